@@ -11,11 +11,18 @@ class InputError(ValueError):
     The CLI prints ``str(error)`` as a single line and exits with status 2.
     """
 
-    def __init__(self, field: str, value: Any, allowed: str):
+    def __init__(self, field: str, value: Any, allowed: str, *, message: str | None = None):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field}: got {value!r}; expected {allowed}")
+        super().__init__(message or f"{field}: got {value!r}; expected {allowed}")
+
+    @classmethod
+    def from_validation(cls, error: Exception, prefix: str = "") -> "InputError":
+        """Wrap a pydantic ``ValidationError`` with one line per problem, fields prefixed."""
+        message = describe_validation_error(error, prefix)
+        first = message.splitlines()[0] if message else prefix
+        return cls(first.split(":", 1)[0], None, "valid input", message=message)
 
 
 def describe_validation_error(error: Exception, prefix: str = "") -> str:

@@ -1,0 +1,272 @@
+"""Command-line interface: a thin shell over the library.
+
+Every command validates its inputs first; bad input prints one line naming the
+field, the value and what is allowed, and exits with status 2 without writing
+anything. Progress bars go to stderr so ``--json`` output on stdout stays clean.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from laserskin.callbacks import Callback
+
+app = typer.Typer(
+    help="laserskin: laser skin tightening and resurfacing simulator and planner.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+
+
+def _handles_bad_input(command: Callable) -> Callable:
+    """Turn input errors into one line on stderr and exit status 2 (no traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from pydantic import ValidationError
+
+        from laserskin.errors import InputError, describe_validation_error
+
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        except ValidationError as error:
+            err_console.print(f"[red]error:[/red] {describe_validation_error(error)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+class RichProgress(Callback):
+    """Renders progress events as a rich progress bar on stderr (rate in units/s)."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled and err_console.is_terminal
+        self._progress = None
+        self._tasks: dict[str, Any] = {}
+
+    def on_start(self, stage: str, total: float, unit: str) -> None:
+        if not self.enabled:
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>5.1f}%"),
+                TextColumn("{task.fields[rate]}"),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self._progress.start()
+        self._tasks[stage] = (self._progress.add_task(stage, total=total, rate=""), unit)
+
+    def on_progress(self, stage: str, done: float, elapsed_s: float) -> None:
+        if self._progress is None or stage not in self._tasks:
+            return
+        task, unit = self._tasks[stage]
+        rate = f"{done / elapsed_s:,.0f} {unit}/s" if elapsed_s > 0 else ""
+        self._progress.update(task, completed=done, rate=rate)
+
+    def on_end(self, stage: str, elapsed_s: float) -> None:
+        if self._progress is None or stage not in self._tasks:
+            return
+        task, _ = self._tasks.pop(stage)
+        self._progress.remove_task(task)
+        if not self._tasks:
+            self._progress.stop()
+            self._progress = None
+
+
+def _print_json(payload: dict | list) -> None:
+    sys.stdout.write(json.dumps(payload, indent=None, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# --- optics -------------------------------------------------------------------------
+@app.command()
+@_handles_bad_input
+def optics(
+    age: str = typer.Option(..., help="Age in years, e.g. 55."),
+    sex: str = typer.Option(..., help="female | male"),
+    fitzpatrick: str = typer.Option(..., help="Fitzpatrick skin type I-VI."),
+    site: str = typer.Option(..., help="Body site, e.g. cheek, forehead, neck."),
+    wavelength: str = typer.Option(..., help='Laser wavelength with unit, e.g. "1064 nm".'),
+    sun_exposure: int = typer.Option(1, help="Photoaging grade (see `laserskin.skin.Person`)."),
+    laxity: int = typer.Option(1, help="Laxity grade 0-4."),
+    scattering: str = typer.Option("jacques2013", help="Scattering parameter set name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the layer table as JSON."),
+) -> None:
+    """Print the layer table of a person's skin at one wavelength."""
+    from laserskin.skin import Person, optics_table
+    from laserskin.units import to_si
+
+    person = Person.model_validate(
+        {"age": _number(age, "age"), "sex": sex, "fitzpatrick": fitzpatrick, "site": site,
+         "sun_exposure": sun_exposure, "laxity": laxity}
+    )
+    wavelength_m = to_si(wavelength, "m", field="wavelength")
+    rows = optics_table(person, wavelength_m, scattering=scattering)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title=f"Skin optics at {wavelength_m * 1e9:g} nm ({scattering})")
+    for column in ("layer", "thickness (µm)", "μa (1/cm)", "μs (1/cm)", "μs' (1/cm)", "g", "n"):
+        table.add_column(column, justify="right" if column != "layer" else "left")
+    for row in rows:
+        table.add_row(
+            row["name"], f"{row['thickness_um']:.1f}", f"{row['mua_per_cm']:.4g}", f"{row['mus_per_cm']:.4g}",
+            f"{row['musp_per_cm']:.4g}", f"{row['g']:.3f}", f"{row['n']:.3f}",
+        )
+    console.print(table)
+
+
+def _number(text: str, field: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # let the model parse units such as "55 year"
+
+
+# --- transport ----------------------------------------------------------------------
+@app.command()
+@_handles_bad_input
+def transport(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file (person + laser + beam, or layers)."),
+    photons: Optional[int] = typer.Option(None, help="Number of photon packets."),
+    seed: Optional[int] = typer.Option(None, help="Random seed (recorded in the output)."),
+    threads: Optional[int] = typer.Option(None, help="Worker threads (default: all cores)."),
+    out: Optional[Path] = typer.Option(None, help="Write the result as NetCDF to this file."),
+    figure: Optional[Path] = typer.Option(None, help="Write the absorption figure (PNG/SVG) to this file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Run Monte Carlo light transport for a scenario and print Rd, Tt and absorption per layer."""
+    from laserskin.scenario import load_scenario
+    from laserskin.transport import simulate_transport
+
+    spec = load_scenario(scenario)
+    settings = spec.transport.model_copy(
+        update={k: v for k, v in {"photons": photons, "seed": seed, "threads": threads}.items() if v is not None}
+    )
+    settings = type(settings).model_validate(settings.model_dump())  # re-check CLI overrides
+    _check_output_path(out, "--out")
+    _check_output_path(figure, "--figure")
+    stack = spec.layer_stack()
+    beam = spec.beam_model()
+    grid = spec.rz_grid(stack, beam.outer_radius_m)
+    result = simulate_transport(
+        stack, grid, beam, photons=settings.photons, seed=settings.seed, threads=settings.threads,
+        progress=RichProgress(enabled=True),
+    )
+    if out is not None:
+        from laserskin.io import write_netcdf_atomic
+
+        write_netcdf_atomic(result.to_dataset(), out)
+    if figure is not None:
+        from laserskin.plotting import plot_absorption
+
+        plot_absorption(result, path=figure)
+    summary = result.summary()
+    if as_json:
+        _print_json(summary)
+        return
+    _print_transport_summary(summary, stack.names)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _print_transport_summary(summary: dict, names: list[str]) -> None:
+    table = Table(title=f"Light transport: {summary['photons']:,} photons, seed {summary['seed']}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("± std. error", justify="right")
+    for key, label in (
+        ("specular_reflectance", "specular reflectance"),
+        ("diffuse_reflectance", "diffuse reflectance Rd"),
+        ("total_transmittance", "total transmittance Tt"),
+        ("absorbed_fraction", "absorbed (total)"),
+    ):
+        table.add_row(label, f"{summary[key]:.5f}", f"{summary.get(key + '_stderr', 0.0):.5f}")
+    for name, value, error in zip(
+        names, summary["absorbed_fraction_by_layer"], summary["absorbed_fraction_by_layer_stderr"]
+    ):
+        table.add_row(f"  absorbed in {name}", f"{value:.5f}", f"{error:.5f}")
+    console.print(table)
+    console.print(f"{summary['photons_per_second']:,.0f} photons/s on {summary['threads']} thread(s)")
+
+
+def _check_output_path(path: Optional[Path], option: str) -> None:
+    """Fail before any computation if an output cannot be written."""
+    from laserskin.errors import InputError
+
+    if path is None:
+        return
+    parent = path.expanduser().resolve().parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir() or not _writable(probe):
+        raise InputError(option, str(path), "a path in a writable directory")
+    if path.exists() and path.is_dir():
+        raise InputError(option, str(path), "a file path, not a directory")
+
+
+def _writable(directory: Path) -> bool:
+    import os
+
+    return os.access(directory, os.W_OK)
+
+
+# --- cite ---------------------------------------------------------------------------
+@app.command()
+def cite() -> None:
+    """Print the sources of every model and parameter set."""
+    import laserskin.registry  # noqa: F401  (imports every module so all citations register)
+    from laserskin.citations import all_citations
+
+    for citation in all_citations():
+        console.print(f"[bold]{citation.key}[/bold]: {citation}", highlight=False)
+
+
+# --- schema -------------------------------------------------------------------------
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of scenario files."""
+    from laserskin.scenario import Scenario
+
+    _print_json(Scenario.model_json_schema(by_alias=True))
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    start = time.perf_counter()
+    app()
