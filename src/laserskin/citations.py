@@ -25,13 +25,8 @@ _REGISTRY: dict[str, Citation] = {}
 
 
 def register(key: str, text: str, doi: str | None = None) -> Citation:
-    """Register a source under ``key`` (idempotent) and return it."""
-    citation = Citation(key, text, doi)
-    existing = _REGISTRY.get(key)
-    if existing is not None and existing != citation:
-        raise ValueError(f"citation key {key!r} registered twice with different text")
-    _REGISTRY[key] = citation
-    return citation
+    """Register a source under ``key`` and return it; the first registration of a key wins."""
+    return _REGISTRY.setdefault(key, Citation(key, text, doi))
 
 
 def get(key: str) -> Citation:

@@ -243,6 +243,102 @@ def _writable(directory: Path) -> bool:
     return os.access(directory, os.W_OK)
 
 
+# --- simulate ---------------------------------------------------------------------
+SUMMARY_ROWS = (
+    ("peak_epidermis_temperature_C", "peak epidermal temperature", "°C"),
+    ("peak_dermis_temperature_C", "peak dermal temperature", "°C"),
+    ("denaturation_depth_um", "collagen Ω ≥ 1 depth range", "µm"),
+    ("denatured_volume_mm3", "denatured collagen volume", "mm³"),
+    ("immediate_tightening_percent", "immediate tightening", "%"),
+    ("epidermal_omega", "epidermal (basal) Ω, Henriques", ""),
+    ("epidermal_injury", "epidermal injury", ""),
+    ("pigment_risk", "pigmentary risk", ""),
+    ("pain_index", "pain index (0-10), no anaesthetic", ""),
+    ("pain_index_with_anesthetic", "pain index with anaesthetic", ""),
+    ("crater_depth_um", "crater depth", "µm"),
+    ("residual_damage_depth_um", "residual thermal necrosis depth", "µm"),
+    ("mtz_width_um", "MTZ width", "µm"),
+    ("mtz_depth_um", "MTZ depth", "µm"),
+    ("wall_time_s", "wall time", "s"),
+)
+
+
+def _format_value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return " – ".join(_format_value(v) for v in value)
+    return str(value)
+
+
+def summary_table(summaries: dict[str, dict], title: str) -> Table:
+    """A rich table with one column per named simulation summary."""
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("unit")
+    for name in summaries:
+        table.add_column(name, justify="right")
+    for key, label, unit in SUMMARY_ROWS:
+        if any(key in summary and summary[key] is not None for summary in summaries.values()):
+            table.add_row(label, unit, *(_format_value(summary.get(key)) for summary in summaries.values()))
+    return table
+
+
+@app.command()
+@_handles_bad_input
+def simulate(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file ([person], [laser], [cooling], [protocol])."),
+    photons: Optional[int] = typer.Option(None, help="Number of photon packets."),
+    seed: Optional[int] = typer.Option(None, help="Random seed (recorded in the output)."),
+    threads: Optional[int] = typer.Option(None, help="Worker threads for the Monte Carlo."),
+    out: Optional[Path] = typer.Option(None, help="Directory for result.nc and the figures."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """Simulate one treatment pass: light → heat → damage; print the summary."""
+    from laserskin.scenario import load_scenario
+    from laserskin.simulation import Simulation
+
+    spec = load_scenario(scenario)
+    if out is not None:
+        _check_output_path(out / "result.nc", "--out")
+    simulation = Simulation.from_scenario(
+        spec, photons=photons, seed=seed, threads=threads, progress=RichProgress(enabled=True)
+    )
+    result = simulation.run()
+    if out is not None:
+        from laserskin.plotting import plot_simulation
+
+        out.mkdir(parents=True, exist_ok=True)
+        result.save(out / "result.nc")
+        plot_simulation(result, out)
+    if as_json:
+        _print_json(result.summary)
+        return
+    console.print(summary_table({scenario.stem: result.summary}, f"Simulation: {simulation.laser.describe()}"))
+    if out is not None:
+        console.print(f"wrote {out / 'result.nc'} and figures in {out}")
+
+
+# --- devices ------------------------------------------------------------------------
+@app.command()
+def devices(as_json: bool = typer.Option(False, "--json", help="Print the presets as JSON.")) -> None:
+    """List the laser device presets."""
+    from laserskin.devices import TABLE_COLUMNS, table_rows
+
+    rows = table_rows()
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="Device presets (laserskin/devices/*.toml)")
+    for key in TABLE_COLUMNS:
+        table.add_column(key.replace("_", " "))
+    for row in rows:
+        table.add_row(*(str(row[key]) for key in TABLE_COLUMNS))
+    console.print(table)
+
+
 # --- cite ---------------------------------------------------------------------------
 @app.command()
 def cite() -> None:

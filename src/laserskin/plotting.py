@@ -106,3 +106,113 @@ def plot_absorption(result, path: str | Path | None = None, r_max_mm: float | No
     if path is not None:
         save_figure(figure, path)
     return figure
+
+
+def _layer_depths_mm(result):
+    return [b * 1e3 for b in result.layer_bottoms_m if np.isfinite(b)]
+
+
+def plot_temperature_map(result, path: str | Path | None = None):
+    """Peak temperature map (°C) in r–z with Arrhenius Ω = 1 contours (collagen, Henriques).
+
+    Parameters
+    ----------
+    result : laserskin.simulation.Result
+    path : str or Path, optional
+    """
+    plt = _pyplot()
+    ds = result.dataset
+    r_edges = ds["r_edges"].values * 1e3
+    z_edges = ds["z_edges"].values * 1e3
+    peak_C = ds["peak_temperature"].values - 273.15
+    figure, ax = plt.subplots(figsize=(7.5, 4.5))
+    mirrored = np.concatenate([peak_C[::-1], peak_C], axis=0)
+    r_mirror = np.concatenate([-r_edges[::-1], r_edges[1:]])
+    mesh = ax.pcolormesh(r_mirror, z_edges, mirrored.T, cmap="magma", shading="flat")
+    figure.colorbar(mesh, ax=ax, label="peak temperature (°C)")
+    r_c = ds["r"].values * 1e3
+    z_c = ds["z"].values * 1e3
+    r_full = np.concatenate([-r_c[::-1], r_c])
+    for key, colour in (("omega_collagen", "cyan"), ("omega_henriques", "lime")):
+        omega = ds[key].values
+        field = np.concatenate([omega[::-1], omega], axis=0).T
+        if np.nanmax(field) >= 1.0:
+            contour = ax.contour(r_full, z_c, field, levels=[1.0], colors=colour, linewidths=1.2)
+            contour.set_label(f"Ω = 1 ({key.split('_', 1)[1]})")
+    for depth in _layer_depths_mm(result):
+        if depth < z_edges[-1]:
+            ax.axhline(depth, color="white", lw=0.6, ls="--", alpha=0.7)
+    ax.set_ylim(min(z_edges[-1], 2.5), z_edges[0])
+    ax.set_xlabel("r (mm)")
+    ax.set_ylabel("depth (mm)")
+    ax.set_title("peak temperature with Ω = 1 contours (cyan: collagen, green: Henriques)")
+    figure.tight_layout()
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_depth_profiles(result, path: str | Path | None = None):
+    """Peak temperature and Ω (every parameter set) vs depth on the beam axis."""
+    plt = _pyplot()
+    ds = result.dataset
+    z_mm = ds["z"].values * 1e3
+    figure, (ax_t, ax_o) = plt.subplots(1, 2, figsize=(10, 4))
+    ax_t.plot(z_mm, ds["peak_temperature"].values[0] - 273.15, color="C3")
+    ax_t.set_xlabel("depth (mm)")
+    ax_t.set_ylabel("peak temperature on axis (°C)")
+    for name in ds.data_vars:
+        if name.startswith("omega_"):
+            values = ds[name].values[0]
+            ax_o.semilogy(z_mm, np.where(values > 0, values, np.nan), label=name.removeprefix("omega_"))
+    ax_o.axhline(1.0, color="0.3", lw=0.8, ls=":")
+    ax_o.set_xlabel("depth (mm)")
+    ax_o.set_ylabel("Arrhenius Ω on axis")
+    ax_o.legend(fontsize=8)
+    for ax in (ax_t, ax_o):
+        for depth in _layer_depths_mm(result):
+            if depth < z_mm[-1]:
+                ax.axvline(depth, color="0.6", lw=0.6, ls="--")
+        ax.set_xlim(z_mm[0], min(z_mm[-1], 2.5))
+    figure.tight_layout()
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_probe_traces(result, path: str | Path | None = None, depths_um=(0.0, 60.0, 150.0, 400.0, 1000.0)):
+    """Temperature vs time on the beam axis at a few depths (and at the nociceptor probe)."""
+    plt = _pyplot()
+    ds = result.dataset
+    times_ms = ds["time"].values * 1e3
+    z_um = ds["z"].values * 1e6
+    axis = ds["axis_temperature"].values - 273.15
+    figure, ax = plt.subplots(figsize=(7, 4))
+    for depth in depths_um:
+        index = int(np.argmin(np.abs(z_um - depth)))
+        ax.plot(times_ms, axis[:, index], label=f"{z_um[index]:.0f} µm")
+    if "nociceptor_temperature" in ds:
+        ax.plot(times_ms, ds["nociceptor_temperature"].values - 273.15, "k:", label="nociceptor probe")
+    ax.set_xscale("symlog", linthresh=max(times_ms[1], 1e-3))
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("temperature on axis (°C)")
+    ax.legend(fontsize=8, title="depth")
+    figure.tight_layout()
+    if path is not None:
+        save_figure(figure, path)
+    return figure
+
+
+def plot_simulation(result, directory: str | Path, prefix: str = "") -> list[Path]:
+    """Write the temperature map, depth profiles and probe traces of a simulation as PNG."""
+    directory = Path(directory)
+    paths = []
+    for name, function in (
+        ("temperature_map", plot_temperature_map),
+        ("depth_profiles", plot_depth_profiles),
+        ("probe_traces", plot_probe_traces),
+    ):
+        figure = function(result, directory / f"{prefix}{name}.png")
+        _pyplot().close(figure)
+        paths.append(directory / f"{prefix}{name}.png")
+    return paths

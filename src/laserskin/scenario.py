@@ -56,8 +56,8 @@ class GridSpec(InputModel):
     r_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="r_max")
     nr: int | None = Field(default=None, ge=2, le=2000)
     z_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="z_max")
-    dz_surface_m: Quantity("m", gt=0.0, display="um") = Field(default=5e-6, alias="dz_surface")
-    dz_max_m: Quantity("m", gt=0.0, display="um") = Field(default=50e-6, alias="dz_max")
+    dz_surface_m: Quantity("m", gt=0.0, display="um") = Field(default="5 um", alias="dz_surface")
+    dz_max_m: Quantity("m", gt=0.0, display="um") = Field(default="50 um", alias="dz_max")
     growth: float = Field(default=1.08, ge=1.0, le=2.0)
 
 
@@ -68,6 +68,12 @@ class TransportSettings(InputModel):
     seed: int = Field(default=1, ge=0, lt=2**63)
     threads: int | None = Field(default=None, ge=1, le=1024)
     scattering: str = "jacques2013"
+
+
+class HeatSettings(InputModel):
+    """Heat-solver settings: how long to follow the tissue after the last pulse."""
+
+    relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
 
 
 class Scenario(InputModel):
@@ -82,6 +88,7 @@ class Scenario(InputModel):
     protocol: dict[str, Any] | None = None
     grid: GridSpec = GridSpec()
     transport: TransportSettings = TransportSettings()
+    heat: HeatSettings = HeatSettings()
 
     @model_validator(mode="after")
     def _skin_given_once(self) -> "Scenario":

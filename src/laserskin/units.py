@@ -13,6 +13,7 @@ years) declare ``bare_unit`` and then accept plain numbers.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from laserskin.errors import InputError
 
 ureg = pint.UnitRegistry()
+_NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf)\s+(.*)$")
 ureg.define("percent_vol = 0.01 = vol_percent")
 
 
@@ -74,8 +76,14 @@ def to_si(
     if isinstance(value, pint.Quantity):
         quantity = value
     elif isinstance(value, str):
+        text = value.strip().replace("µ", "u").replace("μ", "u")
         try:
-            quantity = ureg.Quantity(value.strip().replace("µ", "u").replace("μ", "u"))
+            match = _NUMBER_AND_UNIT.match(text)
+            if match and match.group(2):
+                # number and unit apart, so offset units ("37 degC") parse too
+                quantity = ureg.Quantity(float(match.group(1)), match.group(2).strip())
+            else:
+                quantity = ureg.Quantity(text)
         except Exception:
             raise InputError(field, value, f"a quantity such as \"1 {_example_unit(si_unit)}\"") from None
         if not isinstance(quantity, pint.Quantity):  # a bare number written as text

@@ -1,0 +1,213 @@
+"""Epidermal injury grade and pigmentary risk by Fitzpatrick type.
+
+Injury grade: Henriques Ω at the basal layer (the deepest epidermal cell, just above
+the epidermis–dermis junction) against the Henriques–Moritz burn thresholds
+(Henriques & Moritz 1947; as used in the MATLAB skinBurn example, physics_data.md §4.1):
+
+=========  ==================  ==========================
+Ω basal    grade               meaning
+=========  ==================  ==========================
+< 0.53     "none"
+≥ 0.53     "erythema"          first degree
+≥ 1        "blister"           second degree, transepidermal necrosis
+≥ 10⁴      "necrosis"          third degree
+=========  ==================  ==========================
+
+Pigmentary risk (post-inflammatory hyper/hypopigmentation) is a points rule, kept as data
+in :class:`PigmentRiskRule` (tag U: the sources are qualitative). Darker skin carries more
+epidermal melanin, so the same fluence heats the basal layer more and the epidermal damage
+threshold falls (Pikkula et al. 2004 Ann Biomed Eng 32:1131: type V–VI epidermis not
+protected by R134a cryogen spray even at low fluence); and for the same injury, types IV–VI
+have a higher post-inflammatory hyperpigmentation risk (Kaushik & Alexis 2017, PMC5605208).
+The rule: score = type points + exposure points, where the exposure points are the larger
+of the points for basal Ω and for the peak basal temperature. Exposure 0 is "low" for every
+type; otherwise score < ``moderate_from`` → "low", < ``high_from`` → "moderate", else "high".
+With the default points, type V–VI scores 3 points above type I–II at any exposure and lands
+in a strictly higher level whenever there is any exposure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from laserskin import citations
+from laserskin.base import InputModel
+from laserskin.errors import InputError
+
+citations.register(
+    "kaushik_alexis2017",
+    "Kaushik SB, Alexis AF. Review of fractional laser resurfacing in skin of color (types IV-VI; "
+    "pigmentary risk rises with density and energy). 2017, PMC5605208.",
+)
+citations.register(
+    "pikkula2004",
+    "Pikkula BM et al. Epidermal damage threshold versus melanin content with cryogen spray cooling. "
+    "Ann Biomed Eng 2004;32:1131.",
+)
+
+#: Henriques Ω thresholds at the basal layer (ascending) and the grade reached at each.
+INJURY_THRESHOLDS: tuple[tuple[str, float], ...] = (("erythema", 0.53), ("blister", 1.0), ("necrosis", 1.0e4))
+
+FITZPATRICK_TYPES = ("I", "II", "III", "IV", "V", "VI")
+
+
+def classify_epidermal_injury(omega_basal: float) -> str:
+    """Grade "none" | "erythema" | "blister" | "necrosis" from the basal Henriques Ω."""
+    if not (np.isfinite(omega_basal) and omega_basal >= 0):
+        raise InputError("omega_basal", omega_basal, "a finite Ω >= 0")
+    grade = "none"
+    for name, threshold in INJURY_THRESHOLDS:
+        if omega_basal >= threshold:
+            grade = name
+    return grade
+
+
+def fitzpatrick_type(value: Any) -> str:
+    """Normalise a Fitzpatrick type given as "I".."VI" or 1..6 to its roman numeral."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 1 <= value <= 6:
+        return FITZPATRICK_TYPES[int(value) - 1]
+    if isinstance(value, str) and value.strip().upper() in FITZPATRICK_TYPES:
+        return value.strip().upper()
+    raise InputError("fitzpatrick", value, "a Fitzpatrick type I-VI (or 1-6)")
+
+
+class PigmentRiskRule(InputModel):
+    """Points rule for pigmentary risk (data; tag U, see module docstring).
+
+    ``omega_levels``: basal Ω at which the exposure reaches 1, 2, 3 points;
+    ``temperature_levels_K``: peak basal temperatures (K) for 1, 2, 3 points
+    (43 °C ≈ heat-pain/TRPV1 onset, 50 °C switch of the burn kinetics, 60 °C seconds-scale
+    necrosis; physics_data.md §4–5).
+    """
+
+    type_points: dict[str, int] = Field(default_factory=lambda: {"I": 0, "II": 0, "III": 1, "IV": 2, "V": 3, "VI": 3})
+    omega_levels: tuple[float, float, float] = (0.1, 0.53, 1.0)
+    temperature_levels_K: tuple[float, float, float] = (316.15, 323.15, 333.15)
+    moderate_from: int = 3
+    high_from: int = 5
+
+    @model_validator(mode="after")
+    def _check(self) -> "PigmentRiskRule":
+        if set(self.type_points) != set(FITZPATRICK_TYPES):
+            raise ValueError("type_points needs exactly the types I-VI")
+        if list(self.omega_levels) != sorted(self.omega_levels) or list(self.temperature_levels_K) != sorted(
+            self.temperature_levels_K
+        ):
+            raise ValueError("levels must be ascending")
+        if not self.moderate_from < self.high_from:
+            raise ValueError("moderate_from must be below high_from")
+        return self
+
+
+@dataclass(frozen=True)
+class PigmentRisk:
+    """Pigmentary risk: ``level`` "low" | "moderate" | "high" and the points behind it."""
+
+    level: str
+    score: int
+    type_points: int
+    exposure_points: int
+
+
+def pigment_risk(
+    fitzpatrick: Any, omega_basal: float, peak_basal_temperature_K: float, rule: PigmentRiskRule | None = None
+) -> PigmentRisk:
+    """Pigmentary-risk flag from skin type and basal thermal exposure.
+
+    Parameters
+    ----------
+    fitzpatrick : str or int
+        Fitzpatrick type I–VI.
+    omega_basal : float
+        Henriques Ω at the basal layer (dimensionless).
+    peak_basal_temperature_K : float
+        Peak temperature at the basal layer in K.
+    rule : PigmentRiskRule, optional
+
+    Returns
+    -------
+    PigmentRisk
+    """
+    rule = rule or PigmentRiskRule()
+    skin = fitzpatrick_type(fitzpatrick)
+    if not (np.isfinite(omega_basal) and omega_basal >= 0):
+        raise InputError("omega_basal", omega_basal, "a finite Ω >= 0")
+    if not (np.isfinite(peak_basal_temperature_K) and peak_basal_temperature_K > 0):
+        raise InputError("peak_basal_temperature_K", peak_basal_temperature_K, "a temperature > 0 K")
+    omega_points = int(np.searchsorted(rule.omega_levels, omega_basal, side="right"))
+    temperature_points = int(np.searchsorted(rule.temperature_levels_K, peak_basal_temperature_K, side="right"))
+    exposure = max(omega_points, temperature_points)
+    type_points = rule.type_points[skin]
+    score = type_points + exposure
+    if exposure == 0 or score < rule.moderate_from:
+        level = "low"
+    elif score < rule.high_from:
+        level = "moderate"
+    else:
+        level = "high"
+    return PigmentRisk(level=level, score=score, type_points=type_points, exposure_points=exposure)
+
+
+def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.ndarray:
+    """Values in the deepest epidermal cell (centre above the junction), per column, shape (nr,)."""
+    v = np.asarray(values, dtype=np.float64)
+    if v.shape != (grid.nr, grid.nz):
+        raise InputError("values", v.shape, f"shape {(grid.nr, grid.nz)}")
+    above = np.flatnonzero(grid.z_centers_m < junction_depth_m)
+    if not (junction_depth_m > 0 and above.size):
+        raise InputError("junction_depth_m", junction_depth_m, f"a depth below the first cell centre "
+                         f"({grid.z_centers_m[0]} m)")
+    return v[:, above[-1]].copy()
+
+
+@dataclass(frozen=True)
+class EpidermalInjury:
+    """Epidermal outcome: worst basal Ω over the treated columns, grade and pigment risk."""
+
+    omega_basal: float
+    peak_basal_temperature_K: float
+    grade: str
+    pigment_risk: PigmentRisk
+
+
+def epidermal_injury(
+    omega_henriques: Any,
+    peak_temperature_K: Any,
+    grid: Any,
+    *,
+    junction_depth_m: float,
+    fitzpatrick: Any,
+    rule: PigmentRiskRule | None = None,
+) -> EpidermalInjury:
+    """Grade the epidermal injury and flag pigmentary risk from maps on the grid.
+
+    Parameters
+    ----------
+    omega_henriques : ndarray (nr, nz)
+        Henriques Ω map (``henriques_moritz_1947``).
+    peak_temperature_K : ndarray (nr, nz)
+        Peak temperature map in K (e.g. ``ArrheniusIntegrator.peak_temperature_K``).
+    grid : RZGrid
+    junction_depth_m : float
+        Depth of the epidermis–dermis junction in m.
+    fitzpatrick : str or int
+        Fitzpatrick type I–VI.
+
+    Returns
+    -------
+    EpidermalInjury
+        Uses the worst (maximum) basal Ω and basal peak temperature over all columns.
+    """
+    omega = basal_layer_values(omega_henriques, grid, junction_depth_m)
+    peak = basal_layer_values(peak_temperature_K, grid, junction_depth_m)
+    omega_max, peak_max = float(np.max(omega)), float(np.max(peak))
+    return EpidermalInjury(
+        omega_basal=omega_max,
+        peak_basal_temperature_K=peak_max,
+        grade=classify_epidermal_injury(omega_max),
+        pigment_risk=pigment_risk(fitzpatrick, omega_max, peak_max, rule),
+    )

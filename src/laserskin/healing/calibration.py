@@ -1,0 +1,252 @@
+"""Calibration of the remodelling gains against published clinical outcomes.
+
+Two gains are fitted (weighted least squares, deterministic):
+
+* ``gain_neo`` — % linear contraction per unit of new collagen (fraction of dermal
+  collagen), anchored by the geometric shrinkage after fractional photothermolysis
+  (2.1 % linear shrinkage at 3 months after 4 treatments; Manstein et al. 2004);
+* ``laxity_per_linear`` — clinical laxity-score improvement per % of linear contraction,
+  anchored by the 1310 nm non-ablative course (laxity −7.9 % at 1 month and −11 % at
+  3 months; Alexiades-Armenakas 2007 J Drugs Dermatol 6:1096).
+
+The damage doses of the reference courses are data (``healing.toml``,
+``[reference_courses]``): they stand for the Simulation's output for the reference
+device settings and are replaced by simulated values when available; the gains are then
+refitted, never hard-coded. Everything else (time constants, replacement ratio, ageing)
+comes from the literature ranges in ``healing.toml``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+from pydantic import Field, ValidationError
+from scipy.optimize import least_squares
+
+from laserskin.base import InputModel
+from laserskin.citations import register
+from laserskin.errors import InputError
+from laserskin.healing.remodeling import (
+    MONTH_DAYS,
+    HealingParameters,
+    SessionDose,
+    healing_toml,
+    load_parameters,
+    tightening_components,
+)
+from laserskin.units import Quantity
+
+CITATIONS = {
+    "healing.alexiades2007": register(
+        "healing.alexiades2007",
+        "M. Alexiades-Armenakas, Rhytides, laxity, and photoaging treated with a combination of "
+        "radiofrequency, diode laser and pulsed light / 1310 nm laser with contact cooling; "
+        "J. Drugs Dermatol. 6, 1096 (2007) (laxity -7.9 % at 1 mo, -11 % at 3 mo)",
+    ),
+}
+
+MEASURES = ("laxity_improvement", "linear_shrinkage")
+
+
+class ReferenceCourse(InputModel):
+    """A reference treatment course: the person and the per-session damage summaries."""
+
+    description: str = ""
+    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = Field(alias="age")
+    sun_exposure: float = Field(ge=0.0, le=3.0)
+    sessions: tuple[SessionDose, ...] = Field(min_length=1)
+    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(default=None, alias="dermis_thickness")
+
+    @property
+    def last_session_days(self) -> float:
+        """Time of the last session, days."""
+        return max(s.time_days for s in self.sessions)
+
+
+class CalibrationTarget(InputModel):
+    """A published outcome: value ± sigma (%) of a measure at a follow-up after the last session."""
+
+    course: str
+    measure: Literal["laxity_improvement", "linear_shrinkage"]
+    months: float = Field(ge=0.0, le=60.0)
+    value_pct: float
+    sigma_pct: float = Field(gt=0.0)
+    tag: str = "U"
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CalibratedGains:
+    """Result of :func:`calibrate`.
+
+    Attributes
+    ----------
+    gain_neo : float
+        % linear contraction per unit of new collagen (fraction of dermal collagen).
+    laxity_per_linear : float
+        Laxity-score improvement (%) per % linear contraction.
+    covariance_log : ndarray (2, 2)
+        Covariance of (ln gain_neo, ln laxity_per_linear) from the target sigmas.
+    predictions_pct : ndarray
+        Fitted model value of each target, %.
+    residuals : ndarray
+        (prediction − value)/sigma per target.
+    chi2 : float
+        Sum of squared residuals.
+    dof : int
+        Number of targets minus 2.
+    """
+
+    gain_neo: float
+    laxity_per_linear: float
+    covariance_log: np.ndarray
+    predictions_pct: np.ndarray
+    residuals: np.ndarray
+    chi2: float
+    dof: int
+
+    def ranges(self, n_sigma: float = 2.0) -> dict[str, tuple[float, float]]:
+        """Gain ranges ``exp(ln g ± n_sigma·SE)`` for the uncertainty band."""
+        se = np.sqrt(np.diag(self.covariance_log))
+        out = {}
+        pairs = (("gain_neo", self.gain_neo, se[0]), ("laxity_per_linear", self.laxity_per_linear, se[1]))
+        for name, value, s in pairs:
+            out[name] = (value * math.exp(-n_sigma * s), value * math.exp(n_sigma * s))
+        return out
+
+
+def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceCourse]:
+    """Reference courses from ``healing.toml`` ``[reference_courses]`` (or a given table)."""
+    table = healing_toml()["reference_courses"] if table is None else table
+    try:
+        return {name: ReferenceCourse(**entry) for name, entry in table.items()}
+    except ValidationError as error:
+        raise InputError.from_validation(error, "reference_courses") from None
+
+
+def load_targets(entries: Sequence[Mapping] | None = None) -> list[CalibrationTarget]:
+    """Calibration targets from ``healing.toml`` ``[[calibration.targets]]`` (or given entries)."""
+    entries = healing_toml()["calibration"]["targets"] if entries is None else entries
+    try:
+        return [CalibrationTarget(**entry) for entry in entries]
+    except ValidationError as error:
+        raise InputError.from_validation(error, "calibration.targets") from None
+
+
+def target_components(
+    reference_courses: Mapping[str, ReferenceCourse],
+    targets: Sequence[CalibrationTarget],
+    parameters: HealingParameters,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Immediate (%) and neo (fraction) tightening components at each target's time."""
+    immediate = np.empty(len(targets))
+    neo = np.empty(len(targets))
+    by_course: dict[str, list[int]] = {}
+    for j, target in enumerate(targets):
+        if target.course not in reference_courses:
+            raise InputError(f"targets[{j}].course", target.course, f"one of {sorted(reference_courses)}")
+        by_course.setdefault(target.course, []).append(j)
+    for name, indices in by_course.items():
+        course = reference_courses[name]
+        times = [course.last_session_days + targets[j].months * MONTH_DAYS for j in indices]
+        e, u = tightening_components(
+            course.sessions, course.age_years, course.sun_exposure, times, parameters, course.dermis_thickness_m
+        )
+        immediate[indices] = e
+        neo[indices] = u
+    return immediate, neo
+
+
+def predict(
+    gain_neo: float,
+    laxity_per_linear: float,
+    targets: Sequence[CalibrationTarget],
+    immediate: np.ndarray,
+    neo: np.ndarray,
+) -> np.ndarray:
+    """Model value (%) of each target's measure for given gains."""
+    linear = immediate + gain_neo * neo
+    factor = np.array([laxity_per_linear if t.measure == "laxity_improvement" else 1.0 for t in targets])
+    return factor * linear
+
+
+def calibrate(
+    reference_courses: Mapping[str, ReferenceCourse] | None = None,
+    targets: Sequence[CalibrationTarget] | None = None,
+    parameters: HealingParameters | None = None,
+) -> CalibratedGains:
+    """Fit ``gain_neo`` and ``laxity_per_linear`` to published outcomes.
+
+    Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the two gains
+    (so both stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
+    starting point; deterministic. The model is linear in ``gain_neo`` for geometric
+    targets and bilinear for laxity targets, so the fit is well posed when there is at
+    least one target of each measure.
+
+    Parameters
+    ----------
+    reference_courses : mapping of str -> ReferenceCourse, optional
+        Default: ``healing.toml`` ``[reference_courses]``.
+    targets : sequence of CalibrationTarget, optional
+        Default: ``healing.toml`` ``[[calibration.targets]]``.
+    parameters : HealingParameters, optional
+        Non-gain parameters; default :func:`load_parameters`.
+
+    Returns
+    -------
+    CalibratedGains
+        Gains, their log-covariance, residuals and χ².
+    """
+    reference_courses = load_reference_courses() if reference_courses is None else reference_courses
+    targets = load_targets() if targets is None else list(targets)
+    parameters = load_parameters() if parameters is None else parameters
+    measures = {t.measure for t in targets}
+    if measures != set(MEASURES):
+        raise InputError("targets", sorted(measures), f"at least one target of each measure {MEASURES}")
+    immediate, neo = target_components(reference_courses, targets, parameters)
+    value = np.array([t.value_pct for t in targets])
+    sigma = np.array([t.sigma_pct for t in targets])
+    is_lax = np.array([t.measure == "laxity_improvement" for t in targets])
+    if np.any(neo <= 0.0):
+        raise InputError("reference_courses", "no new collagen at a target time", "courses that injure the dermis")
+
+    # closed-form start: gain from geometric targets, then the laxity factor given that gain
+    w = 1.0 / sigma**2
+    geo = ~is_lax
+    g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(w[geo] * neo[geo] ** 2)
+    g0 = max(g0, 1e-6)
+    lin = immediate[is_lax] + g0 * neo[is_lax]
+    k0 = max(np.sum(w[is_lax] * lin * value[is_lax]) / np.sum(w[is_lax] * lin**2), 1e-6)
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        return (predict(math.exp(theta[0]), math.exp(theta[1]), targets, immediate, neo) - value) / sigma
+
+    fit = least_squares(residuals, x0=np.log([g0, k0]), method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    jac = fit.jac
+    covariance = np.linalg.inv(jac.T @ jac)
+    g, k = (float(v) for v in np.exp(fit.x))
+    r = residuals(fit.x)
+    return CalibratedGains(
+        gain_neo=g,
+        laxity_per_linear=k,
+        covariance_log=covariance,
+        predictions_pct=predict(g, k, targets, immediate, neo),
+        residuals=r,
+        chi2=float(r @ r),
+        dof=len(targets) - 2,
+    )
+
+
+@lru_cache(maxsize=1)
+def calibrated_parameters() -> HealingParameters:
+    """Shipped parameters with gains fitted by :func:`calibrate` to the shipped targets.
+
+    Gain ranges for the uncertainty band are ±2 standard errors (log scale) of the fit.
+    """
+    parameters = load_parameters()
+    gains = calibrate(load_reference_courses(), load_targets(), parameters)
+    return parameters.with_gains(gains.gain_neo, gains.laxity_per_linear, gains.ranges())

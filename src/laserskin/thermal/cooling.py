@@ -1,0 +1,341 @@
+"""Surface cooling: none, forced cold air, contact (sapphire window) and cryogen spray.
+
+Every kind acts on the bioheat surface boundary the same way — a convective flux
+h(t) (T_surface − T_medium(t)) — and differs in h, in the medium temperature and in
+timing around each pulse. Between cooling phases the skin sees the resting room air.
+
+Sources of the defaults and literature ranges (physics_data.md §6):
+
+* cryogen spray (R134a): boiling point ≈ −26 °C, clinical spurts 20–100 ms (Anvari et al.
+  1995, Phys Med Biol 40:241); h 15–35 kW m⁻² K⁻¹ (Aguilar et al. 2001, IEEE JSTQE 7:1013);
+  liquid-film residence ~230–300 ms after a spurt (Li et al. 2022, Int J Heat Mass Transf);
+  clinical pre-cool/post-cool timing (DCD / CoolTouch settings, 20–35 ms spurts).
+* contact sapphire window: 6–12 °C windows cool skin from 30 to 14–19 °C within ~1 s
+  (Anvari et al. 1995); −10 °C windows with 1 s pre-cooling can freeze skin (Zenzie,
+  Altshuler, Smirnov & Anderson 2000, Lasers Surg Med 26:130). The contact conductance
+  (10³–10⁴ W m⁻² K⁻¹) is an assumption (U).
+* forced cold air (Zimmer Cryo 5/6): about −30 °C at the outlet (commonly quoted, R); the
+  air reaching the skin mixes with room air and is warmer, an uncertainty folded into the
+  impinging-jet h of 50–300 W m⁻² K⁻¹ (engineering estimate, U).
+
+TOML form::
+
+    [cooling]
+    kind = "cryogen"
+    spurt_duration = "30 ms"
+    delay = "20 ms"
+"""
+
+from __future__ import annotations
+
+import re
+
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Sequence, Union
+
+import numpy as np
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+
+from laserskin.base import InputModel
+from laserskin.citations import register
+from laserskin.errors import InputError
+from laserskin.thermal.bioheat import RESTING_H_W_PER_M2K, ROOM_TEMPERATURE_K, SurfaceBoundary
+from laserskin.thermal.schedule import Schedule
+from laserskin.units import Quantity, ureg
+
+register(
+    "anvari1995",
+    "Anvari B, Milner TE, Tanenbaum BS, Kimel S, Svaasand LO, Nelson JS (1995). Selective cooling of "
+    "biological tissues: application for thermally mediated therapeutic procedures. Phys Med Biol 40:241-252.",
+)
+register(
+    "aguilar2001",
+    "Aguilar G, Verkruysse W, Majaron B, Svaasand LO, Lavernia EJ, Nelson JS (2001). Measurement of heat "
+    "flux and heat transfer coefficient during continuous cryogen spray cooling for laser dermatologic "
+    "surgery. IEEE J Sel Top Quantum Electron 7:1013-1021.",
+)
+register(
+    "zenzie2000",
+    "Zenzie HH, Altshuler GB, Smirnov MZ, Anderson RR (2000). Evaluation of cooling methods for laser "
+    "dermatology. Lasers Surg Med 26:130-144.",
+)
+register(
+    "li2022csc",
+    "Li et al. (2022). Cryogen spray cooling combined with a cold air jet (liquid-film residence "
+    "~230-300 ms after a spurt). Int J Heat Mass Transf.",
+)
+
+#: Lowest medium temperature accepted, K (−60 °C): colder is outside every device.
+MIN_MEDIUM_TEMPERATURE_K = 213.15
+#: Highest medium temperature accepted, K (50 °C).
+MAX_MEDIUM_TEMPERATURE_K = 323.15
+
+
+class ParameterRange(NamedTuple):
+    """Literature range of a cooling parameter for sensitivity studies (SI values)."""
+
+    low: float
+    high: float
+    unit: str
+    tag: str
+    source: str
+
+
+def _offset_temperature(value: Any) -> Any:
+    """Parse ``"-26 degC"`` / ``"5 °C"`` / ``"41 degF"`` (offset units) into a pint quantity.
+
+    ``laserskin.units`` parses whole strings as expressions, which pint refuses for offset
+    units ("5 degC" is 5 × degC); splitting number and unit avoids the ambiguity.
+    """
+    if isinstance(value, str):
+        match = _NUMBER_UNIT.match(value.strip())
+        if match and match.group(2).strip():
+            unit = match.group(2).strip().replace("°C", "degC").replace("°F", "degF")
+            try:
+                return ureg.Quantity(float(match.group(1)), unit)
+            except Exception:
+                return value
+    return value
+
+
+_NUMBER_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)$")
+_Temperature = Annotated[
+    Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K),
+    BeforeValidator(_offset_temperature),
+]
+_H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
+_Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
+
+
+class Cooling(InputModel):
+    """Base of the cooling kinds; build one from a dict with :meth:`from_config`.
+
+    Subclasses: :class:`NoCooling` (``kind = "none"``), :class:`ColdAirCooling`
+    (``"cold_air"``), :class:`ContactCooling` (``"contact"``) and :class:`CryogenCooling`
+    (``"cryogen"``).
+    """
+
+    kind: str
+    _ranges: ClassVar[dict[str, ParameterRange]] = {}
+
+    # --- construction ----------------------------------------------------------------
+    @classmethod
+    def from_config(cls, data: dict | "Cooling" | None) -> "Cooling":
+        """Validate a ``[cooling]`` table (``None`` → no cooling) into the matching kind.
+
+        Raises
+        ------
+        InputError
+            Naming the field, the value and the allowed range.
+        """
+        if data is None:
+            return NoCooling()
+        if isinstance(data, Cooling):
+            return data
+        if not isinstance(data, dict):
+            raise InputError("cooling", data, "a table with a 'kind' key")
+        try:
+            return _ADAPTER.validate_python(data)
+        except ValidationError as error:
+            raise InputError.from_validation(error, "cooling") from None
+
+    @classmethod
+    def parameter_ranges(cls) -> dict[str, ParameterRange]:
+        """Literature ranges of this kind's parameters, keyed by field name (SI values)."""
+        return dict(cls._ranges)
+
+    # --- timing ----------------------------------------------------------------------
+    def phases(self, pulse_start_s: float, pulse_end_s: float) -> list[tuple[float, float, float, float]]:
+        """Cooling phases around one pulse: ``(start_s, end_s, h_W_per_m2K, medium_K)``, later win."""
+        return []
+
+    @property
+    def lead_time_s(self) -> float:
+        """How long before a pulse's start the cooling begins, s."""
+        phases = self.phases(0.0, 0.0)
+        return max([0.0] + [-start for start, end, _, _ in phases if end > start])
+
+    def surface_schedule(
+        self,
+        pulse_start_s: float | Sequence[float],
+        pulse_end_s: float | Sequence[float],
+        t_end_s: float,
+        resting_h: float = RESTING_H_W_PER_M2K,
+        resting_T: float = ROOM_TEMPERATURE_K,
+    ) -> tuple[Schedule, Schedule]:
+        """h(t) in W m⁻² K⁻¹ and medium temperature T(t) in K around a pulse or pulse train.
+
+        Parameters
+        ----------
+        pulse_start_s, pulse_end_s : float or sequence of float
+            Start and end of each pulse, s.
+        t_end_s : float
+            End of the simulation, s (phases are cut there).
+        resting_h : float
+            h of the resting room air between cooling phases, W m⁻² K⁻¹ (default 10).
+        resting_T : float
+            Room air temperature, K (default 298.15).
+
+        Raises
+        ------
+        InputError
+            If a cooling phase would start before t = 0 (start the first pulse at
+            :attr:`lead_time_s` or later) or the pulse times are inconsistent.
+        """
+        starts = np.atleast_1d(np.asarray(pulse_start_s, dtype=float))
+        ends = np.atleast_1d(np.asarray(pulse_end_s, dtype=float))
+        if starts.shape != ends.shape or np.any(~(ends >= starts)) or not np.all(np.isfinite(starts)):
+            raise InputError("pulse_end_s", ends.tolist(), "one end >= start for every pulse start")
+        if not (resting_h >= 0 and np.isfinite(resting_h)):
+            raise InputError("resting_h", resting_h, ">= 0 W/(m^2*K)")
+        if not (resting_T > 0 and np.isfinite(resting_T)):
+            raise InputError("resting_T", resting_T, "> 0 K")
+        phases = []
+        for start, end in zip(starts, ends):
+            phases.extend(self.phases(float(start), float(end)))
+        phases = [(a, min(b, t_end_s), h, T) for a, b, h, T in phases if b > a and a < t_end_s]
+        first = min((a for a, *_ in phases), default=0.0)
+        if first < 0:
+            raise InputError(
+                "pulse_start_s",
+                float(starts.min()),
+                f">= {self.lead_time_s:.6g} s (cooling of kind {self.kind!r} starts that long before a pulse)",
+            )
+        # films (lower priority) are listed first by phases(); later phases win
+        h_schedule = Schedule.from_intervals([(a, b, h) for a, b, h, _ in phases], default=resting_h)
+        t_schedule = Schedule.from_intervals([(a, b, T) for a, b, _, T in phases], default=resting_T)
+        return h_schedule, t_schedule
+
+    def surface_boundary(
+        self,
+        pulse_start_s: float | Sequence[float],
+        pulse_end_s: float | Sequence[float],
+        t_end_s: float,
+        resting_h: float = RESTING_H_W_PER_M2K,
+        resting_T: float = ROOM_TEMPERATURE_K,
+    ) -> SurfaceBoundary:
+        """:class:`SurfaceBoundary` for the heat solver (resting air gives the initial steady state)."""
+        h, temperature = self.surface_schedule(pulse_start_s, pulse_end_s, t_end_s, resting_h, resting_T)
+        return SurfaceBoundary(h, temperature, resting_h_W_per_m2K=resting_h, resting_temperature_K=resting_T)
+
+
+class NoCooling(Cooling):
+    """No active cooling: the skin sees the resting room air throughout."""
+
+    kind: Literal["none"] = "none"
+
+
+class _Continuous(Cooling):
+    """Cold air or contact: pre-cooling, optional cooling during the pulse, post-cooling."""
+
+    def phases(self, pulse_start_s, pulse_end_s):
+        h, temperature = self.h_W_per_m2K, self._medium_temperature_K
+        pre, post = self.precool_s, self.postcool_s
+        if self.parallel:
+            return [(pulse_start_s - pre, pulse_end_s + post, h, temperature)]
+        return [(pulse_start_s - pre, pulse_start_s, h, temperature), (pulse_end_s, pulse_end_s + post, h, temperature)]
+
+
+class ColdAirCooling(_Continuous):
+    """Forced cold air (Zimmer Cryo type): impinging jet of cold air on the skin.
+
+    Defaults: air −30 °C (device outlet, commonly quoted, R); h 100 W m⁻² K⁻¹ (U, range
+    50–300); 2 s of pre- and post-cooling and cooling during the pulse (U: clinically the
+    air flows continuously while treating).
+    """
+
+    kind: Literal["cold_air"] = "cold_air"
+    air_temperature_K: _Temperature = Field(default="-30 degC", alias="air_temperature")
+    h_W_per_m2K: _H = Field(default="100 W/(m^2*K)", alias="h")
+    precool_s: _Duration = Field(default="2 s", alias="precool")
+    parallel: bool = True
+    postcool_s: _Duration = Field(default="2 s", alias="postcool")
+
+    _ranges: ClassVar[dict[str, ParameterRange]] = {
+        "air_temperature_K": ParameterRange(243.15, 273.15, "degC", "R/U", "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin"),
+        "h_W_per_m2K": ParameterRange(50.0, 300.0, "W/(m^2*K)", "U", "impinging-jet estimate (physics_data §6)"),
+        "precool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
+        "postcool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
+    }
+
+    @property
+    def _medium_temperature_K(self) -> float:
+        return self.air_temperature_K
+
+
+class ContactCooling(_Continuous):
+    """Contact cooling through a chilled sapphire window (Anvari et al. 1995; Zenzie et al. 2000).
+
+    Defaults: window 5 °C (range −10 … 15 °C; 6–12 °C windows in Anvari 1995, −10 °C in
+    Zenzie 2000); contact conductance h 5000 W m⁻² K⁻¹ (U, range 10³–10⁴); 1 s pre-cooling
+    (Anvari 1995: skin cools within ~1 s), cooling during the pulse, 0.5 s post-cooling (U).
+    """
+
+    kind: Literal["contact"] = "contact"
+    window_temperature_K: _Temperature = Field(default="5 degC", alias="window_temperature")
+    h_W_per_m2K: _H = Field(default="5000 W/(m^2*K)", alias="h")
+    precool_s: _Duration = Field(default="1 s", alias="precool")
+    parallel: bool = True
+    postcool_s: _Duration = Field(default="0.5 s", alias="postcool")
+
+    _ranges: ClassVar[dict[str, ParameterRange]] = {
+        "window_temperature_K": ParameterRange(263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"),
+        "h_W_per_m2K": ParameterRange(1e3, 1e4, "W/(m^2*K)", "U", "contact resistance estimate"),
+        "precool_s": ParameterRange(0.25, 2.0, "s", "V/U", "Anvari 1995 (~1 s)"),
+        "postcool_s": ParameterRange(0.0, 2.0, "s", "U", "clinical practice"),
+    }
+
+    @property
+    def _medium_temperature_K(self) -> float:
+        return self.window_temperature_K
+
+
+class CryogenCooling(Cooling):
+    """Dynamic cryogen spray cooling (R134a) before, optionally during and after each pulse.
+
+    A spurt of ``spurt_duration`` ends ``delay`` before the pulse; during the spurt the
+    surface exchanges heat with the boiling liquid (−26 °C, Anvari et al. 1995) with
+    h ≈ 20 kW m⁻² K⁻¹ (15–35 kW m⁻² K⁻¹, Aguilar et al. 2001). Optionally a residual liquid
+    film keeps cooling for ``film_residence`` with the weaker ``film_h`` (Li et al. 2022:
+    film residence 230–300 ms; film h is an assumption, U), a spray during the pulse
+    (``parallel``) and a post-pulse spurt ``post_spurt`` (CoolTouch: 30 ms post-cooling).
+    """
+
+    kind: Literal["cryogen"] = "cryogen"
+    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")
+    delay_s: _Duration = Field(default="20 ms", alias="delay")
+    h_W_per_m2K: _H = Field(default="20000 W/(m^2*K)", alias="h")
+    liquid_temperature_K: _Temperature = Field(default="-26 degC", alias="liquid_temperature")
+    parallel: bool = False
+    post_spurt_s: _Duration = Field(default="0 ms", alias="post_spurt")
+    film_residence_s: _Duration = Field(default="0 ms", alias="film_residence")
+    film_h_W_per_m2K: _H = Field(default="2000 W/(m^2*K)", alias="film_h")
+
+    _ranges: ClassVar[dict[str, ParameterRange]] = {
+        "spurt_duration_s": ParameterRange(0.020, 0.100, "ms", "V", "Anvari 1995"),
+        "delay_s": ParameterRange(0.0, 0.060, "ms", "U", "DCD / CoolTouch clinical settings"),
+        "h_W_per_m2K": ParameterRange(15000.0, 35000.0, "W/(m^2*K)", "V", "Aguilar 2001"),
+        "liquid_temperature_K": ParameterRange(233.15, 247.15, "degC", "V/U", "R134a boiling point −26 °C (Anvari 1995); colder droplets U"),
+        "post_spurt_s": ParameterRange(0.0, 0.030, "ms", "V", "CoolTouch post-cooling 30 ms"),
+        "film_residence_s": ParameterRange(0.0, 0.300, "ms", "V", "Li 2022 (230–300 ms)"),
+        "film_h_W_per_m2K": ParameterRange(500.0, 5000.0, "W/(m^2*K)", "U", "assumption"),
+    }
+
+    def phases(self, pulse_start_s, pulse_end_s):
+        h, liquid = self.h_W_per_m2K, self.liquid_temperature_K
+        spurt_end = pulse_start_s - self.delay_s
+        phases = []
+        if self.film_residence_s > 0:  # listed first: the spray phases override the film
+            phases.append((spurt_end, spurt_end + self.film_residence_s, self.film_h_W_per_m2K, liquid))
+        phases.append((spurt_end - self.spurt_duration_s, spurt_end, h, liquid))
+        if self.parallel:
+            phases.append((pulse_start_s, pulse_end_s, h, liquid))
+        if self.post_spurt_s > 0:
+            phases.append((pulse_end_s, pulse_end_s + self.post_spurt_s, h, liquid))
+        return phases
+
+
+#: Discriminated union of the cooling kinds, for use as a field type in other input models.
+CoolingConfig = Annotated[
+    Union[NoCooling, ColdAirCooling, ContactCooling, CryogenCooling], Field(discriminator="kind")
+]
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(CoolingConfig)

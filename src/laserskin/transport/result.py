@@ -1,0 +1,245 @@
+"""Result of a light-transport run: fractions with standard errors, maps per incident joule.
+
+Everything is per incident joule of the beam (the Monte Carlo is linear in the
+incident energy): multiply by the pulse energy in J to get J/m³ and J/m².
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+import xarray as xr
+
+from laserskin.grid import RZGrid
+from laserskin.transport.beam import Beam
+from laserskin.transport.layers import LayerStack
+
+_SCALARS = {
+    # name: (units, description)
+    "specular_reflectance": ("1", "specular (Fresnel) reflectance at entry"),
+    "diffuse_reflectance": ("1", "diffuse reflectance Rd (all radii)"),
+    "diffuse_reflectance_stderr": ("1", "batch standard error of Rd"),
+    "total_transmittance": ("1", "total transmittance Tt incl. unscattered (all radii)"),
+    "total_transmittance_stderr": ("1", "batch standard error of Tt"),
+    "absorbed_fraction": ("1", "absorbed fraction A (all layers, all radii)"),
+    "absorbed_fraction_stderr": ("1", "batch standard error of A"),
+    "absorbed_outside_grid_fraction": ("1", "absorbed fraction at r >= r_max or z >= z_max (not in the maps)"),
+    "roulette_balance": ("1", "net weight added by Russian roulette (zero on average)"),
+    "roulette_balance_stderr": ("1", "batch standard error of the roulette balance"),
+    "photons_per_second": ("1/s", "photon packets per second (kernel time)"),
+    "wall_time_s": ("s", "wall time of the run"),
+}
+_MAPS = {
+    "absorbed_energy_density_per_J": ("1/m^3", ("r", "z"), "absorbed energy density per incident joule (J/m^3 per J)"),
+    "fluence_per_J": ("1/m^2", ("r", "z"), "fluence per incident joule (J/m^2 per J)"),
+    "diffuse_reflectance_per_area": ("1/m^2", ("r",), "diffuse reflectance per unit area Rd(r) per incident joule"),
+    "transmittance_per_area": ("1/m^2", ("r",), "total transmittance per unit area Tt(r) per incident joule"),
+    "absorbed_fraction_by_layer": ("1", ("layer",), "absorbed fraction per layer"),
+    "absorbed_fraction_by_layer_stderr": ("1", ("layer",), "batch standard error of the absorbed fraction per layer"),
+}
+
+
+def _exact_stack_json(stack: LayerStack) -> str:
+    """Layer stack as JSON with SI values written exactly (``repr``) and units, so it re-validates bit-exactly."""
+    layers = [
+        {
+            "name": l.name,
+            "n": l.n,
+            "mua": f"{l.mua_per_m!r} 1/m",
+            "mus": f"{l.mus_per_m!r} 1/m",
+            "g": l.g,
+            "thickness": f"{l.thickness_m!r} m",
+        }
+        for l in stack.layers
+    ]
+    return json.dumps({"layers": layers, "n_above": stack.n_above, "n_below": stack.n_below})
+
+
+def _exact_beam_json(beam: Beam) -> str:
+    data: dict = {"kind": beam.kind}
+    if beam.diameter_m is not None:
+        data["diameter"] = f"{beam.diameter_m!r} m"
+    if beam.radius_1e2_m is not None:
+        data["radius_1e2"] = f"{beam.radius_1e2_m!r} m"
+    return json.dumps(data)
+
+
+@dataclass(frozen=True, eq=False)
+class TransportResult:
+    """Monte Carlo transport result; all fractions are of the incident energy.
+
+    Attributes
+    ----------
+    stack, grid, beam : LayerStack, RZGrid, Beam
+        The inputs.
+    photons, seed, threads, batches : int
+        Run settings (batches: independent random streams, used for standard errors).
+    specular_reflectance : float
+        Fresnel reflection at entry (exact, no error).
+    diffuse_reflectance, total_transmittance, absorbed_fraction : float
+        Rd, Tt (incl. unscattered light) and A, each with a ``*_stderr`` twin (batch
+        standard error). ``specular + Rd + Tt + A − roulette_balance = 1`` to rounding.
+    absorbed_fraction_by_layer : ndarray, shape (n_layers,)
+        Exact per-layer absorption (independent of the grid), with ``*_stderr``.
+    absorbed_outside_grid_fraction : float
+        Part of A deposited at r ≥ r_max or z ≥ z_max (not in the maps).
+    roulette_balance : float
+        Net weight added by Russian roulette per incident packet (expectation 0), with stderr.
+    absorbed_energy_density_per_J : ndarray, shape (nr, nz)
+        Absorbed energy density per incident joule, 1/m³ (J/m³ per J).
+    fluence_per_J : ndarray, shape (nr, nz)
+        Fluence per incident joule, 1/m² (J/m² per J): collision estimator Σw/μt, equal
+        to A/μa of the cell's layer.
+    diffuse_reflectance_per_area, transmittance_per_area : ndarray, shape (nr,)
+        Rd(r) and Tt(r) per incident joule, 1/m² (exits beyond r_max are only in the totals).
+    photons_per_second : float
+        Packets per second during the kernel (after compilation).
+    wall_time_s : float
+        Wall time of the whole call in s.
+    version, kernel_version : str
+        laserskin version and kernel version that produced the result.
+    """
+
+    stack: LayerStack
+    grid: RZGrid
+    beam: Beam
+    photons: int
+    seed: int
+    threads: int
+    batches: int
+    specular_reflectance: float
+    diffuse_reflectance: float
+    diffuse_reflectance_stderr: float
+    total_transmittance: float
+    total_transmittance_stderr: float
+    absorbed_fraction: float
+    absorbed_fraction_stderr: float
+    absorbed_fraction_by_layer: np.ndarray
+    absorbed_fraction_by_layer_stderr: np.ndarray
+    absorbed_outside_grid_fraction: float
+    roulette_balance: float
+    roulette_balance_stderr: float
+    absorbed_energy_density_per_J: np.ndarray
+    fluence_per_J: np.ndarray
+    diffuse_reflectance_per_area: np.ndarray
+    transmittance_per_area: np.ndarray
+    photons_per_second: float
+    wall_time_s: float
+    version: str
+    kernel_version: str
+
+    def __post_init__(self) -> None:
+        for name in _MAPS:
+            array = np.array(getattr(self, name), dtype=np.float64)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+
+    # --- derived ------------------------------------------------------------------------
+    @property
+    def total_reflectance(self) -> float:
+        """Specular + diffuse reflectance."""
+        return self.specular_reflectance + self.diffuse_reflectance
+
+    def energy_balance(self) -> float:
+        """``specular + Rd + Tt + A − roulette_balance − 1``: zero to rounding."""
+        return (
+            self.specular_reflectance + self.diffuse_reflectance + self.total_transmittance
+            + self.absorbed_fraction - self.roulette_balance - 1.0
+        )
+
+    def summary(self) -> dict:
+        """Scalar results as plain floats / lists / ints (JSON-ready)."""
+        out = {
+            "specular_reflectance": float(self.specular_reflectance),
+            "specular_reflectance_stderr": 0.0,
+            "diffuse_reflectance": float(self.diffuse_reflectance),
+            "diffuse_reflectance_stderr": float(self.diffuse_reflectance_stderr),
+            "total_transmittance": float(self.total_transmittance),
+            "total_transmittance_stderr": float(self.total_transmittance_stderr),
+            "absorbed_fraction": float(self.absorbed_fraction),
+            "absorbed_fraction_stderr": float(self.absorbed_fraction_stderr),
+            "absorbed_fraction_by_layer": [float(v) for v in self.absorbed_fraction_by_layer],
+            "absorbed_fraction_by_layer_stderr": [float(v) for v in self.absorbed_fraction_by_layer_stderr],
+            "absorbed_outside_grid_fraction": float(self.absorbed_outside_grid_fraction),
+            "roulette_balance": float(self.roulette_balance),
+            "roulette_balance_stderr": float(self.roulette_balance_stderr),
+            "photons": int(self.photons),
+            "seed": int(self.seed),
+            "threads": int(self.threads),
+            "batches": int(self.batches),
+            "photons_per_second": float(self.photons_per_second),
+            "wall_time_s": float(self.wall_time_s),
+        }
+        # JSON has no NaN: a single-batch run has no standard error
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+
+    # --- xarray / NetCDF ----------------------------------------------------------------
+    def to_dataset(self) -> xr.Dataset:
+        """The result as an :class:`xarray.Dataset` with units and provenance.
+
+        Dims ``r``, ``z`` (cell centres, m), ``layer`` (index), ``r_edge``, ``z_edge``.
+        Every variable has a ``units`` attribute. Attributes hold the inputs as JSON
+        (``stack``: ``model_dump(by_alias=True)``; ``beam``; ``grid``: ``RZGrid.to_dict``;
+        plus exact SI forms used by :meth:`from_dataset`), seed, photons, threads,
+        batches and versions.
+        """
+        grid = self.grid
+        data_vars = {}
+        for name, (units, dims, description) in _MAPS.items():
+            data_vars[name] = (dims, np.asarray(getattr(self, name)), {"units": units, "long_name": description})
+        for name, (units, description) in _SCALARS.items():
+            data_vars[name] = ((), float(getattr(self, name)), {"units": units, "long_name": description})
+        data_vars["r_edges"] = (("r_edge",), grid.r_edges_m, {"units": "m", "long_name": "radial cell edges"})
+        data_vars["z_edges"] = (("z_edge",), grid.z_edges_m, {"units": "m", "long_name": "depth cell edges"})
+        coords = {
+            "r": ("r", grid.r_centers_m, {"units": "m", "long_name": "radius (cell centre)"}),
+            "z": ("z", grid.z_centers_m, {"units": "m", "long_name": "depth below the surface (cell centre)"}),
+            "layer": ("layer", np.arange(len(self.stack.layers)), {"units": "1", "long_name": "layer index"}),
+        }
+        attrs = {
+            "title": "laserskin Monte Carlo light transport (MCML-equivalent)",
+            "laserskin_version": self.version,
+            "kernel_version": self.kernel_version,
+            "photons": np.int64(self.photons),
+            "seed": np.int64(self.seed),
+            "threads": np.int64(self.threads),
+            "batches": np.int64(self.batches),
+            "layer_names": json.dumps(self.stack.names),
+            "stack": self.stack.model_dump_json(by_alias=True),
+            "beam": self.beam.model_dump_json(by_alias=True),
+            "grid": json.dumps(grid.to_dict()),
+            "stack_si": _exact_stack_json(self.stack),
+            "beam_si": _exact_beam_json(self.beam),
+            "normalisation": "per incident joule of the beam (Monte Carlo is linear in the incident energy)",
+        }
+        return xr.Dataset(data_vars=data_vars, coords=coords, attrs=attrs)
+
+    @classmethod
+    def from_dataset(cls, dataset: xr.Dataset) -> "TransportResult":
+        """Rebuild a result written by :meth:`to_dataset` (bit-exact inputs and arrays)."""
+        attrs = dataset.attrs
+        stack = LayerStack.model_validate(json.loads(attrs["stack_si"]))
+        beam = Beam.model_validate(json.loads(attrs["beam_si"]))
+        grid = RZGrid(np.asarray(dataset["r_edges"].values), np.asarray(dataset["z_edges"].values))
+        values = {}
+        for name in _MAPS:
+            values[name] = np.asarray(dataset[name].values, dtype=np.float64)
+        for name in _SCALARS:
+            values[name] = float(dataset[name].values)
+        names = {f.name for f in fields(cls)}
+        kwargs = dict(
+            stack=stack,
+            grid=grid,
+            beam=beam,
+            photons=int(attrs["photons"]),
+            seed=int(attrs["seed"]),
+            threads=int(attrs["threads"]),
+            batches=int(attrs["batches"]),
+            version=str(attrs["laserskin_version"]),
+            kernel_version=str(attrs["kernel_version"]),
+            **values,
+        )
+        return cls(**{k: v for k, v in kwargs.items() if k in names})
