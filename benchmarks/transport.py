@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"{result.wall_time_s:>8.2f}{result.diffuse_reflectance:>10.5f}"
                   f"{result.total_transmittance:>10.5f}{peak_rss_mib():>14.0f}")
     print("peak RSS is of the whole process (Python, numba, arrays); the tallies of one wave take "
-          "32 slots × 2 × nr × nz × 8 B = 65 MB on this grid.")
+          "32 slots × nr × nz × 2 (absorbed, fluence) × 8 B = 65 MB on this grid.")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def optics(
         return
     table = Table(title=f"Skin optics at {wavelength_m * 1e9:g} nm ({scattering})")
     for column in ("layer", "thickness (µm)", "μa (1/cm)", "μs (1/cm)", "μs' (1/cm)", "g", "n"):
-        table.add_column(column, justify="right" if column != "layer" else "left")
+        table.add_column(column, justify="right" if column != "layer" else "left", no_wrap=column == "layer")
     for row in rows:
         table.add_row(
             row["name"], f"{row['thickness_um']:.1f}", f"{row['mua_per_cm']:.4g}", f"{row['mus_per_cm']:.4g}",

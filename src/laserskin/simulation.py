@@ -35,6 +35,9 @@ from laserskin.units import Quantity
 
 CELSIUS = 273.15
 
+#: Layers that hold the dermal collagen (the target of tightening).
+DERMAL_LAYERS = ("papillary_dermis", "reticular_dermis")
+
 
 @dataclass
 class Result:
@@ -206,7 +209,7 @@ class Simulation:
         skin = self.skin()
         bottoms = np.cumsum([layer.thickness_m for layer in skin.layers])
         names = tuple(skin.names)
-        dermal = [i for i, name in enumerate(names) if "dermis" in name]
+        dermal = [i for i, name in enumerate(names) if name in DERMAL_LAYERS]
         return SkinGeometry(
             layer_names=names,
             layer_bottoms_m=tuple(float(b) for b in bottoms),

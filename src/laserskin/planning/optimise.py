@@ -1,0 +1,376 @@
+"""Settings optimisation under safety limits, exploiting the linearity of transport and heat.
+
+For each candidate device the planner runs **one transport** per optical set-up (cached on
+disk) and **two heat solves** per (pulse duration, cooling) combination
+(:meth:`Simulation.thermal_response`: cooling only, cooling + laser). The temperature at any
+pulse energy is then ``T = T_base + E·θ`` (:mod:`laserskin.response`), so fluence is a 1-D
+bisection on cheap read-outs of that history, without re-solving:
+
+* **epidermal safety**: basal-layer Henriques Ω (Henriques & Moritz 1947) summed over the
+  passes ≤ ``epidermal_omega_limit`` = 0.5, half the blister threshold Ω = 1 (safety factor
+  2, assumption U; contraindications.toml ``[safety]``); no boiling anywhere (the linear
+  model breaks there and a non-ablative laser must not vaporise tissue);
+* **pain**: pain index with the anaesthetic ≤ ``pain_index_limit`` = 6 / 10 (U);
+* **collagen target**: on the beam axis, a dermal band with collagen Ω (Pearce 2010 set)
+  summed over the passes ≥ 1 (≥ 63 % denatured) at least ``min_band_um`` = 50 µm thick
+  (contraindications.toml ``[target]``, U).
+
+Passes: the default pass interval is the time to treat the whole area (minutes), far
+longer than the thermal relaxation of the heated dermis (~1 s), so passes are thermally
+independent and their Arrhenius integrals add: Ω(n passes) = n·Ω(1 pass). The planner uses
+this instead of solving n passes (the verification test re-runs :class:`Simulation` with the
+planned protocol).
+
+Chosen fluence: the highest safe fluence within the device range (largest effect within
+the safety margin); the setting is feasible when it also reaches the collagen target.
+Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from laserskin.damage.arrhenius import arrhenius_omega
+from laserskin.damage.pain import pain_from_trace
+from laserskin.planning.request import planner_rules
+
+__all__ = ["Counter", "FastEvaluator", "SettingResult", "optimise_device", "planning_settings",
+           "PLANNING_GRID_NR"]
+
+BOILING_K = 373.15
+#: Radial cells of the planning grid (default grid uses 100): the radial profile of a
+#: flat-top spot or a Gaussian microbeam is resolved by ~10 cells inside the beam.
+PLANNING_GRID_NR = 40
+STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
+ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
+
+
+def planning_settings(photons: int, seed: int):
+    """:class:`SimulationSettings` used by the planner (coarser radial grid)."""
+    from laserskin.simulation import SimulationSettings
+
+    return SimulationSettings(photons=photons, seed=seed, grid={"nr": PLANNING_GRID_NR})
+
+
+@dataclass
+class Counter:
+    """How much work a plan did."""
+
+    transports: int = 0
+    heat_solves: int = 0
+    evaluations: int = 0
+    full_simulations: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"transport_runs": self.transports, "heat_solves": self.heat_solves,
+                "evaluations": self.evaluations, "full_simulations": self.full_simulations,
+                "total": self.transports + self.heat_solves + self.full_simulations}
+
+
+class FastEvaluator:
+    """Cheap read-outs of a :class:`ThermalResponse` at a pulse energy (J).
+
+    Only the slices the constraints need are integrated: the basal epidermal cell of every
+    column (Henriques), the dermal cells on the beam axis (collagen), the nociceptor trace
+    (pain) and the maximum temperature (boiling).
+    """
+
+    def __init__(self, response, counter: Counter | None = None):
+        self.response = response
+        self.counter = counter or Counter()
+        grid, geometry = response.grid, response.geometry
+        z = grid.z_centers_m
+        above = np.flatnonzero(z < geometry.junction_depth_m)
+        self.basal = int(above[-1])
+        self.dermis = np.flatnonzero((z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m))
+        self.dz_um = np.diff(grid.z_edges_m)[self.dermis] * 1e6
+        self.z_top_um = grid.z_edges_m[self.dermis] * 1e6
+        self.max_base = float(response.base_K.max())
+
+    def basal_omega(self, energy_J: float) -> float:
+        """Worst basal-layer Henriques Ω over the columns, one pass."""
+        r = self.response
+        history = r.base_K[:, :, self.basal] + energy_J * r.rise_per_J[:, :, self.basal]
+        self.counter.evaluations += 1
+        return float(np.max(arrhenius_omega(r.times_s, history, "henriques_moritz_1947", method="linear_T")))
+
+    def axis_collagen_omega(self, energy_J: float) -> np.ndarray:
+        """Collagen Ω (Pearce 2010 set) in the dermal cells on the beam axis, one pass."""
+        r = self.response
+        history = r.base_K[:, 0, self.dermis] + energy_J * r.rise_per_J[:, 0, self.dermis]
+        return np.asarray(arrhenius_omega(r.times_s, history, "pearce_2010_rat_skin_collagen", method="linear_T"))
+
+    def band_um(self, energy_J: float, passes: int) -> float:
+        """Thickness of the axial dermal band with passes·Ω_collagen ≥ target Ω, µm."""
+        target = planner_rules()["target"]["collagen_omega"]
+        omega = passes * self.axis_collagen_omega(energy_J)
+        return float(self.dz_um[omega >= target].sum())
+
+    def peak_K(self, energy_J: float) -> float:
+        r = self.response
+        return float((r.base_K + energy_J * r.rise_per_J).max())
+
+    def pain(self, energy_J: float, anesthetic: str) -> float:
+        r = self.response
+        trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
+        return float(pain_from_trace(r.times_s, trace, None, anesthetic).index_with_anesthetic)
+
+    def violations(self, energy_J: float, passes: int, anesthetic: str) -> list[str]:
+        """Safety constraints violated at ``energy_J`` (empty list: safe)."""
+        safety = planner_rules()["safety"]
+        out = []
+        if passes * self.basal_omega(energy_J) > safety["epidermal_omega_limit"]:
+            out.append(f"epidermal safety (basal Henriques Omega x passes > {safety['epidermal_omega_limit']})")
+        if self.peak_K(energy_J) >= BOILING_K:
+            out.append("boiling (tissue water reaches 100 degC)")
+        if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
+            out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
+        return out
+
+
+def _bisect_log(predicate, lo: float, hi: float, iterations: int = 10) -> float:
+    """Largest x in [lo, hi] with predicate(x) True, for predicate True at lo and False at hi."""
+    for _ in range(iterations):
+        mid = math.sqrt(lo * hi)
+        if predicate(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@dataclass
+class SettingResult:
+    """Outcome of optimising one (device, pulse duration, cooling, passes) combination."""
+
+    device: str
+    device_class: str
+    laser: Any
+    cooling: dict
+    passes: int
+    energy_range_J: tuple[float, float]
+    safe_energy_J: float | None
+    target_energy_J: float | None
+    blister_energy_J: float | None
+    binding: str
+    feasible: bool
+    band_um: float = 0.0
+    anesthetic: str = "none"
+    response: Any = None
+    simulation: Any = None
+    summary: dict = field(default_factory=dict)
+    curve: dict = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    overrides: dict = field(default_factory=dict)
+    outcome: Any = None
+
+    @property
+    def energy_to_fluence(self) -> float:
+        """Nominal fluence per joule of simulated pulse energy, J/m² per J."""
+        return 1.0 / self.laser.beam_area_m2
+
+
+def _cooling_variants(preset) -> list[dict]:
+    """The preset's cooling, and for cryogen a longer spurt (20-100 ms, Anvari et al. 1995)."""
+    base = dict(preset.cooling)
+    variants = [base]
+    if base.get("kind") == "cryogen":
+        variants.append({**base, "spurt_duration": "60 ms"})
+    return variants
+
+
+def _pulse_durations(preset, laser, n: int) -> list[float]:
+    default = laser.pulse_duration_s
+    if n <= 1 or preset.ranges.pulse_duration_s is None:
+        return [default]
+    lo, hi = preset.ranges.pulse_duration_s
+    values = [default] + list(np.geomspace(lo, hi, n)[[0, -1]][: n - 1])
+    return list(dict.fromkeys(float(v) for v in values))
+
+
+def _energy_range(preset, laser) -> tuple[float, float]:
+    """Allowed pulse energy of the simulated beam (microbeam for fractional), J."""
+    if laser.is_fractional and preset.ranges.pulse_energy_J is not None:
+        return preset.ranges.pulse_energy_J
+    fluence = preset.fluence_range_J_per_m2()
+    if fluence is None:
+        e = laser.pulse_energy_J
+        return (e, e)
+    return (fluence[0] * laser.beam_area_m2, fluence[1] * laser.beam_area_m2)
+
+
+def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int, photons: int, seed: int,
+                    counter: Counter, n_pulse_durations: int = 1, cooling_variants: bool = False,
+                    cache_dir=None) -> list[SettingResult]:
+    """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
+
+    Parameters
+    ----------
+    person : Person
+    preset : DevicePreset
+    verdict : DeviceVerdict
+        Contraindication verdict (coverage cap for fractional devices).
+    anesthetic : str
+        ``"auto"`` or a fixed anaesthetic key.
+    max_passes : int
+        Passes tried, 1..max_passes.
+    photons, seed : int
+        Monte Carlo settings of the transport run.
+    counter : Counter
+        Incremented with the work done.
+
+    Returns
+    -------
+    list of SettingResult
+        One per (pulse duration, cooling, passes), best first (feasible first, then the
+        thickest collagen band, then the lowest basal Ω).
+    """
+    from laserskin.simulation import Simulation
+
+    overrides = {}
+    base_laser = preset.laser()
+    if base_laser.is_fractional and verdict.max_coverage is not None:
+        if base_laser.fractional.coverage > verdict.max_coverage:
+            overrides["fractional"] = {"microbeam_diameter": f"{base_laser.fractional.microbeam_diameter_m} m",
+                                       "coverage": verdict.max_coverage}
+    pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
+    results: list[SettingResult] = []
+    transport = None
+    coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
+    for duration in _pulse_durations(preset, base_laser, n_pulse_durations):
+        laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
+        lo, hi = _energy_range(preset, laser)
+        for cooling in coolings:
+            sim = Simulation(person, laser, cooling, settings=planning_settings(photons, seed), cache_dir=cache_dir)
+            if transport is None:  # one transport per optical set-up (beam and optics unchanged here)
+                transport = sim.transport()
+                counter.transports += len(transport[0])
+            _, source, grid = transport
+            response, _ = sim.thermal_response(source, grid)
+            counter.heat_solves += 2
+            fast = FastEvaluator(response, counter)
+            for passes in range(1, max_passes + 1):
+                setting = _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic)
+                setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
+                results.append(setting)
+    results.sort(key=lambda s: (not s.feasible, -s.band_um, s.passes))
+    return results
+
+
+def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic) -> SettingResult:
+    safety, target = planner_rules()["safety"], planner_rules()["target"]
+
+    def safe(e):
+        return not fast.violations(e, passes, pain_anesthetic)
+
+    def reached(e):
+        return fast.band_um(e, passes) >= target["min_band_um"]
+
+    if safe(hi):
+        e_safe, binding = hi, "device maximum fluence"
+    elif not safe(lo):
+        e_safe, binding = None, "; ".join(fast.violations(lo, passes, pain_anesthetic)) + " at the device minimum"
+    else:
+        e_safe = _bisect_log(safe, lo, hi)
+        binding = "; ".join(fast.violations(e_safe * 1.05, passes, pain_anesthetic)) or "safety limit"
+    if reached(lo):
+        e_target = lo
+    elif reached(hi) or (e_safe is not None and reached(e_safe)):
+        e_target = _bisect_log(lambda e: not reached(e), lo, hi)
+        e_target *= 1.0 + 1e-9
+        if not reached(e_target):  # bisection returns the last "not reached" point: step up one resolution
+            e_target *= (hi / lo) ** (1 / 2**10)
+    else:
+        e_target = None
+
+    def below_blister(e):
+        return passes * fast.basal_omega(e) < safety["blister_omega"]
+
+    e_blister = None
+    top = hi * 3.0
+    if not below_blister(lo / 10):
+        e_blister = lo / 10
+    elif not below_blister(top):
+        e_blister = _bisect_log(below_blister, lo / 10, top)
+    feasible = e_safe is not None and e_target is not None and e_target <= e_safe
+    result = SettingResult(
+        device=preset.name, device_class=preset.device_class, laser=laser, cooling=cooling, passes=passes,
+        energy_range_J=(lo, hi), safe_energy_J=e_safe, target_energy_J=e_target, blister_energy_J=e_blister,
+        binding=binding, feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
+        anesthetic=pain_anesthetic, response=fast.response, simulation=sim,
+    )
+    if not feasible:
+        if e_safe is None:
+            result.reasons.append(f"no safe fluence in the device range: {binding}")
+        elif e_target is None:
+            result.reasons.append("the collagen target is not reached within the device range")
+        else:
+            result.reasons.append(f"the collagen target needs more energy than is safe ({binding} binds)")
+    return result
+
+
+def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> SettingResult:
+    """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve."""
+    from laserskin.damage.collagen import collagen_response
+    from laserskin.damage.injury import epidermal_injury
+
+    sim, response, laser = result.simulation, result.response, result.laser
+    energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
+    fast = FastEvaluator(response, counter)
+    if anesthetic == "auto":
+        limit = planner_rules()["safety"]["pain_index_limit"]
+        chosen = next((a for a in ANESTHETIC_ORDER if fast.pain(energy, a) <= limit), STRONGEST_TOPICAL)
+    else:
+        chosen = anesthetic
+    result.anesthetic = chosen
+    spot_radius = sim.beam().outer_radius_m or response.grid.dr_m
+    outcome = response.evaluate(energy, spot_radius_m=spot_radius, anesthetic=chosen)
+    counter.evaluations += 1
+    geometry, n = response.geometry, result.passes
+    collagen = collagen_response(n * outcome.omega["collagen"], response.grid, dermis_top_m=geometry.junction_depth_m,
+                                 dermis_bottom_m=geometry.dermis_bottom_m,
+                                 spot_radius_m=min(spot_radius, response.grid.r_max_m))
+    injury = epidermal_injury(n * outcome.omega["henriques"], outcome.peak_temperature_K, response.grid,
+                              junction_depth_m=geometry.junction_depth_m, fitzpatrick=geometry.fitzpatrick)
+    z = response.grid.z_centers_m
+    epi = z < geometry.junction_depth_m
+    derm = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    fluence = energy / laser.beam_area_m2
+    from laserskin.devices import load_device
+
+    result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
+    tightening = sim._tightening_percent(SimpleNamespace(collagen=collagen)) if hasattr(sim, "_tightening_percent") \
+        else float(collagen.tightening_percent)
+    depth = collagen.coagulated_depth_range_um
+    result.summary = {
+        "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - 273.15),
+        "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - 273.15),
+        "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
+        "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
+        "immediate_tightening_percent": float(tightening),
+        "epidermal_omega": float(injury.omega_basal),
+        "epidermal_injury": injury.grade,
+        "pigment_risk": injury.pigment_risk.level,
+        "pain_index": float(outcome.pain.index_without_anesthetic),
+        "pain_index_with_anesthetic": float(outcome.pain.index_with_anesthetic),
+        "boiling": bool(outcome.boiling),
+        "crater_depth_um": None,
+        "residual_damage_depth_um": None,
+        "pulse_energy_J": float(energy),
+        "fluence_J_per_cm2": float(fluence * 1e-4),
+    }
+    lo, hi = result.energy_range_J
+    energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
+    result.curve = {
+        "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
+        "epidermal_omega": [n * fast.basal_omega(e) for e in energies],
+        "collagen_band_um": [fast.band_um(e, n) for e in energies],
+        "chosen_fluence_J_per_cm2": float(fluence * 1e-4),
+    }
+    result.outcome = outcome
+    return result

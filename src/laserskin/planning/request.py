@@ -1,0 +1,130 @@
+"""The planner's input: one flat model whose fields are the ``laserskin plan`` CLI options.
+
+The web API and the sweep runner use the same model. Example::
+
+    PlanRequest(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2,
+                goal="tighten", area="150 cm^2")
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from laserskin.base import InputModel
+from laserskin.errors import InputError
+from laserskin.units import Quantity
+
+__all__ = ["PlanRequest", "GOALS", "planner_rules", "site_max_area_m2"]
+
+GOALS = ("tighten", "resurface", "recommend")
+AnestheticChoice = Literal["auto", "none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
+
+
+@lru_cache(maxsize=1)
+def planner_rules() -> dict:
+    """Parsed ``data/parameters/contraindications.toml`` (rules, safety, target, site areas)."""
+    text = resources.files("laserskin").joinpath("data/parameters/contraindications.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def site_max_area_m2(site: str) -> float:
+    """Largest area treatable in one session at ``site``, m² (data, tag U)."""
+    return planner_rules()["site_max_area_cm2"][site] * 1e-4
+
+
+class PlanRequest(InputModel):
+    """What to plan: the person (flat fields), the goal, the area and the constraints.
+
+    Attributes
+    ----------
+    age_years : float
+        Age, 18-100 years (key ``age``).
+    sex, fitzpatrick, site, sun_exposure, laxity
+        As :class:`laserskin.skin.Person` (laxity: Alexiades-Armenakas grade 0-4).
+    goal : {"tighten", "resurface", "recommend"}
+    area_m2 : float
+        Treated area per session, m² (key ``area``, e.g. ``"150 cm^2"``); at most the
+        site's treatable area (contraindications.toml ``site_max_area_cm2``).
+    devices : list of str or None
+        Candidate device presets; ``None`` = the planner's default set for the goal.
+    max_sessions : int or None
+        Upper bound on the number of sessions (0 is accepted here and refused by the
+        planner as infeasible, naming the constraint).
+    max_downtime_days : float or None
+        Largest acceptable downtime (re-epithelialisation / visible healing), days.
+    max_session_minutes : float or None
+        Largest acceptable session duration including the anaesthetic lead time, minutes.
+    anesthetic : str
+        ``"auto"`` (lightest topical that keeps pain tolerable) or a fixed key.
+    photons, seed : int
+        Monte Carlo photons per transport run and seed.
+    """
+
+    age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")
+    sex: Literal["female", "male"]
+    fitzpatrick: str
+    site: str
+    sun_exposure: int = Field(default=1, ge=0, le=3)
+    laxity: int = Field(default=1, ge=0, le=4)
+    goal: Literal["tighten", "resurface", "recommend"] = "recommend"
+    area_m2: Quantity("m^2", display="cm^2", gt=0.0) = Field(default="150 cm^2", alias="area")
+    devices: list[str] | None = None
+    max_sessions: int | None = Field(default=None, ge=0, le=20)
+    max_downtime_days: float | None = Field(default=None, ge=0.0, le=365.0)
+    max_session_minutes: float | None = Field(default=None, gt=0.0, le=600.0)
+    anesthetic: AnestheticChoice = "auto"
+    photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
+    seed: int = Field(default=1, ge=0, lt=2**63)
+
+    @field_validator("devices")
+    @classmethod
+    def _known_devices(cls, value):
+        if value is None:
+            return value
+        from laserskin.devices import device_names
+
+        known = device_names()
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"unknown device(s) {', '.join(unknown)}; expected names from: {', '.join(known)}")
+        if not value:
+            raise ValueError("an empty device list; give at least one device or leave it out")
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _person_and_area(self) -> "PlanRequest":
+        person = self.person()  # validates fitzpatrick, site, grades
+        limit = site_max_area_m2(person.site)
+        if self.area_m2 > limit * (1 + 1e-12):
+            raise ValueError(
+                f"area {self.area_m2 * 1e4:.4g} cm^2 is larger than site {person.site!r} allows "
+                f"(at most {limit * 1e4:.4g} cm^2 per session; contraindications.toml site_max_area_cm2)"
+            )
+        return self
+
+    def person(self):
+        """The :class:`laserskin.skin.Person` of this request."""
+        from pydantic import ValidationError
+
+        from laserskin.skin.person import Person
+
+        try:
+            return Person(age=self.age_years, sex=self.sex, fitzpatrick=self.fitzpatrick, site=self.site,
+                          sun_exposure=self.sun_exposure, laxity=self.laxity)
+        except ValidationError as error:
+            raise ValueError(str(InputError.from_validation(error, "person"))) from None
+
+    @classmethod
+    def validated(cls, **fields) -> "PlanRequest":
+        """Validate ``fields`` and raise :class:`InputError` (one line per problem) on bad input."""
+        from pydantic import ValidationError
+
+        try:
+            return cls.model_validate({k: v for k, v in fields.items() if v is not None})
+        except ValidationError as error:
+            raise InputError.from_validation(error, "plan") from None

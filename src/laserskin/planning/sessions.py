@@ -1,0 +1,135 @@
+"""Session plan: damage summary → healing dose, number of sessions, interval, session time.
+
+* :func:`session_dose_from_summary` converts a Simulation summary (one session at one spot
+  or micro-beam) into a :class:`laserskin.healing.SessionDose` per unit skin area.
+* :func:`session_timing` times a session with :meth:`Protocol.session_duration_s`
+  (spots per pass = area / (spot area × (1 − overlap)), or MTZ per pass for fractional
+  lasers, at the repetition rate; passes; cooling pauses; anaesthetic lead time —
+  physics_data §9).
+* :func:`plan_course` picks the number of sessions (within the device's typical range and
+  the request's maximum) that reaches the target improvement by the healing model
+  (docs/healing.md), at the device's typical interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from laserskin.errors import InputError
+from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
+from laserskin.healing.remodeling import MONTH_DAYS
+
+__all__ = ["GRADE_OF_INJURY", "TARGET_IMPROVEMENT_PCT", "session_dose_from_summary", "session_timing",
+           "plan_course", "CoursePlan"]
+
+GRADE_OF_INJURY = {"none": 0, "erythema": 1, "blister": 2, "necrosis": 3}
+#: Mid laxity improvement aimed at 6 months after the last session, %: non-surgical gains
+#: are ~10-20 % (physics_data §8, Alexiades-Armenakas 2007: -11 % at 3 months).
+TARGET_IMPROVEMENT_PCT = 10.0
+#: Band assumed when no cell reaches Ω >= 1 (tiny doses): mid dermis 0.3-0.8 mm, as the
+#: reference course of healing.toml.
+DEFAULT_BAND_M = (0.3e-3, 0.8e-3)
+
+
+def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> SessionDose:
+    """Healing dose of one session from a Simulation summary.
+
+    Parameters
+    ----------
+    summary : dict
+        ``Result.summary`` (or the planner's equivalent): ``denatured_volume_mm3`` (per spot or
+        per micro-beam, all passes), ``denaturation_depth_um`` ([top, bottom] or None),
+        ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``.
+    laser : laserskin.laser.Laser
+        The laser that made it (spot area, fractional MTZ density).
+    time_s : float
+        Session time from the course start, s.
+
+    Returns
+    -------
+    SessionDose
+        ``denatured_fraction`` = denatured volume per unit skin area / band thickness, where
+        the volume per area is volume per spot / spot area (full field, spots tiled without
+        overlap) or volume per MTZ × MTZ per area (fractional), capped at 1 (overlapping
+        zones cannot denature the same collagen twice).
+    """
+    volume_m3 = float(summary["denatured_volume_mm3"]) * 1e-9
+    if volume_m3 < 0:
+        raise InputError("summary.denatured_volume_mm3", summary["denatured_volume_mm3"], ">= 0")
+    per_area = volume_m3 * laser.mtz_per_m2 if laser.is_fractional else volume_m3 / laser.spot_area_m2
+    band = summary.get("denaturation_depth_um")
+    top, bottom = (band[0] * 1e-6, band[1] * 1e-6) if band else DEFAULT_BAND_M
+    if not bottom > top:
+        top, bottom = DEFAULT_BAND_M
+    crater = summary.get("crater_depth_um") or 0.0
+    grade = GRADE_OF_INJURY.get(summary.get("epidermal_injury", "none"), 0)
+    if crater > 0:
+        grade = 2 if laser.is_fractional else 3
+    return SessionDose(
+        time=f"{time_s} s",
+        denatured_fraction=min(1.0, per_area / (bottom - top)),
+        depth_top=f"{top} m",
+        depth_bottom=f"{bottom} m",
+        immediate_tightening=min(float(summary.get("immediate_tightening_percent") or 0.0), 99.0),
+        epidermal_injury_grade=grade,
+        coverage=laser.coverage_fraction if laser.is_fractional else 0.0,
+        ablated_depth=f"{crater * 1e-6} m",
+    )
+
+
+def session_timing(laser, *, passes: int, area_m2: float, anesthetic: str, overlap: float = 0.0,
+                   cooling_pause_s: float = 0.0):
+    """``(protocol, session_minutes, laser_minutes)`` of one session.
+
+    ``session_minutes`` includes the anaesthetic lead time (45 min occlusion, Protocol
+    default) when an anaesthetic is used; ``laser_minutes`` is the time at the laser.
+    """
+    from laserskin.protocol import Protocol
+
+    protocol = Protocol(passes=passes, anesthetic=anesthetic, treated_area=f"{area_m2} m^2",
+                        overlap=overlap, cooling_pause=f"{cooling_pause_s} s")
+    total = protocol.session_duration_s(laser) / 60.0
+    at_laser = protocol.session_duration_s(laser, include_anesthetic=False) / 60.0
+    return protocol, total, at_laser
+
+
+@dataclass
+class CoursePlan:
+    sessions: int
+    interval_weeks: float
+    improvement_percent: dict
+    downtime_days: float
+    course: object
+    reached_target: bool
+
+
+def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) -> CoursePlan:
+    """Number of sessions and interval; improvement (laxity %, low/mid/high) immediate and 1/3/6 months.
+
+    The smallest count in the device's typical range (capped by ``max_sessions``) whose mid
+    improvement 6 months after the last session reaches :data:`TARGET_IMPROVEMENT_PCT`,
+    else the largest allowed count.
+    """
+    lo, hi = preset.sessions.count
+    if max_sessions is not None:
+        hi = min(hi, max_sessions)
+        lo = min(lo, hi)
+    interval_s = preset.sessions.interval_s[0] if preset.sessions.interval_s else 28 * 86400.0
+    interval_days = interval_s / 86400.0
+    chosen = None
+    for count in range(lo, hi + 1):
+        doses = [dose.model_copy(update={"time_s": k * interval_s}) for k in range(count)]
+        t_end = (count - 1) * interval_days + 6 * MONTH_DAYS + 2
+        course = simulate_course(doses, person.age_years, person.sun_exposure, t_end)
+        chosen = (count, course)
+        if course.improvement_at(6)[1] >= TARGET_IMPROVEMENT_PCT:
+            break
+    count, course = chosen
+    single = simulate_course([dose], person.age_years, person.sun_exposure, 2.0)
+    immediate = single.improvement_at(1.0 / MONTH_DAYS)
+    improvement = {"immediate": list(immediate)}
+    for months in (1, 3, 6):
+        improvement[f"month_{months}"] = list(course.improvement_at(months))
+    downtime = reepithelialization_days(dose, person.age_years)
+    return CoursePlan(count, interval_days / 7.0, improvement, float(downtime), course,
+                      improvement["month_6"][1] >= TARGET_IMPROVEMENT_PCT)
