@@ -22,6 +22,8 @@ test: venv
 
 bench: venv
 	$(BIN)/python benchmarks/transport.py
+	$(BIN)/python benchmarks/thermal.py
+	$(BIN)/python benchmarks/simulation.py
 
 clean:
 	rm -rf $(VENV) out .cache

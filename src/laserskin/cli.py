@@ -96,7 +96,22 @@ class RichProgress(Callback):
 
 
 def _print_json(payload: dict | list) -> None:
-    sys.stdout.write(json.dumps(payload, indent=None, default=_json_default) + "\n")
+    """One line of strict JSON (NaN and infinities become null)."""
+    sys.stdout.write(json.dumps(_finite(payload), indent=None, default=_json_default, allow_nan=False) + "\n")
+
+
+def _finite(value: Any) -> Any:
+    import math
+
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalars
+        return _finite(value.item()) if getattr(value, "ndim", 0) == 0 else _finite(value.tolist())
+    return value
 
 
 def _json_default(value: Any) -> Any:

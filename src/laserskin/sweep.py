@@ -419,7 +419,7 @@ def _planning_api():
     except ImportError as error:
         raise InputError("sweep.case", "plan", f"the planning module (not importable: {error})") from None
     request_cls = getattr(planning, "PlanRequest")
-    for name in ("plan_from_request", "plan_request", "run_plan_request", "plan_for_request"):
+    for name in ("plan_request", "plan_from_request"):
         function = getattr(planning, name, None)
         if function is not None:
             return request_cls, function
@@ -471,7 +471,7 @@ def run_case(case: Case, cache_dir: str | None = None, save_fields: bool = False
         if case.kind == "simulate":
             record = _simulate_case(case, cache_dir, save_fields)
         else:
-            record = _plan_case(case)
+            record = _plan_case(case, cache_dir)
     except Exception as error:  # a failing case must not stop the sweep
         return {"status": "error", "error_type": type(error).__name__, "error": str(error)[:2000],
                 "case": case.index, "elapsed_s": time.perf_counter() - started}
@@ -492,11 +492,11 @@ def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict
     return {"numbers": flatten_numbers(summary), "labels": labels, "fields": fields}
 
 
-def _plan_case(case: Case) -> dict[str, Any]:
+def _plan_case(case: Case, cache_dir: str | None) -> dict[str, Any]:
     request_cls, function = _planning_api()
     request = request_cls.model_validate(case.inputs)
-    plan = function(request)
-    data = plan.to_json() if hasattr(plan, "to_json") else dict(plan)
+    plan = function(request, cache_dir=cache_dir)
+    data = plan.to_dict()
     labels = {k: v for k, v in data.items() if isinstance(v, str)}
     numbers = flatten_numbers({k: v for k, v in data.items() if k not in ("settings",)})
     numbers.update(flatten_numbers(data.get("settings") or {}, "settings_"))
@@ -713,7 +713,7 @@ def connect(cluster: ClusterSpec, *, scheduler: str | None = None, workers: int 
         owned = cls(**cluster.options)
         owned.scale(n_workers)
         return Client(owned, set_as_default=False), owned
-    owned = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    owned = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                          silence_logs=logging.ERROR)
     return Client(owned, set_as_default=False), owned
 

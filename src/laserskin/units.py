@@ -81,7 +81,8 @@ def to_si(
             match = _NUMBER_AND_UNIT.match(text)
             if match and match.group(2):
                 # number and unit apart, so offset units ("37 degC") parse too
-                quantity = ureg.Quantity(float(match.group(1)), match.group(2).strip())
+                unit = match.group(2).strip()
+                quantity = ureg.Quantity(float(match.group(1)), "1" + unit if unit.startswith("/") else unit)
             else:
                 quantity = ureg.Quantity(text)
         except Exception:

@@ -22,7 +22,10 @@ this instead of solving n passes (the verification test re-runs :class:`Simulati
 planned protocol).
 
 Chosen fluence: the highest safe fluence within the device range (largest effect within
-the safety margin); the setting is feasible when it also reaches the collagen target.
+the safety margin); a setting is feasible when a safe fluence exists; the collagen target is reported
+(``target_reached``) and ranks settings, but when no safe setting reaches it the plan still
+gives the best safe setting and says so (with this model's collagen kinetics, bulk
+non-ablative devices at their listed fluences stay far below Ω = 1).
 Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
 """
 
@@ -167,6 +170,8 @@ class SettingResult:
     curve: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)
+    target_reached: bool = False
+    collagen_omega_max: float = 0.0
     outcome: Any = None
 
     @property
@@ -258,7 +263,7 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
                 setting = _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic)
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
                 results.append(setting)
-    results.sort(key=lambda s: (not s.feasible, -s.band_um, s.passes))
+    results.sort(key=lambda s: (not s.feasible, not s.target_reached, -s.band_um, -s.collagen_omega_max, s.passes))
     return results
 
 
@@ -297,20 +302,22 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
         e_blister = lo / 10
     elif not below_blister(top):
         e_blister = _bisect_log(below_blister, lo / 10, top)
-    feasible = e_safe is not None and e_target is not None and e_target <= e_safe
+    feasible = e_safe is not None
+    target_reached = e_safe is not None and e_target is not None and e_target <= e_safe
     result = SettingResult(
         device=preset.name, device_class=preset.device_class, laser=laser, cooling=cooling, passes=passes,
         energy_range_J=(lo, hi), safe_energy_J=e_safe, target_energy_J=e_target, blister_energy_J=e_blister,
         binding=binding, feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
-        anesthetic=pain_anesthetic, response=fast.response, simulation=sim,
+        anesthetic=pain_anesthetic, response=fast.response, simulation=sim, target_reached=target_reached,
+        collagen_omega_max=passes * float(fast.axis_collagen_omega(e_safe).max()) if e_safe else 0.0,
     )
-    if not feasible:
-        if e_safe is None:
-            result.reasons.append(f"no safe fluence in the device range: {binding}")
-        elif e_target is None:
-            result.reasons.append("the collagen target is not reached within the device range")
-        else:
-            result.reasons.append(f"the collagen target needs more energy than is safe ({binding} binds)")
+    if e_safe is None:
+        result.reasons.append(f"no safe fluence in the device range: {binding}")
+    elif e_target is None:
+        result.reasons.append("collagen target (Omega >= 1 band) not reached within the device range; "
+                              f"best safe dermal collagen Omega = {result.collagen_omega_max:.2g}")
+    elif not target_reached:
+        result.reasons.append(f"the collagen target needs more energy than is safe ({binding} binds)")
     return result
 
 

@@ -1,0 +1,305 @@
+"""The treatment planner: eligibility → modality → settings under safety limits → sessions.
+
+``plan(person, goal="recommend", area="150 cm^2", ...) -> TreatmentPlan``. See
+:mod:`laserskin.planning.optimise` for the safety and target criteria and how linearity
+keeps a plan to a few heat solves, and :mod:`laserskin.planning.sessions` for the course.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import laserskin
+from laserskin.errors import InputError
+from laserskin.planning.eligibility import device_verdict, referral_reason
+from laserskin.planning.modality import CLASSES_FOR_GOAL, DEFAULT_DEVICES, candidate_devices, primary_goal
+from laserskin.planning.optimise import Counter, finalise, optimise_device, planning_settings
+from laserskin.planning.request import PlanRequest, planner_rules
+from laserskin.planning.sessions import plan_course, session_dose_from_summary, session_timing
+
+__all__ = ["TreatmentPlan", "plan", "plan_request"]
+
+MAX_PASSES = 3
+LONG_SESSION_MIN = 60.0
+
+
+@dataclass
+class TreatmentPlan:
+    """A treatment plan (or a referral). :meth:`to_dict` / :meth:`to_json` give the stable interface."""
+
+    eligible: bool
+    referral: str | None
+    request: dict
+    modality: str | None = None
+    device: str | None = None
+    settings: dict = field(default_factory=dict)
+    cooling: dict | None = None
+    anesthetic: str | None = None
+    sessions: int | None = None
+    interval_weeks: float | None = None
+    session_minutes: float | None = None
+    laser_minutes: float | None = None
+    improvement_percent: dict | None = None
+    epidermal_omega: float | None = None
+    pain_index: float | None = None
+    risks: dict = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    alternatives: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)
+    simulations_run: dict = field(default_factory=dict)
+    wall_time_s: float = 0.0
+    seed: int = 1
+    photons: int = 0
+    version: str = laserskin.__version__
+    summary: dict = field(default_factory=dict)
+    margin_curve: dict = field(default_factory=dict)
+    # objects for figures / NetCDF (not serialised)
+    support: Any = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        keys = ("eligible", "referral", "modality", "device", "settings", "cooling", "anesthetic", "sessions",
+                "interval_weeks", "session_minutes", "laser_minutes", "improvement_percent", "epidermal_omega",
+                "pain_index", "simulations_run", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
+                "summary", "margin_curve", "seed", "photons", "version")
+        out = {key: getattr(self, key) for key in keys}
+        out["inputs"] = self.request
+        return json.loads(json.dumps(out, default=_jsonable))
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The plan as one JSON object (keys of the acceptance interface, inputs, seed, version)."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _jsonable(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: list[str] | None = None,
+         max_sessions: int | None = None, max_downtime_days: float | None = None,
+         max_session_minutes: float | None = None, anesthetic: str = "auto", photons: int = 20_000,
+         seed: int = 1, cache_dir=None) -> TreatmentPlan:
+    """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
+
+    Returns
+    -------
+    TreatmentPlan
+        Referral (``eligible=False``) for severe laxity; otherwise the chosen modality,
+        device, settings (clinical units), sessions and predicted improvement.
+
+    Raises
+    ------
+    InputError
+        Bad input, or an infeasible goal (the message names the binding constraint).
+    """
+    request = PlanRequest.validated(
+        age=person.age_years, sex=person.sex, fitzpatrick=person.fitzpatrick, site=person.site,
+        sun_exposure=person.sun_exposure, laxity=person.laxity, goal=goal, area=area, devices=devices,
+        max_sessions=max_sessions, max_downtime_days=max_downtime_days, max_session_minutes=max_session_minutes,
+        anesthetic=anesthetic, photons=photons, seed=seed)
+    return plan_request(request, cache_dir=cache_dir)
+
+
+def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
+    """Plan from a validated :class:`PlanRequest` (see :func:`plan`)."""
+    from laserskin.devices import load_device
+
+    clock = time.perf_counter()
+    person = request.person()
+    inputs = request.model_dump(mode="json", by_alias=True)
+    base = dict(request=inputs, seed=request.seed, photons=request.photons)
+    referral = referral_reason(person)
+    if referral:
+        return TreatmentPlan(eligible=False, referral=referral, reasons=[referral],
+                             wall_time_s=time.perf_counter() - clock, **base)
+    if request.max_sessions == 0:
+        raise InputError("max_sessions", 0, f"at least 1 session: goal {request.goal!r} needs a treatment "
+                         "(the max_sessions constraint binds)")
+    goal = primary_goal(request.goal, person)
+    other = "resurface" if goal == "tighten" else "tighten"
+    reasons = [_goal_reason(request.goal, goal, person)]
+    counter = Counter()
+    names = candidate_devices(goal, request.devices)
+    if not names:
+        raise InputError("devices", request.devices, f"at least one device of class "
+                         f"{' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}")
+    options, rejected = [], []
+    for name in names:
+        options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+        options.extend(options_)
+        rejected.extend(why)
+    if not options:
+        raise InputError("goal", request.goal, "a feasible plan; no candidate works: " + " | ".join(rejected))
+    options.sort(key=lambda o: (not o["setting"].target_reached, -o["course"].improvement_percent["month_6"][1]))
+    best = options[0]
+    # the other modality, for the trade-off (first device of that class)
+    other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
+    alternatives = []
+    for name in other_names[:1]:
+        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+        alternatives.extend(_option_numbers(o) for o in alt[:1])
+        if not alt:
+            alternatives.append({"modality": load_device(name).device_class, "device": name, "available": False,
+                                 "reasons": why})
+    alternatives.extend(_option_numbers(o) for o in options[1:3])
+    setting, course = best["setting"], best["course"]
+    laser, summary = setting.laser, setting.summary
+    reasons += best["reasons"]
+    reasons.append(f"{setting.device} chosen: highest predicted 6-month improvement "
+                   f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates")
+    reasons.extend(f"rejected: {r}" for r in rejected)
+    risks = {
+        "epidermal_omega": summary["epidermal_omega"],
+        "epidermal_omega_limit": planner_rules()["safety"]["epidermal_omega_limit"],
+        "blister_fluence_J_per_cm2": _fluence(setting, setting.blister_energy_J),
+        "fluence_fraction_of_blister": (None if not setting.blister_energy_J
+                                        else summary["pulse_energy_J"] / setting.blister_energy_J),
+        "epidermal_injury": summary["epidermal_injury"],
+        "pigment_risk": summary["pigment_risk"],
+        "pain_index_without_anesthetic": summary["pain_index"],
+        "pain_index_with_anesthetic": summary["pain_index_with_anesthetic"],
+        "downtime_days": course.downtime_days,
+        "long_session": best["session_minutes"] > LONG_SESSION_MIN,
+    }
+    if risks["long_session"]:
+        reasons.append(f"flag: the session takes {best['session_minutes']:.0f} min (> 1 h); consider "
+                       "splitting the area over two visits")
+    return TreatmentPlan(
+        eligible=True, referral=None, modality=setting.device_class, device=setting.device,
+        settings=_settings(setting), cooling=setting.cooling, anesthetic=setting.anesthetic,
+        sessions=course.sessions, interval_weeks=course.interval_weeks, session_minutes=best["session_minutes"],
+        laser_minutes=best["laser_minutes"], improvement_percent=course.improvement_percent,
+        epidermal_omega=summary["epidermal_omega"], pain_index=summary["pain_index_with_anesthetic"],
+        risks=risks, reasons=reasons, alternatives=alternatives,
+        candidates=[_option_numbers(o) for o in options], simulations_run=counter.as_dict(),
+        wall_time_s=time.perf_counter() - clock, summary=summary, margin_curve=setting.curve,
+        support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
+        **base)
+
+
+def _goal_reason(goal, primary, person) -> str:
+    if goal != "recommend":
+        return f"goal {goal!r} requested"
+    return (f"recommend -> {primary}: laxity grade {person.laxity}, photoaging grade {person.sun_exposure} "
+            "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing)")
+
+
+def _fluence(setting, energy):
+    return None if energy is None else energy / setting.laser.beam_area_m2 * 1e-4
+
+
+def _settings(setting) -> dict:
+    laser = setting.laser
+    out = {
+        "wavelength_nm": laser.centroid_wavelength_m * 1e9,
+        "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
+        "pulse_energy_mJ": laser.pulse_energy_J * 1e3,
+        "pulse_duration_ms": laser.pulse_duration_s * 1e3,
+        "spot_diameter_mm": laser.spot_diameter_m * 1e3,
+        "repetition_rate_Hz": laser.repetition_rate_Hz,
+        "passes": setting.passes,
+        "profile": laser.profile,
+        "safe_fluence_J_per_cm2": _fluence(setting, setting.safe_energy_J),
+        "target_fluence_J_per_cm2": _fluence(setting, setting.target_energy_J),
+        "binding_constraint": setting.binding,
+    }
+    if laser.is_fractional:
+        out["microbeam_diameter_um"] = laser.fractional.microbeam_diameter_m * 1e6
+        out["coverage_percent"] = laser.fractional.coverage * 100
+        out["note"] = "fluence and pulse energy are per micro-beam (MTZ)"
+    return out
+
+
+def _option_numbers(option) -> dict:
+    setting, course = option["setting"], option["course"]
+    s = setting.summary
+    return {"modality": setting.device_class, "device": setting.device, "available": True,
+            "settings": _settings(setting), "sessions": course.sessions, "interval_weeks": course.interval_weeks,
+            "improvement_percent": course.improvement_percent, "immediate_tightening_percent":
+            s.get("immediate_tightening_percent"), "epidermal_omega": s.get("epidermal_omega"),
+            "epidermal_injury": s.get("epidermal_injury"), "downtime_days": course.downtime_days,
+            "crater_depth_um": s.get("crater_depth_um"), "pain_index": s.get("pain_index_with_anesthetic"),
+            "session_minutes": option["session_minutes"]}
+
+
+def _plan_device(preset, person, request, counter, cache_dir):
+    """Feasible options ([dict]) and rejection reasons ([str]) for one device."""
+    verdict = device_verdict(person, preset)
+    if not verdict.allowed:
+        return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
+    if preset.device_class in ("ablative", "fractional_ablative"):
+        settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
+        if settings[0] is None or isinstance(settings[0], str):
+            return [], [f"{preset.name}: {settings[0] or 'ablative simulation unavailable'}"]
+    else:
+        settings = optimise_device(person, preset, verdict=verdict, anesthetic=request.anesthetic,
+                                   max_passes=MAX_PASSES, photons=request.photons, seed=request.seed,
+                                   counter=counter, cache_dir=cache_dir)
+        feasible = [s for s in settings if s.feasible]
+        if not feasible:
+            return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
+        setting_target = feasible[0].target_reached
+        settings = [finalise(feasible[0], request.anesthetic, counter)]
+    options, why = [], []
+    for setting in settings:
+        dose = session_dose_from_summary(setting.summary, setting.laser)
+        course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
+        protocol, minutes, at_laser = session_timing(setting.laser, passes=setting.passes, area_m2=request.area_m2,
+                                                     anesthetic=setting.anesthetic)
+        if request.max_downtime_days is not None and course.downtime_days > request.max_downtime_days:
+            why.append(f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
+                       f"{request.max_downtime_days:g} (binding constraint)")
+            continue
+        if request.max_session_minutes is not None and minutes > request.max_session_minutes:
+            why.append(f"{preset.name}: session {minutes:.0f} min exceeds max_session_minutes "
+                       f"{request.max_session_minutes:g} (binding constraint)")
+            continue
+        reasons = [f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 limited by "
+                   f"{setting.binding}; {setting.passes} pass(es); collagen target "
+                   f"(Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
+                   + ("reached" if setting.target_reached else "NOT reached")] + list(setting.reasons)
+        if verdict.reasons:
+            reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
+        options.append({"setting": setting, "course": course, "protocol": protocol, "session_minutes": minutes,
+                        "laser_minutes": at_laser, "reasons": reasons})
+    return options, why
+
+
+def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
+    """One Simulation.run() at the preset's settings (coverage capped); summary → SettingResult."""
+    from laserskin.planning.optimise import SettingResult
+    from laserskin.simulation import Simulation
+
+    overrides = {}
+    laser = preset.laser()
+    if laser.is_fractional and verdict.max_coverage is not None and laser.fractional.coverage > verdict.max_coverage:
+        overrides["fractional"] = {"microbeam_diameter": f"{laser.fractional.microbeam_diameter_m} m",
+                                   "coverage": verdict.max_coverage}
+        laser = preset.laser(**overrides)
+    anesthetic = "lidocaine_tetracaine_7_7" if request.anesthetic == "auto" else request.anesthetic
+    from laserskin.protocol import Protocol
+
+    try:
+        sim = Simulation(person, laser, preset.cooling, Protocol(anesthetic=anesthetic),
+                         planning_settings(request.photons, request.seed), cache_dir=cache_dir)
+        result = sim.run()
+    except InputError as error:
+        if error.field == "laser.ablative":
+            return "ablative simulation is not available in this build (Simulation refuses ablative lasers)"
+        raise
+    counter.full_simulations += 1
+    energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
+    setting = SettingResult(device=preset.name, device_class=preset.device_class, laser=laser,
+                            cooling=dict(preset.cooling), passes=1, energy_range_J=(energy, energy),
+                            safe_energy_J=energy, target_energy_J=None, blister_energy_J=None,
+                            binding="preset default setting (ablative: epidermis removed by design)",
+                            feasible=True, anesthetic=anesthetic, simulation=sim, overrides=overrides,
+                           target_reached=True)
+    setting.summary = dict(result.summary)
+    setting.supporting_result = result
+    return setting

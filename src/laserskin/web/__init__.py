@@ -1,0 +1,5 @@
+"""Web planner: FastAPI app (``create_app``) served by ``laserskin serve`` (see :mod:`laserskin.web.cli`)."""
+
+from laserskin.web.app import WebSettings, create_app
+
+__all__ = ["WebSettings", "create_app"]
