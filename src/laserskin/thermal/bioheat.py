@@ -453,6 +453,7 @@ def solve_bioheat(
     steps_per_pulse: int = 20,
     steps_per_level: int = 3,
     progress: Any = None,
+    factorizations: dict | None = None,
 ) -> HeatResult:
     """Solve the Pennes bioheat equation from t = 0 to ``t_end_s`` (Pennes 1948).
 
@@ -496,6 +497,10 @@ def solve_bioheat(
         Progress sink with ``on_start(stage, total, unit)``, ``on_progress(stage, done,
         elapsed_s)`` and ``on_end(stage, elapsed_s)``; stage ``"heat"``, unit ``"s"`` of
         simulated time.
+    factorizations : dict, optional
+        Cache of LU factorisations shared between calls on the same ``medium`` (e.g. runs
+        with and without the laser, or several pulse trains): pass the same empty dict to
+        each call. A dict that was used with another medium is refused.
 
     Returns
     -------
@@ -625,7 +630,9 @@ def solve_bioheat(
     perf_rhs = op.perfusion_W_per_K * medium.arterial_temperature_K
     T_core, T_art = medium.core_temperature_K, medium.arterial_temperature_K
     capacity = op.capacity_J_per_K
-    factors: dict[tuple[float, float], Any] = {}
+    factors: dict[Any, Any] = {} if factorizations is None else factorizations
+    if factors.setdefault("medium", medium) is not medium:
+        raise InputError("factorizations", "a cache of another medium", "a dict used only with this medium")
     step_sizes = np.empty(len(plan))
 
     if progress is not None:
