@@ -28,6 +28,9 @@ _EXPORTS = {
     "load_scenario": "laserskin.scenario",
     "solve_bioheat": "laserskin.thermal",
     "arrhenius_omega": "laserskin.damage.arrhenius",
+    "plan": "laserskin.planning",
+    "PlanRequest": "laserskin.planning",
+    "TreatmentPlan": "laserskin.planning",
 }
 
 __all__ = ["__version__", *_EXPORTS]

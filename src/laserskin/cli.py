@@ -354,6 +354,16 @@ def devices(as_json: bool = typer.Option(False, "--json", help="Print the preset
     console.print(table)
 
 
+# --- plan ---------------------------------------------------------------------------
+def _register_plan() -> None:
+    from laserskin.planning.cli import plan_command
+
+    app.command("plan", help=plan_command.__doc__)(_handles_bad_input(plan_command))
+
+
+_register_plan()
+
+
 # --- cite ---------------------------------------------------------------------------
 @app.command()
 def cite() -> None:

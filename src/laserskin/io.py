@@ -1,12 +1,44 @@
-"""NetCDF files written atomically: a reader never sees a half-written file."""
+"""Outputs written atomically: a reader never sees a half-written file."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import xarray as xr
+
+
+def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
+    """Call ``write(temporary_path)`` and move the result onto ``path`` atomically.
+
+    The temporary file lives in the same directory (so :func:`os.replace` is atomic on
+    one file system); on any error it is removed and ``path`` is left as it was. Missing
+    parent directories are created.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination path.
+    """
+    path = Path(path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`write_atomic`)."""
+    return write_atomic(path, lambda temporary: Path(temporary).write_bytes(data))
 
 
 def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
@@ -29,20 +61,7 @@ def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
     pathlib.Path
         The destination path.
     """
-    path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4")
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return write_atomic(path, lambda temporary: dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4"))
 
 
 def read_netcdf(path: str | os.PathLike) -> xr.Dataset:

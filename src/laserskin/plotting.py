@@ -6,8 +6,6 @@ saves it atomically to ``path`` (PNG or SVG by extension) and returns the figure
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -23,19 +21,12 @@ def _pyplot():
 
 
 def save_figure(figure, path: str | Path) -> Path:
-    """Save ``figure`` to ``path`` atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix or ".png"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix)
-    os.close(handle)
-    try:
-        figure.savefig(temporary, dpi=130, bbox_inches="tight", format=suffix.lstrip("."))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    """Save ``figure`` to ``path`` (PNG or SVG by extension) atomically."""
+    from laserskin.io import write_atomic
+
+    file_format = (Path(path).suffix or ".png").lstrip(".")
+    return write_atomic(path, lambda temporary: figure.savefig(temporary, dpi=130, bbox_inches="tight",
+                                                               format=file_format))
 
 
 def _layer_lines(ax, boundaries_m, names, z_max_m, *, horizontal: bool) -> None:

@@ -27,6 +27,7 @@ import laserskin
 from pydantic import Field
 
 from laserskin.base import InputModel
+from laserskin.damage.injury import dermal_injury
 from laserskin.callbacks import Callback
 from laserskin.errors import InputError
 from laserskin.grid import RZGrid
@@ -397,11 +398,16 @@ class Simulation:
         coverage = laser.coverage_fraction if laser.is_fractional else 1.0
         depth = omega_depth_range(np.where(
             (grid.z_centers_m > dermis_top)[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
+        injured = dermal_injury(omega["henriques"], grid, dermis_top_m=dermis_top,
+                                dermis_bottom_m=geometry.dermis_bottom_m - crater_m)
         summary = {
             "peak_epidermis_temperature_C": float(parameters.ablation_temperature_K - CELSIUS),
             "peak_dermis_temperature_C": float(peak[:, grid.z_centers_m >= dermis_top].max() - CELSIUS),
             "denaturation_depth_um": None if depth is None else [(d + crater_m) * 1e6 for d in depth],
             "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
+            "dermal_injury_depth_um": _pair(None if injured.depth_range_um is None else
+                                            [d + crater_m * 1e6 for d in injured.depth_range_um]),
+            "dermal_injury_volume_mm3": injured.volume_mm3,
             "immediate_tightening_percent": float(collagen.tightening_percent) * coverage,
             "epidermal_omega": epidermal_omega,
             "epidermal_injury": grade,
@@ -451,11 +457,15 @@ class Simulation:
         dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
         depth = outcome.collagen.coagulated_depth_range_um
         pain = outcome.pain
+        injured = dermal_injury(outcome.omega["henriques"], grid, dermis_top_m=geometry.junction_depth_m,
+                                dermis_bottom_m=geometry.dermis_bottom_m)
         return {
             "peak_epidermis_temperature_C": float(peak[:, epidermis].max() - CELSIUS),
             "peak_dermis_temperature_C": float(peak[:, dermis].max() - CELSIUS),
-            "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
+            "denaturation_depth_um": _pair(depth),
             "denatured_volume_mm3": float(outcome.collagen.denatured_volume_mm3),
+            "dermal_injury_depth_um": _pair(injured.depth_range_um),
+            "dermal_injury_volume_mm3": injured.volume_mm3,
             "immediate_tightening_percent": self._tightening_percent(outcome),
             "epidermal_omega": float(outcome.injury.omega_basal),
             "epidermal_injury": outcome.injury.grade,
@@ -477,10 +487,13 @@ class Simulation:
         }
 
     def _tightening_percent(self, outcome) -> float:
-        """Spot tightening, scaled by the treated-area fraction for fractional lasers."""
+        """Area contraction of the skin, %: the spot's, or for a fractional laser the
+        contraction of one micro-beam's zone spread over the skin area per zone
+        (zone area × zones per area)."""
         spot = float(outcome.collagen.tightening_percent)
         if self.laser.is_fractional:
-            return spot * min(1.0, self.laser.coverage_fraction / _microbeam_area_fraction(self))
+            zone_area = math.pi * (self.beam().outer_radius_m or self.grid().dr_m) ** 2
+            return spot * zone_area * self.laser.mtz_per_m2
         return spot
 
     def _dataset(self, outcome, response, heat, summary, transport_results):
@@ -551,10 +564,9 @@ def _ablation_front_boundary(cooling, pulse_starts_s, pulse_duration_s, front_te
     )
 
 
-def _microbeam_area_fraction(simulation: Simulation) -> float:
-    """Fraction of the simulated grid disc covered by the micro-beam's 1/e² area."""
-    radius = simulation.beam().outer_radius_m
-    return min(1.0, (radius / simulation.grid().r_max_m) ** 2) if radius else 1.0
+def _pair(values) -> list[float] | None:
+    """``[top, bottom]`` as plain floats, or ``None``."""
+    return None if values is None else [float(values[0]), float(values[1])]
 
 
 def laser_default_cooling(laser_table: dict | None) -> dict | None:

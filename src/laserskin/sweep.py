@@ -826,7 +826,10 @@ def run_sweep(
         try:
             from distributed import as_completed
 
-            token = spec.fingerprint()[:12]
+            import uuid
+
+            # one key per run: a resumed run must not meet the cancelled futures of the last one
+            token = f"{spec.fingerprint()[:12]}-{uuid.uuid4().hex[:8]}"
             for index in todo:
                 case = sweep.case(index)
                 future = client.submit(run_case, case, cache_dir, spec.sweep.save_fields,
@@ -932,11 +935,13 @@ def sweep_figures(dataset, directory: str | Path) -> list[Path]:
         written.append(save_figure(figure, directory / "epidermal_margin.svg"))
         plt.close(figure)
     if "eligible" in dataset:
-        eligible = float(np.nanmean(dataset["eligible"].values))
-        referral = float(np.nanmean(dataset["referral"].values)) if "referral" in dataset and \
-            np.issubdtype(dataset["referral"].dtype, np.number) else math.nan
-        figure, ax = plt.subplots(figsize=(4, 3.5))
-        ax.bar(["eligible", "referred"], [eligible, 0.0 if math.isnan(referral) else referral], color=["C2", "C3"])
+        values = dataset["eligible"].values
+        planned = np.isfinite(values)
+        eligible = float(np.mean(values[planned] == 1)) if planned.any() else math.nan
+        referred = float(np.mean(values[planned] == 0)) if planned.any() else math.nan
+        failed = float(np.mean(~planned))
+        figure, ax = plt.subplots(figsize=(4.5, 3.5))
+        ax.bar(["eligible", "referred", "failed"], [eligible, referred, failed], color=["C2", "C3", "C7"])
         ax.set_ylim(0, 1)
         ax.set_ylabel("fraction of the population")
         written.append(save_figure(figure, directory / "eligibility.svg"))

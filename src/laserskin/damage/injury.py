@@ -211,3 +211,50 @@ def epidermal_injury(
         grade=classify_epidermal_injury(omega_max),
         pigment_risk=pigment_risk(fitzpatrick, omega_max, peak_max, rule),
     )
+
+
+@dataclass(frozen=True)
+class DermalInjury:
+    """Thermal injury of the dermis (cells and matrix that the wound response replaces).
+
+    Attributes
+    ----------
+    volume_mm3 : float
+        Σ (1 − e^−Ω) × cell volume over the dermis, mm³ (injured-equivalent volume).
+    depth_range_um : tuple of float or None
+        [top, bottom] depth of the zone with Ω ≥ threshold on the axis column, µm.
+    """
+
+    volume_mm3: float
+    depth_range_um: tuple[float, float] | None
+
+
+def dermal_injury(omega: Any, grid: Any, *, dermis_top_m: float, dermis_bottom_m: float,
+                  threshold: float = 1.0) -> DermalInjury:
+    """Thermally injured dermal volume and depth range from an Arrhenius Ω map.
+
+    The heat-injured dermis (Henriques–Moritz 1947 Ω, the skin cell-death integral, by
+    default) is what drives the wound response and neocollagenesis after non-ablative
+    lasers (thermal injury zone in the upper dermis; physics_data.md §4.4, §8).
+
+    Parameters
+    ----------
+    omega : ndarray (nr, nz)
+        Ω map on the grid.
+    grid : RZGrid
+    dermis_top_m, dermis_bottom_m : float
+        Depths of the epidermis–dermis junction and of the dermis bottom, m.
+    threshold : float
+        Ω of the zone whose depth range is reported (default 1: 63 % injured).
+    """
+    from laserskin.damage.collagen import omega_depth_range
+
+    o = np.asarray(omega, dtype=np.float64)
+    if o.shape != (grid.nr, grid.nz):
+        raise InputError("omega", o.shape, f"shape {(grid.nr, grid.nz)}")
+    z = grid.z_centers_m
+    in_dermis = (z > dermis_top_m) & (z < dermis_bottom_m)
+    injured = -np.expm1(-o[:, in_dermis])
+    volume = float((injured * grid.cell_volume_m3[:, in_dermis]).sum() * 1e9)
+    depth = omega_depth_range(np.where(in_dermis[None, :], o, np.nan), grid, threshold, column=0)
+    return DermalInjury(volume, None if depth is None else (depth[0] * 1e6, depth[1] * 1e6))

@@ -19,6 +19,8 @@ comes from the literature ranges in ``healing.toml``.
 from __future__ import annotations
 
 import math
+import tomllib
+from importlib import resources
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, Mapping, Sequence
@@ -120,8 +122,15 @@ class CalibratedGains:
 
 
 def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceCourse]:
-    """Reference courses from ``healing.toml`` ``[reference_courses]`` (or a given table)."""
-    table = healing_toml()["reference_courses"] if table is None else table
+    """Reference courses (or a given table).
+
+    By default: the cohort of ``healing.toml`` ``[reference_courses]`` with the per-session
+    doses that the Simulation produced for the reference settings
+    (``reference_doses.toml``, written by :mod:`laserskin.planning.reference_courses`).
+    """
+    if table is None:
+        doses = tomllib.loads(resources.files("laserskin.data.parameters").joinpath("reference_doses.toml").read_text())
+        table = {name: {**entry, "sessions": doses[name]} for name, entry in healing_toml()["reference_courses"].items()}
     try:
         return {name: ReferenceCourse(**entry) for name, entry in table.items()}
     except ValidationError as error:

@@ -7,8 +7,6 @@ atomically (temporary file + ``os.replace``).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Optional
@@ -16,22 +14,9 @@ from typing import Optional
 import typer
 
 from laserskin.errors import InputError
+from laserskin.io import write_bytes_atomic
 
 __all__ = ["plan_command", "write_outputs"]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_outputs(plan, out: Path, *, cache_dir=None) -> list[Path]:
@@ -51,7 +36,7 @@ def write_outputs(plan, out: Path, *, cache_dir=None) -> list[Path]:
             figures["safety margin vs fluence"] = figure_png(margin_figure(plan))
         maps = maps_figure(plan)
         if maps is not None:
-            figures["temperature and collagen damage maps at the chosen settings"] = figure_png(maps)
+            figures["temperature and dermal thermal-injury maps at the chosen settings"] = figure_png(maps)
         datasets["simulation.nc"] = _supporting_dataset(plan, cache_dir)
     names = ["improvement.png", "margin.png", "maps.png"]
     for name, png in zip(names, figures.values()):
@@ -63,7 +48,7 @@ def write_outputs(plan, out: Path, *, cache_dir=None) -> list[Path]:
     for name, dataset in datasets.items():
         written.append(write_netcdf_atomic(dataset, out / name))
     for name, data in files.items():
-        _atomic_write(out / name, data)
+        write_bytes_atomic(out / name, data)
         written.append(out / name)
     return written
 

@@ -47,7 +47,7 @@ def improvement_figure(plan):
 
 
 def margin_figure(plan):
-    """Basal epidermal Ω (passes summed) and collagen band thickness vs fluence."""
+    """Basal epidermal Ω (passes summed) and the dermal injury band thickness vs fluence."""
     curve = plan.margin_curve
     fig, ax = _figure(figsize=(6, 3.5))
     f = np.asarray(curve["fluence_J_per_cm2"])
@@ -58,14 +58,14 @@ def margin_figure(plan):
     ax.set_xlabel("fluence (J/cm^2)")
     ax.set_ylabel("Omega")
     twin = ax.twinx()
-    twin.plot(f, curve["collagen_band_um"], "s-", color="tab:orange", label="collagen band (um)")
-    twin.set_ylabel("collagen Omega>=1 band (um)")
+    twin.plot(f, curve["target_band_um"], "s-", color="tab:orange", label="dermal injury band (um)")
+    twin.set_ylabel("dermal injury band, Omega >= 1 (um)")
     ax.legend(loc="upper left", fontsize=7)
     return fig
 
 
 def maps_figure(plan):
-    """Peak temperature and collagen Ω maps (r-z) at the chosen pulse energy (one pass)."""
+    """Peak temperature and dermal thermal injury (Henriques Ω) maps (r-z) at the chosen pulse energy."""
     setting = plan.support["setting"]
     outcome = getattr(setting, "outcome", None)
     if outcome is None:
@@ -75,9 +75,9 @@ def maps_figure(plan):
     r_mm, z_mm = grid.r_edges_m * 1e3, grid.z_edges_m * 1e3
     im = axes[0].pcolormesh(r_mm, z_mm, (outcome.peak_temperature_K - 273.15).T, shading="flat")
     fig.colorbar(im, ax=axes[0], label="peak temperature (degC)")
-    omega = np.log10(np.maximum(outcome.omega["collagen"] * setting.passes, 1e-6))
+    omega = np.log10(np.maximum(outcome.omega["henriques"] * setting.passes, 1e-6))
     im = axes[1].pcolormesh(r_mm, z_mm, omega.T, shading="flat")
-    fig.colorbar(im, ax=axes[1], label="log10 collagen Omega (passes)")
+    fig.colorbar(im, ax=axes[1], label="log10 Henriques Omega (all passes)")
     for ax in axes:
         ax.invert_yaxis()
         ax.set_xlabel("r (mm)")

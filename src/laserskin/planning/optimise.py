@@ -11,9 +11,14 @@ bisection on cheap read-outs of that history, without re-solving:
   2, assumption U; contraindications.toml ``[safety]``); no boiling anywhere (the linear
   model breaks there and a non-ablative laser must not vaporise tissue);
 * **pain**: pain index with the anaesthetic ≤ ``pain_index_limit`` = 6 / 10 (U);
-* **collagen target**: on the beam axis, a dermal band with collagen Ω (Pearce 2010 set)
-  summed over the passes ≥ 1 (≥ 63 % denatured) at least ``min_band_um`` = 50 µm thick
-  (contraindications.toml ``[target]``, U).
+* **dermal remodelling target**: on the beam axis, a dermal band of thermal injury —
+  Ω of the target Arrhenius set (Henriques & Moritz 1947, the skin cell-death integral, by
+  default) summed over the passes ≥ 1 — at least ``min_band_um`` thick
+  (contraindications.toml ``[target]``, U). This is the histological endpoint of
+  non-ablative dermal remodelling (a zone of dermal thermal injury under an intact, cooled
+  epidermis, heated to ~60–70 °C; physics_data.md §4.4) that starts the wound response of
+  :mod:`laserskin.healing`. Collagen denaturation proper (Pearce 2010 set) needs far
+  longer or hotter exposures than millisecond pulses give and is reported, not targeted.
 
 Passes: the default pass interval is the time to treat the whole area (minutes), far
 longer than the thermal relaxation of the heated dermis (~1 s), so passes are thermally
@@ -21,11 +26,10 @@ independent and their Arrhenius integrals add: Ω(n passes) = n·Ω(1 pass). The
 this instead of solving n passes (the verification test re-runs :class:`Simulation` with the
 planned protocol).
 
-Chosen fluence: the highest safe fluence within the device range (largest effect within
-the safety margin); a setting is feasible when a safe fluence exists; the collagen target is reported
-(``target_reached``) and ranks settings, but when no safe setting reaches it the plan still
-gives the best safe setting and says so (with this model's collagen kinetics, bulk
-non-ablative devices at their listed fluences stay far below Ω = 1).
+Chosen fluence: the lowest fluence that reaches the target when that is safe (the largest
+safety margin for the intended effect); otherwise the highest safe fluence in the device
+range, and the plan says that the target was not reached. A setting is feasible when a safe
+fluence exists; settings that reach the target rank first.
 Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
 """
 
@@ -39,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from laserskin.damage.arrhenius import arrhenius_omega
+from laserskin.damage.injury import dermal_injury
 from laserskin.damage.pain import pain_from_trace
 from laserskin.planning.request import planner_rules
 
@@ -102,17 +107,18 @@ class FastEvaluator:
         self.counter.evaluations += 1
         return float(np.max(arrhenius_omega(r.times_s, history, "henriques_moritz_1947", method="linear_T")))
 
-    def axis_collagen_omega(self, energy_J: float) -> np.ndarray:
-        """Collagen Ω (Pearce 2010 set) in the dermal cells on the beam axis, one pass."""
+    def axis_dermal_omega(self, energy_J: float, parameter_set: str | None = None) -> np.ndarray:
+        """Ω of ``parameter_set`` (default: the target set) in the dermal cells on the beam axis, one pass."""
         r = self.response
         history = r.base_K[:, 0, self.dermis] + energy_J * r.rise_per_J[:, 0, self.dermis]
-        return np.asarray(arrhenius_omega(r.times_s, history, "pearce_2010_rat_skin_collagen", method="linear_T"))
+        name = parameter_set or planner_rules()["target"]["parameter_set"]
+        return np.asarray(arrhenius_omega(r.times_s, history, name, method="linear_T"))
 
     def band_um(self, energy_J: float, passes: int) -> float:
-        """Thickness of the axial dermal band with passes·Ω_collagen ≥ target Ω, µm."""
-        target = planner_rules()["target"]["collagen_omega"]
-        omega = passes * self.axis_collagen_omega(energy_J)
-        return float(self.dz_um[omega >= target].sum())
+        """Thickness of the axial dermal band with passes·Ω_target ≥ target Ω, µm."""
+        target = planner_rules()["target"]
+        omega = passes * self.axis_dermal_omega(energy_J)
+        return float(self.dz_um[omega >= target["omega"]].sum())
 
     def peak_K(self, energy_J: float) -> float:
         r = self.response
@@ -171,8 +177,9 @@ class SettingResult:
     reasons: list[str] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)
     target_reached: bool = False
-    collagen_omega_max: float = 0.0
+    target_omega_max: float = 0.0
     outcome: Any = None
+    chosen_energy_J: float | None = None
 
     @property
     def energy_to_fluence(self) -> float:
@@ -263,7 +270,7 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
                 setting = _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic)
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
                 results.append(setting)
-    results.sort(key=lambda s: (not s.feasible, not s.target_reached, -s.band_um, -s.collagen_omega_max, s.passes))
+    results.sort(key=lambda s: (not s.feasible, not s.target_reached, -s.band_um, -s.target_omega_max, s.passes))
     return results
 
 
@@ -304,20 +311,23 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
         e_blister = _bisect_log(below_blister, lo / 10, top)
     feasible = e_safe is not None
     target_reached = e_safe is not None and e_target is not None and e_target <= e_safe
+    chosen = e_target if target_reached else e_safe
     result = SettingResult(
         device=preset.name, device_class=preset.device_class, laser=laser, cooling=cooling, passes=passes,
         energy_range_J=(lo, hi), safe_energy_J=e_safe, target_energy_J=e_target, blister_energy_J=e_blister,
-        binding=binding, feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
+        binding=binding if not target_reached else "the lowest fluence that reaches the remodelling target",
+        feasible=feasible, band_um=fast.band_um(chosen, passes) if chosen else 0.0,
         anesthetic=pain_anesthetic, response=fast.response, simulation=sim, target_reached=target_reached,
-        collagen_omega_max=passes * float(fast.axis_collagen_omega(e_safe).max()) if e_safe else 0.0,
+        target_omega_max=passes * float(fast.axis_dermal_omega(chosen).max()) if chosen else 0.0,
+        chosen_energy_J=chosen,
     )
     if e_safe is None:
         result.reasons.append(f"no safe fluence in the device range: {binding}")
     elif e_target is None:
-        result.reasons.append("collagen target (Omega >= 1 band) not reached within the device range; "
-                              f"best safe dermal collagen Omega = {result.collagen_omega_max:.2g}")
+        result.reasons.append("dermal remodelling target not reached within the device range; "
+                              f"best safe dermal Omega ({target['parameter_set']}) = {result.target_omega_max:.2g}")
     elif not target_reached:
-        result.reasons.append(f"the collagen target needs more energy than is safe ({binding} binds)")
+        result.reasons.append(f"the dermal remodelling target needs more energy than is safe ({binding} binds)")
     return result
 
 
@@ -327,7 +337,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     from laserskin.damage.injury import epidermal_injury
 
     sim, response, laser = result.simulation, result.response, result.laser
-    energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
+    energy = result.chosen_energy_J if result.chosen_energy_J is not None else result.energy_range_J[0]
     fast = FastEvaluator(response, counter)
     if anesthetic == "auto":
         limit = planner_rules()["safety"]["pain_index_limit"]
@@ -354,11 +364,15 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     tightening = sim._tightening_percent(SimpleNamespace(collagen=collagen)) if hasattr(sim, "_tightening_percent") \
         else float(collagen.tightening_percent)
     depth = collagen.coagulated_depth_range_um
+    injured = dermal_injury(n * outcome.omega["henriques"], response.grid, dermis_top_m=geometry.junction_depth_m,
+                            dermis_bottom_m=geometry.dermis_bottom_m)
     result.summary = {
         "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - 273.15),
         "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - 273.15),
         "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
+        "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),
+        "dermal_injury_volume_mm3": injured.volume_mm3,
         "immediate_tightening_percent": float(tightening),
         "epidermal_omega": float(injury.omega_basal),
         "epidermal_injury": injury.grade,
@@ -376,7 +390,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     result.curve = {
         "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
         "epidermal_omega": [n * fast.basal_omega(e) for e in energies],
-        "collagen_band_um": [fast.band_um(e, n) for e in energies],
+        "target_band_um": [fast.band_um(e, n) for e in energies],
         "chosen_fluence_J_per_cm2": float(fluence * 1e-4),
     }
     result.outcome = outcome

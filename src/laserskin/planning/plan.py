@@ -259,9 +259,9 @@ def _plan_device(preset, person, request, counter, cache_dir):
             why.append(f"{preset.name}: session {minutes:.0f} min exceeds max_session_minutes "
                        f"{request.max_session_minutes:g} (binding constraint)")
             continue
-        reasons = [f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 limited by "
-                   f"{setting.binding}; {setting.passes} pass(es); collagen target "
-                   f"(Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
+        reasons = [f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
+                   f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
+                   f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
                    + ("reached" if setting.target_reached else "NOT reached")] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))

@@ -34,12 +34,18 @@ DEFAULT_BAND_M = (0.3e-3, 0.8e-3)
 def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> SessionDose:
     """Healing dose of one session from a Simulation summary.
 
+    The wound stimulus of :mod:`laserskin.healing` is the thermally injured dermis — the
+    zone of dermal thermal injury (Henriques Ω, ``dermal_injury_volume_mm3`` and
+    ``dermal_injury_depth_um``) that is resorbed and replaced by new collagen — plus any
+    ablated tissue. Summaries without these keys fall back to the collagen-denaturation
+    read-outs (``denatured_volume_mm3``, ``denaturation_depth_um``).
+
     Parameters
     ----------
     summary : dict
-        ``Result.summary`` (or the planner's equivalent): ``denatured_volume_mm3`` (per spot or
-        per micro-beam, all passes), ``denaturation_depth_um`` ([top, bottom] or None),
-        ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``.
+        ``Result.summary`` (or the planner's equivalent), per spot or per micro-beam, all
+        passes: ``dermal_injury_volume_mm3``, ``dermal_injury_depth_um`` ([top, bottom] or
+        None), ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``.
     laser : laserskin.laser.Laser
         The laser that made it (spot area, fractional MTZ density).
     time_s : float
@@ -48,23 +54,29 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     Returns
     -------
     SessionDose
-        ``denatured_fraction`` = denatured volume per unit skin area / band thickness, where
+        ``denatured_fraction`` = injured volume per unit skin area / band thickness, where
         the volume per area is volume per spot / spot area (full field, spots tiled without
         overlap) or volume per MTZ × MTZ per area (fractional), capped at 1 (overlapping
-        zones cannot denature the same collagen twice).
+        zones cannot injure the same tissue twice).
     """
-    volume_m3 = float(summary["denatured_volume_mm3"]) * 1e-9
+    volume_key, band_key = (
+        ("dermal_injury_volume_mm3", "dermal_injury_depth_um") if "dermal_injury_volume_mm3" in summary
+        else ("denatured_volume_mm3", "denaturation_depth_um")
+    )
+    volume_m3 = float(summary[volume_key]) * 1e-9
     if volume_m3 < 0:
-        raise InputError("summary.denatured_volume_mm3", summary["denatured_volume_mm3"], ">= 0")
+        raise InputError(f"summary.{volume_key}", summary[volume_key], ">= 0")
     per_area = volume_m3 * laser.mtz_per_m2 if laser.is_fractional else volume_m3 / laser.spot_area_m2
-    band = summary.get("denaturation_depth_um")
+    band = summary.get(band_key)
     top, bottom = (band[0] * 1e-6, band[1] * 1e-6) if band else DEFAULT_BAND_M
     if not bottom > top:
         top, bottom = DEFAULT_BAND_M
     crater = summary.get("crater_depth_um") or 0.0
     grade = GRADE_OF_INJURY.get(summary.get("epidermal_injury", "none"), 0)
     if crater > 0:
-        grade = 2 if laser.is_fractional else 3
+        grade = 3
+    if laser.is_fractional:  # injury confined to microscopic zones: focal, re-epithelialises in ~1 day
+        grade = min(grade, 2)
     return SessionDose(
         time=f"{time_s} s",
         denatured_fraction=min(1.0, per_area / (bottom - top)),

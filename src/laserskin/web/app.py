@@ -20,6 +20,7 @@ matplotlib cache) apart from its own package files.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import math
@@ -34,6 +35,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from laserskin.errors import InputError, describe_validation_error
+from laserskin.planning import PlanRequest
 from laserskin.scenario import Scenario
 from laserskin.web.jobs import Job, JobManager, JobProgress
 
@@ -96,7 +98,14 @@ def _planning():
 
 
 def _fig_svg(fig) -> bytes:
+    """SVG bytes of a figure; colour meshes are embedded as images to keep the file small."""
     import matplotlib.pyplot as plt
+    from matplotlib.collections import QuadMesh
+
+    for ax in fig.axes:
+        for artist in ax.collections:
+            if isinstance(artist, QuadMesh):
+                artist.set_rasterized(True)
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
@@ -220,19 +229,25 @@ def _field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str,
         items = [(".".join(str(p) for p in item.get("loc", ())), item.get("msg", "invalid").removeprefix("Value error, "))
                  for item in error.errors()]
     elif isinstance(error, InputError):
-        items = [(line.split(":", 1)[0], line.split(":", 1)[1].strip() if ":" in line else line)
-                 for line in str(error).splitlines()]
+        items = []
+        for line in str(error).splitlines():
+            parts = line.split(": ")
+            # "laser: fluence: 500 J/cm^2 is outside ..." -> the innermost part naming a form field
+            location = next((".".join(parts[: i + 1]) for i in range(len(parts) - 2, -1, -1)
+                             if parts[i].split(".")[-1] in fields), parts[0] if len(parts) > 1 else "")
+            items.append((location, parts[-1] if len(parts) > 1 else line))
     else:
         items = [("", str(error))]
     for location, message in items:
         target = prefixes.get(location, location)
-        name = next((f for f in fields if target == f or target.endswith("." + f) or target.startswith(f + ".")), "_form")
+        name = next((f for f in fields if target == f or target.endswith("." + f)), None) or next(
+            (f for f in fields if target.startswith(f + ".")), "_form")
         errors.setdefault(name, message if name != "_form" else f"{location}: {message}")
     return errors
 
 
 def _clean(form: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in form.items() if not (isinstance(v, str) and v.strip() == "")}
+    return {k: v for k, v in form.items() if v is not None and not (isinstance(v, str) and v.strip() == "")}
 
 
 def _int_or_text(value):
@@ -283,7 +298,6 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         Per-request limits.
     """
     from laserskin import devices as device_presets
-    from laserskin.planning import PlanRequest
 
     settings = settings or WebSettings()
     data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
@@ -292,12 +306,16 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     jobs = JobManager(data_dir / "jobs", workers=settings.job_workers, max_queued=settings.max_queued_jobs)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
-    app = FastAPI(title="laserskin web planner",
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(title="laserskin web planner", lifespan=lifespan,
                   description="Laser skin tightening and resurfacing planner and simulator.",
                   version=__import__("laserskin").__version__)
     app.state.settings, app.state.data_dir, app.state.jobs = settings, data_dir, jobs
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.add_event_handler("shutdown", jobs.shutdown)
 
     def device_names() -> list[str]:
         return device_presets.device_names()
