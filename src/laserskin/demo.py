@@ -1,6 +1,9 @@
 """`make demo`: the default scenarios, side by side, with their figures and results in ``out/``.
 
 0. Light transport in a person's skin at 1064 nm: absorbed energy map and depth profile.
+2. A treatment plan for a default person (52-year-old woman, Fitzpatrick IV, cheek, laxity
+   grade 2): modality, settings, sessions, predicted improvement, and its HTML report
+   (``out/plan/report.html``).
 1. Tightening vs resurfacing: a 1450 nm non-ablative pass with cryogen cooling and an
    Er:YAG ablative pass on the same person, and how they differ.
 """
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from laserskin.cli import RichProgress, summary_table
+from laserskin.cli import RichProgress, app, summary_table
 from laserskin.scenario import load_scenario
 from laserskin.simulation import Simulation
 
@@ -83,7 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     light_transport(out, console)
     compare_tightening_and_resurfacing(out, console)
-    console.print(f"results and figures written to {out}/")
+    app(["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "IV", "--site", "cheek", "--laxity", "2",
+         "--area", "150 cm^2", "--out", str(out / "plan")], standalone_mode=False)
+    console.print(f"results and figures written to {out}/; the plan's report: {out / 'plan' / 'report.html'}")
 
 
 if __name__ == "__main__":

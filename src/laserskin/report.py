@@ -55,7 +55,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
             _table((k, " / ".join(f"{x:.2f}" for x in v)) for k, v in data["improvement_percent"].items()),
             "<h3>Risks</h3>", _table(data["risks"].items()),
             "<h3>Alternatives</h3>", _table((a["device"], a) for a in data["alternatives"]),
-            "<h3>Work done</h3>", _table(data["simulations_run"].items())]
+            "<h3>Work done</h3>", _table(data["simulation_work"].items())]
     parts += ["<h2>Reasons</h2><ul>", *(f"<li>{html.escape(r)}</li>" for r in data["reasons"]), "</ul>"]
     for caption, png in (figures or {}).items():
         encoded = base64.b64encode(png).decode("ascii")

@@ -71,9 +71,10 @@ class TransportSettings(InputModel):
 
 
 class HeatSettings(InputModel):
-    """Heat-solver settings: how long to follow the tissue after the last pulse."""
+    """Heat-solver settings: how long to follow the tissue after the last pulse, largest step."""
 
     relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
+    max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
 
 
 class Scenario(InputModel):
@@ -97,6 +98,19 @@ class Scenario(InputModel):
         if self.person is not None and self.laser is None:
             raise ValueError("a [person] scenario needs a [laser] table with at least a wavelength")
         return self
+
+    def check_treatment_tables(self) -> None:
+        """Validate ``[laser]`` (when it is more than a wavelength), ``[cooling]`` and ``[protocol]``
+        now, so bad input is reported before any computation."""
+        from laserskin.protocol import Protocol
+        from laserskin.thermal.cooling import Cooling
+
+        if self.laser is not None and set(self.laser) - {"wavelength"}:
+            self.laser_model()
+        if self.cooling is not None:
+            Cooling.from_config(dict(self.cooling))
+        if self.protocol is not None:
+            _validated(Protocol, self.protocol, "protocol")
 
     # --- derived inputs -------------------------------------------------------------
     def person_model(self):
@@ -229,6 +243,8 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_from_dict(data: dict) -> Scenario:
     """Validate a scenario given as a dictionary (parsed TOML or JSON)."""
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as error:
         raise InputError.from_validation(error) from None
+    scenario.check_treatment_tables()
+    return scenario

@@ -75,6 +75,7 @@ class SimulationSettings(InputModel):
     threads: int | None = Field(default=None, ge=1, le=1024)
     scattering: str = "jacques2013"
     relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
+    max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
     grid: GridSpec = GridSpec()
 
 
@@ -132,7 +133,7 @@ class Simulation:
         settings = SimulationSettings.model_validate(
             {**scenario.transport.model_dump(by_alias=True), **updates,
              "grid": scenario.grid.model_dump(by_alias=True, exclude_none=True),
-             "relaxation": scenario.heat.model_dump(by_alias=True)["relaxation"]}
+             **{key: value for key, value in scenario.heat.model_dump(by_alias=True).items() if value is not None}}
         )
         return cls(person, laser, cooling, protocol, settings, progress=progress, cache_dir=cache_dir)
 
@@ -251,6 +252,7 @@ class Simulation:
             heat = solve_bioheat(
                 medium, source, power, surface, t_end, probes=[probe], observers=[recorder],
                 progress=self.progress if label == "laser" else None, factorizations=factorizations,
+                max_step_s=self.settings.max_step_s,
             )
             times, fields = recorder.history()
             runs[label] = (times, fields, heat)

@@ -178,3 +178,24 @@ def test_console_script_installed():
     completed = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     assert "simulate" in completed.stdout
+
+
+def test_simulate_rejects_a_time_step_that_does_not_resolve_the_pulse(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\npulse_duration = "10 ms"\n[heat]\nmax_step = "5 ms"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2, result.output
+    assert "max_step" in result.output
+
+
+def test_simulate_rejects_a_spot_larger_than_the_grid(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[grid]\nr_max = "2 mm"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2, result.output
+    assert "grid" in result.output.lower() or "beam" in result.output.lower()
+
+
+def test_bad_protocol_is_reported_before_computing(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[protocol]\npasses = 0\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2
+    assert "protocol.passes" in result.output

@@ -77,29 +77,41 @@ def test_case_result_does_not_depend_on_where_it_ran(reference, tmp_path):
         assert record["numbers"][key] == dataset[key].values[1, 1]
 
 
-def test_failing_case_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    """A case that raises on the worker becomes an error record; the others finish.
-
-    Uses an in-process (threads) cluster so the failure can be injected with monkeypatch.
-    """
-    import logging
-
-    from distributed import Client, LocalCluster
-
+def _inject_failure(fluence_J_per_m2):
+    """Make Simulation.run raise at one fluence (runs inside each worker process)."""
     from laserskin.simulation import Simulation
 
-    original = Simulation.run
+    original = getattr(Simulation, "_unpatched_run", Simulation.run)
+    Simulation._unpatched_run = original
 
     def run_or_fail(self):
-        if abs(self.laser.fluence_J_per_m2 - 16e4) < 1:
+        if abs(self.laser.fluence_J_per_m2 - fluence_J_per_m2) < 1:
             raise RuntimeError("injected solver failure")
         return original(self)
 
-    monkeypatch.setattr(Simulation, "run", run_or_fail)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0",
-                      silence_logs=logging.CRITICAL) as cluster, Client(cluster, set_as_default=False) as local:
-        report = run_sweep(sweep_from_dict(SPEC), tmp_path / "out", client=local, figures=False,
+    Simulation.run = run_or_fail
+
+
+def _remove_failure():
+    from laserskin.simulation import Simulation
+
+    Simulation.run = Simulation._unpatched_run
+
+
+def test_failing_case_is_recorded_and_the_sweep_goes_on(client, tmp_path):
+    """A case that raises on the worker becomes an error record; the others finish."""
+    import sys
+
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    client.run(_inject_failure, 16e4)
+    try:
+        report = run_sweep(sweep_from_dict(SPEC), tmp_path / "out", client=client, figures=False,
                            cache_dir=str(tmp_path / "cache"))
+    finally:
+        client.run(_remove_failure)
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert (report.succeeded, report.failed) == (4, 2)
     errors = sorted(p.name for p in (tmp_path / "out" / "cases").glob("*.error.json"))
     assert errors == ["c000002.error.json", "c000003.error.json"]  # fluence index 1 = 16 J/cm^2

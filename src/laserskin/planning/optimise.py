@@ -26,10 +26,10 @@ independent and their Arrhenius integrals add: Ω(n passes) = n·Ω(1 pass). The
 this instead of solving n passes (the verification test re-runs :class:`Simulation` with the
 planned protocol).
 
-Chosen fluence: the lowest fluence that reaches the target when that is safe (the largest
-safety margin for the intended effect); otherwise the highest safe fluence in the device
-range, and the plan says that the target was not reached. A setting is feasible when a safe
-fluence exists; settings that reach the target rank first.
+Chosen fluence: the highest safe fluence in the device range — the largest dermal effect
+(and predicted improvement) that keeps the safety margin, as clinicians treat to the highest
+tolerated fluence. A setting is feasible when a safe fluence exists; settings whose safe
+fluence reaches the target rank first, and a plan whose target is not reached says so.
 Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
 """
 
@@ -179,7 +179,6 @@ class SettingResult:
     target_reached: bool = False
     target_omega_max: float = 0.0
     outcome: Any = None
-    chosen_energy_J: float | None = None
 
     @property
     def energy_to_fluence(self) -> float:
@@ -311,15 +310,13 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
         e_blister = _bisect_log(below_blister, lo / 10, top)
     feasible = e_safe is not None
     target_reached = e_safe is not None and e_target is not None and e_target <= e_safe
-    chosen = e_target if target_reached else e_safe
     result = SettingResult(
         device=preset.name, device_class=preset.device_class, laser=laser, cooling=cooling, passes=passes,
         energy_range_J=(lo, hi), safe_energy_J=e_safe, target_energy_J=e_target, blister_energy_J=e_blister,
-        binding=binding if not target_reached else "the lowest fluence that reaches the remodelling target",
-        feasible=feasible, band_um=fast.band_um(chosen, passes) if chosen else 0.0,
+        binding=binding,
+        feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
         anesthetic=pain_anesthetic, response=fast.response, simulation=sim, target_reached=target_reached,
-        target_omega_max=passes * float(fast.axis_dermal_omega(chosen).max()) if chosen else 0.0,
-        chosen_energy_J=chosen,
+        target_omega_max=passes * float(fast.axis_dermal_omega(e_safe).max()) if e_safe else 0.0,
     )
     if e_safe is None:
         result.reasons.append(f"no safe fluence in the device range: {binding}")
@@ -337,7 +334,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     from laserskin.damage.injury import epidermal_injury
 
     sim, response, laser = result.simulation, result.response, result.laser
-    energy = result.chosen_energy_J if result.chosen_energy_J is not None else result.energy_range_J[0]
+    energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
     fast = FastEvaluator(response, counter)
     if anesthetic == "auto":
         limit = planner_rules()["safety"]["pain_index_limit"]

@@ -49,7 +49,8 @@ class TreatmentPlan:
     reasons: list[str] = field(default_factory=list)
     alternatives: list[dict] = field(default_factory=list)
     candidates: list[dict] = field(default_factory=list)
-    simulations_run: dict = field(default_factory=dict)
+    simulations_run: int = 0
+    simulation_work: dict = field(default_factory=dict)
     wall_time_s: float = 0.0
     seed: int = 1
     photons: int = 0
@@ -62,7 +63,7 @@ class TreatmentPlan:
     def to_dict(self) -> dict:
         keys = ("eligible", "referral", "modality", "device", "settings", "cooling", "anesthetic", "sessions",
                 "interval_weeks", "session_minutes", "laser_minutes", "improvement_percent", "epidermal_omega",
-                "pain_index", "simulations_run", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
+                "pain_index", "simulations_run", "simulation_work", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
                 "summary", "margin_curve", "seed", "photons", "version")
         out = {key: getattr(self, key) for key in keys}
         out["inputs"] = self.request
@@ -176,7 +177,8 @@ def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         laser_minutes=best["laser_minutes"], improvement_percent=course.improvement_percent,
         epidermal_omega=summary["epidermal_omega"], pain_index=summary["pain_index_with_anesthetic"],
         risks=risks, reasons=reasons, alternatives=alternatives,
-        candidates=[_option_numbers(o) for o in options], simulations_run=counter.as_dict(),
+        candidates=[_option_numbers(o) for o in options], simulations_run=counter.as_dict()["total"],
+        simulation_work=counter.as_dict(),
         wall_time_s=time.perf_counter() - clock, summary=summary, margin_curve=setting.curve,
         support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
         **base)

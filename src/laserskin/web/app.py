@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import json
 import math
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ from laserskin.scenario import Scenario
 from laserskin.web.jobs import Job, JobManager, JobProgress
 
 HERE = Path(__file__).parent
+COMPUTE_LOCK = threading.Lock()
+"""One computation at a time per server process: HDF5/NetCDF writes (transport cache, results)
+are not thread-safe, and the machine's cores go to the Monte Carlo run anyway."""
 PLAN_FIGURES = ("improvement", "margin", "maps")
 SIMULATE_FIGURES = ("temperature_map", "depth_profiles")
 
@@ -167,7 +171,8 @@ def run_plan_job(job: Job, request, cache_dir: Path) -> None:
 
     _, plan_request = _planning()
     job.stage, job.progress = "planning (light transport, heat, damage)", 0.05
-    plan = plan_request(request, cache_dir=cache_dir)
+    with COMPUTE_LOCK:
+        plan = plan_request(request, cache_dir=cache_dir)
     job.stage, job.progress = "rendering figures", 0.85
     (job.folder / "figures").mkdir(exist_ok=True)
     pngs = {}
@@ -195,12 +200,13 @@ def run_simulate_job(job: Job, scenario: Scenario, cache_dir: Path) -> None:
 
     job.stage = "setting up"
     simulation = Simulation.from_scenario(scenario, progress=JobProgress(job), cache_dir=cache_dir)
-    result = simulation.run()
+    with COMPUTE_LOCK:
+        result = simulation.run()
+        result.save(job.folder / "result.nc")
     job.stage, job.progress = "rendering figures", 0.95
     (job.folder / "figures").mkdir(exist_ok=True)
     for name, function in (("temperature_map", plot_temperature_map), ("depth_profiles", plot_depth_profiles)):
         _write_atomic(job.folder / "figures" / f"{name}.svg", _fig_svg(function(result)))
-    result.save(job.folder / "result.nc")
     _write_atomic(job.folder / "summary.json", json.dumps(result.summary, indent=2, default=_jsonable))
 
 
@@ -453,7 +459,8 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             return _limit_error(*problem)
         _, plan_request = _planning()
         try:
-            return plan_request(request, cache_dir=cache_dir).to_dict()
+            with COMPUTE_LOCK:
+                return plan_request(request, cache_dir=cache_dir).to_dict()
         except (InputError, ValidationError) as error:
             return _input_error(error)
 
@@ -466,7 +473,8 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         from laserskin.simulation import Simulation
 
         try:
-            result = Simulation.from_scenario(scenario, cache_dir=cache_dir).run()
+            with COMPUTE_LOCK:
+                result = Simulation.from_scenario(scenario, cache_dir=cache_dir).run()
         except (InputError, ValidationError) as error:
             return _input_error(error)
         return json.loads(json.dumps({"summary": result.summary}, default=_jsonable))
