@@ -364,6 +364,18 @@ def _register_plan() -> None:
 _register_plan()
 
 
+# --- sweep and serve ------------------------------------------------------------------
+def _register_sweep_and_serve() -> None:
+    from laserskin.sweep_cli import sweep_command
+    from laserskin.web.cli import serve_command
+
+    app.command("sweep", help=sweep_command.__doc__)(_handles_bad_input(sweep_command))
+    app.command("serve", help=serve_command.__doc__)(_handles_bad_input(serve_command))
+
+
+_register_sweep_and_serve()
+
+
 # --- cite ---------------------------------------------------------------------------
 @app.command()
 def cite() -> None:

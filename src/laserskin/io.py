@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable
 
 import xarray as xr
+
+
+#: The HDF5 library behind NetCDF is not thread-safe: one NetCDF read or write at a time per
+#: process (a web server or a Dask client with worker threads would otherwise crash).
+NETCDF_LOCK = threading.RLock()
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
@@ -61,7 +67,8 @@ def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
     pathlib.Path
         The destination path.
     """
-    return write_atomic(path, lambda temporary: dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4"))
+    with NETCDF_LOCK:
+        return write_atomic(path, lambda temporary: dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4"))
 
 
 def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
@@ -77,5 +84,5 @@ def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
     xarray.Dataset
         The data, loaded (no open file handle remains).
     """
-    with xr.open_dataset(Path(path).expanduser(), engine="netcdf4") as dataset:
+    with NETCDF_LOCK, xr.open_dataset(Path(path).expanduser(), engine="netcdf4") as dataset:
         return dataset.load()

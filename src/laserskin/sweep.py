@@ -49,7 +49,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -507,15 +506,9 @@ def _plan_case(case: Case, cache_dir: str | None) -> dict[str, Any]:
 # Output store
 # --------------------------------------------------------------------------------------------
 def _write_json_atomic(payload: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, indent=1, default=str)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from laserskin.io import write_bytes_atomic
+
+    write_bytes_atomic(path, json.dumps(payload, indent=1, default=str).encode())
 
 
 def _axis_coordinate(values: list[Any]) -> tuple[np.ndarray, dict[str, str]]:

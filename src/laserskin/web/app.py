@@ -127,13 +127,9 @@ def _fig_png(fig) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes | str) -> None:
-    import os
-    import tempfile
+    from laserskin.io import write_bytes_atomic
 
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data.encode() if isinstance(data, str) else data)
-    os.replace(temporary, path)
+    write_bytes_atomic(path, data.encode() if isinstance(data, str) else data)
 
 
 # --------------------------------------------------------------------------------------------
