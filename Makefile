@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test bench clean
+.PHONY: venv demo test bench bench-sweep clean
 
 venv: $(STAMP)
 
@@ -24,6 +24,11 @@ bench: venv
 	$(BIN)/python benchmarks/transport.py
 	$(BIN)/python benchmarks/thermal.py
 	$(BIN)/python benchmarks/simulation.py
+	$(BIN)/python benchmarks/planner.py
+
+# Dask sweeps: cases/s on 1 vs 2 workers and a 200-person population plan (~10 min)
+bench-sweep: venv
+	$(BIN)/python benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) out .cache

@@ -79,7 +79,7 @@ def maps_figure(plan):
     im = axes[1].pcolormesh(r_mm, z_mm, omega.T, shading="flat")
     fig.colorbar(im, ax=axes[1], label="log10 Henriques Omega (all passes)")
     for ax in axes:
-        ax.invert_yaxis()
+        ax.set_ylim(min(z_mm[-1], 2.5), 0.0)  # the dermis, where the laser acts
         ax.set_xlabel("r (mm)")
         ax.set_ylabel("depth (mm)")
     return fig
