@@ -1,14 +1,38 @@
-"""Outputs written atomically: a reader never sees a half-written file."""
+"""Files in and out: input TOML read with clear errors; outputs written atomically, so a
+reader never sees a half-written file."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 import threading
+import tomllib
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import xarray as xr
+from laserskin.errors import InputError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+
+def read_toml(path: str | os.PathLike, field: str) -> dict:
+    """Parse a TOML input file.
+
+    Raises
+    ------
+    InputError
+        Naming ``field`` and the path when the file cannot be read or is not valid TOML.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(field, str(path), f"a readable TOML file ({error.strerror})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(field, str(path), f"valid TOML ({error})") from None
 
 
 #: The HDF5 library behind NetCDF is not thread-safe: one NetCDF read or write at a time per
@@ -47,7 +71,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     return write_atomic(path, lambda temporary: Path(temporary).write_bytes(data))
 
 
-def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
+def write_netcdf_atomic(dataset: "xr.Dataset", path: str | os.PathLike) -> Path:
     """Write ``dataset`` to ``path`` as NetCDF-4, atomically.
 
     The data go to a temporary file in the same directory, which then replaces
@@ -71,7 +95,7 @@ def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
         return write_atomic(path, lambda temporary: dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4"))
 
 
-def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
+def read_netcdf(path: str | os.PathLike) -> "xr.Dataset":
     """Read a NetCDF file fully into memory and close it.
 
     Parameters
@@ -84,5 +108,7 @@ def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
     xarray.Dataset
         The data, loaded (no open file handle remains).
     """
+    import xarray as xr
+
     with NETCDF_LOCK, xr.open_dataset(Path(path).expanduser(), engine="netcdf4") as dataset:
         return dataset.load()

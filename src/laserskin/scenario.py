@@ -23,7 +23,6 @@ Example (explicit layers)::
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -228,16 +227,9 @@ def load_scenario(path: str | Path) -> Scenario:
     InputError
         If the file is missing, is not valid TOML, or does not match the schema.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError("scenario", str(path), f"a readable TOML file ({error.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError("scenario", str(path), f"valid TOML ({error})") from None
-    return scenario_from_dict(data)
+    from laserskin.io import read_toml
+
+    return scenario_from_dict(read_toml(path, "scenario"))
 
 
 def scenario_from_dict(data: dict) -> Scenario:

@@ -44,13 +44,11 @@ result file. At the end the cases are combined into ``sweep.nc`` with the axes
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 import os
 import re
 import time
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -253,16 +251,9 @@ def _pair(value: Any, where: str, ordered: bool = True) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file (TOML). Raises :class:`InputError` on any problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError("sweep_file", str(path), f"a readable TOML file ({error.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError("sweep_file", str(path), f"valid TOML ({error})") from None
-    return sweep_from_dict(data)
+    from laserskin.io import read_toml
+
+    return sweep_from_dict(read_toml(path, "sweep_file"))
 
 
 def sweep_from_dict(data: dict) -> SweepSpec:

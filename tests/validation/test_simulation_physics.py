@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from laserskin.laser import Laser
-from laserskin.protocol import Protocol
 from laserskin.scenario import GridSpec
 from laserskin.simulation import Simulation, SimulationSettings
 from laserskin.skin import Person

@@ -7,13 +7,11 @@ atomically (temporary file + ``os.replace``).
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from laserskin.errors import InputError
 from laserskin.io import write_bytes_atomic
 
 __all__ = ["plan_command", "write_outputs"]
@@ -95,10 +93,9 @@ def plan_command(
 
     fields: dict = {}
     if person_file is not None:
-        try:
-            data = tomllib.loads(Path(person_file).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise InputError("person_file", str(person_file), f"a readable TOML file ({error})") from None
+        from laserskin.io import read_toml
+
+        data = read_toml(person_file, "person_file")
         fields.update(data.get("person", {}))
         fields.update(data.get("plan", {}))
     options = dict(age=age, sex=sex, fitzpatrick=fitzpatrick, site=site, sun_exposure=sun_exposure, laxity=laxity,

@@ -149,7 +149,7 @@ def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                                  "reasons": why})
     alternatives.extend(_option_numbers(o) for o in options[1:3])
     setting, course = best["setting"], best["course"]
-    laser, summary = setting.laser, setting.summary
+    summary = setting.summary
     reasons += best["reasons"]
     reasons.append(f"{setting.device} chosen: highest predicted 6-month improvement "
                    f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates")
@@ -245,7 +245,6 @@ def _plan_device(preset, person, request, counter, cache_dir):
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
-        setting_target = feasible[0].target_reached
         settings = [finalise(feasible[0], request.anesthetic, counter)]
     options, why = [], []
     for setting in settings:

@@ -28,19 +28,17 @@ TOML form::
 
 from __future__ import annotations
 
-import re
-
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Sequence, Union
 
 import numpy as np
-from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from laserskin.base import InputModel
 from laserskin.citations import register
 from laserskin.errors import InputError
 from laserskin.thermal.bioheat import RESTING_H_W_PER_M2K, ROOM_TEMPERATURE_K, SurfaceBoundary
 from laserskin.thermal.schedule import Schedule
-from laserskin.units import Quantity, ureg
+from laserskin.units import Quantity
 
 register(
     "anvari1995",
@@ -80,28 +78,7 @@ class ParameterRange(NamedTuple):
     source: str
 
 
-def _offset_temperature(value: Any) -> Any:
-    """Parse ``"-26 degC"`` / ``"5 °C"`` / ``"41 degF"`` (offset units) into a pint quantity.
-
-    ``laserskin.units`` parses whole strings as expressions, which pint refuses for offset
-    units ("5 degC" is 5 × degC); splitting number and unit avoids the ambiguity.
-    """
-    if isinstance(value, str):
-        match = _NUMBER_UNIT.match(value.strip())
-        if match and match.group(2).strip():
-            unit = match.group(2).strip().replace("°C", "degC").replace("°F", "degF")
-            try:
-                return ureg.Quantity(float(match.group(1)), unit)
-            except Exception:
-                return value
-    return value
-
-
-_NUMBER_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)$")
-_Temperature = Annotated[
-    Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K),
-    BeforeValidator(_offset_temperature),
-]
+_Temperature = Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)
 _H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
 _Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
 
