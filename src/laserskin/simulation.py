@@ -485,7 +485,14 @@ class Simulation:
             "seed": self.settings.seed,
             "heat_steps": int(heat.n_steps),
             "energy_balance_residual_J": float(heat.energy.residual_J),
-            "outer_edge_rise_fraction": float(heat.outer_edge_rise_fraction),
+            # diagnostics of the grid's extent: laser-driven rise at the insulated outer radius
+            # relative to the largest rise (cooling acts uniformly in r and is excluded), and
+            # the light absorbed beyond the grid (not heating the tissue in this model)
+            "outer_edge_rise_fraction": float(np.abs(response.rise_per_J[:, -1, :]).max()
+                                              / max(np.abs(response.rise_per_J).max(), 1e-300)),
+            "absorbed_outside_grid_fraction": float(sum(
+                weight * t.absorbed_outside_grid_fraction
+                for (_, weight), t in zip(self.laser.wavelength_weights(), transport_results))),
         }
 
     def _tightening_percent(self, outcome) -> float:

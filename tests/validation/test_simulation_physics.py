@@ -116,3 +116,4 @@ def test_longer_er_yag_pulses_leave_more_residual_damage():
         laser = Laser.from_device("er_yag_2940", pulse_duration=duration, pulses=1)
         damage.append(Simulation(person(), laser, None, settings=SMALL).run().summary["residual_damage_depth_um"])
     assert damage[1] > 2.0 * damage[0]
+
