@@ -390,10 +390,26 @@ def cite() -> None:
 # --- schema -------------------------------------------------------------------------
 @app.command()
 def schema() -> None:
-    """Print the JSON schema of scenario files."""
-    from laserskin.scenario import Scenario
+    """Print the JSON schemas of the input files: scenario and its tables, plan request."""
+    from pydantic import TypeAdapter
 
-    _print_json(Scenario.model_json_schema(by_alias=True))
+    from laserskin.laser import Laser
+    from laserskin.planning import PlanRequest
+    from laserskin.protocol import Protocol
+    from laserskin.scenario import Scenario
+    from laserskin.skin import Person
+    from laserskin.thermal.cooling import CoolingConfig
+    from laserskin.transport import Beam
+
+    _print_json({
+        "scenario": Scenario.model_json_schema(by_alias=True),
+        "person": Person.model_json_schema(by_alias=True),
+        "laser": Laser.model_json_schema(by_alias=True),
+        "beam": Beam.model_json_schema(by_alias=True),
+        "cooling": TypeAdapter(CoolingConfig).json_schema(by_alias=True),
+        "protocol": Protocol.model_json_schema(by_alias=True),
+        "plan_request": PlanRequest.model_json_schema(by_alias=True),
+    })
 
 
 def main() -> None:  # pragma: no cover - console entry

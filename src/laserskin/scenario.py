@@ -74,6 +74,7 @@ class HeatSettings(InputModel):
 
     relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
     max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
+    store_times_s: tuple[Quantity("s", display="ms", ge=0.0), ...] = Field(default=(), alias="store_times")
 
 
 class Scenario(InputModel):
@@ -166,7 +167,8 @@ class Scenario(InputModel):
         from laserskin.skin import tissue_at
 
         wavelength = self.wavelength_m() if wavelength_m is None else wavelength_m
-        return tissue_at(self.person_model(), wavelength, scattering=self.transport.scattering).optical_stack()
+        tissue = tissue_at(self.person_model(), wavelength, scattering=self.transport.scattering)
+        return tissue.optical_stack(n_above=self.ambient.n_above)
 
     def rz_grid(self, stack: LayerStack, beam_radius_m: float) -> RZGrid:
         """Grid for this scenario: the [grid] table where set, defaults chosen from the inputs."""

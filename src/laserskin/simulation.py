@@ -76,6 +76,7 @@ class SimulationSettings(InputModel):
     scattering: str = "jacques2013"
     relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
     max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
+    store_times_s: tuple[Quantity("s", display="ms", ge=0.0), ...] = Field(default=(), alias="store_times")
     grid: GridSpec = GridSpec()
 
 
@@ -133,7 +134,7 @@ class Simulation:
         settings = SimulationSettings.model_validate(
             {**scenario.transport.model_dump(by_alias=True), **updates,
              "grid": scenario.grid.model_dump(by_alias=True, exclude_none=True),
-             **{key: value for key, value in scenario.heat.model_dump(by_alias=True).items() if value is not None}}
+             **{key: value for key, value in scenario.heat.model_dump(by_alias=True).items() if value}}
         )
         return cls(person, laser, cooling, protocol, settings, progress=progress, cache_dir=cache_dir)
 
@@ -253,6 +254,7 @@ class Simulation:
                 medium, source, power, surface, t_end, probes=[probe], observers=[recorder],
                 progress=self.progress if label == "laser" else None, factorizations=factorizations,
                 max_step_s=self.settings.max_step_s,
+                store_times_s=[t for t in self.settings.store_times_s if t <= t_end],
             )
             times, fields = recorder.history()
             runs[label] = (times, fields, heat)
@@ -526,6 +528,17 @@ class Simulation:
         }
         for key, omega in outcome.omega.items():
             data[f"omega_{key}"] = (("r", "z"), omega, {"units": "1", "long_name": f"Arrhenius Ω ({key})"})
+        history = response.temperature_K(outcome.pulse_energy_J)
+        hottest = int(np.argmax(history.reshape(history.shape[0], -1).max(axis=1)))
+        data["temperature_at_global_peak"] = (("r", "z"), history[hottest], {
+            "units": "K", "long_name": "temperature field when the hottest cell peaks",
+            "time_s": float(response.times_s[hottest])})
+        if self.settings.store_times_s:
+            stored = [int(np.argmin(np.abs(response.times_s - t))) for t in self.settings.store_times_s]
+            data["temperature"] = (("store_time", "r", "z"), history[stored], {"units": "K"})
+            coords["store_time"] = ("store_time", response.times_s[stored],
+                                    {"units": "s", "long_name": "time from the start of the simulation "
+                                                                "(cooling lead time included)"})
         dataset = xr.Dataset(data, coords=coords)
         dataset.attrs.update(self.provenance(summary))
         return dataset
