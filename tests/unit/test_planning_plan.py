@@ -11,6 +11,7 @@ from laserskin.devices import load_device
 from laserskin.errors import InputError
 from laserskin.healing import SessionDose
 from laserskin.planning import PlanRequest, plan, session_dose_from_summary, session_timing
+from laserskin.planning.request import planner_rules
 from laserskin.skin.person import Person
 
 PHOTONS = 5000  # the constraints are read from the beam axis and basal layer; see test docstrings
@@ -125,3 +126,10 @@ def test_cli_json_and_bad_input(tmp_path):
     r = runner.invoke(app, ["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek",
                             "--laxity", "9", "--out", str(bad)])
     assert isinstance(r.exception, InputError) and not bad.exists()
+
+
+def test_requested_cooling_replaces_the_device_default():
+    result = plan(person(fitzpatrick="II"), goal="tighten", devices=["smoothbeam_1450"], cooling="contact",
+                  photons=PHOTONS)
+    assert result.cooling["kind"] == "contact"
+    assert result.epidermal_omega <= planner_rules()["safety"]["epidermal_omega_limit"]

@@ -82,6 +82,7 @@ def plan_command(
     max_sessions: Optional[int] = typer.Option(None, help="largest number of sessions"),
     max_downtime_days: Optional[float] = typer.Option(None, help="largest acceptable downtime, days"),
     anesthetic: Optional[str] = typer.Option(None, help="auto | none | lidocaine_4 | emla | lidocaine_tetracaine_7_7"),
+    cooling: Optional[str] = typer.Option(None, help="auto (device default) | none | cold_air | contact | cryogen"),
     out: Optional[Path] = typer.Option(None, help="folder for plan.json, NetCDF, figures and report.html"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
     photons: Optional[int] = typer.Option(None, help="photons per transport run (default 20000)"),
@@ -100,7 +101,8 @@ def plan_command(
         fields.update(data.get("plan", {}))
     options = dict(age=age, sex=sex, fitzpatrick=fitzpatrick, site=site, sun_exposure=sun_exposure, laxity=laxity,
                    goal=goal, area=area, devices=devices or None, max_sessions=max_sessions,
-                   max_downtime_days=max_downtime_days, anesthetic=anesthetic, photons=photons, seed=seed)
+                   max_downtime_days=max_downtime_days, anesthetic=anesthetic, cooling=cooling, photons=photons,
+                   seed=seed)
     fields.update({k: v for k, v in options.items() if v is not None})
     request = PlanRequest.validated(**fields)
     plan = plan_request(request)

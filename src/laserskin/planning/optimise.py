@@ -216,6 +216,7 @@ def _energy_range(preset, laser) -> tuple[float, float]:
 
 
 def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int, photons: int, seed: int,
+                    cooling: dict | None = None,
                     counter: Counter, n_pulse_durations: int = 1, cooling_variants: bool = False,
                     cache_dir=None) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
@@ -252,7 +253,10 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
     pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
     results: list[SettingResult] = []
     transport = None
-    coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
+    if cooling is not None:
+        coolings = [dict(cooling)]
+    else:
+        coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
     for duration in _pulse_durations(preset, base_laser, n_pulse_durations):
         laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
         lo, hi = _energy_range(preset, laser)

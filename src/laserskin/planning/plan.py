@@ -17,7 +17,7 @@ from laserskin.errors import InputError
 from laserskin.planning.eligibility import device_verdict, referral_reason
 from laserskin.planning.modality import CLASSES_FOR_GOAL, DEFAULT_DEVICES, candidate_devices, primary_goal
 from laserskin.planning.optimise import Counter, finalise, optimise_device, planning_settings
-from laserskin.planning.request import PlanRequest, planner_rules
+from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
 from laserskin.planning.sessions import plan_course, session_dose_from_summary, session_timing
 
 __all__ = ["TreatmentPlan", "plan", "plan_request"]
@@ -83,8 +83,8 @@ def _jsonable(value):
 
 def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: list[str] | None = None,
          max_sessions: int | None = None, max_downtime_days: float | None = None,
-         max_session_minutes: float | None = None, anesthetic: str = "auto", photons: int = 20_000,
-         seed: int = 1, cache_dir=None) -> TreatmentPlan:
+         max_session_minutes: float | None = None, anesthetic: str = "auto", cooling: str = "auto",
+         photons: int = 20_000, seed: int = 1, cache_dir=None) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
 
     Returns
@@ -102,7 +102,7 @@ def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: li
         age=person.age_years, sex=person.sex, fitzpatrick=person.fitzpatrick, site=person.site,
         sun_exposure=person.sun_exposure, laxity=person.laxity, goal=goal, area=area, devices=devices,
         max_sessions=max_sessions, max_downtime_days=max_downtime_days, max_session_minutes=max_session_minutes,
-        anesthetic=anesthetic, photons=photons, seed=seed)
+        anesthetic=anesthetic, cooling=cooling, photons=photons, seed=seed)
     return plan_request(request, cache_dir=cache_dir)
 
 
@@ -236,12 +236,10 @@ def _plan_device(preset, person, request, counter, cache_dir):
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
     if preset.device_class in ("ablative", "fractional_ablative"):
         settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
-        if settings[0] is None or isinstance(settings[0], str):
-            return [], [f"{preset.name}: {settings[0] or 'ablative simulation unavailable'}"]
     else:
         settings = optimise_device(person, preset, verdict=verdict, anesthetic=request.anesthetic,
                                    max_passes=MAX_PASSES, photons=request.photons, seed=request.seed,
-                                   counter=counter, cache_dir=cache_dir)
+                                   cooling=cooling_for(request, preset), counter=counter, cache_dir=cache_dir)
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
@@ -285,18 +283,14 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     anesthetic = "lidocaine_tetracaine_7_7" if request.anesthetic == "auto" else request.anesthetic
     from laserskin.protocol import Protocol
 
-    try:
-        sim = Simulation(person, laser, preset.cooling, Protocol(anesthetic=anesthetic),
-                         planning_settings(request.photons, request.seed), cache_dir=cache_dir)
-        result = sim.run()
-    except InputError as error:
-        if error.field == "laser.ablative":
-            return "ablative simulation is not available in this build (Simulation refuses ablative lasers)"
-        raise
+    cooling = cooling_for(request, preset)
+    sim = Simulation(person, laser, cooling, Protocol(anesthetic=anesthetic),
+                     planning_settings(request.photons, request.seed), cache_dir=cache_dir)
+    result = sim.run()
     counter.full_simulations += 1
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
     setting = SettingResult(device=preset.name, device_class=preset.device_class, laser=laser,
-                            cooling=dict(preset.cooling), passes=1, energy_range_J=(energy, energy),
+                            cooling=cooling, passes=1, energy_range_J=(energy, energy),
                             safe_energy_J=energy, target_energy_J=None, blister_energy_J=None,
                             binding="preset default setting (ablative: epidermis removed by design)",
                             feasible=True, anesthetic=anesthetic, simulation=sim, overrides=overrides,

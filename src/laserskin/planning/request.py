@@ -61,6 +61,9 @@ class PlanRequest(InputModel):
         Largest acceptable session duration including the anaesthetic lead time, minutes.
     anesthetic : str
         ``"auto"`` (lightest topical that keeps pain tolerable) or a fixed key.
+    cooling : str
+        ``"auto"`` (each device's default cooling) or a kind (``none``, ``cold_air``,
+        ``contact``, ``cryogen``) with that kind's cited defaults, for every device.
     photons, seed : int
         Monte Carlo photons per transport run and seed.
     """
@@ -78,6 +81,7 @@ class PlanRequest(InputModel):
     max_downtime_days: float | None = Field(default=None, ge=0.0, le=365.0)
     max_session_minutes: float | None = Field(default=None, gt=0.0, le=600.0)
     anesthetic: AnestheticChoice = "auto"
+    cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"
     photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
     seed: int = Field(default=1, ge=0, lt=2**63)
 
@@ -128,3 +132,8 @@ class PlanRequest(InputModel):
             return cls.model_validate({k: v for k, v in fields.items() if v is not None})
         except ValidationError as error:
             raise InputError.from_validation(error, "plan") from None
+
+
+def cooling_for(request: PlanRequest, preset) -> dict:
+    """The ``[cooling]`` table used with ``preset``: its default, or the requested kind."""
+    return dict(preset.cooling) if request.cooling == "auto" else {"kind": request.cooling}

@@ -218,7 +218,7 @@ def _jsonable(value):
 # Forms
 # --------------------------------------------------------------------------------------------
 PLAN_FORM_FIELDS = ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity", "goal", "area",
-                    "devices", "max_sessions", "max_downtime_days", "anesthetic", "photons", "seed")
+                    "devices", "max_sessions", "max_downtime_days", "anesthetic", "cooling", "photons", "seed")
 SIM_FORM_FIELDS = ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity", "device", "fluence",
                    "pulse_duration", "spot_diameter", "cooling", "passes", "photons", "seed")
 
