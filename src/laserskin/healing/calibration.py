@@ -9,10 +9,10 @@ Two gains are fitted (weighted least squares, deterministic):
   anchored by the 1310 nm non-ablative course (laxity −7.9 % at 1 month and −11 % at
   3 months; Alexiades-Armenakas 2007 J Drugs Dermatol 6:1096).
 
-The damage doses of the reference courses are data (``healing.toml``,
-``[reference_courses]``): they stand for the Simulation's output for the reference
-device settings and are replaced by simulated values when available; the gains are then
-refitted, never hard-coded. Everything else (time constants, replacement ratio, ageing)
+The damage doses of the reference courses are the Simulation's output for the reference
+clinical settings (``reference_courses.toml``), stored in ``reference_doses.toml`` by
+:mod:`laserskin.planning.reference_courses` and checked against a fresh simulation by the
+tests; the gains are fitted to them at first use, never hard-coded. Everything else (time constants, replacement ratio, ageing)
 comes from the literature ranges in ``healing.toml``.
 """
 
