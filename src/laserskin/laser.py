@@ -432,6 +432,12 @@ class Laser(_DerivedFields):
         merged["device"] = preset.name
         return merged
 
+    @field_validator("fractional", mode="before")
+    @classmethod
+    def _fractional_off(cls, value: Any) -> Any:
+        """``fractional = false`` in a TOML table means a full-field beam."""
+        return None if value is False else value
+
     @field_validator("spectrum", mode="after")
     @classmethod
     def _normalise_spectrum(cls, spectrum: tuple[SpectralLine, ...] | None) -> tuple[SpectralLine, ...] | None:

@@ -389,3 +389,10 @@ def test_schema_bad_fluence_always_refused_naming_field(fluence):
     with pytest.raises(ValidationError) as info:
         make(fluence=fluence)
     assert "fluence" in describe_validation_error(info.value)
+
+
+def test_fractional_false_means_full_field():
+    laser = Laser.model_validate({**BASE, "fluence": "10 J/cm^2", "fractional": False})
+    assert not laser.is_fractional
+    with pytest.raises(ValidationError):
+        Laser.model_validate({**BASE, "fluence": "10 J/cm^2", "fractional": True})
