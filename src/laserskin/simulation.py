@@ -127,6 +127,9 @@ class Simulation:
         person = scenario.person_model()
         if person is None:
             raise InputError("person", None, "a [person] table (simulate needs a person, not bare layers)")
+        if scenario.beam is not None:
+            raise InputError("beam", scenario.beam, "no [beam] table in a treatment scenario: the beam follows "
+                             "[laser] spot_diameter and profile (or the micro-beam of a fractional laser)")
         laser = scenario.laser_model()
         cooling = scenario.cooling if scenario.cooling is not None else laser_default_cooling(scenario.laser)
         protocol = _validated_table(Protocol, scenario.protocol or {}, "protocol")

@@ -199,3 +199,10 @@ def test_bad_protocol_is_reported_before_computing(tmp_path):
     result = invoke("simulate", write(tmp_path, text), "--photons", 100)
     assert result.exit_code == 2
     assert "protocol.passes" in result.output
+
+
+def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[beam]\nkind = "pencil"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2
+    assert "beam" in result.output
