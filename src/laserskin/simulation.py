@@ -295,7 +295,7 @@ class Simulation:
         )
         summary = self._summary(outcome, response, heat, transport_results)
         summary["wall_time_s"] = time.perf_counter() - clock
-        dataset = self._dataset(outcome, response, heat, summary, transport_results)
+        dataset = self._dataset(outcome, response, summary, source)
         return Result(
             summary=summary, dataset=dataset, grid=grid, layer_names=list(response.geometry.layer_names),
             layer_bottoms_m=np.asarray(response.geometry.layer_bottoms_m), transport=transport_results,
@@ -510,7 +510,7 @@ class Simulation:
             return spot * zone_area * self.laser.mtz_per_m2
         return spot
 
-    def _dataset(self, outcome, response, heat, summary, transport_results):
+    def _dataset(self, outcome, response, summary, source_per_J):
         import xarray as xr
 
         grid = response.grid
@@ -525,8 +525,7 @@ class Simulation:
                                  {"units": "K", "long_name": "temperature on the beam axis"}),
             "r_edges": (("r_edge",), grid.r_edges_m, {"units": "m"}),
             "z_edges": (("z_edge",), grid.z_edges_m, {"units": "m"}),
-            "source_per_J": (("r", "z"), sum(np.asarray(t.absorbed_energy_density_per_J) * w for (w, _), t in
-                                              zip(self.laser.wavelength_weights(), transport_results)),
+            "source_per_J": (("r", "z"), source_per_J,
                              {"units": "1/m^3", "long_name": "absorbed energy density per incident joule"}),
         }
         for key, omega in outcome.omega.items():

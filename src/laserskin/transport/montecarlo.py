@@ -114,11 +114,8 @@ def _rotl(x, k):
 
 
 @njit(inline="always", cache=True)
-def _next_u64(s):
-    s0 = s[0]
-    s1 = s[1]
-    s2 = s[2]
-    s3 = s[3]
+def _xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on a state held in four values: ``(output, s0, s1, s2, s3)``."""
     result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
     t = s1 << np.uint64(17)
     s2 ^= s0
@@ -127,17 +124,25 @@ def _next_u64(s):
     s0 ^= s3
     s2 ^= t
     s3 = _rotl(s3, 45)
-    s[0] = s0
-    s[1] = s1
-    s[2] = s2
-    s[3] = s3
+    return result, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
+def _to_unit(bits):
+    """Uniform double in (0, 1] from the top 53 bits of a 64-bit output."""
+    return np.float64((bits >> np.uint64(11)) + np.uint64(1)) * 1.1102230246251565e-16
+
+
+@njit(inline="always", cache=True)
+def _next_u64(s):
+    result, s[0], s[1], s[2], s[3] = _xoshiro_step(s[0], s[1], s[2], s[3])
     return result
 
 
 @njit(inline="always", cache=True)
 def _uniform(s):
     """Uniform double in (0, 1] (53 random bits)."""
-    return np.float64((_next_u64(s) >> np.uint64(11)) + np.uint64(1)) * 1.1102230246251565e-16
+    return _to_unit(_next_u64(s))
 
 
 @njit(inline="always", cache=True)
@@ -147,16 +152,8 @@ def _uniform4(s0, s1, s2, s3):
     Returns ``(u, s0, s1, s2, s3)`` with ``u`` uniform in (0, 1], the same number
     :func:`_uniform` would give.
     """
-    result = _rotl(s1 * np.uint64(5), 7) * np.uint64(9)
-    t = s1 << np.uint64(17)
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = _rotl(s3, 45)
-    u = np.float64((result >> np.uint64(11)) + np.uint64(1)) * 1.1102230246251565e-16
-    return u, s0, s1, s2, s3
+    result, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
+    return _to_unit(result), s0, s1, s2, s3
 
 
 @njit(cache=True)
