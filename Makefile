@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(BIN)/python -m laserskin.demo --out out
+	$(BIN)/python -m laserskin.tools.demo --out out
 
 test: venv
 	$(BIN)/python -m pytest

@@ -26,8 +26,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         os.environ["LASERSKIN_CACHE_DIR"] = cache
-        from laserskin.scenario import load_scenario
-        from laserskin.simulation import Simulation
+        from laserskin.pipeline.scenario import load_scenario
+        from laserskin.pipeline.simulation import Simulation
 
         scenario = load_scenario(args.scenario)
         Simulation.from_scenario(scenario, photons=1000, seed=99).run()  # compile numba kernels

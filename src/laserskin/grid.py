@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from laserskin.errors import InputError
+from laserskin.core.errors import InputError
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,7 +35,7 @@ def _fmt(value) -> str:
 
 def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
     """HTML text of the report; ``figures`` maps a caption to PNG bytes (embedded as base64)."""
-    from laserskin.citations import all_citations
+    from laserskin.core.citations import all_citations
 
     data = plan.to_dict()
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>laserskin treatment plan</title>",

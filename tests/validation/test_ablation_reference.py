@@ -10,7 +10,7 @@ from laserskin.damage.ablation import (
     get_laser,
     post_ablation_temperature_profile,
 )
-from laserskin.errors import InputError
+from laserskin.core.errors import InputError
 
 J_CM2 = 1e4  # J/m² per J/cm²
 UM = 1e-6

@@ -107,7 +107,7 @@ def test_older_patients_respond_less(shipped):
 
 
 def test_calibration_needs_both_measures(shipped):
-    from laserskin.errors import InputError
+    from laserskin.core.errors import InputError
 
     courses, targets = shipped
     with pytest.raises(InputError):

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from laserskin.skin import Person, tissue_at
-from laserskin.skin import chromophores as chrom
+from laserskin.optics import chromophores as chrom
 from laserskin.skin.anatomy import SkinLayer
 from laserskin.skin.tissue import anisotropy, mixing_mua_per_m, reduced_scattering_per_m, refractive_index
 

@@ -2,7 +2,7 @@
 
 The healing calibration fits its gains to ``reference_doses.toml``; if optics, heat or
 damage change, those doses must be regenerated
-(``python -m laserskin.planning.reference_courses --write``). Same photons and seed give
+(``python -m laserskin.tools.reference_courses --write``). Same photons and seed give
 the same Monte Carlo result (bit-identical for any thread count), so the comparison is
 tight: only floating-point formatting separates the file from a fresh run.
 """
@@ -10,7 +10,7 @@ tight: only floating-point formatting separates the file from a fresh run.
 import pytest
 
 from laserskin.healing.calibration import load_reference_courses
-from laserskin.planning.reference_courses import PHOTONS, SEED, simulate_reference_doses
+from laserskin.tools.reference_courses import PHOTONS, SEED, simulate_reference_doses
 
 
 def test_stored_doses_match_a_fresh_simulation(tmp_path):

@@ -7,16 +7,16 @@ optics, beam, grid, photons and seed) wherever the compared cases share optics.
 import numpy as np
 import pytest
 
-from laserskin.laser import Laser
-from laserskin.scenario import GridSpec
-from laserskin.simulation import Simulation, SimulationSettings
+from laserskin.treatment.laser import Laser
+from laserskin.pipeline.scenario import GridSpec
+from laserskin.pipeline.simulation import Simulation, SimulationSettings
 from laserskin.skin import Person
 
 SMALL = SimulationSettings(photons=20_000, seed=5, grid=GridSpec(nr=40, dz_max="80 um", growth=1.15))
 
 
 @pytest.fixture(autouse=True)
-def _cache(tmp_path_factory, monkeypatch):
+def _shared_transport_cache(tmp_path_factory, monkeypatch):  # overrides conftest: one cache for the module
     monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "transport-cache"))
 
 
@@ -58,7 +58,7 @@ def test_cooling_protects_the_epidermis_but_not_the_deep_dermis():
 
 def test_linear_response_matches_a_direct_heat_solve():
     """T = T_base + E·θ must equal the solve at energy E (superposition, to round-off)."""
-    from laserskin.response import HistoryRecorder
+    from laserskin.pipeline.response import HistoryRecorder
     from laserskin.thermal import ThermalMedium, solve_bioheat
     from laserskin.thermal.schedule import Schedule
 

@@ -54,7 +54,7 @@ def test_pages_render(client):
 
 
 def test_api_devices_matches_the_device_table(client):
-    from laserskin.devices import table_rows
+    from laserskin.treatment.devices import table_rows
 
     assert client.get("/api/devices").json() == table_rows()
 
@@ -68,8 +68,8 @@ def test_openapi_lists_the_api_with_the_cli_models(client):
 
 
 def test_api_simulate_returns_the_summary_of_the_same_scenario(client, tmp_path):
-    from laserskin.scenario import scenario_from_dict
-    from laserskin.simulation import Simulation
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
 
     response = client.post("/api/simulate", json=SCENARIO)
     assert response.status_code == 200, response.text

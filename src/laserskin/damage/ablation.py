@@ -53,11 +53,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from laserskin import citations
-from laserskin.base import InputModel
+from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILING_K
+from laserskin.core import citations
+from laserskin.core.models import InputModel
 from laserskin.damage.collagen import omega_depth_range
-from laserskin.errors import InputError
-from laserskin.units import Quantity
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity
 
 citations.register(
     "walsh_deutsch1988",
@@ -98,8 +99,8 @@ class AblationParameters(InputModel):
     threshold_fluence_J_per_m2: Quantity("J/m^2", gt=0.0) = Field(alias="threshold_fluence")
     heat_of_ablation_J_per_m3: Quantity("J/m^3", gt=0.0, display="kJ/cm^3") = Field(alias="heat_of_ablation")
     plateau_depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="plateau_depth")
-    ablation_temperature_K: Quantity("K", gt=273.15, display="K") = Field(
-        default="373.15 K", alias="ablation_temperature"
+    ablation_temperature_K: Quantity("K", gt=CELSIUS_K, display="K") = Field(
+        default="100 degC", alias="ablation_temperature"
     )
     source: str = ""
 
@@ -225,8 +226,8 @@ def post_ablation_temperature_profile(
     depth_below_crater_m: Any,
     mua_per_m: float,
     *,
-    ablation_temperature_K: float = 373.15,
-    baseline_temperature_K: float = 310.15,
+    ablation_temperature_K: float = WATER_BOILING_K,
+    baseline_temperature_K: float = CORE_TEMPERATURE_K,
 ) -> Any:
     """Residual temperature below the crater floor at the end of steady-state ablation.
 

@@ -44,12 +44,12 @@ import numpy as np
 from pydantic import Field, model_validator
 from scipy import special
 
-from laserskin import citations
-from laserskin.base import InputModel
-from laserskin.errors import InputError
-from laserskin.units import Quantity, to_si
+from laserskin.core.constants import GAS_CONSTANT_J_PER_MOL_K
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity, to_si
 
-GAS_CONSTANT_J_PER_MOL_K = 8.314462618  # CODATA 2018 (exact)
 
 citations.register(
     "henriques_moritz1947_damage_integral",

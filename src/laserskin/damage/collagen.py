@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from laserskin import citations
-from laserskin.base import InputModel
-from laserskin.errors import InputError
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
 
 citations.register(
     "chen_wright_humphrey1997",

@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin import citations
-from laserskin.base import InputModel
-from laserskin.errors import InputError
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
 
 citations.register(
     "kaushik_alexis2017",

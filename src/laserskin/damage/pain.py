@@ -30,10 +30,11 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from laserskin import citations
-from laserskin.base import InputModel
-from laserskin.errors import InputError
-from laserskin.units import Quantity
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity
 
 citations.register(
     "bessou_perl1969",
@@ -88,7 +89,7 @@ class PainParameters(InputModel):
     """Nociceptor depth, heat-pain threshold and the dose giving an index of 5/10."""
 
     nociceptor_depth_m: Quantity("m", gt=0.0, display="um") = Field(default="150 um", alias="nociceptor_depth")
-    threshold_temperature_K: Quantity("K", gt=273.15, lt=373.15, display="K") = Field(
+    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(
         default="317.15 K", alias="threshold_temperature"
     )
     half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(default="1 K*s", alias="half_max_dose")

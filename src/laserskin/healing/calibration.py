@@ -11,7 +11,7 @@ Two gains are fitted (weighted least squares, deterministic):
 
 The damage doses of the reference courses are the Simulation's output for the reference
 clinical settings (``reference_courses.toml``), stored in ``reference_doses.toml`` by
-:mod:`laserskin.planning.reference_courses` and checked against a fresh simulation by the
+:mod:`laserskin.tools.reference_courses` and checked against a fresh simulation by the
 tests; the gains are fitted to them at first use, never hard-coded. Everything else (time constants, replacement ratio, ageing)
 comes from the literature ranges in ``healing.toml``.
 """
@@ -29,9 +29,9 @@ import numpy as np
 from pydantic import Field, ValidationError
 from scipy.optimize import least_squares
 
-from laserskin.base import InputModel
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.models import InputModel
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.healing.remodeling import (
     MONTH_DAYS,
     HealingParameters,
@@ -40,7 +40,7 @@ from laserskin.healing.remodeling import (
     load_parameters,
     tightening_components,
 )
-from laserskin.units import Quantity
+from laserskin.core.units import Quantity
 
 CITATIONS = {
     "healing.alexiades2007": register(
@@ -126,7 +126,7 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
 
     By default: the cohort of ``healing.toml`` ``[reference_courses]`` with the per-session
     doses that the Simulation produced for the reference settings
-    (``reference_doses.toml``, written by :mod:`laserskin.planning.reference_courses`).
+    (``reference_doses.toml``, written by :mod:`laserskin.tools.reference_courses`).
     """
     if table is None:
         doses = tomllib.loads(resources.files("laserskin.data.parameters").joinpath("reference_doses.toml").read_text())

@@ -35,17 +35,12 @@ import numpy as np
 import scipy.linalg
 from pydantic import Field, ValidationError, model_validator
 
-from laserskin.base import InputModel
-from laserskin.citations import register
-from laserskin.errors import InputError
-from laserskin.units import Quantity, to_si
+from laserskin.core.models import InputModel
+from laserskin.core.citations import register
+from laserskin.core.constants import DAY_S, MONTH_DAYS, YEAR_S
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity, to_si
 
-DAY_S = 86400.0
-"""Seconds per day."""
-YEAR_S = 365.25 * DAY_S
-"""Seconds per (Julian) year."""
-MONTH_DAYS = 365.25 / 12.0
-"""Days per mean calendar month, used by :meth:`HealingResult.improvement_at`."""
 BAND = ("low", "mid", "high")
 """Names of the rows of banded result arrays."""
 BAND_QUANTILES = (0.05, 0.95)

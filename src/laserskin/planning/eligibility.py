@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from laserskin import citations
+from laserskin.core import citations
 from laserskin.planning.request import planner_rules
 
 citations.register(

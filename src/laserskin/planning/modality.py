@@ -37,7 +37,7 @@ def primary_goal(goal: str, person) -> str:
 
 def candidate_devices(goal: str, devices: list[str] | None) -> list[str]:
     """Device names for a (primary) goal: the requested ones of a matching class, or the defaults."""
-    from laserskin.devices import load_device
+    from laserskin.treatment.devices import load_device
 
     if devices is None:
         return list(DEFAULT_DEVICES[goal])

@@ -3,7 +3,7 @@
 For each candidate device the planner runs **one transport** per optical set-up (cached on
 disk) and **two heat solves** per (pulse duration, cooling) combination
 (:meth:`Simulation.thermal_response`: cooling only, cooling + laser). The temperature at any
-pulse energy is then ``T = T_base + E·θ`` (:mod:`laserskin.response`), so fluence is a 1-D
+pulse energy is then ``T = T_base + E·θ`` (:mod:`laserskin.pipeline.response`), so fluence is a 1-D
 bisection on cheap read-outs of that history, without re-solving:
 
 * **epidermal safety**: basal-layer Henriques Ω (Henriques & Moritz 1947) summed over the
@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import dermal_injury
 from laserskin.damage.pain import pain_from_trace
@@ -50,7 +51,6 @@ from laserskin.planning.request import planner_rules
 __all__ = ["Counter", "FastEvaluator", "SettingResult", "optimise_device", "planning_settings",
            "PLANNING_GRID_NR"]
 
-BOILING_K = 373.15
 #: Radial cells of the planning grid (default grid uses 100): the radial profile of a
 #: flat-top spot or a Gaussian microbeam is resolved by ~10 cells inside the beam.
 PLANNING_GRID_NR = 40
@@ -60,7 +60,7 @@ ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 
 def planning_settings(photons: int, seed: int):
     """:class:`SimulationSettings` used by the planner (coarser radial grid)."""
-    from laserskin.simulation import SimulationSettings
+    from laserskin.pipeline.simulation import SimulationSettings
 
     return SimulationSettings(photons=photons, seed=seed, grid={"nr": PLANNING_GRID_NR})
 
@@ -135,7 +135,7 @@ class FastEvaluator:
         out = []
         if passes * self.basal_omega(energy_J) > safety["epidermal_omega_limit"]:
             out.append(f"epidermal safety (basal Henriques Omega x passes > {safety['epidermal_omega_limit']})")
-        if self.peak_K(energy_J) >= BOILING_K:
+        if self.peak_K(energy_J) >= WATER_BOILING_K:
             out.append("boiling (tissue water reaches 100 degC)")
         if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
             out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
@@ -242,7 +242,7 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
         One per (pulse duration, cooling, passes), best first (feasible first, then the
         thickest collagen band, then the lowest basal Ω).
     """
-    from laserskin.simulation import Simulation
+    from laserskin.pipeline.simulation import Simulation
 
     overrides = {}
     base_laser = preset.laser()
@@ -359,7 +359,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     epi = z < geometry.junction_depth_m
     derm = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     fluence = energy / laser.beam_area_m2
-    from laserskin.devices import load_device
+    from laserskin.treatment.devices import load_device
 
     result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
     tightening = sim._tightening_percent(SimpleNamespace(collagen=collagen)) if hasattr(sim, "_tightening_percent") \
@@ -368,8 +368,8 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     injured = dermal_injury(n * outcome.omega["henriques"], response.grid, dermis_top_m=geometry.junction_depth_m,
                             dermis_bottom_m=geometry.dermis_bottom_m)
     result.summary = {
-        "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - 273.15),
-        "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - 273.15),
+        "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - CELSIUS_K),
+        "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - CELSIUS_K),
         "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import laserskin
-from laserskin.errors import InputError
+from laserskin.core.errors import InputError
 from laserskin.planning.eligibility import device_verdict, referral_reason
 from laserskin.planning.modality import CLASSES_FOR_GOAL, DEFAULT_DEVICES, candidate_devices, primary_goal
 from laserskin.planning.optimise import Counter, finalise, optimise_device, planning_settings
@@ -108,7 +108,7 @@ def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: li
 
 def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     """Plan from a validated :class:`PlanRequest` (see :func:`plan`)."""
-    from laserskin.devices import load_device
+    from laserskin.treatment.devices import load_device
 
     clock = time.perf_counter()
     person = request.person()
@@ -272,7 +272,7 @@ def _plan_device(preset, person, request, counter, cache_dir):
 def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     """One Simulation.run() at the preset's settings (coverage capped); summary → SettingResult."""
     from laserskin.planning.optimise import SettingResult
-    from laserskin.simulation import Simulation
+    from laserskin.pipeline.simulation import Simulation
 
     overrides = {}
     laser = preset.laser()
@@ -281,7 +281,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
                                    "coverage": verdict.max_coverage}
         laser = preset.laser(**overrides)
     anesthetic = "lidocaine_tetracaine_7_7" if request.anesthetic == "auto" else request.anesthetic
-    from laserskin.protocol import Protocol
+    from laserskin.treatment.protocol import Protocol
 
     cooling = cooling_for(request, preset)
     sim = Simulation(person, laser, cooling, Protocol(anesthetic=anesthetic),

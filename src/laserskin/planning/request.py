@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from laserskin.base import InputModel
-from laserskin.errors import InputError
-from laserskin.units import Quantity
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity
 
 __all__ = ["PlanRequest", "GOALS", "planner_rules", "site_max_area_m2"]
 
@@ -90,7 +90,7 @@ class PlanRequest(InputModel):
     def _known_devices(cls, value):
         if value is None:
             return value
-        from laserskin.devices import device_names
+        from laserskin.treatment.devices import device_names
 
         known = device_names()
         unknown = [name for name in value if name not in known]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from laserskin.errors import InputError
+from laserskin.core.errors import InputError
 from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
 from laserskin.healing.remodeling import MONTH_DAYS
 
@@ -46,7 +46,7 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
         ``Result.summary`` (or the planner's equivalent), per spot or per micro-beam, all
         passes: ``dermal_injury_volume_mm3``, ``dermal_injury_depth_um`` ([top, bottom] or
         None), ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``.
-    laser : laserskin.laser.Laser
+    laser : laserskin.treatment.laser.Laser
         The laser that made it (spot area, fractional MTZ density).
     time_s : float
         Session time from the course start, s.
@@ -96,7 +96,7 @@ def session_timing(laser, *, passes: int, area_m2: float, anesthetic: str, overl
     ``session_minutes`` includes the anaesthetic lead time (45 min occlusion, Protocol
     default) when an anaesthetic is used; ``laser_minutes`` is the time at the laser.
     """
-    from laserskin.protocol import Protocol
+    from laserskin.treatment.protocol import Protocol
 
     protocol = Protocol(passes=passes, anesthetic=anesthetic, treated_area=f"{area_m2} m^2",
                         overlap=overlap, cooling_pause=f"{cooling_pause_s} s")

@@ -54,9 +54,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from laserskin.base import InputModel
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.constants import CORE_TEMPERATURE_K
+from laserskin.core.models import InputModel
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.skin.parameter_sets import LAYER_NAMES, anatomy_data, thermal_data
 from laserskin.skin.person import Person
 
@@ -148,7 +149,7 @@ class SkinModel(InputModel):
     layers: tuple[SkinLayer, ...] = Field(min_length=1)
     blood_density_kg_per_m3: float = Field(default=1060.0, gt=0.0)
     blood_specific_heat_J_per_kgK: float = Field(default=3770.0, gt=0.0)
-    arterial_temperature_K: float = Field(default=310.15, gt=0.0)
+    arterial_temperature_K: float = Field(default=CORE_TEMPERATURE_K, gt=0.0)
     person: Person | None = None
 
     @property

@@ -12,7 +12,7 @@ Files in ``laserskin/data/parameters`` (read with :mod:`importlib.resources`):
   al. 2021, Lister et al. 2012).
 
 Each set carries ``source``, ``doi`` and ``confidence`` and is registered with
-:mod:`laserskin.citations` under ``skin_<name>``.
+:mod:`laserskin.core.citations` under ``skin_<name>``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 
 LAYER_NAMES: tuple[str, ...] = (
     "stratum_corneum",

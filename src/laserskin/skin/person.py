@@ -18,9 +18,9 @@ from typing import Literal
 
 from pydantic import Field, field_serializer, field_validator
 
-from laserskin.base import InputModel
-from laserskin.citations import register
-from laserskin.units import Quantity
+from laserskin.core.models import InputModel
+from laserskin.core.citations import register
+from laserskin.core.units import Quantity
 
 SITES: tuple[str, ...] = ("forehead", "cheek", "periorbital", "perioral", "neck", "forearm", "abdomen")
 """Body sites with anatomy data (see :mod:`laserskin.skin.anatomy`)."""

@@ -5,9 +5,9 @@ Absorption — mixing model of Jacques (2013, Phys. Med. Biol. 58:R37, §"generi
     μa = B·S·μa,oxy + B·(1−S)·μa,deoxy + W·μa,water + F·μa,fat + M·μa,mel + β·μa,base
 
 with blood fraction B, saturation S, water W, fat F and melanosome fraction M of the layer
-(:mod:`laserskin.skin.anatomy`), spectra from :mod:`laserskin.skin.chromophores`, and the
+(:mod:`laserskin.skin.anatomy`), spectra from :mod:`laserskin.optics.chromophores`, and the
 bloodless-tissue baseline of Jacques (1998) weighted by β = 1 − B − M − F (its
-wavelength-dependent term only; see :func:`~laserskin.skin.chromophores.mua_baseline_per_m`).
+wavelength-dependent term only; see :func:`~laserskin.optics.chromophores.mua_baseline_per_m`).
 Parameter sets with ``absorption = "measured"`` (Salomatina et al. 2006) use measured μa instead.
 
 Scattering — the reduced scattering law of Jacques (2013):
@@ -40,9 +40,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
-from laserskin.base import InputModel
-from laserskin.errors import InputError
-from laserskin.skin import chromophores as chrom
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.optics import chromophores as chrom
 from laserskin.skin.anatomy import SkinLayer, SkinModel, skin_layers
 from laserskin.skin.parameter_sets import (
     LAYER_NAMES,
@@ -51,8 +51,8 @@ from laserskin.skin.parameter_sets import (
     refractive_index_data,
 )
 from laserskin.skin.person import Person
-from laserskin.transport.layers import LayerStack, OpticalLayer
-from laserskin.units import ureg
+from laserskin.optics.layers import LayerStack, OpticalLayer
+from laserskin.core.units import ureg
 
 G_NIR = 0.90
 """Anisotropy held constant above 966 nm (mcxyz NIR value)."""
@@ -262,7 +262,7 @@ class Tissue(InputModel):
         return [layer.name for layer in self.layers]
 
     def optical_stack(self, n_above: float = 1.0) -> LayerStack:
-        """The layers as a :class:`~laserskin.transport.layers.LayerStack` for light transport.
+        """The layers as a :class:`~laserskin.optics.layers.LayerStack` for light transport.
 
         Parameters
         ----------

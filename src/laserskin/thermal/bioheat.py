@@ -44,8 +44,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.constants import ROOM_TEMPERATURE_K
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.thermal.medium import ThermalMedium, _per_cell
 from laserskin.thermal.schedule import Schedule
@@ -65,8 +66,6 @@ register(
 #: Resting heat-transfer coefficient of skin to room air, W m⁻² K⁻¹: natural convection
 #: (~2–5) plus linearised long-wave radiation (~5–6) — an engineering estimate (U).
 RESTING_H_W_PER_M2K = 10.0
-#: Room air temperature, K (25 °C).
-ROOM_TEMPERATURE_K = 298.15
 
 _GAMMA = 2.0 - math.sqrt(2.0)
 _D = _GAMMA / 2.0  # diagonal of the ESDIRK form, 1 − 1/√2
@@ -317,7 +316,7 @@ def steady_state_temperature(
     surface_h_W_per_m2K : float
         Heat-transfer coefficient at the surface, W m⁻² K⁻¹ (default 10).
     surface_temperature_K : float
-        Temperature of the air (or medium) above the surface, K (default 298.15).
+        Temperature of the air (or medium) above the surface, K (default 25 °C).
 
     Returns
     -------

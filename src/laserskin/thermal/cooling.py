@@ -33,12 +33,13 @@ from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Sequence, Unio
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError
 
-from laserskin.base import InputModel
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.constants import CELSIUS_K
+from laserskin.core.models import InputModel
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.thermal.bioheat import RESTING_H_W_PER_M2K, ROOM_TEMPERATURE_K, SurfaceBoundary
 from laserskin.thermal.schedule import Schedule
-from laserskin.units import Quantity
+from laserskin.core.units import Quantity
 
 register(
     "anvari1995",
@@ -150,7 +151,7 @@ class Cooling(InputModel):
         resting_h : float
             h of the resting room air between cooling phases, W m⁻² K⁻¹ (default 10).
         resting_T : float
-            Room air temperature, K (default 298.15).
+            Room air temperature, K (default 25 °C).
 
         Raises
         ------
@@ -228,7 +229,7 @@ class ColdAirCooling(_Continuous):
     postcool_s: _Duration = Field(default="2 s", alias="postcool")
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
-        "air_temperature_K": ParameterRange(243.15, 273.15, "degC", "R/U", "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin"),
+        "air_temperature_K": ParameterRange(CELSIUS_K - 30.0, CELSIUS_K, "degC", "R/U", "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin"),
         "h_W_per_m2K": ParameterRange(50.0, 300.0, "W/(m^2*K)", "U", "impinging-jet estimate (physics_data §6)"),
         "precool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
         "postcool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),

@@ -16,8 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.constants import CORE_TEMPERATURE_K
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 register(
@@ -35,7 +36,6 @@ register(
 #: Blood density × specific heat, J m⁻³ K⁻¹ (1060 kg m⁻³ × 3770 J kg⁻¹ K⁻¹; Jiang et al. 2002).
 BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K = 1060.0 * 3770.0
 #: Core and arterial blood temperature, K (37 °C).
-CORE_TEMPERATURE_K = 310.15
 
 #: Layer thermal properties of Jiang et al. (2002), Burns 28:713 (as used in the MATLAB PDE
 #: Toolbox "skin burn" example): name -> (k W/m/K, ρ kg/m³, c J/kg/K, perfusion 1/s).
@@ -66,9 +66,9 @@ class ThermalMedium:
     blood_volumetric_heat_capacity_J_per_m3K : float
         ρ_b c_b of blood in J m⁻³ K⁻¹ (default 1060 × 3770, Jiang et al. 2002).
     arterial_temperature_K : float
-        Temperature of the arterial blood entering the tissue, K (default 310.15 K = 37 °C).
+        Temperature of the arterial blood entering the tissue, K (default 37 °C).
     core_temperature_K : float
-        Temperature held at the deep boundary z = z_max, K (default 310.15 K = 37 °C).
+        Temperature held at the deep boundary z = z_max, K (default 37 °C).
     """
 
     grid: RZGrid

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from laserskin.errors import InputError
+from laserskin.core.errors import InputError
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,7 +2,7 @@
 
 from laserskin.transport.beam import Beam
 from laserskin.transport.cache import default_cache_dir, simulate_transport_cached, transport_cache_key
-from laserskin.transport.layers import LayerStack, OpticalLayer
+from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.transport.montecarlo import simulate_transport
 from laserskin.transport.result import TransportResult
 

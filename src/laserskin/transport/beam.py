@@ -32,9 +32,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin.base import InputModel
-from laserskin.errors import InputError
-from laserskin.units import Quantity, to_si, ureg
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity, to_si, ureg
 
 GAUSSIAN_TRUNCATION = 3.0
 """Gaussian launch radii are sampled within ``GAUSSIAN_TRUNCATION × w`` (1/e² radius)."""

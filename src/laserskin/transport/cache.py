@@ -19,11 +19,11 @@ import os
 from pathlib import Path
 
 from laserskin import __version__
-from laserskin.callbacks import Callback
+from laserskin.core.callbacks import Callback
 from laserskin.grid import RZGrid
-from laserskin.io import read_netcdf, write_netcdf_atomic
+from laserskin.core.io import read_netcdf, write_netcdf_atomic
 from laserskin.transport.beam import Beam
-from laserskin.transport.layers import LayerStack
+from laserskin.optics.layers import LayerStack
 from laserskin.transport.montecarlo import KERNEL_VERSION, _check_inputs, simulate_transport
 from laserskin.transport.result import TransportResult
 

@@ -54,12 +54,12 @@ import numpy as np
 from numba import njit, prange
 
 from laserskin import __version__
-from laserskin.callbacks import Callback, as_callback
-from laserskin.citations import register
-from laserskin.errors import InputError
+from laserskin.core.callbacks import Callback, as_callback
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.transport.beam import Beam
-from laserskin.transport.layers import LayerStack
+from laserskin.optics.layers import LayerStack
 
 register(
     "wang1995mcml",
@@ -552,7 +552,7 @@ def _warm_up() -> None:
     global _WARM
     if _WARM:
         return
-    from laserskin.transport.layers import OpticalLayer
+    from laserskin.optics.layers import OpticalLayer
 
     stack = LayerStack(layers=(OpticalLayer(n=1.0, mua="1 1/cm", mus="1 1/cm", g=0.5, thickness="1 mm"),))
     grid = RZGrid.uniform(nr=2, dr_m=1e-3, nz=2, dz_m=1e-3)

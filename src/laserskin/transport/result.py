@@ -14,7 +14,7 @@ import xarray as xr
 
 from laserskin.grid import RZGrid
 from laserskin.transport.beam import Beam
-from laserskin.transport.layers import LayerStack
+from laserskin.optics.layers import LayerStack
 
 _SCALARS = {
     # name: (units, description)

@@ -1,4 +1,4 @@
-"""Web planner: FastAPI app (``create_app``) served by ``laserskin serve`` (see :mod:`laserskin.web.cli`)."""
+"""Web planner: FastAPI app (``create_app``) served by ``laserskin serve`` (see :mod:`laserskin.cli.serve`)."""
 
 from laserskin.web.app import WebSettings, create_app
 

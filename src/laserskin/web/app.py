@@ -9,7 +9,7 @@ Pages (Jinja2 templates, a few lines of own JavaScript, no CDN):
 JSON API (same pydantic models as the CLI; OpenAPI schema at ``/docs``):
 
 * ``POST /api/plan``      a :class:`laserskin.planning.PlanRequest` → the ``plan --json`` object;
-* ``POST /api/simulate``  a :class:`laserskin.scenario.Scenario` → the simulation summary;
+* ``POST /api/simulate``  a :class:`laserskin.pipeline.scenario.Scenario` → the simulation summary;
 * ``GET  /api/devices``   the device table;
 * ``GET  /api/jobs/{id}`` progress of a background job.
 
@@ -35,9 +35,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from laserskin.errors import InputError, describe_validation_error
+from laserskin.core.errors import InputError, describe_validation_error
 from laserskin.planning import PlanRequest
-from laserskin.scenario import Scenario
+from laserskin.pipeline.scenario import Scenario
 from laserskin.web.jobs import Job, JobManager, JobProgress
 
 HERE = Path(__file__).parent
@@ -127,7 +127,7 @@ def _fig_png(fig) -> bytes:
 
 
 def _write_atomic(path: Path, data: bytes | str) -> None:
-    from laserskin.io import write_bytes_atomic
+    from laserskin.core.io import write_bytes_atomic
 
     write_bytes_atomic(path, data.encode() if isinstance(data, str) else data)
 
@@ -163,7 +163,7 @@ def scenario_limit_problem(scenario: Scenario, settings: WebSettings) -> tuple[s
 # --------------------------------------------------------------------------------------------
 def run_plan_job(job: Job, request, cache_dir: Path) -> None:
     """Plan, then write ``plan.json``, ``report.html`` and the SVG figures into the job folder."""
-    from laserskin.planning import figures as plan_figures
+    from laserskin.plotting import plan as plan_figures
 
     _, plan_request = _planning()
     job.stage, job.progress = "planning (light transport, heat, damage)", 0.05
@@ -192,7 +192,7 @@ def run_plan_job(job: Job, request, cache_dir: Path) -> None:
 def run_simulate_job(job: Job, scenario: Scenario, cache_dir: Path) -> None:
     """Simulate, then write ``summary.json``, ``result.nc`` and the SVG maps into the job folder."""
     from laserskin.plotting import plot_depth_profiles, plot_temperature_map
-    from laserskin.simulation import Simulation
+    from laserskin.pipeline.simulation import Simulation
 
     job.stage = "setting up"
     simulation = Simulation.from_scenario(scenario, progress=JobProgress(job), cache_dir=cache_dir)
@@ -299,7 +299,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     settings : WebSettings, optional
         Per-request limits.
     """
-    from laserskin import devices as device_presets
+    from laserskin.treatment import devices as device_presets
 
     settings = settings or WebSettings()
     data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
@@ -466,7 +466,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         problem = scenario_limit_problem(scenario, settings)
         if problem:
             return _limit_error(*problem)
-        from laserskin.simulation import Simulation
+        from laserskin.pipeline.simulation import Simulation
 
         try:
             with COMPUTE_LOCK:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from laserskin.callbacks import Callback
+from laserskin.core.callbacks import Callback
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -101,7 +101,7 @@ class JobManager:
         except Exception as error:  # shown to the user; the server keeps running
             from pydantic import ValidationError
 
-            from laserskin.errors import InputError, describe_validation_error
+            from laserskin.core.errors import InputError, describe_validation_error
 
             job.status, job.stage = "error", "error"
             if isinstance(error, (InputError, ValidationError)):

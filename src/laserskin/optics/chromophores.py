@@ -1,0 +1,401 @@
+"""Absorption spectra of the skin chromophores, in SI (1/m), from 400 nm to 11 000 nm.
+
+Every function takes the vacuum wavelength in m (a float or an array) and returns the
+Napierian absorption coefficient μa in 1/m of the *pure* chromophore (volume fraction 1),
+so that a layer's absorption is the volume-weighted sum (Jacques 2013, see
+:mod:`laserskin.skin.tissue`). The tables are the CSV files in
+``laserskin/data/spectra`` (provenance in their ``SOURCES.md``), read with
+:mod:`importlib.resources` and interpolated here.
+
+Sources and splices (each documented in its function):
+
+* water: Segelstein 1981 (log-log interpolation of μa);
+* melanosome interior: Jacques 2013, 519·(λ/500 nm)^−3.5 /cm;
+* oxy-/deoxy-haemoglobin as whole blood (150 g/L): Prahl (omlc) 400–1000 nm, cross-faded
+  over 950–1000 nm into Bosschaart et al. 2014 whole blood (to 1995 nm), then Rowe et al.
+  2017 whole blood in the mid-IR (one spectrum for both saturations);
+* fat: van Veen et al. 2004/2005 (429–1098 nm), extended as documented in :func:`mua_fat_per_m`;
+* bloodless skin baseline: Jacques 1998 (omlc "skin optics summary"), 350–1100 nm.
+
+Outside 400–11 000 nm every function raises :class:`~laserskin.core.errors.InputError`
+naming the wavelength and the range.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from laserskin.core.citations import register
+from laserskin.core.errors import InputError
+
+WAVELENGTH_MIN_M = 400e-9
+WAVELENGTH_MAX_M = 11000e-9
+
+HB_MOLAR_MASS_G_PER_MOL = 64500.0
+"""Molar mass of haemoglobin (tetramer) used by Prahl's tabulation, g/mol."""
+HB_WHOLE_BLOOD_G_PER_L = 150.0
+"""Haemoglobin concentration of whole blood assumed by the Jacques mixing model, g/L."""
+
+_PRAHL_TO_BOSSCHAART_NM = (950.0, 1000.0)  # cross-fade window
+_BOSSCHAART_END_NM = 1995.0
+_OLEIC_K_NOISE_FLOOR = 0.004  # SOURCES.md §7: k noise floor 0.002–0.004
+
+register(
+    "segelstein1981",
+    "D. J. Segelstein, The complex refractive index of water, M.S. thesis, University of "
+    "Missouri-Kansas City (1981); tabulation by S. Prahl (omlc.org)",
+    None,
+)
+register(
+    "jacques2013",
+    "S. L. Jacques, Optical properties of biological tissues: a review, Phys. Med. Biol. 58, "
+    "R37-R61 (2013)",
+    "10.1088/0031-9155/58/11/R37",
+)
+register(
+    "prahl_hemoglobin",
+    "S. Prahl, Tabulated molar extinction coefficient for hemoglobin in water (omlc.org), "
+    "compiled from W. B. Gratzer and N. Kollias",
+    None,
+)
+register(
+    "bosschaart2014",
+    "N. Bosschaart, G. J. Edelman, M. C. G. Aalders, T. G. van Leeuwen, D. J. Faber, A literature "
+    "review and novel theoretical approach on the optical properties of whole blood, Lasers Med. "
+    "Sci. 29, 453-479 (2014)",
+    "10.1007/s10103-013-1446-7",
+)
+register(
+    "rowe2017",
+    "D. J. Rowe, D. Smith, J. S. Wilkinson, Complex refractive index spectra of whole blood and "
+    "aqueous solutions of anticoagulants, analgesics and buffers in the mid-infrared, Sci. Rep. 7, "
+    "7356 (2017)",
+    "10.1038/s41598-017-07842-0",
+)
+register(
+    "vanveen2005",
+    "R. L. P. van Veen, H. J. C. M. Sterenborg, A. Pifferi, A. Torricelli, E. Chikoidze, R. Cubeddu, "
+    "Determination of visible near-IR absorption coefficients of mammalian fat using time- and "
+    "spatially resolved diffuse reflectance and transmission spectroscopy, J. Biomed. Opt. 10, "
+    "054004 (2005) (OSA Biomedical Topical Meeting 2004; omlc tabulation)",
+    "10.1117/1.2085149",
+)
+register(
+    "mcginty2009",
+    "S. M. McGinty, M. K. Kapala, R. F. Niedziela, Mid-infrared complex refractive indices for oleic "
+    "acid and optical properties of model oleic acid/water aerosols, Phys. Chem. Chem. Phys. 11, "
+    "7998-8004 (2009)",
+    "10.1039/B905371A",
+)
+register(
+    "jacques1998",
+    "S. L. Jacques, Skin optics summary, Oregon Medical Laser Center News (Jan 1998), "
+    "omlc.org/news/jan98/skinoptics.html",
+    None,
+)
+
+
+# --- data loading -------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def load_spectrum(filename: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """Read a shipped spectrum CSV (one header line) from ``laserskin/data/spectra``.
+
+    Parameters
+    ----------
+    filename : str
+        File name, e.g. ``"water_Segelstein1981.csv"``.
+
+    Returns
+    -------
+    (tuple of str, numpy.ndarray)
+        Column names and a read-only float array of shape (rows, columns); the first
+        column is the wavelength in nm.
+    """
+    text = resources.files("laserskin").joinpath("data", "spectra", filename).read_text(encoding="utf-8")
+    lines = text.strip().splitlines()
+    header = tuple(name.strip() for name in lines[0].split(","))
+    data = np.array([[float(x) for x in line.split(",")] for line in lines[1:]], dtype=np.float64)
+    data.setflags(write=False)
+    return header, data
+
+
+def _column(filename: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+    header, data = load_spectrum(filename)
+    return data[:, 0], data[:, header.index(name)]
+
+
+def check_wavelength(
+    wavelength_m, *, field: str = "wavelength", low_m: float = WAVELENGTH_MIN_M, high_m: float = WAVELENGTH_MAX_M
+) -> np.ndarray:
+    """Return the wavelength as a float array in m; raise if any value is outside ``[low_m, high_m]``.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength(s) in m.
+    field : str
+        Name used in the error message.
+    low_m, high_m : float
+        Valid range in m (inclusive).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``np.asarray(wavelength_m, dtype=float)``.
+
+    Raises
+    ------
+    InputError
+        Naming the first offending wavelength (in nm) and the allowed range.
+    """
+    wl = np.asarray(wavelength_m, dtype=np.float64)
+    bad = ~np.isfinite(wl) | (wl < low_m * (1 - 1e-12)) | (wl > high_m * (1 + 1e-12))
+    if np.any(bad):
+        value = float(wl[bad].flat[0]) if wl.ndim else float(wl)
+        shown = f"{value * 1e9:g} nm" if math.isfinite(value) else value
+        raise InputError(field, shown, f"a wavelength from {low_m * 1e9:g} nm to {high_m * 1e9:g} nm")
+    return wl
+
+
+def _loglog(x_nm: np.ndarray, xp_nm: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """Interpolate a positive spectrum linearly in log(λ)–log(μa)."""
+    return np.exp(np.interp(np.log(x_nm), np.log(xp_nm), np.log(fp)))
+
+
+# --- water --------------------------------------------------------------------------
+def mua_water_per_m(wavelength_m):
+    """Absorption coefficient of pure liquid water, 1/m.
+
+    Segelstein (1981) as tabulated by S. Prahl (``water_Segelstein1981.csv``),
+    interpolated linearly in log(λ)–log(μa) (the table is uneven, 3.5–70 nm steps).
+    Reference values: 0.151 /cm at 1064 nm, ~31 /cm at 1450 nm, 1.2e4 /cm at 2940 nm,
+    ~850 /cm at 10 600 nm.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m, same shape as the input.
+    """
+    wl = check_wavelength(wavelength_m)
+    xp, mua_cm = _column("water_Segelstein1981.csv", "mua_per_cm")
+    return 100.0 * _loglog(wl * 1e9, xp, mua_cm)
+
+
+def n_water(wavelength_m):
+    """Real refractive index of liquid water (Segelstein 1981), linear interpolation.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        n (dimensionless).
+    """
+    wl = check_wavelength(wavelength_m)
+    xp, n = _column("water_Segelstein1981.csv", "n")
+    return np.interp(wl * 1e9, xp, n)
+
+
+# --- melanin ------------------------------------------------------------------------
+def mua_melanosome_per_m(wavelength_m):
+    """Absorption coefficient of the interior of a cutaneous melanosome, 1/m.
+
+    Jacques (2013), Phys. Med. Biol. 58:R37, Eq. 8: μa = 519·(λ/500 nm)^−3.5 /cm
+    (51 900 /m at 500 nm). The power law is used over the whole 400–11 000 nm range; above
+    ~2 µm melanin is irrelevant next to water (1.1 /cm at 2940 nm against 1.2e4 /cm for water).
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    wl = check_wavelength(wavelength_m)
+    return 519.0e2 * (wl / 500e-9) ** -3.5
+
+
+# --- blood --------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _blood_tables() -> dict[str, np.ndarray]:
+    """Oxy/deoxy whole-blood μa (1/cm) on one merged wavelength grid (nm), 400–11000 nm."""
+    # Prahl molar extinction (decadic) -> whole blood at 150 g/L
+    header, prahl = load_spectrum("hemoglobin_Prahl.csv")
+    factor = math.log(10.0) * HB_WHOLE_BLOOD_G_PER_L / HB_MOLAR_MASS_G_PER_MOL
+    p_nm = prahl[:, 0]
+    p_oxy = factor * prahl[:, header.index("eps_HbO2_per_cm_per_M")]
+    p_deo = factor * prahl[:, header.index("eps_Hb_per_cm_per_M")]
+    b_nm, b_oxy = _column("blood_whole_Bosschaart2014.csv", "mua_oxy_per_cm")
+    _, b_deo = _column("blood_whole_Bosschaart2014.csv", "mua_deoxy_per_cm")
+    r_nm, r_mua = _column("blood_whole_Rowe2017_midIR.csv", "mua_per_cm")
+    # Rowe: 8 rows near 2.1-2.3 µm have slightly negative k (measurement noise, SOURCES.md §5);
+    # they are set to zero there (blood is a B ~ 0.2 % fraction, so this is immaterial).
+    r_mua = np.maximum(r_mua, 0.0)
+
+    lo, hi = _PRAHL_TO_BOSSCHAART_NM
+    grid_low = p_nm[(p_nm >= 398) & (p_nm <= hi)]
+    w = np.clip((grid_low - lo) / (hi - lo), 0.0, 1.0)
+    oxy_low = (1 - w) * np.interp(grid_low, p_nm, p_oxy) + w * np.interp(grid_low, b_nm, b_oxy)
+    deo_low = (1 - w) * np.interp(grid_low, p_nm, p_deo) + w * np.interp(grid_low, b_nm, b_deo)
+    mid = (b_nm > hi) & (b_nm <= _BOSSCHAART_END_NM)
+    high = r_nm > _BOSSCHAART_END_NM
+    nm = np.concatenate([grid_low, b_nm[mid], r_nm[high]])
+    oxy = np.concatenate([oxy_low, b_oxy[mid], r_mua[high]])
+    deo = np.concatenate([deo_low, b_deo[mid], r_mua[high]])
+    # Rowe ends at 14 987 nm > 11 000 nm, Prahl starts at 250 nm < 400 nm: grid covers the range.
+    for array in (nm, oxy, deo):
+        array.setflags(write=False)
+    return {"nm": nm, "oxy": oxy, "deoxy": deo}
+
+
+def _mua_blood(wavelength_m, which: str):
+    wl = check_wavelength(wavelength_m)
+    tables = _blood_tables()
+    return 100.0 * np.interp(wl * 1e9, tables["nm"], tables[which])
+
+
+def mua_oxyblood_per_m(wavelength_m):
+    """Absorption coefficient of fully oxygenated whole blood (150 g/L Hb), 1/m.
+
+    * 400–950 nm: Prahl's HbO2 molar extinction ε (omlc), μa = ln(10)·ε·150/64 500 (cm⁻¹).
+    * 950–1000 nm: linear cross-fade (weight of Bosschaart rising from 0 to 1) between Prahl
+      and Bosschaart et al. (2014) whole blood, because the two differ by ~15 % at 1000 nm
+      (5.5 vs 6.4 /cm); the splice is therefore continuous, and the 940 nm diode line stays pure Prahl.
+    * 1000–1995 nm: Bosschaart et al. (2014), Lasers Med. Sci. 29:453, literature average for
+      whole blood at 45 % haematocrit, SO2 > 98 %. This includes the water of blood (about 80 %
+      by volume), so a layer's water term double-counts at most 0.8·B of water absorption
+      (0.16 % of the water term for B = 0.2 %).
+    * 1995–2000.6 nm: linear interpolation between the two tables; above: Rowe et al. (2017),
+      Sci. Rep. 7:7356, whole blood (one spectrum for all saturations; negative noise
+      values at 2.1–2.3 µm set to 0).
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    return _mua_blood(wavelength_m, "oxy")
+
+
+def mua_deoxyblood_per_m(wavelength_m):
+    """Absorption coefficient of fully deoxygenated whole blood (150 g/L Hb), 1/m.
+
+    Same sources and splices as :func:`mua_oxyblood_per_m` (Prahl Hb; Bosschaart et al. 2014
+    SO2 = 0 above 1000 nm; Rowe et al. 2017 above 1995 nm).
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    return _mua_blood(wavelength_m, "deoxy")
+
+
+# --- fat ----------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _oleic_excess() -> tuple[np.ndarray, np.ndarray]:
+    nm, mua_cm = _column("lipid_proxy_oleic_acid_McGinty2009_midIR.csv", "mua_per_cm")
+    floor_cm = 4.0 * math.pi * _OLEIC_K_NOISE_FLOOR / (nm * 1e-7)
+    excess = mua_cm - floor_cm
+    excess.setflags(write=False)
+    return nm, excess
+
+
+def mua_fat_per_m(wavelength_m):
+    """Absorption coefficient of mammalian fat (lipid), 1/m.
+
+    * 429–1098 nm: van Veen et al. (2004/2005), purified pig lard (omlc tabulation), linear
+      interpolation.
+    * 400–429 nm: held at the 429 nm value (0.083 /cm), an assumption (no data).
+    * above 1098 nm: no tabulated tissue-lipid spectrum is shipped (physics_data §1.7 gap; the
+      1210 and 1720 nm lipid bands are therefore **missing**). The model uses the constant
+      1098 nm value (0.049 /cm) as a baseline and, above 2 µm, adds the oleic-acid proxy of
+      McGinty et al. (2009) only where it exceeds that data set's noise floor
+      (k = 0.004, i.e. μa,floor = 4πk/λ): μa = 0.049/cm + max(μa,oleic − μa,floor, 0).
+      This keeps the strong C–H (3.4 µm), C=O (5.8 µm) and 6.8–9 µm bands and discards the
+      unreliable windows; the result is continuous.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    wl = check_wavelength(wavelength_m)
+    nm = wl * 1e9
+    f_nm, f_cm = _column("fat_vanVeen2004.csv", "mua_per_cm")
+    base_cm = np.interp(nm, f_nm, f_cm)  # constant beyond both ends
+    o_nm, o_excess = _oleic_excess()
+    excess = np.where(nm >= o_nm[0], np.interp(nm, o_nm, o_excess, left=0.0, right=0.0), 0.0)
+    return 100.0 * (base_cm + np.maximum(excess, 0.0))
+
+
+# --- bloodless baseline -------------------------------------------------------------
+def mua_baseline_per_m(wavelength_m, *, include_constant: bool = True):
+    """Bloodless skin baseline absorption (Jacques 1998), 1/m.
+
+    μa,base = 0.244 + 85.3·exp(−(λ[nm] − 154)/66.2) cm⁻¹, fitted to bloodless rat skin over
+    350–1100 nm (omlc "skin optics summary", 1998). Above 1100 nm the exponential term is below
+    1e-4 /cm (5e-5 /cm at 1100 nm) and keeps falling, so the extension is immaterial; the mixing model in
+    :mod:`laserskin.skin.tissue` uses only the exponential (non-water) term
+    (``include_constant=False``), because water is counted explicitly there and the 0.244 /cm
+    constant is of the order of the water absorption of tissue at 900–1100 nm.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+    include_constant : bool
+        Include the 0.244 /cm constant (the published form) or not.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    wl = check_wavelength(wavelength_m)
+    nm = wl * 1e9
+    mua_cm = 85.3 * np.exp(-(nm - 154.0) / 66.2)
+    if include_constant:
+        mua_cm = mua_cm + 0.244
+    return 100.0 * mua_cm
+
+
+CHROMOPHORES = {
+    "oxyblood": mua_oxyblood_per_m,
+    "deoxyblood": mua_deoxyblood_per_m,
+    "water": mua_water_per_m,
+    "fat": mua_fat_per_m,
+    "melanosome": mua_melanosome_per_m,
+    "baseline": mua_baseline_per_m,
+}
+"""Name -> spectrum function (wavelength_m -> μa in 1/m)."""

@@ -1,0 +1,164 @@
+"""Thermal response that is linear in pulse energy, and the tissue response evaluated from it.
+
+With constant tissue properties the Pennes equation with convective boundaries is
+linear, so the temperature history is
+
+    T(r, z, t; E) = T_base(r, z, t) + E · θ(r, z, t),
+
+where ``T_base`` is the history with cooling but no laser and ``θ`` the rise per joule
+of pulse energy (same pulse timing). Two heat solves therefore give the temperature at
+every fluence, and the damage integrals (strongly non-linear in T) are evaluated from
+the scaled histories. This is what lets the planner scan fluence cheaply. The
+superposition breaks where tissue is ablated or its properties change with
+temperature (dehydration, coagulation), which this model does not follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from laserskin.core.constants import WATER_BOILING_K
+from laserskin.damage.arrhenius import arrhenius_omega
+from laserskin.damage.collagen import collagen_response
+from laserskin.damage.injury import epidermal_injury
+from laserskin.damage.pain import PainParameters, pain_from_trace
+from laserskin.core.errors import InputError
+from laserskin.grid import RZGrid
+
+
+#: Arrhenius sets evaluated everywhere on the grid (Ω per parameter set in results).
+DAMAGE_SETS = {
+    "henriques": "henriques_moritz_1947",
+    "weaver_stoll": "weaver_stoll_1969",
+    "takata": "takata_1974",
+    "collagen": "pearce_2010_rat_skin_collagen",
+}
+
+
+class HistoryRecorder:
+    """Heat-solver observer keeping every step's temperature field (float64, K)."""
+
+    def __init__(self) -> None:
+        self.times_s: list[float] = []
+        self.fields_K: list[np.ndarray] = []
+
+    def on_step(self, time_s, dt_s, temperature_old_K, temperature_new_K) -> None:
+        if not self.times_s:
+            self.times_s.append(time_s - dt_s)
+            self.fields_K.append(np.array(temperature_old_K, dtype=np.float64))
+        self.times_s.append(time_s)
+        self.fields_K.append(np.array(temperature_new_K, dtype=np.float64))
+
+    def history(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times (nt,) in s and fields (nt, nr, nz) in K."""
+        return np.asarray(self.times_s), np.stack(self.fields_K)
+
+
+@dataclass(frozen=True)
+class SkinGeometry:
+    """Where the layers are, for the damage read-outs (depths in m from the surface)."""
+
+    layer_names: tuple[str, ...]
+    layer_bottoms_m: tuple[float, ...]
+    junction_depth_m: float  # epidermis–dermis junction (basal layer)
+    dermis_bottom_m: float
+    fitzpatrick: str
+
+
+@dataclass(frozen=True, eq=False)
+class ThermalResponse:
+    """Temperature history as base + energy × rise-per-joule, on one grid.
+
+    Attributes
+    ----------
+    grid : RZGrid
+    times_s : ndarray (nt,)
+    base_K : ndarray (nt, nr, nz)
+        History with cooling and no laser, K.
+    rise_per_J : ndarray (nt, nr, nz)
+        Temperature rise per joule of pulse energy, K/J.
+    nociceptor_trace : tuple of ndarray
+        ``(base_K, rise_per_J)`` at the nociceptor probe, (nt,) each.
+    """
+
+    grid: RZGrid
+    times_s: np.ndarray
+    base_K: np.ndarray
+    rise_per_J: np.ndarray
+    nociceptor_base_K: np.ndarray
+    nociceptor_rise_per_J: np.ndarray
+    geometry: SkinGeometry
+
+    def temperature_K(self, pulse_energy_J: float) -> np.ndarray:
+        """History (nt, nr, nz) in K at pulse energy ``pulse_energy_J``."""
+        return self.base_K + pulse_energy_J * self.rise_per_J
+
+    def evaluate(
+        self,
+        pulse_energy_J: float,
+        *,
+        spot_radius_m: float,
+        anesthetic: str = "none",
+        pain_parameters: PainParameters | None = None,
+    ) -> "TissueResponse":
+        """Damage, shrinkage, injury and pain at one pulse energy.
+
+        Parameters
+        ----------
+        pulse_energy_J : float
+            Energy per pulse in J (>= 0).
+        spot_radius_m : float
+            Radius of the treated spot (for the area-averaged tightening), m.
+        anesthetic : str
+            Topical anaesthetic key for the pain index with anaesthetic.
+        """
+        if not (np.isfinite(pulse_energy_J) and pulse_energy_J >= 0):
+            raise InputError("pulse_energy", pulse_energy_J, "a finite energy >= 0 J")
+        history = self.temperature_K(pulse_energy_J)
+        if np.any(history >= WATER_BOILING_K):
+            # Water boils: the linear, constant-property model no longer holds.
+            boiling = True
+        else:
+            boiling = False
+        omega = {
+            key: arrhenius_omega(self.times_s, history, name, method="linear_T")
+            for key, name in DAMAGE_SETS.items()
+        }
+        peak = history.max(axis=0)
+        geometry = self.geometry
+        collagen = collagen_response(
+            omega["collagen"], self.grid, dermis_top_m=geometry.junction_depth_m,
+            dermis_bottom_m=geometry.dermis_bottom_m, spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
+        )
+        injury = epidermal_injury(
+            omega["henriques"], peak, self.grid, junction_depth_m=geometry.junction_depth_m,
+            fitzpatrick=geometry.fitzpatrick,
+        )
+        trace = self.nociceptor_base_K + pulse_energy_J * self.nociceptor_rise_per_J
+        pain = pain_from_trace(self.times_s, trace, pain_parameters, anesthetic)
+        return TissueResponse(
+            pulse_energy_J=pulse_energy_J,
+            omega=omega,
+            peak_temperature_K=peak,
+            collagen=collagen,
+            injury=injury,
+            pain=pain,
+            nociceptor_trace_K=trace,
+            boiling=boiling,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class TissueResponse:
+    """Outcome of :meth:`ThermalResponse.evaluate` (fields on the grid, read-outs)."""
+
+    pulse_energy_J: float
+    omega: dict[str, np.ndarray]
+    peak_temperature_K: np.ndarray
+    collagen: object
+    injury: object
+    pain: object
+    nociceptor_trace_K: np.ndarray
+    boiling: bool

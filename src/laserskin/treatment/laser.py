@@ -1,0 +1,664 @@
+"""The laser: wavelength(s), pulse energy or fluence, pulse duration, spot, repetition, fractional mode.
+
+A :class:`Laser` is the treatment input that turns the transport result (absorbed
+energy per incident joule) into heat sources: the simulation runs one light
+transport per wavelength of :meth:`Laser.wavelength_weights`, scales it by
+:attr:`Laser.pulse_energy_J` and switches the source on and off with
+:meth:`Laser.pulse_train`.
+
+TOML schema of the ``[laser]`` table (clinical units at the edge, SI inside)::
+
+    [laser]                       # explicit fields
+    wavelength = "1064 nm"        # or: spectrum = [{wavelength = "1200 nm", weight = 0.2}, ...]
+    fluence = "14 J/cm^2"         # or: pulse_energy = "2.7 J"   (exactly one)
+    pulse_duration = "0.3 ms"
+    spot_diameter = "5 mm"        # gaussian: 1/e^2 diameter; or spot_fwhm = "3 mm"
+    profile = "flat_top"          # "flat_top" | "gaussian"
+    repetition_rate = "10 Hz"     # needed when pulses > 1
+    pulses = 1                    # pulses stacked on one spot
+    ablative = false
+    fractional = { microbeam_diameter = "120 um", density = "10 %" }   # optional
+
+    [laser]                       # or a device preset with optional overrides
+    device = "co2_fractional"
+    pulse_energy = "20 mJ"
+
+Conventions
+-----------
+* **Fluence** is the *nominal* fluence a device displays: pulse energy divided by the
+  area of the nominal beam diameter, ``F = E / (pi d^2 / 4)``. For a flat-top beam it is
+  the fluence everywhere in the spot. For a Gaussian beam ``d`` is the **1/e^2 diameter**
+  ``2w`` and the peak (on-axis) fluence is ``2E / (pi w^2) = 2F``. A Gaussian beam may
+  instead be given by its full width at half maximum, ``spot_fwhm``; it is converted with
+  ``d = 2 * FWHM / sqrt(2 ln 2)`` (≈ 1.699 FWHM) and stored as ``spot_diameter``.
+* **Temporal profile**: every pulse is a top-hat in time (constant power
+  ``E / pulse_duration`` for ``pulse_duration``). Real flash-lamp / diode pulses have
+  rise and fall times and sub-pulse structure; at equal energy and duration the
+  top-hat is the usual modelling choice (as in mcxyz/MCmatlab heat simulations).
+* **Fractional mode** (``fractional`` table): the beam is split into microbeams that each
+  make one microscopic treatment zone (MTZ). Then ``fluence`` / ``pulse_energy`` and
+  ``profile`` describe **one microbeam** (the clinical setting "15 mJ per MTZ"), the beam
+  whose transport and heating are simulated is the microbeam, and ``spot_diameter`` is the
+  footprint of the scan pattern / handpiece over which the MTZs are spread.
+  ``density`` is either an **area coverage fraction** (``"10 %"``: the fraction of the
+  skin surface covered by microbeam footprints, each of area ``pi d_mb^2 / 4`` with the
+  same diameter convention as the beam), or a **number of MTZ per area**
+  (``"200 /cm^2"``). One determines the other: ``coverage = n_MTZ * pi d_mb^2 / 4``;
+  e.g. 120 µm microbeams at 10 % coverage are 884 MTZ/cm² (docs/reference §9).
+* **Ablative** lasers must be strongly absorbed by water: ``ablative = true`` is allowed
+  only where liquid water absorbs at least 100 /cm (Segelstein 1981 table, interpolated
+  log-linearly). In 400–11000 nm that is 1.91–1.96 µm and 2.52–11 µm (Er:YSGG 2790 nm,
+  Er:YAG 2940 nm, CO2 9.3–10.6 µm, Tm 1927/1940 nm); Nd:YAG 1064 nm (0.15 /cm) or a
+  1550 nm fibre laser (11 /cm) cannot vaporise tissue at clinical fluences.
+
+References
+----------
+Segelstein DJ (1981). The complex refractive index of water. M.S. thesis, University of
+Missouri-Kansas City (table as compiled by S. Prahl, omlc.org).
+Manstein D, Herron GS, Sink RK, Tanner H, Anderson RR (2004). Fractional photothermolysis:
+a new concept for cutaneous remodeling using microscopic patterns of thermal injury.
+Lasers Surg Med 34:426-438 (definition of MTZ density / coverage).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import (
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity, format_quantity, to_si
+
+__all__ = [
+    "ABLATIVE_WATER_MUA_PER_M",
+    "FractionalSpec",
+    "Laser",
+    "SpectralLine",
+    "water_mua_per_m",
+]
+
+citations.register(
+    "laser.segelstein1981",
+    "Segelstein DJ (1981). The complex refractive index of water. M.S. thesis, "
+    "University of Missouri-Kansas City. http://hdl.handle.net/10355/11599",
+)
+citations.register(
+    "laser.manstein2004",
+    "Manstein D, Herron GS, Sink RK, Tanner H, Anderson RR (2004). Fractional photothermolysis: "
+    "a new concept for cutaneous remodeling using microscopic patterns of thermal injury. "
+    "Lasers Surg Med 34:426-438.",
+    "10.1002/lsm.20048",
+)
+
+WAVELENGTH_MIN_M = 400e-9
+WAVELENGTH_MAX_M = 11000e-9
+_WAVELENGTH_LE = WAVELENGTH_MAX_M * (1 + 1e-12)  # "11000 nm" parses to 1.1000000000000001e-05
+_WAVELENGTH_GE = WAVELENGTH_MIN_M * (1 - 1e-12)
+
+#: Water absorption (1/m) above which a wavelength counts as "strongly water-absorbed"
+#: and may be used ablatively (100 /cm: optical penetration depth <= 100 µm).
+ABLATIVE_WATER_MUA_PER_M = 1.0e4
+
+#: 1/e^2 diameter = FWHM_TO_1E2_DIAMETER * FWHM for a Gaussian beam.
+FWHM_TO_1E2_DIAMETER = 2.0 / math.sqrt(2.0 * math.log(2.0))
+
+MAX_PULSES_PER_SPOT = 10_000
+
+Profile = Literal["flat_top", "gaussian"]
+
+
+# --------------------------------------------------------------------------- water
+@lru_cache(maxsize=1)
+def _water_table() -> tuple[np.ndarray, np.ndarray]:
+    path = resources.files("laserskin") / "data" / "spectra" / "water_Segelstein1981.csv"
+    with path.open("r", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    wavelength_m = np.array([float(r["wavelength_nm"]) for r in rows]) * 1e-9
+    mua_per_m = np.array([float(r["mua_per_cm"]) for r in rows]) * 100.0
+    return wavelength_m, mua_per_m
+
+
+def water_mua_per_m(wavelength_m: float) -> float:
+    """Absorption coefficient of pure liquid water (Segelstein 1981).
+
+    Parameters
+    ----------
+    wavelength_m : float
+        Vacuum wavelength in m, within the table (10 nm to 10 m).
+
+    Returns
+    -------
+    float
+        Napierian absorption coefficient in 1/m, interpolated linearly in
+        ``log(mua)`` between table rows (3.5-70 nm apart in 200-11000 nm).
+    """
+    wl, mua = _water_table()
+    if not wl[0] <= wavelength_m <= wl[-1]:
+        raise InputError("wavelength", wavelength_m, f"{wl[0]:g} m to {wl[-1]:g} m")
+    return float(np.exp(np.interp(wavelength_m, wl, np.log(mua))))
+
+
+# --------------------------------------------------------------------------- helpers
+class _DerivedFields(InputModel):
+    """Input model that fills some fields from others and leaves them out when dumped.
+
+    The user gives one of several equivalent inputs (fluence or pulse energy); the
+    other is computed and stored so that consumers can always read both. Dumping
+    writes only what was given, so ``model_validate(model_dump(by_alias=True))``
+    returns the same model.
+    """
+
+    _derived: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def _fill(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        self._derived = self._derived | frozenset(values)
+
+    @model_serializer(mode="wrap")
+    def _drop_derived(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict:
+        data = handler(self)
+        for name in self._derived:
+            data.pop(name, None)
+            alias = type(self).model_fields[name].alias
+            if alias:
+                data.pop(alias, None)
+        return data
+
+
+def _circle_area(diameter_m: float) -> float:
+    return math.pi * diameter_m**2 / 4.0
+
+
+# --------------------------------------------------------------------------- parts
+class SpectralLine(InputModel):
+    """One wavelength of a broadband source with its relative weight (share of the energy)."""
+
+    wavelength_m: Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE) = Field(alias="wavelength")
+    weight: float = Field(gt=0.0, allow_inf_nan=False)
+
+
+class FractionalSpec(_DerivedFields):
+    """Fractional (microbeam) mode: microbeam diameter and MTZ density.
+
+    Give ``microbeam_diameter`` and one of ``density`` (``"10 %"`` = area coverage
+    fraction, or ``"200 /cm^2"`` = MTZ per area), ``coverage`` (fraction or percent) or
+    ``mtz_density`` (per area). The other is derived with
+    ``coverage = mtz_per_m2 * pi * microbeam_diameter^2 / 4`` (Manstein et al. 2004).
+    Coverage per pulse pattern must be at most 100 %.
+    """
+
+    microbeam_diameter_m: Quantity("m", display="um", gt=0.0, le=2e-3) = Field(alias="microbeam_diameter")
+    coverage: Quantity("", display="percent", gt=0.0, le=1.0) | None = None
+    mtz_per_m2: Quantity("1/m^2", display="1/cm^2", gt=0.0) | None = Field(default=None, alias="mtz_density")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _density(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "density" not in data:
+            return data
+        data = dict(data)
+        value = data.pop("density")
+        if "coverage" in data or "mtz_density" in data or "mtz_per_m2" in data:
+            raise ValueError("density: give only one of density, coverage and mtz_density")
+        try:
+            coverage = to_si(value, "", field="density")
+        except InputError:
+            try:
+                to_si(value, "1/m^2", field="density")
+            except InputError:
+                raise ValueError(
+                    f"density: got {value!r}; expected an area coverage such as \"10 %\" "
+                    "or a number of MTZ per area such as \"200 /cm^2\""
+                ) from None
+            data["mtz_density"] = value
+        else:
+            if not 0.0 < coverage <= 1.0:
+                raise ValueError(f"density: got {value!r}; an area coverage must be > 0 % and <= 100 %")
+            data["coverage"] = value
+        return data
+
+    @model_validator(mode="after")
+    def _one_density(self) -> FractionalSpec:
+        area = _circle_area(self.microbeam_diameter_m)
+        if (self.coverage is None) == (self.mtz_per_m2 is None):
+            raise ValueError("density: give exactly one of density, coverage and mtz_density")
+        if self.coverage is None:
+            coverage = self.mtz_per_m2 * area
+            if coverage > 1.0 + 1e-12:
+                raise ValueError(
+                    f"density: {format_quantity(self.mtz_per_m2, '1/m^2', '1/cm^2')} microbeams of "
+                    f"{self.microbeam_diameter_m * 1e6:g} um cover {coverage:.0%} of the skin; "
+                    "at most 100 % per pattern (use more passes)"
+                )
+            self._fill(coverage=coverage)
+        else:
+            self._fill(mtz_per_m2=self.coverage / area)
+        return self
+
+    @property
+    def microbeam_area_m2(self) -> float:
+        """Area of one microbeam footprint, ``pi d^2 / 4`` (m²)."""
+        return _circle_area(self.microbeam_diameter_m)
+
+
+# --------------------------------------------------------------------------- laser
+_EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"wavelength", "spectrum"}),
+    frozenset({"fluence", "pulse_energy"}),
+    frozenset({"spot_diameter", "spot_fwhm"}),
+    frozenset({"density", "coverage", "mtz_density"}),
+)
+
+
+def merge_laser_tables(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``overrides`` to a ``[laser]`` table (TOML keys).
+
+    A key that belongs to a group of alternatives (``wavelength``/``spectrum``,
+    ``fluence``/``pulse_energy``, ``spot_diameter``/``spot_fwhm``, and within
+    ``fractional`` ``density``/``coverage``/``mtz_density``) replaces the other members
+    of its group. A ``fractional`` table is merged key by key; ``fractional = false``
+    (or ``None``) removes it.
+
+    Returns
+    -------
+    dict
+        A new table; the inputs are not modified.
+    """
+    merged = dict(base)
+    for key, value in _to_aliases(Laser, overrides).items():
+        for group in _EXCLUSIVE_GROUPS:
+            if key in group:
+                for other in group - {key}:
+                    merged.pop(other, None)
+        if key == "fractional":
+            if value is None or value is False:
+                merged.pop("fractional", None)
+                continue
+            if isinstance(value, dict) and isinstance(merged.get("fractional"), dict):
+                inner = dict(merged["fractional"])
+                for inner_key, inner_value in _to_aliases(FractionalSpec, value).items():
+                    for group in _EXCLUSIVE_GROUPS:
+                        if inner_key in group:
+                            for other in group - {inner_key}:
+                                inner.pop(other, None)
+                    inner[inner_key] = inner_value
+                value = inner
+        merged[key] = value
+    return merged
+
+
+def _to_aliases(model: type[InputModel], table: dict[str, Any]) -> dict[str, Any]:
+    """Rename field names (``fluence_J_per_m2``) to their TOML keys (``fluence``)."""
+    if isinstance(table, InputModel):
+        table = table.model_dump(by_alias=True, exclude_none=True)
+    out = {}
+    for key, value in table.items():
+        field = model.model_fields.get(key)
+        out[field.alias if field is not None and field.alias else key] = value
+    return out
+
+
+class Laser(_DerivedFields):
+    """A treatment laser: wavelength(s), energy, pulse, spot, repetition and fractional mode.
+
+    See the module docstring for the TOML schema and the conventions (nominal fluence,
+    1/e² diameter of a Gaussian, top-hat pulses, fractional microbeams, ablative rule).
+    After validation both ``fluence_J_per_m2`` and ``pulse_energy_J`` are set (the one
+    not given is derived), and ``spot_diameter_m`` is set even when ``spot_fwhm`` was given.
+
+    Attributes
+    ----------
+    device : str or None
+        Name of the device preset this laser came from (``laserskin.treatment.devices``); its
+        allowed ranges are then enforced.
+    wavelength_m : float or None
+        Vacuum wavelength (m), 400-11000 nm; ``None`` for a broadband ``spectrum``.
+    spectrum : tuple of SpectralLine or None
+        Broadband source as weighted wavelengths; weights are normalised to sum to 1.
+    fluence_J_per_m2 : float
+        Nominal fluence (J/m²) of one pulse of the simulated beam (the microbeam in
+        fractional mode): pulse energy / (pi d² / 4).
+    pulse_energy_J : float
+        Energy of one pulse of the simulated beam (J).
+    pulse_duration_s : float
+        Duration of one (top-hat) pulse (s).
+    spot_diameter_m : float
+        Spot diameter (m): flat-top diameter or Gaussian 1/e² diameter; in fractional
+        mode the diameter of the scanned pattern.
+    spot_fwhm_m : float or None
+        Gaussian FWHM (m) when the spot was given that way (input only).
+    profile : {"flat_top", "gaussian"}
+        Spatial profile of the simulated beam (the microbeam in fractional mode).
+    repetition_rate_Hz : float or None
+        Pulse repetition rate (Hz); required when ``pulses > 1``. In fractional mode the
+        rate at which microbeams are fired.
+    pulses : int
+        Pulses stacked on one spot (1 to 10 000).
+    ablative : bool
+        Whether the laser vaporises tissue (only for strongly water-absorbed light).
+    fractional : FractionalSpec or None
+        Microbeam diameter and density for fractional lasers.
+    """
+
+    device: str | None = None
+    wavelength_m: Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE) | None = Field(
+        default=None, alias="wavelength"
+    )
+    spectrum: tuple[SpectralLine, ...] | None = Field(default=None, min_length=1, max_length=200)
+    fluence_J_per_m2: Quantity("J/m^2", gt=0.0) | None = Field(default=None, alias="fluence")
+    pulse_energy_J: Quantity("J", display="mJ", gt=0.0) | None = Field(default=None, alias="pulse_energy")
+    pulse_duration_s: Quantity("s", display="ms", gt=0.0) = Field(alias="pulse_duration")
+    spot_diameter_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_diameter")
+    spot_fwhm_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_fwhm")
+    profile: Profile = "flat_top"
+    repetition_rate_Hz: Quantity("Hz", gt=0.0, le=1e6) | None = Field(default=None, alias="repetition_rate")
+    pulses: int = Field(default=1, ge=1, le=MAX_PULSES_PER_SPOT)
+    ablative: bool = False
+    fractional: FractionalSpec | None = None
+
+    PROFILES: ClassVar[tuple[str, ...]] = ("flat_top", "gaussian")
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_config(cls, table: dict[str, Any]) -> Laser:
+        """Build a laser from a ``[laser]`` TOML table.
+
+        Parameters
+        ----------
+        table : dict
+            Either explicit fields, or ``device = "NAME"`` plus optional overrides of
+            any field (TOML keys or field names).
+
+        Returns
+        -------
+        Laser
+
+        Raises
+        ------
+        InputError
+            Unknown device name (the message lists the known names).
+        pydantic.ValidationError
+            Any other invalid field; each problem names its field.
+        """
+        table = dict(table)
+        if table.get("device") is not None:
+            name = table.pop("device")
+            return cls.from_device(name, **table)
+        return cls.model_validate(table)
+
+    @classmethod
+    def from_device(cls, name: str, **overrides: Any) -> Laser:
+        """The laser of device preset ``name`` with ``overrides`` (TOML keys or field names).
+
+        Raises
+        ------
+        InputError
+            Unknown device name, or an override outside the device's allowed range.
+        """
+        from laserskin.treatment.devices import load_device
+
+        return load_device(name).laser(**overrides)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_device(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("device") is None:
+            return data
+        from laserskin.treatment.devices import load_device
+
+        name = data["device"]
+        try:
+            preset = load_device(name)
+        except InputError as error:
+            raise ValueError(f"device: {error.allowed}") from None
+        overrides = {k: v for k, v in data.items() if k != "device"}
+        merged = merge_laser_tables(preset.laser_table, overrides)
+        merged["device"] = preset.name
+        return merged
+
+    @field_validator("fractional", mode="before")
+    @classmethod
+    def _fractional_off(cls, value: Any) -> Any:
+        """``fractional = false`` in a TOML table means a full-field beam."""
+        return None if value is False else value
+
+    @field_validator("spectrum", mode="after")
+    @classmethod
+    def _normalise_spectrum(cls, spectrum: tuple[SpectralLine, ...] | None) -> tuple[SpectralLine, ...] | None:
+        if spectrum is None:
+            return None
+        wavelengths = sorted(line.wavelength_m for line in spectrum)
+        if any(b - a <= 1e-9 * b for a, b in zip(wavelengths, wavelengths[1:])):
+            raise ValueError("each wavelength may appear only once in the spectrum")
+        total = math.fsum(line.weight for line in spectrum)
+        if abs(total - 1.0) <= 1e-12:
+            return spectrum
+        return tuple(line.model_copy(update={"weight": line.weight / total}) for line in spectrum)
+
+    @model_validator(mode="after")
+    def _check(self) -> Laser:
+        if (self.wavelength_m is None) == (self.spectrum is None):
+            raise ValueError("wavelength: give exactly one of wavelength and spectrum")
+        if (self.fluence_J_per_m2 is None) == (self.pulse_energy_J is None):
+            raise ValueError("fluence: give exactly one of fluence and pulse_energy")
+        if self.spot_fwhm_m is not None:
+            if self.spot_diameter_m is not None:
+                raise ValueError("spot_diameter: give exactly one of spot_diameter and spot_fwhm")
+            if self.profile != "gaussian":
+                raise ValueError('spot_fwhm: only for profile = "gaussian" (a flat-top has no FWHM)')
+            if self.fractional is not None:
+                raise ValueError("spot_fwhm: in fractional mode give spot_diameter (the scan pattern)")
+            self._fill(spot_diameter_m=self.spot_fwhm_m * FWHM_TO_1E2_DIAMETER)
+        elif self.spot_diameter_m is None:
+            raise ValueError("spot_diameter: required (or spot_fwhm for a gaussian beam)")
+        if self.fractional is not None and self.fractional.microbeam_diameter_m >= self.spot_diameter_m:
+            raise ValueError(
+                f"fractional.microbeam_diameter: {self.fractional.microbeam_diameter_m * 1e6:g} um must be "
+                f"smaller than the spot (scan pattern) diameter {self.spot_diameter_m * 1e3:g} mm"
+            )
+        if self.pulses > 1 and self.repetition_rate_Hz is None:
+            raise ValueError(f"repetition_rate: required when pulses > 1 (got pulses = {self.pulses})")
+        if self.repetition_rate_Hz is not None and self.pulse_duration_s * self.repetition_rate_Hz > 1.0 + 1e-9:
+            raise ValueError(
+                f"pulse_duration: {format_quantity(self.pulse_duration_s, 's', 'ms')} is longer than the "
+                f"pulse period 1/repetition_rate = {format_quantity(1 / self.repetition_rate_Hz, 's', 'ms')}"
+            )
+        if self.ablative:
+            for wavelength_m, _ in self.wavelength_weights():
+                mua = water_mua_per_m(wavelength_m)
+                if mua < ABLATIVE_WATER_MUA_PER_M:
+                    raise ValueError(
+                        f"ablative: true needs strongly water-absorbed light (water mua >= 100 /cm, i.e. "
+                        f"1.91-1.96 um or 2.52-11 um, Segelstein 1981); {wavelength_m * 1e9:g} nm has "
+                        f"water mua = {mua / 100:.3g} /cm"
+                    )
+        area = self.beam_area_m2
+        if self.pulse_energy_J is None:
+            self._fill(pulse_energy_J=self.fluence_J_per_m2 * area)
+        else:
+            self._fill(fluence_J_per_m2=self.pulse_energy_J / area)
+        if self.device is not None:
+            from laserskin.treatment.devices import load_device
+
+            try:
+                preset = load_device(self.device)
+            except InputError as error:
+                raise ValueError(f"device: {error.allowed}") from None
+            problem = preset.range_problem(self)
+            if problem:
+                raise ValueError(problem)
+        return self
+
+    # ---------------------------------------------------------------- derived
+    @property
+    def is_fractional(self) -> bool:
+        """True in fractional (microbeam) mode."""
+        return self.fractional is not None
+
+    @property
+    def spot_area_m2(self) -> float:
+        """Area of the spot, ``pi d^2 / 4`` with ``d = spot_diameter_m`` (m²).
+
+        In fractional mode this is the scan-pattern footprint, not the microbeam.
+        """
+        return _circle_area(self.spot_diameter_m)
+
+    @property
+    def beam_diameter_m(self) -> float:
+        """Diameter of the simulated beam (m): the spot, or the microbeam in fractional mode.
+
+        Flat-top diameter, or 1/e² diameter for ``profile = "gaussian"``.
+        """
+        return self.fractional.microbeam_diameter_m if self.fractional else self.spot_diameter_m
+
+    @property
+    def beam_radius_m(self) -> float:
+        """Half of :attr:`beam_diameter_m` (m): flat-top radius or Gaussian 1/e² radius w."""
+        return self.beam_diameter_m / 2.0
+
+    @property
+    def beam_area_m2(self) -> float:
+        """Nominal area of the simulated beam, ``pi d^2 / 4`` (m²); fluence = energy / this area."""
+        return _circle_area(self.beam_diameter_m)
+
+    @property
+    def peak_fluence_J_per_m2(self) -> float:
+        """Peak (on-axis) fluence of one pulse (J/m²).
+
+        Flat-top: ``E / (pi r^2)``. Gaussian with 1/e² radius ``w``: ``2 E / (pi w^2)``.
+        """
+        factor = 2.0 if self.profile == "gaussian" else 1.0
+        return factor * self.pulse_energy_J / (math.pi * self.beam_radius_m**2)
+
+    @property
+    def pulse_power_W(self) -> float:
+        """Power during one top-hat pulse, pulse energy / pulse duration (W)."""
+        return self.pulse_energy_J / self.pulse_duration_s
+
+    @property
+    def average_power_W(self) -> float | None:
+        """Time-averaged power, pulse energy × repetition rate (W); ``None`` without a rate."""
+        if self.repetition_rate_Hz is None:
+            return None
+        return self.pulse_energy_J * self.repetition_rate_Hz
+
+    @property
+    def microbeam_energy_J(self) -> float | None:
+        """Energy per microbeam (per MTZ) in fractional mode (J); ``None`` otherwise."""
+        return self.pulse_energy_J if self.fractional else None
+
+    @property
+    def microbeam_fluence_J_per_m2(self) -> float | None:
+        """Nominal fluence of one microbeam, E_mb / (pi d_mb^2 / 4) (J/m²); ``None`` if not fractional."""
+        return self.fluence_J_per_m2 if self.fractional else None
+
+    @property
+    def mtz_per_m2(self) -> float | None:
+        """Microscopic treatment zones per m² of skin per pattern; ``None`` if not fractional."""
+        return self.fractional.mtz_per_m2 if self.fractional else None
+
+    @property
+    def coverage_fraction(self) -> float:
+        """Fraction of the skin surface hit per pattern: MTZ coverage, or 1 for full-field lasers."""
+        return self.fractional.coverage if self.fractional else 1.0
+
+    @property
+    def microbeams_per_spot(self) -> float | None:
+        """Number of microbeams in one scan pattern, mtz_per_m2 × spot area; ``None`` if not fractional."""
+        return self.fractional.mtz_per_m2 * self.spot_area_m2 if self.fractional else None
+
+    @property
+    def energy_per_area_J_per_m2(self) -> float:
+        """Energy delivered per skin area by one pattern / one pulse, averaged over the spot (J/m²).
+
+        Full-field: the nominal fluence. Fractional: E_mb × mtz_per_m2.
+        """
+        if self.fractional:
+            return self.pulse_energy_J * self.fractional.mtz_per_m2
+        return self.fluence_J_per_m2
+
+    @property
+    def centroid_wavelength_m(self) -> float:
+        """Energy-weighted mean wavelength (m); the wavelength itself for a single line."""
+        return math.fsum(w * lam for lam, w in self.wavelength_weights())
+
+    # ---------------------------------------------------------------- methods
+    def wavelength_weights(self) -> list[tuple[float, float]]:
+        """Wavelengths and their share of the pulse energy.
+
+        Returns
+        -------
+        list of (float, float)
+            ``[(wavelength_m, weight), ...]``; weights sum to 1. One entry for a single
+            line. The simulation runs one transport per entry and sums the absorbed
+            energy weighted by ``weight``.
+        """
+        if self.spectrum is None:
+            return [(self.wavelength_m, 1.0)]
+        return [(line.wavelength_m, line.weight) for line in self.spectrum]
+
+    def pulse_train(self, start_s: float = 0.0) -> list[tuple[float, float, float]]:
+        """The pulses that hit one spot (one microbeam site in fractional mode).
+
+        Parameters
+        ----------
+        start_s : float
+            Start of the first pulse (s).
+
+        Returns
+        -------
+        list of (float, float, float)
+            ``(t_start_s, t_end_s, power_W)`` for each of the ``pulses`` pulses: pulse
+            ``k`` starts at ``start_s + k / repetition_rate`` and lasts ``pulse_duration``
+            at constant power ``pulse_energy / pulse_duration`` (top-hat in time).
+        """
+        if not math.isfinite(start_s):
+            raise InputError("start_s", start_s, "a finite time in s")
+        period = 1.0 / self.repetition_rate_Hz if self.repetition_rate_Hz else 0.0
+        power = self.pulse_power_W
+        return [
+            (start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)
+        ]
+
+    def describe(self) -> str:
+        """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``."""
+        if self.spectrum is None:
+            wl = f"{self.wavelength_m * 1e9:.6g} nm"
+        else:
+            lo = min(line.wavelength_m for line in self.spectrum) * 1e9
+            hi = max(line.wavelength_m for line in self.spectrum) * 1e9
+            wl = f"{lo:.6g}-{hi:.6g} nm ({len(self.spectrum)} lines)"
+        parts = [wl]
+        if self.fractional:
+            parts.append(
+                f"{format_quantity(self.pulse_energy_J, 'J', 'mJ')} per MTZ "
+                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um, {self.fractional.coverage:.3g} coverage, "
+                f"{format_quantity(self.fractional.mtz_per_m2, '1/m^2', '1/cm^2')})"
+            )
+        else:
+            parts.append(format_quantity(self.fluence_J_per_m2, "J/m^2"))
+        parts.append(format_quantity(self.pulse_duration_s, "s", "s" if self.pulse_duration_s >= 1 else "ms"))
+        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm {self.profile}")
+        if self.repetition_rate_Hz:
+            parts.append(format_quantity(self.repetition_rate_Hz, "Hz"))
+        if self.pulses > 1:
+            parts.append(f"{self.pulses} pulses")
+        if self.ablative:
+            parts.append("ablative")
+        return ", ".join(parts)

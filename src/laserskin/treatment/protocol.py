@@ -1,0 +1,182 @@
+"""The treatment protocol: passes, stacking, timing between passes, anaesthetic, area, sessions.
+
+TOML schema of the ``[protocol]`` table (all keys optional)::
+
+    [protocol]
+    passes = 3                     # passes over the treated area in one session
+    pulses_per_spot = 2            # stacked pulses per spot; default: the laser's `pulses`
+    pass_interval = "5 min"        # end of one pass -> start of the next at the same spot;
+                                   # default: the time one pass over the treated area takes
+    cooling_pause = "30 s"         # extra pause added between passes (let the skin cool)
+    overlap = "10 %"               # area overlap of neighbouring spots within a pass
+    anesthetic = "lidocaine_4"     # none | lidocaine_4 | lidocaine_tetracaine_7_7 | emla
+    anesthetic_lead_time = "45 min"
+    treated_area = "400 cm^2"
+    sessions = 3
+    session_interval = "4 week"
+
+Topical anaesthetics (names are stable keys; their effect sizes live in
+``laserskin.damage.pain``):
+
+==========================  ==========================================================
+``none``                    no topical anaesthetic
+``lidocaine_4``             4 % lidocaine cream (LMX4 / ELA-Max type)
+``lidocaine_tetracaine_7_7`` 7 % lidocaine / 7 % tetracaine self-occluding peel (Pliaglis type)
+``emla``                    eutectic mixture of 2.5 % lidocaine and 2.5 % prilocaine
+==========================  ==========================================================
+
+Lead time (occlusion before treatment) defaults to 45 min, the middle of the 30-60 min
+used before CO2/Er resurfacing (Yun et al. 2002; Chiang 2015). It is limited to 3 h:
+the systemic-toxicity risk of topical anaesthetics grows with amount, area and occlusion
+time (Sobanko, Miller & Alster 2012).
+
+Timing model (used for session duration; docs/reference/physics_data.md §9): one pass
+places ``N = treated_area / (spot_area × (1 − overlap))`` spots (for a fractional laser
+``N`` = number of MTZ, ``treated_area × mtz_per_m2``), each receiving ``pulses_per_spot``
+pulses at the laser's repetition rate, so a pass lasts ``N × pulses_per_spot /
+repetition_rate``. Hand movement between spots is not modelled (the repetition rate is
+the pace).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from laserskin.core import citations
+from laserskin.core.models import InputModel
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from laserskin.treatment.laser import Laser
+
+__all__ = ["ANESTHETICS", "Anesthetic", "Protocol"]
+
+citations.register(
+    "protocol.yun2002",
+    "Yun PL, Tachihara R, Anderson RR (2002). Efficacy of erbium:yttrium-aluminum-garnet laser-assisted "
+    "delivery of topical anesthetic. J Am Acad Dermatol 47:542-547.",
+)
+citations.register(
+    "protocol.sobanko2012",
+    "Sobanko JF, Miller CJ, Alster TS (2012). Topical anesthetics for dermatologic procedures: "
+    "a review. Dermatol Surg 38:709-721.",
+)
+
+Anesthetic = Literal["none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
+
+#: Stable anaesthetic keys and what they stand for.
+ANESTHETICS: dict[str, str] = {
+    "none": "no topical anaesthetic",
+    "lidocaine_4": "4 % lidocaine cream (LMX4 / ELA-Max type)",
+    "lidocaine_tetracaine_7_7": "7 % lidocaine / 7 % tetracaine self-occluding peel (Pliaglis type)",
+    "emla": "eutectic mixture of 2.5 % lidocaine and 2.5 % prilocaine (EMLA)",
+}
+
+
+class Protocol(InputModel):
+    """How a session is delivered: passes, stacking, pauses, anaesthetic, area, course.
+
+    Attributes
+    ----------
+    passes : int
+        Passes over the treated area per session (1-20).
+    pulses_per_spot : int or None
+        Stacked pulses per spot; ``None`` uses the laser's ``pulses``.
+    pass_interval_s : float or None
+        Time from the end of one pass to the start of the next at the same spot (s);
+        ``None``: the duration of one pass over the treated area.
+    cooling_pause_s : float
+        Extra pause between passes (s), added to the pass interval.
+    overlap : float
+        Fraction of a spot's area overlapped by its neighbours within a pass, [0, 0.9].
+    anesthetic : str
+        One of :data:`ANESTHETICS`.
+    anesthetic_lead_time_s : float
+        Occlusion time of the topical anaesthetic before treatment (s), 0-3 h.
+    treated_area_m2 : float
+        Skin area treated per session (m²), > 0.
+    sessions : int
+        Number of sessions (1-20).
+    session_interval_s : float
+        Time between sessions (s).
+    """
+
+    passes: int = Field(default=1, ge=1, le=20)
+    pulses_per_spot: int | None = Field(default=None, ge=1, le=10_000)
+    pass_interval_s: Quantity("s", display="s", ge=0.0) | None = Field(default=None, alias="pass_interval")
+    cooling_pause_s: Quantity("s", display="s", ge=0.0) = Field(default="0 s", alias="cooling_pause")
+    overlap: Quantity("", display="percent", ge=0.0, le=0.9) = 0.0
+    anesthetic: Anesthetic = "none"
+    anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) = Field(
+        default="45 min", alias="anesthetic_lead_time"
+    )
+    treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
+    sessions: int = Field(default=1, ge=1, le=20)
+    session_interval_s: Quantity("s", display="week", gt=0.0) = Field(
+        default="4 week", alias="session_interval"
+    )
+
+    def effective_pulses_per_spot(self, laser: Laser) -> int:
+        """Pulses stacked per spot: ``pulses_per_spot`` if set, else the laser's ``pulses``."""
+        return self.pulses_per_spot if self.pulses_per_spot is not None else laser.pulses
+
+    def spots_per_pass(self, laser: Laser) -> float:
+        """Number of spot positions (or MTZ for a fractional laser) in one pass over the area.
+
+        Returns
+        -------
+        float
+            ``treated_area / (spot_area × (1 − overlap))``; fractional lasers:
+            ``treated_area × mtz_per_m2 / (1 − overlap)`` (overlap of scan patterns).
+        """
+        if laser.is_fractional:
+            return self.treated_area_m2 * laser.mtz_per_m2 / (1.0 - self.overlap)
+        return self.treated_area_m2 / (laser.spot_area_m2 * (1.0 - self.overlap))
+
+    def pass_duration_s(self, laser: Laser) -> float:
+        """Time to deliver one pass over the treated area at the laser's repetition rate (s)."""
+        if laser.repetition_rate_Hz is None:
+            raise InputError("laser.repetition_rate", None, "a repetition rate to time a pass over the area")
+        return self.spots_per_pass(laser) * self.effective_pulses_per_spot(laser) / laser.repetition_rate_Hz
+
+    def time_between_passes_s(self, laser: Laser) -> float:
+        """End of one pass to the start of the next at the same spot (s): pass interval + cooling pause."""
+        interval = self.pass_interval_s if self.pass_interval_s is not None else self.pass_duration_s(laser)
+        return interval + self.cooling_pause_s
+
+    def pass_start_times_s(self, laser: Laser) -> list[float]:
+        """Start time of each pass at one spot, the first at 0 (s).
+
+        The pulse train of one spot lasts ``(pulses_per_spot − 1) / rate + pulse_duration``;
+        the next pass starts :meth:`time_between_passes_s` after it ends.
+        """
+        n = self.effective_pulses_per_spot(laser)
+        period = 1.0 / laser.repetition_rate_Hz if laser.repetition_rate_Hz else 0.0
+        train = (n - 1) * period + laser.pulse_duration_s
+        gap = self.time_between_passes_s(laser) if self.passes > 1 else 0.0
+        return [k * (train + gap) for k in range(self.passes)]
+
+    def session_duration_s(self, laser: Laser, *, include_anesthetic: bool = True) -> float:
+        """Duration of one session (s): anaesthetic lead time (if any) + passes + pauses between them.
+
+        With the default ``pass_interval`` the passes follow each other over the area, so
+        the session is ``passes × pass_duration + (passes − 1) × cooling_pause``; an explicit
+        ``pass_interval`` longer than a pass adds its excess over the pass duration.
+        """
+        one_pass = self.pass_duration_s(laser)
+        # a spot waits `time_between_passes` from its last pulse to the next pass; while the
+        # rest of the area is treated (one pass) the session clock already runs, so only the
+        # excess over a pass adds to the session.
+        pause = max(0.0, self.time_between_passes_s(laser) - one_pass)
+        passes = self.passes * one_pass
+        pauses = (self.passes - 1) * pause
+        lead = self.anesthetic_lead_time_s if include_anesthetic and self.anesthetic != "none" else 0.0
+        return lead + passes + pauses
+
+    @property
+    def anesthetic_description(self) -> str:
+        """What the anaesthetic key stands for."""
+        return ANESTHETICS[self.anesthetic]

@@ -1,0 +1,203 @@
+"""The command-line interface: acceptance keys, bad input → one line + exit 2, nothing written."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from laserskin.cli import app
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_optics_json_lists_layers():
+    result = invoke("optics", "--age", 55, "--sex", "female", "--fitzpatrick", "IV", "--site", "cheek",
+                    "--wavelength", "1064 nm", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["name"] for row in rows][0] == "stratum_corneum"
+    for row in rows:
+        assert {"name", "thickness_um", "mua_per_cm", "mus_per_cm", "g", "n"} <= set(row)
+        assert row["thickness_um"] > 0
+
+
+def test_optics_table_prints():
+    result = invoke("optics", "--age", 30, "--sex", "male", "--fitzpatrick", "II", "--site", "forearm",
+                    "--wavelength", "1320 nm")
+    assert result.exit_code == 0
+    assert "reticular_dermis" in result.stdout
+
+
+SLAB = """
+[ambient]
+n_above = 1.0
+n_below = 1.0
+[[layers]]
+n = 1.0
+mua = "10 1/cm"
+mus = "90 1/cm"
+g = 0.75
+thickness = "0.02 cm"
+[beam]
+kind = "pencil"
+"""
+
+
+def test_transport_json_acceptance_keys(tmp_path):
+    scenario = tmp_path / "slab.toml"
+    scenario.write_text(SLAB)
+    out = tmp_path / "slab.nc"
+    result = invoke("transport", scenario, "--photons", 2000, "--seed", 3, "--threads", 1, "--json", "--out", out)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    for key in ("specular_reflectance", "diffuse_reflectance", "total_transmittance", "absorbed_fraction"):
+        assert key in payload and f"{key}_stderr" in payload
+    assert isinstance(payload["absorbed_fraction_by_layer"], list)
+    assert payload["photons"] == 2000 and payload["seed"] == 3 and payload["threads"] == 1
+    assert payload["photons_per_second"] > 0
+    assert out.exists()
+
+
+def test_simulate_json_acceptance_keys():
+    result = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--json", "--photons", 2000)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    for key in (
+        "peak_epidermis_temperature_C", "peak_dermis_temperature_C", "denaturation_depth_um",
+        "denatured_volume_mm3", "immediate_tightening_percent", "epidermal_omega", "epidermal_injury",
+        "pigment_risk", "pain_index", "pain_index_with_anesthetic", "crater_depth_um",
+        "residual_damage_depth_um", "wall_time_s",
+    ):
+        assert key in payload
+    assert payload["epidermal_injury"] in {"none", "erythema", "blister", "necrosis"}
+    assert payload["pigment_risk"] in {"low", "moderate", "high"}
+    assert payload["crater_depth_um"] > 0
+
+
+def write(tmp_path, text):
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    return path
+
+
+PERSON = '[person]\nage = 40\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        (SLAB.replace("g = 0.75", "g = 1.5"), "g"),
+        (SLAB.replace("n = 1.0\nmua", "n = 0.8\nmua"), "n"),
+        (SLAB.replace('"0.02 cm"', '"-0.02 cm"'), "thickness"),
+        (SLAB.replace('"0.02 cm"', '"0 cm"'), "thickness"),
+        (SLAB + "\n[extra]\nx = 1\n", "extra"),
+        ("[layers\n", "TOML"),
+        (PERSON.replace('"cheek"', '"elbow"') + '[laser]\nwavelength = "1064 nm"\n', "site"),
+        (PERSON.replace('"II"', '"VII"') + '[laser]\nwavelength = "1064 nm"\n', "fitzpatrick"),
+        (PERSON + '[laser]\nwavelength = "12000 nm"\n', "wavelength"),
+        (PERSON + '[laser]\nwavelength = "300 nm"\n', "wavelength"),
+    ],
+)
+def test_transport_bad_input_exits_2_with_one_line(tmp_path, text, field):
+    out = tmp_path / "never.nc"
+    result = invoke("transport", write(tmp_path, text), "--photons", 100, "--out", out)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert field in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("photons", ["0", "-5", "100000000000"])
+def test_transport_bad_photons(tmp_path, photons):
+    result = invoke("transport", write(tmp_path, SLAB), "--photons", photons)
+    assert result.exit_code == 2
+    assert "photons" in result.output
+
+
+@pytest.mark.parametrize(
+    "laser, field",
+    [
+        ('device = "cooltouch_1320"\nfluence = "-1 J/cm^2"', "fluence"),
+        ('device = "cooltouch_1320"\npulse_duration = "0 ms"', "pulse_duration"),
+        ('device = "no_such_laser"', "no_such_laser"),
+        ('wavelength = "1064 nm"\nfluence = "10 J/cm^2"\npulse_duration = "3 ms"\nspot_diameter = "5 mm"\n'
+         'ablative = true', "ablative"),
+        ('device = "cooltouch_1320"\nspot_diameter = "50 mm"', "spot"),
+    ],
+)
+def test_simulate_bad_laser(tmp_path, laser, field):
+    out = tmp_path / "out"
+    result = invoke("simulate", write(tmp_path, PERSON + "[laser]\n" + laser + "\n"), "--out", out)
+    assert result.exit_code == 2, result.output
+    assert field in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "cooling, field",
+    [('kind = "contact"\ntemperature = "-80 degC"', "temperature"), ('kind = "cold_air"\nh = "-5 W/(m^2*K)"', "h"),
+     ('kind = "ice"', "kind")],
+)
+def test_simulate_bad_cooling(tmp_path, cooling, field):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[cooling]\n' + cooling + "\n"
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2, result.output
+    assert field in result.output
+
+
+def test_devices_lists_presets():
+    result = invoke("devices", "--json")
+    assert result.exit_code == 0
+    names = {row["name"] for row in json.loads(result.stdout)}
+    assert {"cooltouch_1320", "er_yag_2940", "co2_fractional", "titan_ir"} <= names
+
+
+def test_cite_lists_sources():
+    result = invoke("cite")
+    assert result.exit_code == 0
+    assert "Pennes" in result.stdout and "Jacques" in result.stdout
+
+
+def test_console_script_installed():
+    """`laserskin` is on the venv's PATH (acceptance: .venv/bin/laserskin)."""
+    exe = Path(sys.executable).with_name("laserskin")
+    completed = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0
+    assert "simulate" in completed.stdout
+
+
+def test_simulate_rejects_a_time_step_that_does_not_resolve_the_pulse(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\npulse_duration = "10 ms"\n[heat]\nmax_step = "5 ms"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2, result.output
+    assert "max_step" in result.output
+
+
+def test_simulate_rejects_a_spot_larger_than_the_grid(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[grid]\nr_max = "2 mm"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2, result.output
+    assert "grid" in result.output.lower() or "beam" in result.output.lower()
+
+
+def test_bad_protocol_is_reported_before_computing(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[protocol]\npasses = 0\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2
+    assert "protocol.passes" in result.output
+
+
+def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
+    text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[beam]\nkind = "pencil"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    assert result.exit_code == 2
+    assert "beam" in result.output

@@ -1,0 +1,53 @@
+import math
+
+import pint
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity, format_quantity, from_si, to_si
+
+
+def test_to_si_converts_clinical_units():
+    assert to_si("10 J/cm^2", "J/m^2", field="fluence") == pytest.approx(1e5)
+    assert to_si("3 ms", "s", field="pulse") == pytest.approx(3e-3)
+    assert to_si("1064 nm", "m", field="wavelength") == pytest.approx(1.064e-6)
+    assert to_si("10 1/cm", "1/m", field="mua") == pytest.approx(1000.0)
+    assert to_si("20 µm", "m", field="t") == pytest.approx(20e-6)
+    assert to_si(pint.UnitRegistry().Quantity(1, "mm").to("m").magnitude, "", field="x") == pytest.approx(1e-3)
+
+
+def test_bare_numbers_refused_for_dimensional_quantities():
+    with pytest.raises(InputError, match="mua"):
+        to_si(10, "1/m", field="mua")
+    assert to_si(55, "s", field="age", bare_unit="year") == pytest.approx(55 * 365.25 * 86400, rel=1e-3)
+
+
+@pytest.mark.parametrize("bad", ["ten J/cm^2", "3 furlongs/parsec", "3 kg", float("nan"), "inf mm", True])
+def test_bad_quantities_raise_input_error_naming_field(bad):
+    with pytest.raises(InputError, match="thickness"):
+        to_si(bad, "m", field="thickness")
+
+
+def test_infinity_only_when_allowed():
+    assert math.isinf(to_si("inf cm", "m", field="t", allow_inf=True))
+    with pytest.raises(InputError):
+        to_si("-inf cm", "m", field="t", allow_inf=True)
+
+
+def test_quantity_field_validates_bounds_and_round_trips():
+    class Pulse(BaseModel):
+        duration_s: Quantity("s", gt=0.0)
+
+    pulse = Pulse(duration_s="3 ms")
+    assert pulse.duration_s == pytest.approx(3e-3)
+    dumped = pulse.model_dump()
+    assert dumped == {"duration_s": "3 ms"}
+    assert Pulse.model_validate(dumped).duration_s == pytest.approx(3e-3)
+    with pytest.raises(ValidationError, match="allowed: > 0 ms"):
+        Pulse(duration_s="-1 ms")
+
+
+def test_format_and_from_si():
+    assert from_si(1e-3, "m", "mm") == pytest.approx(1.0)
+    assert format_quantity(1e5, "J/m^2") == "10 J/cm^2"

@@ -1,0 +1,130 @@
+"""Planner tests: referral, bad input, session timing, dose converter, safety of chosen settings."""
+
+import json
+import math
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from laserskin.treatment.devices import load_device
+from laserskin.core.errors import InputError
+from laserskin.healing import SessionDose
+from laserskin.planning import PlanRequest, plan, session_dose_from_summary, session_timing
+from laserskin.planning.request import planner_rules
+from laserskin.skin.person import Person
+
+PHOTONS = 5000  # the constraints are read from the beam axis and basal layer; see test docstrings
+
+
+def person(**kw):
+    base = dict(age=52, sex="female", fitzpatrick="II", site="cheek", laxity=2)
+    return Person(**{**base, **kw})
+
+
+def test_severe_laxity_is_referred():
+    result = plan(person(laxity=4), goal="tighten")
+    assert result.eligible is False and "surgical" in result.referral
+    data = json.loads(result.to_json())
+    assert data["eligible"] is False and data["referral"] == result.referral
+
+
+@pytest.mark.parametrize("fields", [
+    dict(laxity=5), dict(age=17), dict(age=101), dict(area="0 cm^2"), dict(area="900 cm^2"),
+    dict(devices=["no_such_laser"]),
+])
+def test_bad_request_raises_input_error(fields):
+    base = dict(age=52, sex="female", fitzpatrick="II", site="cheek", laxity=2)
+    with pytest.raises(InputError):
+        PlanRequest.validated(**{**base, **fields})
+
+
+def test_zero_sessions_names_binding_constraint():
+    with pytest.raises(InputError, match="max_sessions"):
+        plan(person(), goal="tighten", max_sessions=0)
+
+
+def test_every_device_contraindicated_is_an_input_error():
+    with pytest.raises(InputError, match="contraindicated"):
+        plan(person(fitzpatrick="VI"), goal="resurface", devices=["co2_full_field", "er_yag_2940"])
+
+
+def test_session_time_hand_computed():
+    # Genesis-type: 5 mm flat top, 10 Hz, 1 pulse per spot. 150 cm^2 / (pi 0.25^2 cm^2) = 763.94 spots,
+    # / 10 Hz = 76.394 s per pass; 2 passes; plus 45 min lidocaine lead time.
+    laser = load_device("genesis_1064").laser()
+    _, minutes, at_laser = session_timing(laser, passes=2, area_m2=150e-4, anesthetic="lidocaine_4")
+    per_pass_s = 150.0 / (math.pi * 0.25**2) / 10.0
+    assert at_laser == pytest.approx(2 * per_pass_s / 60, rel=1e-12)
+    assert minutes == pytest.approx(45 + 2 * per_pass_s / 60, rel=1e-12)
+
+
+def test_converter_summary_to_dose():
+    laser = load_device("genesis_1064").laser()  # 5 mm spot: area 0.19635 cm^2
+    summary = {"denatured_volume_mm3": 0.19635 * 100 * 0.1 * 0.5, "denaturation_depth_um": [300.0, 800.0],
+               "immediate_tightening_percent": 1.5, "epidermal_injury": "erythema", "crater_depth_um": None}
+    dose = session_dose_from_summary(summary, laser, time_s=86400.0)
+    assert isinstance(dose, SessionDose)
+    # volume per area = 0.98175 mm^3 / 19.635 mm^2 = 50 um -> fraction 50 / 500 um = 0.1
+    assert dose.denatured_fraction == pytest.approx(0.1, rel=1e-4)
+    assert (dose.depth_top_m, dose.depth_bottom_m) == pytest.approx((300e-6, 800e-6))
+    assert dose.epidermal_injury_grade == 1 and dose.coverage == 0.0
+
+
+def test_plan_constraints_hold_on_rerun_and_bands_ordered():
+    """Re-run Simulation at the chosen settings (same photons, seed, grid: same transport) and check
+    every reported constraint. One pass is simulated; passes add Omega (thermally independent)."""
+    from laserskin.planning.optimise import planning_settings
+    from laserskin.treatment.protocol import Protocol
+    from laserskin.pipeline.simulation import Simulation
+
+    p = person()
+    result = plan(p, goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
+    assert result.eligible and result.device == "genesis_1064"
+    for band in result.improvement_percent.values():
+        assert band[0] <= band[1] <= band[2]
+    setting = result.support["setting"]
+    sim = Simulation(p, setting.laser, setting.cooling, Protocol(anesthetic=result.anesthetic),
+                     planning_settings(PHOTONS, 1))
+    summary = sim.run().summary
+    omega = setting.passes * summary["epidermal_omega"]
+    assert omega <= result.risks["epidermal_omega_limit"] * (1 + 1e-6)
+    assert omega == pytest.approx(result.epidermal_omega, rel=1e-6)
+    assert summary["pain_index_with_anesthetic"] <= 6.0 + 1e-9
+    assert not summary["boiling"]
+    lo, hi = load_device("genesis_1064").fluence_range_J_per_m2()
+    assert lo * 1e-4 * (1 - 1e-9) <= result.settings["fluence_J_per_cm2"] <= hi * 1e-4 * (1 + 1e-9)
+
+
+def test_dark_skin_safe_and_lower_fluence_than_fair():
+    fair = plan(person(fitzpatrick="I"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
+    dark = plan(person(fitzpatrick="VI"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
+    assert dark.epidermal_omega <= 0.5 * (1 + 1e-6)
+    # dark skin: the epidermal limit binds below the device maximum; fair skin reaches a higher fluence
+    assert fair.settings["fluence_J_per_cm2"] > dark.settings["fluence_J_per_cm2"]
+
+
+def test_cli_json_and_bad_input(tmp_path):
+    from laserskin.cli.plan import plan_command
+
+    app = typer.Typer()
+    app.command("plan")(plan_command)
+    app.command("other")(lambda: None)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek",
+                            "--laxity", "4", "--json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["eligible"] is False
+    assert (out / "report.html").exists() and (out / "plan.json").exists()
+    bad = tmp_path / "bad"
+    r = runner.invoke(app, ["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek",
+                            "--laxity", "9", "--out", str(bad)])
+    assert isinstance(r.exception, InputError) and not bad.exists()
+
+
+def test_requested_cooling_replaces_the_device_default():
+    result = plan(person(fitzpatrick="II"), goal="tighten", devices=["smoothbeam_1450"], cooling="contact",
+                  photons=PHOTONS)
+    assert result.cooling["kind"] == "contact"
+    assert result.epidermal_omega <= planner_rules()["safety"]["epidermal_omega_limit"]
