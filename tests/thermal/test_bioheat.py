@@ -126,7 +126,7 @@ def test_steps_land_on_breakpoints_resolve_pulses_and_feed_observers(case):
     dts = np.diff(times)
     assert dts.max() > 20 * dts[(times[1:] > 0.01) & (times[1:] <= 0.012)].max()
     assert len(recorder.calls) == result.n_steps
-    for (t, dt, old, new), t_prev, t_now in zip(recorder.calls, times[:-1], times[1:]):
+    for (t, dt, _old, _new), t_prev, t_now in zip(recorder.calls, times[:-1], times[1:]):
         assert t == t_now and dt == pytest.approx(t_now - t_prev)
     assert np.array_equal(recorder.calls[-1][3], result.final_temperature_K)
     assert np.array_equal(result.stored(0.0), result.initial_temperature_K)

@@ -343,9 +343,10 @@ def load_parameters(table: dict | None = None) -> HealingParameters:
         if key not in _TOML_FIELDS:
             raise InputError(f"parameters.{key}", key, f"one of {sorted(_TOML_FIELDS)}")
         name, unit = _TOML_FIELDS[key]
-        conv = (lambda v, k: to_si(v, unit, field=f"parameters.{key}.{k}")) if unit else (
-            lambda v, k: float(v)
-        )
+
+        def conv(v, k, unit=unit, key=key):
+            return to_si(v, unit, field=f"parameters.{key}.{k}") if unit else float(v)
+
         conv(entry["value"], "value")  # checks the unit; the model parses the text itself
         values[key] = entry["value"]
         if name not in _NOT_SAMPLED and "low" in entry:

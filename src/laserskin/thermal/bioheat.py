@@ -606,7 +606,7 @@ def solve_bioheat(
         stored_list[0.0] = field0.copy()
 
     def record_probes(col, vec, h, medium_K):
-        for p, (flat, i_r, i_z) in enumerate(probe_flat_depth):
+        for p, (flat, _i_r, i_z) in enumerate(probe_flat_depth):
             if i_z == -1:
                 probe_T[p, col] = op.face_temperature(np.array([vec[flat]]), h, medium_K)[0]
             else:
