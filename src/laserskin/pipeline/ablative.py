@@ -13,6 +13,7 @@ from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
+from laserskin.pipeline.summary import SimulationSummary
 
 __all__ = ["run_ablative"]
 
@@ -123,6 +124,11 @@ def run_ablative(simulation) -> Result:
     injured = dermal_injury(omega["henriques"], grid, dermis_top_m=dermis_top,
                             dermis_bottom_m=geometry.dermis_bottom_m - crater_m)
     summary = {
+        "thermal_model": "nonlinear",
+        "thermal_model_reason": "ablative laser: tissue is vaporised, so the steady-state ablation front "
+        "sets the crater and the heat left below it relaxes",
+        "peak_temperature_C": float(max(parameters.ablation_temperature_K, peak.max()) - CELSIUS_K),
+        "cooling_kind": simulation.cooling.kind,
         "peak_epidermis_temperature_C": float(parameters.ablation_temperature_K - CELSIUS_K),
         "peak_dermis_temperature_C": float(peak[:, grid.z_centers_m >= dermis_top].max() - CELSIUS_K),
         "denaturation_depth_um": None if depth is None else [(d + crater_m) * 1e6 for d in depth],
@@ -151,6 +157,7 @@ def run_ablative(simulation) -> Result:
         "heat_steps": int(heat.n_steps),
         "energy_balance_residual_J": float(heat.energy.residual_J),
     }
+    summary = SimulationSummary(**summary).to_dict()
     import xarray as xr
 
     dataset = xr.Dataset(
