@@ -1,25 +1,21 @@
-"""``laserskin serve``: run the web planner with uvicorn.
-
-Wire up in ``laserskin.cli``::
-
-    from laserskin.cli.serve import serve_command
-    app.command("serve")(serve_command)
-"""
+"""``laserskin serve``: run the web planner with uvicorn."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 
+from laserskin.cli._shell import note
 
-def serve_command(
+
+def command(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir",
-                                            help="The only folder the server writes to (default ~/.local/share/laserskin/web)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="The only folder the server writes to (default ~/.local/share/laserskin/web)."
+    ),
     max_photons: int = typer.Option(200_000, "--max-photons", min=1000, help="Per-request photon limit."),
 ) -> None:
     """Serve the web planner (planner, simulate and devices pages; JSON API with OpenAPI at /docs)."""
@@ -31,5 +27,5 @@ def serve_command(
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))  # keep matplotlib's cache inside it too
     app = create_app(folder, WebSettings(max_photons=max_photons))
-    typer.echo(f"laserskin web planner on http://{host}:{port}  (data in {folder})", err=True)
+    note(f"laserskin web planner on http://{host}:{port}  (data in {folder})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

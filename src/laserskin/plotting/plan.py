@@ -1,86 +1,84 @@
-"""Figures of a plan (matplotlib imported inside the functions): improvement vs months,
-temperature and damage maps at the chosen settings, safety margin vs fluence."""
+"""Figures of a plan: improvement vs months, safety margin vs fluence, maps at the chosen settings.
+
+Drawn like every laserskin figure (:mod:`laserskin.plotting._base`): each function takes the
+plan, returns a matplotlib figure and saves it when given a ``path``.
+"""
 
 from __future__ import annotations
 
-import io
+from pathlib import Path
+from typing import Any
 
 import numpy as np
-from laserskin.core.constants import CELSIUS_K
+
+from laserskin.core.constants import CELSIUS_K, MONTH_DAYS
+from laserskin.plotting._base import figure_png, new_figure, save_figure
 
 __all__ = ["improvement_figure", "margin_figure", "maps_figure", "figure_png"]
 
 
-def figure_png(fig) -> bytes:
-    """PNG bytes of a figure (closed afterwards)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _figure(**kwargs):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(**kwargs)
-
-
-def improvement_figure(plan):
-    """Laxity improvement (%) vs months with the low-high band and session markers."""
+def improvement_figure(plan: Any, path: str | Path | None = None):
+    """Laxity improvement (%) vs months with the 5–95 % band and session markers."""
     course = plan.support["course"]
-    fig, ax = _figure(figsize=(6, 3.5))
-    months = course.time_days / (365.25 / 12)
+    figure, ax = new_figure(figsize=(6, 3.5))
+    months = course.time_days / MONTH_DAYS
     low, mid, high = course.laxity_improvement_pct
-    ax.fill_between(months, low, high, alpha=0.3, label="5-95 % band")
+    ax.fill_between(months, low, high, alpha=0.3, label="5–95 % band")
     ax.plot(months, mid, label="nominal")
-    for t in course.session_time_days:
-        ax.axvline(t / (365.25 / 12), color="k", ls=":", lw=0.8)
-    ax.set_xlabel("months from first session")
+    for index, t in enumerate(course.session_time_days):
+        ax.axvline(t / MONTH_DAYS, color="k", ls=":", lw=0.8, label="session" if index == 0 else None)
+    ax.set_xlabel("months from the first session")
     ax.set_ylabel("laxity improvement (%)")
     ax.set_title(f"{plan.device}: {plan.sessions} sessions every {plan.interval_weeks:g} weeks")
     ax.legend()
-    return fig
+    if path is not None:
+        save_figure(figure, path)
+    return figure
 
 
-def margin_figure(plan):
+def margin_figure(plan: Any, path: str | Path | None = None):
     """Basal epidermal Ω (passes summed) and the dermal injury band thickness vs fluence."""
     curve = plan.margin_curve
-    fig, ax = _figure(figsize=(6, 3.5))
-    f = np.asarray(curve["fluence_J_per_cm2"])
-    ax.semilogy(f, np.maximum(np.asarray(curve["epidermal_omega"]), 1e-12), "o-", label="basal Henriques Omega")
-    ax.axhline(plan.risks["epidermal_omega_limit"], color="r", ls="--", label="planner limit")
-    ax.axhline(1.0, color="r", ls=":", label="blister (Omega = 1)")
-    ax.axvline(curve["chosen_fluence_J_per_cm2"], color="g", label="chosen")
-    ax.set_xlabel("fluence (J/cm^2)")
-    ax.set_ylabel("Omega")
+    figure, ax = new_figure(figsize=(6.5, 3.8))
+    fluence = np.asarray(curve["fluence_J_per_cm2"])
+    lines = ax.semilogy(
+        fluence, np.maximum(np.asarray(curve["epidermal_omega"]), 1e-12), "o-", label="basal epidermal Ω (Henriques)"
+    )
+    lines += [ax.axhline(plan.risks["epidermal_omega_limit"], color="r", ls="--", label="planner limit")]
+    lines += [ax.axhline(1.0, color="r", ls=":", label="blister (Ω = 1)")]
+    lines += [ax.axvline(curve["chosen_fluence_J_per_cm2"], color="g", label="chosen fluence")]
+    ax.set_xlabel("fluence (J/cm²)")
+    ax.set_ylabel("basal epidermal Ω (1)")
     twin = ax.twinx()
-    twin.plot(f, curve["target_band_um"], "s-", color="tab:orange", label="dermal injury band (um)")
-    twin.set_ylabel("dermal injury band, Omega >= 1 (um)")
-    ax.legend(loc="upper left", fontsize=7)
-    return fig
+    lines += twin.plot(fluence, curve["target_band_um"], "s-", color="tab:orange", label="dermal injury band")
+    twin.set_ylabel("dermal injury band, Ω ≥ 1 (µm)")
+    ax.set_title("safety margin vs fluence")
+    ax.legend(handles=lines, loc="upper left")  # one legend for both axes
+    if path is not None:
+        save_figure(figure, path)
+    return figure
 
 
-def maps_figure(plan):
-    """Peak temperature and dermal thermal injury (Henriques Ω) maps (r-z) at the chosen pulse energy."""
+def maps_figure(plan: Any, path: str | Path | None = None):
+    """Peak temperature and dermal thermal injury (Henriques Ω) maps (r–z) at the chosen pulse energy."""
     setting = plan.support["setting"]
     outcome = getattr(setting, "outcome", None)
     if outcome is None:
         return None
     grid = setting.response.grid
-    fig, axes = _figure(ncols=2, figsize=(9, 3.5))
+    figure, axes = new_figure(1, 2, figsize=(10, 3.8))
     r_mm, z_mm = grid.r_edges_m * 1e3, grid.z_edges_m * 1e3
-    im = axes[0].pcolormesh(r_mm, z_mm, (outcome.peak_temperature_K - CELSIUS_K).T, shading="flat")
-    fig.colorbar(im, ax=axes[0], label="peak temperature (degC)")
+    image = axes[0].pcolormesh(r_mm, z_mm, (outcome.peak_temperature_K - CELSIUS_K).T, shading="flat", cmap="magma")
+    figure.colorbar(image, ax=axes[0], label="peak temperature (°C)")
+    axes[0].set_title("peak temperature")
     omega = np.log10(np.maximum(outcome.omega["henriques"] * setting.passes, 1e-6))
-    im = axes[1].pcolormesh(r_mm, z_mm, omega.T, shading="flat")
-    fig.colorbar(im, ax=axes[1], label="log10 Henriques Omega (all passes)")
+    image = axes[1].pcolormesh(r_mm, z_mm, omega.T, shading="flat", cmap="viridis")
+    figure.colorbar(image, ax=axes[1], label="log₁₀ Ω, Henriques (all passes)")
+    axes[1].set_title("thermal injury")
     for ax in axes:
         ax.set_ylim(min(z_mm[-1], 2.5), 0.0)  # the dermis, where the laser acts
-        ax.set_xlabel("r (mm)")
-        ax.set_ylabel("depth (mm)")
-    return fig
+        ax.set_xlabel("radius r (mm)")
+        ax.set_ylabel("depth z (mm)")
+    if path is not None:
+        save_figure(figure, path)
+    return figure

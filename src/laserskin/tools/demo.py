@@ -1,11 +1,14 @@
 """`make demo`: the default scenarios, side by side, with their figures and results in ``out/``.
 
-0. Light transport in a person's skin at 1064 nm: absorbed energy map and depth profile.
-2. A treatment plan for a default person (52-year-old woman, Fitzpatrick IV, cheek, laxity
+1. Light transport in a person's skin at 1064 nm: absorbed energy map and depth profile.
+2. Tightening vs resurfacing: a 1450 nm non-ablative pass with cryogen cooling and an
+   Er:YAG ablative pass on the same person, how they differ, and a comparison figure.
+3. A treatment plan for a default person (52-year-old woman, Fitzpatrick IV, cheek, laxity
    grade 2): modality, settings, sessions, predicted improvement, and its HTML report
    (``out/plan/report.html``).
-1. Tightening vs resurfacing: a 1450 nm non-ablative pass with cryogen cooling and an
-   Er:YAG ablative pass on the same person, and how they differ.
+
+Run it with ``make demo`` or ``python -m laserskin.tools.demo --out DIR``; it rewrites the
+files it made before in ``DIR``.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from laserskin.cli import RichProgress, app, summary_table
+from laserskin.cli import app
+from laserskin.cli._shell import note
+from laserskin.cli.simulate import summary_table
 from laserskin.pipeline.scenario import load_scenario
 from laserskin.pipeline.simulation import Simulation
+from laserskin.plotting.progress import RichProgress
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -25,7 +31,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def light_transport(out: Path, console: Console) -> None:
     """Monte Carlo transport of ``examples/skin_1064.toml``: NetCDF and absorption figure."""
     from laserskin.core.io import write_netcdf_atomic
-    from laserskin.plotting import plot_absorption
+    from laserskin.plotting import close, plot_absorption
     from laserskin.transport import simulate_transport
 
     scenario = load_scenario(EXAMPLES / "skin_1064.toml")
@@ -34,8 +40,9 @@ def light_transport(out: Path, console: Console) -> None:
     grid = scenario.rz_grid(stack, beam.outer_radius_m)
     settings = scenario.transport
     result = simulate_transport(stack, grid, beam, settings.photons, settings.seed, progress=RichProgress())
-    write_netcdf_atomic(result.to_dataset(), out / "transport_demo.nc")
-    plot_absorption(result, path=out / "transport_demo.png", r_max_mm=4.0)
+    note(f"wrote {write_netcdf_atomic(result.to_dataset(), out / 'transport_demo.nc')}")
+    close(plot_absorption(result, path=out / "transport_demo.png", r_max_mm=4.0))
+    note(f"wrote {out / 'transport_demo.png'}")
     summary = result.summary()
     console.print(
         f"light transport at 1064 nm: Rd {summary['diffuse_reflectance']:.4f} ± {summary['diffuse_reflectance_stderr']:.4f}, "
@@ -45,16 +52,21 @@ def light_transport(out: Path, console: Console) -> None:
 
 def compare_tightening_and_resurfacing(out: Path, console: Console) -> dict[str, dict]:
     """Run the two example scenarios, write their NetCDF and figures, print the comparison."""
+    from laserskin.plotting import close, plot_comparison, plot_simulation
+
     summaries = {}
+    results = {}
     for name in ("tightening_1450", "resurfacing_er_yag"):
         scenario = load_scenario(EXAMPLES / f"{name}.toml")
         simulation = Simulation.from_scenario(scenario, progress=RichProgress())
         result = simulation.run()
-        result.save(out / f"{name}.nc")
-        from laserskin.plotting import plot_simulation
-
-        plot_simulation(result, out, prefix=f"{name}_")
+        note(f"wrote {result.save(out / f'{name}.nc')}")
+        for path in plot_simulation(result, out, prefix=f"{name}_"):
+            note(f"wrote {path}")
         summaries[name] = result.summary
+        results[name] = result
+    close(plot_comparison(results, out / "comparison.png"))
+    note(f"wrote {out / 'comparison.png'}")
     console.print(summary_table(summaries, "Tightening (1450 nm, non-ablative) vs resurfacing (Er:YAG, ablative)"))
     console.print(describe_difference(summaries["tightening_1450"], summaries["resurfacing_er_yag"]))
     return summaries
@@ -86,8 +98,27 @@ def main(argv: list[str] | None = None) -> None:
     console = Console()
     light_transport(out, console)
     compare_tightening_and_resurfacing(out, console)
-    app(["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "IV", "--site", "cheek", "--laxity", "2",
-         "--area", "150 cm^2", "--out", str(out / "plan")], standalone_mode=False)
+    app(
+        [
+            "plan",
+            "--age",
+            "52",
+            "--sex",
+            "female",
+            "--fitzpatrick",
+            "IV",
+            "--site",
+            "cheek",
+            "--laxity",
+            "2",
+            "--area",
+            "150 cm^2",
+            "--out",
+            str(out / "plan"),
+            "--force",
+        ],
+        standalone_mode=False,
+    )
     console.print(f"results and figures written to {out}/; the plan's report: {out / 'plan' / 'report.html'}")
 
 

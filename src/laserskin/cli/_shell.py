@@ -1,0 +1,278 @@
+"""What every command shares: error handling, output checks, "wrote FILE" lines, JSON and tables.
+
+Rules of the shell (documented in ``laserskin --help``):
+
+* Bad input prints **one line** ``error: FIELD: got VALUE; expected ALLOWED`` on stderr and
+  exits with status 2, before anything is computed or written.
+* Every output path is checked before the computation starts (writable folder, not a
+  directory, a known figure format); an output file that already exists is an error
+  unless ``--force`` is given. (``sweep --out`` is the one exception: re-running into
+  its folder resumes the sweep.)
+* Every file written is reported as ``wrote PATH`` on stderr, so ``--json`` output on
+  stdout stays one line of strict JSON (NaN and infinities become ``null``).
+* Nothing here is parsed as terminal markup: square brackets (``[person]``) print as typed.
+
+This module imports only the standard library and typer; everything heavy is imported
+inside functions so ``laserskin --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FAILURE",
+    "FIGURE_SUFFIXES",
+    "Outputs",
+    "console",
+    "error_line",
+    "handles_errors",
+    "print_json",
+    "strict_json",
+    "to_jsonable",
+    "AGE_HELP",
+    "SUN_EXPOSURE_HELP",
+    "LAXITY_HELP",
+    "FORCE_HELP",
+]
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+#: Figure formats matplotlib writes without extra packages.
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+
+# One wording for the person's grades everywhere in the shell (and the web: same text).
+AGE_HELP = 'Age in years, 18-100: a number (55) or with its unit ("55 year").'
+SUN_EXPOSURE_HELP = "Photoaging grade 0-3, equal to Glogau type I-IV (0: no wrinkles ... 3: only wrinkles)."
+LAXITY_HELP = "Laxity grade 0-4 (Alexiades-Armenakas): 0 none, 1 mild, 2 moderate, 3 advanced, 4 severe."
+FORCE_HELP = "Overwrite output files that already exist (without it, an existing output is an error)."
+
+DEBUG_ENV = "LASERSKIN_DEBUG"
+
+
+# --- printing --------------------------------------------------------------------------------
+_CONSOLE: Any = None
+
+
+def console() -> Any:
+    """The stdout rich console (markup and highlighting off: text prints as typed)."""
+    global _CONSOLE
+    if _CONSOLE is None:
+        from rich.console import Console
+
+        _CONSOLE = Console(markup=False, highlight=False, emoji=False)
+    return _CONSOLE
+
+
+def error_line(message: Any) -> None:
+    """Print ``error: MESSAGE`` as one line on stderr (never interpreted as markup)."""
+    text = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    sys.stderr.write(f"error: {text}\n")
+    sys.stderr.flush()
+
+
+def note(message: str) -> None:
+    """One informational line on stderr (keeps stdout for results)."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types: NaN/±inf → ``None``, numpy → Python, paths → str, models → dicts."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "model_dump"):  # pydantic models
+        return to_jsonable(value.model_dump(mode="json", by_alias=True))
+    if hasattr(value, "dtype") and hasattr(value, "tolist"):  # numpy scalars and arrays
+        return to_jsonable(value.tolist())
+    if hasattr(value, "item"):
+        return to_jsonable(value.item())
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def strict_json(payload: Any) -> str:
+    """One line of strict JSON (RFC 8259: no NaN or Infinity tokens)."""
+    return json.dumps(to_jsonable(payload), allow_nan=False, ensure_ascii=False)
+
+
+def print_json(payload: Any) -> None:
+    """Write ``payload`` to stdout as one line of strict JSON."""
+    sys.stdout.write(strict_json(payload) + "\n")
+    sys.stdout.flush()
+
+
+# --- errors ----------------------------------------------------------------------------------
+def describe(error: BaseException) -> tuple[str, int] | None:
+    """The one-line message and exit status of an error a user can fix, or ``None`` for a bug."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from laserskin.core.errors import InputError, describe_validation_error
+
+    if isinstance(error, InputError):
+        return str(error), EXIT_BAD_INPUT
+    if isinstance(error, ValidationError):
+        return describe_validation_error(error), EXIT_BAD_INPUT
+    if isinstance(error, UnicodeDecodeError):
+        return f"input: got bytes that are not UTF-8 text ({error.reason}); expected a UTF-8 text file", EXIT_BAD_INPUT
+    if isinstance(error, tomllib.TOMLDecodeError):
+        return f"input: got invalid TOML ({error}); expected a TOML file", EXIT_BAD_INPUT
+    if isinstance(error, MemoryError):
+        return "the problem does not fit in memory: reduce the grid, photons or stored times", EXIT_BAD_INPUT
+    if isinstance(error, OSError) and (error.filename or error.strerror):
+        where = f"{error.filename}: " if error.filename else ""
+        return f"{where}{error.strerror or error}", EXIT_BAD_INPUT
+    return None
+
+
+def handles_errors(command: Callable) -> Callable:
+    """Run a command so that no user ever sees a traceback.
+
+    * input errors (:class:`~laserskin.core.errors.InputError`, pydantic validation,
+      undecodable or invalid files, unreadable paths, a problem too large for memory):
+      one line on stderr, exit status 2;
+    * Ctrl-C: one line, exit status 130;
+    * anything else is a bug: one line naming the exception, exit status 1; set
+      ``LASERSKIN_DEBUG=1`` to see the traceback.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            error_line("interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as error:  # noqa: BLE001 - the shell's last line of defence
+            if _is_click_exception(error):
+                raise
+            known = describe(error)
+            if known is None:
+                if os.environ.get(DEBUG_ENV):
+                    raise
+                error_line(
+                    f"internal error ({type(error).__name__}: {error}); please report it, "
+                    f"{DEBUG_ENV}=1 shows the traceback"
+                )
+                raise typer.Exit(EXIT_FAILURE) from None
+            message, status = known
+            error_line(message)
+            raise typer.Exit(status) from None
+
+    return wrapper
+
+
+def _is_click_exception(error: BaseException) -> bool:
+    return any(cls.__name__ in {"ClickException", "UsageError", "BadParameter"} for cls in type(error).__mro__)
+
+
+# --- outputs ---------------------------------------------------------------------------------
+class Outputs:
+    """The files a command will write: checked before the computation, reported when written.
+
+    Parameters
+    ----------
+    force : bool
+        Overwrite files that exist (the ``--force`` flag); without it an existing output is
+        an input error.
+    """
+
+    def __init__(self, force: bool = False):
+        self.force = force
+        self.written: list[Path] = []
+
+    def file(self, path: Path | str | None, option: str, *, suffixes: Sequence[str] | None = None) -> Path | None:
+        """Check one output file (``None`` passes through) and return it as a path."""
+        from laserskin.core.errors import InputError
+
+        if path is None:
+            return None
+        path = Path(path).expanduser()
+        if str(path) in {"", "."}:
+            raise InputError(option, str(path), "a file path")
+        if suffixes is not None and path.suffix.lower() not in suffixes:
+            raise InputError(option, str(path), "a file ending in " + ", ".join(suffixes))
+        if path.is_dir():
+            raise InputError(option, str(path), "a file path, not a directory")
+        if path.exists() and not self.force:
+            raise InputError(option, str(path), "a path that does not exist yet (or --force to overwrite it)")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise InputError(option, str(path), "a writable file")
+        _check_folder(path.parent, option, str(path))
+        return path
+
+    def folder(self, path: Path | str | None, option: str, names: Iterable[str]) -> Path | None:
+        """Check an output folder and the files ``names`` that will be written into it."""
+        from laserskin.core.errors import InputError
+
+        if path is None:
+            return None
+        path = Path(path).expanduser()
+        if path.exists() and not path.is_dir():
+            raise InputError(option, str(path), "a folder (this path is a file)")
+        _check_folder(path, option, str(path))
+        existing = [name for name in names if (path / name).exists()]
+        for name in existing:
+            if (path / name).is_dir():
+                raise InputError(option, str(path / name), "a file path, not a directory")
+        if existing and not self.force:
+            raise InputError(option, str(path), f"a folder without {', '.join(existing)} (or --force to overwrite)")
+        return path
+
+    def wrote(self, path: Path | str) -> Path:
+        """Record and report (``wrote PATH`` on stderr) a file that was written."""
+        path = Path(path)
+        self.written.append(path)
+        note(f"wrote {path}")
+        return path
+
+
+def _check_folder(folder: Path, option: str, shown: str) -> None:
+    """The folder exists and is writable, or can be created inside a writable existing one."""
+    from laserskin.core.errors import InputError
+
+    probe = folder.resolve() if str(folder) else Path.cwd()
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(option, shown, f"a path whose folder can be created ({probe} is a file)")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(option, shown, f"a path in a writable folder ({probe} is not writable)")
+
+
+def describe_cooling(cooling: Any) -> str:
+    """One line for a cooling table or model: its kind, then its settings."""
+    if cooling is None:
+        return "none"
+    if hasattr(cooling, "model_dump"):
+        cooling = cooling.model_dump(mode="json", by_alias=True)
+    if not isinstance(cooling, dict):
+        return str(cooling)
+    kind = cooling.get("kind", "?")
+    rest = ", ".join(f"{key} {value}" for key, value in cooling.items() if key != "kind" and value is not None)
+    return f"{kind} ({rest})" if rest else str(kind)

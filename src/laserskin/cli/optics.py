@@ -1,0 +1,65 @@
+"""``laserskin optics``: the layer table of a person's skin at one wavelength."""
+
+from __future__ import annotations
+
+import typer
+
+from laserskin.cli._shell import AGE_HELP, LAXITY_HELP, SUN_EXPOSURE_HELP, console, print_json
+
+
+def command(
+    age: str = typer.Option(..., help=AGE_HELP),
+    sex: str = typer.Option(..., help="female | male"),
+    fitzpatrick: str = typer.Option(..., help="Fitzpatrick skin type I-VI."),
+    site: str = typer.Option(..., help="Body site, e.g. cheek, forehead, neck."),
+    wavelength: str = typer.Option(..., help='Laser wavelength with unit, e.g. "1064 nm".'),
+    sun_exposure: int = typer.Option(1, help=SUN_EXPOSURE_HELP),
+    laxity: int = typer.Option(1, help=LAXITY_HELP),
+    scattering: str = typer.Option("jacques2013", help="Scattering parameter set name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the layer table as JSON."),
+) -> None:
+    """Print the layer table of a person's skin at one wavelength."""
+    from rich.table import Table
+
+    from laserskin.core.units import to_si
+    from laserskin.skin import Person, optics_table
+
+    person = Person.model_validate(
+        {
+            "age": age_value(age),
+            "sex": sex,
+            "fitzpatrick": fitzpatrick,
+            "site": site,
+            "sun_exposure": sun_exposure,
+            "laxity": laxity,
+        }
+    )
+    wavelength_m = to_si(wavelength, "m", field="wavelength")
+    rows = optics_table(person, wavelength_m, scattering=scattering)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"Skin optics at {wavelength_m * 1e9:g} nm ({scattering})")
+    for column in ("layer", "thickness (µm)", "μa (1/cm)", "μs (1/cm)", "μs' (1/cm)", "g", "n"):
+        table.add_column(column, justify="right" if column != "layer" else "left", no_wrap=column == "layer")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            f"{row['thickness_um']:.1f}",
+            f"{row['mua_per_cm']:.4g}",
+            f"{row['mus_per_cm']:.4g}",
+            f"{row['musp_per_cm']:.4g}",
+            f"{row['g']:.3f}",
+            f"{row['n']:.3f}",
+        )
+    console().print(table)
+
+
+def age_value(text: str | None) -> float | str | None:
+    """The ``--age`` text as the Person model takes it: a bare number (years) or a quantity."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text  # let the model parse units such as "55 year" (and name the field if it cannot)

@@ -1,0 +1,115 @@
+"""``laserskin simulate``: one treatment pass, light → heat → damage, and its summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling, print_json
+
+#: Rows of the summary table: key of ``Result.summary``, label, unit.
+SUMMARY_ROWS = (
+    ("cooling", "cooling (settings below)", ""),
+    ("peak_epidermis_temperature_C", "peak epidermal temperature", "°C"),
+    ("peak_dermis_temperature_C", "peak dermal temperature", "°C"),
+    ("denaturation_depth_um", "collagen Ω ≥ 1 depth range", "µm"),
+    ("denatured_volume_mm3", "denatured collagen volume", "mm³"),
+    ("immediate_tightening_percent", "immediate tightening", "%"),
+    ("epidermal_omega", "epidermal (basal) Ω, Henriques", ""),
+    ("epidermal_injury", "epidermal injury", ""),
+    ("pigment_risk", "pigmentary risk", ""),
+    ("pain_index", "pain index, no anaesthetic", "/10"),
+    ("pain_index_with_anesthetic", "pain index with anaesthetic", "/10"),
+    ("crater_depth_um", "crater depth", "µm"),
+    ("residual_damage_depth_um", "residual thermal necrosis depth", "µm"),
+    ("mtz_width_um", "MTZ width", "µm"),
+    ("mtz_depth_um", "MTZ depth", "µm"),
+    ("wall_time_s", "wall time", "s"),
+)
+
+
+def format_value(value: Any) -> str:
+    """A summary value as table text (``—`` for missing)."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return " – ".join(format_value(v) for v in value)
+    if isinstance(value, dict):  # the cooling: its kind
+        return str(value.get("kind", "—"))
+    return str(value)
+
+
+def summary_table(summaries: dict[str, dict], title: str) -> Any:
+    """A rich table with one column per named simulation summary (rows of :data:`SUMMARY_ROWS`)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("unit")
+    for name in summaries:
+        table.add_column(name, justify="right")
+    for key, label, unit in SUMMARY_ROWS:
+        if any(summary.get(key) is not None for summary in summaries.values()):
+            table.add_row(label, unit, *(format_value(summary.get(key)) for summary in summaries.values()))
+    return table
+
+
+def cooling_used(simulation: Any, scenario: Any = None) -> dict[str, Any]:
+    """The cooling a simulation ran with (its settings) and where it came from (``source``)."""
+    cooling = simulation.cooling
+    data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
+    source = "arguments"
+    if scenario is not None:
+        laser = getattr(scenario, "laser", None) or {}
+        if getattr(scenario, "cooling", None) is not None:
+            source = "[cooling] table"
+        elif isinstance(laser, dict) and laser.get("device"):
+            source = f"default of device {laser['device']} (no [cooling] table)"
+        else:
+            source = "none given (no [cooling] table)"
+    data["source"] = source
+    return data
+
+
+def command(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file ([person], [laser], [cooling], [protocol])."),
+    photons: int | None = typer.Option(None, help="Number of photon packets."),
+    seed: int | None = typer.Option(None, help="Random seed (recorded in the output)."),
+    threads: int | None = typer.Option(None, help="Worker threads for the Monte Carlo."),
+    out: Path | None = typer.Option(
+        None, help="Folder for result.nc and the figures (temperature_map, depth_profiles, probe_traces PNG)."
+    ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """Simulate one treatment pass: light → heat → damage; print the summary (with the cooling used)."""
+    from laserskin.pipeline.scenario import load_scenario
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.plotting.progress import RichProgress
+    from laserskin.plotting.simulation import SIMULATION_FIGURES
+
+    outputs = Outputs(force)
+    out = outputs.folder(out, "--out", ["result.nc", *(f"{name}.png" for name in SIMULATION_FIGURES)])
+    spec = load_scenario(scenario)
+    simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
+    result = simulation.run()
+    summary = dict(result.summary)
+    cooling = cooling_used(simulation, spec)
+    summary.setdefault("cooling", cooling)
+    if out is not None:
+        from laserskin.plotting import plot_simulation
+
+        out.mkdir(parents=True, exist_ok=True)
+        outputs.wrote(result.save(out / "result.nc"))
+        for path in plot_simulation(result, out):
+            outputs.wrote(path)
+    if as_json:
+        print_json(summary)
+        return
+    console().print(summary_table({scenario.stem: summary}, f"Simulation: {simulation.laser.describe()}"))
+    settings = {key: value for key, value in cooling.items() if key != "source"}
+    console().print(f"cooling used: {describe_cooling(settings)}; {cooling['source']}")

@@ -1,0 +1,92 @@
+"""``laserskin transport``: Monte Carlo light transport for a scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from laserskin.cli._shell import FIGURE_SUFFIXES, FORCE_HELP, Outputs, console, print_json
+
+
+def command(
+    scenario: Path = typer.Argument(..., help="Scenario TOML file ([person] + [laser] + [beam], or [[layers]])."),
+    photons: int | None = typer.Option(None, help="Number of photon packets."),
+    seed: int | None = typer.Option(None, help="Random seed (recorded in the output)."),
+    threads: int | None = typer.Option(None, help="Worker threads (default: all cores)."),
+    out: Path | None = typer.Option(None, help="Write the result as NetCDF to this file."),
+    figure: Path | None = typer.Option(
+        None, help="Write the absorption figure to this file (" + ", ".join(FIGURE_SUFFIXES) + ")."
+    ),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+) -> None:
+    """Run Monte Carlo light transport for a scenario and print Rd, Tt and absorption per layer."""
+    from laserskin.pipeline.scenario import load_scenario
+    from laserskin.plotting.progress import RichProgress
+    from laserskin.transport import simulate_transport
+
+    outputs = Outputs(force)
+    out = outputs.file(out, "--out")
+    figure = outputs.file(figure, "--figure", suffixes=FIGURE_SUFFIXES)
+    if out is not None and figure is not None and out.resolve() == figure.resolve():
+        from laserskin.core.errors import InputError
+
+        raise InputError("--figure", str(figure), "a path other than --out")
+    spec = load_scenario(scenario)
+    settings = spec.transport.model_copy(
+        update={k: v for k, v in {"photons": photons, "seed": seed, "threads": threads}.items() if v is not None}
+    )
+    settings = type(settings).model_validate(settings.model_dump())  # re-check the CLI overrides
+    stack = spec.layer_stack()
+    beam = spec.beam_model()
+    grid = spec.rz_grid(stack, beam.outer_radius_m)
+    result = simulate_transport(
+        stack,
+        grid,
+        beam,
+        photons=settings.photons,
+        seed=settings.seed,
+        threads=settings.threads,
+        progress=RichProgress(),
+    )
+    if out is not None:
+        from laserskin.core.io import write_netcdf_atomic
+
+        outputs.wrote(write_netcdf_atomic(result.to_dataset(), out))
+    if figure is not None:
+        from laserskin.plotting import close, plot_absorption
+
+        close(plot_absorption(result, path=figure))
+        outputs.wrote(figure)
+    summary = result.summary()
+    if as_json:
+        print_json(summary)
+        return
+    print_summary(summary, stack.names)
+
+
+def print_summary(summary: dict, names: list[str]) -> None:
+    """The transport summary as a table on stdout."""
+    from rich.table import Table
+
+    table = Table(title=f"Light transport: {summary['photons']:,} photons, seed {summary['seed']}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_column("± std. error", justify="right")
+    for key, label in (
+        ("specular_reflectance", "specular reflectance"),
+        ("diffuse_reflectance", "diffuse reflectance Rd"),
+        ("total_transmittance", "total transmittance Tt"),
+        ("absorbed_fraction", "absorbed (total)"),
+    ):
+        table.add_row(label, f"{summary[key]:.5f}", f"{summary.get(key + '_stderr', 0.0):.5f}")
+    for name, value, error in zip(
+        names, summary["absorbed_fraction_by_layer"], summary["absorbed_fraction_by_layer_stderr"]
+    ):
+        table.add_row(f"  absorbed in {name}", f"{value:.5f}", f"{error:.5f}")
+    outside = summary.get("absorbed_outside_grid_fraction")
+    if outside:
+        table.add_row("  absorbed outside the maps", f"{outside:.5f}", "")
+    console().print(table)
+    console().print(f"{summary['photons_per_second']:,.0f} photons/s on {summary['threads']} thread(s)")
