@@ -13,7 +13,7 @@ from __future__ import annotations
 import typer
 
 from laserskin.cli import cite, devices, optics, plan, schema, serve, simulate, sweep, transport
-from laserskin.cli._shell import handles_errors
+from laserskin.cli._shell import ShellGroup, handles_errors
 
 __all__ = ["app", "main"]
 
@@ -24,6 +24,7 @@ EPILOG = (
 )
 
 app = typer.Typer(
+    cls=ShellGroup,
     help="laserskin: laser skin tightening and resurfacing simulator and planner.",
     epilog=EPILOG,
     no_args_is_help=True,

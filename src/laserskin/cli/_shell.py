@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -186,7 +187,7 @@ def handles_errors(command: Callable) -> Callable:
 
 
 def _is_click_exception(error: BaseException) -> bool:
-    return any(cls.__name__ in {"ClickException", "UsageError", "BadParameter"} for cls in type(error).__mro__)
+    return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -276,3 +277,39 @@ def describe_cooling(cooling: Any) -> str:
     kind = cooling.get("kind", "?")
     rest = ", ".join(f"{key} {value}" for key, value in cooling.items() if key != "kind" and value is not None)
     return f"{kind} ({rest})" if rest else str(kind)
+
+
+class ShellGroup(TyperGroup):
+    """The app's command group: usage errors (unknown option, a non-integer ``--laxity`` …) as one line.
+
+    click prints usage errors as three lines (usage, hint, error); here they become
+    ``error: MESSAGE (see 'laserskin COMMAND --help')`` with exit status 2, like every other
+    input error. Help, ``--version`` and exit statuses are otherwise click's.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            status = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(EXIT_FAILURE)
+        except Exception as error:
+            if not _is_click_exception(error):
+                raise
+            if type(error).__name__ == "NoArgsIsHelpError":
+                error.show()  # type: ignore[attr-defined]  # the help text, as click prints it
+                sys.exit(error.exit_code)  # type: ignore[attr-defined]
+            context = getattr(error, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            error_line(f"{error.format_message()}{hint}")  # type: ignore[attr-defined]
+            sys.exit(getattr(error, "exit_code", EXIT_BAD_INPUT))
+        sys.exit(status if isinstance(status, int) else 0)
