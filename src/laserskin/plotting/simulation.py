@@ -189,6 +189,13 @@ def plot_result(result: Any, path: str | Path | None = None, *, title: str | Non
 
 def _headline(result: Any) -> str:
     summary = getattr(result, "summary", None)
+    if isinstance(summary, str):  # a dataset: its provenance holds the summary as JSON
+        import json
+
+        try:
+            summary = json.loads(summary)
+        except ValueError:
+            summary = None
     if hasattr(summary, "model_dump"):
         summary = summary.model_dump()
     if not isinstance(summary, Mapping):
