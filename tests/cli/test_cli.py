@@ -19,8 +19,20 @@ def invoke(*args):
 
 
 def test_optics_json_lists_layers():
-    result = invoke("optics", "--age", 55, "--sex", "female", "--fitzpatrick", "IV", "--site", "cheek",
-                    "--wavelength", "1064 nm", "--json")
+    result = invoke(
+        "optics",
+        "--age",
+        55,
+        "--sex",
+        "female",
+        "--fitzpatrick",
+        "IV",
+        "--site",
+        "cheek",
+        "--wavelength",
+        "1064 nm",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [row["name"] for row in rows][0] == "stratum_corneum"
@@ -30,8 +42,9 @@ def test_optics_json_lists_layers():
 
 
 def test_optics_table_prints():
-    result = invoke("optics", "--age", 30, "--sex", "male", "--fitzpatrick", "II", "--site", "forearm",
-                    "--wavelength", "1320 nm")
+    result = invoke(
+        "optics", "--age", 30, "--sex", "male", "--fitzpatrick", "II", "--site", "forearm", "--wavelength", "1320 nm"
+    )
     assert result.exit_code == 0
     assert "reticular_dermis" in result.stdout
 
@@ -71,10 +84,19 @@ def test_simulate_json_acceptance_keys():
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     for key in (
-        "peak_epidermis_temperature_C", "peak_dermis_temperature_C", "denaturation_depth_um",
-        "denatured_volume_mm3", "immediate_tightening_percent", "epidermal_omega", "epidermal_injury",
-        "pigment_risk", "pain_index", "pain_index_with_anesthetic", "crater_depth_um",
-        "residual_damage_depth_um", "wall_time_s",
+        "peak_epidermis_temperature_C",
+        "peak_dermis_temperature_C",
+        "denaturation_depth_um",
+        "denatured_volume_mm3",
+        "immediate_tightening_percent",
+        "epidermal_omega",
+        "epidermal_injury",
+        "pigment_risk",
+        "pain_index",
+        "pain_index_with_anesthetic",
+        "crater_depth_um",
+        "residual_damage_depth_um",
+        "wall_time_s",
     ):
         assert key in payload
     assert payload["epidermal_injury"] in {"none", "erythema", "blister", "necrosis"}
@@ -128,8 +150,11 @@ def test_transport_bad_photons(tmp_path, photons):
         ('device = "cooltouch_1320"\nfluence = "-1 J/cm^2"', "fluence"),
         ('device = "cooltouch_1320"\npulse_duration = "0 ms"', "pulse_duration"),
         ('device = "no_such_laser"', "no_such_laser"),
-        ('wavelength = "1064 nm"\nfluence = "10 J/cm^2"\npulse_duration = "3 ms"\nspot_diameter = "5 mm"\n'
-         'ablative = true', "ablative"),
+        (
+            'wavelength = "1064 nm"\nfluence = "10 J/cm^2"\npulse_duration = "3 ms"\nspot_diameter = "5 mm"\n'
+            "ablative = true",
+            "ablative",
+        ),
         ('device = "cooltouch_1320"\nspot_diameter = "50 mm"', "spot"),
     ],
 )
@@ -144,8 +169,11 @@ def test_simulate_bad_laser(tmp_path, laser, field):
 
 @pytest.mark.parametrize(
     "cooling, field",
-    [('kind = "contact"\ntemperature = "-80 degC"', "temperature"), ('kind = "cold_air"\nh = "-5 W/(m^2*K)"', "h"),
-     ('kind = "ice"', "kind")],
+    [
+        ('kind = "contact"\ntemperature = "-80 degC"', "temperature"),
+        ('kind = "cold_air"\nh = "-5 W/(m^2*K)"', "h"),
+        ('kind = "ice"', "kind"),
+    ],
 )
 def test_simulate_bad_cooling(tmp_path, cooling, field):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[cooling]\n' + cooling + "\n"
