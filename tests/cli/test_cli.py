@@ -79,9 +79,15 @@ def test_transport_json_acceptance_keys(tmp_path):
     assert out.exists()
 
 
-def test_simulate_json_acceptance_keys():
-    result = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--json", "--photons", 2000)
+def test_simulate_json_acceptance_keys(tmp_path):
+    out = tmp_path / "out"
+    result = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--json", "--photons", 2000, "--out", out)
     assert result.exit_code == 0, result.output
+    # every file written is announced on stderr; stdout holds only the JSON
+    for name in ("result.nc", "temperature_map.png", "depth_profiles.png", "probe_traces.png"):
+        assert (out / name).exists() and f"wrote {out / name}" in result.stderr
+    # stdout: one line of JSON
+    assert result.stdout.count("\n") == 1
     payload = json.loads(result.stdout)
     for key in (
         "peak_epidermis_temperature_C",
@@ -102,6 +108,10 @@ def test_simulate_json_acceptance_keys():
     assert payload["epidermal_injury"] in {"none", "erythema", "blister", "necrosis"}
     assert payload["pigment_risk"] in {"low", "moderate", "high"}
     assert payload["crater_depth_um"] > 0
+    assert payload["cooling"]["kind"] == "cold_air"
+    assert payload["cooling"]["source"] == "[cooling] table"
+    again = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--photons", 2000, "--out", out)
+    assert again.exit_code == 2 and "--force" in again.stderr  # refused before computing
 
 
 def write(tmp_path, text):
@@ -229,3 +239,13 @@ def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
     result = invoke("simulate", write(tmp_path, text), "--photons", 100)
     assert result.exit_code == 2
     assert "beam" in result.output
+
+
+def test_simulate_names_the_device_default_cooling(tmp_path):
+    """A scenario without [cooling] runs with the device's default cooling, and the summary says so."""
+    text = PERSON + '[laser]\ndevice = "er_yag_2940"\nfluence = "10 J/cm^2"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "cooling used: cold_air" in text
+    assert "default of device er_yag_2940 (no [cooling] table)" in text
