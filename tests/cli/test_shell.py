@@ -300,3 +300,25 @@ def test_devices_json_has_si_numbers():
         assert 0 < low <= high
         assert row["spot_diameter_m"] > 0
         assert isinstance(row["fluence_J_per_cm2"], str)  # the display text stays
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        (OverflowError(34, "Numerical result out of range"), "beyond what the computation can represent"),
+        (MemoryError(), "does not fit in memory"),
+        (PermissionError(13, "Permission denied", "/root/x"), "/root/x: Permission denied"),
+    ],
+)
+def test_safety_nets_turn_resource_errors_into_one_line_and_exit_2(monkeypatch, error, words):
+    import laserskin.skin as skin
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(skin, "optics_table", fail)
+    result = invoke(
+        "optics", "--age", 40, "--sex", "male", "--fitzpatrick", "II", "--site", "cheek", "--wavelength", "1064 nm"
+    )
+    assert result.exit_code == 2
+    assert words in one_error_line(result)

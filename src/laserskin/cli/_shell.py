@@ -141,6 +141,11 @@ def describe(error: BaseException) -> tuple[str, int] | None:
         return f"input: got invalid TOML ({error}); expected a TOML file", EXIT_BAD_INPUT
     if isinstance(error, MemoryError):
         return "the problem does not fit in memory: reduce the grid, photons or stored times", EXIT_BAD_INPUT
+    if isinstance(error, OverflowError):
+        return (
+            f"a value is beyond what the computation can represent ({error}): check step sizes, grid and photons",
+            EXIT_BAD_INPUT,
+        )
     if isinstance(error, OSError) and (error.filename or error.strerror):
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror or error}", EXIT_BAD_INPUT
@@ -151,7 +156,8 @@ def handles_errors(command: Callable) -> Callable:
     """Run a command so that no user ever sees a traceback.
 
     * input errors (:class:`~laserskin.core.errors.InputError`, pydantic validation,
-      undecodable or invalid files, unreadable paths, a problem too large for memory):
+      undecodable or invalid files, unreadable paths, a problem too large for memory or a
+      number overflowing, the last two being safety nets behind the models' own limits):
       one line on stderr, exit status 2;
     * Ctrl-C: one line, exit status 130;
     * anything else is a bug: one line naming the exception, exit status 1; set
