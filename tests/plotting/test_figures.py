@@ -112,3 +112,11 @@ def test_save_figure_to_a_buffer_free_path(tmp_path):
     save_figure(figure, tmp_path / "sub" / "f.png")  # missing folders are created
     close(figure)
     assert (tmp_path / "sub" / "f.png").exists()
+
+
+def test_figure_bytes_for_pages_and_reports(result):
+    from laserskin.plotting import figure_png, figure_svg, plot_temperature_map, pyplot
+
+    assert figure_png(plot_temperature_map(result)).startswith(b"\x89PNG")
+    assert b"<svg" in figure_svg(plot_temperature_map(result))[:500]
+    assert pyplot().get_fignums() == []  # both closed

@@ -17,7 +17,17 @@ returns the figure; :func:`close` releases it.
 
 from __future__ import annotations
 
-from laserskin.plotting._base import DPI, STYLE, close, figure_png, new_figure, pyplot, save_figure
+from laserskin.plotting._base import (
+    DPI,
+    STYLE,
+    close,
+    figure_bytes,
+    figure_png,
+    figure_svg,
+    new_figure,
+    pyplot,
+    save_figure,
+)
 from laserskin.plotting.movie import write_temperature_movie
 from laserskin.plotting.plan import improvement_figure, maps_figure, margin_figure
 from laserskin.plotting.progress import RichProgress, default_progress
@@ -41,7 +51,9 @@ __all__ = [
     "RichProgress",
     "close",
     "default_progress",
+    "figure_bytes",
     "figure_png",
+    "figure_svg",
     "improvement_figure",
     "maps_figure",
     "margin_figure",

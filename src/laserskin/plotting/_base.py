@@ -14,7 +14,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["pyplot", "new_figure", "save_figure", "figure_png", "close", "STYLE", "DPI", "mirrored", "dataset_of"]
+__all__ = [
+    "pyplot",
+    "new_figure",
+    "save_figure",
+    "figure_bytes",
+    "figure_png",
+    "figure_svg",
+    "close",
+    "STYLE",
+    "DPI",
+    "mirrored",
+    "dataset_of",
+]
 
 #: Resolution of saved raster figures (dots per inch).
 DPI = 130
@@ -65,12 +77,24 @@ def save_figure(figure: Any, path: str | Path) -> Path:
     )
 
 
+def figure_bytes(figure: Any, file_format: str = "png") -> bytes:
+    """The figure encoded as ``file_format`` (png, svg, pdf …); the figure is closed afterwards."""
+    buffer = io.BytesIO()
+    try:
+        figure.savefig(buffer, format=file_format, dpi=DPI, bbox_inches="tight")
+    finally:
+        close(figure)
+    return buffer.getvalue()
+
+
 def figure_png(figure: Any) -> bytes:
     """PNG bytes of a figure (closed afterwards)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
-    close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, "png")
+
+
+def figure_svg(figure: Any) -> bytes:
+    """SVG bytes of a figure (closed afterwards): what web pages embed."""
+    return figure_bytes(figure, "svg")
 
 
 def close(figure: Any) -> None:
