@@ -14,7 +14,9 @@ def command(
     out: Path = typer.Option(..., "--out", help="Output folder; re-running into it resumes the sweep."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="LocalCluster workers (default: cores)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Existing dask scheduler, e.g. tcp://HOST:8786."),
-    json_output: bool = typer.Option(False, "--json", help="Print only the final JSON line (no progress bar)."),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print only the final JSON line on stdout (no progress bar)."
+    ),
 ) -> None:
     """Run a parameter / population sweep on dask.distributed; resume by re-running.
 
@@ -37,9 +39,9 @@ def command(
             f"{report.skipped_already_done} already done of {report.cases} cases "
             f"in {report.wall_time_s:.1f} s -> {report.dataset}"
         )
-        for path in [payload.get("dataset"), *(payload.get("figures") or [])]:
-            if path:
-                note(f"wrote {path}")
+    for path in [payload.get("dataset"), *(payload.get("figures") or [])]:
+        if path:
+            note(f"wrote {path}")
     print_json(
         {
             k: payload[k]
