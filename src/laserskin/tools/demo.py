@@ -25,7 +25,7 @@ from laserskin.pipeline.scenario import load_scenario
 from laserskin.pipeline.simulation import Simulation
 from laserskin.plotting.progress import RichProgress
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"  # src/laserskin/tools/demo.py -> the checkout
 
 
 def light_transport(out: Path, console: Console) -> None:
