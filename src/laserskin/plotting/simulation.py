@@ -261,7 +261,10 @@ def plot_comparison(results: Mapping[str, Any] | Sequence[Any], path: str | Path
     ax_o.set_xlabel("depth z (mm)")
     ax_o.set_ylabel("Arrhenius Ω on the axis (1)")
     ax_o.set_title("damage vs depth (solid: collagen, dashed: Henriques)")
-    ax_s.set_xscale("symlog", linthresh=1e-3)
+    first_steps = [
+        float(t[t > 0].min()) for t in (dataset_of(r)["time"].values * 1e3 for _, r in items) if (t > 0).any()
+    ]
+    ax_s.set_xscale("symlog", linthresh=max(min(first_steps, default=1e-3), 1e-3))
     ax_s.set_xlabel("time (ms)")
     ax_s.set_ylabel("surface temperature on the axis (°C)")
     ax_s.set_title("surface temperature vs time")
