@@ -160,6 +160,7 @@ def command(
 
     from laserskin.planning.plan import plan_request
     from laserskin.planning.request import PlanRequest
+    from laserskin.plotting.progress import RichProgress
 
     outputs = Outputs(force)
     fields: dict = read_person_file(person_file) if person_file is not None else {}
@@ -184,7 +185,13 @@ def command(
     fields.update({k: v for k, v in options.items() if v is not None})
     request = PlanRequest.validated(**fields)
     out = outputs.folder(out, "--out", OUTPUT_FILES)
-    plan = plan_request(request)
+    progress = RichProgress()  # the planner reports no steps: an indeterminate bar with the elapsed time
+    stage = "planning: light transport, heat, damage and healing per candidate"
+    progress.on_start(stage, 0, "")
+    try:
+        plan = plan_request(request)
+    finally:
+        progress.on_end(stage, 0.0)
     if out is not None:
         write_outputs(plan, out, outputs=outputs)
     if as_json:
