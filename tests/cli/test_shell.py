@@ -322,3 +322,17 @@ def test_safety_nets_turn_resource_errors_into_one_line_and_exit_2(monkeypatch, 
     )
     assert result.exit_code == 2
     assert words in one_error_line(result)
+
+
+def test_plan_force_rewrites_the_folder_without_stale_figures(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.json").write_text("{}")
+    (out / "maps.png").write_bytes(b"old")
+    args = ["plan", "--age", 52, "--sex", "female", "--fitzpatrick", "II", "--site", "cheek", "--laxity", 4]
+    result = invoke(*args, "--out", out, "--force", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["eligible"] is False  # a referral: no figures
+    assert json.loads((out / "plan.json").read_text())["eligible"] is False
+    assert not (out / "maps.png").exists()
+    assert f"wrote {out / 'report.html'}" in result.stderr and "removed" in result.stderr

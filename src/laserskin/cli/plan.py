@@ -19,6 +19,7 @@ from laserskin.cli._shell import (
     Outputs,
     console,
     describe_cooling,
+    note,
     print_json,
 )
 from laserskin.cli.optics import age_value
@@ -69,6 +70,13 @@ def write_outputs(plan: Any, out: Path, *, cache_dir: Any = None, outputs: Outpu
         written.append(write_bytes_atomic(out / name, data))
         if outputs is not None:
             outputs.wrote(out / name)
+    # an overwritten folder (--force) keeps no figure of an earlier plan beside this plan's report
+    for name in OUTPUT_FILES:
+        stale = out / name
+        if name not in files and name not in datasets and stale.is_file():
+            stale.unlink()
+            if outputs is not None:
+                note(f"removed {stale} (from an earlier plan)")
     return written
 
 
