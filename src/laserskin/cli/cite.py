@@ -8,8 +8,7 @@ from laserskin.cli._shell import console, print_json
 
 
 def command(as_json: bool = typer.Option(False, "--json", help="Print the citations as JSON.")) -> None:
-    """Print the sources of every model and parameter set."""
-    import laserskin.tools.registry  # noqa: F401  (imports every module so all citations register)
+    """Print the bibliography: the source of every model and parameter set."""
     from laserskin.core.citations import all_citations
 
     citations = all_citations()

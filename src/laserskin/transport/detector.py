@@ -18,7 +18,7 @@ medium through its surface is close to Lambertian, so a fibre whose acceptance h
 θ in the medium above (refractive index ``n_outside``, ``NA = n_outside sin θ``) collects the
 fraction :math:`\\eta = \\sin^2\\theta = (NA/n_{outside})^2` (capped at 1) of the radiant
 exitance falling on its face (the Lambertian collection efficiency of an aperture of
-half-angle θ; e.g. Bohren & Clothier, *Fundamentals of Atmospheric Radiation*, on
+half-angle θ; Bohren & Clothiaux 2006, *Fundamentals of Atmospheric Radiation*, on
 Lambertian radiance). The approximation is good for source–detector distances of a few
 transport mean free paths or more; near the beam (``d`` < ~1/μs') the exit light is more
 forward-peaked and a fibre collects more than this estimate (MCML's angle-resolved Rd(r, α)
@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.units import to_si
 
@@ -119,6 +120,7 @@ class FibreDetector:
         (``diffuse_reflectance_per_area`` and ``r_edges``). Raises :class:`InputError` when
         the fibre face reaches beyond the grid's radius (Rd there is not resolved).
         """
+        cite("wang1995mcml", "bohren2006")
         r_edges, rd_per_area, n_above = _reflectance_profile(result)
         r_max = float(r_edges[-1])
         if self.distance_m + self.core_radius_m > r_max * (1.0 + 1e-12):
