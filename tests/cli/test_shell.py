@@ -46,6 +46,7 @@ def one_error_line(result) -> str:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert lines[0].startswith("error: "), result.output
+    assert "  " not in lines[0], lines[0]  # nothing eaten out of the text (markup would leave double spaces)
     assert "Traceback" not in result.output
     return lines[0]
 
