@@ -144,7 +144,7 @@ def command(
     goal: str | None = typer.Option(None, help="tighten | resurface | recommend (default recommend)."),
     area: str | None = typer.Option(None, help='Treated area, e.g. "150 cm^2" (default).'),
     devices: list[str] | None = typer.Option(
-        None, "--device", "--devices", help="Candidate device (repeatable; see laserskin devices)."
+        None, "--device", "--devices", metavar="<name>", help="Candidate device (repeatable; see laserskin devices)."
     ),
     max_sessions: int | None = typer.Option(None, help="Largest number of sessions (0-20)."),
     max_downtime_days: float | None = typer.Option(None, help="Largest acceptable downtime, days."),
