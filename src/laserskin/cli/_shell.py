@@ -51,8 +51,8 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
 
-#: Figure formats matplotlib writes without extra packages.
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+#: Figure formats matplotlib writes (with pillow, one of its dependencies, for JPEG, TIFF and WebP).
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".eps")
 
 # One wording for the person's grades everywhere in the shell (and the web: same text).
 AGE_HELP = 'Age in years, 18-100: a number (55) or with its unit ("55 year").'
