@@ -337,3 +337,16 @@ def test_plan_force_rewrites_the_folder_without_stale_figures(tmp_path):
     assert json.loads((out / "plan.json").read_text())["eligible"] is False
     assert not (out / "maps.png").exists()
     assert f"wrote {out / 'report.html'}" in result.stderr and "removed" in result.stderr
+
+
+def test_a_cache_path_that_is_a_file_is_one_line(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.write_text("not a folder")
+    monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(cache))
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(PERSON + '[laser]\ndevice = "cooltouch_1320"\n')
+    result = invoke("simulate", scenario, "--photons", 1000)
+    if result.exit_code == 0:
+        return  # the transport cache skipped the unusable folder: also fine (never fatal)
+    assert result.exit_code == 2, result.output
+    assert "LASERSKIN_CACHE_DIR" in one_error_line(result)

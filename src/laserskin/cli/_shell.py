@@ -148,7 +148,11 @@ def describe(error: BaseException) -> tuple[str, int] | None:
         )
     if isinstance(error, OSError) and (error.filename or error.strerror):
         where = f"{error.filename}: " if error.filename else ""
-        return f"{where}{error.strerror or error}", EXIT_BAD_INPUT
+        cache = os.environ.get("LASERSKIN_CACHE_DIR")
+        hint = ""
+        if cache and error.filename and os.fspath(error.filename).startswith(cache):
+            hint = " (the transport cache: LASERSKIN_CACHE_DIR must name a writable folder)"
+        return f"{where}{error.strerror or error}{hint}", EXIT_BAD_INPUT
     return None
 
 
