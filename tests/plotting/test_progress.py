@@ -52,7 +52,16 @@ def test_a_broken_display_switches_itself_off_without_raising():
 
 
 def test_nobody_watching_means_no_bar(monkeypatch):
+    monkeypatch.delenv("LASERSKIN_PROGRESS", raising=False)
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert interactive() is False
     assert default_progress() is None
     assert RichProgress().enabled is False
+
+
+def test_the_environment_forces_bars_on_or_off(monkeypatch):
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    monkeypatch.setenv("LASERSKIN_PROGRESS", "1")
+    assert interactive() is True and isinstance(default_progress(), RichProgress)
+    monkeypatch.setenv("LASERSKIN_PROGRESS", "off")
+    assert interactive() is False and default_progress() is None

@@ -21,17 +21,31 @@ computation goes on (see :mod:`laserskin.core.callbacks`).
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
 
 from laserskin.core.callbacks import Callback
 
-__all__ = ["RichProgress", "default_progress", "interactive"]
+__all__ = ["PROGRESS_ENV", "RichProgress", "default_progress", "interactive"]
+
+
+#: Environment variable that forces progress bars on (``1``) or off (``0``) everywhere.
+PROGRESS_ENV = "LASERSKIN_PROGRESS"
 
 
 def interactive(stream: Any = None) -> bool:
-    """Whether someone is watching: ``stream`` (default stderr) is a terminal, or we run in Jupyter."""
+    """Whether someone is watching: ``stream`` (default stderr) is a terminal, or we run in Jupyter.
+
+    ``LASERSKIN_PROGRESS=0`` (or ``off``) answers no and ``LASERSKIN_PROGRESS=1`` (``on``) yes,
+    whatever the stream (e.g. bars in a CI log, or none in a terminal recording).
+    """
+    forced = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if forced in {"0", "off", "no", "false"}:
+        return False
+    if forced in {"1", "on", "yes", "true"}:
+        return True
     stream = sys.stderr if stream is None else stream
     try:
         if stream.isatty():
