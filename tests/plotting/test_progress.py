@@ -11,6 +11,8 @@ from laserskin.plotting.progress import RichProgress, default_progress, interact
 def run_stage(progress: Callback) -> None:
     progress.on_start("transport [1/2]", 1000, "photons")
     progress.on_progress("transport [1/2]", 500, 0.5)
+    if isinstance(progress, RichProgress):
+        progress.status("transport [1/2]", "[2 failed]")
     progress.on_progress("transport [1/2]", 1000, 1.0)
     progress.on_end("transport [1/2]", 1.0)
 
@@ -22,6 +24,7 @@ def test_draws_stage_name_verbatim_and_rate():
     text = buffer.getvalue()
     assert "transport [1/2]" in text  # brackets are not markup
     assert "1,000 photons/s" in text
+    assert "[2 failed]" in text
 
 
 def test_unknown_total_is_an_indeterminate_bar():

@@ -97,7 +97,7 @@ class RichProgress(Callback):
             try:
                 progress = self._ensure_started()
                 known = total is not None and total > 0
-                task = progress.add_task(str(stage), total=float(total) if known else None, rate="")
+                task = progress.add_task(str(stage), total=float(total) if known else None, rate="", status="")
                 self._tasks[stage] = (task, str(unit or ""))
             except Exception:  # noqa: BLE001 - never break the computation for a display
                 self._disable()
@@ -134,6 +134,18 @@ class RichProgress(Callback):
             except Exception:  # noqa: BLE001
                 self._disable()
 
+    def status(self, stage: str, text: str) -> None:
+        """Show ``text`` beside a running stage's bar (e.g. ``"2 failed"`` or ``"waiting for workers"``)."""
+        if self._progress is None:
+            return
+        with self._lock:
+            if stage not in self._tasks or self._progress is None:
+                return
+            try:
+                self._progress.update(self._tasks[stage][0], status=str(text))
+            except Exception:  # noqa: BLE001
+                self._disable()
+
     # --- helpers ---------------------------------------------------------------------------
     def close(self) -> None:
         """Stop drawing (also called when the object is garbage collected)."""
@@ -162,6 +174,7 @@ class RichProgress(Callback):
                 BarColumn(),
                 TextColumn("{task.percentage:>5.1f}%", markup=False),
                 TextColumn("{task.fields[rate]}", markup=False),
+                TextColumn("{task.fields[status]}", markup=False),
                 TimeElapsedColumn(),
                 TimeRemainingColumn(),
                 console=console,
