@@ -241,11 +241,15 @@ def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
     assert "beam" in result.output
 
 
-def test_simulate_names_the_device_default_cooling(tmp_path):
+def test_simulate_names_the_device_default_cooling_and_writes_a_movie(tmp_path):
     """A scenario without [cooling] runs with the device's default cooling, and the summary says so."""
     text = PERSON + '[laser]\ndevice = "er_yag_2940"\nfluence = "10 J/cm^2"\n'
-    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
+    movie = tmp_path / "t.gif"
+    refused = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", tmp_path / "t.avi")
+    assert refused.exit_code == 2 and "--movie" in refused.stderr
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", movie)
     assert result.exit_code == 0, result.output
+    assert movie.read_bytes().startswith(b"GIF8") and f"wrote {movie}" in result.stderr
     text = " ".join(result.stdout.split())
     assert "cooling used: cold_air" in text
     assert "default of device er_yag_2940 (no [cooling] table)" in text

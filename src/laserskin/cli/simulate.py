@@ -83,17 +83,28 @@ def command(
     out: Path | None = typer.Option(
         None, help="Folder for result.nc and the figures (temperature_map, depth_profiles, probe_traces PNG)."
     ),
+    movie: Path | None = typer.Option(
+        None,
+        help="Write a temperature movie to this file: .gif (pillow) or .mp4/.m4v/.mov (ffmpeg); r-z maps "
+        "at [heat] store_times when given, else the temperature on the beam axis vs depth.",
+    ),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Simulate one treatment pass: light → heat → damage; print the summary (with the cooling used)."""
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.pipeline.simulation import Simulation
+    from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
     from laserskin.plotting.simulation import SIMULATION_FIGURES
 
     outputs = Outputs(force)
     out = outputs.folder(out, "--out", ["result.nc", *(f"{name}.png" for name in SIMULATION_FIGURES)])
+    movie = outputs.file(movie, "--movie", suffixes=tuple(MOVIE_SUFFIXES))
+    if movie is not None and not movie_writer_available(movie.suffix):
+        from laserskin.core.errors import InputError
+
+        raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
     spec = load_scenario(scenario)
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
     result = simulation.run()
@@ -107,6 +118,10 @@ def command(
         outputs.wrote(result.save(out / "result.nc"))
         for path in plot_simulation(result, out):
             outputs.wrote(path)
+    if movie is not None:
+        from laserskin.plotting import write_temperature_movie
+
+        outputs.wrote(write_temperature_movie(result, movie))
     if as_json:
         print_json(summary)
         return
