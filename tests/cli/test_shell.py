@@ -350,3 +350,22 @@ def test_a_cache_path_that_is_a_file_is_one_line(tmp_path, monkeypatch):
         return  # the transport cache skipped the unusable folder: also fine (never fatal)
     assert result.exit_code == 2, result.output
     assert "LASERSKIN_CACHE_DIR" in one_error_line(result)
+
+
+def test_a_huge_value_gives_a_bounded_error_line():
+    result = invoke(
+        "optics",
+        "--age",
+        "9" * 100_000,
+        "--sex",
+        "male",
+        "--fitzpatrick",
+        "II",
+        "--site",
+        "cheek",
+        "--wavelength",
+        "1064 nm",
+    )
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and len(line) < 2200 and "age" in line

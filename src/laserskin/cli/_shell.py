@@ -35,9 +35,13 @@ __all__ = [
     "EXIT_FAILURE",
     "FIGURE_SUFFIXES",
     "Outputs",
+    "ShellGroup",
     "console",
+    "describe",
+    "describe_cooling",
     "error_line",
     "handles_errors",
+    "note",
     "print_json",
     "strict_json",
     "to_jsonable",
@@ -77,9 +81,16 @@ def console() -> Any:
     return _CONSOLE
 
 
+#: Longest error line printed; a longer one (a 5000-digit value echoed back) is cut in the middle.
+MAX_ERROR_CHARACTERS = 2000
+
+
 def error_line(message: Any) -> None:
     """Print ``error: MESSAGE`` as one line on stderr (never interpreted as markup)."""
     text = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    if len(text) > MAX_ERROR_CHARACTERS:
+        half = MAX_ERROR_CHARACTERS // 2
+        text = f"{text[:half]} … ({len(text) - 2 * half} characters left out) … {text[-half:]}"
     sys.stderr.write(f"error: {text}\n")
     sys.stderr.flush()
 
