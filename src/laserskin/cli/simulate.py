@@ -64,11 +64,12 @@ def cooling_used(simulation: Any, scenario: Any = None) -> dict[str, Any]:
     data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
     source = "arguments"
     if scenario is not None:
-        laser = getattr(scenario, "laser", None) or {}
+        laser = getattr(scenario, "laser", None)
+        device = laser.get("device") if isinstance(laser, dict) else getattr(laser, "device", None)
         if getattr(scenario, "cooling", None) is not None:
             source = "[cooling] table"
-        elif isinstance(laser, dict) and laser.get("device"):
-            source = f"default of device {laser['device']} (no [cooling] table)"
+        elif device:
+            source = f"default of device {device} (no [cooling] table)"
         else:
             source = "none given (no [cooling] table)"
     data["source"] = source
