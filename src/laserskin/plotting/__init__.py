@@ -5,7 +5,7 @@ optionally saves it atomically to ``path`` (format by extension: PNG, SVG, PDF â
 returns the figure; :func:`close` releases it.
 
 =================================  ======================================================
-``plot_result(result)``            overview of one simulation (``Result.plot()``)
+``plot_result(result)``            one simulation in one figure (for ``Result.plot()``)
 ``plot_comparison({...})``         several simulations side by side
 ``write_temperature_movie(r, p)``  MP4 (ffmpeg) or GIF (pillow) of the temperature
 ``plot_temperature_map`` etc.      the single panels (map, depth profiles, probe traces)

@@ -167,7 +167,7 @@ def plot_simulation(result: Any, directory: str | Path, prefix: str = "") -> lis
 def plot_result(result: Any, path: str | Path | None = None, *, title: str | None = None):
     """One overview figure of a simulation: map, axis profiles (T and Ω) and temperature traces.
 
-    This is what ``Result.plot()`` draws. In a notebook the returned figure displays itself.
+    Meant for ``Result.plot()`` (one figure to look at); in a notebook the returned figure displays itself.
 
     Parameters
     ----------
