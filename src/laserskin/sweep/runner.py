@@ -28,6 +28,8 @@ class SweepReport:
     out: str
     dataset: str | None = None
     figures: list[str] = field(default_factory=list)
+    #: Cases whose stored result was damaged or foreign (removed and recomputed by this run).
+    recomputed_damaged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -110,7 +112,13 @@ def run_sweep(
     done = store.done()
     todo = [index for index in range(spec.n_cases) if index not in done]
     report = SweepReport(
-        cases=spec.n_cases, succeeded=0, failed=0, skipped_already_done=len(done), wall_time_s=0.0, out=str(store.root)
+        cases=spec.n_cases,
+        succeeded=0,
+        failed=0,
+        skipped_already_done=len(done),
+        wall_time_s=0.0,
+        out=str(store.root),
+        recomputed_damaged=len(store.damaged),
     )
     owned = None
     if todo and client is None:  # connect before writing anything: a bad scheduler leaves no trace

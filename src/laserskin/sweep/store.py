@@ -1,8 +1,19 @@
-"""The output folder of a sweep: manifest, one file per case, the combined ``sweep.nc``."""
+"""The output folder of a sweep: manifest, one file per case, the combined ``sweep.nc``.
+
+The store heals: every case file carries the sweep's fingerprint, its case index and a
+checksum of its content, written atomically with it (see
+:func:`laserskin.transport.cache.write_netcdf_checked`). A case file that is missing,
+unreadable (empty, truncated, garbage), mismatching its checksum (bytes flipped but still
+parseable) or belonging to another sweep is removed and the case recomputed: never
+trusted, never fatal. A damaged ``sweep.json`` is rewritten when the case files show the
+folder holds this sweep. Temporary files orphaned by a killed run are removed when the
+next run starts.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from pathlib import Path
@@ -14,6 +25,21 @@ from laserskin.core.errors import InputError
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.population import PERSON_FIELDS
 from laserskin.sweep.spec import axis_dim
+from laserskin.transport.cache import (
+    DamagedFileError,
+    read_netcdf_checked,
+    remove_orphaned_temporaries,
+    write_netcdf_checked,
+)
+
+logger = logging.getLogger(__name__)
+
+#: A temporary file in a sweep folder older than this was orphaned by a killed run (the
+#: client is the only writer; writing one case file takes milliseconds).
+ORPHAN_AGE_S = 60.0
+#: Names a sweep folder may hold besides its manifest.
+_OWN_NAMES = {"sweep.json", "cases", "sweep.nc", "figures"}
+_CASE_FILE = re.compile(r"c(\d{6})\.nc")
 
 
 def _write_json_atomic(payload: Any, path: Path) -> None:
@@ -47,21 +73,32 @@ class SweepStore:
         self.root = Path(out_dir).expanduser()
         self.sweep = sweep
         self.cases_dir = self.root / "cases"
+        #: Indices of cases whose files were found damaged (and removed) by :meth:`done`.
+        self.damaged: set[int] = set()
+        self.fingerprint = sweep.spec.fingerprint()
 
     @property
     def manifest_path(self) -> Path:
         return self.root / "sweep.json"
 
     def check(self) -> bool:
-        """Check that the folder is new/empty (False) or holds this same sweep (True)."""
-        fingerprint = self.sweep.spec.fingerprint()
+        """Check that the folder is new/empty (False) or holds this same sweep (True).
+
+        A missing or unreadable ``sweep.json`` beside case files that all belong to this
+        sweep (their fingerprint) is rewritten rather than refused.
+        """
+        fingerprint = self.fingerprint
         if self.root.exists() and not self.root.is_dir():
             raise InputError("out", str(self.root), "a folder (a file of that name exists)")
+        manifest = None
         if self.manifest_path.exists():
             try:
                 manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+                if not isinstance(manifest, dict):
+                    raise ValueError("not a table")
             except (OSError, ValueError):
-                raise InputError("out", str(self.root), "a folder with a readable sweep.json") from None
+                manifest = None
+        if manifest is not None:
             if manifest.get("fingerprint") != fingerprint:
                 raise InputError(
                     "out",
@@ -70,25 +107,39 @@ class SweepStore:
                     "(it holds a different sweep; choose another --out)",
                 )
             return True
-        if self.root.exists() and any(self.root.iterdir()):
-            raise InputError("out", str(self.root), "an empty or new folder (it holds other files)")
-        return False
+        if not self.root.exists() or not any(p for p in self.root.iterdir() if not p.name.startswith(".")):
+            return False
+        if self._holds_only_this_sweep(fingerprint):
+            logger.warning("sweep: %s had a damaged or missing sweep.json; rewritten", self.root)
+            self._write_manifest()
+            return True
+        if self.manifest_path.exists():
+            raise InputError("out", str(self.root), "a folder with a readable sweep.json") from None
+        raise InputError("out", str(self.root), "an empty or new folder (it holds other files)")
 
-    def check_or_create(self) -> None:
-        """Create the folder and manifest, or check that an existing one is this sweep's."""
-        if self.check():
-            return
-        spec = self.sweep.spec
-        fingerprint = spec.fingerprint()
-        try:
-            self.cases_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise InputError("out", str(self.root), f"a writable folder ({error.strerror})") from None
+    def _holds_only_this_sweep(self, fingerprint: str) -> bool:
+        """True when the folder holds only sweep files and every readable case file is ours."""
+        if any(p.name not in _OWN_NAMES and not p.name.startswith(".") for p in self.root.iterdir()):
+            return False
+        if not self.cases_dir.is_dir():
+            return False
+        ours = 0
+        for path in self.cases_dir.glob("c*.nc"):
+            try:
+                if read_netcdf_checked(path).attrs.get("fingerprint") != fingerprint:
+                    return False
+                ours += 1
+            except DamagedFileError:
+                continue
+        return ours > 0
+
+    def _write_manifest(self) -> None:
         import laserskin
 
+        spec = self.sweep.spec
         _write_json_atomic(
             {
-                "fingerprint": fingerprint,
+                "fingerprint": spec.fingerprint(),
                 "name": spec.sweep.name,
                 "cases": spec.n_cases,
                 "dims": list(spec.dims),
@@ -99,20 +150,69 @@ class SweepStore:
             self.manifest_path,
         )
 
+    def remove_orphans(self, older_than_s: float = ORPHAN_AGE_S) -> list[Path]:
+        """Remove temporary files a killed run left in the folder; returns their paths."""
+        removed = []
+        for folder in (self.root, self.cases_dir, self.root / "figures"):
+            removed += remove_orphaned_temporaries(folder, older_than_s=older_than_s)
+        for path in removed:
+            logger.info("sweep: removed orphaned temporary file %s", path)
+        return removed
+
+    def check_or_create(self) -> None:
+        """Create the folder and manifest, or check that an existing one is this sweep's."""
+        if self.check():
+            self.remove_orphans()
+            return
+        try:
+            self.cases_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError("out", str(self.root), f"a writable folder ({error.strerror})") from None
+        self._write_manifest()
+
     def result_path(self, index: int) -> Path:
         return self.cases_dir / f"c{index:06d}.nc"
 
     def error_path(self, index: int) -> Path:
         return self.cases_dir / f"c{index:06d}.error.json"
 
+    def load_case(self, index: int):
+        """The verified result of case ``index`` (an :class:`xarray.Dataset`), or None.
+
+        None when the file is missing, unreadable, fails its checksum, or was written for
+        another sweep or another case.
+        """
+        try:
+            dataset = read_netcdf_checked(self.result_path(index))
+        except DamagedFileError:
+            return None
+        if dataset.attrs.get("fingerprint") != self.fingerprint or dataset.attrs.get("case") != index:
+            return None
+        return dataset
+
     def done(self) -> set[int]:
-        """Indices of cases with a result file."""
+        """Indices of cases with a verified result file.
+
+        Damaged or foreign case files are removed (their cases will be recomputed) and
+        their indices added to :attr:`damaged`.
+        """
         out = set()
-        if self.cases_dir.exists():
-            for path in self.cases_dir.glob("c*.nc"):
-                match = re.fullmatch(r"c(\d{6})\.nc", path.name)
-                if match:
-                    out.add(int(match.group(1)))
+        if not self.cases_dir.is_dir():
+            return out
+        for path in self.cases_dir.glob("c*.nc"):
+            match = _CASE_FILE.fullmatch(path.name)
+            if not match:
+                continue
+            index = int(match.group(1))
+            if index < self.sweep.spec.n_cases and self.load_case(index) is not None:
+                out.add(index)
+                continue
+            logger.warning("sweep: %s is damaged or foreign; its case will be recomputed", path.name)
+            self.damaged.add(index)
+            try:
+                path.unlink()
+            except OSError:  # e.g. a folder of that name: leave it, the case is recomputed in memory
+                pass
         return out
 
     def write(self, case: Case, record: dict[str, Any]) -> None:
@@ -120,14 +220,13 @@ class SweepStore:
         if record.get("status") == "ok":
             import xarray as xr
 
-            from laserskin.core.io import write_netcdf_atomic
-
             data_vars = {key: ((), value) for key, value in record["numbers"].items()}
             for name, array in (record.get("fields") or {}).items():
                 data_vars[name] = (("r", "z"), np.asarray(array))
             dataset = xr.Dataset(
                 data_vars,
                 attrs={
+                    "fingerprint": self.fingerprint,
                     "case": case.index,
                     "seed": case.seed,
                     "position": json.dumps(list(case.position)),
@@ -136,7 +235,7 @@ class SweepStore:
                     "elapsed_s": float(record.get("elapsed_s", math.nan)),
                 },
             )
-            write_netcdf_atomic(dataset, self.result_path(case.index))
+            write_netcdf_checked(dataset, self.result_path(case.index))
             self.error_path(case.index).unlink(missing_ok=True)
         else:
             _write_json_atomic(
@@ -154,7 +253,7 @@ class SweepStore:
         """Combine the case files into one :class:`xarray.Dataset` and write ``sweep.nc``."""
         import xarray as xr
 
-        from laserskin.core.io import read_netcdf, write_netcdf_atomic
+        from laserskin.core.io import write_netcdf_atomic
 
         spec = self.sweep.spec
         shape, dims = spec.shape or (1,), spec.dims or ("case",)
@@ -163,7 +262,9 @@ class SweepStore:
         labels: dict[str, np.ndarray] = {}
         for index in sorted(self.done()):
             position = np.unravel_index(index, shape)
-            case_data = read_netcdf(self.result_path(index))
+            case_data = self.load_case(index)
+            if case_data is None:  # damaged since done() looked: the next run recomputes it
+                continue
             ok[position] = 1
             for name, variable in case_data.data_vars.items():
                 if variable.ndim != 0:
