@@ -49,7 +49,7 @@ from laserskin.sweep.figures import sweep_figures
 from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
 from laserskin.sweep.population import PERSON_FIELDS, PopulationSpec
 from laserskin.sweep.runner import SweepReport, run_sweep
-from laserskin.sweep.spec import ClusterSpec, SweepMeta, SweepSpec, axis_dim
+from laserskin.sweep.spec import ClusterSpec, SweepMeta, SweepSpec, axis_dim, check_size
 from laserskin.sweep.store import SweepStore
 from laserskin.sweep.worker import flatten_numbers, run_case
 
@@ -67,6 +67,7 @@ __all__ = [
     "SweepSpec",
     "SweepStore",
     "axis_dim",
+    "check_size",
     "connect",
     "flatten_numbers",
     "load_sweep",

@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from laserskin.core.errors import InputError
-from laserskin.sweep.spec import SweepSpec
+from laserskin.sweep.spec import SweepSpec, check_size
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -22,11 +22,13 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 
 def sweep_from_dict(data: dict) -> SweepSpec:
-    """Validate a sweep given as a dictionary; every case's inputs are checked up front."""
+    """Validate a sweep given as a dictionary: its size against the limits
+    (:func:`laserskin.sweep.spec.check_size`), then every case's inputs, before any work."""
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
         raise InputError.from_validation(error) from None
+    check_size(spec)
     Sweep(spec).validate_cases()
     return spec
 

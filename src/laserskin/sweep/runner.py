@@ -11,7 +11,7 @@ from typing import Any
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.cluster import connect
 from laserskin.sweep.figures import sweep_figures
-from laserskin.sweep.spec import SweepSpec
+from laserskin.sweep.spec import SweepSpec, check_size
 from laserskin.sweep.store import SweepStore
 from laserskin.sweep.worker import run_case
 
@@ -106,6 +106,7 @@ def run_sweep(
     SweepReport
     """
     started = time.perf_counter()
+    check_size(spec)
     sweep = Sweep(spec)
     store = SweepStore(out_dir, sweep)
     store.check()

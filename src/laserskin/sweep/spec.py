@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.sweep.limits import MAX_AXIS_VALUES, MAX_CASES
+from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
 from laserskin.sweep.population import PopulationSpec
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
@@ -68,8 +69,6 @@ class SweepSpec(InputModel):
                 raise ValueError(f"axis {key!r}: expected a dotted key into [base] such as 'laser.fluence'")
             if len(values) == 0:
                 raise ValueError(f"axis {key!r} is empty; give at least one value")
-            if len(values) > MAX_AXIS_VALUES:
-                raise ValueError(f"axis {key!r} has {len(values)} values; at most {MAX_AXIS_VALUES}")
         return axes
 
     @model_validator(mode="after")
@@ -78,8 +77,6 @@ class SweepSpec(InputModel):
             raise ValueError("a sweep needs [axes] (non-empty value lists) and/or a [population]")
         if self.sweep.case == "simulate" and "person" not in self.base and self.population is None:
             raise ValueError("a simulate sweep needs base.person or a [population]")
-        if self.n_cases > MAX_CASES:
-            raise ValueError(f"the sweep has {self.n_cases} cases; at most {MAX_CASES}")
         return self
 
     # --- shape -------------------------------------------------------------------------------
@@ -111,3 +108,22 @@ class SweepSpec(InputModel):
 def axis_dim(key: str) -> str:
     """Dimension name of an axis: the dotted key with dots replaced by ``__``."""
     return key.replace(".", "__")
+
+
+def check_size(spec: SweepSpec) -> None:
+    """Check the sweep's size against :mod:`laserskin.sweep.limits` before any work.
+
+    Raises
+    ------
+    InputError
+        Naming the field, its value and the limit: more than ``MAX_AXES`` axes, an axis
+        with more than ``MAX_AXIS_VALUES`` values, or more than ``MAX_CASES`` cases.
+    """
+    if len(spec.axes) > MAX_AXES:
+        raise InputError("axes", f"{len(spec.axes)} axes", f"at most {MAX_AXES} axes")
+    for key, values in spec.axes.items():
+        if len(values) > MAX_AXIS_VALUES:
+            raise InputError(f"axes.{key}", f"{len(values)} values", f"at most {MAX_AXIS_VALUES} values per axis")
+    if spec.n_cases > MAX_CASES:
+        factors = " × ".join(f"{name} {size}" for name, size in zip(spec.dims, spec.shape))
+        raise InputError("sweep size", f"{spec.n_cases} cases ({factors})", f"at most {MAX_CASES} cases")
