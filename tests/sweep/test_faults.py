@@ -37,7 +37,7 @@ OMEGA = [0.00216, 0.0317]  # stand-in results of the two cases (store-level test
 
 
 def fake_record(index: int) -> dict:
-    return {"status": "ok", "numbers": {"epidermal_omega": OMEGA[index], "peak_C": 40.0 + index}, "labels": {}}
+    return {"status": "ok", "data": {"epidermal_omega": OMEGA[index], "peak_C": 40.0 + index}}
 
 
 def filled_store(out) -> SweepStore:
@@ -131,8 +131,8 @@ CLIENT = textwrap.dedent("""
     while True:  # keep rewriting both cases until killed
         generation += 1
         for case in store.sweep.cases():
-            store.write(case, {"status": "ok", "numbers": {"epidermal_omega": 0.001 * case.index + generation},
-                               "labels": {}, "fields": {"peak_temperature": big}})
+            store.write(case, {"status": "ok", "data": {"epidermal_omega": 0.001 * case.index + generation},
+                               "fields": {"peak_temperature": big}})
         print(generation, flush=True)
 """)
 

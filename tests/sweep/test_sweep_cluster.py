@@ -78,7 +78,7 @@ def test_case_result_does_not_depend_on_where_it_ran(reference, tmp_path):
     assert record["status"] == "ok"
     assert case.position == (1, 1)
     for key in ("epidermal_omega", "peak_epidermis_temperature_C", "peak_dermis_temperature_C"):
-        assert record["numbers"][key] == dataset[key].values[1, 1]
+        assert record["data"][key] == dataset[key].values[1, 1]
 
 
 def _inject_failure(fluence_J_per_m2):

@@ -48,9 +48,10 @@ from laserskin.sweep.cluster import connect
 from laserskin.sweep.figures import sweep_figures
 from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
 from laserskin.sweep.population import PERSON_FIELDS, PopulationSpec
-from laserskin.sweep.runner import SweepReport, run_sweep
+from laserskin.sweep.runner import SweepProgress, SweepReport, run_sweep
 from laserskin.sweep.spec import ClusterSpec, SweepMeta, SweepSpec, axis_dim, check_size
 from laserskin.sweep.store import SweepStore
+from laserskin.sweep.table import sweep_table, write_table
 from laserskin.sweep.worker import flatten_numbers, run_case
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "PopulationSpec",
     "Sweep",
     "SweepMeta",
+    "SweepProgress",
     "SweepReport",
     "SweepSpec",
     "SweepStore",
@@ -75,5 +77,7 @@ __all__ = [
     "run_sweep",
     "sweep_figures",
     "sweep_from_dict",
+    "sweep_table",
+    "write_table",
     "validate_inputs",
 ]

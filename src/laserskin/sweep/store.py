@@ -25,6 +25,7 @@ from laserskin.core.errors import InputError
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.population import PERSON_FIELDS
 from laserskin.sweep.spec import axis_dim
+from laserskin.sweep.variables import DIMENSION_LONG_NAMES, case_variables, dimension_labels, safe_name
 from laserskin.transport.cache import (
     DamagedFileError,
     read_netcdf_checked,
@@ -39,6 +40,15 @@ logger = logging.getLogger(__name__)
 ORPHAN_AGE_S = 60.0
 #: Names a sweep folder may hold besides its manifest.
 _OWN_NAMES = {"sweep.json", "cases", "sweep.nc", "figures"}
+#: Units and long names of the person traits (coordinates along ``person``).
+PERSON_UNITS = {
+    "age": ("year", "age"),
+    "sex": ("1", "sex"),
+    "fitzpatrick": ("1", "Fitzpatrick skin type (I-VI)"),
+    "site": ("1", "treatment site"),
+    "sun_exposure": ("1", "sun exposure (0-3)"),
+    "laxity": ("1", "skin laxity grade (0-4)"),
+}
 _CASE_FILE = re.compile(r"c(\d{6})\.nc")
 
 
@@ -216,23 +226,42 @@ class SweepStore:
         return out
 
     def write(self, case: Case, record: dict[str, Any]) -> None:
-        """Write a case's result (NetCDF) or error record (JSON), atomically."""
+        """Write a case's result (NetCDF, checksummed) or error record (JSON), atomically.
+
+        An ``ok`` record's ``data`` (the nested summary or plan) becomes typed, described
+        variables (:func:`laserskin.sweep.variables.case_variables`); the whole of it is also
+        kept as JSON in the ``result`` attribute, so nothing is dropped.
+        """
         if record.get("status") == "ok":
             import xarray as xr
 
-            data_vars = {key: ((), value) for key, value in record["numbers"].items()}
+            import laserskin
+
+            data = record.get("data") or {}
+            data_vars: dict[str, Any] = {}
+            for name, variable in case_variables(data).items():
+                attrs = {"units": variable.units, "long_name": variable.long_name, "kind": variable.kind}
+                data_vars[safe_name(name)] = (variable.dims, variable.value, attrs)
             for name, array in (record.get("fields") or {}).items():
-                data_vars[name] = (("r", "z"), np.asarray(array))
+                data_vars[name] = (
+                    ("r", "z"),
+                    np.asarray(array),
+                    {"units": "degC", "long_name": name.replace("_", " ")},
+                )
+            dims = {dim for dims, *_ in data_vars.values() for dim in dims}
+            coords = {dim: (dim, list(labels)) for dim in dims if (labels := dimension_labels(dim)) is not None}
             dataset = xr.Dataset(
                 data_vars,
+                coords=coords,
                 attrs={
                     "fingerprint": self.fingerprint,
                     "case": case.index,
                     "seed": case.seed,
                     "position": json.dumps(list(case.position)),
                     "inputs": json.dumps(case.inputs, sort_keys=True, default=str),
-                    "labels": json.dumps(record.get("labels", {}), default=str),
+                    "result": json.dumps(data, sort_keys=True, default=str),
                     "elapsed_s": float(record.get("elapsed_s", math.nan)),
+                    "laserskin_version": laserskin.__version__,
                 },
             )
             write_netcdf_checked(dataset, self.result_path(case.index))
@@ -250,58 +279,104 @@ class SweepStore:
             )
 
     def combine(self):
-        """Combine the case files into one :class:`xarray.Dataset` and write ``sweep.nc``."""
+        """Combine the verified case files into one :class:`xarray.Dataset`; write ``sweep.nc``.
+
+        Dimensions: ``person`` (population sweeps) and one per axis, then each variable's
+        own (``band``, ``range``, curves). Numbers missing for a case are NaN; text is
+        ``""``; booleans stay booleans (``False`` where the case failed: see
+        ``succeeded``), unless a successful case left one unset, then they are 0/1/NaN.
+        Every variable has ``units`` and ``long_name``; the attributes hold the package
+        version, the fingerprint and the whole sweep file (``spec``).
+        """
         import xarray as xr
 
+        import laserskin
         from laserskin.core.io import write_netcdf_atomic
 
         spec = self.sweep.spec
         shape, dims = spec.shape or (1,), spec.dims or ("case",)
-        numbers: dict[str, np.ndarray] = {}
-        ok = np.zeros(shape, dtype=np.int8)
-        labels: dict[str, np.ndarray] = {}
+        succeeded = np.zeros(shape, dtype=bool)
+        seeds = np.zeros(shape, dtype=np.int64)
+        elapsed = np.full(shape, np.nan)
+        collected: dict[str, list[tuple[tuple[int, ...], np.ndarray]]] = {}
+        meta: dict[str, dict[str, Any]] = {}
         for index in sorted(self.done()):
-            position = np.unravel_index(index, shape)
+            position = tuple(int(i) for i in np.unravel_index(index, shape))
             case_data = self.load_case(index)
             if case_data is None:  # damaged since done() looked: the next run recomputes it
                 continue
-            ok[position] = 1
+            succeeded[position] = True
+            seeds[position] = int(case_data.attrs["seed"])
+            elapsed[position] = float(case_data.attrs.get("elapsed_s", np.nan))
             for name, variable in case_data.data_vars.items():
-                if variable.ndim != 0:
-                    continue
-                if name not in numbers:
-                    numbers[name] = np.full(shape, np.nan)
-                numbers[name][position] = float(variable.values)
-            for name, value in json.loads(case_data.attrs.get("labels", "{}")).items():
-                if name not in labels:
-                    labels[name] = np.full(shape, "", dtype=object)
-                labels[name][position] = str(value)
-        data_vars = {name: (dims, values) for name, values in numbers.items()}
-        data_vars.update({name: (dims, values.astype(str)) for name, values in labels.items()})
-        data_vars["succeeded"] = (dims, ok, {"description": "1 where the case has a result"})
-        coords: dict[str, Any] = {}
+                kind = variable.attrs.get("kind", "number")
+                info = meta.setdefault(str(name), {"dims": variable.dims, "kinds": set(), "sizes": {}, "attrs": {}})
+                info["kinds"].add(kind)
+                if kind != "missing":
+                    info["attrs"] = {k: v for k, v in variable.attrs.items() if k != "kind"}
+                    info["dims"] = variable.dims
+                    for dim, size in variable.sizes.items():
+                        info["sizes"][dim] = max(info["sizes"].get(dim, 0), size)
+                    collected.setdefault(str(name), []).append((position, np.asarray(variable.values)))
+                elif not info["attrs"]:
+                    info["attrs"] = {k: v for k, v in variable.attrs.items() if k != "kind"}
+        data_vars: dict[str, Any] = {}
+        extra_coords: dict[str, Any] = {}
+        for name, info in meta.items():
+            kinds = info["kinds"] - {"missing"}
+            own_dims = tuple(info["dims"]) if kinds else ()
+            own_shape = tuple(info["sizes"][d] for d in own_dims)
+            if kinds == {"text"}:
+                array = np.full(shape + own_shape, "", dtype=object)
+            elif kinds == {"bool"} and "missing" not in info["kinds"]:
+                array = np.zeros(shape + own_shape, dtype=bool)
+            else:
+                array = np.full(shape + own_shape, np.nan)
+            for position, values in collected.get(name, []):
+                target = position + tuple(slice(0, n) for n in values.shape)
+                array[target] = values.astype(str) if array.dtype == object else values
+            if array.dtype == object:
+                array = array.astype(str)
+            data_vars[name] = (dims + own_dims, array, info["attrs"])
+            for dim in own_dims:
+                labels = dimension_labels(dim)
+                if labels is not None:
+                    extra_coords[dim] = (dim, list(labels), {"long_name": DIMENSION_LONG_NAMES[dim]})
+                elif dim not in extra_coords:
+                    extra_coords[dim] = (dim, np.arange(info["sizes"][dim]), {"long_name": dim.replace("_", " ")})
+        data_vars["succeeded"] = (dims, succeeded, {"units": "1", "long_name": "the case has a result"})
+        data_vars["case_seed"] = (dims, seeds, {"units": "1", "long_name": "Monte Carlo seed of the case"})
+        data_vars["case_wall_time_s"] = (dims, elapsed, {"units": "s", "long_name": "wall time of the case"})
+        coords: dict[str, Any] = dict(extra_coords)
         if spec.population is not None:
-            coords["person"] = np.arange(spec.population.n)
+            coords["person"] = ("person", np.arange(spec.population.n), {"long_name": "person of the population"})
             for name in PERSON_FIELDS:
                 column = [p[name] for p in self.sweep.people]
+                units, long_name = PERSON_UNITS.get(name, ("1", name.replace("_", " ")))
                 if all(isinstance(v, int | float) and not isinstance(v, bool) for v in column):
-                    coords[name] = ("person", np.asarray(column, dtype=float))
+                    array = np.asarray(column, dtype=float)
                 else:
-                    coords[name] = ("person", np.asarray([str(v) for v in column], dtype=str))
+                    array = np.asarray([str(v) for v in column], dtype=str)
+                coords[name] = ("person", array, {"units": units, "long_name": long_name})
         for key, values in spec.axes.items():
             array, attrs = _axis_coordinate(values)
             if array.dtype == object:
                 array = array.astype(str)
-            coords[axis_dim(key)] = xr.Variable((axis_dim(key),), array, {**attrs, "key": key})
+            attrs = {"units": "1", **attrs, "long_name": key, "key": key}
+            coords[axis_dim(key)] = xr.Variable((axis_dim(key),), array, attrs)
         dataset = xr.Dataset(
             data_vars,
             coords=coords,
             attrs={
+                "title": f"laserskin sweep {spec.sweep.name}",
                 "name": spec.sweep.name,
                 "seed": spec.sweep.seed,
                 "case_kind": spec.sweep.case,
                 "cases": spec.n_cases,
+                "fingerprint": self.fingerprint,
+                "laserskin_version": laserskin.__version__,
                 "spec": json.dumps(spec.model_dump(mode="json"), default=str),
+                "base": json.dumps(spec.base, sort_keys=True, default=str),
             },
         )
         write_netcdf_atomic(dataset, self.root / "sweep.nc")

@@ -45,7 +45,8 @@ def run_case(case: Case, cache_dir: str | None = None, save_fields: bool = False
     Returns
     -------
     dict
-        ``{"status": "ok", "numbers": {...}, "labels": {...}, "fields": {...} | None}`` or
+        ``{"status": "ok", "data": {...}, "fields": {...} | None}`` (``data``: the nested,
+        JSON-ready summary of a simulation or the plan's dictionary) or
         ``{"status": "error", "error_type": ..., "error": message}``.
     """
     started = time.perf_counter()
@@ -66,25 +67,41 @@ def run_case(case: Case, cache_dir: str | None = None, save_fields: bool = False
     return record
 
 
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A summary as a plain dictionary (a dict, or a model/dataclass with ``to_dict``/``model_dump``)."""
+    if isinstance(value, dict):
+        return value
+    for method in ("to_dict", "model_dump"):
+        function = getattr(value, method, None)
+        if callable(function):
+            return function()
+    raise TypeError(f"cannot read a summary of type {type(value).__name__}")
+
+
 def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict[str, Any]:
     from laserskin.pipeline.scenario import scenario_from_dict
     from laserskin.pipeline.simulation import Simulation
 
     result = Simulation.from_scenario(scenario_from_dict(case.inputs), cache_dir=cache_dir).run()
-    summary = result.summary
-    labels = {k: v for k, v in summary.items() if isinstance(v, str)}
     fields = None
     if save_fields:
         fields = {name: result.dataset[name].values for name in ("peak_temperature",)}
-    return {"numbers": flatten_numbers(summary), "labels": labels, "fields": fields}
+    return {"data": _jsonable(_as_dict(result.summary)), "fields": fields}
 
 
 def _plan_case(case: Case, cache_dir: str | None) -> dict[str, Any]:
     request_cls, function = _planning_api()
     request = request_cls.model_validate(case.inputs)
     plan = function(request, cache_dir=cache_dir)
-    data = plan.to_dict()
-    labels = {k: v for k, v in data.items() if isinstance(v, str)}
-    numbers = flatten_numbers({k: v for k, v in data.items() if k not in ("settings",)})
-    numbers.update(flatten_numbers(data.get("settings") or {}, "settings_"))
-    return {"numbers": numbers, "labels": labels, "fields": None}
+    return {"data": _jsonable(plan.to_dict()), "fields": None}
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain Python containers and scalars (numpy scalars and arrays converted)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return _jsonable(value.tolist())
+    return value
