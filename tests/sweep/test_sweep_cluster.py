@@ -68,6 +68,12 @@ def test_small_sweep_writes_every_case_and_a_combined_dataset(reference, tmp_pat
     # the grid matches the inputs: fluence read back from each case's own summary
     np.testing.assert_allclose(dataset["fluence_J_per_cm2"].values, [[10, 10], [16, 16], [22, 22]])
     assert report.figures and all(os.path.getsize(p) > 0 for p in report.figures)
+    # ready for analysis: units and long names on every variable, text and flags kept
+    for name, variable in dataset.data_vars.items():
+        assert variable.attrs.get("units") and variable.attrs.get("long_name"), name
+    assert dataset["peak_epidermis_temperature_C"].attrs["units"] == "degC"
+    assert dataset["pigment_risk"].dtype.kind == "U" and dataset["boiling"].dtype == bool
+    assert dataset.attrs["laserskin_version"] and "base" in dataset.attrs
 
 
 def test_case_result_does_not_depend_on_where_it_ran(reference, tmp_path):
@@ -214,9 +220,13 @@ def test_sweep_command_on_its_own_local_cluster_then_resume(tmp_path, monkeypatc
     sweep_file.write_text(SWEEP_TOML)
     out = tmp_path / "out"
     runner = CliRunner()
-    first = runner.invoke(app, [str(sweep_file), "--out", str(out), "--workers", "1", "--json"])
+    table = tmp_path / "results.csv"
+    first = runner.invoke(app, [str(sweep_file), "--out", str(out), "--workers", "1", "--json", "--table", str(table)])
     assert first.exit_code == 0, first.output
     line = json.loads(first.stdout.strip().splitlines()[-1])
+    assert line["table"] == str(table)
+    rows = table.read_text().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("laser__fluence,succeeded")  # header + one row per case
     assert {k: line[k] for k in ("cases", "succeeded", "failed", "skipped_already_done")} == {
         "cases": 2,
         "succeeded": 2,

@@ -239,9 +239,17 @@ class SweepStore:
 
             data = record.get("data") or {}
             data_vars: dict[str, Any] = {}
-            for name, variable in case_variables(data).items():
+            variables = case_variables(data)
+            sizes: dict[str, int] = {}
+            for variable in variables.values():
+                for dim in variable.dims:
+                    sizes[dim] = max(sizes.get(dim, 0), len(variable.value))
+            for name, variable in variables.items():
                 attrs = {"units": variable.units, "long_name": variable.long_name, "kind": variable.kind}
-                data_vars[safe_name(name)] = (variable.dims, variable.value, attrs)
+                value = variable.value
+                if variable.dims:  # lists sharing a dimension (a curve) padded to its longest
+                    value = value + [math.nan] * (sizes[variable.dims[0]] - len(value))
+                data_vars[safe_name(name)] = (variable.dims, value, attrs)
             for name, array in (record.get("fields") or {}).items():
                 data_vars[name] = (
                     ("r", "z"),
@@ -343,13 +351,21 @@ class SweepStore:
                 if labels is not None:
                     extra_coords[dim] = (dim, list(labels), {"long_name": DIMENSION_LONG_NAMES[dim]})
                 elif dim not in extra_coords:
-                    extra_coords[dim] = (dim, np.arange(info["sizes"][dim]), {"long_name": dim.replace("_", " ")})
+                    extra_coords[dim] = (
+                        dim,
+                        np.arange(info["sizes"][dim]),
+                        {"units": "1", "long_name": dim.replace("_", " ")},
+                    )
         data_vars["succeeded"] = (dims, succeeded, {"units": "1", "long_name": "the case has a result"})
         data_vars["case_seed"] = (dims, seeds, {"units": "1", "long_name": "Monte Carlo seed of the case"})
         data_vars["case_wall_time_s"] = (dims, elapsed, {"units": "s", "long_name": "wall time of the case"})
         coords: dict[str, Any] = dict(extra_coords)
         if spec.population is not None:
-            coords["person"] = ("person", np.arange(spec.population.n), {"long_name": "person of the population"})
+            coords["person"] = (
+                "person",
+                np.arange(spec.population.n),
+                {"units": "1", "long_name": "person of the population"},
+            )
             for name in PERSON_FIELDS:
                 column = [p[name] for p in self.sweep.people]
                 units, long_name = PERSON_UNITS.get(name, ("1", name.replace("_", " ")))

@@ -40,7 +40,10 @@ def sweep_table(dataset) -> Any:
                 columns[str(name)] = coord.values[person_position]
                 units[str(name)] = _describe(coord)
     succeeded = dataset["succeeded"].transpose(*case_dims).values.reshape(n_rows)
-    for name, variable in dataset.data_vars.items():
+    first = [n for n in ("succeeded", "case_seed", "case_wall_time_s") if n in dataset.data_vars]
+    ordered = first + [n for n in dataset.data_vars if n not in first]
+    for name in ordered:
+        variable = dataset[name]
         own = [d for d in variable.dims if d not in case_dims]
         values = variable.transpose(*case_dims, *own).values.reshape(n_rows, -1)
         if own:

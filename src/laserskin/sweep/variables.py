@@ -96,20 +96,33 @@ def describe(name: str) -> tuple[str, str]:
     return units, long_name
 
 
+def _has_unit_suffix(key: str) -> bool:
+    return any(key.endswith(suffix) for suffix, _ in _SUFFIX_UNITS)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def case_variables(data: dict[str, Any], prefix: str = "", curve_dim: str | None = None) -> dict[str, CaseVariable]:
-    """The typed variables of one case's nested result (see the module docstring)."""
+def case_variables(
+    data: dict[str, Any], prefix: str = "", curve_dim: str | None = None, parent_units: str = "1"
+) -> dict[str, CaseVariable]:
+    """The typed variables of one case's nested result (see the module docstring).
+
+    A table whose name carries a unit (``improvement_percent = {month_6 = [...]}``) passes
+    it to its members that carry none.
+    """
     out: dict[str, CaseVariable] = {}
     for key, value in data.items():
         if not prefix and key in SKIPPED_KEYS:
             continue
         name = f"{prefix}{key}"
         units, long_name = describe(name)
+        if units == "1" and not _has_unit_suffix(key):
+            units = parent_units
         if isinstance(value, dict):
-            out.update(case_variables(value, f"{name}_", f"{name}_point" if key.endswith("_curve") else None))
+            curve = f"{name}_point" if key.endswith("_curve") else None
+            out.update(case_variables(value, f"{name}_", curve, units))
             continue
         if isinstance(value, bool):
             out[name] = CaseVariable((), value, "bool", "1", long_name)
