@@ -254,3 +254,34 @@ def test_sweep_recomputes_a_damaged_case_and_reproduces_it_exactly(client, tmp_p
     dataset = xr.load_dataset(out / "sweep.nc")
     np.testing.assert_array_equal(dataset["epidermal_omega"].values, expected["epidermal_omega"].values)
     read_netcdf_checked(path)
+
+
+def test_folder_in_place_of_a_case_file_fails_that_case_not_the_sweep(client, tmp_path):
+    out, cache = tmp_path / "out", str(tmp_path / "cache")
+    SweepStore(out, Sweep(sweep_from_dict(SPEC))).check_or_create()
+    blocked = out / "cases" / "c000000.nc"
+    blocked.mkdir()
+    report = run_sweep(sweep_from_dict(SPEC), out, client=client, figures=False, cache_dir=cache)
+    assert (report.succeeded, report.failed) == (1, 1)
+    assert "could not store" in json.loads((out / "cases" / "c000000.error.json").read_text())["error"]
+    blocked.rmdir()
+    again = run_sweep(sweep_from_dict(SPEC), out, client=client, figures=False, cache_dir=cache)
+    assert (again.succeeded, again.failed, again.skipped_already_done) == (1, 0, 1)
+
+
+def test_progress_reports_stages_failures_and_throughput(client, tmp_path):
+    events = []
+    run_sweep(
+        sweep_from_dict(SPEC),
+        tmp_path / "out",
+        client=client,
+        figures=True,
+        on_progress=events.append,
+        cache_dir=str(tmp_path / "cache"),
+    )
+    stages = [event["stage"] for event in events]
+    assert stages[0] == "running on 1 workers" and stages[-1] == "done"
+    assert stages.index("combining") < stages.index("figures") < stages.index("done")
+    finished = [event for event in events if event["stage"].startswith("running")]
+    assert [event["done"] for event in finished][-1] == 2 and all(event["total"] == 2 for event in events)
+    assert finished[-1]["failed"] == 0 and finished[-1]["cases_per_s"] > 0

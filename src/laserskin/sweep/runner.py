@@ -246,7 +246,18 @@ def _run_cases(spec, sweep, store, todo, client, owned, tracker, report, cache_d
             if not tracker.stage_name.startswith("running"):
                 workers = len(client.scheduler_info().get("workers", {}))
                 tracker.stage(f"running on {workers} workers")
-            store.write(case, record)
+            try:
+                store.write(case, record)
+            except OSError as error:  # e.g. a folder where the case file goes: a failed case, not a failed sweep
+                record = {
+                    "status": "error",
+                    "error_type": type(error).__name__,
+                    "error": f"could not store the result: {error}"[:2000],
+                }
+                try:
+                    store.write(case, record)
+                except OSError:
+                    pass
             if record["status"] == "ok":
                 report.succeeded += 1
             else:
