@@ -34,6 +34,8 @@ def plan_record(index: int) -> dict:
     data = copy.deepcopy(PLAN)
     data["eligible"] = index != 3
     data["referral"] = None if index != 3 else "refer: laxity too high for energy-based tightening"
+    if index == 3:  # a referral has no cooling and no improvement
+        data["cooling"] = data["improvement_percent"] = None
     data["summary"]["dermal_injury_depth_um"] = None if index == 2 else [100.0 + index, 600.0]
     data["margin_curve"]["epidermal_omega"] = data["margin_curve"]["epidermal_omega"][: 4 - (index == 1)]
     return {"status": "ok", "data": data}
@@ -81,8 +83,12 @@ def test_nested_results_are_dimensions_and_text_not_flattened_or_dropped(plan_sw
     # text kept: risks, device, cooling kind, referral, reasons, alternatives
     assert str(dataset["risks_pigment_risk"].values[0, 1]) == PLAN["risks"]["pigment_risk"]
     assert str(dataset["device"].values[1, 1]) == PLAN["device"]
-    assert str(dataset["cooling_kind"].values[1, 1]) == PLAN["cooling"]["kind"]
+    assert str(dataset["cooling_kind"].values[1, 0]) == PLAN["cooling"]["kind"]
     assert "laxity" in str(dataset["referral"].values[1, 1])
+    assert "cooling" not in dataset and "improvement_percent" not in dataset  # None beside tables: no junk
+    assert (
+        str(dataset["cooling_kind"].values[1, 1]) == "" and np.isnan(dataset["improvement_percent_month_6"][1, 1]).all()
+    )
     assert str(dataset["reasons"].values[0, 1]).startswith(PLAN["reasons"][0])
     assert json.loads(str(dataset["alternatives"].values[0, 1]))[0]["device"] == PLAN["alternatives"][0]["device"]
     # booleans as booleans, False where the case failed (see succeeded)

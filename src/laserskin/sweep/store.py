@@ -332,6 +332,8 @@ class SweepStore:
         extra_coords: dict[str, Any] = {}
         for name, info in meta.items():
             kinds = info["kinds"] - {"missing"}
+            if not kinds and any(other.startswith(f"{name}_") for other in meta):
+                continue  # None in some cases, a table (flattened into name_*) in the others
             own_dims = tuple(info["dims"]) if kinds else ()
             own_shape = tuple(info["sizes"][d] for d in own_dims)
             if kinds == {"text"}:

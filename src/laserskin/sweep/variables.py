@@ -58,6 +58,7 @@ _SUFFIX_UNITS = [
     ("_s", "s"),
     ("_m", "m"),
 ]
+_WORD_UNITS = {"min", "week", "day", "year", "%"}
 _LONG_NAMES = {
     "epidermal_omega": "epidermal damage integral Omega (Henriques; 1 = onset of necrosis)",
     "pain_index": "pain index (0-10)",
@@ -90,7 +91,9 @@ def describe(name: str) -> tuple[str, str]:
         if name.endswith(suffix):
             units, stem = unit, name[: -len(suffix)]
             break
-    long_name = _LONG_NAMES.get(name) or _LONG_NAMES.get(name.rsplit("_", 1)[-1]) or stem.replace("_", " ")
+    if units in _WORD_UNITS:  # "session_minutes": the unit word is part of the meaning
+        stem = name
+    long_name = _LONG_NAMES.get(name) or stem.replace("_", " ")
     if name.endswith("_omega") and name not in _LONG_NAMES:
         long_name = f"{stem.replace('_', ' ')} (Henriques damage integral; 1 = onset of necrosis)"
     return units, long_name
