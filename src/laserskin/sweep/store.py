@@ -206,16 +206,25 @@ class SweepStore:
         Damaged or foreign case files are removed (their cases will be recomputed) and
         their indices added to :attr:`damaged`.
         """
-        out = set()
+        return {index for index, _ in self.verified_cases()}
+
+    def verified_cases(self):
+        """Yield ``(index, dataset)`` for every verified case file, in index order.
+
+        Each file is read once; damaged or foreign files are removed and recorded in
+        :attr:`damaged` (see :meth:`load_case`).
+        """
         if not self.cases_dir.is_dir():
-            return out
+            return
+        found = []
         for path in self.cases_dir.glob("c*.nc"):
             match = _CASE_FILE.fullmatch(path.name)
-            if not match:
-                continue
-            index = int(match.group(1))
-            if index < self.sweep.spec.n_cases and self.load_case(index) is not None:
-                out.add(index)
+            if match:
+                found.append((int(match.group(1)), path))
+        for index, path in sorted(found):
+            dataset = self.load_case(index) if index < self.sweep.spec.n_cases else None
+            if dataset is not None:
+                yield index, dataset
                 continue
             logger.warning("sweep: %s is damaged or foreign; its case will be recomputed", path.name)
             self.damaged.add(index)
@@ -223,7 +232,6 @@ class SweepStore:
                 path.unlink()
             except OSError:  # e.g. a folder of that name: leave it, the case is recomputed in memory
                 pass
-        return out
 
     def write(self, case: Case, record: dict[str, Any]) -> None:
         """Write a case's result (NetCDF, checksummed) or error record (JSON), atomically.
@@ -308,11 +316,11 @@ class SweepStore:
         elapsed = np.full(shape, np.nan)
         collected: dict[str, list[tuple[tuple[int, ...], np.ndarray]]] = {}
         meta: dict[str, dict[str, Any]] = {}
-        for index in sorted(self.done()):
+        for (
+            index,
+            case_data,
+        ) in self.verified_cases():  # a file damaged since the run began: a hole, recomputed next run
             position = tuple(int(i) for i in np.unravel_index(index, shape))
-            case_data = self.load_case(index)
-            if case_data is None:  # damaged since done() looked: the next run recomputes it
-                continue
             succeeded[position] = True
             seeds[position] = int(case_data.attrs["seed"])
             elapsed[position] = float(case_data.attrs.get("elapsed_s", np.nan))
