@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,14 @@ def axis_label(variable, name: str | None = None) -> str:
     label = str(variable.attrs.get("long_name") or variable.attrs.get("key") or name or variable.name)
     units = str(variable.attrs.get("units", "1"))
     return f"{label} [{units}]" if units not in ("", "1") else label
+
+
+def short_label(variable, name: str | None = None) -> str:
+    """:func:`axis_label` without the parenthesised explanation (for crowded axes)."""
+    label = axis_label(variable, name)
+    head, _, tail = label.partition(" (")
+    units = tail.rpartition(")")[2].strip() if tail else ""
+    return f"{head} {units}".strip()
 
 
 def _value_text(coord, value) -> str:
@@ -110,7 +119,7 @@ def _by_fitzpatrick(plt, dataset, outcome, log, path):
     figure, ax = plt.subplots(figsize=(6, 4))
     ax.boxplot(groups, tick_labels=labels)
     ax.set_xlabel("Fitzpatrick skin type")
-    label = axis_label(dataset[outcome], outcome)
+    label = short_label(dataset[outcome], outcome)
     ax.set_ylabel(f"log10 {label}" if log else label)
     if log:
         ax.axhline(0.0, color="red", lw=1, ls="--", label="Ω = 1 (onset of epidermal necrosis)")
@@ -171,7 +180,7 @@ def _by_axes(plt, dataset, outcome, log, axis_dims, path):
         if title:
             ax.set_title(title, fontsize=9)
         if panel % n_cols == 0:
-            label = axis_label(dataset[outcome], outcome)
+            label = short_label(dataset[outcome], outcome)
             ax.set_ylabel(f"log10 {label}" if log else label)
         if panel >= len(combos) - n_cols:
             ax.set_xlabel(axis_label(x, x_dim))
@@ -181,7 +190,7 @@ def _by_axes(plt, dataset, outcome, log, axis_dims, path):
         axes.flat[0].legend(title=axis_label(dataset[line_dim], line_dim), fontsize=8)
     name = dataset[outcome].attrs.get("long_name", outcome)
     suffix = " (further axes: maximum)" if folded else ""
-    figure.suptitle(f"{statistic}{name}{suffix}".strip(), fontsize=10)
+    figure.suptitle(textwrap.fill(f"{statistic}{name}{suffix}".strip(), 70), fontsize=10)
     return _save(plt, figure, path)
 
 
