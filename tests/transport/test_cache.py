@@ -205,3 +205,23 @@ def test_checksum_round_trip_covers_text_booleans_and_attributes(tmp_path):
     assert float(read_netcdf(path)["omega"]) != 0.00216  # parses, wrong
     with pytest.raises(DamagedFileError, match="checksum mismatch"):
         read_netcdf_checked(path)
+
+
+def test_cache_is_bounded_least_recently_used_first(tmp_path, counted, monkeypatch):
+    from laserskin.transport.cache import prune_cache
+
+    simulate_transport_cached(STACK, GRID, BEAM, PHOTONS, 1, cache_dir=tmp_path)
+    size = next(tmp_path.glob("*.nc")).stat().st_size
+    simulate_transport_cached(STACK, GRID, BEAM, PHOTONS, 2, cache_dir=tmp_path)
+    old = time.time() - 100
+    for path in tmp_path.glob("*.nc"):
+        os.utime(path, (old, old))
+    simulate_transport_cached(STACK, GRID, BEAM, PHOTONS, 1, cache_dir=tmp_path)  # a hit: seed 1 used last
+    assert len(counted) == 2
+    keep = tmp_path / f"{transport_cache_key(STACK, GRID, BEAM, PHOTONS, 1)}.nc"
+    monkeypatch.setenv("LASERSKIN_CACHE_MAX_BYTES", str(int(2.5 * size)))
+    simulate_transport_cached(STACK, GRID, BEAM, PHOTONS, 3, cache_dir=tmp_path)  # a third entry: evict one
+    names = {p.name for p in tmp_path.glob("*.nc")}
+    assert keep.name in names and len(names) == 2
+    assert f"{transport_cache_key(STACK, GRID, BEAM, PHOTONS, 2)}.nc" not in names  # the least recently used
+    assert prune_cache(tmp_path, max_bytes=0) and not list(tmp_path.glob("*.nc"))

@@ -19,6 +19,9 @@ checksum; a missing, unreadable (truncated, empty, garbage) or mismatching file 
 flipped but still parseable) raises :class:`DamagedFileError`, and the callers recompute
 it instead of trusting it. Temporary files orphaned by a killed writer
 (``.NAME.XXXX.tmp.nc``) are removed once they are older than any live write could be.
+
+Bounded size: with ``$LASERSKIN_CACHE_MAX_BYTES`` set (or by calling :func:`prune_cache`,
+as a server does for its data folder) the least recently used entries are evicted.
 """
 
 from __future__ import annotations
@@ -223,6 +226,55 @@ def _cache_folder(cache_dir: str | os.PathLike | None) -> Path:
     return directory
 
 
+#: Environment variable: most bytes the transport cache may hold (least recently used
+#: entries are evicted after each write); unset = unbounded.
+CACHE_MAX_BYTES_ENV = "LASERSKIN_CACHE_MAX_BYTES"
+
+
+def prune_cache(directory: str | os.PathLike, *, max_bytes: int) -> list[Path]:
+    """Evict the least recently used cache entries until the folder holds at most ``max_bytes``.
+
+    "Used" is the modification time, which :func:`simulate_transport_cached` refreshes on
+    every hit. Only ``<sha256>.nc`` entries are removed; returns the paths evicted.
+    """
+    directory = Path(directory)
+    if max_bytes < 0:
+        raise InputError("max_bytes", max_bytes, "a size in bytes >= 0")
+    entries = []
+    for path in directory.glob("*.nc") if directory.is_dir() else ():
+        if len(path.stem) == 64 and path.is_file() and not path.is_symlink():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    evicted = []
+    for _, size, path in sorted(entries):  # oldest use first
+        if total <= max_bytes:
+            break
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        total -= size
+        evicted.append(path)
+    return evicted
+
+
+def _max_cache_bytes() -> int | None:
+    value = os.environ.get(CACHE_MAX_BYTES_ENV)
+    if not value:
+        return None
+    try:
+        limit = int(float(value))
+    except ValueError:
+        raise InputError(CACHE_MAX_BYTES_ENV, value, "a size in bytes, e.g. 2e9") from None
+    if limit < 0:
+        raise InputError(CACHE_MAX_BYTES_ENV, value, "a size in bytes >= 0")
+    return limit
+
+
 def load_cached_transport(path: Path) -> TransportResult | None:
     """The cached result at ``path``, or None when it is missing, damaged or foreign."""
     if not path.is_file():
@@ -266,12 +318,19 @@ def simulate_transport_cached(
     _check_inputs(stack, grid, beam, photons, seed, threads)
     directory = _cache_folder(cache_dir)
     path = directory / f"{transport_cache_key(stack, grid, beam, photons, seed)}.nc"
+    max_bytes = _max_cache_bytes()
     cached = load_cached_transport(path)
     if cached is not None:
+        try:
+            os.utime(path)  # a hit: most recently used (see prune_cache)
+        except OSError:
+            pass
         return dataclasses.replace(cached, stack=stack, grid=grid, beam=beam)
     result = simulate_transport(stack, grid, beam, photons, seed, threads=threads, progress=progress)
     try:
         write_netcdf_checked(result.to_dataset(), path)
     except OSError as error:  # an unwritable cache costs a recomputation later, not this result
         logger.warning("transport cache: could not store %s (%s)", path, error)
+    if max_bytes is not None:
+        prune_cache(directory, max_bytes=max_bytes)
     return result
