@@ -285,3 +285,38 @@ def test_progress_reports_stages_failures_and_throughput(client, tmp_path):
     finished = [event for event in events if event["stage"].startswith("running")]
     assert [event["done"] for event in finished][-1] == 2 and all(event["total"] == 2 for event in events)
     assert finished[-1]["failed"] == 0 and finished[-1]["cases_per_s"] > 0
+
+
+def test_progress_speaks_the_shared_callback_protocol(client, tmp_path):
+    from laserskin.core.callbacks import Callback
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.events = []
+
+        def on_start(self, stage, total, unit):
+            self.events.append(("start", stage, total, unit))
+
+        def on_progress(self, stage, done, elapsed_s):
+            self.events.append(("progress", stage, done))
+
+        def on_end(self, stage, elapsed_s):
+            self.events.append(("end", stage))
+
+    recorder = Recorder()
+    run_sweep(
+        sweep_from_dict(SPEC),
+        tmp_path / "out",
+        client=client,
+        figures=False,
+        on_progress=recorder,
+        cache_dir=str(tmp_path / "cache"),
+    )
+    assert recorder.events[0] == ("start", "running on 1 workers", 2, "cases")
+    assert [e for e in recorder.events if e[0] == "progress"] == [
+        ("progress", "running on 1 workers", 1),
+        ("progress", "running on 1 workers", 2),
+    ]
+    starts = [e[1] for e in recorder.events if e[0] == "start"]
+    ends = [e[1] for e in recorder.events if e[0] == "end"]
+    assert starts == ends  # every stage that started ended

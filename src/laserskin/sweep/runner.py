@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from laserskin.core.callbacks import Callback
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.cluster import connect
 from laserskin.sweep.figures import sweep_figures
@@ -48,13 +49,20 @@ class SweepProgress:
     Stages: ``starting cluster``, ``waiting for workers``, ``running on N workers``,
     ``combining``, ``figures``, ``table``, ``done``. Each change is passed to ``callback``
     as a dict (``stage``, ``done``, ``total``, ``failed``, ``cases_per_s``,
-    ``elapsed_s``) and, when ``show`` is true, drawn as a rich bar on stderr.
+    ``elapsed_s``), or, when ``callback`` is a :class:`laserskin.core.callbacks.Callback`,
+    as its ``on_start``/``on_progress``/``on_end`` events (unit ``cases``); when ``show`` is
+    true it is also drawn as a rich bar on stderr.
     """
 
-    def __init__(self, total: int, *, show: bool = False, callback: Callable[[dict[str, Any]], None] | None = None):
+    def __init__(
+        self, total: int, *, show: bool = False, callback: Callback | Callable[[dict[str, Any]], None] | None = None
+    ):
         self.total, self.done, self.failed = total, 0, 0
         self.stage_name = "starting"
-        self.callback = callback
+        # a laserskin Callback (the renderer the CLI, web and notebooks share) or a plain function of dicts
+        self.events = callback if isinstance(callback, Callback) else None
+        self.callback = None if isinstance(callback, Callback) else callback
+        self.stage_started = time.perf_counter()
         self.started = time.perf_counter()
         self.running_since: float | None = None
         self.bar = None
@@ -81,6 +89,13 @@ class SweepProgress:
         return self.done / max(time.perf_counter() - self.running_since, 1e-9)
 
     def stage(self, name: str) -> None:
+        if self.events is not None:
+            now = time.perf_counter()
+            if self.stage_name != "starting":
+                self.events.on_end(self.stage_name, now - self.stage_started)
+            self.stage_started = now
+            running = name.startswith("running")
+            self.events.on_start(name, self.total if running else 0, "cases" if running else "")
         self.stage_name = name
         if name.startswith("running") and self.running_since is None:
             self.running_since = time.perf_counter()
@@ -89,6 +104,8 @@ class SweepProgress:
     def case_done(self, ok: bool) -> None:
         self.done += 1
         self.failed += 0 if ok else 1
+        if self.events is not None:
+            self.events.on_progress(self.stage_name, self.done, time.perf_counter() - self.stage_started)
         self._emit()
 
     def _emit(self) -> None:
@@ -107,6 +124,9 @@ class SweepProgress:
             self.callback(event)
 
     def close(self) -> None:
+        if self.events is not None and self.stage_name != "starting":
+            self.events.on_end(self.stage_name, time.perf_counter() - self.stage_started)
+            self.events = None
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
@@ -124,7 +144,7 @@ def run_sweep(
     on_case: Callable[[Case, dict[str, Any]], None] | None = None,
     cache_dir: str | None = None,
     table: str | Path | None = None,
-    on_progress: Callable[[dict[str, Any]], None] | None = None,
+    on_progress: Callback | Callable[[dict[str, Any]], None] | None = None,
 ) -> SweepReport:
     """Run (or resume) a sweep into ``out_dir``.
 
@@ -152,9 +172,10 @@ def run_sweep(
     table : path, optional
         Also write the results as a tidy table, one row per case (``.parquet`` or ``.csv``;
         see :mod:`laserskin.sweep.table`). The suffix is checked before any work.
-    on_progress : callable, optional
-        Called with a dict (``stage``, ``done``, ``total``, ``failed``, ``cases_per_s``,
-        ``elapsed_s``) at every stage change and finished case (see :class:`SweepProgress`).
+    on_progress : Callback or callable, optional
+        A :class:`laserskin.core.callbacks.Callback`, or a function called with a dict
+        (``stage``, ``done``, ``total``, ``failed``, ``cases_per_s``, ``elapsed_s``) at every
+        stage change and finished case (see :class:`SweepProgress`).
 
     Returns
     -------
