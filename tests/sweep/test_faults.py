@@ -320,3 +320,12 @@ def test_progress_speaks_the_shared_callback_protocol(client, tmp_path):
     starts = [e[1] for e in recorder.events if e[0] == "start"]
     ends = [e[1] for e in recorder.events if e[0] == "end"]
     assert starts == ends  # every stage that started ended
+
+
+def test_a_live_scheduler_passes_the_probe_and_runs_the_sweep(client, tmp_path):
+    """The bounded handshake probe lets a real scheduler through (here the in-process one)."""
+    address = client.scheduler.address
+    report = run_sweep(
+        sweep_from_dict(SPEC), tmp_path / "out", scheduler=address, figures=False, cache_dir=str(tmp_path / "cache")
+    )
+    assert (report.succeeded, report.failed) == (2, 0)

@@ -16,7 +16,7 @@ from laserskin.core.models import InputModel
 from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
 from laserskin.sweep.population import PopulationSpec
 
-_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
+_ADDRESS = re.compile(r"^(?:(tcp|tls|ucx|ws|wss)://[^\s/]+|inproc://\S+)$")
 
 
 class SweepMeta(InputModel):
