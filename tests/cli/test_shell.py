@@ -369,3 +369,32 @@ def test_a_huge_value_gives_a_bounded_error_line():
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert "\n" not in line and len(line) < 2200 and "age" in line
+
+
+def test_sweep_progress_is_drawn_by_the_one_renderer():
+    import io
+
+    from rich.console import Console
+
+    from laserskin.cli.sweep import SweepBar
+    from laserskin.plotting.progress import RichProgress
+
+    buffer = io.StringIO()
+    bar = SweepBar(RichProgress(True, console=Console(file=buffer, force_terminal=True, width=120), transient=False))
+    bar({"stage": "starting cluster", "done": 0, "total": 4, "failed": 0})
+    for done in range(1, 5):
+        bar({"stage": "running on 2 workers", "done": done, "total": 4, "failed": done // 3})
+    bar({"stage": "combining", "done": 4, "total": 4, "failed": 1})
+    bar.close()
+    text = buffer.getvalue()
+    assert "sweep: starting cluster" in text and "sweep: running on 2 workers" in text
+    assert "1 failed" in text and "cases/s" in text
+
+
+def test_sweep_checks_its_table_path_before_running(tmp_path):
+    sweep = tmp_path / "s.toml"
+    sweep.write_text((EXAMPLES / "sweep_fluence_cooling.toml").read_text())
+    result = invoke("sweep", sweep, "--out", tmp_path / "out", "--table", tmp_path / "results.xlsx")
+    assert result.exit_code == 2
+    assert "--table" in one_error_line(result)
+    assert not (tmp_path / "out").exists()
