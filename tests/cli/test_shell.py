@@ -293,14 +293,15 @@ def test_devices_at_80_columns_show_whole_names():
     assert "…" not in result.stdout
 
 
-def test_devices_json_has_si_numbers():
+def test_devices_json_has_si_numbers_and_the_display_text():
     rows = json.loads(invoke("devices", "--json").stdout)
     for row in rows:
-        assert all(300e-9 < wavelength < 12e-6 for wavelength in row["wavelengths_m"])
-        low, high = row["pulse_duration_range_s"]
+        wavelength = row["default"]["wavelength_m"]  # None for a broadband (multi-line) source
+        assert wavelength is None or 300e-9 < wavelength < 12e-6
+        low, high = row["ranges"]["pulse_duration_s"]
         assert 0 < low <= high
-        assert row["spot_diameter_m"] > 0
-        assert isinstance(row["fluence_J_per_cm2"], str)  # the display text stays
+        assert row["default"]["spot_diameter_m"] > 0
+        assert isinstance(row["display"]["fluence_J_per_cm2"], str)
 
 
 @pytest.mark.parametrize(
