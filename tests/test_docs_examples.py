@@ -2,8 +2,8 @@
 
 Which fenced blocks run:
 
-* ```` ```python ```` blocks run as a script in a fresh interpreter (a block of ``>>>`` lines
-  runs as a doctest), each block on its own, in a scratch folder that holds a link to
+* ```` ```python ```` blocks run in a fresh interpreter as if pasted into it (``python -c``; a
+  block of ``>>>`` lines runs as a doctest), each block on its own, in a scratch folder that holds a link to
   ``examples/``, so relative paths in the docs resolve and outputs land in the scratch folder;
 * ```` ```bash ```` / ```` ```sh ```` / ```` ```shell ```` / ```` ```console ```` blocks: every
   command line that starts with ``laserskin`` or ``python`` runs in bash (``\\`` continuations
@@ -125,9 +125,11 @@ def test_documented_example_runs(scratch, kind, code):
                 "sys.exit(1 if runner.failures else 0)\n",
                 encoding="utf-8",
             )
+            command = [sys.executable, str(script)]
         else:
-            script.write_text(code + "\n", encoding="utf-8")
-        command = [sys.executable, str(script)]
+            # as pasted into an interpreter: `-c` code has no file, so worker processes that
+            # dask or multiprocessing spawn do not run the example again
+            command = [sys.executable, "-c", code]
     else:
         command = ["bash", "-c", code]
     completed = subprocess.run(command, cwd=scratch, capture_output=True, text=True, timeout=TIMEOUT_S)
