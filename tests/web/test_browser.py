@@ -45,7 +45,9 @@ def page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
         page = browser.new_page(viewport={"width": 1200, "height": 1600})
         yield page
         browser.close()
@@ -53,7 +55,9 @@ def page():
 
 def figures_loaded(page) -> list[int]:
     """Natural widths of the result figures (0 = not rendered)."""
-    return page.eval_on_selector_all("img.figure", "images => images.map(i => i.complete ? i.naturalWidth : 0)")
+    return page.eval_on_selector_all(
+        "img.figure", "images => images.map(i => i.complete ? i.naturalWidth : 0)"
+    )
 
 
 def test_plan_form_to_plan_with_figures(server, page, tmp_path):
@@ -62,7 +66,9 @@ def test_plan_form_to_plan_with_figures(server, page, tmp_path):
     page.fill("#age", "17")
     page.fill("#area", "100 cm^2")
     page.click("#submit")
-    assert "18" in page.inner_text("#age-error")  # shown next to the field, nothing started
+    assert "18" in page.inner_text(
+        "#age-error"
+    )  # shown next to the field, nothing started
     assert not list((data / "jobs").iterdir())
     page.fill("#age", "56")
     page.select_option("#sex", "female")
@@ -77,7 +83,9 @@ def test_plan_form_to_plan_with_figures(server, page, tmp_path):
     page.wait_for_selector("#plan, #job-error:not([hidden])", timeout=120_000)
     assert page.is_hidden("#job-error"), page.inner_text("#job-error")
     assert "Plan:" in page.inner_text("#plan") or "Referral" in page.inner_text("#plan")
-    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"
+    )
     widths = figures_loaded(page)
     assert len(widths) >= 2 and all(w > 0 for w in widths)
     assert page.get_attribute("#download-report", "href").endswith("report.html")
@@ -95,7 +103,9 @@ def test_simulate_page_shows_maps(server, page, tmp_path):
     page.click("#submit")
     page.wait_for_selector("#simulation, #job-error:not([hidden])", timeout=120_000)
     assert page.is_hidden("#job-error"), page.inner_text("#job-error")
-    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"
+    )
     widths = figures_loaded(page)
     assert len(widths) == 2 and all(w > 0 for w in widths)
     page.screenshot(path=str(tmp_path / "simulate.png"), full_page=True)
