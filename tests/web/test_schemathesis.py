@@ -35,6 +35,8 @@ def test_every_api_operation_is_covered():
     assert set(OPERATIONS) == {
         "GET /api/devices",
         "GET /api/jobs/{job_id}",
+        "DELETE /api/jobs/{job_id}",
+        "GET /health",
         "POST /api/plan",
         "POST /api/simulate",
     }

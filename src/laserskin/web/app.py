@@ -60,7 +60,7 @@ from laserskin.web.forms import (
     scenario_from_simulate_form,
     too_long,
 )
-from laserskin.web.jobs import Busy, JobManager
+from laserskin.web.jobs import Busy, Job, JobManager
 from laserskin.web.limits import WebSettings, plan_limit_problem, scenario_limit_problem
 from laserskin.web.middleware import (
     BodyLimit,
@@ -246,6 +246,16 @@ def create_app(
     if swagger is not None:
         app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger")
 
+    def submit(kind: str, payload: dict, inputs: dict) -> Job:
+        if settings.dry_run_s is not None:
+            return jobs.submit(
+                "dry_run",
+                {"seconds": settings.dry_run_s, "kind": kind},
+                inputs=inputs,
+                shown_kind=kind,
+            )
+        return jobs.submit(kind, payload, inputs=inputs)
+
     def page(
         request: Request,
         name: str,
@@ -291,7 +301,7 @@ def create_app(
                 request, "plan_form.html", status_code=422, form=shown, errors=errors
             )
         try:
-            job = jobs.submit(
+            job = submit(
                 "plan",
                 plan_data_from_form(shown, chosen),
                 inputs=request_model.model_dump(mode="json", by_alias=True),
@@ -337,9 +347,7 @@ def create_app(
                 request, "simulate_form.html", status_code=422, form=form, errors=errors
             )
         try:
-            job = jobs.submit(
-                "simulate", data, inputs={k: v for k, v in form.items() if v}
-            )
+            job = submit("simulate", data, inputs={k: v for k, v in form.items() if v})
         except Busy as error:
             return page(
                 request,
@@ -500,7 +508,7 @@ def create_app(
         request: Request, kind: str, payload: dict, result_file: str
     ):
         try:
-            job = jobs.submit(kind, payload, inputs=payload)
+            job = submit(kind, payload, inputs=payload)
         except Busy as error:
             return _busy(error)
         while not job.finished:

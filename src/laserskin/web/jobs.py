@@ -256,8 +256,16 @@ class JobManager:
         )
         return int(min(120, max(5, round(mean))))
 
-    def submit(self, kind: str, payload: dict, inputs: dict | None = None) -> Job:
-        """Queue ``render.run_job(kind, payload, ...)``; raises :class:`Busy` when full."""
+    def submit(
+        self,
+        kind: str,
+        payload: dict,
+        inputs: dict | None = None,
+        shown_kind: str | None = None,
+    ) -> Job:
+        """Queue ``render.run_job(kind, payload, ...)``; raises :class:`Busy` when full.
+
+        ``shown_kind`` is the kind the job pages show (default ``kind``)."""
         with self.lock:
             if self.closed:
                 raise Busy("the server is stopping", 5)
@@ -268,11 +276,16 @@ class JobManager:
                     self.retry_after_s(),
                 )
             job_id = uuid.uuid4().hex
-            job = Job(job_id, kind, self.root / job_id, inputs=dict(inputs or {}))
+            job = Job(
+                job_id,
+                shown_kind or kind,
+                self.root / job_id,
+                inputs=dict(inputs or {}),
+            )
             job.folder.mkdir(parents=True, exist_ok=False)
             self.jobs[job_id] = job
             self._save(job)
-            self.queue.append((job, payload))
+            self.queue.append((job, {"kind": kind, "payload": payload}))
             self._trim_jobs()
             self._dispatch()
         return job
@@ -280,7 +293,7 @@ class JobManager:
     def _dispatch(self) -> None:
         """Start queued jobs while workers are free (called with the lock held)."""
         while self.queue and len(self.running) < self.workers and not self.closed:
-            job, payload = self.queue.popleft()
+            job, work = self.queue.popleft()
             if job.finished:  # cancelled while queued
                 continue
             parent, child = multiprocessing.Pipe(duplex=False)
@@ -290,8 +303,8 @@ class JobManager:
                 daemon=True,
                 args=(
                     child,
-                    job.kind,
-                    payload,
+                    work["kind"],
+                    work["payload"],
                     str(job.folder),
                     str(self.cache_dir),
                     self.memory_bytes,

@@ -73,6 +73,9 @@ class WebSettings:
         Transport cache in the data folder; the least recently used entries go first.
     max_jobs_kept : int
         Finished jobs kept on disk; the oldest go first.
+    dry_run_s : float or None
+        Testing the server machinery (load tests, benchmarks): every job sleeps this long in its
+        worker process and writes an empty result instead of computing. ``None`` = compute.
     """
 
     max_photons: int = 200_000
@@ -91,6 +94,7 @@ class WebSettings:
     job_memory_bytes: int = 6 << 30
     max_cache_bytes: int = 512 << 20
     max_jobs_kept: int = 200
+    dry_run_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -306,8 +310,13 @@ def scenario_limit_problem(
         )
     cost = scenario_cost(scenario)
     if cost.pulses > settings.max_pulses:
+        field = (
+            "protocol.pulses_per_spot"
+            if protocol.get("pulses_per_spot") is not None
+            else "laser.pulses"
+        )
         return (
-            "laser.pulses",
+            field,
             f"{cost.pulses} pulses per spot over all passes",
             f"at most {settings.max_pulses} on this server",
         )

@@ -37,10 +37,6 @@ MAX_INPUT_ECHO = 80
 MAX_INT_DIGITS = 30
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over ``max_bytes`` with 413, by ``Content-Length`` or while streaming."""
 
@@ -60,28 +56,36 @@ class BodyLimit:
             if too_big:
                 return await self._refuse(send)
         received = 0
+        exceeded = False
         started = False
 
         async def limited_receive():
-            nonlocal received
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge()
+                    exceeded = True  # the app sees a client that left; its answer is replaced below
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message):
             nonlocal started
+            if exceeded and not started:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await self._refuse(send)
 
     async def _refuse(self, send):
         body = json.dumps(

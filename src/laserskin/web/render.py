@@ -213,6 +213,23 @@ def run_simulation(
     return summary
 
 
+def run_dry(payload: dict, folder: Path, report: Report) -> dict:
+    """Sleep ``payload["seconds"]`` (at most 600 s) reporting progress, then write an empty result
+    (``WebSettings.dry_run_s``: load tests of the server machinery without the physics)."""
+    import time
+
+    seconds = min(max(float(payload.get("seconds", 0.0)), 0.0), 600.0)
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        report("dry run", 1.0 - left / seconds if seconds else 1.0)
+        time.sleep(min(0.1, left))
+    result = {"dry_run": True, "kind": payload.get("kind", "")}
+    name = "plan.json" if payload.get("kind") == "plan" else "summary.json"
+    _write(folder / name, json.dumps(result))
+    _write(folder / "figures.json", "{}")
+    return result
+
+
 def run_job(
     kind: str, payload: dict, folder: Path, cache_dir: Path, report: Report
 ) -> dict[str, Any]:
@@ -222,4 +239,6 @@ def run_job(
         return run_plan(payload, folder, cache_dir, report)
     if kind == "simulate":
         return run_simulation(payload, folder, cache_dir, report)
+    if kind == "dry_run":
+        return run_dry(payload, folder, report)
     raise ValueError(f"unknown job kind {kind!r}")
