@@ -19,6 +19,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=WebSettings.job_workers)
     parser.add_argument("--queue", type=int, default=WebSettings.max_queued_jobs)
     parser.add_argument("--max-photons", type=int, default=WebSettings.max_photons)
+    parser.add_argument(
+        "--dry-run-s",
+        type=float,
+        default=None,
+        help="testing the server machinery: jobs sleep this long instead of computing",
+    )
     args = parser.parse_args(argv)
     serve(
         args.host,
@@ -28,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
             job_workers=args.workers,
             max_queued_jobs=args.queue,
             max_photons=args.max_photons,
+            dry_run_s=args.dry_run_s,
         ),
     )
 

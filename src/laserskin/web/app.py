@@ -31,6 +31,7 @@ import contextlib
 import json
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -226,6 +227,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        # start the forkserver (imports the simulation stack) off the event loop
+        threading.Thread(target=jobs.warm, daemon=True, name="laserskin-warm").start()
         yield
         jobs.shutdown()
 
@@ -301,10 +304,11 @@ def create_app(
                 request, "plan_form.html", status_code=422, form=shown, errors=errors
             )
         try:
-            job = submit(
+            job = await asyncio.to_thread(
+                submit,
                 "plan",
                 plan_data_from_form(shown, chosen),
-                inputs=request_model.model_dump(mode="json", by_alias=True),
+                request_model.model_dump(mode="json", by_alias=True),
             )
         except Busy as error:
             return page(
@@ -347,7 +351,9 @@ def create_app(
                 request, "simulate_form.html", status_code=422, form=form, errors=errors
             )
         try:
-            job = submit("simulate", data, inputs={k: v for k, v in form.items() if v})
+            job = await asyncio.to_thread(
+                submit, "simulate", data, {k: v for k, v in form.items() if v}
+            )
         except Busy as error:
             return page(
                 request,
@@ -463,14 +469,13 @@ def create_app(
         summary="Liveness and queue length (answers while the workers are busy)",
     )
     async def health() -> dict[str, Any]:
-        with jobs.lock:
-            return {
-                "status": "ok",
-                "running": len(jobs.running),
-                "queued": len(jobs.queue),
-                "workers": jobs.workers,
-                "max_queued": jobs.max_queued,
-            }
+        return {  # no lock: answers even while a worker is being started
+            "status": "ok",
+            "running": len(jobs.running),
+            "queued": len(jobs.queue),
+            "workers": jobs.workers,
+            "max_queued": jobs.max_queued,
+        }
 
     # ---- JSON API ----------------------------------------------------------------------------
     @app.get(
@@ -508,12 +513,14 @@ def create_app(
         request: Request, kind: str, payload: dict, result_file: str
     ):
         try:
-            job = submit(kind, payload, inputs=payload)
+            job = await asyncio.to_thread(submit, kind, payload, payload)
         except Busy as error:
             return _busy(error)
         while not job.finished:
             if await request.is_disconnected():
-                jobs.cancel(job.id, "cancelled: the client went away")
+                await asyncio.to_thread(
+                    jobs.cancel, job.id, "cancelled: the client went away"
+                )
                 return Response(status_code=499)
             await asyncio.sleep(POLL_S)
         headers = {"X-Job-Id": job.id}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -241,6 +242,18 @@ class JobManager:
             )
         except OSError:
             pass  # the job still runs; only its record after a restart is lost
+
+    def warm(self) -> None:
+        """Start the forkserver now (it imports the simulation stack once), not at the first job."""
+        from multiprocessing import forkserver
+
+        _context()
+        try:
+            forkserver.ensure_running()
+        except Exception as error:  # noqa: BLE001 (the first job retries and reports the failure)
+            logging.getLogger(__name__).warning(
+                "could not start the job forkserver: %s", error
+            )
 
     # ---- queue -----------------------------------------------------------------------------
     def pending(self) -> int:
