@@ -32,6 +32,7 @@ STYLE = (
     "th,td{border:1px solid #c5ccd3;padding:.25rem .5rem;text-align:left;vertical-align:top}"
     "th{background:#eef2f6;font-weight:600}.wide{overflow-x:auto;max-width:100%}"
     "img{max-width:100%;height:auto}figure{margin:1rem 0}figcaption{font-size:.95rem;color:#3d4650}"
+    "p,li,figcaption,h1,h2,h3{overflow-wrap:anywhere}"
     ".note{color:#3d4650}.risk{border-left:4px solid #a35200;padding-left:.6rem}"
     "@media print{.wide{overflow:visible}}"
 )
@@ -97,7 +98,7 @@ def _rows(pairs, caption: str = "") -> str:
         f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs
     )
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f"<div class='wide'><table>{cap}{body}</table></div>"
+    return f"<div class='wide' tabindex='0'><table>{cap}{body}</table></div>"
 
 
 def _labelled(data: dict, keys) -> list[tuple[str, str]]:
@@ -226,7 +227,7 @@ def _alternatives_table(alternatives: list[dict]) -> str:
             )
             + "</tr>"
         )
-    return f"<div class='wide'><table><caption>Other devices considered</caption>{head}{''.join(rows)}</table></div>"
+    return f"<div class='wide' tabindex='0'><table><caption>Other devices considered</caption>{head}{''.join(rows)}</table></div>"
 
 
 def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
