@@ -22,6 +22,7 @@ from laserskin.report.labels import (
     explain,
     figure_text,
     label,
+    name,
 )
 
 __all__ = ["STYLE", "assumptions", "plan_citations", "plan_report_html"]
@@ -103,7 +104,7 @@ def _rows(pairs, caption: str = "") -> str:
 
 def _labelled(data: dict, keys) -> list[tuple[str, str]]:
     return [
-        (label(k), display_value(k, data[k]))
+        (name(k), display_value(k, data[k]))
         for k in keys
         if k in data and data[k] is not None
     ]

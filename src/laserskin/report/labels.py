@@ -24,6 +24,7 @@ __all__ = [
     "explain",
     "figure_text",
     "label",
+    "name",
     "unit",
 ]
 
@@ -221,6 +222,14 @@ def label(key: str) -> str:
             return IMPROVEMENT_TIMES[key]
         return key.replace("_", " ").strip().capitalize()
     return found.full()
+
+
+def name(key: str) -> str:
+    """The label without its unit, for rows whose value carries the unit (``display_value``)."""
+    found = LABELS.get(key)
+    if found is None:
+        return label(key)
+    return found.text if found.unit else found.full()
 
 
 def unit(key: str) -> str:

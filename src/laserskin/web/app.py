@@ -216,6 +216,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(
         label=labels.label,
+        name=labels.name,
         choice=labels.choice,
         value=labels.display_value,
         band=labels.band_text,
