@@ -66,13 +66,9 @@ def _tree_rss(process: psutil.Process) -> int:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument(
-        "--duration", type=float, default=60.0, help="seconds of load (at most 600)"
-    )
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (at most 600)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--queue", type=int, default=4)
     parser.add_argument("--photons", type=int, default=2000)
@@ -145,14 +141,9 @@ def main(argv: list[str] | None = None) -> dict:
                         except httpx.HTTPError:
                             status = -1
                         with lock:
-                            records.append(
-                                ("static", status, time.perf_counter() - start)
-                            )
+                            records.append(("static", status, time.perf_counter() - start))
 
-        threads = [
-            threading.Thread(target=client, args=(n,), daemon=True)
-            for n in range(args.clients)
-        ]
+        threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(args.clients)]
         sampler = threading.Thread(target=sample, daemon=True)
         wall = time.perf_counter()
         sampler.start()
@@ -185,9 +176,7 @@ def main(argv: list[str] | None = None) -> dict:
         "sigterm_stop_s": round(stop_s, 2),
         "health_after_load": recovered,
     }
-    print(
-        f"{'kind':8s} {'status':>6s} {'n':>6s} {'p50 s':>8s} {'p95 s':>8s} {'max s':>8s}"
-    )
+    print(f"{'kind':8s} {'status':>6s} {'n':>6s} {'p50 s':>8s} {'p95 s':>8s} {'max s':>8s}")
     for kind in ("plan", "static"):
         for status in sorted({s for k, s, _ in records if k == kind}):
             times = [t for k, s, t in records if k == kind and s == status]

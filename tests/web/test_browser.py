@@ -24,9 +24,7 @@ WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-NO_HORIZONTAL_SCROLL = (
-    "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-)
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 OVERFLOWING = """Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .filter(e => !e.closest('.wide'))
@@ -63,9 +61,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
 
@@ -96,9 +92,7 @@ def page(browser, server):
 
 @pytest.fixture(scope="module")
 def phone(browser, server):
-    page = browser.new_page(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.outside = _offline(page, server[0])
     yield page
     assert not page.outside, page.outside
@@ -113,9 +107,7 @@ def plan_job(server, page):
     page.fill("#age", "17")
     page.fill("#area", "100 cm^2")
     page.click("#submit")
-    assert "18" in page.inner_text(
-        "#age-error"
-    )  # shown next to the field, nothing started
+    assert "18" in page.inner_text("#age-error")  # shown next to the field, nothing started
     assert page.get_attribute("#age", "aria-invalid") == "true"
     assert "age-error" in page.get_attribute("#age", "aria-describedby")
     assert not list((data / "jobs").iterdir())
@@ -136,9 +128,7 @@ def plan_job(server, page):
 
 def figures_loaded(page) -> list[int]:
     """Natural widths of the result figures (0 = not rendered)."""
-    return page.eval_on_selector_all(
-        "img.figure", "images => images.map(i => i.complete ? i.naturalWidth : 0)"
-    )
+    return page.eval_on_selector_all("img.figure", "images => images.map(i => i.complete ? i.naturalWidth : 0)")
 
 
 def axe_violations(page) -> list[str]:
@@ -146,8 +136,7 @@ def axe_violations(page) -> list[str]:
 
     results = Axe().run(page, options=WCAG)
     return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]
     ]
 
 
@@ -165,12 +154,8 @@ def test_plan_page_shows_plan_risks_inputs_and_figures(plan_job, page):
             "56 year",
         ):
             assert expected in text, expected
-        assert (
-            "month_1" not in text and "lidocaine_tetracaine" not in text
-        )  # plain-language labels
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"
-    )
+        assert "month_1" not in text and "lidocaine_tetracaine" not in text  # plain-language labels
+    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
     widths = figures_loaded(page)
     assert len(widths) >= 2 and all(w > 0 for w in widths)
     alts = page.eval_on_selector_all("img.figure", "images => images.map(i => i.alt)")
@@ -188,9 +173,7 @@ def test_phone_width_has_no_horizontal_scroll(plan_job, phone, server):
         assert phone.evaluate(NO_HORIZONTAL_SCROLL), (path, phone.evaluate(OVERFLOWING))
     phone.goto(plan_job)
     phone.wait_for_selector("#plan", timeout=60_000)
-    phone.wait_for_function(
-        "Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"
-    )
+    phone.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
     assert phone.evaluate(NO_HORIZONTAL_SCROLL), phone.evaluate(OVERFLOWING)
     phone.screenshot(path=str(SHOTS / "phone_plan.png"), full_page=True)
 
@@ -200,13 +183,9 @@ def test_report_is_readable_and_fits_a_phone(plan_job, phone, server):
     report = httpx.get(f"{server[0]}/jobs/{job_id}/download/report.html", timeout=30)
     assert report.status_code == 200
     html = report.text
-    assert (
-        "{" not in html.split("<h2>Alternatives</h2>")[-1].split("</table>")[0]
-    )  # a table, not JSON
+    assert "{" not in html.split("<h2>Alternatives</h2>")[-1].split("</table>")[0]  # a table, not JSON
     assert html.count("<li>") < 60  # reasons, assumptions and only the citations used
-    phone.goto(
-        "about:blank"
-    )  # the report is a downloaded file: no page of the server (nor its CSP) around it
+    phone.goto("about:blank")  # the report is a downloaded file: no page of the server (nor its CSP) around it
     phone.set_content(html)
     (SHOTS / "report.html").write_text(html, encoding="utf-8")
     assert phone.evaluate(NO_HORIZONTAL_SCROLL), phone.evaluate(OVERFLOWING)
@@ -261,9 +240,7 @@ def test_simulate_page_shows_maps(server, page):
     page.click("#submit")
     page.wait_for_selector("#simulation, #job-error:not([hidden])", timeout=120_000)
     assert page.is_hidden("#job-error"), page.inner_text("#job-error")
-    page.wait_for_function(
-        "Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"
-    )
+    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
     widths = figures_loaded(page)
     assert len(widths) == 2 and all(w > 0 for w in widths)
     assert "Peak dermis temperature (°C)" in page.inner_text("#summary-table")

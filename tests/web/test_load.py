@@ -62,9 +62,7 @@ def _start(tmp_path, dry_run_s: float, queue: int = 2):
         "--dry-run-s",
         str(dry_run_s),
     ]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):  # at most 60 s for the imports on a busy machine
         try:
@@ -75,9 +73,7 @@ def _start(tmp_path, dry_run_s: float, queue: int = 2):
         if process.poll() is not None:
             break
     process.kill()
-    raise AssertionError(
-        f"server did not start: {process.stderr.read().decode()[-2000:]}"
-    )
+    raise AssertionError(f"server did not start: {process.stderr.read().decode()[-2000:]}")
 
 
 @pytest.fixture
@@ -124,20 +120,12 @@ def test_excess_is_refused_static_pages_answer_and_the_server_recovers(server):
     for thread in threads:
         thread.join(timeout=60)
     assert slowest < 2.0, f"a static page took {slowest:.2f} s under load"
-    statuses = sorted(
-        r.status_code if isinstance(r, httpx.Response) else -1 for r in results
-    )
+    statuses = sorted(r.status_code if isinstance(r, httpx.Response) else -1 for r in results)
     assert statuses.count(200) == 3, statuses  # one running + two queued
-    refused = [
-        r for r in results if isinstance(r, httpx.Response) and r.status_code == 503
-    ]
-    assert len(refused) == 9 and all(
-        int(r.headers["retry-after"]) >= 1 for r in refused
-    ), statuses
+    refused = [r for r in results if isinstance(r, httpx.Response) and r.status_code == 503]
+    assert len(refused) == 9 and all(int(r.headers["retry-after"]) >= 1 for r in refused), statuses
     _wait_idle(url)
-    assert (
-        httpx.post(url + "/api/plan", json=PLAN, timeout=60).status_code == 200
-    )  # recovered
+    assert httpx.post(url + "/api/plan", json=PLAN, timeout=60).status_code == 200  # recovered
 
 
 def test_a_client_that_leaves_cancels_its_job(server):
@@ -156,10 +144,7 @@ def test_sigterm_stops_the_server_within_seconds_while_a_job_runs(tmp_path):
         )
         thread.start()
         deadline = time.monotonic() + 20
-        while (
-            httpx.get(url + "/health", timeout=5).json()["running"] == 0
-            and time.monotonic() < deadline
-        ):
+        while httpx.get(url + "/health", timeout=5).json()["running"] == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
         start = time.monotonic()
         process.send_signal(signal.SIGTERM)
@@ -171,6 +156,4 @@ def test_sigterm_stops_the_server_within_seconds_while_a_job_runs(tmp_path):
             process.wait(timeout=10)
         process.stderr.close()
     jobs = list((tmp_path / "data" / "jobs").glob("*/job.json"))
-    assert jobs and all(
-        '"running"' not in p.read_text() for p in jobs
-    )  # recorded as interrupted
+    assert jobs and all('"running"' not in p.read_text() for p in jobs)  # recorded as interrupted

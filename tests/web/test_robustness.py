@@ -55,9 +55,7 @@ def wait(client, job_id, timeout_s=60):
 @pytest.fixture(scope="module")
 def dry(tmp_path_factory):
     data = tmp_path_factory.mktemp("dry")
-    app = create_app(
-        data, WebSettings(max_photons=2000, dry_run_s=0.0, max_body_bytes=200_000)
-    )
+    app = create_app(data, WebSettings(max_photons=2000, dry_run_s=0.0, max_body_bytes=200_000))
     with TestClient(app) as client:
         yield client, data
 
@@ -72,9 +70,7 @@ def dry(tmp_path_factory):
         (8e-3, 1e-6, 100e-6, 1.01, [50e-6, 150e-6, 2e-3]),
     ],
 )
-def test_depth_cell_estimate_matches_the_grid(
-    z_max, dz_surface, dz_max, growth, interfaces
-):
+def test_depth_cell_estimate_matches_the_grid(z_max, dz_surface, dz_max, growth, interfaces):
     from laserskin.grid import RZGrid
 
     grid = RZGrid.graded(
@@ -87,9 +83,7 @@ def test_depth_cell_estimate_matches_the_grid(
         interfaces_m=interfaces,
         fine_depth_m=min(z_max, 150e-6),
     )
-    estimate = estimate_nz(
-        z_max, dz_surface, dz_max, growth, interfaces, min(z_max, 150e-6)
-    )
+    estimate = estimate_nz(z_max, dz_surface, dz_max, growth, interfaces, min(z_max, 150e-6))
     # the estimate rounds each growing run up: a few cells per segment at most
     assert abs(estimate - grid.nz) <= 3 * (len(interfaces) + 1), (estimate, grid.nz)
 
@@ -97,9 +91,7 @@ def test_depth_cell_estimate_matches_the_grid(
 def test_absurd_grids_are_priced_without_building_them():
     # closed-form counts: these return at once instead of looping over 1e10 cells
     assert estimate_nz(1e6, 5e-6, 50e-6, 1.08, [60e-6], 150e-6) > 1e10  # 1000 km deep
-    assert estimate_nz(5e-3, 2e-7, 2e-7, 1.0, [], 150e-6) == pytest.approx(
-        25_000, rel=1e-3
-    )
+    assert estimate_nz(5e-3, 2e-7, 2e-7, 1.0, [], 150e-6) == pytest.approx(25_000, rel=1e-3)
 
 
 # --- limits before work ----------------------------------------------------------------------
@@ -147,9 +139,7 @@ def test_costly_scenarios_get_422_naming_the_field_before_any_job(dry, change, f
         '{"age": Infinity, "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
         '{"age": -Infinity, "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
         '{"age": 1e400, "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
-        '{"age": '
-        + "9" * 5000
-        + ', "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
+        '{"age": ' + "9" * 5000 + ', "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
         '{"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "max_sessions": 0}',
         '{"age": "1e400 year", "sex": "female", "fitzpatrick": "III", "site": "cheek"}',
         '{"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "area": "nan cm^2"}',
@@ -189,14 +179,10 @@ def test_form_values_that_are_huge_or_not_finite_are_field_errors(dry):
         ("photons", "1e400"),
         ("max_session_minutes", "-5"),
     ]:
-        response = client.post(
-            "/plan", data={**person, field: value}, follow_redirects=False
-        )
+        response = client.post("/plan", data={**person, field: value}, follow_redirects=False)
         assert response.status_code == 422, (field, value)
         assert f'id="{field}-error"' in response.text, (field, value)
-        assert (
-            'aria-invalid="true"' in response.text and f"{field}-error" in response.text
-        )
+        assert 'aria-invalid="true"' in response.text and f"{field}-error" in response.text
     assert set((data / "jobs").iterdir()) == before
 
 
@@ -210,9 +196,7 @@ def test_body_limit_is_413_with_or_without_content_length(dry):
         for _ in range(40):
             yield b" " * 10_000
 
-    response = client.post(
-        "/api/plan", content=chunks(), headers={"content-type": "application/json"}
-    )
+    response = client.post("/api/plan", content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
 
 
@@ -277,17 +261,13 @@ def test_symlinks_in_the_data_folder_are_never_followed(tmp_path):
         assert client.get(f"/jobs/{'c' * 32}/download/plan.json").status_code == 404
         assert client.get(f"/jobs/{'c' * 32}/figures/maps.svg").status_code == 404
         assert client.get(f"/jobs/{'c' * 32}/result").status_code == 404
-        assert (
-            client.get(f"/api/jobs/{'d' * 32}").status_code == 404
-        )  # a linked job folder is not loaded
+        assert client.get(f"/api/jobs/{'d' * 32}").status_code == 404  # a linked job folder is not loaded
         for path in (
             "/static/../../../../etc/passwd",
             "/jobs/" + "c" * 32 + "/download/..%2F..%2Fsecret.txt",
         ):
             response = client.get(path)
-            assert (
-                response.status_code == 404 and b"do not serve" not in response.content
-            )
+            assert response.status_code == 404 and b"do not serve" not in response.content
 
 
 def test_jobs_survive_a_restart_and_interrupted_ones_say_so(tmp_path):
@@ -301,15 +281,11 @@ def test_jobs_survive_a_restart_and_interrupted_ones_say_so(tmp_path):
         assert client.get(f"/api/jobs/{done}").json()["status"] == "done"
         assert client.get(f"/jobs/{done}").status_code == 200
         interrupted = client.get(f"/api/jobs/{'e' * 32}").json()
-        assert (
-            interrupted["status"] == "error" and "interrupted" in interrupted["message"]
-        )
+        assert interrupted["status"] == "error" and "interrupted" in interrupted["message"]
 
 
 def test_full_queue_gives_503_with_retry_after_and_static_pages_still_answer(tmp_path):
-    app = create_app(
-        tmp_path, WebSettings(dry_run_s=5.0, job_workers=1, max_queued_jobs=1)
-    )
+    app = create_app(tmp_path, WebSettings(dry_run_s=5.0, job_workers=1, max_queued_jobs=1))
     with TestClient(app) as client:
         first = client.post(
             "/plan",
@@ -337,10 +313,7 @@ def test_full_queue_gives_503_with_retry_after_and_static_pages_still_answer(tmp
             assert time.perf_counter() - start < 2.0
         # cancel both: the worker process is killed at once, the queue empties
         ids = [r.headers["location"].rsplit("/", 1)[1] for r in (first, second)]
-        assert (
-            client.post(f"/jobs/{ids[0]}/cancel", follow_redirects=False).status_code
-            == 303
-        )
+        assert client.post(f"/jobs/{ids[0]}/cancel", follow_redirects=False).status_code == 303
         assert client.delete(f"/api/jobs/{ids[1]}").json()["deleted"] is True
         assert wait(client, ids[0], timeout_s=10)["status"] == "cancelled"
         assert client.get(f"/api/jobs/{ids[1]}").status_code == 404
@@ -348,10 +321,7 @@ def test_full_queue_gives_503_with_retry_after_and_static_pages_still_answer(tmp
         deadline = time.monotonic() + 10
         while client.get("/health").json()["running"] and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert (
-            client.get("/health").json() | {"running": 0, "queued": 0}
-            == client.get("/health").json()
-        )
+        assert client.get("/health").json() | {"running": 0, "queued": 0} == client.get("/health").json()
 
 
 def test_cache_and_job_folders_stay_bounded(tmp_path):
@@ -365,9 +335,7 @@ def test_cache_and_job_folders_stay_bounded(tmp_path):
         os.utime(path, (1000 + n, 1000 + n))
     os.symlink("/etc/passwd", cache / "link.nc")
     trim_folder(cache, 4500)
-    assert sorted(p.name for p in cache.iterdir()) == [
-        f"entry{n}.nc" for n in range(6, 10)
-    ]
+    assert sorted(p.name for p in cache.iterdir()) == [f"entry{n}.nc" for n in range(6, 10)]
     assert os.path.exists("/etc/passwd")
     app = create_app(tmp_path / "data", WebSettings(dry_run_s=0.0, max_jobs_kept=3))
     with TestClient(app) as client:
@@ -381,9 +349,7 @@ def test_cache_and_job_folders_stay_bounded(tmp_path):
 
 
 # --- fuzzing ---------------------------------------------------------------------------------
-BAD_NUMBERS = st.sampled_from(
-    ["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "9" * 400, "1e-400", "-0"]
-)
+BAD_NUMBERS = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "-1e400", "9" * 400, "1e-400", "-0"])
 JSON_LEAVES = st.one_of(
     st.none(),
     st.booleans(),
@@ -393,10 +359,7 @@ JSON_LEAVES = st.one_of(
 )
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(max_size=10), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10,
 )
 PLAN_KEYS = [
@@ -421,20 +384,14 @@ def hostile_plan_bodies(draw):
     text = json.dumps(body)
     if draw(st.booleans()):
         key = draw(st.sampled_from(PLAN_KEYS))
-        text = (
-            text[:-1] + (", " if body else "") + f'"{key}": {draw(BAD_NUMBERS)}' + "}"
-        )
+        text = text[:-1] + (", " if body else "") + f'"{key}": {draw(BAD_NUMBERS)}' + "}"
     return text
 
 
 @st.composite
 def hostile_scenarios(draw):
     body = json.loads(json.dumps(SCENARIO))
-    table = draw(
-        st.sampled_from(
-            ["grid", "heat", "transport", "laser", "protocol", "person", "cooling"]
-        )
-    )
+    table = draw(st.sampled_from(["grid", "heat", "transport", "laser", "protocol", "person", "cooling"]))
     key = draw(
         st.sampled_from(
             [
@@ -491,9 +448,7 @@ def hostile_scenarios(draw):
 @given(text=hostile_plan_bodies())
 def test_fuzz_plan_api_never_answers_500(dry, text):
     client, _ = dry
-    response = client.post(
-        "/api/plan", content=text.encode(), headers={"content-type": "application/json"}
-    )
+    response = client.post("/api/plan", content=text.encode(), headers={"content-type": "application/json"})
     assert response.status_code in (200, 413, 422, 503), (text, response.text[:300])
     json.loads(response.text)
 

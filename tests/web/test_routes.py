@@ -55,11 +55,7 @@ def wait(client, job_id, timeout_s=120):
 def test_pages_render(client):
     for path in ("/", "/simulate", "/devices"):
         response = client.get(path)
-        assert (
-            response.status_code == 200
-            and "<form" in response.text
-            or path == "/devices"
-        )
+        assert response.status_code == 200 and "<form" in response.text or path == "/devices"
     assert "genesis_1064" in client.get("/devices").text
 
 
@@ -71,9 +67,7 @@ def test_api_devices_matches_the_device_table(client):
 
 def test_openapi_lists_the_api_with_the_cli_models(client):
     schema = client.get("/openapi.json").json()
-    assert {"/api/plan", "/api/simulate", "/api/devices", "/api/jobs/{job_id}"} <= set(
-        schema["paths"]
-    )
+    assert {"/api/plan", "/api/simulate", "/api/devices", "/api/jobs/{job_id}"} <= set(schema["paths"])
     components = schema["components"]["schemas"]
     assert "PlanRequest" in components and "Scenario" in components
     assert client.get("/docs").status_code == 200
@@ -86,19 +80,13 @@ def test_api_simulate_returns_the_summary_of_the_same_scenario(client, tmp_path)
     response = client.post("/api/simulate", json=SCENARIO)
     assert response.status_code == 200, response.text
     summary = response.json()["summary"]
-    direct = (
-        Simulation.from_scenario(scenario_from_dict(SCENARIO), cache_dir=tmp_path)
-        .run()
-        .summary
-    )
+    direct = Simulation.from_scenario(scenario_from_dict(SCENARIO), cache_dir=tmp_path).run().summary
     for key in (
         "peak_epidermis_temperature_C",
         "epidermal_omega",
         "denatured_volume_mm3",
     ):
-        assert (
-            summary[key] == direct[key]
-        )  # same seed and photons: identical Monte Carlo run
+        assert summary[key] == direct[key]  # same seed and photons: identical Monte Carlo run
 
 
 @pytest.mark.parametrize(
@@ -132,14 +120,9 @@ def test_api_plan_limits_and_validation(client):
         "photons": 50_000,
     }
     response = client.post("/api/plan", json=body)
-    assert (
-        response.status_code == 422
-        and "at most 2000" in response.json()["detail"][0]["msg"]
-    )
+    assert response.status_code == 422 and "at most 2000" in response.json()["detail"][0]["msg"]
     response = client.post("/api/plan", json={**body, "age": 12, "photons": 1000})
-    assert (
-        response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "age"
-    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "age"
 
 
 def test_api_plan_returns_the_plan_json(client, tmp_path):
@@ -159,16 +142,12 @@ def test_api_plan_returns_the_plan_json(client, tmp_path):
     response = client.post("/api/plan", json=body)
     assert response.status_code == 200, response.text
     plan = response.json()
-    direct = plan_request(
-        PlanRequest.model_validate(body), cache_dir=tmp_path
-    ).to_dict()
+    direct = plan_request(PlanRequest.model_validate(body), cache_dir=tmp_path).to_dict()
     for key in ("eligible", "device", "settings", "sessions", "improvement_percent"):
         assert plan[key] == direct[key]
 
 
-def test_form_errors_are_shown_next_to_the_field_and_nothing_is_written(
-    client, app_and_data
-):
+def test_form_errors_are_shown_next_to_the_field_and_nothing_is_written(client, app_and_data):
     _, data = app_and_data
     before = set((data / "jobs").iterdir())
     response = client.post(
@@ -177,9 +156,7 @@ def test_form_errors_are_shown_next_to_the_field_and_nothing_is_written(
         follow_redirects=False,
     )
     assert response.status_code == 422 and 'id="age-error"' in response.text
-    response = client.post(
-        "/plan", data={**PERSON, "area": "lots"}, follow_redirects=False
-    )
+    response = client.post("/plan", data={**PERSON, "area": "lots"}, follow_redirects=False)
     assert response.status_code == 422 and 'id="area-error"' in response.text
     response = client.post(
         "/plan",
@@ -211,9 +188,7 @@ def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data)
     result = client.get(f"/jobs/{job_id}/result")
     assert "temperature_map.svg" in result.text
     svg = client.get(f"/jobs/{job_id}/figures/temperature_map.svg")
-    assert svg.status_code == 200 and svg.headers["content-type"].startswith(
-        "image/svg+xml"
-    )
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
     assert client.get(f"/jobs/{job_id}/download/summary.json").json()["photons"] == 500
     assert all(p.is_relative_to(data) for p in data.rglob("*"))
@@ -222,8 +197,5 @@ def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data)
 def test_job_paths_cannot_escape_the_data_folder(client):
     assert client.get("/api/jobs/../../etc").status_code == 404
     assert client.get("/api/jobs/" + "a" * 32).status_code == 404
-    assert (
-        client.get("/jobs/" + "a" * 32 + "/download/..%2F..%2Fsecret").status_code
-        == 404
-    )
+    assert client.get("/jobs/" + "a" * 32 + "/download/..%2F..%2Fsecret").status_code == 404
     assert client.get("/jobs/" + "a" * 32 + "/figures/x.svg").status_code == 404

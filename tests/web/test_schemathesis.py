@@ -25,10 +25,7 @@ APP = create_app(
     WebSettings(max_photons=2000, max_nr=30, max_relaxation_s=0.1),
 )
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
-OPERATIONS = {
-    f"{op.method.upper()} {op.path}": op
-    for op in (r.ok() for r in SCHEMA.get_all_operations())
-}
+OPERATIONS = {f"{op.method.upper()} {op.path}": op for op in (r.ok() for r in SCHEMA.get_all_operations())}
 
 
 def test_every_api_operation_is_covered():

@@ -95,19 +95,13 @@ def _e(value: Any) -> str:
 
 
 def _rows(pairs, caption: str = "") -> str:
-    body = "".join(
-        f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs
-    )
+    body = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     return f"<div class='wide' tabindex='0'><table>{cap}{body}</table></div>"
 
 
 def _labelled(data: dict, keys) -> list[tuple[str, str]]:
-    return [
-        (name(k), display_value(k, data[k]))
-        for k in keys
-        if k in data and data[k] is not None
-    ]
+    return [(name(k), display_value(k, data[k])) for k in keys if k in data and data[k] is not None]
 
 
 def _rules() -> dict:
@@ -152,43 +146,27 @@ def assumptions() -> list[str]:
 
 
 def plan_citations(data: dict) -> list[str]:
-    """Citations of the models this plan used, each once.
-
-    Uses the plan's own ``citations`` list (keys or texts) when it has one, else the citations
-    recorded while the plan ran (:func:`laserskin.core.citations.used_citations` where it
-    exists), else every registered work that is not a bare web page, without duplicates.
-    """
+    """Citations of the models this plan used, each once: the plan's ``citations`` (keys of
+    ``data/bibliography.toml``, recorded with :func:`laserskin.core.citations.recording` while the
+    plan ran, or texts), sorted by key. Empty when the plan does not say (never the whole library)."""
     from laserskin.core import citations as registry
 
-    entries: list = []
-    own = data.get("citations")
-    if own:
-        for item in own:
-            if isinstance(item, dict):
-                entries.append(item.get("text") or item.get("key"))
-            elif isinstance(item, str) and hasattr(registry, "get"):
-                try:
-                    entries.append(str(registry.get(item)))
-                except KeyError:
-                    entries.append(item)
-            else:
-                entries.append(str(item))
-    elif hasattr(registry, "used_citations"):
-        entries = [str(c) for c in registry.used_citations()]
-    else:
-        entries = [
-            str(c)
-            for c in registry.all_citations()
-            if not str(c).lower().startswith(("http", "www"))
-            and "doi" in str(c).lower()
-        ]
+    entries: list[str] = []
+    for item in data.get("citations") or []:
+        if isinstance(item, dict):
+            entries.append(str(item.get("text") or item.get("key")))
+            continue
+        try:
+            entries.append(str(registry.get(str(item))))
+        except (KeyError, ValueError):
+            entries.append(str(item))
     seen: set[str] = set()
     unique = []
     for entry in entries:
-        key = " ".join(str(entry).lower().split())
+        key = " ".join(entry.lower().split())
         if key and key not in seen:
             seen.add(key)
-            unique.append(str(entry))
+            unique.append(entry)
     return unique
 
 
@@ -212,17 +190,11 @@ def _alternatives_table(alternatives: list[dict]) -> str:
                 for v in (
                     alt.get("device", ""),
                     choice("modality", alt.get("modality")),
-                    display_value(
-                        "fluence_J_per_cm2", settings.get("fluence_J_per_cm2")
-                    ).removesuffix(" J/cm²"),
+                    display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²"),
                     alt.get("sessions", "—"),
                     band_text(month6) if month6 else "—",
-                    display_value("pain_index", alt.get("pain_index")).removesuffix(
-                        "/10"
-                    ),
-                    display_value(
-                        "downtime_days", alt.get("downtime_days")
-                    ).removesuffix(" days"),
+                    display_value("pain_index", alt.get("pain_index")).removesuffix("/10"),
+                    display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
                     choice("epidermal_injury", alt.get("epidermal_injury")),
                 )
             )
@@ -263,22 +235,14 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
             _rows(_labelled(settings, SETTING_ROWS)),
             "<h3>Cooling</h3>",
             _rows(
-                [
-                    (label(k), display_value(k, v))
-                    for k, v in (data.get("cooling") or {}).items()
-                ]
+                [(label(k), display_value(k, v)) for k, v in (data.get("cooling") or {}).items()]
                 or [("Cooling", "none")]
             ),
             "<h2>Risks</h2><div class='risk'>",
             _rows(_labelled(risks, RISK_ROWS)),
             f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
             f"<h2>Expected improvement of laxity (nominal, {BAND})</h2>",
-            _rows(
-                [
-                    (label(k), band_text(v))
-                    for k, v in (data.get("improvement_percent") or {}).items()
-                ]
-            ),
+            _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or []),
         ]

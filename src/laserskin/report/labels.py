@@ -61,17 +61,11 @@ LABELS: dict[str, Label] = {
     "sex": Label("Sex"),
     "fitzpatrick": Label("Skin type (Fitzpatrick I–VI)"),
     "site": Label("Treated site"),
-    "sun_exposure": Label(
-        "Photoaging (Glogau grade 0–3)", help="0 = none, 3 = severe wrinkling at rest"
-    ),
-    "laxity": Label(
-        "Laxity (Alexiades-Armenakas grade 0–4)", help="0 = none, 4 = marked sagging"
-    ),
+    "sun_exposure": Label("Photoaging (Glogau grade 0–3)", help="0 = none, 3 = severe wrinkling at rest"),
+    "laxity": Label("Laxity (Alexiades-Armenakas grade 0–4)", help="0 = none, 4 = marked sagging"),
     "goal": Label("Goal"),
     "area": Label("Area per session", "cm²"),
-    "devices": Label(
-        "Candidate devices", help="empty = the planner's default set for the goal"
-    ),
+    "devices": Label("Candidate devices", help="empty = the planner's default set for the goal"),
     "max_sessions": Label("Most sessions", help="empty = no limit"),
     "max_downtime_days": Label("Longest acceptable downtime", "days"),
     "max_session_minutes": Label(
@@ -81,9 +75,7 @@ LABELS: dict[str, Label] = {
     ),
     "anesthetic": Label("Topical anaesthetic"),
     "cooling": Label("Skin cooling"),
-    "photons": Label(
-        "Photons per light-transport run", help="more = smoother maps, slower"
-    ),
+    "photons": Label("Photons per light-transport run", help="more = smoother maps, slower"),
     "seed": Label("Random seed"),
     # plan
     "eligible": Label("Eligible for treatment"),
@@ -92,21 +84,15 @@ LABELS: dict[str, Label] = {
     "device": Label("Device"),
     "sessions": Label("Sessions"),
     "interval_weeks": Label("Interval between sessions", "weeks", digits=2),
-    "session_minutes": Label(
-        "Session duration", "min", "including the anaesthetic's waiting time", digits=2
-    ),
+    "session_minutes": Label("Session duration", "min", "including the anaesthetic's waiting time", digits=2),
     "laser_minutes": Label("Laser time per session", "min", digits=2),
     "epidermal_omega": Label("Epidermal damage integral Ω", "", OMEGA_HELP),
     "epidermal_omega_limit": Label("Planner limit for epidermal Ω"),
-    "pain_index": Label(
-        "Expected pain", "/10", "with the planned anaesthetic", digits=2
-    ),
+    "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
     "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
     "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),
     "blister_fluence_J_per_cm2": Label("Fluence that would blister (Ω = 1)", "J/cm²"),
-    "fluence_fraction_of_blister": Label(
-        "Planned fluence as a share of the blister fluence", "%"
-    ),
+    "fluence_fraction_of_blister": Label("Planned fluence as a share of the blister fluence", "%"),
     "epidermal_injury": Label("Epidermal injury"),
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
@@ -127,9 +113,7 @@ LABELS: dict[str, Label] = {
     "passes": Label("Passes per session"),
     "profile": Label("Beam profile"),
     "safe_fluence_J_per_cm2": Label("Highest safe fluence", "J/cm²"),
-    "target_fluence_J_per_cm2": Label(
-        "Lowest fluence reaching the collagen target", "J/cm²"
-    ),
+    "target_fluence_J_per_cm2": Label("Lowest fluence reaching the collagen target", "J/cm²"),
     "binding_constraint": Label("What limits the fluence"),
     "microbeam_diameter_um": Label("Micro-beam diameter", "µm"),
     "coverage_percent": Label("Skin coverage per pass", "%"),
@@ -254,11 +238,7 @@ def _number(value: float, digits: int) -> str:
         return "0"
     if abs(value) >= 10**digits or abs(value) < 10**-3:
         return f"{value:.{digits}g}"
-    return (
-        f"{value:.{digits}g}"
-        if abs(value) < 1
-        else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
-    )
+    return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
 
 
 def display_value(key: str, value: Any) -> str:
@@ -280,11 +260,7 @@ def display_value(key: str, value: Any) -> str:
             return "—"
         if key == "fluence_fraction_of_blister":
             return f"{100 * number:.0f} %"
-        text = (
-            str(int(number))
-            if isinstance(value, int)
-            else _number(number, found.digits)
-        )
+        text = str(int(number)) if isinstance(value, int) else _number(number, found.digits)
         if found.unit == "/10":
             return f"{text}/10"
         return f"{text} {found.unit}".strip()
@@ -313,11 +289,7 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
     if name == "margin":
         settings = data.get("settings") or {}
         fluence = settings.get("fluence_J_per_cm2")
-        chosen = (
-            f" The chosen fluence is {fluence:.3g} J/cm²."
-            if isinstance(fluence, (int, float))
-            else ""
-        )
+        chosen = f" The chosen fluence is {fluence:.3g} J/cm²." if isinstance(fluence, (int, float)) else ""
         return {
             "title": "Safety margin against fluence",
             "caption": "Epidermal damage integral Ω (left axis, logarithmic; Ω = 1 blisters, the planner keeps "
@@ -335,11 +307,7 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
         }
     if name == "temperature_map":
         peak = data.get("peak_dermis_temperature_C")
-        peak_text = (
-            f" Peak dermis temperature {peak:.1f} °C."
-            if isinstance(peak, (int, float))
-            else ""
-        )
+        peak_text = f" Peak dermis temperature {peak:.1f} °C." if isinstance(peak, (int, float)) else ""
         return {
             "title": "Temperature in the skin",
             "caption": "Temperature (°C) by depth and distance from the beam axis at the time of the peak.",

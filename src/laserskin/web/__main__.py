@@ -10,9 +10,7 @@ from laserskin.web.limits import WebSettings
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m laserskin.web", description=__doc__
-    )
+    parser = argparse.ArgumentParser(prog="python -m laserskin.web", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--data-dir", default=None)

@@ -146,9 +146,7 @@ def _open_regular(folder: Path, *names: str) -> int | None:
             path = path / name
             if path.is_symlink() or not path.is_dir():
                 return None
-        fd = os.open(
-            path / names[-1], os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        )
+        fd = os.open(path / names[-1], os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -176,17 +174,11 @@ def _stream(fd: int, media_type: str, filename: str | None = None) -> Response:
             while chunk := handle.read(1 << 16):
                 yield chunk
 
-    headers = (
-        {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if filename
-        else {}
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
     return StreamingResponse(chunks(), media_type=media_type, headers=headers)
 
 
-def create_app(
-    data_dir: str | Path | None = None, settings: WebSettings | None = None
-) -> FastAPI:
+def create_app(data_dir: str | Path | None = None, settings: WebSettings | None = None) -> FastAPI:
     """Build the FastAPI app.
 
     Parameters
@@ -292,18 +284,14 @@ def create_app(
         errors = too_long(shown)
         if not errors:
             try:
-                request_model = PlanRequest.model_validate(
-                    plan_data_from_form(shown, chosen)
-                )
+                request_model = PlanRequest.model_validate(plan_data_from_form(shown, chosen))
                 problem = plan_limit_problem(request_model, settings)
                 if problem:
                     errors[problem[0]] = f"{problem[2]} (got {problem[1]})"
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = field_errors(error, PLAN_FORM_FIELDS)
         if errors:
-            return page(
-                request, "plan_form.html", status_code=422, form=shown, errors=errors
-            )
+            return page(request, "plan_form.html", status_code=422, form=shown, errors=errors)
         try:
             job = await asyncio.to_thread(
                 submit,
@@ -329,10 +317,7 @@ def create_app(
     @app.post("/simulate", response_class=HTMLResponse, include_in_schema=False)
     async def simulate_submit(request: Request):
         raw = await request.form()
-        form = {
-            k: raw.get(k) if isinstance(raw.get(k), str) else None
-            for k in SIM_FORM_FIELDS
-        }
+        form = {k: raw.get(k) if isinstance(raw.get(k), str) else None for k in SIM_FORM_FIELDS}
         errors = too_long(form)
         if not errors:
             data = scenario_from_simulate_form(form)
@@ -342,19 +327,13 @@ def create_app(
                 scenario.laser_model()
                 problem = scenario_limit_problem(scenario, settings)
                 if problem:
-                    errors[SIM_PREFIXES.get(problem[0], problem[0])] = (
-                        f"{problem[2]} (got {problem[1]})"
-                    )
+                    errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES)
         if errors:
-            return page(
-                request, "simulate_form.html", status_code=422, form=form, errors=errors
-            )
+            return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:
-            job = await asyncio.to_thread(
-                submit, "simulate", data, {k: v for k, v in form.items() if v}
-            )
+            job = await asyncio.to_thread(submit, "simulate", data, {k: v for k, v in form.items() if v})
         except Busy as error:
             return page(
                 request,
@@ -390,9 +369,7 @@ def create_app(
         jobs.cancel(job_id, "cancelled on request")
         return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
-    @app.get(
-        "/jobs/{job_id}/result", response_class=HTMLResponse, include_in_schema=False
-    )
+    @app.get("/jobs/{job_id}/result", response_class=HTMLResponse, include_in_schema=False)
     def job_result(request: Request, job_id: str):
         job = jobs.get(job_id)
         if job is None or job.status != "done":
@@ -406,9 +383,7 @@ def create_app(
         if job.kind == "plan":
             plan = _read_json(job.folder, "plan.json")
             if plan is None:
-                return HTMLResponse(
-                    "<p>the result files are missing</p>", status_code=404
-                )
+                return HTMLResponse("<p>the result files are missing</p>", status_code=404)
             return page(
                 request,
                 "plan_result.html",
@@ -510,18 +485,14 @@ def create_app(
             return JSONResponse(status_code=404, content={"detail": "no such job"})
         return {"id": job_id, "deleted": True}
 
-    async def run_and_wait(
-        request: Request, kind: str, payload: dict, result_file: str
-    ):
+    async def run_and_wait(request: Request, kind: str, payload: dict, result_file: str):
         try:
             job = await asyncio.to_thread(submit, kind, payload, payload)
         except Busy as error:
             return _busy(error)
         while not job.finished:
             if await request.is_disconnected():
-                await asyncio.to_thread(
-                    jobs.cancel, job.id, "cancelled: the client went away"
-                )
+                await asyncio.to_thread(jobs.cancel, job.id, "cancelled: the client went away")
                 return Response(status_code=499)
             await asyncio.sleep(POLL_S)
         headers = {"X-Job-Id": job.id}
@@ -534,20 +505,14 @@ def create_app(
                 content={"detail": "the result file is missing"},
                 headers=headers,
             )
-        if (
-            job.status == "cancelled"
-            or job.stage == "interrupted"
-            or job.message.startswith("interrupted")
-        ):
+        if job.status == "cancelled" or job.stage == "interrupted" or job.message.startswith("interrupted"):
             return JSONResponse(
                 status_code=503,
                 content={"detail": job.message},
                 headers={**headers, "Retry-After": "10"},
             )
         if job.message.startswith("internal error"):
-            return JSONResponse(
-                status_code=500, content={"detail": job.message}, headers=headers
-            )
+            return JSONResponse(status_code=500, content={"detail": job.message}, headers=headers)
         return JSONResponse(
             status_code=422,
             content={
@@ -564,12 +529,8 @@ def create_app(
         tags=["api"],
         summary="Plan a treatment (same JSON as `laserskin plan --json`)",
         responses={
-            422: {
-                "description": "invalid input, over a server limit, or an infeasible goal"
-            },
-            503: {
-                "description": "the server is busy; retry after `Retry-After` seconds"
-            },
+            422: {"description": "invalid input, over a server limit, or an infeasible goal"},
+            503: {"description": "the server is busy; retry after `Retry-After` seconds"},
         },
     )
     async def api_plan(plan: PlanRequest, request: Request) -> dict[str, Any]:
@@ -584,9 +545,7 @@ def create_app(
         summary="Simulate one scenario (the Scenario TOML schema as JSON)",
         responses={
             422: {"description": "invalid input or over a server limit"},
-            503: {
-                "description": "the server is busy; retry after `Retry-After` seconds"
-            },
+            503: {"description": "the server is busy; retry after `Retry-After` seconds"},
         },
     )
     async def api_simulate(scenario: Scenario, request: Request) -> dict[str, Any]:
@@ -596,13 +555,9 @@ def create_app(
             return _input_error(error)
         if problem:
             return _limit_error(*problem)
-        response = await run_and_wait(
-            request, "simulate", await request.json(), "summary.json"
-        )
+        response = await run_and_wait(request, "simulate", await request.json(), "summary.json")
         if isinstance(response, JSONResponse) and response.status_code == 200:
-            return JSONResponse(
-                {"summary": json.loads(response.body)}, headers=dict(response.headers)
-            )
+            return JSONResponse({"summary": json.loads(response.body)}, headers=dict(response.headers))
         return response
 
     return app

@@ -82,9 +82,7 @@ MAX_FIELD_CHARS = 200
 """Longest value accepted in one form field (longer: an error on that field, nothing parsed)."""
 
 
-def field_errors(
-    error: Exception, fields: tuple[str, ...], prefixes: dict[str, str] | None = None
-) -> dict[str, str]:
+def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, str] | None = None) -> dict[str, str]:
     """Map a validation error onto form fields (unknown locations go under ``_form``)."""
     errors: dict[str, str] = {}
     prefixes = prefixes or {}
@@ -101,11 +99,7 @@ def field_errors(
         for line in str(error).splitlines():
             parts = line.split(": ")
             location = next(
-                (
-                    ".".join(parts[: i + 1])
-                    for i in range(len(parts) - 2, -1, -1)
-                    if parts[i].split(".")[-1] in fields
-                ),
+                (".".join(parts[: i + 1]) for i in range(len(parts) - 2, -1, -1) if parts[i].split(".")[-1] in fields),
                 parts[0] if len(parts) > 1 else "",
             )
             items.append((location, parts[-1] if len(parts) > 1 else line))
@@ -114,22 +108,16 @@ def field_errors(
     for location, message in items:
         message = message[:300]
         target = prefixes.get(location, location)
-        name = next(
-            (f for f in fields if target == f or target.endswith("." + f)), None
-        ) or next((f for f in fields if target.startswith(f + ".")), "_form")
-        errors.setdefault(
-            name, message if name != "_form" else f"{location}: {message}"
+        name = next((f for f in fields if target == f or target.endswith("." + f)), None) or next(
+            (f for f in fields if target.startswith(f + ".")), "_form"
         )
+        errors.setdefault(name, message if name != "_form" else f"{location}: {message}")
     return errors
 
 
 def clean(form: dict[str, Any]) -> dict[str, Any]:
     """Drop empty fields."""
-    return {
-        k: v
-        for k, v in form.items()
-        if v is not None and not (isinstance(v, str) and v.strip() == "")
-    }
+    return {k: v for k, v in form.items() if v is not None and not (isinstance(v, str) and v.strip() == "")}
 
 
 def too_long(form: dict[str, Any]) -> dict[str, str]:
@@ -160,11 +148,7 @@ def number_or_text(value):
 
 def plan_data_from_form(form: dict[str, Any], devices: list[str]) -> dict[str, Any]:
     """The PlanRequest dict of the planner form."""
-    data = {
-        k: number_or_text(v) if k in NUMERIC_PLAN_FIELDS else v
-        for k, v in clean(form).items()
-        if k != "devices"
-    }
+    data = {k: number_or_text(v) if k in NUMERIC_PLAN_FIELDS else v for k, v in clean(form).items() if k != "devices"}
     if devices:
         data["devices"] = devices
     return data
@@ -174,9 +158,7 @@ def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
     """The Scenario dict of the simulate form (strings with units, as typed)."""
     form = clean(form)
     person = {
-        k: number_or_text(form[k])
-        for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity")
-        if k in form
+        k: number_or_text(form[k]) for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity") if k in form
     }
     laser = {"device": form.get("device", "")}
     for key in ("fluence", "pulse_duration", "spot_diameter"):

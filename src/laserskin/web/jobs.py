@@ -91,9 +91,7 @@ class Job:
 # --------------------------------------------------------------------------------------------
 # Worker process side
 # --------------------------------------------------------------------------------------------
-def _child(
-    conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_bytes: int
-) -> None:
+def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_bytes: int) -> None:
     """Entry point of a worker process: run one job, report progress and the outcome on ``conn``."""
     if memory_bytes:
         import resource
@@ -198,11 +196,7 @@ class JobManager:
     def _load(self) -> None:
         """Read ``job.json`` of every job folder (real folders only, no symlinks)."""
         for folder in sorted(self.root.iterdir()) if self.root.is_dir() else []:
-            if (
-                not JOB_ID.match(folder.name)
-                or folder.is_symlink()
-                or not folder.is_dir()
-            ):
+            if not JOB_ID.match(folder.name) or folder.is_symlink() or not folder.is_dir():
                 continue
             record_path = folder / "job.json"
             try:
@@ -217,9 +211,7 @@ class JobManager:
                     stage=str(record.get("stage", "")),
                     progress=float(record.get("progress", 0.0)),
                     message=str(record.get("message", "")),
-                    created_unix=float(
-                        record.get("created_unix") or folder.stat().st_mtime
-                    ),
+                    created_unix=float(record.get("created_unix") or folder.stat().st_mtime),
                     started_unix=record.get("started_unix"),
                     finished_unix=record.get("finished_unix"),
                     inputs=dict(record.get("inputs") or {}),
@@ -237,9 +229,7 @@ class JobManager:
         from laserskin.core.io import write_bytes_atomic
 
         try:
-            write_bytes_atomic(
-                job.folder / "job.json", json.dumps(job.record(), indent=1).encode()
-            )
+            write_bytes_atomic(job.folder / "job.json", json.dumps(job.record(), indent=1).encode())
         except OSError:
             pass  # the job still runs; only its record after a restart is lost
 
@@ -251,9 +241,7 @@ class JobManager:
         try:
             forkserver.ensure_running()
         except Exception as error:  # noqa: BLE001 (the first job retries and reports the failure)
-            logging.getLogger(__name__).warning(
-                "could not start the job forkserver: %s", error
-            )
+            logging.getLogger(__name__).warning("could not start the job forkserver: %s", error)
 
     # ---- queue -----------------------------------------------------------------------------
     def pending(self) -> int:
@@ -262,11 +250,7 @@ class JobManager:
 
     def retry_after_s(self) -> int:
         """Seconds until a queue slot is likely free (mean of recent job durations, 5-120 s)."""
-        mean = (
-            sum(self.recent_durations_s) / len(self.recent_durations_s)
-            if self.recent_durations_s
-            else 10.0
-        )
+        mean = sum(self.recent_durations_s) / len(self.recent_durations_s) if self.recent_durations_s else 10.0
         return int(min(120, max(5, round(mean))))
 
     def submit(
@@ -284,8 +268,7 @@ class JobManager:
                 raise Busy("the server is stopping", 5)
             if len(self.running) >= self.workers and len(self.queue) >= self.max_queued:
                 raise Busy(
-                    f"the server is busy ({len(self.running)} running, {len(self.queue)} queued); "
-                    "try again later",
+                    f"the server is busy ({len(self.running)} running, {len(self.queue)} queued); try again later",
                     self.retry_after_s(),
                 )
             job_id = uuid.uuid4().hex
@@ -329,9 +312,7 @@ class JobManager:
             except Exception as error:  # noqa: BLE001 (no worker: the job fails, the server stays)
                 child.close()
                 parent.close()
-                self._finish(
-                    job, "error", f"internal error: could not start a worker ({error})"
-                )
+                self._finish(job, "error", f"internal error: could not start a worker ({error})")
                 continue
             child.close()
             thread = threading.Thread(
@@ -448,9 +429,7 @@ class JobManager:
     # ---- bounded storage ------------------------------------------------------------------
     def _trim_jobs(self) -> None:
         """Delete the oldest finished jobs beyond ``max_kept`` (called with the lock held)."""
-        finished = sorted(
-            (j for j in self.jobs.values() if j.finished), key=lambda j: j.created_unix
-        )
+        finished = sorted((j for j in self.jobs.values() if j.finished), key=lambda j: j.created_unix)
         for old in finished[: max(0, len(self.jobs) - self.max_kept)]:
             self.jobs.pop(old.id, None)
             shutil.rmtree(old.folder, ignore_errors=True)
@@ -466,9 +445,7 @@ def trim_folder(folder: Path, max_bytes: int) -> int:
     entries = []
     total = 0
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        for name in filenames + [
-            d for d in dirnames if os.path.islink(os.path.join(dirpath, d))
-        ]:
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             path = os.path.join(dirpath, name)
             try:
                 info = os.lstat(path)
@@ -480,7 +457,7 @@ def trim_folder(folder: Path, max_bytes: int) -> int:
             entries.append((max(info.st_atime, info.st_mtime), info.st_size, path))
             total += info.st_size
     deleted = 0
-    for used, size, path in sorted(entries):
+    for _used, size, path in sorted(entries):
         if total <= max_bytes and size:
             break
         try:

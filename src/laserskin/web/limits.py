@@ -110,9 +110,7 @@ class Cost:
     photons: int
 
 
-def _segment_cells(
-    length: float, dz_fine: float, dz_max: float, growth: float, fine_length: float
-) -> float:
+def _segment_cells(length: float, dz_fine: float, dz_max: float, growth: float, fine_length: float) -> float:
     """Number of cells :func:`laserskin.grid._growing_sizes` makes, counted without a loop."""
     if length <= 0:
         return 0.0
@@ -122,19 +120,11 @@ def _segment_cells(
     if rest <= 0:
         return float(max(cells, 1))
     if growth <= 1.0 + 1e-12 or dz_max <= dz_fine:
-        return (
-            cells + math.ceil(rest / dz_fine)
-            if growth <= 1.0 + 1e-12
-            else cells + math.ceil(rest / dz_max)
-        )
-    ramp = math.ceil(
-        math.log(dz_max / dz_fine) / math.log(growth)
-    )  # cells until dz_max
+        return cells + math.ceil(rest / dz_fine) if growth <= 1.0 + 1e-12 else cells + math.ceil(rest / dz_max)
+    ramp = math.ceil(math.log(dz_max / dz_fine) / math.log(growth))  # cells until dz_max
     ramp_length = dz_fine * (growth ** (ramp + 1) - growth) / (growth - 1.0)
     if ramp_length >= rest:
-        n = math.log(1.0 + rest * (growth - 1.0) / (dz_fine * growth)) / math.log(
-            growth
-        )
+        n = math.log(1.0 + rest * (growth - 1.0) / (dz_fine * growth)) / math.log(growth)
         return cells + math.ceil(n)
     return cells + ramp + math.ceil((rest - ramp_length) / dz_max)
 
@@ -154,9 +144,7 @@ def estimate_nz(
         length = bottom - top
         fine_length = max(fine_depth_m - top, 0.0)
         if bottom < z_max_m:
-            total += _segment_cells(
-                length / 2, dz_surface_m, dz_max_m, growth, fine_length
-            )
+            total += _segment_cells(length / 2, dz_surface_m, dz_max_m, growth, fine_length)
             total += _segment_cells(
                 length / 2,
                 dz_surface_m,
@@ -190,16 +178,12 @@ def _heat_steps(starts, ends, t_end: float, max_step_s: float | None) -> int:
     if gaps.size:
         ladder_top = min(max_step, float(gaps.max()))
         levels = max(0.0, math.log2(ladder_top / first))
-        ladder_time = (
-            first * STEPS_PER_LEVEL * (2.0 ** (levels + 1) - 1.0)
-        )  # time the full ladder covers
+        ladder_time = first * STEPS_PER_LEVEL * (2.0 ** (levels + 1) - 1.0)  # time the full ladder covers
         for gap in gaps:
             if gap <= ladder_time or not math.isfinite(max_step):
                 steps += STEPS_PER_LEVEL * (math.log2(max(gap / first, 1.0)) + 1.0)
             else:
-                steps += (
-                    STEPS_PER_LEVEL * (levels + 1.0) + (gap - ladder_time) / max_step
-                )
+                steps += STEPS_PER_LEVEL * (levels + 1.0) + (gap - ladder_time) / max_step
             if steps > 1e12:
                 break
     return int(min(steps, 1e15))
@@ -224,16 +208,9 @@ def scenario_cost(scenario) -> Cost:
     z_max = spec.z_max_m or (depth if depth > 0 else 5e-3)
     nr = spec.nr or 100
     dz_max = max(spec.dz_max_m, spec.dz_surface_m)
-    interfaces = (
-        boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
-    )
-    nz = estimate_nz(
-        z_max, spec.dz_surface_m, dz_max, spec.growth, interfaces, min(z_max, 150e-6)
-    )
-    n_pulses = (
-        simulation.protocol.effective_pulses_per_spot(simulation.laser)
-        * simulation.protocol.passes
-    )
+    interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
+    nz = estimate_nz(z_max, spec.dz_surface_m, dz_max, spec.growth, interfaces, min(z_max, 150e-6))
+    n_pulses = simulation.protocol.effective_pulses_per_spot(simulation.laser) * simulation.protocol.passes
     if n_pulses <= 10_000:
         starts, ends, _ = simulation.pulse_schedule()
         t_end = float(ends.max()) + simulation.settings.relaxation_s
@@ -256,9 +233,7 @@ def _bytes(n: float) -> str:
     return f"{n / 2**30:.3g} GiB" if n >= 2**30 else f"{n / 2**20:.3g} MiB"
 
 
-def scenario_limit_problem(
-    scenario, settings: WebSettings
-) -> tuple[str, Any, str] | None:
+def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, str] | None:
     """``(field, value, allowed)`` of the first scenario value over the server's limits.
 
     Cheap fields are checked first; then the cost estimate (which validates the person, laser,
@@ -310,11 +285,7 @@ def scenario_limit_problem(
         )
     cost = scenario_cost(scenario)
     if cost.pulses > settings.max_pulses:
-        field = (
-            "protocol.pulses_per_spot"
-            if protocol.get("pulses_per_spot") is not None
-            else "laser.pulses"
-        )
+        field = "protocol.pulses_per_spot" if protocol.get("pulses_per_spot") is not None else "laser.pulses"
         return (
             field,
             f"{cost.pulses} pulses per spot over all passes",
@@ -344,10 +315,7 @@ def scenario_limit_problem(
     if cost.history_bytes > settings.max_history_bytes:
         return (
             "grid",
-            (
-                f"{_bytes(cost.history_bytes)} of temperature history ({cost.cells} cells × "
-                f"{cost.heat_steps} steps)"
-            ),
+            (f"{_bytes(cost.history_bytes)} of temperature history ({cost.cells} cells × {cost.heat_steps} steps)"),
             f"at most {_bytes(settings.max_history_bytes)} on this server",
         )
     return None

@@ -88,11 +88,7 @@ class BodyLimit:
             await self._refuse(send)
 
     async def _refuse(self, send):
-        body = json.dumps(
-            {
-                "detail": f"request body larger than this server accepts ({self.max_bytes} bytes)"
-            }
-        )
+        body = json.dumps({"detail": f"request body larger than this server accepts ({self.max_bytes} bytes)"})
         await send(
             {
                 "type": "http.response.start",
@@ -161,9 +157,7 @@ def strict_json_loads(text: bytes | str) -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise json.JSONDecodeError(
-                "body is not UTF-8 text", "", error.start
-            ) from None
+            raise json.JSONDecodeError("body is not UTF-8 text", "", error.start) from None
 
     def parse_float(token: str) -> float:
         value = float(token)
@@ -173,9 +167,7 @@ def strict_json_loads(text: bytes | str) -> Any:
 
     def parse_int(token: str) -> int:
         if len(token.lstrip("-")) > MAX_INT_DIGITS:
-            raise ValueError(
-                f"integer with {len(token)} digits (at most {MAX_INT_DIGITS})"
-            )
+            raise ValueError(f"integer with {len(token)} digits (at most {MAX_INT_DIGITS})")
         return int(token)
 
     try:
@@ -215,17 +207,9 @@ def _safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, (int, bool)) or value is None:
-        return (
-            value
-            if not isinstance(value, int) or abs(value) < 10**MAX_INT_DIGITS
-            else "a huge integer"
-        )
+        return value if not isinstance(value, int) or abs(value) < 10**MAX_INT_DIGITS else "a huge integer"
     if isinstance(value, str):
-        return (
-            value
-            if len(value) <= MAX_INPUT_ECHO
-            else value[:MAX_INPUT_ECHO] + f"… ({len(value)} characters)"
-        )
+        return value if len(value) <= MAX_INPUT_ECHO else value[:MAX_INPUT_ECHO] + f"… ({len(value)} characters)"
     if isinstance(value, dict):
         if depth > 1 or len(value) > 20:
             return f"an object with {len(value)} keys"
@@ -237,9 +221,7 @@ def _safe(value: Any, depth: int = 0) -> Any:
     return str(value)[:MAX_INPUT_ECHO]
 
 
-def validation_error_response(
-    request: Request, error: RequestValidationError
-) -> JSONResponse:
+def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
     """422 listing at most 20 problems, each with a short ``input``, never the whole body."""
     items = []
     for item in list(error.errors())[:20]:
@@ -251,10 +233,6 @@ def validation_error_response(
         if "input" in item:
             entry["input"] = _safe(item["input"])
         if item.get("ctx") and "error" in item["ctx"]:
-            entry["msg"] += (
-                f" ({str(item['ctx']['error'])[:200]})"
-                if item.get("type") == "json_invalid"
-                else ""
-            )
+            entry["msg"] += f" ({str(item['ctx']['error'])[:200]})" if item.get("type") == "json_invalid" else ""
         items.append(entry)
     return JSONResponse(status_code=422, content={"detail": items})

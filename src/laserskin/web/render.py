@@ -43,9 +43,7 @@ RC = {
     "ytick.labelsize": 10,
     "svg.fonttype": "none",
 }
-CONSTRAINED = {
-    "figure.constrained_layout.use": True
-}  # colour bars and labels never overlap
+CONSTRAINED = {"figure.constrained_layout.use": True}  # colour bars and labels never overlap
 
 Report = Callable[[str, float], None]
 
@@ -138,10 +136,19 @@ class _Progress(Callback):
         self.report(stage, self.fraction)
 
     def on_end(self, stage, elapsed_s):
-        self.fraction = max(
-            self.fraction, self.weights.get(stage, (0.0, self.fraction))[1]
-        )
+        self.fraction = max(self.fraction, self.weights.get(stage, (0.0, self.fraction))[1])
         self.report(stage, self.fraction)
+
+
+def _recording():
+    """``laserskin.core.citations.recording()`` (the keys cited while a plan runs), or a no-op."""
+    import contextlib
+
+    from laserskin.core import citations
+
+    if hasattr(citations, "recording"):
+        return citations.recording()
+    return contextlib.nullcontext(None)
 
 
 def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> dict:
@@ -152,8 +159,11 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
 
     request = PlanRequest.model_validate(payload)
     report("planning: light transport, heat and damage for each candidate device", 0.05)
-    plan = plan_request(request, cache_dir=cache_dir)
+    with _recording() as used:
+        plan = plan_request(request, cache_dir=cache_dir)
     data = jsonable(plan.to_dict())
+    if not data.get("citations") and used is not None:
+        data["citations"] = sorted(used)
     report("drawing figures", 0.85)
     (folder / "figures").mkdir(exist_ok=True)
     pngs: dict[str, bytes] = {}
@@ -178,14 +188,12 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
     texts = {name: figure_text(name, data) for name in shown}
     _write(folder / "figures.json", json.dumps(texts, indent=1))
     report("writing the report", 0.95)
-    _write(folder / "report.html", plan_report_html(plan, pngs))
+    _write(folder / "report.html", plan_report_html(data, pngs))
     _write(folder / "plan.json", json.dumps(data, indent=2))
     return data
 
 
-def run_simulation(
-    payload: dict, folder: Path, cache_dir: Path, report: Report
-) -> dict:
+def run_simulation(payload: dict, folder: Path, cache_dir: Path, report: Report) -> dict:
     """Simulate, then write ``summary.json``, ``result.nc``, the SVG maps and ``figures.json``."""
     from laserskin.pipeline.scenario import scenario_from_dict
     from laserskin.pipeline.simulation import Simulation
@@ -194,9 +202,7 @@ def run_simulation(
     scenario = scenario_from_dict(payload)
     progress = _Progress(report, {"transport": (0.0, 0.6), "heat": (0.6, 0.95)})
     report("setting up", 0.01)
-    result = Simulation.from_scenario(
-        scenario, progress=progress, cache_dir=cache_dir
-    ).run()
+    result = Simulation.from_scenario(scenario, progress=progress, cache_dir=cache_dir).run()
     result.save(folder / "result.nc")
     summary = jsonable(result.summary)
     report("drawing figures", 0.95)
@@ -230,9 +236,7 @@ def run_dry(payload: dict, folder: Path, report: Report) -> dict:
     return result
 
 
-def run_job(
-    kind: str, payload: dict, folder: Path, cache_dir: Path, report: Report
-) -> dict[str, Any]:
+def run_job(kind: str, payload: dict, folder: Path, cache_dir: Path, report: Report) -> dict[str, Any]:
     """Run one job of ``kind`` (``plan`` or ``simulate``) in this process."""
     os.environ.setdefault("MPLCONFIGDIR", str(Path(cache_dir).parent / "matplotlib"))
     if kind == "plan":
