@@ -235,7 +235,10 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
             _rows(_labelled(settings, SETTING_ROWS)),
             "<h3>Cooling</h3>",
             _rows(
-                [(label(k), display_value(k, v)) for k, v in (data.get("cooling") or {}).items()]
+                [
+                    (name(k), choice("cooling", v) if k == "kind" else display_value(k, v))
+                    for k, v in (data.get("cooling") or {}).items()
+                ]
                 or [("Cooling", "none")]
             ),
             "<h2>Risks</h2><div class='risk'>",

@@ -234,11 +234,15 @@ def choice(field: str, value: Any) -> str:
 
 
 def _number(value: float, digits: int) -> str:
+    """``digits`` significant digits without exponents for everyday magnitudes (4,807; 0.492; 17.0)."""
     if value == 0:
         return "0"
-    if abs(value) >= 10**digits or abs(value) < 10**-3:
+    magnitude = abs(value)
+    if magnitude >= 1e7 or magnitude < 1e-3:
         return f"{value:.{digits}g}"
-    return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:,.{max(digits - 1 - int(math.log10(abs(value))), 0)}f}"
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}" if magnitude < 1 else f"{value:,.{digits - 1 - int(math.log10(magnitude))}f}"
 
 
 def display_value(key: str, value: Any) -> str:
