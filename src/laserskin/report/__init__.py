@@ -256,8 +256,8 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
     ]
     if figures:
         parts.append("<h2>Figures</h2>")
-        for name, png in figures.items():
-            text = figure_text(name, data)
+        for figure_name, png in figures.items():
+            text = figure_text(figure_name, data)
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(
                 f"<figure><img alt='{_e(text['alt'])}' src='data:image/png;base64,{encoded}'>"

@@ -122,6 +122,7 @@ class _Progress(Callback):
 
     def __init__(self, report: Report, weights: dict[str, tuple[float, float]]):
         self.report, self.weights, self.totals, self.fraction = report, weights, {}, 0.0
+        self.reported = -1.0
 
     def on_start(self, stage, total, unit):
         self.totals[stage] = float(total) or 1.0
@@ -133,7 +134,9 @@ class _Progress(Callback):
             self.fraction,
             low + (high - low) * min(1.0, float(done) / self.totals.get(stage, 1.0)),
         )
-        self.report(stage, self.fraction)
+        if self.fraction - self.reported >= 0.005:  # at most ~200 messages per job
+            self.reported = self.fraction
+            self.report(stage, self.fraction)
 
     def on_end(self, stage, elapsed_s):
         self.fraction = max(self.fraction, self.weights.get(stage, (0.0, self.fraction))[1])

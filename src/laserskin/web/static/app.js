@@ -1,3 +1,10 @@
+// Form pages: move the focus to the first field with an error (its message is tied to it).
+(function () {
+  "use strict";
+  var invalid = document.querySelector("form [aria-invalid='true']");
+  if (invalid) { invalid.focus(); }
+})();
+
 // Polls the job endpoint and swaps in the result without reloading the page (no framework, no CDN).
 (function () {
   "use strict";
