@@ -35,7 +35,7 @@ STYLE = (
     "img{max-width:100%;height:auto}figure{margin:1rem 0}figcaption{font-size:.95rem;color:#3d4650}"
     "p,li,figcaption,h1,h2,h3{overflow-wrap:anywhere}"
     ".note{color:#3d4650}.risk{border-left:4px solid #a35200;padding-left:.6rem}"
-    "@media print{.wide{overflow:visible}}"
+    "summary{cursor:pointer;font-weight:600}@media print{.wide{overflow:visible}}"
 )
 
 PLAN_ROWS = (
@@ -264,6 +264,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
                 f"<figcaption><b>{_e(text['title'])}.</b> {_e(text['caption'])}</figcaption></figure>"
             )
     work = data.get("simulation_work") or {}
+    sources = plan_citations(data)
     parts += [
         "<h2>Assumptions</h2><ul>",
         *(f"<li>{_e(a)}</li>" for a in assumptions()),
@@ -281,9 +282,10 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
                 ),
             ]
         ),
-        "<h2>Sources</h2><ol>",
-        *(f"<li>{_e(c)}</li>" for c in plan_citations(data)),
-        "</ol>",
+        "<h2>Sources</h2>",
+        f"<details><summary>{len(sources)} works cited by the models this plan ran</summary><ol>",
+        *(f"<li>{_e(c)}</li>" for c in sources),
+        "</ol></details>",
         "</main></body></html>",
     ]
     return "".join(parts)
