@@ -57,3 +57,10 @@ def test_labels_have_units_and_plain_words():
     for figure in ("improvement", "margin", "maps", "temperature_map", "depth_profiles"):
         text = figure_text(figure, PLAN)
         assert text["title"] and text["caption"] and len(text["alt"]) > 30
+
+
+def test_cli_style_captions_and_explicit_citations():
+    html = plan_report_html(
+        {**PLAN, "citations": []}, {"safety margin vs fluence": b"png"}, citations=["pennes1948", "pennes1948"]
+    )
+    assert "Safety margin against fluence" in html and "1 work cited" in html

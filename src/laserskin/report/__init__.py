@@ -203,10 +203,35 @@ def _alternatives_table(alternatives: list[dict]) -> str:
     return f"<div class='wide' tabindex='0'><table><caption>Other devices considered</caption>{head}{''.join(rows)}</table></div>"
 
 
-def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
-    """HTML text of the report of ``plan`` (a Plan or its ``to_dict()``); ``figures`` maps a figure
-    name (``improvement``, ``margin``, ``maps``) to PNG bytes, embedded as base64."""
-    data = plan if isinstance(plan, dict) else plan.to_dict()
+def _figure_key(name: str) -> str:
+    """``improvement``/``margin``/``maps``/... from a figure name or a caption that mentions it."""
+    text = name.lower()
+    for key in ("temperature_map", "depth_profiles", "improvement", "margin", "maps"):
+        if text == key:
+            return key
+    for word, key in (("improvement", "improvement"), ("margin", "margin"), ("map", "maps")):
+        if word in text:
+            return key
+    return name
+
+
+def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=None) -> str:
+    """HTML text of the report of ``plan`` (a Plan or its ``to_dict()``).
+
+    Parameters
+    ----------
+    plan : Plan or dict
+    figures : dict, optional
+        Figure name (``improvement``, ``margin``, ``maps``; a caption naming one works too) →
+        PNG bytes, embedded as base64 with the title, caption and alt text of
+        :func:`laserskin.report.labels.figure_text`.
+    citations : iterable of str, optional
+        Bibliography keys the plan's models cited (``with laserskin.core.citations.recording()
+        as used: plan = ...``); default: the plan's own ``citations``.
+    """
+    data = dict(plan) if isinstance(plan, dict) else plan.to_dict()
+    if citations is not None:
+        data["citations"] = sorted(set(citations))
     inputs = data.get("inputs") or {}
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -257,7 +282,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
     if figures:
         parts.append("<h2>Figures</h2>")
         for figure_name, png in figures.items():
-            text = figure_text(figure_name, data)
+            text = figure_text(_figure_key(figure_name), data)
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(
                 f"<figure><img alt='{_e(text['alt'])}' src='data:image/png;base64,{encoded}'>"
@@ -283,7 +308,9 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None) -> str:
             ]
         ),
         "<h2>Sources</h2>",
-        f"<details><summary>{len(sources)} works cited by the models this plan ran</summary><ol>",
+        f"<details><summary>{len(sources)} work{'s' if len(sources) != 1 else ''} cited by the models this plan ran</summary><ol>"
+        if sources
+        else "<p>This plan does not list its sources (see <code>laserskin cite</code>).</p><details><ol>",
         *(f"<li>{_e(c)}</li>" for c in sources),
         "</ol></details>",
         "</main></body></html>",
