@@ -87,14 +87,8 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
     errors: dict[str, str] = {}
     prefixes = prefixes or {}
     if isinstance(error, ValidationError):
-        items = [
-            (
-                ".".join(str(p) for p in item.get("loc", ())),
-                str(item.get("msg", "invalid")).removeprefix("Value error, "),
-            )
-            for item in error.errors()
-        ]
-    elif isinstance(error, InputError):
+        error = InputError.from_validation(error)  # one reading of pydantic's errors (union tags dropped)
+    if isinstance(error, InputError):
         items = []
         for line in str(error).splitlines():
             parts = line.split(": ")

@@ -272,20 +272,14 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
             None,
             "a [person] table (this server simulates treatments, not bare layers)",
         )
-    scenario.check_treatment_tables()
-    protocol = scenario.protocol or {}
-    from laserskin.treatment.protocol import Protocol
-
-    passes = Protocol.model_validate(protocol).passes
+    protocol = scenario.protocol
+    passes = protocol.passes if protocol is not None else 1
     if passes > settings.max_passes:
-        return (
-            "protocol.passes",
-            passes,
-            f"at most {settings.max_passes} on this server",
-        )
+        return "protocol.passes", passes, f"at most {settings.max_passes} on this server"
     cost = scenario_cost(scenario)
     if cost.pulses > settings.max_pulses:
-        field = "protocol.pulses_per_spot" if protocol.get("pulses_per_spot") is not None else "laser.pulses"
+        per_spot = getattr(protocol, "pulses_per_spot", None)
+        field = "protocol.pulses_per_spot" if per_spot is not None else "laser.pulses"
         return (
             field,
             f"{cost.pulses} pulses per spot over all passes",
