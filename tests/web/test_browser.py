@@ -126,6 +126,17 @@ def plan_job(server, page):
     return page.url
 
 
+def wait_images(page, timeout_s: float = 60.0) -> None:
+    """Wait until every result figure has loaded (polled with evaluate: wait_for_function would
+    need 'unsafe-eval', which the pages' content-security policy rightly refuses)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)"):
+            return
+        time.sleep(0.1)
+    raise AssertionError("figures did not load")
+
+
 def figures_loaded(page) -> list[int]:
     """Natural widths of the result figures (0 = not rendered)."""
     return page.eval_on_selector_all("img.figure", "images => images.map(i => i.complete ? i.naturalWidth : 0)")
@@ -155,7 +166,7 @@ def test_plan_page_shows_plan_risks_inputs_and_figures(plan_job, page):
         ):
             assert expected in text, expected
         assert "month_1" not in text and "lidocaine_tetracaine" not in text  # plain-language labels
-    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
+    wait_images(page)
     widths = figures_loaded(page)
     assert len(widths) >= 2 and all(w > 0 for w in widths)
     alts = page.eval_on_selector_all("img.figure", "images => images.map(i => i.alt)")
@@ -173,7 +184,7 @@ def test_phone_width_has_no_horizontal_scroll(plan_job, phone, server):
         assert phone.evaluate(NO_HORIZONTAL_SCROLL), (path, phone.evaluate(OVERFLOWING))
     phone.goto(plan_job)
     phone.wait_for_selector("#plan", timeout=60_000)
-    phone.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
+    wait_images(phone)
     assert phone.evaluate(NO_HORIZONTAL_SCROLL), phone.evaluate(OVERFLOWING)
     phone.screenshot(path=str(SHOTS / "phone_plan.png"), full_page=True)
 
@@ -244,7 +255,7 @@ def test_simulate_page_shows_maps(server, page):
     page.click("#submit")
     page.wait_for_selector("#simulation, #job-error:not([hidden])", timeout=120_000)
     assert page.is_hidden("#job-error"), page.inner_text("#job-error")
-    page.wait_for_function("Array.from(document.querySelectorAll('img.figure')).every(i => i.complete)")
+    wait_images(page)
     widths = figures_loaded(page)
     assert len(widths) == 2 and all(w > 0 for w in widths)
     assert "Peak dermis temperature\t" in page.inner_text("#summary-table")
