@@ -11,13 +11,13 @@ The layered skin parameter set of Jiang, Ma & Wang (2002) is provided as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
-from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.citations import register
+from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
@@ -75,7 +75,9 @@ class ThermalMedium:
     conductivity_W_per_mK: np.ndarray
     volumetric_heat_capacity_J_per_m3K: np.ndarray
     perfusion_per_s: np.ndarray
-    blood_volumetric_heat_capacity_J_per_m3K: float = BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K
+    blood_volumetric_heat_capacity_J_per_m3K: float = (
+        BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K
+    )
     arterial_temperature_K: float = CORE_TEMPERATURE_K
     core_temperature_K: float = CORE_TEMPERATURE_K
 
@@ -92,7 +94,11 @@ class ThermalMedium:
             bad = ~(array > 0) if strictly else ~(array >= 0)
             if np.any(bad):
                 value = float(array[bad].flat[0])
-                raise InputError(f"medium.{name}", value, "> 0 in every cell" if strictly else ">= 0 in every cell")
+                raise InputError(
+                    f"medium.{name}",
+                    value,
+                    "> 0 in every cell" if strictly else ">= 0 in every cell",
+                )
             array.setflags(write=False)
             object.__setattr__(self, name, array)
         for name, low in (
@@ -115,7 +121,7 @@ class ThermalMedium:
         specific_heat_J_per_kgK: Sequence[float],
         perfusion_per_s: Sequence[float],
         **kwargs,
-    ) -> "ThermalMedium":
+    ) -> ThermalMedium:
         """Per-cell arrays from per-layer values, assigned with ``grid.layer_index``.
 
         Parameters
@@ -133,7 +139,9 @@ class ThermalMedium:
         bottoms = np.asarray(layer_bottoms_m, dtype=float).ravel()
         n = bottoms.size
         if n == 0 or (n > 1 and not np.all(np.diff(bottoms) > 0)):
-            raise InputError("layer_bottoms_m", bottoms.tolist(), "one or more increasing depths")
+            raise InputError(
+                "layer_bottoms_m", bottoms.tolist(), "one or more increasing depths"
+            )
         arrays = {}
         for name, values in (
             ("conductivity_W_per_mK", conductivity_W_per_mK),
@@ -155,20 +163,42 @@ class ThermalMedium:
         )
 
     @classmethod
-    def jiang2002(cls, grid: RZGrid, layer_bottoms_m: Sequence[float], names: Sequence[str] | None = None, **kwargs):
+    def jiang2002(
+        cls,
+        grid: RZGrid,
+        layer_bottoms_m: Sequence[float],
+        names: Sequence[str] | None = None,
+        **kwargs,
+    ):
         """Layered skin with the thermal set of Jiang et al. (2002), Burns 28:713.
 
         ``names`` picks rows of :data:`JIANG2002_LAYERS` per layer (default: epidermis,
         dermis, subcutaneous, inner — as many as there are layers).
         """
-        names = list(names) if names is not None else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
+        names = (
+            list(names)
+            if names is not None
+            else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
+        )
         if len(names) != len(layer_bottoms_m):
-            raise InputError("names", names, f"{len(layer_bottoms_m)} names from {sorted(JIANG2002_LAYERS)}")
+            raise InputError(
+                "names",
+                names,
+                f"{len(layer_bottoms_m)} names from {sorted(JIANG2002_LAYERS)}",
+            )
         for name in names:
             if name not in JIANG2002_LAYERS:
                 raise InputError("names", name, f"one of {sorted(JIANG2002_LAYERS)}")
         rows = np.array([JIANG2002_LAYERS[name] for name in names])
-        return cls.from_layers(grid, layer_bottoms_m, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], **kwargs)
+        return cls.from_layers(
+            grid,
+            layer_bottoms_m,
+            rows[:, 0],
+            rows[:, 1],
+            rows[:, 2],
+            rows[:, 3],
+            **kwargs,
+        )
 
     @property
     def perfusion_coefficient_W_per_m3K(self) -> np.ndarray:
@@ -191,7 +221,9 @@ def _per_cell(value, shape: tuple[int, int], field: str) -> np.ndarray:
     elif array.shape == shape:
         out = array.copy()
     else:
-        raise InputError(field, f"shape {array.shape}", f"a scalar, shape ({shape[1]},) or {shape}")
+        raise InputError(
+            field, f"shape {array.shape}", f"a scalar, shape ({shape[1]},) or {shape}"
+        )
     if not np.all(np.isfinite(out)):
         raise InputError(field, "non-finite value", "finite values")
     return out
