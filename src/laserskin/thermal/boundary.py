@@ -51,9 +51,7 @@ class SurfaceBoundary:
             if isinstance(value, (int, float)):
                 object.__setattr__(self, name, Schedule.constant(value))
             elif not isinstance(value, Schedule):
-                raise InputError(
-                    f"surface.{name}", type(value).__name__, "a Schedule or a number"
-                )
+                raise InputError(f"surface.{name}", type(value).__name__, "a Schedule or a number")
         if np.any(self.h_W_per_m2K.values < 0):
             raise InputError(
                 "surface.h_W_per_m2K",
@@ -67,29 +65,21 @@ class SurfaceBoundary:
                 "> 0 K",
             )
         if self.resting_h_W_per_m2K is None:
-            object.__setattr__(
-                self, "resting_h_W_per_m2K", float(self.h_W_per_m2K.values[0])
-            )
+            object.__setattr__(self, "resting_h_W_per_m2K", float(self.h_W_per_m2K.values[0]))
         if self.resting_temperature_K is None:
             object.__setattr__(
                 self,
                 "resting_temperature_K",
                 float(self.medium_temperature_K.values[0]),
             )
-        if not (
-            self.resting_h_W_per_m2K >= 0 and math.isfinite(self.resting_h_W_per_m2K)
-        ):
+        if not (self.resting_h_W_per_m2K >= 0 and math.isfinite(self.resting_h_W_per_m2K)):
             raise InputError(
                 "surface.resting_h_W_per_m2K",
                 self.resting_h_W_per_m2K,
                 ">= 0 W/(m^2*K)",
             )
-        if not (
-            self.resting_temperature_K > 0 and math.isfinite(self.resting_temperature_K)
-        ):
-            raise InputError(
-                "surface.resting_temperature_K", self.resting_temperature_K, "> 0 K"
-            )
+        if not (self.resting_temperature_K > 0 and math.isfinite(self.resting_temperature_K)):
+            raise InputError("surface.resting_temperature_K", self.resting_temperature_K, "> 0 K")
 
     @classmethod
     def resting_air(

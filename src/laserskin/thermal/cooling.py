@@ -84,9 +84,7 @@ class ParameterRange(NamedTuple):
     source: str
 
 
-_Temperature = Quantity(
-    "K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K
-)
+_Temperature = Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)
 _H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
 _Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
 
@@ -129,9 +127,7 @@ class Cooling(InputModel):
         return dict(cls._ranges)
 
     # --- timing ----------------------------------------------------------------------
-    def phases(
-        self, pulse_start_s: float, pulse_end_s: float
-    ) -> list[tuple[float, float, float, float]]:
+    def phases(self, pulse_start_s: float, pulse_end_s: float) -> list[tuple[float, float, float, float]]:
         """Cooling phases around one pulse: ``(start_s, end_s, h_W_per_m2K, medium_K)``, later win."""
         return []
 
@@ -170,14 +166,8 @@ class Cooling(InputModel):
         """
         starts = np.atleast_1d(np.asarray(pulse_start_s, dtype=float))
         ends = np.atleast_1d(np.asarray(pulse_end_s, dtype=float))
-        if (
-            starts.shape != ends.shape
-            or np.any(~(ends >= starts))
-            or not np.all(np.isfinite(starts))
-        ):
-            raise InputError(
-                "pulse_end_s", ends.tolist(), "one end >= start for every pulse start"
-            )
+        if starts.shape != ends.shape or np.any(~(ends >= starts)) or not np.all(np.isfinite(starts)):
+            raise InputError("pulse_end_s", ends.tolist(), "one end >= start for every pulse start")
         if not (resting_h >= 0 and np.isfinite(resting_h)):
             raise InputError("resting_h", resting_h, ">= 0 W/(m^2*K)")
         if not (resting_T > 0 and np.isfinite(resting_T)):
@@ -185,9 +175,7 @@ class Cooling(InputModel):
         phases = []
         for start, end in zip(starts, ends):
             phases.extend(self.phases(float(start), float(end)))
-        phases = [
-            (a, min(b, t_end_s), h, T) for a, b, h, T in phases if b > a and a < t_end_s
-        ]
+        phases = [(a, min(b, t_end_s), h, T) for a, b, h, T in phases if b > a and a < t_end_s]
         first = min((a for a, *_ in phases), default=0.0)
         if first < 0:
             raise InputError(
@@ -196,12 +184,8 @@ class Cooling(InputModel):
                 f">= {self.lead_time_s:.6g} s (cooling of kind {self.kind!r} starts that long before a pulse)",
             )
         # films (lower priority) are listed first by phases(); later phases win
-        h_schedule = Schedule.from_intervals(
-            [(a, b, h) for a, b, h, _ in phases], default=resting_h
-        )
-        t_schedule = Schedule.from_intervals(
-            [(a, b, T) for a, b, _, T in phases], default=resting_T
-        )
+        h_schedule = Schedule.from_intervals([(a, b, h) for a, b, h, _ in phases], default=resting_h)
+        t_schedule = Schedule.from_intervals([(a, b, T) for a, b, _, T in phases], default=resting_T)
         return h_schedule, t_schedule
 
     def surface_boundary(
@@ -213,9 +197,7 @@ class Cooling(InputModel):
         resting_T: float = ROOM_TEMPERATURE_K,
     ) -> SurfaceBoundary:
         """:class:`SurfaceBoundary` for the heat solver (resting air gives the initial steady state)."""
-        h, temperature = self.surface_schedule(
-            pulse_start_s, pulse_end_s, t_end_s, resting_h, resting_T
-        )
+        h, temperature = self.surface_schedule(pulse_start_s, pulse_end_s, t_end_s, resting_h, resting_T)
         return SurfaceBoundary(
             h,
             temperature,
@@ -267,9 +249,7 @@ class ColdAirCooling(_Continuous):
             "R/U",
             "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin",
         ),
-        "h_W_per_m2K": ParameterRange(
-            50.0, 300.0, "W/(m^2*K)", "U", "impinging-jet estimate (physics_data §6)"
-        ),
+        "h_W_per_m2K": ParameterRange(50.0, 300.0, "W/(m^2*K)", "U", "impinging-jet estimate (physics_data §6)"),
         "precool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
         "postcool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
     }
@@ -288,21 +268,15 @@ class ContactCooling(_Continuous):
     """
 
     kind: Literal["contact"] = "contact"
-    window_temperature_K: _Temperature = Field(
-        default="5 degC", alias="window_temperature"
-    )
+    window_temperature_K: _Temperature = Field(default="5 degC", alias="window_temperature")
     h_W_per_m2K: _H = Field(default="5000 W/(m^2*K)", alias="h")
     precool_s: _Duration = Field(default="1 s", alias="precool")
     parallel: bool = True
     postcool_s: _Duration = Field(default="0.5 s", alias="postcool")
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
-        "window_temperature_K": ParameterRange(
-            263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"
-        ),
-        "h_W_per_m2K": ParameterRange(
-            1e3, 1e4, "W/(m^2*K)", "U", "contact resistance estimate"
-        ),
+        "window_temperature_K": ParameterRange(263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"),
+        "h_W_per_m2K": ParameterRange(1e3, 1e4, "W/(m^2*K)", "U", "contact resistance estimate"),
         "precool_s": ParameterRange(0.25, 2.0, "s", "V/U", "Anvari 1995 (~1 s)"),
         "postcool_s": ParameterRange(0.0, 2.0, "s", "U", "clinical practice"),
     }
@@ -324,14 +298,10 @@ class CryogenCooling(Cooling):
     """
 
     kind: Literal["cryogen"] = "cryogen"
-    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(
-        default="30 ms", alias="spurt_duration"
-    )
+    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")
     delay_s: _Duration = Field(default="20 ms", alias="delay")
     h_W_per_m2K: _H = Field(default="20000 W/(m^2*K)", alias="h")
-    liquid_temperature_K: _Temperature = Field(
-        default="-26 degC", alias="liquid_temperature"
-    )
+    liquid_temperature_K: _Temperature = Field(default="-26 degC", alias="liquid_temperature")
     parallel: bool = False
     post_spurt_s: _Duration = Field(default="0 ms", alias="post_spurt")
     film_residence_s: _Duration = Field(default="0 ms", alias="film_residence")
@@ -339,12 +309,8 @@ class CryogenCooling(Cooling):
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "spurt_duration_s": ParameterRange(0.020, 0.100, "ms", "V", "Anvari 1995"),
-        "delay_s": ParameterRange(
-            0.0, 0.060, "ms", "U", "DCD / CoolTouch clinical settings"
-        ),
-        "h_W_per_m2K": ParameterRange(
-            15000.0, 35000.0, "W/(m^2*K)", "V", "Aguilar 2001"
-        ),
+        "delay_s": ParameterRange(0.0, 0.060, "ms", "U", "DCD / CoolTouch clinical settings"),
+        "h_W_per_m2K": ParameterRange(15000.0, 35000.0, "W/(m^2*K)", "V", "Aguilar 2001"),
         "liquid_temperature_K": ParameterRange(
             233.15,
             247.15,
@@ -352,24 +318,16 @@ class CryogenCooling(Cooling):
             "V/U",
             "R134a boiling point −26 °C (Anvari 1995); colder droplets U",
         ),
-        "post_spurt_s": ParameterRange(
-            0.0, 0.030, "ms", "V", "CoolTouch post-cooling 30 ms"
-        ),
-        "film_residence_s": ParameterRange(
-            0.0, 0.300, "ms", "V", "Li 2022 (230–300 ms)"
-        ),
-        "film_h_W_per_m2K": ParameterRange(
-            500.0, 5000.0, "W/(m^2*K)", "U", "assumption"
-        ),
+        "post_spurt_s": ParameterRange(0.0, 0.030, "ms", "V", "CoolTouch post-cooling 30 ms"),
+        "film_residence_s": ParameterRange(0.0, 0.300, "ms", "V", "Li 2022 (230–300 ms)"),
+        "film_h_W_per_m2K": ParameterRange(500.0, 5000.0, "W/(m^2*K)", "U", "assumption"),
     }
 
     def phases(self, pulse_start_s, pulse_end_s):
         h, liquid = self.h_W_per_m2K, self.liquid_temperature_K
         spurt_end = pulse_start_s - self.delay_s
         phases = []
-        if (
-            self.film_residence_s > 0
-        ):  # listed first: the spray phases override the film
+        if self.film_residence_s > 0:  # listed first: the spray phases override the film
             phases.append(
                 (
                     spurt_end,

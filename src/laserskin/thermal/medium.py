@@ -75,9 +75,7 @@ class ThermalMedium:
     conductivity_W_per_mK: np.ndarray
     volumetric_heat_capacity_J_per_m3K: np.ndarray
     perfusion_per_s: np.ndarray
-    blood_volumetric_heat_capacity_J_per_m3K: float = (
-        BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K
-    )
+    blood_volumetric_heat_capacity_J_per_m3K: float = BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K
     arterial_temperature_K: float = CORE_TEMPERATURE_K
     core_temperature_K: float = CORE_TEMPERATURE_K
 
@@ -139,9 +137,7 @@ class ThermalMedium:
         bottoms = np.asarray(layer_bottoms_m, dtype=float).ravel()
         n = bottoms.size
         if n == 0 or (n > 1 and not np.all(np.diff(bottoms) > 0)):
-            raise InputError(
-                "layer_bottoms_m", bottoms.tolist(), "one or more increasing depths"
-            )
+            raise InputError("layer_bottoms_m", bottoms.tolist(), "one or more increasing depths")
         arrays = {}
         for name, values in (
             ("conductivity_W_per_mK", conductivity_W_per_mK),
@@ -175,11 +171,7 @@ class ThermalMedium:
         ``names`` picks rows of :data:`JIANG2002_LAYERS` per layer (default: epidermis,
         dermis, subcutaneous, inner — as many as there are layers).
         """
-        names = (
-            list(names)
-            if names is not None
-            else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
-        )
+        names = list(names) if names is not None else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
         if len(names) != len(layer_bottoms_m):
             raise InputError(
                 "names",
@@ -221,9 +213,7 @@ def _per_cell(value, shape: tuple[int, int], field: str) -> np.ndarray:
     elif array.shape == shape:
         out = array.copy()
     else:
-        raise InputError(
-            field, f"shape {array.shape}", f"a scalar, shape ({shape[1]},) or {shape}"
-        )
+        raise InputError(field, f"shape {array.shape}", f"a scalar, shape ({shape[1]},) or {shape}")
     if not np.all(np.isfinite(out)):
         raise InputError(field, "non-finite value", "finite values")
     return out

@@ -51,13 +51,9 @@ class Operator:
             g_r = face_area / (0.5 * dr / k[:-1, :] + 0.5 * dr / k[1:, :])
             couple(index[:-1, :], index[1:, :], g_r)
         if nz > 1:  # axial faces at z_edges[1:-1]
-            g_z = ring[:, None] / (
-                0.5 * dz[None, :-1] / k[:, :-1] + 0.5 * dz[None, 1:] / k[:, 1:]
-            )
+            g_z = ring[:, None] / (0.5 * dz[None, :-1] / k[:, :-1] + 0.5 * dz[None, 1:] / k[:, 1:])
             couple(index[:, :-1], index[:, 1:], g_z)
-        self.perfusion_W_per_K = (
-            medium.perfusion_coefficient_W_per_m3K * volume
-        ).ravel()
+        self.perfusion_W_per_K = (medium.perfusion_coefficient_W_per_m3K * volume).ravel()
         self.deep_W_per_K = np.zeros(self.n)
         self.deep_W_per_K[index[:, -1]] = ring * 2.0 * k[:, -1] / dz[-1]
         # surface: series of half-cell conduction (per area) and 1/h
@@ -73,9 +69,7 @@ class Operator:
             shape=(self.n, self.n),
         )
         self.base.sum_duplicates()
-        self.capacity_J_per_K = (
-            medium.volumetric_heat_capacity_J_per_m3K * volume
-        ).ravel()
+        self.capacity_J_per_K = (medium.volumetric_heat_capacity_J_per_m3K * volume).ravel()
         self.volume_m3 = volume.ravel()
         self._with_h: dict[float, sp.csc_matrix] = {}
         self._surface_full: dict[float, np.ndarray] = {}
@@ -102,9 +96,7 @@ class Operator:
             self._with_h[h] = (self.base + sp.diags(self.surface_full(h))).tocsc()
         return self._with_h[h]
 
-    def face_temperature(
-        self, t_cells: np.ndarray, h: float, medium_K: float
-    ) -> np.ndarray:
+    def face_temperature(self, t_cells: np.ndarray, h: float, medium_K: float) -> np.ndarray:
         """Temperature of the surface face for surface-cell temperatures ``t_cells`` (nr,)."""
         kh = self.surface_half_cell_W_per_m2K
         if math.isinf(h):

@@ -31,13 +31,7 @@ class EnergyLedger:
     @property
     def residual_J(self) -> float:
         """Deposited − stored change − all losses, J."""
-        return (
-            self.deposited_J
-            - self.stored_change_J
-            - self.surface_loss_J
-            - self.deep_loss_J
-            - self.perfusion_loss_J
-        )
+        return self.deposited_J - self.stored_change_J - self.surface_loss_J - self.deep_loss_J - self.perfusion_loss_J
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,9 +93,7 @@ class HeatResult:
 
     def stored(self, time_s: float) -> np.ndarray:
         """The stored field at ``time_s`` (must be one of ``stored_times_s``)."""
-        index = np.flatnonzero(
-            np.isclose(self.stored_times_s, time_s, rtol=0, atol=1e-12)
-        )
+        index = np.flatnonzero(np.isclose(self.stored_times_s, time_s, rtol=0, atol=1e-12))
         if index.size == 0:
             raise InputError(
                 "time_s",

@@ -43,9 +43,7 @@ class Schedule:
                 f"{t.size + 1} values for {t.size} breakpoints",
             )
         if not np.all(np.isfinite(t)):
-            raise InputError(
-                "schedule.breakpoints_s", "non-finite time", "finite times"
-            )
+            raise InputError("schedule.breakpoints_s", "non-finite time", "finite times")
         if not np.all(np.isfinite(v)):
             raise InputError("schedule.values", "non-finite value", "finite values")
         if t.size > 1 and not np.all(np.diff(t) > 0):
@@ -66,9 +64,7 @@ class Schedule:
         return cls(np.empty(0), np.array([float(value)]))
 
     @classmethod
-    def from_intervals(
-        cls, intervals: Iterable[tuple[float, float, float]], default: float = 0.0
-    ) -> Schedule:
+    def from_intervals(cls, intervals: Iterable[tuple[float, float, float]], default: float = 0.0) -> Schedule:
         """Build a schedule from ``(start_s, end_s, value)`` intervals over a default value.
 
         Intervals are half-open ``[start, end)``; where they overlap, later ones win.
@@ -84,9 +80,7 @@ class Schedule:
         items = [(float(a), float(b), float(v)) for a, b, v in intervals]
         for a, b, v in items:
             if not (np.isfinite(a) and np.isfinite(b) and np.isfinite(v)):
-                raise InputError(
-                    "schedule.intervals", (a, b, v), "finite start, end and value"
-                )
+                raise InputError("schedule.intervals", (a, b, v), "finite start, end and value")
         times = sorted({t for a, b, _ in items if b > a for t in (a, b)})
         if not times:
             return cls.constant(default)
@@ -127,23 +121,15 @@ class Schedule:
         durations = np.broadcast_to(np.asarray(durations_s, dtype=float), starts.shape)
         powers = np.broadcast_to(np.asarray(power_W, dtype=float), starts.shape)
         if np.any(starts < 0) or not np.all(np.isfinite(starts)):
-            raise InputError(
-                "pulse_train.start_times_s", starts.tolist(), "finite times >= 0 s"
-            )
+            raise InputError("pulse_train.start_times_s", starts.tolist(), "finite times >= 0 s")
         if np.any(~(durations > 0)) or not np.all(np.isfinite(durations)):
-            raise InputError(
-                "pulse_train.durations_s", durations.tolist(), "finite durations > 0 s"
-            )
+            raise InputError("pulse_train.durations_s", durations.tolist(), "finite durations > 0 s")
         if np.any(~(powers >= 0)) or not np.all(np.isfinite(powers)):
-            raise InputError(
-                "pulse_train.power_W", powers.tolist(), "finite powers >= 0 W"
-            )
+            raise InputError("pulse_train.power_W", powers.tolist(), "finite powers >= 0 W")
         order = np.argsort(starts)
         ends = starts + durations
         if np.any(starts[order][1:] < ends[order][:-1]):
-            raise InputError(
-                "pulse_train.start_times_s", starts.tolist(), "non-overlapping pulses"
-            )
+            raise InputError("pulse_train.start_times_s", starts.tolist(), "non-overlapping pulses")
         return cls.from_intervals(zip(starts, ends, powers), default=0.0)
 
     # --- queries ----------------------------------------------------------------------
@@ -161,9 +147,7 @@ class Schedule:
         """∫ value dt from ``start_s`` to ``end_s`` (e.g. J for a power schedule)."""
         if end_s <= start_s:
             return 0.0
-        inner = self.breakpoints_s[
-            (self.breakpoints_s > start_s) & (self.breakpoints_s < end_s)
-        ]
+        inner = self.breakpoints_s[(self.breakpoints_s > start_s) & (self.breakpoints_s < end_s)]
         edges = np.concatenate([[start_s], inner, [end_s]])
         mids = 0.5 * (edges[:-1] + edges[1:])
         return float(np.sum(self.value_at(mids) * np.diff(edges)))
@@ -181,18 +165,11 @@ class Schedule:
             np.concatenate([[self.values[0]], self.values[1:][keep]]),
         )
 
-    def on_intervals(
-        self, start_s: float, end_s: float
-    ) -> list[tuple[float, float, float]]:
+    def on_intervals(self, start_s: float, end_s: float) -> list[tuple[float, float, float]]:
         """``(start, end, value)`` pieces covering ``[start_s, end_s)``."""
-        inner = self.breakpoints_s[
-            (self.breakpoints_s > start_s) & (self.breakpoints_s < end_s)
-        ]
+        inner = self.breakpoints_s[(self.breakpoints_s > start_s) & (self.breakpoints_s < end_s)]
         edges = np.concatenate([[start_s], inner, [end_s]])
-        return [
-            (float(a), float(b), self.value_on(a, b))
-            for a, b in itertools.pairwise(edges)
-        ]
+        return [(float(a), float(b), self.value_on(a, b)) for a, b in itertools.pairwise(edges)]
 
     def scaled(self, factor: float) -> Schedule:
         """The schedule with every value multiplied by ``factor``."""

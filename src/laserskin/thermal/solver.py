@@ -102,14 +102,10 @@ def steady_state_temperature(
         Temperature in K.
     """
     op = Operator(medium)
-    return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K).reshape(
-        op.nr, op.nz
-    )
+    return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K).reshape(op.nr, op.nz)
 
 
-def _steady(
-    op: Operator, medium: ThermalMedium, h: float, medium_K: float
-) -> np.ndarray:
+def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> np.ndarray:
     if h < 0 or not math.isfinite(h):
         raise InputError("surface_h_W_per_m2K", h, ">= 0 W/(m^2*K) and finite")
     rhs = (
@@ -201,9 +197,7 @@ def solve_bioheat(
     clock = _time.perf_counter()
     grid = medium.grid
     nr, nz = grid.nr, grid.nz
-    if not (
-        isinstance(t_end_s, (int, float)) and math.isfinite(t_end_s) and t_end_s > 0
-    ):
+    if not (isinstance(t_end_s, (int, float)) and math.isfinite(t_end_s) and t_end_s > 0):
         raise InputError("t_end_s", t_end_s, "a finite time > 0 s")
     t_end = float(t_end_s)
     if not isinstance(power, Schedule):
@@ -254,9 +248,7 @@ def solve_bioheat(
 
     store = np.asarray(sorted({float(t) for t in store_times_s}), dtype=float)
     if store.size and (store[0] < 0 or store[-1] > t_end):
-        raise InputError(
-            "store_times_s", store.tolist(), f"times within [0, {t_end:g}] s"
-        )
+        raise InputError("store_times_s", store.tolist(), f"times within [0, {t_end:g}] s")
 
     probe_points = np.asarray(probes, dtype=float).reshape(-1, 2)
     probe_cells = np.zeros((probe_points.shape[0], 2), dtype=int)
@@ -268,11 +260,7 @@ def solve_bioheat(
                 f"points with 0 <= r <= {grid.r_max_m:g} m and 0 <= z <= {grid.z_max_m:g} m",
             )
         i_r = min(int(np.searchsorted(grid.r_edges_m, r, side="right")) - 1, nr - 1)
-        i_z = (
-            -1
-            if z == 0
-            else min(int(np.searchsorted(grid.z_edges_m, z, side="right")) - 1, nz - 1)
-        )
+        i_z = -1 if z == 0 else min(int(np.searchsorted(grid.z_edges_m, z, side="right")) - 1, nz - 1)
         probe_cells[n] = (i_r, i_z)
     probe_flat_depth = [(i_r * nz + max(i_z, 0), i_r, i_z) for i_r, i_z in probe_cells]
 
@@ -288,14 +276,10 @@ def solve_bioheat(
     op = Operator(medium)
     n_factorizations = 0
     if initial_temperature_K is None:
-        temperature = _steady(
-            op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K
-        )
+        temperature = _steady(op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
         n_factorizations += 1
     else:
-        temperature = _per_cell(
-            initial_temperature_K, (nr, nz), "initial_temperature_K"
-        ).ravel()
+        temperature = _per_cell(initial_temperature_K, (nr, nz), "initial_temperature_K").ravel()
         if np.any(temperature <= 0):
             raise InputError("initial_temperature_K", float(temperature.min()), "> 0 K")
     temperature.setflags(write=False)
@@ -307,19 +291,13 @@ def solve_bioheat(
     landings = _merge_close(
         np.unique(
             np.array(
-                [t_end]
-                + [t for s in schedules for t in inside(s.breakpoints_s)]
-                + [t for t in store if t > 0],
+                [t_end] + [t for s in schedules for t in inside(s.breakpoints_s)] + [t for t in store if t > 0],
                 dtype=float,
             )
         ),
         t_end,
     )
-    resets = {
-        float(landings[np.argmin(np.abs(landings - t))])
-        for s in schedules
-        for t in inside(s.change_points())
-    }
+    resets = {float(landings[np.argmin(np.abs(landings - t))]) for s in schedules for t in inside(s.change_points())}
     plan = _plan_steps(
         t_end,
         landings,
@@ -345,15 +323,11 @@ def solve_bioheat(
     def record_probes(col, vec, h, medium_K):
         for p, (flat, i_r, i_z) in enumerate(probe_flat_depth):
             if i_z == -1:
-                probe_T[p, col] = op.face_temperature(
-                    np.array([vec[flat]]), h, medium_K
-                )[0]
+                probe_T[p, col] = op.face_temperature(np.array([vec[flat]]), h, medium_K)[0]
             else:
                 probe_T[p, col] = vec[flat]
 
-    record_probes(
-        0, initial, surface.resting_h_W_per_m2K, surface.resting_temperature_K
-    )
+    record_probes(0, initial, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
     peak = initial.copy()
     peak_time = np.zeros(op.n)
     global_peak = float(initial.max())
@@ -433,23 +407,15 @@ def solve_bioheat(
         for obs in observers:
             obs.on_step(t1, dt_exact, old_field, new_field)
         temperature = y3
-        if progress is not None and (
-            t1 - last_report >= 0.01 * t_end or n_step == len(plan)
-        ):
+        if progress is not None and (t1 - last_report >= 0.01 * t_end or n_step == len(plan)):
             progress.on_progress("heat", t1, _time.perf_counter() - clock)
             last_report = t1
 
     final = temperature.reshape(nr, nz).copy()
     stored_change = float(capacity @ (temperature - initial))
-    ledger = EnergyLedger(
-        deposited, stored_change, surface_loss, deep_loss, perfusion_loss
-    )
+    ledger = EnergyLedger(deposited, stored_change, surface_loss, deep_loss, perfusion_loss)
     stored_times = np.array(sorted(stored_list))
-    stored_fields = (
-        np.stack([stored_list[t] for t in stored_times])
-        if stored_times.size
-        else np.empty((0, nr, nz))
-    )
+    stored_fields = np.stack([stored_list[t] for t in stored_times]) if stored_times.size else np.empty((0, nr, nz))
     if progress is not None:
         progress.on_end("heat", _time.perf_counter() - clock)
     return HeatResult(
@@ -470,8 +436,6 @@ def solve_bioheat(
         energy=ledger,
         n_steps=len(plan),
         n_factorizations=n_factorizations,
-        outer_edge_rise_fraction=(max_outer_change / max_change)
-        if max_change > 0
-        else 0.0,
+        outer_edge_rise_fraction=(max_outer_change / max_change) if max_change > 0 else 0.0,
         step_sizes_s=step_sizes,
     )
