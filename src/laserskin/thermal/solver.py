@@ -287,7 +287,10 @@ def solve_bioheat(
 
     # --- step plan ---------------------------------------------------------------------
     schedules = (power, surface.h_W_per_m2K, surface.medium_temperature_K)
-    inside = lambda ts: [float(t) for t in ts if 0.0 < t < t_end]
+
+    def inside(ts):
+        return [float(t) for t in ts if 0.0 < t < t_end]
+
     landings = _merge_close(
         np.unique(
             np.array(
@@ -321,7 +324,7 @@ def solve_bioheat(
         stored_list[0.0] = field0.copy()
 
     def record_probes(col, vec, h, medium_K):
-        for p, (flat, i_r, i_z) in enumerate(probe_flat_depth):
+        for p, (flat, _i_r, i_z) in enumerate(probe_flat_depth):
             if i_z == -1:
                 probe_T[p, col] = op.face_temperature(np.array([vec[flat]]), h, medium_K)[0]
             else:
