@@ -28,11 +28,25 @@ __all__ = ["Operator"]
 class Operator:
     """Finite-volume pieces of the Pennes operator on an RZGrid (flat index i_r * nz + i_z)."""
 
-    def __init__(self, medium: ThermalMedium):
+    def __init__(
+        self,
+        medium: ThermalMedium,
+        *,
+        conductivity_W_per_mK: np.ndarray | None = None,
+        perfusion_W_per_m3K: np.ndarray | None = None,
+        capacity_J_per_m3K: np.ndarray | None = None,
+        floor_index: np.ndarray | None = None,
+    ):
+        """Assemble from ``medium``; the keyword arrays (nr, nz) override its k, ω_b ρ_b c_b and ρc,
+        and ``floor_index`` (nr,) puts the surface boundary on cell ``floor_index[i]`` of column
+        ``i`` (``nz``: no surface in that column) instead of on the top row."""
         grid = medium.grid
         nr, nz = grid.nr, grid.nz
         self.nr, self.nz, self.n = nr, nz, nr * nz
-        k = medium.conductivity_W_per_mK
+        k = medium.conductivity_W_per_mK if conductivity_W_per_mK is None else conductivity_W_per_mK
+        perfusion = medium.perfusion_coefficient_W_per_m3K if perfusion_W_per_m3K is None else perfusion_W_per_m3K
+        capacity = medium.volumetric_heat_capacity_J_per_m3K if capacity_J_per_m3K is None else capacity_J_per_m3K
+        floor = np.zeros(nr, dtype=int) if floor_index is None else np.asarray(floor_index, dtype=int)
         dr = grid.dr_m
         dz = grid.dz_m
         volume = grid.cell_volume_m3
@@ -53,13 +67,14 @@ class Operator:
         if nz > 1:  # axial faces at z_edges[1:-1]
             g_z = ring[:, None] / (0.5 * dz[None, :-1] / k[:, :-1] + 0.5 * dz[None, 1:] / k[:, 1:])
             couple(index[:, :-1], index[:, 1:], g_z)
-        self.perfusion_W_per_K = (medium.perfusion_coefficient_W_per_m3K * volume).ravel()
+        self.perfusion_W_per_K = (perfusion * volume).ravel()
         self.deep_W_per_K = np.zeros(self.n)
         self.deep_W_per_K[index[:, -1]] = ring * 2.0 * k[:, -1] / dz[-1]
-        # surface: series of half-cell conduction (per area) and 1/h
-        self.surface_cells = index[:, 0].copy()
-        self.surface_area_m2 = ring.copy()
-        self.surface_half_cell_W_per_m2K = 2.0 * k[:, 0] / dz[0]
+        # surface: series of half-cell conduction (per area) and 1/h, on each column's floor cell
+        columns = np.flatnonzero(floor < nz)
+        self.surface_cells = index[columns, floor[columns]]
+        self.surface_area_m2 = ring[columns]
+        self.surface_half_cell_W_per_m2K = 2.0 * k[columns, floor[columns]] / dz[floor[columns]]
         diag = self.perfusion_W_per_K + self.deep_W_per_K
         rows.append(np.arange(self.n))
         cols.append(np.arange(self.n))
@@ -69,15 +84,15 @@ class Operator:
             shape=(self.n, self.n),
         )
         self.base.sum_duplicates()
-        self.capacity_J_per_K = (medium.volumetric_heat_capacity_J_per_m3K * volume).ravel()
+        self.capacity_J_per_K = (capacity * volume).ravel()
         self.volume_m3 = volume.ravel()
         self._with_h: dict[float, sp.csc_matrix] = {}
         self._surface_full: dict[float, np.ndarray] = {}
 
     def surface_conductance(self, h: float) -> np.ndarray:
-        """Surface conductance per ring (W/K), shape (nr,)."""
+        """Surface conductance per ring with a surface (W/K), shape (nr,) unless columns are gone."""
         if h == 0.0:
-            return np.zeros(self.nr)
+            return np.zeros(self.surface_cells.size)
         if math.isinf(h):
             return self.surface_area_m2 * self.surface_half_cell_W_per_m2K
         kh = self.surface_half_cell_W_per_m2K
