@@ -62,8 +62,10 @@ from __future__ import annotations
 
 import math
 import time as _time
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -123,6 +125,12 @@ class PhaseChangeParameters:
         pulse (all energy deposited first; ns pulses); at the end every cell from the floor
         down that reached the ablation condition is ejected. The two heuristic limits of
         Vogel & Venugopalan 2003 §VII.A.
+    desiccated_water_fraction : float
+        A floor cell that held less than this fraction of its initial water when the pulse
+        began (desiccated by an earlier pulse or pass, without being ejected) has too little
+        water left to be blown off by its vapour: it leaves only by carbonisation above
+        ``pyrolysis_temperature_K``. This is why CO2 ablation per pass falls and the crater
+        plateaus over passes (residual desiccated layer). 0 disables the rule.
     """
 
     boiling_temperature_K: float = WATER_BOILING_K
@@ -136,6 +144,7 @@ class PhaseChangeParameters:
     absorption_reference_temperature_K: float = WATER_BOILING_K - 75.0
     absorption_minimum_factor: float = 0.3
     regime: str = "steady_state"
+    desiccated_water_fraction: float = 0.5
 
     def __post_init__(self) -> None:
         checks = (
@@ -147,6 +156,7 @@ class PhaseChangeParameters:
             ("dry_conductivity_fraction", 0 < self.dry_conductivity_fraction <= 1),
             ("dry_absorption_fraction", 0 <= self.dry_absorption_fraction <= 1),
             ("absorption_minimum_factor", 0 < self.absorption_minimum_factor <= 1),
+            ("desiccated_water_fraction", 0 <= self.desiccated_water_fraction < 1),
         )
         if self.regime not in ("steady_state", "blow_off"):
             raise InputError("phase_change.regime", self.regime, "'steady_state' or 'blow_off'")
@@ -160,6 +170,47 @@ class PhaseChangeParameters:
                 self.absorption_temperature_coefficient_per_K,
                 "a finite number in 1/K",
             )
+
+
+def _phase_change_data() -> dict:
+    text = resources.files("laserskin").joinpath("data/parameters/tissue_phase_change.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **overrides: Any) -> PhaseChangeParameters:
+    """The cited constants of ``data/parameters/tissue_phase_change.toml`` for one laser.
+
+    The absorption temperature coefficient is that of the water band holding ``wavelength_m``
+    (0 outside the tabulated bands); the regime is ``blow_off`` for pulses shorter than the
+    file's ``blow_off_below_pulse_duration_s``, else ``steady_state``. ``overrides`` replace fields.
+    """
+    if not (math.isfinite(wavelength_m) and wavelength_m > 0):
+        raise InputError("wavelength_m", wavelength_m, "a wavelength > 0 m")
+    if not (math.isfinite(pulse_duration_s) and pulse_duration_s > 0):
+        raise InputError("pulse_duration_s", pulse_duration_s, "a duration > 0 s")
+    data = _phase_change_data()
+    water, abl = data["water"], data["ablation"]
+    values: dict[str, Any] = dict(
+        boiling_temperature_K=water["boiling_temperature_K"],
+        latent_heat_J_per_kg=water["latent_heat_J_per_kg"],
+        water_specific_heat_J_per_kgK=water["specific_heat_J_per_kgK"],
+        ablation_vaporised_fraction=abl["vaporised_fraction"],
+        pyrolysis_temperature_K=abl["pyrolysis_temperature_K"],
+        dry_conductivity_fraction=abl["dry_conductivity_fraction"],
+        dry_absorption_fraction=abl["dry_absorption_fraction"],
+        desiccated_water_fraction=abl["desiccated_water_fraction"],
+        regime="blow_off" if pulse_duration_s < abl["blow_off_below_pulse_duration_s"] else "steady_state",
+    )
+    for band in data.get("absorption_temperature", []):
+        if band["wavelength_min_m"] <= wavelength_m <= band["wavelength_max_m"]:
+            values.update(
+                absorption_temperature_coefficient_per_K=band["beta_per_K"],
+                absorption_reference_temperature_K=band["reference_temperature_K"],
+                absorption_minimum_factor=band["minimum_factor"],
+                dry_absorption_fraction=band.get("dry_absorption_fraction", values["dry_absorption_fraction"]),
+            )
+    values.update(overrides)
+    return PhaseChangeParameters(**values)
 
 
 @dataclass
@@ -491,6 +542,7 @@ def solve_enthalpy(
             for i in cols if not deferred else ():
                 j = floor[i]
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
+                dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
                 charred = state.temperature_K[i, j] > p.pyrolysis_temperature_K
                 if (dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9) or charred:
                     _remove(i, [j], excess_by_col)
@@ -543,12 +595,14 @@ def solve_enthalpy(
         progress.on_start("heat", t_end, "s")
     current_source = source
     laser_on = False
+    water_at_pulse_start = water0.copy()
     for n_step, (t0, t1) in enumerate(plan, start=1):
         dt_exact = t1 - t0
         dt = float(f"{dt_exact:.12e}")
         pw = power.value_on(t0, t1)
         on = pw > 0
         if on and not was_on:
+            water_at_pulse_start = state.water_kg_per_m3.copy()
             pulse_index += 1
             if pulse_index > 0 and source_update is not None:
                 new = source_update(pulse_index, state)
