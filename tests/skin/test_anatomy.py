@@ -124,7 +124,7 @@ def test_thermal_properties_jiang_2002():
             k, rho, c, w
         )
     assert (skin.blood_density_kg_per_m3, skin.blood_specific_heat_J_per_kgK) == (1060.0, 3770.0)
-    assert "Burns" in get("skin_thermal_jiang2002").text
+    assert "Burns" in get("jiang2002").text
 
 
 def test_composition_reticular_dermis_is_mcxyz():

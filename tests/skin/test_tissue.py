@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from laserskin.core.citations import get
+from laserskin.skin import get_scattering_set
 from laserskin.core.errors import InputError
 from laserskin.skin import (
     LAYER_NAMES,
@@ -26,7 +27,7 @@ def test_available_sets():
     sets = available_scattering_sets()
     assert {"jacques2013", "salomatina2006"} <= set(sets)
     for name in sets:
-        assert get(f"skin_{name}").text
+        assert get(get_scattering_set(name).citation).text
 
 
 @pytest.mark.parametrize("scattering", ["jacques2013", "salomatina2006"])

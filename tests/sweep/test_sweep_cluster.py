@@ -154,7 +154,9 @@ def test_interrupted_sweep_resumes_and_skips_finished_cases(client, reference, t
     _, expected = reference
     out = tmp_path / "out"
 
-    def stop_after_two(case, record, seen=[]):
+    seen = []
+
+    def stop_after_two(case, record):
         seen.append(case.index)
         if len(seen) == 2:
             raise Interrupt

@@ -74,7 +74,10 @@ def test_energy_is_conserved_with_vaporisation_and_ablation(pulses):
     assert result.onset_reached and result.crater_depth_m[0] > 10e-6
     assert e.vapour_J > 0.5 * e.deposited_J
     assert abs(e.residual_J) < 1e-6 * e.deposited_J
-    assert result.global_peak_temperature_K <= WATER_BOILING_K + 1e-6
+    # wet tissue is held at the boiling plateau; tissue desiccated by an earlier pulse may heat further but not
+    # beyond carbonisation
+    limit = WATER_BOILING_K + 1e-6 if pulses == 1 else PhaseChangeParameters().pyrolysis_temperature_K + 50.0
+    assert result.global_peak_temperature_K <= limit
     assert result.crater_depth_after_pulse_m.shape == (pulses, 1)
     assert np.all(np.diff(result.crater_depth_after_pulse_m[:, 0]) > 0)
 

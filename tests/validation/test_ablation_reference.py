@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from laserskin.damage.ablation import (
     ablation_depth_per_pulse,
@@ -56,14 +57,21 @@ def test_blow_off_model_threshold_and_log_growth():
     assert ablation_depth_per_pulse(4.0 * J_CM2, p, model="blow_off") == 0.0
 
 
-def test_non_ablative_wavelength_is_refused():
-    nd_yag = get_laser("co2_10600").model_copy(update={"mua_per_m": 0.5e2, "name": "1064"})
+def test_one_ablative_rule_for_the_laser_and_the_ablation_model():
+    """Which wavelengths ablate is decided once (water μa >= 100 /cm, Segelstein 1981): Nd:YAG
+    1064 nm is refused as an ablative laser, and a Tm 1940 nm laser that the rule accepts
+    also runs in the ablation model (its tissue μa, ~0.7 × water, is below 100 /cm)."""
+    from laserskin.optics.chromophores import mua_water_per_m
+    from laserskin.treatment.laser import Laser
+
+    base = {"fluence": "10 J/cm^2", "pulse_duration": "1 ms", "spot_diameter": "5 mm", "ablative": True}
+    with pytest.raises(ValidationError, match="ablative"):
+        Laser.model_validate({**base, "wavelength": "1064 nm"})
+    Laser.model_validate({**base, "wavelength": "1940 nm"})
+    thulium = get_laser("co2_10600").model_copy(update={"mua_per_m": 0.7 * float(mua_water_per_m(1940e-9))})
+    assert ablation_depth_per_pulse(10 * J_CM2, thulium) > 0
     with pytest.raises(InputError):
-        ablation_depth_per_pulse(10 * J_CM2, nd_yag)
-    with pytest.raises(InputError):
-        post_ablation_temperature_profile(0.0, 99.0 * 100)  # 99 /cm
-    with pytest.raises(InputError):
-        fractional_mtz(15e-3, 120e-6, nd_yag)
+        ablation_depth_per_pulse(10 * J_CM2, thulium.model_copy(update={"mua_per_m": 0.0}))
 
 
 def test_fractional_co2_column_against_histology():

@@ -379,8 +379,7 @@ _register_sweep_and_serve()
 # --- cite ---------------------------------------------------------------------------
 @app.command()
 def cite() -> None:
-    """Print the sources of every model and parameter set."""
-    import laserskin.tools.registry  # noqa: F401  (imports every module so all citations register)
+    """Print the bibliography: the source of every model and parameter set."""
     from laserskin.core.citations import all_citations
 
     for citation in all_citations():

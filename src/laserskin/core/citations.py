@@ -1,12 +1,25 @@
-"""Registry of sources: every model and parameter set registers the work it comes from.
+"""The bibliography: one key per work, in one data file; models cite the keys they use.
 
-``laserskin cite`` prints the registry; reports list the citations of the models
-a result used.
+Every physical model and parameter set names its source in its docstring and calls
+:func:`cite` with the source's key when it runs. Keys live in
+``laserskin/data/bibliography.toml`` (a test checks that no DOI or title appears twice).
+A :func:`recording` block collects the keys cited while it is open, so a simulation or a
+plan records exactly the works it used; ``laserskin cite`` lists the whole bibliography.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from laserskin.core.errors import InputError
+
+__all__ = ["Citation", "all_citations", "bibliography", "cite", "get", "recording"]
 
 
 @dataclass(frozen=True)
@@ -18,22 +31,62 @@ class Citation:
     doi: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.text}" + (f" doi:{self.doi}" if self.doi else "")
+        return self.text + (f" doi:{self.doi}" if self.doi and self.doi not in self.text else "")
 
 
-_REGISTRY: dict[str, Citation] = {}
+@lru_cache(maxsize=1)
+def bibliography() -> dict[str, Citation]:
+    """Every work laserskin cites, by key (parsed once from ``data/bibliography.toml``)."""
+    text = resources.files("laserskin").joinpath("data", "bibliography.toml").read_text(encoding="utf-8")
+    return {key: Citation(key, entry["text"], entry.get("doi")) for key, entry in tomllib.loads(text).items()}
 
 
-def register(key: str, text: str, doi: str | None = None) -> Citation:
-    """Register a source under ``key`` and return it; the first registration of a key wins."""
-    return _REGISTRY.setdefault(key, Citation(key, text, doi))
+_RECORDERS: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar("citation_recorders", default=())
+
+
+def cite(*keys: str) -> None:
+    """Mark the works ``keys`` as used by the running computation.
+
+    Raises
+    ------
+    InputError
+        A key that is not in the bibliography (a programming error caught by the tests).
+    """
+    known = bibliography()
+    for key in keys:
+        if key not in known:
+            raise InputError("citation", key, "a key of laserskin/data/bibliography.toml")
+    for recorder in _RECORDERS.get():
+        recorder.update(keys)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[set[str]]:
+    """Collect the keys cited inside the ``with`` block (nested blocks each see theirs).
+
+    Examples
+    --------
+    >>> with recording() as used:
+    ...     cite("pennes1948")
+    >>> sorted(used)
+    ['pennes1948']
+    """
+    used: set[str] = set()
+    token = _RECORDERS.set((*_RECORDERS.get(), used))
+    try:
+        yield used
+    finally:
+        _RECORDERS.reset(token)
 
 
 def get(key: str) -> Citation:
-    """Return the citation registered under ``key``."""
-    return _REGISTRY[key]
+    """The citation registered under ``key``."""
+    try:
+        return bibliography()[key]
+    except KeyError:
+        raise InputError("citation", key, "a key of laserskin/data/bibliography.toml") from None
 
 
 def all_citations() -> list[Citation]:
-    """All registered citations, sorted by key."""
-    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+    """The whole bibliography, sorted by key."""
+    return [entry for _, entry in sorted(bibliography().items())]

@@ -54,40 +54,14 @@ import numpy as np
 from pydantic import Field
 
 from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILING_K
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.damage.collagen import omega_depth_range
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity
 
-citations.register(
-    "walsh_deutsch1988",
-    "Walsh JT Jr, Deutsch TF. Pulsed CO2 laser tissue ablation: measurement of the ablation rate. "
-    "Lasers Surg Med 1988;8:264-275.",
-)
-citations.register(
-    "walsh_flotte_deutsch1989",
-    "Walsh JT Jr, Flotte TJ, Deutsch TF. Er:YAG laser ablation of tissue: effect of pulse duration and "
-    "tissue type on thermal damage. Lasers Surg Med 1989;9:314-326.",
-)
-citations.register(
-    "kaufmann_hibst1996",
-    "Kaufmann R, Hibst R. Pulsed Erbium:YAG laser ablation in cutaneous surgery. Lasers Surg Med "
-    "1996;19:324-330.",
-)
-citations.register(
-    "hantash2007",
-    "Hantash BM, Bedi VP, Chan KF, Zachary CB. Ex vivo histological characterization of a novel ablative "
-    "fractional resurfacing device. Lasers Surg Med 2007;39:96-107.",
-)
-citations.register(
-    "marqa_mordon2014",
-    "Marqa MF, Mordon S. J Cosmet Laser Ther 2014;16:57 (simulated vs histological microscopic "
-    "treatment zones, fractional CO2 and 1550 nm).",
-)
 
 #: Below this absorption coefficient (100 /cm) a wavelength is not ablative in this model.
-MIN_ABLATIVE_MUA_PER_M = 1.0e4
 
 
 class AblationParameters(InputModel):
@@ -134,10 +108,10 @@ def get_laser(laser: "str | AblationParameters") -> AblationParameters:
 
 
 def _check_ablative(mua_per_m: float) -> None:
-    if not (math.isfinite(mua_per_m) and mua_per_m >= MIN_ABLATIVE_MUA_PER_M):
-        raise InputError(
-            "mua", f"{mua_per_m / 100:g} 1/cm", f">= {MIN_ABLATIVE_MUA_PER_M / 100:g} 1/cm (an ablative wavelength)"
-        )
+    # Which wavelengths are ablative is decided once, for the laser
+    # (laserskin.optics.chromophores.ABLATIVE_WATER_MUA_PER_M); here only a usable tissue μa.
+    if not (math.isfinite(mua_per_m) and mua_per_m > 0.0):
+        raise InputError("mua", f"{mua_per_m / 100:g} 1/cm", "a finite absorption coefficient > 0 1/cm")
 
 
 def ablation_depth_per_pulse(
@@ -159,6 +133,7 @@ def ablation_depth_per_pulse(
     float or numpy.ndarray
         Depth in m (0 at or below threshold).
     """
+    cite("walsh_deutsch1988", "kaufmann_hibst1996")
     p = get_laser(laser)
     f = np.asarray(fluence_J_per_m2, dtype=np.float64)
     if not np.all(np.isfinite(f)) or np.any(f < 0):
@@ -267,6 +242,7 @@ def residual_damage_depth(
     interpolated with ln Ω linear between cell centres. Returns 0 if no remaining cell
     reaches the threshold, and the grid bottom if the damage reaches it.
     """
+    cite("walsh_flotte_deutsch1989")
     o = np.asarray(omega_map, dtype=np.float64)
     if o.shape != (grid.nr, grid.nz):
         raise InputError("omega_map", o.shape, f"shape {(grid.nr, grid.nz)}")
@@ -314,6 +290,7 @@ def fractional_mtz(
     MicroscopicTreatmentZone
         Zero-sized ablation if the peak fluence does not exceed threshold.
     """
+    cite("hantash2007_exvivo", "marqa_mordon2014")
     if not (math.isfinite(pulse_energy_J) and pulse_energy_J > 0):
         raise InputError("pulse_energy", pulse_energy_J, "an energy > 0 J")
     if not (math.isfinite(beam_diameter_m) and beam_diameter_m > 0):

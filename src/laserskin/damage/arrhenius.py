@@ -45,17 +45,10 @@ from pydantic import Field, model_validator
 from scipy import special
 
 from laserskin.core.constants import GAS_CONSTANT_J_PER_MOL_K
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity, to_si
-
-
-citations.register(
-    "henriques_moritz1947_damage_integral",
-    "Henriques FC Jr, Moritz AR. Studies of thermal injury I-V. Am J Pathol 1947;23:531-549, 695-720; "
-    "Arch Pathol 1947;43:489-502 (Arrhenius damage integral).",
-)
 
 
 class ArrheniusRegime(InputModel):
@@ -156,7 +149,6 @@ def _load_sets() -> dict[str, ArrheniusParameterSet]:
     sets = {}
     for name, table in raw.items():
         parameter_set = ArrheniusParameterSet.model_validate({"name": name, **table})
-        citations.register(parameter_set.citation_key, parameter_set.source, parameter_set.doi)
         sets[name] = parameter_set
     return sets
 
@@ -196,7 +188,9 @@ def get_parameter_set(name: "str | ArrheniusParameterSet", **overrides: Any) -> 
 
 
 def _as_set(parameter_set: "str | ArrheniusParameterSet") -> ArrheniusParameterSet:
-    return get_parameter_set(parameter_set)
+    resolved = get_parameter_set(parameter_set)
+    cite(resolved.citation_key)
+    return resolved
 
 
 # --------------------------------------------------------------------------------------

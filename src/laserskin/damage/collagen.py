@@ -33,21 +33,9 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-
-citations.register(
-    "chen_wright_humphrey1997",
-    "Chen SS, Wright NT, Humphrey JD. Heat-induced changes in the mechanics of a collagenous tissue: "
-    "isothermal free shrinkage. J Biomech Eng 1997;119:372-378.",
-)
-citations.register(
-    "chen_wright_humphrey1998",
-    "Chen SS, Wright NT, Humphrey JD. Heat-induced changes in the mechanics of a collagenous tissue: "
-    "isothermal, isotonic shrinkage. J Biomech Eng 1998;120:382-388.",
-    "10.1115/1.2798005",
-)
 
 
 class CollagenParameters(InputModel):
@@ -214,6 +202,7 @@ def collagen_response(
     -------
     CollagenResponse
     """
+    cite("chen_wright_humphrey1997", "chen_wright_humphrey1998")
     p = parameters or CollagenParameters()
     o = np.asarray(omega_collagen, dtype=np.float64)
     if o.shape != (grid.nr, grid.nz):

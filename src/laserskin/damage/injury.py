@@ -34,20 +34,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 
-citations.register(
-    "kaushik_alexis2017",
-    "Kaushik SB, Alexis AF. Review of fractional laser resurfacing in skin of color (types IV-VI; "
-    "pigmentary risk rises with density and energy). 2017, PMC5605208.",
-)
-citations.register(
-    "pikkula2004",
-    "Pikkula BM et al. Epidermal damage threshold versus melanin content with cryogen spray cooling. "
-    "Ann Biomed Eng 2004;32:1131.",
-)
 
 #: Henriques Ω thresholds at the basal layer (ascending) and the grade reached at each.
 INJURY_THRESHOLDS: tuple[tuple[str, float], ...] = (("erythema", 0.53), ("blister", 1.0), ("necrosis", 1.0e4))
@@ -132,6 +122,7 @@ def pigment_risk(
     -------
     PigmentRisk
     """
+    cite("kaushik_alexis2017", "pikkula2004")
     rule = rule or PigmentRiskRule()
     skin = fitzpatrick_type(fitzpatrick)
     if not (np.isfinite(omega_basal) and omega_basal >= 0):
@@ -202,6 +193,7 @@ def epidermal_injury(
     EpidermalInjury
         Uses the worst (maximum) basal Ω and basal peak temperature over all columns.
     """
+    cite("henriques_moritz1947")
     omega = basal_layer_values(omega_henriques, grid, junction_depth_m)
     peak = basal_layer_values(peak_temperature_K, grid, junction_depth_m)
     omega_max, peak_max = float(np.max(omega)), float(np.max(peak))

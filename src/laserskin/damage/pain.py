@@ -31,38 +31,10 @@ import numpy as np
 from pydantic import Field
 
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity
-
-citations.register(
-    "bessou_perl1969",
-    "Bessou P, Perl ER. Response of cutaneous sensory units with unmyelinated fibers to noxious stimuli. "
-    "J Neurophysiol 1969;32:1025-1043.",
-)
-citations.register(
-    "rolke2006",
-    "Rolke R et al. Quantitative sensory testing in the German Research Network on Neuropathic Pain: "
-    "standardized protocol and reference values. Pain 2006;123:231-243.",
-)
-citations.register(
-    "pertovaara1996",
-    "Pertovaara A et al. Heat pain threshold vs baseline skin temperature. Exp Brain Res 1996;107:497.",
-)
-citations.register(
-    "tian2016_lidocaine",
-    "Tian et al. Topical lidocaine with and without fractional Er:YAG pretreatment. J Cosmet Laser Ther 2016.",
-)
-citations.register(
-    "yun2002",
-    "Yun PL et al. Laser-assisted delivery of topical anesthetic (ELA-Max 5%) for full-face resurfacing. "
-    "J Am Acad Dermatol 2002;47:542.",
-)
-citations.register(
-    "alster2002",
-    "Alster TS et al. Topical lidocaine/tetracaine 7/7% vs EMLA for laser resurfacing analgesia, 2002.",
-)
 
 
 @dataclass(frozen=True)
@@ -97,6 +69,7 @@ class PainParameters(InputModel):
 
 def anesthetic_factor(anesthetic: str) -> float:
     """Multiplicative factor on the pain index for a topical anaesthetic name."""
+    cite("tian2016_lidocaine", "yun2002", "alster2002")
     if anesthetic not in ANESTHETICS:
         raise InputError("anesthetic", anesthetic, "one of " + ", ".join(ANESTHETICS))
     return ANESTHETICS[anesthetic].factor
@@ -171,6 +144,7 @@ def pain_from_trace(
     anesthetic : str
         Key of :data:`ANESTHETICS`.
     """
+    cite("bessou_perl1969", "rolke2006", "pertovaara1996")
     p = parameters or PainParameters()
     t = np.asarray(times_s, dtype=np.float64)
     temp = np.asarray(temperature_K, dtype=np.float64)

@@ -30,7 +30,7 @@ from pydantic import Field, ValidationError
 from scipy.optimize import least_squares
 
 from laserskin.core.models import InputModel
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.healing.remodeling import (
     MONTH_DAYS,
@@ -42,14 +42,7 @@ from laserskin.healing.remodeling import (
 )
 from laserskin.core.units import Quantity
 
-CITATIONS = {
-    "healing.alexiades2007": register(
-        "healing.alexiades2007",
-        "M. Alexiades-Armenakas, Rhytides, laxity, and photoaging treated with a combination of "
-        "radiofrequency, diode laser and pulsed light / 1310 nm laser with contact cooling; "
-        "J. Drugs Dermatol. 6, 1096 (2007) (laxity -7.9 % at 1 mo, -11 % at 3 mo)",
-    ),
-}
+CITATIONS = ('alexiades2007',)
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 
@@ -210,6 +203,7 @@ def calibrate(
     CalibratedGains
         Gains, their log-covariance, residuals and χ².
     """
+    cite("alexiades2007")
     reference_courses = load_reference_courses() if reference_courses is None else reference_courses
     targets = load_targets() if targets is None else list(targets)
     parameters = load_parameters() if parameters is None else parameters

@@ -36,7 +36,7 @@ import scipy.linalg
 from pydantic import Field, ValidationError, model_validator
 
 from laserskin.core.models import InputModel
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.constants import DAY_S, MONTH_DAYS, YEAR_S
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity, to_si
@@ -50,59 +50,7 @@ DEFAULT_BAND_SAMPLES = 64
 BAND_SEED = 20120612
 """Fixed seed of the band sample, so results are reproducible."""
 
-CITATIONS = {
-    "healing.segal2012": register(
-        "healing.segal2012",
-        "R. A. Segal, R. F. Diegelmann, K. R. Ward, A. Reynolds, A differential equation model of "
-        "collagen accumulation in a healing wound, Bull. Math. Biol. 74, 2165-2182 (2012)",
-        "10.1007/s11538-012-9751-z",
-    ),
-    "healing.manstein2004": register(
-        "healing.manstein2004",
-        "D. Manstein, G. S. Herron, R. K. Sink, H. Tanner, R. R. Anderson, Fractional "
-        "photothermolysis: a new concept for cutaneous remodeling using microscopic patterns of "
-        "thermal injury, Lasers Surg. Med. 34, 426-438 (2004)",
-    ),
-    "healing.stumpp2009": register(
-        "healing.stumpp2009",
-        "O. F. Stumpp et al., In vivo confocal imaging of epidermal cell migration and dermal "
-        "changes post nonablative fractional resurfacing, J. Biomed. Opt. 14, 024018 (2009)",
-    ),
-    "healing.hantash2007": register(
-        "healing.hantash2007",
-        "B. M. Hantash, V. P. Bedi, K. F. Kapadia et al., In vivo histological evaluation of a "
-        "novel ablative fractional resurfacing device, Lasers Surg. Med. 39, 96-107 (2007)",
-    ),
-    "healing.prs1999": register(
-        "healing.prs1999",
-        "Long-term histology of CO2 laser resurfacing (neocollagenesis at 6 wk, 6 mo, 1 yr), "
-        "Plast. Reconstr. Surg. 104, 2239 (1999)",
-    ),
-    "healing.borges2020": register(
-        "healing.borges2020",
-        "J. Borges et al., 1540-nm and 2940-nm fractional erbium lasers: dermal remodelling up to "
-        "12 months, J. Clin. Aesthet. Dermatol. 13, 22 (2020)",
-    ),
-    "healing.shuster1975": register(
-        "healing.shuster1975",
-        "S. Shuster, M. M. Black, E. McVitie, The influence of age and sex on skin thickness, skin "
-        "collagen and density, Br. J. Dermatol. 93, 639-643 (1975)",
-    ),
-    "healing.varani2006": register(
-        "healing.varani2006",
-        "J. Varani et al., Decreased collagen production in chronologically aged skin, Am. J. "
-        "Pathol. 168, 1861-1868 (2006)",
-    ),
-    "healing.gosain2004": register(
-        "healing.gosain2004",
-        "A. Gosain, L. A. DiPietro, Aging and wound healing, World J. Surg. 28, 321-326 (2004)",
-    ),
-    "healing.fisher2002": register(
-        "healing.fisher2002",
-        "G. J. Fisher et al., Mechanisms of photoaging and chronological skin aging, Arch. "
-        "Dermatol. 138, 1462-1470 (2002)",
-    ),
-}
+CITATIONS = ('segal2012', 'manstein2004', 'stumpp2009', 'hantash2007_invivo', 'prs1999', 'borges2020', 'shuster1975', 'varani2006', 'gosain2004', 'fisher2002',)
 
 
 # ----------------------------------------------------------------------------------------
@@ -343,9 +291,10 @@ def load_parameters(table: dict | None = None) -> HealingParameters:
         if key not in _TOML_FIELDS:
             raise InputError(f"parameters.{key}", key, f"one of {sorted(_TOML_FIELDS)}")
         name, unit = _TOML_FIELDS[key]
-        conv = (lambda v, k: to_si(v, unit, field=f"parameters.{key}.{k}")) if unit else (
-            lambda v, k: float(v)
-        )
+
+        def conv(v, k, unit=unit, key=key):
+            return to_si(v, unit, field=f"parameters.{key}.{k}") if unit else float(v)
+
         conv(entry["value"], "value")  # checks the unit; the model parses the text itself
         values[key] = entry["value"]
         if name not in _NOT_SAMPLED and "low" in entry:
@@ -744,6 +693,7 @@ def simulate_course(
     HealingResult
         Time courses (days; collagen relative to course start; tightening and laxity in %).
     """
+    cite(*CITATIONS)
     age = _check_age(person_age_years)
     sun = _check_sun(sun_exposure)
     parameters = parameters if parameters is not None else default_parameters()

@@ -29,7 +29,7 @@ from importlib import resources
 
 import numpy as np
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 
 WAVELENGTH_MIN_M = 400e-9
@@ -43,60 +43,6 @@ HB_WHOLE_BLOOD_G_PER_L = 150.0
 _PRAHL_TO_BOSSCHAART_NM = (950.0, 1000.0)  # cross-fade window
 _BOSSCHAART_END_NM = 1995.0
 _OLEIC_K_NOISE_FLOOR = 0.004  # SOURCES.md §7: k noise floor 0.002–0.004
-
-register(
-    "segelstein1981",
-    "D. J. Segelstein, The complex refractive index of water, M.S. thesis, University of "
-    "Missouri-Kansas City (1981); tabulation by S. Prahl (omlc.org)",
-    None,
-)
-register(
-    "jacques2013",
-    "S. L. Jacques, Optical properties of biological tissues: a review, Phys. Med. Biol. 58, "
-    "R37-R61 (2013)",
-    "10.1088/0031-9155/58/11/R37",
-)
-register(
-    "prahl_hemoglobin",
-    "S. Prahl, Tabulated molar extinction coefficient for hemoglobin in water (omlc.org), "
-    "compiled from W. B. Gratzer and N. Kollias",
-    None,
-)
-register(
-    "bosschaart2014",
-    "N. Bosschaart, G. J. Edelman, M. C. G. Aalders, T. G. van Leeuwen, D. J. Faber, A literature "
-    "review and novel theoretical approach on the optical properties of whole blood, Lasers Med. "
-    "Sci. 29, 453-479 (2014)",
-    "10.1007/s10103-013-1446-7",
-)
-register(
-    "rowe2017",
-    "D. J. Rowe, D. Smith, J. S. Wilkinson, Complex refractive index spectra of whole blood and "
-    "aqueous solutions of anticoagulants, analgesics and buffers in the mid-infrared, Sci. Rep. 7, "
-    "7356 (2017)",
-    "10.1038/s41598-017-07842-0",
-)
-register(
-    "vanveen2005",
-    "R. L. P. van Veen, H. J. C. M. Sterenborg, A. Pifferi, A. Torricelli, E. Chikoidze, R. Cubeddu, "
-    "Determination of visible near-IR absorption coefficients of mammalian fat using time- and "
-    "spatially resolved diffuse reflectance and transmission spectroscopy, J. Biomed. Opt. 10, "
-    "054004 (2005) (OSA Biomedical Topical Meeting 2004; omlc tabulation)",
-    "10.1117/1.2085149",
-)
-register(
-    "mcginty2009",
-    "S. M. McGinty, M. K. Kapala, R. F. Niedziela, Mid-infrared complex refractive indices for oleic "
-    "acid and optical properties of model oleic acid/water aerosols, Phys. Chem. Chem. Phys. 11, "
-    "7998-8004 (2009)",
-    "10.1039/B905371A",
-)
-register(
-    "jacques1998",
-    "S. L. Jacques, Skin optics summary, Oregon Medical Laser Center News (Jan 1998), "
-    "omlc.org/news/jan98/skinoptics.html",
-    None,
-)
 
 
 # --- data loading -------------------------------------------------------------------
@@ -167,6 +113,13 @@ def _loglog(x_nm: np.ndarray, xp_nm: np.ndarray, fp: np.ndarray) -> np.ndarray:
 
 
 # --- water --------------------------------------------------------------------------
+#: Water absorption (1/m) above which a wavelength counts as strongly water-absorbed and may
+#: be used ablatively (100 /cm: optical penetration depth <= 100 µm). The one rule of
+#: "ablative": in 400-11000 nm it holds for 1.91-1.96 µm and 2.52-11 µm (Tm, Er:YSGG,
+#: Er:YAG, CO2).
+ABLATIVE_WATER_MUA_PER_M = 1.0e4
+
+
 def mua_water_per_m(wavelength_m):
     """Absorption coefficient of pure liquid water, 1/m.
 
@@ -185,6 +138,7 @@ def mua_water_per_m(wavelength_m):
     numpy.ndarray
         μa in 1/m, same shape as the input.
     """
+    cite("segelstein1981")
     wl = check_wavelength(wavelength_m)
     xp, mua_cm = _column("water_Segelstein1981.csv", "mua_per_cm")
     return 100.0 * _loglog(wl * 1e9, xp, mua_cm)
@@ -203,6 +157,7 @@ def n_water(wavelength_m):
     numpy.ndarray
         n (dimensionless).
     """
+    cite("segelstein1981")
     wl = check_wavelength(wavelength_m)
     xp, n = _column("water_Segelstein1981.csv", "n")
     return np.interp(wl * 1e9, xp, n)
@@ -226,6 +181,7 @@ def mua_melanosome_per_m(wavelength_m):
     numpy.ndarray
         μa in 1/m.
     """
+    cite("jacques2013")
     wl = check_wavelength(wavelength_m)
     return 519.0e2 * (wl / 500e-9) ** -3.5
 
@@ -294,6 +250,7 @@ def mua_oxyblood_per_m(wavelength_m):
     numpy.ndarray
         μa in 1/m.
     """
+    cite("prahl_hemoglobin", "bosschaart2014", "rowe2017")
     return _mua_blood(wavelength_m, "oxy")
 
 
@@ -313,6 +270,7 @@ def mua_deoxyblood_per_m(wavelength_m):
     numpy.ndarray
         μa in 1/m.
     """
+    cite("prahl_hemoglobin", "bosschaart2014", "rowe2017")
     return _mua_blood(wavelength_m, "deoxy")
 
 
@@ -350,6 +308,7 @@ def mua_fat_per_m(wavelength_m):
     numpy.ndarray
         μa in 1/m.
     """
+    cite("vanveen2005", "mcginty2009")
     wl = check_wavelength(wavelength_m)
     nm = wl * 1e9
     f_nm, f_cm = _column("fat_vanVeen2004.csv", "mua_per_cm")
@@ -382,6 +341,7 @@ def mua_baseline_per_m(wavelength_m, *, include_constant: bool = True):
     numpy.ndarray
         μa in 1/m.
     """
+    cite("jacques1998")
     wl = check_wavelength(wavelength_m)
     nm = wl * 1e9
     mua_cm = 85.3 * np.exp(-(nm - 154.0) / 66.2)

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
@@ -129,6 +130,7 @@ def run_nonlinear(
     from laserskin.thermal.enthalpy import BeerLambertSource, FixedSource, phase_change_parameters, solve_enthalpy
     from laserskin.thermal.schedule import Schedule
 
+    cite("vogel_venugopalan2003", "walsh_flotte_deutsch1989", "kaufmann_hibst1996", "walsh_deutsch1988")
     laser = simulation.laser
     geometry = simulation.geometry()
     skin = simulation.skin()
@@ -292,6 +294,7 @@ def run_nonlinear(
         "mtz_area_fraction": None,
     }
     if fractional:
+        cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
         necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
         coagulated = removed | (np.nan_to_num(integrator.omega("collagen")) >= 1.0)
         mtz_depth, mtz_width = _zone_size(necrosis, grid)

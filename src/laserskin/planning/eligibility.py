@@ -12,19 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.planning.request import planner_rules
 
-citations.register(
-    "kaushik_alexis2017",
-    "Kaushik SB, Alexis AF. Review of fractional laser resurfacing in skin of color (types IV-VI; "
-    "pigmentary risk rises with density and energy). 2017, PMC5605208.",
-)
-citations.register(
-    "alexiades2006",
-    "M. Alexiades-Armenakas, A quantitative and comprehensive grading scale for rhytides, laxity, "
-    "and photoaging, J. Drugs Dermatol. 5, 808-809 (2006)",
-)
 
 __all__ = ["DeviceVerdict", "referral_reason", "device_verdict"]
 
@@ -42,6 +32,7 @@ class DeviceVerdict:
 
 def referral_reason(person) -> str | None:
     """Reason for surgical referral (laxity grade at or above the rule's grade), else ``None``."""
+    cite("alexiades2006")
     rule = planner_rules()["referral"]
     if person.laxity >= rule["min_laxity_grade"]:
         return rule["reason"]
@@ -57,6 +48,7 @@ def device_verdict(person, preset) -> DeviceVerdict:
         ``allowed = False`` with the reasons when an ``exclude`` rule matches; the smallest
         ``max_coverage`` of matching ``limit_coverage`` rules otherwise.
     """
+    cite("kaushik_alexis2017")
     laser = preset.default_laser()
     wavelengths_nm = [w * 1e9 for w, _ in laser.wavelength_weights()]
     allowed, reasons, ids, cap = True, [], [], None

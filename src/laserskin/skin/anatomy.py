@@ -56,33 +56,10 @@ from pydantic import Field, ValidationError, model_validator
 
 from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.models import InputModel
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.skin.parameter_sets import LAYER_NAMES, anatomy_data, thermal_data
 from laserskin.skin.person import Person
-
-for _key, _text, _doi in (
-    ("sandbymoller2003", "J. Sandby-Møller, T. Poulsen, H. C. Wulf, Epidermal thickness at different body sites: "
-     "relationship to age, gender, pigmentation, blood content, skin type and smoking habits, Acta Derm. "
-     "Venereol. 83, 410-413 (2003)", None),
-    ("gambichler2006", "T. Gambichler et al., In vivo data of epidermal thickness evaluated by optical coherence "
-     "tomography: effects of age, gender, skin type, and anatomic site, J. Dermatol. Sci. 44, 145-152 (2006)",
-     None),
-    ("chopra2015", "K. Chopra et al., A comprehensive examination of topographic thickness of skin in the human "
-     "face, Aesthet. Surg. J. 35, 1007-1013 (2015)", None),
-    ("branchet1990", "M. C. Branchet, S. Boisnic, C. Frances, A. M. Robert, Skin thickness changes in normal "
-     "aging skin, Gerontology 36, 28-35 (1990)", None),
-    ("shuster1975", "S. Shuster, M. M. Black, E. McVitie, The influence of age and sex on skin thickness, skin "
-     "collagen and density, Br. J. Dermatol. 93, 639-643 (1975)", None),
-    ("meglinski2002", "I. V. Meglinski, S. J. Matcher, Quantitative assessment of skin layers absorption and skin "
-     "reflectance spectra simulation in the visible and near-infrared spectral regions, Physiol. Meas. 23, "
-     "741-753 (2002)", None),
-    ("meng2022", "Meng et al., High-frequency ultrasound of facial skin thickness at 8 sites in 118 adults, BMC "
-     "Med. Imaging 22, 113 (2022)", None),
-    ("fisher2002", "G. J. Fisher et al., Mechanisms of photoaging and chronological skin aging, Arch. Dermatol. "
-     "138, 1462-1470 (2002)", None),
-):
-    register(_key, _text, _doi)
 
 
 class SkinLayer(InputModel):
@@ -291,6 +268,7 @@ def skin_layers(
     InputError
         For an invalid person, an unknown layer or field in ``overrides`` or an invalid value.
     """
+    cite("sandbymoller2003", "gambichler2006", "chopra2015", "branchet1990", "shuster1975", "meglinski2002", "meng2022", "fisher2002", "fitzpatrick1988", "glogau1996", "alexiades2006", "jiang2002")
     if not isinstance(person, Person):
         try:
             person = Person.model_validate(dict(person))

@@ -11,8 +11,7 @@ Files in ``laserskin/data/parameters`` (read with :mod:`importlib.resources`):
 * ``skin_refractive_index.toml`` — refractive index per layer (Ding et al. 2006, Matiatou et
   al. 2021, Lister et al. 2012).
 
-Each set carries ``source``, ``doi`` and ``confidence`` and is registered with
-:mod:`laserskin.core.citations` under ``skin_<name>``.
+Each set carries ``source``, ``doi`` and ``confidence`` and names a ``citation`` key of the bibliography (``data/bibliography.toml``), cited when the set is used.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from laserskin.core.citations import register
 from laserskin.core.errors import InputError
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -105,6 +103,7 @@ class ScatteringSet:
     doi: str
     confidence: str
     melanin_reference_fraction: float | None = None
+    citation: str = ""
 
 
 @lru_cache(maxsize=None)
@@ -135,7 +134,6 @@ def get_scattering_set(name: str) -> ScatteringSet:
         raise ValueError(f"parameter set {name!r} lacks layers {missing}")
     if meta["absorption"] not in ("mixing", "measured"):
         raise ValueError(f"parameter set {name!r}: absorption must be 'mixing' or 'measured'")
-    register(f"skin_{name}", meta["source"], meta.get("doi") or None)
     return ScatteringSet(
         name=name,
         absorption=meta["absorption"],
@@ -146,6 +144,7 @@ def get_scattering_set(name: str) -> ScatteringSet:
         doi=meta.get("doi", ""),
         confidence=meta.get("confidence", ""),
         melanin_reference_fraction=meta.get("melanin_reference_fraction"),
+        citation=meta["citation"],
     )
 
 
@@ -157,7 +156,6 @@ def anatomy_data() -> dict[str, Any]:
 def thermal_data() -> dict[str, Any]:
     """The parsed ``skin_thermal_jiang2002.toml`` (Jiang et al. 2002, Burns 28:713-717)."""
     data = load_parameter_file("skin_thermal_jiang2002.toml")
-    register("skin_thermal_jiang2002", data["set"]["source"], data["set"].get("doi") or None)
     return data
 
 
@@ -166,44 +164,4 @@ def refractive_index_data() -> dict[str, Any]:
     return load_parameter_file("skin_refractive_index.toml")
 
 
-register(
-    "vangemert1989",
-    "M. J. C. van Gemert, S. L. Jacques, H. J. C. M. Sterenborg, W. M. Star, Skin optics, IEEE Trans. "
-    "Biomed. Eng. 36, 1146-1154 (1989)",
-    "10.1109/10.42108",
-)
-register(
-    "ding2006",
-    "H. Ding, J. Q. Lu, W. A. Wooden, P. J. Kragel, X. H. Hu, Refractive indices of human skin tissues "
-    "at eight wavelengths and estimated dispersion relations between 300 and 1600 nm, Phys. Med. Biol. "
-    "51, 1479-1489 (2006)",
-    "10.1088/0031-9155/51/6/008",
-)
-register(
-    "matiatou2021",
-    "M. Matiatou et al., Data on the refractive index of freshly-excised human tissues in the visible "
-    "and near-infrared spectral range, Results Phys. 31, 103833 (2021)",
-    "10.1016/j.rinp.2021.103833",
-)
-register(
-    "lister2012",
-    "T. Lister, P. A. Wright, P. H. Chappell, Optical properties of human skin, J. Biomed. Opt. 17, "
-    "090901 (2012)",
-    "10.1117/1.JBO.17.9.090901",
-)
-register(
-    "salomatina2006",
-    "E. Salomatina, B. Jiang, J. Novak, A. N. Yaroslavsky, Optical properties of normal and cancerous "
-    "human skin in the visible and near-infrared spectral range, J. Biomed. Opt. 11, 064026 (2006)",
-    "10.1117/1.2398928",
-)
 
-
-def _register_all() -> None:
-    """Register every shipped set at import, so ``laserskin cite`` lists them."""
-    for name in available_scattering_sets():
-        get_scattering_set(name)
-    thermal_data()
-
-
-_register_all()

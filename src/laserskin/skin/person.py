@@ -19,7 +19,6 @@ from typing import Literal
 from pydantic import Field, field_serializer, field_validator
 
 from laserskin.core.models import InputModel
-from laserskin.core.citations import register
 from laserskin.core.units import Quantity
 
 SITES: tuple[str, ...] = ("forehead", "cheek", "periorbital", "perioral", "neck", "forearm", "abdomen")
@@ -45,24 +44,6 @@ LAXITY_SCALE: dict[int, str] = {
 """The ``laxity`` grade 0-4 of Alexiades-Armenakas (2006); descriptors abbreviated here, the
 source gives the full grading criteria (integer grades only in this model)."""
 
-register(
-    "glogau1996",
-    "R. G. Glogau, Aesthetic and anatomic analysis of the aging skin, Semin. Cutan. Med. Surg. 15, "
-    "134-138 (1996)",
-    None,
-)
-register(
-    "alexiades2006",
-    "M. Alexiades-Armenakas, A quantitative and comprehensive grading scale for rhytides, laxity, "
-    "and photoaging, J. Drugs Dermatol. 5, 808-809 (2006)",
-    None,
-)
-register(
-    "fitzpatrick1988",
-    "T. B. Fitzpatrick, The validity and practicality of sun-reactive skin types I through VI, "
-    "Arch. Dermatol. 124, 869-871 (1988)",
-    "10.1001/archderm.1988.01670060015008",
-)
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 

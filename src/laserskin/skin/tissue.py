@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.optics import chromophores as chrom
@@ -125,6 +126,7 @@ def anisotropy(spec: float | str, wavelength_m):
     numpy.ndarray
         g (dimensionless).
     """
+    cite("vangemert1989")
     wl_nm = np.asarray(wavelength_m, dtype=np.float64) * 1e9
     if isinstance(spec, str):
         if spec != "vangemert1989":
@@ -198,6 +200,7 @@ def layer_optics(
         Wavelength outside 400–11 000 nm or outside the set's range; unknown set.
     """
     pset = scattering if isinstance(scattering, ScatteringSet) else get_scattering_set(scattering)
+    cite(pset.citation, "ding2006", "matiatou2021", "lister2012")
     wl = chrom.check_wavelength(wavelength_m)
     chrom.check_wavelength(
         wl, field=f"wavelength (scattering set {pset.name})", low_m=pset.wavelength_min_m, high_m=pset.wavelength_max_m

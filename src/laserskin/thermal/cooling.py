@@ -34,7 +34,7 @@ from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
@@ -45,28 +45,6 @@ from laserskin.thermal.boundary import (
     SurfaceBoundary,
 )
 from laserskin.thermal.schedule import Schedule
-
-register(
-    "anvari1995",
-    "Anvari B, Milner TE, Tanenbaum BS, Kimel S, Svaasand LO, Nelson JS (1995). Selective cooling of "
-    "biological tissues: application for thermally mediated therapeutic procedures. Phys Med Biol 40:241-252.",
-)
-register(
-    "aguilar2001",
-    "Aguilar G, Verkruysse W, Majaron B, Svaasand LO, Lavernia EJ, Nelson JS (2001). Measurement of heat "
-    "flux and heat transfer coefficient during continuous cryogen spray cooling for laser dermatologic "
-    "surgery. IEEE J Sel Top Quantum Electron 7:1013-1021.",
-)
-register(
-    "zenzie2000",
-    "Zenzie HH, Altshuler GB, Smirnov MZ, Anderson RR (2000). Evaluation of cooling methods for laser "
-    "dermatology. Lasers Surg Med 26:130-144.",
-)
-register(
-    "li2022csc",
-    "Li et al. (2022). Cryogen spray cooling combined with a cold air jet (liquid-film residence "
-    "~230-300 ms after a spurt). Int J Heat Mass Transf.",
-)
 
 #: Lowest medium temperature accepted, K (−60 °C): colder is outside every device.
 MIN_MEDIUM_TEMPERATURE_K = 213.15
@@ -99,6 +77,7 @@ class Cooling(InputModel):
 
     kind: str
     _ranges: ClassVar[dict[str, ParameterRange]] = {}
+    citation_keys: ClassVar[tuple[str, ...]] = ()
 
     # --- construction ----------------------------------------------------------------
     @classmethod
@@ -197,6 +176,7 @@ class Cooling(InputModel):
         resting_T: float = ROOM_TEMPERATURE_K,
     ) -> SurfaceBoundary:
         """:class:`SurfaceBoundary` for the heat solver (resting air gives the initial steady state)."""
+        cite(*self.citation_keys)
         h, temperature = self.surface_schedule(pulse_start_s, pulse_end_s, t_end_s, resting_h, resting_T)
         return SurfaceBoundary(
             h,
@@ -210,6 +190,7 @@ class NoCooling(Cooling):
     """No active cooling: the skin sees the resting room air throughout."""
 
     kind: Literal["none"] = "none"
+    citation_keys: ClassVar[tuple[str, ...]] = ()
 
 
 class _Continuous(Cooling):
@@ -235,6 +216,7 @@ class ColdAirCooling(_Continuous):
     """
 
     kind: Literal["cold_air"] = "cold_air"
+    citation_keys: ClassVar[tuple[str, ...]] = ("zenzie2000",)
     air_temperature_K: _Temperature = Field(default="-30 degC", alias="air_temperature")
     h_W_per_m2K: _H = Field(default="100 W/(m^2*K)", alias="h")
     precool_s: _Duration = Field(default="2 s", alias="precool")
@@ -268,6 +250,7 @@ class ContactCooling(_Continuous):
     """
 
     kind: Literal["contact"] = "contact"
+    citation_keys: ClassVar[tuple[str, ...]] = ("anvari1995", "zenzie2000")
     window_temperature_K: _Temperature = Field(default="5 degC", alias="window_temperature")
     h_W_per_m2K: _H = Field(default="5000 W/(m^2*K)", alias="h")
     precool_s: _Duration = Field(default="1 s", alias="precool")
@@ -298,6 +281,7 @@ class CryogenCooling(Cooling):
     """
 
     kind: Literal["cryogen"] = "cryogen"
+    citation_keys: ClassVar[tuple[str, ...]] = ("anvari1995", "aguilar2001", "li2022csc")
     spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")
     delay_s: _Duration = Field(default="20 ms", alias="delay")
     h_W_per_m2K: _H = Field(default="20000 W/(m^2*K)", alias="h")

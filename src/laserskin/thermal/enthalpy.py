@@ -72,6 +72,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from laserskin.core.citations import cite
 from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.thermal.boundary import SurfaceBoundary
@@ -184,6 +185,7 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
     (0 outside the tabulated bands); the regime is ``blow_off`` for pulses shorter than the
     file's ``blow_off_below_pulse_duration_s``, else ``steady_state``. ``overrides`` replace fields.
     """
+    cite("iapws_if97", "welch1991", "vogel_venugopalan2003")
     if not (math.isfinite(wavelength_m) and wavelength_m > 0):
         raise InputError("wavelength_m", wavelength_m, "a wavelength > 0 m")
     if not (math.isfinite(pulse_duration_s) and pulse_duration_s > 0):
@@ -203,6 +205,8 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
     )
     for band in data.get("absorption_temperature", []):
         if band["wavelength_min_m"] <= wavelength_m <= band["wavelength_max_m"]:
+            band_sources = band.get("citations", [])
+            cite(*band_sources)
             values.update(
                 absorption_temperature_coefficient_per_K=band["beta_per_K"],
                 absorption_reference_temperature_K=band["reference_temperature_K"],
@@ -408,6 +412,7 @@ def solve_enthalpy(
     -------
     EnthalpyResult
     """
+    cite("pennes1948", "bank1985trbdf2", "vogel_venugopalan2003")
     clock = _time.perf_counter()
     p = parameters or PhaseChangeParameters()
     grid = medium.grid

@@ -16,22 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
-
-register(
-    "pennes1948",
-    "Pennes HH (1948). Analysis of tissue and arterial blood temperatures in the resting human "
-    "forearm. J Appl Physiol 1:93-122.",
-    "10.1152/jappl.1948.1.2.93",
-)
-register(
-    "jiang2002",
-    "Jiang SC, Ma N, Li HJ, Zhang XX (2002). Effects of thermal properties and geometrical "
-    "dimensions on skin burn injuries. Burns 28:713-717.",
-)
 
 #: Blood density × specific heat, J m⁻³ K⁻¹ (1060 kg m⁻³ × 3770 J kg⁻¹ K⁻¹; Jiang et al. 2002).
 BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K = 1060.0 * 3770.0
@@ -171,6 +159,7 @@ class ThermalMedium:
         ``names`` picks rows of :data:`JIANG2002_LAYERS` per layer (default: epidermis,
         dermis, subcutaneous, inner — as many as there are layers).
         """
+        cite("jiang2002")
         names = list(names) if names is not None else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
         if len(names) != len(layer_bottoms_m):
             raise InputError(

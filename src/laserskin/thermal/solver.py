@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.constants import ROOM_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.thermal.boundary import RESTING_H_W_PER_M2K, SurfaceBoundary
@@ -59,18 +59,6 @@ from laserskin.thermal.stepping import plan_steps as _plan_steps
 from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
 __all__ = ["solve_bioheat", "steady_state_temperature"]
-
-register(
-    "bank1985trbdf2",
-    "Bank RE, Coughran WM, Fichtner W, Grosse EH, Rose DJ, Smith RK (1985). Transient simulation "
-    "of silicon devices and circuits. IEEE Trans Comput-Aided Des 4:436-451.",
-    "10.1109/TCAD.1985.1270142",
-)
-register(
-    "hosea1996trbdf2",
-    "Hosea ME, Shampine LF (1996). Analysis and implementation of TR-BDF2. Appl Numer Math 20:21-37.",
-    "10.1016/0168-9274(95)00115-8",
-)
 
 
 def steady_state_temperature(
@@ -101,6 +89,7 @@ def steady_state_temperature(
     ndarray, shape (nr, nz)
         Temperature in K.
     """
+    cite("pennes1948")
     op = Operator(medium)
     return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K).reshape(op.nr, op.nz)
 
@@ -194,6 +183,7 @@ def solve_bioheat(
         On a source whose shape does not match the grid, negative power or source,
         a step that would not resolve the pulse, probes or storage times outside the domain.
     """
+    cite("pennes1948", "bank1985trbdf2", "hosea1996trbdf2")
     clock = _time.perf_counter()
     grid = medium.grid
     nr, nz = grid.nr, grid.nz

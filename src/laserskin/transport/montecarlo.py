@@ -55,28 +55,12 @@ from numba import njit, prange
 
 from laserskin import __version__
 from laserskin.core.callbacks import Callback, as_callback
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.transport.beam import Beam
 from laserskin.optics.layers import LayerStack
 
-register(
-    "wang1995mcml",
-    "Wang L, Jacques SL, Zheng L. MCML — Monte Carlo modeling of light transport in multi-layered "
-    "tissues. Comput Methods Programs Biomed 47:131–146 (1995)",
-    "10.1016/0169-2607(95)01640-F",
-)
-register(
-    "henyey1941",
-    "Henyey LG, Greenstein JL. Diffuse radiation in the galaxy. Astrophys J 93:70–83 (1941)",
-    "10.1086/144246",
-)
-register(
-    "blackman2021xoshiro",
-    "Blackman D, Vigna S. Scrambled linear pseudorandom number generators. ACM Trans Math Softw 47(4):36 (2021)",
-    "10.1145/3460772",
-)
 
 KERNEL_VERSION = "1"
 """Bumped whenever the kernel's output for given inputs changes (part of cache keys)."""
@@ -661,6 +645,7 @@ def simulate_transport(
         On bad photons, seed or threads, a beam wider than the grid, or a non-absorbing
         semi-infinite last layer.
     """
+    cite("wang1995mcml", "henyey1941", "blackman2021xoshiro")
     from laserskin.transport.result import TransportResult
 
     threads = _check_inputs(stack, grid, beam, photons, seed, threads)

@@ -62,13 +62,9 @@ Lasers Surg Med 34:426-438 (definition of MTZ density / coverage).
 
 from __future__ import annotations
 
-import csv
 import math
-from functools import lru_cache
-from importlib import resources
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 from pydantic import (
     Field,
     PrivateAttr,
@@ -79,10 +75,12 @@ from pydantic import (
     model_validator,
 )
 
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity, format_quantity, to_si
+from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M, mua_water_per_m
+from laserskin.treatment.presets import preset_data
 
 __all__ = [
     "ABLATIVE_WATER_MUA_PER_M",
@@ -92,27 +90,12 @@ __all__ = [
     "water_mua_per_m",
 ]
 
-citations.register(
-    "laser.segelstein1981",
-    "Segelstein DJ (1981). The complex refractive index of water. M.S. thesis, "
-    "University of Missouri-Kansas City. http://hdl.handle.net/10355/11599",
-)
-citations.register(
-    "laser.manstein2004",
-    "Manstein D, Herron GS, Sink RK, Tanner H, Anderson RR (2004). Fractional photothermolysis: "
-    "a new concept for cutaneous remodeling using microscopic patterns of thermal injury. "
-    "Lasers Surg Med 34:426-438.",
-    "10.1002/lsm.20048",
-)
 
 WAVELENGTH_MIN_M = 400e-9
 WAVELENGTH_MAX_M = 11000e-9
 _WAVELENGTH_LE = WAVELENGTH_MAX_M * (1 + 1e-12)  # "11000 nm" parses to 1.1000000000000001e-05
 _WAVELENGTH_GE = WAVELENGTH_MIN_M * (1 - 1e-12)
 
-#: Water absorption (1/m) above which a wavelength counts as "strongly water-absorbed"
-#: and may be used ablatively (100 /cm: optical penetration depth <= 100 µm).
-ABLATIVE_WATER_MUA_PER_M = 1.0e4
 
 #: 1/e^2 diameter = FWHM_TO_1E2_DIAMETER * FWHM for a Gaussian beam.
 FWHM_TO_1E2_DIAMETER = 2.0 / math.sqrt(2.0 * math.log(2.0))
@@ -123,34 +106,10 @@ Profile = Literal["flat_top", "gaussian"]
 
 
 # --------------------------------------------------------------------------- water
-@lru_cache(maxsize=1)
-def _water_table() -> tuple[np.ndarray, np.ndarray]:
-    path = resources.files("laserskin") / "data" / "spectra" / "water_Segelstein1981.csv"
-    with path.open("r", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    wavelength_m = np.array([float(r["wavelength_nm"]) for r in rows]) * 1e-9
-    mua_per_m = np.array([float(r["mua_per_cm"]) for r in rows]) * 100.0
-    return wavelength_m, mua_per_m
-
-
 def water_mua_per_m(wavelength_m: float) -> float:
-    """Absorption coefficient of pure liquid water (Segelstein 1981).
-
-    Parameters
-    ----------
-    wavelength_m : float
-        Vacuum wavelength in m, within the table (10 nm to 10 m).
-
-    Returns
-    -------
-    float
-        Napierian absorption coefficient in 1/m, interpolated linearly in
-        ``log(mua)`` between table rows (3.5-70 nm apart in 200-11000 nm).
-    """
-    wl, mua = _water_table()
-    if not wl[0] <= wavelength_m <= wl[-1]:
-        raise InputError("wavelength", wavelength_m, f"{wl[0]:g} m to {wl[-1]:g} m")
-    return float(np.exp(np.interp(wavelength_m, wl, np.log(mua))))
+    """Absorption coefficient of pure liquid water at one wavelength, 1/m (Segelstein 1981;
+    the one water spectrum of :func:`laserskin.optics.chromophores.mua_water_per_m`)."""
+    return float(mua_water_per_m(wavelength_m))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -235,6 +194,7 @@ class FractionalSpec(_DerivedFields):
 
     @model_validator(mode="after")
     def _one_density(self) -> FractionalSpec:
+        cite("manstein2004")
         area = _circle_area(self.microbeam_diameter_m)
         if (self.coverage is None) == (self.mtz_per_m2 is None):
             raise ValueError("density: give exactly one of density, coverage and mtz_density")
@@ -411,22 +371,20 @@ class Laser(_DerivedFields):
         InputError
             Unknown device name, or an override outside the device's allowed range.
         """
-        from laserskin.treatment.devices import load_device
-
-        return load_device(name).laser(**overrides)
+        preset_data(name)  # an unknown name is an InputError listing the known ones
+        overrides = {k: v for k, v in overrides.items() if k != "device"}
+        return cls.model_validate({**overrides, "device": name})
 
     @model_validator(mode="before")
     @classmethod
     def _expand_device(cls, data: Any) -> Any:
         if not isinstance(data, dict) or data.get("device") is None:
             return data
-        from laserskin.treatment.devices import load_device
-
         name = data["device"]
         try:
-            preset = load_device(name)
+            preset = preset_data(name)
         except InputError as error:
-            raise ValueError(f"device: {error.allowed}") from None
+            raise ValueError(f"device: got {name!r}; expected {error.allowed}") from None
         overrides = {k: v for k, v in data.items() if k != "device"}
         merged = merge_laser_tables(preset.laser_table, overrides)
         merged["device"] = preset.name
@@ -494,12 +452,10 @@ class Laser(_DerivedFields):
         else:
             self._fill(fluence_J_per_m2=self.pulse_energy_J / area)
         if self.device is not None:
-            from laserskin.treatment.devices import load_device
-
             try:
-                preset = load_device(self.device)
+                preset = preset_data(self.device)
             except InputError as error:
-                raise ValueError(f"device: {error.allowed}") from None
+                raise ValueError(f"device: got {self.device!r}; expected {error.allowed}") from None
             problem = preset.range_problem(self)
             if problem:
                 raise ValueError(problem)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from laserskin.core import citations
+from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity
@@ -54,16 +54,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ANESTHETICS", "Anesthetic", "Protocol"]
 
-citations.register(
-    "protocol.yun2002",
-    "Yun PL, Tachihara R, Anderson RR (2002). Efficacy of erbium:yttrium-aluminum-garnet laser-assisted "
-    "delivery of topical anesthetic. J Am Acad Dermatol 47:542-547.",
-)
-citations.register(
-    "protocol.sobanko2012",
-    "Sobanko JF, Miller CJ, Alster TS (2012). Topical anesthetics for dermatologic procedures: "
-    "a review. Dermatol Surg 38:709-721.",
-)
 
 Anesthetic = Literal["none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
 
@@ -166,6 +156,7 @@ class Protocol(InputModel):
         the session is ``passes × pass_duration + (passes − 1) × cooling_pause``; an explicit
         ``pass_interval`` longer than a pass adds its excess over the pass duration.
         """
+        cite("yun2002", "sobanko2012")
         one_pass = self.pass_duration_s(laser)
         # a spot waits `time_between_passes` from its last pulse to the next pass; while the
         # rest of the area is treated (one pass) the session clock already runs, so only the

@@ -1,13 +1,14 @@
-"""Device presets: treatment lasers as data files (TOML), selectable by name, overridable per field.
+"""Device presets as data: one TOML file per device class in ``laserskin/data/devices``.
 
-Each ``*.toml`` file in this package describes one device class ("Fraxel-type",
-"Titan-type" — generic presets, not the manufacturers' specifications)::
+Each file describes one device class ("Fraxel-type", "Titan-type" — generic presets, not
+the manufacturers' specifications)::
 
     name = "genesis_1064"                       # key used in scenarios: [laser] device = "genesis_1064"
     display_name = "Long-pulse Nd:YAG 1064 nm (Genesis-style)"
     class = "non_ablative"                      # non_ablative | fractional_non_ablative | ablative | fractional_ablative
     confidence = "R/U"                          # tag of docs/reference/physics_data.md
     notes = "..."
+    sources = ["genesis_settings"]              # keys of data/bibliography.toml
     [laser]                                     # default settings: a [laser] table (see laserskin.treatment.laser)
     wavelength = "1064 nm"
     ...
@@ -19,11 +20,10 @@ Each ``*.toml`` file in this package describes one device class ("Fraxel-type",
     [sessions]
     count = [5, 6]                              # typical number of sessions
     interval = ["4 week", "4 week"]             # typical interval between sessions
-    [[sources]]
-    key = "devices.xyz"; text = "..."; doi = "..."
 
-Loading a preset validates its default laser against the laser schema and its
-own ranges and registers its sources with :mod:`laserskin.core.citations`.
+This module holds the data and the range rules; :mod:`laserskin.treatment.laser` expands a
+``device`` key with them, and :mod:`laserskin.treatment.devices` builds and checks the
+preset's :class:`~laserskin.treatment.laser.Laser`.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from laserskin.core import citations
-from laserskin.core.models import InputModel
+from laserskin.core.citations import bibliography
 from laserskin.core.errors import InputError
-from laserskin.core.units import Quantity, format_quantity
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity, format_quantity, from_si
 
-__all__ = ["DEVICE_CLASSES", "DevicePreset", "list_devices", "load_device", "table_rows"]
+__all__ = ["DEVICE_CLASSES", "DeviceRanges", "PresetData", "SessionSpec", "device_names", "preset_data", "raw_presets"]
 
 DEVICE_CLASSES = ("non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative")
 DeviceClass = Literal["non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative"]
@@ -89,14 +89,6 @@ class SessionSpec(InputModel):
         return value
 
 
-class Source(InputModel):
-    """A literature source of a preset (registered with laserskin.core.citations)."""
-
-    key: str = Field(pattern=r"^devices\.[a-z0-9_.]+$")
-    text: str = Field(min_length=10)
-    doi: str | None = None
-
-
 # (range key, Laser attribute, SI unit, display unit)
 _RANGE_CHECKS = (
     ("fluence", "fluence_J_per_m2", "J/m^2", "J/cm^2"),
@@ -119,8 +111,8 @@ def _attribute(obj: Any, dotted: str) -> Any:
     return obj
 
 
-class DevicePreset(InputModel):
-    """A device preset: default laser settings, allowed ranges, default cooling, course, sources.
+class PresetData(InputModel):
+    """A device preset as data: default laser table, allowed ranges, default cooling, course, sources.
 
     Attributes
     ----------
@@ -142,8 +134,8 @@ class DevicePreset(InputModel):
         cooling model of ``laserskin.thermal.cooling``.
     sessions : SessionSpec
         Typical number of sessions and interval.
-    sources : tuple of Source
-        Citations of the settings.
+    sources : tuple of str
+        Bibliography keys (``data/bibliography.toml``) of the settings' sources.
     """
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
@@ -155,7 +147,7 @@ class DevicePreset(InputModel):
     ranges: DeviceRanges = DeviceRanges()
     cooling: dict[str, Any] = Field(default_factory=lambda: {"kind": "none"})
     sessions: SessionSpec = SessionSpec()
-    sources: tuple[Source, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
 
     @field_validator("laser_table")
     @classmethod
@@ -172,51 +164,13 @@ class DevicePreset(InputModel):
             raise ValueError(f"cooling.kind: got {table.get('kind')!r}; expected one of {', '.join(kinds)}")
         return table
 
-    @model_validator(mode="after")
-    def _consistent(self) -> DevicePreset:
-        from laserskin.treatment.laser import Laser
-
-        try:
-            laser = Laser.model_validate(self.laser_table)
-        except ValidationError as error:
-            raise ValueError(f"laser: default settings invalid: {error}") from None
-        fractional = self.device_class.startswith("fractional")
-        ablative = self.device_class in ("ablative", "fractional_ablative")
-        if laser.is_fractional != fractional:
-            raise ValueError(f"class: {self.device_class!r} disagrees with the [laser] fractional table")
-        if laser.ablative != ablative:
-            raise ValueError(f"class: {self.device_class!r} disagrees with [laser] ablative = {laser.ablative}")
-        problem = self.range_problem(laser)
-        if problem:
-            raise ValueError(f"laser: default settings outside the preset's ranges: {problem}")
-        return self
-
-    # ------------------------------------------------------------------ use
-    def default_laser(self) -> Any:
-        """The preset's default :class:`laserskin.treatment.laser.Laser`."""
-        return self.laser()
-
-    def laser(self, **overrides: Any) -> Any:
-        """The preset's laser with ``overrides`` (TOML keys or field names, clinical units).
-
-        A key replaces its alternatives (``pulse_energy`` replaces the preset's
-        ``fluence``; ``spot_fwhm`` replaces ``spot_diameter``); a ``fractional`` table
-        is merged key by key.
-
-        Returns
-        -------
-        laserskin.treatment.laser.Laser
-
-        Raises
-        ------
-        pydantic.ValidationError
-            Invalid override or a setting outside the device's ranges (the message names
-            the field and the allowed range).
-        """
-        from laserskin.treatment.laser import Laser
-
-        overrides = {k: v for k, v in overrides.items() if k != "device"}
-        return Laser.model_validate({**overrides, "device": self.name})
+    @field_validator("sources")
+    @classmethod
+    def _known_sources(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [key for key in keys if key not in bibliography()]
+        if unknown:
+            raise ValueError(f"sources: {', '.join(unknown)} not in data/bibliography.toml")
+        return keys
 
     def range_problem(self, laser: Any) -> str | None:
         """First setting of ``laser`` outside this device's ranges, as a one-line message, or ``None``."""
@@ -237,72 +191,22 @@ class DevicePreset(InputModel):
             )
         return None
 
-    def fluence_range_J_per_m2(self) -> tuple[float, float] | None:
-        """Nominal fluence range of the simulated beam (microbeam for fractional devices), J/m².
-
-        Taken from the ``fluence`` range, or derived from the ``pulse_energy`` range and the
-        default beam area.
-        """
-        if self.ranges.fluence_J_per_m2 is not None:
-            return self.ranges.fluence_J_per_m2
-        if self.ranges.pulse_energy_J is not None:
-            area = self.default_laser().beam_area_m2
-            return (self.ranges.pulse_energy_J[0] / area, self.ranges.pulse_energy_J[1] / area)
-        return None
-
-    def table_row(self) -> dict[str, str]:
-        """One row of ``laserskin devices`` (clinical units); see :func:`table_rows`."""
-        laser = self.default_laser()
-        if laser.spectrum is None:
-            wavelength = f"{laser.wavelength_m * 1e9:.5g} nm"
-        else:
-            lines = [lam for lam, _ in laser.wavelength_weights()]
-            wavelength = f"{min(lines) * 1e9:.5g}-{max(lines) * 1e9:.5g} nm ({len(lines)} lines)"
-        fluence_range = self.fluence_range_J_per_m2()
-        fluence = "-" if fluence_range is None else f"{fluence_range[0] / 1e4:.3g}-{fluence_range[1] / 1e4:.3g}"
-        if laser.is_fractional:
-            fluence += " per MTZ"
-            if self.ranges.pulse_energy_J is not None:
-                lo, hi = self.ranges.pulse_energy_J
-                fluence += f" ({lo * 1e3:.3g}-{hi * 1e3:.3g} mJ)"
-        pulse_range = self.ranges.pulse_duration_s or (laser.pulse_duration_s, laser.pulse_duration_s)
-        unit = "s" if pulse_range[0] >= 1.0 else "ms"
-        pulse = f"{_fmt(pulse_range[0], 's', unit)}-{format_quantity(pulse_range[1], 's', unit)}"
-        spot = f"{laser.spot_diameter_m * 1e3:.3g}"
-        if laser.is_fractional:
-            spot += f" (microbeam {laser.fractional.microbeam_diameter_m * 1e6:.3g} um)"
-        cooling = str(self.cooling.get("kind", "none"))
-        return {
-            "name": self.name,
-            "class": self.device_class,
-            "wavelength": wavelength,
-            "fluence_J_per_cm2": fluence,
-            "pulse": pulse,
-            "spot_mm": spot,
-            "cooling": cooling,
-        }
-
 
 def _fmt(value_si: float, si_unit: str, display: str) -> str:
     """Number only, in the display unit (for 'a-b unit' ranges)."""
-    from laserskin.core.units import from_si
-
     return f"{from_si(value_si, si_unit, display):.4g}" if display else f"{value_si:.4g}"
 
 
-# ---------------------------------------------------------------------- loading
-def _preset_files() -> dict[str, Any]:
-    return {
-        entry.name.removesuffix(".toml"): entry
-        for entry in resources.files(__name__).iterdir()
-        if entry.name.endswith(".toml")
-    }
-
 
 @lru_cache(maxsize=1)
-def _raw_presets() -> dict[str, dict[str, Any]]:
+def raw_presets() -> dict[str, dict[str, Any]]:
+    """Every preset file, parsed (not validated), by name."""
+    folder = resources.files("laserskin").joinpath("data", "devices")
     raw = {}
-    for stem, entry in sorted(_preset_files().items()):
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        stem = entry.name.removesuffix(".toml")
         data = tomllib.loads(entry.read_text(encoding="utf-8"))
         if data.get("name") != stem:
             raise InputError(f"devices/{stem}.toml name", data.get("name"), f"{stem!r} (the file name)")
@@ -310,54 +214,28 @@ def _raw_presets() -> dict[str, dict[str, Any]]:
     return raw
 
 
-_CACHE: dict[str, DevicePreset] = {}
-
-
 def device_names() -> list[str]:
     """Names of all presets, sorted."""
-    return sorted(_raw_presets())
+    return sorted(raw_presets())
 
 
-def load_device(name: str) -> DevicePreset:
-    """The preset called ``name``.
+def preset_data(name: str) -> PresetData:
+    """The validated data of preset ``name``.
 
     Raises
     ------
     InputError
         Unknown name (the message lists the known names), or an invalid preset file.
     """
-    raw = _raw_presets()
+    raw = raw_presets()
     if not isinstance(name, str) or name not in raw:
         raise InputError("laser.device", name, "one of " + ", ".join(sorted(raw)))
-    preset = _CACHE.get(name)
-    if preset is None:
-        try:
-            preset = DevicePreset.model_validate(raw[name])
-        except ValidationError as error:
-            raise InputError.from_validation(error, f"devices/{name}.toml") from None
-        for source in preset.sources:
-            citations.register(source.key, source.text, source.doi)
-        _CACHE[name] = preset
-    return preset
+    return _validated(PresetData, name)
 
 
-def list_devices() -> list[DevicePreset]:
-    """All presets, sorted by name."""
-    return [load_device(name) for name in device_names()]
-
-
-TABLE_COLUMNS = ("name", "class", "wavelength", "fluence_J_per_cm2", "pulse", "spot_mm", "cooling")
-
-
-def table_rows() -> list[dict[str, str]]:
-    """Rows for ``laserskin devices``: one dict per preset with the keys of :data:`TABLE_COLUMNS`.
-
-    ``fluence_J_per_cm2`` is the allowed nominal fluence range (per microbeam for
-    fractional devices, with the energy range in mJ); ``pulse`` the pulse-duration range;
-    ``spot_mm`` the default spot (and microbeam) diameter; ``cooling`` the default cooling kind.
-    """
-    return [preset.table_row() for preset in list_devices()]
-
-
-# Validate every preset and register its sources at import (``laserskin cite`` imports this module).
-list_devices()
+@lru_cache(maxsize=None)
+def _validated(model: type[PresetData], name: str) -> PresetData:
+    try:
+        return model.model_validate(raw_presets()[name])
+    except ValidationError as error:
+        raise InputError.from_validation(error, f"devices/{name}.toml") from None

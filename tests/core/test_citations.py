@@ -1,0 +1,51 @@
+"""The bibliography: one key per work, every cited key known, runs record what they used."""
+
+import re
+
+import pytest
+
+from laserskin.core import citations
+from laserskin.core.errors import InputError
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def test_no_work_appears_twice():
+    entries = citations.all_citations()
+    dois = [entry.doi.lower() for entry in entries if entry.doi]
+    assert len(dois) == len(set(dois)), "a DOI under two keys"
+    texts = [_normalised(entry.text) for entry in entries]
+    assert len(texts) == len(set(texts)), "a reference under two keys"
+
+
+def test_recording_collects_the_keys_cited_inside_the_block():
+    with citations.recording() as outer:
+        citations.cite("pennes1948")
+        with citations.recording() as inner:
+            citations.cite("wang1995mcml")
+    assert inner == {"wang1995mcml"}
+    assert outer == {"pennes1948", "wang1995mcml"}
+
+
+def test_unknown_key_is_refused():
+    with pytest.raises(InputError, match="bibliography"):
+        citations.cite("no_such_work_1900")
+
+
+def test_every_key_cited_in_the_code_is_in_the_bibliography():
+    from pathlib import Path
+
+    source = Path(citations.__file__).parents[1]
+    known = citations.bibliography()
+    for path in source.rglob("*.py"):
+        for call in re.findall(r"\bcite\(([^)]*)\)", path.read_text(encoding="utf-8")):
+            for key in re.findall(r'"([a-z0-9_]+)"', call):
+                assert key in known, f"{path.name}: {key}"
+
+
+def test_hantash_in_vivo_and_ex_vivo_are_two_works():
+    invivo, exvivo = citations.get("hantash2007_invivo"), citations.get("hantash2007_exvivo")
+    assert "In vivo" in invivo.text and "39:96" in invivo.text
+    assert "Ex vivo" in exvivo.text and "39:87" in exvivo.text
