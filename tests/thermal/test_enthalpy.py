@@ -187,3 +187,24 @@ def test_bad_input_is_refused():
         PhaseChangeParameters(ablation_vaporised_fraction=0.0)
     with pytest.raises(InputError):
         PhaseChangeParameters(regime="explosive")
+
+
+def test_wall_spread_puts_light_on_the_crater_wall_and_conserves_it():
+    """Light spreading out of an ablated column is absorbed by the wall; nothing is created or lost."""
+    from laserskin.thermal.enthalpy import TissueState
+
+    grid = RZGrid.uniform(nr=3, dr_m=10e-6, nz=50, dz_m=2e-6)
+    removed = np.zeros((3, 50), dtype=bool)
+    removed[0, :20] = True  # a 40 µm deep hole on the axis
+    state = TissueState(np.full((3, 50), 310.0), np.full((3, 50), 650.0), removed, np.full((3, 50), 4e6))
+    mua = np.full(50, 5e4)
+    straight = BeerLambertSource(mua, [1.0, 0.0, 0.0]).power_density_per_W(grid, state, np.ones((3, 50)))
+    spread = BeerLambertSource(mua, [1.0, 0.0, 0.0], wall_spread_rad=0.2).power_density_per_W(
+        grid, state, np.ones((3, 50))
+    )
+    absorbed_straight = (straight * grid.cell_volume_m3).sum()
+    absorbed_spread = (spread * grid.cell_volume_m3).sum()
+    assert (spread * grid.cell_volume_m3)[1, :20].sum() > 0.2  # the wall of ring 1 beside the hole
+    assert (straight * grid.cell_volume_m3)[1].sum() == 0.0
+    assert absorbed_spread <= 1.0 + 1e-12 and absorbed_straight <= 1.0 + 1e-12
+    assert absorbed_spread >= absorbed_straight  # the wall catches light that would leave through the bottom

@@ -127,7 +127,13 @@ def run_nonlinear(
     from laserskin.damage.pain import PainParameters, pain_from_trace
     from laserskin.skin import tissue_at
     from laserskin.thermal import ThermalMedium
-    from laserskin.thermal.enthalpy import BeerLambertSource, FixedSource, phase_change_parameters, solve_enthalpy
+    from laserskin.thermal.enthalpy import (
+        BeerLambertSource,
+        FixedSource,
+        phase_change_data,
+        phase_change_parameters,
+        solve_enthalpy,
+    )
     from laserskin.thermal.schedule import Schedule
 
     cite("vogel_venugopalan2003", "walsh_flotte_deutsch1989", "kaufmann_hibst1996", "walsh_deutsch1988")
@@ -155,7 +161,8 @@ def run_nonlinear(
             )
         grid, beam_fraction, peak_fluence = _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, len(starts))
         mua_cells = mua_layers[grid.layer_index(bottoms)]
-        source = BeerLambertSource(mua_cells, beam_fraction)
+        spread = phase_change_data()["ablation"]["fractional_wall_spread_rad"] if fractional else 0.0
+        source = BeerLambertSource(mua_cells, beam_fraction, wall_spread_rad=spread)
     else:
         if grid is None:
             raise InputError("grid", None, "the RZGrid of source_per_J")
@@ -297,8 +304,9 @@ def run_nonlinear(
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
         necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
         coagulated = removed | (np.nan_to_num(integrator.omega("collagen")) >= 1.0)
-        mtz_depth, mtz_width = _zone_size(necrosis, grid)
-        coag_depth, coag_width = _zone_size(coagulated, grid)
+        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
+        mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
+        coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
         summary.update(
             mtz_depth_um=mtz_depth * 1e6,
             mtz_width_um=mtz_width * 1e6,
@@ -398,12 +406,16 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
     return [float(d * 1e6) for d in np.diff(np.concatenate([[0.0], ends]))]
 
 
-def _zone_size(mask: np.ndarray, grid: RZGrid) -> tuple[float, float]:
-    """Depth (deepest cell bottom) and width (2 × outermost ring edge) of a zone, m."""
+def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
+    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within
+    ``width_region`` (the dermis: lesion widths are read there in histology, not in the epidermis
+    that the beam's tails heat), m."""
     if not mask.any():
         return 0.0, 0.0
-    rows, cols = np.nonzero(mask)
-    return float(grid.z_edges_m[cols.max() + 1]), 2.0 * float(grid.r_edges_m[rows.max() + 1])
+    _, cols = np.nonzero(mask)
+    rows = np.nonzero(mask & width_region)[0]
+    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
+    return float(grid.z_edges_m[cols.max() + 1]), width
 
 
 def _column_radius(removed: np.ndarray, grid: RZGrid) -> float:

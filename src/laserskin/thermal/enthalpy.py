@@ -173,7 +173,8 @@ class PhaseChangeParameters:
             )
 
 
-def _phase_change_data() -> dict:
+def phase_change_data() -> dict:
+    """The raw tables of ``data/parameters/tissue_phase_change.toml``."""
     text = resources.files("laserskin").joinpath("data/parameters/tissue_phase_change.toml").read_text("utf-8")
     return tomllib.loads(text)
 
@@ -190,7 +191,7 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
         raise InputError("wavelength_m", wavelength_m, "a wavelength > 0 m")
     if not (math.isfinite(pulse_duration_s) and pulse_duration_s > 0):
         raise InputError("pulse_duration_s", pulse_duration_s, "a duration > 0 s")
-    data = _phase_change_data()
+    data = phase_change_data()
     water, abl = data["water"], data["ablation"]
     values: dict[str, Any] = dict(
         boiling_temperature_K=water["boiling_temperature_K"],
@@ -256,14 +257,23 @@ class BeerLambertSource:
         Fraction of the laser power entering each ring (sums to ≤ 1; the rest misses the grid).
     reflectance : float
         Specular reflectance of the surface (0 ≤ R < 1).
+    wall_spread_rad : float
+        Half-angle (rad) at which light travelling down an ablated (void) part of ring ``i``
+        spreads outward into ring ``i + 1``; where ring ``i + 1`` is still tissue at that
+        depth — the wall of a narrow crater — the light is absorbed there. 0 (default): light
+        goes straight down its own ring. For a micro-beam it stands for the divergence of the
+        focused beam and the scattering in the plume that make the crater walls absorb.
     """
 
-    def __init__(self, mua_per_m: Any, beam_fraction: Any, reflectance: float = 0.0):
+    def __init__(self, mua_per_m: Any, beam_fraction: Any, reflectance: float = 0.0, wall_spread_rad: float = 0.0):
         self.mua_per_m = np.asarray(mua_per_m, dtype=float)
         self.beam_fraction = np.asarray(beam_fraction, dtype=float)
         if not 0.0 <= reflectance < 1.0:
             raise InputError("reflectance", reflectance, "0 <= R < 1")
+        if not (math.isfinite(wall_spread_rad) and 0.0 <= wall_spread_rad < 1.0):
+            raise InputError("wall_spread_rad", wall_spread_rad, "an angle in [0, 1) rad")
         self.reflectance = float(reflectance)
+        self.wall_spread_rad = float(wall_spread_rad)
         if np.any(self.beam_fraction < 0) or self.beam_fraction.sum() > 1.0 + 1e-9:
             raise InputError("beam_fraction", self.beam_fraction.sum(), "fractions >= 0 summing to <= 1")
 
@@ -274,7 +284,32 @@ class BeerLambertSource:
         tau_top = np.concatenate([np.zeros((grid.nr, 1)), tau[:, :-1]], axis=1)
         absorbed = np.exp(-tau_top) - np.exp(-tau)
         entering = self.beam_fraction[:, None] * (1.0 - self.reflectance)
-        return entering * absorbed / grid.cell_volume_m3
+        if self.wall_spread_rad == 0.0 or grid.nr == 1 or not state.removed.any():
+            return entering * absorbed / grid.cell_volume_m3
+        return self._with_walls(grid, state, mua) / grid.cell_volume_m3
+
+    def _with_walls(self, grid, state: TissueState, mua: np.ndarray) -> np.ndarray:
+        """Depth march: absorption in tissue cells, outward spread across void cells (W per W, per cell)."""
+        nr, nz = grid.nr, grid.nz
+        power = self.beam_fraction * (1.0 - self.reflectance)
+        out = np.zeros((nr, nz))
+        spread = np.minimum(self.wall_spread_rad * grid.dz_m / grid.dr_m, 1.0)
+        void = state.removed
+        for j in range(nz):
+            tissue = ~void[:, j]
+            taken = np.where(tissue, power * (-np.expm1(-mua[:, j] * grid.dz_m[j])), 0.0)
+            out[:, j] = taken
+            power = power - taken
+            moving = np.where(void[:, j], power * spread[j], 0.0)
+            moving[-1] = 0.0  # the outermost ring keeps its light (the grid spans 4 beam radii)
+            if moving.any():
+                power = power - moving
+                arriving = np.concatenate([[0.0], moving[:-1]])
+                wall = arriving > 0  # where the next ring is tissue, the wall takes the light now
+                into_wall = np.where(wall & tissue, arriving, 0.0)
+                out[:, j] += into_wall
+                power = power + arriving - into_wall
+        return out
 
     def redeposit_fractions(self, grid, state: TissueState, absorption_factor: np.ndarray, column: int) -> np.ndarray:
         """How energy arriving at the floor of ``column`` is shared by its cells (sums to ≤ 1)."""
