@@ -90,3 +90,27 @@ def test_nonlinear_stage_with_a_transport_source_bounds_the_temperature():
     assert abs(s["energy_balance_relative_residual"]) < 1e-6
     with pytest.raises(InputError, match="grid"):
         run_nonlinear(simulation, reason="test", source_per_J=source)
+
+
+def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
+    from laserskin.pipeline.ablative import apply_thermal_model_rule
+    from laserskin.pipeline.scenario import GridSpec
+    from laserskin.pipeline.simulation import SimulationSettings
+
+    settings = SimulationSettings(photons=3000, seed=3, grid=GridSpec(nr=16, dz_max="100 um", growth=1.2))
+    outcomes = {}
+    for fluence in ("5 J/cm^2", "300 J/cm^2"):
+        laser = Laser(
+            wavelength="1450 nm", fluence=fluence, pulse_duration="30 ms", spot_diameter="2 mm", profile="flat_top"
+        )
+        simulation = Simulation(person(), laser, settings=settings)
+        transport, source, grid = simulation.transport()
+        linear = simulation.run()
+        outcomes[fluence] = apply_thermal_model_rule(simulation, linear, source, grid, transport).summary
+    low, high = outcomes["5 J/cm^2"], outcomes["300 J/cm^2"]
+    assert low["thermal_model"] == "linear" and "below the onset" in low["thermal_model_reason"]
+    assert low["peak_temperature_C"] < 100.0 and low["crater_depth_um"] == 0.0
+    for key in ISSUE_KEYS:
+        assert key in low and key in high
+    assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
+    assert high["peak_temperature_C"] < 400.0

@@ -35,7 +35,7 @@ from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
 
-__all__ = ["NONLINEAR_DAMAGE_SETS", "needs_nonlinear", "run_ablative", "run_nonlinear"]
+__all__ = ["NONLINEAR_DAMAGE_SETS", "apply_thermal_model_rule", "needs_nonlinear", "run_ablative", "run_nonlinear"]
 
 #: Arrhenius sets integrated by the non-linear stage: cell death (Henriques, the residual
 #: thermal necrosis and the MTZ) and two dermal-collagen sets (coagulation, contraction).
@@ -74,6 +74,69 @@ def needs_nonlinear(peak_temperature_K: Any, *, onset_K: float = WATER_BOILING_K
         f"peak {peak - CELSIUS_K:.1f} °C below the onset of vaporisation ({onset_K - CELSIUS_K:.0f} °C): "
         "constant properties, the linear response is exact"
     )
+
+
+def apply_thermal_model_rule(
+    simulation,
+    linear_result: Result,
+    source_per_J: np.ndarray,
+    grid: RZGrid,
+    transport_results: Any = (),
+) -> Result:
+    """The pipeline rule: keep the linear result where it is valid, else run the non-linear stage.
+
+    Call it with the linear run's result and its Monte Carlo source (``Simulation.run`` for a
+    non-ablative laser). If the linear peak stays below the onset of vaporisation the linear
+    result is returned with ``thermal_model = "linear"``, the reason, and the issue-9 keys read
+    from its own fields (``peak_temperature_C``, ``coagulation_depth_um`` — collagen Ω ≥ 1 —,
+    ``crater_depth_um = 0``, ``residual_damage_depth_um`` — Henriques Ω ≥ 1 from the surface —
+    and, for fractional lasers, the MTZ keys). Otherwise the non-linear stage runs on the same
+    grid and source and its result is returned (``thermal_model = "nonlinear"``).
+    """
+    dataset = linear_result.dataset
+    need, reason = needs_nonlinear(dataset["peak_temperature"].values)
+    if need:
+        result = run_nonlinear(
+            simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
+        )
+        for key in ("wall_time_s",):
+            if key in linear_result.summary:
+                result.summary[key] = linear_result.summary[key]
+        return result
+    summary = linear_result.summary
+    geometry = simulation.geometry()
+    henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
+    collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
+    from laserskin.damage import ablation
+
+    summary.update(
+        thermal_model="linear",
+        thermal_model_reason=reason,
+        peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
+        crater_depth_um=0.0,
+        residual_damage_depth_um=ablation.residual_damage_depth(henriques, grid, 0.0) * 1e6,
+        coagulation_depth_um=ablation.residual_damage_depth(collagen, grid, 0.0) * 1e6,
+        mtz_depth_um=None,
+        mtz_width_um=None,
+        mtz_coagulation_depth_um=None,
+        mtz_coagulation_width_um=None,
+        mtz_area_fraction=None,
+    )
+    if simulation.laser.is_fractional:
+        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
+        mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
+        coag_depth, coag_width = _zone_size(collagen >= 1.0, grid, in_dermis)
+        summary.update(
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(simulation.laser.mtz_per_m2)),
+        )
+    import json
+
+    dataset.attrs["summary"] = json.dumps(summary)
+    return linear_result
 
 
 def run_ablative(simulation) -> Result:
