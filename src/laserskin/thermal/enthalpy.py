@@ -721,10 +721,13 @@ def solve_enthalpy(
             if not cooling.any():
                 break
             pinned = pinned & ~cooling.reshape(nr, nz)  # these cells do not boil this step
+        # (elementwise sums rather than BLAS dot products: no thread start-up on a shared machine)
         for weight, y in ((W_STAGE, y0), (W_STAGE, y2), (D_STAGE, y3)):
-            ledger["surface"] += dt * weight * float(g_surf @ (y - medium_K))
-            ledger["deep"] += dt * weight * float(op.deep_W_per_K @ (y - medium.core_temperature_K))
-            ledger["perfusion"] += dt * weight * float(op.perfusion_W_per_K @ (y - medium.arterial_temperature_K))
+            ledger["surface"] += dt * weight * float((g_surf * (y - medium_K)).sum())
+            ledger["deep"] += dt * weight * float((op.deep_W_per_K * (y - medium.core_temperature_K)).sum())
+            ledger["perfusion"] += (
+                dt * weight * float((op.perfusion_W_per_K * (y - medium.arterial_temperature_K)).sum())
+            )
         ledger["deposited"] += dt * float(source_W.sum())
         if pin_J is not None:
             # hand the boiling cells' energy back to them as vaporisation (and heat once dry)

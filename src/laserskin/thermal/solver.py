@@ -372,12 +372,13 @@ def solve_bioheat(
         f2 = g - L @ y2
         y3 = lu.solve(capacity * temperature + dt * (_W * (f1 + f2) + _D * g))
 
-        # ledger with the scheme's stage weights (exact discrete balance)
+        # ledger with the scheme's stage weights (exact discrete balance); elementwise sums, not BLAS
+        # dot products, which start threads and crawl on a busy shared machine
         weights = ((_W, temperature), (_W, y2), (_D, y3))
         for weight, y in weights:
-            surface_loss += dt * weight * float(g_surf @ (y - medium_K))
-            deep_loss += dt * weight * float(op.deep_W_per_K @ (y - T_core))
-            perfusion_loss += dt * weight * float(op.perfusion_W_per_K @ (y - T_art))
+            surface_loss += dt * weight * float((g_surf * (y - medium_K)).sum())
+            deep_loss += dt * weight * float((op.deep_W_per_K * (y - T_core)).sum())
+            perfusion_loss += dt * weight * float((op.perfusion_W_per_K * (y - T_art)).sum())
         deposited += dt * p * source_total_per_W
 
         y3.setflags(write=False)
@@ -405,7 +406,7 @@ def solve_bioheat(
             last_report = t1
 
     final = temperature.reshape(nr, nz).copy()
-    stored_change = float(capacity @ (temperature - initial))
+    stored_change = float((capacity * (temperature - initial)).sum())
     ledger = EnergyLedger(deposited, stored_change, surface_loss, deep_loss, perfusion_loss)
     stored_times = np.array(sorted(stored_list))
     stored_fields = np.stack([stored_list[t] for t in stored_times]) if stored_times.size else np.empty((0, nr, nz))
