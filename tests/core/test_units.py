@@ -2,6 +2,8 @@ import math
 
 import pint
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from laserskin.core.errors import InputError
@@ -51,3 +53,15 @@ def test_quantity_field_validates_bounds_and_round_trips():
 def test_format_and_from_si():
     assert from_si(1e-3, "m", "mm") == pytest.approx(1.0)
     assert format_quantity(1e5, "J/m^2") == "10 J/cm^2"
+
+
+@given(st.floats(min_value=1e-12, max_value=1e6, allow_nan=False, allow_infinity=False))
+def test_serialised_quantities_round_trip_exactly(value):
+    """Provenance must reproduce the inputs: dump -> parse gives the same float, bit for bit."""
+    class Pulse(BaseModel):
+        duration_s: Quantity("s", display="ms", gt=0)
+        fluence_J_per_m2: Quantity("J/m^2", gt=0)
+
+    pulse = Pulse.model_validate({"duration_s": f"{value!r} s", "fluence_J_per_m2": f"{value * 1e4!r} J/m^2"})
+    again = Pulse.model_validate(pulse.model_dump())
+    assert again == pulse

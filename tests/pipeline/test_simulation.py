@@ -9,6 +9,7 @@ from laserskin.core.io import read_netcdf
 from laserskin.treatment.laser import Laser
 from laserskin.pipeline.simulation import Simulation, SimulationSettings
 from laserskin.skin import Person
+from laserskin.thermal.cooling import Cooling
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +43,35 @@ def test_store_times_land_exactly_and_peak_field_is_the_hottest(result):
     peak_field = result.dataset["temperature_at_global_peak"].values
     assert peak_field.max() == pytest.approx(result.dataset["peak_temperature"].values.max())
     assert result.dataset["temperature_at_global_peak"].attrs["time_s"] > lead
+
+
+def test_device_laser_gets_the_device_cooling_by_default():
+    """Simulation(person, Laser.from_device(name)) applies the preset's cooling (as the CLI does);
+    an explicit cooling replaces it; a laser without a preset gets none."""
+    from laserskin.treatment.devices import load_device
+
+    person = Person(age=52, sex="female", fitzpatrick="III", site="cheek")
+    preset = load_device("smoothbeam_1450")
+    simulation = Simulation(person, Laser.from_device("smoothbeam_1450"))
+    assert simulation.cooling.kind == preset.cooling["kind"] == "cryogen"
+    assert simulation.cooling == Cooling.from_config(preset.cooling)
+    assert Simulation(person, Laser.from_device("smoothbeam_1450"), {"kind": "none"}).cooling.kind == "none"
+    explicit = Laser.model_validate({"wavelength": "1450 nm", "fluence": "12 J/cm^2", "pulse_duration": "210 ms",
+                                     "spot_diameter": "6 mm"})
+    assert Simulation(person, explicit).cooling.kind == "none"
+
+
+def test_result_records_the_citations_it_used(result):
+    keys = set(result.citations)
+    assert {"wang1995mcml", "pennes1948", "henriques_moritz1947"} <= keys
+    assert json.loads(result.dataset.attrs["citations"]) == sorted(keys)
+    assert "walsh_deutsch1988" not in keys  # no ablation in a non-ablative run
+
+
+def test_save_as_mat_round_trips(result, tmp_path):
+    from scipy.io import loadmat
+
+    path = result.save(tmp_path / "run.mat", format="mat")
+    data = loadmat(path)
+    np.testing.assert_allclose(data["peak_temperature"], result.dataset["peak_temperature"].values)
+    assert "laserskin_version" in data["provenance"].dtype.names

@@ -45,7 +45,8 @@ def describe_validation_error(error: Exception, prefix: str = "") -> str:
     if isinstance(error, ValidationError):
         lines = []
         for item in error.errors():
-            location = ".".join(str(part) for part in item.get("loc", ()))
+            # "<...>" parts are the tags of tagged unions (which member was tried), not fields
+            location = ".".join(str(part) for part in item.get("loc", ()) if not str(part).startswith("<"))
             if prefix:
                 location = f"{prefix}.{location}" if location else prefix
             message = item.get("msg", "invalid")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -14,3 +16,10 @@ class InputModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+
+    @classmethod
+    def from_si(cls, data: dict[str, Any] | None = None, /, **fields: Any) -> Self:
+        """Validate SI values for internal use: dimensional fields take bare floats in their
+        SI unit (``pulse_duration_s=3e-3``), so nothing is re-serialised into unit strings.
+        Bounds and every other check still apply."""
+        return cls.model_validate({**(data or {}), **fields}, context={"si": True})

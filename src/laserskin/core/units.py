@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import pint
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
 from laserskin.core.errors import InputError
 
@@ -133,6 +133,23 @@ def format_quantity(value_si: float, si_unit: str, unit: str | None = None, digi
     return f"{from_si(value_si, si_unit, unit):.{digits}g} {unit}"
 
 
+def exact_quantity_text(value_si: float, si_unit: str, unit: str) -> str:
+    """The shortest text in ``unit`` that parses back to exactly ``value_si`` (else SI, exact).
+
+    Provenance and dumped inputs must reproduce the run: ``to_si(text) == value_si`` bit for bit.
+    """
+    if not math.isfinite(value_si):
+        return f"{value_si} {si_unit or ''}".strip()
+    for digits in range(6, 18):
+        text = format_quantity(value_si, si_unit, unit, digits=digits)
+        try:
+            if to_si(text, si_unit, field="value") == value_si:
+                return text
+        except InputError:
+            break
+    return f"{value_si!r} {si_unit}".strip() if si_unit else repr(value_si)
+
+
 def Quantity(
     si_unit: str,
     *,
@@ -163,9 +180,12 @@ def Quantity(
     def _bound(v: float) -> str:
         return format_quantity(v, si_unit, display, digits=6)
 
-    def validate(value: Any) -> float:
+    def validate(value: Any, info: ValidationInfo) -> float:
+        # Internal construction passes SI floats (InputModel.from_si, context {"si": True});
+        # at the edges a bare number for a dimensional field is refused.
+        si = bool(info.context and info.context.get("si")) and isinstance(value, int | float)
         try:
-            v = to_si(value, si_unit, field="value", bare_unit=bare_unit, allow_inf=allow_inf)
+            v = to_si(value, si_unit, field="value", bare_unit=si_unit if si else bare_unit, allow_inf=allow_inf)
         except InputError as error:  # pydantic adds the field location
             raise ValueError(f"expected {error.allowed}") from None
         problems = []
@@ -188,7 +208,7 @@ def Quantity(
         return v
 
     def serialize(v: float) -> str:
-        return format_quantity(v, si_unit, display, digits=10)
+        return exact_quantity_text(v, si_unit, display)
 
     return Annotated[
         float,

@@ -34,6 +34,7 @@ from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
+from laserskin.pipeline.summary import SimulationSummary
 
 __all__ = ["NONLINEAR_DAMAGE_SETS", "apply_thermal_model_rule", "needs_nonlinear", "run_ablative", "run_nonlinear"]
 
@@ -306,8 +307,9 @@ def run_nonlinear(
         epidermal_omega = float(integrator.omega("henriques")[0, basal])
         basal_peak = float(heat.peak_temperature_K[0, basal])
         grade = classify_epidermal_injury(epidermal_omega)
-    else:
-        epidermal_omega = math.inf
+    else:  # the epidermis was ablated: its Ω is at least that of the crater floor
+        floor_cell = int(min(np.searchsorted(grid.z_edges_m, floor_m, side="right") - 1, grid.nz - 1))
+        epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
     risk = pigment_risk(simulation.person.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
@@ -339,7 +341,7 @@ def run_nonlinear(
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         "dermal_injury_depth_um": pair(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
-        "epidermal_omega": epidermal_omega if math.isfinite(epidermal_omega) else None,
+        "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
         "pigment_risk": risk.level,
         "pain_index": float(pain.index_without_anesthetic),
@@ -379,6 +381,13 @@ def run_nonlinear(
             mtz_ablation_depth_um=floor_m * 1e6,
             mtz_ablation_width_um=2e6 * _column_radius(removed, grid),
         )
+    # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
+    typed = set(SimulationSummary.model_fields)
+    extras = {key: value for key, value in summary.items() if key not in typed}
+    summary = SimulationSummary(
+        **{key: value for key, value in summary.items() if key in typed}, cooling_kind=simulation.cooling.kind
+    ).to_dict()
+    summary.update(extras)
     dataset = _dataset(simulation, grid, heat, omega, collagen, probe, summary)
     return Result(
         summary=summary,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 __all__ = ["Result", "pair"]
@@ -32,12 +33,38 @@ class Result:
     layer_names: list[str]
     layer_bottoms_m: np.ndarray
     transport: list[Any] = field(default_factory=list)
+    citations: tuple[str, ...] = ()
 
-    def save(self, path: str | Path) -> Path:
-        """Write the dataset (with the summary in its attributes) as NetCDF, atomically."""
-        from laserskin.core.io import write_netcdf_atomic
+    def save(self, path: str | Path, format: Literal["netcdf", "mat"] = "netcdf") -> Path:
+        """Write the dataset (with the summary and provenance in its attributes) atomically.
 
-        return write_netcdf_atomic(self.dataset, Path(path))
+        Parameters
+        ----------
+        path : path
+            Destination file.
+        format : {"netcdf", "mat"}
+            NetCDF-4 (units on every variable), or a MATLAB ``.mat`` file (scipy.io.savemat:
+            one array per variable and coordinate, attributes as a ``provenance`` struct).
+        """
+        from laserskin.core.io import write_atomic, write_netcdf_atomic
+
+        if format == "netcdf":
+            return write_netcdf_atomic(self.dataset, Path(path))
+        if format != "mat":
+            raise InputError("format", format, "netcdf or mat")
+        from scipy.io import savemat
+
+        arrays = {name: np.asarray(self.dataset[name].values) for name in (*self.dataset.data_vars, *self.dataset.coords)}
+        arrays["units"] = {name: str(self.dataset[name].attrs.get("units", "")) for name in arrays}
+        arrays["provenance"] = {key: str(value) for key, value in self.dataset.attrs.items()}
+        return write_atomic(path, lambda temporary: savemat(temporary, arrays, do_compression=True))
+
+    def plot(self, directory: str | Path, prefix: str = "") -> list[Path]:
+        """Draw the standard figures (temperature map, depth profiles, probe traces) into
+        ``directory``; returns the files written (see :func:`laserskin.plotting.plot_simulation`)."""
+        from laserskin.plotting import plot_simulation
+
+        return plot_simulation(self, directory, prefix)
 
 
 def pair(values) -> list[float] | None:

@@ -24,17 +24,23 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, model_validator
 
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity
 from laserskin.grid import RZGrid
 from laserskin.optics.layers import LayerStack, OpticalLayer
-from laserskin.core.units import Quantity
+from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
+from laserskin.skin import Person
+from laserskin.thermal.cooling import CoolingConfig
+from laserskin.treatment.laser import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M, Laser
+from laserskin.treatment.protocol import Protocol
+from laserskin.transport import Beam
 
-MAX_PHOTONS = 10_000_000_000
+__all__ = ["Ambient", "LightOnly", "Scenario", "default_grid", "load_scenario", "scenario_from_dict"]
 
 
 class Ambient(InputModel):
@@ -44,82 +50,60 @@ class Ambient(InputModel):
     n_below: float = Field(default=1.0, ge=1.0, le=4.0)
 
 
-class GridSpec(InputModel):
-    """Optional grid settings; unset values are chosen from the beam and the skin.
+class LightOnly(InputModel):
+    """A ``[laser]`` table with only a wavelength: enough for light transport alone."""
 
-    The radial spacing is uniform. Depth cells are ``dz_surface`` thick near the
-    surface and at layer interfaces and grow by ``growth`` per cell up to ``dz_max``
-    (set ``growth = 1`` and ``dz_surface = dz_max`` for a uniform grid).
-    """
+    wavelength_m: Quantity(
+        "m", display="nm", ge=WAVELENGTH_MIN_M * (1 - 1e-12), le=WAVELENGTH_MAX_M * (1 + 1e-12)
+    ) = Field(alias="wavelength")
 
-    r_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="r_max")
-    nr: int | None = Field(default=None, ge=2, le=2000)
-    z_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="z_max")
-    dz_surface_m: Quantity("m", gt=0.0, display="um") = Field(default="5 um", alias="dz_surface")
-    dz_max_m: Quantity("m", gt=0.0, display="um") = Field(default="50 um", alias="dz_max")
-    growth: float = Field(default=1.08, ge=1.0, le=2.0)
+    def wavelength_weights(self) -> list[tuple[float, float]]:
+        return [(self.wavelength_m, 1.0)]
 
 
-class TransportSettings(InputModel):
-    """Monte Carlo settings: photons, seed, threads and the scattering parameter set."""
-
-    photons: int = Field(default=200_000, ge=1, le=MAX_PHOTONS)
-    seed: int = Field(default=1, ge=0, lt=2**63)
-    threads: int | None = Field(default=None, ge=1, le=1024)
-    scattering: str = "jacques2013"
+def _laser_kind(value: Any) -> str:
+    if isinstance(value, LightOnly) or (isinstance(value, dict) and set(value) == {"wavelength"}):
+        return "<wavelength only>"
+    return "<laser>"
 
 
-class HeatSettings(InputModel):
-    """Heat-solver settings: how long to follow the tissue after the last pulse, largest step."""
-
-    relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
-    max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
-    store_times_s: tuple[Quantity("s", display="ms", ge=0.0), ...] = Field(default=(), alias="store_times")
+#: ``[laser]``: a wavelength (light transport alone) or a full laser / device preset with overrides.
+LaserTable = Annotated[
+    Annotated[LightOnly, Tag("<wavelength only>")] | Annotated[Laser, Tag("<laser>")], Discriminator(_laser_kind)
+]
 
 
 class Scenario(InputModel):
-    """Everything one run needs; exactly one of ``person`` and ``layers``."""
+    """Everything one run needs, typed: exactly one of ``person`` and ``layers``.
 
-    person: dict[str, Any] | None = None
+    The tables of a scenario file map one to one onto these fields (TOML keys as aliases),
+    so CLI, web, sweeps and Python validate through this one model and its JSON schema
+    shows every field.
+    """
+
+    person: Person | None = None
     layers: tuple[OpticalLayer, ...] | None = None
     ambient: Ambient = Ambient()
-    laser: dict[str, Any] | None = None
-    beam: dict[str, Any] | None = None
-    cooling: dict[str, Any] | None = None
-    protocol: dict[str, Any] | None = None
+    laser: LaserTable | None = None
+    beam: Beam | None = None
+    cooling: CoolingConfig | None = None
+    protocol: Protocol | None = None
     grid: GridSpec = GridSpec()
     transport: TransportSettings = TransportSettings()
     heat: HeatSettings = HeatSettings()
 
     @model_validator(mode="after")
-    def _skin_given_once(self) -> "Scenario":
+    def _skin_given_once(self) -> Scenario:
         if (self.person is None) == (self.layers is None):
-            raise ValueError("give exactly one of [person] or [[layers]]")
+            raise ValueError("give exactly one of the tables [person] or [[layers]]")
         if self.person is not None and self.laser is None:
             raise ValueError("a [person] scenario needs a [laser] table with at least a wavelength")
         return self
 
-    def check_treatment_tables(self) -> None:
-        """Validate ``[laser]`` (when it is more than a wavelength), ``[cooling]`` and ``[protocol]``
-        now, so bad input is reported before any computation."""
-        from laserskin.treatment.protocol import Protocol
-        from laserskin.thermal.cooling import Cooling
-
-        if self.laser is not None and set(self.laser) - {"wavelength"}:
-            self.laser_model()
-        if self.cooling is not None:
-            Cooling.from_config(dict(self.cooling))
-        if self.protocol is not None:
-            _validated(Protocol, self.protocol, "protocol")
-
     # --- derived inputs -------------------------------------------------------------
-    def person_model(self):
-        """The validated :class:`laserskin.skin.Person`, or ``None`` for explicit layers."""
-        if self.person is None:
-            return None
-        from laserskin.skin import Person
-
-        return _validated(Person, self.person, "person")
+    def person_model(self) -> Person | None:
+        """The :class:`laserskin.skin.Person`, or ``None`` for explicit layers."""
+        return self.person
 
     def wavelength_m(self) -> float:
         """Laser wavelength in m (the first of a broadband spectrum), from ``[laser]``."""
@@ -127,38 +111,23 @@ class Scenario(InputModel):
 
     def wavelength_weights(self) -> list[tuple[float, float]]:
         """``[(wavelength_m, weight), ...]`` of the laser; one entry for a single line."""
-        laser = dict(self.laser or {})
-        if "device" in laser or "fluence" in laser or "pulse_energy" in laser:
-            return self.laser_model().wavelength_weights()
-        if "wavelength" not in laser:
-            raise InputError("laser.wavelength", None, 'a wavelength such as "1064 nm"')
-        from laserskin.core.units import to_si
-
-        unknown = sorted(set(laser) - {"wavelength"})
-        if unknown:
-            raise InputError(
-                f"laser.{unknown[0]}", laser[unknown[0]], "only 'wavelength' in a transport-only [laser] table"
-            )
-        wavelength = to_si(laser["wavelength"], "m", field="laser.wavelength")
-        _check_wavelength(wavelength)
-        return [(wavelength, 1.0)]
-
-    def laser_model(self):
-        """The validated :class:`laserskin.treatment.laser.Laser` (needs a full ``[laser]`` table)."""
-        from laserskin.treatment.laser import Laser
-
         if self.laser is None:
-            raise InputError("laser", None, "a [laser] table")
-        try:
-            return Laser.from_config(dict(self.laser))
-        except ValidationError as error:
-            raise InputError.from_validation(error, "laser") from None
+            raise InputError("laser.wavelength", None, 'a wavelength such as "1064 nm"')
+        return self.laser.wavelength_weights()
 
-    def beam_model(self):
+    def laser_model(self) -> Laser:
+        """The :class:`laserskin.treatment.laser.Laser` (needs a full ``[laser]`` table)."""
+        if not isinstance(self.laser, Laser):
+            raise InputError("laser", "a wavelength only", "a full [laser] table (fluence, pulse, spot) or a device")
+        return self.laser
+
+    def beam_model(self) -> Beam:
         """The :class:`laserskin.transport.Beam` (pencil if no ``[beam]`` table)."""
-        from laserskin.transport import Beam
+        return self.beam if self.beam is not None else Beam(kind="pencil")
 
-        return _validated(Beam, self.beam or {"kind": "pencil"}, "beam")
+    def settings(self, **updates: Any) -> SimulationSettings:
+        """The ``[transport]``, ``[heat]`` and ``[grid]`` tables as one :class:`SimulationSettings`."""
+        return SimulationSettings.from_tables(self.transport, self.heat, self.grid, **updates)
 
     def layer_stack(self, wavelength_m: float | None = None) -> LayerStack:
         """Optical layers at ``wavelength_m`` (default: the laser's)."""
@@ -167,7 +136,7 @@ class Scenario(InputModel):
         from laserskin.skin import tissue_at
 
         wavelength = self.wavelength_m() if wavelength_m is None else wavelength_m
-        tissue = tissue_at(self.person_model(), wavelength, scattering=self.transport.scattering)
+        tissue = tissue_at(self.person, wavelength, scattering=self.transport.scattering)
         return tissue.optical_stack(n_above=self.ambient.n_above)
 
     def rz_grid(self, stack: LayerStack, beam_radius_m: float) -> RZGrid:
@@ -209,18 +178,6 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
     )
 
 
-def _check_wavelength(wavelength_m: float) -> None:
-    if not 400e-9 <= wavelength_m <= 11000e-9:
-        raise InputError("laser.wavelength", f"{wavelength_m * 1e9:g} nm", "400 nm to 11000 nm")
-
-
-def _validated(model, data: dict, name: str):
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InputError.from_validation(error, name) from None
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file.
 
@@ -237,8 +194,6 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_from_dict(data: dict) -> Scenario:
     """Validate a scenario given as a dictionary (parsed TOML or JSON)."""
     try:
-        scenario = Scenario.model_validate(data)
+        return Scenario.model_validate(data)
     except ValidationError as error:
         raise InputError.from_validation(error) from None
-    scenario.check_treatment_tables()
-    return scenario

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -60,7 +59,7 @@ ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 
 def planning_settings(photons: int, seed: int):
     """:class:`SimulationSettings` used by the planner (coarser radial grid)."""
-    from laserskin.pipeline.simulation import SimulationSettings
+    from laserskin.pipeline.settings import SimulationSettings
 
     return SimulationSettings(photons=photons, seed=seed, grid={"nr": PLANNING_GRID_NR})
 
@@ -362,8 +361,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     from laserskin.treatment.devices import load_device
 
     result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
-    tightening = sim._tightening_percent(SimpleNamespace(collagen=collagen)) if hasattr(sim, "_tightening_percent") \
-        else float(collagen.tightening_percent)
+    tightening = sim.tightening_percent(float(collagen.tightening_percent))
     depth = collagen.coagulated_depth_range_um
     injured = dermal_injury(n * outcome.omega["henriques"], response.grid, dermis_top_m=geometry.junction_depth_m,
                             dermis_bottom_m=geometry.dermis_bottom_m)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -40,7 +41,6 @@ def _parameters_dir():
     return resources.files("laserskin").joinpath("data", "parameters")
 
 
-@lru_cache(maxsize=None)
 def load_parameter_file(filename: str) -> dict[str, Any]:
     """Parse a TOML file of ``laserskin/data/parameters`` (cached; do not mutate the result).
 
@@ -52,9 +52,9 @@ def load_parameter_file(filename: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        The parsed TOML document.
+        The parsed TOML document (through :func:`laserskin.core.data.load_parameters`).
     """
-    return tomllib.loads(_parameters_dir().joinpath(filename).read_text(encoding="utf-8"))
+    return dict(load_parameters(filename.removesuffix(".toml")))
 
 
 def available_scattering_sets() -> list[str]:

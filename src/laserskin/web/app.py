@@ -150,8 +150,8 @@ def scenario_limit_problem(scenario: Scenario, settings: WebSettings) -> tuple[s
         return "grid.nr", scenario.grid.nr, f"at most {settings.max_nr} on this server"
     if scenario.heat.relaxation_s > settings.max_relaxation_s:
         return "heat.relaxation", f"{scenario.heat.relaxation_s} s", f"at most {settings.max_relaxation_s} s on this server"
-    passes = (scenario.protocol or {}).get("passes", 1)
-    if isinstance(passes, int) and passes > settings.max_passes:
+    passes = scenario.protocol.passes if scenario.protocol is not None else 1
+    if passes > settings.max_passes:
         return "protocol.passes", passes, f"at most {settings.max_passes} on this server"
     if scenario.transport.threads is not None and scenario.transport.threads > 4:
         return "transport.threads", scenario.transport.threads, "at most 4 on this server"
@@ -228,9 +228,8 @@ def _field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str,
     errors: dict[str, str] = {}
     prefixes = prefixes or {}
     if isinstance(error, ValidationError):
-        items = [(".".join(str(p) for p in item.get("loc", ())), item.get("msg", "invalid").removeprefix("Value error, "))
-                 for item in error.errors()]
-    elif isinstance(error, InputError):
+        error = InputError.from_validation(error)  # one reading of pydantic's errors (union tags dropped)
+    if isinstance(error, InputError):
         items = []
         for line in str(error).splitlines():
             parts = line.split(": ")

@@ -1,0 +1,66 @@
+"""Numerical settings of a run, each defined once: grid, Monte Carlo transport and heat.
+
+A scenario file holds them as the ``[grid]``, ``[transport]`` and ``[heat]`` tables;
+:class:`SimulationSettings` is their union (flat fields plus ``grid``), the form the
+:class:`~laserskin.pipeline.simulation.Simulation` and the planner take.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity
+from laserskin.transport.montecarlo import MAX_PHOTONS
+
+__all__ = ["GridSpec", "HeatSettings", "SimulationSettings", "TransportSettings"]
+
+
+class GridSpec(InputModel):
+    """Optional grid settings; unset values are chosen from the beam and the skin.
+
+    The radial spacing is uniform. Depth cells are ``dz_surface`` thick near the
+    surface and at layer interfaces and grow by ``growth`` per cell up to ``dz_max``
+    (set ``growth = 1`` and ``dz_surface = dz_max`` for a uniform grid).
+    """
+
+    r_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="r_max")
+    nr: int | None = Field(default=None, ge=2, le=2000)
+    z_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="z_max")
+    dz_surface_m: Quantity("m", gt=0.0, display="um") = Field(default="5 um", alias="dz_surface")
+    dz_max_m: Quantity("m", gt=0.0, display="um") = Field(default="50 um", alias="dz_max")
+    growth: float = Field(default=1.08, ge=1.0, le=2.0)
+
+
+class TransportSettings(InputModel):
+    """Monte Carlo settings: photons, seed, threads and the scattering parameter set."""
+
+    photons: int = Field(default=200_000, ge=1, le=MAX_PHOTONS)
+    seed: int = Field(default=1, ge=0, lt=2**63)
+    threads: int | None = Field(default=None, ge=1, le=1024)
+    scattering: str = "jacques2013"
+
+
+class HeatSettings(InputModel):
+    """Heat-solver settings: how long to follow the tissue after the last pulse, largest step,
+    times at which whole temperature fields are stored."""
+
+    relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
+    max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
+    store_times_s: tuple[Quantity("s", display="ms", ge=0.0), ...] = Field(default=(), alias="store_times")
+
+
+class SimulationSettings(TransportSettings, HeatSettings):
+    """Transport and heat settings and the grid of one simulation (fields of both tables)."""
+
+    grid: GridSpec = GridSpec()
+
+    @classmethod
+    def from_tables(
+        cls, transport: TransportSettings, heat: HeatSettings, grid: GridSpec, **updates: object
+    ) -> SimulationSettings:
+        """Combine a scenario's ``[transport]``, ``[heat]`` and ``[grid]`` tables; ``updates``
+        (field names, e.g. ``photons=``) override them, ``None`` values are ignored."""
+        fields = {**dict(transport), **dict(heat), "grid": grid}
+        fields.update({key: value for key, value in updates.items() if value is not None})
+        return cls.from_si(fields)

@@ -1,0 +1,215 @@
+"""The stages of the pipeline, each a pure function of its inputs (skin and optics cached).
+
+person ──► skin (layers) ──► optics at the laser's wavelength(s) ──► beam and grid ──►
+transport (Monte Carlo, cached on disk) ──► thermal response (two heat solves: cooling
+only, cooling + laser; linear in pulse energy) ──► damage and outcome at one energy.
+
+:class:`laserskin.pipeline.simulation.Simulation` wires them for one treatment; the planner
+calls the same functions through it. Light transport and the heat equation with constant
+properties are linear, so one transport serves every fluence and the temperature rise
+scales with pulse energy; :mod:`laserskin.pipeline.ablative` takes over where tissue is
+ablated.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from laserskin.core.callbacks import Callback
+from laserskin.damage.pain import PainParameters
+from laserskin.grid import RZGrid
+from laserskin.optics.layers import LayerStack
+from laserskin.pipeline.response import HistoryRecorder, SkinGeometry, ThermalResponse
+from laserskin.pipeline.scenario import default_grid
+from laserskin.pipeline.settings import SimulationSettings
+from laserskin.skin import Person, SkinModel, skin_layers, tissue_at
+from laserskin.thermal import Schedule, ThermalMedium, solve_bioheat
+from laserskin.thermal.cooling import Cooling
+from laserskin.transport import Beam
+from laserskin.transport.cache import simulate_transport_cached
+from laserskin.treatment.laser import Laser
+from laserskin.treatment.protocol import Protocol
+
+__all__ = [
+    "DERMAL_LAYERS",
+    "optical_stacks",
+    "pulse_schedule",
+    "simulated_pulse_energy_J",
+    "skin_geometry",
+    "skin_model",
+    "thermal_response",
+    "tightening_percent",
+    "transport",
+    "treatment_beam",
+    "treatment_grid",
+]
+
+#: Layers that hold the dermal collagen (the target of tightening).
+DERMAL_LAYERS = ("papillary_dermis", "reticular_dermis")
+
+
+@lru_cache(maxsize=64)
+def skin_model(person: Person) -> SkinModel:
+    """The person's layered skin (:func:`laserskin.skin.skin_layers`), cached per person."""
+    return skin_layers(person)
+
+
+@lru_cache(maxsize=64)
+def _stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
+    return tissue_at(person, wavelength_m, scattering=scattering).optical_stack()
+
+
+def optical_stacks(person: Person, laser: Laser, scattering: str) -> list[tuple[float, LayerStack]]:
+    """``[(weight, layers), ...]``: the skin's optics at each wavelength of the laser."""
+    return [(weight, _stack(person, wavelength, scattering)) for wavelength, weight in laser.wavelength_weights()]
+
+
+def treatment_beam(laser: Laser) -> Beam:
+    """The simulated beam: one spot, or one micro-beam of a fractional laser."""
+    if laser.is_fractional:
+        return Beam.from_si(kind="gaussian", radius_1e2=laser.fractional.microbeam_diameter_m / 2)
+    if laser.profile == "gaussian":
+        return Beam.from_si(kind="gaussian", radius_1e2=laser.beam_radius_m)
+    return Beam.from_si(kind="flat_top", diameter=laser.beam_diameter_m)
+
+
+def simulated_pulse_energy_J(laser: Laser) -> float:
+    """Energy of one pulse into the simulated beam (one micro-beam if fractional), J."""
+    return float(laser.microbeam_energy_J if laser.is_fractional else laser.pulse_energy_J)
+
+
+def treatment_grid(stack: LayerStack, beam: Beam, settings: SimulationSettings) -> RZGrid:
+    """The r–z grid shared by transport and heat."""
+    return default_grid(stack, beam.outer_radius_m, settings.grid)
+
+
+def skin_geometry(skin: SkinModel, fitzpatrick: str) -> SkinGeometry:
+    """Depths of the layers, the epidermal–dermal junction and the bottom of the dermis."""
+    bottoms = np.cumsum([layer.thickness_m for layer in skin.layers])
+    names = tuple(skin.names)
+    dermal = [i for i, name in enumerate(names) if name in DERMAL_LAYERS]
+    return SkinGeometry(
+        layer_names=names,
+        layer_bottoms_m=tuple(float(b) for b in bottoms),
+        junction_depth_m=float(bottoms[dermal[0] - 1]),
+        dermis_bottom_m=float(bottoms[dermal[-1]]),
+        fitzpatrick=fitzpatrick,
+    )
+
+
+def transport(
+    stacks: list[tuple[float, LayerStack]],
+    grid: RZGrid,
+    beam: Beam,
+    settings: SimulationSettings,
+    *,
+    progress: Callback | None = None,
+    cache_dir=None,
+):
+    """Transport per wavelength (cached on disk) and the weighted source per joule, 1/m³.
+
+    Returns
+    -------
+    (list of TransportResult, ndarray (nr, nz))
+    """
+    results, source = [], np.zeros((grid.nr, grid.nz))
+    for weight, stack in stacks:
+        result = simulate_transport_cached(
+            stack, grid, beam, settings.photons, settings.seed, settings.threads, progress=progress, cache_dir=cache_dir
+        )
+        results.append(result)
+        source += weight * np.asarray(result.absorbed_energy_density_per_J)
+    return results, source
+
+
+def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
+    """``(starts_s, ends_s, power_W)`` of every pulse at the spot over all passes (simulated beam)."""
+    pulses = protocol.effective_pulses_per_spot(laser)
+    laser_for_spot = laser.model_copy(update={"pulses": pulses}) if pulses != laser.pulses else laser
+    lead = cooling.lead_time_s
+    intervals = []
+    for start in protocol.pass_start_times_s(laser_for_spot):
+        intervals.extend(laser_for_spot.pulse_train(start_s=lead + start))
+    starts = np.array([a for a, _, _ in intervals])
+    ends = np.array([b for _, b, _ in intervals])
+    scale = simulated_pulse_energy_J(laser) / laser.pulse_energy_J if laser.is_fractional else 1.0
+    power = np.array([p for _, _, p in intervals]) * scale
+    return starts, ends, power
+
+
+def thermal_response(
+    skin: SkinModel,
+    geometry: SkinGeometry,
+    grid: RZGrid,
+    source_per_J: np.ndarray,
+    schedule,
+    pulse_energy_J: float,
+    cooling: Cooling,
+    settings: SimulationSettings,
+    *,
+    progress: Callback | None = None,
+):
+    """Two heat solves (cooling only; cooling + laser) → :class:`ThermalResponse` and the
+    :class:`~laserskin.thermal.HeatResult` of the run with the laser.
+
+    The two runs take the same steps and share their LU factors, so the rise per joule is
+    their difference divided by the pulse energy (linear superposition).
+    """
+    medium = ThermalMedium.from_layers(
+        grid,
+        geometry.layer_bottoms_m,
+        [layer.k_W_per_mK for layer in skin.layers],
+        [layer.density_kg_per_m3 for layer in skin.layers],
+        [layer.specific_heat_J_per_kgK for layer in skin.layers],
+        [layer.perfusion_per_s for layer in skin.layers],
+    )
+    starts, ends, power_W = schedule
+    power = Schedule.pulse_train(starts, ends - starts, power_W)
+    t_end = float(ends.max()) + settings.relaxation_s
+    surface = cooling.surface_boundary(starts, ends, t_end)
+    probe = (0.0, PainParameters().nociceptor_depth_m)
+    runs = {}
+    factorizations: dict = {}  # both runs take the same steps: factorise once
+    for label, source in (("base", None), ("laser", source_per_J)):
+        recorder = HistoryRecorder()
+        heat = solve_bioheat(
+            medium,
+            source,
+            power,
+            surface,
+            t_end,
+            probes=[probe],
+            observers=[recorder],
+            progress=progress if label == "laser" else None,
+            factorizations=factorizations,
+            max_step_s=settings.max_step_s,
+            store_times_s=[t for t in settings.store_times_s if t <= t_end],
+        )
+        times, fields = recorder.history()
+        runs[label] = (times, fields, heat)
+    times, base, heat_base = runs["base"]
+    times_laser, hot, heat = runs["laser"]
+    if times.shape != times_laser.shape or not np.allclose(times, times_laser, rtol=0, atol=1e-12):
+        raise RuntimeError("heat runs with and without the laser took different steps")
+    probe_base = heat_base.probe_temperatures_K[0]
+    response = ThermalResponse(
+        grid=grid,
+        times_s=times,
+        base_K=base,
+        rise_per_J=(hot - base) / pulse_energy_J,
+        nociceptor_base_K=probe_base,
+        nociceptor_rise_per_J=(heat.probe_temperatures_K[0] - probe_base) / pulse_energy_J,
+        geometry=geometry,
+    )
+    return response, heat
+
+
+def tightening_percent(spot_tightening_percent: float, laser: Laser, beam_radius_m: float) -> float:
+    """Area contraction of the skin, %: the spot's, or for a fractional laser the contraction
+    of one micro-beam's zone spread over the skin area per zone (zone area × zones per area)."""
+    if laser.is_fractional:
+        return spot_tightening_percent * math.pi * beam_radius_m**2 * laser.mtz_per_m2
+    return spot_tightening_percent

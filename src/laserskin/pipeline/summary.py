@@ -1,0 +1,123 @@
+"""The summary of a simulation: one typed record, built in one place for every thermal model.
+
+Keys are the stable JSON interface of ``laserskin simulate --json`` (clinical units in the
+names: °C, µm, mm³, J/cm², nm). Keys that do not apply to a run are ``None`` (a crater depth
+of a non-ablative laser; fractional-zone sizes of a full-field laser).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from laserskin.core.constants import CELSIUS_K
+from laserskin.damage.injury import dermal_injury
+from laserskin.pipeline.result import pair
+
+__all__ = ["SimulationSummary", "linear_summary"]
+
+DepthRange = list[float] | None
+
+
+class SimulationSummary(BaseModel):
+    """Scalar outcomes of one simulated spot (one micro-beam zone for fractional lasers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    thermal_model: Literal["linear", "nonlinear"] = "linear"
+    thermal_model_reason: str = ""
+    peak_temperature_C: float | None = None
+    peak_epidermis_temperature_C: float
+    peak_dermis_temperature_C: float
+    denaturation_depth_um: DepthRange
+    denatured_volume_mm3: float
+    coagulation_depth_um: float | None = None
+    dermal_injury_depth_um: DepthRange
+    dermal_injury_volume_mm3: float
+    immediate_tightening_percent: float
+    epidermal_omega: float
+    epidermal_injury: str
+    pigment_risk: str
+    pain_index: float
+    pain_index_with_anesthetic: float
+    anesthetic: str
+    cooling_kind: str
+    crater_depth_um: float | None = None
+    crater_depth_per_pulse_um: float | None = None
+    residual_damage_depth_um: float | None = None
+    mtz_depth_um: float | None = None
+    mtz_width_um: float | None = None
+    mtz_coagulation_depth_um: float | None = None
+    mtz_coagulation_width_um: float | None = None
+    mtz_area_fraction: float | None = None
+    boiling: bool
+    pulse_energy_J: float
+    fluence_J_per_cm2: float
+    wavelength_nm: float
+    photons: int
+    seed: int
+    heat_steps: int
+    energy_balance_residual_J: float
+    outer_edge_rise_fraction: float | None = None
+    absorbed_outside_grid_fraction: float | None = None
+    wall_time_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as plain JSON-ready values."""
+        return self.model_dump()
+
+
+def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
+    """Summary of the linear (constant-property) path at the outcome's pulse energy.
+
+    The grid-extent diagnostics are the laser-driven rise at the insulated outer radius
+    relative to the largest rise (cooling acts uniformly in r and is excluded), and the light
+    absorbed beyond the grid (not heating the tissue in this model).
+    """
+    geometry, grid = response.geometry, response.grid
+    peak = outcome.peak_temperature_K
+    z = grid.z_centers_m
+    epidermis = z < geometry.junction_depth_m
+    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    injured = dermal_injury(
+        outcome.omega["henriques"], grid, dermis_top_m=geometry.junction_depth_m, dermis_bottom_m=geometry.dermis_bottom_m
+    )
+    depth = outcome.collagen.coagulated_depth_range_um
+    laser, settings = simulation.laser, simulation.settings
+    weights = [weight for _, weight in laser.wavelength_weights()]
+    return SimulationSummary(
+        thermal_model="linear",
+        thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
+        peak_temperature_C=float(peak.max() - CELSIUS_K),
+        peak_epidermis_temperature_C=float(peak[:, epidermis].max() - CELSIUS_K),
+        peak_dermis_temperature_C=float(peak[:, dermis].max() - CELSIUS_K),
+        denaturation_depth_um=pair(depth),
+        denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
+        coagulation_depth_um=None if depth is None else float(depth[1]),
+        dermal_injury_depth_um=pair(injured.depth_range_um),
+        dermal_injury_volume_mm3=injured.volume_mm3,
+        immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
+        epidermal_omega=float(outcome.injury.omega_basal),
+        epidermal_injury=outcome.injury.grade,
+        pigment_risk=outcome.injury.pigment_risk.level,
+        pain_index=float(outcome.pain.index_without_anesthetic),
+        pain_index_with_anesthetic=float(outcome.pain.index_with_anesthetic),
+        anesthetic=simulation.protocol.anesthetic,
+        cooling_kind=simulation.cooling.kind,
+        boiling=bool(outcome.boiling),
+        pulse_energy_J=simulation.pulse_energy_J(),
+        fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
+        wavelength_nm=laser.centroid_wavelength_m * 1e9,
+        photons=settings.photons,
+        seed=settings.seed,
+        heat_steps=int(heat.n_steps),
+        energy_balance_residual_J=float(heat.energy.residual_J),
+        outer_edge_rise_fraction=float(
+            np.abs(response.rise_per_J[:, -1, :]).max() / max(np.abs(response.rise_per_J).max(), 1e-300)
+        ),
+        absorbed_outside_grid_fraction=float(
+            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+        ),
+    )
