@@ -251,7 +251,13 @@ def run_nonlinear(
     water = np.array([layer.water_fraction * 1000.0 for layer in layers])[index]
     durations = ends - starts
     parameters = phase_change_parameters(wavelength, float(durations.min()))
-    power = Schedule.pulse_train(starts, durations, power_W)
+    steps_per_pulse = 20
+    laser_starts, laser_durations, laser_power = starts, durations, power_W
+    if source_per_J is None:
+        laser_starts, laser_durations, laser_power, spiking = _normal_spiking(wavelength, starts, durations, power_W)
+        if spiking:
+            steps_per_pulse = 10
+    power = Schedule.pulse_train(laser_starts, laser_durations, laser_power)
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     surface = simulation.cooling.surface_boundary(starts, ends, t_end)
     integrator = ArrheniusIntegrator(grid, NONLINEAR_DAMAGE_SETS)
@@ -267,6 +273,7 @@ def run_nonlinear(
         parameters=parameters,
         observers=[integrator, probe],
         max_step_s=simulation.settings.max_step_s,
+        steps_per_pulse=steps_per_pulse,
         progress=simulation.progress,
     )
     removed = heat.removed
@@ -279,7 +286,11 @@ def run_nonlinear(
         )
     omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
     live_peak = np.where(removed, np.nan, heat.peak_temperature_K)
-    per_pulse = np.diff(np.concatenate([[0.0], heat.crater_depth_after_pulse_m[:, 0]])) if len(starts) else np.zeros(1)
+    floors_after_pulse = heat.crater_depth_after_pulse_m[:, 0]
+    spikes_per_pulse = len(laser_starts) // max(len(starts), 1)
+    if spikes_per_pulse > 1 and floors_after_pulse.size == len(laser_starts):
+        floors_after_pulse = floors_after_pulse[spikes_per_pulse - 1 :: spikes_per_pulse]
+    per_pulse = np.diff(np.concatenate([[0.0], floors_after_pulse])) if floors_after_pulse.size else np.zeros(1)
 
     # residual thermal necrosis and collagen coagulation below the final floor (on the axis)
     residual_m = ablation.residual_damage_depth(np.nan_to_num(omega["henriques"], nan=0.0), grid, floor_m)
@@ -333,7 +344,7 @@ def run_nonlinear(
         else None,
         "crater_depth_um": floor_m * 1e6,
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
-        "crater_depth_per_pass_um": _per_pass_um(heat.crater_depth_after_pulse_m[:, 0], simulation),
+        "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),
         "residual_damage_depth_um": residual_m * 1e6,
         "coagulation_depth_um": coagulation_m * 1e6,
         "immediate_tightening_percent": tightening,
@@ -397,6 +408,34 @@ def run_nonlinear(
         layer_bottoms_m=bottoms,
         transport=list(transport_results),
     )
+
+
+def _normal_spiking(wavelength_m, starts, durations, power_W):
+    """Free-running Er pulses as trains of relaxation-oscillation spikes (tissue_phase_change.toml).
+
+    Returns ``(starts, durations, power, spiking)``: unchanged when the wavelength or the pulse
+    durations are outside the file's range, else one spike of ``spike_duration_s`` every
+    ``spike_period_s`` through each pulse, with the pulse's energy shared equally.
+    """
+    from laserskin.thermal.enthalpy import phase_change_data
+
+    spec = phase_change_data().get("normal_spiking")
+    in_band = (
+        spec is not None
+        and spec.get("enabled", True)
+        and spec["wavelength_min_m"] <= wavelength_m <= spec["wavelength_max_m"]
+    )
+    if not in_band or not np.all(
+        (durations >= spec["pulse_duration_min_s"]) & (durations <= spec["pulse_duration_max_s"])
+    ):
+        return starts, durations, power_W, False
+    width, period = spec["spike_duration_s"], spec["spike_period_s"]
+    new_starts, new_power = [], []
+    for start, duration, power in zip(starts, durations, power_W):
+        n = max(1, int(round(duration / period)))
+        new_starts.extend(start + period * np.arange(n))
+        new_power.extend([power * duration / (n * width)] * n)
+    return np.asarray(new_starts), np.full(len(new_starts), width), np.asarray(new_power), True
 
 
 class _AxisProbe:

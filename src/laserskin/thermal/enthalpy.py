@@ -132,6 +132,9 @@ class PhaseChangeParameters:
         water left to be blown off by its vapour: it leaves only by carbonisation above
         ``pyrolysis_temperature_K``. This is why CO2 ablation per pass falls and the crater
         plateaus over passes (residual desiccated layer). 0 disables the rule.
+    desiccation_time_s : float
+        The rule applies to what a pulse left behind at least this long before the next one
+        (between pulses and passes, not between the µs spikes of one free-running pulse).
     """
 
     boiling_temperature_K: float = WATER_BOILING_K
@@ -146,6 +149,7 @@ class PhaseChangeParameters:
     absorption_minimum_factor: float = 0.3
     regime: str = "steady_state"
     desiccated_water_fraction: float = 0.5
+    desiccation_time_s: float = 1e-3
 
     def __post_init__(self) -> None:
         checks = (
@@ -636,19 +640,23 @@ def solve_enthalpy(
     current_source = source
     laser_on = False
     water_at_pulse_start = water0.copy()
+    last_pulse_end = -math.inf
     for n_step, (t0, t1) in enumerate(plan, start=1):
         dt_exact = t1 - t0
         dt = float(f"{dt_exact:.12e}")
         pw = power.value_on(t0, t1)
         on = pw > 0
         if on and not was_on:
-            water_at_pulse_start = state.water_kg_per_m3.copy()
+            if t0 - last_pulse_end >= p.desiccation_time_s:
+                # a layer left partly dry this long ago is desiccated tissue (not within a spike train)
+                water_at_pulse_start = state.water_kg_per_m3.copy()
             pulse_index += 1
             if pulse_index > 0 and source_update is not None:
                 new = source_update(pulse_index, state)
                 if new is not None:
                     current_source = new
         if was_on and not on:
+            last_pulse_end = t0
             laser_on = False
             if correct(current_source, False):
                 op_version += 1
