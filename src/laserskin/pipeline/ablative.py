@@ -226,7 +226,8 @@ def run_nonlinear(
         grid, beam_fraction, peak_fluence = _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, len(starts))
         mua_cells = mua_layers[grid.layer_index(bottoms)]
         spread = phase_change_data()["ablation"]["fractional_wall_spread_rad"] if fractional else 0.0
-        source = BeerLambertSource(mua_cells, beam_fraction, wall_spread_rad=spread)
+        w_beam = float(laser.fractional.microbeam_diameter_m) / 2.0 if fractional else None
+        source = BeerLambertSource(mua_cells, beam_fraction, wall_spread_rad=spread, beam_radius_m=w_beam)
     else:
         if grid is None:
             raise InputError("grid", None, "the RZGrid of source_per_J")

@@ -262,14 +262,24 @@ class BeerLambertSource:
     reflectance : float
         Specular reflectance of the surface (0 ≤ R < 1).
     wall_spread_rad : float
-        Half-angle (rad) at which light travelling down an ablated (void) part of ring ``i``
-        spreads outward into ring ``i + 1``; where ring ``i + 1`` is still tissue at that
-        depth — the wall of a narrow crater — the light is absorbed there. 0 (default): light
-        goes straight down its own ring. For a micro-beam it stands for the divergence of the
-        focused beam and the scattering in the plume that make the crater walls absorb.
+        Half-angle θ (rad) at which the beam widens below the surface: in an ablated (void)
+        part of the grid the light at radius r moves outward with slope θ r / w (a
+        self-similar cone), crossing into the next ring; where that ring is still tissue at
+        that depth — the wall of a narrow crater — the light is absorbed there. 0 (default):
+        light goes straight down its own ring. For a micro-beam θ stands for the divergence of
+        the focused beam and the scattering in the plume.
+    beam_radius_m : float, optional
+        1/e² radius w of the beam at the surface (default: the grid's outer radius).
     """
 
-    def __init__(self, mua_per_m: Any, beam_fraction: Any, reflectance: float = 0.0, wall_spread_rad: float = 0.0):
+    def __init__(
+        self,
+        mua_per_m: Any,
+        beam_fraction: Any,
+        reflectance: float = 0.0,
+        wall_spread_rad: float = 0.0,
+        beam_radius_m: float | None = None,
+    ):
         self.mua_per_m = np.asarray(mua_per_m, dtype=float)
         self.beam_fraction = np.asarray(beam_fraction, dtype=float)
         if not 0.0 <= reflectance < 1.0:
@@ -278,6 +288,7 @@ class BeerLambertSource:
             raise InputError("wall_spread_rad", wall_spread_rad, "an angle in [0, 1) rad")
         self.reflectance = float(reflectance)
         self.wall_spread_rad = float(wall_spread_rad)
+        self.beam_radius_m = beam_radius_m
         if np.any(self.beam_fraction < 0) or self.beam_fraction.sum() > 1.0 + 1e-9:
             raise InputError("beam_fraction", self.beam_fraction.sum(), "fractions >= 0 summing to <= 1")
 
@@ -297,14 +308,18 @@ class BeerLambertSource:
         nr, nz = grid.nr, grid.nz
         power = self.beam_fraction * (1.0 - self.reflectance)
         out = np.zeros((nr, nz))
-        spread = np.minimum(self.wall_spread_rad * grid.dz_m / grid.dr_m, 1.0)
+        # a beam that widens self-similarly at half-angle θ moves its light at radius r outward with
+        # slope θ r / w; the share of ring i's light crossing its outer edge over a cell height dz
+        r = grid.r_edges_m
+        w = self.beam_radius_m if self.beam_radius_m else r[-1]
+        crossing = 2.0 * r[1:] * (self.wall_spread_rad * r[1:] / w) / (r[1:] ** 2 - r[:-1] ** 2)
         void = state.removed
         for j in range(nz):
             tissue = ~void[:, j]
             taken = np.where(tissue, power * (-np.expm1(-mua[:, j] * grid.dz_m[j])), 0.0)
             out[:, j] = taken
             power = power - taken
-            moving = np.where(void[:, j], power * spread[j], 0.0)
+            moving = np.where(void[:, j], power * np.minimum(crossing * grid.dz_m[j], 1.0), 0.0)
             moving[-1] = 0.0  # the outermost ring keeps its light (the grid spans 4 beam radii)
             if moving.any():
                 power = power - moving
