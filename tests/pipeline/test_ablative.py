@@ -114,3 +114,20 @@ def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
         assert key in low and key in high
     assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
     assert high["peak_temperature_C"] < 400.0
+
+
+def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
+    """Free-running Er pulses as spike trains (off by default): same energy per pulse, spikes inside the pulse."""
+    import laserskin.thermal.enthalpy as enthalpy
+    from laserskin.pipeline.ablative import _normal_spiking
+
+    starts, durations, power = np.array([0.0, 0.1]), np.array([200e-6, 200e-6]), np.array([50.0, 50.0])
+    assert _normal_spiking(2.94e-6, starts, durations, power)[3] is False  # disabled in the data file
+    data = enthalpy.phase_change_data()
+    data["normal_spiking"]["enabled"] = True
+    monkeypatch.setattr(enthalpy, "phase_change_data", lambda: data)
+    s, d, p, spiking = _normal_spiking(2.94e-6, starts, durations, power)
+    assert spiking and s.size == 40 and np.all(d == 1e-6)
+    assert (p * d).sum() == pytest.approx((power * durations).sum())
+    assert np.all((s[:20] >= 0) & (s[:20] + d[:20] <= 200e-6 + 1e-12))
+    assert _normal_spiking(10.6e-6, starts, durations, power)[3] is False  # CO2 is not spiking here
