@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test bench bench-sweep clean
+.PHONY: venv demo test lint browser bench bench-sweep clean
 
 venv: $(STAMP)
 
@@ -17,7 +17,24 @@ $(STAMP): pyproject.toml
 demo: venv
 	$(BIN)/python -m laserskin.tools.demo --out out
 
-test: venv
+# The browser tests drive Debian's chromium (never a downloaded browser build): installed
+# here when missing and running as root, otherwise a message says what to run.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs Debian's chromium for the browser tests: run 'sudo apt-get install chromium'" >&2; \
+	    exit 1; \
+	  fi; }
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: venv browser lint
 	$(BIN)/python -m pytest
 
 bench: venv

@@ -20,8 +20,11 @@ BASE = {
 
 
 def spec_dict(**overrides):
-    data = {"sweep": {"name": "t", "seed": 11}, "base": BASE,
-            "axes": {"laser.fluence": ["10 J/cm^2", "14 J/cm^2"], "cooling": [{"kind": "none"}, {"kind": "contact"}]}}
+    data = {
+        "sweep": {"name": "t", "seed": 11},
+        "base": BASE,
+        "axes": {"laser.fluence": ["10 J/cm^2", "14 J/cm^2"], "cooling": [{"kind": "none"}, {"kind": "contact"}]},
+    }
     data.update(overrides)
     return data
 
@@ -60,9 +63,16 @@ def test_seed_per_person_shares_a_seed_across_axes():
 
 
 def test_population_is_reproducible_and_follows_its_distributions():
-    data = spec_dict(axes={}, population={
-        "n": 4000, "age": {"uniform": [30, 60]}, "sex": {"choices": ["female", "male"], "weights": [0.8, 0.2]},
-        "fitzpatrick": ["I", "II"], "site": "neck"})
+    data = spec_dict(
+        axes={},
+        population={
+            "n": 4000,
+            "age": {"uniform": [30, 60]},
+            "sex": {"choices": ["female", "male"], "weights": [0.8, 0.2]},
+            "fitzpatrick": ["I", "II"],
+            "site": "neck",
+        },
+    )
     a, b = Sweep(sweep_from_dict(data)), Sweep(sweep_from_dict(data))
     assert a.people == b.people
     ages = np.array([p["age"] for p in a.people])
@@ -132,3 +142,18 @@ def test_flatten_numbers():
     flat = flatten_numbers({"a": 1, "b": [1.0, 2.0], "c": {"d": [1, 2, 3]}, "e": "x", "f": None, "g": True})
     assert flat["a"] == 1.0 and flat["b_low"] == 1.0 and flat["b_high"] == 2.0
     assert flat["c_d_mid"] == 2.0 and flat["g"] == 1.0 and np.isnan(flat["f"]) and "e" not in flat
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "limit"),
+    [
+        ({"axes": {"laser.fluence": ["10 J/cm^2"] * 1001}}, "axes.laser.fluence", "at most 1000 values"),
+        ({"axes": {f"heat.a{i}": [1] for i in range(17)}}, "axes", "at most 16 axes"),
+        ({"population": {"n": 60_000}}, "sweep size", "at most 100000 cases"),
+    ],
+)
+def test_sweep_size_is_bounded_before_any_work_with_field_value_and_limit(change, field, limit):
+    with pytest.raises(InputError, match=limit) as caught:
+        sweep_from_dict(spec_dict(**change))
+    assert caught.value.field == field
+    assert str(caught.value.value).split()[0].isdigit()  # the offending size is named

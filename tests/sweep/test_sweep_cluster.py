@@ -22,7 +22,10 @@ BASE = {
 SPEC = {
     "sweep": {"name": "cluster_test", "seed": 3},
     "base": BASE,
-    "axes": {"laser.fluence": ["10 J/cm^2", "16 J/cm^2", "22 J/cm^2"], "cooling": [{"kind": "none"}, {"kind": "contact"}]},
+    "axes": {
+        "laser.fluence": ["10 J/cm^2", "16 J/cm^2", "22 J/cm^2"],
+        "cooling": [{"kind": "none"}, {"kind": "contact"}],
+    },
 }
 N_CASES = 6
 
@@ -33,8 +36,9 @@ def client():
 
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                           silence_logs=logging.CRITICAL)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL
+    )
     client = Client(cluster, set_as_default=False)
     yield client
     client.close()
@@ -64,6 +68,12 @@ def test_small_sweep_writes_every_case_and_a_combined_dataset(reference, tmp_pat
     # the grid matches the inputs: fluence read back from each case's own summary
     np.testing.assert_allclose(dataset["fluence_J_per_cm2"].values, [[10, 10], [16, 16], [22, 22]])
     assert report.figures and all(os.path.getsize(p) > 0 for p in report.figures)
+    # ready for analysis: units and long names on every variable, text and flags kept
+    for name, variable in dataset.data_vars.items():
+        assert variable.attrs.get("units") and variable.attrs.get("long_name"), name
+    assert dataset["peak_epidermis_temperature_C"].attrs["units"] == "degC"
+    assert dataset["pigment_risk"].dtype.kind == "U" and dataset["boiling"].dtype == bool
+    assert dataset.attrs["laserskin_version"] and "base" in dataset.attrs
 
 
 def test_case_result_does_not_depend_on_where_it_ran(reference, tmp_path):
@@ -74,7 +84,7 @@ def test_case_result_does_not_depend_on_where_it_ran(reference, tmp_path):
     assert record["status"] == "ok"
     assert case.position == (1, 1)
     for key in ("epidermal_omega", "peak_epidermis_temperature_C", "peak_dermis_temperature_C"):
-        assert record["numbers"][key] == dataset[key].values[1, 1]
+        assert record["data"][key] == dataset[key].values[1, 1]
 
 
 def _inject_failure(fluence_J_per_m2):
@@ -107,8 +117,9 @@ def test_failing_case_is_recorded_and_the_sweep_goes_on(client, tmp_path):
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     client.run(_inject_failure, 16e4)
     try:
-        report = run_sweep(sweep_from_dict(SPEC), tmp_path / "out", client=client, figures=False,
-                           cache_dir=str(tmp_path / "cache"))
+        report = run_sweep(
+            sweep_from_dict(SPEC), tmp_path / "out", client=client, figures=False, cache_dir=str(tmp_path / "cache")
+        )
     finally:
         client.run(_remove_failure)
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
@@ -134,8 +145,14 @@ def test_killing_a_worker_mid_sweep_loses_and_duplicates_nothing(client, referen
             killed.append(address)
 
     out = tmp_path / "out"
-    report = run_sweep(sweep_from_dict(SPEC), out, client=client, on_case=kill_one_worker, figures=False,
-                       cache_dir=str(tmp_path / "cache"))
+    report = run_sweep(
+        sweep_from_dict(SPEC),
+        out,
+        client=client,
+        on_case=kill_one_worker,
+        figures=False,
+        cache_dir=str(tmp_path / "cache"),
+    )
     assert killed
     assert (report.succeeded, report.failed) == (N_CASES, 0)
     assert case_files(out) == [f"c{i:06d}.nc" for i in range(N_CASES)]
@@ -203,11 +220,19 @@ def test_sweep_command_on_its_own_local_cluster_then_resume(tmp_path, monkeypatc
     sweep_file.write_text(SWEEP_TOML)
     out = tmp_path / "out"
     runner = CliRunner()
-    first = runner.invoke(app, [str(sweep_file), "--out", str(out), "--workers", "1", "--json"])
+    table = tmp_path / "results.csv"
+    first = runner.invoke(app, [str(sweep_file), "--out", str(out), "--workers", "1", "--json", "--table", str(table)])
     assert first.exit_code == 0, first.output
     line = json.loads(first.stdout.strip().splitlines()[-1])
+    assert line["table"] == str(table)
+    rows = table.read_text().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("laser__fluence,succeeded")  # header + one row per case
     assert {k: line[k] for k in ("cases", "succeeded", "failed", "skipped_already_done")} == {
-        "cases": 2, "succeeded": 2, "failed": 0, "skipped_already_done": 0}
+        "cases": 2,
+        "succeeded": 2,
+        "failed": 0,
+        "skipped_already_done": 0,
+    }
     assert line["wall_time_s"] > 0
     second = runner.invoke(app, [str(sweep_file), "--out", str(out), "--json"])
     assert second.exit_code == 0, second.output

@@ -70,7 +70,10 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (see :func:`write_atomic`)."""
-    return write_atomic(path, lambda temporary: Path(temporary).write_bytes(data))
+    def write(temporary: str) -> None:
+        Path(temporary).write_bytes(data)
+
+    return write_atomic(path, write)
 
 
 def write_netcdf_atomic(dataset: "xr.Dataset", path: str | os.PathLike) -> Path:

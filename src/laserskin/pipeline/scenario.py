@@ -36,7 +36,8 @@ from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import CoolingConfig
-from laserskin.treatment.laser import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M, Laser
+from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
+from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 from laserskin.transport import Beam
 

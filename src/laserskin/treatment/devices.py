@@ -25,7 +25,7 @@ from laserskin.treatment.presets import (
 )
 from laserskin.core.units import format_quantity
 
-__all__ = ["DEVICE_CLASSES", "DevicePreset", "device_names", "list_devices", "load_device", "table_rows"]
+__all__ = ["DEVICE_CLASSES", "DevicePreset", "device_names", "json_rows", "list_devices", "load_device", "table_rows"]
 
 
 class DevicePreset(PresetData):
@@ -117,6 +117,54 @@ class DevicePreset(PresetData):
             "cooling": cooling,
         }
 
+    def json_record(self) -> dict[str, Any]:
+        """The preset for ``laserskin devices --json``: numbers in SI plus the display strings.
+
+        Keys: ``name``, ``display_name``, ``class``, ``default`` (the default laser's
+        settings, SI, unit in the key: ``wavelength_m``, ``fluence_J_per_m2``,
+        ``pulse_energy_J``, ``pulse_duration_s``, ``spot_diameter_m``, ``repetition_rate_Hz``,
+        ``pulses``, ``microbeam_diameter_m``, ``coverage``), ``ranges`` (``[min, max]`` in SI,
+        ``fluence_J_per_m2`` per microbeam for fractional devices), ``cooling_kind``,
+        ``sessions`` (``count``, ``interval_s``) and ``display`` (the row of the table, as
+        strings in clinical units).
+        """
+        laser = self.default_laser()
+        default: dict[str, Any] = {
+            "wavelength_m": laser.wavelength_m,
+            "fluence_J_per_m2": laser.fluence_J_per_m2,
+            "pulse_energy_J": laser.pulse_energy_J,
+            "pulse_duration_s": laser.pulse_duration_s,
+            "spot_diameter_m": laser.spot_diameter_m,
+            "repetition_rate_Hz": laser.repetition_rate_Hz,
+            "pulses": laser.pulses,
+        }
+        if laser.spectrum is not None:
+            default["wavelength_lines_m"] = [lam for lam, _ in laser.wavelength_weights()]
+        if laser.is_fractional:
+            default["microbeam_diameter_m"] = laser.fractional.microbeam_diameter_m
+            default["coverage"] = laser.fractional.coverage
+        ranges = {
+            name: [float(v) if name != "pulses" else int(v) for v in pair]
+            for name in type(self.ranges).model_fields
+            if (pair := getattr(self.ranges, name)) is not None
+        }
+        fluence_range = self.fluence_range_J_per_m2()
+        if fluence_range is not None:
+            ranges["fluence_J_per_m2"] = list(fluence_range)
+        return {
+            "name": self.name,
+            "display_name": self.display_name,
+            "class": self.device_class,
+            "default": default,
+            "ranges": ranges,
+            "cooling_kind": str(self.cooling.get("kind", "none")),
+            "sessions": {
+                "count": list(self.sessions.count),
+                "interval_s": list(self.sessions.interval_s) if self.sessions.interval_s is not None else None,
+            },
+            "display": self.table_row(),
+        }
+
 
 
 
@@ -150,3 +198,8 @@ def table_rows() -> list[dict[str, str]]:
     ``spot_mm`` the default spot (and microbeam) diameter; ``cooling`` the default cooling kind.
     """
     return [preset.table_row() for preset in list_devices()]
+
+
+def json_rows() -> list[dict[str, Any]]:
+    """One :meth:`DevicePreset.json_record` per preset (numbers in SI plus display strings)."""
+    return [preset.json_record() for preset in list_devices()]

@@ -79,7 +79,12 @@ from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity, format_quantity, to_si
-from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M, mua_water_per_m
+from laserskin.optics.chromophores import (
+    ABLATIVE_WATER_MUA_PER_M,
+    WAVELENGTH_MAX_M,
+    WAVELENGTH_MIN_M,
+    mua_water_per_m,
+)
 from laserskin.treatment.presets import preset_data
 
 __all__ = [
@@ -91,8 +96,6 @@ __all__ = [
 ]
 
 
-WAVELENGTH_MIN_M = 400e-9
-WAVELENGTH_MAX_M = 11000e-9
 _WAVELENGTH_LE = WAVELENGTH_MAX_M * (1 + 1e-12)  # "11000 nm" parses to 1.1000000000000001e-05
 _WAVELENGTH_GE = WAVELENGTH_MIN_M * (1 - 1e-12)
 

@@ -1,0 +1,162 @@
+"""From a case's nested result (a simulation summary or a plan) to typed, described variables.
+
+Rules (so a sweep's ``sweep.nc`` is ready for analysis):
+
+* numbers stay numbers, booleans stay booleans, strings become text variables;
+  ``None`` is a missing value (NaN, or the fill of the variable's kind);
+* a list of 3 numbers is a ``band`` (low, mid, high: the planner's 5th percentile,
+  median and 95th percentile), a list of 2 a ``range`` (low, high);
+* the lists of a table whose key ends in ``_curve`` share one dimension
+  ``<key>_point`` (e.g. ``margin_curve_point``); any other list of numbers gets its own
+  ``<name>_index`` dimension;
+* lists of strings become one text variable (joined with ``"; "``), lists of tables one
+  text variable holding their JSON, so nothing is dropped;
+* nested tables are flattened into names joined with ``_`` (``risks_pigment_risk``).
+
+Every variable gets ``units`` (from the unit suffix of its name: ``_C`` → ``degC``,
+``_J_per_cm2`` → ``J/cm^2``, ``_um`` → ``um``; ``1`` for dimensionless numbers, flags and
+text) and a ``long_name``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: Top-level keys of a result that are kept in the attributes, not as variables.
+SKIPPED_KEYS = frozenset({"inputs", "version"})
+BAND = ("band", ("low", "mid", "high"))
+RANGE = ("range", ("low", "high"))
+DIMENSION_LONG_NAMES = {
+    "band": "uncertainty band: low = 5th percentile, mid = median, high = 95th percentile",
+    "range": "range: low and high end",
+}
+
+# unit suffix of a name (longest first) -> UDUNITS-style unit
+_SUFFIX_UNITS = [
+    ("_J_per_cm2", "J/cm^2"),
+    ("_J_per_m2", "J/m^2"),
+    ("_W_per_mK", "W/(m K)"),
+    ("_percent", "%"),
+    ("_minutes", "min"),
+    ("_weeks", "week"),
+    ("_days", "day"),
+    ("_years", "year"),
+    ("_mm3", "mm^3"),
+    ("_mJ", "mJ"),
+    ("_ms", "ms"),
+    ("_mm", "mm"),
+    ("_um", "um"),
+    ("_nm", "nm"),
+    ("_Hz", "Hz"),
+    ("_C", "degC"),
+    ("_K", "K"),
+    ("_J", "J"),
+    ("_s", "s"),
+    ("_m", "m"),
+]
+_WORD_UNITS = {"min", "week", "day", "year", "%"}
+_LONG_NAMES = {
+    "epidermal_omega": "epidermal damage integral Omega (Henriques; 1 = onset of necrosis)",
+    "pain_index": "pain index (0-10)",
+    "pain_index_with_anesthetic": "pain index with anaesthetic (0-10)",
+    "pain_index_without_anesthetic": "pain index without anaesthetic (0-10)",
+    "eligible": "eligible for treatment (false: referred)",
+    "boiling": "tissue water reached boiling",
+    "seed": "Monte Carlo seed",
+    "photons": "Monte Carlo photons",
+    "succeeded": "the case has a result",
+}
+
+
+@dataclass(frozen=True)
+class CaseVariable:
+    """One variable of one case: dimensions, value, kind (number, bool, text) and description."""
+
+    dims: tuple[str, ...]
+    value: Any
+    kind: str
+    units: str
+    long_name: str
+
+
+def describe(name: str) -> tuple[str, str]:
+    """``(units, long_name)`` of a variable from its name."""
+    units = "1"
+    stem = name
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            units, stem = unit, name[: -len(suffix)]
+            break
+    if units in _WORD_UNITS:  # "session_minutes": the unit word is part of the meaning
+        stem = name
+    long_name = _LONG_NAMES.get(name) or stem.replace("_", " ")
+    if name.endswith("_omega") and name not in _LONG_NAMES:
+        long_name = f"{stem.replace('_', ' ')} (Henriques damage integral; 1 = onset of necrosis)"
+    return units, long_name
+
+
+def _has_unit_suffix(key: str) -> bool:
+    return any(key.endswith(suffix) for suffix, _ in _SUFFIX_UNITS)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def case_variables(
+    data: dict[str, Any], prefix: str = "", curve_dim: str | None = None, parent_units: str = "1"
+) -> dict[str, CaseVariable]:
+    """The typed variables of one case's nested result (see the module docstring).
+
+    A table whose name carries a unit (``improvement_percent = {month_6 = [...]}``) passes
+    it to its members that carry none.
+    """
+    out: dict[str, CaseVariable] = {}
+    for key, value in data.items():
+        if not prefix and key in SKIPPED_KEYS:
+            continue
+        name = f"{prefix}{key}"
+        units, long_name = describe(name)
+        if units == "1" and not _has_unit_suffix(key):
+            units = parent_units
+        if isinstance(value, dict):
+            curve = f"{name}_point" if key.endswith("_curve") else None
+            out.update(case_variables(value, f"{name}_", curve, units))
+            continue
+        if isinstance(value, bool):
+            out[name] = CaseVariable((), value, "bool", "1", long_name)
+        elif _is_number(value):
+            out[name] = CaseVariable((), float(value), "number", units, long_name)
+        elif value is None:
+            out[name] = CaseVariable((), math.nan, "missing", units, long_name)
+        elif isinstance(value, str):
+            out[name] = CaseVariable((), value, "text", "1", long_name)
+        elif isinstance(value, list | tuple) and value and all(_is_number(v) for v in value):
+            if curve_dim is not None:
+                dim = curve_dim
+            elif len(value) in (2, 3):
+                dim = (RANGE if len(value) == 2 else BAND)[0]
+            else:
+                dim = f"{name}_index"
+            out[name] = CaseVariable((dim,), [float(v) for v in value], "number", units, long_name)
+        elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            out[name] = CaseVariable((), "; ".join(value), "text", "1", long_name)
+        else:
+            out[name] = CaseVariable(
+                (), json.dumps(value, sort_keys=True, default=str), "text", "1", f"{long_name} (JSON)"
+            )
+    return out
+
+
+def dimension_labels(dim: str) -> tuple[str, ...] | None:
+    """Coordinate labels of a fixed dimension (``band``, ``range``), else None."""
+    return {BAND[0]: BAND[1], RANGE[0]: RANGE[1]}.get(dim)
+
+
+def safe_name(name: str) -> str:
+    """A NetCDF-safe variable name."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
