@@ -109,7 +109,7 @@ def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
         outcomes[fluence] = apply_thermal_model_rule(simulation, linear, source, grid, transport).summary
     low, high = outcomes["5 J/cm^2"], outcomes["300 J/cm^2"]
     assert low["thermal_model"] == "linear" and "below the onset" in low["thermal_model_reason"]
-    assert low["peak_temperature_C"] < 100.0 and low["crater_depth_um"] == 0.0
+    assert low["peak_temperature_C"] < 100.0 and not low["crater_depth_um"]
     for key in ISSUE_KEYS:
         assert key in low and key in high
     assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]

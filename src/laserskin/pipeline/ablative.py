@@ -88,11 +88,11 @@ def apply_thermal_model_rule(
 
     Call it with the linear run's result and its Monte Carlo source (``Simulation.run`` for a
     non-ablative laser). If the linear peak stays below the onset of vaporisation the linear
-    result is returned with ``thermal_model = "linear"``, the reason, and the issue-9 keys read
-    from its own fields (``peak_temperature_C``, ``coagulation_depth_um`` — collagen Ω ≥ 1 —,
-    ``crater_depth_um = 0``, ``residual_damage_depth_um`` — Henriques Ω ≥ 1 from the surface —
-    and, for fractional lasers, the MTZ keys). Otherwise the non-linear stage runs on the same
-    grid and source and its result is returned (``thermal_model = "nonlinear"``).
+    result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
+    fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
+    coagulation: collagen Ω ≥ 1; widths in the dermis); keys that do not apply (crater,
+    residual damage below a crater) stay ``None``. Otherwise the non-linear stage runs on the
+    same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     """
     dataset = linear_result.dataset
     need, reason = needs_nonlinear(dataset["peak_temperature"].values)
@@ -100,28 +100,15 @@ def apply_thermal_model_rule(
         result = run_nonlinear(
             simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
         )
-        for key in ("wall_time_s",):
-            if key in linear_result.summary:
-                result.summary[key] = linear_result.summary[key]
         return result
     summary = linear_result.summary
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
-    from laserskin.damage import ablation
-
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
         peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
-        crater_depth_um=0.0,
-        residual_damage_depth_um=ablation.residual_damage_depth(henriques, grid, 0.0) * 1e6,
-        coagulation_depth_um=ablation.residual_damage_depth(collagen, grid, 0.0) * 1e6,
-        mtz_depth_um=None,
-        mtz_width_um=None,
-        mtz_coagulation_depth_um=None,
-        mtz_coagulation_width_um=None,
-        mtz_area_fraction=None,
     )
     if simulation.laser.is_fractional:
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
