@@ -72,6 +72,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
 from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.errors import InputError
@@ -447,7 +448,7 @@ def solve_enthalpy(
     steps_per_level: int = 3,
     store_times_s: Sequence[float] = (),
     source_update: Callable[[int, TissueState], Any] | None = None,
-    progress: Any = None,
+    progress: Callback | None = None,
 ) -> EnthalpyResult:
     """Heat with vaporisation, dehydration and ablation (see the module docstring).
 

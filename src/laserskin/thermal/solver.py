@@ -44,6 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
 from laserskin.core.constants import ROOM_TEMPERATURE_K
 from laserskin.core.errors import InputError
@@ -123,7 +124,7 @@ def solve_bioheat(
     first_step_s: float | None = None,
     steps_per_pulse: int = 20,
     steps_per_level: int = 3,
-    progress: Any = None,
+    progress: Callback | None = None,
     factorizations: dict | None = None,
 ) -> HeatResult:
     """Solve the Pennes bioheat equation from t = 0 to ``t_end_s`` (Pennes 1948).
