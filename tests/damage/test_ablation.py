@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+from laserskin.core.errors import InputError
 from laserskin.damage.ablation import (
     crater_depth,
     fractional_mtz,
@@ -10,7 +11,6 @@ from laserskin.damage.ablation import (
     post_ablation_temperature_profile,
     residual_damage_depth,
 )
-from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 

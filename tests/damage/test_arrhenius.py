@@ -3,6 +3,7 @@ import pytest
 from scipy.integrate import quad
 
 from laserskin.core import citations
+from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import (
     ArrheniusIntegrator,
     arrhenius_omega,
@@ -12,7 +13,6 @@ from laserskin.damage.arrhenius import (
     omega_increment,
     parameter_set_names,
 )
-from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from laserskin.core.errors import InputError
 from laserskin.damage.collagen import (
     CollagenParameters,
     area_contraction,
@@ -9,7 +10,6 @@ from laserskin.damage.collagen import (
     linear_shrinkage,
     omega_depth_range,
 )
-from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 TOP, BOTTOM = 100e-6, 1100e-6  # dermis between the junction and 1.1 mm
@@ -34,8 +34,14 @@ def test_fully_denatured_slab_gives_analytic_tightening_and_volume():
     slab = (z > 300e-6) & (z < 500e-6)  # 200 µm fully denatured, all radii
     omega = np.where(slab[None, :], 200.0, 0.0) * np.ones((grid.nr, 1))
     s_max = 0.6
-    res = collagen_response(omega, grid, dermis_top_m=TOP, dermis_bottom_m=BOTTOM, spot_radius_m=1e-3,
-                            parameters=CollagenParameters(max_shrinkage=s_max))
+    res = collagen_response(
+        omega,
+        grid,
+        dermis_top_m=TOP,
+        dermis_bottom_m=BOTTOM,
+        spot_radius_m=1e-3,
+        parameters=CollagenParameters(max_shrinkage=s_max),
+    )
     expected = (1 - (1 - s_max) ** 2) * 200e-6 / (BOTTOM - TOP) * 100  # % area
     assert res.tightening_percent == pytest.approx(expected, rel=1e-9)
     cylinder_mm3 = np.pi * 1.0**2 * 0.2
@@ -83,3 +89,22 @@ def test_bad_inputs():
         collagen_response(omega, grid, dermis_top_m=TOP, dermis_bottom_m=BOTTOM, spot_radius_m=1e-4)
     with pytest.raises(InputError):
         omega_depth_range(np.zeros((2, 2)), grid)
+
+
+def test_load_and_recovery_reduce_the_shrinkage_proportionally():
+    """s = s_max · F · load_factor · (1 − recovery) (Chen, Wright & Humphrey 1998: load lowers shrinkage,
+    part of it recovers at 37 °C)."""
+    import numpy as np
+
+    from laserskin.damage.collagen import CollagenParameters, collagen_response
+    from laserskin.grid import RZGrid
+
+    grid = RZGrid.uniform(nr=4, dr_m=100e-6, nz=20, dz_m=50e-6)
+    omega = np.full((4, 20), 2.0)
+    kwargs = dict(dermis_top_m=100e-6, dermis_bottom_m=1e-3, spot_radius_m=400e-6)
+    free = collagen_response(omega, grid, **kwargs)
+    loaded = collagen_response(
+        omega, grid, parameters=CollagenParameters(load_factor=0.5, recovery_fraction=0.2), **kwargs
+    )
+    np.testing.assert_allclose(loaded.linear_shrinkage, 0.4 * free.linear_shrinkage)
+    assert loaded.tightening_percent < free.tightening_percent

@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 
@@ -25,8 +24,11 @@ def test_pulse_train_and_intervals():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(start_times_s=[0.0, 0.001], durations_s=0.002, power_W=1.0), dict(start_times_s=0.0, durations_s=0.0, power_W=1.0),
-     dict(start_times_s=0.0, durations_s=0.001, power_W=-1.0)],
+    [
+        dict(start_times_s=[0.0, 0.001], durations_s=0.002, power_W=1.0),
+        dict(start_times_s=0.0, durations_s=0.0, power_W=1.0),
+        dict(start_times_s=0.0, durations_s=0.001, power_W=-1.0),
+    ],
 )
 def test_bad_pulse_trains_rejected(kwargs):
     with pytest.raises(InputError):
@@ -48,8 +50,12 @@ def test_from_layers_assigns_cells_by_depth():
 
 @pytest.mark.parametrize(
     "k, rho_c, w, field",
-    [(-0.1, 3e6, 0.0, "conductivity"), (0.4, 0.0, 0.0, "volumetric_heat_capacity"), (0.4, 3e6, -1e-3, "perfusion"),
-     (np.ones(7), 3e6, 0.0, "conductivity")],
+    [
+        (-0.1, 3e6, 0.0, "conductivity"),
+        (0.4, 0.0, 0.0, "volumetric_heat_capacity"),
+        (0.4, 3e6, -1e-3, "perfusion"),
+        (np.ones(7), 3e6, 0.0, "conductivity"),
+    ],
 )
 def test_bad_properties_rejected(k, rho_c, w, field):
     with pytest.raises(InputError, match=field):
@@ -114,8 +120,15 @@ def test_steps_land_on_breakpoints_resolve_pulses_and_feed_observers(case):
     power = Schedule.pulse_train([0.01, 0.05], 2e-3, 20.0)
     recorder, progress = Recorder(), Progress()
     result = solve_bioheat(
-        medium, source, power, SurfaceBoundary.resting_air(), 0.3, observers=[recorder], progress=progress,
-        store_times_s=[0.0, 0.011, 0.2], probes=[(0.0, 0.0), (0.0, 50e-6)],
+        medium,
+        source,
+        power,
+        SurfaceBoundary.resting_air(),
+        0.3,
+        observers=[recorder],
+        progress=progress,
+        store_times_s=[0.0, 0.011, 0.2],
+        probes=[(0.0, 0.0), (0.0, 50e-6)],
     )
     times = result.times_s
     for t in (0.01, 0.012, 0.05, 0.052, 0.011, 0.2, 0.3):
@@ -158,7 +171,9 @@ def test_outer_radius_does_not_matter():
     for nr, r_max in ((40, 2e-3), (80, 4e-3)):
         grid = RZGrid.graded(r_max_m=r_max, nr=nr, z_max_m=2e-3, dz_surface_m=10e-6, dz_max_m=100e-6, growth=1.15)
         medium = ThermalMedium.jiang2002(grid, [80e-6, 2e-3])
-        result = solve_bioheat(medium, gaussian_source(grid), Schedule.pulse_train(0.0, 3e-3, 30.0), SurfaceBoundary.resting_air(), 1.0)
+        result = solve_bioheat(
+            medium, gaussian_source(grid), Schedule.pulse_train(0.0, 3e-3, 30.0), SurfaceBoundary.resting_air(), 1.0
+        )
         peaks.append(result.global_peak_temperature_K - result.initial_temperature_K.max())
         if nr == 40:
             assert result.outer_edge_rise_fraction < 1e-3
@@ -168,7 +183,9 @@ def test_outer_radius_does_not_matter():
 def test_steady_state_surface_is_physiological_for_a_deep_domain():
     """Jiang 2002 layers to 20 mm, 10 W/m²K to 25 °C air: surface ~33–34 °C (Jiang 2002 model IC 34 °C)."""
     bottoms = [80e-6, 2e-3, 12e-3, 20e-3]
-    grid = RZGrid.graded(r_max_m=1e-3, nr=2, z_max_m=20e-3, dz_surface_m=10e-6, dz_max_m=200e-6, growth=1.1, interfaces_m=bottoms[:-1])
+    grid = RZGrid.graded(
+        r_max_m=1e-3, nr=2, z_max_m=20e-3, dz_surface_m=10e-6, dz_max_m=200e-6, growth=1.1, interfaces_m=bottoms[:-1]
+    )
     steady = steady_state_temperature(ThermalMedium.jiang2002(grid, bottoms))
     assert 32.5 < steady[0, 0] - 273.15 < 34.5
     assert np.all(np.diff(steady[0]) > 0)  # warmer with depth

@@ -6,7 +6,14 @@ import pytest
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.thermal import (
-    ColdAirCooling, ContactCooling, Cooling, CryogenCooling, NoCooling, Schedule, ThermalMedium, solve_bioheat,
+    ColdAirCooling,
+    ContactCooling,
+    Cooling,
+    CryogenCooling,
+    NoCooling,
+    Schedule,
+    ThermalMedium,
+    solve_bioheat,
 )
 
 
@@ -19,7 +26,9 @@ def test_toml_form_and_units():
     assert cooling.h_W_per_m2K == 20000.0  # Aguilar 2001
     contact = Cooling.from_config({"kind": "contact", "window_temperature": "5 degC", "h": "5000 W/(m^2*K)"})
     assert contact.window_temperature_K == pytest.approx(278.15)
-    assert Cooling.from_config({"kind": "cold_air", "air_temperature": "-20 °C"}).air_temperature_K == pytest.approx(253.15)
+    assert Cooling.from_config({"kind": "cold_air", "air_temperature": "-20 °C"}).air_temperature_K == pytest.approx(
+        253.15
+    )
     assert isinstance(Cooling.from_config(None), NoCooling)
 
 
@@ -86,15 +95,17 @@ def test_continuous_cooling_merges_between_close_pulses_and_film_has_lower_prior
 def test_cooling_lowers_epidermal_temperature_in_order_of_strength():
     """Same pulse, four cooling kinds: the surface before the pulse is coldest with cryogen/contact."""
     bottoms = [80e-6, 2e-3, 4e-3]
-    grid = RZGrid.graded(r_max_m=2e-3, nr=20, z_max_m=4e-3, dz_surface_m=5e-6, dz_max_m=100e-6, growth=1.15,
-                         interfaces_m=bottoms[:-1])
+    grid = RZGrid.graded(
+        r_max_m=2e-3, nr=20, z_max_m=4e-3, dz_surface_m=5e-6, dz_max_m=100e-6, growth=1.15, interfaces_m=bottoms[:-1]
+    )
     medium = ThermalMedium.jiang2002(grid, bottoms)
     surface_T = {}
     for cooling in (NoCooling(), ColdAirCooling(precool="1 s"), ContactCooling(), CryogenCooling(delay="0 ms")):
         start = cooling.lead_time_s + 0.01
         surface = cooling.surface_boundary(start, start + 3e-3, start + 0.1)
-        result = solve_bioheat(medium, None, Schedule.pulse_train(start, 3e-3, 0.0), surface, start,
-                               probes=[(0.0, 0.0)])
+        result = solve_bioheat(
+            medium, None, Schedule.pulse_train(start, 3e-3, 0.0), surface, start, probes=[(0.0, 0.0)]
+        )
         surface_T[cooling.kind] = result.probe_temperatures_K[0, -1] - 273.15
     assert surface_T["none"] > surface_T["cold_air"] > surface_T["contact"]
     assert surface_T["none"] > surface_T["cryogen"]

@@ -18,16 +18,38 @@ MS, US = 1e-3, 1e-6
 # docs/reference/physics_data.md §4.1 "Time to Ω = 1 at constant T" (printed value, unit);
 # the table's rounding sets the tolerance: half a unit of the last printed digit.
 TABLE = {
-    "henriques_moritz_1947": {44: ("24", H), 50: ("18", MIN), 55: ("30", S), 60: ("0.95", S),
-                              65: ("33", MS), 70: ("1.3", MS), 80: ("2.5", US)},
-    "weaver_stoll_1969": {44: ("1.5", H), 50: ("20", S), 55: ("3.2", S), 60: ("0.53", S),
-                          65: ("93", MS), 70: ("17", MS), 80: ("0.7", MS)},
-    "takata_1974": {44: ("1.9", H), 50: ("6", MIN), 55: ("8", S), 60: ("0.21", S),
-                    65: ("6", MS), 70: ("0.2", MS)},
-    "mehta_wong_dermis": {44: ("8", D), 50: ("8", H), 55: ("36", MIN), 60: ("174", S),
-                          65: ("15", S), 70: ("1.4", S), 80: ("15", MS)},
+    "henriques_moritz_1947": {
+        44: ("24", H),
+        50: ("18", MIN),
+        55: ("30", S),
+        60: ("0.95", S),
+        65: ("33", MS),
+        70: ("1.3", MS),
+        80: ("2.5", US),
+    },
+    "weaver_stoll_1969": {
+        44: ("1.5", H),
+        50: ("20", S),
+        55: ("3.2", S),
+        60: ("0.53", S),
+        65: ("93", MS),
+        70: ("17", MS),
+        80: ("0.7", MS),
+    },
+    "takata_1974": {44: ("1.9", H), 50: ("6", MIN), 55: ("8", S), 60: ("0.21", S), 65: ("6", MS), 70: ("0.2", MS)},
+    "mehta_wong_dermis": {
+        44: ("8", D),
+        50: ("8", H),
+        55: ("36", MIN),
+        60: ("174", S),
+        65: ("15", S),
+        70: ("1.4", S),
+        80: ("15", MS),
+    },
     # §4.2: rat-skin collagen, Ω = 1 in 24 s at 70 °C and 1.1 s at 80 °C
     "pearce_2010_rat_skin_collagen": {70: ("24", S), 80: ("1.1", S)},
+    # docs/reference/tissue_response_data.md §5 (derived set, D): 44 s at 65 °C, 11 s at 70 °C, 0.78 s at 80 °C
+    "jacques2006_dsc_dermal_collagen": {65: ("44", S), 70: ("11", S), 80: ("0.78", S)},
 }
 
 
@@ -49,8 +71,9 @@ def test_table_covers_every_shipped_set_but_the_epidermal_mehta_wong():
     assert set(parameter_set_names()) - set(TABLE) == {"mehta_wong_epidermis"}
 
 
-@pytest.mark.parametrize("name", ["henriques_moritz_1947", "weaver_stoll_1969", "takata_1974",
-                                  "pearce_2010_rat_skin_collagen"])
+@pytest.mark.parametrize(
+    "name", ["henriques_moritz_1947", "weaver_stoll_1969", "takata_1974", "pearce_2010_rat_skin_collagen"]
+)
 @pytest.mark.parametrize("method", ["trapezoid", "linear_T"])
 def test_sampled_constant_history_equals_closed_form(name, method):
     times = np.linspace(0.0, 2.0, 41)

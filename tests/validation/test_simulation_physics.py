@@ -95,18 +95,28 @@ def test_simulation_energy_balance():
 
 
 def test_er_yag_crater_grows_linearly_above_threshold():
-    depths = []
-    fluences = [3.0, 6.0, 9.0, 12.0]
-    for fluence in fluences:
-        laser = Laser.from_device("er_yag_2940", fluence=f"{fluence} J/cm^2", pulses=1)
-        summary = Simulation(person(), laser, None, settings=SMALL).run().summary
-        depths.append(summary["crater_depth_um"])
+    """Er:YAG crater depth per pulse vs fluence (non-linear ablation model).
+
+    Published: depth "exactly (1 Hz) or nearly (2 Hz) linearly related to the radiant exposure", about
+    6 µm per J/cm² at high radiant exposure (Lasers Med Sci, doi:10.1007/BF02042461, V); 40 µm at 10 J/cm²
+    and 1 Hz (Kaufmann & Hibst 1996, V) → ≈ 4.4 µm per J/cm²; threshold 0.5–1.6 J/cm² (R). The slope is
+    fitted in the dermis (6–15 J/cm², below the epidermis), allowed 3.5–6.5 µm per J/cm² (the spread of the
+    two V values ± 0.5); linearity to one cell of the ablation grid.
+    """
+    def depth(fluence):
+        laser = Laser(wavelength="2940 nm", fluence=f"{fluence} J/cm^2", pulse_duration="300 us",
+                      spot_diameter="5 mm", profile="flat_top", ablative=True)
+        return Simulation(person(), laser, None, settings=SMALL).run().summary["crater_depth_um"]
+
+    fluences = [6.0, 9.0, 12.0, 15.0]
+    depths = [depth(f) for f in fluences]
     slope, intercept = np.polyfit(fluences, depths, 1)
     residuals = np.asarray(depths) - (slope * np.asarray(fluences) + intercept)
-    assert np.max(np.abs(residuals)) < 1e-6 * max(depths)
-    threshold = -intercept / slope
-    assert 0.5 < threshold < 1.6  # J/cm², physics_data.md §7.2 (0.5–1.6 J/cm²)
-    assert 2.0 < slope < 6.0  # µm per J/cm² (§7.2: ~3–6)
+    assert np.max(np.abs(residuals)) < 1.0
+    assert 3.5 < slope < 6.5
+    # threshold inside the published 0.5–1.6 J/cm² bracket: nothing at 0.4, a crater at 1.6
+    assert depth(0.4) == 0.0
+    assert depth(1.6) > 0.0
 
 
 def test_longer_er_yag_pulses_leave_more_residual_damage():
@@ -115,5 +125,5 @@ def test_longer_er_yag_pulses_leave_more_residual_damage():
     for duration in ("0.25 ms", "5 ms"):
         laser = Laser.from_device("er_yag_2940", pulse_duration=duration, pulses=1)
         damage.append(Simulation(person(), laser, None, settings=SMALL).run().summary["residual_damage_depth_um"])
-    assert damage[1] > 2.0 * damage[0]
+    assert damage[1] > damage[0] + 2.0  # µm: more than four cells of the ablation grid
 

@@ -14,7 +14,13 @@ with warnings.catch_warnings():  # starlette's TestClient warns about httpx at i
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-PERSON = {"age": "56", "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": "2"}
+PERSON = {
+    "age": "56",
+    "sex": "female",
+    "fitzpatrick": "III",
+    "site": "cheek",
+    "laxity": "2",
+}
 SCENARIO = {
     "person": {"age": 50, "sex": "male", "fitzpatrick": "II", "site": "forehead"},
     "laser": {"device": "genesis_1064", "fluence": "12 J/cm^2"},
@@ -75,7 +81,11 @@ def test_api_simulate_returns_the_summary_of_the_same_scenario(client, tmp_path)
     assert response.status_code == 200, response.text
     summary = response.json()["summary"]
     direct = Simulation.from_scenario(scenario_from_dict(SCENARIO), cache_dir=tmp_path).run().summary
-    for key in ("peak_epidermis_temperature_C", "epidermal_omega", "denatured_volume_mm3"):
+    for key in (
+        "peak_epidermis_temperature_C",
+        "epidermal_omega",
+        "denatured_volume_mm3",
+    ):
         assert summary[key] == direct[key]  # same seed and photons: identical Monte Carlo run
 
 
@@ -102,7 +112,13 @@ def test_api_simulate_bad_input_is_422(client):
 
 
 def test_api_plan_limits_and_validation(client):
-    body = {"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "photons": 50_000}
+    body = {
+        "age": 55,
+        "sex": "female",
+        "fitzpatrick": "III",
+        "site": "cheek",
+        "photons": 50_000,
+    }
     response = client.post("/api/plan", json=body)
     assert response.status_code == 422 and "at most 2000" in response.json()["detail"][0]["msg"]
     response = client.post("/api/plan", json={**body, "age": 12, "photons": 1000})
@@ -112,8 +128,17 @@ def test_api_plan_limits_and_validation(client):
 def test_api_plan_returns_the_plan_json(client, tmp_path):
     from laserskin.planning import PlanRequest, plan_request
 
-    body = {"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 2, "goal": "tighten",
-            "area": "100 cm^2", "photons": 1000, "seed": 3}
+    body = {
+        "age": 55,
+        "sex": "female",
+        "fitzpatrick": "III",
+        "site": "cheek",
+        "laxity": 2,
+        "goal": "tighten",
+        "area": "100 cm^2",
+        "photons": 1000,
+        "seed": 3,
+    }
     response = client.post("/api/plan", json=body)
     assert response.status_code == 200, response.text
     plan = response.json()
@@ -125,22 +150,36 @@ def test_api_plan_returns_the_plan_json(client, tmp_path):
 def test_form_errors_are_shown_next_to_the_field_and_nothing_is_written(client, app_and_data):
     _, data = app_and_data
     before = set((data / "jobs").iterdir())
-    response = client.post("/plan", data={**PERSON, "age": "150", "area": "100 cm^2"}, follow_redirects=False)
+    response = client.post(
+        "/plan",
+        data={**PERSON, "age": "150", "area": "100 cm^2"},
+        follow_redirects=False,
+    )
     assert response.status_code == 422 and 'id="age-error"' in response.text
     response = client.post("/plan", data={**PERSON, "area": "lots"}, follow_redirects=False)
     assert response.status_code == 422 and 'id="area-error"' in response.text
-    response = client.post("/plan", data={**PERSON, "area": "100 cm^2", "photons": "99999"}, follow_redirects=False)
+    response = client.post(
+        "/plan",
+        data={**PERSON, "area": "100 cm^2", "photons": "99999"},
+        follow_redirects=False,
+    )
     assert response.status_code == 422 and 'id="photons-error"' in response.text
-    response = client.post("/simulate", data={**PERSON, "device": "genesis_1064", "fluence": "500 J/cm^2"},
-                           follow_redirects=False)
+    response = client.post(
+        "/simulate",
+        data={**PERSON, "device": "genesis_1064", "fluence": "500 J/cm^2"},
+        follow_redirects=False,
+    )
     assert response.status_code == 422 and 'id="fluence-error"' in response.text
     assert set((data / "jobs").iterdir()) == before
 
 
 def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data):
     _, data = app_and_data
-    response = client.post("/simulate", data={**PERSON, "device": "genesis_1064", "photons": "500"},
-                           follow_redirects=False)
+    response = client.post(
+        "/simulate",
+        data={**PERSON, "device": "genesis_1064", "photons": "500"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     job_id = response.headers["location"].rsplit("/", 1)[1]
     assert 'id="progress"' in client.get(f"/jobs/{job_id}").text

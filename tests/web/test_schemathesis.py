@@ -20,14 +20,23 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import fastapi.testclient  # noqa: F401  (starlette warns about httpx once, at import)
 
-APP = create_app(tempfile.mkdtemp(prefix="laserskin-web-st-"),
-                 WebSettings(max_photons=2000, max_nr=30, max_relaxation_s=0.1))
+APP = create_app(
+    tempfile.mkdtemp(prefix="laserskin-web-st-"),
+    WebSettings(max_photons=2000, max_nr=30, max_relaxation_s=0.1),
+)
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 OPERATIONS = {f"{op.method.upper()} {op.path}": op for op in (r.ok() for r in SCHEMA.get_all_operations())}
 
 
 def test_every_api_operation_is_covered():
-    assert set(OPERATIONS) == {"GET /api/devices", "GET /api/jobs/{job_id}", "POST /api/plan", "POST /api/simulate"}
+    assert set(OPERATIONS) == {
+        "GET /api/devices",
+        "GET /api/jobs/{job_id}",
+        "DELETE /api/jobs/{job_id}",
+        "GET /health",
+        "POST /api/plan",
+        "POST /api/simulate",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
@@ -35,8 +44,13 @@ def test_api_never_answers_500(name):
     operation = OPERATIONS[name]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-              database=None)
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     def check(case):
         response = case.call()
         assert response.status_code < 500, (case.body, response.text[:500])

@@ -53,13 +53,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
-from laserskin.damage.collagen import omega_depth_range
+from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
-
+from laserskin.damage.collagen import omega_depth_range
 
 #: Below this absorption coefficient (100 /cm) a wavelength is not ablative in this model.
 
@@ -81,21 +80,26 @@ class AblationParameters(InputModel):
 
 LASERS: dict[str, AblationParameters] = {
     "er_yag_2940": AblationParameters(
-        name="er_yag_2940", wavelength="2940 nm", mua="7800 1/cm", threshold_fluence="1 J/cm^2",
+        name="er_yag_2940",
+        wavelength="2940 nm",
+        mua="7800 1/cm",
+        threshold_fluence="1 J/cm^2",
         heat_of_ablation="2.5 kJ/cm^3",
-        source="Kaufmann & Hibst 1996; Walsh, Flotte & Deutsch 1989; physics_data.md §7.2 (F_th R, h R/D), "
-        "§1.8 (μa D)",
+        source="Kaufmann & Hibst 1996; Walsh, Flotte & Deutsch 1989; physics_data.md §7.2 (F_th R, h R/D), §1.8 (μa D)",
     ),
     "co2_10600": AblationParameters(
-        name="co2_10600", wavelength="10600 nm", mua="550 1/cm", threshold_fluence="5 J/cm^2",
-        heat_of_ablation="2.75 kJ/cm^3", plateau_depth="100 um",
-        source="Walsh & Deutsch 1988; physics_data.md §7.2 (F_th V secondary, h R, plateau V secondary), "
-        "§1.8 (μa D)",
+        name="co2_10600",
+        wavelength="10600 nm",
+        mua="550 1/cm",
+        threshold_fluence="5 J/cm^2",
+        heat_of_ablation="2.75 kJ/cm^3",
+        plateau_depth="100 um",
+        source="Walsh & Deutsch 1988; physics_data.md §7.2 (F_th V secondary, h R, plateau V secondary), §1.8 (μa D)",
     ),
 }
 
 
-def get_laser(laser: "str | AblationParameters") -> AblationParameters:
+def get_laser(laser: str | AblationParameters) -> AblationParameters:
     """Ablation parameters by name (``er_yag_2940``, ``co2_10600``) or passed through."""
     if isinstance(laser, AblationParameters):
         params = laser
@@ -116,7 +120,7 @@ def _check_ablative(mua_per_m: float) -> None:
 
 def ablation_depth_per_pulse(
     fluence_J_per_m2: Any,
-    laser: "str | AblationParameters",
+    laser: str | AblationParameters,
     model: Literal["steady_state", "blow_off"] = "steady_state",
 ) -> Any:
     """Crater depth removed by one pulse on fresh tissue.
@@ -160,7 +164,7 @@ class CraterResult:
 
 def crater_depth(
     fluence_J_per_m2: float,
-    laser: "str | AblationParameters",
+    laser: str | AblationParameters,
     *,
     pulses_per_pass: int = 1,
     passes: int = 1,
@@ -269,7 +273,7 @@ class MicroscopicTreatmentZone:
 def fractional_mtz(
     pulse_energy_J: float,
     beam_diameter_m: float,
-    laser: "str | AblationParameters" = "co2_10600",
+    laser: str | AblationParameters = "co2_10600",
     *,
     coagulation_sheath_m: float = 0.0,
 ) -> MicroscopicTreatmentZone:

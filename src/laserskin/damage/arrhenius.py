@@ -36,18 +36,19 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 from scipy import special
 
-from laserskin.core.constants import GAS_CONSTANT_J_PER_MOL_K
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
+from laserskin.core.constants import GAS_CONSTANT_J_PER_MOL_K
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, to_si
 
 
@@ -93,9 +94,7 @@ class ArrheniusParameterSet(InputModel):
     name: str
     title: str = ""
     regimes: tuple[ArrheniusRegime, ...] = Field(min_length=1, max_length=2)
-    switch_temperature_K: Quantity("K", gt=0.0, display="K") | None = Field(
-        default=None, alias="switch_temperature"
-    )
+    switch_temperature_K: Quantity("K", gt=0.0, display="K") | None = Field(default=None, alias="switch_temperature")
     switch_belongs_to: Literal["low", "high"] = "high"
     confidence: Literal["V", "R", "D", "U"]
     validity: str = ""
@@ -126,7 +125,7 @@ class ArrheniusParameterSet(InputModel):
         return data
 
     @model_validator(mode="after")
-    def _check_switch(self) -> "ArrheniusParameterSet":
+    def _check_switch(self) -> ArrheniusParameterSet:
         if len(self.regimes) == 2 and self.switch_temperature_K is None:
             raise ValueError("a two-regime set needs switch_temperature")
         if len(self.regimes) == 1 and self.switch_temperature_K is not None:
@@ -158,7 +157,7 @@ def parameter_set_names() -> list[str]:
     return sorted(_load_sets())
 
 
-def get_parameter_set(name: "str | ArrheniusParameterSet", **overrides: Any) -> ArrheniusParameterSet:
+def get_parameter_set(name: str | ArrheniusParameterSet, **overrides: Any) -> ArrheniusParameterSet:
     """Return a parameter set by name (or pass one through), optionally overriding fields.
 
     Parameters
@@ -187,7 +186,7 @@ def get_parameter_set(name: "str | ArrheniusParameterSet", **overrides: Any) -> 
     return ArrheniusParameterSet.model_validate(data)
 
 
-def _as_set(parameter_set: "str | ArrheniusParameterSet") -> ArrheniusParameterSet:
+def _as_set(parameter_set: str | ArrheniusParameterSet) -> ArrheniusParameterSet:
     resolved = get_parameter_set(parameter_set)
     cite(resolved.citation_key)
     return resolved
@@ -223,7 +222,7 @@ def _rate(t: np.ndarray, ps: ArrheniusParameterSet) -> np.ndarray:
     return rate
 
 
-def arrhenius_rate(temperature_K: Any, parameter_set: "str | ArrheniusParameterSet") -> Any:
+def arrhenius_rate(temperature_K: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
     """Damage rate dΩ/dt = A exp(−Ea/(R T)).
 
     Parameters
@@ -251,9 +250,7 @@ def damage_fraction(omega: Any) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def omega_constant_temperature(
-    temperature_K: Any, duration_s: Any, parameter_set: "str | ArrheniusParameterSet"
-) -> Any:
+def omega_constant_temperature(temperature_K: Any, duration_s: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
     """Closed form Ω = A exp(−Ea/(R T)) · t for a constant temperature.
 
     Parameters
@@ -275,7 +272,7 @@ def omega_constant_temperature(
     return float(out) if out.ndim == 0 else out
 
 
-def time_to_omega(temperature_K: Any, omega: Any, parameter_set: "str | ArrheniusParameterSet") -> Any:
+def time_to_omega(temperature_K: Any, omega: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
     """Time in s to reach ``omega`` at constant ``temperature_K`` (Ω / rate).
 
     Returns ``inf`` where the rate underflows to zero.
@@ -316,7 +313,7 @@ def omega_increment(
     temperature_old_K: Any,
     temperature_new_K: Any,
     dt_s: float,
-    parameter_set: "str | ArrheniusParameterSet",
+    parameter_set: str | ArrheniusParameterSet,
     method: Literal["linear_T", "trapezoid", "simpson"] = "linear_T",
 ) -> np.ndarray:
     """Ω accumulated over one time step with T linear in time from T_old to T_new.
@@ -366,10 +363,14 @@ def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParamet
     if np.any(big):
         a, b = t0[big], t1[big]
         total = np.zeros_like(a)
-        bounds = [(0.0, np.inf)] if not ps.two_regime else [
-            (0.0, ps.switch_temperature_K),
-            (ps.switch_temperature_K, np.inf),
-        ]
+        bounds = (
+            [(0.0, np.inf)]
+            if not ps.two_regime
+            else [
+                (0.0, ps.switch_temperature_K),
+                (ps.switch_temperature_K, np.inf),
+            ]
+        )
         for regime, (lo, hi) in zip(ps.regimes, bounds):
             ca, cb = np.clip(a, lo, hi), np.clip(b, lo, hi)
             inside = ca != cb
@@ -382,7 +383,7 @@ def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParamet
 def arrhenius_omega(
     times_s: Any,
     temperature_K_history: Any,
-    parameter_set: "str | ArrheniusParameterSet",
+    parameter_set: str | ArrheniusParameterSet,
     *,
     method: Literal["trapezoid", "linear_T"] = "trapezoid",
 ) -> Any:
@@ -454,7 +455,7 @@ class ArrheniusIntegrator:
     def __init__(
         self,
         grid: Any,
-        parameter_sets: Mapping[str, "str | ArrheniusParameterSet"],
+        parameter_sets: Mapping[str, str | ArrheniusParameterSet],
         *,
         regions: Mapping[str, Any] | None = None,
         method: Literal["linear_T", "trapezoid", "simpson"] = "linear_T",
@@ -490,9 +491,9 @@ class ArrheniusIntegrator:
         cls,
         grid: Any,
         layer_boundaries_m: Sequence[float],
-        layer_sets: Sequence["str | ArrheniusParameterSet | None"],
+        layer_sets: Sequence[str | ArrheniusParameterSet | None],
         **kwargs: Any,
-    ) -> "ArrheniusIntegrator":
+    ) -> ArrheniusIntegrator:
         """One set per layer, e.g. Henriques for the epidermis, collagen for the dermis.
 
         Parameters

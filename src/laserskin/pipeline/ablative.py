@@ -1,206 +1,550 @@
-"""The ablative stage of the pipeline: crater, then the heat left below it relaxes.
+"""The non-linear stage of the pipeline: vaporisation, ablation and damage above 100 °C.
 
-Used by :class:`laserskin.pipeline.simulation.Simulation` for ablative lasers (Er:YAG, CO2),
-whose light is absorbed within microns (μa ≫ μs', Beer–Lambert, no Monte Carlo needed).
+The linear response (:mod:`laserskin.pipeline.response`) stays the default wherever it is
+valid: it is exact for constant tissue properties, i.e. as long as no cell reaches the onset
+of vaporisation (the boiling point of tissue water). This stage runs instead
+
+* for ablative lasers (Er:YAG 2.94 µm, CO2 10.6 µm) — their light is absorbed within
+  microns (μa ≫ μs'), so the source is Beer–Lambert from the moving crater floor and no
+  Monte Carlo is needed (:func:`run_ablative`); and
+* whenever a linear result reaches the onset (:func:`needs_nonlinear`), with the linear
+  run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``).
+
+It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method with tissue
+water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
+passes) for every pulse of every pass of the protocol, integrates the Arrhenius damage on
+the way, and reads out the crater, the residual thermal damage (Henriques Ω ≥ 1 below the
+final floor; Walsh, Flotte & Deutsch 1989), the coagulated collagen below the floor, the
+immediate contraction and, for fractional lasers, the microscopic treatment zone.
+
+Every result states ``thermal_model`` ("nonlinear" here, "linear" in the linear path) and
+``thermal_model_reason``.
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
-from laserskin.core.constants import CELSIUS_K
+from laserskin.core.citations import cite
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary
 
-__all__ = ["run_ablative"]
+__all__ = ["NONLINEAR_DAMAGE_SETS", "apply_thermal_model_rule", "needs_nonlinear", "run_ablative", "run_nonlinear"]
+
+#: Arrhenius sets integrated by the non-linear stage: cell death (Henriques, the residual
+#: thermal necrosis and the MTZ) and two dermal-collagen sets (coagulation, contraction).
+NONLINEAR_DAMAGE_SETS = {
+    "henriques": "henriques_moritz_1947",
+    "collagen": "pearce_2010_rat_skin_collagen",
+    "collagen_dsc": "jacques2006_dsc_dermal_collagen",
+}
+
+#: A Beer–Lambert source needs μa ≫ μs' in the superficial layers (here μa ≥ 20 μs').
+_BEER_LAMBERT_MIN_RATIO = 20.0
+#: Largest peak fluence of a full-field pulse the stage accepts, J/m² (1000 J/cm²): far above
+#: any published resurfacing setting (Er:YAG experiments reach 80 J/cm², Walsh et al. 1989).
+MAX_FULL_FIELD_FLUENCE_J_PER_M2 = 1000e4
+
+
+def needs_nonlinear(peak_temperature_K: Any, *, onset_K: float = WATER_BOILING_K) -> tuple[bool, str]:
+    """Whether a linear result leaves the linear model's range, and why (for ``thermal_model_reason``).
+
+    Parameters
+    ----------
+    peak_temperature_K : float or array_like
+        Peak temperature(s) of the linear run, K (a field or its maximum).
+    onset_K : float
+        Onset of vaporisation (default the boiling point of water, 100 °C).
+    """
+    peak = float(np.nanmax(np.asarray(peak_temperature_K, dtype=float)))
+    if not math.isfinite(peak):
+        raise InputError("peak_temperature_K", peak, "finite temperatures in K")
+    if peak >= onset_K:
+        return True, (
+            f"the linear response reaches {peak - CELSIUS_K:.0f} °C >= {onset_K - CELSIUS_K:.0f} °C "
+            "(onset of vaporisation): tissue water boils, properties change"
+        )
+    return False, (
+        f"peak {peak - CELSIUS_K:.1f} °C below the onset of vaporisation ({onset_K - CELSIUS_K:.0f} °C): "
+        "constant properties, the linear response is exact"
+    )
+
+
+def apply_thermal_model_rule(
+    simulation,
+    linear_result: Result,
+    source_per_J: np.ndarray,
+    grid: RZGrid,
+    transport_results: Any = (),
+) -> Result:
+    """The pipeline rule: keep the linear result where it is valid, else run the non-linear stage.
+
+    Call it with the linear run's result and its Monte Carlo source (``Simulation.run`` for a
+    non-ablative laser). If the linear peak stays below the onset of vaporisation the linear
+    result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
+    fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
+    coagulation: collagen Ω ≥ 1; widths in the dermis); keys that do not apply (crater,
+    residual damage below a crater) stay ``None``. Otherwise the non-linear stage runs on the
+    same grid and source and its result is returned (``thermal_model = "nonlinear"``).
+    """
+    dataset = linear_result.dataset
+    need, reason = needs_nonlinear(dataset["peak_temperature"].values)
+    if need:
+        result = run_nonlinear(
+            simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
+        )
+        return result
+    summary = linear_result.summary
+    geometry = simulation.geometry()
+    henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
+    collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
+    summary.update(
+        thermal_model="linear",
+        thermal_model_reason=reason,
+        peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
+    )
+    if simulation.laser.is_fractional:
+        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
+        mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
+        coag_depth, coag_width = _zone_size(collagen >= 1.0, grid, in_dermis)
+        summary.update(
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(simulation.laser.mtz_per_m2)),
+        )
+    import json
+
+    dataset.attrs["summary"] = json.dumps(summary)
+    return linear_result
 
 
 def run_ablative(simulation) -> Result:
-    """Crater by the steady-state ablation model, then the heat left below it relaxes.
+    """Non-linear stage for an ablative laser (Beer–Lambert source from the moving crater floor)."""
+    return run_nonlinear(
+        simulation,
+        reason="ablative laser: tissue is vaporised and removed (non-linear by nature)",
+    )
 
-    The crater depth per pulse and pass comes from :func:`laserskin.damage.ablation.crater_depth`
-    (steady-state heat of ablation, Walsh & Deutsch 1988); fractional lasers give the
-    micro-column of :func:`~laserskin.damage.ablation.fractional_mtz`. Below the crater
-    floor the tissue starts at T_b + (T_abl − T_b)·exp(−μa z) (Walsh & Deutsch 1988) and
-    is held at the ablation temperature while each stacked pulse lasts (the ablation
-    front, so heat conducted during the pulse — the reason longer pulses leave more
-    damage, Walsh, Flotte & Deutsch 1989 — is included), then relaxes with the Pennes
-    solver on a grid that begins at the final floor. The residual thermal necrosis
-    depth is where the Henriques Ω falls below 1. The front is treated as laterally
-    uniform (1-D below the floor) and at its final depth throughout, and passes
-    after the first are not followed thermally.
+
+def run_nonlinear(
+    simulation,
+    *,
+    reason: str,
+    source_per_J: np.ndarray | None = None,
+    grid: RZGrid | None = None,
+    transport_results: Any = (),
+) -> Result:
+    """Run the non-linear heat model for one simulation and read out the tissue response.
+
+    Parameters
+    ----------
+    simulation : laserskin.pipeline.simulation.Simulation
+        Person, laser, cooling, protocol, settings (uses ``skin()``, ``geometry()``,
+        ``pulse_schedule()``, ``pulse_energy_J()``, ``provenance()``).
+    reason : str
+        Why the non-linear model runs (reported as ``thermal_model_reason``).
+    source_per_J : ndarray (nr, nz), optional
+        Absorbed energy density per joule of pulse energy (the linear run's Monte Carlo tally,
+        1/m³) on ``grid``. ``None``: Beer–Lambert from the crater floor on a grid built here —
+        only for wavelengths with μa ≫ μs' (else InputError).
+    grid : RZGrid, optional
+        The grid of ``source_per_J`` (required with it).
+    transport_results : sequence, optional
+        Passed through to the :class:`Result`.
+
+    Returns
+    -------
+    Result
+        ``summary`` with ``thermal_model = "nonlinear"``, ``thermal_model_reason``,
+        ``peak_temperature_C``, ``crater_depth_um``, ``residual_damage_depth_um``,
+        ``coagulation_depth_um``, ``immediate_tightening_percent`` and for fractional lasers
+        ``mtz_depth_um``, ``mtz_width_um``, ``mtz_coagulation_depth_um``,
+        ``mtz_coagulation_width_um``, ``mtz_area_fraction`` (see the module docstring), plus
+        the keys of the linear summary where they apply.
     """
     from laserskin.damage import ablation
-    from laserskin.damage.arrhenius import arrhenius_omega
+    from laserskin.damage.arrhenius import ArrheniusIntegrator
     from laserskin.damage.collagen import collagen_response, omega_depth_range
     from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
     from laserskin.damage.pain import PainParameters, pain_from_trace
-    from laserskin.pipeline.response import DAMAGE_SETS, HistoryRecorder
     from laserskin.skin import tissue_at
-    from laserskin.thermal import ThermalMedium, solve_bioheat, steady_state_temperature
+    from laserskin.thermal import ThermalMedium
+    from laserskin.thermal.enthalpy import (
+        BeerLambertSource,
+        FixedSource,
+        phase_change_data,
+        phase_change_parameters,
+        solve_enthalpy,
+    )
     from laserskin.thermal.schedule import Schedule
 
+    cite("vogel_venugopalan2003", "walsh_flotte_deutsch1989", "kaufmann_hibst1996", "walsh_deutsch1988")
     laser = simulation.laser
     geometry = simulation.geometry()
     skin = simulation.skin()
-    wavelength = laser.centroid_wavelength_m
-    preset = "er_yag_2940" if wavelength < 5e-6 else "co2_10600"
-    tissue = tissue_at(simulation.person, wavelength, scattering=simulation.settings.scattering)
-    surface_mua = max(layer.mua_per_m for layer in tissue.layers[:2])
-    parameters = ablation.get_laser(preset).model_copy(update={"mua_per_m": surface_mua})
-    pulses = simulation.protocol.effective_pulses_per_spot(laser)
-    if laser.is_fractional:
-        zone = ablation.fractional_mtz(simulation.pulse_energy_J(), laser.fractional.microbeam_diameter_m, parameters)
-        crater_m = zone.ablation_depth_m
-        per_pulse_m = crater_m
-        column_radius_m = zone.ablation_radius_m
+    layers = list(skin.layers)
+    bottoms = np.asarray(geometry.layer_bottoms_m, dtype=float)
+    wavelength = float(laser.centroid_wavelength_m)
+    starts, ends, power_W = simulation.pulse_schedule()
+    energy_J = float(simulation.pulse_energy_J())
+    fractional = bool(laser.is_fractional)
+
+    if source_per_J is None:
+        tissue = tissue_at(simulation.person, wavelength, scattering=simulation.settings.scattering)
+        mua_layers = np.array([layer.mua_per_m for layer in tissue.layers])
+        musp_layers = np.array([layer.mus_per_m * (1.0 - layer.g) for layer in tissue.layers])
+        surface = slice(0, min(3, len(mua_layers)))
+        if np.any(mua_layers[surface] < _BEER_LAMBERT_MIN_RATIO * musp_layers[surface]):
+            raise InputError(
+                "laser.wavelength",
+                f"{wavelength * 1e9:g} nm",
+                "an ablative wavelength with mu_a >> mu_s' (Er:YAG 2940 nm, CO2 10600 nm), "
+                "or a Monte Carlo source_per_J for the non-linear stage",
+            )
+        grid, beam_fraction, peak_fluence = _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, len(starts))
+        mua_cells = mua_layers[grid.layer_index(bottoms)]
+        spread = phase_change_data()["ablation"]["fractional_wall_spread_rad"] if fractional else 0.0
+        w_beam = float(laser.fractional.microbeam_diameter_m) / 2.0 if fractional else None
+        source = BeerLambertSource(mua_cells, beam_fraction, wall_spread_rad=spread, beam_radius_m=w_beam)
     else:
-        crater = ablation.crater_depth(
-            laser.peak_fluence_J_per_m2, parameters, pulses_per_pass=pulses, passes=simulation.protocol.passes
+        if grid is None:
+            raise InputError("grid", None, "the RZGrid of source_per_J")
+        source = FixedSource(source_per_J)
+        peak_fluence = float(laser.peak_fluence_J_per_m2)
+    if not fractional and peak_fluence > MAX_FULL_FIELD_FLUENCE_J_PER_M2:
+        raise InputError(
+            "laser.fluence",
+            f"{peak_fluence * 1e-4:g} J/cm^2",
+            f"<= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (peak fluence of one pulse)",
         )
-        crater_m, per_pulse_m, column_radius_m = crater.total_depth_m, crater.depth_per_pulse_m[0], None
-    bottoms = np.asarray(geometry.layer_bottoms_m)
-    if crater_m >= bottoms[-2]:
-        raise InputError("laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2",
-                         "settings whose crater stays within the dermis")
-    floor_bottoms = bottoms[bottoms > crater_m] - crater_m
-    kept = len(bottoms) - len(floor_bottoms)
-    layers = skin.layers[kept:]
-    grid = RZGrid.graded(
-        r_max_m=1e-3, nr=4, z_max_m=float(floor_bottoms[-1]),
-        dz_surface_m=min(0.25 / surface_mua, 5e-6), dz_max_m=100e-6, growth=1.08,
-        interfaces_m=floor_bottoms[:-1], fine_depth_m=min(40.0 / surface_mua, 100e-6),
-    )
+
+    index = grid.layer_index(bottoms)
     medium = ThermalMedium.from_layers(
-        grid, floor_bottoms, [l.k_W_per_mK for l in layers], [l.density_kg_per_m3 for l in layers],
-        [l.specific_heat_J_per_kgK for l in layers], [l.perfusion_per_s for l in layers],
+        grid,
+        bottoms,
+        [layer.k_W_per_mK for layer in layers],
+        [layer.density_kg_per_m3 for layer in layers],
+        [layer.specific_heat_J_per_kgK for layer in layers],
+        [layer.perfusion_per_s for layer in layers],
     )
-    resting = steady_state_temperature(medium)
-    floor_temperature = float(resting[0, 0])
-    initial = resting + (parameters.ablation_temperature_K - floor_temperature) * np.exp(
-        -surface_mua * grid.z_centers_m
-    )[None, :]
-    period = 1.0 / laser.repetition_rate_Hz if laser.repetition_rate_Hz else laser.pulse_duration_s
-    pulse_starts = np.arange(1 if laser.is_fractional else pulses) * period
-    t_end = float(pulse_starts[-1]) + laser.pulse_duration_s + simulation.settings.relaxation_s
-    surface = _ablation_front_boundary(
-        simulation.cooling, pulse_starts, laser.pulse_duration_s, parameters.ablation_temperature_K, t_end
+    water = np.array([layer.water_fraction * 1000.0 for layer in layers])[index]
+    durations = ends - starts
+    parameters = phase_change_parameters(wavelength, float(durations.min()))
+    steps_per_pulse = 20
+    laser_starts, laser_durations, laser_power = starts, durations, power_W
+    if source_per_J is None:
+        laser_starts, laser_durations, laser_power, spiking = _normal_spiking(wavelength, starts, durations, power_W)
+        if spiking:
+            steps_per_pulse = 10
+    power = Schedule.pulse_train(laser_starts, laser_durations, laser_power)
+    t_end = float(ends.max()) + simulation.settings.relaxation_s
+    surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+    integrator = ArrheniusIntegrator(grid, NONLINEAR_DAMAGE_SETS)
+    nociceptor_depth = PainParameters().nociceptor_depth_m
+    probe = _AxisProbe(grid, nociceptor_depth)
+    heat = solve_enthalpy(
+        medium,
+        water,
+        source,
+        power,
+        surface,
+        t_end,
+        parameters=parameters,
+        observers=[integrator, probe],
+        max_step_s=simulation.settings.max_step_s,
+        steps_per_pulse=steps_per_pulse,
+        progress=simulation.progress,
     )
-    nociceptor = max(PainParameters().nociceptor_depth_m - crater_m, float(grid.z_centers_m[0]))
-    recorder = HistoryRecorder()
-    heat = solve_bioheat(
-        medium, None, Schedule.constant(0.0), surface, t_end, initial_temperature_K=initial,
-        probes=[(0.0, nociceptor)], observers=[recorder], first_step_s=1e-6, progress=simulation.progress,
-    )
-    times, history = recorder.history()
-    omega = {key: arrhenius_omega(times, history, name, method="linear_T") for key, name in DAMAGE_SETS.items()}
-    peak = history.max(axis=0)
-    # residual thermal necrosis (Kaufmann & Hibst 1996; Walsh et al. 1989): cell death, Henriques Ω ≥ 1
-    residual_m = ablation.residual_damage_depth(omega["henriques"], grid, 0.0)
-    junction_below_floor = geometry.junction_depth_m - crater_m
-    dermis_top = max(junction_below_floor, 0.0)
+    removed = heat.removed
+    floor_m = float(heat.crater_depth_m[0])
+    if np.any(heat.crater_depth_m >= grid.z_max_m - 2 * grid.dz_m[-1]):
+        raise InputError(
+            "laser.fluence" if not fractional else "laser.pulse_energy",
+            f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2" if not fractional else f"{energy_J * 1e3:g} mJ",
+            f"settings whose crater stays within {grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)",
+        )
+    omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
+    live_peak = np.where(removed, np.nan, heat.peak_temperature_K)
+    floors_after_pulse = heat.crater_depth_after_pulse_m[:, 0]
+    spikes_per_pulse = len(laser_starts) // max(len(starts), 1)
+    if spikes_per_pulse > 1 and floors_after_pulse.size == len(laser_starts):
+        floors_after_pulse = floors_after_pulse[spikes_per_pulse - 1 :: spikes_per_pulse]
+    per_pulse = np.diff(np.concatenate([[0.0], floors_after_pulse])) if floors_after_pulse.size else np.zeros(1)
+
+    # residual thermal necrosis and collagen coagulation below the final floor (on the axis)
+    residual_m = ablation.residual_damage_depth(np.nan_to_num(omega["henriques"], nan=0.0), grid, floor_m)
+    coagulation_m = ablation.residual_damage_depth(np.nan_to_num(omega["collagen"], nan=0.0), grid, floor_m)
+
+    z = grid.z_centers_m
+    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
+    spot_radius = grid.r_max_m
     collagen = collagen_response(
-        omega["collagen"], grid, dermis_top_m=dermis_top, dermis_bottom_m=geometry.dermis_bottom_m - crater_m,
-        spot_radius_m=grid.r_max_m,
+        collagen_omega,
+        grid,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
+        spot_radius_m=spot_radius,
     )
-    if junction_below_floor > grid.z_centers_m[0]:
-        basal = int(np.flatnonzero(grid.z_centers_m < junction_below_floor)[-1])
-        epidermal_omega = float(omega["henriques"][0, basal])
-        basal_peak = float(peak[0, basal])
+    tightening = float(collagen.tightening_percent)
+    if fractional:
+        tightening *= math.pi * spot_radius**2 * float(laser.mtz_per_m2)
+
+    # epidermal injury: at the basal layer if it survives, else the epidermis is gone (necrosis)
+    basal_cells = np.flatnonzero(z < geometry.junction_depth_m)
+    basal = int(basal_cells[-1]) if basal_cells.size else 0
+    if not removed[0, basal]:
+        epidermal_omega = float(integrator.omega("henriques")[0, basal])
+        basal_peak = float(heat.peak_temperature_K[0, basal])
         grade = classify_epidermal_injury(epidermal_omega)
-    else:
-        # the whole epidermis was vaporised: its Ω is that of the crater floor, at least
-        epidermal_omega = float(omega["henriques"][0, 0])
-        basal_peak = parameters.ablation_temperature_K
+    else:  # the epidermis was ablated: its Ω is at least that of the crater floor
+        floor_cell = int(min(np.searchsorted(grid.z_edges_m, floor_m, side="right") - 1, grid.nz - 1))
+        epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
+        basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
-    risk = pigment_risk(simulation.person.fitzpatrick, epidermal_omega, basal_peak)
-    pain = pain_from_trace(times, heat.probe_temperatures_K[0], None, simulation.protocol.anesthetic)
-    coverage = laser.coverage_fraction if laser.is_fractional else 1.0
-    depth = omega_depth_range(np.where(
-        (grid.z_centers_m > dermis_top)[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
-    injured = dermal_injury(omega["henriques"], grid, dermis_top_m=dermis_top,
-                            dermis_bottom_m=geometry.dermis_bottom_m - crater_m)
-    summary = {
+    risk = pigment_risk(simulation.person.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+    times, trace = probe.trace()
+    pain = pain_from_trace(times, trace, None, simulation.protocol.anesthetic)
+    depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
+    injured = dermal_injury(
+        np.nan_to_num(omega["henriques"], nan=0.0),
+        grid,
+        dermis_top_m=max(geometry.junction_depth_m, floor_m),
+        dermis_bottom_m=geometry.dermis_bottom_m,
+    )
+    epidermis = z < geometry.junction_depth_m
+    summary: dict[str, Any] = {
         "thermal_model": "nonlinear",
-        "thermal_model_reason": "ablative laser: tissue is vaporised, so the steady-state ablation front "
-        "sets the crater and the heat left below it relaxes",
-        "peak_temperature_C": float(max(parameters.ablation_temperature_K, peak.max()) - CELSIUS_K),
-        "cooling_kind": simulation.cooling.kind,
-        "peak_epidermis_temperature_C": float(parameters.ablation_temperature_K - CELSIUS_K),
-        "peak_dermis_temperature_C": float(peak[:, grid.z_centers_m >= dermis_top].max() - CELSIUS_K),
-        "denaturation_depth_um": None if depth is None else [(d + crater_m) * 1e6 for d in depth],
+        "thermal_model_reason": reason,
+        "peak_temperature_C": float(np.nanmax(live_peak) - CELSIUS_K),
+        "peak_epidermis_temperature_C": float(heat.peak_temperature_K[:, epidermis].max() - CELSIUS_K),
+        "peak_dermis_temperature_C": float(np.nanmax(live_peak[:, dermis]) - CELSIUS_K)
+        if np.any(np.isfinite(live_peak[:, dermis]))
+        else None,
+        "crater_depth_um": floor_m * 1e6,
+        "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
+        "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),
+        "residual_damage_depth_um": residual_m * 1e6,
+        "coagulation_depth_um": coagulation_m * 1e6,
+        "immediate_tightening_percent": tightening,
+        "denaturation_depth_um": pair(None if depth is None else [d * 1e6 for d in depth]),
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
-        "dermal_injury_depth_um": pair(None if injured.depth_range_um is None else
-                                        [d + crater_m * 1e6 for d in injured.depth_range_um]),
+        "dermal_injury_depth_um": pair(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
-        "immediate_tightening_percent": float(collagen.tightening_percent) * coverage,
-        "epidermal_omega": epidermal_omega,
+        "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
         "pigment_risk": risk.level,
         "pain_index": float(pain.index_without_anesthetic),
         "pain_index_with_anesthetic": float(pain.index_with_anesthetic),
         "anesthetic": simulation.protocol.anesthetic,
-        "crater_depth_um": crater_m * 1e6,
-        "crater_depth_per_pulse_um": per_pulse_m * 1e6,
-        "residual_damage_depth_um": residual_m * 1e6,
-        "mtz_width_um": None if column_radius_m is None else 2e6 * (column_radius_m + residual_m),
-        "mtz_depth_um": None if column_radius_m is None else (crater_m + residual_m) * 1e6,
-        "boiling": True,
-        "pulse_energy_J": simulation.pulse_energy_J(),
+        "boiling": bool(heat.onset_reached),
+        "vaporised_water_mg": float(((1.0 - heat.water_fraction) * water * grid.cell_volume_m3)[~removed].sum() * 1e6),
+        "pulse_energy_J": energy_J,
         "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
         "wavelength_nm": wavelength * 1e9,
-        "photons": 0,
+        "photons": simulation.settings.photons if source_per_J is not None else 0,
         "seed": simulation.settings.seed,
         "heat_steps": int(heat.n_steps),
+        "heat_factorizations": int(heat.n_factorizations),
         "energy_balance_residual_J": float(heat.energy.residual_J),
+        "energy_balance_relative_residual": float(heat.energy.residual_J / max(heat.energy.deposited_J, 1e-300)),
+        "ablation_regime": parameters.regime,
+        "mtz_depth_um": None,
+        "mtz_width_um": None,
+        "mtz_coagulation_depth_um": None,
+        "mtz_coagulation_width_um": None,
+        "mtz_area_fraction": None,
     }
-    summary = SimulationSummary(**summary).to_dict()
+    if fractional:
+        cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
+        necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
+        coagulated = removed | (np.nan_to_num(integrator.omega("collagen")) >= 1.0)
+        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
+        mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
+        coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
+        summary.update(
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
+            mtz_ablation_depth_um=floor_m * 1e6,
+            mtz_ablation_width_um=2e6 * _column_radius(removed, grid),
+        )
+    # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
+    typed = set(SimulationSummary.model_fields)
+    extras = {key: value for key, value in summary.items() if key not in typed}
+    summary = SimulationSummary(
+        **{key: value for key, value in summary.items() if key in typed}, cooling_kind=simulation.cooling.kind
+    ).to_dict()
+    summary.update(extras)
+    dataset = _dataset(simulation, grid, heat, omega, collagen, probe, summary)
+    return Result(
+        summary=summary,
+        dataset=dataset,
+        grid=grid,
+        layer_names=list(geometry.layer_names),
+        layer_bottoms_m=bottoms,
+        transport=list(transport_results),
+    )
+
+
+def _normal_spiking(wavelength_m, starts, durations, power_W):
+    """Free-running Er pulses as trains of relaxation-oscillation spikes (tissue_phase_change.toml).
+
+    Returns ``(starts, durations, power, spiking)``: unchanged when the wavelength or the pulse
+    durations are outside the file's range, else one spike of ``spike_duration_s`` every
+    ``spike_period_s`` through each pulse, with the pulse's energy shared equally.
+    """
+    from laserskin.thermal.enthalpy import phase_change_data
+
+    spec = phase_change_data().get("normal_spiking")
+    in_band = (
+        spec is not None
+        and spec.get("enabled", True)
+        and spec["wavelength_min_m"] <= wavelength_m <= spec["wavelength_max_m"]
+    )
+    if not in_band or not np.all(
+        (durations >= spec["pulse_duration_min_s"]) & (durations <= spec["pulse_duration_max_s"])
+    ):
+        return starts, durations, power_W, False
+    width, period = spec["spike_duration_s"], spec["spike_period_s"]
+    new_starts, new_power = [], []
+    for start, duration, power in zip(starts, durations, power_W):
+        n = max(1, int(round(duration / period)))
+        new_starts.extend(start + period * np.arange(n))
+        new_power.extend([power * duration / (n * width)] * n)
+    return np.asarray(new_starts), np.full(len(new_starts), width), np.asarray(new_power), True
+
+
+class _AxisProbe:
+    """Observer recording the temperature on the axis at a depth (the floor cell once it is ablated above)."""
+
+    def __init__(self, grid: RZGrid, depth_m: float):
+        self.j = int(min(np.searchsorted(grid.z_edges_m, depth_m, side="right") - 1, grid.nz - 1))
+        self.times: list[float] = []
+        self.values: list[float] = []
+
+    def on_step(self, time_s, dt_s, temperature_old_K, temperature_new_K) -> None:
+        if not self.times:
+            self.times.append(time_s - dt_s)
+            self.values.append(float(temperature_old_K[0, self.j]))
+        self.times.append(time_s)
+        self.values.append(float(temperature_new_K[0, self.j]))
+
+    def trace(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.times), np.asarray(self.values)
+
+
+def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
+    """Grid, beam fraction per ring and peak fluence for a Beer–Lambert source.
+
+    Full field: one column at the beam centre carrying the peak fluence (laterally uniform,
+    insulated sides — the 1-D ablation of a wide spot). Fractional: the Gaussian micro-beam on
+    rings out to 4 beam radii.
+    """
+    mua_surface = float(np.max(mua_layers[: min(3, len(mua_layers))]))
+    h_abl = 2.0e9  # J/m³, order of the heat of ablation (only sizes the fine part of the grid)
+    dermis_bottom = float(bottoms[-2]) if len(bottoms) > 1 else float(bottoms[-1])
+    z_max = min(float(bottoms[-1]), dermis_bottom + 1.0e-3)
+    interfaces = [b for b in bottoms[:-1] if b < z_max]
+    if laser.is_fractional:
+        w = float(laser.fractional.microbeam_diameter_m) / 2.0
+        peak = 2.0 * energy_J / (math.pi * w**2)
+        crater_guess = min(n_pulses * peak / h_abl + 200e-6, z_max)
+        dr = w / 8.0
+        nr = 32
+        dz = max(1.0e-6, min(0.5 / mua_surface, 4.0e-6), crater_guess / 300.0)
+        grid = RZGrid.graded(
+            r_max_m=nr * dr,
+            nr=nr,
+            z_max_m=z_max,
+            dz_surface_m=dz,
+            dz_max_m=50e-6,
+            growth=1.05,
+            interfaces_m=interfaces,
+            fine_depth_m=crater_guess,
+        )
+        r = grid.r_edges_m
+        fraction = np.exp(-2.0 * r[:-1] ** 2 / w**2) - np.exp(-2.0 * r[1:] ** 2 / w**2)
+        return grid, fraction, peak
+    peak = float(laser.peak_fluence_J_per_m2)
+    crater_guess = min(n_pulses * peak / h_abl + 150e-6, z_max)
+    dz = max(0.25e-6, min(0.5 / mua_surface, 2.0e-6), crater_guess / 2000.0)
+    r_col = 50e-6
+    grid = RZGrid.graded(
+        r_max_m=r_col,
+        nr=1,
+        z_max_m=z_max,
+        dz_surface_m=dz,
+        dz_max_m=50e-6,
+        growth=1.05,
+        interfaces_m=interfaces,
+        fine_depth_m=crater_guess,
+    )
+    fraction = np.array([peak * math.pi * r_col**2 / energy_J])
+    return grid, fraction, peak
+
+
+def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
+    """Crater depth added by each pass, µm."""
+    passes = int(getattr(simulation.protocol, "passes", 1) or 1)
+    if floors_m.size == 0 or passes < 1 or floors_m.size % passes:
+        return [float(floors_m[-1] * 1e6)] if floors_m.size else []
+    per = floors_m.size // passes
+    ends = floors_m[per - 1 :: per]
+    return [float(d * 1e6) for d in np.diff(np.concatenate([[0.0], ends]))]
+
+
+def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
+    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within
+    ``width_region`` (the dermis: lesion widths are read there in histology, not in the epidermis
+    that the beam's tails heat), m."""
+    if not mask.any():
+        return 0.0, 0.0
+    _, cols = np.nonzero(mask)
+    rows = np.nonzero(mask & width_region)[0]
+    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
+    return float(grid.z_edges_m[cols.max() + 1]), width
+
+
+def _column_radius(removed: np.ndarray, grid: RZGrid) -> float:
+    rows = np.flatnonzero(removed.any(axis=1))
+    return float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
+
+
+def _dataset(simulation, grid, heat, omega, collagen, probe, summary):
     import xarray as xr
 
+    times, trace = probe.trace()
+    data = {
+        "peak_temperature": (("r", "z"), heat.peak_temperature_K, {"units": "K"}),
+        "final_temperature": (("r", "z"), heat.final_temperature_K, {"units": "K"}),
+        "ablated": (("r", "z"), heat.removed.astype(np.int8), {"units": "1", "long_name": "ablated cell"}),
+        "water_fraction": (("r", "z"), heat.water_fraction, {"units": "1", "long_name": "water left / initial"}),
+        "denatured_fraction": (("r", "z"), collagen.denatured_fraction, {"units": "1"}),
+        "nociceptor_temperature": (("time",), trace, {"units": "K"}),
+        "crater_depth": (("r",), heat.crater_depth_m, {"units": "m"}),
+        "r_edges": (("r_edge",), grid.r_edges_m, {"units": "m"}),
+        "z_edges": (("z_edge",), grid.z_edges_m, {"units": "m"}),
+        **{f"omega_{k}": (("r", "z"), v, {"units": "1"}) for k, v in omega.items()},
+    }
     dataset = xr.Dataset(
-        {
-            "peak_temperature": (("r", "z"), peak, {"units": "K", "long_name": "peak temperature below the crater floor"}),
-            "denatured_fraction": (("r", "z"), collagen.denatured_fraction, {"units": "1"}),
-            "axis_temperature": (("time", "z"), history[:, 0, :], {"units": "K"}),
-            **{f"omega_{k}": (("r", "z"), v, {"units": "1"}) for k, v in omega.items()},
-            "r_edges": (("r_edge",), grid.r_edges_m, {"units": "m"}),
-            "z_edges": (("z_edge",), grid.z_edges_m + crater_m, {"units": "m"}),
+        data,
+        coords={
+            "r": ("r", grid.r_centers_m, {"units": "m"}),
+            "z": ("z", grid.z_centers_m, {"units": "m", "long_name": "depth below the original surface"}),
+            "time": ("time", times, {"units": "s"}),
         },
-        coords={"r": ("r", grid.r_centers_m, {"units": "m"}),
-                "z": ("z", grid.z_centers_m + crater_m, {"units": "m", "long_name": "depth below the original surface"}),
-                "time": ("time", times, {"units": "s"})},
     )
     dataset.attrs.update(simulation.provenance(summary))
-    return Result(summary=summary, dataset=dataset, grid=grid, layer_names=list(geometry.layer_names),
-                  layer_bottoms_m=bottoms, transport=[])
-
-
-#: Heat-transfer coefficient that pins the crater floor to the ablation temperature, W/(m² K)
-#: (large enough that the floor acts as a fixed-temperature boundary on µm cells).
-_FRONT_H_W_PER_M2K = 1e9
-
-
-def _ablation_front_boundary(cooling, pulse_starts_s, pulse_duration_s, front_temperature_K, t_end_s):
-    """Surface boundary below an ablation crater: the floor sits at the ablation temperature
-    while a pulse lasts (the ablation front), the cooling device's schedule otherwise.
-    """
-    from laserskin.thermal import SurfaceBoundary
-    from laserskin.thermal.schedule import Schedule
-
-    lead = cooling.lead_time_s
-    starts = np.asarray(pulse_starts_s, dtype=float)
-    full = cooling.surface_boundary(starts + lead, starts + lead + pulse_duration_s, t_end_s + lead)
-
-    def pieces(schedule, front_value):
-        cooled = [(a - lead, b - lead, v) for a, b, v in schedule.on_intervals(lead, t_end_s + lead)]
-        front = [(t, t + pulse_duration_s, front_value) for t in starts]
-        return Schedule.from_intervals(cooled + front, default=float(schedule.value_at(t_end_s + lead)))
-
-    return SurfaceBoundary(
-        pieces(full.h_W_per_m2K, _FRONT_H_W_PER_M2K),
-        pieces(full.medium_temperature_K, front_temperature_K),
-        resting_h_W_per_m2K=full.resting_h_W_per_m2K, resting_temperature_K=full.resting_temperature_K,
-    )
+    return dataset

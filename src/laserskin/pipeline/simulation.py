@@ -25,7 +25,7 @@ from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
-from laserskin.pipeline.ablative import run_ablative
+from laserskin.pipeline.ablative import apply_thermal_model_rule, run_ablative
 from laserskin.pipeline.dataset import linear_dataset, provenance
 from laserskin.pipeline.result import Result
 from laserskin.pipeline.scenario import Scenario
@@ -196,6 +196,7 @@ class Simulation:
         return result
 
     def _run_linear(self) -> Result:
+        """Transport, two heat solves and damage at the pulse energy (constant properties)."""
         transport_results, source, grid = self.transport()
         response, heat = self.thermal_response(source, grid)
         outcome = response.evaluate(
@@ -204,7 +205,7 @@ class Simulation:
             anesthetic=self.protocol.anesthetic,
         )
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
-        return Result(
+        linear = Result(
             summary=summary,
             dataset=linear_dataset(self, outcome, response, summary, source),
             grid=grid,
@@ -212,3 +213,6 @@ class Simulation:
             layer_bottoms_m=np.asarray(response.geometry.layer_bottoms_m),
             transport=transport_results,
         )
+        # the linear result stands where it is valid; above the onset of vaporisation the
+        # non-linear (enthalpy) stage runs on the same grid and source
+        return apply_thermal_model_rule(self, linear, source, grid, transport_results)

@@ -10,14 +10,10 @@ Public API
 * :class:`Cooling` and its kinds (none, cold air, contact, cryogen) → ``surface_boundary``.
 """
 
-from laserskin.thermal.bioheat import (
+from laserskin.thermal.boundary import (
     RESTING_H_W_PER_M2K,
     ROOM_TEMPERATURE_K,
-    EnergyLedger,
-    HeatResult,
     SurfaceBoundary,
-    solve_bioheat,
-    steady_state_temperature,
 )
 from laserskin.thermal.cooling import (
     ColdAirCooling,
@@ -29,7 +25,9 @@ from laserskin.thermal.cooling import (
     ParameterRange,
 )
 from laserskin.thermal.medium import JIANG2002_LAYERS, ThermalMedium
+from laserskin.thermal.result import EnergyLedger, HeatResult
 from laserskin.thermal.schedule import Schedule
+from laserskin.thermal.solver import solve_bioheat, steady_state_temperature
 
 __all__ = [
     "JIANG2002_LAYERS",

@@ -28,19 +28,23 @@ TOML form::
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Sequence, Union
+from collections.abc import Sequence
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError
 
-from laserskin.core.constants import CELSIUS_K
-from laserskin.core.models import InputModel
 from laserskin.core.citations import cite
+from laserskin.core.constants import CELSIUS_K
 from laserskin.core.errors import InputError
-from laserskin.thermal.bioheat import RESTING_H_W_PER_M2K, ROOM_TEMPERATURE_K, SurfaceBoundary
-from laserskin.thermal.schedule import Schedule
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
-
+from laserskin.thermal.boundary import (
+    RESTING_H_W_PER_M2K,
+    ROOM_TEMPERATURE_K,
+    SurfaceBoundary,
+)
+from laserskin.thermal.schedule import Schedule
 
 #: Lowest medium temperature accepted, K (−60 °C): colder is outside every device.
 MIN_MEDIUM_TEMPERATURE_K = 213.15
@@ -77,7 +81,7 @@ class Cooling(InputModel):
 
     # --- construction ----------------------------------------------------------------
     @classmethod
-    def from_config(cls, data: dict | "Cooling" | None) -> "Cooling":
+    def from_config(cls, data: dict | Cooling | None) -> Cooling:
         """Validate a ``[cooling]`` table (``None`` → no cooling) into the matching kind.
 
         Raises
@@ -174,7 +178,12 @@ class Cooling(InputModel):
         """:class:`SurfaceBoundary` for the heat solver (resting air gives the initial steady state)."""
         cite(*self.citation_keys)
         h, temperature = self.surface_schedule(pulse_start_s, pulse_end_s, t_end_s, resting_h, resting_T)
-        return SurfaceBoundary(h, temperature, resting_h_W_per_m2K=resting_h, resting_temperature_K=resting_T)
+        return SurfaceBoundary(
+            h,
+            temperature,
+            resting_h_W_per_m2K=resting_h,
+            resting_temperature_K=resting_T,
+        )
 
 
 class NoCooling(Cooling):
@@ -192,7 +201,10 @@ class _Continuous(Cooling):
         pre, post = self.precool_s, self.postcool_s
         if self.parallel:
             return [(pulse_start_s - pre, pulse_end_s + post, h, temperature)]
-        return [(pulse_start_s - pre, pulse_start_s, h, temperature), (pulse_end_s, pulse_end_s + post, h, temperature)]
+        return [
+            (pulse_start_s - pre, pulse_start_s, h, temperature),
+            (pulse_end_s, pulse_end_s + post, h, temperature),
+        ]
 
 
 class ColdAirCooling(_Continuous):
@@ -212,7 +224,13 @@ class ColdAirCooling(_Continuous):
     postcool_s: _Duration = Field(default="2 s", alias="postcool")
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
-        "air_temperature_K": ParameterRange(CELSIUS_K - 30.0, CELSIUS_K, "degC", "R/U", "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin"),
+        "air_temperature_K": ParameterRange(
+            CELSIUS_K - 30.0,
+            CELSIUS_K,
+            "degC",
+            "R/U",
+            "Zimmer Cryo outlet ≈ −30 °C; mixing at the skin",
+        ),
         "h_W_per_m2K": ParameterRange(50.0, 300.0, "W/(m^2*K)", "U", "impinging-jet estimate (physics_data §6)"),
         "precool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
         "postcool_s": ParameterRange(0.0, 10.0, "s", "U", "clinical practice"),
@@ -277,7 +295,13 @@ class CryogenCooling(Cooling):
         "spurt_duration_s": ParameterRange(0.020, 0.100, "ms", "V", "Anvari 1995"),
         "delay_s": ParameterRange(0.0, 0.060, "ms", "U", "DCD / CoolTouch clinical settings"),
         "h_W_per_m2K": ParameterRange(15000.0, 35000.0, "W/(m^2*K)", "V", "Aguilar 2001"),
-        "liquid_temperature_K": ParameterRange(233.15, 247.15, "degC", "V/U", "R134a boiling point −26 °C (Anvari 1995); colder droplets U"),
+        "liquid_temperature_K": ParameterRange(
+            233.15,
+            247.15,
+            "degC",
+            "V/U",
+            "R134a boiling point −26 °C (Anvari 1995); colder droplets U",
+        ),
         "post_spurt_s": ParameterRange(0.0, 0.030, "ms", "V", "CoolTouch post-cooling 30 ms"),
         "film_residence_s": ParameterRange(0.0, 0.300, "ms", "V", "Li 2022 (230–300 ms)"),
         "film_h_W_per_m2K": ParameterRange(500.0, 5000.0, "W/(m^2*K)", "U", "assumption"),
@@ -288,7 +312,14 @@ class CryogenCooling(Cooling):
         spurt_end = pulse_start_s - self.delay_s
         phases = []
         if self.film_residence_s > 0:  # listed first: the spray phases override the film
-            phases.append((spurt_end, spurt_end + self.film_residence_s, self.film_h_W_per_m2K, liquid))
+            phases.append(
+                (
+                    spurt_end,
+                    spurt_end + self.film_residence_s,
+                    self.film_h_W_per_m2K,
+                    liquid,
+                )
+            )
         phases.append((spurt_end - self.spurt_duration_s, spurt_end, h, liquid))
         if self.parallel:
             phases.append((pulse_start_s, pulse_end_s, h, liquid))
@@ -299,6 +330,7 @@ class CryogenCooling(Cooling):
 
 #: Discriminated union of the cooling kinds, for use as a field type in other input models.
 CoolingConfig = Annotated[
-    Union[NoCooling, ColdAirCooling, ContactCooling, CryogenCooling], Field(discriminator="kind")
+    NoCooling | ColdAirCooling | ContactCooling | CryogenCooling,
+    Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(CoolingConfig)

@@ -11,16 +11,15 @@ The layered skin parameter set of Jiang, Ma & Wang (2002) is provided as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
-from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.citations import cite
+from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
-
 
 #: Blood density × specific heat, J m⁻³ K⁻¹ (1060 kg m⁻³ × 3770 J kg⁻¹ K⁻¹; Jiang et al. 2002).
 BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K = 1060.0 * 3770.0
@@ -81,7 +80,11 @@ class ThermalMedium:
             bad = ~(array > 0) if strictly else ~(array >= 0)
             if np.any(bad):
                 value = float(array[bad].flat[0])
-                raise InputError(f"medium.{name}", value, "> 0 in every cell" if strictly else ">= 0 in every cell")
+                raise InputError(
+                    f"medium.{name}",
+                    value,
+                    "> 0 in every cell" if strictly else ">= 0 in every cell",
+                )
             array.setflags(write=False)
             object.__setattr__(self, name, array)
         for name, low in (
@@ -104,7 +107,7 @@ class ThermalMedium:
         specific_heat_J_per_kgK: Sequence[float],
         perfusion_per_s: Sequence[float],
         **kwargs,
-    ) -> "ThermalMedium":
+    ) -> ThermalMedium:
         """Per-cell arrays from per-layer values, assigned with ``grid.layer_index``.
 
         Parameters
@@ -144,7 +147,13 @@ class ThermalMedium:
         )
 
     @classmethod
-    def jiang2002(cls, grid: RZGrid, layer_bottoms_m: Sequence[float], names: Sequence[str] | None = None, **kwargs):
+    def jiang2002(
+        cls,
+        grid: RZGrid,
+        layer_bottoms_m: Sequence[float],
+        names: Sequence[str] | None = None,
+        **kwargs,
+    ):
         """Layered skin with the thermal set of Jiang et al. (2002), Burns 28:713.
 
         ``names`` picks rows of :data:`JIANG2002_LAYERS` per layer (default: epidermis,
@@ -153,12 +162,24 @@ class ThermalMedium:
         cite("jiang2002")
         names = list(names) if names is not None else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]
         if len(names) != len(layer_bottoms_m):
-            raise InputError("names", names, f"{len(layer_bottoms_m)} names from {sorted(JIANG2002_LAYERS)}")
+            raise InputError(
+                "names",
+                names,
+                f"{len(layer_bottoms_m)} names from {sorted(JIANG2002_LAYERS)}",
+            )
         for name in names:
             if name not in JIANG2002_LAYERS:
                 raise InputError("names", name, f"one of {sorted(JIANG2002_LAYERS)}")
         rows = np.array([JIANG2002_LAYERS[name] for name in names])
-        return cls.from_layers(grid, layer_bottoms_m, rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], **kwargs)
+        return cls.from_layers(
+            grid,
+            layer_bottoms_m,
+            rows[:, 0],
+            rows[:, 1],
+            rows[:, 2],
+            rows[:, 3],
+            **kwargs,
+        )
 
     @property
     def perfusion_coefficient_W_per_m3K(self) -> np.ndarray:

@@ -8,8 +8,9 @@ breakpoint, so within a step every schedule is constant.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -36,13 +37,21 @@ class Schedule:
         t = np.atleast_1d(np.asarray(self.breakpoints_s, dtype=np.float64)).ravel()
         v = np.atleast_1d(np.asarray(self.values, dtype=np.float64)).ravel()
         if v.size != t.size + 1:
-            raise InputError("schedule.values", v.size, f"{t.size + 1} values for {t.size} breakpoints")
+            raise InputError(
+                "schedule.values",
+                v.size,
+                f"{t.size + 1} values for {t.size} breakpoints",
+            )
         if not np.all(np.isfinite(t)):
             raise InputError("schedule.breakpoints_s", "non-finite time", "finite times")
         if not np.all(np.isfinite(v)):
             raise InputError("schedule.values", "non-finite value", "finite values")
         if t.size > 1 and not np.all(np.diff(t) > 0):
-            raise InputError("schedule.breakpoints_s", "non-increasing times", "strictly increasing times")
+            raise InputError(
+                "schedule.breakpoints_s",
+                "non-increasing times",
+                "strictly increasing times",
+            )
         t.setflags(write=False)
         v.setflags(write=False)
         object.__setattr__(self, "breakpoints_s", t)
@@ -50,14 +59,12 @@ class Schedule:
 
     # --- constructors -----------------------------------------------------------------
     @classmethod
-    def constant(cls, value: float) -> "Schedule":
+    def constant(cls, value: float) -> Schedule:
         """A schedule with the same value at all times."""
         return cls(np.empty(0), np.array([float(value)]))
 
     @classmethod
-    def from_intervals(
-        cls, intervals: Iterable[tuple[float, float, float]], default: float = 0.0
-    ) -> "Schedule":
+    def from_intervals(cls, intervals: Iterable[tuple[float, float, float]], default: float = 0.0) -> Schedule:
         """Build a schedule from ``(start_s, end_s, value)`` intervals over a default value.
 
         Intervals are half-open ``[start, end)``; where they overlap, later ones win.
@@ -93,7 +100,7 @@ class Schedule:
         start_times_s: Sequence[float] | float,
         durations_s: Sequence[float] | float,
         power_W: Sequence[float] | float,
-    ) -> "Schedule":
+    ) -> Schedule:
         """Rectangular pulses: power ``power_W`` from each start for its duration, 0 otherwise.
 
         Parameters
@@ -150,18 +157,21 @@ class Schedule:
         changes = self.values[1:] != self.values[:-1]
         return self.breakpoints_s[changes]
 
-    def simplified(self) -> "Schedule":
+    def simplified(self) -> Schedule:
         """Same function without breakpoints where the value does not change."""
         keep = self.values[1:] != self.values[:-1]
-        return Schedule(self.breakpoints_s[keep], np.concatenate([[self.values[0]], self.values[1:][keep]]))
+        return Schedule(
+            self.breakpoints_s[keep],
+            np.concatenate([[self.values[0]], self.values[1:][keep]]),
+        )
 
     def on_intervals(self, start_s: float, end_s: float) -> list[tuple[float, float, float]]:
         """``(start, end, value)`` pieces covering ``[start_s, end_s)``."""
         inner = self.breakpoints_s[(self.breakpoints_s > start_s) & (self.breakpoints_s < end_s)]
         edges = np.concatenate([[start_s], inner, [end_s]])
-        return [(float(a), float(b), self.value_on(a, b)) for a, b in zip(edges[:-1], edges[1:])]
+        return [(float(a), float(b), self.value_on(a, b)) for a, b in itertools.pairwise(edges)]
 
-    def scaled(self, factor: float) -> "Schedule":
+    def scaled(self, factor: float) -> Schedule:
         """The schedule with every value multiplied by ``factor``."""
         return Schedule(self.breakpoints_s, self.values * float(factor))
 

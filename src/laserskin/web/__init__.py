@@ -1,5 +1,6 @@
-"""Web planner: FastAPI app (``create_app``) served by ``laserskin serve`` (see :mod:`laserskin.cli.serve`)."""
+"""Web planner: FastAPI app (``create_app``) served by ``laserskin serve`` or ``python -m laserskin.web``."""
 
-from laserskin.web.app import WebSettings, create_app
+from laserskin.web.app import create_app, serve
+from laserskin.web.limits import WebSettings
 
-__all__ = ["WebSettings", "create_app"]
+__all__ = ["WebSettings", "create_app", "serve"]

@@ -2,301 +2,192 @@
 
 Pages (Jinja2 templates, a few lines of own JavaScript, no CDN):
 
-* ``/``          planner form → background job → plan with SVG figures, HTML report and JSON;
+* ``/``          planner form → background job → plan with figures, HTML report and JSON;
 * ``/simulate``  one device setting → background job → temperature and damage maps;
-* ``/devices``   the device presets.
+* ``/devices``   the device presets;
+* ``/docs``      Swagger UI of the JSON API, served from the installed ``swagger_ui_bundle`` package.
 
-JSON API (same pydantic models as the CLI; OpenAPI schema at ``/docs``):
+JSON API (same pydantic models as the CLI; OpenAPI schema at ``/openapi.json``):
 
-* ``POST /api/plan``      a :class:`laserskin.planning.PlanRequest` → the ``plan --json`` object;
-* ``POST /api/simulate``  a :class:`laserskin.pipeline.scenario.Scenario` → the simulation summary;
-* ``GET  /api/devices``   the device table;
-* ``GET  /api/jobs/{id}`` progress of a background job.
+* ``POST /api/plan``         a :class:`laserskin.planning.PlanRequest` → the ``plan --json`` object;
+* ``POST /api/simulate``     a :class:`laserskin.pipeline.scenario.Scenario` → the simulation summary;
+* ``GET  /api/devices``      the device table;
+* ``GET  /api/jobs/{id}``    progress of a background job; ``DELETE`` cancels it and removes it;
+* ``GET  /health``           liveness and queue length (answers while every worker is busy).
 
-Per-request limits (:class:`WebSettings`) give a 422 with a message naming the field.
-The server reads and writes only inside its data folder (jobs, transport cache,
-matplotlib cache) apart from its own package files.
+Robustness (issue 11): limits are checked before any work from one cost estimate
+(:mod:`laserskin.web.limits`) and give a 422 naming the field; heavy work runs in a bounded
+pool of worker processes (:mod:`laserskin.web.jobs`), a full queue gives 503 with
+``Retry-After``; a JSON request whose client disconnects cancels its job; bodies over
+``max_body_bytes`` get 413; JSON with NaN/Infinity/overflowing numbers gets 422; every
+response carries security headers; files are served from job folders without following
+symbolic links. The server writes only inside its data folder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import io
-import threading
 import json
-import math
-from dataclasses import dataclass
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from laserskin.core.errors import InputError, describe_validation_error
-from laserskin.planning import PlanRequest
+from laserskin.core.errors import describe_validation_error
 from laserskin.pipeline.scenario import Scenario
-from laserskin.web.jobs import Job, JobManager, JobProgress
+from laserskin.planning import PlanRequest
+from laserskin.report import labels
+from laserskin.web.forms import (
+    PLAN_FORM_FIELDS,
+    SIM_FORM_FIELDS,
+    SIM_PREFIXES,
+    field_errors,
+    plan_data_from_form,
+    scenario_from_simulate_form,
+    too_long,
+)
+from laserskin.web.jobs import Busy, Job, JobManager
+from laserskin.web.limits import WebSettings, plan_limit_problem, scenario_limit_problem
+from laserskin.web.middleware import (
+    BodyLimit,
+    SecurityHeaders,
+    StrictJSONRoute,
+    validation_error_response,
+)
+
+__all__ = ["WebSettings", "create_app", "default_data_dir", "serve"]
 
 HERE = Path(__file__).parent
-COMPUTE_LOCK = threading.Lock()
-"""One computation at a time per server process: HDF5/NetCDF writes (transport cache, results)
-are not thread-safe, and the machine's cores go to the Monte Carlo run anyway."""
 PLAN_FIGURES = ("improvement", "margin", "maps")
 SIMULATE_FIGURES = ("temperature_map", "depth_profiles")
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """Per-request limits of the server.
-
-    Attributes
-    ----------
-    max_photons : int
-        Largest Monte Carlo photon count per transport run.
-    max_nr : int
-        Largest radial cell count of a simulation grid.
-    max_relaxation_s : float
-        Longest heat relaxation after the last pulse (s).
-    max_passes : int
-        Most passes per simulated session.
-    job_workers : int
-        Background job threads.
-    max_queued_jobs : int
-        Jobs queued or running at once; more get a 503.
-    """
-
-    max_photons: int = 200_000
-    max_nr: int = 200
-    max_relaxation_s: float = 5.0
-    max_passes: int = 5
-    job_workers: int = 1
-    max_queued_jobs: int = 8
+DOWNLOADS = {
+    "report.html": "text/html; charset=utf-8",
+    "plan.json": "application/json",
+    "summary.json": "application/json",
+    "result.nc": "application/x-netcdf",
+}
+POLL_S = 0.2
 
 
 def default_data_dir() -> Path:
     """``$XDG_DATA_HOME/laserskin/web`` (default ``~/.local/share/laserskin/web``)."""
-    import os
-
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "laserskin" / "web"
 
 
+def _swagger_dir() -> Path | None:
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    path = Path(str(swagger_ui_bundle.swagger_ui_path))
+    return path if (path / "swagger-ui-bundle.js").is_file() else None
+
+
 def _limit_error(field: str, value: Any, allowed: str) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": [
-        {"loc": ["body", *field.split(".")], "msg": f"{field}: got {value!r}; {allowed}", "type": "limit"}]})
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {
+                    "loc": ["body", *field.split(".")],
+                    "msg": f"{field}: got {value}; {allowed}",
+                    "type": "limit",
+                }
+            ]
+        },
+    )
 
 
 def _input_error(error: Exception) -> JSONResponse:
     message = describe_validation_error(error)
-    return JSONResponse(status_code=422, content={"detail": [
-        {"loc": ["body"], "msg": line, "type": "value_error"} for line in message.splitlines() or [message]]})
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": ["body"], "msg": line[:500], "type": "value_error"}
+                for line in (message.splitlines() or [message])[:20]
+            ]
+        },
+    )
 
 
-def _planning():
-    from laserskin.planning import PlanRequest, plan_request
-
-    return PlanRequest, plan_request
-
-
-def _fig_svg(fig) -> bytes:
-    """SVG bytes of a figure; colour meshes are embedded as images to keep the file small."""
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import QuadMesh
-
-    for ax in fig.axes:
-        for artist in ax.collections:
-            if isinstance(artist, QuadMesh):
-                artist.set_rasterized(True)
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
+def _busy(error: Busy) -> JSONResponse:
+    return JSONResponse(
+        status_code=503,
+        content={"detail": str(error)},
+        headers={"Retry-After": str(error.retry_after_s)},
+    )
 
 
-def _fig_png(fig) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes | str) -> None:
-    from laserskin.core.io import write_bytes_atomic
-
-    write_bytes_atomic(path, data.encode() if isinstance(data, str) else data)
-
-
-# --------------------------------------------------------------------------------------------
-# Limits
-# --------------------------------------------------------------------------------------------
-def plan_limit_problem(request, settings: WebSettings) -> tuple[str, Any, str] | None:
-    """``(field, value, allowed)`` of the first request value above the server's limits."""
-    if request.photons > settings.max_photons:
-        return "photons", request.photons, f"at most {settings.max_photons} on this server"
-    return None
-
-
-def scenario_limit_problem(scenario: Scenario, settings: WebSettings) -> tuple[str, Any, str] | None:
-    """``(field, value, allowed)`` of the first scenario value above the server's limits."""
-    if scenario.transport.photons > settings.max_photons:
-        return "transport.photons", scenario.transport.photons, f"at most {settings.max_photons} on this server"
-    if scenario.grid.nr is not None and scenario.grid.nr > settings.max_nr:
-        return "grid.nr", scenario.grid.nr, f"at most {settings.max_nr} on this server"
-    if scenario.heat.relaxation_s > settings.max_relaxation_s:
-        return "heat.relaxation", f"{scenario.heat.relaxation_s} s", f"at most {settings.max_relaxation_s} s on this server"
-    passes = scenario.protocol.passes if scenario.protocol is not None else 1
-    if passes > settings.max_passes:
-        return "protocol.passes", passes, f"at most {settings.max_passes} on this server"
-    if scenario.transport.threads is not None and scenario.transport.threads > 4:
-        return "transport.threads", scenario.transport.threads, "at most 4 on this server"
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# Work done in jobs
-# --------------------------------------------------------------------------------------------
-def run_plan_job(job: Job, request, cache_dir: Path) -> None:
-    """Plan, then write ``plan.json``, ``report.html`` and the SVG figures into the job folder."""
-    from laserskin.plotting import plan as plan_figures
-
-    _, plan_request = _planning()
-    job.stage, job.progress = "planning (light transport, heat, damage)", 0.05
-    with COMPUTE_LOCK:
-        plan = plan_request(request, cache_dir=cache_dir)
-    job.stage, job.progress = "rendering figures", 0.85
-    (job.folder / "figures").mkdir(exist_ok=True)
-    pngs = {}
-    if plan.eligible and plan.support is not None:
-        for name in PLAN_FIGURES:
-            function = getattr(plan_figures, f"{name}_figure")
-            try:
-                fig = function(plan)
-            except (KeyError, TypeError, AttributeError):
-                fig = None
-            if fig is None:
-                continue
-            _write_atomic(job.folder / "figures" / f"{name}.svg", _fig_svg(fig))
-            pngs[name] = _fig_png(function(plan))
-    from laserskin.report import plan_report_html
-
-    _write_atomic(job.folder / "report.html", plan_report_html(plan, pngs))
-    _write_atomic(job.folder / "plan.json", json.dumps(plan.to_dict(), indent=2))
-
-
-def run_simulate_job(job: Job, scenario: Scenario, cache_dir: Path) -> None:
-    """Simulate, then write ``summary.json``, ``result.nc`` and the SVG maps into the job folder."""
-    from laserskin.plotting import plot_depth_profiles, plot_temperature_map
-    from laserskin.pipeline.simulation import Simulation
-
-    job.stage = "setting up"
-    simulation = Simulation.from_scenario(scenario, progress=JobProgress(job), cache_dir=cache_dir)
-    with COMPUTE_LOCK:
-        result = simulation.run()
-        result.save(job.folder / "result.nc")
-    job.stage, job.progress = "rendering figures", 0.95
-    (job.folder / "figures").mkdir(exist_ok=True)
-    for name, function in (("temperature_map", plot_temperature_map), ("depth_profiles", plot_depth_profiles)):
-        _write_atomic(job.folder / "figures" / f"{name}.svg", _fig_svg(function(result)))
-    _write_atomic(job.folder / "summary.json", json.dumps(result.summary, indent=2, default=_jsonable))
-
-
-def _jsonable(value):
+def _open_regular(folder: Path, *names: str) -> int | None:
+    """File descriptor of ``folder/names...`` when every part is a real folder/file (no symbolic
+    link anywhere below ``folder``), else ``None``."""
+    path = folder
     try:
-        number = float(value)
-        return None if math.isnan(number) else number
-    except (TypeError, ValueError):
-        return str(value)
+        if path.is_symlink() or not path.is_dir():
+            return None
+        for name in names[:-1]:
+            path = path / name
+            if path.is_symlink() or not path.is_dir():
+                return None
+        fd = os.open(path / names[-1], os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    return fd
 
 
-# --------------------------------------------------------------------------------------------
-# Forms
-# --------------------------------------------------------------------------------------------
-PLAN_FORM_FIELDS = ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity", "goal", "area",
-                    "devices", "max_sessions", "max_downtime_days", "anesthetic", "cooling", "photons", "seed")
-SIM_FORM_FIELDS = ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity", "device", "fluence",
-                   "pulse_duration", "spot_diameter", "cooling", "passes", "photons", "seed")
-
-
-def _field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, str] | None = None) -> dict[str, str]:
-    """Map a validation error onto form fields (unknown locations go under ``_form``)."""
-    errors: dict[str, str] = {}
-    prefixes = prefixes or {}
-    if isinstance(error, ValidationError):
-        error = InputError.from_validation(error)  # one reading of pydantic's errors (union tags dropped)
-    if isinstance(error, InputError):
-        items = []
-        for line in str(error).splitlines():
-            parts = line.split(": ")
-            # "laser: fluence: 500 J/cm^2 is outside ..." -> the innermost part naming a form field
-            location = next((".".join(parts[: i + 1]) for i in range(len(parts) - 2, -1, -1)
-                             if parts[i].split(".")[-1] in fields), parts[0] if len(parts) > 1 else "")
-            items.append((location, parts[-1] if len(parts) > 1 else line))
-    else:
-        items = [("", str(error))]
-    for location, message in items:
-        target = prefixes.get(location, location)
-        name = next((f for f in fields if target == f or target.endswith("." + f)), None) or next(
-            (f for f in fields if target.startswith(f + ".")), "_form")
-        errors.setdefault(name, message if name != "_form" else f"{location}: {message}")
-    return errors
-
-
-def _clean(form: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in form.items() if v is not None and not (isinstance(v, str) and v.strip() == "")}
-
-
-def _int_or_text(value):
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
+def _read_json(folder: Path, name: str) -> Any:
+    fd = _open_regular(folder, name)
+    if fd is None:
+        return None
+    with os.fdopen(fd, "rb") as handle:
         try:
-            number = float(text)
-            return number
-        except ValueError:
-            return text
-    return value
+            return json.loads(handle.read().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            return None
 
 
-def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
-    """The Scenario dict of the simulate form (strings with units, as typed)."""
-    form = _clean(form)
-    person = {k: _int_or_text(form[k]) for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity")
-              if k in form}
-    laser = {"device": form.get("device", "")}
-    for key in ("fluence", "pulse_duration", "spot_diameter"):
-        if key in form:
-            laser[key] = form[key]
-    data: dict[str, Any] = {"person": person, "laser": laser,
-                            "transport": {"photons": _int_or_text(form.get("photons", "20000")),
-                                          "seed": _int_or_text(form.get("seed", "1"))},
-                            "grid": {"nr": 60}, "heat": {"relaxation": "1 s"}}
-    if form.get("cooling") and form["cooling"] != "device default":
-        data["cooling"] = {"kind": form["cooling"]}
-    if "passes" in form:
-        data["protocol"] = {"passes": _int_or_text(form["passes"])}
-    return data
+def _stream(fd: int, media_type: str, filename: str | None = None) -> Response:
+    handle = os.fdopen(fd, "rb")
+
+    def chunks():
+        with handle:
+            while chunk := handle.read(1 << 16):
+                yield chunk
+
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)
 
 
-# --------------------------------------------------------------------------------------------
-# The app
-# --------------------------------------------------------------------------------------------
 def create_app(data_dir: str | Path | None = None, settings: WebSettings | None = None) -> FastAPI:
     """Build the FastAPI app.
 
     Parameters
     ----------
     data_dir : path, optional
-        The only folder the server writes to (``jobs/``, ``cache/``); default
+        The only folder the server writes to (``jobs/``, ``cache/``, ``matplotlib/``); default
         :func:`default_data_dir`.
     settings : WebSettings, optional
-        Per-request limits.
+        Limits and capacity.
     """
     from laserskin.treatment import devices as device_presets
 
@@ -304,32 +195,77 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
     (data_dir / "jobs").mkdir(parents=True, exist_ok=True)
     cache_dir = data_dir / "cache"
-    jobs = JobManager(data_dir / "jobs", workers=settings.job_workers, max_queued=settings.max_queued_jobs)
+    os.environ.setdefault("MPLCONFIGDIR", str(data_dir / "matplotlib"))
+    jobs = JobManager(
+        data_dir / "jobs",
+        cache_dir,
+        workers=settings.job_workers,
+        max_queued=settings.max_queued_jobs,
+        max_kept=settings.max_jobs_kept,
+        memory_bytes=settings.job_memory_bytes,
+        max_cache_bytes=settings.max_cache_bytes,
+    )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(
+        label=labels.label,
+        name=labels.name,
+        choice=labels.choice,
+        value=labels.display_value,
+        band=labels.band_text,
+        explain=labels.explain,
+        BAND=labels.BAND,
+        CHOICES=labels.CHOICES,
+    )
+    swagger = _swagger_dir()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        # start the forkserver (imports the simulation stack) off the event loop
+        threading.Thread(target=jobs.warm, daemon=True, name="laserskin-warm").start()
         yield
         jobs.shutdown()
 
-    app = FastAPI(title="laserskin web planner", lifespan=lifespan,
-                  description="Laser skin tightening and resurfacing planner and simulator.",
-                  version=__import__("laserskin").__version__)
+    app = FastAPI(
+        title="laserskin web planner",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Laser skin tightening and resurfacing planner and simulator.",
+        version=__import__("laserskin").__version__,
+    )
+    app.router.route_class = StrictJSONRoute
     app.state.settings, app.state.data_dir, app.state.jobs = settings, data_dir, jobs
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_exception_handler(RequestValidationError, validation_error_response)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if swagger is not None:
+        app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger")
 
-    def device_names() -> list[str]:
-        return device_presets.device_names()
+    def submit(kind: str, payload: dict, inputs: dict) -> Job:
+        if settings.dry_run_s is not None:
+            return jobs.submit(
+                "dry_run",
+                {"seconds": settings.dry_run_s, "kind": kind},
+                inputs=inputs,
+                shown_kind=kind,
+            )
+        return jobs.submit(kind, payload, inputs=inputs)
 
-    def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {"devices": device_names(), **context},
-                                          status_code=status_code)
-
-    def submit(kind: str, work) -> Job | JSONResponse:
-        try:
-            return jobs.submit(kind, work)
-        except RuntimeError as error:
-            return JSONResponse(status_code=503, content={"detail": str(error)})
+    def page(
+        request: Request,
+        name: str,
+        status_code: int = 200,
+        headers: dict | None = None,
+        **context,
+    ) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request,
+            name,
+            {"devices": device_presets.device_names(), **context},
+            status_code=status_code,
+            headers=headers,
+        )
 
     # ---- pages -------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -340,25 +276,38 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     async def plan_submit(request: Request):
         raw = await request.form()
         form = {k: raw.get(k) for k in PLAN_FORM_FIELDS if k != "devices"}
-        chosen = [d for d in raw.getlist("devices") if d]
-        data = {k: _int_or_text(v) if k in ("age", "sun_exposure", "laxity", "max_sessions", "photons", "seed",
-                                             "max_downtime_days") else v
-                for k, v in _clean(form).items()}
-        if chosen:
-            data["devices"] = chosen
-        errors: dict[str, str] = {}
-        try:
-            plan_request_model = PlanRequest.model_validate(data)
-            problem = plan_limit_problem(plan_request_model, settings)
-            if problem:
-                errors[problem[0]] = f"{problem[2]} (got {problem[1]})"
-        except (ValidationError, InputError) as error:
-            errors = _field_errors(error, PLAN_FORM_FIELDS)
+        chosen = [d for d in raw.getlist("devices") if isinstance(d, str) and d][:50]
+        shown = {
+            **{k: v if isinstance(v, str) else None for k, v in form.items()},
+            "devices": chosen,
+        }
+        errors = too_long(shown)
+        if not errors:
+            try:
+                request_model = PlanRequest.model_validate(plan_data_from_form(shown, chosen))
+                problem = plan_limit_problem(request_model, settings)
+                if problem:
+                    errors[problem[0]] = f"{problem[2]} (got {problem[1]})"
+            except (ValidationError, ValueError, ArithmeticError) as error:
+                errors = field_errors(error, PLAN_FORM_FIELDS)
         if errors:
-            return page(request, "plan_form.html", status_code=422, form={**form, "devices": chosen}, errors=errors)
-        job = submit("plan", lambda job: run_plan_job(job, plan_request_model, cache_dir))
-        if isinstance(job, JSONResponse):
-            return page(request, "plan_form.html", status_code=503, form=form, errors={"_form": "server busy"})
+            return page(request, "plan_form.html", status_code=422, form=shown, errors=errors)
+        try:
+            job = await asyncio.to_thread(
+                submit,
+                "plan",
+                plan_data_from_form(shown, chosen),
+                request_model.model_dump(mode="json", by_alias=True),
+            )
+        except Busy as error:
+            return page(
+                request,
+                "plan_form.html",
+                status_code=503,
+                form=shown,
+                errors={"_form": f"{error} (about {error.retry_after_s} s)"},
+                headers={"Retry-After": str(error.retry_after_s)},
+            )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/simulate", response_class=HTMLResponse, include_in_schema=False)
@@ -368,31 +317,42 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     @app.post("/simulate", response_class=HTMLResponse, include_in_schema=False)
     async def simulate_submit(request: Request):
         raw = await request.form()
-        form = {k: raw.get(k) for k in SIM_FORM_FIELDS}
-        data = scenario_from_simulate_form(form)
-        errors: dict[str, str] = {}
-        prefixes = {"transport.photons": "photons", "transport.seed": "seed", "laser.device": "device",
-                    "protocol.passes": "passes", "cooling": "cooling"}
-        try:
-            scenario = Scenario.model_validate(data)
-            scenario.person_model()
-            scenario.laser_model()
-            problem = scenario_limit_problem(scenario, settings)
-            if problem:
-                errors[prefixes.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
-        except (ValidationError, InputError) as error:
-            errors = _field_errors(error, SIM_FORM_FIELDS, prefixes)
+        form = {k: raw.get(k) if isinstance(raw.get(k), str) else None for k in SIM_FORM_FIELDS}
+        errors = too_long(form)
+        if not errors:
+            data = scenario_from_simulate_form(form)
+            try:
+                scenario = Scenario.model_validate(data)
+                scenario.person_model()
+                scenario.laser_model()
+                problem = scenario_limit_problem(scenario, settings)
+                if problem:
+                    errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
+            except (ValidationError, ValueError, ArithmeticError) as error:
+                errors = field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES)
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
-        job = submit("simulate", lambda job: run_simulate_job(job, scenario, cache_dir))
-        if isinstance(job, JSONResponse):
-            return page(request, "simulate_form.html", status_code=503, form=form, errors={"_form": "server busy"})
+        try:
+            job = await asyncio.to_thread(submit, "simulate", data, {k: v for k, v in form.items() if v})
+        except Busy as error:
+            return page(
+                request,
+                "simulate_form.html",
+                status_code=503,
+                form=form,
+                errors={"_form": f"{error} (about {error.retry_after_s} s)"},
+                headers={"Retry-After": str(error.retry_after_s)},
+            )
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/devices", response_class=HTMLResponse, include_in_schema=False)
     def devices_page(request: Request):
-        return page(request, "devices.html", rows=device_presets.table_rows(),
-                    columns=device_presets.TABLE_COLUMNS)
+        return page(
+            request,
+            "devices.html",
+            rows=device_presets.table_rows(),
+            columns=device_presets.TABLE_COLUMNS,
+        )
 
     @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(request: Request, job_id: str):
@@ -401,77 +361,236 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             return page(request, "missing.html", status_code=404)
         return page(request, "job.html", job=job.to_json())
 
+    @app.post("/jobs/{job_id}/cancel", include_in_schema=False)
+    def job_cancel(job_id: str):
+        job = jobs.get(job_id)
+        if job is None:
+            return Response(status_code=404)
+        jobs.cancel(job_id, "cancelled on request")
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
     @app.get("/jobs/{job_id}/result", response_class=HTMLResponse, include_in_schema=False)
     def job_result(request: Request, job_id: str):
         job = jobs.get(job_id)
         if job is None or job.status != "done":
             return HTMLResponse("<p>not ready</p>", status_code=404)
-        figures = sorted(p.stem for p in (job.folder / "figures").glob("*.svg"))
+        texts = _read_json(job.folder, "figures.json") or {}
+        figures = [
+            (name, texts.get(name) or labels.figure_text(name, {}))
+            for name in (PLAN_FIGURES if job.kind == "plan" else SIMULATE_FIGURES)
+            if (job.folder / "figures" / f"{name}.svg").is_file()
+        ]
         if job.kind == "plan":
-            plan = json.loads((job.folder / "plan.json").read_text(encoding="utf-8"))
-            return page(request, "plan_result.html", job=job.to_json(), plan=plan, figures=figures)
-        summary = json.loads((job.folder / "summary.json").read_text(encoding="utf-8"))
-        return page(request, "simulate_result.html", job=job.to_json(), summary=summary, figures=figures)
+            plan = _read_json(job.folder, "plan.json")
+            if plan is None:
+                return HTMLResponse("<p>the result files are missing</p>", status_code=404)
+            return page(
+                request,
+                "plan_result.html",
+                job=job.to_json(),
+                plan=plan,
+                figures=figures,
+            )
+        summary = _read_json(job.folder, "summary.json")
+        if summary is None:
+            return HTMLResponse("<p>the result files are missing</p>", status_code=404)
+        return page(
+            request,
+            "simulate_result.html",
+            job=job.to_json(),
+            summary=summary,
+            figures=figures,
+            inputs=job.inputs,
+        )
 
     @app.get("/jobs/{job_id}/figures/{name}.svg", include_in_schema=False)
     def job_figure(job_id: str, name: str):
         job = jobs.get(job_id)
         if job is None or name not in PLAN_FIGURES + SIMULATE_FIGURES:
             return Response(status_code=404)
-        path = job.folder / "figures" / f"{name}.svg"
-        return FileResponse(path, media_type="image/svg+xml") if path.is_file() else Response(status_code=404)
+        fd = _open_regular(job.folder, "figures", f"{name}.svg")
+        return Response(status_code=404) if fd is None else _stream(fd, "image/svg+xml")
 
     @app.get("/jobs/{job_id}/download/{name}", include_in_schema=False)
     def job_download(job_id: str, name: str):
         job = jobs.get(job_id)
-        allowed = {"report.html": "text/html", "plan.json": "application/json",
-                   "summary.json": "application/json", "result.nc": "application/x-netcdf"}
-        if job is None or name not in allowed:
+        if job is None or name not in DOWNLOADS:
             return Response(status_code=404)
-        path = job.folder / name
-        if not path.is_file():
+        fd = _open_regular(job.folder, name)
+        if fd is None:
             return Response(status_code=404)
-        return FileResponse(path, media_type=allowed[name], filename=f"laserskin_{job.kind}_{job.id[:8]}_{name}")
+        return _stream(fd, DOWNLOADS[name], f"laserskin_{job.kind}_{job.id[:8]}_{name}")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return Response(
+            (HERE / "static" / "favicon.svg").read_bytes(),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "max-age=86400"},
+        )
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs(request: Request):
+        if swagger is None:
+            return HTMLResponse(
+                "<p>Install swagger-ui-bundle-v2 for the API page; the schema is at "
+                "<a href='/openapi.json'>/openapi.json</a>.</p>",
+                status_code=200,
+            )
+        return templates.TemplateResponse(request, "docs.html", {})
+
+    @app.get(
+        "/health",
+        tags=["api"],
+        summary="Liveness and queue length (answers while the workers are busy)",
+    )
+    async def health() -> dict[str, Any]:
+        return {  # no lock: answers even while a worker is being started
+            "status": "ok",
+            "running": len(jobs.running),
+            "queued": len(jobs.queue),
+            "workers": jobs.workers,
+            "max_queued": jobs.max_queued,
+        }
 
     # ---- JSON API ----------------------------------------------------------------------------
-    @app.get("/api/devices", tags=["api"], summary="Device presets (the `laserskin devices` table)")
+    @app.get(
+        "/api/devices",
+        tags=["api"],
+        summary="Device presets (the `laserskin devices` table)",
+    )
     def api_devices() -> list[dict[str, str]]:
         return device_presets.table_rows()
 
-    @app.get("/api/jobs/{job_id}", tags=["api"], summary="Progress of a background job",
-             responses={404: {"description": "no such job"}})
+    @app.get(
+        "/api/jobs/{job_id}",
+        tags=["api"],
+        summary="Progress of a background job",
+        responses={404: {"description": "no such job"}},
+    )
     def api_job(job_id: str) -> dict[str, Any]:
         job = jobs.get(job_id)
         if job is None:
             return JSONResponse(status_code=404, content={"detail": "no such job"})
         return job.to_json()
 
-    @app.post("/api/plan", tags=["api"], summary="Plan a treatment (same JSON as `laserskin plan --json`)",
-              responses={422: {"description": "invalid input, over a server limit, or an infeasible goal"}})
-    def api_plan(request: PlanRequest) -> dict[str, Any]:
-        problem = plan_limit_problem(request, settings)
+    @app.delete(
+        "/api/jobs/{job_id}",
+        tags=["api"],
+        summary="Cancel a job (its worker stops at once) and delete it",
+        responses={404: {"description": "no such job"}},
+    )
+    def api_job_delete(job_id: str) -> dict[str, Any]:
+        if jobs.get(job_id) is None or not jobs.delete(job_id):
+            return JSONResponse(status_code=404, content={"detail": "no such job"})
+        return {"id": job_id, "deleted": True}
+
+    async def run_and_wait(request: Request, kind: str, payload: dict, result_file: str):
+        try:
+            job = await asyncio.to_thread(submit, kind, payload, payload)
+        except Busy as error:
+            return _busy(error)
+        while not job.finished:
+            if await request.is_disconnected():
+                await asyncio.to_thread(jobs.cancel, job.id, "cancelled: the client went away")
+                return Response(status_code=499)
+            await asyncio.sleep(POLL_S)
+        headers = {"X-Job-Id": job.id}
+        if job.status == "done":
+            data = _read_json(job.folder, result_file)
+            if data is not None:
+                return JSONResponse(data, headers=headers)
+            return JSONResponse(
+                status_code=500,
+                content={"detail": "the result file is missing"},
+                headers=headers,
+            )
+        if job.status == "cancelled" or job.stage == "interrupted" or job.message.startswith("interrupted"):
+            return JSONResponse(
+                status_code=503,
+                content={"detail": job.message},
+                headers={**headers, "Retry-After": "10"},
+            )
+        if job.message.startswith("internal error"):
+            return JSONResponse(status_code=500, content={"detail": job.message}, headers=headers)
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [
+                    {"loc": ["body"], "msg": line[:500], "type": "value_error"}
+                    for line in job.message.splitlines()[:20]
+                ]
+            },
+            headers=headers,
+        )
+
+    @app.post(
+        "/api/plan",
+        tags=["api"],
+        summary="Plan a treatment (same JSON as `laserskin plan --json`)",
+        responses={
+            422: {"description": "invalid input, over a server limit, or an infeasible goal"},
+            503: {"description": "the server is busy; retry after `Retry-After` seconds"},
+        },
+    )
+    async def api_plan(plan: PlanRequest, request: Request) -> dict[str, Any]:
+        problem = plan_limit_problem(plan, settings)
         if problem:
             return _limit_error(*problem)
-        _, plan_request = _planning()
-        try:
-            with COMPUTE_LOCK:
-                return plan_request(request, cache_dir=cache_dir).to_dict()
-        except (InputError, ValidationError) as error:
-            return _input_error(error)
+        return await run_and_wait(request, "plan", await request.json(), "plan.json")
 
-    @app.post("/api/simulate", tags=["api"], summary="Simulate one scenario (the Scenario TOML schema as JSON)",
-              responses={422: {"description": "invalid input or over a server limit"}})
-    def api_simulate(scenario: Scenario) -> dict[str, Any]:
-        problem = scenario_limit_problem(scenario, settings)
+    @app.post(
+        "/api/simulate",
+        tags=["api"],
+        summary="Simulate one scenario (the Scenario TOML schema as JSON)",
+        responses={
+            422: {"description": "invalid input or over a server limit"},
+            503: {"description": "the server is busy; retry after `Retry-After` seconds"},
+        },
+    )
+    async def api_simulate(scenario: Scenario, request: Request) -> dict[str, Any]:
+        try:
+            problem = scenario_limit_problem(scenario, settings)
+        except (ValidationError, ValueError, ArithmeticError) as error:
+            return _input_error(error)
         if problem:
             return _limit_error(*problem)
-        from laserskin.pipeline.simulation import Simulation
-
-        try:
-            with COMPUTE_LOCK:
-                result = Simulation.from_scenario(scenario, cache_dir=cache_dir).run()
-        except (InputError, ValidationError) as error:
-            return _input_error(error)
-        return json.loads(json.dumps({"summary": result.summary}, default=_jsonable))
+        response = await run_and_wait(request, "simulate", await request.json(), "summary.json")
+        if isinstance(response, JSONResponse) and response.status_code == 200:
+            return JSONResponse({"summary": json.loads(response.body)}, headers=dict(response.headers))
+        return response
 
     return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: str | Path | None = None,
+    settings: WebSettings | None = None,
+    log_level: str = "warning",
+) -> None:
+    """Run the app with uvicorn; SIGTERM/SIGINT kill the workers at once, so the server stops
+    within a few seconds even while jobs run (open JSON requests get 503)."""
+    import uvicorn
+
+    folder = Path(data_dir or default_data_dir()).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))
+    app = create_app(folder, settings)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            app.state.jobs.shutdown()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        timeout_graceful_shutdown=3,
+        timeout_keep_alive=5,
+        limit_concurrency=512,
+    )
+    Server(config).run()

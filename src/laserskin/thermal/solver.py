@@ -37,251 +37,29 @@ from __future__ import annotations
 
 import math
 import time as _time
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
-from laserskin.core.constants import ROOM_TEMPERATURE_K
+from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
+from laserskin.core.constants import ROOM_TEMPERATURE_K
 from laserskin.core.errors import InputError
-from laserskin.grid import RZGrid
+from laserskin.thermal.boundary import RESTING_H_W_PER_M2K, SurfaceBoundary
 from laserskin.thermal.medium import ThermalMedium, _per_cell
+from laserskin.thermal.operator import Operator
+from laserskin.thermal.result import EnergyLedger, HeatResult
 from laserskin.thermal.schedule import Schedule
+from laserskin.thermal.stepping import D_STAGE as _D
+from laserskin.thermal.stepping import W_STAGE as _W
+from laserskin.thermal.stepping import merge_close as _merge_close
+from laserskin.thermal.stepping import plan_steps as _plan_steps
+from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
-
-#: Resting heat-transfer coefficient of skin to room air, W m⁻² K⁻¹: natural convection
-#: (~2–5) plus linearised long-wave radiation (~5–6) — an engineering estimate (U).
-RESTING_H_W_PER_M2K = 10.0
-
-_GAMMA = 2.0 - math.sqrt(2.0)
-_D = _GAMMA / 2.0  # diagonal of the ESDIRK form, 1 − 1/√2
-_W = math.sqrt(2.0) / 4.0  # weights of the first two stages (last row of the tableau)
-
-
-@dataclass(frozen=True, eq=False)
-class SurfaceBoundary:
-    """Convective surface boundary at z = 0: flux out = h(t) (T_surface − T_medium(t)).
-
-    Parameters
-    ----------
-    h_W_per_m2K : Schedule
-        Heat-transfer coefficient in W m⁻² K⁻¹ (>= 0; 0 is an insulated surface).
-    medium_temperature_K : Schedule
-        Temperature of the cooling medium (air, window, cryogen) in K.
-    resting_h_W_per_m2K, resting_temperature_K : float, optional
-        Boundary used for the initial steady state. Default: the schedules' values before
-        their first breakpoint.
-    """
-
-    h_W_per_m2K: Schedule
-    medium_temperature_K: Schedule
-    resting_h_W_per_m2K: float | None = None
-    resting_temperature_K: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("h_W_per_m2K", "medium_temperature_K"):
-            value = getattr(self, name)
-            if isinstance(value, (int, float)):
-                object.__setattr__(self, name, Schedule.constant(value))
-            elif not isinstance(value, Schedule):
-                raise InputError(f"surface.{name}", type(value).__name__, "a Schedule or a number")
-        if np.any(self.h_W_per_m2K.values < 0):
-            raise InputError("surface.h_W_per_m2K", float(self.h_W_per_m2K.values.min()), ">= 0 W/(m^2*K)")
-        if np.any(self.medium_temperature_K.values <= 0):
-            raise InputError(
-                "surface.medium_temperature_K", float(self.medium_temperature_K.values.min()), "> 0 K"
-            )
-        if self.resting_h_W_per_m2K is None:
-            object.__setattr__(self, "resting_h_W_per_m2K", float(self.h_W_per_m2K.values[0]))
-        if self.resting_temperature_K is None:
-            object.__setattr__(self, "resting_temperature_K", float(self.medium_temperature_K.values[0]))
-        if not (self.resting_h_W_per_m2K >= 0 and math.isfinite(self.resting_h_W_per_m2K)):
-            raise InputError("surface.resting_h_W_per_m2K", self.resting_h_W_per_m2K, ">= 0 W/(m^2*K)")
-        if not (self.resting_temperature_K > 0 and math.isfinite(self.resting_temperature_K)):
-            raise InputError("surface.resting_temperature_K", self.resting_temperature_K, "> 0 K")
-
-    @classmethod
-    def resting_air(
-        cls, h_W_per_m2K: float = RESTING_H_W_PER_M2K, temperature_K: float = ROOM_TEMPERATURE_K
-    ) -> "SurfaceBoundary":
-        """Skin exposed to still room air at all times (default 10 W m⁻² K⁻¹, 25 °C)."""
-        return cls(Schedule.constant(h_W_per_m2K), Schedule.constant(temperature_K))
-
-    @classmethod
-    def insulated(cls) -> "SurfaceBoundary":
-        """No heat exchange at the surface (h = 0)."""
-        return cls(Schedule.constant(0.0), Schedule.constant(ROOM_TEMPERATURE_K))
-
-
-@dataclass(frozen=True)
-class EnergyLedger:
-    """Energy bookkeeping of a heat run, all in J over the whole run.
-
-    ``deposited_J = stored_change_J + surface_loss_J + deep_loss_J + perfusion_loss_J``
-    holds to round-off (see :attr:`residual_J`). Losses are signed: a negative loss is a
-    gain (e.g. heat flowing in from the core, or warm blood heating cooled tissue). The
-    resting steady state has non-zero flows that cancel each other.
-    """
-
-    deposited_J: float
-    stored_change_J: float
-    surface_loss_J: float
-    deep_loss_J: float
-    perfusion_loss_J: float
-
-    @property
-    def residual_J(self) -> float:
-        """Deposited − stored change − all losses, J."""
-        return self.deposited_J - self.stored_change_J - self.surface_loss_J - self.deep_loss_J - self.perfusion_loss_J
-
-
-@dataclass(frozen=True, eq=False)
-class HeatResult:
-    """Result of :func:`solve_bioheat`. Temperatures in K, times in s, fields shape (nr, nz).
-
-    Attributes
-    ----------
-    grid : RZGrid
-    times_s : ndarray, shape (n_steps + 1,)
-        Start (0) and end of every time step.
-    probe_points_m : ndarray, shape (n_probes, 2)
-        Requested (r, z) points in m.
-    probe_cells : ndarray of int, shape (n_probes, 2)
-        (i_r, i_z) of the cell holding each point; ``i_z = -1`` marks a surface probe (z = 0),
-        which reports the temperature of the surface face.
-    probe_temperatures_K : ndarray, shape (n_probes, n_steps + 1)
-        Temperature at each probe at every time of ``times_s``.
-    stored_times_s : ndarray, shape (n_store,)
-    stored_temperatures_K : ndarray, shape (n_store, nr, nz)
-        Full fields at the requested storage times (steps land on them exactly).
-    initial_temperature_K, final_temperature_K : ndarray, shape (nr, nz)
-    peak_temperature_K : ndarray, shape (nr, nz)
-        Per-cell maximum over all step ends (including the initial field).
-    peak_time_s : ndarray, shape (nr, nz)
-        Time at which each cell reached its maximum.
-    global_peak_temperature_K, global_peak_time_s : float
-        Hottest cell temperature over the run and when it occurred.
-    global_peak_field_K : ndarray, shape (nr, nz)
-        The whole field at ``global_peak_time_s``.
-    energy : EnergyLedger
-    n_steps, n_factorizations : int
-        Time steps taken and sparse LU factorisations made (including the steady state).
-    outer_edge_rise_fraction : float
-        Largest temperature change (either sign) in the outermost radial column divided by
-        the largest change anywhere; small (< 1e-3) when the insulated outer boundary does
-        not matter.
-    """
-
-    grid: RZGrid
-    times_s: np.ndarray
-    probe_points_m: np.ndarray
-    probe_cells: np.ndarray
-    probe_temperatures_K: np.ndarray
-    stored_times_s: np.ndarray
-    stored_temperatures_K: np.ndarray
-    initial_temperature_K: np.ndarray
-    final_temperature_K: np.ndarray
-    peak_temperature_K: np.ndarray
-    peak_time_s: np.ndarray
-    global_peak_temperature_K: float
-    global_peak_time_s: float
-    global_peak_field_K: np.ndarray
-    energy: EnergyLedger
-    n_steps: int
-    n_factorizations: int
-    outer_edge_rise_fraction: float
-    step_sizes_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
-
-    def stored(self, time_s: float) -> np.ndarray:
-        """The stored field at ``time_s`` (must be one of ``stored_times_s``)."""
-        index = np.flatnonzero(np.isclose(self.stored_times_s, time_s, rtol=0, atol=1e-12))
-        if index.size == 0:
-            raise InputError("time_s", time_s, f"one of the stored times {self.stored_times_s.tolist()}")
-        return self.stored_temperatures_K[index[0]]
-
-
-# ---------------------------------------------------------------------------------------
-# operator assembly
-# ---------------------------------------------------------------------------------------
-class _Operator:
-    """Finite-volume pieces of the Pennes operator on an RZGrid (flat index i_r * nz + i_z)."""
-
-    def __init__(self, medium: ThermalMedium):
-        grid = medium.grid
-        nr, nz = grid.nr, grid.nz
-        self.nr, self.nz, self.n = nr, nz, nr * nz
-        k = medium.conductivity_W_per_mK
-        dr = grid.dr_m
-        dz = grid.dz_m
-        volume = grid.cell_volume_m3
-        ring = grid.ring_area_m2
-        index = np.arange(self.n).reshape(nr, nz)
-
-        rows, cols, vals = [], [], []
-
-        def couple(a, b, g):
-            rows.extend([a.ravel(), b.ravel(), a.ravel(), b.ravel()])
-            cols.extend([a.ravel(), b.ravel(), b.ravel(), a.ravel()])
-            vals.extend([g.ravel(), g.ravel(), -g.ravel(), -g.ravel()])
-
-        if nr > 1:  # radial faces at r_edges[1:-1]
-            face_area = 2.0 * np.pi * grid.r_edges_m[1:-1, None] * dz[None, :]
-            g_r = face_area / (0.5 * dr / k[:-1, :] + 0.5 * dr / k[1:, :])
-            couple(index[:-1, :], index[1:, :], g_r)
-        if nz > 1:  # axial faces at z_edges[1:-1]
-            g_z = ring[:, None] / (0.5 * dz[None, :-1] / k[:, :-1] + 0.5 * dz[None, 1:] / k[:, 1:])
-            couple(index[:, :-1], index[:, 1:], g_z)
-        self.perfusion_W_per_K = (medium.perfusion_coefficient_W_per_m3K * volume).ravel()
-        self.deep_W_per_K = np.zeros(self.n)
-        self.deep_W_per_K[index[:, -1]] = ring * 2.0 * k[:, -1] / dz[-1]
-        # surface: series of half-cell conduction (per area) and 1/h
-        self.surface_cells = index[:, 0].copy()
-        self.surface_area_m2 = ring.copy()
-        self.surface_half_cell_W_per_m2K = 2.0 * k[:, 0] / dz[0]
-        diag = self.perfusion_W_per_K + self.deep_W_per_K
-        rows.append(np.arange(self.n))
-        cols.append(np.arange(self.n))
-        vals.append(diag)
-        self.base = sp.csc_matrix(
-            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(self.n, self.n)
-        )
-        self.base.sum_duplicates()
-        self.capacity_J_per_K = (medium.volumetric_heat_capacity_J_per_m3K * volume).ravel()
-        self.volume_m3 = volume.ravel()
-        self._with_h: dict[float, sp.csc_matrix] = {}
-        self._surface_full: dict[float, np.ndarray] = {}
-
-    def surface_conductance(self, h: float) -> np.ndarray:
-        """Surface conductance per ring (W/K), shape (nr,)."""
-        if h == 0.0:
-            return np.zeros(self.nr)
-        if math.isinf(h):
-            return self.surface_area_m2 * self.surface_half_cell_W_per_m2K
-        kh = self.surface_half_cell_W_per_m2K
-        return self.surface_area_m2 * h * kh / (h + kh)
-
-    def surface_full(self, h: float) -> np.ndarray:
-        if h not in self._surface_full:
-            full = np.zeros(self.n)
-            full[self.surface_cells] = self.surface_conductance(h)
-            self._surface_full[h] = full
-        return self._surface_full[h]
-
-    def matrix(self, h: float) -> sp.csc_matrix:
-        """Full operator L(h) (W/K): M dT/dt = −L T + b."""
-        if h not in self._with_h:
-            self._with_h[h] = (self.base + sp.diags(self.surface_full(h))).tocsc()
-        return self._with_h[h]
-
-    def face_temperature(self, t_cells: np.ndarray, h: float, medium_K: float) -> np.ndarray:
-        """Temperature of the surface face for surface-cell temperatures ``t_cells`` (nr,)."""
-        kh = self.surface_half_cell_W_per_m2K
-        if math.isinf(h):
-            return np.full_like(t_cells, medium_K)
-        return (kh * t_cells + h * medium_K) / (kh + h)
+__all__ = ["solve_bioheat", "steady_state_temperature"]
 
 
 def steady_state_temperature(
@@ -313,11 +91,11 @@ def steady_state_temperature(
         Temperature in K.
     """
     cite("pennes1948")
-    op = _Operator(medium)
+    op = Operator(medium)
     return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K).reshape(op.nr, op.nz)
 
 
-def _steady(op: _Operator, medium: ThermalMedium, h: float, medium_K: float) -> np.ndarray:
+def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> np.ndarray:
     if h < 0 or not math.isfinite(h):
         raise InputError("surface_h_W_per_m2K", h, ">= 0 W/(m^2*K) and finite")
     rhs = (
@@ -326,101 +104,6 @@ def _steady(op: _Operator, medium: ThermalMedium, h: float, medium_K: float) -> 
         + op.perfusion_W_per_K * medium.arterial_temperature_K
     )
     return splu(op.matrix(h), permc_spec="MMD_AT_PLUS_A").solve(rhs)
-
-
-# ---------------------------------------------------------------------------------------
-# time-step planning
-# ---------------------------------------------------------------------------------------
-def _merge_close(times: np.ndarray, t_end: float) -> np.ndarray:
-    """Drop landing points closer than ~1e-12 t_end to the previous one (round-off twins).
-
-    ``t_end`` itself is always kept; a dropped twin's sub-femtosecond sliver of schedule
-    is absorbed by the neighbouring step.
-    """
-    tolerance = 1e-12 * t_end
-    kept: list[float] = []
-    for t in times:
-        if kept and t - kept[-1] <= tolerance:
-            if t == t_end:
-                kept[-1] = t
-            continue
-        if t <= tolerance:
-            continue
-        kept.append(float(t))
-    return np.array(kept)
-
-
-def _pulse_runs(power: Schedule, t_end: float) -> list[tuple[float, float]]:
-    """Contiguous intervals in [0, t_end) where the power is > 0."""
-    runs: list[tuple[float, float]] = []
-    for a, b, value in power.on_intervals(0.0, t_end):
-        if value < 0:
-            raise InputError("power", value, "power >= 0 W at all times")
-        if value > 0:
-            if runs and runs[-1][1] == a:
-                runs[-1] = (runs[-1][0], b)
-            else:
-                runs.append((a, b))
-    return runs
-
-
-def _plan_steps(
-    t_end: float,
-    landings: np.ndarray,
-    resets: set[float],
-    power: Schedule,
-    runs: list[tuple[float, float]],
-    steps_per_pulse: int,
-    first_step: float,
-    max_step: float,
-    steps_per_level: int,
-) -> list[tuple[float, float]]:
-    """List of (t_start, t_end) steps covering [0, t_end], landing on every landing point.
-
-    While the laser is on, steps are uniform with at least ``steps_per_pulse`` per pulse.
-    Otherwise step sizes come from one ladder ``first_step * 2**k`` shared by every
-    segment (so factorisations are reused across segments and pulses): after each change
-    of a schedule the ladder restarts at the bottom (or at the pulse step after a pulse)
-    and climbs one rung every ``steps_per_level`` steps; a single shorter step lands each
-    segment exactly on its end.
-    """
-    steps: list[tuple[float, float]] = []
-    level = 0
-    count = 0
-    after_pulse_level = None
-    a = 0.0
-    for b in landings:
-        length = b - a
-        if length <= 0:
-            continue
-        p = power.value_on(a, b)
-        if p > 0:
-            run = next(r for r in runs if r[0] <= a + 0.5 * length < r[1])
-            dt_p = min((run[1] - run[0]) / steps_per_pulse, max_step)
-            n = max(1, math.ceil(length / dt_p * (1 - 1e-9)))
-            edges = [a + length * i / n for i in range(n)] + [b]
-            steps.extend(zip(edges[:-1], edges[1:]))
-            after_pulse_level = max(0, int(math.floor(math.log2(dt_p / first_step) + 1e-9)))
-            a = b
-            continue
-        if a == 0.0 or a in resets:
-            level = after_pulse_level if after_pulse_level is not None else 0
-            count = 0
-        after_pulse_level = None
-        t = a
-        while True:
-            dt = min(first_step * 2.0**level, max_step)
-            if t + dt >= b * (1 - 1e-13) - 1e-300 or b - (t + dt) < 1e-9 * dt:
-                steps.append((t, b))
-                break
-            steps.append((t, t + dt))
-            t = t + dt
-            count += 1
-            if count >= steps_per_level:
-                level += 1
-                count = 0
-        a = b
-    return steps
 
 
 # ---------------------------------------------------------------------------------------
@@ -441,7 +124,7 @@ def solve_bioheat(
     first_step_s: float | None = None,
     steps_per_pulse: int = 20,
     steps_per_level: int = 3,
-    progress: Any = None,
+    progress: Callback | None = None,
     factorizations: dict | None = None,
 ) -> HeatResult:
     """Solve the Pennes bioheat equation from t = 0 to ``t_end_s`` (Pennes 1948).
@@ -517,9 +200,17 @@ def solve_bioheat(
     else:
         source_arr = np.asarray(source_per_J, dtype=np.float64)
         if source_arr.shape != (nr, nz):
-            raise InputError("source_per_J", f"shape {source_arr.shape}", f"shape {(nr, nz)} (the grid's nr, nz)")
+            raise InputError(
+                "source_per_J",
+                f"shape {source_arr.shape}",
+                f"shape {(nr, nz)} (the grid's nr, nz)",
+            )
         if not np.all(np.isfinite(source_arr)) or np.any(source_arr < 0):
-            raise InputError("source_per_J", "negative or non-finite values", "finite values >= 0 1/m^3")
+            raise InputError(
+                "source_per_J",
+                "negative or non-finite values",
+                "finite values >= 0 1/m^3",
+            )
         source = source_arr.ravel().copy()
     if not (isinstance(steps_per_pulse, int) and steps_per_pulse >= 10):
         raise InputError("steps_per_pulse", steps_per_pulse, "an integer >= 10")
@@ -546,7 +237,7 @@ def solve_bioheat(
             raise InputError("first_step_s", first_step_s, "a finite step > 0 s")
         first_step = min(float(first_step_s), max_step)
 
-    store = np.asarray(sorted(set(float(t) for t in store_times_s)), dtype=float)
+    store = np.asarray(sorted({float(t) for t in store_times_s}), dtype=float)
     if store.size and (store[0] < 0 or store[-1] > t_end):
         raise InputError("store_times_s", store.tolist(), f"times within [0, {t_end:g}] s")
 
@@ -554,7 +245,11 @@ def solve_bioheat(
     probe_cells = np.zeros((probe_points.shape[0], 2), dtype=int)
     for n, (r, z) in enumerate(probe_points):
         if not (0 <= r <= grid.r_max_m and 0 <= z <= grid.z_max_m):
-            raise InputError("probes", (r, z), f"points with 0 <= r <= {grid.r_max_m:g} m and 0 <= z <= {grid.z_max_m:g} m")
+            raise InputError(
+                "probes",
+                (r, z),
+                f"points with 0 <= r <= {grid.r_max_m:g} m and 0 <= z <= {grid.z_max_m:g} m",
+            )
         i_r = min(int(np.searchsorted(grid.r_edges_m, r, side="right")) - 1, nr - 1)
         i_z = -1 if z == 0 else min(int(np.searchsorted(grid.z_edges_m, z, side="right")) - 1, nz - 1)
         probe_cells[n] = (i_r, i_z)
@@ -563,9 +258,13 @@ def solve_bioheat(
     observers = list(observers)
     for obs in observers:
         if not callable(getattr(obs, "on_step", None)):
-            raise InputError("observers", type(obs).__name__, "objects with an on_step(time_s, dt_s, T_old, T_new) method")
+            raise InputError(
+                "observers",
+                type(obs).__name__,
+                "objects with an on_step(time_s, dt_s, T_old, T_new) method",
+            )
 
-    op = _Operator(medium)
+    op = Operator(medium)
     n_factorizations = 0
     if initial_temperature_K is None:
         temperature = _steady(op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
@@ -579,12 +278,31 @@ def solve_bioheat(
 
     # --- step plan ---------------------------------------------------------------------
     schedules = (power, surface.h_W_per_m2K, surface.medium_temperature_K)
-    inside = lambda ts: [float(t) for t in ts if 0.0 < t < t_end]  # noqa: E731
-    landings = _merge_close(np.unique(np.array(
-        [t_end] + [t for s in schedules for t in inside(s.breakpoints_s)] + [t for t in store if t > 0], dtype=float
-    )), t_end)
+
+    def inside(ts):
+        return [float(t) for t in ts if 0.0 < t < t_end]
+
+    landings = _merge_close(
+        np.unique(
+            np.array(
+                [t_end] + [t for s in schedules for t in inside(s.breakpoints_s)] + [t for t in store if t > 0],
+                dtype=float,
+            )
+        ),
+        t_end,
+    )
     resets = {float(landings[np.argmin(np.abs(landings - t))]) for s in schedules for t in inside(s.change_points())}
-    plan = _plan_steps(t_end, landings, resets, power, runs, steps_per_pulse, first_step, max_step, steps_per_level)
+    plan = _plan_steps(
+        t_end,
+        landings,
+        resets,
+        power,
+        runs,
+        steps_per_pulse,
+        first_step,
+        max_step,
+        steps_per_level,
+    )
 
     # --- bookkeeping ---------------------------------------------------------------------
     n_times = len(plan) + 1
@@ -622,7 +340,11 @@ def solve_bioheat(
     capacity = op.capacity_J_per_K
     factors: dict[Any, Any] = {} if factorizations is None else factorizations
     if factors.setdefault("medium", medium) is not medium:
-        raise InputError("factorizations", "a cache of another medium", "a dict used only with this medium")
+        raise InputError(
+            "factorizations",
+            "a cache of another medium",
+            "a dict used only with this medium",
+        )
     step_sizes = np.empty(len(plan))
 
     if progress is not None:
@@ -651,12 +373,13 @@ def solve_bioheat(
         f2 = g - L @ y2
         y3 = lu.solve(capacity * temperature + dt * (_W * (f1 + f2) + _D * g))
 
-        # ledger with the scheme's stage weights (exact discrete balance)
+        # ledger with the scheme's stage weights (exact discrete balance); elementwise sums, not BLAS
+        # dot products, which start threads and crawl on a busy shared machine
         weights = ((_W, temperature), (_W, y2), (_D, y3))
         for weight, y in weights:
-            surface_loss += dt * weight * float(g_surf @ (y - medium_K))
-            deep_loss += dt * weight * float(op.deep_W_per_K @ (y - T_core))
-            perfusion_loss += dt * weight * float(op.perfusion_W_per_K @ (y - T_art))
+            surface_loss += dt * weight * float((g_surf * (y - medium_K)).sum())
+            deep_loss += dt * weight * float((op.deep_W_per_K * (y - T_core)).sum())
+            perfusion_loss += dt * weight * float((op.perfusion_W_per_K * (y - T_art)).sum())
         deposited += dt * p * source_total_per_W
 
         y3.setflags(write=False)
@@ -684,12 +407,10 @@ def solve_bioheat(
             last_report = t1
 
     final = temperature.reshape(nr, nz).copy()
-    stored_change = float(capacity @ (temperature - initial))
+    stored_change = float((capacity * (temperature - initial)).sum())
     ledger = EnergyLedger(deposited, stored_change, surface_loss, deep_loss, perfusion_loss)
     stored_times = np.array(sorted(stored_list))
-    stored_fields = (
-        np.stack([stored_list[t] for t in stored_times]) if stored_times.size else np.empty((0, nr, nz))
-    )
+    stored_fields = np.stack([stored_list[t] for t in stored_times]) if stored_times.size else np.empty((0, nr, nz))
     if progress is not None:
         progress.on_end("heat", _time.perf_counter() - clock)
     return HeatResult(

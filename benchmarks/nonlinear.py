@@ -1,0 +1,68 @@
+"""Cost of the non-linear (enthalpy) stage for single-spot ablative runs (printed, no asserts).
+
+Cases (issue 9, target < 15 s each on the 2-core machine): full-field CO2 10.6 µm, 7 J/cm²,
+0.8 ms, 3 passes; Er:YAG 2.94 µm, 10 J/cm², 250 µs, 10 pulses at 10 Hz; fractional CO2
+15 mJ micro-beam. Ablative wavelengths need no Monte Carlo (Beer–Lambert from the moving crater
+floor), so the photon count does not enter. Prints wall time, grid, steps, factorisations,
+crater and residual damage.
+
+Run: .venv/bin/python benchmarks/nonlinear.py
+"""
+
+import time
+
+from laserskin.pipeline.simulation import Simulation
+from laserskin.skin import Person
+from laserskin.treatment.laser import Laser
+from laserskin.treatment.protocol import Protocol
+
+CASES = (
+    (
+        "CO2 7 J/cm² 0.8 ms, 3 passes",
+        dict(
+            wavelength="10600 nm",
+            fluence="7 J/cm^2",
+            pulse_duration="0.8 ms",
+            spot_diameter="3 mm",
+            profile="flat_top",
+            ablative=True,
+            repetition_rate="10 Hz",
+        ),
+        3,
+    ),
+    (
+        "Er:YAG 10 J/cm² 250 µs, 10 pulses 10 Hz",
+        dict(
+            wavelength="2940 nm",
+            fluence="10 J/cm^2",
+            pulse_duration="250 us",
+            spot_diameter="5 mm",
+            profile="flat_top",
+            ablative=True,
+            repetition_rate="10 Hz",
+            pulses=10,
+        ),
+        1,
+    ),
+    ("fractional CO2 15 mJ (preset)", None, 1),
+)
+
+
+def main() -> None:
+    person = Person(age=50, sex="female", fitzpatrick="II", site="cheek")
+    for label, table, passes in CASES:
+        laser = Laser(**table) if table is not None else Laser.from_device("co2_fractional")
+        simulation = Simulation(person, laser, protocol=Protocol(passes=passes) if passes > 1 else None)
+        t0 = time.perf_counter()
+        result = simulation.run()
+        elapsed = time.perf_counter() - t0
+        s = result.summary
+        print(
+            f"{label:42s} {elapsed:6.2f} s  grid {result.grid.nr}x{result.grid.nz}  steps {s['heat_steps']}  "
+            f"factorisations {s['heat_factorizations']}  crater {s['crater_depth_um']:.1f} µm  "
+            f"residual damage {s['residual_damage_depth_um']:.1f} µm  model {s['thermal_model']}"
+        )
+
+
+if __name__ == "__main__":
+    main()

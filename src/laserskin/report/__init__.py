@@ -1,0 +1,318 @@
+"""Self-contained HTML report of a treatment plan: the person's inputs, the plan, the risks,
+the expected improvement with its 5–95 % band, the alternatives as a table, the figures
+(embedded PNG with title, caption and alt text), the assumptions (thresholds read from the
+planner's rule file, so they match the reasons) and the citations of the models the plan used.
+No external files or scripts; readable on a phone (fluid layout) and printable.
+
+Labels and units come from :mod:`laserskin.report.labels`, the table the web pages and the
+CLI share.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Any
+
+from laserskin.report.labels import (
+    BAND,
+    band_text,
+    choice,
+    display_value,
+    explain,
+    figure_text,
+    label,
+    name,
+)
+
+__all__ = ["STYLE", "assumptions", "plan_citations", "plan_report_html"]
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:0 1rem;color:#1d2329;line-height:1.45}"
+    "table{border-collapse:collapse;margin:.5rem 0;max-width:100%}"
+    "th,td{border:1px solid #c5ccd3;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+    "th{background:#eef2f6;font-weight:600}.wide{overflow-x:auto;max-width:100%}"
+    "img{max-width:100%;height:auto}figure{margin:1rem 0}figcaption{font-size:.95rem;color:#3d4650}"
+    "p,li,figcaption,h1,h2,h3{overflow-wrap:anywhere}"
+    ".note{color:#3d4650}.risk{border-left:4px solid #a35200;padding-left:.6rem}"
+    "summary{cursor:pointer;font-weight:600}@media print{.wide{overflow:visible}}"
+)
+
+PLAN_ROWS = (
+    "modality",
+    "device",
+    "sessions",
+    "interval_weeks",
+    "session_minutes",
+    "laser_minutes",
+    "anesthetic",
+)
+SETTING_ROWS = (
+    "wavelength_nm",
+    "fluence_J_per_cm2",
+    "pulse_energy_mJ",
+    "pulse_duration_ms",
+    "spot_diameter_mm",
+    "repetition_rate_Hz",
+    "passes",
+    "profile",
+    "microbeam_diameter_um",
+    "coverage_percent",
+    "binding_constraint",
+    "note",
+)
+RISK_ROWS = (
+    "pigment_risk",
+    "epidermal_injury",
+    "epidermal_omega",
+    "blister_fluence_J_per_cm2",
+    "fluence_fraction_of_blister",
+    "pain_index_with_anesthetic",
+    "pain_index_without_anesthetic",
+    "downtime_days",
+    "long_session",
+)
+INPUT_ROWS = (
+    "age",
+    "sex",
+    "fitzpatrick",
+    "site",
+    "sun_exposure",
+    "laxity",
+    "goal",
+    "area",
+    "devices",
+    "max_sessions",
+    "max_downtime_days",
+    "max_session_minutes",
+    "anesthetic",
+    "cooling",
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _rows(pairs, caption: str = "") -> str:
+    body = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f"<div class='wide' tabindex='0'><table>{cap}{body}</table></div>"
+
+
+def _labelled(data: dict, keys) -> list[tuple[str, str]]:
+    return [(name(k), display_value(k, data[k])) for k in keys if k in data and data[k] is not None]
+
+
+def _rules() -> dict:
+    try:
+        from laserskin.planning.request import planner_rules
+
+        return planner_rules()
+    except Exception:  # noqa: BLE001 (a report without the rule file still renders)
+        return {}
+
+
+def assumptions() -> list[str]:
+    """The planner's assumptions, with the thresholds of ``contraindications.toml``."""
+    rules = _rules()
+    safety, target = rules.get("safety", {}), rules.get("target", {})
+    omega_limit = safety.get("epidermal_omega_limit", 0.5)
+    blister = safety.get("blister_omega", 1.0)
+    pain = safety.get("pain_index_limit", 6.0)
+    band = target.get("min_band_um", 100.0)
+    target_omega = target.get("omega", 1.0)
+    return [
+        (
+            f"Epidermal safety: the basal epidermal damage integral Ω (all passes added) stays ≤ {omega_limit:g}; "
+            f"Ω = {blister:g} is the onset of a blister."
+        ),
+        (
+            f"Collagen target (non-ablative tightening): a band of dermal thermal injury (Ω ≥ {target_omega:g}) at least "
+            f"{band:g} µm thick on the beam axis; reported when not reached."
+        ),
+        (
+            "Passes are thermally independent (minutes between passes ≫ the ~1 s the skin needs to cool): Ω adds over "
+            "passes."
+        ),
+        (
+            "Temperature rise proportional to pulse energy (constant tissue properties); not valid where tissue water "
+            "boils or is ablated."
+        ),
+        f"Pain (0–10) is tolerable up to {pain:g}/10 with the planned topical anaesthetic.",
+        f"Improvement and its {BAND}: healing model of docs/healing.md, calibrated on two small clinical studies.",
+        "Treatable area per site: contraindications.toml (full face 300–500 cm²).",
+    ]
+
+
+def plan_citations(data: dict) -> list[str]:
+    """Citations of the models this plan used, each once: the plan's ``citations`` (keys of
+    ``data/bibliography.toml``, recorded with :func:`laserskin.core.citations.recording` while the
+    plan ran, or texts), sorted by key. Empty when the plan does not say (never the whole library)."""
+    from laserskin.core import citations as registry
+
+    entries: list[str] = []
+    for item in data.get("citations") or []:
+        if isinstance(item, dict):
+            entries.append(str(item.get("text") or item.get("key")))
+            continue
+        try:
+            entries.append(str(registry.get(str(item))))
+        except (KeyError, ValueError):
+            entries.append(str(item))
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        key = " ".join(entry.lower().split())
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(entry)
+    return unique
+
+
+def _alternatives_table(alternatives: list[dict]) -> str:
+    if not alternatives:
+        return "<p>No alternative device was feasible.</p>"
+    head = (
+        "<tr><th scope='col'>Device</th><th scope='col'>Type</th><th scope='col'>Fluence (J/cm²)</th>"
+        "<th scope='col'>Sessions</th><th scope='col'>Improvement at 6 months</th>"
+        "<th scope='col'>Pain (0–10)</th><th scope='col'>Downtime (days)</th>"
+        "<th scope='col'>Epidermal injury</th></tr>"
+    )
+    rows = []
+    for alt in alternatives:
+        month6 = (alt.get("improvement_percent") or {}).get("month_6")
+        settings = alt.get("settings") or {}
+        rows.append(
+            "<tr>"
+            + "".join(
+                f"<td>{_e(v)}</td>"
+                for v in (
+                    alt.get("device", ""),
+                    choice("modality", alt.get("modality")),
+                    display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²"),
+                    alt.get("sessions", "—"),
+                    band_text(month6) if month6 else "—",
+                    display_value("pain_index", alt.get("pain_index")).removesuffix("/10"),
+                    display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
+                    choice("epidermal_injury", alt.get("epidermal_injury")),
+                )
+            )
+            + "</tr>"
+        )
+    return f"<div class='wide' tabindex='0'><table><caption>Other devices considered</caption>{head}{''.join(rows)}</table></div>"
+
+
+def _figure_key(name: str) -> str:
+    """``improvement``/``margin``/``maps``/... from a figure name or a caption that mentions it."""
+    text = name.lower()
+    for key in ("temperature_map", "depth_profiles", "improvement", "margin", "maps"):
+        if text == key:
+            return key
+    for word, key in (("improvement", "improvement"), ("margin", "margin"), ("map", "maps")):
+        if word in text:
+            return key
+    return name
+
+
+def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=None) -> str:
+    """HTML text of the report of ``plan`` (a Plan or its ``to_dict()``).
+
+    Parameters
+    ----------
+    plan : Plan or dict
+    figures : dict, optional
+        Figure name (``improvement``, ``margin``, ``maps``; a caption naming one works too) →
+        PNG bytes, embedded as base64 with the title, caption and alt text of
+        :func:`laserskin.report.labels.figure_text`.
+    citations : iterable of str, optional
+        Bibliography keys the plan's models cited (``with laserskin.core.citations.recording()
+        as used: plan = ...``); default: the plan's own ``citations``.
+    """
+    data = dict(plan) if isinstance(plan, dict) else plan.to_dict()
+    if citations is not None:
+        data["citations"] = sorted(set(citations))
+    inputs = data.get("inputs") or {}
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>laserskin treatment plan</title><style>{STYLE}</style></head><body><main>",
+        "<h1>Treatment plan</h1>",
+        (
+            "<p class='note'>Research software, not a medical device: every number is a model estimate for a "
+            "clinician to judge.</p>"
+        ),
+        "<h2>The person and the request</h2>",
+        _rows(_labelled(inputs, INPUT_ROWS)),
+    ]
+    if not data.get("eligible"):
+        parts += [
+            "<h2>Referral</h2>",
+            f"<p>{_e(data.get('referral') or 'not eligible')}</p>",
+        ]
+    else:
+        risks = data.get("risks") or {}
+        settings = data.get("settings") or {}
+        parts += [
+            f"<h2>Plan: {_e(data.get('device'))} ({_e(choice('modality', data.get('modality')))})</h2>",
+            _rows(_labelled(data, PLAN_ROWS)),
+            "<h3>Laser settings</h3>",
+            _rows(_labelled(settings, SETTING_ROWS)),
+            "<h3>Cooling</h3>",
+            _rows(
+                [
+                    (name(k), choice("cooling", v) if k == "kind" else display_value(k, v))
+                    for k, v in (data.get("cooling") or {}).items()
+                ]
+                or [("Cooling", "none")]
+            ),
+            "<h2>Risks</h2><div class='risk'>",
+            _rows(_labelled(risks, RISK_ROWS)),
+            f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
+            f"<h2>Expected improvement of laxity (nominal, {BAND})</h2>",
+            _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
+            "<h2>Alternatives</h2>",
+            _alternatives_table(data.get("alternatives") or []),
+        ]
+    parts += [
+        "<h2>Why this plan</h2><ul>",
+        *(f"<li>{_e(r)}</li>" for r in data.get("reasons") or []),
+        "</ul>",
+    ]
+    if figures:
+        parts.append("<h2>Figures</h2>")
+        for figure_name, png in figures.items():
+            text = figure_text(_figure_key(figure_name), data)
+            encoded = base64.b64encode(png).decode("ascii")
+            parts.append(
+                f"<figure><img alt='{_e(text['alt'])}' src='data:image/png;base64,{encoded}'>"
+                f"<figcaption><b>{_e(text['title'])}.</b> {_e(text['caption'])}</figcaption></figure>"
+            )
+    work = data.get("simulation_work") or {}
+    sources = plan_citations(data)
+    parts += [
+        "<h2>Assumptions</h2><ul>",
+        *(f"<li>{_e(a)}</li>" for a in assumptions()),
+        "</ul>",
+        "<h2>How it was computed</h2>",
+        _rows(
+            [
+                ("laserskin version", data.get("version", "?")),
+                ("Random seed", data.get("seed", "?")),
+                ("Photons per light-transport run", data.get("photons", "?")),
+                *[(label(k), v) for k, v in work.items()],
+                (
+                    "Computing time",
+                    display_value("wall_time_s", data.get("wall_time_s")),
+                ),
+            ]
+        ),
+        "<h2>Sources</h2>",
+        f"<details><summary>{len(sources)} work{'s' if len(sources) != 1 else ''} cited by the models this plan ran</summary><ol>"
+        if sources
+        else "<p>This plan does not list its sources (see <code>laserskin cite</code>).</p><details><ol>",
+        *(f"<li>{_e(c)}</li>" for c in sources),
+        "</ol></details>",
+        "</main></body></html>",
+    ]
+    return "".join(parts)

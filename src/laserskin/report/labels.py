@@ -1,0 +1,330 @@
+"""One table of plain-language labels with units, shared by the web pages, the HTML report and
+the CLI (``from laserskin.report.labels import label, display_value``).
+
+Keys are the field names of ``plan --json``, the simulation summary and the plan request;
+values say what a clinician reads: the quantity, its unit, and where needed one sentence of
+explanation. Nothing here imports the simulation stack.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "BAND",
+    "CHOICES",
+    "IMPROVEMENT_TIMES",
+    "LABELS",
+    "Label",
+    "band_text",
+    "choice",
+    "display_value",
+    "explain",
+    "figure_text",
+    "label",
+    "name",
+    "unit",
+]
+
+BAND = "5–95 % band"
+"""How the uncertainty ranges of the improvement are called everywhere."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """Display name, unit (``""`` for none) and an optional one-line explanation."""
+
+    text: str
+    unit: str = ""
+    help: str = ""
+    digits: int = 3
+
+    def full(self) -> str:
+        return (
+            f"{self.text} ({self.unit})"
+            if self.unit and self.unit != "/10"
+            else (f"{self.text} (0–10)" if self.unit == "/10" else self.text)
+        )
+
+
+OMEGA_HELP = (
+    "Ω is the Arrhenius (Henriques) thermal-damage integral: Ω = 1 is the onset of "
+    "epidermal necrosis (a blister); the planner keeps the basal epidermis at Ω ≤ 0.5."
+)
+
+LABELS: dict[str, Label] = {
+    # person and request
+    "age": Label("Age", "years"),
+    "age_years": Label("Age", "years"),
+    "sex": Label("Sex"),
+    "fitzpatrick": Label("Skin type (Fitzpatrick I–VI)"),
+    "site": Label("Treated site"),
+    "sun_exposure": Label("Photoaging (Glogau grade 0–3)", help="0 = none, 3 = severe wrinkling at rest"),
+    "laxity": Label("Laxity (Alexiades-Armenakas grade 0–4)", help="0 = none, 4 = marked sagging"),
+    "goal": Label("Goal"),
+    "area": Label("Area per session", "cm²"),
+    "devices": Label("Candidate devices", help="empty = the planner's default set for the goal"),
+    "max_sessions": Label("Most sessions", help="empty = no limit"),
+    "max_downtime_days": Label("Longest acceptable downtime", "days"),
+    "max_session_minutes": Label(
+        "Longest acceptable session",
+        "min",
+        help="including the anaesthetic's waiting time",
+    ),
+    "anesthetic": Label("Topical anaesthetic"),
+    "cooling": Label("Skin cooling"),
+    "photons": Label("Photons per light-transport run", help="more = smoother maps, slower"),
+    "seed": Label("Random seed"),
+    # plan
+    "eligible": Label("Eligible for treatment"),
+    "referral": Label("Referral"),
+    "modality": Label("Treatment type"),
+    "device": Label("Device"),
+    "sessions": Label("Sessions"),
+    "interval_weeks": Label("Interval between sessions", "weeks", digits=2),
+    "session_minutes": Label("Session duration", "min", "including the anaesthetic's waiting time", digits=2),
+    "laser_minutes": Label("Laser time per session", "min", digits=2),
+    "epidermal_omega": Label("Epidermal damage integral Ω", "", OMEGA_HELP),
+    "epidermal_omega_limit": Label("Planner limit for epidermal Ω"),
+    "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
+    "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
+    "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),
+    "blister_fluence_J_per_cm2": Label("Fluence that would blister (Ω = 1)", "J/cm²"),
+    "fluence_fraction_of_blister": Label("Planned fluence as a share of the blister fluence", "%"),
+    "epidermal_injury": Label("Epidermal injury"),
+    "pigment_risk": Label("Risk of pigment change"),
+    "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
+    "long_session": Label("Long session (> 1 h)"),
+    "crater_depth_um": Label("Ablation depth", "µm"),
+    "immediate_tightening_percent": Label("Immediate tightening", "%"),
+    "simulations_run": Label("Simulations run"),
+    "wall_time_s": Label("Computing time", "s", digits=2),
+    "version": Label("laserskin version"),
+    # settings
+    "wavelength_nm": Label("Wavelength", "nm", digits=4),
+    "fluence_J_per_cm2": Label("Fluence", "J/cm²"),
+    "pulse_energy_mJ": Label("Pulse energy", "mJ"),
+    "pulse_energy_J": Label("Pulse energy", "J"),
+    "pulse_duration_ms": Label("Pulse duration", "ms"),
+    "spot_diameter_mm": Label("Spot diameter", "mm"),
+    "repetition_rate_Hz": Label("Repetition rate", "Hz"),
+    "passes": Label("Passes per session"),
+    "profile": Label("Beam profile"),
+    "safe_fluence_J_per_cm2": Label("Highest safe fluence", "J/cm²"),
+    "target_fluence_J_per_cm2": Label("Lowest fluence reaching the collagen target", "J/cm²"),
+    "binding_constraint": Label("What limits the fluence"),
+    "microbeam_diameter_um": Label("Micro-beam diameter", "µm"),
+    "coverage_percent": Label("Skin coverage per pass", "%"),
+    "note": Label("Note"),
+    # simulation summary
+    "peak_epidermis_temperature_C": Label("Peak epidermis temperature", "°C"),
+    "peak_dermis_temperature_C": Label("Peak dermis temperature", "°C"),
+    "denaturation_depth_um": Label("Depth of collagen denaturation", "µm"),
+    "denatured_volume_mm3": Label("Denatured collagen volume", "mm³"),
+    "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
+    "dermal_injury_volume_mm3": Label("Volume of dermal thermal injury (Ω ≥ 1)", "mm³"),
+    "boiling": Label("Tissue water boils"),
+    "residual_damage_depth_um": Label("Residual thermal damage below the crater", "µm"),
+    # work
+    "transport_runs": Label("Light-transport runs"),
+    "heat_solves": Label("Heat solves"),
+    "evaluations": Label("Damage evaluations"),
+    "full_simulations": Label("Full simulations"),
+    "total": Label("Total"),
+    "kind": Label("Kind"),
+    "spurt_duration": Label("Cryogen spurt"),
+    "delay": Label("Delay before the pulse"),
+    "parallel": Label("Cooling during the pulse"),
+    "temperature": Label("Cooling temperature"),
+}
+
+IMPROVEMENT_TIMES = {
+    "immediate": "Right after the course",
+    "month_1": "After 1 month",
+    "month_3": "After 3 months",
+    "month_6": "After 6 months",
+    "month_12": "After 12 months",
+}
+
+CHOICES: dict[str, dict[str, str]] = {
+    "anesthetic": {
+        "auto": "Lightest that keeps pain tolerable",
+        "none": "None",
+        "lidocaine_4": "Lidocaine 4 % cream",
+        "lidocaine_tetracaine_7_7": "Lidocaine/tetracaine 7 %/7 % cream",
+        "emla": "EMLA (lidocaine/prilocaine 2.5 %/2.5 %)",
+    },
+    "cooling": {
+        "auto": "Each device's own cooling",
+        "device default": "The device's own cooling",
+        "none": "None",
+        "cold_air": "Cold air",
+        "contact": "Contact cooling (chilled window)",
+        "cryogen": "Cryogen spray",
+    },
+    "goal": {
+        "tighten": "Tighten (collagen remodelling)",
+        "resurface": "Resurface (remove the surface layer)",
+        "recommend": "Recommend (compare both)",
+    },
+    "modality": {
+        "non_ablative": "Non-ablative",
+        "fractional_ablative": "Fractional ablative",
+        "ablative": "Ablative (full field)",
+        "fractional_non_ablative": "Fractional non-ablative",
+        "radiofrequency": "Radiofrequency",
+        "infrared": "Broadband infrared",
+    },
+    "epidermal_injury": {
+        "none": "None expected",
+        "erythema": "Redness",
+        "blister": "Blister",
+        "necrosis": "Epidermis destroyed (by design for ablative lasers)",
+    },
+    "pigment_risk": {"low": "Low", "moderate": "Moderate", "high": "High"},
+    "sex": {"female": "Female", "male": "Male"},
+    "site": {
+        "cheek": "Cheek",
+        "forehead": "Forehead",
+        "periorbital": "Around the eyes",
+        "perioral": "Around the mouth",
+        "neck": "Neck",
+        "forearm": "Forearm",
+        "abdomen": "Abdomen",
+    },
+    "profile": {"flat_top": "Flat top", "gaussian": "Gaussian"},
+}
+
+
+def label(key: str) -> str:
+    """``"Text (unit)"`` for a field name; an unknown name becomes readable text."""
+    found = LABELS.get(key)
+    if found is None:
+        if key in IMPROVEMENT_TIMES:
+            return IMPROVEMENT_TIMES[key]
+        return key.replace("_", " ").strip().capitalize()
+    return found.full()
+
+
+def name(key: str) -> str:
+    """The label without its unit, for rows whose value carries the unit (``display_value``)."""
+    found = LABELS.get(key)
+    if found is None:
+        return label(key)
+    return found.text if found.unit else found.full()
+
+
+def unit(key: str) -> str:
+    found = LABELS.get(key)
+    return found.unit if found else ""
+
+
+def explain(key: str) -> str:
+    found = LABELS.get(key)
+    return found.help if found else ""
+
+
+def choice(field: str, value: Any) -> str:
+    """Display text of a choice (``choice("anesthetic", "emla")``); unknown values as given."""
+    if value is None:
+        return "—"
+    return CHOICES.get(field, {}).get(str(value), str(value).replace("_", " "))
+
+
+def _number(value: float, digits: int) -> str:
+    """``digits`` significant digits without exponents for everyday magnitudes (4,807; 0.492; 17.0)."""
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 1e7 or magnitude < 1e-3:
+        return f"{value:.{digits}g}"
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    return f"{value:.{digits}g}" if magnitude < 1 else f"{value:,.{digits - 1 - int(math.log10(magnitude))}f}"
+
+
+def display_value(key: str, value: Any) -> str:
+    """A value with its unit as a person reads it (``"5.9/10"``, ``"17 J/cm²"``, ``"Moderate"``)."""
+    if value is None:
+        return "—"
+    if key in CHOICES and isinstance(value, str):
+        return choice(key, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(display_value(key, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{label(k)}: {display_value(k, v)}" for k, v in value.items())
+    found = LABELS.get(key, Label(key))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+        if not math.isfinite(number):
+            return "—"
+        if key == "fluence_fraction_of_blister":
+            return f"{100 * number:.0f} %"
+        text = str(int(number)) if isinstance(value, int) else _number(number, found.digits)
+        if found.unit == "/10":
+            return f"{text}/10"
+        return f"{text} {found.unit}".strip()
+    return str(value)
+
+
+def band_text(band) -> str:
+    """``"12.9 % (5–95 % band 4.7–28.3 %)"`` from ``[low, mid, high]``."""
+    low, mid, high = (float(x) for x in band)
+    return f"{mid:.1f} % ({BAND} {low:.1f}–{high:.1f} %)"
+
+
+def figure_text(name: str, data: dict) -> dict[str, str]:
+    """Title, caption and alt text of a plan or simulation figure, from the plan/summary data."""
+    device = data.get("device") or "the device"
+    if name == "improvement":
+        month6 = (data.get("improvement_percent") or {}).get("month_6")
+        gain = f" Predicted at 6 months: {band_text(month6)}." if month6 else ""
+        return {
+            "title": "Expected improvement over time",
+            "caption": f"Predicted laxity improvement (%) after each session with {device}; the shaded area is the "
+            f"{BAND}, dotted lines mark the sessions.",
+            "alt": f"Line chart of laxity improvement in percent against months from the first session, rising "
+            f"after each of {data.get('sessions', '?')} sessions.{gain}",
+        }
+    if name == "margin":
+        settings = data.get("settings") or {}
+        fluence = settings.get("fluence_J_per_cm2")
+        chosen = f" The chosen fluence is {fluence:.3g} J/cm²." if isinstance(fluence, (int, float)) else ""
+        return {
+            "title": "Safety margin against fluence",
+            "caption": "Epidermal damage integral Ω (left axis, logarithmic; Ω = 1 blisters, the planner keeps "
+            "Ω ≤ 0.5) and thickness of the dermal collagen injury band (right axis, µm) against "
+            "fluence.",
+            "alt": f"Chart of epidermal Ω and dermal injury-band thickness rising with fluence.{chosen}",
+        }
+    if name == "maps":
+        return {
+            "title": "Where the skin heats and where collagen is injured",
+            "caption": "Left: peak temperature (°C) by depth and distance from the beam axis. Right: thermal "
+            "injury (log₁₀ of Ω over all passes); Ω ≥ 1 marks injured collagen.",
+            "alt": "Two colour maps of a skin cross-section, depth downwards: peak temperature, and the "
+            "logarithm of the thermal-damage integral.",
+        }
+    if name == "temperature_map":
+        peak = data.get("peak_dermis_temperature_C")
+        peak_text = f" Peak dermis temperature {peak:.1f} °C." if isinstance(peak, (int, float)) else ""
+        return {
+            "title": "Temperature in the skin",
+            "caption": "Temperature (°C) by depth and distance from the beam axis at the time of the peak.",
+            "alt": f"Colour map of the skin cross-section, hottest near the beam axis.{peak_text}",
+        }
+    if name == "depth_profiles":
+        return {
+            "title": "Temperature and damage against depth",
+            "caption": "Peak temperature and thermal-damage integral Ω on the beam axis against depth.",
+            "alt": "Line charts of peak temperature and damage falling with depth below the surface.",
+        }
+    return {
+        "title": name.replace("_", " ").capitalize(),
+        "caption": "",
+        "alt": name.replace("_", " "),
+    }

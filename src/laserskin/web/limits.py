@@ -1,0 +1,333 @@
+"""Server limits and the one cost estimate they are checked against, before any work starts.
+
+A request is priced from its typed inputs alone (no grid is built, no array allocated):
+
+* ``cells``   = radial cells × depth cells, the depth cells counted analytically from the
+  graded-grid rule of :meth:`laserskin.grid.RZGrid.graded` (fine cells, geometric growth, one
+  refinement per layer interface);
+* ``heat_steps`` ≈ 20 steps per pulse + the step ladder of every relaxation gap (steps double
+  every 3 steps from the first step up to ``max_step``), as :func:`laserskin.thermal.solve_bioheat`
+  plans them;
+* ``history_bytes`` = 2 heat runs × (steps + 1) × cells × 8 B (the temperature history kept for
+  the damage read-outs) — the memory that grows without bound on an absurd grid;
+* ``photons`` × wavelengths of the Monte Carlo runs.
+
+Every problem is ``(field, value, allowed)`` and becomes one 422 naming the field.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Cost",
+    "WebSettings",
+    "plan_limit_problem",
+    "scenario_cost",
+    "scenario_limit_problem",
+]
+
+STEPS_PER_PULSE = 20
+STEPS_PER_LEVEL = 3
+FIRST_STEP_S = 1e-4
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Limits and capacity of one server.
+
+    Attributes
+    ----------
+    max_photons : int
+        Largest Monte Carlo photon count per transport run (× wavelengths).
+    max_nr : int
+        Largest radial cell count of a simulation grid.
+    max_cells : int
+        Largest grid (radial × depth cells).
+    max_heat_steps : int
+        Largest number of heat-solver steps of one simulation (estimate).
+    max_history_bytes : int
+        Largest temperature history kept in memory (2 runs × steps × cells × 8 B).
+    max_pulses : int
+        Most pulses at one spot over all passes.
+    max_store_times : int
+        Most ``heat.store_times``.
+    max_relaxation_s : float
+        Longest heat relaxation after the last pulse (s).
+    max_passes : int
+        Most passes per simulated session.
+    max_threads : int
+        Most Monte Carlo threads a request may ask for.
+    job_workers : int
+        Jobs computed at once (one worker process each).
+    max_queued_jobs : int
+        Jobs waiting for a worker; more get a 503 with ``Retry-After``.
+    max_body_bytes : int
+        Largest request body; more get a 413.
+    job_memory_bytes : int
+        Address-space limit of a worker process (0 = none): a job over it fails alone.
+    max_cache_bytes : int
+        Transport cache in the data folder; the least recently used entries go first.
+    max_jobs_kept : int
+        Finished jobs kept on disk; the oldest go first.
+    dry_run_s : float or None
+        Testing the server machinery (load tests, benchmarks): every job sleeps this long in its
+        worker process and writes an empty result instead of computing. ``None`` = compute.
+    """
+
+    max_photons: int = 200_000
+    max_nr: int = 200
+    max_cells: int = 80_000
+    max_heat_steps: int = 20_000
+    max_history_bytes: int = 1 << 30
+    max_pulses: int = 200
+    max_store_times: int = 50
+    max_relaxation_s: float = 5.0
+    max_passes: int = 5
+    max_threads: int = 4
+    job_workers: int = 1
+    max_queued_jobs: int = 8
+    max_body_bytes: int = 1 << 20
+    job_memory_bytes: int = 6 << 30
+    max_cache_bytes: int = 512 << 20
+    max_jobs_kept: int = 200
+    dry_run_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Estimated size of one simulation (see the module docstring)."""
+
+    nr: int
+    nz: int
+    cells: int
+    pulses: int
+    heat_steps: int
+    history_bytes: int
+    photons: int
+
+
+def _segment_cells(length: float, dz_fine: float, dz_max: float, growth: float, fine_length: float) -> float:
+    """Number of cells :func:`laserskin.grid._growing_sizes` makes, counted without a loop."""
+    if length <= 0:
+        return 0.0
+    fine = min(max(fine_length, 0.0), length)
+    cells = math.ceil(fine / dz_fine) if fine > 0 else 0
+    rest = length - fine
+    if rest <= 0:
+        return float(max(cells, 1))
+    if growth <= 1.0 + 1e-12 or dz_max <= dz_fine:
+        return cells + math.ceil(rest / dz_fine) if growth <= 1.0 + 1e-12 else cells + math.ceil(rest / dz_max)
+    ramp = math.ceil(math.log(dz_max / dz_fine) / math.log(growth))  # cells until dz_max
+    ramp_length = dz_fine * (growth ** (ramp + 1) - growth) / (growth - 1.0)
+    if ramp_length >= rest:
+        n = math.log(1.0 + rest * (growth - 1.0) / (dz_fine * growth)) / math.log(growth)
+        return cells + math.ceil(n)
+    return cells + ramp + math.ceil((rest - ramp_length) / dz_max)
+
+
+def estimate_nz(
+    z_max_m: float,
+    dz_surface_m: float,
+    dz_max_m: float,
+    growth: float,
+    interfaces_m: list[float],
+    fine_depth_m: float,
+) -> int:
+    """Depth cells of :meth:`RZGrid.graded` with these arguments (estimate within a few cells)."""
+    anchors = sorted({0.0, z_max_m, *[z for z in interfaces_m if 0.0 < z < z_max_m]})
+    total = 0.0
+    for top, bottom in itertools.pairwise(anchors):
+        length = bottom - top
+        fine_length = max(fine_depth_m - top, 0.0)
+        if bottom < z_max_m:
+            total += _segment_cells(length / 2, dz_surface_m, dz_max_m, growth, fine_length)
+            total += _segment_cells(
+                length / 2,
+                dz_surface_m,
+                dz_max_m,
+                growth,
+                length / 2 if bottom <= fine_depth_m else 0,
+            )
+        else:
+            total += _segment_cells(length, dz_surface_m, dz_max_m, growth, fine_length)
+        if total > 1e12:
+            break
+    return int(min(total, 1e15))
+
+
+def _heat_steps(starts, ends, t_end: float, max_step_s: float | None) -> int:
+    """Steps of the heat solver: uniform steps in each pulse, a doubling ladder in each gap."""
+    import numpy as np
+
+    starts, ends = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+    if starts.size == 0:
+        return 1
+    durations = np.maximum(ends - starts, 1e-12)
+    pulse_dt = float(durations.min()) / STEPS_PER_PULSE
+    max_step = math.inf if max_step_s is None else float(max_step_s)
+    first = max(min(pulse_dt, FIRST_STEP_S, max_step, t_end / 10.0), 1e-15)
+    steps = STEPS_PER_PULSE * starts.size
+    if max_step < pulse_dt:
+        steps += float(np.sum(durations)) / max_step
+    gaps = np.append(starts[1:] - ends[:-1], t_end - ends[-1])
+    gaps = gaps[gaps > 0]
+    if gaps.size:
+        ladder_top = min(max_step, float(gaps.max()))
+        levels = max(0.0, math.log2(ladder_top / first))
+        ladder_time = first * STEPS_PER_LEVEL * (2.0 ** (levels + 1) - 1.0)  # time the full ladder covers
+        for gap in gaps:
+            if gap <= ladder_time or not math.isfinite(max_step):
+                steps += STEPS_PER_LEVEL * (math.log2(max(gap / first, 1.0)) + 1.0)
+            else:
+                steps += STEPS_PER_LEVEL * (levels + 1.0) + (gap - ladder_time) / max_step
+            if steps > 1e12:
+                break
+    return int(min(steps, 1e15))
+
+
+def scenario_cost(scenario) -> Cost:
+    """Price a :class:`laserskin.pipeline.scenario.Scenario` (a person scenario) without running it.
+
+    Raises
+    ------
+    InputError
+        From building the models (bad person, laser, protocol or cooling).
+    """
+    from laserskin.pipeline.simulation import Simulation
+
+    simulation = Simulation.from_scenario(scenario)
+    spec = simulation.settings.grid
+    stacks = simulation._stacks()
+    stack = stacks[0][1]
+    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
+    depth = boundaries[-1] if boundaries else 0.0
+    z_max = spec.z_max_m or (depth if depth > 0 else 5e-3)
+    nr = spec.nr or 100
+    dz_max = max(spec.dz_max_m, spec.dz_surface_m)
+    interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
+    nz = estimate_nz(z_max, spec.dz_surface_m, dz_max, spec.growth, interfaces, min(z_max, 150e-6))
+    n_pulses = simulation.protocol.effective_pulses_per_spot(simulation.laser) * simulation.protocol.passes
+    if n_pulses <= 10_000:
+        starts, ends, _ = simulation.pulse_schedule()
+        t_end = float(ends.max()) + simulation.settings.relaxation_s
+        steps = _heat_steps(starts, ends, t_end, simulation.settings.max_step_s)
+    else:
+        steps = STEPS_PER_PULSE * n_pulses
+    cells = nr * nz
+    return Cost(
+        nr=nr,
+        nz=nz,
+        cells=cells,
+        pulses=n_pulses,
+        heat_steps=steps,
+        history_bytes=2 * (steps + 1) * cells * 8,
+        photons=simulation.settings.photons * len(stacks),
+    )
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 2**30:.3g} GiB" if n >= 2**30 else f"{n / 2**20:.3g} MiB"
+
+
+def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, str] | None:
+    """``(field, value, allowed)`` of the first scenario value over the server's limits.
+
+    Cheap fields are checked first; then the cost estimate (which validates the person, laser,
+    protocol and cooling tables and may raise :class:`laserskin.core.errors.InputError`).
+    """
+    transport, heat, grid = scenario.transport, scenario.heat, scenario.grid
+    if transport.photons > settings.max_photons:
+        return (
+            "transport.photons",
+            transport.photons,
+            f"at most {settings.max_photons} on this server",
+        )
+    if grid.nr is not None and grid.nr > settings.max_nr:
+        return "grid.nr", grid.nr, f"at most {settings.max_nr} on this server"
+    if heat.relaxation_s > settings.max_relaxation_s:
+        return (
+            "heat.relaxation",
+            f"{heat.relaxation_s:g} s",
+            f"at most {settings.max_relaxation_s:g} s on this server",
+        )
+    if len(heat.store_times_s) > settings.max_store_times:
+        return (
+            "heat.store_times",
+            f"{len(heat.store_times_s)} times",
+            f"at most {settings.max_store_times} times on this server",
+        )
+    if transport.threads is not None and transport.threads > settings.max_threads:
+        return (
+            "transport.threads",
+            transport.threads,
+            f"at most {settings.max_threads} on this server",
+        )
+    if scenario.person is None:
+        return (
+            "person",
+            None,
+            "a [person] table (this server simulates treatments, not bare layers)",
+        )
+    protocol = scenario.protocol
+    passes = protocol.passes if protocol is not None else 1
+    if passes > settings.max_passes:
+        return "protocol.passes", passes, f"at most {settings.max_passes} on this server"
+    cost = scenario_cost(scenario)
+    if cost.pulses > settings.max_pulses:
+        per_spot = getattr(protocol, "pulses_per_spot", None)
+        field = "protocol.pulses_per_spot" if per_spot is not None else "laser.pulses"
+        return (
+            field,
+            f"{cost.pulses} pulses per spot over all passes",
+            f"at most {settings.max_pulses} on this server",
+        )
+    if cost.photons > settings.max_photons:
+        return (
+            "transport.photons",
+            f"{cost.photons} photons over all wavelengths",
+            f"at most {settings.max_photons} on this server",
+        )
+    if cost.cells > settings.max_cells:
+        return (
+            "grid",
+            f"{cost.nr} × {cost.nz} = {cost.cells} cells (z_max, dz_surface, dz_max, growth)",
+            f"at most {settings.max_cells} cells on this server",
+        )
+    if cost.heat_steps > settings.max_heat_steps:
+        return (
+            "heat.max_step",
+            f"about {cost.heat_steps} heat steps",
+            (
+                f"at most {settings.max_heat_steps} steps on this server (a larger max_step, fewer pulses "
+                "or a shorter relaxation)"
+            ),
+        )
+    if cost.history_bytes > settings.max_history_bytes:
+        return (
+            "grid",
+            (f"{_bytes(cost.history_bytes)} of temperature history ({cost.cells} cells × {cost.heat_steps} steps)"),
+            f"at most {_bytes(settings.max_history_bytes)} on this server",
+        )
+    return None
+
+
+def plan_limit_problem(request, settings: WebSettings) -> tuple[str, Any, str] | None:
+    """``(field, value, allowed)`` of the first plan-request value over the server's limits or one
+    the planner is certain to refuse (checked here so no job starts for it)."""
+    if request.photons > settings.max_photons:
+        return (
+            "photons",
+            request.photons,
+            f"at most {settings.max_photons} on this server",
+        )
+    if request.max_sessions is not None and request.max_sessions < 1:
+        return (
+            "max_sessions",
+            request.max_sessions,
+            "at least 1 session (or leave it empty)",
+        )
+    return None

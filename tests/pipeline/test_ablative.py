@@ -1,0 +1,133 @@
+"""The non-linear pipeline stage: model choice, summary keys, bounds, energy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from laserskin.core.constants import CELSIUS_K
+from laserskin.core.errors import InputError
+from laserskin.grid import RZGrid
+from laserskin.pipeline.ablative import needs_nonlinear, run_nonlinear
+from laserskin.pipeline.simulation import Simulation
+from laserskin.skin import Person
+from laserskin.treatment.laser import Laser
+
+ISSUE_KEYS = (
+    "thermal_model",
+    "thermal_model_reason",
+    "peak_temperature_C",
+    "crater_depth_um",
+    "residual_damage_depth_um",
+    "coagulation_depth_um",
+    "immediate_tightening_percent",
+)
+MTZ_KEYS = ("mtz_depth_um", "mtz_width_um", "mtz_coagulation_depth_um", "mtz_coagulation_width_um", "mtz_area_fraction")
+
+
+def person():
+    return Person(age=50, sex="female", fitzpatrick="II", site="cheek")
+
+
+def test_needs_nonlinear_is_the_onset_of_vaporisation():
+    assert needs_nonlinear(CELSIUS_K + 99.0)[0] is False
+    need, reason = needs_nonlinear(np.array([CELSIUS_K + 40.0, CELSIUS_K + 677.0]))
+    assert need and "677" in reason and "vaporisation" in reason
+
+
+def test_er_yag_preset_runs_the_nonlinear_model():
+    result = Simulation(person(), Laser.from_device("er_yag_2940")).run()
+    s = result.summary
+    for key in ISSUE_KEYS:
+        assert key in s
+    assert s["thermal_model"] == "nonlinear" and "ablative" in s["thermal_model_reason"]
+    assert s["peak_temperature_C"] <= 100.0 + 1e-6
+    assert 20.0 < s["crater_depth_um"] < 100.0
+    assert s["residual_damage_depth_um"] > 0
+    assert abs(s["energy_balance_relative_residual"]) < 1e-6
+    assert all(s[key] is None for key in MTZ_KEYS)
+    assert result.dataset["ablated"].values.any()
+
+
+def test_fractional_co2_reports_the_microscopic_treatment_zone():
+    s = Simulation(person(), Laser.from_device("co2_fractional", pulse_energy="5 mJ")).run().summary
+    assert s["thermal_model"] == "nonlinear"
+    for key in MTZ_KEYS:
+        assert s[key] is not None and s[key] > 0
+    assert s["mtz_depth_um"] >= s["crater_depth_um"] > 0
+    assert s["mtz_width_um"] >= 120.0  # at least the 1/e² micro-beam diameter
+    assert 0 < s["mtz_area_fraction"] < 1
+
+
+def test_absurd_fluence_is_refused_with_field_and_limit():
+    laser = Laser(
+        wavelength="2940 nm",
+        fluence="5000 J/cm^2",
+        pulse_duration="300 us",
+        spot_diameter="5 mm",
+        profile="flat_top",
+        ablative=True,
+    )
+    with pytest.raises(InputError, match="laser.fluence"):
+        Simulation(person(), laser).run()
+
+
+def test_nonlinear_stage_with_a_transport_source_bounds_the_temperature():
+    """A non-ablative laser whose linear response would reach ~1000 °C: the stage keeps T physical."""
+    laser = Laser(
+        wavelength="1450 nm", fluence="200 J/cm^2", pulse_duration="30 ms", spot_diameter="2 mm", profile="flat_top"
+    )
+    simulation = Simulation(person(), laser)
+    grid = RZGrid.graded(r_max_m=2e-3, nr=8, z_max_m=3e-3, dz_surface_m=10e-6, dz_max_m=200e-6, growth=1.2)
+    r, z = np.meshgrid(grid.r_centers_m, grid.z_centers_m, indexing="ij")
+    source = np.where(r < 1e-3, np.exp(-z / 0.4e-3), 0.0)
+    source *= 0.9 / (source * grid.cell_volume_m3).sum()  # 90 % of each joule absorbed
+    result = run_nonlinear(simulation, reason="test", source_per_J=source, grid=grid)
+    s = result.summary
+    assert s["thermal_model"] == "nonlinear" and s["thermal_model_reason"] == "test"
+    assert s["boiling"] and s["vaporised_water_mg"] > 0
+    assert s["peak_temperature_C"] < 400.0
+    assert abs(s["energy_balance_relative_residual"]) < 1e-6
+    with pytest.raises(InputError, match="grid"):
+        run_nonlinear(simulation, reason="test", source_per_J=source)
+
+
+def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
+    from laserskin.pipeline.ablative import apply_thermal_model_rule
+    from laserskin.pipeline.scenario import GridSpec
+    from laserskin.pipeline.simulation import SimulationSettings
+
+    settings = SimulationSettings(photons=3000, seed=3, grid=GridSpec(nr=16, dz_max="100 um", growth=1.2))
+    outcomes = {}
+    for fluence in ("5 J/cm^2", "300 J/cm^2"):
+        laser = Laser(
+            wavelength="1450 nm", fluence=fluence, pulse_duration="30 ms", spot_diameter="2 mm", profile="flat_top"
+        )
+        simulation = Simulation(person(), laser, settings=settings)
+        transport, source, grid = simulation.transport()
+        linear = simulation.run()
+        outcomes[fluence] = apply_thermal_model_rule(simulation, linear, source, grid, transport).summary
+    low, high = outcomes["5 J/cm^2"], outcomes["300 J/cm^2"]
+    assert low["thermal_model"] == "linear" and "below the onset" in low["thermal_model_reason"]
+    assert low["peak_temperature_C"] < 100.0 and not low["crater_depth_um"]
+    for key in ISSUE_KEYS:
+        assert key in low and key in high
+    assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
+    assert high["peak_temperature_C"] < 400.0
+
+
+def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
+    """Free-running Er pulses as spike trains (off by default): same energy per pulse, spikes inside the pulse."""
+    import laserskin.thermal.enthalpy as enthalpy
+    from laserskin.pipeline.ablative import _normal_spiking
+
+    starts, durations, power = np.array([0.0, 0.1]), np.array([200e-6, 200e-6]), np.array([50.0, 50.0])
+    assert _normal_spiking(2.94e-6, starts, durations, power)[3] is False  # disabled in the data file
+    data = enthalpy.phase_change_data()
+    data["normal_spiking"]["enabled"] = True
+    monkeypatch.setattr(enthalpy, "phase_change_data", lambda: data)
+    s, d, p, spiking = _normal_spiking(2.94e-6, starts, durations, power)
+    assert spiking and s.size == 40 and np.all(d == 1e-6)
+    assert (p * d).sum() == pytest.approx((power * durations).sum())
+    assert np.all((s[:20] >= 0) & (s[:20] + d[:20] <= 200e-6 + 1e-12))
+    assert _normal_spiking(10.6e-6, starts, durations, power)[3] is False  # CO2 is not spiking here

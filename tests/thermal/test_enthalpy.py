@@ -1,0 +1,210 @@
+"""Non-linear heat (enthalpy method): reduction to the linear solver, energy, limits, bounds."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from laserskin.core.constants import WATER_BOILING_K
+from laserskin.core.errors import InputError
+from laserskin.grid import RZGrid
+from laserskin.thermal import Schedule, SurfaceBoundary, ThermalMedium, solve_bioheat
+from laserskin.thermal.enthalpy import (
+    LATENT_HEAT_WATER_J_PER_KG,
+    BeerLambertSource,
+    FixedSource,
+    PhaseChangeParameters,
+    solve_enthalpy,
+)
+
+BOTTOMS = (20e-6, 100e-6, 400e-6, 1.5e-3)
+
+
+def _column(dz_surface=1e-6, nr=1, r_max=1e-3):
+    grid = RZGrid.graded(
+        r_max_m=r_max,
+        nr=nr,
+        z_max_m=BOTTOMS[-1],
+        dz_surface_m=dz_surface,
+        dz_max_m=50e-6,
+        growth=1.08,
+        interfaces_m=BOTTOMS[:-1],
+        fine_depth_m=150e-6,
+    )
+    medium = ThermalMedium.from_layers(
+        grid, BOTTOMS, [0.24, 0.24, 0.45, 0.45], [1200] * 4, [3590, 3590, 3300, 3300], [0, 0, 0.00125, 0.00125]
+    )
+    water = np.array([350.0, 750.0, 650.0, 650.0])[grid.layer_index(BOTTOMS)]
+    return grid, medium, water
+
+
+def test_reduces_to_the_linear_solver_below_boiling():
+    """Same steps, same operator: identical to round-off (the issue asks for 0.1 %)."""
+    grid = RZGrid.graded(
+        r_max_m=2e-3, nr=12, z_max_m=2e-3, dz_surface_m=10e-6, dz_max_m=100e-6, growth=1.1, interfaces_m=(100e-6,)
+    )
+    medium = ThermalMedium.from_layers(grid, (100e-6, 2e-3), [0.24, 0.45], [1200, 1200], [3590, 3300], [0, 0.00125])
+    r, z = np.meshgrid(grid.r_centers_m, grid.z_centers_m, indexing="ij")
+    source = np.exp(-((r / 0.8e-3) ** 2) - z / 0.4e-3) * 1e6  # 1/m³ per J
+    power = Schedule.pulse_train([1e-3, 0.2], 5e-3, 20.0)
+    surface = SurfaceBoundary.resting_air()
+    linear = solve_bioheat(medium, source, power, surface, 0.5)
+    assert linear.global_peak_temperature_K < WATER_BOILING_K - 10
+    nonlinear = solve_enthalpy(medium, 650.0, FixedSource(source), power, surface, 0.5)
+    assert not nonlinear.onset_reached
+    assert nonlinear.n_steps == linear.n_steps
+    np.testing.assert_allclose(nonlinear.final_temperature_K, linear.final_temperature_K, rtol=1e-12)
+    np.testing.assert_allclose(nonlinear.peak_temperature_K, linear.peak_temperature_K, rtol=1e-12)
+    assert nonlinear.energy.deposited_J == pytest.approx(linear.energy.deposited_J, rel=1e-12)
+
+
+@pytest.mark.parametrize("pulses", [1, 3])
+def test_energy_is_conserved_with_vaporisation_and_ablation(pulses):
+    """deposited = stored change + boundary/perfusion losses + vapour + ablated, to 1e-6 (issue 9)."""
+    grid, medium, water = _column()
+    mua = np.array([4200e2, 9000e2, 7850e2, 7850e2])[grid.layer_index(BOTTOMS)]
+    energy_J = 5e4 * math.pi * 1e-6  # 5 J/cm² on a 1 mm radius spot
+    power = Schedule.pulse_train(np.arange(pulses) * 0.1, 250e-6, energy_J / 250e-6)
+    result = solve_enthalpy(
+        medium, water, BeerLambertSource(mua, [1.0]), power, SurfaceBoundary.resting_air(), pulses * 0.1 + 0.2
+    )
+    e = result.energy
+    assert result.onset_reached and result.crater_depth_m[0] > 10e-6
+    assert e.vapour_J > 0.5 * e.deposited_J
+    assert abs(e.residual_J) < 1e-6 * e.deposited_J
+    # wet tissue is held at the boiling plateau; tissue desiccated by an earlier pulse may heat further but not
+    # beyond carbonisation
+    limit = WATER_BOILING_K + 1e-6 if pulses == 1 else PhaseChangeParameters().pyrolysis_temperature_K + 50.0
+    assert result.global_peak_temperature_K <= limit
+    assert result.crater_depth_after_pulse_m.shape == (pulses, 1)
+    assert np.all(np.diff(result.crater_depth_after_pulse_m[:, 0]) > 0)
+
+
+def test_latent_heat_takes_the_energy_above_boiling():
+    """Uniform heating of an insulated wet slab: water vaporised = (E − C ΔT) / L, T stays at T_b."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=10, dz_m=10e-6)
+    c = 4.0e6
+    medium = ThermalMedium(grid, 0.5, c, 0.0, core_temperature_K=WATER_BOILING_K - 20.0)
+    source = np.full((1, 10), 1.0 / (grid.cell_volume_m3.sum()))  # 1/m³ per J, uniform
+    energy_J = 0.5
+    slab_volume = grid.cell_volume_m3.sum()
+    power = Schedule.pulse_train([0.0], 1e-5, energy_J / 1e-5)
+    # insulated top; the deep face is at the initial temperature but the pulse is too short to reach it much
+    result = solve_enthalpy(
+        medium,
+        700.0,
+        FixedSource(source),
+        power,
+        SurfaceBoundary.insulated(),
+        1e-5,
+        initial_temperature_K=WATER_BOILING_K - 20.0,
+        parameters=PhaseChangeParameters(dry_absorption_fraction=1.0),
+    )
+    sensible = c * 20.0 * slab_volume
+    vaporised_kg = (700.0 * (1 - result.water_fraction) * grid.cell_volume_m3).sum()
+    expected = (energy_J - sensible - result.energy.deep_loss_J) / LATENT_HEAT_WATER_J_PER_KG
+    assert vaporised_kg == pytest.approx(expected, rel=2e-3)
+    assert np.all(result.peak_temperature_K <= WATER_BOILING_K + 1e-6)
+
+
+def test_steady_state_limit_depth_is_fluence_over_heat_of_ablation():
+    """Far above threshold, δ → F / h_abl with h_abl the enthalpy to vaporise the tissue (Vogel & Venugopalan 2003).
+
+    Uniform dermis, short pulse (no conduction), steady-state regime. h_abl = ρc (T_b − T₀) + w L; the
+    deviation allowed (10 %) covers the threshold offset at 10 × F_th and the dry-matter share.
+    """
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=400, dz_m=0.5e-6)
+    rho_c, w, mua = 3.96e6, 650.0, 1e6
+    medium = ThermalMedium(grid, 0.45, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    h_abl = rho_c * (WATER_BOILING_K - t0) + w * LATENT_HEAT_WATER_J_PER_KG
+    fluence = 20.0 * h_abl / mua  # 20 × the blow-off threshold
+    energy_J = fluence * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 100e-9, energy_J / 100e-9)
+    result = solve_enthalpy(
+        medium,
+        w,
+        BeerLambertSource(np.full(400, mua), [1.0]),
+        power,
+        SurfaceBoundary.insulated(),
+        1e-6,
+        initial_temperature_K=t0,
+        parameters=PhaseChangeParameters(dry_absorption_fraction=0.0, ablation_vaporised_fraction=0.999),
+    )
+    assert result.crater_depth_m[0] == pytest.approx((fluence - h_abl / mua) / h_abl, rel=0.1)
+
+
+def test_blow_off_limit_depth_is_log_of_fluence_ratio():
+    """Blow-off regime: δ = ln(F/F_th)/μa with F_th = h_abl/μa (Vogel & Venugopalan 2003), to one cell."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=0.1e-6)
+    rho_c, w, mua = 3.96e6, 650.0, 1e6
+    medium = ThermalMedium(grid, 0.45, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    h_abl = rho_c * (WATER_BOILING_K - t0) + w * LATENT_HEAT_WATER_J_PER_KG
+    for ratio in (3.0, 10.0):
+        fluence = ratio * h_abl / mua
+        energy_J = fluence * math.pi * 1e-6
+        power = Schedule.pulse_train([0.0], 10e-9, energy_J / 10e-9)
+        result = solve_enthalpy(
+            medium,
+            w,
+            BeerLambertSource(np.full(300, mua), [1.0]),
+            power,
+            SurfaceBoundary.insulated(),
+            2e-8,
+            initial_temperature_K=t0,
+            parameters=PhaseChangeParameters(
+                regime="blow_off", dry_absorption_fraction=0.0, pyrolysis_temperature_K=1e5
+            ),
+        )
+        assert result.crater_depth_m[0] == pytest.approx(math.log(ratio) / mua, abs=0.3e-6)
+
+
+def test_temperature_stays_bounded_at_absurd_fluence():
+    """A 5000 J/cm²-type deposit inside tissue dries it, then carbonised tissue is ejected: no 1000s of °C."""
+    grid, medium, water = _column(dz_surface=5e-6)
+    z = grid.z_centers_m
+    source = np.exp(-z / 0.5e-3)[None, :]
+    source = source / (source * grid.cell_volume_m3).sum()  # all energy absorbed in the grid
+    energy_J = 5000e4 * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 3e-3, energy_J / 3e-3)
+    params = PhaseChangeParameters()
+    result = solve_enthalpy(
+        medium, water, FixedSource(source), power, SurfaceBoundary.resting_air(), 0.05, parameters=params
+    )
+    assert result.global_peak_temperature_K < params.pyrolysis_temperature_K + 100.0
+    assert result.removed.any()
+    assert abs(result.energy.residual_J) < 1e-6 * result.energy.deposited_J
+
+
+def test_bad_input_is_refused():
+    grid, medium, water = _column()
+    with pytest.raises(InputError):
+        solve_enthalpy(medium, -1.0, None, Schedule.constant(0.0), SurfaceBoundary.resting_air(), 1.0)
+    with pytest.raises(InputError):
+        PhaseChangeParameters(ablation_vaporised_fraction=0.0)
+    with pytest.raises(InputError):
+        PhaseChangeParameters(regime="explosive")
+
+
+def test_wall_spread_puts_light_on_the_crater_wall_and_conserves_it():
+    """Light spreading out of an ablated column is absorbed by the wall; nothing is created or lost."""
+    from laserskin.thermal.enthalpy import TissueState
+
+    grid = RZGrid.uniform(nr=3, dr_m=10e-6, nz=50, dz_m=2e-6)
+    removed = np.zeros((3, 50), dtype=bool)
+    removed[0, :20] = True  # a 40 µm deep hole on the axis
+    state = TissueState(np.full((3, 50), 310.0), np.full((3, 50), 650.0), removed, np.full((3, 50), 4e6))
+    mua = np.full(50, 5e4)
+    straight = BeerLambertSource(mua, [1.0, 0.0, 0.0]).power_density_per_W(grid, state, np.ones((3, 50)))
+    spread = BeerLambertSource(mua, [1.0, 0.0, 0.0], wall_spread_rad=0.2).power_density_per_W(
+        grid, state, np.ones((3, 50))
+    )
+    absorbed_straight = (straight * grid.cell_volume_m3).sum()
+    absorbed_spread = (spread * grid.cell_volume_m3).sum()
+    assert (spread * grid.cell_volume_m3)[1, :20].sum() > 0.2  # the wall of ring 1 beside the hole
+    assert (straight * grid.cell_volume_m3)[1].sum() == 0.0
+    assert absorbed_spread <= 1.0 + 1e-12 and absorbed_straight <= 1.0 + 1e-12
+    assert absorbed_spread >= absorbed_straight  # the wall catches light that would leave through the bottom

@@ -1,0 +1,150 @@
+"""Tissue above 100 °C against published measurements (issue 9).
+
+Each test states the published value, its source and tag (docs/reference/tissue_response_data.md)
+and uses the published spread as its tolerance. Where the model is known to fall outside the
+spread the test is an ``xfail(strict=True)`` that states the model's value: it documents the
+gap and turns red the day the model moves into the published range.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from laserskin.pipeline.simulation import Simulation
+from laserskin.skin import Person
+from laserskin.treatment.laser import Laser
+from laserskin.treatment.protocol import Protocol
+
+
+def person():
+    return Person(age=50, sex="female", fitzpatrick="II", site="cheek")
+
+
+def er_yag(fluence, duration="250 us", **kw):
+    return Laser(
+        wavelength="2940 nm",
+        fluence=f"{fluence} J/cm^2",
+        pulse_duration=duration,
+        spot_diameter="5 mm",
+        profile="flat_top",
+        ablative=True,
+        repetition_rate="1 Hz",
+        **kw,
+    )
+
+
+def co2(fluence, duration="0.8 ms", **kw):
+    return Laser(
+        wavelength="10600 nm",
+        fluence=f"{fluence} J/cm^2",
+        pulse_duration=duration,
+        spot_diameter="3 mm",
+        profile="flat_top",
+        ablative=True,
+        repetition_rate="10 Hz",
+        **kw,
+    )
+
+
+def run(laser, passes=1):
+    protocol = Protocol(passes=passes) if passes > 1 else None
+    return Simulation(person(), laser, protocol=protocol).run().summary
+
+
+# --- Er:YAG ----------------------------------------------------------------------------------
+def test_er_yag_depth_at_10_J_per_cm2():
+    """10 J/cm², one pulse: 40 µm at 1 Hz (Kaufmann & Hibst 1996, V) to ≈ 60 µm (≈ 6 µm per J/cm² at high
+    radiant exposure, Lasers Med Sci doi:10.1007/BF02042461, V): the spread 40–60 µm."""
+    depth = run(er_yag(10))["crater_depth_um"]
+    assert 40.0 <= depth <= 60.0
+
+
+def test_er_yag_residual_damage_grows_with_pulse_duration():
+    """Walsh, Flotte & Deutsch 1989 (V): Q-switched 90 ns pulses leave less damage than 200 µs pulses; longer
+    (ms) pulses more still (coagulating Er:YAG modes, StatPearls V)."""
+    q_switched = run(er_yag(5, "90 ns"))["residual_damage_depth_um"]
+    free_running = run(er_yag(5, "200 us"))["residual_damage_depth_um"]
+    long = run(er_yag(10, "10 ms"))["residual_damage_depth_um"]
+    assert q_switched < free_running < long
+    assert free_running <= 50.0  # upper end of the 10–50 µm spread (Walsh 1989)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: ≈ 4 µm; the plateau at 100 °C leaves too thin a hot layer "
+    "(superheating and the dynamic μa of water at 2.94 µm are only partly modelled)",
+)
+def test_er_yag_q_switched_residual_damage():
+    """90 ns: typically 5–10 µm of damage (Walsh, Flotte & Deutsch 1989, V)."""
+    assert 5.0 <= run(er_yag(5, "90 ns"))["residual_damage_depth_um"] <= 10.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: ≈ 5–6 µm at the crater floor of a wide flat-top spot; the published "
+    "10–50 µm were measured at incision walls (beam edges below threshold, many pulses)",
+)
+def test_er_yag_free_running_residual_damage():
+    """200 µs: typically 10–50 µm of collagen damage at the incision wall (Walsh, Flotte & Deutsch 1989, V)."""
+    assert 10.0 <= run(er_yag(10, "200 us"))["residual_damage_depth_um"] <= 50.0
+
+
+# --- CO2 -------------------------------------------------------------------------------------
+def test_co2_ablation_threshold_near_5_J_per_cm2():
+    """ "Energy densities of approximately 5 J/cm² must be applied in order to achieve tissue ablation" (V,
+    secondary: skin-disease-care.com CO2 chapter). Spread taken as 4–6 J/cm²."""
+    assert run(co2(4))["crater_depth_um"] == 0.0
+    assert run(co2(6))["crater_depth_um"] > 0.0
+
+
+def test_co2_depth_of_the_first_pass():
+    """Pulsed CO2 vaporises 20–30 µm per pass (V, secondary: skin-disease-care.com) at clinical settings
+    (here the preset: 7 J/cm², 0.8 ms)."""
+    assert 20.0 <= run(co2(7))["crater_depth_um"] <= 30.0
+
+
+def test_co2_longer_pulses_leave_more_damage():
+    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the threshold and the residual damage (Ross et al. 1996, V
+    abstract)."""
+    short, long = run(co2(5, "0.5 ms")), run(co2(5, "5 ms"))
+    assert long["residual_damage_depth_um"] > short["residual_damage_depth_um"]
+    assert run(co2(6, "5 ms"))["crater_depth_um"] <= run(co2(6, "0.5 ms"))["crater_depth_um"]
+
+
+def test_co2_residual_damage_after_three_passes():
+    """UltraPulse-type resurfacing, 3 passes: 50–150 µm of residual thermal damage (R: Fitzpatrick et al. 1996;
+    Ross et al. 1996) — the R spread is the tolerance."""
+    assert 50.0 <= run(co2(7), passes=3)["residual_damage_depth_um"] <= 150.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: the ablation per pass does not fall (21, 29, 32 µm at 7 J/cm²); "
+    "the desiccated layer is not reproduced (no char, no plume shielding)",
+)
+def test_co2_ablation_per_pass_falls():
+    """Residual necrosis accumulates so ablation per pass falls, plateau ≈ 100 µm (V, secondary)."""
+    per_pass = run(co2(7), passes=3)["crater_depth_per_pass_um"]
+    assert per_pass[2] < per_pass[0]
+
+
+# --- fractional CO2 ----------------------------------------------------------------------------
+def test_fractional_co2_mtz_depth_at_15_mJ_calibration():
+    """Calibration check (not a validation): the wall-spread angle of tissue_phase_change.toml is set so that
+    15 mJ gives the facial MTZ depth of Bailey et al. (V): face 415 µm, abdomen 582 µm; allowed ± 10 %."""
+    depth = run(Laser.from_device("co2_fractional", pulse_energy="15 mJ"))["mtz_depth_um"]
+    assert 0.9 * 415.0 <= depth <= 1.1 * 415.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: 5 → 30 mJ gives depth × 1.9 (published > 3; width × 1.6 is inside 1.6–2.4); "
+    "wall absorption is one calibrated spread angle, no plume shielding",
+)
+def test_fractional_co2_mtz_grows_with_energy():
+    """120 µm spot: 5 → 30 mJ gives > 3× depth and 2× width (Hantash et al. 2007, V abstract). Width ratio
+    1.6–2.4 (the "twofold" ± 20 %, the simulation–histology spread of Marqa & Mordon 2014 is 12 ± 2 %)."""
+    low = run(Laser.from_device("co2_fractional", pulse_energy="5 mJ"))
+    high = run(Laser.from_device("co2_fractional", pulse_energy="30 mJ"))
+    assert high["mtz_depth_um"] > 3.0 * low["mtz_depth_um"]
+    assert 1.6 <= high["mtz_width_um"] / low["mtz_width_um"] <= 2.4
