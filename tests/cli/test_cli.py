@@ -243,7 +243,7 @@ def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
 
 def test_simulate_names_the_device_default_cooling_and_writes_a_movie(tmp_path):
     """A scenario without [cooling] runs with the device's default cooling, and the summary says so."""
-    text = PERSON + '[laser]\ndevice = "er_yag_2940"\nfluence = "10 J/cm^2"\n'
+    text = PERSON + '[laser]\ndevice = "genesis_1064"\nfluence = "5 J/cm^2"\n'  # linear: a temperature history
     movie = tmp_path / "t.gif"
     refused = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", tmp_path / "t.avi")
     assert refused.exit_code == 2 and "--movie" in refused.stderr
@@ -251,5 +251,12 @@ def test_simulate_names_the_device_default_cooling_and_writes_a_movie(tmp_path):
     assert result.exit_code == 0, result.output
     assert movie.read_bytes().startswith(b"GIF8") and f"wrote {movie}" in result.stderr
     text = " ".join(result.stdout.split())
-    assert "cooling used: cold_air" in text
-    assert "default of device er_yag_2940 (no [cooling] table)" in text
+    assert "cooling used: none" in text
+    assert "default of device genesis_1064 (no [cooling] table)" in text
+
+
+def test_simulate_movie_of_an_ablative_pass_is_refused_in_one_line(tmp_path):
+    text = PERSON + '[laser]\ndevice = "er_yag_2940"\nfluence = "10 J/cm^2"\n'
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", tmp_path / "t.gif")
+    assert result.exit_code == 2
+    assert "temperature history" in result.stderr and result.stderr.count("\n") == 1

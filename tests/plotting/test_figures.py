@@ -117,6 +117,20 @@ def test_save_figure_to_a_buffer_free_path(tmp_path):
 def test_figure_bytes_for_pages_and_reports(result):
     from laserskin.plotting import figure_png, figure_svg, plot_temperature_map, pyplot
 
+    open_before = set(pyplot().get_fignums())
     assert figure_png(plot_temperature_map(result)).startswith(b"\x89PNG")
     assert b"<svg" in figure_svg(plot_temperature_map(result))[:500]
-    assert pyplot().get_fignums() == []  # both closed
+    assert set(pyplot().get_fignums()) == open_before  # both closed
+
+
+def test_a_result_without_temperature_history(tmp_path, make_dataset):
+    """The non-linear (ablative) model stores peak and final fields and the nociceptor trace only."""
+    dataset = make_dataset().drop_vars(["axis_temperature"])
+    paths = plot_simulation(dataset, tmp_path)
+    assert all(p.exists() for p in paths)
+    close(plot_result(dataset))
+    close(plot_comparison({"ablative": dataset, "other": make_dataset()}))
+    bare = dataset.drop_vars(["nociceptor_temperature"])
+    close(plot_result(bare))
+    with pytest.raises(InputError, match="temperature history"):
+        write_temperature_movie(bare, tmp_path / "t.gif")

@@ -142,7 +142,11 @@ def _axis_movie(ds: Any, depth_mm: float):
     from laserskin.core.errors import InputError
 
     if "axis_temperature" not in ds:
-        raise InputError("result", "a dataset without temperatures", "a simulation result (Simulation.run())")
+        raise InputError(
+            "result",
+            "a result without a temperature history (the non-linear, ablative model keeps only peak and final fields)",
+            "a result of the linear heat model, or one with stored fields ([heat] store_times)",
+        )
     temperature_C = ds["axis_temperature"].values - CELSIUS_K
     times_ms = ds["time"].values * 1e3
     z_mm = ds["z"].values * 1e3

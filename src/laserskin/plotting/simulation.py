@@ -134,20 +134,24 @@ def plot_probe_traces(
         figure, ax = new_figure(figsize=(7, 4))
     else:
         figure = ax.figure
-    times_ms = ds["time"].values * 1e3
+    times_ms = ds["time"].values * 1e3 if "time" in ds else np.zeros(0)
     z_um = ds["z"].values * 1e6
-    axis = ds["axis_temperature"].values - CELSIUS_K
-    for depth in depths_um:
-        index = int(np.argmin(np.abs(z_um - depth)))
-        ax.plot(times_ms, axis[:, index], label=f"{z_um[index]:.0f} µm")
+    if "axis_temperature" in ds:  # the linear model keeps the axis history; the non-linear one does not
+        axis = ds["axis_temperature"].values - CELSIUS_K
+        for depth in depths_um:
+            index = int(np.argmin(np.abs(z_um - depth)))
+            ax.plot(times_ms, axis[:, index], label=f"{z_um[index]:.0f} µm")
     if "nociceptor_temperature" in ds:
         ax.plot(times_ms, ds["nociceptor_temperature"].values - CELSIUS_K, "k:", label="nociceptor probe")
+    if not ax.get_lines():
+        ax.text(0.5, 0.5, "no temperature history in this result", transform=ax.transAxes, ha="center")
     positive = times_ms[times_ms > 0]
     ax.set_xscale("symlog", linthresh=max(float(positive.min()) if positive.size else 1e-3, 1e-3))
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("temperature on the axis (°C)")
     ax.set_title("temperature at depth vs time")
-    ax.legend(title="depth")
+    if ax.get_lines():
+        ax.legend(title="depth")
     if path is not None:
         save_figure(figure, path)
     return figure
@@ -252,8 +256,9 @@ def plot_comparison(results: Mapping[str, Any] | Sequence[Any], path: str | Path
                     color=colour,
                     label=f"{label} ({key.removeprefix('omega_')})",
                 )
-        times_ms = ds["time"].values * 1e3
-        ax_s.plot(times_ms, ds["axis_temperature"].values[:, 0] - CELSIUS_K, color=colour, label=label)
+        if "axis_temperature" in ds:
+            times_ms = ds["time"].values * 1e3
+            ax_s.plot(times_ms, ds["axis_temperature"].values[:, 0] - CELSIUS_K, color=colour, label=label)
     ax_t.set_xlabel("depth z (mm)")
     ax_t.set_ylabel("peak temperature on the axis (°C)")
     ax_t.set_title("peak temperature vs depth")
@@ -261,9 +266,8 @@ def plot_comparison(results: Mapping[str, Any] | Sequence[Any], path: str | Path
     ax_o.set_xlabel("depth z (mm)")
     ax_o.set_ylabel("Arrhenius Ω on the axis (1)")
     ax_o.set_title("damage vs depth (solid: collagen, dashed: Henriques)")
-    first_steps = [
-        float(t[t > 0].min()) for t in (dataset_of(r)["time"].values * 1e3 for _, r in items) if (t > 0).any()
-    ]
+    times = [dataset_of(r)["time"].values * 1e3 for _, r in items if "time" in dataset_of(r)]
+    first_steps = [float(t[t > 0].min()) for t in times if (t > 0).any()]
     ax_s.set_xscale("symlog", linthresh=max(min(first_steps, default=1e-3), 1e-3))
     ax_s.set_xlabel("time (ms)")
     ax_s.set_ylabel("surface temperature on the axis (°C)")
@@ -271,7 +275,10 @@ def plot_comparison(results: Mapping[str, Any] | Sequence[Any], path: str | Path
     for ax in (ax_t, ax_o):
         ax.set_xlim(0.0, _DEPTH_SHOWN_MM)
     for ax in (ax_t, ax_o, ax_s):
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
+    if not ax_s.get_lines():
+        ax_s.text(0.5, 0.5, "no temperature history in these results", transform=ax_s.transAxes, ha="center")
     if path is not None:
         save_figure(figure, path)
     return figure
