@@ -134,3 +134,14 @@ def test_a_result_without_temperature_history(tmp_path, make_dataset):
     close(plot_result(bare))
     with pytest.raises(InputError, match="temperature history"):
         write_temperature_movie(bare, tmp_path / "t.gif")
+
+
+def test_a_one_column_result_is_drawn_as_a_depth_profile(make_dataset):
+    from laserskin.plotting import plot_temperature_map
+
+    figure = plot_temperature_map(make_dataset(nr=1))
+    try:
+        assert "one-dimensional" in figure.axes[0].get_title()
+        assert figure.axes[0].get_xlabel() == "depth z (mm)"
+    finally:
+        close(figure)

@@ -59,6 +59,11 @@ def plot_temperature_map(result: Any, path: str | Path | None = None, *, ax: Any
         figure = ax.figure
     r_edges = ds["r_edges"].values * 1e3
     z_edges = ds["z_edges"].values * 1e3
+    if ds["peak_temperature"].shape[0] == 1:  # a 1-D (depth-only) model: a profile, not a map
+        _depth_only_map(ds, ax, result)
+        if path is not None:
+            save_figure(figure, path)
+        return figure
     field, r_mirror = mirrored(ds["peak_temperature"].values - CELSIUS_K, r_edges)
     mesh = ax.pcolormesh(r_mirror, z_edges, field.T, cmap="magma", shading="flat")
     figure.colorbar(mesh, ax=ax, label="peak temperature (°C)")
@@ -87,6 +92,25 @@ def plot_temperature_map(result: Any, path: str | Path | None = None, *, ax: Any
     if path is not None:
         save_figure(figure, path)
     return figure
+
+
+def _depth_only_map(ds: Any, ax: Any, result: Any) -> None:
+    """Peak temperature vs depth of a one-column result, with the depths where Ω reaches 1 shaded."""
+    z_mm = ds["z"].values * 1e3
+    ax.plot(z_mm, ds["peak_temperature"].values[0] - CELSIUS_K, color="C3", label="peak temperature")
+    for key, colour, label in (("omega_collagen", "cyan", "collagen"), ("omega_henriques", "lime", "Henriques")):
+        if key in ds:
+            damaged = ds[key].values[0] >= 1.0
+            if damaged.any():
+                ax.axvspan(z_mm[damaged].min(), z_mm[damaged].max(), color=colour, alpha=0.25, label=f"Ω ≥ 1 ({label})")
+    for depth in _layer_depths_mm(result):
+        if depth < z_mm[-1]:
+            ax.axvline(depth, color="0.6", lw=0.6, ls="--")
+    ax.set_xlim(z_mm[0], min(z_mm[-1], _DEPTH_SHOWN_MM))
+    ax.set_xlabel("depth z (mm)")
+    ax.set_ylabel("peak temperature (°C)")
+    ax.set_title("peak temperature and Ω ≥ 1 depths (one-dimensional model)")
+    ax.legend()
 
 
 def plot_depth_profiles(result: Any, path: str | Path | None = None, *, axes: Sequence[Any] | None = None):
