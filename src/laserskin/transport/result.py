@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 
 from laserskin.grid import RZGrid
-from laserskin.transport.beam import Beam
 from laserskin.optics.layers import LayerStack
+from laserskin.transport.beam import Beam
 
 _SCALARS = {
     # name: (units, description)
@@ -145,8 +145,12 @@ class TransportResult:
     def energy_balance(self) -> float:
         """``specular + Rd + Tt + A − roulette_balance − 1``: zero to rounding."""
         return (
-            self.specular_reflectance + self.diffuse_reflectance + self.total_transmittance
-            + self.absorbed_fraction - self.roulette_balance - 1.0
+            self.specular_reflectance
+            + self.diffuse_reflectance
+            + self.total_transmittance
+            + self.absorbed_fraction
+            - self.roulette_balance
+            - 1.0
         )
 
     def summary(self) -> dict:
@@ -217,7 +221,7 @@ class TransportResult:
         return xr.Dataset(data_vars=data_vars, coords=coords, attrs=attrs)
 
     @classmethod
-    def from_dataset(cls, dataset: xr.Dataset) -> "TransportResult":
+    def from_dataset(cls, dataset: xr.Dataset) -> TransportResult:
         """Rebuild a result written by :meth:`to_dataset` (bit-exact inputs and arrays)."""
         attrs = dataset.attrs
         stack = LayerStack.model_validate(json.loads(attrs["stack_si"]))
