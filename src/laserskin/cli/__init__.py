@@ -194,11 +194,19 @@ def transport(
     _check_output_path(figure, "--figure")
     stack = spec.layer_stack()
     beam = spec.beam_model()
-    grid = spec.rz_grid(stack, beam.outer_radius_m)
-    result = simulate_transport(
-        stack, grid, beam, photons=settings.photons, seed=settings.seed, threads=settings.threads,
-        progress=RichProgress(enabled=True),
-    )
+    if spec.geometry.kind == "voxels":
+        from laserskin.transport.voxel_geometry import run_voxel_scenario
+
+        result = run_voxel_scenario(
+            stack, beam, spec.geometry, spec.inclusions, spec.wavelength_m() if spec.laser else None,
+            photons=settings.photons, seed=settings.seed, threads=settings.threads, progress=RichProgress(enabled=True),
+        )
+    else:
+        grid = spec.rz_grid(stack, beam.outer_radius_m)
+        result = simulate_transport(
+            stack, grid, beam, photons=settings.photons, seed=settings.seed, threads=settings.threads,
+            progress=RichProgress(enabled=True),
+        )
     if out is not None:
         from laserskin.core.io import write_netcdf_atomic
 
@@ -211,7 +219,7 @@ def transport(
     if as_json:
         _print_json(summary)
         return
-    _print_transport_summary(summary, stack.names)
+    _print_transport_summary(summary, list(summary["absorbed_fraction_by_region"]))
     if out is not None:
         console.print(f"wrote {out}")
 
@@ -228,9 +236,9 @@ def _print_transport_summary(summary: dict, names: list[str]) -> None:
         ("absorbed_fraction", "absorbed (total)"),
     ):
         table.add_row(label, f"{summary[key]:.5f}", f"{summary.get(key + '_stderr', 0.0):.5f}")
-    for name, value, error in zip(
-        names, summary["absorbed_fraction_by_layer"], summary["absorbed_fraction_by_layer_stderr"]
-    ):
+    regions = summary["absorbed_fraction_by_region"]
+    errors = summary["absorbed_fraction_by_region_stderr"]
+    for name, value, error in zip(names, regions.values(), errors.values()):
         table.add_row(f"  absorbed in {name}", f"{value:.5f}", f"{error:.5f}")
     console.print(table)
     console.print(f"{summary['photons_per_second']:,.0f} photons/s on {summary['threads']} thread(s)")

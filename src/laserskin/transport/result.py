@@ -41,6 +41,16 @@ _MAPS = {
 }
 
 
+def region_names(names: list[str]) -> list[str]:
+    """Distinct region names from layer names: repeats get ``_2``, ``_3``, ... appended."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
 def _exact_stack_json(stack: LayerStack) -> str:
     """Layer stack as JSON with SI values written exactly (``repr``) and units, so it re-validates bit-exactly."""
     layers = [
@@ -155,7 +165,9 @@ class TransportResult:
 
     def summary(self) -> dict:
         """Scalar results as plain floats / lists / ints (JSON-ready; standard errors are NaN for photons = 1)."""
+        names = region_names(self.stack.names)
         out = {
+            "geometry": "rz",
             "specular_reflectance": float(self.specular_reflectance),
             "specular_reflectance_stderr": 0.0,
             "diffuse_reflectance": float(self.diffuse_reflectance),
@@ -166,6 +178,10 @@ class TransportResult:
             "absorbed_fraction_stderr": float(self.absorbed_fraction_stderr),
             "absorbed_fraction_by_layer": [float(v) for v in self.absorbed_fraction_by_layer],
             "absorbed_fraction_by_layer_stderr": [float(v) for v in self.absorbed_fraction_by_layer_stderr],
+            "absorbed_fraction_by_region": dict(zip(names, (float(v) for v in self.absorbed_fraction_by_layer))),
+            "absorbed_fraction_by_region_stderr": dict(
+                zip(names, (float(v) for v in self.absorbed_fraction_by_layer_stderr))
+            ),
             "absorbed_outside_grid_fraction": float(self.absorbed_outside_grid_fraction),
             "roulette_balance": float(self.roulette_balance),
             "roulette_balance_stderr": float(self.roulette_balance_stderr),
