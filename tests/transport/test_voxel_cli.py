@@ -58,10 +58,7 @@ def test_voxel_scenario_prints_absorbed_fraction_by_region(tmp_path):
     regions = out["absorbed_fraction_by_region"]
     assert list(regions) == ["epidermis", "dermis", "vessel"]
     assert out["geometry"] == "voxels"
-    assert (
-        sum(regions.values()) == out["absorbed_fraction"]
-        or abs(sum(regions.values()) - out["absorbed_fraction"]) < 1e-12
-    )
+    assert abs(sum(regions.values()) - out["absorbed_fraction"]) < 1e-12
     assert regions["vessel"] > regions["dermis"]  # 400 times the dermis' absorption coefficient
     for key in ("diffuse_reflectance", "total_transmittance", "absorbed_fraction_by_layer", "photons", "seed"):
         assert key in out
