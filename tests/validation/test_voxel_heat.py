@@ -85,3 +85,52 @@ def test_arrhenius_per_voxel_at_a_constant_temperature():
     expected = float(arrhenius_rate(hold, "henriques_moritz_1947")) * 0.5
     assert damage.omega == pytest.approx(np.full(medium.shape, expected), rel=1e-6)
     assert np.all(damage.peak_temperature_K == pytest.approx(hold))
+
+
+def test_axisymmetric_case_matches_the_rz_solver():
+    """A Gaussian spot absorbed in epidermis + dermis (Jiang 2002 properties), 2 ms pulse:
+    the voxel solver's centre column and its radial profile at the surface equal the r–z
+    solver's (same source function sampled at the cell centres) within 2 % of the peak rise."""
+    from laserskin.grid import RZGrid
+    from laserskin.thermal.bioheat import SurfaceBoundary, solve_bioheat
+    from laserskin.thermal.medium import ThermalMedium
+
+    h = 10e-6
+    n, nz = 41, 40
+    w, depth = 50e-6, 100e-6
+
+    def source(r, z):
+        return np.exp(-(r**2) / w**2) * np.exp(-z / depth) / (np.pi * w**2 * depth)
+
+    bottoms = [60e-6, nz * h]
+    grid = RZGrid.uniform(nr=60, dr_m=h, nz=nz, dz_m=h)
+    rz_medium = ThermalMedium.jiang2002(grid, bottoms, names=["epidermis", "dermis"])
+    s_rz = source(grid.r_centers_m[:, None], grid.z_centers_m[None, :])
+    power = Schedule.pulse_train([0.0], [2e-3], [0.5])
+    t_end = 4e-3
+    rz = solve_bioheat(rz_medium, s_rz, power, SurfaceBoundary.insulated(), t_end, store_times_s=[t_end])
+
+    labels = np.ones((n, n, nz), dtype=np.uint8)
+    labels[:, :, :6] = 0
+    from laserskin.thermal.medium import JIANG2002_LAYERS
+
+    rows = np.array([JIANG2002_LAYERS["epidermis"], JIANG2002_LAYERS["dermis"]])
+    medium = VoxelThermalMedium(labels, h, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3])
+    c = (np.arange(n) - n // 2) * h
+    z = (np.arange(nz) + 0.5) * h
+    r = np.hypot(c[:, None, None], c[None, :, None])
+    s_vox = source(r, z[None, None, :])
+    vox = solve_voxel_bioheat(
+        medium, s_vox, power, t_end, surface_h_W_per_m2K=0.0, initial_temperature_K=rz_medium.core_temperature_K
+    )
+
+    rise_rz = rz.stored(t_end) - rz_medium.core_temperature_K
+    rise_vox = vox.temperature_K - rz_medium.core_temperature_K
+    scale = rise_rz.max()
+    assert scale > 1.0
+    # centre column: voxel (0, 0, z) against the innermost ring (r = 5 um)
+    assert rise_vox[n // 2, n // 2, :] == pytest.approx(rise_rz[0, :], abs=0.02 * scale)
+    # surface row along x against the rings at the same radius (every voxel centre x = i h lies in ring i)
+    radial = rise_vox[n // 2 :, n // 2, 0]
+    ring = np.interp(c[n // 2 :], grid.r_centers_m, rise_rz[:, 0])
+    assert radial == pytest.approx(ring, abs=0.02 * scale)
