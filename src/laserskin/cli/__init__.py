@@ -211,7 +211,11 @@ def transport(
         from laserskin.core.io import write_netcdf_atomic
 
         write_netcdf_atomic(result.to_dataset(), out)
-    if figure is not None:
+    if figure is not None and spec.geometry.kind == "voxels":
+        from laserskin.transport.voxel_figures import plot_voxel_absorption
+
+        plot_voxel_absorption(result, path=figure)
+    elif figure is not None:
         from laserskin.plotting import plot_absorption
 
         plot_absorption(result, path=figure)
