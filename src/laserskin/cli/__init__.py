@@ -328,6 +328,12 @@ def simulate(
     from laserskin.pipeline.simulation import Simulation
 
     spec = load_scenario(scenario)
+    if spec.geometry.kind == "voxels":  # parsed, not yet simulated: say so rather than run r-z silently
+        from laserskin.core.errors import InputError
+
+        raise InputError(
+            "geometry.kind", "voxels", '"rz" for simulate (3-D: transport here, heat via laserskin.thermal.voxel_heat)'
+        )
     if out is not None:
         _check_output_path(out / "result.nc", "--out")
     simulation = Simulation.from_scenario(
