@@ -48,24 +48,11 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.constants import CORE_TEMPERATURE_K, ROOM_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.thermal.medium import BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K, JIANG2002_LAYERS
 from laserskin.thermal.schedule import Schedule
-
-register(
-    "bank1985trbdf2",
-    "Bank RE, Coughran WM, Fichtner W, Grosse EH, Rose DJ, Smith RK (1985). Transient simulation "
-    "of silicon devices and circuits. IEEE Trans Comput-Aided Des 4:436-451.",
-    "10.1109/TCAD.1985.1270142",
-)
-register(
-    "hestenes1952cg",
-    "Hestenes MR, Stiefel E (1952). Methods of conjugate gradients for solving linear systems. "
-    "J Res Natl Bur Stand 49:409-436.",
-    "10.6028/jres.049.044",
-)
 
 _GAMMA = 2.0 - math.sqrt(2.0)
 RESTING_H_W_PER_M2K = 10.0
@@ -436,6 +423,7 @@ def solve_voxel_bioheat(
     rtol : float
         Relative residual of the CG solves.
     """
+    cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
     start_wall = _time.perf_counter()
     shape = medium.shape
     if not (t_end_s > 0 and math.isfinite(t_end_s)):

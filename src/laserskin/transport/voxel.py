@@ -24,7 +24,7 @@ import numpy as np
 
 from laserskin import __version__
 from laserskin.core.callbacks import Callback, as_callback
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.transport.beam import BEAM_KIND_CODES, Beam
 from laserskin.transport.rng import batch_state
@@ -40,13 +40,6 @@ from laserskin.transport.voxel_kernel import (
     TT,
     reduce_voxel_wave,
     run_voxel_wave,
-)
-
-register(
-    "jacques2017mcxyz",
-    "Jacques SL, Li T. mcxyz: Monte Carlo simulation of light transport in 3-D voxelated tissue "
-    "(omlc.org/software/mc/mcxyz, 2010–2017)",
-    None,
 )
 
 VOXEL_KERNEL_VERSION = "1"
@@ -526,6 +519,7 @@ def simulate_voxel_transport(
     -------
     VoxelTransportResult
     """
+    cite("wang1995mcml", "henyey1941", "blackman2021xoshiro", "jacques2017mcxyz")
     threads = _check(volume, source, photons, seed, threads)
     progress = as_callback(progress)
     photons = int(photons)

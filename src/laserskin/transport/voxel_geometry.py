@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin.core.citations import register
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
@@ -48,12 +48,6 @@ from laserskin.transport.result import region_names
 
 if TYPE_CHECKING:
     from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume
-
-register(
-    "jacques2013optical",
-    "Jacques SL. Optical properties of biological tissues: a review. Phys Med Biol 58:R37–R61 (2013)",
-    "10.1088/0031-9155/58/11/R37",
-)
 
 MAX_VOXELS = 60_000_000
 """Largest voxel count a scenario may ask for (memory: tallies are float64 per voxel and thread)."""
@@ -228,6 +222,7 @@ def blood_medium(name: str, wavelength_m: float, saturation: float = 0.75) -> Me
     from laserskin.optics import chromophores as ch
     from laserskin.transport.voxel import Medium
 
+    cite("jacques2013", "jacques2017mcxyz")
     nm = wavelength_m * 1e9
     mua = saturation * float(ch.mua_oxyblood_per_m(wavelength_m)) + (1.0 - saturation) * float(
         ch.mua_deoxyblood_per_m(wavelength_m)
@@ -294,7 +289,7 @@ def voxel_volume(
     if len(set(names)) != len(names):
         raise InputError("regions", names, "distinct layer and inclusion names")
     media = [Medium(nm, l.n, l.mua_per_m, l.mus_per_m, l.g) for nm, l in zip(names, stack.layers)]
-    for i, inc in enumerate(inclusions):
+    for inc in inclusions:
         k = len(media)
         media.append(inc.medium(names[k], wavelength_m))
         labels[inc.mask(x, y, z)] = k
