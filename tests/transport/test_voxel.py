@@ -200,3 +200,16 @@ def test_lattice_source_in_a_periodic_cell():
     assert volume.shape[:2] == (20, 35)
     source = voxel_source(geometry, Beam(kind="gaussian", radius_1e2="30 um"))
     assert len(source.centers_m) == 2
+
+
+def test_result_writes_netcdf_with_xyz_coordinates(tmp_path):
+    from laserskin.core.io import read_netcdf, write_netcdf_atomic
+
+    result = simulate_voxel_transport(_two_media(), VoxelSource.uniform(), 500, 1, threads=1)
+    dataset = result.to_dataset()
+    assert dataset["absorbed_energy_density_per_J"].dims == ("x", "y", "z")
+    assert dataset["x"].attrs["units"] == "m"
+    write_netcdf_atomic(dataset, tmp_path / "voxel.nc")
+    back = read_netcdf(tmp_path / "voxel.nc")
+    assert np.array_equal(back["absorbed_energy_density_per_J"].values, result.absorbed_energy_density_per_J)
+    assert list(back["region"].values) == ["tissue", "bar"]
