@@ -46,8 +46,12 @@ VOXEL_KERNEL_VERSION = "1"
 """Bumped whenever the voxel kernel's output for given inputs changes."""
 MAX_PHOTONS = 10_000_000_000
 MAX_MEDIA = 255
-WAVE_MEMORY_BYTES = 512 * 2**20
-"""Upper bound on the private tally arrays of one wave (the wave size never changes results)."""
+WAVE_MEMORY_BYTES = 256 * 2**20
+"""Upper bound on the private tally slots (fewer slots on huge grids)."""
+MAX_SLOTS = 8
+"""Private tally slots: batches run in rounds of this many, batch j of a round adding to slot j.
+Fixed by the grid size alone, so results never depend on the thread count; more slots than
+threads keeps every thread busy."""
 
 
 @dataclass(frozen=True)
@@ -456,7 +460,7 @@ def _run(volume, source, photons, seed, threads, progress):
     batches = sizes.size
     nx, ny, nz = volume.shape
     per_slot = 8 * (nx * ny * nz + 2 * nx * ny)
-    wave = int(max(1, min(batches, max(threads, 1), WAVE_MEMORY_BYTES // per_slot)))
+    wave = int(max(1, min(batches, MAX_SLOTS, WAVE_MEMORY_BYTES // per_slot)))  # never from the thread count
     slot_abs = np.zeros((wave, nx, ny, nz))
     slot_rd = np.zeros((wave, nx, ny))
     slot_tt = np.zeros((wave, nx, ny))
@@ -483,9 +487,9 @@ def _run(volume, source, photons, seed, threads, progress):
             scalars[first : first + count],
             region[first : first + count],
         )
-        reduce_voxel_wave(count, slot_abs, slot_rd, slot_tt, tot_abs, tot_rd, tot_tt)
         done += int(sizes[first : first + count].sum())
         progress.on_progress("transport", done, time.perf_counter() - start)
+    reduce_voxel_wave(wave, slot_abs, slot_rd, slot_tt, tot_abs, tot_rd, tot_tt)
     return sizes, scalars, region, tot_abs, tot_rd, tot_tt, time.perf_counter() - start
 
 

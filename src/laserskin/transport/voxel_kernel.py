@@ -374,11 +374,13 @@ def run_voxel_wave(
     scalars,
     region_abs,
 ):
-    """Run the batches of one wave, one private tally slot each (slot ``j`` ↔ row ``j``)."""
+    """Run one round of batches, batch ``j`` of the round adding to tally slot ``j``.
+
+    Slots are not cleared here: over the rounds, slot ``j`` sums batches ``j, j + S, j + 2S, ...``
+    in that order (S slots, a number fixed by the grid size alone), so the totals do not depend on
+    the thread count.
+    """
     for j in prange(batch_photons.size):
-        absorbed[j] = 0.0
-        rd_map[j] = 0.0
-        tt_map[j] = 0.0
         s = states[j].copy()
         run_voxel_batch(
             batch_photons[j],
