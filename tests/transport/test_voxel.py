@@ -213,3 +213,13 @@ def test_result_writes_netcdf_with_xyz_coordinates(tmp_path):
     back = read_netcdf(tmp_path / "voxel.nc")
     assert np.array_equal(back["absorbed_energy_density_per_J"].values, result.absorbed_energy_density_per_J)
     assert list(back["region"].values) == ["tissue", "bar"]
+
+
+def test_lattice_tiles_an_escape_volume():
+    geometry = GeometrySpec(
+        kind="voxels", size=["1 mm", "1 mm", "0.2 mm"], voxel="20 um", lattice="square", spacing="300 um"
+    )
+    source = voxel_source(geometry, Beam(kind="flat_top", diameter="100 um"))
+    xs = sorted({round(x * 1e6) for x, _ in source.centers_m})
+    assert xs == [-300, 0, 300]  # sites whose spot fits inside the 1 mm face
+    assert len(source.centers_m) == 9
