@@ -156,6 +156,7 @@ def main() -> None:
     parser.add_argument("--mcxyz-minutes", type=float, default=0.5)
     parser.add_argument("--fractional-photons", type=int, default=200_000)
     parser.add_argument("--fractional-voxel", type=float, default=5e-6)
+    parser.add_argument("--no-fractional", action="store_true", help="skip the fractional unit cell")
     args = parser.parse_args()
     import numba
 
@@ -191,7 +192,8 @@ def main() -> None:
             print(f"  laserskin / mcxyz, 1 thread: {rates[1] / mc:.2f}x wall, {cpu_rate / mc:.2f}x CPU time")
     else:
         print("  mcxyz: set MCXYZ=/path/to/mcxyz (built from its public source) to time it side by side")
-    fractional_cell(args.fractional_voxel, args.fractional_photons)
+    if not args.no_fractional:
+        fractional_cell(args.fractional_voxel, args.fractional_photons)
 
 
 if __name__ == "__main__":
