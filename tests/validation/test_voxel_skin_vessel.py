@@ -16,17 +16,17 @@ with 100 um of water on top, boundaryflag 2 (media extended to infinity), 1 588 
 * shadow: fluence under the vessel (x = −30, −10, 10 um) over the fluence beside it (x = 370,
   390, 410 um), both averaged over those rows and over depths 0.52–0.64 mm: 0.722.
 
-laserskin runs a 2.4 mm × 2.4 mm × 2.4 mm volume (escaping faces far from the vessel; the
-vessel's absorption changes by < 0.2 % from a 4 mm volume). Measured (40 000 packets): vessel 0.1506 ± 0.0012, 3.5 % below
-mcxyz — more than the statistics (σ_mcxyz ≈ 0.0002 from the packet counts). The difference is
-not explained yet: both codes agree with the r–z (MCML) engine on a horizontal blood layer
-(laserskin within its 3 σ; mcxyz 1.3 % above laserskin there), laserskin's vessel
-absorption is the same with the vessel along x instead of y, and mcxyz on a 2 mm cube (same
-1 mm beam, 540 000 photons) gives 0.1556 and a shadow of 0.734, so neither code's volume size
-explains it. The test therefore allows 3 σ plus
-a stated systematic 4 % for the vessel absorption. The shadow ratio comes out at 0.650, 10 %
-deeper than mcxyz's (its statistical error, from a few voxel columns, is ~3 %); the test allows
-15 % and the difference is reported as open, with the vessel-absorption one.
+laserskin runs a 2.4 mm × 2.4 mm × 2.4 mm volume (escaping faces far from the vessel; the vessel's
+absorption changes by < 0.2 % from a 4 mm volume). Measured (40 000 packets): vessel 0.1506 ±
+0.0012, 3.5 % below mcxyz — more than the statistics (σ_mcxyz ≈ 0.0002 from the packet counts). The
+difference is not explained yet: both codes agree with the r–z (MCML) engine on a horizontal blood
+layer (laserskin within its 3 σ; mcxyz 1.3 % above laserskin there), laserskin's vessel absorption
+is the same with the vessel along x instead of y, and mcxyz on a 2 mm cube (same 1 mm beam, 540 000
+photons) gives 0.1556 and a shadow of 0.734, so neither code's volume size explains it. The test
+therefore allows 3 σ plus a stated systematic 4 % for the vessel absorption. The shadow ratio
+(track-length fluence) comes out at 0.661, 8.5 % deeper than mcxyz's (its statistical error, from a
+few voxel columns, is ~3 %); the test allows 15 % and the difference is reported as open, with the
+vessel-absorption one.
 """
 
 from __future__ import annotations

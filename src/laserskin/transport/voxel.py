@@ -231,8 +231,9 @@ class VoxelTransportResult:
     """Voxel Monte Carlo result; fractions of the incident energy with batch standard errors.
 
     ``specular + Rd + Tt + A + escaped_sides − roulette_balance = 1`` to rounding.
-    Maps: ``absorbed_energy_density_per_J`` and ``fluence_per_J`` (nx, ny, nz; J/m³ and
-    J/m² per incident J; fluence = absorbed / μa, NaN in voxels whose medium has μa = 0),
+    Maps: ``absorbed_energy_density_per_J`` (nx, ny, nz; J/m³ per incident J, the collision
+    tally: sums exactly to the absorbed fraction) and ``fluence_per_J`` (J/m² per J, the
+    track-length estimator Σ w ℓ / V: defined in every voxel, also where μa = 0),
     ``diffuse_reflectance_per_area`` and ``transmittance_per_area`` (nx, ny; 1/m²).
     """
 
@@ -257,6 +258,7 @@ class VoxelTransportResult:
     absorbed_fraction_by_region: np.ndarray
     absorbed_fraction_by_region_stderr: np.ndarray
     absorbed_energy_density_per_J: np.ndarray
+    fluence_per_J: np.ndarray
     diffuse_reflectance_per_area: np.ndarray
     transmittance_per_area: np.ndarray
     photons_per_second: float
@@ -265,11 +267,11 @@ class VoxelTransportResult:
     kernel_version: str = VOXEL_KERNEL_VERSION
 
     @cached_property
-    def fluence_per_J(self) -> np.ndarray:
-        """Fluence per incident joule (1/m²): absorbed / μa; NaN where μa = 0."""
+    def absorbed_energy_density_track_per_J(self) -> np.ndarray:
+        """μa × track-length fluence (1/m³ per J): the same expectation as the collision tally
+        ``absorbed_energy_density_per_J``, smoother in voxels few packets interact in."""
         mua = self.volume.media_arrays()["mua_per_m"][self.volume.labels]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(mua > 0, self.absorbed_energy_density_per_J / mua, np.nan)
+        return mua * self.fluence_per_J
 
     def energy_balance(self) -> float:
         """``specular + Rd + Tt + A + sides − roulette − 1``: zero to rounding."""
@@ -459,12 +461,12 @@ def _run(volume, source, photons, seed, threads, progress):
     firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     batches = sizes.size
     nx, ny, nz = volume.shape
-    per_slot = 8 * (nx * ny * nz + 2 * nx * ny)
+    per_slot = 8 * (2 * nx * ny * nz + 2 * nx * ny)
     wave = int(max(1, min(batches, MAX_SLOTS, WAVE_MEMORY_BYTES // per_slot)))  # never from the thread count
-    slot_abs = np.zeros((wave, nx, ny, nz))
+    slot_abs = np.zeros((wave, nx, ny, nz, 2))  # absorbed weight and track length share a cache line
     slot_rd = np.zeros((wave, nx, ny))
     slot_tt = np.zeros((wave, nx, ny))
-    tot_abs = np.zeros((nx, ny, nz))
+    tot_abs = np.zeros((nx, ny, nz, 2))
     tot_rd = np.zeros((nx, ny))
     tot_tt = np.zeros((nx, ny))
     scalars = np.zeros((batches, NSCALAR))
@@ -566,7 +568,8 @@ def simulate_voxel_transport(
         roulette_balance_stderr=float(se[ROUL]),
         absorbed_fraction_by_region=region.sum(axis=0) / n,
         absorbed_fraction_by_region_stderr=se_region,
-        absorbed_energy_density_per_J=tot_abs / (n * h**3),
+        absorbed_energy_density_per_J=tot_abs[..., 0] / (n * h**3),
+        fluence_per_J=tot_abs[..., 1] / (n * h * h),
         diffuse_reflectance_per_area=tot_rd / (n * h * h),
         transmittance_per_area=tot_tt / (n * h * h),
         photons_per_second=n / kernel_s if kernel_s > 0 else math.inf,

@@ -71,7 +71,9 @@ def run_voxel_batch(
 
     ``spot_x``/``spot_y`` are the beam centres (voxel units from the grid's corner);
     packet ``first_photon + i`` uses spot ``(first_photon + i) mod len(spot_x)``.
-    Tallies (weights) are added to ``absorbed[ix, iy, iz]``, ``rd_map[ix, iy]``,
+    Tallies (weights) are added to ``absorbed[ix, iy, iz, 0]`` (absorbed weight),
+    ``absorbed[ix, iy, iz, 1]`` (weight × path length in voxel units: the track-length
+    estimator of fluence), ``rd_map[ix, iy]``,
     ``tt_map[ix, iy]``, ``scalars[:]`` and ``region_abs[medium]``.
     """
     nx, ny, nz = labels.shape
@@ -168,7 +170,8 @@ def run_voxel_batch(
                 z += step * uz
                 sleft = 0.0
                 dwa = w * absfrac[med]
-                absorbed[ix, iy, iz] += dwa
+                absorbed[ix, iy, iz, 0] += dwa
+                absorbed[ix, iy, iz, 1] += w * step  # track length (fluence estimator)
                 region_abs[med] += dwa
                 w -= dwa
                 gg = g[med]
@@ -212,6 +215,7 @@ def run_voxel_batch(
                         break
                 continue
             # ---- reach a face: move there, spend that part of the step -------------------
+            absorbed[ix, iy, iz, 1] += w * tmin
             if mt > 0.0:
                 sleft -= tmin * mt
                 sleft = max(sleft, 0.0)
