@@ -92,7 +92,7 @@ def test_axisymmetric_case_matches_the_rz_solver():
     the voxel solver's centre column and its radial profile at the surface equal the r–z
     solver's (same source function sampled at the cell centres) within 2 % of the peak rise."""
     from laserskin.grid import RZGrid
-    from laserskin.thermal.bioheat import SurfaceBoundary, solve_bioheat
+    from laserskin.thermal import SurfaceBoundary, solve_bioheat
     from laserskin.thermal.medium import ThermalMedium
 
     h = 10e-6

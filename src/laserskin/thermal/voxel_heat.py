@@ -1,6 +1,6 @@
 """Pennes bioheat equation on the voxels of the 3-D light transport, with per-voxel damage observers.
 
-Model (Pennes 1948), the same as the r–z solver's (:mod:`laserskin.thermal.bioheat`)::
+Model (Pennes 1948), the same as the r–z solver's (:mod:`laserskin.thermal.solver`)::
 
     ρc ∂T/∂t = ∇·(k ∇T) − ω_b ρ_b c_b (T − T_a) + S(x, y, z) P(t)
 
