@@ -25,8 +25,9 @@ is the same with the vessel along x instead of y, and mcxyz on a 2 mm cube (same
 photons) gives 0.1556 and a shadow of 0.734, so neither code's volume size explains it. The test
 therefore allows 3 σ plus a stated systematic 4 % for the vessel absorption. The shadow ratio
 (track-length fluence) comes out at 0.661, 8.5 % deeper than mcxyz's (its statistical error, from a
-few voxel columns, is ~3 %); the test allows 15 % and the difference is reported as open, with the
-vessel-absorption one.
+few voxel columns, is ~3 %); the test allows 3 × 3 %. The vessel-absorption comparison is held to
+the statistics alone (3 σ) and is a strict expected failure until the difference is explained: it
+turns red the day the two codes agree, so the tolerance is never widened to fit.
 """
 
 from __future__ import annotations
@@ -75,11 +76,19 @@ def skin_vessel():
     return simulate_voxel_transport(volume, VoxelSource(rectangle_m=(1e-3, 1e-3)), PHOTONS, 8, threads=2)
 
 
+@pytest.mark.xfail(strict=True, reason="open: laserskin's vessel absorption is 3.5 % (about 4 sigma) below mcxyz")
 def test_vessel_absorption_matches_mcxyz(skin_vessel):
     a = skin_vessel.absorbed_fraction_by_region[2]
     se = skin_vessel.absorbed_fraction_by_region_stderr[2]
     se_mcxyz = se * np.sqrt(PHOTONS / MCXYZ_PHOTONS)
-    assert abs(a - MCXYZ_VESSEL_INNER) <= 3 * np.hypot(se, se_mcxyz) + 0.04 * MCXYZ_VESSEL_INNER
+    assert abs(a - MCXYZ_VESSEL_INNER) <= 3 * np.hypot(se, se_mcxyz)
+
+
+def test_vessel_absorbs_a_plausible_share(skin_vessel):
+    """Bounds independent of mcxyz: the vessel takes far more than its volume share of a dermis
+    (strong absorber) and less than the light that reaches its depth (it sits under 300 um of
+    scattering dermis): between 10 % and 25 % of the incident light."""
+    assert 0.10 < skin_vessel.absorbed_fraction_by_region[2] < 0.25
 
 
 def test_shadow_below_the_vessel_matches_mcxyz(skin_vessel):
@@ -91,5 +100,5 @@ def test_shadow_below_the_vessel_matches_mcxyz(skin_vessel):
     side = np.abs(v.x_centers_m - 390e-6) < 25e-6  # x = 370, 390, 410 um
     below = fluence[centre][:, rows][:, :, band].mean()
     beside = fluence[side][:, rows][:, :, band].mean()
-    assert below / beside == pytest.approx(MCXYZ_SHADOW, rel=0.15)
+    assert below / beside == pytest.approx(MCXYZ_SHADOW, rel=3 * 0.03)  # 3 × mcxyz's ~3 % error
     assert below / beside < 0.8  # a shadow
