@@ -42,6 +42,7 @@ bench: venv
 	$(BIN)/python benchmarks/thermal.py
 	$(BIN)/python benchmarks/simulation.py
 	$(BIN)/python benchmarks/nonlinear.py
+	$(BIN)/python benchmarks/voxel.py
 	$(BIN)/python benchmarks/planner.py
 
 # Dask sweeps: cases/s on 1 vs 2 workers and a 200-person population plan (~10 min)

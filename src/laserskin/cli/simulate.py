@@ -107,6 +107,12 @@ def command(
 
         raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
     spec = load_scenario(scenario)
+    if spec.geometry.kind == "voxels":  # parsed, not yet simulated: say so rather than run r-z silently
+        from laserskin.core.errors import InputError
+
+        raise InputError(
+            "geometry.kind", "voxels", '"rz" for simulate (3-D: transport here, heat via laserskin.thermal.voxel_heat)'
+        )
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
     result = simulation.run()
     summary = dict(result.summary)

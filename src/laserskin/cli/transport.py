@@ -40,16 +40,32 @@ def command(
     settings = type(settings).model_validate(settings.model_dump())  # re-check the CLI overrides
     stack = spec.layer_stack()
     beam = spec.beam_model()
-    grid = spec.rz_grid(stack, beam.outer_radius_m)
-    result = simulate_transport(
-        stack,
-        grid,
-        beam,
-        photons=settings.photons,
-        seed=settings.seed,
-        threads=settings.threads,
-        progress=RichProgress(),
-    )
+    voxels = spec.geometry.kind == "voxels"
+    if voxels:
+        from laserskin.transport.voxel_geometry import run_voxel_scenario
+
+        result = run_voxel_scenario(
+            stack,
+            beam,
+            spec.geometry,
+            spec.inclusions,
+            spec.wavelength_m() if spec.laser else None,
+            photons=settings.photons,
+            seed=settings.seed,
+            threads=settings.threads,
+            progress=RichProgress(),
+        )
+    else:
+        grid = spec.rz_grid(stack, beam.outer_radius_m)
+        result = simulate_transport(
+            stack,
+            grid,
+            beam,
+            photons=settings.photons,
+            seed=settings.seed,
+            threads=settings.threads,
+            progress=RichProgress(),
+        )
     if out is not None:
         from laserskin.core.io import write_netcdf_atomic
 
@@ -57,16 +73,21 @@ def command(
     if figure is not None:
         from laserskin.plotting import close, plot_absorption
 
-        close(plot_absorption(result, path=figure))
+        if voxels:
+            from laserskin.transport.voxel_figures import plot_voxel_absorption
+
+            close(plot_voxel_absorption(result, path=figure))
+        else:
+            close(plot_absorption(result, path=figure))
         outputs.wrote(figure)
     summary = result.summary()
     if as_json:
         print_json(summary)
         return
-    print_summary(summary, stack.names)
+    print_summary(summary)
 
 
-def print_summary(summary: dict, names: list[str]) -> None:
+def print_summary(summary: dict) -> None:
     """The transport summary as a table on stdout."""
     from rich.table import Table
 
@@ -81,10 +102,10 @@ def print_summary(summary: dict, names: list[str]) -> None:
         ("absorbed_fraction", "absorbed (total)"),
     ):
         table.add_row(label, f"{summary[key]:.5f}", f"{summary.get(key + '_stderr', 0.0):.5f}")
-    for name, value, error in zip(
-        names, summary["absorbed_fraction_by_layer"], summary["absorbed_fraction_by_layer_stderr"]
-    ):
-        table.add_row(f"  absorbed in {name}", f"{value:.5f}", f"{error:.5f}")
+    regions = summary["absorbed_fraction_by_region"]  # layers, or the tissues of a voxel geometry
+    errors = summary["absorbed_fraction_by_region_stderr"]
+    for name, value in regions.items():
+        table.add_row(f"  absorbed in {name}", f"{value:.5f}", f"{errors.get(name, 0.0):.5f}")
     outside = summary.get("absorbed_outside_grid_fraction")
     if outside:
         table.add_row("  absorbed outside the maps", f"{outside:.5f}", "")

@@ -40,6 +40,7 @@ from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 from laserskin.transport import Beam
+from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 
 __all__ = ["Ambient", "LightOnly", "Scenario", "default_grid", "load_scenario", "scenario_from_dict"]
 
@@ -92,6 +93,8 @@ class Scenario(InputModel):
     grid: GridSpec = GridSpec()
     transport: TransportSettings = TransportSettings()
     heat: HeatSettings = HeatSettings()
+    geometry: GeometrySpec = GeometrySpec()
+    inclusions: tuple[InclusionSpec, ...] = ()
 
     @model_validator(mode="after")
     def _skin_given_once(self) -> Scenario:
@@ -99,6 +102,8 @@ class Scenario(InputModel):
             raise ValueError("give exactly one of the tables [person] or [[layers]]")
         if self.person is not None and self.laser is None:
             raise ValueError("a [person] scenario needs a [laser] table with at least a wavelength")
+        if self.inclusions and self.geometry.kind != "voxels":
+            raise ValueError('[[inclusions]] need [geometry] kind = "voxels"')
         return self
 
     # --- derived inputs -------------------------------------------------------------

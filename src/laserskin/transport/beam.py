@@ -32,8 +32,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, to_si, ureg
 
 GAUSSIAN_TRUNCATION = 3.0
@@ -66,9 +66,7 @@ class Beam(InputModel):
     """
 
     kind: Literal["pencil", "flat_top", "gaussian"] = "pencil"
-    diameter_m: Quantity("m", gt=0.0) | None = Field(
-        default=None, alias="diameter", description="flat-top diameter"
-    )
+    diameter_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="diameter", description="flat-top diameter")
     radius_1e2_m: Quantity("m", gt=0.0) | None = Field(
         default=None, alias="radius_1e2", description="Gaussian 1/e² intensity radius w"
     )
@@ -102,7 +100,7 @@ class Beam(InputModel):
         return data
 
     @model_validator(mode="after")
-    def _widths_match_kind(self) -> "Beam":
+    def _widths_match_kind(self) -> Beam:
         if self.kind == "pencil" and (self.diameter_m is not None or self.radius_1e2_m is not None):
             raise ValueError("a pencil beam takes no width (diameter / radius_1e2 / diameter_1e2 / fwhm)")
         if self.kind == "flat_top":
@@ -184,5 +182,5 @@ class Beam(InputModel):
 
     def digest(self) -> str:
         """Canonical JSON of the beam (SI), for cache keys."""
-        code, width, outer = self.kernel_parameters()
+        _code, width, outer = self.kernel_parameters()
         return f"{self.kind}|{width!r}|{outer!r}"

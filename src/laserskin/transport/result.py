@@ -13,8 +13,8 @@ import numpy as np
 import xarray as xr
 
 from laserskin.grid import RZGrid
-from laserskin.transport.beam import Beam
 from laserskin.optics.layers import LayerStack
+from laserskin.transport.beam import Beam
 
 _SCALARS = {
     # name: (units, description)
@@ -39,6 +39,16 @@ _MAPS = {
     "absorbed_fraction_by_layer": ("1", ("layer",), "absorbed fraction per layer"),
     "absorbed_fraction_by_layer_stderr": ("1", ("layer",), "batch standard error of the absorbed fraction per layer"),
 }
+
+
+def region_names(names: list[str]) -> list[str]:
+    """Distinct region names from layer names: repeats get ``_2``, ``_3``, ... appended."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def _exact_stack_json(stack: LayerStack) -> str:
@@ -145,13 +155,19 @@ class TransportResult:
     def energy_balance(self) -> float:
         """``specular + Rd + Tt + A − roulette_balance − 1``: zero to rounding."""
         return (
-            self.specular_reflectance + self.diffuse_reflectance + self.total_transmittance
-            + self.absorbed_fraction - self.roulette_balance - 1.0
+            self.specular_reflectance
+            + self.diffuse_reflectance
+            + self.total_transmittance
+            + self.absorbed_fraction
+            - self.roulette_balance
+            - 1.0
         )
 
     def summary(self) -> dict:
         """Scalar results as plain floats / lists / ints (JSON-ready; standard errors are NaN for photons = 1)."""
+        names = region_names(self.stack.names)
         out = {
+            "geometry": "rz",
             "specular_reflectance": float(self.specular_reflectance),
             "specular_reflectance_stderr": 0.0,
             "diffuse_reflectance": float(self.diffuse_reflectance),
@@ -162,6 +178,10 @@ class TransportResult:
             "absorbed_fraction_stderr": float(self.absorbed_fraction_stderr),
             "absorbed_fraction_by_layer": [float(v) for v in self.absorbed_fraction_by_layer],
             "absorbed_fraction_by_layer_stderr": [float(v) for v in self.absorbed_fraction_by_layer_stderr],
+            "absorbed_fraction_by_region": dict(zip(names, (float(v) for v in self.absorbed_fraction_by_layer))),
+            "absorbed_fraction_by_region_stderr": dict(
+                zip(names, (float(v) for v in self.absorbed_fraction_by_layer_stderr))
+            ),
             "absorbed_outside_grid_fraction": float(self.absorbed_outside_grid_fraction),
             "roulette_balance": float(self.roulette_balance),
             "roulette_balance_stderr": float(self.roulette_balance_stderr),
@@ -217,7 +237,7 @@ class TransportResult:
         return xr.Dataset(data_vars=data_vars, coords=coords, attrs=attrs)
 
     @classmethod
-    def from_dataset(cls, dataset: xr.Dataset) -> "TransportResult":
+    def from_dataset(cls, dataset: xr.Dataset) -> TransportResult:
         """Rebuild a result written by :meth:`to_dataset` (bit-exact inputs and arrays)."""
         attrs = dataset.attrs
         stack = LayerStack.model_validate(json.loads(attrs["stack_si"]))

@@ -1,0 +1,357 @@
+"""Voxel geometry from a scenario: layers by depth plus inclusions (vessels, follicles, spheres, ellipsoids).
+
+TOML form (the ``[geometry]`` table and ``[[inclusions]]`` of a scenario)::
+
+    [geometry]
+    kind = "voxels"                      # "rz" (default) or "voxels"
+    size = ["1 mm", "1 mm", "1 mm"]      # x, y, z extent; x = y = 0 at the centre, z = 0 at the surface
+    voxel = "10 um"
+    boundary = "escape"                  # or "periodic" (x, y)
+
+    [[inclusions]]
+    name = "vessel"
+    kind = "cylinder"                    # cylinder | sphere | ellipsoid | follicle
+    axis = "y"
+    center = ["0 mm", "0.4 mm"]          # the axis position in the other two coordinates (x, z here)
+    radius = "100 um"
+    tissue = "blood"                     # or explicit n, mua, mus, g
+
+The layers fill the volume by depth (a voxel belongs to the layer that holds its centre;
+the last layer continues to the bottom face); inclusions are painted over them in the
+order given (a voxel whose centre lies inside the shape takes the inclusion's medium).
+Each layer and each inclusion is one region of the absorption tally.
+
+Named tissues (optics from the chromophore library at the laser's wavelength):
+
+* ``blood``: whole blood, oxygen saturation ``saturation`` (default 0.75), μa from
+  :mod:`laserskin.optics.chromophores` (plus 95 % water below 950 nm, where the
+  haemoglobin tables hold no water, cross-faded to none at 1000 nm as the tables are),
+  μs' = 10 /cm · (λ/500 nm)⁻¹ with g = 0.9 and n = 1.4: the blood of Jacques' mcxyz /
+  MCmatlab skin-vessel example (makeTissueList.m), so that case is reproduced.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from laserskin.core.citations import cite
+from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity
+from laserskin.optics.layers import LayerStack
+from laserskin.transport.beam import Beam
+from laserskin.transport.result import region_names
+
+if TYPE_CHECKING:
+    from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume
+
+MAX_VOXELS = 60_000_000
+"""Largest voxel count a scenario may ask for (memory: tallies are float64 per voxel and thread)."""
+
+NAMED_TISSUES = ("blood",)
+
+
+def lattice_spacing_m(density_per_m2: float, lattice: str = "square") -> float:
+    """Spacing of a square or hexagonal lattice with ``density_per_m2`` sites per m²."""
+    if not density_per_m2 > 0:
+        raise InputError("density", density_per_m2, "> 0 per m²")
+    if lattice == "square":
+        return 1.0 / math.sqrt(density_per_m2)
+    if lattice == "hex":
+        return math.sqrt(2.0 / (math.sqrt(3.0) * density_per_m2))
+    raise InputError("lattice", lattice, "'square' or 'hex'")
+
+
+def lattice_unit_cell(
+    spacing_m: float, lattice: str = "square"
+) -> tuple[tuple[float, float], tuple[tuple[float, float], ...]]:
+    """Periodic unit cell of a microbeam lattice: ``((Lx, Ly), centres)`` in m.
+
+    Square: an ``a × a`` cell with one microbeam at its centre. Hexagonal (nearest
+    neighbours ``a`` apart): an ``a × a√3`` rectangle holding two microbeams, at
+    ``(0, −a√3/4)`` and ``(a/2, +a√3/4)`` relative to the centre (the second sits on the
+    cell's side, shared with the neighbour through the periodic boundary).
+    """
+    if not spacing_m > 0:
+        raise InputError("spacing", spacing_m, "> 0 m")
+    if lattice == "square":
+        return (spacing_m, spacing_m), ((0.0, 0.0),)
+    if lattice == "hex":
+        height = spacing_m * math.sqrt(3.0)
+        return (spacing_m, height), ((0.0, -0.25 * height), (0.5 * spacing_m, 0.25 * height))
+    raise InputError("lattice", lattice, "'square' or 'hex'")
+
+
+class GeometrySpec(InputModel):
+    """The ``[geometry]`` table: which engine, and for voxels the volume and its boundary.
+
+    With ``lattice`` set, the light is a fractional array of microbeams (the ``[beam]``
+    profile at every lattice site) on a ``square`` or ``hex`` lattice of ``spacing`` (or
+    ``density`` sites per area); with periodic sides the x–y size is the lattice's unit cell
+    (the ``size`` x and y are then replaced by the cell's, rounded to whole voxels, the
+    sites scaled with it: a hexagonal cell ``a × a√3`` is never a whole number of voxels).
+    """
+
+    kind: Literal["rz", "voxels"] = "rz"
+    size_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(
+        default=None, alias="size"
+    )
+    voxel_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="voxel")
+    boundary: Literal["escape", "periodic"] = "escape"
+    fresnel_between_media: bool = True
+    illumination: Literal["beam", "uniform"] = "beam"
+    lattice: Literal["square", "hex"] | None = None
+    spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")
+    density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")
+
+    @model_validator(mode="after")
+    def _voxels_complete(self) -> GeometrySpec:
+        if self.kind == "voxels":
+            if self.voxel_m is None:
+                raise ValueError('a voxel geometry needs voxel, e.g. voxel = "10 um"')
+            if self.size_m is None:
+                raise ValueError('a voxel geometry needs size = [x, y, z], e.g. ["1 mm", "1 mm", "1 mm"]')
+        if self.lattice is not None and (self.spacing_m is None) == (self.density_per_m2 is None):
+            raise ValueError("a lattice needs exactly one of spacing or density")
+        if self.lattice is None and (self.spacing_m is not None or self.density_per_m2 is not None):
+            raise ValueError('spacing / density need a lattice ("square" or "hex")')
+        return self
+
+    def lattice_cell(self) -> tuple[tuple[float, float], tuple[tuple[float, float], ...]] | None:
+        """``((Lx, Ly), centres)`` of the microbeam lattice's unit cell in m, or None."""
+        if self.lattice is None:
+            return None
+        spacing = self.spacing_m or lattice_spacing_m(self.density_per_m2, self.lattice)
+        return lattice_unit_cell(spacing, self.lattice)
+
+
+class InclusionSpec(InputModel):
+    """One ``[[inclusions]]`` entry: a shape filled with one medium.
+
+    Shapes (all lengths in m; x = y = 0 at the volume's centre, z = depth):
+
+    * ``cylinder``: ``axis`` x, y or z, ``center`` = the axis position in the other two
+      coordinates (for ``axis = "y"``: (x, z)), ``radius``; it runs through the volume.
+    * ``sphere``: ``center`` = (x, y, z), ``radius``.
+    * ``ellipsoid``: ``center`` = (x, y, z), ``radii`` = (a, b, c) along x, y, z.
+    * ``follicle``: a hair follicle: ``center`` = (x, y) of the shaft, ``radius`` of the
+      shaft (from the surface down to the bulb), ``depth`` of the bulb's centre and
+      ``bulb_radius`` (default 2 × radius); one medium for shaft and bulb.
+
+    Optics: ``tissue`` (``blood``) or all of ``n``, ``mua``, ``mus``, ``g``.
+    """
+
+    name: str | None = None
+    kind: Literal["cylinder", "sphere", "ellipsoid", "follicle"]
+    axis: Literal["x", "y", "z"] = "y"
+    center_m: tuple[Quantity("m"), ...] = Field(alias="center", min_length=2, max_length=3)
+    radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="radius")
+    radii_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(
+        default=None, alias="radii"
+    )
+    depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="depth")
+    bulb_radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="bulb_radius")
+    tissue: Literal["blood"] | None = None
+    saturation: float = Field(default=0.75, ge=0.0, le=1.0)
+    n: float | None = Field(default=None, ge=1.0, le=4.0)
+    mua_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mua")
+    mus_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mus")
+    g: float | None = Field(default=None, gt=-1.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _shape_and_optics(self) -> InclusionSpec:
+        need = {"cylinder": 2, "sphere": 3, "ellipsoid": 3, "follicle": 2}[self.kind]
+        if len(self.center_m) != need:
+            raise ValueError(f"a {self.kind} needs center with {need} coordinates")
+        if self.kind in ("cylinder", "sphere", "follicle") and self.radius_m is None:
+            raise ValueError(f"a {self.kind} needs a radius")
+        if self.kind == "ellipsoid" and self.radii_m is None:
+            raise ValueError("an ellipsoid needs radii = [a, b, c]")
+        if self.kind == "follicle" and self.depth_m is None:
+            raise ValueError("a follicle needs the depth of its bulb")
+        explicit = [v is not None for v in (self.n, self.mua_per_m, self.mus_per_m, self.g)]
+        if self.tissue is None and not all(explicit):
+            raise ValueError("give tissue (blood) or all of n, mua, mus, g")
+        if self.tissue is not None and any(explicit):
+            raise ValueError("give either tissue or explicit n, mua, mus, g, not both")
+        return self
+
+    def medium(self, name: str, wavelength_m: float | None) -> Medium:
+        """The inclusion's optical medium (named tissues at ``wavelength_m``)."""
+        from laserskin.transport.voxel import Medium
+
+        if self.tissue is None:
+            return Medium(name, self.n, self.mua_per_m, self.mus_per_m, self.g)
+        if wavelength_m is None:
+            raise InputError(f"inclusions.{name}.tissue", self.tissue, "a scenario with a laser wavelength")
+        return blood_medium(name, wavelength_m, self.saturation)
+
+    def mask(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Boolean (nx, ny, nz) mask of the voxel centres inside the shape (x, y, z centre vectors in m)."""
+        X = x[:, None, None]
+        Y = y[None, :, None]
+        Z = z[None, None, :]
+        c = self.center_m
+        if self.kind == "cylinder":
+            a, b = c
+            if self.axis == "x":
+                d2 = (Y - a) ** 2 + (Z - b) ** 2 + 0.0 * X
+            elif self.axis == "y":
+                d2 = (X - a) ** 2 + (Z - b) ** 2 + 0.0 * Y
+            else:
+                d2 = (X - a) ** 2 + (Y - b) ** 2 + 0.0 * Z
+            return d2 <= self.radius_m**2
+        if self.kind == "sphere":
+            return (X - c[0]) ** 2 + (Y - c[1]) ** 2 + (Z - c[2]) ** 2 <= self.radius_m**2
+        if self.kind == "ellipsoid":
+            a, b, cc = self.radii_m
+            return ((X - c[0]) / a) ** 2 + ((Y - c[1]) / b) ** 2 + ((Z - c[2]) / cc) ** 2 <= 1.0
+        # follicle: shaft from the surface to the bulb, spherical bulb
+        bulb = self.bulb_radius_m or 2.0 * self.radius_m
+        r2 = (X - c[0]) ** 2 + (Y - c[1]) ** 2
+        shaft = (r2 <= self.radius_m**2) & (Z <= self.depth_m)
+        return shaft | (r2 + (Z - self.depth_m) ** 2 <= bulb**2)
+
+
+def blood_medium(name: str, wavelength_m: float, saturation: float = 0.75) -> Medium:
+    """Whole blood at ``wavelength_m`` (see the module docstring for the recipe and sources)."""
+    from laserskin.optics import chromophores as ch
+    from laserskin.transport.voxel import Medium
+
+    cite("jacques2013", "jacques2017mcxyz")
+    nm = wavelength_m * 1e9
+    mua = saturation * float(ch.mua_oxyblood_per_m(wavelength_m)) + (1.0 - saturation) * float(
+        ch.mua_deoxyblood_per_m(wavelength_m)
+    )
+    water_weight = min(1.0, max(0.0, (1000.0 - nm) / 50.0))
+    mua += 0.95 * water_weight * float(ch.mua_water_per_m(wavelength_m))
+    musp = 1000.0 * (nm / 500.0) ** -1.0  # 10 /cm at 500 nm, Mie power 1
+    return Medium(name, 1.4, mua, musp / (1.0 - 0.9), 0.9)
+
+
+def voxel_volume(
+    stack: LayerStack,
+    geometry: GeometrySpec,
+    inclusions: tuple[InclusionSpec, ...] = (),
+    wavelength_m: float | None = None,
+) -> VoxelVolume:
+    """Label the voxels: layers of ``stack`` by depth, then the inclusions in order.
+
+    Parameters
+    ----------
+    stack : LayerStack
+        Optical layers from the surface down (the ambient n above and below are the
+        volume's top and bottom media).
+    geometry : GeometrySpec
+        ``kind = "voxels"`` with size and voxel (or a periodic lattice's unit cell).
+    inclusions : tuple of InclusionSpec
+        Shapes painted over the layers.
+    wavelength_m : float, optional
+        The laser's wavelength (needed by named tissues).
+
+    Returns
+    -------
+    VoxelVolume
+    """
+    from laserskin.transport.voxel import Medium, VoxelVolume
+
+    h = geometry.voxel_m
+    cell = geometry.lattice_cell()
+    lx, ly, lz = geometry.size_m
+    lattice_cell = cell is not None and geometry.boundary == "periodic"
+    if lattice_cell:
+        lx, ly = cell[0]
+    counts = []
+    for axis, length in zip("xyz", (lx, ly, lz)):
+        k = max(1, round(length / h))
+        if not (lattice_cell and axis != "z") and abs(k * h - length) > 0.01 * h:
+            raise InputError(
+                f"geometry.size.{axis}", f"{length * 1e6:.6g} um", f"a multiple of the voxel {h * 1e6:.6g} um"
+            )
+        counts.append(int(k))
+    if math.prod(counts) > MAX_VOXELS:
+        raise InputError("geometry", f"{counts[0]} × {counts[1]} × {counts[2]} voxels", f"at most {MAX_VOXELS:.0e}")
+    nx, ny, nz = counts
+    x = (np.arange(nx) + 0.5 - 0.5 * nx) * h
+    y = (np.arange(ny) + 0.5 - 0.5 * ny) * h
+    z = (np.arange(nz) + 0.5) * h
+    bottoms = stack.boundaries_m
+    layer_of_z = np.minimum(np.searchsorted(bottoms, z, side="right"), len(stack.layers) - 1)
+    labels = np.empty((nx, ny, nz), dtype=np.uint8)
+    labels[:] = layer_of_z.astype(np.uint8)[None, None, :]
+    names = [layer.name for layer in stack.layers]
+    names += [inc.name or f"{inc.kind}{i + 1}" for i, inc in enumerate(inclusions)]
+    names = region_names(names)
+    if len(set(names)) != len(names):
+        raise InputError("regions", names, "distinct layer and inclusion names")
+    media = [Medium(nm, l.n, l.mua_per_m, l.mus_per_m, l.g) for nm, l in zip(names, stack.layers)]
+    for inc in inclusions:
+        k = len(media)
+        media.append(inc.medium(names[k], wavelength_m))
+        labels[inc.mask(x, y, z)] = k
+    return VoxelVolume(
+        labels,
+        h,
+        tuple(media),
+        n_above=stack.n_above,
+        n_below=stack.n_below,
+        periodic=geometry.boundary == "periodic",
+        fresnel_between_media=geometry.fresnel_between_media,
+        layer_count=len(stack.layers),
+    )
+
+
+def voxel_source(geometry: GeometrySpec, beam: Beam) -> VoxelSource:
+    """The light of a voxel scenario: the beam at the centre, a lattice of microbeams, or uniform."""
+    from laserskin.transport.voxel import VoxelSource
+
+    if geometry.illumination == "uniform":
+        return VoxelSource.uniform()
+    cell = geometry.lattice_cell()
+    if cell is None:
+        return VoxelSource.spot(beam)
+    if geometry.boundary == "periodic":  # the cell is rounded to whole voxels: scale the sites with it
+        h = geometry.voxel_m
+        (cx, cy), centres = cell
+        fx = max(1, round(cx / h)) * h / cx
+        fy = max(1, round(cy / h)) * h / cy
+        return VoxelSource(beam=beam, centers_m=tuple((x * fx, y * fy) for x, y in centres))
+    # escape boundary: tile the lattice over the top face
+    (cx, cy), centres = cell
+    lx, ly, _ = geometry.size_m
+    spots = []
+    for i in range(-int(lx / cx) - 1, int(lx / cx) + 2):
+        for j in range(-int(ly / cy) - 1, int(ly / cy) + 2):
+            for x0, y0 in centres:
+                x, y = x0 + i * cx, y0 + j * cy
+                if abs(x) + beam.outer_radius_m <= 0.5 * lx and abs(y) + beam.outer_radius_m <= 0.5 * ly:
+                    spots.append((x, y))
+    if not spots:
+        raise InputError(
+            "geometry.lattice", geometry.lattice, "a lattice with at least one microbeam inside the volume"
+        )
+    return VoxelSource(beam=beam, centers_m=tuple(spots))
+
+
+def run_voxel_scenario(
+    stack: LayerStack,
+    beam: Beam,
+    geometry: GeometrySpec,
+    inclusions: tuple[InclusionSpec, ...],
+    wavelength_m: float | None,
+    *,
+    photons: int,
+    seed: int,
+    threads: int | None = None,
+    progress=None,
+):
+    """Build the volume and the light of a voxel scenario and run the voxel Monte Carlo."""
+    from laserskin.transport.voxel import simulate_voxel_transport
+
+    volume = voxel_volume(stack, geometry, inclusions, wavelength_m)
+    source = voxel_source(geometry, beam)
+    return simulate_voxel_transport(volume, source, photons, seed, threads=threads, progress=progress)
