@@ -26,7 +26,7 @@ import numba
 
 from laserskin.grid import RZGrid
 from laserskin.transport import Beam, LayerStack, OpticalLayer, simulate_transport
-from laserskin.transport.montecarlo import _warm_up
+from laserskin.transport.driver import _warm_up
 
 SPEED_NOTES = (
     "kernel notes: xoshiro256** RNG; azimuth (cos, sin) by rejection from the unit disc (same distribution, "

@@ -9,7 +9,8 @@ from scipy import stats
 
 from laserskin.transport import Beam
 from laserskin.transport.beam import FWHM_PER_RADIUS_1E2, GAUSSIAN_TRUNCATION
-from laserskin.transport.montecarlo import batch_state, sample_launch_radii
+from laserskin.transport.kernel import sample_launch_radii
+from laserskin.transport.rng import batch_state
 
 
 def test_fwhm_and_diameter_convert_to_1e2_radius():

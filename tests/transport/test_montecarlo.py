@@ -10,7 +10,7 @@ from laserskin.core.callbacks import Callback, CallbackList
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.transport import Beam, LayerStack, OpticalLayer, simulate_transport
-from laserskin.transport import montecarlo as mc
+from laserskin.transport import driver, kernel, rng, statistics
 
 SLAB = LayerStack(layers=(OpticalLayer(n=1.0, mua="10 1/cm", mus="90 1/cm", g=0.75, thickness="0.02 cm"),))
 SKIN = LayerStack(
@@ -48,15 +48,15 @@ def _xoshiro_reference(state, n):
 
 
 def test_xoshiro_matches_reference_implementation():
-    state = mc.batch_state(42, 3)
-    assert np.array_equal(mc.xoshiro_uniforms(state, 1000), _xoshiro_reference(state, 1000))
+    state = rng.batch_state(42, 3)
+    assert np.array_equal(rng.xoshiro_uniforms(state, 1000), _xoshiro_reference(state, 1000))
 
 
 def test_uniforms_are_uniform_and_streams_independent():
     from scipy import stats
 
-    a = mc.xoshiro_uniforms(mc.batch_state(1, 0), 100_000)
-    b = mc.xoshiro_uniforms(mc.batch_state(1, 1), 100_000)
+    a = rng.xoshiro_uniforms(rng.batch_state(1, 0), 100_000)
+    b = rng.xoshiro_uniforms(rng.batch_state(1, 1), 100_000)
     assert a.min() > 0 and a.max() <= 1
     assert stats.kstest(a, "uniform").pvalue > 1e-3
     # correlation between streams: |rho| < 4 / sqrt(n) (4 sigma)
@@ -64,10 +64,10 @@ def test_uniforms_are_uniform_and_streams_independent():
 
 
 def test_batches_depend_on_photons_only():
-    assert mc.batch_sizes(5).tolist() == [1] * 5
-    assert mc.batch_sizes(100).sum() == 100 and mc.batch_sizes(100).size == mc.MIN_BATCHES
-    sizes = mc.batch_sizes(10_000_001)
-    assert sizes.sum() == 10_000_001 and sizes.max() <= mc.PHOTONS_PER_BATCH and sizes.max() - sizes.min() <= 1
+    assert statistics.batch_sizes(5).tolist() == [1] * 5
+    assert statistics.batch_sizes(100).sum() == 100 and statistics.batch_sizes(100).size == statistics.MIN_BATCHES
+    sizes = statistics.batch_sizes(10_000_001)
+    assert sizes.sum() == 10_000_001 and sizes.max() <= statistics.PHOTONS_PER_BATCH and sizes.max() - sizes.min() <= 1
 
 
 def test_same_seed_identical_any_threads_and_different_seeds_differ():
@@ -110,14 +110,14 @@ def test_fluence_is_absorption_over_mua_in_single_layer_cells():
 
 
 def test_z_bin_lookup_matches_searchsorted_on_graded_grid():
-    k = mc._kernel_inputs(SKIN, GRID, PENCIL)
+    k = driver._kernel_inputs(SKIN, GRID, PENCIL)
     inv_dr, nr, r_max, z_max, inv_h, lut, z_edges = k.grid
 
     @numba.njit
     def bins(z):
         out = np.empty(z.size, np.int64)
         for i in range(z.size):
-            out[i] = mc._z_bin(z[i], inv_h, lut, z_edges)
+            out[i] = kernel._z_bin(z[i], inv_h, lut, z_edges)
         return out
 
     rng = np.random.default_rng(0)
@@ -127,14 +127,14 @@ def test_z_bin_lookup_matches_searchsorted_on_graded_grid():
 
 def test_fresnel_matches_textbook_values():
     # normal incidence and Brewster-angle p-polarisation: R = (Rs + Rp)/2 with Rp = 0
-    assert mc._fresnel(1.0, 1.5, 1.0)[0] == pytest.approx(0.04)
+    assert kernel._fresnel(1.0, 1.5, 1.0)[0] == pytest.approx(0.04)
     brewster = math.atan(1.5)
     ct = math.cos(math.asin(math.sin(brewster) / 1.5))
     ci = math.cos(brewster)
     rs = ((ci - 1.5 * ct) / (ci + 1.5 * ct)) ** 2
-    r, ca2 = mc._fresnel(1.0, 1.5, ci)
+    r, ca2 = kernel._fresnel(1.0, 1.5, ci)
     assert r == pytest.approx(rs / 2, rel=1e-12) and ca2 == pytest.approx(ct, rel=1e-12)
-    assert mc._fresnel(1.5, 1.0, math.cos(math.radians(50)))[0] == 1.0  # beyond the critical angle 41.8°
+    assert kernel._fresnel(1.5, 1.0, math.cos(math.radians(50)))[0] == 1.0  # beyond the critical angle 41.8°
 
 
 def test_progress_callbacks():
@@ -163,7 +163,7 @@ def test_progress_callbacks():
     "kwargs, field",
     [
         ({"photons": 0}, "photons"),
-        ({"photons": mc.MAX_PHOTONS + 1}, "photons"),
+        ({"photons": driver.MAX_PHOTONS + 1}, "photons"),
         ({"photons": 10.5}, "photons"),
         ({"photons": True}, "photons"),
         ({"seed": -1}, "seed"),

@@ -18,7 +18,7 @@ from laserskin.transport import (
     simulate_transport_cached,
     transport_cache_key,
 )
-from laserskin.transport.montecarlo import KERNEL_VERSION
+from laserskin.transport.driver import KERNEL_VERSION
 
 STACK = LayerStack(
     layers=(

@@ -101,7 +101,7 @@ def test_batch_standard_errors_are_calibrated():
     Var[z²] = 3·31²/(29·27) − (31/29)², so the mean of 100 z² lies within
     31/29 ± 4 sqrt(Var/100) = 1.07 ± 0.64 unless σ is mis-estimated (a factor 1.5 gives 2.4).
     """
-    from laserskin.transport.montecarlo import MIN_BATCHES
+    from laserskin.transport.statistics import MIN_BATCHES
 
     stack = CASES[0][1]
     nu = MIN_BATCHES - 1

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
-from laserskin.transport.montecarlo import MAX_PHOTONS
+from laserskin.transport.driver import MAX_PHOTONS
 
 __all__ = ["GridSpec", "HeatSettings", "SimulationSettings", "TransportSettings"]
 

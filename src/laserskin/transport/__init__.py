@@ -3,7 +3,7 @@
 from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.transport.beam import Beam
 from laserskin.transport.cache import default_cache_dir, simulate_transport_cached, transport_cache_key
-from laserskin.transport.montecarlo import simulate_transport
+from laserskin.transport.driver import simulate_transport
 from laserskin.transport.result import TransportResult
 from laserskin.transport.voxel import Medium, VoxelSource, VoxelTransportResult, VoxelVolume, simulate_voxel_transport
 

@@ -44,7 +44,7 @@ from laserskin.core.io import NETCDF_LOCK, read_netcdf, write_atomic
 from laserskin.grid import RZGrid
 from laserskin.optics.layers import LayerStack
 from laserskin.transport.beam import Beam
-from laserskin.transport.montecarlo import KERNEL_VERSION, _check_inputs, simulate_transport
+from laserskin.transport.driver import KERNEL_VERSION, _check_inputs, simulate_transport
 from laserskin.transport.result import TransportResult
 
 if TYPE_CHECKING:

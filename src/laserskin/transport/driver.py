@@ -1,6 +1,6 @@
 """Driver of the r–z Monte Carlo: input checks, kernel inputs, waves of batches, the result.
 
-See :mod:`laserskin.transport.montecarlo` for the physics and :mod:`laserskin.transport.kernel`
+See :mod:`laserskin.transport.kernel` for the physics and :mod:`laserskin.transport.kernel`
 for the compiled kernel.
 """
 
