@@ -10,6 +10,7 @@ act, coarser below, with every layer interface on a cell edge.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
@@ -110,6 +111,14 @@ class RZGrid:
         if not growth >= 1.0:
             raise InputError("grid.growth", growth, ">= 1")
         anchors = sorted({0.0, z_max_m, *[float(z) for z in interfaces_m if 0.0 < z < z_max_m]})
+        cells = _depth_cell_bound(z_max_m, dz_surface_m, dz_max_m, growth, fine_depth_m, len(anchors))
+        if cells > MAX_DEPTH_CELLS:
+            raise InputError(
+                "grid",
+                f"about {cells:.3g} depth cells (z_max {z_max_m:g} m, dz_surface {dz_surface_m:g} m, "
+                f"dz_max {dz_max_m:g} m, growth {growth:g})",
+                f"at most {MAX_DEPTH_CELLS} depth cells: a shallower grid, larger cells or growth > 1",
+            )
         edges = [0.0]
         for top, bottom in zip(anchors[:-1], anchors[1:]):
             segment = _graded_segment(
@@ -196,6 +205,19 @@ class RZGrid:
             "dz_max_m": float(self.dz_m.max()),
             "digest": self.digest(),
         }
+
+
+#: Most depth cells a grid may have: far above any skin grid (a few hundred to a few thousand),
+#: low enough that a typo (a layer "1e9 m" thick, 1 nm cells) is refused before any allocation.
+MAX_DEPTH_CELLS = 100_000
+
+
+def _depth_cell_bound(z_max_m, dz_fine_m, dz_max_m, growth, fine_depth_m, n_anchors) -> float:
+    """An upper bound of the number of depth cells :meth:`RZGrid.graded` makes (cheap, no loop)."""
+    if growth <= 1.0 or dz_max_m <= dz_fine_m:
+        return z_max_m / dz_fine_m
+    growing = math.ceil(math.log(dz_max_m / dz_fine_m) / math.log(growth)) + 1
+    return min(fine_depth_m, z_max_m) / dz_fine_m + 2 * n_anchors * growing + z_max_m / dz_max_m + 2 * n_anchors
 
 
 def _check_positive(name: str, value: float) -> None:

@@ -45,3 +45,25 @@ def test_digest_changes_with_edges():
     b = RZGrid.uniform(nr=10, dr_m=1e-4, nz=21, dz_m=5e-5)
     assert a.digest() != b.digest()
     assert a.digest() == RZGrid.uniform(nr=10, dr_m=1e-4, nz=20, dz_m=5e-5).digest()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"z_max_m": 1e9, "dz_surface_m": 5e-6, "dz_max_m": 50e-6, "growth": 1.08},  # a layer "1e9 m" thick
+        {"z_max_m": 5e-3, "dz_surface_m": 1e-9, "dz_max_m": 1e-9, "growth": 1.0},  # 1 nm cells
+        {"z_max_m": 1.0, "dz_surface_m": 2e-7, "dz_max_m": 50e-6, "growth": 1.0},
+    ],
+)
+def test_absurd_depth_grids_are_refused_before_any_allocation(kwargs):
+    with pytest.raises(InputError, match="depth cells"):
+        RZGrid.graded(r_max_m=1e-3, nr=10, fine_depth_m=150e-6, **kwargs)
+
+
+def test_the_cell_bound_is_an_upper_bound():
+    from laserskin.grid import _depth_cell_bound
+
+    for growth in (1.0, 1.05, 1.2):
+        grid = RZGrid.graded(r_max_m=1e-3, nr=4, z_max_m=8e-3, dz_surface_m=3e-6, dz_max_m=80e-6, growth=growth,
+                             interfaces_m=[20e-6, 100e-6, 2e-3], fine_depth_m=150e-6)
+        assert grid.nz <= _depth_cell_bound(8e-3, 3e-6, 80e-6, growth, 150e-6, 5)

@@ -75,3 +75,9 @@ def test_save_as_mat_round_trips(result, tmp_path):
     data = loadmat(path)
     np.testing.assert_allclose(data["peak_temperature"], result.dataset["peak_temperature"].values)
     assert "laserskin_version" in data["provenance"].dtype.names
+
+
+def test_result_plot_draws_one_overview_figure(result, tmp_path):
+    figure = result.plot(tmp_path / "overview.png")
+    assert (tmp_path / "overview.png").stat().st_size > 1000
+    assert len(figure.axes) >= 3

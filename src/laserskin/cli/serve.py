@@ -1,8 +1,7 @@
-"""``laserskin serve``: run the web planner with uvicorn."""
+"""``laserskin serve``: run the web planner (uvicorn, a bounded pool of worker processes)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -17,15 +16,18 @@ def command(
         None, "--data-dir", help="The only folder the server writes to (default ~/.local/share/laserskin/web)."
     ),
     max_photons: int = typer.Option(200_000, "--max-photons", min=1000, help="Per-request photon limit."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes that compute plans and runs."),
+    queue: int = typer.Option(
+        8, "--queue", min=0, max=1000, help="Jobs that may wait for a worker; more are refused with 503."
+    ),
 ) -> None:
-    """Serve the web planner (planner, simulate and devices pages; JSON API with OpenAPI at /docs)."""
-    import uvicorn
+    """Serve the web planner (planner, simulate and devices pages; JSON API with OpenAPI at /docs).
 
-    from laserskin.web.app import WebSettings, create_app, default_data_dir
+    SIGTERM or Ctrl-C stops the server and its workers within seconds, even while jobs run.
+    """
+    from laserskin.web.app import default_data_dir, serve
+    from laserskin.web.limits import WebSettings
 
     folder = Path(data_dir or default_data_dir()).expanduser().resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("MPLCONFIGDIR", str(folder / "matplotlib"))  # keep matplotlib's cache inside it too
-    app = create_app(folder, WebSettings(max_photons=max_photons))
     note(f"laserskin web planner on http://{host}:{port}  (data in {folder})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    serve(host, port, folder, WebSettings(max_photons=max_photons, job_workers=workers, max_queued_jobs=queue))

@@ -3,9 +3,11 @@ reader never sees a half-written file."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 import threading
+import time
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -56,6 +58,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
     """
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_orphaned_temporaries(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(handle)
     try:
@@ -66,6 +69,26 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+#: A temporary file of an atomic write older than this was left by a killed writer.
+ORPHAN_AGE_S = 600.0
+
+
+def remove_orphaned_temporaries(path: str | os.PathLike, older_than_s: float = ORPHAN_AGE_S) -> int:
+    """Delete the temporary files that writers of ``path`` killed mid-write left behind
+    (``.NAME.*.tmp*`` beside it, older than ``older_than_s``); returns how many."""
+    path = Path(path)
+    removed = 0
+    now = time.time()
+    for orphan in path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"):
+        try:
+            if now - orphan.stat().st_mtime > older_than_s:
+                orphan.unlink()
+                removed += 1
+        except OSError:
+            continue  # another writer's file, or gone already
+    return removed
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field holds numbers but not booleans (int, float, their optionals and tuples)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, tuple):
+        arguments = [a for a in typing.get_args(annotation) if a not in (type(None), Ellipsis)]
+        return bool(arguments) and all(_numeric(a) for a in arguments)
+    return False
 
 
 class InputModel(BaseModel):
@@ -16,6 +28,17 @@ class InputModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, data: Any) -> Any:
+        # pydantic would read true as 1: "passes = true" or "n = true" is a typo, not a number
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                for key in {name, field.alias} - {None}:
+                    if isinstance(data.get(key), bool) and _numeric(field.annotation):
+                        raise ValueError(f"{key}: expected a number, got the boolean {str(data[key]).lower()}")
+        return data
 
     @classmethod
     def from_si(cls, data: dict[str, Any] | None = None, /, **fields: Any) -> Self:

@@ -59,12 +59,19 @@ class Result:
         arrays["provenance"] = {key: str(value) for key, value in self.dataset.attrs.items()}
         return write_atomic(path, lambda temporary: savemat(temporary, arrays, do_compression=True))
 
-    def plot(self, directory: str | Path, prefix: str = "") -> list[Path]:
-        """Draw the standard figures (temperature map, depth profiles, probe traces) into
-        ``directory``; returns the files written (see :func:`laserskin.plotting.plot_simulation`)."""
-        from laserskin.plotting import plot_simulation
+    def plot(self, path: str | Path | None = None, *, title: str | None = None):
+        """One overview figure (map, axis profiles of T and Ω, temperature traces); saved to
+        ``path`` when given; in a notebook it displays itself (:func:`laserskin.plotting.plot_result`)."""
+        from laserskin.plotting import plot_result
 
-        return plot_simulation(self, directory, prefix)
+        return plot_result(self, path, title=title)
+
+    def movie(self, path: str | Path, **options: Any) -> Path:
+        """Write the temperature history as a movie (GIF, or MP4 with ffmpeg); see
+        :func:`laserskin.plotting.write_temperature_movie`."""
+        from laserskin.plotting import write_temperature_movie
+
+        return write_temperature_movie(self, path, **options)
 
 
 def pair(values) -> list[float] | None:
