@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from laserskin.core.errors import InputError
 from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
-from laserskin.healing.remodeling import MONTH_DAYS
+from laserskin.core.constants import MONTH_DAYS
 
 __all__ = ["GRADE_OF_INJURY", "TARGET_IMPROVEMENT_PCT", "session_dose_from_summary", "session_timing",
            "plan_course", "CoursePlan"]
