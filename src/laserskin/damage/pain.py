@@ -32,8 +32,8 @@ from pydantic import Field
 
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 
 
@@ -208,3 +208,29 @@ class PainObserver:
             raise InputError("PainObserver", "no steps", "at least one on_step call")
         return _result(self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters,
                        anesthetic)
+
+
+#: Relative spread of the pain index between patients at the same dose (U until calibrated:
+#: published SDs are ~2 points on 0-10 at scores of 4-7, e.g. 6.95 +/- 2.0 and 4.0 +/- 1.8).
+PAIN_RELATIVE_SPREAD = 0.3
+
+
+def pain_band(index_without: float | None, anesthetic: str = "none") -> dict:
+    """Pain /10 without anaesthetic and with ``anesthetic``, each ``[low, nominal, high]``.
+
+    ``low``/``high`` widen the nominal index by :data:`PAIN_RELATIVE_SPREAD` (patient spread)
+    and, with an anaesthetic, span the product's factor range; capped to 0-10.
+    """
+    if index_without is None:
+        return {"without_anaesthetic": None, "with_plan": None}
+    nominal = float(index_without)
+    spread = PAIN_RELATIVE_SPREAD
+
+    def clip(values):
+        return [float(min(10.0, max(0.0, v))) for v in values]
+
+    without = clip([nominal * (1 - spread), nominal, nominal * (1 + spread)])
+    entry = ANESTHETICS[anesthetic] if anesthetic in ANESTHETICS else ANESTHETICS["none"]
+    low_f, high_f = entry.factor_range
+    with_plan = clip([nominal * low_f * (1 - spread), nominal * entry.factor, nominal * high_f * (1 + spread)])
+    return {"without_anaesthetic": without, "with_plan": with_plan}

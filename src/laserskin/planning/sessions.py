@@ -15,12 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.errors import InputError
 from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
-from laserskin.core.constants import MONTH_DAYS
 
-__all__ = ["GRADE_OF_INJURY", "TARGET_IMPROVEMENT_PCT", "session_dose_from_summary", "session_timing",
-           "plan_course", "CoursePlan"]
+__all__ = [
+    "GRADE_OF_INJURY",
+    "TARGET_IMPROVEMENT_PCT",
+    "CoursePlan",
+    "plan_course",
+    "session_dose_from_summary",
+    "session_timing",
+]
 
 GRADE_OF_INJURY = {"none": 0, "erythema": 1, "blister": 2, "necrosis": 3}
 #: Mid laxity improvement aimed at 6 months after the last session, %: non-surgical gains
