@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from laserskin.core.constants import DAY_S, MONTH_DAYS
 from laserskin.core.errors import InputError
 from laserskin.healing import (
     HealingResult,
@@ -23,7 +24,6 @@ from laserskin.healing import (
     reepithelialization_days,
     simulate_course,
 )
-from laserskin.core.constants import DAY_S, MONTH_DAYS
 
 RTOL_EXACT = 1e-9  # matrix-exponential propagation: round-off only
 

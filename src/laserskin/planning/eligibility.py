@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from laserskin.core.citations import cite
 from laserskin.planning.request import planner_rules
 
-
 __all__ = ["DeviceVerdict", "device_verdict", "referral_reason"]
 
 

@@ -29,7 +29,7 @@ def model_blister_fluence_J_per_cm2(row: dict, fitzpatrick: str, *, photons: int
                                     age: float = 35.0, cache_dir=None) -> float | None:
     """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type."""
     from laserskin.pipeline.simulation import Simulation
-    from laserskin.planning.optimise import FastEvaluator, planning_settings
+    from laserskin.planning.optimise import planning_settings
     from laserskin.planning.uncertainty import _one_pass_blister_J
     from laserskin.skin.person import Person
     from laserskin.treatment.laser import Laser
@@ -41,7 +41,7 @@ def model_blister_fluence_J_per_cm2(row: dict, fitzpatrick: str, *, photons: int
     _, source, grid = sim.transport()
     response, _ = sim.thermal_response(source, grid)
     area = laser.beam_area_m2
-    energy = _one_pass_blister_J(FastEvaluator(response), 0.1e4 * area, 500e4 * area)
+    energy = _one_pass_blister_J(response, 0.1e4 * area, 500e4 * area)
     return None if energy is None else energy / area * 1e-4
 
 

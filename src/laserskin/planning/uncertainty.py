@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from laserskin.core.citations import cite
+from laserskin.damage.arrhenius import arrhenius_omega
 
 CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
 
@@ -136,10 +137,18 @@ def beam_radius_m(sim) -> float:
     return sim.laser.beam_radius_m
 
 
-def _one_pass_blister_J(fast, lo: float, hi: float) -> float | None:
+def basal_omega(response, energy_J: float) -> float:
+    """Worst basal-layer Henriques Ω over the columns of one pass at ``energy_J`` (linear response)."""
+    z = response.grid.z_centers_m
+    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
+    history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
+    return float(np.max(arrhenius_omega(response.times_s, history, "henriques_moritz_1947", method="linear_T")))
+
+
+def _one_pass_blister_J(response, lo: float, hi: float) -> float | None:
     """Energy at which the worst basal Henriques Ω of one pass reaches 1 (log bisection), J."""
     def below(e):
-        return fast.basal_omega(e) < 1.0
+        return basal_omega(response, e) < 1.0
 
     if not below(lo):
         return lo
@@ -226,12 +235,10 @@ def blister_uncertainty(sim, response, source_per_J, energy_range_J: tuple[float
     -------
     BlisterUncertainty
     """
-    from laserskin.planning.optimise import FastEvaluator
-
     cite(*CITATIONS)
     mc = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
     lo, hi = energy_range_J[0] / 10.0, energy_range_J[1] * 10.0
-    nominal = _one_pass_blister_J(FastEvaluator(response), lo, hi)
+    nominal = _one_pass_blister_J(response, lo, hi)
     result = BlisterUncertainty(relative=min(2.0 * mc, MAX_RELATIVE_UNCERTAINTY), mc_relative_error=mc,
                                 relative_high=2.0 * mc)
     if nominal is None:
@@ -262,7 +269,7 @@ def blister_uncertainty(sim, response, source_per_J, energy_range_J: tuple[float
         if counter is not None:
             counter.heat_solves += 2
         result.runs += 1
-        energy = _one_pass_blister_J(FastEvaluator(alt_response), lo, hi)
+        energy = _one_pass_blister_J(alt_response, lo, hi)
         d = (energy / nominal - 1.0) if energy is not None else 1.0
         result.contributions[name] = float(d)
         if name == "scattering_set":
