@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.citations import cite
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity

@@ -57,10 +57,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from laserskin.core.constants import CORE_TEMPERATURE_K
-from laserskin.core.models import InputModel
 from laserskin.core.citations import cite
+from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.skin.parameter_sets import LAYER_NAMES, anatomy_data, thermal_data
 from laserskin.skin.person import Person
 
@@ -88,7 +88,7 @@ class SkinLayer(InputModel):
     perfusion_per_s: float = Field(ge=0.0, description="blood perfusion rate, (m^3/s)/m^3 = 1/s")
 
     @model_validator(mode="after")
-    def _fractions_fit(self) -> "SkinLayer":
+    def _fractions_fit(self) -> SkinLayer:
         # Melanosomes are hydrated and overlap the water fraction (the mcxyz set combines
         # W = 0.75 with M up to 0.43), so melanin is not part of this sum.
         total = self.blood_fraction + self.water_fraction + self.fat_fraction
