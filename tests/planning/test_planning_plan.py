@@ -134,7 +134,8 @@ def test_cli_json_and_bad_input(tmp_path):
 
 
 def test_requested_cooling_replaces_the_device_default():
-    result = plan(person(fitzpatrick="II"), goal="tighten", devices=["smoothbeam_1450"], cooling="contact",
+    # genesis_1064 has no cooling by default; contact cooling is requested instead
+    result = plan(person(fitzpatrick="II"), goal="tighten", devices=["genesis_1064"], cooling="contact",
                   photons=PHOTONS)
     assert result.cooling["kind"] == "contact"
     assert result.fluence_fraction_of_blister <= planner_rules()["safety"]["max_fraction_of_blister"] + 1e-6
