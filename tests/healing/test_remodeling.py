@@ -1,4 +1,4 @@
-"""Unit tests of the healing / neocollagenesis model (laserskin.healing.remodeling).
+"""Unit tests of the healing / neocollagenesis model (laserskin.healing.model and friends).
 
 The model is propagated with matrix exponentials, so the analytic comparisons below are
 exact up to floating-point round-off (tolerances ~1e-9 relative); every other check is a
@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from laserskin.core.constants import DAY_S, MONTH_DAYS
 from laserskin.core.errors import InputError
 from laserskin.healing import (
     HealingResult,
@@ -23,7 +24,6 @@ from laserskin.healing import (
     reepithelialization_days,
     simulate_course,
 )
-from laserskin.healing.remodeling import DAY_S, MONTH_DAYS
 
 RTOL_EXACT = 1e-9  # matrix-exponential propagation: round-off only
 

@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 
 from laserskin.core.citations import get
-from laserskin.skin import get_scattering_set
 from laserskin.core.errors import InputError
+from laserskin.optics.layers import LayerStack
 from laserskin.skin import (
     LAYER_NAMES,
     Person,
     available_scattering_sets,
+    get_scattering_set,
     optics_table,
     skin_layers,
     tissue_at,
 )
 from laserskin.skin.tissue import anisotropy, layer_optics, refractive_index
-from laserskin.optics.layers import LayerStack
 
 NM = 1e-9
 PERSON = Person(age=55, sex="female", fitzpatrick="IV", site="cheek", sun_exposure=2, laxity=2)

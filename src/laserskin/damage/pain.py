@@ -14,8 +14,9 @@ Model (calibration tag U, physics_data.md §5)
   D₅₀ = the dose that gives 5/10 (default 1 K·s, an uncalibrated placeholder, tag U, to be
   fitted to clinical anchors such as 6.95 → 4.0 /10 with forced cold air during 1550 nm
   fractional treatment, §5).
-* Anaesthetic: the index is multiplied by a factor by product (tag U, ranges in
-  :data:`ANESTHETICS`): lidocaine 4–5 % alone is weak (Tian et al. 2016: 4.90 vs 5.19 after
+* Anaesthetic: the index is multiplied by a factor by product (tags R/U, ranges in
+  :data:`ANESTHETICS`, read from ``data/parameters/anesthetics.toml``, the one table of
+  anaesthetic keys): lidocaine 4–5 % alone is weak (Tian et al. 2016: 4.90 vs 5.19 after
   5 min; Yun et al. 2002: ELA-Max 60 min not sufficient alone for resurfacing),
   lidocaine/tetracaine 7/7 % beats EMLA (Alster 2002). Cooling is *not* a factor: it acts
   only through the temperature the heat solver computes.
@@ -24,16 +25,18 @@ Model (calibration tag U, physics_data.md §5)
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import numpy as np
 from pydantic import Field
 
-from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 
 
@@ -45,16 +48,20 @@ class Anesthetic:
     factor_range: tuple[float, float]
     confidence: str
     source: str
+    description: str = ""
 
 
-#: Topical anaesthetics (data; factors are calibration placeholders, tag U).
-ANESTHETICS: dict[str, Anesthetic] = {
-    "none": Anesthetic(1.0, (1.0, 1.0), "V", "no anaesthetic"),
-    "lidocaine_4": Anesthetic(0.75, (0.7, 0.8), "U", "Tian 2016; Yun 2002 (LMX/ELA-Max 4-5 %, weak alone)"),
-    "lidocaine_5": Anesthetic(0.75, (0.7, 0.8), "U", "Tian 2016; Yun 2002 (ELA-Max 5 %, weak alone)"),
-    "emla": Anesthetic(0.65, (0.6, 0.75), "U", "Alster 2002 (EMLA 2.5/2.5 %, less effective than L/T 7/7 %)"),
-    "lidocaine_tetracaine_7_7": Anesthetic(0.55, (0.5, 0.6), "U", "Alster 2002; J Cosmet Dermatol 2021"),
-}
+def _load_anesthetics() -> dict[str, Anesthetic]:
+    text = resources.files("laserskin.data.parameters").joinpath("anesthetics.toml").read_text("utf-8")
+    table = tomllib.loads(text)
+    return {key: Anesthetic(float(entry["factor"]), (float(entry["range"][0]), float(entry["range"][1])),
+                            entry["tag"], entry["source"], entry["description"])
+            for key, entry in table.items()}
+
+
+#: Topical anaesthetics: the one table of keys, factors, ranges, tags and sources
+#: (``data/parameters/anesthetics.toml``).
+ANESTHETICS: dict[str, Anesthetic] = _load_anesthetics()
 
 
 class PainParameters(InputModel):
@@ -208,3 +215,29 @@ class PainObserver:
             raise InputError("PainObserver", "no steps", "at least one on_step call")
         return _result(self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters,
                        anesthetic)
+
+
+#: Relative spread of the pain index between patients at the same dose (U until calibrated:
+#: published SDs are ~2 points on 0-10 at scores of 4-7, e.g. 6.95 +/- 2.0 and 4.0 +/- 1.8).
+PAIN_RELATIVE_SPREAD = 0.3
+
+
+def pain_band(index_without: float | None, anesthetic: str = "none") -> dict:
+    """Pain /10 without anaesthetic and with ``anesthetic``, each ``[low, nominal, high]``.
+
+    ``low``/``high`` widen the nominal index by :data:`PAIN_RELATIVE_SPREAD` (patient spread)
+    and, with an anaesthetic, span the product's factor range; capped to 0-10.
+    """
+    if index_without is None:
+        return {"without_anaesthetic": None, "with_plan": None}
+    nominal = float(index_without)
+    spread = PAIN_RELATIVE_SPREAD
+
+    def clip(values):
+        return [float(min(10.0, max(0.0, v))) for v in values]
+
+    without = clip([nominal * (1 - spread), nominal, nominal * (1 + spread)])
+    entry = ANESTHETICS[anesthetic] if anesthetic in ANESTHETICS else ANESTHETICS["none"]
+    low_f, high_f = entry.factor_range
+    with_plan = clip([nominal * low_f * (1 - spread), nominal * entry.factor, nominal * high_f * (1 + spread)])
+    return {"without_anaesthetic": without, "with_plan": with_plan}

@@ -1,4 +1,10 @@
-"""Healing over months: wound healing and neocollagenesis after each session (docs/healing.md)."""
+"""Healing over months: wound healing and neocollagenesis after each session (docs/healing.md).
+
+Modules: :mod:`~laserskin.healing.dose` (input), :mod:`~laserskin.healing.parameters`,
+:mod:`~laserskin.healing.model` (equations), :mod:`~laserskin.healing.uncertainty` (band),
+:mod:`~laserskin.healing.result`, :mod:`~laserskin.healing.calibration` (gains fitted to
+published outcomes) and :mod:`~laserskin.healing.course` (default = calibrated parameters).
+"""
 
 from laserskin.healing.calibration import (
     CalibratedGains,
@@ -9,16 +15,11 @@ from laserskin.healing.calibration import (
     load_reference_courses,
     load_targets,
 )
-from laserskin.healing.remodeling import (
-    HealingParameters,
-    HealingResult,
-    SessionDose,
-    baseline_collagen_relative,
-    default_parameters,
-    load_parameters,
-    reepithelialization_days,
-    simulate_course,
-)
+from laserskin.healing.course import default_parameters, simulate_course
+from laserskin.healing.dose import SessionDose
+from laserskin.healing.model import baseline_collagen_relative, reepithelialization_days
+from laserskin.healing.parameters import HealingParameters, load_parameters
+from laserskin.healing.result import HealingResult
 
 __all__ = [
     "CalibratedGains",

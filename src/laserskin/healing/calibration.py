@@ -20,27 +20,28 @@ from __future__ import annotations
 
 import math
 import tomllib
-from importlib import resources
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Mapping, Sequence
+from importlib import resources
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, ValidationError
 from scipy.optimize import least_squares
 
-from laserskin.core.models import InputModel
 from laserskin.core.citations import cite
+from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.errors import InputError
-from laserskin.healing.remodeling import (
-    MONTH_DAYS,
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity
+from laserskin.healing.dose import SessionDose
+from laserskin.healing.model import tightening_components
+from laserskin.healing.parameters import (
     HealingParameters,
-    SessionDose,
     healing_toml,
     load_parameters,
-    tightening_components,
 )
-from laserskin.core.units import Quantity
 
 CITATIONS = ('alexiades2007',)
 
@@ -51,10 +52,14 @@ class ReferenceCourse(InputModel):
     """A reference treatment course: the person and the per-session damage summaries."""
 
     description: str = ""
-    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = Field(alias="age")
+    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = (
+        Field(alias="age")
+    )
     sun_exposure: float = Field(ge=0.0, le=3.0)
     sessions: tuple[SessionDose, ...] = Field(min_length=1)
-    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(default=None, alias="dermis_thickness")
+    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(
+        default=None, alias="dermis_thickness"
+    )
 
     @property
     def last_session_days(self) -> float:
@@ -108,7 +113,10 @@ class CalibratedGains:
         """Gain ranges ``exp(ln g ± n_sigma·SE)`` for the uncertainty band."""
         se = np.sqrt(np.diag(self.covariance_log))
         out = {}
-        pairs = (("gain_neo", self.gain_neo, se[0]), ("laxity_per_linear", self.laxity_per_linear, se[1]))
+        pairs = (
+            ("gain_neo", self.gain_neo, se[0]),
+            ("laxity_per_linear", self.laxity_per_linear, se[1]),
+        )
         for name, value, s in pairs:
             out[name] = (value * math.exp(-n_sigma * s), value * math.exp(n_sigma * s))
         return out
@@ -122,8 +130,15 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
     (``reference_doses.toml``, written by :mod:`laserskin.tools.reference_courses`).
     """
     if table is None:
-        doses = tomllib.loads(resources.files("laserskin.data.parameters").joinpath("reference_doses.toml").read_text())
-        table = {name: {**entry, "sessions": doses[name]} for name, entry in healing_toml()["reference_courses"].items()}
+        doses = tomllib.loads(
+            resources.files("laserskin.data.parameters")
+            .joinpath("reference_doses.toml")
+            .read_text()
+        )
+        table = {
+            name: {**entry, "sessions": doses[name]}
+            for name, entry in healing_toml()["reference_courses"].items()
+        }
     try:
         return {name: ReferenceCourse(**entry) for name, entry in table.items()}
     except ValidationError as error:
@@ -150,13 +165,24 @@ def target_components(
     by_course: dict[str, list[int]] = {}
     for j, target in enumerate(targets):
         if target.course not in reference_courses:
-            raise InputError(f"targets[{j}].course", target.course, f"one of {sorted(reference_courses)}")
+            raise InputError(
+                f"targets[{j}].course",
+                target.course,
+                f"one of {sorted(reference_courses)}",
+            )
         by_course.setdefault(target.course, []).append(j)
     for name, indices in by_course.items():
         course = reference_courses[name]
-        times = [course.last_session_days + targets[j].months * MONTH_DAYS for j in indices]
+        times = [
+            course.last_session_days + targets[j].months * MONTH_DAYS for j in indices
+        ]
         e, u = tightening_components(
-            course.sessions, course.age_years, course.sun_exposure, times, parameters, course.dermis_thickness_m
+            course.sessions,
+            course.age_years,
+            course.sun_exposure,
+            times,
+            parameters,
+            course.dermis_thickness_m,
         )
         immediate[indices] = e
         neo[indices] = u
@@ -172,7 +198,12 @@ def predict(
 ) -> np.ndarray:
     """Model value (%) of each target's measure for given gains."""
     linear = immediate + gain_neo * neo
-    factor = np.array([laxity_per_linear if t.measure == "laxity_improvement" else 1.0 for t in targets])
+    factor = np.array(
+        [
+            laxity_per_linear if t.measure == "laxity_improvement" else 1.0
+            for t in targets
+        ]
+    )
     return factor * linear
 
 
@@ -203,32 +234,49 @@ def calibrate(
     CalibratedGains
         Gains, their log-covariance, residuals and χ².
     """
-    cite("alexiades2007")
-    reference_courses = load_reference_courses() if reference_courses is None else reference_courses
+    cite(*CITATIONS)
+    reference_courses = (
+        load_reference_courses() if reference_courses is None else reference_courses
+    )
     targets = load_targets() if targets is None else list(targets)
     parameters = load_parameters() if parameters is None else parameters
     measures = {t.measure for t in targets}
     if measures != set(MEASURES):
-        raise InputError("targets", sorted(measures), f"at least one target of each measure {MEASURES}")
+        raise InputError(
+            "targets",
+            sorted(measures),
+            f"at least one target of each measure {MEASURES}",
+        )
     immediate, neo = target_components(reference_courses, targets, parameters)
     value = np.array([t.value_pct for t in targets])
     sigma = np.array([t.sigma_pct for t in targets])
     is_lax = np.array([t.measure == "laxity_improvement" for t in targets])
     if np.any(neo <= 0.0):
-        raise InputError("reference_courses", "no new collagen at a target time", "courses that injure the dermis")
+        raise InputError(
+            "reference_courses",
+            "no new collagen at a target time",
+            "courses that injure the dermis",
+        )
 
     # closed-form start: gain from geometric targets, then the laxity factor given that gain
     w = 1.0 / sigma**2
     geo = ~is_lax
-    g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(w[geo] * neo[geo] ** 2)
+    g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(
+        w[geo] * neo[geo] ** 2
+    )
     g0 = max(g0, 1e-6)
     lin = immediate[is_lax] + g0 * neo[is_lax]
     k0 = max(np.sum(w[is_lax] * lin * value[is_lax]) / np.sum(w[is_lax] * lin**2), 1e-6)
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        return (predict(math.exp(theta[0]), math.exp(theta[1]), targets, immediate, neo) - value) / sigma
+        return (
+            predict(math.exp(theta[0]), math.exp(theta[1]), targets, immediate, neo)
+            - value
+        ) / sigma
 
-    fit = least_squares(residuals, x0=np.log([g0, k0]), method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    fit = least_squares(
+        residuals, x0=np.log([g0, k0]), method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14
+    )
     jac = fit.jac
     covariance = np.linalg.inv(jac.T @ jac)
     g, k = (float(v) for v in np.exp(fit.x))
@@ -252,4 +300,6 @@ def calibrated_parameters() -> HealingParameters:
     """
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
-    return parameters.with_gains(gains.gain_neo, gains.laxity_per_linear, gains.ranges())
+    return parameters.with_gains(
+        gains.gain_neo, gains.laxity_per_linear, gains.ranges()
+    )

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from laserskin.core.citations import cite
 from laserskin.planning.request import planner_rules
 
-
-__all__ = ["DeviceVerdict", "referral_reason", "device_verdict"]
+__all__ = ["DeviceVerdict", "device_verdict", "referral_reason"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CLASSES_FOR_GOAL", "DEFAULT_DEVICES", "primary_goal", "candidate_devices"]
+__all__ = ["CLASSES_FOR_GOAL", "DEFAULT_DEVICES", "candidate_devices", "primary_goal"]
 
 CLASSES_FOR_GOAL = {
     "tighten": ("non_ablative", "fractional_non_ablative"),

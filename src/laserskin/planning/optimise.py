@@ -6,10 +6,14 @@ disk) and **two heat solves** per (pulse duration, cooling) combination
 pulse energy is then ``T = T_base + E·θ`` (:mod:`laserskin.pipeline.response`), so fluence is a 1-D
 bisection on cheap read-outs of that history, without re-solving:
 
-* **epidermal safety**: basal-layer Henriques Ω (Henriques & Moritz 1947) summed over the
-  passes ≤ ``epidermal_omega_limit`` = 0.5, half the blister threshold Ω = 1 (safety factor
-  2, assumption U; contraindications.toml ``[safety]``); no boiling anywhere (the linear
-  model breaks there and a non-ablative laser must not vaporise tissue);
+* **epidermal safety**: the pulse fluence is at most ``max_fraction_of_blister`` (default
+  0.85, contraindications.toml ``[safety]``) of the *lower* end of the blister fluence band.
+  The blister fluence is where the basal-layer Henriques Ω (Henriques & Moritz 1947) summed
+  over the passes reaches 1 (transepidermal necrosis); its band comes from Monte Carlo noise
+  and parameter uncertainty (:mod:`laserskin.planning.uncertainty`). (The former rule,
+  Ω_basal ≤ 0.5, looked like a factor-2 margin but Ω rises about threefold per 1 % of fluence,
+  so it sat at ~98 % of the blister fluence.) No boiling anywhere (the linear model breaks
+  there and a non-ablative laser must not vaporise tissue);
 * **pain**: pain index with the anaesthetic ≤ ``pain_index_limit`` = 6 / 10 (U);
 * **dermal remodelling target**: on the beam axis, a dermal band of thermal injury —
   Ω of the target Arrhenius set (Henriques & Moritz 1947, the skin cell-death integral, by
@@ -28,8 +32,12 @@ planned protocol).
 
 Chosen fluence: the highest safe fluence in the device range — the largest dermal effect
 (and predicted improvement) that keeps the safety margin, as clinicians treat to the highest
-tolerated fluence. A setting is feasible when a safe fluence exists; settings whose safe
-fluence reaches the target rank first, and a plan whose target is not reached says so.
+tolerated fluence. A setting is feasible when a safe fluence exists.
+
+Passes (a noise-aware rule, so that the choice does not change with the seed): the fewest
+passes whose safe fluence reaches the target; if none does, the fewest passes whose dermal
+band is within :data:`BAND_TOLERANCE` (relative) or two grid cells of the thickest band.
+Differences smaller than that are within the Monte Carlo noise of the band read-out.
 Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
 """
 
@@ -46,13 +54,26 @@ from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import dermal_injury
 from laserskin.damage.pain import pain_from_trace
 from laserskin.planning.request import planner_rules
+from laserskin.planning.uncertainty import blister_uncertainty
 
-__all__ = ["Counter", "FastEvaluator", "SettingResult", "optimise_device", "planning_settings",
-           "PLANNING_GRID_NR"]
+__all__ = [
+    "PLANNING_GRID_NR",
+    "Counter",
+    "FastEvaluator",
+    "SettingResult",
+    "optimise_device",
+    "planning_settings",
+]
 
 #: Radial cells of the planning grid (default grid uses 100): the radial profile of a
 #: flat-top spot or a Gaussian microbeam is resolved by ~10 cells inside the beam.
 PLANNING_GRID_NR = 40
+#: Monte Carlo relative error of the basal temperature rise the safety decision accepts, and the
+#: most photons the planner spends to reach it (see :func:`photons_for_noise`).
+MC_TARGET = 0.03
+MAX_PHOTONS = 320_000
+#: Relative band-thickness difference treated as a tie between pass counts (noise-aware rule).
+BAND_TOLERANCE = 0.15
 STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
 ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 
@@ -128,17 +149,41 @@ class FastEvaluator:
         trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
         return float(pain_from_trace(r.times_s, trace, None, anesthetic).index_with_anesthetic)
 
-    def violations(self, energy_J: float, passes: int, anesthetic: str) -> list[str]:
-        """Safety constraints violated at ``energy_J`` (empty list: safe)."""
+    def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None
+                   ) -> list[str]:
+        """Safety constraints violated at ``energy_J`` (empty list: safe).
+
+        ``max_energy_J``: the epidermal cap (margin × lower blister energy), if known.
+        """
         safety = planner_rules()["safety"]
         out = []
-        if passes * self.basal_omega(energy_J) > safety["epidermal_omega_limit"]:
-            out.append(f"epidermal safety (basal Henriques Omega x passes > {safety['epidermal_omega_limit']})")
         if self.peak_K(energy_J) >= WATER_BOILING_K:
             out.append("boiling (tissue water reaches 100 degC)")
         if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
             out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
+        if max_energy_J is not None and energy_J > max_energy_J * (1 + 1e-12):
+            out.append(f"epidermal safety (fluence > {safety['max_fraction_of_blister']:g} x the lower blister "
+                       "fluence)")
         return out
+
+    def blister_energy_J(self, passes: int, lo: float, hi: float) -> float | None:
+        """Energy at which passes × basal Ω reaches the blister Ω (log bisection in [lo, hi]), J."""
+        omega = planner_rules()["safety"]["blister_omega"]
+
+        def below(e):
+            return passes * self.basal_omega(e) < omega
+
+        if not below(lo):
+            return lo
+        if below(hi):
+            return None
+        for _ in range(24):
+            mid = math.sqrt(lo * hi)
+            if below(mid):
+                lo = mid
+            else:
+                hi = mid
+        return math.sqrt(lo * hi)
 
 
 def _bisect_log(predicate, lo: float, hi: float, iterations: int = 10) -> float:
@@ -178,6 +223,9 @@ class SettingResult:
     target_reached: bool = False
     target_omega_max: float = 0.0
     outcome: Any = None
+    blister_band_J: list | None = None
+    uncertainty: Any = None
+    max_fraction_of_blister: float = 0.85
 
     @property
     def energy_to_fluence(self) -> float:
@@ -215,7 +263,7 @@ def _energy_range(preset, laser) -> tuple[float, float]:
 
 
 def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int, photons: int, seed: int,
-                    cooling: dict | None = None,
+                    cooling: dict | None = None, max_fraction: float | None = None,
                     counter: Counter, n_pulse_durations: int = 1, cooling_variants: bool = False,
                     cache_dir=None) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
@@ -238,18 +286,19 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
     Returns
     -------
     list of SettingResult
-        One per (pulse duration, cooling, passes), best first (feasible first, then the
-        thickest collagen band, then the lowest basal Ω).
+        One per (pulse duration, cooling, passes), best first (:func:`order_settings`).
     """
     from laserskin.pipeline.simulation import Simulation
 
     overrides = {}
     base_laser = preset.laser()
-    if base_laser.is_fractional and verdict.max_coverage is not None:
-        if base_laser.fractional.coverage > verdict.max_coverage:
-            overrides["fractional"] = {"microbeam_diameter": f"{base_laser.fractional.microbeam_diameter_m} m",
-                                       "coverage": verdict.max_coverage}
+    if (base_laser.is_fractional and verdict.max_coverage is not None
+            and base_laser.fractional.coverage > verdict.max_coverage):
+        overrides["fractional"] = {"microbeam_diameter": f"{base_laser.fractional.microbeam_diameter_m} m",
+                                   "coverage": verdict.max_coverage}
     pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
+    if max_fraction is None:
+        max_fraction = planner_rules()["safety"]["max_fraction_of_blister"]
     results: list[SettingResult] = []
     transport = None
     if cooling is not None:
@@ -259,27 +308,77 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
     for duration in _pulse_durations(preset, base_laser, n_pulse_durations):
         laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
         lo, hi = _energy_range(preset, laser)
-        for cooling in coolings:
-            sim = Simulation(person, laser, cooling, settings=planning_settings(photons, seed), cache_dir=cache_dir)
+        for variant in coolings:
+            sim = Simulation(person, laser, variant, settings=planning_settings(photons, seed), cache_dir=cache_dir)
             if transport is None:  # one transport per optical set-up (beam and optics unchanged here)
                 transport = sim.transport()
                 counter.transports += len(transport[0])
             _, source, grid = transport
             response, _ = sim.thermal_response(source, grid)
             counter.heat_solves += 2
+            more = photons_for_noise(sim, response, photons)
+            if more > sim.settings.photons:  # the decision needs a quieter basal layer: more photons
+                sim = Simulation(person, laser, variant, settings=planning_settings(more, seed), cache_dir=cache_dir)
+                transport = sim.transport()
+                counter.transports += len(transport[0])
+                _, source, grid = transport
+                response, _ = sim.thermal_response(source, grid)
+                counter.heat_solves += 2
             fast = FastEvaluator(response, counter)
+            uncertainty = blister_uncertainty(sim, response, source, (lo, hi), counter=counter)
             for passes in range(1, max_passes + 1):
-                setting = _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic)
+                setting = _optimise_fluence(fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic,
+                                            uncertainty, max_fraction)
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
                 results.append(setting)
-    results.sort(key=lambda s: (not s.feasible, not s.target_reached, -s.band_um, -s.target_omega_max, s.passes))
-    return results
+    return order_settings(results)
 
 
-def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic) -> SettingResult:
-    safety, target = planner_rules()["safety"], planner_rules()["target"]
+def photons_for_noise(sim, response, photons: int) -> int:
+    """Photons that bring the basal Monte Carlo error to :data:`MC_TARGET` (at most :data:`MAX_PHOTONS`).
+
+    The error of a Monte Carlo tally falls as 1/sqrt(photons): ``photons · (s/target)²``,
+    rounded up to a power-of-two multiple of ``photons`` so that the cache is reused.
+    """
+    from laserskin.planning.uncertainty import beam_radius_m, mc_relative_error
+
+    error = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
+    if error <= MC_TARGET:
+        return photons
+    factor = 2 ** math.ceil(math.log2((error / MC_TARGET) ** 2))
+    return int(min(MAX_PHOTONS, max(photons, photons * factor)))
+
+
+def order_settings(results: list[SettingResult]) -> list[SettingResult]:
+    """Best first, by the noise-aware rule of the module docstring (feasible settings first)."""
+    feasible = [s for s in results if s.feasible]
+    rest = [s for s in results if not s.feasible]
+    if not feasible:
+        return sorted(rest, key=lambda s: s.passes)
+    reached = sorted((s for s in feasible if s.target_reached), key=lambda s: (s.passes, -s.band_um))
+    if reached:
+        best = reached[0]
+    else:
+        top = max(s.band_um for s in feasible)
+        cell_um = max(2.0 * float(np.max(np.diff(s.response.grid.z_edges_m))) * 1e6 for s in feasible)
+        tolerance = max(BAND_TOLERANCE * top, cell_um)
+        best = min((s for s in feasible if s.band_um >= top - tolerance), key=lambda s: s.passes)
+    others = sorted((s for s in feasible if s is not best),
+                    key=lambda s: (not s.target_reached, s.passes, -s.band_um))
+    return [best, *others, *sorted(rest, key=lambda s: s.passes)]
+
+
+def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic, uncertainty,
+                      max_fraction) -> SettingResult:
+    target = planner_rules()["target"]
+    e_blister = fast.blister_energy_J(passes, lo / 10.0, hi * 10.0)
+    band = uncertainty.band(e_blister)
+    e_cap = None if band is None else max_fraction * band[0]
 
     def safe(e):
+        return not fast.violations(e, passes, pain_anesthetic, e_cap)
+
+    def other_ok(e):
         return not fast.violations(e, passes, pain_anesthetic)
 
     def reached(e):
@@ -288,10 +387,17 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
     if safe(hi):
         e_safe, binding = hi, "device maximum fluence"
     elif not safe(lo):
-        e_safe, binding = None, "; ".join(fast.violations(lo, passes, pain_anesthetic)) + " at the device minimum"
+        e_safe, binding = None, "; ".join(fast.violations(lo, passes, pain_anesthetic, e_cap)) + \
+            " at the device minimum"
     else:
-        e_safe = _bisect_log(safe, lo, hi)
-        binding = "; ".join(fast.violations(e_safe * 1.05, passes, pain_anesthetic)) or "safety limit"
+        e_other = hi if other_ok(hi) else _bisect_log(other_ok, lo, hi)
+        if e_cap is not None and e_cap <= e_other:
+            e_safe = e_cap
+            binding = (f"epidermal safety (fluence <= {max_fraction:g} x the lower blister fluence "
+                       f"{_per_cm2(band[0], laser):.3g} J/cm^2)")
+        else:
+            e_safe = e_other
+            binding = "; ".join(fast.violations(e_safe * 1.05, passes, pain_anesthetic)) or "safety limit"
     if reached(lo):
         e_target = lo
     elif reached(hi) or (e_safe is not None and reached(e_safe)):
@@ -301,16 +407,6 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
             e_target *= (hi / lo) ** (1 / 2**10)
     else:
         e_target = None
-
-    def below_blister(e):
-        return passes * fast.basal_omega(e) < safety["blister_omega"]
-
-    e_blister = None
-    top = hi * 3.0
-    if not below_blister(lo / 10):
-        e_blister = lo / 10
-    elif not below_blister(top):
-        e_blister = _bisect_log(below_blister, lo / 10, top)
     feasible = e_safe is not None
     target_reached = e_safe is not None and e_target is not None and e_target <= e_safe
     result = SettingResult(
@@ -320,6 +416,7 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
         feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
         anesthetic=pain_anesthetic, response=fast.response, simulation=sim, target_reached=target_reached,
         target_omega_max=passes * float(fast.axis_dermal_omega(e_safe).max()) if e_safe else 0.0,
+        blister_band_J=band, uncertainty=uncertainty, max_fraction_of_blister=max_fraction,
     )
     if e_safe is None:
         result.reasons.append(f"no safe fluence in the device range: {binding}")
@@ -329,6 +426,10 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
     elif not target_reached:
         result.reasons.append(f"the dermal remodelling target needs more energy than is safe ({binding} binds)")
     return result
+
+
+def _per_cm2(energy_J: float, laser) -> float:
+    return energy_J / laser.beam_area_m2 * 1e-4
 
 
 def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> SettingResult:

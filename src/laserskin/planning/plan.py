@@ -8,6 +8,7 @@ keeps a plan to a few heat solves, and :mod:`laserskin.planning.sessions` for th
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,15 +16,35 @@ from typing import Any
 import laserskin
 from laserskin.core.errors import InputError
 from laserskin.planning.eligibility import device_verdict, referral_reason
-from laserskin.planning.modality import CLASSES_FOR_GOAL, DEFAULT_DEVICES, candidate_devices, primary_goal
-from laserskin.planning.optimise import Counter, finalise, optimise_device, planning_settings
+from laserskin.planning.modality import (
+    CLASSES_FOR_GOAL,
+    DEFAULT_DEVICES,
+    candidate_devices,
+    primary_goal,
+)
+from laserskin.planning.optimise import (
+    Counter,
+    finalise,
+    optimise_device,
+    planning_settings,
+)
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
-from laserskin.planning.sessions import plan_course, session_dose_from_summary, session_timing
+from laserskin.planning.sessions import (
+    plan_course,
+    session_dose_from_summary,
+    session_timing,
+)
 
 __all__ = ["TreatmentPlan", "plan", "plan_request"]
 
+#: What ``improvement_percent`` measures (the healing model's clinical output).
+OUTCOME_MEASURE = ("laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
+                   "(Alexiades-Armenakas 2006 scale), months after the last session")
+
 MAX_PASSES = 3
-LONG_SESSION_MIN = 60.0
+#: Relative difference of the predicted 6-month improvement treated as a tie between devices
+#: (Monte Carlo noise of the dose is a few per cent; a noise-aware rule keeps the choice stable).
+DEVICE_TIE_TOLERANCE = 0.10
 
 
 @dataclass
@@ -45,6 +66,13 @@ class TreatmentPlan:
     improvement_percent: dict | None = None
     epidermal_omega: float | None = None
     pain_index: float | None = None
+    blister_fluence_J_per_cm2: list | None = None
+    fluence_fraction_of_blister: float | None = None
+    safety_margin: float | None = None
+    outcome_measure: str | None = None
+    pain: dict | None = None
+    visits_per_session: int = 1
+    area_per_visit_cm2: float | None = None
     risks: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     alternatives: list[dict] = field(default_factory=list)
@@ -63,6 +91,8 @@ class TreatmentPlan:
     def to_dict(self) -> dict:
         keys = ("eligible", "referral", "modality", "device", "settings", "cooling", "anesthetic", "sessions",
                 "interval_weeks", "session_minutes", "laser_minutes", "improvement_percent", "epidermal_omega",
+                "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin", "outcome_measure",
+                "pain", "visits_per_session", "area_per_visit_cm2",
                 "pain_index", "simulations_run", "simulation_work", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
                 "summary", "margin_curve", "seed", "photons", "version")
         out = {key: getattr(self, key) for key in keys}
@@ -113,10 +143,11 @@ def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     clock = time.perf_counter()
     person = request.person()
     inputs = request.model_dump(mode="json", by_alias=True)
-    base = dict(request=inputs, seed=request.seed, photons=request.photons)
+    base = {"request": inputs, "seed": request.seed, "photons": request.photons}
     referral = referral_reason(person)
     if referral:
         return TreatmentPlan(eligible=False, referral=referral, reasons=[referral],
+                             risks={"referral_reason": referral},
                              wall_time_s=time.perf_counter() - clock, **base)
     if request.max_sessions == 0:
         raise InputError("max_sessions", 0, f"at least 1 session: goal {request.goal!r} needs a treatment "
@@ -136,7 +167,7 @@ def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         rejected.extend(why)
     if not options:
         raise InputError("goal", request.goal, "a feasible plan; no candidate works: " + " | ".join(rejected))
-    options.sort(key=lambda o: (not o["setting"].target_reached, -o["course"].improvement_percent["month_6"][1]))
+    options = _order_options(options, names)
     best = options[0]
     # the other modality, for the trade-off (first device of that class)
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
@@ -154,28 +185,44 @@ def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     reasons.append(f"{setting.device} chosen: highest predicted 6-month improvement "
                    f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates")
     reasons.extend(f"rejected: {r}" for r in rejected)
+    blister = _blister_band_cm2(setting)
+    fluence = summary["fluence_J_per_cm2"]
+    fraction = None if not blister else fluence / blister[1]
+    margin = None if not blister else 1.0 - fluence / blister[0]
+    pain = _pain_bands(summary, setting.anesthetic)
     risks = {
         "epidermal_omega": summary["epidermal_omega"],
         "epidermal_omega_limit": planner_rules()["safety"]["epidermal_omega_limit"],
-        "blister_fluence_J_per_cm2": _fluence(setting, setting.blister_energy_J),
-        "fluence_fraction_of_blister": (None if not setting.blister_energy_J
-                                        else summary["pulse_energy_J"] / setting.blister_energy_J),
+        "blister_fluence_J_per_cm2": blister,
+        "fluence_fraction_of_blister": fraction,
+        "safety_margin": margin,
+        "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
+        "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": summary["epidermal_injury"],
         "pigment_risk": summary["pigment_risk"],
         "pain_index_without_anesthetic": summary["pain_index"],
         "pain_index_with_anesthetic": summary["pain_index_with_anesthetic"],
+        "pain": pain,
         "downtime_days": course.downtime_days,
-        "long_session": best["session_minutes"] > LONG_SESSION_MIN,
+        "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
+        "referral_reason": None,
     }
-    if risks["long_session"]:
-        reasons.append(f"flag: the session takes {best['session_minutes']:.0f} min (> 1 h); consider "
-                       "splitting the area over two visits")
+    if best["visits"] > 1:
+        reasons.append(f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
+                       f"{best['limit_minutes']:g} min; the area is treated in {best['visits']} visits of "
+                       f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each)")
+    elif best["session_minutes"] > best["limit_minutes"]:
+        reasons.append(f"flag: the session takes {best['session_minutes']:.0f} min (> {best['limit_minutes']:g} "
+                       "min): the anaesthetic lead time alone exceeds the limit")
     return TreatmentPlan(
         eligible=True, referral=None, modality=setting.device_class, device=setting.device,
         settings=_settings(setting), cooling=setting.cooling, anesthetic=setting.anesthetic,
         sessions=course.sessions, interval_weeks=course.interval_weeks, session_minutes=best["session_minutes"],
         laser_minutes=best["laser_minutes"], improvement_percent=course.improvement_percent,
         epidermal_omega=summary["epidermal_omega"], pain_index=summary["pain_index_with_anesthetic"],
+        blister_fluence_J_per_cm2=blister, fluence_fraction_of_blister=fraction, safety_margin=margin,
+        outcome_measure=OUTCOME_MEASURE, pain=pain, visits_per_session=best["visits"],
+        area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
         risks=risks, reasons=reasons, alternatives=alternatives,
         candidates=[_option_numbers(o) for o in options], simulations_run=counter.as_dict()["total"],
         simulation_work=counter.as_dict(),
@@ -193,6 +240,39 @@ def _goal_reason(goal, primary, person) -> str:
 
 def _fluence(setting, energy):
     return None if energy is None else energy / setting.laser.beam_area_m2 * 1e-4
+
+
+def _blister_band_cm2(setting) -> list | None:
+    band = getattr(setting, "blister_band_J", None)
+    return None if band is None else [_fluence(setting, e) for e in band]
+
+
+def _order_options(options: list[dict], names: list[str]) -> list[dict]:
+    """Best option first: target reached, then the highest 6-month improvement, where options within
+    :data:`DEVICE_TIE_TOLERANCE` of the best count as tied and the tie goes to fewer sessions, a
+    shorter session and the candidate order (a noise-aware rule: the choice must not follow the seed)."""
+    def month6(o):
+        return o["course"].improvement_percent["month_6"][1]
+
+    reached = [o for o in options if o["setting"].target_reached] or options
+    top = max(month6(o) for o in reached)
+    tied = [o for o in reached if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
+
+    def order(o):
+        name = o["setting"].device
+        return (o["course"].sessions, round(o["session_minutes"]), names.index(name) if name in names else 99)
+
+    best = min(tied, key=order)
+    rest = sorted((o for o in options if o is not best),
+                  key=lambda o: (not o["setting"].target_reached, -month6(o)))
+    return [best, *rest]
+
+
+def _pain_bands(summary: dict, anesthetic: str | None) -> dict:
+    """Pain /10 without anaesthetic and with the plan, each ``[low, nominal, high]``."""
+    from laserskin.damage.pain import pain_band
+
+    return pain_band(summary.get("pain_index"), anesthetic or "none")
 
 
 def _settings(setting) -> dict:
@@ -239,7 +319,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
     else:
         settings = optimise_device(person, preset, verdict=verdict, anesthetic=request.anesthetic,
                                    max_passes=MAX_PASSES, photons=request.photons, seed=request.seed,
-                                   cooling=cooling_for(request, preset), counter=counter, cache_dir=cache_dir)
+                                   cooling=cooling_for(request, preset), counter=counter, cache_dir=cache_dir,
+                                   max_fraction=request.max_fraction_of_blister)
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
@@ -250,13 +331,14 @@ def _plan_device(preset, person, request, counter, cache_dir):
         course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
         protocol, minutes, at_laser = session_timing(setting.laser, passes=setting.passes, area_m2=request.area_m2,
                                                      anesthetic=setting.anesthetic)
+        limit = request.max_session_minutes or planner_rules()["safety"]["max_session_minutes"]
+        visits, unsplit = _visits(minutes, at_laser, limit), minutes
+        if visits > 1:
+            protocol, minutes, at_laser = session_timing(
+                setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic)
         if request.max_downtime_days is not None and course.downtime_days > request.max_downtime_days:
             why.append(f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
                        f"{request.max_downtime_days:g} (binding constraint)")
-            continue
-        if request.max_session_minutes is not None and minutes > request.max_session_minutes:
-            why.append(f"{preset.name}: session {minutes:.0f} min exceeds max_session_minutes "
-                       f"{request.max_session_minutes:g} (binding constraint)")
             continue
         reasons = [f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
                    f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
@@ -265,14 +347,29 @@ def _plan_device(preset, person, request, counter, cache_dir):
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
         options.append({"setting": setting, "course": course, "protocol": protocol, "session_minutes": minutes,
-                        "laser_minutes": at_laser, "reasons": reasons})
+                        "laser_minutes": at_laser, "reasons": reasons, "visits": visits,
+                        "unsplit_minutes": unsplit, "limit_minutes": limit})
     return options, why
+
+
+def _visits(minutes: float, at_laser: float, limit: float) -> int:
+    """Visits needed so that each (anaesthetic lead time + its share of the laser time) fits ``limit``.
+
+    1 when the session fits, or when the lead time alone reaches the limit (then nothing helps
+    and the plan says so).
+    """
+    if minutes <= limit * (1 + 1e-9):
+        return 1
+    lead = minutes - at_laser
+    if lead >= limit:
+        return 1
+    return math.ceil(at_laser / (limit - lead) - 1e-9)
 
 
 def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     """One Simulation.run() at the preset's settings (coverage capped); summary → SettingResult."""
-    from laserskin.planning.optimise import SettingResult
     from laserskin.pipeline.simulation import Simulation
+    from laserskin.planning.optimise import SettingResult
 
     overrides = {}
     laser = preset.laser()

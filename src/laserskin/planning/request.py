@@ -15,11 +15,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 
-__all__ = ["PlanRequest", "GOALS", "planner_rules", "site_max_area_m2"]
+__all__ = ["GOALS", "PlanRequest", "planner_rules", "site_max_area_m2"]
 
 GOALS = ("tighten", "resurface", "recommend")
 AnestheticChoice = Literal["auto", "none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
@@ -58,7 +58,12 @@ class PlanRequest(InputModel):
     max_downtime_days : float or None
         Largest acceptable downtime (re-epithelialisation / visible healing), days.
     max_session_minutes : float or None
-        Largest acceptable session duration including the anaesthetic lead time, minutes.
+        Largest acceptable session duration including the anaesthetic lead time, minutes
+        (``None``: contraindications.toml ``[safety] max_session_minutes``, 60). A longer session
+        is split into visits over parts of the area, and the plan says so.
+    max_fraction_of_blister : float
+        Safety margin: the pulse fluence is at most this fraction of the lower end of the
+        blister-fluence band (default 0.85).
     anesthetic : str
         ``"auto"`` (lightest topical that keeps pain tolerable) or a fixed key.
     cooling : str
@@ -80,6 +85,7 @@ class PlanRequest(InputModel):
     max_sessions: int | None = Field(default=None, ge=0, le=20)
     max_downtime_days: float | None = Field(default=None, ge=0.0, le=365.0)
     max_session_minutes: float | None = Field(default=None, gt=0.0, le=600.0)
+    max_fraction_of_blister: float = Field(default=0.85, gt=0.0, le=1.0)
     anesthetic: AnestheticChoice = "auto"
     cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"
     photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
@@ -101,7 +107,7 @@ class PlanRequest(InputModel):
         return list(dict.fromkeys(value))
 
     @model_validator(mode="after")
-    def _person_and_area(self) -> "PlanRequest":
+    def _person_and_area(self) -> PlanRequest:
         person = self.person()  # validates fitzpatrick, site, grades
         limit = site_max_area_m2(person.site)
         if self.area_m2 > limit * (1 + 1e-12):
@@ -124,7 +130,7 @@ class PlanRequest(InputModel):
             raise ValueError(str(InputError.from_validation(error, "person"))) from None
 
     @classmethod
-    def validated(cls, **fields) -> "PlanRequest":
+    def validated(cls, **fields) -> PlanRequest:
         """Validate ``fields`` and raise :class:`InputError` (one line per problem) on bad input."""
         from pydantic import ValidationError
 

@@ -36,11 +36,14 @@ photoaging grade (direction: Fisher et al. 2002, Arch Dermatol 138:1462; magnitu
 
 Melanin
 -------
-Epidermal melanosome volume fraction by Fitzpatrick type: the geometric midpoints of the
-suggested ranges of physics_data.md §1.4 (I 1.97 %, II 4.24 %, III 8.12 %, IV 13.3 %,
-V 20 %, VI 32.8 %); the overall range 1.3–43 % is from Jacques (1998). A documented
-convention, overridable with ``Person.melanin_fraction``. Only the living epidermis carries
-melanin; the stratum corneum is taken melanin-free.
+Epidermal melanosome volume fraction by Fitzpatrick type, calibrated to the in-vivo
+epidermal melanin absorption at 694 nm (Norvang et al. 1997, Lasers Med Sci 12:99: ~25 cm⁻¹
+for African skin, 3–12 cm⁻¹ for Caucasian and Asian skin) with the Jacques (2013) melanosome
+spectrum (164.6 cm⁻¹ at 694 nm): I 2.0 %, II 3.5 %, III 5.5 %, IV 8.0 %, V 11 %, VI 15 %
+(24.7 cm⁻¹ at 694 nm). The earlier convention (geometric midpoints of physics_data.md §1.4,
+V 20 %, VI 32.8 %) gave 33 and 54 cm⁻¹, 1.3–2.2× the in-vivo values. Overridable with
+``Person.melanin_fraction``; :func:`melanin_range_for` gives the plausible range within a
+type. Only the living epidermis carries melanin; the stratum corneum is taken melanin-free.
 
 Thermal properties (Jiang et al. 2002, Burns 28:713): epidermis values for both epidermal
 layers, dermis for both dermal layers, subcutaneous fat for the subcutis; blood
@@ -54,10 +57,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from laserskin.core.constants import CORE_TEMPERATURE_K
-from laserskin.core.models import InputModel
 from laserskin.core.citations import cite
+from laserskin.core.constants import CORE_TEMPERATURE_K
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.skin.parameter_sets import LAYER_NAMES, anatomy_data, thermal_data
 from laserskin.skin.person import Person
 
@@ -85,7 +88,7 @@ class SkinLayer(InputModel):
     perfusion_per_s: float = Field(ge=0.0, description="blood perfusion rate, (m^3/s)/m^3 = 1/s")
 
     @model_validator(mode="after")
-    def _fractions_fit(self) -> "SkinLayer":
+    def _fractions_fit(self) -> SkinLayer:
         # Melanosomes are hydrated and overlap the water fraction (the mcxyz set combines
         # W = 0.75 with M up to 0.43), so melanin is not part of this sum.
         total = self.blood_fraction + self.water_fraction + self.fat_fraction
@@ -165,9 +168,19 @@ class SkinModel(InputModel):
 def melanin_fraction_for(fitzpatrick: str) -> float:
     """Default epidermal melanosome volume fraction for a Fitzpatrick type ("I".."VI").
 
-    Geometric midpoints of the physics_data §1.4 per-type ranges (a convention, tag U).
+    Calibrated to the in-vivo 694 nm epidermal melanin absorption of Norvang et al. (1997);
+    see the module docstring and ``skin_anatomy.toml`` ``[melanin]``.
     """
     return float(anatomy_data()["melanin"][fitzpatrick])
+
+
+def melanin_range_for(fitzpatrick: str) -> tuple[float, float]:
+    """Plausible ``(low, high)`` epidermal melanosome volume fraction within a Fitzpatrick type.
+
+    From ``skin_anatomy.toml`` ``[melanin_range]`` (see its source and tag).
+    """
+    low, high = anatomy_data()["melanin_range"][fitzpatrick]
+    return float(low), float(high)
 
 
 def _age_factor(age_years: float, rate_per_decade: float, reference_age: float) -> float:
@@ -268,7 +281,7 @@ def skin_layers(
     InputError
         For an invalid person, an unknown layer or field in ``overrides`` or an invalid value.
     """
-    cite("sandbymoller2003", "gambichler2006", "chopra2015", "branchet1990", "shuster1975", "meglinski2002", "meng2022", "fisher2002", "fitzpatrick1988", "glogau1996", "alexiades2006", "jiang2002")
+    cite("sandbymoller2003", "gambichler2006", "chopra2015", "branchet1990", "shuster1975", "meglinski2002", "meng2022", "fisher2002", "fitzpatrick1988", "glogau1996", "alexiades2006", "jiang2002", "norvang1997")
     if not isinstance(person, Person):
         try:
             person = Person.model_validate(dict(person))

@@ -16,9 +16,8 @@ Each set carries ``source``, ``doi`` and ``confidence`` and names a ``citation``
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -106,7 +105,7 @@ class ScatteringSet:
     citation: str = ""
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_scattering_set(name: str) -> ScatteringSet:
     """Load the optical parameter set ``name``.
 

@@ -41,9 +41,11 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
+from laserskin.core.units import ureg
 from laserskin.optics import chromophores as chrom
+from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.skin.anatomy import SkinLayer, SkinModel, skin_layers
 from laserskin.skin.parameter_sets import (
     LAYER_NAMES,
@@ -52,8 +54,6 @@ from laserskin.skin.parameter_sets import (
     refractive_index_data,
 )
 from laserskin.skin.person import Person
-from laserskin.optics.layers import LayerStack, OpticalLayer
-from laserskin.core.units import ureg
 
 G_NIR = 0.90
 """Anisotropy held constant above 966 nm (mcxyz NIR value)."""

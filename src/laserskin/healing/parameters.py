@@ -1,0 +1,203 @@
+"""Parameters of the healing model (:class:`HealingParameters`) and the shipped ``healing.toml``.
+
+Nominal values, ranges, tags and sources are data (``data/parameters/healing.toml``); the two
+gains are fitted by :mod:`laserskin.healing.calibration`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+from pydantic import Field, ValidationError, model_validator
+
+from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity, to_si
+
+__all__ = ["HealingParameters", "healing_toml", "load_parameters"]
+
+_TIME = {"display": "day"}
+
+
+class HealingParameters(InputModel):
+    """Parameters of the remodelling model (SI), with ranges for the uncertainty band.
+
+    Nominal values, ranges, tags and sources are in ``data/parameters/healing.toml``;
+    :func:`load_parameters` reads them. The two gains are fitted by
+    :func:`laserskin.healing.calibration.calibrate` (see :func:`laserskin.healing.calibrated_parameters`).
+
+    Attributes
+    ----------
+    tau_inflammation_s : float
+        Decay time of the inflammatory signal, s.
+    tau_fibroblast_s : float
+        Life time of the activated-fibroblast state, s (young adult).
+    tau_maturation_s : float
+        Maturation time of new (type III-rich) into mature collagen, s (young adult).
+    tau_removal_s : float
+        Resorption time of denatured collagen, s; the immediate thermal contraction held
+        by denatured fibrils relaxes with the same time.
+    replacement_ratio : float
+        New collagen made per unit of injured collagen in the linear regime.
+    saturation_fraction : float
+        Injured fraction of dermal collagen at which the stimulus is half its linear value.
+    immature_weight : float
+        Mechanical weight of immature relative to mature new collagen, 0–1.
+    collagen_loss_per_year : float
+        Relative loss of dermal collagen per year without treatment (Shuster 1975: 0.01).
+    sun_loss_per_grade : float
+        Relative increase of that loss per photoaging grade.
+    age_reference_years : float
+        Age above which the response falls and slows, years.
+    response_loss_per_decade : float
+        Fractional loss of the wound response per decade above the reference age.
+    slowing_per_decade : float
+        Fractional lengthening of the fibroblast, maturation and re-epithelialisation
+        times per decade above the reference age.
+    reepithelialization_fractional_s, reepithelialization_bulk_s : float
+        Re-epithelialisation time of fractional zones and of a bulk epidermal wound, s.
+    dermis_thickness_m : float
+        Default full dermal thickness, m (per-person input of :func:`simulate_course`).
+    gain_neo : float
+        Linear contraction per unit of new collagen (fraction of dermal collagen), %.
+    laxity_per_linear : float
+        Clinical laxity-score improvement per % of linear contraction (dimensionless).
+    ranges : dict
+        ``field -> (low, high)`` in SI, sampled for the uncertainty band.
+    log_sampled : tuple of str
+        Fields sampled log-uniformly within their range.
+    """
+
+    tau_inflammation_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_inflammation")
+    tau_fibroblast_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_fibroblast")
+    tau_maturation_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_maturation")
+    tau_removal_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_removal")
+    replacement_ratio: float = Field(ge=0.0)
+    saturation_fraction: float = Field(gt=0.0)
+    immature_weight: float = Field(ge=0.0, le=1.0)
+    collagen_loss_per_year: float = Field(ge=0.0, lt=1.0)
+    sun_loss_per_grade: float = Field(ge=0.0)
+    age_reference_years: Quantity("year", ge=0.0, bare_unit="year", display="year") = (
+        Field(alias="age_reference")
+    )
+    response_loss_per_decade: float = Field(ge=0.0, lt=1.0)
+    slowing_per_decade: float = Field(ge=0.0)
+    reepithelialization_fractional_s: Quantity("s", gt=0.0, display="hour") = Field(
+        alias="reepithelialization_fractional"
+    )
+    reepithelialization_bulk_s: Quantity("s", gt=0.0, **_TIME) = Field(
+        alias="reepithelialization_bulk"
+    )
+    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(
+        alias="dermis_thickness"
+    )
+    gain_neo: float = Field(default=0.0, ge=0.0)
+    laxity_per_linear: float = Field(default=1.0, ge=0.0)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    log_sampled: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _ranges_valid(self) -> HealingParameters:
+        for name, (low, high) in self.ranges.items():
+            if name not in type(self).model_fields or name in ("ranges", "log_sampled"):
+                raise ValueError(f"ranges: unknown parameter {name!r}")
+            if not (math.isfinite(low) and math.isfinite(high) and low <= high):
+                raise ValueError(
+                    f"ranges.{name}: need finite low <= high, got ({low}, {high})"
+                )
+            if name in self.log_sampled and low <= 0.0:
+                raise ValueError(f"ranges.{name}: log-sampled range must be positive")
+        return self
+
+    def with_gains(
+        self,
+        gain_neo: float,
+        laxity_per_linear: float,
+        ranges: dict[str, tuple[float, float]] | None = None,
+    ) -> HealingParameters:
+        """Copy with new gains (and optionally their ranges added to ``ranges``)."""
+        new_ranges = dict(self.ranges)
+        new_ranges.update(ranges or {})
+        logs = tuple(sorted(set(self.log_sampled) | set(ranges or {})))
+        return self.model_copy(
+            update={
+                "gain_neo": gain_neo,
+                "laxity_per_linear": laxity_per_linear,
+                "ranges": new_ranges,
+                "log_sampled": logs,
+            }
+        )
+
+
+# toml key -> (field name, SI unit or None for a bare number)
+_TOML_FIELDS: dict[str, tuple[str, str | None]] = {
+    "tau_inflammation": ("tau_inflammation_s", "s"),
+    "tau_fibroblast": ("tau_fibroblast_s", "s"),
+    "tau_maturation": ("tau_maturation_s", "s"),
+    "tau_removal": ("tau_removal_s", "s"),
+    "replacement_ratio": ("replacement_ratio", None),
+    "saturation_fraction": ("saturation_fraction", None),
+    "immature_weight": ("immature_weight", None),
+    "collagen_loss_per_year": ("collagen_loss_per_year", None),
+    "sun_loss_per_grade": ("sun_loss_per_grade", None),
+    "age_reference": ("age_reference_years", "year"),
+    "response_loss_per_decade": ("response_loss_per_decade", None),
+    "slowing_per_decade": ("slowing_per_decade", None),
+    "reepithelialization_fractional": ("reepithelialization_fractional_s", "s"),
+    "reepithelialization_bulk": ("reepithelialization_bulk_s", "s"),
+    "dermis_thickness": ("dermis_thickness_m", "m"),
+}
+_NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m"}
+
+
+@lru_cache(maxsize=1)
+def healing_toml() -> dict:
+    """The parsed ``data/parameters/healing.toml`` (parameters, targets, reference courses)."""
+    text = (
+        resources.files("laserskin")
+        .joinpath("data/parameters/healing.toml")
+        .read_text("utf-8")
+    )
+    return tomllib.loads(text)
+
+
+def load_parameters(table: dict | None = None) -> HealingParameters:
+    """Build :class:`HealingParameters` from the ``[parameters]`` table of ``healing.toml``.
+
+    Parameters
+    ----------
+    table : dict, optional
+        A ``{key: {value, low, high, sampling, ...}}`` table; default: the shipped file.
+
+    Returns
+    -------
+    HealingParameters
+        Nominal values and ranges (SI); gains left at their neutral defaults (uncalibrated).
+    """
+    table = healing_toml()["parameters"] if table is None else table
+    values: dict[str, float] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    logs: list[str] = []
+    for key, entry in table.items():
+        if key not in _TOML_FIELDS:
+            raise InputError(f"parameters.{key}", key, f"one of {sorted(_TOML_FIELDS)}")
+        name, unit = _TOML_FIELDS[key]
+
+        def conv(v, k, unit=unit, key=key):
+            return to_si(v, unit, field=f"parameters.{key}.{k}") if unit else float(v)
+
+        conv(
+            entry["value"], "value"
+        )  # checks the unit; the model parses the text itself
+        values[key] = entry["value"]
+        if name not in _NOT_SAMPLED and "low" in entry:
+            ranges[name] = (conv(entry["low"], "low"), conv(entry["high"], "high"))
+            if entry.get("sampling") == "log":
+                logs.append(name)
+    try:
+        return HealingParameters(**values, ranges=ranges, log_sampled=tuple(logs))
+    except ValidationError as error:
+        raise InputError.from_validation(error, "parameters") from None

@@ -1,0 +1,283 @@
+"""Uncertainty of the epidermal blister fluence: Monte Carlo noise and parameter uncertainty.
+
+The blister fluence is the fluence at which the basal-layer Henriques Ω (Henriques & Moritz
+1947), summed over the passes, reaches 1 (transepidermal necrosis, :mod:`laserskin.damage.injury`).
+It depends on quantities that are known only within a range for a given person, and on the
+Monte Carlo estimate of the light absorbed in the basal layer. The planner therefore reports
+``[low, nominal, high]`` and sets the fluence from the *low* end with a margin.
+
+Sources of uncertainty (each perturbation re-runs transport and heat for one pass, with the
+same photons and seed as the nominal run, so Monte Carlo noise largely cancels in the ratio):
+
+=====================  ==================================================  =====  ============================
+parameter              perturbation                                        tag    source
+=====================  ==================================================  =====  ============================
+epidermal melanin      to the upper end of the person's Fitzpatrick band   V/D    Norvang et al. 1997 (in-vivo
+                       (``skin_anatomy.toml`` ``[melanin_range]``)                μa at 694 nm by skin type)
+living epidermis       +20 % thickness                                     R      Sandby-Møller et al. 2003
+                                                                                  (inter-individual SD ~15-20 %)
+dermis                 −20 % thickness                                     R      Chopra et al. 2015 (759-1969 µm)
+scattering set         Salomatina 2006 ex-vivo instead of the Jacques set  V      Salomatina et al. 2006
+                       (400-1600 nm only)
+cooling h              low end of the cooling kind's literature range      V/U    Aguilar et al. 2001 (cryogen);
+                                                                                  physics_data §6 (contact, air)
+=====================  ==================================================  =====  ============================
+
+Each perturbation gives a relative change ``d_i = E_i/E_0 − 1`` of the one-pass blister energy.
+A one-sided physical perturbation (melanin, thicknesses, h) stands for its mirror image too and
+counts on both sides; the alternative scattering set counts only on the side it moves to. The
+changes are taken as independent and combined in quadrature with twice the Monte Carlo
+relative standard error ``s_MC``::
+
+    u_low  = sqrt(Σ_sym d_i² + Σ_set min(d, 0)² + (2 s_MC)²),   low  = E_0 (1 − u_low)
+    u_high = sqrt(Σ_sym d_i² + Σ_set max(d, 0)² + (2 s_MC)²),   high = E_0 (1 + u_high)
+
+(perturbations to the end of a plausible range ≈ a 90 % band; assumption U). ``s_MC`` is
+estimated from the column-to-column scatter of the laser temperature rise in the basal cell
+under the flat part of the beam, where the true rise is uniform to a few per cent: the
+scatter is the Monte Carlo error of the hottest basal column that sets Ω.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from laserskin.core.citations import cite
+from laserskin.damage.arrhenius import arrhenius_omega
+
+CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
+
+__all__ = [
+    "DERMIS_THICKNESS_REL",
+    "EPIDERMIS_THICKNESS_REL",
+    "BlisterUncertainty",
+    "beam_radius_m",
+    "blister_uncertainty",
+    "mc_relative_error",
+]
+
+#: Relative thickness perturbations (R: inter-individual spread of the cited studies).
+EPIDERMIS_THICKNESS_REL = 0.20
+DERMIS_THICKNESS_REL = 0.20
+#: Largest combined relative uncertainty kept (the low end stays positive).
+MAX_RELATIVE_UNCERTAINTY = 0.8
+
+
+@dataclass
+class BlisterUncertainty:
+    """Relative uncertainty of the blister fluence and its parts.
+
+    Attributes
+    ----------
+    relative : float
+        Combined relative uncertainty on the low side, ``u_low`` (low = nominal·(1 − u_low)).
+    relative_high : float
+        Same on the high side (high = nominal·(1 + u_high)).
+    mc_relative_error : float
+        Monte Carlo relative standard error of the basal deposition, ``s_MC``.
+    contributions : dict
+        ``{parameter: d_i}`` relative change of the one-pass blister energy per perturbation.
+    runs : int
+        Transport + heat runs spent.
+    """
+
+    relative: float
+    mc_relative_error: float
+    relative_high: float = 0.0
+    contributions: dict = field(default_factory=dict)
+    runs: int = 0
+
+    def band(self, nominal: float | None) -> list[float] | None:
+        """``[low, nominal, high]`` of a nominal value (``None`` stays ``None``)."""
+        if nominal is None:
+            return None
+        return [nominal * (1.0 - self.relative), nominal, nominal * (1.0 + self.relative_high)]
+
+    def as_dict(self) -> dict:
+        return {"relative_low": self.relative, "relative_high": self.relative_high,
+                "mc_relative_error": self.mc_relative_error,
+                "contributions": dict(self.contributions), "runs": self.runs}
+
+
+def mc_relative_error(response, beam_radius_m: float, profile: str) -> float:
+    """Per-column Monte Carlo relative error of the laser temperature rise in the basal cell.
+
+    Scatter (sample SD / mean) of the peak laser-induced temperature rise per joule in the
+    basal cell over the columns with r < 0.7 R of a flat-top beam (uniform there; heat
+    conduction during the pulse already smooths the deposition, as it does for the real
+    tissue); for a Gaussian beam the profile exp(−2r²/w²) is divided out first. At least 3
+    columns are needed; otherwise 0.05 is returned (U).
+    """
+    grid = response.grid
+    z = grid.z_centers_m
+    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
+    r = grid.r_centers_m
+    values = np.asarray(response.rise_per_J)[:, :, basal].max(axis=0)
+    if profile == "gaussian":
+        inner = r < 0.5 * beam_radius_m
+        values = values / np.exp(-2.0 * r**2 / beam_radius_m**2)
+    else:
+        inner = r < 0.7 * beam_radius_m
+    sample = values[inner]
+    if sample.size < 3 or not np.all(np.isfinite(sample)) or sample.mean() <= 0:
+        return 0.05
+    return float(sample.std(ddof=1) / sample.mean())
+
+
+def beam_radius_m(sim) -> float:
+    """Radius of the simulated beam: flat-top radius, or the 1/e² radius of a Gaussian (micro-)beam, m."""
+    beam = sim.beam()
+    if sim.laser.is_fractional:
+        return sim.laser.fractional.microbeam_diameter_m / 2.0
+    if beam.kind == "flat_top":
+        return beam.outer_radius_m
+    return sim.laser.beam_radius_m
+
+
+def basal_omega(response, energy_J: float) -> float:
+    """Worst basal-layer Henriques Ω over the columns of one pass at ``energy_J`` (linear response)."""
+    z = response.grid.z_centers_m
+    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
+    history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
+    return float(np.max(arrhenius_omega(response.times_s, history, "henriques_moritz_1947", method="linear_T")))
+
+
+def _one_pass_blister_J(response, lo: float, hi: float) -> float | None:
+    """Energy at which the worst basal Henriques Ω of one pass reaches 1 (log bisection), J."""
+    def below(e):
+        return basal_omega(response, e) < 1.0
+
+    if not below(lo):
+        return lo
+    if below(hi):
+        return None
+    for _ in range(30):
+        mid = math.sqrt(lo * hi)
+        if below(mid):
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(lo * hi)
+
+
+def _skin_overrides(sim, epidermis_factor=1.0, dermis_factor=1.0) -> dict:
+    skin = sim.skin()
+    out = {}
+    for layer in skin.layers:
+        if layer.name == "living_epidermis" and epidermis_factor != 1.0:
+            out[layer.name] = {"thickness_m": layer.thickness_m * epidermis_factor}
+        if layer.name in ("papillary_dermis", "reticular_dermis") and dermis_factor != 1.0:
+            out[layer.name] = {"thickness_m": layer.thickness_m * dermis_factor}
+    return out
+
+
+def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, cooling=None):
+    """A :class:`Simulation` like ``sim`` with a changed person, layer thicknesses, set or cooling."""
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.skin import skin_layers, tissue_at
+
+    class _Perturbed(Simulation):
+        def skin(self):
+            return skin_layers(self.person, overrides or {})
+
+        def _stacks(self):
+            skin = self.skin()
+            return [(weight, tissue_at(skin, wavelength, scattering=self.settings.scattering).optical_stack())
+                    for wavelength, weight in self.laser.wavelength_weights()]
+
+    settings = sim.settings if scattering is None else sim.settings.model_copy(update={"scattering": scattering})
+    return _Perturbed(person or sim.person, sim.laser, cooling if cooling is not None else sim.cooling,
+                      sim.protocol, settings, cache_dir=sim.cache_dir)
+
+
+def _melanin_high(person) -> float | None:
+    from laserskin.skin.anatomy import melanin_range_for
+
+    _low, high = melanin_range_for(person.fitzpatrick)
+    nominal = person.melanin_fraction
+    return None if nominal is not None else high
+
+
+def _cooling_low(sim) -> dict | None:
+    cooling = sim.cooling
+    ranges = type(cooling).parameter_ranges()
+    if "h_W_per_m2K" not in ranges:
+        return None
+    low = ranges["h_W_per_m2K"][0]
+    if not low < cooling.h_W_per_m2K:
+        return None
+    data = cooling.model_dump(mode="json", by_alias=True)
+    data["h"] = f"{low} W/(m^2*K)"
+    return data
+
+
+def blister_uncertainty(sim, response, source_per_J, energy_range_J: tuple[float, float], *,
+                        counter=None) -> BlisterUncertainty:
+    """Relative uncertainty of the one-pass blister energy of ``sim`` (see the module docstring).
+
+    Parameters
+    ----------
+    sim : Simulation
+        The nominal simulation (person, laser, cooling, settings).
+    response : ThermalResponse
+        Its thermal response (linear in pulse energy).
+    source_per_J : ndarray (nr, nz)
+        Its absorbed-energy density per joule, 1/m³.
+    energy_range_J : (float, float)
+        Device pulse-energy range; the bisection searches 1/10 of the low end to 10× the high end.
+    counter : Counter, optional
+        Incremented with the transports and heat solves spent.
+
+    Returns
+    -------
+    BlisterUncertainty
+    """
+    cite(*CITATIONS)
+    mc = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
+    lo, hi = energy_range_J[0] / 10.0, energy_range_J[1] * 10.0
+    nominal = _one_pass_blister_J(response, lo, hi)
+    result = BlisterUncertainty(relative=min(2.0 * mc, MAX_RELATIVE_UNCERTAINTY), mc_relative_error=mc,
+                                relative_high=2.0 * mc)
+    if nominal is None:
+        return result
+    cases = {}
+    melanin = _melanin_high(sim.person)
+    if melanin is not None:
+        cases["melanin"] = {"person": sim.person.model_copy(update={"melanin_fraction": melanin})}
+    cases["epidermis_thickness"] = {"overrides": _skin_overrides(sim, epidermis_factor=1 + EPIDERMIS_THICKNESS_REL)}
+    cases["dermis_thickness"] = {"overrides": _skin_overrides(sim, dermis_factor=1 - DERMIS_THICKNESS_REL)}
+    wavelength_nm = sim.laser.centroid_wavelength_m * 1e9
+    if sim.settings.scattering != "salomatina2006" and 400.0 <= wavelength_nm <= 1600.0:
+        cases["scattering_set"] = {"scattering": "salomatina2006"}
+    cooling = _cooling_low(sim)
+    if cooling is not None:
+        cases["cooling_h"] = {"cooling": cooling}
+    low_sq = high_sq = (2.0 * mc) ** 2
+    for name, change in cases.items():
+        if name == "cooling_h":  # optics unchanged: reuse the source, heat only
+            perturbed = _perturbed_simulation(sim, cooling=change["cooling"])
+            source, grid = source_per_J, response.grid
+        else:
+            perturbed = _perturbed_simulation(sim, **change)
+            _, source, grid = perturbed.transport()
+            if counter is not None:
+                counter.transports += 1
+        alt_response, _ = perturbed.thermal_response(source, grid)
+        if counter is not None:
+            counter.heat_solves += 2
+        result.runs += 1
+        energy = _one_pass_blister_J(alt_response, lo, hi)
+        d = (energy / nominal - 1.0) if energy is not None else 1.0
+        result.contributions[name] = float(d)
+        if name == "scattering_set":
+            low_sq += min(d, 0.0) ** 2
+            high_sq += max(d, 0.0) ** 2
+        else:
+            low_sq += d * d
+            high_sq += d * d
+    result.relative = float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY))
+    result.relative_high = float(math.sqrt(high_sq))
+    return result
