@@ -28,11 +28,11 @@ def test_unknown_set_and_bad_temperature_raise_input_error():
     with pytest.raises(InputError):
         get_parameter_set("no_such_set")
     with pytest.raises(InputError):
-        arrhenius_rate(-1.0, "henriques_moritz_1947")
+        arrhenius_rate(-1.0, parameters="henriques_moritz_1947")
     with pytest.raises(InputError):
-        arrhenius_rate(np.nan, "henriques_moritz_1947")
+        arrhenius_rate(np.nan, parameters="henriques_moritz_1947")
     with pytest.raises(InputError):
-        omega_increment(np.array([310.0]), np.array([320.0]), 0.0, "takata_1974")
+        omega_increment(np.array([310.0]), np.array([320.0]), 0.0, parameters="takata_1974")
 
 
 def test_override_field_keeps_validation():
@@ -48,13 +48,13 @@ def test_two_regime_switch_at_50C_as_published(name, owner):
     t_switch = 323.15
     for t, regime in [(t_switch - 0.01, 0), (t_switch + 0.01, 1), (t_switch, owner)]:
         r = ps.regimes[regime]
-        assert arrhenius_rate(t, ps) == pytest.approx(r.A_per_s * np.exp(-r.activation_temperature_K / t), rel=1e-12)
+        assert arrhenius_rate(t, parameters=ps) == pytest.approx(r.A_per_s * np.exp(-r.activation_temperature_K / t), rel=1e-12)
 
 
 def test_no_cutoff_below_threshold():
     # 37 °C: tiny but non-zero rate, exactly A exp(-b/T)
     ps = get_parameter_set("henriques_moritz_1947")
-    rate = arrhenius_rate(310.15, ps)
+    rate = arrhenius_rate(310.15, parameters=ps)
     assert rate > 0
     assert rate == pytest.approx(3.1e98 * np.exp(-6.28e5 / 8.314 / 310.15), rel=1e-12)
 
@@ -68,8 +68,8 @@ def test_functional_core_does_not_mutate_inputs():
     times = np.linspace(0, 1, 5)
     temps = np.linspace(320, 340, 10).reshape(5, 2)
     copy_t, copy_T = times.copy(), temps.copy()
-    arrhenius_omega(times, temps, "henriques_moritz_1947", method="linear_T")
-    omega_increment(temps[0], temps[1], 0.1, "weaver_stoll_1969")
+    arrhenius_omega(times, temps, parameters="henriques_moritz_1947", method="linear_T")
+    omega_increment(temps[0], temps[1], 0.1, parameters="weaver_stoll_1969")
     np.testing.assert_array_equal(times, copy_t)
     np.testing.assert_array_equal(temps, copy_T)
 
@@ -83,7 +83,7 @@ def _pulse(t):
 def test_integrator_step_rule_converges_second_order_and_beats_trapezoid():
     ps = get_parameter_set("henriques_moritz_1947")
     reference = quad(
-        lambda t: arrhenius_rate(_pulse(t), ps), 0, 0.04, points=[5e-3], epsabs=0, epsrel=1e-12, limit=500
+        lambda t: arrhenius_rate(_pulse(t), parameters=ps), 0, 0.04, points=[5e-3], epsabs=0, epsrel=1e-12, limit=500
     )[0]
     grid = RZGrid.uniform(nr=1, dr_m=1e-4, nz=1, dz_m=1e-4)
     errors, trap_errors = [], []
@@ -124,7 +124,7 @@ def test_by_layer_integrator_assigns_sets_and_tracks_peak():
     combined = integ.combined_omega()
     np.testing.assert_array_equal(combined[:, :2], epi[:, :2])
     assert np.all(np.isnan(combined[:, 5]))
-    expected = omega_increment(np.array([330.0]), np.array([340.0]), 1e-3, "henriques_moritz_1947")[0]
+    expected = omega_increment(np.array([330.0]), np.array([340.0]), 1e-3, parameters="henriques_moritz_1947")[0]
     assert epi[0, 0] == pytest.approx(expected)
     np.testing.assert_array_equal(integ.peak_temperature_K, t_new)
     assert integ.time_s == pytest.approx(1e-3)

@@ -67,7 +67,7 @@ def test_observer_matches_trace_and_cooling_acts_through_temperature():
         hot.on_step(times[i], 0.1, field(rises[i - 1]), field(rises[i]))
         cooled.on_step(times[i], 0.1, field(rises[i - 1]) - 3.0, field(rises[i]) - 3.0)
     probe = 310.15 + np.array(rises) * (1 - 150e-6 / 1e-3)
-    ref = pain_from_trace(times, probe, params)
+    ref = pain_from_trace(times, probe, parameters=params)
     assert hot.result().dose_K_s == pytest.approx(ref.dose_K_s, rel=1e-12)
     assert cooled.result().index_without_anesthetic < hot.result().index_without_anesthetic
 

@@ -63,7 +63,7 @@ CASES = [(name, t_c, printed, unit) for name, row in TABLE.items() for t_c, (pri
 
 @pytest.mark.parametrize("name, t_c, printed, unit", CASES)
 def test_time_to_omega_1_matches_table(name, t_c, printed, unit):
-    seconds = time_to_omega(t_c + 273.15, 1.0, name)
+    seconds = time_to_omega(t_c + 273.15, 1.0, parameters=name)
     assert abs(seconds / unit - float(printed)) <= _half_ulp(printed) + 1e-12
 
 
@@ -78,8 +78,8 @@ def test_table_covers_every_shipped_set_but_the_epidermal_mehta_wong():
 def test_sampled_constant_history_equals_closed_form(name, method):
     times = np.linspace(0.0, 2.0, 41)
     temps = np.full((times.size, 3), [55.0 + 273.15, 62.0 + 273.15, 75.0 + 273.15])
-    omega = arrhenius_omega(times, temps, name, method=method)
-    expected = omega_constant_temperature(temps[0], 2.0, name)
+    omega = arrhenius_omega(times, temps, parameters=name, method=method)
+    expected = omega_constant_temperature(temps[0], 2.0, parameters=name)
     np.testing.assert_allclose(omega, expected, rtol=1e-12)  # both rules are exact for constant T
 
 
@@ -96,10 +96,10 @@ def test_linear_ramp_against_exponential_integral_reference():
     t0, t1, duration = 330.0, 360.0, 3.0
     beta = (t1 - t0) / duration
     ref = a / beta * (t1 * expn(2, b / t1) - t0 * expn(2, b / t0))
-    omega = arrhenius_omega(np.array([0.0, duration]), np.array([t0, t1]), ps, method="linear_T")
+    omega = arrhenius_omega(np.array([0.0, duration]), np.array([t0, t1]), parameters=ps, method="linear_T")
     assert omega == pytest.approx(ref, rel=1e-10)
     # a finely sampled trapezoid converges to the same value (error ∝ Δt²)
     times = np.linspace(0.0, duration, 20001)
-    fine = arrhenius_omega(times, t0 + beta * times, ps, method="trapezoid")
+    fine = arrhenius_omega(times, t0 + beta * times, parameters=ps, method="trapezoid")
     assert fine == pytest.approx(ref, rel=1e-6)
     assert math.isfinite(ref) and ref > 0

@@ -71,7 +71,7 @@ def test_insulated_tissue_stores_the_deposited_energy():
 def test_arrhenius_per_voxel_at_a_constant_temperature():
     medium = _uniform_medium(4, 4)
     hold = 335.0
-    damage = VoxelDamage(lambda a, b, dt: omega_increment(a, b, dt, "henriques_moritz_1947"), medium.shape)
+    damage = VoxelDamage(lambda a, b, dt: omega_increment(a, b, dt, parameters="henriques_moritz_1947"), medium.shape)
     solve_voxel_bioheat(
         medium,
         None,
@@ -82,7 +82,7 @@ def test_arrhenius_per_voxel_at_a_constant_temperature():
         initial_temperature_K=hold,
         observers=[damage],
     )
-    expected = float(arrhenius_rate(hold, "henriques_moritz_1947")) * 0.5
+    expected = float(arrhenius_rate(hold, parameters="henriques_moritz_1947")) * 0.5
     assert damage.omega == pytest.approx(np.full(medium.shape, expected), rel=1e-6)
     assert np.all(damage.peak_temperature_K == pytest.approx(hold))
 

@@ -222,14 +222,14 @@ def _rate(t: np.ndarray, ps: ArrheniusParameterSet) -> np.ndarray:
     return rate
 
 
-def arrhenius_rate(temperature_K: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
+def arrhenius_rate(temperature_K: Any, *, parameters: str | ArrheniusParameterSet) -> Any:
     """Damage rate dΩ/dt = A exp(−Ea/(R T)).
 
     Parameters
     ----------
     temperature_K : float or array_like
         Absolute temperature in K (> 0).
-    parameter_set : str or ArrheniusParameterSet
+    parameters : str or ArrheniusParameterSet
         Set name or set.
 
     Returns
@@ -237,7 +237,7 @@ def arrhenius_rate(temperature_K: Any, parameter_set: str | ArrheniusParameterSe
     float or numpy.ndarray
         Rate in 1/s, same shape as ``temperature_K``.
     """
-    ps = _as_set(parameter_set)
+    ps = _as_set(parameters)
     t = _check_temperature(temperature_K)
     rate = _rate(t, ps)
     return float(rate) if rate.ndim == 0 else rate
@@ -250,7 +250,9 @@ def damage_fraction(omega: Any) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def omega_constant_temperature(temperature_K: Any, duration_s: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
+def omega_constant_temperature(
+    temperature_K: Any, duration_s: Any, *, parameters: str | ArrheniusParameterSet
+) -> Any:
     """Closed form Ω = A exp(−Ea/(R T)) · t for a constant temperature.
 
     Parameters
@@ -268,11 +270,11 @@ def omega_constant_temperature(temperature_K: Any, duration_s: Any, parameter_se
     d = np.asarray(duration_s, dtype=np.float64)
     if not np.all(np.isfinite(d)) or np.any(d < 0):
         raise InputError("duration_s", duration_s, "finite durations >= 0 s")
-    out = np.asarray(arrhenius_rate(temperature_K, parameter_set)) * d
+    out = np.asarray(arrhenius_rate(temperature_K, parameters=parameters)) * d
     return float(out) if out.ndim == 0 else out
 
 
-def time_to_omega(temperature_K: Any, omega: Any, parameter_set: str | ArrheniusParameterSet) -> Any:
+def time_to_omega(temperature_K: Any, omega: Any, *, parameters: str | ArrheniusParameterSet) -> Any:
     """Time in s to reach ``omega`` at constant ``temperature_K`` (Ω / rate).
 
     Returns ``inf`` where the rate underflows to zero.
@@ -280,7 +282,7 @@ def time_to_omega(temperature_K: Any, omega: Any, parameter_set: str | Arrhenius
     o = np.asarray(omega, dtype=np.float64)
     if not np.all(np.isfinite(o)) or np.any(o <= 0):
         raise InputError("omega", omega, "finite Ω > 0")
-    rate = np.asarray(arrhenius_rate(temperature_K, parameter_set))
+    rate = np.asarray(arrhenius_rate(temperature_K, parameters=parameters))
     with np.errstate(divide="ignore"):
         out = np.where(rate > 0, o / np.where(rate > 0, rate, 1.0), np.inf)
     return float(out) if out.ndim == 0 else out
@@ -313,7 +315,8 @@ def omega_increment(
     temperature_old_K: Any,
     temperature_new_K: Any,
     dt_s: float,
-    parameter_set: str | ArrheniusParameterSet,
+    *,
+    parameters: str | ArrheniusParameterSet,
     method: Literal["linear_T", "trapezoid", "simpson"] = "linear_T",
 ) -> np.ndarray:
     """Ω accumulated over one time step with T linear in time from T_old to T_new.
@@ -324,7 +327,7 @@ def omega_increment(
         Temperatures at the start and end of the step in K (same shape).
     dt_s : float
         Step length in s (> 0).
-    parameter_set : str or ArrheniusParameterSet
+    parameters : str or ArrheniusParameterSet
     method : {"linear_T", "trapezoid", "simpson"}
         ``linear_T`` (default): exact integral of the rate for T linear in t, via the
         exponential integral (see module docstring); for steps where ln(rate) changes by
@@ -336,7 +339,7 @@ def omega_increment(
     numpy.ndarray
         ΔΩ (dimensionless), new array of the input shape.
     """
-    ps = _as_set(parameter_set)
+    ps = _as_set(parameters)
     t0 = _check_temperature(temperature_old_K, "temperature_old_K")
     t1 = _check_temperature(temperature_new_K, "temperature_new_K")
     if t0.shape != t1.shape:
@@ -383,9 +386,9 @@ def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParamet
 def arrhenius_omega(
     times_s: Any,
     temperature_K_history: Any,
-    parameter_set: str | ArrheniusParameterSet,
     *,
-    method: Literal["trapezoid", "linear_T"] = "trapezoid",
+    parameters: str | ArrheniusParameterSet,
+    method: Literal["trapezoid", "linear_T"] = "linear_T",
 ) -> Any:
     """Damage integral Ω = ∫ A exp(−Ea/(R T)) dt over a sampled temperature history.
 
@@ -395,10 +398,11 @@ def arrhenius_omega(
         Strictly increasing sample times in s.
     temperature_K_history : array_like, shape (nt, ...)
         Temperature in K at each time (time along axis 0).
-    parameter_set : str or ArrheniusParameterSet
-    method : {"trapezoid", "linear_T"}
-        ``trapezoid`` (default): trapezoid rule on the rate samples. ``linear_T``: exact
-        integral of the rate for T piecewise linear between samples (see module docstring).
+    parameters : str or ArrheniusParameterSet
+    method : {"linear_T", "trapezoid"}
+        ``linear_T`` (default): exact integral of the rate for T piecewise linear between
+        samples (see module docstring). ``trapezoid``: trapezoid rule on the rate samples
+        (kept for comparison; it overestimates Ω on coarse steps through a peak).
 
     Returns
     -------
@@ -413,7 +417,7 @@ def arrhenius_omega(
         raise InputError("temperature_K_history", temps.shape, f"first axis of length {t.size} (one per time)")
     if not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
         raise InputError("times_s", "not strictly increasing", "strictly increasing finite times")
-    ps = _as_set(parameter_set)
+    ps = _as_set(parameters)
     omega = np.zeros(temps.shape[1:])
     if method == "trapezoid":
         rate = _rate(temps, ps)
@@ -421,7 +425,7 @@ def arrhenius_omega(
         omega = np.sum(0.5 * dt * (rate[1:] + rate[:-1]), axis=0)
     elif method == "linear_T":
         for i in range(t.size - 1):
-            omega = omega + omega_increment(temps[i], temps[i + 1], float(t[i + 1] - t[i]), ps)
+            omega = omega + omega_increment(temps[i], temps[i + 1], float(t[i + 1] - t[i]), parameters=ps)
     else:
         raise InputError("method", method, "'trapezoid' or 'linear_T'")
     omega = np.asarray(omega)
@@ -529,7 +533,7 @@ class ArrheniusIntegrator:
             raise InputError("temperature_K", (t0.shape, t1.shape), f"arrays of shape {shape}")
         for label, ps in self.parameter_sets.items():
             mask = self._masks[label]
-            self._omega[label][mask] += omega_increment(t0[mask], t1[mask], dt_s, ps, self.method)
+            self._omega[label][mask] += omega_increment(t0[mask], t1[mask], dt_s, parameters=ps, method=self.method)
         peak = np.maximum(t0, t1)
         self._peak = peak if self._peak is None else np.maximum(self._peak, peak)
         self.time_s += dt_s

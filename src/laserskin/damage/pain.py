@@ -137,7 +137,7 @@ def _result(dose, above, peak, parameters, anesthetic) -> PainResult:
 
 
 def pain_from_trace(
-    times_s: Any, temperature_K: Any, parameters: PainParameters | None = None, anesthetic: str = "none"
+    times_s: Any, temperature_K: Any, *, parameters: PainParameters | None = None, anesthetic: str = "none"
 ) -> PainResult:
     """Pain index from a probe temperature trace (T linear between samples).
 

@@ -313,7 +313,7 @@ def run_nonlinear(
         grade = "necrosis"
     risk = pigment_risk(simulation.person.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
     times, trace = probe.trace()
-    pain = pain_from_trace(times, trace, None, simulation.protocol.anesthetic)
+    pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
     injured = dermal_injury(
         np.nan_to_num(omega["henriques"], nan=0.0),

@@ -123,7 +123,7 @@ class ThermalResponse:
         else:
             boiling = False
         omega = {
-            key: arrhenius_omega(self.times_s, history, name, method="linear_T")
+            key: arrhenius_omega(self.times_s, history, parameters=name)
             for key, name in DAMAGE_SETS.items()
         }
         peak = history.max(axis=0)
@@ -137,7 +137,7 @@ class ThermalResponse:
             fitzpatrick=geometry.fitzpatrick,
         )
         trace = self.nociceptor_base_K + pulse_energy_J * self.nociceptor_rise_per_J
-        pain = pain_from_trace(self.times_s, trace, pain_parameters, anesthetic)
+        pain = pain_from_trace(self.times_s, trace, parameters=pain_parameters, anesthetic=anesthetic)
         return TissueResponse(
             pulse_energy_J=pulse_energy_J,
             omega=omega,

@@ -125,14 +125,14 @@ class FastEvaluator:
         r = self.response
         history = r.base_K[:, :, self.basal] + energy_J * r.rise_per_J[:, :, self.basal]
         self.counter.evaluations += 1
-        return float(np.max(arrhenius_omega(r.times_s, history, "henriques_moritz_1947", method="linear_T")))
+        return float(np.max(arrhenius_omega(r.times_s, history, parameters="henriques_moritz_1947")))
 
     def axis_dermal_omega(self, energy_J: float, parameter_set: str | None = None) -> np.ndarray:
         """Ω of ``parameter_set`` (default: the target set) in the dermal cells on the beam axis, one pass."""
         r = self.response
         history = r.base_K[:, 0, self.dermis] + energy_J * r.rise_per_J[:, 0, self.dermis]
         name = parameter_set or planner_rules()["target"]["parameter_set"]
-        return np.asarray(arrhenius_omega(r.times_s, history, name, method="linear_T"))
+        return np.asarray(arrhenius_omega(r.times_s, history, parameters=name))
 
     def band_um(self, energy_J: float, passes: int) -> float:
         """Thickness of the axial dermal band with passes·Ω_target ≥ target Ω, µm."""
@@ -147,7 +147,7 @@ class FastEvaluator:
     def pain(self, energy_J: float, anesthetic: str) -> float:
         r = self.response
         trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
-        return float(pain_from_trace(r.times_s, trace, None, anesthetic).index_with_anesthetic)
+        return float(pain_from_trace(r.times_s, trace, anesthetic=anesthetic).index_with_anesthetic)
 
     def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None
                    ) -> list[str]:

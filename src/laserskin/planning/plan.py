@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import laserskin
+from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
 from laserskin.planning.eligibility import device_verdict, referral_reason
 from laserskin.planning.modality import (
@@ -85,6 +86,7 @@ class TreatmentPlan:
     version: str = laserskin.__version__
     summary: dict = field(default_factory=dict)
     margin_curve: dict = field(default_factory=dict)
+    citations: list[str] = field(default_factory=list)
     # objects for figures / NetCDF (not serialised)
     support: Any = field(default=None, repr=False)
 
@@ -94,7 +96,7 @@ class TreatmentPlan:
                 "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin", "outcome_measure",
                 "pain", "visits_per_session", "area_per_visit_cm2",
                 "pain_index", "simulations_run", "simulation_work", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
-                "summary", "margin_curve", "seed", "photons", "version")
+                "summary", "margin_curve", "citations", "seed", "photons", "version")
         out = {key: getattr(self, key) for key in keys}
         out["inputs"] = self.request
         return json.loads(json.dumps(out, default=_jsonable))
@@ -137,7 +139,15 @@ def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: li
 
 
 def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
-    """Plan from a validated :class:`PlanRequest` (see :func:`plan`)."""
+    """Plan from a validated :class:`PlanRequest` (see :func:`plan`); the plan records the
+    bibliography keys its models cited (``citations``)."""
+    with recording() as cited:
+        plan = _plan_request(request, cache_dir=cache_dir)
+    plan.citations = sorted(cited)
+    return plan
+
+
+def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     from laserskin.treatment.devices import load_device
 
     clock = time.perf_counter()

@@ -142,7 +142,7 @@ def basal_omega(response, energy_J: float) -> float:
     z = response.grid.z_centers_m
     basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
     history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
-    return float(np.max(arrhenius_omega(response.times_s, history, "henriques_moritz_1947", method="linear_T")))
+    return float(np.max(arrhenius_omega(response.times_s, history, parameters="henriques_moritz_1947")))
 
 
 def _one_pass_blister_J(response, lo: float, hi: float) -> float | None:

@@ -48,6 +48,7 @@ from laserskin.core.citations import cite
 from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
 from laserskin.core.units import Quantity
+from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
 
 if TYPE_CHECKING:  # pragma: no cover
     from laserskin.treatment.laser import Laser
@@ -55,15 +56,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ANESTHETICS", "Anesthetic", "Protocol"]
 
 
-Anesthetic = Literal["none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
-
-#: Stable anaesthetic keys and what they stand for.
-ANESTHETICS: dict[str, str] = {
-    "none": "no topical anaesthetic",
-    "lidocaine_4": "4 % lidocaine cream (LMX4 / ELA-Max type)",
-    "lidocaine_tetracaine_7_7": "7 % lidocaine / 7 % tetracaine self-occluding peel (Pliaglis type)",
-    "emla": "eutectic mixture of 2.5 % lidocaine and 2.5 % prilocaine (EMLA)",
-}
+#: Stable anaesthetic keys and what they stand for: the keys of the one anaesthetic table
+#: (``data/parameters/anesthetics.toml``, read by :mod:`laserskin.damage.pain`).
+ANESTHETICS: dict[str, str] = {key: entry.description for key, entry in PAIN_ANESTHETICS.items()}
+Anesthetic = Literal[tuple(ANESTHETICS)]  # type: ignore[valid-type]
 
 
 class Protocol(InputModel):

@@ -143,17 +143,6 @@ class _Progress(Callback):
         self.report(stage, self.fraction)
 
 
-def _recording():
-    """``laserskin.core.citations.recording()`` (the keys cited while a plan runs), or a no-op."""
-    import contextlib
-
-    from laserskin.core import citations
-
-    if hasattr(citations, "recording"):
-        return citations.recording()
-    return contextlib.nullcontext(None)
-
-
 def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> dict:
     """Plan, then write ``plan.json``, ``report.html``, the SVG figures and ``figures.json``."""
     from laserskin.planning import PlanRequest, plan_request
@@ -162,11 +151,8 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
 
     request = PlanRequest.model_validate(payload)
     report("planning: light transport, heat and damage for each candidate device", 0.05)
-    with _recording() as used:
-        plan = plan_request(request, cache_dir=cache_dir)
+    plan = plan_request(request, cache_dir=cache_dir)
     data = jsonable(plan.to_dict())
-    if not data.get("citations") and used is not None:
-        data["citations"] = sorted(used)
     report("drawing figures", 0.85)
     (folder / "figures").mkdir(exist_ok=True)
     pngs: dict[str, bytes] = {}
