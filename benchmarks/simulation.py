@@ -47,9 +47,11 @@ def main() -> None:
         print(f"scenario: {Path(args.scenario).name}: {simulation.laser.describe()}")
         print(f"grid: {grid.nr} x {grid.nz} cells; photons {args.photons:,}; threads {transport_results[0].threads}")
         print(f"transport      {t_transport:7.2f} s  ({args.photons / t_transport:,.0f} photons/s)")
-        print(f"heat (2 runs)  {t_heat:7.2f} s  ({heat.n_steps} steps; the second run reuses the first run's LU factors;"
-              f" {t_heat / 2 / len(starts):.2f} s per simulated pulse incl. {simulation.settings.relaxation_s:g} s"
-              " relaxation)")
+        print(
+            f"heat (2 runs)  {t_heat:7.2f} s  ({heat.n_steps} steps; the second run reuses the first run's LU factors;"
+            f" {t_heat / 2 / len(starts):.2f} s per simulated pulse incl. {simulation.settings.relaxation_s:g} s"
+            " relaxation)"
+        )
         print(f"damage         {t_damage:7.2f} s  (4 Arrhenius sets on the full history, collagen, injury, pain)")
         print(f"total          {total:7.2f} s  (target <= 10 s)")
 

@@ -17,8 +17,16 @@ from laserskin.thermal import Cooling, Schedule, SurfaceBoundary, ThermalMedium,
 
 def main() -> None:
     bottoms = [80e-6, 2e-3, 5e-3]
-    grid = RZGrid.graded(r_max_m=4e-3, nr=120, z_max_m=5e-3, dz_surface_m=5e-6, dz_max_m=50e-6, growth=1.08,
-                         interfaces_m=bottoms[:-1], fine_depth_m=150e-6)
+    grid = RZGrid.graded(
+        r_max_m=4e-3,
+        nr=120,
+        z_max_m=5e-3,
+        dz_surface_m=5e-6,
+        dz_max_m=50e-6,
+        growth=1.08,
+        interfaces_m=bottoms[:-1],
+        fine_depth_m=150e-6,
+    )
     medium = ThermalMedium.jiang2002(grid, bottoms)
     r, z = grid.r_centers_m[:, None], grid.z_centers_m[None, :]
     w, mu = 1.5e-3, 1500.0
@@ -29,7 +37,11 @@ def main() -> None:
         c = Cooling.from_config(cooling)
         start = c.lead_time_s
         t_end = start + 3e-3 + 1.0
-        surface = c.surface_boundary(start, start + 3e-3, t_end) if cooling["kind"] != "none" else SurfaceBoundary.resting_air()
+        surface = (
+            c.surface_boundary(start, start + 3e-3, t_end)
+            if cooling["kind"] != "none"
+            else SurfaceBoundary.resting_air()
+        )
         power = Schedule.pulse_train(start, 3e-3, energy / 3e-3)
         best = None
         for _ in range(3):

@@ -68,8 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     grid = RZGrid.uniform(nr=255, dr_m=20e-6, nz=500, dz_m=20e-6)
     beam = Beam(kind="pencil")
     all_threads = numba.config.NUMBA_NUM_THREADS
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"cpu_count={os.cpu_count()}, numba threads available={all_threads}")
+    print(
+        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+        f"cpu_count={os.cpu_count()}, numba threads available={all_threads}"
+    )
     print(f"python {platform.python_version()}, numba {numba.__version__}")
     try:
         print(f"load average (1, 5, 15 min): {os.getloadavg()}")
@@ -79,19 +81,27 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     _warm_up()
     print(f"kernel load/compile: {time.perf_counter() - t0:.2f} s")
-    print(f"{'case':<18}{'photons':>10}{'threads':>8}{'photons/s':>14}{'per thread':>12}{'wall s':>8}"
-          f"{'Rd':>10}{'Tt':>10}{'peak RSS MiB':>14}")
+    print(
+        f"{'case':<18}{'photons':>10}{'threads':>8}{'photons/s':>14}{'per thread':>12}{'wall s':>8}"
+        f"{'Rd':>10}{'Tt':>10}{'peak RSS MiB':>14}"
+    )
     thread_counts = sorted({1, all_threads})
-    for name, stack, photons in (("skin", skin_stack(), args.photons_skin),
-                                 ("van de Hulst slab", slab_stack(), args.photons_slab)):
+    for name, stack, photons in (
+        ("skin", skin_stack(), args.photons_skin),
+        ("van de Hulst slab", slab_stack(), args.photons_slab),
+    ):
         for threads in thread_counts:
             result = simulate_transport(stack, grid, beam, photons, args.seed, threads=threads)
             rate = result.photons_per_second
-            print(f"{name:<18}{photons:>10,}{threads:>8}{rate:>14,.0f}{rate / threads:>12,.0f}"
-                  f"{result.wall_time_s:>8.2f}{result.diffuse_reflectance:>10.5f}"
-                  f"{result.total_transmittance:>10.5f}{peak_rss_mib():>14.0f}")
-    print("peak RSS is of the whole process (Python, numba, arrays); the tallies of one wave take "
-          "32 slots × nr × nz × 2 (absorbed, fluence) × 8 B = 65 MB on this grid.")
+            print(
+                f"{name:<18}{photons:>10,}{threads:>8}{rate:>14,.0f}{rate / threads:>12,.0f}"
+                f"{result.wall_time_s:>8.2f}{result.diffuse_reflectance:>10.5f}"
+                f"{result.total_transmittance:>10.5f}{peak_rss_mib():>14.0f}"
+            )
+    print(
+        "peak RSS is of the whole process (Python, numba, arrays); the tallies of one wave take "
+        "32 slots × nr × nz × 2 (absorbed, fluence) × 8 B = 65 MB on this grid."
+    )
 
 
 if __name__ == "__main__":

@@ -137,7 +137,9 @@ def fractional_cell(voxel_m: float, photons: int) -> None:
     clock = time.perf_counter()
     cpu = time.process_time()
     medium = VoxelThermalMedium.from_volume(volume)
-    damage = VoxelDamage(lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), volume.shape)
+    damage = VoxelDamage(
+        lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), volume.shape
+    )
     power = Schedule.pulse_train([0.0], [3e-3], [10e-3 / 3e-3])  # 10 mJ in 3 ms per microbeam
     heat = solve_voxel_bioheat(medium, light.absorbed_energy_density_per_J, power, 20e-3, observers=[damage])
     t_heat = time.perf_counter() - clock

@@ -46,7 +46,9 @@ def fractional(photons: int | None) -> None:
     # one microbeam: 10 mJ in 3 ms (illustrative of a non-ablative fractional 1550 nm setting)
     energy_J, pulse_s = 10e-3, 3e-3
     medium = VoxelThermalMedium.from_volume(v)
-    damage = VoxelDamage(lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), v.shape)
+    damage = VoxelDamage(
+        lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), v.shape
+    )
     heat = solve_voxel_bioheat(
         medium,
         light.absorbed_energy_density_per_J,

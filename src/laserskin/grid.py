@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class RZGrid:
 
     # --- constructors -------------------------------------------------------------
     @classmethod
-    def uniform(cls, *, nr: int, dr_m: float, nz: int, dz_m: float) -> "RZGrid":
+    def uniform(cls, *, nr: int, dr_m: float, nz: int, dz_m: float) -> RZGrid:
         """Uniform grid of ``nr`` × ``nz`` cells of size ``dr_m`` × ``dz_m``."""
         _check_positive("grid.nr", nr)
         _check_positive("grid.nz", nz)
@@ -77,7 +77,7 @@ class RZGrid:
         growth: float = 1.05,
         interfaces_m: Sequence[float] = (),
         fine_depth_m: float = 0.0,
-    ) -> "RZGrid":
+    ) -> RZGrid:
         """Depth grid fine at the surface and growing geometrically below.
 
         Cells have size ``dz_surface_m`` down to ``fine_depth_m``; below they grow by

@@ -83,6 +83,8 @@ BAD_TOML_VALUES = [
     '"[length]"',
     "1979-05-27T07:32:00Z",
 ]
+
+
 def one_error_line(result, value: str = "") -> str:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
@@ -210,6 +212,8 @@ def test_transport_refuses_bad_photon_counts(tmp_path, tripwires, photons):
 LAYER = "[[layers]]\nn = {n}\nmua = {mua}\nmus = {mus}\ng = {g}\nthickness = {thickness}\n"
 GOOD_LAYER = {"n": "1.4", "mua": '"10 1/cm"', "mus": '"90 1/cm"', "g": "0.75", "thickness": '"0.02 cm"'}
 VALID_LAYER_VALUES = {("g", "0")}  # isotropic scattering is a valid layer
+
+
 @pytest.mark.parametrize("value", BAD_TOML_VALUES)
 @pytest.mark.parametrize("field", sorted(GOOD_LAYER))
 def test_transport_refuses_bad_layer_values_before_computing(tmp_path, tripwires, field, value):

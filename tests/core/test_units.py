@@ -58,6 +58,7 @@ def test_format_and_from_si():
 @given(st.floats(min_value=1e-12, max_value=1e6, allow_nan=False, allow_infinity=False))
 def test_serialised_quantities_round_trip_exactly(value):
     """Provenance must reproduce the inputs: dump -> parse gives the same float, bit for bit."""
+
     class Pulse(BaseModel):
         duration_s: Quantity("s", display="ms", gt=0)
         fluence_J_per_m2: Quantity("J/m^2", gt=0)

@@ -48,7 +48,9 @@ def test_two_regime_switch_at_50C_as_published(name, owner):
     t_switch = 323.15
     for t, regime in [(t_switch - 0.01, 0), (t_switch + 0.01, 1), (t_switch, owner)]:
         r = ps.regimes[regime]
-        assert arrhenius_rate(t, parameters=ps) == pytest.approx(r.A_per_s * np.exp(-r.activation_temperature_K / t), rel=1e-12)
+        assert arrhenius_rate(t, parameters=ps) == pytest.approx(
+            r.A_per_s * np.exp(-r.activation_temperature_K / t), rel=1e-12
+        )
 
 
 def test_no_cutoff_below_threshold():

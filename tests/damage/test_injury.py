@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from laserskin.core.errors import InputError
 from laserskin.damage.injury import (
     FITZPATRICK_TYPES,
     PigmentRiskRule,
@@ -8,7 +9,6 @@ from laserskin.damage.injury import (
     epidermal_injury,
     pigment_risk,
 )
-from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
 LEVEL = {"low": 0, "moderate": 1, "high": 2}
@@ -16,8 +16,16 @@ LEVEL = {"low": 0, "moderate": 1, "high": 2}
 
 @pytest.mark.parametrize(
     "omega, grade",
-    [(0.0, "none"), (0.52, "none"), (0.53, "erythema"), (0.99, "erythema"), (1.0, "blister"),
-     (9999.0, "blister"), (1e4, "necrosis"), (1e9, "necrosis")],
+    [
+        (0.0, "none"),
+        (0.52, "none"),
+        (0.53, "erythema"),
+        (0.99, "erythema"),
+        (1.0, "blister"),
+        (9999.0, "blister"),
+        (1e4, "necrosis"),
+        (1e9, "necrosis"),
+    ],
 )
 def test_henriques_thresholds(omega, grade):
     assert classify_epidermal_injury(omega) == grade

@@ -44,8 +44,12 @@ def test_anesthetic_lowers_index_in_documented_order():
     base = res["none"].index_without_anesthetic
     assert all(r.index_without_anesthetic == base for r in res.values())
     assert res["none"].index_with_anesthetic == base
-    assert (res["lidocaine_tetracaine_7_7"].index_with_anesthetic < res["emla"].index_with_anesthetic
-            < res["lidocaine_4"].index_with_anesthetic < base)
+    assert (
+        res["lidocaine_tetracaine_7_7"].index_with_anesthetic
+        < res["emla"].index_with_anesthetic
+        < res["lidocaine_4"].index_with_anesthetic
+        < base
+    )
     for a in ANESTHETICS.values():
         assert a.factor_range[0] <= a.factor <= a.factor_range[1]
     with pytest.raises(InputError):

@@ -15,8 +15,14 @@ def test_uniform_grid_geometry():
 def test_graded_grid_puts_interfaces_on_edges_and_grows():
     interfaces = [20e-6, 80e-6, 300e-6, 2e-3]
     grid = RZGrid.graded(
-        r_max_m=5e-3, nr=50, z_max_m=5e-3, dz_surface_m=2e-6, dz_max_m=50e-6, growth=1.1,
-        interfaces_m=interfaces, fine_depth_m=100e-6,
+        r_max_m=5e-3,
+        nr=50,
+        z_max_m=5e-3,
+        dz_surface_m=2e-6,
+        dz_max_m=50e-6,
+        growth=1.1,
+        interfaces_m=interfaces,
+        fine_depth_m=100e-6,
     )
     for depth in interfaces:
         assert np.min(np.abs(grid.z_edges_m - depth)) < 1e-15
@@ -64,6 +70,14 @@ def test_the_cell_bound_is_an_upper_bound():
     from laserskin.grid import _depth_cell_bound
 
     for growth in (1.0, 1.05, 1.2):
-        grid = RZGrid.graded(r_max_m=1e-3, nr=4, z_max_m=8e-3, dz_surface_m=3e-6, dz_max_m=80e-6, growth=growth,
-                             interfaces_m=[20e-6, 100e-6, 2e-3], fine_depth_m=150e-6)
+        grid = RZGrid.graded(
+            r_max_m=1e-3,
+            nr=4,
+            z_max_m=8e-3,
+            dz_surface_m=3e-6,
+            dz_max_m=80e-6,
+            growth=growth,
+            interfaces_m=[20e-6, 100e-6, 2e-3],
+            fine_depth_m=150e-6,
+        )
         assert grid.nz <= _depth_cell_bound(8e-3, 3e-6, 80e-6, growth, 150e-6, 5)

@@ -35,8 +35,12 @@ def params():
 
 def bulk_dose(day=0.0, fraction=0.1, top="0.3 mm", bottom="0.8 mm", tightening=1.0, **kw):
     return SessionDose(
-        time=f"{day} day", denatured_fraction=fraction, depth_top=top, depth_bottom=bottom,
-        immediate_tightening=tightening, **kw,
+        time=f"{day} day",
+        denatured_fraction=fraction,
+        depth_top=top,
+        depth_bottom=bottom,
+        immediate_tightening=tightening,
+        **kw,
     )
 
 
@@ -45,6 +49,7 @@ def run(doses, params, age=40.0, sun=0.0, t_end=365.0, band=0, **kw):
 
 
 # --- no dose: ageing only ---------------------------------------------------------------
+
 
 def test_no_dose_creates_nothing_and_declines_one_percent_per_year(params):
     result = run([], params, age=40.0, sun=0.0, t_end=3 * 365.25)
@@ -73,6 +78,7 @@ def test_baseline_collagen_relative_to_age_20(params):
 
 # --- analytic solution of the linear chain ------------------------------------------------
 
+
 def test_single_session_matches_bateman_solution(params):
     """I -> F -> Y -> M is a linear decay chain: compare with the Bateman solution."""
     p = params.model_copy(update=dict(collagen_loss_per_year=0.0))
@@ -88,8 +94,8 @@ def test_single_session_matches_bateman_solution(params):
     fibro = stimulus * ki / (kf - ki) * (np.exp(-ki * t) - np.exp(-kf * t))
     synthesised = rho * stimulus * (1 - (kf * np.exp(-ki * t) - ki * np.exp(-kf * t)) / (kf - ki))
     rates = (ki, kf, km)
-    immature = rho * stimulus * ki * kf * sum(
-        np.exp(-k * t) / np.prod([kl - k for kl in rates if kl != k]) for k in rates
+    immature = (
+        rho * stimulus * ki * kf * sum(np.exp(-k * t) / np.prod([kl - k for kl in rates if kl != k]) for k in rates)
     )
     np.testing.assert_allclose(s["fibroblasts"], fibro, rtol=1e-8, atol=1e-15)
     np.testing.assert_allclose(s["synthesised"], synthesised, rtol=1e-8, atol=1e-15)
@@ -109,6 +115,7 @@ def test_output_step_does_not_change_values(params):
 
 
 # --- mass balance and positivity ------------------------------------------------------------
+
 
 def _mass_balance_residual(result: HealingResult) -> np.ndarray:
     s = result.states
@@ -145,8 +152,13 @@ def test_no_negative_collagen_and_balance_holds(fractions, gap, ablation_um, cov
     params = calibrated_parameters()
     doses = [
         SessionDose(
-            time=f"{i * gap} day", denatured_fraction=f, depth_top="0.1 mm", depth_bottom="1.0 mm",
-            immediate_tightening=10 * f, coverage=coverage, ablated_depth=f"{ablation_um} um",
+            time=f"{i * gap} day",
+            denatured_fraction=f,
+            depth_top="0.1 mm",
+            depth_bottom="1.0 mm",
+            immediate_tightening=10 * f,
+            coverage=coverage,
+            ablated_depth=f"{ablation_um} um",
         )
         for i, f in enumerate(fractions)
     ]
@@ -160,12 +172,17 @@ def test_no_negative_collagen_and_balance_holds(fractions, gap, ablation_um, cov
 
 # --- dose response, age, superposition --------------------------------------------------------
 
+
 def test_more_denaturation_more_new_collagen_up_to_saturation(params):
     fractions = [0.05, 0.1, 0.2, 0.4, 0.7, 1.0]
-    new = np.array([
-        run([bulk_dose(fraction=f, top="0.1 mm", bottom="1.5 mm")], params, age=30, t_end=1500).states["synthesised"][-1]
-        for f in fractions
-    ])
+    new = np.array(
+        [
+            run([bulk_dose(fraction=f, top="0.1 mm", bottom="1.5 mm")], params, age=30, t_end=1500).states[
+                "synthesised"
+            ][-1]
+            for f in fractions
+        ]
+    )
     assert np.all(np.diff(new) > 0)  # monotone
     slopes = np.diff(new) / np.diff(fractions)
     assert np.all(np.diff(slopes) < 0)  # concave: saturating
@@ -235,6 +252,7 @@ def test_bands_are_ordered_and_open_after_treatment(params):
 
 # --- re-epithelialisation -----------------------------------------------------------------------
 
+
 def test_reepithelialisation_of_fractional_zones_about_a_day(params):
     mtz = SessionDose.fractional("0 day", 0.15, "0.06 mm", "0.36 mm")
     t_ref = reepithelialization_days(mtz, params.age_reference_years, params)
@@ -251,12 +269,17 @@ def test_reepithelialisation_of_fractional_zones_about_a_day(params):
 
 # --- API, inputs, dataset ---------------------------------------------------------------------
 
+
 def test_improvement_at_counts_from_last_session(params):
     doses = [bulk_dose(0.0), bulk_dose(30.0), bulk_dose(60.0)]
     result = run(doses, params, t_end=300, band=8)
     t = 60.0 + 3 * MONTH_DAYS
-    assert result.improvement_at(3)[1] == pytest.approx(np.interp(t, result.time_days, result.laxity_improvement_pct[1]))
-    assert result.improvement_at(3, "tightening")[1] * params.laxity_per_linear == pytest.approx(result.improvement_at(3)[1])
+    assert result.improvement_at(3)[1] == pytest.approx(
+        np.interp(t, result.time_days, result.laxity_improvement_pct[1])
+    )
+    assert result.improvement_at(3, "tightening")[1] * params.laxity_per_linear == pytest.approx(
+        result.improvement_at(3)[1]
+    )
     assert result.improvement_at(1, after_last_session=False)[1] == pytest.approx(
         np.interp(MONTH_DAYS, result.time_days, result.laxity_improvement_pct[1])
     )
@@ -280,13 +303,28 @@ def test_to_dataset_has_units(params):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(person_age_years=10), dict(person_age_years=130), dict(sun_exposure=4), dict(sun_exposure=-1),
-     dict(t_end_days=0), dict(t_end_days=float("nan")), dict(t_end_days=20), dict(dermis_thickness_m=1.5),
-     dict(band_samples=-1), dict(dt_days=0)],
+    [
+        dict(person_age_years=10),
+        dict(person_age_years=130),
+        dict(sun_exposure=4),
+        dict(sun_exposure=-1),
+        dict(t_end_days=0),
+        dict(t_end_days=float("nan")),
+        dict(t_end_days=20),
+        dict(dermis_thickness_m=1.5),
+        dict(band_samples=-1),
+        dict(dt_days=0),
+    ],
 )
 def test_bad_inputs_raise_input_error(params, kwargs):
-    args = dict(doses=[bulk_dose(0.0), bulk_dose(30.0)], person_age_years=40, sun_exposure=1, t_end_days=100,
-                parameters=params, band_samples=0)
+    args = dict(
+        doses=[bulk_dose(0.0), bulk_dose(30.0)],
+        person_age_years=40,
+        sun_exposure=1,
+        t_end_days=100,
+        parameters=params,
+        band_samples=0,
+    )
     args.update(kwargs)
     with pytest.raises(InputError):
         simulate_course(**args)
@@ -300,8 +338,14 @@ def test_session_dose_validation():
     with pytest.raises(ValidationError):
         SessionDose(time=3, denatured_fraction=0.1, depth_top="0.1 mm", depth_bottom="0.2 mm")  # no unit
     with pytest.raises(InputError):
-        simulate_course([dict(time="0 day", denatured_fraction=0.1, depth_top="1 mm", depth_bottom="0.5 mm")],
-                        40, 0, 30, calibrated_parameters(), band_samples=0)
+        simulate_course(
+            [dict(time="0 day", denatured_fraction=0.1, depth_top="1 mm", depth_bottom="0.5 mm")],
+            40,
+            0,
+            30,
+            calibrated_parameters(),
+            band_samples=0,
+        )
     dose = SessionDose.fractional("2 day", 0.2, "60 um", "360 um", zone_denatured_fraction=0.9)
     assert dose.denatured_fraction == pytest.approx(0.18)
     assert dose.time_days == pytest.approx(2.0)

@@ -95,6 +95,14 @@ def test_fat_proxy_only_in_strong_bands():
 
 
 def test_citations_registered():
-    for key in ("segelstein1981", "jacques2013", "prahl_hemoglobin", "bosschaart2014", "rowe2017",
-                "vanveen2005", "mcginty2009", "jacques1998"):
+    for key in (
+        "segelstein1981",
+        "jacques2013",
+        "prahl_hemoglobin",
+        "bosschaart2014",
+        "rowe2017",
+        "vanveen2005",
+        "mcginty2009",
+        "jacques1998",
+    ):
         assert get(key).text

@@ -66,7 +66,9 @@ def test_missing_file(tmp_path):
 
 
 def test_wavelength_range():
-    data = {"person": {"age": 40, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
-            "laser": {"wavelength": "300 nm"}}
+    data = {
+        "person": {"age": 40, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+        "laser": {"wavelength": "300 nm"},
+    }
     with pytest.raises(InputError, match="laser.wavelength: 300 nm .*>= 400 nm and <= 11000 nm"):
         scenario_from_dict(data).wavelength_m()

@@ -6,18 +6,19 @@ import numpy as np
 import pytest
 
 from laserskin.core.io import read_netcdf
-from laserskin.treatment.laser import Laser
 from laserskin.pipeline.simulation import Simulation, SimulationSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling
+from laserskin.treatment.laser import Laser
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
     settings = SimulationSettings(photons=5_000, seed=9, store_times=["10 ms", "0.5 s"], grid={"nr": 30})
-    laser = Laser(wavelength="1320 nm", fluence="20 J/cm^2", pulse_duration="20 ms", spot_diameter="5 mm",
-                  profile="flat_top")
+    laser = Laser(
+        wavelength="1320 nm", fluence="20 J/cm^2", pulse_duration="20 ms", spot_diameter="5 mm", profile="flat_top"
+    )
     person = Person(age=40, sex="male", fitzpatrick="III", site="forehead")
     return Simulation(person, laser, {"kind": "contact"}, settings=settings, cache_dir=cache).run()
 
@@ -56,8 +57,9 @@ def test_device_laser_gets_the_device_cooling_by_default():
     assert simulation.cooling.kind == preset.cooling["kind"] == "cryogen"
     assert simulation.cooling == Cooling.from_config(preset.cooling)
     assert Simulation(person, Laser.from_device("smoothbeam_1450"), {"kind": "none"}).cooling.kind == "none"
-    explicit = Laser.model_validate({"wavelength": "1450 nm", "fluence": "12 J/cm^2", "pulse_duration": "210 ms",
-                                     "spot_diameter": "6 mm"})
+    explicit = Laser.model_validate(
+        {"wavelength": "1450 nm", "fluence": "12 J/cm^2", "pulse_duration": "210 ms", "spot_diameter": "6 mm"}
+    )
     assert Simulation(person, explicit).cooling.kind == "none"
 
 

@@ -20,8 +20,10 @@ def person(**kw):
 @pytest.fixture(scope="module")
 def cheek_plans():
     """The issue's person (52 F, type IV, cheek, laxity 2, smoothbeam_1450) planned with five seeds."""
-    return [plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed)
-            for seed in (1, 2, 3, 4, 5)]
+    return [
+        plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed)
+        for seed in (1, 2, 3, 4, 5)
+    ]
 
 
 def test_same_person_same_choices_for_five_seeds(cheek_plans):
@@ -49,9 +51,23 @@ def test_margin_is_85_percent_of_the_lower_blister_fluence(cheek_plans):
 
 def test_plan_json_keys_of_the_acceptance_interface(cheek_plans):
     data = json.loads(cheek_plans[0].to_json())
-    for key in ("eligible", "referral", "device", "modality", "settings", "session_minutes", "sessions",
-                "epidermal_omega", "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin",
-                "improvement_percent", "outcome_measure", "pain", "risks"):
+    for key in (
+        "eligible",
+        "referral",
+        "device",
+        "modality",
+        "settings",
+        "session_minutes",
+        "sessions",
+        "epidermal_omega",
+        "blister_fluence_J_per_cm2",
+        "fluence_fraction_of_blister",
+        "safety_margin",
+        "improvement_percent",
+        "outcome_measure",
+        "pain",
+        "risks",
+    ):
         assert key in data
     assert set(data["improvement_percent"]) == {"immediate", "month_1", "month_3", "month_6"}
     for band in data["improvement_percent"].values():
@@ -59,8 +75,14 @@ def test_plan_json_keys_of_the_acceptance_interface(cheek_plans):
     for key in ("without_anaesthetic", "with_plan"):
         low, mid, high = data["pain"][key]
         assert 0.0 <= low <= mid <= high <= 10.0
-    for key in ("pigment_risk", "blister_fluence_J_per_cm2", "safety_margin", "pain", "downtime_days",
-                "referral_reason"):
+    for key in (
+        "pigment_risk",
+        "blister_fluence_J_per_cm2",
+        "safety_margin",
+        "pain",
+        "downtime_days",
+        "referral_reason",
+    ):
         assert key in data["risks"]
     assert data["session_minutes"] <= 60.0 + 1e-9
 
@@ -68,8 +90,7 @@ def test_plan_json_keys_of_the_acceptance_interface(cheek_plans):
 def test_sessions_are_split_into_visits_under_the_limit():
     """A 30-minute limit cannot hold 45 min of anaesthetic lead time + laser time: the plan says so;
     with a limit above the lead time the area is split into visits that each fit."""
-    result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS,
-                  max_session_minutes=50.0)
+    result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_session_minutes=50.0)
     assert result.session_minutes <= 50.0 + 1e-9
     if result.visits_per_session > 1:
         assert any("visits" in r for r in result.reasons)

@@ -34,10 +34,17 @@ def test_severe_laxity_is_referred():
     assert data["eligible"] is False and data["referral"] == result.referral
 
 
-@pytest.mark.parametrize("fields", [
-    {"laxity": 5}, {"age": 17}, {"age": 101}, {"area": "0 cm^2"}, {"area": "900 cm^2"},
-    {"devices": ["no_such_laser"]},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"laxity": 5},
+        {"age": 17},
+        {"age": 101},
+        {"area": "0 cm^2"},
+        {"area": "900 cm^2"},
+        {"devices": ["no_such_laser"]},
+    ],
+)
 def test_bad_request_raises_input_error(fields):
     base = {"age": 52, "sex": "female", "fitzpatrick": "II", "site": "cheek", "laxity": 2}
     with pytest.raises(InputError):
@@ -66,8 +73,13 @@ def test_session_time_hand_computed():
 
 def test_converter_summary_to_dose():
     laser = load_device("genesis_1064").laser()  # 5 mm spot: area 0.19635 cm^2
-    summary = {"denatured_volume_mm3": 0.19635 * 100 * 0.1 * 0.5, "denaturation_depth_um": [300.0, 800.0],
-               "immediate_tightening_percent": 1.5, "epidermal_injury": "erythema", "crater_depth_um": None}
+    summary = {
+        "denatured_volume_mm3": 0.19635 * 100 * 0.1 * 0.5,
+        "denaturation_depth_um": [300.0, 800.0],
+        "immediate_tightening_percent": 1.5,
+        "epidermal_injury": "erythema",
+        "crater_depth_um": None,
+    }
     dose = session_dose_from_summary(summary, laser, time_s=86400.0)
     assert isinstance(dose, SessionDose)
     # volume per area = 0.98175 mm^3 / 19.635 mm^2 = 50 um -> fraction 50 / 500 um = 0.1
@@ -89,8 +101,13 @@ def test_plan_constraints_hold_on_rerun_and_bands_ordered():
     for band in result.improvement_percent.values():
         assert band[0] <= band[1] <= band[2]
     setting = result.support["setting"]
-    sim = Simulation(p, setting.laser, setting.cooling, Protocol(anesthetic=result.anesthetic),
-                     planning_settings(setting.simulation.settings.photons, 1))
+    sim = Simulation(
+        p,
+        setting.laser,
+        setting.cooling,
+        Protocol(anesthetic=result.anesthetic),
+        planning_settings(setting.simulation.settings.photons, 1),
+    )
     summary = sim.run().summary
     omega = setting.passes * summary["epidermal_omega"]
     assert omega == pytest.approx(result.epidermal_omega, rel=1e-6)
@@ -122,20 +139,54 @@ def test_cli_json_and_bad_input(tmp_path):
     app.command("other")(lambda: None)
     runner = CliRunner()
     out = tmp_path / "out"
-    r = runner.invoke(app, ["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek",
-                            "--laxity", "4", "--json", "--out", str(out)])
+    r = runner.invoke(
+        app,
+        [
+            "plan",
+            "--age",
+            "52",
+            "--sex",
+            "female",
+            "--fitzpatrick",
+            "II",
+            "--site",
+            "cheek",
+            "--laxity",
+            "4",
+            "--json",
+            "--out",
+            str(out),
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["eligible"] is False
     assert (out / "report.html").exists() and (out / "plan.json").exists()
     bad = tmp_path / "bad"
-    r = runner.invoke(app, ["plan", "--age", "52", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek",
-                            "--laxity", "9", "--out", str(bad)])
+    r = runner.invoke(
+        app,
+        [
+            "plan",
+            "--age",
+            "52",
+            "--sex",
+            "female",
+            "--fitzpatrick",
+            "II",
+            "--site",
+            "cheek",
+            "--laxity",
+            "9",
+            "--out",
+            str(bad),
+        ],
+    )
     assert isinstance(r.exception, InputError) and not bad.exists()
 
 
 def test_requested_cooling_replaces_the_device_default():
     # genesis_1064 has no cooling by default; contact cooling is requested instead
-    result = plan(person(fitzpatrick="II"), goal="tighten", devices=["genesis_1064"], cooling="contact",
-                  photons=PHOTONS)
+    result = plan(
+        person(fitzpatrick="II"), goal="tighten", devices=["genesis_1064"], cooling="contact", photons=PHOTONS
+    )
     assert result.cooling["kind"] == "contact"
     assert result.fluence_fraction_of_blister <= planner_rules()["safety"]["max_fraction_of_blister"] + 1e-6

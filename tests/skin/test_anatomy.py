@@ -40,8 +40,14 @@ def test_forearm_epidermis_sandby_moller_2003():
 
 @pytest.mark.parametrize(
     "site, sex, full_mm",
-    [("forehead", "female", "1.86"), ("cheek", "female", "1.90"), ("periorbital", "female", "1.24"),
-     ("forehead", "male", "2.45"), ("cheek", "male", "2.53"), ("periorbital", "male", "1.44")],
+    [
+        ("forehead", "female", "1.86"),
+        ("cheek", "female", "1.90"),
+        ("periorbital", "female", "1.24"),
+        ("forehead", "male", "2.45"),
+        ("cheek", "male", "2.53"),
+        ("periorbital", "male", "1.44"),
+    ],
 )
 def test_facial_full_thickness_hfus(site, sex, full_mm):
     # 50 MHz HFUS, 20-29 y: full-skin thickness (epidermis + dermis), within the rounding (±0.005 mm).
@@ -84,9 +90,10 @@ def test_more_sun_less_collagen():
 
 def test_men_have_thicker_facial_dermis_but_not_neck():
     for site in ("forehead", "cheek", "periorbital", "perioral"):
-        assert skin_layers(person(site=site, sex="male")).dermis_thickness_m > skin_layers(
-            person(site=site, sex="female")
-        ).dermis_thickness_m
+        assert (
+            skin_layers(person(site=site, sex="male")).dermis_thickness_m
+            > skin_layers(person(site=site, sex="female")).dermis_thickness_m
+        )
     # Meng et al. 2022: no sex difference of neck dermis
     assert skin_layers(person(site="neck", sex="male")).dermis_thickness_m == pytest.approx(
         skin_layers(person(site="neck", sex="female")).dermis_thickness_m
@@ -125,14 +132,19 @@ def test_melanin_override():
 def test_thermal_properties_jiang_2002():
     skin = skin_layers(person())
     expected = {
-        "stratum_corneum": (0.24, 1200, 3590, 0.0), "living_epidermis": (0.24, 1200, 3590, 0.0),
-        "papillary_dermis": (0.45, 1200, 3300, 0.00125), "reticular_dermis": (0.45, 1200, 3300, 0.00125),
+        "stratum_corneum": (0.24, 1200, 3590, 0.0),
+        "living_epidermis": (0.24, 1200, 3590, 0.0),
+        "papillary_dermis": (0.45, 1200, 3300, 0.00125),
+        "reticular_dermis": (0.45, 1200, 3300, 0.00125),
         "subcutis": (0.19, 1000, 2500, 0.00125),
     }
     for layer in skin.layers:
         k, rho, c, w = expected[layer.name]
         assert (layer.k_W_per_mK, layer.density_kg_per_m3, layer.specific_heat_J_per_kgK, layer.perfusion_per_s) == (
-            k, rho, c, w
+            k,
+            rho,
+            c,
+            w,
         )
     assert (skin.blood_density_kg_per_m3, skin.blood_specific_heat_J_per_kgK) == (1060.0, 3770.0)
     assert "Burns" in get("jiang2002").text

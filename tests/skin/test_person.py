@@ -72,8 +72,17 @@ def test_unknown_site_lists_allowed():
 
 @pytest.mark.parametrize(
     "field, bad",
-    [("sex", "other"), ("sun_exposure", 4), ("sun_exposure", -1), ("sun_exposure", 1.5), ("laxity", 5),
-     ("laxity", -1), ("laxity", 2.5), ("melanin_fraction", -0.01), ("melanin_fraction", 1.5)],
+    [
+        ("sex", "other"),
+        ("sun_exposure", 4),
+        ("sun_exposure", -1),
+        ("sun_exposure", 1.5),
+        ("laxity", 5),
+        ("laxity", -1),
+        ("laxity", 2.5),
+        ("melanin_fraction", -0.01),
+        ("melanin_fraction", 1.5),
+    ],
 )
 def test_invalid_fields_named(field, bad):
     with pytest.raises(ValidationError) as info:

@@ -68,7 +68,12 @@ def test_irradiance_integrates_to_one():
 
 
 @pytest.mark.parametrize(
-    "beam", [Beam(kind="flat_top", diameter="4 mm"), Beam(kind="gaussian", fwhm="3 mm"), Beam(kind="gaussian", radius_1e2="0.1 mm")]
+    "beam",
+    [
+        Beam(kind="flat_top", diameter="4 mm"),
+        Beam(kind="gaussian", fwhm="3 mm"),
+        Beam(kind="gaussian", radius_1e2="0.1 mm"),
+    ],
 )
 def test_kernel_launch_radii_follow_the_analytic_cdf(beam):
     """Kolmogorov-Smirnov test of the radii drawn by the kernel's own sampler and RNG (alpha = 1e-3)."""
@@ -78,8 +83,14 @@ def test_kernel_launch_radii_follow_the_analytic_cdf(beam):
     result = stats.kstest(radii, beam.launch_radius_cdf)
     assert result.pvalue > 1e-3, result
     # a deliberately wrong width is detected (the test has power)
-    wrong = Beam(kind=beam.kind, **({"diameter": f"{beam.diameter_m * 1.02} m"} if beam.kind == "flat_top"
-                                    else {"radius_1e2": f"{beam.radius_1e2_m * 1.02} m"}))
+    wrong = Beam(
+        kind=beam.kind,
+        **(
+            {"diameter": f"{beam.diameter_m * 1.02} m"}
+            if beam.kind == "flat_top"
+            else {"radius_1e2": f"{beam.radius_1e2_m * 1.02} m"}
+        ),
+    )
     assert stats.kstest(radii, wrong.launch_radius_cdf).pvalue < 1e-3
 
 

@@ -9,8 +9,7 @@ import pytest
 from laserskin.core.callbacks import Callback, CallbackList
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
-from laserskin.transport import Beam, LayerStack, OpticalLayer, simulate_transport
-from laserskin.transport import driver, kernel, rng, statistics
+from laserskin.transport import Beam, LayerStack, OpticalLayer, driver, kernel, rng, simulate_transport, statistics
 
 SLAB = LayerStack(layers=(OpticalLayer(n=1.0, mua="10 1/cm", mus="90 1/cm", g=0.75, thickness="0.02 cm"),))
 SKIN = LayerStack(
@@ -20,8 +19,9 @@ SKIN = LayerStack(
         OpticalLayer(name="subcutis", n=1.44, mua="1 1/cm", mus="100 1/cm", g=0.75, thickness="inf cm"),
     )
 )
-GRID = RZGrid.graded(r_max_m=1e-3, nr=20, z_max_m=1e-3, dz_surface_m=5e-6, dz_max_m=50e-6,
-                     interfaces_m=[1e-4, 6e-4], fine_depth_m=5e-5)
+GRID = RZGrid.graded(
+    r_max_m=1e-3, nr=20, z_max_m=1e-3, dz_surface_m=5e-6, dz_max_m=50e-6, interfaces_m=[1e-4, 6e-4], fine_depth_m=5e-5
+)
 PENCIL = Beam(kind="pencil")
 
 
@@ -76,8 +76,12 @@ def test_same_seed_identical_any_threads_and_different_seeds_differ():
     a = simulate_transport(SKIN, GRID, beam, 20_000, seed=7, threads=1)
     b = simulate_transport(SKIN, GRID, beam, 20_000, seed=7, threads=threads)
     c = simulate_transport(SKIN, GRID, beam, 20_000, seed=8, threads=1)
-    for name in ("absorbed_energy_density_per_J", "fluence_per_J", "diffuse_reflectance_per_area",
-                 "absorbed_fraction_by_layer"):
+    for name in (
+        "absorbed_energy_density_per_J",
+        "fluence_per_J",
+        "diffuse_reflectance_per_area",
+        "absorbed_fraction_by_layer",
+    ):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
         assert not np.array_equal(getattr(a, name), getattr(c, name)), name
     assert a.diffuse_reflectance == b.diffuse_reflectance
@@ -171,8 +175,14 @@ def test_progress_callbacks():
         ({"threads": numba.config.NUMBA_NUM_THREADS + 1}, "threads"),
         ({"beam": Beam(kind="flat_top", diameter="2.1 mm")}, "beam"),
         ({"beam": Beam(kind="gaussian", radius_1e2="0.34 mm")}, "beam"),
-        ({"stack": LayerStack(layers=(OpticalLayer(n=1.3, mua="0 1/cm", mus="10 1/cm", g=0.9, thickness="inf cm"),))},
-         "layers[-1].mua"),
+        (
+            {
+                "stack": LayerStack(
+                    layers=(OpticalLayer(n=1.3, mua="0 1/cm", mus="10 1/cm", g=0.9, thickness="inf cm"),)
+                )
+            },
+            "layers[-1].mua",
+        ),
     ],
 )
 def test_bad_input_raises_input_error(kwargs, field):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from laserskin import __version__
-from laserskin.grid import RZGrid
 from laserskin.core.io import read_netcdf, write_netcdf_atomic
+from laserskin.grid import RZGrid
 from laserskin.transport import (
     Beam,
     LayerStack,
@@ -74,8 +74,14 @@ def test_netcdf_round_trip_is_exact(result, tmp_path):
     assert back.stack.digest() == STACK.digest() and back.stack.names == STACK.names
     assert back.grid.digest() == GRID.digest()
     assert back.beam == BEAM
-    for name in ("absorbed_energy_density_per_J", "fluence_per_J", "diffuse_reflectance_per_area",
-                 "transmittance_per_area", "absorbed_fraction_by_layer", "absorbed_fraction_by_layer_stderr"):
+    for name in (
+        "absorbed_energy_density_per_J",
+        "fluence_per_J",
+        "diffuse_reflectance_per_area",
+        "transmittance_per_area",
+        "absorbed_fraction_by_layer",
+        "absorbed_fraction_by_layer_stderr",
+    ):
         np.testing.assert_array_equal(getattr(back, name), getattr(result, name))
     assert back.summary() == result.summary()
     assert os.listdir(tmp_path / "sub") == ["run.nc"]  # no temporary file left behind

@@ -6,8 +6,15 @@ import pytest
 from pydantic import ValidationError
 
 from laserskin.core import citations
-from laserskin.treatment.devices import DEVICE_CLASSES, TABLE_COLUMNS, device_names, list_devices, load_device, table_rows
 from laserskin.core.errors import InputError, describe_validation_error
+from laserskin.treatment.devices import (
+    DEVICE_CLASSES,
+    TABLE_COLUMNS,
+    device_names,
+    list_devices,
+    load_device,
+    table_rows,
+)
 from laserskin.treatment.laser import Laser
 
 REQUIRED = {

@@ -87,7 +87,9 @@ def test_pulse_train_timing_and_energy():
 
 
 def test_single_pulse_needs_no_repetition_rate():
-    assert make(fluence="10 J/cm^2").pulse_train() == [(0.0, 3e-3, pytest.approx(make(fluence="10 J/cm^2").pulse_power_W))]
+    assert make(fluence="10 J/cm^2").pulse_train() == [
+        (0.0, 3e-3, pytest.approx(make(fluence="10 J/cm^2").pulse_power_W))
+    ]
 
 
 # ------------------------------------------------------------------ fractional
@@ -254,7 +256,13 @@ def test_pulse_train_rejects_non_finite_start():
 EXAMPLES = [
     {**BASE, "fluence": "14 J/cm^2"},
     {**BASE, "pulse_energy": "250 mJ", "profile": "gaussian", "repetition_rate": "10 Hz", "pulses": 4},
-    {"wavelength": "1064 nm", "pulse_duration": "3 ms", "spot_fwhm": "3 mm", "profile": "gaussian", "fluence": "5 J/cm^2"},
+    {
+        "wavelength": "1064 nm",
+        "pulse_duration": "3 ms",
+        "spot_fwhm": "3 mm",
+        "profile": "gaussian",
+        "fluence": "5 J/cm^2",
+    },
     {
         "wavelength": "10600 nm",
         "pulse_energy": "20 mJ",
@@ -320,8 +328,14 @@ def test_from_config_reads_toml():
 
 
 def test_merge_replaces_alternatives_and_merges_fractional():
-    base = {"fluence": "10 J/cm^2", "spot_diameter": "5 mm", "fractional": {"microbeam_diameter": "120 um", "density": "10 %"}}
-    merged = merge_laser_tables(base, {"pulse_energy_J": "1 J", "spot_fwhm": "3 mm", "fractional": {"mtz_density": "100 /cm^2"}})
+    base = {
+        "fluence": "10 J/cm^2",
+        "spot_diameter": "5 mm",
+        "fractional": {"microbeam_diameter": "120 um", "density": "10 %"},
+    }
+    merged = merge_laser_tables(
+        base, {"pulse_energy_J": "1 J", "spot_fwhm": "3 mm", "fractional": {"mtz_density": "100 /cm^2"}}
+    )
     assert "fluence" not in merged and merged["pulse_energy"] == "1 J"
     assert "spot_diameter" not in merged and merged["spot_fwhm"] == "3 mm"
     assert merged["fractional"] == {"microbeam_diameter": "120 um", "mtz_density": "100 /cm^2"}
@@ -349,7 +363,9 @@ def _tables():
                 st.floats(1e-3, 1e4).map(lambda v: {"pulse_energy": f"{v!r} mJ"}),
             ),
             # a repetition rate whose period is longer than the pulse
-            st.floats(1e-3, 1.0).map(lambda duty: {"repetition_rate": f"{duty / (float(t['pulse_duration'].split()[0]) * 1e-3)!r} Hz"}),
+            st.floats(1e-3, 1.0).map(
+                lambda duty: {"repetition_rate": f"{duty / (float(t['pulse_duration'].split()[0]) * 1e-3)!r} Hz"}
+            ),
         ).map(lambda parts: {**parts[0], **parts[1], **parts[2]})
     )
 

@@ -29,8 +29,13 @@ def test_anesthetic_names_are_stable():
 
 def test_clinical_units_at_the_edge():
     protocol = Protocol(
-        passes=3, cooling_pause="30 s", pass_interval="2 min", treated_area="150 cm^2", anesthetic_lead_time="1 h",
-        session_interval="3 week", overlap="10 %",
+        passes=3,
+        cooling_pause="30 s",
+        pass_interval="2 min",
+        treated_area="150 cm^2",
+        anesthetic_lead_time="1 h",
+        session_interval="3 week",
+        overlap="10 %",
     )
     assert protocol.cooling_pause_s == 30.0 and protocol.pass_interval_s == 120.0
     assert protocol.treated_area_m2 == pytest.approx(0.015)
@@ -98,7 +103,9 @@ def test_fractional_co2_time_per_pass(rate, minutes, half_digit):
 
 def test_pass_start_times_and_session_duration():
     laser = Laser.from_device("genesis_1064")  # 10 Hz, 0.3 ms
-    protocol = Protocol(passes=3, pulses_per_spot=4, pass_interval="60 s", cooling_pause="30 s", anesthetic="lidocaine_4")
+    protocol = Protocol(
+        passes=3, pulses_per_spot=4, pass_interval="60 s", cooling_pause="30 s", anesthetic="lidocaine_4"
+    )
     train = 3 * 0.1 + 0.3e-3
     assert protocol.effective_pulses_per_spot(laser) == 4
     assert protocol.pass_start_times_s(laser) == pytest.approx([0.0, train + 90.0, 2 * (train + 90.0)])
@@ -115,7 +122,9 @@ def test_pulses_per_spot_defaults_to_laser():
 
 
 def test_pass_duration_needs_repetition_rate():
-    laser = Laser.model_validate({"wavelength": "1064 nm", "fluence": "10 J/cm^2", "pulse_duration": "1 ms", "spot_diameter": "5 mm"})
+    laser = Laser.model_validate(
+        {"wavelength": "1064 nm", "fluence": "10 J/cm^2", "pulse_duration": "1 ms", "spot_diameter": "5 mm"}
+    )
     with pytest.raises(InputError, match="repetition_rate"):
         Protocol().pass_duration_s(laser)
 
@@ -131,7 +140,10 @@ def test_pass_duration_needs_repetition_rate():
 def test_session_duration_identity(passes, pause_s, area_cm2, anesthetic, overlap):
     laser = Laser.from_device("co2_full_field")
     protocol = Protocol(
-        passes=passes, cooling_pause=f"{pause_s!r} s", treated_area=f"{area_cm2!r} cm^2", anesthetic=anesthetic,
+        passes=passes,
+        cooling_pause=f"{pause_s!r} s",
+        treated_area=f"{area_cm2!r} cm^2",
+        anesthetic=anesthetic,
         overlap=overlap,
     )
     one_pass = protocol.pass_duration_s(laser)

@@ -4,14 +4,13 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from laserskin.core.errors import InputError
 from laserskin.damage.ablation import (
     ablation_depth_per_pulse,
     crater_depth,
     fractional_mtz,
     get_laser,
-    post_ablation_temperature_profile,
 )
-from laserskin.core.errors import InputError
 
 J_CM2 = 1e4  # J/m² per J/cm²
 UM = 1e-6

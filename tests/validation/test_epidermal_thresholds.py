@@ -19,10 +19,20 @@ from laserskin.planning.thresholds import model_blister_fluence_J_per_cm2, publi
 ROWS = {row["id"]: row for row in published_thresholds()}
 TOLERANCE = 0.06  # 2 x the ~3 % basal Monte Carlo error the planner accepts
 
-AGREE = [("pdl585_csc300_dark", "V"), ("pdl585_csc300_dark", "VI"), ("ndyag1064_contact", "I"),
-         ("ndyag1064_contact", "III"), ("diode800_contact", "I")]
-GAP = [("pdl585_csc300_light", "I"), ("pdl585_csc300_light", "IV"), ("pdl585_uncooled_asian", "III"),
-       ("alex755_dcd_dark", "IV"), ("ndyag1064_contact", "VI")]
+AGREE = [
+    ("pdl585_csc300_dark", "V"),
+    ("pdl585_csc300_dark", "VI"),
+    ("ndyag1064_contact", "I"),
+    ("ndyag1064_contact", "III"),
+    ("diode800_contact", "I"),
+]
+GAP = [
+    ("pdl585_csc300_light", "I"),
+    ("pdl585_csc300_light", "IV"),
+    ("pdl585_uncooled_asian", "III"),
+    ("alex755_dcd_dark", "IV"),
+    ("ndyag1064_contact", "VI"),
+]
 
 
 def _check(row_id, fitz):

@@ -61,7 +61,9 @@ def test_fit_recovers_gains_from_synthetic_data(shipped):
     true_g, true_k = 41.0, 2.7
     # synthetic targets at more times (incl. a 6-month laxity point) from the model with known gains
     synthetic = [
-        CalibrationTarget(course="nonablative_1320", measure="laxity_improvement", months=m, value_pct=0.0, sigma_pct=1.0)
+        CalibrationTarget(
+            course="nonablative_1320", measure="laxity_improvement", months=m, value_pct=0.0, sigma_pct=1.0
+        )
         for m in (1.0, 3.0, 6.0)
     ] + [CalibrationTarget(course="nafl_1550", measure="linear_shrinkage", months=3.0, value_pct=0.0, sigma_pct=0.3)]
     immediate, neo = target_components(courses, synthetic, params)
@@ -87,9 +89,13 @@ def test_calibration_follows_the_reference_doses(shipped):
     courses, targets = shipped
     base = calibrate(courses, targets)
     doubled = {
-        name: c.model_copy(update=dict(sessions=tuple(
-            s.model_copy(update=dict(denatured_fraction=2 * s.denatured_fraction)) for s in c.sessions
-        )))
+        name: c.model_copy(
+            update=dict(
+                sessions=tuple(
+                    s.model_copy(update=dict(denatured_fraction=2 * s.denatured_fraction)) for s in c.sessions
+                )
+            )
+        )
         for name, c in courses.items()
     }
     stronger = calibrate(doubled, targets)

@@ -41,14 +41,20 @@ def test_constant_surface_flux_semi_infinite():
     power = Schedule.pulse_train(0.0, t_end, flux * np.pi * grid.r_max_m**2)
     times = (0.02, 0.2)
     result = solve_bioheat(
-        medium, source, power, SurfaceBoundary.insulated(), t_end,
-        initial_temperature_K=T0, store_times_s=times, steps_per_pulse=400,
+        medium,
+        source,
+        power,
+        SurfaceBoundary.insulated(),
+        t_end,
+        initial_temperature_K=T0,
+        store_times_s=times,
+        steps_per_pulse=400,
     )
     z = grid.z_centers_m
     for t in times:
         s = math.sqrt(ALPHA * t)
         x = z / (2 * s)
-        ierfc = np.exp(-x**2) / math.sqrt(math.pi) - x * erfc(x)
+        ierfc = np.exp(-(x**2)) / math.sqrt(math.pi) - x * erfc(x)
         exact = 2 * flux / K * s * ierfc
         numeric = result.stored(t)[0] - T0
         assert np.max(np.abs(numeric - exact)) < 0.01 * exact[0], t
@@ -72,8 +78,13 @@ def test_instantaneous_gaussian_source_in_infinite_medium():
 
     t_run = 0.3
     result = solve_bioheat(
-        medium, None, Schedule.constant(0.0), SurfaceBoundary.insulated(), t_run,
-        initial_temperature_K=T0 + blob(t0), store_times_s=(t_run,),
+        medium,
+        None,
+        Schedule.constant(0.0),
+        SurfaceBoundary.insulated(),
+        t_run,
+        initial_temperature_K=T0 + blob(t0),
+        store_times_s=(t_run,),
     )
     exact = blob(t0 + t_run)
     numeric = result.stored(t_run) - T0
@@ -150,7 +161,13 @@ def test_surface_convection_into_slab(h):
     )
     times = (0.01, 0.1, 1.0)
     result = solve_bioheat(
-        medium, None, Schedule.constant(0.0), surface, 1.0, initial_temperature_K=T0, store_times_s=times,
+        medium,
+        None,
+        Schedule.constant(0.0),
+        surface,
+        1.0,
+        initial_temperature_K=T0,
+        store_times_s=times,
         probes=[(0.0, 0.0)],
     )
     for t in times:
@@ -167,13 +184,19 @@ def test_time_convergence_is_second_order():
     grid = RZGrid.uniform(nr=2, dr_m=1e-4, nz=100, dz_m=10e-6)
     medium = ThermalMedium(grid, K, RHO_C, 0.00125)
     z = grid.z_centers_m
-    initial = T0 + 10 * np.exp(-((z - 0.4e-3) / 100e-6) ** 2)
+    initial = T0 + 10 * np.exp(-(((z - 0.4e-3) / 100e-6) ** 2))
     surface = SurfaceBoundary(Schedule.constant(5000.0), Schedule.constant(T0))
 
     def run(dt):
         return solve_bioheat(
-            medium, None, Schedule.constant(0.0), surface, 0.08, initial_temperature_K=initial,
-            first_step_s=dt, max_step_s=dt,
+            medium,
+            None,
+            Schedule.constant(0.0),
+            surface,
+            0.08,
+            initial_temperature_K=initial,
+            first_step_s=dt,
+            max_step_s=dt,
         ).final_temperature_K[0]
 
     reference = run(0.25e-3)

@@ -19,8 +19,8 @@ import math
 import numpy as np
 import pytest
 
-from laserskin.skin import Person, tissue_at
 from laserskin.optics import chromophores as chrom
+from laserskin.skin import Person, tissue_at
 from laserskin.skin.anatomy import SkinLayer
 from laserskin.skin.tissue import anisotropy, mixing_mua_per_m, reduced_scattering_per_m, refractive_index
 
@@ -59,9 +59,21 @@ def _water_interp_spread_per_cm(nm: float) -> float:
 @pytest.mark.parametrize(
     "nm, expected",
     [
-        (532, "0.00043"), (585, "0.0011"), (595, "0.0016"), (755, "0.026"), (800, "0.020"),
-        (940, "0.29"), (1064, "0.151"), (1320, "1.8"), (1450, "31.5"), (1540, "12.0"),
-        (1550, "10.9"), (1940, "124"), (1940, "123.7"), (2940, "1.200e4"), (10600, "847"),
+        (532, "0.00043"),
+        (585, "0.0011"),
+        (595, "0.0016"),
+        (755, "0.026"),
+        (800, "0.020"),
+        (940, "0.29"),
+        (1064, "0.151"),
+        (1320, "1.8"),
+        (1450, "31.5"),
+        (1540, "12.0"),
+        (1550, "10.9"),
+        (1940, "124"),
+        (1940, "123.7"),
+        (2940, "1.200e4"),
+        (10600, "847"),
         (970, "0.453"),
     ],
 )
@@ -92,8 +104,14 @@ def test_hb_at_555_from_prahl_epsilon():
 
 @pytest.mark.parametrize(
     "nm, oxy, deoxy",
-    [(532, "235", "217"), (585, "164", "180"), (595, "36", "114"), (755, "3.0", "8.3"),
-     (800, "4.4", "4.1"), (940, "6.5", "3.7")],
+    [
+        (532, "235", "217"),
+        (585, "164", "180"),
+        (595, "36", "114"),
+        (755, "3.0", "8.3"),
+        (800, "4.4", "4.1"),
+        (940, "6.5", "3.7"),
+    ],
 )
 def test_whole_blood_table_1_3(nm, oxy, deoxy):
     # Prahl's grid is 2 nm; at odd wavelengths the reference may have used the nearest row
@@ -117,9 +135,23 @@ def test_blood_mid_ir_is_rowe_and_close_to_water():
 
 @pytest.mark.parametrize(
     "nm, expected",
-    [(500, "519"), (532, "418"), (585, "300"), (595, "282"), (755, "123"), (800, "100"), (940, "57"),
-     (1064, "37"), (1320, "17"), (1450, "12.5"), (1540, "10.1"), (1550, "9.9"), (1940, "4.5"),
-     (2940, "1.1"), (10600, "0.01")],
+    [
+        (500, "519"),
+        (532, "418"),
+        (585, "300"),
+        (595, "282"),
+        (755, "123"),
+        (800, "100"),
+        (940, "57"),
+        (1064, "37"),
+        (1320, "17"),
+        (1450, "12.5"),
+        (1540, "10.1"),
+        (1550, "9.9"),
+        (1940, "4.5"),
+        (2940, "1.1"),
+        (10600, "0.01"),
+    ],
 )
 def test_melanosome_jacques2013(nm, expected):
     got = chrom.mua_melanosome_per_m(nm * NM) / 100.0
@@ -145,16 +177,31 @@ def test_baseline_jacques1998_limits():
 # --- derived layer optics: physics_data §1.8 ------------------------------------------------
 def _layer(name, B, W, M, S=0.67):
     return SkinLayer(
-        name=name, thickness_m=1e-3, blood_fraction=B, saturation=S, water_fraction=W, fat_fraction=0.0,
-        melanin_fraction=M, collagen_fraction=0.0, baseline_fraction=0.0, k_W_per_mK=0.4,
-        density_kg_per_m3=1000.0, specific_heat_J_per_kgK=3000.0, perfusion_per_s=0.0,
+        name=name,
+        thickness_m=1e-3,
+        blood_fraction=B,
+        saturation=S,
+        water_fraction=W,
+        fat_fraction=0.0,
+        melanin_fraction=M,
+        collagen_fraction=0.0,
+        baseline_fraction=0.0,
+        k_W_per_mK=0.4,
+        density_kg_per_m3=1000.0,
+        specific_heat_J_per_kgK=3000.0,
+        perfusion_per_s=0.0,
     )
 
 
 # λ, dermis μa, dermis μs'
 TABLE_1_8_DERMIS = [
-    (755, "0.027", "15.7"), (1064, "0.10", "8.9"), (1320, "1.17", "6.6"), (1450, "20.5", "5.9"),
-    (1550, "7.1", "5.5"), (2940, "7800", None), (10600, "550", None),
+    (755, "0.027", "15.7"),
+    (1064, "0.10", "8.9"),
+    (1320, "1.17", "6.6"),
+    (1450, "20.5", "5.9"),
+    (1550, "7.1", "5.5"),
+    (2940, "7800", None),
+    (10600, "550", None),
 ]
 
 
@@ -258,7 +305,9 @@ def test_salomatina_spot_values_at_633():
     person = Person(age=40, sex="female", fitzpatrick="I", site="forearm")
     rows = {l.name: l for l in tissue_at(person, 633 * NM, scattering="salomatina2006").layers}
     for name, (mua, musp) in {
-        "living_epidermis": ("2.56", "47.6"), "reticular_dermis": ("1.49", "29.9"), "subcutis": ("1.42", "25.4"),
+        "living_epidermis": ("2.56", "47.6"),
+        "reticular_dermis": ("1.49", "29.9"),
+        "subcutis": ("1.42", "25.4"),
     }.items():
         # 633 nm lies between grid rows 4.45 nm apart; the source quotes values at the nearest
         # grid point, so allow the change of the value over one grid step.
@@ -271,9 +320,16 @@ def test_salomatina_spot_values_at_633():
 # --- refractive index and anisotropy: physics_data §1.6 ---------------------------------------
 @pytest.mark.parametrize(
     "layer, nm, expected",
-    [("living_epidermis", 600, "1.435"), ("living_epidermis", 1064, "1.420"), ("living_epidermis", 1550, "1.417"),
-     ("reticular_dermis", 600, "1.380"), ("reticular_dermis", 1064, "1.373"), ("reticular_dermis", 1550, "1.371"),
-     ("subcutis", 600, "1.463"), ("subcutis", 1550, "1.451")],
+    [
+        ("living_epidermis", 600, "1.435"),
+        ("living_epidermis", 1064, "1.420"),
+        ("living_epidermis", 1550, "1.417"),
+        ("reticular_dermis", 600, "1.380"),
+        ("reticular_dermis", 1064, "1.373"),
+        ("reticular_dermis", 1550, "1.371"),
+        ("subcutis", 600, "1.463"),
+        ("subcutis", 1550, "1.451"),
+    ],
 )
 def test_refractive_index_ding_matiatou(layer, nm, expected):
     got = float(refractive_index(layer, nm * NM, water_fraction=0.7))

@@ -7,10 +7,10 @@ optics, beam, grid, photons and seed) wherever the compared cases share optics.
 import numpy as np
 import pytest
 
-from laserskin.treatment.laser import Laser
 from laserskin.pipeline.scenario import GridSpec
 from laserskin.pipeline.simulation import Simulation, SimulationSettings
 from laserskin.skin import Person
+from laserskin.treatment.laser import Laser
 
 SMALL = SimulationSettings(photons=20_000, seed=5, grid=GridSpec(nr=40, dz_max="80 um", growth=1.15))
 
@@ -26,8 +26,9 @@ def person(fitzpatrick="II"):
 
 @pytest.mark.parametrize("wavelength", ["755 nm", "1064 nm"])
 def test_darker_skin_heats_the_epidermis_more(wavelength):
-    laser = Laser(wavelength=wavelength, fluence="20 J/cm^2", pulse_duration="3 ms", spot_diameter="4 mm",
-                  profile="flat_top")
+    laser = Laser(
+        wavelength=wavelength, fluence="20 J/cm^2", pulse_duration="3 ms", spot_diameter="4 mm", profile="flat_top"
+    )
     peaks = {
         skin: Simulation(person(skin), laser, None, settings=SMALL).run().summary["peak_epidermis_temperature_C"]
         for skin in ("I", "VI")
@@ -37,8 +38,9 @@ def test_darker_skin_heats_the_epidermis_more(wavelength):
 
 
 def test_cooling_protects_the_epidermis_but_not_the_deep_dermis():
-    laser = Laser(wavelength="1320 nm", fluence="25 J/cm^2", pulse_duration="30 ms", spot_diameter="6 mm",
-                  profile="flat_top")
+    laser = Laser(
+        wavelength="1320 nm", fluence="25 J/cm^2", pulse_duration="30 ms", spot_diameter="6 mm", profile="flat_top"
+    )
     runs = {}
     for kind in ("none", "cryogen"):
         simulation = Simulation(person(), laser, {"kind": kind}, settings=SMALL)
@@ -62,31 +64,42 @@ def test_linear_response_matches_a_direct_heat_solve():
     from laserskin.thermal import ThermalMedium, solve_bioheat
     from laserskin.thermal.schedule import Schedule
 
-    laser = Laser(wavelength="1450 nm", fluence="12 J/cm^2", pulse_duration="50 ms", spot_diameter="6 mm",
-                  profile="flat_top")
+    laser = Laser(
+        wavelength="1450 nm", fluence="12 J/cm^2", pulse_duration="50 ms", spot_diameter="6 mm", profile="flat_top"
+    )
     simulation = Simulation(person(), laser, {"kind": "cryogen"}, settings=SMALL)
     _, source, grid = simulation.transport()
     response, _ = simulation.thermal_response(source, grid)
     energy = 0.37 * simulation.pulse_energy_J()
     skin = simulation.skin()
     medium = ThermalMedium.from_layers(
-        grid, response.geometry.layer_bottoms_m, [l.k_W_per_mK for l in skin.layers],
-        [l.density_kg_per_m3 for l in skin.layers], [l.specific_heat_J_per_kgK for l in skin.layers],
+        grid,
+        response.geometry.layer_bottoms_m,
+        [l.k_W_per_mK for l in skin.layers],
+        [l.density_kg_per_m3 for l in skin.layers],
+        [l.specific_heat_J_per_kgK for l in skin.layers],
         [l.perfusion_per_s for l in skin.layers],
     )
     starts, ends, power = simulation.pulse_schedule()
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     recorder = HistoryRecorder()
-    solve_bioheat(medium, source, Schedule.pulse_train(starts, ends - starts, power * 0.37),
-                  simulation.cooling.surface_boundary(starts, ends, t_end), t_end, observers=[recorder])
+    solve_bioheat(
+        medium,
+        source,
+        Schedule.pulse_train(starts, ends - starts, power * 0.37),
+        simulation.cooling.surface_boundary(starts, ends, t_end),
+        t_end,
+        observers=[recorder],
+    )
     _, direct = recorder.history()
     scaled = response.temperature_K(energy)
     assert np.max(np.abs(direct - scaled)) < 1e-8
 
 
 def test_simulation_energy_balance():
-    laser = Laser(wavelength="1320 nm", fluence="16 J/cm^2", pulse_duration="50 ms", spot_diameter="6 mm",
-                  profile="flat_top")
+    laser = Laser(
+        wavelength="1320 nm", fluence="16 J/cm^2", pulse_duration="50 ms", spot_diameter="6 mm", profile="flat_top"
+    )
     simulation = Simulation(person(), laser, {"kind": "none"}, settings=SMALL)
     _, source, grid = simulation.transport()
     _, heat = simulation.thermal_response(source, grid)
@@ -103,9 +116,16 @@ def test_er_yag_crater_grows_linearly_above_threshold():
     fitted in the dermis (6–15 J/cm², below the epidermis), allowed 3.5–6.5 µm per J/cm² (the spread of the
     two V values ± 0.5); linearity to one cell of the ablation grid.
     """
+
     def depth(fluence):
-        laser = Laser(wavelength="2940 nm", fluence=f"{fluence} J/cm^2", pulse_duration="300 us",
-                      spot_diameter="5 mm", profile="flat_top", ablative=True)
+        laser = Laser(
+            wavelength="2940 nm",
+            fluence=f"{fluence} J/cm^2",
+            pulse_duration="300 us",
+            spot_diameter="5 mm",
+            profile="flat_top",
+            ablative=True,
+        )
         return Simulation(person(), laser, None, settings=SMALL).run().summary["crater_depth_um"]
 
     fluences = [6.0, 9.0, 12.0, 15.0]
@@ -126,4 +146,3 @@ def test_longer_er_yag_pulses_leave_more_residual_damage():
         laser = Laser.from_device("er_yag_2940", pulse_duration=duration, pulses=1)
         damage.append(Simulation(person(), laser, None, settings=SMALL).run().summary["residual_damage_depth_um"])
     assert damage[1] > damage[0] + 2.0  # µm: more than four cells of the ablation grid
-

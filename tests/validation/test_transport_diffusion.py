@@ -53,8 +53,10 @@ def test_deep_decay_rate():
     albedo = MUS / mut
     kappa = brentq(lambda k: albedo * np.arctanh(k) / k - 1.0, 1e-9, 1 - 1e-12) * mut
     mu_eff = np.sqrt(3 * MUA * (MUA + MUS))
-    print(f"\nslope {slope:.2f} ± {slope_se:.2f} 1/m (reduced chi2 {chi2:.2f}); exact transport −{kappa:.2f} "
-          f"({(slope + kappa) / slope_se:+.2f} σ); diffusion −{mu_eff:.2f} ({(slope + mu_eff) / slope_se:+.2f} σ)")
+    print(
+        f"\nslope {slope:.2f} ± {slope_se:.2f} 1/m (reduced chi2 {chi2:.2f}); exact transport −{kappa:.2f} "
+        f"({(slope + kappa) / slope_se:+.2f} σ); diffusion −{mu_eff:.2f} ({(slope + mu_eff) / slope_se:+.2f} σ)"
+    )
     assert 3 * slope_se < abs(mu_eff - kappa)  # sharp enough to resolve diffusion theory's own error
     assert abs(slope + kappa) <= 3 * slope_se
     assert abs(slope + mu_eff) <= 3 * slope_se + abs(mu_eff - kappa)

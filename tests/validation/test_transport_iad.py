@@ -35,8 +35,9 @@ def _random_slabs(count=8, seed=20240601):
 
 
 def _adding_doubling(mua, mus, g, n, d_cm, quad_pts):
-    sample = iad.Sample(a=mus / (mua + mus), b=(mua + mus) * d_cm, g=g, d=d_cm * 10, n=n,
-                        n_above=1, n_below=1, quad_pts=quad_pts)
+    sample = iad.Sample(
+        a=mus / (mua + mus), b=(mua + mus) * d_cm, g=g, d=d_cm * 10, n=n, n_above=1, n_below=1, quad_pts=quad_pts
+    )
     ur1, ut1, _, _ = sample.rt()
     return float(ur1), float(ut1)
 
@@ -44,7 +45,9 @@ def _adding_doubling(mua, mus, g, n, d_cm, quad_pts):
 @pytest.mark.parametrize("index, slab", list(enumerate(_random_slabs())))
 def test_random_slab_matches_adding_doubling(index, slab):
     mua, mus, g, n, d_cm = slab
-    stack = LayerStack(layers=(OpticalLayer(n=n, mua=f"{mua!r} 1/cm", mus=f"{mus!r} 1/cm", g=g, thickness=f"{d_cm!r} cm"),))
+    stack = LayerStack(
+        layers=(OpticalLayer(n=n, mua=f"{mua!r} 1/cm", mus=f"{mus!r} 1/cm", g=g, thickness=f"{d_cm!r} cm"),)
+    )
     grid = RZGrid.uniform(nr=10, dr_m=1e-3, nz=10, dz_m=d_cm * 1e-3)
     result = simulate_transport(stack, grid, Beam(kind="pencil"), PHOTONS, seed=1000 + index)
     r24, t24 = _adding_doubling(mua, mus, g, n, d_cm, 24)
@@ -55,9 +58,11 @@ def test_random_slab_matches_adding_doubling(index, slab):
     )
     for name, value, sigma, reference, ad_error in checks:
         total = float(np.hypot(sigma, ad_error))
-        print(f"\nslab {index} (mua={mua:.3g}/cm mus={mus:.3g}/cm g={g:.2f} n={n:.3f} d={d_cm:.4g} cm): "
-              f"{name} MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f} (±{ad_error:.1e}): "
-              f"{(value - reference) / total:+.2f} σ")
+        print(
+            f"\nslab {index} (mua={mua:.3g}/cm mus={mus:.3g}/cm g={g:.2f} n={n:.3f} d={d_cm:.4g} cm): "
+            f"{name} MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f} (±{ad_error:.1e}): "
+            f"{(value - reference) / total:+.2f} σ"
+        )
         assert abs(value - reference) <= 3 * total
 
 
@@ -77,7 +82,9 @@ def test_slab_split_into_sublayers_matches_adding_doubling():
         ("T", result.total_transmittance, result.total_transmittance_stderr, t24, abs(t24 - t20)),
     ):
         total = float(np.hypot(sigma, ad_error))
-        print(f"\nsplit slab {name}: MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f}: {(value - reference) / total:+.2f} σ")
+        print(
+            f"\nsplit slab {name}: MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f}: {(value - reference) / total:+.2f} σ"
+        )
         assert abs(value - reference) <= 3 * total
 
 
@@ -94,14 +101,26 @@ def test_glass_slide_on_slab_matches_adding_doubling():
     result = simulate_transport(LayerStack(layers=layers), grid, Beam(kind="pencil"), PHOTONS, seed=1)
     references = {}
     for quad_pts in (20, 24):
-        sample = iad.Sample(a=mus / (mua + mus), b=(mua + mus) * d_cm, g=g, d=d_cm * 10, n=n,
-                            n_above=1.5, n_below=1.0, quad_pts=quad_pts)
+        sample = iad.Sample(
+            a=mus / (mua + mus),
+            b=(mua + mus) * d_cm,
+            g=g,
+            d=d_cm * 10,
+            n=n,
+            n_above=1.5,
+            n_below=1.0,
+            quad_pts=quad_pts,
+        )
         references[quad_pts] = [float(v) for v in sample.rt()[:2]]
-    for i, (name, value, sigma) in enumerate((
-        ("R", result.total_reflectance, result.diffuse_reflectance_stderr),
-        ("T", result.total_transmittance, result.total_transmittance_stderr),
-    )):
+    for i, (name, value, sigma) in enumerate(
+        (
+            ("R", result.total_reflectance, result.diffuse_reflectance_stderr),
+            ("T", result.total_transmittance, result.total_transmittance_stderr),
+        )
+    ):
         reference = references[24][i]
         total = float(np.hypot(sigma, abs(references[24][i] - references[20][i])))
-        print(f"\nglass slide {name}: MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f}: {(value - reference) / total:+.2f} σ")
+        print(
+            f"\nglass slide {name}: MC {value:.5f} ± {sigma:.5f}, AD {reference:.5f}: {(value - reference) / total:+.2f} σ"
+        )
         assert abs(value - reference) <= 3 * total

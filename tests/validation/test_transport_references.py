@@ -48,8 +48,10 @@ def test_published_benchmarks(name, stack, photons, references):
     assert abs(result.energy_balance()) < 1e-12
     for quantity, reference, source in references:
         value = getattr(result, quantity)
-        sigma = result.diffuse_reflectance_stderr if quantity == "total_reflectance" else getattr(
-            result, quantity + "_stderr"
+        sigma = (
+            result.diffuse_reflectance_stderr
+            if quantity == "total_reflectance"
+            else getattr(result, quantity + "_stderr")
         )
         deviation = (value - reference) / sigma
         print(f"\n{name}: {quantity} = {value:.5f} ± {sigma:.5f} vs {reference} ({source}): {deviation:+.2f} σ")

@@ -9,7 +9,7 @@ and implementations are expected to be defensive.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class Callback:

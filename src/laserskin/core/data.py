@@ -8,7 +8,7 @@ and, given a pydantic model, validates it, naming the file in any error.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -31,7 +31,7 @@ def parameter_set_names() -> list[str]:
     return sorted(entry.name.removesuffix(".toml") for entry in _folder().iterdir() if entry.name.endswith(".toml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed(name: str) -> MappingProxyType:
     entry = _folder().joinpath(f"{name}.toml")
     if not entry.is_file():

@@ -18,7 +18,7 @@ class InputError(ValueError):
         super().__init__(message or f"{field}: got {value!r}; expected {allowed}")
 
     @classmethod
-    def from_validation(cls, error: Exception, prefix: str = "") -> "InputError":
+    def from_validation(cls, error: Exception, prefix: str = "") -> InputError:
         """Wrap a pydantic ``ValidationError`` with one line per problem, fields prefixed."""
         message = describe_validation_error(error, prefix)
         first = message.splitlines()[0] if message else prefix

@@ -9,8 +9,9 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from laserskin.core.errors import InputError
 
@@ -32,7 +33,9 @@ def read_toml(path: str | os.PathLike, field: str) -> dict:
     except OSError as error:
         raise InputError(field, str(path), f"a readable TOML file ({error.strerror})") from None
     except UnicodeDecodeError:
-        raise InputError(field, str(path), "a UTF-8 text file (TOML); this file is binary or in another encoding") from None
+        raise InputError(
+            field, str(path), "a UTF-8 text file (TOML); this file is binary or in another encoding"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -93,13 +96,14 @@ def remove_orphaned_temporaries(path: str | os.PathLike, older_than_s: float = O
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (see :func:`write_atomic`)."""
+
     def write(temporary: str) -> None:
         Path(temporary).write_bytes(data)
 
     return write_atomic(path, write)
 
 
-def write_netcdf_atomic(dataset: "xr.Dataset", path: str | os.PathLike) -> Path:
+def write_netcdf_atomic(dataset: xr.Dataset, path: str | os.PathLike) -> Path:
     """Write ``dataset`` to ``path`` as NetCDF-4, atomically.
 
     The data go to a temporary file in the same directory, which then replaces
@@ -123,7 +127,7 @@ def write_netcdf_atomic(dataset: "xr.Dataset", path: str | os.PathLike) -> Path:
         return write_atomic(path, lambda temporary: dataset.to_netcdf(temporary, format="NETCDF4", engine="netcdf4"))
 
 
-def read_netcdf(path: str | os.PathLike) -> "xr.Dataset":
+def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
     """Read a NetCDF file fully into memory and close it.
 
     Parameters

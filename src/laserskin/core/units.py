@@ -32,9 +32,7 @@ def _unit(text: str) -> pint.Unit:
     return ureg.Unit(text)
 
 
-def to_si(
-    value: Any, si_unit: str, *, field: str, bare_unit: str | None = None, allow_inf: bool = False
-) -> float:
+def to_si(value: Any, si_unit: str, *, field: str, bare_unit: str | None = None, allow_inf: bool = False) -> float:
     """Convert ``value`` to a float in ``si_unit``.
 
     Parameters
@@ -69,9 +67,7 @@ def to_si(
         if bare_unit is None:
             if target.dimensionless:
                 return float(value)
-            raise InputError(
-                field, value, f"a quantity with units, e.g. \"{value} {_example_unit(si_unit)}\""
-            )
+            raise InputError(field, value, f'a quantity with units, e.g. "{value} {_example_unit(si_unit)}"')
         return float(ureg.Quantity(float(value), bare_unit).to(target).magnitude)
     if isinstance(value, pint.Quantity):
         quantity = value
@@ -86,11 +82,11 @@ def to_si(
             else:
                 quantity = ureg.Quantity(text)
         except Exception:
-            raise InputError(field, value, f"a quantity such as \"1 {_example_unit(si_unit)}\"") from None
+            raise InputError(field, value, f'a quantity such as "1 {_example_unit(si_unit)}"') from None
         if not isinstance(quantity, pint.Quantity):  # a bare number written as text
             return to_si(float(quantity), si_unit, field=field, bare_unit=bare_unit, allow_inf=allow_inf)
     else:
-        raise InputError(field, value, f"a quantity such as \"1 {_example_unit(si_unit)}\"")
+        raise InputError(field, value, f'a quantity such as "1 {_example_unit(si_unit)}"')
     try:
         magnitude = float(quantity.to(target).magnitude)
     except pint.DimensionalityError:
@@ -199,9 +195,7 @@ def Quantity(
             problems.append(f"<= {_bound(le)}")
         if problems:
             allowed = " and ".join(
-                f"{op} {_bound(b)}"
-                for op, b in (("> ", gt), (">=", ge), ("< ", lt), ("<=", le))
-                if b is not None
+                f"{op} {_bound(b)}" for op, b in (("> ", gt), (">=", ge), ("< ", lt), ("<=", le)) if b is not None
             )
             allowed = allowed.replace("  ", " ")
             raise ValueError(f"{format_quantity(v, si_unit, display)} is out of range; allowed: {allowed}")

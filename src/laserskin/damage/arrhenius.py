@@ -250,9 +250,7 @@ def damage_fraction(omega: Any) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def omega_constant_temperature(
-    temperature_K: Any, duration_s: Any, *, parameters: str | ArrheniusParameterSet
-) -> Any:
+def omega_constant_temperature(temperature_K: Any, duration_s: Any, *, parameters: str | ArrheniusParameterSet) -> Any:
     """Closed form Ω = A exp(−Ea/(R T)) · t for a constant temperature.
 
     Parameters

@@ -35,9 +35,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
-
+from laserskin.core.models import InputModel
 
 #: Henriques Ω thresholds at the basal layer (ascending) and the grade reached at each.
 INJURY_THRESHOLDS: tuple[tuple[str, float], ...] = (("erythema", 0.53), ("blister", 1.0), ("necrosis", 1.0e4))
@@ -81,7 +80,7 @@ class PigmentRiskRule(InputModel):
     high_from: int = 5
 
     @model_validator(mode="after")
-    def _check(self) -> "PigmentRiskRule":
+    def _check(self) -> PigmentRiskRule:
         if set(self.type_points) != set(FITZPATRICK_TYPES):
             raise ValueError("type_points needs exactly the types I-VI")
         if list(self.omega_levels) != sorted(self.omega_levels) or list(self.temperature_levels_K) != sorted(
@@ -150,8 +149,9 @@ def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.nd
         raise InputError("values", v.shape, f"shape {(grid.nr, grid.nz)}")
     above = np.flatnonzero(grid.z_centers_m < junction_depth_m)
     if not (junction_depth_m > 0 and above.size):
-        raise InputError("junction_depth_m", junction_depth_m, f"a depth below the first cell centre "
-                         f"({grid.z_centers_m[0]} m)")
+        raise InputError(
+            "junction_depth_m", junction_depth_m, f"a depth below the first cell centre ({grid.z_centers_m[0]} m)"
+        )
     return v[:, above[-1]].copy()
 
 
@@ -221,8 +221,9 @@ class DermalInjury:
     depth_range_um: tuple[float, float] | None
 
 
-def dermal_injury(omega: Any, grid: Any, *, dermis_top_m: float, dermis_bottom_m: float,
-                  threshold: float = 1.0) -> DermalInjury:
+def dermal_injury(
+    omega: Any, grid: Any, *, dermis_top_m: float, dermis_bottom_m: float, threshold: float = 1.0
+) -> DermalInjury:
     """Thermally injured dermal volume and depth range from an Arrhenius Ω map.
 
     The heat-injured dermis (Henriques–Moritz 1947 Ω, the skin cell-death integral, by

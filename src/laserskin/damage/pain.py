@@ -54,9 +54,16 @@ class Anesthetic:
 def _load_anesthetics() -> dict[str, Anesthetic]:
     text = resources.files("laserskin.data.parameters").joinpath("anesthetics.toml").read_text("utf-8")
     table = tomllib.loads(text)
-    return {key: Anesthetic(float(entry["factor"]), (float(entry["range"][0]), float(entry["range"][1])),
-                            entry["tag"], entry["source"], entry["description"])
-            for key, entry in table.items()}
+    return {
+        key: Anesthetic(
+            float(entry["factor"]),
+            (float(entry["range"][0]), float(entry["range"][1])),
+            entry["tag"],
+            entry["source"],
+            entry["description"],
+        )
+        for key, entry in table.items()
+    }
 
 
 #: Topical anaesthetics: the one table of keys, factors, ranges, tags and sources
@@ -213,8 +220,7 @@ class PainObserver:
         """Pain result so far, with the given anaesthetic (the index without it is included)."""
         if not self.times_s:
             raise InputError("PainObserver", "no steps", "at least one on_step call")
-        return _result(self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters,
-                       anesthetic)
+        return _result(self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters, anesthetic)
 
 
 #: Relative spread of the pain index between patients at the same dose (U until calibrated:

@@ -43,7 +43,7 @@ from laserskin.healing.parameters import (
     load_parameters,
 )
 
-CITATIONS = ('alexiades2007',)
+CITATIONS = ("alexiades2007",)
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 
@@ -52,14 +52,10 @@ class ReferenceCourse(InputModel):
     """A reference treatment course: the person and the per-session damage summaries."""
 
     description: str = ""
-    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = (
-        Field(alias="age")
-    )
+    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = Field(alias="age")
     sun_exposure: float = Field(ge=0.0, le=3.0)
     sessions: tuple[SessionDose, ...] = Field(min_length=1)
-    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(
-        default=None, alias="dermis_thickness"
-    )
+    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(default=None, alias="dermis_thickness")
 
     @property
     def last_session_days(self) -> float:
@@ -130,14 +126,9 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
     (``reference_doses.toml``, written by :mod:`laserskin.tools.reference_courses`).
     """
     if table is None:
-        doses = tomllib.loads(
-            resources.files("laserskin.data.parameters")
-            .joinpath("reference_doses.toml")
-            .read_text()
-        )
+        doses = tomllib.loads(resources.files("laserskin.data.parameters").joinpath("reference_doses.toml").read_text())
         table = {
-            name: {**entry, "sessions": doses[name]}
-            for name, entry in healing_toml()["reference_courses"].items()
+            name: {**entry, "sessions": doses[name]} for name, entry in healing_toml()["reference_courses"].items()
         }
     try:
         return {name: ReferenceCourse(**entry) for name, entry in table.items()}
@@ -173,9 +164,7 @@ def target_components(
         by_course.setdefault(target.course, []).append(j)
     for name, indices in by_course.items():
         course = reference_courses[name]
-        times = [
-            course.last_session_days + targets[j].months * MONTH_DAYS for j in indices
-        ]
+        times = [course.last_session_days + targets[j].months * MONTH_DAYS for j in indices]
         e, u = tightening_components(
             course.sessions,
             course.age_years,
@@ -198,12 +187,7 @@ def predict(
 ) -> np.ndarray:
     """Model value (%) of each target's measure for given gains."""
     linear = immediate + gain_neo * neo
-    factor = np.array(
-        [
-            laxity_per_linear if t.measure == "laxity_improvement" else 1.0
-            for t in targets
-        ]
-    )
+    factor = np.array([laxity_per_linear if t.measure == "laxity_improvement" else 1.0 for t in targets])
     return factor * linear
 
 
@@ -235,9 +219,7 @@ def calibrate(
         Gains, their log-covariance, residuals and χ².
     """
     cite(*CITATIONS)
-    reference_courses = (
-        load_reference_courses() if reference_courses is None else reference_courses
-    )
+    reference_courses = load_reference_courses() if reference_courses is None else reference_courses
     targets = load_targets() if targets is None else list(targets)
     parameters = load_parameters() if parameters is None else parameters
     measures = {t.measure for t in targets}
@@ -261,22 +243,15 @@ def calibrate(
     # closed-form start: gain from geometric targets, then the laxity factor given that gain
     w = 1.0 / sigma**2
     geo = ~is_lax
-    g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(
-        w[geo] * neo[geo] ** 2
-    )
+    g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(w[geo] * neo[geo] ** 2)
     g0 = max(g0, 1e-6)
     lin = immediate[is_lax] + g0 * neo[is_lax]
     k0 = max(np.sum(w[is_lax] * lin * value[is_lax]) / np.sum(w[is_lax] * lin**2), 1e-6)
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        return (
-            predict(math.exp(theta[0]), math.exp(theta[1]), targets, immediate, neo)
-            - value
-        ) / sigma
+        return (predict(math.exp(theta[0]), math.exp(theta[1]), targets, immediate, neo) - value) / sigma
 
-    fit = least_squares(
-        residuals, x0=np.log([g0, k0]), method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14
-    )
+    fit = least_squares(residuals, x0=np.log([g0, k0]), method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14)
     jac = fit.jac
     covariance = np.linalg.inv(jac.T @ jac)
     g, k = (float(v) for v in np.exp(fit.x))
@@ -300,6 +275,4 @@ def calibrated_parameters() -> HealingParameters:
     """
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
-    return parameters.with_gains(
-        gains.gain_neo, gains.laxity_per_linear, gains.ranges()
-    )
+    return parameters.with_gains(gains.gain_neo, gains.laxity_per_linear, gains.ranges())

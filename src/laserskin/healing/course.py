@@ -34,6 +34,4 @@ def simulate_course(
 ) -> HealingResult:
     """Simulate a course; see :func:`laserskin.healing.model.simulate_course` (default: calibrated parameters)."""
     parameters = parameters if parameters is not None else default_parameters()
-    return model.simulate_course(
-        doses, person_age_years, sun_exposure, t_end_days, parameters, **options
-    )
+    return model.simulate_course(doses, person_age_years, sun_exposure, t_end_days, parameters, **options)

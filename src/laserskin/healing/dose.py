@@ -47,14 +47,10 @@ class SessionDose(InputModel):
     denatured_fraction: float = Field(ge=0.0, le=1.0)
     depth_top_m: Quantity("m", ge=0.0, display="mm") = Field(alias="depth_top")
     depth_bottom_m: Quantity("m", gt=0.0, display="mm") = Field(alias="depth_bottom")
-    immediate_tightening_pct: float = Field(
-        default=0.0, ge=0.0, lt=100.0, alias="immediate_tightening"
-    )
+    immediate_tightening_pct: float = Field(default=0.0, ge=0.0, lt=100.0, alias="immediate_tightening")
     epidermal_injury_grade: int = Field(default=0, ge=0, le=3)
     coverage: float = Field(default=0.0, ge=0.0, le=1.0)
-    ablated_depth_m: Quantity("m", ge=0.0, display="um") = Field(
-        default="0 um", alias="ablated_depth"
-    )
+    ablated_depth_m: Quantity("m", ge=0.0, display="um") = Field(default="0 um", alias="ablated_depth")
 
     @model_validator(mode="after")
     def _band_ordered(self) -> SessionDose:
@@ -106,11 +102,7 @@ class SessionDose(InputModel):
 
 
 def _is_number(value: Any) -> bool:
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_age(age_years: float) -> float:
@@ -121,7 +113,5 @@ def _check_age(age_years: float) -> float:
 
 def _check_sun(sun_exposure: float) -> float:
     if not (_is_number(sun_exposure) and 0.0 <= sun_exposure <= 3.0):
-        raise InputError(
-            "sun_exposure", sun_exposure, "a photoaging grade between 0 and 3"
-        )
+        raise InputError("sun_exposure", sun_exposure, "a photoaging grade between 0 and 3")
     return float(sun_exposure)

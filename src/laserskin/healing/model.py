@@ -46,8 +46,18 @@ __all__ = [
     "tightening_components",
 ]
 
-CITATIONS = ('segal2012', 'manstein2004', 'stumpp2009', 'hantash2007_invivo', 'prs1999', 'borges2020', 'shuster1975',
-             'varani2006', 'gosain2004', 'fisher2002')
+CITATIONS = (
+    "segal2012",
+    "manstein2004",
+    "stumpp2009",
+    "hantash2007_invivo",
+    "prs1999",
+    "borges2020",
+    "shuster1975",
+    "varani2006",
+    "gosain2004",
+    "fisher2002",
+)
 
 
 # state indices
@@ -68,9 +78,7 @@ STATE_NAMES = (
 )
 
 
-def _age_factors(
-    age_years: float, p: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
+def _age_factors(age_years: float, p: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     decades = max(0.0, age_years - float(p["age_reference_years"][0])) / 10.0
     response = (1.0 - p["response_loss_per_decade"]) ** decades
     slowing = 1.0 + p["slowing_per_decade"] * decades
@@ -78,16 +86,10 @@ def _age_factors(
 
 
 def _loss_rate_per_s(sun_exposure: float, p: dict[str, np.ndarray]) -> np.ndarray:
-    return (
-        -np.log1p(-p["collagen_loss_per_year"])
-        * (1.0 + p["sun_loss_per_grade"] * sun_exposure)
-        / YEAR_S
-    )
+    return -np.log1p(-p["collagen_loss_per_year"]) * (1.0 + p["sun_loss_per_grade"] * sun_exposure) / YEAR_S
 
 
-def _system_matrix(
-    age_years: float, sun_exposure: float, p: dict[str, np.ndarray]
-) -> np.ndarray:
+def _system_matrix(age_years: float, sun_exposure: float, p: dict[str, np.ndarray]) -> np.ndarray:
     """Rate matrices A (ns, 11, 11) in 1/s of dx/dt = A x between sessions."""
     _, slowing = _age_factors(age_years, p)
     lam = _loss_rate_per_s(sun_exposure, p)
@@ -115,9 +117,7 @@ def _system_matrix(
     return a
 
 
-def _apply_session(
-    x: np.ndarray, dose: SessionDose, dermis_m: float, response: np.ndarray, p
-) -> np.ndarray:
+def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, response: np.ndarray, p) -> np.ndarray:
     """State right after a session (x: (ns, 11)); returns a new array."""
     x = x.copy()
     pools = [N, Y, M]
@@ -179,9 +179,7 @@ def _propagate(
     return out
 
 
-def reepithelialization_days(
-    dose: SessionDose, age_years: float, parameters: HealingParameters | None = None
-) -> float:
+def reepithelialization_days(dose: SessionDose, age_years: float, parameters: HealingParameters | None = None) -> float:
     """Time for the epidermis to close after a session, days (0 when it stays intact).
 
     Fractional zones (``coverage > 0``) close in about a day (ED50 10–22 h, Stumpp et al.
@@ -208,11 +206,7 @@ def reepithelialization_days(
     keys = ("age_reference_years", "response_loss_per_decade", "slowing_per_decade")
     p = {k: np.atleast_1d(float(getattr(parameters, k))) for k in keys}
     _, slowing = _age_factors(_check_age(age_years), p)
-    base = (
-        parameters.reepithelialization_fractional_s
-        if dose.coverage > 0.0
-        else parameters.reepithelialization_bulk_s
-    )
+    base = parameters.reepithelialization_fractional_s if dose.coverage > 0.0 else parameters.reepithelialization_bulk_s
     return float(base * slowing[0] / DAY_S)
 
 
@@ -224,10 +218,7 @@ def baseline_collagen_relative(
     Assumes the given photoaging grade applied throughout adult life.
     """
     parameters = parameters or load_parameters()
-    p = {
-        k: np.atleast_1d(float(getattr(parameters, k)))
-        for k in ("collagen_loss_per_year", "sun_loss_per_grade")
-    }
+    p = {k: np.atleast_1d(float(getattr(parameters, k))) for k in ("collagen_loss_per_year", "sun_loss_per_grade")}
     lam_per_year = _loss_rate_per_s(_check_sun(sun_exposure), p)[0] * YEAR_S
     return float(math.exp(-lam_per_year * max(0.0, _check_age(age_years) - 20.0)))
 
@@ -301,22 +292,14 @@ def simulate_course(
     except ValidationError as error:
         raise InputError.from_validation(error, "doses") from None
     except TypeError:
-        raise InputError(
-            "doses", doses, "a list of SessionDose or dicts of its fields"
-        ) from None
+        raise InputError("doses", doses, "a list of SessionDose or dicts of its fields") from None
     if not (_is_number(t_end_days) and t_end_days > 0):
         raise InputError("t_end_days", t_end_days, "a finite time > 0 days")
     if not (_is_number(dt_days) and 0 < dt_days <= t_end_days):
-        raise InputError(
-            "dt_days", dt_days, f"a step > 0 and <= t_end_days ({t_end_days})"
-        )
+        raise InputError("dt_days", dt_days, f"a step > 0 and <= t_end_days ({t_end_days})")
     if not (isinstance(band_samples, int) and 0 <= band_samples <= 4096):
         raise InputError("band_samples", band_samples, "an integer 0-4096")
-    dermis_m = (
-        parameters.dermis_thickness_m
-        if dermis_thickness_m is None
-        else dermis_thickness_m
-    )
+    dermis_m = parameters.dermis_thickness_m if dermis_thickness_m is None else dermis_thickness_m
     if not (_is_number(dermis_m) and 1e-4 <= dermis_m <= 1e-2):
         raise InputError(
             "dermis_thickness_m",
@@ -345,9 +328,7 @@ def simulate_course(
     if baseline_collagen is None:
         baseline_collagen = baseline_collagen_relative(age, sun, parameters)
     elif not (_is_number(baseline_collagen) and 0 < baseline_collagen <= 2):
-        raise InputError(
-            "baseline_collagen", baseline_collagen, "a relative content in (0, 2]"
-        )
+        raise InputError("baseline_collagen", baseline_collagen, "a relative content in (0, 2]")
 
     n_steps = max(1, math.ceil(t_end_days / dt_days - 1e-9))
     time_days = np.linspace(0.0, float(t_end_days), n_steps + 1)
@@ -356,9 +337,7 @@ def simulate_course(
 
     functional = x[..., N] + x[..., Y] + x[..., M]
     new = x[..., Y] + x[..., M]
-    tightening = x[..., E] + p["gain_neo"][:, None] * (
-        x[..., M] + p["immature_weight"][:, None] * x[..., Y]
-    )
+    tightening = x[..., E] + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
     laxity = p["laxity_per_linear"][:, None] * tightening
 
     return HealingResult(
@@ -371,10 +350,7 @@ def simulate_course(
         states={name: x[0, :, j].copy() for j, name in enumerate(STATE_NAMES)},
         session_time_days=np.array(sorted(d.time_days for d in doses)),
         reepithelialization_days=np.array(
-            [
-                reepithelialization_days(d, age, parameters)
-                for d in sorted(doses, key=lambda d: d.time_s)
-            ]
+            [reepithelialization_days(d, age, parameters) for d in sorted(doses, key=lambda d: d.time_s)]
         ),
         age_years=age,
         sun_exposure=sun,

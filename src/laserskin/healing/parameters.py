@@ -80,20 +80,14 @@ class HealingParameters(InputModel):
     immature_weight: float = Field(ge=0.0, le=1.0)
     collagen_loss_per_year: float = Field(ge=0.0, lt=1.0)
     sun_loss_per_grade: float = Field(ge=0.0)
-    age_reference_years: Quantity("year", ge=0.0, bare_unit="year", display="year") = (
-        Field(alias="age_reference")
-    )
+    age_reference_years: Quantity("year", ge=0.0, bare_unit="year", display="year") = Field(alias="age_reference")
     response_loss_per_decade: float = Field(ge=0.0, lt=1.0)
     slowing_per_decade: float = Field(ge=0.0)
     reepithelialization_fractional_s: Quantity("s", gt=0.0, display="hour") = Field(
         alias="reepithelialization_fractional"
     )
-    reepithelialization_bulk_s: Quantity("s", gt=0.0, **_TIME) = Field(
-        alias="reepithelialization_bulk"
-    )
-    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(
-        alias="dermis_thickness"
-    )
+    reepithelialization_bulk_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="reepithelialization_bulk")
+    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(alias="dermis_thickness")
     gain_neo: float = Field(default=0.0, ge=0.0)
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
@@ -105,9 +99,7 @@ class HealingParameters(InputModel):
             if name not in type(self).model_fields or name in ("ranges", "log_sampled"):
                 raise ValueError(f"ranges: unknown parameter {name!r}")
             if not (math.isfinite(low) and math.isfinite(high) and low <= high):
-                raise ValueError(
-                    f"ranges.{name}: need finite low <= high, got ({low}, {high})"
-                )
+                raise ValueError(f"ranges.{name}: need finite low <= high, got ({low}, {high})")
             if name in self.log_sampled and low <= 0.0:
                 raise ValueError(f"ranges.{name}: log-sampled range must be positive")
         return self
@@ -156,11 +148,7 @@ _NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m"}
 @lru_cache(maxsize=1)
 def healing_toml() -> dict:
     """The parsed ``data/parameters/healing.toml`` (parameters, targets, reference courses)."""
-    text = (
-        resources.files("laserskin")
-        .joinpath("data/parameters/healing.toml")
-        .read_text("utf-8")
-    )
+    text = resources.files("laserskin").joinpath("data/parameters/healing.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
@@ -189,9 +177,7 @@ def load_parameters(table: dict | None = None) -> HealingParameters:
         def conv(v, k, unit=unit, key=key):
             return to_si(v, unit, field=f"parameters.{key}.{k}") if unit else float(v)
 
-        conv(
-            entry["value"], "value"
-        )  # checks the unit; the model parses the text itself
+        conv(entry["value"], "value")  # checks the unit; the model parses the text itself
         values[key] = entry["value"]
         if name not in _NOT_SAMPLED and "low" in entry:
             ranges[name] = (conv(entry["low"], "low"), conv(entry["high"], "high"))

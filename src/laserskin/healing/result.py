@@ -66,9 +66,7 @@ class HealingResult:
     @property
     def last_session_days(self) -> float:
         """Time of the last session, days (0 without sessions)."""
-        return (
-            float(self.session_time_days.max()) if self.session_time_days.size else 0.0
-        )
+        return float(self.session_time_days.max()) if self.session_time_days.size else 0.0
 
     def improvement_at(
         self, months: float, measure: str = "laxity", after_last_session: bool = True
@@ -97,18 +95,14 @@ class HealingResult:
             raise InputError("measure", measure, "'laxity' or 'tightening'")
         if not (_is_number(months) and months >= 0):
             raise InputError("months", months, "a follow-up time >= 0 months")
-        t = months * MONTH_DAYS + (
-            self.last_session_days if after_last_session else 0.0
-        )
+        t = months * MONTH_DAYS + (self.last_session_days if after_last_session else 0.0)
         if not t <= self.time_days[-1] + 1e-9:
             raise InputError(
                 "months",
                 months,
                 f"a follow-up within the simulated {self.time_days[-1]:g} days",
             )
-        low, mid, high = (
-            float(np.interp(t, self.time_days, row)) for row in series[measure]
-        )
+        low, mid, high = (float(np.interp(t, self.time_days, row)) for row in series[measure])
         return low, mid, high
 
     def to_dataset(self):
@@ -148,11 +142,7 @@ class HealingResult:
             for name, (values, units, long) in banded.items()
         }
         for name, values in self.states.items():
-            units = (
-                "percent"
-                if name.endswith("_pct")
-                else ("1" if name in ("inflammation", "fibroblasts") else frac)
-            )
+            units = "percent" if name.endswith("_pct") else ("1" if name in ("inflammation", "fibroblasts") else frac)
             data[f"state_{name}"] = (
                 ("time",),
                 values,

@@ -30,13 +30,9 @@ BAND_SEED = 20120612
 """Fixed seed of the band sample, so results are reproducible."""
 
 
-def parameter_arrays(
-    parameters: HealingParameters, n_samples: int
-) -> dict[str, np.ndarray]:
+def parameter_arrays(parameters: HealingParameters, n_samples: int) -> dict[str, np.ndarray]:
     """Nominal set (row 0) followed by a Latin-hypercube sample of the ranges."""
-    names = [
-        n for n in HealingParameters.model_fields if n not in ("ranges", "log_sampled")
-    ]
+    names = [n for n in HealingParameters.model_fields if n not in ("ranges", "log_sampled")]
     nominal = {n: float(getattr(parameters, n)) for n in names}
     arrays = {n: np.full(1 + n_samples, v) for n, v in nominal.items()}
     sampled = sorted(parameters.ranges)

@@ -24,7 +24,7 @@ naming the wavelength and the range.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -46,7 +46,7 @@ _OLEIC_K_NOISE_FLOOR = 0.004  # SOURCES.md §7: k noise floor 0.002–0.004
 
 
 # --- data loading -------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def load_spectrum(filename: str) -> tuple[tuple[str, ...], np.ndarray]:
     """Read a shipped spectrum CSV (one header line) from ``laserskin/data/spectra``.
 
@@ -187,7 +187,7 @@ def mua_melanosome_per_m(wavelength_m):
 
 
 # --- blood --------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def _blood_tables() -> dict[str, np.ndarray]:
     """Oxy/deoxy whole-blood μa (1/cm) on one merged wavelength grid (nm), 400–11000 nm."""
     # Prahl molar extinction (decadic) -> whole blood at 150 g/L
@@ -275,7 +275,7 @@ def mua_deoxyblood_per_m(wavelength_m):
 
 
 # --- fat ----------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def _oleic_excess() -> tuple[np.ndarray, np.ndarray]:
     nm, mua_cm = _column("lipid_proxy_oleic_acid_McGinty2009_midIR.csv", "mua_per_cm")
     floor_cm = 4.0 * math.pi * _OLEIC_K_NOISE_FLOOR / (nm * 1e-7)

@@ -40,7 +40,7 @@ class LayerStack(InputModel):
     n_below: float = Field(default=1.0, ge=1.0, le=4.0)
 
     @model_validator(mode="after")
-    def _only_last_infinite(self) -> "LayerStack":
+    def _only_last_infinite(self) -> LayerStack:
         for i, layer in enumerate(self.layers[:-1]):
             if math.isinf(layer.thickness_m):
                 raise ValueError(f"layers[{i}].thickness: only the last layer may be semi-infinite")

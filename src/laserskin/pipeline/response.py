@@ -20,13 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from laserskin.core.constants import WATER_BOILING_K
+from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.collagen import collagen_response
 from laserskin.damage.injury import epidermal_injury
 from laserskin.damage.pain import PainParameters, pain_from_trace
-from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
-
 
 #: Arrhenius sets evaluated everywhere on the grid (Ω per parameter set in results).
 DAMAGE_SETS = {
@@ -102,7 +101,7 @@ class ThermalResponse:
         spot_radius_m: float,
         anesthetic: str = "none",
         pain_parameters: PainParameters | None = None,
-    ) -> "TissueResponse":
+    ) -> TissueResponse:
         """Damage, shrinkage, injury and pain at one pulse energy.
 
         Parameters
@@ -122,18 +121,21 @@ class ThermalResponse:
             boiling = True
         else:
             boiling = False
-        omega = {
-            key: arrhenius_omega(self.times_s, history, parameters=name)
-            for key, name in DAMAGE_SETS.items()
-        }
+        omega = {key: arrhenius_omega(self.times_s, history, parameters=name) for key, name in DAMAGE_SETS.items()}
         peak = history.max(axis=0)
         geometry = self.geometry
         collagen = collagen_response(
-            omega["collagen"], self.grid, dermis_top_m=geometry.junction_depth_m,
-            dermis_bottom_m=geometry.dermis_bottom_m, spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
+            omega["collagen"],
+            self.grid,
+            dermis_top_m=geometry.junction_depth_m,
+            dermis_bottom_m=geometry.dermis_bottom_m,
+            spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
         )
         injury = epidermal_injury(
-            omega["henriques"], peak, self.grid, junction_depth_m=geometry.junction_depth_m,
+            omega["henriques"],
+            peak,
+            self.grid,
+            junction_depth_m=geometry.junction_depth_m,
             fitzpatrick=geometry.fitzpatrick,
         )
         trace = self.nociceptor_base_K + pulse_energy_J * self.nociceptor_rise_per_J

@@ -54,7 +54,9 @@ class Result:
             raise InputError("format", format, "netcdf or mat")
         from scipy.io import savemat
 
-        arrays = {name: np.asarray(self.dataset[name].values) for name in (*self.dataset.data_vars, *self.dataset.coords)}
+        arrays = {
+            name: np.asarray(self.dataset[name].values) for name in (*self.dataset.data_vars, *self.dataset.coords)
+        }
         arrays["units"] = {name: str(self.dataset[name].attrs.get("units", "")) for name in arrays}
         arrays["provenance"] = {key: str(value) for key, value in self.dataset.attrs.items()}
         return write_atomic(path, lambda temporary: savemat(temporary, arrays, do_compression=True))

@@ -32,15 +32,15 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.grid import RZGrid
+from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
 from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import CoolingConfig
-from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
-from laserskin.treatment.laser import Laser
-from laserskin.treatment.protocol import Protocol
 from laserskin.transport import Beam
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
+from laserskin.treatment.laser import Laser
+from laserskin.treatment.protocol import Protocol
 
 __all__ = ["Ambient", "LightOnly", "Scenario", "default_grid", "load_scenario", "scenario_from_dict"]
 
@@ -55,9 +55,9 @@ class Ambient(InputModel):
 class LightOnly(InputModel):
     """A ``[laser]`` table with only a wavelength: enough for light transport alone."""
 
-    wavelength_m: Quantity(
-        "m", display="nm", ge=WAVELENGTH_MIN_M * (1 - 1e-12), le=WAVELENGTH_MAX_M * (1 + 1e-12)
-    ) = Field(alias="wavelength")
+    wavelength_m: Quantity("m", display="nm", ge=WAVELENGTH_MIN_M * (1 - 1e-12), le=WAVELENGTH_MAX_M * (1 + 1e-12)) = (
+        Field(alias="wavelength")
+    )
 
     def wavelength_weights(self) -> list[tuple[float, float]]:
         return [(self.wavelength_m, 1.0)]

@@ -82,7 +82,10 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     epidermis = z < geometry.junction_depth_m
     dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     injured = dermal_injury(
-        outcome.omega["henriques"], grid, dermis_top_m=geometry.junction_depth_m, dermis_bottom_m=geometry.dermis_bottom_m
+        outcome.omega["henriques"],
+        grid,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
     )
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings

@@ -95,9 +95,13 @@ class Counter:
     full_simulations: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"transport_runs": self.transports, "heat_solves": self.heat_solves,
-                "evaluations": self.evaluations, "full_simulations": self.full_simulations,
-                "total": self.transports + self.heat_solves + self.full_simulations}
+        return {
+            "transport_runs": self.transports,
+            "heat_solves": self.heat_solves,
+            "evaluations": self.evaluations,
+            "full_simulations": self.full_simulations,
+            "total": self.transports + self.heat_solves + self.full_simulations,
+        }
 
 
 class FastEvaluator:
@@ -149,8 +153,7 @@ class FastEvaluator:
         trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
         return float(pain_from_trace(r.times_s, trace, anesthetic=anesthetic).index_with_anesthetic)
 
-    def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None
-                   ) -> list[str]:
+    def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None) -> list[str]:
         """Safety constraints violated at ``energy_J`` (empty list: safe).
 
         ``max_energy_J``: the epidermal cap (margin × lower blister energy), if known.
@@ -162,8 +165,9 @@ class FastEvaluator:
         if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
             out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
         if max_energy_J is not None and energy_J > max_energy_J * (1 + 1e-12):
-            out.append(f"epidermal safety (fluence > {safety['max_fraction_of_blister']:g} x the lower blister "
-                       "fluence)")
+            out.append(
+                f"epidermal safety (fluence > {safety['max_fraction_of_blister']:g} x the lower blister fluence)"
+            )
         return out
 
     def blister_energy_J(self, passes: int, lo: float, hi: float) -> float | None:
@@ -262,10 +266,22 @@ def _energy_range(preset, laser) -> tuple[float, float]:
     return (fluence[0] * laser.beam_area_m2, fluence[1] * laser.beam_area_m2)
 
 
-def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int, photons: int, seed: int,
-                    cooling: dict | None = None, max_fraction: float | None = None,
-                    counter: Counter, n_pulse_durations: int = 1, cooling_variants: bool = False,
-                    cache_dir=None) -> list[SettingResult]:
+def optimise_device(
+    person,
+    preset,
+    *,
+    verdict,
+    anesthetic: str,
+    max_passes: int,
+    photons: int,
+    seed: int,
+    cooling: dict | None = None,
+    max_fraction: float | None = None,
+    counter: Counter,
+    n_pulse_durations: int = 1,
+    cooling_variants: bool = False,
+    cache_dir=None,
+) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
 
     Parameters
@@ -292,10 +308,15 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
 
     overrides = {}
     base_laser = preset.laser()
-    if (base_laser.is_fractional and verdict.max_coverage is not None
-            and base_laser.fractional.coverage > verdict.max_coverage):
-        overrides["fractional"] = {"microbeam_diameter": f"{base_laser.fractional.microbeam_diameter_m} m",
-                                   "coverage": verdict.max_coverage}
+    if (
+        base_laser.is_fractional
+        and verdict.max_coverage is not None
+        and base_laser.fractional.coverage > verdict.max_coverage
+    ):
+        overrides["fractional"] = {
+            "microbeam_diameter": f"{base_laser.fractional.microbeam_diameter_m} m",
+            "coverage": verdict.max_coverage,
+        }
     pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
     if max_fraction is None:
         max_fraction = planner_rules()["safety"]["max_fraction_of_blister"]
@@ -327,8 +348,9 @@ def optimise_device(person, preset, *, verdict, anesthetic: str, max_passes: int
             fast = FastEvaluator(response, counter)
             uncertainty = blister_uncertainty(sim, response, source, (lo, hi), counter=counter)
             for passes in range(1, max_passes + 1):
-                setting = _optimise_fluence(fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic,
-                                            uncertainty, max_fraction)
+                setting = _optimise_fluence(
+                    fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
+                )
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
                 results.append(setting)
     return order_settings(results)
@@ -363,13 +385,13 @@ def order_settings(results: list[SettingResult]) -> list[SettingResult]:
         cell_um = max(2.0 * float(np.max(np.diff(s.response.grid.z_edges_m))) * 1e6 for s in feasible)
         tolerance = max(BAND_TOLERANCE * top, cell_um)
         best = min((s for s in feasible if s.band_um >= top - tolerance), key=lambda s: s.passes)
-    others = sorted((s for s in feasible if s is not best),
-                    key=lambda s: (not s.target_reached, s.passes, -s.band_um))
+    others = sorted((s for s in feasible if s is not best), key=lambda s: (not s.target_reached, s.passes, -s.band_um))
     return [best, *others, *sorted(rest, key=lambda s: s.passes)]
 
 
-def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic, uncertainty,
-                      max_fraction) -> SettingResult:
+def _optimise_fluence(
+    fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
+) -> SettingResult:
     target = planner_rules()["target"]
     e_blister = fast.blister_energy_J(passes, lo / 10.0, hi * 10.0)
     band = uncertainty.band(e_blister)
@@ -387,14 +409,18 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
     if safe(hi):
         e_safe, binding = hi, "device maximum fluence"
     elif not safe(lo):
-        e_safe, binding = None, "; ".join(fast.violations(lo, passes, pain_anesthetic, e_cap)) + \
-            " at the device minimum"
+        e_safe, binding = (
+            None,
+            "; ".join(fast.violations(lo, passes, pain_anesthetic, e_cap)) + " at the device minimum",
+        )
     else:
         e_other = hi if other_ok(hi) else _bisect_log(other_ok, lo, hi)
         if e_cap is not None and e_cap <= e_other:
             e_safe = e_cap
-            binding = (f"epidermal safety (fluence <= {max_fraction:g} x the lower blister fluence "
-                       f"{_per_cm2(band[0], laser):.3g} J/cm^2)")
+            binding = (
+                f"epidermal safety (fluence <= {max_fraction:g} x the lower blister fluence "
+                f"{_per_cm2(band[0], laser):.3g} J/cm^2)"
+            )
         else:
             e_safe = e_other
             binding = "; ".join(fast.violations(e_safe * 1.05, passes, pain_anesthetic)) or "safety limit"
@@ -410,19 +436,34 @@ def _optimise_fluence(fast, sim, preset, laser, cooling, passes, lo, hi, pain_an
     feasible = e_safe is not None
     target_reached = e_safe is not None and e_target is not None and e_target <= e_safe
     result = SettingResult(
-        device=preset.name, device_class=preset.device_class, laser=laser, cooling=cooling, passes=passes,
-        energy_range_J=(lo, hi), safe_energy_J=e_safe, target_energy_J=e_target, blister_energy_J=e_blister,
+        device=preset.name,
+        device_class=preset.device_class,
+        laser=laser,
+        cooling=cooling,
+        passes=passes,
+        energy_range_J=(lo, hi),
+        safe_energy_J=e_safe,
+        target_energy_J=e_target,
+        blister_energy_J=e_blister,
         binding=binding,
-        feasible=feasible, band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
-        anesthetic=pain_anesthetic, response=fast.response, simulation=sim, target_reached=target_reached,
+        feasible=feasible,
+        band_um=fast.band_um(e_safe, passes) if e_safe else 0.0,
+        anesthetic=pain_anesthetic,
+        response=fast.response,
+        simulation=sim,
+        target_reached=target_reached,
         target_omega_max=passes * float(fast.axis_dermal_omega(e_safe).max()) if e_safe else 0.0,
-        blister_band_J=band, uncertainty=uncertainty, max_fraction_of_blister=max_fraction,
+        blister_band_J=band,
+        uncertainty=uncertainty,
+        max_fraction_of_blister=max_fraction,
     )
     if e_safe is None:
         result.reasons.append(f"no safe fluence in the device range: {binding}")
     elif e_target is None:
-        result.reasons.append("dermal remodelling target not reached within the device range; "
-                              f"best safe dermal Omega ({target['parameter_set']}) = {result.target_omega_max:.2g}")
+        result.reasons.append(
+            "dermal remodelling target not reached within the device range; "
+            f"best safe dermal Omega ({target['parameter_set']}) = {result.target_omega_max:.2g}"
+        )
     elif not target_reached:
         result.reasons.append(f"the dermal remodelling target needs more energy than is safe ({binding} binds)")
     return result
@@ -450,11 +491,20 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     outcome = response.evaluate(energy, spot_radius_m=spot_radius, anesthetic=chosen)
     counter.evaluations += 1
     geometry, n = response.geometry, result.passes
-    collagen = collagen_response(n * outcome.omega["collagen"], response.grid, dermis_top_m=geometry.junction_depth_m,
-                                 dermis_bottom_m=geometry.dermis_bottom_m,
-                                 spot_radius_m=min(spot_radius, response.grid.r_max_m))
-    injury = epidermal_injury(n * outcome.omega["henriques"], outcome.peak_temperature_K, response.grid,
-                              junction_depth_m=geometry.junction_depth_m, fitzpatrick=geometry.fitzpatrick)
+    collagen = collagen_response(
+        n * outcome.omega["collagen"],
+        response.grid,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
+        spot_radius_m=min(spot_radius, response.grid.r_max_m),
+    )
+    injury = epidermal_injury(
+        n * outcome.omega["henriques"],
+        outcome.peak_temperature_K,
+        response.grid,
+        junction_depth_m=geometry.junction_depth_m,
+        fitzpatrick=geometry.fitzpatrick,
+    )
     z = response.grid.z_centers_m
     epi = z < geometry.junction_depth_m
     derm = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
@@ -464,8 +514,12 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
     tightening = sim.tightening_percent(float(collagen.tightening_percent))
     depth = collagen.coagulated_depth_range_um
-    injured = dermal_injury(n * outcome.omega["henriques"], response.grid, dermis_top_m=geometry.junction_depth_m,
-                            dermis_bottom_m=geometry.dermis_bottom_m)
+    injured = dermal_injury(
+        n * outcome.omega["henriques"],
+        response.grid,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
+    )
     result.summary = {
         "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - CELSIUS_K),
         "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - CELSIUS_K),

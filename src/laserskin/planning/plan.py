@@ -39,8 +39,10 @@ from laserskin.planning.sessions import (
 __all__ = ["TreatmentPlan", "plan", "plan_request"]
 
 #: What ``improvement_percent`` measures (the healing model's clinical output).
-OUTCOME_MEASURE = ("laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
-                   "(Alexiades-Armenakas 2006 scale), months after the last session")
+OUTCOME_MEASURE = (
+    "laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
+    "(Alexiades-Armenakas 2006 scale), months after the last session"
+)
 
 MAX_PASSES = 3
 #: Relative difference of the predicted 6-month improvement treated as a tie between devices
@@ -91,12 +93,42 @@ class TreatmentPlan:
     support: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
-        keys = ("eligible", "referral", "modality", "device", "settings", "cooling", "anesthetic", "sessions",
-                "interval_weeks", "session_minutes", "laser_minutes", "improvement_percent", "epidermal_omega",
-                "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin", "outcome_measure",
-                "pain", "visits_per_session", "area_per_visit_cm2",
-                "pain_index", "simulations_run", "simulation_work", "wall_time_s", "reasons", "risks", "alternatives", "candidates",
-                "summary", "margin_curve", "citations", "seed", "photons", "version")
+        keys = (
+            "eligible",
+            "referral",
+            "modality",
+            "device",
+            "settings",
+            "cooling",
+            "anesthetic",
+            "sessions",
+            "interval_weeks",
+            "session_minutes",
+            "laser_minutes",
+            "improvement_percent",
+            "epidermal_omega",
+            "blister_fluence_J_per_cm2",
+            "fluence_fraction_of_blister",
+            "safety_margin",
+            "outcome_measure",
+            "pain",
+            "visits_per_session",
+            "area_per_visit_cm2",
+            "pain_index",
+            "simulations_run",
+            "simulation_work",
+            "wall_time_s",
+            "reasons",
+            "risks",
+            "alternatives",
+            "candidates",
+            "summary",
+            "margin_curve",
+            "citations",
+            "seed",
+            "photons",
+            "version",
+        )
         out = {key: getattr(self, key) for key in keys}
         out["inputs"] = self.request
         return json.loads(json.dumps(out, default=_jsonable))
@@ -113,10 +145,21 @@ def _jsonable(value):
         return str(value)
 
 
-def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: list[str] | None = None,
-         max_sessions: int | None = None, max_downtime_days: float | None = None,
-         max_session_minutes: float | None = None, anesthetic: str = "auto", cooling: str = "auto",
-         photons: int = 20_000, seed: int = 1, cache_dir=None) -> TreatmentPlan:
+def plan(
+    person,
+    goal: str = "recommend",
+    area: str = "150 cm^2",
+    *,
+    devices: list[str] | None = None,
+    max_sessions: int | None = None,
+    max_downtime_days: float | None = None,
+    max_session_minutes: float | None = None,
+    anesthetic: str = "auto",
+    cooling: str = "auto",
+    photons: int = 20_000,
+    seed: int = 1,
+    cache_dir=None,
+) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
 
     Returns
@@ -131,10 +174,23 @@ def plan(person, goal: str = "recommend", area: str = "150 cm^2", *, devices: li
         Bad input, or an infeasible goal (the message names the binding constraint).
     """
     request = PlanRequest.validated(
-        age=person.age_years, sex=person.sex, fitzpatrick=person.fitzpatrick, site=person.site,
-        sun_exposure=person.sun_exposure, laxity=person.laxity, goal=goal, area=area, devices=devices,
-        max_sessions=max_sessions, max_downtime_days=max_downtime_days, max_session_minutes=max_session_minutes,
-        anesthetic=anesthetic, cooling=cooling, photons=photons, seed=seed)
+        age=person.age_years,
+        sex=person.sex,
+        fitzpatrick=person.fitzpatrick,
+        site=person.site,
+        sun_exposure=person.sun_exposure,
+        laxity=person.laxity,
+        goal=goal,
+        area=area,
+        devices=devices,
+        max_sessions=max_sessions,
+        max_downtime_days=max_downtime_days,
+        max_session_minutes=max_session_minutes,
+        anesthetic=anesthetic,
+        cooling=cooling,
+        photons=photons,
+        seed=seed,
+    )
     return plan_request(request, cache_dir=cache_dir)
 
 
@@ -156,20 +212,31 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     base = {"request": inputs, "seed": request.seed, "photons": request.photons}
     referral = referral_reason(person)
     if referral:
-        return TreatmentPlan(eligible=False, referral=referral, reasons=[referral],
-                             risks={"referral_reason": referral},
-                             wall_time_s=time.perf_counter() - clock, **base)
+        return TreatmentPlan(
+            eligible=False,
+            referral=referral,
+            reasons=[referral],
+            risks={"referral_reason": referral},
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
     if request.max_sessions == 0:
-        raise InputError("max_sessions", 0, f"at least 1 session: goal {request.goal!r} needs a treatment "
-                         "(the max_sessions constraint binds)")
+        raise InputError(
+            "max_sessions",
+            0,
+            f"at least 1 session: goal {request.goal!r} needs a treatment (the max_sessions constraint binds)",
+        )
     goal = primary_goal(request.goal, person)
     other = "resurface" if goal == "tighten" else "tighten"
     reasons = [_goal_reason(request.goal, goal, person)]
     counter = Counter()
     names = candidate_devices(goal, request.devices)
     if not names:
-        raise InputError("devices", request.devices, f"at least one device of class "
-                         f"{' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}")
+        raise InputError(
+            "devices",
+            request.devices,
+            f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}",
+        )
     options, rejected = [], []
     for name in names:
         options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
@@ -186,14 +253,17 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         alternatives.extend(_option_numbers(o) for o in alt[:1])
         if not alt:
-            alternatives.append({"modality": load_device(name).device_class, "device": name, "available": False,
-                                 "reasons": why})
+            alternatives.append(
+                {"modality": load_device(name).device_class, "device": name, "available": False, "reasons": why}
+            )
     alternatives.extend(_option_numbers(o) for o in options[1:3])
     setting, course = best["setting"], best["course"]
     summary = setting.summary
     reasons += best["reasons"]
-    reasons.append(f"{setting.device} chosen: highest predicted 6-month improvement "
-                   f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates")
+    reasons.append(
+        f"{setting.device} chosen: highest predicted 6-month improvement "
+        f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates"
+    )
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -218,34 +288,59 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "referral_reason": None,
     }
     if best["visits"] > 1:
-        reasons.append(f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
-                       f"{best['limit_minutes']:g} min; the area is treated in {best['visits']} visits of "
-                       f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each)")
+        reasons.append(
+            f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
+            f"{best['limit_minutes']:g} min; the area is treated in {best['visits']} visits of "
+            f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each)"
+        )
     elif best["session_minutes"] > best["limit_minutes"]:
-        reasons.append(f"flag: the session takes {best['session_minutes']:.0f} min (> {best['limit_minutes']:g} "
-                       "min): the anaesthetic lead time alone exceeds the limit")
+        reasons.append(
+            f"flag: the session takes {best['session_minutes']:.0f} min (> {best['limit_minutes']:g} "
+            "min): the anaesthetic lead time alone exceeds the limit"
+        )
     return TreatmentPlan(
-        eligible=True, referral=None, modality=setting.device_class, device=setting.device,
-        settings=_settings(setting), cooling=setting.cooling, anesthetic=setting.anesthetic,
-        sessions=course.sessions, interval_weeks=course.interval_weeks, session_minutes=best["session_minutes"],
-        laser_minutes=best["laser_minutes"], improvement_percent=course.improvement_percent,
-        epidermal_omega=summary["epidermal_omega"], pain_index=summary["pain_index_with_anesthetic"],
-        blister_fluence_J_per_cm2=blister, fluence_fraction_of_blister=fraction, safety_margin=margin,
-        outcome_measure=OUTCOME_MEASURE, pain=pain, visits_per_session=best["visits"],
+        eligible=True,
+        referral=None,
+        modality=setting.device_class,
+        device=setting.device,
+        settings=_settings(setting),
+        cooling=setting.cooling,
+        anesthetic=setting.anesthetic,
+        sessions=course.sessions,
+        interval_weeks=course.interval_weeks,
+        session_minutes=best["session_minutes"],
+        laser_minutes=best["laser_minutes"],
+        improvement_percent=course.improvement_percent,
+        epidermal_omega=summary["epidermal_omega"],
+        pain_index=summary["pain_index_with_anesthetic"],
+        blister_fluence_J_per_cm2=blister,
+        fluence_fraction_of_blister=fraction,
+        safety_margin=margin,
+        outcome_measure=OUTCOME_MEASURE,
+        pain=pain,
+        visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
-        risks=risks, reasons=reasons, alternatives=alternatives,
-        candidates=[_option_numbers(o) for o in options], simulations_run=counter.as_dict()["total"],
+        risks=risks,
+        reasons=reasons,
+        alternatives=alternatives,
+        candidates=[_option_numbers(o) for o in options],
+        simulations_run=counter.as_dict()["total"],
         simulation_work=counter.as_dict(),
-        wall_time_s=time.perf_counter() - clock, summary=summary, margin_curve=setting.curve,
+        wall_time_s=time.perf_counter() - clock,
+        summary=summary,
+        margin_curve=setting.curve,
         support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
-        **base)
+        **base,
+    )
 
 
 def _goal_reason(goal, primary, person) -> str:
     if goal != "recommend":
         return f"goal {goal!r} requested"
-    return (f"recommend -> {primary}: laxity grade {person.laxity}, photoaging grade {person.sun_exposure} "
-            "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing)")
+    return (
+        f"recommend -> {primary}: laxity grade {person.laxity}, photoaging grade {person.sun_exposure} "
+        "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing)"
+    )
 
 
 def _fluence(setting, energy):
@@ -261,6 +356,7 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
     """Best option first: target reached, then the highest 6-month improvement, where options within
     :data:`DEVICE_TIE_TOLERANCE` of the best count as tied and the tie goes to fewer sessions, a
     shorter session and the candidate order (a noise-aware rule: the choice must not follow the seed)."""
+
     def month6(o):
         return o["course"].improvement_percent["month_6"][1]
 
@@ -273,8 +369,7 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
         return (o["course"].sessions, round(o["session_minutes"]), names.index(name) if name in names else 99)
 
     best = min(tied, key=order)
-    rest = sorted((o for o in options if o is not best),
-                  key=lambda o: (not o["setting"].target_reached, -month6(o)))
+    rest = sorted((o for o in options if o is not best), key=lambda o: (not o["setting"].target_reached, -month6(o)))
     return [best, *rest]
 
 
@@ -310,13 +405,22 @@ def _settings(setting) -> dict:
 def _option_numbers(option) -> dict:
     setting, course = option["setting"], option["course"]
     s = setting.summary
-    return {"modality": setting.device_class, "device": setting.device, "available": True,
-            "settings": _settings(setting), "sessions": course.sessions, "interval_weeks": course.interval_weeks,
-            "improvement_percent": course.improvement_percent, "immediate_tightening_percent":
-            s.get("immediate_tightening_percent"), "epidermal_omega": s.get("epidermal_omega"),
-            "epidermal_injury": s.get("epidermal_injury"), "downtime_days": course.downtime_days,
-            "crater_depth_um": s.get("crater_depth_um"), "pain_index": s.get("pain_index_with_anesthetic"),
-            "session_minutes": option["session_minutes"]}
+    return {
+        "modality": setting.device_class,
+        "device": setting.device,
+        "available": True,
+        "settings": _settings(setting),
+        "sessions": course.sessions,
+        "interval_weeks": course.interval_weeks,
+        "improvement_percent": course.improvement_percent,
+        "immediate_tightening_percent": s.get("immediate_tightening_percent"),
+        "epidermal_omega": s.get("epidermal_omega"),
+        "epidermal_injury": s.get("epidermal_injury"),
+        "downtime_days": course.downtime_days,
+        "crater_depth_um": s.get("crater_depth_um"),
+        "pain_index": s.get("pain_index_with_anesthetic"),
+        "session_minutes": option["session_minutes"],
+    }
 
 
 def _plan_device(preset, person, request, counter, cache_dir):
@@ -327,10 +431,19 @@ def _plan_device(preset, person, request, counter, cache_dir):
     if preset.device_class in ("ablative", "fractional_ablative"):
         settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
-        settings = optimise_device(person, preset, verdict=verdict, anesthetic=request.anesthetic,
-                                   max_passes=MAX_PASSES, photons=request.photons, seed=request.seed,
-                                   cooling=cooling_for(request, preset), counter=counter, cache_dir=cache_dir,
-                                   max_fraction=request.max_fraction_of_blister)
+        settings = optimise_device(
+            person,
+            preset,
+            verdict=verdict,
+            anesthetic=request.anesthetic,
+            max_passes=MAX_PASSES,
+            photons=request.photons,
+            seed=request.seed,
+            cooling=cooling_for(request, preset),
+            counter=counter,
+            cache_dir=cache_dir,
+            max_fraction=request.max_fraction_of_blister,
+        )
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
@@ -339,26 +452,42 @@ def _plan_device(preset, person, request, counter, cache_dir):
     for setting in settings:
         dose = session_dose_from_summary(setting.summary, setting.laser)
         course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
-        protocol, minutes, at_laser = session_timing(setting.laser, passes=setting.passes, area_m2=request.area_m2,
-                                                     anesthetic=setting.anesthetic)
+        protocol, minutes, at_laser = session_timing(
+            setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic=setting.anesthetic
+        )
         limit = request.max_session_minutes or planner_rules()["safety"]["max_session_minutes"]
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
-                setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic)
+                setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic
+            )
         if request.max_downtime_days is not None and course.downtime_days > request.max_downtime_days:
-            why.append(f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
-                       f"{request.max_downtime_days:g} (binding constraint)")
+            why.append(
+                f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
+                f"{request.max_downtime_days:g} (binding constraint)"
+            )
             continue
-        reasons = [f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
-                   f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
-                   f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
-                   + ("reached" if setting.target_reached else "NOT reached")] + list(setting.reasons)
+        reasons = [
+            f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
+            f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
+            f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
+            + ("reached" if setting.target_reached else "NOT reached")
+        ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
-        options.append({"setting": setting, "course": course, "protocol": protocol, "session_minutes": minutes,
-                        "laser_minutes": at_laser, "reasons": reasons, "visits": visits,
-                        "unsplit_minutes": unsplit, "limit_minutes": limit})
+        options.append(
+            {
+                "setting": setting,
+                "course": course,
+                "protocol": protocol,
+                "session_minutes": minutes,
+                "laser_minutes": at_laser,
+                "reasons": reasons,
+                "visits": visits,
+                "unsplit_minutes": unsplit,
+                "limit_minutes": limit,
+            }
+        )
     return options, why
 
 
@@ -384,24 +513,43 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     overrides = {}
     laser = preset.laser()
     if laser.is_fractional and verdict.max_coverage is not None and laser.fractional.coverage > verdict.max_coverage:
-        overrides["fractional"] = {"microbeam_diameter": f"{laser.fractional.microbeam_diameter_m} m",
-                                   "coverage": verdict.max_coverage}
+        overrides["fractional"] = {
+            "microbeam_diameter": f"{laser.fractional.microbeam_diameter_m} m",
+            "coverage": verdict.max_coverage,
+        }
         laser = preset.laser(**overrides)
     anesthetic = "lidocaine_tetracaine_7_7" if request.anesthetic == "auto" else request.anesthetic
     from laserskin.treatment.protocol import Protocol
 
     cooling = cooling_for(request, preset)
-    sim = Simulation(person, laser, cooling, Protocol(anesthetic=anesthetic),
-                     planning_settings(request.photons, request.seed), cache_dir=cache_dir)
+    sim = Simulation(
+        person,
+        laser,
+        cooling,
+        Protocol(anesthetic=anesthetic),
+        planning_settings(request.photons, request.seed),
+        cache_dir=cache_dir,
+    )
     result = sim.run()
     counter.full_simulations += 1
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
-    setting = SettingResult(device=preset.name, device_class=preset.device_class, laser=laser,
-                            cooling=cooling, passes=1, energy_range_J=(energy, energy),
-                            safe_energy_J=energy, target_energy_J=None, blister_energy_J=None,
-                            binding="preset default setting (ablative: epidermis removed by design)",
-                            feasible=True, anesthetic=anesthetic, simulation=sim, overrides=overrides,
-                           target_reached=True)
+    setting = SettingResult(
+        device=preset.name,
+        device_class=preset.device_class,
+        laser=laser,
+        cooling=cooling,
+        passes=1,
+        energy_range_J=(energy, energy),
+        safe_energy_J=energy,
+        target_energy_J=None,
+        blister_energy_J=None,
+        binding="preset default setting (ablative: epidermis removed by design)",
+        feasible=True,
+        anesthetic=anesthetic,
+        simulation=sim,
+        overrides=overrides,
+        target_reached=True,
+    )
     setting.summary = dict(result.summary)
     setting.supporting_result = result
     return setting

@@ -124,8 +124,14 @@ class PlanRequest(InputModel):
         from laserskin.skin.person import Person
 
         try:
-            return Person(age=self.age_years, sex=self.sex, fitzpatrick=self.fitzpatrick, site=self.site,
-                          sun_exposure=self.sun_exposure, laxity=self.laxity)
+            return Person(
+                age=self.age_years,
+                sex=self.sex,
+                fitzpatrick=self.fitzpatrick,
+                site=self.site,
+                sun_exposure=self.sun_exposure,
+                laxity=self.laxity,
+            )
         except ValidationError as error:
             raise ValueError(str(InputError.from_validation(error, "person"))) from None
 

@@ -71,7 +71,8 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
         zones cannot injure the same tissue twice).
     """
     volume_key, band_key = (
-        ("dermal_injury_volume_mm3", "dermal_injury_depth_um") if "dermal_injury_volume_mm3" in summary
+        ("dermal_injury_volume_mm3", "dermal_injury_depth_um")
+        if "dermal_injury_volume_mm3" in summary
         else ("denatured_volume_mm3", "denaturation_depth_um")
     )
     volume_m3 = float(summary[volume_key]) * 1e-9
@@ -100,8 +101,9 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     )
 
 
-def session_timing(laser, *, passes: int, area_m2: float, anesthetic: str, overlap: float = 0.0,
-                   cooling_pause_s: float = 0.0):
+def session_timing(
+    laser, *, passes: int, area_m2: float, anesthetic: str, overlap: float = 0.0, cooling_pause_s: float = 0.0
+):
     """``(protocol, session_minutes, laser_minutes)`` of one session.
 
     ``session_minutes`` includes the anaesthetic lead time (45 min occlusion, Protocol
@@ -109,8 +111,13 @@ def session_timing(laser, *, passes: int, area_m2: float, anesthetic: str, overl
     """
     from laserskin.treatment.protocol import Protocol
 
-    protocol = Protocol(passes=passes, anesthetic=anesthetic, treated_area=f"{area_m2} m^2",
-                        overlap=overlap, cooling_pause=f"{cooling_pause_s} s")
+    protocol = Protocol(
+        passes=passes,
+        anesthetic=anesthetic,
+        treated_area=f"{area_m2} m^2",
+        overlap=overlap,
+        cooling_pause=f"{cooling_pause_s} s",
+    )
     total = protocol.session_duration_s(laser) / 60.0
     at_laser = protocol.session_duration_s(laser, include_anesthetic=False) / 60.0
     return protocol, total, at_laser
@@ -156,5 +163,11 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
     for months in (1, 3, 6):
         improvement[f"month_{months}"] = list(course.improvement_at(months))
     downtime = reepithelialization_days(dose, person.age_years)
-    return CoursePlan(count, interval_days / 7.0, improvement, float(downtime), course,
-                      improvement["month_6"][1] >= TARGET_IMPROVEMENT_PCT)
+    return CoursePlan(
+        count,
+        interval_days / 7.0,
+        improvement,
+        float(downtime),
+        course,
+        improvement["month_6"][1] >= TARGET_IMPROVEMENT_PCT,
+    )

@@ -25,8 +25,9 @@ def published_thresholds() -> list[dict]:
     return tomllib.loads(text)["threshold"]
 
 
-def model_blister_fluence_J_per_cm2(row: dict, fitzpatrick: str, *, photons: int = 20_000, seed: int = 3,
-                                    age: float = 35.0, cache_dir=None) -> float | None:
+def model_blister_fluence_J_per_cm2(
+    row: dict, fitzpatrick: str, *, photons: int = 20_000, seed: int = 3, age: float = 35.0, cache_dir=None
+) -> float | None:
     """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type."""
     from laserskin.pipeline.simulation import Simulation
     from laserskin.planning.optimise import planning_settings
@@ -36,8 +37,9 @@ def model_blister_fluence_J_per_cm2(row: dict, fitzpatrick: str, *, photons: int
 
     laser = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"})
     person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"])
-    sim = Simulation(person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed),
-                     cache_dir=cache_dir)
+    sim = Simulation(
+        person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed), cache_dir=cache_dir
+    )
     _, source, grid = sim.transport()
     response, _ = sim.thermal_response(source, grid)
     area = laser.beam_area_m2
@@ -56,10 +58,22 @@ def threshold_table(photons: int = 20_000, seed: int = 3, rows: list[dict] | Non
             else:
                 agrees = model is not None and model <= row["fluence"]
             laser, cooling = row["laser"], row["cooling"]
-            setting = (f"{laser['wavelength']}, {laser['pulse_duration']}, {laser['spot_diameter']}, "
-                       f"{cooling['kind']}" + (f" {cooling['spurt_duration']}" if "spurt_duration" in cooling else ""))
-            out.append({"id": row["id"], "setting": setting, "type": fitz, "kind": row["kind"],
-                        "published": row["fluence"], "model": model, "agrees": agrees, "source": row["source"]})
+            setting = (
+                f"{laser['wavelength']}, {laser['pulse_duration']}, {laser['spot_diameter']}, "
+                f"{cooling['kind']}" + (f" {cooling['spurt_duration']}" if "spurt_duration" in cooling else "")
+            )
+            out.append(
+                {
+                    "id": row["id"],
+                    "setting": setting,
+                    "type": fitz,
+                    "kind": row["kind"],
+                    "published": row["fluence"],
+                    "model": model,
+                    "agrees": agrees,
+                    "source": row["source"],
+                }
+            )
     return out
 
 
@@ -70,8 +84,10 @@ def main() -> None:
     for r in rows:
         sign = ">=" if r["kind"] == "tolerated" else "<="
         model = "none below 500" if r["model"] is None else f"{r['model']:.1f}"
-        print(f"| {r['setting']} | {r['type']} | {r['kind']} at {r['published']:g} (model should be {sign}) "
-              f"| {model} | {'yes' if r['agrees'] else 'NO'} |")
+        print(
+            f"| {r['setting']} | {r['type']} | {r['kind']} at {r['published']:g} (model should be {sign}) "
+            f"| {model} | {'yes' if r['agrees'] else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":

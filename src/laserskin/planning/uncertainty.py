@@ -97,9 +97,13 @@ class BlisterUncertainty:
         return [nominal * (1.0 - self.relative), nominal, nominal * (1.0 + self.relative_high)]
 
     def as_dict(self) -> dict:
-        return {"relative_low": self.relative, "relative_high": self.relative_high,
-                "mc_relative_error": self.mc_relative_error,
-                "contributions": dict(self.contributions), "runs": self.runs}
+        return {
+            "relative_low": self.relative,
+            "relative_high": self.relative_high,
+            "mc_relative_error": self.mc_relative_error,
+            "contributions": dict(self.contributions),
+            "runs": self.runs,
+        }
 
 
 def mc_relative_error(response, beam_radius_m: float, profile: str) -> float:
@@ -147,6 +151,7 @@ def basal_omega(response, energy_J: float) -> float:
 
 def _one_pass_blister_J(response, lo: float, hi: float) -> float | None:
     """Energy at which the worst basal Henriques Ω of one pass reaches 1 (log bisection), J."""
+
     def below(e):
         return basal_omega(response, e) < 1.0
 
@@ -185,12 +190,20 @@ def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, 
 
         def _stacks(self):
             skin = self.skin()
-            return [(weight, tissue_at(skin, wavelength, scattering=self.settings.scattering).optical_stack())
-                    for wavelength, weight in self.laser.wavelength_weights()]
+            return [
+                (weight, tissue_at(skin, wavelength, scattering=self.settings.scattering).optical_stack())
+                for wavelength, weight in self.laser.wavelength_weights()
+            ]
 
     settings = sim.settings if scattering is None else sim.settings.model_copy(update={"scattering": scattering})
-    return _Perturbed(person or sim.person, sim.laser, cooling if cooling is not None else sim.cooling,
-                      sim.protocol, settings, cache_dir=sim.cache_dir)
+    return _Perturbed(
+        person or sim.person,
+        sim.laser,
+        cooling if cooling is not None else sim.cooling,
+        sim.protocol,
+        settings,
+        cache_dir=sim.cache_dir,
+    )
 
 
 def _melanin_high(person) -> float | None:
@@ -214,8 +227,9 @@ def _cooling_low(sim) -> dict | None:
     return data
 
 
-def blister_uncertainty(sim, response, source_per_J, energy_range_J: tuple[float, float], *,
-                        counter=None) -> BlisterUncertainty:
+def blister_uncertainty(
+    sim, response, source_per_J, energy_range_J: tuple[float, float], *, counter=None
+) -> BlisterUncertainty:
     """Relative uncertainty of the one-pass blister energy of ``sim`` (see the module docstring).
 
     Parameters
@@ -239,8 +253,9 @@ def blister_uncertainty(sim, response, source_per_J, energy_range_J: tuple[float
     mc = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
     lo, hi = energy_range_J[0] / 10.0, energy_range_J[1] * 10.0
     nominal = _one_pass_blister_J(response, lo, hi)
-    result = BlisterUncertainty(relative=min(2.0 * mc, MAX_RELATIVE_UNCERTAINTY), mc_relative_error=mc,
-                                relative_high=2.0 * mc)
+    result = BlisterUncertainty(
+        relative=min(2.0 * mc, MAX_RELATIVE_UNCERTAINTY), mc_relative_error=mc, relative_high=2.0 * mc
+    )
     if nominal is None:
         return result
     cases = {}

@@ -93,9 +93,7 @@ class SkinLayer(InputModel):
         # W = 0.75 with M up to 0.43), so melanin is not part of this sum.
         total = self.blood_fraction + self.water_fraction + self.fat_fraction
         if total > 1.0 + 1e-9:
-            raise ValueError(
-                f"blood + water + fat fractions of layer {self.name!r} add up to {total:.3f} > 1"
-            )
+            raise ValueError(f"blood + water + fat fractions of layer {self.name!r} add up to {total:.3f} > 1")
         return self
 
     @property
@@ -281,7 +279,21 @@ def skin_layers(
     InputError
         For an invalid person, an unknown layer or field in ``overrides`` or an invalid value.
     """
-    cite("sandbymoller2003", "gambichler2006", "chopra2015", "branchet1990", "shuster1975", "meglinski2002", "meng2022", "fisher2002", "fitzpatrick1988", "glogau1996", "alexiades2006", "jiang2002", "norvang1997")
+    cite(
+        "sandbymoller2003",
+        "gambichler2006",
+        "chopra2015",
+        "branchet1990",
+        "shuster1975",
+        "meglinski2002",
+        "meng2022",
+        "fisher2002",
+        "fitzpatrick1988",
+        "glogau1996",
+        "alexiades2006",
+        "jiang2002",
+        "norvang1997",
+    )
     if not isinstance(person, Person):
         try:
             person = Person.model_validate(dict(person))

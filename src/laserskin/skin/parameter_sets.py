@@ -161,6 +161,3 @@ def thermal_data() -> dict[str, Any]:
 def refractive_index_data() -> dict[str, Any]:
     """The parsed ``skin_refractive_index.toml``."""
     return load_parameter_file("skin_refractive_index.toml")
-
-
-

@@ -50,17 +50,20 @@ def simulate_reference_doses(photons: int = PHOTONS, seed: int = SEED, cache_dir
     dict
         ``{course: [session dose table, ...]}`` with times in days.
     """
-    from laserskin.treatment.laser import Laser
-    from laserskin.planning.sessions import session_dose_from_summary
     from laserskin.pipeline.simulation import Simulation, SimulationSettings
+    from laserskin.planning.sessions import session_dose_from_summary
     from laserskin.skin import Person
+    from laserskin.treatment.laser import Laser
 
     doses = {}
     for name, course in reference_courses().items():
         laser = Laser.from_config(dict(course["laser"]))
         simulation = Simulation(
-            Person.model_validate(course["person"]), laser, course["cooling"],
-            settings=SimulationSettings(photons=photons, seed=seed), cache_dir=cache_dir,
+            Person.model_validate(course["person"]),
+            laser,
+            course["cooling"],
+            settings=SimulationSettings(photons=photons, seed=seed),
+            cache_dir=cache_dir,
         )
         summary = simulation.run().summary
         dose = session_dose_from_summary(summary, laser)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError, model_validator
 
 from laserskin.core.citations import cite
+from laserskin.core.units import format_quantity
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.presets import (
     DEVICE_CLASSES,
@@ -23,7 +24,6 @@ from laserskin.treatment.presets import (
     device_names,
     preset_data,
 )
-from laserskin.core.units import format_quantity
 
 __all__ = ["DEVICE_CLASSES", "DevicePreset", "device_names", "json_rows", "list_devices", "load_device", "table_rows"]
 
@@ -164,8 +164,6 @@ class DevicePreset(PresetData):
             },
             "display": self.table_row(),
         }
-
-
 
 
 def load_device(name: str) -> DevicePreset:

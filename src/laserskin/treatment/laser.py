@@ -76,8 +76,8 @@ from pydantic import (
 )
 
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, format_quantity, to_si
 from laserskin.optics.chromophores import (
     ABLATIVE_WATER_MUA_PER_M,
@@ -185,8 +185,8 @@ class FractionalSpec(_DerivedFields):
                 to_si(value, "1/m^2", field="density")
             except InputError:
                 raise ValueError(
-                    f"density: got {value!r}; expected an area coverage such as \"10 %\" "
-                    "or a number of MTZ per area such as \"200 /cm^2\""
+                    f'density: got {value!r}; expected an area coverage such as "10 %" '
+                    'or a number of MTZ per area such as "200 /cm^2"'
                 ) from None
             data["mtz_density"] = value
         else:
@@ -591,9 +591,7 @@ class Laser(_DerivedFields):
             raise InputError("start_s", start_s, "a finite time in s")
         period = 1.0 / self.repetition_rate_Hz if self.repetition_rate_Hz else 0.0
         power = self.pulse_power_W
-        return [
-            (start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)
-        ]
+        return [(start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)]
 
     def describe(self) -> str:
         """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``."""

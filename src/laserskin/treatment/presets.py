@@ -29,7 +29,7 @@ preset's :class:`~laserskin.treatment.laser.Laser`.
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -197,7 +197,6 @@ def _fmt(value_si: float, si_unit: str, display: str) -> str:
     return f"{from_si(value_si, si_unit, display):.4g}" if display else f"{value_si:.4g}"
 
 
-
 @lru_cache(maxsize=1)
 def raw_presets() -> dict[str, dict[str, Any]]:
     """Every preset file, parsed (not validated), by name."""
@@ -233,7 +232,7 @@ def preset_data(name: str) -> PresetData:
     return _validated(PresetData, name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validated(model: type[PresetData], name: str) -> PresetData:
     try:
         return model.model_validate(raw_presets()[name])

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from laserskin.core.citations import cite
-from laserskin.core.models import InputModel
 from laserskin.core.errors import InputError
+from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
 
@@ -101,9 +101,7 @@ class Protocol(InputModel):
     )
     treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
     sessions: int = Field(default=1, ge=1, le=20)
-    session_interval_s: Quantity("s", display="week", gt=0.0) = Field(
-        default="4 week", alias="session_interval"
-    )
+    session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
 
     def effective_pulses_per_spot(self, laser: Laser) -> int:
         """Pulses stacked per spot: ``pulses_per_spot`` if set, else the laser's ``pulses``."""
