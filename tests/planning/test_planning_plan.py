@@ -159,7 +159,7 @@ def test_cli_json_and_bad_input(tmp_path):
         ],
     )
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output)["eligible"] is False
+    assert json.loads(r.stdout)["eligible"] is False
     assert (out / "report.html").exists() and (out / "plan.json").exists()
     bad = tmp_path / "bad"
     r = runner.invoke(
