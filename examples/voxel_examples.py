@@ -20,9 +20,9 @@ def fractional(photons: int | None) -> None:
     from laserskin.core.constants import CELSIUS_K
     from laserskin.damage.arrhenius import omega_increment
     from laserskin.pipeline.scenario import load_scenario
+    from laserskin.plotting.voxel import plot_max_projection, plot_slices, plot_voxel_absorption
     from laserskin.thermal.schedule import Schedule
     from laserskin.thermal.voxel_heat import VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
-    from laserskin.transport.voxel_figures import plot_max_projection, plot_slices, plot_voxel_absorption
     from laserskin.transport.voxel_geometry import run_voxel_scenario
 
     spec = load_scenario(HERE / "fractional_1550_voxel.toml")
@@ -91,7 +91,7 @@ def fractional(photons: int | None) -> None:
 
 def follicle(photons: int | None) -> None:
     from laserskin.pipeline.scenario import load_scenario
-    from laserskin.transport.voxel_figures import plot_voxel_absorption
+    from laserskin.plotting.voxel import plot_voxel_absorption
     from laserskin.transport.voxel_geometry import run_voxel_scenario
 
     spec = load_scenario(HERE / "follicle_810_voxel.toml")

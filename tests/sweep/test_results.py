@@ -14,8 +14,8 @@ import xarray as xr
 
 import laserskin
 from laserskin.core.errors import InputError
+from laserskin.plotting.sweep import sweep_figures
 from laserskin.sweep import Sweep, SweepStore, sweep_from_dict, write_table
-from laserskin.sweep.figures import sweep_figures
 from laserskin.sweep.variables import case_variables, describe
 
 #: A plan's to_dict(), trimmed (recorded from laserskin.planning on main).

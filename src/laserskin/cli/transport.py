@@ -74,7 +74,7 @@ def command(
         from laserskin.plotting import close, plot_absorption
 
         if voxels:
-            from laserskin.transport.voxel_figures import plot_voxel_absorption
+            from laserskin.plotting.voxel import plot_voxel_absorption
 
             close(plot_voxel_absorption(result, path=figure))
         else:

@@ -55,12 +55,11 @@ from pydantic import Field
 
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILING_K
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.damage.collagen import omega_depth_range
-
-#: Below this absorption coefficient (100 /cm) a wavelength is not ablative in this model.
 
 
 class AblationParameters(InputModel):
@@ -78,24 +77,10 @@ class AblationParameters(InputModel):
     source: str = ""
 
 
+#: Ablation constants by laser/tissue pair, from ``data/parameters/ablation.toml``.
 LASERS: dict[str, AblationParameters] = {
-    "er_yag_2940": AblationParameters(
-        name="er_yag_2940",
-        wavelength="2940 nm",
-        mua="7800 1/cm",
-        threshold_fluence="1 J/cm^2",
-        heat_of_ablation="2.5 kJ/cm^3",
-        source="Kaufmann & Hibst 1996; Walsh, Flotte & Deutsch 1989; physics_data.md §7.2 (F_th R, h R/D), §1.8 (μa D)",
-    ),
-    "co2_10600": AblationParameters(
-        name="co2_10600",
-        wavelength="10600 nm",
-        mua="550 1/cm",
-        threshold_fluence="5 J/cm^2",
-        heat_of_ablation="2.75 kJ/cm^3",
-        plateau_depth="100 um",
-        source="Walsh & Deutsch 1988; physics_data.md §7.2 (F_th V secondary, h R, plateau V secondary), §1.8 (μa D)",
-    ),
+    name: AblationParameters.model_validate({"name": name, **table})
+    for name, table in load_parameters("ablation").items()
 }
 
 

@@ -35,10 +35,8 @@ per cent when a step changes T by a few kelvin.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 import numpy as np
@@ -47,6 +45,7 @@ from scipy import special
 
 from laserskin.core.citations import cite
 from laserskin.core.constants import GAS_CONSTANT_J_PER_MOL_K
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, to_si
@@ -143,8 +142,7 @@ class ArrheniusParameterSet(InputModel):
 
 @lru_cache(maxsize=1)
 def _load_sets() -> dict[str, ArrheniusParameterSet]:
-    text = resources.files("laserskin").joinpath("data/parameters/arrhenius.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
+    raw = load_parameters("arrhenius")
     sets = {}
     for name, table in raw.items():
         parameter_set = ArrheniusParameterSet.model_validate({"name": name, **table})

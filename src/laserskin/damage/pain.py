@@ -25,9 +25,7 @@ Model (calibration tag U, physics_data.md §5)
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -35,6 +33,7 @@ from pydantic import Field
 
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
@@ -52,8 +51,7 @@ class Anesthetic:
 
 
 def _load_anesthetics() -> dict[str, Anesthetic]:
-    text = resources.files("laserskin.data.parameters").joinpath("anesthetics.toml").read_text("utf-8")
-    table = tomllib.loads(text)
+    table = load_parameters("anesthetics")
     return {
         key: Anesthetic(
             float(entry["factor"]),

@@ -19,11 +19,9 @@ comes from the literature ranges in ``healing.toml``.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
 import numpy as np
@@ -32,6 +30,7 @@ from scipy.optimize import least_squares
 
 from laserskin.core.citations import cite
 from laserskin.core.constants import MONTH_DAYS
+from laserskin.core.data import load_parameters as load_parameter_file
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
@@ -126,7 +125,7 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
     (``reference_doses.toml``, written by :mod:`laserskin.tools.reference_courses`).
     """
     if table is None:
-        doses = tomllib.loads(resources.files("laserskin.data.parameters").joinpath("reference_doses.toml").read_text())
+        doses = load_parameter_file("reference_doses")
         table = {
             name: {**entry, "sessions": doses[name]} for name, entry in healing_toml()["reference_courses"].items()
         }

@@ -7,12 +7,11 @@ gains are fitted by :mod:`laserskin.healing.calibration`.
 from __future__ import annotations
 
 import math
-import tomllib
 from functools import lru_cache
-from importlib import resources
 
 from pydantic import Field, ValidationError, model_validator
 
+from laserskin.core.data import load_parameters as load_parameter_file
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, to_si
@@ -148,8 +147,7 @@ _NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m"}
 @lru_cache(maxsize=1)
 def healing_toml() -> dict:
     """The parsed ``data/parameters/healing.toml`` (parameters, targets, reference courses)."""
-    text = resources.files("laserskin").joinpath("data/parameters/healing.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_parameter_file("healing")
 
 
 def load_parameters(table: dict | None = None) -> HealingParameters:

@@ -8,13 +8,12 @@ The web API and the sweep runner use the same model. Example::
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
@@ -28,8 +27,7 @@ AnestheticChoice = Literal["auto", "none", "lidocaine_4", "lidocaine_tetracaine_
 @lru_cache(maxsize=1)
 def planner_rules() -> dict:
     """Parsed ``data/parameters/contraindications.toml`` (rules, safety, target, site areas)."""
-    text = resources.files("laserskin").joinpath("data/parameters/contraindications.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_parameters("contraindications")
 
 
 def site_max_area_m2(site: str) -> float:

@@ -11,9 +11,9 @@ Run ``python -m laserskin.planning.thresholds`` to print the table of docs/plann
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
-from importlib import resources
+
+from laserskin.core.data import load_parameters
 
 __all__ = ["model_blister_fluence_J_per_cm2", "published_thresholds", "threshold_table"]
 
@@ -21,8 +21,7 @@ __all__ = ["model_blister_fluence_J_per_cm2", "published_thresholds", "threshold
 @lru_cache(maxsize=1)
 def published_thresholds() -> list[dict]:
     """The ``[[threshold]]`` rows of ``epidermal_thresholds.toml``."""
-    text = resources.files("laserskin.data.parameters").joinpath("epidermal_thresholds.toml").read_text("utf-8")
-    return tomllib.loads(text)["threshold"]
+    return load_parameters("epidermal_thresholds")["threshold"]
 
 
 def model_blister_fluence_J_per_cm2(

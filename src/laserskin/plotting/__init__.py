@@ -42,8 +42,6 @@ from laserskin.plotting.simulation import (
 )
 from laserskin.plotting.transport import plot_absorption, plot_reflectance
 
-_pyplot = pyplot  # the name the sweep figures use
-
 __all__ = [
     "DPI",
     "STYLE",

@@ -43,9 +43,9 @@ result file. At the end the cases are combined into ``sweep.nc`` with the axes
 
 from __future__ import annotations
 
+from laserskin.plotting.sweep import sweep_figures
 from laserskin.sweep.cases import Case, Sweep, load_sweep, sweep_from_dict, validate_inputs
 from laserskin.sweep.cluster import connect
-from laserskin.sweep.figures import sweep_figures
 from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
 from laserskin.sweep.population import PERSON_FIELDS, PopulationSpec
 from laserskin.sweep.runner import SweepProgress, SweepReport, run_sweep

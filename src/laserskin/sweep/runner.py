@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from laserskin.core.callbacks import Callback
+from laserskin.plotting.sweep import sweep_figures
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.cluster import connect
-from laserskin.sweep.figures import sweep_figures
 from laserskin.sweep.spec import SweepSpec, check_size
 from laserskin.sweep.store import SweepStore
 from laserskin.sweep.table import check_table_path, write_table

@@ -62,10 +62,8 @@ from __future__ import annotations
 
 import math
 import time as _time
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -75,6 +73,7 @@ from scipy.sparse.linalg import splu
 from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
 from laserskin.core.constants import WATER_BOILING_K
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.thermal.boundary import SurfaceBoundary
 from laserskin.thermal.medium import ThermalMedium, _per_cell
@@ -180,8 +179,7 @@ class PhaseChangeParameters:
 
 def phase_change_data() -> dict:
     """The raw tables of ``data/parameters/tissue_phase_change.toml``."""
-    text = resources.files("laserskin").joinpath("data/parameters/tissue_phase_change.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return load_parameters("tissue_phase_change")
 
 
 def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **overrides: Any) -> PhaseChangeParameters:

@@ -18,20 +18,23 @@ import numpy as np
 
 from laserskin.core.citations import cite
 from laserskin.core.constants import CORE_TEMPERATURE_K
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 
-#: Blood density × specific heat, J m⁻³ K⁻¹ (1060 kg m⁻³ × 3770 J kg⁻¹ K⁻¹; Jiang et al. 2002).
-BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K = 1060.0 * 3770.0
-#: Core and arterial blood temperature, K (37 °C).
+_JIANG2002 = load_parameters("skin_thermal_jiang2002")
 
-#: Layer thermal properties of Jiang et al. (2002), Burns 28:713 (as used in the MATLAB PDE
-#: Toolbox "skin burn" example): name -> (k W/m/K, ρ kg/m³, c J/kg/K, perfusion 1/s).
+#: Blood density × specific heat, J m⁻³ K⁻¹ (Jiang et al. 2002; data/parameters/skin_thermal_jiang2002.toml).
+BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K = (
+    _JIANG2002["blood"]["density_kg_per_m3"] * _JIANG2002["blood"]["specific_heat_J_per_kgK"]
+)
+
+#: Layer thermal properties of Jiang et al. (2002), Burns 28:713, read from the one data file
+#: (``skin_thermal_jiang2002.toml``, shared with the skin model): name -> (k W/m/K, ρ kg/m³,
+#: c J/kg/K, perfusion 1/s). The heat solver's tests and the 3-D solver use it without ``skin``.
 JIANG2002_LAYERS: dict[str, tuple[float, float, float, float]] = {
-    "epidermis": (0.24, 1200.0, 3590.0, 0.0),
-    "dermis": (0.45, 1200.0, 3300.0, 0.00125),
-    "subcutaneous": (0.19, 1000.0, 2500.0, 0.00125),
-    "inner": (0.50, 1000.0, 4000.0, 0.00125),
+    name: (layer["k_W_per_mK"], layer["density_kg_per_m3"], layer["specific_heat_J_per_kgK"], layer["perfusion_per_s"])
+    for name, layer in _JIANG2002["layers"].items()
 }
 
 
@@ -157,7 +160,7 @@ class ThermalMedium:
         """Layered skin with the thermal set of Jiang et al. (2002), Burns 28:713.
 
         ``names`` picks rows of :data:`JIANG2002_LAYERS` per layer (default: epidermis,
-        dermis, subcutaneous, inner — as many as there are layers).
+        dermis, subcutis, inner — as many as there are layers).
         """
         cite("jiang2002")
         names = list(names) if names is not None else list(JIANG2002_LAYERS)[: len(layer_bottoms_m)]

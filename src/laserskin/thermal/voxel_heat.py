@@ -122,7 +122,7 @@ class VoxelThermalMedium:
 
         ``properties`` maps a region name to (k W/m/K, ρ kg/m³, c J/kg/K, ω_b 1/s); regions
         not given take the Jiang et al. (2002) row of their name (epidermis, dermis,
-        subcutaneous), ``blood`` for regions whose name contains "vessel" or "blood", else
+        subcutis), ``blood`` for regions whose name contains "vessel" or "blood", else
         the ``default`` row.
         """
         properties = dict(properties or {})

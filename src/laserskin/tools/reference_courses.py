@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 import laserskin
+from laserskin.core.data import load_parameters
 
 #: Monte Carlo settings of the stored doses (recorded in the file).
 PHOTONS = 100_000
@@ -31,8 +31,7 @@ SEED = 2024
 
 def reference_courses() -> dict[str, dict]:
     """The reference course definitions (settings, person, session days)."""
-    text = resources.files("laserskin.data.parameters").joinpath("reference_courses.toml").read_text()
-    return tomllib.loads(text)
+    return load_parameters("reference_courses")
 
 
 def simulate_reference_doses(photons: int = PHOTONS, seed: int = SEED, cache_dir=None) -> dict[str, list[dict]]:

@@ -72,9 +72,9 @@ def sweep_figures(dataset, directory: str | Path) -> list[Path]:
       same figure for Ω when the outcome is another variable;
     * ``eligibility.svg`` (plan sweeps): fractions eligible, referred and failed.
     """
-    from laserskin.plotting import _pyplot
+    from laserskin.plotting._base import pyplot
 
-    plt = _pyplot()
+    plt = pyplot()
     directory = Path(directory)
     written: list[Path] = []
     with plt.rc_context({"svg.fonttype": "none"}):
