@@ -160,3 +160,10 @@ def test_negative_melanin_override_rejected():
     with pytest.raises(Exception) as info:
         tissue_at({"age": 40, "sex": "male", "fitzpatrick": "II", "site": "neck", "melanin_fraction": -0.1}, 755 * NM)
     assert isinstance(info.value, InputError) and "melanin_fraction" in str(info.value)
+
+
+def test_tissue_at_takes_a_wavelength_with_units():
+    person = {"age": 40, "sex": "female", "fitzpatrick": "II", "site": "cheek"}
+    assert tissue_at(person, "1064 nm").wavelength_m == pytest.approx(tissue_at(person, 1064e-9).wavelength_m)
+    with pytest.raises(InputError, match="wavelength"):
+        tissue_at(person, "1064 kg")

@@ -189,3 +189,27 @@ def test_steady_state_surface_is_physiological_for_a_deep_domain():
     steady = steady_state_temperature(ThermalMedium.jiang2002(grid, bottoms))
     assert 32.5 < steady[0, 0] - 273.15 < 34.5
     assert np.all(np.diff(steady[0]) > 0)  # warmer with depth
+
+
+def test_heat_result_to_dataset_and_save_round_trip(tmp_path):
+    from laserskin.core.io import read_netcdf
+
+    grid = RZGrid.graded(r_max_m=1e-3, nr=8, z_max_m=2e-3, dz_surface_m=20e-6, dz_max_m=200e-6, growth=1.2)
+    medium = ThermalMedium(grid, 0.45, 3.96e6, 0.0)
+    source = np.zeros((grid.nr, grid.nz))
+    source[:2, :5] = 1e9
+    result = solve_bioheat(
+        medium,
+        source,
+        Schedule.pulse_train(0.0, 1e-3, 1.0),
+        SurfaceBoundary.resting_air(),
+        0.05,
+        probes=[(0.0, 0.0), (0.0, 1e-4)],
+        store_times_s=[0.01],
+    )
+    path = result.save(tmp_path / "heat.nc")
+    data = read_netcdf(path)
+    np.testing.assert_allclose(data["peak_temperature"].values, result.peak_temperature_K)
+    np.testing.assert_allclose(data["probe_temperature"].values, result.probe_temperatures_K)
+    assert all("units" in data[name].attrs for name in data.data_vars)
+    assert data.attrs["energy_residual_J"] == pytest.approx(result.energy.residual_J)

@@ -43,7 +43,7 @@ from pydantic import Field, ValidationError
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import ureg
+from laserskin.core.units import to_si, ureg
 from laserskin.optics import chromophores as chrom
 from laserskin.optics.layers import LayerStack, OpticalLayer
 from laserskin.skin.anatomy import SkinLayer, SkinModel, skin_layers
@@ -338,6 +338,8 @@ def tissue_at(
         Bad wavelength, unknown set, unknown layer/field in ``overrides`` or an invalid value.
     """
     skin = person_or_skin if isinstance(person_or_skin, SkinModel) else skin_layers(person_or_skin)
+    if isinstance(wavelength_m, str) or hasattr(wavelength_m, "units"):  # "1064 nm" or a pint quantity
+        wavelength_m = to_si(wavelength_m, "m", field="wavelength")
     wavelength = np.asarray(wavelength_m, dtype=np.float64)
     if wavelength.ndim != 0:
         raise InputError("wavelength", wavelength_m, "a single wavelength (use layer_optics for spectra)")

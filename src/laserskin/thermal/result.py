@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -101,3 +102,44 @@ class HeatResult:
                 f"one of the stored times {self.stored_times_s.tolist()}",
             )
         return self.stored_temperatures_K[index[0]]
+
+    def to_dataset(self):
+        """The run as an :class:`xarray.Dataset`: fields on the r–z grid (initial, final, peak,
+        peak time, stored), probe traces, units on every variable, the energy ledger in the
+        attributes."""
+        import xarray as xr
+
+        grid = self.grid
+        field_dims = ("r", "z")
+        data = {
+            "initial_temperature": (field_dims, self.initial_temperature_K, {"units": "K"}),
+            "final_temperature": (field_dims, self.final_temperature_K, {"units": "K"}),
+            "peak_temperature": (field_dims, self.peak_temperature_K, {"units": "K"}),
+            "peak_time": (field_dims, self.peak_time_s, {"units": "s"}),
+            "global_peak_field": (
+                field_dims,
+                self.global_peak_field_K,
+                {"units": "K", "long_name": "the field when the hottest cell peaks", "time_s": self.global_peak_time_s},
+            ),
+            "stored_temperature": (("stored_time", "r", "z"), self.stored_temperatures_K, {"units": "K"}),
+            "probe_temperature": (("probe", "time"), self.probe_temperatures_K, {"units": "K"}),
+            "probe_r": (("probe",), self.probe_points_m[:, 0] if len(self.probe_points_m) else [], {"units": "m"}),
+            "probe_z": (("probe",), self.probe_points_m[:, 1] if len(self.probe_points_m) else [], {"units": "m"}),
+            "r_edges": (("r_edge",), grid.r_edges_m, {"units": "m"}),
+            "z_edges": (("z_edge",), grid.z_edges_m, {"units": "m"}),
+        }
+        coords = {
+            "r": ("r", grid.r_centers_m, {"units": "m", "long_name": "radius (cell centre)"}),
+            "z": ("z", grid.z_centers_m, {"units": "m", "long_name": "depth (cell centre)"}),
+            "time": ("time", self.times_s, {"units": "s"}),
+            "stored_time": ("stored_time", self.stored_times_s, {"units": "s"}),
+        }
+        ledger = {f"energy_{key}": float(value) for key, value in vars(self.energy).items()}
+        attrs = {**ledger, "energy_residual_J": float(self.energy.residual_J), "n_steps": int(self.n_steps)}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def save(self, path) -> Path:
+        """Write :meth:`to_dataset` as NetCDF, atomically."""
+        from laserskin.core.io import write_netcdf_atomic
+
+        return write_netcdf_atomic(self.to_dataset(), Path(path))
