@@ -232,7 +232,7 @@ def print_plan(plan: Any) -> None:
             ("anaesthetic", plan.anesthetic),
             ("sessions", f"{plan.sessions} every {plan.interval_weeks:g} weeks"),
             ("session minutes", f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"),
-            ("epidermal Ω", f"{plan.epidermal_omega:.3g} (limit {plan.risks['epidermal_omega_limit']})"),
+            ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
             ("pain index", f"{plan.pain_index:.2g} / 10"),
         ]
         for key, band in plan.improvement_percent.items():

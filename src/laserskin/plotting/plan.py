@@ -44,7 +44,9 @@ def margin_figure(plan: Any, path: str | Path | None = None):
     lines = ax.semilogy(
         fluence, np.maximum(np.asarray(curve["epidermal_omega"]), 1e-12), "o-", label="basal epidermal Ω (Henriques)"
     )
-    lines += [ax.axhline(plan.risks["epidermal_omega_limit"], color="r", ls="--", label="planner limit")]
+    band = getattr(plan, "blister_fluence_J_per_cm2", None)
+    if band and None not in band:  # the blister fluence with its uncertainty; the plan stays below 85 % of its low end
+        lines += [ax.axvspan(band[0], band[2], color="r", alpha=0.12, label="blister fluence (band)")]
     lines += [ax.axhline(1.0, color="r", ls=":", label="blister (Ω = 1)")]
     lines += [ax.axvline(curve["chosen_fluence_J_per_cm2"], color="g", label="chosen fluence")]
     ax.set_xlabel("fluence (J/cm²)")

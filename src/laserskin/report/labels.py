@@ -51,7 +51,8 @@ class Label:
 
 OMEGA_HELP = (
     "Ω is the Arrhenius (Henriques) thermal-damage integral: Ω = 1 is the onset of "
-    "epidermal necrosis (a blister); the planner keeps the basal epidermis at Ω ≤ 0.5."
+    "epidermal necrosis (a blister); the planner sets the fluence at most 85 % of the lowest "
+    "fluence predicted to blister (the low end of its uncertainty band)."
 )
 
 LABELS: dict[str, Label] = {
@@ -296,9 +297,9 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
         chosen = f" The chosen fluence is {fluence:.3g} J/cm²." if isinstance(fluence, (int, float)) else ""
         return {
             "title": "Safety margin against fluence",
-            "caption": "Epidermal damage integral Ω (left axis, logarithmic; Ω = 1 blisters, the planner keeps "
-            "Ω ≤ 0.5) and thickness of the dermal collagen injury band (right axis, µm) against "
-            "fluence.",
+            "caption": "Epidermal damage integral Ω (left axis, logarithmic; Ω = 1 blisters; the shaded band is "
+            "the blister fluence with its uncertainty) and thickness of the dermal collagen injury band "
+            "(right axis, µm) against fluence.",
             "alt": f"Chart of epidermal Ω and dermal injury-band thickness rising with fluence.{chosen}",
         }
     if name == "maps":
