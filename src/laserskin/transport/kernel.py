@@ -92,6 +92,22 @@ def sample_launch_radii(kind, width, outer, state, n):
 # physics helpers (MCML)
 # --------------------------------------------------------------------------------------
 @njit(inline="always", cache=True)
+def _spin(ux, uy, uz, cost, sint, cosp, sinp):
+    """Direction after a deflection by polar cosine ``cost`` (sine ``sint``) and azimuth
+    (``cosp``, ``sinp``) from (ux, uy, uz), as MCML's ``Spin``; shared by the r–z and voxel
+    kernels (inlined, so it compiles under each kernel's own flags)."""
+    if uz > _COSZERO or uz < -_COSZERO:
+        return sint * cosp, sint * sinp, (cost if uz > 0.0 else -cost)
+    temp = math.sqrt(1.0 - uz * uz)
+    f = sint / temp
+    return (
+        f * (ux * uz * cosp - uy * sinp) + ux * cost,
+        f * (uy * uz * cosp + ux * sinp) + uy * cost,
+        -sint * cosp * temp + uz * cost,
+    )
+
+
+@njit(inline="always", cache=True)
 def _fresnel(n1, n2, ca1):
     """Unpolarised Fresnel reflectance and transmitted-angle cosine (MCML ``RFresnel``).
 
@@ -303,18 +319,7 @@ def _run_batch(
                 inv_q = 1.0 / q
                 cosp = (a * a - b * b) * inv_q
                 sinp = 2.0 * a * b * inv_q
-                if uz > _COSZERO or uz < -_COSZERO:
-                    ux = sint * cosp
-                    uy = sint * sinp
-                    uz = cost if uz > 0.0 else -cost
-                else:
-                    temp = math.sqrt(1.0 - uz * uz)
-                    f = sint / temp
-                    nux = f * (ux * uz * cosp - uy * sinp) + ux * cost
-                    nuy = f * (uy * uz * cosp + ux * sinp) + uy * cost
-                    uz = -sint * cosp * temp + uz * cost
-                    ux = nux
-                    uy = nuy
+                ux, uy, uz = _spin(ux, uy, uz, cost, sint, cosp, sinp)
             # Russian roulette (MCML semantics)
             if w < WEIGHT_THRESHOLD:
                 if w == 0.0:

@@ -19,7 +19,7 @@ import math
 
 from numba import njit, prange
 
-from laserskin.transport.kernel import _COSZERO, ROULETTE_CHANCE, WEIGHT_THRESHOLD, _fresnel
+from laserskin.transport.kernel import ROULETTE_CHANCE, WEIGHT_THRESHOLD, _fresnel, _spin
 from laserskin.transport.rng import _uniform4
 
 # columns of the per-batch scalar tallies
@@ -190,18 +190,7 @@ def run_voxel_batch(
                 inv_q = 1.0 / q
                 cosp = (a * a - b * b) * inv_q
                 sinp = 2.0 * a * b * inv_q
-                if uz > _COSZERO or uz < -_COSZERO:
-                    ux = sint * cosp
-                    uy = sint * sinp
-                    uz = cost if uz > 0.0 else -cost
-                else:
-                    temp = math.sqrt(1.0 - uz * uz)
-                    f = sint / temp
-                    nux = f * (ux * uz * cosp - uy * sinp) + ux * cost
-                    nuy = f * (uy * uz * cosp + ux * sinp) + uy * cost
-                    uz = -sint * cosp * temp + uz * cost
-                    ux = nux
-                    uy = nuy
+                ux, uy, uz = _spin(ux, uy, uz, cost, sint, cosp, sinp)
                 # Russian roulette (MCML)
                 if w < WEIGHT_THRESHOLD:
                     if w == 0.0:
