@@ -92,6 +92,21 @@ def sample_launch_radii(kind, width, outer, state, n):
 # physics helpers (MCML)
 # --------------------------------------------------------------------------------------
 @njit(inline="always", cache=True)
+def _roulette(w, s0, s1, s2, s3):
+    """MCML's Russian roulette for a packet below ``WEIGHT_THRESHOLD``: it survives with
+    probability ``ROULETTE_CHANCE`` and its weight is divided by it, else it dies; a packet of
+    zero weight dies without drawing. Returns ``(weight, weight gained, alive, rng state)``;
+    the gain (negative for a death) is tallied as the roulette balance. Shared by the r–z and
+    voxel kernels."""
+    if w == 0.0:
+        return 0.0, 0.0, False, s0, s1, s2, s3
+    u, s0, s1, s2, s3 = _uniform4(s0, s1, s2, s3)
+    if u < ROULETTE_CHANCE:
+        return w / ROULETTE_CHANCE, w * (1.0 / ROULETTE_CHANCE - 1.0), True, s0, s1, s2, s3
+    return 0.0, -w, False, s0, s1, s2, s3
+
+
+@njit(inline="always", cache=True)
 def _spin(ux, uy, uz, cost, sint, cosp, sinp):
     """Direction after a deflection by polar cosine ``cost`` (sine ``sint``) and azimuth
     (``cosp``, ``sinp``) from (ux, uy, uz), as MCML's ``Spin``; shared by the r–z and voxel
@@ -320,16 +335,10 @@ def _run_batch(
                 cosp = (a * a - b * b) * inv_q
                 sinp = 2.0 * a * b * inv_q
                 ux, uy, uz = _spin(ux, uy, uz, cost, sint, cosp, sinp)
-            # Russian roulette (MCML semantics)
             if w < WEIGHT_THRESHOLD:
-                if w == 0.0:
-                    break
-                u, s0, s1, s2, s3 = _uniform4(s0, s1, s2, s3)
-                if u < ROULETTE_CHANCE:
-                    scalars[_ROUL] += w * (1.0 / ROULETTE_CHANCE - 1.0)
-                    w /= ROULETTE_CHANCE
-                else:
-                    scalars[_ROUL] -= w
+                w, gained, alive, s0, s1, s2, s3 = _roulette(w, s0, s1, s2, s3)
+                scalars[_ROUL] += gained
+                if not alive:
                     break
     s[0] = s0
     s[1] = s1

@@ -19,7 +19,7 @@ import math
 
 from numba import njit, prange
 
-from laserskin.transport.kernel import ROULETTE_CHANCE, WEIGHT_THRESHOLD, _fresnel, _spin
+from laserskin.transport.kernel import WEIGHT_THRESHOLD, _fresnel, _roulette, _spin
 from laserskin.transport.rng import _uniform4
 
 # columns of the per-batch scalar tallies
@@ -191,16 +191,10 @@ def run_voxel_batch(
                 cosp = (a * a - b * b) * inv_q
                 sinp = 2.0 * a * b * inv_q
                 ux, uy, uz = _spin(ux, uy, uz, cost, sint, cosp, sinp)
-                # Russian roulette (MCML)
                 if w < WEIGHT_THRESHOLD:
-                    if w == 0.0:
-                        break
-                    u, s0, s1, s2, s3 = _uniform4(s0, s1, s2, s3)
-                    if u < ROULETTE_CHANCE:
-                        scalars[ROUL] += w * (1.0 / ROULETTE_CHANCE - 1.0)
-                        w /= ROULETTE_CHANCE
-                    else:
-                        scalars[ROUL] -= w
+                    w, gained, alive, s0, s1, s2, s3 = _roulette(w, s0, s1, s2, s3)
+                    scalars[ROUL] += gained
+                    if not alive:
                         break
                 continue
             # ---- reach a face: move there, spend that part of the step -------------------
