@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from laserskin.core.errors import InputError
+from laserskin.report import INPUT_ROWS
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -26,24 +27,8 @@ __all__ = [
     "scenario_from_simulate_form",
 ]
 
-PLAN_FORM_FIELDS = (
-    "age",
-    "sex",
-    "fitzpatrick",
-    "site",
-    "sun_exposure",
-    "laxity",
-    "goal",
-    "area",
-    "devices",
-    "max_sessions",
-    "max_downtime_days",
-    "max_session_minutes",
-    "anesthetic",
-    "cooling",
-    "photons",
-    "seed",
-)
+#: The plan form: the request fields the report echoes (one list), then the Monte Carlo settings.
+PLAN_FORM_FIELDS = (*INPUT_ROWS, "photons", "seed")
 SIM_FORM_FIELDS = (
     "age",
     "sex",
