@@ -156,10 +156,44 @@ def test_blow_off_limit_depth_is_log_of_fluence_ratio():
             2e-8,
             initial_temperature_K=t0,
             parameters=PhaseChangeParameters(
-                regime="blow_off", dry_absorption_fraction=0.0, pyrolysis_temperature_K=1e5
+                regime="blow_off",
+                dry_absorption_fraction=0.0,
+                pyrolysis_temperature_K=1e5,
+                spinodal_temperature_K=1e5,
             ),
         )
         assert result.crater_depth_m[0] == pytest.approx(math.log(ratio) / mua, abs=0.3e-6)
+
+
+def test_blow_off_superheats_and_explodes_at_the_spinodal():
+    """Blow-off (ns pulse): no boiling plateau during the pulse — tissue water superheats; a cell that reaches the
+    spinodal explodes (phase explosion, Vogel & Venugopalan 2003 §V.C–D) while the plume stays in the beam. With a
+    constant μa every cell at depth z receives F μa e^(−μa z), so the crater is ln(F μa / (ρc (T_sp − T₀)))/μa to one
+    cell; below it the tissue boils after the pulse; energy closes to 1e-9."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=0.1e-6)
+    rho_c, w, mua = 3.96e6, 650.0, 1e6
+    medium = ThermalMedium(grid, 0.45, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    params = PhaseChangeParameters(regime="blow_off", dry_absorption_fraction=0.0)
+    e_sp = rho_c * (params.spinodal_temperature_K - t0)
+    fluence = 8.0 * e_sp / mua
+    energy_J = fluence * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 10e-9, energy_J / 10e-9)
+    result = solve_enthalpy(
+        medium,
+        w,
+        BeerLambertSource(np.full(300, mua), [1.0]),
+        power,
+        SurfaceBoundary.insulated(),
+        2e-8,
+        initial_temperature_K=t0,
+        parameters=params,
+    )
+    assert result.crater_depth_m[0] == pytest.approx(math.log(8.0) / mua, abs=0.15e-6)
+    assert result.global_peak_temperature_K > WATER_BOILING_K + 100.0  # superheated, not held at 100 °C
+    assert result.global_peak_temperature_K <= params.spinodal_temperature_K + 30.0  # at most one step above it
+    assert result.water_fraction[0, ~result.removed[0]].min() < 1.0  # the superheated rest boiled after the pulse
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
 
 
 def test_temperature_stays_bounded_at_absurd_fluence():

@@ -125,7 +125,16 @@ class PhaseChangeParameters:
         nothing leaves before the pulse ends and μa does not follow dehydration during the
         pulse (all energy deposited first; ns pulses); at the end every cell from the floor
         down that reached the ablation condition is ejected. The two heuristic limits of
-        Vogel & Venugopalan 2003 §VII.A.
+        Vogel & Venugopalan 2003 §VII.A. In the blow-off regime the water is *superheated*
+        during the pulse: a ns pulse leaves no time for bubble nucleation, so wet tissue heats
+        above ``T_b`` without boiling (no plateau while the laser is on) and the absorption
+        keeps falling with temperature through ``g(T)``; it boils (and cells that received the
+        full enthalpy of vaporisation are ejected) when the pulse ends. A superheated cell that
+        reaches ``spinodal_temperature_K`` explodes during the pulse (phase explosion) and leaves
+        with the tissue above it; only its energy above the spinodal is passed on.
+    spinodal_temperature_K : float
+        Limit of superheat of tissue water, K (the spinodal of water at 1 atm, ≈ 305 °C;
+        Vogel & Venugopalan 2003 §V.C). Used in the blow-off regime only.
     desiccated_water_fraction : float
         A floor cell that held less than this fraction of its initial water when the pulse
         began (desiccated by an earlier pulse or pass, without being ejected) has too little
@@ -148,6 +157,7 @@ class PhaseChangeParameters:
     absorption_reference_temperature_K: float = WATER_BOILING_K - 75.0
     absorption_minimum_factor: float = 0.3
     regime: str = "steady_state"
+    spinodal_temperature_K: float = WATER_BOILING_K + 205.0
     desiccated_water_fraction: float = 0.5
     desiccation_time_s: float = 1e-3
 
@@ -158,6 +168,7 @@ class PhaseChangeParameters:
             ("water_specific_heat_J_per_kgK", self.water_specific_heat_J_per_kgK > 0),
             ("ablation_vaporised_fraction", 0 < self.ablation_vaporised_fraction <= 1),
             ("pyrolysis_temperature_K", self.pyrolysis_temperature_K > self.boiling_temperature_K),
+            ("spinodal_temperature_K", self.spinodal_temperature_K > self.boiling_temperature_K),
             ("dry_conductivity_fraction", 0 < self.dry_conductivity_fraction <= 1),
             ("dry_absorption_fraction", 0 <= self.dry_absorption_fraction <= 1),
             ("absorption_minimum_factor", 0 < self.absorption_minimum_factor <= 1),
@@ -205,6 +216,7 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
         dry_conductivity_fraction=abl["dry_conductivity_fraction"],
         dry_absorption_fraction=abl["dry_absorption_fraction"],
         desiccated_water_fraction=abl["desiccated_water_fraction"],
+        spinodal_temperature_K=water.get("spinodal_temperature_K", WATER_BOILING_K + 205.0),
         regime="blow_off" if pulse_duration_s < abl["blow_off_below_pulse_duration_s"] else "steady_state",
     )
     for band in data.get("absorption_temperature", []):
@@ -573,9 +585,12 @@ def solve_enthalpy(
         """Vaporisation, ablation and the passing on of excess energy; True if the state changed."""
         nonlocal onset
         changed = False
+        superheating = p.regime == "blow_off" and on
         for _ in range(4 * nz + 4):
             T, w, C = state.temperature_K, state.water_kg_per_m3, state.capacity_J_per_m3K
             hot = (T > T_b) & (w > 0) & ~state.removed
+            if superheating:  # superheated liquid: no boiling before the pulse ends
+                hot = np.zeros_like(hot)
             if np.any(hot):
                 onset = True
                 changed = True
@@ -605,12 +620,18 @@ def solve_enthalpy(
                 if (dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9) or charred:
                     _remove(i, [j], excess_by_col)
                     removed_any = True
-            # subsurface blow-out: dry cells above the pyrolysis temperature
-            deep_hot = (state.temperature_K > p.pyrolysis_temperature_K) & ~state.removed
+            # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
+            # wet cells at the spinodal: phase explosion, only the energy above it is passed on
+            live = ~state.removed
+            wet_now = state.water_kg_per_m3 > 0
+            exploding = superheating & wet_now & (state.temperature_K > p.spinodal_temperature_K) & live
+            deep_hot = (
+                (state.temperature_K > p.pyrolysis_temperature_K) & live & ~(superheating & wet_now)
+            ) | exploding
             for i in np.flatnonzero(deep_hot.any(axis=1)):
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
-                _remove(i, cells, excess_by_col)
+                _remove(i, cells, excess_by_col, keep_K=p.spinodal_temperature_K if exploding[i].any() else T_b)
                 removed_any = True
             if not removed_any:
                 break
@@ -636,16 +657,17 @@ def solve_enthalpy(
                 state.temperature_K[i] = state.temperature_K[i] + gain / state.capacity_J_per_m3K[i]
         return changed
 
-    def _remove(i: int, cells: list[int], excess_by_col: dict[int, float]) -> None:
+    def _remove(i: int, cells: list[int], excess_by_col: dict[int, float], keep_K: float = T_b) -> None:
+        """Eject cells; their enthalpy above ``keep_K`` is handed on (excess), the rest leaves with them."""
         for j in cells:
             T = state.temperature_K[i, j]
             C = state.capacity_J_per_m3K[i, j]
-            above = max(T - T_b, 0.0)
+            above = max(T - keep_K, 0.0)
             excess = volume[i, j] * C * above
             ledger["ablated"] += volume[i, j] * C * (T - above - T_ref)
             excess_by_col[i] = excess_by_col.get(i, 0.0) + excess
             state.removed[i, j] = True
-            state.temperature_K[i, j] = min(T, T_b)
+            state.temperature_K[i, j] = min(T, keep_K)
             state.water_kg_per_m3[i, j] = 0.0
             state.capacity_J_per_m3K[i, j] = C  # kept for bookkeeping; excluded below
 
@@ -654,6 +676,7 @@ def solve_enthalpy(
     current_source = source
     laser_on = False
     water_at_pulse_start = water0.copy()
+    removed_at_pulse_start = state.removed.copy()
     last_pulse_end = -math.inf
     for n_step, (t0, t1) in enumerate(plan, start=1):
         dt_exact = t1 - t0
@@ -665,6 +688,7 @@ def solve_enthalpy(
                 # a layer left partly dry this long ago is desiccated tissue (not within a spike train)
                 water_at_pulse_start = state.water_kg_per_m3.copy()
             pulse_index += 1
+            removed_at_pulse_start = state.removed.copy()
             if pulse_index > 0 and source_update is not None:
                 new = source_update(pulse_index, state)
                 if new is not None:
@@ -687,12 +711,24 @@ def solve_enthalpy(
             if (current_source is not None and on)
             else np.zeros((nr, nz))
         )
+        plume_W = 0.0
+        if on and current_source is not None and p.regime == "blow_off":
+            plume = state.removed & ~removed_at_pulse_start
+            if plume.any():
+                # blow-off: what exploded during the pulse is still in the beam (the plume of superheated
+                # tissue water absorbs, Vogel & Venugopalan 2003 §VII.A); its share leaves with the plume
+                view = TissueState(
+                    state.temperature_K, state.water_kg_per_m3, removed_at_pulse_start, state.capacity_J_per_m3K
+                )
+                s_all = current_source.power_density_per_W(grid, view, factor)
+                plume_W = pw * float((np.where(plume, s_all, 0.0) * volume).sum())
+                s = np.where(plume, 0.0, s_all)
         deposit = pw * s * dt  # J/m³ over the step
         wet = (state.water_kg_per_m3 > 0) & ~state.removed
         C_cell = state.capacity_J_per_m3K
         pinned = (
             wet & ((state.temperature_K >= T_b - 1e-9) | (state.temperature_K + deposit / C_cell >= T_b))
-            if on
+            if on and p.regime != "blow_off"  # blow-off: superheated water, no plateau during the pulse
             else np.zeros((nr, nz), dtype=bool)
         )
         if built_version != op_version:
@@ -750,7 +786,8 @@ def solve_enthalpy(
             ledger["perfusion"] += (
                 dt * weight * float((op.perfusion_W_per_K * (y - medium.arterial_temperature_K)).sum())
             )
-        ledger["deposited"] += dt * float(source_W.sum())
+        ledger["deposited"] += dt * (float(source_W.sum()) + plume_W)
+        ledger["ablated"] += dt * plume_W
         if pin_J is not None:
             # hand the boiling cells' energy back to them as vaporisation (and heat once dry)
             onset = True
