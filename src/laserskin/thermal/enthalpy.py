@@ -617,8 +617,11 @@ def solve_enthalpy(
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
                 charred = state.temperature_K[i, j] > p.pyrolysis_temperature_K
-                if (dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9) or charred:
+                if dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9:
                     _remove(i, [j], excess_by_col)
+                    removed_any = True
+                elif charred:  # the heat that carbonised it leaves with it; only the overshoot is passed on
+                    _remove(i, [j], excess_by_col, keep_K=p.pyrolysis_temperature_K)
                     removed_any = True
             # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
             # wet cells at the spinodal: phase explosion, only the energy above it is passed on
@@ -631,7 +634,8 @@ def solve_enthalpy(
             for i in np.flatnonzero(deep_hot.any(axis=1)):
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
-                _remove(i, cells, excess_by_col, keep_K=p.spinodal_temperature_K if exploding[i].any() else T_b)
+                keep = p.spinodal_temperature_K if exploding[i].any() else p.pyrolysis_temperature_K
+                _remove(i, cells, excess_by_col, keep_K=keep)
                 removed_any = True
             if not removed_any:
                 break
