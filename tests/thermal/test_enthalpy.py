@@ -136,6 +136,34 @@ def test_steady_state_limit_depth_is_fluence_over_heat_of_ablation():
     assert result.crater_depth_m[0] == pytest.approx((fluence - h_abl / mua) / h_abl, rel=0.1)
 
 
+def test_dry_tissue_leaves_by_carbonisation_carrying_its_heat():
+    """Tissue without water is removed only by carbonisation: far above threshold the depth is F / (ρc (T_pyr − T₀))
+    (steady-state limit with the pyrolysis temperature as the removal condition); the heat that carbonised a cell
+    leaves with it (only its overshoot above T_pyr is handed on), so the depth is not F / (ρc (T_b − T₀)). 10 %:
+    the threshold offset at 20 × F_th."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=400, dz_m=0.5e-6)
+    rho_c, mua = 1.2e6, 1e6
+    medium = ThermalMedium(grid, 0.2, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    params = PhaseChangeParameters()
+    h = rho_c * (params.pyrolysis_temperature_K - t0)
+    fluence = 20.0 * h / mua
+    energy_J = fluence * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 100e-9, energy_J / 100e-9)
+    result = solve_enthalpy(
+        medium,
+        0.0,
+        BeerLambertSource(np.full(400, mua), [1.0]),
+        power,
+        SurfaceBoundary.insulated(),
+        1e-6,
+        initial_temperature_K=t0,
+        parameters=params,
+    )
+    assert result.crater_depth_m[0] == pytest.approx((fluence - h / mua) / h, rel=0.1)
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+
+
 def test_blow_off_limit_depth_is_log_of_fluence_ratio():
     """Blow-off regime: δ = ln(F/F_th)/μa with F_th = h_abl/μa (Vogel & Venugopalan 2003), to one cell."""
     grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=0.1e-6)
