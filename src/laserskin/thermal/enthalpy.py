@@ -25,10 +25,16 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   holds water (Vogel & Venugopalan 2003 §VII.A; the two heuristic limits). A dry cell above
   the pyrolysis temperature is removed as well, together with all tissue above it in its
   column (a subsurface blow-out), so that no cell heats without bound. The enthalpy of a
-  removed cell leaves with the plume (ledger item ``ablated_J``); the part of it above
-  ``T_b`` that the cell absorbed after it would already have gone is passed on to the new
-  floor (as the light would have been absorbed there), which makes the crater depth
-  independent of the step size. Removed cells are void: no conduction, perfusion or source;
+  removed cell leaves with the plume (ledger item ``ablated_J``); the part of it above the
+  temperature at which it would already have gone (``T_b`` for a vaporised cell, the
+  pyrolysis temperature for a carbonised one, the spinodal for an exploding superheated one)
+  is passed on to the new floor (as the light would have been absorbed there), which makes the
+  crater depth independent of the step size.
+* **Superheating (blow-off regime).** For ns pulses the water cannot nucleate bubbles during
+  the pulse: wet tissue heats above ``T_b`` without boiling, a cell reaching the spinodal
+  explodes (phase explosion; Vogel & Venugopalan 2003 §V.C–D) and stays in the beam as plume
+  until the pulse ends (what it absorbs leaves with it), and the superheated rest boils when
+  the pulse ends. Removed cells are void: no conduction, perfusion or source;
   the surface boundary (cooling, resting air) acts on the floor cell of each column.
 * **Source.** For strongly absorbed wavelengths (μa ≫ μs', Er:YAG, CO2) the absorbed power
   is recomputed every step by Beer–Lambert from each column's floor with the current μa
@@ -41,8 +47,8 @@ Time stepping
 Steps come from the linear solver's plan (they land on every pulse edge). A step in which
 no cell boils is the linear solver's TR-BDF2 step exactly; so below the onset of
 vaporisation the model reproduces :func:`~laserskin.thermal.solve_bioheat` to round-off.
-While the laser is on, every wet cell that is boiling, or that the step's deposited energy
-alone would bring to ``T_b``, is held at ``T_b`` through the step (a large conductance to a
+While the laser is on (steady-state regime), every wet cell that is boiling, or that the step's
+deposited energy alone would bring to ``T_b``, is held at ``T_b`` through the step (a large conductance to a
 reservoir at ``T_b`` — the boiling plateau as an implicit constraint, after Voller's
 enthalpy method); the energy that flowed into the reservoir is handed back to the cell as
 vaporisation (and as heat once its water is gone). A held cell that would rather cool is
