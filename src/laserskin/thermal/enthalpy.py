@@ -94,6 +94,8 @@ LATENT_HEAT_WATER_J_PER_KG = 2.2564e6
 WATER_SPECIFIC_HEAT_J_PER_KGK = 4180.0
 #: Density of liquid water, kg/m³ (converts water volume fractions to mass per volume).
 WATER_DENSITY_KG_PER_M3 = 1000.0
+#: Solves per step in which held (boiling) cells that would rather cool are released.
+_MAX_RELEASES = 8
 
 
 @dataclass(frozen=True)
@@ -756,7 +758,7 @@ def solve_enthalpy(
             + op.perfusion_W_per_K * medium.arterial_temperature_K
         )
         y0 = state.temperature_K.ravel()
-        for _attempt in range(8):
+        for _attempt in range(_MAX_RELEASES):
             if pinned.any():
                 # boiling cells held at T_b: a large conductance to a reservoir at T_b; what flows
                 # into the reservoir is the energy that vaporises the cell's water (after the step)
@@ -786,8 +788,8 @@ def solve_enthalpy(
             flows = W_STAGE * (g - Lm @ y0) + W_STAGE * (g - Lm @ y2) + D_STAGE * (g - Lm @ y3)
             pin_J = np.where(pinned.ravel(), dt * flows - capacity * (y3 - y0), 0.0)
             cooling = pinned.ravel() & (pin_J < 0)
-            if not cooling.any():
-                break
+            if not cooling.any() or _attempt == _MAX_RELEASES - 1:
+                break  # (out of attempts: the held cells keep the solution; their e < 0 is applied below)
             pinned = pinned & ~cooling.reshape(nr, nz)  # these cells do not boil this step
         # (elementwise sums rather than BLAS dot products: no thread start-up on a shared machine)
         for weight, y in ((W_STAGE, y0), (W_STAGE, y2), (D_STAGE, y3)):
@@ -802,11 +804,13 @@ def solve_enthalpy(
             # hand the boiling cells' energy back to them as vaporisation (and heat once dry)
             onset = True
             e = (pin_J / volume.ravel()).reshape(nr, nz)
-            e = np.where(pinned, np.maximum(e, 0.0), 0.0)
+            # e < 0: a held cell that would rather have cooled (the release attempts ran out, e.g. a long
+            # step): the reservoir's energy is taken back from its sensible heat — never dropped
+            e = np.where(pinned, e, 0.0)
             y3 = y3.copy()
             T3 = y3.reshape(nr, nz)
             w = state.water_kg_per_m3
-            m = np.where(pinned, np.minimum(e / L, w), 0.0)
+            m = np.where(pinned, np.clip(e / L, 0.0, w), 0.0)
             C_new = C_cell - m * c_w
             energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref)
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
