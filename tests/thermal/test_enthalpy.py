@@ -259,6 +259,42 @@ def test_energy_closes_when_held_cells_run_out_of_releases():
     assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
 
 
+def test_source_update_replaces_the_source_at_later_pulses():
+    """``source_update`` is called at the start of every pulse after the first with the tissue state; a FixedSource
+    re-computed on the changed optics carries its reference absorption factor, so it is not scaled twice
+    (at the reference state it deposits exactly its tally); energy closes across the swap."""
+    grid, medium, water = _column(dz_surface=5e-6, nr=3, r_max=1e-3)
+    z = grid.z_centers_m
+    source = np.broadcast_to(np.exp(-z / 0.3e-3), (grid.nr, grid.nz))
+    source = source / (source * grid.cell_volume_m3).sum()
+    calls = []
+
+    def update(pulse_index, state):
+        calls.append((pulse_index, float(state.water_kg_per_m3.min())))
+        return FixedSource(0.5 * source, reference_factor=np.full((grid.nr, grid.nz), 0.5))
+
+    energy_J = 40e4 * math.pi * (1e-3) ** 2
+    power = Schedule.pulse_train([0.0, 0.5, 1.0], 20e-3, energy_J / 20e-3)
+    result = solve_enthalpy(
+        medium, water, FixedSource(source), power, SurfaceBoundary.resting_air(), 2.0, source_update=update
+    )
+    assert [i for i, _ in calls] == [1, 2]
+    assert result.onset_reached and calls[-1][1] < water.min()  # the state seen is the dried tissue
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+    reference = FixedSource(0.5 * source, reference_factor=np.full((grid.nr, grid.nz), 0.5))
+    from laserskin.thermal.enthalpy import TissueState
+
+    fresh = TissueState(
+        np.full((grid.nr, grid.nz), 310.0),
+        np.asarray(water),
+        np.zeros((grid.nr, grid.nz), bool),
+        np.ones((grid.nr, grid.nz)),
+    )
+    np.testing.assert_allclose(
+        reference.power_density_per_W(grid, fresh, np.full((grid.nr, grid.nz), 0.5)), 0.5 * source
+    )
+
+
 def test_temperature_stays_bounded_at_absurd_fluence():
     """A 5000 J/cm²-type deposit inside tissue dries it, then carbonised tissue is ejected: no 1000s of °C."""
     grid, medium, water = _column(dz_surface=5e-6)

@@ -241,6 +241,25 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
     return PhaseChangeParameters(**values)
 
 
+def tissue_absorption_factor(
+    water_kg_per_m3: np.ndarray,
+    initial_water_kg_per_m3: np.ndarray,
+    temperature_K: np.ndarray,
+    p: PhaseChangeParameters,
+) -> np.ndarray:
+    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``(a_d + (1 − a_d) w/w₀) · max(g(T), g_min)``.
+
+    The dry matter keeps the share ``a_d`` of the absorption; the water's share falls with the
+    water left and with temperature (``g(T) = 1 + β (T − T₀)``, see :class:`PhaseChangeParameters`).
+    """
+    water = np.asarray(water_kg_per_m3, dtype=float)
+    w0 = np.broadcast_to(np.asarray(initial_water_kg_per_m3, dtype=float), water.shape)
+    wet = np.divide(water, w0, out=np.ones_like(water), where=w0 > 0)
+    g = 1.0 + p.absorption_temperature_coefficient_per_K * (temperature_K - p.absorption_reference_temperature_K)
+    dry = p.dry_absorption_fraction
+    return (dry + (1.0 - dry) * wet) * np.maximum(g, p.absorption_minimum_factor)
+
+
 @dataclass
 class TissueState:
     """State of the non-linear model at one time (arrays (nr, nz), SI).
@@ -362,17 +381,25 @@ class FixedSource:
     """A light-transport tally (1/m³ per joule) scaled by the local change of absorption.
 
     Cells removed by ablation absorb nothing; a cell whose water or temperature changed
-    absorbs ``source × absorption_factor`` (the fluence is taken as unchanged — first order
-    in the change of μa; re-run the transport for large changes).
+    absorbs ``source × absorption_factor / reference_factor`` (the fluence is taken as
+    unchanged — first order in the change of μa; re-run the transport for large changes).
+    ``reference_factor`` (default 1) is the absorption factor the tally was computed with:
+    a tally re-run on changed optics already holds that change.
     """
 
-    def __init__(self, source_per_J: Any):
+    def __init__(self, source_per_J: Any, reference_factor: Any = None):
         self.source_per_J = np.asarray(source_per_J, dtype=float)
         if np.any(self.source_per_J < 0) or not np.all(np.isfinite(self.source_per_J)):
             raise InputError("source_per_J", "negative or non-finite values", "finite values >= 0 1/m^3")
+        self.reference_factor = None if reference_factor is None else np.asarray(reference_factor, dtype=float)
+        if self.reference_factor is not None and not (
+            np.all(np.isfinite(self.reference_factor)) and np.all(self.reference_factor > 0)
+        ):
+            raise InputError("reference_factor", "non-positive or non-finite values", "absorption factors > 0")
 
     def power_density_per_W(self, grid, state: TissueState, absorption_factor: np.ndarray) -> np.ndarray:
-        return np.where(state.removed, 0.0, self.source_per_J * absorption_factor)
+        factor = absorption_factor if self.reference_factor is None else absorption_factor / self.reference_factor
+        return np.where(state.removed, 0.0, self.source_per_J * factor)
 
     def redeposit_fractions(self, grid, state: TissueState, absorption_factor: np.ndarray, column: int) -> np.ndarray:
         out = np.zeros(grid.nz)
@@ -567,14 +594,8 @@ def solve_enthalpy(
     factors: dict[Any, Any] = {}
 
     def absorption_factor() -> np.ndarray:
-        wet = np.divide(state.water_kg_per_m3, water0, out=np.ones_like(water0), where=water0 > 0)
-        g = 1.0 + p.absorption_temperature_coefficient_per_K * (
-            state.temperature_K - p.absorption_reference_temperature_K
-        )
-        if p.regime == "blow_off" and laser_on:
-            wet = np.ones_like(water0)
-        dry = p.dry_absorption_fraction
-        return (dry + (1.0 - dry) * wet) * np.maximum(g, p.absorption_minimum_factor)
+        water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
+        return tissue_absorption_factor(water, water0, state.temperature_K, p)
 
     def rebuild() -> Operator:
         wet = np.divide(state.water_kg_per_m3, water0, out=np.ones_like(water0), where=water0 > 0)
