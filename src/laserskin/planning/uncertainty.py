@@ -209,7 +209,7 @@ def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, 
 def _melanin_high(person) -> float | None:
     from laserskin.skin.anatomy import melanin_range_for
 
-    _low, high = melanin_range_for(person.fitzpatrick)
+    _low, high = melanin_range_for(person.fitzpatrick, person.site)
     nominal = person.melanin_fraction
     return None if nominal is not None else high
 
