@@ -8,7 +8,9 @@ of vaporisation (the boiling point of tissue water). This stage runs instead
   microns (μa ≫ μs'), so the source is Beer–Lambert from the moving crater floor and no
   Monte Carlo is needed (:func:`run_ablative`); and
 * whenever a linear result reaches the onset (:func:`needs_nonlinear`), with the linear
-  run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``).
+  run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``),
+  scaled locally for the change of μa; for flat-top spots with several pulses the transport
+  is re-run at every later pulse on the changed optics (:func:`relayered_stack`).
 
 It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method with tissue
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
