@@ -1,0 +1,101 @@
+"""QA #18: input errors name the field, the value and what is allowed, in plain words, never pydantic's
+or pint's own text. The translation lives once in core (InputError, describe_validation_error), so
+scenario files, the CLI and the web JSON all read the same line."""
+
+import pytest
+from pydantic import Field, ValidationError
+
+from laserskin.core.errors import InputError, describe_validation_error
+from laserskin.core.models import InputModel
+from laserskin.core.units import Quantity
+from laserskin.pipeline.scenario import scenario_from_dict
+
+PERSON = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek"}
+RAW_TEXTS = ("Input should", "Field required", "Input tag", "dimension", "[mass]", "Value error", "valid integer")
+
+
+def scenario_error(laser: dict, **tables) -> str:
+    with pytest.raises(InputError) as info:
+        scenario_from_dict({"person": PERSON, "laser": laser, **tables})
+    message = str(info.value)
+    assert "\n" not in message, message
+    for raw in RAW_TEXTS:
+        assert raw not in message, message
+    return message
+
+
+def test_wrong_dimension_says_what_kind_of_quantity_is_expected():
+    message = scenario_error({"device": "er_yag_2940", "fluence": "10 J"})
+    assert message.startswith("laser.fluence: got '10 J', an energy; expected an areal energy density")
+    assert "such as '10 J/cm^2'" in message
+
+
+def test_fractional_pulses_ask_for_a_whole_number():
+    message = scenario_error({"device": "er_yag_2940", "pulses": 2.5})
+    assert message == "laser.pulses: got 2.5; expected a whole number from 1 to 10000"
+
+
+def test_unknown_cooling_kind_lists_the_kinds():
+    message = scenario_error({"device": "er_yag_2940"}, cooling={"kind": "ice"})
+    assert message == "cooling.kind: got 'ice'; expected one of none, cold_air, contact, cryogen"
+
+
+def test_missing_required_field_says_what_it_needs_and_its_range():
+    message = scenario_error({"wavelength": "1064 nm", "fluence": "30 J/cm^2", "spot_diameter": "5 mm"})
+    assert message == "laser.pulse_duration: required; expected a duration more than 0 ms, such as '1 ms'"
+
+
+def test_boolean_is_not_a_quantity():
+    message = scenario_error({"device": "er_yag_2940", "fluence": True})
+    assert message.startswith("laser.fluence: got true; expected an areal energy density")
+    assert "true/false is not a quantity" in message
+
+
+def test_boolean_is_not_a_whole_number():
+    message = scenario_error({"device": "er_yag_2940", "pulses": True})
+    assert message == "laser.pulses: got true; expected a whole number from 1 to 10000 (true/false is not a number)"
+
+
+def test_device_range_names_the_field_the_user_set_not_the_derived_one():
+    """fraxel_1550's range is in pulse energy; the user gave the fluence of the microbeam."""
+    message = scenario_error({"device": "fraxel_1550", "fluence": "10 J/cm^2"})
+    assert message.startswith("laser.fluence: got 10 J/cm^2 (pulse energy 0.7854 mJ on the 100 um microbeam)")
+    # 4-70 mJ on a 100 um microbeam: E / (pi d^2 / 4) = 50.93-891.3 J/cm^2
+    assert "expected from 50.93 to 891.3 J/cm^2" in message
+    assert "allows pulse energy from 4 to 70 mJ" in message
+
+
+def test_device_range_of_a_given_setting():
+    message = scenario_error({"device": "er_yag_2940", "fluence": "5000 J/cm^2"})
+    assert message == "laser.fluence: got 5000 J/cm^2; expected from 1 to 30 J/cm^2 (the range of device 'er_yag_2940')"
+
+
+def test_out_of_range_and_integer_bounds_in_words():
+    assert scenario_error({"device": "er_yag_2940", "fluence": "-10 J/cm^2"}) == (
+        "laser.fluence: got '-10 J/cm^2'; expected more than 0 J/cm^2"
+    )
+    message = scenario_error({"device": "co2_full_field"}, protocol={"passes": 1000})
+    assert message == "protocol.passes: got 1000; expected a whole number from 1 to 20"
+
+
+def test_validator_messages_join_their_key_to_the_location():
+    message = scenario_error(
+        {"device": "co2_fractional", "fractional": {"microbeam_diameter": "120 um", "density": "200 %"}}
+    )
+    assert message.startswith("laser.fractional.density: got '200 %'")
+
+
+class _Probe(InputModel):
+    duration_s: Quantity("s", gt=0.0) = Field(alias="duration")
+    count: int = Field(default=1, ge=1, le=5)
+    mode: str = "a"
+
+
+def test_describer_on_a_model_of_its_own():
+    with pytest.raises(ValidationError) as info:
+        _Probe.model_validate({"count": "many"})
+    lines = describe_validation_error(info.value, "probe").splitlines()
+    assert lines == [
+        "probe.duration: required; expected a duration more than 0 ms, such as '1 ms'",
+        "probe.count: got 'many'; expected a whole number from 1 to 5",
+    ]
