@@ -99,3 +99,22 @@ def test_describer_on_a_model_of_its_own():
         "probe.duration: required; expected a duration more than 0 ms, such as '1 ms'",
         "probe.count: got 'many'; expected a whole number from 1 to 5",
     ]
+
+
+def test_number_written_as_text_needs_its_unit_too():
+    """QA #18: --area 400 said "got '400', a plain number or a percentage"; it is a number without a unit."""
+    from laserskin.core.units import to_si
+
+    with pytest.raises(InputError) as info:
+        to_si("400", "m^2", field="area")
+    assert str(info.value) == "area: got '400'; expected an area such as '400 cm^2' (a number needs its unit)"
+    assert to_si("55", "year", field="age", bare_unit="year") == to_si(55, "year", field="age", bare_unit="year")
+
+
+def test_whole_number_bounds_are_written_out():
+    class Photons(InputModel):
+        photons: int = Field(ge=1000, le=10_000_000)
+
+    with pytest.raises(ValidationError) as info:
+        Photons(photons=0)
+    assert describe_validation_error(info.value) == "photons: got 0; expected a whole number from 1000 to 10000000"

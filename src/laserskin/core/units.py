@@ -89,6 +89,23 @@ def to_si(
     elif isinstance(value, str):
         text = value.strip().replace("µ", "u").replace("μ", "u")
         try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:  # a bare number written as text ("400"): the rules of bare numbers apply
+            try:
+                return to_si(
+                    number,
+                    si_unit,
+                    field=field,
+                    bare_unit=bare_unit,
+                    allow_inf=allow_inf,
+                    display=display,
+                    example=example,
+                )
+            except InputError as error:  # name the text as given
+                raise InputError(field, value, error.allowed) from None
+        try:
             match = _NUMBER_AND_UNIT.match(text)
             if match and match.group(2):
                 # number and unit apart, so offset units ("37 degC") parse too
@@ -133,7 +150,7 @@ QUANTITY_KINDS: dict[str, str] = {
     "J": "an energy",
     "W": "a power",
     "s": "a duration",
-    "year": "a time",
+    "year": "an age in years",
     "Hz": "a frequency",
     "1/s": "a rate (per time)",
     "m": "a length",
@@ -284,7 +301,7 @@ class QuantitySpec:
 
 def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, fmt: Any = None) -> str:
     """Bounds in plain words: ``range_words(ge=1, le=20)`` is ``"from 1 to 20"``."""
-    fmt = fmt or (lambda v: f"{v:g}")
+    fmt = fmt or (lambda v: str(v) if isinstance(v, int) else f"{v:g}")
     if ge is not None and le is not None:
         return f"from {fmt(ge)} to {fmt(le)}"
     parts = []

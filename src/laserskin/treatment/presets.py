@@ -40,7 +40,21 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, format_quantity, from_si
 
-__all__ = ["DEVICE_CLASSES", "DeviceRanges", "PresetData", "SessionSpec", "device_names", "preset_data", "raw_presets"]
+__all__ = [
+    "DEVICE_CLASSES",
+    "PRESET_FILES",
+    "DeviceRanges",
+    "PresetData",
+    "SessionSpec",
+    "device_names",
+    "preset_data",
+    "raw_presets",
+]
+
+#: Folder of the preset files inside the package (read with importlib.resources).
+_PRESET_FOLDER = ("data", "devices")
+#: Where the preset files live, for people (titles, help): ``laserskin/data/devices/*.toml``.
+PRESET_FILES = "laserskin/" + "/".join(_PRESET_FOLDER) + "/*.toml"
 
 DEVICE_CLASSES = ("non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative")
 DeviceClass = Literal["non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative"]
@@ -251,7 +265,7 @@ def _fmt(value_si: float, si_unit: str, display: str) -> str:
 @lru_cache(maxsize=1)
 def raw_presets() -> dict[str, dict[str, Any]]:
     """Every preset file, parsed (not validated), by name."""
-    folder = resources.files("laserskin").joinpath("data", "devices")
+    folder = resources.files("laserskin").joinpath(*_PRESET_FOLDER)
     raw = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
