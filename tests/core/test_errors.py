@@ -118,3 +118,31 @@ def test_whole_number_bounds_are_written_out():
     with pytest.raises(ValidationError) as info:
         Photons(photons=0)
     assert describe_validation_error(info.value) == "photons: got 0; expected a whole number from 1000 to 10000000"
+
+
+def test_web_json_api_reads_errors_the_same_way(tmp_path):
+    """The JSON API's request validation (FastAPI) gives the same plain line as the CLI and scenario files."""
+    import warnings
+
+    from laserskin.web import WebSettings, create_app
+
+    with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import (as in tests/web)
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    scenario = {
+        "person": {"age": 50, "sex": "male", "fitzpatrick": "II", "site": "forehead"},
+        "laser": {"device": "er_yag_2940", "fluence": "10 J"},
+    }
+    with TestClient(create_app(tmp_path, WebSettings(max_photons=2000))) as client:
+        response = client.post("/api/simulate", json=scenario)
+        assert response.status_code == 422
+        messages = [item["msg"] for item in response.json()["detail"]]
+        assert any(
+            m.startswith("laser.fluence: got '10 J', an energy; expected an areal energy density") for m in messages
+        )
+        response = client.post("/api/plan", json={"age": 55, "sex": "x", "fitzpatrick": "III", "site": "cheek"})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["msg"] == "sex: got 'x'; expected one of female, male"
+        for text in RAW_TEXTS:
+            assert text not in response.text

@@ -105,8 +105,15 @@ def _field_of(model: type, key: Any) -> Any:
 
 
 def _locate(title: str, loc: tuple) -> Any:
-    """The ``FieldInfo`` that pydantic's location ``loc`` names in the model called ``title``."""
-    models = [_MODELS[title]] if title in _MODELS else []
+    """The ``FieldInfo`` that pydantic's location ``loc`` names in the model called ``title``
+    (any registered model that has that location when ``title`` is not one, e.g. a web body)."""
+    if title not in _MODELS:
+        for name in list(_MODELS):
+            found = _locate(name, loc) if loc else None
+            if found is not None:
+                return found
+        return None
+    models = [_MODELS[title]]
     field = None
     for part in loc:
         if isinstance(part, int):
@@ -174,8 +181,12 @@ def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
 
-def _describe_item(item: dict, title: str, prefix: str) -> str:
-    """One line for one problem of a pydantic ``ValidationError``."""
+def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
+    """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
+
+    ``title`` names the validated model (``error.title``); for errors without one (a web
+    framework's request validation) the registered input models are searched for the location.
+    """
     loc = tuple(item.get("loc", ()))
     # "<...>" parts are the tags of tagged unions (which member was tried), not fields
     location = ".".join(str(part) for part in loc if not str(part).startswith("<"))
@@ -254,7 +265,7 @@ def describe_validation_error(error: Exception, prefix: str = "") -> str:
     if isinstance(error, ValidationError):
         lines = []
         for item in error.errors():
-            line = _describe_item(item, error.title, prefix)
+            line = describe_error_item(item, error.title, prefix)
             if line not in lines:
                 lines.append(line)
         return "\n".join(lines)
