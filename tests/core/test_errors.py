@@ -82,7 +82,10 @@ def test_validator_messages_join_their_key_to_the_location():
     message = scenario_error(
         {"device": "co2_fractional", "fractional": {"microbeam_diameter": "120 um", "density": "200 %"}}
     )
-    assert message.startswith("laser.fractional.density: got '200 %'")
+    assert (
+        message
+        == "laser.fractional.density: got '200 %'; expected an area coverage more than 0 % and at most 100 %, such as '10 %'"
+    )
 
 
 class _Probe(InputModel):
