@@ -149,3 +149,31 @@ def test_web_json_api_reads_errors_the_same_way(tmp_path):
         assert response.json()["detail"][0]["msg"] == "sex: got 'x'; expected one of female, male"
         for text in RAW_TEXTS:
             assert text not in response.text
+
+
+def test_validator_texts_put_the_value_first():
+    from laserskin.skin.person import Person
+
+    with pytest.raises(ValidationError) as info:
+        Person(age=55, sex="female", fitzpatrick="VII", site="elbow")
+    lines = describe_validation_error(info.value, "person").splitlines()
+    assert lines[0].startswith("person.fitzpatrick: got 'VII'; expected one of I, II, III, IV, V, VI")
+    assert lines[1].startswith("person.site: got 'elbow' (unknown body site); expected one of forehead, cheek")
+
+
+def test_unknown_key_lists_the_keys_of_its_table():
+    message = scenario_error({"device": "genesis_1064", "fluense": "3 J/cm^2"})
+    assert message.startswith("laser.fluense: unknown key; expected one of ")
+    assert "fluence" in message and "pulse_duration" in message
+
+
+def test_cooling_errors_name_the_field_not_the_union_tag():
+    assert scenario_error({"device": "genesis_1064"}, cooling={"kind": "cryogen", "h": "-5 W/(m^2*K)"}) == (
+        "cooling.h: got '-5 W/(m^2*K)'; expected from 0 W/(m^2*K) to 1e+06 W/(m^2*K)"
+    )
+    message = scenario_error({"device": "genesis_1064"}, cooling={"kind": "cryogen", "spurt": "30 ms"})
+    assert message.startswith("cooling.spurt: unknown key; expected one of kind, spurt_duration")
+    assert "window_temperature" not in message  # a contact-cooling key, not a cryogen one
+    assert scenario_error({"device": "genesis_1064"}, cooling={"h": "5 W/(m^2*K)"}) == (
+        "cooling.kind: required; expected one of none, cold_air, contact, cryogen"
+    )

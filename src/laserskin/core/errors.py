@@ -107,16 +107,24 @@ def _field_of(model: type, key: Any) -> Any:
 def _locate(title: str, loc: tuple) -> Any:
     """The ``FieldInfo`` that pydantic's location ``loc`` names in the model called ``title``
     (any registered model that has that location when ``title`` is not one, e.g. a web body)."""
+    return _walk(title, loc)[0]
+
+
+def _walk(title: str, loc: tuple) -> tuple[Any, tuple | None]:
+    """``(FieldInfo, loc without union tags)`` of a location, or ``(None, None)`` when unknown."""
     if title not in _MODELS:
         for name in list(_MODELS):
-            found = _locate(name, loc) if loc else None
-            if found is not None:
+            found = _walk(name, loc) if loc else (None, None)
+            if found[0] is not None:
                 return found
-        return None
+        return None, None
     models = [_MODELS[title]]
     field = None
+    kept: list = []
+    tag_allowed = False
     for part in loc:
         if isinstance(part, int):
+            kept.append(part)
             continue
         found = None
         for model in models:
@@ -124,12 +132,29 @@ def _locate(title: str, loc: tuple) -> Any:
             if found is not None:
                 break
         if found is None:
-            if field is not None and str(part) and not _field_of_any(models, part):
-                continue  # a union member's tag ("<laser>", "cryogen", "function-after[...]")
-            return None
+            if tag_allowed:  # right after a field holding a union: the member's tag ("<laser>", "cryogen")
+                tag_allowed = False
+                continue
+            return None, None
         field = found
+        kept.append(part)
         models = _models_in(found.annotation)
-    return field
+        tag_allowed = len(models) > 1
+    return field, tuple(kept)
+
+
+def _literals(annotation: Any) -> tuple:
+    return typing.get_args(annotation) if typing.get_origin(annotation) is typing.Literal else ()
+
+
+def _union_tags(field: Any, key: str) -> list[str]:
+    """The tags (``kind`` values) of the models a union field may hold."""
+    tags = []
+    for model in _models_in(field.annotation) if field is not None else []:
+        member = _field_of(model, key)
+        if member is not None and typing.get_origin(member.annotation) is typing.Literal:
+            tags.extend(str(a) for a in typing.get_args(member.annotation))
+    return tags
 
 
 def _field_of_any(models: list[type], key: Any) -> bool:
@@ -196,7 +221,23 @@ def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
     ctx = item.get("ctx") or {}
     value = item.get("input")
     error = ctx.get("error")
-    field = _locate(title, loc) if kind != "extra_forbidden" else None
+    keys: list[str] = []
+    if kind == "extra_forbidden":  # the unknown key is no field: find its table, then add the key
+        table, kept = _walk(title, loc[:-1]) if loc[:-1] else (None, ())
+        kept = None if kept is None else (*kept, *loc[-1:])
+        models = _models_in(table.annotation) if table is not None else [_MODELS[title]] if title in _MODELS else []
+        if len(loc) >= 2 and len(models) > 1:  # a tagged union: the tag names the member
+            tagged = [m for m in models if any(loc[-2] in _literals(f.annotation) for f in m.model_fields.values())]
+            models = tagged or models
+        for model in models if kept is not None else []:
+            keys.extend(k for k in (f.alias or n for n, f in model.model_fields.items()) if k not in keys)
+        field = None
+    else:
+        field, kept = _walk(title, loc)
+    if kept is not None and kept != loc:  # union tags (cooling "cryogen") are not part of the field's name
+        location = ".".join(str(part) for part in kept)
+        if prefix:
+            location = f"{prefix}.{location}" if location else prefix
     got = f"got {shown(value)}"
     if isinstance(error, InputError):
         if error.field:
@@ -206,10 +247,12 @@ def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
         allowed = describe_field(field)
         return f"{location}: required" + (f"; expected {allowed}" if allowed else "")
     if kind == "extra_forbidden":
+        if keys and len(keys) <= 30:
+            return f"{location}: unknown key; expected one of {', '.join(keys)}"
         return f"{location}: unknown key (not part of the schema; check its spelling and table)"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         key = ctx.get("discriminator", "kind").strip("'\"")
-        choices = _quoted_choices(ctx.get("expected_tags", ""))
+        choices = _quoted_choices(ctx.get("expected_tags", "")) or _union_tags(field, key)
         allowed = f"one of {', '.join(choices)}" if choices else "a known kind"
         if kind == "union_tag_not_found":
             return f"{_join(location, key)}: required; expected {allowed}"
@@ -238,6 +281,11 @@ def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
         location, message = _join(location, match.group(1)), match.group(2)
     if isinstance(value, dict | list) or value is None or "got " in message:
         return f"{location or 'input'}: {message}"
+    if message.startswith("expected "):  # a validator's "expected ...": the value goes first
+        return f"{location or 'input'}: {got}; {message}"
+    head, sep, tail = message.partition("; expected ")
+    if sep:  # "unknown body site; expected one of ..."
+        return f"{location or 'input'}: {got} ({head}); expected {tail}"
     return f"{location or 'input'}: {message} ({got})"
 
 
