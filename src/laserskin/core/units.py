@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
@@ -41,7 +42,7 @@ def to_si(
     bare_unit: str | None = None,
     allow_inf: bool = False,
     display: str | None = None,
-    example: float | None = None,
+    example: float | Callable[[], float] | None = None,
 ) -> float:
     """Convert ``value`` to a float in ``si_unit``.
 
@@ -57,7 +58,7 @@ def to_si(
         Unit assumed for bare numbers; when ``None`` bare numbers are refused.
     allow_inf : bool
         Accept ``+inf`` (e.g. a semi-infinite layer thickness).
-    display, example : str and float, optional
+    display, example : str and float (or a function returning it), optional
         Unit and number of the example in error messages (default: the display unit of
         ``si_unit``, and the number given or 1).
 
@@ -194,6 +195,8 @@ def expected_quantity(si_unit: str, magnitude: Any = None, display: str | None =
     ``expected_quantity("J/m^2", 10)`` is ``"an areal energy density such as '10 J/cm^2'"``.
     """
     display = display or _example_unit(si_unit)
+    if callable(magnitude):
+        magnitude = magnitude()
     kind = QUANTITY_KINDS.get(si_unit) or quantity_kind(si_unit) or "a quantity"
     number = magnitude if isinstance(magnitude, int | float) and math.isfinite(magnitude) and magnitude > 0 else 1
     example = f"{number:g} {display}".strip() if display not in ("", "1") else f"{number:g}"
@@ -271,7 +274,10 @@ class QuantitySpec:
 
     def example_magnitude(self) -> float:
         """A value in the display unit that lies inside the range (1 when it does, else a bound)."""
-        one_si = to_si(f"1 {self.display}", self.si_unit, field="value") if self.display else 1.0
+        try:
+            one_si = to_si(f"1 {self.display}", self.si_unit, field="value") if self.display else 1.0
+        except InputError:
+            return 1.0
         inside = all(
             ok
             for ok in (
@@ -283,9 +289,10 @@ class QuantitySpec:
         )
         if inside:
             return 1.0
-        for candidate in (self.ge, self.le, self.gt, self.lt):
+        for candidate, factor in ((self.ge, 1.0), (self.le, 1.0), (self.gt, 2.0), (self.lt, 0.5)):
             if candidate is not None and math.isfinite(candidate) and candidate > 0:
-                return float(f"{from_si(candidate, self.si_unit, self.display):.3g}") if self.display else candidate
+                value = candidate * factor
+                return float(f"{from_si(value, self.si_unit, self.display):.3g}") if self.display else value
         return 1.0
 
     def describe(self, magnitude: Any = None) -> str:
@@ -358,7 +365,7 @@ def Quantity(
                 bare_unit=si_unit if si else bare_unit,
                 allow_inf=allow_inf,
                 display=display,
-                example=_example_magnitude(spec),
+                example=lambda: _example_magnitude(spec),  # worked out only for an error message
             )
         except InputError as error:  # pydantic adds the field location
             raise InputError("", value, _with_range(error.allowed, spec), given=error.given) from None
