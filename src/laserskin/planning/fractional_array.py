@@ -31,7 +31,7 @@ from laserskin.core.errors import InputError
 __all__ = ["FractionalArray", "array_voxel_m", "fractional_array"]
 
 #: Voxels of the unit cell the planner aims at (heat + transport within seconds on one core).
-TARGET_VOXELS = 40_000
+TARGET_VOXELS = 20_000
 #: Depth of the cell, m: below every non-ablative MTZ (≤ ~1.4 mm at 1550 nm, Manstein 2004).
 CELL_DEPTH_M = 1.2e-3
 
