@@ -64,6 +64,12 @@ class Simulation:
         Receives "transport" and "heat" progress events.
     cache_dir : path, optional
         Transport cache folder (default ``$LASERSKIN_CACHE_DIR`` or ``~/.cache/laserskin``).
+    voxel_geometry : laserskin.transport.voxel_geometry.GeometrySpec, optional
+        The ``[geometry]`` table; ``kind = "voxels"`` runs the 3-D stage
+        (:func:`laserskin.pipeline.voxel.run_voxel`), default r–z. Every summary states which ran
+        (``geometry``: ``"rz"`` or ``"voxels"``).
+    inclusions : tuple of InclusionSpec
+        The ``[[inclusions]]`` of a voxel geometry (vessels, follicles, spheres, ellipsoids).
 
     Examples
     --------
