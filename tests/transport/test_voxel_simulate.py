@@ -93,6 +93,7 @@ def test_voxel_simulation_writes_netcdf_on_x_y_z_and_slices(run):
         assert data["peak_temperature"].dims == ("x", "y", "z")
         assert data["omega_henriques"].attrs["units"] == "1"
         assert data.attrs["geometry"] == "voxels"
+        assert json.loads(data.attrs["geometry_table"])["boundary"] == "periodic"
         assert np.all(data["peak_temperature"].values >= data["initial_temperature"].values - 1e-9)
     assert (out / "voxel_peak_temperature.png").stat().st_size > 0
     assert (out / "voxel_damage_projection.png").stat().st_size > 0

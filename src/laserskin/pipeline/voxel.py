@@ -27,6 +27,7 @@ bottom face held at the core temperature at the volume's depth (choose ``size`` 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -559,4 +560,8 @@ def _dataset(simulation, volume, heat, fields, nociceptor, between_trace, summar
     dataset = xr.Dataset(data, coords=coords)
     dataset.attrs.update(provenance(simulation, summary))
     dataset.attrs["geometry"] = "voxels"
+    dataset.attrs["geometry_table"] = json.dumps(simulation.voxel_geometry.model_dump(mode="json", by_alias=True))
+    dataset.attrs["inclusions"] = json.dumps(
+        [inclusion.model_dump(mode="json", by_alias=True) for inclusion in simulation.inclusions]
+    )
     return dataset
