@@ -72,6 +72,8 @@ def test_voxel_simulation_gives_the_rz_summary_keys_and_says_which_geometry_ran(
     regions = summary["absorbed_fraction_by_region"]
     assert set(regions) >= {"living_epidermis", "papillary_dermis"}
     assert sum(regions.values()) <= 1.0
+    # one microbeam per cell: the heat source holds the absorbed share of one microbeam's energy
+    assert summary["absorbed_energy_J"] == pytest.approx(sum(regions.values()) * summary["pulse_energy_J"], rel=1e-9)
 
 
 def test_voxel_simulation_reports_the_array_between_its_zones(run):

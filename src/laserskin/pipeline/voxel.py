@@ -480,6 +480,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         peak_basal_temperature_C=float(injury.peak_basal_temperature_K - CELSIUS_K),
         escaped_sides_fraction=float(sum(w * t.escaped_sides_fraction for w, t in zip(weights, transport))),
         heat_cg_iterations=int(heat.cg_iterations),
+        absorbed_energy_J=float(heat.deposited_J),
     )
     return summary
 
