@@ -113,3 +113,59 @@ def test_rz_simulations_say_so(tmp_path):
     data["heat"] = {"relaxation": "0.05 s"}
     summary = Simulation.from_scenario(scenario_from_dict(data)).run().summary
     assert summary["geometry"] == "rz"
+
+
+def test_a_vessel_under_a_pulsed_dye_laser_heats_above_the_dermis_beside_it():
+    """595 nm, a blood vessel (radius 40 um, 250 um deep) in a person's dermis: blood absorbs
+    ~100x the dermis there, so the vessel is the hottest thing below the epidermis; blood takes
+    the blood thermal properties and no perfusion."""
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.thermal.voxel_heat import BLOOD_THERMAL
+
+    data = {
+        "person": {"age": 40, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+        "laser": {
+            "wavelength": "595 nm",
+            "fluence": "7 J/cm^2",
+            "pulse_duration": "1.5 ms",
+            "spot_diameter": "7 mm",
+            "profile": "flat_top",
+        },
+        "cooling": {"kind": "cryogen"},
+        "geometry": {
+            "kind": "voxels",
+            "size": ["0.4 mm", "0.4 mm", "0.6 mm"],
+            "voxel": "20 um",
+            "boundary": "periodic",
+            "illumination": "uniform",
+        },
+        "inclusions": [
+            {
+                "name": "vessel",
+                "kind": "cylinder",
+                "axis": "y",
+                "center": ["0 mm", "0.25 mm"],
+                "radius": "40 um",
+                "tissue": "blood",
+            }
+        ],
+        "transport": {"photons": 4000, "seed": 2},
+        "heat": {"relaxation": "0.05 s"},
+    }
+    result = Simulation.from_scenario(scenario_from_dict(data)).run()
+    peaks = result.summary["peak_temperature_by_region_C"]
+    assert peaks["vessel"] > peaks["reticular_dermis"]
+    assert result.summary["array"] is None  # a uniformly lit field, not an array of beams
+    labels = result.volume.labels
+    vessel = result.volume.region_names.index("vessel")
+    assert result.dataset["labels"].values.max() == vessel
+    from laserskin.pipeline.voxel import _thermal_medium
+
+    scenario = scenario_from_dict(data)
+    medium = _thermal_medium(Simulation.from_scenario(scenario), result.volume, scenario.inclusions)
+    k, rho, c, perfusion = BLOOD_THERMAL
+    assert medium.conductivity_W_per_mK[vessel] == k
+    assert medium.volumetric_heat_capacity_J_per_m3K[vessel] == rho * c
+    assert medium.perfusion_per_s[vessel] == perfusion
+    assert np.any(labels == vessel)
