@@ -161,16 +161,31 @@ def _field_of_any(models: list[type], key: Any) -> bool:
     return any(_field_of(model, key) is not None for model in models)
 
 
+def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, fmt: Any = None) -> str:
+    """Bounds in plain words: ``range_words(ge=1, le=20)`` is ``"from 1 to 20"``."""
+    fmt = fmt or (lambda v: str(v) if isinstance(v, int) else f"{v:g}")
+    if ge is not None and le is not None:
+        return f"from {fmt(ge)} to {fmt(le)}"
+    parts = []
+    if gt is not None:
+        parts.append(f"more than {fmt(gt)}")
+    if ge is not None:
+        parts.append(f"at least {fmt(ge)}")
+    if lt is not None:
+        parts.append(f"less than {fmt(lt)}")
+    if le is not None:
+        parts.append(f"at most {fmt(le)}")
+    return " and ".join(parts)
+
+
 def describe_field(field: Any) -> str | None:
     """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
-    from laserskin.core.units import QuantitySpec, range_words
-
     if field is None:
         return None
     annotation, metadata = _unwrap(field.annotation)
     metadata = list(field.metadata) + metadata
     for item in metadata:
-        if isinstance(item, QuantitySpec):
+        if hasattr(item, "si_unit") and hasattr(item, "describe"):  # a laserskin.core.units.QuantitySpec
             return item.describe()
     bounds = {}
     for item in metadata:
@@ -266,8 +281,6 @@ def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"{location}: {got}; expected {_allowed(field, 'a finite number')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        from laserskin.core.units import range_words
-
         return f"{location}: {got}; expected {_allowed(field, 'a number ' + range_words(**ctx))}"
     if kind in ("bool_parsing", "bool_type"):
         return f"{location}: {got}; expected true or false"

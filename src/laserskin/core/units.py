@@ -22,7 +22,7 @@ from typing import Annotated, Any
 import pint
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, range_words, shown
 
 ureg: pint.UnitRegistry = pint.UnitRegistry()
 _NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf)\s+(.*)$")
@@ -136,7 +136,7 @@ def to_si(
             field,
             value,
             expected_quantity(si_unit, quantity.magnitude, display),
-            given=f"{_shown(value)}, {given}" if given else None,
+            given=f"{shown(value)}, {given}" if given else None,
         ) from None
     if math.isnan(magnitude) or (math.isinf(magnitude) and not (allow_inf and magnitude > 0)):
         raise InputError(field, value, "a finite number")
@@ -169,12 +169,6 @@ QUANTITY_KINDS: dict[str, str] = {
     "m/s": "a speed",
     "": "a plain number or a percentage",
 }
-
-
-def _shown(value: Any) -> str:
-    from laserskin.core.errors import shown
-
-    return shown(value)
 
 
 def quantity_kind(unit: Any) -> str | None:
@@ -304,23 +298,6 @@ class QuantitySpec:
             return text
         kind, _, such = text.partition(" such as ")
         return f"{kind} {bounds}, such as {such}" if such else f"{kind} {bounds}"
-
-
-def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, fmt: Any = None) -> str:
-    """Bounds in plain words: ``range_words(ge=1, le=20)`` is ``"from 1 to 20"``."""
-    fmt = fmt or (lambda v: str(v) if isinstance(v, int) else f"{v:g}")
-    if ge is not None and le is not None:
-        return f"from {fmt(ge)} to {fmt(le)}"
-    parts = []
-    if gt is not None:
-        parts.append(f"more than {fmt(gt)}")
-    if ge is not None:
-        parts.append(f"at least {fmt(ge)}")
-    if lt is not None:
-        parts.append(f"less than {fmt(lt)}")
-    if le is not None:
-        parts.append(f"at most {fmt(le)}")
-    return " and ".join(parts)
 
 
 def Quantity(
