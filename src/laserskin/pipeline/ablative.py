@@ -311,7 +311,7 @@ def run_nonlinear(
         epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
-    risk = pigment_risk(simulation.person.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+    risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
     times, trace = probe.trace()
     pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)

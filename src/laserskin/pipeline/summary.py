@@ -62,6 +62,8 @@ class SimulationSummary(BaseModel):
     energy_balance_residual_J: float
     outer_edge_rise_fraction: float | None = None
     absorbed_outside_grid_fraction: float | None = None
+    absorbed_outside_grid_share: float | None = None
+    grid_note: str | None = None
     wall_time_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,7 +76,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
 
     The grid-extent diagnostics are the laser-driven rise at the insulated outer radius
     relative to the largest rise (cooling acts uniformly in r and is excluded), and the light
-    absorbed beyond the grid (not heating the tissue in this model).
+    absorbed beyond the grid (not heating the tissue in this model), as a fraction of the
+    incident light (``absorbed_outside_grid_fraction``) and of the absorbed light
+    (``absorbed_outside_grid_share``; above 1 % the run warns and says so in ``grid_note``).
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
@@ -122,5 +126,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         ),
         absorbed_outside_grid_fraction=float(
             sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+        ),
+        absorbed_outside_grid_share=float(
+            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+            / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
         ),
     )
