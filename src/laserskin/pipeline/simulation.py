@@ -16,7 +16,6 @@ ablated or its properties change with temperature (coagulation, dehydration).
 from __future__ import annotations
 
 import json
-import math
 import time
 import warnings
 from typing import Any
@@ -215,7 +214,7 @@ class Simulation:
             return stages.skin_geometry(self.skin(), self.person.fitzpatrick)
         depth = self.grid().z_max_m
         junction, dermis_bottom = layer_roles(self.layers, depth)
-        bottoms = [b if math.isfinite(b) else max(depth, junction) for b in self.layers.boundaries_m]
+        bottoms = self.layers.boundaries_m  # a semi-infinite last layer ends at inf (below the grid)
         return SkinGeometry(
             layer_names=tuple(self.layers.names),
             layer_bottoms_m=tuple(float(b) for b in bottoms),
