@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from laserskin.core.callbacks import Callback, as_callback
 from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
@@ -30,12 +29,12 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, run_ablative
 from laserskin.pipeline.dataset import linear_dataset, provenance
 from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
+from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope, resolve_progress
 from laserskin.pipeline.response import SkinGeometry
 from laserskin.pipeline.result import Result
 from laserskin.pipeline.scenario import Scenario
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.summary import linear_summary
-from laserskin.plotting.progress import default_progress
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling
 from laserskin.treatment.devices import load_device
@@ -49,27 +48,9 @@ __all__ = [
     "Simulation",
     "SimulationSettings",
     "default_cooling",
+    "progress_scope",
     "resolve_progress",
 ]
-
-
-class _DefaultProgress:
-    """Marker of the default ``progress``: a rich bar when someone watches, else silence."""
-
-    def __repr__(self) -> str:
-        return "DEFAULT_PROGRESS"
-
-
-#: ``progress=`` default of :class:`Simulation`: :func:`laserskin.plotting.progress.default_progress`
-#: (a rich bar in terminals and notebooks, nothing when not interactive); ``None`` silences.
-DEFAULT_PROGRESS: Any = _DefaultProgress()
-
-
-def resolve_progress(progress: Any) -> Callback:
-    """The callback for a ``progress=`` argument: the default bar, ``None`` = silent, or as given."""
-    if progress is DEFAULT_PROGRESS:
-        progress = default_progress()
-    return as_callback(progress)
 
 
 def default_cooling(laser: Laser) -> Cooling:

@@ -151,7 +151,7 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
 
     request = PlanRequest.model_validate(payload)
     report("planning: light transport, heat and damage for each candidate device", 0.05)
-    plan = plan_request(request, cache_dir=cache_dir)
+    plan = plan_request(request, cache_dir=cache_dir, progress=None)  # the job page shows progress
     data = jsonable(plan.to_dict())
     report("drawing figures", 0.85)
     (folder / "figures").mkdir(exist_ok=True)
