@@ -44,7 +44,7 @@ from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
-__all__ = ["Ambient", "LightOnly", "Scenario", "default_grid", "load_scenario", "scenario_from_dict"]
+__all__ = ["Ambient", "LightOnly", "Scenario", "default_extent", "default_grid", "load_scenario", "scenario_from_dict"]
 
 
 class Ambient(InputModel):
@@ -171,6 +171,22 @@ def light_decay_length_m(layer: OpticalLayer) -> float:
     return math.inf if rate <= 0 else 1.0 / rate
 
 
+def default_extent(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridSpec()):
+    """``(r_max_m, z_max_m, interfaces_m)`` of :func:`default_grid` (cheap: nothing allocated)."""
+    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
+    depth = boundaries[-1] if boundaries else 0.0
+    z_default = depth if depth > 0 else 5e-3
+    r_default = max(1.5 * beam_radius_m + 1.5e-3, 2e-3)
+    if math.isinf(stack.layers[-1].thickness_m):
+        reach = min(CAPTURE_DECAY_LENGTHS * light_decay_length_m(stack.layers[-1]), MAX_CAPTURE_EXTENSION_M)
+        z_default = max(z_default, depth + reach)
+        r_default = max(r_default, beam_radius_m + reach)
+    z_max = spec.z_max_m or z_default
+    r_max = spec.r_max_m or r_default
+    interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
+    return r_max, z_max, interfaces
+
+
 def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridSpec()) -> RZGrid:
     """A graded r–z grid covering the beam and the light's spread, with layer interfaces as edges.
 
@@ -192,16 +208,7 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
     -------
     RZGrid
     """
-    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
-    depth = boundaries[-1] if boundaries else 0.0
-    z_default = depth if depth > 0 else 5e-3
-    r_default = max(1.5 * beam_radius_m + 1.5e-3, 2e-3)
-    if math.isinf(stack.layers[-1].thickness_m):
-        reach = min(CAPTURE_DECAY_LENGTHS * light_decay_length_m(stack.layers[-1]), MAX_CAPTURE_EXTENSION_M)
-        z_default = max(z_default, depth + reach)
-        r_default = max(r_default, beam_radius_m + reach)
-    z_max = spec.z_max_m or z_default
-    r_max = spec.r_max_m or r_default
+    r_max, z_max, interfaces = default_extent(stack, beam_radius_m, spec)
     nr = spec.nr or 100
     dz_max = max(spec.dz_max_m, spec.dz_surface_m)
     return RZGrid.graded(
@@ -211,7 +218,7 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
         dz_surface_m=spec.dz_surface_m,
         dz_max_m=dz_max,
         growth=spec.growth,
-        interfaces_m=boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries,
+        interfaces_m=interfaces,
         fine_depth_m=min(z_max, 150e-6),
     )
 
