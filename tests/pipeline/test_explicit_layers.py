@@ -169,6 +169,8 @@ def test_roles_from_position_and_errors():
     plain = [{**layer, "name": f"slab{i}"} for i, layer in enumerate(LAYERS)]
     skin = explicit_skin(explicit_stack(plain))
     assert [layer.name for layer in skin.layers] == ["slab0", "slab1", "slab2"]
+    with pytest.raises(InputError, match="only the last layer may be semi-infinite"):
+        explicit_stack([LAYERS[2], LAYERS[0]])
     with pytest.raises(InputError, match="at least two layers"):
         Simulation(layers=plain[:1], laser=LASER, settings=SETTINGS, progress=None).geometry()
 
@@ -179,9 +181,9 @@ def test_scenario_layers_run_through_simulate(tmp_path, monkeypatch):
     from laserskin.cli import app
 
     monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(tmp_path / "cache"))
-    scenario = load_scenario("examples/explicit_layers_1064.toml")
+    scenario = load_scenario("examples/explicit_layers.toml")
     assert scenario.layers[1].specific_heat_J_per_kgK == pytest.approx(3400.0)
-    result = CliRunner().invoke(app, ["simulate", "examples/explicit_layers_1064.toml", "--photons", "2000", "--json"])
+    result = CliRunner().invoke(app, ["simulate", "examples/explicit_layers.toml", "--photons", "2000", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["thermal_model"] == "linear" and summary["peak_dermis_temperature_C"] > 37

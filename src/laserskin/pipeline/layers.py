@@ -124,7 +124,12 @@ def explicit_stack(layers, n_above: float = 1.0, n_below: float = 1.0) -> LayerS
     if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
         raise InputError("layers", type(layers).__name__, "a non-empty list of layers")
     converted = tuple(_as_layer(layer, i) for i, layer in enumerate(layers))
-    return LayerStack(layers=converted, n_above=n_above, n_below=n_below)
+    from pydantic import ValidationError
+
+    try:
+        return LayerStack(layers=converted, n_above=n_above, n_below=n_below)
+    except ValidationError as error:  # e.g. a semi-infinite layer above another
+        raise InputError.from_validation(error) from None
 
 
 def _thermal(stack: LayerStack) -> list[ExplicitLayer]:

@@ -155,7 +155,7 @@ class Scenario(InputModel):
 #: The default grid reaches this far past the last finite layer into a semi-infinite one, in
 #: units of the light's decay length there: ln(100) lengths leave about 1 % of what enters it.
 CAPTURE_DECAY_LENGTHS = math.log(100.0)
-#: ... but at most this deep / wide (a nearly transparent last layer would need metres), m.
+#: ... but at most this deep (a nearly transparent last layer would need metres), m.
 MAX_CAPTURE_EXTENSION_M = 20e-3
 
 
@@ -180,7 +180,6 @@ def default_extent(stack: LayerStack, beam_radius_m: float, spec: GridSpec = Gri
     if math.isinf(stack.layers[-1].thickness_m):
         reach = min(CAPTURE_DECAY_LENGTHS * light_decay_length_m(stack.layers[-1]), MAX_CAPTURE_EXTENSION_M)
         z_default = max(z_default, depth + reach)
-        r_default = max(r_default, beam_radius_m + reach)
     z_max = spec.z_max_m or z_default
     r_max = spec.r_max_m or r_default
     interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
@@ -192,8 +191,11 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
 
     With a semi-infinite last layer the grid reaches ``CAPTURE_DECAY_LENGTHS`` decay lengths of
     the light (:func:`light_decay_length_m`, at most ``MAX_CAPTURE_EXTENSION_M``) below the last
-    finite layer and as far beyond the beam's edge, so that about 99 % of the absorbed light
-    falls inside the maps (a simulation warns when more than 1 % falls outside).
+    finite layer, so that no more than about 1 % of the absorbed light passes below it. The
+    radius stays 1.5 beam radii + 1.5 mm (uniform radial cells: a wider default would coarsen the
+    beam's own cells); weakly absorbing tissue (1064 nm) spreads light beyond it, and a
+    simulation says how much (``absorbed_outside_grid_share``, a warning above 1 %): a larger
+    ``[grid] r_max`` and ``nr`` capture it.
 
     Parameters
     ----------

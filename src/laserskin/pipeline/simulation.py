@@ -284,7 +284,11 @@ class Simulation:
         )
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
-        return apply_thermal_model_rule(self, linear, source, grid, transport_results)
+        result = apply_thermal_model_rule(self, linear, source, grid, transport_results)
+        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
+            if result.summary.get(key) is None:
+                result.summary[key] = summary[key]
+        return result
 
 
 #: Largest share of the absorbed light that may fall below the grid before a run warns.
