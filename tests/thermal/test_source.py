@@ -3,9 +3,9 @@
 Analytic reference: a pulse of fluence F on a purely absorbing slab (μa, no scattering)
 deposits F·μa·e^(−μa z) J/m³ (Beer–Lambert); with a pulse much shorter than the thermal
 relaxation of a cell (α τ ≪ dz²) heat does not move during it, so the temperature rise of a
-cell is the cell average of that density over ρc. Tolerance 0.5 %: conduction during the
-1 µs pulse over 5 µm cells (√(ατ)/dz ≈ 0.07, a relative change of the profile's curvature
-term far below it) and the solver's rounding.
+cell is the cell average of that density over ρc. Tolerance 1e-4 relative: conduction during
+the 1 µs pulse (α τ μa² ≈ 4e-7) and the time stepping (observed 2e-5 in the surface cell, 2e-7
+below); the cells next to the bottom face, held at the initial temperature, are left out.
 """
 
 import math
@@ -91,8 +91,8 @@ def test_beer_lambert_slab_heats_as_the_analytic_deposit():
     )
     rise = result.stored(1e-6)[0] - T0
     exact = fluence * _beer_lambert_per_fluence(grid)[0] / (RHO * C)
-    deep = grid.z_centers_m < 3 / MUA  # where the deposit is well above rounding
-    np.testing.assert_allclose(rise[deep], exact[deep], rtol=5e-3)
+    inside = grid.z_centers_m < grid.z_max_m - 50e-6  # the bottom face is held at T0 and drains its cell
+    np.testing.assert_allclose(rise[inside], exact[inside], rtol=1e-4)
     assert result.energy.deposited_J == pytest.approx(
         source.pulse_energy_J * (1 - math.exp(-MUA * 1e-3)) * (grid.r_max_m**2 / 0.003**2), rel=1e-6
     )
