@@ -10,6 +10,7 @@ grid (the tally's own normalisation, so agreement to rounding).
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from laserskin.pipeline.simulation import GridCaptureWarning, Simulation, Simula
 from laserskin.skin import Person, tissue_at
 from laserskin.treatment.laser import Laser
 
+EXAMPLE = Path(__file__).parents[2] / "examples" / "explicit_layers.toml"
 LASER = Laser(wavelength="1320 nm", fluence="12 J/cm^2", pulse_duration="20 ms", spot_diameter="4 mm")
 SETTINGS = SimulationSettings(photons=3_000, seed=5, grid={"nr": 30})
 
@@ -181,9 +183,9 @@ def test_scenario_layers_run_through_simulate(tmp_path, monkeypatch):
     from laserskin.cli import app
 
     monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(tmp_path / "cache"))
-    scenario = load_scenario("examples/explicit_layers.toml")
+    scenario = load_scenario(EXAMPLE)
     assert scenario.layers[1].specific_heat_J_per_kgK == pytest.approx(3400.0)
-    result = CliRunner().invoke(app, ["simulate", "examples/explicit_layers.toml", "--photons", "2000", "--json"])
+    result = CliRunner().invoke(app, ["simulate", str(EXAMPLE), "--photons", "2000", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["thermal_model"] == "linear" and summary["peak_dermis_temperature_C"] > 37
@@ -193,3 +195,23 @@ def test_scenario_layers_run_through_simulate(tmp_path, monkeypatch):
     }
     with pytest.raises(InputError, match=r"layers\[0\]\.density"):
         Simulation.from_scenario(scenario_from_dict(bad), progress=None)
+
+
+def test_simulate_says_how_much_light_the_grid_misses_in_one_note(tmp_path, monkeypatch):
+    """Weakly absorbing layers (1064 nm-like) spread light beyond the default radius: one note line."""
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(tmp_path / "cache"))
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for old, new in (('"18 1/cm"', '"4 1/cm"'), ('"20 1/cm"', '"0.3 1/cm"'), ('"7 1/cm"', '"0.1 1/cm"')):
+        text = text.replace(old, new)
+    scenario = tmp_path / "weak.toml"
+    scenario.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(scenario), "--photons", "3000", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["absorbed_outside_grid_share"] > 0.05  # ~20 % at 1064 nm-like optics
+    assert result.stderr.count("note:") == 1 and "outside the grid" in result.stderr
+    assert "GridCaptureWarning" not in result.stderr

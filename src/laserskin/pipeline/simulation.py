@@ -311,8 +311,8 @@ def _note_grid_capture(summary: dict, *, warn: bool) -> None:
         return
     note = (
         f"{outside:.1%} of the absorbed light falls outside the grid (more than "
-        f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}) and heats nothing in this model: a deeper [grid] z_max "
-        "(or a wider r_max) captures it"
+        f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}) and heats nothing in this model: a larger [grid] r_max "
+        "(with more nr cells) or z_max captures it"
     )
     summary["grid_note"] = note
     if warn:
