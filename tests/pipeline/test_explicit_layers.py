@@ -92,21 +92,7 @@ def test_explicit_layers_equal_the_person_built_path(tmp_path):
     # at 1450 nm the person's default grid holds all but ~1e-5 of the absorbed light (no warning)
     laser = Laser(wavelength="1450 nm", fluence="12 J/cm^2", pulse_duration="20 ms", spot_diameter="4 mm")
     tissue = tissue_at(person, laser.wavelength_m)
-    layers = [
-        dict(
-            name=t.name,
-            n=t.n,
-            mua=f"{t.mua_per_m!r} 1/m",
-            mus=f"{t.mus_per_m!r} 1/m",
-            g=t.g,
-            thickness=f"{t.thickness_m!r} m",
-            k=f"{t.k_W_per_mK!r} W/(m*K)",
-            density=f"{t.density_kg_per_m3!r} kg/m^3",
-            specific_heat=f"{t.specific_heat_J_per_kgK!r} J/(kg*K)",
-            perfusion=f"{t.perfusion_per_s!r} 1/s",
-        )
-        for t in tissue.layers
-    ]
+    layers = _person_layers(person, laser.wavelength_m)
     stack = explicit_stack(layers, n_above=1.0, n_below=tissue.layers[-1].n)
     cooling = {"kind": "contact"}
     reference = Simulation(person, laser, cooling, settings=SETTINGS, cache_dir=tmp_path, progress=None).run()
@@ -215,3 +201,42 @@ def test_simulate_says_how_much_light_the_grid_misses_in_one_note(tmp_path, monk
     assert summary["absorbed_outside_grid_share"] > 0.05  # ~20 % at 1064 nm-like optics
     assert result.stderr.count("note:") == 1 and "outside the grid" in result.stderr
     assert "GridCaptureWarning" not in result.stderr
+
+
+def _person_layers(person, wavelength_m, *, water=False):
+    """A person's skin at one wavelength as explicit layer dicts (optics, thermal, water)."""
+    from laserskin.skin import skin_layers
+
+    tissue = tissue_at(person, wavelength_m)
+    skin = {layer.name: layer for layer in skin_layers(person).layers}
+    return [
+        dict(
+            name=t.name,
+            n=t.n,
+            mua=f"{t.mua_per_m!r} 1/m",
+            mus=f"{t.mus_per_m!r} 1/m",
+            g=t.g,
+            thickness=f"{t.thickness_m!r} m",
+            k=f"{t.k_W_per_mK!r} W/(m*K)",
+            density=f"{t.density_kg_per_m3!r} kg/m^3",
+            specific_heat=f"{t.specific_heat_J_per_kgK!r} J/(kg*K)",
+            perfusion=f"{t.perfusion_per_s!r} 1/s",
+            **({"water_fraction": skin[t.name].water_fraction} if water else {}),
+        )
+        for t in tissue.layers
+    ]
+
+
+def test_an_ablative_laser_on_explicit_layers_equals_the_person_built_path(tmp_path):
+    """Er:YAG (Beer-Lambert, enthalpy model) on a person's skin written out as explicit layers."""
+    person = Person(age=45, sex="female", fitzpatrick="II", site="cheek")
+    laser = Laser.from_device("er_yag_2940", fluence="5 J/cm^2")
+    settings = SimulationSettings(photons=1_000, seed=5)
+    reference = Simulation(person, laser, {"kind": "none"}, settings=settings, progress=None).run()
+    stack = explicit_stack(_person_layers(person, laser.centroid_wavelength_m, water=True), n_below=1.44)
+    with pytest.raises(InputError, match=r"layers\[0\]\.water_fraction"):
+        Simulation(layers=_person_layers(person, laser.centroid_wavelength_m), laser=laser, progress=None).run()
+    explicit = Simulation(layers=stack, laser=laser, cooling={"kind": "none"}, settings=settings, progress=None).run()
+    assert reference.summary["crater_depth_um"] > 0
+    for key in ("crater_depth_um", "residual_damage_depth_um", "peak_temperature_C", "epidermal_omega"):
+        assert explicit.summary[key] == pytest.approx(reference.summary[key], rel=1e-9), key

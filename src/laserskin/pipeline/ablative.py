@@ -176,7 +176,6 @@ def run_nonlinear(
     from laserskin.damage.collagen import collagen_response, omega_depth_range
     from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
     from laserskin.damage.pain import PainParameters, pain_from_trace
-    from laserskin.skin import tissue_at
     from laserskin.thermal import ThermalMedium
     from laserskin.thermal.enthalpy import (
         BeerLambertSource,
@@ -199,7 +198,7 @@ def run_nonlinear(
     fractional = bool(laser.is_fractional)
 
     if source_per_J is None:
-        tissue = tissue_at(simulation.person, wavelength, scattering=simulation.settings.scattering)
+        tissue = simulation.optical_stack(wavelength)  # the person's optics, or explicit layers
         mua_layers = np.array([layer.mua_per_m for layer in tissue.layers])
         musp_layers = np.array([layer.mus_per_m * (1.0 - layer.g) for layer in tissue.layers])
         surface = slice(0, min(3, len(mua_layers)))

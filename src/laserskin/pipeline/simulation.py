@@ -172,6 +172,12 @@ class Simulation:
         """The r–z grid shared by transport and heat."""
         return stages.treatment_grid(self._stacks()[0][1], self.beam(), self.settings)
 
+    def optical_stack(self, wavelength_m: float):
+        """The optical layers at ``wavelength_m`` (m): the person's skin, or the explicit layers."""
+        if self.explicit:
+            return self.layers
+        return stages.optical_stack(self.person, wavelength_m, self.settings.scattering)
+
     def _stacks(self):
         if self.explicit:  # explicit optics hold at every wavelength of the laser
             return [(1.0, self.layers)]
@@ -239,12 +245,7 @@ class Simulation:
         """
         clock = time.perf_counter()
         if self.explicit and self.laser.ablative:
-            raise InputError(
-                "laser.ablative",
-                True,
-                "a non-ablative laser with explicit [[layers]] (the ablative stage builds its "
-                "Beer-Lambert source from a [person]'s skin)",
-            )
+            require_water(self.layers, "an ablative laser vaporises tissue water")
         with recording() as cited:
             if self.laser.ablative:
                 result = run_ablative(self)

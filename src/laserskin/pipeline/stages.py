@@ -36,6 +36,7 @@ from laserskin.treatment.protocol import Protocol
 
 __all__ = [
     "DERMAL_LAYERS",
+    "optical_stack",
     "optical_stacks",
     "pulse_schedule",
     "simulated_pulse_energy_J",
@@ -59,13 +60,16 @@ def skin_model(person: Person) -> SkinModel:
 
 
 @lru_cache(maxsize=64)
-def _stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
+def optical_stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
+    """The person's skin optics at one wavelength (m), cached per person, wavelength and set."""
     return tissue_at(person, wavelength_m, scattering=scattering).optical_stack()
 
 
 def optical_stacks(person: Person, laser: Laser, scattering: str) -> list[tuple[float, LayerStack]]:
     """``[(weight, layers), ...]``: the skin's optics at each wavelength of the laser."""
-    return [(weight, _stack(person, wavelength, scattering)) for wavelength, weight in laser.wavelength_weights()]
+    return [
+        (weight, optical_stack(person, wavelength, scattering)) for wavelength, weight in laser.wavelength_weights()
+    ]
 
 
 def treatment_beam(laser: Laser) -> Beam:
