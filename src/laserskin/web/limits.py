@@ -200,7 +200,7 @@ def scenario_cost(scenario) -> Cost:
     from laserskin.pipeline.scenario import default_extent
     from laserskin.pipeline.simulation import Simulation
 
-    simulation = Simulation.from_scenario(scenario)
+    simulation = Simulation.from_scenario(scenario, progress=None)  # priced, not run
     spec = simulation.settings.grid
     stacks = simulation._stacks()
     stack = stacks[0][1]
