@@ -240,3 +240,12 @@ def test_an_ablative_laser_on_explicit_layers_equals_the_person_built_path(tmp_p
     assert reference.summary["crater_depth_um"] > 0
     for key in ("crater_depth_um", "residual_damage_depth_um", "peak_temperature_C", "epidermal_omega"):
         assert explicit.summary[key] == pytest.approx(reference.summary[key], rel=1e-9), key
+
+
+def test_explicit_layers_with_a_voxel_geometry_are_refused_naming_the_field():
+    from laserskin.transport.voxel_geometry import GeometrySpec
+
+    geometry = GeometrySpec(kind="voxels", size=("2 mm", "2 mm", "2 mm"), voxel="50 um")
+    simulation = Simulation(layers=LAYERS, laser=LASER, settings=SETTINGS, voxel_geometry=geometry, progress=None)
+    with pytest.raises(InputError, match="geometry.kind"):
+        simulation.run()

@@ -37,6 +37,7 @@ from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.summary import linear_summary
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling
+from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.devices import load_device
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
@@ -86,6 +87,12 @@ class Simulation:
         ``None`` silences it.
     cache_dir : path, optional
         Transport cache folder (default ``$LASERSKIN_CACHE_DIR`` or ``~/.cache/laserskin``).
+    voxel_geometry : laserskin.transport.voxel_geometry.GeometrySpec, optional
+        The ``[geometry]`` table; ``kind = "voxels"`` runs the 3-D stage
+        (:func:`laserskin.pipeline.voxel.run_voxel`), default r–z. Every summary states which ran
+        (``geometry``: ``"rz"`` or ``"voxels"``).
+    inclusions : tuple of InclusionSpec
+        The ``[[inclusions]]`` of a voxel geometry (vessels, follicles, spheres, ellipsoids).
 
     Examples
     --------
@@ -106,6 +113,8 @@ class Simulation:
         layers=None,
         progress: Any = DEFAULT_PROGRESS,
         cache_dir=None,
+        voxel_geometry: GeometrySpec | None = None,
+        inclusions: tuple[InclusionSpec, ...] = (),
     ):
         if (person is None) == (layers is None):
             raise InputError("person", person, "exactly one of person= and layers= (explicit layers)")
@@ -121,6 +130,9 @@ class Simulation:
         self.settings = settings if settings is not None else SimulationSettings()
         self.progress = resolve_progress(progress)
         self.cache_dir = cache_dir
+        # [geometry] and [[inclusions]]: kind = "voxels" runs the 3-D stage (pipeline/voxel.py)
+        self.voxel_geometry = voxel_geometry if voxel_geometry is not None else GeometrySpec()
+        self.inclusions = tuple(inclusions)
 
     @classmethod
     def from_scenario(
@@ -146,6 +158,8 @@ class Simulation:
             layers=layers,
             progress=progress,
             cache_dir=cache_dir,
+            voxel_geometry=scenario.geometry,
+            inclusions=scenario.inclusions,
         )
 
     @property
@@ -244,10 +258,20 @@ class Simulation:
         their light is absorbed within microns (μa ≫ μs', Beer–Lambert, no Monte Carlo needed).
         """
         clock = time.perf_counter()
+        if self.explicit and self.voxel_geometry.kind == "voxels":
+            raise InputError(
+                "geometry.kind",
+                "voxels",
+                '"rz" for explicit [[layers]] (the voxel stage builds its volume from a [person])',
+            )
         if self.explicit and self.laser.ablative:
             require_water(self.layers, "an ablative laser vaporises tissue water")
         with recording() as cited:
-            if self.laser.ablative:
+            if self.voxel_geometry.kind == "voxels":
+                from laserskin.pipeline.voxel import run_voxel
+
+                result = run_voxel(self)
+            elif self.laser.ablative:
                 result = run_ablative(self)
             else:
                 result = self._run_linear()
@@ -255,6 +279,7 @@ class Simulation:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         grid = self.settings.grid
         _note_grid_capture(result.summary, warn=self.explicit or bool(grid.z_max_m or grid.r_max_m))
+        result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)
