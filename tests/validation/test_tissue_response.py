@@ -104,7 +104,7 @@ def test_er_yag_q_switched_wall_damage():
     strict=True,
     reason="model: 1.93 µm normal to the wall at mid-depth (one 2 µm ring; 1 µm rings give 1.9 µm, 2.8–2.9 µm at "
     "1/4 and 3/4 depth), 6.0 µm below the floor on the axis, crater 325 µm after 3 pulses: the beam's edge grazes a steep wall, deposits little per area and the front "
-    "recedes faster than heat diffuses; the wall damage Walsh saw needs heat the model lacks (Zweig et al. 1991: "
+    "recedes faster than heat diffuses; the wall damage Walsh saw needs heat the model lacks (Zweig et al. 1990: "
     "liquefied tissue left in the cut)",
 )
 def test_er_yag_free_running_wall_damage():
