@@ -90,6 +90,7 @@ def er_yag_focused(fluence, duration):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="model: 1.96 µm normal to the wall at mid-depth (one 2 µm ring: the damaged sleeve is thinner than a "
     "ring), 5.8 µm below the floor on the axis, crater 42.5 µm after 3 pulses; with superheating the layer left "
     "behind is ~3 optical depths, and light grazes the walls",
@@ -104,6 +105,7 @@ def test_er_yag_q_switched_wall_damage():
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason="model: 1.93 µm normal to the wall at mid-depth (one 2 µm ring; 1 µm rings give 1.9 µm, 2.8–2.9 µm at "
     "1/4 and 3/4 depth), 6.0 µm below the floor on the axis, crater 325 µm after 3 pulses: the beam's edge grazes a steep wall, deposits little per area and the front "
     "recedes faster than heat diffuses; the wall damage Walsh saw needs heat the model lacks (Zweig et al. 1990: "
