@@ -171,8 +171,9 @@ def run_nonlinear(
     -------
     Result
         ``summary`` with ``thermal_model = "nonlinear"``, ``thermal_model_reason``,
-        ``peak_temperature_C``, ``crater_depth_um``, ``residual_damage_depth_um``,
-        ``coagulation_depth_um``, ``immediate_tightening_percent`` and for fractional lasers
+        ``peak_temperature_C``, ``crater_depth_um``, ``residual_damage_depth_um`` (below the floor
+        on the axis), ``residual_damage_wall_um`` (normal to the crater wall at half depth; focused
+        Gaussian spots only, else None), ``coagulation_depth_um``, ``immediate_tightening_percent`` and for fractional lasers
         ``mtz_depth_um``, ``mtz_width_um``, ``mtz_coagulation_depth_um``,
         ``mtz_coagulation_width_um``, ``mtz_area_fraction`` (see the module docstring), plus
         the keys of the linear summary where they apply.
