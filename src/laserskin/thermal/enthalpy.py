@@ -669,7 +669,9 @@ def solve_enthalpy(
                 if dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9:
                     _remove(i, [j], excess_by_col)
                     removed_any = True
-                elif charred and p.material_removal:  # the heat that carbonised it leaves with it; only the overshoot is passed on
+                elif (
+                    charred and p.material_removal
+                ):  # the heat that carbonised it leaves with it; only the overshoot is passed on
                     _remove(i, [j], excess_by_col, keep_K=p.pyrolysis_temperature_K)
                     removed_any = True
             # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
