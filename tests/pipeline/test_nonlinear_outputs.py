@@ -126,3 +126,39 @@ def test_broadband_reports_its_band():
     """Titan-type 1100–1800 nm (7 lines 1150…1750 nm, each standing for 100 nm). Before: only 1450 nm."""
     assert wavelength_band_nm(Laser.from_device("titan_ir")) == pytest.approx([1100.0, 1800.0])
     assert wavelength_band_nm(_eryag("5 J/cm^2")) == pytest.approx([2940.0, 2940.0])
+
+
+def test_focused_gaussian_spot_masses_are_those_of_its_rings():
+    """A focused Gaussian Er:YAG spot (1/e² diameter 100 µm) is resolved on rings over the whole beam: its
+    vaporised water is the crater's water summed over the rings (hand arithmetic), not rescaled as if the
+    grid were one column."""
+    simulation = Simulation(
+        person(),
+        Laser(
+            wavelength="2940 nm",
+            fluence="10 J/cm^2",
+            pulse_duration="200 us",
+            spot_diameter="100 um",
+            profile="gaussian",
+            ablative=True,
+        ),
+    )
+    result = simulation.run()
+    s, data = result.summary, result.dataset
+    r_edges, crater = data["r_edges"].values, data["crater_depth"].values
+    assert r_edges.size > 2  # rings, not one column
+    bottoms = np.asarray(simulation.geometry().layer_bottoms_m)
+    tops = np.concatenate([[0.0], bottoms[:-1]])
+    layers = simulation.skin().layers
+    ring_m2 = math.pi * (r_edges[1:] ** 2 - r_edges[:-1] ** 2)
+    water_kg = sum(
+        ring_m2[i]
+        * sum(
+            max(0.0, min(crater[i], b) - t) * 1000.0 * layer.water_fraction
+            for t, b, layer in zip(tops, bottoms, layers)
+        )
+        for i in range(ring_m2.size)
+    )
+    # partly dried layer ≤ 5 µm thick (a few optical depths) over the crater's floor and walls, ≤ 0.8 water
+    surface_m2 = float(ring_m2[crater > 0].sum() + (2 * math.pi * r_edges[1:-1] * np.abs(np.diff(crater))).sum())
+    assert water_kg * 1e6 * (1 - 1e-6) <= s["vaporised_water_mg"] <= (water_kg + surface_m2 * 5e-6 * 800.0) * 1e6

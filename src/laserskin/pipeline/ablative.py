@@ -226,8 +226,9 @@ def run_nonlinear(
                 "or a Monte Carlo source_per_J for the non-linear stage",
             )
         grid, beam_fraction, peak_fluence = _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, len(starts))
-        if not fractional:
-            # the grid is one column at the peak fluence: volumes and masses of the spot are the
+        area_scale = 1.0  # rings over the whole beam (micro-beams, focused spots): the grid is the spot
+        if not fractional and grid.nr == 1:
+            # a wide spot is one column at the peak fluence: volumes and masses of the spot are the
             # column's × (spot's equivalent area E / F_peak) / (column area)
             area_scale = energy_J / peak_fluence / (math.pi * grid.r_max_m**2)
         mua_cells = mua_layers[grid.layer_index(bottoms)]
@@ -246,8 +247,8 @@ def run_nonlinear(
             f"<= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (peak fluence of one pulse)",
         )
 
-    if source_per_J is not None or fractional:
-        area_scale = 1.0  # the grid spans the spot (or the micro-beam zone)
+    if source_per_J is not None:
+        area_scale = 1.0  # the transport grid spans the spot
     index = grid.layer_index(bottoms)
     medium = ThermalMedium.from_layers(
         grid,
