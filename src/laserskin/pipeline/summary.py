@@ -1,8 +1,11 @@
 """The summary of a simulation: one typed record, built in one place for every thermal model.
 
 Keys are the stable JSON interface of ``laserskin simulate --json`` (clinical units in the
-names: °C, µm, mm³, J/cm², nm). Keys that do not apply to a run are ``None`` (a crater depth
-of a non-ablative laser; fractional-zone sizes of a full-field laser).
+names: °C, µm, mm³, J/cm², nm). Keys that do not apply to a run are ``None`` (fractional-zone
+sizes of a full-field laser). ``crater_depth_um``, ``residual_damage_depth_um`` and
+``coagulation_depth_um`` are numbers in every ``simulate`` result: 0.0 where there is no crater,
+and the damage depths are then measured from the surface (filled in by
+:mod:`laserskin.pipeline.ablative`, for the linear and the non-linear model alike).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import dermal_injury
 from laserskin.pipeline.result import pair
 
-__all__ = ["SimulationSummary", "linear_summary"]
+__all__ = ["SimulationSummary", "linear_summary", "wavelength_band_nm"]
 
 DepthRange = list[float] | None
 
@@ -56,6 +59,7 @@ class SimulationSummary(BaseModel):
     pulse_energy_J: float
     fluence_J_per_cm2: float
     wavelength_nm: float
+    wavelength_band_nm: DepthRange = None
     photons: int
     seed: int
     heat_steps: int
@@ -69,6 +73,21 @@ class SimulationSummary(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready values."""
         return self.model_dump()
+
+
+def wavelength_band_nm(laser) -> list[float]:
+    """Spectral band of the laser, nm: ``[λ, λ]`` for one line; for a sampled spectrum (lines that
+    each stand for the band around them, midpoint rule) from the first line minus half its spacing to
+    the last plus half its spacing (Titan-type 1150…1750 nm lines → 1100–1800 nm).
+
+    ``wavelength_nm`` is the energy-weighted centroid of the lines; this band says what it stands for.
+    """
+    lines = sorted(lam for lam, _ in laser.wavelength_weights())
+    if len(lines) < 2:
+        return [lines[0] * 1e9, lines[0] * 1e9]
+    low = lines[0] - (lines[1] - lines[0]) / 2.0
+    high = lines[-1] + (lines[-1] - lines[-2]) / 2.0
+    return [round(low * 1e9, 6), round(high * 1e9, 6)]
 
 
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
@@ -117,6 +136,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         pulse_energy_J=simulation.pulse_energy_J(),
         fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
         wavelength_nm=laser.centroid_wavelength_m * 1e9,
+        wavelength_band_nm=wavelength_band_nm(laser),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.n_steps),
