@@ -154,6 +154,7 @@ def plan(
     max_sessions: int | None = None,
     max_downtime_days: float | None = None,
     max_session_minutes: float | None = None,
+    max_fraction_of_blister: float | None = None,
     anesthetic: str = "auto",
     cooling: str = "auto",
     photons: int = 20_000,
@@ -161,6 +162,9 @@ def plan(
     cache_dir=None,
 ) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
+
+    ``max_fraction_of_blister``: the epidermal margin, the highest allowed fraction of the
+    *lower* blister fluence (default 0.85 from contraindications.toml ``[safety]``).
 
     Returns
     -------
@@ -187,6 +191,7 @@ def plan(
         max_downtime_days=max_downtime_days,
         max_session_minutes=max_session_minutes,
         anesthetic=anesthetic,
+        max_fraction_of_blister=max_fraction_of_blister,
         cooling=cooling,
         photons=photons,
         seed=seed,
