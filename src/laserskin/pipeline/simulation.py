@@ -203,6 +203,7 @@ class Simulation:
             self.pulse_energy_J(),
             spot_radius_m=self.beam().outer_radius_m or grid.dr_m,
             anesthetic=self.protocol.anesthetic,
+            pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
         )
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
         linear = Result(

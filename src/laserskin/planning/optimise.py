@@ -52,7 +52,7 @@ import numpy as np
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import dermal_injury
-from laserskin.damage.pain import pain_from_trace
+from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
 
@@ -112,10 +112,24 @@ class FastEvaluator:
     (pain) and the maximum temperature (boiling).
     """
 
-    def __init__(self, response, counter: Counter | None = None):
+    def __init__(
+        self,
+        response,
+        counter: Counter | None = None,
+        *,
+        treated_radius_m: float | None = None,
+        cell_area_m2=None,
+        cooling_factor: float = 1.0,
+    ):
         self.response = response
         self.counter = counter or Counter()
         grid, geometry = response.grid, response.geometry
+        # pain: nociceptor cells of the nerve band over the treated area (laserskin.damage.pain.pain_from_field)
+        rows, cols, weights = nociceptor_cells(grid, min(treated_radius_m or grid.r_max_m, grid.r_max_m), cell_area_m2)
+        self._pain_base = response.base_K[:, rows][:, :, cols]
+        self._pain_rise = response.rise_per_J[:, rows][:, :, cols]
+        self._pain_weights = weights
+        self._cooling_factor = cooling_factor
         z = grid.z_centers_m
         above = np.flatnonzero(z < geometry.junction_depth_m)
         self.basal = int(above[-1])
@@ -148,10 +162,14 @@ class FastEvaluator:
         r = self.response
         return float((r.base_K + energy_J * r.rise_per_J).max())
 
+    def pain_result(self, energy_J: float, anesthetic: str):
+        """Pain (:class:`~laserskin.damage.pain.PainResult`) averaged over the nerve band and the treated area."""
+        cells = self._pain_base + energy_J * self._pain_rise
+        return pain_from_cells(self.response.times_s, cells, self._pain_weights, anesthetic=anesthetic)
+
     def pain(self, energy_J: float, anesthetic: str) -> float:
-        r = self.response
-        trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
-        return float(pain_from_trace(r.times_s, trace, anesthetic=anesthetic).index_with_anesthetic)
+        """Pain index with ``anesthetic`` and the cooling's analgesia at ``energy_J``, 0-10."""
+        return float(self.pain_result(energy_J, anesthetic).index_with_anesthetic) * self._cooling_factor
 
     def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None) -> list[str]:
         """Safety constraints violated at ``energy_J`` (empty list: safe).
@@ -188,6 +206,17 @@ class FastEvaluator:
             else:
                 hi = mid
         return math.sqrt(lo * hi)
+
+
+def _pain_area(sim, laser) -> dict:
+    """Area over which pain is averaged (the spot, or one micro-beam zone's skin area) and the cooling's analgesia."""
+    from laserskin.damage.pain import cooling_analgesia_factor
+
+    return {
+        "treated_radius_m": sim.beam().outer_radius_m or None,
+        "cell_area_m2": 1.0 / laser.mtz_per_m2 if laser.is_fractional else None,
+        "cooling_factor": cooling_analgesia_factor(sim.cooling.kind),
+    }
 
 
 def _bisect_log(predicate, lo: float, hi: float, iterations: int = 10) -> float:
@@ -345,7 +374,7 @@ def optimise_device(
                 _, source, grid = transport
                 response, _ = sim.thermal_response(source, grid)
                 counter.heat_solves += 2
-            fast = FastEvaluator(response, counter)
+            fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
             uncertainty = blister_uncertainty(sim, response, source, (lo, hi), counter=counter)
             for passes in range(1, max_passes + 1):
                 setting = _optimise_fluence(
@@ -480,7 +509,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
 
     sim, response, laser = result.simulation, result.response, result.laser
     energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
-    fast = FastEvaluator(response, counter)
+    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
     if anesthetic == "auto":
         limit = planner_rules()["safety"]["pain_index_limit"]
         chosen = next((a for a in ANESTHETIC_ORDER if fast.pain(energy, a) <= limit), STRONGEST_TOPICAL)
@@ -488,7 +517,9 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         chosen = anesthetic
     result.anesthetic = chosen
     spot_radius = sim.beam().outer_radius_m or response.grid.dr_m
-    outcome = response.evaluate(energy, spot_radius_m=spot_radius, anesthetic=chosen)
+    outcome = response.evaluate(
+        energy, spot_radius_m=spot_radius, anesthetic=chosen, pain_cell_area_m2=_pain_area(sim, laser)["cell_area_m2"]
+    )
     counter.evaluations += 1
     geometry, n = response.geometry, result.passes
     collagen = collagen_response(

@@ -274,7 +274,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     fluence = summary["fluence_J_per_cm2"]
     fraction = None if not blister else fluence / blister[1]
     margin = None if not blister else 1.0 - fluence / blister[0]
-    pain = _pain_bands(summary, setting.anesthetic)
+    pain = _pain_bands(summary, setting.anesthetic, (setting.cooling or {}).get("kind"))
     risks = {
         "epidermal_omega": summary["epidermal_omega"],
         "epidermal_omega_limit": planner_rules()["safety"]["epidermal_omega_limit"],
@@ -378,11 +378,11 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
     return [best, *rest]
 
 
-def _pain_bands(summary: dict, anesthetic: str | None) -> dict:
-    """Pain /10 without anaesthetic and with the plan, each ``[low, nominal, high]``."""
+def _pain_bands(summary: dict, anesthetic: str | None, cooling: str | None = None) -> dict:
+    """Pain /10 without anaesthetic and with the plan (anaesthetic + cooling), each ``[low, nominal, high]``."""
     from laserskin.damage.pain import pain_band
 
-    return pain_band(summary.get("pain_index"), anesthetic or "none")
+    return pain_band(summary.get("pain_index"), anesthetic or "none", cooling)
 
 
 def _settings(setting) -> dict:
