@@ -498,4 +498,20 @@ def pain_band(index_without: float | None, anesthetic: str = "none", cooling: st
     with_plan = clip(
         [nominal * low_f * (1 - spread), nominal * entry.factor * cold.factor, nominal * high_f * (1 + spread)]
     )
-    return {"without_anaesthetic": without, "with_plan": with_plan}
+    return {
+        "without_anaesthetic": without,
+        "with_plan": with_plan,
+        "without_anaesthetic_category": pain_category(without[1]),
+        "with_plan_category": pain_category(with_plan[1]),
+    }
+
+
+def pain_category(index: float) -> str:
+    """Verbal band of a 0-10 pain score: none (< 0.5), mild (< 4), moderate (< 7), severe (Serlin et al. 1995 cut points)."""
+    if index < 0.5:
+        return "none"
+    if index < 4.0:
+        return "mild"
+    if index < 7.0:
+        return "moderate"
+    return "severe"

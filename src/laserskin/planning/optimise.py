@@ -12,8 +12,12 @@ bisection on cheap read-outs of that history, without re-solving:
   over the passes reaches 1 (transepidermal necrosis); its band comes from Monte Carlo noise
   and parameter uncertainty (:mod:`laserskin.planning.uncertainty`). (The former rule,
   Ω_basal ≤ 0.5, looked like a factor-2 margin but Ω rises about threefold per 1 % of fluence,
-  so it sat at ~98 % of the blister fluence.) No boiling anywhere (the linear model breaks
-  there and a non-ablative laser must not vaporise tissue);
+  so it sat at ~98 % of the blister fluence.) Boiling does not exclude a fluence: as in the
+  pipeline (:func:`laserskin.pipeline.ablative.apply_thermal_model_rule`), where the linear
+  read-out at the chosen fluence reaches the onset of vaporisation the setting is re-run with
+  the non-linear (enthalpy) model and its read-outs are reported (``thermal_model``);
+  fractional and ablative devices are planned at their preset setting by one
+  :meth:`Simulation.run`, which applies the same rule;
 * **pain**: pain index with the anaesthetic ≤ ``pain_index_limit`` = 6 / 10 (U);
 * **dermal remodelling target**: on the beam axis, a dermal band of thermal injury —
   Ω of the target Arrhenius set (Henriques & Moritz 1947, the skin cell-death integral, by
@@ -49,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import dermal_injury
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
@@ -178,8 +182,8 @@ class FastEvaluator:
         """
         safety = planner_rules()["safety"]
         out = []
-        if self.peak_K(energy_J) >= WATER_BOILING_K:
-            out.append("boiling (tissue water reaches 100 degC)")
+        # no boiling exclusion: above the onset of vaporisation the pipeline's rule runs the
+        # non-linear model (laserskin.pipeline.ablative.apply_thermal_model_rule), see finalise()
         if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
             out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
         if max_energy_J is not None and energy_J > max_energy_J * (1 + 1e-12):
@@ -498,6 +502,36 @@ def _optimise_fluence(
     return result
 
 
+def _apply_thermal_model_rule(result: SettingResult, linear_peak_K: float, energy: float, counter: Counter) -> None:
+    """The pipeline's rule (:func:`laserskin.pipeline.ablative.needs_nonlinear`): where the linear
+    read-out at the chosen energy leaves the linear model's range (a cell at the onset of
+    vaporisation), the setting is re-run by :class:`Simulation` (non-linear enthalpy model, the
+    planned passes) and its tissue read-outs replace the linear ones; else the linear ones stand."""
+    from laserskin.pipeline.ablative import needs_nonlinear
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.treatment.protocol import Protocol
+
+    nonlinear, reason = needs_nonlinear(linear_peak_K)
+    result.summary["thermal_model"] = "nonlinear" if nonlinear else "linear"
+    result.summary["thermal_model_reason"] = reason
+    if not nonlinear:
+        return
+    sim = result.simulation
+    run = Simulation(
+        sim.person,
+        result.laser,
+        result.cooling,
+        Protocol(passes=result.passes, anesthetic=result.anesthetic),
+        sim.settings,
+        cache_dir=getattr(sim, "cache_dir", None),
+    ).run()
+    counter.full_simulations += 1
+    keep = ("pulse_energy_J", "fluence_J_per_cm2")
+    result.summary.update({k: v for k, v in run.summary.items() if k not in keep and k != "wall_time_s"})
+    result.supporting_result = run
+    result.reasons.append(f"thermal model: non-linear ({reason})")
+
+
 def _per_cm2(energy_J: float, laser) -> float:
     return energy_J / laser.beam_area_m2 * 1e-4
 
@@ -572,6 +606,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     }
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
+    _apply_thermal_model_rule(result, fast.peak_K(energy), energy, counter)
     result.curve = {
         "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
         "epidermal_omega": [n * fast.basal_omega(e) for e in energies],

@@ -275,22 +275,48 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     fraction = None if not blister else fluence / blister[1]
     margin = None if not blister else 1.0 - fluence / blister[0]
     pain = _pain_bands(summary, setting.anesthetic, (setting.cooling or {}).get("kind"))
+    ablative = setting.device_class in ("ablative", "fractional_ablative")
+    margin_note = (
+        "not applicable: the epidermis is removed by design (ablative)"
+        if setting.device_class == "ablative"
+        else "not applicable: focal epidermal injury of the micro-zones by design (fractional)"
+        if blister is None
+        else f"fluence <= {getattr(setting, 'max_fraction_of_blister', 0.85):g} x the lower blister fluence"
+    )
     risks = {
         "epidermal_omega": summary["epidermal_omega"],
         "epidermal_omega_limit": planner_rules()["safety"]["epidermal_omega_limit"],
         "blister_fluence_J_per_cm2": blister,
         "fluence_fraction_of_blister": fraction,
         "safety_margin": margin,
+        "blister_margin": {
+            "blister_fluence_J_per_cm2": blister,
+            "fluence_fraction_of_blister": fraction,
+            "safety_margin": margin,
+            "note": margin_note,
+        },
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": summary["epidermal_injury"],
         "pigment_risk": summary["pigment_risk"],
         "pain_index_without_anesthetic": summary["pain_index"],
-        "pain_index_with_anesthetic": summary["pain_index_with_anesthetic"],
+        "pain_index_with_anesthetic": pain["with_plan"][1] if pain.get("with_plan") else None,
+        "pain_without_anaesthetic": pain.get("without_anaesthetic"),
+        "pain_with_plan": pain.get("with_plan"),
         "pain": pain,
         "downtime_days": course.downtime_days,
+        "reepithelialization_days": course.downtime_days if course.downtime_days > 0 else 0.0,
+        "downtime_note": (
+            "open wound until re-epithelialised (ablative); erythema may last weeks"
+            if ablative
+            else "micro-zones close within ~1-2 days (fractional)"
+            if course.downtime_days > 0
+            else "no open wound (epidermis intact); transient erythema/oedema"
+        ),
+        "thermal_model": summary.get("thermal_model"),
         "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
         "referral_reason": None,
+        "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
     if best["visits"] > 1:
         reasons.append(
@@ -317,7 +343,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         laser_minutes=best["laser_minutes"],
         improvement_percent=course.improvement_percent,
         epidermal_omega=summary["epidermal_omega"],
-        pain_index=summary["pain_index_with_anesthetic"],
+        pain_index=pain["with_plan"][1] if pain.get("with_plan") else summary["pain_index_with_anesthetic"],
         blister_fluence_J_per_cm2=blister,
         fluence_fraction_of_blister=fraction,
         safety_margin=margin,
@@ -433,7 +459,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
     verdict = device_verdict(person, preset)
     if not verdict.allowed:
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
-    if preset.device_class in ("ablative", "fractional_ablative"):
+    if preset.device_class in ("ablative", "fractional_ablative", "fractional_non_ablative"):
+        # preset setting, one Simulation.run(): its rule picks the linear or the non-linear model
         settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
         settings = optimise_device(
@@ -548,7 +575,12 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         safe_energy_J=energy,
         target_energy_J=None,
         blister_energy_J=None,
-        binding="preset default setting (ablative: epidermis removed by design)",
+        binding=(
+            "preset default setting (fractional: focal injury of the micro-zones by design; "
+            f"thermal model {result.summary.get('thermal_model', 'linear')})"
+            if preset.device_class == "fractional_non_ablative"
+            else "preset default setting (ablative: epidermis removed by design)"
+        ),
         feasible=True,
         anesthetic=anesthetic,
         simulation=sim,
