@@ -41,7 +41,9 @@ __all__ = ["TreatmentPlan", "plan", "plan_request"]
 #: What ``improvement_percent`` measures (the healing model's clinical output).
 OUTCOME_MEASURE = (
     "laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
-    "(Alexiades-Armenakas 2006 scale), months after the last session"
+    "(Alexiades-Armenakas 2006 scale, at most 100 %), months after the last session; "
+    "calibrated on laxity/rhytid grades, linear shrinkage and wound contracture across "
+    "non-ablative, fractional and ablative courses (docs/healing.md calibration table)"
 )
 
 MAX_PASSES = 3
