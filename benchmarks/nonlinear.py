@@ -3,8 +3,10 @@
 Cases (issue 9, target < 15 s each on the 2-core machine): full-field CO2 10.6 µm, 7 J/cm²,
 0.8 ms, 3 passes; Er:YAG 2.94 µm, 10 J/cm², 250 µs, 10 pulses at 10 Hz; fractional CO2
 15 mJ micro-beam. Ablative wavelengths need no Monte Carlo (Beer–Lambert from the moving crater
-floor), so the photon count does not enter. Prints wall time, grid, steps, factorisations,
-crater and residual damage.
+floor), so the photon count does not enter for them. Prints wall time, grid, steps, factorisations,
+crater and residual damage. The last case is non-ablative: the linear run (default photons) reaches
+100 °C, the non-linear stage runs on its Monte Carlo source and re-runs the transport at each
+later pulse on the dried tissue's optics.
 
 Run: .venv/bin/python benchmarks/nonlinear.py
 """
@@ -45,6 +47,19 @@ CASES = (
         1,
     ),
     ("fractional CO2 15 mJ (preset)", None, 1),
+    (
+        "1450 nm 30 J/cm² 50 ms x3, MC re-run/pulse",
+        dict(
+            wavelength="1450 nm",
+            fluence="30 J/cm^2",
+            pulse_duration="50 ms",
+            spot_diameter="6 mm",
+            profile="flat_top",
+            pulses=3,
+            repetition_rate="2 Hz",
+        ),
+        1,
+    ),
 )
 
 

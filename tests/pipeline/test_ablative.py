@@ -131,3 +131,30 @@ def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
     assert (p * d).sum() == pytest.approx((power * durations).sum())
     assert np.all((s[:20] >= 0) & (s[:20] + d[:20] <= 200e-6 + 1e-12))
     assert _normal_spiking(10.6e-6, starts, durations, power)[3] is False  # CO2 is not spiking here
+
+
+def test_relayered_stack_scales_mua_where_the_tissue_changed():
+    """The per-pulse Monte Carlo re-run (flat-top multi-pulse runs of the non-linear stage) takes the optics of the
+    changed tissue as sublayers: thickness kept, μa × the binned absorption factor, nothing else touched."""
+    from laserskin.pipeline.ablative import relayered_stack
+
+    simulation = Simulation(person(), Laser.from_device("smoothbeam_1450"))
+    stack = simulation._stacks()[0][1]
+    grid = simulation.grid()
+    unchanged, used = relayered_stack(stack, grid, np.ones(grid.nz))
+    assert unchanged.digest() == stack.digest() and np.all(used == 1.0)
+    factor = np.ones(grid.nz)
+    factor[:10] = 0.625  # binned to 0.62
+    new, used = relayered_stack(stack, grid, factor)
+    assert sum(layer.thickness_m for layer in new.layers[:-1]) == pytest.approx(
+        sum(layer.thickness_m for layer in stack.layers[:-1])
+    )
+    assert np.allclose(used[:10], 0.62) and np.all(used[10:] == 1.0)
+    depth_of_change = grid.z_edges_m[10]
+    top = 0.0
+    for layer in new.layers:
+        original = next(o for o in stack.layers if layer.name.split("[")[0] == o.name)
+        expected = 0.62 if top < depth_of_change - 1e-12 else 1.0
+        assert layer.mua_per_m == pytest.approx(original.mua_per_m * expected)
+        assert (layer.mus_per_m, layer.g, layer.n) == (original.mus_per_m, original.g, original.n)
+        top += layer.thickness_m

@@ -175,3 +175,22 @@ def test_does_not_mutate_overrides():
     overrides = {"reticular_dermis": {"blood_fraction": 0.01}}
     skin_layers(person(), overrides)
     assert overrides == {"reticular_dermis": {"blood_fraction": 0.01}}
+
+
+def test_sun_protected_site_carries_less_melanin_for_types_that_tan():
+    """Norvang et al. 1997 (Lasers Med Sci 12:99): ruby-laser hypopigmentation at 12 J/cm^2 on
+    sun-exposed and 26 J/cm^2 on sun-protected white skin, so the epidermal melanin absorption of
+    sun-protected skin is 12/26 = 0.46 of the exposed value (derived, exact by construction).
+    Types V-VI are constitutively dark and keep their value."""
+    from laserskin.skin.anatomy import melanin_range_for
+
+    for fitz in ("I", "II", "III", "IV"):
+        exposed = skin_layers(person(fitzpatrick=fitz, site="cheek")).layer("living_epidermis").melanin_fraction
+        protected = skin_layers(person(fitzpatrick=fitz, site="abdomen")).layer("living_epidermis").melanin_fraction
+        assert protected == pytest.approx(exposed * 12.0 / 26.0, rel=0.01)
+        low, high = melanin_range_for(fitz, "abdomen")
+        assert low < protected < high
+    for fitz in ("V", "VI"):
+        exposed = skin_layers(person(fitzpatrick=fitz, site="cheek")).layer("living_epidermis").melanin_fraction
+        protected = skin_layers(person(fitzpatrick=fitz, site="abdomen")).layer("living_epidermis").melanin_fraction
+        assert protected == exposed

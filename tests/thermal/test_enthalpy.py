@@ -136,6 +136,34 @@ def test_steady_state_limit_depth_is_fluence_over_heat_of_ablation():
     assert result.crater_depth_m[0] == pytest.approx((fluence - h_abl / mua) / h_abl, rel=0.1)
 
 
+def test_dry_tissue_leaves_by_carbonisation_carrying_its_heat():
+    """Tissue without water is removed only by carbonisation: far above threshold the depth is F / (ρc (T_pyr − T₀))
+    (steady-state limit with the pyrolysis temperature as the removal condition); the heat that carbonised a cell
+    leaves with it (only its overshoot above T_pyr is handed on), so the depth is not F / (ρc (T_b − T₀)). 10 %:
+    the threshold offset at 20 × F_th."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=400, dz_m=0.5e-6)
+    rho_c, mua = 1.2e6, 1e6
+    medium = ThermalMedium(grid, 0.2, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    params = PhaseChangeParameters()
+    h = rho_c * (params.pyrolysis_temperature_K - t0)
+    fluence = 20.0 * h / mua
+    energy_J = fluence * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 100e-9, energy_J / 100e-9)
+    result = solve_enthalpy(
+        medium,
+        0.0,
+        BeerLambertSource(np.full(400, mua), [1.0]),
+        power,
+        SurfaceBoundary.insulated(),
+        1e-6,
+        initial_temperature_K=t0,
+        parameters=params,
+    )
+    assert result.crater_depth_m[0] == pytest.approx((fluence - h / mua) / h, rel=0.1)
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+
+
 def test_blow_off_limit_depth_is_log_of_fluence_ratio():
     """Blow-off regime: δ = ln(F/F_th)/μa with F_th = h_abl/μa (Vogel & Venugopalan 2003), to one cell."""
     grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=0.1e-6)
@@ -156,10 +184,115 @@ def test_blow_off_limit_depth_is_log_of_fluence_ratio():
             2e-8,
             initial_temperature_K=t0,
             parameters=PhaseChangeParameters(
-                regime="blow_off", dry_absorption_fraction=0.0, pyrolysis_temperature_K=1e5
+                regime="blow_off",
+                dry_absorption_fraction=0.0,
+                pyrolysis_temperature_K=1e5,
+                spinodal_temperature_K=1e5,
             ),
         )
         assert result.crater_depth_m[0] == pytest.approx(math.log(ratio) / mua, abs=0.3e-6)
+
+
+def test_blow_off_superheats_and_explodes_at_the_spinodal():
+    """Blow-off (ns pulse): no boiling plateau during the pulse — tissue water superheats; a cell that reaches the
+    spinodal explodes (phase explosion, Vogel & Venugopalan 2003 §V.C–D) while the plume stays in the beam. With a
+    constant μa every cell at depth z receives F μa e^(−μa z), so the crater is ln(F μa / (ρc (T_sp − T₀)))/μa to one
+    cell; below it the tissue boils after the pulse; energy closes to 1e-9."""
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=0.1e-6)
+    rho_c, w, mua = 3.96e6, 650.0, 1e6
+    medium = ThermalMedium(grid, 0.45, rho_c, 0.0)
+    t0 = medium.core_temperature_K
+    params = PhaseChangeParameters(regime="blow_off", dry_absorption_fraction=0.0)
+    e_sp = rho_c * (params.spinodal_temperature_K - t0)
+    fluence = 8.0 * e_sp / mua
+    energy_J = fluence * math.pi * 1e-6
+    power = Schedule.pulse_train([0.0], 10e-9, energy_J / 10e-9)
+    result = solve_enthalpy(
+        medium,
+        w,
+        BeerLambertSource(np.full(300, mua), [1.0]),
+        power,
+        SurfaceBoundary.insulated(),
+        2e-8,
+        initial_temperature_K=t0,
+        parameters=params,
+    )
+    assert result.crater_depth_m[0] == pytest.approx(math.log(8.0) / mua, abs=0.15e-6)
+    assert result.global_peak_temperature_K > WATER_BOILING_K + 100.0  # superheated, not held at 100 °C
+    assert result.global_peak_temperature_K <= params.spinodal_temperature_K + 30.0  # at most one step above it
+    assert result.water_fraction[0, ~result.removed[0]].min() < 1.0  # the superheated rest boiled after the pulse
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+
+
+def test_energy_closes_when_held_cells_run_out_of_releases():
+    """A 200 ms, 60 J/cm² deep (1450 nm-like) source with 10 ms steps: boiling cells that would rather cool are
+    released and the step repeated up to a fixed number of times; when the attempts run out, the energy those
+    cells drew from the plateau's reservoir must be taken back from them, not dropped (before: −8e-5 relative)."""
+    bottoms = (20e-6, 100e-6, 1.5e-3, 4e-3)
+    grid = RZGrid.graded(
+        r_max_m=3e-3,
+        nr=8,
+        z_max_m=bottoms[-1],
+        dz_surface_m=10e-6,
+        dz_max_m=100e-6,
+        growth=1.1,
+        interfaces_m=bottoms[:-1],
+    )
+    medium = ThermalMedium.from_layers(
+        grid, bottoms, [0.24, 0.37, 0.45, 0.2], [1100] * 3 + [900], [3590, 3600, 3300, 2300], [0, 0, 0.00125, 0.0005]
+    )
+    water = np.array([150.0, 700.0, 650.0, 150.0])[grid.layer_index(bottoms)]
+    r, z = np.meshgrid(grid.r_centers_m, grid.z_centers_m, indexing="ij")
+    source = np.where(r < 1.5e-3, 1.0, 0.0) * np.exp(-z / 0.35e-3)
+    source = source / (source * grid.cell_volume_m3).sum()
+    energy_J = 60e4 * math.pi * 1.5e-3**2
+    result = solve_enthalpy(
+        medium,
+        water,
+        FixedSource(source),
+        Schedule.pulse_train([0.0], 0.2, energy_J / 0.2),
+        SurfaceBoundary.resting_air(),
+        1.0,
+        max_step_s=0.01,
+    )
+    assert result.onset_reached
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+
+
+def test_source_update_replaces_the_source_at_later_pulses():
+    """``source_update`` is called at the start of every pulse after the first with the tissue state; a FixedSource
+    re-computed on the changed optics carries its reference absorption factor, so it is not scaled twice
+    (at the reference state it deposits exactly its tally); energy closes across the swap."""
+    grid, medium, water = _column(dz_surface=5e-6, nr=3, r_max=1e-3)
+    z = grid.z_centers_m
+    source = np.broadcast_to(np.exp(-z / 0.3e-3), (grid.nr, grid.nz))
+    source = source / (source * grid.cell_volume_m3).sum()
+    calls = []
+
+    def update(pulse_index, state):
+        calls.append((pulse_index, float(state.water_kg_per_m3.min())))
+        return FixedSource(0.5 * source, reference_factor=np.full((grid.nr, grid.nz), 0.5))
+
+    energy_J = 40e4 * math.pi * (1e-3) ** 2
+    power = Schedule.pulse_train([0.0, 0.5, 1.0], 20e-3, energy_J / 20e-3)
+    result = solve_enthalpy(
+        medium, water, FixedSource(source), power, SurfaceBoundary.resting_air(), 2.0, source_update=update
+    )
+    assert [i for i, _ in calls] == [1, 2]
+    assert result.onset_reached and calls[-1][1] < water.min()  # the state seen is the dried tissue
+    assert abs(result.energy.residual_J) < 1e-9 * result.energy.deposited_J
+    reference = FixedSource(0.5 * source, reference_factor=np.full((grid.nr, grid.nz), 0.5))
+    from laserskin.thermal.enthalpy import TissueState
+
+    fresh = TissueState(
+        np.full((grid.nr, grid.nz), 310.0),
+        np.asarray(water),
+        np.zeros((grid.nr, grid.nz), bool),
+        np.ones((grid.nr, grid.nz)),
+    )
+    np.testing.assert_allclose(
+        reference.power_density_per_W(grid, fresh, np.full((grid.nr, grid.nz), 0.5)), 0.5 * source
+    )
 
 
 def test_temperature_stays_bounded_at_absurd_fluence():

@@ -8,7 +8,9 @@ of vaporisation (the boiling point of tissue water). This stage runs instead
   microns (μa ≫ μs'), so the source is Beer–Lambert from the moving crater floor and no
   Monte Carlo is needed (:func:`run_ablative`); and
 * whenever a linear result reaches the onset (:func:`needs_nonlinear`), with the linear
-  run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``).
+  run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``),
+  scaled locally for the change of μa; for flat-top spots with several pulses the transport
+  is re-run at every later pulse on the changed optics (:func:`relayered_stack`).
 
 It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method with tissue
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
@@ -256,6 +258,11 @@ def run_nonlinear(
         treated_radius_m=grid.r_max_m,
         cell_area_m2=1.0 / float(laser.mtz_per_m2) if fractional else None,
     )
+    # a Monte Carlo source is re-run at every later pulse on the optics the tissue has then
+    # (laterally uniform flat-top spots only: the r–z transport takes a layered medium)
+    source_update = None
+    if source_per_J is not None and not fractional and laser.profile == "flat_top" and len(starts) > 1:
+        source_update = _layered_transport_update(simulation, grid, water, parameters)
     heat = solve_enthalpy(
         medium,
         water,
@@ -267,6 +274,7 @@ def run_nonlinear(
         observers=[integrator, probe],
         max_step_s=simulation.settings.max_step_s,
         steps_per_pulse=steps_per_pulse,
+        source_update=source_update,
         progress=simulation.progress,
     )
     removed = heat.removed
@@ -400,6 +408,83 @@ def run_nonlinear(
         layer_bottoms_m=bottoms,
         transport=list(transport_results),
     )
+
+
+#: Absorption factors are binned to this step when the optical stack is re-layered for a re-run.
+_RELAYER_STEP = 0.02
+
+
+def relayered_stack(stack, grid: RZGrid, factor_on_axis: np.ndarray, step: float = _RELAYER_STEP):
+    """``stack`` split into sublayers along the grid where μa changed: μa × the absorption factor.
+
+    ``factor_on_axis`` (nz,) is the absorption factor of each grid cell on the axis (1 = fresh
+    tissue); factors are binned to ``step`` and consecutive cells of one layer with the same bin
+    form one sublayer. The medium is taken as laterally uniform (the layered transport cannot
+    hold anything else). Returns ``(new_stack, factor_used)`` with the binned factor per cell.
+    """
+    from laserskin.optics.layers import LayerStack
+
+    factor = np.maximum(np.round(np.asarray(factor_on_axis, dtype=float) / step) * step, step)
+    z_top, z_bot = grid.z_edges_m[:-1], grid.z_edges_m[1:]
+    layers, used = [], np.ones(grid.nz)
+    top = 0.0
+    for layer in stack.layers:
+        bottom = top + layer.thickness_m
+        inside = np.flatnonzero((z_top >= top - 1e-15) & (z_bot <= bottom + 1e-12))
+        pieces = []  # (thickness, factor)
+        for j in inside:
+            f = float(factor[j])
+            used[j] = f
+            dz = float(z_bot[j] - z_top[j])
+            if pieces and pieces[-1][1] == f:
+                pieces[-1][0] += dz
+            else:
+                pieces.append([dz, f])
+        top_of_next = bottom
+        if all(f == 1.0 for _, f in pieces):
+            layers.append(layer)
+            top = top_of_next
+            continue
+        rest = layer.thickness_m - sum(t for t, _ in pieces)
+        if math.isinf(rest) or rest > 1e-9:
+            pieces.append([rest, 1.0])  # below the grid or between cells: unchanged
+        else:
+            pieces[-1][0] += rest  # round-off: the sublayers add up to the layer exactly
+        for k, (thickness, f) in enumerate(pieces):
+            layers.append(
+                layer.model_copy(
+                    update={
+                        "name": layer.name if len(pieces) == 1 else f"{layer.name}[{k}]",
+                        "mua_per_m": layer.mua_per_m * f,
+                        "thickness_m": thickness,
+                    }
+                )
+            )
+        top = bottom
+    return LayerStack(layers=tuple(layers), n_above=stack.n_above, n_below=stack.n_below), used
+
+
+def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, parameters):
+    """``source_update`` for :func:`solve_enthalpy`: re-run the Monte Carlo when μa changed by a bin or more."""
+    from laserskin.pipeline import stages
+    from laserskin.thermal.enthalpy import FixedSource, tissue_absorption_factor
+
+    def update(pulse_index: int, state):
+        if state.removed.any():
+            return None  # a crater is not a layered medium
+        factor = tissue_absorption_factor(state.water_kg_per_m3, water0, state.temperature_K, parameters)[0]
+        if np.all(np.abs(factor - 1.0) < 0.5 * _RELAYER_STEP):
+            return None
+        stacks, used = [], None
+        for weight, stack in simulation._stacks():
+            new, used = relayered_stack(stack, grid, factor)
+            stacks.append((weight, new))
+        _, source = stages.transport(
+            stacks, grid, simulation.beam(), simulation.settings, progress=None, cache_dir=simulation.cache_dir
+        )
+        return FixedSource(source, reference_factor=np.broadcast_to(used, (grid.nr, grid.nz)))
+
+    return update
 
 
 def _normal_spiking(wavelength_m, starts, durations, power_W):

@@ -13,7 +13,8 @@ same photons and seed as the nominal run, so Monte Carlo noise largely cancels i
 parameter              perturbation                                        tag    source
 =====================  ==================================================  =====  ============================
 epidermal melanin      to the upper end of the person's Fitzpatrick band   V/D    Norvang et al. 1997 (in-vivo
-                       (``skin_anatomy.toml`` ``[melanin_range]``)                μa at 694 nm by skin type)
+                       (``skin_anatomy.toml`` ``[melanin_range]``, ×0.46        μa at 694 nm by skin type)
+                       at sun-protected sites for I–IV)
 living epidermis       +20 % thickness                                     R      Sandby-Møller et al. 2003
                                                                                   (inter-individual SD ~15-20 %)
 dermis                 −20 % thickness                                     R      Chopra et al. 2015 (759-1969 µm)
@@ -209,7 +210,7 @@ def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, 
 def _melanin_high(person) -> float | None:
     from laserskin.skin.anatomy import melanin_range_for
 
-    _low, high = melanin_range_for(person.fitzpatrick)
+    _low, high = melanin_range_for(person.fitzpatrick, person.site)
     nominal = person.melanin_fraction
     return None if nominal is not None else high
 

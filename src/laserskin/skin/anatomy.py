@@ -44,6 +44,11 @@ spectrum (164.6 cm⁻¹ at 694 nm): I 2.0 %, II 3.5 %, III 5.5 %, IV 8.0 %, V 11
 V 20 %, VI 32.8 %) gave 33 and 54 cm⁻¹, 1.3–2.2× the in-vivo values. Overridable with
 ``Person.melanin_fraction``; :func:`melanin_range_for` gives the plausible range within a
 type. Only the living epidermis carries melanin; the stratum corneum is taken melanin-free.
+These values are for sun-exposed skin (face, neck, forearm). At sun-protected sites (the
+abdomen) types I–IV carry less melanin (facultative pigmentation): Norvang et al. (1997) found
+ruby-laser hypopigmentation at 12 J/cm² on sun-exposed and 26 J/cm² on sun-protected white
+skin, i.e. μa,epi(protected)/μa,epi(exposed) = 12/26 = 0.46 (``skin_anatomy.toml``
+``[sun_protected]``; D). Types V–VI are constitutively dark and keep their value (U).
 
 Thermal properties (Jiang et al. 2002, Burns 28:713): epidermis values for both epidermal
 layers, dermis for both dermal layers, subcutaneous fat for the subcutis; blood
@@ -163,22 +168,37 @@ class SkinModel(InputModel):
 
 
 # --- the rules ---------------------------------------------------------------------------
-def melanin_fraction_for(fitzpatrick: str) -> float:
-    """Default epidermal melanosome volume fraction for a Fitzpatrick type ("I".."VI").
+def sun_protection_factor(fitzpatrick: str, site: str | None) -> float:
+    """Epidermal melanin at ``site`` relative to sun-exposed skin of the same type (1 if exposed).
 
-    Calibrated to the in-vivo 694 nm epidermal melanin absorption of Norvang et al. (1997);
-    see the module docstring and ``skin_anatomy.toml`` ``[melanin]``.
+    ``skin_anatomy.toml`` ``[sun_protected]``: 0.46 at sun-protected sites for types I–IV
+    (Norvang et al. 1997 hypopigmentation thresholds 12 vs 26 J/cm², D), 1 otherwise.
     """
-    return float(anatomy_data()["melanin"][fitzpatrick])
+    table = anatomy_data()["sun_protected"]
+    if site in table["sites"] and fitzpatrick in table["types"]:
+        return float(table["factor"])
+    return 1.0
 
 
-def melanin_range_for(fitzpatrick: str) -> tuple[float, float]:
+def melanin_fraction_for(fitzpatrick: str, site: str | None = None) -> float:
+    """Default epidermal melanosome volume fraction for a Fitzpatrick type ("I".."VI") at ``site``.
+
+    Calibrated to the in-vivo 694 nm epidermal melanin absorption of Norvang et al. (1997) for
+    sun-exposed skin; scaled by :func:`sun_protection_factor` at sun-protected sites. See the
+    module docstring and ``skin_anatomy.toml`` ``[melanin]``, ``[sun_protected]``.
+    """
+    return float(anatomy_data()["melanin"][fitzpatrick]) * sun_protection_factor(fitzpatrick, site)
+
+
+def melanin_range_for(fitzpatrick: str, site: str | None = None) -> tuple[float, float]:
     """Plausible ``(low, high)`` epidermal melanosome volume fraction within a Fitzpatrick type.
 
-    From ``skin_anatomy.toml`` ``[melanin_range]`` (see its source and tag).
+    From ``skin_anatomy.toml`` ``[melanin_range]`` (see its source and tag), scaled like
+    :func:`melanin_fraction_for` at sun-protected sites.
     """
     low, high = anatomy_data()["melanin_range"][fitzpatrick]
-    return float(low), float(high)
+    factor = sun_protection_factor(fitzpatrick, site)
+    return float(low) * factor, float(high) * factor
 
 
 def _age_factor(age_years: float, rate_per_decade: float, reference_age: float) -> float:
@@ -312,7 +332,9 @@ def skin_layers(
     thickness = layer_thicknesses_m(person)
     collagen = collagen_fractions(person)
     melanin = (
-        person.melanin_fraction if person.melanin_fraction is not None else melanin_fraction_for(person.fitzpatrick)
+        person.melanin_fraction
+        if person.melanin_fraction is not None
+        else melanin_fraction_for(person.fitzpatrick, person.site)
     )
     layers = []
     for name in LAYER_NAMES:

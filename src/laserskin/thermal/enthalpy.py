@@ -25,10 +25,16 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   holds water (Vogel & Venugopalan 2003 §VII.A; the two heuristic limits). A dry cell above
   the pyrolysis temperature is removed as well, together with all tissue above it in its
   column (a subsurface blow-out), so that no cell heats without bound. The enthalpy of a
-  removed cell leaves with the plume (ledger item ``ablated_J``); the part of it above
-  ``T_b`` that the cell absorbed after it would already have gone is passed on to the new
-  floor (as the light would have been absorbed there), which makes the crater depth
-  independent of the step size. Removed cells are void: no conduction, perfusion or source;
+  removed cell leaves with the plume (ledger item ``ablated_J``); the part of it above the
+  temperature at which it would already have gone (``T_b`` for a vaporised cell, the
+  pyrolysis temperature for a carbonised one, the spinodal for an exploding superheated one)
+  is passed on to the new floor (as the light would have been absorbed there), which makes the
+  crater depth independent of the step size.
+* **Superheating (blow-off regime).** For ns pulses the water cannot nucleate bubbles during
+  the pulse: wet tissue heats above ``T_b`` without boiling, a cell reaching the spinodal
+  explodes (phase explosion; Vogel & Venugopalan 2003 §V.C–D) and stays in the beam as plume
+  until the pulse ends (what it absorbs leaves with it), and the superheated rest boils when
+  the pulse ends. Removed cells are void: no conduction, perfusion or source;
   the surface boundary (cooling, resting air) acts on the floor cell of each column.
 * **Source.** For strongly absorbed wavelengths (μa ≫ μs', Er:YAG, CO2) the absorbed power
   is recomputed every step by Beer–Lambert from each column's floor with the current μa
@@ -41,8 +47,8 @@ Time stepping
 Steps come from the linear solver's plan (they land on every pulse edge). A step in which
 no cell boils is the linear solver's TR-BDF2 step exactly; so below the onset of
 vaporisation the model reproduces :func:`~laserskin.thermal.solve_bioheat` to round-off.
-While the laser is on, every wet cell that is boiling, or that the step's deposited energy
-alone would bring to ``T_b``, is held at ``T_b`` through the step (a large conductance to a
+While the laser is on (steady-state regime), every wet cell that is boiling, or that the step's
+deposited energy alone would bring to ``T_b``, is held at ``T_b`` through the step (a large conductance to a
 reservoir at ``T_b`` — the boiling plateau as an implicit constraint, after Voller's
 enthalpy method); the energy that flowed into the reservoir is handed back to the cell as
 vaporisation (and as heat once its water is gone). A held cell that would rather cool is
@@ -88,6 +94,8 @@ LATENT_HEAT_WATER_J_PER_KG = 2.2564e6
 WATER_SPECIFIC_HEAT_J_PER_KGK = 4180.0
 #: Density of liquid water, kg/m³ (converts water volume fractions to mass per volume).
 WATER_DENSITY_KG_PER_M3 = 1000.0
+#: Solves per step in which held (boiling) cells that would rather cool are released.
+_MAX_RELEASES = 8
 
 
 @dataclass(frozen=True)
@@ -125,7 +133,16 @@ class PhaseChangeParameters:
         nothing leaves before the pulse ends and μa does not follow dehydration during the
         pulse (all energy deposited first; ns pulses); at the end every cell from the floor
         down that reached the ablation condition is ejected. The two heuristic limits of
-        Vogel & Venugopalan 2003 §VII.A.
+        Vogel & Venugopalan 2003 §VII.A. In the blow-off regime the water is *superheated*
+        during the pulse: a ns pulse leaves no time for bubble nucleation, so wet tissue heats
+        above ``T_b`` without boiling (no plateau while the laser is on) and the absorption
+        keeps falling with temperature through ``g(T)``; it boils (and cells that received the
+        full enthalpy of vaporisation are ejected) when the pulse ends. A superheated cell that
+        reaches ``spinodal_temperature_K`` explodes during the pulse (phase explosion) and leaves
+        with the tissue above it; only its energy above the spinodal is passed on.
+    spinodal_temperature_K : float
+        Limit of superheat of tissue water, K (the spinodal of water at 1 atm, ≈ 305 °C;
+        Vogel & Venugopalan 2003 §V.C). Used in the blow-off regime only.
     desiccated_water_fraction : float
         A floor cell that held less than this fraction of its initial water when the pulse
         began (desiccated by an earlier pulse or pass, without being ejected) has too little
@@ -148,6 +165,7 @@ class PhaseChangeParameters:
     absorption_reference_temperature_K: float = WATER_BOILING_K - 75.0
     absorption_minimum_factor: float = 0.3
     regime: str = "steady_state"
+    spinodal_temperature_K: float = WATER_BOILING_K + 205.0
     desiccated_water_fraction: float = 0.5
     desiccation_time_s: float = 1e-3
 
@@ -158,6 +176,7 @@ class PhaseChangeParameters:
             ("water_specific_heat_J_per_kgK", self.water_specific_heat_J_per_kgK > 0),
             ("ablation_vaporised_fraction", 0 < self.ablation_vaporised_fraction <= 1),
             ("pyrolysis_temperature_K", self.pyrolysis_temperature_K > self.boiling_temperature_K),
+            ("spinodal_temperature_K", self.spinodal_temperature_K > self.boiling_temperature_K),
             ("dry_conductivity_fraction", 0 < self.dry_conductivity_fraction <= 1),
             ("dry_absorption_fraction", 0 <= self.dry_absorption_fraction <= 1),
             ("absorption_minimum_factor", 0 < self.absorption_minimum_factor <= 1),
@@ -205,6 +224,7 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
         dry_conductivity_fraction=abl["dry_conductivity_fraction"],
         dry_absorption_fraction=abl["dry_absorption_fraction"],
         desiccated_water_fraction=abl["desiccated_water_fraction"],
+        spinodal_temperature_K=water.get("spinodal_temperature_K", WATER_BOILING_K + 205.0),
         regime="blow_off" if pulse_duration_s < abl["blow_off_below_pulse_duration_s"] else "steady_state",
     )
     for band in data.get("absorption_temperature", []):
@@ -219,6 +239,25 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
             )
     values.update(overrides)
     return PhaseChangeParameters(**values)
+
+
+def tissue_absorption_factor(
+    water_kg_per_m3: np.ndarray,
+    initial_water_kg_per_m3: np.ndarray,
+    temperature_K: np.ndarray,
+    p: PhaseChangeParameters,
+) -> np.ndarray:
+    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``(a_d + (1 − a_d) w/w₀) · max(g(T), g_min)``.
+
+    The dry matter keeps the share ``a_d`` of the absorption; the water's share falls with the
+    water left and with temperature (``g(T) = 1 + β (T − T₀)``, see :class:`PhaseChangeParameters`).
+    """
+    water = np.asarray(water_kg_per_m3, dtype=float)
+    w0 = np.broadcast_to(np.asarray(initial_water_kg_per_m3, dtype=float), water.shape)
+    wet = np.divide(water, w0, out=np.ones_like(water), where=w0 > 0)
+    g = 1.0 + p.absorption_temperature_coefficient_per_K * (temperature_K - p.absorption_reference_temperature_K)
+    dry = p.dry_absorption_fraction
+    return (dry + (1.0 - dry) * wet) * np.maximum(g, p.absorption_minimum_factor)
 
 
 @dataclass
@@ -342,17 +381,25 @@ class FixedSource:
     """A light-transport tally (1/m³ per joule) scaled by the local change of absorption.
 
     Cells removed by ablation absorb nothing; a cell whose water or temperature changed
-    absorbs ``source × absorption_factor`` (the fluence is taken as unchanged — first order
-    in the change of μa; re-run the transport for large changes).
+    absorbs ``source × absorption_factor / reference_factor`` (the fluence is taken as
+    unchanged — first order in the change of μa; re-run the transport for large changes).
+    ``reference_factor`` (default 1) is the absorption factor the tally was computed with:
+    a tally re-run on changed optics already holds that change.
     """
 
-    def __init__(self, source_per_J: Any):
+    def __init__(self, source_per_J: Any, reference_factor: Any = None):
         self.source_per_J = np.asarray(source_per_J, dtype=float)
         if np.any(self.source_per_J < 0) or not np.all(np.isfinite(self.source_per_J)):
             raise InputError("source_per_J", "negative or non-finite values", "finite values >= 0 1/m^3")
+        self.reference_factor = None if reference_factor is None else np.asarray(reference_factor, dtype=float)
+        if self.reference_factor is not None and not (
+            np.all(np.isfinite(self.reference_factor)) and np.all(self.reference_factor > 0)
+        ):
+            raise InputError("reference_factor", "non-positive or non-finite values", "absorption factors > 0")
 
     def power_density_per_W(self, grid, state: TissueState, absorption_factor: np.ndarray) -> np.ndarray:
-        return np.where(state.removed, 0.0, self.source_per_J * absorption_factor)
+        factor = absorption_factor if self.reference_factor is None else absorption_factor / self.reference_factor
+        return np.where(state.removed, 0.0, self.source_per_J * factor)
 
     def redeposit_fractions(self, grid, state: TissueState, absorption_factor: np.ndarray, column: int) -> np.ndarray:
         out = np.zeros(grid.nz)
@@ -547,14 +594,8 @@ def solve_enthalpy(
     factors: dict[Any, Any] = {}
 
     def absorption_factor() -> np.ndarray:
-        wet = np.divide(state.water_kg_per_m3, water0, out=np.ones_like(water0), where=water0 > 0)
-        g = 1.0 + p.absorption_temperature_coefficient_per_K * (
-            state.temperature_K - p.absorption_reference_temperature_K
-        )
-        if p.regime == "blow_off" and laser_on:
-            wet = np.ones_like(water0)
-        dry = p.dry_absorption_fraction
-        return (dry + (1.0 - dry) * wet) * np.maximum(g, p.absorption_minimum_factor)
+        water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
+        return tissue_absorption_factor(water, water0, state.temperature_K, p)
 
     def rebuild() -> Operator:
         wet = np.divide(state.water_kg_per_m3, water0, out=np.ones_like(water0), where=water0 > 0)
@@ -573,9 +614,12 @@ def solve_enthalpy(
         """Vaporisation, ablation and the passing on of excess energy; True if the state changed."""
         nonlocal onset
         changed = False
+        superheating = p.regime == "blow_off" and on
         for _ in range(4 * nz + 4):
             T, w, C = state.temperature_K, state.water_kg_per_m3, state.capacity_J_per_m3K
             hot = (T > T_b) & (w > 0) & ~state.removed
+            if superheating:  # superheated liquid: no boiling before the pulse ends
+                hot = np.zeros_like(hot)
             if np.any(hot):
                 onset = True
                 changed = True
@@ -602,15 +646,25 @@ def solve_enthalpy(
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
                 charred = state.temperature_K[i, j] > p.pyrolysis_temperature_K
-                if (dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9) or charred:
+                if dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9:
                     _remove(i, [j], excess_by_col)
                     removed_any = True
-            # subsurface blow-out: dry cells above the pyrolysis temperature
-            deep_hot = (state.temperature_K > p.pyrolysis_temperature_K) & ~state.removed
+                elif charred:  # the heat that carbonised it leaves with it; only the overshoot is passed on
+                    _remove(i, [j], excess_by_col, keep_K=p.pyrolysis_temperature_K)
+                    removed_any = True
+            # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
+            # wet cells at the spinodal: phase explosion, only the energy above it is passed on
+            live = ~state.removed
+            wet_now = state.water_kg_per_m3 > 0
+            exploding = superheating & wet_now & (state.temperature_K > p.spinodal_temperature_K) & live
+            deep_hot = (
+                (state.temperature_K > p.pyrolysis_temperature_K) & live & ~(superheating & wet_now)
+            ) | exploding
             for i in np.flatnonzero(deep_hot.any(axis=1)):
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
-                _remove(i, cells, excess_by_col)
+                keep = p.spinodal_temperature_K if exploding[i].any() else p.pyrolysis_temperature_K
+                _remove(i, cells, excess_by_col, keep_K=keep)
                 removed_any = True
             if not removed_any:
                 break
@@ -636,16 +690,17 @@ def solve_enthalpy(
                 state.temperature_K[i] = state.temperature_K[i] + gain / state.capacity_J_per_m3K[i]
         return changed
 
-    def _remove(i: int, cells: list[int], excess_by_col: dict[int, float]) -> None:
+    def _remove(i: int, cells: list[int], excess_by_col: dict[int, float], keep_K: float = T_b) -> None:
+        """Eject cells; their enthalpy above ``keep_K`` is handed on (excess), the rest leaves with them."""
         for j in cells:
             T = state.temperature_K[i, j]
             C = state.capacity_J_per_m3K[i, j]
-            above = max(T - T_b, 0.0)
+            above = max(T - keep_K, 0.0)
             excess = volume[i, j] * C * above
             ledger["ablated"] += volume[i, j] * C * (T - above - T_ref)
             excess_by_col[i] = excess_by_col.get(i, 0.0) + excess
             state.removed[i, j] = True
-            state.temperature_K[i, j] = min(T, T_b)
+            state.temperature_K[i, j] = min(T, keep_K)
             state.water_kg_per_m3[i, j] = 0.0
             state.capacity_J_per_m3K[i, j] = C  # kept for bookkeeping; excluded below
 
@@ -654,6 +709,7 @@ def solve_enthalpy(
     current_source = source
     laser_on = False
     water_at_pulse_start = water0.copy()
+    removed_at_pulse_start = state.removed.copy()
     last_pulse_end = -math.inf
     for n_step, (t0, t1) in enumerate(plan, start=1):
         dt_exact = t1 - t0
@@ -665,6 +721,7 @@ def solve_enthalpy(
                 # a layer left partly dry this long ago is desiccated tissue (not within a spike train)
                 water_at_pulse_start = state.water_kg_per_m3.copy()
             pulse_index += 1
+            removed_at_pulse_start = state.removed.copy()
             if pulse_index > 0 and source_update is not None:
                 new = source_update(pulse_index, state)
                 if new is not None:
@@ -687,12 +744,24 @@ def solve_enthalpy(
             if (current_source is not None and on)
             else np.zeros((nr, nz))
         )
+        plume_W = 0.0
+        if on and current_source is not None and p.regime == "blow_off":
+            plume = state.removed & ~removed_at_pulse_start
+            if plume.any():
+                # blow-off: what exploded during the pulse is still in the beam (the plume of superheated
+                # tissue water absorbs, Vogel & Venugopalan 2003 §VII.A); its share leaves with the plume
+                view = TissueState(
+                    state.temperature_K, state.water_kg_per_m3, removed_at_pulse_start, state.capacity_J_per_m3K
+                )
+                s_all = current_source.power_density_per_W(grid, view, factor)
+                plume_W = pw * float((np.where(plume, s_all, 0.0) * volume).sum())
+                s = np.where(plume, 0.0, s_all)
         deposit = pw * s * dt  # J/m³ over the step
         wet = (state.water_kg_per_m3 > 0) & ~state.removed
         C_cell = state.capacity_J_per_m3K
         pinned = (
             wet & ((state.temperature_K >= T_b - 1e-9) | (state.temperature_K + deposit / C_cell >= T_b))
-            if on
+            if on and p.regime != "blow_off"  # blow-off: superheated water, no plateau during the pulse
             else np.zeros((nr, nz), dtype=bool)
         )
         if built_version != op_version:
@@ -710,7 +779,7 @@ def solve_enthalpy(
             + op.perfusion_W_per_K * medium.arterial_temperature_K
         )
         y0 = state.temperature_K.ravel()
-        for _attempt in range(8):
+        for _attempt in range(_MAX_RELEASES):
             if pinned.any():
                 # boiling cells held at T_b: a large conductance to a reservoir at T_b; what flows
                 # into the reservoir is the energy that vaporises the cell's water (after the step)
@@ -740,8 +809,8 @@ def solve_enthalpy(
             flows = W_STAGE * (g - Lm @ y0) + W_STAGE * (g - Lm @ y2) + D_STAGE * (g - Lm @ y3)
             pin_J = np.where(pinned.ravel(), dt * flows - capacity * (y3 - y0), 0.0)
             cooling = pinned.ravel() & (pin_J < 0)
-            if not cooling.any():
-                break
+            if not cooling.any() or _attempt == _MAX_RELEASES - 1:
+                break  # (out of attempts: the held cells keep the solution; their e < 0 is applied below)
             pinned = pinned & ~cooling.reshape(nr, nz)  # these cells do not boil this step
         # (elementwise sums rather than BLAS dot products: no thread start-up on a shared machine)
         for weight, y in ((W_STAGE, y0), (W_STAGE, y2), (D_STAGE, y3)):
@@ -750,16 +819,19 @@ def solve_enthalpy(
             ledger["perfusion"] += (
                 dt * weight * float((op.perfusion_W_per_K * (y - medium.arterial_temperature_K)).sum())
             )
-        ledger["deposited"] += dt * float(source_W.sum())
+        ledger["deposited"] += dt * (float(source_W.sum()) + plume_W)
+        ledger["ablated"] += dt * plume_W
         if pin_J is not None:
             # hand the boiling cells' energy back to them as vaporisation (and heat once dry)
             onset = True
             e = (pin_J / volume.ravel()).reshape(nr, nz)
-            e = np.where(pinned, np.maximum(e, 0.0), 0.0)
+            # e < 0: a held cell that would rather have cooled (the release attempts ran out, e.g. a long
+            # step): the reservoir's energy is taken back from its sensible heat — never dropped
+            e = np.where(pinned, e, 0.0)
             y3 = y3.copy()
             T3 = y3.reshape(nr, nz)
             w = state.water_kg_per_m3
-            m = np.where(pinned, np.minimum(e / L, w), 0.0)
+            m = np.where(pinned, np.clip(e / L, 0.0, w), 0.0)
             C_new = C_cell - m * c_w
             energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref)
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
