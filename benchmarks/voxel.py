@@ -11,7 +11,10 @@
    laserskin here periodic sides (light never leaves sideways either); mcxyz's roulette starts
    at weight 0.01, laserskin's (MCML's) at 1e-4, so laserskin follows each packet longer.
 2. A fractional unit cell at 1550 nm: one microthermal zone (Gaussian microbeam) in a periodic
-   cell of ~10^6 voxels, transport + 3-D heat + Arrhenius damage; wall time per stage.
+   cell of ~10^6 voxels, transport + 3-D heat + Arrhenius damage; wall time per stage on 1 and
+   2 threads and the 2-thread speed-up of each.
+3. The planner's array cell (planning/fractional_array.py): the whole 3-D simulate stage at the
+   planner's voxel count, timed against a plan's ~30 s budget.
 
 Figures are printed, never asserted. Run it on a quiet machine and say so when quoting; on a
 busy one compare the CPU-time rates (mcxyz's own figure is per CPU time, from clock()).
@@ -103,6 +106,8 @@ def run_mcxyz(binary: str, minutes: float, h: float = 5e-6) -> float:
 
 
 def fractional_cell(voxel_m: float, photons: int) -> None:
+    import numba
+
     from laserskin.damage.arrhenius import omega_increment
     from laserskin.pipeline.scenario import scenario_from_dict
     from laserskin.thermal.schedule import Schedule
@@ -129,34 +134,72 @@ def fractional_cell(voxel_m: float, photons: int) -> None:
     volume = voxel_volume(stack, geometry)
     source = voxel_source(geometry, Beam(kind="gaussian", diameter_1e2="100 um"))
     nvox = int(np.prod(volume.shape))
-    clock = time.perf_counter()
-    cpu = time.process_time()
-    light = simulate_voxel_transport(volume, source, photons, 1)
-    t_light = time.perf_counter() - clock
-    c_light = time.process_time() - cpu
-    clock = time.perf_counter()
-    cpu = time.process_time()
     medium = VoxelThermalMedium.from_volume(volume)
-    damage = VoxelDamage(
-        lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), volume.shape
-    )
     power = Schedule.pulse_train([0.0], [3e-3], [10e-3 / 3e-3])  # 10 mJ in 3 ms per microbeam
-    heat = solve_voxel_bioheat(medium, light.absorbed_energy_density_per_J, power, 20e-3, observers=[damage])
-    t_heat = time.perf_counter() - clock
-    c_heat = time.process_time() - cpu
-    zone = damage.damage_fraction() > 0.5
     print(f"fractional unit cell, 1550 nm, {volume.shape[0]}x{volume.shape[1]}x{volume.shape[2]} = {nvox:,} voxels")
-    print(
-        f"  transport {photons:,} photons: {t_light:6.1f} s wall, {c_light:6.1f} s CPU "
-        f"({light.photons_per_second:,.0f} photons/s)"
+    walls = {}
+    for threads in (1, 2):
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            continue
+        clock = time.perf_counter()
+        cpu = time.process_time()
+        light = simulate_voxel_transport(volume, source, photons, 1, threads=threads)
+        t_light = time.perf_counter() - clock
+        c_light = time.process_time() - cpu
+        clock = time.perf_counter()
+        cpu = time.process_time()
+        damage = VoxelDamage(
+            lambda a, b, dt: omega_increment(a, b, dt, parameters="pearce_2010_rat_skin_collagen"), volume.shape
+        )
+        heat = solve_voxel_bioheat(
+            medium, light.absorbed_energy_density_per_J, power, 20e-3, observers=[damage], threads=threads
+        )
+        t_heat = time.perf_counter() - clock
+        c_heat = time.process_time() - cpu
+        walls[threads] = (t_light, t_heat)
+        zone = damage.damage_fraction() > 0.5
+        print(f"  {threads} thread(s):")
+        print(
+            f"    transport {photons:,} photons: {t_light:6.1f} s wall, {c_light:6.1f} s CPU "
+            f"({light.photons_per_second:,.0f} photons/s)"
+        )
+        print(
+            f"    heat + damage to 20 ms: {t_heat:6.1f} s wall, {c_heat:6.1f} s CPU "
+            f"({heat.steps} steps, {heat.cg_iterations} CG iterations); "
+            f"peak {heat.peak_temperature_K.max() - 273.15:.0f} degC, coagulated (Omega>1) "
+            f"{zone.sum() * volume.voxel_m**3 * 1e9:.4f} mm^3"
+        )
+        print(f"    total {t_light + t_heat:6.1f} s wall, {c_light + c_heat:6.1f} s CPU (target < 60 s on 2 cores)")
+    if 1 in walls and 2 in walls:
+        print(
+            f"  2-thread speed-up: transport {walls[1][0] / walls[2][0]:.2f}x, heat {walls[1][1] / walls[2][1]:.2f}x "
+            "(wall; meaningful on a quiet machine only)"
+        )
+
+
+def pipeline_cell(photons: int) -> None:
+    """The planner's array run (planning/fractional_array.py): simulate's whole 3-D stage, timed."""
+    from laserskin.planning.fractional_array import fractional_array
+    from laserskin.skin import Person
+    from laserskin.treatment.laser import Laser
+
+    person = Person(age=45, sex="female", fitzpatrick="II", site="cheek")
+    laser = Laser.model_validate(
+        {
+            "wavelength": "1550 nm",
+            "pulse_energy": "2 mJ",
+            "pulse_duration": "3 ms",
+            "spot_diameter": "15 mm",
+            "profile": "gaussian",
+            "fractional": {"microbeam_diameter": "120 um", "mtz_density": "400 1/cm^2"},
+        }
     )
+    clock = time.perf_counter()
+    array = fractional_array(person, laser, {"kind": "cold_air"}, photons=photons)
     print(
-        f"  heat + damage to 20 ms: {t_heat:6.1f} s wall, {c_heat:6.1f} s CPU "
-        f"({heat.steps} steps, {heat.cg_iterations} CG iterations); "
-        f"peak {heat.peak_temperature_K.max() - 273.15:.0f} degC, coagulated (Omega>1) "
-        f"{zone.sum() * volume.voxel_m**3 * 1e9:.4f} mm^3"
+        f"planner's array cell ({array.voxels} voxels of {array.voxel_um:.1f} um, {photons:,} photons, cooling, "
+        f"4 Arrhenius sets, pain probes): {time.perf_counter() - clock:.1f} s wall (a plan's budget: ~30 s)"
     )
-    print(f"  total {t_light + t_heat:6.1f} s wall, {c_light + c_heat:6.1f} s CPU (target < 60 s on 2 cores)")
 
 
 def main() -> None:
@@ -204,6 +247,7 @@ def main() -> None:
         print("  mcxyz: set MCXYZ=/path/to/mcxyz (built from its public source) to time it side by side")
     if not args.no_fractional:
         fractional_cell(args.fractional_voxel, args.fractional_photons)
+        pipeline_cell(20_000)
 
 
 if __name__ == "__main__":

@@ -80,11 +80,3 @@ def test_inclusions_need_a_voxel_geometry(tmp_path):
     path.write_text(text)
     result = runner.invoke(app, ["transport", str(path), "--photons", "10", "--json"])
     assert result.exit_code != 0
-
-
-def test_simulate_refuses_a_voxel_geometry_it_would_not_use(tmp_path):
-    path = tmp_path / "scenario.toml"
-    path.write_text(VESSEL)
-    result = runner.invoke(app, ["simulate", str(path), "--photons", "10", "--json"])
-    assert result.exit_code != 0
-    assert "geometry.kind" in result.output

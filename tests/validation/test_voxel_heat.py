@@ -134,3 +134,64 @@ def test_axisymmetric_case_matches_the_rz_solver():
     radial = rise_vox[n // 2 :, n // 2, 0]
     ring = np.interp(c[n // 2 :], grid.r_centers_m, rise_rz[:, 0])
     assert radial == pytest.approx(ring, abs=0.02 * scale)
+
+
+def test_cooling_schedule_and_resting_start_match_the_rz_solver():
+    """Laterally uniform light (a periodic 2 × 2 column) under a cryogen spurt before a 1 ms pulse:
+    the voxel solver with the cooling's surface schedule, started from its resting steady state,
+    against the r–z solver (insulated outer radius: the same 1-D problem) on the same 10 um cells.
+    Both discretise the same equation on the same cells (half-cell conduction to the surface medium,
+    core temperature one half-cell below the last centre); they differ only in time stepping, so the
+    steady state agrees to 0.01 K and the traces to 2 % of the peak rise (the existing r–z comparison's
+    tolerance)."""
+    from laserskin.grid import RZGrid
+    from laserskin.thermal import solve_bioheat
+    from laserskin.thermal.cooling import CryogenCooling
+    from laserskin.thermal.medium import JIANG2002_LAYERS, ThermalMedium
+
+    h, nz = 10e-6, 60
+    bottoms = [60e-6, nz * h]
+    grid = RZGrid.uniform(nr=3, dr_m=h, nz=nz, dz_m=h)
+    rz_medium = ThermalMedium.jiang2002(grid, bottoms, names=["epidermis", "dermis"])
+    z = grid.z_centers_m
+    profile = np.exp(-z / 80e-6) / 80e-6 / 1e-6  # per joule over a 1 mm² area, 1/m³
+    cooling = CryogenCooling()
+    start = cooling.lead_time_s
+    power = Schedule.pulse_train([start], [1e-3], [2.0])
+    t_end = start + 30e-3
+    surface = cooling.surface_boundary([start], [start + 1e-3], t_end)
+    rz = solve_bioheat(
+        rz_medium, np.broadcast_to(profile, (grid.nr, nz)), power, surface, t_end, probes=[(0.0, 5e-6), (0.0, 55e-6)]
+    )
+
+    labels = np.ones((2, 2, nz), dtype=np.uint8)
+    labels[:, :, :6] = 0
+    rows = np.array([JIANG2002_LAYERS["epidermis"], JIANG2002_LAYERS["dermis"]])
+    medium = VoxelThermalMedium(labels, h, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3], periodic=True)
+
+    class Trace:
+        times, surface_K, basal_K = [], [], []
+
+        def on_step(self, t, dt, old, new):
+            self.times.append(t)
+            self.surface_K.append(new[0, 0, 0])
+            self.basal_K.append(new[0, 0, 5])
+
+    trace = Trace()
+    vox = solve_voxel_bioheat(
+        medium,
+        np.broadcast_to(profile, (2, 2, nz)),
+        power,
+        t_end,
+        surface=surface,
+        initial_temperature_K="steady",
+        observers=[trace],
+    )
+    assert vox.initial_temperature_K[0, 0, :] == pytest.approx(rz.initial_temperature_K[0], abs=0.01)
+    times = np.asarray(trace.times)
+    surface_rz = np.interp(times, rz.times_s, rz.probe_temperatures_K[0])
+    basal_rz = np.interp(times, rz.times_s, rz.probe_temperatures_K[1])
+    scale = float(np.max(np.abs(basal_rz - rz.initial_temperature_K[0, 5])))
+    assert scale > 5.0
+    assert np.asarray(trace.surface_K) == pytest.approx(surface_rz, abs=0.02 * scale)
+    assert np.asarray(trace.basal_K) == pytest.approx(basal_rz, abs=0.02 * scale)

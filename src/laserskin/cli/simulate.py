@@ -82,7 +82,9 @@ def command(
     seed: int | None = typer.Option(None, help="Random seed (recorded in the output)."),
     threads: int | None = typer.Option(None, help="Worker threads for the Monte Carlo."),
     out: Path | None = typer.Option(
-        None, help="Folder for result.nc and the figures (temperature_map, depth_profiles, probe_traces PNG)."
+        None,
+        help="Folder for result.nc and the figures (temperature_map, depth_profiles, probe_traces PNG; "
+        "for voxels: x-z / y-z / x-y slices and the damage's maximum projection).",
     ),
     movie: Path | None = typer.Option(
         None,
@@ -107,12 +109,10 @@ def command(
 
         raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
     spec = load_scenario(scenario)
-    if spec.geometry.kind == "voxels":  # parsed, not yet simulated: say so rather than run r-z silently
+    if spec.geometry.kind == "voxels" and movie is not None:
         from laserskin.core.errors import InputError
 
-        raise InputError(
-            "geometry.kind", "voxels", '"rz" for simulate (3-D: transport here, heat via laserskin.thermal.voxel_heat)'
-        )
+        raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
     result = simulation.run()
     summary = dict(result.summary)
@@ -123,7 +123,7 @@ def command(
 
         out.mkdir(parents=True, exist_ok=True)
         outputs.wrote(result.save(out / "result.nc"))
-        for path in plot_simulation(result, out):
+        for path in result.figures(out) if spec.geometry.kind == "voxels" else plot_simulation(result, out):
             outputs.wrote(path)
     if movie is not None:
         from laserskin.plotting import write_temperature_movie

@@ -33,6 +33,7 @@ from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.summary import linear_summary
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling
+from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.devices import load_device
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
@@ -63,6 +64,12 @@ class Simulation:
         Receives "transport" and "heat" progress events.
     cache_dir : path, optional
         Transport cache folder (default ``$LASERSKIN_CACHE_DIR`` or ``~/.cache/laserskin``).
+    voxel_geometry : laserskin.transport.voxel_geometry.GeometrySpec, optional
+        The ``[geometry]`` table; ``kind = "voxels"`` runs the 3-D stage
+        (:func:`laserskin.pipeline.voxel.run_voxel`), default r–z. Every summary states which ran
+        (``geometry``: ``"rz"`` or ``"voxels"``).
+    inclusions : tuple of InclusionSpec
+        The ``[[inclusions]]`` of a voxel geometry (vessels, follicles, spheres, ellipsoids).
 
     Examples
     --------
@@ -82,6 +89,8 @@ class Simulation:
         *,
         progress: Callback | None = None,
         cache_dir=None,
+        voxel_geometry: GeometrySpec | None = None,
+        inclusions: tuple[InclusionSpec, ...] = (),
     ):
         self.person = person
         self.laser = laser
@@ -90,6 +99,9 @@ class Simulation:
         self.settings = settings if settings is not None else SimulationSettings()
         self.progress = progress if progress is not None else Callback()
         self.cache_dir = cache_dir
+        # [geometry] and [[inclusions]]: kind = "voxels" runs the 3-D stage (pipeline/voxel.py)
+        self.voxel_geometry = voxel_geometry if voxel_geometry is not None else GeometrySpec()
+        self.inclusions = tuple(inclusions)
 
     @classmethod
     def from_scenario(
@@ -114,6 +126,8 @@ class Simulation:
             settings,
             progress=progress,
             cache_dir=cache_dir,
+            voxel_geometry=scenario.geometry,
+            inclusions=scenario.inclusions,
         )
 
     # --- the stages (public: the planner reuses them) -------------------------------------
@@ -185,10 +199,15 @@ class Simulation:
         """
         clock = time.perf_counter()
         with recording() as cited:
-            if self.laser.ablative:
+            if self.voxel_geometry.kind == "voxels":
+                from laserskin.pipeline.voxel import run_voxel
+
+                result = run_voxel(self)
+            elif self.laser.ablative:
                 result = run_ablative(self)
             else:
                 result = self._run_linear()
+        result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)

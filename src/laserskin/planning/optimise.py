@@ -613,5 +613,17 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "target_band_um": [fast.band_um(e, n) for e in energies],
         "chosen_fluence_J_per_cm2": float(fluence * 1e-4),
     }
+    if laser.is_fractional:  # the array in 3-D: one periodic unit cell at the chosen setting
+        from laserskin.planning.fractional_array import fractional_array
+
+        result.summary["fractional_array"] = fractional_array(
+            sim.person,
+            result.laser,
+            sim.cooling,
+            passes=n,
+            anesthetic=chosen,
+            photons=min(sim.settings.photons, 20_000),
+            seed=sim.settings.seed,
+        ).as_dict()
     result.outcome = outcome
     return result

@@ -591,4 +591,16 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     )
     setting.summary = dict(result.summary)
     setting.supporting_result = result
+    if preset.device_class == "fractional_non_ablative":  # the array in 3-D, as optimise.finalise adds it
+        from laserskin.planning.fractional_array import fractional_array
+
+        setting.summary["fractional_array"] = fractional_array(
+            person,
+            laser,
+            cooling,
+            passes=1,
+            anesthetic=anesthetic,
+            photons=min(request.photons, 20_000),
+            seed=request.seed,
+        ).as_dict()
     return setting

@@ -9,7 +9,10 @@ with S the absorbed energy density per incident joule (1/m³) of
 power (W).
 
 Boundaries: the surface z = 0 loses heat to a medium by convection, flux = h (T_face − T_m)
-with the face temperature behind half a voxel of conduction (as in the r–z solver); the
+with the face temperature behind half a voxel of conduction (as in the r–z solver), with h(t)
+and T_m(t) the schedules of any surface cooling (:class:`~laserskin.thermal.boundary.SurfaceBoundary`,
+steps restarting fine wherever they change); the run starts from the core temperature, a given
+field, or the resting steady state (no laser, resting boundary: CG on ``L T = f``); the
 bottom face is held at the core temperature (or insulated); the sides are periodic when
 the volume is (a unit cell of a fractional array), insulated otherwise.
 
@@ -20,7 +23,7 @@ solver; both stages solve with the same symmetric positive-definite matrix
 ``diag(ρc) + (γΔt/2) L``.
 
 Linear solver: conjugate gradients with a Jacobi (diagonal) preconditioner, warm-started
-from the previous temperature (scipy). Why: the matrix is SPD; at the steps that resolve a
+from the previous temperature (compiled with numba). Why: the matrix is SPD; at the steps that resolve a
 pulse its condition number is about ``1 + 12 αΔt/h²`` (tens), so CG converges in tens of
 iterations, each one sparse matrix–vector product of O(N) work and memory (7 non-zeros
 per row). A sparse direct factorisation (the r–z solver's SuperLU) of a 3-D 7-point
@@ -39,12 +42,10 @@ damage sits above thermal in the layering).
 from __future__ import annotations
 
 import math
-import time as _time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
@@ -52,12 +53,15 @@ from numba import njit, prange
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, ROOM_TEMPERATURE_K
 from laserskin.core.errors import InputError
+from laserskin.thermal.boundary import RESTING_H_W_PER_M2K, SurfaceBoundary
 from laserskin.thermal.medium import BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K, JIANG2002_LAYERS
 from laserskin.thermal.schedule import Schedule
 
 _GAMMA = 2.0 - math.sqrt(2.0)
-RESTING_H_W_PER_M2K = 10.0
-"""Resting heat-transfer coefficient of skin to room air (the r–z solver's default), W m⁻² K⁻¹."""
+PARALLEL_MIN_VOXELS = 250_000
+"""Below this many voxels the CG runs on one thread unless told otherwise: each iteration opens
+three parallel regions, whose start-up outweighs the O(N) work of a small problem (a 22 000-voxel
+cell: 1.1 s on 1 thread, 6.1 s on 2 on the shared 2-core machine; results identical)."""
 
 #: Thermal properties of whole blood: k W/m/K, ρ kg/m³, c J/kg/K, perfusion 1/s (IT'IS
 #: database values; perfusion 0 inside a vessel, whose blood is the heat sink itself).
@@ -157,10 +161,12 @@ def _face_conductance(k1: np.ndarray, k2: np.ndarray, h: float) -> np.ndarray:
     return 2.0 * k1 * k2 / (k1 + k2) / (h * h)
 
 
-def _operator(
-    medium: VoxelThermalMedium, h_surface: float, bottom: str
-) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
-    """``(L, g_top, g_bottom)``: the conduction + perfusion matrix (W m⁻³ K⁻¹) and boundary conductances."""
+def _operator(medium: VoxelThermalMedium, bottom: str) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``(L, g_bottom)``: conduction + perfusion + bottom matrix (W m⁻³ K⁻¹) without the surface term.
+
+    The surface conductance depends on h(t) and enters as a diagonal of the top voxels
+    (:func:`_surface_conductance`), so one matrix serves every cooling phase.
+    """
     nx, ny, nz = medium.shape
     h = medium.voxel_m
     k = medium.conductivity_W_per_mK[medium.labels]
@@ -168,54 +174,56 @@ def _operator(
     rows, cols, vals = [], [], []
     diag = np.zeros((nx, ny, nz))
 
-    def couple(a_idx, b_idx, g):
-        rows.extend([a_idx.ravel(), b_idx.ravel()])
-        cols.extend([b_idx.ravel(), a_idx.ravel()])
+    def couple(lo: tuple, hi: tuple) -> None:
+        g = _face_conductance(k[lo], k[hi], h)
+        rows.extend([index[lo].ravel(), index[hi].ravel()])
+        cols.extend([index[hi].ravel(), index[lo].ravel()])
         vals.extend([-g.ravel(), -g.ravel()])
+        diag[lo] += g
+        diag[hi] += g
 
     for axis, n in ((0, nx), (1, ny), (2, nz)):
         if n < 2:
             continue
-        lo = [slice(None)] * 3
-        hi = [slice(None)] * 3
-        lo[axis] = slice(0, n - 1)
-        hi[axis] = slice(1, n)
-        g = _face_conductance(k[tuple(lo)], k[tuple(hi)], h)
-        couple(index[tuple(lo)], index[tuple(hi)], g)
-        diag[tuple(lo)] += g
-        diag[tuple(hi)] += g
-        if axis < 2 and medium.periodic:
-            first = [slice(None)] * 3
-            last = [slice(None)] * 3
-            first[axis] = slice(0, 1)
-            last[axis] = slice(n - 1, n)
-            g = _face_conductance(k[tuple(last)], k[tuple(first)], h)
-            couple(index[tuple(last)], index[tuple(first)], g)
-            diag[tuple(first)] += g
-            diag[tuple(last)] += g
-    k_top = k[:, :, 0]
-    g_top = np.zeros((nx, ny)) if h_surface <= 0 else 1.0 / (h * (0.5 * h / k_top + 1.0 / h_surface))
+        inner = [slice(None)] * 3, [slice(None)] * 3
+        inner[0][axis], inner[1][axis] = slice(0, n - 1), slice(1, n)
+        couple(tuple(inner[0]), tuple(inner[1]))
+        if axis < 2 and medium.periodic:  # the last slab couples to the first
+            wrap = [slice(None)] * 3, [slice(None)] * 3
+            wrap[0][axis], wrap[1][axis] = slice(n - 1, n), slice(0, 1)
+            couple(tuple(wrap[0]), tuple(wrap[1]))
     g_bottom = 2.0 * k[:, :, -1] / (h * h) if bottom == "core" else np.zeros((nx, ny))
-    diag[:, :, 0] += g_top
     diag[:, :, -1] += g_bottom
-    perfusion = medium.perfusion_per_s[medium.labels] * medium.blood_volumetric_heat_capacity_J_per_m3K
-    diag += perfusion
+    diag += medium.perfusion_per_s[medium.labels] * medium.blood_volumetric_heat_capacity_J_per_m3K
     n_all = nx * ny * nz
     rows.append(np.arange(n_all))
     cols.append(np.arange(n_all))
     vals.append(diag.ravel())
     matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_all, n_all))
-    return matrix, g_top, g_bottom
+    return matrix, g_bottom
+
+
+def _surface_conductance(medium: VoxelThermalMedium, h_surface: float) -> np.ndarray:
+    """Surface conductance per unit volume of the top voxels (nx, ny), W m⁻³ K⁻¹: half a voxel
+    of conduction in series with 1/h (0 for an insulated surface)."""
+    h = medium.voxel_m
+    k_top = medium.conductivity_W_per_mK[medium.labels[:, :, 0]]
+    if h_surface <= 0:
+        return np.zeros(k_top.shape)
+    return 1.0 / (h * (0.5 * h / k_top + 1.0 / h_surface))
 
 
 @njit(parallel=True, cache=True)
-def _matvec(indptr, indices, data, rho_c, c, v, out):
-    """``out = (diag(ρc) + c L) v`` with L in CSR form (rows in parallel; each row's sum in a fixed order)."""
+def _matvec(indptr, indices, data, a, c, v, out):
+    """``out = (diag(a) + c L) v`` with L in CSR form (rows in parallel; each row's sum in a fixed order).
+
+    The one product of the solver: ``a = ρc + c·g_surface`` in the CG solves, ``a = g_surface``
+    and ``c = 1`` for ``(L + G_surface) v`` (the explicit half of TR-BDF2, the steady state)."""
     for i in prange(v.size):
         acc = 0.0
         for k in range(indptr[i], indptr[i + 1]):
             acc += data[k] * v[indices[k]]
-        out[i] = rho_c[i] * v[i] + c * acc
+        out[i] = a[i] * v[i] + c * acc
 
 
 @njit(cache=True)
@@ -242,15 +250,15 @@ def _direction(p, z, beta):
 
 
 @njit(cache=True)
-def _pcg(indptr, indices, data, rho_c, c, diag_inv, b, x, rtol, maxiter):
-    """Jacobi-preconditioned conjugate gradients for ``(diag(ρc) + c L) x = b``, in place; returns iterations.
+def _pcg(indptr, indices, data, a, c, diag_inv, b, x, rtol, maxiter):
+    """Jacobi-preconditioned conjugate gradients for ``(diag(a) + c L) x = b``, in place; returns iterations.
 
     Vector updates and the matrix product run in parallel, the dot products serially, so the
     iterates are the same on any number of threads.
     """
     r = np.empty(b.size)
     ap = np.empty(b.size)
-    _matvec(indptr, indices, data, rho_c, c, x, ap)
+    _matvec(indptr, indices, data, a, c, x, ap)
     r[:] = b - ap
     z = diag_inv * r
     p = z.copy()
@@ -259,7 +267,7 @@ def _pcg(indptr, indices, data, rho_c, c, diag_inv, b, x, rtol, maxiter):
     rnorm2 = _dot(r, r)
     it = 0
     while rnorm2 > tol2 and it < maxiter:
-        _matvec(indptr, indices, data, rho_c, c, p, ap)
+        _matvec(indptr, indices, data, a, c, p, ap)
         alpha = rz / _dot(p, ap)
         _update(x, r, z, p, ap, diag_inv, alpha)
         rnorm2 = _dot(r, r)
@@ -268,15 +276,6 @@ def _pcg(indptr, indices, data, rho_c, c, diag_inv, b, x, rtol, maxiter):
         rz = rz_new
         it += 1
     return it if rnorm2 <= tol2 else -1
-
-
-@njit(cache=True)
-def _csr_matvec(indptr, indices, data, v, out):
-    for i in range(v.size):
-        acc = 0.0
-        for k in range(indptr[i], indptr[i + 1]):
-            acc += data[k] * v[indices[k]]
-        out[i] = acc
 
 
 @dataclass
@@ -330,6 +329,7 @@ class VoxelHeatResult:
     steps: int
     cg_iterations: int
     wall_time_s: float
+    initial_temperature_K: np.ndarray | None = None
 
     def summary(self) -> dict:
         return {
@@ -366,12 +366,23 @@ class VoxelHeatResult:
 
 
 def _step_plan(
-    power: Schedule, t_end: float, steps_per_pulse: int, growth: float, max_step: float, store: Sequence[float]
+    power: Schedule,
+    t_end: float,
+    steps_per_pulse: int,
+    growth: float,
+    max_step: float,
+    store: Sequence[float],
+    surface: SurfaceBoundary | None = None,
 ) -> list[float]:
-    """Step end times: uniform while the power is on, growing geometrically from the pulse step while off."""
-    marks = sorted(
-        {t_end, *(float(t) for t in power.breakpoints_s if 0 < t < t_end), *(t for t in store if 0 < t < t_end)}
-    )
+    """Step end times: uniform while the power is on, growing geometrically from the pulse step
+    while off, and from the pulse step again wherever the surface boundary changes (a cryogen
+    spurt, a contact window lifted)."""
+    inside = [float(t) for t in power.breakpoints_s if 0 < t < t_end]
+    resets = set()
+    if surface is not None:
+        for schedule in (surface.h_W_per_m2K, surface.medium_temperature_K):
+            resets.update(float(t) for t in schedule.change_points() if 0 < t < t_end)
+    marks = sorted({t_end, *inside, *resets, *(t for t in store if 0 < t < t_end)})
     on = [(a, b) for a, b, v in power.on_intervals(0.0, t_end) if v > 0]
     fine = min([(b - a) / steps_per_pulse for a, b in on], default=min(max_step, t_end / 100.0))
     times: list[float] = []
@@ -383,6 +394,8 @@ def _step_plan(
             times.extend(start + (mark - start) * (np.arange(1, n + 1) / n))
             dt = fine
         else:
+            if start in resets:
+                dt = fine
             t = start
             while t < mark:
                 nxt = t + dt
@@ -404,8 +417,9 @@ def solve_voxel_bioheat(
     *,
     surface_h_W_per_m2K: float = RESTING_H_W_PER_M2K,
     surface_medium_K: float = ROOM_TEMPERATURE_K,
+    surface: SurfaceBoundary | None = None,
     bottom: Literal["core", "insulated"] = "core",
-    initial_temperature_K: float | np.ndarray | None = None,
+    initial_temperature_K: float | np.ndarray | Literal["steady"] | None = None,
     observers: Iterable[Any] = (),
     store_times_s: Sequence[float] = (),
     steps_per_pulse: int = 10,
@@ -426,11 +440,15 @@ def solve_voxel_bioheat(
     t_end_s : float
         End time in s.
     surface_h_W_per_m2K, surface_medium_K : float
-        Convective surface boundary (h = 0: insulated).
+        Constant convective surface boundary (h = 0: insulated), when ``surface`` is None.
+    surface : SurfaceBoundary, optional
+        A time-dependent surface boundary h(t), T(t) (the cooling schedules of
+        :meth:`laserskin.thermal.cooling.Cooling.surface_boundary`, as the r–z solver takes).
     bottom : {"core", "insulated"}
         Bottom face at the core temperature or insulated.
-    initial_temperature_K : float or ndarray, optional
-        Default: the core temperature everywhere.
+    initial_temperature_K : float, ndarray or "steady", optional
+        Default: the core temperature everywhere; ``"steady"``: the steady state with the
+        resting surface boundary and no laser (the r–z solver's start).
     observers : iterable
         Objects with ``on_step(time_s, dt_s, T_old, T_new)`` (e.g. :class:`VoxelDamage`).
     store_times_s : sequence of float
@@ -439,53 +457,41 @@ def solve_voxel_bioheat(
     rtol : float
         Relative residual of the CG solves.
     threads : int, optional
-        Threads of the compiled CG (default: all numba may use; the iterates are the same on any
-        number, since dot products are serial).
+        Threads of the compiled CG (default: as numba is set, or one below
+        :data:`PARALLEL_MIN_VOXELS`; the iterates are the same on any number, since dot products
+        are serial).
     """
-    previous = numba.get_num_threads()
-    if threads is not None:
-        if isinstance(threads, bool) or not 1 <= int(threads) <= numba.config.NUMBA_NUM_THREADS:
-            raise InputError("threads", threads, f"1 to {numba.config.NUMBA_NUM_THREADS}")
-        numba.set_num_threads(int(threads))
-    try:
-        return _solve(
+    from laserskin.transport.driver import numba_threads
+
+    if threads is None and medium.labels.size < PARALLEL_MIN_VOXELS:
+        threads = 1
+
+    if surface is None:
+        surface = SurfaceBoundary(Schedule.constant(surface_h_W_per_m2K), Schedule.constant(surface_medium_K))
+    elif not isinstance(surface, SurfaceBoundary):
+        raise InputError("surface", type(surface).__name__, "a SurfaceBoundary")
+    with numba_threads(threads) as clock:
+        result = _solve(
             medium,
             source_per_J,
             power,
             t_end_s,
-            surface_h_W_per_m2K,
-            surface_medium_K,
+            surface,
             bottom,
             initial_temperature_K,
-            observers,
-            store_times_s,
-            steps_per_pulse,
-            growth,
-            max_step_s,
+            list(observers),
+            sorted(float(t) for t in store_times_s),
+            (steps_per_pulse, growth, max_step_s),
             rtol,
         )
-    finally:
-        numba.set_num_threads(previous)
+    object.__setattr__(result, "wall_time_s", clock.wall_time_s)
+    return result
 
 
 def _solve(
-    medium,
-    source_per_J,
-    power,
-    t_end_s,
-    surface_h_W_per_m2K,
-    surface_medium_K,
-    bottom,
-    initial_temperature_K,
-    observers,
-    store_times_s,
-    steps_per_pulse,
-    growth,
-    max_step_s,
-    rtol,
+    medium, source_per_J, power, t_end_s, surface, bottom, initial_temperature_K, observers, store, stepping, rtol
 ) -> VoxelHeatResult:
     cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
-    start_wall = _time.perf_counter()
     shape = medium.shape
     if not (t_end_s > 0 and math.isfinite(t_end_s)):
         raise InputError("t_end_s", t_end_s, "a finite time > 0 s")
@@ -495,54 +501,73 @@ def _solve(
         source_per_J = np.asarray(source_per_J, dtype=np.float64)
         if source_per_J.shape != shape:
             raise InputError("source_per_J", source_per_J.shape, f"the voxel shape {shape}")
+    steps_per_pulse, growth, max_step_s = stepping
     max_step = max_step_s or max(t_end_s / 20.0, 1e-6)
-    L, g_top, g_bottom = _operator(medium, surface_h_W_per_m2K, bottom)
+    L, g_bottom = _operator(medium, bottom)
+    csr = (L.indptr, L.indices, L.data)  # scipy's int32 indices: half the memory traffic of int64
+    l_diag = L.diagonal()
     rho_c = np.ascontiguousarray(medium.volumetric_heat_capacity_J_per_m3K[medium.labels].ravel())
     const = np.zeros(shape)
-    const[:, :, 0] += g_top * surface_medium_K
     const[:, :, -1] += g_bottom * medium.core_temperature_K
     const += (
         medium.perfusion_per_s[medium.labels] * medium.blood_volumetric_heat_capacity_J_per_m3K
     ) * medium.arterial_temperature_K
     const = const.ravel()
-    source = None if source_per_J is None else source_per_J.ravel()
-    if initial_temperature_K is None:
-        temperature = np.full(rho_c.size, medium.core_temperature_K)
-    else:
-        temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
-    t0_field = temperature.copy()
-    observers = list(observers)
-    peak = temperature.copy()
-    store = sorted(float(t) for t in store_times_s)
-    stored_t, stored_T = [], []
-    volume = medium.voxel_m**3
-    deposited = 0.0
+    top = np.zeros(shape, dtype=bool)
+    top[:, :, 0] = True
+    top = top.ravel()
     iterations = 0
-    csr = (L.indptr, L.indices, L.data)  # scipy's int32 indices: half the memory traffic of int64
-    l_diag = L.diagonal()
-    lt = np.empty_like(temperature)
 
-    def solve(c, rhs, x0):
+    def boundary(h_surface: float, medium_K: float) -> tuple[np.ndarray, np.ndarray]:
+        """(surface conductance per voxel, constant terms) for one surface state."""
+        g = np.zeros(rho_c.size)
+        g[top] = _surface_conductance(medium, h_surface).ravel()
+        return g, const + g * medium_K
+
+    def solve(a: np.ndarray, c: float, rhs: np.ndarray, x0: np.ndarray) -> np.ndarray:
         nonlocal iterations
         x = x0.copy()
-        count = _pcg(*csr, rho_c, c, 1.0 / (rho_c + c * l_diag), rhs, x, rtol, 5000)
+        count = _pcg(*csr, a, c, 1.0 / (a + c * l_diag), rhs, x, rtol, 20000)
         if count < 0:
             raise InputError("heat solver", "CG did not converge", "a smaller time step (max_step_s)")
         iterations += count
         return x
 
+    if isinstance(initial_temperature_K, str):
+        if initial_temperature_K != "steady":
+            raise InputError("initial_temperature_K", initial_temperature_K, "a temperature, a field or 'steady'")
+        g, f = boundary(surface.resting_h_W_per_m2K, surface.resting_temperature_K)
+        temperature = solve(g, 1.0, f, np.full(rho_c.size, medium.core_temperature_K))
+    elif initial_temperature_K is None:
+        temperature = np.full(rho_c.size, medium.core_temperature_K)
+    else:
+        temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
+    source = None if source_per_J is None else source_per_J.ravel()
+    t0_field = temperature.copy()
+    peak = temperature.copy()
+    stored_t, stored_T = [], []
+    volume = medium.voxel_m**3
+    deposited = 0.0
+    lt = np.empty_like(temperature)
+    states: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
     t = 0.0
     steps = 0
-    for t_next in _step_plan(power, t_end_s, steps_per_pulse, growth, max_step, store):
+    q = 1.0 / (_GAMMA * (2.0 - _GAMMA))
+    for t_next in _step_plan(power, t_end_s, steps_per_pulse, growth, max_step, store, surface):
         dt = t_next - t
         c = 0.5 * _GAMMA * dt
+        key = (surface.h_W_per_m2K.value_on(t, t_next), surface.medium_temperature_K.value_on(t, t_next))
+        if key not in states:
+            states[key] = boundary(*key)
+        g, f = states[key]
         p = power.value_on(t, t_next)
-        f = const if source is None or p == 0 else const + source * p
-        _csr_matvec(*csr, temperature, lt)
-        t_gamma = solve(c, rho_c * temperature - c * lt + 2.0 * c * f, temperature)
-        q = 1.0 / (_GAMMA * (2.0 - _GAMMA))
+        if source is not None and p != 0:
+            f = f + source * p
+        a = rho_c + c * g
+        _matvec(*csr, g, 1.0, temperature, lt)  # (L + G) T
+        t_gamma = solve(a, c, rho_c * temperature - c * lt + 2.0 * c * f, temperature)
         rhs = rho_c * (q * t_gamma - (1.0 - _GAMMA) ** 2 * q * temperature) + c * f
-        new = solve(c, rhs, t_gamma)
+        new = solve(a, c, rhs, t_gamma)
         if source is not None and p > 0:
             deposited += float(source.sum()) * p * dt * volume
         if observers:
@@ -568,5 +593,6 @@ def _solve(
         stored_change_J=stored_change,
         steps=steps,
         cg_iterations=iterations,
-        wall_time_s=_time.perf_counter() - start_wall,
+        wall_time_s=0.0,
+        initial_temperature_K=t0_field.reshape(shape),
     )

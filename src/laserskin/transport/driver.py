@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba
@@ -33,6 +35,39 @@ results do not depend on the thread count."""
 WAVE_MEMORY_BYTES = 256 * 2**20
 """Upper bound on the private tally arrays of one wave (fewer batches per wave on huge grids)."""
 _LUT_MAX = 1 << 20
+
+
+def check_threads(threads) -> int:
+    """The thread count to run with: ``None`` = every thread numba may use; else 1 to that many."""
+    max_threads = numba.config.NUMBA_NUM_THREADS
+    if threads is None:
+        threads = max_threads
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= max_threads:
+        raise InputError("threads", threads, f"an integer from 1 to {max_threads} (cores available to numba)")
+    return int(threads)
+
+
+@dataclass
+class Clock:
+    """Wall time of a :func:`numba_threads` block, s (set when the block ends)."""
+
+    start_s: float
+    wall_time_s: float = 0.0
+
+
+@contextmanager
+def numba_threads(threads: int | None) -> Iterator[Clock]:
+    """Run a block on ``threads`` numba threads (checked by :func:`check_threads`; ``None``
+    leaves the count as it is), restore the previous count afterwards and time the block."""
+    previous = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(check_threads(threads))
+    clock = Clock(time.perf_counter())
+    try:
+        yield clock
+    finally:
+        numba.set_num_threads(previous)
+        clock.wall_time_s = time.perf_counter() - clock.start_s
 
 
 def _wave_size(batches: int, grid: RZGrid) -> int:
@@ -89,11 +124,7 @@ def _check_inputs(stack, grid, beam, photons, seed, threads) -> int:
         raise InputError("photons", photons, f"an integer from 1 to {MAX_PHOTONS:.0e}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
         raise InputError("seed", seed, "an integer from 0 to 2**63 - 1")
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    if threads is None:
-        threads = max_threads
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= max_threads:
-        raise InputError("threads", threads, f"an integer from 1 to {max_threads} (cores available to numba)")
+    threads = check_threads(threads)
     if beam.outer_radius_m > grid.r_max_m:
         what = "3 × the 1/e² radius" if beam.kind == "gaussian" else "the flat-top radius"
         raise InputError(
@@ -226,16 +257,11 @@ def simulate_transport(
     progress = as_callback(progress)
     photons = int(photons)
     seed = int(seed)
-    wall_start = time.perf_counter()
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
+    with numba_threads(threads) as clock:
         _warm_up()
         progress.on_start("transport", float(photons), "photons")
         raw = _run(stack, grid, beam, photons, seed, progress)
-    finally:
-        numba.set_num_threads(previous_threads)
-    wall = time.perf_counter() - wall_start
+    wall = clock.wall_time_s
     progress.on_end("transport", wall)
 
     sizes = raw["sizes"]

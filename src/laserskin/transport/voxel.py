@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numba
 import numpy as np
 
 from laserskin import __version__
@@ -27,6 +26,7 @@ from laserskin.core.callbacks import Callback, as_callback
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.transport.beam import BEAM_KIND_CODES, Beam
+from laserskin.transport.driver import check_threads, numba_threads
 from laserskin.transport.rng import batch_state
 from laserskin.transport.statistics import _ratio_stderr, batch_sizes
 from laserskin.transport.voxel_kernel import (
@@ -389,11 +389,7 @@ def _check(volume, source, photons, seed, threads) -> int:
         raise InputError("photons", photons, f"an integer from 1 to {MAX_PHOTONS:.0e}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
         raise InputError("seed", seed, "an integer from 0 to 2**63 - 1")
-    max_threads = numba.config.NUMBA_NUM_THREADS
-    if threads is None:
-        threads = max_threads
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= max_threads:
-        raise InputError("threads", threads, f"an integer from 1 to {max_threads} (cores available to numba)")
+    threads = check_threads(threads)
     if not volume.periodic and (source.beam is not None or source.rectangle_m is not None):
         lx, ly, _ = volume.size_m
         if source.beam is not None:
@@ -530,18 +526,13 @@ def simulate_voxel_transport(
     progress = as_callback(progress)
     photons = int(photons)
     seed = int(seed)
-    wall_start = time.perf_counter()
-    previous = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
+    with numba_threads(threads) as clock:
         _warm_up()
         progress.on_start("transport", float(photons), "photons")
         sizes, scalars, region, tot_abs, tot_rd, tot_tt, kernel_s = _run(
             volume, source, photons, seed, threads, progress
         )
-    finally:
-        numba.set_num_threads(previous)
-    wall = time.perf_counter() - wall_start
+    wall = clock.wall_time_s
     progress.on_end("transport", wall)
     n = float(photons)
     se = _ratio_stderr(scalars, sizes)

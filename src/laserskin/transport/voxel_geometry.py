@@ -33,7 +33,8 @@ Named tissues (optics from the chromophore library at the laser's wavelength):
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -49,10 +50,54 @@ from laserskin.transport.result import region_names
 if TYPE_CHECKING:
     from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume
 
+HAIR_KINDS = ("terminal", "vellus")
+
 MAX_VOXELS = 60_000_000
 """Largest voxel count a scenario may ask for (memory: tallies are float64 per voxel and thread)."""
 
 NAMED_TISSUES = ("blood",)
+
+
+@dataclass(frozen=True)
+class FollicleSize:
+    """An anagen hair follicle of a body site (SI): shaft and bulb radius, bulb depth, density."""
+
+    region: str
+    hair: str
+    shaft_radius_m: float
+    bulb_radius_m: float
+    bulb_depth_m: float
+    density_per_m2: float
+    tag: str
+
+
+def follicle_size(site: str, hair: str = "terminal") -> FollicleSize:
+    """The follicle of a body site (``data/parameters/hair_follicles.toml``).
+
+    ``site`` is a region of the table (face, forehead, back, legs, forearm, axilla) or a
+    :class:`~laserskin.skin.Person` site mapped to one (cheek, perioral, neck → face; …);
+    ``hair`` terminal or vellus. Sources (Otberg et al. 2004; Vogt et al. 2008; Richards &
+    Meharg 1997) and the confidence of each value are in the data file: the depths and
+    densities are reported, most shaft and bulb sizes are estimates from the sources' ranges.
+    """
+    from laserskin.core.data import load_parameters
+    from laserskin.core.units import to_si
+
+    cite("otberg2004", "vogt2008", "richards_meharg1997")
+    table = load_parameters("hair_follicles")["follicle"]
+    for row in table:
+        if row["hair"] == hair and (site == row["region"] or site in row["sites"]):
+            return FollicleSize(
+                region=row["region"],
+                hair=hair,
+                shaft_radius_m=0.5 * to_si(row["shaft_diameter"], "m", field="shaft_diameter"),
+                bulb_radius_m=0.5 * to_si(row["bulb_diameter"], "m", field="bulb_diameter"),
+                bulb_depth_m=to_si(row["bulb_depth"], "m", field="bulb_depth"),
+                density_per_m2=to_si(row["density"], "1/m^2", field="density"),
+                tag=row["tag"],
+            )
+    known = sorted({f"{row['region']} ({row['hair']})" for row in table})
+    raise InputError("follicle site", f"{site} ({hair})", "one of " + ", ".join(known))
 
 
 def lattice_spacing_m(density_per_m2: float, lattice: str = "square") -> float:
@@ -140,7 +185,9 @@ class InclusionSpec(InputModel):
     * ``ellipsoid``: ``center`` = (x, y, z), ``radii`` = (a, b, c) along x, y, z.
     * ``follicle``: a hair follicle: ``center`` = (x, y) of the shaft, ``radius`` of the
       shaft (from the surface down to the bulb), ``depth`` of the bulb's centre and
-      ``bulb_radius`` (default 2 × radius); one medium for shaft and bulb.
+      ``bulb_radius`` (default 2 × radius); one medium for shaft and bulb. With ``site``
+      (a body site or region: face, forehead, back, legs, forearm, axilla) and ``hair``
+      (terminal or vellus) the sizes not given come from :func:`follicle_size`.
 
     Optics: ``tissue`` (``blood``) or all of ``n``, ``mua``, ``mus``, ``g``.
     """
@@ -155,12 +202,32 @@ class InclusionSpec(InputModel):
     )
     depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="depth")
     bulb_radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="bulb_radius")
+    site: str | None = None
+    hair: Literal["terminal", "vellus"] = "terminal"
     tissue: Literal["blood"] | None = None
     saturation: float = Field(default=0.75, ge=0.0, le=1.0)
     n: float | None = Field(default=None, ge=1.0, le=4.0)
     mua_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mua")
     mus_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mus")
     g: float | None = Field(default=None, gt=-1.0, lt=1.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _follicle_of_site(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("site") is None:
+            return data
+        if data.get("kind") != "follicle":
+            raise ValueError('site sizes a follicle only (kind = "follicle")')
+        size = follicle_size(data["site"], data.get("hair", "terminal"))
+        data = dict(data)
+        for alias, value in (
+            ("radius", size.shaft_radius_m),
+            ("bulb_radius", size.bulb_radius_m),
+            ("depth", size.bulb_depth_m),
+        ):
+            if alias not in data and f"{alias}_m" not in data:
+                data[alias] = f"{value} m"
+        return data
 
     @model_validator(mode="after")
     def _shape_and_optics(self) -> InclusionSpec:

@@ -1,0 +1,568 @@
+"""The 3-D stage of a simulation: voxel light transport → voxel heat with surface cooling → damage.
+
+``[geometry] kind = "voxels"`` routes :meth:`laserskin.pipeline.simulation.Simulation.run` here:
+
+person → optics at each of the laser's wavelengths → the voxel volume (layers by depth, the
+``[[inclusions]]``; :func:`laserskin.transport.voxel_geometry.voxel_volume`) → voxel Monte Carlo
+(:func:`laserskin.transport.voxel.simulate_voxel_transport`) → the 3-D Pennes equation with the
+pulse schedule and the surface-cooling schedules of the r–z path (the same
+:func:`laserskin.pipeline.stages.pulse_schedule` and
+:meth:`laserskin.thermal.cooling.Cooling.surface_boundary`), starting from the resting steady
+state (:func:`laserskin.thermal.voxel_heat.solve_voxel_bioheat`) → Arrhenius Ω per voxel for the
+r–z path's parameter sets, the collagen response, epidermal and dermal injury and pain, read out
+by the same functions of :mod:`laserskin.damage` (each x–y column of voxels is one "column" of
+those read-outs; :class:`VoxelColumns`).
+
+The beam: the laser's spot at the volume's centre, or for a fractional laser its microbeam at the
+sites of a lattice; with periodic sides and no lattice given, a fractional laser fills the unit
+cell of a square lattice at its MTZ density (one periodic cell = the whole array, every zone
+firing at once: the scan order across a stamp is not followed). Each site receives the energy of
+one pulse (one microbeam); ``illumination = "uniform"`` receives the laser's fluence over the
+whole top face.
+
+Model limits (stated in ``thermal_model_reason``): constant tissue properties (no enthalpy /
+dehydration stage in 3-D: a voxel run above 100 °C is flagged ``boiling`` and not re-run), and the
+bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core.errors import InputError
+from laserskin.damage.arrhenius import omega_increment
+from laserskin.damage.collagen import collagen_response
+from laserskin.damage.injury import dermal_injury, epidermal_injury
+from laserskin.damage.pain import PainParameters, pain_from_trace
+from laserskin.pipeline import stages
+from laserskin.pipeline.dataset import provenance
+from laserskin.pipeline.response import DAMAGE_SETS
+from laserskin.pipeline.result import Result, pair
+from laserskin.pipeline.summary import SimulationSummary
+from laserskin.thermal.schedule import Schedule
+from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
+from laserskin.transport.voxel import simulate_voxel_transport
+from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
+
+__all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
+
+#: Ω at and above which a voxel counts as necrotic (Henriques) or coagulated (collagen).
+ZONE_OMEGA = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class VoxelColumns:
+    """The x–y columns of a voxel volume as the "radial" columns of the damage read-outs.
+
+    :mod:`laserskin.damage` reads maps of shape ``(nr, nz)`` on a grid with ``nr``, ``nz``,
+    ``z_centers_m``, ``z_edges_m``, ``dz_m``, ``r_centers_m``, ``ring_area_m2``,
+    ``cell_volume_m3`` and ``r_max_m``. Here every column of voxels is one of the ``nr``
+    columns, ordered by (periodic) distance from the beam centre, so column 0 is the beam's
+    axis as in r–z; its "ring" is the column's area h².
+    """
+
+    shape: tuple[int, int, int]
+    voxel_m: float
+    distance_m: np.ndarray  # (nx, ny) distance of each column from the beam centre
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        return np.argsort(self.distance_m.ravel(), kind="stable")
+
+    @property
+    def nr(self) -> int:
+        return self.shape[0] * self.shape[1]
+
+    @property
+    def nz(self) -> int:
+        return self.shape[2]
+
+    @cached_property
+    def z_edges_m(self) -> np.ndarray:
+        return np.arange(self.nz + 1) * self.voxel_m
+
+    @cached_property
+    def z_centers_m(self) -> np.ndarray:
+        return (np.arange(self.nz) + 0.5) * self.voxel_m
+
+    @cached_property
+    def dz_m(self) -> np.ndarray:
+        return np.full(self.nz, self.voxel_m)
+
+    @cached_property
+    def r_centers_m(self) -> np.ndarray:
+        return self.distance_m.ravel()[self.order]
+
+    @property
+    def r_max_m(self) -> float:
+        return float(self.r_centers_m[-1]) + self.voxel_m
+
+    @cached_property
+    def ring_area_m2(self) -> np.ndarray:
+        return np.full(self.nr, self.voxel_m**2)
+
+    @cached_property
+    def cell_volume_m3(self) -> np.ndarray:
+        return np.full((self.nr, self.nz), self.voxel_m**3)
+
+    def columns(self, field3: np.ndarray) -> np.ndarray:
+        """A (nx, ny, nz) field as (nr, nz) columns in this order."""
+        return np.asarray(field3).reshape(self.nr, self.nz)[self.order]
+
+
+def _column_distance(volume, centre_m: tuple[float, float]) -> np.ndarray:
+    """(nx, ny) distance of each column centre from ``centre_m``, wrapped for periodic volumes."""
+    dx = volume.x_centers_m[:, None] - centre_m[0]
+    dy = volume.y_centers_m[None, :] - centre_m[1]
+    if volume.periodic:
+        lx, ly, _ = volume.size_m
+        dx = dx - lx * np.round(dx / lx)
+        dy = dy - ly * np.round(dy / ly)
+    return np.hypot(dx, dy + 0.0 * dx)
+
+
+def _farthest_column(volume, centres) -> tuple[int, int]:
+    """Index of the column farthest from every beam site: "between the zones" of an array."""
+    nearest = np.min([_column_distance(volume, c) for c in centres], axis=0)
+    ix, iy = np.unravel_index(int(np.argmax(nearest)), nearest.shape)
+    return int(ix), int(iy)
+
+
+class ProbeTrace:
+    """Heat-solver observer: the temperature at one depth (linear between voxel centres) in one column."""
+
+    def __init__(self, column: tuple[int, int], depth_m: float, z_centers_m: np.ndarray):
+        if not z_centers_m[0] <= depth_m <= z_centers_m[-1]:
+            raise InputError("probe depth", depth_m, f"a depth within the voxels ({z_centers_m[-1]} m)")
+        self.column = column
+        self.depth_m = depth_m
+        self.z = z_centers_m
+        self.times_s: list[float] = []
+        self.temperatures_K: list[float] = []
+
+    def _probe(self, temperature_K: np.ndarray) -> float:
+        return float(np.interp(self.depth_m, self.z, temperature_K[self.column]))
+
+    def on_step(self, time_s, dt_s, temperature_old_K, temperature_new_K) -> None:
+        if not self.times_s:
+            self.times_s.append(time_s - dt_s)
+            self.temperatures_K.append(self._probe(temperature_old_K))
+        self.times_s.append(time_s)
+        self.temperatures_K.append(self._probe(temperature_new_K))
+
+    def trace(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.times_s), np.asarray(self.temperatures_K)
+
+
+class ColumnPeak:
+    """Heat-solver observer: the peak rise over time above the initial field of one column, per depth."""
+
+    def __init__(self, column: tuple[int, int]):
+        self.column = column
+        self.initial_K: np.ndarray | None = None
+        self.peak_rise_K: np.ndarray | None = None
+
+    def on_step(self, time_s, dt_s, temperature_old_K, temperature_new_K) -> None:
+        if self.initial_K is None:
+            self.initial_K = np.array(temperature_old_K[self.column])
+            self.peak_rise_K = np.zeros_like(self.initial_K)
+        np.maximum(self.peak_rise_K, temperature_new_K[self.column] - self.initial_K, out=self.peak_rise_K)
+
+
+@dataclass
+class VoxelResult(Result):
+    """:class:`~laserskin.pipeline.result.Result` of a 3-D run: fields on x, y, z (``grid`` is None)."""
+
+    volume: Any = None
+    geometry_kind: str = "voxels"
+    fields: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def plot(self, path=None, *, title: str | None = None):
+        """x–z / y–z / x–y slices of the peak temperature (saved to ``path`` when given)."""
+        from laserskin.plotting.voxel import plot_slices
+
+        v = self.volume
+        return plot_slices(
+            self.fields["peak_temperature_K"] - CELSIUS_K,
+            v.x_centers_m,
+            v.y_centers_m,
+            v.z_centers_m,
+            label="peak temperature (°C)",
+            title=title or "peak temperature",
+            path=path,
+        )
+
+    def figures(self, folder) -> list:
+        """Slices of the absorbed energy, peak temperature and Henriques Ω, and the damage's
+        maximum projection, as PNG files in ``folder``; returns their paths."""
+        from pathlib import Path
+
+        from laserskin.plotting._base import close
+        from laserskin.plotting.voxel import plot_max_projection, plot_slices
+
+        folder = Path(folder)
+        v = self.volume
+        axes = (v.x_centers_m, v.y_centers_m, v.z_centers_m)
+        peak = self.fields["peak_temperature_K"]
+        depth = float(v.z_centers_m[np.unravel_index(int(np.argmax(peak)), peak.shape)[2]])
+        paths = []
+        for name, data, label, log in (
+            ("voxel_absorbed", self.fields["source_per_J"], "absorbed energy density per J (1/m³)", True),
+            ("voxel_peak_temperature", self.fields["peak_temperature_K"] - CELSIUS_K, "peak temperature (°C)", False),
+            ("voxel_omega_henriques", self.fields["omega_henriques"], "Ω (Henriques)", True),
+        ):
+            path = folder / f"{name}.png"
+            close(plot_slices(data, *axes, label=label, log=log and bool(np.any(data > 0)), depth_m=depth, path=path))
+            paths.append(path)
+        path = folder / "voxel_damage_projection.png"
+        close(
+            plot_max_projection(-np.expm1(-self.fields["omega_henriques"]), *axes, label="damage 1 − e^−Ω", path=path)
+        )
+        paths.append(path)
+        return paths
+
+    def movie(self, path, **options):
+        raise InputError("--movie", str(path), "an r–z simulation (no movie of a voxel run)")
+
+
+@dataclass(frozen=True, eq=False)
+class VoxelSetup:
+    """The inputs of a voxel run resolved from a simulation: geometry, volumes per wavelength, light."""
+
+    geometry: GeometrySpec
+    volumes: list  # [(weight, VoxelVolume)]
+    source: Any
+    site_energy_scale: float  # energy into the volume per pulse / the simulated pulse energy
+
+
+def _fractional_geometry(simulation, geometry: GeometrySpec) -> GeometrySpec:
+    """A fractional laser with periodic sides and no lattice: its square lattice at the MTZ density."""
+    laser = simulation.laser
+    if laser.is_fractional and geometry.boundary == "periodic" and geometry.lattice is None:
+        return geometry.model_copy(update={"lattice": "square", "density_per_m2": float(laser.mtz_per_m2)})
+    return geometry
+
+
+def voxel_setup(simulation) -> VoxelSetup:
+    """The volume at each of the laser's wavelengths and the light of a voxel simulation."""
+    laser = simulation.laser
+    geometry = _fractional_geometry(simulation, simulation.voxel_geometry)
+    beam = stages.treatment_beam(laser)
+    stacks = stages.optical_stacks(simulation.person, laser, simulation.settings.scattering)
+    volumes = [
+        (weight, voxel_volume(stack, geometry, simulation.inclusions, wavelength_m))
+        for (weight, stack), (wavelength_m, _) in zip(stacks, laser.wavelength_weights())
+    ]
+    source = voxel_source(geometry, beam)
+    if geometry.illumination == "uniform":
+        lx, ly, _ = volumes[0][1].size_m
+        scale = laser.fluence_J_per_m2 * lx * ly / simulation.pulse_energy_J()
+    else:
+        scale = float(len(source.centers_m))
+    return VoxelSetup(geometry, volumes, source, scale)
+
+
+def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> VoxelThermalMedium:
+    """Thermal properties per region: the person's layers (as the r–z path), blood for blood
+    inclusions, and for any other inclusion the layer that holds most of its voxels."""
+    skin = simulation.skin()
+    layers = skin.layers
+    if len(layers) != volume.layer_count:
+        raise InputError("layers", volume.layer_count, f"the person's {len(layers)} skin layers")
+    rows = [(lay.k_W_per_mK, lay.density_kg_per_m3, lay.specific_heat_J_per_kgK, lay.perfusion_per_s) for lay in layers]
+    bottoms = np.cumsum([lay.thickness_m for lay in layers])
+    layer_of_z = np.minimum(np.searchsorted(bottoms, volume.z_centers_m, side="right"), len(layers) - 1)
+    for k, inclusion in enumerate(inclusions):
+        if inclusion.tissue == "blood":
+            rows.append(BLOOD_THERMAL)
+            continue
+        mask = volume.labels == volume.layer_count + k
+        depths = layer_of_z[np.nonzero(mask)[2]] if mask.any() else layer_of_z[:1]
+        rows.append(rows[int(np.bincount(depths).argmax())])
+    rows = np.array(rows, dtype=np.float64)
+    return VoxelThermalMedium(
+        volume.labels, volume.voxel_m, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3], periodic=volume.periodic
+    )
+
+
+def run_voxel(simulation) -> VoxelResult:
+    """Transport → heat (pulse and cooling schedules) → damage on voxels; the summary keys of the
+    r–z path plus ``geometry = "voxels"``, the region tally and, for arrays, the between-zone keys."""
+    laser, settings = simulation.laser, simulation.settings
+    if laser.ablative:
+        raise InputError("geometry.kind", "voxels", '"rz" for an ablative laser (its crater stage is r–z only)')
+    setup = voxel_setup(simulation)
+    progress = simulation.progress
+    # light: one run per wavelength, weighted
+    transport, source_per_J = [], None
+    for weight, volume in setup.volumes:
+        light = simulate_voxel_transport(
+            volume, setup.source, settings.photons, settings.seed, threads=settings.threads, progress=progress
+        )
+        transport.append(light)
+        part = weight * light.absorbed_energy_density_per_J
+        source_per_J = part if source_per_J is None else source_per_J + part
+    volume = setup.volumes[0][1]
+    # heat: the r–z path's pulse train (simulated beam) and cooling schedules
+    starts, ends, power_W = simulation.pulse_schedule()
+    power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
+    t_end = float(ends.max()) + settings.relaxation_s
+    surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+    medium = _thermal_medium(simulation, volume, simulation.inclusions)
+    damage = {
+        key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
+        for key, name in DAMAGE_SETS.items()
+    }
+    centres = setup.source.centers_m
+    centre = _column_distance(volume, centres[0])
+    axis_column = np.unravel_index(int(np.argmin(centre)), centre.shape)
+    pain_parameters = PainParameters()
+    nociceptor = ProbeTrace(axis_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
+    between_column = _farthest_column(volume, centres)
+    between = ColumnPeak(between_column)
+    between_trace = ProbeTrace(between_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
+    heat = solve_voxel_bioheat(
+        medium,
+        source_per_J,
+        power,
+        t_end,
+        surface=surface,
+        initial_temperature_K="steady",
+        observers=[*damage.values(), nociceptor, between, between_trace],
+        max_step_s=settings.max_step_s,
+        store_times_s=[t for t in settings.store_times_s if t <= t_end],
+        threads=settings.threads,
+    )
+    columns = VoxelColumns(volume.shape, volume.voxel_m, centre)
+    omega = {key: d.omega for key, d in damage.items()}
+    peak = heat.peak_temperature_K
+    summary = _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport)
+    summary.update(
+        _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, between_column)
+    )
+    fields = {
+        "source_per_J": source_per_J,
+        "peak_temperature_K": peak,
+        **{f"omega_{key}": value for key, value in omega.items()},
+    }
+    dataset = _dataset(simulation, volume, heat, fields, nociceptor, between_trace, summary)
+    skin_geometry = simulation.geometry()
+    return VoxelResult(
+        summary=summary,
+        dataset=dataset,
+        grid=None,
+        layer_names=list(skin_geometry.layer_names),
+        layer_bottoms_m=np.asarray(skin_geometry.layer_bottoms_m),
+        transport=transport,
+        volume=volume,
+        fields=fields,
+    )
+
+
+def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport) -> dict:
+    """The r–z summary keys, read by the same damage functions from the voxel columns."""
+    laser, settings = simulation.laser, simulation.settings
+    geometry = simulation.geometry()
+    z = volume.z_centers_m
+    epidermis = z < geometry.junction_depth_m
+    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    if not epidermis.any() or not dermis.any():
+        raise InputError(
+            "geometry.voxel",
+            f"{volume.voxel_m * 1e6:g} um",
+            f"voxels fine and deep enough to hold the epidermis ({geometry.junction_depth_m * 1e6:.0f} um) "
+            "and some dermis",
+        )
+    fractional_array = laser.is_fractional and volume.periodic
+    spot_radius = (
+        columns.r_max_m if fractional_array else min(columns.r_max_m, stages.treatment_beam(laser).outer_radius_m)
+    )
+    henriques = columns.columns(omega["henriques"])
+    collagen = collagen_response(
+        columns.columns(omega["collagen"]),
+        columns,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
+        spot_radius_m=max(spot_radius, volume.voxel_m / 2),
+    )
+    injury = epidermal_injury(
+        henriques,
+        columns.columns(peak),
+        columns,
+        junction_depth_m=geometry.junction_depth_m,
+        fitzpatrick=geometry.fitzpatrick,
+    )
+    injured = dermal_injury(
+        henriques, columns, dermis_top_m=geometry.junction_depth_m, dermis_bottom_m=geometry.dermis_bottom_m
+    )
+    times, trace = nociceptor.trace()
+    pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
+    depth = collagen.coagulated_depth_range_um
+    boiling = bool(peak.max() >= WATER_BOILING_K)
+    tightening = collagen.tightening_percent
+    if laser.is_fractional and not fractional_array:  # one zone in an open volume: spread over the array
+        tightening = stages.tightening_percent(tightening, laser, spot_radius)
+    weights = [w for w, _ in setup.volumes]
+    summary = SimulationSummary(
+        thermal_model="linear",
+        thermal_model_reason=(
+            "3-D voxel heat with constant properties"
+            + (
+                "; the peak reaches 100 degC, where water boils: outside this model (r-z runs the enthalpy stage)"
+                if boiling
+                else ""
+            )
+        ),
+        peak_temperature_C=float(peak.max() - CELSIUS_K),
+        peak_epidermis_temperature_C=float(peak[:, :, epidermis].max() - CELSIUS_K),
+        peak_dermis_temperature_C=float(peak[:, :, dermis].max() - CELSIUS_K),
+        denaturation_depth_um=pair(depth),
+        denatured_volume_mm3=float(collagen.denatured_volume_mm3),
+        coagulation_depth_um=None if depth is None else float(depth[1]),
+        dermal_injury_depth_um=pair(injured.depth_range_um),
+        dermal_injury_volume_mm3=injured.volume_mm3,
+        immediate_tightening_percent=float(tightening),
+        epidermal_omega=float(injury.omega_basal),
+        epidermal_injury=injury.grade,
+        pigment_risk=injury.pigment_risk.level,
+        pain_index=float(pain.index_without_anesthetic),
+        pain_index_with_anesthetic=float(pain.index_with_anesthetic),
+        anesthetic=simulation.protocol.anesthetic,
+        cooling_kind=simulation.cooling.kind,
+        boiling=boiling,
+        pulse_energy_J=simulation.pulse_energy_J(),
+        fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
+        wavelength_nm=laser.centroid_wavelength_m * 1e9,
+        photons=settings.photons,
+        seed=settings.seed,
+        heat_steps=int(heat.steps),
+        energy_balance_residual_J=0.0,
+        absorbed_outside_grid_fraction=float(
+            sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
+        ),
+    ).to_dict()
+    summary["energy_balance_residual_J"] = None  # the voxel solver keeps no surface / deep-loss ledger
+    if fractional_array:
+        zone = omega["henriques"] >= ZONE_OMEGA
+        coag = omega["collagen"] >= ZONE_OMEGA
+        in_dermis = np.broadcast_to(z >= geometry.junction_depth_m, zone.shape)
+        n_sites = len(setup.source.centers_m)
+        summary.update(
+            mtz_depth_um=_zone_depth(zone, volume) * 1e6,
+            mtz_width_um=_zone_width(zone & in_dermis, volume, n_sites) * 1e6,
+            mtz_coagulation_depth_um=_zone_depth(coag, volume) * 1e6,
+            mtz_coagulation_width_um=_zone_width(coag & in_dermis, volume, n_sites) * 1e6,
+            mtz_area_fraction=float((zone & in_dermis).any(axis=2).mean()),
+            denatured_volume_mm3=float(collagen.denatured_volume_mm3) / n_sites,
+            dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
+        )
+    summary.update(
+        geometry="voxels",
+        voxels=[int(v) for v in volume.shape],
+        voxel_um=volume.voxel_m * 1e6,
+        boundary="periodic" if volume.periodic else "escape",
+        absorbed_fraction_by_region={
+            name: float(sum(w * t.absorbed_fraction_by_region[i] for w, t in zip(weights, transport)))
+            for i, name in enumerate(volume.region_names)
+        },
+        peak_temperature_by_region_C={
+            name: float(peak[volume.labels == i].max() - CELSIUS_K)
+            for i, name in enumerate(volume.region_names)
+            if (volume.labels == i).any()
+        },
+        peak_basal_temperature_C=float(injury.peak_basal_temperature_K - CELSIUS_K),
+        escaped_sides_fraction=float(sum(w * t.escaped_sides_fraction for w, t in zip(weights, transport))),
+        heat_cg_iterations=int(heat.cg_iterations),
+        absorbed_energy_J=float(heat.deposited_J),
+    )
+    return summary
+
+
+def _zone_depth(zone: np.ndarray, volume) -> float:
+    """Deepest voxel bottom of a zone, m (0 when empty)."""
+    layers = np.flatnonzero(zone.any(axis=(0, 1)))
+    return float((layers.max() + 1) * volume.voxel_m) if layers.size else 0.0
+
+
+def _zone_width(zone: np.ndarray, volume, sites: int) -> float:
+    """Width of one zone: the diameter of the circle of its largest x–y section per site, m."""
+    if not zone.any():
+        return 0.0
+    area = zone.sum(axis=(0, 1)).max() * volume.voxel_m**2 / sites
+    return 2.0 * math.sqrt(area / math.pi)
+
+
+def _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, column) -> dict:
+    """Between-zone keys of a periodic array (``None`` for a single spot)."""
+    if not volume.periodic or setup.geometry.illumination == "uniform":
+        return {"array": None}
+    geometry = simulation.geometry()
+    z = volume.z_centers_m
+    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    times, trace = between_trace.trace()
+    between_pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
+    lx, ly, _ = volume.size_m
+    cell_area = lx * ly
+    sites = len(setup.source.centers_m)
+    spacing = math.sqrt(cell_area / sites)
+    henriques = omega["henriques"]
+    return {
+        "array": {
+            "lattice": setup.geometry.lattice,
+            "zones_per_cm2": sites / cell_area * 1e-4,
+            "spacing_um": spacing * 1e6,
+            "bulk_rise_K": float(between.peak_rise_K[dermis].max()),
+            "bulk_rise_depth_um": float(z[dermis][int(np.argmax(between.peak_rise_K[dermis]))] * 1e6),
+            "between_zones_peak_temperature_C": float(heat.peak_temperature_K[column].max() - CELSIUS_K),
+            "between_zones_omega": float(np.nanmax(henriques[column])),
+            "zones_overlap": bool(np.nanmax(henriques[column]) >= ZONE_OMEGA),
+            "between_zones_pain_index": float(between_pain.index_without_anesthetic),
+            "between_zones_nociceptor_peak_C": float(trace.max() - CELSIUS_K),
+            "zone_nociceptor_peak_C": float(np.max(nociceptor.trace()[1]) - CELSIUS_K),
+        }
+    }
+
+
+def _dataset(simulation, volume, heat, fields, nociceptor, between_trace, summary):
+    """Fields on x, y, z with units and the provenance of the r–z path."""
+    import xarray as xr
+
+    coords = {
+        "x": ("x", volume.x_centers_m, {"units": "m", "long_name": "x (voxel centre), 0 at the volume's centre"}),
+        "y": ("y", volume.y_centers_m, {"units": "m", "long_name": "y (voxel centre), 0 at the volume's centre"}),
+        "z": ("z", volume.z_centers_m, {"units": "m", "long_name": "depth below the surface (voxel centre)"}),
+        "time": ("time", nociceptor.trace()[0], {"units": "s"}),
+        "region": ("region", np.array(volume.region_names, dtype=object)),
+    }
+    xyz = ("x", "y", "z")
+    data = {
+        "labels": (xyz, volume.labels, {"units": "1", "long_name": "region index per voxel"}),
+        "source_per_J": (xyz, fields["source_per_J"], {"units": "1/m^3", "long_name": "absorbed energy per J"}),
+        "peak_temperature": (xyz, fields["peak_temperature_K"], {"units": "K"}),
+        "initial_temperature": (xyz, heat.initial_temperature_K, {"units": "K", "long_name": "resting steady state"}),
+        "final_temperature": (xyz, heat.temperature_K, {"units": "K"}),
+        "nociceptor_temperature": (("time",), nociceptor.trace()[1], {"units": "K", "long_name": "under the beam"}),
+        "between_zones_nociceptor_temperature": (("time",), between_trace.trace()[1], {"units": "K"}),
+    }
+    for key, value in fields.items():
+        if key.startswith("omega_"):
+            data[key] = (xyz, value, {"units": "1", "long_name": f"Arrhenius Ω ({key[6:]})"})
+    data["denatured_fraction"] = (xyz, -np.expm1(-fields["omega_collagen"]), {"units": "1"})
+    if heat.stored_times_s.size:
+        coords["store_time"] = ("store_time", heat.stored_times_s, {"units": "s"})
+        data["temperature"] = (("store_time", *xyz), heat.stored_temperature_K, {"units": "K"})
+    dataset = xr.Dataset(data, coords=coords)
+    dataset.attrs.update(provenance(simulation, summary))
+    dataset.attrs["geometry"] = "voxels"
+    dataset.attrs["geometry_table"] = json.dumps(simulation.voxel_geometry.model_dump(mode="json", by_alias=True))
+    dataset.attrs["inclusions"] = json.dumps(
+        [inclusion.model_dump(mode="json", by_alias=True) for inclusion in simulation.inclusions]
+    )
+    return dataset
