@@ -42,6 +42,7 @@ __all__ = [
     "error_line",
     "handles_errors",
     "note",
+    "option_error",
     "print_json",
     "strict_json",
     "to_jsonable",
@@ -306,6 +307,42 @@ def describe_cooling(cooling: Any) -> str:
     return f"{kind} ({rest})" if rest else str(kind)
 
 
+def option_error(error: BaseException, args: Sequence[str]) -> str | None:
+    """``--option: got VALUE; expected WHAT`` for a number option click could not take, or ``None``.
+
+    The wording is :mod:`laserskin.core.errors`' (``a whole number from 1 to 65535``); the value
+    is read back from the command line (click's error does not carry it).
+    """
+    import typing
+
+    from laserskin.core.errors import range_words, shown
+
+    param = getattr(error, "param", None)
+    if param is None or type(error).__name__ != "BadParameter":
+        return None
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    kinds = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    kind = kinds[0] if len(kinds) == 1 else None
+    if kind not in (int, float):
+        return None
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    bounds = {
+        "gt" if getattr(param, "min_open", False) else "ge": low,
+        "lt" if getattr(param, "max_open", False) else "le": high,
+    }
+    words = range_words(**bounds)
+    expected = f"{'a whole number' if kind is int else 'a number'} {words}".strip()
+    opts = list(getattr(param, "opts", None) or [param.name])
+    value: Any = None
+    for index, arg in enumerate(args):
+        if arg in opts and index + 1 < len(args):
+            value = args[index + 1]
+        for opt in opts:
+            if arg.startswith(f"{opt}="):
+                value = arg[len(opt) + 1 :]
+    return f"{max(opts, key=len)}: got {shown(value)}; expected {expected}"
+
+
 class ShellGroup(TyperGroup):
     """The app's command group: usage errors (unknown option, a non-integer ``--laxity`` …) as one line.
 
@@ -337,6 +374,7 @@ class ShellGroup(TyperGroup):
                 sys.exit(error.exit_code)  # type: ignore[attr-defined]
             context = getattr(error, "ctx", None)
             hint = f" (see '{context.command_path} --help')" if context is not None else ""
-            error_line(f"{error.format_message()}{hint}")  # type: ignore[attr-defined]
+            given = list(sys.argv[1:] if args is None else args)
+            error_line(f"{option_error(error, given) or error.format_message()}{hint}")  # type: ignore[attr-defined]
             sys.exit(getattr(error, "exit_code", EXIT_BAD_INPUT))
         sys.exit(status if isinstance(status, int) else 0)

@@ -13,8 +13,8 @@ def command(
     fitzpatrick: str = typer.Option(..., help="Fitzpatrick skin type I-VI."),
     site: str = typer.Option(..., help="Body site, e.g. cheek, forehead, neck."),
     wavelength: str = typer.Option(..., help='Laser wavelength with unit, e.g. "1064 nm".'),
-    sun_exposure: int = typer.Option(1, help=SUN_EXPOSURE_HELP),
-    laxity: int = typer.Option(1, help=LAXITY_HELP),
+    sun_exposure: str = typer.Option("1", metavar="<int>", help=SUN_EXPOSURE_HELP),
+    laxity: str = typer.Option("1", metavar="<int>", help=LAXITY_HELP),
     scattering: str = typer.Option("jacques2013", help="Scattering parameter set name."),
     as_json: bool = typer.Option(False, "--json", help="Print the layer table as JSON."),
 ) -> None:

@@ -139,20 +139,30 @@ def command(
     sex: str | None = typer.Option(None, help="female | male"),
     fitzpatrick: str | None = typer.Option(None, help="Fitzpatrick skin type I-VI."),
     site: str | None = typer.Option(None, help="Body site, e.g. cheek, forehead, neck."),
-    sun_exposure: int | None = typer.Option(None, help=SUN_EXPOSURE_HELP),
-    laxity: int | None = typer.Option(None, help=LAXITY_HELP),
+    sun_exposure: str | None = typer.Option(None, metavar="<int>", help=SUN_EXPOSURE_HELP),
+    laxity: str | None = typer.Option(None, metavar="<int>", help=LAXITY_HELP),
     goal: str | None = typer.Option(None, help="tighten | resurface | recommend (default recommend)."),
-    area: str | None = typer.Option(None, help='Treated area, e.g. "150 cm^2" (default).'),
+    area: str | None = typer.Option(
+        None, help='Treated area per session with its unit (a bare number is refused), e.g. "150 cm^2" (default).'
+    ),
     devices: list[str] | None = typer.Option(
         None, "--device", "--devices", metavar="<name>", help="Candidate device (repeatable; see laserskin devices)."
     ),
-    max_sessions: int | None = typer.Option(None, help="Largest number of sessions (0-20)."),
-    max_downtime_days: float | None = typer.Option(None, help="Largest acceptable downtime, days."),
-    max_session_minutes: float | None = typer.Option(
-        None, help="Longest acceptable session, minutes (anaesthetic lead time included)."
-    ),
-    max_fraction_of_blister: float | None = typer.Option(
+    max_sessions: str | None = typer.Option(None, metavar="<int>", help="Largest number of sessions, 1-20."),
+    max_downtime_days: str | None = typer.Option(
         None,
+        metavar="<days>",
+        help='Largest acceptable downtime, 0-365 days: a number (14) or with its unit ("2 weeks").',
+    ),
+    max_session_minutes: str | None = typer.Option(
+        None,
+        metavar="<minutes>",
+        help="Longest acceptable session (anaesthetic lead time included), up to 600 minutes: "
+        'a number (30) or with its unit ("30 min", "1.5 h"); default 60.',
+    ),
+    max_fraction_of_blister: str | None = typer.Option(
+        None,
+        metavar="<float>",
         help="Safety margin: the largest pulse fluence as a fraction of the lower end of the "
         "blister-fluence band, in (0, 1] (default 0.85).",
     ),
@@ -162,8 +172,10 @@ def command(
     cooling: str | None = typer.Option(
         None, help="auto (each device's default) | none | cold_air | contact | cryogen."
     ),
-    photons: int | None = typer.Option(None, help="Photons per transport run (default 20000)."),
-    seed: int | None = typer.Option(None, help="Random seed (default 1)."),
+    photons: str | None = typer.Option(
+        None, metavar="<int>", help="Photons per transport run, 1000-10^7 (default 20000)."
+    ),
+    seed: str | None = typer.Option(None, metavar="<int>", help="Random seed, a whole number >= 0 (default 1)."),
     out: Path | None = typer.Option(None, help="Folder for plan.json, simulation.nc, figures (PNG) and report.html."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
@@ -177,6 +189,8 @@ def command(
 
     outputs = Outputs(force)
     fields: dict = read_person_file(person_file) if person_file is not None else {}
+    # numeric options arrive as text and are read by the request model, so a bad value reads
+    # like every other input error (field: got VALUE; expected WHAT), never click's own text
     options = dict(
         age=age_value(age),
         sex=sex,

@@ -1,4 +1,4 @@
-"""``laserskin simulate``: one treatment pass, light → heat → damage, and its summary."""
+"""``laserskin simulate``: a treatment on one spot (every [protocol] pass), light → heat → damage, and its summary."""
 
 from __future__ import annotations
 
@@ -95,7 +95,8 @@ def command(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
-    """Simulate one treatment pass: light → heat → damage; print the summary (with the cooling used)."""
+    """Simulate a treatment on one spot (all [protocol] passes): light → heat → damage; print the summary
+    (with the cooling used)."""
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.pipeline.simulation import GridCaptureWarning, Simulation
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available

@@ -51,12 +51,14 @@ class PlanRequest(InputModel):
     devices : list of str or None
         Candidate device presets; ``None`` = the planner's default set for the goal.
     max_sessions : int or None
-        Upper bound on the number of sessions (0 is accepted here and refused by the
-        planner as infeasible, naming the constraint).
+        Upper bound on the number of sessions, 1-20 (every goal needs a treatment: 0 is
+        refused here, as the CLI help, the web form and the JSON API say).
     max_downtime_days : float or None
-        Largest acceptable downtime (re-epithelialisation / visible healing), days.
+        Largest acceptable downtime (re-epithelialisation / visible healing), days: a bare
+        number means days, or a quantity (``"2 weeks"``).
     max_session_minutes : float or None
-        Largest acceptable session duration including the anaesthetic lead time, minutes
+        Largest acceptable session duration including the anaesthetic lead time, minutes: a
+        bare number means minutes, or a quantity (``"30 min"``, ``"1.5 h"``)
         (``None``: contraindications.toml ``[safety] max_session_minutes``, 60). A longer session
         is split into visits over parts of the area, and the plan says so.
     max_fraction_of_blister : float
@@ -80,9 +82,9 @@ class PlanRequest(InputModel):
     goal: Literal["tighten", "resurface", "recommend"] = "recommend"
     area_m2: Quantity("m^2", display="cm^2", gt=0.0) = Field(default="150 cm^2", alias="area")
     devices: list[str] | None = None
-    max_sessions: int | None = Field(default=None, ge=0, le=20)
-    max_downtime_days: float | None = Field(default=None, ge=0.0, le=365.0)
-    max_session_minutes: float | None = Field(default=None, gt=0.0, le=600.0)
+    max_sessions: int | None = Field(default=None, ge=1, le=20)
+    max_downtime_days: Quantity("day", bare_unit="day", ge=0.0, le=365.0, display="day") | None = None
+    max_session_minutes: Quantity("min", bare_unit="min", gt=0.0, le=600.0, display="min") | None = None
     max_fraction_of_blister: float = Field(default=0.85, gt=0.0, le=1.0)
     anesthetic: AnestheticChoice = "auto"
     cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"

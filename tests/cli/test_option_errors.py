@@ -1,0 +1,83 @@
+"""Option errors read like every other input error (QA #18): ``field: got VALUE; expected WHAT``,
+one line, exit 2, never click's or pydantic's own text; quantity options take units the same way."""
+
+import pytest
+from typer.testing import CliRunner
+
+from laserskin.cli import app
+from laserskin.planning.request import PlanRequest
+
+PERSON = ["--age", "55", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek"]
+RAW_TEXTS = ("Input should be", "Invalid value for", "unable to parse", "Usage:")
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def one_plain_line(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert not any(raw in lines[0] for raw in RAW_TEXTS), lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--max-session-minutes", "30 J"], "max_session_minutes: got '30 J', an energy; expected a duration"),
+        (["--max-session-minutes", "soon"], "max_session_minutes: got 'soon'; expected a duration"),
+        (["--max-downtime-days", "400"], "max_downtime_days: got '400'; expected"),
+        (["--area", "400"], "area: got '400'; expected an area more than 0 cm^2, such as '400 cm^2'"),
+        (["--max-sessions", "0"], "max_sessions: got '0'; expected a whole number from 1 to 20"),
+        (["--laxity", "2.5"], "laxity: got '2.5'; expected a whole number from 0 to 4"),
+        (["--photons", "abc"], "photons: got 'abc'; expected a whole number from 1000 to 10000000"),
+        (["--max-fraction-of-blister", "x"], "max_fraction_of_blister: got 'x'; expected a number"),
+        # a valid "30 min" leaves only the bad laxity to report
+        (["--max-session-minutes", "30 min", "--laxity", "9"], "laxity: got '9'; expected a whole number from 0 to 4"),
+    ],
+)
+def test_plan_option_errors_are_one_plain_line(extra, expected):
+    assert expected in one_plain_line(invoke("plan", *PERSON, *extra))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["serve", "--port", "0"], "--port: got '0'; expected a whole number from 1 to 65535"),
+        (["serve", "--port=x"], "--port: got 'x'; expected a whole number from 1 to 65535"),
+        (["sweep", "s.toml", "--out", "o", "--workers", "0"], "--workers: got '0'; expected a whole number at least 1"),
+        (["simulate", "s.toml", "--photons", "many"], "--photons: got 'many'; expected a whole number"),
+        (
+            [*("optics", *PERSON, "--wavelength", "1064 nm", "--laxity", "2.5")],
+            "laxity: got '2.5'; expected a whole number from 0 to 4",
+        ),
+    ],
+)
+def test_number_options_of_other_commands_are_one_plain_line(args, expected):
+    assert expected in one_plain_line(invoke(*args))
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("30 min", 30.0), ("30", 30.0), (45, 45.0), ("1.5 h", 90.0)])
+def test_max_session_minutes_takes_minutes_or_a_duration(text, minutes):
+    request = PlanRequest.validated(age=55, sex="female", fitzpatrick="II", site="cheek", max_session_minutes=text)
+    assert request.max_session_minutes == pytest.approx(minutes)
+
+
+def test_max_downtime_days_takes_days_or_a_duration():
+    request = PlanRequest.validated(age=55, sex="female", fitzpatrick="II", site="cheek", max_downtime_days="2 weeks")
+    assert request.max_downtime_days == pytest.approx(14.0)
+
+
+def test_plan_help_states_the_accepted_ranges_and_units():
+    text = " ".join(invoke("plan", "--help").output.split())
+    assert "Largest number of sessions, 1-20." in text
+    assert "(0-20)" not in text
+    assert '"30 min"' in text and "a bare number is refused" in text
+
+
+def test_simulate_help_says_every_protocol_pass():
+    text = " ".join(invoke("simulate", "--help").output.split())
+    assert "one treatment pass" not in text
+    assert "all [protocol] passes" in text
