@@ -199,3 +199,64 @@ def test_job_paths_cannot_escape_the_data_folder(client):
     assert client.get("/api/jobs/" + "a" * 32).status_code == 404
     assert client.get("/jobs/" + "a" * 32 + "/download/..%2F..%2Fsecret").status_code == 404
     assert client.get("/jobs/" + "a" * 32 + "/figures/x.svg").status_code == 404
+
+
+LAYERED = {  # examples/explicit_layers.toml as JSON, tiny numbers
+    "ambient": {"n_above": 1.0, "n_below": 1.44},
+    "layers": [
+        {
+            "name": "epidermis",
+            "n": 1.4,
+            "mua": "18 1/cm",
+            "mus": "200 1/cm",
+            "g": 0.8,
+            "thickness": "100 um",
+            "k": "0.21 W/m/K",
+            "density": "1200 kg/m^3",
+            "specific_heat": "3.6 J/g/K",
+            "water_fraction": 0.6,
+        },
+        {
+            "name": "dermis",
+            "n": 1.4,
+            "mua": "20 1/cm",
+            "mus": "150 1/cm",
+            "g": 0.9,
+            "thickness": "inf cm",
+            "k": "0.37 W/m/K",
+            "density": "1100 kg/m^3",
+            "specific_heat": "3.4 J/g/K",
+            "perfusion": "0.0012 1/s",
+            "water_fraction": 0.65,
+        },
+    ],
+    "laser": {"wavelength": "1450 nm", "fluence": "10 J/cm^2", "pulse_duration": "100 ms", "spot_diameter": "4 mm"},
+    "cooling": {"kind": "contact"},
+    "transport": {"photons": 500, "seed": 4},
+    "grid": {"nr": 16, "dz_surface": "20 um", "dz_max": "200 um"},
+    "heat": {"relaxation": "0.05 s"},
+}
+
+
+def test_api_simulate_takes_explicit_layers_like_simulate(client, tmp_path):
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+
+    response = client.post("/api/simulate", json=LAYERED)
+    assert response.status_code == 200, response.text
+    summary = response.json()["summary"]
+    direct = (
+        Simulation.from_scenario(scenario_from_dict(LAYERED), cache_dir=tmp_path, progress=None)
+        .run(grid_warning=False)
+        .summary
+    )
+    assert summary["peak_dermis_temperature_C"] == direct["peak_dermis_temperature_C"]
+    assert summary["pigment_risk"].startswith("not assessed")
+
+
+def test_api_simulate_explicit_layers_need_their_thermal_properties(client):
+    layers = [dict(LAYERED["layers"][0]), LAYERED["layers"][1]]
+    del layers[0]["k"]
+    response = client.post("/api/simulate", json={**LAYERED, "layers": layers})
+    assert response.status_code == 422
+    assert "layers[0].k" in json.dumps(response.json())

@@ -96,7 +96,7 @@ def _supporting_dataset(plan: Any, cache_dir: Any) -> Any:
             setting.simulation.settings,
             cache_dir=cache_dir,
         )
-        result = sim.run()
+        result = sim.run(grid_warning=False)  # the grid the plan was computed on
     dataset = result.dataset.copy()
     dataset.attrs["plan"] = plan.to_json(indent=None)
     dataset.attrs["note"] = f"one pass simulated; the plan uses {setting.passes} thermally independent passes"

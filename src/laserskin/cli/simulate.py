@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +97,7 @@ def command(
     """Simulate a treatment on one spot (all [protocol] passes): light → heat → damage; print the summary
     (with the cooling used)."""
     from laserskin.pipeline.scenario import load_scenario
-    from laserskin.pipeline.simulation import GridCaptureWarning, Simulation
+    from laserskin.pipeline.simulation import Simulation
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
     from laserskin.plotting.simulation import SIMULATION_FIGURES
@@ -116,9 +115,7 @@ def command(
 
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
-    with warnings.catch_warnings():  # said once below, as a note line, not as a Python warning
-        warnings.simplefilter("ignore", GridCaptureWarning)
-        result = simulation.run()
+    result = simulation.run(grid_warning=False)  # said once below, as a note line, not as a Python warning
     if result.summary.get("grid_note"):
         note(f"note: {result.summary['grid_note']}")
     summary = dict(result.summary)

@@ -17,7 +17,7 @@ from typing import Any
 from laserskin.core.callbacks import Callback, as_callback
 from laserskin.plotting.progress import default_progress
 
-__all__ = ["DEFAULT_PROGRESS", "progress_scope", "resolve_progress"]
+__all__ = ["DEFAULT_PROGRESS", "inside_progress_scope", "progress_scope", "resolve_progress"]
 
 
 class _DefaultProgress:
@@ -33,6 +33,13 @@ DEFAULT_PROGRESS: Any = _DefaultProgress()
 
 
 _SCOPED_PROGRESS: ContextVar[Any] = ContextVar("laserskin_progress", default=DEFAULT_PROGRESS)
+_IN_SCOPE: ContextVar[bool] = ContextVar("laserskin_progress_scope", default=False)
+
+
+def inside_progress_scope() -> bool:
+    """Whether the caller runs inside a :func:`progress_scope` (a driver of many simulations,
+    such as the planner): its simulations note what a single run would warn about."""
+    return _IN_SCOPE.get()
 
 
 def resolve_progress(progress: Any) -> Callback:
@@ -52,10 +59,14 @@ def progress_scope(progress: Any) -> Iterator[Callback]:
 
     How a driver of many simulations (the planner) threads one ``progress=`` keyword through
     without passing it to every call: ``None`` silences them all, the default draws one bar.
+    Inside the block the simulations also stay quiet about their grids (no
+    ``GridCaptureWarning``; the note stays in each summary): the driver reports for them.
     """
     callback = resolve_progress(progress)
     token = _SCOPED_PROGRESS.set(callback)
+    inside = _IN_SCOPE.set(True)
     try:
         yield callback
     finally:
+        _IN_SCOPE.reset(inside)
         _SCOPED_PROGRESS.reset(token)

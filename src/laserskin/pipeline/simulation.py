@@ -29,7 +29,7 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, run_ablative
 from laserskin.pipeline.dataset import linear_dataset, provenance
 from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
-from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope, resolve_progress
+from laserskin.pipeline.progress import DEFAULT_PROGRESS, inside_progress_scope, progress_scope, resolve_progress
 from laserskin.pipeline.response import SkinGeometry
 from laserskin.pipeline.result import Result
 from laserskin.pipeline.scenario import Scenario
@@ -251,11 +251,19 @@ class Simulation:
         return provenance(self, summary, citations)
 
     # --- run ----------------------------------------------------------------------------
-    def run(self) -> Result:
+    def run(self, *, grid_warning: bool | None = None) -> Result:
         """Run transport → heat → damage and return the :class:`Result`.
 
         Ablative lasers (Er:YAG, CO2) take :func:`laserskin.pipeline.ablative.run_ablative`:
         their light is absorbed within microns (μa ≫ μs', Beer–Lambert, no Monte Carlo needed).
+
+        Parameters
+        ----------
+        grid_warning : bool or None, keyword
+            Whether a grid that misses more than 1 % of the absorbed light raises a
+            :class:`GridCaptureWarning` (the summary's ``grid_note`` says it either way).
+            ``None`` (default): warn, except inside a :func:`progress_scope` (the planner,
+            which runs many simulations and reports for them); sweeps pass ``False``.
         """
         clock = time.perf_counter()
         if self.explicit and self.voxel_geometry.kind == "voxels":
@@ -277,8 +285,8 @@ class Simulation:
                 result = self._run_linear()
         if self.explicit:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
-        grid = self.settings.grid
-        _note_grid_capture(result.summary, warn=self.explicit or bool(grid.z_max_m or grid.r_max_m))
+        warn = not inside_progress_scope() if grid_warning is None else grid_warning
+        _note_grid_capture(result.summary, warn=warn)
         result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
@@ -330,9 +338,10 @@ def _note_grid_capture(summary: dict, *, warn: bool) -> None:
     """Note in the summary (``grid_note``), and with ``warn`` as a :class:`GridCaptureWarning`,
     when more than 1 % of the absorbed light falls outside the grid.
 
-    Explicit layers and grids whose extent the user set warn; a person's default grid (the one
-    the planner and the reference doses were computed on) is noted only: at 1064 nm about a
-    fifth of the absorbed light of a 5 mm spot lies beyond its radius (not in the maps)."""
+    Every grid warns, a person's default grid too: at 1064 nm about a fifth of the absorbed
+    light of a 5 mm spot lies beyond its radius (not in the maps). The default radius stays
+    (the planner's calibration and the reference doses were computed on it; a wider grid of
+    the same cells would coarsen the beam), and drivers of many runs pass ``warn=False``."""
     outside = summary.get("absorbed_outside_grid_share")
     if outside is None or not outside > MAX_ABSORBED_OUTSIDE_GRID:
         return

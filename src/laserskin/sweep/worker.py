@@ -83,7 +83,9 @@ def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict
     from laserskin.pipeline.simulation import Simulation
 
     scenario = scenario_from_dict(case.inputs)
-    result = Simulation.from_scenario(scenario, cache_dir=cache_dir, progress=None).run()  # the sweep draws progress
+    result = Simulation.from_scenario(scenario, cache_dir=cache_dir, progress=None).run(
+        grid_warning=False
+    )  # the sweep draws progress
     fields = None
     if save_fields:
         fields = {name: result.dataset[name].values for name in ("peak_temperature",)}

@@ -59,7 +59,9 @@ def compare_tightening_and_resurfacing(out: Path, console: Console) -> dict[str,
     for name in ("tightening_1450", "resurfacing_er_yag"):
         scenario = load_scenario(EXAMPLES / f"{name}.toml")
         simulation = Simulation.from_scenario(scenario, progress=RichProgress())
-        result = simulation.run()
+        result = simulation.run(grid_warning=False)
+        if result.summary.get("grid_note"):
+            note(f"note ({name}): {result.summary['grid_note']}")
         note(f"wrote {result.save(out / f'{name}.nc')}")
         for path in plot_simulation(result, out, prefix=f"{name}_"):
             note(f"wrote {path}")

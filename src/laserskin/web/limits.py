@@ -190,7 +190,7 @@ def _heat_steps(starts, ends, t_end: float, max_step_s: float | None) -> int:
 
 
 def scenario_cost(scenario) -> Cost:
-    """Price a :class:`laserskin.pipeline.scenario.Scenario` (a person scenario) without running it.
+    """Price a :class:`laserskin.pipeline.scenario.Scenario` (a person or explicit layers) without running it.
 
     Raises
     ------
@@ -264,12 +264,8 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
             transport.threads,
             f"at most {settings.max_threads} on this server",
         )
-    if scenario.person is None:
-        return (
-            "person",
-            None,
-            "a [person] table (this server simulates treatments, not bare layers)",
-        )
+    if scenario.person is None and scenario.layers is None:
+        return "person", None, "a [person] table or explicit [[layers]] with optics and thermal properties"
     protocol = scenario.protocol
     passes = protocol.passes if protocol is not None else 1
     if passes > settings.max_passes:
