@@ -94,10 +94,10 @@ def _inject_failure(fluence_J_per_m2):
     original = getattr(Simulation, "_unpatched_run", Simulation.run)
     Simulation._unpatched_run = original
 
-    def run_or_fail(self):
+    def run_or_fail(self, **keywords):
         if abs(self.laser.fluence_J_per_m2 - fluence_J_per_m2) < 1:
             raise RuntimeError("injected solver failure")
-        return original(self)
+        return original(self, **keywords)
 
     Simulation.run = run_or_fail
 
