@@ -146,5 +146,7 @@ def test_translated_map_equals_a_direct_monte_carlo_at_the_site():
     )
     assert abs(centroid[0] - centroid[1]) <= 3 * np.sqrt(2) * spread / np.sqrt(photons)
     # an inclusion breaks translation symmetry: one run per site, or a refusal when asked to translate
+    maps, runs, method = site_maps(_layered(True), beam, [(0.0, 0.0), (200e-6, 0.0)], 200, seed=5)
+    assert method == "per-site" and len(runs) == 2
     with pytest.raises(InputError):
         site_maps(_layered(True), beam, [(0.0, 0.0), (200e-6, 0.0)], 100, seed=5, method="translate")

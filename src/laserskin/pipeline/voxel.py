@@ -50,6 +50,7 @@ from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import simulate_voxel_transport
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
+from laserskin.transport.voxel_sites import firing_order, site_maps
 
 __all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
 
@@ -300,21 +301,28 @@ def run_voxel(simulation) -> VoxelResult:
         raise InputError("geometry.kind", "voxels", '"rz" for an ablative laser (its crater stage is r–z only)')
     setup = voxel_setup(simulation)
     progress = simulation.progress
-    # light: one run per wavelength, weighted
-    transport, source_per_J = [], None
-    for weight, volume in setup.volumes:
-        light = simulate_voxel_transport(
-            volume, setup.source, settings.photons, settings.seed, threads=settings.threads, progress=progress
-        )
-        transport.append(light)
-        part = weight * light.absorbed_energy_density_per_J
-        source_per_J = part if source_per_J is None else source_per_J + part
-    volume = setup.volumes[0][1]
-    # heat: the r–z path's pulse train (simulated beam) and cooling schedules
     starts, ends, power_W = simulation.pulse_schedule()
-    power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
-    t_end = float(ends.max()) + settings.relaxation_s
-    surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+    if setup.geometry.order == "simultaneous":
+        # light: one run per wavelength, weighted
+        transport, source_per_J = [], None
+        for weight, volume in setup.volumes:
+            light = simulate_voxel_transport(
+                volume, setup.source, settings.photons, settings.seed, threads=settings.threads, progress=progress
+            )
+            transport.append(light)
+            part = weight * light.absorbed_energy_density_per_J
+            source_per_J = part if source_per_J is None else source_per_J + part
+        # heat: the r–z path's pulse train (simulated beam) and cooling schedules
+        power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
+        sources = ()
+        t_end = float(ends.max()) + settings.relaxation_s
+        surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+        firing = {}
+    else:
+        transport, source_per_J, power, sources, t_end, surface, firing = _sites_in_turn(
+            simulation, setup, starts, ends, power_W
+        )
+    volume = setup.volumes[0][1]
     medium = _thermal_medium(simulation, volume, simulation.inclusions)
     damage = {
         key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
@@ -330,9 +338,10 @@ def run_voxel(simulation) -> VoxelResult:
     between_trace = ProbeTrace(between_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
     heat = solve_voxel_bioheat(
         medium,
-        source_per_J,
+        None if sources else source_per_J,
         power,
         t_end,
+        sources=sources,
         surface=surface,
         initial_temperature_K="steady",
         observers=[*damage.values(), nociceptor, between, between_trace],
@@ -347,6 +356,7 @@ def run_voxel(simulation) -> VoxelResult:
     summary.update(
         _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, between_column)
     )
+    summary.update(firing)
     fields = {
         "source_per_J": source_per_J,
         "peak_temperature_K": peak,
@@ -364,6 +374,66 @@ def run_voxel(simulation) -> VoxelResult:
         volume=volume,
         fields=fields,
     )
+
+
+def _merged_intervals(starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    """The union of the intervals [start, end) as sorted, disjoint (starts, ends)."""
+    merged: list[list[float]] = []
+    for a, b in sorted(zip(np.ravel(starts).tolist(), np.ravel(ends).tolist())):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return np.array([m[0] for m in merged]), np.array([m[1] for m in merged])
+
+
+def _sites_in_turn(simulation, setup, starts, ends, power_W):
+    """Light and heat sources of lattice sites fired in turn (``order`` raster / random).
+
+    One absorbed map per site and joule (:func:`laserskin.transport.voxel_sites.site_maps`: one
+    Monte Carlo translated to every site in a laterally uniform volume, else one per site), each
+    site firing the simulated pulse train (one pulse's energy per pulse, as every site of the
+    simultaneous pattern) ``site_interval`` after the previous site; the surface cooling runs
+    around every site's pulses. Returns the heat solver's inputs and the summary keys.
+    """
+    settings, geometry = simulation.settings, setup.geometry
+    centres = setup.source.centers_m
+    order = firing_order(centres, geometry.order, geometry.order_seed)
+    transport, maps, methods = [], None, set()
+    for weight, volume in setup.volumes:
+        site, runs, method = site_maps(
+            volume,
+            setup.source.beam,
+            centres,
+            settings.photons,
+            settings.seed,
+            threads=settings.threads,
+            progress=simulation.progress,
+        )
+        transport.append(runs[0])
+        methods.add(method)
+        maps = [weight * m for m in site] if maps is None else [a + weight * m for a, m in zip(maps, site)]
+    interval = float(geometry.site_interval_s)
+    sources, all_starts, all_ends = [], [], []
+    for rank, k in enumerate(order):
+        shift = rank * interval
+        sources.append((maps[k], Schedule.pulse_train(starts + shift, ends - starts, power_W)))
+        all_starts.append(starts + shift)
+        all_ends.append(ends + shift)
+    pulse_starts, pulse_ends = _merged_intervals(np.concatenate(all_starts), np.concatenate(all_ends))
+    t_end = float(pulse_ends.max()) + settings.relaxation_s
+    surface = simulation.cooling.surface_boundary(pulse_starts, pulse_ends, t_end)
+    source_per_J = sum(maps) / len(maps)  # per joule into the whole pattern, as the simultaneous map
+    firing = {
+        "firing": {
+            "order": geometry.order,
+            "site_interval_s": interval,
+            "sites": len(centres),
+            "site_maps": "translated" if methods == {"translate"} else "per-site",
+            "duration_s": float(pulse_ends.max()),
+        }
+    }
+    return transport, source_per_J, None, sources, t_end, surface, firing
 
 
 def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport) -> dict:

@@ -139,6 +139,11 @@ class GeometrySpec(InputModel):
     ``density`` sites per area); with periodic sides the x–y size is the lattice's unit cell
     (the ``size`` x and y are then replaced by the cell's, rounded to whole voxels, the
     sites scaled with it: a hexagonal cell ``a × a√3`` is never a whole number of voxels).
+
+    ``order`` (with a lattice in an ``escape`` volume): ``simultaneous`` (default: every site at
+    once), ``raster`` (row by row) or ``random`` (seeded by ``order_seed``), successive sites
+    ``site_interval`` apart (each site fires the whole pulse train); the heat of a simulation
+    follows it (:mod:`laserskin.transport.voxel_sites`). Light does not depend on it.
     """
 
     kind: Literal["rz", "voxels"] = "rz"
@@ -152,6 +157,24 @@ class GeometrySpec(InputModel):
     lattice: Literal["square", "hex"] | None = None
     spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")
     density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")
+    order: Literal["simultaneous", "raster", "random"] = "simultaneous"
+    site_interval_s: Quantity("s", ge=0.0, display="ms") | None = Field(default=None, alias="site_interval")
+    order_seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _firing_order(self) -> GeometrySpec:
+        if self.order == "simultaneous":
+            if self.site_interval_s is not None:
+                raise ValueError('site_interval needs order = "raster" or "random"')
+            return self
+        if self.lattice is None or self.boundary != "escape" or self.illumination != "beam":
+            raise ValueError(
+                'a firing order needs a lattice of beams (lattice, spacing or density) in an "escape" volume '
+                "(a periodic unit cell fires at once)"
+            )
+        if self.site_interval_s is None:
+            raise ValueError('a firing order needs site_interval, e.g. site_interval = "10 ms"')
+        return self
 
     @model_validator(mode="after")
     def _voxels_complete(self) -> GeometrySpec:
