@@ -13,12 +13,20 @@ r–z path's parameter sets, the collagen response, epidermal and dermal injury 
 by the same functions of :mod:`laserskin.damage` (each x–y column of voxels is one "column" of
 those read-outs; :class:`VoxelColumns`).
 
-The beam: the laser's spot at the volume's centre, or for a fractional laser its microbeam at the
+The beam: the laser's spot at the volume's centre, or its treatment beam (a fractional laser's
+microbeam, any other laser's full spot: spacing below the spot diameter is scan overlap) at the
 sites of a lattice; with periodic sides and no lattice given, a fractional laser fills the unit
 cell of a square lattice at its MTZ density (one periodic cell = the whole array, every zone
-firing at once: the scan order across a stamp is not followed). Each site receives the energy of
-one pulse (one microbeam); ``illumination = "uniform"`` receives the laser's fluence over the
-whole top face.
+firing at once). Each site receives the energy of one pulse (one microbeam);
+``illumination = "uniform"`` receives the laser's fluence over the whole top face.
+
+Firing order (a lattice in an ``escape`` volume): ``order = "raster"`` or ``"random"`` fires the
+sites one after another, ``site_interval`` apart, each with the whole pulse train. Light being
+linear, each site's absorbed map comes from one Monte Carlo translated to every site where the
+volume is laterally uniform and the sites lie whole voxels apart, else from one run per site
+(:func:`laserskin.transport.voxel_sites.site_maps`); the heat source is Σ_k S_k(x) P(t − t_k)
+(``solve_voxel_bioheat(..., sources=...)``) and the summary adds ``firing``. The default,
+``"simultaneous"``, is the single run with every site at once.
 
 Model limits (stated in ``thermal_model_reason``): constant tissue properties (no enthalpy /
 dehydration stage in 3-D: a voxel run above 100 °C is flagged ``boiling`` and not re-run), and the
