@@ -65,6 +65,9 @@ __all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
 #: Ω at and above which a voxel counts as necrotic (Henriques) or coagulated (collagen).
 ZONE_OMEGA = 1.0
 
+#: Largest sites × voxels of a run whose sites fire in turn (one float64 map per site: 1.6 GB).
+MAX_SITE_MAP_VALUES = 200_000_000
+
 
 @dataclass(frozen=True, eq=False)
 class VoxelColumns:
@@ -407,6 +410,14 @@ def _sites_in_turn(simulation, setup, starts, ends, power_W):
     settings, geometry = simulation.settings, setup.geometry
     centres = setup.source.centers_m
     order = firing_order(centres, geometry.order, geometry.order_seed)
+    size = len(centres) * setup.volumes[0][1].labels.size
+    if size > MAX_SITE_MAP_VALUES:
+        raise InputError(
+            "geometry.order",
+            geometry.order,
+            f"at most {MAX_SITE_MAP_VALUES:.0e} site-map values (sites × voxels; here {len(centres)} × "
+            f'{setup.volumes[0][1].labels.size}): fewer sites or voxels, or order = "simultaneous"',
+        )
     transport, maps, methods = [], None, set()
     for weight, volume in setup.volumes:
         site, runs, method = site_maps(
