@@ -65,6 +65,23 @@ def test_sites_fired_in_turn():
     assert "firing" not in _run()
 
 
+def test_an_inclusion_takes_one_monte_carlo_per_site():
+    data = _scenario(order="raster", site_interval="1 ms")
+    data["inclusions"] = [
+        {
+            "name": "vessel",
+            "kind": "cylinder",
+            "axis": "y",
+            "center": ["0.2 mm", "0.3 mm"],
+            "radius": "40 um",
+            "tissue": "blood",
+        }
+    ]
+    summary = Simulation.from_scenario(scenario_from_dict(data)).run().summary
+    assert summary["firing"]["site_maps"] == "per-site"
+    assert summary["firing"]["sites"] == 3
+
+
 def test_a_scan_of_overlapping_full_spots():
     """A non-fractional laser on a lattice: its full spot (200 um) at every site, 160 um apart
     (overlap), fired in turn; the pattern fires five spots, each a whole pulse."""
