@@ -592,7 +592,9 @@ def _solve(
         g, f = states[key]
         on = [(source, p) for source, schedule in terms if (p := schedule.value_on(t, t_next)) != 0]
         if on:
-            f = f + sum(source * p for source, p in on)
+            f = f + on[0][0] * on[0][1]  # a new array: the cached boundary terms stay as they are
+            for source, p in on[1:]:
+                f += source * p
         a = rho_c + c * g
         _matvec(*csr, g, 1.0, temperature, lt)  # (L + G) T
         t_gamma = solve(a, c, rho_c * temperature - c * lt + 2.0 * c * f, temperature)
