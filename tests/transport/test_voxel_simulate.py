@@ -192,3 +192,17 @@ def test_simulate_out_lists_the_files_of_each_geometry():
 
     assert output_names("voxels") == ["result.nc", *(f"{name}.png" for name in VOXEL_FIGURES)]
     assert output_names("rz") == ["result.nc", *(f"{name}.png" for name in SIMULATION_FIGURES)]
+
+
+def test_the_typed_summary_states_the_geometry(run):
+    """``geometry`` was an ad-hoc key added to the r–z summary dict after the run; the typed
+    summary (the stable JSON interface) now holds it, "rz" or "voxels" and nothing else."""
+    from pydantic import ValidationError
+
+    summary, _ = run
+    typed = {key: value for key, value in summary.items() if key in SimulationSummary.model_fields}
+    assert SimulationSummary.model_validate(typed).geometry == "voxels"
+    assert SimulationSummary.model_fields["geometry"].default == "rz"
+    assert set(SimulationSummary.model_json_schema()["properties"]["geometry"]["enum"]) == {"rz", "voxels"}
+    with pytest.raises(ValidationError):
+        SimulationSummary.model_validate({**typed, "geometry": "xyz"})

@@ -207,7 +207,6 @@ class Simulation:
                 result = run_ablative(self)
             else:
                 result = self._run_linear()
-        result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)

@@ -416,6 +416,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         tightening = stages.tightening_percent(tightening, laser, spot_radius)
     weights = [w for w, _ in setup.volumes]
     summary = SimulationSummary(
+        geometry="voxels",
         thermal_model="linear",
         thermal_model_reason=(
             "3-D voxel heat with constant properties"
@@ -448,12 +449,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),
-        energy_balance_residual_J=0.0,
+        energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(
             sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
         ),
     ).to_dict()
-    summary["energy_balance_residual_J"] = None  # the voxel solver keeps no surface / deep-loss ledger
     if fractional_array:
         zone = omega["henriques"] >= ZONE_OMEGA
         coag = omega["collagen"] >= ZONE_OMEGA
@@ -469,7 +469,6 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
         )
     summary.update(
-        geometry="voxels",
         voxels=[int(v) for v in volume.shape],
         voxel_um=volume.voxel_m * 1e6,
         boundary="periodic" if volume.periodic else "escape",
