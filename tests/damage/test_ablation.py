@@ -10,6 +10,7 @@ from laserskin.damage.ablation import (
     get_laser,
     post_ablation_temperature_profile,
     residual_damage_depth,
+    wall_damage_thickness,
 )
 from laserskin.grid import RZGrid
 
@@ -62,3 +63,40 @@ def test_mtz_below_threshold_and_energy_conservation():
     above = np.trapezoid(np.maximum(f - p.threshold_fluence_J_per_m2, 0) * 2 * np.pi * r, r)
     assert mtz.ablated_volume_m3 == pytest.approx(above / p.heat_of_ablation_J_per_m3, rel=1e-6)
     assert mtz.ablated_volume_m3 == pytest.approx(math.pi * mtz.ablation_radius_m**2 * mtz.ablation_depth_m / 3)
+
+
+def _crater(wall_r_of_z, thickness_m, depth_m):
+    """Synthetic crater on 2 µm cells: removed where r < wall(z) and z < depth; Ω = 2 within a horizontal
+    distance ``thickness_m`` outside the wall, 0 elsewhere."""
+    grid = RZGrid.uniform(nr=100, dr_m=2e-6, nz=100, dz_m=2e-6)
+    r, z = np.meshgrid(grid.r_centers_m, grid.z_centers_m, indexing="ij")
+    wall = wall_r_of_z(z)
+    removed = (r < wall) & (z < depth_m)
+    omega = np.where(~removed & (r < wall + thickness_m) & (z < depth_m), 2.0, 0.0)
+    depth_by_ring = np.array(
+        [grid.z_edges_m[np.flatnonzero(col)].max() + 2e-6 if col.any() else 0.0 for col in removed]
+    )
+    return grid, omega, removed, depth_by_ring
+
+
+def test_wall_damage_of_a_vertical_wall_is_its_lateral_width():
+    """A cylindrical hole 100 µm deep with a 10 µm damaged sleeve: 10 µm (one 2 µm ring of resolution; the slope
+    read over five rings makes sin α = 0.997)."""
+    grid, omega, removed, depth = _crater(lambda z: np.full_like(z, 60e-6), 10e-6, 100e-6)
+    assert wall_damage_thickness(omega, removed, grid, depth) == pytest.approx(10e-6, abs=2e-6)
+
+
+def test_wall_damage_of_a_45_degree_wall_is_normal_to_it():
+    """A cone with a 45° wall and 10 µm of damage measured horizontally: 10 µm / √2 normal to the wall
+    (± one ring × sin 45°)."""
+    grid, omega, removed, depth = _crater(lambda z: 150e-6 - z, 10e-6, 140e-6)
+    assert wall_damage_thickness(omega, removed, grid, depth) == pytest.approx(10e-6 / math.sqrt(2), abs=1.5e-6)
+
+
+def test_wall_damage_needs_rings_and_a_crater():
+    grid, omega, removed, depth = _crater(lambda z: np.full_like(z, 60e-6), 10e-6, 100e-6)
+    assert wall_damage_thickness(omega, np.zeros_like(removed), grid, np.zeros(grid.nr)) is None
+    column = RZGrid.uniform(nr=1, dr_m=1e-4, nz=10, dz_m=2e-6)
+    assert wall_damage_thickness(np.zeros((1, 10)), np.zeros((1, 10), bool), column, np.array([5e-6])) is None
+    with pytest.raises(InputError):
+        wall_damage_thickness(omega, removed, grid, depth, depth_fraction=1.5)

@@ -244,6 +244,51 @@ def residual_damage_depth(
     return max(found[1] - crater_depth_m, 0.0)
 
 
+def wall_damage_thickness(
+    omega_map: Any,
+    removed: Any,
+    grid: Any,
+    crater_depth_by_ring_m: Any,
+    threshold: float = 1.0,
+    *,
+    depth_fraction: float = 0.5,
+) -> float | None:
+    """Thickness in m of the Ω ≥ ``threshold`` layer in the wall of a crater, normal to the wall.
+
+    Read as in the histology of incisions (Walsh, Flotte & Deutsch 1989: damage "at the smooth
+    wall"): in the row of cells at ``depth_fraction`` × the crater depth on the axis, from the
+    crater's edge (outer edge of the outermost removed ring) outward over the contiguous
+    remaining rings with Ω ≥ ``threshold``; that lateral width is turned to the normal
+    thickness with the wall's slope (``crater_depth_by_ring_m`` around the edge):
+    Δr · sin α, tan α = |dD/dr|. The resolution is one ring width (× sin α).
+
+    Returns ``None`` when the grid has one column or no crater reaches that depth.
+    """
+    cite("walsh_flotte_deutsch1989")
+    o = np.nan_to_num(np.asarray(omega_map, dtype=np.float64), nan=0.0)
+    gone = np.asarray(removed, dtype=bool)
+    depth = np.asarray(crater_depth_by_ring_m, dtype=np.float64)
+    if o.shape != (grid.nr, grid.nz) or gone.shape != o.shape or depth.shape != (grid.nr,):
+        raise InputError("omega_map", o.shape, f"shape {(grid.nr, grid.nz)} with removed alike and (nr,) depths")
+    if not 0.0 < depth_fraction < 1.0:
+        raise InputError("depth_fraction", depth_fraction, "0 < fraction < 1")
+    if grid.nr < 2 or depth[0] <= 0.0:
+        return None
+    j = int(np.searchsorted(grid.z_edges_m, depth_fraction * depth[0], side="right") - 1)
+    rings = np.flatnonzero(gone[:, j])
+    if rings.size == 0 or rings.max() + 1 >= grid.nr:
+        return None
+    edge = int(rings.max())
+    outer = edge + 1
+    while outer < grid.nr and not gone[outer, j] and o[outer, j] >= threshold:
+        outer += 1
+    lateral = float(grid.r_edges_m[outer] - grid.r_edges_m[edge + 1])
+    r = grid.r_centers_m
+    lo, hi = max(edge - 2, 0), min(edge + 3, grid.nr - 1)
+    slope = abs((depth[hi] - depth[lo]) / (r[hi] - r[lo]))
+    return lateral * slope / math.sqrt(1.0 + slope**2)
+
+
 @dataclass(frozen=True)
 class MicroscopicTreatmentZone:
     """Fractional column: ablated cone and MTZ (cone plus coagulation sheath), sizes in m."""

@@ -53,6 +53,10 @@ _BEER_LAMBERT_MIN_RATIO = 20.0
 #: Largest peak fluence of a full-field pulse the stage accepts, J/m² (1000 J/cm²): far above
 #: any published resurfacing setting (Er:YAG experiments reach 80 J/cm², Walsh et al. 1989).
 MAX_FULL_FIELD_FLUENCE_J_PER_M2 = 1000e4
+#: Gaussian (non-fractional) spots up to this 1/e² radius are resolved on rings of
+#: ``FOCUSED_RING_M`` (crater walls of focused laboratory spots); wider spots are one column.
+FOCUSED_SPOT_MAX_RADIUS_M = 250e-6
+FOCUSED_RING_M = 2.0e-6
 
 
 def needs_nonlinear(peak_temperature_K: Any, *, onset_K: float = WATER_BOILING_K) -> tuple[bool, str]:
@@ -167,8 +171,9 @@ def run_nonlinear(
     -------
     Result
         ``summary`` with ``thermal_model = "nonlinear"``, ``thermal_model_reason``,
-        ``peak_temperature_C``, ``crater_depth_um``, ``residual_damage_depth_um``,
-        ``coagulation_depth_um``, ``immediate_tightening_percent`` and for fractional lasers
+        ``peak_temperature_C``, ``crater_depth_um``, ``residual_damage_depth_um`` (below the floor
+        on the axis), ``residual_damage_wall_um`` (normal to the crater wall at half depth; focused
+        Gaussian spots only, else None), ``coagulation_depth_um``, ``immediate_tightening_percent`` and for fractional lasers
         ``mtz_depth_um``, ``mtz_width_um``, ``mtz_coagulation_depth_um``,
         ``mtz_coagulation_width_um``, ``mtz_area_fraction`` (see the module docstring), plus
         the keys of the linear summary where they apply.
@@ -290,6 +295,12 @@ def run_nonlinear(
 
     # residual thermal necrosis and collagen coagulation below the final floor (on the axis)
     residual_m = ablation.residual_damage_depth(np.nan_to_num(omega["henriques"], nan=0.0), grid, floor_m)
+    # and in the crater wall at half the depth (rings fine enough: focused spots)
+    wall_m = (
+        ablation.wall_damage_thickness(omega["henriques"], removed, grid, heat.crater_depth_m)
+        if grid.nr > 1 and grid.dr_m <= FOCUSED_RING_M * (1 + 1e-9)
+        else None
+    )
     coagulation_m = ablation.residual_damage_depth(np.nan_to_num(omega["collagen"], nan=0.0), grid, floor_m)
 
     z = grid.z_centers_m
@@ -342,6 +353,7 @@ def run_nonlinear(
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
         "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),
         "residual_damage_depth_um": residual_m * 1e6,
+        "residual_damage_wall_um": None if wall_m is None else wall_m * 1e6,
         "coagulation_depth_um": coagulation_m * 1e6,
         "immediate_tightening_percent": tightening,
         "denaturation_depth_um": pair(None if depth is None else [d * 1e6 for d in depth]),
@@ -563,6 +575,26 @@ def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
         fraction = np.exp(-2.0 * r[:-1] ** 2 / w**2) - np.exp(-2.0 * r[1:] ** 2 / w**2)
         return grid, fraction, peak
     peak = float(laser.peak_fluence_J_per_m2)
+    w_focus = float(laser.spot_diameter_m) / 2.0
+    if laser.profile == "gaussian" and w_focus <= FOCUSED_SPOT_MAX_RADIUS_M:
+        # a focused laboratory spot (incisions, Walsh et al. 1989): the Gaussian on rings of
+        # FOCUSED_RING_M out to 2 w, fine enough to resolve the damage in the crater wall
+        crater_guess = min(n_pulses * peak / h_abl + 100e-6, z_max)
+        nr = int(math.ceil(2.0 * w_focus / FOCUSED_RING_M))
+        dz = FOCUSED_RING_M
+        grid = RZGrid.graded(
+            r_max_m=nr * FOCUSED_RING_M,
+            nr=nr,
+            z_max_m=z_max,
+            dz_surface_m=dz,
+            dz_max_m=50e-6,
+            growth=1.05,
+            interfaces_m=interfaces,
+            fine_depth_m=crater_guess,
+        )
+        r = grid.r_edges_m
+        fraction = np.exp(-2.0 * r[:-1] ** 2 / w_focus**2) - np.exp(-2.0 * r[1:] ** 2 / w_focus**2)
+        return grid, fraction, peak
     crater_guess = min(n_pulses * peak / h_abl + 150e-6, z_max)
     dz = max(0.25e-6, min(0.5 / mua_surface, 2.0e-6), crater_guess / 2000.0)
     r_col = 50e-6
