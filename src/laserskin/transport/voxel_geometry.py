@@ -19,7 +19,11 @@ TOML form (the ``[geometry]`` table and ``[[inclusions]]`` of a scenario)::
 The layers fill the volume by depth (a voxel belongs to the layer that holds its centre;
 the last layer continues to the bottom face); inclusions are painted over them in the
 order given (a voxel whose centre lies inside the shape takes the inclusion's medium).
-Each layer and each inclusion is one region of the absorption tally.
+Each layer and each inclusion is one region of the absorption tally, so their names are
+distinct (an inclusion named like a layer or an earlier one is refused, never renamed). An
+inclusion must hold voxels: one wholly outside the volume, below one voxel across, between
+the voxel centres or wholly painted over by later ones is refused; one partly inside keeps
+the voxels inside.
 
 Named tissues (optics from the chromophore library at the laser's wavelength):
 
