@@ -30,6 +30,7 @@ _EXPORTS = {
     "Schedule": "laserskin.thermal",
     "SurfaceBoundary": "laserskin.thermal",
     "Cooling": "laserskin.thermal",
+    "pulse_heat_source": "laserskin.thermal.source",
     # damage
     "arrhenius_omega": "laserskin.damage.arrhenius",
     # treatment
@@ -39,6 +40,7 @@ _EXPORTS = {
     # the pipeline
     "Simulation": "laserskin.pipeline.simulation",
     "SimulationSettings": "laserskin.pipeline.settings",
+    "ExplicitLayer": "laserskin.pipeline.layers",
     "GridSpec": "laserskin.pipeline.settings",
     "Scenario": "laserskin.pipeline.scenario",
     "load_scenario": "laserskin.pipeline.scenario",

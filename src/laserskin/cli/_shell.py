@@ -101,24 +101,30 @@ def note(message: str) -> None:
     sys.stderr.flush()
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON types: NaN/±inf → ``None``, numpy → Python, paths → str, models → dicts."""
+def to_jsonable(value: Any, unknown: Any = None) -> Any:
+    """Plain JSON types: NaN/±inf → ``None``, numpy → Python, paths → str, models → dicts.
+
+    ``unknown``: how to render any other object (e.g. ``str``); by default it is a TypeError.
+    The CLI's ``--json`` and the web's job files and API both use this one cleaner.
+    """
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {str(key): to_jsonable(item, unknown) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_jsonable(item) for item in value]
+        return [to_jsonable(item, unknown) for item in value]
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if hasattr(value, "model_dump"):  # pydantic models
-        return to_jsonable(value.model_dump(mode="json", by_alias=True))
+        return to_jsonable(value.model_dump(mode="json", by_alias=True), unknown)
     if hasattr(value, "dtype") and hasattr(value, "tolist"):  # numpy scalars and arrays
-        return to_jsonable(value.tolist())
+        return to_jsonable(value.tolist(), unknown)
     if hasattr(value, "item"):
-        return to_jsonable(value.item())
+        return to_jsonable(value.item(), unknown)
+    if unknown is not None:
+        return unknown(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 

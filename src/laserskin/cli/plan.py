@@ -151,6 +151,11 @@ def command(
     max_session_minutes: float | None = typer.Option(
         None, help="Longest acceptable session, minutes (anaesthetic lead time included)."
     ),
+    max_fraction_of_blister: float | None = typer.Option(
+        None,
+        help="Safety margin: the largest pulse fluence as a fraction of the lower end of the "
+        "blister-fluence band, in (0, 1] (default 0.85).",
+    ),
     anesthetic: str | None = typer.Option(
         None, help="auto | none | lidocaine_4 | emla | lidocaine_tetracaine_7_7 (default auto)."
     ),
@@ -185,6 +190,7 @@ def command(
         max_sessions=max_sessions,
         max_downtime_days=max_downtime_days,
         max_session_minutes=max_session_minutes,
+        max_fraction_of_blister=max_fraction_of_blister,
         anesthetic=anesthetic,
         cooling=cooling,
         photons=photons,
@@ -193,11 +199,13 @@ def command(
     fields.update({k: v for k, v in options.items() if v is not None})
     request = PlanRequest.validated(**fields)
     out = outputs.folder(out, "--out", OUTPUT_FILES)
-    progress = RichProgress()  # the planner reports no steps: an indeterminate bar with the elapsed time
+    # the planner reports no steps: an indeterminate bar with the elapsed time, and below it
+    # the bars of the simulations it runs (the same display)
+    progress = RichProgress()
     stage = "planning: light transport, heat, damage and healing per candidate"
     progress.on_start(stage, 0, "")
     try:
-        plan = plan_request(request)
+        plan = plan_request(request, progress=progress)
     finally:
         progress.on_end(stage, 0.0)
     if out is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling, print_json
+from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling, note, print_json
 
 #: Rows of the summary table: key of ``Result.summary``, label, unit.
 SUMMARY_ROWS = (
@@ -105,7 +106,7 @@ def command(
 ) -> None:
     """Simulate one treatment pass: light → heat → damage; print the summary (with the cooling used)."""
     from laserskin.pipeline.scenario import load_scenario
-    from laserskin.pipeline.simulation import Simulation
+    from laserskin.pipeline.simulation import GridCaptureWarning, Simulation
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
 
@@ -122,7 +123,11 @@ def command(
 
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
-    result = simulation.run()
+    with warnings.catch_warnings():  # said once below, as a note line, not as a Python warning
+        warnings.simplefilter("ignore", GridCaptureWarning)
+        result = simulation.run()
+    if result.summary.get("grid_note"):
+        note(f"note: {result.summary['grid_note']}")
     summary = dict(result.summary)
     cooling = cooling_used(simulation, spec)
     summary.setdefault("cooling", cooling)

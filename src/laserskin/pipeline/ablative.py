@@ -36,7 +36,7 @@ from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary
+from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 
 __all__ = ["NONLINEAR_DAMAGE_SETS", "apply_thermal_model_rule", "needs_nonlinear", "run_ablative", "run_nonlinear"]
 
@@ -96,8 +96,10 @@ def apply_thermal_model_rule(
     non-ablative laser). If the linear peak stays below the onset of vaporisation the linear
     result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
     fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
-    coagulation: collagen Ω ≥ 1; widths in the dermis); keys that do not apply (crater,
-    residual damage below a crater) stay ``None``. Otherwise the non-linear stage runs on the
+    coagulation: collagen Ω ≥ 1; widths in the dermis); ``crater_depth_um`` is 0.0 and
+    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / collagen
+    Ω ≥ 1 on the axis below the intact surface (the same measure as below a crater floor, with the
+    floor at 0; 0.0 when nothing reaches Ω = 1). Otherwise the non-linear stage runs on the
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     """
     dataset = linear_result.dataset
@@ -111,10 +113,16 @@ def apply_thermal_model_rule(
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
+    # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
+    # axis, the same measure as below a crater floor), so every result carries numbers, not null
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
         peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
+        crater_depth_um=0.0,
+        crater_depth_per_pulse_um=0.0,
+        residual_damage_depth_um=_depth_from_surface_m(henriques, grid) * 1e6,
+        coagulation_depth_um=_depth_from_surface_m(collagen, grid) * 1e6,
     )
     if simulation.laser.is_fractional:
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
@@ -183,7 +191,6 @@ def run_nonlinear(
     from laserskin.damage.collagen import collagen_response, omega_depth_range
     from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
     from laserskin.damage.pain import PainParameters, pain_from_trace
-    from laserskin.skin import tissue_at
     from laserskin.thermal import ThermalMedium
     from laserskin.thermal.enthalpy import (
         BeerLambertSource,
@@ -206,7 +213,7 @@ def run_nonlinear(
     fractional = bool(laser.is_fractional)
 
     if source_per_J is None:
-        tissue = tissue_at(simulation.person, wavelength, scattering=simulation.settings.scattering)
+        tissue = simulation.optical_stack(wavelength)  # the person's optics, or explicit layers
         mua_layers = np.array([layer.mua_per_m for layer in tissue.layers])
         musp_layers = np.array([layer.mus_per_m * (1.0 - layer.g) for layer in tissue.layers])
         surface = slice(0, min(3, len(mua_layers)))
@@ -218,6 +225,11 @@ def run_nonlinear(
                 "or a Monte Carlo source_per_J for the non-linear stage",
             )
         grid, beam_fraction, peak_fluence = _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, len(starts))
+        area_scale = 1.0  # rings over the whole beam (micro-beams, focused spots): the grid is the spot
+        if not fractional and grid.nr == 1:
+            # a wide spot is one column at the peak fluence: volumes and masses of the spot are the
+            # column's × (spot's equivalent area E / F_peak) / (column area)
+            area_scale = energy_J / peak_fluence / (math.pi * grid.r_max_m**2)
         mua_cells = mua_layers[grid.layer_index(bottoms)]
         spread = phase_change_data()["ablation"]["fractional_wall_spread_rad"] if fractional else 0.0
         w_beam = float(laser.fractional.microbeam_diameter_m) / 2.0 if fractional else None
@@ -234,6 +246,8 @@ def run_nonlinear(
             f"<= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (peak fluence of one pulse)",
         )
 
+    if source_per_J is not None:
+        area_scale = 1.0  # the transport grid spans the spot
     index = grid.layer_index(bottoms)
     medium = ThermalMedium.from_layers(
         grid,
@@ -245,7 +259,9 @@ def run_nonlinear(
     )
     water = np.array([layer.water_fraction * 1000.0 for layer in layers])[index]
     durations = ends - starts
-    parameters = phase_change_parameters(wavelength, float(durations.min()))
+    # a non-ablative laser leaves the stratum corneum intact (Manstein et al. 2004): its tissue
+    # boils and dries in place, nothing is ejected by its vapour (no crater)
+    parameters = phase_change_parameters(wavelength, float(durations.min()), material_removal=bool(laser.ablative))
     steps_per_pulse = 20
     laser_starts, laser_durations, laser_power = starts, durations, power_W
     if source_per_J is None:
@@ -286,7 +302,9 @@ def run_nonlinear(
             f"settings whose crater stays within {grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)",
         )
     omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
-    live_peak = np.where(removed, np.nan, heat.peak_temperature_K)
+    # one basis for every peak key: the tissue remaining plus the tissue at the moment it was
+    # removed (its temperature when it left: T_b, the pyrolysis temperature or the spinodal)
+    peak_K = heat.peak_temperature_K
     floors_after_pulse = heat.crater_depth_after_pulse_m[:, 0]
     spikes_per_pulse = len(laser_starts) // max(len(starts), 1)
     if spikes_per_pulse > 1 and floors_after_pulse.size == len(laser_starts):
@@ -330,7 +348,7 @@ def run_nonlinear(
         epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
-    risk = pigment_risk(simulation.person.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+    risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
     times, trace = probe.trace()
     pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
@@ -344,11 +362,9 @@ def run_nonlinear(
     summary: dict[str, Any] = {
         "thermal_model": "nonlinear",
         "thermal_model_reason": reason,
-        "peak_temperature_C": float(np.nanmax(live_peak) - CELSIUS_K),
-        "peak_epidermis_temperature_C": float(heat.peak_temperature_K[:, epidermis].max() - CELSIUS_K),
-        "peak_dermis_temperature_C": float(np.nanmax(live_peak[:, dermis]) - CELSIUS_K)
-        if np.any(np.isfinite(live_peak[:, dermis]))
-        else None,
+        "peak_temperature_C": float(peak_K.max() - CELSIUS_K),
+        "peak_epidermis_temperature_C": float(peak_K[:, epidermis].max() - CELSIUS_K),
+        "peak_dermis_temperature_C": float(peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
         "crater_depth_um": floor_m * 1e6,
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
         "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),
@@ -357,9 +373,9 @@ def run_nonlinear(
         "coagulation_depth_um": coagulation_m * 1e6,
         "immediate_tightening_percent": tightening,
         "denaturation_depth_um": pair(None if depth is None else [d * 1e6 for d in depth]),
-        "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
+        "denatured_volume_mm3": float(collagen.denatured_volume_mm3) * area_scale,
         "dermal_injury_depth_um": pair(injured.depth_range_um),
-        "dermal_injury_volume_mm3": injured.volume_mm3,
+        "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
         "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
         "pigment_risk": risk.level,
@@ -367,17 +383,18 @@ def run_nonlinear(
         "pain_index_with_anesthetic": float(pain.index_with_anesthetic),
         "anesthetic": simulation.protocol.anesthetic,
         "boiling": bool(heat.onset_reached),
-        "vaporised_water_mg": float(((1.0 - heat.water_fraction) * water * grid.cell_volume_m3)[~removed].sum() * 1e6),
+        "vaporised_water_mg": float((heat.vaporised_water_kg_per_m3 * grid.cell_volume_m3).sum() * 1e6) * area_scale,
         "pulse_energy_J": energy_J,
         "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
         "wavelength_nm": wavelength * 1e9,
+        "wavelength_band_nm": wavelength_band_nm(laser),
         "photons": simulation.settings.photons if source_per_J is not None else 0,
         "seed": simulation.settings.seed,
         "heat_steps": int(heat.n_steps),
         "heat_factorizations": int(heat.n_factorizations),
-        "energy_balance_residual_J": float(heat.energy.residual_J),
+        "energy_balance_residual_J": float(heat.energy.residual_J) * area_scale,
         "energy_balance_relative_residual": float(heat.energy.residual_J / max(heat.energy.deposited_J, 1e-300)),
-        "ablation_regime": parameters.regime,
+        "ablation_regime": parameters.regime if parameters.material_removal else "none (intact surface)",
         "mtz_depth_um": None,
         "mtz_width_um": None,
         "mtz_coagulation_depth_um": None,
@@ -398,7 +415,7 @@ def run_nonlinear(
             mtz_coagulation_width_um=coag_width * 1e6,
             mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
             mtz_ablation_depth_um=floor_m * 1e6,
-            mtz_ablation_width_um=2e6 * _column_radius(removed, grid),
+            mtz_ablation_width_um=_zone_size(removed, grid, in_dermis)[1] * 1e6,
         )
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
@@ -622,21 +639,24 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
     return [float(d * 1e6) for d in np.diff(np.concatenate([[0.0], ends]))]
 
 
+def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
+    """Deepest Ω ≥ 1 on the axis below the (intact) surface, m (0 when no cell reaches Ω = 1)."""
+    from laserskin.damage import ablation
+
+    return float(ablation.residual_damage_depth(omega_map, grid, 0.0))
+
+
 def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
     """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within
     ``width_region`` (the dermis: lesion widths are read there in histology, not in the epidermis
-    that the beam's tails heat), m."""
+    that the beam's tails heat), m. Every MTZ width (ablated, necrosis, coagulation) is read in the
+    same region, so a zone that contains another (necrosis ⊇ ablated) is never reported narrower."""
     if not mask.any():
         return 0.0, 0.0
     _, cols = np.nonzero(mask)
     rows = np.nonzero(mask & width_region)[0]
     width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
     return float(grid.z_edges_m[cols.max() + 1]), width
-
-
-def _column_radius(removed: np.ndarray, grid: RZGrid) -> float:
-    rows = np.flatnonzero(removed.any(axis=1))
-    return float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
 
 
 def _dataset(simulation, grid, heat, omega, collagen, probe, summary):

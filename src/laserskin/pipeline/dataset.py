@@ -19,9 +19,15 @@ __all__ = ["linear_dataset", "provenance"]
 def provenance(simulation, summary: dict | None = None, citations: set[str] | frozenset[str] = frozenset()) -> dict:
     """Inputs, seed, photons, version, summary and citations as NetCDF attributes (strings)."""
     settings = simulation.settings
+    layers = getattr(simulation, "layers", None)
+    tissue = (
+        {"layers": json.dumps(layers.model_dump(mode="json", by_alias=True))}
+        if layers is not None
+        else {"person": json.dumps(simulation.person.model_dump(mode="json", by_alias=True))}
+    )
     return {
         "laserskin_version": laserskin.__version__,
-        "person": json.dumps(simulation.person.model_dump(mode="json", by_alias=True)),
+        **tissue,
         "laser": json.dumps(simulation.laser.model_dump(mode="json", by_alias=True)),
         "cooling": json.dumps(simulation.cooling.model_dump(mode="json", by_alias=True)),
         "protocol": json.dumps(simulation.protocol.model_dump(mode="json", by_alias=True)),

@@ -5,7 +5,8 @@ laser (``[laser]``: a wavelength for light transport alone, or a full laser /
 device preset for a treatment simulation), the beam, cooling, protocol, grid and
 Monte Carlo settings. CLI, web and sweeps all read this one schema.
 
-Example (explicit layers)::
+Example (explicit layers; ``laserskin simulate`` also needs ``k``, ``density`` and
+``specific_heat`` in every layer and a full ``[laser]``, see :mod:`laserskin.pipeline.layers`)::
 
     [ambient]
     n_above = 1.0
@@ -34,6 +35,7 @@ from laserskin.core.units import Quantity
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
 from laserskin.optics.layers import LayerStack, OpticalLayer
+from laserskin.pipeline.layers import ExplicitLayer
 from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import CoolingConfig
@@ -42,7 +44,7 @@ from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
-__all__ = ["Ambient", "LightOnly", "Scenario", "default_grid", "load_scenario", "scenario_from_dict"]
+__all__ = ["Ambient", "LightOnly", "Scenario", "default_extent", "default_grid", "load_scenario", "scenario_from_dict"]
 
 
 class Ambient(InputModel):
@@ -84,7 +86,7 @@ class Scenario(InputModel):
     """
 
     person: Person | None = None
-    layers: tuple[OpticalLayer, ...] | None = None
+    layers: tuple[ExplicitLayer, ...] | None = None
     ambient: Ambient = Ambient()
     laser: LaserTable | None = None
     beam: Beam | None = None
@@ -150,8 +152,50 @@ class Scenario(InputModel):
         return default_grid(stack, beam_radius_m, self.grid)
 
 
+#: The default grid reaches this far past the last finite layer into a semi-infinite one, in
+#: units of the light's decay length there: ln(100) lengths leave about 1 % of what enters it.
+CAPTURE_DECAY_LENGTHS = math.log(100.0)
+#: ... but at most this deep (a nearly transparent last layer would need metres), m.
+MAX_CAPTURE_EXTENSION_M = 20e-3
+
+
+def light_decay_length_m(layer: OpticalLayer) -> float:
+    """Depth over which the light in a thick layer decays by 1/e, m (``inf`` without absorption).
+
+    The diffuse light decays with μeff = √(3 μa (μa + μs')) (diffusion theory, e.g. Welch &
+    van Gemert 2011, ch. 6); the collimated light with μt = μa + μs. The slower one sets the length.
+    """
+    mua, musp = layer.mua_per_m, layer.musp_per_m
+    mu_eff = math.sqrt(3.0 * mua * (mua + musp))
+    rate = min(mu_eff, mua + layer.mus_per_m)
+    return math.inf if rate <= 0 else 1.0 / rate
+
+
+def default_extent(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridSpec()):
+    """``(r_max_m, z_max_m, interfaces_m)`` of :func:`default_grid` (cheap: nothing allocated)."""
+    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
+    depth = boundaries[-1] if boundaries else 0.0
+    z_default = depth if depth > 0 else 5e-3
+    r_default = max(1.5 * beam_radius_m + 1.5e-3, 2e-3)
+    if math.isinf(stack.layers[-1].thickness_m):
+        reach = min(CAPTURE_DECAY_LENGTHS * light_decay_length_m(stack.layers[-1]), MAX_CAPTURE_EXTENSION_M)
+        z_default = max(z_default, depth + reach)
+    z_max = spec.z_max_m or z_default
+    r_max = spec.r_max_m or r_default
+    interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
+    return r_max, z_max, interfaces
+
+
 def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridSpec()) -> RZGrid:
     """A graded r–z grid covering the beam and the light's spread, with layer interfaces as edges.
+
+    With a semi-infinite last layer the grid reaches ``CAPTURE_DECAY_LENGTHS`` decay lengths of
+    the light (:func:`light_decay_length_m`, at most ``MAX_CAPTURE_EXTENSION_M``) below the last
+    finite layer, so that no more than about 1 % of the absorbed light passes below it. The
+    radius stays 1.5 beam radii + 1.5 mm (uniform radial cells: a wider default would coarsen the
+    beam's own cells); weakly absorbing tissue (1064 nm) spreads light beyond it, and a
+    simulation says how much (``absorbed_outside_grid_share``, a warning above 1 %): a larger
+    ``[grid] r_max`` and ``nr`` capture it.
 
     Parameters
     ----------
@@ -166,10 +210,7 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
     -------
     RZGrid
     """
-    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
-    depth = boundaries[-1] if boundaries else 0.0
-    z_max = spec.z_max_m or (depth if depth > 0 else 5e-3)
-    r_max = spec.r_max_m or max(1.5 * beam_radius_m + 1.5e-3, 2e-3)
+    r_max, z_max, interfaces = default_extent(stack, beam_radius_m, spec)
     nr = spec.nr or 100
     dz_max = max(spec.dz_max_m, spec.dz_surface_m)
     return RZGrid.graded(
@@ -179,7 +220,7 @@ def default_grid(stack: LayerStack, beam_radius_m: float, spec: GridSpec = GridS
         dz_surface_m=spec.dz_surface_m,
         dz_max_m=dz_max,
         growth=spec.growth,
-        interfaces_m=boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries,
+        interfaces_m=interfaces,
         fine_depth_m=min(z_max, 150e-6),
     )
 

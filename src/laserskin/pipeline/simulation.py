@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
+from typing import Any
 
 import numpy as np
 
-from laserskin.core.callbacks import Callback
 from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
-from laserskin.pipeline.ablative import apply_thermal_model_rule, run_ablative
+from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, run_ablative
 from laserskin.pipeline.dataset import linear_dataset, provenance
+from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
+from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope, resolve_progress
+from laserskin.pipeline.response import SkinGeometry
 from laserskin.pipeline.result import Result
 from laserskin.pipeline.scenario import Scenario
 from laserskin.pipeline.settings import SimulationSettings
@@ -38,7 +42,16 @@ from laserskin.treatment.devices import load_device
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
-__all__ = ["Result", "Simulation", "SimulationSettings", "default_cooling"]
+__all__ = [
+    "DEFAULT_PROGRESS",
+    "GridCaptureWarning",
+    "Result",
+    "Simulation",
+    "SimulationSettings",
+    "default_cooling",
+    "progress_scope",
+    "resolve_progress",
+]
 
 
 def default_cooling(laser: Laser) -> Cooling:
@@ -51,7 +64,8 @@ class Simulation:
 
     Parameters
     ----------
-    person : laserskin.skin.Person
+    person : laserskin.skin.Person, optional
+        Who is treated (their skin layers, optics and thermal properties); or give ``layers``.
     laser : laserskin.treatment.laser.Laser
     cooling : laserskin.thermal.cooling.Cooling, dict or None
         Surface cooling; ``None`` = the device preset's default cooling (see
@@ -60,8 +74,17 @@ class Simulation:
         Passes, stacking, anaesthetic, treated area.
     settings : SimulationSettings, optional
         Photons, seed, threads, scattering set, relaxation time, grid.
-    progress : laserskin.core.callbacks.Callback, optional
-        Receives "transport" and "heat" progress events.
+    layers : LayerStack or list of ExplicitLayer / dict, optional (keyword)
+        Explicit layers instead of a person: optics and thermal properties of each layer
+        (:class:`laserskin.pipeline.layers.ExplicitLayer`; TOML keys ``n``, ``mua``, ``mus``,
+        ``g``, ``thickness``, ``k``, ``density``, ``specific_heat``, optional ``perfusion`` and
+        ``water_fraction``, all with units). A missing thermal property is an ``InputError``
+        naming it (``layers[1].k``). Pigmentary risk needs a Fitzpatrick type and is reported
+        as ``"not assessed"``.
+    progress : laserskin.core.callbacks.Callback, list of callbacks or None, optional
+        Receives "transport" and "heat" progress events. Default: a rich bar in a terminal or
+        notebook, nothing otherwise (:func:`laserskin.plotting.progress.default_progress`);
+        ``None`` silences it.
     cache_dir : path, optional
         Transport cache folder (default ``$LASERSKIN_CACHE_DIR`` or ``~/.cache/laserskin``).
     voxel_geometry : laserskin.transport.voxel_geometry.GeometrySpec, optional
@@ -81,23 +104,31 @@ class Simulation:
 
     def __init__(
         self,
-        person: Person,
-        laser: Laser,
+        person: Person | None = None,
+        laser: Laser | None = None,
         cooling: Cooling | dict | None = None,
         protocol: Protocol | None = None,
         settings: SimulationSettings | None = None,
         *,
-        progress: Callback | None = None,
+        layers=None,
+        progress: Any = DEFAULT_PROGRESS,
         cache_dir=None,
         voxel_geometry: GeometrySpec | None = None,
         inclusions: tuple[InclusionSpec, ...] = (),
     ):
+        if (person is None) == (layers is None):
+            raise InputError("person", person, "exactly one of person= and layers= (explicit layers)")
+        if laser is None:
+            raise InputError("laser", None, "a Laser (e.g. Laser.from_device(...)) or its fields")
         self.person = person
+        self.layers = None if layers is None else explicit_stack(layers)
+        if self.layers is not None:
+            explicit_skin(self.layers)  # the thermal properties are checked before anything runs
         self.laser = laser
         self.cooling = default_cooling(laser) if cooling is None else Cooling.from_config(cooling)
         self.protocol = protocol if protocol is not None else Protocol()
         self.settings = settings if settings is not None else SimulationSettings()
-        self.progress = progress if progress is not None else Callback()
+        self.progress = resolve_progress(progress)
         self.cache_dir = cache_dir
         # [geometry] and [[inclusions]]: kind = "voxels" runs the 3-D stage (pipeline/voxel.py)
         self.voxel_geometry = voxel_geometry if voxel_geometry is not None else GeometrySpec()
@@ -105,11 +136,10 @@ class Simulation:
 
     @classmethod
     def from_scenario(
-        cls, scenario: Scenario, *, photons=None, seed=None, threads=None, progress=None, cache_dir=None
+        cls, scenario: Scenario, *, photons=None, seed=None, threads=None, progress=DEFAULT_PROGRESS, cache_dir=None
     ) -> Simulation:
-        """Build from a :class:`laserskin.pipeline.scenario.Scenario` (``[person]``, ``[laser]``, …)."""
-        if scenario.person is None:
-            raise InputError("person", None, "a [person] table (simulate needs a person, not bare layers)")
+        """Build from a :class:`laserskin.pipeline.scenario.Scenario`: ``[person]`` or explicit
+        ``[[layers]]`` (with ``[ambient]``), ``[laser]``, ``[cooling]``, ``[protocol]``, …"""
         if scenario.beam is not None:
             raise InputError(
                 "beam",
@@ -118,17 +148,24 @@ class Simulation:
                 "[laser] spot_diameter and profile (or the micro-beam of a fractional laser)",
             )
         settings = scenario.settings(photons=photons, seed=seed, threads=threads)
+        layers = None if scenario.layers is None else scenario.layer_stack()
         return cls(
             scenario.person,
             scenario.laser_model(),
             scenario.cooling,
             scenario.protocol,
             settings,
+            layers=layers,
             progress=progress,
             cache_dir=cache_dir,
             voxel_geometry=scenario.geometry,
             inclusions=scenario.inclusions,
         )
+
+    @property
+    def explicit(self) -> bool:
+        """Whether the tissue is explicit layers (no person)."""
+        return self.layers is not None
 
     # --- the stages (public: the planner reuses them) -------------------------------------
     def beam(self):
@@ -140,14 +177,24 @@ class Simulation:
         return stages.simulated_pulse_energy_J(self.laser)
 
     def skin(self):
-        """The person's layered skin."""
+        """The layered skin the heat stage reads: the person's, or the explicit layers'."""
+        if self.explicit:
+            return explicit_skin(self.layers)
         return stages.skin_model(self.person)
 
     def grid(self) -> RZGrid:
         """The r–z grid shared by transport and heat."""
         return stages.treatment_grid(self._stacks()[0][1], self.beam(), self.settings)
 
+    def optical_stack(self, wavelength_m: float):
+        """The optical layers at ``wavelength_m`` (m): the person's skin, or the explicit layers."""
+        if self.explicit:
+            return self.layers
+        return stages.optical_stack(self.person, wavelength_m, self.settings.scattering)
+
     def _stacks(self):
+        if self.explicit:  # explicit optics hold at every wavelength of the laser
+            return [(1.0, self.layers)]
         return stages.optical_stacks(self.person, self.laser, self.settings.scattering)
 
     def transport(self):
@@ -164,7 +211,20 @@ class Simulation:
 
     def geometry(self):
         """Layer depths, the epidermal–dermal junction and the bottom of the dermis."""
-        return stages.skin_geometry(self.skin(), self.person.fitzpatrick)
+        if not self.explicit:
+            return stages.skin_geometry(self.skin(), self.person.fitzpatrick)
+        depth = self.grid().z_max_m
+        junction, dermis_bottom = layer_roles(self.layers, depth)
+        bottoms = self.layers.boundaries_m  # a semi-infinite last layer ends at inf (below the grid)
+        return SkinGeometry(
+            layer_names=tuple(self.layers.names),
+            layer_bottoms_m=tuple(float(b) for b in bottoms),
+            junction_depth_m=junction,
+            dermis_bottom_m=dermis_bottom,
+            # the grade does not depend on the type; the pigmentary risk does and is replaced
+            # by "not assessed" in the summary (explicit layers carry no Fitzpatrick type)
+            fitzpatrick="I",
+        )
 
     def thermal_response(self, source_per_J: np.ndarray, grid: RZGrid):
         """Two heat solves (cooling only; cooling + laser) → :class:`ThermalResponse`, HeatResult."""
@@ -198,6 +258,14 @@ class Simulation:
         their light is absorbed within microns (μa ≫ μs', Beer–Lambert, no Monte Carlo needed).
         """
         clock = time.perf_counter()
+        if self.explicit and self.voxel_geometry.kind == "voxels":
+            raise InputError(
+                "geometry.kind",
+                "voxels",
+                '"rz" for explicit [[layers]] (the voxel stage builds its volume from a [person])',
+            )
+        if self.explicit and self.laser.ablative:
+            require_water(self.layers, "an ablative laser vaporises tissue water")
         with recording() as cited:
             if self.voxel_geometry.kind == "voxels":
                 from laserskin.pipeline.voxel import run_voxel
@@ -207,6 +275,10 @@ class Simulation:
                 result = run_ablative(self)
             else:
                 result = self._run_linear()
+        if self.explicit:
+            result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
+        grid = self.settings.grid
+        _note_grid_capture(result.summary, warn=self.explicit or bool(grid.z_max_m or grid.r_max_m))
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)
@@ -222,6 +294,10 @@ class Simulation:
             spot_radius_m=self.beam().outer_radius_m or grid.dr_m,
             anesthetic=self.protocol.anesthetic,
         )
+        if self.explicit:
+            need, reason = needs_nonlinear(outcome.peak_temperature_K)
+            if need:
+                require_water(self.layers, reason)
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
         linear = Result(
             summary=summary,
@@ -233,4 +309,36 @@ class Simulation:
         )
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
-        return apply_thermal_model_rule(self, linear, source, grid, transport_results)
+        result = apply_thermal_model_rule(self, linear, source, grid, transport_results)
+        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
+            if result.summary.get(key) is None:
+                result.summary[key] = summary[key]
+        return result
+
+
+#: Largest share of the absorbed light that may fall below the grid before a run warns.
+MAX_ABSORBED_OUTSIDE_GRID = 0.01
+
+
+class GridCaptureWarning(UserWarning):
+    """More than 1 % of the absorbed light falls outside the grid (it heats nothing there)."""
+
+
+def _note_grid_capture(summary: dict, *, warn: bool) -> None:
+    """Note in the summary (``grid_note``), and with ``warn`` as a :class:`GridCaptureWarning`,
+    when more than 1 % of the absorbed light falls outside the grid.
+
+    Explicit layers and grids whose extent the user set warn; a person's default grid (the one
+    the planner and the reference doses were computed on) is noted only: at 1064 nm about a
+    fifth of the absorbed light of a 5 mm spot lies beyond its radius (not in the maps)."""
+    outside = summary.get("absorbed_outside_grid_share")
+    if outside is None or not outside > MAX_ABSORBED_OUTSIDE_GRID:
+        return
+    note = (
+        f"{outside:.1%} of the absorbed light falls outside the grid (more than "
+        f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}) and heats nothing in this model: a larger [grid] r_max "
+        "(with more nr cells) or z_max captures it"
+    )
+    summary["grid_note"] = note
+    if warn:
+        warnings.warn(note, GridCaptureWarning, stacklevel=3)

@@ -26,8 +26,9 @@ from laserskin.pipeline.response import HistoryRecorder, SkinGeometry, ThermalRe
 from laserskin.pipeline.scenario import default_grid
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.skin import Person, SkinModel, skin_layers, tissue_at
-from laserskin.thermal import Schedule, ThermalMedium, solve_bioheat
+from laserskin.thermal import ThermalMedium, solve_bioheat
 from laserskin.thermal.cooling import Cooling
+from laserskin.thermal.source import pulse_train_source
 from laserskin.transport import Beam
 from laserskin.transport.cache import simulate_transport_cached
 from laserskin.treatment.laser import Laser
@@ -35,6 +36,7 @@ from laserskin.treatment.protocol import Protocol
 
 __all__ = [
     "DERMAL_LAYERS",
+    "optical_stack",
     "optical_stacks",
     "pulse_schedule",
     "simulated_pulse_energy_J",
@@ -58,13 +60,16 @@ def skin_model(person: Person) -> SkinModel:
 
 
 @lru_cache(maxsize=64)
-def _stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
+def optical_stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
+    """The person's skin optics at one wavelength (m), cached per person, wavelength and set."""
     return tissue_at(person, wavelength_m, scattering=scattering).optical_stack()
 
 
 def optical_stacks(person: Person, laser: Laser, scattering: str) -> list[tuple[float, LayerStack]]:
     """``[(weight, layers), ...]``: the skin's optics at each wavelength of the laser."""
-    return [(weight, _stack(person, wavelength, scattering)) for wavelength, weight in laser.wavelength_weights()]
+    return [
+        (weight, optical_stack(person, wavelength, scattering)) for wavelength, weight in laser.wavelength_weights()
+    ]
 
 
 def treatment_beam(laser: Laser) -> Beam:
@@ -167,13 +172,14 @@ def thermal_response(
         [layer.perfusion_per_s for layer in skin.layers],
     )
     starts, ends, power_W = schedule
-    power = Schedule.pulse_train(starts, ends - starts, power_W)
+    laser = pulse_train_source(source_per_J, starts, ends - starts, power_W, pulse_energy_J=pulse_energy_J)
+    power = laser.power
     t_end = float(ends.max()) + settings.relaxation_s
     surface = cooling.surface_boundary(starts, ends, t_end)
     probe = (0.0, PainParameters().nociceptor_depth_m)
     runs = {}
     factorizations: dict = {}  # both runs take the same steps: factorise once
-    for label, source in (("base", None), ("laser", source_per_J)):
+    for label, source in (("base", None), ("laser", laser.source_per_J)):
         recorder = HistoryRecorder()
         heat = solve_bioheat(
             medium,

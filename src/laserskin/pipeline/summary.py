@@ -1,8 +1,11 @@
 """The summary of a simulation: one typed record, built in one place for every thermal model.
 
 Keys are the stable JSON interface of ``laserskin simulate --json`` (clinical units in the
-names: °C, µm, mm³, J/cm², nm). Keys that do not apply to a run are ``None`` (a crater depth
-of a non-ablative laser; fractional-zone sizes of a full-field laser).
+names: °C, µm, mm³, J/cm², nm). Keys that do not apply to a run are ``None`` (fractional-zone
+sizes of a full-field laser). ``crater_depth_um``, ``residual_damage_depth_um`` and
+``coagulation_depth_um`` are numbers in every ``simulate`` result: 0.0 where there is no crater,
+and the damage depths are then measured from the surface (filled in by
+:mod:`laserskin.pipeline.ablative`, for the linear and the non-linear model alike).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import dermal_injury
 from laserskin.pipeline.result import pair
 
-__all__ = ["SimulationSummary", "linear_summary"]
+__all__ = ["SimulationSummary", "linear_summary", "wavelength_band_nm"]
 
 DepthRange = list[float] | None
 
@@ -58,6 +61,7 @@ class SimulationSummary(BaseModel):
     pulse_energy_J: float
     fluence_J_per_cm2: float
     wavelength_nm: float
+    wavelength_band_nm: DepthRange = None
     photons: int
     seed: int
     heat_steps: int
@@ -65,6 +69,8 @@ class SimulationSummary(BaseModel):
     """None where the solver keeps no ledger of surface and deep losses (the voxel heat)."""
     outer_edge_rise_fraction: float | None = None
     absorbed_outside_grid_fraction: float | None = None
+    absorbed_outside_grid_share: float | None = None
+    grid_note: str | None = None
     wall_time_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,12 +78,29 @@ class SimulationSummary(BaseModel):
         return self.model_dump()
 
 
+def wavelength_band_nm(laser) -> list[float]:
+    """Spectral band of the laser, nm: ``[λ, λ]`` for one line; for a sampled spectrum (lines that
+    each stand for the band around them, midpoint rule) from the first line minus half its spacing to
+    the last plus half its spacing (Titan-type 1150…1750 nm lines → 1100–1800 nm).
+
+    ``wavelength_nm`` is the energy-weighted centroid of the lines; this band says what it stands for.
+    """
+    lines = sorted(lam for lam, _ in laser.wavelength_weights())
+    if len(lines) < 2:
+        return [lines[0] * 1e9, lines[0] * 1e9]
+    low = lines[0] - (lines[1] - lines[0]) / 2.0
+    high = lines[-1] + (lines[-1] - lines[-2]) / 2.0
+    return [round(low * 1e9, 6), round(high * 1e9, 6)]
+
+
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
     """Summary of the linear (constant-property) path at the outcome's pulse energy.
 
     The grid-extent diagnostics are the laser-driven rise at the insulated outer radius
     relative to the largest rise (cooling acts uniformly in r and is excluded), and the light
-    absorbed beyond the grid (not heating the tissue in this model).
+    absorbed beyond the grid (not heating the tissue in this model), as a fraction of the
+    incident light (``absorbed_outside_grid_fraction``) and of the absorbed light
+    (``absorbed_outside_grid_share``; above 1 % the run warns and says so in ``grid_note``).
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
@@ -116,6 +139,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         pulse_energy_J=simulation.pulse_energy_J(),
         fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
         wavelength_nm=laser.centroid_wavelength_m * 1e9,
+        wavelength_band_nm=wavelength_band_nm(laser),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.n_steps),
@@ -125,5 +149,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         ),
         absorbed_outside_grid_fraction=float(
             sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+        ),
+        absorbed_outside_grid_share=float(
+            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+            / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
         ),
     )

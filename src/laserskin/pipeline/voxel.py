@@ -45,7 +45,7 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.dataset import provenance
 from laserskin.pipeline.response import DAMAGE_SETS
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary
+from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import simulate_voxel_transport
@@ -431,7 +431,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         peak_dermis_temperature_C=float(peak[:, :, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(collagen.denatured_volume_mm3),
-        coagulation_depth_um=None if depth is None else float(depth[1]),
+        coagulation_depth_um=0.0 if depth is None else float(depth[1]),
+        # no crater in this (linear) model: 0.0, and the necrosis depth from the surface (numbers, not null)
+        crater_depth_um=0.0,
+        crater_depth_per_pulse_um=0.0,
+        residual_damage_depth_um=_zone_depth(omega["henriques"] >= 1.0, volume) * 1e6,
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
         immediate_tightening_percent=float(tightening),
@@ -446,6 +450,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         pulse_energy_J=simulation.pulse_energy_J(),
         fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
         wavelength_nm=laser.centroid_wavelength_m * 1e9,
+        wavelength_band_nm=wavelength_band_nm(laser),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),

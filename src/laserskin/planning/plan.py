@@ -16,6 +16,7 @@ from typing import Any
 import laserskin
 from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
+from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.planning.eligibility import device_verdict, referral_reason
 from laserskin.planning.modality import (
     CLASSES_FOR_GOAL,
@@ -159,8 +160,12 @@ def plan(
     photons: int = 20_000,
     seed: int = 1,
     cache_dir=None,
+    progress=DEFAULT_PROGRESS,
 ) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
+
+    ``progress``: a callback for the simulations' progress; by default a rich bar in a
+    terminal or notebook (nothing otherwise); ``None`` silences it.
 
     Returns
     -------
@@ -191,13 +196,13 @@ def plan(
         photons=photons,
         seed=seed,
     )
-    return plan_request(request, cache_dir=cache_dir)
+    return plan_request(request, cache_dir=cache_dir, progress=progress)
 
 
-def plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
+def plan_request(request: PlanRequest, *, cache_dir=None, progress=DEFAULT_PROGRESS) -> TreatmentPlan:
     """Plan from a validated :class:`PlanRequest` (see :func:`plan`); the plan records the
     bibliography keys its models cited (``citations``)."""
-    with recording() as cited:
+    with recording() as cited, progress_scope(progress):
         plan = _plan_request(request, cache_dir=cache_dir)
     plan.citations = sorted(cited)
     return plan

@@ -85,6 +85,7 @@ INPUT_ROWS = (
     "max_sessions",
     "max_downtime_days",
     "max_session_minutes",
+    "max_fraction_of_blister",
     "anesthetic",
     "cooling",
 )

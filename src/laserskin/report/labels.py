@@ -74,6 +74,10 @@ LABELS: dict[str, Label] = {
         "min",
         help="including the anaesthetic's waiting time",
     ),
+    "max_fraction_of_blister": Label(
+        "Safety margin: most fluence as a share of the lower blister fluence",
+        help="a number in (0, 1]; default 0.85",
+    ),
     "anesthetic": Label("Topical anaesthetic"),
     "cooling": Label("Skin cooling"),
     "photons": Label("Photons per light-transport run", help="more = smoother maps, slower"),

@@ -82,7 +82,8 @@ def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict
     from laserskin.pipeline.scenario import scenario_from_dict
     from laserskin.pipeline.simulation import Simulation
 
-    result = Simulation.from_scenario(scenario_from_dict(case.inputs), cache_dir=cache_dir).run()
+    scenario = scenario_from_dict(case.inputs)
+    result = Simulation.from_scenario(scenario, cache_dir=cache_dir, progress=None).run()  # the sweep draws progress
     fields = None
     if save_fields:
         fields = {name: result.dataset[name].values for name in ("peak_temperature",)}
@@ -92,7 +93,7 @@ def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict
 def _plan_case(case: Case, cache_dir: str | None) -> dict[str, Any]:
     request_cls, function = _planning_api()
     request = request_cls.model_validate(case.inputs)
-    plan = function(request, cache_dir=cache_dir)
+    plan = function(request, cache_dir=cache_dir, progress=None)  # the sweep draws its own progress
     return {"data": _jsonable(plan.to_dict()), "fields": None}
 
 

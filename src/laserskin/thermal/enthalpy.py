@@ -152,6 +152,15 @@ class PhaseChangeParameters:
     desiccation_time_s : float
         The rule applies to what a pulse left behind at least this long before the next one
         (between pulses and passes, not between the µs spikes of one free-running pulse).
+    material_removal : bool
+        ``True`` (default): cells are ejected (ablation, carbonisation, blow-out). ``False``: a
+        non-ablative laser under an intact stratum corneum (Manstein et al. 2004: the stratum
+        corneum stays intact over the microthermal zones of 1550 nm light) — boiling water
+        cannot eject tissue through it, so cells boil and dry *in place* (latent heat, vapour
+        enthalpy leaving by diffusion) and a dry cell heats on; no cell is ejected by its vapour
+        and no crater forms. Only dry tissue heated past ``pyrolysis_temperature_K`` still
+        bursts out (carbonisation ruptures the surface: a blow-out), which bounds the
+        temperature at absurd settings.
     """
 
     boiling_temperature_K: float = WATER_BOILING_K
@@ -168,6 +177,7 @@ class PhaseChangeParameters:
     spinodal_temperature_K: float = WATER_BOILING_K + 205.0
     desiccated_water_fraction: float = 0.5
     desiccation_time_s: float = 1e-3
+    material_removal: bool = True
 
     def __post_init__(self) -> None:
         checks = (
@@ -442,7 +452,10 @@ class EnthalpyResult:
     ----------
     grid, times_s
     initial_temperature_K, final_temperature_K, peak_temperature_K
-        Removed cells keep the temperature they had when they were ablated.
+        Removed cells keep the temperature they had when they were ablated; the peak of a
+        removed cell includes its temperature at the moment it left (T_b for vaporised tissue,
+        the pyrolysis temperature for carbonised, the spinodal for exploded tissue), so the peak
+        field is one basis: tissue remaining plus tissue at the moment it was removed.
     removed : bool array
         Cells ablated during the run.
     water_fraction : array
@@ -452,6 +465,9 @@ class EnthalpyResult:
     crater_depth_after_pulse_m : ndarray (n_pulses, nr)
         Floor depth at the end of each pulse (contiguous runs of laser power).
     energy : EnthalpyLedger
+    vaporised_water_kg_per_m3 : array
+        Water vaporised in each cell during the run, kg/m³ (cells ablated later included; the
+        water that a blow-out ejects as liquid is not vaporised).
     n_steps, n_factorizations, n_boiling_steps : int
     onset_reached : bool
         Whether any cell reached the boiling temperature.
@@ -474,6 +490,7 @@ class EnthalpyResult:
     onset_reached: bool
     global_peak_temperature_K: float
     step_sizes_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
+    vaporised_water_kg_per_m3: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
 
 def solve_enthalpy(
@@ -575,6 +592,7 @@ def solve_enthalpy(
         capacity_J_per_m3K=np.array(c_wet, dtype=float),
     )
     initial = state.temperature_K.copy()
+    vaporised = np.zeros((nr, nz))  # water vaporised per cell, kg/m³ (also in cells removed later)
     stored0 = float((volume * state.capacity_J_per_m3K * (state.temperature_K - T_ref)).sum())
     peak = initial.copy()
     ledger = dict(deposited=0.0, surface=0.0, deep=0.0, perfusion=0.0, vapour=0.0, ablated=0.0)
@@ -629,6 +647,7 @@ def solve_enthalpy(
                 left = energy - m * L
                 C_new = C - m * c_w
                 ledger["vapour"] += float((volume * m * (L + c_w * (T_b - T_ref))).sum())
+                vaporised[:] += m
                 state.water_kg_per_m3 = w - m
                 state.capacity_J_per_m3K = C_new
                 state.temperature_K = np.where(hot, T_b + left / C_new, T)
@@ -646,10 +665,13 @@ def solve_enthalpy(
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
                 charred = state.temperature_K[i, j] > p.pyrolysis_temperature_K
+                dry_enough = dry_enough and p.material_removal  # intact surface: no ejection by vapour
                 if dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9:
                     _remove(i, [j], excess_by_col)
                     removed_any = True
-                elif charred:  # the heat that carbonised it leaves with it; only the overshoot is passed on
+                elif (
+                    charred and p.material_removal
+                ):  # the heat that carbonised it leaves with it; only the overshoot is passed on
                     _remove(i, [j], excess_by_col, keep_K=p.pyrolysis_temperature_K)
                     removed_any = True
             # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
@@ -660,6 +682,7 @@ def solve_enthalpy(
             deep_hot = (
                 (state.temperature_K > p.pyrolysis_temperature_K) & live & ~(superheating & wet_now)
             ) | exploding
+            deep_hot &= p.material_removal  # intact surface: dry tissue chars in place
             for i in np.flatnonzero(deep_hot.any(axis=1)):
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
@@ -701,6 +724,7 @@ def solve_enthalpy(
             excess_by_col[i] = excess_by_col.get(i, 0.0) + excess
             state.removed[i, j] = True
             state.temperature_K[i, j] = min(T, keep_K)
+            peak[i, j] = max(peak[i, j], state.temperature_K[i, j])  # its temperature when it left
             state.water_kg_per_m3[i, j] = 0.0
             state.capacity_J_per_m3K[i, j] = C  # kept for bookkeeping; excluded below
 
@@ -836,6 +860,7 @@ def solve_enthalpy(
             energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref)
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
             ledger["vapour"] += float((volume * m * (L + c_w * (T_b - T_ref))).sum())
+            vaporised[:] += m
             state.water_kg_per_m3 = w - m
             state.capacity_J_per_m3K = np.where(pinned, C_new, C_cell)
             y3 = T_new.ravel()
@@ -888,4 +913,5 @@ def solve_enthalpy(
         onset_reached=onset,
         global_peak_temperature_K=float(peak.max()),
         step_sizes_s=step_sizes,
+        vaporised_water_kg_per_m3=vaporised,
     )

@@ -62,6 +62,7 @@ NUMERIC_PLAN_FIELDS = (
     "seed",
     "max_downtime_days",
     "max_session_minutes",
+    "max_fraction_of_blister",
 )
 MAX_FIELD_CHARS = 200
 """Longest value accepted in one form field (longer: an error on that field, nothing parsed)."""

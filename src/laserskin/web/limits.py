@@ -197,18 +197,16 @@ def scenario_cost(scenario) -> Cost:
     InputError
         From building the models (bad person, laser, protocol or cooling).
     """
+    from laserskin.pipeline.scenario import default_extent
     from laserskin.pipeline.simulation import Simulation
 
-    simulation = Simulation.from_scenario(scenario)
+    simulation = Simulation.from_scenario(scenario, progress=None)  # priced, not run
     spec = simulation.settings.grid
     stacks = simulation._stacks()
     stack = stacks[0][1]
-    boundaries = [b for b in stack.boundaries_m if math.isfinite(b)]
-    depth = boundaries[-1] if boundaries else 0.0
-    z_max = spec.z_max_m or (depth if depth > 0 else 5e-3)
+    _, z_max, interfaces = default_extent(stack, simulation.beam().outer_radius_m, spec)  # the grid's own rule
     nr = spec.nr or 100
     dz_max = max(spec.dz_max_m, spec.dz_surface_m)
-    interfaces = boundaries[:-1] if boundaries and boundaries[-1] >= z_max else boundaries
     nz = estimate_nz(z_max, spec.dz_surface_m, dz_max, spec.growth, interfaces, min(z_max, 150e-6))
     n_pulses = simulation.protocol.effective_pulses_per_spot(simulation.laser) * simulation.protocol.passes
     if n_pulses <= 10_000:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -101,20 +100,11 @@ def _write(path: Path, data: bytes | str) -> None:
 
 
 def jsonable(value):
-    """JSON-safe value: NaN and infinities become ``None``, unknown objects their text."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (str, bool)) or value is None:
-        return value
-    if isinstance(value, int):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return number if math.isfinite(number) else None
+    """JSON-safe value: NaN and infinities become ``None``, unknown objects their text
+    (the CLI's cleaner, :func:`laserskin.cli._shell.to_jsonable`)."""
+    from laserskin.cli._shell import to_jsonable
+
+    return to_jsonable(value, unknown=str)
 
 
 class _Progress(Callback):
@@ -151,7 +141,7 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
 
     request = PlanRequest.model_validate(payload)
     report("planning: light transport, heat and damage for each candidate device", 0.05)
-    plan = plan_request(request, cache_dir=cache_dir)
+    plan = plan_request(request, cache_dir=cache_dir, progress=None)  # the job page shows progress
     data = jsonable(plan.to_dict())
     report("drawing figures", 0.85)
     (folder / "figures").mkdir(exist_ok=True)

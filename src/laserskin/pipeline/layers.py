@@ -1,0 +1,225 @@
+"""Explicit layers: optics plus thermal properties, so a stack of your own runs the whole chain.
+
+A scenario's ``[[layers]]`` (or ``Simulation(layers=..., laser=...)``) describes the tissue
+directly instead of through a :class:`~laserskin.skin.Person`. Light transport needs only the
+optics (``n``, ``mua``, ``mus``, ``g``, ``thickness``); heat needs the thermal conductivity
+``k``, the ``density`` and the ``specific_heat`` of every layer (with units:
+``"0.37 W/m/K"``, ``"1100 kg/m^3"``, ``"3.4 J/g/K"``); ``perfusion`` (Pennes blood perfusion
+rate, default none) and ``water_fraction`` (tissue water by volume, needed only where the
+non-linear model runs, i.e. where a cell reaches 100 °C) are optional::
+
+    [[layers]]
+    name = "epidermis"
+    n = 1.4
+    mua = "4 1/cm"
+    mus = "120 1/cm"
+    g = 0.8
+    thickness = "100 um"
+    k = "0.21 W/m/K"
+    density = "1200 kg/m^3"
+    specific_heat = "3.6 J/g/K"
+
+The damage read-outs need to know where the epidermis and the dermis are: layers named
+``epidermis``, ``stratum_corneum`` or ``living_epidermis`` are epidermal, layers named
+``dermis``, ``papillary_dermis`` or ``reticular_dermis`` dermal. Without such names the first
+layer is read as the epidermis and the second as the dermis (so at least two layers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import Field
+
+from laserskin.core.errors import InputError
+from laserskin.core.units import Quantity
+from laserskin.optics.layers import LayerStack, OpticalLayer
+
+__all__ = [
+    "DERMAL_NAMES",
+    "EPIDERMAL_NAMES",
+    "THERMAL_FIELDS",
+    "ExplicitLayer",
+    "explicit_skin",
+    "explicit_stack",
+    "layer_roles",
+]
+
+#: Layer names read as epidermis / dermis by the damage read-outs.
+EPIDERMAL_NAMES = ("stratum_corneum", "living_epidermis", "epidermis")
+DERMAL_NAMES = ("papillary_dermis", "reticular_dermis", "dermis")
+
+#: Thermal properties every explicit layer needs for heat: (field, TOML key, example).
+THERMAL_FIELDS = (
+    ("k_W_per_mK", "k", '"0.37 W/m/K"'),
+    ("density_kg_per_m3", "density", '"1100 kg/m^3"'),
+    ("specific_heat_J_per_kgK", "specific_heat", '"3.4 J/g/K"'),
+)
+
+
+class ExplicitLayer(OpticalLayer):
+    """One layer of an explicit stack: optics (see :class:`OpticalLayer`) and thermal properties.
+
+    Thermal fields are optional for light transport alone and required for heat
+    (:func:`explicit_skin` names the first one missing).
+
+    Attributes
+    ----------
+    k_W_per_mK : float or None
+        Thermal conductivity, W m⁻¹ K⁻¹ (TOML ``k``).
+    density_kg_per_m3 : float or None
+        Density, kg m⁻³ (``density``).
+    specific_heat_J_per_kgK : float or None
+        Specific heat capacity, J kg⁻¹ K⁻¹ (``specific_heat``).
+    perfusion_per_s : float or None
+        Blood perfusion rate, (m³ blood/s)/m³ tissue = 1/s (``perfusion``; none = 0).
+    water_fraction : float or None
+        Tissue water volume fraction 0–1 (needed only by the non-linear model above 100 °C).
+    """
+
+    k_W_per_mK: Quantity("W/(m*K)", display="W/(m*K)", gt=0.0, le=1000.0) | None = Field(
+        default=None, alias="k", description="thermal conductivity"
+    )
+    density_kg_per_m3: Quantity("kg/m^3", display="kg/m^3", gt=0.0, le=1e5) | None = Field(
+        default=None, alias="density", description="density"
+    )
+    specific_heat_J_per_kgK: Quantity("J/(kg*K)", display="J/(kg*K)", gt=0.0, le=1e5) | None = Field(
+        default=None, alias="specific_heat", description="specific heat capacity"
+    )
+    perfusion_per_s: Quantity("1/s", display="1/s", ge=0.0, le=1.0) | None = Field(
+        default=None, alias="perfusion", description="blood perfusion rate (none = 0)"
+    )
+    water_fraction: float | None = Field(default=None, ge=0.0, le=1.0, description="tissue water volume fraction")
+
+
+def _as_layer(layer, index: int) -> ExplicitLayer:
+    if isinstance(layer, ExplicitLayer):
+        return layer
+    if isinstance(layer, OpticalLayer):  # optics only: no thermal properties
+        return ExplicitLayer.from_si(layer.model_dump())
+    if isinstance(layer, dict):
+        from pydantic import ValidationError
+
+        try:
+            return ExplicitLayer.model_validate(layer)
+        except ValidationError as error:
+            raise InputError.from_validation(error, prefix=f"layers[{index}]") from None
+    raise InputError(f"layers[{index}]", type(layer).__name__, "a dict of layer fields or an ExplicitLayer")
+
+
+def explicit_stack(layers, n_above: float = 1.0, n_below: float = 1.0) -> LayerStack:
+    """A :class:`LayerStack` of :class:`ExplicitLayer` from a stack, layers or dicts (TOML keys).
+
+    Parameters
+    ----------
+    layers : LayerStack or sequence of (ExplicitLayer, OpticalLayer or dict)
+        The layers from the surface down; a :class:`LayerStack` keeps its ambient indices.
+    n_above, n_below : float
+        Refractive indices above and below the stack (ignored for a LayerStack).
+    """
+    if isinstance(layers, LayerStack):
+        n_above, n_below, layers = layers.n_above, layers.n_below, layers.layers
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
+        raise InputError("layers", type(layers).__name__, "a non-empty list of layers")
+    converted = tuple(_as_layer(layer, i) for i, layer in enumerate(layers))
+    from pydantic import ValidationError
+
+    try:
+        return LayerStack(layers=converted, n_above=n_above, n_below=n_below)
+    except ValidationError as error:  # e.g. a semi-infinite layer above another
+        raise InputError.from_validation(error) from None
+
+
+def _thermal(stack: LayerStack) -> list[ExplicitLayer]:
+    layers = [_as_layer(layer, i) for i, layer in enumerate(stack.layers)]
+    for i, layer in enumerate(layers):
+        for name, key, example in THERMAL_FIELDS:
+            if getattr(layer, name) is None:
+                raise InputError(
+                    f"layers[{i}].{key}",
+                    None,
+                    f"a value with units such as {example}: explicit layers need k, density and "
+                    "specific_heat to simulate heat",
+                )
+    return layers
+
+
+def explicit_skin(stack: LayerStack):
+    """The :class:`~laserskin.skin.SkinModel` that the heat stage reads, from explicit layers.
+
+    Chromophore fractions are not used by heat and are zero; ``water_fraction`` is 0 when not
+    given (:func:`require_water` checks it before the non-linear model runs).
+
+    Raises
+    ------
+    InputError
+        ``layers[i].k`` (``density``, ``specific_heat``) when a thermal property is missing.
+    """
+    from laserskin.skin import SkinLayer, SkinModel
+
+    layers = _thermal(stack)
+    skin_layers = tuple(
+        SkinLayer(
+            name=layer.name,
+            thickness_m=layer.thickness_m,
+            blood_fraction=0.0,
+            saturation=0.0,
+            water_fraction=layer.water_fraction or 0.0,
+            fat_fraction=0.0,
+            melanin_fraction=0.0,
+            collagen_fraction=0.0,
+            k_W_per_mK=layer.k_W_per_mK,
+            density_kg_per_m3=layer.density_kg_per_m3,
+            specific_heat_J_per_kgK=layer.specific_heat_J_per_kgK,
+            perfusion_per_s=layer.perfusion_per_s or 0.0,
+        )
+        for layer in layers
+    )
+    return SkinModel(layers=skin_layers)
+
+
+def require_water(stack: LayerStack, reason: str) -> None:
+    """Raise ``InputError("layers[i].water_fraction")`` if a layer lacks its water fraction."""
+    for i, layer in enumerate(stack.layers):
+        if getattr(layer, "water_fraction", None) is None:
+            raise InputError(
+                f"layers[{i}].water_fraction",
+                None,
+                f"a tissue water fraction 0-1 (e.g. 0.65): {reason}, and the non-linear model follows the tissue water",
+            )
+
+
+def layer_roles(stack: LayerStack, grid_depth_m: float) -> tuple[float, float]:
+    """``(junction_depth_m, dermis_bottom_m)`` of an explicit stack (see the module docstring).
+
+    A semi-infinite dermis ends at ``grid_depth_m`` (the dermis below the grid is untreated).
+    """
+    names = [layer.name.lower() for layer in stack.layers]
+    bottoms = np.cumsum([layer.thickness_m for layer in stack.layers])
+    epidermal = [i for i, name in enumerate(names) if name in EPIDERMAL_NAMES]
+    dermal = [i for i, name in enumerate(names) if name in DERMAL_NAMES]
+    if not epidermal and not dermal:
+        if len(names) < 2:
+            raise InputError(
+                "layers",
+                f"{len(names)} layer",
+                "at least two layers (the first read as epidermis, the second as dermis), or layers "
+                f"named by their role ({', '.join(EPIDERMAL_NAMES + DERMAL_NAMES)})",
+            )
+        epidermal, dermal = [0], [1]
+    elif not epidermal or not dermal:
+        missing = "epidermal" if not epidermal else "dermal"
+        raise InputError(
+            "layers.name",
+            names,
+            f"an {missing} layer too ({', '.join(EPIDERMAL_NAMES if not epidermal else DERMAL_NAMES)})",
+        )
+    if epidermal != list(range(len(epidermal))) or dermal[0] != epidermal[-1] + 1:
+        raise InputError("layers.name", names, "the epidermal layers on top, the dermal layers right below them")
+    junction = float(bottoms[epidermal[-1]])
+    bottom = float(bottoms[dermal[-1]])
+    if not math.isfinite(bottom):
+        bottom = float(grid_depth_m)
+    return junction, bottom
