@@ -105,12 +105,15 @@ def test_error_text_keeps_brackets(tmp_path):
     assert "[laser]" in one_error_line(result) and "[person]" in result.stderr
 
 
-def test_unit_error_keeps_the_dimension():
+def test_unit_error_says_what_kind_of_quantity_in_plain_words():
+    """QA #18: no pint text ("dimension [length]"): the kind of quantity given and expected, and an example."""
     result = invoke(
         "optics", "--age", 40, "--sex", "male", "--fitzpatrick", "II", "--site", "cheek", "--wavelength", "1064 kg"
     )
     assert result.exit_code == 2
-    assert "[length]" in one_error_line(result)
+    line = one_error_line(result)
+    assert "wavelength: got '1064 kg', a mass; expected a length such as '1064 nm'" in line
+    assert "dimension" not in line and "[length]" not in line
 
 
 # --- input files ---------------------------------------------------------------------------------

@@ -126,7 +126,10 @@ def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
 
     starts, durations, power = np.array([0.0, 0.1]), np.array([200e-6, 200e-6]), np.array([50.0, 50.0])
     assert _normal_spiking(2.94e-6, starts, durations, power)[3] is False  # disabled in the data file
-    data = enthalpy.phase_change_data()
+    # a copy: the loader's cached table must stay untouched for the tests that follow
+    data = {
+        key: dict(value) if hasattr(value, "items") else value for key, value in enthalpy.phase_change_data().items()
+    }
     data["normal_spiking"]["enabled"] = True
     monkeypatch.setattr(enthalpy, "phase_change_data", lambda: data)
     s, d, p, spiking = _normal_spiking(2.94e-6, starts, durations, power)

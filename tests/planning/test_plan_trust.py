@@ -82,9 +82,46 @@ def test_plan_json_keys_of_the_acceptance_interface(cheek_plans):
         "pain",
         "downtime_days",
         "referral_reason",
+        "blister_margin",
+        "pain_without_anaesthetic",
+        "pain_with_plan",
+        "reepithelialization_days",
+        "thermal_model",
     ):
         assert key in data["risks"]
+    assert data["risks"]["thermal_model"] == "linear"  # bulk 1450 nm at the 85 % margin stays below 100 degC
+    assert data["pain"]["with_plan_category"] in ("none", "mild", "moderate", "severe")
+    assert "laxity" in data["outcome_measure"]
     assert data["session_minutes"] <= 60.0 + 1e-9
+
+
+def test_max_fraction_of_blister_keyword():
+    """plan(max_fraction_of_blister=...) sets the epidermal margin (PlanRequest field)."""
+    tighter = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_fraction_of_blister=0.7)
+    assert tighter.risks["max_fraction_of_lower_blister"] == pytest.approx(0.7)
+    assert tighter.settings["fluence_J_per_cm2"] <= 0.7 * tighter.blister_fluence_J_per_cm2[0] * (1 + 1e-6)
+
+
+def test_fractional_non_ablative_is_planned_with_the_nonlinear_model():
+    """Issue 9 item 2: the 1550 nm micro-beam boils in the linear model; the planner now runs the non-linear
+    model (the pipeline's rule) instead of excluding the device."""
+    p = plan(person(fitzpatrick="II"), goal="tighten", devices=["fraxel_1550"], photons=PHOTONS)
+    assert p.device == "fraxel_1550"
+    assert p.summary["thermal_model"] == "nonlinear"
+    assert p.risks["thermal_model"] == "nonlinear"
+    assert 0.0 < p.risks["reepithelialization_days"] < 3.0  # micro-zones close within ~1 day (x age)
+    assert p.pain["without_anaesthetic"][1] < 10.0  # the micro-beam does not saturate the index
+
+
+def test_ablative_plan_states_downtime_and_pain():
+    """Full-field Er:YAG: re-epithelialisation days (5-7 d textbook, x age), pain without anaesthetic not 0."""
+    p = plan(person(fitzpatrick="II", laxity=1, sun_exposure=3), goal="resurface", devices=["er_yag_2940"])
+    assert p.modality == "ablative"
+    assert 4.0 <= p.risks["reepithelialization_days"] <= 10.0
+    assert p.risks["pain_without_anaesthetic"][1] > 5.0
+    assert p.risks["pain_with_plan"][1] < p.risks["pain_without_anaesthetic"][1]
+    assert "not applicable" in p.risks["blister_margin"]["note"]
+    assert p.improvement_percent["month_6"][1] > 20.0  # ablative > non-ablative (docs/healing.md ranking)
 
 
 def test_sessions_are_split_into_visits_under_the_limit():

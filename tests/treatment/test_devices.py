@@ -142,3 +142,22 @@ def test_preset_cooling_table_is_valid_for_the_cooling_model(name):
     preset = load_device(name)
     cooling = Cooling.from_config(preset.cooling)
     assert cooling.kind == preset.cooling["kind"]
+
+
+def test_devices_listing_names_the_folder_the_presets_live_in(monkeypatch):
+    """QA #19: the `devices` title said laserskin/treatment/devices/*.toml; the files are in data/devices."""
+    from importlib import resources
+
+    from typer.testing import CliRunner
+
+    from laserskin.cli import _shell, app
+    from laserskin.treatment.presets import PRESET_FILES, device_names
+
+    monkeypatch.setattr(_shell, "_CONSOLE", None)  # a console of this width only for this test (it is cached)
+
+    assert PRESET_FILES == "laserskin/data/devices/*.toml"
+    folder = resources.files("laserskin").joinpath(*PRESET_FILES.removeprefix("laserskin/").split("/")[:-1])
+    assert {f"{name}.toml" for name in device_names()} <= {entry.name for entry in folder.iterdir()}
+    result = CliRunner().invoke(app, ["devices"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert PRESET_FILES in result.stdout and "treatment/devices" not in result.stdout

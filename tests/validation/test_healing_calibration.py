@@ -1,10 +1,16 @@
 """Calibration of the healing model against published outcomes (docs/healing.md).
 
-References: Alexiades-Armenakas 2007 J Drugs Dermatol 6:1096 (1310 nm with cooling: laxity
-−7.9 % at 1 month, −11 % at 3 months); Manstein et al. 2004 Lasers Surg Med 34:426 (NAFL,
-4 treatments: 2.1 % linear shrinkage at 3 months). The targets carry an assumed 1-sigma of
-20 % (the studies' SDs were not retrieved); with 3 targets and 2 fitted gains the fit has
-1 degree of freedom, so a consistent model has χ² below the 95 % quantile of χ²(1) = 3.84.
+References (fitted): Alexiades-Armenakas 2007 J Drugs Dermatol 6:1096 (1310 nm with cooling:
+laxity −7.9 % at 1 month, −11 % at 3 months); Manstein et al. 2004 Lasers Surg Med 34:426 (NAFL,
+4 treatments: 2.1 % linear shrinkage at 3 months); Harris et al. 1999 Lasers Surg Med 25:107
+(two CO2 passes on the eyelids: 70–100 % wrinkle reduction at 9 months). The non-ablative targets
+carry an assumed 1-sigma of 20 % (the studies' SDs were not retrieved), Harris half its published
+range; with 4 targets and 3 fitted gains the fit has 1 degree of freedom, so a consistent model has
+χ² below the 95 % quantile of χ²(1) = 3.84.
+
+Held out (``[[calibration.held_out]]`` of healing.toml, never fitted): each published value is
+compared with the model's mid value with the target's sigma (2σ), or as a lower bound. A miss is a
+strict xfail that states the model's value.
 """
 
 import numpy as np
@@ -20,7 +26,7 @@ from laserskin.healing import (
     load_targets,
     simulate_course,
 )
-from laserskin.healing.calibration import predict, target_components
+from laserskin.healing.calibration import load_held_out, predict, target_components
 
 
 @pytest.fixture(scope="module")
@@ -58,35 +64,47 @@ def test_calibrated_courses_land_in_the_published_ranges(shipped):
 def test_fit_recovers_gains_from_synthetic_data(shipped):
     courses, targets = shipped
     params = load_parameters()
-    true_g, true_k = 41.0, 2.7
+    true_g, true_k, true_c = 41.0, 2.7, 6.0
     # synthetic targets at more times (incl. a 6-month laxity point) from the model with known gains
-    synthetic = [
-        CalibrationTarget(
-            course="nonablative_1320", measure="laxity_improvement", months=m, value_pct=0.0, sigma_pct=1.0
-        )
-        for m in (1.0, 3.0, 6.0)
-    ] + [CalibrationTarget(course="nafl_1550", measure="linear_shrinkage", months=3.0, value_pct=0.0, sigma_pct=0.3)]
-    immediate, neo = target_components(courses, synthetic, params)
-    values = predict(true_g, true_k, synthetic, immediate, neo)
+    synthetic = (
+        [
+            CalibrationTarget(
+                course="nonablative_1320", measure="laxity_improvement", months=m, value_pct=0.0, sigma_pct=1.0
+            )
+            for m in (1.0, 3.0, 6.0)
+        ]
+        + [CalibrationTarget(course="nafl_1550", measure="linear_shrinkage", months=3.0, value_pct=0.0, sigma_pct=0.3)]
+        + [
+            CalibrationTarget(
+                course="ablative_co2_eyelid", measure="rhytid_improvement", months=m, value_pct=0.0, sigma_pct=5.0
+            )
+            for m in (3.0, 9.0)
+        ]
+    )
+    immediate, neo, wound = target_components(courses, synthetic, params)
+    values = predict(true_g, true_k, synthetic, immediate, neo, wound, true_c)
+    assert np.all(values < 100.0)  # below the grade bound: the model is smooth there
     synthetic = [t.model_copy(update=dict(value_pct=float(v))) for t, v in zip(synthetic, values)]
     gains = calibrate(courses, synthetic, params)
     assert gains.gain_neo == pytest.approx(true_g, rel=1e-6)
     assert gains.laxity_per_linear == pytest.approx(true_k, rel=1e-6)
+    assert gains.gain_wound == pytest.approx(true_c, rel=1e-6)
     assert gains.chi2 < 1e-12
 
     # with noise of the stated sigma the estimates scatter by their standard errors:
-    # |z| < 3 for both gains (fails with probability ~0.5 % for a correct fit; fixed seed)
+    # |z| < 3 for every gain (fails with probability ~1 % for a correct fit; fixed seed)
     rng = np.random.default_rng(7)
     noisy = [t.model_copy(update=dict(value_pct=t.value_pct + t.sigma_pct * rng.standard_normal())) for t in synthetic]
     fit = calibrate(courses, noisy, params)
     se = np.sqrt(np.diag(fit.covariance_log))
-    z = (np.log([fit.gain_neo, fit.laxity_per_linear]) - np.log([true_g, true_k])) / se
+    z = (np.log([fit.gain_neo, fit.laxity_per_linear, fit.gain_wound]) - np.log([true_g, true_k, true_c])) / se
     assert np.all(np.abs(z) < 3.0)
 
 
 def test_calibration_follows_the_reference_doses(shipped):
     """Gains are fitted, not stored: doubling the reference doses roughly halves gain_neo."""
     courses, targets = shipped
+    targets = [t for t in targets if not t.course.startswith("ablative")]  # the thermal-injury gains only
     base = calibrate(courses, targets)
     doubled = {
         name: c.model_copy(
@@ -120,3 +138,80 @@ def test_calibration_needs_both_measures(shipped):
         calibrate(courses, [t for t in targets if t.measure == "laxity_improvement"])
     with pytest.raises(InputError):
         calibrate(courses, [targets[0].model_copy(update=dict(course="nope")), targets[2]])
+
+
+def _model_value(courses, target, params):
+    course = courses[target.course]
+    t_end = course.last_session_days + target.months * 30.44 + 2
+    result = simulate_course(list(course.sessions), course.age_years, course.sun_exposure, t_end, params)
+    return result.improvement_at(target.months, "tightening" if target.measure == "linear_shrinkage" else "laxity")
+
+
+#: Held-out misses (model mid values with the shipped reference doses; the reason in brackets).
+HELD_OUT_MISSES = {
+    ("Manstein et al. 2004", "rhytid_improvement"): "model 4.5 % [2.3-8.5] vs 18 +/- 3.6 %: wrinkle (texture) "
+    "change of NAFL is not linear contraction; one grade factor kappa is fitted on laxity",
+    ("Hardaway et al. 2002", "rhytid_improvement"): "model 3.6 % [1.9-6.5] vs 22 +/- 4.4 %: at the 1450 nm "
+    "preset setting no dermal band reaches Omega >= 1 (7 % of a default mid-dermal band); rhytid score n.s. in 9 patients",
+    ("Chua et al. 2007", "laxity_improvement"): "model 0.0 % vs >= 5 %: the Titan-type preset reaches no dermal "
+    "thermal injury (Henriques Omega < 1, peak 46 degC); heat-shock remodelling below injury is not modelled",
+    ("Tierney & Hanke 2011", "laxity_improvement"): "model 29.9 % [10.8-64.5] vs 50.3 +/- 10 %: within the band but "
+    "2.05 sigma low; quartile physician scale vs laxity grade",
+    ("Fitzpatrick et al. 2000", "linear_shrinkage", "ablative_er_yag"): "model 40.6 % [20-80] vs 10 +/- 5 %: Er:YAG "
+    "open-wound contracture ~ CO2's in the model; the extra thermal collagen contraction of CO2 (immediate ~40 %) "
+    "is not produced by the damage stage (immediate 1.6 % area)",
+}
+
+
+def _held_out_params():
+    out = []
+    for t in load_held_out():
+        key = (
+            (t.study, t.measure, t.course)
+            if (t.study, t.measure, t.course) in HELD_OUT_MISSES
+            else (t.study, t.measure)
+        )
+        reason = HELD_OUT_MISSES.get(key)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out.append(pytest.param(t, marks=marks, id=f"{t.study}-{t.course}-{t.measure}-{t.months:g}mo"))
+    return out
+
+
+@pytest.mark.parametrize("target", _held_out_params())
+def test_held_out_outcomes(shipped, target):
+    """Held-out published outcomes: model mid within 2 sigma of the published value (or above a lower bound)."""
+    courses, _ = shipped
+    low, mid, high = _model_value(courses, target, calibrated_parameters())
+    if target.criterion == "at_least":
+        assert mid >= target.value_pct
+    else:
+        assert abs(mid - target.value_pct) <= 2.0 * target.sigma_pct
+
+
+def test_modality_ranking_follows_the_evidence(shipped):
+    """Published ranking of visible change: full-field ablative > fractional ablative > non-ablative
+    (Alexiades-Armenakas, Dover & Arndt 2008 J Am Acad Dermatol 58:719 review; physics_data §8)."""
+    courses, _ = shipped
+    params = calibrated_parameters()
+
+    def six_months(name):
+        c = courses[name]
+        result = simulate_course(list(c.sessions), c.age_years, c.sun_exposure, c.last_session_days + 185, params)
+        return result.improvement_at(6)[1]
+
+    full_field = min(six_months(n) for n in ("ablative_co2", "ablative_er_yag", "co2_single_pass"))
+    fractional = six_months("fractional_co2")
+    non_ablative = max(six_months(n) for n in ("nonablative_1320", "nafl_1550", "nonablative_1450", "titan_ir"))
+    assert full_field > fractional > non_ablative
+
+
+def test_open_wounds_close_later_when_deeper(shipped):
+    """Re-epithelialisation: CO2 7-10 d, Er:YAG 5-7 d (textbook, R), ablated micro-columns ~2 d (Hantash 2007)."""
+    from laserskin.healing import reepithelialization_days
+
+    courses, _ = shipped
+    days = {n: reepithelialization_days(courses[n].sessions[0], 50, load_parameters()) for n in courses}
+    assert 7.0 <= days["ablative_co2"] <= 10.0 * 1.1  # age 50: x1.1 slowing
+    assert 5.0 <= days["co2_single_pass"] <= 7.0 * 1.1
+    assert 1.0 <= days["fractional_co2"] <= 3.0 * 1.1
+    assert days["nonablative_1320"] == 0.0

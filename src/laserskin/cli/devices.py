@@ -12,14 +12,15 @@ def command(
 ) -> None:
     """List the laser device presets (names as used by --device and [laser] device = ...)."""
     from laserskin.treatment.devices import TABLE_COLUMNS, json_rows, table_rows
+    from laserskin.treatment.presets import PRESET_FILES
 
     if as_json:
         print_json(json_rows())  # defaults and ranges as SI numbers, the table's text under "display"
         return
-    print_table(table_rows(), TABLE_COLUMNS)
+    print_table(table_rows(), TABLE_COLUMNS, title=f"Device presets ({PRESET_FILES})")
 
 
-def print_table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> None:
+def print_table(rows: list[dict[str, str]], columns: tuple[str, ...], title: str = "Device presets") -> None:
     """The presets as a table that never cuts a name users must type.
 
     A terminal wide enough gets one column per field; a narrower one (80 columns) gets the
@@ -28,7 +29,6 @@ def print_table(rows: list[dict[str, str]], columns: tuple[str, ...]) -> None:
     from rich.table import Table
 
     labels = {"fluence_J_per_cm2": "fluence J/cm^2", "spot_mm": "spot mm", "class": "class"}
-    title = "Device presets (laserskin/treatment/devices/*.toml)"
     widths = [max(len(labels.get(key, key)), *(len(str(row[key])) for row in rows)) for key in columns]
     if console().width >= sum(widths) + 3 * len(columns) + 1:
         table = Table(title=title)

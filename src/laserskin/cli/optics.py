@@ -34,7 +34,7 @@ def command(
             "laxity": laxity,
         }
     )
-    wavelength_m = to_si(wavelength, "m", field="wavelength")
+    wavelength_m = to_si(wavelength, "m", field="wavelength", display="nm")
     rows = optics_table(person, wavelength_m, scattering=scattering)
     if as_json:
         print_json(rows)

@@ -1,21 +1,46 @@
-"""Input errors with one-line messages that name the field, the value and what is allowed."""
+"""Input errors with one-line messages that name the field, the value and what is allowed.
+
+This is the one place where input errors are phrased: :class:`InputError` for the checks of
+laserskin itself, and :func:`describe_validation_error` for pydantic's ``ValidationError``,
+which it turns into the same ``field: got VALUE; expected WHAT`` lines in plain words (never
+pydantic's or pint's own text), so the CLI, scenario files, sweeps and the web JSON all say
+the same thing.
+"""
 
 from __future__ import annotations
 
+import re
+import types
+import typing
 from typing import Any
+
+
+def shown(value: Any) -> str:
+    """A value as the user wrote it: ``true``/``false`` for booleans (TOML/JSON), quotes for text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
 
 
 class InputError(ValueError):
     """Bad input: carries the field, the offending value and what is allowed.
 
-    The CLI prints ``str(error)`` as a single line and exits with status 2.
+    The CLI prints ``str(error)`` as a single line and exits with status 2. The text is
+    ``"{field}: got {value}; expected {allowed}"``; ``given`` replaces the shown value
+    (e.g. ``"'10 J', an energy"``). A field of ``""`` means "the field being validated":
+    pydantic adds the location (see :func:`describe_validation_error`).
     """
 
-    def __init__(self, field: str, value: Any, allowed: str, *, message: str | None = None):
+    def __init__(self, field: str, value: Any, allowed: str, *, message: str | None = None, given: str | None = None):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(message or f"{field}: got {value!r}; expected {allowed}")
+        self.given = given
+        #: the message without the leading ``field: `` (joined to a location by the describers)
+        self.detail = f"got {given or shown(value)}; expected {allowed}"
+        if message is not None:
+            self.detail = message.removeprefix(f"{field}: ") if field else message
+        super().__init__(message or (f"{field}: {self.detail}" if field else self.detail))
 
     @classmethod
     def from_validation(cls, error: Exception, prefix: str = "") -> InputError:
@@ -25,8 +50,264 @@ class InputError(ValueError):
         return cls(first.split(":", 1)[0], None, "valid input", message=message)
 
 
+# --- pydantic's errors in plain words ------------------------------------------------------------
+_MODELS: dict[str, type] = {}
+
+
+def register_model(model: type) -> None:
+    """Let :func:`describe_validation_error` find a model's fields by the name pydantic reports."""
+    _MODELS.setdefault(model.__name__, model)
+
+
+def _quoted_choices(text: str) -> list[str]:
+    return re.findall(r"'([^']*)'", text or "")
+
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """The type inside ``Annotated``/``Optional`` layers and the metadata collected on the way."""
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            args = typing.get_args(annotation)
+            annotation, metadata = args[0], metadata + list(args[1:])
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation, metadata
+
+
+def _models_in(annotation: Any) -> list[type]:
+    """Pydantic model classes an annotation may hold (through Optional, unions and tuples)."""
+    from pydantic import BaseModel
+
+    annotation, _ = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out = []
+    for arg in typing.get_args(annotation):
+        if arg is not type(None) and arg is not Ellipsis:
+            out.extend(_models_in(arg))
+    return out
+
+
+def _field_of(model: type, key: Any) -> Any:
+    fields = getattr(model, "model_fields", {})
+    if key in fields:
+        return fields[key]
+    for field in fields.values():
+        if field.alias == key:
+            return field
+    return None
+
+
+def _locate(title: str, loc: tuple) -> Any:
+    """The ``FieldInfo`` that pydantic's location ``loc`` names in the model called ``title``
+    (any registered model that has that location when ``title`` is not one, e.g. a web body)."""
+    return _walk(title, loc)[0]
+
+
+def _walk(title: str, loc: tuple) -> tuple[Any, tuple | None]:
+    """``(FieldInfo, loc without union tags)`` of a location, or ``(None, None)`` when unknown."""
+    if title not in _MODELS:
+        for name in list(_MODELS):
+            found = _walk(name, loc) if loc else (None, None)
+            if found[0] is not None:
+                return found
+        return None, None
+    models = [_MODELS[title]]
+    field = None
+    kept: list = []
+    tag_allowed = False
+    for part in loc:
+        if isinstance(part, int):
+            kept.append(part)
+            continue
+        found = None
+        for model in models:
+            found = _field_of(model, part)
+            if found is not None:
+                break
+        if found is None:
+            if tag_allowed:  # right after a field holding a union: the member's tag ("<laser>", "cryogen")
+                tag_allowed = False
+                continue
+            return None, None
+        field = found
+        kept.append(part)
+        models = _models_in(found.annotation)
+        tag_allowed = len(models) > 1
+    return field, tuple(kept)
+
+
+def _literals(annotation: Any) -> tuple:
+    return typing.get_args(annotation) if typing.get_origin(annotation) is typing.Literal else ()
+
+
+def _union_tags(field: Any, key: str) -> list[str]:
+    """The tags (``kind`` values) of the models a union field may hold."""
+    tags = []
+    for model in _models_in(field.annotation) if field is not None else []:
+        member = _field_of(model, key)
+        if member is not None and typing.get_origin(member.annotation) is typing.Literal:
+            tags.extend(str(a) for a in typing.get_args(member.annotation))
+    return tags
+
+
+def _field_of_any(models: list[type], key: Any) -> bool:
+    return any(_field_of(model, key) is not None for model in models)
+
+
+def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, fmt: Any = None) -> str:
+    """Bounds in plain words: ``range_words(ge=1, le=20)`` is ``"from 1 to 20"``."""
+    fmt = fmt or (lambda v: str(v) if isinstance(v, int) else f"{v:g}")
+    if ge is not None and le is not None:
+        return f"from {fmt(ge)} to {fmt(le)}"
+    parts = []
+    if gt is not None:
+        parts.append(f"more than {fmt(gt)}")
+    if ge is not None:
+        parts.append(f"at least {fmt(ge)}")
+    if lt is not None:
+        parts.append(f"less than {fmt(lt)}")
+    if le is not None:
+        parts.append(f"at most {fmt(le)}")
+    return " and ".join(parts)
+
+
+def describe_field(field: Any) -> str | None:
+    """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
+    if field is None:
+        return None
+    annotation, metadata = _unwrap(field.annotation)
+    metadata = list(field.metadata) + metadata
+    for item in metadata:
+        if hasattr(item, "si_unit") and hasattr(item, "describe"):  # a laserskin.core.units.QuantitySpec
+            return item.describe()
+    bounds = {}
+    for item in metadata:
+        for name in ("gt", "ge", "lt", "le"):
+            if getattr(item, name, None) is not None:
+                bounds[name] = getattr(item, name)
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        words = range_words(**bounds)
+        return f"a whole number {words}".strip()
+    if annotation is float:
+        words = range_words(**bounds)
+        return f"a number {words}".strip()
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(annotation))
+    if annotation is str:
+        return "text"
+    models = _models_in(annotation)
+    if models:
+        return "a table"
+    return None
+
+
+def _allowed(field: Any, fallback: str) -> str:
+    return describe_field(field) or fallback
+
+
+_STARTS_WITH_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*): (.+)$", re.S)
+
+
+def _join(location: str, key: str) -> str:
+    return f"{location}.{key}" if location else key
+
+
+def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
+    """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
+
+    ``title`` names the validated model (``error.title``); for errors without one (a web
+    framework's request validation) the registered input models are searched for the location.
+    """
+    loc = tuple(item.get("loc", ()))
+    # "<...>" parts are the tags of tagged unions (which member was tried), not fields
+    location = ".".join(str(part) for part in loc if not str(part).startswith("<"))
+    if prefix:
+        location = f"{prefix}.{location}" if location else prefix
+    kind = item.get("type", "")
+    ctx = item.get("ctx") or {}
+    value = item.get("input")
+    error = ctx.get("error")
+    keys: list[str] = []
+    if kind == "extra_forbidden":  # the unknown key is no field: find its table, then add the key
+        table, kept = _walk(title, loc[:-1]) if loc[:-1] else (None, ())
+        kept = None if kept is None else (*kept, *loc[-1:])
+        models = _models_in(table.annotation) if table is not None else [_MODELS[title]] if title in _MODELS else []
+        if len(loc) >= 2 and len(models) > 1:  # a tagged union: the tag names the member
+            tagged = [m for m in models if any(loc[-2] in _literals(f.annotation) for f in m.model_fields.values())]
+            models = tagged or models
+        for model in models if kept is not None else []:
+            keys.extend(k for k in (f.alias or n for n, f in model.model_fields.items()) if k not in keys)
+        field = None
+    else:
+        field, kept = _walk(title, loc)
+    if kept is not None and kept != loc:  # union tags (cooling "cryogen") are not part of the field's name
+        location = ".".join(str(part) for part in kept)
+        if prefix:
+            location = f"{prefix}.{location}" if location else prefix
+    got = f"got {shown(value)}"
+    if isinstance(error, InputError):
+        if error.field:
+            location = _join(location, error.field)
+        return f"{location or 'input'}: {error.detail}"
+    if kind == "missing":
+        allowed = describe_field(field)
+        return f"{location}: required" + (f"; expected {allowed}" if allowed else "")
+    if kind == "extra_forbidden":
+        if keys and len(keys) <= 30:
+            return f"{location}: unknown key; expected one of {', '.join(keys)}"
+        return f"{location}: unknown key (not part of the schema; check its spelling and table)"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        key = ctx.get("discriminator", "kind").strip("'\"")
+        choices = _quoted_choices(ctx.get("expected_tags", "")) or _union_tags(field, key)
+        allowed = f"one of {', '.join(choices)}" if choices else "a known kind"
+        if kind == "union_tag_not_found":
+            return f"{_join(location, key)}: required; expected {allowed}"
+        return f"{_join(location, key)}: got {shown(ctx.get('tag'))}; expected {allowed}"
+    if kind in ("literal_error", "enum"):
+        choices = _quoted_choices(ctx.get("expected", ""))
+        allowed = f"one of {', '.join(choices)}" if choices else _allowed(field, "one of the listed values")
+        return f"{location}: {got}; expected {allowed}"
+    if kind in ("int_from_float", "int_parsing", "int_type"):
+        return f"{location}: {got}; expected {_allowed(field, 'a whole number')}"
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return f"{location}: {got}; expected {_allowed(field, 'a finite number')}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"{location}: {got}; expected {_allowed(field, 'a number ' + range_words(**ctx))}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{location}: {got}; expected true or false"
+    if kind in ("string_type", "string_pattern_mismatch"):
+        return f"{location}: {got}; expected {_allowed(field, 'text')}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{location}: {got}; expected a table"
+    message = item.get("msg", "invalid").removeprefix("Value error, ")
+    match = _STARTS_WITH_KEY.match(message)
+    if match and " " not in match.group(1):  # "density: got ..." from a validator: the key joins the location
+        location, message = _join(location, match.group(1)), match.group(2)
+    if isinstance(value, dict | list) or value is None or "got " in message:
+        return f"{location or 'input'}: {message}"
+    if message.startswith("expected "):  # a validator's "expected ...": the value goes first
+        return f"{location or 'input'}: {got}; {message}"
+    head, sep, tail = message.partition("; expected ")
+    if sep:  # "unknown body site; expected one of ..."
+        return f"{location or 'input'}: {got} ({head}); expected {tail}"
+    return f"{location or 'input'}: {message} ({got})"
+
+
 def describe_validation_error(error: Exception, prefix: str = "") -> str:
-    """One line per problem of a pydantic ``ValidationError`` (or an :class:`InputError`).
+    """One line per problem of a pydantic ``ValidationError`` (or an :class:`InputError`), in plain words.
+
+    Each line names the field (dotted location, ``prefix`` first), the value given and what is
+    allowed: ``laser.fluence: got '10 J', an energy; expected an areal energy density more than
+    0 J/cm^2, such as '10 J/cm^2'``. Missing fields say what they need; wrong tags list the kinds.
 
     Parameters
     ----------
@@ -45,19 +326,9 @@ def describe_validation_error(error: Exception, prefix: str = "") -> str:
     if isinstance(error, ValidationError):
         lines = []
         for item in error.errors():
-            # "<...>" parts are the tags of tagged unions (which member was tried), not fields
-            location = ".".join(str(part) for part in item.get("loc", ()) if not str(part).startswith("<"))
-            if prefix:
-                location = f"{prefix}.{location}" if location else prefix
-            message = item.get("msg", "invalid")
-            message = message.removeprefix("Value error, ")
-            value = item.get("input")
-            if item.get("type") == "extra_forbidden":
-                message = "unknown key (not part of the schema)"
-            if isinstance(value, dict | list):
-                lines.append(f"{location or 'input'}: {message}")
-            else:
-                lines.append(f"{location or 'input'}: {message} (got {value!r})")
+            line = describe_error_item(item, error.title, prefix)
+            if line not in lines:
+                lines.append(line)
         return "\n".join(lines)
     if isinstance(error, InputError) and prefix:
         return f"{prefix}.{error}"

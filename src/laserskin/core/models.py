@@ -8,6 +8,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from laserskin.core.errors import InputError, describe_field, register_model
+
 
 def _numeric(annotation: Any) -> bool:
     """Whether a field holds numbers but not booleans (int, float, their optionals and tuples)."""
@@ -29,6 +31,11 @@ class InputModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, validate_default=True)
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        register_model(cls)  # so that errors can say what a missing or wrong field accepts
+
     @model_validator(mode="before")
     @classmethod
     def _no_booleans_for_numbers(cls, data: Any) -> Any:
@@ -37,7 +44,8 @@ class InputModel(BaseModel):
             for name, field in cls.model_fields.items():
                 for key in {name, field.alias} - {None}:
                     if isinstance(data.get(key), bool) and _numeric(field.annotation):
-                        raise ValueError(f"{key}: expected a number, got the boolean {str(data[key]).lower()}")
+                        allowed = describe_field(field) or "a number"
+                        raise InputError(key, data[key], f"{allowed} (true/false is not a number)")
         return data
 
     @classmethod

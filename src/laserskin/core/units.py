@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 
 import pint
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
 
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, range_words, shown
 
 ureg: pint.UnitRegistry = pint.UnitRegistry()
 _NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf)\s+(.*)$")
@@ -32,7 +34,16 @@ def _unit(text: str) -> pint.Unit:
     return ureg.Unit(text)
 
 
-def to_si(value: Any, si_unit: str, *, field: str, bare_unit: str | None = None, allow_inf: bool = False) -> float:
+def to_si(
+    value: Any,
+    si_unit: str,
+    *,
+    field: str,
+    bare_unit: str | None = None,
+    allow_inf: bool = False,
+    display: str | None = None,
+    example: float | Callable[[], float] | None = None,
+) -> float:
     """Convert ``value`` to a float in ``si_unit``.
 
     Parameters
@@ -47,6 +58,9 @@ def to_si(value: Any, si_unit: str, *, field: str, bare_unit: str | None = None,
         Unit assumed for bare numbers; when ``None`` bare numbers are refused.
     allow_inf : bool
         Accept ``+inf`` (e.g. a semi-infinite layer thickness).
+    display, example : str and float (or a function returning it), optional
+        Unit and number of the example in error messages (default: the display unit of
+        ``si_unit``, and the number given or 1).
 
     Returns
     -------
@@ -56,23 +70,42 @@ def to_si(value: Any, si_unit: str, *, field: str, bare_unit: str | None = None,
     Raises
     ------
     InputError
-        On malformed text, wrong dimensionality or a refused bare number.
+        On malformed text, wrong dimensionality or a refused bare number; ``allowed`` says in
+        plain words what kind of quantity is expected, with an example ("an areal energy
+        density such as '10 J/cm^2'").
     """
     target = _unit(si_unit)
     if isinstance(value, bool):
-        raise InputError(field, value, f"a quantity in units of {target:~P}")
+        raise InputError(field, value, f"{expected_quantity(si_unit, example, display)} (true/false is not a quantity)")
     if isinstance(value, (int, float)):
         if math.isnan(value) or (math.isinf(value) and not (allow_inf and value > 0)):
             raise InputError(field, value, "a finite number")
         if bare_unit is None:
             if target.dimensionless:
                 return float(value)
-            raise InputError(field, value, f'a quantity with units, e.g. "{value} {_example_unit(si_unit)}"')
+            raise InputError(field, value, f"{expected_quantity(si_unit, value, display)} (a number needs its unit)")
         return float(ureg.Quantity(float(value), bare_unit).to(target).magnitude)
     if isinstance(value, pint.Quantity):
         quantity = value
     elif isinstance(value, str):
         text = value.strip().replace("µ", "u").replace("μ", "u")
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:  # a bare number written as text ("400"): the rules of bare numbers apply
+            try:
+                return to_si(
+                    number,
+                    si_unit,
+                    field=field,
+                    bare_unit=bare_unit,
+                    allow_inf=allow_inf,
+                    display=display,
+                    example=example,
+                )
+            except InputError as error:  # name the text as given
+                raise InputError(field, value, error.allowed) from None
         try:
             match = _NUMBER_AND_UNIT.match(text)
             if match and match.group(2):
@@ -82,20 +115,88 @@ def to_si(value: Any, si_unit: str, *, field: str, bare_unit: str | None = None,
             else:
                 quantity = ureg.Quantity(text)
         except Exception:
-            raise InputError(field, value, f'a quantity such as "1 {_example_unit(si_unit)}"') from None
+            raise InputError(field, value, expected_quantity(si_unit, example, display)) from None
         if not isinstance(quantity, pint.Quantity):  # a bare number written as text
-            return to_si(float(quantity), si_unit, field=field, bare_unit=bare_unit, allow_inf=allow_inf)
+            return to_si(
+                float(quantity),
+                si_unit,
+                field=field,
+                bare_unit=bare_unit,
+                allow_inf=allow_inf,
+                display=display,
+                example=example,
+            )
     else:
-        raise InputError(field, value, f'a quantity such as "1 {_example_unit(si_unit)}"')
+        raise InputError(field, value, expected_quantity(si_unit, example, display))
     try:
         magnitude = float(quantity.to(target).magnitude)
     except pint.DimensionalityError:
+        given = quantity_kind(quantity.units)
         raise InputError(
-            field, value, f"a quantity in units of {_example_unit(si_unit)} (dimension {target.dimensionality})"
+            field,
+            value,
+            expected_quantity(si_unit, quantity.magnitude, display),
+            given=f"{shown(value)}, {given}" if given else None,
         ) from None
     if math.isnan(magnitude) or (math.isinf(magnitude) and not (allow_inf and magnitude > 0)):
         raise InputError(field, value, "a finite number")
     return magnitude
+
+
+# SI unit -> what people call such a quantity (error messages say what is expected in plain words)
+QUANTITY_KINDS: dict[str, str] = {
+    "J/m^2": "an areal energy density",
+    "J/m^3": "an energy per volume",
+    "J/mol": "an energy per mole",
+    "J": "an energy",
+    "W": "a power",
+    "s": "a duration",
+    "year": "an age in years",
+    "Hz": "a frequency",
+    "1/s": "a rate (per time)",
+    "m": "a length",
+    "m^2": "an area",
+    "1/m": "a coefficient per length",
+    "1/m^2": "a number per area",
+    "K": "a temperature",
+    "K*s": "a temperature-time dose",
+    "W/(m^2*K)": "a heat transfer coefficient",
+    "kg": "a mass",
+    "kg/m^3": "a mass density",
+    "W/m^2": "an irradiance",
+    "W/m^3": "a power density",
+    "Pa": "a pressure",
+    "m/s": "a speed",
+    "": "a plain number or a percentage",
+}
+
+
+def quantity_kind(unit: Any) -> str | None:
+    """Plain name of the kind of quantity of ``unit`` ("an energy" for J or mJ), or ``None``."""
+    try:
+        dimensionality = _unit(str(unit)).dimensionality if not isinstance(unit, pint.Unit) else unit.dimensionality
+    except Exception:
+        return None
+    for si_unit, kind in QUANTITY_KINDS.items():
+        if si_unit not in ("year", "Hz") and _unit(si_unit).dimensionality == dimensionality:
+            return kind
+    return None
+
+
+def expected_quantity(si_unit: str, magnitude: Any = None, display: str | None = None) -> str:
+    """What a quantity field expects, in plain words with an example in its display unit.
+
+    ``expected_quantity("J/m^2", 10)`` is ``"an areal energy density such as '10 J/cm^2'"``.
+    """
+    display = display or _example_unit(si_unit)
+    if callable(magnitude):
+        magnitude = magnitude()
+    kind = QUANTITY_KINDS.get(si_unit) or quantity_kind(si_unit) or "a quantity"
+    number = magnitude if isinstance(magnitude, int | float) and math.isfinite(magnitude) and magnitude > 0 else 1
+    example = f"{number:g} {display}".strip() if display not in ("", "1") else f"{number:g}"
+    if si_unit == "":
+        return f"{kind} such as '0.5' or '50 %'"
+    return f"{kind} such as '{example}'"
 
 
 def _example_unit(si_unit: str) -> str:
@@ -146,6 +247,59 @@ def exact_quantity_text(value_si: float, si_unit: str, unit: str) -> str:
     return f"{value_si!r} {si_unit}".strip() if si_unit else repr(value_si)
 
 
+@dataclass(frozen=True)
+class QuantitySpec:
+    """What a :func:`Quantity` field accepts (kept in its ``Annotated`` metadata), so that an error
+    for a missing or wrong value can say in plain words what is allowed."""
+
+    si_unit: str
+    display: str
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+
+    def bound(self, value_si: float) -> str:
+        return format_quantity(value_si, self.si_unit, self.display, digits=6)
+
+    def range_text(self) -> str:
+        """The allowed range in words: "from 18 year to 100 year", "more than 0 ms", ""."""
+        return range_words(self.gt, self.ge, self.lt, self.le, self.bound)
+
+    def example_magnitude(self) -> float:
+        """A value in the display unit that lies inside the range (1 when it does, else a bound)."""
+        try:
+            one_si = to_si(f"1 {self.display}", self.si_unit, field="value") if self.display else 1.0
+        except InputError:
+            return 1.0
+        inside = all(
+            ok
+            for ok in (
+                self.gt is None or one_si > self.gt,
+                self.ge is None or one_si >= self.ge,
+                self.lt is None or one_si < self.lt,
+                self.le is None or one_si <= self.le,
+            )
+        )
+        if inside:
+            return 1.0
+        for candidate, factor in ((self.ge, 1.0), (self.le, 1.0), (self.gt, 2.0), (self.lt, 0.5)):
+            if candidate is not None and math.isfinite(candidate) and candidate > 0:
+                value = candidate * factor
+                return float(f"{from_si(value, self.si_unit, self.display):.3g}") if self.display else value
+        return 1.0
+
+    def describe(self, magnitude: Any = None) -> str:
+        """E.g. "a duration more than 0 ms, such as '3 ms'" (the example takes ``magnitude`` when given)."""
+        example = magnitude if magnitude is not None else self.example_magnitude()
+        text = expected_quantity(self.si_unit, example, self.display)
+        bounds = self.range_text()
+        if not bounds:
+            return text
+        kind, _, such = text.partition(" such as ")
+        return f"{kind} {bounds}, such as {such}" if such else f"{kind} {bounds}"
+
+
 def Quantity(
     si_unit: str,
     *,
@@ -161,7 +315,9 @@ def Quantity(
 
     Bounds are given in SI and reported in the display unit. Serialisation writes
     the value back as a string in the display unit, so a model dumped to TOML or
-    JSON reads back unchanged.
+    JSON reads back unchanged. A bad value raises an :class:`InputError` (inside
+    pydantic's error, where :func:`laserskin.core.errors.describe_validation_error`
+    finds it) that says in plain words what is allowed.
 
     Examples
     --------
@@ -172,33 +328,29 @@ def Quantity(
     0.003
     """
     display = display or _example_unit(si_unit)
-
-    def _bound(v: float) -> str:
-        return format_quantity(v, si_unit, display, digits=6)
+    spec = QuantitySpec(si_unit, display, gt, ge, lt, le)
 
     def validate(value: Any, info: ValidationInfo) -> float:
         # Internal construction passes SI floats (InputModel.from_si, context {"si": True});
         # at the edges a bare number for a dimensional field is refused.
         si = bool(info.context and info.context.get("si")) and isinstance(value, int | float)
         try:
-            v = to_si(value, si_unit, field="value", bare_unit=si_unit if si else bare_unit, allow_inf=allow_inf)
-        except InputError as error:  # pydantic adds the field location
-            raise ValueError(f"expected {error.allowed}") from None
-        problems = []
-        if gt is not None and not v > gt:
-            problems.append(f"> {_bound(gt)}")
-        if ge is not None and not v >= ge:
-            problems.append(f">= {_bound(ge)}")
-        if lt is not None and not v < lt:
-            problems.append(f"< {_bound(lt)}")
-        if le is not None and not v <= le:
-            problems.append(f"<= {_bound(le)}")
-        if problems:
-            allowed = " and ".join(
-                f"{op} {_bound(b)}" for op, b in (("> ", gt), (">=", ge), ("< ", lt), ("<=", le)) if b is not None
+            v = to_si(
+                value,
+                si_unit,
+                field="value",
+                bare_unit=si_unit if si else bare_unit,
+                allow_inf=allow_inf,
+                display=display,
+                example=lambda: _example_magnitude(spec),  # worked out only for an error message
             )
-            allowed = allowed.replace("  ", " ")
-            raise ValueError(f"{format_quantity(v, si_unit, display)} is out of range; allowed: {allowed}")
+        except InputError as error:  # pydantic adds the field location
+            raise InputError("", value, _with_range(error.allowed, spec), given=error.given) from None
+        inside = (
+            (gt is None or v > gt) and (ge is None or v >= ge) and (lt is None or v < lt) and (le is None or v <= le)
+        )
+        if not inside:
+            raise InputError("", value, spec.range_text())
         return v
 
     def serialize(v: float) -> str:
@@ -209,4 +361,19 @@ def Quantity(
         BeforeValidator(validate),
         PlainSerializer(serialize, return_type=str),
         WithJsonSchema({"type": "string", "description": f"quantity with units, e.g. '1 {display}'"}),
+        spec,
     ]
+
+
+@lru_cache(maxsize=512)
+def _example_magnitude(spec: QuantitySpec) -> float:
+    return spec.example_magnitude()
+
+
+def _with_range(allowed: str, spec: QuantitySpec) -> str:
+    """Add the field's range to a "what kind of quantity" text from :func:`to_si`."""
+    bounds = spec.range_text()
+    if not bounds or " such as " not in allowed:
+        return allowed
+    kind, _, rest = allowed.partition(" such as ")
+    return f"{kind} {bounds}, such as {rest}"

@@ -1,9 +1,18 @@
-"""Heat-pain index from the temperature at nociceptor depth, with and without topical anaesthetic.
+"""Heat-pain index from the temperature of the nociceptors, with and without topical anaesthetic.
 
-Model (calibration tag U, physics_data.md §5)
----------------------------------------------
-* Probe: the temperature at the depth of the intra-epidermal/papillary nerve endings,
-  ``nociceptor_depth`` (default 150 µm, range ~100–200 µm).
+Model (physics_data.md §5; D₅₀ calibrated, clinical_calibration_data.md §5)
+----------------------------------------------------------------------------
+* Where: the nerve endings of the skin lie in a depth band from the intra-epidermal free
+  endings (~20 µm) to the sub-papillary plexus (~200 µm) (``nerve_band_top``/``_bottom``).
+  The dose is **averaged over that band and over the treated area** (:func:`pain_from_field`,
+  :class:`NociceptorFieldObserver`): a full-field spot is averaged over the spot, a fractional
+  micro-beam over the skin area of one zone (1 / zones per area), so a hot micro-column
+  excites only the nociceptors of its own small area (spatial summation) and does not
+  saturate the index, while an ablative pass that boils the epidermis excites the endings in
+  it. A nerve ending stops firing once its tissue reaches 100 °C (coagulated or vaporised:
+  its dose counts up to that moment) and adds a fixed ``destruction_dose`` (the burst of an
+  ending that is destroyed), weighted by the destroyed fraction of the nerve band. The single-point probe (:class:`PainObserver`, ``nociceptor_depth``
+  150 µm on the beam axis) is kept for traces and figures.
 * Threshold: polymodal C-nociceptors respond from 42–56 °C (Bessou & Perl 1969); TRPV1
   opens at ≈ 42–43 °C; the mean heat-pain threshold of hairy skin is ~43–45 °C (Rolke et
   al. 2006) and is independent of the starting skin temperature (Pertovaara et al. 1996).
@@ -11,9 +20,8 @@ Model (calibration tag U, physics_data.md §5)
 * Dose: D = ∫ (T − T_threshold)₊ dt in K·s, integrated exactly for T piecewise linear in
   time between samples (including the partial time above threshold in a crossing step).
 * Index: a saturating (Naka–Rushton, exponent 1) map to 0–10, I = 10 · D / (D + D₅₀);
-  D₅₀ = the dose that gives 5/10 (default 1 K·s, an uncalibrated placeholder, tag U, to be
-  fitted to clinical anchors such as 6.95 → 4.0 /10 with forced cold air during 1550 nm
-  fractional treatment, §5).
+  D₅₀ = the area- and band-averaged dose that gives 5/10, fitted to the published 0–10 scores
+  (``data/parameters/pain.toml``; the fit and its residuals: docs/healing.md "Pain").
 * Anaesthetic: the index is multiplied by a factor by product (tags R/U, ranges in
   :data:`ANESTHETICS`, read from ``data/parameters/anesthetics.toml``, the one table of
   anaesthetic keys): lidocaine 4–5 % alone is weak (Tian et al. 2016: 4.90 vs 5.19 after
@@ -69,14 +77,35 @@ def _load_anesthetics() -> dict[str, Anesthetic]:
 ANESTHETICS: dict[str, Anesthetic] = _load_anesthetics()
 
 
+def _pain_table() -> dict:
+    try:
+        return dict(load_parameters("pain"))
+    except Exception:  # pragma: no cover - the file ships with the package
+        return {}
+
+
+_PAIN = _pain_table()
+
+
 class PainParameters(InputModel):
-    """Nociceptor depth, heat-pain threshold and the dose giving an index of 5/10."""
+    """Nociceptor depths, heat-pain threshold and the dose giving an index of 5/10 (``pain.toml``)."""
 
     nociceptor_depth_m: Quantity("m", gt=0.0, display="um") = Field(default="150 um", alias="nociceptor_depth")
-    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(
-        default="317.15 K", alias="threshold_temperature"
+    nerve_band_top_m: Quantity("m", ge=0.0, display="um") = Field(
+        default=_PAIN.get("nerve_band_top", {}).get("value", "20 um"), alias="nerve_band_top"
     )
-    half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(default="1 K*s", alias="half_max_dose")
+    nerve_band_bottom_m: Quantity("m", gt=0.0, display="um") = Field(
+        default=_PAIN.get("nerve_band_bottom", {}).get("value", "200 um"), alias="nerve_band_bottom"
+    )
+    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(
+        default=_PAIN.get("threshold_temperature", {}).get("value", "317.15 K"), alias="threshold_temperature"
+    )
+    half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(
+        default=_PAIN.get("half_max_dose", {}).get("value", "1 K*s"), alias="half_max_dose"
+    )
+    destruction_dose_K_s: Quantity("K*s", ge=0.0, display="K*s") = Field(
+        default=_PAIN.get("destruction_dose", {}).get("value", "0 K*s"), alias="destruction_dose"
+    )
 
 
 def anesthetic_factor(anesthetic: str) -> float:
@@ -133,12 +162,14 @@ class PainResult:
     index_with_anesthetic: float
     anesthetic: str
     anesthetic_factor: float
+    destroyed_fraction: float = 0.0
 
 
-def _result(dose, above, peak, parameters, anesthetic) -> PainResult:
+def _result(dose, above, peak, parameters, anesthetic, destroyed=0.0) -> PainResult:
     factor = anesthetic_factor(anesthetic)
-    index = pain_index(dose, parameters.half_max_dose_K_s)
-    return PainResult(dose, above, peak, index, index * factor, anesthetic, factor)
+    total = dose + parameters.destruction_dose_K_s * destroyed
+    index = pain_index(total, parameters.half_max_dose_K_s)
+    return PainResult(total, above, peak, index, index * factor, anesthetic, factor, destroyed)
 
 
 def pain_from_trace(
@@ -221,16 +252,235 @@ class PainObserver:
         return _result(self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters, anesthetic)
 
 
-#: Relative spread of the pain index between patients at the same dose (U until calibrated:
-#: published SDs are ~2 points on 0-10 at scores of 4-7, e.g. 6.95 +/- 2.0 and 4.0 +/- 1.8).
+#: Relative spread of the pain index between patients at the same dose: published SDs are ~2
+#: points on 0-10 at scores of 4-7 (6.95 +/- 2.0 and 4.0 +/- 1.8, Fisher et al. 2005), i.e. ~30-45 %.
 PAIN_RELATIVE_SPREAD = 0.3
 
 
-def pain_band(index_without: float | None, anesthetic: str = "none") -> dict:
-    """Pain /10 without anaesthetic and with ``anesthetic``, each ``[low, nominal, high]``.
+def area_weights(grid: Any, treated_radius_m: float, cell_area_m2: float | None = None) -> np.ndarray:
+    """Weight of each radial ring in the treated-area average, (nr,), summing to at most 1.
 
-    ``low``/``high`` widen the nominal index by :data:`PAIN_RELATIVE_SPREAD` (patient spread)
-    and, with an anaesthetic, span the product's factor range; capped to 0-10.
+    Full field (``cell_area_m2`` None): the rings inside ``treated_radius_m`` weighted by their
+    area inside it. Fractional: the rings of one zone's skin area ``cell_area_m2`` (1 / zones per
+    area), each weighted by ring area / cell area; a zone's neighbours are other zones.
+    """
+    edges = np.asarray(grid.r_edges_m, dtype=float)
+    if cell_area_m2 is not None:
+        if not (math.isfinite(cell_area_m2) and cell_area_m2 > 0):
+            raise InputError("cell_area_m2", cell_area_m2, "an area > 0 m^2")
+        radius = math.sqrt(cell_area_m2 / math.pi)
+        total = cell_area_m2
+    else:
+        radius = float(treated_radius_m)
+        if not (math.isfinite(radius) and radius > 0):
+            raise InputError("treated_radius_m", treated_radius_m, "a radius > 0 m")
+        radius = min(radius, float(edges[-1]))
+        total = math.pi * radius**2
+    clipped = np.minimum(edges, radius)
+    return np.pi * np.diff(clipped**2) / total
+
+
+def depth_weights(grid: Any, parameters: PainParameters | None = None) -> np.ndarray:
+    """Weight of each depth cell in the nerve band average, (nz,), summing to 1."""
+    p = parameters or PainParameters()
+    z = np.asarray(grid.z_edges_m, dtype=float)
+    top, bottom = p.nerve_band_top_m, min(p.nerve_band_bottom_m, float(z[-1]))
+    if not bottom > top:
+        raise InputError("nerve_band", (top, bottom), "a band with bottom > top inside the grid")
+    overlap = np.clip(np.minimum(z[1:], bottom) - np.maximum(z[:-1], top), 0.0, None)
+    return overlap / overlap.sum()
+
+
+def _dose_field(
+    times_s: np.ndarray, field_K: np.ndarray, threshold_K: float, destroyed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact ∫(T − Tth)₊ dt and time above threshold per cell, T linear in time between samples.
+
+    A nerve ending stops firing once its tissue reaches 100 °C (coagulated or vaporised): a
+    cell contributes up to the first sample at or above boiling and nothing after it.
+    ``destroyed`` (cells already destroyed before ``times_s[0]``) is updated and returned.
+    """
+    hot = field_K >= WATER_BOILING_K
+    reached = np.maximum.accumulate(hot, axis=0)
+    if destroyed is not None:
+        reached = reached | destroyed[None]
+    alive = ~reached[:-1]  # a step counts while its start sample is below boiling
+    a = np.minimum(field_K[:-1], WATER_BOILING_K) - threshold_K
+    b = np.minimum(field_K[1:], WATER_BOILING_K) - threshold_K
+    dt = np.diff(times_s).reshape((-1,) + (1,) * (field_K.ndim - 1))
+    both = (a >= 0) & (b >= 0)
+    high = np.maximum(np.maximum(a, b), 0.0)
+    span = np.abs(a) + np.abs(b)
+    fraction = np.where(both, 1.0, np.divide(high, span, out=np.zeros_like(span), where=span > 0))
+    dose = np.where(alive, np.where(both, 0.5 * (a + b) * dt, 0.5 * high * fraction * dt), 0.0)
+    return dose.sum(axis=0), (np.where(alive, fraction, 0.0) * dt).sum(axis=0), reached[-1]
+
+
+def pain_from_field(
+    times_s: Any,
+    field_K: Any,
+    grid: Any,
+    *,
+    treated_radius_m: float,
+    cell_area_m2: float | None = None,
+    parameters: PainParameters | None = None,
+    anesthetic: str = "none",
+) -> PainResult:
+    """Pain index from the temperature history of the grid, averaged over the nerve band and the treated area.
+
+    Parameters
+    ----------
+    times_s : array_like (nt,)
+        Strictly increasing times, s.
+    field_K : array_like (nt, nr, nz)
+        Temperature history, K (cells above 100 °C count as 100 °C).
+    grid : RZGrid
+    treated_radius_m : float
+        Radius of the treated spot (full field), m.
+    cell_area_m2 : float, optional
+        Skin area per micro-beam zone (fractional lasers: 1 / zones per m²), m².
+    parameters : PainParameters, optional
+    anesthetic : str
+        Key of :data:`ANESTHETICS`.
+
+    Returns
+    -------
+    PainResult
+        ``dose_K_s`` is the area- and band-averaged dose; ``peak_temperature_K`` the hottest
+        nociceptor cell (capped at 100 °C); ``time_above_threshold_s`` the area-weighted time.
+    """
+    cite("bessou_perl1969", "rolke2006", "pertovaara1996")
+    p = parameters or PainParameters()
+    t = np.asarray(times_s, dtype=np.float64)
+    field = np.asarray(field_K, dtype=np.float64)
+    if field.ndim != 3 or field.shape[0] != t.size or t.size < 2:
+        raise InputError("field_K", field.shape, "an (nt, nr, nz) history with one field per time")
+    if not (np.all(np.isfinite(t)) and np.all(np.diff(t) > 0)):
+        raise InputError("times_s", "not strictly increasing", "strictly increasing finite times")
+    rows, cols, weights = nociceptor_cells(grid, treated_radius_m, cell_area_m2, p)
+    return pain_from_cells(t, field[:, rows][:, :, cols], weights, parameters=p, anesthetic=anesthetic)
+
+
+def nociceptor_cells(
+    grid: Any, treated_radius_m: float, cell_area_m2: float | None = None, parameters: PainParameters | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Radial rows, depth columns and their weights (nrows, ncols) of the nociceptor average."""
+    wz = depth_weights(grid, parameters)
+    wr = area_weights(grid, treated_radius_m, cell_area_m2)
+    rows, cols = np.flatnonzero(wr > 0), np.flatnonzero(wz > 0)
+    return rows, cols, wr[rows][:, None] * wz[cols][None, :]
+
+
+def pain_from_cells(
+    times_s: np.ndarray,
+    cells_K: np.ndarray,
+    weights: np.ndarray,
+    *,
+    parameters: PainParameters | None = None,
+    anesthetic: str = "none",
+) -> PainResult:
+    """Pain from the histories (nt, nrows, ncols) of the nociceptor cells and their weights (:func:`nociceptor_cells`)."""
+    p = parameters or PainParameters()
+    dose, above, destroyed = _dose_field(np.asarray(times_s, dtype=float), cells_K, p.threshold_temperature_K)
+    peak = float(np.minimum(cells_K.max(), WATER_BOILING_K))
+    return _result(
+        float((dose * weights).sum()),
+        float((above * weights).sum()),
+        peak,
+        p,
+        anesthetic,
+        float((destroyed * weights).sum()),
+    )
+
+
+class NociceptorFieldObserver:
+    """Heat-solver observer: the area- and band-averaged pain dose (see :func:`pain_from_field`).
+
+    Also records the single-point axis trace at ``nociceptor_depth`` (:meth:`trace`) for datasets.
+    """
+
+    def __init__(
+        self,
+        grid: Any,
+        *,
+        treated_radius_m: float,
+        cell_area_m2: float | None = None,
+        parameters: PainParameters | None = None,
+    ):
+        self.grid = grid
+        self.parameters = parameters or PainParameters()
+        self._rows, self._cols, self._weights = nociceptor_cells(grid, treated_radius_m, cell_area_m2, self.parameters)
+        self._z = grid.z_centers_m
+        self.dose_K_s = 0.0
+        self.time_above_threshold_s = 0.0
+        self.peak_temperature_K = -math.inf
+        self.times_s: list[float] = []
+        self.axis_K: list[float] = []
+        self._destroyed: np.ndarray | None = None
+
+    def _axis(self, temperature_K) -> float:
+        return float(np.interp(self.parameters.nociceptor_depth_m, self._z, np.asarray(temperature_K)[0]))
+
+    def on_step(self, time_s: float, dt_s: float, temperature_old_K: Any, temperature_new_K: Any) -> None:
+        """Accumulate the weighted supra-threshold dose of one step (T linear in time)."""
+        old = np.asarray(temperature_old_K)[self._rows][:, self._cols]
+        new = np.asarray(temperature_new_K)[self._rows][:, self._cols]
+        if not self.times_s:
+            self.times_s.append(float(time_s - dt_s))
+            self.axis_K.append(self._axis(temperature_old_K))
+        if self._destroyed is None:
+            self._destroyed = np.zeros(old.shape, dtype=bool)
+        dose, above, self._destroyed = _dose_field(
+            np.array([0.0, dt_s]), np.stack([old, new]), self.parameters.threshold_temperature_K, self._destroyed
+        )
+        self.dose_K_s += float((dose * self._weights).sum())
+        self.time_above_threshold_s += float((above * self._weights).sum())
+        self.peak_temperature_K = max(self.peak_temperature_K, float(min(max(old.max(), new.max()), WATER_BOILING_K)))
+        self.times_s.append(float(time_s))
+        self.axis_K.append(self._axis(temperature_new_K))
+
+    def trace(self) -> tuple[np.ndarray, np.ndarray]:
+        """Times (s) and the axis temperature at ``nociceptor_depth`` (K)."""
+        return np.asarray(self.times_s), np.asarray(self.axis_K)
+
+    def result(self, anesthetic: str = "none") -> PainResult:
+        """Pain result so far (index with ``anesthetic``; the one without is included)."""
+        if not self.times_s:
+            raise InputError("NociceptorFieldObserver", "no steps", "at least one on_step call")
+        cite("bessou_perl1969", "rolke2006", "pertovaara1996")
+        destroyed = 0.0 if self._destroyed is None else float((self._destroyed * self._weights).sum())
+        return _result(
+            self.dose_K_s, self.time_above_threshold_s, self.peak_temperature_K, self.parameters, anesthetic, destroyed
+        )
+
+
+def _load_cooling_analgesia() -> dict[str, Anesthetic]:
+    table = _PAIN.get("cooling_analgesia", {})
+    return {
+        key: Anesthetic(float(e["factor"]), (float(e["range"][0]), float(e["range"][1])), e["tag"], e["source"], key)
+        for key, e in table.items()
+    }
+
+
+#: Cold-induced analgesia beyond the computed tissue cooling, by cooling kind (``pain.toml``).
+COOLING_ANALGESIA: dict[str, Anesthetic] = _load_cooling_analgesia()
+
+
+def cooling_analgesia_factor(kind: str | None) -> float:
+    """Factor on the pain index for a cooling kind (1 where only the computed temperature acts)."""
+    entry = COOLING_ANALGESIA.get(kind or "none")
+    if entry is not None:
+        cite("fisher2005_cold_air")
+    return 1.0 if entry is None else entry.factor
+
+
+def pain_band(index_without: float | None, anesthetic: str = "none", cooling: str | None = None) -> dict:
+    """Pain /10 without anaesthetic and with the plan (``anesthetic`` and ``cooling``), each ``[low, nominal, high]``.
+
+    ``without_anaesthetic`` is the index of the simulated treatment (its cooling acts through the
+    computed temperature) with neither the topical factor nor the cold-air analgesia;
+    ``with_plan`` multiplies by both. ``low``/``high`` widen the nominal index by
+    :data:`PAIN_RELATIVE_SPREAD` (patient spread) and span the factors' ranges; capped to 0-10.
     """
     if index_without is None:
         return {"without_anaesthetic": None, "with_plan": None}
@@ -242,6 +492,26 @@ def pain_band(index_without: float | None, anesthetic: str = "none") -> dict:
 
     without = clip([nominal * (1 - spread), nominal, nominal * (1 + spread)])
     entry = ANESTHETICS[anesthetic] if anesthetic in ANESTHETICS else ANESTHETICS["none"]
-    low_f, high_f = entry.factor_range
-    with_plan = clip([nominal * low_f * (1 - spread), nominal * entry.factor, nominal * high_f * (1 + spread)])
-    return {"without_anaesthetic": without, "with_plan": with_plan}
+    cold = COOLING_ANALGESIA.get(cooling or "none", Anesthetic(1.0, (1.0, 1.0), "V", "none"))
+    low_f = entry.factor_range[0] * cold.factor_range[0]
+    high_f = entry.factor_range[1] * cold.factor_range[1]
+    with_plan = clip(
+        [nominal * low_f * (1 - spread), nominal * entry.factor * cold.factor, nominal * high_f * (1 + spread)]
+    )
+    return {
+        "without_anaesthetic": without,
+        "with_plan": with_plan,
+        "without_anaesthetic_category": pain_category(without[1]),
+        "with_plan_category": pain_category(with_plan[1]),
+    }
+
+
+def pain_category(index: float) -> str:
+    """Verbal band of a 0-10 pain score: none (< 0.5), mild (< 4), moderate (< 7), severe (Serlin et al. 1995 cut points)."""
+    if index < 0.5:
+        return "none"
+    if index < 4.0:
+        return "mild"
+    if index < 7.0:
+        return "moderate"
+    return "severe"

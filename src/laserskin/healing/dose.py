@@ -41,6 +41,14 @@ class SessionDose(InputModel):
         Area fraction of microscopic treatment zones, 0–1; 0 means bulk (whole area).
     ablated_depth_m : float
         Depth of tissue removed, m (0 for non-ablative; key ``ablated_depth``).
+    wound_area_fraction : float
+        Area fraction of the skin left as an *open* wound (epidermis removed: 1 for
+        full-field ablative resurfacing, the MTZ area fraction for fractional ablative
+        lasers, 0 when the epidermis stays in place). Drives the open-wound response
+        (wound contracture) and re-epithelialisation.
+    wound_depth_m : float
+        Depth of the non-viable tissue of the open wound from the surface: ablated depth
+        plus the residual thermal damage below the crater floor, m (key ``wound_depth``).
     """
 
     time_s: Quantity("s", ge=0.0, display="day") = Field(alias="time")
@@ -51,11 +59,15 @@ class SessionDose(InputModel):
     epidermal_injury_grade: int = Field(default=0, ge=0, le=3)
     coverage: float = Field(default=0.0, ge=0.0, le=1.0)
     ablated_depth_m: Quantity("m", ge=0.0, display="um") = Field(default="0 um", alias="ablated_depth")
+    wound_area_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
+    wound_depth_m: Quantity("m", ge=0.0, display="um") = Field(default="0 um", alias="wound_depth")
 
     @model_validator(mode="after")
     def _band_ordered(self) -> SessionDose:
         if not self.depth_bottom_m > self.depth_top_m:
             raise ValueError("depth_bottom must be deeper than depth_top")
+        if self.wound_area_fraction > 0.0 and not self.wound_depth_m > 0.0:
+            raise ValueError("an open wound (wound_area_fraction > 0) needs wound_depth > 0")
         return self
 
     @property
@@ -84,6 +96,8 @@ class SessionDose(InputModel):
         immediate_tightening: float = 0.0,
         epidermal_injury_grade: int = 2,
         ablated_depth: Any = "0 um",
+        wound_area_fraction: float = 0.0,
+        wound_depth: Any = "0 um",
     ) -> SessionDose:
         """Dose of a fractional session from its zone geometry.
 
@@ -98,6 +112,8 @@ class SessionDose(InputModel):
             epidermal_injury_grade=epidermal_injury_grade,
             coverage=coverage,
             ablated_depth=ablated_depth,
+            wound_area_fraction=wound_area_fraction,
+            wound_depth=wound_depth,
         )
 
 

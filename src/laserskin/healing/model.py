@@ -9,7 +9,8 @@ is resorbed. Pathogens and the logistic fibroblast growth of Segal et al. are dr
 of the wound stimulus. Time constants follow the published time course of laser wounds
 (physics_data §8): re-epithelialisation of fractional zones within ~1 day (Manstein
 et al. 2004; Stumpp et al. 2009), fibroblast activation (HSP47) from day 7 to > 3 months
-(Hantash et al. 2007), new collagen visible from 6 weeks and rising to 6–12 months (CO2
+(Hantash et al. 2007), open (ablative) wounds contract while they heal (wound contracture,
+Fitzpatrick, Rostan & Marchell 2000), new collagen visible from 6 weeks and rising to 6–12 months (CO2
 resurfacing histology, Plast Reconstr Surg 1999; Borges et al. 2020). Untreated dermal
 collagen falls by about 1 %/yr (Shuster, Black & McVitie 1975); older patients respond
 less (Varani et al. 2006; Gosain & DiPietro 2004).
@@ -57,12 +58,16 @@ CITATIONS = (
     "varani2006",
     "gosain2004",
     "fisher2002",
+    "fitzpatrick2000_tightening",
 )
 
 
+#: Upper bound of a clinical grade improvement, % (the whole grade).
+MAX_GRADE_IMPROVEMENT_PCT = 100.0
+
 # state indices
-N, D, I, F, Y, M, E, SYN, REM, AGE, ABL = range(11)
-_NSTATE = 11
+N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W = range(14)
+_NSTATE = 14
 STATE_NAMES = (
     "native",
     "denatured",
@@ -75,6 +80,9 @@ STATE_NAMES = (
     "removed",
     "aging_loss",
     "ablated",
+    "wound_signal",
+    "wound_fibroblasts",
+    "wound_contracture",
 )
 
 
@@ -114,12 +122,18 @@ def _system_matrix(age_years: float, sun_exposure: float, p: dict[str, np.ndarra
     a[:, AGE, N] = lam
     a[:, AGE, Y] = lam
     a[:, AGE, M] = lam
+    # open-wound contracture: wound signal -> myofibroblasts -> contracture (area-days), persistent
+    a[:, IW, IW] = -k_i
+    a[:, FW, IW] = k_i
+    a[:, FW, FW] = -k_f
+    a[:, W, FW] = k_f
     return a
 
 
-def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, response: np.ndarray, p) -> np.ndarray:
+def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, age_factors, p) -> np.ndarray:
     """State right after a session (x: (ns, 11)); returns a new array."""
     x = x.copy()
+    _, slowing = age_factors
     pools = [N, Y, M]
     # 1) ablation removes dermis (all collagen pools, denatured included) below the band top
     ablated_dermis_m = max(0.0, dose.ablated_depth_m - dose.depth_top_m)
@@ -135,10 +149,34 @@ def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, response: 
     x[:, D] += denatured
     # 3) wound stimulus, saturating (fibroblast capacity), reduced with age
     injured = denatured + ablated
+    response = age_factors[0]
     x[:, I] += response * injured / (1.0 + injured / p["saturation_fraction"])
     # 4) immediate thermal contraction (linear %), held by the denatured fibrils
     x[:, E] += dose.immediate_linear_pct
+    # 5) open wound (epidermis removed): wound exposure = area fraction x days open, saturating
+    if dose.wound_area_fraction > 0.0:
+        exposure = dose.wound_area_fraction * _reepithelialization_days(dose, slowing, p)
+        x[:, IW] += response * exposure / (1.0 + exposure / p["wound_saturation_area_days"])
     return x
+
+
+def _reepithelialization_days(dose: SessionDose, slowing, p) -> np.ndarray:
+    """Days until the epidermis closes, per parameter row (0 when it stays intact)."""
+    if dose.epidermal_injury_grade < 2 and dose.wound_area_fraction <= 0.0:
+        return np.zeros_like(np.asarray(slowing, dtype=float))
+    if dose.coverage > 0.0:
+        base = (
+            p["reepithelialization_fractional_ablative_s"]
+            if dose.wound_area_fraction > 0.0
+            else (p["reepithelialization_fractional_s"])
+        )
+    else:
+        extra = p["reepithelialization_depth_slope_s_per_m"] * (
+            dose.wound_depth_m - p["reepithelialization_reference_depth_m"]
+        )
+        base = p["reepithelialization_bulk_s"] + (extra if dose.wound_depth_m > 0.0 else 0.0)
+        base = np.maximum(base, 0.5 * p["reepithelialization_bulk_s"])
+    return base * slowing / DAY_S
 
 
 def _propagate(
@@ -152,7 +190,7 @@ def _propagate(
     """States (ns, nt, 11) on a uniform ``time_days`` grid; sessions act right-continuously."""
     ns = p["tau_removal_s"].size
     a = _system_matrix(age_years, sun_exposure, p)
-    response, _ = _age_factors(age_years, p)
+    factors = _age_factors(age_years, p)
     x = np.zeros((ns, _NSTATE))
     x[:, N] = 1.0
     events = sorted(doses, key=lambda d: d.time_s)
@@ -168,7 +206,7 @@ def _propagate(
             if step > 0.0:
                 x = np.einsum("sij,sj->si", scipy.linalg.expm(a * step), x)
                 t_cur = events[k].time_s
-            x = _apply_session(x, events[k], dermis_m, response, p)
+            x = _apply_session(x, events[k], dermis_m, factors, p)
             k += 1
         step = t_s - t_cur
         if step > 0.0:
@@ -183,8 +221,11 @@ def reepithelialization_days(dose: SessionDose, age_years: float, parameters: He
     """Time for the epidermis to close after a session, days (0 when it stays intact).
 
     Fractional zones (``coverage > 0``) close in about a day (ED50 10–22 h, Stumpp et al.
-    2009; Manstein et al. 2004); a bulk epidermal wound (grade ≥ 2, ``coverage = 0``) takes
-    the bulk time (5–10 days, R). Both lengthen with age by the slowing factor.
+    2009; Manstein et al. 2004), ablated micro-columns in ~2 days (Hantash et al. 2007); a
+    bulk epidermal wound (grade ≥ 2 or an open wound, ``coverage = 0``) takes the bulk time
+    (7 d, 5–10 d, R) lengthened by ``reepithelialization_depth_slope`` per metre of wound
+    depth beyond the reference depth (Er:YAG 5–7 d, CO2 7–10 d). All lengthen with age by
+    the slowing factor.
 
     Parameters
     ----------
@@ -201,13 +242,10 @@ def reepithelialization_days(dose: SessionDose, age_years: float, parameters: He
         Re-epithelialisation time, days.
     """
     parameters = parameters or load_parameters()
-    if dose.epidermal_injury_grade < 2:
-        return 0.0
-    keys = ("age_reference_years", "response_loss_per_decade", "slowing_per_decade")
-    p = {k: np.atleast_1d(float(getattr(parameters, k))) for k in keys}
+    names = [n for n in HealingParameters.model_fields if n not in ("ranges", "log_sampled")]
+    p = {k: np.atleast_1d(float(getattr(parameters, k))) for k in names}
     _, slowing = _age_factors(_check_age(age_years), p)
-    base = parameters.reepithelialization_fractional_s if dose.coverage > 0.0 else parameters.reepithelialization_bulk_s
-    return float(base * slowing[0] / DAY_S)
+    return float(_reepithelialization_days(dose, slowing, p)[0])
 
 
 def baseline_collagen_relative(
@@ -337,8 +375,13 @@ def simulate_course(
 
     functional = x[..., N] + x[..., Y] + x[..., M]
     new = x[..., Y] + x[..., M]
-    tightening = x[..., E] + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
-    laxity = p["laxity_per_linear"][:, None] * tightening
+    tightening = (
+        x[..., E]
+        + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
+        + p["gain_wound"][:, None] * x[..., W]
+    )
+    # a grade cannot improve by more than 100 % (the bound binds only for full-field ablative courses)
+    laxity = np.minimum(p["laxity_per_linear"][:, None] * tightening, MAX_GRADE_IMPROVEMENT_PCT)
 
     return HealingResult(
         time_days=time_days,
@@ -367,13 +410,14 @@ def tightening_components(
     times_days: Sequence[float],
     parameters: HealingParameters,
     dermis_thickness_m: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Immediate and neo parts of the nominal tightening at given times (for calibration).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate, neo and wound parts of the nominal tightening at given times (for calibration).
 
     Returns
     -------
-    immediate_pct, neo_unit : ndarray
-        ``E(t)`` in % and ``M + φ Y`` (fraction), so that tightening = E + gain_neo · neo_unit.
+    immediate_pct, neo_unit, wound_unit : ndarray
+        ``E(t)`` in %, ``M + φ Y`` (fraction) and the wound contracture ``W`` (area-days), so that
+        tightening = E + gain_neo · neo_unit + gain_wound · wound_unit.
     """
     times = np.asarray(times_days, dtype=float)
     t_end = float(max(times.max(), max((d.time_days for d in doses), default=0.0)))
@@ -392,4 +436,5 @@ def tightening_components(
     return (
         np.interp(times, result.time_days, s["immediate_linear_pct"]),
         np.interp(times, result.time_days, neo),
+        np.interp(times, result.time_days, s["wound_contracture"]),
     )

@@ -57,11 +57,25 @@ class HealingParameters(InputModel):
         Fractional lengthening of the fibroblast, maturation and re-epithelialisation
         times per decade above the reference age.
     reepithelialization_fractional_s, reepithelialization_bulk_s : float
-        Re-epithelialisation time of fractional zones and of a bulk epidermal wound, s.
+        Re-epithelialisation time of fractional zones and of a bulk epidermal wound (at the
+        reference wound depth), s.
+    reepithelialization_fractional_ablative_s : float
+        Re-epithelialisation time of ablated micro-columns (fractional ablative), s.
+    reepithelialization_depth_slope_s_per_m : float
+        Lengthening of the bulk re-epithelialisation time per metre of wound depth beyond
+        ``reepithelialization_reference_depth_m`` (deeper wounds close later), s/m.
+    reepithelialization_reference_depth_m : float
+        Wound depth at which a bulk wound closes in ``reepithelialization_bulk_s``, m.
+    wound_saturation_area_days : float
+        Open-wound exposure (area fraction × days open) at which the wound-contracture
+        stimulus is half its linear value.
     dermis_thickness_m : float
         Default full dermal thickness, m (per-person input of :func:`simulate_course`).
     gain_neo : float
         Linear contraction per unit of new collagen (fraction of dermal collagen), %.
+    gain_wound : float
+        Linear contraction by open-wound contracture per unit of wound exposure
+        (area fraction × days open), % per day (fitted; 0 = uncalibrated).
     laxity_per_linear : float
         Clinical laxity-score improvement per % of linear contraction (dimensionless).
     ranges : dict
@@ -86,9 +100,20 @@ class HealingParameters(InputModel):
         alias="reepithelialization_fractional"
     )
     reepithelialization_bulk_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="reepithelialization_bulk")
+    reepithelialization_fractional_ablative_s: Quantity("s", gt=0.0, display="hour") = Field(
+        default="48 hour", alias="reepithelialization_fractional_ablative"
+    )
+    reepithelialization_depth_slope_s_per_m: Quantity("s/m", ge=0.0, display="day/mm") = Field(
+        default="35 day/mm", alias="reepithelialization_depth_slope"
+    )
+    reepithelialization_reference_depth_m: Quantity("m", gt=0.0, display="um") = Field(
+        default="100 um", alias="reepithelialization_reference_depth"
+    )
+    wound_saturation_area_days: float = Field(default=10.0, gt=0.0)
     dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(alias="dermis_thickness")
     gain_neo: float = Field(default=0.0, ge=0.0)
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
+    gain_wound: float = Field(default=0.0, ge=0.0)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     log_sampled: tuple[str, ...] = ()
 
@@ -108,6 +133,7 @@ class HealingParameters(InputModel):
         gain_neo: float,
         laxity_per_linear: float,
         ranges: dict[str, tuple[float, float]] | None = None,
+        gain_wound: float | None = None,
     ) -> HealingParameters:
         """Copy with new gains (and optionally their ranges added to ``ranges``)."""
         new_ranges = dict(self.ranges)
@@ -117,6 +143,7 @@ class HealingParameters(InputModel):
             update={
                 "gain_neo": gain_neo,
                 "laxity_per_linear": laxity_per_linear,
+                "gain_wound": self.gain_wound if gain_wound is None else gain_wound,
                 "ranges": new_ranges,
                 "log_sampled": logs,
             }
@@ -139,9 +166,13 @@ _TOML_FIELDS: dict[str, tuple[str, str | None]] = {
     "slowing_per_decade": ("slowing_per_decade", None),
     "reepithelialization_fractional": ("reepithelialization_fractional_s", "s"),
     "reepithelialization_bulk": ("reepithelialization_bulk_s", "s"),
+    "reepithelialization_fractional_ablative": ("reepithelialization_fractional_ablative_s", "s"),
+    "reepithelialization_depth_slope": ("reepithelialization_depth_slope_s_per_m", "s/m"),
+    "reepithelialization_reference_depth": ("reepithelialization_reference_depth_m", "m"),
+    "wound_saturation_area_days": ("wound_saturation_area_days", None),
     "dermis_thickness": ("dermis_thickness_m", "m"),
 }
-_NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m"}
+_NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m", "reepithelialization_reference_depth_m"}
 
 
 @lru_cache(maxsize=1)

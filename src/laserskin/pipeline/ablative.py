@@ -190,7 +190,7 @@ def run_nonlinear(
     from laserskin.damage.arrhenius import ArrheniusIntegrator
     from laserskin.damage.collagen import collagen_response, omega_depth_range
     from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
-    from laserskin.damage.pain import PainParameters, pain_from_trace
+    from laserskin.damage.pain import NociceptorFieldObserver
     from laserskin.thermal import ThermalMedium
     from laserskin.thermal.enthalpy import (
         BeerLambertSource,
@@ -272,8 +272,13 @@ def run_nonlinear(
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     surface = simulation.cooling.surface_boundary(starts, ends, t_end)
     integrator = ArrheniusIntegrator(grid, NONLINEAR_DAMAGE_SETS)
-    nociceptor_depth = PainParameters().nociceptor_depth_m
-    probe = _AxisProbe(grid, nociceptor_depth)
+    # pain: nociceptor dose averaged over the nerve band and the treated area (one zone's skin area
+    # for fractional lasers); the axis trace at nociceptor_depth is kept for the dataset
+    probe = NociceptorFieldObserver(
+        grid,
+        treated_radius_m=grid.r_max_m,
+        cell_area_m2=1.0 / float(laser.mtz_per_m2) if fractional else None,
+    )
     # a Monte Carlo source is re-run at every later pulse on the optics the tissue has then
     # (laterally uniform flat-top spots only: the r–z transport takes a layered medium)
     source_update = None
@@ -349,8 +354,7 @@ def run_nonlinear(
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
     risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
-    times, trace = probe.trace()
-    pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
+    pain = probe.result(simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
     injured = dermal_injury(
         np.nan_to_num(omega["henriques"], nan=0.0),

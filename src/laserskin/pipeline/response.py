@@ -24,7 +24,7 @@ from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.collagen import collagen_response
 from laserskin.damage.injury import epidermal_injury
-from laserskin.damage.pain import PainParameters, pain_from_trace
+from laserskin.damage.pain import PainParameters, pain_from_field
 from laserskin.grid import RZGrid
 
 #: Arrhenius sets evaluated everywhere on the grid (Ω per parameter set in results).
@@ -101,6 +101,7 @@ class ThermalResponse:
         spot_radius_m: float,
         anesthetic: str = "none",
         pain_parameters: PainParameters | None = None,
+        pain_cell_area_m2: float | None = None,
     ) -> TissueResponse:
         """Damage, shrinkage, injury and pain at one pulse energy.
 
@@ -112,6 +113,9 @@ class ThermalResponse:
             Radius of the treated spot (for the area-averaged tightening), m.
         anesthetic : str
             Topical anaesthetic key for the pain index with anaesthetic.
+        pain_cell_area_m2 : float, optional
+            Skin area per micro-beam zone (fractional lasers), m²: pain is averaged over it
+            instead of the spot (:func:`laserskin.damage.pain.pain_from_field`).
         """
         if not (np.isfinite(pulse_energy_J) and pulse_energy_J >= 0):
             raise InputError("pulse_energy", pulse_energy_J, "a finite energy >= 0 J")
@@ -139,7 +143,15 @@ class ThermalResponse:
             fitzpatrick=geometry.fitzpatrick,
         )
         trace = self.nociceptor_base_K + pulse_energy_J * self.nociceptor_rise_per_J
-        pain = pain_from_trace(self.times_s, trace, parameters=pain_parameters, anesthetic=anesthetic)
+        pain = pain_from_field(
+            self.times_s,
+            history,
+            self.grid,
+            treated_radius_m=min(spot_radius_m, self.grid.r_max_m),
+            cell_area_m2=pain_cell_area_m2,
+            parameters=pain_parameters,
+            anesthetic=anesthetic,
+        )
         return TissueResponse(
             pulse_energy_J=pulse_energy_J,
             omega=omega,

@@ -293,6 +293,7 @@ class Simulation:
             self.pulse_energy_J(),
             spot_radius_m=self.beam().outer_radius_m or grid.dr_m,
             anesthetic=self.protocol.anesthetic,
+            pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
         )
         if self.explicit:
             need, reason = needs_nonlinear(outcome.peak_temperature_K)

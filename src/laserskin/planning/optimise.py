@@ -12,8 +12,12 @@ bisection on cheap read-outs of that history, without re-solving:
   over the passes reaches 1 (transepidermal necrosis); its band comes from Monte Carlo noise
   and parameter uncertainty (:mod:`laserskin.planning.uncertainty`). (The former rule,
   Ω_basal ≤ 0.5, looked like a factor-2 margin but Ω rises about threefold per 1 % of fluence,
-  so it sat at ~98 % of the blister fluence.) No boiling anywhere (the linear model breaks
-  there and a non-ablative laser must not vaporise tissue);
+  so it sat at ~98 % of the blister fluence.) Boiling does not exclude a fluence: as in the
+  pipeline (:func:`laserskin.pipeline.ablative.apply_thermal_model_rule`), where the linear
+  read-out at the chosen fluence reaches the onset of vaporisation the setting is re-run with
+  the non-linear (enthalpy) model and its read-outs are reported (``thermal_model``);
+  fractional and ablative devices are planned at their preset setting by one
+  :meth:`Simulation.run`, which applies the same rule;
 * **pain**: pain index with the anaesthetic ≤ ``pain_index_limit`` = 6 / 10 (U);
 * **dermal remodelling target**: on the beam axis, a dermal band of thermal injury —
   Ω of the target Arrhenius set (Henriques & Moritz 1947, the skin cell-death integral, by
@@ -49,10 +53,10 @@ from typing import Any
 
 import numpy as np
 
-from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import dermal_injury
-from laserskin.damage.pain import pain_from_trace
+from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
 
@@ -112,10 +116,24 @@ class FastEvaluator:
     (pain) and the maximum temperature (boiling).
     """
 
-    def __init__(self, response, counter: Counter | None = None):
+    def __init__(
+        self,
+        response,
+        counter: Counter | None = None,
+        *,
+        treated_radius_m: float | None = None,
+        cell_area_m2=None,
+        cooling_factor: float = 1.0,
+    ):
         self.response = response
         self.counter = counter or Counter()
         grid, geometry = response.grid, response.geometry
+        # pain: nociceptor cells of the nerve band over the treated area (laserskin.damage.pain.pain_from_field)
+        rows, cols, weights = nociceptor_cells(grid, min(treated_radius_m or grid.r_max_m, grid.r_max_m), cell_area_m2)
+        self._pain_base = response.base_K[:, rows][:, :, cols]
+        self._pain_rise = response.rise_per_J[:, rows][:, :, cols]
+        self._pain_weights = weights
+        self._cooling_factor = cooling_factor
         z = grid.z_centers_m
         above = np.flatnonzero(z < geometry.junction_depth_m)
         self.basal = int(above[-1])
@@ -148,10 +166,14 @@ class FastEvaluator:
         r = self.response
         return float((r.base_K + energy_J * r.rise_per_J).max())
 
+    def pain_result(self, energy_J: float, anesthetic: str):
+        """Pain (:class:`~laserskin.damage.pain.PainResult`) averaged over the nerve band and the treated area."""
+        cells = self._pain_base + energy_J * self._pain_rise
+        return pain_from_cells(self.response.times_s, cells, self._pain_weights, anesthetic=anesthetic)
+
     def pain(self, energy_J: float, anesthetic: str) -> float:
-        r = self.response
-        trace = r.nociceptor_base_K + energy_J * r.nociceptor_rise_per_J
-        return float(pain_from_trace(r.times_s, trace, anesthetic=anesthetic).index_with_anesthetic)
+        """Pain index with ``anesthetic`` and the cooling's analgesia at ``energy_J``, 0-10."""
+        return float(self.pain_result(energy_J, anesthetic).index_with_anesthetic) * self._cooling_factor
 
     def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None) -> list[str]:
         """Safety constraints violated at ``energy_J`` (empty list: safe).
@@ -160,8 +182,8 @@ class FastEvaluator:
         """
         safety = planner_rules()["safety"]
         out = []
-        if self.peak_K(energy_J) >= WATER_BOILING_K:
-            out.append("boiling (tissue water reaches 100 degC)")
+        # no boiling exclusion: above the onset of vaporisation the pipeline's rule runs the
+        # non-linear model (laserskin.pipeline.ablative.apply_thermal_model_rule), see finalise()
         if self.pain(energy_J, anesthetic) > safety["pain_index_limit"]:
             out.append(f"pain (index with {anesthetic} > {safety['pain_index_limit']})")
         if max_energy_J is not None and energy_J > max_energy_J * (1 + 1e-12):
@@ -188,6 +210,17 @@ class FastEvaluator:
             else:
                 hi = mid
         return math.sqrt(lo * hi)
+
+
+def _pain_area(sim, laser) -> dict:
+    """Area over which pain is averaged (the spot, or one micro-beam zone's skin area) and the cooling's analgesia."""
+    from laserskin.damage.pain import cooling_analgesia_factor
+
+    return {
+        "treated_radius_m": sim.beam().outer_radius_m or None,
+        "cell_area_m2": 1.0 / laser.mtz_per_m2 if laser.is_fractional else None,
+        "cooling_factor": cooling_analgesia_factor(sim.cooling.kind),
+    }
 
 
 def _bisect_log(predicate, lo: float, hi: float, iterations: int = 10) -> float:
@@ -345,7 +378,7 @@ def optimise_device(
                 _, source, grid = transport
                 response, _ = sim.thermal_response(source, grid)
                 counter.heat_solves += 2
-            fast = FastEvaluator(response, counter)
+            fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
             uncertainty = blister_uncertainty(sim, response, source, (lo, hi), counter=counter)
             for passes in range(1, max_passes + 1):
                 setting = _optimise_fluence(
@@ -469,6 +502,36 @@ def _optimise_fluence(
     return result
 
 
+def _apply_thermal_model_rule(result: SettingResult, linear_peak_K: float, energy: float, counter: Counter) -> None:
+    """The pipeline's rule (:func:`laserskin.pipeline.ablative.needs_nonlinear`): where the linear
+    read-out at the chosen energy leaves the linear model's range (a cell at the onset of
+    vaporisation), the setting is re-run by :class:`Simulation` (non-linear enthalpy model, the
+    planned passes) and its tissue read-outs replace the linear ones; else the linear ones stand."""
+    from laserskin.pipeline.ablative import needs_nonlinear
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.treatment.protocol import Protocol
+
+    nonlinear, reason = needs_nonlinear(linear_peak_K)
+    result.summary["thermal_model"] = "nonlinear" if nonlinear else "linear"
+    result.summary["thermal_model_reason"] = reason
+    if not nonlinear:
+        return
+    sim = result.simulation
+    run = Simulation(
+        sim.person,
+        result.laser,
+        result.cooling,
+        Protocol(passes=result.passes, anesthetic=result.anesthetic),
+        sim.settings,
+        cache_dir=getattr(sim, "cache_dir", None),
+    ).run()
+    counter.full_simulations += 1
+    keep = ("pulse_energy_J", "fluence_J_per_cm2")
+    result.summary.update({k: v for k, v in run.summary.items() if k not in keep and k != "wall_time_s"})
+    result.supporting_result = run
+    result.reasons.append(f"thermal model: non-linear ({reason})")
+
+
 def _per_cm2(energy_J: float, laser) -> float:
     return energy_J / laser.beam_area_m2 * 1e-4
 
@@ -480,7 +543,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
 
     sim, response, laser = result.simulation, result.response, result.laser
     energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
-    fast = FastEvaluator(response, counter)
+    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
     if anesthetic == "auto":
         limit = planner_rules()["safety"]["pain_index_limit"]
         chosen = next((a for a in ANESTHETIC_ORDER if fast.pain(energy, a) <= limit), STRONGEST_TOPICAL)
@@ -488,7 +551,9 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         chosen = anesthetic
     result.anesthetic = chosen
     spot_radius = sim.beam().outer_radius_m or response.grid.dr_m
-    outcome = response.evaluate(energy, spot_radius_m=spot_radius, anesthetic=chosen)
+    outcome = response.evaluate(
+        energy, spot_radius_m=spot_radius, anesthetic=chosen, pain_cell_area_m2=_pain_area(sim, laser)["cell_area_m2"]
+    )
     counter.evaluations += 1
     geometry, n = response.geometry, result.passes
     collagen = collagen_response(
@@ -541,6 +606,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     }
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
+    _apply_thermal_model_rule(result, fast.peak_K(energy), energy, counter)
     result.curve = {
         "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
         "epidermal_omega": [n * fast.basal_omega(e) for e in energies],

@@ -42,7 +42,9 @@ __all__ = ["TreatmentPlan", "plan", "plan_request"]
 #: What ``improvement_percent`` measures (the healing model's clinical output).
 OUTCOME_MEASURE = (
     "laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
-    "(Alexiades-Armenakas 2006 scale), months after the last session"
+    "(Alexiades-Armenakas 2006 scale, at most 100 %), months after the last session; "
+    "calibrated on laxity/rhytid grades, linear shrinkage and wound contracture across "
+    "non-ablative, fractional and ablative courses (docs/healing.md calibration table)"
 )
 
 MAX_PASSES = 3
@@ -155,6 +157,7 @@ def plan(
     max_sessions: int | None = None,
     max_downtime_days: float | None = None,
     max_session_minutes: float | None = None,
+    max_fraction_of_blister: float | None = None,
     anesthetic: str = "auto",
     cooling: str = "auto",
     photons: int = 20_000,
@@ -164,6 +167,8 @@ def plan(
 ) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
 
+    ``max_fraction_of_blister``: the epidermal margin, the highest allowed fraction of the
+    *lower* blister fluence (default 0.85 from contraindications.toml ``[safety]``).
     ``progress``: a callback for the simulations' progress; by default a rich bar in a
     terminal or notebook (nothing otherwise); ``None`` silences it.
 
@@ -192,6 +197,7 @@ def plan(
         max_downtime_days=max_downtime_days,
         max_session_minutes=max_session_minutes,
         anesthetic=anesthetic,
+        max_fraction_of_blister=max_fraction_of_blister,
         cooling=cooling,
         photons=photons,
         seed=seed,
@@ -274,23 +280,49 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     fluence = summary["fluence_J_per_cm2"]
     fraction = None if not blister else fluence / blister[1]
     margin = None if not blister else 1.0 - fluence / blister[0]
-    pain = _pain_bands(summary, setting.anesthetic)
+    pain = _pain_bands(summary, setting.anesthetic, (setting.cooling or {}).get("kind"))
+    ablative = setting.device_class in ("ablative", "fractional_ablative")
+    margin_note = (
+        "not applicable: the epidermis is removed by design (ablative)"
+        if setting.device_class == "ablative"
+        else "not applicable: focal epidermal injury of the micro-zones by design (fractional)"
+        if blister is None
+        else f"fluence <= {getattr(setting, 'max_fraction_of_blister', 0.85):g} x the lower blister fluence"
+    )
     risks = {
         "epidermal_omega": summary["epidermal_omega"],
         "epidermal_omega_limit": planner_rules()["safety"]["epidermal_omega_limit"],
         "blister_fluence_J_per_cm2": blister,
         "fluence_fraction_of_blister": fraction,
         "safety_margin": margin,
+        "blister_margin": {
+            "blister_fluence_J_per_cm2": blister,
+            "fluence_fraction_of_blister": fraction,
+            "safety_margin": margin,
+            "note": margin_note,
+        },
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": summary["epidermal_injury"],
         "pigment_risk": summary["pigment_risk"],
         "pain_index_without_anesthetic": summary["pain_index"],
-        "pain_index_with_anesthetic": summary["pain_index_with_anesthetic"],
+        "pain_index_with_anesthetic": pain["with_plan"][1] if pain.get("with_plan") else None,
+        "pain_without_anaesthetic": pain.get("without_anaesthetic"),
+        "pain_with_plan": pain.get("with_plan"),
         "pain": pain,
         "downtime_days": course.downtime_days,
+        "reepithelialization_days": course.downtime_days if course.downtime_days > 0 else 0.0,
+        "downtime_note": (
+            "open wound until re-epithelialised (ablative); erythema may last weeks"
+            if ablative
+            else "micro-zones close within ~1-2 days (fractional)"
+            if course.downtime_days > 0
+            else "no open wound (epidermis intact); transient erythema/oedema"
+        ),
+        "thermal_model": summary.get("thermal_model"),
         "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
         "referral_reason": None,
+        "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
     if best["visits"] > 1:
         reasons.append(
@@ -317,7 +349,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         laser_minutes=best["laser_minutes"],
         improvement_percent=course.improvement_percent,
         epidermal_omega=summary["epidermal_omega"],
-        pain_index=summary["pain_index_with_anesthetic"],
+        pain_index=pain["with_plan"][1] if pain.get("with_plan") else summary["pain_index_with_anesthetic"],
         blister_fluence_J_per_cm2=blister,
         fluence_fraction_of_blister=fraction,
         safety_margin=margin,
@@ -378,11 +410,11 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
     return [best, *rest]
 
 
-def _pain_bands(summary: dict, anesthetic: str | None) -> dict:
-    """Pain /10 without anaesthetic and with the plan, each ``[low, nominal, high]``."""
+def _pain_bands(summary: dict, anesthetic: str | None, cooling: str | None = None) -> dict:
+    """Pain /10 without anaesthetic and with the plan (anaesthetic + cooling), each ``[low, nominal, high]``."""
     from laserskin.damage.pain import pain_band
 
-    return pain_band(summary.get("pain_index"), anesthetic or "none")
+    return pain_band(summary.get("pain_index"), anesthetic or "none", cooling)
 
 
 def _settings(setting) -> dict:
@@ -433,7 +465,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
     verdict = device_verdict(person, preset)
     if not verdict.allowed:
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
-    if preset.device_class in ("ablative", "fractional_ablative"):
+    if preset.device_class in ("ablative", "fractional_ablative", "fractional_non_ablative"):
+        # preset setting, one Simulation.run(): its rule picks the linear or the non-linear model
         settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
         settings = optimise_device(
@@ -548,7 +581,12 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         safe_energy_J=energy,
         target_energy_J=None,
         blister_energy_J=None,
-        binding="preset default setting (ablative: epidermis removed by design)",
+        binding=(
+            "preset default setting (fractional: focal injury of the micro-zones by design; "
+            f"thermal model {result.summary.get('thermal_model', 'linear')})"
+            if preset.device_class == "fractional_non_ablative"
+            else "preset default setting (ablative: epidermis removed by design)"
+        ),
         feasible=True,
         anesthetic=anesthetic,
         simulation=sim,
@@ -557,4 +595,16 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
     )
     setting.summary = dict(result.summary)
     setting.supporting_result = result
+    if preset.device_class == "fractional_non_ablative":  # the array in 3-D, as optimise.finalise adds it
+        from laserskin.planning.fractional_array import fractional_array
+
+        setting.summary["fractional_array"] = fractional_array(
+            person,
+            laser,
+            cooling,
+            passes=1,
+            anesthetic=anesthetic,
+            photons=min(request.photons, 20_000),
+            seed=request.seed,
+        ).as_dict()
     return setting

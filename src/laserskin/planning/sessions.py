@@ -65,6 +65,11 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     Returns
     -------
     SessionDose
+        For ablative lasers (``crater_depth_um`` > 0) also the open wound: ``wound_area_fraction``
+        (1 full field; the MTZ area fraction ``mtz_area_fraction`` for fractional) and
+        ``wound_depth`` (crater + residual thermal damage, or the MTZ depth), which drive the
+        open-wound contracture and the re-epithelialisation time of :mod:`laserskin.healing`;
+        a full-field crater's injured band covers the whole area (denatured fraction 1).
         ``denatured_fraction`` = injured volume per unit skin area / band thickness, where
         the volume per area is volume per spot / spot area (full field, spots tiled without
         overlap) or volume per MTZ × MTZ per area (fractional), capped at 1 (overlapping
@@ -85,19 +90,32 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
         top, bottom = DEFAULT_BAND_M
     crater = summary.get("crater_depth_um") or 0.0
     grade = GRADE_OF_INJURY.get(summary.get("epidermal_injury", "none"), 0)
+    wound_area, wound_depth_um = 0.0, 0.0
+    fraction = per_area / (bottom - top)
     if crater > 0:
         grade = 3
+        residual = summary.get("residual_damage_depth_um") or 0.0
+        if laser.is_fractional:  # open micro-columns: ablated + coagulated column over the MTZ area
+            wound_area = float(summary.get("mtz_area_fraction") or laser.coverage_fraction)
+            wound_depth_um = float(summary.get("mtz_depth_um") or crater + residual)
+        else:  # full field: the whole treated surface is an open wound, uniform under the flat-top spot
+            wound_area, wound_depth_um = 1.0, crater + residual
+            if band:  # the injured band below the crater floor spans the whole area
+                fraction = max(fraction, 1.0)
+        wound_area = min(1.0, max(wound_area, 0.0))
     if laser.is_fractional:  # injury confined to microscopic zones: focal, re-epithelialises in ~1 day
         grade = min(grade, 2)
     return SessionDose(
         time=f"{time_s} s",
-        denatured_fraction=min(1.0, per_area / (bottom - top)),
+        denatured_fraction=min(1.0, fraction),
         depth_top=f"{top} m",
         depth_bottom=f"{bottom} m",
         immediate_tightening=min(float(summary.get("immediate_tightening_percent") or 0.0), 99.0),
         epidermal_injury_grade=grade,
         coverage=laser.coverage_fraction if laser.is_fractional else 0.0,
         ablated_depth=f"{crater * 1e-6} m",
+        wound_area_fraction=wound_area if wound_depth_um > 0 else 0.0,
+        wound_depth=f"{wound_depth_um * 1e-6} m",
     )
 
 

@@ -18,8 +18,10 @@ epidermal melanin      to the upper end of the person's Fitzpatrick band   V/D  
 living epidermis       +20 % thickness                                     R      Sandby-Møller et al. 2003
                                                                                   (inter-individual SD ~15-20 %)
 dermis                 −20 % thickness                                     R      Chopra et al. 2015 (759-1969 µm)
-scattering set         Salomatina 2006 ex-vivo instead of the Jacques set  V      Salomatina et al. 2006
-                       (400-1600 nm only)
+scattering set         each other shipped set that covers every           V      Salomatina et al. 2006
+                       wavelength of the laser (Salomatina 2006 ex-vivo:
+                       400-1600 nm only; not varied for a broadband
+                       source such as 1100-1800 nm, see ``notes``)
 cooling h              low end of the cooling kind's literature range      V/U    Aguilar et al. 2001 (cryogen);
                                                                                   physics_data §6 (contact, air)
 =====================  ==================================================  =====  ============================
@@ -33,7 +35,9 @@ relative standard error ``s_MC``::
     u_low  = sqrt(Σ_sym d_i² + Σ_set min(d, 0)² + (2 s_MC)²),   low  = E_0 (1 − u_low)
     u_high = sqrt(Σ_sym d_i² + Σ_set max(d, 0)² + (2 s_MC)²),   high = E_0 (1 + u_high)
 
-(perturbations to the end of a plausible range ≈ a 90 % band; assumption U). ``s_MC`` is
+(perturbations to the end of a plausible range ≈ a 90 % band; assumption U). A perturbation
+that cannot be made (no other scattering set covers the laser's wavelengths) is left out of
+the band and said so in ``notes``. ``s_MC`` is
 estimated from the column-to-column scatter of the laser temperature rise in the basal cell
 under the flat part of the beam, where the true rise is uniform to a few per cent: the
 scatter is the Monte Carlo error of the hottest basal column that sets Ω.
@@ -83,6 +87,9 @@ class BlisterUncertainty:
         ``{parameter: d_i}`` relative change of the one-pass blister energy per perturbation.
     runs : int
         Transport + heat runs spent.
+    notes : dict
+        ``{parameter: reason}`` for each perturbation left out of the band (e.g. no other
+        scattering set covers the laser's wavelengths).
     """
 
     relative: float
@@ -90,6 +97,7 @@ class BlisterUncertainty:
     relative_high: float = 0.0
     contributions: dict = field(default_factory=dict)
     runs: int = 0
+    notes: dict = field(default_factory=dict)
 
     def band(self, nominal: float | None) -> list[float] | None:
         """``[low, nominal, high]`` of a nominal value (``None`` stays ``None``)."""
@@ -104,6 +112,7 @@ class BlisterUncertainty:
             "mc_relative_error": self.mc_relative_error,
             "contributions": dict(self.contributions),
             "runs": self.runs,
+            "notes": dict(self.notes),
         }
 
 
@@ -122,11 +131,12 @@ def mc_relative_error(response, beam_radius_m: float, profile: str) -> float:
     r = grid.r_centers_m
     values = np.asarray(response.rise_per_J)[:, :, basal].max(axis=0)
     if profile == "gaussian":
+        # divide the profile out on the inner columns only: far out exp(-2r²/w²) underflows to 0
         inner = r < 0.5 * beam_radius_m
-        values = values / np.exp(-2.0 * r**2 / beam_radius_m**2)
+        sample = values[inner] / np.exp(-2.0 * r[inner] ** 2 / beam_radius_m**2)
     else:
         inner = r < 0.7 * beam_radius_m
-    sample = values[inner]
+        sample = values[inner]
     if sample.size < 3 or not np.all(np.isfinite(sample)) or sample.mean() <= 0:
         return 0.05
     return float(sample.std(ddof=1) / sample.mean())
@@ -228,6 +238,43 @@ def _cooling_low(sim) -> dict | None:
     return data
 
 
+def alternative_scattering_sets(nominal: str, wavelengths_m) -> tuple[list[str], str | None]:
+    """Scattering sets other than ``nominal`` that cover every wavelength of the laser.
+
+    Parameters
+    ----------
+    nominal : str
+        The set of the nominal run.
+    wavelengths_m : iterable of float
+        The laser's wavelengths (m): one line, or every line of a broadband spectrum.
+
+    Returns
+    -------
+    (list of str, str or None)
+        The usable sets, and when there is none a one-line reason naming the sets' ranges and
+        the laser's (the band then leaves the scattering set out and says so).
+    """
+    from laserskin.skin.parameter_sets import available_scattering_sets, get_scattering_set
+
+    wavelengths = [float(w) for w in wavelengths_m]
+    low, high = min(wavelengths), max(wavelengths)
+    usable, skipped = [], []
+    for name in available_scattering_sets():
+        if name == nominal:
+            continue
+        pset = get_scattering_set(name)
+        # the same relative tolerance as the wavelength check of the optics
+        if pset.wavelength_min_m * (1 - 1e-9) <= low and high <= pset.wavelength_max_m * (1 + 1e-9):
+            usable.append(name)
+        else:
+            skipped.append(f"{name} covers {pset.wavelength_min_m * 1e9:g}-{pset.wavelength_max_m * 1e9:g} nm")
+    if usable:
+        return usable, None
+    span = f"{low * 1e9:g} nm" if high - low <= 1e-12 else f"{low * 1e9:g}-{high * 1e9:g} nm"
+    why = "; ".join(skipped) if skipped else "no other set is shipped"
+    return [], f"not varied: no scattering set other than {nominal} covers the laser's {span} ({why})"
+
+
 def blister_uncertainty(
     sim, response, source_per_J, energy_range_J: tuple[float, float], *, counter=None
 ) -> BlisterUncertainty:
@@ -265,9 +312,13 @@ def blister_uncertainty(
         cases["melanin"] = {"person": sim.person.model_copy(update={"melanin_fraction": melanin})}
     cases["epidermis_thickness"] = {"overrides": _skin_overrides(sim, epidermis_factor=1 + EPIDERMIS_THICKNESS_REL)}
     cases["dermis_thickness"] = {"overrides": _skin_overrides(sim, dermis_factor=1 - DERMIS_THICKNESS_REL)}
-    wavelength_nm = sim.laser.centroid_wavelength_m * 1e9
-    if sim.settings.scattering != "salomatina2006" and 400.0 <= wavelength_nm <= 1600.0:
-        cases["scattering_set"] = {"scattering": "salomatina2006"}
+    sets, why_not = alternative_scattering_sets(
+        sim.settings.scattering, [wavelength for wavelength, _ in sim.laser.wavelength_weights()]
+    )
+    for name in sets:  # "scattering_set" when one other set is shipped (today: salomatina2006)
+        cases["scattering_set" if len(sets) == 1 else f"scattering_set:{name}"] = {"scattering": name}
+    if why_not is not None:
+        result.notes["scattering_set"] = why_not
     cooling = _cooling_low(sim)
     if cooling is not None:
         cases["cooling_h"] = {"cooling": cooling}
@@ -288,7 +339,7 @@ def blister_uncertainty(
         energy = _one_pass_blister_J(alt_response, lo, hi)
         d = (energy / nominal - 1.0) if energy is not None else 1.0
         result.contributions[name] = float(d)
-        if name == "scattering_set":
+        if name.startswith("scattering_set"):
             low_sq += min(d, 0.0) ** 2
             high_sq += max(d, 0.0) ** 2
         else:

@@ -67,10 +67,16 @@ RISK_ROWS = (
     "epidermal_omega",
     "blister_fluence_J_per_cm2",
     "fluence_fraction_of_blister",
+    "safety_margin",
     "pain_index_with_anesthetic",
     "pain_index_without_anesthetic",
+    "pain_with_plan",
+    "pain_without_anaesthetic",
     "downtime_days",
+    "reepithelialization_days",
+    "thermal_model",
     "long_session",
+    "referral_note",
 )
 INPUT_ROWS = (
     "age",

@@ -53,14 +53,21 @@ def simulate_reference_doses(photons: int = PHOTONS, seed: int = SEED, cache_dir
     from laserskin.planning.sessions import session_dose_from_summary
     from laserskin.skin import Person
     from laserskin.treatment.laser import Laser
+    from laserskin.treatment.protocol import Protocol
 
     doses = {}
+    from laserskin.treatment.devices import load_device
+
     for name, course in reference_courses().items():
         laser = Laser.from_config(dict(course["laser"]))
+        cooling = dict(course["cooling"])
+        if cooling.pop("device_default", False):  # the preset's own cooling
+            cooling = dict(load_device(course["laser"]["device"]).cooling)
         simulation = Simulation(
             Person.model_validate(course["person"]),
             laser,
-            course["cooling"],
+            cooling,
+            Protocol(**course.get("protocol", {})),
             settings=SimulationSettings(photons=photons, seed=seed),
             cache_dir=cache_dir,
         )

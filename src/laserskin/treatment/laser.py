@@ -184,14 +184,13 @@ class FractionalSpec(_DerivedFields):
             try:
                 to_si(value, "1/m^2", field="density")
             except InputError:
-                raise ValueError(
-                    f'density: got {value!r}; expected an area coverage such as "10 %" '
-                    'or a number of MTZ per area such as "200 /cm^2"'
+                raise InputError(
+                    "density", value, "an area coverage such as '10 %' or a number of MTZ per area such as '200 /cm^2'"
                 ) from None
             data["mtz_density"] = value
         else:
             if not 0.0 < coverage <= 1.0:
-                raise ValueError(f"density: got {value!r}; an area coverage must be > 0 % and <= 100 %")
+                raise InputError("density", value, "an area coverage more than 0 % and at most 100 %, such as '10 %'")
             data["coverage"] = value
         return data
 

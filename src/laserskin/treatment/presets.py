@@ -40,7 +40,21 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, format_quantity, from_si
 
-__all__ = ["DEVICE_CLASSES", "DeviceRanges", "PresetData", "SessionSpec", "device_names", "preset_data", "raw_presets"]
+__all__ = [
+    "DEVICE_CLASSES",
+    "PRESET_FILES",
+    "DeviceRanges",
+    "PresetData",
+    "SessionSpec",
+    "device_names",
+    "preset_data",
+    "raw_presets",
+]
+
+#: Folder of the preset files inside the package (read with importlib.resources).
+_PRESET_FOLDER = ("data", "devices")
+#: Where the preset files live, for people (titles, help): ``laserskin/data/devices/*.toml``.
+PRESET_FILES = "laserskin/" + "/".join(_PRESET_FOLDER) + "/*.toml"
 
 DEVICE_CLASSES = ("non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative")
 DeviceClass = Literal["non_ablative", "fractional_non_ablative", "ablative", "fractional_ablative"]
@@ -173,7 +187,13 @@ class PresetData(InputModel):
         return keys
 
     def range_problem(self, laser: Any) -> str | None:
-        """First setting of ``laser`` outside this device's ranges, as a one-line message, or ``None``."""
+        """First setting of ``laser`` outside this device's ranges, as a one-line message, or ``None``.
+
+        The message names the setting the user gave: when the checked setting was derived
+        from another (a pulse energy from the fluence on the beam, a coverage from the MTZ
+        density, a 1/e² diameter from the FWHM), the range is translated to the given one
+        (``"fluence: got 10 J/cm^2 (0.7854 mJ ...); expected from 50.93 to 891.3 J/cm^2 ..."``).
+        """
         for key, attribute, si_unit, display in _RANGE_CHECKS:
             pair = getattr(self.ranges, _RANGE_FIELD[key])
             value = _attribute(laser, attribute)
@@ -182,14 +202,59 @@ class PresetData(InputModel):
             lo, hi = pair
             if lo * (1 - _REL_TOL) <= value <= hi * (1 + _REL_TOL):
                 continue
+            device = f"the range of device {self.name!r}"
             if key == "pulses":
-                return f"pulses: {value} is outside the range of device {self.name!r} ({lo}-{hi})"
+                return f"pulses: got {value}; expected a whole number from {lo} to {hi} ({device})"
+            given = _given_instead(laser, attribute)
+            if given is not None:
+                given_key, given_attribute, given_si, given_display = given
+                given_value = _attribute(laser, given_attribute)
+                factor = value / given_value  # derived = factor * given (linear)
+                where = _where(laser, key)
+                return (
+                    f"{given_key}: got {format_quantity(given_value, given_si, given_display)} "
+                    f"({key.replace('_', ' ')} {format_quantity(value, si_unit, display)}{where}); expected "
+                    f"from {_fmt(lo / factor, given_si, given_display)} to "
+                    f"{format_quantity(hi / factor, given_si, given_display)} "
+                    f"(device {self.name!r} allows {key.replace('_', ' ')} from {_fmt(lo, si_unit, display)} to "
+                    f"{format_quantity(hi, si_unit, display)})"
+                )
             shown = format_quantity(value, si_unit, display)
             return (
-                f"{key}: {shown} is outside the range of device {self.name!r} "
-                f"({_fmt(lo, si_unit, display)}-{format_quantity(hi, si_unit, display)})"
+                f"{key}: got {shown}; expected from {_fmt(lo, si_unit, display)} to "
+                f"{format_quantity(hi, si_unit, display)} ({device})"
             )
         return None
+
+
+# a derived setting -> the setting the user gave instead (TOML key, attribute, SI unit, display unit)
+_GIVEN_INSTEAD = {
+    "pulse_energy_J": ("fluence", "fluence_J_per_m2", "J/m^2", "J/cm^2"),
+    "fluence_J_per_m2": ("pulse_energy", "pulse_energy_J", "J", "mJ"),
+    "spot_diameter_m": ("spot_fwhm", "spot_fwhm_m", "m", "mm"),
+    "fractional.coverage": ("fractional.mtz_density", "fractional.mtz_per_m2", "1/m^2", "1/cm^2"),
+}
+
+
+def _given_instead(laser: Any, attribute: str) -> tuple[str, str, str, str] | None:
+    """The setting given by the user from which ``attribute`` was derived, or ``None`` if it was given."""
+    owner_path, _, name = attribute.rpartition(".")
+    owner = _attribute(laser, owner_path) if owner_path else laser
+    if name not in getattr(owner, "_derived", frozenset()):
+        return None
+    given = _GIVEN_INSTEAD.get(attribute)
+    if given is None or not _attribute(laser, given[1]):
+        return None
+    return given
+
+
+def _where(laser: Any, key: str) -> str:
+    if key not in ("pulse_energy", "fluence"):
+        return ""
+    fractional = getattr(laser, "fractional", None)
+    if fractional is not None:
+        return f" on the {fractional.microbeam_diameter_m * 1e6:g} um microbeam"
+    return f" on the {laser.spot_diameter_m * 1e3:g} mm spot"
 
 
 def _fmt(value_si: float, si_unit: str, display: str) -> str:
@@ -200,7 +265,7 @@ def _fmt(value_si: float, si_unit: str, display: str) -> str:
 @lru_cache(maxsize=1)
 def raw_presets() -> dict[str, dict[str, Any]]:
     """Every preset file, parsed (not validated), by name."""
-    folder = resources.files("laserskin").joinpath("data", "devices")
+    folder = resources.files("laserskin").joinpath(*_PRESET_FOLDER)
     raw = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):

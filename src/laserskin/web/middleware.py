@@ -242,11 +242,17 @@ def _safe(value: Any, depth: int = 0) -> Any:
 
 def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
     """422 listing at most 20 problems, each with a short ``input``, never the whole body."""
+    from laserskin.core.errors import describe_error_item
+
     items = []
     for item in list(error.errors())[:20]:
+        body = {**item, "loc": tuple(item.get("loc", ()))[1:]} if tuple(item.get("loc", ()))[:1] == ("body",) else item
         entry = {
             "loc": [str(p)[:MAX_INPUT_ECHO] for p in item.get("loc", ())],
-            "msg": str(item.get("msg", ""))[:300],
+            # the one plain-words reading of input errors (laserskin.core.errors), never pydantic's text
+            "msg": (describe_error_item(body) if item.get("type") != "json_invalid" else str(item.get("msg", "")))[
+                :300
+            ],
             "type": str(item.get("type", "")),
         }
         if "input" in item:
