@@ -188,6 +188,10 @@ class ColumnPeak:
         np.maximum(self.peak_rise_K, temperature_new_K[self.column] - self.initial_K, out=self.peak_rise_K)
 
 
+VOXEL_FIGURES = ("voxel_absorbed", "voxel_peak_temperature", "voxel_omega_henriques", "voxel_damage_projection")
+"""Names (without ``.png``) of the figures :meth:`VoxelResult.figures` writes (``simulate --out`` checks them)."""
+
+
 @dataclass
 class VoxelResult(Result):
     """:class:`~laserskin.pipeline.result.Result` of a 3-D run: fields on x, y, z (``grid`` is None)."""
@@ -225,15 +229,16 @@ class VoxelResult(Result):
         peak = self.fields["peak_temperature_K"]
         depth = float(v.z_centers_m[np.unravel_index(int(np.argmax(peak)), peak.shape)[2]])
         paths = []
+        absorbed, peak_name, omega, projection = VOXEL_FIGURES
         for name, data, label, log in (
-            ("voxel_absorbed", self.fields["source_per_J"], "absorbed energy density per J (1/m³)", True),
-            ("voxel_peak_temperature", self.fields["peak_temperature_K"] - CELSIUS_K, "peak temperature (°C)", False),
-            ("voxel_omega_henriques", self.fields["omega_henriques"], "Ω (Henriques)", True),
+            (absorbed, self.fields["source_per_J"], "absorbed energy density per J (1/m³)", True),
+            (peak_name, self.fields["peak_temperature_K"] - CELSIUS_K, "peak temperature (°C)", False),
+            (omega, self.fields["omega_henriques"], "Ω (Henriques)", True),
         ):
             path = folder / f"{name}.png"
             close(plot_slices(data, *axes, label=label, log=log and bool(np.any(data > 0)), depth_m=depth, path=path))
             paths.append(path)
-        path = folder / "voxel_damage_projection.png"
+        path = folder / f"{projection}.png"
         close(
             plot_max_projection(-np.expm1(-self.fields["omega_henriques"]), *axes, label="damage 1 − e^−Ω", path=path)
         )
@@ -500,6 +505,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         tightening = stages.tightening_percent(tightening, laser, spot_radius)
     weights = [w for w, _ in setup.volumes]
     summary = SimulationSummary(
+        geometry="voxels",
         thermal_model="linear",
         thermal_model_reason=(
             "3-D voxel heat with constant properties"
@@ -537,12 +543,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),
-        energy_balance_residual_J=0.0,
+        energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(
             sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
         ),
     ).to_dict()
-    summary["energy_balance_residual_J"] = None  # the voxel solver keeps no surface / deep-loss ledger
     if fractional_array:
         zone = omega["henriques"] >= ZONE_OMEGA
         coag = omega["collagen"] >= ZONE_OMEGA
@@ -558,7 +563,6 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
         )
     summary.update(
-        geometry="voxels",
         voxels=[int(v) for v in volume.shape],
         voxel_um=volume.voxel_m * 1e6,
         boundary="periodic" if volume.periodic else "escape",
