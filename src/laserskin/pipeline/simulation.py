@@ -287,7 +287,6 @@ class Simulation:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         warn = not inside_progress_scope() if grid_warning is None else grid_warning
         _note_grid_capture(result.summary, warn=warn)
-        result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)
