@@ -177,6 +177,55 @@ def fractional_cell(voxel_m: float, photons: int) -> None:
         )
 
 
+def simulate_cell(voxel_m: float = 5e-6, photons: int = 200_000) -> dict:
+    """A fractional unit cell through the whole ``simulate`` stage (Simulation.run, one thread).
+
+    1550 nm, 2 mJ per 120 um Gaussian microbeam in 3 ms, 625 MTZ/cm^2 (one zone in a periodic
+    400 um x 400 um cell), cold air, 0.8 mm deep, 0.5 s of relaxation (the planner's): at 5 um
+    voxels 80 x 80 x 160 = 1.02e6 voxels. Person → optics → voxel Monte Carlo → 3-D heat from the
+    resting steady state through the cooling and pulse schedule → Ω for the four Arrhenius sets
+    → read-outs. Prints and returns the wall and CPU times (CPU time is the comparable figure on a
+    shared machine: the load average is printed beside it).
+    """
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+
+    scenario = scenario_from_dict(
+        {
+            "person": {"age": 45, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+            "laser": {
+                "wavelength": "1550 nm",
+                "pulse_energy": "2 mJ",
+                "pulse_duration": "3 ms",
+                "spot_diameter": "15 mm",
+                "profile": "gaussian",
+                "fractional": {"microbeam_diameter": "120 um", "mtz_density": "625 1/cm^2"},
+            },
+            "cooling": {"kind": "cold_air"},
+            "geometry": {
+                "kind": "voxels",
+                "size": ["0.4 mm", "0.4 mm", "0.8 mm"],
+                "voxel": f"{voxel_m * 1e6:g} um",
+                "boundary": "periodic",
+            },
+            "transport": {"photons": photons, "seed": 7, "threads": 1},
+            "heat": {"relaxation": "0.5 s"},
+        }
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    clock, cpu = time.perf_counter(), time.process_time()
+    summary = Simulation.from_scenario(scenario).run().summary
+    wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
+    voxels = int(np.prod(summary["voxels"]))
+    print(
+        f"simulate, fractional unit cell at 1550 nm ({' x '.join(map(str, summary['voxels']))} = {voxels:,} voxels of "
+        f"{summary['voxel_um']:g} um, {photons:,} photons, 1 thread, 0.5 s relaxation): {wall:.1f} s wall, "
+        f"{cpu:.1f} s CPU (load average {load:.1f}; target < 60 s); {summary['heat_steps']} steps, "
+        f"{summary['heat_cg_iterations']} CG iterations, peak {summary['peak_temperature_C']:.1f} degC"
+    )
+    return {"wall_s": wall, "cpu_s": cpu, "load": load, "voxels": voxels, "summary": summary}
+
+
 def pipeline_cell(photons: int) -> None:
     """The planner's array run (planning/fractional_array.py): simulate's whole 3-D stage, timed."""
     from laserskin.planning.fractional_array import fractional_array
@@ -247,6 +296,7 @@ def main() -> None:
         print("  mcxyz: set MCXYZ=/path/to/mcxyz (built from its public source) to time it side by side")
     if not args.no_fractional:
         fractional_cell(args.fractional_voxel, args.fractional_photons)
+        simulate_cell(args.fractional_voxel, args.fractional_photons)
         pipeline_cell(20_000)
 
 

@@ -248,3 +248,73 @@ def test_track_length_fluence_in_a_clear_absorber():
     sigma = np.sqrt(a * (1 - a) / photons)
     assert result.absorbed_energy_density_track_per_J.sum() * H**3 == pytest.approx(a, abs=4 * sigma)
     assert result.absorbed_fraction == pytest.approx(a, abs=4 * sigma)
+
+
+def _vessel(**update):
+    data = {"kind": "cylinder", "axis": "y", "center": ["0 mm", "0.4 mm"], "radius": "100 um", "tissue": "blood"}
+    return InclusionSpec.model_validate({**data, **update})
+
+
+GEOMETRY_1MM = GeometrySpec(kind="voxels", size=["1 mm", "1 mm", "1 mm"], voxel="20 um")
+
+
+@pytest.mark.parametrize("name", ["dermis", "epidermis"])
+def test_an_inclusion_named_like_a_layer_is_refused(name):
+    """QA bad/vox_dup_name.toml: it was renamed dermis_2 without a word."""
+    with pytest.raises(InputError) as error:
+        voxel_volume(_stack(), GEOMETRY_1MM, (_vessel(name=name),), 532e-9)
+    message = str(error.value)
+    assert "inclusions[0].name" in message and name in message and "not taken" in message
+
+
+def test_two_inclusions_of_one_name_are_refused():
+    with pytest.raises(InputError, match=r"inclusions\[1\]\.name"):
+        voxel_volume(
+            _stack(), GEOMETRY_1MM, (_vessel(name="vessel"), _vessel(name="vessel", center=["0.2 mm", "0.4 mm"]))
+        )
+
+
+def test_an_inclusion_wholly_outside_the_volume_is_refused():
+    """QA bad/vox_incl_outside.toml: a vessel at x = 5 mm in a 1 mm volume absorbed 0 without a word."""
+    with pytest.raises(InputError, match=r"inclusions\[0\]\.center.*wholly outside"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (_vessel(center=["5 mm", "4 mm"]),), 532e-9)
+    sphere = _vessel(kind="sphere", center=["0 mm", "0 mm", "-0.2 mm"])  # above the surface
+    with pytest.raises(InputError, match="wholly outside"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (sphere,), 532e-9)
+
+
+def test_an_inclusion_partly_inside_keeps_its_voxels_inside():
+    # a vessel across the right face: half of it lies inside (x from 0.4 to 0.5 mm of its 0.4 to 0.6 mm)
+    volume = voxel_volume(_stack(), GEOMETRY_1MM, (_vessel(center=["0.5 mm", "0.4 mm"]),), 532e-9)
+    inside = np.count_nonzero(volume.labels == 2) * volume.voxel_volume_m3
+    # half the cylinder's cross-section times the 1 mm length, within 5 % at 20 um voxels
+    assert inside == pytest.approx(0.5 * math.pi * 100e-6**2 * 1e-3, rel=0.05)
+
+
+def test_an_inclusion_smaller_than_a_voxel_is_refused():
+    with pytest.raises(InputError, match=r"inclusions\[0\]\.radius.*at least one voxel"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (_vessel(radius="8 um"),), 532e-9)
+    flat = _vessel(kind="ellipsoid", center=["0 mm", "0 mm", "0.5 mm"], radii=["100 um", "100 um", "5 um"])
+    with pytest.raises(InputError, match=r"inclusions\[0\]\.radii"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (flat,), 532e-9)
+    follicle = InclusionSpec(
+        kind="follicle", center=["0 um", "0 um"], radius="5 um", depth="500 um", bulb_radius="80 um", tissue="blood"
+    )
+    with pytest.raises(InputError, match=r"inclusions\[0\]\.radius"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (follicle,), 532e-9)
+
+
+def test_an_inclusion_between_voxel_centres_or_grazing_the_volume_is_refused():
+    # one voxel across, its centre on a voxel corner: no voxel centre inside
+    between = _vessel(kind="sphere", center=["0 mm", "0 mm", "0.5 mm"], radius="10 um")
+    with pytest.raises(InputError, match="voxel centre"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (between,), 532e-9)
+    grazing = _vessel(center=["0.595 mm", "0.4 mm"])  # 5 um of it inside, short of the 10 um to the centres
+    with pytest.raises(InputError, match="voxel centre"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (grazing,), 532e-9)
+
+
+def test_an_inclusion_painted_over_by_a_later_one_is_refused():
+    small = _vessel(name="small", radius="40 um")
+    with pytest.raises(InputError, match=r"inclusions\[0\].*painted over"):
+        voxel_volume(_stack(), GEOMETRY_1MM, (small, _vessel(name="large")), 532e-9)

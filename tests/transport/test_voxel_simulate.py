@@ -169,3 +169,40 @@ def test_a_vessel_under_a_pulsed_dye_laser_heats_above_the_dermis_beside_it():
     assert medium.volumetric_heat_capacity_J_per_m3K[vessel] == rho * c
     assert medium.perfusion_per_s[vessel] == perfusion
     assert np.any(labels == vessel)
+
+
+@pytest.mark.parametrize("name", ["voxel_peak_temperature.png", "voxel_damage_projection.png", "result.nc"])
+def test_simulate_out_refuses_to_overwrite_voxel_outputs_without_force(tmp_path, name):
+    """The --out check knew only the r–z figure names: a voxel run overwrote its slices silently."""
+    path = tmp_path / "fractional.toml"
+    path.write_text(FRACTIONAL)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_bytes(b"earlier run")
+    result = runner.invoke(app, ["simulate", str(path), "--json", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert name in result.output and "--force" in result.output
+    assert (out / name).read_bytes() == b"earlier run"
+
+
+def test_simulate_out_lists_the_files_of_each_geometry():
+    from laserskin.cli.simulate import output_names
+    from laserskin.pipeline.voxel import VOXEL_FIGURES
+    from laserskin.plotting.simulation import SIMULATION_FIGURES
+
+    assert output_names("voxels") == ["result.nc", *(f"{name}.png" for name in VOXEL_FIGURES)]
+    assert output_names("rz") == ["result.nc", *(f"{name}.png" for name in SIMULATION_FIGURES)]
+
+
+def test_the_typed_summary_states_the_geometry(run):
+    """``geometry`` was an ad-hoc key added to the r–z summary dict after the run; the typed
+    summary (the stable JSON interface) now holds it, "rz" or "voxels" and nothing else."""
+    from pydantic import ValidationError
+
+    summary, _ = run
+    typed = {key: value for key, value in summary.items() if key in SimulationSummary.model_fields}
+    assert SimulationSummary.model_validate(typed).geometry == "voxels"
+    assert SimulationSummary.model_fields["geometry"].default == "rz"
+    assert set(SimulationSummary.model_json_schema()["properties"]["geometry"]["enum"]) == {"rz", "voxels"}
+    with pytest.raises(ValidationError):
+        SimulationSummary.model_validate({**typed, "geometry": "xyz"})

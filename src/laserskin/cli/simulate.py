@@ -77,6 +77,15 @@ def cooling_used(simulation: Any, scenario: Any = None) -> dict[str, Any]:
     return data
 
 
+def output_names(geometry: str) -> list[str]:
+    """The files ``simulate --out`` writes for a geometry (``"rz"`` or ``"voxels"``): one list per geometry."""
+    if geometry == "voxels":
+        from laserskin.pipeline.voxel import VOXEL_FIGURES as figures
+    else:
+        from laserskin.plotting.simulation import SIMULATION_FIGURES as figures
+    return ["result.nc", *(f"{name}.png" for name in figures)]
+
+
 def command(
     scenario: Path = typer.Argument(..., help="Scenario TOML file ([person], [laser], [cooling], [protocol])."),
     photons: int | None = typer.Option(None, help="Number of photon packets."),
@@ -100,16 +109,15 @@ def command(
     from laserskin.pipeline.simulation import GridCaptureWarning, Simulation
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
-    from laserskin.plotting.simulation import SIMULATION_FIGURES
 
+    spec = load_scenario(scenario)
     outputs = Outputs(force)
-    out = outputs.folder(out, "--out", ["result.nc", *(f"{name}.png" for name in SIMULATION_FIGURES)])
+    out = outputs.folder(out, "--out", output_names(spec.geometry.kind))
     movie = outputs.file(movie, "--movie", suffixes=tuple(MOVIE_SUFFIXES))
     if movie is not None and not movie_writer_available(movie.suffix):
         from laserskin.core.errors import InputError
 
         raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
-    spec = load_scenario(scenario)
     if spec.geometry.kind == "voxels" and movie is not None:
         from laserskin.core.errors import InputError
 

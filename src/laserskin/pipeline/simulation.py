@@ -279,7 +279,6 @@ class Simulation:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         grid = self.settings.grid
         _note_grid_capture(result.summary, warn=self.explicit or bool(grid.z_max_m or grid.r_max_m))
-        result.summary.setdefault("geometry", "rz")
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)

@@ -31,6 +31,8 @@ class SimulationSummary(BaseModel):
 
     thermal_model: Literal["linear", "nonlinear"] = "linear"
     thermal_model_reason: str = ""
+    geometry: Literal["rz", "voxels"] = "rz"
+    """Which geometry ran: the axisymmetric r–z grid or the 3-D voxels (``[geometry] kind``)."""
     peak_temperature_C: float | None = None
     peak_epidermis_temperature_C: float
     peak_dermis_temperature_C: float
@@ -63,7 +65,8 @@ class SimulationSummary(BaseModel):
     photons: int
     seed: int
     heat_steps: int
-    energy_balance_residual_J: float
+    energy_balance_residual_J: float | None
+    """None where the solver keeps no ledger of surface and deep losses (the voxel heat)."""
     outer_edge_rise_fraction: float | None = None
     absorbed_outside_grid_fraction: float | None = None
     absorbed_outside_grid_share: float | None = None

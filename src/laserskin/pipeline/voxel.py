@@ -13,12 +13,20 @@ r–z path's parameter sets, the collagen response, epidermal and dermal injury 
 by the same functions of :mod:`laserskin.damage` (each x–y column of voxels is one "column" of
 those read-outs; :class:`VoxelColumns`).
 
-The beam: the laser's spot at the volume's centre, or for a fractional laser its microbeam at the
+The beam: the laser's spot at the volume's centre, or its treatment beam (a fractional laser's
+microbeam, any other laser's full spot: spacing below the spot diameter is scan overlap) at the
 sites of a lattice; with periodic sides and no lattice given, a fractional laser fills the unit
 cell of a square lattice at its MTZ density (one periodic cell = the whole array, every zone
-firing at once: the scan order across a stamp is not followed). Each site receives the energy of
-one pulse (one microbeam); ``illumination = "uniform"`` receives the laser's fluence over the
-whole top face.
+firing at once). Each site receives the energy of one pulse (one microbeam);
+``illumination = "uniform"`` receives the laser's fluence over the whole top face.
+
+Firing order (a lattice in an ``escape`` volume): ``order = "raster"`` or ``"random"`` fires the
+sites one after another, ``site_interval`` apart, each with the whole pulse train. Light being
+linear, each site's absorbed map comes from one Monte Carlo translated to every site where the
+volume is laterally uniform and the sites lie whole voxels apart, else from one run per site
+(:func:`laserskin.transport.voxel_sites.site_maps`); the heat source is Σ_k S_k(x) P(t − t_k)
+(``solve_voxel_bioheat(..., sources=...)``) and the summary adds ``firing``. The default,
+``"simultaneous"``, is the single run with every site at once.
 
 Model limits (stated in ``thermal_model_reason``): constant tissue properties (no enthalpy /
 dehydration stage in 3-D: a voxel run above 100 °C is flagged ``boiling`` and not re-run), and the
@@ -50,11 +58,15 @@ from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import simulate_voxel_transport
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
+from laserskin.transport.voxel_sites import firing_order, site_maps
 
 __all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
 
 #: Ω at and above which a voxel counts as necrotic (Henriques) or coagulated (collagen).
 ZONE_OMEGA = 1.0
+
+#: Largest sites × voxels of a run whose sites fire in turn (one float64 map per site: 1.6 GB).
+MAX_SITE_MAP_VALUES = 200_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,6 +188,10 @@ class ColumnPeak:
         np.maximum(self.peak_rise_K, temperature_new_K[self.column] - self.initial_K, out=self.peak_rise_K)
 
 
+VOXEL_FIGURES = ("voxel_absorbed", "voxel_peak_temperature", "voxel_omega_henriques", "voxel_damage_projection")
+"""Names (without ``.png``) of the figures :meth:`VoxelResult.figures` writes (``simulate --out`` checks them)."""
+
+
 @dataclass
 class VoxelResult(Result):
     """:class:`~laserskin.pipeline.result.Result` of a 3-D run: fields on x, y, z (``grid`` is None)."""
@@ -213,15 +229,16 @@ class VoxelResult(Result):
         peak = self.fields["peak_temperature_K"]
         depth = float(v.z_centers_m[np.unravel_index(int(np.argmax(peak)), peak.shape)[2]])
         paths = []
+        absorbed, peak_name, omega, projection = VOXEL_FIGURES
         for name, data, label, log in (
-            ("voxel_absorbed", self.fields["source_per_J"], "absorbed energy density per J (1/m³)", True),
-            ("voxel_peak_temperature", self.fields["peak_temperature_K"] - CELSIUS_K, "peak temperature (°C)", False),
-            ("voxel_omega_henriques", self.fields["omega_henriques"], "Ω (Henriques)", True),
+            (absorbed, self.fields["source_per_J"], "absorbed energy density per J (1/m³)", True),
+            (peak_name, self.fields["peak_temperature_K"] - CELSIUS_K, "peak temperature (°C)", False),
+            (omega, self.fields["omega_henriques"], "Ω (Henriques)", True),
         ):
             path = folder / f"{name}.png"
             close(plot_slices(data, *axes, label=label, log=log and bool(np.any(data > 0)), depth_m=depth, path=path))
             paths.append(path)
-        path = folder / "voxel_damage_projection.png"
+        path = folder / f"{projection}.png"
         close(
             plot_max_projection(-np.expm1(-self.fields["omega_henriques"]), *axes, label="damage 1 − e^−Ω", path=path)
         )
@@ -300,21 +317,28 @@ def run_voxel(simulation) -> VoxelResult:
         raise InputError("geometry.kind", "voxels", '"rz" for an ablative laser (its crater stage is r–z only)')
     setup = voxel_setup(simulation)
     progress = simulation.progress
-    # light: one run per wavelength, weighted
-    transport, source_per_J = [], None
-    for weight, volume in setup.volumes:
-        light = simulate_voxel_transport(
-            volume, setup.source, settings.photons, settings.seed, threads=settings.threads, progress=progress
-        )
-        transport.append(light)
-        part = weight * light.absorbed_energy_density_per_J
-        source_per_J = part if source_per_J is None else source_per_J + part
-    volume = setup.volumes[0][1]
-    # heat: the r–z path's pulse train (simulated beam) and cooling schedules
     starts, ends, power_W = simulation.pulse_schedule()
-    power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
-    t_end = float(ends.max()) + settings.relaxation_s
-    surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+    if setup.geometry.order == "simultaneous":
+        # light: one run per wavelength, weighted
+        transport, source_per_J = [], None
+        for weight, volume in setup.volumes:
+            light = simulate_voxel_transport(
+                volume, setup.source, settings.photons, settings.seed, threads=settings.threads, progress=progress
+            )
+            transport.append(light)
+            part = weight * light.absorbed_energy_density_per_J
+            source_per_J = part if source_per_J is None else source_per_J + part
+        # heat: the r–z path's pulse train (simulated beam) and cooling schedules
+        power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
+        sources = ()
+        t_end = float(ends.max()) + settings.relaxation_s
+        surface = simulation.cooling.surface_boundary(starts, ends, t_end)
+        firing = {}
+    else:
+        transport, source_per_J, power, sources, t_end, surface, firing = _sites_in_turn(
+            simulation, setup, starts, ends, power_W
+        )
+    volume = setup.volumes[0][1]
     medium = _thermal_medium(simulation, volume, simulation.inclusions)
     damage = {
         key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
@@ -330,9 +354,10 @@ def run_voxel(simulation) -> VoxelResult:
     between_trace = ProbeTrace(between_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
     heat = solve_voxel_bioheat(
         medium,
-        source_per_J,
+        None if sources else source_per_J,
         power,
         t_end,
+        sources=sources,
         surface=surface,
         initial_temperature_K="steady",
         observers=[*damage.values(), nociceptor, between, between_trace],
@@ -347,6 +372,7 @@ def run_voxel(simulation) -> VoxelResult:
     summary.update(
         _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, between_column)
     )
+    summary.update(firing)
     fields = {
         "source_per_J": source_per_J,
         "peak_temperature_K": peak,
@@ -364,6 +390,74 @@ def run_voxel(simulation) -> VoxelResult:
         volume=volume,
         fields=fields,
     )
+
+
+def _merged_intervals(starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    """The union of the intervals [start, end) as sorted, disjoint (starts, ends)."""
+    merged: list[list[float]] = []
+    for a, b in sorted(zip(np.ravel(starts).tolist(), np.ravel(ends).tolist())):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return np.array([m[0] for m in merged]), np.array([m[1] for m in merged])
+
+
+def _sites_in_turn(simulation, setup, starts, ends, power_W):
+    """Light and heat sources of lattice sites fired in turn (``order`` raster / random).
+
+    One absorbed map per site and joule (:func:`laserskin.transport.voxel_sites.site_maps`: one
+    Monte Carlo translated to every site in a laterally uniform volume, else one per site), each
+    site firing the simulated pulse train (one pulse's energy per pulse, as every site of the
+    simultaneous pattern) ``site_interval`` after the previous site; the surface cooling runs
+    around every site's pulses. Returns the heat solver's inputs and the summary keys.
+    """
+    settings, geometry = simulation.settings, setup.geometry
+    centres = setup.source.centers_m
+    order = firing_order(centres, geometry.order, geometry.order_seed)
+    size = len(centres) * setup.volumes[0][1].labels.size
+    if size > MAX_SITE_MAP_VALUES:
+        raise InputError(
+            "geometry.order",
+            geometry.order,
+            f"at most {MAX_SITE_MAP_VALUES:.0e} site-map values (sites × voxels; here {len(centres)} × "
+            f'{setup.volumes[0][1].labels.size}): fewer sites or voxels, or order = "simultaneous"',
+        )
+    transport, maps, methods = [], None, set()
+    for weight, volume in setup.volumes:
+        site, runs, method = site_maps(
+            volume,
+            setup.source.beam,
+            centres,
+            settings.photons,
+            settings.seed,
+            threads=settings.threads,
+            progress=simulation.progress,
+        )
+        transport.append(runs[0])
+        methods.add(method)
+        maps = [weight * m for m in site] if maps is None else [a + weight * m for a, m in zip(maps, site)]
+    interval = float(geometry.site_interval_s)
+    sources, all_starts, all_ends = [], [], []
+    for rank, k in enumerate(order):
+        shift = rank * interval
+        sources.append((maps[k], Schedule.pulse_train(starts + shift, ends - starts, power_W)))
+        all_starts.append(starts + shift)
+        all_ends.append(ends + shift)
+    pulse_starts, pulse_ends = _merged_intervals(np.concatenate(all_starts), np.concatenate(all_ends))
+    t_end = float(pulse_ends.max()) + settings.relaxation_s
+    surface = simulation.cooling.surface_boundary(pulse_starts, pulse_ends, t_end)
+    source_per_J = sum(maps) / len(maps)  # per joule into the whole pattern, as the simultaneous map
+    firing = {
+        "firing": {
+            "order": geometry.order,
+            "site_interval_s": interval,
+            "sites": len(centres),
+            "site_maps": "translated" if methods == {"translate"} else "per-site",
+            "duration_s": float(pulse_ends.max()),
+        }
+    }
+    return transport, source_per_J, None, sources, t_end, surface, firing
 
 
 def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport) -> dict:
@@ -411,6 +505,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         tightening = stages.tightening_percent(tightening, laser, spot_radius)
     weights = [w for w, _ in setup.volumes]
     summary = SimulationSummary(
+        geometry="voxels",
         thermal_model="linear",
         thermal_model_reason=(
             "3-D voxel heat with constant properties"
@@ -448,12 +543,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),
-        energy_balance_residual_J=0.0,
+        energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(
             sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
         ),
     ).to_dict()
-    summary["energy_balance_residual_J"] = None  # the voxel solver keeps no surface / deep-loss ledger
     if fractional_array:
         zone = omega["henriques"] >= ZONE_OMEGA
         coag = omega["collagen"] >= ZONE_OMEGA
@@ -469,7 +563,6 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
         )
     summary.update(
-        geometry="voxels",
         voxels=[int(v) for v in volume.shape],
         voxel_um=volume.voxel_m * 1e6,
         boundary="periodic" if volume.periodic else "escape",

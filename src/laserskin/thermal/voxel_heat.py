@@ -412,9 +412,10 @@ def _step_plan(
 def solve_voxel_bioheat(
     medium: VoxelThermalMedium,
     source_per_J: np.ndarray | None,
-    power: Schedule,
+    power: Schedule | None,
     t_end_s: float,
     *,
+    sources: Sequence[tuple[np.ndarray, Schedule]] = (),
     surface_h_W_per_m2K: float = RESTING_H_W_PER_M2K,
     surface_medium_K: float = ROOM_TEMPERATURE_K,
     surface: SurfaceBoundary | None = None,
@@ -435,8 +436,13 @@ def solve_voxel_bioheat(
     medium : VoxelThermalMedium
     source_per_J : ndarray (nx, ny, nz) or None
         Absorbed energy density per incident joule, 1/m³ (the voxel transport's tally).
-    power : Schedule
-        Power P(t) in W.
+    power : Schedule or None
+        Power P(t) in W (None with ``source_per_J`` None).
+    sources : sequence of (ndarray, Schedule)
+        Further source terms ``(S_k, P_k)``: the heat source is
+        ``source_per_J · power(t) + Σ_k S_k(x) P_k(t)`` W/m³ (e.g. the sites of a lattice fired in
+        turn, each its absorbed map per joule with its own pulse train shifted to its firing time;
+        the sum is exact by the linearity of light transport).
     t_end_s : float
         End time in s.
     surface_h_W_per_m2K, surface_medium_K : float
@@ -473,8 +479,8 @@ def solve_voxel_bioheat(
     with numba_threads(threads) as clock:
         result = _solve(
             medium,
-            source_per_J,
-            power,
+            _source_terms(medium.shape, source_per_J, power, sources),
+            _envelope([power] if source_per_J is None and isinstance(power, Schedule) else []),
             t_end_s,
             surface,
             bottom,
@@ -488,8 +494,36 @@ def solve_voxel_bioheat(
     return result
 
 
+def _source_terms(shape, source_per_J, power, sources) -> list[tuple[np.ndarray, Schedule]]:
+    """The source terms ``[(S_k raveled, P_k)]`` of a solve, checked (shape, schedule)."""
+    terms = []
+    pairs = ([(source_per_J, power)] if source_per_J is not None else []) + list(sources)
+    for k, (field_, schedule) in enumerate(pairs):
+        name = "source_per_J" if source_per_J is not None and k == 0 else f"sources[{k}]"
+        array = np.asarray(field_, dtype=np.float64)
+        if array.shape != shape:
+            raise InputError(name, array.shape, f"the voxel shape {shape}")
+        if not isinstance(schedule, Schedule):
+            raise InputError(name, type(schedule).__name__, "a power Schedule in W")
+        terms.append((array.ravel(), schedule))
+    return terms
+
+
+def _envelope(schedules: list[Schedule]) -> Schedule:
+    """A schedule that is on (> 0) wherever any of ``schedules`` is, with all their breakpoints:
+    the time-step plan of the summed source."""
+    if not schedules:
+        return Schedule.constant(0.0)
+    times = np.unique(np.concatenate([s.breakpoints_s for s in schedules]))
+    if times.size == 0:
+        return Schedule.constant(sum(abs(float(s.values[0])) for s in schedules))
+    probes = np.concatenate([[times[0] - 1.0], 0.5 * (times[:-1] + times[1:]), [times[-1] + 1.0]])
+    values = sum(np.abs(np.asarray(s.value_at(probes), dtype=np.float64)) for s in schedules)
+    return Schedule(times, values)
+
+
 def _solve(
-    medium, source_per_J, power, t_end_s, surface, bottom, initial_temperature_K, observers, store, stepping, rtol
+    medium, terms, plan, t_end_s, surface, bottom, initial_temperature_K, observers, store, stepping, rtol
 ) -> VoxelHeatResult:
     cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
     shape = medium.shape
@@ -497,10 +531,7 @@ def _solve(
         raise InputError("t_end_s", t_end_s, "a finite time > 0 s")
     if bottom not in ("core", "insulated"):
         raise InputError("bottom", bottom, "'core' or 'insulated'")
-    if source_per_J is not None:
-        source_per_J = np.asarray(source_per_J, dtype=np.float64)
-        if source_per_J.shape != shape:
-            raise InputError("source_per_J", source_per_J.shape, f"the voxel shape {shape}")
+    power = _envelope([plan, *(schedule for _, schedule in terms)])
     steps_per_pulse, growth, max_step_s = stepping
     max_step = max_step_s or max(t_end_s / 20.0, 1e-6)
     L, g_bottom = _operator(medium, bottom)
@@ -542,7 +573,6 @@ def _solve(
         temperature = np.full(rho_c.size, medium.core_temperature_K)
     else:
         temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
-    source = None if source_per_J is None else source_per_J.ravel()
     t0_field = temperature.copy()
     peak = temperature.copy()
     stored_t, stored_T = [], []
@@ -560,16 +590,17 @@ def _solve(
         if key not in states:
             states[key] = boundary(*key)
         g, f = states[key]
-        p = power.value_on(t, t_next)
-        if source is not None and p != 0:
-            f = f + source * p
+        on = [(source, p) for source, schedule in terms if (p := schedule.value_on(t, t_next)) != 0]
+        if on:
+            f = f + on[0][0] * on[0][1]  # a new array: the cached boundary terms stay as they are
+            for source, p in on[1:]:
+                f += source * p
         a = rho_c + c * g
         _matvec(*csr, g, 1.0, temperature, lt)  # (L + G) T
         t_gamma = solve(a, c, rho_c * temperature - c * lt + 2.0 * c * f, temperature)
         rhs = rho_c * (q * t_gamma - (1.0 - _GAMMA) ** 2 * q * temperature) + c * f
         new = solve(a, c, rhs, t_gamma)
-        if source is not None and p > 0:
-            deposited += float(source.sum()) * p * dt * volume
+        deposited += sum(float(source.sum()) * p for source, p in on if p > 0) * dt * volume
         if observers:
             old3 = temperature.reshape(shape)
             new3 = new.reshape(shape)

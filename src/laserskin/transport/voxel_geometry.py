@@ -19,7 +19,11 @@ TOML form (the ``[geometry]`` table and ``[[inclusions]]`` of a scenario)::
 The layers fill the volume by depth (a voxel belongs to the layer that holds its centre;
 the last layer continues to the bottom face); inclusions are painted over them in the
 order given (a voxel whose centre lies inside the shape takes the inclusion's medium).
-Each layer and each inclusion is one region of the absorption tally.
+Each layer and each inclusion is one region of the absorption tally, so their names are
+distinct (an inclusion named like a layer or an earlier one is refused, never renamed). An
+inclusion must hold voxels: one wholly outside the volume, below one voxel across, between
+the voxel centres or wholly painted over by later ones is refused; one partly inside keeps
+the voxels inside.
 
 Named tissues (optics from the chromophore library at the laser's wavelength):
 
@@ -139,6 +143,11 @@ class GeometrySpec(InputModel):
     ``density`` sites per area); with periodic sides the x–y size is the lattice's unit cell
     (the ``size`` x and y are then replaced by the cell's, rounded to whole voxels, the
     sites scaled with it: a hexagonal cell ``a × a√3`` is never a whole number of voxels).
+
+    ``order`` (with a lattice in an ``escape`` volume): ``simultaneous`` (default: every site at
+    once), ``raster`` (row by row) or ``random`` (seeded by ``order_seed``), successive sites
+    ``site_interval`` apart (each site fires the whole pulse train); the heat of a simulation
+    follows it (:mod:`laserskin.transport.voxel_sites`). Light does not depend on it.
     """
 
     kind: Literal["rz", "voxels"] = "rz"
@@ -152,6 +161,24 @@ class GeometrySpec(InputModel):
     lattice: Literal["square", "hex"] | None = None
     spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")
     density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")
+    order: Literal["simultaneous", "raster", "random"] = "simultaneous"
+    site_interval_s: Quantity("s", ge=0.0, display="ms") | None = Field(default=None, alias="site_interval")
+    order_seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _firing_order(self) -> GeometrySpec:
+        if self.order == "simultaneous":
+            if self.site_interval_s is not None:
+                raise ValueError('site_interval needs order = "raster" or "random"')
+            return self
+        if self.lattice is None or self.boundary != "escape" or self.illumination != "beam":
+            raise ValueError(
+                'a firing order needs a lattice of beams (lattice, spacing or density) in an "escape" volume '
+                "(a periodic unit cell fires at once)"
+            )
+        if self.site_interval_s is None:
+            raise ValueError('a firing order needs site_interval, e.g. site_interval = "10 ms"')
+        return self
 
     @model_validator(mode="after")
     def _voxels_complete(self) -> GeometrySpec:
@@ -257,8 +284,35 @@ class InclusionSpec(InputModel):
             raise InputError(f"inclusions.{name}.tissue", self.tissue, "a scenario with a laser wavelength")
         return blood_medium(name, wavelength_m, self.saturation)
 
+    def diameters_m(self) -> tuple[tuple[str, float], ...]:
+        """The shape's diameters that voxels must resolve: ``(field, diameter in m)`` pairs."""
+        if self.kind == "ellipsoid":
+            return tuple(("radii", 2.0 * r) for r in self.radii_m)
+        if self.kind == "follicle":
+            return (("radius", 2.0 * self.radius_m), ("bulb_radius", 2.0 * (self.bulb_radius_m or 2.0 * self.radius_m)))
+        return (("radius", 2.0 * self.radius_m),)
+
+    def extent_m(self) -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+        """The shape's bounding box ``((x0, x1), (y0, y1), (z0, z1))`` in m (a cylinder is unbounded along its axis)."""
+        c = self.center_m
+        if self.kind == "cylinder":
+            r, inf = self.radius_m, math.inf
+            a, b = (c[0] - r, c[0] + r), (c[1] - r, c[1] + r)
+            return {"x": ((-inf, inf), a, b), "y": (a, (-inf, inf), b), "z": (a, b, (-inf, inf))}[self.axis]
+        if self.kind == "follicle":
+            bulb = self.bulb_radius_m or 2.0 * self.radius_m
+            r = max(self.radius_m, bulb)
+            return (c[0] - r, c[0] + r), (c[1] - r, c[1] + r), (min(0.0, self.depth_m - bulb), self.depth_m + bulb)
+        radii = (self.radius_m,) * 3 if self.kind == "sphere" else self.radii_m
+        return tuple((ci - ri, ci + ri) for ci, ri in zip(c, radii))
+
     def mask(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Boolean (nx, ny, nz) mask of the voxel centres inside the shape (x, y, z centre vectors in m)."""
+        parts = self.mask_parts(x, y, z)
+        return parts[0][1] if len(parts) == 1 else parts[0][1] | parts[1][1]
+
+    def mask_parts(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> tuple[tuple[str, np.ndarray], ...]:
+        """The masks of the shape's parts, each with the field that sizes it (a follicle: shaft and bulb)."""
         X = x[:, None, None]
         Y = y[None, :, None]
         Z = z[None, None, :]
@@ -271,17 +325,17 @@ class InclusionSpec(InputModel):
                 d2 = (X - a) ** 2 + (Z - b) ** 2 + 0.0 * Y
             else:
                 d2 = (X - a) ** 2 + (Y - b) ** 2 + 0.0 * Z
-            return d2 <= self.radius_m**2
+            return (("radius", d2 <= self.radius_m**2),)
         if self.kind == "sphere":
-            return (X - c[0]) ** 2 + (Y - c[1]) ** 2 + (Z - c[2]) ** 2 <= self.radius_m**2
+            return (("radius", (X - c[0]) ** 2 + (Y - c[1]) ** 2 + (Z - c[2]) ** 2 <= self.radius_m**2),)
         if self.kind == "ellipsoid":
             a, b, cc = self.radii_m
-            return ((X - c[0]) / a) ** 2 + ((Y - c[1]) / b) ** 2 + ((Z - c[2]) / cc) ** 2 <= 1.0
+            return (("radii", ((X - c[0]) / a) ** 2 + ((Y - c[1]) / b) ** 2 + ((Z - c[2]) / cc) ** 2 <= 1.0),)
         # follicle: shaft from the surface to the bulb, spherical bulb
         bulb = self.bulb_radius_m or 2.0 * self.radius_m
         r2 = (X - c[0]) ** 2 + (Y - c[1]) ** 2
         shaft = (r2 <= self.radius_m**2) & (Z <= self.depth_m)
-        return shaft | (r2 + (Z - self.depth_m) ** 2 <= bulb**2)
+        return (("radius", shaft), ("bulb_radius", r2 + (Z - self.depth_m) ** 2 <= bulb**2))
 
 
 def blood_medium(name: str, wavelength_m: float, saturation: float = 0.75) -> Medium:
@@ -350,16 +404,21 @@ def voxel_volume(
     layer_of_z = np.minimum(np.searchsorted(bottoms, z, side="right"), len(stack.layers) - 1)
     labels = np.empty((nx, ny, nz), dtype=np.uint8)
     labels[:] = layer_of_z.astype(np.uint8)[None, None, :]
-    names = [layer.name for layer in stack.layers]
-    names += [inc.name or f"{inc.kind}{i + 1}" for i, inc in enumerate(inclusions)]
-    names = region_names(names)
-    if len(set(names)) != len(names):
-        raise InputError("regions", names, "distinct layer and inclusion names")
+    names = _region_names(stack, inclusions)
     media = [Medium(nm, l.n, l.mua_per_m, l.mus_per_m, l.g) for nm, l in zip(names, stack.layers)]
-    for inc in inclusions:
+    box = ((-0.5 * nx * h, 0.5 * nx * h), (-0.5 * ny * h, 0.5 * ny * h), (0.0, nz * h))
+    for i, inc in enumerate(inclusions):
         k = len(media)
         media.append(inc.medium(names[k], wavelength_m))
-        labels[inc.mask(x, y, z)] = k
+        labels[_inclusion_mask(i, inc, h, box, x, y, z)] = k
+    for i in range(len(inclusions)):
+        k = len(stack.layers) + i
+        if not np.any(labels == k):
+            raise InputError(
+                f"inclusions[{i}]",
+                names[k],
+                "an inclusion not wholly painted over by the inclusions after it (they are painted in order)",
+            )
     return VoxelVolume(
         labels,
         h,
@@ -370,6 +429,70 @@ def voxel_volume(
         fresnel_between_media=geometry.fresnel_between_media,
         layer_count=len(stack.layers),
     )
+
+
+def _region_names(stack: LayerStack, inclusions: tuple[InclusionSpec, ...]) -> list[str]:
+    """Layer names (repeats numbered ``_2``, ``_3``) then the inclusions' names, which must be new."""
+    names = region_names([layer.name for layer in stack.layers])
+    for i, inc in enumerate(inclusions):
+        name = inc.name or f"{inc.kind}{i + 1}"
+        if name in names:
+            unnamed = "" if inc.name else f" (an unnamed inclusion is called {name}: give it a name)"
+            raise InputError(
+                f"inclusions[{i}].name",
+                name,
+                f"a region name not taken by a layer or an earlier inclusion (taken: {', '.join(names)}){unnamed}",
+            )
+        names.append(name)
+    return names
+
+
+def _um(length_m: float) -> str:
+    return f"{length_m * 1e6:.6g} um"
+
+
+def _inclusion_mask(
+    i: int,
+    inc: InclusionSpec,
+    h: float,
+    box: tuple[tuple[float, float], ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
+) -> np.ndarray:
+    """The voxels of inclusion ``i``; refuses one the voxels cannot hold.
+
+    Refused: a shape wholly outside the volume ``box`` (it would absorb nothing), a diameter
+    below one voxel (it would vanish, or become one voxel many times its volume), and a shape
+    or follicle part holding no voxel centre (a sliver at the volume's edge, or a thin shape
+    between the centres). A shape partly inside keeps the voxels inside.
+    """
+    field = f"inclusions[{i}]"
+    center = "[" + ", ".join(_um(c) for c in inc.center_m) + "]"
+    extent = inc.extent_m()
+    if any(hi <= b0 or lo >= b1 for (lo, hi), (b0, b1) in zip(extent, box)):
+        inside = ", ".join(f"{a} {_um(b0)} to {_um(b1)}" for a, (b0, b1) in zip("xyz", box))
+        raise InputError(
+            f"{field}.center", center, f"a shape overlapping the volume ({inside}); it lies wholly outside"
+        )
+    for name, diameter in inc.diameters_m():
+        if diameter < h:
+            raise InputError(
+                f"{field}.{name}",
+                _um(0.5 * diameter),
+                f"a diameter of at least one voxel ({_um(h)}): smaller shapes vanish on voxelisation "
+                "(give a finer voxel or a larger size)",
+            )
+    parts = inc.mask_parts(x, y, z)
+    for name, part in parts:
+        if not part.any():
+            raise InputError(
+                f"{field}.{name}",
+                f"{inc.kind} at {center}",
+                f"a shape holding at least one voxel centre (voxel {_um(h)}): this one falls between the "
+                "centres or only grazes the volume",
+            )
+    return parts[0][1] if len(parts) == 1 else parts[0][1] | parts[1][1]
 
 
 def voxel_source(geometry: GeometrySpec, beam: Beam) -> VoxelSource:
