@@ -401,11 +401,8 @@ class _LayerPreconditioner:
         inv, up, off = factors
         r3 = r.reshape(self.shape)
         if self.periodic:
-            spec = fft.rfft2(r3, axes=(0, 1)).reshape(-1, nz)
-            re, im = np.ascontiguousarray(spec.real), np.ascontiguousarray(spec.imag)
-            _thomas_solve(inv, up, off, re)  # real coefficients: the real and imaginary parts separately
-            _thomas_solve(inv, up, off, im)
-            spec = (re + 1j * im).reshape(nx, ny // 2 + 1, nz)
+            spec = np.ascontiguousarray(fft.rfft2(r3, axes=(0, 1)))
+            _thomas_solve(inv, up, off, spec.reshape(-1, nz))  # real coefficients, complex right-hand sides
             return fft.irfft2(spec, s=(nx, ny), axes=(0, 1)).ravel()
         spec = np.ascontiguousarray(fft.dctn(r3, type=2, axes=(0, 1), norm="ortho"))
         _thomas_solve(inv, up, off, spec.reshape(-1, nz))
