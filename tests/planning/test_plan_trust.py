@@ -35,6 +35,17 @@ def test_same_person_same_choices_for_five_seeds(cheek_plans):
     assert max(fluences) / min(fluences) < 1.10
 
 
+def test_outcome_nominal_within_every_other_seeds_band(cheek_plans):
+    """QA #10: the 6-month improvement must not double with the seed. Each seed's nominal lies inside
+    every other seed's [low, high] band (the band is the healing-parameter band; before the dose band
+    was taken from the injured volume, the Omega >= 1 axis band capped the dose: 7.0 vs 14.1 %)."""
+    bands = [p.improvement_percent["month_6"] for p in cheek_plans]
+    for i, (_, nominal, _) in enumerate(bands):
+        for j, (low, _, high) in enumerate(bands):
+            if i != j:
+                assert low <= nominal <= high, (i, j, bands)
+
+
 def test_margin_is_85_percent_of_the_lower_blister_fluence(cheek_plans):
     for p in cheek_plans:
         low, nominal, high = p.blister_fluence_J_per_cm2
@@ -132,6 +143,23 @@ def test_sessions_are_split_into_visits_under_the_limit():
     if result.visits_per_session > 1:
         assert any("visits" in r for r in result.reasons)
         assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
+
+
+def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit():
+    """QA #19: 30-min limit, 400 cm^2: the topical's 45-min lead time alone is over the limit, so with the
+    anaesthetic on auto the session is planned without it (under the limit) and the plan states the pain
+    without it and what the clinician can do; a fixed anaesthetic is never overridden (flagged instead)."""
+    kw = {"goal": "tighten", "devices": ["smoothbeam_1450"], "photons": PHOTONS, "area": "400 cm^2"}
+    auto = plan(person(), max_session_minutes=30.0, **kw)
+    assert auto.anesthetic == "none"
+    assert auto.session_minutes <= 30.0 + 1e-9
+    note = auto.risks["anaesthetic_dropped_for_session_limit"]
+    assert note in auto.reasons and "pain" in note and "before the timed visit" in note
+    assert auto.pain["with_plan"] == auto.pain["without_anaesthetic"]  # cryogen spray: no cold-air analgesia
+    fixed = plan(person(), max_session_minutes=30.0, anesthetic="emla", **kw)
+    assert fixed.anesthetic == "emla"
+    assert fixed.session_minutes > 30.0
+    assert any("lead time alone exceeds the limit" in r for r in fixed.reasons)
 
 
 def test_visit_rule():

@@ -540,6 +540,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve."""
     from laserskin.damage.collagen import collagen_response
     from laserskin.damage.injury import epidermal_injury
+    from laserskin.planning.sessions import injured_volume_band_um
 
     sim, response, laser = result.simulation, result.response, result.laser
     energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
@@ -592,6 +593,12 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
+        "dermal_injury_band_um": injured_volume_band_um(
+            n * outcome.omega["henriques"],
+            response.grid,
+            dermis_top_m=geometry.junction_depth_m,
+            dermis_bottom_m=geometry.dermis_bottom_m,
+        ),
         "immediate_tightening_percent": float(tightening),
         "epidermal_omega": float(injury.omega_basal),
         "epidermal_injury": injury.grade,

@@ -324,6 +324,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "referral_reason": None,
         "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
+    if best.get("anaesthetic_note"):
+        reasons.append(best["anaesthetic_note"])
+        risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
     if best["visits"] > 1:
         reasons.append(
             f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
@@ -494,6 +497,11 @@ def _plan_device(preset, person, request, counter, cache_dir):
             setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic=setting.anesthetic
         )
         limit = request.max_session_minutes or planner_rules()["safety"]["max_session_minutes"]
+        note = None
+        if request.anesthetic == "auto" and setting.anesthetic != "none" and minutes - at_laser >= limit:
+            # the topical's lead time alone reaches the limit: no split helps, so (anaesthetic on auto)
+            # the session is timed without the topical and the plan states the pain consequence
+            setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
@@ -524,9 +532,48 @@ def _plan_device(preset, person, request, counter, cache_dir):
                 "visits": visits,
                 "unsplit_minutes": unsplit,
                 "limit_minutes": limit,
+                "anaesthetic_note": note,
             }
         )
     return options, why
+
+
+def _without_topical(setting, request, minutes_with: float, limit: float):
+    """The setting timed without its topical anaesthetic, and the note that says so (pain consequence).
+
+    Rule (anaesthetic on ``auto`` only): when the topical's lead time alone reaches the session
+    limit, splitting the area into visits cannot help (every visit waits for the cream), so the
+    planner drops the topical, keeps the cooling, and reports the pain without it against the pain
+    limit the auto choice aimed at, with the clinician's alternative (cream applied before the
+    timed visit, or a longer limit). A fixed ``--anesthetic`` is never overridden.
+    """
+    chosen = setting.anesthetic
+    protocol, minutes, at_laser = session_timing(
+        setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic="none"
+    )
+    setting.anesthetic = "none"
+    summary = dict(setting.summary)
+    if summary.get("pain_index") is not None:
+        summary["pain_index_with_anesthetic"] = summary["pain_index"]
+    setting.summary = summary
+    pain = _pain_bands(summary, "none", (setting.cooling or {}).get("kind"))
+    with_cream = _pain_bands(summary, chosen, (setting.cooling or {}).get("kind"))
+    limit_pain = planner_rules()["safety"]["pain_index_limit"]
+
+    def words(band):
+        return "not computed" if not band else f"{band[1]:.1f}/10 [{band[0]:.1f}-{band[2]:.1f}]"
+
+    above = pain.get("with_plan") and pain["with_plan"][1] > limit_pain
+    note = (
+        f"session limit {limit:g} min: the {chosen} lead time ({minutes_with - at_laser:.0f} min) alone "
+        f"reaches it, so the session is planned without topical anaesthetic ({minutes:.0f} min instead of "
+        f"{minutes_with:.0f}); pain with the plan's cooling {words(pain.get('with_plan'))} instead of "
+        f"{words(with_cream.get('with_plan'))} with {chosen}"
+        + (f", above the planner's pain limit {limit_pain:g}" if above else "")
+        + f"; to keep the cream, apply it before the timed visit or raise --max-session-minutes to "
+        f"{math.ceil(minutes_with):d}"
+    )
+    return setting, protocol, minutes, at_laser, note
 
 
 def _visits(minutes: float, at_laser: float, limit: float) -> int:

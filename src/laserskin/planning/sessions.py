@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.errors import InputError
 from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
@@ -22,8 +24,10 @@ from laserskin.healing import SessionDose, reepithelialization_days, simulate_co
 __all__ = [
     "GRADE_OF_INJURY",
     "IMPROVEMENT_NOISE",
+    "INJURED_BAND_QUANTILES",
     "TARGET_IMPROVEMENT_PCT",
     "CoursePlan",
+    "injured_volume_band_um",
     "plan_course",
     "session_dose_from_summary",
     "session_timing",
@@ -40,6 +44,47 @@ DEFAULT_BAND_M = (0.3e-3, 0.8e-3)
 #: with the Monte Carlo estimate of the blister band, and the dermal dose is steep in fluence):
 #: measured 9.4-12.7 % (about +/-15 %) for the issue's person at 20 000 photons; taken as 20 % (U).
 IMPROVEMENT_NOISE = 0.20
+#: Depth quantiles of the injured dermal volume that bound the dose's band (central 90 %).
+INJURED_BAND_QUANTILES = (0.05, 0.95)
+
+
+def injured_volume_band_um(omega, grid, *, dermis_top_m: float, dermis_bottom_m: float):
+    """Depth band [top, bottom] in µm holding the central 90 % of the injured dermal volume, or None.
+
+    The injured volume is ``Σ (1 − exp(−Ω)) dV`` over the dermis (the same integral as
+    ``dermal_injury_volume_mm3``); the band runs between the 5th and 95th percentiles of its
+    depth distribution (:data:`INJURED_BAND_QUANTILES`, linear inside a cell). Unlike the Ω ≥ 1
+    range on the beam axis, which jumps between none, a thin and a thick zone when the axis Ω
+    sits near 1 (the Monte Carlo noise of a few cells decides), an integral over all cells is
+    smooth in the noise and in the fluence, so the healing dose (``volume per area / band``) no
+    longer caps at 1 on a thin, noisy axis band. Rule: the planner's dose band is this band;
+    the Ω ≥ 1 axis range stays the reported ``dermal_injury_depth_um``.
+
+    Parameters
+    ----------
+    omega : ndarray (nr, nz)
+        Henriques Ω map of the session (passes applied).
+    grid : RZGrid
+    dermis_top_m, dermis_bottom_m : float
+        Junction and dermis-bottom depths, m.
+
+    Returns
+    -------
+    list of float or None
+        ``[top_um, bottom_um]``; None when the dermis holds no injured volume.
+    """
+    o = np.asarray(omega, dtype=np.float64)
+    z_edges = np.asarray(grid.z_edges_m, dtype=np.float64)
+    z = np.asarray(grid.z_centers_m, dtype=np.float64)
+    inside = (z > dermis_top_m) & (z < dermis_bottom_m)
+    per_slab = np.where(inside, (-np.expm1(-o) * grid.cell_volume_m3).sum(axis=0), 0.0)
+    total = float(per_slab.sum())
+    if not total > 0.0:
+        return None
+    cumulative = np.concatenate([[0.0], np.cumsum(per_slab)]) / total
+    top, bottom = (float(np.interp(q, cumulative, z_edges)) for q in INJURED_BAND_QUANTILES)
+    top, bottom = max(top, dermis_top_m), min(bottom, dermis_bottom_m)
+    return [top * 1e6, bottom * 1e6] if bottom > top else None
 
 
 def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> SessionDose:
@@ -56,7 +101,9 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     summary : dict
         ``Result.summary`` (or the planner's equivalent), per spot or per micro-beam, all
         passes: ``dermal_injury_volume_mm3``, ``dermal_injury_depth_um`` ([top, bottom] or
-        None), ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``.
+        None), ``immediate_tightening_percent`` (area %), ``epidermal_injury``, ``crater_depth_um``;
+        the dose band is ``dermal_injury_band_um`` (central 90 % of the injured volume,
+        :func:`injured_volume_band_um`) where the summary has it, else the Ω ≥ 1 range.
     laser : laserskin.treatment.laser.Laser
         The laser that made it (spot area, fractional MTZ density).
     time_s : float
@@ -84,7 +131,7 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     if volume_m3 < 0:
         raise InputError(f"summary.{volume_key}", summary[volume_key], ">= 0")
     per_area = volume_m3 * laser.mtz_per_m2 if laser.is_fractional else volume_m3 / laser.spot_area_m2
-    band = summary.get(band_key)
+    band = summary.get("dermal_injury_band_um") or summary.get(band_key)
     top, bottom = (band[0] * 1e-6, band[1] * 1e-6) if band else DEFAULT_BAND_M
     if not bottom > top:
         top, bottom = DEFAULT_BAND_M
