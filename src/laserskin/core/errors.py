@@ -51,7 +51,7 @@ class InputError(ValueError):
 
 
 # --- pydantic's errors in plain words ------------------------------------------------------------
-_MODELS: dict[str, type] = {}
+_MODELS: dict[str, Any] = {}
 
 
 def register_model(model: type) -> None:
@@ -73,14 +73,14 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
             annotation, metadata = args[0], metadata + list(args[1:])
             continue
         if origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) == 1:
-                annotation = args[0]
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(members) == 1:
+                annotation = members[0]
                 continue
         return annotation, metadata
 
 
-def _models_in(annotation: Any) -> list[type]:
+def _models_in(annotation: Any) -> list[Any]:
     """Pydantic model classes an annotation may hold (through Optional, unions and tuples)."""
     from pydantic import BaseModel
 
@@ -114,9 +114,9 @@ def _walk(title: str, loc: tuple) -> tuple[Any, tuple | None]:
     """``(FieldInfo, loc without union tags)`` of a location, or ``(None, None)`` when unknown."""
     if title not in _MODELS:
         for name in list(_MODELS):
-            found = _walk(name, loc) if loc else (None, None)
-            if found[0] is not None:
-                return found
+            walked = _walk(name, loc) if loc else (None, None)
+            if walked[0] is not None:
+                return walked
         return None, None
     models = [_MODELS[title]]
     field = None
@@ -149,7 +149,7 @@ def _literals(annotation: Any) -> tuple:
 
 def _union_tags(field: Any, key: str) -> list[str]:
     """The tags (``kind`` values) of the models a union field may hold."""
-    tags = []
+    tags: list[str] = []
     for model in _models_in(field.annotation) if field is not None else []:
         member = _field_of(model, key)
         if member is not None and typing.get_origin(member.annotation) is typing.Literal:
@@ -157,7 +157,7 @@ def _union_tags(field: Any, key: str) -> list[str]:
     return tags
 
 
-def _field_of_any(models: list[type], key: Any) -> bool:
+def _field_of_any(models: list[Any], key: Any) -> bool:
     return any(_field_of(model, key) is not None for model in models)
 
 
@@ -221,7 +221,7 @@ def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
 
-def describe_error_item(item: dict, title: str = "", prefix: str = "") -> str:
+def describe_error_item(item: Any, title: str = "", prefix: str = "") -> str:
     """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
 
     ``title`` names the validated model (``error.title``); for errors without one (a web

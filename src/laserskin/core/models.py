@@ -45,7 +45,7 @@ class InputModel(BaseModel):
                 for key in {name, field.alias} - {None}:
                     if isinstance(data.get(key), bool) and _numeric(field.annotation):
                         allowed = describe_field(field) or "a number"
-                        raise InputError(key, data[key], f"{allowed} (true/false is not a number)")
+                        raise InputError(str(key), data[key], f"{allowed} (true/false is not a number)")
         return data
 
     @classmethod
