@@ -29,7 +29,7 @@ def one_plain_line(result) -> str:
         (["--max-session-minutes", "30 J"], "max_session_minutes: got '30 J', an energy; expected a duration"),
         (["--max-session-minutes", "soon"], "max_session_minutes: got 'soon'; expected a duration"),
         (["--max-downtime-days", "400"], "max_downtime_days: got '400'; expected"),
-        (["--area", "400"], "area: got '400'; expected an area more than 0 cm^2, such as '400 cm^2'"),
+        (["--area", "400"], "area: got '400'; expected an area at least 1 cm^2, such as '400 cm^2'"),
         (["--max-sessions", "0"], "max_sessions: got '0'; expected a whole number from 1 to 20"),
         (["--laxity", "2.5"], "laxity: got '2.5'; expected a whole number from 0 to 4"),
         (["--photons", "abc"], "photons: got 'abc'; expected a whole number from 1000 to 10000000"),

@@ -46,7 +46,7 @@ class PlanRequest(InputModel):
         As :class:`laserskin.skin.Person` (laxity: Alexiades-Armenakas grade 0-4).
     goal : {"tighten", "resurface", "recommend"}
     area_m2 : float
-        Treated area per session, m² (key ``area``, e.g. ``"150 cm^2"``); at most the
+        Treated area per session, m² (key ``area``, e.g. ``"150 cm^2"``); at least 1 cm², at most the
         site's treatable area (contraindications.toml ``site_max_area_cm2``).
     devices : list of str or None
         Candidate device presets; ``None`` = the planner's default set for the goal.
@@ -80,7 +80,9 @@ class PlanRequest(InputModel):
     sun_exposure: int = Field(default=1, ge=0, le=3)
     laxity: int = Field(default=1, ge=0, le=4)
     goal: Literal["tighten", "resurface", "recommend"] = "recommend"
-    area_m2: Quantity("m^2", display="cm^2", gt=0.0) = Field(default="150 cm^2", alias="area")
+    # at least 1 cm^2: below a few spots a session (and its timing) means nothing; it also
+    # refuses typos that pint reads as tiny areas ("b" is a barn, 1e-24 cm^2)
+    area_m2: Quantity("m^2", display="cm^2", ge=1e-4) = Field(default="150 cm^2", alias="area")
     devices: list[str] | None = None
     max_sessions: int | None = Field(default=None, ge=1, le=20)
     max_downtime_days: Quantity("day", bare_unit="day", ge=0.0, le=365.0, display="day") | None = None
