@@ -28,8 +28,10 @@ volume is laterally uniform and the sites lie whole voxels apart, else from one 
 (``solve_voxel_bioheat(..., sources=...)``) and the summary adds ``firing``. The default,
 ``"simultaneous"``, is the single run with every site at once.
 
-Model limits (stated in ``thermal_model_reason``): constant tissue properties (no enthalpy /
-dehydration stage in 3-D: a voxel run above 100 °C is flagged ``boiling`` and not re-run), and the
+Model limits (stated in ``thermal_model_reason``): constant wet-tissue properties with a boiling
+plateau (water per voxel from the layers' water content; a voxel above 100 °C vaporises its water
+with the latent heat before heating further, ``thermal_model = "nonlinear"``; no dehydration of
+k / μa and no ablation in 3-D: ablative lasers run r–z), and the
 bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
 """
 
@@ -309,6 +311,26 @@ def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -
     )
 
 
+def _water_map(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.ndarray:
+    """Water per voxel, kg/m³: each layer's water fraction (as the r–z enthalpy stage,
+    ``pipeline/ablative.py``) × 1000 kg/m³; blood inclusions take the dermis value (the data
+    files hold no water content of blood), other inclusions the layer holding most of their voxels."""
+    layers = simulation.skin().layers
+    water = [lay.water_fraction * 1000.0 for lay in layers]
+    names = [lay.name for lay in layers]
+    dermis = water[names.index("dermis")] if "dermis" in names else max(water)
+    bottoms = np.cumsum([lay.thickness_m for lay in layers])
+    layer_of_z = np.minimum(np.searchsorted(bottoms, volume.z_centers_m, side="right"), len(layers) - 1)
+    for k, inclusion in enumerate(inclusions):
+        if inclusion.tissue == "blood":
+            water.append(dermis)
+            continue
+        mask = volume.labels == volume.layer_count + k
+        depths = layer_of_z[np.nonzero(mask)[2]] if mask.any() else layer_of_z[:1]
+        water.append(water[int(np.bincount(depths).argmax())])
+    return np.asarray(water, dtype=np.float64)[volume.labels]
+
+
 def run_voxel(simulation) -> VoxelResult:
     """Transport → heat (pulse and cooling schedules) → damage on voxels; the summary keys of the
     r–z path plus ``geometry = "voxels"``, the region tally and, for arrays, the between-zone keys."""
@@ -364,6 +386,7 @@ def run_voxel(simulation) -> VoxelResult:
         max_step_s=settings.max_step_s,
         store_times_s=[t for t in settings.store_times_s if t <= t_end],
         threads=settings.threads,
+        water_kg_per_m3=_water_map(simulation, volume, simulation.inclusions),
     )
     columns = VoxelColumns(volume.shape, volume.voxel_m, centre)
     omega = {key: d.omega for key, d in damage.items()}
@@ -499,21 +522,19 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     times, trace = nociceptor.trace()
     pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
     depth = collagen.coagulated_depth_range_um
-    boiling = bool(peak.max() >= WATER_BOILING_K)
+    boiling = bool(heat.reached_boiling or peak.max() >= WATER_BOILING_K)
     tightening = collagen.tightening_percent
     if laser.is_fractional and not fractional_array:  # one zone in an open volume: spread over the array
         tightening = stages.tightening_percent(tightening, laser, spot_radius)
     weights = [w for w, _ in setup.volumes]
     summary = SimulationSummary(
         geometry="voxels",
-        thermal_model="linear",
+        thermal_model="nonlinear" if boiling else "linear",
         thermal_model_reason=(
-            "3-D voxel heat with constant properties"
-            + (
-                "; the peak reaches 100 degC, where water boils: outside this model (r-z runs the enthalpy stage)"
-                if boiling
-                else ""
-            )
+            "3-D voxel heat: boiling plateau with latent heat, no ablation in 3-D (wet-tissue properties, "
+            "no dehydration or material removal)"
+            if boiling
+            else "3-D voxel heat with constant properties: no voxel reaches the boiling point (100 degC)"
         ),
         peak_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(peak[:, :, epidermis].max() - CELSIUS_K),
@@ -579,6 +600,8 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         escaped_sides_fraction=float(sum(w * t.escaped_sides_fraction for w, t in zip(weights, transport))),
         heat_cg_iterations=int(heat.cg_iterations),
         absorbed_energy_J=float(heat.deposited_J),
+        vaporised_water_mg=float(heat.vaporised_water_kg) * 1e6,
+        latent_heat_J=float(heat.latent_J),
     )
     return summary
 

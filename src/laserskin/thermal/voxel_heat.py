@@ -496,6 +496,10 @@ class VoxelHeatResult:
     cg_iterations: int
     wall_time_s: float
     initial_temperature_K: np.ndarray | None = None
+    vaporised_water_kg: float = 0.0
+    latent_J: float = 0.0
+    reached_boiling: bool = False
+    water_kg_per_m3: np.ndarray | None = None
 
     def summary(self) -> dict:
         return {
@@ -504,6 +508,8 @@ class VoxelHeatResult:
             "final_max_temperature_K": float(np.max(self.temperature_K)),
             "deposited_J": float(self.deposited_J),
             "stored_change_J": float(self.stored_change_J),
+            "latent_J": float(self.latent_J),
+            "vaporised_water_kg": float(self.vaporised_water_kg),
             "steps": int(self.steps),
             "cg_iterations": int(self.cg_iterations),
             "wall_time_s": float(self.wall_time_s),
@@ -595,6 +601,7 @@ def solve_voxel_bioheat(
     rtol: float = 1e-8,
     threads: int | None = None,
     preconditioner: Literal["layers", "jacobi"] = "layers",
+    water_kg_per_m3: np.ndarray | None = None,
 ) -> VoxelHeatResult:
     """Solve the 3-D Pennes equation on voxels from 0 to ``t_end_s`` (TR-BDF2 + preconditioned CG).
 
@@ -636,6 +643,10 @@ def solve_voxel_bioheat(
     preconditioner : {"layers", "jacobi"}
         CG preconditioner: the exact inverse of the laterally averaged operator (x–y FFT or
         DCT and tridiagonal solves in z; exact for a layered medium) or the diagonal.
+    water_kg_per_m3 : ndarray (nx, ny, nz), optional
+        Water per voxel, kg/m³: turns on the boiling plateau (see :func:`_boil`; the boiling
+        temperature and latent heat from ``data/parameters/tissue_phase_change.toml``). None:
+        the linear model (and identical results wherever no voxel reaches the boiling point).
     """
     from laserskin.transport.driver import numba_threads
 
@@ -662,6 +673,7 @@ def solve_voxel_bioheat(
             (steps_per_pulse, growth, max_step_s),
             rtol,
             preconditioner,
+            water_kg_per_m3,
         )
     object.__setattr__(result, "wall_time_s", clock.wall_time_s)
     return result
@@ -708,6 +720,7 @@ def _solve(
     stepping,
     rtol,
     preconditioner="layers",
+    water_kg_per_m3=None,
 ) -> VoxelHeatResult:
     cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
     shape = medium.shape
@@ -769,6 +782,7 @@ def _solve(
     else:
         temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
     t0_field = temperature.copy()
+    boil = None if water_kg_per_m3 is None else _Boiling(water_kg_per_m3, shape, medium.voxel_m**3)
     peak = temperature.copy()
     stored_t, stored_T = [], []
     volume = medium.voxel_m**3
@@ -796,6 +810,8 @@ def _solve(
         rhs = rho_c * (q * t_gamma - (1.0 - _GAMMA) ** 2 * q * temperature) + c * f
         new = solve(a, c, rhs, t_gamma)
         deposited += sum(float(source.sum()) * p for source, p in on if p > 0) * dt * volume
+        if boil is not None:
+            boil.correct(new, rho_c)
         if observers:
             old3 = temperature.reshape(shape)
             new3 = new.reshape(shape)
@@ -821,4 +837,66 @@ def _solve(
         cg_iterations=iterations,
         wall_time_s=0.0,
         initial_temperature_K=t0_field.reshape(shape),
+        **({} if boil is None else boil.result(shape)),
     )
+
+
+class _Boiling:
+    """Boiling plateau of tissue water by temperature recovery (enthalpy correction) after each step.
+
+    After every accepted TR-BDF2 step, each voxel above the boiling temperature ``T_b`` that
+    still holds water moves its sensible excess ``ρc (T − T_b)`` into latent heat, vaporising
+    water up to what it holds, and is set back to ``T_b`` (or ``T_b`` + the remainder / ρc once
+    its water is gone): the splitting of Voller & Swaminathan (1991, Numer Heat Transfer B
+    19:175) for an isothermal phase change; the plateau at the boiling point of tissue water as
+    in Vogel & Venugopalan (2003, Chem Rev 103:577, §V) and :mod:`laserskin.thermal.enthalpy`.
+    Simplifications against the r–z enthalpy model: ρc, k and μa stay those of wet tissue (no
+    dehydration), no superheating, and no material leaves (no ablation in 3-D). Below ``T_b``
+    nothing changes: the step is the linear one, bit for bit.
+    """
+
+    def __init__(self, water_kg_per_m3, shape, voxel_volume_m3: float):
+        from laserskin.thermal.enthalpy import phase_change_data
+
+        cite("vogel_venugopalan2003", "iapws_if97")
+        water = np.asarray(water_kg_per_m3, dtype=np.float64)
+        if water.shape != shape:
+            raise InputError("water_kg_per_m3", water.shape, f"the voxel shape {shape}")
+        if not (np.all(np.isfinite(water)) and np.all(water >= 0)):
+            raise InputError("water_kg_per_m3", float(np.nanmin(water)), ">= 0 kg/m^3 in every voxel")
+        data = phase_change_data()["water"]
+        self.boiling_K = float(data["boiling_temperature_K"])
+        self.latent_J_per_kg = float(data["latent_heat_J_per_kg"])
+        self.water = water.ravel().copy()
+        self.volume = voxel_volume_m3
+        self.vaporised_kg = 0.0
+        self.latent_J = 0.0
+        self.reached = False
+
+    def correct(self, temperature: np.ndarray, rho_c: np.ndarray) -> None:
+        """Apply the plateau to ``temperature`` (raveled, K) in place."""
+        hot = temperature > self.boiling_K
+        if not hot.any():
+            return
+        self.reached = True
+        hot &= self.water > 0
+        if not hot.any():
+            return
+        idx = np.flatnonzero(hot)
+        excess = rho_c[idx] * (temperature[idx] - self.boiling_K)  # J/m³
+        wanted = excess / self.latent_J_per_kg  # kg/m³ the excess would vaporise
+        dry = wanted >= self.water[idx]  # water gone this step: the rest heats the voxel
+        mass = np.where(dry, self.water[idx], wanted)
+        latent = mass * self.latent_J_per_kg
+        self.water[idx] -= mass
+        temperature[idx] = np.where(dry, self.boiling_K + (excess - latent) / rho_c[idx], self.boiling_K)
+        self.vaporised_kg += float(mass.sum()) * self.volume
+        self.latent_J += float(latent.sum()) * self.volume
+
+    def result(self, shape) -> dict:
+        return {
+            "vaporised_water_kg": self.vaporised_kg,
+            "latent_J": self.latent_J,
+            "reached_boiling": self.reached,
+            "water_kg_per_m3": self.water.reshape(shape),
+        }
