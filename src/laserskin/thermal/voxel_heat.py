@@ -858,7 +858,7 @@ class _Boiling:
     def __init__(self, water_kg_per_m3, shape, voxel_volume_m3: float):
         from laserskin.thermal.enthalpy import phase_change_data
 
-        cite("vogel_venugopalan2003", "iapws_if97")
+        cite("vogel_venugopalan2003", "iapws_if97", "voller1991")
         water = np.asarray(water_kg_per_m3, dtype=np.float64)
         if water.shape != shape:
             raise InputError("water_kg_per_m3", water.shape, f"the voxel shape {shape}")
