@@ -575,26 +575,30 @@ def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
     dermis_bottom = float(bottoms[-2]) if len(bottoms) > 1 else float(bottoms[-1])
     z_max = min(float(bottoms[-1]), dermis_bottom + 1.0e-3)
     interfaces = [b for b in bottoms[:-1] if b < z_max]
+
+    def graded(r_max_m: float, nr: int, dz_surface_m: float, crater_guess_m: float) -> RZGrid:
+        return RZGrid.graded(
+            r_max_m=r_max_m,
+            nr=nr,
+            z_max_m=z_max,
+            dz_surface_m=dz_surface_m,
+            dz_max_m=50e-6,
+            growth=1.05,
+            interfaces_m=interfaces,
+            fine_depth_m=crater_guess_m,
+        )
+
+    def gaussian_rings(grid: RZGrid, w: float) -> np.ndarray:
+        r = grid.r_edges_m
+        return np.exp(-2.0 * r[:-1] ** 2 / w**2) - np.exp(-2.0 * r[1:] ** 2 / w**2)
+
     if laser.is_fractional:
         w = float(laser.fractional.microbeam_diameter_m) / 2.0
         peak = 2.0 * energy_J / (math.pi * w**2)
         crater_guess = min(n_pulses * peak / h_abl + 200e-6, z_max)
-        dr = w / 8.0
-        nr = 32
         dz = max(1.0e-6, min(0.5 / mua_surface, 4.0e-6), crater_guess / 300.0)
-        grid = RZGrid.graded(
-            r_max_m=nr * dr,
-            nr=nr,
-            z_max_m=z_max,
-            dz_surface_m=dz,
-            dz_max_m=50e-6,
-            growth=1.05,
-            interfaces_m=interfaces,
-            fine_depth_m=crater_guess,
-        )
-        r = grid.r_edges_m
-        fraction = np.exp(-2.0 * r[:-1] ** 2 / w**2) - np.exp(-2.0 * r[1:] ** 2 / w**2)
-        return grid, fraction, peak
+        grid = graded(32 * (w / 8.0), 32, dz, crater_guess)
+        return grid, gaussian_rings(grid, w), peak
     peak = float(laser.peak_fluence_J_per_m2)
     w_focus = float(laser.spot_diameter_m) / 2.0
     if laser.profile == "gaussian" and w_focus <= FOCUSED_SPOT_MAX_RADIUS_M:
@@ -602,33 +606,12 @@ def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
         # FOCUSED_RING_M out to 2 w, fine enough to resolve the damage in the crater wall
         crater_guess = min(n_pulses * peak / h_abl + 100e-6, z_max)
         nr = int(math.ceil(2.0 * w_focus / FOCUSED_RING_M))
-        dz = FOCUSED_RING_M
-        grid = RZGrid.graded(
-            r_max_m=nr * FOCUSED_RING_M,
-            nr=nr,
-            z_max_m=z_max,
-            dz_surface_m=dz,
-            dz_max_m=50e-6,
-            growth=1.05,
-            interfaces_m=interfaces,
-            fine_depth_m=crater_guess,
-        )
-        r = grid.r_edges_m
-        fraction = np.exp(-2.0 * r[:-1] ** 2 / w_focus**2) - np.exp(-2.0 * r[1:] ** 2 / w_focus**2)
-        return grid, fraction, peak
+        grid = graded(nr * FOCUSED_RING_M, nr, FOCUSED_RING_M, crater_guess)
+        return grid, gaussian_rings(grid, w_focus), peak
     crater_guess = min(n_pulses * peak / h_abl + 150e-6, z_max)
     dz = max(0.25e-6, min(0.5 / mua_surface, 2.0e-6), crater_guess / 2000.0)
     r_col = 50e-6
-    grid = RZGrid.graded(
-        r_max_m=r_col,
-        nr=1,
-        z_max_m=z_max,
-        dz_surface_m=dz,
-        dz_max_m=50e-6,
-        growth=1.05,
-        interfaces_m=interfaces,
-        fine_depth_m=crater_guess,
-    )
+    grid = graded(r_col, 1, dz, crater_guess)
     fraction = np.array([peak * math.pi * r_col**2 / energy_J])
     return grid, fraction, peak
 
