@@ -95,6 +95,13 @@ def test_er_yag_residual_damage_after_six_passes(duration):
     assert 0.0 < run(laser, passes=6)["residual_damage_depth_um"] <= 50.0
 
 
+def test_er_yag_q_switched_damage_below_the_floor():
+    """90 ns (Q-switched), 5 J/cm²: "typically 5–10 µm of damage in all tissues" (Walsh, Flotte & Deutsch 1989, V
+    abstract), read below the full-field floor (the wall of the focused geometry is the xfail below). The spread is
+    the tolerance (model: 6.5 µm; 4.75 µm before the threshold calibration of the 3 µm band)."""
+    assert 5.0 <= run(er_yag(5, "90 ns"))["residual_damage_depth_um"] <= 10.0
+
+
 def test_er_yag_residual_damage_grows_with_pulse_duration():
     """Walsh, Flotte & Deutsch 1989 (V): Q-switched 90 ns pulses leave less damage than 200 µs pulses; longer
     (ms) pulses more still (coagulating Er:YAG modes, StatPearls V). Read below a full-field floor (the ordering,
