@@ -15,26 +15,27 @@ Model
   not retrieved, so the first-order denatured fraction stands in for the master curve.
 * **Immediate contraction (mechanics).** Each radial column of the remaining dermis is a stack
   of bonded layers that share one in-plane strain ε (layers in parallel; the skin is wide
-  compared with its thickness, its edges are free and the subcutis lets it slide). A cell is a
-  mixture, in parallel, of native collagen (fraction 1 − F, in-plane stiffness E_n, no
-  eigenstrain) and denatured collagen (fraction F, stiffness k·E_n, free shrinkage s_max).
-  Zero net in-plane force, Σ_z [(1 − F) E_n ε + F k E_n (ε − s_max)] Δz = 0, gives
+  compared with its thickness, its edges are free and the subcutis lets it slide). The
+  coagulated layer (Ω ≥ ``omega_threshold`` = 1, the histological coagulation criterion; its
+  denatured fibrils form a connected network) has in-plane stiffness k·E_n and free shrinkage
+  s_max; the rest of the dermis has the stiffness E_n of native dermis, and the scattered
+  denatured fibrils in it (Ω < 1) shrink without stiffening it. Zero net in-plane force gives
 
-      ε = s_max · k H_d / (k H_d + H_n),   H_d = Σ F Δz,  H_n = Σ (1 − F) Δz,
+      ε = s_max · (k H_c + H_s) / (k H_c + H_n),
 
-  where the sums run over the dermis that remains (ablated cells excluded; dermis below the
-  grid counts as native). For k = 1 this is the thickness-weighted mean of the free shrinkage;
-  the intact dermis below a thin denatured layer holds the surface back in proportion to its
-  thickness. A denatured layer that is stiff compared with native dermis at small strain
-  (k ≫ 1) pulls the whole skin with it once k H_d ≳ H_n: contraction rises with the depth of
-  the coagulated layer and then saturates at s_max, as Ross et al. (2000, J Am Acad Dermatol
-  42:92; V, abstract) saw for CO2 laser wounds in a live pig (immediate contraction rising with
-  residual thermal damage up to a level, no immediate contraction after mechanical ablation).
-  Load (Chen 1998: an isotonic load lowers the shrinkage) is the intact dermis itself here.
-  k is the one undetermined parameter (``stiffness_ratio``, data/parameters/collagen.toml):
-  calibrated on the immediate contraction of CO2 resurfacing, three passes (Fitzpatrick,
-  Rostan & Marchell 2000), tested held out on Er:YAG and non-ablative settings
-  (tests/validation/test_collagen_contraction.py).
+  H_c the coagulated thickness (interpolated Ω = 1 crossings), H_s = Σ F Δz over the cells
+  below the threshold, H_n the rest of the remaining dermis (ablated cells excluded; dermis
+  below the grid counts as native). For k = 1 this is the thickness-weighted mean of the free
+  shrinkage: the intact dermis holds the surface back in proportion to its thickness. A
+  coagulated layer that is stiff compared with native dermis at small strain (k ≫ 1) pulls the
+  whole skin with it once k H_c ≳ H_n: the contraction rises with the depth of the coagulated
+  layer and then saturates at s_max, as Ross et al. (2000, J Am Acad Dermatol 42:92; V,
+  abstract) saw for CO2 laser wounds in a live pig (immediate contraction rising with residual
+  thermal damage up to a level; none after mechanical ablation). Load (Chen 1998: an isotonic
+  load lowers the shrinkage) is the intact dermis itself here. k is the one undetermined
+  parameter (``stiffness_ratio``, data/parameters/collagen.toml): calibrated on the immediate
+  contraction of CO2 resurfacing, three passes (Fitzpatrick, Rostan & Marchell 2000), tested
+  held out on Er:YAG and non-ablative settings (tests/validation/test_collagen_contraction.py).
 * The surface-area contraction of a column is a = 1 − (1 − ε)² (isotropic in-plane shrinkage);
   the tightening is the area average of a over the treated spot, in %. Columns are taken as
   independent (a spot much wider than the dermis is thick). ``load_factor`` and
