@@ -14,10 +14,13 @@ Held out (never fitted):
   CO2 (V: design and the study's premise; Ross et al. 2000 J Am Acad Dermatol 42:92, V abstract:
   immediate contraction grows with residual thermal damage, none without it); magnitude recalled
   as ~5–15 % linear (R) — a strict xfail states the model's value.
-* Non-ablative bulk heating (1320 nm + cryogen, 1450 nm diode + cryogen, Titan-type broadband
-  infrared): no immediate contraction visible in the clinical reports; the tightening builds
-  over months (R: Alexiades-Armenakas 2007; Hardaway 2002; Zelickson 2006 / Chua 2007). Test:
-  below 2 % of area (≈ 1 % linear, the resolution of photographic and tattoo-dot measurements, R).
+* Non-ablative bulk heating (1320 nm + cryogen, 1450 nm diode + cryogen): no immediate
+  contraction reported; the change builds over months (Alexiades-Armenakas 2007; Hardaway 2002;
+  R). Test: below 2 % of area (≈ 1 % linear, about the resolution of photographic and tattoo-dot
+  measurements, U).
+* Titan-type broadband infrared: immediate tightening seen in 22 of 25 patients (Ruiz-Esparza
+  2006 Dermatol Surg 32:601, V; magnitude not given): visible, taken as ≥ 2 % of area (U) — a
+  strict xfail states the model's value.
 
 Settings are the reference courses of the healing calibration (reference_courses.toml); ablative
 lasers run the Beer–Lambert path (no Monte Carlo); the non-ablative ones use 20 000 photons (the
@@ -123,8 +126,20 @@ def test_er_yag_immediate_contraction_magnitude(er_yag):
     assert 0.05 <= _linear(er_yag[1].summary["immediate_tightening_percent"]) <= 0.15
 
 
-@pytest.mark.parametrize("course", ["nonablative_1320", "nonablative_1450", "titan_ir"])
+@pytest.mark.parametrize("course", ["nonablative_1320", "nonablative_1450"])
 def test_non_ablative_bulk_heating_gives_no_visible_immediate_contraction(course):
-    """Held out (R): non-ablative and infrared courses show no immediate contraction (< 2 % of area)."""
+    """Held out (R): non-ablative mid-infrared courses show no immediate contraction (< 2 % of area)."""
     _, result = _simulate(course)
     assert 0.0 <= result.summary["immediate_tightening_percent"] < 2.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model Titan-type IR 0.001 % of area vs visible immediate tightening in 22/25 patients (Ruiz-Esparza "
+    "2006, V): the dermis peaks at 45-66 degC for seconds, Pearce's collagen Omega << 1; contraction below "
+    "denaturation (or oedema) is not modelled",
+)
+def test_titan_immediate_tightening_is_visible():
+    """Held out (V, magnitude U): visible immediate tightening, >= 2 % of area."""
+    _, result = _simulate("titan_ir")
+    assert result.summary["immediate_tightening_percent"] >= 2.0
