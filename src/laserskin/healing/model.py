@@ -150,10 +150,13 @@ def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, age_factor
     x = x.copy()
     _, slowing = age_factors
     pools = [N, Y, M]
-    # 1) ablation removes dermis (all collagen pools, denatured included) below the band top
-    ablated_dermis_m = max(0.0, dose.ablated_depth_m - dose.depth_top_m)
-    b = dose.area_fraction * ablated_dermis_m / dermis_m
-    ablated = b * x[:, [N, Y, M, D]].sum(axis=1)
+    # 1) ablation removes dermis (all collagen pools, denatured included) below the dermal-epidermal
+    #    junction: the band top, or the epidermis thickness where the band lies deeper (the coagulated
+    #    sleeve below a fractional crater floor starts far below the junction)
+    dermis_top_m = np.minimum(dose.depth_top_m, p["epidermis_thickness_m"])
+    ablated_dermis_m = np.maximum(0.0, dose.ablated_depth_m - dermis_top_m)
+    b = (dose.area_fraction * ablated_dermis_m / dermis_m)[:, None]
+    ablated = b[:, 0] * x[:, [N, Y, M, D]].sum(axis=1)
     x[:, [N, Y, M, D]] *= 1.0 - b
     x[:, ABL] += ablated
     # 2) coagulation denatures a fraction of the remaining functional collagen in the band

@@ -72,6 +72,9 @@ class HealingParameters(InputModel):
     renewal_layer_depth_m : float
         Depth from the surface of the superficial (papillary and upper reticular, photodamaged)
         layer whose replacement smooths wrinkles; a renewal reaching less deep counts in proportion, m.
+    epidermis_thickness_m : float
+        Depth of the dermal-epidermal junction used where a session's band lies below it (a
+        fractional crater's coagulated sleeve): ablation removes dermis below min(band top, this), m.
     dermis_thickness_m : float
         Default full dermal thickness, m (per-person input of :func:`simulate_course`).
     gain_neo : float
@@ -118,6 +121,7 @@ class HealingParameters(InputModel):
     )
     wound_saturation_area_days: float = Field(default=10.0, gt=0.0)
     renewal_layer_depth_m: Quantity("m", gt=0.0, display="mm") = Field(default="0.5 mm", alias="renewal_layer_depth")
+    epidermis_thickness_m: Quantity("m", gt=0.0, display="um") = Field(default="75 um", alias="epidermis_thickness")
     dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(alias="dermis_thickness")
     gain_neo: float = Field(default=0.0, ge=0.0)
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
@@ -182,6 +186,7 @@ _TOML_FIELDS: dict[str, tuple[str, str | None]] = {
     "reepithelialization_reference_depth": ("reepithelialization_reference_depth_m", "m"),
     "wound_saturation_area_days": ("wound_saturation_area_days", None),
     "renewal_layer_depth": ("renewal_layer_depth_m", "m"),
+    "epidermis_thickness": ("epidermis_thickness_m", "m"),
     "dermis_thickness": ("dermis_thickness_m", "m"),
 }
 _NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m", "reepithelialization_reference_depth_m"}
