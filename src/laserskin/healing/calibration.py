@@ -1,6 +1,6 @@
 """Calibration of the remodelling gains against published clinical outcomes.
 
-Up to three gains are fitted (weighted least squares, deterministic):
+Up to four gains are fitted (weighted least squares, deterministic):
 
 * ``gain_neo`` — % linear contraction per unit of new collagen (fraction of dermal
   collagen), anchored by the geometric shrinkage after fractional photothermolysis
@@ -11,7 +11,11 @@ Up to three gains are fitted (weighted least squares, deterministic):
 * ``gain_wound`` — % linear contraction per unit of open-wound exposure (area fraction ×
   days until re-epithelialisation), anchored by full-field pulsed CO2 resurfacing (persistent
   vertical shrinkage of the upper eyelid at 6 months; Fitzpatrick, Rostan & Marchell 2000
-  Lasers Surg Med 27:395). Fitted only when a target's course has an open wound.
+  Lasers Surg Med 27:395). Fitted only when a target's course has an open wound;
+* ``gain_renewal`` — rhytid (wrinkle/texture) grade improvement per unit renewed fraction of the
+  superficial layer (epidermis and photodamaged papillary dermis replaced by fractional zones or
+  open wounds), anchored by ONE rhytid point: the wrinkle score after fractional photothermolysis
+  (−18 % at 3 months; Manstein et al. 2004). Fitted only when a rhytid target's course renews skin.
 
 Published outcomes not used in the fit are *held out* (``[[calibration.held_out]]``) and
 compared with the model by the tests and the docs' calibration table.
@@ -49,13 +53,13 @@ from laserskin.healing.parameters import (
     load_parameters,
 )
 
-CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid")
+CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid")  # the four gains' anchors
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 #: Measures on a clinical grade scale (Alexiades-Armenakas laxity or rhytid grade, % improvement):
-#: the model maps linear contraction onto them with ``laxity_per_linear``. Alexiades-Armenakas 2007
-#: reports laxity −7.9/−11 % and rhytides −10.6/−11.7 % at 1/3 months for the same course, so one
-#: factor serves both grades (U beyond that course).
+#: the model maps linear contraction onto both with ``laxity_per_linear`` (Alexiades-Armenakas 2007
+#: reports laxity −7.9/−11 % and rhytides −10.6/−11.7 % at 1/3 months for one bulk course); the
+#: rhytid grade adds ``gain_renewal`` × the renewed superficial fraction.
 GRADE_MEASURES = ("laxity_improvement", "rhytid_improvement")
 
 
@@ -235,10 +239,11 @@ def calibrate(
     targets: Sequence[CalibrationTarget] | None = None,
     parameters: HealingParameters | None = None,
 ) -> CalibratedGains:
-    """Fit ``gain_neo`` and ``laxity_per_linear`` to published outcomes.
+    """Fit ``gain_neo``, ``laxity_per_linear`` (and ``gain_wound``, ``gain_renewal`` where the
+    targets determine them) to published outcomes.
 
-    Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the two gains
-    (so both stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
+    Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the gains
+    (so all stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
     starting point; deterministic. The model is linear in ``gain_neo`` for geometric
     targets and bilinear for laxity targets, so the fit is well posed when there is at
     least one target of each measure.

@@ -1,6 +1,6 @@
 """Parameters of the healing model (:class:`HealingParameters`) and the shipped ``healing.toml``.
 
-Nominal values, ranges, tags and sources are data (``data/parameters/healing.toml``); the two
+Nominal values, ranges, tags and sources are data (``data/parameters/healing.toml``); the
 gains are fitted by :mod:`laserskin.healing.calibration`.
 """
 
@@ -25,7 +25,7 @@ class HealingParameters(InputModel):
     """Parameters of the remodelling model (SI), with ranges for the uncertainty band.
 
     Nominal values, ranges, tags and sources are in ``data/parameters/healing.toml``;
-    :func:`load_parameters` reads them. The two gains are fitted by
+    :func:`load_parameters` reads them. The gains are fitted by
     :func:`laserskin.healing.calibration.calibrate` (see :func:`laserskin.healing.calibrated_parameters`).
 
     Attributes
