@@ -25,9 +25,20 @@ def published_thresholds() -> list[dict]:
 
 
 def model_blister_fluence_J_per_cm2(
-    row: dict, fitzpatrick: str, *, photons: int = 20_000, seed: int = 3, age: float = 35.0, cache_dir=None
+    row: dict,
+    fitzpatrick: str,
+    *,
+    photons: int = 20_000,
+    seed: int = 3,
+    age: float = 35.0,
+    melanin_fraction: float | None = None,
+    cache_dir=None,
 ) -> float | None:
-    """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type."""
+    """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type.
+
+    ``melanin_fraction`` overrides the type's epidermal melanosome volume fraction (e.g. to put
+    a published in-vivo epidermal absorption into the model).
+    """
     from laserskin.pipeline.simulation import Simulation
     from laserskin.planning.optimise import planning_settings
     from laserskin.planning.uncertainty import _one_pass_blister_J
@@ -35,7 +46,7 @@ def model_blister_fluence_J_per_cm2(
     from laserskin.treatment.laser import Laser
 
     laser = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"})
-    person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"])
+    person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction)
     sim = Simulation(
         person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed), cache_dir=cache_dir
     )
