@@ -17,12 +17,13 @@ V-VI against 1064 nm with contact cooling (Tanzi & Alster 2004 at 30 ms; Alster 
 50 ms, where type IV agrees). What was measured (docs/planning.md, "What the residual is"):
 
 * the damage criterion: necrosis through the whole living epidermis instead of the basal cell
-  moves the blister fluences by 0-13 % (585 nm II 20.0 -> 22.6), any epidermal cell by -25 to -40 %;
+  moves the blister fluences by 0-13 % (585 nm II 20.0 -> 22.6), any epidermal cell by -22 to -43 %;
 * melanin concentrated in a thinner layer at the same optical density lowers them
   (585 nm III, half the thickness: 16.4 -> 8.5 J/cm^2); a thicker layer raises them;
 * the melanosome fraction each tolerated row needs (model blister = published) corresponds to an
   epidermal absorption at 694 nm of <= 1.6 /cm (Tunnell I-IV, abdomen), <= 5.1 (Chang, cheek),
-  <= 5.5 (Garcia 755 nm IV-VI), <= 5.0 (Campos 800 nm) and <= 16.4 /cm (Tanzi 1064 nm V-VI),
+  <= 5.5 (Garcia 755 nm IV-VI), <= 5.0 (Campos 800 nm), <= 16.4 (Tanzi 1064 nm V-VI) and
+  <= 14.0 /cm (Alster 1064 nm 50 ms IV-VI),
   while Tunnell's injured V-VI need >= 11.8 /cm; in vivo (Norvang et al. 1997) Caucasian and Asian
   skin has 3-12 /cm (sun-protected x0.46) and African skin ~25 /cm. With the same chain, the
   model reproduces Norvang's own pair (in-vivo absorption, ruby threshold): see
