@@ -142,3 +142,14 @@ def test_invalid_rejected_with_field_named(item):
     with pytest.raises(ValidationError) as info:
         Person.model_validate(BASE | {field: value})
     assert field in _error_fields(info.value)
+
+
+def test_sex_takes_the_one_letter_forms_and_names_the_allowed_values_otherwise():
+    from laserskin.planning.request import PlanRequest
+
+    assert Person(**{**BASE, "sex": " F "}).sex == "female"
+    assert Person(**{**BASE, "sex": "m"}).sex == "male"
+    assert PlanRequest(age=52, sex="F", fitzpatrick="IV", site="cheek").sex == "female"
+    with pytest.raises(ValidationError) as info:
+        Person(**{**BASE, "sex": "x"})
+    assert "female" in str(info.value) and "male" in str(info.value)

@@ -187,6 +187,11 @@ def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data)
     assert job["status"] == "done" and job["progress"] == 1.0
     result = client.get(f"/jobs/{job_id}/result")
     assert "temperature_map.svg" in result.text
+    summary = client.get(f"/jobs/{job_id}/download/summary.json").json()
+    assert "Thermal model" in result.text and summary["thermal_model"] in result.text
+    # the grid's note (light leaving the default grid at 1064 nm) reaches the page, not only the CLI
+    assert summary["grid_note"] and 'id="grid-note"' in result.text
+    assert "treatment zone" not in result.text  # no fractional rows for a full-field laser
     svg = client.get(f"/jobs/{job_id}/figures/temperature_map.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content

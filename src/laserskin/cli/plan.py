@@ -136,7 +136,7 @@ def command(
         None, help="TOML file with a [person] table (and optional [plan] table); options override it."
     ),
     age: str | None = typer.Option(None, help=AGE_HELP),
-    sex: str | None = typer.Option(None, help="female | male"),
+    sex: str | None = typer.Option(None, help="female | male (F and M accepted)"),
     fitzpatrick: str | None = typer.Option(None, help="Fitzpatrick skin type I-VI."),
     site: str | None = typer.Option(None, help="Body site, e.g. cheek, forehead, neck."),
     sun_exposure: str | None = typer.Option(None, metavar="<int>", help=SUN_EXPOSURE_HELP),

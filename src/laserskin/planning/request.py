@@ -93,6 +93,13 @@ class PlanRequest(InputModel):
     photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
     seed: int = Field(default=1, ge=0, lt=2**63)
 
+    @field_validator("sex", mode="before")
+    @classmethod
+    def _sex(cls, value):
+        from laserskin.skin.person import normalise_sex
+
+        return normalise_sex(value)
+
     @field_validator("devices")
     @classmethod
     def _known_devices(cls, value):

@@ -132,6 +132,12 @@ LABELS: dict[str, Label] = {
     "dermal_injury_volume_mm3": Label("Volume of dermal thermal injury (Ω ≥ 1)", "mm³"),
     "boiling": Label("Tissue water boils"),
     "residual_damage_depth_um": Label("Residual thermal damage below the crater", "µm"),
+    "thermal_model": Label("Thermal model", "", "linear below the onset of vaporisation, nonlinear (enthalpy) above"),
+    "peak_temperature_C": Label("Peak tissue temperature", "°C"),
+    "coagulation_depth_um": Label("Coagulated collagen below the crater", "µm"),
+    "mtz_depth_um": Label("Microscopic treatment zone depth", "µm"),
+    "mtz_width_um": Label("Microscopic treatment zone width", "µm"),
+    "mtz_area_fraction": Label("Share of the area covered by treatment zones", "%"),
     # work
     "transport_runs": Label("Light-transport runs"),
     "heat_solves": Label("Heat solves"),
@@ -267,7 +273,7 @@ def display_value(key: str, value: Any) -> str:
         number = float(value)
         if not math.isfinite(number):
             return "—"
-        if key == "fluence_fraction_of_blister":
+        if key in ("fluence_fraction_of_blister", "mtz_area_fraction"):
             return f"{100 * number:.0f} %"
         text = str(int(number)) if isinstance(value, int) else _number(number, found.digits)
         if found.unit == "/10":

@@ -14,7 +14,7 @@ TOML form (the ``[person]`` table of a scenario)::
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_serializer, field_validator
 
@@ -46,6 +46,15 @@ source gives the full grading criteria (integer grades only in this model)."""
 
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+
+def normalise_sex(value: Any) -> Any:
+    """``"F"``/``"m"``/``" Female "`` -> ``"female"``/``"male"``; anything else is left for the
+    field's own check (which names the allowed values)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return {"f": "female", "m": "male"}.get(text, text)
+    return value
 
 
 class Person(InputModel):
@@ -82,9 +91,7 @@ class Person(InputModel):
     @field_validator("sex", mode="before")
     @classmethod
     def _sex(cls, value):
-        if isinstance(value, str):
-            return value.strip().lower()
-        return value
+        return normalise_sex(value)
 
     @field_validator("fitzpatrick", mode="before")
     @classmethod
