@@ -132,3 +132,26 @@ def test_by_layer_integrator_assigns_sets_and_tracks_peak():
     assert integ.time_s == pytest.approx(1e-3)
     with pytest.raises(InputError):
         integ.on_step(2e-3, 1e-3, t_old[:2], t_new[:2])
+
+
+def test_maitland_walsh_collagen_set_is_consistent_with_its_published_enthalpy_and_entropy():
+    """Maitland & Walsh 1997 (Lasers Surg Med 20:310, abstract V): Ea = 89 ± 1 kcal/mol, A = e^(130 ± 1) /s,
+    ΔH = 88 ± 1 kcal/mol, ΔS = 197 ± 2 cal/(K mol). Transition-state theory: Ea = ΔH + R T and
+    ln A = ln(kB T / h) + 1 + ΔS / R at the experiment's temperature (~60 °C): the stored set must
+    reproduce both within the published standard errors."""
+    import numpy as np
+    from scipy.constants import Boltzmann as BOLTZMANN_J_PER_K
+    from scipy.constants import Planck as PLANCK_J_S
+
+    from laserskin.damage.arrhenius import get_parameter_set
+
+    regime = get_parameter_set("maitland_walsh_1997_rat_tail_tendon_collagen").regimes[0]
+    r_cal = 1.987204  # cal/(K mol)
+    T = 333.15
+    ea_kcal = regime.activation_temperature_K * r_cal / 1000.0
+    assert abs(ea_kcal - 89.0) <= 1.0
+    assert abs((ea_kcal - r_cal * T / 1000.0) - 88.0) <= 1.0  # ΔH = Ea − R T
+    ln_a = np.log(regime.A_per_s)
+    assert abs(ln_a - 130.0) <= 1.0
+    ds = (ln_a - np.log(BOLTZMANN_J_PER_K * T / PLANCK_J_S) - 1.0) * r_cal
+    assert abs(ds - 197.0) <= 2.0 * 2  # two standard errors

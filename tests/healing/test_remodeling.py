@@ -132,8 +132,10 @@ def test_mass_balance_with_ablation_and_denaturation(params):
     np.testing.assert_allclose(_mass_balance_residual(result), 0.0, atol=1e-12)
     s = result.states
     assert s["removed"][-1] <= s["removed"][-1] + s["denatured"][-1]  # removal only of what was denatured
-    # at the first session: ablated fraction of the dermis = (150 - 100) um / dermis
-    assert s["ablated"][0] == pytest.approx(50e-6 / params.dermis_thickness_m, rel=1e-12)
+    # at the first session: ablated fraction of the dermis = (150 um - junction) / dermis, the junction
+    # at min(band top 100 um, epidermis thickness)
+    junction_m = min(100e-6, params.epidermis_thickness_m)
+    assert s["ablated"][0] == pytest.approx((150e-6 - junction_m) / params.dermis_thickness_m, rel=1e-12)
     # all denatured collagen is eventually removed (τ_rem << 460 days)
     created = s["removed"][-1] + s["denatured"][-1]
     assert s["denatured"][-1] / created < 1e-6
@@ -361,3 +363,42 @@ def test_load_parameters_reads_ranges_in_si():
         load_parameters({"tau_unknown": {"value": "1 day"}})
     with pytest.raises(InputError):
         load_parameters({"tau_removal": {"value": 3}})  # bare number for a time
+
+
+# --- superficial renewal (rhytid / texture grade) -----------------------------------------
+
+
+def test_renewal_accumulates_as_random_zones_on_unrenewed_skin(params):
+    """Renewed fraction after maturation = 1 - prod(1 - a_i), a_i = area x min(1, depth / layer depth):
+    zones of each session fall at random, so they partly land on skin already renewed (exact, the
+    renewal chain conserves what enters it)."""
+    layer_m = params.renewal_layer_depth_m
+    doses = [
+        SessionDose.fractional(f"{d} day", coverage=0.2, zone_depth_top="0.1 mm", zone_depth_bottom="0.6 mm")
+        for d in (0, 30)
+    ] + [
+        SessionDose(
+            time="60 day",
+            denatured_fraction=1.0,
+            depth_top="0.05 mm",
+            depth_bottom="0.1 mm",
+            epidermal_injury_grade=3,
+            ablated_depth="50 um",
+            wound_area_fraction=0.3,
+            wound_depth="0.1 mm",
+        )
+    ]
+    a = [0.2 * min(1.0, 0.6e-3 / layer_m)] * 2 + [0.3 * min(1.0, 0.1e-3 / layer_m)]
+    expected = 1.0 - math.prod(1.0 - x for x in a)
+    s = run(doses, params, t_end=3000.0).states
+    total = s["renewal_signal"] + s["renewal_fibroblasts"] + s["renewed_fraction"]
+    assert total[-1] == pytest.approx(expected, rel=RTOL_EXACT)
+    assert s["renewed_fraction"][-1] == pytest.approx(expected, rel=1e-6)  # matured after ~8 years
+
+
+def test_no_renewal_when_the_epidermis_stays_in_place(params):
+    """A bulk non-ablative session (cooling keeps the epidermis) renews nothing: rhytid grade = laxity grade."""
+    result = run([bulk_dose(), bulk_dose(day=30)], params, t_end=200.0)
+    assert np.all(result.states["renewed_fraction"] == 0.0)
+    np.testing.assert_allclose(result.rhytid_improvement_pct, result.laxity_improvement_pct, rtol=1e-12)
+    assert SessionDose.fractional("0 day", 0.1, "0.1 mm", "0.4 mm", epidermal_injury_grade=1).renewed_area_fraction == 0

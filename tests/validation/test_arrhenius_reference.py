@@ -50,6 +50,8 @@ TABLE = {
     "pearce_2010_rat_skin_collagen": {70: ("24", S), 80: ("1.1", S)},
     # docs/reference/tissue_response_data.md §5 (derived set, D): 44 s at 65 °C, 11 s at 70 °C, 0.78 s at 80 °C
     "jacques2006_dsc_dermal_collagen": {65: ("44", S), 70: ("11", S), 80: ("0.78", S)},
+    # docs/collagen.md (from Maitland & Walsh 1997's Ea and A): 12 s at 65 °C, 47 µs at 100 °C
+    "maitland_walsh_1997_rat_tail_tendon_collagen": {65: ("12", S), 100: ("47", US)},
 }
 
 

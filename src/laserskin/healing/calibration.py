@@ -1,6 +1,6 @@
 """Calibration of the remodelling gains against published clinical outcomes.
 
-Up to three gains are fitted (weighted least squares, deterministic):
+Up to four gains are fitted (weighted least squares, deterministic):
 
 * ``gain_neo`` — % linear contraction per unit of new collagen (fraction of dermal
   collagen), anchored by the geometric shrinkage after fractional photothermolysis
@@ -11,7 +11,11 @@ Up to three gains are fitted (weighted least squares, deterministic):
 * ``gain_wound`` — % linear contraction per unit of open-wound exposure (area fraction ×
   days until re-epithelialisation), anchored by full-field pulsed CO2 resurfacing (persistent
   vertical shrinkage of the upper eyelid at 6 months; Fitzpatrick, Rostan & Marchell 2000
-  Lasers Surg Med 27:395). Fitted only when a target's course has an open wound.
+  Lasers Surg Med 27:395). Fitted only when a target's course has an open wound;
+* ``gain_renewal`` — rhytid (wrinkle/texture) grade improvement per unit renewed fraction of the
+  superficial layer (epidermis and photodamaged papillary dermis replaced by fractional zones or
+  open wounds), anchored by ONE rhytid point: the wrinkle score after fractional photothermolysis
+  (−18 % at 3 months; Manstein et al. 2004). Fitted only when a rhytid target's course renews skin.
 
 Published outcomes not used in the fit are *held out* (``[[calibration.held_out]]``) and
 compared with the model by the tests and the docs' calibration table.
@@ -49,13 +53,13 @@ from laserskin.healing.parameters import (
     load_parameters,
 )
 
-CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid")
+CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid")  # the four gains' anchors
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 #: Measures on a clinical grade scale (Alexiades-Armenakas laxity or rhytid grade, % improvement):
-#: the model maps linear contraction onto them with ``laxity_per_linear``. Alexiades-Armenakas 2007
-#: reports laxity −7.9/−11 % and rhytides −10.6/−11.7 % at 1/3 months for the same course, so one
-#: factor serves both grades (U beyond that course).
+#: the model maps linear contraction onto both with ``laxity_per_linear`` (Alexiades-Armenakas 2007
+#: reports laxity −7.9/−11 % and rhytides −10.6/−11.7 % at 1/3 months for one bulk course); the
+#: rhytid grade adds ``gain_renewal`` × the renewed superficial fraction.
 GRADE_MEASURES = ("laxity_improvement", "rhytid_improvement")
 
 
@@ -111,6 +115,10 @@ class CalibratedGains:
         Number of targets minus the number of fitted gains.
     gain_wound : float
         % linear contraction per unit of open-wound exposure (0 when not fitted).
+    gain_renewal : float
+        Rhytid-grade improvement (%) per unit renewed fraction of the superficial layer (0 when not fitted).
+    names : tuple of str
+        The fitted gains, in the order of ``covariance_log``.
     """
 
     gain_neo: float
@@ -121,18 +129,15 @@ class CalibratedGains:
     chi2: float
     dof: int
     gain_wound: float = 0.0
+    gain_renewal: float = 0.0
+    names: tuple[str, ...] = ("gain_neo", "laxity_per_linear", "gain_wound")
 
     def ranges(self, n_sigma: float = 2.0) -> dict[str, tuple[float, float]]:
         """Gain ranges ``exp(ln g ± n_sigma·SE)`` for the uncertainty band."""
         se = np.sqrt(np.diag(self.covariance_log))
         out = {}
-        pairs = (
-            ("gain_neo", self.gain_neo, se[0]),
-            ("laxity_per_linear", self.laxity_per_linear, se[1]),
-        )
-        if self.gain_wound > 0.0 and len(se) > 2:
-            pairs += (("gain_wound", self.gain_wound, se[2]),)
-        for name, value, s in pairs:
+        for name, s in zip(self.names, se):
+            value = getattr(self, name)
             out[name] = (value * math.exp(-n_sigma * s), value * math.exp(n_sigma * s))
         return out
 
@@ -173,11 +178,12 @@ def target_components(
     reference_courses: Mapping[str, ReferenceCourse],
     targets: Sequence[CalibrationTarget],
     parameters: HealingParameters,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Immediate (%), neo (fraction) and wound (area-days) tightening components at each target's time."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate (%), neo (fraction), wound (area-days) and renewal (fraction) components at each target's time."""
     immediate = np.empty(len(targets))
     neo = np.empty(len(targets))
     wound = np.empty(len(targets))
+    renewal = np.empty(len(targets))
     by_course: dict[str, list[int]] = {}
     for j, target in enumerate(targets):
         if target.course not in reference_courses:
@@ -190,7 +196,7 @@ def target_components(
     for name, indices in by_course.items():
         course = reference_courses[name]
         times = [course.last_session_days + targets[j].months * MONTH_DAYS for j in indices]
-        e, u, w = tightening_components(
+        e, u, w, r = tightening_components(
             course.sessions,
             course.age_years,
             course.sun_exposure,
@@ -201,7 +207,8 @@ def target_components(
         immediate[indices] = e
         neo[indices] = u
         wound[indices] = w
-    return immediate, neo, wound
+        renewal[indices] = r
+    return immediate, neo, wound, renewal
 
 
 def predict(
@@ -212,11 +219,19 @@ def predict(
     neo: np.ndarray,
     wound: np.ndarray | None = None,
     gain_wound: float = 0.0,
+    renewal: np.ndarray | None = None,
+    gain_renewal: float = 0.0,
 ) -> np.ndarray:
-    """Model value (%) of each target's measure for given gains."""
+    """Model value (%) of each target's measure for given gains.
+
+    Laxity grade ``min(κ·T, 100)``; rhytid grade ``min(κ·T + gain_renewal·R, 100)``; linear
+    shrinkage ``T`` (T: tightening index, R: renewed fraction of the superficial layer).
+    """
     linear = immediate + gain_neo * neo + (0.0 if wound is None else gain_wound * np.asarray(wound))
     grade = np.array([t.measure in GRADE_MEASURES for t in targets])
-    return np.where(grade, np.minimum(laxity_per_linear * linear, MAX_GRADE_IMPROVEMENT_PCT), linear)
+    rhytid = np.array([t.measure == "rhytid_improvement" for t in targets])
+    texture = 0.0 if renewal is None else np.where(rhytid, gain_renewal * np.asarray(renewal), 0.0)
+    return np.where(grade, np.minimum(laxity_per_linear * linear + texture, MAX_GRADE_IMPROVEMENT_PCT), linear)
 
 
 def calibrate(
@@ -224,10 +239,11 @@ def calibrate(
     targets: Sequence[CalibrationTarget] | None = None,
     parameters: HealingParameters | None = None,
 ) -> CalibratedGains:
-    """Fit ``gain_neo`` and ``laxity_per_linear`` to published outcomes.
+    """Fit ``gain_neo``, ``laxity_per_linear`` (and ``gain_wound``, ``gain_renewal`` where the
+    targets determine them) to published outcomes.
 
-    Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the two gains
-    (so both stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
+    Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the gains
+    (so all stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
     starting point; deterministic. The model is linear in ``gain_neo`` for geometric
     targets and bilinear for laxity targets, so the fit is well posed when there is at
     least one target of each measure.
@@ -257,10 +273,11 @@ def calibrate(
             sorted(measures),
             f"at least one target of each measure {MEASURES}",
         )
-    immediate, neo, wound = target_components(reference_courses, targets, parameters)
+    immediate, neo, wound, renewal = target_components(reference_courses, targets, parameters)
     value = np.array([t.value_pct for t in targets])
     sigma = np.array([t.sigma_pct for t in targets])
     is_lax = np.array([t.measure in GRADE_MEASURES for t in targets])
+    is_rhytid = np.array([t.measure == "rhytid_improvement" for t in targets])
     if np.any(neo <= 0.0):
         raise InputError(
             "reference_courses",
@@ -269,49 +286,84 @@ def calibrate(
         )
     has_wound = wound > 0.0
     fit_wound = bool(np.any(has_wound))
+    renewed = is_rhytid & (renewal > 0.0)
+    fit_renewal = bool(np.any(renewed))
 
-    # closed-form start: gain from geometric targets without open wounds, then the wound gain
-    # from the wound targets, then the laxity factor given those gains
+    # closed-form start, one gain at a time: g_neo from geometric targets without open wounds,
+    # kappa from grade targets without wounds or renewal, the renewal gain from rhytid targets
+    # without wounds, then the wound gain from the wound targets given the others
     w = 1.0 / sigma**2
     geo = ~is_lax & ~has_wound
     if not np.any(geo):
         geo = ~is_lax
     g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(w[geo] * neo[geo] ** 2)
     g0 = max(g0, 1e-6)
+    plain = is_lax & ~renewed & ~has_wound
+    plain = plain if np.any(plain) else is_lax
+    lin = immediate[plain] + g0 * neo[plain]
+    k0 = max(np.sum(w[plain] * lin * value[plain]) / np.sum(w[plain] * lin**2), 1e-6)
+    r0 = 0.0
+    if fit_renewal:
+        only = renewed & ~has_wound
+        only = only if np.any(only) else renewed
+        lin_r = k0 * (immediate[only] + g0 * neo[only])
+        r0 = max(float(np.mean((value[only] - lin_r) / renewal[only])), 1e-6)
     c0 = 0.0
     if fit_wound:
         lin_w = immediate[has_wound] + g0 * neo[has_wound]
-        factor_w = np.where(is_lax[has_wound], 2.0, 1.0)
-        c0 = max(float(np.mean((value[has_wound] / factor_w - lin_w) / wound[has_wound])), 1e-6)
-    lin = immediate[is_lax] + g0 * neo[is_lax] + c0 * wound[is_lax]
-    k0 = max(np.sum(w[is_lax] * lin * value[is_lax]) / np.sum(w[is_lax] * lin**2), 1e-6)
+        texture = np.where(is_rhytid[has_wound], r0 * renewal[has_wound], 0.0)
+        factor_w = np.where(is_lax[has_wound], k0, 1.0)
+        c0 = max(float(np.mean(((value[has_wound] - texture) / factor_w - lin_w) / wound[has_wound])), 1e-6)
 
-    def gains(theta: np.ndarray) -> tuple[float, float, float]:
-        return (
-            math.exp(theta[0]),
-            math.exp(theta[1]),
-            math.exp(theta[2]) if fit_wound else 0.0,
+    names = ["gain_neo", "laxity_per_linear"] + ["gain_wound"] * fit_wound + ["gain_renewal"] * fit_renewal
+
+    def gains(theta: np.ndarray) -> dict[str, float]:
+        out = {"gain_wound": 0.0, "gain_renewal": 0.0}
+        out.update({name: math.exp(t) for name, t in zip(names, theta)})
+        return out
+
+    def model(theta: np.ndarray) -> np.ndarray:
+        gd = gains(theta)
+        return predict(
+            gd["gain_neo"],
+            gd["laxity_per_linear"],
+            targets,
+            immediate,
+            neo,
+            wound,
+            gd["gain_wound"],
+            renewal,
+            gd["gain_renewal"],
         )
 
     def residuals(theta: np.ndarray) -> np.ndarray:
-        g, k, c = gains(theta)
-        return (predict(g, k, targets, immediate, neo, wound, c) - value) / sigma
+        return (model(theta) - value) / sigma
 
-    x0 = np.log([g0, k0, c0] if fit_wound else [g0, k0])
+    start = {"gain_neo": g0, "laxity_per_linear": k0, "gain_wound": c0, "gain_renewal": r0}
+    x0 = np.log([start[name] for name in names])
     fit = least_squares(residuals, x0=x0, method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14)
     jac = fit.jac
-    covariance = np.linalg.inv(jac.T @ jac)
-    g, k, c = gains(fit.x)
+    try:
+        covariance = np.linalg.inv(jac.T @ jac)
+    except np.linalg.LinAlgError:
+        raise InputError(
+            "targets",
+            f"gains {dict(zip(names, np.exp(fit.x).round(6)))}",
+            "targets that determine every fitted gain (one went to 0: the others already explain its targets)",
+        ) from None
+    gd = gains(fit.x)
     r = residuals(fit.x)
     return CalibratedGains(
-        gain_neo=g,
-        laxity_per_linear=k,
+        gain_neo=gd["gain_neo"],
+        laxity_per_linear=gd["laxity_per_linear"],
         covariance_log=covariance,
-        predictions_pct=predict(g, k, targets, immediate, neo, wound, c),
+        predictions_pct=model(fit.x),
         residuals=r,
         chi2=float(r @ r),
         dof=len(targets) - len(x0),
-        gain_wound=c,
+        gain_wound=gd["gain_wound"],
+        gain_renewal=gd["gain_renewal"],
+        names=tuple(names),
     )
 
 
@@ -323,4 +375,10 @@ def calibrated_parameters() -> HealingParameters:
     """
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
-    return parameters.with_gains(gains.gain_neo, gains.laxity_per_linear, gains.ranges(), gain_wound=gains.gain_wound)
+    return parameters.with_gains(
+        gains.gain_neo,
+        gains.laxity_per_linear,
+        gains.ranges(),
+        gain_wound=gains.gain_wound,
+        gain_renewal=gains.gain_renewal,
+    )

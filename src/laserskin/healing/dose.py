@@ -85,6 +85,30 @@ class SessionDose(InputModel):
         """Immediate *linear* contraction, %: ``100 (1 − sqrt(1 − A/100))`` of the area %."""
         return 100.0 * (1.0 - math.sqrt(1.0 - self.immediate_tightening_pct / 100.0))
 
+    @property
+    def renewed_area_fraction(self) -> float:
+        """Area fraction of the skin whose epidermis and superficial (papillary) dermis the session replaces.
+
+        The open wound of an ablative laser (``wound_area_fraction``: 1 full field, the MTZ area of
+        a fractional ablative laser), or the microscopic zones of a non-ablative fractional laser that
+        injure the epidermis (``coverage`` with ``epidermal_injury_grade`` ≥ 2: the necrotic column is
+        extruded as MENDs and replaced within days, Manstein et al. 2004). 0 when the epidermis stays in
+        place (bulk non-ablative lasers with cooling) — a bulk blister is an injury, not a renewal.
+        """
+        if self.wound_area_fraction > 0.0:
+            return self.wound_area_fraction
+        if self.coverage > 0.0 and self.epidermal_injury_grade >= 2:
+            return self.coverage
+        return 0.0
+
+    @property
+    def renewal_depth_m(self) -> float:
+        """Depth to which the renewed area is replaced, m: the open wound's depth (crater + residual
+        thermal damage) for ablative lasers, the zone bottom for non-ablative fractional zones; 0 without renewal."""
+        if self.wound_area_fraction > 0.0:
+            return self.wound_depth_m
+        return self.depth_bottom_m if self.renewed_area_fraction > 0.0 else 0.0
+
     @classmethod
     def fractional(
         cls,

@@ -11,7 +11,12 @@ of the wound stimulus. Time constants follow the published time course of laser 
 et al. 2004; Stumpp et al. 2009), fibroblast activation (HSP47) from day 7 to > 3 months
 (Hantash et al. 2007), open (ablative) wounds contract while they heal (wound contracture,
 Fitzpatrick, Rostan & Marchell 2000), new collagen visible from 6 weeks and rising to 6–12 months (CO2
-resurfacing histology, Plast Reconstr Surg 1999; Borges et al. 2020). Untreated dermal
+resurfacing histology, Plast Reconstr Surg 1999; Borges et al. 2020). The rhytid (wrinkle/texture)
+grade adds superficial renewal to the dermal response: fractional zones that breach the epidermis
+(extruded as MENDs and replaced within days, Manstein et al. 2004) and open ablative wounds replace
+the epidermis and the photodamaged superficial dermis (solar elastosis and disorganised collagen,
+Paithankar et al. 2003) in proportion to their area and depth (rhytid improvement grows with
+fractional CO2 energy and density, J Cosmet Laser Ther 2009;11:190). Untreated dermal
 collagen falls by about 1 %/yr (Shuster, Black & McVitie 1975); older patients respond
 less (Varani et al. 2006; Gosain & DiPietro 2004).
 
@@ -59,6 +64,8 @@ CITATIONS = (
     "gosain2004",
     "fisher2002",
     "fitzpatrick2000_tightening",
+    "paithankar2003",
+    "jclt2009_fractional_co2_histology",
 )
 
 
@@ -66,8 +73,8 @@ CITATIONS = (
 MAX_GRADE_IMPROVEMENT_PCT = 100.0
 
 # state indices
-N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W = range(14)
-_NSTATE = 14
+N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W, RS, RF, R = range(17)
+_NSTATE = 17
 STATE_NAMES = (
     "native",
     "denatured",
@@ -83,6 +90,9 @@ STATE_NAMES = (
     "wound_signal",
     "wound_fibroblasts",
     "wound_contracture",
+    "renewal_signal",
+    "renewal_fibroblasts",
+    "renewed_fraction",
 )
 
 
@@ -127,6 +137,11 @@ def _system_matrix(age_years: float, sun_exposure: float, p: dict[str, np.ndarra
     a[:, FW, IW] = k_i
     a[:, FW, FW] = -k_f
     a[:, W, FW] = k_f
+    # superficial renewal: replaced skin area -> remodelled (papillary dermis + epidermis), persistent
+    a[:, RS, RS] = -k_i
+    a[:, RF, RS] = k_i
+    a[:, RF, RF] = -k_f
+    a[:, R, RF] = k_f
     return a
 
 
@@ -135,10 +150,13 @@ def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, age_factor
     x = x.copy()
     _, slowing = age_factors
     pools = [N, Y, M]
-    # 1) ablation removes dermis (all collagen pools, denatured included) below the band top
-    ablated_dermis_m = max(0.0, dose.ablated_depth_m - dose.depth_top_m)
-    b = dose.area_fraction * ablated_dermis_m / dermis_m
-    ablated = b * x[:, [N, Y, M, D]].sum(axis=1)
+    # 1) ablation removes dermis (all collagen pools, denatured included) below the dermal-epidermal
+    #    junction: the band top, or the epidermis thickness where the band lies deeper (the coagulated
+    #    sleeve below a fractional crater floor starts far below the junction)
+    dermis_top_m = np.minimum(dose.depth_top_m, p["epidermis_thickness_m"])
+    ablated_dermis_m = np.maximum(0.0, dose.ablated_depth_m - dermis_top_m)
+    b = (dose.area_fraction * ablated_dermis_m / dermis_m)[:, None]
+    ablated = b[:, 0] * x[:, [N, Y, M, D]].sum(axis=1)
     x[:, [N, Y, M, D]] *= 1.0 - b
     x[:, ABL] += ablated
     # 2) coagulation denatures a fraction of the remaining functional collagen in the band
@@ -157,6 +175,13 @@ def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, age_factor
     if dose.wound_area_fraction > 0.0:
         exposure = dose.wound_area_fraction * _reepithelialization_days(dose, slowing, p)
         x[:, IW] += response * exposure / (1.0 + exposure / p["wound_saturation_area_days"])
+    # 6) superficial renewal: the session replaces a fraction a of the superficial (photodamaged) layer:
+    #    area fraction x the share of the layer depth it reaches; zones fall at random on skin not yet
+    #    renewed, so over sessions the renewed fraction is 1 - prod(1 - a_i)
+    if dose.renewed_area_fraction > 0.0:
+        a_new = dose.renewed_area_fraction * np.minimum(1.0, dose.renewal_depth_m / p["renewal_layer_depth_m"])
+        committed = x[:, RS] + x[:, RF] + x[:, R]
+        x[:, RS] += a_new * np.clip(1.0 - committed, 0.0, 1.0)
     return x
 
 
@@ -286,8 +311,9 @@ def simulate_course(
     At a session: ablation removes a fraction ``b`` of all pools, then a fraction
     ``d·w`` (denatured fraction × band/dermis thickness) of N, Y, M moves to D, the
     inflammation jumps by ``f_age · q/(1 + q/q_sat)`` (q = injured amount) and E by
-    the immediate linear contraction. Outputs: tightening = E + g_neo (M + φ Y) and
-    laxity improvement = κ · tightening.
+    the immediate linear contraction. Outputs: tightening = E + g_neo (M + φ Y) + g_wound W,
+    laxity improvement = κ · tightening, and rhytid improvement = κ · tightening + g_renew · R
+    (R: renewed area fraction, ``1 − Π(1 − a_i)`` over sessions, matured with the fibroblast time).
 
     Parameters
     ----------
@@ -382,6 +408,11 @@ def simulate_course(
     )
     # a grade cannot improve by more than 100 % (the bound binds only for full-field ablative courses)
     laxity = np.minimum(p["laxity_per_linear"][:, None] * tightening, MAX_GRADE_IMPROVEMENT_PCT)
+    # rhytid (wrinkle) grade: the dermal part of the laxity grade plus superficial renewal
+    rhytid = np.minimum(
+        p["laxity_per_linear"][:, None] * tightening + p["gain_renewal"][:, None] * x[..., R],
+        MAX_GRADE_IMPROVEMENT_PCT,
+    )
 
     return HealingResult(
         time_days=time_days,
@@ -390,6 +421,7 @@ def simulate_course(
         denatured_collagen=band(x[..., D]),
         tightening_pct=band(tightening),
         laxity_improvement_pct=band(laxity),
+        rhytid_improvement_pct=band(rhytid),
         states={name: x[0, :, j].copy() for j, name in enumerate(STATE_NAMES)},
         session_time_days=np.array(sorted(d.time_days for d in doses)),
         reepithelialization_days=np.array(
@@ -410,14 +442,15 @@ def tightening_components(
     times_days: Sequence[float],
     parameters: HealingParameters,
     dermis_thickness_m: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Immediate, neo and wound parts of the nominal tightening at given times (for calibration).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate, neo, wound and renewal parts of the nominal outcome at given times (for calibration).
 
     Returns
     -------
-    immediate_pct, neo_unit, wound_unit : ndarray
-        ``E(t)`` in %, ``M + φ Y`` (fraction) and the wound contracture ``W`` (area-days), so that
-        tightening = E + gain_neo · neo_unit + gain_wound · wound_unit.
+    immediate_pct, neo_unit, wound_unit, renewed_fraction : ndarray
+        ``E(t)`` in %, ``M + φ Y`` (fraction), the wound contracture ``W`` (area-days) and the
+        renewed area fraction ``R``, so that tightening = E + gain_neo · neo_unit + gain_wound ·
+        wound_unit and the rhytid grade = laxity_per_linear · tightening + gain_renewal · R.
     """
     times = np.asarray(times_days, dtype=float)
     t_end = float(max(times.max(), max((d.time_days for d in doses), default=0.0)))
@@ -437,4 +470,5 @@ def tightening_components(
         np.interp(times, result.time_days, s["immediate_linear_pct"]),
         np.interp(times, result.time_days, neo),
         np.interp(times, result.time_days, s["wound_contracture"]),
+        np.interp(times, result.time_days, s["renewed_fraction"]),
     )

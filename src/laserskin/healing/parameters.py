@@ -1,6 +1,6 @@
 """Parameters of the healing model (:class:`HealingParameters`) and the shipped ``healing.toml``.
 
-Nominal values, ranges, tags and sources are data (``data/parameters/healing.toml``); the two
+Nominal values, ranges, tags and sources are data (``data/parameters/healing.toml``); the
 gains are fitted by :mod:`laserskin.healing.calibration`.
 """
 
@@ -25,7 +25,7 @@ class HealingParameters(InputModel):
     """Parameters of the remodelling model (SI), with ranges for the uncertainty band.
 
     Nominal values, ranges, tags and sources are in ``data/parameters/healing.toml``;
-    :func:`load_parameters` reads them. The two gains are fitted by
+    :func:`load_parameters` reads them. The gains are fitted by
     :func:`laserskin.healing.calibration.calibrate` (see :func:`laserskin.healing.calibrated_parameters`).
 
     Attributes
@@ -69,6 +69,12 @@ class HealingParameters(InputModel):
     wound_saturation_area_days : float
         Open-wound exposure (area fraction × days open) at which the wound-contracture
         stimulus is half its linear value.
+    renewal_layer_depth_m : float
+        Depth from the surface of the superficial (papillary and upper reticular, photodamaged)
+        layer whose replacement smooths wrinkles; a renewal reaching less deep counts in proportion, m.
+    epidermis_thickness_m : float
+        Depth of the dermal-epidermal junction used where a session's band lies below it (a
+        fractional crater's coagulated sleeve): ablation removes dermis below min(band top, this), m.
     dermis_thickness_m : float
         Default full dermal thickness, m (per-person input of :func:`simulate_course`).
     gain_neo : float
@@ -78,6 +84,10 @@ class HealingParameters(InputModel):
         (area fraction × days open), % per day (fitted; 0 = uncalibrated).
     laxity_per_linear : float
         Clinical laxity-score improvement per % of linear contraction (dimensionless).
+    gain_renewal : float
+        Rhytid (wrinkle) grade improvement, %, per unit of renewed skin area fraction (the
+        epidermis and papillary dermis replaced by fractional zones or open wounds; fitted on one
+        rhytid outcome, Manstein et al. 2004; 0 = uncalibrated).
     ranges : dict
         ``field -> (low, high)`` in SI, sampled for the uncertainty band.
     log_sampled : tuple of str
@@ -110,10 +120,13 @@ class HealingParameters(InputModel):
         default="100 um", alias="reepithelialization_reference_depth"
     )
     wound_saturation_area_days: float = Field(default=10.0, gt=0.0)
+    renewal_layer_depth_m: Quantity("m", gt=0.0, display="mm") = Field(default="0.5 mm", alias="renewal_layer_depth")
+    epidermis_thickness_m: Quantity("m", gt=0.0, display="um") = Field(default="75 um", alias="epidermis_thickness")
     dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(alias="dermis_thickness")
     gain_neo: float = Field(default=0.0, ge=0.0)
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
     gain_wound: float = Field(default=0.0, ge=0.0)
+    gain_renewal: float = Field(default=0.0, ge=0.0)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     log_sampled: tuple[str, ...] = ()
 
@@ -134,6 +147,7 @@ class HealingParameters(InputModel):
         laxity_per_linear: float,
         ranges: dict[str, tuple[float, float]] | None = None,
         gain_wound: float | None = None,
+        gain_renewal: float | None = None,
     ) -> HealingParameters:
         """Copy with new gains (and optionally their ranges added to ``ranges``)."""
         new_ranges = dict(self.ranges)
@@ -144,6 +158,7 @@ class HealingParameters(InputModel):
                 "gain_neo": gain_neo,
                 "laxity_per_linear": laxity_per_linear,
                 "gain_wound": self.gain_wound if gain_wound is None else gain_wound,
+                "gain_renewal": self.gain_renewal if gain_renewal is None else gain_renewal,
                 "ranges": new_ranges,
                 "log_sampled": logs,
             }
@@ -170,6 +185,8 @@ _TOML_FIELDS: dict[str, tuple[str, str | None]] = {
     "reepithelialization_depth_slope": ("reepithelialization_depth_slope_s_per_m", "s/m"),
     "reepithelialization_reference_depth": ("reepithelialization_reference_depth_m", "m"),
     "wound_saturation_area_days": ("wound_saturation_area_days", None),
+    "renewal_layer_depth": ("renewal_layer_depth_m", "m"),
+    "epidermis_thickness": ("epidermis_thickness_m", "m"),
     "dermis_thickness": ("dermis_thickness_m", "m"),
 }
 _NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m", "reepithelialization_reference_depth_m"}

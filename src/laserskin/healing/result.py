@@ -38,6 +38,9 @@ class HealingResult:
         Tightening index: linear contraction of the treated skin, %, versus no treatment.
     laxity_improvement_pct : ndarray (3, nt)
         Clinical laxity-score improvement, % (``laxity_per_linear × tightening``).
+    rhytid_improvement_pct : ndarray (3, nt)
+        Clinical rhytid (wrinkle) score improvement, %: the dermal part of the laxity grade plus
+        ``gain_renewal ×`` the renewed (resurfaced) area fraction.
     states : dict of str -> ndarray (nt,)
         All compartments and the mass-balance ledger of the nominal run (:data:`STATE_NAMES`).
     session_time_days, reepithelialization_days : ndarray (n_sessions,)
@@ -54,6 +57,7 @@ class HealingResult:
     denatured_collagen: np.ndarray
     tightening_pct: np.ndarray
     laxity_improvement_pct: np.ndarray
+    rhytid_improvement_pct: np.ndarray
     states: dict[str, np.ndarray]
     session_time_days: np.ndarray
     reepithelialization_days: np.ndarray
@@ -77,8 +81,9 @@ class HealingResult:
         ----------
         months : float
             Follow-up time in mean calendar months (30.44 days).
-        measure : {"laxity", "tightening"}
-            Clinical laxity-score improvement, or tightening index (linear contraction).
+        measure : {"laxity", "rhytid", "tightening"}
+            Clinical laxity-score improvement, clinical rhytid (wrinkle) score improvement, or
+            tightening index (linear contraction).
         after_last_session : bool
             Count from the last session (clinical convention, default) or from the start.
 
@@ -89,10 +94,11 @@ class HealingResult:
         """
         series = {
             "laxity": self.laxity_improvement_pct,
+            "rhytid": self.rhytid_improvement_pct,
             "tightening": self.tightening_pct,
         }
         if measure not in series:
-            raise InputError("measure", measure, "'laxity' or 'tightening'")
+            raise InputError("measure", measure, "'laxity', 'rhytid' or 'tightening'")
         if not (_is_number(months) and months >= 0):
             raise InputError("months", months, "a follow-up time >= 0 months")
         t = months * MONTH_DAYS + (self.last_session_days if after_last_session else 0.0)
@@ -136,6 +142,11 @@ class HealingResult:
                 "percent",
                 "clinical laxity-score improvement",
             ),
+            "rhytid_improvement_pct": (
+                self.rhytid_improvement_pct,
+                "percent",
+                "clinical rhytid (wrinkle) score improvement",
+            ),
         }
         data = {
             name: (("band", "time"), values, {"units": units, "long_name": long})
@@ -143,6 +154,8 @@ class HealingResult:
         }
         for name, values in self.states.items():
             units = "percent" if name.endswith("_pct") else ("1" if name in ("inflammation", "fibroblasts") else frac)
+            if name.startswith("renew"):
+                units = "1 (area fraction of the skin)"
             data[f"state_{name}"] = (
                 ("time",),
                 values,
@@ -172,6 +185,7 @@ class HealingResult:
                 "dermis_thickness_m": self.dermis_thickness_m,
                 "gain_neo_pct": self.parameters.gain_neo,
                 "laxity_per_linear": self.parameters.laxity_per_linear,
+                "gain_renewal_pct": self.parameters.gain_renewal,
                 "band": "low/high = 5th/95th percentile of a Latin-hypercube sample of the parameter ranges",
             },
         )

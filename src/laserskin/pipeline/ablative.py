@@ -336,6 +336,7 @@ def run_nonlinear(
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
         spot_radius_m=spot_radius,
+        removed=removed,
     )
     tightening = float(collagen.tightening_percent)
     if fractional:

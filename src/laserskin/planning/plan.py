@@ -44,7 +44,9 @@ OUTCOME_MEASURE = (
     "laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
     "(Alexiades-Armenakas 2006 scale, at most 100 %), months after the last session; "
     "calibrated on laxity/rhytid grades, linear shrinkage and wound contracture across "
-    "non-ablative, fractional and ablative courses (docs/healing.md calibration table)"
+    "non-ablative, fractional and ablative courses (docs/healing.md calibration table). "
+    "rhytid_improvement_percent: % improvement of the rhytid (wrinkle/texture) grade, the laxity "
+    "grade's dermal part plus superficial renewal by fractional zones and open wounds"
 )
 
 MAX_PASSES = 3
@@ -70,6 +72,7 @@ class TreatmentPlan:
     session_minutes: float | None = None
     laser_minutes: float | None = None
     improvement_percent: dict | None = None
+    rhytid_improvement_percent: dict | None = None
     epidermal_omega: float | None = None
     pain_index: float | None = None
     blister_fluence_J_per_cm2: list | None = None
@@ -109,6 +112,7 @@ class TreatmentPlan:
             "session_minutes",
             "laser_minutes",
             "improvement_percent",
+            "rhytid_improvement_percent",
             "epidermal_omega",
             "blister_fluence_J_per_cm2",
             "fluence_fraction_of_blister",
@@ -351,6 +355,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         session_minutes=best["session_minutes"],
         laser_minutes=best["laser_minutes"],
         improvement_percent=course.improvement_percent,
+        rhytid_improvement_percent=course.rhytid_improvement_percent,
         epidermal_omega=summary["epidermal_omega"],
         pain_index=pain["with_plan"][1] if pain.get("with_plan") else summary["pain_index_with_anesthetic"],
         blister_fluence_J_per_cm2=blister,

@@ -196,6 +196,7 @@ class CoursePlan:
     downtime_days: float
     course: object
     reached_target: bool
+    rhytid_improvement_percent: dict | None = None
 
 
 def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) -> CoursePlan:
@@ -225,8 +226,10 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
     single = simulate_course([dose], person.age_years, person.sun_exposure, 2.0)
     immediate = single.improvement_at(1.0 / MONTH_DAYS)
     improvement = {"immediate": list(immediate)}
+    rhytid = {"immediate": list(single.improvement_at(1.0 / MONTH_DAYS, "rhytid"))}
     for months in (1, 3, 6):
         improvement[f"month_{months}"] = list(course.improvement_at(months))
+        rhytid[f"month_{months}"] = list(course.improvement_at(months, "rhytid"))
     downtime = reepithelialization_days(dose, person.age_years)
     return CoursePlan(
         count,
@@ -235,4 +238,5 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
         float(downtime),
         course,
         improvement["month_6"][1] >= TARGET_IMPROVEMENT_PCT,
+        rhytid,
     )
