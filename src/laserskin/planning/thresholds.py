@@ -13,9 +13,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from laserskin.core.constants import CELSIUS_K
 from laserskin.core.data import load_parameters
 
-__all__ = ["model_blister_fluence_J_per_cm2", "published_thresholds", "threshold_table"]
+__all__ = [
+    "MELANIN_SWEEP",
+    "melanin_at_published",
+    "model_blister_fluence_J_per_cm2",
+    "published_thresholds",
+    "threshold_table",
+]
 
 
 @lru_cache(maxsize=1)
@@ -24,34 +31,123 @@ def published_thresholds() -> list[dict]:
     return load_parameters("epidermal_thresholds")["threshold"]
 
 
-def model_blister_fluence_J_per_cm2(
-    row: dict, fitzpatrick: str, *, photons: int = 20_000, seed: int = 3, age: float = 35.0, cache_dir=None
-) -> float | None:
-    """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type."""
+def _response(row: dict, fitzpatrick: str, *, photons, seed, age, melanin_fraction, cache_dir):
+    """Linear thermal response of one pulse of ``row``'s laser and cooling, and the laser."""
     from laserskin.pipeline.simulation import Simulation
     from laserskin.planning.optimise import planning_settings
-    from laserskin.planning.uncertainty import _one_pass_blister_J
     from laserskin.skin.person import Person
     from laserskin.treatment.laser import Laser
 
     laser = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"})
-    person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"])
+    person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction)
     sim = Simulation(
         person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed), cache_dir=cache_dir
     )
     _, source, grid = sim.transport()
     response, _ = sim.thermal_response(source, grid)
+    return response, laser
+
+
+def model_blister_fluence_J_per_cm2(
+    row: dict,
+    fitzpatrick: str,
+    *,
+    photons: int = 20_000,
+    seed: int = 3,
+    age: float = 35.0,
+    melanin_fraction: float | None = None,
+    cache_dir=None,
+) -> float | None:
+    """One-pulse blister fluence (J/cm²) of ``row``'s laser and cooling for a woman of ``fitzpatrick`` type.
+
+    ``melanin_fraction`` overrides the type's epidermal melanosome volume fraction (e.g. to put
+    a published in-vivo epidermal absorption into the model).
+    """
+    return _blister_and_peak(row, fitzpatrick, photons, seed, age, melanin_fraction, cache_dir)[0]
+
+
+def _blister_and_peak(row, fitzpatrick, photons=20_000, seed=3, age=35.0, melanin_fraction=None, cache_dir=None):
+    """(blister fluence J/cm² or None, basal-cell peak temperature °C at the published fluence)."""
+    import numpy as np
+
+    from laserskin.planning.uncertainty import _one_pass_blister_J
+
+    response, laser = _response(
+        row,
+        fitzpatrick,
+        photons=photons,
+        seed=seed,
+        age=age,
+        melanin_fraction=melanin_fraction,
+        cache_dir=cache_dir,
+    )
     area = laser.beam_area_m2
     energy = _one_pass_blister_J(response, 0.1e4 * area, 500e4 * area)
-    return None if energy is None else energy / area * 1e-4
+    z = response.grid.z_centers_m
+    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
+    history = response.base_K[:, :, basal] + row["fluence"] * 1e4 * area * response.rise_per_J[:, :, basal]
+    peak_C = float(np.max(history)) - CELSIUS_K
+    return (None if energy is None else energy / area * 1e-4), peak_C
+
+
+#: Melanosome volume fractions swept by :func:`melanin_at_published` (0.2–20 %).
+MELANIN_SWEEP = (0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.11, 0.15, 0.2)
+
+
+def melanin_at_published(row: dict, *, photons: int = 20_000, seed: int = 3) -> dict:
+    """Epidermal melanin at which the model's blister fluence equals ``row``'s published fluence.
+
+    Sweeps the melanosome volume fraction over :data:`MELANIN_SWEEP` at ``row``'s site (type
+    only labels the person; the fraction overrides it) and interpolates log-linearly inside the
+    first bracket where the blister fluence crosses the published value. A "tolerated" row is
+    possible only below that fraction, an "injured" row only above it. The fraction is also
+    given as the epidermal melanin absorption at 694 nm (Jacques 2013 melanosome spectrum), the
+    quantity Norvang et al. 1997 measured in vivo (3–12 cm⁻¹ Caucasian/Asian, ~25 cm⁻¹ African).
+
+    Returns
+    -------
+    dict
+        ``{"fraction", "mua_694_per_cm", "sweep": [(fraction, blister J/cm² or None), ...]}``;
+        ``fraction`` is None when the sweep does not cross the published value.
+    """
+    import math
+
+    from laserskin.optics.chromophores import mua_melanosome_per_m
+
+    sweep = [
+        (f, model_blister_fluence_J_per_cm2(row, "III", photons=photons, seed=seed, melanin_fraction=f))
+        for f in MELANIN_SWEEP
+    ]
+    target = row["fluence"]
+    fraction = None
+    for (f0, v0), (f1, v1) in zip(sweep, sweep[1:], strict=False):
+        v0 = math.inf if v0 is None else v0
+        v1 = math.inf if v1 is None else v1
+        if v0 >= target >= v1 and v0 != v1:
+            if math.isinf(v0):
+                fraction = f1
+            else:
+                t = math.log(v0 / target) / math.log(v0 / v1)
+                fraction = math.exp(math.log(f0) + t * math.log(f1 / f0))
+            break
+    per_cm = float(mua_melanosome_per_m(694e-9)) / 100.0
+    return {
+        "fraction": fraction,
+        "mua_694_per_cm": None if fraction is None else fraction * per_cm,
+        "sweep": sweep,
+    }
 
 
 def threshold_table(photons: int = 20_000, seed: int = 3, rows: list[dict] | None = None) -> list[dict]:
-    """``[{id, setting, type, kind, published, model, agrees}]`` for every row and skin type."""
+    """``[{id, setting, type, kind, published, model, agrees, basal_peak_at_published_C, source}]`` per row and type.
+
+    ``basal_peak_at_published_C`` is the peak temperature of the deepest epidermal cell (worst
+    column) at the published fluence, °C.
+    """
     out = []
     for row in rows if rows is not None else published_thresholds():
         for fitz in row["types"]:
-            model = model_blister_fluence_J_per_cm2(row, fitz, photons=photons, seed=seed)
+            model, peak_C = _blister_and_peak(row, fitz, photons=photons, seed=seed)
             if row["kind"] == "tolerated":
                 agrees = model is None or model >= row["fluence"]
             else:
@@ -70,23 +166,46 @@ def threshold_table(photons: int = 20_000, seed: int = 3, rows: list[dict] | Non
                     "published": row["fluence"],
                     "model": model,
                     "agrees": agrees,
+                    "basal_peak_at_published_C": peak_C,
                     "source": row["source"],
                 }
             )
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--melanin", action="store_true", help="also print the melanin each published row needs (11 runs per row)"
+    )
+    args = parser.parse_args(argv)
     rows = threshold_table()
-    print("| setting | skin type | published (J/cm²) | model blister (J/cm²) | agrees |")
-    print("|---|---|---|---|---|")
+    print("| setting | skin type | published (J/cm²) | model blister (J/cm²) | agrees | basal peak at published (°C) |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         sign = ">=" if r["kind"] == "tolerated" else "<="
         model = "none below 500" if r["model"] is None else f"{r['model']:.1f}"
         print(
             f"| {r['setting']} | {r['type']} | {r['kind']} at {r['published']:g} (model should be {sign}) "
-            f"| {model} | {'yes' if r['agrees'] else 'NO'} |"
+            f"| {model} | {'yes' if r['agrees'] else 'NO'} | {r['basal_peak_at_published_C']:.0f} |"
         )
+
+    if args.melanin:
+        print()
+        print(
+            "| row | kind | published (J/cm²) | melanosome fraction where model = published | μa,epi(694 nm) (1/cm) |"
+        )
+        print("|---|---|---|---|---|")
+        for row in published_thresholds():
+            need = melanin_at_published(row)
+            sign = "<=" if row["kind"] == "tolerated" else ">="
+            if need["fraction"] is None:
+                frac, mua = "outside the sweep", "-"
+            else:
+                frac, mua = f"{sign} {need['fraction']:.4f}", f"{sign} {need['mua_694_per_cm']:.1f}"
+            print(f"| {row['id']} | {row['kind']} | {row['fluence']:g} | {frac} | {mua} |")
 
 
 if __name__ == "__main__":
