@@ -1,6 +1,6 @@
 """Calibration of the remodelling gains against published clinical outcomes.
 
-Up to four gains are fitted (weighted least squares, deterministic):
+Up to five gains are fitted (weighted least squares, deterministic):
 
 * ``gain_neo`` — % linear contraction per unit of new collagen (fraction of dermal
   collagen), anchored by the geometric shrinkage after fractional photothermolysis
@@ -22,7 +22,7 @@ Up to four gains are fitted (weighted least squares, deterministic):
   Marchell 2000, a study designed to separate thermal collagen contraction from wound contracture; the
   Er:YAG wound has almost no thermal contraction). Fitted only when a target is such a difference
   (``minus_course``): the CO2 level alone cannot determine it, because ``gain_wound`` is fitted on a
-  CO2 course too (Harris 1999) and trades against it one for one.
+  CO2 course too (Harris 1999) and trades against it almost one for one.
 
 Published outcomes not used in the fit are *held out* (``[[calibration.held_out]]``) and
 compared with the model by the tests and the docs' calibration table.
@@ -237,7 +237,9 @@ def predict(
     """Model value (%) of each target's measure for given gains.
 
     Laxity grade ``min(κ·T, 100)``; rhytid grade ``min(κ·T + gain_renewal·R, 100)``; linear
-    shrinkage ``T`` (T: tightening index, R: renewed fraction of the superficial layer).
+    shrinkage ``T`` (T: tightening index, R: renewed fraction of the superficial layer). ``immediate``
+    is the relaxing contraction without persistence; ``persistent`` (from :func:`target_components`)
+    times ``thermal_persistence`` adds the kept share.
     """
     linear = immediate + gain_neo * neo + (0.0 if wound is None else gain_wound * np.asarray(wound))
     linear = linear + (0.0 if persistent is None else thermal_persistence * np.asarray(persistent))
