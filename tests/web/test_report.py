@@ -64,3 +64,13 @@ def test_cli_style_captions_and_explicit_citations():
         {**PLAN, "citations": []}, {"safety margin vs fluence": b"png"}, citations=["pennes1948", "pennes1948"]
     )
     assert "Safety margin against fluence" in html and "1 work cited" in html
+
+
+def test_rhytid_grade_and_pain_bands_read_as_a_person_reads_them():
+    rhytid = {"month_6": [10.0, 20.0, 40.0]}
+    risks = {**PLAN.get("risks", {}), "pain_with_plan": [1.46, 3.14, 5.84], "reepithelialization_days": 6.45}
+    html = plan_report_html({**PLAN, "rhytid_improvement_percent": rhytid, "risks": risks})
+    assert "Expected improvement of wrinkles, rhytid grade" in html and "20.0 %" in html
+    assert "3.1/10 (1.5/10 – 5.8/10)" in html  # [low, nominal, high] as nominal (low – high), with the unit
+    assert "Open wound until re-epithelialised" in html and "Reepithelialization" not in html
+    assert html.count(name("pain_with_plan")) == 1

@@ -257,10 +257,14 @@ def print_plan(plan: Any) -> None:
             ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
             ("pain index", f"{plan.pain_index:.2g} / 10"),
         ]
-        for key, band in plan.improvement_percent.items():
-            rows.append(
-                (f"improvement {key.replace('_', ' ')}", f"{band[1]:.1f} % (5-95 % band {band[0]:.1f}-{band[2]:.1f})")
-            )
+        for measure, bands in (("laxity", plan.improvement_percent), ("rhytid", plan.rhytid_improvement_percent)):
+            for key, band in (bands or {}).items():
+                rows.append(
+                    (
+                        f"{measure} improvement {key.replace('_', ' ')}",
+                        f"{band[1]:.1f} % (5-95 % band {band[0]:.1f}-{band[2]:.1f})",
+                    )
+                )
         for row in rows:
             table.add_row(*(str(cell) for cell in row))
     console().print(table)

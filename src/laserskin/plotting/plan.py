@@ -29,7 +29,8 @@ def improvement_figure(plan: Any, path: str | Path | None = None):
         ax.axvline(t / MONTH_DAYS, color="k", ls=":", lw=0.8, label="session" if index == 0 else None)
     ax.set_xlabel("months from the first session")
     ax.set_ylabel("laxity improvement (%)")
-    ax.set_title(f"{plan.device}: {plan.sessions} sessions every {plan.interval_weeks:g} weeks")
+    sessions = "1 session" if plan.sessions == 1 else f"{plan.sessions} sessions every {plan.interval_weeks:g} weeks"
+    ax.set_title(f"{plan.device}: {sessions}")
     ax.legend()
     if path is not None:
         save_figure(figure, path)

@@ -139,15 +139,19 @@ def assumptions() -> list[str]:
             f"{band:g} µm thick on the beam axis; reported when not reached."
         ),
         (
-            "Passes are thermally independent (minutes between passes ≫ the ~1 s the skin needs to cool): Ω adds over "
-            "passes."
+            "Below 100 °C passes are thermally independent (minutes between passes ≫ the ~1 s the skin needs to "
+            "cool): Ω adds over passes; where tissue water boils or is ablated the non-linear model carries the heat, "
+            "the dried layer and the crater from pass to pass at the pass interval."
         ),
         (
-            "Temperature rise proportional to pulse energy (constant tissue properties); not valid where tissue water "
-            "boils or is ablated."
+            "Temperature rise proportional to pulse energy (constant tissue properties) wherever no tissue reaches "
+            "100 °C; above it the enthalpy model (boiling, drying, ablation) runs instead (risks: thermal model)."
         ),
         f"Pain (0–10) is tolerable up to {pain:g}/10 with the planned topical anaesthetic.",
-        f"Improvement and its {BAND}: healing model of docs/healing.md, calibrated on two small clinical studies.",
+        (
+            f"Improvement and its {BAND}: healing model of docs/healing.md, fitted on published laxity, shrinkage and "
+            "wrinkle outcomes and checked on held-out studies; laxity and rhytid (wrinkle) grades are separate measures."
+        ),
         "Treatable area per site: contraindications.toml (full face 300–500 cm²).",
     ]
 
@@ -274,10 +278,23 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
                 or [("Cooling", "none")]
             ),
             "<h2>Risks</h2><div class='risk'>",
-            _rows(_labelled(risks, RISK_ROWS)),
+            # a plan with pain bands shows them, not the single numbers they contain as well
+            _rows(
+                _labelled(
+                    risks, [k for k in RISK_ROWS if not (k.startswith("pain_index_") and "pain_with_plan" in risks)]
+                )
+            ),
             f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
             f"<h2>Expected improvement of laxity (nominal, {BAND})</h2>",
             _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
+            *(
+                [
+                    f"<h2>Expected improvement of wrinkles, rhytid grade (nominal, {BAND})</h2>",
+                    _rows([(label(k), band_text(v)) for k, v in data["rhytid_improvement_percent"].items()]),
+                ]
+                if data.get("rhytid_improvement_percent")
+                else []
+            ),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or []),
         ]

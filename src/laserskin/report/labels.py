@@ -96,6 +96,9 @@ LABELS: dict[str, Label] = {
     "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
     "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
     "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),
+    "pain_with_plan": Label("Pain with the planned anaesthetic and cooling", "/10", digits=2),
+    "pain_without_anaesthetic": Label("Pain without anaesthetic (cooling's temperature only)", "/10", digits=2),
+    "reepithelialization_days": Label("Open wound until re-epithelialised", "days", digits=2),
     "blister_fluence_J_per_cm2": Label("Fluence that would blister (Ω = 1)", "J/cm²"),
     "fluence_fraction_of_blister": Label("Planned fluence as a share of the blister fluence", "%"),
     "epidermal_injury": Label("Epidermal injury"),
@@ -265,6 +268,9 @@ def display_value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
+        if len(value) == 3 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            low, nominal, high = (display_value(key, v) for v in value)  # the [low, nominal, high] convention
+            return f"{nominal} ({low} – {high})"
         return ", ".join(display_value(key, v) for v in value) or "—"
     if isinstance(value, dict):
         return "; ".join(f"{label(k)}: {display_value(k, v)}" for k, v in value.items())

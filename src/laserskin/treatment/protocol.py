@@ -123,7 +123,12 @@ class Protocol(InputModel):
     def pass_duration_s(self, laser: Laser) -> float:
         """Time to deliver one pass over the treated area at the laser's repetition rate (s)."""
         if laser.repetition_rate_Hz is None:
-            raise InputError("laser.repetition_rate", None, "a repetition rate to time a pass over the area")
+            raise InputError(
+                "laser.repetition_rate",
+                None,
+                "a repetition rate to time a pass over the area, or [protocol] pass_interval for the time between passes",
+                given="nothing",
+            )
         return self.spots_per_pass(laser) * self.effective_pulses_per_spot(laser) / laser.repetition_rate_Hz
 
     def time_between_passes_s(self, laser: Laser) -> float:
