@@ -56,9 +56,10 @@ def test_zero_sessions_names_binding_constraint():
         plan(person(), goal="tighten", max_sessions=0)
 
 
-def test_every_device_contraindicated_is_an_input_error():
-    with pytest.raises(InputError, match="contraindicated"):
-        plan(person(fitzpatrick="VI"), goal="resurface", devices=["co2_full_field", "er_yag_2940"])
+def test_every_device_contraindicated_is_an_ineligible_plan_with_the_reasons():
+    result = plan(person(fitzpatrick="VI"), goal="resurface", devices=["co2_full_field", "er_yag_2940"])
+    assert result.eligible is False and "contraindicated" in result.referral
+    assert "co2_full_field" in result.referral and "er_yag_2940" in result.referral
 
 
 def test_session_time_hand_computed():
