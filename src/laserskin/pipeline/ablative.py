@@ -10,7 +10,10 @@ of vaporisation (the boiling point of tissue water). This stage runs instead
 * whenever a linear result reaches the onset (:func:`needs_nonlinear`), with the linear
   run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``),
   scaled locally for the change of μa; for flat-top spots with several pulses the transport
-  is re-run at every later pulse on the changed optics (:func:`relayered_stack`).
+  is re-run at every later pulse on the changed optics (:func:`relayered_stack`), and a
+  non-ablative fractional micro-beam (water-absorbed NIR) is split into sub-pulses before each of
+  which the column it has dried is re-run in the voxel transport (less absorption, dehydration
+  clearing, higher index: :func:`_dried_column_update`).
 
 It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method with tissue
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
