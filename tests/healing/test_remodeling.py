@@ -402,3 +402,24 @@ def test_no_renewal_when_the_epidermis_stays_in_place(params):
     assert np.all(result.states["renewed_fraction"] == 0.0)
     np.testing.assert_allclose(result.rhytid_improvement_pct, result.laxity_improvement_pct, rtol=1e-12)
     assert SessionDose.fractional("0 day", 0.1, "0.1 mm", "0.4 mm", epidermal_injury_grade=1).renewed_area_fraction == 0
+
+
+def test_open_wounds_keep_a_share_of_the_immediate_thermal_contraction(params):
+    """Persistent thermal contraction (Fitzpatrick, Rostan & Marchell 2000; Ross et al. 2000; Chen, Wright &
+    Humphrey 1998: heat-shrunk collagen recovers only partly): after a session that leaves an open wound the
+    share p of the immediate linear contraction e stays, the rest relaxes with the removal time,
+    E + E_p = e (1 − p) exp(−t/τ_rem) + p e (exact); with the epidermis in place all of it relaxes."""
+    p = 0.4
+    parameters = params.with_gains(0.0, 1.0, None, gain_wound=0.0, gain_renewal=0.0, thermal_persistence=p)
+    linear = 100 * (1 - math.sqrt(1 - 0.2))
+    kr = DAY_S / parameters.tau_removal_s
+    wounded = dict(epidermal_injury_grade=3, ablated_depth="50 um", wound_area_fraction=1.0, wound_depth="0.1 mm")
+    for open_wound in (True, False):
+        dose = bulk_dose(0.0, fraction=0.0, tightening=20.0, **(wounded if open_wound else {}))
+        result = run([dose], parameters, t_end=400.0)
+        s, t = result.states, result.time_days
+        kept = p if open_wound else 0.0
+        np.testing.assert_allclose(s["immediate_linear_pct"], linear * (1 - kept) * np.exp(-kr * t), rtol=1e-8)
+        np.testing.assert_allclose(s["persistent_linear_pct"], linear * kept, rtol=1e-12)
+        assert result.tightening_pct[1][0] == pytest.approx(linear, rel=1e-12)  # all of it right after the session
+        assert result.tightening_pct[1][-1] == pytest.approx(linear * (kept + (1 - kept) * np.exp(-kr * 400)), rel=1e-8)

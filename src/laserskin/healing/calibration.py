@@ -1,6 +1,6 @@
 """Calibration of the remodelling gains against published clinical outcomes.
 
-Up to four gains are fitted (weighted least squares, deterministic):
+Up to five gains are fitted (weighted least squares, deterministic):
 
 * ``gain_neo`` — % linear contraction per unit of new collagen (fraction of dermal
   collagen), anchored by the geometric shrinkage after fractional photothermolysis
@@ -15,7 +15,14 @@ Up to four gains are fitted (weighted least squares, deterministic):
 * ``gain_renewal`` — rhytid (wrinkle/texture) grade improvement per unit renewed fraction of the
   superficial layer (epidermis and photodamaged papillary dermis replaced by fractional zones or
   open wounds), anchored by ONE rhytid point: the wrinkle score after fractional photothermolysis
-  (−18 % at 3 months; Manstein et al. 2004). Fitted only when a rhytid target's course renews skin.
+  (−18 % at 3 months; Manstein et al. 2004). Fitted only when a rhytid target's course renews skin;
+* ``thermal_persistence`` — share of the immediate thermal collagen contraction of an ablative session
+  that persists (the wound heals in the contracted state), anchored by ONE derived point: the difference
+  CO2 − Er:YAG of the 6-month vertical shrinkage of contralateral upper eyelids (Fitzpatrick, Rostan &
+  Marchell 2000, a study designed to separate thermal collagen contraction from wound contracture; the
+  Er:YAG wound has almost no thermal contraction). Fitted only when a target is such a difference
+  (``minus_course``): the CO2 level alone cannot determine it, because ``gain_wound`` is fitted on a
+  CO2 course too (Harris 1999) and trades against it almost one for one.
 
 Published outcomes not used in the fit are *held out* (``[[calibration.held_out]]``) and
 compared with the model by the tests and the docs' calibration table.
@@ -53,7 +60,7 @@ from laserskin.healing.parameters import (
     load_parameters,
 )
 
-CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid")  # the four gains' anchors
+CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid", "fitzpatrick2000_tightening")  # the gains' anchors
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 #: Measures on a clinical grade scale (Alexiades-Armenakas laxity or rhytid grade, % improvement):
@@ -91,6 +98,8 @@ class CalibrationTarget(InputModel):
     study: str = ""
     note: str = ""
     criterion: Literal["value", "at_least"] = "value"
+    minus_course: str = ""
+    """If set, the target is the difference course − minus_course of a ``linear_shrinkage`` (a contrast)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,9 @@ class CalibratedGains:
         % linear contraction per unit of open-wound exposure (0 when not fitted).
     gain_renewal : float
         Rhytid-grade improvement (%) per unit renewed fraction of the superficial layer (0 when not fitted).
+    thermal_persistence : float
+        Persistent share of the immediate thermal contraction of ablative sessions (the given value when
+        not fitted).
     names : tuple of str
         The fitted gains, in the order of ``covariance_log``.
     """
@@ -130,15 +142,17 @@ class CalibratedGains:
     dof: int
     gain_wound: float = 0.0
     gain_renewal: float = 0.0
+    thermal_persistence: float = 0.0
     names: tuple[str, ...] = ("gain_neo", "laxity_per_linear", "gain_wound")
 
     def ranges(self, n_sigma: float = 2.0) -> dict[str, tuple[float, float]]:
-        """Gain ranges ``exp(ln g ± n_sigma·SE)`` for the uncertainty band."""
+        """Gain ranges ``exp(ln g ± n_sigma·SE)`` for the uncertainty band (a share is capped at 1)."""
         se = np.sqrt(np.diag(self.covariance_log))
         out = {}
         for name, s in zip(self.names, se):
             value = getattr(self, name)
-            out[name] = (value * math.exp(-n_sigma * s), value * math.exp(n_sigma * s))
+            high = value * math.exp(n_sigma * s)
+            out[name] = (value * math.exp(-n_sigma * s), min(high, 1.0) if name == "thermal_persistence" else high)
         return out
 
 
@@ -178,25 +192,22 @@ def target_components(
     reference_courses: Mapping[str, ReferenceCourse],
     targets: Sequence[CalibrationTarget],
     parameters: HealingParameters,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Immediate (%), neo (fraction), wound (area-days) and renewal (fraction) components at each target's time."""
-    immediate = np.empty(len(targets))
-    neo = np.empty(len(targets))
-    wound = np.empty(len(targets))
-    renewal = np.empty(len(targets))
-    by_course: dict[str, list[int]] = {}
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate (%), neo (fraction), wound (area-days), renewal (fraction) and persistent (% per unit share)
+    components at each target's time; for a difference target (``minus_course``) course minus minus_course."""
+    parts = np.zeros((5, len(targets)))
+    by_course: dict[str, list[tuple[int, float]]] = {}
     for j, target in enumerate(targets):
-        if target.course not in reference_courses:
-            raise InputError(
-                f"targets[{j}].course",
-                target.course,
-                f"one of {sorted(reference_courses)}",
-            )
-        by_course.setdefault(target.course, []).append(j)
-    for name, indices in by_course.items():
+        for key, name, sign in (("course", target.course, 1.0), ("minus_course", target.minus_course, -1.0)):
+            if key == "minus_course" and not name:
+                continue
+            if name not in reference_courses:
+                raise InputError(f"targets[{j}].{key}", name, f"one of {sorted(reference_courses)}")
+            by_course.setdefault(name, []).append((j, sign))
+    for name, entries in by_course.items():
         course = reference_courses[name]
-        times = [course.last_session_days + targets[j].months * MONTH_DAYS for j in indices]
-        e, u, w, r = tightening_components(
+        times = [course.last_session_days + targets[j].months * MONTH_DAYS for j, _ in entries]
+        components = tightening_components(
             course.sessions,
             course.age_years,
             course.sun_exposure,
@@ -204,11 +215,10 @@ def target_components(
             parameters,
             course.dermis_thickness_m,
         )
-        immediate[indices] = e
-        neo[indices] = u
-        wound[indices] = w
-        renewal[indices] = r
-    return immediate, neo, wound, renewal
+        for k, values in enumerate(components):
+            for (j, sign), value in zip(entries, values):
+                parts[k, j] += sign * value
+    return tuple(parts)
 
 
 def predict(
@@ -221,13 +231,18 @@ def predict(
     gain_wound: float = 0.0,
     renewal: np.ndarray | None = None,
     gain_renewal: float = 0.0,
+    persistent: np.ndarray | None = None,
+    thermal_persistence: float = 0.0,
 ) -> np.ndarray:
     """Model value (%) of each target's measure for given gains.
 
     Laxity grade ``min(κ·T, 100)``; rhytid grade ``min(κ·T + gain_renewal·R, 100)``; linear
-    shrinkage ``T`` (T: tightening index, R: renewed fraction of the superficial layer).
+    shrinkage ``T`` (T: tightening index, R: renewed fraction of the superficial layer). ``immediate``
+    is the relaxing contraction without persistence; ``persistent`` (from :func:`target_components`)
+    times ``thermal_persistence`` adds the kept share.
     """
     linear = immediate + gain_neo * neo + (0.0 if wound is None else gain_wound * np.asarray(wound))
+    linear = linear + (0.0 if persistent is None else thermal_persistence * np.asarray(persistent))
     grade = np.array([t.measure in GRADE_MEASURES for t in targets])
     rhytid = np.array([t.measure == "rhytid_improvement" for t in targets])
     texture = 0.0 if renewal is None else np.where(rhytid, gain_renewal * np.asarray(renewal), 0.0)
@@ -239,8 +254,8 @@ def calibrate(
     targets: Sequence[CalibrationTarget] | None = None,
     parameters: HealingParameters | None = None,
 ) -> CalibratedGains:
-    """Fit ``gain_neo``, ``laxity_per_linear`` (and ``gain_wound``, ``gain_renewal`` where the
-    targets determine them) to published outcomes.
+    """Fit ``gain_neo``, ``laxity_per_linear`` (and ``gain_wound``, ``gain_renewal``,
+    ``thermal_persistence`` where the targets determine them) to published outcomes.
 
     Minimises ``Σ ((model_j − value_j)/sigma_j)²`` over the logarithms of the gains
     (so all stay positive) with :func:`scipy.optimize.least_squares` from a closed-form
@@ -273,19 +288,26 @@ def calibrate(
             sorted(measures),
             f"at least one target of each measure {MEASURES}",
         )
-    immediate, neo, wound, renewal = target_components(reference_courses, targets, parameters)
+    for j, t in enumerate(targets):
+        if t.minus_course and t.measure != "linear_shrinkage":
+            raise InputError(f"targets[{j}].minus_course", t.minus_course, "only for a linear_shrinkage target")
+    immediate, neo, wound, renewal, persistent = target_components(reference_courses, targets, parameters)
     value = np.array([t.value_pct for t in targets])
     sigma = np.array([t.sigma_pct for t in targets])
     is_lax = np.array([t.measure in GRADE_MEASURES for t in targets])
     is_rhytid = np.array([t.measure == "rhytid_improvement" for t in targets])
-    if np.any(neo <= 0.0):
+    is_diff = np.array([bool(t.minus_course) for t in targets])
+    if np.any(neo[~is_diff] <= 0.0):
         raise InputError(
             "reference_courses",
             "no new collagen at a target time",
             "courses that injure the dermis",
         )
-    has_wound = wound > 0.0
+    has_wound = (wound > 0.0) & ~is_diff
     fit_wound = bool(np.any(has_wound))
+    # the persistent share is determined only by a contrast of two ablative courses with different
+    # thermal contraction (a level alone trades against gain_wound)
+    fit_persistence = bool(np.any(is_diff & (persistent != 0.0)))
     renewed = is_rhytid & (renewal > 0.0)
     fit_renewal = bool(np.any(renewed))
 
@@ -293,9 +315,9 @@ def calibrate(
     # kappa from grade targets without wounds or renewal, the renewal gain from rhytid targets
     # without wounds, then the wound gain from the wound targets given the others
     w = 1.0 / sigma**2
-    geo = ~is_lax & ~has_wound
+    geo = ~is_lax & ~has_wound & ~is_diff
     if not np.any(geo):
-        geo = ~is_lax
+        geo = ~is_lax & ~is_diff
     g0 = np.sum(w[geo] * neo[geo] * (value[geo] - immediate[geo])) / np.sum(w[geo] * neo[geo] ** 2)
     g0 = max(g0, 1e-6)
     plain = is_lax & ~renewed & ~has_wound
@@ -308,17 +330,30 @@ def calibrate(
         only = only if np.any(only) else renewed
         lin_r = k0 * (immediate[only] + g0 * neo[only])
         r0 = max(float(np.mean((value[only] - lin_r) / renewal[only])), 1e-6)
-    c0 = 0.0
-    if fit_wound:
-        lin_w = immediate[has_wound] + g0 * neo[has_wound]
-        texture = np.where(is_rhytid[has_wound], r0 * renewal[has_wound], 0.0)
-        factor_w = np.where(is_lax[has_wound], k0, 1.0)
-        c0 = max(float(np.mean(((value[has_wound] - texture) / factor_w - lin_w) / wound[has_wound])), 1e-6)
+    c0, p0 = 0.0, parameters.thermal_persistence
+    if fit_wound or fit_persistence:
+        # wound gain and persistent share together (linear in both): the linear contraction left to explain
+        rows = has_wound | (is_diff & (persistent != 0.0))
+        texture = np.where(is_rhytid[rows], r0 * renewal[rows], 0.0)
+        factor = np.where(is_lax[rows], k0, 1.0)
+        rest = (value[rows] - texture) / factor - immediate[rows] - g0 * neo[rows]
+        if fit_wound and fit_persistence:
+            c0, p0 = np.linalg.lstsq(np.column_stack([wound[rows], persistent[rows]]), rest, rcond=None)[0]
+        elif fit_wound:
+            c0 = float(np.mean((rest - p0 * persistent[rows]) / wound[rows]))
+        else:
+            p0 = float(np.mean((rest - c0 * wound[rows]) / persistent[rows]))
+        c0, p0 = max(float(c0), 1e-6), min(max(float(p0), 1e-3), 1.0)
 
-    names = ["gain_neo", "laxity_per_linear"] + ["gain_wound"] * fit_wound + ["gain_renewal"] * fit_renewal
+    names = (
+        ["gain_neo", "laxity_per_linear"]
+        + ["gain_wound"] * fit_wound
+        + ["gain_renewal"] * fit_renewal
+        + ["thermal_persistence"] * fit_persistence
+    )
 
     def gains(theta: np.ndarray) -> dict[str, float]:
-        out = {"gain_wound": 0.0, "gain_renewal": 0.0}
+        out = {"gain_wound": 0.0, "gain_renewal": 0.0, "thermal_persistence": parameters.thermal_persistence}
         out.update({name: math.exp(t) for name, t in zip(names, theta)})
         return out
 
@@ -334,12 +369,14 @@ def calibrate(
             gd["gain_wound"],
             renewal,
             gd["gain_renewal"],
+            persistent,
+            gd["thermal_persistence"],
         )
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         return (model(theta) - value) / sigma
 
-    start = {"gain_neo": g0, "laxity_per_linear": k0, "gain_wound": c0, "gain_renewal": r0}
+    start = {"gain_neo": g0, "laxity_per_linear": k0, "gain_wound": c0, "gain_renewal": r0, "thermal_persistence": p0}
     x0 = np.log([start[name] for name in names])
     fit = least_squares(residuals, x0=x0, method="lm", xtol=1e-14, ftol=1e-14, gtol=1e-14)
     jac = fit.jac
@@ -352,6 +389,12 @@ def calibrate(
             "targets that determine every fitted gain (one went to 0: the others already explain its targets)",
         ) from None
     gd = gains(fit.x)
+    if gd["thermal_persistence"] > 1.0:
+        raise InputError(
+            "targets",
+            f"thermal_persistence {gd['thermal_persistence']:.3f}",
+            "targets consistent with a persistent share of the thermal contraction <= 1",
+        )
     r = residuals(fit.x)
     return CalibratedGains(
         gain_neo=gd["gain_neo"],
@@ -363,6 +406,7 @@ def calibrate(
         dof=len(targets) - len(x0),
         gain_wound=gd["gain_wound"],
         gain_renewal=gd["gain_renewal"],
+        thermal_persistence=gd["thermal_persistence"],
         names=tuple(names),
     )
 
@@ -381,4 +425,5 @@ def calibrated_parameters() -> HealingParameters:
         gains.ranges(),
         gain_wound=gains.gain_wound,
         gain_renewal=gains.gain_renewal,
+        thermal_persistence=gains.thermal_persistence,
     )

@@ -10,7 +10,11 @@ of the wound stimulus. Time constants follow the published time course of laser 
 (physics_data §8): re-epithelialisation of fractional zones within ~1 day (Manstein
 et al. 2004; Stumpp et al. 2009), fibroblast activation (HSP47) from day 7 to > 3 months
 (Hantash et al. 2007), open (ablative) wounds contract while they heal (wound contracture,
-Fitzpatrick, Rostan & Marchell 2000), new collagen visible from 6 weeks and rising to 6–12 months (CO2
+Fitzpatrick, Rostan & Marchell 2000), a share of the immediate thermal collagen contraction of an
+ablative session persists because the wound heals in the contracted state (the hypothesis Fitzpatrick
+et al. 2000 tested with CO2 vs Er:YAG; in live pig skin immediate and final contraction of CO2 wounds
+rise with the residual thermal damage, Ross et al. 2000; heat-shrunk collagen recovers only partly at
+37 degC, Chen, Wright & Humphrey 1998), new collagen visible from 6 weeks and rising to 6–12 months (CO2
 resurfacing histology, Plast Reconstr Surg 1999; Borges et al. 2020). The rhytid (wrinkle/texture)
 grade adds superficial renewal to the dermal response: fractional zones that breach the epidermis
 (extruded as MENDs and replaced within days, Manstein et al. 2004) and open ablative wounds replace
@@ -66,6 +70,8 @@ CITATIONS = (
     "fitzpatrick2000_tightening",
     "paithankar2003",
     "jclt2009_fractional_co2_histology",
+    "ross2000_pig_contraction",
+    "chen_wright_humphrey1998",
 )
 
 
@@ -73,8 +79,8 @@ CITATIONS = (
 MAX_GRADE_IMPROVEMENT_PCT = 100.0
 
 # state indices
-N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W, RS, RF, R = range(17)
-_NSTATE = 17
+N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W, RS, RF, R, EP = range(18)
+_NSTATE = 18
 STATE_NAMES = (
     "native",
     "denatured",
@@ -93,6 +99,7 @@ STATE_NAMES = (
     "renewal_signal",
     "renewal_fibroblasts",
     "renewed_fraction",
+    "persistent_linear_pct",
 )
 
 
@@ -169,8 +176,13 @@ def _apply_session(x: np.ndarray, dose: SessionDose, dermis_m: float, age_factor
     injured = denatured + ablated
     response = age_factors[0]
     x[:, I] += response * injured / (1.0 + injured / p["saturation_fraction"])
-    # 4) immediate thermal contraction (linear %), held by the denatured fibrils
-    x[:, E] += dose.immediate_linear_pct
+    # 4) immediate thermal contraction (linear %), held by the denatured fibrils; where the session leaves
+    #    an open wound, the share p of it is kept: the wound heals and is remodelled in the contracted state
+    #    (Fitzpatrick, Rostan & Marchell 2000; Ross et al. 2000: final contraction rises with the residual
+    #    thermal damage), the rest relaxes as the shrunk collagen is resorbed (partial recovery, Chen et al. 1998)
+    kept = p["thermal_persistence"] * (1.0 if dose.wound_area_fraction > 0.0 else 0.0)
+    x[:, E] += dose.immediate_linear_pct * (1.0 - kept)
+    x[:, EP] += dose.immediate_linear_pct * kept
     # 5) open wound (epidermis removed): wound exposure = area fraction x days open, saturating
     if dose.wound_area_fraction > 0.0:
         exposure = dose.wound_area_fraction * _reepithelialization_days(dose, slowing, p)
@@ -306,12 +318,14 @@ def simulate_course(
         dN/dt = −λ N                     dD/dt = −D/τ_rem
         dI/dt = −I/τ_I                   dF/dt = I/τ_I − F/τ_F
         dY/dt = ρ F/τ_F − Y/τ_mat − λ Y  dM/dt = Y/τ_mat − λ M
-        dE/dt = −E/τ_rem
+        dE/dt = −E/τ_rem                 dE_p/dt = 0
 
     At a session: ablation removes a fraction ``b`` of all pools, then a fraction
     ``d·w`` (denatured fraction × band/dermis thickness) of N, Y, M moves to D, the
     inflammation jumps by ``f_age · q/(1 + q/q_sat)`` (q = injured amount) and E by
-    the immediate linear contraction. Outputs: tightening = E + g_neo (M + φ Y) + g_wound W,
+    the immediate linear contraction e — for a session that leaves an open wound E by (1 − p) e and
+    the persistent part E_p by p e (p: ``thermal_persistence``). Outputs: tightening = E + E_p +
+    g_neo (M + φ Y) + g_wound W,
     laxity improvement = κ · tightening, and rhytid improvement = κ · tightening + g_renew · R
     (R: renewed area fraction, ``1 − Π(1 − a_i)`` over sessions, matured with the fibroblast time).
 
@@ -403,6 +417,7 @@ def simulate_course(
     new = x[..., Y] + x[..., M]
     tightening = (
         x[..., E]
+        + x[..., EP]
         + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
         + p["gain_wound"][:, None] * x[..., W]
     )
@@ -442,33 +457,37 @@ def tightening_components(
     times_days: Sequence[float],
     parameters: HealingParameters,
     dermis_thickness_m: float | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Immediate, neo, wound and renewal parts of the nominal outcome at given times (for calibration).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Immediate, neo, wound, renewal and persistent parts of the nominal outcome at given times (for calibration).
 
     Returns
     -------
-    immediate_pct, neo_unit, wound_unit, renewed_fraction : ndarray
-        ``E(t)`` in %, ``M + φ Y`` (fraction), the wound contracture ``W`` (area-days) and the
-        renewed area fraction ``R``, so that tightening = E + gain_neo · neo_unit + gain_wound ·
-        wound_unit and the rhytid grade = laxity_per_linear · tightening + gain_renewal · R.
+    immediate_pct, neo_unit, wound_unit, renewed_fraction, persistent_unit_pct : ndarray
+        ``E(t)`` in % with no persistence (p = 0), ``M + φ Y`` (fraction), the wound contracture
+        ``W`` (area-days), the renewed area fraction ``R`` and the change of ``E + E_p`` per unit of
+        ``thermal_persistence`` (%), so that tightening = E + thermal_persistence · persistent_unit +
+        gain_neo · neo_unit + gain_wound · wound_unit (linear in every gain) and the rhytid grade =
+        laxity_per_linear · tightening + gain_renewal · R.
     """
     times = np.asarray(times_days, dtype=float)
     t_end = float(max(times.max(), max((d.time_days for d in doses), default=0.0)))
-    result = simulate_course(
-        doses,
-        person_age_years,
-        sun_exposure,
-        t_end,
-        parameters.with_gains(0.0, 1.0, None),
-        dermis_thickness_m=dermis_thickness_m,
-        dt_days=min(1.0, t_end),
-        band_samples=0,
-    )
-    s = result.states
+
+    def states(persistence: float) -> dict[str, np.ndarray]:
+        params = parameters.with_gains(0.0, 1.0, None).model_copy(update={"thermal_persistence": persistence})
+        result = simulate_course(
+            doses,
+            person_age_years,
+            sun_exposure,
+            t_end,
+            params,
+            dermis_thickness_m=dermis_thickness_m,
+            dt_days=min(1.0, t_end),
+            band_samples=0,
+        )
+        return {k: np.interp(times, result.time_days, v) for k, v in result.states.items()}
+
+    s = states(0.0)
+    kept = states(1.0)
     neo = s["mature"] + parameters.immature_weight * s["immature"]
-    return (
-        np.interp(times, result.time_days, s["immediate_linear_pct"]),
-        np.interp(times, result.time_days, neo),
-        np.interp(times, result.time_days, s["wound_contracture"]),
-        np.interp(times, result.time_days, s["renewed_fraction"]),
-    )
+    persistent = kept["immediate_linear_pct"] + kept["persistent_linear_pct"] - s["immediate_linear_pct"]
+    return s["immediate_linear_pct"], neo, s["wound_contracture"], s["renewed_fraction"], persistent

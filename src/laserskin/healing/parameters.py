@@ -88,6 +88,11 @@ class HealingParameters(InputModel):
         Rhytid (wrinkle) grade improvement, %, per unit of renewed skin area fraction (the
         epidermis and papillary dermis replaced by fractional zones or open wounds; fitted on one
         rhytid outcome, Manstein et al. 2004; 0 = uncalibrated).
+    thermal_persistence : float
+        Share p (0–1) of the immediate thermal collagen contraction of a session with an open wound that
+        does not relax: the wound heals and is remodelled in the contracted state (Fitzpatrick, Rostan &
+        Marchell 2000; Ross et al. 2000; partial recovery of heat-shrunk collagen, Chen, Wright & Humphrey
+        1998). Fitted on Fitzpatrick et al.'s CO2 − Er:YAG difference (0 = all relaxes, the old model).
     ranges : dict
         ``field -> (low, high)`` in SI, sampled for the uncertainty band.
     log_sampled : tuple of str
@@ -127,6 +132,7 @@ class HealingParameters(InputModel):
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
     gain_wound: float = Field(default=0.0, ge=0.0)
     gain_renewal: float = Field(default=0.0, ge=0.0)
+    thermal_persistence: float = Field(default=0.0, ge=0.0, le=1.0)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     log_sampled: tuple[str, ...] = ()
 
@@ -148,6 +154,7 @@ class HealingParameters(InputModel):
         ranges: dict[str, tuple[float, float]] | None = None,
         gain_wound: float | None = None,
         gain_renewal: float | None = None,
+        thermal_persistence: float | None = None,
     ) -> HealingParameters:
         """Copy with new gains (and optionally their ranges added to ``ranges``)."""
         new_ranges = dict(self.ranges)
@@ -159,6 +166,9 @@ class HealingParameters(InputModel):
                 "laxity_per_linear": laxity_per_linear,
                 "gain_wound": self.gain_wound if gain_wound is None else gain_wound,
                 "gain_renewal": self.gain_renewal if gain_renewal is None else gain_renewal,
+                "thermal_persistence": (
+                    self.thermal_persistence if thermal_persistence is None else thermal_persistence
+                ),
                 "ranges": new_ranges,
                 "log_sampled": logs,
             }
