@@ -588,9 +588,12 @@ def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameter
 
     cite("rylander2006_dehydration_clearing", "yu2011_dehydration_scattering", "gurjarpadhye2011_skin_index_water")
     stack = simulation._stacks()[0][1]
-    voxel = float(spec["voxel_m"])
-    nx = 2 * int(round(float(spec["half_width_m"]) / voxel))
-    nzv = int(round(float(spec["depth_m"]) / voxel))
+    # the box spans at least 4 beam radii each side; wide explicit micro-beams get coarser voxels (≈ 80 across)
+    beam_radius = float(simulation.laser.fractional.microbeam_diameter_m) / 2.0
+    half_width = max(float(spec["half_width_m"]), 4.0 * beam_radius)
+    voxel = max(float(spec["voxel_m"]), 2.0 * half_width / 80.0)
+    nx = 2 * int(round(half_width / voxel))
+    nzv = int(round(max(float(spec["depth_m"]), 4.0 * half_width) / voxel))
     zc = (np.arange(nzv) + 0.5) * voxel
     xc = (np.arange(nx) - nx / 2 + 0.5) * voxel
     radius = np.hypot(xc[:, None], xc[None, :])
