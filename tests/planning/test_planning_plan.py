@@ -88,6 +88,24 @@ def test_converter_summary_to_dose():
     assert dose.epidermal_injury_grade == 1 and dose.coverage == 0.0
 
 
+def test_injury_deeper_than_the_dermis_is_clipped_not_refused():
+    """1064 nm in type VI skin injured a band 0.1-2.0 mm deep: the healing dose keeps the band's mean
+    fraction over the healing model's dermis and drops the subcutis below it (it used to stop the plan
+    with an internal 'band thicker than the dermis' error)."""
+    from laserskin.healing import load_parameters as healing_parameters
+
+    laser = load_device("genesis_1064").laser()
+    summary = {
+        "denatured_volume_mm3": 0.19635 * 100 * 1.9 * 0.2,  # 20 % of a 1.9 mm band
+        "denaturation_depth_um": [100.0, 2000.0],
+        "epidermal_injury": "none",
+    }
+    dose = session_dose_from_summary(summary, laser)
+    dermis_m = healing_parameters().dermis_thickness_m
+    assert dose.depth_bottom_m == pytest.approx(100e-6 + dermis_m)
+    assert dose.denatured_fraction == pytest.approx(0.2, rel=1e-4)
+
+
 def test_plan_constraints_hold_on_rerun_and_bands_ordered():
     """Re-run Simulation at the chosen settings (same photons, seed, grid: same transport) and check
     every reported constraint. One pass is simulated; passes add Omega (thermally independent)."""
@@ -190,3 +208,13 @@ def test_requested_cooling_replaces_the_device_default():
     )
     assert result.cooling["kind"] == "contact"
     assert result.fluence_fraction_of_blister <= planner_rules()["safety"]["max_fraction_of_blister"] + 1e-6
+
+
+def test_no_feasible_device_is_an_answer_not_an_input_error():
+    """Resurfacing a type VI person: both ablative devices are contraindicated, so the plan says so
+    (eligible false, the reasons) instead of refusing the request as bad input."""
+    dark = Person(age=45, sex="male", fitzpatrick="VI", site="forehead", laxity=1)
+    result = plan(dark, goal="resurface", photons=PHOTONS)
+    assert result.eligible is False
+    assert "contraindicated" in result.referral and "er_yag_2940" in result.referral
+    assert any(r.startswith("rejected: co2_fractional") for r in result.reasons)

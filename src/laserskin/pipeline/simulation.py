@@ -283,6 +283,7 @@ class Simulation:
                 result = run_ablative(self)
             else:
                 result = self._run_linear()
+        _refuse_burnt_tissue(result.summary, self.laser)
         if self.explicit:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         warn = not inside_progress_scope() if grid_warning is None else grid_warning
@@ -331,6 +332,30 @@ MAX_ABSORBED_OUTSIDE_GRID = 0.01
 
 class GridCaptureWarning(UserWarning):
     """More than 1 % of the absorbed light falls outside the grid (it heats nothing there)."""
+
+
+#: Above this no tissue is left, only char and gas: collagen pyrolysis is complete by ~600 °C and the
+#: model has neither char optics nor combustion, so a result beyond it is outside the model (issue 9:
+#: never thousands of °C reported as a result). Q-switched superheating (~305 °C) and dried tissue
+#: under a micro-beam (a few hundred °C) stay below it.
+MAX_TISSUE_TEMPERATURE_C = 1000.0
+
+
+def _refuse_burnt_tissue(summary: dict, laser) -> None:
+    """Refuse a setting whose tissue would have burnt (``peak_temperature_C`` above the ceiling)."""
+    peak = summary.get("peak_temperature_C")
+    if peak is None or not peak > MAX_TISSUE_TEMPERATURE_C:
+        return
+    if laser.is_fractional:
+        field, value = "laser.pulse_energy", f"{laser.microbeam_energy_J * 1e3:g} mJ"
+    else:
+        field, value = "laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
+    raise InputError(
+        field,
+        value,
+        f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC: this one heats it to "
+        f"{peak:.0f} degC, where it would have charred and burnt (no carbonisation or combustion in this model)",
+    )
 
 
 def _note_grid_capture(summary: dict, *, warn: bool) -> None:

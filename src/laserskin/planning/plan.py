@@ -257,8 +257,19 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         options.extend(options_)
         rejected.extend(why)
-    if not options:
-        raise InputError("goal", request.goal, "a feasible plan; no candidate works: " + " | ".join(rejected))
+    if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
+        referral = (
+            f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
+            f"({' | '.join(rejected)}); consider the other goal or a specialist's assessment"
+        )
+        return TreatmentPlan(
+            eligible=False,
+            referral=referral,
+            reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
+            risks={"referral_reason": referral},
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
     options = _order_options(options, names)
     best = options[0]
     # the other modality, for the trade-off (first device of that class)

@@ -20,6 +20,7 @@ import numpy as np
 from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.errors import InputError
 from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
+from laserskin.healing import load_parameters as load_healing_parameters
 
 __all__ = [
     "GRADE_OF_INJURY",
@@ -139,6 +140,10 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
     grade = GRADE_OF_INJURY.get(summary.get("epidermal_injury", "none"), 0)
     wound_area, wound_depth_um = 0.0, 0.0
     fraction = per_area / (bottom - top)
+    # deep-penetrating light (1064 nm in dark skin) can injure beyond the healing model's dermis: the
+    # part of the band below it is subcutis, not dermal collagen, so the band keeps its mean
+    # fraction and loses that part
+    bottom = min(bottom, top + load_healing_parameters().dermis_thickness_m)
     if crater > 0:
         grade = 3
         residual = summary.get("residual_damage_depth_um") or 0.0
