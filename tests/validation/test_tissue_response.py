@@ -8,6 +8,8 @@ gap and turns red the day the model moves into the published range.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from laserskin.pipeline.simulation import Simulation
@@ -253,3 +255,74 @@ def test_fractional_co2_mtz_grows_with_energy():
     high = run(Laser.from_device("co2_fractional", pulse_energy="30 mJ"))
     assert high["mtz_depth_um"] > 3.0 * low["mtz_depth_um"]
     assert 1.6 <= high["mtz_width_um"] / low["mtz_width_um"] <= 2.4
+
+
+# --- non-ablative fractional 1550 nm -------------------------------------------------------------
+@functools.cache
+def nafl(energy_mJ):
+    """Fraxel-type 1550 nm micro-beam (the fraxel_1550 preset: 100 µm 1/e², 3 ms) on type II cheek."""
+    return run(Laser.from_device("fraxel_1550", pulse_energy=f"{energy_mJ} mJ"))
+
+
+def test_nafl_mtz_at_10_mJ():
+    """10 mJ: MTZ ≈ 0.4 mm deep and 100–150 µm wide (R: Laubach et al. 2006 Lasers Surg Med 38:142; Bedi et al. 2007
+    Lasers Surg Med 39:145 — recalled, the tables were not retrieved). Depth tolerance ± 25 % (300–500 µm): the R value
+    with the ≈ 20 % by which histology (shrinkage of excised tissue) differs from simulated MTZs (Marqa & Mordon 2014,
+    V abstract: simulated 21 ± 2 % deeper, 12 ± 2 % wider); inside the Fraxel range "250–800 µm deep" (Rahman, Alam &
+    Dover, Skin Therapy Lett, V). Width on the 20 µm rings of the transport grid (40 µm steps). Model: 386 µm, 120 µm (372 µm before the
+    dried-column optics)."""
+    summary = nafl(10)
+    assert 300.0 <= summary["mtz_depth_um"] <= 500.0
+    assert 100.0 <= summary["mtz_width_um"] <= 150.0
+
+
+def test_nafl_mtz_width_at_40_mJ():
+    """40 mJ: "at high pulse energies ... width approached 200 µm as assessed by H&E" (Laubach et al. 2006, V abstract;
+    Fraxel SR, 4.5–40 mJ, human skin ex vivo and in vivo). Tolerance ± 25 % (150–250 µm; see the 10 mJ test). Model:
+    200 µm (necrosis, Henriques Ω ≥ 1; the collagen-coagulation width is 120 µm)."""
+    assert 150.0 <= nafl(40)["mtz_width_um"] <= 250.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model: 701 µm at 40 mJ (collagen coagulation 493 µm; 569 / 433 µm before the dried-column optics): the "
+    "depth is set by the light reaching depth — the 100 µm micro-beam spreads by scattering (μs 125 /cm, g 0.9; on "
+    "the axis its absorbed density falls with a 1/e length of ≈ 145 µm in fresh skin, absorption alone would give "
+    "1.4 mm); the column the pulse dries (less absorption, half the scattering, higher index) carries it deeper, not "
+    "to 1 mm",
+)
+def test_nafl_mtz_depth_at_40_mJ():
+    """40 mJ: "at high pulse energies, the MTZ depth could exceed 1 mm ... as assessed by H&E" (Laubach et al. 2006,
+    V abstract); ≈ 1 mm at 40 mJ (R: Laubach 2006, Bedi 2007). Tolerance: at least 0.8 mm (1 mm less the ≈ 20 %
+    histology–simulation spread, Marqa & Mordon 2014)."""
+    assert nafl(40)["mtz_depth_um"] >= 800.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model: 10 → 40 mJ gives 386 → 701 µm (× 1.82; 5 / 20 / 70 mJ: 270 / 517 / 831 µm; × 1.53 before the "
+    "dried-column optics): a nearly logarithmic law from the micro-beam's scattering-limited penetration (see "
+    "test_nafl_mtz_depth_at_40_mJ)",
+)
+def test_nafl_mtz_depth_grows_with_energy():
+    """Depth grows roughly linearly with pulse energy, ≈ 0.4 mm at 10 mJ to ≈ 1 mm at 40 mJ (× 2.5; R: Laubach 2006,
+    Bedi 2007; V: "increases in pulse energy led to increases in MTZ depth and width", Laubach abstract). Tolerance: a
+    ratio of at least 2 (× 2.5 less the ≈ 20 % spread)."""
+    assert nafl(40)["mtz_depth_um"] >= 2.0 * nafl(10)["mtz_depth_um"]
+
+
+def test_nafl_dried_column_carries_the_beam_deeper(monkeypatch):
+    """Mechanism check: a micro-beam that dries its own column during the pulse reaches deeper when the column's optics
+    follow the drying (less absorption; dehydration optical clearing, Rylander et al. 2006, Yu et al. 2011; higher
+    refractive index, Gurjarpadhye et al. 2011 — V abstracts) than with the fresh tissue's light distribution scaled
+    by the local absorption. Direction only (the size is the xfails above: 701 vs 569 µm at 40 mJ), and the energy
+    ledger stays exact with the re-run sources (≤ 1e-6 relative)."""
+    from laserskin.pipeline import ablative
+
+    with_optics = nafl(40)
+    monkeypatch.setattr(ablative, "dehydration_optics_spec", lambda wavelength_m: None)
+    without = run(Laser.from_device("fraxel_1550", pulse_energy="40 mJ"))
+    assert with_optics["mtz_depth_um"] > without["mtz_depth_um"]
+    assert abs(with_optics["energy_balance_relative_residual"]) <= 1e-6

@@ -10,7 +10,10 @@ of vaporisation (the boiling point of tissue water). This stage runs instead
 * whenever a linear result reaches the onset (:func:`needs_nonlinear`), with the linear
   run's own Monte Carlo source on its grid (:func:`run_nonlinear` with ``source_per_J``),
   scaled locally for the change of μa; for flat-top spots with several pulses the transport
-  is re-run at every later pulse on the changed optics (:func:`relayered_stack`).
+  is re-run at every later pulse on the changed optics (:func:`relayered_stack`), and a
+  non-ablative fractional micro-beam (water-absorbed NIR) is split into sub-pulses before each of
+  which the column it has dried is re-run in the voxel transport (less absorption, dehydration
+  clearing, higher index: :func:`_dried_column_update`).
 
 It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method with tissue
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
@@ -38,7 +41,14 @@ from laserskin.grid import RZGrid
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 
-__all__ = ["NONLINEAR_DAMAGE_SETS", "apply_thermal_model_rule", "needs_nonlinear", "run_ablative", "run_nonlinear"]
+__all__ = [
+    "NONLINEAR_DAMAGE_SETS",
+    "apply_thermal_model_rule",
+    "dehydration_optics_spec",
+    "needs_nonlinear",
+    "run_ablative",
+    "run_nonlinear",
+]
 
 #: Arrhenius sets integrated by the non-linear stage: cell death (Henriques, the residual
 #: thermal necrosis and the MTZ) and two dermal-collagen sets (coagulation, contraction).
@@ -268,6 +278,15 @@ def run_nonlinear(
         laser_starts, laser_durations, laser_power, spiking = _normal_spiking(wavelength, starts, durations, power_W)
         if spiking:
             steps_per_pulse = 10
+    # a non-ablative micro-beam dries its own column during the pulse: the column's optics (less absorption, less
+    # scattering, higher index) are re-run in the voxel transport before every later sub-pulse
+    dried_optics = None
+    if source_per_J is not None and fractional and not laser.ablative and len(simulation._stacks()) == 1:
+        dried_optics = dehydration_optics_spec(wavelength)
+    if dried_optics is not None:
+        n_sub = int(dried_optics["sub_pulses"])
+        laser_starts, laser_durations, laser_power = _sub_pulses(starts, durations, power_W, n_sub)
+        steps_per_pulse = max(4, int(math.ceil(steps_per_pulse / n_sub)))  # about as many steps per pulse as before
     power = Schedule.pulse_train(laser_starts, laser_durations, laser_power)
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     surface = simulation.cooling.surface_boundary(starts, ends, t_end)
@@ -284,6 +303,8 @@ def run_nonlinear(
     source_update = None
     if source_per_J is not None and not fractional and laser.profile == "flat_top" and len(starts) > 1:
         source_update = _layered_transport_update(simulation, grid, water, parameters)
+    if dried_optics is not None:
+        source_update = _dried_column_update(simulation, grid, water, parameters, source_per_J, dried_optics)
     heat = solve_enthalpy(
         medium,
         water,
@@ -513,6 +534,148 @@ def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, para
             stacks, grid, simulation.beam(), simulation.settings, progress=None, cache_dir=simulation.cache_dir
         )
         return FixedSource(source, reference_factor=np.broadcast_to(used, (grid.nr, grid.nz)))
+
+    return update
+
+
+def dehydration_optics_spec(wavelength_m: float) -> dict | None:
+    """The ``[dehydration_optics]`` table of tissue_phase_change.toml if it applies at ``wavelength_m``, else None."""
+    from laserskin.thermal.enthalpy import phase_change_data
+
+    spec = phase_change_data().get("dehydration_optics")
+    if spec is None or not spec.get("enabled", True):
+        return None
+    if not spec["wavelength_min_m"] <= wavelength_m <= spec["wavelength_max_m"]:
+        return None
+    return spec
+
+
+#: Share of each sub-pulse left dark, so that the heat solver sees the sub-pulse edges (the energy is kept).
+_SUB_PULSE_GAP = 1.0e-3
+
+
+def _sub_pulses(starts, durations, power_W, n: int):
+    """Every pulse as ``n`` back-to-back sub-pulses carrying its energy (a dark gap of ``_SUB_PULSE_GAP``
+    of each, so that the solver calls ``source_update`` before each). Returns ``(starts, durations, power)``."""
+    n = max(1, int(n))
+    if n == 1:
+        return starts, durations, power_W
+    new_starts, new_durations, new_power = [], [], []
+    for start, duration, power in zip(starts, durations, power_W):
+        d = duration / n
+        new_starts.extend(start + d * np.arange(n))
+        new_durations.extend([d * (1.0 - _SUB_PULSE_GAP)] * n)
+        new_power.extend([power / (1.0 - _SUB_PULSE_GAP)] * n)
+    return np.asarray(new_starts), np.asarray(new_durations), np.asarray(new_power)
+
+
+def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameters, source_per_J, spec: dict):
+    """``source_update`` for a micro-beam that dries its own column (non-ablative fractional, water-absorbed NIR).
+
+    Dehydrated tissue absorbs less (``dry_absorption_fraction``), scatters less — dehydration is a mechanism of
+    optical clearing (Rylander et al. 2006; μs' falls with the water lost, Yu et al. 2011) — and has a higher
+    refractive index (1.39 → 1.50 as the water volume fraction falls 0.66 → 0.20, Gurjarpadhye et al. 2011), so a
+    dried column carries the micro-beam deeper. The layered r–z transport cannot hold a column, so the voxel Monte
+    Carlo (media per layer and water bin, Fresnel/Snell between media) is run on a box around the beam for the
+    fresh tissue once and for the dried tissue before every later sub-pulse; the ratio of the two absorbed-energy
+    tallies (azimuthal averages on the r–z rings, smoothed over 5 voxels in depth) rescales the r–z tally in the
+    box. The new source carries the binned absorption factor it was computed with (``reference_factor``) so the
+    solver does not scale it twice. Outside the box (and where the fresh tally is below 1e-3 of its maximum) the
+    ratio is 1.
+    """
+    from laserskin.thermal.enthalpy import FixedSource
+    from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume, simulate_voxel_transport
+
+    cite("rylander2006_dehydration_clearing", "yu2011_dehydration_scattering", "gurjarpadhye2011_skin_index_water")
+    stack = simulation._stacks()[0][1]
+    # the box spans at least 4 beam radii each side; wide explicit micro-beams get coarser voxels (≈ 80 across)
+    beam_radius = float(simulation.laser.fractional.microbeam_diameter_m) / 2.0
+    half_width = max(float(spec["half_width_m"]), 4.0 * beam_radius)
+    voxel = max(float(spec["voxel_m"]), 2.0 * half_width / 80.0)
+    nx = 2 * int(round(half_width / voxel))
+    nzv = int(round(max(float(spec["depth_m"]), 4.0 * half_width) / voxel))
+    zc = (np.arange(nzv) + 0.5) * voxel
+    xc = (np.arange(nx) - nx / 2 + 0.5) * voxel
+    radius = np.hypot(xc[:, None], xc[None, :])
+    ring = np.minimum(np.searchsorted(grid.r_edges_m, radius, side="right") - 1, grid.nr - 1)
+    n_ring = int(ring.max()) + 1
+    cell_of_voxel = np.minimum(np.searchsorted(grid.z_edges_m, zc, side="right") - 1, grid.nz - 1)
+    bottoms = np.cumsum([layer.thickness_m for layer in stack.layers])
+    layer_of_voxel = np.minimum(np.searchsorted(bottoms, zc, side="right"), len(stack.layers) - 1)
+    n_layers, n_bins = len(stack.layers), int(spec["water_bins"])
+    w0_axis = np.broadcast_to(np.asarray(water0, dtype=float), (grid.nr, grid.nz))[0]
+    a_dry = parameters.dry_absorption_fraction
+    s_dry = float(spec["scattering_dry_fraction"])
+    dn_per_water = float(spec["refractive_index_per_water_fraction"])
+    media = [Medium(layer.name, layer.n, layer.mua_per_m, layer.mus_per_m, layer.g) for layer in stack.layers]
+    for k, layer in enumerate(stack.layers):
+        inside = layer_of_voxel == k
+        water_volume_fraction = float(w0_axis[cell_of_voxel[inside]].mean()) / 1000.0 if inside.any() else 0.0
+        for b in range(n_bins):
+            left = b / n_bins  # water left / initial
+            media.append(
+                Medium(
+                    f"{layer.name}|water {left:.2f}",
+                    min(4.0, layer.n + dn_per_water * water_volume_fraction * (1.0 - left)),
+                    layer.mua_per_m * (a_dry + (1.0 - a_dry) * left),
+                    layer.mus_per_m * (s_dry + (1.0 - s_dry) * left),
+                    layer.g,
+                )
+            )
+    media = tuple(media)
+    counts = np.zeros((n_ring, nzv))
+    np.add.at(counts, ring, 1.0)
+    smooth = np.ones(5) / 5.0
+    settings = simulation.settings
+    beam = simulation.beam()
+
+    def tally(labels: np.ndarray) -> np.ndarray:
+        volume = VoxelVolume(
+            labels=labels,
+            voxel_m=voxel,
+            media=media,
+            n_above=stack.n_above,
+            n_below=stack.n_below,
+            layer_count=n_layers,
+        )
+        absorbed = simulate_voxel_transport(
+            volume, VoxelSource.spot(beam), settings.photons, settings.seed, threads=settings.threads
+        ).absorbed_energy_density_per_J
+        rings = np.zeros((n_ring, nzv))
+        np.add.at(rings, ring, absorbed)
+        rings /= np.maximum(counts, 1.0)
+        return np.array([np.convolve(row, smooth, mode="same") for row in rings])
+
+    fresh_labels = np.ascontiguousarray(np.broadcast_to(layer_of_voxel[None, None, :], (nx, nx, nzv)), dtype=np.uint8)
+    fresh = None
+    in_box = np.zeros((grid.nr, grid.nz), dtype=bool)
+    in_box[:n_ring, grid.z_centers_m < zc[-1]] = True
+
+    def update(pulse_index: int, state):
+        nonlocal fresh
+        left = np.clip(state.water_kg_per_m3 / np.maximum(water0, 1e-30), 0.0, 1.0)
+        binned = np.minimum(np.floor(left * n_bins + 0.5), n_bins)  # n_bins = fresh
+        dried = binned < n_bins
+        if not (dried & in_box).any():
+            return None
+        if fresh is None:
+            fresh = tally(fresh_labels)
+        b_vox = binned[ring][:, :, cell_of_voxel]
+        labels = fresh_labels.copy()
+        dry_vox = b_vox < n_bins
+        dry_label = n_layers + layer_of_voxel[None, None, :] * n_bins + b_vox.astype(int)
+        labels[dry_vox] = dry_label[dry_vox]
+        changed = tally(labels)
+        ok = fresh > 1e-3 * fresh.max()
+        ratio_vox = np.where(ok, changed / np.where(ok, fresh, 1.0), 1.0)
+        ratio = np.ones((grid.nr, grid.nz))
+        shallow = grid.z_centers_m < zc[-1]
+        for i in range(n_ring):
+            ratio[i, shallow] = np.interp(grid.z_centers_m[shallow], zc, ratio_vox[i])
+        reference = np.ones((grid.nr, grid.nz))
+        used = in_box & dried
+        reference[used] = (a_dry + (1.0 - a_dry) * binned / n_bins)[used]
+        return FixedSource(source_per_J * ratio, reference_factor=reference)
 
     return update
 
