@@ -11,6 +11,10 @@ CELSIUS_K = 273.15
 CORE_TEMPERATURE_K = CELSIUS_K + 37.0
 #: Boiling point of water at 1 atm, K (100 °C): the onset of vaporisation in tissue.
 WATER_BOILING_K = CELSIUS_K + 100.0
+#: Ceiling of the tissue models: above ~1000 °C nothing of the tissue is left but char and gas (collagen
+#: pyrolysis is complete by ~600 °C) and there are no char optics or combustion in laserskin, so a setting
+#: that heats tissue beyond it is outside the model (refused, never reported as a temperature).
+MAX_TISSUE_TEMPERATURE_K = CELSIUS_K + 1000.0
 #: Room air temperature of the model, K (25 °C).
 ROOM_TEMPERATURE_K = CELSIUS_K + 25.0
 #: Molar gas constant, J mol⁻¹ K⁻¹ (CODATA 2018, exact).

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from laserskin.core.citations import cite
-from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
+from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
@@ -318,6 +318,7 @@ def run_nonlinear(
         steps_per_pulse=steps_per_pulse,
         source_update=source_update,
         progress=simulation.progress,
+        max_temperature_K=MAX_TISSUE_TEMPERATURE_K,
     )
     removed = heat.removed
     floor_m = float(heat.crater_depth_m[0])

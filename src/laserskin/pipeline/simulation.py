@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from laserskin.core.citations import recording
+from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
@@ -37,6 +38,7 @@ from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.summary import linear_summary
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling
+from laserskin.thermal.enthalpy import OutsideModelError
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.devices import load_device
 from laserskin.treatment.laser import Laser
@@ -275,14 +277,18 @@ class Simulation:
         if self.explicit and self.laser.ablative:
             require_water(self.layers, "an ablative laser vaporises tissue water")
         with recording() as cited:
-            if self.voxel_geometry.kind == "voxels":
-                from laserskin.pipeline.voxel import run_voxel
+            try:
+                if self.voxel_geometry.kind == "voxels":
+                    from laserskin.pipeline.voxel import run_voxel
 
-                result = run_voxel(self)
-            elif self.laser.ablative:
-                result = run_ablative(self)
-            else:
-                result = self._run_linear()
+                    result = run_voxel(self)
+                elif self.laser.ablative:
+                    result = run_ablative(self)
+                else:
+                    result = self._run_linear()
+            except OutsideModelError as outside:
+                _refuse_burnt_tissue({"peak_temperature_C": outside.peak_K - CELSIUS_K}, self.laser, force=True)
+                raise
         _refuse_burnt_tissue(result.summary, self.laser)
         if self.explicit:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
@@ -334,17 +340,17 @@ class GridCaptureWarning(UserWarning):
     """More than 1 % of the absorbed light falls outside the grid (it heats nothing there)."""
 
 
-#: Above this no tissue is left, only char and gas: collagen pyrolysis is complete by ~600 °C and the
-#: model has neither char optics nor combustion, so a result beyond it is outside the model (issue 9:
-#: never thousands of °C reported as a result). Q-switched superheating (~305 °C) and dried tissue
-#: under a micro-beam (a few hundred °C) stay below it.
-MAX_TISSUE_TEMPERATURE_C = 1000.0
+#: The tissue models' ceiling in °C (core.constants.MAX_TISSUE_TEMPERATURE_K; issue 9: never thousands of
+#: °C reported as a result). Q-switched superheating (~305 °C) and dried tissue under a micro-beam (a few
+#: hundred °C) stay below it.
+MAX_TISSUE_TEMPERATURE_C = MAX_TISSUE_TEMPERATURE_K - CELSIUS_K
 
 
-def _refuse_burnt_tissue(summary: dict, laser) -> None:
-    """Refuse a setting whose tissue would have burnt (``peak_temperature_C`` above the ceiling)."""
+def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False) -> None:
+    """Refuse a setting whose tissue would have burnt (``peak_temperature_C`` above the ceiling; with
+    ``force`` whatever the peak: the solver stopped because a temperature left the model)."""
     peak = summary.get("peak_temperature_C")
-    if peak is None or not peak > MAX_TISSUE_TEMPERATURE_C:
+    if not force and (peak is None or not peak > MAX_TISSUE_TEMPERATURE_C):
         return
     if laser.is_fractional:
         field, value = "laser.pulse_energy", f"{laser.microbeam_energy_J * 1e3:g} mJ"
@@ -353,8 +359,9 @@ def _refuse_burnt_tissue(summary: dict, laser) -> None:
     raise InputError(
         field,
         value,
-        f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC: this one heats it to "
-        f"{peak:.0f} degC, where it would have charred and burnt (no carbonisation or combustion in this model)",
+        f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC: this one heats it "
+        + (f"to {peak:.0f} degC" if peak > MAX_TISSUE_TEMPERATURE_C else "beyond what the model represents")
+        + ", where it would have charred and burnt (no carbonisation or combustion in this model)",
     )
 
 

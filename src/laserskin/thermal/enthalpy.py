@@ -493,6 +493,16 @@ class EnthalpyResult:
     vaporised_water_kg_per_m3: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
 
 
+class OutsideModelError(RuntimeError):
+    """Tissue heated past the model's ceiling (``peak_K`` > ``ceiling_K``), or a temperature that is not
+    finite and positive: the pipeline turns it into an input error naming the laser setting."""
+
+    def __init__(self, peak_K: float, ceiling_K: float):
+        super().__init__(f"tissue at {peak_K - 273.15:.0f} degC, beyond the model's {ceiling_K - 273.15:.0f} degC")
+        self.peak_K = peak_K
+        self.ceiling_K = ceiling_K
+
+
 def solve_enthalpy(
     medium: ThermalMedium,
     water_kg_per_m3: Any,
@@ -511,8 +521,13 @@ def solve_enthalpy(
     store_times_s: Sequence[float] = (),
     source_update: Callable[[int, TissueState], Any] | None = None,
     progress: Callback | None = None,
+    max_temperature_K: float | None = None,
 ) -> EnthalpyResult:
     """Heat with vaporisation, dehydration and ablation (see the module docstring).
+
+    ``max_temperature_K``: stop with :class:`OutsideModelError` as soon as live tissue passes it
+    (or a temperature stops being finite and positive): the setting is beyond what the model
+    represents, and stepping on would only produce unphysical numbers.
 
     Parameters are those of :func:`~laserskin.thermal.solve_bioheat` plus
 
@@ -873,6 +888,11 @@ def solve_enthalpy(
         step_sizes[n_step - 1] = dt
         live = ~state.removed
         peak = np.where(live, np.maximum(peak, state.temperature_K), peak)
+        if max_temperature_K is not None:
+            hottest = float(np.max(state.temperature_K, where=live, initial=0.0))
+            coldest = float(np.min(state.temperature_K, where=live, initial=np.inf))
+            if not (hottest <= max_temperature_K and coldest > 0.0):  # NaN fails both
+                raise OutsideModelError(hottest, max_temperature_K)
         for obs in observers:
             obs.on_step(t1, dt_exact, old_field, state.temperature_K.copy())
         if progress is not None and n_step % 50 == 0:
