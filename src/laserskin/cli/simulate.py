@@ -12,6 +12,8 @@ from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling,
 #: Rows of the summary table: key of ``Result.summary``, label, unit.
 SUMMARY_ROWS = (
     ("cooling", "cooling (settings below)", ""),
+    ("thermal_model", "thermal model", ""),
+    ("peak_temperature_C", "peak tissue temperature", "°C"),
     ("peak_epidermis_temperature_C", "peak epidermal temperature", "°C"),
     ("peak_dermis_temperature_C", "peak dermal temperature", "°C"),
     ("denaturation_depth_um", "collagen Ω ≥ 1 depth range", "µm"),
@@ -24,8 +26,12 @@ SUMMARY_ROWS = (
     ("pain_index_with_anesthetic", "pain index with anaesthetic", "/10"),
     ("crater_depth_um", "crater depth", "µm"),
     ("residual_damage_depth_um", "residual thermal necrosis depth", "µm"),
+    ("coagulation_depth_um", "coagulated collagen below the crater", "µm"),
     ("mtz_width_um", "MTZ width", "µm"),
     ("mtz_depth_um", "MTZ depth", "µm"),
+    ("mtz_coagulation_width_um", "MTZ coagulated-collagen width", "µm"),
+    ("mtz_coagulation_depth_um", "MTZ coagulated-collagen depth", "µm"),
+    ("mtz_area_fraction", "MTZ share of the area", ""),
     ("wall_time_s", "wall time", "s"),
 )
 
@@ -53,7 +59,10 @@ def summary_table(summaries: dict[str, dict], title: str) -> Any:
     for name in summaries:
         table.add_column(name, justify="right")
     for key, label, unit in SUMMARY_ROWS:
-        if any(summary.get(key) is not None for summary in summaries.values()):
+        shown = (
+            (lambda v: bool(v)) if key.startswith("mtz_") else (lambda v: v is not None)
+        )  # MTZ rows: fractional only
+        if any(shown(summary.get(key)) for summary in summaries.values()):
             table.add_row(label, unit, *(format_value(summary.get(key)) for summary in summaries.values()))
     return table
 
