@@ -6,7 +6,8 @@ Cases (issue 9, target < 15 s each on the 2-core machine): full-field CO2 10.6 �
 floor), so the photon count does not enter for them. Prints wall time, grid, steps, factorisations,
 crater and residual damage. The last case is non-ablative: the linear run (default photons) reaches
 100 °C, the non-linear stage runs on its Monte Carlo source and re-runs the transport at each
-later pulse on the dried tissue's optics.
+later pulse on the dried tissue's optics; the fraxel case re-runs the dried column in the voxel Monte
+Carlo before each of 6 sub-pulses.
 
 Run: .venv/bin/python benchmarks/nonlinear.py
 """
@@ -46,7 +47,8 @@ CASES = (
         ),
         1,
     ),
-    ("fractional CO2 15 mJ (preset)", None, 1),
+    ("fractional CO2 15 mJ (preset)", "co2_fractional", 1),
+    ("fraxel 1550 40 mJ, dried-column MC x6 (preset)", "fraxel_1550", 1),
     (
         "1450 nm 30 J/cm² 50 ms x3, MC re-run/pulse",
         dict(
@@ -66,7 +68,10 @@ CASES = (
 def main() -> None:
     person = Person(age=50, sex="female", fitzpatrick="II", site="cheek")
     for label, table, passes in CASES:
-        laser = Laser(**table) if table is not None else Laser.from_device("co2_fractional")
+        if isinstance(table, str):  # a device preset (at 40 mJ for the fraxel)
+            laser = Laser.from_device(table, **({"pulse_energy": "40 mJ"} if table == "fraxel_1550" else {}))
+        else:
+            laser = Laser(**table)
         simulation = Simulation(person, laser, protocol=Protocol(passes=passes) if passes > 1 else None)
         t0 = time.perf_counter()
         result = simulation.run()
