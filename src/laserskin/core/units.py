@@ -89,21 +89,19 @@ def to_si(
         quantity = value
     elif isinstance(value, str):
         text = value.strip().replace("µ", "u").replace("μ", "u")
+
+        def bare(number: float) -> float:  # a bare number written as text: the rules of bare numbers apply
+            return to_si(
+                number, si_unit, field=field, bare_unit=bare_unit, allow_inf=allow_inf, display=display, example=example
+            )
+
         try:
             number = float(text)
         except ValueError:
             pass
-        else:  # a bare number written as text ("400"): the rules of bare numbers apply
+        else:  # "400"
             try:
-                return to_si(
-                    number,
-                    si_unit,
-                    field=field,
-                    bare_unit=bare_unit,
-                    allow_inf=allow_inf,
-                    display=display,
-                    example=example,
-                )
+                return bare(number)
             except InputError as error:  # name the text as given
                 raise InputError(field, value, error.allowed) from None
         try:
@@ -116,16 +114,8 @@ def to_si(
                 quantity = ureg.Quantity(text)
         except Exception:
             raise InputError(field, value, expected_quantity(si_unit, example, display)) from None
-        if not isinstance(quantity, pint.Quantity):  # a bare number written as text
-            return to_si(
-                float(quantity),
-                si_unit,
-                field=field,
-                bare_unit=bare_unit,
-                allow_inf=allow_inf,
-                display=display,
-                example=example,
-            )
+        if not isinstance(quantity, pint.Quantity):  # pint read the text as a plain number
+            return bare(float(quantity))
     else:
         raise InputError(field, value, expected_quantity(si_unit, example, display))
     try:

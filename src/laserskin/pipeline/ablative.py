@@ -324,8 +324,7 @@ def run_nonlinear(
     floor_m = float(heat.crater_depth_m[0])
     if np.any(heat.crater_depth_m >= grid.z_max_m - 2 * grid.dz_m[-1]):
         raise InputError(
-            "laser.fluence" if not fractional else "laser.pulse_energy",
-            f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2" if not fractional else f"{energy_J * 1e3:g} mJ",
+            *refused_setting(laser),
             f"settings whose crater stays within {grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)",
         )
     omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
@@ -537,6 +536,14 @@ def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, para
         return FixedSource(source, reference_factor=np.broadcast_to(used, (grid.nr, grid.nz)))
 
     return update
+
+
+def refused_setting(laser) -> tuple[str, str]:
+    """The setting a refusal names, as the user gave it: the micro-beam's pulse energy for a fractional
+    laser, else the fluence (field and value for :class:`InputError`)."""
+    if laser.is_fractional:
+        return "laser.pulse_energy", f"{laser.microbeam_energy_J * 1e3:g} mJ"
+    return "laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
 
 
 def dehydration_optics_spec(wavelength_m: float) -> dict | None:

@@ -27,7 +27,7 @@ from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
-from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, run_ablative
+from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, refused_setting, run_ablative
 from laserskin.pipeline.dataset import linear_dataset, provenance
 from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, inside_progress_scope, progress_scope, resolve_progress
@@ -352,13 +352,8 @@ def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False) -> None:
     peak = summary.get("peak_temperature_C")
     if not force and (peak is None or not peak > MAX_TISSUE_TEMPERATURE_C):
         return
-    if laser.is_fractional:
-        field, value = "laser.pulse_energy", f"{laser.microbeam_energy_J * 1e3:g} mJ"
-    else:
-        field, value = "laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
     raise InputError(
-        field,
-        value,
+        *refused_setting(laser),
         f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC: this one heats it "
         + (f"to {peak:.0f} degC" if peak > MAX_TISSUE_TEMPERATURE_C else "beyond what the model represents")
         + ", where it would have charred and burnt (no carbonisation or combustion in this model)",

@@ -288,24 +288,30 @@ def voxel_setup(simulation) -> VoxelSetup:
     return VoxelSetup(geometry, volumes, source, scale)
 
 
-def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> VoxelThermalMedium:
-    """Thermal properties per region: the person's layers (as the r–z path), blood for blood
-    inclusions, and for any other inclusion the layer that holds most of its voxels."""
-    skin = simulation.skin()
-    layers = skin.layers
-    if len(layers) != volume.layer_count:
-        raise InputError("layers", volume.layer_count, f"the person's {len(layers)} skin layers")
-    rows = [(lay.k_W_per_mK, lay.density_kg_per_m3, lay.specific_heat_J_per_kgK, lay.perfusion_per_s) for lay in layers]
+def _per_region(layer_values: list, blood_value, layers, volume, inclusions: tuple[InclusionSpec, ...]) -> list:
+    """One value per voxel region: the layers' own, then per inclusion ``blood_value`` for blood and
+    for any other inclusion the value of the layer that holds most of its voxels."""
     bottoms = np.cumsum([lay.thickness_m for lay in layers])
     layer_of_z = np.minimum(np.searchsorted(bottoms, volume.z_centers_m, side="right"), len(layers) - 1)
+    values = list(layer_values)
     for k, inclusion in enumerate(inclusions):
         if inclusion.tissue == "blood":
-            rows.append(BLOOD_THERMAL)
+            values.append(blood_value)
             continue
         mask = volume.labels == volume.layer_count + k
         depths = layer_of_z[np.nonzero(mask)[2]] if mask.any() else layer_of_z[:1]
-        rows.append(rows[int(np.bincount(depths).argmax())])
-    rows = np.array(rows, dtype=np.float64)
+        values.append(values[int(np.bincount(depths).argmax())])
+    return values
+
+
+def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> VoxelThermalMedium:
+    """Thermal properties per region: the person's layers (as the r–z path), blood for blood
+    inclusions, and for any other inclusion the layer that holds most of its voxels."""
+    layers = simulation.skin().layers
+    if len(layers) != volume.layer_count:
+        raise InputError("layers", volume.layer_count, f"the person's {len(layers)} skin layers")
+    own = [(lay.k_W_per_mK, lay.density_kg_per_m3, lay.specific_heat_J_per_kgK, lay.perfusion_per_s) for lay in layers]
+    rows = np.array(_per_region(own, BLOOD_THERMAL, layers, volume, inclusions), dtype=np.float64)
     return VoxelThermalMedium(
         volume.labels, volume.voxel_m, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3], periodic=volume.periodic
     )
@@ -319,16 +325,7 @@ def _water_map(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.
     water = [lay.water_fraction * 1000.0 for lay in layers]
     names = [lay.name for lay in layers]
     dermis = water[names.index("dermis")] if "dermis" in names else max(water)
-    bottoms = np.cumsum([lay.thickness_m for lay in layers])
-    layer_of_z = np.minimum(np.searchsorted(bottoms, volume.z_centers_m, side="right"), len(layers) - 1)
-    for k, inclusion in enumerate(inclusions):
-        if inclusion.tissue == "blood":
-            water.append(dermis)
-            continue
-        mask = volume.labels == volume.layer_count + k
-        depths = layer_of_z[np.nonzero(mask)[2]] if mask.any() else layer_of_z[:1]
-        water.append(water[int(np.bincount(depths).argmax())])
-    return np.asarray(water, dtype=np.float64)[volume.labels]
+    return np.asarray(_per_region(water, dermis, layers, volume, inclusions), dtype=np.float64)[volume.labels]
 
 
 def run_voxel(simulation) -> VoxelResult:
