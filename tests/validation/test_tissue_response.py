@@ -293,7 +293,7 @@ def test_nafl_mtz_width_at_40_mJ():
     "depth is set by the light reaching depth — the 100 µm micro-beam spreads by scattering (μs 125 /cm, g 0.9; on "
     "the axis its absorbed density falls with a 1/e length of ≈ 145 µm in fresh skin, absorption alone would give "
     "1.4 mm); the column the pulse dries (less absorption, half the scattering, higher index) carries it deeper, not "
-    "to 1 mm: it dries to ≈ 0.5 mm (630 µm without refraction between the voxel media; 701 µm at Fraxel's 30 W, "
+    "to 1 mm: it dries to ≈ 0.57 mm (630 µm without refraction between the voxel media; 701 µm at Fraxel's 30 W, "
     "1.33 ms; 692 µm on a grid of 10 µm rings and 20 µm cells; 784 µm with an unsourced 90 % clearing)",
 )
 def test_nafl_mtz_depth_at_40_mJ():
