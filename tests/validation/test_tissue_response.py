@@ -249,7 +249,7 @@ def test_fractional_co2_mtz_depth_at_15_mJ_calibration():
     "deep); grazing Fresnel reflection at the walls changes it by < 3 %; the pulse duration of Hantash's 30 W "
     "device (0.17 / 0.5 / 1 ms) changes it by < 1 % (261 / 407 / 501 µm); a diffraction-limited Gaussian beam "
     "(waist at the surface, Rayleigh range 1.07 mm) drills × 3.55 (469 → 1665 µm) but 15 mJ reaches 1082 µm "
-    "(Bailey 415) and the width grows × 1.33: an energy sink per unit channel depth is missing",
+    "(Bailey 415) and a lossless mixing channel 265 → 887 µm (× 3.35, 534 µm at 15 mJ); both widen only × 1.33",
 )
 def test_fractional_co2_mtz_grows_with_energy():
     """120 µm spot: 5 → 30 mJ gives > 3× depth and 2× width (Hantash et al. 2007, V abstract). Width ratio
