@@ -423,3 +423,17 @@ def test_open_wounds_keep_a_share_of_the_immediate_thermal_contraction(params):
         np.testing.assert_allclose(s["persistent_linear_pct"], linear * kept, rtol=1e-12)
         assert result.tightening_pct[1][0] == pytest.approx(linear, rel=1e-12)  # all of it right after the session
         assert result.tightening_pct[1][-1] == pytest.approx(linear * (kept + (1 - kept) * np.exp(-kr * 400)), rel=1e-8)
+
+
+def test_contraction_band_stays_below_the_geometric_bound(params):
+    """The full-field CO2 3-pass course (the largest dose of the reference courses) had an upper
+    tightening band above 100 % at 6 months; a linear contraction cannot reach 100 %, a grade
+    cannot improve by more than 100 %."""
+    from laserskin.healing.calibration import load_reference_courses
+
+    course = load_reference_courses()["ablative_co2"]
+    result = simulate_course(list(course.sessions), course.age_years, course.sun_exposure, 400.0, params)
+    for name in ("tightening_pct", "laxity_improvement_pct", "rhytid_improvement_pct"):
+        values = getattr(result, name)
+        assert np.all(values <= 100.0) and np.all(values >= 0.0), name
+        assert np.all(values[0] <= values[1]) and np.all(values[1] <= values[2]), name

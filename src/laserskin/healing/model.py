@@ -77,6 +77,8 @@ CITATIONS = (
 
 #: Upper bound of a clinical grade improvement, % (the whole grade).
 MAX_GRADE_IMPROVEMENT_PCT = 100.0
+#: Upper bound of the linear contraction (tightening index), %.
+MAX_LINEAR_CONTRACTION_PCT = 100.0
 
 # state indices
 N, D, I, F, Y, M, E, SYN, REM, AGE, ABL, IW, FW, W, RS, RF, R, EP = range(18)
@@ -415,11 +417,14 @@ def simulate_course(
 
     functional = x[..., N] + x[..., Y] + x[..., M]
     new = x[..., Y] + x[..., M]
-    tightening = (
+    # a linear contraction is below 100 % by geometry; the sum of calibrated gains is not, and the
+    # upper band of full-field ablative courses crossed it (CO2 3 passes, 6 months: 106 %)
+    tightening = np.minimum(
         x[..., E]
         + x[..., EP]
         + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
-        + p["gain_wound"][:, None] * x[..., W]
+        + p["gain_wound"][:, None] * x[..., W],
+        MAX_LINEAR_CONTRACTION_PCT,
     )
     # a grade cannot improve by more than 100 % (the bound binds only for full-field ablative courses)
     laxity = np.minimum(p["laxity_per_linear"][:, None] * tightening, MAX_GRADE_IMPROVEMENT_PCT)
