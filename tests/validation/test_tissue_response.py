@@ -181,7 +181,10 @@ def test_er_yag_floor_damage_at_high_repetition_rate():
     reason="model: 10 pulses of 10 J/cm² remove 561 µm at 1 Hz and 566 µm at 10 Hz (56 µm per pulse at both; "
     "published ≈ 40 and ≈ 10 µm): nothing in the model makes a later pulse less efficient — the heat and "
     "desiccation a pulse leaves make the next one slightly cheaper, as in the CO2 per-pass gap; what makes a "
-    "desiccated layer, debris or the plume resist ablation at 10 Hz is not sourced",
+    "desiccated layer, debris or the plume resist ablation at 10 Hz is not sourced. Measured and not separating the "
+    "rates: rehydration by water diffusion (564 vs 567 µm), heat accumulation (floor 43.8 vs 39.8 °C at pulse 10), "
+    "dry absorption 0.17-0.37, pyrolysis at 600 °C (556 vs 560 µm). Contested: Er:YSGG cuts alike at 5-30 Hz "
+    "(Walsh & Cummings 1990, V abstract)",
 )
 def test_er_yag_depth_per_pulse_falls_with_repetition_rate():
     """Kaufmann & Hibst 1996 (V abstract; pig skin in vitro, 10 J/cm²): the depth per pulse falls from ≈ 40 µm at
@@ -226,7 +229,9 @@ def test_co2_residual_damage_after_three_passes():
     "dried layer below its floor; pass 2 carbonises its desiccated 14 µm (< 50 % water left) at 300 °C for "
     "≈ 0.2 kJ/cm³, a tenth of what boiling wet tissue costs, and boils the partly dried rest cheaply. The "
     "char-removal temperature is unsourced and the response threshold-like (1000 °C: 21, 10, 19.5 µm; 1500 °C: "
-    "21, 0, 8 µm); the enthalpy of removing a desiccated matrix is not sourced",
+    "21, 0, 8 µm); the enthalpy of removing a desiccated matrix is not sourced. A heating-rate-shifted pyrolysis "
+    "temperature (400-600 °C) gives 21, 27.5, 28-30 µm; rehydration between passes gives 21, 12, 13.5 µm but by "
+    "re-wetting the tissue, contrary to the published mechanism and to the desiccation that persists over passes",
 )
 def test_co2_ablation_per_pass_falls():
     """Residual necrosis accumulates so ablation per pass falls, plateau ≈ 100 µm (V, secondary)."""
