@@ -219,3 +219,24 @@ def test_no_feasible_device_is_an_answer_not_an_input_error():
     assert result.eligible is False
     assert "contraindicated" in result.referral and "er_yag_2940" in result.referral
     assert any(r.startswith("rejected: co2_fractional") for r in result.reasons)
+
+
+def test_broadband_settings_state_their_band():
+    """A Titan-type lamp is 1100-1800 nm: the plan's ``wavelength_nm`` is its energy-weighted centroid
+    (1450 nm for the flat spectrum) and ``wavelength_band_nm`` says what that number stands for;
+    a one-line laser has no band key."""
+    from types import SimpleNamespace
+
+    from laserskin.planning.plan import _settings
+
+    def settings(device):
+        return _settings(
+            SimpleNamespace(
+                laser=load_device(device).laser(), passes=1, binding="test", safe_energy_J=None, target_energy_J=None
+            )
+        )
+
+    titan = settings("titan_ir")
+    assert titan["wavelength_band_nm"] == pytest.approx([1100.0, 1800.0])
+    assert titan["wavelength_nm"] == pytest.approx(1450.0)
+    assert "wavelength_band_nm" not in settings("genesis_1064")

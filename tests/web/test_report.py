@@ -52,6 +52,9 @@ def test_labels_have_units_and_plain_words():
     assert display_value("anesthetic", "lidocaine_tetracaine_7_7") == "Lidocaine/tetracaine 7 %/7 % cream"
     assert display_value("pulse_energy_mJ", 4807.3) == "4,807 mJ"
     assert display_value("fluence_fraction_of_blister", 0.976) == "98 %"
+    # a [from, to] pair is a range with one unit, not two values
+    assert display_value("wavelength_band_nm", [1100.0, 1800.0]) == "1,100–1,800 nm"
+    assert display_value("dermal_injury_band_um", [828.2, 1525.9]) == "828–1,526 µm"
     assert label("month_6") == "After 6 months" and label("peak_dermis_temperature_C").endswith("(°C)")
     assert band_text([4.7, 12.9, 28.3]) == f"12.9 % ({BAND} 4.7–28.3 %)"
     for figure in ("improvement", "margin", "maps", "temperature_map", "depth_profiles"):

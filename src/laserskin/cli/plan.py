@@ -247,7 +247,7 @@ def print_plan(plan: Any) -> None:
             ("device", plan.device),
             (
                 "settings",
-                f"{s['wavelength_nm']:.0f} nm, {s['fluence_J_per_cm2']:.3g} J/cm^2, "
+                _wavelength_text(s) + f", {s['fluence_J_per_cm2']:.3g} J/cm^2, "
                 f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)",
             ),
             ("cooling", describe_cooling(plan.cooling)),
@@ -273,3 +273,11 @@ def print_plan(plan: Any) -> None:
 
 
 plan_command = command  # the name the planner tests use
+
+
+def _wavelength_text(settings: dict) -> str:
+    """``1450 nm``, or the band of a broadband source with its centroid."""
+    band = settings.get("wavelength_band_nm")
+    if band:
+        return f"{band[0]:.0f}-{band[1]:.0f} nm (centroid {settings['wavelength_nm']:.0f} nm)"
+    return f"{settings['wavelength_nm']:.0f} nm"

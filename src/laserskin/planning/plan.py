@@ -17,6 +17,7 @@ import laserskin
 from laserskin.core.citations import recording
 from laserskin.core.errors import InputError
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
+from laserskin.pipeline.summary import wavelength_band_nm
 from laserskin.planning.eligibility import device_verdict, referral_reason
 from laserskin.planning.modality import (
     CLASSES_FOR_GOAL,
@@ -451,6 +452,10 @@ def _settings(setting) -> dict:
         "target_fluence_J_per_cm2": _fluence(setting, setting.target_energy_J),
         "binding_constraint": setting.binding,
     }
+    band = wavelength_band_nm(laser)
+    if band[0] != band[1]:
+        # a broadband source: wavelength_nm is the energy-weighted centroid of this band
+        out["wavelength_band_nm"] = band
     if laser.is_fractional:
         out["microbeam_diameter_um"] = laser.fractional.microbeam_diameter_m * 1e6
         out["coverage_percent"] = laser.fractional.coverage * 100

@@ -49,6 +49,7 @@ PLAN_ROWS = (
 )
 SETTING_ROWS = (
     "wavelength_nm",
+    "wavelength_band_nm",
     "fluence_J_per_cm2",
     "pulse_energy_mJ",
     "pulse_duration_ms",

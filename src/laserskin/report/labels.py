@@ -111,7 +111,8 @@ LABELS: dict[str, Label] = {
     "wall_time_s": Label("Computing time", "s", digits=2),
     "version": Label("laserskin version"),
     # settings
-    "wavelength_nm": Label("Wavelength", "nm", digits=4),
+    "wavelength_nm": Label("Wavelength", "nm", "energy-weighted centroid for a broadband source", digits=4),
+    "wavelength_band_nm": Label("Spectral band", "nm"),
     "fluence_J_per_cm2": Label("Fluence", "J/cm²"),
     "pulse_energy_mJ": Label("Pulse energy", "mJ"),
     "pulse_energy_J": Label("Pulse energy", "J"),
@@ -130,6 +131,7 @@ LABELS: dict[str, Label] = {
     "peak_epidermis_temperature_C": Label("Peak epidermis temperature", "°C"),
     "peak_dermis_temperature_C": Label("Peak dermis temperature", "°C"),
     "denaturation_depth_um": Label("Depth of collagen denaturation", "µm"),
+    "dermal_injury_band_um": Label("Depth band of dermal thermal injury (Ω ≥ 1)", "µm"),
     "denatured_volume_mm3": Label("Denatured collagen volume", "mm³"),
     "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
     "dermal_injury_volume_mm3": Label("Volume of dermal thermal injury (Ω ≥ 1)", "mm³"),
@@ -271,6 +273,10 @@ def display_value(key: str, value: Any) -> str:
         if len(value) == 3 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
             low, nominal, high = (display_value(key, v) for v in value)  # the [low, nominal, high] convention
             return f"{nominal} ({low} – {high})"
+        if len(value) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            unit_text = LABELS.get(key, Label(key)).unit
+            low, high = (display_value(key, v).removesuffix(unit_text).strip() for v in value)
+            return f"{low}–{high} {unit_text}".strip()  # a [from, to] range (depth band, spectral band)
         return ", ".join(display_value(key, v) for v in value) or "—"
     if isinstance(value, dict):
         return "; ".join(f"{label(k)}: {display_value(k, v)}" for k, v in value.items())
