@@ -121,9 +121,11 @@ class PhaseChangeParameters:
     dry_absorption_fraction : float
         μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength, in
         [0, 1] (the absorption of the dry matter, e.g. the amide bands of collagen near 3 µm).
+        This share does not bleach with temperature: g(T) multiplies the water's share only.
     absorption_temperature_coefficient_per_K : float
         β of g(T) = 1 + β (T − T₀) for the water absorption at the laser wavelength, 1/K
-        (0 = no temperature dependence).
+        (0 = no temperature dependence); g acts on the water's share of μa only
+        (:func:`tissue_absorption_factor`).
     absorption_reference_temperature_K : float
         T₀ of g(T), K.
     absorption_minimum_factor : float
