@@ -16,7 +16,9 @@ from laserskin.thermal.enthalpy import (
     BeerLambertSource,
     FixedSource,
     PhaseChangeParameters,
+    phase_change_parameters,
     solve_enthalpy,
+    tissue_absorption_factor,
 )
 
 BOTTOMS = (20e-6, 100e-6, 400e-6, 1.5e-3)
@@ -310,6 +312,26 @@ def test_temperature_stays_bounded_at_absurd_fluence():
     assert result.global_peak_temperature_K < params.pyrolysis_temperature_K + 100.0
     assert result.removed.any()
     assert abs(result.energy.residual_J) < 1e-6 * result.energy.deposited_J
+
+
+@pytest.mark.parametrize("wavelength_m", [2.94e-6, 1.94e-6, 10.6e-6])
+def test_temperature_bleaches_the_water_share_only(wavelength_m):
+    """One rule for every band with a g(T): μa/μa₀ = a_d + (1 − a_d) (w/w₀) g(T). Bleaching is a property of
+    liquid water (the OH band shifts as hydrogen bonds weaken; Vodopyanov 1991, Lange et al. 2002), so a dry cell
+    absorbs its dry-matter share a_d at any temperature and a wet cell at T_b absorbs a_d + (1 − a_d) g(T_b).
+    Hand-computed reference, exact up to round-off."""
+    p = phase_change_parameters(wavelength_m, 250e-6)
+    a_d, t_b = p.dry_absorption_fraction, p.boiling_temperature_K
+    beta, t_0 = p.absorption_temperature_coefficient_per_K, p.absorption_reference_temperature_K
+    g_b = max(1.0 + beta * (t_b - t_0), p.absorption_minimum_factor)
+    w0 = np.full(4, 650.0)
+    water = np.array([650.0, 325.0, 0.0, 0.0])
+    temperature = np.array([t_b, t_b, t_b, t_b + 150.0])
+    factor = tissue_absorption_factor(water, w0, temperature, p)
+    expected = np.array([a_d + (1 - a_d) * g_b, a_d + (1 - a_d) * 0.5 * g_b, a_d, a_d])
+    np.testing.assert_allclose(factor, expected, rtol=1e-12)
+    cold = tissue_absorption_factor(w0, w0, np.full(4, p.absorption_reference_temperature_K), p)
+    np.testing.assert_allclose(cold, 1.0, rtol=1e-12)
 
 
 def test_bad_input_is_refused():

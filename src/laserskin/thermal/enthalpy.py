@@ -15,9 +15,10 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   tissue with its latent and sensible enthalpy (ledger item ``vapour_J``).
 * **Dehydration changes the properties.** ``k = k_wet (f_k + (1 − f_k) w/w₀)`` with
   ``f_k`` the dry-to-wet conductivity ratio, ``C`` as above, and the absorption of a
-  water-absorbed wavelength ``μa = μa₀ (a_d + (1 − a_d) w/w₀) g(T)`` (``a_d`` the dry
+  water-absorbed wavelength ``μa = μa₀ (a_d + (1 − a_d) (w/w₀) g(T))`` (``a_d`` the dry
   matter's share) with ``g(T) = max(1 + β (T − T₀), g_min)``
-  (water absorption in the mid-infrared falls with temperature; β from the data file).
+  (water absorption in the mid-infrared falls with temperature — a property of liquid water, so
+  it bleaches the water share only; β from the data file).
 * **Ablation and the moving crater floor.** The uppermost remaining cell of each radial
   column is the crater floor. It is removed (ablated) once the vaporised fraction of its
   water reaches ``ablation_vaporised_fraction`` — 1 is steady-state ablation by complete
@@ -120,9 +121,11 @@ class PhaseChangeParameters:
     dry_absorption_fraction : float
         μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength, in
         [0, 1] (the absorption of the dry matter, e.g. the amide bands of collagen near 3 µm).
+        This share does not bleach with temperature: g(T) multiplies the water's share only.
     absorption_temperature_coefficient_per_K : float
         β of g(T) = 1 + β (T − T₀) for the water absorption at the laser wavelength, 1/K
-        (0 = no temperature dependence).
+        (0 = no temperature dependence); g acts on the water's share of μa only
+        (:func:`tissue_absorption_factor`).
     absorption_reference_temperature_K : float
         T₀ of g(T), K.
     absorption_minimum_factor : float
@@ -257,17 +260,20 @@ def tissue_absorption_factor(
     temperature_K: np.ndarray,
     p: PhaseChangeParameters,
 ) -> np.ndarray:
-    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``(a_d + (1 − a_d) w/w₀) · max(g(T), g_min)``.
+    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``a_d + (1 − a_d) (w/w₀) · max(g(T), g_min)``.
 
-    The dry matter keeps the share ``a_d`` of the absorption; the water's share falls with the
-    water left and with temperature (``g(T) = 1 + β (T − T₀)``, see :class:`PhaseChangeParameters`).
+    The dry matter keeps the share ``a_d`` of the absorption at every temperature; the water's share
+    falls with the water left and with temperature (``g(T) = 1 + β (T − T₀)``, see
+    :class:`PhaseChangeParameters`). The temperature bleaching is a property of liquid water (the
+    OH-stretch band shifting with weakened hydrogen bonds; Vodopyanov 1991, Lange et al. 2002), so it
+    acts on the water share only, not on the dry matrix (collagen's amide bands, char).
     """
     water = np.asarray(water_kg_per_m3, dtype=float)
     w0 = np.broadcast_to(np.asarray(initial_water_kg_per_m3, dtype=float), water.shape)
     wet = np.divide(water, w0, out=np.ones_like(water), where=w0 > 0)
     g = 1.0 + p.absorption_temperature_coefficient_per_K * (temperature_K - p.absorption_reference_temperature_K)
     dry = p.dry_absorption_fraction
-    return (dry + (1.0 - dry) * wet) * np.maximum(g, p.absorption_minimum_factor)
+    return dry + (1.0 - dry) * wet * np.maximum(g, p.absorption_minimum_factor)
 
 
 @dataclass
