@@ -114,3 +114,28 @@ def test_the_array_states_its_thermal_model():
     hot = fractional_array(PERSON, _laser(energy="20 mJ"), {"kind": "none"}, **kw)
     assert hot.boiling and hot.thermal_model == "nonlinear"
     assert "dried-column optics" in hot.thermal_model_reason
+
+
+@pytest.mark.slow  # one plan and one simulation of the nonlinear micro-beam (~35 s on the shared machine)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # the grid-capture note of a 100 um microbeam (4.8 % outside)
+@pytest.mark.filterwarnings("ignore:divide by zero encountered in divide:RuntimeWarning")  # see the slow test above
+def test_a_fractional_plan_reads_what_simulate_reads(tmp_path):
+    """QA 19, end to end: the plan's summary at the preset setting and ``Simulation.run()`` with ``simulate``'s
+    settings (default grid) at the plan's photons and seed are the same run: identical MTZ read-outs and model."""
+    from laserskin.pipeline.settings import SimulationSettings
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.planning import plan
+    from laserskin.treatment.protocol import Protocol
+
+    person = Person(age=52, sex="female", fitzpatrick="III", site="cheek", laxity=2)
+    planned = plan(person, goal="tighten", devices=["fraxel_1550"], photons=2000, seed=2, cache_dir=tmp_path)
+    setting = planned.support["setting"]
+    simulated = Simulation(
+        person,
+        setting.laser,
+        setting.cooling,
+        Protocol(anesthetic=planned.anesthetic),
+        SimulationSettings(photons=2000, seed=2),
+    ).run()
+    for key in ("thermal_model", "mtz_depth_um", "mtz_width_um", "mtz_coagulation_width_um", "peak_temperature_C"):
+        assert planned.summary[key] == simulated.summary[key], key
