@@ -117,7 +117,9 @@ def test_the_array_states_its_thermal_model():
 
 
 @pytest.mark.slow  # one plan and one simulation of the nonlinear micro-beam (~35 s on the shared machine)
-@pytest.mark.filterwarnings("ignore::UserWarning")  # the grid-capture note of a 100 um microbeam (4.8 % outside)
+@pytest.mark.filterwarnings(
+    "ignore::laserskin.pipeline.simulation.GridCaptureWarning"
+)  # the note of a 100 um microbeam (4.8 % outside)
 @pytest.mark.filterwarnings("ignore:divide by zero encountered in divide:RuntimeWarning")  # see the slow test above
 def test_a_fractional_plan_reads_what_simulate_reads(tmp_path):
     """QA 19, end to end: the plan's summary at the preset setting and ``Simulation.run()`` with ``simulate``'s
