@@ -28,10 +28,13 @@ volume is laterally uniform and the sites lie whole voxels apart, else from one 
 (``solve_voxel_bioheat(..., sources=...)``) and the summary adds ``firing``. The default,
 ``"simultaneous"``, is the single run with every site at once.
 
-Model limits (stated in ``thermal_model_reason``): constant wet-tissue properties with a boiling
+Model limits (stated in ``thermal_model_reason``): constant wet-tissue ρc and k with a boiling
 plateau (water per voxel from the layers' water content; a voxel above 100 °C vaporises its water
-with the latent heat before heating further, ``thermal_model = "nonlinear"``; no dehydration of
-k / μa and no ablation in 3-D: ablative lasers run r–z), and the
+with the latent heat before heating further, ``thermal_model = "nonlinear"``); the heat source of a
+voxel follows the absorption of the tissue it has left by the r–z enthalpy stage's rule and constants
+(:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`; :func:`_phase_change`), as a scaling of
+the fresh tissue's Monte Carlo map (no re-transport on dried optics: the light a dried voxel does not
+absorb is ``unabsorbed_by_dried_tissue_J``, not heat); no ablation in 3-D (ablative lasers run r–z); the
 bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
 """
 

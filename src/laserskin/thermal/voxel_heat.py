@@ -6,7 +6,9 @@ Model (Pennes 1948), the same as the r–z solver's (:mod:`laserskin.thermal.sol
 
 with S the absorbed energy density per incident joule (1/m³) of
 :func:`laserskin.transport.voxel.simulate_voxel_transport` on the same voxels and P(t) the
-power (W).
+power (W). With tissue water and the laser's phase-change constants given, a boiling plateau
+(:class:`_Boiling`) and S scaled per voxel by the absorption of the tissue left, the r–z enthalpy
+model's rule (:class:`_AbsorptionRule`; the light map itself stays the Monte Carlo's, not re-transported).
 
 Boundaries: the surface z = 0 loses heat to a medium by convection, flux = h (T_face − T_m)
 with the face temperature behind half a voxel of conduction (as in the r–z solver), with h(t)
