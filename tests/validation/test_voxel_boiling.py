@@ -109,12 +109,15 @@ def test_below_boiling_identical_with_and_without_water():
 # from the step, stated at each assertion.
 
 
-def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000):
+def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000, regime="steady_state"):
     from laserskin.thermal.enthalpy import PhaseChangeParameters
 
     volume = H**3 * np.prod(SHAPE)
     p = PhaseChangeParameters(
-        dry_absorption_fraction=a_d, absorption_temperature_coefficient_per_K=beta, material_removal=False
+        dry_absorption_fraction=a_d,
+        absorption_temperature_coefficient_per_K=beta,
+        material_removal=False,
+        regime=regime,
     )
     return solve_voxel_bioheat(
         _medium(),
@@ -191,3 +194,13 @@ def test_below_boiling_the_rule_changes_nothing_without_bleaching():
     )
     assert plain.unabsorbed_J == 0.0
     assert np.array_equal(plain.temperature_K, plain_linear.temperature_K)
+
+
+def test_in_the_blow_off_regime_the_absorption_does_not_follow_dehydration_during_the_pulse():
+    """As the r–z model (PhaseChangeParameters.regime "blow_off", ns pulses): the block boils and dries with
+    its wet source, as without the rule (the analytic block above, to the CG tolerance)."""
+    t_end = 2.5
+    result = _rule_block(t_end, regime="blow_off", steps=50)
+    assert np.all(result.water_kg_per_m3 == 0.0)
+    np.testing.assert_allclose(result.temperature_K, _analytic(t_end), rtol=1e-10, atol=0)
+    assert result.unabsorbed_J == 0.0
