@@ -955,11 +955,13 @@ class _AbsorptionRule:
     re-runs the transport on the dried column's optics before every later sub-pulse (less absorption and
     scattering, a higher index: the light goes deeper). Here the light a dried voxel does not absorb is
     not carried on to the voxels below: it leaves the energy ledger as ``unabsorbed_J`` (not heat), so the
-    3-D zone under a dried column is, if anything, short of the r–z zone's depth.
+    3-D path lacks the deeper light of a dried column that the r–z path has.
 
     In the blow-off regime (pulses < 1 µs) the absorption does not follow dehydration during the pulse,
     as in the r–z model. The factor is skipped (exactly 1) while no voxel has lost water and g(T) is
-    constant (β = 0): below the boiling point such a run is the linear one, bit for bit.
+    constant (β = 0): below the boiling point such a run is the linear one, bit for bit. With β ≠ 0 (the
+    tabulated water bands near 2 and 3 µm) g(T) acts from the first step, as in the r–z enthalpy stage
+    (which the r–z path runs only once its linear run reaches 100 °C).
     """
 
     def __init__(self, boil: _Boiling, phase_change):
