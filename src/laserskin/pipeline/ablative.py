@@ -123,6 +123,8 @@ def apply_thermal_model_rule(
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
+    z = grid.z_centers_m
+    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
     summary.update(
@@ -132,12 +134,12 @@ def apply_thermal_model_rule(
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=_depth_from_surface_m(henriques, grid) * 1e6,
-        coagulation_depth_um=_depth_from_surface_m(collagen, grid) * 1e6,
+        coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
     )
     if simulation.laser.is_fractional:
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
         mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
-        coag_depth, coag_width = _zone_size(collagen >= 1.0, grid, in_dermis)
+        coag_depth, coag_width = _zone_size((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
         summary.update(
             mtz_depth_um=mtz_depth * 1e6,
             mtz_width_um=mtz_width * 1e6,
@@ -345,10 +347,11 @@ def run_nonlinear(
         if grid.nr > 1 and grid.dr_m <= FOCUSED_RING_M * (1 + 1e-9)
         else None
     )
-    coagulation_m = ablation.residual_damage_depth(np.nan_to_num(omega["collagen"], nan=0.0), grid, floor_m)
-
     z = grid.z_centers_m
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    # collagen is dermal: only dermal cells count, so a floor inside the epidermis with no dermal
+    # collagen at Ω ≥ 1 gives 0 (not the depth of the epidermal cells the collagen set integrates)
+    coagulation_m = _dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
     collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
     spot_radius = grid.r_max_m
     collagen = collagen_response(
@@ -430,7 +433,8 @@ def run_nonlinear(
     if fractional:
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
         necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
-        coagulated = removed | (np.nan_to_num(integrator.omega("collagen")) >= 1.0)
+        # the coagulated-collagen column: the ablated channel and dermal collagen at Ω ≥ 1 (the epidermis has none)
+        coagulated = removed | ((np.nan_to_num(integrator.omega("collagen")) >= 1.0) & dermis[None, :])
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
         mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
         coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
@@ -803,6 +807,17 @@ def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
     from laserskin.damage import ablation
 
     return float(ablation.residual_damage_depth(omega_map, grid, 0.0))
+
+
+def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, dermis: np.ndarray) -> float:
+    """Depth below the floor (the surface: 0) of the deepest dermal cell with Ω ≥ 1 on the axis, m; 0 when no
+    dermal cell below the floor reaches Ω = 1. Cells outside ``dermis`` (epidermis, subcutis: no dermal
+    collagen) are left out; the crossing is interpolated as in :func:`laserskin.damage.ablation.residual_damage_depth`
+    (at a dermal cell's edge where its neighbour is outside the dermis)."""
+    from laserskin.damage import ablation
+
+    dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
+    return float(ablation.residual_damage_depth(dermal, grid, floor_m))
 
 
 def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
