@@ -5,9 +5,18 @@ Each test failed on main before the fix (values before are in the docstrings).
 
 from __future__ import annotations
 
-import numpy as np
+import json
+import warnings
 
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from laserskin.cli import app
 from laserskin.grid import RZGrid
+from laserskin.pipeline.ablative import AblativeSettingWarning
+from laserskin.pipeline.scenario import load_scenario
+from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.simulation import Simulation
 from laserskin.skin import Person
 from laserskin.treatment.laser import Laser
@@ -41,3 +50,99 @@ def test_collagen_coagulation_below_an_epidermal_floor_counts_only_dermal_cells(
     assert (omega[epidermal] >= 1.0).any()  # what was counted before
     assert not (omega[dermal] >= 1.0).any()
     assert s["coagulation_depth_um"] == 0.0
+
+
+# ----------------------------------------------------------------------------- item 2: ablation is physics
+QA_SCENARIO = """
+[person]
+age = 52
+sex = "female"
+fitzpatrick = "III"
+site = "cheek"
+[laser]
+wavelength = "{wavelength}"
+fluence = "{fluence}"
+pulse_duration = "1 ms"
+spot_diameter = "3 mm"
+{flag}
+"""
+
+
+@pytest.mark.parametrize("wavelength", ["2940 nm", "10600 nm", "9.3 um", "2790 nm"])
+def test_an_unset_ablative_flag_follows_the_water_absorption(wavelength):
+    laser = Laser(wavelength=wavelength, fluence="8 J/cm^2", pulse_duration="1 ms", spot_diameter="3 mm")
+    assert laser.ablative is True and not laser.ablative_given
+    # the decided flag is not an input: a dump leaves it out and reads back the same laser
+    dumped = laser.model_dump(by_alias=True, exclude_none=True)
+    assert "ablative" not in dumped
+    assert Laser.model_validate(dumped).ablative is True
+
+
+@pytest.mark.parametrize("wavelength", ["1064 nm", "1320 nm", "1450 nm", "1550 nm"])
+def test_an_unset_ablative_flag_is_false_for_penetrating_light(wavelength):
+    laser = Laser(wavelength=wavelength, fluence="8 J/cm^2", pulse_duration="1 ms", spot_diameter="3 mm")
+    assert laser.ablative is False and not laser.ablative_given
+
+
+def test_device_presets_keep_their_flags():
+    """Every preset sets the flag; the fractional non-ablative 1550 nm laser stays non-ablative."""
+    from laserskin.treatment.presets import device_names
+
+    for name in device_names():
+        laser = Laser.from_device(name)
+        assert laser.ablative_given, name
+    assert Laser.from_device("fraxel_1550").ablative is False
+    assert Laser.from_device("co2_full_field").ablative is True and Laser.from_device("er_yag_2940").ablative
+
+
+@pytest.mark.parametrize(("wavelength", "fluence"), [("10600 nm", "8 J/cm^2"), ("2940 nm", "10 J/cm^2")])
+def test_the_qa_scenarios_without_the_flag_make_a_crater(tmp_path, wavelength, fluence):
+    """QA3 item 2: /tmp/qa3/co2_noflag.toml (CO2 8 J/cm², 1 ms, 3 mm) and er_noflag.toml (Er:YAG 10 J/cm²)
+    without ``ablative``. Before: crater 0.0 µm (CO2: epidermis 296 °C, "blister"; Er:YAG: 371 °C); now the
+    ablation stage runs: CO2 25 µm, Er:YAG 50 µm, and nothing is noted."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(QA_SCENARIO.format(wavelength=wavelength, fluence=fluence, flag=""))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AblativeSettingWarning)
+        s = Simulation.from_scenario(load_scenario(path), progress=None).run().summary
+    assert s["crater_depth_um"] > 10.0
+    assert s["ablation_regime"] != "none (intact surface)" and "ablative" in s["thermal_model_reason"]
+    assert s["epidermal_injury"] == "necrosis" and "ablative_note" not in s
+
+
+def test_an_explicit_false_at_an_ablative_setting_is_stated(tmp_path):
+    """The CO2 QA scenario with ``ablative = false``: simulated drying in place (no crater), and the summary,
+    a Python warning and the CLI's stderr say that the setting vaporises tissue, naming the field."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(QA_SCENARIO.format(wavelength="10600 nm", fluence="8 J/cm^2", flag="ablative = false"))
+    with pytest.warns(AblativeSettingWarning, match="laser.ablative = false"):
+        s = Simulation.from_scenario(load_scenario(path), progress=None).run().summary
+    assert s["crater_depth_um"] == 0.0
+    assert "laser.ablative = false" in s["ablative_note"] and "vaporises tissue" in s["ablative_note"]
+    result = CliRunner().invoke(app, ["simulate", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "warning: laser.ablative = false" in result.stderr
+    assert "laser.ablative = false" in json.loads(result.stdout)["ablative_note"]
+
+
+def test_an_explicit_false_below_vaporisation_is_not_noted():
+    """CO2 at 0.5 J/cm² with ablative = false stays wet: no note."""
+    laser = Laser(
+        wavelength="10600 nm", fluence="0.5 J/cm^2", pulse_duration="1 ms", spot_diameter="3 mm", ablative=False
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AblativeSettingWarning)
+        s = Simulation(person(), laser, settings=SimulationSettings(photons=2000, seed=1), progress=None).run().summary
+    assert "ablative_note" not in s
+
+
+def test_an_unset_flag_stays_non_ablative_where_the_tissue_scatters_too_much():
+    """Tm 1940 nm: water absorbs 124 /cm (the rule allows ``ablative = true``), but skin scatters more than
+    the ablation stage allows (μa ≈ 90 /cm < 20 μs′ ≈ 200 /cm): unset, it runs the Monte Carlo path without
+    tissue removal, as clinical Tm fractional lasers are non-ablative (an explicit true is refused there)."""
+    laser = Laser(wavelength="1940 nm", fluence="2 J/cm^2", pulse_duration="1 ms", spot_diameter="3 mm")
+    assert laser.ablative
+    simulation = Simulation(person(), laser, settings=SimulationSettings(photons=2000, seed=1), progress=None)
+    assert simulation.laser.ablative is False and not simulation.laser.ablative_given
+    s = simulation.run().summary
+    assert s["crater_depth_um"] == 0.0 and s["photons"] == 2000
