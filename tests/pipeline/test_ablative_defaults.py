@@ -146,3 +146,19 @@ def test_an_unset_flag_stays_non_ablative_where_the_tissue_scatters_too_much():
     assert simulation.laser.ablative is False and not simulation.laser.ablative_given
     s = simulation.run().summary
     assert s["crater_depth_um"] == 0.0 and s["photons"] == 2000
+
+
+def test_dermal_depth_below_the_floor_ignores_epidermal_cells():
+    """Synthetic axis: Ω ≥ 1 only in epidermal cells below the floor → 0; a coagulated dermal cell → the depth
+    of its bottom edge (its neighbour below is Ω = 0) below the floor."""
+    from laserskin.pipeline.ablative import _dermal_depth_below_m
+
+    edges = np.arange(0.0, 201e-6, 10e-6)  # 20 cells of 10 µm
+    grid = RZGrid(r_edges_m=np.array([0.0, 50e-6]), z_edges_m=edges)
+    z = grid.z_centers_m
+    dermis = (z > 60e-6) & (z < 180e-6)  # junction at 60 µm
+    omega = np.zeros((1, z.size))
+    omega[0, 2:6] = 5.0  # 20-60 µm: epidermis
+    assert _dermal_depth_below_m(omega, grid, 20e-6, dermis) == 0.0
+    omega[0, 6:8] = 5.0  # 60-80 µm: dermis
+    assert _dermal_depth_below_m(omega, grid, 20e-6, dermis) == pytest.approx(60e-6)
