@@ -633,7 +633,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         laser,
         cooling,
         Protocol(anesthetic=anesthetic),
-        planning_settings(request.photons, request.seed),
+        planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
     result = sim.run()
