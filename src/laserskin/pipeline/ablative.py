@@ -19,7 +19,7 @@ It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method wit
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
 passes) for every pulse of every pass of the protocol, integrates the Arrhenius damage on
 the way, and reads out the crater, the residual thermal damage (Henriques Ω ≥ 1 below the
-final floor; Walsh, Flotte & Deutsch 1989), the coagulated collagen below the floor, the
+final floor; Walsh, Flotte & Deutsch 1989), the coagulated (dermal) collagen below the floor, the
 immediate contraction and, for fractional lasers, the microscopic treatment zone.
 
 Every result states ``thermal_model`` ("nonlinear" here, "linear" in the linear path) and
@@ -178,9 +178,9 @@ def apply_thermal_model_rule(
     result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
     fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
     coagulation: collagen Ω ≥ 1; widths in the dermis); ``crater_depth_um`` is 0.0 and
-    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / collagen
+    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / dermal collagen
     Ω ≥ 1 on the axis below the intact surface (the same measure as below a crater floor, with the
-    floor at 0; 0.0 when nothing reaches Ω = 1). Otherwise the non-linear stage runs on the
+    floor at 0; 0.0 when nothing reaches Ω = 1; collagen only in the dermis). Otherwise the non-linear stage runs on the
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     """
     dataset = linear_result.dataset
