@@ -114,6 +114,41 @@ def test_the_array_states_its_thermal_model():
     hot = fractional_array(PERSON, _laser(energy="20 mJ"), {"kind": "none"}, **kw)
     assert hot.boiling and hot.thermal_model == "nonlinear"
     assert "dried-column optics" in hot.thermal_model_reason
+    assert "absorption follows the water" in hot.thermal_model_reason
+
+
+def test_a_boiling_cell_withholds_the_light_its_dried_voxels_do_not_absorb():
+    """The 3-D heat source follows the r–z absorption rule (thermal.enthalpy.tissue_absorption_factor): the
+    ledger counts what was deposited, and the rest of the wet Monte Carlo tally (not heat, not re-transported)
+    as ``unabsorbed_by_dried_tissue_J``; both add up to the tally's energy (the sum of the map × pulse energy;
+    round-off only). A cool cell withholds nothing."""
+    from laserskin.pipeline.settings import SimulationSettings
+    from laserskin.pipeline.simulation import Simulation
+    from laserskin.transport.voxel_geometry import GeometrySpec, lattice_spacing_m
+
+    for energy, boils in (("1.5 mJ", False), ("20 mJ", True)):
+        laser = _laser(energy=energy)
+        spacing = lattice_spacing_m(float(laser.mtz_per_m2), "square")
+        geometry = GeometrySpec.model_validate(
+            {
+                "kind": "voxels",
+                "size": [f"{spacing} m", f"{spacing} m", "1.5 mm"],
+                "voxel": "50 um",
+                "boundary": "periodic",
+                "lattice": "square",
+                "spacing": f"{spacing} m",
+            }
+        )
+        settings = SimulationSettings.model_validate({"photons": 2000, "seed": 1, "relaxation": "0.05 s"})
+        result = Simulation(PERSON, laser, {"kind": "none"}, settings=settings, voxel_geometry=geometry).run()
+        s = result.summary
+        assert s["boiling"] is boils
+        wet = float(result.fields["source_per_J"].sum()) * (50e-6) ** 3 * float(laser.microbeam_energy_J)
+        assert s["absorbed_energy_J"] + s["unabsorbed_by_dried_tissue_J"] == pytest.approx(wet, rel=1e-9)
+        if boils:
+            assert s["unabsorbed_by_dried_tissue_J"] > 0
+        else:
+            assert s["unabsorbed_by_dried_tissue_J"] == 0.0
 
 
 @pytest.mark.slow  # one plan and one simulation of the nonlinear micro-beam (~35 s on the shared machine)

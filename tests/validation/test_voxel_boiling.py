@@ -98,3 +98,109 @@ def test_below_boiling_identical_with_and_without_water():
     assert np.array_equal(linear.temperature_K, wet.temperature_K)
     assert np.array_equal(linear.peak_temperature_K, wet.peak_temperature_K)
     assert linear.steps == wet.steps and linear.cg_iterations == wet.cg_iterations
+
+
+# --- the absorption of the tissue left (phase_change given): the r–z enthalpy model's rule ---------------------
+#
+# Reference (hand integration of the insulated block, no gradients): with the source S scaled by
+# f(w) = a_d + (1 − a_d) w/w0 (β = 0), the block heats as above to T_b in t1 = ρc (T_b − T0)/q, then boils
+# with L dw/dt = −q f(w), which dries it in t2 = (L w0/q) ln(1/a_d)/(1 − a_d), then heats at a_d q/ρc.
+# The solver takes f from the water at the start of each step (explicit, first order in Δt): tolerances
+# from the step, stated at each assertion.
+
+
+def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000, regime="steady_state"):
+    from laserskin.thermal.enthalpy import PhaseChangeParameters
+
+    volume = H**3 * np.prod(SHAPE)
+    p = PhaseChangeParameters(
+        dry_absorption_fraction=a_d,
+        absorption_temperature_coefficient_per_K=beta,
+        material_removal=False,
+        regime=regime,
+    )
+    return solve_voxel_bioheat(
+        _medium(),
+        np.full(SHAPE, 1.0 / volume),
+        Schedule.pulse_train(np.array([0.0]), np.array([t_end]), np.array([Q * volume])),
+        t_end * 1.000001,
+        surface_h_W_per_m2K=0.0,
+        bottom="insulated",
+        initial_temperature_K=T0,
+        store_times_s=store,
+        steps_per_pulse=steps,
+        rtol=1e-12,
+        water_kg_per_m3=np.full(SHAPE, W),
+        phase_change=p,
+    )
+
+
+def test_a_dried_block_deposits_the_dry_share_of_its_wet_source():
+    a_d = 0.2
+    t1 = RHO_C * (T_B - T0) / Q
+    t2 = LATENT * W / Q * np.log(1 / a_d) / (1 - a_d)
+    t_end = 1.3 * (t1 + t2)
+    result = _rule_block(t_end, a_d=a_d, store=[0.5 * t1, t_end * 0.95, t_end])
+    assert np.all(result.water_kg_per_m3 == 0.0)
+    # before boiling nothing changed: the wet source, exactly
+    np.testing.assert_allclose(result.stored_temperature_K[0], T0 + Q * 0.5 * t1 / RHO_C, rtol=1e-10)
+    # dry: the slope is a_d of the wet one (a fully dried voxel absorbs a_d of its wet tally), exactly
+    (ta, tb), (fa, fb) = result.stored_times_s[1:], result.stored_temperature_K[1:]
+    assert float((fb - fa).mean() / (tb - ta)) == pytest.approx(a_d * Q / RHO_C, rel=1e-9)
+    # the end temperature: T_b + a_d q (t_end − t1 − t2)/ρc; the explicit lag of f makes the drying last
+    # O(Δt) shorter (Δt = t_end/2000 ≈ 1.3e-3 of the drying time), so the temperature above T_b agrees to 1 %
+    expected = T_B + a_d * Q * (t_end - t1 - t2) / RHO_C
+    assert float(result.temperature_K.mean()) - T_B == pytest.approx(expected - T_B, rel=0.01)
+    # ledger: what was deposited is stored or latent; the wet tally's rest was not absorbed (not heat)
+    wet = Q * H**3 * np.prod(SHAPE) * t_end
+    assert result.deposited_J + result.unabsorbed_J == pytest.approx(wet, rel=1e-9)
+    assert result.stored_change_J + result.latent_J == pytest.approx(result.deposited_J, rel=1e-9)
+    assert (
+        result.unabsorbed_J > (1 - a_d) * (0.3 / 1.3) * wet
+    )  # the dry stretch (0.3/1.3 of t_end) alone withholds this
+
+
+def test_the_rule_is_the_enthalpy_models_function_per_voxel():
+    """With bleaching (β ≠ 0) the factor acts from the first step: the block's first step deposits
+    q Δt · tissue_absorption_factor(w0, w0, T0) (the r–z function), not q Δt."""
+    from laserskin.thermal.enthalpy import PhaseChangeParameters, tissue_absorption_factor
+
+    beta, a_d, steps = -0.004, 0.2, 10
+    t_end = 0.1  # ~25 K: below boiling
+    result = _rule_block(t_end, a_d=a_d, beta=beta, steps=steps, store=[t_end / steps])
+    p = PhaseChangeParameters(dry_absorption_fraction=a_d, absorption_temperature_coefficient_per_K=beta)
+    factor = tissue_absorption_factor(np.array([W]), np.array([W]), np.array([T0]), p)[0]
+    assert factor < 1.0
+    rise = float(result.stored_temperature_K[0].mean()) - T0
+    assert rise == pytest.approx(factor * Q * (t_end / steps) / RHO_C, rel=1e-9)
+    assert result.stored_change_J == pytest.approx(result.deposited_J, rel=1e-9)
+    wet = Q * H**3 * np.prod(SHAPE) * t_end
+    assert result.deposited_J + result.unabsorbed_J == pytest.approx(wet, rel=1e-9)
+
+
+def test_below_boiling_the_rule_changes_nothing_without_bleaching():
+    t_end = 0.2
+    plain = _rule_block(t_end, steps=10)
+    plain_linear = solve_voxel_bioheat(
+        _medium(),
+        np.full(SHAPE, 1.0 / (H**3 * np.prod(SHAPE))),
+        Schedule.pulse_train(np.array([0.0]), np.array([t_end]), np.array([Q * H**3 * np.prod(SHAPE)])),
+        t_end * 1.000001,
+        surface_h_W_per_m2K=0.0,
+        bottom="insulated",
+        initial_temperature_K=T0,
+        steps_per_pulse=10,
+        rtol=1e-12,
+    )
+    assert plain.unabsorbed_J == 0.0
+    assert np.array_equal(plain.temperature_K, plain_linear.temperature_K)
+
+
+def test_in_the_blow_off_regime_the_absorption_does_not_follow_dehydration_during_the_pulse():
+    """As the r–z model (PhaseChangeParameters.regime "blow_off", ns pulses): the block boils and dries with
+    its wet source, as without the rule (the analytic block above, to the CG tolerance)."""
+    t_end = 2.5
+    result = _rule_block(t_end, regime="blow_off", steps=50)
+    assert np.all(result.water_kg_per_m3 == 0.0)
+    np.testing.assert_allclose(result.temperature_K, _analytic(t_end), rtol=1e-10, atol=0)
+    assert result.unabsorbed_J == 0.0

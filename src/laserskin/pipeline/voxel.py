@@ -28,10 +28,13 @@ volume is laterally uniform and the sites lie whole voxels apart, else from one 
 (``solve_voxel_bioheat(..., sources=...)``) and the summary adds ``firing``. The default,
 ``"simultaneous"``, is the single run with every site at once.
 
-Model limits (stated in ``thermal_model_reason``): constant wet-tissue properties with a boiling
+Model limits (stated in ``thermal_model_reason``): constant wet-tissue ρc and k with a boiling
 plateau (water per voxel from the layers' water content; a voxel above 100 °C vaporises its water
-with the latent heat before heating further, ``thermal_model = "nonlinear"``; no dehydration of
-k / μa and no ablation in 3-D: ablative lasers run r–z), and the
+with the latent heat before heating further, ``thermal_model = "nonlinear"``); the heat source of a
+voxel follows the absorption of the tissue it has left by the r–z enthalpy stage's rule and constants
+(:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`; :func:`_phase_change`), as a scaling of
+the fresh tissue's Monte Carlo map (no re-transport on dried optics: the light a dried voxel does not
+absorb is ``unabsorbed_by_dried_tissue_J``, not heat); no ablation in 3-D (ablative lasers run r–z); the
 bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
 """
 
@@ -328,6 +331,17 @@ def _water_map(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.
     return np.asarray(_per_region(water, dermis, layers, volume, inclusions), dtype=np.float64)[volume.labels]
 
 
+def _phase_change(simulation, starts, ends):
+    """The r–z enthalpy stage's phase-change constants for this laser (``pipeline/ablative.py``, ``run_nonlinear``):
+    its centroid wavelength, its shortest pulse, no material removal (the 3-D path runs non-ablative lasers only)."""
+    from laserskin.thermal.enthalpy import phase_change_parameters
+
+    durations = np.asarray(ends, dtype=float) - np.asarray(starts, dtype=float)
+    return phase_change_parameters(
+        float(simulation.laser.centroid_wavelength_m), float(durations.min()), material_removal=False
+    )
+
+
 def run_voxel(simulation) -> VoxelResult:
     """Transport → heat (pulse and cooling schedules) → damage on voxels; the summary keys of the
     r–z path plus ``geometry = "voxels"``, the region tally and, for arrays, the between-zone keys."""
@@ -384,6 +398,7 @@ def run_voxel(simulation) -> VoxelResult:
         store_times_s=[t for t in settings.store_times_s if t <= t_end],
         threads=settings.threads,
         water_kg_per_m3=_water_map(simulation, volume, simulation.inclusions),
+        phase_change=_phase_change(simulation, starts, ends),
     )
     columns = VoxelColumns(volume.shape, volume.voxel_m, centre)
     omega = {key: d.omega for key, d in damage.items()}
@@ -528,10 +543,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         geometry="voxels",
         thermal_model="nonlinear" if boiling else "linear",
         thermal_model_reason=(
-            "3-D voxel heat: boiling plateau with latent heat, no ablation in 3-D (wet-tissue properties, "
-            "no dehydration or material removal; unlike the r-z path, no dried-column optics: a voxel whose "
-            "water is gone keeps the wet absorption and heats on, so the peak temperature and the zone "
-            "read higher than the r-z run's)"
+            "3-D voxel heat: boiling plateau with latent heat, no ablation in 3-D (wet-tissue rho c and k, "
+            "no material removal); a voxel's absorption follows the water it has left (the r-z rule "
+            "mu_a/mu_a0 = a_d + (1 - a_d) (w/w0) g(T), as a scaling of the fresh tissue's Monte Carlo map); "
+            "unlike the r-z path, no dried-column optics: the light a dried voxel does not absorb is not "
+            "re-transported deeper"
             if boiling
             else "3-D voxel heat with constant properties: no voxel reaches the boiling point (100 degC)"
         ),
@@ -601,6 +617,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         absorbed_energy_J=float(heat.deposited_J),
         vaporised_water_mg=float(heat.vaporised_water_kg) * 1e6,
         latent_heat_J=float(heat.latent_J),
+        unabsorbed_by_dried_tissue_J=float(heat.unabsorbed_J),
     )
     return summary
 

@@ -6,7 +6,9 @@ Model (Pennes 1948), the same as the r–z solver's (:mod:`laserskin.thermal.sol
 
 with S the absorbed energy density per incident joule (1/m³) of
 :func:`laserskin.transport.voxel.simulate_voxel_transport` on the same voxels and P(t) the
-power (W).
+power (W). With tissue water and the laser's phase-change constants given, a boiling plateau
+(:class:`_Boiling`) and S scaled per voxel by the absorption of the tissue left, the r–z enthalpy
+model's rule (:class:`_AbsorptionRule`; the light map itself stays the Monte Carlo's, not re-transported).
 
 Boundaries: the surface z = 0 loses heat to a medium by convection, flux = h (T_face − T_m)
 with the face temperature behind half a voxel of conduction (as in the r–z solver), with h(t)
@@ -500,6 +502,10 @@ class VoxelHeatResult:
     latent_J: float = 0.0
     reached_boiling: bool = False
     water_kg_per_m3: np.ndarray | None = None
+    unabsorbed_J: float = 0.0
+    """Light of the Monte Carlo map that voxels did not absorb because their absorption had fallen
+    (drying, bleaching; :class:`_AbsorptionRule`), J: not heat, and not in ``deposited_J``. The 3-D
+    path does not re-transport it (in tissue it would go deeper or leave); it leaves the ledger."""
 
     def summary(self) -> dict:
         return {
@@ -509,6 +515,7 @@ class VoxelHeatResult:
             "deposited_J": float(self.deposited_J),
             "stored_change_J": float(self.stored_change_J),
             "latent_J": float(self.latent_J),
+            "unabsorbed_J": float(self.unabsorbed_J),
             "vaporised_water_kg": float(self.vaporised_water_kg),
             "steps": int(self.steps),
             "cg_iterations": int(self.cg_iterations),
@@ -602,6 +609,7 @@ def solve_voxel_bioheat(
     threads: int | None = None,
     preconditioner: Literal["layers", "jacobi"] = "layers",
     water_kg_per_m3: np.ndarray | None = None,
+    phase_change: Any = None,
 ) -> VoxelHeatResult:
     """Solve the 3-D Pennes equation on voxels from 0 to ``t_end_s`` (TR-BDF2 + preconditioned CG).
 
@@ -647,6 +655,13 @@ def solve_voxel_bioheat(
         Water per voxel, kg/m³: turns on the boiling plateau (see :func:`_boil`; the boiling
         temperature and latent heat from ``data/parameters/tissue_phase_change.toml``). None:
         the linear model (and identical results wherever no voxel reaches the boiling point).
+    phase_change : laserskin.thermal.enthalpy.PhaseChangeParameters, optional
+        The laser's phase-change constants (:func:`laserskin.thermal.enthalpy.phase_change_parameters`),
+        with ``water_kg_per_m3``: the boiling temperature and latent heat are its, and the heat source
+        follows the absorption of the tissue left in each voxel, the r–z enthalpy model's rule
+        (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`, see :class:`_AbsorptionRule`).
+        None: the tabulated water constants, and every voxel keeps the absorption of the fresh tissue
+        (a dried voxel heats on with its wet source).
     """
     from laserskin.transport.driver import numba_threads
 
@@ -674,6 +689,7 @@ def solve_voxel_bioheat(
             rtol,
             preconditioner,
             water_kg_per_m3,
+            phase_change,
         )
     object.__setattr__(result, "wall_time_s", clock.wall_time_s)
     return result
@@ -721,6 +737,7 @@ def _solve(
     rtol,
     preconditioner="layers",
     water_kg_per_m3=None,
+    phase_change=None,
 ) -> VoxelHeatResult:
     cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
     shape = medium.shape
@@ -782,11 +799,13 @@ def _solve(
     else:
         temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
     t0_field = temperature.copy()
-    boil = None if water_kg_per_m3 is None else _Boiling(water_kg_per_m3, shape, medium.voxel_m**3)
+    boil = None if water_kg_per_m3 is None else _Boiling(water_kg_per_m3, shape, medium.voxel_m**3, phase_change)
+    rule = None if boil is None or phase_change is None else _AbsorptionRule(boil, phase_change)
     peak = temperature.copy()
     stored_t, stored_T = [], []
     volume = medium.voxel_m**3
     deposited = 0.0
+    unabsorbed = 0.0
     lt = np.empty_like(temperature)
     states: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
     t = 0.0
@@ -800,16 +819,26 @@ def _solve(
             states[key] = boundary(*key)
         g, f = states[key]
         on = [(source, p) for source, schedule in terms if (p := schedule.value_on(t, t_next)) != 0]
-        if on:
+        factor = rule.factor(temperature) if (on and rule is not None) else None
+        if factor is not None:  # the absorption changed somewhere: scale the light's heat per voxel
+            light = on[0][0] * on[0][1]
+            for source, p in on[1:]:
+                light += source * p
+            wet = float(light.sum()) * dt * volume
+            light *= factor
+            f = f + light
+            deposited += float(light.sum()) * dt * volume
+            unabsorbed += wet - float(light.sum()) * dt * volume
+        elif on:
             f = f + on[0][0] * on[0][1]  # a new array: the cached boundary terms stay as they are
             for source, p in on[1:]:
                 f += source * p
+            deposited += sum(float(source.sum()) * p for source, p in on if p > 0) * dt * volume
         a = rho_c + c * g
         _matvec(*csr, g, 1.0, temperature, lt)  # (L + G) T
         t_gamma = solve(a, c, rho_c * temperature - c * lt + 2.0 * c * f, temperature)
         rhs = rho_c * (q * t_gamma - (1.0 - _GAMMA) ** 2 * q * temperature) + c * f
         new = solve(a, c, rhs, t_gamma)
-        deposited += sum(float(source.sum()) * p for source, p in on if p > 0) * dt * volume
         if boil is not None:
             boil.correct(new, rho_c)
         if observers:
@@ -833,6 +862,7 @@ def _solve(
         stored_temperature_K=np.array(stored_T).reshape((len(stored_t), *shape)),
         deposited_J=deposited,
         stored_change_J=stored_change,
+        unabsorbed_J=unabsorbed,
         steps=steps,
         cg_iterations=iterations,
         wall_time_s=0.0,
@@ -850,13 +880,14 @@ class _Boiling:
     its water is gone): the splitting of Voller & Swaminathan (1991, Numer Heat Transfer B
     19:175) for an isothermal phase change; the plateau at the boiling point of tissue water as
     in Vogel & Venugopalan (2003, Chem Rev 103:577, §V) and :mod:`laserskin.thermal.enthalpy`.
-    Simplifications against the r–z enthalpy model: ρc, k and μa stay those of wet tissue (no
-    dehydration), no superheating, and no material leaves (no ablation in 3-D). Below ``T_b``
+    Simplifications against the r–z enthalpy model: ρc and k stay those of wet tissue (no
+    dehydration), no superheating, and no material leaves (no ablation in 3-D); μa follows the
+    water left only with ``phase_change`` given (:class:`_AbsorptionRule`). Below ``T_b``
     nothing changes: the step is the linear one, bit for bit.
     """
 
-    def __init__(self, water_kg_per_m3, shape, voxel_volume_m3: float):
-        from laserskin.thermal.enthalpy import phase_change_data
+    def __init__(self, water_kg_per_m3, shape, voxel_volume_m3: float, phase_change=None):
+        from laserskin.thermal.enthalpy import PhaseChangeParameters, phase_change_data
 
         cite("vogel_venugopalan2003", "iapws_if97", "voller1991")
         water = np.asarray(water_kg_per_m3, dtype=np.float64)
@@ -864,9 +895,16 @@ class _Boiling:
             raise InputError("water_kg_per_m3", water.shape, f"the voxel shape {shape}")
         if not (np.all(np.isfinite(water)) and np.all(water >= 0)):
             raise InputError("water_kg_per_m3", float(np.nanmin(water)), ">= 0 kg/m^3 in every voxel")
-        data = phase_change_data()["water"]
-        self.boiling_K = float(data["boiling_temperature_K"])
-        self.latent_J_per_kg = float(data["latent_heat_J_per_kg"])
+        if phase_change is None:
+            data = phase_change_data()["water"]
+            self.boiling_K = float(data["boiling_temperature_K"])
+            self.latent_J_per_kg = float(data["latent_heat_J_per_kg"])
+        elif isinstance(phase_change, PhaseChangeParameters):
+            self.boiling_K = float(phase_change.boiling_temperature_K)
+            self.latent_J_per_kg = float(phase_change.latent_heat_J_per_kg)
+        else:
+            raise InputError("phase_change", type(phase_change).__name__, "a PhaseChangeParameters")
+        self.initial_water = water.ravel().copy()
         self.water = water.ravel().copy()
         self.volume = voxel_volume_m3
         self.vaporised_kg = 0.0
@@ -900,3 +938,45 @@ class _Boiling:
             "reached_boiling": self.reached,
             "water_kg_per_m3": self.water.reshape(shape),
         }
+
+
+class _AbsorptionRule:
+    """The absorption of the tissue left in each voxel, as a factor on the heat source during a pulse.
+
+    The r–z enthalpy model's rule, by its one function
+    (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`): μa/μa₀ = a_d + (1 − a_d)(w/w₀) g(T),
+    with w/w₀ the voxel's water left (:class:`_Boiling`), g(T) the bleaching of the water band
+    (``phase_change``), evaluated from the state at the start of every step while the light is on
+    (the r–z solver's explicit lag). A voxel dried to nothing deposits a_d of its wet source.
+
+    The departure from the r–z path: the light map stays the Monte Carlo's of the fresh tissue, and each
+    voxel absorbs its wet tally × the factor (fluence taken as unchanged, first order in the change of μa;
+    the r–z :class:`~laserskin.thermal.enthalpy.FixedSource`). The r–z path of a fractional micro-beam
+    re-runs the transport on the dried column's optics before every later sub-pulse (less absorption and
+    scattering, a higher index: the light goes deeper). Here the light a dried voxel does not absorb is
+    not carried on to the voxels below: it leaves the energy ledger as ``unabsorbed_J`` (not heat), so the
+    3-D path lacks the deeper light of a dried column that the r–z path has.
+
+    In the blow-off regime (pulses < 1 µs) the absorption does not follow dehydration during the pulse,
+    as in the r–z model. The factor is skipped (exactly 1) while no voxel has lost water and g(T) is
+    constant (β = 0): below the boiling point such a run is the linear one, bit for bit. With β ≠ 0 (the
+    tabulated water bands near 2 and 3 µm) g(T) acts from the first step, as in the r–z enthalpy stage
+    (which the r–z path runs only once its linear run reaches 100 °C).
+    """
+
+    def __init__(self, boil: _Boiling, phase_change):
+        cite("vogel_venugopalan2003")
+        self.boil = boil
+        self.p = phase_change
+
+    def factor(self, temperature_K: np.ndarray) -> np.ndarray | None:
+        """μa/μa₀ per voxel (raveled) for the step starting at ``temperature_K``; None where it is 1 everywhere."""
+        from laserskin.thermal.enthalpy import tissue_absorption_factor
+
+        p, boil = self.p, self.boil
+        water = boil.initial_water if p.regime == "blow_off" else boil.water
+        if p.absorption_temperature_coefficient_per_K == 0.0 and (
+            water is boil.initial_water or boil.vaporised_kg == 0
+        ):
+            return None
+        return tissue_absorption_factor(water, boil.initial_water, temperature_K, p)
