@@ -417,7 +417,7 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
     def month6(o):
         return o["course"].improvement_percent["month_6"][1]
 
-    reached = [o for o in options if o["setting"].target_reached] or options
+    reached = [o for o in options if o["setting"].target_verdict != "NOT reached"] or options
     top = max(month6(o) for o in reached)
     tied = [o for o in reached if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
 
@@ -426,7 +426,9 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
         return (o["course"].sessions, round(o["session_minutes"]), names.index(name) if name in names else 99)
 
     best = min(tied, key=order)
-    rest = sorted((o for o in options if o is not best), key=lambda o: (not o["setting"].target_reached, -month6(o)))
+    rest = sorted(
+        (o for o in options if o is not best), key=lambda o: (o["setting"].target_verdict == "NOT reached", -month6(o))
+    )
     return [best, *rest]
 
 
@@ -537,8 +539,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
         reasons = [
             f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
             f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
-            f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
-            + ("reached" if setting.target_reached else "NOT reached")
+            f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um): "
+            + setting.target_verdict
         ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
