@@ -288,6 +288,8 @@ class SettingResult:
     target_ratio: float | None = None
     #: "reached", "at the target within the Monte Carlo resolution", "NOT reached" or "not checked (...)"
     target_verdict: str = "NOT reached"
+    #: why this pass count (preset-planned devices)
+    passes_reason: str = ""
 
     @property
     def energy_to_fluence(self) -> float:
