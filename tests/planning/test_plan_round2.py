@@ -84,7 +84,7 @@ def test_choice_reason_names_the_tie_break():
     from laserskin.planning.plan import _choice_reason
 
     tied = _choice_reason([_option("er_yag_2940", 32.8, 1, 46), _option("co2_full_field", 35.2, 1, 50)])
-    assert "within 10% of the highest (co2_full_field 35.2 %)" in tied and "fewer sessions" in tied
+    assert "within 10% of the highest (co2_full_field 35.2 %)" in tied and "decided by the shorter session" in tied
     clear = _choice_reason([_option("co2_full_field", 35.2, 1, 50), _option("er_yag_2940", 32.8, 1, 46)])
     assert "highest predicted 6-month improvement (35.2 %)" in clear
 
@@ -101,3 +101,40 @@ def test_ranking_prefers_a_lower_pigment_risk_that_reaches_its_target():
     useless = _option("genesis_1064", 0.01, 4, 40, verdict="NOT reached")
     risky2 = _option("smoothbeam_1450", 14.0, 4, 54, pigment="high")
     assert _order_options([risky2, useless], ["smoothbeam_1450", "genesis_1064"])[0] is risky2
+
+
+def test_default_candidates_cover_fractional_and_full_field_and_keep_the_skin_type_rules():
+    """QA3 #4: 'recommend' never offered fraxel_1550 or full-field ablation; the rules by type still hold."""
+    from laserskin.planning.eligibility import device_verdict
+    from laserskin.planning.modality import DEFAULT_DEVICES
+    from laserskin.treatment.devices import load_device
+
+    assert "fraxel_1550" in DEFAULT_DEVICES["tighten"] and "co2_full_field" in DEFAULT_DEVICES["resurface"]
+    co2, fraxel = load_device("co2_full_field"), load_device("fraxel_1550")
+    assert device_verdict(person(fitzpatrick="II"), co2).allowed
+    for skin in ("IV", "V", "VI"):
+        assert not device_verdict(person(fitzpatrick=skin), co2).allowed
+        verdict = device_verdict(person(fitzpatrick=skin), fraxel)
+        assert verdict.allowed and verdict.max_coverage == pytest.approx(0.10)
+
+
+def test_1320_preset_stacks_pulses_as_the_calibrated_reference_course():
+    """QA3 #4: the reference course nonablative_1320 (3 pulses at 2 Hz, post-cooling 30 ms) gave 11.7 % at
+    3 months while the plan used 1 pulse (0.058 % at 6 months); the preset now delivers the same stacking."""
+    from laserskin.core.data import load_parameters
+    from laserskin.treatment.devices import load_device
+
+    course = load_parameters("reference_courses")["nonablative_1320"]
+    laser = load_device("cooltouch_1320").laser()
+    assert laser.pulses == course["laser"]["pulses"] == 3
+    assert laser.repetition_rate_Hz == pytest.approx(2.0)
+    assert load_device("cooltouch_1320").cooling.get("post_spurt") == course["cooling"]["post_spurt"]
+
+
+def test_dark_skin_pigment_risk_comes_with_its_reason_and_a_test_spot():
+    """QA3 #12: type V-VI plans said pigment_risk "high" with no reason or mitigation."""
+    p = plan(person(fitzpatrick="V"), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS)
+    assert "Fitzpatrick V" in p.risks["pigment_risk_reason"] and "Pikkula" in p.risks["pigment_risk_reason"]
+    assert any("test spot" in m for m in p.risks["pigment_risk_mitigation"])
+    if p.risks["pigment_risk"] != "low":
+        assert any(r.startswith(f"pigment risk {p.risks['pigment_risk']}") and "test spot" in r for r in p.reasons)

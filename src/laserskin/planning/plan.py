@@ -451,7 +451,7 @@ def _pigment_risk_notes(person, summary: dict) -> dict:
             "Pikkula et al. 2004) and the same injury leaves post-inflammatory hyperpigmentation more often "
             "(Kaushik & Alexis 2017)"
             if dark
-            else "light skin carries a low post-inflammatory pigmentation risk (Kaushik & Alexis 2017)"
+            else "light skin: the level follows the epidermal exposure of the planned setting alone"
         )
         + f"; exposure at the planned setting: {exposure}"
     )
@@ -508,13 +508,21 @@ def _choice_reason(options: list[dict]) -> str:
             "candidates"
         )
     other = higher["course"].improvement_percent["month_6"][1]
+    steps = [
+        (
+            "the lower pigment risk",
+            best["setting"].summary.get("pigment_risk"),
+            higher["setting"].summary.get("pigment_risk"),
+        ),
+        ("fewer sessions", best["course"].sessions, higher["course"].sessions),
+        ("the shorter session (min)", round(best["session_minutes"]), round(higher["session_minutes"])),
+    ]
+    decided = next(((what, a, b) for what, a, b in steps if a != b), None)
+    why = f"{decided[0]}: {decided[1]} vs {decided[2]}" if decided else "the candidate order"
     return (
         f"{name} chosen: predicted 6-month improvement {value:.1f} %, within {DEVICE_TIE_TOLERANCE:.0%} of the highest "
         f"({higher['setting'].device} {other:.1f} %), a tie within the model's noise; ties go to the lower pigment "
-        f"risk ({best['setting'].summary.get('pigment_risk')} vs {higher['setting'].summary.get('pigment_risk')}), "
-        "then fewer sessions "
-        f"({best['course'].sessions} vs {higher['course'].sessions}), then the shorter session "
-        f"({best['session_minutes']:.0f} vs {higher['session_minutes']:.0f} min), then the candidate order"
+        f"risk, then fewer sessions, then the shorter session, then the candidate order; decided by {why}"
     )
 
 
@@ -608,6 +616,8 @@ def _option_numbers(option) -> dict:
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
         "epidermal_injury": s.get("epidermal_injury"),
+        "pigment_risk": s.get("pigment_risk"),
+        "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
         "crater_depth_um": s.get("crater_depth_um"),
         "pain_index": s.get("pain_index_with_anesthetic"),
