@@ -415,7 +415,9 @@ def calibrate(
 def calibrated_parameters() -> HealingParameters:
     """Shipped parameters with gains fitted by :func:`calibrate` to the shipped targets.
 
-    Gain ranges for the uncertainty band are ±2 standard errors (log scale) of the fit.
+    The uncertainty band samples the gains jointly from the fit (``joint_names``, ``joint_covariance_log``:
+    normal on the log scale with the fit's covariance, :mod:`laserskin.healing.uncertainty`); their
+    ``ranges`` are the ±2 standard errors (log scale) the docs quote.
     """
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
@@ -426,4 +428,6 @@ def calibrated_parameters() -> HealingParameters:
         gain_wound=gains.gain_wound,
         gain_renewal=gains.gain_renewal,
         thermal_persistence=gains.thermal_persistence,
+        joint_names=gains.names,
+        joint_covariance_log=gains.covariance_log,
     )

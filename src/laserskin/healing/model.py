@@ -44,7 +44,7 @@ from laserskin.core.citations import cite
 from laserskin.core.constants import DAY_S, YEAR_S
 from laserskin.core.errors import InputError
 from laserskin.healing.dose import SessionDose, _check_age, _check_sun, _is_number
-from laserskin.healing.parameters import HealingParameters, load_parameters
+from laserskin.healing.parameters import _NOT_PARAMETERS, HealingParameters, load_parameters
 from laserskin.healing.result import HealingResult
 from laserskin.healing.uncertainty import DEFAULT_BAND_SAMPLES, band, parameter_arrays
 
@@ -281,7 +281,7 @@ def reepithelialization_days(dose: SessionDose, age_years: float, parameters: He
         Re-epithelialisation time, days.
     """
     parameters = parameters or load_parameters()
-    names = [n for n in HealingParameters.model_fields if n not in ("ranges", "log_sampled")]
+    names = [n for n in HealingParameters.model_fields if n not in _NOT_PARAMETERS]
     p = {k: np.atleast_1d(float(getattr(parameters, k))) for k in names}
     _, slowing = _age_factors(_check_age(age_years), p)
     return float(_reepithelialization_days(dose, slowing, p)[0])

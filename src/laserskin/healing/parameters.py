@@ -94,9 +94,16 @@ class HealingParameters(InputModel):
         Marchell 2000; Ross et al. 2000; partial recovery of heat-shrunk collagen, Chen, Wright & Humphrey
         1998). Fitted on Fitzpatrick et al.'s CO2 − Er:YAG difference (0 = all relaxes, the old model).
     ranges : dict
-        ``field -> (low, high)`` in SI, sampled for the uncertainty band.
+        ``field -> (low, high)`` in SI, sampled for the uncertainty band (Latin hypercube), except the
+        fields of ``joint_names``.
     log_sampled : tuple of str
         Fields sampled log-uniformly within their range.
+    joint_names : tuple of str
+        Fields sampled jointly for the band (the fitted gains): a multivariate normal of their
+        logarithms around the nominal values with covariance ``joint_covariance_log`` (the fit's),
+        truncated at the fields' bounds; a gain set to 0 stays 0 (:func:`laserskin.healing.uncertainty.parameter_arrays`).
+    joint_covariance_log : tuple of tuple of float
+        Covariance of the logarithms of ``joint_names``, in their order (symmetric, n x n).
     """
 
     tau_inflammation_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_inflammation")
@@ -135,16 +142,31 @@ class HealingParameters(InputModel):
     thermal_persistence: float = Field(default=0.0, ge=0.0, le=1.0)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     log_sampled: tuple[str, ...] = ()
+    joint_names: tuple[str, ...] = ()
+    joint_covariance_log: tuple[tuple[float, ...], ...] = ()
 
     @model_validator(mode="after")
     def _ranges_valid(self) -> HealingParameters:
         for name, (low, high) in self.ranges.items():
-            if name not in type(self).model_fields or name in ("ranges", "log_sampled"):
+            if name not in type(self).model_fields or name in _NOT_PARAMETERS:
                 raise ValueError(f"ranges: unknown parameter {name!r}")
             if not (math.isfinite(low) and math.isfinite(high) and low <= high):
                 raise ValueError(f"ranges.{name}: need finite low <= high, got ({low}, {high})")
             if name in self.log_sampled and low <= 0.0:
                 raise ValueError(f"ranges.{name}: log-sampled range must be positive")
+        n = len(self.joint_names)
+        for name in self.joint_names:
+            if name not in type(self).model_fields or name in _NOT_PARAMETERS:
+                raise ValueError(f"joint_names: unknown parameter {name!r}")
+        cov = self.joint_covariance_log
+        if len(set(self.joint_names)) != n or len(cov) != n or any(len(row) != n for row in cov):
+            raise ValueError(f"joint_covariance_log: need a {n} x {n} matrix for {n} distinct joint_names")
+        for i in range(n):
+            if not (math.isfinite(cov[i][i]) and cov[i][i] >= 0.0):
+                raise ValueError(f"joint_covariance_log[{i}][{i}]: a variance must be finite and >= 0")
+            for j in range(i):
+                if not (math.isfinite(cov[i][j]) and math.isclose(cov[i][j], cov[j][i], rel_tol=1e-9, abs_tol=1e-12)):
+                    raise ValueError(f"joint_covariance_log: not symmetric at [{i}][{j}]")
         return self
 
     def with_gains(
@@ -155,12 +177,15 @@ class HealingParameters(InputModel):
         gain_wound: float | None = None,
         gain_renewal: float | None = None,
         thermal_persistence: float | None = None,
+        joint_names: tuple[str, ...] | None = None,
+        joint_covariance_log=None,
     ) -> HealingParameters:
-        """Copy with new gains (and optionally their ranges added to ``ranges``)."""
+        """Copy with new gains (and optionally their ranges added to ``ranges``, and the fit's log-covariance
+        of ``joint_names`` for the joint band sample; both are kept when not given)."""
         new_ranges = dict(self.ranges)
         new_ranges.update(ranges or {})
         logs = tuple(sorted(set(self.log_sampled) | set(ranges or {})))
-        return self.model_copy(
+        copy = self.model_copy(
             update={
                 "gain_neo": gain_neo,
                 "laxity_per_linear": laxity_per_linear,
@@ -171,8 +196,20 @@ class HealingParameters(InputModel):
                 ),
                 "ranges": new_ranges,
                 "log_sampled": logs,
+                **(
+                    {}
+                    if joint_names is None
+                    else {
+                        "joint_names": tuple(joint_names),
+                        "joint_covariance_log": tuple(tuple(float(v) for v in row) for row in joint_covariance_log),
+                    }
+                ),
             }
         )
+        try:  # model_copy does not validate
+            return type(self).model_validate(copy.model_dump())
+        except ValidationError as error:
+            raise InputError.from_validation(error, "parameters") from None
 
 
 # toml key -> (field name, SI unit or None for a bare number)
@@ -199,6 +236,7 @@ _TOML_FIELDS: dict[str, tuple[str, str | None]] = {
     "epidermis_thickness": ("epidermis_thickness_m", "m"),
     "dermis_thickness": ("dermis_thickness_m", "m"),
 }
+_NOT_PARAMETERS = ("ranges", "log_sampled", "joint_names", "joint_covariance_log")
 _NOT_SAMPLED = {"age_reference_years", "dermis_thickness_m", "reepithelialization_reference_depth_m"}
 
 

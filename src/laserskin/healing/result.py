@@ -21,8 +21,9 @@ class HealingResult:
 
     Banded arrays have shape ``(3, nt)``: rows ``low, mid, high`` (see :data:`BAND`). ``mid``
     is the nominal (calibrated) parameter set; ``low``/``high`` are the 5th/95th
-    percentiles of a Latin-hypercube sample of the parameter ranges, widened if needed so
-    that ``low <= mid <= high`` (the band always contains the central curve).
+    percentiles of a parameter sample (the fitted gains jointly from the fit's covariance, the
+    other parameter ranges by Latin hypercube; :mod:`laserskin.healing.uncertainty`), widened if
+    needed so that ``low <= mid <= high`` (the band always contains the central curve).
 
     Attributes
     ----------
@@ -186,6 +187,7 @@ class HealingResult:
                 "gain_neo_pct": self.parameters.gain_neo,
                 "laxity_per_linear": self.parameters.laxity_per_linear,
                 "gain_renewal_pct": self.parameters.gain_renewal,
-                "band": "low/high = 5th/95th percentile of a Latin-hypercube sample of the parameter ranges",
+                "band": "low/high = 5th/95th percentile of a parameter sample: fitted gains jointly (log-normal with the "
+                "fit's covariance), other parameter ranges by Latin hypercube",
             },
         )

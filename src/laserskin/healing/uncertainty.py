@@ -1,22 +1,41 @@
-"""Uncertainty band of the healing model: a Latin-hypercube sample of the parameter ranges.
+"""Uncertainty band of the healing model: the fitted gains jointly, the other parameters by Latin hypercube.
 
-The nominal (calibrated) parameter set is row 0; rows 1..n sample each ranged parameter
-(log-uniformly for the time constants); the band is the 5th-95th percentile of the sample,
-widened to contain the nominal curve (:func:`band`).
+The nominal (calibrated) parameter set is row 0; rows 1..n are a sample:
+
+* the gains fitted together by :func:`laserskin.healing.calibrate` (``HealingParameters.joint_names``)
+  are drawn JOINTLY from the fit: a multivariate normal of their logarithms around the fitted values
+  with the fit's covariance (``joint_covariance_log``, the same standard errors as the ±2 SE ranges the
+  docs quote), truncated at each field's bound (rows with the persistent share ``thermal_persistence``
+  above 1 are redrawn). The fit anticorrelates the gains (e.g. the persistent share p and the wound gain
+  trade against each other on Harris 1999; g_neo and κ on Alexiades-Armenakas 2007); sampling them
+  independently within their ranges explored combinations the data exclude, and the band of every
+  full-field ablative course reached the 100 % grade bound;
+* every other ranged parameter (time constants, replacement ratio, ageing, ...) is a Latin-hypercube
+  sample of its range (log-uniformly for the time constants), as before. The columns are drawn for every
+  ranged name, jointly sampled ones included, so this part of the sample does not depend on which gains
+  were fitted.
+
+Both parts use fixed seeds (reproducible). The band is the 5th-95th percentile of the sample, widened to
+contain the nominal curve (:func:`band`). The gains are not refitted per sample: the physiological ranges
+add parameter uncertainty at fixed calibration.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from laserskin.healing.parameters import HealingParameters
+from laserskin.healing.parameters import _NOT_PARAMETERS, HealingParameters
 
 __all__ = [
     "BAND",
     "BAND_QUANTILES",
     "BAND_SEED",
     "DEFAULT_BAND_SAMPLES",
+    "JOINT_SEED",
     "band",
+    "joint_gain_sample",
     "parameter_arrays",
 ]
 
@@ -25,27 +44,80 @@ BAND = ("low", "mid", "high")
 BAND_QUANTILES = (0.05, 0.95)
 """Quantiles of the parameter sample that bound the uncertainty band."""
 DEFAULT_BAND_SAMPLES = 64
-"""Size of the Latin-hypercube sample of the parameter ranges used for the band."""
+"""Size of the parameter sample used for the band."""
 BAND_SEED = 20120612
-"""Fixed seed of the band sample, so results are reproducible."""
+"""Fixed seed of the Latin-hypercube sample of the ranges, so results are reproducible."""
+JOINT_SEED = (BAND_SEED, 1)
+"""Fixed seed of the joint sample of the fitted gains (its own stream: the hypercube does not move with it)."""
+_MAX_JOINT_ROUNDS = 200
+"""Batches of the truncated joint sample before the remaining rows are clipped to the bounds."""
+
+
+def _upper_bound(name: str) -> float:
+    """Upper bound of a :class:`HealingParameters` field (``le``/``lt`` of its declaration), inf if none."""
+    for constraint in HealingParameters.model_fields[name].metadata:
+        for attr in ("le", "lt"):
+            value = getattr(constraint, attr, None)
+            if value is not None:
+                return float(value)
+    return math.inf
+
+
+def joint_gain_sample(parameters: HealingParameters, n_samples: int) -> np.ndarray:
+    """``(n_samples, len(joint_names))`` draws of the jointly fitted gains (see the module docstring).
+
+    ``ln g ~ N(ln g_fit, joint_covariance_log)``, truncated at each field's upper bound by redrawing
+    (the lower bound 0 holds on the log scale); a gain whose nominal value is 0 stays 0. Deterministic
+    (:data:`JOINT_SEED`).
+    """
+    names = parameters.joint_names
+    k = len(names)
+    if n_samples <= 0 or k == 0:
+        return np.zeros((max(n_samples, 0), k))
+    nominal = np.array([float(getattr(parameters, n)) for n in names])
+    positive = nominal > 0.0
+    mean = np.log(np.where(positive, nominal, 1.0))
+    cov = np.array(parameters.joint_covariance_log, dtype=float).reshape(k, k)
+    # symmetric square root (eigh: also for a semi-definite covariance, a gain the fit pins exactly)
+    w, v = np.linalg.eigh(0.5 * (cov + cov.T))
+    root = v * np.sqrt(np.clip(w, 0.0, None))
+    upper = np.array([_upper_bound(n) for n in names])
+    rng = np.random.default_rng(JOINT_SEED)
+    kept: list[np.ndarray] = []
+    n_kept = 0
+    for _ in range(_MAX_JOINT_ROUNDS):
+        draws = np.where(positive, np.exp(mean + rng.standard_normal((n_samples, k)) @ root.T), 0.0)
+        inside = np.all(draws <= upper, axis=1)
+        kept.append(draws[inside])
+        n_kept += int(inside.sum())
+        if n_kept >= n_samples:
+            break
+    else:  # a nominal value at its bound with a huge SE: fill up with clipped draws
+        kept.append(np.minimum(draws, upper))
+    return np.concatenate(kept)[:n_samples]
 
 
 def parameter_arrays(parameters: HealingParameters, n_samples: int) -> dict[str, np.ndarray]:
-    """Nominal set (row 0) followed by a Latin-hypercube sample of the ranges."""
-    names = [n for n in HealingParameters.model_fields if n not in ("ranges", "log_sampled")]
+    """Nominal set (row 0) followed by the band sample: fitted gains jointly, other ranges by Latin hypercube."""
+    names = [n for n in HealingParameters.model_fields if n not in _NOT_PARAMETERS]
     nominal = {n: float(getattr(parameters, n)) for n in names}
     arrays = {n: np.full(1 + n_samples, v) for n, v in nominal.items()}
-    sampled = sorted(parameters.ranges)
-    if n_samples > 0 and sampled:
-        rng = np.random.default_rng(BAND_SEED)
-        for name in sampled:
-            low, high = parameters.ranges[name]
-            u = (rng.permutation(n_samples) + rng.random(n_samples)) / n_samples
-            if name in parameters.log_sampled:
-                values = np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
-            else:
-                values = low + u * (high - low)
-            arrays[name][1:] = values
+    if n_samples <= 0:
+        return arrays
+    joint = set(parameters.joint_names)
+    rng = np.random.default_rng(BAND_SEED)
+    for name in sorted(parameters.ranges):
+        low, high = parameters.ranges[name]
+        u = (rng.permutation(n_samples) + rng.random(n_samples)) / n_samples
+        if name in joint:
+            continue  # drawn (so the other columns stay put), replaced by the joint sample below
+        if name in parameters.log_sampled:
+            values = np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+        else:
+            values = low + u * (high - low)
+        arrays[name][1:] = values
+    for name, column in zip(parameters.joint_names, joint_gain_sample(parameters, n_samples).T):
+        arrays[name][1:] = column
     return arrays
 
 

@@ -529,7 +529,9 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         thermal_model="nonlinear" if boiling else "linear",
         thermal_model_reason=(
             "3-D voxel heat: boiling plateau with latent heat, no ablation in 3-D (wet-tissue properties, "
-            "no dehydration or material removal)"
+            "no dehydration or material removal; unlike the r-z path, no dried-column optics: a voxel whose "
+            "water is gone keeps the wet absorption and heats on, so the peak temperature and the zone "
+            "read higher than the r-z run's)"
             if boiling
             else "3-D voxel heat with constant properties: no voxel reaches the boiling point (100 degC)"
         ),

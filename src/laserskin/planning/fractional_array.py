@@ -23,6 +23,15 @@ of one pass. At the planner's ~24 µm voxels the basal voxel sits up to a voxel 
 basal cell: its Ω is the conservative (higher) read-out at lasers absorbed near the surface
 (1550 nm: basal Ω 1.7 at 20 µm voxels against 0.14 on the r–z grid for one 1.5 mJ microbeam; the
 peak temperatures agree within 0.5 °C).
+
+Which model ran (``thermal_model``, ``thermal_model_reason``, from the 3-D stage): where the
+microbeam boils, the 3-D heat has the boiling plateau but not the r–z path's dried-column optics
+(:mod:`laserskin.pipeline.ablative`): a voxel whose water is gone keeps the wet absorption and heats
+on. The plan's r–z summary (the same run as ``laserskin simulate``) is the MTZ read-out; the cell is
+for what the r–z run cannot see (bulk rise, overlap, the epidermis between zones). fraxel_1550 at
+20 mJ, 52 F type III cheek, 2·10⁴ photons, seed 1: r–z 514 µm × 160 µm at a peak of 132 °C
+(100 °C at 2·10⁵ photons; 469 µm × 160 µm with the dried-column optics off); the cell (20 µm voxels,
+636 zones/cm², 20 K bulk rise) 535 µm × 209 µm at a peak of 387 °C.
 """
 
 from __future__ import annotations
@@ -62,6 +71,8 @@ class FractionalArray:
     between_zones_pain_index: float
     peak_temperature_C: float
     boiling: bool
+    thermal_model: str
+    thermal_model_reason: str
     photons: int
     wall_time_s: float
 
@@ -175,6 +186,8 @@ def fractional_array(
         between_zones_pain_index=array["between_zones_pain_index"],
         peak_temperature_C=s["peak_temperature_C"],
         boiling=s["boiling"],
+        thermal_model=s["thermal_model"],
+        thermal_model_reason=s["thermal_model_reason"],
         photons=photons,
         wall_time_s=float(s["wall_time_s"]),
     )

@@ -87,7 +87,8 @@ __all__ = [
 ]
 
 #: Radial cells of the planning grid (default grid uses 100): the radial profile of a
-#: flat-top spot or a Gaussian microbeam is resolved by ~10 cells inside the beam.
+#: full-field spot is resolved by ~10 cells inside the beam. Not used for fractional lasers (see
+#: :func:`planning_settings`): a ~100 µm microbeam on a ~2 mm grid would lie in one 50 µm ring.
 PLANNING_GRID_NR = 40
 #: Monte Carlo relative error of the basal temperature rise the safety decision accepts, and the
 #: most photons the planner spends to reach it (see :func:`photons_for_noise`).
@@ -103,11 +104,19 @@ STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
 ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 
 
-def planning_settings(photons: int, seed: int):
-    """:class:`SimulationSettings` used by the planner (coarser radial grid)."""
+def planning_settings(photons: int, seed: int, laser=None):
+    """:class:`SimulationSettings` used by the planner: a coarser radial grid
+    (:data:`PLANNING_GRID_NR` rings), except for a fractional ``laser``, which gets the pipeline's
+    default grid, the one ``laserskin simulate`` uses (the planner uses the same rule as a simulation).
+    The coarse grid's 50 µm rings held the whole 100 µm (1/e²) microbeam of fraxel_1550 in one ring:
+    its MTZ width read 100 or 200 µm with the seed and the dried column never coagulated collagen
+    (fraxel_1550 20 mJ, 52 F type III cheek, 2·10⁴ photons, seeds 1–3: 469 µm × 100 / 200 / 200 µm,
+    coagulation 0 µm, against 490–539 µm × 160 µm, coagulation 291–306 × 40 µm on the default 20 µm
+    rings; 514 µm × 160 µm for every seed at 2·10⁵ photons)."""
     from laserskin.pipeline.settings import SimulationSettings
 
-    return SimulationSettings(photons=photons, seed=seed, grid={"nr": PLANNING_GRID_NR})
+    grid = {} if getattr(laser, "is_fractional", False) else {"nr": PLANNING_GRID_NR}
+    return SimulationSettings(photons=photons, seed=seed, grid=grid)
 
 
 @dataclass
@@ -390,7 +399,9 @@ def optimise_device(
         laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
         lo, hi = _energy_range(preset, laser)
         for variant in coolings:
-            sim = Simulation(person, laser, variant, settings=planning_settings(photons, seed), cache_dir=cache_dir)
+            sim = Simulation(
+                person, laser, variant, settings=planning_settings(photons, seed, laser), cache_dir=cache_dir
+            )
             if transport is None:  # one transport per optical set-up (beam and optics unchanged here)
                 transport = sim.transport()
                 counter.transports += len(transport[0])
@@ -399,7 +410,9 @@ def optimise_device(
             counter.heat_solves += 2
             more = photons_for_noise(sim, response, photons)
             if more > sim.settings.photons:  # the decision needs a quieter basal layer: more photons
-                sim = Simulation(person, laser, variant, settings=planning_settings(more, seed), cache_dir=cache_dir)
+                sim = Simulation(
+                    person, laser, variant, settings=planning_settings(more, seed, laser), cache_dir=cache_dir
+                )
                 transport = sim.transport()
                 counter.transports += len(transport[0])
                 _, source, grid = transport

@@ -836,7 +836,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
         laser,
         cooling,
         Protocol(anesthetic=anesthetic, passes=passes),
-        planning_settings(request.photons, request.seed),
+        planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
     result = sim.run()
