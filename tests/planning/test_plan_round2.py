@@ -84,7 +84,7 @@ def test_choice_reason_names_the_tie_break():
     from laserskin.planning.plan import _choice_reason
 
     tied = _choice_reason([_option("er_yag_2940", 32.8, 1, 46), _option("co2_full_field", 35.2, 1, 50)])
-    assert "within 10% of the highest (co2_full_field 35.2 %)" in tied and "decided by the shorter session" in tied
+    assert "within 20% of the highest (co2_full_field 35.2 %)" in tied and "decided by the candidate order" in tied
     clear = _choice_reason([_option("co2_full_field", 35.2, 1, 50), _option("er_yag_2940", 32.8, 1, 46)])
     assert "highest predicted 6-month improvement (35.2 %)" in clear
 
