@@ -679,6 +679,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
             ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
+        if course.sessions_reason:
+            reasons.append(f"{preset.name}: {course.sessions_reason}")
         options.append(
             {
                 "setting": setting,
