@@ -121,9 +121,11 @@ class PhaseChangeParameters:
     dry_conductivity_fraction : float
         k of fully dehydrated tissue over k of the wet tissue, in (0, 1].
     dry_absorption_fraction : float
-        μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength, in
-        [0, 1] (the absorption of the dry matter, e.g. the amide bands of collagen near 3 µm).
-        This share does not bleach with temperature: g(T) multiplies the water's share only.
+        μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength where water
+        dominates the absorption, in [0, 1] (the absorption of the dry matter, e.g. the amide bands of
+        collagen near 3 µm): the least share drying leaves; where melanin or blood absorb, the non-water
+        share 1 − s_w is kept instead (:func:`tissue_absorption_factor`). This share does not bleach with
+        temperature: g(T) multiplies the water's share only.
     absorption_temperature_coefficient_per_K : float
         β of g(T) = 1 + β (T − T₀) for the water absorption at the laser wavelength, 1/K
         (0 = no temperature dependence); g acts on the water's share of μa only
