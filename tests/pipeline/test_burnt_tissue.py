@@ -1,5 +1,7 @@
 """A setting that would burn the tissue is refused, never reported as thousands of degrees (issue 9 item 6)."""
 
+import re
+
 import pytest
 
 from laserskin.core.errors import InputError
@@ -28,3 +30,17 @@ def test_a_boiling_but_physical_setting_still_runs():
     summary = Simulation(PERSON, _laser("40 J/cm^2"), settings=SETTINGS).run().summary
     assert summary["thermal_model"] == "nonlinear"
     assert 100.0 <= summary["peak_temperature_C"] <= MAX_TISSUE_TEMPERATURE_C
+
+
+def test_the_refusal_names_an_allowed_value_of_the_field():
+    """QA3 item 18: the refusal names a value of the refused field, measured by the refused run (the energy it
+    had delivered when the tissue reached the ceiling), and that value is indeed allowed. Before: only the
+    temperature ("keeps the tissue below 1000 degC: this one heats it to 5103 degC")."""
+    with pytest.raises(InputError) as info:
+        Simulation(PERSON, _laser("1000 J/cm^2"), settings=SETTINGS).run()
+    found = re.search(r"e\.g\. ([0-9.]+) J/cm\^2 or less", str(info.value))
+    assert found, str(info.value)
+    allowed = float(found.group(1))
+    assert 1.0 < allowed < 1000.0
+    summary = Simulation(PERSON, _laser(f"{allowed} J/cm^2"), settings=SETTINGS).run().summary
+    assert summary["peak_temperature_C"] <= MAX_TISSUE_TEMPERATURE_C

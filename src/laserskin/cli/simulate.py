@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,7 @@ def command(
 ) -> None:
     """Simulate a treatment on one spot (all [protocol] passes): light → heat → damage; print the summary
     (with the cooling used)."""
+    from laserskin.pipeline.ablative import AblativeSettingWarning
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.pipeline.simulation import Simulation
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
@@ -132,9 +134,13 @@ def command(
 
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
-    result = simulation.run(grid_warning=False)  # said once below, as a note line, not as a Python warning
+    with warnings.catch_warnings():  # said once below, as a warning line, not as a Python warning
+        warnings.simplefilter("ignore", AblativeSettingWarning)
+        result = simulation.run(grid_warning=False)  # the grid note too
     if result.summary.get("grid_note"):
         note(f"note: {result.summary['grid_note']}")
+    if result.summary.get("ablative_note"):
+        note(f"warning: {result.summary['ablative_note']}")
     summary = dict(result.summary)
     cooling = cooling_used(simulation, spec)
     summary.setdefault("cooling", cooling)

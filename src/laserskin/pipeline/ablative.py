@@ -19,7 +19,7 @@ It solves :func:`laserskin.thermal.enthalpy.solve_enthalpy` (enthalpy method wit
 water per layer, latent heat, dehydration, ablation, heat carried over between pulses and
 passes) for every pulse of every pass of the protocol, integrates the Arrhenius damage on
 the way, and reads out the crater, the residual thermal damage (Henriques Ω ≥ 1 below the
-final floor; Walsh, Flotte & Deutsch 1989), the coagulated collagen below the floor, the
+final floor; Walsh, Flotte & Deutsch 1989), the coagulated (dermal) collagen below the floor, the
 immediate contraction and, for fractional lasers, the microscopic treatment zone.
 
 Every result states ``thermal_model`` ("nonlinear" here, "linear" in the linear path) and
@@ -29,6 +29,7 @@ Every result states ``thermal_model`` ("nonlinear" here, "linear" in the linear 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -38,14 +39,17 @@ from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury
 from laserskin.grid import RZGrid
+from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
+    "AblativeSettingWarning",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
     "needs_nonlinear",
+    "resolve_ablative",
     "run_ablative",
     "run_nonlinear",
 ]
@@ -67,6 +71,73 @@ MAX_FULL_FIELD_FLUENCE_J_PER_M2 = 1000e4
 #: ``FOCUSED_RING_M`` (crater walls of focused laboratory spots); wider spots are one column.
 FOCUSED_SPOT_MAX_RADIUS_M = 250e-6
 FOCUSED_RING_M = 2.0e-6
+
+
+class AblativeSettingWarning(UserWarning):
+    """An explicit ``ablative = false`` at a setting that vaporises tissue (the summary's ``ablative_note``)."""
+
+
+def _beer_lambert_applies(stack) -> bool:
+    """Whether the superficial layers absorb far more than they scatter (μa ≥ 20 μs′ in the first three):
+    the condition of the ablation stage's Beer–Lambert source from the moving crater floor."""
+    mua = np.array([layer.mua_per_m for layer in stack.layers])
+    musp = np.array([layer.mus_per_m * (1.0 - layer.g) for layer in stack.layers])
+    surface = slice(0, min(3, len(mua)))
+    return bool(np.all(mua[surface] >= _BEER_LAMBERT_MIN_RATIO * musp[surface]))
+
+
+def resolve_ablative(simulation):
+    """The laser with ``ablative`` as the physics has it, for a laser whose ``ablative`` was left unset.
+
+    Unset, :class:`laserskin.treatment.laser.Laser` decides ``ablative`` from the water absorption of its
+    wavelength(s) (≥ 100 /cm: Er:YSGG, Er:YAG, CO2, but also Tm 1927/1940 nm). Ablation also needs the
+    light to be deposited in a thin layer that its vapour ejects, which is the ablation stage's own condition
+    (μa ≥ 20 μs′ in the superficial layers of this tissue): where the tissue scatters more than that
+    (Tm 1927/1940 nm in skin, μa ≈ 90 /cm, μs′ ≈ 10 /cm) the laser stays non-ablative (Monte Carlo light,
+    tissue drying in place), as clinical Tm fractional lasers are. Whether an ablative laser removes tissue
+    at its fluence is then decided by the stage's removal criterion (no crater below the threshold). A
+    given flag (the user's or a device preset's) is kept as it is.
+    """
+    laser = simulation.laser
+    if laser.ablative_given or not laser.ablative:
+        return laser
+    if _beer_lambert_applies(simulation.optical_stack(float(laser.centroid_wavelength_m))):
+        return laser
+    return laser.model_copy(update={"ablative": False})  # still "not given": dumps leave it out
+
+
+def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> str | None:
+    """``ablative_note`` for a non-removal run of a water-absorbed laser that met the ablation stage's own
+    removal criterion — a surface cell boiled dry (its vapour would eject it) or tissue past the pyrolysis
+    temperature (it would carbonise and blow out) — when the flag was ``false`` by the user's choice (or
+    unset at a wavelength whose tissue scatters too much for the ablation stage); else None."""
+    laser = simulation.laser
+    if parameters.material_removal or not laser.strongly_water_absorbed:
+        return None
+    threshold = 1.0 - parameters.ablation_vaporised_fraction + 1e-9
+    wet0 = np.broadcast_to(water0, heat.water_fraction.shape)[:, 0] > 0
+    dried = bool(np.any(wet0 & (heat.water_fraction[:, 0] <= threshold)))
+    peak_C = float(np.max(heat.peak_temperature_K)) - CELSIUS_K
+    charred = peak_C > parameters.pyrolysis_temperature_K - CELSIUS_K
+    if not (dried or charred):
+        return None
+    what = "the skin surface boiled dry" if dried else "tissue passed the pyrolysis temperature"
+    where = (
+        f"{laser.centroid_wavelength_m * 1e9:.6g} nm is strongly water-absorbed (water mu_a >= "
+        f"{ABLATIVE_WATER_MUA_PER_M / 100:g} /cm)"
+    )
+    if laser.ablative_given:
+        return (
+            f"laser.ablative = false at an ablative setting: {where} and this setting vaporises tissue ({what}, "
+            f"peak {peak_C:.0f} degC), which the model would remove as a crater; it was simulated as drying in "
+            "place under an intact surface, so the temperatures, injury grade and depths describe tissue that "
+            "would in fact be ablated. Leave ablative unset (or true) to simulate the ablation."
+        )
+    return (
+        f"laser.ablative (unset) = false: {where} but scattered too strongly in this tissue for the ablation "
+        f"stage (mu_a < 20 mu_s'), so it was simulated drying in place; this setting vaporises tissue ({what}, "
+        f"peak {peak_C:.0f} degC), which would in fact be ablated."
+    )
 
 
 def needs_nonlinear(peak_temperature_K: Any, *, onset_K: float = WATER_BOILING_K) -> tuple[bool, str]:
@@ -107,9 +178,9 @@ def apply_thermal_model_rule(
     result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
     fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
     coagulation: collagen Ω ≥ 1; widths in the dermis); ``crater_depth_um`` is 0.0 and
-    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / collagen
+    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / dermal collagen
     Ω ≥ 1 on the axis below the intact surface (the same measure as below a crater floor, with the
-    floor at 0; 0.0 when nothing reaches Ω = 1). Otherwise the non-linear stage runs on the
+    floor at 0; 0.0 when nothing reaches Ω = 1; collagen only in the dermis). Otherwise the non-linear stage runs on the
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     """
     dataset = linear_result.dataset
@@ -123,6 +194,8 @@ def apply_thermal_model_rule(
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
+    z = grid.z_centers_m
+    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
     summary.update(
@@ -132,12 +205,12 @@ def apply_thermal_model_rule(
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=_depth_from_surface_m(henriques, grid) * 1e6,
-        coagulation_depth_um=_depth_from_surface_m(collagen, grid) * 1e6,
+        coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
     )
     if simulation.laser.is_fractional:
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
         mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
-        coag_depth, coag_width = _zone_size(collagen >= 1.0, grid, in_dermis)
+        coag_depth, coag_width = _zone_size((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
         summary.update(
             mtz_depth_um=mtz_depth * 1e6,
             mtz_width_um=mtz_width * 1e6,
@@ -205,6 +278,7 @@ def run_nonlinear(
     from laserskin.thermal.enthalpy import (
         BeerLambertSource,
         FixedSource,
+        OutsideModelError,
         phase_change_data,
         phase_change_parameters,
         solve_enthalpy,
@@ -225,9 +299,7 @@ def run_nonlinear(
     if source_per_J is None:
         tissue = simulation.optical_stack(wavelength)  # the person's optics, or explicit layers
         mua_layers = np.array([layer.mua_per_m for layer in tissue.layers])
-        musp_layers = np.array([layer.mus_per_m * (1.0 - layer.g) for layer in tissue.layers])
-        surface = slice(0, min(3, len(mua_layers)))
-        if np.any(mua_layers[surface] < _BEER_LAMBERT_MIN_RATIO * musp_layers[surface]):
+        if not _beer_lambert_applies(tissue):
             raise InputError(
                 "laser.wavelength",
                 f"{wavelength * 1e9:g} nm",
@@ -308,22 +380,27 @@ def run_nonlinear(
         source_update = _dried_column_update(
             simulation, grid, water, parameters, source_per_J, dried_optics, water_share
         )
-    heat = solve_enthalpy(
-        medium,
-        water,
-        source,
-        power,
-        surface,
-        t_end,
-        parameters=parameters,
-        observers=[integrator, probe],
-        max_step_s=simulation.settings.max_step_s,
-        steps_per_pulse=steps_per_pulse,
-        source_update=source_update,
-        progress=simulation.progress,
-        max_temperature_K=MAX_TISSUE_TEMPERATURE_K,
-        water_absorption_share=water_share,
-    )
+    try:
+        heat = solve_enthalpy(
+            medium,
+            water,
+            source,
+            power,
+            surface,
+            t_end,
+            parameters=parameters,
+            observers=[integrator, probe],
+            max_step_s=simulation.settings.max_step_s,
+            steps_per_pulse=steps_per_pulse,
+            source_update=source_update,
+            progress=simulation.progress,
+            max_temperature_K=MAX_TISSUE_TEMPERATURE_K,
+            water_absorption_share=water_share,
+        )
+    except OutsideModelError as outside:
+        # the refusal names a value of the field: the energy the run had delivered when the tissue reached the ceiling
+        outside.setting_limit = _setting_limit(laser, outside, laser_starts, laser_durations, laser_power)
+        raise
     removed = heat.removed
     floor_m = float(heat.crater_depth_m[0])
     if np.any(heat.crater_depth_m >= grid.z_max_m - 2 * grid.dz_m[-1]):
@@ -349,10 +426,11 @@ def run_nonlinear(
         if grid.nr > 1 and grid.dr_m <= FOCUSED_RING_M * (1 + 1e-9)
         else None
     )
-    coagulation_m = ablation.residual_damage_depth(np.nan_to_num(omega["collagen"], nan=0.0), grid, floor_m)
-
     z = grid.z_centers_m
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    # collagen is dermal: only dermal cells count, so a floor inside the epidermis with no dermal
+    # collagen at Ω ≥ 1 gives 0 (not the depth of the epidermal cells the collagen set integrates)
+    coagulation_m = _dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
     collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
     spot_radius = grid.r_max_m
     collagen = collagen_response(
@@ -434,7 +512,8 @@ def run_nonlinear(
     if fractional:
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
         necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
-        coagulated = removed | (np.nan_to_num(integrator.omega("collagen")) >= 1.0)
+        # the coagulated-collagen column: the ablated channel and dermal collagen at Ω ≥ 1 (the epidermis has none)
+        coagulated = removed | ((np.nan_to_num(integrator.omega("collagen")) >= 1.0) & dermis[None, :])
         in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
         mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
         coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
@@ -447,6 +526,10 @@ def run_nonlinear(
             mtz_ablation_depth_um=floor_m * 1e6,
             mtz_ablation_width_um=_zone_size(removed, grid, in_dermis)[1] * 1e6,
         )
+    note = _vaporised_tissue_note(simulation, heat, water, parameters)
+    if note is not None:  # an explicit ablative = false that vaporises tissue is said, never silent
+        summary["ablative_note"] = note
+        warnings.warn(note, AblativeSettingWarning, stacklevel=3)
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
     extras = {key: value for key, value in summary.items() if key not in typed}
@@ -556,6 +639,38 @@ def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, para
         return FixedSource(source, reference_factor=np.broadcast_to(used, (grid.nr, grid.nz)))
 
     return update
+
+
+def _setting_limit(laser, outside, starts, durations, power_W) -> tuple[str, float] | None:
+    """The refused field's value at which the refused run still kept the tissue below the ceiling, and the
+    share of the energy delivered then: ``("7.92 mJ or less", 0.0079)``.
+
+    The solver stops when the hottest live cell passes the ceiling (``outside.crossing_time_s``, interpolated in
+    the step). The share of the pulse train's energy delivered by then, times the refused pulse energy (or
+    fluence), is an allowed value at or below the limit, measured without another run: the same energy spread
+    over the whole pulse (train) has more time to diffuse, so it heats less. It is conservative, more so the
+    farther the refused setting lies from the limit (checked: 1450 nm 6 mm 200 ms, 1000 J/cm² → 131 J/cm², which
+    peaks at 147 °C; 300 → 195 J/cm², 707 °C; 1550 nm 100 µm micro-beam 3 ms, 1 J → 7.92 mJ, 100 °C; 200 → 78.9
+    mJ, 799 °C). Rounded down to 3 digits. None when it is not known (no crossing time, or passed in the
+    first step)."""
+    t = getattr(outside, "crossing_time_s", None)
+    starts, durations, power_W = (np.asarray(a, dtype=float) for a in (starts, durations, power_W))
+    total = float(np.sum(power_W * durations))
+    if t is None or not math.isfinite(t) or total <= 0:
+        return None
+    share = float(np.sum(power_W * np.clip(t - starts, 0.0, durations))) / total
+    if not 0.0 < share < 1.0:
+        return None
+
+    def down(x: float) -> str:  # 3 significant digits, never rounded up past the measured value
+        step = 10.0 ** (math.floor(math.log10(x)) - 2)
+        return f"{math.floor(x / step * (1 + 1e-12)) * step:.3g}"
+
+    if laser.is_fractional:  # the fields refused_setting names
+        value = f"{down(laser.microbeam_energy_J * share * 1e3)} mJ"
+    else:
+        value = f"{down(laser.fluence_J_per_m2 * share * 1e-4)} J/cm^2"
+    return f"{value}{' per pulse' if laser.pulses > 1 else ''} or less", share
 
 
 def refused_setting(laser) -> tuple[str, str]:
@@ -833,6 +948,17 @@ def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
     from laserskin.damage import ablation
 
     return float(ablation.residual_damage_depth(omega_map, grid, 0.0))
+
+
+def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, dermis: np.ndarray) -> float:
+    """Depth below the floor (the surface: 0) of the deepest dermal cell with Ω ≥ 1 on the axis, m; 0 when no
+    dermal cell below the floor reaches Ω = 1. Cells outside ``dermis`` (epidermis, subcutis: no dermal
+    collagen) are left out; the crossing is interpolated as in :func:`laserskin.damage.ablation.residual_damage_depth`
+    (at a dermal cell's edge where its neighbour is outside the dermis)."""
+    from laserskin.damage import ablation
+
+    dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
+    return float(ablation.residual_damage_depth(dermal, grid, floor_m))
 
 
 def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:

@@ -27,7 +27,13 @@ from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
-from laserskin.pipeline.ablative import apply_thermal_model_rule, needs_nonlinear, refused_setting, run_ablative
+from laserskin.pipeline.ablative import (
+    apply_thermal_model_rule,
+    needs_nonlinear,
+    refused_setting,
+    resolve_ablative,
+    run_ablative,
+)
 from laserskin.pipeline.dataset import linear_dataset, provenance
 from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, inside_progress_scope, progress_scope, resolve_progress
@@ -135,6 +141,8 @@ class Simulation:
         # [geometry] and [[inclusions]]: kind = "voxels" runs the 3-D stage (pipeline/voxel.py)
         self.voxel_geometry = voxel_geometry if voxel_geometry is not None else GeometrySpec()
         self.inclusions = tuple(inclusions)
+        # an unset [laser] ablative follows the physics of this tissue (pipeline.ablative.resolve_ablative)
+        self.laser = resolve_ablative(self)
 
     @classmethod
     def from_scenario(
@@ -287,7 +295,12 @@ class Simulation:
                 else:
                     result = self._run_linear()
             except OutsideModelError as outside:
-                _refuse_burnt_tissue({"peak_temperature_C": outside.peak_K - CELSIUS_K}, self.laser, force=True)
+                _refuse_burnt_tissue(
+                    {"peak_temperature_C": outside.peak_K - CELSIUS_K},
+                    self.laser,
+                    force=True,
+                    limit=getattr(outside, "setting_limit", None),
+                )
                 raise
         _refuse_burnt_tissue(result.summary, self.laser)
         if self.explicit:
@@ -346,17 +359,30 @@ class GridCaptureWarning(UserWarning):
 MAX_TISSUE_TEMPERATURE_C = MAX_TISSUE_TEMPERATURE_K - CELSIUS_K
 
 
-def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False) -> None:
+def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=None) -> None:
     """Refuse a setting whose tissue would have burnt (``peak_temperature_C`` above the ceiling; with
-    ``force`` whatever the peak: the solver stopped because a temperature left the model)."""
+    ``force`` whatever the peak: the solver stopped because a temperature left the model). ``limit``:
+    ``(value, share)`` from :func:`laserskin.pipeline.ablative.run_nonlinear` — the refused field's value
+    that reaches the ceiling, measured by the refused run (the share of its energy delivered when the
+    tissue got there); the message names it."""
     peak = summary.get("peak_temperature_C")
     if not force and (peak is None or not peak > MAX_TISSUE_TEMPERATURE_C):
         return
+    ceiling = f"{MAX_TISSUE_TEMPERATURE_C:g} degC"
+    heats = f"to {peak:.0f} degC" if not force and peak > MAX_TISSUE_TEMPERATURE_C else f"past {ceiling}"
+    if force and peak is not None and not peak > MAX_TISSUE_TEMPERATURE_C:
+        heats = "beyond what the model represents"
+    expected = f"a setting that keeps the tissue below {ceiling}"
+    if limit is not None:
+        value, share = limit
+        expected = (
+            f"{expected}, e.g. {value} (the refused run reached {ceiling} when {share:.1%} of its energy had been "
+            "delivered; a smaller pulse over the same duration heats less, so the limit is at or above this)"
+        )
     raise InputError(
         *refused_setting(laser),
-        f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC: this one heats it "
-        + (f"to {peak:.0f} degC" if peak > MAX_TISSUE_TEMPERATURE_C else "beyond what the model represents")
-        + ", where it would have charred and burnt (no carbonisation or combustion in this model)",
+        f"{expected}: this one heats it {heats}, where it would have charred and burnt "
+        "(no carbonisation or combustion in this model)",
     )
 
 

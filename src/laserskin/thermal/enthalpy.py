@@ -517,10 +517,13 @@ class OutsideModelError(RuntimeError):
     """Tissue heated past the model's ceiling (``peak_K`` > ``ceiling_K``), or a temperature that is not
     finite and positive: the pipeline turns it into an input error naming the laser setting."""
 
-    def __init__(self, peak_K: float, ceiling_K: float):
+    def __init__(self, peak_K: float, ceiling_K: float, crossing_time_s: float | None = None):
         super().__init__(f"tissue at {peak_K - 273.15:.0f} degC, beyond the model's {ceiling_K - 273.15:.0f} degC")
         self.peak_K = peak_K
         self.ceiling_K = ceiling_K
+        #: When the hottest live cell reached the ceiling, s: interpolated linearly in the step in which it was
+        #: passed (from the step's start, when every live cell was below it); None if not known.
+        self.crossing_time_s = crossing_time_s
 
 
 def solve_enthalpy(
@@ -920,7 +923,11 @@ def solve_enthalpy(
             hottest = float(np.max(state.temperature_K, where=live, initial=0.0))
             coldest = float(np.min(state.temperature_K, where=live, initial=np.inf))
             if not (hottest <= max_temperature_K and coldest > 0.0):  # NaN fails both
-                raise OutsideModelError(hottest, max_temperature_K)
+                before = float(np.max(old_field, where=live, initial=0.0))
+                crossing = None
+                if math.isfinite(hottest) and hottest > max_temperature_K >= before:
+                    crossing = t0 + (t1 - t0) * (max_temperature_K - before) / (hottest - before)
+                raise OutsideModelError(hottest, max_temperature_K, crossing)
         for obs in observers:
             obs.on_step(t1, dt_exact, old_field, state.temperature_K.copy())
         if progress is not None and n_step % 50 == 0:

@@ -16,7 +16,7 @@ TOML schema of the ``[laser]`` table (clinical units at the edge, SI inside)::
     profile = "flat_top"          # "flat_top" | "gaussian"
     repetition_rate = "10 Hz"     # needed when pulses > 1
     pulses = 1                    # pulses stacked on one spot
-    ablative = false
+    ablative = true               # optional: unset = decided by the physics (see Ablative below)
     fractional = { microbeam_diameter = "120 um", density = "10 %" }   # optional
 
     [laser]                       # or a device preset with optional overrides
@@ -50,6 +50,14 @@ Conventions
   log-linearly). In 400–11000 nm that is 1.91–1.96 µm and 2.52–11 µm (Er:YSGG 2790 nm,
   Er:YAG 2940 nm, CO2 9.3–10.6 µm, Tm 1927/1940 nm); Nd:YAG 1064 nm (0.15 /cm) or a
   1550 nm fibre laser (11 /cm) cannot vaporise tissue at clinical fluences.
+  Ablation is physics, not a switch: **left unset**, ``ablative`` follows the same rule (true
+  where every wavelength is strongly water-absorbed, else false; :attr:`Laser.ablative_given`
+  tells the two apart). The pipeline then lets the ablation stage's own removal criterion decide
+  whether a crater forms at the given fluence (none below the ablation threshold), and keeps a
+  water-absorbed wavelength whose light still scatters more than the ablation stage allows in the
+  tissue (Tm 1927/1940 nm) non-ablative (``laserskin.pipeline.ablative.resolve_ablative``). An
+  explicit ``ablative = false`` at an ablative wavelength is simulated as tissue drying in place,
+  and the result says so when that setting vaporises tissue. Every device preset sets the flag.
 
 References
 ----------
@@ -313,7 +321,9 @@ class Laser(_DerivedFields):
     pulses : int
         Pulses stacked on one spot (1 to 10 000).
     ablative : bool
-        Whether the laser vaporises tissue (only for strongly water-absorbed light).
+        Whether the laser vaporises tissue (only for strongly water-absorbed light). Unset in the
+        input: decided from the water absorption of the wavelength(s) (see the module docstring);
+        always a bool after validation.
     fractional : FractionalSpec or None
         Microbeam diameter and density for fractional lasers.
     """
@@ -331,7 +341,7 @@ class Laser(_DerivedFields):
     profile: Profile = "flat_top"
     repetition_rate_Hz: Quantity("Hz", gt=0.0, le=1e6) | None = Field(default=None, alias="repetition_rate")
     pulses: int = Field(default=1, ge=1, le=MAX_PULSES_PER_SPOT)
-    ablative: bool = False
+    ablative: bool | None = None
     fractional: FractionalSpec | None = None
 
     PROFILES: ClassVar[tuple[str, ...]] = ("flat_top", "gaussian")
@@ -439,7 +449,9 @@ class Laser(_DerivedFields):
                 f"pulse_duration: {format_quantity(self.pulse_duration_s, 's', 'ms')} is longer than the "
                 f"pulse period 1/repetition_rate = {format_quantity(1 / self.repetition_rate_Hz, 's', 'ms')}"
             )
-        if self.ablative:
+        if self.ablative is None:  # not given: the physics decides (dropped again when dumped)
+            self._fill(ablative=self.strongly_water_absorbed)
+        elif self.ablative:
             for wavelength_m, _ in self.wavelength_weights():
                 mua = water_mua_per_m(wavelength_m)
                 if mua < ABLATIVE_WATER_MUA_PER_M:
@@ -464,6 +476,17 @@ class Laser(_DerivedFields):
         return self
 
     # ---------------------------------------------------------------- derived
+    @property
+    def ablative_given(self) -> bool:
+        """Whether ``ablative`` was given (by the user or a device preset) rather than decided by the physics."""
+        return "ablative" not in self._derived
+
+    @property
+    def strongly_water_absorbed(self) -> bool:
+        """Whether every wavelength is absorbed by liquid water at least ``ABLATIVE_WATER_MUA_PER_M``
+        (100 /cm): the rule that allows ``ablative = true`` and decides it when it is unset."""
+        return all(water_mua_per_m(wl) >= ABLATIVE_WATER_MUA_PER_M for wl, _ in self.wavelength_weights())
+
     @property
     def is_fractional(self) -> bool:
         """True in fractional (microbeam) mode."""
