@@ -26,9 +26,17 @@ def cheek_plans():
     ]
 
 
+def _target_verdict(p) -> str:
+    line = next(r for r in p.reasons if "dermal remodelling target" in r)
+    return line.rsplit("):", 1)[1].strip()
+
+
 def test_same_person_same_choices_for_five_seeds(cheek_plans):
-    """Discrete choices (device, passes, sessions, visits) must not follow the Monte Carlo seed."""
-    choices = {(p.device, p.settings["passes"], p.sessions, p.visits_per_session) for p in cheek_plans}
+    """Discrete choices (device, passes, sessions, visits) and the dermal-target verdict must not follow
+    the Monte Carlo seed (QA3 #1: seed 1 gave 1 pass / target NOT reached, 100 000 photons 3 passes)."""
+    choices = {
+        (p.device, p.settings["passes"], p.sessions, p.visits_per_session, _target_verdict(p)) for p in cheek_plans
+    }
     assert len(choices) == 1, choices
     fluences = [p.settings["fluence_J_per_cm2"] for p in cheek_plans]
     # the continuous fluence may move with the noise, within the reported blister band
@@ -173,3 +181,49 @@ def test_uncertainty_band_is_asymmetric_only_for_the_scattering_set():
     u = BlisterUncertainty(relative=0.1, relative_high=0.2, mc_relative_error=0.01)
     assert u.band(10.0) == pytest.approx([9.0, 10.0, 12.0])
     assert u.band(None) is None
+
+
+def _fake_setting(passes, ratio, mc=0.02):
+    from laserskin.planning.optimise import SettingResult, target_verdict
+    from laserskin.planning.uncertainty import BlisterUncertainty
+
+    verdict = target_verdict(ratio)
+    return SettingResult(
+        device="d",
+        device_class="non_ablative",
+        laser=None,
+        cooling={},
+        passes=passes,
+        energy_range_J=(1.0, 2.0),
+        safe_energy_J=1.0,
+        target_energy_J=None if ratio is None else ratio,
+        blister_energy_J=1.2,
+        binding="epidermal safety",
+        feasible=True,
+        uncertainty=BlisterUncertainty(relative=0.1, mc_relative_error=mc),
+        target_ratio=ratio,
+        target_verdict=verdict,
+        target_reached=verdict != "NOT reached",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ratio", "verdict"),
+    [(0.85, "reached"), (0.95, "at the target"), (1.05, "at the target"), (1.15, "NOT reached"), (None, "NOT reached")],
+)
+def test_target_verdict_has_a_fixed_resolution(ratio, verdict):
+    """E_target / E_safe within 1 +- 10 % is 'at the target' (the target fluence scatters ~5 % over seeds)."""
+    from laserskin.planning.optimise import target_verdict
+
+    assert target_verdict(ratio).startswith(verdict)
+
+
+def test_more_passes_only_when_they_beat_the_noise():
+    """Passes lower both the safe and the target fluence; a 1 % gain in the target ratio is noise (1 pass),
+    a 30 % gain is not (the fewest passes that give it)."""
+    from laserskin.planning.optimise import order_settings
+
+    close = [_fake_setting(1, 1.01), _fake_setting(2, 1.003), _fake_setting(3, 0.999)]
+    assert order_settings(close)[0].passes == 1
+    far = [_fake_setting(1, 1.2), _fake_setting(2, 0.85), _fake_setting(3, 0.84)]
+    assert order_settings(far)[0].passes == 2

@@ -41,6 +41,16 @@ def test_assumptions_use_the_planner_thresholds_that_the_reasons_use():
     assert any(f"at least {band} µm" in line for line in assumptions())
 
 
+def test_assumptions_state_the_margin_rule_the_planner_applies():
+    """QA3 #15: the margin is a fraction of the lower blister fluence, not 'basal Omega <= 0.5'."""
+    from laserskin.planning.request import planner_rules
+
+    fraction = planner_rules()["safety"]["max_fraction_of_blister"]
+    text = " ".join(assumptions())
+    assert f"at most {fraction:g} × the lower end of the blister-fluence band" in text
+    assert "≤ 0.5" not in text
+
+
 def test_citations_are_deduplicated_and_never_the_whole_library():
     assert plan_citations({"citations": ["pennes1948", "pennes1948"]}) == plan_citations({"citations": ["pennes1948"]})
     assert plan_citations({}) == []

@@ -18,11 +18,13 @@ CLASSES_FOR_GOAL = {
     "resurface": ("fractional_ablative", "ablative"),
 }
 
-#: Default candidates per goal: kept small so a plan stays within ~30 s on 2 cores
-#: (titan_ir needs 7 transport runs and multi-second pulses; give it with ``devices``).
+#: Default candidates per goal: every preset of the goal's classes except titan_ir (7 transport runs and
+#: multi-second pulses; give it with ``devices``), so that "recommend" can offer fractional non-ablative
+#: and full-field ablative treatment. Eligibility by skin type (contraindications.toml) still applies:
+#: full-field ablative is excluded in IV-VI, fractional coverage is capped at 10 % in IV-VI.
 DEFAULT_DEVICES = {
-    "tighten": ("cooltouch_1320", "smoothbeam_1450", "genesis_1064"),
-    "resurface": ("co2_fractional", "er_yag_2940"),
+    "tighten": ("cooltouch_1320", "smoothbeam_1450", "genesis_1064", "fraxel_1550"),
+    "resurface": ("co2_fractional", "er_yag_2940", "co2_full_field"),
 }
 
 

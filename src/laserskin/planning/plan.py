@@ -51,9 +51,12 @@ OUTCOME_MEASURE = (
 )
 
 MAX_PASSES = 3
-#: Relative difference of the predicted 6-month improvement treated as a tie between devices
-#: (Monte Carlo noise of the dose is a few per cent; a noise-aware rule keeps the choice stable).
-DEVICE_TIE_TOLERANCE = 0.10
+#: Relative difference of the predicted 6-month improvement treated as a tie between devices: the
+#: improvement's own seed-to-seed spread (sessions.IMPROVEMENT_NOISE, 20 %: 9.4-14.3 % month-6 nominal over
+#: seeds 1-5 for the issue's person at 1450 nm), so that the choice does not follow the seed.
+DEVICE_TIE_TOLERANCE = 0.20
+#: Relative difference of improvement per downtime day treated as a tie between full-field pass counts.
+PASS_TIE_TOLERANCE = 0.10
 
 
 @dataclass
@@ -139,11 +142,27 @@ class TreatmentPlan:
         )
         out = {key: getattr(self, key) for key in keys}
         out["inputs"] = self.request
-        return json.loads(json.dumps(out, default=_jsonable))
+        return _round_floats(json.loads(json.dumps(out, default=_jsonable)))
 
     def to_json(self, indent: int | None = 2) -> str:
         """The plan as one JSON object (keys of the acceptance interface, inputs, seed, version)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+#: Significant digits of floats in the plan JSON: unit conversions leave binary noise in the last digits
+#: (1550.0000000000002 nm, 99.99999999999999 um); 12 digits keep every computed digit that means something.
+JSON_SIGNIFICANT_DIGITS = 12
+
+
+def _round_floats(value):
+    """``value`` (parsed JSON) with every float rounded to :data:`JSON_SIGNIFICANT_DIGITS` significant digits."""
+    if isinstance(value, float):
+        return float(f"{value:.{JSON_SIGNIFICANT_DIGITS}g}") if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {k: _round_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_round_floats(v) for v in value]
+    return value
 
 
 def _jsonable(value):
@@ -243,10 +262,25 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"at least 1 session: goal {request.goal!r} needs a treatment (the max_sessions constraint binds)",
         )
     goal = primary_goal(request.goal, person)
-    other = "resurface" if goal == "tighten" else "tighten"
     reasons = [_goal_reason(request.goal, goal, person)]
-    counter = Counter()
     names = candidate_devices(goal, request.devices)
+    swapped = "resurface" if goal == "tighten" else "tighten"
+    if not names and request.devices and candidate_devices(swapped, request.devices):
+        if request.goal == "recommend":  # the requested devices say which treatment is wanted: follow them
+            reasons.append(
+                f"recommend -> {swapped} instead: the requested device(s) {', '.join(request.devices)} are of class "
+                f"{' or '.join(CLASSES_FOR_GOAL[swapped])}, which serves {swapped!r}"
+            )
+            goal, names = swapped, candidate_devices(swapped, request.devices)
+        else:
+            raise InputError(
+                "devices",
+                request.devices,
+                f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r} "
+                f"(the device(s) given serve goal {swapped!r}: use --goal {swapped} or --goal recommend)",
+            )
+    other = "resurface" if goal == "tighten" else "tighten"
+    counter = Counter()
     if not names:
         raise InputError(
             "devices",
@@ -287,10 +321,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     setting, course = best["setting"], best["course"]
     summary = setting.summary
     reasons += best["reasons"]
-    reasons.append(
-        f"{setting.device} chosen: highest predicted 6-month improvement "
-        f"({course.improvement_percent['month_6'][1]:.1f} %) among {len(options)} feasible candidates"
-    )
+    reasons.append(_choice_reason(options))
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -321,6 +352,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": summary["epidermal_injury"],
         "pigment_risk": summary["pigment_risk"],
+        **_pigment_risk_notes(person, summary),
         "pain_index_without_anesthetic": summary["pain_index"],
         "pain_index_with_anesthetic": pain["with_plan"][1] if pain.get("with_plan") else None,
         "pain_without_anaesthetic": pain.get("without_anaesthetic"),
@@ -340,6 +372,11 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "referral_reason": None,
         "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
+    if summary["pigment_risk"] != "low":
+        reasons.append(
+            f"pigment risk {summary['pigment_risk']}: {risks['pigment_risk_reason']}; "
+            + "; ".join(risks["pigment_risk_mitigation"])
+        )
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
@@ -391,6 +428,49 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     )
 
 
+def _pigment_risk_notes(person, summary: dict) -> dict:
+    """Why the pigmentary risk has its level, and what lowers it (sourced statements only).
+
+    The level is the points rule of :func:`laserskin.damage.injury.pigment_risk` (type points + basal
+    exposure; U). Mitigation: a test spot at the planned setting before the full area (how the type
+    IV-VI cohort of Garcia et al. 2000 was treated: fluence titrated on test spots), and lower density
+    and energy, on which the post-inflammatory hyperpigmentation risk of types IV-VI rises (Kaushik &
+    Alexis 2017). Pre-/post-treatment bleaching agents are clinical practice but not sourced here, so
+    the plan does not state them.
+    """
+    from laserskin.core.citations import cite
+
+    cite("kaushik_alexis2017", "pikkula2004", "garcia2000_alexandrite_iv_vi")
+    level = summary["pigment_risk"]
+    dark = person.fitzpatrick in ("IV", "V", "VI")
+    exposure = (
+        f"basal epidermal Omega {summary['epidermal_omega']:.2g}, peak epidermal temperature "
+        f"{summary['peak_epidermis_temperature_C']:.0f} degC"
+    )
+    reason = (
+        f"Fitzpatrick {person.fitzpatrick}: "
+        + (
+            "more epidermal melanin heats the basal layer more (cryogen spray does not protect type V-VI epidermis, "
+            "Pikkula et al. 2004) and the same injury leaves post-inflammatory hyperpigmentation more often "
+            "(Kaushik & Alexis 2017)"
+            if dark
+            else "light skin: the level follows the epidermal exposure of the planned setting alone"
+        )
+        + f"; exposure at the planned setting: {exposure}"
+    )
+    mitigation = []
+    if level != "low" or dark:
+        mitigation.append(
+            "a test spot at the planned setting, read before the full area is treated, is advised "
+            "(type IV-VI fluences were titrated on test spots in Garcia et al. 2000)"
+        )
+        mitigation.append(
+            "lower density (coverage) and energy lower the post-inflammatory hyperpigmentation risk in types IV-VI "
+            "(Kaushik & Alexis 2017); the planner already caps fractional coverage at 10 % there"
+        )
+    return {"pigment_risk_reason": reason, "pigment_risk_mitigation": mitigation}
+
+
 def _goal_reason(goal, primary, person) -> str:
     if goal != "recommend":
         return f"goal {goal!r} requested"
@@ -409,24 +489,73 @@ def _blister_band_cm2(setting) -> list | None:
     return None if band is None else [_fluence(setting, e) for e in band]
 
 
+def _pigment_rank(option) -> int:
+    """0 low, 1 moderate, 2 high pigmentary risk (unknown: moderate)."""
+    return {"low": 0, "moderate": 1, "high": 2}.get(option["setting"].summary.get("pigment_risk"), 1)
+
+
+def _choice_reason(options: list[dict]) -> str:
+    """Why ``options[0]`` was chosen: the highest 6-month improvement, or the tie-break that preferred it."""
+    best = options[0]
+    if best.get("pigment_preference"):
+        return (
+            f"{best['setting'].device} chosen: {best['course'].improvement_percent['month_6'][1]:.1f} % at month 6; "
+            + best["pigment_preference"]
+        )
+    name, value = best["setting"].device, best["course"].improvement_percent["month_6"][1]
+    contenders = [o for o in options[1:] if o["setting"].target_verdict != "NOT reached"] or options[1:]
+    higher = max(contenders, key=lambda o: o["course"].improvement_percent["month_6"][1], default=None)
+    if higher is None or higher["course"].improvement_percent["month_6"][1] <= value:
+        return (
+            f"{name} chosen: highest predicted 6-month improvement ({value:.1f} %) among {len(options)} feasible "
+            "candidates"
+        )
+    other = higher["course"].improvement_percent["month_6"][1]
+    risks = (best["setting"].summary.get("pigment_risk"), higher["setting"].summary.get("pigment_risk"))
+    why = f"the lower pigment risk ({risks[0]} vs {risks[1]})" if risks[0] != risks[1] else "the candidate order"
+    return (
+        f"{name} chosen: predicted 6-month improvement {value:.1f} %, within {DEVICE_TIE_TOLERANCE:.0%} of the highest "
+        f"({higher['setting'].device} {other:.1f} %), a tie within the seed-to-seed spread of the prediction; ties go "
+        "to the lower pigment risk, then the candidate order (session counts and minutes follow the Monte Carlo "
+        f"estimate and would make the choice follow the seed); decided by {why}"
+    )
+
+
 def _order_options(options: list[dict], names: list[str]) -> list[dict]:
-    """Best option first: target reached, then the highest 6-month improvement, where options within
-    :data:`DEVICE_TIE_TOLERANCE` of the best count as tied and the tie goes to fewer sessions, a
-    shorter session and the candidate order (a noise-aware rule: the choice must not follow the seed)."""
+    """Best option first: target reached (or at it, or not checked), then the highest 6-month improvement,
+    where options within :data:`DEVICE_TIE_TOLERANCE` of the best count as tied and the tie goes to the
+    lower pigment risk, then the candidate order (a noise-aware rule: the choice must not follow the seed;
+    session counts and minutes follow the noisy dose, so they do not break ties). When every tied option has a high pigment risk and another option
+    that reaches its target has a lower one, the choice is made among the lower-risk options (QA3 #12)."""
 
     def month6(o):
         return o["course"].improvement_percent["month_6"][1]
 
-    reached = [o for o in options if o["setting"].target_reached] or options
+    reached = [o for o in options if o["setting"].target_verdict != "NOT reached"] or options
     top = max(month6(o) for o in reached)
     tied = [o for o in reached if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
+    note = None
+    if all(_pigment_rank(o) == 2 for o in tied):  # prefer an effective option with a lower pigmentary risk
+        safer = [o for o in reached if _pigment_rank(o) < 2]
+        if safer:
+            passed = max(tied, key=month6)
+            top = max(month6(o) for o in safer)
+            tied = [o for o in safer if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
+            note = (
+                f"{passed['setting'].device} ({month6(passed):.1f} % at month 6) passed over: its pigment risk is high "
+                "and an option with a lower pigment risk reaches its target (the planner prefers the lower "
+                "pigmentary risk when one is available)"
+            )
 
-    def order(o):
+    def order(o):  # noise-free keys only: session counts and minutes follow the Monte Carlo estimate of the dose
         name = o["setting"].device
-        return (o["course"].sessions, round(o["session_minutes"]), names.index(name) if name in names else 99)
+        return (_pigment_rank(o), names.index(name) if name in names else 99)
 
     best = min(tied, key=order)
-    rest = sorted((o for o in options if o is not best), key=lambda o: (not o["setting"].target_reached, -month6(o)))
+    best["pigment_preference"] = note
+    rest = sorted(
+        (o for o in options if o is not best), key=lambda o: (o["setting"].target_verdict == "NOT reached", -month6(o))
+    )
     return [best, *rest]
 
 
@@ -477,6 +606,8 @@ def _option_numbers(option) -> dict:
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
         "epidermal_injury": s.get("epidermal_injury"),
+        "pigment_risk": s.get("pigment_risk"),
+        "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
         "crater_depth_um": s.get("crater_depth_um"),
         "pain_index": s.get("pain_index_with_anesthetic"),
@@ -491,7 +622,10 @@ def _plan_device(preset, person, request, counter, cache_dir):
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
     if preset.device_class in ("ablative", "fractional_ablative", "fractional_non_ablative"):
         # preset setting, one Simulation.run(): its rule picks the linear or the non-linear model
-        settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
+        if preset.device_class == "ablative":  # full-field: 1-3 passes, chosen by outcome per downtime day
+            settings = [_full_field_passes(preset, person, request, verdict, counter, cache_dir)]
+        else:
+            settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
         settings = optimise_device(
             person,
@@ -534,12 +668,15 @@ def _plan_device(preset, person, request, counter, cache_dir):
                 f"{request.max_downtime_days:g} (binding constraint)"
             )
             continue
-        reasons = [
-            f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
-            f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
-            f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um) "
-            + ("reached" if setting.target_reached else "NOT reached")
-        ] + list(setting.reasons)
+        if setting.target_verdict.startswith("not checked"):
+            reasons = [_preset_reason(preset, setting)] + list(setting.reasons)
+        else:
+            reasons = [
+                f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
+                f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
+                f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um): "
+                + setting.target_verdict
+            ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
         options.append(
@@ -557,6 +694,29 @@ def _plan_device(preset, person, request, counter, cache_dir):
             }
         )
     return options, why
+
+
+def _preset_reason(preset, setting) -> str:
+    """What was set for an ablative / fractional device planned at its preset, and why (no target claimed)."""
+    summary, laser = setting.summary, setting.laser
+    parts = [f"{preset.name}: preset setting, fluence {summary['fluence_J_per_cm2']:.3g} J/cm^2"]
+    if laser.is_fractional:
+        parts.append(
+            f"{laser.fractional.microbeam_diameter_m * 1e6:.0f} um micro-beams at {laser.fractional.coverage * 100:.0f} % "
+            "coverage"
+        )
+    parts.append(f"{setting.passes} pass(es) ({setting.passes_reason})")
+    depth = summary.get("dermal_injury_depth_um")
+    crater = summary.get("crater_depth_um")
+    measured = []
+    if crater:
+        measured.append(f"crater {crater:.0f} um" if isinstance(crater, (int, float)) else f"crater {crater} um")
+    if depth:
+        measured.append(f"dermal thermal injury {depth[0]:.0f}-{depth[1]:.0f} um deep")
+    text = ", ".join(parts)
+    if measured:
+        text += "; predicted " + ", ".join(measured)
+    return text + f"; dermal remodelling target {setting.target_verdict}"
 
 
 def _without_topical(setting, request, minutes_with: float, limit: float):
@@ -611,8 +771,39 @@ def _visits(minutes: float, at_laser: float, limit: float) -> int:
     return math.ceil(at_laser / (limit - lead) - 1e-9)
 
 
-def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
-    """One Simulation.run() at the preset's settings (coverage capped); summary → SettingResult."""
+def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
+    """Full-field ablative resurfacing at 1..MAX_PASSES passes (clinical protocols use 1-3 passes; Harris
+    et al. 1999: two CO2 passes), one :class:`Simulation` run each; the chosen setting says why.
+
+    Rule (stated in ``reasons``): passes whose downtime exceeds ``max_downtime_days`` are left out;
+    among the rest, the highest predicted 6-month improvement per day of downtime
+    (re-epithelialisation), where counts within :data:`PASS_TIE_TOLERANCE` of the best are tied and
+    the tie goes to fewer passes. More passes ablate deeper and lengthen the open wound; the ratio
+    weighs the gain against that cost without a free weight.
+    """
+    rows = []
+    for n in range(1, MAX_PASSES + 1):
+        setting = _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes=n)
+        course = plan_course(
+            session_dose_from_summary(setting.summary, setting.laser), preset, person, max_sessions=request.max_sessions
+        )
+        rows.append((n, setting, course.improvement_percent["month_6"][1], max(course.downtime_days, 1e-9)))
+    limit = request.max_downtime_days
+    allowed = [r for r in rows if limit is None or r[3] <= limit] or rows[:1]
+    top = max(r[2] / r[3] for r in allowed)
+    n, setting, _, _ = min((r for r in allowed if r[2] / r[3] >= top * (1.0 - PASS_TIE_TOLERANCE)), key=lambda r: r[0])
+    table = "; ".join(f"{r[0]}: {r[2]:.1f} % at month 6, {r[3]:.1f} d downtime" for r in rows)
+    setting.passes_reason = (
+        f"chosen among 1-{MAX_PASSES} passes by the highest 6-month improvement per day of downtime, ties within "
+        f"{PASS_TIE_TOLERANCE:.0%} to fewer passes"
+        + (f", downtime <= {limit:g} d" if limit is not None else "")
+        + f" ({table})"
+    )
+    return setting
+
+
+def _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes: int = 1):
+    """One Simulation.run() at the preset's settings (coverage capped), ``passes`` passes; summary → SettingResult."""
     from laserskin.pipeline.simulation import Simulation
     from laserskin.planning.optimise import SettingResult
 
@@ -632,7 +823,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         person,
         laser,
         cooling,
-        Protocol(anesthetic=anesthetic),
+        Protocol(anesthetic=anesthetic, passes=passes),
         planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
@@ -644,7 +835,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         device_class=preset.device_class,
         laser=laser,
         cooling=cooling,
-        passes=1,
+        passes=passes,
         energy_range_J=(energy, energy),
         safe_energy_J=energy,
         target_energy_J=None,
@@ -659,8 +850,13 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir):
         anesthetic=anesthetic,
         simulation=sim,
         overrides=overrides,
-        target_reached=True,
+        target_reached=False,
+        target_verdict=(
+            "not checked: it is the non-ablative criterion (Omega >= 1 dermal band under an intact epidermis); "
+            "the outcome is predicted from the simulated injury by the healing model"
+        ),
     )
+    setting.passes_reason = "the preset's single pass"
     setting.summary = dict(result.summary)
     setting.supporting_result = result
     if preset.device_class == "fractional_non_ablative":  # the array in 3-D, as optimise.finalise adds it

@@ -125,19 +125,24 @@ def assumptions() -> list[str]:
     """The planner's assumptions, with the thresholds of ``contraindications.toml``."""
     rules = _rules()
     safety, target = rules.get("safety", {}), rules.get("target", {})
-    omega_limit = safety.get("epidermal_omega_limit", 0.5)
+    fraction = safety.get("max_fraction_of_blister", 0.85)
     blister = safety.get("blister_omega", 1.0)
     pain = safety.get("pain_index_limit", 6.0)
     band = target.get("min_band_um", 100.0)
     target_omega = target.get("omega", 1.0)
     return [
         (
-            f"Epidermal safety: the basal epidermal damage integral Ω (all passes added) stays ≤ {omega_limit:g}; "
-            f"Ω = {blister:g} is the onset of a blister."
+            f"Epidermal safety: the fluence is at most {fraction:g} × the lower end of the blister-fluence band "
+            f"[low, nominal, high]; the blister fluence is where the basal epidermal damage integral Ω (all passes "
+            f"added) reaches {blister:g}, and its band combines Monte Carlo noise with melanin, epidermal and dermal "
+            "thickness, scattering-set and cooling uncertainty (not applicable to ablative and fractional devices, "
+            "which injure the epidermis by design)."
         ),
         (
             f"Collagen target (non-ablative tightening): a band of dermal thermal injury (Ω ≥ {target_omega:g}) at least "
-            f"{band:g} µm thick on the beam axis; reported when not reached."
+            f"{band:g} µm thick on the beam axis; 'at the target' when the fluence it needs is within ±10 % of the "
+            "safe fluence (the Monte Carlo resolution), reported when not reached; not checked for ablative and "
+            "fractional devices planned at their preset setting."
         ),
         (
             "Below 100 °C passes are thermally independent (minutes between passes ≫ the ~1 s the skin needs to "

@@ -92,7 +92,7 @@ LABELS: dict[str, Label] = {
     "session_minutes": Label("Session duration", "min", "including the anaesthetic's waiting time", digits=2),
     "laser_minutes": Label("Laser time per session", "min", digits=2),
     "epidermal_omega": Label("Epidermal damage integral Ω", "", OMEGA_HELP),
-    "epidermal_omega_limit": Label("Planner limit for epidermal Ω"),
+    "epidermal_omega_limit": Label("Erythema line for epidermal Ω (reported; the limit is the fluence margin)"),
     "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
     "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
     "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),

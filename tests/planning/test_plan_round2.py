@@ -1,0 +1,140 @@
+"""QA3 planner items: ablative plans state what was set (no unchecked target claimed), full-field passes
+by outcome per downtime day, tie-breaks named, ranking candidates, pigment risk for types V-VI."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from laserskin.planning import plan
+from laserskin.skin.person import Person
+
+PHOTONS = 20_000
+
+
+def person(**kw):
+    base = {"age": 55, "sex": "female", "fitzpatrick": "II", "site": "cheek", "laxity": 2}
+    return Person(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def co2_plan():
+    """Default goal (recommend -> tighten for laxity 2) with a resurfacing device: the plan follows the device."""
+    return plan(person(), devices=["co2_full_field"], photons=PHOTONS)
+
+
+def test_recommend_follows_the_requested_device(co2_plan):
+    """QA3 #17: `--device co2_full_field` with the default goal used to exit 2 (goal 'tighten')."""
+    assert co2_plan.device == "co2_full_field" and co2_plan.modality == "ablative"
+    assert any("recommend -> resurface instead" in r for r in co2_plan.reasons)
+
+
+def test_an_explicit_goal_that_excludes_the_device_suggests_the_other_goal():
+    from laserskin.core.errors import InputError
+
+    with pytest.raises(InputError) as error:
+        plan(person(), goal="tighten", devices=["co2_full_field"], photons=PHOTONS)
+    assert error.value.field == "devices" and "--goal resurface" in str(error.value)
+
+
+def test_plan_json_has_no_binary_float_noise():
+    """QA3 #22: 1550.0000000000002 nm, 99.99999999999999 um in the plan JSON."""
+    from laserskin.planning.plan import TreatmentPlan
+
+    p = TreatmentPlan(
+        eligible=True,
+        referral=None,
+        request={},
+        settings={"wavelength_nm": 1550.0000000000002, "microbeam_diameter_um": 99.99999999999999, "f": 13.123456},
+    )
+    settings = p.to_dict()["settings"]
+    assert settings == {"wavelength_nm": 1550.0, "microbeam_diameter_um": 100.0, "f": 13.123456}
+
+
+def test_ablative_plan_does_not_claim_the_dermal_target(co2_plan):
+    """QA3 #3: the preset-planned ablative device used to print 'target ... reached' (hard-coded)."""
+    line = next(r for r in co2_plan.reasons if r.startswith("co2_full_field: preset setting"))
+    assert "not checked" in line and "reached" not in line
+    assert "pass(es)" in line and "downtime" in line  # passes and why
+
+
+def test_full_field_passes_follow_the_stated_rule(co2_plan):
+    """Passes 1-3 by the highest 6-month improvement per downtime day (ties within 10 % -> fewer passes);
+    a downtime limit below the chosen count's downtime makes the plan take fewer passes."""
+    passes = co2_plan.settings["passes"]
+    assert 1 <= passes <= 3
+    downtime = co2_plan.risks["downtime_days"]
+    if passes > 1:
+        shorter = plan(
+            person(), goal="resurface", devices=["co2_full_field"], photons=PHOTONS, max_downtime_days=downtime - 0.1
+        )
+        assert shorter.settings["passes"] < passes
+        assert shorter.risks["downtime_days"] <= downtime - 0.1
+
+
+def _option(device, month6, sessions, minutes, verdict="reached", pigment="low"):
+    return {
+        "setting": SimpleNamespace(device=device, target_verdict=verdict, summary={"pigment_risk": pigment}),
+        "course": SimpleNamespace(improvement_percent={"month_6": [0.0, month6, 100.0]}, sessions=sessions),
+        "session_minutes": minutes,
+    }
+
+
+def test_choice_reason_names_the_tie_break():
+    """QA3 #14: a tied choice must say that a candidate predicts more and why it lost."""
+    from laserskin.planning.plan import _choice_reason
+
+    tied = _choice_reason([_option("er_yag_2940", 32.8, 1, 46), _option("co2_full_field", 35.2, 1, 50)])
+    assert "within 20% of the highest (co2_full_field 35.2 %)" in tied and "decided by the candidate order" in tied
+    clear = _choice_reason([_option("co2_full_field", 35.2, 1, 50), _option("er_yag_2940", 32.8, 1, 46)])
+    assert "highest predicted 6-month improvement (35.2 %)" in clear
+
+
+def test_ranking_prefers_a_lower_pigment_risk_that_reaches_its_target():
+    """QA3 #12: a high pigment risk loses to an effective option with a lower one, and the plan says so;
+    an option that does not reach its target is not preferred for its lower risk."""
+    from laserskin.planning.plan import _choice_reason, _order_options
+
+    risky, safer = _option("smoothbeam_1450", 14.0, 4, 54, pigment="high"), _option("fraxel_1550", 6.0, 4, 50)
+    ordered = _order_options([risky, safer], ["smoothbeam_1450", "fraxel_1550"])
+    assert ordered[0] is safer
+    assert "smoothbeam_1450 (14.0 % at month 6) passed over" in _choice_reason(ordered)
+    useless = _option("genesis_1064", 0.01, 4, 40, verdict="NOT reached")
+    risky2 = _option("smoothbeam_1450", 14.0, 4, 54, pigment="high")
+    assert _order_options([risky2, useless], ["smoothbeam_1450", "genesis_1064"])[0] is risky2
+
+
+def test_default_candidates_cover_fractional_and_full_field_and_keep_the_skin_type_rules():
+    """QA3 #4: 'recommend' never offered fraxel_1550 or full-field ablation; the rules by type still hold."""
+    from laserskin.planning.eligibility import device_verdict
+    from laserskin.planning.modality import DEFAULT_DEVICES
+    from laserskin.treatment.devices import load_device
+
+    assert "fraxel_1550" in DEFAULT_DEVICES["tighten"] and "co2_full_field" in DEFAULT_DEVICES["resurface"]
+    co2, fraxel = load_device("co2_full_field"), load_device("fraxel_1550")
+    assert device_verdict(person(fitzpatrick="II"), co2).allowed
+    for skin in ("IV", "V", "VI"):
+        assert not device_verdict(person(fitzpatrick=skin), co2).allowed
+        verdict = device_verdict(person(fitzpatrick=skin), fraxel)
+        assert verdict.allowed and verdict.max_coverage == pytest.approx(0.10)
+
+
+def test_1320_preset_stacks_pulses_as_the_calibrated_reference_course():
+    """QA3 #4: the reference course nonablative_1320 (3 pulses at 2 Hz, post-cooling 30 ms) gave 11.7 % at
+    3 months while the plan used 1 pulse (0.058 % at 6 months); the preset now delivers the same stacking."""
+    from laserskin.core.data import load_parameters
+    from laserskin.treatment.devices import load_device
+
+    course = load_parameters("reference_courses")["nonablative_1320"]
+    laser = load_device("cooltouch_1320").laser()
+    assert laser.pulses == course["laser"]["pulses"] == 3
+    assert laser.repetition_rate_Hz == pytest.approx(2.0)
+    assert load_device("cooltouch_1320").cooling.get("post_spurt") == course["cooling"]["post_spurt"]
+
+
+def test_dark_skin_pigment_risk_comes_with_its_reason_and_a_test_spot():
+    """QA3 #12: type V-VI plans said pigment_risk "high" with no reason or mitigation."""
+    p = plan(person(fitzpatrick="V"), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS)
+    assert "Fitzpatrick V" in p.risks["pigment_risk_reason"] and "Pikkula" in p.risks["pigment_risk_reason"]
+    assert any("test spot" in m for m in p.risks["pigment_risk_mitigation"])
+    if p.risks["pigment_risk"] != "low":
+        assert any(r.startswith(f"pigment risk {p.risks['pigment_risk']}") and "test spot" in r for r in p.reasons)
