@@ -109,7 +109,7 @@ def test_below_boiling_identical_with_and_without_water():
 # from the step, stated at each assertion.
 
 
-def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000, regime="steady_state"):
+def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000, regime="steady_state", share=1.0):
     from laserskin.thermal.enthalpy import PhaseChangeParameters
 
     volume = H**3 * np.prod(SHAPE)
@@ -132,6 +132,7 @@ def _rule_block(t_end, *, a_d=0.2, beta=0.0, store=(), steps=2000, regime="stead
         rtol=1e-12,
         water_kg_per_m3=np.full(SHAPE, W),
         phase_change=p,
+        water_absorption_share=np.full(SHAPE, share),
     )
 
 
@@ -158,6 +159,24 @@ def test_a_dried_block_deposits_the_dry_share_of_its_wet_source():
     assert (
         result.unabsorbed_J > (1 - a_d) * (0.3 / 1.3) * wet
     )  # the dry stretch (0.3/1.3 of t_end) alone withholds this
+
+
+def test_a_block_absorbing_mostly_by_melanin_keeps_the_non_water_share_when_dry():
+    """Water's share s_w = 0.3 of the block's μa (a pigmented voxel), a_d = 0.2: drying removes s = 0.3 only, so
+    f(w) = d + (1 − d) w/w0 with d = 1 − s_w = 0.7 (not a_d): the hand integration above with a_d → d, and the
+    dry slope is 0.7 q/ρc, exactly."""
+    d = 0.7
+    t1 = RHO_C * (T_B - T0) / Q
+    t2 = LATENT * W / Q * np.log(1 / d) / (1 - d)
+    t_end = 1.3 * (t1 + t2)
+    result = _rule_block(t_end, a_d=0.2, share=1.0 - d, store=[t_end * 0.95, t_end])
+    assert np.all(result.water_kg_per_m3 == 0.0)
+    (ta, tb), (fa, fb) = result.stored_times_s, result.stored_temperature_K
+    assert float((fb - fa).mean() / (tb - ta)) == pytest.approx(d * Q / RHO_C, rel=1e-9)
+    expected = T_B + d * Q * (t_end - t1 - t2) / RHO_C  # the explicit lag of f: 1 % as above
+    assert float(result.temperature_K.mean()) - T_B == pytest.approx(expected - T_B, rel=0.01)
+    wet = Q * H**3 * np.prod(SHAPE) * t_end
+    assert result.deposited_J + result.unabsorbed_J == pytest.approx(wet, rel=1e-9)
 
 
 def test_the_rule_is_the_enthalpy_models_function_per_voxel():

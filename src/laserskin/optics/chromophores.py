@@ -144,6 +144,54 @@ def mua_water_per_m(wavelength_m):
     return 100.0 * _loglog(wl * 1e9, xp, mua_cm)
 
 
+def water_absorption_share(water_volume_fraction, mua_per_m, wavelength_m, weights=None) -> np.ndarray:
+    """Share of a tissue's absorption that is its water's: ``s_w = W μa_water(λ) / μa``, in [0, 1].
+
+    The water term of the Jacques (2013) mixing model (:func:`laserskin.skin.tissue.mixing_mua_per_m`)
+    over the tissue's μa at the laser wavelength, whatever made that μa (the mixing model, measured
+    optics, an explicit inclusion): the rest is melanin's, haemoglobin's, fat's or the bloodless
+    matrix's, which drying does not remove. A μa of 0 counts as all water (1); a μa below the water
+    term alone (explicit optics) is capped at 1.
+
+    Parameters
+    ----------
+    water_volume_fraction : float or array_like (n,)
+        Water volume fraction W of each tissue (region, layer or cell).
+    mua_per_m : float or array_like (n,), or (k, n) with ``k`` wavelengths
+        μa of each tissue at each wavelength, 1/m.
+    wavelength_m : float or array_like (k,)
+        The laser's wavelength(s), m.
+    weights : array_like (k,), optional
+        The wavelengths' shares of the laser energy (default equal): the share is
+        ``Σ_k q_k W μa_water(λ_k) / Σ_k q_k μa_k`` (exact for one wavelength; for several it takes the
+        fluence at the wavelengths as equal).
+
+    Returns
+    -------
+    numpy.ndarray (n,)
+    """
+    wl = np.atleast_1d(np.asarray(wavelength_m, dtype=np.float64))
+    k = wl.size
+    water = np.asarray(water_volume_fraction, dtype=np.float64)
+    mua = np.asarray(mua_per_m, dtype=np.float64)
+    if k > 1 and (mua.ndim == 0 or mua.shape[0] != k):
+        raise InputError("mua_per_m", mua.shape, f"one row per wavelength ({k}, n)")
+    mua = mua if k > 1 else mua[None, ...]
+    q = np.ones(k) if weights is None else np.asarray(weights, dtype=np.float64)
+    if q.shape != wl.shape or np.any(q < 0) or not np.all(np.isfinite(q)) or q.sum() <= 0:
+        raise InputError("weights", weights, f"{k} finite weights >= 0, not all 0")
+    if np.any(water < 0) or not np.all(np.isfinite(water)):
+        raise InputError("water_volume_fraction", water_volume_fraction, "finite fractions >= 0")
+    if np.any(mua < 0) or not np.all(np.isfinite(mua)):
+        raise InputError("mua_per_m", mua_per_m, "finite absorption coefficients >= 0 1/m")
+    water_term = water * float(np.dot(q, mua_water_per_m(wl)))
+    total = np.tensordot(q, mua, axes=1)
+    shape = np.broadcast_shapes(water_term.shape, total.shape)
+    water_term, total = np.broadcast_to(water_term, shape), np.broadcast_to(total, shape)
+    share = np.divide(water_term, total, out=np.ones(shape), where=total > 0)
+    return np.minimum(share, 1.0)
+
+
 def n_water(wavelength_m):
     """Real refractive index of liquid water (Segelstein 1981), linear interpolation.
 

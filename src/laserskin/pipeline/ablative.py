@@ -340,6 +340,7 @@ def run_nonlinear(
         [layer.perfusion_per_s for layer in layers],
     )
     water = np.array([layer.water_fraction * 1000.0 for layer in layers])[index]
+    water_share = _water_share_per_layer(simulation, layers, wavelength, source_per_J is None)[index]
     durations = ends - starts
     # a non-ablative laser leaves the stratum corneum intact (Manstein et al. 2004): its tissue
     # boils and dries in place, nothing is ejected by its vapour (no crater)
@@ -374,9 +375,11 @@ def run_nonlinear(
     # (laterally uniform flat-top spots only: the r–z transport takes a layered medium)
     source_update = None
     if source_per_J is not None and not fractional and laser.profile == "flat_top" and len(starts) > 1:
-        source_update = _layered_transport_update(simulation, grid, water, parameters)
+        source_update = _layered_transport_update(simulation, grid, water, parameters, water_share)
     if dried_optics is not None:
-        source_update = _dried_column_update(simulation, grid, water, parameters, source_per_J, dried_optics)
+        source_update = _dried_column_update(
+            simulation, grid, water, parameters, source_per_J, dried_optics, water_share
+        )
     try:
         heat = solve_enthalpy(
             medium,
@@ -392,6 +395,7 @@ def run_nonlinear(
             source_update=source_update,
             progress=simulation.progress,
             max_temperature_K=MAX_TISSUE_TEMPERATURE_K,
+            water_absorption_share=water_share,
         )
     except OutsideModelError as outside:
         # the refusal names a value of the field: the energy the run had delivered when the tissue reached the ceiling
@@ -598,7 +602,21 @@ def relayered_stack(stack, grid: RZGrid, factor_on_axis: np.ndarray, step: float
     return LayerStack(layers=tuple(layers), n_above=stack.n_above, n_below=stack.n_below), used
 
 
-def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, parameters):
+def _water_share_per_layer(simulation, layers, wavelength_m: float, beer_lambert: bool) -> np.ndarray:
+    """The water's share of each layer's fresh absorption (:func:`laserskin.optics.chromophores.water_absorption_share`)
+    in the light the source is built from: the optics at ``wavelength_m`` for the Beer–Lambert source, else the
+    transport's stacks (one per wavelength of the laser, weighted as the source is). Drying removes this share only
+    (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`)."""
+    from laserskin.optics.chromophores import water_absorption_share
+
+    fraction = np.array([layer.water_fraction for layer in layers])
+    stacks = [(1.0, simulation.optical_stack(wavelength_m))] if beer_lambert else simulation._stacks()
+    wavelengths = [wl for wl, _ in simulation.laser.wavelength_weights()] if len(stacks) > 1 else [wavelength_m]
+    mua = np.array([[layer.mua_per_m for layer in stack.layers] for _, stack in stacks])
+    return water_absorption_share(fraction, mua if len(stacks) > 1 else mua[0], wavelengths, [w for w, _ in stacks])
+
+
+def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, parameters, water_share=1.0):
     """``source_update`` for :func:`solve_enthalpy`: re-run the Monte Carlo when μa changed by a bin or more."""
     from laserskin.pipeline import stages
     from laserskin.thermal.enthalpy import FixedSource, tissue_absorption_factor
@@ -606,7 +624,9 @@ def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, para
     def update(pulse_index: int, state):
         if state.removed.any():
             return None  # a crater is not a layered medium
-        factor = tissue_absorption_factor(state.water_kg_per_m3, water0, state.temperature_K, parameters)[0]
+        factor = tissue_absorption_factor(
+            state.water_kg_per_m3, water0, state.temperature_K, parameters, np.broadcast_to(water_share, water0.shape)
+        )[0]
         if np.all(np.abs(factor - 1.0) < 0.5 * _RELAYER_STEP):
             return None
         stacks, used = [], None
@@ -692,7 +712,9 @@ def _sub_pulses(starts, durations, power_W, n: int):
     return np.asarray(new_starts), np.asarray(new_durations), np.asarray(new_power)
 
 
-def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameters, source_per_J, spec: dict):
+def _dried_column_update(
+    simulation, grid: RZGrid, water0: np.ndarray, parameters, source_per_J, spec: dict, water_share=1.0
+):
     """``source_update`` for a micro-beam that dries its own column (non-ablative fractional, water-absorbed NIR).
 
     Dehydrated tissue absorbs less (``dry_absorption_fraction``), scatters less — dehydration is a mechanism of
@@ -706,7 +728,7 @@ def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameter
     solver does not scale it twice. Outside the box (and where the fresh tally is below 1e-3 of its maximum) the
     ratio is 1.
     """
-    from laserskin.thermal.enthalpy import FixedSource
+    from laserskin.thermal.enthalpy import FixedSource, tissue_absorption_factor
     from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume, simulate_voxel_transport
 
     cite("rylander2006_dehydration_clearing", "yu2011_dehydration_scattering", "gurjarpadhye2011_skin_index_water")
@@ -727,20 +749,28 @@ def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameter
     layer_of_voxel = np.minimum(np.searchsorted(bottoms, zc, side="right"), len(stack.layers) - 1)
     n_layers, n_bins = len(stack.layers), int(spec["water_bins"])
     w0_axis = np.broadcast_to(np.asarray(water0, dtype=float), (grid.nr, grid.nz))[0]
-    a_dry = parameters.dry_absorption_fraction
+    share = np.broadcast_to(np.asarray(water_share, dtype=float), (grid.nr, grid.nz))
+    t_ref = parameters.absorption_reference_temperature_K  # g(T_ref) = 1: the binned optics hold the drying only
+
+    def dried_factor(left, cell_share):
+        """μa/μa₀ of tissue with the water share ``left`` at T₀ (the solver's rule, without the bleaching)."""
+        left = np.asarray(left, dtype=float)
+        return tissue_absorption_factor(left, np.ones_like(left), np.full_like(left, t_ref), parameters, cell_share)
+
     s_dry = float(spec["scattering_dry_fraction"])
     dn_per_water = float(spec["refractive_index_per_water_fraction"])
     media = [Medium(layer.name, layer.n, layer.mua_per_m, layer.mus_per_m, layer.g) for layer in stack.layers]
     for k, layer in enumerate(stack.layers):
         inside = layer_of_voxel == k
         water_volume_fraction = float(w0_axis[cell_of_voxel[inside]].mean()) / 1000.0 if inside.any() else 0.0
+        layer_share = float(share[0, cell_of_voxel[inside]].mean()) if inside.any() else 1.0
         for b in range(n_bins):
             left = b / n_bins  # water left / initial
             media.append(
                 Medium(
                     f"{layer.name}|water {left:.2f}",
                     min(4.0, layer.n + dn_per_water * water_volume_fraction * (1.0 - left)),
-                    layer.mua_per_m * (a_dry + (1.0 - a_dry) * left),
+                    layer.mua_per_m * float(dried_factor(left, layer_share)),
                     layer.mus_per_m * (s_dry + (1.0 - s_dry) * left),
                     layer.g,
                 )
@@ -797,7 +827,7 @@ def _dried_column_update(simulation, grid: RZGrid, water0: np.ndarray, parameter
             ratio[i, shallow] = np.interp(grid.z_centers_m[shallow], zc, ratio_vox[i])
         reference = np.ones((grid.nr, grid.nz))
         used = in_box & dried
-        reference[used] = (a_dry + (1.0 - a_dry) * binned / n_bins)[used]
+        reference[used] = dried_factor(binned / n_bins, share)[used]
         return FixedSource(source_per_J * ratio, reference_factor=reference)
 
     return update

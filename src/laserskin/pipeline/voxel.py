@@ -32,7 +32,8 @@ Model limits (stated in ``thermal_model_reason``): constant wet-tissue ρc and k
 plateau (water per voxel from the layers' water content; a voxel above 100 °C vaporises its water
 with the latent heat before heating further, ``thermal_model = "nonlinear"``); the heat source of a
 voxel follows the absorption of the tissue it has left by the r–z enthalpy stage's rule and constants
-(:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`; :func:`_phase_change`), as a scaling of
+(:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`; :func:`_phase_change`; drying removes the
+water's share of the voxel's μa only, :func:`_water_share_map`), as a scaling of
 the fresh tissue's Monte Carlo map (no re-transport on dried optics: the light a dried voxel does not
 absorb is ``unabsorbed_by_dried_tissue_J``, not heat); no ablation in 3-D (ablative lasers run r–z); the
 bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
@@ -320,15 +321,35 @@ def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -
     )
 
 
-def _water_map(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.ndarray:
-    """Water per voxel, kg/m³: each layer's water fraction (as the r–z enthalpy stage,
-    ``pipeline/ablative.py``) × 1000 kg/m³; blood inclusions take the dermis value (the data
-    files hold no water content of blood), other inclusions the layer holding most of their voxels."""
+def _region_water_fraction(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.ndarray:
+    """Water volume fraction per region: each layer's (as the r–z enthalpy stage, ``pipeline/ablative.py``);
+    blood inclusions take the dermis value (the data files hold no water content of blood), other
+    inclusions the layer holding most of their voxels."""
     layers = simulation.skin().layers
-    water = [lay.water_fraction * 1000.0 for lay in layers]
+    water = [lay.water_fraction for lay in layers]
     names = [lay.name for lay in layers]
     dermis = water[names.index("dermis")] if "dermis" in names else max(water)
-    return np.asarray(_per_region(water, dermis, layers, volume, inclusions), dtype=np.float64)[volume.labels]
+    return np.asarray(_per_region(water, dermis, layers, volume, inclusions), dtype=np.float64)
+
+
+def _water_map(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> np.ndarray:
+    """Water per voxel, kg/m³: the region's water fraction (:func:`_region_water_fraction`) × 1000 kg/m³."""
+    return (_region_water_fraction(simulation, volume, inclusions) * 1000.0)[volume.labels]
+
+
+def _water_share_map(simulation, setup: VoxelSetup, inclusions: tuple[InclusionSpec, ...]) -> np.ndarray:
+    """The water's share of each voxel's fresh absorption (:func:`laserskin.optics.chromophores.water_absorption_share`)
+    from the region's water fraction and its media at the laser's wavelengths (weighted as the light is): the
+    share of the absorption that drying removes (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`)."""
+    from laserskin.optics.chromophores import water_absorption_share
+
+    volume = setup.volumes[0][1]
+    fraction = _region_water_fraction(simulation, volume, inclusions)
+    wavelengths = [wl for wl, _ in simulation.laser.wavelength_weights()]
+    mua = np.array([[m.mua_per_m for m in vol.media] for _, vol in setup.volumes])
+    weights = [w for w, _ in setup.volumes]
+    share = water_absorption_share(fraction, mua if len(wavelengths) > 1 else mua[0], wavelengths, weights)
+    return share[volume.labels]
 
 
 def _phase_change(simulation, starts, ends):
@@ -399,6 +420,7 @@ def run_voxel(simulation) -> VoxelResult:
         threads=settings.threads,
         water_kg_per_m3=_water_map(simulation, volume, simulation.inclusions),
         phase_change=_phase_change(simulation, starts, ends),
+        water_absorption_share=_water_share_map(simulation, setup, simulation.inclusions),
     )
     columns = VoxelColumns(volume.shape, volume.voxel_m, centre)
     omega = {key: d.omega for key, d in damage.items()}
@@ -545,7 +567,8 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         thermal_model_reason=(
             "3-D voxel heat: boiling plateau with latent heat, no ablation in 3-D (wet-tissue rho c and k, "
             "no material removal); a voxel's absorption follows the water it has left (the r-z rule "
-            "mu_a/mu_a0 = a_d + (1 - a_d) (w/w0) g(T), as a scaling of the fresh tissue's Monte Carlo map); "
+            "mu_a/mu_a0 = 1 - s (1 - (w/w0) g(T)), s = min(water's share of mu_a, 1 - a_d), as a scaling of the "
+            "fresh tissue's Monte Carlo map); "
             "unlike the r-z path, no dried-column optics: the light a dried voxel does not absorb is not "
             "re-transported deeper"
             if boiling

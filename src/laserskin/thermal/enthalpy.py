@@ -14,11 +14,13 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   until its water is gone; only a dry cell heats above ``T_b``. The vapour leaves the
   tissue with its latent and sensible enthalpy (ledger item ``vapour_J``).
 * **Dehydration changes the properties.** ``k = k_wet (f_k + (1 − f_k) w/w₀)`` with
-  ``f_k`` the dry-to-wet conductivity ratio, ``C`` as above, and the absorption of a
-  water-absorbed wavelength ``μa = μa₀ (a_d + (1 − a_d) (w/w₀) g(T))`` (``a_d`` the dry
-  matter's share) with ``g(T) = max(1 + β (T − T₀), g_min)``
-  (water absorption in the mid-infrared falls with temperature — a property of liquid water, so
-  it bleaches the water share only; β from the data file).
+  ``f_k`` the dry-to-wet conductivity ratio, ``C`` as above, and the absorption
+  ``μa = μa₀ (1 − s (1 − (w/w₀) g(T)))`` with ``s = min(s_w, 1 − a_d)``: ``s_w`` the water's share
+  of the fresh μa at the laser wavelength (from the chromophore mixing model; small where melanin
+  or haemoglobin absorb), ``a_d`` the least share the dry matter keeps where water dominates, and
+  ``g(T) = max(1 + β (T − T₀), g_min)`` (water absorption in the mid-infrared falls with
+  temperature — a property of liquid water, so it bleaches the water share only; β from the data
+  file). For ``s_w ≥ 1 − a_d`` this is ``μa₀ (a_d + (1 − a_d) (w/w₀) g(T))``.
 * **Ablation and the moving crater floor.** The uppermost remaining cell of each radial
   column is the crater floor. It is removed (ablated) once the vaporised fraction of its
   water reaches ``ablation_vaporised_fraction`` — 1 is steady-state ablation by complete
@@ -119,9 +121,11 @@ class PhaseChangeParameters:
     dry_conductivity_fraction : float
         k of fully dehydrated tissue over k of the wet tissue, in (0, 1].
     dry_absorption_fraction : float
-        μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength, in
-        [0, 1] (the absorption of the dry matter, e.g. the amide bands of collagen near 3 µm).
-        This share does not bleach with temperature: g(T) multiplies the water's share only.
+        μa of fully dehydrated tissue over μa of the wet tissue at the laser wavelength where water
+        dominates the absorption, in [0, 1] (the absorption of the dry matter, e.g. the amide bands of
+        collagen near 3 µm): the least share drying leaves; where melanin or blood absorb, the non-water
+        share 1 − s_w is kept instead (:func:`tissue_absorption_factor`). This share does not bleach with
+        temperature: g(T) multiplies the water's share only.
     absorption_temperature_coefficient_per_K : float
         β of g(T) = 1 + β (T − T₀) for the water absorption at the laser wavelength, 1/K
         (0 = no temperature dependence); g acts on the water's share of μa only
@@ -259,20 +263,30 @@ def tissue_absorption_factor(
     initial_water_kg_per_m3: np.ndarray,
     temperature_K: np.ndarray,
     p: PhaseChangeParameters,
+    water_absorption_share: Any = 1.0,
 ) -> np.ndarray:
-    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``a_d + (1 − a_d) (w/w₀) · max(g(T), g_min)``.
+    """μa / μa(fresh tissue at T₀) at the laser wavelength: ``1 − s (1 − (w/w₀) · max(g(T), g_min))``.
 
-    The dry matter keeps the share ``a_d`` of the absorption at every temperature; the water's share
-    falls with the water left and with temperature (``g(T) = 1 + β (T − T₀)``, see
-    :class:`PhaseChangeParameters`). The temperature bleaching is a property of liquid water (the
-    OH-stretch band shifting with weakened hydrogen bonds; Vodopyanov 1991, Lange et al. 2002), so it
-    acts on the water share only, not on the dry matrix (collagen's amide bands, char).
+    ``s = min(s_w, 1 − a_d)`` is the share of the fresh tissue's absorption that drying and bleaching
+    can remove: the water's share ``s_w = W μa_water / μa`` (``water_absorption_share``, per cell or
+    scalar; :func:`laserskin.optics.chromophores.water_absorption_share`), capped so the dry matter keeps
+    at least ``a_d`` (``dry_absorption_fraction``) where water dominates. Written as
+    ``d + (1 − d) (w/w₀) g`` with ``d = max(1 − s_w, a_d)``: for ``s_w ≥ 1 − a_d`` (the water-absorbed
+    bands: 2.94, 10.6, 1.45, 1.55, 1.94 µm) this is exactly ``a_d + (1 − a_d)(w/w₀) g``, and ``s_w = 1``
+    (the default) is that rule everywhere. Where melanin or haemoglobin absorb (585–1064 nm) ``s_w`` is
+    small and the factor stays near 1: drying does not remove their absorption.
+
+    The non-water share keeps its absorption at every temperature; the water's share falls with the
+    water left and with temperature (``g(T) = 1 + β (T − T₀)``, see :class:`PhaseChangeParameters`). The
+    temperature bleaching is a property of liquid water (the OH-stretch band shifting with weakened
+    hydrogen bonds; Vodopyanov 1991, Lange et al. 2002), so it acts on the water share only, not on
+    the dry matrix (collagen's amide bands, char) nor on the other chromophores.
     """
     water = np.asarray(water_kg_per_m3, dtype=float)
     w0 = np.broadcast_to(np.asarray(initial_water_kg_per_m3, dtype=float), water.shape)
     wet = np.divide(water, w0, out=np.ones_like(water), where=w0 > 0)
     g = 1.0 + p.absorption_temperature_coefficient_per_K * (temperature_K - p.absorption_reference_temperature_K)
-    dry = p.dry_absorption_fraction
+    dry = np.maximum(1.0 - np.asarray(water_absorption_share, dtype=float), p.dry_absorption_fraction)
     return dry + (1.0 - dry) * wet * np.maximum(g, p.absorption_minimum_factor)
 
 
@@ -531,6 +545,7 @@ def solve_enthalpy(
     source_update: Callable[[int, TissueState], Any] | None = None,
     progress: Callback | None = None,
     max_temperature_K: float | None = None,
+    water_absorption_share: Any = 1.0,
 ) -> EnthalpyResult:
     """Heat with vaporisation, dehydration and ablation (see the module docstring).
 
@@ -548,6 +563,10 @@ def solve_enthalpy(
     source_update : callable, optional
         ``source_update(pulse_index, state)`` called at the start of every pulse after the
         first; may return a new source (e.g. a Monte Carlo re-run on the changed optics) or None.
+    water_absorption_share : float or array_like (nz,) or (nr, nz)
+        Share of each cell's fresh absorption that is its water's, in [0, 1]
+        (:func:`laserskin.optics.chromophores.water_absorption_share`; :func:`tissue_absorption_factor`).
+        1 (default): all water, the dry matter keeping ``dry_absorption_fraction``.
 
     Returns
     -------
@@ -568,6 +587,9 @@ def solve_enthalpy(
     water0 = _per_cell(water_kg_per_m3, (nr, nz), "water_kg_per_m3")
     if np.any(water0 < 0):
         raise InputError("water_kg_per_m3", float(water0.min()), ">= 0 kg/m^3 in every cell")
+    water_share = _per_cell(water_absorption_share, (nr, nz), "water_absorption_share")
+    if np.any((water_share < 0) | (water_share > 1)):
+        raise InputError("water_absorption_share", float(water_share.min()), "shares in [0, 1] in every cell")
     c_wet = medium.volumetric_heat_capacity_J_per_m3K
     c_w = p.water_specific_heat_J_per_kgK
     if np.any(c_wet - water0 * c_w <= 0.1 * c_wet):
@@ -637,7 +659,7 @@ def solve_enthalpy(
 
     def absorption_factor() -> np.ndarray:
         water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
-        return tissue_absorption_factor(water, water0, state.temperature_K, p)
+        return tissue_absorption_factor(water, water0, state.temperature_K, p, water_share)
 
     def rebuild() -> Operator:
         wet = np.divide(state.water_kg_per_m3, water0, out=np.ones_like(water0), where=water0 > 0)

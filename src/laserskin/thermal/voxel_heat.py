@@ -610,6 +610,7 @@ def solve_voxel_bioheat(
     preconditioner: Literal["layers", "jacobi"] = "layers",
     water_kg_per_m3: np.ndarray | None = None,
     phase_change: Any = None,
+    water_absorption_share: Any = 1.0,
 ) -> VoxelHeatResult:
     """Solve the 3-D Pennes equation on voxels from 0 to ``t_end_s`` (TR-BDF2 + preconditioned CG).
 
@@ -662,6 +663,10 @@ def solve_voxel_bioheat(
         (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`, see :class:`_AbsorptionRule`).
         None: the tabulated water constants, and every voxel keeps the absorption of the fresh tissue
         (a dried voxel heats on with its wet source).
+    water_absorption_share : float or ndarray (nx, ny, nz)
+        Share of each voxel's fresh absorption that is its water's, in [0, 1]
+        (:func:`laserskin.optics.chromophores.water_absorption_share`): only that share follows the water
+        left (with ``phase_change``). 1 (default): all water, the dry matter keeping ``dry_absorption_fraction``.
     """
     from laserskin.transport.driver import numba_threads
 
@@ -690,6 +695,7 @@ def solve_voxel_bioheat(
             preconditioner,
             water_kg_per_m3,
             phase_change,
+            water_absorption_share,
         )
     object.__setattr__(result, "wall_time_s", clock.wall_time_s)
     return result
@@ -738,6 +744,7 @@ def _solve(
     preconditioner="layers",
     water_kg_per_m3=None,
     phase_change=None,
+    water_absorption_share=1.0,
 ) -> VoxelHeatResult:
     cite("pennes1948", "bank1985trbdf2", "hestenes1952cg")
     shape = medium.shape
@@ -800,7 +807,9 @@ def _solve(
         temperature = np.broadcast_to(np.asarray(initial_temperature_K, dtype=np.float64), shape).ravel().copy()
     t0_field = temperature.copy()
     boil = None if water_kg_per_m3 is None else _Boiling(water_kg_per_m3, shape, medium.voxel_m**3, phase_change)
-    rule = None if boil is None or phase_change is None else _AbsorptionRule(boil, phase_change)
+    rule = None
+    if boil is not None and phase_change is not None:
+        rule = _AbsorptionRule(boil, phase_change, water_absorption_share)
     peak = temperature.copy()
     stored_t, stored_T = [], []
     volume = medium.voxel_m**3
@@ -944,10 +953,13 @@ class _AbsorptionRule:
     """The absorption of the tissue left in each voxel, as a factor on the heat source during a pulse.
 
     The r–z enthalpy model's rule, by its one function
-    (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`): μa/μa₀ = a_d + (1 − a_d)(w/w₀) g(T),
-    with w/w₀ the voxel's water left (:class:`_Boiling`), g(T) the bleaching of the water band
-    (``phase_change``), evaluated from the state at the start of every step while the light is on
-    (the r–z solver's explicit lag). A voxel dried to nothing deposits a_d of its wet source.
+    (:func:`laserskin.thermal.enthalpy.tissue_absorption_factor`): μa/μa₀ = 1 − s (1 − (w/w₀) g(T)),
+    s = min(s_w, 1 − a_d), with s_w the water's share of the voxel's fresh μa (``water_share``: small in a
+    melanin- or blood-absorbing voxel, whose absorption drying does not remove), w/w₀ the voxel's water
+    left (:class:`_Boiling`), g(T) the bleaching of the water band (``phase_change``), evaluated from the
+    state at the start of every step while the light is on (the r–z solver's explicit lag). Where water
+    dominates (s_w ≥ 1 − a_d) this is a_d + (1 − a_d)(w/w₀) g(T): a voxel dried to nothing deposits a_d
+    of its wet source; one whose absorption is melanin's keeps 1 − s_w of it.
 
     The departure from the r–z path: the light map stays the Monte Carlo's of the fresh tissue, and each
     voxel absorbs its wet tally × the factor (fluence taken as unchanged, first order in the change of μa;
@@ -964,10 +976,18 @@ class _AbsorptionRule:
     (which the r–z path runs only once its linear run reaches 100 °C).
     """
 
-    def __init__(self, boil: _Boiling, phase_change):
+    def __init__(self, boil: _Boiling, phase_change, water_share: Any = 1.0):
         cite("vogel_venugopalan2003")
         self.boil = boil
         self.p = phase_change
+        share = np.asarray(water_share, dtype=np.float64)
+        if share.ndim:
+            if share.size != boil.water.size:
+                raise InputError("water_absorption_share", share.shape, "a scalar or the voxel shape")
+            share = share.ravel()
+        if not np.all((share >= 0) & (share <= 1)):
+            raise InputError("water_absorption_share", float(np.nanmin(share)), "shares in [0, 1] in every voxel")
+        self.water_share = share
 
     def factor(self, temperature_K: np.ndarray) -> np.ndarray | None:
         """μa/μa₀ per voxel (raveled) for the step starting at ``temperature_K``; None where it is 1 everywhere."""
@@ -979,4 +999,4 @@ class _AbsorptionRule:
             water is boil.initial_water or boil.vaporised_kg == 0
         ):
             return None
-        return tissue_absorption_factor(water, boil.initial_water, temperature_K, p)
+        return tissue_absorption_factor(water, boil.initial_water, temperature_K, p, self.water_share)
