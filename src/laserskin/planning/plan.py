@@ -52,8 +52,9 @@ OUTCOME_MEASURE = (
 
 MAX_PASSES = 3
 #: Relative difference of the predicted 6-month improvement treated as a tie between devices: the
-#: improvement's own seed-to-seed spread (sessions.IMPROVEMENT_NOISE, 20 %: 9.4-14.3 % month-6 nominal over
-#: seeds 1-5 for the issue's person at 1450 nm), so that the choice does not follow the seed.
+#: improvement's own seed-to-seed spread (the chosen fluence moves with the Monte Carlo estimate of the
+#: blister band and the dermal dose is steep in fluence: 9.4-14.3 % month-6 nominal over seeds 1-5 for the
+#: issue's person at 1450 nm; 20 % taken, U), so that the choice does not follow the seed.
 DEVICE_TIE_TOLERANCE = 0.20
 #: Relative difference of improvement per downtime day treated as a tie between full-field pass counts.
 PASS_TIE_TOLERANCE = 0.10

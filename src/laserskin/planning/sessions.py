@@ -24,7 +24,6 @@ from laserskin.healing import load_parameters as load_healing_parameters
 
 __all__ = [
     "GRADE_OF_INJURY",
-    "IMPROVEMENT_NOISE",
     "INJURED_BAND_QUANTILES",
     "TARGET_IMPROVEMENT_PCT",
     "CoursePlan",
@@ -41,10 +40,6 @@ TARGET_IMPROVEMENT_PCT = 10.0
 #: Band assumed when no cell reaches Ω >= 1 (tiny doses): mid dermis 0.3-0.8 mm, as the
 #: reference course of healing.toml.
 DEFAULT_BAND_M = (0.3e-3, 0.8e-3)
-#: Seed-to-seed relative spread of the predicted 6-month improvement (the chosen fluence moves
-#: with the Monte Carlo estimate of the blister band, and the dermal dose is steep in fluence):
-#: measured 9.4-12.7 % (about +/-15 %) for the issue's person at 20 000 photons; taken as 20 % (U).
-IMPROVEMENT_NOISE = 0.20
 #: Depth quantiles of the injured dermal volume that bound the dose's band (central 90 %).
 INJURED_BAND_QUANTILES = (0.05, 0.95)
 
