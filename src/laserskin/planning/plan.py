@@ -265,7 +265,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     goal = primary_goal(request.goal, person)
     reasons = [_goal_reason(request.goal, goal, person)]
     names = candidate_devices(goal, request.devices)
-    swapped = "resurface" if goal == "tighten" else "tighten"
+    swapped = _other_goal(goal)
     if not names and request.devices and candidate_devices(swapped, request.devices):
         if request.goal == "recommend":  # the requested devices say which treatment is wanted: follow them
             reasons.append(
@@ -280,7 +280,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r} "
                 f"(the device(s) given serve goal {swapped!r}: use --goal {swapped} or --goal recommend)",
             )
-    other = "resurface" if goal == "tighten" else "tighten"
+    other = _other_goal(goal)
     counter = Counter()
     if not names:
         raise InputError(
@@ -470,6 +470,11 @@ def _pigment_risk_notes(person, summary: dict) -> dict:
             "(Kaushik & Alexis 2017); the planner already caps fractional coverage at 10 % there"
         )
     return {"pigment_risk_reason": reason, "pigment_risk_mitigation": mitigation}
+
+
+def _other_goal(goal: str) -> str:
+    """The goal a plan did not take (tighten <-> resurface)."""
+    return "resurface" if goal == "tighten" else "tighten"
 
 
 def _goal_reason(goal, primary, person) -> str:
