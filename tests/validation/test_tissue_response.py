@@ -340,7 +340,8 @@ def test_nafl_mtz_depth_grows_with_energy():
     strict=True,
     raises=AssertionError,
     reason="model: collagen coagulation (Pearce 2010 rat-skin birefringence-loss kinetics, Ω ≥ 1) 493 µm deep and "
-    "80 µm wide at 40 mJ (preset cold air; 65 µm × 40 µm at 10 mJ), against the necrosis column's 701 × 200 µm: "
+    "80 µm wide at 40 mJ (preset cold air; 65 µm × 40 µm at 10 mJ; 630 × 160 µm with the rat-tail-tendon set, "
+    "docs/collagen.md), against the necrosis column's 701 × 200 µm: "
     "for ms exposures that set needs ≈ 100 °C (Ω = 1 in 1.1 s at 80 °C; docs/collagen.md), so it coagulates "
     "only about the column that boils (to ≈ 0.6 mm)",
 )
