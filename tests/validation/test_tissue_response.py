@@ -311,7 +311,8 @@ def test_nafl_mtz_width_at_40_mJ():
     "published zones lie in an array: in a periodic voxel cell the neighbours add 0 / 20 / 40 / 100 µm at 39 / 156 / "
     "278 / 400 zones/cm² (isolated 580 µm on the voxels, no dried-column optics), the 100 µm only where the zone is "
     "370 µm wide and the tissue between zones is near necrosis (Ω 0.29; confluent above ≈ 430 /cm²), against Bedi's "
-    "≈ 200 µm width and viable interlesional tissue",
+    "≈ 200 µm width and viable interlesional tissue; at 250 zones/cm² (the single-pass density of a Fraxel SR750 ex "
+    "vivo study at 8–40 mJ, Thongsima et al., V abstract) +33–53 µm, i.e. ≈ 740 µm",
 )
 def test_nafl_mtz_depth_at_40_mJ():
     """40 mJ: "at high pulse energies, the MTZ depth could exceed 1 mm ... as assessed by H&E" (Bedi et al. 2007,
