@@ -355,6 +355,7 @@ def collagen_response(
         "chen_wright_humphrey1997",
         "chen_wright_humphrey1998",
         "spoerl1996_cornea_shrinkage",
+        "lin2006_shg_collagen_shrinkage",
         "ross2000_pig_contraction",
     )
     p = parameters or CollagenParameters()
