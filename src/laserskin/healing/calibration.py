@@ -62,6 +62,18 @@ from laserskin.healing.parameters import (
 )
 
 CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid", "fitzpatrick2000_tightening")  # the gains' anchors
+#: Held-out outcomes and what their measures are (``instrument``): Tierney et al. 2011 (J Am Acad Dermatol 64:730)
+#: shows that the group's "% improvement" is the decrease of a physician severity score, the same kind of measure as
+#: the % decrease of the laxity/rhytid grade.
+HELD_OUT_CITATIONS = (
+    "alexiades2007",
+    "hardaway2002",
+    "chua2007_titan",
+    "tierney2011_laxity",
+    "tierney2009_neck",
+    "tierney2011_eyelid",
+    "fitzpatrick2000_tightening",
+)
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 #: Measures on a clinical grade scale (Alexiades-Armenakas laxity or rhytid grade, % improvement):
@@ -101,6 +113,9 @@ class CalibrationTarget(InputModel):
     criterion: Literal["value", "at_least"] = "value"
     minus_course: str = ""
     """If set, the target is the difference course − minus_course of a ``linear_shrinkage`` (a contrast)."""
+    instrument: str = ""
+    """What the study measured (its scale or physical quantity), as opposed to ``measure``, the model quantity
+    it is compared with: e.g. a physician severity score's % decrease vs the laxity grade's."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +193,7 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
 
 def load_held_out(entries: Sequence[Mapping] | None = None) -> list[CalibrationTarget]:
     """Held-out published outcomes (``healing.toml`` ``[[calibration.held_out]]``): checked, not fitted."""
+    cite(*HELD_OUT_CITATIONS)
     return load_targets(healing_toml()["calibration"].get("held_out", []) if entries is None else entries)
 
 
