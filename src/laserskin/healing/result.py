@@ -96,8 +96,8 @@ class HealingResult:
         months : float
             Follow-up time in mean calendar months (30.44 days).
         measure : {"laxity", "rhytid", "tightening"}
-            Clinical laxity-score improvement, clinical rhytid (wrinkle) score improvement, or
-            tightening index (linear contraction).
+            % decrease of the laxity grade, % decrease of the rhytid (wrinkle/texture) grade, or the
+            tightening index (physical linear contraction); :data:`OUTCOME_MEASURES` says what each is.
         after_last_session : bool
             Count from the last session (clinical convention, default) or from the start.
 
@@ -149,17 +149,17 @@ class HealingResult:
             "tightening_pct": (
                 self.tightening_pct,
                 "percent",
-                "tightening index: linear contraction vs untreated",
+                OUTCOME_MEASURES["tightening"],
             ),
             "laxity_improvement_pct": (
                 self.laxity_improvement_pct,
                 "percent",
-                "clinical laxity-score improvement",
+                OUTCOME_MEASURES["laxity"],
             ),
             "rhytid_improvement_pct": (
                 self.rhytid_improvement_pct,
                 "percent",
-                "clinical rhytid (wrinkle) score improvement",
+                OUTCOME_MEASURES["rhytid"],
             ),
         }
         data = {
