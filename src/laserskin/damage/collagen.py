@@ -145,7 +145,9 @@ class CollagenResponse:
     denatured_fraction : ndarray (nr, nz)
         1 − exp(−Ω) in dermal cells, 0 elsewhere (dimensionless).
     linear_shrinkage : ndarray (nr, nz)
-        Free linear shrinkage of each cell, s_eff · F (fraction of length).
+        s_eff · F (fraction of length): the shrinkage of the denatured fibrils averaged over the cell
+        (Lin et al. 2006 form); the free shrinkage of the cell as a bonded mixture is
+        s_eff (1 − 1/e)/(1 − 1/k) (module docstring).
     column_area_contraction : ndarray (nr,)
         Surface-area contraction of each radial column, 1 − (1 − ε)² (fraction).
     column_linear_contraction : ndarray (nr,)
