@@ -347,7 +347,10 @@ def omega_increment(
     return _increment(t0, t1, dt_s, ps, method).reshape(shape)
 
 
-def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParameterSet, method: str) -> np.ndarray:
+def _increment(
+    t0: np.ndarray, t1: np.ndarray, dt_s: float | np.ndarray, ps: ArrheniusParameterSet, method: str
+) -> np.ndarray:
+    """ΔΩ of steps from ``t0`` to ``t1`` (flat arrays); ``dt_s`` a float or one step length per element."""
     if method == "trapezoid":
         return 0.5 * dt_s * (_rate(t0, ps) + _rate(t1, ps))
     if method == "simpson":
@@ -375,7 +378,7 @@ def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParamet
             inside = ca != cb
             if np.any(inside):
                 total[inside] += _primitive(cb[inside], regime) - _primitive(ca[inside], regime)
-        out[big] = dt_s * total / (b - a)
+        out[big] = (dt_s[big] if np.ndim(dt_s) else dt_s) * total / (b - a)
     return out
 
 
@@ -420,12 +423,41 @@ def arrhenius_omega(
         dt = np.diff(t).reshape((-1,) + (1,) * (temps.ndim - 1))
         omega = np.sum(0.5 * dt * (rate[1:] + rate[:-1]), axis=0)
     elif method == "linear_T":
-        for i in range(t.size - 1):
-            omega = omega + omega_increment(temps[i], temps[i + 1], float(t[i + 1] - t[i]), parameters=ps)
+        omega = _linear_T_history(t, temps, ps)
     else:
         raise InputError("method", method, "'trapezoid' or 'linear_T'")
     omega = np.asarray(omega)
     return float(omega) if omega.ndim == 0 else omega
+
+
+#: Cells × steps evaluated at once by :func:`_linear_T_history` (bounds its temporary arrays).
+_HISTORY_CHUNK = 1 << 18
+
+
+def _linear_T_history(t: np.ndarray, temps: np.ndarray, ps: ArrheniusParameterSet) -> np.ndarray:
+    """Σ over the steps of :func:`omega_increment` (``linear_T``), all steps of a chunk at once.
+
+    The same numbers as adding ``omega_increment(temps[i], temps[i + 1], t[i + 1] − t[i])``
+    step by step: every increment is computed elementwise exactly as there, and the running
+    sum is a cumulative sum along time (the same additions in the same order).
+    """
+    n_steps = t.size - 1
+    cells = temps[0].size
+    flat = temps.reshape(t.size, cells)
+    omega = np.zeros(cells)
+    if n_steps == 0 or cells == 0:
+        return omega.reshape(temps.shape[1:])
+    dts = np.diff(t)
+    chunk = max(1, _HISTORY_CHUNK // cells)
+    for start in range(0, n_steps, chunk):
+        stop = min(n_steps, start + chunk)
+        dt = np.repeat(dts[start:stop], cells)
+        increments = _increment(
+            flat[start:stop].reshape(-1), flat[start + 1 : stop + 1].reshape(-1), dt, ps, "linear_T"
+        ).reshape(stop - start, cells)
+        increments[0] += omega
+        omega = np.cumsum(increments, axis=0)[-1]
+    return omega.reshape(temps.shape[1:])
 
 
 # --------------------------------------------------------------------------------------
