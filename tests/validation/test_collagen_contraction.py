@@ -119,8 +119,8 @@ def test_er_yag_contracts_less_than_co2(co2, er_yag):
     strict=True,
     reason="model Er:YAG (2 passes to the papillary dermis) 0.065 % of area (0.033 % linear) vs ~5-15 % linear "
     "recalled (R): the Pearce rat-skin collagen set coagulates no collagen below an Er:YAG floor "
-    "(coagulation_depth_um 0), while H&E shows 10-20 µm; the Maitland & Walsh set would give 7.7 % linear "
-    "(6.6 µm coagulated) but is not shipped, see docs/collagen.md §5",
+    "(coagulation_depth_um 0), while H&E shows 10-20 µm; the Maitland & Walsh set would give 11.2 % linear "
+    "(10.2 µm coagulated) but is not shipped, see docs/collagen.md §5",
 )
 def test_er_yag_immediate_contraction_magnitude(er_yag):
     """Held out (magnitude, R): ~5–15 % linear."""
@@ -149,7 +149,7 @@ def test_co2_three_passes_coagulation_depth_matches_histology(co2):
 @pytest.mark.xfail(
     strict=True,
     reason="model 0.0 µm below the Er:YAG floor (2 passes) vs ~10-20 µm on H&E (R): the floor dwells too briefly for "
-    "Pearce's rat-skin set; the Maitland & Walsh tendon set gives 6.6 µm (docs/collagen.md §5)",
+    "Pearce's rat-skin set; the Maitland & Walsh tendon set gives 10.2 µm but is not shipped (docs/collagen.md §5)",
 )
 def test_er_yag_coagulation_depth_matches_histology(er_yag):
     """Held out (R): collagen coagulated below the Er:YAG floor, ~10-20 µm on H&E."""

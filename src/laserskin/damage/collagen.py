@@ -8,11 +8,19 @@ Model
   the DSC peak of native collagen, Miles et al. 2005, with Jacques' 2006 entropy–enthalpy
   compensation; arrhenius.toml), agrees with Pearce's within a factor of ~3. No human dermal
   set with published coefficients was found (docs/collagen.md).
-* Free shrinkage of denatured collagen s_max (fraction of length): Chen, Wright & Humphrey
-  (1997 J Biomech Eng 119:372; 1998 J Biomech Eng 120:382) showed that isothermal shrinkage of
-  a collagenous tissue is a function of the accumulated thermal dose (time–temperature(–load)
-  equivalence) with a plateau of ~55–65 % of length (tag R); the master-curve coefficients were
-  not retrieved, so the first-order denatured fraction stands in for the master curve.
+* Free shrinkage of denatured collagen s = s_max · F (fraction of length). s_max = 0.6
+  (``[shrinkage]`` of data/parameters/collagen.toml): porcine cornea shrinks by at most
+  57 ± 12 % at 75–80 °C (Spörl et al. 1996 Ger J Ophthalmol 5:322, abstract V); Chen, Wright &
+  Humphrey (1997 J Biomech Eng 119:372; 1998 J Biomech Eng 120:382) found that isothermal
+  shrinkage of bovine chordae tendineae is one function of the accumulated, load-scaled heating
+  time (time–temperature(–load) equivalence) with a plateau of ~55–65 % (R). Their master-curve
+  coefficients were not retrieved (searched again this session: docs/collagen.md §8), so the
+  first-order denatured fraction of the kinetic set stands in for the master curve; it carries
+  the same two of their findings — the shrinkage depends on the cumulative, not the current,
+  heating (Ω is a time integral) and saturates — but not their curve's shape in log time.
+  Shrinkage linear in the denatured fraction: rat-tail-tendon shrinkage at 58 °C correlates
+  linearly with the loss of second-harmonic signal (Lin et al. 2006 J Biomed Opt 11:034020,
+  abstract V). Departures: cornea and chordae, not dermis.
 * **Immediate contraction (mechanics).** Each radial column of the remaining dermis is a stack
   of bonded layers that share one in-plane strain ε (layers in parallel; the skin is wide
   compared with its thickness, its edges are free and the subcutis lets it slide). The
@@ -67,11 +75,16 @@ def _default_stiffness_ratio() -> float:
     return float(contraction_parameters()["contraction"]["stiffness_ratio"])
 
 
+def _default_max_shrinkage() -> float:
+    return float(contraction_parameters()["shrinkage"]["max_shrinkage"])
+
+
 class CollagenParameters(InputModel):
     """Parameters of the shrinkage and contraction model.
 
-    ``max_shrinkage`` is the plateau of free linear shrinkage (fraction of length; Chen,
-    Wright & Humphrey 1997/1998, ~0.55–0.65, tag R). ``omega_threshold`` defines the
+    ``max_shrinkage`` is the plateau of free linear shrinkage (fraction of length; default from
+    ``[shrinkage]`` of data/parameters/collagen.toml: porcine cornea 0.57 ± 0.12, Spörl et al.
+    1996, V; Chen, Wright & Humphrey 1997/1998, ~0.55–0.65, R). ``omega_threshold`` defines the
     coagulated zone (Ω ≥ threshold).
 
     ``stiffness_ratio`` k is the in-plane stiffness of shrinking denatured collagen relative to
@@ -88,7 +101,9 @@ class CollagenParameters(InputModel):
     s_max · load_factor · (1 − recovery_fraction).
     """
 
-    max_shrinkage: float = Field(default=0.6, gt=0.0, lt=1.0, description="s_max, fraction of length")
+    max_shrinkage: float = Field(
+        default_factory=_default_max_shrinkage, gt=0.0, lt=1.0, description="s_max, fraction of length"
+    )
     omega_threshold: float = Field(default=1.0, gt=0.0, description="Ω defining the coagulated zone")
     stiffness_ratio: float = Field(
         default_factory=_default_stiffness_ratio, ge=1.0, le=1e6, description="k = E_denatured / E_native"
@@ -336,7 +351,13 @@ def collagen_response(
     -------
     CollagenResponse
     """
-    cite("chen_wright_humphrey1997", "chen_wright_humphrey1998", "ross2000_pig_contraction")
+    cite(
+        "chen_wright_humphrey1997",
+        "chen_wright_humphrey1998",
+        "spoerl1996_cornea_shrinkage",
+        "lin2006_shg_collagen_shrinkage",
+        "ross2000_pig_contraction",
+    )
     p = parameters or CollagenParameters()
     o = np.asarray(omega_collagen, dtype=np.float64)
     if o.shape != (grid.nr, grid.nz):
