@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from laserskin.core.citations import recording
-from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K
+from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
@@ -291,7 +291,7 @@ class Simulation:
 
                     result = run_voxel(self)
                 elif self.laser.ablative:
-                    result = run_ablative(self)
+                    result = self._run_ablative()
                 else:
                     result = self._run_linear()
             except OutsideModelError as outside:
@@ -313,8 +313,54 @@ class Simulation:
         result.dataset.attrs["citations"] = json.dumps(list(result.citations))
         return result
 
-    def _run_linear(self) -> Result:
-        """Transport, two heat solves and damage at the pulse energy (constant properties)."""
+    def _run_ablative(self) -> Result:
+        """An ablative laser under the pipeline's rule (issue 9 items 2 and 5): linear where it is valid.
+
+        The ablation stage (:func:`laserskin.pipeline.ablative.run_ablative`, Beer–Lambert from the crater
+        floor) runs first; it is cheap and decides whether anything boils. If no cell reaches the onset of
+        vaporisation and nothing is removed, constant properties hold and the linear path (Monte Carlo
+        transport, linear heat response) is the model of record: the result is the same as with
+        ``ablative = false`` (``thermal_model = "linear"``), unless the linear response itself reaches the
+        onset, in which case the ablation stage's result stands. Either way ``thermal_model_reason`` says
+        what happened (vaporised and removed, boiled in place, or below the onset).
+        """
+        ablated = run_ablative(self)
+        summary = ablated.summary
+        peak_C = float(summary["peak_temperature_C"])
+        crater_um = float(summary.get("crater_depth_um") or 0.0)
+        onset_C = WATER_BOILING_K - CELSIUS_K
+        if crater_um > 0.0:
+            summary["thermal_model_reason"] = (
+                f"ablative laser: tissue is vaporised and removed (crater {crater_um:.3g} um, non-linear by nature)"
+            )
+            return ablated
+        boiled = (
+            f"ablative laser: no crater, but tissue reaches {peak_C:.0f} °C >= {onset_C:.0f} °C "
+            "(onset of vaporisation): tissue water boils, properties change"
+        )
+        if peak_C >= onset_C:
+            summary["thermal_model_reason"] = boiled
+            return ablated
+        linear = self._run_linear(nonlinear_above_onset=False)
+        need, reason = needs_nonlinear(linear.dataset["peak_temperature"].values)
+        if need:  # the Monte Carlo source reaches the onset where Beer–Lambert does not: the ablation stage stands
+            summary["thermal_model_reason"] = (
+                f"ablative laser: {reason} (the ablation stage's own peak is {peak_C:.1f} °C, nothing removed)"
+            )
+            return ablated
+        linear.summary["thermal_model_reason"] = f"ablative laser, nothing vaporised: {reason}"
+        # the ablation stage's read-outs keep their keys (nothing removed, no water vaporised)
+        for key in ("ablation_regime", "crater_depth_per_pass_um", "residual_damage_wall_um", "vaporised_water_mg"):
+            if key in summary:
+                linear.summary.setdefault(key, summary[key])
+        return linear
+
+    def _run_linear(self, *, nonlinear_above_onset: bool = True) -> Result:
+        """Transport, two heat solves and damage at the pulse energy (constant properties).
+
+        ``nonlinear_above_onset=False`` (the ablative branch, :meth:`_run_ablative`): a linear result that
+        reaches the onset is returned as it is (``thermal_model`` "linear") for the caller to discard.
+        """
         transport_results, source, grid = self.transport()
         response, heat = self.thermal_response(source, grid)
         outcome = response.evaluate(
@@ -338,6 +384,8 @@ class Simulation:
         )
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
+        if not nonlinear_above_onset and needs_nonlinear(linear.dataset["peak_temperature"].values)[0]:
+            return linear
         result = apply_thermal_model_rule(self, linear, source, grid, transport_results)
         for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
             if result.summary.get(key) is None:
