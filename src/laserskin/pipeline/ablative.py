@@ -37,7 +37,7 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
-from laserskin.damage.injury import dermal_injury
+from laserskin.damage.injury import dermal_injury, epidermal_necrosis, viable_epidermis_top_m
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
 from laserskin.pipeline.result import Result, pair
@@ -198,9 +198,16 @@ def apply_thermal_model_rule(
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
+    necrosis = epidermal_necrosis(
+        henriques,
+        grid,
+        junction_depth_m=geometry.junction_depth_m,
+        viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
+    )
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
+        epidermal_necrosis_depth_um=necrosis.depth_m * 1e6,
         peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
@@ -272,7 +279,7 @@ def run_nonlinear(
     from laserskin.damage import ablation
     from laserskin.damage.arrhenius import ArrheniusIntegrator
     from laserskin.damage.collagen import collagen_response, omega_depth_range
-    from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
+    from laserskin.damage.injury import epidermal_injury, pigment_risk, viable_epidermis_top_m
     from laserskin.damage.pain import NociceptorFieldObserver
     from laserskin.thermal import ThermalMedium
     from laserskin.thermal.enthalpy import (
@@ -445,19 +452,30 @@ def run_nonlinear(
     if fractional:
         tightening *= math.pi * spot_radius**2 * float(laser.mtz_per_m2)
 
-    # epidermal injury: at the basal layer if it survives, else the epidermis is gone (necrosis)
+    # epidermal injury: the linear path's read-out (worst basal cell over all columns, necrotic living
+    # epidermis above it: "superficial necrosis") if the basal layer survives, else the epidermis is gone
     basal_cells = np.flatnonzero(z < geometry.junction_depth_m)
     basal = int(basal_cells[-1]) if basal_cells.size else 0
-    if not removed[0, basal]:
-        epidermal_omega = float(integrator.omega("henriques")[0, basal])
-        basal_peak = float(heat.peak_temperature_K[0, basal])
-        grade = classify_epidermal_injury(epidermal_omega)
+    viable_top = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+    if not removed[:, basal].any():
+        injury = epidermal_injury(
+            np.minimum(np.where(removed, 0.0, integrator.omega("henriques")), 1e300),  # Ω of dry tissue: finite
+            heat.peak_temperature_K,
+            grid,
+            junction_depth_m=geometry.junction_depth_m,
+            fitzpatrick=geometry.fitzpatrick,
+            viable_top_m=viable_top,
+            removed=removed,
+        )
+        epidermal_omega, grade, risk = injury.omega_basal, injury.grade, injury.pigment_risk
+        necrosis_depth_m = injury.necrosis_depth_m
     else:  # the epidermis was ablated: its Ω is at least that of the crater floor
         floor_cell = int(min(np.searchsorted(grid.z_edges_m, floor_m, side="right") - 1, grid.nz - 1))
         epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
-    risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+        risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+        necrosis_depth_m = float(geometry.junction_depth_m)  # full thickness
     pain = probe.result(simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
     injured = dermal_injury(
@@ -486,6 +504,7 @@ def run_nonlinear(
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
         "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
+        "epidermal_necrosis_depth_um": necrosis_depth_m * 1e6,
         "pigment_risk": risk.level,
         "pain_index": float(pain.index_without_anesthetic),
         "pain_index_with_anesthetic": float(pain.index_with_anesthetic),
