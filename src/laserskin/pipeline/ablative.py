@@ -40,12 +40,14 @@ from laserskin.core.errors import InputError
 from laserskin.damage.injury import dermal_injury, epidermal_necrosis, viable_epidermis_top_m
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
+from laserskin.pipeline.progress import inside_progress_scope
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
     "AblativeSettingWarning",
+    "PyrolysisWarning",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
     "needs_nonlinear",
@@ -75,6 +77,12 @@ FOCUSED_RING_M = 2.0e-6
 
 class AblativeSettingWarning(UserWarning):
     """An explicit ``ablative = false`` at a setting that vaporises tissue (the summary's ``ablative_note``)."""
+
+
+class PyrolysisWarning(AblativeSettingWarning):
+    """A non-removal (non-ablative) run whose tissue passed the pyrolysis temperature, where dry tissue chars and
+    the ablation stage would remove it (the summary's ``pyrolysis_note``). A kind of :class:`AblativeSettingWarning`
+    (a setting beyond what a non-removal run represents): ``simulate`` says it once, as a ``warning:`` line."""
 
 
 def _beer_lambert_applies(stack) -> bool:
@@ -137,6 +145,31 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
         f"laser.ablative (unset) = false: {where} but scattered too strongly in this tissue for the ablation "
         f"stage (mu_a < 20 mu_s'), so it was simulated drying in place; this setting vaporises tissue ({what}, "
         f"peak {peak_C:.0f} degC), which would in fact be ablated."
+    )
+
+
+def _pyrolysis_note(heat, grid: RZGrid, parameters) -> str | None:
+    """``pyrolysis_note`` for a non-removal run (``material_removal`` false: non-ablative lasers, and ablative
+    wavelengths run with ``ablative = false`` when no ``ablative_note`` says it already) whose tissue passed the
+    pyrolysis temperature of the phase-change data (dry tissue chars there; the ablation stage would remove it,
+    Vogel & Venugopalan 2003); else None. Such a run neither chars nor removes tissue, so its temperatures above
+    that point, and the damage read from them, are outside what the model represents."""
+    if parameters.material_removal:
+        return None
+    peak_K = np.asarray(heat.peak_temperature_K, dtype=float)
+    limit_K = float(parameters.pyrolysis_temperature_K)
+    if not float(peak_K.max()) > limit_K:
+        return None
+    i, j = np.unravel_index(int(np.argmax(peak_K)), peak_K.shape)
+    hot = peak_K > limit_K
+    depth_um = float(grid.z_edges_m[int(np.flatnonzero(hot.any(axis=0)).max()) + 1]) * 1e6
+    return (
+        f"tissue passed the pyrolysis temperature: peak {peak_K.max() - CELSIUS_K:.0f} degC (at "
+        f"{grid.z_centers_m[j] * 1e6:.0f} um depth, {grid.r_centers_m[i] * 1e6:.0f} um from the axis), above the "
+        f"{limit_K - CELSIUS_K:.0f} degC at which dried tissue chars (carbonises) and the ablation stage removes it; "
+        f"tissue is above {limit_K - CELSIUS_K:.0f} degC down to {depth_um:.0f} um. This non-ablative run dries "
+        f"tissue in place without charring or removing it, so its temperatures above {limit_K - CELSIUS_K:.0f} degC, "
+        "and the damage read from them, are outside what the model represents (read them as charred tissue)."
     )
 
 
@@ -549,6 +582,12 @@ def run_nonlinear(
     if note is not None:  # an explicit ablative = false that vaporises tissue is said, never silent
         summary["ablative_note"] = note
         warnings.warn(note, AblativeSettingWarning, stacklevel=3)
+    else:  # any other non-removal run past the pyrolysis temperature is said too (one note a run)
+        note = _pyrolysis_note(heat, grid, parameters)
+        if note is not None:
+            summary["pyrolysis_note"] = note
+            if not inside_progress_scope():  # drivers of many runs (the planner) keep it in the summary
+                warnings.warn(note, PyrolysisWarning, stacklevel=3)
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
     extras = {key: value for key, value in summary.items() if key not in typed}
