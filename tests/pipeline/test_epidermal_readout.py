@@ -10,6 +10,7 @@ necrosis" (with ``epidermal_necrosis_depth_um``) when living epidermal cells abo
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from laserskin.grid import RZGrid
 from laserskin.pipeline.ablative import run_nonlinear
@@ -65,3 +66,47 @@ def test_necrosis_above_the_basal_cell_is_not_none():
     assert 0.0 < s["residual_damage_depth_um"] < junction_um
     assert s["epidermal_injury"] == "superficial necrosis"
     assert abs(s["epidermal_necrosis_depth_um"] - s["residual_damage_depth_um"]) < 1e-9
+
+
+def test_every_grade_is_known_to_the_plan_and_the_report():
+    """The healing dose (docs/healing.md: 2 = partial/focal epidermal necrosis) and the report's labels know every
+    grade, the new one too (before: "superficial necrosis" did not exist; a missing entry would read as 0/"none")."""
+    from laserskin.damage.injury import GRADES
+    from laserskin.planning.sessions import GRADE_OF_INJURY
+    from laserskin.report.labels import choice
+
+    assert set(GRADE_OF_INJURY) == set(GRADES)
+    assert [GRADE_OF_INJURY[g] for g in GRADES] == sorted(GRADE_OF_INJURY[g] for g in GRADES)
+    assert GRADE_OF_INJURY["superficial necrosis"] == 2
+    assert "Crusting" in choice("epidermal_injury", "superficial necrosis")
+
+
+def test_linear_results_carry_the_necrosis_depth():
+    """The linear path's summary gets ``epidermal_necrosis_depth_um`` from the same read-out (its grade comes
+    from ``ThermalResponse.evaluate`` → ``epidermal_injury``): maps with Ω 10 at 30 µm over a basal cell at
+    0.01 (type III cheek: stratum corneum to 13 µm, junction 63.4 µm) → a band ending between 30 and 40 µm."""
+    import xarray as xr
+
+    from laserskin.pipeline.ablative import apply_thermal_model_rule
+    from laserskin.pipeline.result import Result
+
+    laser = Laser(wavelength="1064 nm", fluence="10 J/cm^2", pulse_duration="30 ms", spot_diameter="10 mm")
+    simulation = Simulation(Person(age=52, sex="female", fitzpatrick="III", site="cheek"), laser, progress=None)
+    geometry = simulation.geometry()
+    grid = RZGrid.uniform(nr=3, dr_m=1e-3, nz=40, dz_m=10e-6)
+    z = grid.z_centers_m
+    henriques = np.zeros((grid.nr, grid.nz))
+    cell = 3  # the cell 30-40 µm (centre 35 µm)
+    henriques[1, cell], henriques[1, cell + 1] = 10.0, 0.1
+    henriques[:, int(np.flatnonzero(z < geometry.junction_depth_m)[-1])] = 0.01
+    dataset = xr.Dataset(
+        {
+            "peak_temperature": (("r", "z"), np.full((grid.nr, grid.nz), 330.0)),
+            "omega_henriques": (("r", "z"), henriques),
+            "omega_collagen": (("r", "z"), np.zeros((grid.nr, grid.nz))),
+        }
+    )
+    linear = Result(summary={}, dataset=dataset, grid=grid, layer_names=[], layer_bottoms_m=np.zeros(0))
+    s = apply_thermal_model_rule(simulation, linear, np.zeros((grid.nr, grid.nz)), grid).summary
+    assert s["thermal_model"] == "linear"
+    assert s["epidermal_necrosis_depth_um"] == pytest.approx(35.0 + 10.0 * np.log(10) / np.log(100), rel=1e-9)
