@@ -117,6 +117,8 @@ def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
         assert key in low and key in high
     assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
     assert high["peak_temperature_C"] < 400.0
+    # past the pyrolysis temperature (300 °C) a non-ablative run says so (QA4 finding 3); below it, no note
+    assert ("pyrolysis_note" in high) == (high["peak_temperature_C"] > 300.0) and "pyrolysis_note" not in low
 
 
 def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
