@@ -412,3 +412,31 @@ def test_fractional_false_means_full_field():
     assert not laser.is_fractional
     with pytest.raises(ValidationError):
         Laser.model_validate({**BASE, "fluence": "10 J/cm^2", "fractional": True})
+
+
+# ------------------------------------------------------------------ fractional micro-beam profile
+def test_fractional_micro_beam_profile_defaults_to_gaussian_and_flat_top_is_honoured():
+    """An unset profile of a fractional laser is the focused (Gaussian) micro-beam the pipeline launches;
+    an explicit flat_top is kept. Before: unset gave "flat_top" (and a flat-top peak fluence E/(pi r^2))
+    while the pipeline launched a Gaussian micro-beam."""
+    from laserskin.pipeline.stages import treatment_beam
+
+    fractional = {"microbeam_diameter": "120 um", "density": "10 %"}
+    unset = make(pulse_energy="15 mJ", fractional=fractional)
+    assert unset.profile == "gaussian"
+    assert unset.peak_fluence_J_per_m2 == pytest.approx(2 * 15e-3 / (math.pi * 60e-6**2), rel=1e-12)
+    assert "profile" not in unset.model_dump(by_alias=True)  # derived: the dump round-trips
+    assert Laser.model_validate(unset.model_dump(by_alias=True)) == unset
+    beam = treatment_beam(unset)
+    assert (beam.kind, beam.radius_1e2_m) == ("gaussian", pytest.approx(60e-6, rel=1e-12))
+
+    flat = make(pulse_energy="15 mJ", profile="flat_top", fractional=fractional)
+    assert flat.profile == "flat_top"
+    assert flat.peak_fluence_J_per_m2 == pytest.approx(15e-3 / (math.pi * 60e-6**2), rel=1e-12)
+    beam = treatment_beam(flat)
+    assert (beam.kind, beam.diameter_m) == ("flat_top", pytest.approx(120e-6, rel=1e-12))
+    assert "flat_top" in flat.describe()
+
+    # the full-field default is unchanged, and a preset's gaussian stays
+    assert make(fluence="10 J/cm^2").profile == "flat_top"
+    assert Laser.from_device("fraxel_1550", fractional={"density": "10 %"}).profile == "gaussian"

@@ -13,7 +13,7 @@ TOML schema of the ``[laser]`` table (clinical units at the edge, SI inside)::
     fluence = "14 J/cm^2"         # or: pulse_energy = "2.7 J"   (exactly one)
     pulse_duration = "0.3 ms"
     spot_diameter = "5 mm"        # gaussian: 1/e^2 diameter; or spot_fwhm = "3 mm"
-    profile = "flat_top"          # "flat_top" | "gaussian"
+    profile = "flat_top"          # "flat_top" | "gaussian"; unset: flat_top, or gaussian for a fractional micro-beam
     repetition_rate = "10 Hz"     # needed when pulses > 1
     pulses = 1                    # pulses stacked on one spot
     ablative = true               # optional: unset = decided by the physics (see Ablative below)
@@ -39,7 +39,12 @@ Conventions
   make one microscopic treatment zone (MTZ). Then ``fluence`` / ``pulse_energy`` and
   ``profile`` describe **one microbeam** (the clinical setting "15 mJ per MTZ"), the beam
   whose transport and heating are simulated is the microbeam, and ``spot_diameter`` is the
-  footprint of the scan pattern / handpiece over which the MTZs are spread.
+  footprint of the scan pattern / handpiece over which the MTZs are spread. The micro-beam of
+  a scanned fractional device is a focused laser beam, near-Gaussian at the skin (Hantash's CO2
+  beam "was focused to a 1/e² spot size of 120 µm"), so an **unset** ``profile`` is
+  ``"gaussian"`` in fractional mode (``microbeam_diameter`` is then its 1/e² diameter); an
+  explicit ``profile = "flat_top"`` is honoured (a top-hat micro-beam of that diameter, e.g. a
+  mask- or micro-lens-projected pattern) in the r–z, voxel and ablative stages alike.
   ``density`` is either an **area coverage fraction** (``"10 %"``: the fraction of the
   skin surface covered by microbeam footprints, each of area ``pi d_mb^2 / 4`` with the
   same diameter convention as the beam), or a **number of MTZ per area**
@@ -314,7 +319,8 @@ class Laser(_DerivedFields):
     spot_fwhm_m : float or None
         Gaussian FWHM (m) when the spot was given that way (input only).
     profile : {"flat_top", "gaussian"}
-        Spatial profile of the simulated beam (the microbeam in fractional mode).
+        Spatial profile of the simulated beam (the microbeam in fractional mode). Unset in the
+        input: ``"flat_top"``, or ``"gaussian"`` for a fractional micro-beam (a focused beam).
     repetition_rate_Hz : float or None
         Pulse repetition rate (Hz); required when ``pulses > 1``. In fractional mode the
         rate at which microbeams are fired.
@@ -427,6 +433,8 @@ class Laser(_DerivedFields):
             raise ValueError("wavelength: give exactly one of wavelength and spectrum")
         if (self.fluence_J_per_m2 is None) == (self.pulse_energy_J is None):
             raise ValueError("fluence: give exactly one of fluence and pulse_energy")
+        if self.fractional is not None and "profile" not in self.model_fields_set:
+            self._fill(profile="gaussian")  # a focused micro-beam (dropped again when dumped)
         if self.spot_fwhm_m is not None:
             if self.spot_diameter_m is not None:
                 raise ValueError("spot_diameter: give exactly one of spot_diameter and spot_fwhm")
