@@ -435,7 +435,9 @@ def test_fractional_micro_beam_profile_defaults_to_gaussian_and_flat_top_is_hono
     assert flat.peak_fluence_J_per_m2 == pytest.approx(15e-3 / (math.pi * 60e-6**2), rel=1e-12)
     beam = treatment_beam(flat)
     assert (beam.kind, beam.diameter_m) == ("flat_top", pytest.approx(120e-6, rel=1e-12))
-    assert "flat_top" in flat.describe()
+    # the profile is named with the micro-beam, not with the scan pattern (before: "10 mm flat_top")
+    assert "120 um flat_top" in flat.describe() and "5 mm pattern" in flat.describe()
+    assert "120 um gaussian" in unset.describe()
 
     # the full-field default is unchanged, and a preset's gaussian stays
     assert make(fluence="10 J/cm^2").profile == "flat_top"

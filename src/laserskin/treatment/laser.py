@@ -624,7 +624,8 @@ class Laser(_DerivedFields):
         return [(start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)]
 
     def describe(self) -> str:
-        """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``."""
+        """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
+        laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, ...)"``, ``"15 mm pattern"``)."""
         if self.spectrum is None:
             wl = f"{self.wavelength_m * 1e9:.6g} nm"
         else:
@@ -635,13 +636,15 @@ class Laser(_DerivedFields):
         if self.fractional:
             parts.append(
                 f"{format_quantity(self.pulse_energy_J, 'J', 'mJ')} per MTZ "
-                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um, {self.fractional.coverage:.3g} coverage, "
+                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, {self.fractional.coverage:.3g} "
+                "coverage, "
                 f"{format_quantity(self.fractional.mtz_per_m2, '1/m^2', '1/cm^2')})"
             )
         else:
             parts.append(format_quantity(self.fluence_J_per_m2, "J/m^2"))
         parts.append(format_quantity(self.pulse_duration_s, "s", "s" if self.pulse_duration_s >= 1 else "ms"))
-        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm {self.profile}")
+        # fractional: the profile is the micro-beam's (above); the spot is the scan pattern
+        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile))
         if self.repetition_rate_Hz:
             parts.append(format_quantity(self.repetition_rate_Hz, "Hz"))
         if self.pulses > 1:
