@@ -442,3 +442,20 @@ def test_fractional_micro_beam_profile_defaults_to_gaussian_and_flat_top_is_hono
     # the full-field default is unchanged, and a preset's gaussian stays
     assert make(fluence="10 J/cm^2").profile == "flat_top"
     assert Laser.from_device("fraxel_1550", fractional={"density": "10 %"}).profile == "gaussian"
+
+
+def test_pulse_as_long_as_the_period_makes_a_valid_train():
+    """QA4 #4: duty cycle 1 (100 ms at 10 Hz) is allowed, and 1000 such pulses must not overlap by rounding
+    (before: 3 * 0.1 + 0.1 > 4 * 0.1, refused as 'pulse_train.start_times_s: ... non-overlapping pulses')."""
+    import numpy as np
+
+    from laserskin.thermal.schedule import Schedule
+
+    laser = make(fluence="12 J/cm^2", pulse_duration="100 ms", repetition_rate="10 Hz", pulses=1000)
+    for lead in (0.0, 0.03):
+        train = np.array(laser.pulse_train(start_s=lead))
+        starts, ends, power = train.T
+        assert np.all(ends[:-1] <= starts[1:])
+        Schedule.pulse_train(starts, ends - starts, power)  # the heat solver's schedule accepts it
+        energy = float(np.sum((ends - starts) * power))
+        assert energy == pytest.approx(1000 * laser.pulse_energy_J, rel=1e-9)

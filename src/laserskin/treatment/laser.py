@@ -621,7 +621,14 @@ class Laser(_DerivedFields):
             raise InputError("start_s", start_s, "a finite time in s")
         period = 1.0 / self.repetition_rate_Hz if self.repetition_rate_Hz else 0.0
         power = self.pulse_power_W
-        return [(start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)]
+        starts = [start_s + k * period for k in range(self.pulses)]
+        # a pulse as long as the period (allowed: duty cycle 1) ends where the next one starts; k * period
+        # and start + duration round differently (3 * 0.1 + 0.1 > 4 * 0.1), so never past that start
+        ends = [
+            min(t + self.pulse_duration_s, starts[k + 1]) if k + 1 < len(starts) else t + self.pulse_duration_s
+            for k, t in enumerate(starts)
+        ]
+        return [(t, end, power) for t, end in zip(starts, ends)]
 
     def describe(self) -> str:
         """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
