@@ -106,6 +106,26 @@ def resolve_ablative(simulation):
     return laser.model_copy(update={"ablative": False})  # still "not given": dumps leave it out
 
 
+def _beyond_pyrolysis_note(simulation, heat, parameters) -> str | None:
+    """``temperature_note`` for an intact-surface run of a laser that is *not* strongly water-absorbed (the
+    ablative ones are :func:`_vaporised_tissue_note`'s) whose tissue passed the pyrolysis temperature: the model
+    keeps dried tissue in place without charring, carbonisation or loss of the dried column, so its temperatures
+    above that point are outside what it describes (QA4 #3: Fraxel 70 mJ, 706 degC, said nowhere); else None."""
+    laser = simulation.laser
+    if parameters.material_removal or laser.strongly_water_absorbed:
+        return None
+    peak_C = float(np.max(heat.peak_temperature_K)) - CELSIUS_K
+    pyrolysis_C = parameters.pyrolysis_temperature_K - CELSIUS_K
+    if not peak_C > pyrolysis_C:
+        return None
+    return (
+        f"peak temperature {peak_C:.0f} degC: tissue passed the pyrolysis temperature ({pyrolysis_C:.0f} degC) "
+        f"at {laser.centroid_wavelength_m * 1e9:.6g} nm, a non-ablative wavelength; the model keeps the dried "
+        "tissue in place (no charring, carbonisation or loss of the dried column), so temperatures above "
+        f"{pyrolysis_C:.0f} degC and the injury they give are outside what it describes"
+    )
+
+
 def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> str | None:
     """``ablative_note`` for a non-removal run of a water-absorbed laser that met the ablation stage's own
     removal criterion — a surface cell boiled dry (its vapour would eject it) or tissue past the pyrolysis
@@ -530,6 +550,9 @@ def run_nonlinear(
     if note is not None:  # an explicit ablative = false that vaporises tissue is said, never silent
         summary["ablative_note"] = note
         warnings.warn(note, AblativeSettingWarning, stacklevel=3)
+    temperature_note = _beyond_pyrolysis_note(simulation, heat, parameters)
+    if temperature_note is not None:  # said in the result (and by `simulate` on stderr), not a Python warning
+        summary["temperature_note"] = temperature_note
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
     extras = {key: value for key, value in summary.items() if key not in typed}
