@@ -224,6 +224,17 @@ def test_bad_input_names_the_field(fields, field):
     assert field in describe_validation_error(info.value)
 
 
+def test_unknown_fractional_key_lists_density():
+    """QA4 #6: a typo in the fractional table listed microbeam_diameter, coverage, mtz_density but not density,
+    the key the docs and every preset use."""
+    with pytest.raises(ValidationError) as info:
+        make(fluence="10 J/cm^2", fractional={"microbeam_diameter": "100 um", "densty": "5 %"})
+    message = describe_validation_error(info.value)
+    assert (
+        message == "fractional.densty: unknown key; expected one of microbeam_diameter, density, coverage, mtz_density"
+    )
+
+
 def test_spot_fwhm_needs_gaussian():
     table = {"wavelength": "1064 nm", "pulse_duration": "3 ms", "fluence": "1 J/cm^2", "spot_fwhm": "3 mm"}
     with pytest.raises(ValidationError, match="spot_fwhm"):

@@ -185,6 +185,18 @@ class FractionalSpec(_DerivedFields):
     @model_validator(mode="before")
     @classmethod
     def _density(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            # `density` is a key of the TOML table but no field, so pydantic's unknown-key message would
+            # leave it out of the keys it lists: name them here (QA4 #6)
+            known = {"density"} | {f.alias or n for n, f in cls.model_fields.items()} | set(cls.model_fields)
+            for key in data:
+                if key not in known:
+                    raise InputError(
+                        str(key),
+                        data[key],
+                        "",
+                        message="unknown key; expected one of microbeam_diameter, density, coverage, mtz_density",
+                    )
         if not isinstance(data, dict) or "density" not in data:
             return data
         data = dict(data)
