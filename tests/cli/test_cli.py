@@ -110,6 +110,12 @@ def test_simulate_json_acceptance_keys(tmp_path):
     assert payload["crater_depth_um"] > 0
     assert payload["cooling"]["kind"] == "cold_air"
     assert payload["cooling"]["source"] == "[cooling] table"
+    # QA4 #7: the JSON records the package version and the scenario it ran (it reads back as the same scenario)
+    import laserskin
+    from laserskin.pipeline.scenario import load_scenario, scenario_from_dict
+
+    assert payload["version"] == laserskin.__version__
+    assert scenario_from_dict(payload["inputs"]) == load_scenario(EXAMPLES / "resurfacing_er_yag.toml")
     again = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--photons", 2000, "--out", out)
     assert again.exit_code == 2 and "--force" in again.stderr  # refused before computing
 

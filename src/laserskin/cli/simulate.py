@@ -158,6 +158,11 @@ def command(
 
         outputs.wrote(write_temperature_movie(result, movie))
     if as_json:
+        import laserskin
+
+        # tie the result to what produced it (QA4 #7): the package version and the scenario as read
+        summary.setdefault("version", laserskin.__version__)
+        summary.setdefault("inputs", spec.model_dump(mode="json", by_alias=True, exclude_none=True))
         print_json(summary)
         return
     console().print(summary_table({scenario.stem: summary}, f"Simulation: {simulation.laser.describe()}"))
