@@ -138,3 +138,25 @@ def test_dark_skin_pigment_risk_comes_with_its_reason_and_a_test_spot():
     assert any("test spot" in m for m in p.risks["pigment_risk_mitigation"])
     if p.risks["pigment_risk"] != "low":
         assert any(r.startswith(f"pigment risk {p.risks['pigment_risk']}") and "test spot" in r for r in p.reasons)
+
+
+def test_ablative_options_that_make_a_crater_grade_the_epidermis_as_removed():
+    """QA4 #16: an Er:YAG plan (49 um crater in a 71 um epidermis) read 'None expected' next to a 5.6-day open
+    wound, while a shallower CO2 crater read 'blister'. Every ablative option with a crater is graded "necrosis"
+    (removed by design) with a note; non-ablative options keep the simulation's grade."""
+    from types import SimpleNamespace
+
+    from laserskin.planning.plan import _epidermal_grade, _epidermal_grade_note
+
+    def setting(device_class, crater, read):
+        summary = {"crater_depth_um": crater, "residual_damage_depth_um": 11.9, "epidermal_injury": read}
+        return SimpleNamespace(device_class=device_class, summary=summary)
+
+    er_yag = setting("ablative", 49.0, "none")
+    assert _epidermal_grade(er_yag) == "necrosis"
+    assert "49 um crater" in _epidermal_grade_note(er_yag)["epidermal_injury_note"]
+    assert _epidermal_grade(setting("ablative", 21.0, "blister")) == "necrosis"
+    assert _epidermal_grade(setting("fractional_ablative", 300.0, "necrosis")) == "necrosis"
+    assert _epidermal_grade_note(setting("fractional_ablative", 300.0, "necrosis")) == {}
+    assert _epidermal_grade(setting("ablative", 0.0, "erythema")) == "erythema"  # below threshold: no crater
+    assert _epidermal_grade(setting("non_ablative", None, "none")) == "none"

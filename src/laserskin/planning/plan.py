@@ -351,7 +351,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         },
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
-        "epidermal_injury": summary["epidermal_injury"],
+        "epidermal_injury": _epidermal_grade(setting),
+        **_epidermal_grade_note(setting),
         "pigment_risk": summary["pigment_risk"],
         **_pigment_risk_notes(person, summary),
         "pain_index_without_anesthetic": summary["pain_index"],
@@ -378,6 +379,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"pigment risk {summary['pigment_risk']}: {risks['pigment_risk_reason']}; "
             + "; ".join(risks["pigment_risk_mitigation"])
         )
+    if risks.get("epidermal_injury_note"):
+        reasons.append(risks["epidermal_injury_note"])
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
@@ -430,6 +433,34 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
         **base,
     )
+
+
+def _epidermal_grade(setting) -> str | None:
+    """The plan's epidermal injury grade: "necrosis" (the epidermis removed by design) for every ablative or
+    fractional ablative option that makes a crater, whatever the simulation's basal read-out says (QA4 #16: an
+    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); the
+    simulation's grade otherwise."""
+    summary = setting.summary
+    crater = summary.get("crater_depth_um")
+    if setting.device_class in ("ablative", "fractional_ablative") and isinstance(crater, (int, float)) and crater > 0:
+        return "necrosis"
+    return summary.get("epidermal_injury")
+
+
+def _epidermal_grade_note(setting) -> dict:
+    """``{"epidermal_injury_note": ...}`` where the plan's grade differs from the simulation's read-out."""
+    summary = setting.summary
+    grade, read = _epidermal_grade(setting), summary.get("epidermal_injury")
+    if grade == read:
+        return {}
+    residual = summary.get("residual_damage_depth_um") or 0.0
+    return {
+        "epidermal_injury_note": (
+            f"ablative: a {summary['crater_depth_um']:.0f} um crater (+ {residual:.0f} um of residual thermal damage) "
+            f"opens the epidermis by design; the simulation's basal-cell read-out ({read}) grades the tissue left "
+            "under the floor, not the wound"
+        )
+    }
 
 
 def _pigment_risk_notes(person, summary: dict) -> dict:
@@ -614,7 +645,7 @@ def _option_numbers(option) -> dict:
         "improvement_percent": course.improvement_percent,
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
-        "epidermal_injury": s.get("epidermal_injury"),
+        "epidermal_injury": _epidermal_grade(setting),
         "pigment_risk": s.get("pigment_risk"),
         "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
