@@ -160,3 +160,28 @@ def test_ablative_options_that_make_a_crater_grade_the_epidermis_as_removed():
     assert _epidermal_grade_note(setting("fractional_ablative", 300.0, "necrosis")) == {}
     assert _epidermal_grade(setting("ablative", 0.0, "erythema")) == "erythema"  # below threshold: no crater
     assert _epidermal_grade(setting("non_ablative", None, "none")) == "none"
+
+
+def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_device_is_offered(monkeypatch):
+    """QA4 #20: type VI + resurface was 'not eligible' (every resurface candidate is ablative and contraindicated),
+    although fractional non-ablative 1550 nm at low density is the resurfacing of skin of colour (Kaushik & Alexis
+    2017). With the default candidates, fraxel_1550 is planned when no ablative option is left (a full run: type VI
+    cheek, fraxel_1550 at 5 % coverage, eligible); here the device runs are stubbed to check the wiring only."""
+    import importlib
+
+    plan_module = importlib.import_module("laserskin.planning.plan")
+    tried = []
+
+    def no_option(preset, person, request, counter, cache_dir):
+        tried.append(preset.name)
+        return [], [f"{preset.name}: contraindicated (stub)"]
+
+    monkeypatch.setattr(plan_module, "_plan_device", no_option)
+    person = {"age": 45, "sex": "female", "fitzpatrick": "VI", "site": "cheek", "laxity": 1}
+    result = plan_module.plan(Person(**person), goal="resurface", photons=1000)
+    assert tried == ["co2_fractional", "er_yag_2940", "co2_full_field", "fraxel_1550"]
+    assert result.eligible is False  # the stub offers nothing: the referral lists every candidate, fraxel_1550 too
+    assert "fraxel_1550" in result.referral
+    tried.clear()
+    plan_module.plan(Person(**person), goal="resurface", devices=["co2_fractional"], photons=1000)
+    assert tried == ["co2_fractional"]  # explicit devices: no fallback

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import laserskin
-from laserskin.core.citations import recording
+from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.pipeline.summary import wavelength_band_nm
@@ -293,6 +293,23 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         options.extend(options_)
         rejected.extend(why)
+    if not options and goal == "resurface" and request.devices is None:
+        # no ablative device for this person (e.g. types V-VI): the fractional non-ablative preset is the
+        # resurfacing offered to skin of colour (low density; Kaushik & Alexis 2017) (QA4 #20)
+        cite("kaushik_alexis2017")
+        for name in RESURFACE_FALLBACK:
+            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+            options.extend(options_)
+            rejected.extend(why)
+            if options_:
+                names = [*names, name]
+                reasons.append(
+                    f"resurface: no ablative candidate is offered ({' | '.join(rejected)}); {name} (fractional "
+                    "non-ablative, coverage capped by skin type) is planned instead: the fractional resurfacing "
+                    "recommended for skin of colour (Kaushik & Alexis 2017)"
+                )
+                rejected = []
+                break
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
             f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
@@ -653,6 +670,10 @@ def _option_numbers(option) -> dict:
         "pain_index": s.get("pain_index_with_anesthetic"),
         "session_minutes": option["session_minutes"],
     }
+
+
+#: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
+RESURFACE_FALLBACK = ("fraxel_1550",)
 
 
 def _plan_device(preset, person, request, counter, cache_dir):
