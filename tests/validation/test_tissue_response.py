@@ -212,11 +212,24 @@ def test_co2_depth_of_the_first_pass():
 
 
 def test_co2_longer_pulses_leave_more_damage():
-    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the threshold and the residual damage (Ross et al. 1996, V
-    abstract)."""
+    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the residual damage (Ross et al. 1996, V abstract; the
+    threshold is test_co2_longer_pulses_raise_the_ablation_threshold)."""
     short, long = run(co2(5, "0.5 ms")), run(co2(5, "5 ms"))
     assert long["residual_damage_depth_um"] > short["residual_damage_depth_um"]
-    assert run(co2(6, "5 ms"))["crater_depth_um"] <= run(co2(6, "0.5 ms"))["crater_depth_um"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model: the CO2 crater does not depend on the pulse duration — 15.0 µm at 6 J/cm² for 0.5 and 5 ms "
+    "(4.0 µm at 5 J/cm² for both; QA4 #24: 21.0 µm at 7 J/cm² from 0.1 to 10 ms): the ablation stage has no "
+    "loss of the vaporisation energy to conduction during a pulse longer than the ~1 ms thermal relaxation time",
+)
+def test_co2_longer_pulses_raise_the_ablation_threshold():
+    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the ablation threshold (Ross et al. 1996, V abstract), so at
+    the same fluence near threshold a 5 ms pulse ablates less than a 0.5 ms one. Strictly less (QA4 #24: the
+    earlier ``<=`` passed on equality, reporting as validated a threshold shift the model does not have)."""
+    assert run(co2(6, "5 ms"))["crater_depth_um"] < run(co2(6, "0.5 ms"))["crater_depth_um"]
 
 
 def test_co2_residual_damage_after_three_passes():
