@@ -73,6 +73,13 @@ def test_absurd_fluence_is_refused_with_field_and_limit():
     )
     with pytest.raises(InputError, match="laser.fluence"):
         Simulation(person(), laser).run()
+    # QA4 #26: a gaussian beam is refused on its peak (2 x the typed fluence), and the message echoes what
+    # was typed and says why (before: "got '1200 J/cm^2'" for a typed 600 J/cm^2)
+    gaussian = Laser(**{**laser.model_dump(by_alias=True), "fluence": "600 J/cm^2", "profile": "gaussian"})
+    with pytest.raises(InputError) as info:
+        Simulation(person(), gaussian).run()
+    assert str(info.value).startswith("laser.fluence: got '600 J/cm^2'; expected a peak fluence of one pulse <= 1000")
+    assert "peak is 2 x its fluence" in str(info.value) and "1200 J/cm^2" in str(info.value)
 
 
 def test_nonlinear_stage_with_a_transport_source_bounds_the_temperature():

@@ -342,10 +342,16 @@ def run_nonlinear(
         source = FixedSource(source_per_J)
         peak_fluence = float(laser.peak_fluence_J_per_m2)
     if not fractional and peak_fluence > MAX_FULL_FIELD_FLUENCE_J_PER_M2:
+        typed = float(laser.fluence_J_per_m2)
+        peak_words = (
+            f" (a gaussian beam's peak is 2 x its fluence E / (pi w^2): {peak_fluence * 1e-4:g} J/cm^2 here)"
+            if abs(peak_fluence - typed) > 1e-9 * typed
+            else ""
+        )
         raise InputError(
             "laser.fluence",
-            f"{peak_fluence * 1e-4:g} J/cm^2",
-            f"<= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (peak fluence of one pulse)",
+            f"{typed * 1e-4:g} J/cm^2",
+            f"a peak fluence of one pulse <= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2{peak_words}",
         )
 
     if source_per_J is not None:
