@@ -266,3 +266,5 @@ def test_simulate_movie_of_an_ablative_pass_is_refused_in_one_line(tmp_path):
     result = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", tmp_path / "t.gif")
     assert result.exit_code == 2
     assert "temperature history" in result.stderr and result.stderr.count("\n") == 1
+    # QA4 #22: refused before the run (no progress, no wall time spent), naming --movie
+    assert result.stderr.startswith("error: --movie:") and "store_times" in result.stderr
