@@ -204,13 +204,18 @@ HELD_OUT_MISSES = {
     "in place under cryogen (no renewal); rhytid score n.s. in 9 patients (p > 0.05: the published SE is >= 9 %)",
     ("Chua et al. 2007", "laxity_improvement"): "model 0.0 % vs >= 5 %: the Titan-type preset reaches no dermal "
     "thermal injury (Henriques Omega < 1, peak 46 degC); heat-shock remodelling below injury is not modelled",
-    ("Tierney & Hanke 2011", "laxity_improvement"): "model 16.4 % [7.5-59.7] vs 50.3 +/- 10 %: 3.4 sigma low; quartile "
-    "physician scale vs laxity grade (the same study's texture rating, 48.5 %, is met by the rhytid/texture grade); "
-    "was 25.7 % before the persistent thermal share took part of Harris's tightening from the wound gain",
-    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 18.0 % [11.1-32.9] vs 51.4 +/- 10 %: 3.3 sigma low; "
-    "one fractional CO2 session modelled (study: 1-3, mean 1.4; two sessions give 36 %); quartile physician scale",
-    ("Tierney & Hanke 2009", "laxity_improvement"): "model 4.6 % [2.0-15.3] vs 57.0 +/- 10 %: 5.2 sigma low; one "
-    "session modelled (two give 10 %); the model's fractional-CO2 laxity is low against Tierney's quartile ratings",
+    ("Tierney & Hanke 2011", "laxity_improvement"): "model 16.4 % [7.5-59.7] vs 50.3 +/- 2.14 % (published 95 % CI "
+    "/ 1.96): 15.8 sigma low. Same kind of measure: the group's % improvement is the decrease of the mean physician "
+    "severity score (Tierney et al. 2011 J Am Acad Dermatol 64:730: laxity 3.3 -> 1.3, 65.3 %), like the laxity "
+    "grade's; the model's fractional-CO2 tightening (wound contracture of 0.26-area x 2-day wounds, little immediate "
+    "contraction) is the miss. Was -3.4 sigma at an assumed sigma of 10 % (unsourced scale allowance)",
+    ("Tierney & Hanke 2011", "rhytid_improvement"): "model 53.8 % [38.9-98.3] vs 48.5 +/- 1.99 % (published CI): "
+    "2.7 sigma high; met (+0.53 sigma) only at the former unsourced sigma of 10 %",
+    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 18.0 % [11.1-32.9] vs 51.4 +/- 1.58 % (published CI): "
+    "21 sigma low; one fractional CO2 session modelled (study: 1-3, mean 1.4; two sessions give 36 %)",
+    ("Tierney & Hanke 2009", "laxity_improvement"): "model 4.6 % [2.0-15.3] vs 57.0 +/- 1.94 % (published CI): 27 "
+    "sigma low; one session modelled (two give 10 %); same measure kind as above, the model's fractional-CO2 "
+    "laxity is the miss",
 }
 
 
@@ -345,3 +350,78 @@ def test_band_of_the_fitted_points_follows_the_fit_covariance(shipped):
         assert math.log(mid / low) <= 2.5 * s, target
         assert math.log(high / mid) <= 2.5 * s, target
         assert math.log(high / low) >= 1.645 * s, target
+
+
+def test_a_level_and_a_difference_of_one_study_share_an_arm(shipped):
+    """Fitzpatrick, Rostan & Marchell 2000 report two arms (CO2 ~25 +/- 10 %, Er:YAG ~10 +/- 5 %; R); the fit
+    uses their difference (15 +/- 11.2 %). A trial that adds the CO2 level must count the CO2 arm once: with the
+    covariance of ``target_covariance`` (Cov(level, difference) = sigma_CO2^2) the generalised chi^2 of (level,
+    difference) equals the plain chi^2 of the two arms as independent levels, exactly (a linear change of
+    variables; tolerance: round-off). Fitted with that covariance, the level breaks the published ranking
+    (docs/healing.md "Decision"), so it stays held out."""
+    import scipy.linalg
+
+    from laserskin.healing.calibration import target_covariance
+
+    courses, targets = shipped
+    difference = next(t for t in targets if t.minus_course)
+    level = next(t for t in load_held_out() if t.course == difference.course and t.study == difference.study)
+    cov = target_covariance([level, difference])
+    assert cov[0, 1] == pytest.approx(level.sigma_pct**2)
+    er_sigma = math.sqrt(difference.sigma_pct**2 - level.sigma_pct**2)  # 5 %: the Er:YAG arm
+    er_value = level.value_pct - difference.value_pct  # 10 %
+    rng = np.random.default_rng(3)
+    for co2_model, er_model in rng.uniform(0.0, 40.0, size=(5, 2)):
+        misfit = np.array([co2_model - level.value_pct, co2_model - er_model - difference.value_pct])
+        white = scipy.linalg.solve_triangular(np.linalg.cholesky(cov), misfit, lower=True)
+        arms = ((co2_model - level.value_pct) / level.sigma_pct) ** 2 + ((er_model - er_value) / er_sigma) ** 2
+        assert white @ white == pytest.approx(arms, rel=1e-12)
+    # independent targets: plain weighted least squares as before
+    assert np.allclose(target_covariance(targets), np.diag([t.sigma_pct**2 for t in targets]))
+
+    trial = calibrate(courses, [*targets, level])
+    assert trial.dof == 2 and trial.chi2 <= chi2.ppf(0.95, trial.dof)  # consistent ...
+    params = load_parameters().with_gains(
+        trial.gain_neo,
+        trial.laxity_per_linear,
+        trial.ranges(),
+        gain_wound=trial.gain_wound,
+        gain_renewal=trial.gain_renewal,
+        thermal_persistence=trial.thermal_persistence,
+    )
+
+    def six_months(name):
+        c = courses[name]
+        result = simulate_course(
+            list(c.sessions), c.age_years, c.sun_exposure, c.last_session_days + 185, params, band_samples=0
+        )
+        return result.improvement_at(6)[1]
+
+    assert six_months("fractional_co2") < six_months("nonablative_1320")  # ... but against the published order
+
+
+def test_every_published_point_names_what_it_measured():
+    """Each fitted and held-out point says what the study measured (``instrument``) next to the model quantity it is
+    compared with (``measure``): a physical shrinkage is compared with the linear contraction, a graded score's %
+    decrease with the grade's, never one with the other. Tierney & Hanke's sigmas are their published 95 % CIs / 1.96
+    (Dermatol Surg 2011;37:1279: laxity 46.1-54.5, texture 44.6-52.4; J Drugs Dermatol 2009;8:723: rhytides
+    48.3-54.5, laxity 53.2-60.8), the same rule as Alexiades-Armenakas 2007's, to the rounding of the stored sigma
+    (0.01 %): their "% improvement" is the decrease of the mean physician severity score (Tierney et al. 2011 J Am
+    Acad Dermatol 64:730: laxity 3.3 -> 1.3 at 6 months, 65.3 %), not a separate scale that would need a wider one."""
+    points = [*load_targets(), *load_held_out()]
+    for t in points:
+        assert t.instrument, t
+        physical = t.instrument.startswith("physical")
+        assert physical == (t.measure == "linear_shrinkage"), t
+    published_ci = {
+        ("fractional_co2", "laxity_improvement"): (46.1, 54.5),
+        ("fractional_co2", "rhytid_improvement"): (44.6, 52.4),
+        ("fractional_co2_neck", "rhytid_improvement"): (48.3, 54.5),
+        ("fractional_co2_neck", "laxity_improvement"): (53.2, 60.8),
+    }
+    tierney = [t for t in points if t.study.startswith("Tierney")]
+    assert {(t.course, t.measure) for t in tierney} == set(published_ci)
+    for t in tierney:
+        low, high = published_ci[(t.course, t.measure)]
+        assert t.value_pct == pytest.approx((low + high) / 2, abs=0.05)
+        assert t.sigma_pct == pytest.approx((high - low) / 2 / 1.96, abs=0.005)

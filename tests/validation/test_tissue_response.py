@@ -212,8 +212,8 @@ def test_co2_depth_of_the_first_pass():
 
 
 def test_co2_longer_pulses_leave_more_damage():
-    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the residual damage (Ross et al. 1996, V abstract; the
-    threshold is test_co2_longer_pulses_raise_the_ablation_threshold)."""
+    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the residual damage (Ross et al. 1996, V abstract).
+    Tolerance: the direction only (the abstract gives no magnitude)."""
     short, long = run(co2(5, "0.5 ms")), run(co2(5, "5 ms"))
     assert long["residual_damage_depth_um"] > short["residual_damage_depth_um"]
 
@@ -221,15 +221,16 @@ def test_co2_longer_pulses_leave_more_damage():
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="model: the CO2 crater does not depend on the pulse duration — 15.0 µm at 6 J/cm² for 0.5 and 5 ms "
-    "(4.0 µm at 5 J/cm² for both; QA4 #24: 21.0 µm at 7 J/cm² from 0.1 to 10 ms): the ablation stage has no "
-    "loss of the vaporisation energy to conduction during a pulse longer than the ~1 ms thermal relaxation time",
+    reason="model: the crater at 5 J/cm² is 4 µm for 0.5 and 5 ms alike (first crater at 4.8 J/cm² for both, 5.2 "
+    "J/cm² at 50 ms; 7 J/cm²: 21 µm from 0.1 to 10 ms): the floor cell is removed by its own absorbed energy, "
+    "held at the boiling plateau with boiling tissue below it, so conduction (≈ 0.3 J/cm² in 5 ms, ≈ 6 % of the "
+    "threshold) is taken from the boiling layer beneath, not from the floor; a criterion that ejects a layer of "
+    "finite thickness (explosive removal once the vapour pressure beats the matrix) is not sourced",
 )
-def test_co2_longer_pulses_raise_the_ablation_threshold():
-    """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the ablation threshold (Ross et al. 1996, V abstract), so at
-    the same fluence near threshold a 5 ms pulse ablates less than a 0.5 ms one. Strictly less (QA4 #24: the
-    earlier ``<=`` passed on equality, reporting as validated a threshold shift the model does not have)."""
-    assert run(co2(6, "5 ms"))["crater_depth_um"] < run(co2(6, "0.5 ms"))["crater_depth_um"]
+def test_co2_threshold_rises_for_pulses_over_1_ms():
+    """Ross et al. 1996 (V abstract): CO2 pulses longer than 1 ms raise the ablation threshold. Tolerance: the
+    direction only — at 5 J/cm², just above the 0.5 ms threshold, a 5 ms pulse removes less."""
+    assert run(co2(5, "5 ms"))["crater_depth_um"] < run(co2(5, "0.5 ms"))["crater_depth_um"]
 
 
 def test_co2_residual_damage_after_three_passes():
@@ -301,17 +302,6 @@ def test_nafl_mtz_at_10_mJ():
     assert 100.0 <= summary["mtz_width_um"] <= 150.0
 
 
-def test_nafl_mtz_width_at_40_mJ():
-    """40 mJ: "at high pulse energies ... width approached 200 µm as assessed by H&E" (Bedi et al. 2007 Lasers Surg Med
-    39:145, bibliography key ``bedi2007``, "The effects of pulse energy variations on the dimensions of microscopic
-    thermal treatment zones in nonablative fractional resurfacing", V abstract — quoted here before as Laubach 2006; Fraxel SR, 4.5–40 mJ,
-    human abdominal skin ex vivo and in vivo). Tolerance ± 25 % (150–250 µm; see the 10 mJ test). Model: 200 µm
-    (necrosis, Henriques Ω ≥ 1). The read-out differs from the source's: Bedi's H&E zone is the loss of birefringence
-    and hyalinization (collagen denaturation; cell necrosis is their NBTC stain), i.e. the model's collagen
-    coagulation, 80 µm wide here: that comparison is the strict xfail test_nafl_he_read_out_at_40_mJ."""
-    assert 150.0 <= nafl(40)["mtz_width_um"] <= 250.0
-
-
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
@@ -328,8 +318,8 @@ def test_nafl_mtz_width_at_40_mJ():
     "vivo study at 8–40 mJ, Thongsima et al., V abstract) +33–53 µm, i.e. ≈ 740 µm",
 )
 def test_nafl_mtz_depth_at_40_mJ():
-    """40 mJ: "at high pulse energies, the MTZ depth could exceed 1 mm ... as assessed by H&E" (Bedi et al. 2007,
-    ``bedi2007``, V abstract; see test_nafl_mtz_width_at_40_mJ); ≈ 1 mm at 40 mJ (R: Laubach 2006, Bedi 2007). Tolerance: at least
+    """40 mJ: "at high pulse energies, the MTZ depth could exceed 1 mm ... as assessed by H&E" (Bedi et al. 2007 Lasers
+    Surg Med 39:145, ``bedi2007``, V abstract); ≈ 1 mm at 40 mJ (R: Laubach 2006, Bedi 2007). Tolerance: at least
     0.8 mm (1 mm less the ≈ 20 % histology–simulation spread, Marqa & Mordon 2014). Compares the necrosis column
     (Henriques Ω ≥ 1, the model's NBTC read-out); the H&E read-out is test_nafl_he_read_out_at_40_mJ."""
     assert nafl(40)["mtz_depth_um"] >= 800.0
@@ -363,8 +353,9 @@ def test_nafl_he_read_out_at_40_mJ():
     """The same H&E points (depth "could exceed 1 mm", width "approached 200 µm", Bedi et al. 2007, ``bedi2007``, V abstract) on the
     model's like-for-like read-out: Bedi's H&E MTZ is "a distinct region of loss of tissue birefringence and
     hyalinization, representing collagen denaturation" (their cell necrosis is the NBTC stain), i.e. the collagen
-    coagulation column (``mtz_coagulation_depth_um`` / ``_width_um``). Tolerances as in the two necrosis tests above
-    (depth ≥ 0.8 mm, width 150–250 µm). No extra simulation (the 40 mJ run is cached)."""
+    coagulation column (``mtz_coagulation_depth_um`` / ``_width_um``). Tolerances: depth ≥ 0.8 mm (as the necrosis test
+    above), width ± 25 % (150–250 µm; see the 10 mJ test). The necrosis column is 200 µm wide, but Bedi's
+    width is an H&E width, so it is compared here only (QA4 #25). No extra simulation (the 40 mJ run is cached)."""
     summary = nafl(40)
     assert summary["mtz_coagulation_depth_um"] >= 800.0
     assert 150.0 <= summary["mtz_coagulation_width_um"] <= 250.0

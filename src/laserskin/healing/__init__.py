@@ -19,9 +19,10 @@ from laserskin.healing.course import default_parameters, simulate_course
 from laserskin.healing.dose import SessionDose
 from laserskin.healing.model import baseline_collagen_relative, reepithelialization_days
 from laserskin.healing.parameters import HealingParameters, load_parameters
-from laserskin.healing.result import HealingResult
+from laserskin.healing.result import OUTCOME_MEASURES, HealingResult
 
 __all__ = [
+    "OUTCOME_MEASURES",
     "CalibratedGains",
     "CalibrationTarget",
     "HealingParameters",

@@ -43,6 +43,7 @@ from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import scipy.linalg
 from pydantic import Field, ValidationError
 from scipy.optimize import least_squares
 
@@ -61,6 +62,18 @@ from laserskin.healing.parameters import (
 )
 
 CITATIONS = ("alexiades2007", "manstein2004", "harris1999_eyelid", "fitzpatrick2000_tightening")  # the gains' anchors
+#: Held-out outcomes and what their measures are (``instrument``): Tierney et al. 2011 (J Am Acad Dermatol 64:730)
+#: shows that the group's "% improvement" is the decrease of a physician severity score, the same kind of measure as
+#: the % decrease of the laxity/rhytid grade.
+HELD_OUT_CITATIONS = (
+    "alexiades2007",
+    "hardaway2002",
+    "chua2007_titan",
+    "tierney2011_laxity",
+    "tierney2009_neck",
+    "tierney2011_eyelid",
+    "fitzpatrick2000_tightening",
+)
 
 MEASURES = ("laxity_improvement", "linear_shrinkage")
 #: Measures on a clinical grade scale (Alexiades-Armenakas laxity or rhytid grade, % improvement):
@@ -100,6 +113,9 @@ class CalibrationTarget(InputModel):
     criterion: Literal["value", "at_least"] = "value"
     minus_course: str = ""
     """If set, the target is the difference course − minus_course of a ``linear_shrinkage`` (a contrast)."""
+    instrument: str = ""
+    """What the study measured (its scale or physical quantity), as opposed to ``measure``, the model quantity
+    it is compared with: e.g. a physician severity score's % decrease vs the laxity grade's."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,8 @@ class CalibratedGains:
     residuals : ndarray
         (prediction − value)/sigma per target.
     chi2 : float
-        Sum of squared residuals.
+        Generalised χ² (residuals whitened with :func:`target_covariance`; the sum of squared
+        ``residuals`` when the targets are independent).
     dof : int
         Number of targets minus the number of fitted gains.
     gain_wound : float
@@ -176,6 +193,7 @@ def load_reference_courses(table: Mapping | None = None) -> dict[str, ReferenceC
 
 def load_held_out(entries: Sequence[Mapping] | None = None) -> list[CalibrationTarget]:
     """Held-out published outcomes (``healing.toml`` ``[[calibration.held_out]]``): checked, not fitted."""
+    cite(*HELD_OUT_CITATIONS)
     return load_targets(healing_toml()["calibration"].get("held_out", []) if entries is None else entries)
 
 
@@ -247,6 +265,30 @@ def predict(
     rhytid = np.array([t.measure == "rhytid_improvement" for t in targets])
     texture = 0.0 if renewal is None else np.where(rhytid, gain_renewal * np.asarray(renewal), 0.0)
     return np.where(grade, np.minimum(laxity_per_linear * linear + texture, MAX_GRADE_IMPROVEMENT_PCT), linear)
+
+
+def target_covariance(targets: Sequence[CalibrationTarget]) -> np.ndarray:
+    """Covariance (%²) of the published target values.
+
+    Diagonal ``sigma²``, except where a level target and a difference target (``minus_course``) of the
+    same study at the same follow-up share an arm: the level of course X and the difference X − Y
+    share X's error, ``Cov = +sigma_X²``; the level of Y and X − Y share Y's error, ``Cov = −sigma_Y²``
+    (the level's sigma is that arm's). Fitting both with this covariance is the same as fitting the two
+    arms as independent levels; with a diagonal covariance the shared arm would count twice.
+    """
+    sigma = np.array([t.sigma_pct for t in targets])
+    cov = np.diag(sigma**2)
+    for i, level in enumerate(targets):
+        if level.minus_course or not level.study:
+            continue
+        for j, diff in enumerate(targets):
+            if not diff.minus_course or diff.study != level.study or diff.months != level.months:
+                continue
+            if diff.measure != level.measure:
+                continue
+            sign = 1.0 if level.course == diff.course else (-1.0 if level.course == diff.minus_course else 0.0)
+            cov[i, j] = cov[j, i] = sign * sigma[i] ** 2
+    return cov
 
 
 def calibrate(
@@ -373,8 +415,19 @@ def calibrate(
             gd["thermal_persistence"],
         )
 
+    # generalised least squares: whiten with the Cholesky factor of the targets' covariance (diagonal
+    # unless a level and a difference of the same study share an arm, target_covariance)
+    try:
+        chol = np.linalg.cholesky(target_covariance(targets))
+    except np.linalg.LinAlgError:
+        raise InputError(
+            "targets",
+            "a difference target with a sigma below its shared arm's",
+            "a difference sigma >= the sigma of each level it shares an arm with",
+        ) from None
+
     def residuals(theta: np.ndarray) -> np.ndarray:
-        return (model(theta) - value) / sigma
+        return scipy.linalg.solve_triangular(chol, model(theta) - value, lower=True)
 
     start = {"gain_neo": g0, "laxity_per_linear": k0, "gain_wound": c0, "gain_renewal": r0, "thermal_persistence": p0}
     x0 = np.log([start[name] for name in names])
@@ -395,13 +448,13 @@ def calibrate(
             f"thermal_persistence {gd['thermal_persistence']:.3f}",
             "targets consistent with a persistent share of the thermal contraction <= 1",
         )
-    r = residuals(fit.x)
+    r = residuals(fit.x)  # whitened: chi2 = r.r
     return CalibratedGains(
         gain_neo=gd["gain_neo"],
         laxity_per_linear=gd["laxity_per_linear"],
         covariance_log=covariance,
         predictions_pct=model(fit.x),
-        residuals=r,
+        residuals=(model(fit.x) - value) / sigma,
         chi2=float(r @ r),
         dof=len(targets) - len(x0),
         gain_wound=gd["gain_wound"],

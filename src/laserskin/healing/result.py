@@ -12,7 +12,20 @@ from laserskin.healing.dose import _is_number
 from laserskin.healing.parameters import HealingParameters
 from laserskin.healing.uncertainty import BAND
 
-__all__ = ["HealingResult"]
+__all__ = ["OUTCOME_MEASURES", "HealingResult"]
+
+#: What each outcome of :meth:`HealingResult.improvement_at` measures (plans and reports name it with these).
+#: The grades are physician-graded scores, the tightening index a physical strain: they are different measures
+#: (docs/healing.md, calibration table: what each study measured and which of these it is compared with).
+OUTCOME_MEASURES = {
+    "laxity": "laxity grade improvement: % decrease of the physician-graded Alexiades-Armenakas laxity grade "
+    "(0-4, Alexiades-Armenakas 2006), at most 100 %; a graded score, not a physical shrinkage",
+    "rhytid": "rhytid grade improvement: % decrease of the physician-graded wrinkle/texture grade "
+    "(Alexiades-Armenakas 2006 rhytid scale): the laxity grade's dermal part plus superficial renewal by "
+    "fractional zones and open wounds",
+    "tightening": "tightening index: physical linear contraction of the treated skin versus untreated skin, % "
+    "(what the shrinkage of tattoo marks measures)",
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +96,8 @@ class HealingResult:
         months : float
             Follow-up time in mean calendar months (30.44 days).
         measure : {"laxity", "rhytid", "tightening"}
-            Clinical laxity-score improvement, clinical rhytid (wrinkle) score improvement, or
-            tightening index (linear contraction).
+            % decrease of the laxity grade, % decrease of the rhytid (wrinkle/texture) grade, or the
+            tightening index (physical linear contraction); :data:`OUTCOME_MEASURES` says what each is.
         after_last_session : bool
             Count from the last session (clinical convention, default) or from the start.
 
@@ -136,17 +149,17 @@ class HealingResult:
             "tightening_pct": (
                 self.tightening_pct,
                 "percent",
-                "tightening index: linear contraction vs untreated",
+                OUTCOME_MEASURES["tightening"],
             ),
             "laxity_improvement_pct": (
                 self.laxity_improvement_pct,
                 "percent",
-                "clinical laxity-score improvement",
+                OUTCOME_MEASURES["laxity"],
             ),
             "rhytid_improvement_pct": (
                 self.rhytid_improvement_pct,
                 "percent",
-                "clinical rhytid (wrinkle) score improvement",
+                OUTCOME_MEASURES["rhytid"],
             ),
         }
         data = {

@@ -16,6 +16,7 @@ from typing import Any
 import laserskin
 from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
+from laserskin.healing import OUTCOME_MEASURES
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.pipeline.summary import wavelength_band_nm
 from laserskin.planning.eligibility import device_verdict, referral_reason
@@ -42,12 +43,10 @@ __all__ = ["TreatmentPlan", "plan", "plan_request"]
 
 #: What ``improvement_percent`` measures (the healing model's clinical output).
 OUTCOME_MEASURE = (
-    "laxity_improvement: % improvement of the Alexiades-Armenakas laxity grade "
-    "(Alexiades-Armenakas 2006 scale, at most 100 %), months after the last session; "
-    "calibrated on laxity/rhytid grades, linear shrinkage and wound contracture across "
-    "non-ablative, fractional and ablative courses (docs/healing.md calibration table). "
-    "rhytid_improvement_percent: % improvement of the rhytid (wrinkle/texture) grade, the laxity "
-    "grade's dermal part plus superficial renewal by fractional zones and open wounds"
+    f"improvement_percent: {OUTCOME_MEASURES['laxity']}; rhytid_improvement_percent: {OUTCOME_MEASURES['rhytid']}; "
+    "months after the last session. Calibrated on graded laxity and wrinkle scores and on physical linear shrinkage "
+    "across non-ablative, fractional and ablative courses, each compared as the measure its study used "
+    "(docs/healing.md calibration table)"
 )
 
 MAX_PASSES = 3

@@ -291,8 +291,9 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
                 )
             ),
             f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
-            f"<h2>Expected improvement of laxity (nominal, {BAND})</h2>",
+            f"<h2>Expected improvement of laxity, laxity grade (nominal, {BAND})</h2>",
             _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
+            *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
             *(
                 [
                     f"<h2>Expected improvement of wrinkles, rhytid grade (nominal, {BAND})</h2>",

@@ -309,8 +309,8 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
         gain = f" Predicted at 6 months: {band_text(month6)}." if month6 else ""
         return {
             "title": "Expected improvement over time",
-            "caption": f"Predicted laxity improvement (%) after each session with {device}; the shaded area is the "
-            f"{BAND}, dotted lines mark the sessions.",
+            "caption": f"Predicted laxity-grade improvement (% decrease of the grade) after each session with "
+            f"{device}; the shaded area is the {BAND}, dotted lines mark the sessions.",
             "alt": f"Line chart of laxity improvement in percent against months from the first session, rising "
             f"after each of {data.get('sessions', '?')} sessions.{gain}",
         }
