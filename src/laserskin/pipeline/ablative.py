@@ -362,10 +362,16 @@ def run_nonlinear(
         source = FixedSource(source_per_J)
         peak_fluence = float(laser.peak_fluence_J_per_m2)
     if not fractional and peak_fluence > MAX_FULL_FIELD_FLUENCE_J_PER_M2:
+        typed = float(laser.fluence_J_per_m2)
+        peak_words = (
+            f" (a gaussian beam's peak is 2 x its fluence E / (pi w^2): {peak_fluence * 1e-4:g} J/cm^2 here)"
+            if abs(peak_fluence - typed) > 1e-9 * typed
+            else ""
+        )
         raise InputError(
             "laser.fluence",
-            f"{peak_fluence * 1e-4:g} J/cm^2",
-            f"<= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (peak fluence of one pulse)",
+            f"{typed * 1e-4:g} J/cm^2",
+            f"a peak fluence of one pulse <= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2{peak_words}",
         )
 
     if source_per_J is not None:
@@ -942,8 +948,8 @@ def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
     """Grid, beam fraction per ring and peak fluence for a Beer–Lambert source.
 
     Full field: one column at the beam centre carrying the peak fluence (laterally uniform,
-    insulated sides — the 1-D ablation of a wide spot). Fractional: the Gaussian micro-beam on
-    rings out to 4 beam radii.
+    insulated sides — the 1-D ablation of a wide spot). Fractional: the micro-beam (Gaussian, or
+    top-hat for ``profile = "flat_top"``) on rings out to 4 beam radii.
     """
     mua_surface = float(np.max(mua_layers[: min(3, len(mua_layers))]))
     h_abl = 2.0e9  # J/m³, order of the heat of ablation (only sizes the fine part of the grid)
@@ -967,13 +973,18 @@ def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
         r = grid.r_edges_m
         return np.exp(-2.0 * r[:-1] ** 2 / w**2) - np.exp(-2.0 * r[1:] ** 2 / w**2)
 
+    def flat_top_rings(grid: RZGrid, radius: float) -> np.ndarray:
+        r = np.minimum(grid.r_edges_m, radius)
+        return (r[1:] ** 2 - r[:-1] ** 2) / radius**2
+
     if laser.is_fractional:
-        w = float(laser.fractional.microbeam_diameter_m) / 2.0
-        peak = 2.0 * energy_J / (math.pi * w**2)
+        w = float(laser.fractional.microbeam_diameter_m) / 2.0  # 1/e² radius, or the top-hat's radius
+        peak = (2.0 if laser.profile == "gaussian" else 1.0) * energy_J / (math.pi * w**2)  # on-axis
         crater_guess = min(n_pulses * peak / h_abl + 200e-6, z_max)
         dz = max(1.0e-6, min(0.5 / mua_surface, 4.0e-6), crater_guess / 300.0)
-        grid = graded(32 * (w / 8.0), 32, dz, crater_guess)
-        return grid, gaussian_rings(grid, w), peak
+        grid = graded(32 * (w / 8.0), 32, dz, crater_guess)  # rings of w/8: a top-hat's edge is ring edge 8
+        rings = gaussian_rings(grid, w) if laser.profile == "gaussian" else flat_top_rings(grid, w)
+        return grid, rings, peak
     peak = float(laser.peak_fluence_J_per_m2)
     w_focus = float(laser.spot_diameter_m) / 2.0
     if laser.profile == "gaussian" and w_focus <= FOCUSED_SPOT_MAX_RADIUS_M:
