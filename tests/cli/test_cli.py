@@ -110,6 +110,12 @@ def test_simulate_json_acceptance_keys(tmp_path):
     assert payload["crater_depth_um"] > 0
     assert payload["cooling"]["kind"] == "cold_air"
     assert payload["cooling"]["source"] == "[cooling] table"
+    # QA4 #7: the JSON records the package version and the scenario it ran (it reads back as the same scenario)
+    import laserskin
+    from laserskin.pipeline.scenario import load_scenario, scenario_from_dict
+
+    assert payload["version"] == laserskin.__version__
+    assert scenario_from_dict(payload["inputs"]) == load_scenario(EXAMPLES / "resurfacing_er_yag.toml")
     again = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--photons", 2000, "--out", out)
     assert again.exit_code == 2 and "--force" in again.stderr  # refused before computing
 
@@ -260,3 +266,5 @@ def test_simulate_movie_of_an_ablative_pass_is_refused_in_one_line(tmp_path):
     result = invoke("simulate", write(tmp_path, text), "--photons", 1000, "--movie", tmp_path / "t.gif")
     assert result.exit_code == 2
     assert "temperature history" in result.stderr and result.stderr.count("\n") == 1
+    # QA4 #22: refused before the run (no progress, no wall time spent), naming --movie
+    assert result.stderr.startswith("error: --movie:") and "store_times" in result.stderr

@@ -49,3 +49,22 @@ def test_hantash_in_vivo_and_ex_vivo_are_two_works():
     invivo, exvivo = citations.get("hantash2007_invivo"), citations.get("hantash2007_exvivo")
     assert "In vivo" in invivo.text and "39:96" in invivo.text
     assert "Ex vivo" in exvivo.text and "39:87" in exvivo.text
+
+
+def test_the_fraxel_sr_abstract_is_bedi_2007_and_cited_by_its_key():
+    """The abstract quoted for the Fraxel SR 40 mJ MTZ ("width approached 200 µm as assessed by H&E", 4.5-40 mJ) is
+    Bedi et al. 2007 Lasers Surg Med 39:145 (V: the abstract under its title), not Laubach et al. 2006. Every test and
+    doc that quotes it names the key ``bedi2007``, and none calls it a Laubach abstract."""
+    from pathlib import Path
+
+    bedi = citations.get("bedi2007")
+    assert "Bedi VP" in bedi.text and "39:145" in bedi.text and "pulse energy variations" in bedi.text
+    root = Path(__file__).parents[2]
+    quoting = []
+    for path in [*root.glob("docs/**/*.md"), *root.glob("tests/validation/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        assert "Laubach 2006 abstract" not in text, path
+        if "approached 200" in text:
+            quoting.append(path.name)
+            assert "bedi2007" in text, f"{path.name} quotes Bedi 2007 without the key bedi2007"
+    assert "test_tissue_response.py" in quoting

@@ -73,6 +73,13 @@ def test_absurd_fluence_is_refused_with_field_and_limit():
     )
     with pytest.raises(InputError, match="laser.fluence"):
         Simulation(person(), laser).run()
+    # QA4 #26: a gaussian beam is refused on its peak (2 x the typed fluence), and the message echoes what
+    # was typed and says why (before: "got '1200 J/cm^2'" for a typed 600 J/cm^2)
+    gaussian = Laser(**{**laser.model_dump(by_alias=True), "fluence": "600 J/cm^2", "profile": "gaussian"})
+    with pytest.raises(InputError) as info:
+        Simulation(person(), gaussian).run()
+    assert str(info.value).startswith("laser.fluence: got '600 J/cm^2'; expected a peak fluence of one pulse <= 1000")
+    assert "peak is 2 x its fluence" in str(info.value) and "1200 J/cm^2" in str(info.value)
 
 
 def test_nonlinear_stage_with_a_transport_source_bounds_the_temperature():
@@ -117,6 +124,8 @@ def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
         assert key in low and key in high
     assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
     assert high["peak_temperature_C"] < 400.0
+    # past the pyrolysis temperature (300 °C) a non-ablative run says so (QA4 finding 3); below it, no note
+    assert ("pyrolysis_note" in high) == (high["peak_temperature_C"] > 300.0) and "pyrolysis_note" not in low
 
 
 def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
@@ -164,3 +173,27 @@ def test_relayered_stack_scales_mua_where_the_tissue_changed():
         assert layer.mua_per_m == pytest.approx(original.mua_per_m * expected)
         assert (layer.mus_per_m, layer.g, layer.n) == (original.mus_per_m, original.g, original.n)
         top += layer.thickness_m
+
+
+def test_fractional_beer_lambert_rings_follow_the_micro_beam_profile():
+    """The ablative stage's micro-beam: Gaussian rings (1 - exp(-2 r²/w²) summed) for profile gaussian, a
+    top-hat of radius d/2 for an explicit flat_top (before: always Gaussian, peak 2E/(pi w²))."""
+    from laserskin.pipeline.ablative import _beer_lambert_grid
+
+    bottoms = np.array([100e-6, 1.5e-3, 4e-3])
+    mua = np.array([8e4, 7e4, 2e4])  # CO2-like: mu_a ~ 800 /cm, the rings do not depend on it
+    table = {"microbeam_diameter": "120 um", "density": "10 %"}
+    gaussian = Laser.from_device("co2_fractional", pulse_energy="15 mJ", fractional=table)
+    flat = Laser.from_device("co2_fractional", pulse_energy="15 mJ", profile="flat_top", fractional=table)
+    w = 60e-6
+    grid, rings, peak = _beer_lambert_grid(gaussian, bottoms, mua, 15e-3, 1)
+    assert peak == pytest.approx(2 * 15e-3 / (np.pi * w**2), rel=1e-12)
+    assert rings.sum() == pytest.approx(1 - np.exp(-2 * (grid.r_max_m / w) ** 2), rel=1e-12)
+    grid, rings, peak = _beer_lambert_grid(flat, bottoms, mua, 15e-3, 1)
+    assert peak == pytest.approx(15e-3 / (np.pi * w**2), rel=1e-12)
+    assert rings.sum() == pytest.approx(1.0, rel=1e-12)
+    inside = grid.r_edges_m[1:] <= w * (1 + 1e-9)
+    # uniform irradiance inside: each ring's share is its area over pi w²; nothing outside
+    area = (grid.r_edges_m[1:] ** 2 - grid.r_edges_m[:-1] ** 2) / w**2
+    np.testing.assert_allclose(rings[inside], area[inside], rtol=1e-9)
+    assert np.all(rings[grid.r_edges_m[:-1] >= w * (1 - 1e-9)] == 0)

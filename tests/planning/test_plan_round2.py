@@ -138,3 +138,50 @@ def test_dark_skin_pigment_risk_comes_with_its_reason_and_a_test_spot():
     assert any("test spot" in m for m in p.risks["pigment_risk_mitigation"])
     if p.risks["pigment_risk"] != "low":
         assert any(r.startswith(f"pigment risk {p.risks['pigment_risk']}") and "test spot" in r for r in p.reasons)
+
+
+def test_ablative_options_that_make_a_crater_grade_the_epidermis_as_removed():
+    """QA4 #16: an Er:YAG plan (49 um crater in a 71 um epidermis) read 'None expected' next to a 5.6-day open
+    wound, while a shallower CO2 crater read 'blister'. Every ablative option with a crater is graded "necrosis"
+    (removed by design) with a note; non-ablative options keep the simulation's grade."""
+    from types import SimpleNamespace
+
+    from laserskin.planning.plan import _epidermal_grade, _epidermal_grade_note
+
+    def setting(device_class, crater, read):
+        summary = {"crater_depth_um": crater, "residual_damage_depth_um": 11.9, "epidermal_injury": read}
+        return SimpleNamespace(device_class=device_class, summary=summary)
+
+    er_yag = setting("ablative", 49.0, "none")
+    assert _epidermal_grade(er_yag) == "necrosis"
+    assert "49 um crater" in _epidermal_grade_note(er_yag)["epidermal_injury_note"]
+    assert _epidermal_grade(setting("ablative", 21.0, "blister")) == "necrosis"
+    assert _epidermal_grade(setting("fractional_ablative", 300.0, "necrosis")) == "necrosis"
+    assert _epidermal_grade_note(setting("fractional_ablative", 300.0, "necrosis")) == {}
+    assert _epidermal_grade(setting("ablative", 0.0, "erythema")) == "erythema"  # below threshold: no crater
+    assert _epidermal_grade(setting("non_ablative", None, "none")) == "none"
+
+
+def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_device_is_offered(monkeypatch):
+    """QA4 #20: type VI + resurface was 'not eligible' (every resurface candidate is ablative and contraindicated),
+    although fractional non-ablative 1550 nm at low density is the resurfacing of skin of colour (Kaushik & Alexis
+    2017). With the default candidates, fraxel_1550 is planned when no ablative option is left (a full run: type VI
+    cheek, fraxel_1550 at 5 % coverage, eligible); here the device runs are stubbed to check the wiring only."""
+    import importlib
+
+    plan_module = importlib.import_module("laserskin.planning.plan")
+    tried = []
+
+    def no_option(preset, person, request, counter, cache_dir):
+        tried.append(preset.name)
+        return [], [f"{preset.name}: contraindicated (stub)"]
+
+    monkeypatch.setattr(plan_module, "_plan_device", no_option)
+    person = {"age": 45, "sex": "female", "fitzpatrick": "VI", "site": "cheek", "laxity": 1}
+    result = plan_module.plan(Person(**person), goal="resurface", photons=1000)
+    assert tried == ["co2_fractional", "er_yag_2940", "co2_full_field", "fraxel_1550"]
+    assert result.eligible is False  # the stub offers nothing: the referral lists every candidate, fraxel_1550 too
+    assert "fraxel_1550" in result.referral
+    tried.clear()
+    plan_module.plan(Person(**person), goal="resurface", devices=["co2_fractional"], photons=1000)
+    assert tried == ["co2_fractional"]  # explicit devices: no fallback

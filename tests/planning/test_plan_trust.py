@@ -194,6 +194,8 @@ def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit():
     note = auto.risks["anaesthetic_dropped_for_session_limit"]
     assert note in auto.reasons and "pain" in note and "before the timed visit" in note
     assert auto.pain["with_plan"] == auto.pain["without_anaesthetic"]  # cryogen spray: no cold-air analgesia
+    # QA4 #13: without the cream the plan still keeps its pain limit (the fluence is re-optimised without it)
+    assert auto.pain["with_plan"][1] <= 6.0 + 1e-9
     fixed = plan(person(), max_session_minutes=30.0, anesthetic="emla", **kw)
     assert fixed.anesthetic == "emla"
     assert fixed.session_minutes > 30.0

@@ -224,6 +224,17 @@ def test_bad_input_names_the_field(fields, field):
     assert field in describe_validation_error(info.value)
 
 
+def test_unknown_fractional_key_lists_density():
+    """QA4 #6: a typo in the fractional table listed microbeam_diameter, coverage, mtz_density but not density,
+    the key the docs and every preset use."""
+    with pytest.raises(ValidationError) as info:
+        make(fluence="10 J/cm^2", fractional={"microbeam_diameter": "100 um", "densty": "5 %"})
+    message = describe_validation_error(info.value)
+    assert (
+        message == "fractional.densty: unknown key; expected one of microbeam_diameter, density, coverage, mtz_density"
+    )
+
+
 def test_spot_fwhm_needs_gaussian():
     table = {"wavelength": "1064 nm", "pulse_duration": "3 ms", "fluence": "1 J/cm^2", "spot_fwhm": "3 mm"}
     with pytest.raises(ValidationError, match="spot_fwhm"):
@@ -412,3 +423,50 @@ def test_fractional_false_means_full_field():
     assert not laser.is_fractional
     with pytest.raises(ValidationError):
         Laser.model_validate({**BASE, "fluence": "10 J/cm^2", "fractional": True})
+
+
+# ------------------------------------------------------------------ fractional micro-beam profile
+def test_fractional_micro_beam_profile_defaults_to_gaussian_and_flat_top_is_honoured():
+    """An unset profile of a fractional laser is the focused (Gaussian) micro-beam the pipeline launches;
+    an explicit flat_top is kept. Before: unset gave "flat_top" (and a flat-top peak fluence E/(pi r^2))
+    while the pipeline launched a Gaussian micro-beam."""
+    from laserskin.pipeline.stages import treatment_beam
+
+    fractional = {"microbeam_diameter": "120 um", "density": "10 %"}
+    unset = make(pulse_energy="15 mJ", fractional=fractional)
+    assert unset.profile == "gaussian"
+    assert unset.peak_fluence_J_per_m2 == pytest.approx(2 * 15e-3 / (math.pi * 60e-6**2), rel=1e-12)
+    assert "profile" not in unset.model_dump(by_alias=True)  # derived: the dump round-trips
+    assert Laser.model_validate(unset.model_dump(by_alias=True)) == unset
+    beam = treatment_beam(unset)
+    assert (beam.kind, beam.radius_1e2_m) == ("gaussian", pytest.approx(60e-6, rel=1e-12))
+
+    flat = make(pulse_energy="15 mJ", profile="flat_top", fractional=fractional)
+    assert flat.profile == "flat_top"
+    assert flat.peak_fluence_J_per_m2 == pytest.approx(15e-3 / (math.pi * 60e-6**2), rel=1e-12)
+    beam = treatment_beam(flat)
+    assert (beam.kind, beam.diameter_m) == ("flat_top", pytest.approx(120e-6, rel=1e-12))
+    # the profile is named with the micro-beam, not with the scan pattern (before: "10 mm flat_top")
+    assert "120 um flat_top" in flat.describe() and "5 mm pattern" in flat.describe()
+    assert "120 um gaussian" in unset.describe()
+
+    # the full-field default is unchanged, and a preset's gaussian stays
+    assert make(fluence="10 J/cm^2").profile == "flat_top"
+    assert Laser.from_device("fraxel_1550", fractional={"density": "10 %"}).profile == "gaussian"
+
+
+def test_pulse_as_long_as_the_period_makes_a_valid_train():
+    """QA4 #4: duty cycle 1 (100 ms at 10 Hz) is allowed, and 1000 such pulses must not overlap by rounding
+    (before: 3 * 0.1 + 0.1 > 4 * 0.1, refused as 'pulse_train.start_times_s: ... non-overlapping pulses')."""
+    import numpy as np
+
+    from laserskin.thermal.schedule import Schedule
+
+    laser = make(fluence="12 J/cm^2", pulse_duration="100 ms", repetition_rate="10 Hz", pulses=1000)
+    for lead in (0.0, 0.03):
+        train = np.array(laser.pulse_train(start_s=lead))
+        starts, ends, power = train.T
+        assert np.all(ends[:-1] <= starts[1:])
+        Schedule.pulse_train(starts, ends - starts, power)  # the heat solver's schedule accepts it
+        energy = float(np.sum((ends - starts) * power))
+        assert energy == pytest.approx(1000 * laser.pulse_energy_J, rel=1e-9)

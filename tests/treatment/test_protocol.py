@@ -58,6 +58,7 @@ def test_clinical_units_at_the_edge():
         ({"pulses_per_spot": 0}, "pulses_per_spot"),
         ({"cooling_pause": "-1 s"}, "cooling_pause"),
         ({"pass_interval": "1 J"}, "pass_interval"),
+        ({"passes": 3, "pass_interval": "0 s"}, "pass_interval"),  # QA4 #12: passes merged silently before
         ({"overlap": "95 %"}, "overlap"),
         ({"sessions": 0}, "sessions"),
         ({"session_interval": "0 week"}, "session_interval"),
@@ -158,3 +159,15 @@ def test_anesthetic_names_known_to_the_pain_model():
     from laserskin.damage import pain
 
     assert set(ANESTHETICS) <= set(pain.ANESTHETICS)
+
+
+def test_back_to_back_passes_are_refused_but_a_pause_or_one_pass_is_not():
+    """QA4 #12: 3 passes with pass_interval 0 s reached the heat solver as one long pulse (one
+    crater_depth_per_pass_um entry for three passes); now refused, naming the field. A cooling pause, a
+    single pass or any interval > 0 is accepted."""
+    with pytest.raises(ValidationError) as info:
+        Protocol(passes=3, pass_interval="0 s")
+    assert "pass_interval: got 0 s; expected more than 0 s" in describe_validation_error(info.value)
+    assert Protocol(passes=3, pass_interval="0 s", cooling_pause="30 s").cooling_pause_s == 30.0
+    assert Protocol(passes=1, pass_interval="0 s").passes == 1
+    assert Protocol(passes=3, pass_interval="1 us").pass_interval_s == pytest.approx(1e-6)

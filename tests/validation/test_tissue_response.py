@@ -292,7 +292,7 @@ def nafl(energy_mJ):
 
 def test_nafl_mtz_at_10_mJ():
     """10 mJ: MTZ ≈ 0.4 mm deep and 100–150 µm wide (R: Laubach et al. 2006 Lasers Surg Med 38:142; Bedi et al. 2007
-    Lasers Surg Med 39:145 — recalled, the tables were not retrieved). Depth tolerance ± 25 % (300–500 µm): the R value
+    Lasers Surg Med 39:145, ``bedi2007`` — recalled, the tables were not retrieved). Depth tolerance ± 25 % (300–500 µm): the R value
     with the ≈ 20 % by which histology (shrinkage of excised tissue) differs from simulated MTZs (Marqa & Mordon 2014,
     V abstract: simulated 21 ± 2 % deeper, 12 ± 2 % wider); inside the Fraxel range "250–800 µm deep" (Rahman, Alam &
     Dover, Skin Therapy Lett, V). Width on the 20 µm rings of the transport grid (40 µm steps). Model: 386 µm, 120 µm (372 µm before the
@@ -319,7 +319,7 @@ def test_nafl_mtz_at_10_mJ():
 )
 def test_nafl_mtz_depth_at_40_mJ():
     """40 mJ: "at high pulse energies, the MTZ depth could exceed 1 mm ... as assessed by H&E" (Bedi et al. 2007 Lasers
-    Surg Med 39:145, V abstract); ≈ 1 mm at 40 mJ (R: Laubach 2006, Bedi 2007). Tolerance: at least
+    Surg Med 39:145, ``bedi2007``, V abstract); ≈ 1 mm at 40 mJ (R: Laubach 2006, Bedi 2007). Tolerance: at least
     0.8 mm (1 mm less the ≈ 20 % histology–simulation spread, Marqa & Mordon 2014). Compares the necrosis column
     (Henriques Ω ≥ 1, the model's NBTC read-out); the H&E read-out is test_nafl_he_read_out_at_40_mJ."""
     assert nafl(40)["mtz_depth_um"] >= 800.0
@@ -335,7 +335,7 @@ def test_nafl_mtz_depth_at_40_mJ():
 )
 def test_nafl_mtz_depth_grows_with_energy():
     """Depth grows roughly linearly with pulse energy, ≈ 0.4 mm at 10 mJ to ≈ 1 mm at 40 mJ (× 2.5; R: Laubach 2006,
-    Bedi 2007; V: "increases in pulse energy led to increases in MTZ depth and width", Bedi 2007 abstract). Tolerance:
+    Bedi 2007; V: "increases in pulse energy led to increases in MTZ depth and width", Bedi 2007 abstract, ``bedi2007``). Tolerance:
     a ratio of at least 2 (× 2.5 less the ≈ 20 % spread)."""
     assert nafl(40)["mtz_depth_um"] >= 2.0 * nafl(10)["mtz_depth_um"]
 
@@ -350,7 +350,7 @@ def test_nafl_mtz_depth_grows_with_energy():
     "only about the column that boils (to ≈ 0.6 mm)",
 )
 def test_nafl_he_read_out_at_40_mJ():
-    """The same H&E points (depth "could exceed 1 mm", width "approached 200 µm", Bedi et al. 2007, V abstract) on the
+    """The same H&E points (depth "could exceed 1 mm", width "approached 200 µm", Bedi et al. 2007, ``bedi2007``, V abstract) on the
     model's like-for-like read-out: Bedi's H&E MTZ is "a distinct region of loss of tissue birefringence and
     hyalinization, representing collagen denaturation" (their cell necrosis is the NBTC stain), i.e. the collagen
     coagulation column (``mtz_coagulation_depth_um`` / ``_width_um``). Tolerances: depth ≥ 0.8 mm (as the necrosis test

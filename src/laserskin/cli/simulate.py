@@ -134,6 +134,18 @@ def command(
 
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
+    if movie is not None:
+        from laserskin.pipeline.ablative import resolve_ablative
+
+        if resolve_ablative(simulation).ablative:  # refused before the run, not after it (QA4 #22)
+            from laserskin.core.errors import InputError
+
+            raise InputError(
+                "--movie",
+                str(movie),
+                "a simulation of the linear heat model: an ablative laser runs the non-linear model, which keeps "
+                "only peak and final fields (no temperature history, with or without [heat] store_times)",
+            )
     with warnings.catch_warnings():  # said once below, as a warning line, not as a Python warning
         warnings.simplefilter("ignore", AblativeSettingWarning)
         result = simulation.run(grid_warning=False)  # the grid note too
@@ -141,6 +153,8 @@ def command(
         note(f"note: {result.summary['grid_note']}")
     if result.summary.get("ablative_note"):
         note(f"warning: {result.summary['ablative_note']}")
+    if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
+        note(f"warning: {result.summary['pyrolysis_note']}")
     summary = dict(result.summary)
     cooling = cooling_used(simulation, spec)
     summary.setdefault("cooling", cooling)
@@ -156,6 +170,11 @@ def command(
 
         outputs.wrote(write_temperature_movie(result, movie))
     if as_json:
+        import laserskin
+
+        # tie the result to what produced it (QA4 #7): the package version and the scenario as read
+        summary.setdefault("version", laserskin.__version__)
+        summary.setdefault("inputs", spec.model_dump(mode="json", by_alias=True, exclude_none=True))
         print_json(summary)
         return
     console().print(summary_table({scenario.stem: summary}, f"Simulation: {simulation.laser.describe()}"))

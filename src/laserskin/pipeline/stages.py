@@ -76,9 +76,9 @@ def optical_stacks(person: Person, laser: Laser, scattering: str) -> list[tuple[
 
 
 def treatment_beam(laser: Laser) -> Beam:
-    """The simulated beam: one spot, or one micro-beam of a fractional laser."""
-    if laser.is_fractional:
-        return Beam.from_si(kind="gaussian", radius_1e2=laser.fractional.microbeam_diameter_m / 2)
+    """The simulated beam: one spot, or one micro-beam of a fractional laser, with the laser's
+    ``profile`` (a Gaussian's diameter is its 1/e² diameter; ``Laser.beam_radius_m`` is the
+    micro-beam's in fractional mode)."""
     if laser.profile == "gaussian":
         return Beam.from_si(kind="gaussian", radius_1e2=laser.beam_radius_m)
     return Beam.from_si(kind="flat_top", diameter=laser.beam_diameter_m)

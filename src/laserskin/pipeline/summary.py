@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import dermal_injury
+from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
 
 __all__ = ["SimulationSummary", "linear_summary", "wavelength_band_nm"]
@@ -47,6 +48,10 @@ class SimulationSummary(BaseModel):
     pigment_risk: str
     pain_index: float
     pain_index_with_anesthetic: float
+    """The index × the topical's factor (the computed cooling acts through the temperature only)."""
+    pain_index_with_plan: float | None = None
+    """The index × the topical's factor × the cooling's fitted analgesia (forced cold air, Fisher 2005):
+    the planner's ``pain.with_plan`` nominal value, filled from the three fields above (QA4 #19)."""
     anesthetic: str
     cooling_kind: str
     crater_depth_um: float | None = None
@@ -72,6 +77,13 @@ class SimulationSummary(BaseModel):
     absorbed_outside_grid_share: float | None = None
     grid_note: str | None = None
     wall_time_s: float = 0.0
+
+    @model_validator(mode="after")
+    def _pain_with_plan(self) -> SimulationSummary:
+        if self.pain_index_with_plan is None:
+            band = pain_band(self.pain_index, self.anesthetic, self.cooling_kind)["with_plan"]
+            self.pain_index_with_plan = None if band is None else float(band[1])
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready values."""

@@ -16,7 +16,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 import laserskin
-from laserskin.core.citations import recording
+from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
@@ -298,6 +298,23 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         options.extend(options_)
         rejected.extend(why)
+    if not options and goal == "resurface" and request.devices is None:
+        # no ablative device for this person (e.g. types V-VI): the fractional non-ablative preset is the
+        # resurfacing offered to skin of colour (low density; Kaushik & Alexis 2017) (QA4 #20)
+        cite("kaushik_alexis2017")
+        for name in RESURFACE_FALLBACK:
+            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+            options.extend(options_)
+            rejected.extend(why)
+            if options_:
+                names = [*names, name]
+                reasons.append(
+                    f"resurface: no ablative candidate is offered ({' | '.join(rejected)}); {name} (fractional "
+                    "non-ablative, coverage capped by skin type) is planned instead: the fractional resurfacing "
+                    "recommended for skin of colour (Kaushik & Alexis 2017)"
+                )
+                rejected = []
+                break
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
             f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
@@ -356,7 +373,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         },
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
-        "epidermal_injury": summary["epidermal_injury"],
+        "epidermal_injury": _epidermal_grade(setting),
+        **_epidermal_grade_note(setting),
         "pigment_risk": summary["pigment_risk"],
         **_pigment_risk_notes(person, summary),
         "pain_index_without_anesthetic": summary["pain_index"],
@@ -383,9 +401,14 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"pigment risk {summary['pigment_risk']}: {risks['pigment_risk_reason']}; "
             + "; ".join(risks["pigment_risk_mitigation"])
         )
+    if risks.get("epidermal_injury_note"):
+        reasons.append(risks["epidermal_injury_note"])
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
+    if best.get("anaesthetic_kept_note"):
+        reasons.append(best["anaesthetic_kept_note"])
+        risks["session_limit_not_met"] = best["anaesthetic_kept_note"]
     if best["visits"] > 1:
         reasons.append(
             f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
@@ -432,6 +455,34 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
         **base,
     )
+
+
+def _epidermal_grade(setting) -> str | None:
+    """The plan's epidermal injury grade: "necrosis" (the epidermis removed by design) for every ablative or
+    fractional ablative option that makes a crater, whatever the simulation's basal read-out says (QA4 #16: an
+    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); the
+    simulation's grade otherwise."""
+    summary = setting.summary
+    crater = summary.get("crater_depth_um")
+    if setting.device_class in ("ablative", "fractional_ablative") and isinstance(crater, (int, float)) and crater > 0:
+        return "necrosis"
+    return summary.get("epidermal_injury")
+
+
+def _epidermal_grade_note(setting) -> dict:
+    """``{"epidermal_injury_note": ...}`` where the plan's grade differs from the simulation's read-out."""
+    summary = setting.summary
+    grade, read = _epidermal_grade(setting), summary.get("epidermal_injury")
+    if grade == read:
+        return {}
+    residual = summary.get("residual_damage_depth_um") or 0.0
+    return {
+        "epidermal_injury_note": (
+            f"ablative: a {summary['crater_depth_um']:.0f} um crater (+ {residual:.0f} um of residual thermal damage) "
+            f"opens the epidermis by design; the simulation's basal-cell read-out ({read}) grades the tissue left "
+            "under the floor, not the wound"
+        )
+    }
 
 
 def _pigment_risk_notes(person, summary: dict) -> dict:
@@ -616,7 +667,7 @@ def _option_numbers(option) -> dict:
         "improvement_percent": course.improvement_percent,
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
-        "epidermal_injury": s.get("epidermal_injury"),
+        "epidermal_injury": _epidermal_grade(setting),
         "pigment_risk": s.get("pigment_risk"),
         "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
@@ -624,6 +675,10 @@ def _option_numbers(option) -> dict:
         "pain_index": s.get("pain_index_with_anesthetic"),
         "session_minutes": option["session_minutes"],
     }
+
+
+#: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
+RESURFACE_FALLBACK = ("fraxel_1550",)
 
 
 def _plan_device(preset, person, request, counter, cache_dir):
@@ -638,36 +693,62 @@ def _plan_device(preset, person, request, counter, cache_dir):
         else:
             settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
-        settings = optimise_device(
-            person,
-            preset,
-            verdict=verdict,
-            anesthetic=request.anesthetic,
-            max_passes=MAX_PASSES,
-            photons=request.photons,
-            seed=request.seed,
-            cooling=cooling_for(request, preset),
-            counter=counter,
-            cache_dir=cache_dir,
-            max_fraction=request.max_fraction_of_blister,
-        )
+
+        def optimised(anesthetic: str) -> list:
+            return optimise_device(
+                person,
+                preset,
+                verdict=verdict,
+                anesthetic=anesthetic,
+                max_passes=MAX_PASSES,
+                photons=request.photons,
+                seed=request.seed,
+                cooling=cooling_for(request, preset),
+                counter=counter,
+                cache_dir=cache_dir,
+                max_fraction=request.max_fraction_of_blister,
+            )
+
+        settings = optimised(request.anesthetic)
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
         settings = [finalise(feasible[0], request.anesthetic, counter)]
     options, why = [], []
     for setting in settings:
-        dose = session_dose_from_summary(setting.summary, setting.laser)
-        course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
         protocol, minutes, at_laser = session_timing(
             setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic=setting.anesthetic
         )
         limit = request.max_session_minutes or planner_rules()["safety"]["max_session_minutes"]
-        note = None
+        note = kept_note = None
         if request.anesthetic == "auto" and setting.anesthetic != "none" and minutes - at_laser >= limit:
-            # the topical's lead time alone reaches the limit: no split helps, so (anaesthetic on auto)
-            # the session is timed without the topical and the plan states the pain consequence
-            setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
+            # the topical's lead time alone reaches the limit: no split helps, so (anaesthetic on auto) the
+            # session is timed without the topical — at a fluence whose pain without it stays within the
+            # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
+            # choice) — or, where no such setting exists, the topical is kept and the limit is flagged as not met
+            if not _pain_above_limit(setting.summary, "none", setting.cooling):
+                setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
+            else:
+                lowered = None
+                if preset.device_class not in ("ablative", "fractional_ablative", "fractional_non_ablative"):
+                    feasible_none = [s for s in optimised("none") if s.feasible]
+                    if feasible_none:
+                        lowered = finalise(feasible_none[0], "none", counter)
+                        if _pain_above_limit(lowered.summary, "none", lowered.cooling):
+                            lowered = None
+                if lowered is not None:
+                    before = setting.summary["fluence_J_per_cm2"]
+                    setting, protocol, minutes, at_laser, note = _without_topical(
+                        lowered, request, minutes, limit, chosen=setting.anesthetic, with_cream_summary=setting.summary
+                    )
+                    note += (
+                        f"; the fluence is lowered to {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 (from "
+                        f"{before:.3g} with the cream) so that the pain without the cream stays within the limit"
+                    )
+                else:
+                    kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
+        dose = session_dose_from_summary(setting.summary, setting.laser)
+        course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
@@ -704,6 +785,7 @@ def _plan_device(preset, person, request, counter, cache_dir):
                 "unsplit_minutes": unsplit,
                 "limit_minutes": limit,
                 "anaesthetic_note": note,
+                "anaesthetic_kept_note": kept_note,
             }
         )
     return options, why
@@ -732,16 +814,21 @@ def _preset_reason(preset, setting) -> str:
     return text + f"; dermal remodelling target {setting.target_verdict}"
 
 
-def _without_topical(setting, request, minutes_with: float, limit: float):
+def _without_topical(setting, request, minutes_with: float, limit: float, chosen=None, with_cream_summary=None):
     """The setting timed without its topical anaesthetic, and the note that says so (pain consequence).
 
     Rule (anaesthetic on ``auto`` only): when the topical's lead time alone reaches the session
     limit, splitting the area into visits cannot help (every visit waits for the cream), so the
     planner drops the topical, keeps the cooling, and reports the pain without it against the pain
     limit the auto choice aimed at, with the clinician's alternative (cream applied before the
-    timed visit, or a longer limit). A fixed ``--anesthetic`` is never overridden.
+    timed visit, or a longer limit). A fixed ``--anesthetic`` is never overridden. ``chosen`` and
+    ``with_cream_summary``: the topical and the summary of the setting planned with it, when ``setting`` is
+    the one re-optimised without it (its pain with the cream is then quoted from that setting).
     """
-    chosen = setting.anesthetic
+    chosen = chosen or setting.anesthetic
+    _, minutes_cream, at_cream = session_timing(
+        setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic=chosen
+    )
     protocol, minutes, at_laser = session_timing(
         setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic="none"
     )
@@ -751,7 +838,7 @@ def _without_topical(setting, request, minutes_with: float, limit: float):
         summary["pain_index_with_anesthetic"] = summary["pain_index"]
     setting.summary = summary
     pain = _pain_bands(summary, "none", (setting.cooling or {}).get("kind"))
-    with_cream = _pain_bands(summary, chosen, (setting.cooling or {}).get("kind"))
+    with_cream = _pain_bands(with_cream_summary or summary, chosen, (setting.cooling or {}).get("kind"))
     limit_pain = planner_rules()["safety"]["pain_index_limit"]
 
     def words(band):
@@ -759,7 +846,7 @@ def _without_topical(setting, request, minutes_with: float, limit: float):
 
     above = pain.get("with_plan") and pain["with_plan"][1] > limit_pain
     note = (
-        f"session limit {limit:g} min: the {chosen} lead time ({minutes_with - at_laser:.0f} min) alone "
+        f"session limit {limit:g} min: the {chosen} lead time ({minutes_cream - at_cream:.0f} min) alone "
         f"reaches it, so the session is planned without topical anaesthetic ({minutes:.0f} min instead of "
         f"{minutes_with:.0f}); pain with the plan's cooling {words(pain.get('with_plan'))} instead of "
         f"{words(with_cream.get('with_plan'))} with {chosen}"
@@ -768,6 +855,24 @@ def _without_topical(setting, request, minutes_with: float, limit: float):
         f"{math.ceil(minutes_with):d}"
     )
     return setting, protocol, minutes, at_laser, note
+
+
+def _pain_above_limit(summary: dict, anesthetic: str, cooling: dict | None) -> bool:
+    """Whether the nominal pain with ``anesthetic`` and the plan's cooling is above the planner's pain limit."""
+    band = _pain_bands(summary, anesthetic, (cooling or {}).get("kind")).get("with_plan")
+    return bool(band) and band[1] > planner_rules()["safety"]["pain_index_limit"]
+
+
+def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -> str:
+    """Why the topical is kept although its lead time alone exceeds the session limit (QA4 #13)."""
+    pain = _pain_bands(setting.summary, "none", (setting.cooling or {}).get("kind")).get("with_plan")
+    return (
+        f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
+        f"alone reaches it, and without the cream the pain would be {pain[1]:.1f}/10 [{pain[0]:.1f}-{pain[2]:.1f}], "
+        f"above the planner's pain limit {planner_rules()['safety']['pain_index_limit']:g}, at every setting the "
+        f"planner may choose; the cream is kept ({minutes:.0f} min session, {at_laser:.0f} min at the laser): apply it "
+        f"before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+    )
 
 
 def _visits(minutes: float, at_laser: float, limit: float) -> int:

@@ -121,8 +121,8 @@ class PlanRequest(InputModel):
         limit = site_max_area_m2(person.site)
         if self.area_m2 > limit * (1 + 1e-12):
             raise ValueError(
-                f"area {self.area_m2 * 1e4:.4g} cm^2 is larger than site {person.site!r} allows "
-                f"(at most {limit * 1e4:.4g} cm^2 per session; contraindications.toml site_max_area_cm2)"
+                f"area: got '{self.area_m2 * 1e4:.4g} cm^2'; expected at most {limit * 1e4:.4g} cm^2 per session "
+                f"for site {person.site} (contraindications.toml site_max_area_cm2)"
             )
         return self
 

@@ -95,6 +95,7 @@ LABELS: dict[str, Label] = {
     "epidermal_omega_limit": Label("Erythema line for epidermal Ω (reported; the limit is the fluence margin)"),
     "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
     "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
+    "pain_index_with_plan": Label("Pain with anaesthetic and cooling", "/10", digits=2),
     "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),
     "pain_with_plan": Label("Pain with the planned anaesthetic and cooling", "/10", digits=2),
     "pain_without_anaesthetic": Label("Pain without anaesthetic (cooling's temperature only)", "/10", digits=2),
@@ -196,6 +197,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "epidermal_injury": {
         "none": "None expected",
         "erythema": "Redness",
+        "superficial necrosis": "Crusting (upper epidermis necrotic, basal layer intact)",
         "blister": "Blister",
         "necrosis": "Epidermis destroyed (by design for ablative lasers)",
     },

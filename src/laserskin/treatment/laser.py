@@ -13,7 +13,7 @@ TOML schema of the ``[laser]`` table (clinical units at the edge, SI inside)::
     fluence = "14 J/cm^2"         # or: pulse_energy = "2.7 J"   (exactly one)
     pulse_duration = "0.3 ms"
     spot_diameter = "5 mm"        # gaussian: 1/e^2 diameter; or spot_fwhm = "3 mm"
-    profile = "flat_top"          # "flat_top" | "gaussian"
+    profile = "flat_top"          # "flat_top" | "gaussian"; unset: flat_top, or gaussian for a fractional micro-beam
     repetition_rate = "10 Hz"     # needed when pulses > 1
     pulses = 1                    # pulses stacked on one spot
     ablative = true               # optional: unset = decided by the physics (see Ablative below)
@@ -39,7 +39,12 @@ Conventions
   make one microscopic treatment zone (MTZ). Then ``fluence`` / ``pulse_energy`` and
   ``profile`` describe **one microbeam** (the clinical setting "15 mJ per MTZ"), the beam
   whose transport and heating are simulated is the microbeam, and ``spot_diameter`` is the
-  footprint of the scan pattern / handpiece over which the MTZs are spread.
+  footprint of the scan pattern / handpiece over which the MTZs are spread. The micro-beam of
+  a scanned fractional device is a focused laser beam, near-Gaussian at the skin (Hantash's CO2
+  beam "was focused to a 1/e² spot size of 120 µm"), so an **unset** ``profile`` is
+  ``"gaussian"`` in fractional mode (``microbeam_diameter`` is then its 1/e² diameter); an
+  explicit ``profile = "flat_top"`` is honoured (a top-hat micro-beam of that diameter, e.g. a
+  mask- or micro-lens-projected pattern) in the r–z, voxel and ablative stages alike.
   ``density`` is either an **area coverage fraction** (``"10 %"``: the fraction of the
   skin surface covered by microbeam footprints, each of area ``pi d_mb^2 / 4`` with the
   same diameter convention as the beam), or a **number of MTZ per area**
@@ -180,6 +185,18 @@ class FractionalSpec(_DerivedFields):
     @model_validator(mode="before")
     @classmethod
     def _density(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            # `density` is a key of the TOML table but no field, so pydantic's unknown-key message would
+            # leave it out of the keys it lists: name them here (QA4 #6)
+            known = {"density"} | {f.alias or n for n, f in cls.model_fields.items()} | set(cls.model_fields)
+            for key in data:
+                if key not in known:
+                    raise InputError(
+                        str(key),
+                        data[key],
+                        "",
+                        message="unknown key; expected one of microbeam_diameter, density, coverage, mtz_density",
+                    )
         if not isinstance(data, dict) or "density" not in data:
             return data
         data = dict(data)
@@ -314,7 +331,8 @@ class Laser(_DerivedFields):
     spot_fwhm_m : float or None
         Gaussian FWHM (m) when the spot was given that way (input only).
     profile : {"flat_top", "gaussian"}
-        Spatial profile of the simulated beam (the microbeam in fractional mode).
+        Spatial profile of the simulated beam (the microbeam in fractional mode). Unset in the
+        input: ``"flat_top"``, or ``"gaussian"`` for a fractional micro-beam (a focused beam).
     repetition_rate_Hz : float or None
         Pulse repetition rate (Hz); required when ``pulses > 1``. In fractional mode the
         rate at which microbeams are fired.
@@ -427,6 +445,8 @@ class Laser(_DerivedFields):
             raise ValueError("wavelength: give exactly one of wavelength and spectrum")
         if (self.fluence_J_per_m2 is None) == (self.pulse_energy_J is None):
             raise ValueError("fluence: give exactly one of fluence and pulse_energy")
+        if self.fractional is not None and "profile" not in self.model_fields_set:
+            self._fill(profile="gaussian")  # a focused micro-beam (dropped again when dumped)
         if self.spot_fwhm_m is not None:
             if self.spot_diameter_m is not None:
                 raise ValueError("spot_diameter: give exactly one of spot_diameter and spot_fwhm")
@@ -613,10 +633,18 @@ class Laser(_DerivedFields):
             raise InputError("start_s", start_s, "a finite time in s")
         period = 1.0 / self.repetition_rate_Hz if self.repetition_rate_Hz else 0.0
         power = self.pulse_power_W
-        return [(start_s + k * period, start_s + k * period + self.pulse_duration_s, power) for k in range(self.pulses)]
+        starts = [start_s + k * period for k in range(self.pulses)]
+        # a pulse as long as the period (allowed: duty cycle 1) ends where the next one starts; k * period
+        # and start + duration round differently (3 * 0.1 + 0.1 > 4 * 0.1), so never past that start
+        ends = [
+            min(t + self.pulse_duration_s, starts[k + 1]) if k + 1 < len(starts) else t + self.pulse_duration_s
+            for k, t in enumerate(starts)
+        ]
+        return [(t, end, power) for t, end in zip(starts, ends)]
 
     def describe(self) -> str:
-        """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``."""
+        """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
+        laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, ...)"``, ``"15 mm pattern"``)."""
         if self.spectrum is None:
             wl = f"{self.wavelength_m * 1e9:.6g} nm"
         else:
@@ -627,13 +655,15 @@ class Laser(_DerivedFields):
         if self.fractional:
             parts.append(
                 f"{format_quantity(self.pulse_energy_J, 'J', 'mJ')} per MTZ "
-                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um, {self.fractional.coverage:.3g} coverage, "
+                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, {self.fractional.coverage:.3g} "
+                "coverage, "
                 f"{format_quantity(self.fractional.mtz_per_m2, '1/m^2', '1/cm^2')})"
             )
         else:
             parts.append(format_quantity(self.fluence_J_per_m2, "J/m^2"))
         parts.append(format_quantity(self.pulse_duration_s, "s", "s" if self.pulse_duration_s >= 1 else "ms"))
-        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm {self.profile}")
+        # fractional: the profile is the micro-beam's (above); the spot is the scan pattern
+        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile))
         if self.repetition_rate_Hz:
             parts.append(format_quantity(self.repetition_rate_Hz, "Hz"))
         if self.pulses > 1:

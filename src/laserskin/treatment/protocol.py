@@ -5,7 +5,7 @@ TOML schema of the ``[protocol]`` table (all keys optional)::
     [protocol]
     passes = 3                     # passes over the treated area in one session
     pulses_per_spot = 2            # stacked pulses per spot; default: the laser's `pulses`
-    pass_interval = "5 min"        # end of one pass -> start of the next at the same spot;
+    pass_interval = "5 min"        # end of one pass -> start of the next at the same spot (> 0 with passes > 1);
                                    # default: the time one pass over the treated area takes
     cooling_pause = "30 s"         # extra pause added between passes (let the skin cool)
     overlap = "10 %"               # area overlap of neighbouring spots within a pass
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
@@ -102,6 +102,17 @@ class Protocol(InputModel):
     treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
     sessions: int = Field(default=1, ge=1, le=20)
     session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
+
+    @model_validator(mode="after")
+    def _passes_apart(self) -> Protocol:
+        # two passes with no time between them are one longer pulse train: the heat solver cannot tell the
+        # passes apart (one crater_depth_per_pass_um entry for all), so say so instead of merging them silently
+        if self.passes > 1 and self.pass_interval_s == 0.0 and self.cooling_pause_s == 0.0:
+            raise ValueError(
+                "pass_interval: got 0 s; expected more than 0 s when passes > 1 (the next pass at a spot starts "
+                "after the previous one ends; pulses fired back to back are one longer pulse or pulses_per_spot)"
+            )
+        return self
 
     def effective_pulses_per_spot(self, laser: Laser) -> int:
         """Pulses stacked per spot: ``pulses_per_spot`` if set, else the laser's ``pulses``."""

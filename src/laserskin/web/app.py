@@ -557,7 +557,9 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             return _limit_error(*problem)
         response = await run_and_wait(request, "simulate", await request.json(), "summary.json")
         if isinstance(response, JSONResponse) and response.status_code == 200:
-            return JSONResponse({"summary": json.loads(response.body)}, headers=dict(response.headers))
+            # the wrapped body is longer: carry the job's own headers (X-Job-Id), not its content-length/-type
+            kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+            return JSONResponse({"summary": json.loads(response.body)}, headers=kept)
         return response
 
     return app

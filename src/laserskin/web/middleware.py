@@ -240,19 +240,36 @@ def _safe(value: Any, depth: int = 0) -> Any:
     return str(value)[:MAX_INPUT_ECHO]
 
 
-def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 listing at most 20 problems, each with a short ``input``, never the whole body."""
+#: JSON API path -> the input model of its body (the name pydantic reports as the error's title)
+BODY_MODELS: dict[str, str] = {"/api/plan": "PlanRequest", "/api/simulate": "Scenario"}
+
+
+def _describe(item: dict, title: str) -> str:
+    """The plain-words line of one problem, read with the body's own model; where that model only says
+    "text" (a free-text field checked later, e.g. PlanRequest.fitzpatrick) the registered model that
+    says more (Person's "one of I, ..., VI") is kept, as before."""
     from laserskin.core.errors import describe_error_item
 
+    line = describe_error_item(item, title)
+    if title and line.endswith("expected text"):
+        return describe_error_item(item)[:300]
+    return line[:300]
+
+
+def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 listing at most 20 problems, each with a short ``input``, never the whole body."""
+
+    # the body's model, so that a field is described by its own model (QA4 #8: `photons` of /api/plan was
+    # described by another registered model's `photons`, "from 1 to 10000000000", for a limit of 10000000)
+    title = BODY_MODELS.get(request.url.path, "")
     items = []
     for item in list(error.errors())[:20]:
         body = {**item, "loc": tuple(item.get("loc", ()))[1:]} if tuple(item.get("loc", ()))[:1] == ("body",) else item
         entry = {
             "loc": [str(p)[:MAX_INPUT_ECHO] for p in item.get("loc", ())],
             # the one plain-words reading of input errors (laserskin.core.errors), never pydantic's text
-            "msg": (describe_error_item(body) if item.get("type") != "json_invalid" else str(item.get("msg", "")))[
-                :300
-            ],
+            "msg": (_describe(body, title if body is not item else "") if item.get("type") != "json_invalid" else "")
+            or str(item.get("msg", ""))[:300],
             "type": str(item.get("type", "")),
         }
         if "input" in item:
