@@ -90,3 +90,14 @@ def test_the_monte_carlo_source_at_10_6_um_is_beer_lambert_with_fresnel_loss():
     absorbed = np.asarray(transport.absorbed_fraction_by_layer)[:2]
     stderr = np.asarray(transport.absorbed_fraction_by_layer_stderr)[:2]
     assert np.all(np.abs(absorbed - exact) <= 4.0 * stderr + transport.diffuse_reflectance)
+
+
+@pytest.mark.parametrize(
+    ("fluence", "said", "removed"),
+    [("3 J/cm^2", "no crater, but tissue reaches 100 °C", False), ("7 J/cm^2", "vaporised and removed (crater", True)],
+)
+def test_above_the_onset_the_reason_says_what_the_ablation_stage_found(fluence, said, removed):
+    """Below the CO2 threshold (≈ 5 J/cm²) tissue boils without a crater; above it tissue is removed."""
+    s = _summary(True, wavelength="10600 nm", fluence=fluence, pulse_duration="0.8 ms")
+    assert s["thermal_model"] == "nonlinear" and said in s["thermal_model_reason"]
+    assert (s["crater_depth_um"] > 0.0) == removed

@@ -338,7 +338,7 @@ class Simulation:
             f"ablative laser: no crater, but tissue reaches {peak_C:.0f} °C >= {onset_C:.0f} °C "
             "(onset of vaporisation): tissue water boils, properties change"
         )
-        if peak_C >= onset_C:
+        if peak_C >= onset_C or float(summary.get("vaporised_water_mg") or 0.0) > 0.0:
             summary["thermal_model_reason"] = boiled
             return ablated
         linear = self._run_linear(nonlinear_above_onset=False)
