@@ -4,10 +4,15 @@ import pytest
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import (
     FITZPATRICK_TYPES,
+    GRADES,
+    SUPERFICIAL_NECROSIS,
     PigmentRiskRule,
     classify_epidermal_injury,
     epidermal_injury,
+    epidermal_necrosis,
+    grade_with_necrosis,
     pigment_risk,
+    viable_epidermis_top_m,
 )
 from laserskin.grid import RZGrid
 
@@ -73,3 +78,68 @@ def test_epidermal_injury_reads_the_basal_cell():
     assert result.pigment_risk.level == "high"
     with pytest.raises(InputError):
         epidermal_injury(omega, peak, grid, junction_depth_m=1e-6, fitzpatrick="I")
+
+
+# ----------------------------------------------------------------- QA4 finding 1: necrosis above the basal cell
+def _epidermis_grid():
+    """10 µm cells; stratum corneum 0-10 µm, living epidermis 10-60 µm (basal cell: centre 55 µm), dermis below."""
+    return RZGrid.uniform(nr=4, dr_m=1e-4, nz=10, dz_m=10e-6)
+
+
+def test_superficial_necrosis_above_an_intact_basal_layer():
+    """Necrotic living epidermis (Ω 50 at 25 µm) over a basal cell at Ω 0.01: before, "none" (the grade read the
+    basal cell only); now "superficial necrosis" with the band's bottom where ln Ω crosses 0 between the 25 µm
+    (Ω 50) and 35 µm (Ω 0.1) centres: 25 + 10 · ln 50 / ln 500 = 31.3 µm. The basal Ω and its meaning stay."""
+    grid = _epidermis_grid()
+    omega = np.zeros((4, 10))
+    peak = np.full((4, 10), 310.0)
+    omega[1, 2], omega[1, 3], omega[1, 5] = 50.0, 0.1, 0.01
+    result = epidermal_injury(omega, peak, grid, junction_depth_m=60e-6, fitzpatrick="VI", viable_top_m=10e-6)
+    assert result.omega_basal == 0.01
+    assert result.grade == SUPERFICIAL_NECROSIS
+    assert result.necrosis_depth_m == pytest.approx(25e-6 + 10e-6 * np.log(50) / np.log(500), rel=1e-12)
+    assert result.omega_living_max == 50.0
+    # with erythema at the basal cell the band still raises the grade; a blister is never lowered
+    omega[3, 5] = 0.7
+    assert epidermal_injury(omega, peak, grid, junction_depth_m=60e-6, fitzpatrick="I", viable_top_m=10e-6).grade == (
+        SUPERFICIAL_NECROSIS
+    )
+    omega[3, 5] = 2.0
+    blister = epidermal_injury(omega, peak, grid, junction_depth_m=60e-6, fitzpatrick="I", viable_top_m=10e-6)
+    assert blister.grade == "blister" and blister.necrosis_depth_m == pytest.approx(60e-6, rel=1e-12)  # to the junction
+
+
+def test_stratum_corneum_and_dermis_do_not_count_as_living_epidermis():
+    """Ω ≥ 1 only in the stratum corneum (dead corneocytes, centre 5 µm) or in the dermis: no necrosis."""
+    grid = _epidermis_grid()
+    omega = np.zeros((4, 10))
+    omega[0, 0], omega[2, 6] = 1e3, 1e3
+    result = epidermal_injury(
+        omega, np.full((4, 10), 310.0), grid, junction_depth_m=60e-6, fitzpatrick="III", viable_top_m=10e-6
+    )
+    assert result.grade == "none" and result.necrosis_depth_m == 0.0
+    # without a stratum corneum (explicit layers: viable_top_m 0) the surface cell is living epidermis
+    assert epidermal_injury(omega, np.full((4, 10), 310.0), grid, junction_depth_m=60e-6, fitzpatrick="III").grade == (
+        SUPERFICIAL_NECROSIS
+    )
+    assert viable_epidermis_top_m(
+        ("stratum_corneum", "living_epidermis", "papillary_dermis"), (13e-6, 63e-6, 1e-4)
+    ) == (13e-6)
+    assert viable_epidermis_top_m(("epidermis", "dermis"), (60e-6, 1e-3)) == 0.0
+
+
+def test_removed_cells_are_necrotic_and_grades_are_ordered():
+    grid = _epidermis_grid()
+    removed = np.zeros((4, 10), dtype=bool)
+    removed[0, :3] = True  # a crater floor at 30 µm, above the basal cell
+    necrosis = epidermal_necrosis(np.zeros((4, 10)), grid, junction_depth_m=60e-6, viable_top_m=10e-6, removed=removed)
+    assert necrosis.depth_m == pytest.approx(30e-6, rel=1e-12) and necrosis.omega_max == 0.0
+    assert GRADES == ("none", "erythema", SUPERFICIAL_NECROSIS, "blister", "necrosis")
+    assert grade_with_necrosis("necrosis", 1e-5) == "necrosis" and grade_with_necrosis("none", 0.0) == "none"
+    removed[:, 5] = True
+    with pytest.raises(InputError):
+        epidermal_injury(
+            np.zeros((4, 10)), np.full((4, 10), 310.0), grid, junction_depth_m=60e-6, fitzpatrick="I", removed=removed
+        )
+    with pytest.raises(InputError):
+        grade_with_necrosis("crust", 0.0)

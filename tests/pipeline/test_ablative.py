@@ -124,6 +124,8 @@ def test_the_rule_keeps_the_linear_result_below_boiling_and_switches_above():
         assert key in low and key in high
     assert high["thermal_model"] == "nonlinear" and "vaporisation" in high["thermal_model_reason"]
     assert high["peak_temperature_C"] < 400.0
+    # past the pyrolysis temperature (300 °C) a non-ablative run says so (QA4 finding 3); below it, no note
+    assert ("pyrolysis_note" in high) == (high["peak_temperature_C"] > 300.0) and "pyrolysis_note" not in low
 
 
 def test_normal_spiking_keeps_the_pulse_energy(monkeypatch):
@@ -195,22 +197,3 @@ def test_fractional_beer_lambert_rings_follow_the_micro_beam_profile():
     area = (grid.r_edges_m[1:] ** 2 - grid.r_edges_m[:-1] ** 2) / w**2
     np.testing.assert_allclose(rings[inside], area[inside], rtol=1e-9)
     assert np.all(rings[grid.r_edges_m[:-1] >= w * (1 - 1e-9)] == 0)
-
-
-def test_non_ablative_run_past_pyrolysis_says_so():
-    """QA4 #3: Fraxel 70 mJ reached 706 degC (exit 0, no word). A non-ablative wavelength whose tissue passes the
-    pyrolysis temperature gets a ``temperature_note`` (printed by ``simulate`` as a warning line); below it, or
-    at an ablative wavelength (that is ``ablative_note``'s), none."""
-    from types import SimpleNamespace
-
-    from laserskin.pipeline.ablative import _beyond_pyrolysis_note
-
-    parameters = SimpleNamespace(material_removal=False, pyrolysis_temperature_K=CELSIUS_K + 300.0)
-    nafl = SimpleNamespace(laser=Laser.from_device("fraxel_1550", pulse_energy="70 mJ"))
-    hot = SimpleNamespace(peak_temperature_K=np.full((2, 3), CELSIUS_K + 706.0))
-    warm = SimpleNamespace(peak_temperature_K=np.full((2, 3), CELSIUS_K + 299.0))
-    note = _beyond_pyrolysis_note(nafl, hot, parameters)
-    assert note is not None and "706 degC" in note and "pyrolysis" in note and "1550 nm" in note
-    assert _beyond_pyrolysis_note(nafl, warm, parameters) is None
-    co2 = SimpleNamespace(laser=Laser.from_device("co2_fractional"))
-    assert _beyond_pyrolysis_note(co2, hot, parameters) is None

@@ -53,6 +53,8 @@ def test_non_ablative_laser_boils_in_place_without_a_crater():
     assert s["peak_temperature_C"] >= max(s["peak_epidermis_temperature_C"], s["peak_dermis_temperature_C"])
     # energy ledger (QA 14: was -1.25e-5 on the older main)
     assert abs(s["energy_balance_relative_residual"]) < 1e-6
+    # its dried column passes the pyrolysis temperature (~700 °C): said, not silent (QA4 finding 3)
+    assert s["peak_temperature_C"] > 300.0 and "pyrolysis temperature" in s["pyrolysis_note"]
 
 
 def test_peak_anywhere_is_at_least_every_layer_peak_and_volumes_are_for_the_spot():

@@ -1,7 +1,8 @@
 """Immediate skin contraction by shrinking collagen against published observations (docs/collagen.md).
 
-Model: layers in parallel (laserskin.damage.collagen): the coagulated collagen (Ω ≥ 1, stiffness
-ratio k) contracts against the intact dermis, ε = s_max (k H_c + H_s) / (k H_c + H_n); area
+Model: layers in parallel (laserskin.damage.collagen); each cell a random mixture of denatured (fraction
+F, stiffness ratio k) and native collagen, effective-medium stiffness e(F, k) (Kirkpatrick 1973), free
+shrinkage by Levin's two-phase relation: ε = s_max k/(k − 1) Σ (e − 1) Δz / (Σ e Δz + H_below); area
 contraction 1 − (1 − ε)². One undetermined parameter, k, calibrated on ONE published value:
 
 * fitted: full-field CO2, three passes, upper eyelid — immediate vertical linear contraction
@@ -17,14 +18,19 @@ Held out (never fitted):
 * Non-ablative bulk heating (1320 nm + cryogen, 1450 nm diode + cryogen): no immediate
   contraction reported; the change builds over months (Alexiades-Armenakas 2007; Hardaway 2002;
   R). Test: below 2 % of area (≈ 1 % linear, about the resolution of photographic and tattoo-dot
-  measurements, U).
+  measurements, U). Model values at the test's 20 000 photons: 1320 nm 1.55 %, 1450 nm 0.018 % (the
+  1320 nm value is the Monte Carlo estimate of a dermis-wide sum; its photon noise is well below the
+  0.45 % margin, docs/collagen.md §10).
 * Titan-type broadband infrared: immediate tightening seen in 22 of 25 patients (Ruiz-Esparza
   2006 Dermatol Surg 32:601, V; magnitude not given): visible, taken as ≥ 2 % of area (U) — a
   strict xfail states the model's value.
 
 Settings are the reference courses of the healing calibration (reference_courses.toml); ablative
-lasers run the Beer–Lambert path (no Monte Carlo); the non-ablative ones use 20 000 photons (the
-assertion is a bound two orders above the model values, far outside the photon noise).
+lasers run the Beer–Lambert path (no Monte Carlo); the non-ablative ones use 20 000 photons.
+
+QA4 finding 2 (docs/collagen.md §10): the CO2 full-field contraction must have no cliff in fluence or
+passes (acceptance criterion 2, written before the trial); the CO2 series runs the Beer–Lambert path
+(deterministic, < 1 s a run).
 """
 
 import math
@@ -99,13 +105,15 @@ def test_co2_three_passes_is_calibrated_within_the_published_range(co2):
         removed=ds["ablated"].values.astype(bool),
     )
     assert response.tightening_percent == pytest.approx(result.summary["immediate_tightening_percent"], rel=1e-12)
-    h_c, h_s, h = (
-        float(response.coagulated_thickness_m[0]),
-        float(response.scattered_thickness_m[0]),
-        float(response.dermis_thickness_m[0]),
-    )
+    # the axis column's denatured-fraction profile below the final floor and the native dermis below the grid
+    cells = np.where(response.mixture_stiffness[0] > 0, grid.dz_m, 0.0)
+    below = max(0.0, geometry.dermis_bottom_m - float(grid.z_edges_m[-1]))
     k = calibrate_stiffness_ratio(
-        h_c, h - h_c, calibration["target_linear_contraction"], CollagenParameters().max_shrinkage, scattered_m=h_s
+        response.denatured_fraction[0],
+        cells,
+        calibration["target_linear_contraction"],
+        CollagenParameters().max_shrinkage,
+        native_below_m=below,
     )
     assert CollagenParameters().stiffness_ratio == pytest.approx(k, rel=0.01)
 
@@ -117,7 +125,7 @@ def test_er_yag_contracts_less_than_co2(co2, er_yag):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model Er:YAG (2 passes to the papillary dermis) 0.065 % of area (0.033 % linear) vs ~5-15 % linear "
+    reason="model Er:YAG (2 passes to the papillary dermis) 0.22 % of area (0.11 % linear) vs ~5-15 % linear "
     "recalled (R): the Pearce rat-skin collagen set coagulates no collagen below an Er:YAG floor "
     "(coagulation_depth_um 0), while H&E shows 10-20 µm; the Maitland & Walsh set would give 11.2 % linear "
     "(10.2 µm coagulated) but is not shipped, see docs/collagen.md §5",
@@ -166,7 +174,7 @@ def test_non_ablative_bulk_heating_gives_no_visible_immediate_contraction(course
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model Titan-type IR 0.001 % of area vs visible immediate tightening in 22/25 patients (Ruiz-Esparza "
+    reason="model Titan-type IR 0.018 % of area vs visible immediate tightening in 22/25 patients (Ruiz-Esparza "
     "2006, V): the dermis peaks at 45-66 degC for seconds, Pearce's collagen Omega << 1; contraction below "
     "denaturation (or oedema) is not modelled",
 )
@@ -174,3 +182,62 @@ def test_titan_immediate_tightening_is_visible():
     """Held out (V, magnitude U): visible immediate tightening, >= 2 % of area."""
     _, result = _simulate("titan_ir")
     assert result.summary["immediate_tightening_percent"] >= 2.0
+
+
+#: QA4 finding 2: CO2 full field, 10 600 nm, 0.8 ms, 3 mm flat top, no cooling, 30 s between passes (the QA
+#: scenarios /tmp/qa4/s/co2b_*.toml: 52 F, type III, cheek). The former Ω ≥ 1 step gave 48.4 / 47.8 / 39.3 / 31.0 /
+#: 1.31 % of area at 6 / 6.5 / 7 / 7.5 / 8 J/cm² and 0.004 / 0.69 / 39.3 % after 1 / 2 / 3 passes at 7 J/cm².
+QA4_FLUENCES = (6.5, 7.0, 7.5, 8.0, 10.0)
+
+
+def _qa4_co2(fluence: float, passes: int) -> float:
+    simulation = Simulation(
+        Person(age=52, sex="female", fitzpatrick="III", site="cheek"),
+        Laser.from_config(
+            {
+                "wavelength": "10600 nm",
+                "fluence": f"{fluence} J/cm^2",
+                "pulse_duration": "0.8 ms",
+                "spot_diameter": "3 mm",
+                "profile": "flat_top",
+            }
+        ),
+        {"kind": "none"},
+        Protocol(passes=passes, pass_interval="30 s"),
+        settings=SimulationSettings(photons=PHOTONS, seed=SEED),
+    )
+    return simulation.run(grid_warning=False).summary["immediate_tightening_percent"]
+
+
+@pytest.fixture(scope="module")
+def qa4_series():
+    return {
+        "fluence": [_qa4_co2(f, 3) for f in QA4_FLUENCES],
+        "passes": [_qa4_co2(7.0, p) for p in (1, 2, 3)],
+    }
+
+
+def test_co2_contraction_has_no_cliff_in_fluence_or_passes(qa4_series):
+    """QA4 finding 2 (criterion 2, no cliff): neighbouring fluences within a factor 1.5 (the former model fell ×24
+    between 7.5 and 8 J/cm²), and the contraction non-decreasing with passes (Ross et al. 2000: it rises with the
+    residual thermal damage, which rises with passes)."""
+    series = np.array(qa4_series["fluence"])
+    ratios = series[1:] / series[:-1]
+    assert np.all((ratios > 1 / 1.5) & (ratios < 1.5)), series
+    passes = np.array(qa4_series["passes"])
+    assert np.all(np.diff(passes) >= 0), passes
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model 42.17 / 41.21 / 41.28 / 41.18 / 40.80 % of area at 6.5 / 7 / 7.5 / 8 / 10 J/cm^2 (3 passes): the "
+    "series is flat but falls by 2.3 % from 6.5 to 7 J/cm^2 (criterion: a fall of at most 2 % between neighbours): "
+    "the peak denatured fraction under the final floor falls with fluence (F 0.67 -> 0.58, deeper later passes cut "
+    "past the earlier passes' heated tissue), the effective-medium stiffness weights the most denatured cells most, "
+    "and the denatured collagen itself falls from 6.5 to 7 J/cm^2 (sum F dz 16.49 -> 16.25 um); docs/collagen.md "
+    "section 10",
+)
+def test_co2_contraction_is_non_decreasing_in_fluence(qa4_series):
+    """QA4 finding 2 (criterion 2, monotone within the grid resolution): a fall of at most 2 % between neighbours."""
+    series = np.array(qa4_series["fluence"])
+    assert np.all(series[1:] >= 0.98 * series[:-1]), series

@@ -53,8 +53,10 @@ def test_the_co2_level_alone_does_not_determine_the_persistent_share(shipped):
     """gain_wound is fitted on a CO2 eyelid course (Harris 1999), so the level of another CO2 course trades
     persistent thermal contraction against wound contracture almost one for one; only a course without
     thermal contraction (Er:YAG) separates them. Without the difference target the share is not fitted, and
-    with gain_wound refitted on Harris the CO2 6-month level moves by < 1 % per unit share (< 0.1 of the
-    CO2 arm's sigma, 10 %), against ~28 % per unit for the CO2 - Er:YAG difference."""
+    with gain_wound refitted on Harris the CO2 6-month level moves by less than half the CO2 arm's sigma (10 %)
+    over the whole range of the share (0 to 1: Δχ² < 0.25, so the level cannot fix it;
+    2.8 % per unit with the mixture contraction model, under 1 % with the earlier layer step), against > 2 sigma per unit for the
+    CO2 - Er:YAG difference."""
     courses, targets = shipped
     contrast = [t for t in targets if t.minus_course]
     assert len(contrast) == 1
@@ -66,8 +68,8 @@ def test_the_co2_level_alone_does_not_determine_the_persistent_share(shipped):
     _, _, wound, _, persistent = target_components(courses, [level_only[-1], harris[0], contrast[0]], load_parameters())
     level_slope = persistent[0] - wound[0] * persistent[1] / wound[1]
     contrast_slope = persistent[2] - wound[2] * persistent[1] / wound[1]
-    assert abs(level_slope) < 1.0
-    assert contrast_slope > 20.0
+    assert abs(level_slope) < 0.5 * 10.0
+    assert contrast_slope > 2 * 10.0
 
 
 def test_calibrated_courses_land_in_the_published_ranges(shipped):
@@ -94,7 +96,7 @@ def test_calibrated_courses_land_in_the_published_ranges(shipped):
 def test_fit_recovers_gains_from_synthetic_data(shipped):
     courses, targets = shipped
     params = load_parameters()
-    true_g, true_k, true_c, true_r, true_p = 41.0, 2.7, 6.0, 60.0, 0.35
+    true_g, true_k, true_c, true_r, true_p = 41.0, 2.7, 4.0, 60.0, 0.35  # wound gain near the fitted 4.5
     # synthetic targets at more times (incl. a 6-month laxity point) from the model with known gains
     synthetic = (
         [

@@ -153,8 +153,8 @@ def command(
         note(f"note: {result.summary['grid_note']}")
     if result.summary.get("ablative_note"):
         note(f"warning: {result.summary['ablative_note']}")
-    if result.summary.get("temperature_note"):
-        note(f"warning: {result.summary['temperature_note']}")
+    if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
+        note(f"warning: {result.summary['pyrolysis_note']}")
     summary = dict(result.summary)
     cooling = cooling_used(simulation, spec)
     summary.setdefault("cooling", cooling)

@@ -284,20 +284,39 @@ def time_to_omega(temperature_K: Any, omega: Any, *, parameters: str | Arrhenius
     return float(out) if out.ndim == 0 else out
 
 
+#: Below this x, g(x) comes from scipy's E₁; from here up to 600 from the continued fraction.
+_G_CF_MIN_X = 20.0
+#: Terms of the continued fraction (relative truncation error < 1e-16 for x >= 20).
+_G_CF_TERMS = 12
+
+
 def _g(x: np.ndarray) -> np.ndarray:
-    """g(x) = 1 − x eˣ E₁(x) for x > 0, accurate without cancellation for large x."""
+    """g(x) = 1 − x eˣ E₁(x) for x > 0, accurate without cancellation for large x.
+
+    For 20 ≤ x ≤ 600 (every Arrhenius set at skin temperatures: x = Ea/(R T) ≈ 80–300) from
+    the continued fraction eˣ E₁(x) = 1/(x + 1 − 1²/(x + 3 − 2²/(x + 5 − …))) (Abramowitz &
+    Stegun 5.1.22, even part), written as g = (1 − t)/(x + 1 − t) with t the tail: no
+    cancellation, and ~6× cheaper than E₁ itself; below 20 from E₁ directly, above 600 from
+    the asymptotic series.
+    """
     out = np.empty_like(x)
-    small = x <= 600.0
+    small = x < _G_CF_MIN_X
     xs = x[small]
     out[small] = 1.0 - xs * np.exp(xs) * special.exp1(xs)
-    xl = x[~small]
+    middle = ~small & (x <= 600.0)
+    xm = x[middle]
+    tail = np.zeros_like(xm)
+    for k in range(_G_CF_TERMS, 0, -1):
+        tail = (k * k) / (xm + (2 * k + 1) - tail)
+    out[middle] = (1.0 - tail) / (xm + 1.0 - tail)
+    xl = x[x > 600.0]
     if xl.size:  # asymptotic series: g = 1/x − 2!/x² + 3!/x³ − …  (terms < 1e-20 after 8)
         term = np.ones_like(xl)
         total = np.zeros_like(xl)
         for n in range(1, 9):
             term = term * n / xl
             total += term if n % 2 == 1 else -term
-        out[~small] = total
+        out[x > 600.0] = total
     return out
 
 
@@ -347,7 +366,10 @@ def omega_increment(
     return _increment(t0, t1, dt_s, ps, method).reshape(shape)
 
 
-def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParameterSet, method: str) -> np.ndarray:
+def _increment(
+    t0: np.ndarray, t1: np.ndarray, dt_s: float | np.ndarray, ps: ArrheniusParameterSet, method: str
+) -> np.ndarray:
+    """ΔΩ of steps from ``t0`` to ``t1`` (flat arrays); ``dt_s`` a float or one step length per element."""
     if method == "trapezoid":
         return 0.5 * dt_s * (_rate(t0, ps) + _rate(t1, ps))
     if method == "simpson":
@@ -375,7 +397,7 @@ def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParamet
             inside = ca != cb
             if np.any(inside):
                 total[inside] += _primitive(cb[inside], regime) - _primitive(ca[inside], regime)
-        out[big] = dt_s * total / (b - a)
+        out[big] = (dt_s[big] if np.ndim(dt_s) else dt_s) * total / (b - a)
     return out
 
 
@@ -420,12 +442,41 @@ def arrhenius_omega(
         dt = np.diff(t).reshape((-1,) + (1,) * (temps.ndim - 1))
         omega = np.sum(0.5 * dt * (rate[1:] + rate[:-1]), axis=0)
     elif method == "linear_T":
-        for i in range(t.size - 1):
-            omega = omega + omega_increment(temps[i], temps[i + 1], float(t[i + 1] - t[i]), parameters=ps)
+        omega = _linear_T_history(t, temps, ps)
     else:
         raise InputError("method", method, "'trapezoid' or 'linear_T'")
     omega = np.asarray(omega)
     return float(omega) if omega.ndim == 0 else omega
+
+
+#: Cells × steps evaluated at once by :func:`_linear_T_history` (bounds its temporary arrays).
+_HISTORY_CHUNK = 1 << 18
+
+
+def _linear_T_history(t: np.ndarray, temps: np.ndarray, ps: ArrheniusParameterSet) -> np.ndarray:
+    """Σ over the steps of :func:`omega_increment` (``linear_T``), all steps of a chunk at once.
+
+    The same numbers as adding ``omega_increment(temps[i], temps[i + 1], t[i + 1] − t[i])``
+    step by step: every increment is computed elementwise exactly as there, and the running
+    sum is a cumulative sum along time (the same additions in the same order).
+    """
+    n_steps = t.size - 1
+    cells = temps[0].size
+    flat = temps.reshape(t.size, cells)
+    omega = np.zeros(cells)
+    if n_steps == 0 or cells == 0:
+        return omega.reshape(temps.shape[1:])
+    dts = np.diff(t)
+    chunk = max(1, _HISTORY_CHUNK // cells)
+    for start in range(0, n_steps, chunk):
+        stop = min(n_steps, start + chunk)
+        dt = np.repeat(dts[start:stop], cells)
+        increments = _increment(
+            flat[start:stop].reshape(-1), flat[start + 1 : stop + 1].reshape(-1), dt, ps, "linear_T"
+        ).reshape(stop - start, cells)
+        increments[0] += omega
+        omega = np.cumsum(increments, axis=0)[-1]
+    return omega.reshape(temps.shape[1:])
 
 
 # --------------------------------------------------------------------------------------

@@ -23,27 +23,44 @@ Model
   abstract V). Departures: cornea and chordae, not dermis.
 * **Immediate contraction (mechanics).** Each radial column of the remaining dermis is a stack
   of bonded layers that share one in-plane strain ε (layers in parallel; the skin is wide
-  compared with its thickness, its edges are free and the subcutis lets it slide). The
-  coagulated layer (Ω ≥ ``omega_threshold`` = 1, the histological coagulation criterion; its
-  denatured fibrils form a connected network) has in-plane stiffness k·E_n and free shrinkage
-  s_max; the rest of the dermis has the stiffness E_n of native dermis, and the scattered
-  denatured fibrils in it (Ω < 1) shrink without stiffening it. Zero net in-plane force gives
+  compared with its thickness, its edges are free and the subcutis lets it slide). Within a
+  cell, denatured fibrils (the fraction F, in-plane stiffness k·E_n, free shrinkage s_max) and
+  native fibrils (1 − F, stiffness E_n, no shrinkage) form a random two-phase mixture: F is the
+  probability that a collagen molecule has denatured (first-order kinetics), so the denatured
+  phase is scattered at small F and connected (load-bearing) at large F. Its stiffness
+  e = E/E_n is the symmetric effective-medium approximation of a random mixture (Kirkpatrick
+  1973 Rev Mod Phys 45:574, bond networks of coordination 6; the same equation as Bruggeman's
+  1935 continuum mixture in three dimensions),
 
-      ε = s_max · (k H_c + H_s) / (k H_c + H_n),
+      F (k − e)/(k + 2e) + (1 − F)(1 − e)/(1 + 2e) = 0,
 
-  H_c the coagulated thickness (interpolated Ω = 1 crossings), H_s = Σ F Δz over the cells
-  below the threshold, H_n the rest of the remaining dermis (ablated cells excluded; dermis
-  below the grid counts as native). For k = 1 this is the thickness-weighted mean of the free
-  shrinkage: the intact dermis holds the surface back in proportion to its thickness. A
-  coagulated layer that is stiff compared with native dermis at small strain (k ≫ 1) pulls the
-  whole skin with it once k H_c ≳ H_n: the contraction rises with the depth of the coagulated
-  layer and then saturates at s_max, as Ross et al. (2000, J Am Acad Dermatol 42:92; V,
-  abstract) saw for CO2 laser wounds in a live pig (immediate contraction rising with residual
-  thermal damage up to a level; none after mechanical ablation). Load (Chen 1998: an isotonic
-  load lowers the shrinkage) is the intact dermis itself here. k is the one undetermined
+  which rises continuously from 1 (F = 0) to k (F = 1), stays near 1 while the denatured phase
+  is dilute and rises steeply once it percolates (F ≈ 1/3 in this approximation): the
+  continuous form of the former step "Ω ≥ 1 is a connected, stiff layer; Ω < 1 fibrils shrink
+  without stiffening". The cell's free shrinkage follows from its stiffness by the exact
+  two-phase relation between effective stiffness and effective eigenstrain (Levin 1967;
+  Rosen & Hashin 1970 Int J Eng Sci 8:157), s_cell = s_max (1 − 1/e)/(1 − 1/k); for k → 1 it
+  is s_max F (Lin et al. 2006: shrinkage linear in the denatured fraction). Zero net in-plane
+  force over the column gives
+
+      ε = Σ e_i s_i Δz_i / (Σ e_i Δz_i + H_b) = s_max · k/(k − 1) · Σ (e_i − 1) Δz_i / (Σ e_i Δz_i + H_b),
+
+  H_b the native dermis below the grid (ablated cells excluded). ε is continuous in every
+  cell's Ω and non-decreasing in it (docs/collagen.md §10: the step at Ω = 1 made the CO2
+  contraction fall from 48 % to 1.3 % of area between 6 and 8 J/cm²). For k = 1 it is the
+  thickness-weighted mean of the free shrinkage; for a fully denatured layer (F = 1) over
+  native dermis it is s_max k H_d / (k H_d + H_n) (:func:`laminate_contraction`). A denatured
+  layer stiff compared with native dermis at small strain (k ≫ 1) pulls the whole skin with
+  it once it percolates and k H_d ≳ H_n: the contraction rises with the denatured layer and
+  then saturates at s_max, as Ross et al. (2000, J Am Acad Dermatol 42:92; V, abstract) saw
+  for CO2 laser wounds in a live pig (immediate contraction rising with residual thermal
+  damage up to a level; none after mechanical ablation). Load (Chen 1998: an isotonic load
+  lowers the shrinkage) is the intact dermis itself here. k is the one undetermined
   parameter (``stiffness_ratio``, data/parameters/collagen.toml): calibrated on the immediate
   contraction of CO2 resurfacing, three passes (Fitzpatrick, Rostan & Marchell 2000), tested
   held out on Er:YAG and non-ablative settings (tests/validation/test_collagen_contraction.py).
+  The coagulated zone (Ω ≥ ``omega_threshold``, the histological criterion) is a read-out
+  (depth range, volume, H_c); it no longer enters the mechanics.
 * The surface-area contraction of a column is a = 1 − (1 − ε)² (isotropic in-plane shrinkage);
   the tightening is the area average of a over the treated spot, in %. Columns are taken as
   independent (a spot much wider than the dermis is thick). ``load_factor`` and
@@ -85,10 +102,12 @@ class CollagenParameters(InputModel):
     ``max_shrinkage`` is the plateau of free linear shrinkage (fraction of length; default from
     ``[shrinkage]`` of data/parameters/collagen.toml: porcine cornea 0.57 ± 0.12, Spörl et al.
     1996, V; Chen, Wright & Humphrey 1997/1998, ~0.55–0.65, R). ``omega_threshold`` defines the
-    coagulated zone (Ω ≥ threshold).
+    coagulated zone (Ω ≥ threshold) of the read-outs (depth range, volume, H_c); the mechanics
+    use the denatured fraction continuously.
 
-    ``stiffness_ratio`` k is the in-plane stiffness of shrinking denatured collagen relative to
-    native dermis at small strain (the layers-in-parallel balance of the module docstring);
+    ``stiffness_ratio`` k is the in-plane stiffness of fully denatured, shrinking collagen relative
+    to native dermis at small strain (the effective-medium mixture and layers-in-parallel balance
+    of the module docstring);
     default: calibrated on CO2 resurfacing (data/parameters/collagen.toml, docs/collagen.md).
 
     ``load_factor`` scales the shrinkage for skin that shrinks against an external load: Chen,
@@ -126,7 +145,9 @@ class CollagenResponse:
     denatured_fraction : ndarray (nr, nz)
         1 − exp(−Ω) in dermal cells, 0 elsewhere (dimensionless).
     linear_shrinkage : ndarray (nr, nz)
-        Free linear shrinkage of each cell, s_eff · F (fraction of length).
+        s_eff · F (fraction of length): the shrinkage of the denatured fibrils averaged over the cell
+        (Lin et al. 2006 form); the free shrinkage of the cell as a bonded mixture is
+        s_eff (1 − 1/e)/(1 − 1/k) (module docstring).
     column_area_contraction : ndarray (nr,)
         Surface-area contraction of each radial column, 1 − (1 − ε)² (fraction).
     column_linear_contraction : ndarray (nr,)
@@ -134,9 +155,13 @@ class CollagenResponse:
     denatured_thickness_m : ndarray (nr,)
         H_d = Σ F Δz of each column, m (equivalent thickness of denatured collagen).
     coagulated_thickness_m : ndarray (nr,)
-        H_c, thickness of the coagulated layer (Ω ≥ threshold) of each column, m.
+        H_c, thickness of the coagulated layer (Ω ≥ threshold) of each column, m (read-out; not
+        used by the mechanics).
     scattered_thickness_m : ndarray (nr,)
-        H_s = Σ F Δz over the cells below the threshold, m.
+        H_s = Σ F Δz over the cells below the threshold, m (read-out).
+    mixture_stiffness : ndarray (nr, nz)
+        Effective in-plane stiffness e = E/E_n of each remaining dermal cell (1 for native
+        dermis, k when fully denatured; 0 outside the remaining dermis).
     dermis_thickness_m : ndarray (nr,)
         Remaining dermis of each column (grid cells not removed + dermis below the grid), m.
     tightening_percent : float
@@ -161,6 +186,7 @@ class CollagenResponse:
     denatured_volume_mm3: float
     coagulated_volume_mm3: float
     coagulated_depth_range_um: tuple[float, float] | None
+    mixture_stiffness: np.ndarray | None = None
 
 
 def denatured_fraction(omega: Any) -> Any:
@@ -245,22 +271,103 @@ def omega_depth_range(omega: Any, grid: Any, threshold: float = 1.0, *, column: 
     return float(min(tops)), float(max(bottoms))
 
 
-def laminate_contraction(
-    denatured_m: Any, native_m: Any, stiffness_ratio: float, shrinkage: float, *, scattered_m: Any = 0.0
-) -> Any:
-    """In-plane linear contraction of bonded layers in parallel: ε = s (k H_c + H_s) / (k H_c + H_n).
+def mixture_stiffness(fraction_denatured: Any, stiffness_ratio: float) -> Any:
+    """Effective stiffness e = E/E_n of a random mixture of denatured and native collagen.
 
-    Zero net in-plane force on a stack of coagulated collagen (thickness ``denatured_m`` = H_c,
-    stiffness k E_n, free shrinkage s) and the rest of the dermis (``native_m`` = H_n, stiffness
-    E_n), in which scattered denatured fibrils (equivalent thickness ``scattered_m`` = H_s ≤ H_n)
-    shrink without stiffening it; all layers share one strain (module docstring).
+    Symmetric effective-medium approximation (Kirkpatrick 1973 Rev Mod Phys 45:574, bond network of
+    coordination z = 6; Bruggeman 1935 for a three-dimensional continuum mixture — the same equation):
+    F (k − e)/(k + 2e) + (1 − F)(1 − e)/(1 + 2e) = 0, solved as 2e² − b e − k = 0 with
+    b = (3F − 1) k + 2 − 3F. e rises continuously and monotonically from 1 (F = 0) to k (F = 1); for
+    k ≫ 1 it stays O(1) while the denatured phase is dilute and rises steeply once it percolates
+    (F ≈ 1/3 in this approximation; Kirkpatrick: accurate except close to the threshold).
+
+    Parameters
+    ----------
+    fraction_denatured : float or ndarray
+        F in [0, 1].
+    stiffness_ratio : float
+        k = E_denatured / E_native (>= 1).
+
+    Returns
+    -------
+    float or ndarray
+        e (dimensionless, 1 <= e <= k).
+    """
+    cite("kirkpatrick1973_percolation_conduction")
+    f = np.asarray(fraction_denatured, dtype=np.float64)
+    if np.any((f < 0) | (f > 1)) or not np.all(np.isfinite(f)):
+        raise InputError("fraction_denatured", "outside [0, 1]", "fractions in [0, 1]")
+    k = float(stiffness_ratio)
+    if not k >= 1.0 or not np.isfinite(k):
+        raise InputError("stiffness_ratio", stiffness_ratio, "a stiffness ratio >= 1")
+    b = (3.0 * f - 1.0) * k + 2.0 - 3.0 * f
+    root = np.sqrt(b * b + 8.0 * k)
+    # the positive root, without cancellation for b < 0 (product of the roots = −k/2)
+    out = np.where(b >= 0, (b + root) / 4.0, 2.0 * k / np.maximum(root - b, 1e-300))
+    out = np.clip(out, 1.0, k)
+    return float(out) if out.ndim == 0 else out
+
+
+def _cell_force(fraction: np.ndarray, stiffness: np.ndarray, stiffness_ratio: float) -> np.ndarray:
+    """e · s_cell / s_max = k (e − 1)/(k − 1) (Levin's two-phase relation), F in the limit k → 1."""
+    if stiffness_ratio - 1.0 < 1e-9:
+        return fraction
+    return stiffness_ratio * (stiffness - 1.0) / (stiffness_ratio - 1.0)
+
+
+def column_contraction(
+    fraction_denatured: Any, thickness_m: Any, stiffness_ratio: float, shrinkage: float, *, native_below_m: float = 0.0
+) -> float:
+    """In-plane linear contraction ε of one column of bonded cells (layers in parallel).
+
+    Each cell is a random mixture of denatured (fraction F) and native collagen with effective
+    stiffness e (:func:`mixture_stiffness`) and free shrinkage s_max (1 − 1/e)/(1 − 1/k) (the exact
+    two-phase relation of effective stiffness and eigenstrain, Levin 1967; Rosen & Hashin 1970).
+    Zero net in-plane force: ε = s_max k/(k − 1) Σ (e_i − 1) t_i / (Σ e_i t_i + H_b).
+
+    Parameters
+    ----------
+    fraction_denatured : ndarray (n,)
+        F of each cell (0 for native dermis).
+    thickness_m : ndarray (n,)
+        Thickness of each cell, m (0 for cells that are not dermis or were removed).
+    stiffness_ratio : float
+        k (>= 1).
+    shrinkage : float
+        Free linear shrinkage of fully denatured collagen (fraction, [0, 1)).
+    native_below_m : float, keyword
+        Native dermis below the cells, m (>= 0).
+
+    Returns
+    -------
+    float
+        ε (fraction of length); 0 where there is no tissue.
+    """
+    f = np.asarray(fraction_denatured, dtype=np.float64)
+    t = np.asarray(thickness_m, dtype=np.float64)
+    if f.shape != t.shape or np.any(t < 0) or not np.all(np.isfinite(t)):
+        raise InputError("thickness_m", "negative, non-finite or of another shape", "thicknesses >= 0 m, one per cell")
+    if not 0.0 <= shrinkage < 1.0:
+        raise InputError("shrinkage", shrinkage, "a fraction in [0, 1)")
+    if not native_below_m >= 0.0:
+        raise InputError("native_below_m", native_below_m, "a thickness >= 0 m")
+    e = mixture_stiffness(f, stiffness_ratio)
+    total = float((e * t).sum()) + native_below_m
+    if total <= 0.0:
+        return 0.0
+    return float(shrinkage * (_cell_force(f, e, stiffness_ratio) * t).sum() / total)
+
+
+def laminate_contraction(denatured_m: Any, native_m: Any, stiffness_ratio: float, shrinkage: float) -> Any:
+    """Two-layer case of :func:`column_contraction`: a fully denatured layer over native dermis.
+
+    ε = s k H_d / (k H_d + H_n): a layer of thickness ``denatured_m`` = H_d with F = 1 (stiffness
+    k E_n, free shrinkage s) bonded to native dermis ``native_m`` = H_n (module docstring).
 
     Parameters
     ----------
     denatured_m, native_m : float or ndarray
-        Thicknesses H_c and H_n, m (>= 0).
-    scattered_m : float or ndarray, keyword
-        H_s = Σ F Δz over the cells below the coagulation threshold, m (>= 0).
+        Thicknesses H_d and H_n, m (>= 0).
     stiffness_ratio : float
         k = E_denatured / E_native (>= 1).
     shrinkage : float
@@ -279,45 +386,47 @@ def laminate_contraction(
         raise InputError("stiffness_ratio", stiffness_ratio, "a stiffness ratio >= 1")
     if not 0.0 <= shrinkage < 1.0:
         raise InputError("shrinkage", shrinkage, "a fraction in [0, 1)")
-    h_s = np.asarray(scattered_m, dtype=np.float64)
-    if np.any(h_s < 0) or not np.all(np.isfinite(h_s)):
-        raise InputError("scattered_m", "negative or non-finite", "a thickness >= 0 m")
     weighted = stiffness_ratio * h_d
     total = weighted + h_n
-    out = np.divide(shrinkage * (weighted + h_s), total, out=np.zeros_like(total), where=total > 0)
+    out = np.divide(shrinkage * weighted, total, out=np.zeros_like(total), where=total > 0)
     return float(out) if out.ndim == 0 else out
 
 
 def calibrate_stiffness_ratio(
-    denatured_m: float, native_m: float, target: float, shrinkage: float, *, scattered_m: float = 0.0
+    fraction_denatured: Any, thickness_m: Any, target: float, shrinkage: float, *, native_below_m: float = 0.0
 ) -> float:
     """The stiffness ratio k that gives the linear contraction ``target`` for one column.
 
-    Inverse of :func:`laminate_contraction`: k = (ε H_n − s H_s) / ((s − ε) H_c).
+    Inverse of :func:`column_contraction` in k (ε rises monotonically with k); solved by bracketing
+    on 1 <= k <= 1e6 (the range of ``CollagenParameters.stiffness_ratio``).
 
     Parameters
     ----------
-    denatured_m, native_m : float
-        H_c (> 0) and H_n (>= 0) of the calibration case, m.
-    scattered_m : float, keyword
-        H_s of the calibration case, m.
+    fraction_denatured, thickness_m : ndarray (n,)
+        F and thickness (m) of the cells of the calibration column.
     target : float
         Linear contraction to reproduce (fraction, 0 < target < shrinkage).
     shrinkage : float
         Free linear shrinkage of denatured collagen (fraction).
+    native_below_m : float, keyword
+        Native dermis below the cells, m.
 
     Returns
     -------
     float
     """
-    if not denatured_m > 0 or not native_m >= 0:
-        raise InputError("denatured_m", denatured_m, "a denatured thickness > 0 m and a native one >= 0 m")
+    from scipy.optimize import brentq
+
     if not 0.0 < target < shrinkage < 1.0:
         raise InputError("target", target, f"a contraction in (0, {shrinkage})")
-    k = (target * native_m - shrinkage * scattered_m) / ((shrinkage - target) * denatured_m)
-    if not k >= 1.0:
-        raise InputError("target", target, "a contraction the coagulated layer reaches with k >= 1")
-    return float(k)
+
+    def miss(k: float) -> float:
+        return column_contraction(fraction_denatured, thickness_m, k, shrinkage, native_below_m=native_below_m) - target
+
+    low, high = 1.0, 1e6
+    if miss(low) > 0 or miss(high) < 0:
+        raise InputError("target", target, "a contraction the column reaches with 1 <= k <= 1e6")
+    return float(brentq(miss, low, high, xtol=1e-10, rtol=1e-12))
 
 
 def collagen_response(
@@ -357,6 +466,8 @@ def collagen_response(
         "spoerl1996_cornea_shrinkage",
         "lin2006_shg_collagen_shrinkage",
         "ross2000_pig_contraction",
+        "kirkpatrick1973_percolation_conduction",
+        "levin1967_thermal_expansion",
     )
     p = parameters or CollagenParameters()
     o = np.asarray(omega_collagen, dtype=np.float64)
@@ -382,18 +493,23 @@ def collagen_response(
     shrink = linear_shrinkage(fraction, p.max_shrinkage) * p.load_factor * (1.0 - p.recovery_fraction)
     dz = grid.dz_m
     masked = np.where(tissue, o, np.nan)
-    # coagulated (connected, load-bearing) layer: interpolated thickness of Ω >= threshold
+    # read-outs: the coagulated zone (Ω >= threshold, interpolated crossings) and the rest
     h_c = np.zeros(grid.nr)
     for i in range(grid.nr):
         found = _column_range(masked[i], z, grid.z_edges_m, p.omega_threshold)
         if found is not None:
             h_c[i] = found[1] - found[0]
     sub = tissue & ~(np.nan_to_num(o) >= p.omega_threshold)
-    h_sub = (np.where(sub, fraction, 0.0) * dz).sum(axis=1)  # scattered denatured fibrils (k = 1)
+    h_sub = (np.where(sub, fraction, 0.0) * dz).sum(axis=1)
     below_grid = max(0.0, dermis_bottom_m - float(grid.z_edges_m[-1]))
-    h_total = (np.where(tissue, 1.0, 0.0) * dz).sum(axis=1) + below_grid
+    cells = np.where(tissue, 1.0, 0.0) * dz  # thickness of each remaining dermal cell
+    h_total = cells.sum(axis=1) + below_grid
     h_c = np.minimum(h_c, h_total)
-    eps = laminate_contraction(h_c, h_total - h_c, p.stiffness_ratio, s_eff, scattered_m=h_sub)
+    # mechanics: every cell a random denatured/native mixture, layers in parallel (module docstring)
+    stiffness = np.where(tissue, mixture_stiffness(fraction, p.stiffness_ratio), 0.0)
+    force = _cell_force(fraction, stiffness, p.stiffness_ratio) * cells
+    total = (stiffness * cells).sum(axis=1) + below_grid
+    eps = np.divide(s_eff * force.sum(axis=1), total, out=np.zeros(grid.nr), where=total > 0)
     h_d = (fraction * dz).sum(axis=1)
     column = area_contraction(eps)
     treated = grid.r_centers_m < spot_radius_m
@@ -418,4 +534,5 @@ def collagen_response(
         denatured_volume_mm3=denatured_volume,
         coagulated_volume_mm3=float(volume[coagulated].sum() * 1e9),
         coagulated_depth_range_um=None if depth_range is None else (depth_range[0] * 1e6, depth_range[1] * 1e6),
+        mixture_stiffness=stiffness,
     )

@@ -4,14 +4,33 @@ Injury grade: Henriques Ω at the basal layer (the deepest epidermal cell, just 
 the epidermis–dermis junction) against the Henriques–Moritz burn thresholds
 (Henriques & Moritz 1947; as used in the MATLAB skinBurn example, physics_data.md §4.1):
 
-=========  ==================  ==========================
-Ω basal    grade               meaning
-=========  ==================  ==========================
+=========  ======================  ==========================
+Ω basal    grade                   meaning
+=========  ======================  ==========================
 < 0.53     "none"
-≥ 0.53     "erythema"          first degree
-≥ 1        "blister"           second degree, transepidermal necrosis
-≥ 10⁴      "necrosis"          third degree
-=========  ==================  ==========================
+≥ 0.53     "erythema"              first degree
+≥ 1        "blister"               second degree, transepidermal necrosis
+≥ 10⁴      "necrosis"              third degree
+=========  ======================  ==========================
+
+The blister criterion stays the basal cell (the dermal–epidermal junction, where Henriques's
+transepidermal necrosis is reached last under surface heating; calibrated against the published
+thresholds, docs/planning.md "What the residual is"). Where the basal cell is below the blister
+Ω but living epidermal cells above it are necrotic (Henriques Ω ≥ 1 between the bottom of the
+stratum corneum and the basal cell: melanin spread through a dark epidermis, visible light under
+surface cooling, water-absorbed infrared drying the surface) the grade is
+
+=========================  ===========================================================
+``"superficial necrosis"``  partial-thickness epidermal necrosis over an intact basal
+                            layer: crusting (a scab of necrotic epidermis) without a
+                            blister, which the surviving basal keratinocytes re-surface
+=========================  ===========================================================
+
+ranked between "erythema" and "blister" (:data:`GRADES`), with the depth of the necrotic band in
+:attr:`EpidermalInjury.necrosis_depth_m`. Clinical meaning: immediate epidermal whitening or
+greying is the warning end point of epidermal necrosis, which crusts (or blisters where the
+necrosis is full thickness; Wanner, Sakamoto, Avram & Anderson 2016); Henriques & Moritz's blister
+end point is the transepidermal necrosis that this band falls short of.
 
 Pigmentary risk (post-inflammatory hyper/hypopigmentation) is a points rule, kept as data
 in :class:`PigmentRiskRule` (tag U: the sources are qualitative). Darker skin carries more
@@ -40,6 +59,13 @@ from laserskin.core.models import InputModel
 
 #: Henriques Ω thresholds at the basal layer (ascending) and the grade reached at each.
 INJURY_THRESHOLDS: tuple[tuple[str, float], ...] = (("erythema", 0.53), ("blister", 1.0), ("necrosis", 1.0e4))
+
+#: Grade of partial-thickness epidermal necrosis over an intact basal layer (crusting, no blister).
+SUPERFICIAL_NECROSIS = "superficial necrosis"
+#: Every epidermal grade, mildest first.
+GRADES = ("none", "erythema", SUPERFICIAL_NECROSIS, "blister", "necrosis")
+#: Henriques Ω at which a living epidermal cell counts as necrotic (1 − e⁻¹ = 63 % of its cells dead).
+NECROSIS_OMEGA = 1.0
 
 FITZPATRICK_TYPES = ("I", "II", "III", "IV", "V", "VI")
 
@@ -155,14 +181,93 @@ def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.nd
     return v[:, above[-1]].copy()
 
 
+def viable_epidermis_top_m(layer_names: Any, layer_bottoms_m: Any) -> float:
+    """Depth of the top of the living epidermis, m: the bottom of the ``stratum_corneum`` layer (dead
+    corneocytes, no cells to kill), 0 when the layers name none (explicit layers)."""
+    for name, bottom in zip(layer_names, layer_bottoms_m):
+        if name == "stratum_corneum":
+            return float(bottom)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class EpidermalNecrosis:
+    """Necrosis of the living epidermis (between the stratum corneum and the junction), over all columns.
+
+    Attributes
+    ----------
+    omega_max : float
+        Worst Henriques Ω of a living epidermal cell that remains (removed cells left out; 0 if none).
+    depth_m : float
+        Depth below the original surface of the bottom of the necrotic band (Ω ≥ 1, or removed), the
+        deepest over the columns, at most the junction; 0 when no living epidermal cell is necrotic.
+    """
+
+    omega_max: float
+    depth_m: float
+
+
+def epidermal_necrosis(
+    omega_henriques: Any,
+    grid: Any,
+    *,
+    junction_depth_m: float,
+    viable_top_m: float = 0.0,
+    removed: Any = None,
+) -> EpidermalNecrosis:
+    """Henriques necrosis (Ω ≥ :data:`NECROSIS_OMEGA`) of the living epidermis on the grid.
+
+    Living epidermal cells: centres between ``viable_top_m`` (:func:`viable_epidermis_top_m`) and the
+    junction (none when the stratum corneum reaches the junction: zeros). ``removed`` (nr, nz) marks ablated cells, counted as necrotic. The crossing depth is
+    interpolated with ln Ω linear between cell centres
+    (:func:`laserskin.damage.collagen.omega_depth_range`, as the residual thermal damage).
+    """
+    from laserskin.damage.collagen import omega_depth_range
+
+    cite("henriques_moritz1947")
+    o = np.asarray(omega_henriques, dtype=np.float64)
+    if o.shape != (grid.nr, grid.nz):
+        raise InputError("omega_henriques", o.shape, f"shape {(grid.nr, grid.nz)}")
+    if not (np.isfinite(viable_top_m) and viable_top_m >= 0.0):
+        raise InputError("viable_top_m", viable_top_m, "a depth >= 0 m")
+    z = grid.z_centers_m
+    living = (z >= viable_top_m) & (z < junction_depth_m)
+    gone = np.zeros(o.shape, dtype=bool) if removed is None else np.asarray(removed, dtype=bool)
+    if not living.any():
+        return EpidermalNecrosis(0.0, 0.0)
+    o = np.where(gone, 1e300, np.nan_to_num(o, nan=0.0, posinf=1e300))
+    remaining = np.where(gone[:, living], 0.0, o[:, living])
+    found = omega_depth_range(np.where(living[None, :], o, np.nan), grid, NECROSIS_OMEGA)
+    depth = 0.0 if found is None else min(float(found[1]), float(junction_depth_m))
+    return EpidermalNecrosis(omega_max=float(remaining.max()), depth_m=depth)
+
+
+def grade_with_necrosis(basal_grade: str, necrosis_depth_m: float) -> str:
+    """The basal grade, raised to :data:`SUPERFICIAL_NECROSIS` when it is below "blister" and living epidermal
+    cells above the basal layer are necrotic (``necrosis_depth_m`` > 0)."""
+    if basal_grade not in GRADES:
+        raise InputError("basal_grade", basal_grade, f"one of {', '.join(GRADES)}")
+    if necrosis_depth_m > 0.0 and GRADES.index(basal_grade) < GRADES.index(SUPERFICIAL_NECROSIS):
+        cite("wanner2016_warning_endpoints")
+        return SUPERFICIAL_NECROSIS
+    return basal_grade
+
+
 @dataclass(frozen=True)
 class EpidermalInjury:
-    """Epidermal outcome: worst basal Ω over the treated columns, grade and pigment risk."""
+    """Epidermal outcome: worst basal Ω over the treated columns, grade and pigment risk.
+
+    ``necrosis_depth_m`` / ``omega_living_max``: the necrotic band of the living epidermis and its worst Ω
+    (:class:`EpidermalNecrosis`); the grade is "superficial necrosis" when that band does not reach a
+    basal cell at the blister Ω.
+    """
 
     omega_basal: float
     peak_basal_temperature_K: float
     grade: str
     pigment_risk: PigmentRisk
+    necrosis_depth_m: float = 0.0
+    omega_living_max: float = 0.0
 
 
 def epidermal_injury(
@@ -173,8 +278,14 @@ def epidermal_injury(
     junction_depth_m: float,
     fitzpatrick: Any,
     rule: PigmentRiskRule | None = None,
+    viable_top_m: float = 0.0,
+    removed: Any = None,
 ) -> EpidermalInjury:
     """Grade the epidermal injury and flag pigmentary risk from maps on the grid.
+
+    The one epidermal read-out of every path (linear, non-linear, planner): the basal grade from the
+    worst basal cell over all columns, raised to "superficial necrosis" by necrotic living epidermis
+    above it (:func:`epidermal_necrosis`, :func:`grade_with_necrosis`).
 
     Parameters
     ----------
@@ -187,6 +298,10 @@ def epidermal_injury(
         Depth of the epidermis–dermis junction in m.
     fitzpatrick : str or int
         Fitzpatrick type I–VI.
+    viable_top_m : float
+        Top of the living epidermis, m (:func:`viable_epidermis_top_m`; default 0: the whole epidermis).
+    removed : ndarray (nr, nz) of bool, optional
+        Ablated cells (non-linear path): necrotic; the basal cells must remain.
 
     Returns
     -------
@@ -194,14 +309,21 @@ def epidermal_injury(
         Uses the worst (maximum) basal Ω and basal peak temperature over all columns.
     """
     cite("henriques_moritz1947")
+    if removed is not None and basal_layer_values(removed, grid, junction_depth_m).any():
+        raise InputError("removed", "basal cells ablated", "remaining basal cells (an ablated epidermis is necrosis)")
     omega = basal_layer_values(omega_henriques, grid, junction_depth_m)
     peak = basal_layer_values(peak_temperature_K, grid, junction_depth_m)
     omega_max, peak_max = float(np.max(omega)), float(np.max(peak))
+    necrosis = epidermal_necrosis(
+        omega_henriques, grid, junction_depth_m=junction_depth_m, viable_top_m=viable_top_m, removed=removed
+    )
     return EpidermalInjury(
         omega_basal=omega_max,
         peak_basal_temperature_K=peak_max,
-        grade=classify_epidermal_injury(omega_max),
+        grade=grade_with_necrosis(classify_epidermal_injury(omega_max), necrosis.depth_m),
         pigment_risk=pigment_risk(fitzpatrick, omega_max, peak_max, rule),
+        necrosis_depth_m=necrosis.depth_m,
+        omega_living_max=necrosis.omega_max,
     )
 
 

@@ -37,15 +37,17 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
-from laserskin.damage.injury import dermal_injury
+from laserskin.damage.injury import dermal_injury, epidermal_necrosis, viable_epidermis_top_m
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
+from laserskin.pipeline.progress import inside_progress_scope
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
     "AblativeSettingWarning",
+    "PyrolysisWarning",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
     "needs_nonlinear",
@@ -77,6 +79,12 @@ class AblativeSettingWarning(UserWarning):
     """An explicit ``ablative = false`` at a setting that vaporises tissue (the summary's ``ablative_note``)."""
 
 
+class PyrolysisWarning(AblativeSettingWarning):
+    """A non-removal (non-ablative) run whose tissue passed the pyrolysis temperature, where dry tissue chars and
+    the ablation stage would remove it (the summary's ``pyrolysis_note``). A kind of :class:`AblativeSettingWarning`
+    (a setting beyond what a non-removal run represents): ``simulate`` says it once, as a ``warning:`` line."""
+
+
 def _beer_lambert_applies(stack) -> bool:
     """Whether the superficial layers absorb far more than they scatter (μa ≥ 20 μs′ in the first three):
     the condition of the ablation stage's Beer–Lambert source from the moving crater floor."""
@@ -104,26 +112,6 @@ def resolve_ablative(simulation):
     if _beer_lambert_applies(simulation.optical_stack(float(laser.centroid_wavelength_m))):
         return laser
     return laser.model_copy(update={"ablative": False})  # still "not given": dumps leave it out
-
-
-def _beyond_pyrolysis_note(simulation, heat, parameters) -> str | None:
-    """``temperature_note`` for an intact-surface run of a laser that is *not* strongly water-absorbed (the
-    ablative ones are :func:`_vaporised_tissue_note`'s) whose tissue passed the pyrolysis temperature: the model
-    keeps dried tissue in place without charring, carbonisation or loss of the dried column, so its temperatures
-    above that point are outside what it describes (QA4 #3: Fraxel 70 mJ, 706 degC, said nowhere); else None."""
-    laser = simulation.laser
-    if parameters.material_removal or laser.strongly_water_absorbed:
-        return None
-    peak_C = float(np.max(heat.peak_temperature_K)) - CELSIUS_K
-    pyrolysis_C = parameters.pyrolysis_temperature_K - CELSIUS_K
-    if not peak_C > pyrolysis_C:
-        return None
-    return (
-        f"peak temperature {peak_C:.0f} degC: tissue passed the pyrolysis temperature ({pyrolysis_C:.0f} degC) "
-        f"at {laser.centroid_wavelength_m * 1e9:.6g} nm, a non-ablative wavelength; the model keeps the dried "
-        "tissue in place (no charring, carbonisation or loss of the dried column), so temperatures above "
-        f"{pyrolysis_C:.0f} degC and the injury they give are outside what it describes"
-    )
 
 
 def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> str | None:
@@ -157,6 +145,31 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
         f"laser.ablative (unset) = false: {where} but scattered too strongly in this tissue for the ablation "
         f"stage (mu_a < 20 mu_s'), so it was simulated drying in place; this setting vaporises tissue ({what}, "
         f"peak {peak_C:.0f} degC), which would in fact be ablated."
+    )
+
+
+def _pyrolysis_note(heat, grid: RZGrid, parameters) -> str | None:
+    """``pyrolysis_note`` for a non-removal run (``material_removal`` false: non-ablative lasers, and ablative
+    wavelengths run with ``ablative = false`` when no ``ablative_note`` says it already) whose tissue passed the
+    pyrolysis temperature of the phase-change data (dry tissue chars there; the ablation stage would remove it,
+    Vogel & Venugopalan 2003); else None. Such a run neither chars nor removes tissue, so its temperatures above
+    that point, and the damage read from them, are outside what the model represents."""
+    if parameters.material_removal:
+        return None
+    peak_K = np.asarray(heat.peak_temperature_K, dtype=float)
+    limit_K = float(parameters.pyrolysis_temperature_K)
+    if not float(peak_K.max()) > limit_K:
+        return None
+    i, j = np.unravel_index(int(np.argmax(peak_K)), peak_K.shape)
+    hot = peak_K > limit_K
+    depth_um = float(grid.z_edges_m[int(np.flatnonzero(hot.any(axis=0)).max()) + 1]) * 1e6
+    return (
+        f"tissue passed the pyrolysis temperature: peak {peak_K.max() - CELSIUS_K:.0f} degC (at "
+        f"{grid.z_centers_m[j] * 1e6:.0f} um depth, {grid.r_centers_m[i] * 1e6:.0f} um from the axis), above the "
+        f"{limit_K - CELSIUS_K:.0f} degC at which dried tissue chars (carbonises) and the ablation stage removes it; "
+        f"tissue is above {limit_K - CELSIUS_K:.0f} degC down to {depth_um:.0f} um. This non-ablative run dries "
+        f"tissue in place without charring or removing it, so its temperatures above {limit_K - CELSIUS_K:.0f} degC, "
+        "and the damage read from them, are outside what the model represents (read them as charred tissue)."
     )
 
 
@@ -218,9 +231,16 @@ def apply_thermal_model_rule(
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
+    necrosis = epidermal_necrosis(
+        henriques,
+        grid,
+        junction_depth_m=geometry.junction_depth_m,
+        viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
+    )
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
+        epidermal_necrosis_depth_um=necrosis.depth_m * 1e6,
         peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
@@ -292,7 +312,7 @@ def run_nonlinear(
     from laserskin.damage import ablation
     from laserskin.damage.arrhenius import ArrheniusIntegrator
     from laserskin.damage.collagen import collagen_response, omega_depth_range
-    from laserskin.damage.injury import classify_epidermal_injury, pigment_risk
+    from laserskin.damage.injury import epidermal_injury, pigment_risk, viable_epidermis_top_m
     from laserskin.damage.pain import NociceptorFieldObserver
     from laserskin.thermal import ThermalMedium
     from laserskin.thermal.enthalpy import (
@@ -471,19 +491,30 @@ def run_nonlinear(
     if fractional:
         tightening *= math.pi * spot_radius**2 * float(laser.mtz_per_m2)
 
-    # epidermal injury: at the basal layer if it survives, else the epidermis is gone (necrosis)
+    # epidermal injury: the linear path's read-out (worst basal cell over all columns, necrotic living
+    # epidermis above it: "superficial necrosis") if the basal layer survives, else the epidermis is gone
     basal_cells = np.flatnonzero(z < geometry.junction_depth_m)
     basal = int(basal_cells[-1]) if basal_cells.size else 0
-    if not removed[0, basal]:
-        epidermal_omega = float(integrator.omega("henriques")[0, basal])
-        basal_peak = float(heat.peak_temperature_K[0, basal])
-        grade = classify_epidermal_injury(epidermal_omega)
+    viable_top = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+    if not removed[:, basal].any():
+        injury = epidermal_injury(
+            np.minimum(np.where(removed, 0.0, integrator.omega("henriques")), 1e300),  # Ω of dry tissue: finite
+            heat.peak_temperature_K,
+            grid,
+            junction_depth_m=geometry.junction_depth_m,
+            fitzpatrick=geometry.fitzpatrick,
+            viable_top_m=viable_top,
+            removed=removed,
+        )
+        epidermal_omega, grade, risk = injury.omega_basal, injury.grade, injury.pigment_risk
+        necrosis_depth_m = injury.necrosis_depth_m
     else:  # the epidermis was ablated: its Ω is at least that of the crater floor
         floor_cell = int(min(np.searchsorted(grid.z_edges_m, floor_m, side="right") - 1, grid.nz - 1))
         epidermal_omega = max(float(np.nan_to_num(integrator.omega("henriques")[0, floor_cell])), 1.0)
         basal_peak = float(parameters.boiling_temperature_K)
         grade = "necrosis"
-    risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+        risk = pigment_risk(geometry.fitzpatrick, min(epidermal_omega, 1e300), basal_peak)
+        necrosis_depth_m = float(geometry.junction_depth_m)  # full thickness
     pain = probe.result(simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
     injured = dermal_injury(
@@ -512,6 +543,7 @@ def run_nonlinear(
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
         "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
+        "epidermal_necrosis_depth_um": necrosis_depth_m * 1e6,
         "pigment_risk": risk.level,
         "pain_index": float(pain.index_without_anesthetic),
         "pain_index_with_anesthetic": float(pain.index_with_anesthetic),
@@ -556,9 +588,12 @@ def run_nonlinear(
     if note is not None:  # an explicit ablative = false that vaporises tissue is said, never silent
         summary["ablative_note"] = note
         warnings.warn(note, AblativeSettingWarning, stacklevel=3)
-    temperature_note = _beyond_pyrolysis_note(simulation, heat, parameters)
-    if temperature_note is not None:  # said in the result (and by `simulate` on stderr), not a Python warning
-        summary["temperature_note"] = temperature_note
+    else:  # any other non-removal run past the pyrolysis temperature is said too (one note a run)
+        note = _pyrolysis_note(heat, grid, parameters)
+        if note is not None:
+            summary["pyrolysis_note"] = note
+            if not inside_progress_scope():  # drivers of many runs (the planner) keep it in the summary
+                warnings.warn(note, PyrolysisWarning, stacklevel=3)
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
     extras = {key: value for key, value in summary.items() if key not in typed}

@@ -23,7 +23,7 @@ from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.collagen import collagen_response
-from laserskin.damage.injury import epidermal_injury
+from laserskin.damage.injury import epidermal_injury, viable_epidermis_top_m
 from laserskin.damage.pain import PainParameters, pain_from_field
 from laserskin.grid import RZGrid
 
@@ -141,6 +141,7 @@ class ThermalResponse:
             self.grid,
             junction_depth_m=geometry.junction_depth_m,
             fitzpatrick=geometry.fitzpatrick,
+            viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
         )
         trace = self.nociceptor_base_K + pulse_energy_J * self.nociceptor_rise_per_J
         pain = pain_from_field(

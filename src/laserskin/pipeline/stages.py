@@ -13,7 +13,10 @@ ablated.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -145,6 +148,42 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
     return starts, ends, power
 
 
+#: Heat runs without the laser kept for reuse, and how many (least recently used dropped first).
+#: The planner solves the same one for every optical set-up of a person (perturbed melanin or
+#: scattering set for the blister band, devices with the same pulse train and cooling).
+BASE_RUNS_KEPT = 3
+_base_runs: OrderedDict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_base_runs_lock = threading.Lock()
+
+
+def _base_run_key(medium: ThermalMedium, power, surface, t_end: float, probe, settings, store_times) -> bytes:
+    """Digest of every input of the run without the laser (its step plan follows the power schedule)."""
+    digest = hashlib.blake2b(digest_size=32)
+    grid = medium.grid
+    parts = (
+        grid.r_edges_m,
+        grid.z_edges_m,
+        medium.conductivity_W_per_mK,
+        medium.volumetric_heat_capacity_J_per_m3K,
+        medium.perfusion_per_s,
+        [medium.blood_volumetric_heat_capacity_J_per_m3K, medium.arterial_temperature_K, medium.core_temperature_K],
+        power.breakpoints_s,
+        power.values,
+        surface.h_W_per_m2K.breakpoints_s,
+        surface.h_W_per_m2K.values,
+        surface.medium_temperature_K.breakpoints_s,
+        surface.medium_temperature_K.values,
+        [surface.resting_h_W_per_m2K, surface.resting_temperature_K, t_end, *probe],
+        [math.nan if settings.max_step_s is None else settings.max_step_s],
+        store_times,
+    )
+    for part in parts:
+        array = np.ascontiguousarray(part, dtype=np.float64)
+        digest.update(np.int64(array.size).tobytes())
+        digest.update(array.tobytes())
+    return digest.digest()
+
+
 def thermal_response(
     skin: SkinModel,
     geometry: SkinGeometry,
@@ -161,7 +200,9 @@ def thermal_response(
     :class:`~laserskin.thermal.HeatResult` of the run with the laser.
 
     The two runs take the same steps and share their LU factors, so the rise per joule is
-    their difference divided by the pulse energy (linear superposition).
+    their difference divided by the pulse energy (linear superposition). The run without the
+    laser does not depend on the light: the last :data:`BASE_RUNS_KEPT` are kept (read-only)
+    and reused when every input of that run is the same (medium, pulse train, cooling, times).
     """
     medium = ThermalMedium.from_layers(
         grid,
@@ -177,9 +218,18 @@ def thermal_response(
     t_end = float(ends.max()) + settings.relaxation_s
     surface = cooling.surface_boundary(starts, ends, t_end)
     probe = (0.0, PainParameters().nociceptor_depth_m)
+    store_times = [t for t in settings.store_times_s if t <= t_end]
     runs = {}
     factorizations: dict = {}  # both runs take the same steps: factorise once
+    key = _base_run_key(medium, power, surface, t_end, probe, settings, store_times)
+    with _base_runs_lock:
+        kept = _base_runs.get(key)
+        if kept is not None:
+            _base_runs.move_to_end(key)
+            runs["base"] = kept
     for label, source in (("base", None), ("laser", laser.source_per_J)):
+        if label in runs:
+            continue
         recorder = HistoryRecorder()
         heat = solve_bioheat(
             medium,
@@ -192,22 +242,28 @@ def thermal_response(
             progress=progress if label == "laser" else None,
             factorizations=factorizations,
             max_step_s=settings.max_step_s,
-            store_times_s=[t for t in settings.store_times_s if t <= t_end],
+            store_times_s=store_times,
         )
         times, fields = recorder.history()
-        runs[label] = (times, fields, heat)
-    times, base, heat_base = runs["base"]
-    times_laser, hot, heat = runs["laser"]
+        runs[label] = (times, fields, heat.probe_temperatures_K[0])
+        if label == "base":
+            for array in runs[label]:
+                array.setflags(write=False)
+            with _base_runs_lock:
+                _base_runs[key] = runs[label]
+                while len(_base_runs) > BASE_RUNS_KEPT:
+                    _base_runs.popitem(last=False)
+    times, base, probe_base = runs["base"]
+    times_laser, hot, probe_laser = runs["laser"]
     if times.shape != times_laser.shape or not np.allclose(times, times_laser, rtol=0, atol=1e-12):
         raise RuntimeError("heat runs with and without the laser took different steps")
-    probe_base = heat_base.probe_temperatures_K[0]
     response = ThermalResponse(
         grid=grid,
         times_s=times,
         base_K=base,
         rise_per_J=(hot - base) / pulse_energy_J,
         nociceptor_base_K=probe_base,
-        nociceptor_rise_per_J=(heat.probe_temperatures_K[0] - probe_base) / pulse_energy_J,
+        nociceptor_rise_per_J=(probe_laser - probe_base) / pulse_energy_J,
         geometry=geometry,
     )
     return response, heat

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 import laserskin
 from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
@@ -232,7 +234,11 @@ def plan(
 def plan_request(request: PlanRequest, *, cache_dir=None, progress=DEFAULT_PROGRESS) -> TreatmentPlan:
     """Plan from a validated :class:`PlanRequest` (see :func:`plan`); the plan records the
     bibliography keys its models cited (``citations``)."""
-    with recording() as cited, progress_scope(progress):
+    # one BLAS thread: a plan's dense linear algebra is many tiny products (the healing model's
+    # 11×11 propagators, scipy.linalg.expm of its parameter stack), on which OpenBLAS threads cost
+    # 10-50× the work on a busy 2-core machine (expm of the stack: ~2 ms instead of ~100 ms). The
+    # numbers do not change: the threads split a product's output, not its sums.
+    with recording() as cited, progress_scope(progress), threadpool_limits(limits=1, user_api="blas"):
         plan = _plan_request(request, cache_dir=cache_dir)
     plan.citations = sorted(cited)
     return plan

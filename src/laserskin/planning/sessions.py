@@ -33,7 +33,9 @@ __all__ = [
     "session_timing",
 ]
 
-GRADE_OF_INJURY = {"none": 0, "erythema": 1, "blister": 2, "necrosis": 3}
+#: Healing-model grade of each epidermal grade (docs/healing.md: 2 = partial/focal epidermal necrosis, which
+#: "superficial necrosis" is: necrotic living epidermis over an intact basal layer, damage.injury.GRADES).
+GRADE_OF_INJURY = {"none": 0, "erythema": 1, "superficial necrosis": 2, "blister": 2, "necrosis": 3}
 #: Mid laxity improvement aimed at 6 months after the last session, %: non-surgical gains
 #: are ~10-20 % (physics_data §8, Alexiades-Armenakas 2007: -11 % at 3 months).
 TARGET_IMPROVEMENT_PCT = 10.0

@@ -197,6 +197,7 @@ CHOICES: dict[str, dict[str, str]] = {
     "epidermal_injury": {
         "none": "None expected",
         "erythema": "Redness",
+        "superficial necrosis": "Crusting (upper epidermis necrotic, basal layer intact)",
         "blister": "Blister",
         "necrosis": "Epidermis destroyed (by design for ablative lasers)",
     },

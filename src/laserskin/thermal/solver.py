@@ -35,8 +35,11 @@ deposited = stored change + losses up to the linear-solver round-off.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 import time as _time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -59,7 +62,55 @@ from laserskin.thermal.stepping import merge_close as _merge_close
 from laserskin.thermal.stepping import plan_steps as _plan_steps
 from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
-__all__ = ["solve_bioheat", "steady_state_temperature"]
+__all__ = ["clear_factorization_cache", "solve_bioheat", "steady_state_temperature"]
+
+#: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes.
+FACTORIZATION_CACHE_BYTES = 256 * 2**20
+_lu_cache: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
+_lu_cache_bytes = 0
+_lu_lock = threading.Lock()
+
+
+def clear_factorization_cache() -> None:
+    """Drop every LU factor kept by the process-wide cache of :func:`_factorise`."""
+    global _lu_cache_bytes
+    with _lu_lock:
+        _lu_cache.clear()
+        _lu_cache_bytes = 0
+
+
+def _factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
+    """SuperLU factor of ``matrix`` (MMD on AᵀA + A) and whether it was computed (False: cached).
+
+    The planner solves the same operators many times over (the run without the laser is the
+    same for every optical set-up; pulse trains of equal duration share their step ladder), so
+    factors are kept in a process-wide LRU cache keyed by the matrix's exact contents (shape,
+    structure and values, hashed with BLAKE2b): a cached factor is the one a fresh factorisation
+    of the same matrix gives (SuperLU is deterministic), so results do not change.
+    """
+    global _lu_cache_bytes
+    a = matrix.tocsc()
+    a.sort_indices()
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(np.asarray(a.shape, dtype=np.int64).tobytes())
+    for part in (a.indptr, a.indices, a.data):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    key = digest.digest()
+    with _lu_lock:
+        hit = _lu_cache.get(key)
+        if hit is not None:
+            _lu_cache.move_to_end(key)
+            return hit[0], False
+    lu = splu(a, permc_spec="MMD_AT_PLUS_A")
+    size = int(lu.nnz) * 12 + a.shape[0] * 16  # values + row indices of L and U, two permutations
+    with _lu_lock:
+        if key not in _lu_cache and size <= FACTORIZATION_CACHE_BYTES:
+            _lu_cache[key] = (lu, size)
+            _lu_cache_bytes += size
+            while _lu_cache_bytes > FACTORIZATION_CACHE_BYTES:
+                _, (_, dropped) = _lu_cache.popitem(last=False)
+                _lu_cache_bytes -= dropped
+    return lu, True
 
 
 def steady_state_temperature(
@@ -92,10 +143,11 @@ def steady_state_temperature(
     """
     cite("pennes1948")
     op = Operator(medium)
-    return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K).reshape(op.nr, op.nz)
+    return _steady(op, medium, surface_h_W_per_m2K, surface_temperature_K)[0].reshape(op.nr, op.nz)
 
 
-def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> np.ndarray:
+def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> tuple[np.ndarray, bool]:
+    """Steady temperature (flat) and whether its factorisation was computed (False: cached)."""
     if h < 0 or not math.isfinite(h):
         raise InputError("surface_h_W_per_m2K", h, ">= 0 W/(m^2*K) and finite")
     rhs = (
@@ -103,7 +155,8 @@ def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> n
         + op.deep_W_per_K * medium.core_temperature_K
         + op.perfusion_W_per_K * medium.arterial_temperature_K
     )
-    return splu(op.matrix(h), permc_spec="MMD_AT_PLUS_A").solve(rhs)
+    lu, computed = _factorise(op.matrix(h))
+    return lu.solve(rhs), computed
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,7 +225,10 @@ def solve_bioheat(
     factorizations : dict, optional
         Cache of LU factorisations shared between calls on the same ``medium`` (e.g. runs
         with and without the laser, or several pulse trains): pass the same empty dict to
-        each call. A dict that was used with another medium is refused.
+        each call. A dict that was used with another medium is refused. Factors not in it are
+        taken from a process-wide cache keyed by the matrix's contents when the same operator
+        was factorised before (see :func:`_factorise`; ``HeatResult.n_factorizations`` counts
+        only those computed by this call).
 
     Returns
     -------
@@ -267,8 +323,8 @@ def solve_bioheat(
     op = Operator(medium)
     n_factorizations = 0
     if initial_temperature_K is None:
-        temperature = _steady(op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
-        n_factorizations += 1
+        temperature, computed = _steady(op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
+        n_factorizations += computed
     else:
         temperature = _per_cell(initial_temperature_K, (nr, nz), "initial_temperature_K").ravel()
         if np.any(temperature <= 0):
@@ -361,10 +417,9 @@ def solve_bioheat(
         lu = factors.get(key)
         L = op.matrix(h)
         if lu is None:
-            a_matrix = (L * (_D * dt) + sp.diags(capacity)).tocsc()
-            lu = splu(a_matrix, permc_spec="MMD_AT_PLUS_A")
+            lu, computed = _factorise(L * (_D * dt) + sp.diags(capacity))
             factors[key] = lu
-            n_factorizations += 1
+            n_factorizations += computed
         g_surf = op.surface_full(h)
         g = p * source_power_per_W + g_surf * medium_K + deep_rhs + perf_rhs
 

@@ -1,0 +1,113 @@
+"""The process-wide LU cache of the heat solver gives the numbers of fresh factorisations.
+
+A cached factor is the SuperLU factor of a matrix with exactly the same contents, so a solve
+that takes its factors from the cache must reproduce a solve that factorises everything itself
+to the last bit (tolerance 0), and a matrix that differs in one value must not hit the cache.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from laserskin.grid import RZGrid
+from laserskin.thermal import Schedule, SurfaceBoundary, ThermalMedium, solve_bioheat, solver, steady_state_temperature
+from laserskin.thermal.solver import clear_factorization_cache
+
+
+class _Recorder:
+    def __init__(self):
+        self.calls = []
+
+    def on_step(self, time_s, dt_s, old, new):
+        self.calls.append((time_s, dt_s, old.copy(), new.copy()))
+
+
+def _case():
+    grid = RZGrid.graded(r_max_m=2e-3, nr=12, z_max_m=2e-3, dz_surface_m=10e-6, dz_max_m=100e-6, growth=1.2)
+    medium = ThermalMedium.jiang2002(grid, [80e-6, 2e-3])
+    r, z = grid.r_centers_m[:, None], grid.z_centers_m[None, :]
+    source = 2 / (np.pi * 0.5e-3**2) * np.exp(-2 * r**2 / 0.5e-3**2) * 3000.0 * np.exp(-3000.0 * z)
+    power = Schedule.pulse_train([0.01, 0.03], 2e-3, 20.0)
+    surface = SurfaceBoundary(
+        Schedule([0.005, 0.02], [10.0, 5000.0, 10.0]), Schedule([0.005, 0.02], [298.15, 250.0, 298.15])
+    )
+    return medium, source, power, surface
+
+
+def _solve(medium, source, power, surface):
+    recorder = _Recorder()
+    result = solve_bioheat(medium, source, power, surface, 0.1, probes=[(0.0, 0.0)], observers=[recorder])
+    return result, recorder
+
+
+def test_cached_factors_reproduce_fresh_factorisations_exactly():
+    medium, source, power, surface = _case()
+    clear_factorization_cache()
+    fresh, fresh_steps = _solve(medium, source, power, surface)
+    assert fresh.n_factorizations > 2
+    cached, cached_steps = _solve(medium, source, power, surface)  # same operators: all from the cache
+    assert cached.n_factorizations == 0
+    for name in (
+        "times_s",
+        "final_temperature_K",
+        "peak_temperature_K",
+        "probe_temperatures_K",
+        "initial_temperature_K",
+    ):
+        assert np.array_equal(getattr(fresh, name), getattr(cached, name)), name
+    assert fresh.energy == cached.energy
+    for a, b in zip(fresh_steps.calls, cached_steps.calls):
+        assert a[:2] == b[:2] and np.array_equal(a[3], b[3])
+    # a medium with another conductivity somewhere: other matrices, factorised afresh
+    changed = ThermalMedium(
+        medium.grid,
+        np.where(np.arange(medium.grid.nz) == 3, 0.5, medium.conductivity_W_per_mK),
+        medium.volumetric_heat_capacity_J_per_m3K,
+        medium.perfusion_per_s,
+    )
+    other, _ = _solve(changed, source, power, surface)
+    assert other.n_factorizations == fresh.n_factorizations
+    assert not np.array_equal(other.final_temperature_K, fresh.final_temperature_K)
+
+
+def test_steady_state_from_the_cache_is_unchanged():
+    medium = _case()[0]
+    clear_factorization_cache()
+    first = steady_state_temperature(medium)
+    assert np.array_equal(first, steady_state_temperature(medium))
+
+
+def test_factorise_matches_splu_and_keys_on_exact_contents():
+    clear_factorization_cache()
+    rng = np.random.default_rng(5)
+    n = 60
+    a = sp.random(n, n, density=0.08, random_state=rng, format="csc") + sp.diags(np.full(n, 4.0))
+    b = rng.normal(size=n)
+    lu, computed = solver._factorise(a)
+    assert computed
+    assert np.array_equal(lu.solve(b), splu(a.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(b))
+    again, computed = solver._factorise(a.tocsr())  # same contents in another format: a hit
+    assert again is lu and not computed
+    nudged = a.tocsc(copy=True)
+    nudged.data[0] = np.nextafter(nudged.data[0], np.inf)
+    _, computed = solver._factorise(nudged)
+    assert computed
+
+
+def test_cache_stays_within_its_budget(monkeypatch):
+    clear_factorization_cache()
+    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", 40_000)
+    n = 200
+    for k in range(12):
+        solver._factorise(sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + k), np.full(n - 1, -1.0)], [-1, 0, 1]))
+        assert solver._lu_cache_bytes <= 40_000
+    assert 0 < len(solver._lu_cache) < 12
+    clear_factorization_cache()
+    assert solver._lu_cache_bytes == 0 and not solver._lu_cache
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache_afterwards():
+    yield
+    clear_factorization_cache()
