@@ -175,8 +175,8 @@ def test_non_ablative_bulk_heating_gives_no_visible_immediate_contraction(course
 @pytest.mark.xfail(
     strict=True,
     reason="model Titan-type IR 0.018 % of area vs visible immediate tightening in 22/25 patients (Ruiz-Esparza "
-    "2006, V): the dermis peaks at 45-66 degC for seconds, Pearce's collagen Omega << 1; contraction below "
-    "denaturation (or oedema) is not modelled",
+    "2006, V): the dermis peaks at 51 degC for seconds (20 degC window, 20 000 photons), Pearce's collagen "
+    "Omega < 1 everywhere (coagulation depth 0); contraction below denaturation (or oedema) is not modelled",
 )
 def test_titan_immediate_tightening_is_visible():
     """Held out (V, magnitude U): visible immediate tightening, >= 2 % of area."""
