@@ -25,6 +25,7 @@ import numpy as np
 from laserskin.core.citations import recording
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K
 from laserskin.core.errors import InputError
+from laserskin.damage.injury import pool_rings
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import (
@@ -248,7 +249,17 @@ class Simulation:
             self.cooling,
             self.settings,
             progress=self.progress,
+            readout_rings=self.readout_rings(grid),
         )
+
+    def readout_rings(self, grid: RZGrid) -> np.ndarray:
+        """Read-out regions of the Monte Carlo source on ``grid`` (rings merged from the axis until each holds
+        :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched photons;
+        :func:`laserskin.damage.injury.readout_rings`)."""
+        from laserskin.damage.injury import readout_rings
+
+        cdf = self.beam().launch_radius_cdf(grid.r_edges_m)
+        return readout_rings(grid, cdf, self.settings.photons)
 
     def tightening_percent(self, spot_tightening_percent: float) -> float:
         """Skin-area contraction, %, from the contraction of the simulated spot (see
@@ -324,7 +335,7 @@ class Simulation:
             pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
         )
         if self.explicit:
-            need, reason = needs_nonlinear(outcome.peak_temperature_K)
+            need, reason = needs_nonlinear(pool_rings(outcome.peak_temperature_K, grid, response.readout_rings))
             if need:
                 require_water(self.layers, reason)
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
@@ -338,7 +349,9 @@ class Simulation:
         )
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
-        result = apply_thermal_model_rule(self, linear, source, grid, transport_results)
+        result = apply_thermal_model_rule(
+            self, linear, source, grid, transport_results, epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m
+        )
         for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
             if result.summary.get(key) is None:
                 result.summary[key] = summary[key]
