@@ -212,10 +212,11 @@ def test_requested_cooling_replaces_the_device_default():
 
 
 def test_no_feasible_device_is_an_answer_not_an_input_error():
-    """Resurfacing a type VI person: both ablative devices are contraindicated, so the plan says so
-    (eligible false, the reasons) instead of refusing the request as bad input."""
+    """Resurfacing a type VI person with the ablative devices asked for: both are contraindicated, so the plan
+    says so (eligible false, the reasons) instead of refusing the request as bad input. (With the default
+    candidates fraxel_1550 is planned instead, QA4 #20: test_plan_round2.py.)"""
     dark = Person(age=45, sex="male", fitzpatrick="VI", site="forehead", laxity=1)
-    result = plan(dark, goal="resurface", photons=PHOTONS)
+    result = plan(dark, goal="resurface", devices=["co2_fractional", "er_yag_2940"], photons=PHOTONS)
     assert result.eligible is False
     assert "contraindicated" in result.referral and "er_yag_2940" in result.referral
     assert any(r.startswith("rejected: co2_fractional") for r in result.reasons)
