@@ -8,7 +8,7 @@ observations (no spread given), so the tolerance is the planner's own Monte Carl
 20 000 photons (the blister band's 2 s_MC, ~6 %).
 
 Type I under the cryogen-cooled 585 nm pulse (Tunnell et al. 2003, abdominal skin) agrees since
-the epidermal melanin of sun-protected sites is scaled by Norvang et al. 1997's 12/26 (model 34.1
+the epidermal melanin of sun-protected sites is scaled by Norvang et al. 1997's 12/26 (model 34.8 with the pooled read-out, 34.1 per cell
 against tolerated 30 J/cm^2; 18.2 before).
 
 Known gap (issue 10): for types II-IV the model is conservative by 1.5-2.5x against the
@@ -103,7 +103,8 @@ def test_norvang_ruby_threshold_bracketed():
     sun-exposed white skin, whose in-vivo epidermal absorption at 694 nm they measured as 3-12 /cm.
 
     With melanin set to the two ends of that range the model's threshold must bracket 12 J/cm^2
-    (model 15.6 at 3 /cm and 5.4 at 12 /cm; 13.3 and 4.3 for a 0.5 ms pulse). The ruby pulse
+    (model 17.5 at 3 /cm and 5.65 at 12 /cm with the pooled read-out, 15.6 and 5.4 per cell;
+    13.3 and 4.3 per cell for a 0.5 ms pulse). The ruby pulse
     duration and spot are not in the abstract (U); tolerance as above (2 s_MC).
     """
     per_cm = mua_melanosome_per_m(694e-9) / 100.0

@@ -37,7 +37,13 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
-from laserskin.damage.injury import dermal_injury, epidermal_necrosis, viable_epidermis_top_m
+from laserskin.damage.injury import (
+    PooledObserver,
+    dermal_injury,
+    epidermal_necrosis,
+    pool_rings,
+    viable_epidermis_top_m,
+)
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
 from laserskin.pipeline.progress import inside_progress_scope
@@ -203,11 +209,16 @@ def apply_thermal_model_rule(
     source_per_J: np.ndarray,
     grid: RZGrid,
     transport_results: Any = (),
+    *,
+    epidermal_necrosis_depth_m: float | None = None,
 ) -> Result:
     """The pipeline rule: keep the linear result where it is valid, else run the non-linear stage.
 
     Call it with the linear run's result and its Monte Carlo source (``Simulation.run`` for a
-    non-ablative laser). If the linear peak stays below the onset of vaporisation the linear
+    non-ablative laser). The peak is read over the Monte Carlo read-out regions (rings merged from the axis
+    until each holds :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched photons, area-weighted;
+    :meth:`Simulation.readout_rings`), so a single noisy axis cell does not switch the model.
+    If the linear peak stays below the onset of vaporisation the linear
     result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
     fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
     coagulation: collagen Ω ≥ 1; widths in the dermis); ``crater_depth_um`` is 0.0 and
@@ -215,9 +226,12 @@ def apply_thermal_model_rule(
     Ω ≥ 1 on the axis below the intact surface (the same measure as below a crater floor, with the
     floor at 0; 0.0 when nothing reaches Ω = 1; collagen only in the dermis). Otherwise the non-linear stage runs on the
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
+    ``epidermal_necrosis_depth_m``: the linear run's epidermal read-out (``outcome.injury.necrosis_depth_m``, from
+    the pooled temperature) for ``epidermal_necrosis_depth_um``; ``None``: read per cell from the dataset.
     """
     dataset = linear_result.dataset
-    need, reason = needs_nonlinear(dataset["peak_temperature"].values)
+    rings = simulation.readout_rings(grid)
+    need, reason = needs_nonlinear(pool_rings(np.nan_to_num(dataset["peak_temperature"].values, nan=0.0), grid, rings))
     if need:
         result = run_nonlinear(
             simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
@@ -231,16 +245,17 @@ def apply_thermal_model_rule(
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
-    necrosis = epidermal_necrosis(
-        henriques,
-        grid,
-        junction_depth_m=geometry.junction_depth_m,
-        viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
-    )
+    if epidermal_necrosis_depth_m is None:
+        epidermal_necrosis_depth_m = epidermal_necrosis(
+            henriques,
+            grid,
+            junction_depth_m=geometry.junction_depth_m,
+            viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
+        ).depth_m
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
-        epidermal_necrosis_depth_um=necrosis.depth_m * 1e6,
+        epidermal_necrosis_depth_um=epidermal_necrosis_depth_m * 1e6,
         peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
@@ -410,6 +425,14 @@ def run_nonlinear(
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     surface = simulation.cooling.surface_boundary(starts, ends, t_end)
     integrator = ArrheniusIntegrator(grid, NONLINEAR_DAMAGE_SETS)
+    # the epidermal read-out of a Monte Carlo source: Henriques Ω of the epidermal rows from the temperature
+    # pooled over the read-out regions (laserskin.damage.injury.readout_rings); per cell for Beer–Lambert
+    rings = simulation.readout_rings(grid) if source_per_J is not None else None
+    epidermal_rows = grid.z_centers_m < geometry.junction_depth_m
+    readout = ArrheniusIntegrator(
+        grid, {"henriques": NONLINEAR_DAMAGE_SETS["henriques"]}, regions={"henriques": epidermal_rows}
+    )
+    readout_observers = [] if rings is None else [PooledObserver(readout, grid, rings)]
     # pain: nociceptor dose averaged over the nerve band and the treated area (one zone's skin area
     # for fractional lasers); the axis trace at nociceptor_depth is kept for the dataset
     probe = NociceptorFieldObserver(
@@ -435,7 +458,7 @@ def run_nonlinear(
             surface,
             t_end,
             parameters=parameters,
-            observers=[integrator, probe],
+            observers=[integrator, probe, *readout_observers],
             max_step_s=simulation.settings.max_step_s,
             steps_per_pulse=steps_per_pulse,
             source_update=source_update,
@@ -496,10 +519,14 @@ def run_nonlinear(
     basal_cells = np.flatnonzero(z < geometry.junction_depth_m)
     basal = int(basal_cells[-1]) if basal_cells.size else 0
     viable_top = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+    readout_omega, readout_peak_K = integrator.omega("henriques"), heat.peak_temperature_K
+    if rings is not None:  # epidermal rows from the pooled temperature (see ``readout`` above)
+        readout_omega = np.where(epidermal_rows[None, :], readout.omega("henriques"), readout_omega)
+        readout_peak_K = np.where(epidermal_rows[None, :], readout.peak_temperature_K, readout_peak_K)
     if not removed[:, basal].any():
         injury = epidermal_injury(
-            np.minimum(np.where(removed, 0.0, integrator.omega("henriques")), 1e300),  # Ω of dry tissue: finite
-            heat.peak_temperature_K,
+            np.minimum(np.where(removed, 0.0, readout_omega), 1e300),  # Ω of dry tissue: finite
+            readout_peak_K,
             grid,
             junction_depth_m=geometry.junction_depth_m,
             fitzpatrick=geometry.fitzpatrick,
@@ -528,7 +555,7 @@ def run_nonlinear(
         "thermal_model": "nonlinear",
         "thermal_model_reason": reason,
         "peak_temperature_C": float(peak_K.max() - CELSIUS_K),
-        "peak_epidermis_temperature_C": float(peak_K[:, epidermis].max() - CELSIUS_K),
+        "peak_epidermis_temperature_C": float(np.asarray(readout_peak_K)[:, epidermis].max() - CELSIUS_K),
         "peak_dermis_temperature_C": float(peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
         "crater_depth_um": floor_m * 1e6,
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,

@@ -23,7 +23,7 @@ from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.collagen import collagen_response
-from laserskin.damage.injury import epidermal_injury, viable_epidermis_top_m
+from laserskin.damage.injury import epidermal_injury, epidermal_readout_maps, viable_epidermis_top_m
 from laserskin.damage.pain import PainParameters, pain_from_field
 from laserskin.grid import RZGrid
 
@@ -80,6 +80,9 @@ class ThermalResponse:
         Temperature rise per joule of pulse energy, K/J.
     nociceptor_trace : tuple of ndarray
         ``(base_K, rise_per_J)`` at the nociceptor probe, (nt,) each.
+    readout_rings : ndarray (nr,) of int or None
+        Read-out region of each ring of the Monte Carlo source (:func:`laserskin.damage.injury.readout_rings`),
+        over which the epidermal read-out is pooled; ``None``: per ring.
     """
 
     grid: RZGrid
@@ -89,6 +92,7 @@ class ThermalResponse:
     nociceptor_base_K: np.ndarray
     nociceptor_rise_per_J: np.ndarray
     geometry: SkinGeometry
+    readout_rings: np.ndarray | None = None
 
     def temperature_K(self, pulse_energy_J: float) -> np.ndarray:
         """History (nt, nr, nz) in K at pulse energy ``pulse_energy_J``."""
@@ -135,9 +139,19 @@ class ThermalResponse:
             dermis_bottom_m=geometry.dermis_bottom_m,
             spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
         )
-        injury = epidermal_injury(
+        # the epidermal read-out from the temperature pooled over the Monte Carlo read-out regions
+        readout_omega, readout_peak = epidermal_readout_maps(
+            self.times_s,
+            history,
             omega["henriques"],
             peak,
+            self.grid,
+            junction_depth_m=geometry.junction_depth_m,
+            rings=self.readout_rings,
+        )
+        injury = epidermal_injury(
+            readout_omega,
+            readout_peak,
             self.grid,
             junction_depth_m=geometry.junction_depth_m,
             fitzpatrick=geometry.fitzpatrick,
@@ -162,6 +176,8 @@ class ThermalResponse:
             pain=pain,
             nociceptor_trace_K=trace,
             boiling=boiling,
+            readout_omega_henriques=readout_omega,
+            readout_peak_temperature_K=readout_peak,
         )
 
 
@@ -177,3 +193,7 @@ class TissueResponse:
     pain: object
     nociceptor_trace_K: np.ndarray
     boiling: bool
+    #: Henriques Ω / peak temperature maps of the epidermal read-out (epidermal rows from the temperature pooled
+    #: over the read-out regions, :func:`laserskin.damage.injury.epidermal_readout_maps`); None: the per-cell maps
+    readout_omega_henriques: np.ndarray | None = None
+    readout_peak_temperature_K: np.ndarray | None = None

@@ -25,6 +25,7 @@ import numpy as np
 from laserskin.core.citations import recording
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
+from laserskin.damage.injury import pool_rings
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import (
@@ -248,7 +249,17 @@ class Simulation:
             self.cooling,
             self.settings,
             progress=self.progress,
+            readout_rings=self.readout_rings(grid),
         )
+
+    def readout_rings(self, grid: RZGrid) -> np.ndarray:
+        """Read-out regions of the Monte Carlo source on ``grid`` (rings merged from the axis until each holds
+        :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched photons;
+        :func:`laserskin.damage.injury.readout_rings`)."""
+        from laserskin.damage.injury import readout_rings
+
+        cdf = self.beam().launch_radius_cdf(grid.r_edges_m)
+        return readout_rings(grid, cdf, self.settings.photons)
 
     def tightening_percent(self, spot_tightening_percent: float) -> float:
         """Skin-area contraction, %, from the contraction of the simulated spot (see
@@ -341,13 +352,14 @@ class Simulation:
         if peak_C >= onset_C or float(summary.get("vaporised_water_mg") or 0.0) > 0.0:
             summary["thermal_model_reason"] = boiled
             return ablated
-        linear = self._run_linear(nonlinear_above_onset=False)
-        need, reason = needs_nonlinear(linear.dataset["peak_temperature"].values)
+        stage = self._linear_stage()
+        need, reason = stage[1]
         if need:  # the Monte Carlo source reaches the onset where Beer–Lambert does not: the ablation stage stands
             summary["thermal_model_reason"] = (
                 f"ablative laser: {reason} (the ablation stage's own peak is {peak_C:.1f} °C, nothing removed)"
             )
             return ablated
+        linear = self._finish_linear(*stage)  # below the onset: the rule keeps the linear result
         linear.summary["thermal_model_reason"] = f"ablative laser, nothing vaporised: {reason}"
         # the ablation stage's read-outs keep their keys (nothing removed, no water vaporised)
         for key in ("ablation_regime", "crater_depth_per_pass_um", "residual_damage_wall_um", "vaporised_water_mg"):
@@ -355,12 +367,27 @@ class Simulation:
                 linear.summary.setdefault(key, summary[key])
         return linear
 
-    def _run_linear(self, *, nonlinear_above_onset: bool = True) -> Result:
-        """Transport, two heat solves and damage at the pulse energy (constant properties).
+    def _run_linear(self) -> Result:
+        """Transport, two heat solves and damage at the pulse energy (constant properties); above the onset of
+        vaporisation (read over the statistically meaningful regions) the non-linear stage takes over."""
+        return self._finish_linear(*self._linear_stage())
 
-        ``nonlinear_above_onset=False`` (the ablative branch, :meth:`_run_ablative`): a linear result that
-        reaches the onset is returned as it is (``thermal_model`` "linear") for the caller to discard.
-        """
+    def _finish_linear(self, linear, onset, source, grid, transport_results, outcome) -> Result:
+        """:func:`apply_thermal_model_rule` on a :meth:`_linear_stage` result (``onset`` is decided there)."""
+        # the linear result stands where it is valid; above the onset of vaporisation the
+        # non-linear (enthalpy) stage runs on the same grid and source
+        result = apply_thermal_model_rule(
+            self, linear, source, grid, transport_results, epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m
+        )
+        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
+            if result.summary.get(key) is None:
+                result.summary[key] = linear.summary[key]
+        return result
+
+    def _linear_stage(self):
+        """The linear result and whether it reaches the onset of vaporisation, ``(need, reason)`` from the
+        pooled read-out regions (:func:`~laserskin.damage.injury.pool_rings`), with what the non-linear
+        stage needs: ``(result, (need, reason), source, grid, transport_results, outcome)``."""
         transport_results, source, grid = self.transport()
         response, heat = self.thermal_response(source, grid)
         outcome = response.evaluate(
@@ -369,10 +396,9 @@ class Simulation:
             anesthetic=self.protocol.anesthetic,
             pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
         )
-        if self.explicit:
-            need, reason = needs_nonlinear(outcome.peak_temperature_K)
-            if need:
-                require_water(self.layers, reason)
+        onset = needs_nonlinear(pool_rings(outcome.peak_temperature_K, grid, response.readout_rings))
+        if self.explicit and onset[0]:
+            require_water(self.layers, onset[1])
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
         linear = Result(
             summary=summary,
@@ -382,15 +408,7 @@ class Simulation:
             layer_bottoms_m=np.asarray(response.geometry.layer_bottoms_m),
             transport=transport_results,
         )
-        # the linear result stands where it is valid; above the onset of vaporisation the
-        # non-linear (enthalpy) stage runs on the same grid and source
-        if not nonlinear_above_onset and needs_nonlinear(linear.dataset["peak_temperature"].values)[0]:
-            return linear
-        result = apply_thermal_model_rule(self, linear, source, grid, transport_results)
-        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
-            if result.summary.get(key) is None:
-                result.summary[key] = summary[key]
-        return result
+        return linear, onset, source, grid, transport_results, outcome
 
 
 #: Largest share of the absorbed light that may fall below the grid before a run warns.

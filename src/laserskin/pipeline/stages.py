@@ -195,6 +195,7 @@ def thermal_response(
     settings: SimulationSettings,
     *,
     progress: Callback | None = None,
+    readout_rings: np.ndarray | None = None,
 ):
     """Two heat solves (cooling only; cooling + laser) → :class:`ThermalResponse` and the
     :class:`~laserskin.thermal.HeatResult` of the run with the laser.
@@ -265,6 +266,7 @@ def thermal_response(
         nociceptor_base_K=probe_base,
         nociceptor_rise_per_J=(probe_laser - probe_base) / pulse_energy_J,
         geometry=geometry,
+        readout_rings=readout_rings,
     )
     return response, heat
 

@@ -132,7 +132,12 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
         peak_temperature_C=float(peak.max() - CELSIUS_K),
-        peak_epidermis_temperature_C=float(peak[:, epidermis].max() - CELSIUS_K),
+        peak_epidermis_temperature_C=float(
+            (peak if outcome.readout_peak_temperature_K is None else outcome.readout_peak_temperature_K)[
+                :, epidermis
+            ].max()
+            - CELSIUS_K
+        ),
         peak_dermis_temperature_C=float(peak[:, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),

@@ -71,7 +71,7 @@ import numpy as np
 
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
-from laserskin.damage.injury import dermal_injury
+from laserskin.damage.injury import dermal_injury, pool_rings
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
@@ -173,10 +173,12 @@ class FastEvaluator:
         self.max_base = float(response.base_K.max())
 
     def basal_omega(self, energy_J: float) -> float:
-        """Worst basal-layer Henriques Ω over the columns, one pass."""
+        """Worst basal-layer Henriques Ω over the read-out regions (:func:`laserskin.damage.injury.pool_rings`), one pass."""
         r = self.response
         history = r.base_K[:, :, self.basal] + energy_J * r.rise_per_J[:, :, self.basal]
         self.counter.evaluations += 1
+        if r.readout_rings is not None:  # the temperature pooled over the read-out regions (pipeline read-out)
+            history = pool_rings(history, r.grid, r.readout_rings, axis=1)
         return float(np.max(arrhenius_omega(r.times_s, history, parameters="henriques_moritz_1947")))
 
     def axis_dermal_omega(self, energy_J: float, parameter_set: str | None = None) -> np.ndarray:
@@ -193,8 +195,9 @@ class FastEvaluator:
         return float(self.dz_um[omega >= target["omega"]].sum())
 
     def peak_K(self, energy_J: float) -> float:
+        """Peak temperature over the read-out regions (the pipeline's 100 °C switch), K."""
         r = self.response
-        return float((r.base_K + energy_J * r.rise_per_J).max())
+        return float(pool_rings((r.base_K + energy_J * r.rise_per_J).max(axis=0), r.grid, r.readout_rings).max())
 
     def pain_result(self, energy_J: float, anesthetic: str):
         """Pain (:class:`~laserskin.damage.pain.PainResult`) averaged over the nerve band and the treated area."""
@@ -628,8 +631,8 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         spot_radius_m=min(spot_radius, response.grid.r_max_m),
     )
     injury = epidermal_injury(
-        n * outcome.omega["henriques"],
-        outcome.peak_temperature_K,
+        n * outcome.readout_omega_henriques,
+        outcome.readout_peak_temperature_K,
         response.grid,
         junction_depth_m=geometry.junction_depth_m,
         fitzpatrick=geometry.fitzpatrick,
@@ -650,7 +653,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         dermis_bottom_m=geometry.dermis_bottom_m,
     )
     result.summary = {
-        "peak_epidermis_temperature_C": float(outcome.peak_temperature_K[:, epi].max() - CELSIUS_K),
+        "peak_epidermis_temperature_C": float(outcome.readout_peak_temperature_K[:, epi].max() - CELSIUS_K),
         "peak_dermis_temperature_C": float(outcome.peak_temperature_K[:, derm].max() - CELSIUS_K),
         "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),

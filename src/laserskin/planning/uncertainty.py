@@ -52,6 +52,7 @@ import numpy as np
 
 from laserskin.core.citations import cite
 from laserskin.damage.arrhenius import arrhenius_omega
+from laserskin.damage.injury import pool_rings
 
 CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
 
@@ -153,10 +154,13 @@ def beam_radius_m(sim) -> float:
 
 
 def basal_omega(response, energy_J: float) -> float:
-    """Worst basal-layer Henriques Ω over the columns of one pass at ``energy_J`` (linear response)."""
+    """Worst basal-layer Henriques Ω over the read-out regions of one pass at ``energy_J`` (linear response;
+    :func:`laserskin.damage.injury.pool_rings`, as the pipeline's epidermal read-out)."""
     z = response.grid.z_centers_m
     basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
     history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
+    if response.readout_rings is not None:  # the temperature pooled over the read-out regions
+        history = pool_rings(history, response.grid, response.readout_rings, axis=1)
     return float(np.max(arrhenius_omega(response.times_s, history, parameters="henriques_moritz_1947")))
 
 
