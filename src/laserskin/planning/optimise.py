@@ -71,7 +71,7 @@ import numpy as np
 
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
-from laserskin.damage.injury import dermal_injury, pool_rings
+from laserskin.damage.injury import dermal_injury, pool_rings, viable_epidermis_top_m
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
@@ -636,6 +636,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         response.grid,
         junction_depth_m=geometry.junction_depth_m,
         fitzpatrick=geometry.fitzpatrick,
+        viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),  # as simulate reads it
     )
     z = response.grid.z_centers_m
     epi = z < geometry.junction_depth_m
