@@ -62,7 +62,7 @@ LABELS: dict[str, Label] = {
     "sex": Label("Sex"),
     "fitzpatrick": Label("Skin type (Fitzpatrick I–VI)"),
     "site": Label("Treated site"),
-    "sun_exposure": Label("Photoaging (Glogau grade 0–3)", help="0 = none, 3 = severe wrinkling at rest"),
+    "sun_exposure": Label("Photoaging grade 0–3 (Glogau type I–IV)", help="0 = none, 3 = severe wrinkling at rest"),
     "laxity": Label("Laxity (Alexiades-Armenakas grade 0–4)", help="0 = none, 4 = marked sagging"),
     "goal": Label("Goal"),
     "area": Label("Area per session", "cm²"),
