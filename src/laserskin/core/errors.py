@@ -221,6 +221,23 @@ def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
 
+def describe_error_item_fully(item: Any, title: str) -> str:
+    """:func:`describe_error_item` with the model ``title``; where that model only says "text" (a free-text
+    field checked later, e.g. ``PlanRequest.fitzpatrick``), the first other registered model with the same
+    location that says more (``Person``'s "one of I, ..., VI"). Every candidate is tried, since the registry's
+    order follows import order."""
+    line = describe_error_item(item, title)
+    if not (title and line.endswith("expected text")):
+        return line
+    loc = tuple(item.get("loc", ()))
+    for name in list(_MODELS):
+        if name != title and _locate(name, loc) is not None:
+            other = describe_error_item(item, name)
+            if not other.endswith("expected text"):
+                return other
+    return line
+
+
 def describe_error_item(item: Any, title: str = "", prefix: str = "") -> str:
     """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
 

@@ -245,22 +245,11 @@ BODY_MODELS: dict[str, str] = {"/api/plan": "PlanRequest", "/api/simulate": "Sce
 
 
 def _describe(item: dict, title: str) -> str:
-    """The plain-words line of one problem, read with the body's own model; where that model only says
-    "text" (a free-text field checked later, e.g. PlanRequest.fitzpatrick) the registered model that
-    says more (Person's "one of I, ..., VI") is kept, as before."""
-    from laserskin.core.errors import _MODELS, _locate, describe_error_item
+    """The plain-words line of one problem, read with the body's own model (or, where that model only says
+    "text", with the registered model that says more: :func:`~laserskin.core.errors.describe_error_item_fully`)."""
+    from laserskin.core.errors import describe_error_item_fully
 
-    line = describe_error_item(item, title)
-    if title and line.endswith("expected text"):
-        # every registered model with this location, in registration order (which depends on import order, so
-        # the first is not necessarily the one that says more): the first that says more than "text"
-        loc = tuple(item.get("loc", ()))
-        for name in list(_MODELS):
-            if name != title and _locate(name, loc) is not None:
-                other = describe_error_item(item, name)
-                if not other.endswith("expected text"):
-                    return other[:300]
-    return line[:300]
+    return describe_error_item_fully(item, title)[:300]
 
 
 def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
