@@ -429,10 +429,14 @@ def run_nonlinear(
     # pooled over the read-out regions (laserskin.damage.injury.readout_rings); per cell for Beer–Lambert
     rings = simulation.readout_rings(grid) if source_per_J is not None else None
     epidermal_rows = grid.z_centers_m < geometry.junction_depth_m
-    readout = ArrheniusIntegrator(
-        grid, {"henriques": NONLINEAR_DAMAGE_SETS["henriques"]}, regions={"henriques": epidermal_rows}
+    readout = (
+        None
+        if rings is None
+        else ArrheniusIntegrator(
+            grid, {"henriques": NONLINEAR_DAMAGE_SETS["henriques"]}, regions={"henriques": epidermal_rows}
+        )
     )
-    readout_observers = [] if rings is None else [PooledObserver(readout, grid, rings)]
+    readout_observers = [] if readout is None else [PooledObserver(readout, grid, rings)]
     # pain: nociceptor dose averaged over the nerve band and the treated area (one zone's skin area
     # for fractional lasers); the axis trace at nociceptor_depth is kept for the dataset
     probe = NociceptorFieldObserver(
@@ -520,7 +524,7 @@ def run_nonlinear(
     basal = int(basal_cells[-1]) if basal_cells.size else 0
     viable_top = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
     readout_omega, readout_peak_K = integrator.omega("henriques"), heat.peak_temperature_K
-    if rings is not None:  # epidermal rows from the pooled temperature (see ``readout`` above)
+    if readout is not None:  # epidermal rows from the pooled temperature (see ``readout`` above)
         readout_omega = np.where(epidermal_rows[None, :], readout.omega("henriques"), readout_omega)
         readout_peak_K = np.where(epidermal_rows[None, :], readout.peak_temperature_K, readout_peak_K)
     if not removed[:, basal].any():

@@ -352,14 +352,13 @@ class Simulation:
         if peak_C >= onset_C or float(summary.get("vaporised_water_mg") or 0.0) > 0.0:
             summary["thermal_model_reason"] = boiled
             return ablated
-        stage = self._linear_stage()
-        need, reason = stage[1]
+        linear, (need, reason), *stage = self._linear_stage()
         if need:  # the Monte Carlo source reaches the onset where Beer–Lambert does not: the ablation stage stands
             summary["thermal_model_reason"] = (
                 f"ablative laser: {reason} (the ablation stage's own peak is {peak_C:.1f} °C, nothing removed)"
             )
             return ablated
-        linear = self._finish_linear(*stage)  # below the onset: the rule keeps the linear result
+        linear = self._finish_linear(linear, *stage)  # below the onset: the rule keeps the linear result
         linear.summary["thermal_model_reason"] = f"ablative laser, nothing vaporised: {reason}"
         # the ablation stage's read-outs keep their keys (nothing removed, no water vaporised)
         for key in ("ablation_regime", "crater_depth_per_pass_um", "residual_damage_wall_um", "vaporised_water_mg"):
@@ -370,10 +369,11 @@ class Simulation:
     def _run_linear(self) -> Result:
         """Transport, two heat solves and damage at the pulse energy (constant properties); above the onset of
         vaporisation (read over the statistically meaningful regions) the non-linear stage takes over."""
-        return self._finish_linear(*self._linear_stage())
+        linear, _, *stage = self._linear_stage()
+        return self._finish_linear(linear, *stage)
 
-    def _finish_linear(self, linear, onset, source, grid, transport_results, outcome) -> Result:
-        """:func:`apply_thermal_model_rule` on a :meth:`_linear_stage` result (``onset`` is decided there)."""
+    def _finish_linear(self, linear, source, grid, transport_results, outcome) -> Result:
+        """:func:`apply_thermal_model_rule` on a :meth:`_linear_stage` result."""
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
         result = apply_thermal_model_rule(
