@@ -119,6 +119,10 @@ class VoxelColumns:
         return self.distance_m.ravel()[self.order]
 
     @property
+    def z_max_m(self) -> float:
+        return float(self.z_edges_m[-1])
+
+    @property
     def r_max_m(self) -> float:
         return float(self.r_centers_m[-1]) + self.voxel_m
 
@@ -546,6 +550,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             "inclusions", "the whole epidermal band", "inclusions that leave some epidermis (layer voxels) uncovered"
         )
     resting_K = float(peak.min())
+    skin_omega = np.where(skin_voxels, omega["henriques"], 0.0)
     collagen = collagen_response(
         columns.columns(omega["collagen"]),
         columns,
@@ -554,7 +559,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         spot_radius_m=max(spot_radius, volume.voxel_m / 2),
     )
     injury = epidermal_injury(
-        columns.columns(np.where(skin_voxels, omega["henriques"], 0.0)),
+        columns.columns(skin_omega),
         columns.columns(np.where(skin_voxels, peak, resting_K)),
         columns,
         junction_depth_m=geometry.junction_depth_m,
@@ -593,7 +598,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         # no crater in this (linear) model: 0.0, and the necrosis depth from the surface (numbers, not null)
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
-        residual_damage_depth_um=_zone_depth(omega["henriques"] >= 1.0, volume) * 1e6,
+        residual_damage_depth_um=_residual_damage_depth_m(columns.columns(skin_omega), columns) * 1e6,
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
         immediate_tightening_percent=float(tightening),
@@ -697,6 +702,17 @@ def _epidermis_note(
             'epidermal outcome from the r-z simulation of the same laser (geometry kind = "rz")'
         )
     return "; ".join(notes) or None
+
+
+def _residual_damage_depth_m(henriques: np.ndarray, columns: VoxelColumns) -> float:
+    """``residual_damage_depth_um`` of a voxel run, m: Henriques Ω ≥ 1 contiguous from the (intact) surface
+    (:func:`laserskin.pipeline.ablative.residual_damage_depth_m`), the deepest over the columns that are damaged
+    at the surface (the r–z path reads its axis; here a follicle or a lattice has no one axis). Inclusion voxels
+    count as Ω = 0 (as in the epidermal read-out). Only the columns whose first voxel reaches Ω = 1 are read."""
+    from laserskin.pipeline.ablative import residual_damage_depth_m
+
+    hot = np.flatnonzero(henriques[:, 0] >= 1.0)
+    return max((residual_damage_depth_m(henriques, columns, 0.0, column=int(i)) for i in hot), default=0.0)
 
 
 def _zone_depth(zone: np.ndarray, volume) -> float:
