@@ -146,6 +146,8 @@ def command(
         try:
             result = simulation.run(grid_warning=False)  # the grid note too
         except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
+            if not getattr(refusal, "burnt_tissue", False):
+                raise
             from laserskin.pipeline.setting_limit import refusal_with_limit
 
             note("the setting burns the tissue: finding the limit of its field (a few more runs) ...")

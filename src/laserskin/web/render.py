@@ -186,6 +186,8 @@ def run_simulation(payload: dict, folder: Path, cache_dir: Path, report: Report)
     try:
         result = simulation.run(grid_warning=False)
     except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
+        if not getattr(refusal, "burnt_tissue", False):
+            raise
         from laserskin.pipeline.setting_limit import refusal_with_limit
 
         report("finding the limit of the refused setting", 0.95)
