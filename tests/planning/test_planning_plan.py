@@ -241,3 +241,28 @@ def test_broadband_settings_state_their_band():
     assert titan["wavelength_band_nm"] == pytest.approx([1100.0, 1800.0])
     assert titan["wavelength_nm"] == pytest.approx(1450.0)
     assert "wavelength_band_nm" not in settings("genesis_1064")
+
+
+def test_no_laxity_and_no_photoaging_is_no_indication_not_a_course():
+    # QA4 #28: laxity 0, photoaging 0 got cooltouch_1320, 6 sessions, month 6 [9.8, 16.2, 27.3] % of a grade of 0
+    result = plan(person(age=25, sex="male", laxity=0, sun_exposure=0))
+    assert result.eligible is False and result.sessions is None and result.improvement_percent is None
+    assert "no treatment is indicated" in result.referral and result.risks["indication"] == "none"
+    assert result.simulations_run == 0
+    data = json.loads(result.to_json())
+    for key in ("eligible", "referral", "device", "sessions", "improvement_percent", "risks", "outcome_measure"):
+        assert key in data
+
+
+def test_an_explicit_goal_without_its_grade_is_not_indicated_and_names_the_other_goal():
+    result = plan(person(laxity=0, sun_exposure=2), goal="tighten")
+    assert result.eligible is False and "--goal resurface" in result.referral
+
+
+def test_recommend_takes_the_indicated_goal():
+    from laserskin.planning.modality import primary_goal
+
+    assert primary_goal("recommend", person(laxity=0, sun_exposure=1)) == "resurface"  # was tighten
+    assert primary_goal("recommend", person(laxity=1, sun_exposure=0)) == "tighten"
+    assert primary_goal("recommend", person(laxity=2, sun_exposure=3)) == "tighten"
+    assert primary_goal("recommend", person(laxity=1, sun_exposure=2)) == "resurface"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from laserskin.core.citations import cite
 from laserskin.planning.request import planner_rules
 
-__all__ = ["DeviceVerdict", "device_verdict", "referral_reason"]
+__all__ = ["DeviceVerdict", "device_verdict", "goal_indicated", "no_indication_reason", "referral_reason"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,54 @@ def referral_reason(person) -> str | None:
     if person.laxity >= rule["min_laxity_grade"]:
         return rule["reason"]
     return None
+
+
+def goal_indicated(goal: str, person) -> bool:
+    """Whether ``goal`` (``tighten`` or ``resurface``) has something to treat in ``person``.
+
+    Tightening treats laxity (Alexiades-Armenakas grade >= ``min_laxity_grade_tighten``, 1), resurfacing
+    treats photoaging (grade >= ``min_photoaging_grade_resurface``, 1); grade 0 is "none" on both scales
+    (contraindications.toml ``[indication]``, QA4 #28).
+    """
+    rule = planner_rules()["indication"]
+    if goal == "tighten":
+        return person.laxity >= rule["min_laxity_grade_tighten"]
+    if goal == "resurface":
+        return person.sun_exposure >= rule["min_photoaging_grade_resurface"]
+    raise ValueError(f"goal {goal!r}: expected 'tighten' or 'resurface'")
+
+
+def no_indication_reason(goal: str, person) -> str | None:
+    """Why no treatment is planned for ``goal`` (``recommend``, ``tighten`` or ``resurface``), else ``None``.
+
+    ``recommend``: neither tightening nor resurfacing is indicated. An explicit goal: that goal is not
+    indicated (the reason names the other goal when that one is).
+    """
+    cite("alexiades2006", "glogau1996")
+    rule = planner_rules()["indication"]
+    grades = f"laxity grade {person.laxity}, photoaging grade {person.sun_exposure}"
+    if goal == "recommend":
+        if goal_indicated("tighten", person) or goal_indicated("resurface", person):
+            return None
+        return f"{rule['reason']} ({grades}) [{rule['source']}]"
+    if goal_indicated(goal, person):
+        return None
+    other = "resurface" if goal == "tighten" else "tighten"
+    what = (
+        f"laxity grade {person.laxity} (below {rule['min_laxity_grade_tighten']}: no laxity to tighten)"
+        if goal == "tighten"
+        else f"photoaging grade {person.sun_exposure} (below {rule['min_photoaging_grade_resurface']}: "
+        "no photoaging to resurface)"
+    )
+    hint = (
+        f"; {other} is indicated ({grades}): use --goal {other} or --goal recommend"
+        if goal_indicated(other, person)
+        else "; neither goal is indicated"
+    )
+    return (
+        f"no treatment is indicated for goal {goal!r}: {what}; a predicted % improvement of a grade that is "
+        f"already 0 has no meaning, so no laser sessions are planned{hint} [{rule['source']}]"
+    )
 
 
 def device_verdict(person, preset) -> DeviceVerdict:

@@ -21,7 +21,7 @@ from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.pipeline.summary import wavelength_band_nm
-from laserskin.planning.eligibility import device_verdict, referral_reason
+from laserskin.planning.eligibility import device_verdict, goal_indicated, no_indication_reason, referral_reason
 from laserskin.planning.modality import (
     CLASSES_FOR_GOAL,
     DEFAULT_DEVICES,
@@ -261,6 +261,16 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
+    unindicated = no_indication_reason(request.goal, person)
+    if unindicated:  # nothing to treat (QA4 #28): an answer, as a referral is, not sessions of a grade already 0
+        return TreatmentPlan(
+            eligible=False,
+            referral=unindicated,
+            reasons=[unindicated],
+            risks={"referral_reason": unindicated, "indication": "none"},
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
     if request.max_sessions == 0:
         raise InputError(
             "max_sessions",
@@ -334,6 +344,16 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
     alternatives = []
     for name in other_names[:1]:
+        if not goal_indicated(other, person):  # nothing for the other goal to treat: not planned (QA4 #28)
+            alternatives.append(
+                {
+                    "modality": load_device(name).device_class,
+                    "device": name,
+                    "available": False,
+                    "reasons": [no_indication_reason(other, person)],
+                }
+            )
+            continue
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         alternatives.extend(_option_numbers(o) for o in alt[:1])
         if not alt:
@@ -538,7 +558,8 @@ def _goal_reason(goal, primary, person) -> str:
         return f"goal {goal!r} requested"
     return (
         f"recommend -> {primary}: laxity grade {person.laxity}, photoaging grade {person.sun_exposure} "
-        "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing)"
+        "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing; a goal whose grade is 0 has nothing "
+        "to treat and gives way to the other)"
     )
 
 
