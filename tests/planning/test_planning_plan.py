@@ -266,3 +266,20 @@ def test_recommend_takes_the_indicated_goal():
     assert primary_goal("recommend", person(laxity=1, sun_exposure=0)) == "tighten"
     assert primary_goal("recommend", person(laxity=2, sun_exposure=3)) == "tighten"
     assert primary_goal("recommend", person(laxity=1, sun_exposure=2)) == "resurface"
+
+
+def test_full_field_ablative_is_excluded_off_the_face_and_fractional_stays_with_a_caution():
+    # QA4 #34: co2_full_field was planned on the neck (2 passes, 8.5 d) with no site warning
+    from laserskin.planning.eligibility import device_verdict
+
+    neck = person(site="neck", sun_exposure=3, laxity=1)
+    for site in ("neck", "forearm", "abdomen"):
+        for name in ("co2_full_field", "er_yag_2940"):
+            verdict = device_verdict(person(site=site), load_device(name))
+            assert not verdict.allowed and "full_field_ablative_off_face" in verdict.rules
+    for site in ("cheek", "forehead", "periorbital", "perioral"):
+        assert device_verdict(person(site=site), load_device("co2_full_field")).allowed
+    fractional = device_verdict(neck, load_device("co2_fractional"))
+    assert fractional.allowed and "fractional_ablative_neck_caution" in fractional.rules
+    result = plan(neck, goal="resurface", devices=["co2_full_field"])
+    assert result.eligible is False and "off the face" in result.referral
