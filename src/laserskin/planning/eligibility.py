@@ -122,8 +122,9 @@ def device_verdict(person, preset) -> DeviceVerdict:
             continue
         if "sites" in rule and person.site not in rule["sites"]:
             continue
-        if rule["id"] in SITE_RULE_CITATIONS:
-            cite(*SITE_RULE_CITATIONS[rule["id"]])
+        key = rule["id"]
+        if key in SITE_RULE_CITATIONS:
+            cite(*SITE_RULE_CITATIONS[key])
         below = rule.get("wavelength_below_nm")
         if below is not None and min(wavelengths_nm) >= below:
             continue
