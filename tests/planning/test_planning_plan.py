@@ -283,3 +283,21 @@ def test_full_field_ablative_is_excluded_off_the_face_and_fractional_stays_with_
     assert fractional.allowed and "fractional_ablative_neck_caution" in fractional.rules
     result = plan(neck, goal="resurface", devices=["co2_full_field"])
     assert result.eligible is False and "off the face" in result.referral
+
+
+def test_area_caps_are_the_sites_own_area_and_small_sites_default_to_their_whole_area():
+    # QA4 #18: periorbital and perioral accepted up to the full-face 500 cm^2 ("perioral 300 cm^2" was planned)
+    base = {"age": 60, "sex": "female", "fitzpatrick": "II", "laxity": 1, "goal": "resurface"}
+    with pytest.raises(InputError) as info:
+        PlanRequest.validated(**base, site="perioral", area="300 cm^2")
+    assert str(info.value).startswith(
+        "plan.area: got '300 cm^2'; expected at most 60 cm^2 per session for site perioral"
+    )
+    with pytest.raises(InputError, match="expected at most 50 cm"):
+        PlanRequest.validated(**base, site="periorbital", area="100 cm^2")
+    caps = planner_rules()["site_max_area_cm2"]
+    assert caps["periorbital"] < caps["perioral"] < caps["forehead"] < caps["cheek"]
+    assert PlanRequest.validated(**base, site="periorbital").area_m2 == pytest.approx(50e-4)
+    assert PlanRequest.validated(**base, site="forehead").area_m2 == pytest.approx(120e-4)
+    assert PlanRequest.validated(**base, site="cheek").area_m2 == pytest.approx(150e-4)
+    assert PlanRequest.validated(**base, site="cheek", area="500 cm^2").area_m2 == pytest.approx(500e-4)

@@ -177,7 +177,7 @@ def _jsonable(value):
 def plan(
     person,
     goal: str = "recommend",
-    area: str = "150 cm^2",
+    area: str | None = None,
     *,
     devices: list[str] | None = None,
     max_sessions: int | None = None,
@@ -193,6 +193,7 @@ def plan(
 ) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
 
+    ``area``: the treated area per session (``None``: 150 cm², or the site's whole area where smaller).
     ``max_fraction_of_blister``: the epidermal margin, the highest allowed fraction of the
     *lower* blister fluence (default 0.85 from contraindications.toml ``[safety]``).
     ``progress``: a callback for the simulations' progress; by default a rich bar in a
