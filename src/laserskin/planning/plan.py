@@ -36,6 +36,7 @@ from laserskin.planning.optimise import (
 )
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
 from laserskin.planning.sessions import (
+    MIN_EXPECTED_IMPROVEMENT_PCT,
     plan_course,
     session_dose_from_summary,
     session_timing,
@@ -339,6 +340,37 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
+    options, below = _split_by_expected_benefit(options, goal)
+    rejected.extend(_below_minimum_reason(o, goal) for o in below)
+    if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
+        cite("alexiades2007")
+        referral = (
+            f"no {goal} course is expected to work for this person: every feasible option predicts less than the "
+            f"minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
+            "consider other devices, the other goal or a specialist's assessment"
+        )
+        return TreatmentPlan(
+            eligible=False,
+            referral=referral,
+            reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
+            risks={
+                "referral_reason": referral,
+                "not_expected_to_work": [_below_minimum_reason(o, goal) for o in below],
+            },
+            candidates=[
+                {
+                    "device": o["setting"].device,
+                    "available": False,
+                    "sessions": o["course"].sessions,
+                    "improvement_percent": o["course"].improvement_percent,
+                    "rhytid_improvement_percent": getattr(o["course"], "rhytid_improvement_percent", None),
+                    "reasons": [_below_minimum_reason(o, goal)],
+                }
+                for o in below
+            ],
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
     options = _order_options(options, names)
     best = options[0]
     # the other modality, for the trade-off (first device of that class)
@@ -547,6 +579,36 @@ def _pigment_risk_notes(person, summary: dict) -> dict:
             "(Kaushik & Alexis 2017); the planner already caps fractional coverage at 10 % there"
         )
     return {"pigment_risk_reason": reason, "pigment_risk_mitigation": mitigation}
+
+
+def _expected_benefit(option, goal: str) -> float:
+    """The option's predicted mid improvement at 6 months, %, in the goal's measure (rhytid grade for resurfacing,
+    laxity grade for tightening)."""
+    course = option["course"]
+    rhytid = getattr(course, "rhytid_improvement_percent", None)
+    if goal == "resurface" and rhytid:
+        return rhytid["month_6"][1]
+    return course.improvement_percent["month_6"][1]
+
+
+def _split_by_expected_benefit(options: list[dict], goal: str) -> tuple[list[dict], list[dict]]:
+    """``(kept, below)``: options whose predicted 6-month improvement reaches
+    :data:`~laserskin.planning.sessions.MIN_EXPECTED_IMPROVEMENT_PCT`, and those below it (one rule for every
+    device: a course below a detectable improvement is not offered as a treatment that works, QA4 #23)."""
+    works = [_expected_benefit(o, goal) >= MIN_EXPECTED_IMPROVEMENT_PCT for o in options]
+    return [o for o, w in zip(options, works) if w], [o for o, w in zip(options, works) if not w]
+
+
+def _below_minimum_reason(option, goal: str) -> str:
+    course = option["course"]
+    measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
+    band = (course.rhytid_improvement_percent if measure == "rhytid" else course.improvement_percent)["month_6"]
+    return (
+        f"{option['setting'].device}: not expected to work: predicted {measure} grade improvement at 6 months "
+        f"{band[1]:.2g} % [{band[0]:.2g}-{band[2]:.2g}] after {course.sessions} session(s) is below the minimum "
+        f"{MIN_EXPECTED_IMPROVEMENT_PCT:g} % (about twice the standard error of the graded change the healing model "
+        "is calibrated on, Alexiades-Armenakas 2007: a smaller mean change is not told apart from none)"
+    )
 
 
 def _other_goal(goal: str) -> str:
