@@ -215,3 +215,15 @@ def test_titan_plan_below_the_minimum_is_not_eligible_with_its_numbers(monkeypat
     assert result.eligible is False and result.sessions is None
     assert "not expected to work" in result.referral and "titan_ir" in result.referral
     assert result.candidates[0]["device"] == "titan_ir"
+
+
+def test_a_lowered_setting_below_the_minimum_says_why():
+    """A fluence lowered for the session limit (the cream dropped, QA4 #13) that predicts less than the minimum:
+    the reason keeps the note that says why and what helps (52 F type IV cheek, 400 cm^2, 30 min limit,
+    smoothbeam_1450: 9.6 J/cm^2, month 6 0.06 %)."""
+    from laserskin.planning.plan import _below_minimum_reason
+
+    lowered = _option("smoothbeam_1450", 0.064, 4, 24)
+    lowered["anaesthetic_note"] = "session limit 30 min: ... raise --max-session-minutes to 99"
+    reason = _below_minimum_reason(lowered, "tighten")
+    assert "not expected to work" in reason and reason.endswith("raise --max-session-minutes to 99")

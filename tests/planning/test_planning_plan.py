@@ -114,7 +114,7 @@ def test_injury_deeper_than_the_dermis_is_clipped_not_refused():
     assert dose.denatured_fraction == pytest.approx(0.2, rel=1e-4)
 
 
-def test_plan_constraints_hold_on_rerun_and_bands_ordered():
+def test_plan_constraints_hold_on_rerun_and_bands_ordered(without_minimum_benefit):
     """Re-run Simulation at the chosen settings (same photons, seed, grid: same transport) and check
     every reported constraint. One pass is simulated; passes add Omega (thermally independent)."""
     from laserskin.pipeline.simulation import Simulation
@@ -149,7 +149,7 @@ def test_plan_constraints_hold_on_rerun_and_bands_ordered():
     assert lo * 1e-4 * (1 - 1e-9) <= result.settings["fluence_J_per_cm2"] <= hi * 1e-4 * (1 + 1e-9)
 
 
-def test_dark_skin_safe_and_lower_fluence_than_fair():
+def test_dark_skin_safe_and_lower_fluence_than_fair(without_minimum_benefit):
     fair = plan(person(fitzpatrick="I"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
     dark = plan(person(fitzpatrick="VI"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
     assert dark.fluence_fraction_of_blister <= 0.85 + 1e-6 and dark.safety_margin >= 0.15 - 1e-6
@@ -209,7 +209,7 @@ def test_cli_json_and_bad_input(tmp_path):
     assert isinstance(r.exception, InputError) and not bad.exists()
 
 
-def test_requested_cooling_replaces_the_device_default():
+def test_requested_cooling_replaces_the_device_default(without_minimum_benefit):
     # genesis_1064 has no cooling by default; contact cooling is requested instead
     result = plan(
         person(fitzpatrick="II"), goal="tighten", devices=["genesis_1064"], cooling="contact", photons=PHOTONS

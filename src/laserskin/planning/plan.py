@@ -603,12 +603,15 @@ def _below_minimum_reason(option, goal: str) -> str:
     course = option["course"]
     measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
     band = (course.rhytid_improvement_percent if measure == "rhytid" else course.improvement_percent)["month_6"]
-    return (
+    text = (
         f"{option['setting'].device}: not expected to work: predicted {measure} grade improvement at 6 months "
         f"{band[1]:.2g} % [{band[0]:.2g}-{band[2]:.2g}] after {course.sessions} session(s) is below the minimum "
         f"{MIN_EXPECTED_IMPROVEMENT_PCT:g} % (about twice the standard error of the graded change the healing model "
         "is calibrated on, Alexiades-Armenakas 2007: a smaller mean change is not told apart from none)"
     )
+    if option.get("anaesthetic_note"):  # the fluence was lowered for the session limit: say so, and what helps
+        text += f"; {option['anaesthetic_note']}"
+    return text
 
 
 def _other_goal(goal: str) -> str:
