@@ -232,7 +232,8 @@ def apply_thermal_model_rule(
     """
     dataset = linear_result.dataset
     rings = simulation.readout_rings(grid)
-    need, reason = needs_nonlinear(pool_rings(np.nan_to_num(dataset["peak_temperature"].values, nan=0.0), grid, rings))
+    pooled_peak_K = pool_rings(np.nan_to_num(dataset["peak_temperature"].values, nan=0.0), grid, rings)
+    need, reason = needs_nonlinear(pooled_peak_K)
     if need:
         result = run_nonlinear(
             simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
@@ -257,7 +258,7 @@ def apply_thermal_model_rule(
         thermal_model="linear",
         thermal_model_reason=reason,
         epidermal_necrosis_depth_um=epidermal_necrosis_depth_m * 1e6,
-        peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
+        peak_temperature_C=float(pooled_peak_K.max() - CELSIUS_K),  # the field of the reason (QA5 #1)
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=_depth_from_surface_m(henriques, grid) * 1e6,
@@ -556,12 +557,15 @@ def run_nonlinear(
         dermis_bottom_m=geometry.dermis_bottom_m,
     )
     epidermis = z < geometry.junction_depth_m
+    pooled_peak_K = pool_rings(peak_K, grid, rings)
     summary: dict[str, Any] = {
         "thermal_model": "nonlinear",
         "thermal_model_reason": reason,
-        "peak_temperature_C": float(peak_K.max() - CELSIUS_K),
+        # a Monte Carlo source's peaks pooled over the read-out regions, as the switch read them (QA5 #1)
+        "peak_temperature_C": float(pooled_peak_K.max() - CELSIUS_K),
+        "peak_cell_temperature_C": float(peak_K.max() - CELSIUS_K) if rings is not None else None,
         "peak_epidermis_temperature_C": float(np.asarray(readout_peak_K)[:, epidermis].max() - CELSIUS_K),
-        "peak_dermis_temperature_C": float(peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
+        "peak_dermis_temperature_C": float(pooled_peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
         "crater_depth_um": floor_m * 1e6,
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
         "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),
