@@ -78,7 +78,7 @@ class DeviceRanges(InputModel):
     microbeam_diameter_m: _pair(Quantity("m", display="um", gt=0.0)) | None = Field(
         default=None, alias="microbeam_diameter"
     )
-    coverage: _pair(Quantity("", display="percent", gt=0.0, le=1.0)) | None = None
+    coverage: _pair(Quantity("", display="%", gt=0.0, le=1.0)) | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> DeviceRanges:
@@ -112,7 +112,7 @@ _RANGE_CHECKS = (
     ("repetition_rate", "repetition_rate_Hz", "Hz", "Hz"),
     ("pulses", "pulses", "", ""),
     ("microbeam_diameter", "fractional.microbeam_diameter_m", "m", "um"),
-    ("coverage", "fractional.coverage", "", "percent"),
+    ("coverage", "fractional.coverage", "", "%"),
 )
 
 
