@@ -499,3 +499,17 @@ def test_density_and_coverage_together_are_one_error_line(device):
     del table["fractional"]["density"]
     echoed = Laser.model_validate(table).model_dump(mode="json", by_alias=True)["fractional"]["coverage"]
     assert echoed == "30 %"
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "true", 1, 0, "maybe", 2])
+def test_ablative_takes_a_boolean_only(value):
+    """QA5 #6: ``ablative = "yes"``/``"no"``/``1``/``0`` were coerced (true/false) while ``"maybe"`` and 2 got
+    "expected true or false"; a safety-relevant flag takes a TOML/JSON boolean only, with that same message."""
+    from laserskin.core.errors import describe_validation_error
+
+    with pytest.raises(ValidationError) as error:
+        Laser.from_device("er_yag_2940", ablative=value)
+    assert describe_validation_error(error.value, prefix="laser").endswith("; expected true or false")
+    assert describe_validation_error(error.value, prefix="laser").startswith("laser.ablative: got ")
+    assert Laser.from_device("er_yag_2940", ablative=True).ablative is True
+    assert Laser.from_device("smoothbeam_1450", ablative=False).ablative is False

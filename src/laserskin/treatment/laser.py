@@ -83,6 +83,7 @@ from pydantic import (
     PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    StrictBool,
     field_validator,
     model_serializer,
     model_validator,
@@ -358,7 +359,8 @@ class Laser(_DerivedFields):
     ablative : bool
         Whether the laser vaporises tissue (only for strongly water-absorbed light). Unset in the
         input: decided from the water absorption of the wavelength(s) (see the module docstring);
-        always a bool after validation.
+        always a bool after validation. Only a boolean is accepted (``true``/``false``; not ``"yes"``/``"no"``
+        or 1/0, which a lax bool would coerce).
     fractional : FractionalSpec or None
         Microbeam diameter and density for fractional lasers.
     """
@@ -376,7 +378,7 @@ class Laser(_DerivedFields):
     profile: Profile = "flat_top"
     repetition_rate_Hz: Quantity("Hz", gt=0.0, le=1e6) | None = Field(default=None, alias="repetition_rate")
     pulses: int = Field(default=1, ge=1, le=MAX_PULSES_PER_SPOT)
-    ablative: bool | None = None
+    ablative: StrictBool | None = None  # a TOML/JSON boolean only: "no", "yes", 1, 0 are refused (QA5 #6)
     fractional: FractionalSpec | None = None
 
     PROFILES: ClassVar[tuple[str, ...]] = ("flat_top", "gaussian")
