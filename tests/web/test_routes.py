@@ -301,3 +301,15 @@ def test_api_simulate_explicit_layers_need_their_thermal_properties(client):
     response = client.post("/api/simulate", json={**LAYERED, "layers": layers})
     assert response.status_code == 422
     assert "layers[0].k" in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("path", ["/api/plan", "/api/simulate"])
+def test_a_body_that_is_not_an_object_is_named_in_json_words(client, path):
+    """QA5 #13: a JSON array body read ``": got [1, 2]; expected a table"`` (no field, TOML's word); now the
+    body is named and JSON's word used, for the body and for a nested value alike."""
+    response = client.post(path, json=[1, 2])
+    assert response.status_code == 422
+    assert [d["msg"] for d in response.json()["detail"]] == ["body: got [1, 2]; expected an object"]
+    if path == "/api/simulate":
+        nested = client.post(path, json={**SCENARIO, "person": [1]}).json()["detail"]
+        assert [d["msg"] for d in nested] == ["person: got [1]; expected an object"]
