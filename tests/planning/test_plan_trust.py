@@ -185,6 +185,27 @@ def test_sessions_are_split_into_visits_under_the_limit():
     assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
 
 
+def test_a_long_area_under_a_limit_just_above_the_lead_time_is_one_flagged_visit(cheek_plans, plan_cache):
+    """QA5 #9 end to end (the simulations of ``cheek_plans``, seed 1): 400 cm^2 (~47 min at the laser) under
+    50 min needs 10 visits of 5 min at the laser after the cream's 45: the plan keeps one visit and flags the
+    limit with the options instead of splitting (before: 10 visits of 40 cm^2, 50 min each)."""
+    p = plan(
+        person(),
+        goal="tighten",
+        devices=["smoothbeam_1450"],
+        photons=PHOTONS,
+        seed=1,
+        cache_dir=plan_cache,
+        max_session_minutes=50.0,
+        area="400 cm^2",
+    )
+    assert p.visits_per_session == 1 and p.area_per_visit_cm2 == pytest.approx(400.0)
+    assert p.session_minutes > 50.0 and p.risks["long_session"]
+    note = p.risks["session_limit_not_met"]
+    assert note in p.reasons and "10 visits" in note and "before the timed visit" in note
+    assert not any("lead time alone exceeds" in r or "visits of" in r for r in p.reasons)
+
+
 def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(without_minimum_benefit):
     """QA #19: 30-min limit, 400 cm^2: the topical's 45-min lead time alone is over the limit, so with the
     anaesthetic on auto the session is planned without it (under the limit) and the plan states the pain
