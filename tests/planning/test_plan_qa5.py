@@ -1,7 +1,6 @@
 """QA5 planner findings: sessions under the limit are split into at most a few visits (#9, the anaesthetic's
 lead time is not laser time), and a full-field ablative split states the downtime per patch."""
 
-
 from laserskin.planning import plan
 from laserskin.planning.plan import MAX_VISITS_PER_SESSION, _limit_not_met_note, _visits, _visits_needed
 from laserskin.skin.person import Person
