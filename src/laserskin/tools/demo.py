@@ -69,12 +69,7 @@ def compare_tightening_and_resurfacing(out: Path, console: Console) -> dict[str,
         results[name] = result
     close(plot_comparison(results, out / "comparison.png"))
     note(f"wrote {out / 'comparison.png'}")
-    console.print(
-        summary_table(
-            {name: table_summary(summary) for name, summary in summaries.items()},
-            "Tightening (1450 nm, non-ablative) vs resurfacing (Er:YAG, ablative)",
-        )
-    )
+    console.print(summary_table(summaries, "Tightening (1450 nm, non-ablative) vs resurfacing (Er:YAG, ablative)"))
     console.print(describe_difference(summaries["tightening_1450"], summaries["resurfacing_er_yag"]))
     return summaries
 
@@ -83,26 +78,12 @@ def compare_tightening_and_resurfacing(out: Path, console: Console) -> dict[str,
 INTACT_EPIDERMIS = ("none", "erythema")
 
 
-def table_summary(summary: dict) -> dict:
-    """The summary as the demo's table shows it (QA5 #12): "residual thermal necrosis" is necrosis contiguous
-    with the crater floor, or with the surface where there is no crater; a run with no crater and an intact
-    epidermis has none (0 µm), however deep its dermal thermal injury (Henriques Ω ≥ 1) reaches below the intact
-    epidermis — that band is in :func:`describe_difference`. Runs where the summary already measures the
-    necrosis from the surface/floor are unchanged."""
-    crater = summary.get("crater_depth_um") or 0.0
-    if (
-        crater == 0.0
-        and summary.get("epidermal_injury") in INTACT_EPIDERMIS
-        and summary.get("residual_damage_depth_um")
-    ):
-        return {**summary, "residual_damage_depth_um": 0.0}
-    return summary
-
-
 def describe_difference(tightening: dict, resurfacing: dict) -> str:
     """Plain-language comparison of depth of effect, epidermal injury and immediate change. Two damage
     integrals are named apart (QA5 #12): collagen Ω (denaturation of collagen, the tightening) and Henriques Ω
-    (thermal injury of cells: the epidermis, the dermal injury band, the necrosis below a crater)."""
+    (thermal injury of cells: the epidermis, the dermal injury band, the necrosis below a crater). The table's
+    "residual thermal necrosis" is Henriques Ω ≥ 1 contiguous with the crater floor or the surface (QA4 #15): 0 for
+    the tightening run, whose injured band lies below an intact epidermis and is named here."""
     depth = tightening["denaturation_depth_um"]
     heated = (
         f"denatures dermal collagen (collagen Ω ≥ 1) from {depth[0]:.0f} to {depth[1]:.0f} µm"
