@@ -201,9 +201,6 @@ def _model_value(courses, target, params):
 
 #: Held-out misses (model mid values [band] with the shipped reference doses; the reason after the colon).
 HELD_OUT_MISSES = {
-    ("Hardaway et al. 2002", "rhytid_improvement"): "model 3.5 % [2.1-6.0] vs 22 +/- 4.4 %: at the 1450 nm "
-    "preset setting no dermal band reaches Omega >= 1 (7 % of a default mid-dermal band) and the epidermis stays "
-    "in place under cryogen (no renewal); rhytid score n.s. in 9 patients (p > 0.05: the published SE is >= 9 %)",
     ("Chua et al. 2007", "laxity_improvement"): "model 0.07 % vs >= 5 %: the Titan-type preset (20 degC window) "
     "injures almost no dermis (Henriques Omega >= 1 in 0.13 % of the 0.3-0.8 mm band, peak dermis 51 degC); "
     "heat-shock remodelling below injury is not modelled",

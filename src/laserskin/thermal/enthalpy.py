@@ -32,7 +32,13 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   temperature at which it would already have gone (``T_b`` for a vaporised cell, the
   pyrolysis temperature for a carbonised one, the spinodal for an exploding superheated one)
   is passed on to the new floor (as the light would have been absorbed there), which makes the
-  crater depth independent of the step size.
+  crater depth independent of the step size. Limit: because a cell leaves at the boiling plateau once its
+  water is gone, only the sensible share of its removal enthalpy (≈ 0.23 of ≈ 1.7 kJ/cm³ in dermis) can
+  diffuse away, so the threshold rises with the pulse duration by a few per cent only (CO2 0.25 → 20 ms:
+  4.6 → 4.9 J/cm² on 0.5 µm cells); the ≈ 1 ms rise Ross et al. 1996 report needs an explosive removal
+  criterion (matrix failure before complete vaporisation) whose numbers were not found, and desiccated
+  tissue is cheaper to remove here than the per-pass data imply (docs/tissue_physics.md, "CO2: threshold
+  vs pulse duration and ablation per pass").
 * **Superheating (blow-off regime).** For ns pulses the water cannot nucleate bubbles during
   the pulse: wet tissue heats above ``T_b`` without boiling, a cell reaching the spinodal
   explodes (phase explosion; Vogel & Venugopalan 2003 §V.C–D) and stays in the beam as plume
