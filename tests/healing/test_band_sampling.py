@@ -94,3 +94,48 @@ def test_joint_covariance_is_validated():
         base.with_gains(20.0, 2.0, None, joint_names=("gain_nope",), joint_covariance_log=[[0.1]])
     with pytest.raises(InputError):
         base.with_gains(20.0, 2.0, None, joint_names=("gain_neo",), joint_covariance_log=[[-0.1]])
+
+
+def test_bounded_band_applies_each_sample_on_the_effect_scale():
+    """QA4 #17: the band of a bounded measure took quantiles of sums clipped at 100 %, so where > 5 % of the sample
+    passed 100 % the upper end read exactly 100.0. Now each sample's ratio k to the nominal moves the nominal on
+    u = -ln(1 - y/100): y = 100 (1 - (1 - y0/100)^k). Checked against that closed form (exact arithmetic)."""
+    from laserskin.healing.uncertainty import band, bounded_samples
+
+    nominal = np.array([0.01, 10.0, 36.8, 0.0, 120.0])
+    ratio = np.array([[0.5, 0.5, 0.46, 1.0, 1.0], [2.0, 2.0, 5.1, 2.0, 0.5]])
+    values = np.vstack([nominal, nominal * ratio])
+    values[1:, 3] = [1.0, 2.0]  # a nominal of 0 says nothing about the samples: their values are kept
+    out = bounded_samples(values, 100.0)
+    np.testing.assert_allclose(out[0], np.minimum(nominal, 100.0), rtol=0, atol=0)
+    for j in (0, 1, 2):
+        np.testing.assert_allclose(out[1:, j], 100.0 * (1.0 - (1.0 - nominal[j] / 100.0) ** ratio[:, j]), rtol=1e-12)
+    np.testing.assert_allclose(out[1:, 3], [1.0, 2.0], rtol=0, atol=0)
+    np.testing.assert_allclose(out[1:, 4], [100.0, 60.0], rtol=0, atol=0)  # nominal past the bound: clipped values
+    assert out[1, 0] == pytest.approx(0.005, rel=1e-4)  # small improvements: the sample's own value (linear regime)
+    assert np.all(band(values, 100.0)[2, :3] < 100.0)
+
+
+def test_one_full_field_er_yag_pass_has_a_band_below_the_grade_bound():
+    """QA4 #17 command (30 F type I forehead, goal resurface): one Er:YAG pass (49 um crater, 61 um open wound),
+    month-6 laxity [17.0, 36.8, 100.0] % before; now [19.1, 36.8, 90.4] %. The nominal is the calibrated value
+    (unchanged); the width is the wound gain's fit uncertainty (sigma of ln 1.03)."""
+    from laserskin.healing import SessionDose, simulate_course
+
+    dose = SessionDose(
+        time="0 s",
+        denatured_fraction=2.09e-7,
+        depth_top="0.3 mm",
+        depth_bottom="0.8 mm",
+        immediate_tightening=0.0003,
+        epidermal_injury_grade=3,
+        ablated_depth="49 um",
+        wound_area_fraction=1.0,
+        wound_depth="61 um",
+    )
+    course = simulate_course([dose], 30.0, 1.0, 6 * 30.44 + 2)
+    for measure in ("laxity", "rhytid", "tightening"):
+        low, mid, high = course.improvement_at(6, measure)
+        assert 0.0 < low < mid < high < 100.0, measure
+    low, mid, high = course.improvement_at(6)
+    assert mid == pytest.approx(36.8, abs=0.1) and high == pytest.approx(90.4, abs=0.1)

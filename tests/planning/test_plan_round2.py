@@ -185,3 +185,45 @@ def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_devi
     tried.clear()
     plan_module.plan(Person(**person), goal="resurface", devices=["co2_fractional"], photons=1000)
     assert tried == ["co2_fractional"]  # explicit devices: no fallback
+
+
+def test_a_course_below_the_minimum_benefit_is_not_offered_as_working():
+    """QA4 #23: titan_ir was planned for 3 sessions at a predicted 0.06 % (now 2.9 %) improvement. One rule for
+    every device: options below MIN_EXPECTED_IMPROVEMENT_PCT (5 %) at 6 months are rejected with their numbers,
+    and where none is left the plan says no course is expected to work (stubbed courses: wiring only)."""
+    from laserskin.planning.plan import _below_minimum_reason, _split_by_expected_benefit
+    from laserskin.planning.sessions import MIN_EXPECTED_IMPROVEMENT_PCT
+
+    assert MIN_EXPECTED_IMPROVEMENT_PCT == 5.0
+    titan, smooth = _option("titan_ir", 2.9, 3, 17), _option("smoothbeam_1450", 14.0, 4, 54)
+    kept, below = _split_by_expected_benefit([titan, smooth], "tighten")
+    assert kept == [smooth] and below == [titan]
+    reason = _below_minimum_reason(titan, "tighten")
+    assert reason.startswith("titan_ir: not expected to work") and "below the minimum 5 %" in reason
+
+
+def test_titan_plan_below_the_minimum_is_not_eligible_with_its_numbers(monkeypatch):
+    import importlib
+
+    plan_module = importlib.import_module("laserskin.planning.plan")
+
+    def titan_only(preset, person, request, counter, cache_dir):
+        return [_option(preset.name, 2.9, 3, 17)], []
+
+    monkeypatch.setattr(plan_module, "_plan_device", titan_only)
+    result = plan_module.plan(person(fitzpatrick="IV"), devices=["titan_ir"], photons=1000)
+    assert result.eligible is False and result.sessions is None
+    assert "not expected to work" in result.referral and "titan_ir" in result.referral
+    assert result.candidates[0]["device"] == "titan_ir"
+
+
+def test_a_lowered_setting_below_the_minimum_says_why():
+    """A fluence lowered for the session limit (the cream dropped, QA4 #13) that predicts less than the minimum:
+    the reason keeps the note that says why and what helps (52 F type IV cheek, 400 cm^2, 30 min limit,
+    smoothbeam_1450: 9.6 J/cm^2, month 6 0.06 %)."""
+    from laserskin.planning.plan import _below_minimum_reason
+
+    lowered = _option("smoothbeam_1450", 0.064, 4, 24)
+    lowered["anaesthetic_note"] = "session limit 30 min: ... raise --max-session-minutes to 99"
+    reason = _below_minimum_reason(lowered, "tighten")
+    assert "not expected to work" in reason and reason.endswith("raise --max-session-minutes to 99")

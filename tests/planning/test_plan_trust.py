@@ -144,7 +144,7 @@ def test_plan_json_keys_of_the_acceptance_interface(cheek_plans):
     assert data["session_minutes"] <= 60.0 + 1e-9
 
 
-def test_max_fraction_of_blister_keyword():
+def test_max_fraction_of_blister_keyword(without_minimum_benefit):
     """plan(max_fraction_of_blister=...) sets the epidermal margin (PlanRequest field)."""
     tighter = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_fraction_of_blister=0.7)
     assert tighter.risks["max_fraction_of_lower_blister"] == pytest.approx(0.7)
@@ -183,10 +183,13 @@ def test_sessions_are_split_into_visits_under_the_limit():
         assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
 
 
-def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit():
+def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(without_minimum_benefit):
     """QA #19: 30-min limit, 400 cm^2: the topical's 45-min lead time alone is over the limit, so with the
     anaesthetic on auto the session is planned without it (under the limit) and the plan states the pain
-    without it and what the clinician can do; a fixed anaesthetic is never overridden (flagged instead)."""
+    without it and what the clinician can do; a fixed anaesthetic is never overridden (flagged instead).
+    The fluence lowered for the pain without the cream (9.6 J/cm^2) predicts 0.06 % at month 6: with the
+    minimum-benefit rule (QA4 #23) the real plan is "not expected to work" and carries this note
+    (test_a_lowered_setting_below_the_minimum_says_why); the rule is lifted here to check the wiring."""
     kw = {"goal": "tighten", "devices": ["smoothbeam_1450"], "photons": PHOTONS, "area": "400 cm^2"}
     auto = plan(person(), max_session_minutes=30.0, **kw)
     assert auto.anesthetic == "none"

@@ -64,12 +64,19 @@ def test_every_device_contraindicated_is_an_ineligible_plan_with_the_reasons():
 
 def test_session_time_hand_computed():
     # Genesis-type: 5 mm flat top, 10 Hz, 1 pulse per spot. 150 cm^2 / (pi 0.25^2 cm^2) = 763.94 spots,
-    # / 10 Hz = 76.394 s per pass; 2 passes; plus 45 min lidocaine lead time.
+    # / 10 Hz = 76.394 s of firing per pass; 2 passes; x the handling factor 2 (session_timing.toml, QA4 #27:
+    # before, the firing time alone, 2.5 min); plus 45 min lidocaine lead time.
+    from laserskin.planning.sessions import handling_factor
+
+    assert handling_factor() == 2.0
     laser = load_device("genesis_1064").laser()
     _, minutes, at_laser = session_timing(laser, passes=2, area_m2=150e-4, anesthetic="lidocaine_4")
     per_pass_s = 150.0 / (math.pi * 0.25**2) / 10.0
-    assert at_laser == pytest.approx(2 * per_pass_s / 60, rel=1e-12)
-    assert minutes == pytest.approx(45 + 2 * per_pass_s / 60, rel=1e-12)
+    assert at_laser == pytest.approx(2.0 * 2 * per_pass_s / 60, rel=1e-12)
+    assert minutes == pytest.approx(45 + 2.0 * 2 * per_pass_s / 60, rel=1e-12)
+    # QA4 #27: one full-field Er:YAG pass over 150 cm^2 (5 mm, 10 Hz) was 1.27 min at the laser
+    _, _, er_yag = session_timing(load_device("er_yag_2940").laser(), passes=1, area_m2=150e-4, anesthetic="none")
+    assert er_yag == pytest.approx(2.0 * 150.0 / (math.pi * 0.25**2) / 10.0 / 60, rel=1e-12)
 
 
 def test_converter_summary_to_dose():
@@ -107,7 +114,7 @@ def test_injury_deeper_than_the_dermis_is_clipped_not_refused():
     assert dose.denatured_fraction == pytest.approx(0.2, rel=1e-4)
 
 
-def test_plan_constraints_hold_on_rerun_and_bands_ordered():
+def test_plan_constraints_hold_on_rerun_and_bands_ordered(without_minimum_benefit):
     """Re-run Simulation at the chosen settings (same photons, seed, grid: same transport) and check
     every reported constraint. One pass is simulated; passes add Omega (thermally independent)."""
     from laserskin.pipeline.simulation import Simulation
@@ -142,7 +149,7 @@ def test_plan_constraints_hold_on_rerun_and_bands_ordered():
     assert lo * 1e-4 * (1 - 1e-9) <= result.settings["fluence_J_per_cm2"] <= hi * 1e-4 * (1 + 1e-9)
 
 
-def test_dark_skin_safe_and_lower_fluence_than_fair():
+def test_dark_skin_safe_and_lower_fluence_than_fair(without_minimum_benefit):
     fair = plan(person(fitzpatrick="I"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
     dark = plan(person(fitzpatrick="VI"), goal="tighten", devices=["genesis_1064"], photons=PHOTONS)
     assert dark.fluence_fraction_of_blister <= 0.85 + 1e-6 and dark.safety_margin >= 0.15 - 1e-6
@@ -202,7 +209,7 @@ def test_cli_json_and_bad_input(tmp_path):
     assert isinstance(r.exception, InputError) and not bad.exists()
 
 
-def test_requested_cooling_replaces_the_device_default():
+def test_requested_cooling_replaces_the_device_default(without_minimum_benefit):
     # genesis_1064 has no cooling by default; contact cooling is requested instead
     result = plan(
         person(fitzpatrick="II"), goal="tighten", devices=["genesis_1064"], cooling="contact", photons=PHOTONS
@@ -241,3 +248,63 @@ def test_broadband_settings_state_their_band():
     assert titan["wavelength_band_nm"] == pytest.approx([1100.0, 1800.0])
     assert titan["wavelength_nm"] == pytest.approx(1450.0)
     assert "wavelength_band_nm" not in settings("genesis_1064")
+
+
+def test_no_laxity_and_no_photoaging_is_no_indication_not_a_course():
+    # QA4 #28: laxity 0, photoaging 0 got cooltouch_1320, 6 sessions, month 6 [9.8, 16.2, 27.3] % of a grade of 0
+    result = plan(person(age=25, sex="male", laxity=0, sun_exposure=0))
+    assert result.eligible is False and result.sessions is None and result.improvement_percent is None
+    assert "no treatment is indicated" in result.referral and result.risks["indication"] == "none"
+    assert result.simulations_run == 0
+    data = json.loads(result.to_json())
+    for key in ("eligible", "referral", "device", "sessions", "improvement_percent", "risks", "outcome_measure"):
+        assert key in data
+
+
+def test_an_explicit_goal_without_its_grade_is_not_indicated_and_names_the_other_goal():
+    result = plan(person(laxity=0, sun_exposure=2), goal="tighten")
+    assert result.eligible is False and "--goal resurface" in result.referral
+
+
+def test_recommend_takes_the_indicated_goal():
+    from laserskin.planning.modality import primary_goal
+
+    assert primary_goal("recommend", person(laxity=0, sun_exposure=1)) == "resurface"  # was tighten
+    assert primary_goal("recommend", person(laxity=1, sun_exposure=0)) == "tighten"
+    assert primary_goal("recommend", person(laxity=2, sun_exposure=3)) == "tighten"
+    assert primary_goal("recommend", person(laxity=1, sun_exposure=2)) == "resurface"
+
+
+def test_full_field_ablative_is_excluded_off_the_face_and_fractional_stays_with_a_caution():
+    # QA4 #34: co2_full_field was planned on the neck (2 passes, 8.5 d) with no site warning
+    from laserskin.planning.eligibility import device_verdict
+
+    neck = person(site="neck", sun_exposure=3, laxity=1)
+    for site in ("neck", "forearm", "abdomen"):
+        for name in ("co2_full_field", "er_yag_2940"):
+            verdict = device_verdict(person(site=site), load_device(name))
+            assert not verdict.allowed and "full_field_ablative_off_face" in verdict.rules
+    for site in ("cheek", "forehead", "periorbital", "perioral"):
+        assert device_verdict(person(site=site), load_device("co2_full_field")).allowed
+    fractional = device_verdict(neck, load_device("co2_fractional"))
+    assert fractional.allowed and "fractional_ablative_neck_caution" in fractional.rules
+    result = plan(neck, goal="resurface", devices=["co2_full_field"])
+    assert result.eligible is False and "off the face" in result.referral
+
+
+def test_area_caps_are_the_sites_own_area_and_small_sites_default_to_their_whole_area():
+    # QA4 #18: periorbital and perioral accepted up to the full-face 500 cm^2 ("perioral 300 cm^2" was planned)
+    base = {"age": 60, "sex": "female", "fitzpatrick": "II", "laxity": 1, "goal": "resurface"}
+    with pytest.raises(InputError) as info:
+        PlanRequest.validated(**base, site="perioral", area="300 cm^2")
+    assert str(info.value).startswith(
+        "plan.area: got '300 cm^2'; expected at most 60 cm^2 per session for site perioral"
+    )
+    with pytest.raises(InputError, match="expected at most 50 cm"):
+        PlanRequest.validated(**base, site="periorbital", area="100 cm^2")
+    caps = planner_rules()["site_max_area_cm2"]
+    assert caps["periorbital"] < caps["perioral"] < caps["forehead"] < caps["cheek"]
+    assert PlanRequest.validated(**base, site="periorbital").area_m2 == pytest.approx(50e-4)
+    assert PlanRequest.validated(**base, site="forehead").area_m2 == pytest.approx(120e-4)
+    assert PlanRequest.validated(**base, site="cheek").area_m2 == pytest.approx(150e-4)
+    assert PlanRequest.validated(**base, site="cheek", area="500 cm^2").area_m2 == pytest.approx(500e-4)

@@ -38,10 +38,15 @@ def test_gaussian_mc_error_divides_the_profile_out_without_warnings():
     assert mc_relative_error(response, w, "gaussian") == pytest.approx(0.0, abs=1e-12)
 
 
-def test_titan_plan_works_and_says_why_the_scattering_set_is_not_varied():
+def test_titan_plan_works_and_says_why_the_scattering_set_is_not_varied(monkeypatch):
     """QA #2: ``plan --device titan_ir`` exited 2 (salomatina2006 asked for 1650 nm). 1000 photons: the
     planner adds photons itself when the basal Monte Carlo error needs them; only the plan's existence and
-    its stated band are checked here."""
+    its stated band are checked here. The Titan-type course predicts less than the planner's minimum benefit
+    (QA4 #23: then the plan says it is not expected to work, test_plan_round2.py), so the minimum is lifted here
+    to read the safety band of the plan it would make."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("laserskin.planning.plan"), "MIN_EXPECTED_IMPROVEMENT_PCT", 0.0)
     person = Person(age=55, sex="female", fitzpatrick="IV", site="forehead", laxity=2)
     result = plan(person, goal="tighten", devices=["titan_ir"], photons=1000, seed=1)
     assert result.device == "titan_ir"

@@ -204,16 +204,16 @@ HELD_OUT_MISSES = {
     ("Chua et al. 2007", "laxity_improvement"): "model 0.07 % vs >= 5 %: the Titan-type preset (20 degC window) "
     "injures almost no dermis (Henriques Omega >= 1 in 0.13 % of the 0.3-0.8 mm band, peak dermis 51 degC); "
     "heat-shock remodelling below injury is not modelled",
-    ("Tierney & Hanke 2011", "laxity_improvement"): "model 15.6 % [7.5-70.6] vs 50.3 +/- 2.14 % (published 95 % CI "
+    ("Tierney & Hanke 2011", "laxity_improvement"): "model 15.6 % [7.8-53.6] vs 50.3 +/- 2.14 % (published 95 % CI "
     "/ 1.96): 16.2 sigma low. Same kind of measure: the group's % improvement is the decrease of the mean physician "
     "severity score (Tierney et al. 2011 J Am Acad Dermatol 64:730: laxity 3.3 -> 1.3, 65.3 %), like the laxity "
     "grade's; the model's fractional-CO2 tightening (wound contracture of 0.26-area x 2-day wounds, little immediate "
     "contraction) is the miss. Was -3.4 sigma at an assumed sigma of 10 % (unsourced scale allowance)",
-    ("Tierney & Hanke 2011", "rhytid_improvement"): "model 52.9 % [38.1-100] vs 48.5 +/- 1.99 % (published CI): "
+    ("Tierney & Hanke 2011", "rhytid_improvement"): "model 52.9 % [41.8-77.9] vs 48.5 +/- 1.99 % (published CI): "
     "2.2 sigma high; met (+0.53 sigma) only at the former unsourced sigma of 10 %",
-    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 17.9 % [11.1-34.3] vs 51.4 +/- 1.58 % (published CI): "
+    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 17.9 % [11.5-31.4] vs 51.4 +/- 1.58 % (published CI): "
     "21 sigma low; one fractional CO2 session modelled (study: 1-3, mean 1.4; two sessions give 36 %)",
-    ("Tierney & Hanke 2009", "laxity_improvement"): "model 4.5 % [2.0-19.1] vs 57.0 +/- 1.94 % (published CI): 27 "
+    ("Tierney & Hanke 2009", "laxity_improvement"): "model 4.5 % [2.0-17.7] vs 57.0 +/- 1.94 % (published CI): 27 "
     "sigma low; one session modelled (two give 10 %); same measure kind as above, the model's fractional-CO2 "
     "laxity is the miss",
 }
@@ -309,17 +309,20 @@ def test_open_wounds_close_later_when_deeper(shipped):
     assert days["nonablative_1320"] == 0.0
 
 
-def test_band_of_the_fitted_points_follows_the_fit_covariance(shipped):
-    """The band samples the fitted gains jointly from the fit (docs/healing.md "Uncertainty band"), so with the
-    physiological ranges held at their nominal values the band of a fitted point is the fit's own prediction
-    uncertainty. Reference, computed independently of the band sampler: the delta method, sd of ln(model) =
-    sqrt(J C J^T) with J = d ln(model)/d ln(gains) from central differences of ``predict`` and C the fit's
-    log-covariance. A 5th-95th percentile band then lies 1.645 sd either side of the nominal value on the log
-    scale; the tolerance adds 3 standard errors of a 5 %/95 % quantile of 64 draws (sqrt(0.05 * 0.95 / 64) /
-    phi(1.645) = 0.27 sd): at most 2.5 sd either side, and at least 1.645 sd in all (a band that collapsed).
-    Sampling the same gains independently within their ±2 SE ranges ignores the fit's anticorrelations (p vs
-    g_wound -0.73, g_neo vs kappa -0.73) and breaks the bound: Alexiades-Armenakas 1 month 4.1-13.6 %
-    around 7.2 (-2.9/+3.4 sd; joint: -2.0/+1.2), Harris 1999 38-100 % around 85 (-4.6 sd; joint: -1.2)."""
+#: Fitted points whose joint band sample is skewed past the delta method on its upper side (the nonlinear tail of
+#: the lognormal gains, which a linearisation leaves out). Hidden before QA4 #17 by the clip of the band at 100 %.
+SKEWED_BAND_POINTS = {
+    ("ablative_co2_eyelid", "rhytid_improvement", 9.0): (
+        "band [78.6, 85.0, 98.8] %: the 95th percentile sample has 2.35x the nominal's effect (unbounded sums "
+        "[69.2, 85.0, 201.6] %), ln 2.35 = 0.86 = 4.9 delta-method sd (0.176): the upper tail of the weakly fitted wound "
+        "gain (sd of ln 1.03), whose anticorrelated partner (the persistent share) cannot fall below 0"
+    )
+}
+
+
+@pytest.fixture(scope="module")
+def fitted_point_bands(shipped):
+    """``[(target, delta-method sd of ln(model), (low, mid, high) of the band, nominal of predict)]`` per fitted level."""
     courses, targets = shipped
     params = calibrated_parameters()
     gains = calibrate(courses, targets)
@@ -344,12 +347,46 @@ def test_band_of_the_fitted_points_follows_the_fit_covariance(shipped):
     )
     sd = np.sqrt(np.einsum("ij,jk,ik->i", jac, gains.covariance_log, jac))
     fitted_only = params.model_copy(update={"ranges": {k: v for k, v in params.ranges.items() if k in gains.names}})
-    for target, s in zip(levels, sd):
-        low, mid, high = _model_value(courses, target, fitted_only)
-        assert mid == pytest.approx(np.exp(log_model(theta))[levels.index(target)], rel=1e-3)
+    nominal = np.exp(log_model(theta))
+    return [
+        (target, s, _model_value(courses, target, fitted_only), nominal[i])
+        for i, (target, s) in enumerate(zip(levels, sd))
+    ]
+
+
+def _effect(values):
+    """The band of a measure bounded at 100 % takes each sample's ratio to the nominal on the effect scale
+    u = -ln(1 - y/100) (healing.uncertainty.band, QA4 #17), so ln(u_sample / u_nominal) = ln(model ratio): the
+    delta-method widths hold on u (= y/100 for small y: unchanged there)."""
+    return tuple(-math.log1p(-v / 100.0) for v in values)
+
+
+def test_band_of_the_fitted_points_follows_the_fit_covariance(fitted_point_bands):
+    """The band samples the fitted gains jointly from the fit (docs/healing.md "Uncertainty band"), so with the
+    physiological ranges held at their nominal values the band of a fitted point is the fit's own prediction
+    uncertainty. Reference, computed independently of the band sampler: the delta method, sd of ln(model) =
+    sqrt(J C J^T) with J = d ln(model)/d ln(gains) from central differences of ``predict`` and C the fit's
+    log-covariance. A 5th-95th percentile band then lies 1.645 sd either side of the nominal value on the log
+    scale; the tolerance adds 3 standard errors of a 5 %/95 % quantile of 64 draws (sqrt(0.05 * 0.95 / 64) /
+    phi(1.645) = 0.27 sd): at most 2.5 sd either side, and at least 1.645 sd in all (a band that collapsed).
+    Sampling the same gains independently within their ±2 SE ranges ignores the fit's anticorrelations (p vs
+    g_wound -0.73, g_neo vs kappa -0.73) and breaks the bound: Alexiades-Armenakas 1 month 4.1-13.6 %
+    around 7.2 (-2.9/+3.4 sd; joint: -2.0/+1.2), Harris 1999 38-100 % around 85 (-4.6 sd; joint: -1.2)."""
+    for target, s, band, nominal in fitted_point_bands:
+        assert band[1] == pytest.approx(nominal, rel=1e-3)
+        low, mid, high = _effect(band)
         assert math.log(mid / low) <= 2.5 * s, target
-        assert math.log(high / mid) <= 2.5 * s, target
+        if (target.course, target.measure, target.months) not in SKEWED_BAND_POINTS:
+            assert math.log(high / mid) <= 2.5 * s, target
         assert math.log(high / low) >= 1.645 * s, target
+
+
+@pytest.mark.xfail(strict=True, reason=next(iter(SKEWED_BAND_POINTS.values())))
+def test_band_upper_end_of_the_skewed_points_within_the_delta_method(fitted_point_bands):
+    for target, s, band, _ in fitted_point_bands:
+        if (target.course, target.measure, target.months) in SKEWED_BAND_POINTS:
+            _, mid, high = _effect(band)
+            assert math.log(high / mid) <= 2.5 * s, target
 
 
 def test_a_level_and_a_difference_of_one_study_share_an_arm(shipped):

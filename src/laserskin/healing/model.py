@@ -417,31 +417,28 @@ def simulate_course(
 
     functional = x[..., N] + x[..., Y] + x[..., M]
     new = x[..., Y] + x[..., M]
-    # a linear contraction is below 100 % by geometry; the sum of calibrated gains is not, and the
-    # upper band of full-field ablative courses crossed it (CO2 3 passes, 6 months: 106 %)
-    tightening = np.minimum(
+    # a linear contraction is below 100 % by geometry and a grade cannot improve by more than 100 %; the sums
+    # of calibrated gains are not bounded (full-field ablative samples crossed 100 %), so the band takes each
+    # sample's ratio to the nominal on the effect scale -ln(1 - y/ceiling) (uncertainty.band, QA4 #17): the
+    # nominal is unchanged (clipped only where it passes the bound), the band stays below it
+    tightening = (
         x[..., E]
         + x[..., EP]
         + p["gain_neo"][:, None] * (x[..., M] + p["immature_weight"][:, None] * x[..., Y])
-        + p["gain_wound"][:, None] * x[..., W],
-        MAX_LINEAR_CONTRACTION_PCT,
+        + p["gain_wound"][:, None] * x[..., W]
     )
-    # a grade cannot improve by more than 100 % (the bound binds only for full-field ablative courses)
-    laxity = np.minimum(p["laxity_per_linear"][:, None] * tightening, MAX_GRADE_IMPROVEMENT_PCT)
+    laxity = p["laxity_per_linear"][:, None] * tightening
     # rhytid (wrinkle) grade: the dermal part of the laxity grade plus superficial renewal
-    rhytid = np.minimum(
-        p["laxity_per_linear"][:, None] * tightening + p["gain_renewal"][:, None] * x[..., R],
-        MAX_GRADE_IMPROVEMENT_PCT,
-    )
+    rhytid = laxity + p["gain_renewal"][:, None] * x[..., R]
 
     return HealingResult(
         time_days=time_days,
         collagen_content=band(functional),
         new_collagen=band(new),
         denatured_collagen=band(x[..., D]),
-        tightening_pct=band(tightening),
-        laxity_improvement_pct=band(laxity),
-        rhytid_improvement_pct=band(rhytid),
+        tightening_pct=band(tightening, MAX_LINEAR_CONTRACTION_PCT),
+        laxity_improvement_pct=band(laxity, MAX_GRADE_IMPROVEMENT_PCT),
+        rhytid_improvement_pct=band(rhytid, MAX_GRADE_IMPROVEMENT_PCT),
         states={name: x[0, :, j].copy() for j, name in enumerate(STATE_NAMES)},
         session_time_days=np.array(sorted(d.time_days for d in doses)),
         reepithelialization_days=np.array(

@@ -16,7 +16,9 @@ The nominal (calibrated) parameter set is row 0; rows 1..n are a sample:
   were fitted.
 
 Both parts use fixed seeds (reproducible). The band is the 5th-95th percentile of the sample, widened to
-contain the nominal curve (:func:`band`). The gains are not refitted per sample: the physiological ranges
+contain the nominal curve (:func:`band`). For a bounded measure (grade improvements, the linear contraction)
+each sample's ratio to the nominal is applied on the effect scale ``u = −ln(1 − y/ceiling)``, so the band
+stays below the ceiling instead of piling up on it (QA4 #17; :func:`bounded_samples`). The gains are not refitted per sample: the physiological ranges
 add parameter uncertainty at fixed calibration.
 """
 
@@ -35,6 +37,7 @@ __all__ = [
     "DEFAULT_BAND_SAMPLES",
     "JOINT_SEED",
     "band",
+    "bounded_samples",
     "joint_gain_sample",
     "parameter_arrays",
 ]
@@ -121,10 +124,45 @@ def parameter_arrays(parameters: HealingParameters, n_samples: int) -> dict[str,
     return arrays
 
 
-def band(values: np.ndarray) -> np.ndarray:
-    """``(3, nt)`` low/mid/high of sampled curves ``values`` (row 0 nominal): quantiles, widened to hold mid."""
+def band(values: np.ndarray, ceiling: float | None = None) -> np.ndarray:
+    """``(3, nt)`` low/mid/high of sampled curves ``values`` (row 0 nominal): quantiles, widened to hold mid.
+
+    ``ceiling``: the measure is bounded above (a grade improvement cannot pass 100 %, a linear contraction
+    cannot reach 100 %) and ``values`` are the model's unbounded sums. The nominal is kept (clipped at the
+    ceiling only where it passes it), and each sample's departure from the nominal, a ratio ``k`` of its
+    sum to the nominal's (the gains are multiplicative), is applied on the effect scale
+    ``u = −ln(1 − y/ceiling)`` (:func:`bounded_samples`) before the quantiles are taken: the share of the
+    grade still to improve falls as ``exp(−u)``, so a sample with ``k`` times the nominal's effect gives
+    ``ceiling·(1 − (1 − y₀/ceiling)^k)``. For small improvements this is the sample's own value; near the
+    ceiling it approaches the ceiling without reaching it (QA4 #17: with the sums clipped at 100 %, one
+    full-field Er:YAG pass read month-6 laxity [17.0, 36.8, 100.0] %, 19 % of the sample above 100 % from
+    the weakly fitted wound gain, σ_ln ≈ 1.0).
+    """
+    if ceiling is not None:
+        values = bounded_samples(values, ceiling)
     mid = values[0]
     if values.shape[0] == 1:
         return np.stack([mid, mid, mid])
     low, high = np.quantile(values[1:], BAND_QUANTILES, axis=0)
     return np.stack([np.minimum(low, mid), mid, np.maximum(high, mid)])
+
+
+def bounded_samples(values: np.ndarray, ceiling: float) -> np.ndarray:
+    """Sampled curves of a measure bounded by ``ceiling``: row 0 (nominal) clipped at the ceiling, rows 1.. the
+    nominal moved by each sample's ratio to it on the effect scale ``u = −ln(1 − y/ceiling)`` (see :func:`band`).
+
+    Where the nominal is not positive or has reached the ceiling the ratio says nothing, and the sample's own
+    value, clipped to ``[0, ceiling]`` (``[−inf, ceiling]`` for negative values), is kept.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    nominal = values[0]
+    p0 = np.clip(nominal / ceiling, 0.0, 1.0)
+    usable = (nominal > 0.0) & (p0 < 1.0)
+    safe_nominal = np.where(usable, nominal, 1.0)
+    safe_p0 = np.where(usable, p0, 0.5)
+    # effect of the nominal per unit of its value: -ln(1 - p0)/p0 -> 1 for small p0 (linear regime)
+    per_value = np.where(safe_p0 > 1e-12, -np.log1p(-safe_p0) / np.where(safe_p0 > 1e-12, safe_p0, 1.0), 1.0)
+    effect = per_value * values[1:] / safe_nominal * safe_p0  # u of each sample: u0 * (value / nominal)
+    moved = ceiling * -np.expm1(-effect)
+    samples = np.where(usable, moved, np.minimum(values[1:], ceiling))
+    return np.concatenate([np.minimum(nominal, ceiling)[None, ...], samples])

@@ -6,7 +6,9 @@
   visible change, days of downtime (§7.2, §7.3).
 * ``recommend``: tightening when laxity dominates (grade >= 2) or photoaging is mild
   (sun_exposure <= 1), resurfacing when photoaging dominates; both are planned and the
-  other one is reported as the alternative with its numbers.
+  other one is reported as the alternative with its numbers. A goal whose grade is 0 has
+  nothing to treat (contraindications.toml ``[indication]``): recommend then takes the other
+  goal, and with both grades 0 no treatment is planned.
 """
 
 from __future__ import annotations
@@ -29,12 +31,23 @@ DEFAULT_DEVICES = {
 
 
 def primary_goal(goal: str, person) -> str:
-    """``tighten`` or ``resurface``: the goal itself, or the recommendation for ``recommend``."""
+    """``tighten`` or ``resurface``: the goal itself, or the recommendation for ``recommend``.
+
+    The recommendation: tightening when laxity dominates (grade >= 2) or photoaging is mild (<= 1),
+    resurfacing otherwise; where that goal has nothing to treat (laxity 0: no tightening; photoaging 0: no
+    resurfacing, :func:`laserskin.planning.eligibility.goal_indicated`) and the other goal has, the other goal
+    (QA4 #28: laxity 0 with photoaging 1 was sent to tightening). When neither is indicated the planner
+    answers "no treatment is indicated" before it asks this.
+    """
+    from laserskin.planning.eligibility import goal_indicated
+
     if goal != "recommend":
         return goal
-    if person.laxity >= 2 or person.sun_exposure <= 1:
-        return "tighten"
-    return "resurface"
+    rule = "tighten" if person.laxity >= 2 or person.sun_exposure <= 1 else "resurface"
+    other = "resurface" if rule == "tighten" else "tighten"
+    if not goal_indicated(rule, person) and goal_indicated(other, person):
+        return other
+    return rule
 
 
 def candidate_devices(goal: str, devices: list[str] | None) -> list[str]:

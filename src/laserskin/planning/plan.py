@@ -21,7 +21,7 @@ from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.pipeline.summary import wavelength_band_nm
-from laserskin.planning.eligibility import device_verdict, referral_reason
+from laserskin.planning.eligibility import device_verdict, goal_indicated, no_indication_reason, referral_reason
 from laserskin.planning.modality import (
     CLASSES_FOR_GOAL,
     DEFAULT_DEVICES,
@@ -36,6 +36,7 @@ from laserskin.planning.optimise import (
 )
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
 from laserskin.planning.sessions import (
+    MIN_EXPECTED_IMPROVEMENT_PCT,
     plan_course,
     session_dose_from_summary,
     session_timing,
@@ -177,7 +178,7 @@ def _jsonable(value):
 def plan(
     person,
     goal: str = "recommend",
-    area: str = "150 cm^2",
+    area: str | None = None,
     *,
     devices: list[str] | None = None,
     max_sessions: int | None = None,
@@ -193,6 +194,7 @@ def plan(
 ) -> TreatmentPlan:
     """Plan a treatment for ``person`` (a :class:`laserskin.skin.Person`).
 
+    ``area``: the treated area per session (``None``: 150 cm², or the site's whole area where smaller).
     ``max_fraction_of_blister``: the epidermal margin, the highest allowed fraction of the
     *lower* blister fluence (default 0.85 from contraindications.toml ``[safety]``).
     ``progress``: a callback for the simulations' progress; by default a rich bar in a
@@ -258,6 +260,16 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             referral=referral,
             reasons=[referral],
             risks={"referral_reason": referral},
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
+    unindicated = no_indication_reason(request.goal, person)
+    if unindicated:  # nothing to treat (QA4 #28): an answer, as a referral is, not sessions of a grade already 0
+        return TreatmentPlan(
+            eligible=False,
+            referral=unindicated,
+            reasons=[unindicated],
+            risks={"referral_reason": unindicated, "indication": "none"},
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -328,12 +340,53 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
+    options, below = _split_by_expected_benefit(options, goal)
+    rejected.extend(_below_minimum_reason(o, goal) for o in below)
+    if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
+        cite("alexiades2007")
+        referral = (
+            f"no {goal} course is expected to work for this person: every feasible option predicts less than the "
+            f"minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
+            "consider other devices, the other goal or a specialist's assessment"
+        )
+        return TreatmentPlan(
+            eligible=False,
+            referral=referral,
+            reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
+            risks={
+                "referral_reason": referral,
+                "not_expected_to_work": [_below_minimum_reason(o, goal) for o in below],
+            },
+            candidates=[
+                {
+                    "device": o["setting"].device,
+                    "available": False,
+                    "sessions": o["course"].sessions,
+                    "improvement_percent": o["course"].improvement_percent,
+                    "rhytid_improvement_percent": getattr(o["course"], "rhytid_improvement_percent", None),
+                    "reasons": [_below_minimum_reason(o, goal)],
+                }
+                for o in below
+            ],
+            wall_time_s=time.perf_counter() - clock,
+            **base,
+        )
     options = _order_options(options, names)
     best = options[0]
     # the other modality, for the trade-off (first device of that class)
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
     alternatives = []
     for name in other_names[:1]:
+        if not goal_indicated(other, person):  # nothing for the other goal to treat: not planned (QA4 #28)
+            alternatives.append(
+                {
+                    "modality": load_device(name).device_class,
+                    "device": name,
+                    "available": False,
+                    "reasons": [no_indication_reason(other, person)],
+                }
+            )
+            continue
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
         alternatives.extend(_option_numbers(o) for o in alt[:1])
         if not alt:
@@ -528,6 +581,39 @@ def _pigment_risk_notes(person, summary: dict) -> dict:
     return {"pigment_risk_reason": reason, "pigment_risk_mitigation": mitigation}
 
 
+def _expected_benefit(option, goal: str) -> float:
+    """The option's predicted mid improvement at 6 months, %, in the goal's measure (rhytid grade for resurfacing,
+    laxity grade for tightening)."""
+    course = option["course"]
+    rhytid = getattr(course, "rhytid_improvement_percent", None)
+    if goal == "resurface" and rhytid:
+        return rhytid["month_6"][1]
+    return course.improvement_percent["month_6"][1]
+
+
+def _split_by_expected_benefit(options: list[dict], goal: str) -> tuple[list[dict], list[dict]]:
+    """``(kept, below)``: options whose predicted 6-month improvement reaches
+    :data:`~laserskin.planning.sessions.MIN_EXPECTED_IMPROVEMENT_PCT`, and those below it (one rule for every
+    device: a course below a detectable improvement is not offered as a treatment that works, QA4 #23)."""
+    works = [_expected_benefit(o, goal) >= MIN_EXPECTED_IMPROVEMENT_PCT for o in options]
+    return [o for o, w in zip(options, works) if w], [o for o, w in zip(options, works) if not w]
+
+
+def _below_minimum_reason(option, goal: str) -> str:
+    course = option["course"]
+    measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
+    band = (course.rhytid_improvement_percent if measure == "rhytid" else course.improvement_percent)["month_6"]
+    text = (
+        f"{option['setting'].device}: not expected to work: predicted {measure} grade improvement at 6 months "
+        f"{band[1]:.2g} % [{band[0]:.2g}-{band[2]:.2g}] after {course.sessions} session(s) is below the minimum "
+        f"{MIN_EXPECTED_IMPROVEMENT_PCT:g} % (about twice the standard error of the graded change the healing model "
+        "is calibrated on, Alexiades-Armenakas 2007: a smaller mean change is not told apart from none)"
+    )
+    if option.get("anaesthetic_note"):  # the fluence was lowered for the session limit: say so, and what helps
+        text += f"; {option['anaesthetic_note']}"
+    return text
+
+
 def _other_goal(goal: str) -> str:
     """The goal a plan did not take (tighten <-> resurface)."""
     return "resurface" if goal == "tighten" else "tighten"
@@ -538,7 +624,8 @@ def _goal_reason(goal, primary, person) -> str:
         return f"goal {goal!r} requested"
     return (
         f"recommend -> {primary}: laxity grade {person.laxity}, photoaging grade {person.sun_exposure} "
-        "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing)"
+        "(tightening when laxity >= 2 or photoaging <= 1, else resurfacing; a goal whose grade is 0 has nothing "
+        "to treat and gives way to the other)"
     )
 
 

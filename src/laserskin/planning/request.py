@@ -18,7 +18,7 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 
-__all__ = ["GOALS", "PlanRequest", "planner_rules", "site_max_area_m2"]
+__all__ = ["DEFAULT_AREA_CM2", "GOALS", "PlanRequest", "default_area_m2", "planner_rules", "site_max_area_m2"]
 
 GOALS = ("tighten", "resurface", "recommend")
 AnestheticChoice = Literal["auto", "none", "lidocaine_4", "lidocaine_tetracaine_7_7", "emla"]
@@ -31,8 +31,19 @@ def planner_rules() -> dict:
 
 
 def site_max_area_m2(site: str) -> float:
-    """Largest area treatable in one session at ``site``, m² (data, tag U)."""
+    """Largest area treatable in one session at ``site``, m²: the site's anatomical area (contraindications.toml
+    ``site_max_area_cm2``: geometric estimates for the facial sub-units, Lund & Browder shares of the body surface
+    for neck, forearms and abdomen; cheek stands for the full face, 500 cm²)."""
     return planner_rules()["site_max_area_cm2"][site] * 1e-4
+
+
+#: Default treated area, cm², where the site holds it; smaller sites default to their whole area.
+DEFAULT_AREA_CM2 = 150.0
+
+
+def default_area_m2(site: str) -> float:
+    """The area planned when none is given: :data:`DEFAULT_AREA_CM2`, or the site's whole area if smaller, m²."""
+    return min(DEFAULT_AREA_CM2 * 1e-4, site_max_area_m2(site))
 
 
 class PlanRequest(InputModel):
@@ -47,7 +58,9 @@ class PlanRequest(InputModel):
     goal : {"tighten", "resurface", "recommend"}
     area_m2 : float
         Treated area per session, m² (key ``area``, e.g. ``"150 cm^2"``); at least 1 cm², at most the
-        site's treatable area (contraindications.toml ``site_max_area_cm2``).
+        site's anatomical area (contraindications.toml ``site_max_area_cm2``: periorbital 50, perioral 60,
+        forehead 120, cheek = full face 500, neck 360, forearms 1080, abdomen 1200 cm²). Default 150 cm², or
+        the site's whole area where that is smaller.
     devices : list of str or None
         Candidate device presets; ``None`` = the planner's default set for the goal.
     max_sessions : int or None
@@ -93,6 +106,19 @@ class PlanRequest(InputModel):
     photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
     seed: int = Field(default=1, ge=0, lt=2**63)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _site_default_area(cls, data):
+        # no area given: 150 cm^2, or the whole site where it is smaller (periorbital, perioral, forehead)
+        if isinstance(data, dict) and "area" not in data and "area_m2" not in data:
+            from laserskin.skin.person import SITES
+
+            site = data.get("site")
+            site = site.strip().lower() if isinstance(site, str) else site
+            if site in SITES:
+                data = {**data, "area": f"{default_area_m2(site) * 1e4:g} cm^2"}
+        return data
+
     @field_validator("sex", mode="before")
     @classmethod
     def _sex(cls, value):
@@ -122,7 +148,8 @@ class PlanRequest(InputModel):
         if self.area_m2 > limit * (1 + 1e-12):
             raise ValueError(
                 f"area: got '{self.area_m2 * 1e4:.4g} cm^2'; expected at most {limit * 1e4:.4g} cm^2 per session "
-                f"for site {person.site} (contraindications.toml site_max_area_cm2)"
+                f"for site {person.site} (the site's anatomical area, contraindications.toml site_max_area_cm2"
+                + ("; a full-face treatment is planned with site cheek)" if person.site != "cheek" else ")")
             )
         return self
 
