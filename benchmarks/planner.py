@@ -8,7 +8,8 @@ in a fresh process, first with an empty transport cache (cold: every Monte Carlo
 runs; the numba kernels come from their on-disk cache, compiled once by the first run after an
 install), then again with the cache the first run filled (warm). Wall time and the CPU time of
 the process (user + system) are printed: on a shared machine the wall time grows with the load,
-the CPU time much less. ``--repeat N`` runs each N times and prints the median (and the range);
+the CPU time much less; the cores other processes used meanwhile say how quiet the machine was
+(the target is for a quiet machine). ``--repeat N`` runs each N times and prints the median (and the range);
 ``--fresh-numba`` adds a cold run with an empty numba cache (``NUMBA_CACHE_DIR``), i.e. the
 first plan after an install, which also compiles the kernels.
 
@@ -46,16 +47,30 @@ CASES = {
 }
 
 
-def timed_cli(args: list[str], cache_dir: str, env: dict | None = None) -> tuple[float, float, int]:
-    """(wall s, CPU s of the child, exit status) of ``python -m laserskin ARGS``."""
+def _machine_busy_s() -> float | None:
+    """CPU seconds every process on the machine has used so far (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def timed_cli(args: list[str], cache_dir: str, env: dict | None = None) -> tuple[float, float, int, float]:
+    """(wall s, CPU s of the child, exit status, cores used by other processes meanwhile) of
+    ``python -m laserskin ARGS`` (the last is NaN where /proc/stat is not available)."""
     env = dict(os.environ, **(env or {}), LASERSKIN_CACHE_DIR=cache_dir)
+    busy = _machine_busy_s()
     before = os.times()
     clock = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "laserskin", *args], env=env, capture_output=True, check=False)
     wall = time.perf_counter() - clock
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return wall, cpu, done.returncode
+    busy_after = _machine_busy_s()
+    others = float("nan") if busy is None or busy_after is None else max(0.0, busy_after - busy - cpu) / wall
+    return wall, cpu, done.returncode, others
 
 
 def _option(name: str, default: int) -> int:
@@ -63,10 +78,11 @@ def _option(name: str, default: int) -> int:
     return int(argv[argv.index(name) + 1]) if name in argv else default
 
 
-def _line(label: str, runs: list[tuple[float, float, int]]) -> str:
-    walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+def _line(label: str, runs: list[tuple[float, float, int, float]]) -> str:
+    walls, cpus, others = [r[0] for r in runs], [r[1] for r in runs], [r[3] for r in runs]
     failed = [r[2] for r in runs if r[2] != 0]
     text = f"  {label:44s} {statistics.median(walls):6.1f} s wall  {statistics.median(cpus):6.1f} s CPU"
+    text += f"  (other processes: {statistics.median(others):.1f} cores)"
     if len(runs) > 1:
         text += f"  (median of {len(runs)}; wall {min(walls):.1f}-{max(walls):.1f} s)"
     return text + (f"  EXIT {failed[0]}" if failed else "")
