@@ -83,3 +83,24 @@ def test_simulate_help_says_every_protocol_pass():
     text = " ".join(invoke("simulate", "--help").output.split())
     assert "one treatment pass" not in text
     assert "all [protocol] passes" in text
+
+
+def test_an_out_folder_that_cannot_be_created_is_an_option_error_before_the_run(tmp_path, monkeypatch):
+    """QA4 #30 (aside): ``--out /proc/x`` ran the simulation, then failed with ``error: /proc/x: No such file or
+    directory``. The permission bits pass there (root), so the check now tries it: here a read-only mount."""
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        '[person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+        '[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 100\n'
+    )
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    line = one_plain_line(invoke("simulate", scenario, "--out", tmp_path / "x", "--json"))
+    assert line == (
+        f"error: --out: got '{tmp_path / 'x'}'; expected a path in a writable folder ({tmp_path}: Read-only file system)"
+    )

@@ -38,7 +38,9 @@ def test_the_refusal_names_an_allowed_value_of_the_field():
     temperature ("keeps the tissue below 1000 degC: this one heats it to 5103 degC")."""
     with pytest.raises(InputError) as info:
         Simulation(PERSON, _laser("1000 J/cm^2"), settings=SETTINGS).run()
-    found = re.search(r"e\.g\. ([0-9.]+) J/cm\^2 or less", str(info.value))
+    found = re.search(
+        r"the limit is at least ([0-9.]+) J/cm\^2 \(a lower bound only", str(info.value)
+    )  # QA4 #5: said as a bound
     assert found, str(info.value)
     allowed = float(found.group(1))
     assert 1.0 < allowed < 1000.0

@@ -470,3 +470,10 @@ def test_pulse_as_long_as_the_period_makes_a_valid_train():
         Schedule.pulse_train(starts, ends - starts, power)  # the heat solver's schedule accepts it
         energy = float(np.sum((ends - starts) * power))
         assert energy == pytest.approx(1000 * laser.pulse_energy_J, rel=1e-9)
+
+
+def test_a_device_with_two_alternative_overrides_is_refused_not_resolved_by_their_order():
+    """QA4 #32: ``device`` + ``fluence`` + ``pulse_energy`` kept the last one silently (the web form has both)."""
+    with pytest.raises(ValidationError, match="give exactly one of fluence and pulse_energy"):
+        Laser.from_device("co2_fractional", fluence="100 J/cm^2", pulse_energy="15 mJ")
+    assert Laser.from_device("co2_fractional", pulse_energy="15 mJ").microbeam_energy_J == pytest.approx(0.015)

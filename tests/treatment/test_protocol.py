@@ -171,3 +171,47 @@ def test_back_to_back_passes_are_refused_but_a_pause_or_one_pass_is_not():
     assert Protocol(passes=3, pass_interval="0 s", cooling_pause="30 s").cooling_pause_s == 30.0
     assert Protocol(passes=1, pass_interval="0 s").passes == 1
     assert Protocol(passes=3, pass_interval="1 us").pass_interval_s == pytest.approx(1e-6)
+
+
+def test_laser_pulses_and_pulses_per_spot_that_differ_are_refused_naming_both_fields():
+    """QA4 #30: ``[laser] pulses = 2`` with ``[protocol] pulses_per_spot = 3`` ran 3 pulses without a word."""
+    laser = Laser.model_validate(
+        {
+            "wavelength": "2940 nm",
+            "fluence": "5 J/cm^2",
+            "pulse_duration": "250 us",
+            "spot_diameter": "5 mm",
+            "repetition_rate": "10 Hz",
+            "pulses": 2,
+        }
+    )
+    with pytest.raises(InputError) as refused:
+        Protocol(pulses_per_spot=3).effective_pulses_per_spot(laser)
+    message = str(refused.value)
+    assert message.startswith("protocol.pulses_per_spot: got 3;") and "laser.pulses = 2" in message
+    # the same count, or only one of the two, is fine
+    assert Protocol(pulses_per_spot=2).effective_pulses_per_spot(laser) == 2
+    assert Protocol().effective_pulses_per_spot(laser) == 2
+    # a device preset's pulses is a default that pulses_per_spot replaces; a typed override is not
+    assert Protocol(pulses_per_spot=2).effective_pulses_per_spot(Laser.from_device("cooltouch_1320")) == 2
+    with pytest.raises(InputError, match="protocol.pulses_per_spot"):
+        Protocol(pulses_per_spot=3).effective_pulses_per_spot(Laser.from_device("cooltouch_1320", pulses=2))
+
+
+def test_a_scenario_with_conflicting_pulse_counts_is_refused_when_it_is_read():
+    from laserskin.pipeline.scenario import scenario_from_dict
+
+    data = {
+        "person": {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek"},
+        "laser": {
+            "wavelength": "2940 nm",
+            "fluence": "5 J/cm^2",
+            "pulse_duration": "250 us",
+            "spot_diameter": "5 mm",
+            "repetition_rate": "10 Hz",
+            "pulses": 2,
+        },
+        "protocol": {"pulses_per_spot": 3},
+    }
+    with pytest.raises((InputError, ValueError), match="pulses_per_spot: got 3; expected the same count as laser"):
+        scenario_from_dict(data)

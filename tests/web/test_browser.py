@@ -260,3 +260,18 @@ def test_simulate_page_shows_maps(server, page):
     assert len(widths) == 2 and all(w > 0 for w in widths)
     assert "Peak dermis temperature\t" in page.inner_text("#summary-table")
     assert " °C" in page.inner_text("#summary-table")
+
+
+def test_simulate_page_takes_a_fractional_pulse_energy(server, page):
+    """QA4 #32: a fractional device set by its micro-beam's pulse energy, typed in its own field."""
+    url, _ = server
+    page.goto(url + "/simulate")
+    page.fill("#age", "56")
+    page.select_option("#device", "co2_fractional")
+    page.fill("#pulse_energy", "15 mJ")
+    page.fill("#photons", "500")
+    page.click("#submit")
+    page.wait_for_selector("#simulation, #job-error:not([hidden])", timeout=120_000)
+    assert page.is_hidden("#job-error"), page.inner_text("#job-error")
+    assert "Pulse energy\t15 mJ" in page.inner_text("#inputs-table")
+    assert "treatment zone" in page.inner_text("#summary-table")

@@ -292,6 +292,13 @@ def _check_folder(folder: Path, option: str, shown: str) -> None:
         raise InputError(option, shown, f"a path whose folder can be created ({probe} is a file)")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(option, shown, f"a path in a writable folder ({probe} is not writable)")
+    # the permission bits do not tell everything (root; /proc, read-only mounts): try it before the run, not after
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".laserskin-probe-", dir=probe))
+    except OSError as error:
+        raise InputError(option, shown, f"a path in a writable folder ({probe}: {error.strerror or error})") from None
 
 
 def describe_cooling(cooling: Any) -> str:

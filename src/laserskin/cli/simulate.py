@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling, note, print_json
+from laserskin.core.errors import InputError
 
 #: Rows of the summary table: key of ``Result.summary``, label, unit.
 SUMMARY_ROWS = (
@@ -126,20 +127,14 @@ def command(
     out = outputs.folder(out, "--out", output_names(spec.geometry.kind))
     movie = outputs.file(movie, "--movie", suffixes=tuple(MOVIE_SUFFIXES))
     if movie is not None and not movie_writer_available(movie.suffix):
-        from laserskin.core.errors import InputError
-
         raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
     if spec.geometry.kind == "voxels" and movie is not None:
-        from laserskin.core.errors import InputError
-
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
     if movie is not None:
         from laserskin.pipeline.ablative import resolve_ablative
 
         if resolve_ablative(simulation).ablative:  # refused before the run, not after it (QA4 #22)
-            from laserskin.core.errors import InputError
-
             raise InputError(
                 "--movie",
                 str(movie),
@@ -148,7 +143,15 @@ def command(
             )
     with warnings.catch_warnings():  # said once below, as a warning line, not as a Python warning
         warnings.simplefilter("ignore", AblativeSettingWarning)
-        result = simulation.run(grid_warning=False)  # the grid note too
+        try:
+            result = simulation.run(grid_warning=False)  # the grid note too
+        except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
+            if not getattr(refusal, "burnt_tissue", False):
+                raise
+            from laserskin.pipeline.setting_limit import refusal_with_limit
+
+            note("the setting burns the tissue: finding the limit of its field (a few more runs) ...")
+            raise refusal_with_limit(simulation, refusal) from None
     if result.summary.get("grid_note"):
         note(f"note: {result.summary['grid_note']}")
     if result.summary.get("ablative_note"):

@@ -222,9 +222,10 @@ def apply_thermal_model_rule(
     result is returned with ``thermal_model = "linear"``, the reason (with the peak), and for
     fractional lasers the MTZ keys read from its own Ω maps (necrosis: Henriques Ω ≥ 1;
     coagulation: collagen Ω ≥ 1; widths in the dermis); ``crater_depth_um`` is 0.0 and
-    ``residual_damage_depth_um`` / ``coagulation_depth_um`` are the deepest Henriques / dermal collagen
-    Ω ≥ 1 on the axis below the intact surface (the same measure as below a crater floor, with the
-    floor at 0; 0.0 when nothing reaches Ω = 1; collagen only in the dermis). Otherwise the non-linear stage runs on the
+    ``residual_damage_depth_um`` is the Henriques Ω ≥ 1 contiguous with the intact surface
+    (:func:`residual_damage_depth_m`, the same measure as below a crater floor, with the floor at 0; 0.0 under
+    a spared surface) and ``coagulation_depth_um`` the deepest dermal collagen Ω ≥ 1 on the axis below it
+    (0.0 when nothing reaches Ω = 1; collagen only in the dermis). Otherwise the non-linear stage runs on the
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     ``epidermal_necrosis_depth_m``: the linear run's epidermal read-out (``outcome.injury.necrosis_depth_m``, from
     the pooled temperature) for ``epidermal_necrosis_depth_um``; ``None``: read per cell from the dataset.
@@ -492,7 +493,7 @@ def run_nonlinear(
     per_pulse = np.diff(np.concatenate([[0.0], floors_after_pulse])) if floors_after_pulse.size else np.zeros(1)
 
     # residual thermal necrosis and collagen coagulation below the final floor (on the axis)
-    residual_m = ablation.residual_damage_depth(np.nan_to_num(omega["henriques"], nan=0.0), grid, floor_m)
+    residual_m = residual_damage_depth_m(omega["henriques"], grid, floor_m)
     # and in the crater wall at half the depth (rings fine enough: focused spots)
     wall_m = (
         ablation.wall_damage_thickness(omega["henriques"], removed, grid, heat.crater_depth_m)
@@ -1043,11 +1044,41 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
     return [float(d * 1e6) for d in np.diff(np.concatenate([[0.0], ends]))]
 
 
-def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
-    """Deepest Ω ≥ 1 on the axis below the (intact) surface, m (0 when no cell reaches Ω = 1)."""
+def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *, column: int = 0) -> float:
+    """``residual_damage_depth_um`` (in m): how deep below the final crater floor — the intact surface when
+    there is no crater — Henriques Ω ≥ 1 extends *contiguously from the floor*, in one column (the axis).
+
+    The residual thermal damage of issue 9 ("Henriques Ω ≥ 1 below the final crater floor"), read as in the
+    histology of laser wounds (Walsh, Flotte & Deutsch 1989: the necrotic layer lining the crater): the run of
+    cells with Ω ≥ 1 that starts at the first remaining cell below the floor (removed cells, NaN, skipped),
+    its bottom interpolated with ln Ω linear to the next cell (:func:`laserskin.damage.ablation.residual_damage_depth`).
+    0.0 when the first remaining cell is below Ω = 1 (a spared surface), even where a deeper band is injured:
+    a non-ablative laser that spares the epidermis and injures the dermis below has no residual damage at the
+    surface; its band is ``dermal_injury_depth_um`` (QA4 #15: before, the bottom of that band, 480 µm under an
+    intact epidermis, was reported here). The same measure for ablative and non-ablative runs (r–z; the voxel
+    path takes every column, :mod:`laserskin.pipeline.voxel`). ``omega_map`` (nr, nz), NaN where removed.
+    """
+    from types import SimpleNamespace
+
     from laserskin.damage import ablation
 
-    return float(ablation.residual_damage_depth(omega_map, grid, 0.0))
+    col = np.array(np.asarray(omega_map)[column], dtype=np.float64)
+    below = np.flatnonzero((grid.z_centers_m > floor_m) & np.isfinite(col))
+    if below.size == 0 or not col[below[0]] >= 1.0:
+        return 0.0
+    spared = below[col[below] < 1.0]
+    if spared.size:  # the run ends at the first cell below Ω = 1: deeper cells do not count
+        col[spared[0] + 1 :] = 0.0
+    col[: below[0]] = 0.0  # removed or above the floor
+    one = SimpleNamespace(
+        nr=1, nz=grid.nz, z_centers_m=grid.z_centers_m, z_edges_m=grid.z_edges_m, z_max_m=grid.z_max_m
+    )
+    return float(ablation.residual_damage_depth(col[None, :], one, floor_m))
+
+
+def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
+    """``residual_damage_depth_um`` of an intact surface, m: :func:`residual_damage_depth_m` with the floor at 0."""
+    return residual_damage_depth_m(omega_map, grid, 0.0)
 
 
 def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, dermis: np.ndarray) -> float:

@@ -106,6 +106,8 @@ class Scenario(InputModel):
             raise ValueError("a [person] scenario needs a [laser] table with at least a wavelength")
         if self.inclusions and self.geometry.kind != "voxels":
             raise ValueError('[[inclusions]] need [geometry] kind = "voxels"')
+        if self.protocol is not None and isinstance(self.laser, Laser):
+            self.protocol.effective_pulses_per_spot(self.laser)  # [laser] pulses against pulses_per_spot (QA4 #30)
         return self
 
     # --- derived inputs -------------------------------------------------------------

@@ -442,14 +442,19 @@ def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=Non
     if limit is not None:
         value, share = limit
         expected = (
-            f"{expected}, e.g. {value} (the refused run reached {ceiling} when {share:.1%} of its energy had been "
-            "delivered; a smaller pulse over the same duration heats less, so the limit is at or above this)"
+            f"{expected}; the limit is at least {value.removesuffix(' or less')} (a lower bound only: the refused "
+            f"run reached {ceiling} when {share:.1%} of its energy had been delivered, and the same energy over the "
+            "whole pulse heats less, so the real limit is higher; laserskin simulate and the web find it)"
         )
-    raise InputError(
+    refusal = InputError(
         *refused_setting(laser),
         f"{expected}: this one heats it {heats}, where it would have charred and burnt "
         "(no carbonisation or combustion in this model)",
     )
+    # what laserskin.pipeline.setting_limit needs to find the real limit (QA4 #5)
+    refusal.burnt_tissue = True
+    refusal.delivered_share = None if limit is None else limit[1]
+    raise refusal
 
 
 def _note_grid_capture(summary: dict, *, warn: bool) -> None:

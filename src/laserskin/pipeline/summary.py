@@ -6,6 +6,7 @@ sizes of a full-field laser). ``crater_depth_um``, ``residual_damage_depth_um`` 
 ``coagulation_depth_um`` are numbers in every ``simulate`` result: 0.0 where there is no crater,
 and the damage depths are then measured from the surface (filled in by
 :mod:`laserskin.pipeline.ablative`, for the linear and the non-linear model alike).
+``residual_damage_depth_um`` is the damage contiguous with the floor (the surface): see its field.
 """
 
 from __future__ import annotations
@@ -56,7 +57,14 @@ class SimulationSummary(BaseModel):
     cooling_kind: str
     crater_depth_um: float | None = None
     crater_depth_per_pulse_um: float | None = None
+    """Crater depth removed by the first pulse, µm (the later pulses' are in the difference from
+    ``crater_depth_um``; per pass: ``crater_depth_per_pass_um``)."""
     residual_damage_depth_um: float | None = None
+    """Residual thermal damage, µm: how deep below the final crater floor (the intact surface without a crater)
+    Henriques Ω ≥ 1 extends contiguously from the floor, on the axis (voxels: the deepest column). 0.0 when the
+    tissue at the floor is below Ω = 1, even if a deeper band is injured (that band is ``dermal_injury_depth_um``;
+    QA4 #15): the same measure for ablative and non-ablative runs
+    (:func:`laserskin.pipeline.ablative.residual_damage_depth_m`)."""
     mtz_depth_um: float | None = None
     mtz_width_um: float | None = None
     mtz_coagulation_depth_um: float | None = None

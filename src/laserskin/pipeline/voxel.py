@@ -53,7 +53,7 @@ from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import omega_increment
 from laserskin.damage.collagen import collagen_response
-from laserskin.damage.injury import dermal_injury, epidermal_injury
+from laserskin.damage.injury import dermal_injury, epidermal_injury, viable_epidermis_top_m
 from laserskin.damage.pain import PainParameters, pain_from_trace
 from laserskin.pipeline import stages
 from laserskin.pipeline.dataset import provenance
@@ -117,6 +117,10 @@ class VoxelColumns:
     @cached_property
     def r_centers_m(self) -> np.ndarray:
         return self.distance_m.ravel()[self.order]
+
+    @property
+    def z_max_m(self) -> float:
+        return float(self.z_edges_m[-1])
 
     @property
     def r_max_m(self) -> float:
@@ -536,6 +540,17 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         columns.r_max_m if fractional_array else min(columns.r_max_m, stages.treatment_beam(laser).outer_radius_m)
     )
     henriques = columns.columns(omega["henriques"])
+    # the epidermal read-out reads the epidermis' own (layer) voxels only: an inclusion in the epidermal
+    # depth band (a follicle's hair shaft, a vessel) is not keratinocytes (QA4 #35); its own peak is in
+    # peak_temperature_by_region_C
+    skin_voxels = volume.labels < volume.layer_count
+    epidermal_voxels = skin_voxels & epidermis[None, None, :]
+    if not epidermal_voxels.any():
+        raise InputError(
+            "inclusions", "the whole epidermal band", "inclusions that leave some epidermis (layer voxels) uncovered"
+        )
+    resting_K = float(peak.min())
+    skin_omega = np.where(skin_voxels, omega["henriques"], 0.0)
     collagen = collagen_response(
         columns.columns(omega["collagen"]),
         columns,
@@ -544,8 +559,8 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         spot_radius_m=max(spot_radius, volume.voxel_m / 2),
     )
     injury = epidermal_injury(
-        henriques,
-        columns.columns(peak),
+        columns.columns(skin_omega),
+        columns.columns(np.where(skin_voxels, peak, resting_K)),
         columns,
         junction_depth_m=geometry.junction_depth_m,
         fitzpatrick=geometry.fitzpatrick,
@@ -575,7 +590,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             else "3-D voxel heat with constant properties: no voxel reaches the boiling point (100 degC)"
         ),
         peak_temperature_C=float(peak.max() - CELSIUS_K),
-        peak_epidermis_temperature_C=float(peak[:, :, epidermis].max() - CELSIUS_K),
+        peak_epidermis_temperature_C=float(peak[epidermal_voxels].max() - CELSIUS_K),
         peak_dermis_temperature_C=float(peak[:, :, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(collagen.denatured_volume_mm3),
@@ -583,7 +598,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         # no crater in this (linear) model: 0.0, and the necrosis depth from the surface (numbers, not null)
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
-        residual_damage_depth_um=_zone_depth(omega["henriques"] >= 1.0, volume) * 1e6,
+        residual_damage_depth_um=_residual_damage_depth_m(columns.columns(skin_omega), columns) * 1e6,
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
         immediate_tightening_percent=float(tightening),
@@ -635,6 +650,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
             if (volume.labels == i).any()
         },
         peak_basal_temperature_C=float(injury.peak_basal_temperature_K - CELSIUS_K),
+        epidermis_note=_epidermis_note(volume, geometry, epidermis, epidermal_voxels, peak),
         escaped_sides_fraction=float(sum(w * t.escaped_sides_fraction for w, t in zip(weights, transport))),
         heat_cg_iterations=int(heat.cg_iterations),
         absorbed_energy_J=float(heat.deposited_J),
@@ -643,6 +659,60 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         unabsorbed_by_dried_tissue_J=float(heat.unabsorbed_J),
     )
     return summary
+
+
+def _epidermis_note(
+    volume, geometry, epidermis_rows: np.ndarray, epidermal_voxels: np.ndarray, peak_K: np.ndarray
+) -> str | None:
+    """What the epidermal keys of a voxel run leave out or cannot resolve (``epidermis_note``; None: nothing).
+
+    Inclusion voxels in the epidermal depth band (a follicle's hair shaft) are not read as epidermis; the
+    keratinocytes beside them are (a hot shaft heats them), so the note gives the epidermis' peak in the column
+    farthest from them too (the epidermis heated by the light alone); voxels thicker than the stratum corneum
+    put it into whole voxels (the living epidermis then absorbs less than on the r–z engine's 5 µm cells,
+    docs/voxel.md), so the r–z simulation of the same laser reads the epidermis better."""
+    notes = []
+    band = volume.labels[:, :, epidermis_rows]
+    left_out = int(band.size - np.count_nonzero(epidermal_voxels))
+    junction_um = geometry.junction_depth_m * 1e6
+    if left_out:
+        names = [volume.region_names[int(i)] for i in np.unique(band) if i >= volume.layer_count]
+        note = (
+            f"the epidermal keys read the epidermis' own voxels only: {left_out} voxels of {', '.join(names)} in the "
+            f"epidermal band (z < {junction_um:.0f} um) are left out (their peak: peak_temperature_by_region_C)"
+        )
+        inside = np.argwhere((band >= volume.layer_count).any(axis=2))
+        distance = np.min(
+            [_column_distance(volume, (volume.x_centers_m[i], volume.y_centers_m[j])) for i, j in inside], axis=0
+        )
+        far = np.unravel_index(int(np.argmax(distance)), distance.shape)
+        column = epidermal_voxels[far[0], far[1]]
+        if column.any():
+            note += (
+                f"; the epidermal keys are the worst epidermal voxel, beside them included: in the column farthest "
+                f"from them ({distance[far] * 1e6:.0f} um away) the epidermis peaks at "
+                f"{float(peak_K[far[0], far[1]][column].max() - CELSIUS_K):.1f} degC"
+            )
+        notes.append(note)
+    corneum_m = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+    if volume.voxel_m > corneum_m > 0:
+        notes.append(
+            f"{volume.voxel_m * 1e6:.3g} um voxels are thicker than the {corneum_m * 1e6:.3g} um stratum corneum "
+            f"and hold the {junction_um:.0f} um epidermis in {int(np.count_nonzero(epidermis_rows))} rows: read the "
+            'epidermal outcome from the r-z simulation of the same laser (geometry kind = "rz")'
+        )
+    return "; ".join(notes) or None
+
+
+def _residual_damage_depth_m(henriques: np.ndarray, columns: VoxelColumns) -> float:
+    """``residual_damage_depth_um`` of a voxel run, m: Henriques Ω ≥ 1 contiguous from the (intact) surface
+    (:func:`laserskin.pipeline.ablative.residual_damage_depth_m`), the deepest over the columns that are damaged
+    at the surface (the r–z path reads its axis; here a follicle or a lattice has no one axis). Inclusion voxels
+    count as Ω = 0 (as in the epidermal read-out). Only the columns whose first voxel reaches Ω = 1 are read."""
+    from laserskin.pipeline.ablative import residual_damage_depth_m
+
+    hot = np.flatnonzero(henriques[:, 0] >= 1.0)
+    return max((residual_damage_depth_m(henriques, columns, 0.0, column=int(i)) for i in hot), default=0.0)
 
 
 def _zone_depth(zone: np.ndarray, volume) -> float:

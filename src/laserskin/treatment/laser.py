@@ -268,7 +268,12 @@ def merge_laser_tables(base: dict[str, Any], overrides: dict[str, Any]) -> dict[
         A new table; the inputs are not modified.
     """
     merged = dict(base)
-    for key, value in _to_aliases(Laser, overrides).items():
+    overrides = _to_aliases(Laser, overrides)
+    for group in _EXCLUSIVE_GROUPS:  # two alternatives given at once: say so, never keep one silently
+        given = sorted(group & {k for k, v in overrides.items() if v is not None})
+        if len(given) > 1:
+            raise ValueError(f"{given[0]}: give exactly one of {' and '.join(given)}")
+    for key, value in overrides.items():
         for group in _EXCLUSIVE_GROUPS:
             if key in group:
                 for other in group - {key}:

@@ -53,7 +53,31 @@ from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
 if TYPE_CHECKING:  # pragma: no cover
     from laserskin.treatment.laser import Laser
 
-__all__ = ["ANESTHETICS", "Anesthetic", "Protocol"]
+__all__ = ["ANESTHETICS", "Anesthetic", "Protocol", "pulse_count_conflict"]
+
+
+def pulse_count_conflict(laser_pulses: int, pulses_per_spot: int) -> InputError:
+    """The refusal of ``[laser] pulses`` and ``[protocol] pulses_per_spot`` that say different things (one
+    :class:`InputError` naming both fields; QA4 #30: 2 and 3 ran 3 pulses without a word)."""
+    return InputError(
+        "protocol.pulses_per_spot",
+        pulses_per_spot,
+        f"the same count as laser.pulses = {laser_pulses}, or only one of the two: both set the pulses stacked on "
+        "one spot (laser.pulses for the laser, protocol.pulses_per_spot for the protocol; pulses_per_spot replaces "
+        "a device preset's pulses)",
+    )
+
+
+def _laser_pulses_given(laser: Laser) -> bool:
+    """Whether the laser's ``pulses`` was given, not a default: not the field's default and not the device
+    preset's value (a preset's ``pulses`` is a default that ``pulses_per_spot`` replaces)."""
+    if "pulses" not in laser.model_fields_set:
+        return False
+    if laser.device is not None:
+        from laserskin.treatment.presets import preset_data
+
+        return preset_data(laser.device).laser_table.get("pulses") != laser.pulses
+    return True
 
 
 #: Stable anaesthetic keys and what they stand for: the keys of the one anaesthetic table
@@ -115,8 +139,16 @@ class Protocol(InputModel):
         return self
 
     def effective_pulses_per_spot(self, laser: Laser) -> int:
-        """Pulses stacked per spot: ``pulses_per_spot`` if set, else the laser's ``pulses``."""
-        return self.pulses_per_spot if self.pulses_per_spot is not None else laser.pulses
+        """Pulses stacked per spot: ``pulses_per_spot`` if set, else the laser's ``pulses``.
+
+        ``pulses_per_spot`` replaces a device preset's ``pulses`` (a default); a ``pulses`` given to the laser
+        that differs from it is refused (:func:`pulse_count_conflict`, QA4 #30), never resolved silently.
+        """
+        if self.pulses_per_spot is None:
+            return laser.pulses
+        if laser.pulses != self.pulses_per_spot and _laser_pulses_given(laser):
+            raise pulse_count_conflict(laser.pulses, self.pulses_per_spot)
+        return self.pulses_per_spot
 
     def spots_per_pass(self, laser: Laser) -> float:
         """Number of spot positions (or MTZ for a fractional laser) in one pass over the area.

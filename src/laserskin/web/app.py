@@ -57,6 +57,7 @@ from laserskin.web.forms import (
     SIM_FORM_FIELDS,
     SIM_PREFIXES,
     field_errors,
+    hint_pulse_energy,
     plan_data_from_form,
     scenario_from_simulate_form,
     too_long,
@@ -329,7 +330,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
                 if problem:
                     errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
             except (ValidationError, ValueError, ArithmeticError) as error:
-                errors = field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES)
+                errors = hint_pulse_energy(field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES))
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:

@@ -22,6 +22,7 @@ __all__ = [
     "SIM_PREFIXES",
     "clean",
     "field_errors",
+    "hint_pulse_energy",
     "number_or_text",
     "plan_data_from_form",
     "scenario_from_simulate_form",
@@ -38,6 +39,7 @@ SIM_FORM_FIELDS = (
     "laxity",
     "device",
     "fluence",
+    "pulse_energy",
     "pulse_duration",
     "spot_diameter",
     "cooling",
@@ -95,6 +97,15 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
     return errors
 
 
+def hint_pulse_energy(errors: dict[str, str]) -> dict[str, str]:
+    """``errors`` with a pointer to the pulse-energy field where an energy was typed as the fluence (QA4 #32:
+    fractional devices are set in mJ per micro-beam)."""
+    message = errors.get("fluence", "")
+    if ", an energy;" in message:
+        return {**errors, "fluence": f"{message} (an energy per pulse or per micro-beam goes in Pulse energy)"}
+    return errors
+
+
 def clean(form: dict[str, Any]) -> dict[str, Any]:
     """Drop empty fields."""
     return {k: v for k, v in form.items() if v is not None and not (isinstance(v, str) and v.strip() == "")}
@@ -141,7 +152,7 @@ def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
         k: number_or_text(form[k]) for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity") if k in form
     }
     laser = {"device": form.get("device", "")}
-    for key in ("fluence", "pulse_duration", "spot_diameter"):
+    for key in ("fluence", "pulse_energy", "pulse_duration", "spot_diameter"):
         if key in form:
             laser[key] = form[key]
     data: dict[str, Any] = {

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np  # noqa: F401  (loaded once in the forkserver)
 
 from laserskin.core.callbacks import Callback
+from laserskin.core.errors import InputError
 from laserskin.report.labels import figure_text
 
 __all__ = [
@@ -181,7 +182,16 @@ def run_simulation(payload: dict, folder: Path, cache_dir: Path, report: Report)
     scenario = scenario_from_dict(payload)
     progress = _Progress(report, {"transport": (0.0, 0.6), "heat": (0.6, 0.95)})
     report("setting up", 0.01)
-    result = Simulation.from_scenario(scenario, progress=progress, cache_dir=cache_dir).run(grid_warning=False)
+    simulation = Simulation.from_scenario(scenario, progress=progress, cache_dir=cache_dir)
+    try:
+        result = simulation.run(grid_warning=False)
+    except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
+        if not getattr(refusal, "burnt_tissue", False):
+            raise
+        from laserskin.pipeline.setting_limit import refusal_with_limit
+
+        report("finding the limit of the refused setting", 0.95)
+        raise refusal_with_limit(simulation, refusal) from None
     result.save(folder / "result.nc")
     summary = jsonable(result.summary)
     report("drawing figures", 0.95)

@@ -1,0 +1,96 @@
+"""The real limit of a refused (burning) setting, found by more runs (QA4 #5).
+
+Before, the refusal's hint was the refused run's lower bound only: 1450 nm 6 mm 100 ms at 900 J/cm² said
+"e.g. 10.9 J/cm^2 or less" while 150 J/cm² runs (263 °C); a fractional 10 J said "2.18 mJ or less" (and echoed
+'10000 mJ'). Now ``laserskin simulate`` and the web restate the refusal with the largest value that ran and the
+smallest refused, within 15 % (measured: 900 J/cm² → 299 J/cm², 979 °C, 343 refused, 6 runs; 10 J → 48.2 mJ,
+951 °C, 54.5 mJ refused, 7 runs). The search is checked here on a stand-in simulation with a known limit (exact:
+no physics, no statistics); test_burnt_tissue.py checks the real refusal's bound.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from laserskin.core.errors import InputError
+from laserskin.pipeline.setting_limit import LIMIT_RATIO, MAX_RUNS, refusal_with_limit
+from laserskin.treatment.laser import Laser
+
+
+class _Result:
+    def __init__(self, peak_C):
+        self.summary = {"peak_temperature_C": peak_C}
+
+
+class _Burns:
+    """A simulation whose tissue burns above ``limit`` (SI) of the refused field; the peak rises with it."""
+
+    def __init__(self, laser, limit, calls):
+        self.laser, self.limit, self.calls, self.progress = laser, limit, calls, None
+
+    def run(self, *, grid_warning=None):
+        value = self.laser.microbeam_energy_J if self.laser.is_fractional else self.laser.fluence_J_per_m2
+        self.calls.append(value)
+        if value > self.limit:
+            refusal = InputError("laser.fluence", value, "a setting that keeps the tissue below 1000 degC: burns")
+            refusal.burnt_tissue = True
+            raise refusal
+        return _Result(1000.0 * value / self.limit)
+
+
+def _refusal(share):
+    refusal = InputError(
+        "laser.fluence",
+        "900 J/cm^2",
+        "a setting that keeps the tissue below 1000 degC; the limit is at least 10.9 J/cm^2 (...): this one heats "
+        "it past 1000 degC, where it would have charred and burnt (no carbonisation or combustion in this model)",
+    )
+    refusal.burnt_tissue, refusal.delivered_share = True, share
+    return refusal
+
+
+def test_the_restated_refusal_names_the_largest_value_that_ran_and_the_smallest_refused():
+    laser = Laser(wavelength="1450 nm", fluence="900 J/cm^2", pulse_duration="100 ms", spot_diameter="6 mm")
+    calls = []
+    limit = 317e4  # J/m^2
+    error = refusal_with_limit(_Burns(laser, limit, calls), _refusal(0.012))
+    message = str(error)
+    assert message.startswith("laser.fluence: got '900 J/cm^2'; expected a setting that keeps the tissue below 1000")
+    low = float(re.search(r"i\.e\. ([0-9.]+) J/cm\^2 or less", message).group(1)) * 1e4
+    high = float(re.search(r"and ([0-9.]+) J/cm\^2, which burns", message).group(1)) * 1e4
+    assert low <= limit < high and high / low <= LIMIT_RATIO * 1.01  # 3-digit rounding of the printed values
+    assert len(calls) <= MAX_RUNS and f"found by {len(calls)} more runs" in message
+    assert "charred and burnt" in message  # the reason is kept
+    assert low > 10 * 10.9e4  # the old hint was 30x too low
+
+
+def test_a_fractional_refusal_echoes_the_energy_in_a_readable_unit_and_the_limit_per_micro_beam():
+    laser = Laser(
+        wavelength="1450 nm",
+        pulse_energy="10 J",
+        pulse_duration="3 ms",
+        spot_diameter="6 mm",
+        fractional={"microbeam_diameter": "100 um", "density": "5 %"},
+    )
+    calls = []
+    error = refusal_with_limit(_Burns(laser, 0.048, calls), _refusal(0.0))  # no bound: tenfold steps down
+    message = str(error)
+    assert "got '10 J'" in message  # before: '10000 mJ'
+    low = float(re.search(r"i\.e\. ([0-9.]+) mJ or less", message).group(1)) * 1e-3
+    assert low <= 0.048 and 0.048 / low <= LIMIT_RATIO
+
+
+def test_other_refusals_pass_through_unchanged():
+    laser = Laser(wavelength="1450 nm", fluence="900 J/cm^2", pulse_duration="100 ms", spot_diameter="6 mm")
+    other = InputError("laser.fluence", "900 J/cm^2", "something else")
+    calls = []
+    assert refusal_with_limit(_Burns(laser, 1.0, calls), other) is other and not calls
+
+
+@pytest.mark.parametrize("limit", [1e-3, 1.0])  # nothing runs within MAX_DOWN_STEPS tenfold steps
+def test_when_no_value_runs_the_bound_is_kept(limit):
+    laser = Laser(wavelength="1450 nm", fluence="900 J/cm^2", pulse_duration="100 ms", spot_diameter="6 mm")
+    refusal = _refusal(None)
+    assert refusal_with_limit(_Burns(laser, limit, []), refusal) is refusal
