@@ -275,8 +275,9 @@ def pool_rings(values: Any, grid: Any, rings: Any, *, axis: int = 0) -> np.ndarr
     rings = np.asarray(rings)
     _check_rings(v, grid, rings, axis)
     v = np.moveaxis(v, axis, 0)
-    out = np.empty_like(v)
-    for k in np.unique(rings):
+    out = v.copy()  # a region of one ring is that ring
+    regions, sizes = np.unique(rings, return_counts=True)
+    for k in regions[sizes > 1]:
         members = rings == k
         out[members] = np.tensordot(_region_weights(grid, rings, members), v[members], axes=(0, 0))
     return np.moveaxis(out, 0, axis)
