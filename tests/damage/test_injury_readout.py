@@ -123,3 +123,38 @@ def test_a_hot_region_of_meaningful_area_still_makes_the_dermal_band():
     assert pooled.depth_range_um == pytest.approx(per_cell.depth_range_um, rel=1e-12)
     assert pooled.depth_range_um == pytest.approx((200.0, 300.0), abs=10.0)  # within half a cell (interpolated)
     assert pooled.volume_mm3 == pytest.approx(per_cell.volume_mm3, rel=1e-12)  # every region uniform: the same map
+
+
+def _response(hot_rings, rings):
+    """A :class:`ThermalResponse` whose rise per joule is the ``_dermal`` plateau (1 J: 57 °C in the band, 63 °C in
+    ``hot_rings``), on DERMAL_GRID, read over ``rings``."""
+    from laserskin.pipeline.response import SkinGeometry, ThermalResponse
+
+    times = np.linspace(0.0, 1.5, 31)
+    on = ((times > 0.2) & (times < 1.2))[:, None, None]
+    rise = np.zeros((DERMAL_GRID.nr, DERMAL_GRID.nz))
+    rise[:, 10:15] = 20.0
+    rise[np.ix_(hot_rings, range(10, 15))] = 26.0
+    geometry = SkinGeometry(("epidermis", "dermis"), (70e-6, 800e-6), 70e-6, 800e-6, "III")
+    return ThermalResponse(
+        grid=DERMAL_GRID,
+        times_s=times,
+        base_K=np.full((times.size, DERMAL_GRID.nr, DERMAL_GRID.nz), 37.0 + CELSIUS_K),
+        rise_per_J=np.where(on, rise[None], 0.0),
+        nociceptor_base_K=np.full(times.size, 37.0 + CELSIUS_K),
+        nociceptor_rise_per_J=np.zeros(times.size),
+        geometry=geometry,
+        readout_rings=rings,
+    )
+
+
+def test_the_planner_target_band_reads_the_axis_region():
+    """The planner's dermal remodelling target (Ω ≥ 1 band ≥ 100 µm on the axis, ``FastEvaluator.band_um``) reads the
+    same axis region as ``dermal_injury_depth_um`` (QA5 #18): a hot axis ring alone gives no band, a hot region the
+    five hot rows (100 µm)."""
+    from laserskin.planning.optimise import FastEvaluator
+
+    rings = readout_rings(DERMAL_GRID, DERMAL_CDF, 20_000)
+    assert FastEvaluator(_response([0], None)).band_um(1.0, 1) == pytest.approx(100.0)  # per ring: the old read-out
+    assert FastEvaluator(_response([0], rings)).band_um(1.0, 1) == 0.0
+    assert FastEvaluator(_response(list(range(16)), rings)).band_um(1.0, 1) == pytest.approx(100.0)
