@@ -559,10 +559,11 @@ def run_nonlinear(
     pain = probe.result(simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
     injured = dermal_injury(
-        np.nan_to_num(np.where(removed, np.nan, readout_omega), nan=0.0),
+        np.nan_to_num(omega["henriques"], nan=0.0),
         grid,
         dermis_top_m=max(geometry.junction_depth_m, floor_m),
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=np.nan_to_num(np.where(removed, np.nan, readout_omega), nan=0.0),  # the depth (QA5 #18)
     )
     epidermis = z < geometry.junction_depth_m
     summary: dict[str, Any] = {

@@ -127,11 +127,12 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     z = grid.z_centers_m
     epidermis = z < geometry.junction_depth_m
     dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
-    injured = dermal_injury(  # the statistical read-out map (laserskin.damage.injury.readout_maps; QA5 #18)
-        outcome.omega["henriques"] if outcome.readout_omega_henriques is None else outcome.readout_omega_henriques,
+    injured = dermal_injury(
+        outcome.omega["henriques"],
         grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=outcome.readout_omega_henriques,  # the depth from the pooled read-out map (QA5 #18)
     )
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings

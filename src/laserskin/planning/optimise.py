@@ -652,12 +652,12 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
     tightening = sim.tightening_percent(float(collagen.tightening_percent))
     depth = collagen.coagulated_depth_range_um
-    readout = n * outcome.readout_omega_henriques  # the pipeline's dermal read-out map (pooled; QA5 #18)
     injured = dermal_injury(
-        readout,
+        n * outcome.omega["henriques"],
         response.grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=n * outcome.readout_omega_henriques,  # the depth as the pipeline reads it (pooled; QA5 #18)
     )
     result.summary = {
         "peak_epidermis_temperature_C": float(outcome.readout_peak_temperature_K[:, epi].max() - CELSIUS_K),
@@ -667,7 +667,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
         "dermal_injury_band_um": injured_volume_band_um(
-            readout,
+            n * outcome.omega["henriques"],
             response.grid,
             dermis_top_m=geometry.junction_depth_m,
             dermis_bottom_m=geometry.dermis_bottom_m,
