@@ -175,12 +175,35 @@ def test_ablative_plan_states_downtime_and_pain():
 
 def test_sessions_are_split_into_visits_under_the_limit():
     """A 30-minute limit cannot hold 45 min of anaesthetic lead time + laser time: the plan says so;
-    with a limit above the lead time the area is split into visits that each fit."""
-    result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_session_minutes=50.0)
-    assert result.session_minutes <= 50.0 + 1e-9
-    if result.visits_per_session > 1:
-        assert any("visits" in r for r in result.reasons)
-        assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
+    with a limit above the lead time the area is split into (at most 3) visits that each fit. 150 cm^2 take
+    ~18 min at the laser: 2 visits of 45 + 9 min under 60 min (under 50 min it would take 4: QA5 #9,
+    tests/planning/test_plan_qa5.py)."""
+    result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_session_minutes=60.0)
+    assert result.session_minutes <= 60.0 + 1e-9
+    assert result.visits_per_session == 2 and "session_limit_not_met" not in result.risks
+    assert any("2 visits of 75 cm^2" in r for r in result.reasons)
+    assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
+
+
+def test_a_long_area_under_a_limit_just_above_the_lead_time_is_one_flagged_visit(cheek_plans, plan_cache):
+    """QA5 #9 end to end (the simulations of ``cheek_plans``, seed 1): 400 cm^2 (~47 min at the laser) under
+    50 min needs 10 visits of 5 min at the laser after the cream's 45: the plan keeps one visit and flags the
+    limit with the options instead of splitting (before: 10 visits of 40 cm^2, 50 min each)."""
+    p = plan(
+        person(),
+        goal="tighten",
+        devices=["smoothbeam_1450"],
+        photons=PHOTONS,
+        seed=1,
+        cache_dir=plan_cache,
+        max_session_minutes=50.0,
+        area="400 cm^2",
+    )
+    assert p.visits_per_session == 1 and p.area_per_visit_cm2 == pytest.approx(400.0)
+    assert p.session_minutes > 50.0 and p.risks["long_session"]
+    note = p.risks["session_limit_not_met"]
+    assert note in p.reasons and "10 visits" in note and "before the timed visit" in note
+    assert not any("lead time alone exceeds" in r or "visits of" in r for r in p.reasons)
 
 
 def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(without_minimum_benefit):
@@ -208,7 +231,8 @@ def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(wit
 def test_visit_rule():
     assert _visits(54.0, 9.0, 60.0) == 1
     assert _visits(71.5, 26.5, 60.0) == 2  # 45 min lead + 26.5/2 = 58.25 min each
-    assert _visits(100.0, 55.0, 60.0) == 4  # 45 min lead: 15 min of laser per visit, 55/15 -> 4
+    assert _visits(100.0, 55.0, 60.0) == 1  # 45 min lead: 15 min of laser per visit, 55/15 -> 4 > 3 visits (QA5 #9)
+    assert _visits(90.0, 45.0, 60.0) == 3  # 45/15 -> 3: at the cap
     assert _visits(70.0, 5.0, 60.0) == 1  # lead time alone is over the limit: nothing helps
 
 

@@ -241,3 +241,53 @@ def test_co2_contraction_is_non_decreasing_in_fluence(qa4_series):
     """QA4 finding 2 (criterion 2, monotone within the grid resolution): a fall of at most 2 % between neighbours."""
     series = np.array(qa4_series["fluence"])
     assert np.all(series[1:] >= 0.98 * series[:-1]), series
+
+
+#: QA5 finding 3 (docs/collagen.md §11): fractional CO2 (co2_fractional preset, 52 F, type III, cheek), only the
+#: pulse energy changed. Before: 1.587 / 1.478 / 5.388 % of area at 37 / 39 / 40 mJ (×3.6 from 39 to 40 mJ: the first
+#: ring outside the crater, dried by the wall light but never ejected, heated from 100 to 137 °C and its collagen
+#: denatured over 52 µm of depth). The micro-beam runs the Beer–Lambert path: deterministic, ~1 s a run.
+FRACTIONAL_CO2_ENERGIES_MJ = (36.0, 37.0, 38.0, 39.0, 40.0)
+
+
+def _fractional_co2(energy_mJ: float) -> tuple[dict, float]:
+    simulation = Simulation(
+        Person(age=52, sex="female", fitzpatrick="III", site="cheek"),
+        Laser.from_config({"device": "co2_fractional", "pulse_energy": f"{energy_mJ} mJ"}),
+        dict(load_device("co2_fractional").cooling),
+        Protocol(),
+        settings=SimulationSettings(photons=PHOTONS, seed=SEED),
+    )
+    result = simulation.run(grid_warning=False)
+    return result.summary, float(result.grid.z_max_m)
+
+
+@pytest.fixture(scope="module")
+def fractional_co2_series():
+    return [_fractional_co2(energy) for energy in FRACTIONAL_CO2_ENERGIES_MJ]
+
+
+def test_fractional_co2_contraction_has_no_cliff_in_energy(fractional_co2_series):
+    """QA5 finding 3: neighbouring energies 1 mJ apart within a factor 1.5 (the former wall ring jumped ×3.6 between
+    39 and 40 mJ), the contraction higher at 40 than at 36 mJ, and the crater inside the grid (it grows by the
+    8.7-µm cells of this grid; its 496 µm from 39 mJ on is one cell, not a limit of the domain)."""
+    series = np.array([s["immediate_tightening_percent"] for s, _ in fractional_co2_series])
+    ratios = series[1:] / series[:-1]
+    assert np.all((ratios > 1 / 1.5) & (ratios < 1.5)), series
+    assert series[-1] > series[0], series
+    craters = np.array([s["crater_depth_um"] for s, _ in fractional_co2_series])
+    bottoms = np.array([z_max * 1e6 for _, z_max in fractional_co2_series])
+    assert np.all(np.diff(craters) >= 0) and np.all(craters < 0.5 * bottoms), (craters, bottoms)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model 1.837 / 1.802 / 1.716 / 2.086 / 2.285 % of area at 36 / 37 / 38 / 39 / 40 mJ: falls by 1.9 and "
+    "4.8 % from 36 to 38 mJ, where the crater widens by one ring (7.5 um = w/8, 240 -> 255 um at 37 mJ) and the "
+    "denatured lining of that ring (a few um, thinner than a ring) leaves with it; the wall is resolved by rings of "
+    "w/8 (docs/collagen.md section 11)",
+)
+def test_fractional_co2_contraction_is_non_decreasing_in_energy(fractional_co2_series):
+    """Monotone within the grid resolution, the criterion of the full-field series (a fall of at most 2 %)."""
+    series = np.array([s["immediate_tightening_percent"] for s, _ in fractional_co2_series])
+    assert np.all(series[1:] >= 0.98 * series[:-1]), series

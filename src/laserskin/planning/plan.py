@@ -60,6 +60,13 @@ MAX_PASSES = 3
 DEVICE_TIE_TOLERANCE = 0.20
 #: Relative difference of improvement per downtime day treated as a tie between full-field pass counts.
 PASS_TIE_TOLERANCE = 0.10
+#: Most visits one session is split into to keep each visit under the session limit (planner rule, U; QA5 #9).
+#: Every visit repeats the topical anaesthetic's lead time (45 min occlusion), so when that lead time takes
+#: most of the limit the visit count diverges (a 16-minute laser job in 32 visits under a 46-min limit): a
+#: split that needs more visits is not a plan a clinician carries out, and the session stays one visit,
+#: flagged over the limit (``risks.session_limit_not_met``) with the options (cream applied before the timed
+#: visit, a longer limit).
+MAX_VISITS_PER_SESSION = 3
 
 
 @dataclass
@@ -466,9 +473,16 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         reasons.append(
             f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
             f"{best['limit_minutes']:g} min; the area is treated in {best['visits']} visits of "
-            f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each)"
+            f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each, "
+            f"{best['laser_minutes']:.1f} min at the laser; at most {MAX_VISITS_PER_SESSION} visits per session)"
         )
-    elif best["session_minutes"] > best["limit_minutes"]:
+        if setting.device_class == "ablative":  # never patches without their downtime (QA5 #9)
+            patches = _patch_note(
+                setting.device, best["visits"], course.downtime_days, request.area_m2 * 1e4, best["unsplit_minutes"]
+            )
+            reasons.append(patches)
+            risks["downtime_note"] += f"; {patches}"
+    elif best["session_minutes"] > best["limit_minutes"] and not best.get("anaesthetic_kept_note"):
         reasons.append(
             f"flag: the session takes {best['session_minutes']:.0f} min (> {best['limit_minutes']:g} "
             "min): the anaesthetic lead time alone exceeds the limit"
@@ -837,6 +851,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
         dose = session_dose_from_summary(setting.summary, setting.laser)
         course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
+        if kept_note is None:
+            kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
                 setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic
@@ -962,18 +978,74 @@ def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -
     )
 
 
-def _visits(minutes: float, at_laser: float, limit: float) -> int:
+def _visits_needed(minutes: float, at_laser: float, limit: float) -> int:
     """Visits needed so that each (anaesthetic lead time + its share of the laser time) fits ``limit``.
 
-    1 when the session fits, or when the lead time alone reaches the limit (then nothing helps
-    and the plan says so).
+    1 when the session fits; 0 when the lead time alone reaches the limit (no split helps).
     """
     if minutes <= limit * (1 + 1e-9):
         return 1
     lead = minutes - at_laser
     if lead >= limit:
-        return 1
+        return 0
     return math.ceil(at_laser / (limit - lead) - 1e-9)
+
+
+def _visits(minutes: float, at_laser: float, limit: float) -> int:
+    """Visits the session is split into: :func:`_visits_needed` when that is at most
+    :data:`MAX_VISITS_PER_SESSION`, else 1 (the session is kept whole and flagged over the limit,
+    :func:`_limit_not_met_note`); 1 also when the lead time alone reaches the limit.
+    """
+    needed = _visits_needed(minutes, at_laser, limit)
+    return needed if 1 <= needed <= MAX_VISITS_PER_SESSION else 1
+
+
+def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit: float) -> str | None:
+    """Why a session is kept as one visit over ``limit`` (``risks.session_limit_not_met``), or None when the
+    session fits or is split into at most :data:`MAX_VISITS_PER_SESSION` visits. The lead-time-alone case with
+    the anaesthetic on auto has its own note (:func:`_kept_topical_note`)."""
+    needed = _visits_needed(minutes, at_laser, limit)
+    if 1 <= needed <= MAX_VISITS_PER_SESSION:
+        return None
+    lead = minutes - at_laser
+    if needed == 0:
+        return (
+            f"session limit {limit:g} min not met: the anaesthetic lead time alone exceeds the limit ({anesthetic}, "
+            f"{lead:.0f} min); the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the laser): apply the "
+            f"cream before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+        )
+    per_visit = limit - lead
+    why = (
+        f"the {anesthetic} lead time ({lead:.0f} min) leaves {per_visit:.1f} min of laser per visit, and every "
+        "visit waits for the cream again (the lead time is not laser time)"
+        if lead > 0
+        else f"{at_laser:.0f} min at the laser"
+    )
+    fewest = lead + at_laser / MAX_VISITS_PER_SESSION
+    return (
+        f"session limit {limit:g} min not met: {why}; fitting {at_laser:.1f} min at the laser under the limit "
+        f"would take {needed} visits, more than the planner's {MAX_VISITS_PER_SESSION}, so the session is one visit "
+        f"of {minutes:.1f} min ({at_laser:.1f} min at the laser)"
+        + (
+            f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min"
+            + (", within the limit)" if at_laser <= limit else ")")
+            if lead > 0
+            else ""
+        )
+        + f"; or raise --max-session-minutes to {math.ceil(minutes):d} (one visit) or {math.ceil(fewest):d} "
+        f"({MAX_VISITS_PER_SESSION} visits)"
+    )
+
+
+def _patch_note(device: str, visits: int, downtime_days: float, area_cm2: float, minutes_whole: float) -> str:
+    """Downtime per patch when a full-field ablative session is split into visits (QA5 #9)."""
+    return (
+        f"{device}: full-field ablative resurfacing split into {visits} patches of {area_cm2 / visits:.0f} cm^2: "
+        f"each patch is an open wound for ~{downtime_days:.1f} days (re-epithelialisation; the downtime is per "
+        f"patch): visits on separate days stagger the healing (the whole area is healed ~{downtime_days:.1f} days "
+        "after the last visit) and the patch borders must be matched; to resurface the area in one visit raise "
+        f"--max-session-minutes to {math.ceil(minutes_whole):d}"
+    )
 
 
 def _full_field_passes(preset, person, request, verdict, counter, cache_dir):

@@ -23,6 +23,7 @@ from laserskin.report.labels import (
     figure_text,
     label,
     name,
+    unavailable_text,
 )
 
 __all__ = ["STYLE", "assumptions", "plan_citations", "plan_report_html"]
@@ -108,8 +109,8 @@ def _rows(pairs, caption: str = "") -> str:
     return f"<div class='wide' tabindex='0'><table>{cap}{body}</table></div>"
 
 
-def _labelled(data: dict, keys) -> list[tuple[str, str]]:
-    return [(name(k), display_value(k, data[k])) for k in keys if k in data and data[k] is not None]
+def _labelled(data: dict, keys, context=None) -> list[tuple[str, str]]:
+    return [(name(k), display_value(k, data[k], context)) for k in keys if k in data and data[k] is not None]
 
 
 def _rules() -> dict:
@@ -198,6 +199,12 @@ def _alternatives_table(alternatives: list[dict]) -> str:
     )
     rows = []
     for alt in alternatives:
+        if alt.get("available") is False:  # never planned: say why, no numbers that look computed (QA5 #2)
+            rows.append(
+                f"<tr><td>{_e(alt.get('device', ''))}</td><td>{_e(choice('modality', alt.get('modality')))}</td>"
+                f"<td colspan='6'>{_e(unavailable_text(alt))}</td></tr>"
+            )
+            continue
         month6 = (alt.get("improvement_percent") or {}).get("month_6")
         settings = alt.get("settings") or {}
         rows.append(
@@ -212,7 +219,7 @@ def _alternatives_table(alternatives: list[dict]) -> str:
                     band_text(month6) if month6 else "—",
                     display_value("pain_index", alt.get("pain_index")).removesuffix("/10"),
                     display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
-                    choice("epidermal_injury", alt.get("epidermal_injury")),
+                    display_value("epidermal_injury", alt.get("epidermal_injury"), alt),
                 )
             )
             + "</tr>"
@@ -287,7 +294,9 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             # a plan with pain bands shows them, not the single numbers they contain as well
             _rows(
                 _labelled(
-                    risks, [k for k in RISK_ROWS if not (k.startswith("pain_index_") and "pain_with_plan" in risks)]
+                    risks,
+                    [k for k in RISK_ROWS if not (k.startswith("pain_index_") and "pain_with_plan" in risks)],
+                    {"modality": data.get("modality")},
                 )
             ),
             f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",

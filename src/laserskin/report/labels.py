@@ -15,16 +15,19 @@ from typing import Any
 __all__ = [
     "BAND",
     "CHOICES",
+    "EPIDERMAL_NECROSIS",
     "IMPROVEMENT_TIMES",
     "LABELS",
     "Label",
     "band_text",
     "choice",
     "display_value",
+    "epidermal_injury_text",
     "explain",
     "figure_text",
     "label",
     "name",
+    "unavailable_text",
     "unit",
 ]
 
@@ -105,8 +108,8 @@ LABELS: dict[str, Label] = {
     "epidermal_injury": Label("Epidermal injury"),
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
-    "long_session": Label("Long session (> 1 h)"),
-    "crater_depth_um": Label("Ablation depth", "µm"),
+    "long_session": Label("Session over the limit or split into visits"),
+    "crater_depth_um": Label("Ablation depth", "µm", '"no crater" where nothing is ablated'),
     "immediate_tightening_percent": Label("Immediate tightening", "%"),
     "simulations_run": Label("Simulations run"),
     "wall_time_s": Label("Computing time", "s", digits=2),
@@ -137,10 +140,18 @@ LABELS: dict[str, Label] = {
     "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
     "dermal_injury_volume_mm3": Label("Expected injured dermal volume, Σ (1 − e^−Ω) V", "mm³"),
     "boiling": Label("Tissue water boils"),
-    "residual_damage_depth_um": Label("Residual thermal damage below the crater", "µm"),
+    "residual_damage_depth_um": Label(
+        "Residual thermal damage below the crater floor (or the surface)",
+        "µm",
+        "measured from the surface where there is no crater",
+    ),
     "thermal_model": Label("Thermal model", "", "linear below the onset of vaporisation, nonlinear (enthalpy) above"),
     "peak_temperature_C": Label("Peak tissue temperature", "°C"),
-    "coagulation_depth_um": Label("Coagulated collagen below the crater", "µm"),
+    "coagulation_depth_um": Label(
+        "Coagulated collagen below the crater floor (or the surface)",
+        "µm",
+        "measured from the surface where there is no crater",
+    ),
     "mtz_depth_um": Label("Microscopic treatment zone depth", "µm"),
     "mtz_width_um": Label("Microscopic treatment zone width", "µm"),
     "mtz_area_fraction": Label("Share of the area covered by treatment zones", "%"),
@@ -199,7 +210,10 @@ CHOICES: dict[str, dict[str, str]] = {
         "erythema": "Redness",
         "superficial necrosis": "Crusting (upper epidermis necrotic, basal layer intact)",
         "blister": "Blister",
-        "necrosis": "Epidermis destroyed (by design for ablative lasers)",
+        # without the device class (a page that shows a bare grade): true for every modality; with it,
+        # EPIDERMAL_NECROSIS says which one (QA5 #10)
+        "necrosis": "Full-thickness epidermal necrosis (a burn for a non-ablative laser; by design for ablative "
+        "and fractional lasers)",
     },
     "pigment_risk": {"low": "Low", "moderate": "Moderate", "high": "High"},
     "sex": {"female": "Female", "male": "Male"},
@@ -214,6 +228,47 @@ CHOICES: dict[str, dict[str, str]] = {
     },
     "profile": {"flat_top": "Flat top", "gaussian": "Gaussian"},
 }
+
+
+#: What the "necrosis" grade of the epidermis means for each device class (QA5 #10): only a full-field
+#: ablative laser removes the epidermis by design; a fractional laser kills it in its micro-zones by design and
+#: spares the skin between them (Manstein et al. 2004); for a non-ablative laser (and radiofrequency, broadband
+#: infrared) a necrotic epidermis is an overdose — a burn, with a risk of scarring and pigment change.
+EPIDERMAL_NECROSIS = {
+    "ablative": "Epidermis removed (by design: full-field ablative resurfacing)",
+    "fractional_ablative": "Focal necrosis in the micro-zones (by design); the skin between them is spared",
+    "fractional_non_ablative": "Focal necrosis in the micro-zones (by design); the skin between them is spared",
+    "non_ablative": "Epidermal necrosis: a burn (overdose), with a risk of scarring and pigment change",
+    "radiofrequency": "Epidermal necrosis: a burn (overdose), with a risk of scarring and pigment change",
+    "infrared": "Epidermal necrosis: a burn (overdose), with a risk of scarring and pigment change",
+}
+
+
+def _modality(context: Any) -> str | None:
+    """The device class of a plan, an alternative or a simulation summary (``None`` when it does not say).
+
+    A summary carries no class: it is read from what the run made — micro-zones (``mtz_area_fraction``)
+    are fractional, a crater without them full-field ablative, neither non-ablative."""
+    if not isinstance(context, dict):
+        return None
+    if context.get("modality"):
+        return str(context["modality"])
+    if "mtz_area_fraction" not in context and "crater_depth_um" not in context:
+        return None
+    crater = context.get("crater_depth_um")
+    ablated = isinstance(crater, (int, float)) and crater > 0
+    if context.get("mtz_area_fraction"):
+        return "fractional_ablative" if ablated else "fractional_non_ablative"
+    return "ablative" if ablated else "non_ablative"
+
+
+def epidermal_injury_text(grade: Any, context: Any = None) -> str:
+    """Display text of an epidermal injury grade; "necrosis" depends on the device class (QA5 #10), given as
+    ``context`` (a plan or alternative with ``modality``, a simulation summary, or the class itself)."""
+    modality = context if isinstance(context, str) else _modality(context)
+    if grade == "necrosis" and modality in EPIDERMAL_NECROSIS:
+        return EPIDERMAL_NECROSIS[modality]
+    return choice("epidermal_injury", grade)
 
 
 def label(key: str) -> str:
@@ -244,6 +299,18 @@ def explain(key: str) -> str:
     return found.help if found else ""
 
 
+def unavailable_text(option: dict) -> str:
+    """``"contraindicated: <reason>"`` / ``"not available: <reason>"`` for a plan alternative that was not planned
+    (``available`` false; QA5 #2): its numbers were never computed, so they must not read as values."""
+    reasons = [str(r) for r in option.get("reasons") or []]
+    device = str(option.get("device") or "")
+    cleaned = [r.removeprefix(f"{device}: ") if device else r for r in reasons]
+    contraindicated = any(r.startswith("contraindicated") for r in cleaned)
+    cleaned = [r.removeprefix("contraindicated: ") for r in cleaned]
+    head = "contraindicated" if contraindicated else "not available"
+    return f"{head}: {'; '.join(cleaned)}" if cleaned else head
+
+
 def choice(field: str, value: Any) -> str:
     """Display text of a choice (``choice("anesthetic", "emla")``); unknown values as given."""
     if value is None:
@@ -263,10 +330,21 @@ def _number(value: float, digits: int) -> str:
     return f"{value:.{digits}g}" if magnitude < 1 else f"{value:,.{digits - 1 - int(math.log10(magnitude))}f}"
 
 
-def display_value(key: str, value: Any) -> str:
-    """A value with its unit as a person reads it (``"5.9/10"``, ``"17 J/cm²"``, ``"Moderate"``)."""
+def display_value(key: str, value: Any, context: Any = None) -> str:
+    """A value with its unit as a person reads it (``"5.9/10"``, ``"17 J/cm²"``, ``"Moderate"``).
+
+    ``context``: the plan, alternative or simulation summary the value belongs to, for the texts that
+    depend on the device class (the epidermal "necrosis" grade, :func:`epidermal_injury_text`) and for an
+    alternative that was not planned (``display_value("available", False, alt)``: :func:`unavailable_text`).
+    """
     if value is None:
         return "—"
+    if key == "available" and value is False and isinstance(context, dict):
+        return unavailable_text(context)
+    if key == "epidermal_injury" and isinstance(value, str):
+        return epidermal_injury_text(value, context)
+    if key == "crater_depth_um" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        return "no crater"
     if key in CHOICES and isinstance(value, str):
         return choice(key, value)
     if isinstance(value, bool):

@@ -27,7 +27,11 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   vaporisation, smaller values the explosive (blow-off-like) ejection of tissue that still
   holds water (Vogel & Venugopalan 2003 §VII.A; the two heuristic limits). A dry cell above
   the pyrolysis temperature is removed as well, together with all tissue above it in its
-  column (a subsurface blow-out), so that no cell heats without bound. The enthalpy of a
+  column (a subsurface blow-out), so that no cell heats without bound. A cell of a crater **wall** (its
+  inner neighbour at the same depth removed) faces the crater as a floor cell does and is ejected by the
+  same vaporisation criterion, with its column's tissue above it (QA5 finding 3: a wall ring dried by the
+  wall light otherwise stayed in place and heated from 100 to 137 °C within 1 mJ of a fractional CO2
+  micro-beam's energy, until the pyrolysis rule blew it out). The enthalpy of a
   removed cell leaves with the plume (ledger item ``ablated_J``); the part of it above the
   temperature at which it would already have gone (``T_b`` for a vaporised cell, the
   pyrolysis temperature for a carbonised one, the spinodal for an exploding superheated one)
@@ -725,6 +729,21 @@ def solve_enthalpy(
                     charred and p.material_removal
                 ):  # the heat that carbonised it leaves with it; only the overshoot is passed on
                     _remove(i, [j], excess_by_col, keep_K=p.pyrolysis_temperature_K)
+                    removed_any = True
+            # crater walls (QA5 finding 3): a live cell whose inner neighbour at its depth is void faces the crater
+            # like a floor cell, and the same criterion ejects it (dry enough, at T_b) — with the ring's tissue above
+            # it, as a subsurface blow-out does (a sliver one ring wide over a hollow is not held). Else the wall
+            # light dried it in place and heated it until it charred: 100 -> 137 degC within 1 mJ of a fractional
+            # CO2 micro-beam, its collagen denaturing over 50 um of depth
+            if p.material_removal and not deferred and nr > 1:
+                wall = ~state.removed[1:] & state.removed[:-1] & (water0[1:] > 0)
+                wall &= water_at_pulse_start[1:] >= p.desiccated_water_fraction * water0[1:]
+                wall &= state.water_kg_per_m3[1:] <= threshold[1:] * (1 + 1e-12) + 1e-12
+                wall &= state.temperature_K[1:] >= T_b - 1e-9
+                for i0 in np.flatnonzero(wall.any(axis=1)):
+                    i, j_last = int(i0) + 1, int(np.flatnonzero(wall[i0])[-1])
+                    cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
+                    _remove(i, cells, excess_by_col)
                     removed_any = True
             # subsurface blow-out: dry cells above the pyrolysis temperature, and (superheating)
             # wet cells at the spinodal: phase explosion, only the energy above it is passed on

@@ -74,20 +74,44 @@ def compare_tightening_and_resurfacing(out: Path, console: Console) -> dict[str,
     return summaries
 
 
+#: Epidermal grades under which nothing at the surface is necrotic (damage.injury grades).
+INTACT_EPIDERMIS = ("none", "erythema")
+
+
 def describe_difference(tightening: dict, resurfacing: dict) -> str:
-    """Plain-language comparison of depth of effect, epidermal injury and immediate change."""
+    """Plain-language comparison of depth of effect, epidermal injury and immediate change. Two damage
+    integrals are named apart (QA5 #12): collagen Ω (denaturation of collagen, the tightening) and Henriques Ω
+    (thermal injury of cells: the epidermis, the dermal injury band, the necrosis below a crater). The table's
+    "residual thermal necrosis" is Henriques Ω ≥ 1 contiguous with the crater floor or the surface (QA4 #15): 0 for
+    the tightening run, whose injured band lies below an intact epidermis and is named here."""
     depth = tightening["denaturation_depth_um"]
     heated = (
-        f"denatures dermal collagen from {depth[0]:.0f} to {depth[1]:.0f} µm"
+        f"denatures dermal collagen (collagen Ω ≥ 1) from {depth[0]:.0f} to {depth[1]:.0f} µm"
         if depth
-        else f"heats the dermis to {tightening['peak_dermis_temperature_C']:.1f} °C without reaching Ω = 1"
+        else f"heats the dermis to {tightening['peak_dermis_temperature_C']:.1f} °C without reaching collagen Ω = 1 "
+        + (
+            f"(partial denaturation only: {tightening['denatured_volume_mm3']:.2g} mm³ of collagen)"
+            if tightening.get("denatured_volume_mm3")
+            else "(no collagen denatured)"
+        )
     )
+    intact = tightening["epidermal_injury"] in INTACT_EPIDERMIS
+    band = tightening.get("dermal_injury_depth_um")
+    injury = (
+        f"; its dermal thermal injury (Henriques Ω ≥ 1) spans {band[0]:.0f}–{band[1]:.0f} µm"
+        + (" below the intact epidermis" if intact else "")
+        if band
+        else ""
+    )
+    surface = "no necrosis at the surface" if intact else "the surface is injured"
     return (
-        f"Tightening {heated} and leaves the epidermis at Ω = {tightening['epidermal_omega']:.2g} "
-        f"({tightening['epidermal_injury']}); immediate tightening {tightening['immediate_tightening_percent']:.3g} %.\n"
+        f"Tightening {heated} and leaves the epidermis at Henriques Ω = {tightening['epidermal_omega']:.2g} "
+        f"({tightening['epidermal_injury']}: {surface}){injury}; immediate tightening "
+        f"{tightening['immediate_tightening_percent']:.3g} %.\n"
         f"Resurfacing removes {resurfacing['crater_depth_um']:.0f} µm (the epidermis: {resurfacing['epidermal_injury']}) "
-        f"with {resurfacing['residual_damage_depth_um']:.0f} µm of residual thermal necrosis below the crater: "
-        f"a visible wound that re-epithelialises, against tightening's intact surface."
+        f"with {resurfacing['residual_damage_depth_um']:.0f} µm of residual thermal necrosis (Henriques Ω ≥ 1) below "
+        "the crater: a visible wound that re-epithelialises"
+        + (", against tightening's intact surface." if intact else ".")
     )
 
 
