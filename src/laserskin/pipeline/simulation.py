@@ -377,7 +377,13 @@ class Simulation:
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
         result = apply_thermal_model_rule(
-            self, linear, source, grid, transport_results, epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m
+            self,
+            linear,
+            source,
+            grid,
+            transport_results,
+            epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m,
+            readout_omega_henriques=outcome.readout_omega_henriques,
         )
         for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
             if result.summary.get(key) is None:

@@ -143,6 +143,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=outcome.readout_omega_henriques,  # the depth from the pooled read-out map (QA5 #18)
     )
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
