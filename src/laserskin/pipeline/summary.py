@@ -20,6 +20,7 @@ from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import dermal_injury
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
+from laserskin.thermal.cooling import freezing_note
 
 __all__ = ["SimulationSummary", "linear_summary", "wavelength_band_nm"]
 
@@ -84,6 +85,9 @@ class SimulationSummary(BaseModel):
     absorbed_outside_grid_fraction: float | None = None
     absorbed_outside_grid_share: float | None = None
     grid_note: str | None = None
+    freezing_note: str | None = None
+    """Set when tissue under the cooling fell below the freezing point of tissue water (−0.5 °C): the model carries
+    no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
     wall_time_s: float = 0.0
 
     @model_validator(mode="after")
@@ -178,5 +182,11 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         absorbed_outside_grid_share=float(
             sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
             / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
+        ),
+        freezing_note=freezing_note(  # the cooling alone is the coldest (the laser adds heat); below the corneum
+            response.base_K.min(axis=0),
+            z,
+            grid.z_edges_m,
+            living_from_m=geometry.layer_bottoms_m[0] if geometry.layer_names[0] == "stratum_corneum" else 0.0,
         ),
     )
