@@ -144,6 +144,13 @@ class Simulation:
         self.inclusions = tuple(inclusions)
         # an unset [laser] ablative follows the physics of this tissue (pipeline.ablative.resolve_ablative)
         self.laser = resolve_ablative(self)
+        if self.laser.ablative and self.cooling.kind == "contact":  # one check for the CLI, web and planner
+            raise InputError(
+                "cooling.kind",
+                "contact",
+                '"none", "cold_air" or "cryogen" with an ablative laser: ablation needs a free surface (a contact '
+                "window is taken off the skin before an ablative pulse; the plume must leave)",
+            )
 
     @classmethod
     def from_scenario(
