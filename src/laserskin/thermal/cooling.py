@@ -347,31 +347,38 @@ class FreezingWarning(UserWarning):
     the model carries neither freezing nor cold injury. ``simulate`` says it once, as a ``warning:`` line."""
 
 
-def freezing_note(coldest_K: Any, z_centers_m: Any, z_edges_m: Any, *, living_from_m: float = 0.0) -> str | None:
-    """``freezing_note`` when any living tissue (cells centred at or below ``living_from_m``: the stratum corneum,
-    dead and dry, is left out, as clinical cryogen spurts take the skin surface to −9 °C, Anvari et al. 1995) falls
-    below :data:`TISSUE_FREEZING_POINT_K`; else None.
+def freezing_note(coldest_K: Any, z_centers_m: Any, z_edges_m: Any, *, basal_depth_m: float = 0.0) -> str | None:
+    """``freezing_note`` when tissue at or below the basal layer (the cell holding ``basal_depth_m``, the
+    epidermal–dermal junction where the epidermal injury is read, and everything deeper) falls below
+    :data:`TISSUE_FREEZING_POINT_K`; else None.
 
-    ``coldest_K`` is the lowest temperature of each cell over the run, (nr, nz) or (nz,) in K (the cooling-only
-    history of the linear model: the laser only adds heat). The model has no latent heat of freezing (334 J/g,
-    so its sub-zero temperatures are too low) and no cold-injury model (a frozen epidermis is a known side effect
-    of long cryogen spurts and cold windows, Zenzie et al. 2000): the note says so rather than clamping.
+    ``coldest_K`` is the lowest temperature of each cell over the run, (nr, nz) or (nz,) in K (the rings of the
+    treated spot: the model cools the whole grid alike, a sprayed area wider than a real spurt's). Clinical cryogen
+    spurts (20–100 ms) take the skin surface to +5 … −9 °C (Anvari et al. 1995) without cold injury, and ex-vivo
+    measurements of clinical 1450 nm cryogen sequences found no sub-zero temperature at the junction (Lasers Surg
+    Med, doi 10.1002/lsm.20297); the model agrees there (a brief sub-zero of the superficial epidermis, where it
+    has no latent heat, is not noted). Past the junction the model leaves what it represents: it has no latent
+    heat of freezing (334 J/g, so its sub-zero temperatures are too low) and no cold-injury model (a frozen
+    epidermis is a known side effect of long cooling, Zenzie et al. 2000): the note says so rather than clamping.
     """
     coldest = np.asarray(coldest_K, dtype=float)
-    coldest = coldest.reshape(-1, coldest.shape[-1])
-    coldest = np.where((np.asarray(z_centers_m) >= living_from_m)[None, :], coldest, np.inf)
-    if not float(coldest.min()) < TISSUE_FREEZING_POINT_K:
+    per_depth = coldest.reshape(-1, coldest.shape[-1]).min(axis=0)
+    bottoms = np.asarray(z_edges_m, dtype=float)[1:]
+    deep = bottoms > basal_depth_m
+    if not float(per_depth[deep].min()) < TISSUE_FREEZING_POINT_K:
         return None
     cite("gage_baust1998", "zenzie2000")
-    per_depth = coldest.min(axis=0)
     j = int(np.argmin(per_depth))
     frozen = np.flatnonzero(per_depth < TISSUE_FREEZING_POINT_K)
-    depth_um = float(np.asarray(z_edges_m)[int(frozen.max()) + 1]) * 1e6
+    depth_um = float(bottoms[int(frozen.max())]) * 1e6
+    basal_C = float(per_depth[int(np.argmax(deep))]) - CELSIUS_K
     limit_C = TISSUE_FREEZING_POINT_K - CELSIUS_K
     return (
-        f"living tissue fell below the freezing point of tissue water: coldest {per_depth[j] - CELSIUS_K:.1f} degC (at "
-        f"{float(np.asarray(z_centers_m)[j]) * 1e6:.0f} um depth), below {limit_C:.1f} degC down to {depth_um:.0f} um. "
-        "The model carries no freezing (no latent heat of 334 J/g, so these sub-zero temperatures are too low) and "
-        "no cold injury: the injury grades read heat damage only, so cold injury of the frozen tissue is not "
-        "assessed. Shorter or less cold cooling keeps the tissue above freezing."
+        f"tissue in the spot fell below the freezing point of tissue water ({limit_C:.1f} degC) at and below the "
+        "basal layer: "
+        f"coldest {per_depth[j] - CELSIUS_K:.1f} degC (at {float(np.asarray(z_centers_m)[j]) * 1e6:.0f} um depth), "
+        f"{basal_C:.1f} degC at the basal layer, below {limit_C:.1f} degC down to {depth_um:.0f} um. The model "
+        "carries no freezing (no latent heat of 334 J/g, so these sub-zero temperatures are too low) and no cold "
+        "injury: the injury grades read heat damage only, so cold injury of the frozen tissue is not assessed. "
+        "Shorter or less cold cooling keeps the tissue above freezing."
     )
