@@ -108,7 +108,7 @@ LABELS: dict[str, Label] = {
     "epidermal_injury": Label("Epidermal injury"),
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
-    "long_session": Label("Long session (> 1 h)"),
+    "long_session": Label("Session over the limit or split into visits"),
     "crater_depth_um": Label("Ablation depth", "µm", '"no crater" where nothing is ablated'),
     "immediate_tightening_percent": Label("Immediate tightening", "%"),
     "simulations_run": Label("Simulations run"),
