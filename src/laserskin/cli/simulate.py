@@ -105,6 +105,7 @@ def command(
     from laserskin.pipeline.summary import shell_summary
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
+    from laserskin.thermal.cooling import FreezingWarning
 
     spec = load_scenario(scenario)
     outputs = Outputs(force)
@@ -127,6 +128,7 @@ def command(
             )
     with warnings.catch_warnings():  # said once below, as a warning line, not as a Python warning
         warnings.simplefilter("ignore", AblativeSettingWarning)
+        warnings.simplefilter("ignore", FreezingWarning)
         try:
             result = simulation.run(grid_warning=False)  # the grid note too
         except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
@@ -142,6 +144,8 @@ def command(
         note(f"warning: {result.summary['ablative_note']}")
     if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
         note(f"warning: {result.summary['pyrolysis_note']}")
+    if result.summary.get("freezing_note"):  # a FreezingWarning, ignored above
+        note(f"warning: {result.summary['freezing_note']}")
     summary = shell_summary(result, simulation, spec)  # the web's summary too (QA5 #7)
     cooling = summary["cooling"]
     if out is not None:

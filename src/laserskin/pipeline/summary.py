@@ -20,6 +20,7 @@ from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import dermal_injury, pool_rings
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
+from laserskin.thermal.cooling import freezing_note
 
 __all__ = ["SimulationSummary", "cooling_used", "linear_summary", "shell_summary", "wavelength_band_nm"]
 
@@ -94,6 +95,9 @@ class SimulationSummary(BaseModel):
     absorbed_outside_grid_fraction: float | None = None
     absorbed_outside_grid_share: float | None = None
     grid_note: str | None = None
+    freezing_note: str | None = None
+    """Set when tissue at or below the basal layer fell below the freezing point of tissue water (−0.5 °C): the model
+    carries no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
     wall_time_s: float = 0.0
 
     @model_validator(mode="after")
@@ -191,6 +195,14 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         absorbed_outside_grid_share=float(
             sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
             / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
+        ),
+        freezing_note=freezing_note(  # the run's coldest in the spot (the model cools the whole grid alike)
+            np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
+                grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])
+            ],
+            z,
+            grid.z_edges_m,
+            basal_depth_m=geometry.junction_depth_m,
         ),
     )
 

@@ -118,6 +118,9 @@ _WAVELENGTH_GE = WAVELENGTH_MIN_M * (1 - 1e-12)
 FWHM_TO_1E2_DIAMETER = 2.0 / math.sqrt(2.0 * math.log(2.0))
 
 MAX_PULSES_PER_SPOT = 10_000
+#: Longest explicit pulse, s (60 s): the longest preset pulse is Titan's 10 s; a longer "pulse" is a unit slip
+#: ("1 d" for "1 ms", QA5 #21), not a device.
+MAX_PULSE_DURATION_S = 60.0
 
 Profile = Literal["flat_top", "gaussian"]
 
@@ -372,7 +375,7 @@ class Laser(_DerivedFields):
     spectrum: tuple[SpectralLine, ...] | None = Field(default=None, min_length=1, max_length=200)
     fluence_J_per_m2: Quantity("J/m^2", gt=0.0) | None = Field(default=None, alias="fluence")
     pulse_energy_J: Quantity("J", display="mJ", gt=0.0) | None = Field(default=None, alias="pulse_energy")
-    pulse_duration_s: Quantity("s", display="ms", gt=0.0) = Field(alias="pulse_duration")
+    pulse_duration_s: Quantity("s", display="ms", gt=0.0, le=MAX_PULSE_DURATION_S) = Field(alias="pulse_duration")
     spot_diameter_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_diameter")
     spot_fwhm_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_fwhm")
     profile: Profile = "flat_top"
