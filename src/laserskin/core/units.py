@@ -369,9 +369,12 @@ def Quantity(
         return v
 
     def serialize(v: float) -> str:
-        if isinstance(v, TypedQuantity):  # what was typed: it parses back to exactly v (QA5 #8)
+        text = exact_quantity_text(v, si_unit, display)
+        # what was typed, where it is the shorter exact text ("1.45 um", not "1449.9999999999998 nm"; QA5 #8);
+        # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms")
+        if isinstance(v, TypedQuantity) and len(v.text) < len(text):
             return v.text
-        return exact_quantity_text(v, si_unit, display)
+        return text
 
     return Annotated[
         float,
