@@ -42,7 +42,10 @@ def test_unknown_cooling_kind_lists_the_kinds():
 
 def test_missing_required_field_says_what_it_needs_and_its_range():
     message = scenario_error({"wavelength": "1064 nm", "fluence": "30 J/cm^2", "spot_diameter": "5 mm"})
-    assert message == "laser.pulse_duration: required; expected a duration more than 0 ms and at most 60000 ms, such as '1 ms'"
+    assert (
+        message
+        == "laser.pulse_duration: required; expected a duration more than 0 ms and at most 60000 ms, such as '1 ms'"
+    )
 
 
 def test_boolean_is_not_a_quantity():
