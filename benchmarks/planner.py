@@ -5,16 +5,30 @@ Default plan (issues 9 and 10: at most 30 s on the 2-core machine), run as a use
     laserskin plan --age 52 --sex F --fitzpatrick 4 --site cheek --laxity 2 --json
 
 in a fresh process, first with an empty transport cache (cold: every Monte Carlo transport
-runs; numba kernels come from their on-disk cache when it is writable), then again with the
-cache the first run filled (warm). Wall time and the CPU time of the process (user + system)
-are printed: on a shared machine the wall time grows with the load, the CPU time much less.
+runs; the numba kernels come from their on-disk cache, compiled once by the first run after an
+install), then again with the cache the first run filled (warm). Wall time and the CPU time of
+the process (user + system) are printed: on a shared machine the wall time grows with the load,
+the CPU time much less; the cores other processes used meanwhile say how quiet the machine was
+(the target is for a quiet machine). ``--repeat N`` runs each N times and prints the median (and the range);
+``--fresh-numba`` adds a cold run with an empty numba cache (``NUMBA_CACHE_DIR``), i.e. the
+first plan after an install, which also compiles the kernels.
+
+Where the cold plan's time goes (2-core machine, issue 9): the Monte Carlo transports are the
+cold-only part, ~14 CPU s of the ~38 (the 1320 nm device's five runs at 160 000 photons are
+~12 of them: μa ≈ 0.1/cm, some 500 scattering steps per photon); the heat solves, the enthalpy
+model of the fractional devices and the read-outs are the rest, cold and warm alike. The
+blister band's four transports run in a background thread while the heat of each case is
+solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`); compiling the kernels
+(first plan after an install only) adds ~17 CPU s.
 
 Then three plans in this process (wall time, device, work counters).
 
-Run: .venv/bin/python benchmarks/planner.py  (``--default-only``: only the default plan)
+Run: .venv/bin/python benchmarks/planner.py  (``--default-only``: only the default plan;
+``--repeat N``; ``--fresh-numba``)
 """
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,30 +47,67 @@ CASES = {
 }
 
 
-def timed_cli(args: list[str], cache_dir: str) -> tuple[float, float, int]:
-    """(wall s, CPU s of the child, exit status) of ``python -m laserskin ARGS``."""
-    env = dict(os.environ, LASERSKIN_CACHE_DIR=cache_dir)
+def _machine_busy_s() -> float | None:
+    """CPU seconds every process on the machine has used so far (Linux /proc/stat), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
+def timed_cli(args: list[str], cache_dir: str, env: dict | None = None) -> tuple[float, float, int, float]:
+    """(wall s, CPU s of the child, exit status, cores used by other processes meanwhile) of
+    ``python -m laserskin ARGS`` (the last is NaN where /proc/stat is not available)."""
+    env = dict(os.environ, **(env or {}), LASERSKIN_CACHE_DIR=cache_dir)
+    busy = _machine_busy_s()
     before = os.times()
     clock = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "laserskin", *args], env=env, capture_output=True, check=False)
     wall = time.perf_counter() - clock
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return wall, cpu, done.returncode
+    busy_after = _machine_busy_s()
+    others = float("nan") if busy is None or busy_after is None else max(0.0, busy_after - busy - cpu) / wall
+    return wall, cpu, done.returncode, others
 
 
-def default_plan() -> None:
+def _option(name: str, default: int) -> int:
+    argv = sys.argv[1:]
+    return int(argv[argv.index(name) + 1]) if name in argv else default
+
+
+def _line(label: str, runs: list[tuple[float, float, int, float]]) -> str:
+    walls, cpus, others = [r[0] for r in runs], [r[1] for r in runs], [r[3] for r in runs]
+    failed = [r[2] for r in runs if r[2] != 0]
+    text = f"  {label:44s} {statistics.median(walls):6.1f} s wall  {statistics.median(cpus):6.1f} s CPU"
+    text += f"  (other processes: {statistics.median(others):.1f} cores)"
+    if len(runs) > 1:
+        text += f"  (median of {len(runs)}; wall {min(walls):.1f}-{max(walls):.1f} s)"
+    return text + (f"  EXIT {failed[0]}" if failed else "")
+
+
+def default_plan(repeat: int = 1, fresh_numba: bool = False) -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"default plan (target <= {PLAN_TARGET_S:g} s; {os.cpu_count()} CPUs, load average {load:.1f})")
-    with tempfile.TemporaryDirectory(prefix="laserskin_bench_") as cache_dir:
-        for label in ("cold (empty transport cache)", "warm (cache filled by the cold run)"):
-            wall, cpu, status = timed_cli(DEFAULT_PLAN, cache_dir)
-            note = "" if status == 0 else f"  EXIT {status}"
-            print(f"  {label:38s} {wall:6.1f} s wall  {cpu:6.1f} s CPU{note}")
+    cold, warm, fresh = [], [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="laserskin_bench_") as cache_dir:
+            cold.append(timed_cli(DEFAULT_PLAN, cache_dir))  # numba kernels from their on-disk cache
+            warm.append(timed_cli(DEFAULT_PLAN, cache_dir))
+        if fresh_numba:  # the first plan after an install: the kernels are compiled too
+            with tempfile.TemporaryDirectory(prefix="laserskin_bench_") as cache_dir:
+                env = {"NUMBA_CACHE_DIR": os.path.join(cache_dir, "numba")}
+                fresh.append(timed_cli(DEFAULT_PLAN, os.path.join(cache_dir, "transport"), env))
+    print(_line("cold (empty transport cache, numba cached)", cold))
+    print(_line("warm (cache filled by the cold run)", warm))
+    if fresh:
+        print(_line("cold, empty numba cache (first run)", fresh))
 
 
 if __name__ == "__main__":
-    default_plan()
+    default_plan(repeat=_option("--repeat", 1), fresh_numba="--fresh-numba" in sys.argv[1:])
     if "--default-only" in sys.argv[1:]:
         sys.exit(0)
     for label, fields in CASES.items():

@@ -268,3 +268,18 @@ def test_simulate_movie_of_an_ablative_pass_is_refused_in_one_line(tmp_path):
     assert "temperature history" in result.stderr and result.stderr.count("\n") == 1
     # QA4 #22: refused before the run (no progress, no wall time spent), naming --movie
     assert result.stderr.startswith("error: --movie:") and "store_times" in result.stderr
+
+
+def test_simulate_table_shows_the_pain_with_the_planned_cooling():
+    """QA5 #11: the text table (and ``make demo``, which prints it) had "pain index, no anaesthetic" and "with
+    anaesthetic" only, while the JSON has ``pain_index_with_plan`` (the topical × the cooling's fitted analgesia, the
+    web's "Pain with anaesthetic and cooling"): Er:YAG preset with its cold air, 9.218 → 9.218 × 0.62 = 5.715."""
+    from rich.console import Console
+
+    from laserskin.cli.simulate import summary_table
+
+    summary = {"pain_index": 9.218, "pain_index_with_anesthetic": 9.218, "pain_index_with_plan": 5.715}
+    console = Console(record=True, width=160)
+    console.print(summary_table({"er_yag": summary}, "t"))
+    rows = [line for line in console.export_text().splitlines() if "pain" in line]
+    assert any("anaesthetic and cooling" in row and "5.715" in row for row in rows), rows

@@ -44,7 +44,12 @@ BAD_TEXT = st.one_of(
             "true",
         ]
     ),
-    st.text(alphabet="0123456789", min_size=400, max_size=5000),  # 5000-digit numbers
+    # 400- to 5000-digit numbers; a leading non-zero digit, or "000...0" is the valid number 0 (a seed)
+    st.builds(
+        lambda lead, rest: lead + rest,
+        st.sampled_from("123456789"),
+        st.text(alphabet="0123456789", min_size=399, max_size=4999),
+    ),
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
         lambda text: not _number_like(text)
     ),

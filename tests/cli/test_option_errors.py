@@ -104,3 +104,26 @@ def test_an_out_folder_that_cannot_be_created_is_an_option_error_before_the_run(
     assert line == (
         f"error: --out: got '{tmp_path / 'x'}'; expected a path in a writable folder ({tmp_path}: Read-only file system)"
     )
+
+
+def test_person_file_keys_are_named_by_their_table(tmp_path):
+    """QA5 #13: a key of the person file's ``[person]`` table was named ``plan.KEY`` (``plan.skin_colour:
+    unknown key``); now ``person.KEY``, and a ``[plan]`` key (or an option) stays ``plan.KEY``."""
+    person = tmp_path / "p.toml"
+    person.write_text(
+        '[person]\nage = 52\nsex = "female"\nfitzpatrick = "IV"\nsite = "cheek"\nskin_colour = "brown"\n'
+        '[plan]\narea = "5"\n'
+    )
+    line = one_plain_line(invoke("plan", person))
+    assert "person.skin_colour: unknown key; expected one of age, sex" in line
+    assert "plan.area: got '5'; expected an area" in line
+    person.write_text('[person]\nage = "abc"\nsex = "female"\nfitzpatrick = "IV"\nsite = "cheek"\n')
+    assert one_plain_line(invoke("plan", person)).startswith("error: person.age: got 'abc'; expected an age")
+    assert one_plain_line(invoke("plan", person, "--age", "200")).startswith("error: plan.age: got ")
+
+
+def test_a_device_of_the_other_goal_is_named_as_a_plan_field():
+    """QA5 #13: ``--device er_yag_2940 --goal tighten`` read ``error: devices: got [...]`` while every other
+    request field reads ``plan.NAME``."""
+    line = one_plain_line(invoke("plan", *PERSON, "--device", "er_yag_2940", "--goal", "tighten"))
+    assert line.startswith("error: plan.devices: got ['er_yag_2940']; expected at least one device of class")

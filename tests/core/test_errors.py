@@ -42,7 +42,10 @@ def test_unknown_cooling_kind_lists_the_kinds():
 
 def test_missing_required_field_says_what_it_needs_and_its_range():
     message = scenario_error({"wavelength": "1064 nm", "fluence": "30 J/cm^2", "spot_diameter": "5 mm"})
-    assert message == "laser.pulse_duration: required; expected a duration more than 0 ms, such as '1 ms'"
+    assert (
+        message
+        == "laser.pulse_duration: required; expected a duration more than 0 ms and at most 60000 ms, such as '1 ms'"
+    )
 
 
 def test_boolean_is_not_a_quantity():
@@ -59,7 +62,7 @@ def test_boolean_is_not_a_whole_number():
 def test_device_range_names_the_field_the_user_set_not_the_derived_one():
     """fraxel_1550's range is in pulse energy; the user gave the fluence of the microbeam."""
     message = scenario_error({"device": "fraxel_1550", "fluence": "10 J/cm^2"})
-    assert message.startswith("laser.fluence: got 10 J/cm^2 (pulse energy 0.7854 mJ on the 100 um microbeam)")
+    assert message.startswith("laser.fluence: got '10 J/cm^2' (pulse energy 0.7854 mJ on the 100 um microbeam)")
     # 4-70 mJ on a 100 um microbeam: E / (pi d^2 / 4) = 50.93-891.3 J/cm^2
     assert "expected from 50.93 to 891.3 J/cm^2" in message
     assert "allows pulse energy from 4 to 70 mJ" in message
@@ -67,7 +70,15 @@ def test_device_range_names_the_field_the_user_set_not_the_derived_one():
 
 def test_device_range_of_a_given_setting():
     message = scenario_error({"device": "er_yag_2940", "fluence": "5000 J/cm^2"})
-    assert message == "laser.fluence: got 5000 J/cm^2; expected from 1 to 30 J/cm^2 (the range of device 'er_yag_2940')"
+    assert message == (
+        "laser.fluence: got '5000 J/cm^2'; expected from 1 to 30 J/cm^2 (the range of device 'er_yag_2940')"
+    )
+
+
+def test_device_range_echoes_the_typed_value():
+    """QA5 #16: ``30.001 J/cm^2`` was echoed rounded (``got 30 J/cm^2; expected from 1 to 30``, unquoted)."""
+    message = scenario_error({"device": "er_yag_2940", "fluence": "30.001 J/cm^2"})
+    assert message.startswith("laser.fluence: got '30.001 J/cm^2'; expected from 1 to 30 J/cm^2")
 
 
 def test_out_of_range_and_integer_bounds_in_words():

@@ -66,3 +66,23 @@ def test_serialised_quantities_round_trip_exactly(value):
     pulse = Pulse.model_validate({"duration_s": f"{value!r} s", "fluence_J_per_m2": f"{value * 1e4!r} J/m^2"})
     again = Pulse.model_validate(pulse.model_dump())
     assert again == pulse
+
+
+def test_a_quantity_is_echoed_as_typed():
+    """QA5 #8: ``wavelength = "1.45 um"`` was echoed as ``"1449.9999999999998 nm"`` (the display unit needs 17
+    digits to reproduce 1.45e-6 m bit for bit); now the typed text, which parses back to exactly the same float.
+    A number (bare, or SI from inside) is still written in the display unit."""
+    import pickle
+
+    class Line(BaseModel):
+        wavelength_m: Quantity("m", display="nm", gt=0)
+        coverage: Quantity("", display="%", gt=0, le=1) = 0.1
+
+    line = Line(wavelength_m=" 1.45 um ", coverage="30 %")
+    assert line.model_dump() == {"wavelength_m": "1.45 um", "coverage": "30 %"}
+    again = Line.model_validate(line.model_dump())
+    assert again == line and again.wavelength_m == to_si("1.45 um", "m", field="w")  # bit for bit
+    assert pickle.loads(pickle.dumps(line.wavelength_m)).text == "1.45 um"  # sweeps pickle scenarios
+    assert type(2 * line.wavelength_m) is float
+    computed = Line.model_validate({"wavelength_m": 1.45e-6, "coverage": 0.3}, context={"si": True})
+    assert computed.model_dump() == {"wavelength_m": "1450 nm", "coverage": "30 %"}

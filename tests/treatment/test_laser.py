@@ -477,3 +477,39 @@ def test_a_device_with_two_alternative_overrides_is_refused_not_resolved_by_thei
     with pytest.raises(ValidationError, match="give exactly one of fluence and pulse_energy"):
         Laser.from_device("co2_fractional", fluence="100 J/cm^2", pulse_energy="15 mJ")
     assert Laser.from_device("co2_fractional", pulse_energy="15 mJ").microbeam_energy_J == pytest.approx(0.015)
+
+
+@pytest.mark.parametrize("device", ["co2_fractional", None])
+def test_density_and_coverage_together_are_one_error_line(device):
+    """QA5 #5: ``fractional = { density = "10 %", coverage = "30 %" }`` on a preset kept the coverage silently
+    (mtz_area_fraction 0.79); now one line, as the spot and energy pairs say it, with or without a preset. The
+    coverage is echoed as typed ("30 %", before "30 percent")."""
+    from laserskin.core.errors import describe_validation_error
+
+    table = {"fractional": {"microbeam_diameter": "120 um", "density": "10 %", "coverage": "30 %"}}
+    if device is None:
+        table.update(wavelength="10600 nm", pulse_energy="15 mJ", pulse_duration="1 ms", spot_diameter="10 mm")
+    else:
+        table["device"] = device
+    with pytest.raises(ValidationError) as error:
+        Laser.model_validate(table)
+    assert describe_validation_error(error.value, prefix="laser") == (
+        "laser.fractional.density: give exactly one of density and coverage"
+    )
+    del table["fractional"]["density"]
+    echoed = Laser.model_validate(table).model_dump(mode="json", by_alias=True)["fractional"]["coverage"]
+    assert echoed == "30 %"
+
+
+@pytest.mark.parametrize("value", ["yes", "no", "true", 1, 0, "maybe", 2])
+def test_ablative_takes_a_boolean_only(value):
+    """QA5 #6: ``ablative = "yes"``/``"no"``/``1``/``0`` were coerced (true/false) while ``"maybe"`` and 2 got
+    "expected true or false"; a safety-relevant flag takes a TOML/JSON boolean only, with that same message."""
+    from laserskin.core.errors import describe_validation_error
+
+    with pytest.raises(ValidationError) as error:
+        Laser.from_device("er_yag_2940", ablative=value)
+    assert describe_validation_error(error.value, prefix="laser").endswith("; expected true or false")
+    assert describe_validation_error(error.value, prefix="laser").startswith("laser.ablative: got ")
+    assert Laser.from_device("er_yag_2940", ablative=True).ablative is True
+    assert Laser.from_device("smoothbeam_1450", ablative=False).ablative is False

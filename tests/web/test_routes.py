@@ -93,6 +93,38 @@ def test_api_simulate_returns_the_summary_of_the_same_scenario(client, tmp_path)
         assert summary[key] == direct[key]  # same seed and photons: identical Monte Carlo run
 
 
+def _toml(data: dict) -> str:
+    """A scenario dict of tables of plain values as TOML text."""
+    lines = []
+    for table, values in data.items():
+        lines.append(f"[{table}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def test_api_simulate_summary_is_simulate_json(client, tmp_path):
+    """QA5 #7: one summary builder for both shells. Before: the API's summary lacked ``cooling`` (settings and
+    source), ``version`` and ``inputs`` that ``simulate --json`` prints for the same scenario; now the keys are the
+    same and so are those three values."""
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    response = client.post("/api/simulate", json=SCENARIO)
+    assert response.status_code == 200, response.text
+    web = response.json()["summary"]
+    path = tmp_path / "s.toml"
+    path.write_text(_toml(SCENARIO))
+    ran = CliRunner().invoke(app, ["simulate", str(path), "--json"])
+    assert ran.exit_code == 0, ran.output
+    cli = json.loads(ran.stdout)
+    assert set(web) == set(cli)
+    for key in ("cooling", "version", "inputs"):
+        assert web[key] == cli[key], key
+    assert web["cooling"]["source"] == "default of device genesis_1064 (no [cooling] table)"
+    assert web["inputs"]["laser"]["fluence"] == "12 J/cm^2"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -269,3 +301,15 @@ def test_api_simulate_explicit_layers_need_their_thermal_properties(client):
     response = client.post("/api/simulate", json={**LAYERED, "layers": layers})
     assert response.status_code == 422
     assert "layers[0].k" in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("path", ["/api/plan", "/api/simulate"])
+def test_a_body_that_is_not_an_object_is_named_in_json_words(client, path):
+    """QA5 #13: a JSON array body read ``": got [1, 2]; expected a table"`` (no field, TOML's word); now the
+    body is named and JSON's word used, for the body and for a nested value alike."""
+    response = client.post(path, json=[1, 2])
+    assert response.status_code == 422
+    assert [d["msg"] for d in response.json()["detail"]] == ["body: got [1, 2]; expected an object"]
+    if path == "/api/simulate":
+        nested = client.post(path, json={**SCENARIO, "person": [1]}).json()["detail"]
+        assert [d["msg"] for d in nested] == ["person: got [1]; expected an object"]

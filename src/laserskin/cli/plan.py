@@ -103,9 +103,43 @@ def _supporting_dataset(plan: Any, cache_dir: Any) -> Any:
     return dataset
 
 
-def read_person_file(path: Path) -> dict:
+def located(error: Exception, origin: dict[str, str], fields: Any) -> Exception:
+    """``error`` with every line's field named where it was given (QA5 #13).
+
+    ``origin`` maps a key of the person file to its table (``person`` or ``plan``); the request's problems
+    read ``plan.KEY`` (:meth:`PlanRequest.validated`), so a key of the ``[person]`` table becomes ``person.KEY``
+    (before: ``plan.skin_colour`` for ``[person] skin_colour``). A planner error on a request field named bare
+    (``devices: got [...]``) gets the ``plan.`` of every other request field. ``fields``: the request's keys
+    (aliases). Other errors, and lines about anything else, are returned unchanged.
+    """
+    import re
+
+    from laserskin.core.errors import InputError
+
+    if not isinstance(error, InputError):
+        return error
+
+    def relocate(line: str) -> str:
+        match = re.match(r"^(?:plan\.)?([A-Za-z_][A-Za-z0-9_]*)(?=[.\[:])", line)
+        if match is None or not (match.group(1) in fields or match.group(1) in origin):
+            return line
+        return f"{origin.get(match.group(1), 'plan')}.{line[match.start(1) :]}"
+
+    lines = [relocate(line) for line in str(error).splitlines()]
+    message = "\n".join(lines)
+    if message == str(error):
+        return error
+    moved = InputError(lines[0].split(":", 1)[0], error.value, error.allowed, message=message, given=error.given)
+    for name, value in vars(error).items():  # markers such as burnt_tissue travel with it
+        if name not in ("field", "detail"):
+            setattr(moved, name, value)
+    return moved
+
+
+def read_person_file(path: Path, origin: dict[str, str] | None = None) -> dict:
     """The fields of a person file: its ``[person]`` table, then its optional ``[plan]`` table.
 
+    ``origin``, when given, is filled with the table each key came from (for :func:`located`).
     Raises :class:`InputError` for a file that is not UTF-8 TOML, a ``person``/``plan`` that
     is not a table, or any other table or key at the top level.
     """
@@ -126,6 +160,8 @@ def read_person_file(path: Path) -> dict:
         if not isinstance(value, dict):
             raise InputError(table, value, f"a [{table}] table of key = value pairs")
         fields.update(value)
+        if origin is not None:
+            origin.update(dict.fromkeys(value, table))
     if "person" not in data:
         raise InputError("person", None, "a [person] table (age, sex, fitzpatrick, site, ...)")
     return fields
@@ -188,7 +224,8 @@ def command(
     from laserskin.plotting.progress import RichProgress
 
     outputs = Outputs(force)
-    fields: dict = read_person_file(person_file) if person_file is not None else {}
+    origin: dict[str, str] = {}  # the table of each key of the person file (its messages name it)
+    fields: dict = read_person_file(person_file, origin) if person_file is not None else {}
     # numeric options arrive as text and are read by the request model, so a bad value reads
     # like every other input error (field: got VALUE; expected WHAT), never click's own text
     options = dict(
@@ -210,8 +247,14 @@ def command(
         photons=photons,
         seed=seed,
     )
-    fields.update({k: v for k, v in options.items() if v is not None})
-    request = PlanRequest.validated(**fields)
+    given = {k: v for k, v in options.items() if v is not None}
+    fields.update(given)
+    origin.update(dict.fromkeys(given, "plan"))  # an option overrides the file: a plan field
+    keys = {field.alias or name for name, field in PlanRequest.model_fields.items()}
+    try:
+        request = PlanRequest.validated(**fields)
+    except Exception as error:
+        raise located(error, origin, keys) from None
     out = outputs.folder(out, "--out", OUTPUT_FILES)
     # the planner reports no steps: an indeterminate bar with the elapsed time, and below it
     # the bars of the simulations it runs (the same display)
@@ -220,6 +263,8 @@ def command(
     progress.on_start(stage, 0, "")
     try:
         plan = plan_request(request, progress=progress)
+    except Exception as error:  # a planner refusal of a request field names it as plan.NAME (QA5 #13)
+        raise located(error, origin, keys) from None
     finally:
         progress.on_end(stage, 0.0)
     if out is not None:

@@ -26,6 +26,7 @@ SUMMARY_ROWS = (
     ("pigment_risk", "pigmentary risk", ""),
     ("pain_index", "pain index, no anaesthetic", "/10"),
     ("pain_index_with_anesthetic", "pain index with anaesthetic", "/10"),
+    ("pain_index_with_plan", "pain with anaesthetic and cooling", "/10"),
     ("crater_depth_um", "crater depth", "µm"),
     ("residual_damage_depth_um", "residual thermal necrosis depth", "µm"),
     ("coagulation_depth_um", "coagulated collagen below the crater", "µm"),
@@ -69,24 +70,6 @@ def summary_table(summaries: dict[str, dict], title: str) -> Any:
     return table
 
 
-def cooling_used(simulation: Any, scenario: Any = None) -> dict[str, Any]:
-    """The cooling a simulation ran with (its settings) and where it came from (``source``)."""
-    cooling = simulation.cooling
-    data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
-    source = "arguments"
-    if scenario is not None:
-        laser = getattr(scenario, "laser", None)
-        device = laser.get("device") if isinstance(laser, dict) else getattr(laser, "device", None)
-        if getattr(scenario, "cooling", None) is not None:
-            source = "[cooling] table"
-        elif device:
-            source = f"default of device {device} (no [cooling] table)"
-        else:
-            source = "none given (no [cooling] table)"
-    data["source"] = source
-    return data
-
-
 def output_names(geometry: str) -> list[str]:
     """The files ``simulate --out`` writes for a geometry (``"rz"`` or ``"voxels"``): one list per geometry."""
     if geometry == "voxels":
@@ -119,8 +102,10 @@ def command(
     from laserskin.pipeline.ablative import AblativeSettingWarning
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.pipeline.simulation import Simulation
+    from laserskin.pipeline.summary import shell_summary
     from laserskin.plotting.movie import MOVIE_SUFFIXES, movie_writer_available
     from laserskin.plotting.progress import RichProgress
+    from laserskin.thermal.cooling import FreezingWarning
 
     spec = load_scenario(scenario)
     outputs = Outputs(force)
@@ -143,6 +128,7 @@ def command(
             )
     with warnings.catch_warnings():  # said once below, as a warning line, not as a Python warning
         warnings.simplefilter("ignore", AblativeSettingWarning)
+        warnings.simplefilter("ignore", FreezingWarning)
         try:
             result = simulation.run(grid_warning=False)  # the grid note too
         except InputError as refusal:  # a burning setting: state its real limit, found by more runs (QA4 #5)
@@ -158,9 +144,10 @@ def command(
         note(f"warning: {result.summary['ablative_note']}")
     if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
         note(f"warning: {result.summary['pyrolysis_note']}")
-    summary = dict(result.summary)
-    cooling = cooling_used(simulation, spec)
-    summary.setdefault("cooling", cooling)
+    if result.summary.get("freezing_note"):  # a FreezingWarning, ignored above
+        note(f"warning: {result.summary['freezing_note']}")
+    summary = shell_summary(result, simulation, spec)  # the web's summary too (QA5 #7)
+    cooling = summary["cooling"]
     if out is not None:
         from laserskin.plotting import plot_simulation
 
@@ -172,12 +159,7 @@ def command(
         from laserskin.plotting import write_temperature_movie
 
         outputs.wrote(write_temperature_movie(result, movie))
-    if as_json:
-        import laserskin
-
-        # tie the result to what produced it (QA4 #7): the package version and the scenario as read
-        summary.setdefault("version", laserskin.__version__)
-        summary.setdefault("inputs", spec.model_dump(mode="json", by_alias=True, exclude_none=True))
+    if as_json:  # with the package version and the scenario as read (QA4 #7)
         print_json(summary)
         return
     console().print(summary_table({scenario.stem: summary}, f"Simulation: {simulation.laser.describe()}"))

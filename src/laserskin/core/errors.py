@@ -221,28 +221,30 @@ def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
 
-def describe_error_item_fully(item: Any, title: str) -> str:
+def describe_error_item_fully(item: Any, title: str, prefix: str = "", *, mapping: str = "table") -> str:
     """:func:`describe_error_item` with the model ``title``; where that model only says "text" (a free-text
     field checked later, e.g. ``PlanRequest.fitzpatrick``), the first other registered model with the same
     location that says more (``Person``'s "one of I, ..., VI"). Every candidate is tried, since the registry's
     order follows import order."""
-    line = describe_error_item(item, title)
+    line = describe_error_item(item, title, prefix, mapping=mapping)
     if not (title and line.endswith("expected text")):
         return line
     loc = tuple(item.get("loc", ()))
     for name in list(_MODELS):
         if name != title and _locate(name, loc) is not None:
-            other = describe_error_item(item, name)
+            other = describe_error_item(item, name, prefix, mapping=mapping)
             if not other.endswith("expected text"):
                 return other
     return line
 
 
-def describe_error_item(item: Any, title: str = "", prefix: str = "") -> str:
+def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping: str = "table") -> str:
     """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
 
     ``title`` names the validated model (``error.title``); for errors without one (a web
     framework's request validation) the registered input models are searched for the location.
+    ``mapping`` is the word for a key–value mapping in the input's own format: ``"table"`` (TOML, the
+    default) or ``"object"`` (a JSON body, QA5 #13).
     """
     loc = tuple(item.get("loc", ()))
     # "<...>" parts are the tags of tagged unions (which member was tried), not fields
@@ -304,7 +306,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "") -> str:
     if kind in ("string_type", "string_pattern_mismatch"):
         return f"{location}: {got}; expected {_allowed(field, 'text')}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"{location}: {got}; expected a table"
+        return f"{location or 'input'}: {got}; expected {'an' if mapping[:1] in 'aeiou' else 'a'} {mapping}"
     message = item.get("msg", "invalid").removeprefix("Value error, ")
     match = _STARTS_WITH_KEY.match(message)
     if match and " " not in match.group(1):  # "density: got ..." from a validator: the key joins the location

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import pint
-from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema, WrapValidator
 
 from laserskin.core.errors import InputError, range_words, shown
 
@@ -237,6 +237,31 @@ def exact_quantity_text(value_si: float, si_unit: str, unit: str) -> str:
     return f"{value_si!r} {si_unit}".strip() if si_unit else repr(value_si)
 
 
+class TypedQuantity(float):
+    """An SI float that remembers the text it was parsed from (``"1.45 um"``), so that a dumped model echoes
+    what was typed: that text parses back to exactly this value, where the display unit may need 17 digits
+    (1.45 µm is ``1449.9999999999998 nm``, QA5 #8). Arithmetic gives plain floats; equality and hashing are the
+    float's."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> TypedQuantity:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __reduce__(self):
+        return (TypedQuantity, (float(self), self.text))
+
+
+def _keep_typed_text(value: Any, handler: Callable[[Any], float]) -> float:
+    """Wrap validator of :func:`Quantity`: the parsed SI float, carrying the typed text when text was typed."""
+    parsed = handler(value)
+    if isinstance(value, str) and isinstance(parsed, float) and math.isfinite(parsed):
+        return TypedQuantity(parsed, value.strip())
+    return parsed
+
+
 @dataclass(frozen=True)
 class QuantitySpec:
     """What a :func:`Quantity` field accepts (kept in its ``Annotated`` metadata), so that an error
@@ -344,11 +369,17 @@ def Quantity(
         return v
 
     def serialize(v: float) -> str:
-        return exact_quantity_text(v, si_unit, display)
+        text = exact_quantity_text(v, si_unit, display)
+        # what was typed, where it is the shorter exact text ("1.45 um", not "1449.9999999999998 nm"; QA5 #8);
+        # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms")
+        if isinstance(v, TypedQuantity) and len(v.text) < len(text):
+            return v.text
+        return text
 
     return Annotated[
         float,
         BeforeValidator(validate),
+        WrapValidator(_keep_typed_text),  # outside the parse: sees the typed value and the SI float
         PlainSerializer(serialize, return_type=str),
         WithJsonSchema({"type": "string", "description": f"quantity with units, e.g. '1 {display}'"}),
         spec,

@@ -15,8 +15,9 @@ the epidermis–dermis junction) against the Henriques–Moritz burn thresholds
 
 Monte Carlo read-out: every map this module grades is read over regions of rings merged from the axis
 until each holds :data:`READOUT_MIN_PHOTONS` launched photons, with Ω integrated from the temperature
-averaged over the region (:func:`readout_rings`, :func:`pool_rings`, :func:`epidermal_readout_maps`), so a
-ring holding a handful of photons does not set the grade (QA4 finding 29; docs/tissue_physics.md).
+averaged over the region (:func:`readout_rings`, :func:`pool_rings`, :func:`readout_maps`), so a
+ring holding a handful of photons does not set the grade (QA4 finding 29; docs/tissue_physics.md) nor
+the dermal injury depth (:func:`dermal_injury`, QA5 finding 18).
 
 The blister criterion stays the basal cell (the dermal–epidermal junction, where Henriques's
 transepidermal necrosis is reached last under surface heating; calibrated against the published
@@ -251,6 +252,17 @@ def readout_rings(grid: Any, launch_cdf: Any, photons: int, *, min_photons: floa
     return region
 
 
+def _region_weights(grid: Any, rings: Any, members: np.ndarray) -> np.ndarray:
+    """Area weights (summing to 1) of the rings ``members`` (a boolean mask) of one read-out region."""
+    area = np.diff(grid.r_edges_m**2)[members]
+    return area / area.sum()
+
+
+def _check_rings(values: np.ndarray, grid: Any, rings: np.ndarray, axis: int) -> None:
+    if values.shape[axis] != grid.nr or rings.shape != (grid.nr,):
+        raise InputError("rings", rings.shape, f"one region index per ring ({grid.nr}) along axis {axis}")
+
+
 def pool_rings(values: Any, grid: Any, rings: Any, *, axis: int = 0) -> np.ndarray:
     """``values`` with each ring replaced by the area-weighted mean over its read-out region (:func:`readout_rings`).
 
@@ -261,22 +273,33 @@ def pool_rings(values: Any, grid: Any, rings: Any, *, axis: int = 0) -> np.ndarr
     if rings is None:
         return v
     rings = np.asarray(rings)
-    if v.shape[axis] != grid.nr or rings.shape != (grid.nr,):
-        raise InputError("rings", rings.shape, f"one region index per ring ({grid.nr}) along axis {axis}")
-    area = np.diff(grid.r_edges_m**2)
+    _check_rings(v, grid, rings, axis)
     v = np.moveaxis(v, axis, 0)
-    out = np.empty_like(v)
-    for k in np.unique(rings):
+    out = v.copy()  # a region of one ring is that ring
+    regions, sizes = np.unique(rings, return_counts=True)
+    for k in regions[sizes > 1]:
         members = rings == k
-        w = area[members] / area[members].sum()
-        out[members] = np.tensordot(w, v[members], axes=(0, 0))
+        out[members] = np.tensordot(_region_weights(grid, rings, members), v[members], axes=(0, 0))
     return np.moveaxis(out, 0, axis)
+
+
+def pooled_ring(values: Any, grid: Any, rings: Any, *, ring: int = 0, axis: int = 0) -> np.ndarray:
+    """One ring of :func:`pool_rings` (the axis by default): the area-weighted mean of ``values`` over the
+    read-out region holding ``ring``, with the radial ``axis`` removed, without pooling the other regions
+    (the planner's fast axis read-out). ``rings`` ``None``: the ring's own values."""
+    v = np.asarray(values, dtype=np.float64)
+    if rings is None:
+        return np.array(np.take(v, ring, axis=axis))
+    rings = np.asarray(rings)
+    _check_rings(v, grid, rings, axis)
+    members = rings == rings[ring]
+    return np.tensordot(_region_weights(grid, rings, members), np.compress(members, v, axis=axis), axes=(0, axis))
 
 
 class PooledObserver:
     """Heat-solver observer that forwards the temperature pooled over read-out regions (:func:`pool_rings`)
-    to ``observer`` (e.g. an :class:`~laserskin.damage.arrhenius.ArrheniusIntegrator` of the epidermal
-    read-out in the non-linear stage, which keeps no history)."""
+    to ``observer`` (e.g. an :class:`~laserskin.damage.arrhenius.ArrheniusIntegrator` of the read-out map
+    of the non-linear stage, which keeps no history: :func:`readout_maps` step by step)."""
 
     def __init__(self, observer: Any, grid: Any, rings: Any):
         self.observer, self.grid, self.rings = observer, grid, rings
@@ -290,26 +313,35 @@ class PooledObserver:
         )
 
 
-def epidermal_readout_maps(
+def readout_maps(
     times_s: Any,
     history_K: Any,
     omega_henriques: Any,
     peak_temperature_K: Any,
     grid: Any,
     *,
-    junction_depth_m: float,
     rings: Any,
+    rows: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Henriques Ω and peak-temperature maps for :func:`epidermal_injury` with the epidermal rows (centres above
-    the junction) read from the temperature history (nt, nr, nz) pooled over the read-out regions ``rings``
-    (:func:`readout_rings`); the other rows and ``rings`` ``None`` leave the per-cell maps."""
+    """Henriques Ω and peak-temperature maps of the statistical read-out: the rows ``rows`` (bool (nz,); default
+    all) read from the temperature history (nt, nr, nz) pooled over the read-out regions ``rings``
+    (:func:`readout_rings`), Ω integrated from the pooled temperature; the other rows and ``rings`` ``None``
+    leave the per-cell maps.
+
+    The one read-out map of every graded key of a Monte Carlo run: the epidermal verdict
+    (:func:`epidermal_injury`), the 100 °C switch and the dermal keys (:func:`dermal_injury`, the residual
+    damage; QA5 finding 18: read from the axis cell alone they flipped with the seed). The non-linear stage
+    integrates the same map step by step (:class:`PooledObserver`).
+    """
     from laserskin.damage.arrhenius import arrhenius_omega
 
     omega = np.array(omega_henriques, dtype=np.float64)
     peak = np.array(peak_temperature_K, dtype=np.float64)
     if rings is None:
         return omega, peak
-    rows = np.asarray(grid.z_centers_m) < junction_depth_m
+    rows = np.ones(grid.nz, dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    if rows.shape != (grid.nz,):
+        raise InputError("rows", rows.shape, f"one flag per row ({grid.nz})")
     pooled = pool_rings(np.asarray(history_K)[:, :, rows], grid, rings, axis=1)
     omega[:, rows] = arrhenius_omega(times_s, pooled, parameters="henriques_moritz_1947")
     peak[:, rows] = pooled.max(axis=0)
@@ -465,9 +497,10 @@ class DermalInjury:
     Attributes
     ----------
     volume_mm3 : float
-        Σ (1 − e^−Ω) × cell volume over the dermis, mm³ (injured-equivalent volume).
+        Expected injured dermal volume, mm³: Σ (1 − e^−Ω) × cell volume over the dermis (each cell counts
+        its injured share, so it is not 0 where no cell reaches Ω = 1; not the volume of the Ω ≥ 1 zone).
     depth_range_um : tuple of float or None
-        [top, bottom] depth of the zone with Ω ≥ threshold on the axis column, µm.
+        [top, bottom] depth of the zone with Ω ≥ threshold on the axis column of the read-out map, µm.
     """
 
     volume_mm3: float
@@ -475,7 +508,13 @@ class DermalInjury:
 
 
 def dermal_injury(
-    omega: Any, grid: Any, *, dermis_top_m: float, dermis_bottom_m: float, threshold: float = 1.0
+    omega: Any,
+    grid: Any,
+    *,
+    dermis_top_m: float,
+    dermis_bottom_m: float,
+    threshold: float = 1.0,
+    readout_omega: Any = None,
 ) -> DermalInjury:
     """Thermally injured dermal volume and depth range from an Arrhenius Ω map.
 
@@ -483,24 +522,38 @@ def dermal_injury(
     default) is what drives the wound response and neocollagenesis after non-ablative
     lasers (thermal injury zone in the upper dermis; physics_data.md §4.4, §8).
 
+    The depth range is read on the axis column of ``readout_omega`` (default ``omega``): for a Monte Carlo source
+    pass the read-out map (:func:`readout_maps`, :class:`PooledObserver`), whose axis column is the read-out
+    region around the axis (≥ :data:`READOUT_MIN_PHOTONS` launched photons), not the axis ring, whose few photons
+    let the Ω ≥ 1 band come and go with the seed (QA5 finding 18: [283, 364] µm with seed 1, none with seeds 2-4
+    and at 10× the photons). The volume is summed over the cells of ``omega`` (per cell): a sum over many cells
+    averages the tally noise itself, and pooled regions are wide where they are not read — a Gaussian beam's
+    tail rings merge into one region reaching the grid's edge, whose mean temperature would hide the real fall
+    of the injury with the radius (35 % of a 1550 nm micro-beam's injured volume).
+
     Parameters
     ----------
     omega : ndarray (nr, nz)
-        Ω map on the grid.
+        Ω map on the grid (per cell).
     grid : RZGrid
     dermis_top_m, dermis_bottom_m : float
         Depths of the epidermis–dermis junction and of the dermis bottom, m.
     threshold : float
         Ω of the zone whose depth range is reported (default 1: 63 % injured).
+    readout_omega : ndarray (nr, nz), optional
+        Ω map of the statistical read-out, for the depth range.
     """
     from laserskin.damage.collagen import omega_depth_range
 
     o = np.asarray(omega, dtype=np.float64)
     if o.shape != (grid.nr, grid.nz):
         raise InputError("omega", o.shape, f"shape {(grid.nr, grid.nz)}")
+    read = o if readout_omega is None else np.asarray(readout_omega, dtype=np.float64)
+    if read.shape != (grid.nr, grid.nz):
+        raise InputError("readout_omega", read.shape, f"shape {(grid.nr, grid.nz)}")
     z = grid.z_centers_m
     in_dermis = (z > dermis_top_m) & (z < dermis_bottom_m)
     injured = -np.expm1(-o[:, in_dermis])
     volume = float((injured * grid.cell_volume_m3[:, in_dermis]).sum() * 1e9)
-    depth = omega_depth_range(np.where(in_dermis[None, :], o, np.nan), grid, threshold, column=0)
+    depth = omega_depth_range(np.where(in_dermis[None, :], read, np.nan), grid, threshold, column=0)
     return DermalInjury(volume, None if depth is None else (depth[0] * 1e6, depth[1] * 1e6))

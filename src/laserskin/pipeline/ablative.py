@@ -211,6 +211,7 @@ def apply_thermal_model_rule(
     transport_results: Any = (),
     *,
     epidermal_necrosis_depth_m: float | None = None,
+    readout_omega_henriques: np.ndarray | None = None,
 ) -> Result:
     """The pipeline rule: keep the linear result where it is valid, else run the non-linear stage.
 
@@ -229,10 +230,14 @@ def apply_thermal_model_rule(
     same grid and source and its result is returned (``thermal_model = "nonlinear"``).
     ``epidermal_necrosis_depth_m``: the linear run's epidermal read-out (``outcome.injury.necrosis_depth_m``, from
     the pooled temperature) for ``epidermal_necrosis_depth_um``; ``None``: read per cell from the dataset.
+    ``readout_omega_henriques``: the linear run's read-out map (``outcome.readout_omega_henriques``,
+    :func:`~laserskin.damage.injury.readout_maps`) for ``residual_damage_depth_um`` (QA5 #18); ``None``: the
+    dataset's per-cell map.
     """
     dataset = linear_result.dataset
     rings = simulation.readout_rings(grid)
-    need, reason = needs_nonlinear(pool_rings(np.nan_to_num(dataset["peak_temperature"].values, nan=0.0), grid, rings))
+    pooled_peak_K = pool_rings(np.nan_to_num(dataset["peak_temperature"].values, nan=0.0), grid, rings)
+    need, reason = needs_nonlinear(pooled_peak_K)
     if need:
         result = run_nonlinear(
             simulation, reason=reason, source_per_J=source_per_J, grid=grid, transport_results=transport_results
@@ -257,10 +262,13 @@ def apply_thermal_model_rule(
         thermal_model="linear",
         thermal_model_reason=reason,
         epidermal_necrosis_depth_um=epidermal_necrosis_depth_m * 1e6,
-        peak_temperature_C=float(np.nanmax(dataset["peak_temperature"].values) - CELSIUS_K),
+        peak_temperature_C=float(pooled_peak_K.max() - CELSIUS_K),  # the field of the reason (QA5 #1)
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
-        residual_damage_depth_um=_depth_from_surface_m(henriques, grid) * 1e6,
+        residual_damage_depth_um=_depth_from_surface_m(
+            henriques if readout_omega_henriques is None else np.nan_to_num(readout_omega_henriques, nan=0.0), grid
+        )
+        * 1e6,
         coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
     )
     if simulation.laser.is_fractional:
@@ -426,15 +434,16 @@ def run_nonlinear(
     t_end = float(ends.max()) + simulation.settings.relaxation_s
     surface = simulation.cooling.surface_boundary(starts, ends, t_end)
     integrator = ArrheniusIntegrator(grid, NONLINEAR_DAMAGE_SETS)
-    # the epidermal read-out of a Monte Carlo source: Henriques Ω of the epidermal rows from the temperature
-    # pooled over the read-out regions (laserskin.damage.injury.readout_rings); per cell for Beer–Lambert
+    # the epidermal and dermal read-outs of a Monte Carlo source: Henriques Ω of the rows above the dermis bottom
+    # from the temperature pooled over the read-out regions (laserskin.damage.injury.readout_maps, step by step);
+    # per cell for Beer–Lambert
     rings = simulation.readout_rings(grid) if source_per_J is not None else None
-    epidermal_rows = grid.z_centers_m < geometry.junction_depth_m
+    readout_rows = grid.z_centers_m < geometry.dermis_bottom_m
     readout = (
         None
         if rings is None
         else ArrheniusIntegrator(
-            grid, {"henriques": NONLINEAR_DAMAGE_SETS["henriques"]}, regions={"henriques": epidermal_rows}
+            grid, {"henriques": NONLINEAR_DAMAGE_SETS["henriques"]}, regions={"henriques": readout_rows}
         )
     )
     readout_observers = [] if readout is None else [PooledObserver(readout, grid, rings)]
@@ -492,8 +501,13 @@ def run_nonlinear(
         floors_after_pulse = floors_after_pulse[spikes_per_pulse - 1 :: spikes_per_pulse]
     per_pulse = np.diff(np.concatenate([[0.0], floors_after_pulse])) if floors_after_pulse.size else np.zeros(1)
 
+    # the Henriques read-out map: the rows of the pooled read-out where there is one (``readout`` above)
+    readout_omega, readout_peak_K = integrator.omega("henriques"), heat.peak_temperature_K
+    if readout is not None:
+        readout_omega = np.where(readout_rows[None, :], readout.omega("henriques"), readout_omega)
+        readout_peak_K = np.where(readout_rows[None, :], readout.peak_temperature_K, readout_peak_K)
     # residual thermal necrosis and collagen coagulation below the final floor (on the axis)
-    residual_m = residual_damage_depth_m(omega["henriques"], grid, floor_m)
+    residual_m = residual_damage_depth_m(np.where(removed, np.nan, readout_omega), grid, floor_m)
     # and in the crater wall at half the depth (rings fine enough: focused spots)
     wall_m = (
         ablation.wall_damage_thickness(omega["henriques"], removed, grid, heat.crater_depth_m)
@@ -524,10 +538,6 @@ def run_nonlinear(
     basal_cells = np.flatnonzero(z < geometry.junction_depth_m)
     basal = int(basal_cells[-1]) if basal_cells.size else 0
     viable_top = viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
-    readout_omega, readout_peak_K = integrator.omega("henriques"), heat.peak_temperature_K
-    if readout is not None:  # epidermal rows from the pooled temperature (see ``readout`` above)
-        readout_omega = np.where(epidermal_rows[None, :], readout.omega("henriques"), readout_omega)
-        readout_peak_K = np.where(epidermal_rows[None, :], readout.peak_temperature_K, readout_peak_K)
     if not removed[:, basal].any():
         injury = epidermal_injury(
             np.minimum(np.where(removed, 0.0, readout_omega), 1e300),  # Ω of dry tissue: finite
@@ -554,14 +564,18 @@ def run_nonlinear(
         grid,
         dermis_top_m=max(geometry.junction_depth_m, floor_m),
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=np.nan_to_num(np.where(removed, np.nan, readout_omega), nan=0.0),  # the depth (QA5 #18)
     )
     epidermis = z < geometry.junction_depth_m
+    pooled_peak_K = pool_rings(peak_K, grid, rings)
     summary: dict[str, Any] = {
         "thermal_model": "nonlinear",
         "thermal_model_reason": reason,
-        "peak_temperature_C": float(peak_K.max() - CELSIUS_K),
+        # a Monte Carlo source's peaks pooled over the read-out regions, as the switch read them (QA5 #1)
+        "peak_temperature_C": float(pooled_peak_K.max() - CELSIUS_K),
+        "peak_cell_temperature_C": float(peak_K.max() - CELSIUS_K) if rings is not None else None,
         "peak_epidermis_temperature_C": float(np.asarray(readout_peak_K)[:, epidermis].max() - CELSIUS_K),
-        "peak_dermis_temperature_C": float(peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
+        "peak_dermis_temperature_C": float(pooled_peak_K[:, dermis].max() - CELSIUS_K) if dermis.any() else None,
         "crater_depth_um": floor_m * 1e6,
         "crater_depth_per_pulse_um": float(per_pulse[0] * 1e6) if per_pulse.size else 0.0,
         "crater_depth_per_pass_um": _per_pass_um(floors_after_pulse, simulation),

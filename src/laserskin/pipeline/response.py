@@ -23,7 +23,7 @@ from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.collagen import collagen_response
-from laserskin.damage.injury import epidermal_injury, epidermal_readout_maps, viable_epidermis_top_m
+from laserskin.damage.injury import epidermal_injury, readout_maps, viable_epidermis_top_m
 from laserskin.damage.pain import PainParameters, pain_from_field
 from laserskin.grid import RZGrid
 
@@ -139,15 +139,15 @@ class ThermalResponse:
             dermis_bottom_m=geometry.dermis_bottom_m,
             spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
         )
-        # the epidermal read-out from the temperature pooled over the Monte Carlo read-out regions
-        readout_omega, readout_peak = epidermal_readout_maps(
+        # the epidermal and dermal read-outs from the temperature pooled over the Monte Carlo read-out regions
+        readout_omega, readout_peak = readout_maps(
             self.times_s,
             history,
             omega["henriques"],
             peak,
             self.grid,
-            junction_depth_m=geometry.junction_depth_m,
             rings=self.readout_rings,
+            rows=self.grid.z_centers_m < geometry.dermis_bottom_m,
         )
         injury = epidermal_injury(
             readout_omega,
@@ -193,7 +193,8 @@ class TissueResponse:
     pain: object
     nociceptor_trace_K: np.ndarray
     boiling: bool
-    #: Henriques Ω / peak temperature maps of the epidermal read-out (epidermal rows from the temperature pooled
-    #: over the read-out regions, :func:`laserskin.damage.injury.epidermal_readout_maps`); None: the per-cell maps
+    #: Henriques Ω / peak temperature maps of the epidermal and dermal read-outs (rows above the dermis bottom from
+    #: the temperature pooled over the read-out regions, :func:`laserskin.damage.injury.readout_maps`); None: the
+    #: per-cell maps
     readout_omega_henriques: np.ndarray | None = None
     readout_peak_temperature_K: np.ndarray | None = None

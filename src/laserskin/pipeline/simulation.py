@@ -44,7 +44,7 @@ from laserskin.pipeline.scenario import Scenario
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.summary import linear_summary
 from laserskin.skin import Person
-from laserskin.thermal.cooling import Cooling
+from laserskin.thermal.cooling import Cooling, FreezingWarning
 from laserskin.thermal.enthalpy import OutsideModelError
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec
 from laserskin.treatment.devices import load_device
@@ -144,6 +144,13 @@ class Simulation:
         self.inclusions = tuple(inclusions)
         # an unset [laser] ablative follows the physics of this tissue (pipeline.ablative.resolve_ablative)
         self.laser = resolve_ablative(self)
+        if self.laser.ablative and self.cooling.kind == "contact":  # one check for the CLI, web and planner
+            raise InputError(
+                "cooling.kind",
+                "contact",
+                '"none", "cold_air" or "cryogen" with an ablative laser: ablation needs a free surface (a contact '
+                "window is taken off the skin before an ablative pulse; the plume must leave)",
+            )
 
     @classmethod
     def from_scenario(
@@ -318,6 +325,8 @@ class Simulation:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         warn = not inside_progress_scope() if grid_warning is None else grid_warning
         _note_grid_capture(result.summary, warn=warn)
+        if result.summary.get("freezing_note") and not inside_progress_scope():  # the planner keeps it in the summary
+            warnings.warn(result.summary["freezing_note"], FreezingWarning, stacklevel=2)
         result.summary["wall_time_s"] = time.perf_counter() - clock
         result.citations = tuple(sorted(cited))
         result.dataset.attrs["summary"] = json.dumps(result.summary)
@@ -377,9 +386,15 @@ class Simulation:
         # the linear result stands where it is valid; above the onset of vaporisation the
         # non-linear (enthalpy) stage runs on the same grid and source
         result = apply_thermal_model_rule(
-            self, linear, source, grid, transport_results, epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m
+            self,
+            linear,
+            source,
+            grid,
+            transport_results,
+            epidermal_necrosis_depth_m=outcome.injury.necrosis_depth_m,
+            readout_omega_henriques=outcome.readout_omega_henriques,
         )
-        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):  # same transport and grid
+        for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share", "freezing_note"):  # same grid
             if result.summary.get(key) is None:
                 result.summary[key] = linear.summary[key]
         return result

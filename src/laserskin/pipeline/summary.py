@@ -17,11 +17,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from laserskin.core.constants import CELSIUS_K
-from laserskin.damage.injury import dermal_injury
+from laserskin.damage.injury import dermal_injury, pool_rings
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
+from laserskin.thermal.cooling import freezing_note
 
-__all__ = ["SimulationSummary", "linear_summary", "wavelength_band_nm"]
+__all__ = ["SimulationSummary", "cooling_used", "linear_summary", "shell_summary", "wavelength_band_nm"]
 
 DepthRange = list[float] | None
 
@@ -36,8 +37,18 @@ class SimulationSummary(BaseModel):
     geometry: Literal["rz", "voxels"] = "rz"
     """Which geometry ran: the axisymmetric r–z grid or the 3-D voxels (``[geometry] kind``)."""
     peak_temperature_C: float | None = None
+    """Peak temperature anywhere in the tissue, °C, read from the same field as the 100 °C switch and the epidermal
+    read-out: for a Monte Carlo source the peak of each ring pooled (area-weighted) over its read-out region
+    (rings merged from the axis until each holds :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched
+    photons, :func:`~laserskin.damage.injury.pool_rings`), so it agrees with ``thermal_model_reason`` and does not
+    move with the seed (QA5 #1); per cell for a deterministic (Beer–Lambert) source."""
+    peak_cell_temperature_C: float | None = None
+    """Diagnostic: the hottest single grid cell, °C, before pooling. Near the axis a ring holds a few photons, so
+    this moves with the seed (±20 K at 20 000 photons); not an outcome. ``None`` where no Monte Carlo field is
+    pooled (voxels)."""
     peak_epidermis_temperature_C: float
     peak_dermis_temperature_C: float
+    """Peak dermal temperature, °C, from the pooled field of ``peak_temperature_C`` (never above it)."""
     denaturation_depth_um: DepthRange
     denatured_volume_mm3: float
     coagulation_depth_um: float | None = None
@@ -84,6 +95,9 @@ class SimulationSummary(BaseModel):
     absorbed_outside_grid_fraction: float | None = None
     absorbed_outside_grid_share: float | None = None
     grid_note: str | None = None
+    freezing_note: str | None = None
+    """Set when tissue at or below the basal layer fell below the freezing point of tissue water (−0.5 °C): the model
+    carries no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
     wall_time_s: float = 0.0
 
     @model_validator(mode="after")
@@ -124,6 +138,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
+    pooled = pool_rings(peak, grid, response.readout_rings)  # the field the 100 degC switch reads (QA5 #1)
     z = grid.z_centers_m
     epidermis = z < geometry.junction_depth_m
     dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
@@ -132,6 +147,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=outcome.readout_omega_henriques,  # the depth from the pooled read-out map (QA5 #18)
     )
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
@@ -139,14 +155,15 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     return SimulationSummary(
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
-        peak_temperature_C=float(peak.max() - CELSIUS_K),
+        peak_temperature_C=float(pooled.max() - CELSIUS_K),
+        peak_cell_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(
             (peak if outcome.readout_peak_temperature_K is None else outcome.readout_peak_temperature_K)[
                 :, epidermis
             ].max()
             - CELSIUS_K
         ),
-        peak_dermis_temperature_C=float(peak[:, dermis].max() - CELSIUS_K),
+        peak_dermis_temperature_C=float(pooled[:, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
         coagulation_depth_um=None if depth is None else float(depth[1]),
@@ -179,4 +196,44 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
             sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
             / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
         ),
+        freezing_note=freezing_note(  # the run's coldest in the spot (the model cools the whole grid alike)
+            np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
+                grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])
+            ],
+            z,
+            grid.z_edges_m,
+            basal_depth_m=geometry.junction_depth_m,
+        ),
     )
+
+
+def cooling_used(simulation, scenario=None) -> dict[str, Any]:
+    """The cooling a simulation ran with (its settings) and where it came from (``source``)."""
+    cooling = simulation.cooling
+    data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
+    source = "arguments"
+    if scenario is not None:
+        laser = getattr(scenario, "laser", None)
+        device = laser.get("device") if isinstance(laser, dict) else getattr(laser, "device", None)
+        if getattr(scenario, "cooling", None) is not None:
+            source = "[cooling] table"
+        elif device:
+            source = f"default of device {device} (no [cooling] table)"
+        else:
+            source = "none given (no [cooling] table)"
+    data["source"] = source
+    return data
+
+
+def shell_summary(result, simulation, scenario) -> dict[str, Any]:
+    """The summary both shells give for one scenario: ``laserskin simulate --json`` prints it and
+    ``POST /api/simulate`` returns it (and the web job's ``summary.json``), one builder so they cannot drift
+    (QA5 #7): the result's summary, the ``cooling`` it ran with (settings and ``source``), the package
+    ``version`` and the scenario as read (``inputs``; QA4 #7)."""
+    import laserskin
+
+    summary = dict(result.summary)
+    summary.setdefault("cooling", cooling_used(simulation, scenario))
+    summary.setdefault("version", laserskin.__version__)
+    summary.setdefault("inputs", scenario.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return summary

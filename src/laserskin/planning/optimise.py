@@ -71,7 +71,7 @@ import numpy as np
 
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
-from laserskin.damage.injury import dermal_injury, pool_rings, viable_epidermis_top_m
+from laserskin.damage.injury import dermal_injury, pool_rings, pooled_ring, viable_epidermis_top_m
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
@@ -171,6 +171,10 @@ class FastEvaluator:
         self.dz_um = np.diff(grid.z_edges_m)[self.dermis] * 1e6
         self.z_top_um = grid.z_edges_m[self.dermis] * 1e6
         self.max_base = float(response.base_K.max())
+        # the dermal column of the target read on the axis read-out region (the pooled temperature of the pipeline's
+        # dermal keys, laserskin.damage.injury.readout_maps; QA5 #18): linear in energy, pooled once here
+        self._axis_base = pooled_ring(response.base_K[:, :, self.dermis], grid, response.readout_rings, axis=1)
+        self._axis_rise = pooled_ring(response.rise_per_J[:, :, self.dermis], grid, response.readout_rings, axis=1)
 
     def basal_omega(self, energy_J: float) -> float:
         """Worst basal-layer Henriques Ω over the read-out regions (:func:`laserskin.damage.injury.pool_rings`), one pass."""
@@ -182,9 +186,10 @@ class FastEvaluator:
         return float(np.max(arrhenius_omega(r.times_s, history, parameters="henriques_moritz_1947")))
 
     def axis_dermal_omega(self, energy_J: float, parameter_set: str | None = None) -> np.ndarray:
-        """Ω of ``parameter_set`` (default: the target set) in the dermal cells on the beam axis, one pass."""
+        """Ω of ``parameter_set`` (default: the target set) in the dermal cells on the beam axis (the temperature
+        pooled over the axis read-out region, :func:`laserskin.damage.injury.pooled_ring`), one pass."""
         r = self.response
-        history = r.base_K[:, 0, self.dermis] + energy_J * r.rise_per_J[:, 0, self.dermis]
+        history = self._axis_base + energy_J * self._axis_rise
         name = parameter_set or planner_rules()["target"]["parameter_set"]
         return np.asarray(arrhenius_omega(r.times_s, history, parameters=name))
 
@@ -656,6 +661,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         response.grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=n * outcome.readout_omega_henriques,  # the depth as the pipeline reads it (pooled; QA5 #18)
     )
     result.summary = {
         "peak_epidermis_temperature_C": float(outcome.readout_peak_temperature_K[:, epi].max() - CELSIUS_K),

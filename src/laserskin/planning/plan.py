@@ -843,6 +843,9 @@ def _plan_device(preset, person, request, counter, cache_dir):
     verdict = device_verdict(person, preset)
     if not verdict.allowed:
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
+    if preset.device_class in ("ablative", "fractional_ablative") and cooling_for(request, preset)["kind"] == "contact":
+        # Simulation refuses it (QA5 #23): not offered, rather than failing the whole plan
+        return [], [f"{preset.name}: no contact cooling with an ablative laser (ablation needs a free surface)"]
     if preset.device_class in ("ablative", "fractional_ablative", "fractional_non_ablative"):
         # preset setting, one Simulation.run(): its rule picks the linear or the non-linear model
         if preset.device_class == "ablative":  # full-field: 1-3 passes, chosen by outcome per downtime day

@@ -45,7 +45,9 @@ scatter is the Monte Carlo error of the hottest basal column that sets Ω.
 
 from __future__ import annotations
 
+import contextvars
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -221,6 +223,20 @@ def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, 
     )
 
 
+def _transport_inputs(sim) -> tuple:
+    """What :meth:`Simulation.transport` computes with, worked out in the caller's thread."""
+    return sim._stacks(), sim.grid(), sim.beam(), sim.settings, sim.cache_dir
+
+
+def _quiet_transport(stacks, grid, beam, settings, cache_dir) -> tuple:
+    """:meth:`Simulation.transport` without progress events (run in a background thread; a transport
+    taken from the cache reports none either): ``(results, source per J, grid)``."""
+    from laserskin.pipeline import stages
+
+    results, source = stages.transport(stacks, grid, beam, settings, progress=None, cache_dir=cache_dir)
+    return results, source, grid
+
+
 def _melanin_high(person) -> float | None:
     from laserskin.skin.anatomy import melanin_range_for
 
@@ -326,21 +342,43 @@ def blister_uncertainty(
     cooling = _cooling_low(sim)
     if cooling is not None:
         cases["cooling_h"] = {"cooling": cooling}
+    perturbed = {
+        name: _perturbed_simulation(sim, cooling=change["cooling"])
+        if name == "cooling_h"
+        else _perturbed_simulation(sim, **change)
+        for name, change in cases.items()
+    }
+    energies = {}
+    # the perturbed optics' transports run one after another in a background thread while this
+    # thread solves heat (the cooling case first: it reuses the nominal source); each result is the
+    # one a transport in this thread gives (same inputs, seed and photons, bit-identical on any
+    # thread), so only the wall time changes (issue 9: a plan within 30 s)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="laserskin-blister-band") as pool:
+        context = contextvars.copy_context()  # the caller's citation records
+        transports = {
+            name: pool.submit(context.run, _quiet_transport, *_transport_inputs(simulation))
+            for name, simulation in perturbed.items()
+            if name != "cooling_h"
+        }
+        try:
+            for name in sorted(cases, key=lambda n: n != "cooling_h"):
+                if name == "cooling_h":  # optics unchanged: reuse the source, heat only
+                    source, grid = source_per_J, response.grid
+                else:
+                    _, source, grid = transports[name].result()
+                    if counter is not None:
+                        counter.transports += 1
+                alt_response, _ = perturbed[name].thermal_response(source, grid)
+                if counter is not None:
+                    counter.heat_solves += 2
+                result.runs += 1
+                energies[name] = _one_pass_blister_J(alt_response, lo, hi)
+        finally:
+            for future in transports.values():  # on an error: no transport left running for nothing
+                future.cancel()
     low_sq = high_sq = (2.0 * mc) ** 2
-    for name, change in cases.items():
-        if name == "cooling_h":  # optics unchanged: reuse the source, heat only
-            perturbed = _perturbed_simulation(sim, cooling=change["cooling"])
-            source, grid = source_per_J, response.grid
-        else:
-            perturbed = _perturbed_simulation(sim, **change)
-            _, source, grid = perturbed.transport()
-            if counter is not None:
-                counter.transports += 1
-        alt_response, _ = perturbed.thermal_response(source, grid)
-        if counter is not None:
-            counter.heat_solves += 2
-        result.runs += 1
-        energy = _one_pass_blister_J(alt_response, lo, hi)
+    for name in cases:  # summed in the order of the cases, as before
+        energy = energies[name]
         d = (energy / nominal - 1.0) if energy is not None else 1.0
         result.contributions[name] = float(d)
         if name.startswith("scattering_set"):

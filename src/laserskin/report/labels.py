@@ -143,7 +143,7 @@ LABELS: dict[str, Label] = {
     "dermal_injury_band_um": Label("Depth band of dermal thermal injury (Ω ≥ 1)", "µm"),
     "denatured_volume_mm3": Label("Denatured collagen volume", "mm³"),
     "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
-    "dermal_injury_volume_mm3": Label("Volume of dermal thermal injury (Ω ≥ 1)", "mm³"),
+    "dermal_injury_volume_mm3": Label("Expected injured dermal volume, Σ (1 − e^−Ω) V", "mm³"),
     "boiling": Label("Tissue water boils"),
     "residual_damage_depth_um": Label(
         "Residual thermal damage below the crater floor (or the surface)",

@@ -334,3 +334,51 @@ CoolingConfig = Annotated[
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(CoolingConfig)
+
+
+#: Freezing point of tissue water, K (−0.5 °C): the interstitial fluid's ~0.29 osmol/kg lowers the freezing point
+#: of water by about 0.5 K, and tissue ice forms from about −0.5 °C (Gage & Baust 1998). The latent heat of
+#: freezing (334 J/g) is not modelled: below this point the constant-property model goes on cooling liquid tissue.
+TISSUE_FREEZING_POINT_K = CELSIUS_K - 0.5
+
+
+class FreezingWarning(UserWarning):
+    """Tissue under the cooling fell below the freezing point of tissue water (the summary's ``freezing_note``):
+    the model carries neither freezing nor cold injury. ``simulate`` says it once, as a ``warning:`` line."""
+
+
+def freezing_note(coldest_K: Any, z_centers_m: Any, z_edges_m: Any, *, basal_depth_m: float = 0.0) -> str | None:
+    """``freezing_note`` when tissue at or below the basal layer (the cell holding ``basal_depth_m``, the
+    epidermal–dermal junction where the epidermal injury is read, and everything deeper) falls below
+    :data:`TISSUE_FREEZING_POINT_K`; else None.
+
+    ``coldest_K`` is the lowest temperature of each cell over the run, (nr, nz) or (nz,) in K (the rings of the
+    treated spot: the model cools the whole grid alike, a sprayed area wider than a real spurt's). Clinical cryogen
+    spurts (20–100 ms) take the skin surface to +5 … −9 °C (Anvari et al. 1995) without cold injury, and ex-vivo
+    measurements of clinical 1450 nm cryogen sequences found no sub-zero temperature at the junction (Lasers Surg
+    Med, doi 10.1002/lsm.20297); the model agrees there (a brief sub-zero of the superficial epidermis, where it
+    has no latent heat, is not noted). Past the junction the model leaves what it represents: it has no latent
+    heat of freezing (334 J/g, so its sub-zero temperatures are too low) and no cold-injury model (a frozen
+    epidermis is a known side effect of long cooling, Zenzie et al. 2000): the note says so rather than clamping.
+    """
+    coldest = np.asarray(coldest_K, dtype=float)
+    per_depth = coldest.reshape(-1, coldest.shape[-1]).min(axis=0)
+    bottoms = np.asarray(z_edges_m, dtype=float)[1:]
+    deep = bottoms > basal_depth_m
+    if not float(per_depth[deep].min()) < TISSUE_FREEZING_POINT_K:
+        return None
+    cite("gage_baust1998", "zenzie2000")
+    j = int(np.argmin(per_depth))
+    frozen = np.flatnonzero(per_depth < TISSUE_FREEZING_POINT_K)
+    depth_um = float(bottoms[int(frozen.max())]) * 1e6
+    basal_C = float(per_depth[int(np.argmax(deep))]) - CELSIUS_K
+    limit_C = TISSUE_FREEZING_POINT_K - CELSIUS_K
+    return (
+        f"tissue in the spot fell below the freezing point of tissue water ({limit_C:.1f} degC) at and below the "
+        "basal layer: "
+        f"coldest {per_depth[j] - CELSIUS_K:.1f} degC (at {float(np.asarray(z_centers_m)[j]) * 1e6:.0f} um depth), "
+        f"{basal_C:.1f} degC at the basal layer, below {limit_C:.1f} degC down to {depth_um:.0f} um. The model "
+        "carries no freezing (no latent heat of 334 J/g, so these sub-zero temperatures are too low) and no cold "
+        "injury: the injury grades read heat damage only, so cold injury of the frozen tissue is not assessed. "
+        "Shorter or less cold cooling keeps the tissue above freezing."
+    )

@@ -7,6 +7,7 @@ for the compiled kernel.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,9 @@ results do not depend on the thread count."""
 WAVE_MEMORY_BYTES = 256 * 2**20
 """Upper bound on the private tally arrays of one wave (fewer batches per wave on huge grids)."""
 _LUT_MAX = 1 << 20
+#: One r–z transport at a time per process: a transport started in a background thread (the
+#: planner's blister-band prefetch) and one in the caller's thread take turns on the cores.
+_KERNEL_LOCK = threading.Lock()
 
 
 def check_threads(threads) -> int:
@@ -177,20 +181,24 @@ def _run(stack, grid, beam, photons, seed, progress):
     for first in range(0, batches, wave):
         count = min(wave, batches - first)
         states = np.stack([batch_state(seed, b) for b in range(first, first + count)])
-        _run_wave(
-            first,
-            sizes[first : first + count],
-            states,
-            k.rsp,
-            *k.beam,
-            *k.layers,
-            *k.grid,
-            slot_tally,
-            slot_rd,
-            slot_tt,
-            scalars,
-            layer_abs,
-        )
+        # batches are handed to the threads one at a time (dynamic scheduling): a thread slowed by
+        # other work on its core takes fewer; each batch has its own stream and tally slot, so the
+        # result does not depend on which thread ran it
+        with numba.parallel_chunksize(1):
+            _run_wave(
+                first,
+                sizes[first : first + count],
+                states,
+                k.rsp,
+                *k.beam,
+                *k.layers,
+                *k.grid,
+                slot_tally,
+                slot_rd,
+                slot_tt,
+                scalars,
+                layer_abs,
+            )
         _reduce_wave(count, slot_tally, slot_rd, slot_tt, tot_tally, tot_rd, tot_tt)
         done += int(sizes[first : first + count].sum())
         progress.on_progress("transport", done, time.perf_counter() - start)
@@ -257,7 +265,7 @@ def simulate_transport(
     progress = as_callback(progress)
     photons = int(photons)
     seed = int(seed)
-    with numba_threads(threads) as clock:
+    with _KERNEL_LOCK, numba_threads(threads) as clock:
         _warm_up()
         progress.on_start("transport", float(photons), "photons")
         raw = _run(stack, grid, beam, photons, seed, progress)

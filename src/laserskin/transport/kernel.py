@@ -161,7 +161,10 @@ def _z_bin(z, inv_h, lut, z_edges):
     return iz
 
 
-@njit(cache=True, fastmath={"contract", "nsz", "arcp"})
+# error_model="numpy": no zero-division checks in the hot loop (no divisor here can be 0: uz != 0 is
+# tested before dividing by it, |uz| < 1 in the spin, the azimuth's q > 0, |g| < 1); the arithmetic
+# and therefore every tally are the same (tests/transport/test_kernel_pinned.py)
+@njit(cache=True, fastmath={"contract", "nsz", "arcp"}, error_model="numpy")
 def _run_batch(
     n_photons,
     s,
@@ -212,15 +215,16 @@ def _run_batch(
         w = 1.0 - rsp
         layer = 0
         sleft = 0.0
+        mt = mut[0]
+        imt = inv_mut[0]
         while True:
-            mt = mut[layer]
             if mt == 0.0:  # clear layer: straight to the next interface, unspent step kept (MCML)
                 step = math.inf
             elif sleft == 0.0:
                 u, s0, s1, s2, s3 = _uniform4(s0, s1, s2, s3)
-                step = -math.log(u) * inv_mut[layer]
+                step = -math.log(u) * imt
             else:
-                step = sleft * inv_mut[layer]
+                step = sleft * imt
                 sleft = 0.0
             if uz > 0.0:
                 db = (z_bot[layer] - z) / uz
@@ -257,6 +261,8 @@ def _run_batch(
                             scalars[_RD] += w
                             break
                         layer -= 1
+                        mt = mut[layer]
+                        imt = inv_mut[layer]
                         ratio = ni / nt
                         ux *= ratio
                         uy *= ratio
@@ -287,6 +293,8 @@ def _run_batch(
                             scalars[_TT] += w
                             break
                         layer += 1
+                        mt = mut[layer]
+                        imt = inv_mut[layer]
                         ratio = ni / nt
                         ux *= ratio
                         uy *= ratio
@@ -303,7 +311,7 @@ def _run_batch(
                 if rr < r_max and ir < nr and z < z_max:
                     iz = _z_bin(z, inv_h, lut, z_edges)
                     tally[ir, iz, 0] += dwa
-                    tally[ir, iz, 1] += w * inv_mut[layer]
+                    tally[ir, iz, 1] += w * imt
                 else:
                     scalars[_ABS_OUT] += dwa
                 layer_abs[layer] += dwa
@@ -350,7 +358,7 @@ def _run_batch(
     scalars[_ABS] = total
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _run_wave(
     first_batch,
     batch_photons,
@@ -383,7 +391,10 @@ def _run_wave(
     scalars,
     layer_abs,
 ):
-    """Run the batches ``first_batch ...`` of one wave, one private tally slot each."""
+    """Run the batches ``first_batch ...`` of one wave, one private tally slot each.
+
+    Releases the GIL (``nogil``): a transport may run in a background thread while the caller's
+    thread solves heat (:func:`laserskin.transport.driver.prefetch`)."""
     count = batch_photons.size
     for j in prange(count):
         b = first_batch + j
@@ -424,7 +435,7 @@ def _run_wave(
         )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _reduce_wave(count, tally, rd_r, tt_r, tot_tally, tot_rd, tot_tt):
     """Add the wave's slots to the totals in slot order (deterministic)."""
     for j in range(count):

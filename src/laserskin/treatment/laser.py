@@ -83,6 +83,7 @@ from pydantic import (
     PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    StrictBool,
     field_validator,
     model_serializer,
     model_validator,
@@ -117,6 +118,9 @@ _WAVELENGTH_GE = WAVELENGTH_MIN_M * (1 - 1e-12)
 FWHM_TO_1E2_DIAMETER = 2.0 / math.sqrt(2.0 * math.log(2.0))
 
 MAX_PULSES_PER_SPOT = 10_000
+#: Longest explicit pulse, s (60 s): the longest preset pulse is Titan's 10 s; a longer "pulse" is a unit slip
+#: ("1 d" for "1 ms", QA5 #21), not a device.
+MAX_PULSE_DURATION_S = 60.0
 
 Profile = Literal["flat_top", "gaussian"]
 
@@ -179,7 +183,7 @@ class FractionalSpec(_DerivedFields):
     """
 
     microbeam_diameter_m: Quantity("m", display="um", gt=0.0, le=2e-3) = Field(alias="microbeam_diameter")
-    coverage: Quantity("", display="percent", gt=0.0, le=1.0) | None = None
+    coverage: Quantity("", display="%", gt=0.0, le=1.0) | None = None
     mtz_per_m2: Quantity("1/m^2", display="1/cm^2", gt=0.0) | None = Field(default=None, alias="mtz_density")
 
     @model_validator(mode="before")
@@ -200,9 +204,11 @@ class FractionalSpec(_DerivedFields):
         if not isinstance(data, dict) or "density" not in data:
             return data
         data = dict(data)
+        present = {("mtz_density" if key == "mtz_per_m2" else key) for key, v in data.items() if v is not None}
+        given = [key for key in _DENSITY_KEYS if key in present]
+        if len(given) > 1:  # as the spot and energy pairs say it (QA5 #5)
+            raise ValueError(f"density: give exactly one of {' and '.join(given)}")
         value = data.pop("density")
-        if "coverage" in data or "mtz_density" in data or "mtz_per_m2" in data:
-            raise ValueError("density: give only one of density, coverage and mtz_density")
         try:
             coverage = to_si(value, "", field="density")
         except InputError:
@@ -253,6 +259,10 @@ _EXCLUSIVE_GROUPS: tuple[frozenset[str], ...] = (
 )
 
 
+#: The alternatives of a fractional table's density, in the order the messages name them.
+_DENSITY_KEYS = ("density", "coverage", "mtz_density")
+
+
 def merge_laser_tables(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Apply ``overrides`` to a ``[laser]`` table (TOML keys).
 
@@ -273,6 +283,12 @@ def merge_laser_tables(base: dict[str, Any], overrides: dict[str, Any]) -> dict[
         given = sorted(group & {k for k, v in overrides.items() if v is not None})
         if len(given) > 1:
             raise ValueError(f"{given[0]}: give exactly one of {' and '.join(given)}")
+    fractional = overrides.get("fractional")
+    if isinstance(fractional, dict):  # the same within the fractional table (QA5 #5: one silently won)
+        inner = _to_aliases(FractionalSpec, fractional)
+        given = [key for key in _DENSITY_KEYS if inner.get(key) is not None]
+        if len(given) > 1:
+            raise ValueError(f"fractional.{given[0]}: give exactly one of {' and '.join(given)}")
     for key, value in overrides.items():
         for group in _EXCLUSIVE_GROUPS:
             if key in group:
@@ -346,7 +362,8 @@ class Laser(_DerivedFields):
     ablative : bool
         Whether the laser vaporises tissue (only for strongly water-absorbed light). Unset in the
         input: decided from the water absorption of the wavelength(s) (see the module docstring);
-        always a bool after validation.
+        always a bool after validation. Only a boolean is accepted (``true``/``false``; not ``"yes"``/``"no"``
+        or 1/0, which a lax bool would coerce).
     fractional : FractionalSpec or None
         Microbeam diameter and density for fractional lasers.
     """
@@ -358,13 +375,13 @@ class Laser(_DerivedFields):
     spectrum: tuple[SpectralLine, ...] | None = Field(default=None, min_length=1, max_length=200)
     fluence_J_per_m2: Quantity("J/m^2", gt=0.0) | None = Field(default=None, alias="fluence")
     pulse_energy_J: Quantity("J", display="mJ", gt=0.0) | None = Field(default=None, alias="pulse_energy")
-    pulse_duration_s: Quantity("s", display="ms", gt=0.0) = Field(alias="pulse_duration")
+    pulse_duration_s: Quantity("s", display="ms", gt=0.0, le=MAX_PULSE_DURATION_S) = Field(alias="pulse_duration")
     spot_diameter_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_diameter")
     spot_fwhm_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_fwhm")
     profile: Profile = "flat_top"
     repetition_rate_Hz: Quantity("Hz", gt=0.0, le=1e6) | None = Field(default=None, alias="repetition_rate")
     pulses: int = Field(default=1, ge=1, le=MAX_PULSES_PER_SPOT)
-    ablative: bool | None = None
+    ablative: StrictBool | None = None  # a TOML/JSON boolean only: "no", "yes", 1, 0 are refused (QA5 #6)
     fractional: FractionalSpec | None = None
 
     PROFILES: ClassVar[tuple[str, ...]] = ("flat_top", "gaussian")

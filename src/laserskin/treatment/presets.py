@@ -78,7 +78,7 @@ class DeviceRanges(InputModel):
     microbeam_diameter_m: _pair(Quantity("m", display="um", gt=0.0)) | None = Field(
         default=None, alias="microbeam_diameter"
     )
-    coverage: _pair(Quantity("", display="percent", gt=0.0, le=1.0)) | None = None
+    coverage: _pair(Quantity("", display="%", gt=0.0, le=1.0)) | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> DeviceRanges:
@@ -112,7 +112,7 @@ _RANGE_CHECKS = (
     ("repetition_rate", "repetition_rate_Hz", "Hz", "Hz"),
     ("pulses", "pulses", "", ""),
     ("microbeam_diameter", "fractional.microbeam_diameter_m", "m", "um"),
-    ("coverage", "fractional.coverage", "", "percent"),
+    ("coverage", "fractional.coverage", "", "%"),
 )
 
 
@@ -212,19 +212,27 @@ class PresetData(InputModel):
                 factor = value / given_value  # derived = factor * given (linear)
                 where = _where(laser, key)
                 return (
-                    f"{given_key}: got {format_quantity(given_value, given_si, given_display)} "
+                    f"{given_key}: got {_typed(given_value, given_si, given_display)} "
                     f"({key.replace('_', ' ')} {format_quantity(value, si_unit, display)}{where}); expected "
                     f"from {_fmt(lo / factor, given_si, given_display)} to "
                     f"{format_quantity(hi / factor, given_si, given_display)} "
                     f"(device {self.name!r} allows {key.replace('_', ' ')} from {_fmt(lo, si_unit, display)} to "
                     f"{format_quantity(hi, si_unit, display)})"
                 )
-            shown = format_quantity(value, si_unit, display)
+            shown = _typed(value, si_unit, display)
             return (
                 f"{key}: got {shown}; expected from {_fmt(lo, si_unit, display)} to "
                 f"{format_quantity(hi, si_unit, display)} ({device})"
             )
         return None
+
+
+def _typed(value: float, si_unit: str, display: str) -> str:
+    """A refused value as the user typed it, quoted like every other message's ``got '...'`` (QA5 #16: a typed
+    ``'30.001 J/cm^2'`` read ``got 30 J/cm^2; expected from 1 to 30``); a value given as a number in the
+    display unit."""
+    text = getattr(value, "text", None)
+    return repr(text) if text else repr(format_quantity(value, si_unit, display, digits=6))
 
 
 # a derived setting -> the setting the user gave instead (TOML key, attribute, SI unit, display unit)

@@ -118,7 +118,7 @@ class Protocol(InputModel):
     pulses_per_spot: int | None = Field(default=None, ge=1, le=10_000)
     pass_interval_s: Quantity("s", display="s", ge=0.0) | None = Field(default=None, alias="pass_interval")
     cooling_pause_s: Quantity("s", display="s", ge=0.0) = Field(default="0 s", alias="cooling_pause")
-    overlap: Quantity("", display="percent", ge=0.0, le=0.9) = 0.0
+    overlap: Quantity("", display="%", ge=0.0, le=0.9) = 0.0
     anesthetic: Anesthetic = "none"
     anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) = Field(
         default="45 min", alias="anesthetic_lead_time"

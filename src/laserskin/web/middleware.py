@@ -246,10 +246,13 @@ BODY_MODELS: dict[str, str] = {"/api/plan": "PlanRequest", "/api/simulate": "Sce
 
 def _describe(item: dict, title: str) -> str:
     """The plain-words line of one problem, read with the body's own model (or, where that model only says
-    "text", with the registered model that says more: :func:`~laserskin.core.errors.describe_error_item_fully`)."""
+    "text", with the registered model that says more: :func:`~laserskin.core.errors.describe_error_item_fully`),
+    in JSON's words ("object", not TOML's "table"); a problem with the whole body is named ``body`` (QA5 #13:
+    before, a JSON array read ": got [1, 2]; expected a table")."""
     from laserskin.core.errors import describe_error_item_fully
 
-    return describe_error_item_fully(item, title)[:300]
+    prefix = "" if item.get("loc") else "body"
+    return describe_error_item_fully(item, title, prefix, mapping="object")[:300]
 
 
 def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:

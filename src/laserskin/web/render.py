@@ -193,7 +193,9 @@ def run_simulation(payload: dict, folder: Path, cache_dir: Path, report: Report)
         report("finding the limit of the refused setting", 0.95)
         raise refusal_with_limit(simulation, refusal) from None
     result.save(folder / "result.nc")
-    summary = jsonable(result.summary)
+    from laserskin.pipeline.summary import shell_summary
+
+    summary = jsonable(shell_summary(result, simulation, scenario))  # simulate --json's summary (QA5 #7)
     report("drawing figures", 0.95)
     (folder / "figures").mkdir(exist_ok=True)
     for name, function in (
