@@ -47,7 +47,7 @@ def write_outputs(plan: Any, out: Path, *, cache_dir: Any = None, outputs: Outpu
     datasets = {}
     figures: dict[str, bytes] = {}
     names: list[str] = []
-    if plan.eligible:
+    if plan.eligible and plan.infeasible_request is None:
         figures["improvement vs months (laxity %, band, session markers)"] = figure_png(improvement_figure(plan))
         names.append("improvement.png")
         if plan.margin_curve:
@@ -285,21 +285,23 @@ def print_plan(plan: Any) -> None:
     if not plan.eligible:
         table.add_row("eligible", "no")
         table.add_row("referral", plan.referral)
+    elif plan.infeasible_request is not None:  # the person is eligible; the requested combination is not (QA5 #19)
+        table.add_row("eligible", "yes")
+        table.add_row("request not feasible", plan.infeasible_request)
     else:
         s = plan.settings
+        wound = (plan.risks or {}).get("epidermal_wound")
         rows = [
             ("modality", plan.modality),
             ("device", plan.device),
-            (
-                "settings",
-                _wavelength_text(s) + f", {s['fluence_J_per_cm2']:.3g} J/cm^2, "
-                f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)",
-            ),
+            ("settings", _settings_text(s)),
             ("cooling", describe_cooling(plan.cooling)),
             ("anaesthetic", plan.anesthetic),
             ("sessions", f"{plan.sessions} every {plan.interval_weeks:g} weeks"),
+            ("visits per session", _visits_text(plan)),
             ("session minutes", f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"),
-            ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
+            # ablative / fractional: the wound by design, not the basal Omega of the blister criterion (QA5 #20, #22)
+            ("epidermis", wound) if wound else ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
             ("pain index", f"{plan.pain_index:.2g} / 10"),
         ]
         for measure, bands in (("laxity", plan.improvement_percent), ("rhytid", plan.rhytid_improvement_percent)):
@@ -318,6 +320,30 @@ def print_plan(plan: Any) -> None:
 
 
 plan_command = command  # the name the planner tests use
+
+
+def _settings_text(s: dict) -> str:
+    """The settings as the clinician sets them: a fractional laser by its energy per micro-beam, micro-beam
+    diameter and coverage (its "spot" is the scan pattern; the fluence is per micro-beam) (QA5 #22)."""
+    if s.get("microbeam_diameter_um") is not None:
+        return (
+            _wavelength_text(s) + f", {s['pulse_energy_mJ']:.3g} mJ per micro-beam ({s['fluence_J_per_cm2']:.3g} "
+            f"J/cm^2 in it), {s['microbeam_diameter_um']:.0f} µm micro-beams, {s['coverage_percent']:.3g} % coverage, "
+            f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm scan pattern, {s['passes']} pass(es)"
+        )
+    return (
+        _wavelength_text(s) + f", {s['fluence_J_per_cm2']:.3g} J/cm^2, "
+        f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)"
+    )
+
+
+def _visits_text(plan: Any) -> str:
+    """``1``, or ``4 of 125 cm^2 each`` for a session split into visits under the session limit (QA5 #22)."""
+    visits = plan.visits_per_session or 1
+    if visits == 1:
+        return "1"
+    area = f" of {plan.area_per_visit_cm2:.0f} cm^2" if plan.area_per_visit_cm2 else ""
+    return f"{visits}{area} each (the session minutes are per visit)"
 
 
 def _wavelength_text(settings: dict) -> str:

@@ -607,6 +607,14 @@ def _per_cm2(energy_J: float, laser) -> float:
     return energy_J / laser.beam_area_m2 * 1e-4
 
 
+def lightest_anesthetic(pain_with) -> str:
+    """The ``--anesthetic auto`` rule, for every device class: the lightest topical of
+    :data:`ANESTHETIC_ORDER` (none first) whose nominal pain ``pain_with(name)`` (0-10, with the plan's
+    cooling) is within the planner's pain limit; the strongest topical where none is."""
+    limit = planner_rules()["safety"]["pain_index_limit"]
+    return next((a for a in ANESTHETIC_ORDER if pain_with(a) <= limit), STRONGEST_TOPICAL)
+
+
 def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> SettingResult:
     """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve."""
     from laserskin.damage.collagen import collagen_response
@@ -616,11 +624,7 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     sim, response, laser = result.simulation, result.response, result.laser
     energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
     fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
-    if anesthetic == "auto":
-        limit = planner_rules()["safety"]["pain_index_limit"]
-        chosen = next((a for a in ANESTHETIC_ORDER if fast.pain(energy, a) <= limit), STRONGEST_TOPICAL)
-    else:
-        chosen = anesthetic
+    chosen = lightest_anesthetic(lambda a: fast.pain(energy, a)) if anesthetic == "auto" else anesthetic
     result.anesthetic = chosen
     spot_radius = sim.beam().outer_radius_m or response.grid.dr_m
     outcome = response.evaluate(

@@ -31,6 +31,7 @@ from laserskin.planning.modality import (
 from laserskin.planning.optimise import (
     Counter,
     finalise,
+    lightest_anesthetic,
     optimise_device,
     planning_settings,
 )
@@ -76,6 +77,9 @@ class TreatmentPlan:
     eligible: bool
     referral: str | None
     request: dict
+    #: Why the request (devices restricted, cooling overridden) has no feasible setting although the person
+    #: is eligible (``eligible`` true, no ``device``, no ``referral``; QA5 #19); None otherwise.
+    infeasible_request: str | None = None
     modality: str | None = None
     device: str | None = None
     settings: dict = field(default_factory=dict)
@@ -116,6 +120,7 @@ class TreatmentPlan:
         keys = (
             "eligible",
             "referral",
+            "infeasible_request",
             "modality",
             "device",
             "settings",
@@ -334,6 +339,18 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 )
                 rejected = []
                 break
+    if not options and request.cooling != "auto" and request.devices:
+        infeasible = _infeasible_cooling_request(names, person, request, counter, cache_dir, rejected)
+        if infeasible is not None:  # the person is eligible: what is infeasible is the requested cooling
+            return TreatmentPlan(
+                eligible=True,
+                referral=None,
+                infeasible_request=infeasible,
+                reasons=[*reasons, infeasible, *(f"rejected: {r}" for r in rejected)],
+                risks={"infeasible_request": infeasible},
+                wall_time_s=time.perf_counter() - clock,
+                **base,
+            )
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
             f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
@@ -435,6 +452,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": _epidermal_grade(setting),
         **_epidermal_grade_note(setting),
+        **_epidermal_wound(setting),
         "pigment_risk": summary["pigment_risk"],
         **_pigment_risk_notes(person, summary),
         "pain_index_without_anesthetic": summary["pain_index"],
@@ -534,6 +552,44 @@ def _epidermal_grade(setting) -> str | None:
     if setting.device_class in ("ablative", "fractional_ablative") and isinstance(crater, (int, float)) and crater > 0:
         return "necrosis"
     return summary.get("epidermal_injury")
+
+
+#: What the epidermal wound of each device class with a focal or full-field epidermal injury by design is.
+WOUND_BY_DESIGN = {
+    "ablative": "removed by design",
+    "fractional_ablative": "in the ablated micro-columns, by design",
+    "fractional_non_ablative": "in the micro-zones, by design",
+}
+
+
+def _epidermal_wound(setting) -> dict:
+    """``{"epidermal_wound": text, "epidermis_thickness_um": um}`` for ablative and fractional options (QA5 #20,
+    #22): the crater and the depth of epidermal necrosis against the epidermal thickness, what such an option
+    does to the epidermis by design; the basal Omega (blister onset at 1) is the non-ablative criterion and
+    reads as a severe burn here (1.9e8 for fraxel_1550). ``{}`` for non-ablative options."""
+    if setting.device_class not in WOUND_BY_DESIGN:
+        return {}
+    summary = setting.summary
+    crater = summary.get("crater_depth_um") or 0.0
+    necrosis = summary.get("epidermal_necrosis_depth_um")
+    thickness = None
+    if setting.simulation is not None:
+        thickness = setting.simulation.geometry().junction_depth_m * 1e6
+    parts = [f"crater {crater:.0f} um" if crater > 0 else "no crater"]
+    if isinstance(necrosis, (int, float)):
+        deepest = max(necrosis, crater)
+        epidermis = f"the {thickness:.0f} um epidermis" if thickness is not None else "the epidermis"
+        full = thickness is not None and deepest >= thickness - 1.0
+        parts.append(
+            f"{epidermis} necrotic to {deepest:.0f} um below the surface" + (" (its full thickness)" if full else "")
+        )
+    residual = summary.get("residual_damage_depth_um")
+    if isinstance(residual, (int, float)) and residual > 0:
+        parts.append(f"thermal damage {residual:.0f} um below the {'crater floor' if crater > 0 else 'surface'}")
+    return {
+        "epidermal_wound": ", ".join(parts) + f": {WOUND_BY_DESIGN[setting.device_class]}",
+        "epidermis_thickness_um": thickness,
+    }
 
 
 def _epidermal_grade_note(setting) -> dict:
@@ -816,7 +872,7 @@ def _plan_device(preset, person, request, counter, cache_dir):
         settings = optimised(request.anesthetic)
         feasible = [s for s in settings if s.feasible]
         if not feasible:
-            return [], [f"{preset.name}: {settings[0].reasons[0] if settings[0].reasons else 'infeasible'}"]
+            return [], [_infeasible_reason(preset, settings[0])]
         settings = [finalise(feasible[0], request.anesthetic, counter)]
     options, why = [], []
     for setting in settings:
@@ -895,6 +951,50 @@ def _plan_device(preset, person, request, counter, cache_dir):
             }
         )
     return options, why
+
+
+def _infeasible_cooling_request(names, person, request, counter, cache_dir, rejected) -> str | None:
+    """Why a plan restricted to ``request.devices`` with a cooling override has no feasible setting, when
+    the devices' own cooling has one (QA5 #19): the request is infeasible, not the person's treatment.
+    None when a device is contraindicated or its own cooling is infeasible too (the answer is then a referral)."""
+    from laserskin.treatment.devices import load_device
+
+    if any(": contraindicated:" in r for r in rejected):
+        return None
+    own = request.model_copy(update={"cooling": "auto"})
+    allowed = []
+    for name in names:
+        preset = load_device(name)
+        kind = (preset.cooling or {}).get("kind", "none")
+        if kind == request.cooling:
+            continue
+        options, _ = _plan_device(preset, person, own, counter, cache_dir)
+        if options:
+            fluence = options[0]["setting"].summary.get("fluence_J_per_cm2")
+            allowed.append(f"{name} with its own cooling ({kind}) allows {fluence:.3g} J/cm^2")
+    if not allowed:
+        return None
+    return (
+        f"the requested device/cooling combination is infeasible ({' | '.join(rejected)}); "
+        + "; ".join(allowed)
+        + ": use the device's own cooling (--cooling auto) for a plan"
+    )
+
+
+def _infeasible_reason(preset, setting) -> str:
+    """Why the fluence-optimised ``setting`` is infeasible, with the blister fluence found and the device minimum."""
+    why = setting.reasons[0] if setting.reasons else "infeasible"
+    laser, band = setting.laser, getattr(setting, "blister_band_J", None)
+    per_cm2 = laser.beam_area_m2 * 1e4
+    found = []
+    if band is not None:
+        found.append(f"blister fluence {band[0] / per_cm2:.3g}-{band[1] / per_cm2:.3g} J/cm^2")
+    elif setting.blister_energy_J is not None:
+        found.append(f"blister fluence {setting.blister_energy_J / per_cm2:.3g} J/cm^2")
+    found.append(f"device minimum {setting.energy_range_J[0] / per_cm2:.3g} J/cm^2")
+    kind = (setting.cooling or {}).get("kind", "none")
+    cooling = "no cooling" if kind == "none" else f"{kind} cooling"
+    return f"{preset.name}: with {cooling}: {why} ({', '.join(found)})"
 
 
 def _preset_reason(preset, setting) -> str:
@@ -1082,6 +1182,31 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     return setting
 
 
+def _auto_anesthetic(summary: dict, cooling_kind: str | None) -> str:
+    """``--anesthetic auto`` for a preset setting: the rule of the fluence-optimised devices
+    (:func:`~laserskin.planning.optimise.lightest_anesthetic`: the lightest topical, none first, whose
+    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain."""
+
+    def pain_with(anesthetic: str) -> float:
+        band = _pain_bands(summary, anesthetic, cooling_kind).get("with_plan")
+        return math.inf if not band else band[1]
+
+    return lightest_anesthetic(pain_with)
+
+
+def _summary_with_anesthetic(summary: dict, anesthetic: str, cooling_kind: str | None) -> dict:
+    """A run's summary (made without a topical) with ``anesthetic`` applied to its pain read-outs."""
+    from laserskin.damage.pain import anesthetic_factor, pain_band
+
+    out = dict(summary)
+    out["anesthetic"] = anesthetic
+    if out.get("pain_index") is not None:
+        out["pain_index_with_anesthetic"] = float(out["pain_index"]) * anesthetic_factor(anesthetic)
+        band = pain_band(out["pain_index"], anesthetic, cooling_kind)["with_plan"]
+        out["pain_index_with_plan"] = None if band is None else float(band[1])
+    return out
+
+
 def _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes: int = 1):
     """One Simulation.run() at the preset's settings (coverage capped), ``passes`` passes; summary → SettingResult."""
     from laserskin.pipeline.simulation import Simulation
@@ -1095,10 +1220,12 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
             "coverage": verdict.max_coverage,
         }
         laser = preset.laser(**overrides)
-    anesthetic = "lidocaine_tetracaine_7_7" if request.anesthetic == "auto" else request.anesthetic
     from laserskin.treatment.protocol import Protocol
 
     cooling = cooling_for(request, preset)
+    # on auto the run is made without a topical (the simulated tissue does not depend on it) and the
+    # topical is chosen from its pain by the rule of the fluence-optimised devices (QA5 #14)
+    anesthetic = "none" if request.anesthetic == "auto" else request.anesthetic
     sim = Simulation(
         person,
         laser,
@@ -1109,6 +1236,11 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     )
     result = sim.run()
     counter.full_simulations += 1
+    if request.anesthetic == "auto":
+        anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"))
+        if anesthetic != "none":
+            sim.protocol = Protocol(anesthetic=anesthetic, passes=passes)
+            result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
     setting = SettingResult(
         device=preset.name,

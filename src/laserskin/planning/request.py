@@ -78,7 +78,9 @@ class PlanRequest(InputModel):
         Safety margin: the pulse fluence is at most this fraction of the lower end of the
         blister-fluence band (default 0.85).
     anesthetic : str
-        ``"auto"`` (lightest topical that keeps pain tolerable) or a fixed key.
+        ``"auto"`` or a fixed key. ``auto``, for every device class: the lightest of none, lidocaine 4 %,
+        EMLA, lidocaine/tetracaine 7/7 whose nominal pain with the plan's cooling is within the
+        planner's pain limit (``[safety] pain_index_limit``), the strongest where none is.
     cooling : str
         ``"auto"`` (each device's default cooling) or a kind (``none``, ``cold_air``,
         ``contact``, ``cryogen``) with that kind's cited defaults, for every device.

@@ -44,10 +44,15 @@ PLAN_ROWS = (
     "device",
     "sessions",
     "interval_weeks",
+    "visits_per_session",
+    "area_per_visit_cm2",
     "session_minutes",
     "laser_minutes",
     "anesthetic",
 )
+#: Risk rows of the blister criterion (basal Omega = 1), left out for an option that injures the epidermis by
+#: design (ablative, fractional: ``risks.epidermal_wound`` says the crater and necrosis depth instead; QA5 #20).
+BLISTER_ROWS = ("epidermal_omega", "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin")
 SETTING_ROWS = (
     "wavelength_nm",
     "wavelength_band_nm",
@@ -66,6 +71,7 @@ SETTING_ROWS = (
 RISK_ROWS = (
     "pigment_risk",
     "epidermal_injury",
+    "epidermal_wound",
     "epidermal_omega",
     "blister_fluence_J_per_cm2",
     "fluence_fraction_of_blister",
@@ -274,6 +280,11 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             "<h2>Referral</h2>",
             f"<p>{_e(data.get('referral') or 'not eligible')}</p>",
         ]
+    elif data.get("infeasible_request"):  # the person is eligible; the requested combination is not (QA5 #19)
+        parts += [
+            "<h2>Request not feasible</h2>",
+            f"<p>{_e(data['infeasible_request'])}</p>",
+        ]
     else:
         risks = data.get("risks") or {}
         settings = data.get("settings") or {}
@@ -295,11 +306,17 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             _rows(
                 _labelled(
                     risks,
-                    [k for k in RISK_ROWS if not (k.startswith("pain_index_") and "pain_with_plan" in risks)],
+                    [
+                        k
+                        for k in RISK_ROWS
+                        if not (k.startswith("pain_index_") and "pain_with_plan" in risks)
+                        and not (k in BLISTER_ROWS and risks.get("epidermal_wound"))
+                    ],
                     {"modality": data.get("modality")},
                 )
             ),
-            f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
+            # ablative / fractional: the epidermal wound by design, not the blister criterion (QA5 #20)
+            "</div>" if risks.get("epidermal_wound") else f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
             f"<h2>Expected improvement of laxity, laxity grade (nominal, {BAND})</h2>",
             _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
