@@ -276,16 +276,7 @@ def test_the_plan_page_shows_the_wound_visits_and_an_infeasible_request():
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(labels.__file__).parents[1] / "web" / "templates")), autoescape=True
     )
-    env.globals.update(
-        label=labels.label,
-        name=labels.name,
-        choice=labels.choice,
-        value=labels.display_value,
-        band=labels.band_text,
-        explain=labels.explain,
-        BAND=labels.BAND,
-        CHOICES=labels.CHOICES,
-    )
+    env.globals.update(labels.template_globals())
 
     def page(plan):
         return env.get_template("plan_result.html").render(plan=plan, job={"id": "x"}, figures=[])

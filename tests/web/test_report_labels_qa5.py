@@ -33,16 +33,7 @@ def _with_contraindicated_alternative() -> dict:
 def _plan_page(plan: dict) -> str:
     """plan_result.html rendered with the globals the web app gives it (web/app.py)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    env.globals.update(
-        label=labels.label,
-        name=labels.name,
-        choice=labels.choice,
-        value=labels.display_value,
-        band=labels.band_text,
-        explain=labels.explain,
-        BAND=labels.BAND,
-        CHOICES=labels.CHOICES,
-    )
+    env.globals.update(labels.template_globals())
     return env.get_template("plan_result.html").render(plan=plan, job={"id": "x"}, figures=[])
 
 

@@ -436,3 +436,17 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
         "caption": "",
         "alt": name.replace("_", " "),
     }
+
+
+def template_globals() -> dict[str, Any]:
+    """The names the HTML templates call (web pages and their tests render with the same set)."""
+    return {
+        "label": label,
+        "name": name,
+        "choice": choice,
+        "value": display_value,
+        "band": band_text,
+        "explain": explain,
+        "BAND": BAND,
+        "CHOICES": CHOICES,
+    }

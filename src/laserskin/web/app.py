@@ -207,16 +207,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         max_cache_bytes=settings.max_cache_bytes,
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(
-        label=labels.label,
-        name=labels.name,
-        choice=labels.choice,
-        value=labels.display_value,
-        band=labels.band_text,
-        explain=labels.explain,
-        BAND=labels.BAND,
-        CHOICES=labels.CHOICES,
-    )
+    templates.env.globals.update(labels.template_globals())
     swagger = _swagger_dir()
 
     @contextlib.asynccontextmanager
