@@ -244,6 +244,7 @@ class TypedQuantity(float):
     float's."""
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, value: float, text: str) -> TypedQuantity:
         self = super().__new__(cls, value)
