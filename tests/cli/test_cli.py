@@ -270,6 +270,20 @@ def test_simulate_movie_of_an_ablative_pass_is_refused_in_one_line(tmp_path):
     assert result.stderr.startswith("error: --movie:") and "store_times" in result.stderr
 
 
+def test_simulate_movie_after_the_switch_to_the_non_linear_model_keeps_the_result(tmp_path):
+    """QA5 #27: a non-ablative setting that boils (genesis_1064, 25 J/cm², type VI, no cooling) switches to the
+    non-linear model during the run; the result is printed and written, and one warning says why there is no
+    movie (before: exit 2 after the run, the JSON lost, and a store_times hint that does not help)."""
+    text = PERSON.replace('fitzpatrick = "II"', 'fitzpatrick = "VI"') + (
+        '[laser]\ndevice = "genesis_1064"\nfluence = "25 J/cm^2"\npulse_duration = "0.3 ms"\n[cooling]\nkind = "none"\n'
+    )
+    movie = tmp_path / "t.gif"
+    result = invoke("simulate", write(tmp_path, text), "--photons", 3000, "--movie", movie, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["thermal_model"] == "nonlinear"
+    assert "warning: no movie" in result.stderr and not movie.exists()
+
+
 def test_simulate_table_shows_the_pain_with_the_planned_cooling():
     """QA5 #11: the text table (and ``make demo``, which prints it) had "pain index, no anaesthetic" and "with
     anaesthetic" only, while the JSON has ``pain_index_with_plan`` (the topical × the cooling's fitted analgesia, the

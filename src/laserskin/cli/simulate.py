@@ -155,6 +155,14 @@ def command(
         outputs.wrote(result.save(out / "result.nc"))
         for path in result.figures(out) if spec.geometry.kind == "voxels" else plot_simulation(result, out):
             outputs.wrote(path)
+    if movie is not None and result.summary.get("thermal_model") == "nonlinear":
+        # the 100 degC rule switched a non-ablative run to the non-linear model after it started: keep the
+        # result and say why there is no movie (QA5 #27); an ablative laser was refused before the run
+        note(
+            f"warning: no movie written to {movie}: the setting boils tissue, so the non-linear model ran "
+            f"({result.summary.get('thermal_model_reason')}), and it keeps only peak and final fields"
+        )
+        movie = None
     if movie is not None:
         from laserskin.plotting import write_temperature_movie
 
