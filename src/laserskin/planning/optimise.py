@@ -687,6 +687,8 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
+        "dermal_injury_fraction": injured.dermis_fraction,
+        "dermal_injury": injured.grade,
         "dermal_injury_band_um": injured_volume_band_um(
             n * outcome.omega["henriques"],
             response.grid,
