@@ -517,7 +517,9 @@ def classify_dermal_injury(dermis_fraction: float) -> str:
                               §4.1); under a spared epidermis, a sub-surface full-thickness burn
     ========================  ==================================================================
 
-    The grade reads the dermis only; the epidermal grade (:func:`epidermal_injury`) stays the epidermis's.
+    The grade reads the dermis only; the epidermal grade (:func:`epidermal_injury`) stays the epidermis's. For a
+    fractional laser the axis column is one micro-zone, so the grade is the column's (the skin between the zones
+    is spared).
     """
     if not (np.isfinite(dermis_fraction) and 0.0 <= dermis_fraction <= 1.0 + 1e-9):
         raise InputError("dermis_fraction", dermis_fraction, "a share of the dermis thickness in [0, 1]")
