@@ -460,9 +460,9 @@ def photons_for_noise(sim, response, photons: int) -> int:
     The error of a Monte Carlo tally falls as 1/sqrt(photons): ``photons · (s/target)²``,
     rounded up to a power-of-two multiple of ``photons`` so that the cache is reused.
     """
-    from laserskin.planning.uncertainty import beam_radius_m, mc_relative_error
+    from laserskin.planning.uncertainty import mc_relative_error
 
-    error = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
+    error = mc_relative_error(sim, response)
     if error <= MC_TARGET:
         return photons
     factor = 2 ** math.ceil(math.log2((error / MC_TARGET) ** 2))
