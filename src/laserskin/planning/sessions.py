@@ -196,7 +196,7 @@ def session_timing(
 
     ``laser_minutes`` is the time at the laser: the firing time of the passes and pauses
     (:meth:`Protocol.session_duration_s` without the anaesthetic) times :func:`handling_factor`;
-    ``session_minutes`` adds the anaesthetic lead time (45 min occlusion, Protocol default) when an
+    ``session_minutes`` adds the anaesthetic lead time (the cream's label time, anesthetics.toml) when an
     anaesthetic is used. Every modality is timed here, and the split into visits under the session
     limit reads these two numbers.
     """
