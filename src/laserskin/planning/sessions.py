@@ -280,6 +280,6 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
         rhytid,
         f"{count} session(s): the smallest count in {lo}-{hi} after which one more session no longer raises the "
         f"6-month improvement of a saturating dose in this band (saturation of the healing model: "
-        f"{ceiling:.1f} % at month 6); "
+        f"{ceiling:.1f} % of the laxity grade at month 6); "
         "the count does not follow the Monte Carlo dose",
     )
