@@ -220,8 +220,9 @@ class Protocol(InputModel):
         if self.anesthetic_lead_time_s is not None:
             return self.anesthetic_lead_time_s
         entry = load_parameters("anesthetics")[self.anesthetic]
-        if entry.get("lead_time_key"):
-            cite(entry["lead_time_key"])
+        label = entry.get("lead_time_key")
+        if label:  # the product label the lead time is read from
+            cite(label)
         return float(entry["lead_time_min"]) * 60.0
 
     @property
