@@ -350,7 +350,7 @@ def _minutes_text(plan: Any) -> str:
     """``48 (at the laser 18)``, or per visit and in total for a session split into visits (QA6 #1)."""
     if (plan.visits_per_session or 1) == 1:
         return f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"
-    total = plan.session_total_minutes or plan.visits_per_session * plan.session_minutes
+    total = getattr(plan, "session_total_minutes", None) or plan.visits_per_session * plan.session_minutes
     return f"{plan.session_minutes:.0f} per visit (at the laser {plan.laser_minutes:.0f}), {total:.0f} in total"
 
 
