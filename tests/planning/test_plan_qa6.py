@@ -158,3 +158,19 @@ def test_a_plan_restricted_to_a_device_says_only_it_was_requested():
     assert "Only smoothbeam_1450 was requested" in _page(plan)
     plan["inputs"]["devices"] = None
     assert "No alternative device was feasible." in plan_report_html(plan)
+
+
+def test_the_session_count_reads_the_goal_measure():
+    """QA6 #2: the session count of a resurfacing course follows the saturation of the rhytid grade (its measure),
+    a tightening course that of the laxity grade, and the reason names which (the count rule itself: QA4)."""
+    from laserskin.healing import SessionDose
+    from laserskin.planning.sessions import plan_course
+    from laserskin.treatment.devices import load_device
+
+    dose = SessionDose(
+        time="0 day", denatured_fraction=0.3, depth_top="0.1 mm", depth_bottom="0.6 mm", immediate_tightening=1.0
+    )
+    preset, person = load_device("co2_fractional"), SimpleNamespace(age_years=55.0, sun_exposure=3)
+    for measure in ("laxity", "rhytid"):
+        course = plan_course(dose, preset, person, max_sessions=None, measure=measure)
+        assert 1 <= course.sessions <= 3 and f"of the {measure} grade at month 6" in course.sessions_reason

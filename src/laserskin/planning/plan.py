@@ -327,7 +327,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     options, rejected = [], []
     for name in names:
-        options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+        options_, why = _plan_device(load_device(name), person, request, counter, cache_dir, goal)
         options.extend(options_)
         rejected.extend(why)
     if not options and goal == "resurface" and request.devices is None:
@@ -335,7 +335,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         # resurfacing offered to skin of colour (low density; Kaushik & Alexis 2017) (QA4 #20)
         cite("kaushik_alexis2017")
         for name in RESURFACE_FALLBACK:
-            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir, goal)
             options.extend(options_)
             rejected.extend(why)
             if options_:
@@ -420,7 +420,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 }
             )
             continue
-        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
         alternatives.extend(_option_numbers(o, other) for o in alt[:1])
         if not alt:
             alternatives.append(
@@ -910,8 +910,11 @@ def _option_numbers(option, goal: str | None = None) -> dict:
 RESURFACE_FALLBACK = ("fraxel_1550",)
 
 
-def _plan_device(preset, person, request, counter, cache_dir):
-    """Feasible options ([dict]) and rejection reasons ([str]) for one device."""
+def _plan_device(preset, person, request, counter, cache_dir, goal: str | None = None):
+    """Feasible options ([dict]) and rejection reasons ([str]) for one device; ``goal``: the goal it is planned for,
+    whose measure sets the session count (:func:`~laserskin.planning.sessions.plan_course`; default: the goal its
+    device class serves)."""
+    goal = goal or ("resurface" if preset.device_class in CLASSES_FOR_GOAL["resurface"] else "tighten")
     verdict = device_verdict(person, preset)
     if not verdict.allowed:
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
@@ -981,7 +984,7 @@ def _plan_device(preset, person, request, counter, cache_dir):
                 else:
                     kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
         dose = session_dose_from_summary(setting.summary, setting.laser)
-        course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
+        course = plan_course(dose, preset, person, max_sessions=request.max_sessions, measure=_goal_measure(goal))
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if kept_note is None:
             kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
@@ -1268,7 +1271,11 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     for n in range(1, MAX_PASSES + 1):
         setting = _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes=n)
         course = plan_course(
-            session_dose_from_summary(setting.summary, setting.laser), preset, person, max_sessions=request.max_sessions
+            session_dose_from_summary(setting.summary, setting.laser),
+            preset,
+            person,
+            max_sessions=request.max_sessions,
+            measure="rhytid",
         )
         # the resurfacing measure (rhytid grade), as the device ranking (QA6 #2)
         rows.append((n, setting, _expected_benefit({"course": course}, "resurface"), max(course.downtime_days, 1e-9)))
