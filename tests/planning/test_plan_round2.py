@@ -193,7 +193,7 @@ def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_devi
     plan_module = importlib.import_module("laserskin.planning.plan")
     tried = []
 
-    def no_option(preset, person, request, counter, cache_dir):
+    def no_option(preset, person, request, counter, cache_dir, goal=None):
         tried.append(preset.name)
         return [], [f"{preset.name}: contraindicated (stub)"]
 
@@ -228,7 +228,7 @@ def test_titan_plan_below_the_minimum_is_not_eligible_with_its_numbers(monkeypat
 
     plan_module = importlib.import_module("laserskin.planning.plan")
 
-    def titan_only(preset, person, request, counter, cache_dir):
+    def titan_only(preset, person, request, counter, cache_dir, goal=None):
         return [_option(preset.name, 2.9, 3, 17)], []
 
     monkeypatch.setattr(plan_module, "_plan_device", titan_only)
