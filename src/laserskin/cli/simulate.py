@@ -142,6 +142,8 @@ def command(
             raise refusal_with_limit(simulation, refusal) from None
     if result.summary.get("grid_note"):
         note(f"note: {result.summary['grid_note']}")
+    if result.summary.get("peak_temperature_note"):
+        note(f"note: {result.summary['peak_temperature_note']}")
     if result.summary.get("ablative_note"):
         note(f"warning: {result.summary['ablative_note']}")
     if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
