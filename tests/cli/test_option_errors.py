@@ -127,3 +127,27 @@ def test_a_device_of_the_other_goal_is_named_as_a_plan_field():
     request field reads ``plan.NAME``."""
     line = one_plain_line(invoke("plan", *PERSON, "--device", "er_yag_2940", "--goal", "tighten"))
     assert line.startswith("error: plan.devices: got ['er_yag_2940']; expected at least one device of class")
+
+
+@pytest.mark.parametrize("command", ["simulate", "transport"])
+@pytest.mark.parametrize(("option", "threads"), [(True, 0), (True, 5000), (True, None), (False, None)])
+def test_threads_over_the_cores_say_the_cores_before_the_run(tmp_path, command, option, threads):
+    """A thread count is checked against the cores numba may use before anything runs, naming the option or the
+    file's key: before, ``--threads 5000`` read the schema's "from 1 to 1024" and ``--threads 3`` on 2 cores
+    failed when the transport started, naming ``threads`` ("an integer from 1 to 2")."""
+    import numba
+
+    cores = numba.config.NUMBA_NUM_THREADS
+    threads = cores + 1 if threads is None else threads
+    scenario = tmp_path / "s.toml"
+    transport = "" if option else f"threads = {threads}\n"
+    scenario.write_text(
+        '[person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+        f'[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 100\n{transport}'
+    )
+    line = one_plain_line(invoke(command, scenario, *(["--threads", threads] if option else []), "--json"))
+    field = "--threads" if option else "transport.threads"
+    assert (
+        line
+        == f"error: {field}: got {threads}; expected a whole number from 1 to {cores} (the cores numba may use here)"
+    )

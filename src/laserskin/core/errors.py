@@ -178,20 +178,43 @@ def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, 
     return " and ".join(parts)
 
 
-def describe_field(field: Any) -> str | None:
-    """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
-    if field is None:
-        return None
+def field_at(model: Any, path: tuple[str, ...] | list[str]) -> Any:
+    """The ``FieldInfo`` at a dotted location of an input model (``field_at(Scenario, ("transport", "photons"))``),
+    keys by name or alias, through optional and union tables; ``None`` where there is none."""
+    field = None
+    models = [model]
+    for key in path:
+        field = next((f for m in models if (f := _field_of(m, key)) is not None), None)
+        if field is None:
+            return None
+        models = _models_in(field.annotation)
+    return field
+
+
+def field_range(field: Any) -> tuple[dict[str, Any], Any]:
+    """``(bounds, quantity spec)`` of a field: ``({"ge": 1000, "le": 10000000}, None)`` for a bounded number, or the
+    SI bounds and the :class:`laserskin.core.units.QuantitySpec` of a quantity (whose ``bound`` formats them)."""
     annotation, metadata = _unwrap(field.annotation)
     metadata = list(field.metadata) + metadata
     for item in metadata:
         if hasattr(item, "si_unit") and hasattr(item, "describe"):  # a laserskin.core.units.QuantitySpec
-            return item.describe()
+            return {k: getattr(item, k) for k in ("gt", "ge", "lt", "le") if getattr(item, k) is not None}, item
     bounds = {}
     for item in metadata:
         for name in ("gt", "ge", "lt", "le"):
             if getattr(item, name, None) is not None:
                 bounds[name] = getattr(item, name)
+    return bounds, None
+
+
+def describe_field(field: Any) -> str | None:
+    """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
+    if field is None:
+        return None
+    annotation, _ = _unwrap(field.annotation)
+    bounds, spec = field_range(field)
+    if spec is not None:
+        return spec.describe()
     if annotation is bool:
         return "true or false"
     if annotation is int:

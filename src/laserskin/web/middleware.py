@@ -286,16 +286,26 @@ LIMIT_KINDS: dict[str, str] = {"/api/plan": "plan", "/api/simulate": "scenario"}
 def _with_server_limits(request: Request, error: RequestValidationError, items: list[dict]) -> list[dict]:
     """``items`` with every value over the server's limit answered with that limit (QA5 #24: photons 1e8 read
     "expected a whole number from 1000 to 10000000", the schema's range, for a server limit of 200 000):
-    the schema's item on that field replaced, or the limit's item added."""
-    from laserskin.web.limits import input_limit_problems
+    the schema's item on that field replaced, or the limit's item added; the schema's range in its other items on
+    such a field restated as this server's ("photons: got 10; expected a whole number from 1000 to 200000 on this
+    server")."""
+    from laserskin.core.errors import shown
+    from laserskin.web.limits import field_limits, input_limit_problems, with_server_ranges
 
     kind, settings = LIMIT_KINDS.get(request.url.path), getattr(request.app.state, "settings", None)
     if kind is None or settings is None:
         return items
+    limited = {("body", *field.split(".")): field for field in field_limits(kind, settings)}
+    items = [
+        {**item, "msg": with_server_ranges(item["msg"], limited[loc], kind, settings)}
+        if (loc := tuple(item["loc"])) in limited
+        else item
+        for item in items
+    ]
     for field, value, allowed in input_limit_problems(getattr(error, "body", None), kind, settings):
         entry = {
             "loc": ["body", *field.split(".")],
-            "msg": f"{field}: got {_safe(value)}; {allowed}",
+            "msg": f"{field}: got {shown(_safe(value))}; expected {allowed}",
             "type": "limit",
             "input": _safe(value),
         }
