@@ -318,7 +318,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         choices = _quoted_choices(ctx.get("expected", ""))
         allowed = f"one of {', '.join(choices)}" if choices else _allowed(field, "one of the listed values")
         return f"{location}: {got}; expected {allowed}"
-    if kind in ("int_from_float", "int_parsing", "int_type"):
+    if kind in ("int_from_float", "int_parsing", "int_parsing_size", "int_type"):
         return f"{location}: {got}; expected {_allowed(field, 'a whole number')}"
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"{location}: {got}; expected {_allowed(field, 'a finite number')}"
