@@ -151,3 +151,29 @@ def test_threads_over_the_cores_say_the_cores_before_the_run(tmp_path, command, 
         line
         == f"error: {field}: got {threads}; expected a whole number from 1 to {cores} (the cores numba may use here)"
     )
+
+
+@pytest.mark.parametrize(
+    ("tables", "field"),
+    [
+        (
+            '[base.transport]\nphotons = 100\nthreads = {threads}\n[axes]\n"laser.fluence" = ["10 J/cm^2"]\n',
+            "base.transport.threads",
+        ),
+        ('[base.transport]\nphotons = 100\n[axes]\n"transport.threads" = [1, {threads}]\n', 'axes."transport.threads"'),
+    ],
+)
+def test_a_local_sweep_checks_its_threads_before_any_case_runs(tmp_path, tables, field):
+    """Before, every case of a local sweep asking for more threads than the cores failed in its worker."""
+    import numba
+
+    threads = numba.config.NUMBA_NUM_THREADS + 1
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(
+        '[sweep]\nname = "t"\ncase = "simulate"\n'
+        '[base.person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+        '[base.laser]\ndevice = "genesis_1064"\n' + tables.format(threads=threads)
+    )
+    line = one_plain_line(invoke("sweep", sweep, "--out", tmp_path / "out", "--json"))
+    assert line.startswith(f"error: {field}: got {threads}; expected a whole number from 1 to")
+    assert not (tmp_path / "out").exists()

@@ -117,7 +117,7 @@ def test_api_plan_limit_is_reported_with_the_schemas_other_problems(client):
         ),
         (
             {"heat": {"relaxation": "10 s"}},  # within the schema's 3600 s: the server's own check
-            "heat.relaxation: got 10 s; expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
+            "heat.relaxation: got '10 s'; expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
         ),
     ],
 )

@@ -253,8 +253,11 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
     if grid.nr is not None and grid.nr > settings.max_nr:
         return "grid.nr", grid.nr, _allowed("scenario", "grid.nr", settings)
     if heat.relaxation_s > settings.max_relaxation_s:
-        typed = getattr(heat.relaxation_s, "text", None) or f"{heat.relaxation_s:g} s"  # as typed ("2 min")
-        return "heat.relaxation", typed, _allowed("scenario", "heat.relaxation", settings)
+        from laserskin.core.errors import shown
+
+        typed = getattr(heat.relaxation_s, "text", None)  # as typed ("'2 min'"), quoted as the schema's messages
+        value = shown(typed) if typed else f"{heat.relaxation_s:g} s"
+        return "heat.relaxation", value, _allowed("scenario", "heat.relaxation", settings)
     if len(heat.store_times_s) > settings.max_store_times:
         return (
             "heat.store_times",
