@@ -133,3 +133,11 @@ def test_a_field_message_with_a_colon_is_shown_whole(client):
     devices field read just the list of names, without "unknown device(s) no_such; expected names from")."""
     response = client.post("/plan", data={**PERSON, "devices": "no_such"}, follow_redirects=False)
     assert _errors(response.text)["devices"].startswith("unknown device(s) no_such; expected names from: co2_")
+
+
+def test_the_inputs_a_simulation_echoes_carry_the_unit_a_bare_number_was_read_in(client):
+    """The result page lists the typed inputs under labels without units ("Fluence"): "14" is shown as read."""
+    form = {**PERSON, "device": "genesis_1064", "fluence": "14", "spot_diameter": "5 mm"}
+    response = client.post("/simulate", data=form, follow_redirects=False)
+    job = client.app.state.jobs.get(response.headers["location"].rsplit("/", 1)[-1])
+    assert job.inputs["fluence"] == "14 J/cm^2" and job.inputs["spot_diameter"] == "5 mm"

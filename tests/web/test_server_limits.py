@@ -211,7 +211,9 @@ def test_form_help_states_the_servers_ranges(client):
 
 
 def test_a_server_that_takes_the_whole_schema_range_says_the_schemas():
-    generous = WebSettings(max_photons=10**10, max_passes=20, max_nr=2000, max_threads=1024, max_relaxation_s=3600)
+    generous = WebSettings(
+        max_photons=10**10, max_passes=20, max_nr=2000, max_threads=1024, max_relaxation_s=3600, max_pulses=10_000
+    )
     cores = numba.config.NUMBA_NUM_THREADS  # threads: the cores numba may use, where fewer than the server's limit
     assert set(field_limits("scenario", generous)) == ({"transport.threads"} if cores < 1024 else set())
     assert list(field_limits("plan", generous)) == []
@@ -221,6 +223,8 @@ def test_a_server_that_takes_the_whole_schema_range_says_the_schemas():
         "transport.threads",
         "protocol.passes",
         "heat.relaxation",
+        "laser.pulses",
+        "protocol.pulses_per_spot",
     }
 
 
@@ -234,3 +238,37 @@ def test_threads_over_the_cores_are_refused_before_a_job_starts(client):
     assert item["msg"] == (
         f"transport.threads: got {threads}; expected a whole number from 1 to {THREADS} on this server"
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"laser": {"device": "genesis_1064", "pulses": 0}},  # the loc holds a union tag, body.laser.<laser>.pulses
+            "laser.pulses: got 0; expected a whole number from 1 to 200 per spot over all passes on this server",
+        ),
+        (
+            {"protocol": {"pulses_per_spot": 20000}},
+            "protocol.pulses_per_spot: got 20000; expected a whole number from 1 to 200 per spot over all passes on "
+            "this server",
+        ),
+        (
+            {"protocol": {"pulses_per_spot": 300}},  # within the schema: the cost estimate's check
+            "protocol.pulses_per_spot: got 300 pulses per spot over all passes; expected at most 200 pulses per spot "
+            "over all passes on this server",
+        ),
+    ],
+)
+def test_pulses_say_the_servers_range(client, change, message):
+    """Pulses per spot are limited over all passes (200 here): the schema's "from 1 to 10000" is restated."""
+    response = client.post("/api/simulate", json={**SCENARIO, **change})
+    assert [item["msg"] for item in response.json()["detail"]] == [message]
+
+
+def test_a_body_validators_message_names_its_key_bare(client):
+    """A message of a validator of the whole body that names its key reads "area: ...", as every other field
+    (before: "body.area: ..."); one about the body itself still reads "body: ..."."""
+    (item,) = client.post("/api/plan", json={**PLAN, "area": "1 m^2"}).json()["detail"]
+    assert item["msg"].startswith("area: got ") and "at most 500 cm^2 per session for site cheek" in item["msg"]
+    (item,) = client.post("/api/plan", json=[1, 2]).json()["detail"]
+    assert item["msg"] == "body: got [1, 2]; expected an object"

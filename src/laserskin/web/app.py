@@ -61,6 +61,7 @@ from laserskin.web.forms import (
     form_unit_help,
     hint_pulse_energy,
     plan_data_from_form,
+    read_in_label_unit,
     restate_server_ranges,
     scenario_from_simulate_form,
     server_limit_errors,
@@ -345,7 +346,9 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:
-            job = await asyncio.to_thread(submit, "simulate", data, {k: v for k, v in form.items() if v})
+            # the inputs as read: a bare number with the unit of its label ("14" -> "14 J/cm^2")
+            shown_inputs = {k: read_in_label_unit(k, v) for k, v in form.items() if v}
+            job = await asyncio.to_thread(submit, "simulate", data, shown_inputs)
         except Busy as error:
             return page(
                 request,

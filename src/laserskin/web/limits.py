@@ -20,10 +20,12 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "RESTATED_ONLY",
     "SERVER_LIMITED",
     "Cost",
     "FieldLimit",
@@ -344,8 +346,13 @@ SERVER_LIMITED: dict[str, dict[tuple[str, ...], str]] = {
         ("transport", "threads"): "max_threads",
         ("protocol", "passes"): "max_passes",
         ("heat", "relaxation"): "max_relaxation_s",
+        # pulses per spot × passes is checked on the cost estimate; these only restate the schema's range
+        ("laser", "pulses"): "max_pulses",
+        ("protocol", "pulses_per_spot"): "max_pulses",
     },
 }
+#: Limits that are not a field's own: a value is checked elsewhere, its range only restated (words added).
+RESTATED_ONLY: dict[str, str] = {"max_pulses": " per spot over all passes"}
 
 
 @dataclass(frozen=True)
@@ -364,6 +371,9 @@ class FieldLimit:
         The server's upper end (SI for a quantity).
     si_unit : str or None
         SI unit of a quantity field, ``None`` for a plain number.
+    checked : bool
+        Whether :func:`input_limit_problems` checks a value against ``limit`` (else a check of the whole request
+        does: pulses per spot over all passes).
     """
 
     schema_range: str
@@ -371,6 +381,7 @@ class FieldLimit:
     allowed: str
     limit: float
     si_unit: str | None
+    checked: bool = True
 
 
 @functools.lru_cache(maxsize=16)
@@ -396,11 +407,16 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
         fmt = spec.bound if spec is not None else None
         server = {k: v for k, v in bounds.items() if k not in ("le", "lt")} | {"le": limit}
         schema_range = range_words(**bounds, fmt=fmt)
-        server_range = f"{range_words(**server, fmt=fmt)} on this server"
+        server_range = f"{range_words(**server, fmt=fmt)}{RESTATED_ONLY.get(attribute, '')} on this server"
         described = describe_field(field) or schema_range
         allowed = described.replace(schema_range, server_range) if schema_range in described else server_range
         limits[".".join(path)] = FieldLimit(
-            schema_range, server_range, allowed, float(limit), spec.si_unit if spec is not None else None
+            schema_range,
+            server_range,
+            allowed,
+            float(limit),
+            spec.si_unit if spec is not None else None,
+            checked=attribute not in RESTATED_ONLY,
         )
     return limits
 
@@ -426,7 +442,8 @@ def with_server_ranges(message: str, field: str, kind: str, settings: WebSetting
     found = field_limits(kind, settings).get(field)
     if found is None:
         return message
-    return message.replace(found.schema_range, found.server_range)
+    # the schema's range as a whole ("from 1 to 20", not the start of "from 1 to 200")
+    return re.sub(re.escape(found.schema_range) + r"(?![\d.])", lambda _: found.server_range, message)
 
 
 def _magnitude(value: Any, si_unit: str | None) -> float | None:
@@ -463,6 +480,8 @@ def input_limit_problems(data: Any, kind: str, settings: WebSettings) -> list[tu
     """
     problems = []
     for field, limit in field_limits(kind, settings).items():
+        if not limit.checked:
+            continue
         value = data
         for key in field.split("."):
             value = value.get(key) if isinstance(value, dict) else None

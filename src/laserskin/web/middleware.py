@@ -251,8 +251,10 @@ def _describe(item: dict, title: str) -> str:
     before, a JSON array read ": got [1, 2]; expected a table")."""
     from laserskin.core.errors import describe_error_item_fully
 
-    prefix = "" if item.get("loc") else "body"
-    return describe_error_item_fully(item, title, prefix, mapping="object")[:300]
+    line = describe_error_item_fully(item, title, mapping="object")
+    if not item.get("loc") and line.startswith("input: "):  # the body itself; a key its message names stays bare
+        line = "body: " + line.removeprefix("input: ")  # ("area: ...", before "body.area: ...")
+    return line[:300]
 
 
 def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -279,6 +281,12 @@ def validation_error_response(request: Request, error: RequestValidationError) -
     return JSONResponse(status_code=422, content={"detail": _with_server_limits(request, error, items)})
 
 
+def _field_loc(item: dict) -> tuple:
+    """The location of a problem without the tags of tagged unions (``body.laser.<laser>.pulses`` is the field
+    ``laser.pulses``)."""
+    return tuple(part for part in item["loc"] if not str(part).startswith("<"))
+
+
 #: JSON API path -> the kind of its body for :func:`laserskin.web.limits.input_limit_problems`
 LIMIT_KINDS: dict[str, str] = {"/api/plan": "plan", "/api/simulate": "scenario"}
 
@@ -298,7 +306,7 @@ def _with_server_limits(request: Request, error: RequestValidationError, items: 
     limited = {("body", *field.split(".")): field for field in field_limits(kind, settings)}
     items = [
         {**item, "msg": with_server_ranges(item["msg"], limited[loc], kind, settings)}
-        if (loc := tuple(item["loc"])) in limited
+        if (loc := _field_loc(item)) in limited
         else item
         for item in items
     ]
@@ -309,7 +317,7 @@ def _with_server_limits(request: Request, error: RequestValidationError, items: 
             "type": "limit",
             "input": _safe(value),
         }
-        at = next((i for i, item in enumerate(items) if item["loc"] == entry["loc"]), None)
+        at = next((i for i, item in enumerate(items) if _field_loc(item) == tuple(entry["loc"])), None)
         if at is None:
             items = [*items, entry][:20]
         else:
