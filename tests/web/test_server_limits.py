@@ -272,3 +272,8 @@ def test_a_body_validators_message_names_its_key_bare(client):
     assert item["msg"].startswith("area: got ") and "at most 500 cm^2 per session for site cheek" in item["msg"]
     (item,) = client.post("/api/plan", json=[1, 2]).json()["detail"]
     assert item["msg"] == "body: got [1, 2]; expected an object"
+
+
+def test_a_json_null_is_called_null(client):
+    (item,) = client.post("/api/plan", json={**PLAN, "photons": None}).json()["detail"]
+    assert item["msg"] == f"photons: got null; expected {PLAN_PHOTONS}"

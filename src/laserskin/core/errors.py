@@ -296,7 +296,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         location = ".".join(str(part) for part in kept)
         if prefix:
             location = f"{prefix}.{location}" if location else prefix
-    got = f"got {shown(value)}"
+    got = "got null" if value is None and mapping == "object" else f"got {shown(value)}"  # JSON's word for None
     if isinstance(error, InputError):
         if error.field:
             location = _join(location, error.field)
