@@ -179,6 +179,11 @@ def test_simulate_form_below_the_minimum_says_the_servers_range(client, field, v
             "heat.relaxation: got '3'; expected a duration more than 0 s and at most 5 s on this server, "
             "such as '3 s' (a number needs its unit)",
         ),
+        (
+            {"heat": {"relaxation": "10"}},  # the schema's example, the typed number, is over the server's limit
+            "heat.relaxation: got '10'; expected a duration more than 0 s and at most 5 s on this server, "
+            "such as '1 s' (a number needs its unit)",
+        ),
     ],
 )
 def test_api_simulate_values_below_the_minimum_say_the_servers_range(client, change, message):

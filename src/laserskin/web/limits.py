@@ -374,6 +374,8 @@ class FieldLimit:
     checked : bool
         Whether :func:`input_limit_problems` checks a value against ``limit`` (else a check of the whole request
         does: pulses per spot over all passes).
+    example : str
+        The example of a quantity's messages that lies in this server's range (``"'1 s'"``), or ``""``.
     """
 
     schema_range: str
@@ -382,6 +384,7 @@ class FieldLimit:
     limit: float
     si_unit: str | None
     checked: bool = True
+    example: str = ""
 
 
 @functools.lru_cache(maxsize=16)
@@ -417,6 +420,7 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
             float(limit),
             spec.si_unit if spec is not None else None,
             checked=attribute not in RESTATED_ONLY,
+            example=allowed.partition(" such as ")[2] if spec is not None else "",
         )
     return limits
 
@@ -443,7 +447,12 @@ def with_server_ranges(message: str, field: str, kind: str, settings: WebSetting
     if found is None:
         return message
     # the schema's range as a whole ("from 1 to 20", not the start of "from 1 to 200")
-    return re.sub(re.escape(found.schema_range) + r"(?![\d.])", lambda _: found.server_range, message)
+    message = re.sub(re.escape(found.schema_range) + r"(?![\d.])", lambda _: found.server_range, message)
+    example = re.search(r" such as ('[^']*')", message)
+    if found.example and example and (_magnitude(example.group(1).strip("'"), found.si_unit) or 0) > found.limit:
+        # the schema's example (the typed number with the unit, "'10 s'") is outside this server's range
+        message = message[: example.start(1)] + found.example + message[example.end(1) :]
+    return message
 
 
 def _magnitude(value: Any, si_unit: str | None) -> float | None:
