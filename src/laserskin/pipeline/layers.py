@@ -23,6 +23,10 @@ The damage read-outs need to know where the epidermis and the dermis are: layers
 ``epidermis``, ``stratum_corneum`` or ``living_epidermis`` are epidermal, layers named
 ``dermis``, ``papillary_dermis`` or ``reticular_dermis`` dermal. Without such names the first
 layer is read as the epidermis and the second as the dermis (so at least two layers).
+
+Every layer must be at least as thick as the grid's smallest cell (``[grid] dz_surface``, default 5 µm; the
+``[geometry] voxel`` of a voxel scenario): a thinner one is refused (:func:`require_resolved`), since its
+read-outs would come from the next layer's cells. Problems are named ``layers[1].k``.
 """
 
 from __future__ import annotations

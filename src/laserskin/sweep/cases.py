@@ -23,7 +23,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 def sweep_from_dict(data: dict) -> SweepSpec:
     """Validate a sweep given as a dictionary: its size against the limits
-    (:func:`laserskin.sweep.spec.check_size`), then every case's inputs, before any work."""
+    (:func:`laserskin.sweep.spec.check_size`), then the cases' inputs (:meth:`Sweep.validate_cases`: what
+    fails for everyone is refused here; a case that fails only for its person becomes its error record)."""
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
