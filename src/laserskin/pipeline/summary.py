@@ -41,7 +41,10 @@ class SimulationSummary(BaseModel):
     read-out: for a Monte Carlo source the peak of each ring pooled (area-weighted) over its read-out region
     (rings merged from the axis until each holds :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched
     photons, :func:`~laserskin.damage.injury.pool_rings`), so it agrees with ``thermal_model_reason`` and does not
-    move with the seed (QA5 #1); per cell for a deterministic (Beer–Lambert) source."""
+    move with the seed (QA5 #1); per cell for a deterministic (Beer–Lambert) source. In an ablation run it is
+    bounded by the removal rule (a drying cell sits at 100 °C, a charred one is held at the pyrolysis temperature,
+    300 °C, until it is ejected): a peak of exactly one of them is a parameter read back, and the run's
+    ``peak_temperature_note`` says so (QA6 #22)."""
     peak_cell_temperature_C: float | None = None
     """Diagnostic: the hottest single grid cell, °C, before pooling. Near the axis a ring holds a few photons, so
     this moves with the seed (±20 K at 20 000 photons); not an outcome. ``None`` where no Monte Carlo field is
