@@ -189,6 +189,27 @@ def pigment_risk(
     return PigmentRisk(level=level, score=score, type_points=type_points, exposure_points=exposure)
 
 
+def pigment_risk_within_error(
+    fitzpatrick: Any,
+    omega_basal_bounds: tuple[float, float],
+    peak_basal_temperature_bounds_K: tuple[float, float],
+    rule: PigmentRiskRule | None = None,
+) -> tuple[PigmentRisk, str]:
+    """Noise-aware pigmentary risk (QA6 #23): ``(risk, upper_level)``, ``risk`` the points rule of :func:`pigment_risk`
+    at the lower ends of the basal Ω and peak-temperature Monte Carlo bounds (the rise × (1 − k s),
+    :data:`READOUT_COVERAGE`, :func:`readout_relative_error`), ``upper_level`` its level at the upper ends.
+
+    The level is what the simulation establishes beyond its Monte Carlo error: an exposure that reaches a step (e.g.
+    the 50 °C switch of the burn kinetics) only within the error keeps the level below it, and ``upper_level`` names
+    the level reached within the error (the plan states both). A seed moves the read-out by ~s, so the level flips
+    only for an exposure ~k s above a step, not for one that sits on it (48.9-49.9 °C for seeds 1-4 of the type VI
+    person of QA6 #23, rise ~16 K, 2 s ≈ 0.9 K).
+    """
+    low = pigment_risk(fitzpatrick, omega_basal_bounds[0], peak_basal_temperature_bounds_K[0], rule)
+    high = pigment_risk(fitzpatrick, omega_basal_bounds[1], peak_basal_temperature_bounds_K[1], rule)
+    return low, high.level
+
+
 def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.ndarray:
     """Values in the deepest epidermal cell (centre above the junction), per column, shape (nr,)."""
     v = np.asarray(values, dtype=np.float64)
@@ -588,6 +609,46 @@ def axis_omega_bounds(
     low = arrhenius_omega(times_s, base + (1.0 - step) * rise, parameters="henriques_moritz_1947")
     high = arrhenius_omega(times_s, base + (1.0 + step) * rise, parameters="henriques_moritz_1947")
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def basal_exposure_bounds(
+    times_s: Any,
+    base_K: Any,
+    rise_K: Any,
+    grid: Any,
+    rings: Any,
+    *,
+    junction_depth_m: float,
+    omega_basal: float,
+    peak_basal_temperature_K: float,
+    relative_error: float,
+    coverage: float = READOUT_COVERAGE,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Monte Carlo bounds ``((Ω_low, Ω_high), (T_low_K, T_high_K))`` of the basal exposure read-out (QA6 #23).
+
+    The axis read-out region's basal history (``base_K`` + ``rise_K``, (nt, nr, nz), pooled as
+    :func:`axis_omega_bounds`) is evaluated at the rise × (1 ∓ k·s); the shifts of its peak temperature and the
+    ratios of its Henriques Ω are applied to the reported worst-column values ``peak_basal_temperature_K`` and
+    ``omega_basal`` (:func:`epidermal_injury`). Used by :func:`pigment_risk_within_error`.
+    """
+    from laserskin.damage.arrhenius import arrhenius_omega
+
+    if not (relative_error >= 0 and coverage >= 0):
+        raise InputError("relative_error", relative_error, "a relative error >= 0 and coverage >= 0")
+    iz = int(np.flatnonzero(grid.z_centers_m < junction_depth_m)[-1])  # the basal cell (basal_layer_values)
+    base = pooled_ring(np.asarray(base_K)[:, :, iz], grid, rings, axis=1)
+    rise = pooled_ring(np.asarray(rise_K)[:, :, iz], grid, rings, axis=1)
+    step = min(coverage * relative_error, 1.0)
+    series = [base + f * rise for f in (1.0 - step, 1.0, 1.0 + step)]
+    peaks = [float(np.max(t)) for t in series]
+    omegas = [
+        float(np.asarray(arrhenius_omega(times_s, t[:, None], parameters="henriques_moritz_1947")).ravel()[0])
+        for t in series
+    ]
+    ratio = [o / omegas[1] if omegas[1] > 0 else 1.0 for o in (omegas[0], omegas[2])]
+    t_low = peak_basal_temperature_K - (peaks[1] - peaks[0])
+    t_high = peak_basal_temperature_K + (peaks[2] - peaks[1])
+    return (omega_basal * ratio[0], omega_basal * ratio[1]), (t_low, t_high)
 
 
 @dataclass(frozen=True)

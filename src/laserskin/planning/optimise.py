@@ -707,6 +707,9 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "pulse_energy_J": float(energy),
         "fluence_J_per_cm2": float(fluence * 1e-4),
     }
+    from laserskin.planning.noise_rules import pigment_risk_keys  # the level beyond the MC error (QA6 #23)
+
+    result.summary.update(pigment_risk_keys(sim, response, outcome, injury))
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
     _apply_thermal_model_rule(result, fast.peak_K(energy), energy, counter)

@@ -372,7 +372,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
-    options, below = _split_by_expected_benefit(options, goal)
+    options, below = _split_by_expected_benefit(options, goal, request.photons)
     rejected.extend(_below_minimum_reason(o, goal) for o in below)
     if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
         cite("alexiades2007")
@@ -437,6 +437,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     summary = setting.summary
     reasons += best["reasons"]
     reasons.append(_choice_reason(options, goal))
+    reasons.extend(_near_minimum_note(best, goal, request.photons))
+    reasons.extend(_pigment_within_error_note(best["setting"].summary))
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -718,11 +720,16 @@ def _expected_benefit(option, goal: str) -> float:
     return _goal_bands(option["course"], goal)["month_6"][1]
 
 
-def _split_by_expected_benefit(options: list[dict], goal: str) -> tuple[list[dict], list[dict]]:
+def _split_by_expected_benefit(options: list[dict], goal: str, photons: int = 20_000) -> tuple[list[dict], list[dict]]:
     """``(kept, below)``: options whose predicted 6-month improvement reaches
     :data:`~laserskin.planning.sessions.MIN_EXPECTED_IMPROVEMENT_PCT`, and those below it (one rule for every
     device: a course below a detectable improvement is not offered as a treatment that works, QA4 #23)."""
-    works = [_expected_benefit(o, goal) >= MIN_EXPECTED_IMPROVEMENT_PCT for o in options]
+    from laserskin.planning.noise_rules import benefit_verdict  # noise-aware cut (QA6 #23)
+
+    works = [
+        benefit_verdict(_expected_benefit(o, goal), photons, cut_pct=MIN_EXPECTED_IMPROVEMENT_PCT) != "below"
+        for o in options
+    ]
     return [o for o, w in zip(options, works) if w], [o for o, w in zip(options, works) if not w]
 
 
@@ -739,6 +746,33 @@ def _below_minimum_reason(option, goal: str) -> str:
     if option.get("anaesthetic_note"):  # the fluence was lowered for the session limit: say so, and what helps
         text += f"; {option['anaesthetic_note']}"
     return text
+
+
+def _near_minimum_note(option, goal: str, photons: int) -> list[str]:
+    """A reason line when the option's 6-month nominal is within the Monte Carlo error of the minimum benefit
+    (:func:`laserskin.planning.noise_rules.benefit_verdict`, QA6 #23), else none."""
+    from laserskin.planning.noise_rules import benefit_verdict, month6_relative_error
+
+    nominal = _expected_benefit(option, goal)
+    if benefit_verdict(nominal, photons, cut_pct=MIN_EXPECTED_IMPROVEMENT_PCT) != "within":
+        return []
+    return [
+        f"predicted 6-month improvement {nominal:.1f} % is within the Monte Carlo error (+-{200 * month6_relative_error(photons):.0f} %, "
+        f"2 standard errors at {photons} photons) of the minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} %: offered, "
+        "because it is not below the minimum beyond that error (more photons narrow it)"
+    ]
+
+
+def _pigment_within_error_note(summary: dict) -> list[str]:
+    """A reason line when the pigment level reached within the Monte Carlo error of the basal read-out differs from the
+    level (:func:`laserskin.damage.injury.pigment_risk_within_error`, QA6 #23), else none."""
+    upper, band = summary.get("pigment_risk_within_error"), summary.get("peak_basal_temperature_band_C")
+    if not upper or upper == summary.get("pigment_risk") or not band:
+        return []
+    return [
+        f"pigment risk {summary['pigment_risk']} (points rule at the lower Monte Carlo bound of the basal exposure; "
+        f"basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): {upper} within the Monte Carlo error"
+    ]
 
 
 def _other_goal(goal: str) -> str:
