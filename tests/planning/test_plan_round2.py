@@ -232,7 +232,9 @@ def test_titan_plan_below_the_minimum_is_not_eligible_with_its_numbers(monkeypat
         return [_option(preset.name, 2.9, 3, 17)], []
 
     monkeypatch.setattr(plan_module, "_plan_device", titan_only)
-    result = plan_module.plan(person(fitzpatrick="IV"), devices=["titan_ir"], photons=1000)
+    # the plan default photons: the cut is decided beyond the Monte Carlo error, which grows as 1/sqrt(photons)
+    # (QA6 #23; at 1000 photons 2.9 % is within the error of 5 %); the stub runs no simulation
+    result = plan_module.plan(person(fitzpatrick="IV"), devices=["titan_ir"], photons=20_000)
     assert result.eligible is False and result.sessions is None
     assert "not expected to work" in result.referral and "titan_ir" in result.referral
     assert result.candidates[0]["device"] == "titan_ir"
