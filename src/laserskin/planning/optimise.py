@@ -63,9 +63,13 @@ Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the 
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -82,6 +86,7 @@ __all__ = [
     "FastEvaluator",
     "SettingResult",
     "optimise_device",
+    "plan_each",
     "planning_settings",
     "target_verdict",
 ]
@@ -102,6 +107,12 @@ TARGET_TOLERANCE = 0.10
 PASS_NOISE_K = 2.0
 STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
 ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
+#: Candidate devices planned at once (threads; issue 9: a plan within 30 s on the 2-core machine):
+#: at most this many, and no more than the machine has cores.
+MAX_PLAN_WORKERS = 2
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def planning_settings(photons: int, seed: int, laser=None):
@@ -119,6 +130,37 @@ def planning_settings(photons: int, seed: int, laser=None):
     return SimulationSettings(photons=photons, seed=seed, grid=grid)
 
 
+def plan_each(plan_one: Callable[[_T, Counter], _R], items: Sequence[_T], counter: Counter) -> list[_R]:
+    """``[plan_one(item, counter) for item in items]``, up to :data:`MAX_PLAN_WORKERS` items at a time.
+
+    The candidate devices of a plan are independent: each is planned in a worker thread with its
+    own :class:`Counter` (added to ``counter`` in the order of ``items``) and a copy of the caller's
+    context (citation records, progress scope). What runs in parallel: the heat solves (SuperLU
+    releases the GIL) of one device beside another's transports (the numba kernels release it and
+    take turns on the cores, :data:`laserskin.transport.driver._KERNEL_LOCK`) or its non-linear
+    run. Every device's computation is the one a serial loop makes (same inputs, seeds and photon
+    counts; transports are bit-identical on any thread; the LU and base-run caches return what a
+    fresh computation gives), so the plan does not change, only its wall time (issue 9). The
+    results come in the order of ``items``; the first error in that order is raised.
+    """
+    workers = min(len(items), MAX_PLAN_WORKERS, os.cpu_count() or 1)
+    if workers <= 1:
+        return [plan_one(item, counter) for item in items]
+    counters = [Counter() for _ in items]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="laserskin-plan") as pool:
+        futures = [
+            pool.submit(contextvars.copy_context().run, plan_one, item, own) for item, own in zip(items, counters)
+        ]
+        try:
+            results = [future.result() for future in futures]
+        finally:
+            for future in futures:  # on an error: no device left to start for nothing
+                future.cancel()
+    for own in counters:
+        counter.add(own)
+    return results
+
+
 @dataclass
 class Counter:
     """How much work a plan did."""
@@ -127,6 +169,13 @@ class Counter:
     heat_solves: int = 0
     evaluations: int = 0
     full_simulations: int = 0
+
+    def add(self, other: Counter) -> None:
+        """Add the work counted by ``other``."""
+        self.transports += other.transports
+        self.heat_solves += other.heat_solves
+        self.evaluations += other.evaluations
+        self.full_simulations += other.full_simulations
 
     def as_dict(self) -> dict[str, int]:
         return {

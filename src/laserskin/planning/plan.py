@@ -33,6 +33,7 @@ from laserskin.planning.optimise import (
     finalise,
     lightest_anesthetic,
     optimise_device,
+    plan_each,
     planning_settings,
 )
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
@@ -318,8 +319,11 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}",
         )
     options, rejected = [], []
-    for name in names:
-        options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+    # the candidates are independent: planned side by side (plan_each; the same plan as one by one)
+    planned = plan_each(
+        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir), names, counter
+    )
+    for options_, why in planned:
         options.extend(options_)
         rejected.extend(why)
     if not options and goal == "resurface" and request.devices is None:
