@@ -39,6 +39,7 @@ def test_plan_each_keeps_order_counters_and_context(monkeypatch):
     counter = Counter(transports=1)
     with recording() as cited:
         assert plan_each(one, [3, 1, 2], counter) == [30, 10, 20]
+        assert plan_each(one, [3, 1, 2], Counter(), start_first=lambda item: item == 2) == [30, 10, 20]
     assert (counter.transports, counter.heat_solves) == (7, 12)
     assert cited == {"pennes1948"}  # the worker threads record into the caller's citations
     assert all(name.startswith("laserskin-plan") for name in threads)
@@ -87,3 +88,19 @@ def test_devices_side_by_side_give_the_serial_plan(monkeypatch, tmp_path):
     side_by_side = _plan(2, monkeypatch, tmp_path)
     assert serial["simulation_work"]["transport_runs"] > 0
     assert side_by_side == serial
+
+
+def test_plan_each_is_serial_where_numba_kernels_are_not_threadsafe(monkeypatch):
+    """numba's workqueue threading layer aborts on a kernel launched while another runs: one device at a time."""
+    import numba
+
+    from laserskin.transport import driver
+
+    monkeypatch.setattr(numba.config, "THREADING_LAYER", "workqueue")
+    assert driver.kernels_threadsafe() is False
+    monkeypatch.setattr(optimise, "MAX_PLAN_WORKERS", 2)
+    monkeypatch.setattr(optimise.os, "cpu_count", lambda: 2)
+    threads = []
+    counter = Counter()
+    assert plan_each(lambda item, c: threads.append(threading.current_thread()) or item, [1, 2], counter) == [1, 2]
+    assert threads == [threading.current_thread()] * 2

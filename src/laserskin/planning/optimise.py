@@ -130,7 +130,13 @@ def planning_settings(photons: int, seed: int, laser=None):
     return SimulationSettings(photons=photons, seed=seed, grid=grid)
 
 
-def plan_each(plan_one: Callable[[_T, Counter], _R], items: Sequence[_T], counter: Counter) -> list[_R]:
+def plan_each(
+    plan_one: Callable[[_T, Counter], _R],
+    items: Sequence[_T],
+    counter: Counter,
+    *,
+    start_first: Callable[[_T], bool] | None = None,
+) -> list[_R]:
     """``[plan_one(item, counter) for item in items]``, up to :data:`MAX_PLAN_WORKERS` items at a time.
 
     The candidate devices of a plan are independent: each is planned in a worker thread with its
@@ -142,19 +148,27 @@ def plan_each(plan_one: Callable[[_T, Counter], _R], items: Sequence[_T], counte
     counts; transports are bit-identical on any thread; the LU and base-run caches return what a
     fresh computation gives), so the plan does not change, only its wall time (issue 9). The
     results come in the order of ``items``; the first error in that order is raised.
+
+    ``start_first``: items for which it is true are started before the others (the order of the
+    results does not change): the planner starts the devices planned by one long single-threaded
+    run (fractional and ablative presets: the non-linear model) first, so that a device whose work is
+    mostly Monte Carlo transport (both cores) is left for the end rather than a one-core run.
     """
+    from laserskin.transport.driver import kernels_threadsafe
+
     workers = min(len(items), MAX_PLAN_WORKERS, os.cpu_count() or 1)
-    if workers <= 1:
+    if workers <= 1 or not kernels_threadsafe():  # numba's workqueue layer: one kernel at a time, one device
         return [plan_one(item, counter) for item in items]
     counters = [Counter() for _ in items]
+    order = sorted(range(len(items)), key=lambda i: not start_first(items[i])) if start_first else range(len(items))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="laserskin-plan") as pool:
-        futures = [
-            pool.submit(contextvars.copy_context().run, plan_one, item, own) for item, own in zip(items, counters)
-        ]
+        futures: dict[int, Any] = {
+            i: pool.submit(contextvars.copy_context().run, plan_one, items[i], counters[i]) for i in order
+        }
         try:
-            results = [future.result() for future in futures]
+            results = [futures[i].result() for i in range(len(items))]
         finally:
-            for future in futures:  # on an error: no device left to start for nothing
+            for future in futures.values():  # on an error: no device left to start for nothing
                 future.cancel()
     for own in counters:
         counter.add(own)

@@ -321,7 +321,10 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     options, rejected = [], []
     # the candidates are independent: planned side by side (plan_each; the same plan as one by one)
     planned = plan_each(
-        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir), names, counter
+        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir),
+        names,
+        counter,
+        start_first=lambda name: load_device(name).device_class in PRESET_PLANNED_CLASSES,
     )
     for options_, why in planned:
         options.extend(options_)
@@ -840,6 +843,8 @@ def _option_numbers(option) -> dict:
 
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
 RESURFACE_FALLBACK = ("fraxel_1550",)
+#: Device classes planned at their preset setting by one :class:`Simulation` run (the rest: fluence optimised).
+PRESET_PLANNED_CLASSES = ("ablative", "fractional_ablative", "fractional_non_ablative")
 
 
 def _plan_device(preset, person, request, counter, cache_dir):
