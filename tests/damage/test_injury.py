@@ -143,3 +143,47 @@ def test_removed_cells_are_necrotic_and_grades_are_ordered():
         )
     with pytest.raises(InputError):
         grade_with_necrosis("crust", 0.0)
+
+
+# ----------------------------------------------------------------- QA5 finding 26: the dermal burn grade
+@pytest.mark.parametrize(
+    "fraction, grade",
+    [
+        (0.0, "none"),
+        (1e-6, "partial thickness"),
+        (0.7499, "partial thickness"),
+        (0.75, "full thickness"),
+        (1.0, "full thickness"),
+    ],
+)
+def test_dermal_grade_thresholds(fraction, grade):
+    """physics_data §4.1: third degree = necrosis of the epidermis and ≥ 75 % of the dermis."""
+    from laserskin.damage.injury import DERMAL_GRADES, FULL_THICKNESS_DERMIS_FRACTION, classify_dermal_injury
+
+    assert FULL_THICKNESS_DERMIS_FRACTION == 0.75
+    assert classify_dermal_injury(fraction) == grade and grade in DERMAL_GRADES
+    with pytest.raises(InputError):
+        classify_dermal_injury(-0.1)
+    with pytest.raises(InputError):
+        classify_dermal_injury(float("nan"))
+
+
+def test_dermal_injury_grades_the_share_of_the_dermis_whatever_the_epidermis():
+    """A sub-surface band through 80 % of the dermis under an uninjured epidermis is "full thickness" (the epidermal
+    grade alone read "none"); a band through 30 % is "partial thickness"; no Ω ≥ 1 cell is "none". 10 µm cells, the
+    dermis 60-1060 µm (1000 µm): bands of whole cells, so the share is exact (crossings at the cell edges where the
+    neighbour has Ω = 0)."""
+    from laserskin.damage.injury import dermal_injury
+
+    grid = RZGrid.uniform(nr=4, dr_m=1e-4, nz=120, dz_m=10e-6)
+    peak = np.full((4, 120), 310.0)
+    for (top, bottom), share, grade in [((260, 1060), 0.8, "full thickness"), ((160, 460), 0.3, "partial thickness")]:
+        omega = np.zeros((4, 120))
+        omega[:, top // 10 : bottom // 10] = 5.0
+        injured = dermal_injury(omega, grid, dermis_top_m=60e-6, dermis_bottom_m=1060e-6)
+        assert injured.depth_range_um == pytest.approx((top, bottom))
+        assert injured.dermis_fraction == pytest.approx(share, abs=1e-9)
+        assert injured.grade == grade
+        assert epidermal_injury(omega, peak, grid, junction_depth_m=60e-6, fitzpatrick="III").grade == "none"
+    none = dermal_injury(np.zeros((4, 120)), grid, dermis_top_m=60e-6, dermis_bottom_m=1060e-6)
+    assert (none.depth_range_um, none.dermis_fraction, none.grade) == (None, 0.0, "none")

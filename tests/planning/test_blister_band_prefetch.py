@@ -23,7 +23,6 @@ from laserskin.planning.uncertainty import (
     _perturbed_simulation,
     _skin_overrides,
     alternative_scattering_sets,
-    beam_radius_m,
     blister_uncertainty,
     mc_relative_error,
 )
@@ -33,7 +32,7 @@ from laserskin.treatment.devices import load_device
 
 def _sequential_reference(sim, response, source_per_J, energy_range_J):
     """The former loop of blister_uncertainty: ``(contributions, relative low, relative high)``."""
-    mc = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
+    mc = mc_relative_error(sim, response)
     lo, hi = energy_range_J[0] / 10.0, energy_range_J[1] * 10.0
     nominal = _one_pass_blister_J(response, lo, hi)
     cases = {}

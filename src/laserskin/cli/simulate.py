@@ -21,6 +21,8 @@ SUMMARY_ROWS = (
     ("denaturation_depth_um", "collagen Ω ≥ 1 depth range", "µm"),
     ("denatured_volume_mm3", "denatured collagen volume", "mm³"),
     ("immediate_tightening_percent", "immediate tightening", "%"),
+    ("dermal_injury_depth_um", "dermal injury (Henriques Ω ≥ 1) depth range", "µm"),
+    ("dermal_injury", "dermal injury (≥ 75 % of the dermis: full thickness)", ""),
     ("epidermal_omega", "epidermal (basal) Ω, Henriques", ""),
     ("epidermal_injury", "epidermal injury", ""),
     ("pigment_risk", "pigmentary risk", ""),

@@ -1,4 +1,4 @@
-"""Epidermal injury grade and pigmentary risk by Fitzpatrick type.
+"""Epidermal injury grade, dermal burn grade and pigmentary risk by Fitzpatrick type.
 
 Injury grade: Henriques Ω at the basal layer (the deepest epidermal cell, just above
 the epidermis–dermis junction) against the Henriques–Moritz burn thresholds
@@ -37,6 +37,12 @@ ranked between "erythema" and "blister" (:data:`GRADES`), with the depth of the 
 greying is the warning end point of epidermal necrosis, which crusts (or blisters where the
 necrosis is full thickness; Wanner, Sakamoto, Avram & Anderson 2016); Henriques & Moritz's blister
 end point is the transepidermal necrosis that this band falls short of.
+
+Dermal burn grade (:func:`classify_dermal_injury`, QA5 finding 26): the share of the dermis thickness inside the
+Henriques Ω ≥ 1 band on the axis read-out (:func:`dermal_injury`): "none", "partial thickness" (< 75 %) or
+"full thickness" (≥ 75 %: the dermal part of a third-degree burn, necrosis of the epidermis and ≥ 75 % of the
+dermis, physics_data.md §4.1). The epidermal grade reads the epidermis only, so a cooled epidermis over a band
+through most of the dermis reads "none" there and "full thickness" here.
 
 Pigmentary risk (post-inflammatory hyper/hypopigmentation) is a points rule, kept as data
 in :class:`PigmentRiskRule` (tag U: the sources are qualitative). Darker skin carries more
@@ -490,6 +496,39 @@ def epidermal_injury(
     )
 
 
+#: Share of the dermis thickness inside the Ω ≥ 1 band from which the dermal injury is "full thickness": a
+#: third-degree burn is necrosis of the epidermis and of ≥ 75 % of the dermis (physics_data.md §4.1).
+FULL_THICKNESS_DERMIS_FRACTION = 0.75
+#: Every dermal grade, mildest first (:func:`classify_dermal_injury`).
+DERMAL_GRADES = ("none", "partial thickness", "full thickness")
+
+
+def classify_dermal_injury(dermis_fraction: float) -> str:
+    """Dermal burn grade from the share of the dermis thickness inside the Henriques Ω ≥ 1 band (axis read-out).
+
+    ========================  ==================================================================
+    share of the dermis       grade
+    ========================  ==================================================================
+    0 (no Ω ≥ 1 cell)         "none"
+    > 0, < 75 %               "partial thickness": a band of necrotic dermis with living dermis
+                              around it (the wound response of non-ablative remodelling)
+    ≥ 75 %                    "full thickness": the dermal part of a third-degree burn
+                              (necrosis of the epidermis and ≥ 75 % of the dermis, physics_data
+                              §4.1); under a spared epidermis, a sub-surface full-thickness burn
+    ========================  ==================================================================
+
+    The grade reads the dermis only; the epidermal grade (:func:`epidermal_injury`) stays the epidermis's. For a
+    fractional laser the axis column is one micro-zone, so the grade is the column's (the skin between the zones
+    is spared).
+    """
+    if not (np.isfinite(dermis_fraction) and 0.0 <= dermis_fraction <= 1.0 + 1e-9):
+        raise InputError("dermis_fraction", dermis_fraction, "a share of the dermis thickness in [0, 1]")
+    cite("burn_degree_definitions")
+    if dermis_fraction <= 0.0:
+        return "none"
+    return "full thickness" if dermis_fraction >= FULL_THICKNESS_DERMIS_FRACTION else "partial thickness"
+
+
 @dataclass(frozen=True)
 class DermalInjury:
     """Thermal injury of the dermis (cells and matrix that the wound response replaces).
@@ -501,10 +540,16 @@ class DermalInjury:
         its injured share, so it is not 0 where no cell reaches Ω = 1; not the volume of the Ω ≥ 1 zone).
     depth_range_um : tuple of float or None
         [top, bottom] depth of the zone with Ω ≥ threshold on the axis column of the read-out map, µm.
+    dermis_fraction : float
+        Share of the dermis thickness (``dermis_top_m`` to ``dermis_bottom_m``) inside ``depth_range_um``, 0-1.
+    grade : str
+        Dermal burn grade from ``dermis_fraction`` (:func:`classify_dermal_injury`).
     """
 
     volume_mm3: float
     depth_range_um: tuple[float, float] | None
+    dermis_fraction: float = 0.0
+    grade: str = "none"
 
 
 def dermal_injury(
@@ -516,7 +561,7 @@ def dermal_injury(
     threshold: float = 1.0,
     readout_omega: Any = None,
 ) -> DermalInjury:
-    """Thermally injured dermal volume and depth range from an Arrhenius Ω map.
+    """Thermally injured dermal volume, depth range and burn grade from an Arrhenius Ω map.
 
     The heat-injured dermis (Henriques–Moritz 1947 Ω, the skin cell-death integral, by
     default) is what drives the wound response and neocollagenesis after non-ablative
@@ -530,6 +575,10 @@ def dermal_injury(
     averages the tally noise itself, and pooled regions are wide where they are not read — a Gaussian beam's
     tail rings merge into one region reaching the grid's edge, whose mean temperature would hide the real fall
     of the injury with the radius (35 % of a 1550 nm micro-beam's injured volume).
+
+    The grade (:func:`classify_dermal_injury`) reads the share of the dermis thickness inside that depth range
+    (physics_data §4.1: a third-degree burn is necrosis of ≥ 75 % of the dermis), so a band through most of the
+    dermis is "full thickness" whatever the epidermal grade (QA5 finding 26).
 
     Parameters
     ----------
@@ -556,4 +605,11 @@ def dermal_injury(
     injured = -np.expm1(-o[:, in_dermis])
     volume = float((injured * grid.cell_volume_m3[:, in_dermis]).sum() * 1e9)
     depth = omega_depth_range(np.where(in_dermis[None, :], read, np.nan), grid, threshold, column=0)
-    return DermalInjury(volume, None if depth is None else (depth[0] * 1e6, depth[1] * 1e6))
+    thickness = dermis_bottom_m - dermis_top_m
+    fraction = 0.0 if depth is None or not thickness > 0 else min(max((depth[1] - depth[0]) / thickness, 0.0), 1.0)
+    return DermalInjury(
+        volume,
+        None if depth is None else (depth[0] * 1e6, depth[1] * 1e6),
+        dermis_fraction=float(fraction),
+        grade=classify_dermal_injury(fraction),
+    )

@@ -587,6 +587,8 @@ def run_nonlinear(
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3) * area_scale,
         "dermal_injury_depth_um": pair(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
+        "dermal_injury_fraction": injured.dermis_fraction,  # of the dermis left under the crater
+        "dermal_injury": injured.grade,
         "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
         "epidermal_necrosis_depth_um": necrosis_depth_m * 1e6,

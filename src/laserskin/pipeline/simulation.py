@@ -483,11 +483,19 @@ def _note_grid_capture(summary: dict, *, warn: bool) -> None:
     outside = summary.get("absorbed_outside_grid_share")
     if outside is None or not outside > MAX_ABSORBED_OUTSIDE_GRID:
         return
-    note = (
-        f"{outside:.1%} of the absorbed light falls outside the grid (more than "
-        f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}) and heats nothing in this model: a larger [grid] r_max "
-        "(with more nr cells) or z_max captures it"
-    )
+    if summary.get("geometry") == "voxels":
+        note = (
+            f"{outside:.1%} of the absorbed light falls outside the grid at most (more than "
+            f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}: the light leaving the voxel box through its floor or open sides, "
+            "part of which would come back) and heats nothing in this model: a deeper or wider [geometry] size "
+            "captures it"
+        )
+    else:
+        note = (
+            f"{outside:.1%} of the absorbed light falls outside the grid (more than "
+            f"{MAX_ABSORBED_OUTSIDE_GRID:.0%}) and heats nothing in this model: a larger [grid] r_max "
+            "(with more nr cells) or z_max captures it"
+        )
     summary["grid_note"] = note
     if warn:
         warnings.warn(note, GridCaptureWarning, stacklevel=3)

@@ -54,6 +54,11 @@ class SimulationSummary(BaseModel):
     coagulation_depth_um: float | None = None
     dermal_injury_depth_um: DepthRange
     dermal_injury_volume_mm3: float
+    dermal_injury_fraction: float | None = None
+    """Share of the dermis thickness inside ``dermal_injury_depth_um`` (0-1; QA5 #26)."""
+    dermal_injury: str | None = None
+    """Dermal burn grade "none" | "partial thickness" | "full thickness" (≥ 75 % of the dermis, the dermal part of a
+    third-degree burn, physics_data §4.1; :func:`~laserskin.damage.injury.classify_dermal_injury`)."""
     immediate_tightening_percent: float
     epidermal_omega: float
     epidermal_injury: str
@@ -169,6 +174,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         coagulation_depth_um=None if depth is None else float(depth[1]),
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
+        dermal_injury_fraction=injured.dermis_fraction,
+        dermal_injury=injured.grade,
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=outcome.injury.grade,

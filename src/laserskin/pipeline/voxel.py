@@ -539,7 +539,6 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     spot_radius = (
         columns.r_max_m if fractional_array else min(columns.r_max_m, stages.treatment_beam(laser).outer_radius_m)
     )
-    henriques = columns.columns(omega["henriques"])
     # the epidermal read-out reads the epidermis' own (layer) voxels only: an inclusion in the epidermal
     # depth band (a follicle's hair shaft, a vessel) is not keratinocytes (QA4 #35); its own peak is in
     # peak_temperature_by_region_C
@@ -551,8 +550,10 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         )
     resting_K = float(peak.min())
     skin_omega = np.where(skin_voxels, omega["henriques"], 0.0)
+    # collagen and the dermal band likewise read the layers' voxels: a follicle in the dermal depth band is
+    # keratin and follicular epithelium, not dermal collagen (QA6 #3: the hair-removal example "tightened" 2.4 %)
     collagen = collagen_response(
-        columns.columns(omega["collagen"]),
+        columns.columns(np.where(skin_voxels, omega["collagen"], 0.0)),
         columns,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
@@ -566,7 +567,10 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         fitzpatrick=geometry.fitzpatrick,
     )
     injured = dermal_injury(
-        henriques, columns, dermis_top_m=geometry.junction_depth_m, dermis_bottom_m=geometry.dermis_bottom_m
+        columns.columns(skin_omega),
+        columns,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
     )
     times, trace = nociceptor.trace()
     pain = pain_from_trace(times, trace, anesthetic=simulation.protocol.anesthetic)
@@ -576,6 +580,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     if laser.is_fractional and not fractional_array:  # one zone in an open volume: spread over the array
         tightening = stages.tightening_percent(tightening, laser, spot_radius)
     weights = [w for w, _ in setup.volumes]
+    # light that leaves the box (sides of an open volume, the floor) heats nothing here; as a share of what the
+    # box absorbs plus that light (an upper bound: part of it would come back to the surface) it takes the r-z
+    # runs' 1 % rule and note (QA6 #3: 22 % left the hair-removal example's 3 mm floor without a note)
+    lost = sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
+    absorbed_in_box = sum(w * t.absorbed_fraction for w, t in zip(weights, transport))
     summary = SimulationSummary(
         geometry="voxels",
         thermal_model="nonlinear" if boiling else "linear",
@@ -601,6 +610,8 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         residual_damage_depth_um=_residual_damage_depth_m(columns.columns(skin_omega), columns) * 1e6,
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
+        dermal_injury_fraction=injured.dermis_fraction,
+        dermal_injury=injured.grade,
         immediate_tightening_percent=float(tightening),
         epidermal_omega=float(injury.omega_basal),
         epidermal_injury=injury.grade,
@@ -618,9 +629,8 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         seed=settings.seed,
         heat_steps=int(heat.steps),
         energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
-        absorbed_outside_grid_fraction=float(
-            sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
-        ),
+        absorbed_outside_grid_fraction=float(lost),
+        absorbed_outside_grid_share=float(lost / (lost + absorbed_in_box)) if lost + absorbed_in_box > 0 else 0.0,
     ).to_dict()
     if fractional_array:
         zone = omega["henriques"] >= ZONE_OMEGA

@@ -22,7 +22,10 @@ bisection on cheap read-outs of that history, without re-solving:
 * **dermal remodelling target**: on the beam axis, a dermal band of thermal injury —
   Ω of the target Arrhenius set (Henriques & Moritz 1947, the skin cell-death integral, by
   default) summed over the passes ≥ 1 — at least ``min_band_um`` thick
-  (contraindications.toml ``[target]``, U). This is the histological endpoint of
+  (contraindications.toml ``[target]``, U), and thinner than ``max_dermis_fraction`` (75 %) of the dermis: a band
+  through more is a full-thickness dermal burn (physics_data §4.1; the "full thickness" grade of
+  :func:`laserskin.damage.injury.classify_dermal_injury`), so a fluence that makes one is a safety violation
+  (:meth:`FastEvaluator.full_thickness`; QA5 #26), not "target reached". This is the histological endpoint of
   non-ablative dermal remodelling (a zone of dermal thermal injury under an intact, cooled
   epidermis, heated to ~60–70 °C; physics_data.md §4.4) that starts the wound response of
   :mod:`laserskin.healing`. Collagen denaturation proper (Pearce 2010 set) needs far
@@ -232,6 +235,7 @@ class FastEvaluator:
         self.basal = int(above[-1])
         self.dermis = np.flatnonzero((z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m))
         self.dz_um = np.diff(grid.z_edges_m)[self.dermis] * 1e6
+        self.dermis_um = (geometry.dermis_bottom_m - geometry.junction_depth_m) * 1e6
         self.z_top_um = grid.z_edges_m[self.dermis] * 1e6
         self.max_base = float(response.base_K.max())
         # the dermal column of the target read on the axis read-out region (the pooled temperature of the pipeline's
@@ -291,7 +295,14 @@ class FastEvaluator:
             out.append(
                 f"epidermal safety (fluence > {safety['max_fraction_of_blister']:g} x the lower blister fluence)"
             )
+        if self.full_thickness(energy_J, passes):
+            out.append(dermal_burn_text())
         return out
+
+    def full_thickness(self, energy_J: float, passes: int) -> bool:
+        """Whether the axial target band spans ``[target] max_dermis_fraction`` of the dermis or more: a
+        full-thickness dermal burn, not a remodelling target (QA5 #26; physics_data §4.1)."""
+        return self.band_um(energy_J, passes) >= planner_rules()["target"]["max_dermis_fraction"] * self.dermis_um
 
     def blister_energy_J(self, passes: int, lo: float, hi: float) -> float | None:
         """Energy at which passes × basal Ω reaches the blister Ω (log bisection in [lo, hi]), J."""
@@ -311,6 +322,12 @@ class FastEvaluator:
             else:
                 hi = mid
         return math.sqrt(lo * hi)
+
+
+def dermal_burn_text() -> str:
+    """The violation of the target band's upper bound (contraindications.toml ``[target] max_dermis_fraction``)."""
+    share = planner_rules()["target"]["max_dermis_fraction"]
+    return f"dermal burn (Omega >= 1 band through >= {share:.0%} of the dermis: full thickness, not a target)"
 
 
 def _pain_area(sim, laser) -> dict:
@@ -506,9 +523,9 @@ def photons_for_noise(sim, response, photons: int) -> int:
     The error of a Monte Carlo tally falls as 1/sqrt(photons): ``photons · (s/target)²``,
     rounded up to a power-of-two multiple of ``photons`` so that the cache is reused.
     """
-    from laserskin.planning.uncertainty import beam_radius_m, mc_relative_error
+    from laserskin.planning.uncertainty import mc_relative_error
 
-    error = mc_relative_error(response, beam_radius_m(sim), sim.beam().kind)
+    error = mc_relative_error(sim, response)
     if error <= MC_TARGET:
         return photons
     factor = 2 ** math.ceil(math.log2((error / MC_TARGET) ** 2))
@@ -733,6 +750,8 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         "dermal_injury_depth_um": None if injured.depth_range_um is None else list(injured.depth_range_um),
         "dermal_injury_volume_mm3": injured.volume_mm3,
+        "dermal_injury_fraction": injured.dermis_fraction,
+        "dermal_injury": injured.grade,
         "dermal_injury_band_um": injured_volume_band_um(
             n * outcome.omega["henriques"],
             response.grid,

@@ -937,8 +937,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
             reasons = [
                 f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
                 f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
-                f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um): "
-                + setting.target_verdict
+                f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um, through "
+                f"< {planner_rules()['target']['max_dermis_fraction']:.0%} of the dermis): " + setting.target_verdict
             ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))

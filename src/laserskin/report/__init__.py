@@ -149,7 +149,9 @@ def assumptions() -> list[str]:
             f"Collagen target (non-ablative tightening): a band of dermal thermal injury (Ω ≥ {target_omega:g}) at least "
             f"{band:g} µm thick on the beam axis; 'at the target' when the fluence it needs is within ±10 % of the "
             "safe fluence (the Monte Carlo resolution), reported when not reached; not checked for ablative and "
-            "fractional devices planned at their preset setting."
+            "fractional devices planned at their preset setting. A band through "
+            f"{target.get('max_dermis_fraction', 0.75):.0%} of the dermis or more is a full-thickness dermal burn, "
+            "not a target: a fluence that makes one is unsafe."
         ),
         (
             "Below 100 °C passes are thermally independent (minutes between passes ≫ the ~1 s the skin needs to "

@@ -144,6 +144,12 @@ LABELS: dict[str, Label] = {
     "denatured_volume_mm3": Label("Denatured collagen volume", "mm³"),
     "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
     "dermal_injury_volume_mm3": Label("Expected injured dermal volume, Σ (1 − e^−Ω) V", "mm³"),
+    "dermal_injury_fraction": Label("Share of the dermis thickness in the Ω ≥ 1 band", "", digits=2),
+    "dermal_injury": Label(
+        "Dermal injury",
+        help="burn grade of the dermis: full thickness where the Ω ≥ 1 band spans at least 75 % of the dermis "
+        "(the dermal part of a third-degree burn)",
+    ),
     "boiling": Label("Tissue water boils"),
     "residual_damage_depth_um": Label(
         "Residual thermal damage below the crater floor (or the surface)",
@@ -219,6 +225,11 @@ CHOICES: dict[str, dict[str, str]] = {
         # EPIDERMAL_NECROSIS says which one (QA5 #10)
         "necrosis": "Full-thickness epidermal necrosis (a burn for a non-ablative laser; by design for ablative "
         "and fractional lasers)",
+    },
+    "dermal_injury": {
+        "none": "None (no dermal cell layer reaches Ω = 1)",
+        "partial thickness": "Partial thickness (a band of injured dermis under living dermis)",
+        "full thickness": "Full thickness (≥ 75 % of the dermis injured: a deep burn, not a remodelling target)",
     },
     "pigment_risk": {"low": "Low", "moderate": "Moderate", "high": "High"},
     "sex": {"female": "Female", "male": "Male"},

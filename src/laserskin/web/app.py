@@ -60,10 +60,11 @@ from laserskin.web.forms import (
     hint_pulse_energy,
     plan_data_from_form,
     scenario_from_simulate_form,
+    server_limit_errors,
     too_long,
 )
 from laserskin.web.jobs import Busy, Job, JobManager
-from laserskin.web.limits import WebSettings, plan_limit_problem, scenario_limit_problem
+from laserskin.web.limits import WebSettings, input_limit_problems, plan_limit_problem, scenario_limit_problem
 from laserskin.web.middleware import (
     BodyLimit,
     SecurityHeaders,
@@ -275,13 +276,16 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         }
         errors = too_long(shown)
         if not errors:
+            data = plan_data_from_form(shown, chosen)
             try:
-                request_model = PlanRequest.model_validate(plan_data_from_form(shown, chosen))
+                request_model = PlanRequest.model_validate(data)
                 problem = plan_limit_problem(request_model, settings)
                 if problem:
                     errors[problem[0]] = f"{problem[2]} (got {problem[1]})"
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = field_errors(error, PLAN_FORM_FIELDS)
+            # a value over the server's limit is answered with that limit, whichever bound fired (QA5 #24)
+            errors.update(server_limit_errors(input_limit_problems(data, "plan", settings)))
         if errors:
             return page(request, "plan_form.html", status_code=422, form=shown, errors=errors)
         try:
@@ -322,6 +326,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
                     errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = hint_pulse_energy(field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES))
+            errors.update(server_limit_errors(input_limit_problems(data, "scenario", settings), SIM_PREFIXES))
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:

@@ -26,6 +26,7 @@ __all__ = [
     "number_or_text",
     "plan_data_from_form",
     "scenario_from_simulate_form",
+    "server_limit_errors",
 ]
 
 #: The plan form: the request fields the report echoes (one list), then the Monte Carlo settings.
@@ -95,6 +96,13 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
         )
         errors.setdefault(name, message if name != "_form" else f"{location}: {message}")
     return errors
+
+
+def server_limit_errors(problems: list, prefixes: dict[str, str] | None = None) -> dict[str, str]:
+    """Form errors of the values over the server's limits (:func:`laserskin.web.limits.input_limit_problems`),
+    worded as the other limit errors: ``"at most 5 on this server (got 100)"``."""
+    prefixes = prefixes or {}
+    return {prefixes.get(field, field): f"{allowed} (got {value})" for field, value, allowed in problems}
 
 
 def hint_pulse_energy(errors: dict[str, str]) -> dict[str, str]:

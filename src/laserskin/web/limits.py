@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "Cost",
     "WebSettings",
+    "input_limit_problems",
     "plan_limit_problem",
     "scenario_cost",
     "scenario_limit_problem",
@@ -325,3 +326,63 @@ def plan_limit_problem(request, settings: WebSettings) -> tuple[str, Any, str] |
             "at least 1 session (or leave it empty)",
         )
     return None
+
+
+def _input_limits(kind: str, settings: WebSettings) -> dict[tuple[str, ...], tuple[float, str, str | None]]:
+    """``{path in the input: (server limit, its words, SI unit of a quantity or None)}`` of the values that
+    have a server limit below the schema's own range (``kind``: ``"plan"`` or ``"scenario"``)."""
+    if kind == "plan":
+        return {("photons",): (settings.max_photons, f"at most {settings.max_photons} on this server", None)}
+    return {
+        ("transport", "photons"): (settings.max_photons, f"at most {settings.max_photons} on this server", None),
+        ("grid", "nr"): (settings.max_nr, f"at most {settings.max_nr} on this server", None),
+        ("transport", "threads"): (settings.max_threads, f"at most {settings.max_threads} on this server", None),
+        ("protocol", "passes"): (settings.max_passes, f"at most {settings.max_passes} on this server", None),
+        ("heat", "relaxation"): (
+            settings.max_relaxation_s,
+            f"at most {settings.max_relaxation_s:g} s on this server",
+            "s",
+        ),
+    }
+
+
+def _magnitude(value: Any, si_unit: str | None) -> float | None:
+    """The number ``value`` stands for (a quantity in ``si_unit``), or ``None`` when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if si_unit is not None:
+        from laserskin.core.units import to_si
+
+        try:
+            number = to_si(value, si_unit, field="value", bare_unit=si_unit)
+        except Exception:  # not a quantity: the schema says what is wrong with it
+            return None
+    elif isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def input_limit_problems(data: Any, kind: str, settings: WebSettings) -> list[tuple[str, Any, str]]:
+    """``(field, value, allowed)`` of every value of the raw input ``data`` (a dict as sent, before the
+    schema) that is over the server's limit (QA5 #24).
+
+    The schema's range is wider than a server's (e.g. passes 1-20, 5 on this server): a value over both
+    would otherwise be answered with the schema's range, and the message would depend on which bound fires.
+    The form and API handlers put these messages in place of the schema's for the same fields.
+    """
+    problems = []
+    for path, (limit, allowed, si_unit) in _input_limits(kind, settings).items():
+        value = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        number = _magnitude(value, si_unit)
+        if number is not None and number > limit:
+            problems.append((".".join(path), value, allowed))
+    return problems

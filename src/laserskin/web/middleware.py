@@ -276,4 +276,32 @@ def validation_error_response(request: Request, error: RequestValidationError) -
         if item.get("ctx") and "error" in item["ctx"]:
             entry["msg"] += f" ({str(item['ctx']['error'])[:200]})" if item.get("type") == "json_invalid" else ""
         items.append(entry)
-    return JSONResponse(status_code=422, content={"detail": items})
+    return JSONResponse(status_code=422, content={"detail": _with_server_limits(request, error, items)})
+
+
+#: JSON API path -> the kind of its body for :func:`laserskin.web.limits.input_limit_problems`
+LIMIT_KINDS: dict[str, str] = {"/api/plan": "plan", "/api/simulate": "scenario"}
+
+
+def _with_server_limits(request: Request, error: RequestValidationError, items: list[dict]) -> list[dict]:
+    """``items`` with every value over the server's limit answered with that limit (QA5 #24: photons 1e8 read
+    "expected a whole number from 1000 to 10000000", the schema's range, for a server limit of 200 000):
+    the schema's item on that field replaced, or the limit's item added."""
+    from laserskin.web.limits import input_limit_problems
+
+    kind, settings = LIMIT_KINDS.get(request.url.path), getattr(request.app.state, "settings", None)
+    if kind is None or settings is None:
+        return items
+    for field, value, allowed in input_limit_problems(getattr(error, "body", None), kind, settings):
+        entry = {
+            "loc": ["body", *field.split(".")],
+            "msg": f"{field}: got {_safe(value)}; {allowed}",
+            "type": "limit",
+            "input": _safe(value),
+        }
+        at = next((i for i, item in enumerate(items) if item["loc"] == entry["loc"]), None)
+        if at is None:
+            items = [*items, entry][:20]
+        else:
+            items[at] = entry
+    return items

@@ -1,0 +1,95 @@
+"""QA5 #17: the blister band's Monte Carlo error is the noise of the pooled basal read-out, not radial structure.
+
+:func:`laserskin.planning.uncertainty.mc_relative_error` measures the noise of the basal peak rise pooled over
+the read-out regions with an independent replicate run. Independent reference here: the seed-to-seed scatter
+of that pooled read-out over six seeds. smoothbeam_1450 (strong water absorption: cheap transports and heat
+solves), the issue's person (52 F, type IV, cheek).
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from laserskin.pipeline.simulation import Simulation
+from laserskin.planning.optimise import planning_settings
+from laserskin.planning.uncertainty import MC_FALLBACK, _pooled_basal_peaks, beam_radius_m, mc_relative_error
+from laserskin.skin.person import Person
+from laserskin.treatment.devices import load_device
+
+SEEDS = (1, 2, 3, 4, 5, 6)
+PHOTONS = (5_000, 80_000)  # 16x: at fixed read-out regions the error must fall 4x
+
+
+def _sim(photons, seed, cache_dir):
+    person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
+    preset = load_device("smoothbeam_1450")
+    laser = preset.laser()
+    return Simulation(
+        person, laser, dict(preset.cooling), settings=planning_settings(photons, seed, laser), cache_dir=cache_dir
+    )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``{photons: [(sim, response), ...]}`` over the seeds, all read over the regions of the larger run, so
+    that the read-out regions are the same at both photon counts (the planner's regions hold >= 1000
+    photons and shrink as the photons grow; at fixed regions the error must fall as 1/sqrt(N))."""
+    cache = tmp_path_factory.mktemp("mc_error")
+    out = {}
+    for photons in PHOTONS:
+        out[photons] = []
+        for seed in SEEDS:
+            sim = _sim(photons, seed, cache)
+            _, source, grid = sim.transport()
+            response, _ = sim.thermal_response(source, grid)
+            out[photons].append((sim, response))
+    rings = out[PHOTONS[-1]][0][1].readout_rings
+    return {n: [(s, dataclasses.replace(r, readout_rings=rings)) for s, r in pairs] for n, pairs in out.items()}
+
+
+def _flat_regions(sim, response):
+    """First ring of each read-out region under the flat part of the beam (r < 0.7 R)."""
+    rings = response.readout_rings
+    under = response.grid.r_centers_m < 0.7 * beam_radius_m(sim)
+    return np.array([np.flatnonzero(rings == k)[0] for k in np.unique(rings[under])])
+
+
+def _seed_scatter(pairs) -> tuple[float, int]:
+    """Reference: relative SD over the seeds of each region's pooled basal peak, RMS over the regions;
+    and its degrees of freedom."""
+    first = _flat_regions(*pairs[0])
+    peaks = np.array([_pooled_basal_peaks(r.rise_per_J, r)[first] for _, r in pairs])  # (seeds, regions)
+    rel_var = peaks.var(axis=0, ddof=1) / peaks.mean(axis=0) ** 2
+    return float(np.sqrt(rel_var.mean())), (len(pairs) - 1) * first.size
+
+
+@pytest.mark.slow  # 12 transports (5000 and 80 000 photons) and their replicates, ~15 s
+def test_error_matches_the_seed_scatter_and_falls_as_one_over_sqrt_n(runs):
+    means, ses = {}, {}
+    for photons, pairs in runs.items():
+        estimates = np.array([mc_relative_error(sim, response) for sim, response in pairs])
+        means[photons] = estimates.mean()
+        ses[photons] = estimates.std(ddof=1) / math.sqrt(len(estimates))
+        reference, dof = _seed_scatter(pairs)
+        # tolerance: 3 SD of the difference of the two estimates (a sample SD with dof degrees of freedom
+        # has a relative SD of 1/sqrt(2 dof); the mean of the replicate estimates its sample SE)
+        tolerance = 3.0 * math.hypot(reference / math.sqrt(2 * dof), ses[photons])
+        assert means[photons] == pytest.approx(reference, abs=tolerance), (photons, means[photons], reference)
+    log_ratio = math.log(means[PHOTONS[0]] / means[PHOTONS[1]])
+    expected = 0.5 * math.log(PHOTONS[1] / PHOTONS[0])  # 1/sqrt(N)
+    # 3 SD of the log of a ratio of two independent means (their relative SEs add in quadrature)
+    tolerance = 3.0 * math.hypot(ses[PHOTONS[0]] / means[PHOTONS[0]], ses[PHOTONS[1]] / means[PHOTONS[1]])
+    assert log_ratio == pytest.approx(expected, abs=tolerance), (means, ses)
+    assert tolerance < expected  # the test tells a 1/sqrt(N) fall from no fall at all
+
+
+def test_error_is_kept_per_response_and_small_runs_fall_back(tmp_path):
+    sim = _sim(1000, 1, tmp_path)  # 1000 photons: one read-out region over the whole beam
+    _, source, grid = sim.transport()
+    response, _ = sim.thermal_response(source, grid)
+    assert np.unique(response.readout_rings[response.grid.r_centers_m < beam_radius_m(sim)]).size < 3
+    error = mc_relative_error(sim, response)
+    assert error >= MC_FALLBACK
+    assert mc_relative_error(sim, response) == error  # one replicate per response
