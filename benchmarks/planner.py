@@ -20,14 +20,14 @@ five runs ≈ 12 CPU s on both cores), fraxel_1550 ~10 (a linear run, then the e
 factorisation of the 25 000-cell operator per changed tissue state, ~120 of them), cooltouch_1320 ~9
 (ten heat solves of ~290 steps for its cryogen spurts, ~30 factorisations each), smoothbeam_1450 ~3,
 the alternative co2_fractional ~1, imports ~1.5. Warm, the transports are read from the cache and
-the rest stays. The candidates are planned two at a time in threads
+the rest stays. The candidates are planned side by side in threads (three at a time on two cores)
 (:func:`laserskin.planning.optimise.plan_each`; the same plan as one by one, tests/planning/
 test_plan_each.py), the long single-threaded ones (fractional/ablative presets) started first; within
 a candidate the blister band's transports run in a background thread while the heat of each case is
 solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`). SuperLU and the numba kernels
-release the GIL, so the two cores are busy most of the plan: the wall time of a cold plan is a little
-over half its CPU time on a quiet machine. Compiling the kernels (first plan after an install only)
-adds ~17 CPU s.
+release the GIL, so both cores are kept busy: genesis_1064's chain of transports starts early and
+the other candidates' one-core heat solves and non-linear run fill the cores beside it. Compiling
+the kernels (first plan after an install only) adds ~17 CPU s.
 
 Then three plans in this process (wall time, device, work counters).
 

@@ -2,7 +2,7 @@
 
 :func:`laserskin.planning.optimise.plan_each` plans a plan's candidate devices in worker threads
 (issue 9: a plan within 30 s on the 2-core machine). The reference is the serial loop it replaced
-(``MAX_PLAN_WORKERS = 1``): the plan must be the same to the last digit (tolerance 0, the wall time
+(one worker): the plan must be the same to the last digit (tolerance 0, the wall time
 aside), since each device makes the same computation (same inputs, seeds and photon counts; transports
 are bit-identical on any thread; the LU and base-run caches return what a fresh computation gives). The
 citations are left out: a process cites the healing calibration's sources only the first time it computes it.
@@ -103,4 +103,11 @@ def test_plan_each_is_serial_where_numba_kernels_are_not_threadsafe(monkeypatch)
     threads = []
     counter = Counter()
     assert plan_each(lambda item, c: threads.append(threading.current_thread()) or item, [1, 2], counter) == [1, 2]
+    assert threads == [threading.current_thread()] * 2
+
+
+def test_plan_each_is_serial_on_one_core(monkeypatch):
+    monkeypatch.setattr(optimise.os, "cpu_count", lambda: 1)
+    threads = []
+    assert plan_each(lambda item, c: threads.append(threading.current_thread()) or item, [1, 2], Counter()) == [1, 2]
     assert threads == [threading.current_thread()] * 2

@@ -110,9 +110,10 @@ TARGET_TOLERANCE = 0.10
 PASS_NOISE_K = 2.0
 STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
 ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
-#: Candidate devices planned at once (threads; issue 9: a plan within 30 s on the 2-core machine):
-#: at most this many, and no more than the machine has cores.
-MAX_PLAN_WORKERS = 2
+#: Candidate devices planned at once (threads; issue 9: a plan within 30 s on the 2-core machine): one
+#: more than the machine has cores (a device waiting for its transports, which use every core, leaves
+#: its core to another device's heat solves), at most this many; one at a time on a single core.
+MAX_PLAN_WORKERS = 4
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -159,7 +160,8 @@ def plan_each(
     """
     from laserskin.transport.driver import kernels_threadsafe
 
-    workers = min(len(items), MAX_PLAN_WORKERS, os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    workers = min(len(items), MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
     if workers <= 1 or not kernels_threadsafe():  # numba's workqueue layer: one kernel at a time, one device
         return [plan_one(item, counter) for item in items]
     counters = [Counter() for _ in items]
