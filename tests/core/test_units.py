@@ -86,3 +86,48 @@ def test_a_quantity_is_echoed_as_typed():
     assert type(2 * line.wavelength_m) is float
     computed = Line.model_validate({"wavelength_m": 1.45e-6, "coverage": 0.3}, context={"si": True})
     assert computed.model_dump() == {"wavelength_m": "1450 nm", "coverage": "30 %"}
+
+
+@pytest.mark.parametrize(
+    "text, note",
+    [
+        ("1,5 J/cm^2", "decimal point"),  # pint read it as 15 J/cm^2 (QA6 #8)
+        ("12,5 J/cm^2", "decimal point"),
+        ("1,000 mJ/cm^2", "decimal point"),
+        ("(10 ± 5) J/cm^2", "no arithmetic"),  # pint: 50 J/cm^2
+        ("10 ± 1 J/cm^2", "no arithmetic"),
+        ("3*10 J/cm^2", "no arithmetic"),
+        ("2**3 J/cm^2", "no arithmetic"),
+        ("2(3) J/cm^2", "no arithmetic"),
+        ("(2 3) J/cm^2", "no arithmetic"),
+        ("10 J/cm^2 2", "no arithmetic"),
+    ],
+)
+def test_a_quantity_is_one_number_and_its_unit(text, note):
+    """A comma, an operator, brackets or a second number are refused with the reason, never evaluated (QA6 #8)."""
+    with pytest.raises(InputError) as caught:
+        to_si(text, "J/m^2", field="laser.fluence")
+    assert caught.value.field == "laser.fluence"
+    assert note in caught.value.allowed
+
+
+@pytest.mark.parametrize(
+    "text, si_unit, expected",
+    [
+        ("10 J cm^-2", "J/m^2", 1e5),
+        ("10 J/cm²", "J/m^2", 1e5),
+        ("10J/cm^2", "J/m^2", 1e5),
+        ("10 J/(cm^2)", "J/m^2", 1e5),
+        ("10 J*cm**-2", "J/m^2", 1e5),
+        ("1.5e+1 J/cm^2", "J/m^2", 1.5e5),
+        (".5 J/cm^2", "J/m^2", 5e3),
+        ("60 1/cm", "1/m", 6e3),
+        ("10 /cm", "1/m", 1e3),
+        ("5 cm^-1", "1/m", 500.0),
+        ("37 degC", "K", 310.15),
+        ("37 °C", "K", 310.15),
+        ("50 %", "", 0.5),
+    ],
+)
+def test_unit_spellings_still_parse(text, si_unit, expected):
+    assert to_si(text, si_unit, field="f") == pytest.approx(expected)

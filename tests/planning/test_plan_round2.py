@@ -86,7 +86,28 @@ def test_choice_reason_names_the_tie_break():
     tied = _choice_reason([_option("er_yag_2940", 32.8, 1, 46), _option("co2_full_field", 35.2, 1, 50)])
     assert "within 20% of the highest (co2_full_field 35.2 %)" in tied and "decided by the candidate order" in tied
     clear = _choice_reason([_option("co2_full_field", 35.2, 1, 50), _option("er_yag_2940", 32.8, 1, 46)])
-    assert "highest predicted 6-month improvement (35.2 %)" in clear
+    assert "highest predicted 6-month improvement of the laxity grade (35.2 %)" in clear
+
+
+def _resurfacing(device, laxity6, rhytid6, pigment="low"):
+    option = _option(device, laxity6, 1, 50, pigment=pigment)
+    option["course"].rhytid_improvement_percent = {"month_6": [0.0, rhytid6, 100.0]}
+    return option
+
+
+def test_resurfacing_is_ranked_and_reasoned_on_the_rhytid_grade():
+    """QA6 #2: a resurfacing plan is ranked, and its choice reasoned, on the rhytid (wrinkle) grade, the measure the
+    minimum-benefit rule reads for resurfacing; a tightening plan on the laxity grade."""
+    from laserskin.planning.plan import _choice_reason, _order_options
+
+    # more laxity change, less wrinkle change: the laxity ranking would pick co2_fractional
+    deep, smooth = _resurfacing("co2_fractional", 40.0, 20.0), _resurfacing("co2_full_field", 30.0, 86.3)
+    names = ["co2_fractional", "co2_full_field"]
+    ordered = _order_options([deep, smooth], names, "resurface")
+    assert ordered[0] is smooth
+    reason = _choice_reason(ordered, "resurface")
+    assert "highest predicted 6-month improvement of the rhytid (wrinkle) grade (86.3 %)" in reason
+    assert _order_options([deep, smooth], names, "tighten")[0] is deep
 
 
 def test_ranking_prefers_a_lower_pigment_risk_that_reaches_its_target():
@@ -97,7 +118,7 @@ def test_ranking_prefers_a_lower_pigment_risk_that_reaches_its_target():
     risky, safer = _option("smoothbeam_1450", 14.0, 4, 54, pigment="high"), _option("fraxel_1550", 6.0, 4, 50)
     ordered = _order_options([risky, safer], ["smoothbeam_1450", "fraxel_1550"])
     assert ordered[0] is safer
-    assert "smoothbeam_1450 (14.0 % at month 6) passed over" in _choice_reason(ordered)
+    assert "smoothbeam_1450 (14.0 % laxity grade at month 6) passed over" in _choice_reason(ordered)
     useless = _option("genesis_1064", 0.01, 4, 40, verdict="NOT reached")
     risky2 = _option("smoothbeam_1450", 14.0, 4, 54, pigment="high")
     assert _order_options([risky2, useless], ["smoothbeam_1450", "genesis_1064"])[0] is risky2
@@ -172,7 +193,7 @@ def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_devi
     plan_module = importlib.import_module("laserskin.planning.plan")
     tried = []
 
-    def no_option(preset, person, request, counter, cache_dir):
+    def no_option(preset, person, request, counter, cache_dir, goal=None):
         tried.append(preset.name)
         return [], [f"{preset.name}: contraindicated (stub)"]
 
@@ -208,7 +229,7 @@ def test_titan_plan_below_the_minimum_is_not_eligible_with_its_numbers(monkeypat
 
     plan_module = importlib.import_module("laserskin.planning.plan")
 
-    def titan_only(preset, person, request, counter, cache_dir):
+    def titan_only(preset, person, request, counter, cache_dir, goal=None):
         return [_option(preset.name, 2.9, 3, 17)], []
 
     monkeypatch.setattr(plan_module, "_plan_device", titan_only)

@@ -86,7 +86,7 @@ def test_an_infeasible_device_cooling_request_is_not_a_referral(monkeypatch):
 
     from laserskin.report import plan_report_html
 
-    def stub(preset, person, request, counter, cache_dir):
+    def stub(preset, person, request, counter, cache_dir, goal=None):
         if request.cooling == "cold_air":
             return [], [f"{preset.name}: with cold_air cooling: no safe fluence (blister fluence 10.2-12.2 J/cm^2)"]
         return [{"setting": SimpleNamespace(summary={"fluence_J_per_cm2": 14.4})}], []

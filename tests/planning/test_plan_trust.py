@@ -173,22 +173,22 @@ def test_ablative_plan_states_downtime_and_pain():
     assert p.improvement_percent["month_6"][1] > 20.0  # ablative > non-ablative (docs/healing.md ranking)
 
 
-def test_sessions_are_split_into_visits_under_the_limit():
-    """A 30-minute limit cannot hold 45 min of anaesthetic lead time + laser time: the plan says so;
-    with a limit above the lead time the area is split into (at most 3) visits that each fit. 150 cm^2 take
-    ~18 min at the laser: 2 visits of 45 + 9 min under 60 min (under 50 min it would take 4: QA5 #9,
-    tests/planning/test_plan_qa5.py)."""
+def test_a_session_whose_laser_time_fits_the_limit_is_one_visit():
+    """QA6 #1: 150 cm^2 take ~18 min at the laser; with the cream's label lead time (30 min for lidocaine 4 % and
+    lidocaine/tetracaine 7/7, anesthetics.toml) the session is one visit under 60 min (before: 45 min for every
+    cream, 63 min, split into 2 visits of 54 min, 108 min per session in total)."""
     result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_session_minutes=60.0)
     assert result.session_minutes <= 60.0 + 1e-9
-    assert result.visits_per_session == 2 and "session_limit_not_met" not in result.risks
-    assert any("2 visits of 75 cm^2" in r for r in result.reasons)
-    assert result.area_per_visit_cm2 == pytest.approx(150.0 / result.visits_per_session)
+    assert result.visits_per_session == 1 and "session_limit_not_met" not in result.risks
+    assert result.session_total_minutes == pytest.approx(result.session_minutes)
+    assert not any("visits of" in r for r in result.reasons)
 
 
 def test_a_long_area_under_a_limit_just_above_the_lead_time_is_one_flagged_visit(cheek_plans, plan_cache):
     """QA5 #9 end to end (the simulations of ``cheek_plans``, seed 1): 400 cm^2 (~47 min at the laser) under
-    50 min needs 10 visits of 5 min at the laser after the cream's 45: the plan keeps one visit and flags the
-    limit with the options instead of splitting (before: 10 visits of 40 cm^2, 50 min each)."""
+    50 min: the laser time fits the limit, the cream's lead time does not: a split would repeat the lead time
+    at every visit (QA6 #1), so the plan keeps one visit and flags the limit with the options (before: 10 visits
+    of 40 cm^2, 50 min each)."""
     p = plan(
         person(),
         goal="tighten",
@@ -202,7 +202,7 @@ def test_a_long_area_under_a_limit_just_above_the_lead_time_is_one_flagged_visit
     assert p.visits_per_session == 1 and p.area_per_visit_cm2 == pytest.approx(400.0)
     assert p.session_minutes > 50.0 and p.risks["long_session"]
     note = p.risks["session_limit_not_met"]
-    assert note in p.reasons and "10 visits" in note and "before the timed visit" in note
+    assert note in p.reasons and "would not shorten" in note and "before the timed visit" in note
     assert not any("lead time alone exceeds" in r or "visits of" in r for r in p.reasons)
 
 
@@ -230,10 +230,14 @@ def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(wit
 
 def test_visit_rule():
     assert _visits(54.0, 9.0, 60.0) == 1
-    assert _visits(71.5, 26.5, 60.0) == 2  # 45 min lead + 26.5/2 = 58.25 min each
-    assert _visits(100.0, 55.0, 60.0) == 1  # 45 min lead: 15 min of laser per visit, 55/15 -> 4 > 3 visits (QA5 #9)
-    assert _visits(90.0, 45.0, 60.0) == 3  # 45/15 -> 3: at the cap
+    # QA6 #1: the laser time alone fits the limit: a split would only repeat the lead time (2 x 45 + 26.5 min)
+    assert _visits(71.5, 26.5, 60.0) == 1
+    assert _visits(90.0, 45.0, 60.0) == 1
+    assert _visits(95.0, 65.0, 60.0) == 3  # 30 min lead: 30 min of laser per visit, 65/30 -> 3 visits of 51.7 min
+    assert _visits(100.0, 70.0, 60.0) == 3  # 70/30 -> 3: at the cap
+    assert _visits(130.0, 100.0, 60.0) == 1  # 100/30 -> 4 > 3 visits (QA5 #9)
     assert _visits(70.0, 5.0, 60.0) == 1  # lead time alone is over the limit: nothing helps
+    assert _visits(130.0, 130.0, 60.0) == 3  # no cream: 3 visits of 43 min, the same total
 
 
 def test_uncertainty_band_is_asymmetric_only_for_the_scattering_set():

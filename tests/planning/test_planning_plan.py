@@ -65,7 +65,7 @@ def test_every_device_contraindicated_is_an_ineligible_plan_with_the_reasons():
 def test_session_time_hand_computed():
     # Genesis-type: 5 mm flat top, 10 Hz, 1 pulse per spot. 150 cm^2 / (pi 0.25^2 cm^2) = 763.94 spots,
     # / 10 Hz = 76.394 s of firing per pass; 2 passes; x the handling factor 2 (session_timing.toml, QA4 #27:
-    # before, the firing time alone, 2.5 min); plus 45 min lidocaine lead time.
+    # before, the firing time alone, 2.5 min); plus the 30 min lead time of the LMX 4 label (anesthetics.toml, QA6 #1).
     from laserskin.planning.sessions import handling_factor
 
     assert handling_factor() == 2.0
@@ -73,7 +73,7 @@ def test_session_time_hand_computed():
     _, minutes, at_laser = session_timing(laser, passes=2, area_m2=150e-4, anesthetic="lidocaine_4")
     per_pass_s = 150.0 / (math.pi * 0.25**2) / 10.0
     assert at_laser == pytest.approx(2.0 * 2 * per_pass_s / 60, rel=1e-12)
-    assert minutes == pytest.approx(45 + 2.0 * 2 * per_pass_s / 60, rel=1e-12)
+    assert minutes == pytest.approx(30 + 2.0 * 2 * per_pass_s / 60, rel=1e-12)
     # QA4 #27: one full-field Er:YAG pass over 150 cm^2 (5 mm, 10 Hz) was 1.27 min at the laser
     _, _, er_yag = session_timing(load_device("er_yag_2940").laser(), passes=1, area_m2=150e-4, anesthetic="none")
     assert er_yag == pytest.approx(2.0 * 150.0 / (math.pi * 0.25**2) / 10.0 / 60, rel=1e-12)

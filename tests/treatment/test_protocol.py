@@ -16,7 +16,10 @@ def test_defaults():
     protocol = Protocol()
     assert protocol.passes == 1 and protocol.pulses_per_spot is None
     assert protocol.anesthetic == "none"
-    assert protocol.anesthetic_lead_time_s == pytest.approx(45 * 60)
+    # the lead time is the cream's label time unless given (anesthetics.toml lead_time_min; QA6 #1)
+    assert protocol.anesthetic_lead_time_s is None and protocol.effective_anesthetic_lead_time_s() == 0.0
+    minutes = {name: Protocol(anesthetic=name).effective_anesthetic_lead_time_s() / 60 for name in ANESTHETICS}
+    assert minutes == {"none": 0.0, "lidocaine_4": 30.0, "lidocaine_tetracaine_7_7": 30.0, "emla": 60.0}
     assert protocol.treated_area_m2 == pytest.approx(0.04)
     assert protocol.cooling_pause_s == 0.0 and protocol.overlap == 0.0
 
@@ -113,7 +116,8 @@ def test_pass_start_times_and_session_duration():
     one_pass = protocol.pass_duration_s(laser)
     assert one_pass == pytest.approx(protocol.spots_per_pass(laser) * 4 / 10.0)
     # the 90 s wait is shorter than a pass, so passes run back to back
-    assert protocol.session_duration_s(laser) == pytest.approx(45 * 60 + 3 * one_pass)
+    # lidocaine 4 %: the LMX 4 label's 30 min (anesthetics.toml, QA6 #1)
+    assert protocol.session_duration_s(laser) == pytest.approx(30 * 60 + 3 * one_pass)
     assert protocol.session_duration_s(laser, include_anesthetic=False) == pytest.approx(3 * one_pass)
 
 
@@ -148,7 +152,7 @@ def test_session_duration_identity(passes, pause_s, area_cm2, anesthetic, overla
         overlap=overlap,
     )
     one_pass = protocol.pass_duration_s(laser)
-    lead = 0.0 if anesthetic == "none" else 45 * 60
+    lead = {"none": 0.0, "lidocaine_4": 30.0, "lidocaine_tetracaine_7_7": 30.0, "emla": 60.0}[anesthetic] * 60  # labels
     expected = lead + passes * one_pass + (passes - 1) * protocol.cooling_pause_s
     assert protocol.session_duration_s(laser) == pytest.approx(expected, rel=1e-9)
     again = Protocol.model_validate(protocol.model_dump(by_alias=True))

@@ -299,7 +299,7 @@ def print_plan(plan: Any) -> None:
             ("anaesthetic", plan.anesthetic),
             ("sessions", f"{plan.sessions} every {plan.interval_weeks:g} weeks"),
             ("visits per session", _visits_text(plan)),
-            ("session minutes", f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"),
+            ("session minutes", _minutes_text(plan)),
             # ablative / fractional: the wound by design, not the basal Omega of the blister criterion (QA5 #20, #22)
             ("epidermis", wound) if wound else ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
             ("pain index", f"{plan.pain_index:.2g} / 10"),
@@ -344,6 +344,14 @@ def _visits_text(plan: Any) -> str:
         return "1"
     area = f" of {plan.area_per_visit_cm2:.0f} cm^2" if plan.area_per_visit_cm2 else ""
     return f"{visits}{area} each (the session minutes are per visit)"
+
+
+def _minutes_text(plan: Any) -> str:
+    """``48 (at the laser 18)``, or per visit and in total for a session split into visits (QA6 #1)."""
+    if (plan.visits_per_session or 1) == 1:
+        return f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"
+    total = getattr(plan, "session_total_minutes", None) or plan.visits_per_session * plan.session_minutes
+    return f"{plan.session_minutes:.0f} per visit (at the laser {plan.laser_minutes:.0f}), {total:.0f} in total"
 
 
 def _wavelength_text(settings: dict) -> str:

@@ -233,7 +233,8 @@ def describe_error_item_fully(item: Any, title: str, prefix: str = "", *, mappin
     for name in list(_MODELS):
         if name != title and _locate(name, loc) is not None:
             other = describe_error_item(item, name, prefix, mapping=mapping)
-            if not other.endswith("expected text"):
+            # one that says more: not "text" again, nor nothing (a sweep population's loose `fitzpatrick: Any`)
+            if "expected" in other and not other.endswith("expected text"):
                 return other
     return line
 

@@ -25,7 +25,26 @@ from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonS
 from laserskin.core.errors import InputError, range_words, shown
 
 ureg: pint.UnitRegistry = pint.UnitRegistry()
-_NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf)\s+(.*)$")
+# One number and (optionally) its unit. The unit starts with a letter, a slash, °, % or "1/" (as in "60 1/cm")
+# and holds digits only as exponents ("cm^-2", "cm**2", "cm²"): anything else - a comma ("1,5", which pint
+# reads as 15), brackets, an operator or a second number ("(10 ± 5)", "3*10", "2 3") - is refused rather than
+# evaluated by pint's expression parser (QA6 #8: "1,5 J/cm^2" ran 15 J/cm^2).
+_NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf)\s*(.*)$")
+_UNIT_START = re.compile(r"^(?:[A-Za-z°%/]|1\s*/)")
+_UNIT_EXPONENT = re.compile(r"(?:\^|\*\*)\s*\(?\s*[-+]?\d+(?:\.\d+)?\s*\)?")
+_UNIT_CHARACTERS = re.compile(r"^[A-Za-z°%/*^()\s.\-+0-9²³·]*$")
+
+
+def _unit_text(text: str) -> str | None:
+    """The unit of ``text`` (after its number) if it is a plain unit expression, else None."""
+    if not text:
+        return ""
+    if not _UNIT_START.match(text) or not _UNIT_CHARACTERS.match(text):
+        return None
+    rest = _UNIT_EXPONENT.sub("", re.sub(r"^1\s*/", "/", text))
+    return None if re.search(r"[0-9]", rest) else text
+
+
 ureg.define("percent_vol = 0.01 = vol_percent")
 
 
@@ -104,18 +123,21 @@ def to_si(
                 return bare(number)
             except InputError as error:  # name the text as given
                 raise InputError(field, value, error.allowed) from None
-        try:
-            match = _NUMBER_AND_UNIT.match(text)
-            if match and match.group(2):
-                # number and unit apart, so offset units ("37 degC") parse too
-                unit = match.group(2).strip()
-                quantity = ureg.Quantity(float(match.group(1)), "1" + unit if unit.startswith("/") else unit)
+        match = _NUMBER_AND_UNIT.match(text)
+        unit = None if match is None else _unit_text(match.group(2).strip())
+        if match is None or unit is None:
+            if "," in text:
+                note = "with a decimal point, not a comma: '1,5' is neither 1.5 nor 15"
             else:
-                quantity = ureg.Quantity(text)
+                note = "one number and its unit: no arithmetic, brackets, ranges or ±"
+            raise InputError(field, value, f"{expected_quantity(si_unit, example, display)} ({note})")
+        if not unit:  # "400." or "+5": a bare number written as text
+            return bare(float(match.group(1)))
+        try:
+            # number and unit apart, so offset units ("37 degC") parse too
+            quantity = ureg.Quantity(float(match.group(1)), "1" + unit if unit.startswith("/") else unit)
         except Exception:
             raise InputError(field, value, expected_quantity(si_unit, example, display)) from None
-        if not isinstance(quantity, pint.Quantity):  # pint read the text as a plain number
-            return bare(float(quantity))
     else:
         raise InputError(field, value, expected_quantity(si_unit, example, display))
     try:

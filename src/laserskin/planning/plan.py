@@ -63,11 +63,12 @@ DEVICE_TIE_TOLERANCE = 0.20
 #: Relative difference of improvement per downtime day treated as a tie between full-field pass counts.
 PASS_TIE_TOLERANCE = 0.10
 #: Most visits one session is split into to keep each visit under the session limit (planner rule, U; QA5 #9).
-#: Every visit repeats the topical anaesthetic's lead time (45 min occlusion), so when that lead time takes
-#: most of the limit the visit count diverges (a 16-minute laser job in 32 visits under a 46-min limit): a
-#: split that needs more visits is not a plan a clinician carries out, and the session stays one visit,
-#: flagged over the limit (``risks.session_limit_not_met``) with the options (cream applied before the timed
-#: visit, a longer limit).
+#: Every visit repeats the topical anaesthetic's lead time (its label time, anesthetics.toml), so when that lead
+#: time takes most of the limit the visit count diverges (a 16-minute laser job in 32 visits under a 46-min
+#: limit): a split that needs more visits is not a plan a clinician carries out, and the session stays one
+#: visit, flagged over the limit (``risks.session_limit_not_met``) with the options (cream applied before the
+#: timed visit, a longer limit). A split is made only when the laser time alone exceeds the limit (QA6 #1,
+#: :func:`_visits`).
 MAX_VISITS_PER_SESSION = 3
 
 
@@ -81,6 +82,9 @@ class TreatmentPlan:
     #: Why the request (devices restricted, cooling overridden) has no feasible setting although the person
     #: is eligible (``eligible`` true, no ``device``, no ``referral``; QA5 #19); None otherwise.
     infeasible_request: str | None = None
+    #: The goal the plan serves (``tighten`` or ``resurface``; ``recommend`` resolved), whose measure ranks,
+    #: headlines and gives the reasons (QA6 #2): laxity grade for tightening, rhytid grade for resurfacing.
+    goal: str | None = None
     modality: str | None = None
     device: str | None = None
     settings: dict = field(default_factory=dict)
@@ -101,6 +105,8 @@ class TreatmentPlan:
     pain: dict | None = None
     visits_per_session: int = 1
     area_per_visit_cm2: float | None = None
+    #: Minutes per session over all its visits (``visits_per_session`` x ``session_minutes``; QA6 #1).
+    session_total_minutes: float | None = None
     risks: dict = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     alternatives: list[dict] = field(default_factory=list)
@@ -122,6 +128,7 @@ class TreatmentPlan:
             "eligible",
             "referral",
             "infeasible_request",
+            "goal",
             "modality",
             "device",
             "settings",
@@ -141,6 +148,7 @@ class TreatmentPlan:
             "pain",
             "visits_per_session",
             "area_per_visit_cm2",
+            "session_total_minutes",
             "pain_index",
             "simulations_run",
             "simulation_work",
@@ -321,7 +329,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     options, rejected = [], []
     # the candidates are independent: planned side by side (plan_each; the same plan as one by one)
     planned = plan_each(
-        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir),
+        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir, goal),
         names,
         counter,
         start_first=lambda name: load_device(name).device_class in PRESET_PLANNED_CLASSES,
@@ -334,7 +342,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         # resurfacing offered to skin of colour (low density; Kaushik & Alexis 2017) (QA4 #20)
         cite("kaushik_alexis2017")
         for name in RESURFACE_FALLBACK:
-            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir)
+            options_, why = _plan_device(load_device(name), person, request, counter, cache_dir, goal)
             options.extend(options_)
             rejected.extend(why)
             if options_:
@@ -402,7 +410,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
-    options = _order_options(options, names)
+    options = _order_options(options, names, goal)
     best = options[0]
     # the other modality, for the trade-off (first device of that class)
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
@@ -413,22 +421,29 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 {
                     "modality": load_device(name).device_class,
                     "device": name,
+                    "goal": other,
                     "available": False,
                     "reasons": [no_indication_reason(other, person)],
                 }
             )
             continue
-        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir)
-        alternatives.extend(_option_numbers(o) for o in alt[:1])
+        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
+        alternatives.extend(_option_numbers(o, other) for o in alt[:1])
         if not alt:
             alternatives.append(
-                {"modality": load_device(name).device_class, "device": name, "available": False, "reasons": why}
+                {
+                    "modality": load_device(name).device_class,
+                    "device": name,
+                    "goal": other,
+                    "available": False,
+                    "reasons": why,
+                }
             )
-    alternatives.extend(_option_numbers(o) for o in options[1:3])
+    alternatives.extend(_option_numbers(o, goal) for o in options[1:3])
     setting, course = best["setting"], best["course"]
     summary = setting.summary
     reasons += best["reasons"]
-    reasons.append(_choice_reason(options))
+    reasons.append(_choice_reason(options, goal))
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -461,7 +476,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         **_epidermal_grade_note(setting),
         **_epidermal_wound(setting),
         "pigment_risk": summary["pigment_risk"],
-        **_pigment_risk_notes(person, summary),
+        **_pigment_risk_notes(person, summary, setting.device_class),
         "pain_index_without_anesthetic": summary["pain_index"],
         "pain_index_with_anesthetic": pain["with_plan"][1] if pain.get("with_plan") else None,
         "pain_without_anaesthetic": pain.get("without_anaesthetic"),
@@ -483,8 +498,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     }
     if summary["pigment_risk"] != "low":
         reasons.append(
-            f"pigment risk {summary['pigment_risk']}: {risks['pigment_risk_reason']}; "
-            + "; ".join(risks["pigment_risk_mitigation"])
+            f"pigment risk {summary['pigment_risk']}: {risks['pigment_risk_reason']}"
+            + "".join(f"; {line}" for line in risks["pigment_risk_mitigation"])
         )
     if risks.get("epidermal_injury_note"):
         reasons.append(risks["epidermal_injury_note"])
@@ -495,12 +510,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         reasons.append(best["anaesthetic_kept_note"])
         risks["session_limit_not_met"] = best["anaesthetic_kept_note"]
     if best["visits"] > 1:
-        reasons.append(
-            f"session limit: {best['unsplit_minutes']:.0f} min for the whole area exceeds "
-            f"{best['limit_minutes']:g} min; the area is treated in {best['visits']} visits of "
-            f"{request.area_m2 * 1e4 / best['visits']:.0f} cm^2 ({best['session_minutes']:.0f} min each, "
-            f"{best['laser_minutes']:.1f} min at the laser; at most {MAX_VISITS_PER_SESSION} visits per session)"
-        )
+        reasons.append(_split_reason(best, request.area_m2 * 1e4, setting.anesthetic))
         if setting.device_class == "ablative":  # never patches without their downtime (QA5 #9)
             patches = _patch_note(
                 setting.device, best["visits"], course.downtime_days, request.area_m2 * 1e4, best["unsplit_minutes"]
@@ -515,6 +525,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     return TreatmentPlan(
         eligible=True,
         referral=None,
+        goal=goal,
         modality=setting.device_class,
         device=setting.device,
         settings=_settings(setting),
@@ -535,10 +546,11 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         pain=pain,
         visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
+        session_total_minutes=best["visits"] * best["session_minutes"],
         risks=risks,
         reasons=reasons,
         alternatives=alternatives,
-        candidates=[_option_numbers(o) for o in options],
+        candidates=[_option_numbers(o, goal) for o in options],
         simulations_run=counter.as_dict()["total"],
         simulation_work=counter.as_dict(),
         wall_time_s=time.perf_counter() - clock,
@@ -615,23 +627,40 @@ def _epidermal_grade_note(setting) -> dict:
     }
 
 
-def _pigment_risk_notes(person, summary: dict) -> dict:
-    """Why the pigmentary risk has its level, and what lowers it (sourced statements only).
+def _pigment_risk_notes(person, summary: dict, device_class: str | None = None) -> dict:
+    """Why the pigmentary risk has its level, and what lowers it, for this person's type and this device class
+    (sourced statements only; QA6 #5: the type IV-VI and fractional lines were printed for every plan).
 
     The level is the points rule of :func:`laserskin.damage.injury.pigment_risk` (type points + basal
-    exposure; U). Mitigation: a test spot at the planned setting before the full area (how the type
-    IV-VI cohort of Garcia et al. 2000 was treated: fluence titrated on test spots), and lower density
-    and energy, on which the post-inflammatory hyperpigmentation risk of types IV-VI rises (Kaushik &
-    Alexis 2017). Pre-/post-treatment bleaching agents are clinical practice but not sourced here, so
-    the plan does not state them.
+    exposure; U). The exposure is the basal epidermal Omega and peak temperature for a device that spares the
+    epidermis; for one that injures it by design (ablative, fractional) the basal Omega is not the exposure
+    (QA5 #20), the wound is. Mitigation, by type and class:
+
+    * types IV-VI: a test spot at the planned setting before the full area (how the type IV-VI cohort of
+      Garcia et al. 2000 was treated: fluence titrated on test spots); lower energy (and, fractional, density)
+      lowers the post-inflammatory hyperpigmentation risk (Kaushik & Alexis 2017), with the planner's coverage
+      cap where the device is fractional;
+    * full-field ablative, any type: prolonged erythema and a delayed hypopigmentation that appears months after
+      re-epithelialisation are the pigmentary complications of full-field CO2 resurfacing (Nanni & Alster 1998);
+    * types I-III, other classes, risk above low: a test spot at the planned setting (the titration practice of
+      Garcia et al. 2000), without the type IV-VI claims.
+
+    Pre-/post-treatment bleaching agents are clinical practice but not sourced here, so the plan does not state
+    them.
     """
     from laserskin.core.citations import cite
 
-    cite("kaushik_alexis2017", "pikkula2004", "garcia2000_alexandrite_iv_vi")
     level = summary["pigment_risk"]
     dark = person.fitzpatrick in ("IV", "V", "VI")
+    by_design = device_class in WOUND_BY_DESIGN
+    fractional = device_class in ("fractional_ablative", "fractional_non_ablative")
+    if dark:
+        cite("kaushik_alexis2017", "pikkula2004")
     exposure = (
-        f"basal epidermal Omega {summary['epidermal_omega']:.2g}, peak epidermal temperature "
+        ("the epidermis is removed by design" if device_class == "ablative" else "focal epidermal injury by design")
+        + ": the risk follows the wound and its healing, not the basal epidermal Omega"
+        if by_design
+        else f"basal epidermal Omega {summary['epidermal_omega']:.2g}, peak epidermal temperature "
         f"{summary['peak_epidermis_temperature_C']:.0f} degC"
     )
     reason = (
@@ -646,26 +675,54 @@ def _pigment_risk_notes(person, summary: dict) -> dict:
         + f"; exposure at the planned setting: {exposure}"
     )
     mitigation = []
-    if level != "low" or dark:
+    if device_class == "ablative":
+        cite("nanni_alster1998")
+        mitigation.append(
+            "full-field ablative resurfacing: prolonged erythema and a delayed hypopigmentation, appearing months "
+            "after the wound has re-epithelialised, are the pigmentary complications to follow up (CO2 resurfacing, "
+            "Nanni & Alster 1998)"
+        )
+    if dark:
+        cite("garcia2000_alexandrite_iv_vi")
         mitigation.append(
             "a test spot at the planned setting, read before the full area is treated, is advised "
             "(type IV-VI fluences were titrated on test spots in Garcia et al. 2000)"
         )
         mitigation.append(
-            "lower density (coverage) and energy lower the post-inflammatory hyperpigmentation risk in types IV-VI "
-            "(Kaushik & Alexis 2017); the planner already caps fractional coverage at 10 % there"
+            ("lower density (coverage) and energy lower" if fractional else "lower energy lowers")
+            + " the post-inflammatory hyperpigmentation risk in types IV-VI (Kaushik & Alexis 2017)"
+            + ("; the planner already caps fractional coverage at 10 % there" if fractional else "")
+        )
+    elif level != "low" and device_class != "ablative":
+        cite("garcia2000_alexandrite_iv_vi")
+        mitigation.append(
+            "a test spot at the planned setting, read before the full area is treated, shows this skin's response "
+            "(the titration practice of Garcia et al. 2000)"
         )
     return {"pigment_risk_reason": reason, "pigment_risk_mitigation": mitigation}
 
 
-def _expected_benefit(option, goal: str) -> float:
-    """The option's predicted mid improvement at 6 months, %, in the goal's measure (rhytid grade for resurfacing,
-    laxity grade for tightening)."""
-    course = option["course"]
+def _goal_measure(goal: str) -> str:
+    """The outcome measure of a goal: ``rhytid`` (wrinkle grade) for resurfacing, ``laxity`` for tightening."""
+    return "rhytid" if goal == "resurface" else "laxity"
+
+
+#: How each measure is named in the reasons and pages (QA6 #2: every number says which measure it is).
+MEASURE_TEXT = {"laxity": "laxity grade", "rhytid": "rhytid (wrinkle) grade"}
+
+
+def _goal_bands(course, goal: str) -> dict:
+    """The course's improvement bands in the goal's measure (the laxity bands where no rhytid bands exist)."""
     rhytid = getattr(course, "rhytid_improvement_percent", None)
     if goal == "resurface" and rhytid:
-        return rhytid["month_6"][1]
-    return course.improvement_percent["month_6"][1]
+        return rhytid
+    return course.improvement_percent
+
+
+def _expected_benefit(option, goal: str) -> float:
+    """The option's predicted mid improvement at 6 months, %, in the goal's measure (rhytid grade for resurfacing,
+    laxity grade for tightening): the one number that ranks, headlines and gives the choice's reason (QA6 #2)."""
+    return _goal_bands(option["course"], goal)["month_6"][1]
 
 
 def _split_by_expected_benefit(options: list[dict], goal: str) -> tuple[list[dict], list[dict]]:
@@ -720,43 +777,51 @@ def _pigment_rank(option) -> int:
     return {"low": 0, "moderate": 1, "high": 2}.get(option["setting"].summary.get("pigment_risk"), 1)
 
 
-def _choice_reason(options: list[dict]) -> str:
-    """Why ``options[0]`` was chosen: the highest 6-month improvement, or the tie-break that preferred it."""
+def _choice_reason(options: list[dict], goal: str = "tighten") -> str:
+    """Why ``options[0]`` was chosen: the highest 6-month improvement in the goal's measure (rhytid grade for
+    resurfacing, laxity grade for tightening; QA6 #2), or the tie-break that preferred it."""
     best = options[0]
+    measure = MEASURE_TEXT[_goal_measure(goal)]
+
+    def month6(o):
+        return _expected_benefit(o, goal)
+
     if best.get("pigment_preference"):
         return (
-            f"{best['setting'].device} chosen: {best['course'].improvement_percent['month_6'][1]:.1f} % at month 6; "
+            f"{best['setting'].device} chosen: {month6(best):.1f} % ({measure}) at month 6; "
             + best["pigment_preference"]
         )
-    name, value = best["setting"].device, best["course"].improvement_percent["month_6"][1]
+    name, value = best["setting"].device, month6(best)
     contenders = [o for o in options[1:] if o["setting"].target_verdict != "NOT reached"] or options[1:]
-    higher = max(contenders, key=lambda o: o["course"].improvement_percent["month_6"][1], default=None)
-    if higher is None or higher["course"].improvement_percent["month_6"][1] <= value:
+    higher = max(contenders, key=month6, default=None)
+    if higher is None or month6(higher) <= value:
         return (
-            f"{name} chosen: highest predicted 6-month improvement ({value:.1f} %) among {len(options)} feasible "
-            "candidates"
+            f"{name} chosen: highest predicted 6-month improvement of the {measure} ({value:.1f} %) among "
+            f"{len(options)} feasible {goal} candidates"
         )
-    other = higher["course"].improvement_percent["month_6"][1]
+    other = month6(higher)
     risks = (best["setting"].summary.get("pigment_risk"), higher["setting"].summary.get("pigment_risk"))
     why = f"the lower pigment risk ({risks[0]} vs {risks[1]})" if risks[0] != risks[1] else "the candidate order"
     return (
-        f"{name} chosen: predicted 6-month improvement {value:.1f} %, within {DEVICE_TIE_TOLERANCE:.0%} of the highest "
-        f"({higher['setting'].device} {other:.1f} %), a tie within the seed-to-seed spread of the prediction; ties go "
-        "to the lower pigment risk, then the candidate order (session counts and minutes follow the Monte Carlo "
-        f"estimate and would make the choice follow the seed); decided by {why}"
+        f"{name} chosen: predicted 6-month improvement of the {measure} {value:.1f} %, within "
+        f"{DEVICE_TIE_TOLERANCE:.0%} of the highest ({higher['setting'].device} {other:.1f} %), a tie within the "
+        "seed-to-seed spread of the prediction; ties go to the lower pigment risk, then the candidate order (session "
+        f"counts and minutes follow the Monte Carlo estimate and would make the choice follow the seed); decided by {why}"
     )
 
 
-def _order_options(options: list[dict], names: list[str]) -> list[dict]:
-    """Best option first: target reached (or at it, or not checked), then the highest 6-month improvement,
+def _order_options(options: list[dict], names: list[str], goal: str = "tighten") -> list[dict]:
+    """Best option first: target reached (or at it, or not checked), then the highest 6-month improvement in the
+    goal's measure (rhytid grade for resurfacing, laxity grade for tightening; QA6 #2),
     where options within :data:`DEVICE_TIE_TOLERANCE` of the best count as tied and the tie goes to the
     lower pigment risk, then the candidate order (a noise-aware rule: the choice must not follow the seed;
     session counts and minutes follow the noisy dose, so they do not break ties). When every tied option has a high pigment risk and another option
     that reaches its target has a lower one, the choice is made among the lower-risk options (QA3 #12)."""
 
     def month6(o):
-        return o["course"].improvement_percent["month_6"][1]
+        return _expected_benefit(o, goal)
 
+    measure = MEASURE_TEXT[_goal_measure(goal)]
     reached = [o for o in options if o["setting"].target_verdict != "NOT reached"] or options
     top = max(month6(o) for o in reached)
     tied = [o for o in reached if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
@@ -768,9 +833,9 @@ def _order_options(options: list[dict], names: list[str]) -> list[dict]:
             top = max(month6(o) for o in safer)
             tied = [o for o in safer if month6(o) >= top * (1.0 - DEVICE_TIE_TOLERANCE)]
             note = (
-                f"{passed['setting'].device} ({month6(passed):.1f} % at month 6) passed over: its pigment risk is high "
-                "and an option with a lower pigment risk reaches its target (the planner prefers the lower "
-                "pigmentary risk when one is available)"
+                f"{passed['setting'].device} ({month6(passed):.1f} % {measure} at month 6) passed over: its pigment "
+                "risk is high and an option with a lower pigment risk reaches its target (the planner prefers the "
+                "lower pigmentary risk when one is available)"
             )
 
     def order(o):  # noise-free keys only: session counts and minutes follow the Monte Carlo estimate of the dose
@@ -818,17 +883,24 @@ def _settings(setting) -> dict:
     return out
 
 
-def _option_numbers(option) -> dict:
+def _option_numbers(option, goal: str | None = None) -> dict:
+    """The numbers of a planned option; ``goal``: the goal it serves, whose measure ``improvement_month_6``
+    holds (``goal_measure``; QA6 #2: an alternative of the other goal is labelled as such by its ``goal``)."""
     setting, course = option["setting"], option["course"]
     s = setting.summary
+    goal = goal or ("resurface" if setting.device_class in CLASSES_FOR_GOAL["resurface"] else "tighten")
     return {
         "modality": setting.device_class,
         "device": setting.device,
+        "goal": goal,
+        "goal_measure": _goal_measure(goal),
+        "improvement_month_6": _goal_bands(course, goal).get("month_6"),
         "available": True,
         "settings": _settings(setting),
         "sessions": course.sessions,
         "interval_weeks": course.interval_weeks,
         "improvement_percent": course.improvement_percent,
+        "rhytid_improvement_percent": getattr(course, "rhytid_improvement_percent", None),
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
         "epidermal_injury": _epidermal_grade(setting),
@@ -847,8 +919,11 @@ RESURFACE_FALLBACK = ("fraxel_1550",)
 PRESET_PLANNED_CLASSES = ("ablative", "fractional_ablative", "fractional_non_ablative")
 
 
-def _plan_device(preset, person, request, counter, cache_dir):
-    """Feasible options ([dict]) and rejection reasons ([str]) for one device."""
+def _plan_device(preset, person, request, counter, cache_dir, goal: str | None = None):
+    """Feasible options ([dict]) and rejection reasons ([str]) for one device; ``goal``: the goal it is planned for,
+    whose measure sets the session count (:func:`~laserskin.planning.sessions.plan_course`; default: the goal its
+    device class serves)."""
+    goal = goal or ("resurface" if preset.device_class in CLASSES_FOR_GOAL["resurface"] else "tighten")
     verdict = device_verdict(person, preset)
     if not verdict.allowed:
         return [], [f"{preset.name}: contraindicated: " + "; ".join(verdict.reasons)]
@@ -890,7 +965,8 @@ def _plan_device(preset, person, request, counter, cache_dir):
         )
         limit = request.max_session_minutes or planner_rules()["safety"]["max_session_minutes"]
         note = kept_note = None
-        if request.anesthetic == "auto" and setting.anesthetic != "none" and minutes - at_laser >= limit:
+        # (the lead time is minutes - at_laser: 30 min of cream under a 30-min limit reaches it, rounding aside)
+        if request.anesthetic == "auto" and setting.anesthetic != "none" and minutes - at_laser >= limit * (1 - 1e-9):
             # the topical's lead time alone reaches the limit: no split helps, so (anaesthetic on auto) the
             # session is timed without the topical — at a fluence whose pain without it stays within the
             # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
@@ -917,7 +993,7 @@ def _plan_device(preset, person, request, counter, cache_dir):
                 else:
                     kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
         dose = session_dose_from_summary(setting.summary, setting.laser)
-        course = plan_course(dose, preset, person, max_sessions=request.max_sessions)
+        course = plan_course(dose, preset, person, max_sessions=request.max_sessions, measure=_goal_measure(goal))
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if kept_note is None:
             kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
@@ -1098,33 +1174,67 @@ def _visits_needed(minutes: float, at_laser: float, limit: float) -> int:
     if minutes <= limit * (1 + 1e-9):
         return 1
     lead = minutes - at_laser
-    if lead >= limit:
+    if lead >= limit * (1 - 1e-9):
         return 0
     return math.ceil(at_laser / (limit - lead) - 1e-9)
 
 
 def _visits(minutes: float, at_laser: float, limit: float) -> int:
-    """Visits the session is split into: :func:`_visits_needed` when that is at most
-    :data:`MAX_VISITS_PER_SESSION`, else 1 (the session is kept whole and flagged over the limit,
-    :func:`_limit_not_met_note`); 1 also when the lead time alone reaches the limit.
+    """Visits the session is split into (QA6 #1: a split only where it shortens what the patient sits through).
+
+    1 when the session fits, and 1 when the laser time alone fits the limit: the overrun is then the cream's
+    lead time, which a split repeats at every visit (63 min of 45 min cream + 18 min of laser became 2 visits of
+    54 min, 108 min per session); one visit, flagged (:func:`_limit_not_met_note`), with the cream applied before
+    the timed visit instead. When the laser time alone exceeds the limit no single visit fits: the split of
+    :func:`_visits_needed` when that is at most :data:`MAX_VISITS_PER_SESSION`, else 1 (kept whole and flagged);
+    1 also when the lead time alone reaches the limit.
     """
+    if at_laser <= limit * (1 + 1e-9):
+        return 1
     needed = _visits_needed(minutes, at_laser, limit)
     return needed if 1 <= needed <= MAX_VISITS_PER_SESSION else 1
 
 
+def _split_reason(option: dict, area_cm2: float, anesthetic: str | None) -> str:
+    """Why and how a session is split into visits, with the total minutes per session (QA6 #1)."""
+    visits, minutes, at_laser = option["visits"], option["session_minutes"], option["laser_minutes"]
+    lead = minutes - at_laser
+    total = visits * minutes
+    cream = (
+        f"; {total:.0f} min per session in total: the {anesthetic} lead time ({lead:.0f} min) is repeated at every visit"
+        if lead > 0
+        else f"; {total:.0f} min per session in total"
+    )
+    return (
+        f"session limit: {option['unsplit_minutes']:.0f} min for the whole area exceeds {option['limit_minutes']:g} "
+        f"min and the laser time alone ({visits * at_laser:.0f} min) exceeds it too, so no single visit fits; the "
+        f"area is treated in {visits} visits of {area_cm2 / visits:.0f} cm^2 ({minutes:.0f} min each, {at_laser:.1f} "
+        f"min at the laser{cream}; at most {MAX_VISITS_PER_SESSION} visits per session)"
+    )
+
+
 def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit: float) -> str | None:
     """Why a session is kept as one visit over ``limit`` (``risks.session_limit_not_met``), or None when the
-    session fits or is split into at most :data:`MAX_VISITS_PER_SESSION` visits. The lead-time-alone case with
-    the anaesthetic on auto has its own note (:func:`_kept_topical_note`)."""
-    needed = _visits_needed(minutes, at_laser, limit)
-    if 1 <= needed <= MAX_VISITS_PER_SESSION:
+    session fits or is split (:func:`_visits`). The lead-time-alone case with the anaesthetic on auto has its
+    own note (:func:`_kept_topical_note`)."""
+    if minutes <= limit * (1 + 1e-9) or _visits(minutes, at_laser, limit) > 1:
         return None
     lead = minutes - at_laser
+    needed = _visits_needed(minutes, at_laser, limit)
     if needed == 0:
         return (
             f"session limit {limit:g} min not met: the anaesthetic lead time alone exceeds the limit ({anesthetic}, "
             f"{lead:.0f} min); the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the laser): apply the "
             f"cream before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+        )
+    if at_laser <= limit * (1 + 1e-9):  # the overrun is the cream's lead time: a split would repeat it (QA6 #1)
+        return (
+            f"session limit {limit:g} min not met: the {anesthetic} lead time ({lead:.0f} min) and {at_laser:.1f} min "
+            f"at the laser take {minutes:.1f} min; the session is one visit of {minutes:.1f} min: splitting the area "
+            f"would not shorten what the patient sits through (every visit waits {lead:.0f} min for the cream again: "
+            f"2 visits take {2 * lead + at_laser:.0f} min per session instead of {minutes:.0f}); apply the cream before "
+            f"the timed visit (the visit is then {at_laser:.0f} min, within the limit) or raise --max-session-minutes "
+            f"to {math.ceil(minutes):d}"
         )
     per_visit = limit - lead
     why = (
@@ -1138,12 +1248,7 @@ def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit:
         f"session limit {limit:g} min not met: {why}; fitting {at_laser:.1f} min at the laser under the limit "
         f"would take {needed} visits, more than the planner's {MAX_VISITS_PER_SESSION}, so the session is one visit "
         f"of {minutes:.1f} min ({at_laser:.1f} min at the laser)"
-        + (
-            f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min"
-            + (", within the limit)" if at_laser <= limit else ")")
-            if lead > 0
-            else ""
-        )
+        + (f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min)" if lead > 0 else "")
         + f"; or raise --max-session-minutes to {math.ceil(minutes):d} (one visit) or {math.ceil(fewest):d} "
         f"({MAX_VISITS_PER_SESSION} visits)"
     )
@@ -1165,7 +1270,8 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     et al. 1999: two CO2 passes), one :class:`Simulation` run each; the chosen setting says why.
 
     Rule (stated in ``reasons``): passes whose downtime exceeds ``max_downtime_days`` are left out;
-    among the rest, the highest predicted 6-month improvement per day of downtime
+    among the rest, the highest predicted 6-month improvement of the rhytid grade (the resurfacing measure,
+    QA6 #2; before, the laxity grade) per day of downtime
     (re-epithelialisation), where counts within :data:`PASS_TIE_TOLERANCE` of the best are tied and
     the tie goes to fewer passes. More passes ablate deeper and lengthen the open wound; the ratio
     weighs the gain against that cost without a free weight.
@@ -1174,16 +1280,22 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     for n in range(1, MAX_PASSES + 1):
         setting = _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes=n)
         course = plan_course(
-            session_dose_from_summary(setting.summary, setting.laser), preset, person, max_sessions=request.max_sessions
+            session_dose_from_summary(setting.summary, setting.laser),
+            preset,
+            person,
+            max_sessions=request.max_sessions,
+            measure="rhytid",
         )
-        rows.append((n, setting, course.improvement_percent["month_6"][1], max(course.downtime_days, 1e-9)))
+        # the resurfacing measure (rhytid grade), as the device ranking (QA6 #2)
+        rows.append((n, setting, _expected_benefit({"course": course}, "resurface"), max(course.downtime_days, 1e-9)))
     limit = request.max_downtime_days
     allowed = [r for r in rows if limit is None or r[3] <= limit] or rows[:1]
     top = max(r[2] / r[3] for r in allowed)
     n, setting, _, _ = min((r for r in allowed if r[2] / r[3] >= top * (1.0 - PASS_TIE_TOLERANCE)), key=lambda r: r[0])
     table = "; ".join(f"{r[0]}: {r[2]:.1f} % at month 6, {r[3]:.1f} d downtime" for r in rows)
     setting.passes_reason = (
-        f"chosen among 1-{MAX_PASSES} passes by the highest 6-month improvement per day of downtime, ties within "
+        f"chosen among 1-{MAX_PASSES} passes by the highest 6-month improvement of the {MEASURE_TEXT['rhytid']} per "
+        "day of downtime, ties within "
         f"{PASS_TIE_TOLERANCE:.0%} to fewer passes"
         + (f", downtime <= {limit:g} d" if limit is not None else "")
         + f" ({table})"

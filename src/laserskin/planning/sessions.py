@@ -196,7 +196,7 @@ def session_timing(
 
     ``laser_minutes`` is the time at the laser: the firing time of the passes and pauses
     (:meth:`Protocol.session_duration_s` without the anaesthetic) times :func:`handling_factor`;
-    ``session_minutes`` adds the anaesthetic lead time (45 min occlusion, Protocol default) when an
+    ``session_minutes`` adds the anaesthetic lead time (the cream's label time, anesthetics.toml) when an
     anaesthetic is used. Every modality is timed here, and the split into visits under the session
     limit reads these two numbers.
     """
@@ -227,14 +227,16 @@ class CoursePlan:
     sessions_reason: str = ""
 
 
-def _month6_mid(dose: SessionDose, count: int, interval_s: float, person) -> tuple[float, object]:
+def _month6_mid(
+    dose: SessionDose, count: int, interval_s: float, person, measure: str = "laxity"
+) -> tuple[float, object]:
     doses = [dose.model_copy(update={"time_s": k * interval_s}) for k in range(count)]
     t_end = (count - 1) * interval_s / 86400.0 + 6 * MONTH_DAYS + 2
     course = simulate_course(doses, person.age_years, person.sun_exposure, t_end)
-    return course.improvement_at(6)[1], course
+    return course.improvement_at(6, measure)[1], course
 
 
-def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) -> CoursePlan:
+def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None, measure: str = "laxity") -> CoursePlan:
     """Number of sessions and interval; improvement (laxity %, low/mid/high) immediate and 1/3/6 months.
 
     Noise-aware rule (the count must not follow the seed): the count is read from the healing
@@ -247,6 +249,8 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
     on cooltouch_1320: 0.14-0.30 over seeds 1-5), so a line on the month-6 value of the actual dose
     (the previous rule: target 10 % + 20 % noise) gave 4, 4, 3, 5, 4 sessions for seeds 1-5.
     ``reached_target`` still reports whether the actual dose reaches :data:`TARGET_IMPROVEMENT_PCT`.
+    ``measure``: the outcome whose saturation sets the count, the goal's measure (``laxity`` for tightening,
+    ``rhytid`` for resurfacing; QA6 #2).
     """
     lo, hi = preset.sessions.count
     if max_sessions is not None:
@@ -255,9 +259,9 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
     interval_s = preset.sessions.interval_s[0] if preset.sessions.interval_s else 28 * 86400.0
     interval_days = interval_s / 86400.0
     saturating = dose.model_copy(update={"denatured_fraction": 1.0})
-    count, ceiling = lo, _month6_mid(saturating, lo, interval_s, person)[0]
+    count, ceiling = lo, _month6_mid(saturating, lo, interval_s, person, measure)[0]
     while count < hi:
-        more = _month6_mid(saturating, count + 1, interval_s, person)[0]
+        more = _month6_mid(saturating, count + 1, interval_s, person, measure)[0]
         if not more > ceiling:
             break
         count, ceiling = count + 1, more
@@ -280,6 +284,6 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None) 
         rhytid,
         f"{count} session(s): the smallest count in {lo}-{hi} after which one more session no longer raises the "
         f"6-month improvement of a saturating dose in this band (saturation of the healing model: "
-        f"{ceiling:.1f} % at month 6); "
+        f"{ceiling:.1f} % of the {measure} grade at month 6); "
         "the count does not follow the Monte Carlo dose",
     )

@@ -16,13 +16,19 @@ from typing import Any
 
 from laserskin.report.labels import (
     BAND,
+    BLISTER_KEYS,
+    alternative_goal_text,
+    alternative_improvement_text,
+    alternatives_note,
     band_text,
     choice,
     display_value,
     explain,
     figure_text,
+    goal_headline,
     label,
     name,
+    plan_risk_keys,
     unavailable_text,
 )
 
@@ -47,12 +53,13 @@ PLAN_ROWS = (
     "visits_per_session",
     "area_per_visit_cm2",
     "session_minutes",
+    "session_total_minutes",
     "laser_minutes",
     "anesthetic",
 )
 #: Risk rows of the blister criterion (basal Omega = 1), left out for an option that injures the epidermis by
 #: design (ablative, fractional: ``risks.epidermal_wound`` says the crater and necrosis depth instead; QA5 #20).
-BLISTER_ROWS = ("epidermal_omega", "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin")
+BLISTER_ROWS = BLISTER_KEYS
 SETTING_ROWS = (
     "wavelength_nm",
     "wavelength_band_nm",
@@ -117,6 +124,19 @@ def _rows(pairs, caption: str = "") -> str:
 
 def _labelled(data: dict, keys, context=None) -> list[tuple[str, str]]:
     return [(name(k), display_value(k, data[k], context)) for k in keys if k in data and data[k] is not None]
+
+
+def _plan_rows(data: dict) -> list[tuple[str, str]]:
+    """The plan rows; a session split into visits states its minutes per visit and in total (QA6 #1)."""
+    split = (data.get("visits_per_session") or 1) > 1
+    rows = []
+    for key, text in _labelled(data, [k for k in PLAN_ROWS if split or k != "session_total_minutes"]):
+        if split and key == name("session_minutes"):
+            text = f"{text} per visit"
+        elif split and key == name("laser_minutes"):
+            text = f"{text} per visit"
+        rows.append((key, text))
+    return rows
 
 
 def _rules() -> dict:
@@ -196,12 +216,14 @@ def plan_citations(data: dict) -> list[str]:
     return unique
 
 
-def _alternatives_table(alternatives: list[dict]) -> str:
+def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> str:
+    plan = plan or {}
     if not alternatives:
-        return "<p>No alternative device was feasible.</p>"
+        return f"<p>{_e(alternatives_note(plan))}</p>"
     head = (
-        "<tr><th scope='col'>Device</th><th scope='col'>Type</th><th scope='col'>Fluence (J/cm²)</th>"
-        "<th scope='col'>Sessions</th><th scope='col'>Improvement at 6 months</th>"
+        "<tr><th scope='col'>Device</th><th scope='col'>Type</th><th scope='col'>Goal</th>"
+        "<th scope='col'>Fluence (J/cm²)</th>"
+        "<th scope='col'>Sessions</th><th scope='col'>Improvement at 6 months, in the measure of its goal</th>"
         "<th scope='col'>Pain (0–10)</th><th scope='col'>Downtime (days)</th>"
         "<th scope='col'>Epidermal injury</th></tr>"
     )
@@ -210,10 +232,10 @@ def _alternatives_table(alternatives: list[dict]) -> str:
         if alt.get("available") is False:  # never planned: say why, no numbers that look computed (QA5 #2)
             rows.append(
                 f"<tr><td>{_e(alt.get('device', ''))}</td><td>{_e(choice('modality', alt.get('modality')))}</td>"
+                f"<td>{_e(alternative_goal_text(alt, plan.get('goal')))}</td>"
                 f"<td colspan='6'>{_e(unavailable_text(alt))}</td></tr>"
             )
             continue
-        month6 = (alt.get("improvement_percent") or {}).get("month_6")
         settings = alt.get("settings") or {}
         rows.append(
             "<tr>"
@@ -222,9 +244,10 @@ def _alternatives_table(alternatives: list[dict]) -> str:
                 for v in (
                     alt.get("device", ""),
                     choice("modality", alt.get("modality")),
+                    alternative_goal_text(alt, plan.get("goal")),
                     display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²"),
                     alt.get("sessions", "—"),
-                    band_text(month6) if month6 else "—",
+                    alternative_improvement_text(alt),
                     display_value("pain_index", alt.get("pain_index")).removesuffix("/10"),
                     display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
                     display_value("epidermal_injury", alt.get("epidermal_injury"), alt),
@@ -233,6 +256,27 @@ def _alternatives_table(alternatives: list[dict]) -> str:
             + "</tr>"
         )
     return f"<div class='wide' tabindex='0'><table><caption>Other devices considered</caption>{head}{''.join(rows)}</table></div>"
+
+
+def _improvement_sections(data: dict) -> list[str]:
+    """The laxity and rhytid improvement tables, the measure of the plan's goal first and named as such (QA6 #2)."""
+    laxity = [
+        f"<h2>Expected improvement of laxity, laxity grade (nominal, {BAND})"
+        + (" — the measure of this tightening plan" if data.get("goal") == "tighten" else "")
+        + "</h2>",
+        _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
+    ]
+    rhytid = (
+        [
+            f"<h2>Expected improvement of wrinkles, rhytid grade (nominal, {BAND})"
+            + (" — the measure of this resurfacing plan" if data.get("goal") == "resurface" else "")
+            + "</h2>",
+            _rows([(label(k), band_text(v)) for k, v in data["rhytid_improvement_percent"].items()]),
+        ]
+        if data.get("rhytid_improvement_percent")
+        else []
+    )
+    return [*rhytid, *laxity] if data.get("goal") == "resurface" and rhytid else [*laxity, *rhytid]
 
 
 def _figure_key(name: str) -> str:
@@ -292,7 +336,15 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
         settings = data.get("settings") or {}
         parts += [
             f"<h2>Plan: {_e(data.get('device'))} ({_e(choice('modality', data.get('modality')))})</h2>",
-            _rows(_labelled(data, PLAN_ROWS)),
+            *(
+                [
+                    f"<p id='plan-headline'>Goal: {_e(choice('goal', data['goal']))}; expected improvement at 6 "
+                    f"months {_e(goal_headline(data))}.</p>"
+                ]
+                if data.get("goal")
+                else []
+            ),
+            _rows(_plan_rows(data)),
             "<h3>Laser settings</h3>",
             _rows(_labelled(settings, SETTING_ROWS)),
             "<h3>Cooling</h3>",
@@ -305,33 +357,13 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             ),
             "<h2>Risks</h2><div class='risk'>",
             # a plan with pain bands shows them, not the single numbers they contain as well
-            _rows(
-                _labelled(
-                    risks,
-                    [
-                        k
-                        for k in RISK_ROWS
-                        if not (k.startswith("pain_index_") and "pain_with_plan" in risks)
-                        and not (k in BLISTER_ROWS and risks.get("epidermal_wound"))
-                    ],
-                    {"modality": data.get("modality")},
-                )
-            ),
+            _rows(_labelled(risks, plan_risk_keys(risks, RISK_ROWS), {"modality": data.get("modality")})),
             # ablative / fractional: the epidermal wound by design, not the blister criterion (QA5 #20)
             "</div>" if risks.get("epidermal_wound") else f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
-            f"<h2>Expected improvement of laxity, laxity grade (nominal, {BAND})</h2>",
-            _rows([(label(k), band_text(v)) for k, v in (data.get("improvement_percent") or {}).items()]),
+            *_improvement_sections(data),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
-            *(
-                [
-                    f"<h2>Expected improvement of wrinkles, rhytid grade (nominal, {BAND})</h2>",
-                    _rows([(label(k), band_text(v)) for k, v in data["rhytid_improvement_percent"].items()]),
-                ]
-                if data.get("rhytid_improvement_percent")
-                else []
-            ),
             "<h2>Alternatives</h2>",
-            _alternatives_table(data.get("alternatives") or []),
+            _alternatives_table(data.get("alternatives") or [], data),
         ]
     parts += [
         "<h2>Why this plan</h2><ul>",

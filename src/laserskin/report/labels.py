@@ -14,19 +14,26 @@ from typing import Any
 
 __all__ = [
     "BAND",
+    "BLISTER_KEYS",
     "CHOICES",
     "EPIDERMAL_NECROSIS",
     "IMPROVEMENT_TIMES",
     "LABELS",
+    "MEASURES",
     "Label",
+    "alternative_goal_text",
+    "alternative_improvement_text",
+    "alternatives_note",
     "band_text",
     "choice",
     "display_value",
     "epidermal_injury_text",
     "explain",
     "figure_text",
+    "goal_headline",
     "label",
     "name",
+    "plan_risk_keys",
     "unavailable_text",
     "unit",
 ]
@@ -96,6 +103,9 @@ LABELS: dict[str, Label] = {
     "laser_minutes": Label("Laser time per session", "min", digits=2),
     "visits_per_session": Label("Visits per session", help="the area split into visits under the session limit"),
     "area_per_visit_cm2": Label("Area per visit", "cm²"),
+    "session_total_minutes": Label(
+        "Total time per session, all visits", "min", "every visit waits for the anaesthetic again", digits=2
+    ),
     "infeasible_request": Label("Request not feasible"),
     "epidermal_wound": Label("Epidermis (by design)", help="crater and depth of epidermal necrosis"),
     "epidermis_thickness_um": Label("Epidermal thickness", "µm"),
@@ -449,6 +459,78 @@ def figure_text(name: str, data: dict) -> dict[str, str]:
     }
 
 
+#: The outcome measure of each goal and how it is named (QA6 #2: every number says which measure it is).
+MEASURES = {"laxity": "laxity grade", "rhytid": "rhytid (wrinkle) grade"}
+GOAL_OPTION = {"tighten": "Tightening", "resurface": "Resurfacing"}
+
+
+def _goal_measure(goal: Any) -> str:
+    return "rhytid" if goal == "resurface" else "laxity"
+
+
+def goal_headline(plan: dict) -> str:
+    """``"24.2 % (5–95 % band …), rhytid (wrinkle) grade"``: the plan's predicted 6-month improvement in the measure
+    of its goal (rhytid grade for resurfacing, laxity grade for tightening; QA6 #2), or "—"."""
+    measure = _goal_measure(plan.get("goal"))
+    bands = plan.get("rhytid_improvement_percent") if measure == "rhytid" else None
+    if not bands:
+        measure, bands = "laxity", plan.get("improvement_percent")
+    month6 = (bands or {}).get("month_6")
+    return f"{band_text(month6)}, {MEASURES[measure]}" if month6 else "—"
+
+
+def alternative_improvement_text(alt: dict) -> str:
+    """An alternative's 6-month improvement in the measure of the goal it serves, with the measure named."""
+    measure = alt.get("goal_measure") or "laxity"
+    month6 = alt.get("improvement_month_6") or (alt.get("improvement_percent") or {}).get("month_6")
+    return f"{band_text(month6)}, {MEASURES.get(measure, measure)}" if month6 else "—"
+
+
+def alternative_goal_text(alt: dict, plan_goal: Any) -> str:
+    """``"Resurfacing (this plan's goal)"`` or ``"Tightening option (the other goal)"`` (QA6 #2: an alternative of
+    the other goal is not a competitor of the chosen plan in the same measure)."""
+    goal = alt.get("goal")
+    if goal not in GOAL_OPTION:
+        return "—"
+    if goal == plan_goal:
+        return f"{GOAL_OPTION[goal]} (this plan's goal)"
+    return f"{GOAL_OPTION[goal]} option (the other goal)"
+
+
+def alternatives_note(plan: dict) -> str:
+    """What an empty list of alternatives means: only the requested device(s) were planned (QA6 #7), or none
+    of the others was feasible."""
+    devices = (plan.get("inputs") or {}).get("devices") or (plan.get("request") or {}).get("devices")
+    if devices:
+        names = ", ".join(str(d) for d in devices)
+        return f"Only {names} {'was' if len(devices) == 1 else 'were'} requested: no other device was planned."
+    return "No alternative device was feasible."
+
+
+#: The pain rows of a plan's risks: the bands with and without the planned anaesthetic and cooling where the plan
+#: has them, else the single numbers of an older plan (QA6 #6: the web page and the report read the same rows).
+PAIN_BAND_KEYS = ("pain_with_plan", "pain_without_anaesthetic")
+PAIN_INDEX_KEYS = ("pain_index_with_anesthetic", "pain_index_without_anesthetic")
+BLISTER_KEYS = ("epidermal_omega", "blister_fluence_J_per_cm2", "fluence_fraction_of_blister", "safety_margin")
+
+
+def plan_risk_keys(risks: dict, keys) -> list[str]:
+    """``keys`` (risk rows in display order) as the plan shows them: the pain bands instead of the single pain
+    numbers where the plan has bands, and no blister rows for an option that injures the epidermis by design
+    (``epidermal_wound``; QA5 #20)."""
+    bands = "pain_with_plan" in risks
+    out = []
+    for key in keys:
+        if bands and key in PAIN_INDEX_KEYS:
+            continue
+        if not bands and key in PAIN_BAND_KEYS:
+            continue
+        if key in BLISTER_KEYS and risks.get("epidermal_wound"):
+            continue
+        out.append(key)
+    return out
+
+
 def template_globals() -> dict[str, Any]:
     """The names the HTML templates call (web pages and their tests render with the same set)."""
     return {
@@ -458,6 +540,11 @@ def template_globals() -> dict[str, Any]:
         "value": display_value,
         "band": band_text,
         "explain": explain,
+        "goal_headline": goal_headline,
+        "alternative_improvement_text": alternative_improvement_text,
+        "alternative_goal_text": alternative_goal_text,
+        "alternatives_note": alternatives_note,
+        "plan_risk_keys": plan_risk_keys,
         "BAND": BAND,
         "CHOICES": CHOICES,
     }

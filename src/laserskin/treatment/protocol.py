@@ -10,7 +10,7 @@ TOML schema of the ``[protocol]`` table (all keys optional)::
     cooling_pause = "30 s"         # extra pause added between passes (let the skin cool)
     overlap = "10 %"               # area overlap of neighbouring spots within a pass
     anesthetic = "lidocaine_4"     # none | lidocaine_4 | lidocaine_tetracaine_7_7 | emla
-    anesthetic_lead_time = "45 min"
+    anesthetic_lead_time = "30 min"  # default: the cream's label time (data/parameters/anesthetics.toml)
     treated_area = "400 cm^2"
     sessions = 3
     session_interval = "4 week"
@@ -25,8 +25,11 @@ Topical anaesthetics (names are stable keys; their effect sizes live in
 ``emla``                    eutectic mixture of 2.5 % lidocaine and 2.5 % prilocaine
 ==========================  ==========================================================
 
-Lead time (occlusion before treatment) defaults to 45 min, the middle of the 30-60 min
-used before CO2/Er resurfacing (Yun et al. 2002; Chiang 2015). It is limited to 3 h:
+Lead time (occlusion before treatment) defaults to the cream's own label time,
+``lead_time_min`` of ``data/parameters/anesthetics.toml`` (QA6 #1; before, 45 min for every
+cream): lidocaine/tetracaine 7/7 % 30 min (Pliaglis label: 20-30 min before non-ablative
+laser procedures), lidocaine 4 % 30 min (LMX 4 label), EMLA 60 min under occlusion (EMLA
+label: at least 1 h), none 0. It is limited to 3 h:
 the systemic-toxicity risk of topical anaesthetics grows with amount, area and occlusion
 time (Sobanko, Miller & Alster 2012).
 
@@ -45,6 +48,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from laserskin.core.citations import cite
+from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
@@ -104,8 +108,9 @@ class Protocol(InputModel):
         Fraction of a spot's area overlapped by its neighbours within a pass, [0, 0.9].
     anesthetic : str
         One of :data:`ANESTHETICS`.
-    anesthetic_lead_time_s : float
-        Occlusion time of the topical anaesthetic before treatment (s), 0-3 h.
+    anesthetic_lead_time_s : float or None
+        Occlusion time of the topical anaesthetic before treatment (s), 0-3 h; ``None``: the
+        cream's label time (:meth:`effective_anesthetic_lead_time_s`).
     treated_area_m2 : float
         Skin area treated per session (m²), > 0.
     sessions : int
@@ -120,8 +125,8 @@ class Protocol(InputModel):
     cooling_pause_s: Quantity("s", display="s", ge=0.0) = Field(default="0 s", alias="cooling_pause")
     overlap: Quantity("", display="%", ge=0.0, le=0.9) = 0.0
     anesthetic: Anesthetic = "none"
-    anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) = Field(
-        default="45 min", alias="anesthetic_lead_time"
+    anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) | None = Field(
+        default=None, alias="anesthetic_lead_time"
     )
     treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
     sessions: int = Field(default=1, ge=1, le=20)
@@ -206,8 +211,19 @@ class Protocol(InputModel):
         pause = max(0.0, self.time_between_passes_s(laser) - one_pass)
         passes = self.passes * one_pass
         pauses = (self.passes - 1) * pause
-        lead = self.anesthetic_lead_time_s if include_anesthetic and self.anesthetic != "none" else 0.0
+        lead = self.effective_anesthetic_lead_time_s() if include_anesthetic and self.anesthetic != "none" else 0.0
         return lead + passes + pauses
+
+    def effective_anesthetic_lead_time_s(self) -> float:
+        """Occlusion time before treatment (s): ``anesthetic_lead_time`` if given, else the cream's label time
+        (``lead_time_min`` of ``data/parameters/anesthetics.toml``, cited by its label key)."""
+        if self.anesthetic_lead_time_s is not None:
+            return self.anesthetic_lead_time_s
+        entry = load_parameters("anesthetics")[self.anesthetic]
+        label = entry.get("lead_time_key")
+        if label:  # the product label the lead time is read from
+            cite(label)
+        return float(entry["lead_time_min"]) * 60.0
 
     @property
     def anesthetic_description(self) -> str:
