@@ -29,6 +29,7 @@ from laserskin.planning.modality import (
     primary_goal,
 )
 from laserskin.planning.optimise import (
+    STRONGEST_TOPICAL,
     Counter,
     finalise,
     lightest_anesthetic,
@@ -496,6 +497,10 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     if risks.get("epidermal_injury_note"):
         reasons.append(risks["epidermal_injury_note"])
+    if setting.device_class == "ablative":  # QA6 #14: topical alone is not sufficient (Yun et al. 2002)
+        cite("yun2002")
+        reasons.append(ABLATIVE_ANAESTHESIA_NOTE)
+        risks["anaesthesia_note"] = ABLATIVE_ANAESTHESIA_NOTE
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
@@ -962,7 +967,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             # session is timed without the topical — at a fluence whose pain without it stays within the
             # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
             # choice) — or, where no such setting exists, the topical is kept and the limit is flagged as not met
-            if not _pain_above_limit(setting.summary, "none", setting.cooling):
+            # (never for full-field ablative resurfacing: the topical is its minimum, QA6 #14)
+            if preset.device_class != "ablative" and not _pain_above_limit(setting.summary, "none", setting.cooling):
                 setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
             else:
                 lowered = None
@@ -1147,6 +1153,13 @@ def _pain_above_limit(summary: dict, anesthetic: str, cooling: dict | None) -> b
 
 def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -> str:
     """Why the topical is kept although its lead time alone exceeds the session limit (QA4 #13)."""
+    if setting.device_class == "ablative":  # the strongest topical is the minimum there (QA6 #14)
+        return (
+            f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
+            f"alone reaches it; full-field ablative resurfacing needs at least the strongest topical (Yun et al. "
+            f"2002), so the cream is kept ({minutes:.0f} min session, {at_laser:.0f} min at the laser): apply it "
+            f"before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+        )
     pain = _pain_bands(setting.summary, "none", (setting.cooling or {}).get("kind")).get("with_plan")
     return (
         f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
@@ -1294,16 +1307,34 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     return setting
 
 
-def _auto_anesthetic(summary: dict, cooling_kind: str | None) -> str:
+def _auto_anesthetic(summary: dict, cooling_kind: str | None, device_class: str | None = None) -> str:
     """``--anesthetic auto`` for a preset setting: the rule of the fluence-optimised devices
     (:func:`~laserskin.planning.optimise.lightest_anesthetic`: the lightest topical, none first, whose
-    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain."""
+    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain.
+
+    Full-field ablative resurfacing (``device_class == "ablative"``) always gets the strongest topical
+    (QA6 #14): topical anaesthesia alone is not sufficient for laser resurfacing (Yun et al. 2002), so the
+    pain index — whose cold-air factor was fitted on fractional 1550 nm under an intact epidermis (Fisher
+    2005), with no ablative data point — may not choose a lighter cream or none; nerve blocks or sedation
+    are usual on top (:data:`ABLATIVE_ANAESTHESIA_NOTE`)."""
+    if device_class == "ablative":
+        cite("yun2002")
+        return STRONGEST_TOPICAL
 
     def pain_with(anesthetic: str) -> float:
         band = _pain_bands(summary, anesthetic, cooling_kind).get("with_plan")
         return math.inf if not band else band[1]
 
     return lightest_anesthetic(pain_with)
+
+
+#: What the plan says next to a full-field ablative option's anaesthetic (QA6 #14, Yun et al. 2002).
+ABLATIVE_ANAESTHESIA_NOTE = (
+    "full-field ablative resurfacing: topical anaesthesia alone is not sufficient (Yun et al. 2002); the strongest "
+    "topical is the minimum, and regional nerve blocks, tumescent/infiltration anaesthesia or sedation are usual on "
+    "top; the pain index's cold-air factor was fitted on non-ablative fractional 1550 nm (Fisher 2005) and is not "
+    "validated for an open wound"
+)
 
 
 def _summary_with_anesthetic(summary: dict, anesthetic: str, cooling_kind: str | None) -> dict:
@@ -1349,7 +1380,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     result = sim.run()
     counter.full_simulations += 1
     if request.anesthetic == "auto":
-        anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"))
+        anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"), preset.device_class)
         if anesthetic != "none":
             sim.protocol = Protocol(anesthetic=anesthetic, passes=passes)
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))

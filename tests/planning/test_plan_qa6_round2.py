@@ -1,0 +1,39 @@
+"""QA6 planner findings, round 2: the anaesthetic of full-field ablative resurfacing (#14), one visit for a
+full-field resurfacing (#15), the alternatives' pain on the plan's basis (#9), resurfacing with a laxity referral
+(#10), the fractional wording of the web plan page (#17), the immediate value of ablative fractional plans (#19)."""
+
+from __future__ import annotations
+
+import importlib
+
+from laserskin.planning import plan
+from laserskin.skin.person import Person
+
+plan_module = importlib.import_module("laserskin.planning.plan")
+
+PHOTONS = 20_000
+
+
+def person(**kw):
+    base = {"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 1, "sun_exposure": 3}
+    base.update(kw)
+    return Person(**base)
+
+
+def test_full_field_ablative_gets_at_least_the_strongest_topical():
+    """QA6 #14: Er:YAG 10 J/cm^2 pain 9.21 without a topical x 0.62 (cold-air factor fitted on fractional 1550 nm,
+    Fisher 2005) = 5.71 < 6 chose no anaesthetic; topical alone is not sufficient for resurfacing (Yun et al. 2002),
+    so full-field ablative takes the strongest topical whatever the index; the other classes keep the lightest."""
+    strongest = plan_module.STRONGEST_TOPICAL
+    assert plan_module._auto_anesthetic({"pain_index": 9.21}, "cold_air", "ablative") == strongest
+    assert plan_module._auto_anesthetic({"pain_index": 0.5}, "cold_air", "ablative") == strongest
+    assert plan_module._auto_anesthetic({"pain_index": 8.3187}, "cold_air", "fractional_non_ablative") == "none"
+
+
+def test_er_yag_plan_states_topical_is_not_enough():
+    p = plan(person(), goal="resurface", devices=["er_yag_2940"], photons=PHOTONS, seed=1)
+    assert p.modality == "ablative"
+    assert p.anesthetic == plan_module.STRONGEST_TOPICAL  # before: "none"
+    note = p.risks["anaesthesia_note"]
+    assert note in p.reasons and "Yun et al. 2002" in note and "nerve blocks" in note
+    assert "yun2002" in p.citations
