@@ -37,3 +37,10 @@ def test_er_yag_plan_states_topical_is_not_enough():
     note = p.risks["anaesthesia_note"]
     assert note in p.reasons and "Yun et al. 2002" in note and "nerve blocks" in note
     assert "yun2002" in p.citations
+
+
+def test_one_sitting_note_gives_the_options():
+    """QA6 #15 (the plan: tests/planning/test_plan_qa5.py, co2_full_field over 500 cm^2, ~71 min at the laser)."""
+    note = plan_module._one_sitting_note("co2_full_field", 101.0, 71.0, 60.0)
+    assert "one sitting" in note and "cosmetic units" in note and "--max-session-minutes to 101" in note
+    assert "fractional" in note and "patches" in note

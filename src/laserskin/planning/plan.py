@@ -994,6 +994,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if kept_note is None:
             kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
+        if visits > 1 and preset.device_class == "ablative":  # one sitting, by cosmetic units (QA6 #15)
+            visits, kept_note = 1, _one_sitting_note(preset.name, minutes, at_laser, limit)
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
                 setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic
@@ -1255,6 +1257,17 @@ def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit:
         + (f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min)" if lead > 0 else "")
         + f"; or raise --max-session-minutes to {math.ceil(minutes):d} (one visit) or {math.ceil(fewest):d} "
         f"({MAX_VISITS_PER_SESSION} visits)"
+    )
+
+
+def _one_sitting_note(device: str, minutes: float, at_laser: float, limit: float) -> str:
+    """Why a full-field ablative resurfacing over the session limit is kept as one visit (QA6 #15)."""
+    return (
+        f"session limit {limit:g} min not met: {device} full-field ablative resurfacing is done in one sitting, "
+        "treated by cosmetic units and feathered at their borders to avoid lines of demarcation, not as patches "
+        f"healing on different days; the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the "
+        f"laser): raise --max-session-minutes to {math.ceil(minutes):d}, treat a smaller area (--area), or choose "
+        "an option that fits (fewer passes, Er:YAG, or fractional resurfacing: see the alternatives)"
     )
 
 
