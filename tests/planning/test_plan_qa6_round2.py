@@ -44,3 +44,19 @@ def test_one_sitting_note_gives_the_options():
     note = plan_module._one_sitting_note("co2_full_field", 101.0, 71.0, 60.0)
     assert "one sitting" in note and "cosmetic units" in note and "--max-session-minutes to 101" in note
     assert "fractional" in note and "patches" in note
+
+
+def test_alternatives_pain_is_on_the_plans_basis_with_its_anaesthetic():
+    """QA6 #9: the alternatives' "Pain (0-10)" read the pain with the topical only (fraxel_1550 8.31, co2_fractional
+    9.33: no cold-air analgesia) next to the plan's pain with topical and cooling (5.3); now each alternative's pain
+    with its own plan (topical x cold-air factor, band) and the topical it would use."""
+    from laserskin.report import plan_report_html
+    from laserskin.report.labels import ALTERNATIVE_PAIN_HEADER, alternative_pain_text
+
+    alt = {"pain_index": 5.16, "pain_with_plan": [2.9, 5.16, 8.1], "anesthetic": "none"}
+    assert alternative_pain_text(alt) == "5.2 (2.9–8.1), no topical"
+    cream = {"pain_index": 5.45, "pain_with_plan": [3.0, 5.45, 8.0], "anesthetic": "lidocaine_tetracaine_7_7"}
+    assert alternative_pain_text(cream).startswith("5.5 (3.0–8.0), Lidocaine/tetracaine")
+    assert alternative_pain_text({"pain_index": 5.0}) == "5.0"  # a stored plan without the band
+    html = plan_report_html({"eligible": True, "alternatives": [{"device": "fraxel_1550", **alt}]})
+    assert ALTERNATIVE_PAIN_HEADER.replace("–", "–") in html and "5.2 (2.9–8.1), no topical" in html

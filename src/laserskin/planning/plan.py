@@ -886,6 +886,8 @@ def _option_numbers(option, goal: str | None = None) -> dict:
     holds (``goal_measure``; QA6 #2: an alternative of the other goal is labelled as such by its ``goal``)."""
     setting, course = option["setting"], option["course"]
     s = setting.summary
+    # the pain on the chosen plan's basis: its own topical and its cooling's cold-air analgesia (QA6 #9)
+    pain = _pain_bands(s, setting.anesthetic, (setting.cooling or {}).get("kind")).get("with_plan")
     goal = goal or ("resurface" if setting.device_class in CLASSES_FOR_GOAL["resurface"] else "tighten")
     return {
         "modality": setting.device_class,
@@ -906,7 +908,10 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
         "crater_depth_um": s.get("crater_depth_um"),
-        "pain_index": s.get("pain_index_with_anesthetic"),
+        "pain_index": pain[1] if pain else s.get("pain_index_with_anesthetic"),
+        "pain_with_plan": pain,
+        "anesthetic": setting.anesthetic,
+        "cooling_kind": (setting.cooling or {}).get("kind", "none"),
         "session_minutes": option["session_minutes"],
     }
 
