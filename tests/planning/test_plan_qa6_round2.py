@@ -60,3 +60,50 @@ def test_alternatives_pain_is_on_the_plans_basis_with_its_anaesthetic():
     assert alternative_pain_text({"pain_index": 5.0}) == "5.0"  # a stored plan without the band
     html = plan_report_html({"eligible": True, "alternatives": [{"device": "fraxel_1550", **alt}]})
     assert ALTERNATIVE_PAIN_HEADER.replace("–", "–") in html and "5.2 (2.9–8.1), no topical" in html
+
+
+def test_web_plan_page_shows_a_fractional_plan_by_its_energy_per_micro_beam():
+    """QA6 #17: the page read "255 J/cm^2" in the headline and "Spot diameter 15.0 mm" for fraxel_1550; now the
+    CLI's wording (QA5 #22): energy per micro-beam, the fluence in it, the scan pattern."""
+    import copy
+    import json
+    from pathlib import Path
+
+    import jinja2
+
+    from laserskin.report import labels
+
+    stored = json.loads((Path(__file__).parents[1] / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
+    templates = Path(labels.__file__).parents[1] / "web" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.globals.update(labels.template_globals())
+    fractional = copy.deepcopy(stored)
+    fractional["settings"].update(
+        {
+            "fluence_J_per_cm2": 255.0,
+            "pulse_energy_mJ": 20.0,
+            "spot_diameter_mm": 15.0,
+            "microbeam_diameter_um": 100.0,
+            "coverage_percent": 5.0,
+        }
+    )
+    page = env.get_template("plan_result.html").render(plan=fractional, job={"id": "x"}, figures=[])
+    assert "Energy per micro-beam" in page and "Scan pattern" in page and "Fluence in a micro-beam (MTZ)" in page
+    assert "per micro-beam (255" in page and "Spot diameter" not in page
+    plain = env.get_template("plan_result.html").render(plan=stored, job={"id": "x"}, figures=[])
+    assert "Spot diameter" in plain and "micro-beam" not in plain
+
+
+def test_resurfacing_is_planned_beside_the_laxity_referral():
+    """QA6 #10: laxity grade 4 with photoaging 3 and --goal resurface was refused with the tightening referral; the
+    referral is about tightening (a facelift does not treat photoaging): resurfacing is planned, the referral beside it."""
+    severe = person(age=70, fitzpatrick="II", laxity=4, sun_exposure=3)
+    p = plan(severe, goal="resurface", devices=["er_yag_2940"], photons=PHOTONS, seed=1)
+    assert p.eligible and p.goal == "resurface" and p.device == "er_yag_2940"  # before: eligible false
+    assert "refer for surgical" in p.referral and "photoaging (grade 3)" in p.referral
+    assert p.risks["referral_reason"] == p.referral == p.risks["referral_note"] and p.referral in p.reasons
+    for goal, grade in (("tighten", 3), ("recommend", 1)):  # tightening, or nothing else to treat: referred
+        refused = plan(person(age=70, fitzpatrick="II", laxity=4, sun_exposure=grade), goal=goal)
+        assert not refused.eligible and "refer for surgical" in refused.referral
+    assert plan_module._resurface_beside_referral("recommend", severe)
+    assert not plan_module._resurface_beside_referral("recommend", severe, ["cooltouch_1320"])

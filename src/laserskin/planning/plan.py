@@ -275,6 +275,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     inputs = request.model_dump(mode="json", by_alias=True)
     base = {"request": inputs, "seed": request.seed, "photons": request.photons}
     referral = referral_reason(person)
+    laxity_referral = None
+    if referral and _resurface_beside_referral(request.goal, person, request.devices):  # QA6 #10
+        laxity_referral, referral = _laxity_referral_note(referral, person), None
     if referral:
         return TreatmentPlan(
             eligible=False,
@@ -300,8 +303,15 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             0,
             f"at least 1 session: goal {request.goal!r} needs a treatment (the max_sessions constraint binds)",
         )
-    goal = primary_goal(request.goal, person)
+    goal = "resurface" if laxity_referral else primary_goal(request.goal, person)
     reasons = [_goal_reason(request.goal, goal, person)]
+    if laxity_referral:
+        if request.goal == "recommend":
+            reasons[0] = (
+                f"recommend -> resurface: laxity grade {person.laxity} is referred for surgery, photoaging grade "
+                f"{person.sun_exposure} is treated by resurfacing"
+            )
+        reasons.append(laxity_referral)
     names = candidate_devices(goal, request.devices)
     swapped = _other_goal(goal)
     if not names and request.devices and candidate_devices(swapped, request.devices):
@@ -410,14 +420,15 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
     alternatives = []
     for name in other_names[:1]:
-        if not goal_indicated(other, person):  # nothing for the other goal to treat: not planned (QA4 #28)
+        # nothing for the other goal to treat (QA4 #28), or tightening of a laxity referred to surgery (QA6 #10)
+        if not goal_indicated(other, person) or (laxity_referral and other == "tighten"):
             alternatives.append(
                 {
                     "modality": load_device(name).device_class,
                     "device": name,
                     "goal": other,
                     "available": False,
-                    "reasons": [no_indication_reason(other, person)],
+                    "reasons": [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
                 }
             )
             continue
@@ -487,8 +498,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         ),
         "thermal_model": summary.get("thermal_model"),
         "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
-        "referral_reason": None,
-        "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
+        "referral_reason": laxity_referral,
+        "referral_note": laxity_referral
+        or f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
     if summary["pigment_risk"] != "low":
         reasons.append(
@@ -522,7 +534,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     return TreatmentPlan(
         eligible=True,
-        referral=None,
+        referral=laxity_referral,
         goal=goal,
         modality=setting.device_class,
         device=setting.device,
@@ -1323,6 +1335,25 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
         + f" ({table})"
     )
     return setting
+
+
+def _resurface_beside_referral(goal: str, person, devices: list[str] | None = None) -> bool:
+    """Whether a laxity referral (grade 4) leaves resurfacing to plan (QA6 #10): the referral is about
+    tightening (a facelift removes redundant skin; it does not treat photoaging), so an explicit
+    ``resurface`` with photoaging to treat, or ``recommend`` with photoaging grade >= 2, is planned as
+    resurfacing with the referral stated beside it; tightening (or recommend without photoaging) is referred."""
+    if goal == "resurface":
+        return goal_indicated("resurface", person)
+    return goal == "recommend" and person.sun_exposure >= 2 and bool(candidate_devices("resurface", devices))
+
+
+def _laxity_referral_note(referral: str, person) -> str:
+    """The surgical referral for the laxity, stated beside a resurfacing plan (QA6 #10)."""
+    return (
+        f"{referral}; resurfacing is planned for the photoaging (grade {person.sun_exposure}), which a facelift "
+        "does not treat (wrinkles, texture, dyschromia): it is commonly combined with or done after the lift; "
+        "energy-based tightening is not offered for this laxity"
+    )
 
 
 def _auto_anesthetic(summary: dict, cooling_kind: str | None, device_class: str | None = None) -> str:
