@@ -107,3 +107,15 @@ def test_resurfacing_is_planned_beside_the_laxity_referral():
         assert not refused.eligible and "refer for surgical" in refused.referral
     assert plan_module._resurface_beside_referral("recommend", severe)
     assert not plan_module._resurface_beside_referral("recommend", severe, ["cooltouch_1320"])
+
+
+def test_ablative_fractional_plan_says_its_immediate_value_is_a_lower_bound():
+    """QA6 #19 (docs/collagen.md section 7): no coagulation cuff around a CO2 channel in the model, so the immediate
+    improvement of an ablative fractional plan (co2_fractional 0.39 % vs fraxel_1550 4.6 %) is a lower bound."""
+    from laserskin.report import plan_report_html
+
+    p = plan(person(), goal="resurface", devices=["co2_fractional"], photons=PHOTONS, seed=1)
+    assert p.modality == "fractional_ablative"
+    assert p.outcome_notes == [plan_module.FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] and p.outcome_notes[0] in p.reasons
+    data = p.to_dict()
+    assert "lower bound" in data["outcome_notes"][0] and "outcome-note" in plan_report_html(data)

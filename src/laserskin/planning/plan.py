@@ -102,6 +102,8 @@ class TreatmentPlan:
     fluence_fraction_of_blister: float | None = None
     safety_margin: float | None = None
     outcome_measure: str | None = None
+    #: Caveats of the predicted outcome (QA6 #19: the immediate value of an ablative fractional plan is a lower bound).
+    outcome_notes: list[str] = field(default_factory=list)
     pain: dict | None = None
     visits_per_session: int = 1
     area_per_visit_cm2: float | None = None
@@ -145,6 +147,7 @@ class TreatmentPlan:
             "fluence_fraction_of_blister",
             "safety_margin",
             "outcome_measure",
+            "outcome_notes",
             "pain",
             "visits_per_session",
             "area_per_visit_cm2",
@@ -509,6 +512,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     if risks.get("epidermal_injury_note"):
         reasons.append(risks["epidermal_injury_note"])
+    if setting.device_class == "fractional_ablative":  # QA6 #19: the immediate value is a lower bound
+        cite("hantash2007_invivo")
+        reasons.append(FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE)
     if setting.device_class == "ablative":  # QA6 #14: topical alone is not sufficient (Yun et al. 2002)
         cite("yun2002")
         reasons.append(ABLATIVE_ANAESTHESIA_NOTE)
@@ -553,6 +559,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         fluence_fraction_of_blister=fraction,
         safety_margin=margin,
         outcome_measure=OUTCOME_MEASURE,
+        outcome_notes=[FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] if setting.device_class == "fractional_ablative" else [],
         pain=pain,
         visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
@@ -1335,6 +1342,15 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
         + f" ({table})"
     )
     return setting
+
+
+#: The immediate value of an ablative fractional plan is a lower bound (QA6 #19; docs/collagen.md section 7).
+FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE = (
+    "immediate improvement: a lower bound for ablative fractional CO2: the model coagulates no collagen cuff around "
+    "the ablated channels (histology shows one, Hantash et al. 2007), so it contracts less than non-ablative "
+    "fractional 1550 nm at its preset; the later values come mostly from the fitted wound response "
+    "(docs/collagen.md section 7)"
+)
 
 
 def _resurface_beside_referral(goal: str, person, devices: list[str] | None = None) -> bool:

@@ -364,6 +364,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             "</div>" if risks.get("epidermal_wound") else f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
             *_improvement_sections(data),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
+            *(f"<p class='note outcome-note'>{_e(note)}</p>" for note in data.get("outcome_notes") or []),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or [], data),
         ]
