@@ -91,7 +91,12 @@ def test_web_plan_page_shows_a_fractional_plan_by_its_energy_per_micro_beam():
     assert "Energy per micro-beam" in page and "Scan pattern" in page and "Fluence in a micro-beam (MTZ)" in page
     assert "per micro-beam (255" in page and "Spot diameter" not in page
     plain = env.get_template("plan_result.html").render(plan=stored, job={"id": "x"}, figures=[])
-    assert "Spot diameter" in plain and "micro-beam" not in plain
+    assert "Spot diameter" in plain and "micro-beam" not in plain and "referral-note" not in plain
+    # QA6 #10: an eligible plan with a referral beside it shows the referral
+    referred = env.get_template("plan_result.html").render(
+        plan={**stored, "referral": "severe laxity: refer for surgical consultation"}, job={"id": "x"}, figures=[]
+    )
+    assert 'id="referral-note">Referral: severe laxity: refer for surgical consultation' in referred
 
 
 def test_resurfacing_is_planned_beside_the_laxity_referral():
