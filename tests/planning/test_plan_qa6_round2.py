@@ -37,6 +37,9 @@ def test_er_yag_plan_states_topical_is_not_enough():
     note = p.risks["anaesthesia_note"]
     assert note in p.reasons and "Yun et al. 2002" in note and "nerve blocks" in note
     assert "yun2002" in p.citations
+    from laserskin.report import plan_report_html
+
+    assert "<th>Anaesthesia</th>" in plan_report_html(p.to_dict()).replace(" scope='row'", "")
 
 
 def test_one_sitting_note_gives_the_options():

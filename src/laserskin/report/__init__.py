@@ -93,6 +93,7 @@ RISK_ROWS = (
     "reepithelialization_days",
     "thermal_model",
     "long_session",
+    "anaesthesia_note",
     "referral_note",
 )
 INPUT_ROWS = (

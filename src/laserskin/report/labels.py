@@ -124,6 +124,7 @@ LABELS: dict[str, Label] = {
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
     "long_session": Label("Session over the limit or split into visits"),
+    "anaesthesia_note": Label("Anaesthesia"),
     "crater_depth_um": Label("Ablation depth", "µm", '"no crater" where nothing is ablated'),
     "immediate_tightening_percent": Label("Immediate tightening", "%"),
     "simulations_run": Label("Simulations run"),
