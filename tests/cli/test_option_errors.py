@@ -127,3 +127,53 @@ def test_a_device_of_the_other_goal_is_named_as_a_plan_field():
     request field reads ``plan.NAME``."""
     line = one_plain_line(invoke("plan", *PERSON, "--device", "er_yag_2940", "--goal", "tighten"))
     assert line.startswith("error: plan.devices: got ['er_yag_2940']; expected at least one device of class")
+
+
+@pytest.mark.parametrize("command", ["simulate", "transport"])
+@pytest.mark.parametrize(("option", "threads"), [(True, 0), (True, 5000), (True, None), (False, None)])
+def test_threads_over_the_cores_say_the_cores_before_the_run(tmp_path, command, option, threads):
+    """A thread count is checked against the cores numba may use before anything runs, naming the option or the
+    file's key: before, ``--threads 5000`` read the schema's "from 1 to 1024" and ``--threads 3`` on 2 cores
+    failed when the transport started, naming ``threads`` ("an integer from 1 to 2")."""
+    import numba
+
+    cores = numba.config.NUMBA_NUM_THREADS
+    threads = cores + 1 if threads is None else threads
+    scenario = tmp_path / "s.toml"
+    transport = "" if option else f"threads = {threads}\n"
+    scenario.write_text(
+        '[person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+        f'[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 100\n{transport}'
+    )
+    line = one_plain_line(invoke(command, scenario, *(["--threads", threads] if option else []), "--json"))
+    field = "--threads" if option else "transport.threads"
+    assert (
+        line
+        == f"error: {field}: got {threads}; expected a whole number from 1 to {cores} (the cores numba may use here)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tables", "field"),
+    [
+        (
+            '[base.transport]\nphotons = 100\nthreads = {threads}\n[axes]\n"laser.fluence" = ["10 J/cm^2"]\n',
+            "base.transport.threads",
+        ),
+        ('[base.transport]\nphotons = 100\n[axes]\n"transport.threads" = [1, {threads}]\n', 'axes."transport.threads"'),
+    ],
+)
+def test_a_local_sweep_checks_its_threads_before_any_case_runs(tmp_path, tables, field):
+    """Before, every case of a local sweep asking for more threads than the cores failed in its worker."""
+    import numba
+
+    threads = numba.config.NUMBA_NUM_THREADS + 1
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(
+        '[sweep]\nname = "t"\ncase = "simulate"\n'
+        '[base.person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
+        '[base.laser]\ndevice = "genesis_1064"\n' + tables.format(threads=threads)
+    )
+    line = one_plain_line(invoke("sweep", sweep, "--out", tmp_path / "out", "--json"))
+    assert line.startswith(f"error: {field}: got {threads}; expected a whole number from 1 to")
+    assert not (tmp_path / "out").exists()

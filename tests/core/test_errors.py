@@ -188,3 +188,13 @@ def test_cooling_errors_name_the_field_not_the_union_tag():
     assert scenario_error({"device": "genesis_1064"}, cooling={"h": "5 W/(m^2*K)"}) == (
         "cooling.kind: required; expected one of none, cold_air, contact, cryogen"
     )
+
+
+def test_a_float_too_large_for_a_whole_number_is_said_in_plain_words():
+    """A float past the integer parser's size (1e30 typed as a seed in a web form) read pydantic's own "Unable to
+    parse input string as an integer, exceeded maximum size"."""
+    with pytest.raises(InputError) as info:
+        scenario_from_dict({"person": PERSON, "laser": {"device": "genesis_1064"}, "transport": {"seed": 1e30}})
+    assert str(info.value) == (
+        "transport.seed: got 1e+30; expected a whole number at least 0 and less than 9223372036854775808"
+    )

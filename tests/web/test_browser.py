@@ -105,9 +105,10 @@ def plan_job(server, page):
     url, data = server
     page.goto(url + "/")
     page.fill("#age", "17")
-    page.fill("#area", "100 cm^2")
+    page.fill("#area", "100")  # a bare number in the unit of its label, "Area per session (cm²)" (QA6 #7)
     page.click("#submit")
     assert "18" in page.inner_text("#age-error")  # shown next to the field, nothing started
+    assert page.locator("#area-error").count() == 0 and page.input_value("#area") == "100"
     assert page.get_attribute("#age", "aria-invalid") == "true"
     assert "age-error" in page.get_attribute("#age", "aria-describedby")
     assert not list((data / "jobs").iterdir())
@@ -117,7 +118,7 @@ def plan_job(server, page):
     page.select_option("#site", "cheek")
     page.select_option("#laxity", "2")
     page.select_option("#goal", "tighten")
-    page.fill("#area", "100 cm^2")
+    page.fill("#area", "100")
     page.fill("#photons", "1000")
     page.click("#submit")
     page.wait_for_selector("#progress")
@@ -163,6 +164,7 @@ def test_plan_page_shows_plan_risks_inputs_and_figures(plan_job, page):
             "5–95 % band",
             "Your inputs",
             "56 year",
+            "100 cm",  # the bare area, read in the label's cm²
         ):
             assert expected in text, expected
         assert "month_1" not in text and "lidocaine_tetracaine" not in text  # plain-language labels

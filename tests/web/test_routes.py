@@ -156,7 +156,7 @@ def test_api_plan_limits_and_validation(client):
         "photons": 50_000,
     }
     response = client.post("/api/plan", json=body)
-    assert response.status_code == 422 and "at most 2000" in response.json()["detail"][0]["msg"]
+    assert response.status_code == 422 and "to 2000 on this server" in response.json()["detail"][0]["msg"]
     response = client.post("/api/plan", json={**body, "age": 12, "photons": 1000})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "age"
 

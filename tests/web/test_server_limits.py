@@ -1,8 +1,11 @@
-"""QA5 #24: a value over the server's limit is answered with the server's limit, whichever bound fires.
+"""QA5 #24: a value over the server's limit is answered with the server's limit, whichever bound fires; and every
+message on a server-limited field states the range this server accepts, a value below the minimum or one that is
+no number included.
 
 The schema's ranges are wider than a server's (passes 1-20, photons up to 1e10 for a simulation and 1e7 for a
-plan); before, a value over both read "expected a whole number from 1 to 20", the schema's range, while a value
-over the server's limit only read "at most 5 on this server".
+plan); before QA5 #24, a value over both read "expected a whole number from 1 to 20", the schema's range, while a
+value over the server's limit only read "at most 5 on this server"; after it, a value below the minimum still read
+the schema's range (plan photons 10: "from 1000 to 10000000" on a server that takes at most 200000).
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import html
 import re
 import warnings
 
+import numba
 import pytest
 
 from laserskin.web import WebSettings, create_app
-from laserskin.web.limits import input_limit_problems
+from laserskin.web.limits import field_limits, input_limit_problems
 
 with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import
     warnings.simplefilter("ignore")
@@ -30,6 +34,8 @@ SCENARIO = {
     "heat": {"relaxation": "0.05 s"},
 }
 PLAN = {"age": 55, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 2, "photons": 1000}
+THREADS = min(4, numba.config.NUMBA_NUM_THREADS)  # the server's 4, or the cores numba may use where fewer
+PLAN_PHOTONS = "a whole number from 1000 to 2000 on this server"  # the schema's 1000 to 10000000
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +56,7 @@ def test_simulate_form_passes_over_the_limit_say_the_servers_limit(client, passe
         "/simulate", data={**PERSON, "device": "er_yag_2940", "passes": passes}, follow_redirects=False
     )
     assert response.status_code == 422
-    assert _field_error(response.text, "passes") == f"at most 5 on this server (got {passes})"
+    assert _field_error(response.text, "passes") == f"got {passes}; expected a whole number from 1 to 5 on this server"
 
 
 @pytest.mark.parametrize("photons", ["5000", "5000000", "100000000000"])
@@ -59,20 +65,23 @@ def test_simulate_form_photons_over_the_limit_say_the_servers_limit(client, phot
         "/simulate", data={**PERSON, "device": "er_yag_2940", "photons": photons}, follow_redirects=False
     )
     assert response.status_code == 422
-    assert _field_error(response.text, "photons") == f"at most 2000 on this server (got {photons})"
+    assert (
+        _field_error(response.text, "photons")
+        == f"got {photons}; expected a whole number from 1 to 2000 on this server"
+    )
 
 
 @pytest.mark.parametrize("photons", ["5000", "100000000", "100000000000"])
 def test_plan_form_photons_over_the_limit_say_the_servers_limit(client, photons):
     response = client.post("/plan", data={**PERSON, "photons": photons}, follow_redirects=False)
     assert response.status_code == 422
-    assert _field_error(response.text, "photons") == f"at most 2000 on this server (got {photons})"
+    assert _field_error(response.text, "photons") == f"got {photons}; expected {PLAN_PHOTONS}"
 
 
 def test_other_form_errors_stay_next_to_the_limit(client):
     response = client.post("/plan", data={**PERSON, "age": "150", "photons": "100000000"}, follow_redirects=False)
     assert response.status_code == 422
-    assert _field_error(response.text, "photons") == "at most 2000 on this server (got 100000000)"
+    assert _field_error(response.text, "photons") == f"got 100000000; expected {PLAN_PHOTONS}"
     assert "on this server" not in _field_error(response.text, "age")  # the schema's own error on age
 
 
@@ -81,28 +90,35 @@ def test_api_plan_photons_over_the_limit_say_the_servers_limit(client, photons):
     response = client.post("/api/plan", json={**PLAN, "photons": photons})
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert detail[0]["msg"] == f"photons: got {photons}; at most 2000 on this server"
+    assert detail[0]["msg"] == f"photons: got {photons}; expected {PLAN_PHOTONS}"
     assert detail[0]["type"] == "limit" and detail[0]["loc"] == ["body", "photons"]
 
 
 def test_api_plan_limit_is_reported_with_the_schemas_other_problems(client):
     detail = client.post("/api/plan", json={**PLAN, "age": 12, "photons": 100_000_000}).json()["detail"]
     by_field = {item["loc"][-1]: item for item in detail}
-    assert by_field["photons"]["msg"] == "photons: got 100000000; at most 2000 on this server"
+    assert by_field["photons"]["msg"] == f"photons: got 100000000; expected {PLAN_PHOTONS}"
     assert by_field["age"]["type"] != "limit"
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"protocol": {"passes": 9}}, "protocol.passes: got 9; at most 5 on this server"),
-        ({"protocol": {"passes": 100}}, "protocol.passes: got 100; at most 5 on this server"),
+        ({"protocol": {"passes": 9}}, "protocol.passes: got 9; expected a whole number from 1 to 5 on this server"),
+        ({"protocol": {"passes": 100}}, "protocol.passes: got 100; expected a whole number from 1 to 5 on this server"),
         (
             {"transport": {"photons": 10**11, "seed": 4}},
-            "transport.photons: got 100000000000; at most 2000 on this server",
+            "transport.photons: got 100000000000; expected a whole number from 1 to 2000 on this server",
         ),
-        ({"grid": {"nr": 5000}}, "grid.nr: got 5000; at most 200 on this server"),
-        ({"heat": {"relaxation": "2 h"}}, "heat.relaxation: got 2 h; at most 5 s on this server"),
+        ({"grid": {"nr": 5000}}, "grid.nr: got 5000; expected a whole number from 2 to 200 on this server"),
+        (
+            {"heat": {"relaxation": "2 h"}},
+            "heat.relaxation: got '2 h'; expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
+        ),
+        (
+            {"heat": {"relaxation": "10 s"}},  # within the schema's 3600 s: the server's own check
+            "heat.relaxation: got '10 s'; expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
+        ),
     ],
 )
 def test_api_simulate_values_over_the_limit_say_the_servers_limit(client, change, message):
@@ -118,3 +134,151 @@ def test_values_within_the_limit_or_not_numbers_are_left_to_the_schema():
     assert input_limit_problems({"heat": {"relaxation": "5 s"}}, "scenario", SETTINGS) == []
     assert input_limit_problems({"heat": {"relaxation": "5 kg"}}, "scenario", SETTINGS) == []
     assert input_limit_problems(["not", "an", "object"], "scenario", SETTINGS) == []
+
+
+# --- below the minimum, or no number: the range is still this server's (before: the schema's) -------------------
+@pytest.mark.parametrize("photons", ["10", "999", "-5", "abc", "1.5"])
+def test_plan_form_photons_below_the_minimum_say_the_servers_range(client, photons):
+    response = client.post("/plan", data={**PERSON, "photons": photons}, follow_redirects=False)
+    assert response.status_code == 422
+    message = _field_error(response.text, "photons")
+    assert message.endswith(f"; expected {PLAN_PHOTONS}"), message
+    assert "10000000" not in message
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("passes", "0", "a whole number from 1 to 5 on this server"),
+    ("passes", "two", "a whole number from 1 to 5 on this server"),
+    ("photons", "0", "a whole number from 1 to 2000 on this server"),
+])  # fmt: skip
+def test_simulate_form_below_the_minimum_says_the_servers_range(client, field, value, expected):
+    response = client.post("/simulate", data={**PERSON, "device": "er_yag_2940", field: value}, follow_redirects=False)
+    assert response.status_code == 422
+    assert _field_error(response.text, field).endswith(f"; expected {expected}")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"protocol": {"passes": 0}}, "protocol.passes: got 0; expected a whole number from 1 to 5 on this server"),
+        (
+            {"transport": {"photons": 0}},
+            "transport.photons: got 0; expected a whole number from 1 to 2000 on this server",
+        ),
+        ({"grid": {"nr": 1}}, "grid.nr: got 1; expected a whole number from 2 to 200 on this server"),
+        (
+            {"transport": {"threads": 0}},
+            f"transport.threads: got 0; expected a whole number from 1 to {THREADS} on this server",
+        ),
+        (
+            {"heat": {"relaxation": "0 s"}},
+            "heat.relaxation: got '0 s'; expected more than 0 s and at most 5 s on this server",
+        ),
+        (
+            {"heat": {"relaxation": "3"}},  # a bare number: the schema's reason stays, with the server's range
+            "heat.relaxation: got '3'; expected a duration more than 0 s and at most 5 s on this server, "
+            "such as '3 s' (a number needs its unit)",
+        ),
+        (
+            {"heat": {"relaxation": "10"}},  # the schema's example, the typed number, is over the server's limit
+            "heat.relaxation: got '10'; expected a duration more than 0 s and at most 5 s on this server, "
+            "such as '1 s' (a number needs its unit)",
+        ),
+    ],
+)
+def test_api_simulate_values_below_the_minimum_say_the_servers_range(client, change, message):
+    response = client.post("/api/simulate", json={**SCENARIO, **change})
+    assert response.status_code == 422
+    assert [item["msg"] for item in response.json()["detail"]] == [message]
+
+
+@pytest.mark.parametrize("photons", [10, 999, "many"])
+def test_api_plan_photons_below_the_minimum_say_the_servers_range(client, photons):
+    detail = client.post("/api/plan", json={**PLAN, "photons": photons}).json()["detail"]
+    assert [item["msg"].split("; ", 1)[1] for item in detail] == [f"expected {PLAN_PHOTONS}"]
+
+
+def test_a_broadband_source_is_told_its_photons_per_wavelength(client):
+    """titan_ir is launched at 7 wavelengths: the server's 2000 photons are about 285 per run."""
+    body = {**SCENARIO, "laser": {"device": "titan_ir"}, "transport": {"photons": 1000, "seed": 1}}
+    (item,) = client.post("/api/simulate", json=body).json()["detail"]
+    assert item["msg"] == (
+        "transport.photons: got 1000 (× 7 wavelengths = 7000 photons); expected at most 285 for a source of "
+        "7 wavelengths on this server (2000 photons over all wavelengths)"
+    )
+
+
+def test_form_help_states_the_servers_ranges(client):
+    simulate, plan = client.get("/simulate").text, client.get("/").text
+    assert 'id="passes-help">from 1 to 5 on this server<' in simulate
+    assert "from 1 to 2000 on this server" in simulate
+    assert "from 1000 to 2000 on this server" in plan
+
+
+def test_a_server_that_takes_the_whole_schema_range_says_the_schemas():
+    generous = WebSettings(
+        max_photons=10**10, max_passes=20, max_nr=2000, max_threads=1024, max_relaxation_s=3600, max_pulses=10_000
+    )
+    cores = numba.config.NUMBA_NUM_THREADS  # threads: the cores numba may use, where fewer than the server's limit
+    assert set(field_limits("scenario", generous)) == ({"transport.threads"} if cores < 1024 else set())
+    assert list(field_limits("plan", generous)) == []
+    assert set(field_limits("scenario", WebSettings())) == {
+        "transport.photons",
+        "grid.nr",
+        "transport.threads",
+        "protocol.passes",
+        "heat.relaxation",
+        "laser.pulses",
+        "protocol.pulses_per_spot",
+    }
+
+
+def test_threads_over_the_cores_are_refused_before_a_job_starts(client):
+    """A job asking for more threads than numba may use failed in its worker ("from 1 to 2 (cores available to
+    numba)") after a 'from 1 to 4 on this server' check had let it through."""
+    threads = THREADS + 1
+    (item,) = client.post("/api/simulate", json={**SCENARIO, "transport": {"photons": 500, "threads": threads}}).json()[
+        "detail"
+    ]
+    assert item["msg"] == (
+        f"transport.threads: got {threads}; expected a whole number from 1 to {THREADS} on this server"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"laser": {"device": "genesis_1064", "pulses": 0}},  # the loc holds a union tag, body.laser.<laser>.pulses
+            "laser.pulses: got 0; expected a whole number from 1 to 200 per spot over all passes on this server",
+        ),
+        (
+            {"protocol": {"pulses_per_spot": 20000}},
+            "protocol.pulses_per_spot: got 20000; expected a whole number from 1 to 200 per spot over all passes on "
+            "this server",
+        ),
+        (
+            {"protocol": {"pulses_per_spot": 300}},  # within the schema: the cost estimate's check
+            "protocol.pulses_per_spot: got 300 pulses per spot over all passes; expected at most 200 pulses per spot "
+            "over all passes on this server",
+        ),
+    ],
+)
+def test_pulses_say_the_servers_range(client, change, message):
+    """Pulses per spot are limited over all passes (200 here): the schema's "from 1 to 10000" is restated."""
+    response = client.post("/api/simulate", json={**SCENARIO, **change})
+    assert [item["msg"] for item in response.json()["detail"]] == [message]
+
+
+def test_a_body_validators_message_names_its_key_bare(client):
+    """A message of a validator of the whole body that names its key reads "area: ...", as every other field
+    (before: "body.area: ..."); one about the body itself still reads "body: ..."."""
+    (item,) = client.post("/api/plan", json={**PLAN, "area": "1 m^2"}).json()["detail"]
+    assert item["msg"].startswith("area: got ") and "at most 500 cm^2 per session for site cheek" in item["msg"]
+    (item,) = client.post("/api/plan", json=[1, 2]).json()["detail"]
+    assert item["msg"] == "body: got [1, 2]; expected an object"
+
+
+def test_a_json_null_is_called_null(client):
+    (item,) = client.post("/api/plan", json={**PLAN, "photons": None}).json()["detail"]
+    assert item["msg"] == f"photons: got null; expected {PLAN_PHOTONS}"

@@ -301,6 +301,21 @@ def _check_folder(folder: Path, option: str, shown: str) -> None:
         raise InputError(option, shown, f"a path in a writable folder ({probe}: {error.strerror or error})") from None
 
 
+def check_threads(threads: int | None, field: str) -> None:
+    """Refuse a thread count over the cores numba may use here, before anything runs, naming the option or the
+    scenario key that set it (``--threads`` or ``transport.threads``): the schema's own range (1 to 1024) is wider
+    than any machine's, and the transport's check came only when the run started, naming ``threads``."""
+    if threads is None:
+        return
+    import numba
+
+    from laserskin.core.errors import InputError
+
+    most = int(numba.config.NUMBA_NUM_THREADS)
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= most:
+        raise InputError(field, threads, f"a whole number from 1 to {most} (the cores numba may use here)")
+
+
 def describe_cooling(cooling: Any) -> str:
     """One line for a cooling table or model: its kind, then its settings."""
     if cooling is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from laserskin.cli._shell import FORCE_HELP, Outputs, console, describe_cooling, note, print_json
+from laserskin.cli._shell import FORCE_HELP, Outputs, check_threads, console, describe_cooling, note, print_json
 from laserskin.core.errors import InputError
 
 #: Rows of the summary table: key of ``Result.summary``, label, unit.
@@ -117,6 +117,7 @@ def command(
         raise InputError("--movie", str(movie), "a .gif (ffmpeg is not installed here for MP4/M4V/MOV)")
     if spec.geometry.kind == "voxels" and movie is not None:
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
+    check_threads(*((threads, "--threads") if threads is not None else (spec.transport.threads, "transport.threads")))
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
     if movie is not None:
         from laserskin.pipeline.ablative import resolve_ablative
@@ -142,6 +143,8 @@ def command(
             raise refusal_with_limit(simulation, refusal) from None
     if result.summary.get("grid_note"):
         note(f"note: {result.summary['grid_note']}")
+    if result.summary.get("peak_temperature_note"):
+        note(f"note: {result.summary['peak_temperature_note']}")
     if result.summary.get("ablative_note"):
         note(f"warning: {result.summary['ablative_note']}")
     if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above

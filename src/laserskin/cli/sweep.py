@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from laserskin.cli._shell import note, print_json
+from laserskin.cli._shell import check_threads, note, print_json
 
 #: Endings ``--table`` writes (pandas: parquet through pyarrow, or CSV).
 TABLE_SUFFIXES = (".parquet", ".csv")
@@ -45,6 +45,19 @@ class SweepBar:
             self.stage = None
 
 
+def _check_local_threads(spec: Any) -> None:
+    """Thread counts of a sweep run on this machine, checked against the cores numba may use here before anything
+    runs: the schema takes 1 to 1024, and every case over the cores failed in its worker."""
+    if spec.sweep.case != "simulate":
+        return
+    transport = spec.base.get("transport")
+    if isinstance(transport, dict) and isinstance(transport.get("threads"), int):
+        check_threads(transport["threads"], "base.transport.threads")
+    for value in spec.axes.get("transport.threads", []):
+        if isinstance(value, int):
+            check_threads(value, 'axes."transport.threads"')
+
+
 def command(
     sweep_file: Path = typer.Argument(..., help="Sweep file (TOML): [sweep], [base], [axes], [population], [cluster]."),
     out: Path = typer.Option(..., "--out", help="Output folder; re-running into it resumes the sweep."),
@@ -70,6 +83,8 @@ def command(
     from laserskin.sweep import load_sweep, run_sweep
 
     spec = load_sweep(sweep_file)
+    if scheduler is None and spec.cluster.address is None and spec.cluster.kind == "local":
+        _check_local_threads(spec)
     outputs = Outputs(force=True)  # resuming into the folder, and rewriting its table, is intended
     outputs.folder(out, "--out", ())
     outputs.file(table, "--table", suffixes=TABLE_SUFFIXES)
@@ -86,6 +101,8 @@ def command(
             f"{report.skipped_already_done} already done of {report.cases} cases "
             f"in {report.wall_time_s:.1f} s -> {report.dataset}"
         )
+        if report.errors:  # e.g. a case whose inputs fail for its person: say why, and where the others are
+            note(f"first failure: {report.errors[0]['error']} (each failed case: {report.out}/cases/*.error.json)")
     for path in [payload.get("dataset"), *(payload.get("figures") or []), payload.get("table")]:
         if path:
             note(f"wrote {path}")

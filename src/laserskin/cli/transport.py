@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from laserskin.cli._shell import FIGURE_SUFFIXES, FORCE_HELP, Outputs, console, print_json
+from laserskin.cli._shell import FIGURE_SUFFIXES, FORCE_HELP, Outputs, check_threads, console, print_json
 
 
 def command(
@@ -34,6 +34,7 @@ def command(
 
         raise InputError("--figure", str(figure), "a path other than --out")
     spec = load_scenario(scenario)
+    check_threads(*((threads, "--threads") if threads is not None else (spec.transport.threads, "transport.threads")))
     settings = spec.transport.model_copy(
         update={k: v for k, v in {"photons": photons, "seed": seed, "threads": threads}.items() if v is not None}
     )

@@ -178,20 +178,43 @@ def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, 
     return " and ".join(parts)
 
 
-def describe_field(field: Any) -> str | None:
-    """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
-    if field is None:
-        return None
+def field_at(model: Any, path: tuple[str, ...] | list[str]) -> Any:
+    """The ``FieldInfo`` at a dotted location of an input model (``field_at(Scenario, ("transport", "photons"))``),
+    keys by name or alias, through optional and union tables; ``None`` where there is none."""
+    field = None
+    models = [model]
+    for key in path:
+        field = next((f for m in models if (f := _field_of(m, key)) is not None), None)
+        if field is None:
+            return None
+        models = _models_in(field.annotation)
+    return field
+
+
+def field_range(field: Any) -> tuple[dict[str, Any], Any]:
+    """``(bounds, quantity spec)`` of a field: ``({"ge": 1000, "le": 10000000}, None)`` for a bounded number, or the
+    SI bounds and the :class:`laserskin.core.units.QuantitySpec` of a quantity (whose ``bound`` formats them)."""
     annotation, metadata = _unwrap(field.annotation)
     metadata = list(field.metadata) + metadata
     for item in metadata:
         if hasattr(item, "si_unit") and hasattr(item, "describe"):  # a laserskin.core.units.QuantitySpec
-            return item.describe()
+            return {k: getattr(item, k) for k in ("gt", "ge", "lt", "le") if getattr(item, k) is not None}, item
     bounds = {}
     for item in metadata:
         for name in ("gt", "ge", "lt", "le"):
             if getattr(item, name, None) is not None:
                 bounds[name] = getattr(item, name)
+    return bounds, None
+
+
+def describe_field(field: Any) -> str | None:
+    """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
+    if field is None:
+        return None
+    annotation, _ = _unwrap(field.annotation)
+    bounds, spec = field_range(field)
+    if spec is not None:
+        return spec.describe()
     if annotation is bool:
         return "true or false"
     if annotation is int:
@@ -218,6 +241,8 @@ _STARTS_WITH_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9
 
 
 def _join(location: str, key: str) -> str:
+    if location and key.startswith("["):  # an index: layers + [1].k is layers[1].k
+        return f"{location}{key}"
     return f"{location}.{key}" if location else key
 
 
@@ -273,7 +298,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         location = ".".join(str(part) for part in kept)
         if prefix:
             location = f"{prefix}.{location}" if location else prefix
-    got = f"got {shown(value)}"
+    got = "got null" if value is None and mapping == "object" else f"got {shown(value)}"  # JSON's word for None
     if isinstance(error, InputError):
         if error.field:
             location = _join(location, error.field)
@@ -296,7 +321,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         choices = _quoted_choices(ctx.get("expected", ""))
         allowed = f"one of {', '.join(choices)}" if choices else _allowed(field, "one of the listed values")
         return f"{location}: {got}; expected {allowed}"
-    if kind in ("int_from_float", "int_parsing", "int_type"):
+    if kind in ("int_from_float", "int_parsing", "int_parsing_size", "int_type"):
         return f"{location}: {got}; expected {_allowed(field, 'a whole number')}"
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"{location}: {got}; expected {_allowed(field, 'a finite number')}"

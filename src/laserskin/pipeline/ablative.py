@@ -154,6 +154,25 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
     )
 
 
+def _removal_peak_note(peak_K: float, parameters) -> str | None:
+    """``peak_temperature_note`` of an ablation run whose peak is one of the removal rule's own temperatures (QA6
+    #22): a drying cell sits at the boiling plateau and a charred one is held at the pyrolysis temperature until it
+    is ejected, so a peak of exactly 100 or 300 degC reads back a parameter of tissue_phase_change.toml, not a
+    computed temperature (measured CO2 resurfacing surfaces approach 400 degC, Choi et al. 1999); else None."""
+    for held_K, what in (
+        (parameters.pyrolysis_temperature_K, "the pyrolysis temperature at which a charred cell is held and ejected"),
+        (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits until it is ejected"),
+    ):
+        if abs(peak_K - held_K) < 1e-6:
+            cite("choi1999_thermographic")
+            return (
+                f"peak {held_K - CELSIUS_K:.0f} degC is {what} (tissue_phase_change.toml), a parameter of the ablation "
+                "model, not a computed temperature: surfaces of CO2 resurfacing scans were measured approaching "
+                "400 degC (Choi et al. 1999); compare devices by crater and damage depths, not by this peak"
+            )
+    return None
+
+
 def _pyrolysis_note(heat, grid: RZGrid, parameters) -> str | None:
     """``pyrolysis_note`` for a non-removal run (``material_removal`` false: non-ablative lasers, and ablative
     wavelengths run with ``ablative = false`` when no ``ablative_note`` says it already) whose tissue passed the
@@ -586,6 +605,8 @@ def run_nonlinear(
         "denaturation_depth_um": pair(None if depth is None else [d * 1e6 for d in depth]),
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3) * area_scale,
         "dermal_injury_depth_um": pair(injured.depth_range_um),
+        "dermal_injury_possible_depth_um": pair(injured.possible_range_um),  # no error estimate: the band (QA6 #11)
+        "dermal_injury_mc_relative_error": None,
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
         "dermal_injury_fraction": injured.dermis_fraction,  # of the dermis left under the crater
         "dermal_injury": injured.grade,
@@ -632,6 +653,9 @@ def run_nonlinear(
             mtz_ablation_depth_um=floor_m * 1e6,
             mtz_ablation_width_um=_zone_size(removed, grid, in_dermis)[1] * 1e6,
         )
+    held = _removal_peak_note(float(pooled_peak_K.max()), parameters) if parameters.material_removal else None
+    if held is not None:
+        summary["peak_temperature_note"] = held
     note = _vaporised_tissue_note(simulation, heat, water, parameters)
     if note is not None:  # an explicit ablative = false that vaporises tissue is said, never silent
         summary["ablative_note"] = note

@@ -57,14 +57,24 @@ from laserskin.web.forms import (
     SIM_FORM_FIELDS,
     SIM_PREFIXES,
     field_errors,
+    form_label,
+    form_unit_help,
     hint_pulse_energy,
     plan_data_from_form,
+    read_in_label_unit,
+    restate_server_ranges,
     scenario_from_simulate_form,
     server_limit_errors,
     too_long,
 )
 from laserskin.web.jobs import Busy, Job, JobManager
-from laserskin.web.limits import WebSettings, input_limit_problems, plan_limit_problem, scenario_limit_problem
+from laserskin.web.limits import (
+    WebSettings,
+    input_limit_problems,
+    plan_limit_problem,
+    scenario_limit_problem,
+    server_range,
+)
 from laserskin.web.middleware import (
     BodyLimit,
     SecurityHeaders,
@@ -108,7 +118,7 @@ def _limit_error(field: str, value: Any, allowed: str) -> JSONResponse:
             "detail": [
                 {
                     "loc": ["body", *field.split(".")],
-                    "msg": f"{field}: got {value}; {allowed}",
+                    "msg": f"{field}: got {value}; expected {allowed}",
                     "type": "limit",
                 }
             ]
@@ -209,6 +219,11 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(labels.template_globals())
+    templates.env.globals.update(  # the forms' labels, and the ranges this server accepts (in help texts)
+        form_label=form_label,
+        form_unit_help=form_unit_help,
+        server_range=lambda kind, field: server_range(kind, field, settings),
+    )
     swagger = _swagger_dir()
 
     @contextlib.asynccontextmanager
@@ -281,9 +296,9 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
                 request_model = PlanRequest.model_validate(data)
                 problem = plan_limit_problem(request_model, settings)
                 if problem:
-                    errors[problem[0]] = f"{problem[2]} (got {problem[1]})"
+                    errors[problem[0]] = f"got {problem[1]}; expected {problem[2]}"
             except (ValidationError, ValueError, ArithmeticError) as error:
-                errors = field_errors(error, PLAN_FORM_FIELDS)
+                errors = restate_server_ranges(field_errors(error, PLAN_FORM_FIELDS), "plan", settings)
             # a value over the server's limit is answered with that limit, whichever bound fired (QA5 #24)
             errors.update(server_limit_errors(input_limit_problems(data, "plan", settings)))
         if errors:
@@ -323,14 +338,17 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
                 scenario.laser_model()
                 problem = scenario_limit_problem(scenario, settings)
                 if problem:
-                    errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"{problem[2]} (got {problem[1]})"
+                    errors[SIM_PREFIXES.get(problem[0], problem[0])] = f"got {problem[1]}; expected {problem[2]}"
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = hint_pulse_energy(field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES))
+                errors = restate_server_ranges(errors, "scenario", settings, SIM_PREFIXES)
             errors.update(server_limit_errors(input_limit_problems(data, "scenario", settings), SIM_PREFIXES))
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:
-            job = await asyncio.to_thread(submit, "simulate", data, {k: v for k, v in form.items() if v})
+            # the inputs as read: a bare number with the unit of its label ("14" -> "14 J/cm^2")
+            shown_inputs = {k: read_in_label_unit(k, v) for k, v in form.items() if v}
+            job = await asyncio.to_thread(submit, "simulate", data, shown_inputs)
         except Busy as error:
             return page(
                 request,

@@ -12,18 +12,25 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, shown
 from laserskin.report import INPUT_ROWS
+from laserskin.report.labels import label, unit
 
 __all__ = [
     "MAX_FIELD_CHARS",
     "PLAN_FORM_FIELDS",
     "SIM_FORM_FIELDS",
     "SIM_PREFIXES",
+    "LABEL_KEYS",
     "clean",
     "field_errors",
+    "form_label",
+    "form_unit",
+    "form_unit_help",
     "hint_pulse_energy",
     "number_or_text",
+    "read_in_label_unit",
+    "restate_server_ranges",
     "plan_data_from_form",
     "scenario_from_simulate_form",
     "server_limit_errors",
@@ -67,6 +74,16 @@ NUMERIC_PLAN_FIELDS = (
     "max_session_minutes",
     "max_fraction_of_blister",
 )
+#: Form field -> key of its label in :data:`laserskin.report.labels.LABELS` where the two differ (every other
+#: field is labelled by its own name). The label's unit is the unit of a bare number typed in the field.
+LABEL_KEYS = {
+    "fluence": "fluence_J_per_cm2",
+    "pulse_energy": "pulse_energy_mJ",
+    "pulse_duration": "pulse_duration_ms",
+    "spot_diameter": "spot_diameter_mm",
+}
+#: How a unit printed in a label is typed for :mod:`laserskin.core.units`.
+_TYPED_UNIT = str.maketrans({"²": "^2", "³": "^3", "µ": "u", "°": "deg"})
 MAX_FIELD_CHARS = 200
 """Longest value accepted in one form field (longer: an error on that field, nothing parsed)."""
 
@@ -81,11 +98,11 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
         items = []
         for line in str(error).splitlines():
             parts = line.split(": ")
-            location = next(
-                (".".join(parts[: i + 1]) for i in range(len(parts) - 2, -1, -1) if parts[i].split(".")[-1] in fields),
-                parts[0] if len(parts) > 1 else "",
-            )
-            items.append((location, parts[-1] if len(parts) > 1 else line))
+            at = next((i for i in range(len(parts) - 2, -1, -1) if parts[i].split(".")[-1] in fields), 0)
+            if len(parts) < 2:
+                items.append(("", line))
+            else:  # the message is all after the location, ": " inside it included ("expected names from: ...")
+                items.append((".".join(parts[: at + 1]), ": ".join(parts[at + 1 :])))
     else:
         items = [("", str(error))]
     for location, message in items:
@@ -100,9 +117,24 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
 
 def server_limit_errors(problems: list, prefixes: dict[str, str] | None = None) -> dict[str, str]:
     """Form errors of the values over the server's limits (:func:`laserskin.web.limits.input_limit_problems`),
-    worded as the other limit errors: ``"at most 5 on this server (got 100)"``."""
+    worded as every other field error: ``"got 100; expected a whole number from 1 to 5 on this server"``."""
     prefixes = prefixes or {}
-    return {prefixes.get(field, field): f"{allowed} (got {value})" for field, value, allowed in problems}
+    return {prefixes.get(field, field): f"got {shown(value)}; expected {allowed}" for field, value, allowed in problems}
+
+
+def restate_server_ranges(errors: dict[str, str], kind: str, settings, prefixes: dict[str, str] | None = None):
+    """``errors`` with the schema's range of every server-limited field restated as this server's
+    (:func:`laserskin.web.limits.with_server_ranges`): photons 10 on the plan form reads "expected a whole number
+    from 1000 to 200000 on this server", not the schema's "from 1000 to 10000000"."""
+    from laserskin.web.limits import field_limits, with_server_ranges
+
+    prefixes = prefixes or {}
+    out = dict(errors)
+    for field in field_limits(kind, settings):
+        name = prefixes.get(field, field)
+        if name in out:
+            out[name] = with_server_ranges(out[name], field, kind, settings)
+    return out
 
 
 def hint_pulse_energy(errors: dict[str, str]) -> dict[str, str]:
@@ -145,17 +177,61 @@ def number_or_text(value):
     return number if math.isfinite(number) else text
 
 
+def form_label(name: str) -> str:
+    """The label of a form field, ``"Area per session (cm²)"``: the text the page shows next to the field."""
+    return label(LABEL_KEYS.get(name, name))
+
+
+def form_unit(name: str) -> str:
+    """The unit the label of a form field states (``"cm²"``), or ``""`` where it states none."""
+    return unit(LABEL_KEYS.get(name, name))
+
+
+def form_unit_help(name: str) -> str:
+    """The help text's part on units of a field whose label states one: ``"a number in cm², or with a unit"``."""
+    shown = form_unit(name)
+    return f"a number in {shown}, or with a unit" if shown else ""
+
+
+def read_in_label_unit(name: str, value: Any) -> Any:
+    """``value`` as the field's label promises (QA6 #7): a bare finite number typed in a field whose label states
+    a unit, ``"150"`` under "Area per session (cm²)", is that many of the unit (``"150 cm^2"``); anything else
+    (a number with its own unit, text, an unlabelled field) is returned unchanged for the model to judge.
+
+    The forms only: the CLI, scenario files and the JSON API keep refusing bare numbers for dimensional
+    quantities (docs/cli.md), since there no label says which unit a number is in."""
+    shown = form_unit(name)
+    if not shown or not isinstance(value, str) or shown in ("%", "/10"):
+        return value
+    text = value.strip()
+    if not text or len(text) > 30:
+        return value
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    if not math.isfinite(number):
+        return value
+    return f"{text} {shown.translate(_TYPED_UNIT)}"
+
+
+def _in_label_units(form: dict[str, Any]) -> dict[str, Any]:
+    return {k: read_in_label_unit(k, v) for k, v in form.items()}
+
+
 def plan_data_from_form(form: dict[str, Any], devices: list[str]) -> dict[str, Any]:
     """The PlanRequest dict of the planner form."""
-    data = {k: number_or_text(v) if k in NUMERIC_PLAN_FIELDS else v for k, v in clean(form).items() if k != "devices"}
+    form = _in_label_units(clean({k: v for k, v in form.items() if k != "devices"}))
+    data = {k: number_or_text(v) if k in NUMERIC_PLAN_FIELDS else v for k, v in form.items()}
     if devices:
         data["devices"] = devices
     return data
 
 
 def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
-    """The Scenario dict of the simulate form (strings with units, as typed)."""
-    form = clean(form)
+    """The Scenario dict of the simulate form (strings with units, as typed; a bare number in the unit of its
+    field's label)."""
+    form = _in_label_units(clean(form))
     person = {
         k: number_or_text(form[k]) for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity") if k in form
     }

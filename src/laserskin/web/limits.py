@@ -17,18 +17,27 @@ Every problem is ``(field, value, allowed)`` and becomes one 422 naming the fiel
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "RESTATED_ONLY",
+    "SERVER_LIMITED",
     "Cost",
+    "FieldLimit",
     "WebSettings",
+    "available_threads",
+    "field_limits",
     "input_limit_problems",
     "plan_limit_problem",
     "scenario_cost",
     "scenario_limit_problem",
+    "server_range",
+    "with_server_ranges",
 ]
 
 STEPS_PER_PULSE = 20
@@ -109,6 +118,7 @@ class Cost:
     heat_steps: int
     history_bytes: int
     photons: int
+    wavelengths: int = 1
 
 
 def _segment_cells(length: float, dz_fine: float, dz_max: float, growth: float, fine_length: float) -> float:
@@ -225,6 +235,7 @@ def scenario_cost(scenario) -> Cost:
         heat_steps=steps,
         history_bytes=2 * (steps + 1) * cells * 8,
         photons=simulation.settings.photons * len(stacks),
+        wavelengths=len(stacks),
     )
 
 
@@ -240,37 +251,29 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
     """
     transport, heat, grid = scenario.transport, scenario.heat, scenario.grid
     if transport.photons > settings.max_photons:
-        return (
-            "transport.photons",
-            transport.photons,
-            f"at most {settings.max_photons} on this server",
-        )
+        return "transport.photons", transport.photons, _allowed("scenario", "transport.photons", settings)
     if grid.nr is not None and grid.nr > settings.max_nr:
-        return "grid.nr", grid.nr, f"at most {settings.max_nr} on this server"
+        return "grid.nr", grid.nr, _allowed("scenario", "grid.nr", settings)
     if heat.relaxation_s > settings.max_relaxation_s:
-        return (
-            "heat.relaxation",
-            f"{heat.relaxation_s:g} s",
-            f"at most {settings.max_relaxation_s:g} s on this server",
-        )
+        from laserskin.core.errors import shown
+
+        typed = getattr(heat.relaxation_s, "text", None)  # as typed ("'2 min'"), quoted as the schema's messages
+        value = shown(typed) if typed else f"{heat.relaxation_s:g} s"
+        return "heat.relaxation", value, _allowed("scenario", "heat.relaxation", settings)
     if len(heat.store_times_s) > settings.max_store_times:
         return (
             "heat.store_times",
             f"{len(heat.store_times_s)} times",
             f"at most {settings.max_store_times} times on this server",
         )
-    if transport.threads is not None and transport.threads > settings.max_threads:
-        return (
-            "transport.threads",
-            transport.threads,
-            f"at most {settings.max_threads} on this server",
-        )
+    if transport.threads is not None and transport.threads > available_threads(settings):
+        return "transport.threads", transport.threads, _allowed("scenario", "transport.threads", settings)
     if scenario.person is None and scenario.layers is None:
         return "person", None, "a [person] table or explicit [[layers]] with optics and thermal properties"
     protocol = scenario.protocol
     passes = protocol.passes if protocol is not None else 1
     if passes > settings.max_passes:
-        return "protocol.passes", passes, f"at most {settings.max_passes} on this server"
+        return "protocol.passes", passes, _allowed("scenario", "protocol.passes", settings)
     cost = scenario_cost(scenario)
     if cost.pulses > settings.max_pulses:
         per_spot = getattr(protocol, "pulses_per_spot", None)
@@ -278,13 +281,16 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
         return (
             field,
             f"{cost.pulses} pulses per spot over all passes",
-            f"at most {settings.max_pulses} on this server",
+            f"at most {settings.max_pulses} pulses per spot over all passes on this server",
         )
-    if cost.photons > settings.max_photons:
+    if cost.photons > settings.max_photons:  # a broadband source: one transport run per wavelength
         return (
             "transport.photons",
-            f"{cost.photons} photons over all wavelengths",
-            f"at most {settings.max_photons} on this server",
+            f"{transport.photons} (× {cost.wavelengths} wavelengths = {cost.photons} photons)",
+            (
+                f"at most {settings.max_photons // cost.wavelengths} for a source of {cost.wavelengths} wavelengths "
+                f"on this server ({settings.max_photons} photons over all wavelengths)"
+            ),
         )
     if cost.cells > settings.max_cells:
         return (
@@ -310,15 +316,17 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
     return None
 
 
+def _allowed(kind: str, field: str, settings: WebSettings) -> str:
+    """What ``field`` takes on this server (:attr:`FieldLimit.allowed`)."""
+    found = field_limits(kind, settings).get(field)
+    return found.allowed if found is not None else "a value within the schema's range"
+
+
 def plan_limit_problem(request, settings: WebSettings) -> tuple[str, Any, str] | None:
     """``(field, value, allowed)`` of the first plan-request value over the server's limits or one
     the planner is certain to refuse (checked here so no job starts for it)."""
     if request.photons > settings.max_photons:
-        return (
-            "photons",
-            request.photons,
-            f"at most {settings.max_photons} on this server",
-        )
+        return "photons", request.photons, _allowed("plan", "photons", settings)
     if request.max_sessions is not None and request.max_sessions < 1:
         return (
             "max_sessions",
@@ -328,22 +336,123 @@ def plan_limit_problem(request, settings: WebSettings) -> tuple[str, Any, str] |
     return None
 
 
-def _input_limits(kind: str, settings: WebSettings) -> dict[tuple[str, ...], tuple[float, str, str | None]]:
-    """``{path in the input: (server limit, its words, SI unit of a quantity or None)}`` of the values that
-    have a server limit below the schema's own range (``kind``: ``"plan"`` or ``"scenario"``)."""
+#: Fields whose server limit (a :class:`WebSettings` attribute) may lie below the schema's upper end, per kind of
+#: input: ``"plan"`` (a PlanRequest) or ``"scenario"`` (a Scenario).
+SERVER_LIMITED: dict[str, dict[tuple[str, ...], str]] = {
+    "plan": {("photons",): "max_photons"},
+    "scenario": {
+        ("transport", "photons"): "max_photons",
+        ("grid", "nr"): "max_nr",
+        ("transport", "threads"): "max_threads",
+        ("protocol", "passes"): "max_passes",
+        ("heat", "relaxation"): "max_relaxation_s",
+        # pulses per spot × passes is checked on the cost estimate; these only restate the schema's range
+        ("laser", "pulses"): "max_pulses",
+        ("protocol", "pulses_per_spot"): "max_pulses",
+    },
+}
+#: Limits that are not a field's own: a value is checked elsewhere, its range only restated (words added).
+RESTATED_ONLY: dict[str, str] = {"max_pulses": " per spot over all passes"}
+
+
+@dataclass(frozen=True)
+class FieldLimit:
+    """A field of which this server accepts less than the schema.
+
+    Attributes
+    ----------
+    schema_range, server_range : str
+        The schema's range as its messages word it (``"from 1000 to 10000000"``) and the range this server
+        accepts (``"from 1000 to 200000 on this server"``).
+    allowed : str
+        What the field takes on this server, the schema's words with its range restated
+        (``"a whole number from 1000 to 200000 on this server"``).
+    limit : float
+        The server's upper end (SI for a quantity).
+    si_unit : str or None
+        SI unit of a quantity field, ``None`` for a plain number.
+    checked : bool
+        Whether :func:`input_limit_problems` checks a value against ``limit`` (else a check of the whole request
+        does: pulses per spot over all passes).
+    example : str
+        The example of a quantity's messages that lies in this server's range (``"'1 s'"``), or ``""``.
+    """
+
+    schema_range: str
+    server_range: str
+    allowed: str
+    limit: float
+    si_unit: str | None
+    checked: bool = True
+    example: str = ""
+
+
+@functools.lru_cache(maxsize=16)
+def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
+    """``{dotted field: FieldLimit}`` of the fields of ``kind`` (``"plan"`` or ``"scenario"``) whose server limit lies
+    below the schema's upper end; the bounds are read from the input model, so the words are the schema's own."""
+    from laserskin.core.errors import describe_field, field_at, field_range, range_words
+
     if kind == "plan":
-        return {("photons",): (settings.max_photons, f"at most {settings.max_photons} on this server", None)}
-    return {
-        ("transport", "photons"): (settings.max_photons, f"at most {settings.max_photons} on this server", None),
-        ("grid", "nr"): (settings.max_nr, f"at most {settings.max_nr} on this server", None),
-        ("transport", "threads"): (settings.max_threads, f"at most {settings.max_threads} on this server", None),
-        ("protocol", "passes"): (settings.max_passes, f"at most {settings.max_passes} on this server", None),
-        ("heat", "relaxation"): (
-            settings.max_relaxation_s,
-            f"at most {settings.max_relaxation_s:g} s on this server",
-            "s",
-        ),
-    }
+        from laserskin.planning import PlanRequest as model
+    else:
+        from laserskin.pipeline.scenario import Scenario as model
+    limits = {}
+    for path, attribute in SERVER_LIMITED[kind].items():
+        field = field_at(model, path)
+        if field is None:
+            continue
+        bounds, spec = field_range(field)
+        limit = available_threads(settings) if attribute == "max_threads" else getattr(settings, attribute)
+        upper = bounds.get("le", bounds.get("lt", math.inf))
+        if limit >= upper:
+            continue  # this server accepts the schema's whole range
+        fmt = spec.bound if spec is not None else None
+        server = {k: v for k, v in bounds.items() if k not in ("le", "lt")} | {"le": limit}
+        schema_range = range_words(**bounds, fmt=fmt)
+        server_range = f"{range_words(**server, fmt=fmt)}{RESTATED_ONLY.get(attribute, '')} on this server"
+        described = describe_field(field) or schema_range
+        allowed = described.replace(schema_range, server_range) if schema_range in described else server_range
+        limits[".".join(path)] = FieldLimit(
+            schema_range,
+            server_range,
+            allowed,
+            float(limit),
+            spec.si_unit if spec is not None else None,
+            checked=attribute not in RESTATED_ONLY,
+            example=allowed.partition(" such as ")[2] if spec is not None else "",
+        )
+    return limits
+
+
+def available_threads(settings: WebSettings) -> int:
+    """Most Monte Carlo threads a request may ask for: the server's limit, or the cores numba may use where
+    fewer (more fail in the job: "threads: ... from 1 to 2 (cores available to numba)")."""
+    import numba
+
+    return max(1, min(settings.max_threads, int(numba.config.NUMBA_NUM_THREADS)))
+
+
+def server_range(kind: str, field: str, settings: WebSettings) -> str:
+    """The range of ``field`` in words where this server accepts less than the schema
+    (``"from 1 to 5 on this server"``), else ``""``."""
+    found = field_limits(kind, settings).get(field)
+    return found.server_range if found is not None else ""
+
+
+def with_server_ranges(message: str, field: str, kind: str, settings: WebSettings) -> str:
+    """``message`` on ``field`` with the schema's range restated as this server's (QA5 #24 follow-up: photons 10
+    read "expected a whole number from 1000 to 10000000" for a server that takes at most 200000)."""
+    found = field_limits(kind, settings).get(field)
+    if found is None:
+        return message
+    # the schema's range as a whole ("from 1 to 20", not the start of "from 1 to 200")
+    message = re.sub(re.escape(found.schema_range) + r"(?![\d.])", lambda _: found.server_range, message)
+    example = re.search(r" such as ('[^']*')", message)
+    if found.example and example and (_magnitude(example.group(1).strip("'"), found.si_unit) or 0) > found.limit:
+        # the schema's example (the typed number with the unit, "'10 s'") is outside this server's range
+        message = message[: example.start(1)] + found.example + message[example.end(1) :]
+    return message
 
 
 def _magnitude(value: Any, si_unit: str | None) -> float | None:
@@ -353,8 +462,8 @@ def _magnitude(value: Any, si_unit: str | None) -> float | None:
     if si_unit is not None:
         from laserskin.core.units import to_si
 
-        try:
-            number = to_si(value, si_unit, field="value", bare_unit=si_unit)
+        try:  # a bare number is refused, as the schema does: its message says so (and gets the server's range)
+            number = to_si(value, si_unit, field="value")
         except Exception:  # not a quantity: the schema says what is wrong with it
             return None
     elif isinstance(value, int | float):
@@ -371,18 +480,21 @@ def _magnitude(value: Any, si_unit: str | None) -> float | None:
 
 def input_limit_problems(data: Any, kind: str, settings: WebSettings) -> list[tuple[str, Any, str]]:
     """``(field, value, allowed)`` of every value of the raw input ``data`` (a dict as sent, before the
-    schema) that is over the server's limit (QA5 #24).
+    schema) that is over the server's limit (QA5 #24); ``allowed`` states the whole range this server accepts.
 
     The schema's range is wider than a server's (e.g. passes 1-20, 5 on this server): a value over both
     would otherwise be answered with the schema's range, and the message would depend on which bound fires.
-    The form and API handlers put these messages in place of the schema's for the same fields.
+    The form and API handlers put these messages in place of the schema's for the same fields, and restate the
+    schema's range in its other messages on those fields (:func:`with_server_ranges`).
     """
     problems = []
-    for path, (limit, allowed, si_unit) in _input_limits(kind, settings).items():
+    for field, limit in field_limits(kind, settings).items():
+        if not limit.checked:
+            continue
         value = data
-        for key in path:
+        for key in field.split("."):
             value = value.get(key) if isinstance(value, dict) else None
-        number = _magnitude(value, si_unit)
-        if number is not None and number > limit:
-            problems.append((".".join(path), value, allowed))
+        number = _magnitude(value, limit.si_unit)
+        if number is not None and number > limit.limit:
+            problems.append((field, value, limit.allowed))
     return problems

@@ -251,8 +251,10 @@ def _describe(item: dict, title: str) -> str:
     before, a JSON array read ": got [1, 2]; expected a table")."""
     from laserskin.core.errors import describe_error_item_fully
 
-    prefix = "" if item.get("loc") else "body"
-    return describe_error_item_fully(item, title, prefix, mapping="object")[:300]
+    line = describe_error_item_fully(item, title, mapping="object")
+    if not item.get("loc") and line.startswith("input: "):  # the body itself; a key its message names stays bare
+        line = "body: " + line.removeprefix("input: ")  # ("area: ...", before "body.area: ...")
+    return line[:300]
 
 
 def validation_error_response(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -279,6 +281,12 @@ def validation_error_response(request: Request, error: RequestValidationError) -
     return JSONResponse(status_code=422, content={"detail": _with_server_limits(request, error, items)})
 
 
+def _field_loc(item: dict) -> tuple:
+    """The location of a problem without the tags of tagged unions (``body.laser.<laser>.pulses`` is the field
+    ``laser.pulses``)."""
+    return tuple(part for part in item["loc"] if not str(part).startswith("<"))
+
+
 #: JSON API path -> the kind of its body for :func:`laserskin.web.limits.input_limit_problems`
 LIMIT_KINDS: dict[str, str] = {"/api/plan": "plan", "/api/simulate": "scenario"}
 
@@ -286,20 +294,30 @@ LIMIT_KINDS: dict[str, str] = {"/api/plan": "plan", "/api/simulate": "scenario"}
 def _with_server_limits(request: Request, error: RequestValidationError, items: list[dict]) -> list[dict]:
     """``items`` with every value over the server's limit answered with that limit (QA5 #24: photons 1e8 read
     "expected a whole number from 1000 to 10000000", the schema's range, for a server limit of 200 000):
-    the schema's item on that field replaced, or the limit's item added."""
-    from laserskin.web.limits import input_limit_problems
+    the schema's item on that field replaced, or the limit's item added; the schema's range in its other items on
+    such a field restated as this server's ("photons: got 10; expected a whole number from 1000 to 200000 on this
+    server")."""
+    from laserskin.core.errors import shown
+    from laserskin.web.limits import field_limits, input_limit_problems, with_server_ranges
 
     kind, settings = LIMIT_KINDS.get(request.url.path), getattr(request.app.state, "settings", None)
     if kind is None or settings is None:
         return items
+    limited = {("body", *field.split(".")): field for field in field_limits(kind, settings)}
+    items = [
+        {**item, "msg": with_server_ranges(item["msg"], limited[loc], kind, settings)}
+        if (loc := _field_loc(item)) in limited
+        else item
+        for item in items
+    ]
     for field, value, allowed in input_limit_problems(getattr(error, "body", None), kind, settings):
         entry = {
             "loc": ["body", *field.split(".")],
-            "msg": f"{field}: got {_safe(value)}; {allowed}",
+            "msg": f"{field}: got {shown(_safe(value))}; expected {allowed}",
             "type": "limit",
             "input": _safe(value),
         }
-        at = next((i for i, item in enumerate(items) if item["loc"] == entry["loc"]), None)
+        at = next((i for i, item in enumerate(items) if _field_loc(item) == tuple(entry["loc"])), None)
         if at is None:
             items = [*items, entry][:20]
         else:
