@@ -48,6 +48,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from laserskin.cli._shell import summary_notes
 from laserskin.core.errors import describe_validation_error
 from laserskin.pipeline.scenario import Scenario
 from laserskin.planning import PlanRequest
@@ -414,6 +415,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             "simulate_result.html",
             job=job.to_json(),
             summary=summary,
+            notes=summary_notes(summary),  # every *_note, as the CLI's warning:/note: lines (QA6 #16)
             figures=figures,
             inputs=job.inputs,
         )
