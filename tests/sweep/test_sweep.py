@@ -157,3 +157,85 @@ def test_sweep_size_is_bounded_before_any_work_with_field_value_and_limit(change
         sweep_from_dict(spec_dict(**change))
     assert caught.value.field == field
     assert str(caught.value.value).split()[0].isdigit()  # the offending size is named
+
+
+# --- a case that fails validation is that case's error record, not the sweep's (QA6 #12) ------------------
+#: Plans for a population of cheek and forehead people at a fixed 150 cm^2: over the forehead's 120 cm^2 cap
+#: (contraindications.toml site_max_area_cm2), within the cheek's. Laxity 4 makes every cheek plan a referral
+#: (no simulation), so a whole run costs no Monte Carlo.
+MIXED_SITES = {
+    "sweep": {"name": "mixed_sites", "seed": 3, "case": "plan"},
+    "base": {"goal": "tighten", "area": "150 cm^2", "photons": 1000},
+    "population": {"n": 4, "site": ["cheek", "forehead"], "laxity": 4, "age": 50, "fitzpatrick": "II"},
+}
+
+
+def test_a_person_the_base_does_not_fit_is_not_a_bad_file():
+    sweep = Sweep(sweep_from_dict(MIXED_SITES))  # accepted: the base holds for the cheek people
+    sites = [person["site"] for person in sweep.people]
+    assert set(sites) == {"cheek", "forehead"}, sites  # the seed draws both sites
+    failures = sweep.validate_cases()
+    assert sorted(failures) == [i for i, site in enumerate(sites) if site == "forehead"]
+    for index, error in failures.items():
+        assert str(error).startswith(f"case c{index:06d}.area: got '150 cm^2'; expected at most 120 cm^2")
+
+
+def test_a_case_that_fails_validation_becomes_its_error_record_without_computing():
+    from laserskin.sweep import run_case
+
+    sweep = Sweep(sweep_from_dict(MIXED_SITES))
+    forehead = next(i for i, person in enumerate(sweep.people) if person["site"] == "forehead")
+    record = run_case(sweep.case(forehead))
+    assert record["status"] == "error" and record["error_type"] == "InputError"
+    assert record["error"].startswith(f"case c{forehead:06d}.area: got '150 cm^2'")
+    assert "\n" not in record["error"]  # one line, not pydantic's text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # the base fails for every person: a bad file, refused before any work
+        ({"population": {"n": 3, "site": "forehead", "laxity": 4}}, r"case c000000\.area: got '150 cm\^2'"),
+        ({"base": {**MIXED_SITES["base"], "bogus": 1}}, r"bogus: unknown key"),
+        # an axis value that fails with every person
+        ({"axes": {"max_sessions": [2, 99]}}, r"max_sessions: got 99"),
+    ],
+)
+def test_what_fails_for_everyone_is_still_refused_up_front(change, message):
+    with pytest.raises(InputError, match=message):
+        sweep_from_dict({**MIXED_SITES, **change})
+
+
+def test_an_axis_value_that_holds_for_some_people_is_not_refused():
+    """100 cm^2 holds everywhere, 150 cm^2 only on the cheek: the value is checked against each person in
+    turn until one holds, so the forehead people's 150 cm^2 cases become error records."""
+    data = {**MIXED_SITES, "base": {"goal": "tighten", "photons": 1000}, "axes": {"area": ["100 cm^2", "150 cm^2"]}}
+    data["population"] = {**MIXED_SITES["population"], "site": "forehead"}
+    with pytest.raises(InputError, match=r"area: got '150 cm\^2'"):  # forehead only: 150 fails for everyone
+        sweep_from_dict(data)
+    data["population"] = MIXED_SITES["population"]
+    assert sweep_from_dict(data).n_cases == 8
+
+
+def test_a_sweep_runs_the_cases_that_validate_and_records_the_others(tmp_path):
+    """The whole run: the forehead people's cases are error records, the cheek people's plans are stored,
+    and the report counts both."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0", silence_logs=logging.CRITICAL
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        spec = sweep_from_dict(MIXED_SITES)
+        report = run_sweep(spec, tmp_path / "out", client=client, figures=False, cache_dir=str(tmp_path / "cache"))
+    sites = [person["site"] for person in Sweep(spec).people]
+    assert report.cases == 4 and report.failed == sites.count("forehead") and report.succeeded == sites.count("cheek")
+    assert all("area: got '150 cm^2'" in error["error"] for error in report.errors)
+    assert sorted(p.name for p in (tmp_path / "out" / "cases").glob("*.error.json")) == [
+        f"c{i:06d}.error.json" for i, site in enumerate(sites) if site == "forehead"
+    ]
+    assert (tmp_path / "out" / "sweep.nc").exists()

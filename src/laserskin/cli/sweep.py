@@ -101,6 +101,8 @@ def command(
             f"{report.skipped_already_done} already done of {report.cases} cases "
             f"in {report.wall_time_s:.1f} s -> {report.dataset}"
         )
+        if report.errors:  # e.g. a case whose inputs fail for its person: say why, and where the others are
+            note(f"first failure: {report.errors[0]['error']} (each failed case: {report.out}/cases/*.error.json)")
     for path in [payload.get("dataset"), *(payload.get("figures") or []), payload.get("table")]:
         if path:
             note(f"wrote {path}")

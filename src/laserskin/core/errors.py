@@ -256,6 +256,8 @@ _STARTS_WITH_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9
 
 
 def _join(location: str, key: str) -> str:
+    if location and key.startswith("["):  # an index: layers + [1].k is layers[1].k
+        return f"{location}{key}"
     return f"{location}.{key}" if location else key
 
 

@@ -529,6 +529,67 @@ def classify_dermal_injury(dermis_fraction: float) -> str:
     return "full thickness" if dermis_fraction >= FULL_THICKNESS_DERMIS_FRACTION else "partial thickness"
 
 
+#: Standard errors of the Monte Carlo read-out that a threshold read-out must clear (:func:`dermal_injury`): the rise
+#: of a read-out region is known to (1 ± k·s), s = 1/√N (:func:`readout_relative_error`); k = 2 is the planner's
+#: blister band's 2 s_MC (planning/uncertainty.py), one-sided ≈ 97.7 % for a Gaussian error.
+READOUT_COVERAGE = 2.0
+
+
+def readout_region_photons(launch_cdf: Any, photons: int, rings: Any, *, ring: int = 0) -> float:
+    """Expected launched photons in the read-out region holding ``ring`` (the axis by default): ``photons`` × the share
+    of the launch distribution (``launch_cdf`` = P(R ≤ r) at the radial edges) over the region's rings
+    (:func:`readout_rings`); ``rings`` ``None``: the ring alone."""
+    cdf = np.clip(np.asarray(launch_cdf, dtype=np.float64), 0.0, 1.0)
+    counts = photons * np.diff(cdf)
+    if rings is None:
+        return float(counts[ring])
+    rings = np.asarray(rings)
+    if rings.shape != counts.shape:
+        raise InputError("rings", rings.shape, f"one region index per ring ({counts.size})")
+    return float(counts[rings == rings[ring]].sum())
+
+
+def readout_relative_error(launch_cdf: Any, photons: int, rings: Any, *, ring: int = 0) -> float:
+    """Relative standard error s = 1/√N of the temperature rise pooled over the read-out region holding ``ring``, N
+    its expected launched photons (:func:`readout_region_photons`; inf for a region that holds none).
+
+    A tally over N launched photons has a relative error ~1/√N; measured (QA6 finding 11, the smoothbeam_1450
+    preset, 52 F type III cheek, 20 000 photons, 16 seeds): the axis region (N ≈ 1150) peak rise at the band depth
+    scatters by 2.9 % between seeds, 1/√N = 2.9 % (tests/damage/test_injury_dermal_uncertain.py).
+    """
+    n = readout_region_photons(launch_cdf, photons, rings, ring=ring)
+    return float(1.0 / np.sqrt(n)) if n > 0 else float("inf")
+
+
+def axis_omega_bounds(
+    times_s: Any,
+    base_K: Any,
+    rise_K: Any,
+    grid: Any,
+    rings: Any,
+    *,
+    relative_error: float,
+    coverage: float = READOUT_COVERAGE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Henriques Ω of the axis read-out region at the laser rise × (1 − k·s) and × (1 + k·s), each shape (nz,).
+
+    ``base_K`` (nt, nr, nz): the history without the laser; ``rise_K`` (nt, nr, nz): the laser's rise at the run's
+    energy (linear response); both pooled over the axis read-out region (:func:`pooled_ring`), k = ``coverage``,
+    s = ``relative_error`` (:func:`readout_relative_error`). Ω rises with the rise, so a cell whose lower Ω reaches
+    1 reaches it within the Monte Carlo error, and one whose upper Ω stays below 1 does not reach it.
+    """
+    from laserskin.damage.arrhenius import arrhenius_omega
+
+    if not (relative_error >= 0 and coverage >= 0):
+        raise InputError("relative_error", relative_error, "a relative error >= 0 and coverage >= 0")
+    base = pooled_ring(base_K, grid, rings, axis=1)
+    rise = pooled_ring(rise_K, grid, rings, axis=1)
+    step = min(coverage * relative_error, 1.0)
+    low = arrhenius_omega(times_s, base + (1.0 - step) * rise, parameters="henriques_moritz_1947")
+    high = arrhenius_omega(times_s, base + (1.0 + step) * rise, parameters="henriques_moritz_1947")
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class DermalInjury:
     """Thermal injury of the dermis (cells and matrix that the wound response replaces).
@@ -544,12 +605,19 @@ class DermalInjury:
         Share of the dermis thickness (``dermis_top_m`` to ``dermis_bottom_m``) inside ``depth_range_um``, 0-1.
     grade : str
         Dermal burn grade from ``dermis_fraction`` (:func:`classify_dermal_injury`).
+    possible_range_um : tuple of float or None
+        [top, bottom] µm of the axis zone where Ω reaches the threshold within the Monte Carlo error (at the rise ×
+        (1 + k·s), ``axis_omega_bounds``); ``depth_range_um`` when no error is given. It contains ``depth_range_um``.
+    relative_error : float or None
+        s, the relative standard error of the axis read-out region's rise (None: not given, a deterministic source).
     """
 
     volume_mm3: float
     depth_range_um: tuple[float, float] | None
     dermis_fraction: float = 0.0
     grade: str = "none"
+    possible_range_um: tuple[float, float] | None = None
+    relative_error: float | None = None
 
 
 def dermal_injury(
@@ -560,6 +628,8 @@ def dermal_injury(
     dermis_bottom_m: float,
     threshold: float = 1.0,
     readout_omega: Any = None,
+    axis_omega_bounds: tuple[Any, Any] | None = None,
+    relative_error: float | None = None,
 ) -> DermalInjury:
     """Thermally injured dermal volume, depth range and burn grade from an Arrhenius Ω map.
 
@@ -580,6 +650,14 @@ def dermal_injury(
     (physics_data §4.1: a third-degree burn is necrosis of ≥ 75 % of the dermis), so a band through most of the
     dermis is "full thickness" whatever the epidermal grade (QA5 finding 26).
 
+    Monte Carlo error (QA6 finding 11): the axis region's rise still carries s = 1/√N ≈ 3 % error (N ≈ 1000
+    photons), ~1 K of a 37 K rise, and near Ω = 1 (×3 per kelvin) the band came and went with the seed ([264, 341]
+    µm with seed 1 of the smoothbeam_1450 preset, none with seeds 2-4). With ``axis_omega_bounds`` (the axis
+    column's Ω at the rise × (1 ∓ k·s), :func:`axis_omega_bounds`) the band is reported only where Ω ≥ threshold
+    holds at the lower bound somewhere on the axis (it is then the nominal band of ``readout_omega``); the zone
+    reached at the upper bound is ``possible_range_um`` — reported either way, so a band within the error of the
+    threshold reads "none, possibly [top, bottom]" instead of a seed-dependent answer.
+
     Parameters
     ----------
     omega : ndarray (nr, nz)
@@ -591,6 +669,10 @@ def dermal_injury(
         Ω of the zone whose depth range is reported (default 1: 63 % injured).
     readout_omega : ndarray (nr, nz), optional
         Ω map of the statistical read-out, for the depth range.
+    axis_omega_bounds : (ndarray (nz,), ndarray (nz,)), optional
+        Ω of the axis read-out at the lower and upper bound of its rise (:func:`axis_omega_bounds`).
+    relative_error : float, optional
+        s of those bounds (:func:`readout_relative_error`), reported in :attr:`DermalInjury.relative_error`.
     """
     from laserskin.damage.collagen import omega_depth_range
 
@@ -605,6 +687,23 @@ def dermal_injury(
     injured = -np.expm1(-o[:, in_dermis])
     volume = float((injured * grid.cell_volume_m3[:, in_dermis]).sum() * 1e9)
     depth = omega_depth_range(np.where(in_dermis[None, :], read, np.nan), grid, threshold, column=0)
+    possible = depth
+    if axis_omega_bounds is not None:
+
+        def axis_range(column: Any):
+            values = np.asarray(column, dtype=np.float64)
+            if values.shape != (grid.nz,):
+                raise InputError("axis_omega_bounds", values.shape, f"two axis columns of shape {(grid.nz,)}")
+            axis = np.full((grid.nr, grid.nz), np.nan)
+            axis[0] = np.where(in_dermis, values, np.nan)
+            return omega_depth_range(axis, grid, threshold, column=0)
+
+        low, high = axis_omega_bounds
+        if axis_range(low) is None:  # Ω reaches the threshold only within the Monte Carlo error, or not at all
+            depth = None
+        possible = axis_range(high)
+        if possible is not None and depth is not None:  # the nominal band lies inside (Ω rises with the rise)
+            possible = (min(possible[0], depth[0]), max(possible[1], depth[1]))
     thickness = dermis_bottom_m - dermis_top_m
     fraction = 0.0 if depth is None or not thickness > 0 else min(max((depth[1] - depth[0]) / thickness, 0.0), 1.0)
     return DermalInjury(
@@ -612,4 +711,6 @@ def dermal_injury(
         None if depth is None else (depth[0] * 1e6, depth[1] * 1e6),
         dermis_fraction=float(fraction),
         grade=classify_dermal_injury(fraction),
+        possible_range_um=None if possible is None else (possible[0] * 1e6, possible[1] * 1e6),
+        relative_error=None if relative_error is None else float(relative_error),
     )

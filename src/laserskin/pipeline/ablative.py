@@ -605,6 +605,8 @@ def run_nonlinear(
         "denaturation_depth_um": pair(None if depth is None else [d * 1e6 for d in depth]),
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3) * area_scale,
         "dermal_injury_depth_um": pair(injured.depth_range_um),
+        "dermal_injury_possible_depth_um": pair(injured.possible_range_um),  # no error estimate: the band (QA6 #11)
+        "dermal_injury_mc_relative_error": None,
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
         "dermal_injury_fraction": injured.dermis_fraction,  # of the dermis left under the crater
         "dermal_injury": injured.grade,

@@ -23,6 +23,10 @@ The damage read-outs need to know where the epidermis and the dermis are: layers
 ``epidermis``, ``stratum_corneum`` or ``living_epidermis`` are epidermal, layers named
 ``dermis``, ``papillary_dermis`` or ``reticular_dermis`` dermal. Without such names the first
 layer is read as the epidermis and the second as the dermis (so at least two layers).
+
+Every layer must be at least as thick as the grid's smallest cell (``[grid] dz_surface``, default 5 µm; the
+``[geometry] voxel`` of a voxel scenario): a thinner one is refused (:func:`require_resolved`), since its
+read-outs would come from the next layer's cells. Problems are named ``layers[1].k``.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ __all__ = [
     "explicit_skin",
     "explicit_stack",
     "layer_roles",
+    "require_resolved",
+    "validate_layers",
 ]
 
 #: Layer names read as epidermis / dermis by the damage read-outs.
@@ -109,6 +115,59 @@ def _as_layer(layer, index: int) -> ExplicitLayer:
     raise InputError(f"layers[{index}]", type(layer).__name__, "a dict of layer fields or an ExplicitLayer")
 
 
+def validate_layers(layers) -> tuple[ExplicitLayer, ...]:
+    """Explicit layers validated one by one, each problem named ``layers[i].key`` (README's style).
+
+    Every layer's problems are reported (one line each); only the last layer may be semi-infinite.
+
+    Raises
+    ------
+    InputError
+        Its field is the first problem's (``layers[0].g``), its message one line per problem.
+    """
+    if isinstance(layers, (str, bytes, dict)) or not isinstance(layers, Sequence) or not layers:
+        raise InputError("layers", type(layers).__name__, "a non-empty list of layers")
+    converted: list[ExplicitLayer] = []
+    problems: list[InputError] = []
+    for index, layer in enumerate(layers):
+        try:
+            converted.append(_as_layer(layer, index))
+        except InputError as error:
+            problems.append(error)
+    for index, layer in enumerate(converted[:-1] if not problems else []):
+        if math.isinf(layer.thickness_m):
+            problems.append(
+                InputError(
+                    f"layers[{index}].thickness",
+                    layer.thickness_m,
+                    "a finite thickness: only the last layer may be semi-infinite",
+                    given="'inf'",
+                )
+            )
+    if problems:
+        first = problems[0]
+        raise InputError(first.field, first.value, first.allowed, message="\n".join(str(p) for p in problems))
+    return tuple(converted)
+
+
+def require_resolved(layers: Sequence[OpticalLayer], cell_m: float, cell_name: str) -> None:
+    """Refuse a layer thinner than the grid's smallest cell (QA6 #13: a 1 nm epidermis was graded).
+
+    A thinner layer is not resolved: its read-outs (the epidermis' basal layer) would come from a cell of
+    the next layer. The line names the layer, its thickness and the cell (``cell_name``: where it is set).
+    """
+    for index, layer in enumerate(layers):
+        if layer.thickness_m < cell_m * (1.0 - 1e-9):
+            raise InputError(
+                f"layers[{index}].thickness",
+                layer.thickness_m,
+                f"at least the grid's smallest cell, {cell_m * 1e6:g} um ({cell_name}): a thinner layer is not "
+                f"resolved (its read-outs would come from the next layer's cells); a thicker layer, or {cell_name} "
+                f"at most {layer.thickness_m * 1e6:.3g} um",
+                given=f"'{layer.thickness_m * 1e6:.3g} um' (layer {layer.name!r})",
+            )
+
+
 def explicit_stack(layers, n_above: float = 1.0, n_below: float = 1.0) -> LayerStack:
     """A :class:`LayerStack` of :class:`ExplicitLayer` from a stack, layers or dicts (TOML keys).
 
@@ -121,15 +180,7 @@ def explicit_stack(layers, n_above: float = 1.0, n_below: float = 1.0) -> LayerS
     """
     if isinstance(layers, LayerStack):
         n_above, n_below, layers = layers.n_above, layers.n_below, layers.layers
-    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence) or not layers:
-        raise InputError("layers", type(layers).__name__, "a non-empty list of layers")
-    converted = tuple(_as_layer(layer, i) for i, layer in enumerate(layers))
-    from pydantic import ValidationError
-
-    try:
-        return LayerStack(layers=converted, n_above=n_above, n_below=n_below)
-    except ValidationError as error:  # e.g. a semi-infinite layer above another
-        raise InputError.from_validation(error) from None
+    return LayerStack(layers=validate_layers(layers), n_above=n_above, n_below=n_below)
 
 
 def _thermal(stack: LayerStack) -> list[ExplicitLayer]:

@@ -27,7 +27,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
@@ -35,7 +35,7 @@ from laserskin.core.units import Quantity
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
 from laserskin.optics.layers import LayerStack, OpticalLayer
-from laserskin.pipeline.layers import ExplicitLayer
+from laserskin.pipeline.layers import ExplicitLayer, require_resolved, validate_layers
 from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import CoolingConfig
@@ -97,6 +97,31 @@ class Scenario(InputModel):
     heat: HeatSettings = HeatSettings()
     geometry: GeometrySpec = GeometrySpec()
     inclusions: tuple[InclusionSpec, ...] = ()
+
+    @field_validator("layers", mode="before")
+    @classmethod
+    def _layers_one_by_one(cls, value: Any) -> Any:
+        """Each layer validated on its own so that problems read ``layers[1].k`` (README's style), not
+        pydantic's ``layers.1.k``; only the last layer may be semi-infinite."""
+        if value is None:
+            return value
+        try:
+            return validate_layers(value)
+        except InputError as error:  # pydantic puts this under "layers": the field is relative to it
+            field = error.field.removeprefix("layers")
+            if not field:  # the list itself
+                raise InputError("", error.value, error.allowed, given=error.given) from None
+            raise InputError(field, error.value, error.allowed, message=str(error).removeprefix("layers")) from None
+
+    @model_validator(mode="after")
+    def _layers_resolved(self) -> Scenario:
+        """A layer thinner than the grid's smallest cell is refused (QA6 #13)."""
+        if self.layers is not None:
+            if self.geometry.kind == "voxels" and self.geometry.voxel_m is not None:
+                require_resolved(self.layers, self.geometry.voxel_m, "[geometry] voxel")
+            else:
+                require_resolved(self.layers, self.grid.dz_surface_m, "[grid] dz_surface")
+        return self
 
     @model_validator(mode="after")
     def _skin_given_once(self) -> Scenario:

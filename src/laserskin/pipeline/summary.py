@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from laserskin.core.constants import CELSIUS_K
-from laserskin.damage.injury import dermal_injury, pool_rings
+from laserskin.damage.injury import axis_omega_bounds, dermal_injury, pool_rings, readout_relative_error
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
@@ -56,6 +56,20 @@ class SimulationSummary(BaseModel):
     denatured_volume_mm3: float
     coagulation_depth_um: float | None = None
     dermal_injury_depth_um: DepthRange
+    """[top, bottom] µm of the Henriques Ω ≥ 1 band on the axis read-out (the region around the axis holding
+    ≥ :data:`~laserskin.damage.injury.READOUT_MIN_PHOTONS` launched photons), or ``None``. For a Monte Carlo run the
+    band is reported only where Ω ≥ 1 holds with the read-out's Monte Carlo error taken into account (Ω ≥ 1 at the
+    rise × (1 − 2 s), s = ``dermal_injury_mc_relative_error``); a band reached only within the error is ``None`` here
+    and stated in ``dermal_injury_possible_depth_um`` (QA6 #11: it flipped with the seed)."""
+    dermal_injury_possible_depth_um: DepthRange = None
+    """[top, bottom] µm of the axis zone where Henriques Ω reaches 1 within the Monte Carlo error (Ω ≥ 1 at the rise
+    × (1 + 2 s)), or ``None`` when it does not even then; contains ``dermal_injury_depth_um``. A value here with
+    ``dermal_injury_depth_um`` ``None`` reads "no band, possibly this one": the setting is within the Monte Carlo
+    error of the injury threshold (more photons narrow it only slowly: the read-out regions hold ~1000 photons).
+    Equal to ``dermal_injury_depth_um`` where no Monte Carlo error is estimated (the non-linear stage, voxels)."""
+    dermal_injury_mc_relative_error: float | None = None
+    """s: the relative standard error of the temperature rise of the axis read-out region, 1/√N for its N expected
+    launched photons (:func:`~laserskin.damage.injury.readout_relative_error`); ``None`` where not estimated."""
     dermal_injury_volume_mm3: float
     dermal_injury_fraction: float | None = None
     """Share of the dermis thickness inside ``dermal_injury_depth_um`` (0-1; QA5 #26)."""
@@ -150,12 +164,26 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     z = grid.z_centers_m
     epidermis = z < geometry.junction_depth_m
     dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    error = bounds = None
+    if response.readout_rings is not None:  # the axis region's Monte Carlo error (QA6 #11)
+        cdf = simulation.beam().launch_radius_cdf(grid.r_edges_m)
+        error = readout_relative_error(cdf, simulation.settings.photons, response.readout_rings)
+        bounds = axis_omega_bounds(
+            response.times_s,
+            response.base_K,
+            outcome.pulse_energy_J * response.rise_per_J,
+            grid,
+            response.readout_rings,
+            relative_error=error,
+        )
     injured = dermal_injury(
         outcome.omega["henriques"],
         grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
         readout_omega=outcome.readout_omega_henriques,  # the depth from the pooled read-out map (QA5 #18)
+        axis_omega_bounds=bounds,
+        relative_error=error,
     )
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
@@ -176,6 +204,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
         coagulation_depth_um=None if depth is None else float(depth[1]),
         dermal_injury_depth_um=pair(injured.depth_range_um),
+        dermal_injury_possible_depth_um=pair(injured.possible_range_um),
+        dermal_injury_mc_relative_error=injured.relative_error,
         dermal_injury_volume_mm3=injured.volume_mm3,
         dermal_injury_fraction=injured.dermis_fraction,
         dermal_injury=injured.grade,

@@ -609,6 +609,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=_residual_damage_depth_m(columns.columns(skin_omega), columns) * 1e6,
         dermal_injury_depth_um=pair(injured.depth_range_um),
+        dermal_injury_possible_depth_um=pair(injured.possible_range_um),  # no error estimate: the band (QA6 #11)
         dermal_injury_volume_mm3=injured.volume_mm3,
         dermal_injury_fraction=injured.dermis_fraction,
         dermal_injury=injured.grade,

@@ -23,7 +23,8 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 def sweep_from_dict(data: dict) -> SweepSpec:
     """Validate a sweep given as a dictionary: its size against the limits
-    (:func:`laserskin.sweep.spec.check_size`), then every case's inputs, before any work."""
+    (:func:`laserskin.sweep.spec.check_size`), then the cases' inputs (:meth:`Sweep.validate_cases`: what
+    fails for everyone is refused here; a case that fails only for its person becomes its error record)."""
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as error:
@@ -114,12 +115,20 @@ class Sweep:
         for index in range(self.spec.n_cases):
             yield self.case(index)
 
-    def validate_cases(self) -> None:
-        """Check every person and every axis value against the schema before anything runs.
+    def validate_cases(self) -> dict[int, InputError]:
+        """Check the people and every axis value against the schema before anything runs.
 
-        Each axis value is checked on the first case of its slice and every person on the
-        first axis combination, which catches a bad value without validating the whole
-        Cartesian product.
+        What is refused up front (raises :class:`InputError`), because it would fail every case it
+        touches: a drawn person outside the ``Person`` schema (a bad ``[population]``), ``[base]`` that
+        fails for every person (e.g. an unknown key), and an axis value that fails with every person
+        (a bad ``[axes]`` value). Each axis value is checked on the first case of its slice, with the
+        first person for whom the base holds (then the next, until one holds), which catches a bad
+        value without validating the whole Cartesian product.
+
+        What is not refused: a person for whom the base fails while it holds for others (e.g. a fixed
+        ``area`` over one drawn site's cap): that person's cases become error records when they run
+        (:func:`laserskin.sweep.worker.run_case`), the other cases run. Those failures are returned
+        (index of the person's first case → its error), so a shell can say so before the run.
         """
         spec = self.spec
         if spec.population is not None:
@@ -130,18 +139,37 @@ class Sweep:
                     Person.model_validate(person)
                 except ValidationError as error:
                     raise InputError.from_validation(error, f"population[{i}]") from None
+        stride = spec.n_cases // spec.n_people
+        failures: dict[int, InputError] = {}
+        people_ok: list[int] = []
+        for p in range(spec.n_people):
+            try:
+                validate_inputs(self.case(p * stride))
+            except InputError as error:
+                failures[p * stride] = error
+            else:
+                people_ok.append(p)
+        if not people_ok:  # the base (or the first axis values) holds for nobody: a bad file
+            raise next(iter(failures.values()))
         offset = 1 if spec.population is not None else 0
-        checked = {0}
         for d in range(offset, len(spec.shape)):
-            for i in range(spec.shape[d]):
-                position = [0] * len(spec.shape)
-                position[d] = i
-                checked.add(int(np.ravel_multi_index(position, spec.shape)))
-        if spec.population is not None:
-            stride = spec.n_cases // spec.n_people
-            checked.update(p * stride for p in range(spec.n_people))
-        for index in sorted(checked):
-            validate_inputs(self.case(index))
+            for i in range(1, spec.shape[d]):  # value 0 of every axis was checked with the people above
+                first_error: InputError | None = None
+                for p in people_ok:
+                    position = [0] * len(spec.shape)
+                    position[d] = i
+                    if offset:
+                        position[0] = p
+                    try:
+                        validate_inputs(self.case(int(np.ravel_multi_index(position, spec.shape))))
+                    except InputError as error:
+                        first_error = first_error or error
+                    else:
+                        first_error = None
+                        break
+                if first_error is not None:  # this value fails with everyone: a bad axis value
+                    raise first_error
+        return failures
 
 
 def validate_inputs(case: Case) -> None:
@@ -162,11 +190,16 @@ def validate_inputs(case: Case) -> None:
         except InputError as error:
             raise InputError(error.field, error.value, error.allowed, message=f"{where}: {error}") from None
     else:
-        request_cls = _planning_api()[0]
-        try:
-            request_cls.model_validate(case.inputs)
-        except ValidationError as error:
-            raise InputError.from_validation(error, where) from None
+        plan_request(case)
+
+
+def plan_request(case: Case):
+    """The case's validated ``PlanRequest`` (raises :class:`InputError` naming the case and the field)."""
+    request_cls = _planning_api()[0]
+    try:
+        return request_cls.model_validate(case.inputs)
+    except ValidationError as error:
+        raise InputError.from_validation(error, f"case {case.case_id}") from None
 
 
 def _planning_api():

@@ -6,7 +6,7 @@ import math
 import time
 from typing import Any
 
-from laserskin.sweep.cases import Case, _planning_api
+from laserskin.sweep.cases import Case, _planning_api, plan_request
 
 
 def flatten_numbers(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
@@ -93,8 +93,8 @@ def _simulate_case(case: Case, cache_dir: str | None, save_fields: bool) -> dict
 
 
 def _plan_case(case: Case, cache_dir: str | None) -> dict[str, Any]:
-    request_cls, function = _planning_api()
-    request = request_cls.model_validate(case.inputs)
+    function = _planning_api()[1]
+    request = plan_request(case)  # a request that fails validation: an InputError naming the case and the field
     plan = function(request, cache_dir=cache_dir, progress=None)  # the sweep draws its own progress
     return {"data": _jsonable(plan.to_dict()), "fields": None}
 
