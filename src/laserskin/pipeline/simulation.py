@@ -499,3 +499,7 @@ def _note_grid_capture(summary: dict, *, warn: bool) -> None:
     summary["grid_note"] = note
     if warn:
         warnings.warn(note, GridCaptureWarning, stacklevel=3)
+
+
+#: The public name of the grid-capture rule: ``laserskin transport`` notes the same share with it (QA6 #18).
+note_grid_capture = _note_grid_capture
