@@ -13,13 +13,21 @@ the CPU time much less; the cores other processes used meanwhile say how quiet t
 ``--fresh-numba`` adds a cold run with an empty numba cache (``NUMBA_CACHE_DIR``), i.e. the
 first plan after an install, which also compiles the kernels.
 
-Where the cold plan's time goes (2-core machine, issue 9): the Monte Carlo transports are the
-cold-only part, ~14 CPU s of the ~38 (the 1320 nm device's five runs at 160 000 photons are
-~12 of them: μa ≈ 0.1/cm, some 500 scattering steps per photon); the heat solves, the enthalpy
-model of the fractional devices and the read-outs are the rest, cold and warm alike. The
-blister band's four transports run in a background thread while the heat of each case is
-solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`); compiling the kernels
-(first plan after an install only) adds ~17 CPU s.
+Where the cold plan's time goes (2-core machine, issue 9; CPU s of the process, profiled with the
+candidates planned one by one): ~37 CPU s in all, per candidate genesis_1064 ~14 (its transports: the
+1064 nm light (μa ≈ 0.1/cm) needs 160 000 photons for the basal noise the safety decision accepts,
+five runs ≈ 12 CPU s on both cores), fraxel_1550 ~10 (a linear run, then the enthalpy model: one LU
+factorisation of the 25 000-cell operator per changed tissue state, ~120 of them), cooltouch_1320 ~9
+(ten heat solves of ~290 steps for its cryogen spurts, ~30 factorisations each), smoothbeam_1450 ~3,
+the alternative co2_fractional ~1, imports ~1.5. Warm, the transports are read from the cache and
+the rest stays. The candidates are planned side by side in threads (three at a time on two cores)
+(:func:`laserskin.planning.optimise.plan_each`; the same plan as one by one, tests/planning/
+test_plan_each.py), the long single-threaded ones (fractional/ablative presets) started first; within
+a candidate the blister band's transports run in a background thread while the heat of each case is
+solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`). SuperLU and the numba kernels
+release the GIL, so both cores are kept busy: genesis_1064's chain of transports starts early and
+the other candidates' one-core heat solves and non-linear run fill the cores beside it. Compiling
+the kernels (first plan after an install only) adds ~17 CPU s.
 
 Then three plans in this process (wall time, device, work counters).
 

@@ -198,3 +198,30 @@ def test_a_float_too_large_for_a_whole_number_is_said_in_plain_words():
     assert str(info.value) == (
         "transport.seed: got 1e+30; expected a whole number at least 0 and less than 9223372036854775808"
     )
+
+
+def test_cli_options_read_as_fields_in_the_web_and_api_terms():
+    """QA6 #20: the planner's advice is phrased for the CLI; the JSON API and the forms say the field."""
+    from laserskin.core.errors import in_field_terms
+
+    assert in_field_terms("use --goal resurface or --goal recommend") == "use goal: resurface or goal: recommend"
+    assert in_field_terms("raise --max-session-minutes to 88") == "raise max_session_minutes to 88"
+    assert in_field_terms("own cooling (--cooling auto)") == "own cooling (cooling: auto)"
+    assert in_field_terms("~10--20 % and 'a-b'") == "~10--20 % and 'a-b'"  # no option: unchanged
+
+
+def test_an_empty_array_is_said_in_plain_words():
+    """QA6 #20: not pydantic's "Tuple should have at least 1 item after validation, not 0 (got ())"."""
+    import pydantic
+
+    from laserskin.core.errors import describe_validation_error
+
+    class Stack(pydantic.BaseModel):
+        layers: tuple[int, ...] = pydantic.Field(min_length=1, max_length=2)
+
+    with pytest.raises(pydantic.ValidationError) as empty:
+        Stack(layers=())
+    assert describe_validation_error(empty.value) == "layers: got an empty array; expected at least 1 item"
+    with pytest.raises(pydantic.ValidationError) as long:
+        Stack(layers=(1, 2, 3))
+    assert describe_validation_error(long.value) == "layers: got 3 items; expected at most 2 items"

@@ -139,3 +139,17 @@ def test_one_full_field_er_yag_pass_has_a_band_below_the_grade_bound():
         assert 0.0 < low < mid < high < 100.0, measure
     low, mid, high = course.improvement_at(6)
     assert mid == pytest.approx(36.8, abs=0.1) and high == pytest.approx(90.4, abs=0.1)
+
+
+def test_the_fits_sources_are_recorded_on_every_use():
+    """The fit is cached per process; its sources must still be recorded by every later use (a second plan in a
+    process used to list fewer works)."""
+    from laserskin.core.citations import recording
+    from laserskin.healing.calibration import CITATIONS
+
+    with recording() as first:
+        calibrated_parameters()
+    with recording() as second:
+        calibrated_parameters()
+    assert set(CITATIONS) <= first
+    assert second == first

@@ -313,3 +313,29 @@ def test_a_body_that_is_not_an_object_is_named_in_json_words(client, path):
     if path == "/api/simulate":
         nested = client.post(path, json={**SCENARIO, "person": [1]}).json()["detail"]
         assert [d["msg"] for d in nested] == ["person: got [1]; expected an object"]
+
+
+def test_api_messages_are_in_the_api_terms(client):
+    """QA6 #20: an empty layer list in plain words and attached to its field; the voxel count with its unit."""
+    response = client.post(
+        "/api/simulate", json={"laser": SCENARIO["laser"], "transport": SCENARIO["transport"], "layers": []}
+    )
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert item["msg"] == "layers: got an empty array; expected at least 1 item"
+    assert item["loc"] == ["body", "layers"]
+    voxels = {"kind": "voxels", "size": ["50 mm", "50 mm", "50 mm"], "voxel": "5 um"}
+    response = client.post("/api/simulate", json={**SCENARIO, "geometry": voxels})
+    assert response.status_code == 422
+    message = " ".join(item["msg"] for item in response.json()["detail"])
+    assert "at most 60,000,000 voxels" in message and "e+07" not in message
+
+
+def test_api_plan_advice_names_the_field_not_the_cli_flag(client):
+    """QA6 #20: an infeasible goal/device pair is answered with "goal: resurface", not "--goal resurface"."""
+    body = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 2, "photons": 1000}
+    response = client.post("/api/plan", json={**body, "goal": "tighten", "devices": ["co2_full_field"]})
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert "goal: resurface" in item["msg"] and "--goal" not in item["msg"]
+    assert item["loc"] == ["body", "devices"]

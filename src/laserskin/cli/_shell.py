@@ -102,6 +102,27 @@ def note(message: str) -> None:
     sys.stderr.flush()
 
 
+#: The summary notes that are warnings (the setting leaves what the model describes: boiling, charring,
+#: freezing); every other ``*_note`` is an informational note. The CLI prints them as ``warning:`` and
+#: ``note:`` lines, the web result page with the same two styles (QA6 #16).
+WARNING_NOTES = ("ablative_note", "pyrolysis_note", "freezing_note")
+#: Notes said first, in this order; any other ``*_note`` key follows in alphabetical order.
+NOTE_ORDER = ("grid_note", "peak_temperature_note", *WARNING_NOTES)
+
+
+def summary_notes(summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(key, level, text)`` of every non-empty top-level ``*_note`` of a simulation summary, ``level``
+    ``"warning"`` or ``"note"``: the one list the CLI's stderr lines and the web result page both show, so a
+    new note reaches both without a change here."""
+    keys = [k for k in summary if isinstance(k, str) and k.endswith("_note")]
+    ordered = [k for k in NOTE_ORDER if k in keys] + sorted(k for k in keys if k not in NOTE_ORDER)
+    return [
+        (key, "warning" if key in WARNING_NOTES else "note", str(summary[key]).strip())
+        for key in ordered
+        if isinstance(summary[key], str) and summary[key].strip()
+    ]
+
+
 def to_jsonable(value: Any, unknown: Any = None) -> Any:
     """Plain JSON types: NaN/±inf → ``None``, numpy → Python, paths → str, models → dicts.
 

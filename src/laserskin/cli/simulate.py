@@ -8,7 +8,16 @@ from typing import Any
 
 import typer
 
-from laserskin.cli._shell import FORCE_HELP, Outputs, check_threads, console, describe_cooling, note, print_json
+from laserskin.cli._shell import (
+    FORCE_HELP,
+    Outputs,
+    check_threads,
+    console,
+    describe_cooling,
+    note,
+    print_json,
+    summary_notes,
+)
 from laserskin.core.errors import InputError
 
 #: Rows of the summary table: key of ``Result.summary``, label, unit.
@@ -141,16 +150,10 @@ def command(
 
             note("the setting burns the tissue: finding the limit of its field (a few more runs) ...")
             raise refusal_with_limit(simulation, refusal) from None
-    if result.summary.get("grid_note"):
-        note(f"note: {result.summary['grid_note']}")
-    if result.summary.get("peak_temperature_note"):
-        note(f"note: {result.summary['peak_temperature_note']}")
-    if result.summary.get("ablative_note"):
-        note(f"warning: {result.summary['ablative_note']}")
-    if result.summary.get("pyrolysis_note"):  # a PyrolysisWarning: an AblativeSettingWarning, ignored above
-        note(f"warning: {result.summary['pyrolysis_note']}")
-    if result.summary.get("freezing_note"):  # a FreezingWarning, ignored above
-        note(f"warning: {result.summary['freezing_note']}")
+    # every *_note of the summary as one stderr line (the Python warnings ignored above among them); the web
+    # result page shows the same list (QA6 #16)
+    for _key, level, text in summary_notes(result.summary):
+        note(f"{level}: {text}")
     summary = shell_summary(result, simulation, spec)  # the web's summary too (QA5 #7)
     cooling = summary["cooling"]
     if out is not None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from laserskin.cli._shell import FIGURE_SUFFIXES, FORCE_HELP, Outputs, check_threads, console, print_json
+from laserskin.cli._shell import FIGURE_SUFFIXES, FORCE_HELP, Outputs, check_threads, console, note, print_json
 
 
 def command(
@@ -82,10 +82,28 @@ def command(
             close(plot_absorption(result, path=figure))
         outputs.wrote(figure)
     summary = result.summary()
+    _note_grid_capture(summary)
+    if summary.get("grid_note"):
+        note(f"note: {summary['grid_note']}")
     if as_json:
         print_json(summary)
         return
     print_summary(summary)
+
+
+def _note_grid_capture(summary: dict) -> None:
+    """The share of the absorbed light that falls outside the grid (``absorbed_outside_grid_share``) and, above
+    the simulation's 1 % (MAX_ABSORBED_OUTSIDE_GRID), its ``grid_note``: the same key, rule and words as
+    ``laserskin simulate`` (QA6 #18; one rule, pipeline.simulation.note_grid_capture)."""
+    from laserskin.pipeline.simulation import note_grid_capture
+
+    outside = summary.get("absorbed_outside_grid_fraction")
+    absorbed = summary.get("absorbed_fraction")
+    if outside is None or absorbed is None:
+        return
+    summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
+    summary.setdefault("grid_note", None)
+    note_grid_capture(summary, warn=False)
 
 
 def print_summary(summary: dict) -> None:

@@ -50,6 +50,21 @@ class InputError(ValueError):
         return cls(first.split(":", 1)[0], None, "valid input", message=message)
 
 
+_CLI_OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?: (?!(?:to|or|and|for|in)\b)([A-Za-z0-9_.]+))?")
+
+
+def in_field_terms(text: str) -> str:
+    """A message in the terms of the JSON API and the web forms, not the CLI's: ``--goal resurface`` reads
+    ``goal: resurface`` and ``--max-session-minutes`` reads ``max_session_minutes`` (the body's key and the
+    form's field; QA6 #20). The lower layers phrase their advice for the CLI, where most of it is read."""
+
+    def field(match: re.Match) -> str:
+        name = match.group(1).replace("-", "_")
+        return f"{name}: {match.group(2)}" if match.group(2) else name
+
+    return _CLI_OPTION.sub(field, text)
+
+
 # --- pydantic's errors in plain words ------------------------------------------------------------
 _MODELS: dict[str, Any] = {}
 
@@ -331,6 +346,12 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         return f"{location}: {got}; expected true or false"
     if kind in ("string_type", "string_pattern_mismatch"):
         return f"{location}: {got}; expected {_allowed(field, 'text')}"
+    if kind in ("too_short", "too_long"):  # an array (JSON's and TOML's word) with too few or too many items
+        actual = ctx.get("actual_length")
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        given = "an empty array" if actual == 0 else f"{actual} item{'' if actual == 1 else 's'}"
+        limit = f"at least {bound}" if kind == "too_short" else f"at most {bound}"
+        return f"{location or 'input'}: got {given}; expected {limit} item{'' if bound == 1 else 's'}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"{location or 'input'}: {got}; expected {'an' if mapping[:1] in 'aeiou' else 'a'} {mapping}"
     message = item.get("msg", "invalid").removeprefix("Value error, ")

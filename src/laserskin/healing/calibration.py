@@ -464,14 +464,20 @@ def calibrate(
     )
 
 
-@lru_cache(maxsize=1)
 def calibrated_parameters() -> HealingParameters:
     """Shipped parameters with gains fitted by :func:`calibrate` to the shipped targets.
 
     The uncertainty band samples the gains jointly from the fit (``joint_names``, ``joint_covariance_log``:
     normal on the log scale with the fit's covariance, :mod:`laserskin.healing.uncertainty`); their
-    ``ranges`` are the ±2 standard errors (log scale) the docs quote.
+    ``ranges`` are the ±2 standard errors (log scale) the docs quote. The fit runs once per process; its sources
+    are recorded on every use, so a second plan in a process lists the same works as the first.
     """
+    cite(*CITATIONS)
+    return _calibrated_parameters()
+
+
+@lru_cache(maxsize=1)
+def _calibrated_parameters() -> HealingParameters:
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
     return parameters.with_gains(

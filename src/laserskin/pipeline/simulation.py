@@ -324,7 +324,7 @@ class Simulation:
         if self.explicit:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         warn = not inside_progress_scope() if grid_warning is None else grid_warning
-        _note_grid_capture(result.summary, warn=warn)
+        note_grid_capture(result.summary, warn=warn)
         if result.summary.get("freezing_note") and not inside_progress_scope():  # the planner keeps it in the summary
             warnings.warn(result.summary["freezing_note"], FreezingWarning, stacklevel=2)
         result.summary["wall_time_s"] = time.perf_counter() - clock
@@ -472,9 +472,10 @@ def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=Non
     raise refusal
 
 
-def _note_grid_capture(summary: dict, *, warn: bool) -> None:
+def note_grid_capture(summary: dict, *, warn: bool) -> None:
     """Note in the summary (``grid_note``), and with ``warn`` as a :class:`GridCaptureWarning`,
-    when more than 1 % of the absorbed light falls outside the grid.
+    when more than 1 % of the absorbed light falls outside the grid (``laserskin transport`` uses the same
+    rule, QA6 #18).
 
     Every grid warns, a person's default grid too: at 1064 nm about a fifth of the absorbed
     light of a 5 mm spot lies beyond its radius (not in the maps). The default radius stays

@@ -150,8 +150,11 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
 
 #: Heat runs without the laser kept for reuse, and how many (least recently used dropped first).
 #: The planner solves the same one for every optical set-up of a person (perturbed melanin or
-#: scattering set for the blister band, devices with the same pulse train and cooling).
-BASE_RUNS_KEPT = 3
+#: scattering set for the blister band, devices with the same pulse train and cooling); it plans
+#: three devices at a time on two cores (:func:`laserskin.planning.optimise.plan_each`), each with up
+#: to four media (nominal, thicker epidermis, thinner dermis, lower cooling h): eight keep each
+#: device's nominal run while the other devices' runs come and go (~20 MB each on the planning grid).
+BASE_RUNS_KEPT = 8
 _base_runs: OrderedDict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
 _base_runs_lock = threading.Lock()
 

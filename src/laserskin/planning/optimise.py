@@ -66,9 +66,13 @@ Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the 
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -85,6 +89,7 @@ __all__ = [
     "FastEvaluator",
     "SettingResult",
     "optimise_device",
+    "plan_each",
     "planning_settings",
     "target_verdict",
 ]
@@ -105,6 +110,13 @@ TARGET_TOLERANCE = 0.10
 PASS_NOISE_K = 2.0
 STRONGEST_TOPICAL = "lidocaine_tetracaine_7_7"
 ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
+#: Candidate devices planned at once (threads; issue 9: a plan within 30 s on the 2-core machine): one
+#: more than the machine has cores (a device waiting for its transports, which use every core, leaves
+#: its core to another device's heat solves), at most this many; one at a time on a single core.
+MAX_PLAN_WORKERS = 4
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def planning_settings(photons: int, seed: int, laser=None):
@@ -122,6 +134,52 @@ def planning_settings(photons: int, seed: int, laser=None):
     return SimulationSettings(photons=photons, seed=seed, grid=grid)
 
 
+def plan_each(
+    plan_one: Callable[[_T, Counter], _R],
+    items: Sequence[_T],
+    counter: Counter,
+    *,
+    start_first: Callable[[_T], bool] | None = None,
+) -> list[_R]:
+    """``[plan_one(item, counter) for item in items]``, up to :data:`MAX_PLAN_WORKERS` items at a time.
+
+    The candidate devices of a plan are independent: each is planned in a worker thread with its
+    own :class:`Counter` (added to ``counter`` in the order of ``items``) and a copy of the caller's
+    context (citation records, progress scope). What runs in parallel: the heat solves (SuperLU
+    releases the GIL) of one device beside another's transports (the numba kernels release it and
+    take turns on the cores, :data:`laserskin.transport.driver._KERNEL_LOCK`) or its non-linear
+    run. Every device's computation is the one a serial loop makes (same inputs, seeds and photon
+    counts; transports are bit-identical on any thread; the LU and base-run caches return what a
+    fresh computation gives), so the plan does not change, only its wall time (issue 9). The
+    results come in the order of ``items``; the first error in that order is raised.
+
+    ``start_first``: items for which it is true are started before the others (the order of the
+    results does not change): the planner starts the devices planned by one long single-threaded
+    run (fractional and ablative presets: the non-linear model) first, so that a device whose work is
+    mostly Monte Carlo transport (both cores) is left for the end rather than a one-core run.
+    """
+    from laserskin.transport.driver import kernels_threadsafe
+
+    cores = os.cpu_count() or 1
+    workers = min(len(items), MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
+    if workers <= 1 or not kernels_threadsafe():  # numba's workqueue layer: one kernel at a time, one device
+        return [plan_one(item, counter) for item in items]
+    counters = [Counter() for _ in items]
+    order = sorted(range(len(items)), key=lambda i: not start_first(items[i])) if start_first else range(len(items))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="laserskin-plan") as pool:
+        futures: dict[int, Any] = {
+            i: pool.submit(contextvars.copy_context().run, plan_one, items[i], counters[i]) for i in order
+        }
+        try:
+            results = [futures[i].result() for i in range(len(items))]
+        finally:
+            for future in futures.values():  # on an error: no device left to start for nothing
+                future.cancel()
+    for own in counters:
+        counter.add(own)
+    return results
+
+
 @dataclass
 class Counter:
     """How much work a plan did."""
@@ -130,6 +188,13 @@ class Counter:
     heat_solves: int = 0
     evaluations: int = 0
     full_simulations: int = 0
+
+    def add(self, other: Counter) -> None:
+        """Add the work counted by ``other``."""
+        self.transports += other.transports
+        self.heat_solves += other.heat_solves
+        self.evaluations += other.evaluations
+        self.full_simulations += other.full_simulations
 
     def as_dict(self) -> dict[str, int]:
         return {

@@ -29,10 +29,12 @@ from laserskin.planning.modality import (
     primary_goal,
 )
 from laserskin.planning.optimise import (
+    STRONGEST_TOPICAL,
     Counter,
     finalise,
     lightest_anesthetic,
     optimise_device,
+    plan_each,
     planning_settings,
 )
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
@@ -101,6 +103,8 @@ class TreatmentPlan:
     fluence_fraction_of_blister: float | None = None
     safety_margin: float | None = None
     outcome_measure: str | None = None
+    #: Caveats of the predicted outcome (QA6 #19: the immediate value of an ablative fractional plan is a lower bound).
+    outcome_notes: list[str] = field(default_factory=list)
     pain: dict | None = None
     visits_per_session: int = 1
     area_per_visit_cm2: float | None = None
@@ -144,6 +148,7 @@ class TreatmentPlan:
             "fluence_fraction_of_blister",
             "safety_margin",
             "outcome_measure",
+            "outcome_notes",
             "pain",
             "visits_per_session",
             "area_per_visit_cm2",
@@ -274,6 +279,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     inputs = request.model_dump(mode="json", by_alias=True)
     base = {"request": inputs, "seed": request.seed, "photons": request.photons}
     referral = referral_reason(person)
+    laxity_referral = None
+    if referral and _resurface_beside_referral(request.goal, person, request.devices):  # QA6 #10
+        laxity_referral, referral = _laxity_referral_note(referral, person), None
     if referral:
         return TreatmentPlan(
             eligible=False,
@@ -299,8 +307,15 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             0,
             f"at least 1 session: goal {request.goal!r} needs a treatment (the max_sessions constraint binds)",
         )
-    goal = primary_goal(request.goal, person)
+    goal = "resurface" if laxity_referral else primary_goal(request.goal, person)
     reasons = [_goal_reason(request.goal, goal, person)]
+    if laxity_referral:
+        if request.goal == "recommend":
+            reasons[0] = (
+                f"recommend -> resurface: laxity grade {person.laxity} is referred for surgery, photoaging grade "
+                f"{person.sun_exposure} is treated by resurfacing"
+            )
+        reasons.append(laxity_referral)
     names = candidate_devices(goal, request.devices)
     swapped = _other_goal(goal)
     if not names and request.devices and candidate_devices(swapped, request.devices):
@@ -326,8 +341,14 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}",
         )
     options, rejected = [], []
-    for name in names:
-        options_, why = _plan_device(load_device(name), person, request, counter, cache_dir, goal)
+    # the candidates are independent: planned side by side (plan_each; the same plan as one by one)
+    planned = plan_each(
+        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir, goal),
+        names,
+        counter,
+        start_first=lambda name: load_device(name).device_class in PRESET_PLANNED_CLASSES,
+    )
+    for options_, why in planned:
         options.extend(options_)
         rejected.extend(why)
     if not options and goal == "resurface" and request.devices is None:
@@ -409,14 +430,15 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
     alternatives = []
     for name in other_names[:1]:
-        if not goal_indicated(other, person):  # nothing for the other goal to treat: not planned (QA4 #28)
+        # nothing for the other goal to treat (QA4 #28), or tightening of a laxity referred to surgery (QA6 #10)
+        if not goal_indicated(other, person) or (laxity_referral and other == "tighten"):
             alternatives.append(
                 {
                     "modality": load_device(name).device_class,
                     "device": name,
                     "goal": other,
                     "available": False,
-                    "reasons": [no_indication_reason(other, person)],
+                    "reasons": [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
                 }
             )
             continue
@@ -488,8 +510,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         ),
         "thermal_model": summary.get("thermal_model"),
         "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
-        "referral_reason": None,
-        "referral_note": f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
+        "referral_reason": laxity_referral,
+        "referral_note": laxity_referral
+        or f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
     }
     if summary["pigment_risk"] != "low":
         reasons.append(
@@ -498,6 +521,13 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     if risks.get("epidermal_injury_note"):
         reasons.append(risks["epidermal_injury_note"])
+    if setting.device_class == "fractional_ablative":  # QA6 #19: the immediate value is a lower bound
+        cite("hantash2007_invivo")
+        reasons.append(FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE)
+    if setting.device_class == "ablative":  # QA6 #14: topical alone is not sufficient (Yun et al. 2002)
+        cite("yun2002")
+        reasons.append(ABLATIVE_ANAESTHESIA_NOTE)
+        risks["anaesthesia_note"] = ABLATIVE_ANAESTHESIA_NOTE
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
@@ -519,7 +549,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     return TreatmentPlan(
         eligible=True,
-        referral=None,
+        referral=laxity_referral,
         goal=goal,
         modality=setting.device_class,
         device=setting.device,
@@ -538,6 +568,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         fluence_fraction_of_blister=fraction,
         safety_margin=margin,
         outcome_measure=OUTCOME_MEASURE,
+        outcome_notes=[FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] if setting.device_class == "fractional_ablative" else [],
         pain=pain,
         visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
@@ -915,6 +946,8 @@ def _option_numbers(option, goal: str | None = None) -> dict:
     holds (``goal_measure``; QA6 #2: an alternative of the other goal is labelled as such by its ``goal``)."""
     setting, course = option["setting"], option["course"]
     s = setting.summary
+    # the pain on the chosen plan's basis: its own topical and its cooling's cold-air analgesia (QA6 #9)
+    pain = _pain_bands(s, setting.anesthetic, (setting.cooling or {}).get("kind")).get("with_plan")
     goal = goal or ("resurface" if setting.device_class in CLASSES_FOR_GOAL["resurface"] else "tighten")
     return {
         "modality": setting.device_class,
@@ -935,13 +968,18 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
         "crater_depth_um": s.get("crater_depth_um"),
-        "pain_index": s.get("pain_index_with_anesthetic"),
+        "pain_index": pain[1] if pain else s.get("pain_index_with_anesthetic"),
+        "pain_with_plan": pain,
+        "anesthetic": setting.anesthetic,
+        "cooling_kind": (setting.cooling or {}).get("kind", "none"),
         "session_minutes": option["session_minutes"],
     }
 
 
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
 RESURFACE_FALLBACK = ("fraxel_1550",)
+#: Device classes planned at their preset setting by one :class:`Simulation` run (the rest: fluence optimised).
+PRESET_PLANNED_CLASSES = ("ablative", "fractional_ablative", "fractional_non_ablative")
 
 
 def _plan_device(preset, person, request, counter, cache_dir, goal: str | None = None):
@@ -996,7 +1034,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             # session is timed without the topical — at a fluence whose pain without it stays within the
             # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
             # choice) — or, where no such setting exists, the topical is kept and the limit is flagged as not met
-            if not _pain_above_limit(setting.summary, "none", setting.cooling):
+            # (never for full-field ablative resurfacing: the topical is its minimum, QA6 #14)
+            if preset.device_class != "ablative" and not _pain_above_limit(setting.summary, "none", setting.cooling):
                 setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
             else:
                 lowered = None
@@ -1022,6 +1061,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         if kept_note is None:
             kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
+        if visits > 1 and preset.device_class == "ablative":  # one sitting, by cosmetic units (QA6 #15)
+            visits, kept_note = 1, _one_sitting_note(preset.name, minutes, at_laser, limit)
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
                 setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic
@@ -1181,6 +1222,13 @@ def _pain_above_limit(summary: dict, anesthetic: str, cooling: dict | None) -> b
 
 def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -> str:
     """Why the topical is kept although its lead time alone exceeds the session limit (QA4 #13)."""
+    if setting.device_class == "ablative":  # the strongest topical is the minimum there (QA6 #14)
+        return (
+            f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
+            f"alone reaches it; full-field ablative resurfacing needs at least the strongest topical (Yun et al. "
+            f"2002), so the cream is kept ({minutes:.0f} min session, {at_laser:.0f} min at the laser): apply it "
+            f"before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+        )
     pain = _pain_bands(setting.summary, "none", (setting.cooling or {}).get("kind")).get("with_plan")
     return (
         f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
@@ -1279,6 +1327,17 @@ def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit:
     )
 
 
+def _one_sitting_note(device: str, minutes: float, at_laser: float, limit: float) -> str:
+    """Why a full-field ablative resurfacing over the session limit is kept as one visit (QA6 #15)."""
+    return (
+        f"session limit {limit:g} min not met: {device} full-field ablative resurfacing is done in one sitting, "
+        "treated by cosmetic units and feathered at their borders to avoid lines of demarcation, not as patches "
+        f"healing on different days; the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the "
+        f"laser): raise --max-session-minutes to {math.ceil(minutes):d}, treat a smaller area (--area), or choose "
+        "an option that fits (fewer passes, Er:YAG, or fractional resurfacing: see the alternatives)"
+    )
+
+
 def _patch_note(device: str, visits: int, downtime_days: float, area_cm2: float, minutes_whole: float) -> str:
     """Downtime per patch when a full-field ablative session is split into visits (QA5 #9)."""
     return (
@@ -1328,16 +1387,62 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     return setting
 
 
-def _auto_anesthetic(summary: dict, cooling_kind: str | None) -> str:
+#: The immediate value of an ablative fractional plan is a lower bound (QA6 #19; docs/collagen.md section 7).
+FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE = (
+    "immediate improvement: a lower bound for ablative fractional CO2: the model coagulates no collagen cuff around "
+    "the ablated channels (histology shows one, Hantash et al. 2007), so it contracts less than non-ablative "
+    "fractional 1550 nm at its preset; the later values come mostly from the fitted wound response "
+    "(docs/collagen.md section 7)"
+)
+
+
+def _resurface_beside_referral(goal: str, person, devices: list[str] | None = None) -> bool:
+    """Whether a laxity referral (grade 4) leaves resurfacing to plan (QA6 #10): the referral is about
+    tightening (a facelift removes redundant skin; it does not treat photoaging), so an explicit
+    ``resurface`` with photoaging to treat, or ``recommend`` with photoaging grade >= 2, is planned as
+    resurfacing with the referral stated beside it; tightening (or recommend without photoaging) is referred."""
+    if goal == "resurface":
+        return goal_indicated("resurface", person)
+    return goal == "recommend" and person.sun_exposure >= 2 and bool(candidate_devices("resurface", devices))
+
+
+def _laxity_referral_note(referral: str, person) -> str:
+    """The surgical referral for the laxity, stated beside a resurfacing plan (QA6 #10)."""
+    return (
+        f"{referral}; resurfacing is planned for the photoaging (grade {person.sun_exposure}), which a facelift "
+        "does not treat (wrinkles, texture, dyschromia): it is commonly combined with or done after the lift; "
+        "energy-based tightening is not offered for this laxity"
+    )
+
+
+def _auto_anesthetic(summary: dict, cooling_kind: str | None, device_class: str | None = None) -> str:
     """``--anesthetic auto`` for a preset setting: the rule of the fluence-optimised devices
     (:func:`~laserskin.planning.optimise.lightest_anesthetic`: the lightest topical, none first, whose
-    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain."""
+    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain.
+
+    Full-field ablative resurfacing (``device_class == "ablative"``) always gets the strongest topical
+    (QA6 #14): topical anaesthesia alone is not sufficient for laser resurfacing (Yun et al. 2002), so the
+    pain index — whose cold-air factor was fitted on fractional 1550 nm under an intact epidermis (Fisher
+    2005), with no ablative data point — may not choose a lighter cream or none; nerve blocks or sedation
+    are usual on top (:data:`ABLATIVE_ANAESTHESIA_NOTE`)."""
+    if device_class == "ablative":
+        cite("yun2002")
+        return STRONGEST_TOPICAL
 
     def pain_with(anesthetic: str) -> float:
         band = _pain_bands(summary, anesthetic, cooling_kind).get("with_plan")
         return math.inf if not band else band[1]
 
     return lightest_anesthetic(pain_with)
+
+
+#: What the plan says next to a full-field ablative option's anaesthetic (QA6 #14, Yun et al. 2002).
+ABLATIVE_ANAESTHESIA_NOTE = (
+    "full-field ablative resurfacing: topical anaesthesia alone is not sufficient (Yun et al. 2002); the strongest "
+    "topical is the minimum, and regional nerve blocks, tumescent/infiltration anaesthesia or sedation are usual on "
+    "top; the pain index's cold-air factor was fitted on non-ablative fractional 1550 nm (Fisher 2005) and is not "
+    "validated for an open wound"
+)
 
 
 def _summary_with_anesthetic(summary: dict, anesthetic: str, cooling_kind: str | None) -> dict:
@@ -1383,7 +1488,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     result = sim.run()
     counter.full_simulations += 1
     if request.anesthetic == "auto":
-        anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"))
+        anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"), preset.device_class)
         if anesthetic != "none":
             sim.protocol = Protocol(anesthetic=anesthetic, passes=passes)
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))

@@ -15,10 +15,12 @@ import html
 from typing import Any
 
 from laserskin.report.labels import (
+    ALTERNATIVE_PAIN_HEADER,
     BAND,
     BLISTER_KEYS,
     alternative_goal_text,
     alternative_improvement_text,
+    alternative_pain_text,
     alternatives_note,
     band_text,
     choice,
@@ -91,6 +93,7 @@ RISK_ROWS = (
     "reepithelialization_days",
     "thermal_model",
     "long_session",
+    "anaesthesia_note",
     "referral_note",
 )
 INPUT_ROWS = (
@@ -224,7 +227,7 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
         "<tr><th scope='col'>Device</th><th scope='col'>Type</th><th scope='col'>Goal</th>"
         "<th scope='col'>Fluence (J/cm²)</th>"
         "<th scope='col'>Sessions</th><th scope='col'>Improvement at 6 months, in the measure of its goal</th>"
-        "<th scope='col'>Pain (0–10)</th><th scope='col'>Downtime (days)</th>"
+        f"<th scope='col'>{_e(ALTERNATIVE_PAIN_HEADER)}</th><th scope='col'>Downtime (days)</th>"
         "<th scope='col'>Epidermal injury</th></tr>"
     )
     rows = []
@@ -248,7 +251,7 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
                     display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²"),
                     alt.get("sessions", "—"),
                     alternative_improvement_text(alt),
-                    display_value("pain_index", alt.get("pain_index")).removesuffix("/10"),
+                    alternative_pain_text(alt),
                     display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
                     display_value("epidermal_injury", alt.get("epidermal_injury"), alt),
                 )
@@ -362,6 +365,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             "</div>" if risks.get("epidermal_wound") else f"<p class='note'>{_e(explain('epidermal_omega'))}</p></div>",
             *_improvement_sections(data),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
+            *(f"<p class='note outcome-note'>{_e(note)}</p>" for note in data.get("outcome_notes") or []),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or [], data),
         ]

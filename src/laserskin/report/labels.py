@@ -124,6 +124,7 @@ LABELS: dict[str, Label] = {
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
     "long_session": Label("Session over the limit or split into visits"),
+    "anaesthesia_note": Label("Anaesthesia"),
     "crater_depth_um": Label("Ablation depth", "µm", '"no crater" where nothing is ablated'),
     "immediate_tightening_percent": Label("Immediate tightening", "%"),
     "simulations_run": Label("Simulations run"),
@@ -486,6 +487,26 @@ def alternative_improvement_text(alt: dict) -> str:
     return f"{band_text(month6)}, {MEASURES.get(measure, measure)}" if month6 else "—"
 
 
+def alternative_pain_text(alt: dict) -> str:
+    """An alternative's pain with its own plan, on the chosen plan's basis (its topical and its cooling's cold-air
+    analgesia; QA6 #9): ``"5.2 (2.9–8.1), no topical"``."""
+    band, value = alt.get("pain_with_plan"), alt.get("pain_index")
+    if band:
+        text = f"{float(band[1]):.1f} ({float(band[0]):.1f}–{float(band[2]):.1f})"
+    elif value is not None:
+        text = f"{float(value):.1f}"
+    else:
+        return "—"
+    anesthetic = alt.get("anesthetic")
+    if not anesthetic:
+        return text
+    return f"{text}, {'no topical' if anesthetic == 'none' else choice('anesthetic', anesthetic)}"
+
+
+#: Header of the alternatives' pain column (QA6 #9: the basis is stated).
+ALTERNATIVE_PAIN_HEADER = "Pain with its plan (0–10, band; its topical and cooling)"
+
+
 def alternative_goal_text(alt: dict, plan_goal: Any) -> str:
     """``"Resurfacing (this plan's goal)"`` or ``"Tightening option (the other goal)"`` (QA6 #2: an alternative of
     the other goal is not a competitor of the chosen plan in the same measure)."""
@@ -543,6 +564,8 @@ def template_globals() -> dict[str, Any]:
         "goal_headline": goal_headline,
         "alternative_improvement_text": alternative_improvement_text,
         "alternative_goal_text": alternative_goal_text,
+        "alternative_pain_text": alternative_pain_text,
+        "ALTERNATIVE_PAIN_HEADER": ALTERNATIVE_PAIN_HEADER,
         "alternatives_note": alternatives_note,
         "plan_risk_keys": plan_risk_keys,
         "BAND": BAND,

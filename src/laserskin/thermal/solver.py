@@ -65,7 +65,10 @@ from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 __all__ = ["clear_factorization_cache", "solve_bioheat", "steady_state_temperature"]
 
 #: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes.
-FACTORIZATION_CACHE_BYTES = 256 * 2**20
+#: The planner plans three devices at a time (laserskin.planning.optimise.plan_each); a fractional
+#: device's ~20 factors on the default grid are ~13 MB each, so 256 MB let it evict the other devices'
+#: factors (~190 more factorisations, ~4 CPU s, in the default plan).
+FACTORIZATION_CACHE_BYTES = 512 * 2**20
 _lu_cache: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
 _lu_cache_bytes = 0
 _lu_lock = threading.Lock()

@@ -6,6 +6,7 @@ for the compiled kernel.
 
 from __future__ import annotations
 
+import importlib
 import math
 import threading
 import time
@@ -39,6 +40,27 @@ _LUT_MAX = 1 << 20
 #: One r–z transport at a time per process: a transport started in a background thread (the
 #: planner's blister-band prefetch) and one in the caller's thread take turns on the cores.
 _KERNEL_LOCK = threading.Lock()
+
+
+def kernels_threadsafe() -> bool:
+    """Whether numba's parallel kernels may be launched from several Python threads at once.
+
+    True with the ``tbb`` or ``omp`` threading layer (the ``default`` selection takes the first
+    that loads: tbb, omp, then workqueue); False where only ``workqueue`` is left, which is not
+    thread-safe (a kernel launched while another runs aborts the process). The planner plans its
+    candidate devices in threads only when this holds (:func:`laserskin.planning.optimise.plan_each`).
+    """
+    layer = numba.config.THREADING_LAYER
+    if layer == "workqueue":
+        return False
+    pools = {"tbb": ("tbbpool",), "omp": ("omppool",)}.get(layer, ("tbbpool", "omppool"))
+    for pool in pools:
+        try:
+            importlib.import_module(f"numba.np.ufunc.{pool}")
+        except ImportError:  # the library behind the layer is not installed
+            continue
+        return True
+    return False
 
 
 def check_threads(threads) -> int:

@@ -395,7 +395,9 @@ def voxel_volume(
             )
         counts.append(int(k))
     if math.prod(counts) > MAX_VOXELS:
-        raise InputError("geometry", f"{counts[0]} × {counts[1]} × {counts[2]} voxels", f"at most {MAX_VOXELS:.0e}")
+        raise InputError(
+            "geometry", f"{counts[0]} × {counts[1]} × {counts[2]} voxels", f"at most {MAX_VOXELS:,} voxels"
+        )
     nx, ny, nz = counts
     x = (np.arange(nx) + 0.5 - 0.5 * nx) * h
     y = (np.arange(ny) + 0.5 - 0.5 * ny) * h

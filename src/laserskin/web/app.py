@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import stat
 import threading
 from pathlib import Path
@@ -48,7 +49,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from laserskin.core.errors import describe_validation_error
+from laserskin.cli._shell import summary_notes
+from laserskin.core.errors import describe_validation_error, in_field_terms
 from laserskin.pipeline.scenario import Scenario
 from laserskin.planning import PlanRequest
 from laserskin.report import labels
@@ -126,13 +128,24 @@ def _limit_error(field: str, value: Any, allowed: str) -> JSONResponse:
     )
 
 
+_LINE_FIELD = re.compile(r"^([A-Za-z_]\w*(?:\.\w+)*): ")
+
+
+def _body_loc(line: str) -> list[str]:
+    """The 422 ``loc`` of one plain-words line: ``["body", "layers"]`` for ``"layers: got ..."`` (the field the
+    line names, so that a client can attach it; QA6 #20), ``["body"]`` for the body itself."""
+    match = _LINE_FIELD.match(line)
+    parts = match.group(1).split(".") if match else []
+    return ["body", *parts] if parts and parts[0] not in ("body", "input") else ["body"]
+
+
 def _input_error(error: Exception) -> JSONResponse:
-    message = describe_validation_error(error)
+    message = in_field_terms(describe_validation_error(error))
     return JSONResponse(
         status_code=422,
         content={
             "detail": [
-                {"loc": ["body"], "msg": line[:500], "type": "value_error"}
+                {"loc": _body_loc(line), "msg": line[:500], "type": "value_error"}
                 for line in (message.splitlines() or [message])[:20]
             ]
         },
@@ -414,6 +427,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             "simulate_result.html",
             job=job.to_json(),
             summary=summary,
+            notes=summary_notes(summary),  # every *_note, as the CLI's warning:/note: lines (QA6 #16)
             figures=figures,
             inputs=job.inputs,
         )
@@ -532,7 +546,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             status_code=422,
             content={
                 "detail": [
-                    {"loc": ["body"], "msg": line[:500], "type": "value_error"}
+                    {"loc": _body_loc(line), "msg": line[:500], "type": "value_error"}
                     for line in job.message.splitlines()[:20]
                 ]
             },

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from laserskin.core.errors import InputError, shown
+from laserskin.core.errors import InputError, in_field_terms, shown
 from laserskin.report import INPUT_ROWS
 from laserskin.report.labels import label, unit
 
@@ -106,7 +106,7 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
     else:
         items = [("", str(error))]
     for location, message in items:
-        message = message[:300]
+        message = in_field_terms(message)[:300]  # "goal: resurface", not the CLI's "--goal resurface" (QA6 #20)
         target = prefixes.get(location, location)
         name = next((f for f in fields if target == f or target.endswith("." + f)), None) or next(
             (f for f in fields if target.startswith(f + ".")), "_form"

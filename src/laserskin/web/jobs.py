@@ -116,10 +116,10 @@ def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_b
     except Exception as error:  # noqa: BLE001 (the message goes to the user; the server keeps running)
         from pydantic import ValidationError
 
-        from laserskin.core.errors import InputError, describe_validation_error
+        from laserskin.core.errors import InputError, describe_validation_error, in_field_terms
 
         if isinstance(error, (InputError, ValidationError)):
-            message = describe_validation_error(error)
+            message = in_field_terms(describe_validation_error(error))  # the form's and API's words (QA6 #20)
         else:
             import traceback
 

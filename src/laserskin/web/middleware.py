@@ -249,9 +249,9 @@ def _describe(item: dict, title: str) -> str:
     "text", with the registered model that says more: :func:`~laserskin.core.errors.describe_error_item_fully`),
     in JSON's words ("object", not TOML's "table"); a problem with the whole body is named ``body`` (QA5 #13:
     before, a JSON array read ": got [1, 2]; expected a table")."""
-    from laserskin.core.errors import describe_error_item_fully
+    from laserskin.core.errors import describe_error_item_fully, in_field_terms
 
-    line = describe_error_item_fully(item, title, mapping="object")
+    line = in_field_terms(describe_error_item_fully(item, title, mapping="object"))
     if not item.get("loc") and line.startswith("input: "):  # the body itself; a key its message names stays bare
         line = "body: " + line.removeprefix("input: ")  # ("area: ...", before "body.area: ...")
     return line[:300]
