@@ -202,8 +202,10 @@ def pigment_risk_within_error(
     The level is what the simulation establishes beyond its Monte Carlo error: an exposure that reaches a step (e.g.
     the 50 °C switch of the burn kinetics) only within the error keeps the level below it, and ``upper_level`` names
     the level reached within the error (the plan states both). A seed moves the read-out by ~s, so the level flips
-    only for an exposure ~k s above a step, not for one that sits on it (48.9-49.9 °C for seeds 1-4 of the type VI
-    person of QA6 #23, rise ~16 K, 2 s ≈ 0.9 K).
+    only for an exposure ~k s above a step, not for one that sits on it. Measured (the type VI person of QA6 #23,
+    smoothbeam_1450, 20 000 photons, seeds 1-5): basal peak bounds 47.9-50.7, 48.4-51.7, 48.2-51.6, 48.6-51.9,
+    49.6-53.3 °C: the nominals (the midpoints, 49.3, 50.1, 49.9, 50.3, 51.5 °C; half-width k s ΔT 1.4-1.9 K) lie
+    on both sides of the 50 °C step; the lower bound gives "moderate" ("high" within the error) for all five.
     """
     low = pigment_risk(fitzpatrick, omega_basal_bounds[0], peak_basal_temperature_bounds_K[0], rule)
     high = pigment_risk(fitzpatrick, omega_basal_bounds[1], peak_basal_temperature_bounds_K[1], rule)
