@@ -5,7 +5,8 @@ dermal injury read at that fluence (the healing dose) both come from the photon 
 fluence. Measured (QA6 #23: 20 M type VI abdomen, laxity 1, smoothbeam_1450, 20 000 photons): month-6
 nominal 6.07, 9.73, 9.02, 8.28 % for seeds 1-4 (mean 8.3 %, relative standard deviation 19 %) while the fluence moved
 only 11.92-12.16 J/cm^2 (2 %) (QA6 report); on main of 06:55 UTC seeds 1-5: 8.20, 11.03, 8.94, 9.78, 12.36 %
-(relative standard deviation 17 %) at 12.09-12.44 J/cm^2 (2.9 %); the issue-10 cheek person (52 F type IV): 9.4-14.3 % over seeds 1-5
+(relative standard deviation 17 %) at 12.09-12.44 J/cm^2 (2.9 %): log(month-6) vs log(fluence) has slope 14.0 and a
+3.5 % residual, i.e. the fluence's own spread (1.15 %) times the dose curve's steepness is the source; the issue-10 cheek person (52 F type IV): 9.4-14.3 % over seeds 1-5
 (:data:`laserskin.planning.plan.DEVICE_TIE_TOLERANCE` takes the same 20 % spread for device ties).
 :data:`MONTH6_MC_RELATIVE_ERROR` takes 0.2 at :data:`REFERENCE_PHOTONS`, scaled as 1/sqrt(photons) (a tally's error).
 
