@@ -76,7 +76,10 @@ def test_type_vi_abdomen_same_device_pigment_level_and_eligibility_for_five_seed
     from laserskin.skin.person import Person
 
     person = Person(age=20, sex="male", fitzpatrick="VI", site="abdomen", laxity=1, sun_exposure=0)
-    plans = [plan(person, photons=20_000, seed=seed, cache_dir=tmp_path) for seed in (1, 2, 3, 4, 5)]
+    # the devices that compete for this person (genesis_1064 is refused at every seed and costs most: its
+    # 1064 nm transports climb to 160 000 photons); co2_fractional is a resurfacing device
+    devices = ["smoothbeam_1450", "cooltouch_1320", "fraxel_1550"]
+    plans = [plan(person, photons=20_000, seed=seed, cache_dir=tmp_path, devices=devices) for seed in (1, 2, 3, 4, 5)]
     for seed, p in zip((1, 2, 3, 4, 5), plans):
         month6 = (p.improvement_percent or {}).get("month_6")
         print(seed, p.eligible, p.device, month6, p.risks.get("pigment_risk"), p.settings, p.reasons, sep=" | ")
