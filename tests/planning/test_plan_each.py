@@ -111,3 +111,18 @@ def test_plan_each_is_serial_on_one_core(monkeypatch):
     threads = []
     assert plan_each(lambda item, c: threads.append(threading.current_thread()) or item, [1, 2], Counter()) == [1, 2]
     assert threads == [threading.current_thread()] * 2
+
+
+def test_serial_planning_runs_the_devices_in_the_callers_thread():
+    """The web server's jobs run under an address-space limit, where the threads' arenas and concurrent LU
+    factorisations do not fit: inside ``serial_planning`` every device is planned in the calling thread."""
+    import threading
+
+    from laserskin.planning.optimise import Counter, plan_each, serial_planning
+
+    def where(item, counter):
+        return threading.current_thread().name
+
+    with serial_planning():
+        names = plan_each(where, ["a", "b", "c"], Counter())
+    assert names == [threading.current_thread().name] * 3

@@ -125,8 +125,10 @@ def validate_layers(layers) -> tuple[ExplicitLayer, ...]:
     InputError
         Its field is the first problem's (``layers[0].g``), its message one line per problem.
     """
-    if isinstance(layers, (str, bytes, dict)) or not isinstance(layers, Sequence) or not layers:
+    if isinstance(layers, (str, bytes, dict)) or not isinstance(layers, Sequence):
         raise InputError("layers", type(layers).__name__, "a non-empty list of layers")
+    if not layers:
+        raise InputError("layers", [], "at least 1 item", given="an empty array")
     converted: list[ExplicitLayer] = []
     problems: list[InputError] = []
     for index, layer in enumerate(layers):

@@ -66,10 +66,11 @@ Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -114,6 +115,8 @@ ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 #: more than the machine has cores (a device waiting for its transports, which use every core, leaves
 #: its core to another device's heat solves), at most this many; one at a time on a single core.
 MAX_PLAN_WORKERS = 4
+#: Set by :func:`serial_planning`: the devices of a plan are planned one at a time.
+_SERIAL_PLANNING: contextvars.ContextVar[bool] = contextvars.ContextVar("laserskin_serial_planning", default=False)
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -132,6 +135,20 @@ def planning_settings(photons: int, seed: int, laser=None):
 
     grid = {} if getattr(laser, "is_fractional", False) else {"nr": PLANNING_GRID_NR}
     return SimulationSettings(photons=photons, seed=seed, grid=grid)
+
+
+@contextlib.contextmanager
+def serial_planning() -> Iterator[None]:
+    """Plan the candidate devices one at a time inside the ``with`` block (same plan, more wall time).
+
+    For a process under an address-space limit (the web server's per-job ``RLIMIT_AS``): side by side, each
+    worker thread's malloc arena and the concurrent LU factorisations reserve more address space than one
+    device at a time, and a default plan that fits 6 GiB serially fails its allocations in threads."""
+    token = _SERIAL_PLANNING.set(True)
+    try:
+        yield
+    finally:
+        _SERIAL_PLANNING.reset(token)
 
 
 def plan_each(
@@ -162,7 +179,8 @@ def plan_each(
 
     cores = os.cpu_count() or 1
     workers = min(len(items), MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
-    if workers <= 1 or not kernels_threadsafe():  # numba's workqueue layer: one kernel at a time, one device
+    # numba's workqueue layer runs one kernel at a time: one device at a time
+    if workers <= 1 or _SERIAL_PLANNING.get() or not kernels_threadsafe():
         return [plan_one(item, counter) for item in items]
     counters = [Counter() for _ in items]
     order = sorted(range(len(items)), key=lambda i: not start_first(items[i])) if start_first else range(len(items))

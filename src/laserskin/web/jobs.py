@@ -103,7 +103,13 @@ def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_b
         def report(stage: str, progress: float) -> None:
             conn.send(("progress", stage, float(progress)))
 
-        render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
+        if memory_bytes:  # under an address-space limit the devices of a plan run one at a time (same plan)
+            from laserskin.planning.optimise import serial_planning
+
+            with serial_planning():
+                render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
+        else:
+            render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
         conn.send(("done", "", 1.0))
     except MemoryError:
         conn.send(
