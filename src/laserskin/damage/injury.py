@@ -603,14 +603,22 @@ def axis_omega_bounds(
     """
     from laserskin.damage.arrhenius import arrhenius_omega
 
+    low, _, high = _bounded_axis_histories(base_K, rise_K, grid, rings, relative_error, coverage)
+    omegas = [arrhenius_omega(times_s, t, parameters="henriques_moritz_1947") for t in (low, high)]
+    return np.asarray(omegas[0], dtype=np.float64), np.asarray(omegas[1], dtype=np.float64)
+
+
+def _bounded_axis_histories(
+    base_K: Any, rise_K: Any, grid: Any, rings: Any, relative_error: float, coverage: float
+) -> list[np.ndarray]:
+    """The axis read-out region's history (``base_K`` + ``rise_K``, pooled, :func:`pooled_ring`) at the rise × (1 − k·s),
+    × 1 and × (1 + k·s): the one evaluation behind :func:`axis_omega_bounds` and :func:`basal_exposure_bounds`."""
     if not (relative_error >= 0 and coverage >= 0):
         raise InputError("relative_error", relative_error, "a relative error >= 0 and coverage >= 0")
     base = pooled_ring(base_K, grid, rings, axis=1)
     rise = pooled_ring(rise_K, grid, rings, axis=1)
     step = min(coverage * relative_error, 1.0)
-    low = arrhenius_omega(times_s, base + (1.0 - step) * rise, parameters="henriques_moritz_1947")
-    high = arrhenius_omega(times_s, base + (1.0 + step) * rise, parameters="henriques_moritz_1947")
-    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    return [base + f * rise for f in (1.0 - step, 1.0, 1.0 + step)]
 
 
 def basal_exposure_bounds(
@@ -635,13 +643,10 @@ def basal_exposure_bounds(
     """
     from laserskin.damage.arrhenius import arrhenius_omega
 
-    if not (relative_error >= 0 and coverage >= 0):
-        raise InputError("relative_error", relative_error, "a relative error >= 0 and coverage >= 0")
     iz = int(np.flatnonzero(grid.z_centers_m < junction_depth_m)[-1])  # the basal cell (basal_layer_values)
-    base = pooled_ring(np.asarray(base_K)[:, :, iz], grid, rings, axis=1)
-    rise = pooled_ring(np.asarray(rise_K)[:, :, iz], grid, rings, axis=1)
-    step = min(coverage * relative_error, 1.0)
-    series = [base + f * rise for f in (1.0 - step, 1.0, 1.0 + step)]
+    series = _bounded_axis_histories(
+        np.asarray(base_K)[:, :, iz], np.asarray(rise_K)[:, :, iz], grid, rings, relative_error, coverage
+    )
     peaks = [float(np.max(t)) for t in series]
     omegas = [
         float(np.asarray(arrhenius_omega(times_s, t[:, None], parameters="henriques_moritz_1947")).ravel()[0])
