@@ -16,7 +16,7 @@ import laserskin
 from laserskin.core.errors import InputError
 from laserskin.plotting.sweep import sweep_figures
 from laserskin.sweep import Sweep, SweepStore, sweep_from_dict, write_table
-from laserskin.sweep.variables import case_variables, describe
+from laserskin.sweep.variables import case_variables, describe, text_fields
 
 #: A plan's to_dict(), trimmed (recorded from laserskin.planning on main).
 PLAN = json.loads(
@@ -168,3 +168,48 @@ def test_figures_facet_every_axis_with_units(tmp_path):
     for value in ("spot = 3 mm", "spot = 5 mm", "spot = 7 mm"):  # the third axis is faceted, not dropped
         assert value in text, value
     assert "[J/cm^2]" in text or "J/cm^2" in text
+
+
+def _write_all_eligible(store) -> None:
+    for case in store.sweep.cases():
+        data = copy.deepcopy(PLAN)  # nobody referred: referral None
+        data["infeasible_request"] = None
+        store.write(case, {"status": "ok", "data": data})
+
+
+@pytest.mark.parametrize("older_case_files", [False, True])
+def test_declared_text_is_text_when_every_case_left_it_unset(tmp_path, monkeypatch, older_case_files):
+    """``referral`` (``str | None``) is a string variable even when nobody was referred: ``""``, not NaN, in
+    the case files and in ``sweep.nc``, and it round-trips through xarray (also from case files written
+    before the fix, which stored it as a NaN number)."""
+    store = SweepStore(tmp_path / "out", Sweep(sweep_from_dict(PLAN_SPEC)))
+    store.check_or_create()
+    if older_case_files:
+        with monkeypatch.context() as patch:
+            patch.setattr("laserskin.sweep.store.text_fields", lambda kind: frozenset())
+            _write_all_eligible(store)
+        assert store.load_case(1)["referral"].dtype.kind == "f"  # how they were stored
+    else:
+        _write_all_eligible(store)
+        assert store.load_case(1)["referral"].dtype.kind == "U"
+    store.combine()
+    reread = xr.load_dataset(store.root / "sweep.nc")
+    for name in ("referral", "infeasible_request"):
+        assert reread[name].dtype.kind == "U", name
+        assert reread[name].values.tolist() == [["", ""], ["", ""]], name
+        assert reread[name].attrs["units"] == "1"
+    # the declared text variables of a plan that are present in the result are all text
+    for name, variable in reread.data_vars.items():
+        if name in text_fields("plan"):
+            assert variable.dtype.kind == "U", name
+
+
+def test_text_fields_are_read_from_the_result_types():
+    assert {"referral", "infeasible_request", "device", "summary_grid_note", "risks_referral_reason"} <= text_fields(
+        "plan"
+    )
+    assert {"grid_note", "freezing_note", "dermal_injury", "cooling_kind"} <= text_fields("simulate")
+    assert "epidermal_omega" not in text_fields("plan") and "referral" not in text_fields("simulate")
+    variables = case_variables({"grid_note": None, "crater_depth_um": None}, text=text_fields("simulate"))
+    assert (variables["grid_note"].kind, variables["grid_note"].value) == ("text", "")
+    assert variables["crater_depth_um"].kind == "missing"

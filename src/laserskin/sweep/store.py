@@ -25,7 +25,7 @@ from laserskin.core.errors import InputError
 from laserskin.sweep.cases import Case, Sweep
 from laserskin.sweep.population import PERSON_FIELDS
 from laserskin.sweep.spec import axis_dim
-from laserskin.sweep.variables import DIMENSION_LONG_NAMES, case_variables, dimension_labels, safe_name
+from laserskin.sweep.variables import DIMENSION_LONG_NAMES, case_variables, dimension_labels, safe_name, text_fields
 from laserskin.transport.cache import (
     DamagedFileError,
     read_netcdf_checked,
@@ -247,7 +247,7 @@ class SweepStore:
 
             data = record.get("data") or {}
             data_vars: dict[str, Any] = {}
-            variables = case_variables(data)
+            variables = case_variables(data, text=text_fields(case.kind))
             sizes: dict[str, int] = {}
             for variable in variables.values():
                 for dim in variable.dims:
@@ -338,10 +338,14 @@ class SweepStore:
                     info["attrs"] = {k: v for k, v in variable.attrs.items() if k != "kind"}
         data_vars: dict[str, Any] = {}
         extra_coords: dict[str, Any] = {}
+        text = text_fields(spec.sweep.case)
         for name, info in meta.items():
             kinds = info["kinds"] - {"missing"}
             if not kinds and any(other.startswith(f"{name}_") for other in meta):
                 continue  # None in some cases, a table (flattened into name_*) in the others
+            if not kinds and name in text:  # declared text, unset in every case (or an older case file)
+                kinds = {"text"}
+                info["attrs"] = {**info["attrs"], "units": "1"}
             own_dims = tuple(info["dims"]) if kinds else ()
             own_shape = tuple(info["sizes"][d] for d in own_dims)
             if kinds == {"text"}:

@@ -3,7 +3,10 @@
 Rules (so a sweep's ``sweep.nc`` is ready for analysis):
 
 * numbers stay numbers, booleans stay booleans, strings become text variables;
-  ``None`` is a missing value (NaN, or the fill of the variable's kind);
+  ``None`` is a missing value (NaN, or the fill of the variable's kind); a field the result's type
+  declares as text (``referral: str | None``, :func:`text_fields`) is text even where it is
+  ``None`` (``""``), so ``referral`` is a string variable in every case file and in ``sweep.nc``
+  also when nobody was referred;
 * a list of 3 numbers is a ``band`` (low, mid, high: the planner's 5th percentile,
   median and 95th percentile), a list of 2 a ``range`` (low, high);
 * the lists of a table whose key ends in ``_curve`` share one dimension
@@ -23,8 +26,11 @@ from __future__ import annotations
 import json
 import math
 import re
+import types
+import typing
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 #: Top-level keys of a result that are kept in the attributes, not as variables.
 SKIPPED_KEYS = frozenset({"inputs", "version"})
@@ -107,13 +113,60 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+#: Text members of the plan's untyped tables (``risks`` is a plain dict): ``None`` there is missing text.
+_PLAN_TABLE_TEXT = frozenset(
+    {"risks_referral_reason", "risks_indication", "risks_epidermal_injury", "risks_pigment_risk"}
+)
+
+
+def _is_text(annotation: Any) -> bool:
+    """True for ``str``, a ``Literal`` of strings, or either ``| None``."""
+    if annotation is str:
+        return True
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is Literal:
+        return bool(args) and all(isinstance(a, str) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in args if a is not type(None)]
+        return bool(members) and all(_is_text(a) for a in members)
+    return False
+
+
+@cache
+def text_fields(case_kind: str) -> frozenset[str]:
+    """Names of the variables a case of this kind (``simulate`` or ``plan``) declares as text.
+
+    Read from the result types' annotations, so a field that is ``None`` in every case still
+    becomes a text variable: :class:`~laserskin.pipeline.summary.SimulationSummary` (the
+    simulation summary, and a plan's ``summary_*``) and
+    :class:`~laserskin.planning.plan.TreatmentPlan` (``referral``, ``infeasible_request``, ...),
+    plus the text members of a plan's ``risks`` table.
+    """
+    from laserskin.pipeline.summary import SimulationSummary
+
+    summary = {name for name, info in SimulationSummary.model_fields.items() if _is_text(info.annotation)}
+    if case_kind == "simulate":
+        return frozenset(summary)
+    from laserskin.planning.plan import TreatmentPlan
+
+    hints = typing.get_type_hints(TreatmentPlan)
+    plan = {name for name, hint in hints.items() if _is_text(hint)}
+    return frozenset(plan | {f"summary_{name}" for name in summary} | _PLAN_TABLE_TEXT)
+
+
 def case_variables(
-    data: dict[str, Any], prefix: str = "", curve_dim: str | None = None, parent_units: str = "1"
+    data: dict[str, Any],
+    prefix: str = "",
+    curve_dim: str | None = None,
+    parent_units: str = "1",
+    text: frozenset[str] = frozenset(),
 ) -> dict[str, CaseVariable]:
     """The typed variables of one case's nested result (see the module docstring).
 
     A table whose name carries a unit (``improvement_percent = {month_6 = [...]}``) passes
-    it to its members that carry none.
+    it to its members that carry none. ``text`` names the variables declared as text
+    (:func:`text_fields`): their ``None`` is ``""``, a text variable.
     """
     out: dict[str, CaseVariable] = {}
     for key, value in data.items():
@@ -125,12 +178,14 @@ def case_variables(
             units = parent_units
         if isinstance(value, dict):
             curve = f"{name}_point" if key.endswith("_curve") else None
-            out.update(case_variables(value, f"{name}_", curve, units))
+            out.update(case_variables(value, f"{name}_", curve, units, text))
             continue
         if isinstance(value, bool):
             out[name] = CaseVariable((), value, "bool", "1", long_name)
         elif _is_number(value):
             out[name] = CaseVariable((), float(value), "number", units, long_name)
+        elif value is None and name in text:
+            out[name] = CaseVariable((), "", "text", "1", long_name)
         elif value is None:
             out[name] = CaseVariable((), math.nan, "missing", units, long_name)
         elif isinstance(value, str):
