@@ -53,16 +53,49 @@ class InputError(ValueError):
 _CLI_OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?: (?!(?:to|or|and|for|in)\b)([A-Za-z0-9_.]+))?")
 
 
+#: How an interface names a control of the request: ``(key, value)`` -> text; ``key`` is the request's field
+#: (``max_session_minutes``), ``value`` the option's value where the message gives one (``--goal resurface``).
+ControlNamer = typing.Callable[[str, str | None], str]
+
+
+def name_controls(text: str, namer: ControlNamer) -> str:
+    """``text`` with every control of the request it names renamed by the caller's ``namer``.
+
+    The one convention for advice in messages, reasons and notes of every layer: a control of the request is
+    written as its CLI option (``raise --max-session-minutes to 88``, ``use --goal resurface``), the one
+    spelling that cannot be mistaken for a word of the text. The CLI prints it as it is; every other
+    interface names the control its own way through this function: the JSON API and the web's error
+    messages by the body's key (:func:`in_field_terms`), the web pages by the label of the form field the
+    user sees (``laserskin.web.forms.in_form_terms``), so no page asks for an option it does not have.
+    """
+
+    def field(match: re.Match) -> str:
+        return namer(match.group(1).replace("-", "_"), match.group(2))
+
+    return _CLI_OPTION.sub(field, text)
+
+
+def controls_named(data: Any, namer: ControlNamer) -> Any:
+    """``data`` (parsed JSON: a plan, a summary) with :func:`name_controls` applied to every string in it."""
+    if isinstance(data, str):
+        return name_controls(data, namer) if "--" in data else data
+    if isinstance(data, dict):
+        return {key: controls_named(value, namer) for key, value in data.items()}
+    if isinstance(data, list):
+        return [controls_named(value, namer) for value in data]
+    return data
+
+
+def key_terms(key: str, value: str | None) -> str:
+    """A control named by the request's key: ``goal: resurface``, ``max_session_minutes``."""
+    return f"{key}: {value}" if value else key
+
+
 def in_field_terms(text: str) -> str:
     """A message in the terms of the JSON API and the web forms, not the CLI's: ``--goal resurface`` reads
     ``goal: resurface`` and ``--max-session-minutes`` reads ``max_session_minutes`` (the body's key and the
-    form's field; QA6 #20). The lower layers phrase their advice for the CLI, where most of it is read."""
-
-    def field(match: re.Match) -> str:
-        name = match.group(1).replace("-", "_")
-        return f"{name}: {match.group(2)}" if match.group(2) else name
-
-    return _CLI_OPTION.sub(field, text)
+    form's field; QA6 #20). The lower layers phrase their advice for the CLI (:func:`name_controls`)."""
+    return name_controls(text, key_terms)
 
 
 # --- pydantic's errors in plain words ------------------------------------------------------------

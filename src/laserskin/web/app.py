@@ -50,7 +50,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from laserskin.cli._shell import summary_notes
-from laserskin.core.errors import describe_validation_error, in_field_terms
+from laserskin.core.errors import controls_named, describe_validation_error, in_field_terms, key_terms
 from laserskin.pipeline.scenario import Scenario
 from laserskin.planning import PlanRequest
 from laserskin.report import labels
@@ -62,6 +62,7 @@ from laserskin.web.forms import (
     form_label,
     form_unit_help,
     hint_pulse_energy,
+    in_form_terms,
     plan_data_from_form,
     read_in_label_unit,
     restate_server_ranges,
@@ -416,7 +417,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
                 request,
                 "plan_result.html",
                 job=job.to_json(),
-                plan=plan,
+                plan=controls_named(plan, in_form_terms),  # "raise “Longest acceptable session (min)” to 88"
                 figures=figures,
             )
         summary = _read_json(job.folder, "summary.json")
@@ -445,10 +446,19 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         job = jobs.get(job_id)
         if job is None or name not in DOWNLOADS:
             return Response(status_code=404)
+        filename = f"laserskin_{job.kind}_{job.id[:8]}_{name}"
+        if name == "plan.json":  # the API's JSON: controls named by the body's keys (as POST /api/plan)
+            data = _read_json(job.folder, name)
+            if data is None:
+                return Response(status_code=404)
+            body = json.dumps(controls_named(data, key_terms), indent=2).encode()
+            return Response(
+                body, media_type=DOWNLOADS[name], headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+            )
         fd = _open_regular(job.folder, name)
         if fd is None:
             return Response(status_code=404)
-        return _stream(fd, DOWNLOADS[name], f"laserskin_{job.kind}_{job.id[:8]}_{name}")
+        return _stream(fd, DOWNLOADS[name], filename)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
@@ -527,8 +537,8 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         headers = {"X-Job-Id": job.id}
         if job.status == "done":
             data = _read_json(job.folder, result_file)
-            if data is not None:
-                return JSONResponse(data, headers=headers)
+            if data is not None:  # advice names the body's keys, not the CLI's options (plan reasons and notes)
+                return JSONResponse(controls_named(data, key_terms), headers=headers)
             return JSONResponse(
                 status_code=500,
                 content={"detail": "the result file is missing"},

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from laserskin.core.errors import InputError, in_field_terms, shown
+from laserskin.core.errors import InputError, key_terms, name_controls, shown
 from laserskin.report import INPUT_ROWS
-from laserskin.report.labels import label, unit
+from laserskin.report.labels import CHOICES, choice, label, unit
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -28,6 +28,7 @@ __all__ = [
     "form_unit",
     "form_unit_help",
     "hint_pulse_energy",
+    "in_form_terms",
     "number_or_text",
     "read_in_label_unit",
     "restate_server_ranges",
@@ -106,7 +107,8 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
     else:
         items = [("", str(error))]
     for location, message in items:
-        message = in_field_terms(message)[:300]  # "goal: resurface", not the CLI's "--goal resurface" (QA6 #20)
+        # the form's labels, not the CLI's options: "“Goal”: “Resurface (…)”", not "--goal resurface" (QA6 #20)
+        message = name_controls(message, in_form_terms)[:300]
         target = prefixes.get(location, location)
         name = next((f for f in fields if target == f or target.endswith("." + f)), None) or next(
             (f for f in fields if target.startswith(f + ".")), "_form"
@@ -180,6 +182,18 @@ def number_or_text(value):
 def form_label(name: str) -> str:
     """The label of a form field, ``"Area per session (cm²)"``: the text the page shows next to the field."""
     return label(LABEL_KEYS.get(name, name))
+
+
+def in_form_terms(key: str, value: str | None) -> str:
+    """A control named as the web forms show it (:func:`laserskin.core.errors.name_controls`): a form field by
+    its label in quotes, ``“Longest acceptable session (min)”``, with a value as its option reads,
+    ``“Goal”: “Resurface (remove the surface layer)”``; a control no form has by the request's key."""
+    if key not in PLAN_FORM_FIELDS and key not in SIM_FORM_FIELDS:
+        return key_terms(key, value)
+    named = f"“{form_label(key)}”"
+    if not value:
+        return named
+    return f"{named}: “{choice(key, value) if key in CHOICES else value}”"
 
 
 def form_unit(name: str) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np  # noqa: F401  (loaded once in the forkserver)
 
 from laserskin.core.callbacks import Callback
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, controls_named
 from laserskin.report.labels import figure_text
+from laserskin.web.forms import in_form_terms
 
 __all__ = [
     "PLAN_FIGURES",
@@ -168,7 +169,8 @@ def run_plan(payload: dict, folder: Path, cache_dir: Path, report: Report) -> di
     texts = {name: figure_text(name, data) for name in shown}
     _write(folder / "figures.json", json.dumps(texts, indent=1))
     report("writing the report", 0.95)
-    _write(folder / "report.html", plan_report_html(data, pngs))
+    # the report downloaded from the page names the page's fields, not the CLI's options
+    _write(folder / "report.html", plan_report_html(controls_named(data, in_form_terms), pngs))
     _write(folder / "plan.json", json.dumps(data, indent=2))
     return data
 
