@@ -249,3 +249,44 @@ def test_explicit_layers_with_a_voxel_geometry_are_refused_naming_the_field():
     simulation = Simulation(layers=LAYERS, laser=LASER, settings=SETTINGS, voxel_geometry=geometry, progress=None)
     with pytest.raises(InputError, match="geometry.kind"):
         simulation.run()
+
+
+# --- Simulation(layers=...) refuses a layer thinner than the grid resolves, as the scenario does (QA6 #13) ----
+def _thin(thickness: str) -> list[dict]:
+    return [{**LAYERS[0], "thickness": thickness}, *LAYERS[1:]]
+
+
+def test_the_python_api_refuses_a_layer_thinner_than_the_grid_cell_as_the_scenario_does():
+    with pytest.raises(InputError) as info:
+        Simulation(layers=_thin("0.001 um"), laser=LASER, settings=SETTINGS, progress=None)
+    message = str(info.value)
+    assert info.value.field == "layers[0].thickness" and "\n" not in message
+    assert message.startswith("layers[0].thickness: got '0.001 um' (layer 'epidermis'); expected at least")
+    assert "5 um ([grid] dz_surface)" in message  # the allowed range: the grid's smallest depth cell
+    with pytest.raises(InputError) as scenario:  # the same line as the CLI/config edge
+        scenario_from_dict(
+            {
+                "layers": _thin("0.001 um"),
+                "laser": {
+                    "wavelength": "1320 nm",
+                    "fluence": "12 J/cm^2",
+                    "pulse_duration": "20 ms",
+                    "spot_diameter": "4 mm",
+                },
+            }
+        )
+    assert str(scenario.value) == message
+    stack = explicit_stack(_thin("4 um"))  # a LayerStack is checked too, against the settings' grid
+    with pytest.raises(InputError, match=r"^layers\[0\]\.thickness: got '4 um'"):
+        Simulation(layers=stack, laser=LASER, settings=SETTINGS, progress=None)
+
+
+def test_the_python_api_accepts_a_thin_layer_on_a_grid_fine_enough_and_reads_voxels_against_the_voxel():
+    fine = SimulationSettings(photons=3_000, seed=5, grid={"nr": 30, "dz_surface": "2 um"})
+    simulation = Simulation(layers=_thin("3 um"), laser=LASER, settings=fine, progress=None)
+    assert simulation.layers.layers[0].thickness_m == pytest.approx(3e-6)
+    from laserskin.transport.voxel_geometry import GeometrySpec
+
+    voxels = GeometrySpec(kind="voxels", size=["1 mm", "1 mm", "1 mm"], voxel="20 um")
+    with pytest.raises(InputError, match=r"20 um \(\[geometry\] voxel\)"):
+        Simulation(layers=_thin("10 um"), laser=LASER, settings=fine, progress=None, voxel_geometry=voxels)

@@ -25,8 +25,9 @@ The damage read-outs need to know where the epidermis and the dermis are: layers
 layer is read as the epidermis and the second as the dermis (so at least two layers).
 
 Every layer must be at least as thick as the grid's smallest cell (``[grid] dz_surface``, default 5 µm; the
-``[geometry] voxel`` of a voxel scenario): a thinner one is refused (:func:`require_resolved`), since its
-read-outs would come from the next layer's cells. Problems are named ``layers[1].k``.
+``[geometry] voxel`` of a voxel scenario): a thinner one is refused (:func:`require_resolved_on`, the one check
+for a scenario and for ``Simulation(layers=...)`` from Python), since its read-outs would come from the next
+layer's cells. Problems are named ``layers[1].k``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "explicit_stack",
     "layer_roles",
     "require_resolved",
+    "require_resolved_on",
     "validate_layers",
 ]
 
@@ -168,6 +170,27 @@ def require_resolved(layers: Sequence[OpticalLayer], cell_m: float, cell_name: s
                 f"at most {layer.thickness_m * 1e6:.3g} um",
                 given=f"'{layer.thickness_m * 1e6:.3g} um' (layer {layer.name!r})",
             )
+
+
+def require_resolved_on(layers: Sequence[OpticalLayer], grid, geometry=None) -> None:
+    """:func:`require_resolved` against the smallest cell of the run: the ``[geometry] voxel`` of a voxel run that
+    sets one, else the r–z grid's ``[grid] dz_surface``. The one check of explicit layers against the grid, for a
+    scenario (the CLI, config files, the web) and for ``Simulation(layers=...)`` from Python alike.
+
+    Parameters
+    ----------
+    layers : sequence of OpticalLayer
+        The explicit layers (a :class:`LayerStack`'s ``layers``).
+    grid : laserskin.pipeline.settings.GridSpec
+        The r–z grid (``dz_surface_m``, m).
+    geometry : laserskin.transport.voxel_geometry.GeometrySpec, optional
+        The ``[geometry]`` table (``kind``, ``voxel_m``, m); ``None`` = r–z.
+    """
+    voxel_m = getattr(geometry, "voxel_m", None)
+    if getattr(geometry, "kind", "rz") == "voxels" and voxel_m is not None:
+        require_resolved(layers, voxel_m, "[geometry] voxel")
+    else:
+        require_resolved(layers, grid.dz_surface_m, "[grid] dz_surface")
 
 
 def explicit_stack(layers, n_above: float = 1.0, n_below: float = 1.0) -> LayerStack:

@@ -35,7 +35,7 @@ from laserskin.core.units import Quantity
 from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import WAVELENGTH_MAX_M, WAVELENGTH_MIN_M
 from laserskin.optics.layers import LayerStack, OpticalLayer
-from laserskin.pipeline.layers import ExplicitLayer, require_resolved, validate_layers
+from laserskin.pipeline.layers import ExplicitLayer, require_resolved_on, validate_layers
 from laserskin.pipeline.settings import GridSpec, HeatSettings, SimulationSettings, TransportSettings
 from laserskin.skin import Person
 from laserskin.thermal.cooling import CoolingConfig
@@ -117,10 +117,7 @@ class Scenario(InputModel):
     def _layers_resolved(self) -> Scenario:
         """A layer thinner than the grid's smallest cell is refused (QA6 #13)."""
         if self.layers is not None:
-            if self.geometry.kind == "voxels" and self.geometry.voxel_m is not None:
-                require_resolved(self.layers, self.geometry.voxel_m, "[geometry] voxel")
-            else:
-                require_resolved(self.layers, self.grid.dz_surface_m, "[grid] dz_surface")
+            require_resolved_on(self.layers, self.grid, self.geometry)  # as Simulation(layers=...) does
         return self
 
     @model_validator(mode="after")

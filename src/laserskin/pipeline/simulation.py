@@ -36,7 +36,7 @@ from laserskin.pipeline.ablative import (
     run_ablative,
 )
 from laserskin.pipeline.dataset import linear_dataset, provenance
-from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_water
+from laserskin.pipeline.layers import explicit_skin, explicit_stack, layer_roles, require_resolved_on, require_water
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, inside_progress_scope, progress_scope, resolve_progress
 from laserskin.pipeline.response import SkinGeometry
 from laserskin.pipeline.result import Result
@@ -88,8 +88,9 @@ class Simulation:
         (:class:`laserskin.pipeline.layers.ExplicitLayer`; TOML keys ``n``, ``mua``, ``mus``,
         ``g``, ``thickness``, ``k``, ``density``, ``specific_heat``, optional ``perfusion`` and
         ``water_fraction``, all with units). A missing thermal property is an ``InputError``
-        naming it (``layers[1].k``). Pigmentary risk needs a Fitzpatrick type and is reported
-        as ``"not assessed"``.
+        naming it (``layers[1].k``), as is a layer thinner than the grid's smallest cell
+        (``settings.grid`` ``dz_surface``, or the voxel of ``voxel_geometry``; ``layers[0].thickness``).
+        Pigmentary risk needs a Fitzpatrick type and is reported as ``"not assessed"``.
     progress : laserskin.core.callbacks.Callback, list of callbacks or None, optional
         Receives "transport" and "heat" progress events. Default: a rich bar in a terminal or
         notebook, nothing otherwise (:func:`laserskin.plotting.progress.default_progress`);
@@ -142,6 +143,8 @@ class Simulation:
         # [geometry] and [[inclusions]]: kind = "voxels" runs the 3-D stage (pipeline/voxel.py)
         self.voxel_geometry = voxel_geometry if voxel_geometry is not None else GeometrySpec()
         self.inclusions = tuple(inclusions)
+        if self.layers is not None:  # no layer thinner than the grid resolves: the scenario's check (QA6 #13)
+            require_resolved_on(self.layers.layers, self.settings.grid, self.voxel_geometry)
         # an unset [laser] ablative follows the physics of this tissue (pipeline.ablative.resolve_ablative)
         self.laser = resolve_ablative(self)
         if self.laser.ablative and self.cooling.kind == "contact":  # one check for the CLI, web and planner
