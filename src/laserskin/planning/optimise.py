@@ -115,6 +115,16 @@ ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 #: more than the machine has cores (a device waiting for its transports, which use every core, leaves
 #: its core to another device's heat solves), at most this many; one at a time on a single core.
 MAX_PLAN_WORKERS = 4
+#: Memory a plan needs (:func:`memory_plan_workers`), measured on the 2-core machine with the default plan (52 F,
+#: type IV cheek, tighten: four candidates; warm transport cache), from the peaks of /proc/self/status sampled
+#: every 10 ms: one device at a time, address space (VmSize) 0.43 -> 7.17 GB and resident (VmRSS) 0.11 -> 1.84 GB
+#: above the start of planning; three side by side 12.53 GB and 2.43 GB, i.e. 2.68 GB and 0.30 GB per device more.
+#: Under RLIMIT_AS (the peaks reserve more than they need): one at a time fits 6 GiB, not 4.5 GiB; three side by
+#: side fail at 6 GiB, two at 8 GiB, three fit 10 GiB.
+PLAN_SERIAL_ADDRESS_BYTES = 6_740_000_000
+PLAN_DEVICE_ADDRESS_BYTES = 2_680_000_000
+PLAN_SERIAL_RESIDENT_BYTES = 1_730_000_000
+PLAN_DEVICE_RESIDENT_BYTES = 300_000_000
 #: Set by :func:`serial_planning`: the devices of a plan are planned one at a time.
 _SERIAL_PLANNING: contextvars.ContextVar[bool] = contextvars.ContextVar("laserskin_serial_planning", default=False)
 
@@ -151,6 +161,49 @@ def serial_planning() -> Iterator[None]:
         _SERIAL_PLANNING.reset(token)
 
 
+def memory_plan_workers(workers: int) -> int:
+    """How many devices to plan side by side, at most ``workers``, within the memory this process may use.
+
+    A plan planned one device at a time needs :data:`PLAN_SERIAL_ADDRESS_BYTES` of address space above what the
+    process holds when it starts, and every device planned beside it :data:`PLAN_DEVICE_ADDRESS_BYTES` more (its
+    worker thread's stack and malloc arena, its transports, its LU factorisations); in resident memory
+    :data:`PLAN_SERIAL_RESIDENT_BYTES` and :data:`PLAN_DEVICE_RESIDENT_BYTES`. The room is the address-space limit
+    (``RLIMIT_AS``: the web server's jobs, ``ulimit -v``) less the address space in use, and the memory the
+    system has available (``MemAvailable``; a cgroup's ``memory.max`` less its ``memory.current``). Where the
+    room holds no second device the devices are planned one at a time (the same plan, more wall time): a
+    default plan that fits 6 GiB one by one failed its allocations with three devices side by side.
+    Linux reads only; elsewhere (nothing to read) ``workers``.
+    """
+    rooms = []  # (bytes free, serial need, per extra device)
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit != resource.RLIM_INFINITY:
+            with open("/proc/self/status", encoding="ascii") as status:
+                used = next(int(line.split()[1]) << 10 for line in status if line.startswith("VmSize:"))
+            rooms.append((limit - used, PLAN_SERIAL_ADDRESS_BYTES, PLAN_DEVICE_ADDRESS_BYTES))
+    except (ImportError, OSError, ValueError, StopIteration):
+        pass
+    free = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            free += [int(line.split()[1]) << 10 for line in meminfo if line.startswith("MemAvailable:")]
+        with (
+            open("/sys/fs/cgroup/memory.max", encoding="ascii") as cap,
+            open("/sys/fs/cgroup/memory.current", encoding="ascii") as current,
+        ):
+            if (text := cap.read().strip()) != "max":
+                free.append(int(text) - int(current.read()))
+    except (OSError, ValueError):
+        pass
+    if free:
+        rooms.append((min(free), PLAN_SERIAL_RESIDENT_BYTES, PLAN_DEVICE_RESIDENT_BYTES))
+    for room, serial, per_device in rooms:
+        workers = min(workers, 1 + max(0, int((room - serial) // per_device)))
+    return max(1, workers)
+
+
 def plan_each(
     plan_one: Callable[[_T, Counter], _R],
     items: Sequence[_T],
@@ -179,6 +232,7 @@ def plan_each(
 
     cores = os.cpu_count() or 1
     workers = min(len(items), MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
+    workers = memory_plan_workers(workers)  # as many as the memory this process may use holds
     # numba's workqueue layer runs one kernel at a time: one device at a time
     if workers <= 1 or _SERIAL_PLANNING.get() or not kernels_threadsafe():
         return [plan_one(item, counter) for item in items]

@@ -103,13 +103,9 @@ def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_b
         def report(stage: str, progress: float) -> None:
             conn.send(("progress", stage, float(progress)))
 
-        if memory_bytes:  # under an address-space limit the devices of a plan run one at a time (same plan)
-            from laserskin.planning.optimise import serial_planning
-
-            with serial_planning():
-                render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
-        else:
-            render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
+        # under the address-space limit the planner plans as many devices side by side as the limit holds
+        # (laserskin.planning.optimise.memory_plan_workers: one at a time under the default 6 GiB; the same plan)
+        render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
         conn.send(("done", "", 1.0))
     except MemoryError:
         conn.send(
