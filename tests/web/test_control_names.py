@@ -33,6 +33,12 @@ SESSION_NOTE = (
 )
 GOAL_NOTE = "no laxity to tighten; resurface is indicated (photoaging 3): use --goal resurface or --goal recommend"
 JOB = "e" * 32
+FAILED = "f" * 32
+#: An InputError of the planner, as a job keeps it (devices.py + plan.py: the devices serve the other goal)
+REFUSAL = (
+    "devices: got ['er_yag_2940']; expected at least one device of class non_ablative for goal 'tighten' "
+    "(the device(s) given serve goal 'resurface': use --goal resurface or --goal recommend)"
+)
 
 
 def _plan() -> dict:
@@ -53,6 +59,10 @@ def client(tmp_path_factory):
     record |= {"created_unix": now, "started_unix": now, "finished_unix": now, "inputs": {}}
     (folder / "job.json").write_text(json.dumps(record), encoding="utf-8")
     (folder / "plan.json").write_text(json.dumps(_plan()), encoding="utf-8")
+    failed = data / "jobs" / FAILED
+    failed.mkdir(parents=True)
+    record = {**record, "id": FAILED, "status": "error", "stage": "error", "message": REFUSAL}
+    (failed / "job.json").write_text(json.dumps(record), encoding="utf-8")
     with TestClient(create_app(data, WebSettings(max_photons=2000))) as client:
         yield client
 
@@ -96,3 +106,14 @@ def test_one_mechanism_names_controls_for_each_interface():
     )
     html = plan_report_html(named, {})
     assert "--max-session-minutes" not in html and "Longest acceptable session (min)" in html
+
+
+def test_a_failed_job_names_the_body_keys_in_json_and_the_labels_on_its_page(client):
+    state = client.get(f"/api/jobs/{FAILED}").json()
+    assert state["message"].endswith("use goal: resurface or goal: recommend)")
+    label = "“Goal”: “Resurface (remove the surface layer)”"
+    assert state["form_message"].endswith(f"use {label} or “Goal”: “Recommend (compare both)”)")
+    page = client.get(f"/jobs/{FAILED}").text
+    error = page.split('id="job-error"')[1].split("</p>")[0]
+    assert "use “Goal”: “Resurface (remove the surface layer)”" in error and "--goal" not in page
+    assert "form_message" in (Path(__file__).parents[2] / "src/laserskin/web/static/app.js").read_text()

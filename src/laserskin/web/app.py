@@ -557,7 +557,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             content={
                 "detail": [
                     {"loc": _body_loc(line), "msg": line[:500], "type": "value_error"}
-                    for line in job.message.splitlines()[:20]
+                    for line in in_field_terms(job.message).splitlines()[:20]
                 ]
             },
             headers=headers,

@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from laserskin.core.errors import in_field_terms, name_controls
+from laserskin.web.forms import in_form_terms
+
 __all__ = ["JOB_ID", "Busy", "Job", "JobManager"]
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -74,13 +77,15 @@ class Job:
             "status": self.status,
             "stage": self.stage,
             "progress": round(self.progress, 4),
-            "message": self.message,
+            "message": in_field_terms(self.message),  # the API's words: "goal: resurface", not "--goal resurface"
+            "form_message": name_controls(self.message, in_form_terms),  # the page's: the form field's label
             "elapsed_s": round(max(0.0, end - start), 2),
         }
 
     def record(self) -> dict[str, Any]:
         return {
             **self.to_json(),
+            "message": self.message,
             "created_unix": self.created_unix,
             "started_unix": self.started_unix,
             "finished_unix": self.finished_unix,
@@ -118,10 +123,11 @@ def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_b
     except Exception as error:  # noqa: BLE001 (the message goes to the user; the server keeps running)
         from pydantic import ValidationError
 
-        from laserskin.core.errors import InputError, describe_validation_error, in_field_terms
+        from laserskin.core.errors import InputError, describe_validation_error
 
         if isinstance(error, (InputError, ValidationError)):
-            message = in_field_terms(describe_validation_error(error))  # the form's and API's words (QA6 #20)
+            # kept as phrased (controls as CLI options): each output names them its way (Job.to_json; QA6 #20)
+            message = describe_validation_error(error)
         else:
             import traceback
 

@@ -33,7 +33,7 @@
         fetch("/jobs/" + id + "/result").then(function (r) { return r.text(); }).then(finish);
       } else if (job.status === "error" || job.status === "cancelled") {
         var error = document.getElementById("job-error");
-        error.textContent = job.message || job.status;
+        error.textContent = job.form_message || job.message || job.status;
         error.hidden = false;
         var cancel = document.getElementById("cancel-form");
         if (cancel) { cancel.remove(); }
