@@ -322,34 +322,18 @@ def print_plan(plan: Any) -> None:
 plan_command = command  # the name the planner tests use
 
 
-def _stacked_text(s: dict) -> str:
-    """``", 3 pulses per spot at 2 Hz (42.7 J/cm^2 per spot)"`` where pulses are stacked on one spot, else ``""``
-    (QA7 #4: the plan was simulated and timed with them, and the table said one pulse)."""
-    pulses = s.get("pulses_per_spot") or 1
-    if pulses <= 1:
-        return ""
-    rate = f" at {s['repetition_rate_Hz']:.3g} Hz" if s.get("repetition_rate_Hz") else ""
-    dose = f" ({pulses * s['fluence_J_per_cm2']:.3g} J/cm^2 per spot)" if s.get("fluence_J_per_cm2") else ""
-    return f", {pulses} pulses per spot{rate}{dose}"
-
-
 def _settings_text(s: dict) -> str:
     """The settings as the clinician sets them: a fractional laser by its energy per micro-beam, micro-beam
-    diameter and coverage (its "spot" is the scan pattern; the fluence is per micro-beam) (QA5 #22); pulses
-    stacked on one spot with their count, rate and the dose per spot (QA7 #4)."""
+    diameter and coverage (its "spot" is the scan pattern; the fluence is per micro-beam) (QA5 #22)."""
     if s.get("microbeam_diameter_um") is not None:
         return (
             _wavelength_text(s) + f", {s['pulse_energy_mJ']:.3g} mJ per micro-beam ({s['fluence_J_per_cm2']:.3g} "
             f"J/cm^2 in it), {s['microbeam_diameter_um']:.0f} µm micro-beams, {s['coverage_percent']:.3g} % coverage, "
-            f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm scan pattern"
-            + _stacked_text({**s, "fluence_J_per_cm2": None})
-            + f", {s['passes']} pass(es)"
+            f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm scan pattern, {s['passes']} pass(es)"
         )
     return (
         _wavelength_text(s) + f", {s['fluence_J_per_cm2']:.3g} J/cm^2, "
-        f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm"
-        + _stacked_text(s)
-        + f", {s['passes']} pass(es)"
+        f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)"
     )
 
 

@@ -924,8 +924,6 @@ def _settings(setting) -> dict:
         "pulse_duration_ms": laser.pulse_duration_s * 1e3,
         "spot_diameter_mm": laser.spot_diameter_m * 1e3,
         "repetition_rate_Hz": laser.repetition_rate_Hz,
-        # pulses stacked on one spot at the repetition rate, as simulated and timed (QA7 #4: cooltouch_1320's 3)
-        "pulses_per_spot": laser.pulses,
         "passes": setting.passes,
         "profile": laser.profile,
         "safe_fluence_J_per_cm2": _fluence(setting, setting.safe_energy_J),

@@ -70,7 +70,6 @@ SETTING_ROWS = (
     "pulse_duration_ms",
     "spot_diameter_mm",
     "repetition_rate_Hz",
-    "pulses_per_spot",
     "passes",
     "profile",
     "microbeam_diameter_um",

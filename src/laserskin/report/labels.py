@@ -139,7 +139,6 @@ LABELS: dict[str, Label] = {
     "pulse_duration_ms": Label("Pulse duration", "ms"),
     "spot_diameter_mm": Label("Spot diameter", "mm"),
     "repetition_rate_Hz": Label("Repetition rate", "Hz"),
-    "pulses_per_spot": Label("Pulses stacked per spot", help="at the repetition rate, each of the fluence"),
     "passes": Label("Passes per session"),
     "profile": Label("Beam profile"),
     "safe_fluence_J_per_cm2": Label("Highest safe fluence", "J/cm²"),
