@@ -584,6 +584,29 @@ def readout_relative_error(launch_cdf: Any, photons: int, rings: Any, *, ring: i
     return float(1.0 / np.sqrt(n)) if n > 0 else float("inf")
 
 
+def readout_beyond_error(nominal: Any, low: Any, high: Any, *, merge: Any = None) -> tuple[Any, Any]:
+    """A threshold read-out of a Monte Carlo run taken beyond its error: ``(reported, possible)`` (QA6 #11).
+
+    ``nominal``, ``low`` and ``high`` are one read-out (a depth range, a depth, ...) at the run's rise and at the rise
+    × (1 − k·s) and × (1 + k·s) (:func:`axis_omega_bounds`); ``None`` or 0 is "threshold not reached". Ω rises with
+    the rise, so a threshold reached at the lower bound is reached beyond the Monte Carlo error: ``reported`` is then
+    the nominal read-out, else the lower bound's ("not reached"). ``possible`` is the upper bound's read-out, what is
+    reached within the error, merged with ``reported`` by ``merge`` (e.g. the union of two ranges) where both are
+    reached. The one rule of every threshold read-out of the axis region: the dermal band (:func:`dermal_injury`) and
+    the residual damage depth (:func:`laserskin.pipeline.summary.linear_summary`). A read-out then flips with the
+    seed only where its nominal lies ~k·s beyond the threshold, not where it sits on it.
+    """
+
+    def reached(value: Any) -> bool:
+        return value is not None and not (np.isscalar(value) and value == 0)
+
+    reported = nominal if reached(low) else low
+    possible = high
+    if merge is not None and reached(possible) and reached(reported):
+        possible = merge(possible, reported)
+    return reported, possible
+
+
 def axis_omega_bounds(
     times_s: Any,
     base_K: Any,
@@ -767,11 +790,11 @@ def dermal_injury(
             return omega_depth_range(axis, grid, threshold, column=0)
 
         low, high = axis_omega_bounds
-        if axis_range(low) is None:  # Ω reaches the threshold only within the Monte Carlo error, or not at all
-            depth = None
-        possible = axis_range(high)
-        if possible is not None and depth is not None:  # the nominal band lies inside (Ω rises with the rise)
-            possible = (min(possible[0], depth[0]), max(possible[1], depth[1]))
+        # None where Ω reaches the threshold only within the Monte Carlo error (or not at all); the possible zone
+        # contains the nominal band (Ω rises with the rise)
+        depth, possible = readout_beyond_error(
+            depth, axis_range(low), axis_range(high), merge=lambda a, b: (min(a[0], b[0]), max(a[1], b[1]))
+        )
     thickness = dermis_bottom_m - dermis_top_m
     fraction = 0.0 if depth is None or not thickness > 0 else min(max((depth[1] - depth[0]) / thickness, 0.0), 1.0)
     return DermalInjury(
