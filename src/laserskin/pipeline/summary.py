@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.injury import (
     axis_omega_bounds,
+    basal_exposure_bounds,
     dermal_injury,
+    pigment_risk_within_error,
     pool_rings,
     readout_beyond_error,
     readout_relative_error,
@@ -32,6 +34,7 @@ __all__ = [
     "SimulationSummary",
     "cooling_used",
     "linear_summary",
+    "pigment_risk_bounds",
     "residual_damage_depth_m",
     "shell_summary",
     "wavelength_band_nm",
@@ -93,6 +96,17 @@ class SimulationSummary(BaseModel):
     epidermal_omega: float
     epidermal_injury: str
     pigment_risk: str
+    """Pigmentary risk "low" | "moderate" | "high" (:func:`~laserskin.damage.injury.pigment_risk`). For a Monte Carlo
+    run of the linear stage the planner's rule: the points rule at the lower Monte Carlo bounds of the basal exposure
+    of the axis read-out (the rise × (1 − 2 s), :func:`pigment_risk_bounds`), so a level reached only within the error
+    does not follow the seed; elsewhere (non-linear stage, voxels, ablation) the nominal level."""
+    pigment_risk_within_error: str | None = None
+    """The level reached within the Monte Carlo error (the points rule at the upper bounds, the rise × (1 + 2 s)); a
+    level above ``pigment_risk`` reads "moderate, possibly high". ``None`` where no Monte Carlo error is estimated
+    (non-linear stage, voxels, ablation) or no Fitzpatrick type is given (explicit layers)."""
+    peak_basal_temperature_band_C: DepthRange = None
+    """[low, high] °C: the basal peak temperature at the lower and upper Monte Carlo bounds, the band the pigment rule
+    reads (``None`` where no error is estimated)."""
     pain_index: float
     pain_index_with_anesthetic: float
     """The index × the topical's factor (the computed cooling acts through the temperature only)."""
@@ -212,6 +226,42 @@ def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *
     return float(ablation.residual_damage_depth(col[None, :], one, floor_m))
 
 
+def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
+    """``{"pigment_risk", "pigment_risk_within_error", "peak_basal_temperature_band_C"}`` of a Monte Carlo run: the
+    level of :func:`~laserskin.damage.injury.pigment_risk_within_error` (the points rule at the lower Monte Carlo
+    bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`; s =
+    :func:`~laserskin.damage.injury.readout_relative_error`), the level reached within the error (upper bounds) and
+    the basal peak band, °C (QA6 #23). ``{}`` for a run without read-out regions (no Monte Carlo error estimated: the
+    nominal level stands). ``injury``: the setting's :class:`~laserskin.damage.injury.EpidermalInjury` (its
+    worst-column basal values; default ``outcome.injury``). One rule for ``laserskin simulate`` (:func:`linear_summary`)
+    and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
+    rings = response.readout_rings
+    if rings is None:
+        return {}
+    injury = outcome.injury if injury is None else injury
+    geometry, grid = response.geometry, response.grid
+    error = readout_relative_error(
+        simulation.beam().launch_radius_cdf(grid.r_edges_m), simulation.settings.photons, rings
+    )
+    omegas, temperatures = basal_exposure_bounds(
+        response.times_s,
+        response.base_K,
+        outcome.pulse_energy_J * response.rise_per_J,
+        grid,
+        rings,
+        junction_depth_m=geometry.junction_depth_m,
+        omega_basal=injury.omega_basal,
+        peak_basal_temperature_K=injury.peak_basal_temperature_K,
+        relative_error=error,
+    )
+    risk, upper = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
+    return {
+        "pigment_risk": risk.level,
+        "pigment_risk_within_error": upper,
+        "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
+    }
+
+
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
     """Summary of the linear (constant-property) path at the outcome's pulse energy.
 
@@ -254,6 +304,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     if bounds is not None:  # the same rule as the dermal band (readout_beyond_error)
         low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
         residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
+    pigment = pigment_risk_bounds(simulation, response, outcome)  # the planner's rule (QA6 #23)
+    if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
+        pigment.pop("pigment_risk_within_error", None)
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
@@ -283,7 +336,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=outcome.injury.grade,
-        pigment_risk=outcome.injury.pigment_risk.level,
+        pigment_risk=pigment.get("pigment_risk", outcome.injury.pigment_risk.level),
+        pigment_risk_within_error=pigment.get("pigment_risk_within_error"),
+        peak_basal_temperature_band_C=pigment.get("peak_basal_temperature_band_C"),
         pain_index=float(outcome.pain.index_without_anesthetic),
         pain_index_with_anesthetic=float(outcome.pain.index_with_anesthetic),
         anesthetic=simulation.protocol.anesthetic,
