@@ -1,27 +1,25 @@
-"""The blister band's Monte Carlo error: one deterministic error model, checked against the seed-to-seed scatter.
+"""QA5 #17: the blister band's Monte Carlo error is the noise of the pooled basal read-out, not radial structure.
 
-:func:`laserskin.planning.uncertainty.mc_relative_error` is s = 1/√N of the read-out regions' launched photons
-(RMS over the regions under the flat part of the beam), the same model as the dermal band and the pigment-risk
-bounds (:func:`laserskin.damage.injury.readout_relative_error`). Independent reference here: the seed-to-seed scatter
-of the pooled basal peak rise over six seeds (the quantity the blister verdict reads). smoothbeam_1450 (strong water
-absorption: cheap transports and heat solves; there s matches the scatter of the axis region), the issue's person
-(52 F, type IV, cheek).
+:func:`laserskin.planning.uncertainty.mc_relative_error` measures the noise of the basal peak rise pooled over
+the read-out regions with an independent replicate run. Independent reference here: the seed-to-seed scatter
+of that pooled read-out over six seeds. smoothbeam_1450 (strong water absorption: cheap transports and heat
+solves), the issue's person (52 F, type IV, cheek).
 """
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from laserskin.damage.injury import pool_rings, readout_region_photons, readout_relative_error
 from laserskin.pipeline.simulation import Simulation
 from laserskin.planning.optimise import planning_settings
-from laserskin.planning.uncertainty import beam_radius_m, mc_relative_error
+from laserskin.planning.uncertainty import MC_FALLBACK, _pooled_basal_peaks, beam_radius_m, mc_relative_error
 from laserskin.skin.person import Person
 from laserskin.treatment.devices import load_device
 
 SEEDS = (1, 2, 3, 4, 5, 6)
-PHOTONS = 20_000  # the planner's default
+PHOTONS = (5_000, 80_000)  # 16x: at fixed read-out regions the error must fall 4x
 
 
 def _sim(photons, seed, cache_dir):
@@ -33,12 +31,22 @@ def _sim(photons, seed, cache_dir):
     )
 
 
-def _pooled_basal_peaks(response) -> np.ndarray:
-    """Peak over time of the basal laser rise per joule pooled over the read-out regions, per ring (nr,)."""
-    z = response.grid.z_centers_m
-    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
-    rise = np.asarray(response.rise_per_J)[:, :, basal]
-    return pool_rings(rise, response.grid, response.readout_rings, axis=1).max(axis=0)
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``{photons: [(sim, response), ...]}`` over the seeds, all read over the regions of the larger run, so
+    that the read-out regions are the same at both photon counts (the planner's regions hold >= 1000
+    photons and shrink as the photons grow; at fixed regions the error must fall as 1/sqrt(N))."""
+    cache = tmp_path_factory.mktemp("mc_error")
+    out = {}
+    for photons in PHOTONS:
+        out[photons] = []
+        for seed in SEEDS:
+            sim = _sim(photons, seed, cache)
+            _, source, grid = sim.transport()
+            response, _ = sim.thermal_response(source, grid)
+            out[photons].append((sim, response))
+    rings = out[PHOTONS[-1]][0][1].readout_rings
+    return {n: [(s, dataclasses.replace(r, readout_rings=rings)) for s, r in pairs] for n, pairs in out.items()}
 
 
 def _flat_regions(sim, response):
@@ -48,51 +56,70 @@ def _flat_regions(sim, response):
     return np.array([np.flatnonzero(rings == k)[0] for k in np.unique(rings[under])])
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """``[(sim, response), ...]`` over the seeds (the read-out regions follow the photon count only: the same)."""
-    cache = tmp_path_factory.mktemp("mc_error")
-    out = []
-    for seed in SEEDS:
-        sim = _sim(PHOTONS, seed, cache)
-        _, source, grid = sim.transport()
-        response, _ = sim.thermal_response(source, grid)
-        out.append((sim, response))
-    return out
-
-
-@pytest.mark.slow  # 6 transports and heat solves at 20 000 photons, ~10 s
-def test_error_is_deterministic_and_not_below_the_seed_scatter(runs):
-    estimates = {mc_relative_error(sim, response) for sim, response in runs}
-    assert len(estimates) == 1  # follows the photons and the beam, not the seed
-    (estimate,) = estimates
-    sim, response = runs[0]
-    first = _flat_regions(sim, response)
-    assert np.array_equal(np.asarray(response.readout_rings), np.asarray(runs[-1][1].readout_rings))
-    peaks = np.array([_pooled_basal_peaks(r)[first] for _, r in runs])  # (seeds, regions)
+def _seed_scatter(pairs) -> tuple[float, int]:
+    """Reference: relative SD over the seeds of each region's pooled basal peak, RMS over the regions;
+    and its degrees of freedom."""
+    first = _flat_regions(*pairs[0])
+    peaks = np.array([_pooled_basal_peaks(r.rise_per_J, r)[first] for _, r in pairs])  # (seeds, regions)
     rel_var = peaks.var(axis=0, ddof=1) / peaks.mean(axis=0) ** 2
-    scatter = math.sqrt(rel_var.mean())
-    dof = (len(runs) - 1) * first.size
-    # conservative: not below the measured scatter beyond 3 SD of a sample SD with dof degrees of freedom
-    # (relative SD 1/sqrt(2 dof)); measured 1.5 % against s = 2.7 % (the regions' deposits are correlated less than
-    # their photons: the model's bound); and not an unbounded inflation: at most 1/sqrt(N) of a region's photons
-    # with N the fewest any flat region holds, the model's own upper end
-    assert estimate >= scatter * (1.0 - 3.0 / math.sqrt(2 * dof)), (estimate, scatter, dof)
-    cdf = sim.beam().launch_radius_cdf(response.grid.r_edges_m)
-    fewest = min(readout_region_photons(cdf, PHOTONS, response.readout_rings, ring=int(k)) for k in first)
-    assert estimate <= 1.0 / math.sqrt(fewest) + 1e-12
-    # the axis region (the dermal band's and the pigment rule's s): its scatter within 3 SD of s or below it
-    axis = np.array([_pooled_basal_peaks(r)[0] for _, r in runs])
-    axis_scatter = axis.std(ddof=1) / axis.mean()
-    s_axis = readout_relative_error(cdf, PHOTONS, response.readout_rings)
-    assert axis_scatter <= s_axis * (1.0 + 3.0 / math.sqrt(2 * (len(runs) - 1))), (axis_scatter, s_axis)
+    return float(np.sqrt(rel_var.mean())), (len(pairs) - 1) * first.size
 
 
-def test_error_is_one_over_root_n_of_the_flat_regions(tmp_path):
+@pytest.mark.slow  # 12 transports (5000 and 80 000 photons) and their replicates, ~15 s
+def test_error_matches_the_seed_scatter_and_falls_as_one_over_sqrt_n(runs):
+    means, ses = {}, {}
+    for photons, pairs in runs.items():
+        estimates = np.array([mc_relative_error(sim, response) for sim, response in pairs])
+        means[photons] = estimates.mean()
+        ses[photons] = estimates.std(ddof=1) / math.sqrt(len(estimates))
+        reference, dof = _seed_scatter(pairs)
+        # tolerance: 3 SD of the difference of the two estimates (a sample SD with dof degrees of freedom
+        # has a relative SD of 1/sqrt(2 dof); the mean of the replicate estimates its sample SE)
+        tolerance = 3.0 * math.hypot(reference / math.sqrt(2 * dof), ses[photons])
+        assert means[photons] == pytest.approx(reference, abs=tolerance), (photons, means[photons], reference)
+    log_ratio = math.log(means[PHOTONS[0]] / means[PHOTONS[1]])
+    expected = 0.5 * math.log(PHOTONS[1] / PHOTONS[0])  # 1/sqrt(N)
+    # 3 SD of the log of a ratio of two independent means (their relative SEs add in quadrature)
+    tolerance = 3.0 * math.hypot(ses[PHOTONS[0]] / means[PHOTONS[0]], ses[PHOTONS[1]] / means[PHOTONS[1]])
+    assert log_ratio == pytest.approx(expected, abs=tolerance), (means, ses)
+    assert tolerance < expected  # the test tells a 1/sqrt(N) fall from no fall at all
+
+
+def test_error_is_kept_per_response_and_small_runs_fall_back(tmp_path):
     sim = _sim(1000, 1, tmp_path)  # 1000 photons: one read-out region over the whole beam
     _, source, grid = sim.transport()
     response, _ = sim.thermal_response(source, grid)
-    assert np.unique(response.readout_rings[grid.r_centers_m < beam_radius_m(sim)]).size == 1
-    cdf = sim.beam().launch_radius_cdf(grid.r_edges_m)
-    n = readout_region_photons(cdf, 1000, response.readout_rings)
-    assert mc_relative_error(sim, response) == pytest.approx(1.0 / math.sqrt(n), rel=1e-12)
+    assert np.unique(response.readout_rings[response.grid.r_centers_m < beam_radius_m(sim)]).size < 3
+    error = mc_relative_error(sim, response)
+    assert error >= MC_FALLBACK
+    assert mc_relative_error(sim, response) == error  # one replicate per response
+
+
+@pytest.mark.slow  # six genesis_1064 transports and heat solves at 20 000 photons, ~30 s
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: 1/sqrt(N) (readout_relative_error, the threshold read-outs' s) understates the basal noise at "
+    "1064 nm: 2.8 % against a seed scatter of 4.6 % over seeds 1-6 (4.8 % over 1-8; the replicate: 4.8 %) — the "
+    "pigment level's Monte Carlo margin there is too narrow (docs/planning.md, 'Monte Carlo error')",
+)
+def test_one_over_root_n_is_not_below_the_basal_scatter_at_1064_nm(tmp_path):
+    from laserskin.damage.injury import readout_region_photons
+
+    person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
+    preset = load_device("genesis_1064")
+    laser = preset.laser()
+    pairs = []
+    for seed in SEEDS:
+        settings = planning_settings(20_000, seed, laser)
+        sim = Simulation(person, laser, dict(preset.cooling), settings=settings, cache_dir=tmp_path)
+        _, source, grid = sim.transport()
+        pairs.append((sim, sim.thermal_response(source, grid)[0]))
+    reference, dof = _seed_scatter(pairs)
+    sim, response = pairs[0]
+    cdf = sim.beam().launch_radius_cdf(response.grid.r_edges_m)
+    first = _flat_regions(sim, response)
+    model = math.sqrt(
+        np.mean([1.0 / readout_region_photons(cdf, 20_000, response.readout_rings, ring=int(k)) for k in first])
+    )
+    # the model may overstate the noise (1320 nm: ~2x); it must not understate it beyond 3 SD of the sample SD
+    assert model >= reference * (1.0 - 3.0 / math.sqrt(2 * dof)), (model, reference, dof)
