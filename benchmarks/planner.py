@@ -14,20 +14,19 @@ the CPU time much less; the cores other processes used meanwhile say how quiet t
 first plan after an install, which also compiles the kernels.
 
 Where the cold plan's time goes (2-core machine, issue 9; CPU s of the process, profiled with the
-candidates planned one by one): ~37 CPU s in all, per candidate genesis_1064 ~14 (its transports: the
-1064 nm light (μa ≈ 0.1/cm) needs 160 000 photons for the basal noise the safety decision accepts,
-five runs ≈ 12 CPU s on both cores), fraxel_1550 ~10 (a linear run, then the enthalpy model: one LU
-factorisation of the 25 000-cell operator per changed tissue state, ~120 of them), cooltouch_1320 ~9
-(ten heat solves of ~290 steps for its cryogen spurts, ~30 factorisations each), smoothbeam_1450 ~3,
-the alternative co2_fractional ~1, imports ~1.5. Warm, the transports are read from the cache and
-the rest stays. The candidates are planned side by side in threads (three at a time on two cores)
-(:func:`laserskin.planning.optimise.plan_each`; the same plan as one by one, tests/planning/
+candidates planned one by one; docs/planning.md "Plan time"): ~29 CPU s in all (type II 28, type VI 27), per
+candidate cooltouch_1320 ~10 (ten heat solves of ~290 steps for its cryogen spurts, ~30 factorisations each: the
+blister band's perturbed runs), fraxel_1550 ~9-10 (a linear run, then the enthalpy model: ~110 LU factorisations
+of the 25 000-cell operator, ~5 CPU s, and six voxel transports, ~1.4), smoothbeam_1450 ~3, genesis_1064 ~1.5
+(rejected by the benefit screen from its first 20 000-photon run; before it raised its photons to 80 000-160 000
+and ran its blister band: 9-15 CPU s), the alternative co2_fractional ~1, imports ~1.5. Warm, the transports are
+read from the cache and the rest stays. The candidates are planned side by side in threads (three at a time on two
+cores) (:func:`laserskin.planning.optimise.plan_each`; the same plan as one by one, tests/planning/
 test_plan_each.py), the long single-threaded ones (fractional/ablative presets) started first; within
 a candidate the blister band's transports run in a background thread while the heat of each case is
 solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`). SuperLU and the numba kernels
-release the GIL, so both cores are kept busy: genesis_1064's chain of transports starts early and
-the other candidates' one-core heat solves and non-linear run fill the cores beside it. Compiling
-the kernels (first plan after an install only) adds ~17 CPU s.
+release the GIL, so both cores are kept busy. Compiling the kernels (first plan after an install only) adds
+~17 CPU s.
 
 Then the cold plans of a type II and a type VI person (:data:`PERSON_PLANS`, fresh processes, wall and
 CPU s), then three plans in this process (wall time, device, work counters).
@@ -49,8 +48,9 @@ from laserskin.skin.person import Person
 DEFAULT_PLAN = ["plan", "--age", "52", "--sex", "F", "--fitzpatrick", "4", "--site", "cheek", "--laxity", "2", "--json"]
 PLAN_TARGET_S = 30.0
 #: Other persons whose cold plan is timed the same way (issue 9: every plan within the target, not only the
-#: default person's): the planner spends different work on them (genesis_1064's photons follow the basal
-#: Monte Carlo error, 80 000 for type II, 160 000 for types IV and VI; fraxel_1550's non-linear run).
+#: default person's): the planner spends different work on them (its Monte Carlo noise rule raised genesis_1064's
+#: photons to 80 000 for this type II and 160 000 for this type VI before the benefit screen rejected it from its
+#: first run; which devices need the non-linear model).
 PERSON_PLANS = {
     "45 F type II cheek, laxity 2": ["plan", "--age", "45", "--sex", "F", "--fitzpatrick", "II", "--site", "cheek"]
     + ["--laxity", "2", "--json"],
