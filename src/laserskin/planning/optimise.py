@@ -595,15 +595,15 @@ def benefit_bound_setting(
     (:data:`SCREEN_NOISE_K`; the 0.85 margin left out as well). The dose rises with the fluence (θ >= 0) and the
     passes (Ω adds), so the bound takes ``max_passes`` passes, and the linear read-outs (no latent heat: above the
     onset of vaporisation they overstate the dose). ``None`` where a dermal target band already forms at the
-    bound (the device plainly works: no screen is worth its cost)."""
+    bound (the device plainly works: no screen is worth its cost) or the bound is below the device minimum."""
     from laserskin.planning.uncertainty import mc_relative_error
 
     fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
     error = mc_relative_error(sim, response)
     e_blister = fast.blister_energy_J(1, lo / 10.0, hi * 10.0)
     energy = hi if e_blister is None else min(hi, e_blister * (1.0 + SCREEN_NOISE_K * error))
-    if not math.isfinite(energy) or fast.band_um(energy, max_passes) > 0.0:
-        return None
+    if not math.isfinite(energy) or energy < lo or fast.band_um(energy, max_passes) > 0.0:
+        return None  # below the device minimum the full optimisation may find no safe fluence: its reason stands
     bound = SettingResult(
         device=preset.name,
         device_class=preset.device_class,
