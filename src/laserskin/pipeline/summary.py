@@ -97,13 +97,14 @@ class SimulationSummary(BaseModel):
     epidermal_injury: str
     pigment_risk: str
     """Pigmentary risk "low" | "moderate" | "high" (:func:`~laserskin.damage.injury.pigment_risk`). For a Monte Carlo
-    run of the linear stage the planner's rule: the points rule at the lower Monte Carlo bounds of the basal exposure
-    of the axis read-out (the rise × (1 − 2 s), :func:`pigment_risk_bounds`), so a level reached only within the error
-    does not follow the seed; elsewhere (non-linear stage, voxels, ablation) the nominal level."""
-    pigment_risk_within_error: str | None = None
-    """The level reached within the Monte Carlo error (the points rule at the upper bounds, the rise × (1 + 2 s)); a
-    level above ``pigment_risk`` reads "moderate, possibly high". ``None`` where no Monte Carlo error is estimated
-    (non-linear stage, voxels, ablation) or no Fitzpatrick type is given (explicit layers)."""
+    run of the linear stage the planner's rule: the highest level the Monte Carlo error cannot exclude, the points
+    rule at the upper Monte Carlo bounds of the basal exposure of the axis read-out (the rise × (1 + 2 s),
+    :func:`pigment_risk_bounds`; QA7 #1); elsewhere (non-linear stage, voxels, ablation) the nominal level."""
+    pigment_risk_beyond_error: str | None = None
+    """The level the simulation establishes beyond its Monte Carlo error (the points rule at the lower bounds, the rise
+    × (1 − 2 s)); a level below ``pigment_risk`` reads "high within the error, moderate established". ``None`` where
+    no Monte Carlo error is estimated (non-linear stage, voxels, ablation) or no Fitzpatrick type is given (explicit
+    layers)."""
     peak_basal_temperature_band_C: DepthRange = None
     """[low, high] °C: the basal peak temperature at the lower and upper Monte Carlo bounds, the band the pigment rule
     reads (``None`` where no error is estimated)."""
@@ -227,11 +228,11 @@ def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *
 
 
 def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
-    """``{"pigment_risk", "pigment_risk_within_error", "peak_basal_temperature_band_C"}`` of a Monte Carlo run: the
-    level of :func:`~laserskin.damage.injury.pigment_risk_within_error` (the points rule at the lower Monte Carlo
+    """``{"pigment_risk", "pigment_risk_beyond_error", "peak_basal_temperature_band_C"}`` of a Monte Carlo run: the
+    level of :func:`~laserskin.damage.injury.pigment_risk_within_error` (the points rule at the upper Monte Carlo
     bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`; s =
-    :func:`~laserskin.damage.injury.readout_relative_error`), the level reached within the error (upper bounds) and
-    the basal peak band, °C (QA6 #23). ``{}`` for a run without read-out regions (no Monte Carlo error estimated: the
+    :func:`~laserskin.damage.injury.readout_relative_error`), the level established beyond the error (lower bounds)
+    and the basal peak band, °C (QA6 #23, QA7 #1). ``{}`` for a run without read-out regions (no Monte Carlo error estimated: the
     nominal level stands). ``injury``: the setting's :class:`~laserskin.damage.injury.EpidermalInjury` (its
     worst-column basal values; default ``outcome.injury``). One rule for ``laserskin simulate`` (:func:`linear_summary`)
     and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
@@ -254,10 +255,10 @@ def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str,
         peak_basal_temperature_K=injury.peak_basal_temperature_K,
         relative_error=error,
     )
-    risk, upper = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
+    risk, established = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
     return {
         "pigment_risk": risk.level,
-        "pigment_risk_within_error": upper,
+        "pigment_risk_beyond_error": established,
         "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
     }
 
@@ -306,7 +307,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
     pigment = pigment_risk_bounds(simulation, response, outcome)  # the planner's rule (QA6 #23)
     if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
-        pigment.pop("pigment_risk_within_error", None)
+        pigment.pop("pigment_risk_beyond_error", None)
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
@@ -337,7 +338,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=outcome.injury.grade,
         pigment_risk=pigment.get("pigment_risk", outcome.injury.pigment_risk.level),
-        pigment_risk_within_error=pigment.get("pigment_risk_within_error"),
+        pigment_risk_beyond_error=pigment.get("pigment_risk_beyond_error"),
         peak_basal_temperature_band_C=pigment.get("peak_basal_temperature_band_C"),
         pain_index=float(outcome.pain.index_without_anesthetic),
         pain_index_with_anesthetic=float(outcome.pain.index_with_anesthetic),

@@ -65,9 +65,10 @@ def benefit_verdict(
 
 
 def pigment_risk_keys(simulation, response, outcome, injury) -> dict:
-    """``{"pigment_risk", "pigment_risk_within_error", "peak_basal_temperature_band_C"}`` of a planner setting: the
-    rule of :func:`laserskin.pipeline.summary.pigment_risk_bounds` (the points rule at the lower Monte Carlo bounds of
-    the basal exposure of the axis read-out; ``laserskin simulate`` states the same), with the setting's
+    """``{"pigment_risk", "pigment_risk_beyond_error", "peak_basal_temperature_band_C"}`` of a planner setting: the
+    rule of :func:`laserskin.pipeline.summary.pigment_risk_bounds` (the points rule at the upper Monte Carlo bounds of
+    the basal exposure of the axis read-out, the level established beyond the error beside it; ``laserskin simulate``
+    states the same), with the setting's
     :class:`~laserskin.damage.injury.EpidermalInjury` ``injury`` (its worst-column basal values). ``{}`` for a run
     without read-out regions (no Monte Carlo error estimated: the nominal level stands)."""
     from laserskin.pipeline.summary import pigment_risk_bounds

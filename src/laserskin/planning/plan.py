@@ -836,14 +836,16 @@ def _near_minimum_note(option, goal: str, photons: int) -> list[str]:
 
 
 def _pigment_within_error_note(summary: dict) -> list[str]:
-    """A reason line when the pigment level reached within the Monte Carlo error of the basal read-out differs from the
-    level (:func:`laserskin.damage.injury.pigment_risk_within_error`, QA6 #23), else none."""
-    upper, band = summary.get("pigment_risk_within_error"), summary.get("peak_basal_temperature_band_C")
-    if not upper or upper == summary.get("pigment_risk") or not band:
+    """A reason line when the pigment level established beyond the Monte Carlo error of the basal read-out is below the
+    stated level (the level the error cannot exclude, :func:`laserskin.damage.injury.pigment_risk_within_error`,
+    QA6 #23, QA7 #1), else none."""
+    established, band = summary.get("pigment_risk_beyond_error"), summary.get("peak_basal_temperature_band_C")
+    if not established or established == summary.get("pigment_risk") or not band:
         return []
     return [
-        f"pigment risk {summary['pigment_risk']} (points rule at the lower Monte Carlo bound of the basal exposure; "
-        f"basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): {upper} within the Monte Carlo error"
+        f"pigment risk {summary['pigment_risk']} within the Monte Carlo error (points rule at the upper Monte Carlo "
+        f"bound of the basal exposure; basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): "
+        f"{established} established beyond the error"
     ]
 
 
