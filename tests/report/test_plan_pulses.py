@@ -54,3 +54,22 @@ def test_report_html_states_the_stacked_pulses_of_the_plan_and_of_an_alternative
 def test_an_older_plan_without_the_keys_still_renders():
     html = plan_report_html(PLAN)
     assert "Pulses stacked per spot" not in html and "Laser settings" in html
+
+
+def test_the_web_plan_page_shows_them_from_the_label_table():
+    """plan_result.html with the globals the web app gives it: the rows are named by LABELS."""
+    import jinja2
+
+    from laserskin.report import labels
+
+    templates = Path(labels.__file__).parents[1] / "web" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.globals.update(labels.template_globals())
+    page = env.get_template("plan_result.html").render(plan={**PLAN, "settings": TRIPLE}, job={"id": "x"}, figures=[])
+    settings = page.split("<caption>Settings</caption>")[1].split("</table>")[0]
+    for row in (
+        '<th scope="row">Pulses stacked per spot</th><td>3</td>',
+        '<th scope="row">Repetition rate</th><td>2.00 Hz</td>',
+        '<th scope="row">Fluence per spot, all stacked pulses</th><td>42.7 J/cm²</td>',
+    ):
+        assert row in settings, row
