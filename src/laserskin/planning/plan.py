@@ -958,7 +958,20 @@ def _pain_bands(summary: dict, anesthetic: str | None, cooling: str | None = Non
     return pain_band(summary.get("pain_index"), anesthetic or "none", cooling)
 
 
+def _stacked_pulses(laser) -> str:
+    """``" of 3 pulses stacked per spot at 2 Hz (42.7 J/cm^2 per spot)"`` for the reasons, ``""`` for one pulse
+    (QA7 #4: the margin and the outcome are for all the pulses on a spot together)."""
+    if laser.pulses == 1:
+        return ""
+    where = "micro-zone" if laser.is_fractional else "spot"
+    rate = "" if laser.is_fractional else f" at {laser.repetition_rate_Hz:g} Hz"
+    dose = laser.pulses * laser.fluence_J_per_m2 * 1e-4
+    return f" of {laser.pulses} pulses stacked per {where}{rate} ({dose:.3g} J/cm^2 per {where})"
+
+
 def _settings(setting) -> dict:
+    """The plan's ``settings``: every laser setting the simulation used, in clinical units (a test derives the
+    list from the :class:`~laserskin.treatment.laser.Laser` fields), and the planner's fluence limits."""
     laser = setting.laser
     out = {
         "wavelength_nm": laser.centroid_wavelength_m * 1e9,
@@ -967,6 +980,10 @@ def _settings(setting) -> dict:
         "pulse_duration_ms": laser.pulse_duration_s * 1e3,
         "spot_diameter_mm": laser.spot_diameter_m * 1e3,
         "repetition_rate_Hz": laser.repetition_rate_Hz,
+        # pulses stacked on one spot, and the dose they deliver there (QA7 #4: the 1320 nm preset's triple was
+        # simulated and timed but the settings said one pulse); in fractional mode per micro-beam (MTZ)
+        "pulses_per_spot": laser.pulses,
+        "fluence_per_spot_J_per_cm2": laser.pulses * laser.fluence_J_per_m2 * 1e-4,
         "passes": setting.passes,
         "profile": laser.profile,
         "safe_fluence_J_per_cm2": _fluence(setting, setting.safe_energy_J),
@@ -1128,7 +1145,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         else:
             reasons = [
                 f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
-                f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
+                f"{setting.binding}; {setting.passes} pass(es){_stacked_pulses(setting.laser)}; dermal remodelling target "
                 f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um, through "
                 f"< {planner_rules()['target']['max_dermis_fraction']:.0%} of the dermis): " + setting.target_verdict
             ] + list(setting.reasons)
@@ -1207,7 +1224,7 @@ def _preset_reason(preset, setting) -> str:
             f"{laser.fractional.microbeam_diameter_m * 1e6:.0f} um micro-beams at {laser.fractional.coverage * 100:.0f} % "
             "coverage"
         )
-    parts.append(f"{setting.passes} pass(es) ({setting.passes_reason})")
+    parts.append(f"{setting.passes} pass(es) ({setting.passes_reason}){_stacked_pulses(laser)}")
     depth = summary.get("dermal_injury_depth_um")
     crater = summary.get("crater_depth_um")
     measured = []
