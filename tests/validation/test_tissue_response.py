@@ -211,6 +211,45 @@ def test_co2_depth_of_the_first_pass():
     assert 20.0 <= run(co2(7))["crater_depth_um"] <= 30.0
 
 
+# The two checks below are the published heat of ablation (QA7 #2). Both measured with the candidate of
+# docs/tissue_physics.md ("CO2 removal enthalpy"): the removal enthalpy of thermal.enthalpy (heat_of_ablation_J_per_m3
+# = 2.75 kJ/cm³ in the co2_10um band) with the matrix's absorption at 10.6 µm in the fresh tissue
+# (optics.chromophores.mua_dry_matrix_per_m, dry share 0.33). Not shipped: it gives 6.5 µm at 7 J/cm², and
+# test_co2_depth_of_the_first_pass holds 20–30 µm at 7 J/cm² — incompatible with a ≈ 5 J/cm² threshold and 2.5–3
+# kJ/cm³ in any model ((7 − 5) / 2.75 kJ/cm³ ≈ 7 µm).
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model: 46.5 µm at 12 J/cm², 1 ms (and 0.8 ms): a floor cell leaves once its water is vaporised, ≈ 1.7 "
+    "kJ/cm³ in dermis, below the measured 2.5–3 kJ/cm³. With the removal enthalpy (2.75 kJ/cm³, taken at the plateau) "
+    "and the matrix's absorption at 10.6 µm (fresh μa ≈ 820 /cm): 21 µm (15–27 µm over h 2.5–3 kJ/cm³ and the "
+    "blood-water fraction 0.83–0.87), first crater between 5 and 6 J/cm² — not shipped, because 7 J/cm² then gives "
+    "6.5 µm against the 20–30 µm that test_co2_depth_of_the_first_pass holds there",
+)
+def test_co2_depth_at_a_clinical_ultrapulse_setting():
+    """UltraPulse-type single pass, 500 mJ into a 2.25 mm spot ≈ 12.6 J/cm², 1 ms: 20–30 µm per pass "at clinical
+    settings" (V, secondary: skin-disease-care.com); the steady-state estimate from the ≈ 5 J/cm² threshold and the
+    pulsed-CO2 heat of ablation 2.5–3 kJ/cm³ (Walsh & Deutsch 1988, R), (12 − 5) / h = 23–28 µm, lies inside. Here
+    12 J/cm² on the 3 mm flat top; the published 20–30 µm is the tolerance."""
+    assert 20.0 <= run(co2(12, "1 ms"))["crater_depth_um"] <= 30.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="model: 5.5 µm per J/cm² (46.5 → 90.5 µm, 12 → 20 J/cm², 1 ms; 8.5 between 5 and 7 J/cm²), i.e. ≈ 1.8 "
+    "kJ/cm³ — the water's vaporisation. With the removal enthalpy (2.75 kJ/cm³) and the matrix's absorption at 10.6 "
+    "µm: 3.69 µm per J/cm² (21 → 50.5 µm; 3.4 at 3 kJ/cm³, 3.9–4.2 at 2.5 kJ/cm³) — not shipped (7 J/cm² then gives "
+    "6.5 µm, below the 20–30 µm of test_co2_depth_of_the_first_pass)",
+)
+def test_co2_depth_per_fluence_above_threshold():
+    """Steady-state ablation removes (F − F_th) / h_abl, so the slope above threshold is 1 / h_abl: pulsed CO2 on
+    skin 2.5–3 kJ/cm³ (Walsh & Deutsch 1988, R; physics_data.md §7.2) → 3.3–4.0 µm per J/cm², 12 → 20 J/cm², 1 ms.
+    The published range of h is the tolerance (the crater is read on cells of ≤ 2 µm: ≤ 0.25 µm per J/cm²)."""
+    slope = (run(co2(20, "1 ms"))["crater_depth_um"] - run(co2(12, "1 ms"))["crater_depth_um"]) / 8.0
+    assert 3.3 <= slope <= 4.0
+
+
 def test_co2_longer_pulses_leave_more_damage():
     """CO2 0.25–10 ms on pig skin: pulses > 1 ms raise the residual damage (Ross et al. 1996, V abstract).
     Tolerance: the direction only (the abstract gives no magnitude)."""

@@ -324,16 +324,22 @@ plan_command = command  # the name the planner tests use
 
 def _settings_text(s: dict) -> str:
     """The settings as the clinician sets them: a fractional laser by its energy per micro-beam, micro-beam
-    diameter and coverage (its "spot" is the scan pattern; the fluence is per micro-beam) (QA5 #22)."""
+    diameter and coverage (its "spot" is the scan pattern; the fluence is per micro-beam) (QA5 #22); the pulses
+    stacked per spot with their rate and dose, which the safety margin and the outcome are for (QA7 #4)."""
+    from laserskin.report.labels import pulses_text
+
+    pulses = pulses_text(s, "J/cm^2")
+    pulses = f", {pulses}" if pulses else ""
     if s.get("microbeam_diameter_um") is not None:
         return (
             _wavelength_text(s) + f", {s['pulse_energy_mJ']:.3g} mJ per micro-beam ({s['fluence_J_per_cm2']:.3g} "
             f"J/cm^2 in it), {s['microbeam_diameter_um']:.0f} µm micro-beams, {s['coverage_percent']:.3g} % coverage, "
             f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm scan pattern, {s['passes']} pass(es)"
+            + pulses
         )
     return (
         _wavelength_text(s) + f", {s['fluence_J_per_cm2']:.3g} J/cm^2, "
-        f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)"
+        f"{s['pulse_duration_ms']:.3g} ms, {s['spot_diameter_mm']:.3g} mm, {s['passes']} pass(es)" + pulses
     )
 
 

@@ -366,6 +366,50 @@ def mua_fat_per_m(wavelength_m):
     return 100.0 * (base_cm + np.maximum(excess, 0.0))
 
 
+# --- dry matrix (protein) at the CO2 lines --------------------------------------------
+#: Water volume fraction of whole blood (R: ≈ 0.85 for 45 % haematocrit; plasma ≈ 0.92, red cells ≈ 0.65).
+BLOOD_WATER_VOLUME_FRACTION = 0.85
+#: Band in which :func:`mua_dry_matrix_per_m` is defined (the CO2 laser lines 9.2–10.8 µm), m.
+DRY_MATRIX_BAND_M = (9.0e-6, 11.0e-6)
+
+
+def mua_dry_matrix_per_m(wavelength_m, blood_water_fraction: float = BLOOD_WATER_VOLUME_FRACTION):
+    """Absorption of the non-water (protein) matter of tissue per unit of its volume at 9–11 µm, 1/m (D).
+
+    Derived from the whole-blood spectrum that ships with laserskin (Rowe et al. 2017, ``rowe2017``): blood
+    is water (volume fraction ``W_b``, R ≈ 0.85) plus protein, so ``μa,matrix = (μa,blood − W_b μa,water) /
+    (1 − W_b)``. At 10 600 nm: (837 − 0.85 × 847) / 0.15 ≈ 780 /cm ≈ 0.92 × water (0.90–0.93 for W_b
+    0.83–0.87): the protein absorbs about as strongly as water per volume, so the dermis's matrix (≈ 35 %)
+    adds ≈ 270 /cm to its water's 551 /cm (docs/tissue_physics.md, "CO2 removal enthalpy"). Only the CO2
+    band (:data:`DRY_MATRIX_BAND_M`) is returned, 0 elsewhere: the subtraction of two nearly equal spectra is
+    meaningful only where neither dominates by orders of magnitude, and it is sensitive to the blood's water
+    fraction and to bound-water band shifts. Not part of the mixing model
+    (:func:`laserskin.skin.tissue.mixing_mua_per_m`) yet: alone it lowers the CO2 ablation threshold to
+    ≈ 3 J/cm²; with the removal enthalpy of :class:`laserskin.thermal.enthalpy.PhaseChangeParameters` it keeps
+    ≈ 5 J/cm² (measured, see the docs).
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+    blood_water_fraction : float
+        Water volume fraction of whole blood, in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m (0 outside 9–11 µm).
+    """
+    cite("rowe2017", "segelstein1981")
+    if not (0.0 < blood_water_fraction < 1.0):
+        raise InputError("blood_water_fraction", blood_water_fraction, "a fraction in (0, 1)")
+    wl = check_wavelength(wavelength_m)
+    lo, hi = DRY_MATRIX_BAND_M
+    band = (wl >= lo) & (wl <= hi)
+    matrix = (mua_oxyblood_per_m(wl) - blood_water_fraction * mua_water_per_m(wl)) / (1.0 - blood_water_fraction)
+    return np.where(band, np.maximum(matrix, 0.0), 0.0)
+
+
 # --- bloodless baseline -------------------------------------------------------------
 def mua_baseline_per_m(wavelength_m, *, include_constant: bool = True):
     """Bloodless skin baseline absorption (Jacques 1998), 1/m.

@@ -31,6 +31,7 @@ from laserskin.planning.modality import (
 from laserskin.planning.optimise import (
     STRONGEST_TOPICAL,
     Counter,
+    NotExpectedToWork,
     finalise,
     lightest_anesthetic,
     optimise_device,
@@ -764,6 +765,46 @@ def _split_by_expected_benefit(options: list[dict], goal: str, photons: int = 20
     return [o for o, w in zip(options, works) if w], [o for o, w in zip(options, works) if not w]
 
 
+#: The benefit screen rejects a device only when this many times the upper end of its bound's month-6 band is still
+#: below the minimum benefit beyond the Monte Carlo error (room for the healing model's response to the dose).
+SCREEN_BENEFIT_FACTOR = 10.0
+
+
+def _benefit_screen(preset, person, request, goal: str):
+    """The benefit screen of :func:`~laserskin.planning.optimise.optimise_device` for ``preset`` (a reason or None).
+
+    Its setting (:func:`~laserskin.planning.optimise.benefit_bound_setting`) holds at least the heat dose of any
+    setting the optimisation could choose; when even :data:`SCREEN_BENEFIT_FACTOR` times the upper end of the
+    course's month-6 band there is below the minimum benefit beyond the Monte Carlo error (the rule of
+    :func:`_split_by_expected_benefit`, which the full optimisation would end in), the device is rejected without
+    raising its photons and running its blister band (genesis_1064 for every skin type: ~1e-4 % against 5 %)."""
+    from laserskin.planning.noise_rules import benefit_verdict
+
+    def screen(bound) -> str | None:
+        course = plan_course(
+            session_dose_from_summary(bound.summary, bound.laser),
+            preset,
+            person,
+            max_sessions=request.max_sessions,
+            measure=_goal_measure(goal),
+        )
+        band = _goal_bands(course, goal)["month_6"]
+        cut = MIN_EXPECTED_IMPROVEMENT_PCT
+        if benefit_verdict(SCREEN_BENEFIT_FACTOR * band[2], request.photons, cut_pct=cut) != "below":
+            return None
+        measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
+        return (
+            f"{preset.name}: not expected to work: predicted {measure} grade improvement at 6 months at most "
+            f"{band[1]:.2g} % [{band[0]:.2g}-{band[2]:.2g}] after {course.sessions} session(s), at "
+            f"{bound.summary['fluence_J_per_cm2']:.3g} J/cm^2 and {bound.passes} passes (above any fluence and pass "
+            f"count the epidermal margin allows), is below the minimum {cut:g} % (about twice the standard error of "
+            "the graded change the healing model is calibrated on, Alexiades-Armenakas 2007: a smaller mean change is "
+            "not told apart from none)"
+        )
+
+    return screen
+
+
 def _below_minimum_reason(option, goal: str) -> str:
     course = option["course"]
     measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
@@ -795,14 +836,16 @@ def _near_minimum_note(option, goal: str, photons: int) -> list[str]:
 
 
 def _pigment_within_error_note(summary: dict) -> list[str]:
-    """A reason line when the pigment level reached within the Monte Carlo error of the basal read-out differs from the
-    level (:func:`laserskin.damage.injury.pigment_risk_within_error`, QA6 #23), else none."""
-    upper, band = summary.get("pigment_risk_within_error"), summary.get("peak_basal_temperature_band_C")
-    if not upper or upper == summary.get("pigment_risk") or not band:
+    """A reason line when the pigment level established beyond the Monte Carlo error of the basal read-out is below the
+    stated level (the level the error cannot exclude, :func:`laserskin.damage.injury.pigment_risk_within_error`,
+    QA6 #23, QA7 #1), else none."""
+    established, band = summary.get("pigment_risk_beyond_error"), summary.get("peak_basal_temperature_band_C")
+    if not established or established == summary.get("pigment_risk") or not band:
         return []
     return [
-        f"pigment risk {summary['pigment_risk']} (points rule at the lower Monte Carlo bound of the basal exposure; "
-        f"basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): {upper} within the Monte Carlo error"
+        f"pigment risk {summary['pigment_risk']} within the Monte Carlo error (points rule at the upper Monte Carlo "
+        f"bound of the basal exposure; basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): "
+        f"{established} established beyond the error"
     ]
 
 
@@ -915,7 +958,20 @@ def _pain_bands(summary: dict, anesthetic: str | None, cooling: str | None = Non
     return pain_band(summary.get("pain_index"), anesthetic or "none", cooling)
 
 
+def _stacked_pulses(laser) -> str:
+    """``" of 3 pulses stacked per spot at 2 Hz (42.7 J/cm^2 per spot)"`` for the reasons, ``""`` for one pulse
+    (QA7 #4: the margin and the outcome are for all the pulses on a spot together)."""
+    if laser.pulses == 1:
+        return ""
+    where = "micro-zone" if laser.is_fractional else "spot"
+    rate = "" if laser.is_fractional else f" at {laser.repetition_rate_Hz:g} Hz"
+    dose = laser.pulses * laser.fluence_J_per_m2 * 1e-4
+    return f" of {laser.pulses} pulses stacked per {where}{rate} ({dose:.3g} J/cm^2 per {where})"
+
+
 def _settings(setting) -> dict:
+    """The plan's ``settings``: every laser setting the simulation used, in clinical units (a test derives the
+    list from the :class:`~laserskin.treatment.laser.Laser` fields), and the planner's fluence limits."""
     laser = setting.laser
     out = {
         "wavelength_nm": laser.centroid_wavelength_m * 1e9,
@@ -924,6 +980,10 @@ def _settings(setting) -> dict:
         "pulse_duration_ms": laser.pulse_duration_s * 1e3,
         "spot_diameter_mm": laser.spot_diameter_m * 1e3,
         "repetition_rate_Hz": laser.repetition_rate_Hz,
+        # pulses stacked on one spot, and the dose they deliver there (QA7 #4: the 1320 nm preset's triple was
+        # simulated and timed but the settings said one pulse); in fractional mode per micro-beam (MTZ)
+        "pulses_per_spot": laser.pulses,
+        "fluence_per_spot_J_per_cm2": laser.pulses * laser.fluence_J_per_m2 * 1e-4,
         "passes": setting.passes,
         "profile": laser.profile,
         "safe_fluence_J_per_cm2": _fluence(setting, setting.safe_energy_J),
@@ -1001,7 +1061,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
 
-        def optimised(anesthetic: str) -> list:
+        def optimised(anesthetic: str, screen=None) -> list:
             return optimise_device(
                 person,
                 preset,
@@ -1014,9 +1074,16 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 counter=counter,
                 cache_dir=cache_dir,
                 max_fraction=request.max_fraction_of_blister,
+                screen=screen,
             )
 
-        settings = optimised(request.anesthetic)
+        # among the default candidates, a device that cannot reach the minimum benefit at any setting the optimisation
+        # could choose is rejected from its first run (cheap bound first; issue 9: plan time)
+        screen = _benefit_screen(preset, person, request, goal) if request.devices is None else None
+        try:
+            settings = optimised(request.anesthetic, screen)
+        except NotExpectedToWork as rejected:
+            return [], [rejected.reason]
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [_infeasible_reason(preset, settings[0])]
@@ -1078,7 +1145,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         else:
             reasons = [
                 f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
-                f"{setting.binding}; {setting.passes} pass(es); dermal remodelling target "
+                f"{setting.binding}; {setting.passes} pass(es){_stacked_pulses(setting.laser)}; dermal remodelling target "
                 f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um, through "
                 f"< {planner_rules()['target']['max_dermis_fraction']:.0%} of the dermis): " + setting.target_verdict
             ] + list(setting.reasons)
@@ -1157,7 +1224,7 @@ def _preset_reason(preset, setting) -> str:
             f"{laser.fractional.microbeam_diameter_m * 1e6:.0f} um micro-beams at {laser.fractional.coverage * 100:.0f} % "
             "coverage"
         )
-    parts.append(f"{setting.passes} pass(es) ({setting.passes_reason})")
+    parts.append(f"{setting.passes} pass(es) ({setting.passes_reason}){_stacked_pulses(laser)}")
     depth = summary.get("dermal_injury_depth_um")
     crater = summary.get("crater_depth_um")
     measured = []

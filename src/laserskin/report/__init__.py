@@ -18,6 +18,7 @@ from laserskin.report.labels import (
     ALTERNATIVE_PAIN_HEADER,
     BAND,
     BLISTER_KEYS,
+    alternative_fluence_text,
     alternative_goal_text,
     alternative_improvement_text,
     alternative_pain_text,
@@ -70,6 +71,8 @@ SETTING_ROWS = (
     "pulse_duration_ms",
     "spot_diameter_mm",
     "repetition_rate_Hz",
+    "pulses_per_spot",
+    "fluence_per_spot_J_per_cm2",
     "passes",
     "profile",
     "microbeam_diameter_um",
@@ -239,7 +242,6 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
                 f"<td colspan='6'>{_e(unavailable_text(alt))}</td></tr>"
             )
             continue
-        settings = alt.get("settings") or {}
         rows.append(
             "<tr>"
             + "".join(
@@ -248,7 +250,7 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
                     alt.get("device", ""),
                     choice("modality", alt.get("modality")),
                     alternative_goal_text(alt, plan.get("goal")),
-                    display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²"),
+                    alternative_fluence_text(alt),
                     alt.get("sessions", "—"),
                     alternative_improvement_text(alt),
                     alternative_pain_text(alt),

@@ -21,6 +21,7 @@ __all__ = [
     "LABELS",
     "MEASURES",
     "Label",
+    "alternative_fluence_text",
     "alternative_goal_text",
     "alternative_improvement_text",
     "alternatives_note",
@@ -34,6 +35,7 @@ __all__ = [
     "label",
     "name",
     "plan_risk_keys",
+    "pulses_text",
     "unavailable_text",
     "unit",
 ]
@@ -139,6 +141,14 @@ LABELS: dict[str, Label] = {
     "pulse_duration_ms": Label("Pulse duration", "ms"),
     "spot_diameter_mm": Label("Spot diameter", "mm"),
     "repetition_rate_Hz": Label("Repetition rate", "Hz"),
+    "pulses_per_spot": Label(
+        "Pulses stacked per spot",
+        help="fired on one spot at the repetition rate (in fractional mode: on one micro-zone); the blister margin, "
+        "the session time and the outcome are those of all of them together",
+    ),
+    "fluence_per_spot_J_per_cm2": Label(
+        "Fluence per spot, all stacked pulses", "J/cm²", "pulses per spot × fluence (fractional: in one micro-beam)"
+    ),
     "passes": Label("Passes per session"),
     "profile": Label("Beam profile"),
     "safe_fluence_J_per_cm2": Label("Highest safe fluence", "J/cm²"),
@@ -401,6 +411,33 @@ def display_value(key: str, value: Any, context: Any = None) -> str:
     return str(value)
 
 
+def pulses_text(settings: dict, fluence_unit: str = "J/cm²") -> str:
+    """The pulses stacked on one spot as an operator sets them (QA7 #4): ``"3 pulses at 2 Hz per spot (42.7 J/cm²
+    per spot)"``, ``"1 pulse per spot"``; in fractional mode per micro-zone (its rate is the micro-beam firing
+    rate, not a rate on one zone). ``""`` for settings without ``pulses_per_spot`` (a plan written before it)."""
+    pulses = settings.get("pulses_per_spot")
+    if pulses is None:
+        return ""
+    fractional = settings.get("microbeam_diameter_um") is not None
+    where = "per micro-zone" if fractional else "per spot"
+    if pulses == 1:
+        return f"1 pulse {where}"
+    rate = settings.get("repetition_rate_Hz")
+    at = f" at {rate:g} Hz" if rate and not fractional else ""
+    dose = settings.get("fluence_per_spot_J_per_cm2")
+    total = f" ({dose:.3g} {fluence_unit} {where})" if isinstance(dose, (int, float)) else ""
+    return f"{pulses} pulses{at} {where}{total}"
+
+
+def alternative_fluence_text(alt: dict) -> str:
+    """An alternative's fluence in a column headed J/cm², with its stacked pulses where there is more than one
+    (``"14.2, 3 pulses at 2 Hz per spot (42.7 J/cm² per spot)"``; QA7 #4)."""
+    settings = alt.get("settings") or {}
+    text = display_value("fluence_J_per_cm2", settings.get("fluence_J_per_cm2")).removesuffix(" J/cm²")
+    pulses = settings.get("pulses_per_spot")
+    return f"{text}, {pulses_text(settings)}" if isinstance(pulses, int) and pulses > 1 else text
+
+
 def band_text(band) -> str:
     """``"12.9 % (5–95 % band 4.7–28.3 %)"`` from ``[low, mid, high]``."""
     low, mid, high = (float(x) for x in band)
@@ -563,11 +600,13 @@ def template_globals() -> dict[str, Any]:
         "explain": explain,
         "goal_headline": goal_headline,
         "alternative_improvement_text": alternative_improvement_text,
+        "alternative_fluence_text": alternative_fluence_text,
         "alternative_goal_text": alternative_goal_text,
         "alternative_pain_text": alternative_pain_text,
         "ALTERNATIVE_PAIN_HEADER": ALTERNATIVE_PAIN_HEADER,
         "alternatives_note": alternatives_note,
         "plan_risk_keys": plan_risk_keys,
+        "pulses_text": pulses_text,
         "BAND": BAND,
         "CHOICES": CHOICES,
     }

@@ -43,6 +43,17 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   criterion (matrix failure before complete vaporisation) whose numbers were not found, and desiccated
   tissue is cheaper to remove here than the per-pass data imply (docs/tissue_physics.md, "CO2: threshold
   vs pulse duration and ablation per pass").
+* **Removal enthalpy (optional; off in the shipped data).** ``heat_of_ablation_J_per_m3`` > 0 (a band of
+  the data file) is the measured steady-state heat of ablation at the laser wavelength (pulsed CO2 2.5–3
+  kJ/cm³, Walsh & Deutsch 1988, R). Each cell gets ``h_abl − (ρc_wet (T_b − T_ref) + w₀ L)`` (what the
+  measurement exceeds the model's own removal cost by; ≈ 1.05 kJ/cm³ in dermis at 2.75 kJ/cm³), which it
+  absorbs *at the boiling plateau* once its water is gone: a dry cell is held at ``T_b`` (as a boiling one
+  is) until it has taken it, and only then may it leave (floor, wall) or heat on (towards the pyrolysis
+  blow-out). Taken at the plateau, not by heating a dry cell above ``T_b``: a dry 2 µm floor cell heated
+  towards 300 °C loses its heat to the boiling layer beneath in ≈ 30 µs and nothing ablates; and taken by
+  every dry cell, not the floor's only, else the dried cells beneath the floor reach the pyrolysis
+  temperature first and blow out without paying it. The enthalpy taken is latent energy of the cell (in the
+  stored energy) and leaves with it (ledger item ``ablated_J``). Steady-state regime only (blow-off: 0).
 * **Superheating (blow-off regime).** For ns pulses the water cannot nucleate bubbles during
   the pulse: wet tissue heats above ``T_b`` without boiling, a cell reaching the spinodal
   explodes (phase explosion; Vogel & Venugopalan 2003 §V.C–D) and stays in the beam as plume
@@ -73,8 +84,8 @@ Energy ledger (exact up to round-off, tested to 1e-9 relative)::
 
     deposited = Δ stored + surface + deep + perfusion + vapour + ablated
 
-with stored energy Σ V C (T − T_ref) and the vapour and plume enthalpies counted from the
-same reference temperature ``T_ref`` (the core temperature).
+with stored energy Σ V C (T − T_ref) (plus any removal enthalpy a cell has taken) and the vapour and plume
+enthalpies counted from the same reference temperature ``T_ref`` (the core temperature).
 """
 
 from __future__ import annotations
@@ -178,6 +189,13 @@ class PhaseChangeParameters:
         and no crater forms. Only dry tissue heated past ``pyrolysis_temperature_K`` still
         bursts out (carbonisation ruptures the surface: a blow-out), which bounds the
         temperature at absurd settings.
+    heat_of_ablation_J_per_m3 : float
+        The measured (steady-state) heat of ablation at the laser wavelength, J/m³; 0 (default): a floor
+        cell leaves once its water is vaporised. Where it exceeds what the model's removal of a cell costs
+        (its water's vaporisation from the core temperature, ``ρc_wet (T_b − T_ref) + w₀ L``), the difference
+        is a **removal enthalpy** that an exposed cell (floor or wall, not desiccated by an earlier pulse)
+        absorbs at the boiling plateau after its water is gone and before it leaves (steady-state regime and
+        material removal only; see :func:`solve_enthalpy`).
     """
 
     boiling_temperature_K: float = WATER_BOILING_K
@@ -195,6 +213,7 @@ class PhaseChangeParameters:
     desiccated_water_fraction: float = 0.5
     desiccation_time_s: float = 1e-3
     material_removal: bool = True
+    heat_of_ablation_J_per_m3: float = 0.0
 
     def __post_init__(self) -> None:
         checks = (
@@ -208,6 +227,7 @@ class PhaseChangeParameters:
             ("dry_absorption_fraction", 0 <= self.dry_absorption_fraction <= 1),
             ("absorption_minimum_factor", 0 < self.absorption_minimum_factor <= 1),
             ("desiccated_water_fraction", 0 <= self.desiccated_water_fraction < 1),
+            ("heat_of_ablation_J_per_m3", self.heat_of_ablation_J_per_m3 >= 0),
         )
         if self.regime not in ("steady_state", "blow_off"):
             raise InputError("phase_change.regime", self.regime, "'steady_state' or 'blow_off'")
@@ -263,6 +283,7 @@ def phase_change_parameters(wavelength_m: float, pulse_duration_s: float, **over
                 absorption_reference_temperature_K=band["reference_temperature_K"],
                 absorption_minimum_factor=band["minimum_factor"],
                 dry_absorption_fraction=band.get("dry_absorption_fraction", values["dry_absorption_fraction"]),
+                heat_of_ablation_J_per_m3=band.get("heat_of_ablation_J_per_m3", 0.0),
             )
     values.update(overrides)
     return PhaseChangeParameters(**values)
@@ -610,6 +631,20 @@ def solve_enthalpy(
         )
     T_b, L = p.boiling_temperature_K, p.latent_heat_J_per_kg
     T_ref = medium.core_temperature_K
+    # removal enthalpy beyond the water's vaporisation (heat_of_ablation_J_per_m3): the measured heat of ablation
+    # less what removing the cell costs in the model (its water vaporised from the core temperature); absorbed at
+    # the boiling plateau by an exposed cell once its water is gone, before it leaves
+    model_cost = c_wet * (T_b - T_ref) + water0 * L
+    matrix_left = np.where(
+        (water0 > 0) & (p.regime == "steady_state") & p.material_removal,
+        np.maximum(p.heat_of_ablation_J_per_m3 - model_cost, 0.0),
+        0.0,
+    )
+    matrix_left = np.array(np.broadcast_to(matrix_left, (nr, nz)), dtype=float)
+    matrix_paid = np.zeros((nr, nz))  # removal enthalpy taken, J/m³: latent in the cell, leaves with it
+    has_matrix = bool(np.any(matrix_left > 0))
+    if has_matrix:
+        cite("walsh_deutsch1988")
 
     runs = pulse_runs(power, t_end)
     shortest = min((b - a for a, b in runs), default=math.inf)
@@ -707,6 +742,16 @@ def solve_enthalpy(
                 state.water_kg_per_m3 = w - m
                 state.capacity_J_per_m3K = C_new
                 state.temperature_K = np.where(hot, T_b + left / C_new, T)
+            if has_matrix:
+                # a dry cell above T_b spends its excess on its removal enthalpy first (held at the plateau)
+                T, C = state.temperature_K, state.capacity_J_per_m3K
+                charging = (matrix_left > 0) & (state.water_kg_per_m3 <= 0) & (T > T_b) & ~state.removed
+                if np.any(charging):
+                    changed = True
+                    x = np.where(charging, np.minimum(C * (T - T_b), matrix_left), 0.0)
+                    matrix_left[:] = matrix_left - x
+                    matrix_paid[:] = matrix_paid + x
+                    state.temperature_K = np.where(charging, T - x / C, T)
             if np.any(state.temperature_K >= T_b):
                 onset = True
             # removal of floor cells
@@ -720,6 +765,7 @@ def solve_enthalpy(
                 j = floor[i]
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
+                dry_enough = dry_enough and matrix_left[i, j] <= 0.0  # removal enthalpy absorbed
                 charred = state.temperature_K[i, j] > p.pyrolysis_temperature_K
                 dry_enough = dry_enough and p.material_removal  # intact surface: no ejection by vapour
                 if dry_enough and water0[i, j] > 0 and state.temperature_K[i, j] >= T_b - 1e-9:
@@ -740,6 +786,7 @@ def solve_enthalpy(
                 wall &= water_at_pulse_start[1:] >= p.desiccated_water_fraction * water0[1:]
                 wall &= state.water_kg_per_m3[1:] <= threshold[1:] * (1 + 1e-12) + 1e-12
                 wall &= state.temperature_K[1:] >= T_b - 1e-9
+                wall &= matrix_left[1:] <= 0.0
                 for i0 in np.flatnonzero(wall.any(axis=1)):
                     i, j_last = int(i0) + 1, int(np.flatnonzero(wall[i0])[-1])
                     cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
@@ -791,7 +838,8 @@ def solve_enthalpy(
             C = state.capacity_J_per_m3K[i, j]
             above = max(T - keep_K, 0.0)
             excess = volume[i, j] * C * above
-            ledger["ablated"] += volume[i, j] * C * (T - above - T_ref)
+            ledger["ablated"] += volume[i, j] * (C * (T - above - T_ref) + matrix_paid[i, j])
+            matrix_paid[i, j] = 0.0
             excess_by_col[i] = excess_by_col.get(i, 0.0) + excess
             state.removed[i, j] = True
             state.temperature_K[i, j] = min(T, keep_K)
@@ -853,6 +901,9 @@ def solve_enthalpy(
                 s = np.where(plume, 0.0, s_all)
         deposit = pw * s * dt  # J/m³ over the step
         wet = (state.water_kg_per_m3 > 0) & ~state.removed
+        charging = (matrix_left > 0) & ~state.removed if (has_matrix and on) else None
+        if charging is not None:
+            wet = wet | charging  # a dry cell is held at T_b while it takes its removal enthalpy
         C_cell = state.capacity_J_per_m3K
         pinned = (
             wet & ((state.temperature_K >= T_b - 1e-9) | (state.temperature_K + deposit / C_cell >= T_b))
@@ -927,8 +978,14 @@ def solve_enthalpy(
             T3 = y3.reshape(nr, nz)
             w = state.water_kg_per_m3
             m = np.where(pinned, np.clip(e / L, 0.0, w), 0.0)
+            if charging is not None:  # then the cell's removal enthalpy, once its water is gone
+                x = np.where(pinned & charging, np.clip(e - m * L, 0.0, matrix_left), 0.0)
+                matrix_left[:] = matrix_left - x
+                matrix_paid[:] = matrix_paid + x
+            else:
+                x = 0.0
             C_new = C_cell - m * c_w
-            energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref)
+            energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref) - x
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
             ledger["vapour"] += float((volume * m * (L + c_w * (T_b - T_ref))).sum())
             vaporised[:] += m
@@ -962,7 +1019,7 @@ def solve_enthalpy(
         correct(current_source, False)
         floors_after_pulse.append(grid.z_edges_m[np.minimum(state.floor_index, nz)].copy())
     live = ~state.removed
-    stored1 = float((volume * state.capacity_J_per_m3K * (state.temperature_K - T_ref))[live].sum())
+    stored1 = float((volume * (state.capacity_J_per_m3K * (state.temperature_K - T_ref) + matrix_paid))[live].sum())
     energy = EnthalpyLedger(
         deposited_J=ledger["deposited"],
         stored_change_J=stored1 - stored0,
