@@ -131,3 +131,39 @@ def test_a_quantity_is_one_number_and_its_unit(text, note):
 )
 def test_unit_spellings_still_parse(text, si_unit, expected):
     assert to_si(text, si_unit, field="f") == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text, si_unit, expected",
+    [
+        ("10 J/cm2", "J/m^2", 1e5),  # QA7 #9: refused as "no arithmetic, brackets, ranges or ±"
+        ("10J/cm2", "J/m^2", 1e5),
+        ("0.37 W/m/K", "W/(m*K)", 0.37),
+        ("5 W/m2/K", "W/(m^2*K)", 5.0),
+        ("60 cm-1", "1/m", 6e3),
+        ("150 cm2", "m^2", 0.015),
+        ("1100 kg/m3", "kg/m^3", 1100.0),
+    ],
+)
+def test_an_exponent_typed_right_after_its_unit_reads_as_one(text, si_unit, expected):
+    assert to_si(text, si_unit, field="x") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("1,450 nm", "'1,450' may be 1.450 or 1450; write the one meant"),  # QA7 #9: the hint quoted '1,5'
+        ("1,5 J/cm^2", "'1,5' may be 1.5 or 15; write the one meant"),
+        ("1,000,000 nm", "no comma: write '1,000,000' as 1000000"),
+    ],
+)
+def test_a_comma_is_explained_in_the_number_typed(text, words):
+    with pytest.raises(InputError) as caught:
+        to_si(text, "m" if "nm" in text else "J/m^2", field="laser.wavelength")
+    assert words in caught.value.allowed and "'1,5'" not in caught.value.allowed.replace("'1,5' may", "")
+
+
+@pytest.mark.parametrize("text", ["10 J/cm^2 2", "3 m2s", "10 J/cm 2", "2 3 J/cm^2"])
+def test_a_digit_that_is_no_exponent_of_its_unit_is_still_refused(text):
+    with pytest.raises(InputError, match="no arithmetic"):
+        to_si(text, "J/m^2", field="laser.fluence")

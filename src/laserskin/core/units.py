@@ -33,16 +33,33 @@ _NUMBER_AND_UNIT = re.compile(r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]
 _UNIT_START = re.compile(r"^(?:[A-Za-z°%/]|1\s*/)")
 _UNIT_EXPONENT = re.compile(r"(?:\^|\*\*)\s*\(?\s*[-+]?\d+(?:\.\d+)?\s*\)?")
 _UNIT_CHARACTERS = re.compile(r"^[A-Za-z°%/*^()\s.\-+0-9²³·]*$")
+# An exponent written right after a unit symbol, as most people type it ("J/cm2", "W/m2/K", "cm-1"; QA7 #9: "10 J/cm2"
+# was refused as arithmetic): read as "^2" (pint itself does not know "cm2").
+_BARE_EXPONENT = re.compile(r"(?<=[A-Za-z])(-?[1-4])(?=$|[\s/*·)])")
 
 
 def _unit_text(text: str) -> str | None:
-    """The unit of ``text`` (after its number) if it is a plain unit expression, else None."""
+    """The unit of ``text`` (after its number) if it is a plain unit expression, else None; an exponent typed
+    right after a unit symbol (``cm2``) is returned as pint reads it (``cm^2``)."""
     if not text:
         return ""
     if not _UNIT_START.match(text) or not _UNIT_CHARACTERS.match(text):
         return None
+    text = _BARE_EXPONENT.sub(r"^\1", text)
     rest = _UNIT_EXPONENT.sub("", re.sub(r"^1\s*/", "/", text))
     return None if re.search(r"[0-9]", rest) else text
+
+
+def _comma_note(text: str) -> str:
+    """Why a number with a comma is refused, in the number typed (QA7 #9): ``'1,450' is 1.45 or 1450: write one of
+    them`` (pint would read it as 1450; ``1,5`` as 15)."""
+    found = re.search(r"\d*,\d+(?:,\d+)*", text)
+    typed = found.group(0) if found else text
+    whole = typed.replace(",", "")
+    if typed.count(",") == 1:
+        point = typed.replace(",", ".")
+        return f"a decimal point and no comma: '{typed}' may be {point} or {whole}; write the one meant"
+    return f"no comma: write '{typed}' as {whole}"
 
 
 ureg.define("percent_vol = 0.01 = vol_percent")
@@ -127,7 +144,7 @@ def to_si(
         unit = None if match is None else _unit_text(match.group(2).strip())
         if match is None or unit is None:
             if "," in text:
-                note = "with a decimal point, not a comma: '1,5' is neither 1.5 nor 15"
+                note = _comma_note(text)
             else:
                 note = "one number and its unit: no arithmetic, brackets, ranges or ±"
             raise InputError(field, value, f"{expected_quantity(si_unit, example, display)} ({note})")
