@@ -100,7 +100,7 @@ def test_explicit_layers_equal_the_person_built_path(tmp_path):
     np.testing.assert_allclose(
         explicit.dataset["peak_temperature"].values, reference.dataset["peak_temperature"].values, rtol=1e-12
     )
-    skip = {"wall_time_s", "pigment_risk"}
+    skip = {"wall_time_s", "pigment_risk", "pigment_risk_beyond_error"}
     for key, value in reference.summary.items():
         if key in skip:
             continue
@@ -109,6 +109,7 @@ def test_explicit_layers_equal_the_person_built_path(tmp_path):
         else:
             assert explicit.summary[key] == value, key
     assert explicit.summary["pigment_risk"].startswith("not assessed")
+    assert explicit.summary["pigment_risk_beyond_error"] is None  # no Fitzpatrick type
     assert "layers" in explicit.dataset.attrs and "person" not in explicit.dataset.attrs
 
 

@@ -93,3 +93,33 @@ def test_error_is_kept_per_response_and_small_runs_fall_back(tmp_path):
     error = mc_relative_error(sim, response)
     assert error >= MC_FALLBACK
     assert mc_relative_error(sim, response) == error  # one replicate per response
+
+
+@pytest.mark.slow  # six genesis_1064 transports and heat solves at 20 000 photons, ~30 s
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: 1/sqrt(N) (readout_relative_error, the threshold read-outs' s) understates the basal noise at "
+    "1064 nm: 2.8 % against a seed scatter of 4.6 % over seeds 1-6 (4.8 % over 1-8; the replicate: 4.8 %) — the "
+    "pigment level's Monte Carlo margin there is too narrow (docs/planning.md, 'Monte Carlo error')",
+)
+def test_one_over_root_n_is_not_below_the_basal_scatter_at_1064_nm(tmp_path):
+    from laserskin.damage.injury import readout_region_photons
+
+    person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
+    preset = load_device("genesis_1064")
+    laser = preset.laser()
+    pairs = []
+    for seed in SEEDS:
+        settings = planning_settings(20_000, seed, laser)
+        sim = Simulation(person, laser, dict(preset.cooling), settings=settings, cache_dir=tmp_path)
+        _, source, grid = sim.transport()
+        pairs.append((sim, sim.thermal_response(source, grid)[0]))
+    reference, dof = _seed_scatter(pairs)
+    sim, response = pairs[0]
+    cdf = sim.beam().launch_radius_cdf(response.grid.r_edges_m)
+    first = _flat_regions(sim, response)
+    model = math.sqrt(
+        np.mean([1.0 / readout_region_photons(cdf, 20_000, response.readout_rings, ring=int(k)) for k in first])
+    )
+    # the model may overstate the noise (1320 nm: ~2x); it must not understate it beyond 3 SD of the sample SD
+    assert model >= reference * (1.0 - 3.0 / math.sqrt(2 * dof)), (model, reference, dof)

@@ -195,21 +195,22 @@ def pigment_risk_within_error(
     peak_basal_temperature_bounds_K: tuple[float, float],
     rule: PigmentRiskRule | None = None,
 ) -> tuple[PigmentRisk, str]:
-    """Noise-aware pigmentary risk (QA6 #23): ``(risk, upper_level)``, ``risk`` the points rule of :func:`pigment_risk`
-    at the lower ends of the basal Ω and peak-temperature Monte Carlo bounds (the rise × (1 − k s),
-    :data:`READOUT_COVERAGE`, :func:`readout_relative_error`), ``upper_level`` its level at the upper ends.
+    """Noise-aware pigmentary risk (QA6 #23, QA7 #1): ``(risk, established_level)``, ``risk`` the points rule of
+    :func:`pigment_risk` at the upper ends of the basal Ω and peak-temperature Monte Carlo bounds (the rise × (1 + k s),
+    :data:`READOUT_COVERAGE`, :func:`readout_relative_error`), ``established_level`` its level at the lower ends.
 
-    The level is what the simulation establishes beyond its Monte Carlo error: an exposure that reaches a step (e.g.
-    the 50 °C switch of the burn kinetics) only within the error keeps the level below it, and ``upper_level`` names
-    the level reached within the error (the plan states both). A seed moves the read-out by ~s, so the level flips
-    only for an exposure ~k s above a step, not for one that sits on it. Measured (the type VI person of QA6 #23,
-    smoothbeam_1450, 20 000 photons, seeds 1-5): basal peak bounds 47.9-50.7, 48.4-51.7, 48.2-51.6, 48.6-51.9,
-    49.6-53.3 °C: the nominals (the midpoints, 49.3, 50.1, 49.9, 50.3, 51.5 °C; half-width k s ΔT 1.4-1.9 K) lie
-    on both sides of the 50 °C step; the lower bound gives "moderate" ("high" within the error) for all five.
+    A risk is stated as the highest level the Monte Carlo error cannot exclude (conservative, as a safety statement
+    should be); ``established_level`` is what the simulation establishes beyond the error, and the plan states both
+    when they differ. A threshold on either bound still flips with the seed where that bound sits on a step (the
+    nominal ~k s from it); the upper bound puts that zone below the step, where the nominal level is the lower one.
+    Measured (20 000 photons, seeds 1-5): the QA6 #23 type VI abdomen (smoothbeam_1450) basal peak bounds 47.9-50.7,
+    48.4-51.7, 48.2-51.6, 48.6-51.9, 49.6-53.3 °C: "high" at every seed (the lower bounds gave "moderate"); the QA7 #1
+    type VI neck (cooltouch_1320) 50.5-54.6, 50.2-54.3, 50.2-54.2, 49.96-53.95, 50.0-54.0 °C: "high" at every seed
+    (the lower bounds flipped to "moderate" at seed 4).
     """
-    low = pigment_risk(fitzpatrick, omega_basal_bounds[0], peak_basal_temperature_bounds_K[0], rule)
     high = pigment_risk(fitzpatrick, omega_basal_bounds[1], peak_basal_temperature_bounds_K[1], rule)
-    return low, high.level
+    low = pigment_risk(fitzpatrick, omega_basal_bounds[0], peak_basal_temperature_bounds_K[0], rule)
+    return high, low.level
 
 
 def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.ndarray:
@@ -584,6 +585,29 @@ def readout_relative_error(launch_cdf: Any, photons: int, rings: Any, *, ring: i
     return float(1.0 / np.sqrt(n)) if n > 0 else float("inf")
 
 
+def readout_beyond_error(nominal: Any, low: Any, high: Any, *, merge: Any = None) -> tuple[Any, Any]:
+    """A threshold read-out of a Monte Carlo run taken beyond its error: ``(reported, possible)`` (QA6 #11).
+
+    ``nominal``, ``low`` and ``high`` are one read-out (a depth range, a depth, ...) at the run's rise and at the rise
+    × (1 − k·s) and × (1 + k·s) (:func:`axis_omega_bounds`); ``None`` or 0 is "threshold not reached". Ω rises with
+    the rise, so a threshold reached at the lower bound is reached beyond the Monte Carlo error: ``reported`` is then
+    the nominal read-out, else the lower bound's ("not reached"). ``possible`` is the upper bound's read-out, what is
+    reached within the error, merged with ``reported`` by ``merge`` (e.g. the union of two ranges) where both are
+    reached. The one rule of every threshold read-out of the axis region: the dermal band (:func:`dermal_injury`) and
+    the residual damage depth (:func:`laserskin.pipeline.summary.linear_summary`). A read-out then flips with the
+    seed only where its nominal lies ~k·s beyond the threshold, not where it sits on it.
+    """
+
+    def reached(value: Any) -> bool:
+        return value is not None and not (np.isscalar(value) and value == 0)
+
+    reported = nominal if reached(low) else low
+    possible = high
+    if merge is not None and reached(possible) and reached(reported):
+        possible = merge(possible, reported)
+    return reported, possible
+
+
 def axis_omega_bounds(
     times_s: Any,
     base_K: Any,
@@ -767,11 +791,11 @@ def dermal_injury(
             return omega_depth_range(axis, grid, threshold, column=0)
 
         low, high = axis_omega_bounds
-        if axis_range(low) is None:  # Ω reaches the threshold only within the Monte Carlo error, or not at all
-            depth = None
-        possible = axis_range(high)
-        if possible is not None and depth is not None:  # the nominal band lies inside (Ω rises with the rise)
-            possible = (min(possible[0], depth[0]), max(possible[1], depth[1]))
+        # None where Ω reaches the threshold only within the Monte Carlo error (or not at all); the possible zone
+        # contains the nominal band (Ω rises with the rise)
+        depth, possible = readout_beyond_error(
+            depth, axis_range(low), axis_range(high), merge=lambda a, b: (min(a[0], b[0]), max(a[1], b[1]))
+        )
     thickness = dermis_bottom_m - dermis_top_m
     fraction = 0.0 if depth is None or not thickness > 0 else min(max((depth[1] - depth[0]) / thickness, 0.0), 1.0)
     return DermalInjury(

@@ -48,7 +48,7 @@ from laserskin.grid import RZGrid
 from laserskin.optics.chromophores import ABLATIVE_WATER_MUA_PER_M
 from laserskin.pipeline.progress import inside_progress_scope
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
+from laserskin.pipeline.summary import SimulationSummary, residual_damage_depth_m, wavelength_band_nm
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
@@ -277,6 +277,10 @@ def apply_thermal_model_rule(
             junction_depth_m=geometry.junction_depth_m,
             viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
         ).depth_m
+    residual_um = summary.get("residual_damage_depth_um")  # the linear read-out, beyond its Monte Carlo error
+    if residual_um is None:
+        readout = henriques if readout_omega_henriques is None else np.nan_to_num(readout_omega_henriques, nan=0.0)
+        residual_um = _depth_from_surface_m(readout, grid) * 1e6
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
@@ -284,10 +288,7 @@ def apply_thermal_model_rule(
         peak_temperature_C=float(pooled_peak_K.max() - CELSIUS_K),  # the field of the reason (QA5 #1)
         crater_depth_um=0.0,
         crater_depth_per_pulse_um=0.0,
-        residual_damage_depth_um=_depth_from_surface_m(
-            henriques if readout_omega_henriques is None else np.nan_to_num(readout_omega_henriques, nan=0.0), grid
-        )
-        * 1e6,
+        residual_damage_depth_um=residual_um,
         coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
     )
     if simulation.laser.is_fractional:
@@ -1082,38 +1083,6 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
     per = floors_m.size // passes
     ends = floors_m[per - 1 :: per]
     return [float(d * 1e6) for d in np.diff(np.concatenate([[0.0], ends]))]
-
-
-def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *, column: int = 0) -> float:
-    """``residual_damage_depth_um`` (in m): how deep below the final crater floor — the intact surface when
-    there is no crater — Henriques Ω ≥ 1 extends *contiguously from the floor*, in one column (the axis).
-
-    The residual thermal damage of issue 9 ("Henriques Ω ≥ 1 below the final crater floor"), read as in the
-    histology of laser wounds (Walsh, Flotte & Deutsch 1989: the necrotic layer lining the crater): the run of
-    cells with Ω ≥ 1 that starts at the first remaining cell below the floor (removed cells, NaN, skipped),
-    its bottom interpolated with ln Ω linear to the next cell (:func:`laserskin.damage.ablation.residual_damage_depth`).
-    0.0 when the first remaining cell is below Ω = 1 (a spared surface), even where a deeper band is injured:
-    a non-ablative laser that spares the epidermis and injures the dermis below has no residual damage at the
-    surface; its band is ``dermal_injury_depth_um`` (QA4 #15: before, the bottom of that band, 480 µm under an
-    intact epidermis, was reported here). The same measure for ablative and non-ablative runs (r–z; the voxel
-    path takes every column, :mod:`laserskin.pipeline.voxel`). ``omega_map`` (nr, nz), NaN where removed.
-    """
-    from types import SimpleNamespace
-
-    from laserskin.damage import ablation
-
-    col = np.array(np.asarray(omega_map)[column], dtype=np.float64)
-    below = np.flatnonzero((grid.z_centers_m > floor_m) & np.isfinite(col))
-    if below.size == 0 or not col[below[0]] >= 1.0:
-        return 0.0
-    spared = below[col[below] < 1.0]
-    if spared.size:  # the run ends at the first cell below Ω = 1: deeper cells do not count
-        col[spared[0] + 1 :] = 0.0
-    col[: below[0]] = 0.0  # removed or above the floor
-    one = SimpleNamespace(
-        nr=1, nz=grid.nz, z_centers_m=grid.z_centers_m, z_edges_m=grid.z_edges_m, z_max_m=grid.z_max_m
-    )
-    return float(ablation.residual_damage_depth(col[None, :], one, floor_m))
 
 
 def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:

@@ -210,10 +210,15 @@ class Simulation:
             return self.layers
         return stages.optical_stack(self.person, wavelength_m, self.settings.scattering)
 
-    def _stacks(self):
+    def optical_stacks(self):
+        """``[(weight, LayerStack)]``: the optical layers at each wavelength of the laser with its energy weight (one
+        stack for explicit layers, whose optics hold at every wavelength): what :meth:`transport` launches into."""
         if self.explicit:  # explicit optics hold at every wavelength of the laser
             return [(1.0, self.layers)]
         return stages.optical_stacks(self.person, self.laser, self.settings.scattering)
+
+    def _stacks(self):
+        return self.optical_stacks()
 
     def transport(self):
         """Transport results per wavelength (cached), the weighted source per joule (1/m³), the grid."""

@@ -17,12 +17,28 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from laserskin.core.constants import CELSIUS_K
-from laserskin.damage.injury import axis_omega_bounds, dermal_injury, pool_rings, readout_relative_error
+from laserskin.damage.injury import (
+    axis_omega_bounds,
+    basal_exposure_bounds,
+    dermal_injury,
+    pigment_risk_within_error,
+    pool_rings,
+    readout_beyond_error,
+    readout_relative_error,
+)
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
 
-__all__ = ["SimulationSummary", "cooling_used", "linear_summary", "shell_summary", "wavelength_band_nm"]
+__all__ = [
+    "SimulationSummary",
+    "cooling_used",
+    "linear_summary",
+    "pigment_risk_bounds",
+    "residual_damage_depth_m",
+    "shell_summary",
+    "wavelength_band_nm",
+]
 
 DepthRange = list[float] | None
 
@@ -80,6 +96,18 @@ class SimulationSummary(BaseModel):
     epidermal_omega: float
     epidermal_injury: str
     pigment_risk: str
+    """Pigmentary risk "low" | "moderate" | "high" (:func:`~laserskin.damage.injury.pigment_risk`). For a Monte Carlo
+    run of the linear stage the planner's rule: the highest level the Monte Carlo error cannot exclude, the points
+    rule at the upper Monte Carlo bounds of the basal exposure of the axis read-out (the rise × (1 + 2 s),
+    :func:`pigment_risk_bounds`; QA7 #1); elsewhere (non-linear stage, voxels, ablation) the nominal level."""
+    pigment_risk_beyond_error: str | None = None
+    """The level the simulation establishes beyond its Monte Carlo error (the points rule at the lower bounds, the rise
+    × (1 − 2 s)); a level below ``pigment_risk`` reads "high within the error, moderate established". ``None`` where
+    no Monte Carlo error is estimated (non-linear stage, voxels, ablation) or no Fitzpatrick type is given (explicit
+    layers)."""
+    peak_basal_temperature_band_C: DepthRange = None
+    """[low, high] °C: the basal peak temperature at the lower and upper Monte Carlo bounds, the band the pigment rule
+    reads (``None`` where no error is estimated)."""
     pain_index: float
     pain_index_with_anesthetic: float
     """The index × the topical's factor (the computed cooling acts through the temperature only)."""
@@ -97,7 +125,17 @@ class SimulationSummary(BaseModel):
     Henriques Ω ≥ 1 extends contiguously from the floor, on the axis (voxels: the deepest column). 0.0 when the
     tissue at the floor is below Ω = 1, even if a deeper band is injured (that band is ``dermal_injury_depth_um``;
     QA4 #15): the same measure for ablative and non-ablative runs
-    (:func:`laserskin.pipeline.ablative.residual_damage_depth_m`)."""
+    (:func:`residual_damage_depth_m`). Read from the axis read-out region as
+    ``dermal_injury_depth_um``, and for a Monte Carlo run taken beyond the read-out's Monte Carlo error by the same
+    rule (:func:`~laserskin.damage.injury.readout_beyond_error`): a depth only where the floor reaches Ω = 1 at the
+    rise × (1 − 2 s), s = ``dermal_injury_mc_relative_error``; reached only within the error it is 0.0 here and
+    stated in ``residual_damage_possible_depth_um`` (smoothbeam_1450 at 16.8 J/cm², 52 F type III cheek, 200 000
+    photons, seeds 1-5: 550, 0, 547, 550, 0 µm; now 0.0 for all, possible 564-580 µm)."""
+    residual_damage_possible_depth_um: float | None = None
+    """Residual thermal damage reached within the Monte Carlo error, µm: ``residual_damage_depth_um`` at the rise ×
+    (1 + 2 s) (at least ``residual_damage_depth_um``). A value here with ``residual_damage_depth_um`` 0.0 reads "no
+    residual damage, possibly this deep": the setting is within the Monte Carlo error of the floor's Ω = 1. Equal to
+    ``residual_damage_depth_um`` where no Monte Carlo error is estimated (the non-linear stage, voxels, ablation)."""
     mtz_depth_um: float | None = None
     mtz_width_um: float | None = None
     mtz_coagulation_depth_um: float | None = None
@@ -121,6 +159,12 @@ class SimulationSummary(BaseModel):
     """Set when tissue at or below the basal layer fell below the freezing point of tissue water (−0.5 °C): the model
     carries no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
     wall_time_s: float = 0.0
+
+    @model_validator(mode="after")
+    def _residual_possible(self) -> SimulationSummary:
+        if self.residual_damage_possible_depth_um is None:  # no Monte Carlo error estimated: the depth itself
+            self.residual_damage_possible_depth_um = self.residual_damage_depth_um
+        return self
 
     @model_validator(mode="after")
     def _pain_with_plan(self) -> SimulationSummary:
@@ -147,6 +191,76 @@ def wavelength_band_nm(laser) -> list[float]:
     low = lines[0] - (lines[1] - lines[0]) / 2.0
     high = lines[-1] + (lines[-1] - lines[-2]) / 2.0
     return [round(low * 1e9, 6), round(high * 1e9, 6)]
+
+
+def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *, column: int = 0) -> float:
+    """``residual_damage_depth_um`` (in m): how deep below the final crater floor — the intact surface when
+    there is no crater — Henriques Ω ≥ 1 extends *contiguously from the floor*, in one column (the axis).
+
+    The residual thermal damage of issue 9 ("Henriques Ω ≥ 1 below the final crater floor"), read as in the
+    histology of laser wounds (Walsh, Flotte & Deutsch 1989: the necrotic layer lining the crater): the run of
+    cells with Ω ≥ 1 that starts at the first remaining cell below the floor (removed cells, NaN, skipped),
+    its bottom interpolated with ln Ω linear to the next cell (:func:`laserskin.damage.ablation.residual_damage_depth`).
+    0.0 when the first remaining cell is below Ω = 1 (a spared surface), even where a deeper band is injured:
+    a non-ablative laser that spares the epidermis and injures the dermis below has no residual damage at the
+    surface; its band is ``dermal_injury_depth_um`` (QA4 #15: before, the bottom of that band, 480 µm under an
+    intact epidermis, was reported here). The same measure for ablative and non-ablative runs (r–z; the voxel
+    path takes every column, :mod:`laserskin.pipeline.voxel`). ``omega_map`` (nr, nz), NaN where removed. Here, below
+    the summary it fills, since the linear read-out takes it beyond its Monte Carlo error; :mod:`laserskin.pipeline.ablative`
+    imports it from here.
+    """
+    from types import SimpleNamespace
+
+    from laserskin.damage import ablation
+
+    col = np.array(np.asarray(omega_map)[column], dtype=np.float64)
+    below = np.flatnonzero((grid.z_centers_m > floor_m) & np.isfinite(col))
+    if below.size == 0 or not col[below[0]] >= 1.0:
+        return 0.0
+    spared = below[col[below] < 1.0]
+    if spared.size:  # the run ends at the first cell below Ω = 1: deeper cells do not count
+        col[spared[0] + 1 :] = 0.0
+    col[: below[0]] = 0.0  # removed or above the floor
+    one = SimpleNamespace(
+        nr=1, nz=grid.nz, z_centers_m=grid.z_centers_m, z_edges_m=grid.z_edges_m, z_max_m=grid.z_max_m
+    )
+    return float(ablation.residual_damage_depth(col[None, :], one, floor_m))
+
+
+def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
+    """``{"pigment_risk", "pigment_risk_beyond_error", "peak_basal_temperature_band_C"}`` of a Monte Carlo run: the
+    level of :func:`~laserskin.damage.injury.pigment_risk_within_error` (the points rule at the upper Monte Carlo
+    bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`; s =
+    :func:`~laserskin.damage.injury.readout_relative_error`), the level established beyond the error (lower bounds)
+    and the basal peak band, °C (QA6 #23, QA7 #1). ``{}`` for a run without read-out regions (no Monte Carlo error estimated: the
+    nominal level stands). ``injury``: the setting's :class:`~laserskin.damage.injury.EpidermalInjury` (its
+    worst-column basal values; default ``outcome.injury``). One rule for ``laserskin simulate`` (:func:`linear_summary`)
+    and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
+    rings = response.readout_rings
+    if rings is None:
+        return {}
+    injury = outcome.injury if injury is None else injury
+    geometry, grid = response.geometry, response.grid
+    error = readout_relative_error(
+        simulation.beam().launch_radius_cdf(grid.r_edges_m), simulation.settings.photons, rings
+    )
+    omegas, temperatures = basal_exposure_bounds(
+        response.times_s,
+        response.base_K,
+        outcome.pulse_energy_J * response.rise_per_J,
+        grid,
+        rings,
+        junction_depth_m=geometry.junction_depth_m,
+        omega_basal=injury.omega_basal,
+        peak_basal_temperature_K=injury.peak_basal_temperature_K,
+        relative_error=error,
+    )
+    risk, established = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
+    return {
+        "pigment_risk": risk.level,
+        "pigment_risk_beyond_error": established,
+        "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
+    }
 
 
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
@@ -185,6 +299,15 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         axis_omega_bounds=bounds,
         relative_error=error,
     )
+    readout = outcome.omega["henriques"] if outcome.readout_omega_henriques is None else outcome.readout_omega_henriques
+    residual_um = residual_damage_depth_m(np.nan_to_num(readout, nan=0.0), grid) * 1e6  # from the intact surface
+    possible_um = residual_um
+    if bounds is not None:  # the same rule as the dermal band (readout_beyond_error)
+        low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
+        residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
+    pigment = pigment_risk_bounds(simulation, response, outcome)  # the planner's rule (QA6 #23)
+    if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
+        pigment.pop("pigment_risk_beyond_error", None)
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
@@ -206,13 +329,17 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         dermal_injury_depth_um=pair(injured.depth_range_um),
         dermal_injury_possible_depth_um=pair(injured.possible_range_um),
         dermal_injury_mc_relative_error=injured.relative_error,
+        residual_damage_depth_um=float(residual_um),
+        residual_damage_possible_depth_um=float(possible_um),
         dermal_injury_volume_mm3=injured.volume_mm3,
         dermal_injury_fraction=injured.dermis_fraction,
         dermal_injury=injured.grade,
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=outcome.injury.grade,
-        pigment_risk=outcome.injury.pigment_risk.level,
+        pigment_risk=pigment.get("pigment_risk", outcome.injury.pigment_risk.level),
+        pigment_risk_beyond_error=pigment.get("pigment_risk_beyond_error"),
+        peak_basal_temperature_band_C=pigment.get("peak_basal_temperature_band_C"),
         pain_index=float(outcome.pain.index_without_anesthetic),
         pain_index_with_anesthetic=float(outcome.pain.index_with_anesthetic),
         anesthetic=simulation.protocol.anesthetic,

@@ -65,40 +65,12 @@ def benefit_verdict(
 
 
 def pigment_risk_keys(simulation, response, outcome, injury) -> dict:
-    """``{"pigment_risk", "pigment_risk_within_error", "peak_basal_temperature_band_C"}`` of a planner setting: the
-    level of :func:`laserskin.damage.injury.pigment_risk_within_error` (the points rule at the lower Monte Carlo
-    bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`), the
-    level reached within the error (upper bounds) and the basal peak band, degC. ``{}`` for a run without read-out
-    regions (no Monte Carlo error estimated: the nominal level stands). ``injury``: the setting's
-    :class:`~laserskin.damage.injury.EpidermalInjury` (its worst-column basal values)."""
-    from laserskin.core.constants import CELSIUS_K
-    from laserskin.damage.injury import (
-        basal_exposure_bounds,
-        pigment_risk_within_error,
-        readout_relative_error,
-    )
+    """``{"pigment_risk", "pigment_risk_beyond_error", "peak_basal_temperature_band_C"}`` of a planner setting: the
+    rule of :func:`laserskin.pipeline.summary.pigment_risk_bounds` (the points rule at the upper Monte Carlo bounds of
+    the basal exposure of the axis read-out, the level established beyond the error beside it; ``laserskin simulate``
+    states the same), with the setting's
+    :class:`~laserskin.damage.injury.EpidermalInjury` ``injury`` (its worst-column basal values). ``{}`` for a run
+    without read-out regions (no Monte Carlo error estimated: the nominal level stands)."""
+    from laserskin.pipeline.summary import pigment_risk_bounds
 
-    rings = response.readout_rings
-    if rings is None:
-        return {}
-    geometry, grid = response.geometry, response.grid
-    error = readout_relative_error(
-        simulation.beam().launch_radius_cdf(grid.r_edges_m), simulation.settings.photons, rings
-    )
-    omegas, temperatures = basal_exposure_bounds(
-        response.times_s,
-        response.base_K,
-        outcome.pulse_energy_J * response.rise_per_J,
-        grid,
-        rings,
-        junction_depth_m=geometry.junction_depth_m,
-        omega_basal=injury.omega_basal,
-        peak_basal_temperature_K=injury.peak_basal_temperature_K,
-        relative_error=error,
-    )
-    risk, upper = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
-    return {
-        "pigment_risk": risk.level,
-        "pigment_risk_within_error": upper,
-        "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
-    }
+    return pigment_risk_bounds(simulation, response, outcome, injury)

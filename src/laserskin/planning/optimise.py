@@ -88,7 +88,9 @@ __all__ = [
     "PLANNING_GRID_NR",
     "Counter",
     "FastEvaluator",
+    "NotExpectedToWork",
     "SettingResult",
+    "benefit_bound_setting",
     "optimise_device",
     "plan_each",
     "planning_settings",
@@ -115,6 +117,12 @@ ANESTHETIC_ORDER = ("none", "lidocaine_4", "emla", "lidocaine_tetracaine_7_7")
 #: more than the machine has cores (a device waiting for its transports, which use every core, leaves
 #: its core to another device's heat solves), at most this many; one at a time on a single core.
 MAX_PLAN_WORKERS = 4
+#: Margin of the benefit screen's fluence bound (:func:`benefit_bound_setting`) over the nominal one-pass blister
+#: fluence of the first (cheapest) run, in units of that run's basal Monte Carlo error: the fluence the full
+#: optimisation sets is at most 0.85 x the lower blister fluence of its own (quieter) run, which differs from the
+#: first run's by its Monte Carlo noise (genesis_1064, 20 000 vs 160 000 photons, 52 F IV and 45 F VI cheek, seeds
+#: 1-3: -4.5 ... +2 %, first-run errors 2.5-6.4 %); 4 errors and the 0.85 left out give >= 25 % of room.
+SCREEN_NOISE_K = 4.0
 #: Set by :func:`serial_planning`: the devices of a plan are planned one at a time.
 _SERIAL_PLANNING: contextvars.ContextVar[bool] = contextvars.ContextVar("laserskin_serial_planning", default=False)
 
@@ -458,6 +466,7 @@ def optimise_device(
     n_pulse_durations: int = 1,
     cooling_variants: bool = False,
     cache_dir=None,
+    screen: Callable[[SettingResult], str | None] | None = None,
 ) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
 
@@ -475,11 +484,21 @@ def optimise_device(
         Monte Carlo settings of the transport run.
     counter : Counter
         Incremented with the work done.
+    screen : callable, optional
+        The planner's benefit screen (cheap bound first): called with :func:`benefit_bound_setting` of the first
+        run (one pulse duration and cooling only); a reason string means the device cannot reach the planner's
+        minimum benefit at any setting the optimisation could choose, and :class:`NotExpectedToWork` is raised
+        with it before the photons are raised and the blister band is run (genesis_1064: ~1.5 of 9-15 CPU s).
 
     Returns
     -------
     list of SettingResult
         One per (pulse duration, cooling, passes), best first (:func:`order_settings`).
+
+    Raises
+    ------
+    NotExpectedToWork
+        When ``screen`` rejects the device.
     """
     from laserskin.pipeline.simulation import Simulation
 
@@ -503,7 +522,10 @@ def optimise_device(
         coolings = [dict(cooling)]
     else:
         coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
-    for duration in _pulse_durations(preset, base_laser, n_pulse_durations):
+    durations = _pulse_durations(preset, base_laser, n_pulse_durations)
+    if len(durations) * len(coolings) > 1:  # the bound is of one response: not for several set-ups
+        screen = None
+    for duration in durations:
         laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
         lo, hi = _energy_range(preset, laser)
         for variant in coolings:
@@ -516,6 +538,22 @@ def optimise_device(
             _, source, grid = transport
             response, _ = sim.thermal_response(source, grid)
             counter.heat_solves += 2
+            if screen is not None:
+                bound = benefit_bound_setting(
+                    sim,
+                    response,
+                    preset,
+                    laser,
+                    variant,
+                    lo,
+                    hi,
+                    max_passes,
+                    counter,
+                    {**overrides, "pulse_duration": f"{duration} s"},
+                )
+                why = None if bound is None else screen(bound)
+                if why:
+                    raise NotExpectedToWork(why)
             more = photons_for_noise(sim, response, photons)
             if more > sim.settings.photons:  # the decision needs a quieter basal layer: more photons
                 sim = Simulation(
@@ -535,6 +573,54 @@ def optimise_device(
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
                 results.append(setting)
     return order_settings(results)
+
+
+class NotExpectedToWork(Exception):
+    """A device rejected by the planner's benefit screen before its blister band (the reason is ``args[0]``)."""
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0])
+
+
+def benefit_bound_setting(
+    sim, response, preset, laser, cooling, lo: float, hi: float, max_passes: int, counter: Counter, overrides=None
+) -> SettingResult | None:
+    """A setting whose heat dose is at least that of any setting :func:`optimise_device` could choose, from the
+    first run alone (no photons raised, no blister band), or ``None`` where it would not be a useful bound.
+
+    The optimised fluence is at most ``max_fraction`` (<= 1) x the lower blister fluence of the final run, so at
+    most its nominal one-pass blister fluence, and at most the device maximum; the first run estimates that
+    blister fluence within its Monte Carlo noise, hence the bound fluence ``min(hi, E_b (1 + K s_MC))``
+    (:data:`SCREEN_NOISE_K`; the 0.85 margin left out as well). The dose rises with the fluence (θ >= 0) and the
+    passes (Ω adds), so the bound takes ``max_passes`` passes, and the linear read-outs (no latent heat: above the
+    onset of vaporisation they overstate the dose). ``None`` where a dermal target band already forms at the
+    bound (the device plainly works: no screen is worth its cost) or the bound is below the device minimum."""
+    from laserskin.planning.uncertainty import mc_relative_error
+
+    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
+    error = mc_relative_error(sim, response)
+    e_blister = fast.blister_energy_J(1, lo / 10.0, hi * 10.0)
+    energy = hi if e_blister is None else min(hi, e_blister * (1.0 + SCREEN_NOISE_K * error))
+    if not math.isfinite(energy) or energy < lo or fast.band_um(energy, max_passes) > 0.0:
+        return None  # below the device minimum the full optimisation may find no safe fluence: its reason stands
+    bound = SettingResult(
+        device=preset.name,
+        device_class=preset.device_class,
+        laser=laser,
+        cooling=cooling,
+        passes=max_passes,
+        energy_range_J=(lo, hi),
+        safe_energy_J=energy,
+        target_energy_J=None,
+        blister_energy_J=e_blister,
+        binding="benefit screen bound",
+        feasible=True,
+        response=response,
+        simulation=sim,
+        overrides=dict(overrides or {}),
+    )
+    return finalise(bound, "none", counter, thermal_model_rule=False)
 
 
 def photons_for_noise(sim, response, photons: int) -> int:
@@ -715,8 +801,14 @@ def lightest_anesthetic(pain_with) -> str:
     return next((a for a in ANESTHETIC_ORDER if pain_with(a) <= limit), STRONGEST_TOPICAL)
 
 
-def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> SettingResult:
-    """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve."""
+def finalise(
+    result: SettingResult, anesthetic: str, counter: Counter, *, thermal_model_rule: bool = True
+) -> SettingResult:
+    """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve.
+
+    ``thermal_model_rule=False`` (the benefit screen's bound, :func:`benefit_bound_setting`): the linear read-outs
+    stand even above the onset of vaporisation (the linear model has no latent heat, so it overstates the heat
+    dose there: a bound), and a fractional laser's 3-D array is not run."""
     from laserskin.damage.collagen import collagen_response
     from laserskin.damage.injury import epidermal_injury
     from laserskin.planning.sessions import injured_volume_band_um
@@ -795,14 +887,18 @@ def finalise(result: SettingResult, anesthetic: str, counter: Counter) -> Settin
     result.summary.update(pigment_risk_keys(sim, response, outcome, injury))
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
-    _apply_thermal_model_rule(result, fast.peak_K(energy), energy, counter)
+    if thermal_model_rule:
+        _apply_thermal_model_rule(result, fast.peak_K(energy), energy, counter)
+    else:
+        result.summary["thermal_model"] = "linear"
+        result.summary["thermal_model_reason"] = "benefit screen bound: linear read-outs (an upper bound of the dose)"
     result.curve = {
         "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
         "epidermal_omega": [n * fast.basal_omega(e) for e in energies],
         "target_band_um": [fast.band_um(e, n) for e in energies],
         "chosen_fluence_J_per_cm2": float(fluence * 1e-4),
     }
-    if laser.is_fractional:  # the array in 3-D: one periodic unit cell at the chosen setting
+    if laser.is_fractional and thermal_model_rule:  # the array in 3-D: one periodic unit cell at the chosen setting
         from laserskin.planning.fractional_array import fractional_array
 
         result.summary["fractional_array"] = fractional_array(

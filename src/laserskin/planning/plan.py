@@ -31,6 +31,7 @@ from laserskin.planning.modality import (
 from laserskin.planning.optimise import (
     STRONGEST_TOPICAL,
     Counter,
+    NotExpectedToWork,
     finalise,
     lightest_anesthetic,
     optimise_device,
@@ -764,6 +765,46 @@ def _split_by_expected_benefit(options: list[dict], goal: str, photons: int = 20
     return [o for o, w in zip(options, works) if w], [o for o, w in zip(options, works) if not w]
 
 
+#: The benefit screen rejects a device only when this many times the upper end of its bound's month-6 band is still
+#: below the minimum benefit beyond the Monte Carlo error (room for the healing model's response to the dose).
+SCREEN_BENEFIT_FACTOR = 10.0
+
+
+def _benefit_screen(preset, person, request, goal: str):
+    """The benefit screen of :func:`~laserskin.planning.optimise.optimise_device` for ``preset`` (a reason or None).
+
+    Its setting (:func:`~laserskin.planning.optimise.benefit_bound_setting`) holds at least the heat dose of any
+    setting the optimisation could choose; when even :data:`SCREEN_BENEFIT_FACTOR` times the upper end of the
+    course's month-6 band there is below the minimum benefit beyond the Monte Carlo error (the rule of
+    :func:`_split_by_expected_benefit`, which the full optimisation would end in), the device is rejected without
+    raising its photons and running its blister band (genesis_1064 for every skin type: ~1e-4 % against 5 %)."""
+    from laserskin.planning.noise_rules import benefit_verdict
+
+    def screen(bound) -> str | None:
+        course = plan_course(
+            session_dose_from_summary(bound.summary, bound.laser),
+            preset,
+            person,
+            max_sessions=request.max_sessions,
+            measure=_goal_measure(goal),
+        )
+        band = _goal_bands(course, goal)["month_6"]
+        cut = MIN_EXPECTED_IMPROVEMENT_PCT
+        if benefit_verdict(SCREEN_BENEFIT_FACTOR * band[2], request.photons, cut_pct=cut) != "below":
+            return None
+        measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
+        return (
+            f"{preset.name}: not expected to work: predicted {measure} grade improvement at 6 months at most "
+            f"{band[1]:.2g} % [{band[0]:.2g}-{band[2]:.2g}] after {course.sessions} session(s), at "
+            f"{bound.summary['fluence_J_per_cm2']:.3g} J/cm^2 and {bound.passes} passes (above any fluence and pass "
+            f"count the epidermal margin allows), is below the minimum {cut:g} % (about twice the standard error of "
+            "the graded change the healing model is calibrated on, Alexiades-Armenakas 2007: a smaller mean change is "
+            "not told apart from none)"
+        )
+
+    return screen
+
+
 def _below_minimum_reason(option, goal: str) -> str:
     course = option["course"]
     measure = "rhytid" if goal == "resurface" and getattr(course, "rhytid_improvement_percent", None) else "laxity"
@@ -795,14 +836,16 @@ def _near_minimum_note(option, goal: str, photons: int) -> list[str]:
 
 
 def _pigment_within_error_note(summary: dict) -> list[str]:
-    """A reason line when the pigment level reached within the Monte Carlo error of the basal read-out differs from the
-    level (:func:`laserskin.damage.injury.pigment_risk_within_error`, QA6 #23), else none."""
-    upper, band = summary.get("pigment_risk_within_error"), summary.get("peak_basal_temperature_band_C")
-    if not upper or upper == summary.get("pigment_risk") or not band:
+    """A reason line when the pigment level established beyond the Monte Carlo error of the basal read-out is below the
+    stated level (the level the error cannot exclude, :func:`laserskin.damage.injury.pigment_risk_within_error`,
+    QA6 #23, QA7 #1), else none."""
+    established, band = summary.get("pigment_risk_beyond_error"), summary.get("peak_basal_temperature_band_C")
+    if not established or established == summary.get("pigment_risk") or not band:
         return []
     return [
-        f"pigment risk {summary['pigment_risk']} (points rule at the lower Monte Carlo bound of the basal exposure; "
-        f"basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): {upper} within the Monte Carlo error"
+        f"pigment risk {summary['pigment_risk']} within the Monte Carlo error (points rule at the upper Monte Carlo "
+        f"bound of the basal exposure; basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): "
+        f"{established} established beyond the error"
     ]
 
 
@@ -1001,7 +1044,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
 
-        def optimised(anesthetic: str) -> list:
+        def optimised(anesthetic: str, screen=None) -> list:
             return optimise_device(
                 person,
                 preset,
@@ -1014,9 +1057,16 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 counter=counter,
                 cache_dir=cache_dir,
                 max_fraction=request.max_fraction_of_blister,
+                screen=screen,
             )
 
-        settings = optimised(request.anesthetic)
+        # among the default candidates, a device that cannot reach the minimum benefit at any setting the optimisation
+        # could choose is rejected from its first run (cheap bound first; issue 9: plan time)
+        screen = _benefit_screen(preset, person, request, goal) if request.devices is None else None
+        try:
+            settings = optimised(request.anesthetic, screen)
+        except NotExpectedToWork as rejected:
+            return [], [rejected.reason]
         feasible = [s for s in settings if s.feasible]
         if not feasible:
             return [], [_infeasible_reason(preset, settings[0])]
