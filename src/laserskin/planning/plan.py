@@ -1336,8 +1336,8 @@ def _limit_overrun_reason(options: list[dict], goal: str) -> str:
             else f"the shortest, {shortest['setting'].device}, takes {shortest['session_minutes']:.0f} min"
         )
         return (
-            f"{head}; no candidate fits the limit ({which}), so each keeps its full setting (cream and fluence are traded "
-            "only where that makes the session fit) and they are ranked as without the limit, by the predicted "
+            f"{head}; no candidate fits the limit ({which}), so each keeps its full setting (cream and fluence "
+            "are traded only where that makes the session fit) and they are ranked as without the limit, by the predicted "
             "6-month improvement: a limit that none meets separates none of them"
         )
     names = ", ".join(
