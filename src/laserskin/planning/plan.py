@@ -548,6 +548,10 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"flag: the session takes {best['session_minutes']:.0f} min (> {best['limit_minutes']:g} "
             "min): the anaesthetic lead time alone exceeds the limit"
         )
+    overrun = best["session_minutes"] - best["limit_minutes"]
+    if overrun > best["limit_minutes"] * 1e-9:  # QA7 #5: say plainly that the limit is not met and by how much
+        risks["session_limit_overrun_minutes"] = overrun
+        reasons.append(_limit_overrun_reason(options, goal))
     return TreatmentPlan(
         eligible=True,
         referral=laxity_referral,
@@ -1101,17 +1105,44 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             # session is timed without the topical — at a fluence whose pain without it stays within the
             # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
             # choice) — or, where no such setting exists, the topical is kept and the limit is flagged as not met
-            # (never for full-field ablative resurfacing: the topical is its minimum, QA6 #14)
-            if preset.device_class != "ablative" and not _pain_above_limit(setting.summary, "none", setting.cooling):
+            # (never for full-field ablative resurfacing: the topical is its minimum, QA6 #14).
+            # QA7 #5: dropping the cream and lowering the fluence cost outcome, so they are made only where the
+            # session then fits the limit (with the visit cap); otherwise the option keeps its full setting
+            # (cream, fluence) and the limit is flagged as not met (:func:`_limit_not_met_anyway_note`)
+            _, minutes_none, at_none = session_timing(
+                setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic="none"
+            )
+            fits_none = _fits_limit(minutes_none, at_none, limit, preset.device_class)
+            if (
+                preset.device_class != "ablative"
+                and fits_none
+                and not _pain_above_limit(setting.summary, "none", setting.cooling)
+            ):
                 setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
             else:
                 lowered = None
-                if preset.device_class not in ("ablative", "fractional_ablative", "fractional_non_ablative"):
+                # the re-optimised setting may choose other passes: it is tried unless even one pass without the
+                # cream overruns the limit
+                _, minutes_one, at_one = session_timing(
+                    setting.laser, passes=1, area_m2=request.area_m2, anesthetic="none"
+                )
+                could_fit = _fits_limit(minutes_one, at_one, limit, preset.device_class)
+                if could_fit and preset.device_class not in (
+                    "ablative",
+                    "fractional_ablative",
+                    "fractional_non_ablative",
+                ):
                     feasible_none = [s for s in optimised("none") if s.feasible]
                     if feasible_none:
                         lowered = finalise(feasible_none[0], "none", counter)
                         if _pain_above_limit(lowered.summary, "none", lowered.cooling):
                             lowered = None
+                if lowered is not None:
+                    _, minutes_low, at_low = session_timing(
+                        lowered.laser, passes=lowered.passes, area_m2=request.area_m2, anesthetic="none"
+                    )
+                    if not _fits_limit(minutes_low, at_low, limit, preset.device_class):
+                        lowered = None
                 if lowered is not None:
                     before = setting.summary["fluence_J_per_cm2"]
                     setting, protocol, minutes, at_laser, note = _without_topical(
@@ -1121,6 +1152,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                         f"; the fluence is lowered to {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 (from "
                         f"{before:.3g} with the cream) so that the pain without the cream stays within the limit"
                     )
+                elif not fits_none and preset.device_class != "ablative":
+                    kept_note = _limit_not_met_anyway_note(setting, minutes, at_laser, minutes_none, at_none, limit)
                 else:
                     kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
         dose = session_dose_from_summary(setting.summary, setting.laser)
@@ -1279,6 +1312,66 @@ def _without_topical(setting, request, minutes_with: float, limit: float, chosen
         f"{math.ceil(minutes_with):d}"
     )
     return setting, protocol, minutes, at_laser, note
+
+
+def _limit_overrun_reason(options: list[dict], goal: str) -> str:
+    """The plan-level line when the chosen session overruns the session limit (QA7 #5): by how much, and how the
+    candidates were ranked. Options over the limit keep their full setting (the cream and fluence are traded only
+    where that makes the session fit, :func:`_fits_limit`), and the ranking is the one without the limit (the
+    predicted 6-month improvement, :func:`_order_options`): a limit that no option meets separates none of them,
+    and ranking by the least overrun would choose by session minutes, which follow the Monte Carlo dose and the
+    cream's lead time rather than the outcome."""
+    best = options[0]
+    limit, minutes = best["limit_minutes"], best["session_minutes"]
+    fitting = [o for o in options[1:] if o["session_minutes"] <= o["limit_minutes"] * (1 + 1e-9)]
+    head = (
+        f"session limit {limit:g} min not met: the chosen {best['setting'].device} session takes {minutes:.0f} min, "
+        f"{minutes - limit:.0f} min over the limit"
+    )
+    if not fitting:
+        shortest = min(options, key=lambda o: o["session_minutes"])
+        which = (
+            "the chosen session is also the shortest"
+            if shortest is best
+            else f"the shortest, {shortest['setting'].device}, takes {shortest['session_minutes']:.0f} min"
+        )
+        return (
+            f"{head}; no candidate fits the limit ({which}), so each keeps its full setting (cream and fluence "
+            "are traded only where that makes the session fit) and they are ranked as without the limit, by the predicted "
+            "6-month improvement: a limit that none meets separates none of them"
+        )
+    names = ", ".join(
+        f"{o['setting'].device} ({o['session_minutes']:.0f} min, {_expected_benefit(o, goal):.1f} % at month 6)"
+        for o in fitting
+    )
+    return f"{head}; candidates that fit the limit: {names}, ranked below it by the predicted 6-month improvement"
+
+
+def _fits_limit(minutes: float, at_laser: float, limit: float, device_class: str) -> bool:
+    """Whether a session of ``minutes`` (``at_laser`` of them at the laser) keeps each visit within ``limit``:
+    as one visit, or split into at most :data:`MAX_VISITS_PER_SESSION` visits (:func:`_visits`; never for
+    full-field ablative resurfacing, done in one sitting, QA6 #15)."""
+    if minutes <= limit * (1 + 1e-9):
+        return True
+    return device_class != "ablative" and _visits(minutes, at_laser, limit) > 1
+
+
+def _limit_not_met_anyway_note(
+    setting, minutes: float, at_laser: float, minutes_none: float, at_none: float, limit: float
+) -> str:
+    """Why the topical and the full fluence are kept although the lead time alone reaches the limit (QA7 #5): the
+    session would overrun the limit without the cream too, so dropping it (and lowering the fluence for the pain
+    without it) would cost outcome and comfort without meeting the limit."""
+    lead = minutes - at_laser
+    needed = _visits_needed(minutes_none, at_none, limit)
+    return (
+        f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({lead:.0f} min) alone reaches it, "
+        f"and without the cream the session would still take {minutes_none:.1f} min at the laser ({needed} visits "
+        f"under the limit, more than the planner's {MAX_VISITS_PER_SESSION}); dropping the cream or lowering the "
+        "fluence would cost comfort and outcome without meeting the limit, so the option keeps its full setting "
+        f"and the cream ({minutes:.0f} min session, {at_laser:.1f} min at the laser): apply the cream before the "
+        f"timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+    )
 
 
 def _pain_above_limit(summary: dict, anesthetic: str, cooling: dict | None) -> bool:
