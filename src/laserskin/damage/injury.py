@@ -636,7 +636,7 @@ def readout_beyond_error(nominal: Any, low: Any, high: Any, *, merge: Any = None
     the rise, so a threshold reached at the lower bound is reached beyond the Monte Carlo error: ``reported`` is then
     the nominal read-out, else the lower bound's ("not reached"). ``possible`` is the upper bound's read-out, what is
     reached within the error, merged with ``reported`` by ``merge`` (e.g. the union of two ranges) where both are
-    reached. The one rule of every threshold read-out of the axis region: the dermal band (:func:`dermal_injury`) and
+    reached. The one rule of every extent read-out of the axis region (risks: :func:`risk_within_error`): the dermal band (:func:`dermal_injury`) and
     the residual damage depth (:func:`laserskin.pipeline.summary.linear_summary`). A read-out then flips with the
     seed only where its nominal lies ~k·s beyond the threshold, not where it sits on it.
     """
