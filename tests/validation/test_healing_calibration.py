@@ -259,6 +259,64 @@ def test_modality_ranking_follows_the_evidence(shipped):
     assert full_field > fractional > non_ablative
 
 
+#: The planner's own courses (QA7 #3): the person of QA7's table, each device planned on its own at the plan's
+#: default photons and seed (the numbers `laserskin plan --device D` prints; fewer photons would test other numbers).
+RANKING_PERSON = {"age": 55, "sex": "female", "fitzpatrick": "II", "site": "cheek", "laxity": 2, "sun_exposure": 2}
+RANKING_PLAN_PHOTONS = 20_000
+RANKING_DEVICES = {
+    "full_field": ("co2_full_field",),
+    "fractional": ("co2_fractional",),
+    "non_ablative": ("cooltouch_1320", "smoothbeam_1450"),
+}
+
+
+@pytest.fixture(scope="module")
+def planned_month6():
+    """6-month laxity-grade improvement (nominal) of each device's plan for :data:`RANKING_PERSON`."""
+    from laserskin.planning import plan
+    from laserskin.skin.person import Person
+
+    person = Person(**RANKING_PERSON)
+    out = {}
+    for devices in RANKING_DEVICES.values():
+        for device in devices:
+            planned = plan(person, devices=[device], photons=RANKING_PLAN_PHOTONS, progress=None)
+            assert planned.eligible and planned.device == device
+            out[device] = planned.improvement_percent["month_6"][1]
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="model (plans of a 55 y woman, type II cheek, laxity 2, photoaging 2; 20 000 photons, seed 1), laxity month 6 "
+    "nominal: co2_full_field 64.5 (1 session) > cooltouch_1320 21.7 (5 sessions, 14.7 J/cm^2 stacked) > co2_fractional "
+    "15.3 (3 sessions) > smoothbeam_1450 14.3 (4 sessions): the non-ablative 1320 nm plan out-tightens fractional CO2. "
+    "Fractional CO2 laxity is wound contracture of 0.26-area x 2-day micro-wounds (11.3 of 15.3 points) and is "
+    "under-predicted against Tierney & Hanke 2011 (50.3 %, model 14.4 %); a fractional wound gain fitted on that point "
+    "overshoots full-field Er:YAG and single-pass CO2 and breaks the texture point (docs/healing.md, 'Fractional "
+    "ablative wounds: a gain of their own?')",
+)
+def test_modality_ranking_of_the_planners_own_plans_follows_the_evidence(planned_month6):
+    """Published ranking of visible change, full-field ablative > fractional ablative > non-ablative
+    (Alexiades-Armenakas, Dover & Arndt 2008 J Am Acad Dermatol 58:719 review), on what the planner plans
+    (``plan(person, devices=[D])``, the product's ``improvement_percent``), not only on the reference courses
+    (:func:`test_modality_ranking_follows_the_evidence`). Ordering only: no tolerance (deterministic at the seed)."""
+    full_field = min(planned_month6[d] for d in RANKING_DEVICES["full_field"])
+    fractional = min(planned_month6[d] for d in RANKING_DEVICES["fractional"])
+    non_ablative = max(planned_month6[d] for d in RANKING_DEVICES["non_ablative"])
+    assert full_field > fractional > non_ablative
+
+
+@pytest.mark.slow
+def test_full_field_plan_out_tightens_every_other_plan(planned_month6):
+    """The part of the published ranking the plans do follow: full-field ablative above fractional ablative and
+    every non-ablative plan (same plans and review as above; ordering only)."""
+    full_field = min(planned_month6[d] for d in RANKING_DEVICES["full_field"])
+    others = [v for d, v in planned_month6.items() if d not in RANKING_DEVICES["full_field"]]
+    assert full_field > max(others)
+
+
 def test_rhytid_and_laxity_are_different_measures(shipped):
     """Bulk non-ablative courses (epidermis in place) give the same laxity and rhytid grade
     (Alexiades-Armenakas 2007: laxity -7.9/-11 %, rhytides -10.6/-11.7 %); courses that renew the

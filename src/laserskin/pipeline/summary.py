@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from laserskin.core.constants import CELSIUS_K
+from laserskin.core.data import load_parameters
 from laserskin.damage.injury import (
     axis_omega_bounds,
     basal_exposure_bounds,
@@ -33,6 +34,7 @@ from laserskin.thermal.cooling import freezing_note
 
 __all__ = [
     "SimulationSummary",
+    "contraction_note",
     "cooling_used",
     "epidermal_grade_bounds",
     "linear_summary",
@@ -95,6 +97,11 @@ class SimulationSummary(BaseModel):
     """Dermal burn grade "none" | "partial thickness" | "full thickness" (≥ 75 % of the dermis, the dermal part of a
     third-degree burn, physics_data §4.1; :func:`~laserskin.damage.injury.classify_dermal_injury`)."""
     immediate_tightening_percent: float
+    """Immediate skin contraction, % of **area** (linear = 1 − √(1 − area/100)), from the shrinkage of denatured
+    collagen against the intact dermis (:func:`laserskin.damage.collagen.collagen_response`, docs/collagen.md §3).
+    It includes the shrinkage of partly denatured collagen (Arrhenius Ω < 1, denatured fraction 1 − e^−Ω), not
+    only the coagulated zone (Ω ≥ 1): a ``coagulation_depth_um`` of 0.0 with a non-zero contraction is a layer
+    denatured below the coagulation threshold (QA7 #7). Above the calibrated range see ``contraction_note``."""
     epidermal_omega: float
     epidermal_injury: str
     """Epidermal grade "none" | "erythema" | "superficial necrosis" | "blister" | "necrosis"
@@ -174,6 +181,9 @@ class SimulationSummary(BaseModel):
     freezing_note: str | None = None
     """Set when tissue at or below the basal layer fell below the freezing point of tissue water (−0.5 °C): the model
     carries no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
+    contraction_note: str | None = None
+    """Set when ``immediate_tightening_percent`` exceeds the published range the contraction model is calibrated
+    on (:func:`contraction_note`; QA7 #7). The value is reported as computed, not clamped."""
     wall_time_s: float = 0.0
 
     @model_validator(mode="after")
@@ -187,6 +197,12 @@ class SimulationSummary(BaseModel):
         if self.pain_index_with_plan is None:
             band = pain_band(self.pain_index, self.anesthetic, self.cooling_kind)["with_plan"]
             self.pain_index_with_plan = None if band is None else float(band[1])
+        return self
+
+    @model_validator(mode="after")
+    def _contraction_note(self) -> SimulationSummary:
+        if self.contraction_note is None:
+            self.contraction_note = contraction_note(self.immediate_tightening_percent)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -419,6 +435,30 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
             grid.z_edges_m,
             basal_depth_m=geometry.junction_depth_m,
         ),
+    )
+
+
+def contraction_note(area_percent: float | None) -> str | None:
+    """The note for an immediate contraction above the range the contraction model is calibrated on, or ``None``.
+
+    The model's one free parameter (the stiffness ratio k, collagen.toml ``[contraction]``) is fitted to full-field
+    CO2 resurfacing, three passes: 30 % linear, inside the published 20–40 % linear immediate contraction
+    (collagen.toml ``[calibration] target_range``; Fitzpatrick, Rostan & Marchell 2000, ≈ 40 % recalled as the
+    maximum, R; reviews of CO2 resurfacing, R; docs/collagen.md §1 and §3). Above the top of that range (40 %
+    linear = 64 % of area) the value is the model's extrapolation, not a published outcome; it is said, not clamped
+    (docs/collagen.md §3, "Above the calibrated range"). QA7 #7: one 20 J/cm², 50 ms CO2 pulse, 72.3 % of area."""
+    if area_percent is None or not np.isfinite(area_percent):
+        return None
+    low, high = (float(x) for x in load_parameters("collagen")["calibration"]["target_range"])
+    linear = 1.0 - np.sqrt(max(0.0, 1.0 - float(area_percent) / 100.0))
+    if linear <= high:
+        return None
+    return (
+        f"immediate contraction {area_percent:.3g} % of area ({100 * linear:.3g} % linear) is above the range the "
+        f"contraction model is calibrated on: {100 * low:.0f}-{100 * high:.0f} % linear, the published immediate "
+        f"contraction after three full-field CO2 passes (Fitzpatrick, Rostan & Marchell 2000, about "
+        f"{100 * high:.0f} % at most; reviews); beyond it the value is the model's extrapolation, not a published "
+        "outcome (docs/collagen.md section 3)"
     )
 
 
