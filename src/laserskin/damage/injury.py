@@ -208,9 +208,24 @@ def pigment_risk_within_error(
     type VI neck (cooltouch_1320) 50.5-54.6, 50.2-54.3, 50.2-54.2, 49.96-53.95, 50.0-54.0 °C: "high" at every seed
     (the lower bounds flipped to "moderate" at seed 4).
     """
-    high = pigment_risk(fitzpatrick, omega_basal_bounds[1], peak_basal_temperature_bounds_K[1], rule)
-    low = pigment_risk(fitzpatrick, omega_basal_bounds[0], peak_basal_temperature_bounds_K[0], rule)
+    high, low = risk_within_error(
+        lambda bound: pigment_risk(fitzpatrick, omega_basal_bounds[bound], peak_basal_temperature_bounds_K[bound], rule)
+    )
     return high, low.level
+
+
+def risk_within_error(read: Any) -> tuple[Any, Any]:
+    """A risk read-out of a Monte Carlo run stated within its error: ``(stated, established)`` = ``(read(1), read(0))``.
+
+    ``read(bound)`` evaluates the read-out at the lower (0) or upper (1) Monte Carlo bound of the exposure it reads
+    (the rise × (1 ∓ k·s), :func:`basal_exposure_bounds`). A risk — a safety statement, which grows with the exposure
+    — is stated at the upper bound, the highest level the Monte Carlo error cannot exclude; what the run establishes
+    beyond its error (the lower bound's level) is stated beside it. The one rule of the ordinal risk read-outs: the
+    pigmentary risk (:func:`pigment_risk_within_error`) and the epidermal grade (:func:`epidermal_grade_within_error`).
+    Extents (the dermal band, the residual damage depth) take the other side (:func:`readout_beyond_error`): a value
+    is reported only where it holds at the lower bound, the upper bound's value beside it as "possible".
+    """
+    return read(1), read(0)
 
 
 def basal_layer_values(values: Any, grid: Any, junction_depth_m: float) -> np.ndarray:
@@ -520,6 +535,34 @@ def epidermal_injury(
     )
 
 
+def epidermal_grade_within_error(injury: EpidermalInjury, omega_basal_bounds: tuple[float, float]) -> tuple[str, str]:
+    """Noise-aware epidermal grade: ``(grade, established)`` by :func:`risk_within_error` — ``grade`` at the upper
+    Monte Carlo bound of the basal Ω (the gravest grade the error cannot exclude, a safety statement as the pigmentary
+    risk), ``established`` at the lower bound (the grade the run establishes beyond its error).
+
+    ``omega_basal_bounds``: ``injury.omega_basal`` at the rise × (1 ∓ k·s) (:func:`basal_exposure_bounds`). The basal
+    grade is :func:`classify_epidermal_injury` of the bound; the "superficial necrosis" rung (necrotic living
+    epidermis above a basal cell below the blister Ω, :func:`grade_with_necrosis`) scales the worst living Ω
+    (``injury.omega_living_max``) by the same bound-to-nominal ratio (an approximation: a hotter upper cell has a
+    larger ratio), and keeps the nominal necrosis at the upper bound and requires it at the lower one, so that
+    ``established`` ≤ nominal grade ≤ ``grade``. Without necrosis the ordering follows from Ω's rise with the rise.
+    Measured: genesis_1064 at 25 J/cm², 52 F type III cheek, 20 000 photons, seeds 1-5: nominal "superficial
+    necrosis" ×4, "blister" ×1 (basal Ω 0.32-1.29); now "blister" for every seed (docs/planning.md, "Monte Carlo
+    error").
+    """
+    nominal = injury.omega_basal
+
+    def read(bound: int) -> str:
+        omega = float(omega_basal_bounds[bound])
+        ratio = omega / nominal if nominal > 0 else 1.0
+        necrotic = injury.omega_living_max * ratio >= NECROSIS_OMEGA
+        nominal_necrotic = injury.necrosis_depth_m > 0.0
+        necrotic = (necrotic or nominal_necrotic) if bound == 1 else (necrotic and nominal_necrotic)
+        return grade_with_necrosis(classify_epidermal_injury(max(omega, 0.0)), 1.0 if necrotic else 0.0)
+
+    return risk_within_error(read)
+
+
 #: Share of the dermis thickness inside the Ω ≥ 1 band from which the dermal injury is "full thickness": a
 #: third-degree burn is necrosis of the epidermis and of ≥ 75 % of the dermis (physics_data.md §4.1).
 FULL_THICKNESS_DERMIS_FRACTION = 0.75
@@ -593,7 +636,7 @@ def readout_beyond_error(nominal: Any, low: Any, high: Any, *, merge: Any = None
     the rise, so a threshold reached at the lower bound is reached beyond the Monte Carlo error: ``reported`` is then
     the nominal read-out, else the lower bound's ("not reached"). ``possible`` is the upper bound's read-out, what is
     reached within the error, merged with ``reported`` by ``merge`` (e.g. the union of two ranges) where both are
-    reached. The one rule of every threshold read-out of the axis region: the dermal band (:func:`dermal_injury`) and
+    reached. The one rule of every extent read-out of the axis region (risks: :func:`risk_within_error`): the dermal band (:func:`dermal_injury`) and
     the residual damage depth (:func:`laserskin.pipeline.summary.linear_summary`). A read-out then flips with the
     seed only where its nominal lies ~k·s beyond the threshold, not where it sits on it.
     """

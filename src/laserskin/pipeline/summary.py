@@ -22,6 +22,7 @@ from laserskin.damage.injury import (
     axis_omega_bounds,
     basal_exposure_bounds,
     dermal_injury,
+    epidermal_grade_within_error,
     pigment_risk_within_error,
     pool_rings,
     readout_beyond_error,
@@ -35,6 +36,7 @@ __all__ = [
     "SimulationSummary",
     "contraction_note",
     "cooling_used",
+    "epidermal_grade_bounds",
     "linear_summary",
     "pigment_risk_bounds",
     "residual_damage_depth_m",
@@ -102,6 +104,20 @@ class SimulationSummary(BaseModel):
     denatured below the coagulation threshold (QA7 #7). Above the calibrated range see ``contraction_note``."""
     epidermal_omega: float
     epidermal_injury: str
+    """Epidermal grade "none" | "erythema" | "superficial necrosis" | "blister" | "necrosis"
+    (:func:`~laserskin.damage.injury.classify_epidermal_injury`, :func:`~laserskin.damage.injury.grade_with_necrosis`).
+    For a Monte Carlo run of the linear stage the grade the Monte Carlo error cannot exclude: the grade at the upper
+    Monte Carlo bound of the basal Ω of the axis read-out (the rise × (1 + 2 s), :func:`epidermal_grade_bounds`), the
+    side of ``pigment_risk`` (a safety statement; genesis_1064 at 25 J/cm², 52 F type III cheek, 20 000 photons,
+    seeds 1-5 read "superficial necrosis" ×4 and "blister" ×1 nominally, now "blister" for every seed); elsewhere
+    (non-linear stage, voxels, ablation) the nominal grade."""
+    epidermal_injury_beyond_error: str | None = None
+    """The grade the simulation establishes beyond its Monte Carlo error (at the lower bound, the rise × (1 − 2 s));
+    a grade below ``epidermal_injury`` reads "blister within the error, superficial necrosis established". ``None``
+    where no Monte Carlo error is estimated (non-linear stage, voxels, ablation)."""
+    epidermal_omega_band: DepthRange = None
+    """[low, high]: the basal Henriques Ω (``epidermal_omega``) at the lower and upper Monte Carlo bounds, the band the
+    grade reads (``None`` where no error is estimated)."""
     pigment_risk: str
     """Pigmentary risk "low" | "moderate" | "high" (:func:`~laserskin.damage.injury.pigment_risk`). For a Monte Carlo
     run of the linear stage the planner's rule: the highest level the Monte Carlo error cannot exclude, the points
@@ -252,15 +268,50 @@ def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str,
     nominal level stands). ``injury``: the setting's :class:`~laserskin.damage.injury.EpidermalInjury` (its
     worst-column basal values; default ``outcome.injury``). One rule for ``laserskin simulate`` (:func:`linear_summary`)
     and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
+    injury = outcome.injury if injury is None else injury
+    bounds = _basal_bounds(simulation, response, outcome, injury)
+    if bounds is None:
+        return {}
+    omegas, temperatures = bounds
+    risk, established = pigment_risk_within_error(response.geometry.fitzpatrick, omegas, temperatures)
+    return {
+        "pigment_risk": risk.level,
+        "pigment_risk_beyond_error": established,
+        "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
+    }
+
+
+def epidermal_grade_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
+    """``{"epidermal_injury", "epidermal_injury_beyond_error", "epidermal_omega_band"}`` of a Monte Carlo run: the
+    grade at the upper Monte Carlo bound of the basal Ω of the axis read-out (the gravest grade the error cannot
+    exclude), the grade established beyond the error (lower bound) and the basal Ω band
+    (:func:`~laserskin.damage.injury.epidermal_grade_within_error`, the bounds of :func:`pigment_risk_bounds`). ``{}``
+    for a run without read-out regions (the nominal grade stands)."""
+    injury = outcome.injury if injury is None else injury
+    bounds = _basal_bounds(simulation, response, outcome, injury)
+    if bounds is None:
+        return {}
+    omegas = bounds[0]
+    grade, established = epidermal_grade_within_error(injury, omegas)
+    return {
+        "epidermal_injury": grade,
+        "epidermal_injury_beyond_error": established,
+        "epidermal_omega_band": [float(o) for o in omegas],
+    }
+
+
+def _basal_bounds(simulation, response, outcome, injury):
+    """``((Ω_low, Ω_high), (T_low_K, T_high_K))`` of the basal exposure of the axis read-out
+    (:func:`~laserskin.damage.injury.basal_exposure_bounds`, s = 1/√N of the axis region); ``None`` without read-out
+    regions."""
     rings = response.readout_rings
     if rings is None:
-        return {}
-    injury = outcome.injury if injury is None else injury
+        return None
     geometry, grid = response.geometry, response.grid
     error = readout_relative_error(
         simulation.beam().launch_radius_cdf(grid.r_edges_m), simulation.settings.photons, rings
     )
-    omegas, temperatures = basal_exposure_bounds(
+    return basal_exposure_bounds(
         response.times_s,
         response.base_K,
         outcome.pulse_energy_J * response.rise_per_J,
@@ -271,12 +322,6 @@ def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str,
         peak_basal_temperature_K=injury.peak_basal_temperature_K,
         relative_error=error,
     )
-    risk, established = pigment_risk_within_error(geometry.fitzpatrick, omegas, temperatures)
-    return {
-        "pigment_risk": risk.level,
-        "pigment_risk_beyond_error": established,
-        "peak_basal_temperature_band_C": [t - CELSIUS_K for t in temperatures],
-    }
 
 
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
@@ -324,6 +369,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     pigment = pigment_risk_bounds(simulation, response, outcome)  # the planner's rule (QA6 #23)
     if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
         pigment.pop("pigment_risk_beyond_error", None)
+    grade = epidermal_grade_bounds(simulation, response, outcome)  # the pigment rule's side (risk_within_error)
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
@@ -352,7 +398,9 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         dermal_injury=injured.grade,
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
-        epidermal_injury=outcome.injury.grade,
+        epidermal_injury=grade.get("epidermal_injury", outcome.injury.grade),
+        epidermal_injury_beyond_error=grade.get("epidermal_injury_beyond_error"),
+        epidermal_omega_band=grade.get("epidermal_omega_band"),
         pigment_risk=pigment.get("pigment_risk", outcome.injury.pigment_risk.level),
         pigment_risk_beyond_error=pigment.get("pigment_risk_beyond_error"),
         peak_basal_temperature_band_C=pigment.get("peak_basal_temperature_band_C"),
