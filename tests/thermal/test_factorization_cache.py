@@ -5,6 +5,9 @@ that takes its factors from the cache must reproduce a solve that factorises eve
 to the last bit (tolerance 0), and a matrix that differs in one value must not hit the cache.
 """
 
+import gc
+import threading
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -105,6 +108,63 @@ def test_cache_stays_within_its_budget(monkeypatch):
     assert 0 < len(solver._lu_cache) < 12
     clear_factorization_cache()
     assert solver._lu_cache_bytes == 0 and not solver._lu_cache
+
+
+class _TracedLU:
+    """A real SuperLU factor that records the threads that made and freed it."""
+
+    made: list = []
+    freed: list = []
+
+    def __init__(self, lu):
+        self.lu, self.nnz, self.shape = lu, lu.nnz, lu.shape
+        self.born = threading.get_ident()
+        _TracedLU.made.append(self.born)
+
+    def solve(self, rhs, trans="N"):
+        return self.lu.solve(rhs, trans)
+
+    def __del__(self):
+        _TracedLU.freed.append((self.born, threading.get_ident()))
+
+
+def _settle():
+    """Wait until factors dropped so far are freed (they are freed on the solver's owner thread)."""
+    owner = getattr(solver, "_owner_thread", None)
+    if owner is not None:
+        owner().submit(lambda: None).result()
+
+
+def test_factors_are_freed_on_the_thread_that_made_them(monkeypatch):
+    # SciPy's SuperLU returns a factor's memory only when it is freed on the thread that
+    # allocated it (thread-local allocation tracker, scipy/scipy#15921): the planner factorises
+    # on short-lived worker threads and the cache evicts or is cleared on others, which leaked
+    # ~1 GB per plan. Every factor must be freed, and on the thread that made it.
+    monkeypatch.setattr(solver, "splu", lambda a, **kw: _TracedLU(splu(a, **kw)))
+    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", 40_000)
+    _TracedLU.made.clear()
+    _TracedLU.freed.clear()
+    clear_factorization_cache()
+    n = 200
+
+    def work(offset):
+        for k in range(4):
+            solver._factorise(
+                sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + offset + k), np.full(n - 1, -1.0)], [-1, 0, 1])
+            )
+
+    for offset in (0, 10, 20):  # short-lived worker threads, as the planner's thread pool
+        thread = threading.Thread(target=work, args=(offset,))
+        thread.start()
+        thread.join()
+    work(30)  # and the calling thread
+    clear_factorization_cache()
+    gc.collect()
+    _settle()
+    assert len(_TracedLU.made) == 16
+    assert len(_TracedLU.freed) == 16, "factors still alive after the cache was cleared"
+    wrong = [(born, freed) for born, freed in _TracedLU.freed if born != freed]
+    assert not wrong, f"{len(wrong)} of 16 factors freed on another thread than the one that made them"
 
 
 @pytest.fixture(autouse=True)

@@ -36,11 +36,14 @@ deposited = stored change + losses up to the linear-solver round-off.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
+import os
 import threading
 import time as _time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -73,6 +76,65 @@ _lu_cache: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
 _lu_cache_bytes = 0
 _lu_lock = threading.Lock()
 
+# SciPy's SuperLU frees a factor's memory only on the thread that allocated it: its allocation
+# tracker is thread-local, and a factor freed on another thread (or after its thread ended) is never
+# returned to the allocator (scipy/scipy#15921, open in SciPy 1.17). The planner factorises on its
+# worker threads and the LRU cache evicts on whichever thread inserts, so every factor is made and
+# freed on one long-lived thread, the owner below; callers hold an _OwnedFactor, a handle.
+_owner: ThreadPoolExecutor | None = None
+_owner_pid = 0
+_owner_lock = threading.Lock()
+_owned: dict[int, Any] = {}  # handle id → SuperLU; entries are added and removed on the owner thread only
+_owned_ids = itertools.count()
+
+
+def _owner_thread() -> ThreadPoolExecutor:
+    """The single thread that creates and frees every SuperLU factor (a new one after a fork)."""
+    global _owner, _owner_pid
+    with _owner_lock:
+        if _owner is None or _owner_pid != os.getpid():
+            _owner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="laserskin-lu")
+            _owner_pid = os.getpid()
+        return _owner
+
+
+def _splu_owned(a: sp.csc_matrix) -> int:
+    """(On the owner thread.) Factorise ``a`` and keep the factor under a new id."""
+    ident = next(_owned_ids)
+    _owned[ident] = splu(a, permc_spec="MMD_AT_PLUS_A")
+    return ident
+
+
+def _release_owned(ident: int) -> None:
+    """(On the owner thread.) Drop the factor kept under ``ident``: SuperLU frees its memory here."""
+    _owned.pop(ident, None)
+
+
+class _OwnedFactor:
+    """Handle of a SuperLU factor kept on the owner thread: ``solve`` like SuperLU's; freed with the handle."""
+
+    __slots__ = ("_id", "nnz", "shape", "__weakref__")
+
+    def __init__(self, ident: int) -> None:
+        self._id = ident
+        lu = _owned[ident]
+        self.nnz = int(lu.nnz)
+        self.shape = lu.shape
+
+    def solve(self, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
+        return _owned[self._id].solve(rhs, trans)
+
+    def __del__(self) -> None:
+        try:
+            _owner_thread().submit(_release_owned, self._id)
+        except Exception:  # interpreter shutting down: the process returns the memory anyway
+            _owned.pop(self._id, None)
+
+
+def _live_factors() -> int:
+    """Number of SuperLU factors alive (cached or still held by a caller)."""
+    return len(_owned)
+
 
 def clear_factorization_cache() -> None:
     """Drop every LU factor kept by the process-wide cache of :func:`_factorise`."""
@@ -104,7 +166,7 @@ def _factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
         if hit is not None:
             _lu_cache.move_to_end(key)
             return hit[0], False
-    lu = splu(a, permc_spec="MMD_AT_PLUS_A")
+    lu = _OwnedFactor(_owner_thread().submit(_splu_owned, a).result())
     size = int(lu.nnz) * 12 + a.shape[0] * 16  # values + row indices of L and U, two permutations
     with _lu_lock:
         if key not in _lu_cache and size <= FACTORIZATION_CACHE_BYTES:
