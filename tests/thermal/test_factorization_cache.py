@@ -132,7 +132,7 @@ def _settle():
     """Wait until factors dropped so far are freed (they are freed on the solver's owner thread)."""
     owner = getattr(solver, "_owner_thread", None)
     if owner is not None:
-        owner().submit(lambda: None).result()
+        owner().submit(solver._release_dropped).result()
 
 
 def test_factors_are_freed_on_the_thread_that_made_them(monkeypatch):

@@ -41,7 +41,7 @@ import math
 import os
 import threading
 import time as _time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -86,6 +86,7 @@ _owner_pid = 0
 _owner_lock = threading.Lock()
 _owned: dict[int, Any] = {}  # handle id → SuperLU; entries are added and removed on the owner thread only
 _owned_ids = itertools.count()
+_dropped: deque[int] = deque()  # ids of factors whose handles were dropped, to be freed on the owner thread
 
 
 def _owner_thread() -> ThreadPoolExecutor:
@@ -99,15 +100,18 @@ def _owner_thread() -> ThreadPoolExecutor:
 
 
 def _splu_owned(a: sp.csc_matrix) -> int:
-    """(On the owner thread.) Factorise ``a`` and keep the factor under a new id."""
+    """(On the owner thread.) Free the factors whose handles were dropped; factorise ``a`` and keep
+    the factor under a new id."""
+    _release_dropped()
     ident = next(_owned_ids)
     _owned[ident] = splu(a, permc_spec="MMD_AT_PLUS_A")
     return ident
 
 
-def _release_owned(ident: int) -> None:
-    """(On the owner thread.) Drop the factor kept under ``ident``: SuperLU frees its memory here."""
-    _owned.pop(ident, None)
+def _release_dropped() -> None:
+    """(On the owner thread.) Drop the factors whose handles were dropped: SuperLU frees their memory here."""
+    while _dropped:
+        _owned.pop(_dropped.popleft(), None)
 
 
 class _OwnedFactor:
@@ -125,10 +129,9 @@ class _OwnedFactor:
         return _owned[self._id].solve(rhs, trans)
 
     def __del__(self) -> None:
-        try:
-            _owner_thread().submit(_release_owned, self._id)
-        except Exception:  # interpreter shutting down: the process returns the memory anyway
-            _owned.pop(self._id, None)
+        # no locks here (a collection may run this inside a lock): the owner thread frees the
+        # factor before its next factorisation, or when the cache is cleared
+        _dropped.append(self._id)
 
 
 def _live_factors() -> int:
@@ -142,6 +145,7 @@ def clear_factorization_cache() -> None:
     with _lu_lock:
         _lu_cache.clear()
         _lu_cache_bytes = 0
+    _owner_thread().submit(_release_dropped).result()
 
 
 def _factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
