@@ -94,3 +94,20 @@ def test_when_no_value_runs_the_bound_is_kept(limit):
     laser = Laser(wavelength="1450 nm", fluence="900 J/cm^2", pulse_duration="100 ms", spot_diameter="6 mm")
     refusal = _refusal(None)
     assert refusal_with_limit(_Burns(laser, limit, []), refusal) is refusal
+
+
+def test_the_refused_setting_of_a_fractional_laser_is_echoed_in_a_readable_unit():
+    """QA7 #9: the refusal's own echo (before the limit is found) said '50000 mJ' for 50 J."""
+    from laserskin.pipeline.ablative import refused_setting
+
+    def fractional(energy):
+        return Laser(
+            wavelength="1450 nm",
+            pulse_energy=energy,
+            pulse_duration="3 ms",
+            spot_diameter="6 mm",
+            fractional={"microbeam_diameter": "100 um", "density": "5 %"},
+        )
+
+    assert refused_setting(fractional("50 J")) == ("laser.pulse_energy", "50 J")
+    assert refused_setting(fractional("12.34 mJ")) == ("laser.pulse_energy", "12.34 mJ")

@@ -73,3 +73,19 @@ def test_the_web_plan_page_shows_them_from_the_label_table():
         '<th scope="row">Fluence per spot, all stacked pulses</th><td>42.7 J/cm²</td>',
     ):
         assert row in settings, row
+
+
+def test_the_web_alternatives_table_states_an_alternatives_stacked_pulses():
+    """The web page's alternatives column (J/cm²) carries the alternative's stacked pulses, as report.html does."""
+    import jinja2
+
+    from laserskin.report import labels
+
+    templates = Path(labels.__file__).parents[1] / "web" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.globals.update(labels.template_globals())
+    alternative = {**PLAN["alternatives"][1], "settings": TRIPLE}
+    plan = {**PLAN, "alternatives": [PLAN["alternatives"][0], alternative]}
+    page = env.get_template("plan_result.html").render(plan=plan, job={"id": "x"}, figures=[])
+    table = page.split('id="alternatives-table"')[1].split("</table>")[0]
+    assert "3 pulses at 2 Hz per spot (42.7 J/cm² per spot)" in table

@@ -37,6 +37,7 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
+from laserskin.core.units import format_quantity
 from laserskin.damage.injury import (
     PooledObserver,
     dermal_injury,
@@ -813,8 +814,9 @@ def _setting_limit(laser, outside, starts, durations, power_W) -> tuple[str, flo
 def refused_setting(laser) -> tuple[str, str]:
     """The setting a refusal names, as the user gave it: the micro-beam's pulse energy for a fractional
     laser, else the fluence (field and value for :class:`InputError`)."""
-    if laser.is_fractional:
-        return "laser.pulse_energy", f"{laser.microbeam_energy_J * 1e3:g} mJ"
+    if laser.is_fractional:  # in a unit chosen by its size: '50 J', not '50000 mJ' (QA7 #9)
+        energy_J = laser.microbeam_energy_J
+        return "laser.pulse_energy", format_quantity(energy_J, "J", "J" if energy_J >= 1.0 else "mJ", digits=6)
     return "laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
 
 
