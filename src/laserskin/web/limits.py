@@ -101,7 +101,7 @@ class WebSettings:
     job_workers: int = 1
     max_queued_jobs: int = 8
     max_body_bytes: int = 1 << 20
-    job_memory_bytes: int = 6 << 30
+    job_memory_bytes: int = 8 << 30
     max_cache_bytes: int = 512 << 20
     max_jobs_kept: int = 200
     dry_run_s: float | None = None
