@@ -98,13 +98,19 @@ def test_factorise_matches_splu_and_keys_on_exact_contents():
     assert computed
 
 
+# a tridiagonal 200 x 200 factor is counted as SuperLU allocates it: 30 x 598 entries x 24 B + 7 x 200 ints
+_TRIDIAGONAL_200_BYTES = 24 * 30 * 598 + 4 * (5 * 201 + 2 * 200)
+_BUDGET = 3 * _TRIDIAGONAL_200_BYTES  # three such factors
+
+
 def test_cache_stays_within_its_budget(monkeypatch):
     clear_factorization_cache()
-    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", 40_000)
+    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", _BUDGET)
     n = 200
     for k in range(12):
         solver._factorise(sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + k), np.full(n - 1, -1.0)], [-1, 0, 1]))
-        assert solver._lu_cache_bytes <= 40_000
+        assert solver._lu_cache_bytes <= _BUDGET
+        assert solver._lu_cache_bytes == len(solver._lu_cache) * _TRIDIAGONAL_200_BYTES
     assert 0 < len(solver._lu_cache) < 12
     clear_factorization_cache()
     assert solver._lu_cache_bytes == 0 and not solver._lu_cache
@@ -141,7 +147,7 @@ def test_factors_are_freed_on_the_thread_that_made_them(monkeypatch):
     # on short-lived worker threads and the cache evicts or is cleared on others, which leaked
     # ~1 GB per plan. Every factor must be freed, and on the thread that made it.
     monkeypatch.setattr(solver, "splu", lambda a, **kw: _TracedLU(splu(a, **kw)))
-    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", 40_000)
+    monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", _BUDGET)
     _TracedLU.made.clear()
     _TracedLU.freed.clear()
     clear_factorization_cache()

@@ -65,13 +65,18 @@ from laserskin.thermal.stepping import merge_close as _merge_close
 from laserskin.thermal.stepping import plan_steps as _plan_steps
 from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
-__all__ = ["clear_factorization_cache", "solve_bioheat", "steady_state_temperature"]
+__all__ = ["clear_factorization_cache", "factor_bytes", "solve_bioheat", "steady_state_temperature"]
 
-#: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes.
-#: The planner plans three devices at a time (laserskin.planning.optimise.plan_each); a fractional
-#: device's ~20 factors on the default grid are ~13 MB each, so 256 MB let it evict the other devices'
-#: factors (~190 more factorisations, ~4 CPU s, in the default plan).
+#: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes, counted
+#: as SuperLU allocates it (:func:`factor_bytes`). The planner plans three devices at a time
+#: (laserskin.planning.optimise.plan_each); a fractional device's factors on the default grid (25 000 cells) are
+#: ~90 MB each, a full-field device's on the planning grid (~10 000 cells) ~36 MB.
 FACTORIZATION_CACHE_BYTES = 512 * 2**20
+#: SuperLU's first guess of a factor's fill (``sp_ienv(6)`` in SciPy's copy of SuperLU): it allocates the
+#: arrays of L and U for this many times the matrix's nonzeros, and grows an array by half
+#: (:data:`_SUPERLU_EXPAND`) whenever the factor needs more.
+SUPERLU_FILL_RATIO = 30
+_SUPERLU_EXPAND = 1.5
 _lu_cache: OrderedDict[bytes, tuple[Any, int]] = OrderedDict()
 _lu_cache_bytes = 0
 _lu_lock = threading.Lock()
@@ -134,6 +139,29 @@ class _OwnedFactor:
         _dropped.append(self._id)
 
 
+def factor_bytes(n: int, matrix_nnz: int, factor_nnz: int) -> int:
+    """Bytes SciPy's SuperLU keeps allocated for the factor of an n × n matrix, from its counts alone.
+
+    SuperLU (``dLUMemInit``, SciPy's copy; Li 2005, ACM TOMS 31:302) allocates the supernodal L values
+    (``lusup``, 8 B an entry), U values (``ucol``, 8 B), L row indices (``lsub``, 4 B) and U row indices
+    (``usub``, 4 B) for :data:`SUPERLU_FILL_RATIO` × ``matrix_nnz`` entries each before it factorises, and
+    keeps them, filled or not, with the factor; an array that runs out grows by half (the old one freed).
+    Add the column pointers and supernode maps (five int arrays of n + 1) and the two permutations (n ints
+    each). While ``factor_nnz`` (SuperLU's ``nnz``: L's and U's nonzeros, both ≥ what ``lusup`` and
+    ``ucol`` hold) fits the first guess no array grew, and the count is exact (every factor of the heat
+    operators: fill 6-9; tests/thermal/test_solver_memory.py checks it against glibc's ``mallinfo2``
+    within 1 %); beyond it this is an upper bound (every array taken to hold ``factor_nnz``).
+
+    The resident part is smaller: only the filled pages are touched (~``factor_nnz`` × 12 B), but the
+    whole allocation counts against an address-space limit (``RLIMIT_AS``, the web server's jobs).
+    """
+    entries = SUPERLU_FILL_RATIO * matrix_nnz
+    if factor_nnz > entries:
+        grown = math.ceil(math.log(factor_nnz / entries) / math.log(_SUPERLU_EXPAND) - 1e-9)
+        entries = int(entries * _SUPERLU_EXPAND**grown)
+    return (8 + 8 + 4 + 4) * entries + 4 * (5 * (n + 1) + 2 * n)
+
+
 def _live_factors() -> int:
     """Number of SuperLU factors alive (cached or still held by a caller)."""
     return len(_owned)
@@ -171,7 +199,7 @@ def _factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
             _lu_cache.move_to_end(key)
             return hit[0], False
     lu = _OwnedFactor(_owner_thread().submit(_splu_owned, a).result())
-    size = int(lu.nnz) * 12 + a.shape[0] * 16  # values + row indices of L and U, two permutations
+    size = factor_bytes(a.shape[0], a.nnz, lu.nnz)
     with _lu_lock:
         if key not in _lu_cache and size <= FACTORIZATION_CACHE_BYTES:
             _lu_cache[key] = (lu, size)
