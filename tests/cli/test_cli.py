@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from laserskin.cli import app
+from laserskin.damage.injury import DERMAL_GRADES, GRADES
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 runner = CliRunner()
@@ -105,7 +106,10 @@ def test_simulate_json_acceptance_keys(tmp_path):
         "wall_time_s",
     ):
         assert key in payload
-    assert payload["epidermal_injury"] in {"none", "erythema", "blister", "necrosis"}
+    # the grades the damage model can state, from its own list (a copy here missed "superficial necrosis")
+    assert payload["epidermal_injury"] in GRADES
+    assert payload["epidermal_injury_beyond_error"] in (*GRADES, None)
+    assert payload["dermal_injury"] in DERMAL_GRADES
     assert payload["pigment_risk"] in {"low", "moderate", "high"}
     assert payload["crater_depth_um"] > 0
     assert payload["cooling"]["kind"] == "cold_air"
