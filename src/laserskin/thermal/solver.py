@@ -68,10 +68,15 @@ from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 __all__ = ["clear_factorization_cache", "factor_bytes", "solve_bioheat", "steady_state_temperature"]
 
 #: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes, counted
-#: as SuperLU allocates it (:func:`factor_bytes`). The planner plans three devices at a time
-#: (laserskin.planning.optimise.plan_each); a fractional device's factors on the default grid (25 000 cells) are
-#: ~90 MB each, a full-field device's on the planning grid (~10 000 cells) ~36 MB.
-FACTORIZATION_CACHE_BYTES = 512 * 2**20
+#: as SuperLU allocates it (:func:`factor_bytes`): ~36 MB a factor on the planning grid (~10 000 cells), ~90 MB
+#: on a fractional device's default grid (25 000), of which only the filled ~1/9 is resident. The default plan
+#: (52 F type IV cheek, 2-core machine) factorises 220 distinct operators (8.9 GB if all were kept), a device's
+#: heat solves walking the same ladder of ~25-30 step sizes again and again. One device at a time (the web's
+#: jobs) 1.5 GiB keeps that ladder: 275 factorisations (512 MiB: 438, 1 GiB: 367, 2 GiB: 274) and a peak address
+#: space of 4.9-5.6 GB, where the old count (nonzeros × 12 B, 6-15× too few bytes, under 512 MiB: ~4 GB of
+#: factors really held) made 220 and peaked at 7.4-7.5 GB. Three devices side by side (the CLI) make 375 (228):
+#: ~1.8 CPU s more of ~25-29 (~12 ms a factorisation), peak 5.8 GB (9.4 GB). docs/design.md "Memory".
+FACTORIZATION_CACHE_BYTES = 1536 * 2**20
 #: SuperLU's first guess of a factor's fill (``sp_ienv(6)`` in SciPy's copy of SuperLU): it allocates the
 #: arrays of L and U for this many times the matrix's nonzeros, and grows an array by half
 #: (:data:`_SUPERLU_EXPAND`) whenever the factor needs more.
