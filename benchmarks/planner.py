@@ -9,7 +9,9 @@ runs; the numba kernels come from their on-disk cache, compiled once by the firs
 install), then again with the cache the first run filled (warm). Wall time and the CPU time of
 the process (user + system) are printed: on a shared machine the wall time grows with the load,
 the CPU time much less; the cores other processes used meanwhile say how quiet the machine was
-(the target is for a quiet machine). ``--repeat N`` runs each N times and prints the median (and the range);
+(the target is for a quiet machine; the load average is printed too). Each plan also prints its peak address
+space and resident memory (VmPeak, VmHWM) and its LU factorisations (all made on the heat solver's owner thread;
+the cache's budget, counted as SuperLU allocates, decides how many repeat: docs/design.md). ``--repeat N`` runs each N times and prints the median (and the range);
 ``--fresh-numba`` adds a cold run with an empty numba cache (``NUMBA_CACHE_DIR``), i.e. the
 first plan after an install, which also compiles the kernels.
 
@@ -35,15 +37,18 @@ Run: .venv/bin/python benchmarks/planner.py  (``--default-only``: only the defau
 the default plan and the other persons' plans; ``--repeat N``; ``--fresh-numba``)
 """
 
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from typing import NamedTuple
 
 from laserskin.planning import plan
 from laserskin.skin.person import Person
+from laserskin.thermal import solver
 
 DEFAULT_PLAN = ["plan", "--age", "52", "--sex", "F", "--fitzpatrick", "4", "--site", "cheek", "--laxity", "2", "--json"]
 PLAN_TARGET_S = 30.0
@@ -75,20 +80,74 @@ def _machine_busy_s() -> float | None:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
 
 
-def timed_cli(args: list[str], cache_dir: str, env: dict | None = None) -> tuple[float, float, int, float]:
-    """(wall s, CPU s of the child, exit status, cores used by other processes meanwhile) of
-    ``python -m laserskin ARGS`` (the last is NaN where /proc/stat is not available)."""
+#: The child: ``python -m laserskin ARGS`` that writes, as it exits, its peak address space and resident memory
+#: (/proc/self/status VmPeak, VmHWM) and the LU factorisations it made (every one on the heat solver's owner
+#: thread, laserskin.thermal.solver) on one stderr line.
+_CHILD = """
+import atexit, json, sys
+
+
+def _peaks():
+    solver = sys.modules.get("laserskin.thermal.solver")  # nothing is imported at exit
+    peaks = {"factorisations": next(solver._owned_ids) if solver else 0}
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmPeak", "VmHWM"):
+                    peaks[key] = int(value.split()[0]) << 10
+    except OSError:
+        pass
+    sys.stderr.write("BENCH-PEAKS " + json.dumps(peaks) + "\\n")
+
+
+atexit.register(_peaks)
+sys.argv[0] = "laserskin"
+from laserskin.cli import app
+
+app(prog_name="laserskin")
+"""
+
+
+class Run(NamedTuple):
+    """One timed plan: wall s, CPU s of the child, exit status, cores other processes used meanwhile (NaN where
+    /proc/stat is not available), the child's peak address space and peak resident memory in bytes (0 where
+    /proc is not available) and its LU factorisations."""
+
+    wall_s: float
+    cpu_s: float
+    status: int
+    others: float
+    peak_address_bytes: int
+    peak_resident_bytes: int
+    factorisations: int
+
+
+def timed_cli(args: list[str], cache_dir: str, env: dict | None = None) -> Run:
+    """Time ``python -m laserskin ARGS`` in a fresh process (see :class:`Run`)."""
     env = dict(os.environ, **(env or {}), LASERSKIN_CACHE_DIR=cache_dir)
     busy = _machine_busy_s()
     before = os.times()
     clock = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "laserskin", *args], env=env, capture_output=True, check=False)
+    done = subprocess.run([sys.executable, "-c", _CHILD, *args], env=env, capture_output=True, check=False)
     wall = time.perf_counter() - clock
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     busy_after = _machine_busy_s()
     others = float("nan") if busy is None or busy_after is None else max(0.0, busy_after - busy - cpu) / wall
-    return wall, cpu, done.returncode, others
+    peaks = {}
+    for line in done.stderr.decode(errors="replace").splitlines():
+        if line.startswith("BENCH-PEAKS "):
+            peaks = json.loads(line.split(" ", 1)[1])
+    return Run(
+        wall,
+        cpu,
+        done.returncode,
+        others,
+        peaks.get("VmPeak", 0),
+        peaks.get("VmHWM", 0),
+        peaks.get("factorisations", 0),
+    )
 
 
 def _option(name: str, default: int) -> int:
@@ -96,19 +155,27 @@ def _option(name: str, default: int) -> int:
     return int(argv[argv.index(name) + 1]) if name in argv else default
 
 
-def _line(label: str, runs: list[tuple[float, float, int, float]]) -> str:
-    walls, cpus, others = [r[0] for r in runs], [r[1] for r in runs], [r[3] for r in runs]
-    failed = [r[2] for r in runs if r[2] != 0]
+def _line(label: str, runs: list[Run]) -> str:
+    walls, cpus, others = [r.wall_s for r in runs], [r.cpu_s for r in runs], [r.others for r in runs]
+    failed = [r.status for r in runs if r.status != 0]
     text = f"  {label:44s} {statistics.median(walls):6.1f} s wall  {statistics.median(cpus):6.1f} s CPU"
     text += f"  (other processes: {statistics.median(others):.1f} cores)"
     if len(runs) > 1:
         text += f"  (median of {len(runs)}; wall {min(walls):.1f}-{max(walls):.1f} s)"
+    peak_as, peak_rss = max(r.peak_address_bytes for r in runs), max(r.peak_resident_bytes for r in runs)
+    if peak_as:
+        text += f"\n  {'':44s} peak address space {peak_as / 1e9:.2f} GB, resident {peak_rss / 1e9:.2f} GB"
+        text += f"; {statistics.median(r.factorisations for r in runs):.0f} LU factorisations"
     return text + (f"  EXIT {failed[0]}" if failed else "")
 
 
 def default_plan(repeat: int = 1, fresh_numba: bool = False) -> None:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"default plan (target <= {PLAN_TARGET_S:g} s; {os.cpu_count()} CPUs, load average {load:.1f})")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    print(
+        f"default plan (target <= {PLAN_TARGET_S:g} s; {os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f}"
+        f" {load[2]:.1f} (1, 5, 15 min); LU cache {solver.FACTORIZATION_CACHE_BYTES / 2**20:.0f} MiB as SuperLU"
+        " allocates)"
+    )
     cold, warm, fresh = [], [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="laserskin_bench_") as cache_dir:
