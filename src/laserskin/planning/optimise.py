@@ -130,8 +130,13 @@ SCREEN_NOISE_K = 4.0
 #: Under RLIMIT_AS (the peaks reserve more than they need): one at a time fits 6 GiB, not 4.5 GiB; three side by
 #: side fail at 6 GiB, two at 8 GiB, three fit 10 GiB. Since every LU factor is made and freed on one owner thread
 #: (thermal/solver.py, the SciPy leak) a one-at-a-time plan peaks at 7.46 GB of address space (a 55 F type III cheek
-#: web plan, 1000 photons: 6.59 GB before) and no longer fits 6 GiB; the web's job cap is 8 GiB.
-PLAN_SERIAL_ADDRESS_BYTES = 7_460_000_000
+#: web plan, 1000 photons: 6.59 GB before) and no longer fits 6 GiB. Since session 10 the LU cache counts a factor as
+#: SuperLU allocates it (1.5 GiB of them; the old count, nonzeros x 12 B, let it hold ~4 GB): one device at a time
+#: peaks at 4.87 GB above the start (that web plan; VmPeak, no limit) and 4.75-5.64 GB (the default plan, cold; 7.41
+#: GB before), and fits 5 GiB (the web plan) and 6 GiB (the web plan for types II, III and VI, the default plan);
+#: three side by side 5.79-6.96 GB (default plan, 45 F type II; 9.02-9.37 GB before), so the per-device figures
+#: above, kept, are upper bounds. The web's job cap is 6 GiB again.
+PLAN_SERIAL_ADDRESS_BYTES = 5_650_000_000
 PLAN_DEVICE_ADDRESS_BYTES = 2_680_000_000
 PLAN_SERIAL_RESIDENT_BYTES = 1_730_000_000
 PLAN_DEVICE_RESIDENT_BYTES = 300_000_000
