@@ -135,7 +135,7 @@ SCREEN_NOISE_K = 4.0
 #: peaks at 4.87 GB above the start (that web plan; VmPeak, no limit) and 4.75-5.64 GB (the default plan, cold; 7.41
 #: GB before), and fits 5 GiB (the web plan) and 6 GiB (the web plan for types II, III and VI, the default plan);
 #: three side by side 5.79-6.96 GB (default plan, 45 F type II; 9.02-9.37 GB before), so the per-device figures
-#: above, kept, are upper bounds. The web's job cap is 6 GiB again.
+#: above, kept, are upper bounds. The web's job cap stays 8 GiB (a large-grid simulation needs it: web/limits.py).
 PLAN_SERIAL_ADDRESS_BYTES = 5_650_000_000
 PLAN_DEVICE_ADDRESS_BYTES = 2_680_000_000
 PLAN_SERIAL_RESIDENT_BYTES = 1_730_000_000

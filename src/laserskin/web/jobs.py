@@ -109,7 +109,7 @@ def _child(conn, kind: str, payload: dict, folder: str, cache_dir: str, memory_b
             conn.send(("progress", stage, float(progress)))
 
         # under the address-space limit the planner plans as many devices side by side as the limit holds
-        # (laserskin.planning.optimise.memory_plan_workers: one at a time under the default 6 GiB; the same plan)
+        # (laserskin.planning.optimise.memory_plan_workers: one at a time under the default 8 GiB; the same plan)
         render.run_job(kind, payload, Path(folder), Path(cache_dir), report)
         conn.send(("done", "", 1.0))
     except MemoryError:

@@ -78,9 +78,11 @@ class WebSettings:
     max_body_bytes : int
         Largest request body; more get a 413.
     job_memory_bytes : int
-        Address-space limit of a worker process (0 = none): a job over it fails alone. 6 GiB: a plan (one device at
+        Address-space limit of a worker process (0 = none): a job over it fails alone. 8 GiB: a plan (one device at
         a time under it) peaks at 4.9-5.6 GB of address space and fits 5 GiB (``PLAN_SERIAL_ADDRESS_BYTES`` in
-        laserskin.planning.optimise); it was 8 GiB while the LU cache undercounted its factors (session 9, 7.46 GB).
+        laserskin.planning.optimise), but a simulation on a large grid holds the LU factors of all its step sizes
+        while it runs (~3.6 kB of address space per cell each): 55 400 cells (200 x 277, cooltouch_1320 with
+        cryogen) peak at 7.7 GB and fail under 6 GiB.
     max_cache_bytes : int
         Transport cache in the data folder; the least recently used entries go first.
     max_jobs_kept : int
@@ -103,7 +105,7 @@ class WebSettings:
     job_workers: int = 1
     max_queued_jobs: int = 8
     max_body_bytes: int = 1 << 20
-    job_memory_bytes: int = 6 << 30
+    job_memory_bytes: int = 8 << 30
     max_cache_bytes: int = 512 << 20
     max_jobs_kept: int = 200
     dry_run_s: float | None = None
