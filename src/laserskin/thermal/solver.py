@@ -72,10 +72,10 @@ __all__ = ["clear_factorization_cache", "factor_bytes", "solve_bioheat", "steady
 #: on a fractional device's default grid (25 000), of which only the filled ~1/9 is resident. The default plan
 #: (52 F type IV cheek, 2-core machine) factorises 220 distinct operators (8.9 GB if all were kept), a device's
 #: heat solves walking the same ladder of ~25-30 step sizes again and again. One device at a time (the web's
-#: jobs) 1.5 GiB keeps that ladder: 275 factorisations (512 MiB: 438, 1 GiB: 367, 2 GiB: 274) and a peak address
+#: jobs) 1.5 GiB keeps that ladder: 275 factorisations (512 MiB: 438, 1 GiB: 367-429, 2 GiB: 274) and a peak address
 #: space of 4.9-5.6 GB, where the old count (nonzeros × 12 B, 6-15× too few bytes, under 512 MiB: ~4 GB of
 #: factors really held) made 220 and peaked at 7.4-7.5 GB. Three devices side by side (the CLI) make 375 (228):
-#: ~1.8 CPU s more of ~25-29 (~12 ms a factorisation), peak 5.8 GB (9.4 GB). docs/design.md "Memory".
+#: ~1.8 CPU s more of ~25-29 (~12 ms a factorisation), peak 5.8-7.0 GB (9.0-9.4 GB). docs/design.md.
 FACTORIZATION_CACHE_BYTES = 1536 * 2**20
 #: SuperLU's first guess of a factor's fill (``sp_ienv(6)`` in SciPy's copy of SuperLU): it allocates the
 #: arrays of L and U for this many times the matrix's nonzeros, and grows an array by half
@@ -152,10 +152,11 @@ def factor_bytes(n: int, matrix_nnz: int, factor_nnz: int) -> int:
     (``usub``, 4 B) for :data:`SUPERLU_FILL_RATIO` × ``matrix_nnz`` entries each before it factorises, and
     keeps them, filled or not, with the factor; an array that runs out grows by half (the old one freed).
     Add the column pointers and supernode maps (five int arrays of n + 1) and the two permutations (n ints
-    each). While ``factor_nnz`` (SuperLU's ``nnz``: L's and U's nonzeros, both ≥ what ``lusup`` and
-    ``ucol`` hold) fits the first guess no array grew, and the count is exact (every factor of the heat
-    operators: fill 6-9; tests/thermal/test_solver_memory.py checks it against glibc's ``mallinfo2``
-    within 1 %); beyond it this is an upper bound (every array taken to hold ``factor_nnz``).
+    each): 720 B per nonzero of the matrix and 28 B per row, as measured. While ``factor_nnz`` (SuperLU's
+    ``nnz``, L's and U's nonzeros together: at least what ``lusup`` or ``ucol`` holds) fits the first guess
+    no array grew, and the count is exact (every factor of the heat operators: fill 6-9;
+    tests/thermal/test_solver_memory.py checks it against glibc's ``mallinfo2`` within 1 %: 0.02-0.2 %);
+    beyond it this is an upper bound (every array taken to hold ``factor_nnz``).
 
     The resident part is smaller: only the filled pages are touched (~``factor_nnz`` × 12 B), but the
     whole allocation counts against an address-space limit (``RLIMIT_AS``, the web server's jobs).
