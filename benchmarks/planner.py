@@ -30,6 +30,13 @@ solved (:func:`laserskin.planning.uncertainty.blister_uncertainty`). SuperLU and
 release the GIL, so both cores are kept busy. Compiling the kernels (first plan after an install only) adds
 ~17 CPU s.
 
+Measured in session 10 (every LU factor made on the heat solver's owner thread; LU cache 1.5 GiB counted as SuperLU
+allocates), as quiet as the shared 2-core machine got, two runs each, old = the 512 MiB cache of nonzeros x 12 B:
+cold 22.2 s / 27.2 s wall (other processes 0.5 / 1.0 cores, load 1.7 / 2.4), 29.1 / 27.3 CPU s, 388 / 376
+factorisations, peak 6.8-6.9 GB address space and 2.0-2.3 GB resident; old 23.0 s / 41.4 s wall (0.8 / 1.3
+cores), 27.4 / 28.0 CPU s, 228 / 227 factorisations, 8.8-9.5 GB and 1.9-2.1 GB. Warm: 24.2 / 34.2 s wall, 24.1 / 27.0
+CPU s, 5.8-6.0 GB (old 24.0 / 34.9 s, 24.0 / 25.9 CPU s, 8.3-9.2 GB).
+
 Then the cold plans of a type II and a type VI person (:data:`PERSON_PLANS`, fresh processes, wall and
 CPU s), then three plans in this process (wall time, device, work counters).
 
