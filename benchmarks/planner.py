@@ -11,7 +11,8 @@ the process (user + system) are printed: on a shared machine the wall time grows
 the CPU time much less; the cores other processes used meanwhile say how quiet the machine was
 (the target is for a quiet machine; the load average is printed too). Each plan also prints its peak address
 space and resident memory (VmPeak, VmHWM) and its LU factorisations (all made on the heat solver's owner thread;
-the cache's budget, counted as SuperLU allocates, decides how many repeat: docs/design.md). ``--repeat N`` runs each N times and prints the median (and the range);
+the cache's budget, counted as SuperLU allocates, decides how many repeat: docs/design.md). ``--repeat N`` runs
+each N times and prints the median (and the range);
 ``--fresh-numba`` adds a cold run with an empty numba cache (``NUMBA_CACHE_DIR``), i.e. the
 first plan after an install, which also compiles the kernels.
 

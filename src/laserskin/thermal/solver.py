@@ -73,7 +73,7 @@ __all__ = ["clear_factorization_cache", "factor_bytes", "solve_bioheat", "steady
 #: (52 F type IV cheek, 2-core machine) factorises 220 distinct operators (8.9 GB if all were kept), a device's
 #: heat solves walking the same ladder of ~25-30 step sizes again and again. One device at a time (the web's
 #: jobs) 1.5 GiB keeps that ladder: 275 factorisations (512 MiB: 438, 1 GiB: 367-429, 2 GiB: 274) and a peak address
-#: space of 4.9-5.6 GB, where the old count (nonzeros × 12 B, 6-15× too few bytes, under 512 MiB: ~4 GB of
+#: space of 4.7-5.7 GB, where the old count (nonzeros × 12 B, 6-15× too few bytes, under 512 MiB: ~4 GB of
 #: factors really held) made 220 and peaked at 7.4-7.5 GB. Three devices side by side (the CLI) make 375 (228):
 #: ~1.8 CPU s more of ~25-29 (~12 ms a factorisation), peak 5.8-7.0 GB (9.0-9.4 GB). docs/design.md.
 FACTORIZATION_CACHE_BYTES = 1536 * 2**20

@@ -79,7 +79,7 @@ class WebSettings:
         Largest request body; more get a 413.
     job_memory_bytes : int
         Address-space limit of a worker process (0 = none): a job over it fails alone. 8 GiB: a plan (one device at
-        a time under it) peaks at 4.9-5.6 GB of address space and fits 5 GiB (``PLAN_SERIAL_ADDRESS_BYTES`` in
+        a time under it) peaks at 4.7-5.7 GB of address space and fits 5 GiB (``PLAN_SERIAL_ADDRESS_BYTES`` in
         laserskin.planning.optimise), but a simulation on a large grid holds the LU factors of all its step sizes
         while it runs (~3.6 kB of address space per cell each): 55 400 cells (200 x 277, cooltouch_1320 with
         cryogen) peak at 7.7 GB and fail under 6 GiB.
