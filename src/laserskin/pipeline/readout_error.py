@@ -25,7 +25,7 @@ from laserskin.transport.statistics import relative_error_from_groups
 
 __all__ = ["basal_readout_relative_errors", "basal_index", "source_groups"]
 
-_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: errors}
+_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: (simulation, errors)}
 
 
 def basal_index(response) -> int:
@@ -56,7 +56,7 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
     time). ``transport_results``: the run's transport results (default: ``simulation.transport()``, a disk-cache hit
     for the run that made ``response``). ``None`` without read-out regions, without groups, or for a response on
     another grid or of another heat run than ``simulation``'s (checked: the groups' rises must add up to the
-    response's). One estimate per response and regions (kept while the response lives).
+    response's). One estimate per response, simulation and regions (kept while the response lives).
     """
     rings = response.readout_rings
     if rings is None:
@@ -66,8 +66,8 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
         kept = _ERRORS[response]
     except (KeyError, TypeError):
         kept = None
-    if kept is not None and key in kept:
-        return kept[key]
+    if kept is not None and key in kept and kept[key][0] is simulation:
+        return kept[key][1]
     grid = response.grid
     if transport_results is None:
         transport_results = simulation.transport()[0]
@@ -104,7 +104,7 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
             return None
         errors[at] = [relative_error_from_groups(values[:, j], photons) for j in range(at.size)]
     try:
-        _ERRORS.setdefault(response, {})[key] = errors
+        _ERRORS.setdefault(response, {})[key] = (simulation, errors)
     except TypeError:  # a response that takes no weak reference: not kept
         pass
     return errors
