@@ -18,15 +18,17 @@ demo: venv
 	$(BIN)/python -m laserskin.tools.demo --out out
 
 # The browser tests drive Debian's chromium (never a downloaded browser build): installed
-# here when missing and running as root, otherwise a message says what to run.
+# here when missing and running as root; otherwise (or when the install fails) a message says
+# what to run and tests/web/test_browser.py skips with that reason, so make test still passes.
+# LASERSKIN_REQUIRE_BROWSER=1 makes a missing browser a test failure instead.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	      echo "could not install chromium: the browser tests will be skipped" >&2; \
 	  else \
-	    echo "make test needs Debian's chromium for the browser tests: run 'sudo apt-get install chromium'" >&2; \
-	    exit 1; \
+	    echo "no chromium: the browser tests will be skipped (run 'sudo apt-get install chromium' to run them)" >&2; \
 	  fi; }
 
 lint: venv

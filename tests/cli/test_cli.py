@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from laserskin.cli import app
+from laserskin.cli.simulate import unlisted_keys
+from laserskin.damage.injury import DERMAL_GRADES, GRADES
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 runner = CliRunner()
@@ -105,7 +107,12 @@ def test_simulate_json_acceptance_keys(tmp_path):
         "wall_time_s",
     ):
         assert key in payload
-    assert payload["epidermal_injury"] in {"none", "erythema", "blister", "necrosis"}
+    # the grades the damage model can state, from its own list (a copy here missed "superficial necrosis")
+    assert payload["epidermal_injury"] in GRADES
+    assert payload["epidermal_injury_beyond_error"] in (*GRADES, None)
+    assert payload["dermal_injury"] in DERMAL_GRADES
+    # every key of the ablative path is a row of the text table, a note or listed as JSON-only
+    assert unlisted_keys(payload) == []
     assert payload["pigment_risk"] in {"low", "moderate", "high"}
     assert payload["crater_depth_um"] > 0
     assert payload["cooling"]["kind"] == "cold_air"

@@ -8,18 +8,6 @@ from types import SimpleNamespace
 
 import laserskin.cli.plan as cli_plan
 
-SETTINGS = {
-    "wavelength_nm": 1320.0,
-    "fluence_J_per_cm2": 14.22,
-    "pulse_energy_mJ": 11169.0,
-    "pulse_duration_ms": 50.0,
-    "spot_diameter_mm": 10.0,
-    "repetition_rate_Hz": 2.0,
-    "pulses_per_spot": 3,
-    "fluence_per_spot_J_per_cm2": 42.66,
-    "passes": 1,
-}
-
 
 def _printed(monkeypatch, settings) -> str:
     from rich.console import Console
@@ -53,12 +41,12 @@ def _printed(monkeypatch, settings) -> str:
     return out.getvalue()
 
 
-def test_the_plan_table_says_three_pulses_at_2_hz_per_spot(monkeypatch):
-    text = _printed(monkeypatch, SETTINGS)
+def test_the_plan_table_says_three_pulses_at_2_hz_per_spot(monkeypatch, settings_1320):
+    text = _printed(monkeypatch, settings_1320)
     assert "1320 nm, 14.2 J/cm^2, 50 ms, 10 mm, 1 pass(es), 3 pulses at 2 Hz per spot (42.7 J/cm^2 per spot)" in text
 
 
-def test_one_pulse_is_said_too_and_a_fractional_plan_counts_per_micro_zone(monkeypatch):
-    assert "1 pass(es), 1 pulse per spot" in _printed(monkeypatch, {**SETTINGS, "pulses_per_spot": 1})
-    fractional = {**SETTINGS, "microbeam_diameter_um": 120.0, "coverage_percent": 10.0, "pulses_per_spot": 1}
+def test_one_pulse_is_said_too_and_a_fractional_plan_counts_per_micro_zone(monkeypatch, settings_1320):
+    assert "1 pass(es), 1 pulse per spot" in _printed(monkeypatch, {**settings_1320, "pulses_per_spot": 1})
+    fractional = {**settings_1320, "microbeam_diameter_um": 120.0, "coverage_percent": 10.0, "pulses_per_spot": 1}
     assert "scan pattern, 1 pass(es), 1 pulse per micro-zone" in _printed(monkeypatch, fractional)

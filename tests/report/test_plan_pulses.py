@@ -10,25 +10,13 @@ from laserskin.report import SETTING_ROWS, plan_report_html
 from laserskin.report.labels import LABELS, alternative_fluence_text, pulses_text
 
 PLAN = json.loads((Path(__file__).parents[1] / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
-TRIPLE = {
-    "wavelength_nm": 1320.0,
-    "fluence_J_per_cm2": 14.22,
-    "pulse_energy_mJ": 11169.0,
-    "pulse_duration_ms": 50.0,
-    "spot_diameter_mm": 10.0,
-    "repetition_rate_Hz": 2.0,
-    "pulses_per_spot": 3,
-    "fluence_per_spot_J_per_cm2": 42.66,
-    "passes": 1,
-    "profile": "flat_top",
-}
 
 
-def test_pulses_text():
-    assert pulses_text(TRIPLE) == "3 pulses at 2 Hz per spot (42.7 J/cm² per spot)"
-    assert pulses_text(TRIPLE, "J/cm^2") == "3 pulses at 2 Hz per spot (42.7 J/cm^2 per spot)"
-    assert pulses_text({**TRIPLE, "pulses_per_spot": 1}) == "1 pulse per spot"
-    fractional = {**TRIPLE, "microbeam_diameter_um": 120.0, "repetition_rate_Hz": 300.0}
+def test_pulses_text(settings_1320):
+    assert pulses_text(settings_1320) == "3 pulses at 2 Hz per spot (42.7 J/cm² per spot)"
+    assert pulses_text(settings_1320, "J/cm^2") == "3 pulses at 2 Hz per spot (42.7 J/cm^2 per spot)"
+    assert pulses_text({**settings_1320, "pulses_per_spot": 1}) == "1 pulse per spot"
+    fractional = {**settings_1320, "microbeam_diameter_um": 120.0, "repetition_rate_Hz": 300.0}
     assert pulses_text(fractional) == "3 pulses per micro-zone (42.7 J/cm² per micro-zone)"  # 300 Hz: the scanner's
     assert pulses_text({"passes": 1}) == ""  # a plan written before the key
 
@@ -38,9 +26,9 @@ def test_the_settings_rows_of_the_report_have_labels():
         assert key in SETTING_ROWS and key in LABELS
 
 
-def test_report_html_states_the_stacked_pulses_of_the_plan_and_of_an_alternative():
-    alternative = {**PLAN["alternatives"][1], "settings": TRIPLE}
-    data = {**PLAN, "settings": TRIPLE, "alternatives": [PLAN["alternatives"][0], alternative]}
+def test_report_html_states_the_stacked_pulses_of_the_plan_and_of_an_alternative(settings_1320):
+    alternative = {**PLAN["alternatives"][1], "settings": settings_1320}
+    data = {**PLAN, "settings": settings_1320, "alternatives": [PLAN["alternatives"][0], alternative]}
     html = plan_report_html(data)
     settings = html.split("<h3>Laser settings</h3>")[1].split("</table>")[0]
     assert "<th scope='row'>Pulses stacked per spot</th><td>3</td>" in settings
@@ -56,7 +44,7 @@ def test_an_older_plan_without_the_keys_still_renders():
     assert "Pulses stacked per spot" not in html and "Laser settings" in html
 
 
-def test_the_web_plan_page_shows_them_from_the_label_table():
+def test_the_web_plan_page_shows_them_from_the_label_table(settings_1320):
     """plan_result.html with the globals the web app gives it: the rows are named by LABELS."""
     import jinja2
 
@@ -65,7 +53,9 @@ def test_the_web_plan_page_shows_them_from_the_label_table():
     templates = Path(labels.__file__).parents[1] / "web" / "templates"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
     env.globals.update(labels.template_globals())
-    page = env.get_template("plan_result.html").render(plan={**PLAN, "settings": TRIPLE}, job={"id": "x"}, figures=[])
+    page = env.get_template("plan_result.html").render(
+        plan={**PLAN, "settings": settings_1320}, job={"id": "x"}, figures=[]
+    )
     settings = page.split("<caption>Settings</caption>")[1].split("</table>")[0]
     for row in (
         '<th scope="row">Pulses stacked per spot</th><td>3</td>',
@@ -75,7 +65,7 @@ def test_the_web_plan_page_shows_them_from_the_label_table():
         assert row in settings, row
 
 
-def test_the_web_alternatives_table_states_an_alternatives_stacked_pulses():
+def test_the_web_alternatives_table_states_an_alternatives_stacked_pulses(settings_1320):
     """The web page's alternatives column (J/cm²) carries the alternative's stacked pulses, as report.html does."""
     import jinja2
 
@@ -84,7 +74,7 @@ def test_the_web_alternatives_table_states_an_alternatives_stacked_pulses():
     templates = Path(labels.__file__).parents[1] / "web" / "templates"
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
     env.globals.update(labels.template_globals())
-    alternative = {**PLAN["alternatives"][1], "settings": TRIPLE}
+    alternative = {**PLAN["alternatives"][1], "settings": settings_1320}
     plan = {**PLAN, "alternatives": [PLAN["alternatives"][0], alternative]}
     page = env.get_template("plan_result.html").render(plan=plan, job={"id": "x"}, figures=[])
     table = page.split('id="alternatives-table"')[1].split("</table>")[0]

@@ -20,34 +20,125 @@ from laserskin.cli._shell import (
 )
 from laserskin.core.errors import InputError
 
-#: Rows of the summary table: key of ``Result.summary``, label, unit.
+#: Rows of the summary table: key of ``Result.summary``, label, unit (clinician units: °C, µm, mm³, mg, %).
+#: Every key of ``simulate --json`` is a row here, a ``*_note`` (said as a stderr line, :func:`summary_notes`) or
+#: in :data:`JSON_ONLY_KEYS` with the reason it is left out (tests/cli/test_simulate_table_rows.py).
 SUMMARY_ROWS = (
     ("cooling", "cooling (settings below)", ""),
     ("thermal_model", "thermal model", ""),
     ("peak_temperature_C", "peak tissue temperature", "°C"),
     ("peak_epidermis_temperature_C", "peak epidermal temperature", "°C"),
     ("peak_dermis_temperature_C", "peak dermal temperature", "°C"),
+    ("peak_basal_temperature_C", "peak basal-layer temperature", "°C"),
+    ("peak_basal_temperature_band_C", "peak basal-layer temperature, Monte Carlo error range", "°C"),
     ("denaturation_depth_um", "collagen Ω ≥ 1 depth range", "µm"),
     ("denatured_volume_mm3", "denatured collagen volume", "mm³"),
     ("immediate_tightening_percent", "immediate tightening", "%"),
     ("dermal_injury_depth_um", "dermal injury (Henriques Ω ≥ 1) depth range", "µm"),
+    ("dermal_injury_possible_depth_um", "dermal injury depth range possible within the Monte Carlo error", "µm"),
+    ("dermal_injury_volume_mm3", "dermal injury volume", "mm³"),
+    ("dermal_injury_fraction", "share of the dermis thickness injured", "%"),
     ("dermal_injury", "dermal injury (≥ 75 % of the dermis: full thickness)", ""),
     ("epidermal_omega", "epidermal (basal) Ω, Henriques", ""),
+    ("epidermal_omega_band", "epidermal (basal) Ω, Monte Carlo error range", ""),
     ("epidermal_injury", "epidermal injury", ""),
+    ("epidermal_injury_beyond_error", "epidermal injury established beyond the Monte Carlo error", ""),
+    ("epidermal_necrosis_depth_um", "necrotic (or removed) epidermis, depth of its bottom", "µm"),
     ("pigment_risk", "pigmentary risk", ""),
+    ("pigment_risk_beyond_error", "pigmentary risk established beyond the Monte Carlo error", ""),
     ("pain_index", "pain index, no anaesthetic", "/10"),
     ("pain_index_with_anesthetic", "pain index with anaesthetic", "/10"),
     ("pain_index_with_plan", "pain with anaesthetic and cooling", "/10"),
+    ("ablation_regime", "ablation regime", ""),
     ("crater_depth_um", "crater depth", "µm"),
+    ("crater_depth_per_pulse_um", "crater depth of the first pulse", "µm"),
+    ("crater_depth_per_pass_um", "crater depth added by each pass", "µm"),
+    ("vaporised_water_mg", "water vaporised", "mg"),
     ("residual_damage_depth_um", "residual thermal necrosis depth", "µm"),
+    (
+        "residual_damage_possible_depth_um",
+        "residual thermal necrosis depth possible within the Monte Carlo error",
+        "µm",
+    ),
+    ("residual_damage_wall_um", "residual thermal necrosis at the crater wall (half depth)", "µm"),
     ("coagulation_depth_um", "coagulated collagen below the crater", "µm"),
     ("mtz_width_um", "MTZ width", "µm"),
     ("mtz_depth_um", "MTZ depth", "µm"),
+    ("mtz_ablation_width_um", "MTZ ablated channel width", "µm"),
+    ("mtz_ablation_depth_um", "MTZ ablated channel depth", "µm"),
     ("mtz_coagulation_width_um", "MTZ coagulated-collagen width", "µm"),
     ("mtz_coagulation_depth_um", "MTZ coagulated-collagen depth", "µm"),
-    ("mtz_area_fraction", "MTZ share of the area", ""),
+    ("mtz_area_fraction", "MTZ share of the area", "%"),
     ("wall_time_s", "wall time", "s"),
 )
+
+#: Summary keys that are fractions (0-1), shown × 100 in the table's "%" rows.
+PERCENT_OF_FRACTION = frozenset({"dermal_injury_fraction", "mtz_area_fraction"})
+#: Rows shown only where some summary has a non-zero value (an intact surface has no crater per pulse, a
+#: full-field laser no micro-zone); other rows are shown wherever some summary has the key.
+NONZERO_ROWS = frozenset(
+    {
+        "crater_depth_per_pulse_um",
+        "crater_depth_per_pass_um",
+        "vaporised_water_mg",
+        "epidermal_necrosis_depth_um",
+        *(key for key, _, _ in SUMMARY_ROWS if key.startswith("mtz_")),
+    }
+)
+#: Rows that are a list of one value per pass (not a [low, high] range).
+PER_PASS_ROWS = frozenset({"crater_depth_per_pass_um"})
+#: "Possible within the Monte Carlo error" rows, shown only where they differ from the established value beside
+#: them (they equal it where no Monte Carlo error is estimated: the non-linear stage, voxels).
+POSSIBLE_OF = {
+    "dermal_injury_possible_depth_um": "dermal_injury_depth_um",
+    "residual_damage_possible_depth_um": "residual_damage_depth_um",
+}
+
+#: Keys of ``simulate --json`` deliberately not in the table, with the reason: settings (the table's title says
+#: them), the inputs and version of the run, and numerical diagnostics for modellers.
+JSON_ONLY_KEYS = {
+    "version": "package version (JSON provenance)",
+    "inputs": "the scenario as read (JSON provenance)",
+    "geometry": "input: the [geometry] kind",
+    "anesthetic": "input: named in the scenario (its effect is the pain row)",
+    "cooling_kind": "the cooling row and the 'cooling used' line say it",
+    "thermal_model_reason": "diagnostic text for modellers (the web page shows it as a note)",
+    "boiling": "the thermal model row says it (non-linear when tissue water boils)",
+    "pulse_energy_J": "setting: the table's title",
+    "fluence_J_per_cm2": "setting: the table's title",
+    "wavelength_nm": "setting: the table's title",
+    "wavelength_band_nm": "setting: the table's title",
+    "photons": "Monte Carlo run setting",
+    "seed": "Monte Carlo run setting",
+    "peak_cell_temperature_C": "diagnostic: the hottest single cell before pooling, moves with the seed (not an outcome)",
+    "dermal_injury_mc_relative_error": "diagnostic: its effect is the 'possible within the Monte Carlo error' rows",
+    "heat_steps": "numerical diagnostic",
+    "heat_factorizations": "numerical diagnostic",
+    "heat_cg_iterations": "numerical diagnostic",
+    "energy_balance_residual_J": "numerical diagnostic",
+    "energy_balance_relative_residual": "numerical diagnostic",
+    "outer_edge_rise_fraction": "numerical diagnostic (grid extent)",
+    "absorbed_outside_grid_fraction": "numerical diagnostic (grid extent; grid_note says it when it matters)",
+    "absorbed_outside_grid_share": "numerical diagnostic (grid extent; grid_note says it when it matters)",
+    "escaped_sides_fraction": "numerical diagnostic (voxel box)",
+    "absorbed_energy_J": "numerical diagnostic (voxel heat ledger)",
+    "latent_heat_J": "numerical diagnostic (voxel heat ledger)",
+    "unabsorbed_by_dried_tissue_J": "numerical diagnostic (voxel heat ledger)",
+    "voxels": "voxel grid size",
+    "voxel_um": "voxel grid size",
+    "boundary": "voxel grid boundary",
+    "absorbed_fraction_by_region": "per-region diagnostic (voxels)",
+    "peak_temperature_by_region_C": "per-region diagnostic (voxels)",
+    "array": "voxel micro-zone array: nested between-zone read-outs",
+    "firing": "voxel firing schedule of a scanned array",
+}
+
+
+def unlisted_keys(keys: Any) -> list[str]:
+    """The summary keys among ``keys`` that are neither a row of :data:`SUMMARY_ROWS`, a ``*_note`` (a stderr line)
+    nor in :data:`JSON_ONLY_KEYS`: a new key of ``simulate --json`` that the table would silently leave out."""
+    rows = {key for key, _, _ in SUMMARY_ROWS}
+    return sorted(k for k in keys if k not in rows and k not in JSON_ONLY_KEYS and not str(k).endswith("_note"))
 
 
 def format_value(value: Any) -> str:
@@ -63,6 +154,24 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def row_text(key: str, value: Any) -> str:
+    """One table cell: the summary value of ``key`` in the row's unit (fractions as %, per-pass lists with commas)."""
+    if key in PERCENT_OF_FRACTION and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = 100.0 * float(value)
+    if key in PER_PASS_ROWS and isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value) or "—"
+    return format_value(value)
+
+
+def _shown(key: str, summary: dict) -> bool:
+    value = summary.get(key)
+    if key in NONZERO_ROWS:
+        return any(value) if isinstance(value, (list, tuple)) else bool(value)
+    if key in POSSIBLE_OF:
+        return value is not None and value != summary.get(POSSIBLE_OF[key])
+    return value is not None
+
+
 def summary_table(summaries: dict[str, dict], title: str) -> Any:
     """A rich table with one column per named simulation summary (rows of :data:`SUMMARY_ROWS`)."""
     from rich.table import Table
@@ -73,11 +182,8 @@ def summary_table(summaries: dict[str, dict], title: str) -> Any:
     for name in summaries:
         table.add_column(name, justify="right")
     for key, label, unit in SUMMARY_ROWS:
-        shown = (
-            (lambda v: bool(v)) if key.startswith("mtz_") else (lambda v: v is not None)
-        )  # MTZ rows: fractional only
-        if any(shown(summary.get(key)) for summary in summaries.values()):
-            table.add_row(label, unit, *(format_value(summary.get(key)) for summary in summaries.values()))
+        if any(_shown(key, summary) for summary in summaries.values()):
+            table.add_row(label, unit, *(row_text(key, summary.get(key)) for summary in summaries.values()))
     return table
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "IMPROVEMENT_TIMES",
     "LABELS",
     "MEASURES",
+    "SIMULATION_ROWS",
     "Label",
     "alternative_fluence_text",
     "alternative_goal_text",
@@ -36,6 +37,7 @@ __all__ = [
     "name",
     "plan_risk_keys",
     "pulses_text",
+    "simulation_row_shown",
     "unavailable_text",
     "unit",
 ]
@@ -184,6 +186,22 @@ LABELS: dict[str, Label] = {
         "µm",
         "measured from the surface where there is no crater",
     ),
+    "epidermal_omega_band": Label(
+        "Epidermal Ω, Monte Carlo error range", help="Ω at the lower and upper bounds of the simulation's own error"
+    ),
+    "epidermal_injury_beyond_error": Label(
+        "Epidermal injury established beyond the Monte Carlo error",
+        help="the grade above is the gravest one the simulation's error cannot exclude",
+    ),
+    "pigment_risk_beyond_error": Label(
+        "Risk of pigment change established beyond the Monte Carlo error",
+        help="the level above is the highest one the simulation's error cannot exclude",
+    ),
+    "peak_basal_temperature_band_C": Label("Peak basal-layer temperature, Monte Carlo error range", "°C"),
+    "dermal_injury_possible_depth_um": Label(
+        "Depth of dermal thermal injury possible within the Monte Carlo error", "µm"
+    ),
+    "residual_damage_possible_depth_um": Label("Residual thermal damage possible within the Monte Carlo error", "µm"),
     "mtz_depth_um": Label("Microscopic treatment zone depth", "µm"),
     "mtz_width_um": Label("Microscopic treatment zone width", "µm"),
     "mtz_area_fraction": Label("Share of the area covered by treatment zones", "%"),
@@ -378,8 +396,10 @@ def display_value(key: str, value: Any, context: Any = None) -> str:
         return "—"
     if key == "available" and value is False and isinstance(context, dict):
         return unavailable_text(context)
-    if key == "epidermal_injury" and isinstance(value, str):
+    if key in ("epidermal_injury", "epidermal_injury_beyond_error") and isinstance(value, str):
         return epidermal_injury_text(value, context)
+    if key == "pigment_risk_beyond_error" and isinstance(value, str):
+        return choice("pigment_risk", value)
     if key == "crater_depth_um" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
         return "no crater"
     if key in CHOICES and isinstance(value, str):
@@ -589,6 +609,63 @@ def plan_risk_keys(risks: dict, keys) -> list[str]:
     return out
 
 
+#: Rows of the web simulate result table (simulate_result.html), in order: keys of the simulation summary, each
+#: Monte Carlo bound beside the value it bounds (docs/planning.md, "Monte Carlo error"). The text table of
+#: ``laserskin simulate`` is ``cli.simulate.SUMMARY_ROWS``.
+SIMULATION_ROWS = (
+    "thermal_model",
+    "peak_temperature_C",
+    "peak_epidermis_temperature_C",
+    "peak_dermis_temperature_C",
+    "peak_basal_temperature_band_C",
+    "epidermal_omega",
+    "epidermal_omega_band",
+    "epidermal_injury",
+    "epidermal_injury_beyond_error",
+    "pigment_risk",
+    "pigment_risk_beyond_error",
+    "dermal_injury_depth_um",
+    "dermal_injury_possible_depth_um",
+    "dermal_injury",
+    "denatured_volume_mm3",
+    "immediate_tightening_percent",
+    "pain_index",
+    "pain_index_with_anesthetic",
+    "pain_index_with_plan",
+    "crater_depth_um",
+    "residual_damage_depth_um",
+    "residual_damage_possible_depth_um",
+    "coagulation_depth_um",
+    "mtz_depth_um",
+    "mtz_width_um",
+    "mtz_area_fraction",
+    "wall_time_s",
+)
+#: Rows that bound another (the Monte Carlo error): shown only with a value, and a "possible" depth only where it
+#: differs from the depth it bounds (they are equal where no error is estimated: non-linear stage, voxels).
+_BOUND_ROWS = {
+    "peak_basal_temperature_band_C": None,
+    "epidermal_omega_band": None,
+    "epidermal_injury_beyond_error": None,
+    "pigment_risk_beyond_error": None,
+    "dermal_injury_possible_depth_um": "dermal_injury_depth_um",
+    "residual_damage_possible_depth_um": "residual_damage_depth_um",
+}
+
+
+def simulation_row_shown(key: str, summary: dict) -> bool:
+    """Whether the web simulate result shows the row ``key`` of :data:`SIMULATION_ROWS` for this summary."""
+    if key not in summary:
+        return False
+    value = summary[key]
+    if key.startswith("mtz_"):  # fractional lasers only
+        return bool(value)
+    if key in _BOUND_ROWS:
+        bounded = _BOUND_ROWS[key]
+        return value is not None and (bounded is None or value != summary.get(bounded))
+    return True
+
+
 def template_globals() -> dict[str, Any]:
     """The names the HTML templates call (web pages and their tests render with the same set)."""
     return {
@@ -609,4 +686,6 @@ def template_globals() -> dict[str, Any]:
         "pulses_text": pulses_text,
         "BAND": BAND,
         "CHOICES": CHOICES,
+        "SIMULATION_ROWS": SIMULATION_ROWS,
+        "simulation_row_shown": simulation_row_shown,
     }
