@@ -112,6 +112,7 @@ JSON_ONLY_KEYS = {
     "seed": "Monte Carlo run setting",
     "peak_cell_temperature_C": "diagnostic: the hottest single cell before pooling, moves with the seed (not an outcome)",
     "dermal_injury_mc_relative_error": "diagnostic: its effect is the 'possible within the Monte Carlo error' rows",
+    "epidermal_mc_relative_error": "diagnostic: its effect is the basal Ω and temperature Monte Carlo error ranges",
     "heat_steps": "numerical diagnostic",
     "heat_factorizations": "numerical diagnostic",
     "heat_cg_iterations": "numerical diagnostic",
