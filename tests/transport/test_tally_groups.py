@@ -62,3 +62,14 @@ def test_relative_error_from_groups_edge_cases():
     assert np.isnan(statistics.relative_error_from_groups(np.ones(1), np.ones(1)))
     # two equal groups of one value each: se = sqrt(2/1 * ((1-2)^2 + (3-2)^2)) / 20 photons, relative to the mean 4/20
     assert statistics.relative_error_from_groups(np.array([1.0, 3.0]), np.array([10, 10])) == pytest.approx(0.5)
+
+
+def test_a_grid_too_large_for_the_groups_keeps_none(monkeypatch):
+    monkeypatch.setattr(statistics, "GROUP_TALLY_BYTES", 4 * GRID.nr * GRID.nz)  # room for one group only
+    result = simulate_transport(SLAB, GRID, Beam(kind="pencil"), 500, 3)
+    assert result.absorbed_by_group_per_J.shape[0] == 0 and result.photons_by_group.size == 0
+    assert result.absorbed_energy_density_per_J.sum() > 0
+    from laserskin.transport.result import TransportResult
+
+    back = TransportResult.from_dataset(result.to_dataset())
+    assert back.absorbed_by_group_per_J.shape[0] == 0 and back.photons_by_group.size == 0

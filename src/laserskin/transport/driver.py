@@ -238,7 +238,11 @@ def _run(stack, grid, beam, photons, seed, progress):
         "scalars": scalars,
         "layer_abs": layer_abs,
         "groups": groups,
-        "group_photons": np.bincount(group_of, weights=sizes, minlength=groups.shape[0]).astype(np.int64),
+        "group_photons": (
+            np.bincount(group_of, weights=sizes, minlength=groups.shape[0]).astype(np.int64)
+            if group_of.size
+            else np.zeros(0, dtype=np.int64)
+        ),
         "kernel_time_s": time.perf_counter() - start,
     }
 
