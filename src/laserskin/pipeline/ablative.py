@@ -407,17 +407,7 @@ def run_nonlinear(
         source = FixedSource(source_per_J)
         peak_fluence = float(laser.peak_fluence_J_per_m2)
     if not fractional and peak_fluence > MAX_FULL_FIELD_FLUENCE_J_PER_M2:
-        typed = float(laser.fluence_J_per_m2)
-        peak_words = (
-            f" (a gaussian beam's peak is 2 x its fluence E / (pi w^2): {peak_fluence * 1e-4:g} J/cm^2 here)"
-            if abs(peak_fluence - typed) > 1e-9 * typed
-            else ""
-        )
-        raise InputError(
-            "laser.fluence",
-            f"{typed * 1e-4:g} J/cm^2",
-            f"a peak fluence of one pulse <= {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2{peak_words}",
-        )
+        raise peak_fluence_refusal(laser, peak_fluence)
 
     if source_per_J is not None:
         area_scale = 1.0  # the transport grid spans the spot
@@ -813,11 +803,40 @@ def _setting_limit(laser, outside, starts, durations, power_W) -> tuple[str, flo
 
 def refused_setting(laser) -> tuple[str, str]:
     """The setting a refusal names, as the user gave it: the micro-beam's pulse energy for a fractional
-    laser, else the fluence (field and value for :class:`InputError`)."""
+    laser, else the energy setting given (``fluence`` or ``pulse_energy``, QA8 #3), as typed where it was typed
+    (field and value for :class:`InputError`)."""
     if laser.is_fractional:  # in a unit chosen by its size: '50 J', not '50000 mJ' (QA7 #9)
         energy_J = laser.microbeam_energy_J
         return "laser.pulse_energy", format_quantity(energy_J, "J", "J" if energy_J >= 1.0 else "mJ", digits=6)
-    return "laser.fluence", f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
+    if laser.energy_setting == "pulse_energy":
+        energy_J = laser.pulse_energy_J
+        typed = getattr(energy_J, "text", None)
+        return "laser.pulse_energy", typed or format_quantity(energy_J, "J", "J" if energy_J >= 1.0 else "mJ", digits=6)
+    return "laser.fluence", getattr(laser.fluence_J_per_m2, "text", None) or f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
+
+
+def peak_fluence_refusal(laser, peak_fluence_J_per_m2: float) -> InputError:
+    """The refusal of a full-field pulse whose peak fluence exceeds :data:`MAX_FULL_FIELD_FLUENCE_J_PER_M2`, naming
+    the setting the user gave (``laser.pulse_energy`` or ``laser.fluence``, as typed) and its limit at this spot:
+    the value at which the peak reaches the limit (the peak rises in proportion to the energy), with the derived
+    peak fluence as the reason (QA8 #3)."""
+    field, typed = refused_setting(laser)
+    scale = MAX_FULL_FIELD_FLUENCE_J_PER_M2 / peak_fluence_J_per_m2
+    gaussian = laser.profile == "gaussian"
+    spot = f"{format_quantity(laser.spot_diameter_m, 'm', 'mm' if laser.spot_diameter_m >= 1e-3 else 'um', 4)}"
+    peak_rule = "2 E / (pi w^2) of a gaussian beam, w = half its 1/e^2 diameter" if gaussian else "E / (pi d^2 / 4)"
+    if field == "laser.pulse_energy":
+        limit_J = laser.pulse_energy_J * scale
+        bound = f"a pulse energy <= {format_quantity(limit_J, 'J', 'J' if limit_J >= 1.0 else 'mJ', digits=3)}"
+    else:
+        bound = f"a fluence <= {format_quantity(laser.fluence_J_per_m2 * scale, 'J/m^2', 'J/cm^2', digits=4)}"
+    return InputError(
+        field,
+        typed,
+        f"{bound} into this {spot} {laser.profile.replace('_', '-')} spot, where the peak fluence of one pulse "
+        f"reaches the model's limit of {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (this setting's peak "
+        f"fluence, {peak_rule}, is {peak_fluence_J_per_m2 * 1e-4:.6g} J/cm^2)",
+    )
 
 
 def dehydration_optics_spec(wavelength_m: float) -> dict | None:

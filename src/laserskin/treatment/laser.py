@@ -549,6 +549,12 @@ class Laser(_DerivedFields):
         return "ablative" not in self._derived
 
     @property
+    def energy_setting(self) -> str:
+        """The energy setting the user (or the device preset) gave, ``"pulse_energy"`` or ``"fluence"`` (the other
+        is derived from it): what a refusal of the energy names (QA8 #3)."""
+        return "fluence" if "pulse_energy_J" in self._derived else "pulse_energy"
+
+    @property
     def strongly_water_absorbed(self) -> bool:
         """Whether every wavelength is absorbed by liquid water at least ``ABLATIVE_WATER_MUA_PER_M``
         (100 /cm): the rule that allows ``ablative = true`` and decides it when it is unset."""
