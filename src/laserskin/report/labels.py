@@ -183,6 +183,11 @@ LABELS: dict[str, Label] = {
     ),
     "thermal_model": Label("Thermal model", "", "linear below the onset of vaporisation, nonlinear (enthalpy) above"),
     "peak_temperature_C": Label("Peak tissue temperature", "°C"),
+    "within_model_validity": Label(
+        "Within what the model represents",
+        help="no: the setting left the model's physics (charring, vaporised tissue kept in place, freezing); the "
+        "warnings say where, and the temperatures and damage past that point are not computed results",
+    ),
     "coagulation_depth_um": Label(
         "Coagulated collagen below the crater floor (or the surface)",
         "µm",
@@ -644,6 +649,7 @@ def plan_risk_keys(risks: dict, keys) -> list[str]:
 #: ``laserskin simulate`` is ``cli.simulate.SUMMARY_ROWS``.
 SIMULATION_ROWS = (
     "thermal_model",
+    "within_model_validity",
     "peak_temperature_C",
     "peak_epidermis_temperature_C",
     "peak_dermis_temperature_C",
