@@ -1137,6 +1137,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                         lowered = finalise(feasible_none[0], "none", counter)
                         if _pain_above_limit(lowered.summary, "none", lowered.cooling):
                             lowered = None
+                below_note = None
                 if lowered is not None:
                     _, minutes_low, at_low = session_timing(
                         lowered.laser, passes=lowered.passes, area_m2=request.area_m2, anesthetic="none"
@@ -1144,6 +1145,17 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                     if not _fits_limit(minutes_low, at_low, limit, preset.device_class):
                         lowered = None
                 if lowered is not None:
+                    # QA8 #1: a session limit is a scheduling constraint, never a contraindication: the lowered
+                    # fluence is taken only where the option still clears the minimum benefit; otherwise the
+                    # option keeps its full setting and the cream, and the limit is flagged as not met
+                    below_note = _traded_below_benefit_note(
+                        setting, lowered, preset, person, request, goal, minutes, at_laser, minutes_low, limit
+                    )
+                    if below_note is not None:
+                        lowered = None
+                if below_note is not None:
+                    kept_note = below_note
+                elif lowered is not None:
                     before = setting.summary["fluence_J_per_cm2"]
                     setting, protocol, minutes, at_laser, note = _without_topical(
                         lowered, request, minutes, limit, chosen=setting.anesthetic, with_cream_summary=setting.summary
@@ -1337,7 +1349,8 @@ def _limit_overrun_reason(options: list[dict], goal: str) -> str:
         )
         return (
             f"{head}; no candidate fits the limit ({which}), so each keeps its full setting (cream and fluence "
-            "are traded only where that makes the session fit) and they are ranked as without the limit, by the predicted "
+            "are traded only where that makes the session fit and the option still clears the minimum benefit) and "
+            "they are ranked as without the limit, by the predicted "
             "6-month improvement: a limit that none meets separates none of them"
         )
     names = ", ".join(
@@ -1371,6 +1384,53 @@ def _limit_not_met_anyway_note(
         "fluence would cost comfort and outcome without meeting the limit, so the option keeps its full setting "
         f"and the cream ({minutes:.0f} min session, {at_laser:.1f} min at the laser): apply the cream before the "
         f"timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+    )
+
+
+def _traded_below_benefit_note(
+    setting,
+    lowered,
+    preset,
+    person,
+    request,
+    goal: str,
+    minutes: float,
+    at_laser: float,
+    minutes_low: float,
+    limit: float,
+) -> str | None:
+    """Why ``setting`` keeps its cream and full fluence although the session, without the cream at the ``lowered``
+    fluence, would fit the limit (QA8 #1): the lowered option predicts less than the minimum benefit beyond the Monte
+    Carlo error (the rule of :func:`_split_by_expected_benefit`). None where the lowered option clears it (the trade
+    is then made). Before, the lowered option was kept and then rejected by the benefit cut, with no fall-back to the
+    setting with the cream: a 20-min limit made the issue's person "not expected to work"."""
+    from laserskin.planning.noise_rules import benefit_verdict
+
+    course = plan_course(
+        session_dose_from_summary(lowered.summary, lowered.laser),
+        preset,
+        person,
+        max_sessions=request.max_sessions,
+        measure=_goal_measure(goal),
+    )
+    month6 = _goal_bands(course, goal)["month_6"][1]
+    if benefit_verdict(month6, request.photons, cut_pct=MIN_EXPECTED_IMPROVEMENT_PCT) != "below":
+        return None
+    measure = MEASURE_TEXT[_goal_measure(goal)]
+    visit = (
+        f" (the visit is then {at_laser:.0f} min at the laser, within the limit)"
+        if at_laser <= limit * (1 + 1e-9)
+        else ""
+    )
+    return (
+        f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) alone "
+        f"reaches it; without the cream the session would fit ({minutes_low:.0f} min) only at a fluence lowered to "
+        f"{lowered.summary['fluence_J_per_cm2']:.3g} J/cm^2 (from {setting.summary['fluence_J_per_cm2']:.3g}, for the "
+        f"pain without the cream), which predicts {month6:.2g} % ({measure}) at month 6, below the minimum "
+        f"{MIN_EXPECTED_IMPROVEMENT_PCT:g} %; a session limit is a scheduling constraint, not a reason to offer a "
+        f"course that does not work, so the option keeps its full setting and the cream ({minutes:.0f} min session, "
+        f"{at_laser:.1f} min at the laser): apply the cream before the timed visit{visit} or raise "
+        f"--max-session-minutes to {math.ceil(minutes):d}"
     )
 
 
