@@ -462,6 +462,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     reasons.append(_choice_reason(options, goal))
     reasons.extend(_near_minimum_note(best, goal, request.photons))
     reasons.extend(_pigment_within_error_note(best["setting"].summary))
+    reasons.extend(_epidermal_within_error_note(best["setting"]))
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -491,6 +492,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": _epidermal_grade(setting),
+        # simulate's rule: the grade the Monte Carlo error cannot exclude, the one established beyond it beside it
+        "epidermal_injury_beyond_error": summary.get("epidermal_injury_beyond_error"),
+        "epidermal_omega_band": summary.get("epidermal_omega_band"),
         **_epidermal_grade_note(setting),
         **_epidermal_wound(setting),
         "pigment_risk": summary["pigment_risk"],
@@ -595,8 +599,11 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
 def _epidermal_grade(setting) -> str | None:
     """The plan's epidermal injury grade: "necrosis" (the epidermis removed by design) for every ablative or
     fractional ablative option that makes a crater, whatever the simulation's basal read-out says (QA4 #16: an
-    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); the
-    simulation's grade otherwise."""
+    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); otherwise
+    the grade by ``laserskin simulate``'s rule: at the upper Monte Carlo bound of the basal Omega (the gravest grade
+    the error cannot exclude, ``epidermal_injury_beyond_error`` beside it; :func:`~laserskin.planning.noise_rules.
+    epidermal_grade_keys` in :func:`~laserskin.planning.optimise.finalise`), the nominal grade where no error is
+    estimated."""
     summary = setting.summary
     crater = summary.get("crater_depth_um")
     if setting.device_class in ("ablative", "fractional_ablative") and isinstance(crater, (int, float)) and crater > 0:
@@ -850,6 +857,23 @@ def _pigment_within_error_note(summary: dict) -> list[str]:
         f"pigment risk {summary['pigment_risk']} within the Monte Carlo error (points rule at the upper Monte Carlo "
         f"bound of the basal exposure; basal peak {band[0]:.1f}-{band[1]:.1f} degC within 2 standard errors): "
         f"{established} established beyond the error"
+    ]
+
+
+def _epidermal_within_error_note(setting) -> list[str]:
+    """A reason line when the epidermal grade established beyond the Monte Carlo error of the basal read-out is
+    milder than the stated grade (the grade at the upper bound of the basal Omega, simulate's rule,
+    :func:`laserskin.pipeline.summary.epidermal_grade_bounds`), else none. Not for a grade set by design (an ablative
+    crater: :func:`_epidermal_grade`)."""
+    summary = setting.summary
+    established, band = summary.get("epidermal_injury_beyond_error"), summary.get("epidermal_omega_band")
+    grade = _epidermal_grade(setting)
+    if not established or established == grade or not band or grade != summary.get("epidermal_injury"):
+        return []
+    return [
+        f"epidermal injury {grade} within the Monte Carlo error (grade at the upper Monte Carlo bound of the basal "
+        f"Omega; basal Omega {band[0]:.2g}-{band[1]:.2g} within 2 standard errors, nominal "
+        f"{summary.get('epidermal_omega', float('nan')):.2g}): {established} established beyond the error"
     ]
 
 
