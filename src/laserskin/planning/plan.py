@@ -51,7 +51,8 @@ __all__ = ["TreatmentPlan", "plan", "plan_request"]
 #: What ``improvement_percent`` measures (the healing model's clinical output).
 OUTCOME_MEASURE = (
     f"improvement_percent: {OUTCOME_MEASURES['laxity']}; rhytid_improvement_percent: {OUTCOME_MEASURES['rhytid']}; "
-    "months after the last session. Calibrated on graded laxity and wrinkle scores and on physical linear shrinkage "
+    "months after the last session; goal_measure names the one the plan was ranked on (laxity for tightening, "
+    "rhytid for resurfacing). Calibrated on graded laxity and wrinkle scores and on physical linear shrinkage "
     "across non-ablative, fractional and ablative courses, each compared as the measure its study used "
     "(docs/healing.md calibration table)"
 )
@@ -87,6 +88,10 @@ class TreatmentPlan:
     #: The goal the plan serves (``tighten`` or ``resurface``; ``recommend`` resolved), whose measure ranks,
     #: headlines and gives the reasons (QA6 #2): laxity grade for tightening, rhytid grade for resurfacing.
     goal: str | None = None
+    #: The measure the plan was ranked and headlined on (QA8 #7): ``"laxity"`` (tightening; its bands are
+    #: ``improvement_percent``) or ``"rhytid"`` (resurfacing; ``rhytid_improvement_percent``). ``improvement_percent``
+    #: is the laxity grade in every plan (issue 10's acceptance key keeps its meaning).
+    goal_measure: str | None = None
     modality: str | None = None
     device: str | None = None
     settings: dict = field(default_factory=dict)
@@ -133,6 +138,7 @@ class TreatmentPlan:
             "referral",
             "infeasible_request",
             "goal",
+            "goal_measure",
             "modality",
             "device",
             "settings",
@@ -288,7 +294,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             eligible=False,
             referral=referral,
             reasons=[referral],
-            risks={"referral_reason": referral},
+            risks=_no_treatment_risks(person, referral_reason=referral, referral_note=referral),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -298,7 +304,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             eligible=False,
             referral=unindicated,
             reasons=[unindicated],
-            risks={"referral_reason": unindicated, "indication": "none"},
+            risks=_no_treatment_risks(
+                person, referral_reason=unindicated, referral_note=unindicated, indication="none"
+            ),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -377,20 +385,20 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 referral=None,
                 infeasible_request=infeasible,
                 reasons=[*reasons, infeasible, *(f"rejected: {r}" for r in rejected)],
-                risks={"infeasible_request": infeasible},
+                risks=_no_treatment_risks(person, infeasible_request=infeasible),
                 wall_time_s=time.perf_counter() - clock,
                 **base,
             )
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
-            f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
-            f"({' | '.join(rejected)}); consider the other goal or a specialist's assessment"
+            f"no {goal} treatment is offered {_for_whom(request)}: every candidate is contraindicated or infeasible "
+            f"({' | '.join(rejected)}); consider {_consider(request)}the other goal or a specialist's assessment"
         )
         return TreatmentPlan(
             eligible=False,
             referral=referral,
             reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
-            risks={"referral_reason": referral},
+            risks=_no_treatment_risks(person, referral_reason=referral, referral_note=referral),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -399,29 +407,24 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
         cite("alexiades2007")
         referral = (
-            f"no {goal} course is expected to work for this person: every feasible option predicts less than the "
-            f"minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
-            "consider other devices, the other goal or a specialist's assessment"
+            f"no {goal} course is expected to work {_for_whom(request)}: every feasible option predicts less than "
+            f"the minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
+            f"consider {_consider(request) or 'other devices, '}the other goal or a specialist's assessment"
         )
         return TreatmentPlan(
             eligible=False,
             referral=referral,
             reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
-            risks={
-                "referral_reason": referral,
-                "not_expected_to_work": [_below_minimum_reason(o, goal) for o in below],
-            },
-            candidates=[
-                {
-                    "device": o["setting"].device,
-                    "available": False,
-                    "sessions": o["course"].sessions,
-                    "improvement_percent": o["course"].improvement_percent,
-                    "rhytid_improvement_percent": getattr(o["course"], "rhytid_improvement_percent", None),
-                    "reasons": [_below_minimum_reason(o, goal)],
-                }
-                for o in below
-            ],
+            goal=goal,
+            goal_measure=_goal_measure(goal),
+            risks=_no_treatment_risks(
+                person,
+                referral_reason=referral,
+                referral_note=referral,
+                not_expected_to_work=[_below_minimum_reason(o, goal) for o in below],
+            ),
+            # the numbers computed for each rejected option, under the keys of an available one (QA8 #6)
+            candidates=[_rejected_option(o, goal, [_below_minimum_reason(o, goal)]) for o in below],
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -434,27 +437,18 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         # nothing for the other goal to treat (QA4 #28), or tightening of a laxity referred to surgery (QA6 #10)
         if not goal_indicated(other, person) or (laxity_referral and other == "tighten"):
             alternatives.append(
-                {
-                    "modality": load_device(name).device_class,
-                    "device": name,
-                    "goal": other,
-                    "available": False,
-                    "reasons": [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
-                }
+                _unavailable_option(
+                    load_device(name).device_class,
+                    name,
+                    other,
+                    [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
+                )
             )
             continue
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
         alternatives.extend(_option_numbers(o, other) for o in alt[:1])
         if not alt:
-            alternatives.append(
-                {
-                    "modality": load_device(name).device_class,
-                    "device": name,
-                    "goal": other,
-                    "available": False,
-                    "reasons": why,
-                }
-            )
+            alternatives.append(_unavailable_option(load_device(name).device_class, name, other, why))
     alternatives.extend(_option_numbers(o, goal) for o in options[1:3])
     setting, course = best["setting"], best["course"]
     summary = setting.summary
@@ -560,6 +554,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         eligible=True,
         referral=laxity_referral,
         goal=goal,
+        goal_measure=_goal_measure(goal),
         modality=setting.device_class,
         device=setting.device,
         settings=_settings(setting),
@@ -1062,6 +1057,128 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "cooling_kind": (setting.cooling or {}).get("kind", "none"),
         "session_minutes": option["session_minutes"],
     }
+
+
+#: The keys of a planned option (:func:`_option_numbers`); an option never planned carries them as null (QA8 #6).
+OPTION_KEYS = (
+    "modality",
+    "device",
+    "goal",
+    "goal_measure",
+    "improvement_month_6",
+    "available",
+    "settings",
+    "sessions",
+    "interval_weeks",
+    "improvement_percent",
+    "rhytid_improvement_percent",
+    "immediate_tightening_percent",
+    "epidermal_omega",
+    "epidermal_injury",
+    "pigment_risk",
+    "target_verdict",
+    "downtime_days",
+    "crater_depth_um",
+    "pain_index",
+    "pain_with_plan",
+    "anesthetic",
+    "cooling_kind",
+    "session_minutes",
+)
+
+
+def _unavailable_option(modality: str, device: str, goal: str, reasons: list) -> dict:
+    """An option that was not planned (contraindicated, infeasible, nothing to treat): the keys of a planned option
+    (:data:`OPTION_KEYS`), null where nothing was computed, ``available`` false and the ``reasons`` (QA8 #6: a
+    client reading ``improvement_month_6`` of every entry got a KeyError)."""
+    out = dict.fromkeys(OPTION_KEYS)
+    out.update(
+        modality=modality, device=device, goal=goal, goal_measure=_goal_measure(goal), available=False, reasons=reasons
+    )
+    return out
+
+
+def _rejected_option(option: dict, goal: str, reasons: list) -> dict:
+    """A planned option that is not offered (below the minimum benefit): the numbers computed for it under the keys
+    of an available one (:func:`_option_numbers`; null where a setting has no laser read-out), ``available`` false and
+    the ``reasons`` (QA8 #6)."""
+    setting, course = option["setting"], option["course"]
+    out = dict.fromkeys(OPTION_KEYS)
+    if getattr(setting, "laser", None) is not None:
+        out.update(_option_numbers(option, goal))
+    else:
+        out.update(
+            device=setting.device,
+            modality=getattr(setting, "device_class", None),
+            goal=goal,
+            goal_measure=_goal_measure(goal),
+            improvement_month_6=_goal_bands(course, goal).get("month_6"),
+            sessions=course.sessions,
+            improvement_percent=course.improvement_percent,
+            rhytid_improvement_percent=getattr(course, "rhytid_improvement_percent", None),
+            session_minutes=option.get("session_minutes"),
+        )
+    out.update(available=False, reasons=reasons)
+    return out
+
+
+#: The keys of a treatment plan's ``risks`` that every plan carries (issue 10's acceptance interface lists
+#: ``risks (pigment_risk, ...)``); a plan without a treatment (referral, nothing to treat, not expected to work,
+#: an infeasible request) carries them as null (QA8 #6: before, ``risks`` held only the referral).
+RISK_KEYS = (
+    "epidermal_omega",
+    "epidermal_omega_limit",
+    "blister_fluence_J_per_cm2",
+    "fluence_fraction_of_blister",
+    "safety_margin",
+    "blister_margin",
+    "max_fraction_of_lower_blister",
+    "blister_uncertainty",
+    "epidermal_injury",
+    "epidermal_injury_beyond_error",
+    "epidermal_omega_band",
+    "pigment_risk",
+    "pigment_risk_reason",
+    "pigment_risk_mitigation",
+    "pain_index_without_anesthetic",
+    "pain_index_with_anesthetic",
+    "pain_without_anaesthetic",
+    "pain_with_plan",
+    "pain",
+    "downtime_days",
+    "reepithelialization_days",
+    "downtime_note",
+    "thermal_model",
+    "long_session",
+    "referral_reason",
+    "referral_note",
+)
+
+
+def _no_treatment_risks(person, **given) -> dict:
+    """``risks`` of a plan without a treatment: every key of :data:`RISK_KEYS`, null where it belongs to a setting
+    (no setting, no exposure: the pigment risk is a property of the setting and the skin type together, so it is null
+    and ``pigment_risk_reason`` says why), and the ``given`` keys (the referral and its reason)."""
+    out = dict.fromkeys(RISK_KEYS)
+    out["pigment_risk_reason"] = (
+        f"not assessed: no treatment is planned (the level is the skin type, Fitzpatrick {person.fitzpatrick}, "
+        "with the basal exposure of a setting)"
+    )
+    out.update(given)
+    return out
+
+
+def _for_whom(request) -> str:
+    """``"for this person"``, or ``"with the requested devices (X, Y)"`` when ``--device`` narrowed the candidates
+    (QA8 #6: a plan restricted to one device read as a verdict on the person)."""
+    if request.devices:
+        return f"with the requested device{'s' if len(request.devices) > 1 else ''} ({', '.join(request.devices)})"
+    return "for this person"
+
+
+def _consider(request) -> str:
+    """What the referral of a plan restricted by ``--device`` suggests first: the other devices."""
+    return "the default candidates (leave out --device), " if request.devices else ""
 
 
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
