@@ -586,9 +586,29 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         wall_time_s=time.perf_counter() - clock,
         summary=summary,
         margin_curve=setting.curve,
-        support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
+        support={
+            "setting": setting,
+            "course": course.course,
+            "protocol": _plan_protocol(best, course),
+            "person": person,
+        },
         **base,
     )
+
+
+def _plan_protocol(option: dict, course):
+    """The plan's :class:`~laserskin.treatment.protocol.Protocol`: the timed session of ``option`` (its passes,
+    anaesthetic and area per visit) with the course's session count and interval (QA8 #4: the ``simulation.nc`` of
+    ``plan --out`` recorded the class default, 400 cm^2, 1 session, 4 weeks)."""
+    from laserskin.treatment.protocol import Protocol
+
+    data = option["protocol"].model_dump(mode="json", by_alias=True)
+    data.update(
+        treated_area=f"{option['protocol'].treated_area_m2 * 1e4:.6g} cm^2",
+        sessions=course.sessions,
+        session_interval=f"{course.interval_weeks:.6g} week",
+    )
+    return Protocol(**data)
 
 
 def _epidermal_grade(setting) -> str | None:
@@ -1842,7 +1862,9 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
         person,
         laser,
         cooling,
-        Protocol(anesthetic=anesthetic, passes=passes),
+        # the plan's area: with passes > 1 it sets the time between passes at a spot (QA8 #4: the class default,
+        # 400 cm^2, was simulated and recorded)
+        Protocol(anesthetic=anesthetic, passes=passes, treated_area=f"{request.area_m2} m^2"),
         planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
@@ -1851,7 +1873,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     if request.anesthetic == "auto":
         anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"), preset.device_class)
         if anesthetic != "none":
-            sim.protocol = Protocol(anesthetic=anesthetic, passes=passes)
+            sim.protocol = Protocol(anesthetic=anesthetic, passes=passes, treated_area=f"{request.area_m2} m^2")
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
     setting = SettingResult(
