@@ -1864,7 +1864,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
         cooling,
         # the plan's area: with passes > 1 it sets the time between passes at a spot (QA8 #4: the class default,
         # 400 cm^2, was simulated and recorded)
-        Protocol(anesthetic=anesthetic, passes=passes, treated_area=f"{request.area_m2} m^2"),
+        Protocol.model_validate({"anesthetic": anesthetic, "passes": passes, "treated_area": f"{request.area_m2} m^2"}),
         planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
@@ -1873,7 +1873,9 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     if request.anesthetic == "auto":
         anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"), preset.device_class)
         if anesthetic != "none":
-            sim.protocol = Protocol(anesthetic=anesthetic, passes=passes, treated_area=f"{request.area_m2} m^2")
+            sim.protocol = Protocol.model_validate(
+                {"anesthetic": anesthetic, "passes": passes, "treated_area": f"{request.area_m2} m^2"}
+            )
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
     setting = SettingResult(
