@@ -40,7 +40,9 @@ def _summary(ablative: bool, **laser) -> dict:
 @pytest.mark.parametrize(
     "laser",
     [
-        {"wavelength": "10600 nm", "fluence": "0.5 J/cm^2", "pulse_duration": "0.8 ms"},
+        # 0.2 J/cm² (was 0.5): with the matrix's absorption at 10.6 µm (QA7 #2) the stratum corneum absorbs ≈ 800 /cm,
+        # and 0.5 J/cm² brings its surface to 100 °C
+        {"wavelength": "10600 nm", "fluence": "0.2 J/cm^2", "pulse_duration": "0.8 ms"},
         {"wavelength": "2940 nm", "fluence": "0.1 J/cm^2", "pulse_duration": "250 us"},
     ],
     ids=["co2", "er_yag"],

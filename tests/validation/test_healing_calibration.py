@@ -49,14 +49,9 @@ def test_fit_is_consistent_with_the_published_targets(shipped):
     assert 0.0 < gains.thermal_persistence <= 1.0  # a share
 
 
-def test_the_co2_level_alone_does_not_determine_the_persistent_share(shipped):
-    """gain_wound is fitted on a CO2 eyelid course (Harris 1999), so the level of another CO2 course trades
-    persistent thermal contraction against wound contracture almost one for one; only a course without
-    thermal contraction (Er:YAG) separates them. Without the difference target the share is not fitted, and
-    with gain_wound refitted on Harris the CO2 6-month level moves by less than half the CO2 arm's sigma (10 %)
-    over the whole range of the share (0 to 1: Δχ² < 0.25, so the level cannot fix it;
-    2.8 % per unit with the mixture contraction model, under 1 % with the earlier layer step), against > 2 sigma per unit for the
-    CO2 - Er:YAG difference."""
+def _share_slopes(shipped):
+    """% per unit persistent share of the CO2 6-month level and of the CO2 − Er:YAG difference, with gain_wound
+    refitted on Harris 1999 (the level target without the difference is not fitted for the share)."""
     courses, targets = shipped
     contrast = [t for t in targets if t.minus_course]
     assert len(contrast) == 1
@@ -68,8 +63,35 @@ def test_the_co2_level_alone_does_not_determine_the_persistent_share(shipped):
     _, _, wound, _, persistent = target_components(courses, [level_only[-1], harris[0], contrast[0]], load_parameters())
     level_slope = persistent[0] - wound[0] * persistent[1] / wound[1]
     contrast_slope = persistent[2] - wound[2] * persistent[1] / wound[1]
-    assert abs(level_slope) < 0.5 * 10.0
+    return level_slope, contrast_slope
+
+
+def test_the_co2_minus_er_yag_difference_determines_the_persistent_share(shipped):
+    """The Er:YAG wound has almost no thermal contraction, so the CO2 − Er:YAG difference of Fitzpatrick, Rostan &
+    Marchell 2000 moves by > 2 sigma (10 %) per unit of the persistent share (model 30.3 % per unit; 28.2 before the
+    CO2 removal enthalpy of session 10)."""
+    _, contrast_slope = _share_slopes(shipped)
     assert contrast_slope > 2 * 10.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: the CO2 6-month level moves by 21.4 % per unit of the persistent share (bound: half the CO2 arm's "
+    "sigma, 5 %; it was -2.8 %): since the CO2 removal enthalpy (session 10) Harris's 2-pass eyelid course at the "
+    "preset's 7 J/cm^2 removes 22 um and contracts 14.9 % of area (7.8 % linear; 50.1 % before), far from the 3-pass "
+    "course's 51.0 %, so gain_wound refitted on Harris no longer cancels the level's share: the level alone would "
+    "now determine the share too (docs/healing.md 'Session 10'); the fit keeps the difference, the study's designed "
+    "contrast, until the Decision on the level is re-run",
+)
+def test_the_co2_level_alone_does_not_determine_the_persistent_share(shipped):
+    """gain_wound is fitted on a CO2 eyelid course (Harris 1999), so the level of another CO2 course trades
+    persistent thermal contraction against wound contracture almost one for one when the two courses contract
+    alike; only a course without thermal contraction (Er:YAG) separates them. With gain_wound refitted on Harris
+    the CO2 6-month level moves by less than half the CO2 arm's sigma (10 %) over the whole range of the share
+    (0 to 1: Δχ² < 0.25, so the level cannot fix it; 2.8 % per unit with the mixture contraction model before
+    session 10, under 1 % with the earlier layer step)."""
+    level_slope, _ = _share_slopes(shipped)
+    assert abs(level_slope) < 0.5 * 10.0
 
 
 def test_calibrated_courses_land_in_the_published_ranges(shipped):
@@ -204,16 +226,17 @@ HELD_OUT_MISSES = {
     ("Chua et al. 2007", "laxity_improvement"): "model 0.09 % vs >= 5 %: the Titan-type preset (20 degC window) "
     "injures almost no dermis (Henriques Omega >= 1 in 0.13 % of the 0.3-0.8 mm band, peak dermis 51 degC); "
     "heat-shock remodelling below injury is not modelled",
-    ("Tierney & Hanke 2011", "laxity_improvement"): "model 14.4 % [6.5-48.7] vs 50.3 +/- 2.14 % (published 95 % CI "
-    "/ 1.96): 16.8 sigma low. Same kind of measure: the group's % improvement is the decrease of the mean physician "
+    ("Tierney & Hanke 2011", "laxity_improvement"): "model 20.3 % [10.3-30.4] vs 50.3 +/- 2.14 % (published 95 % CI "
+    "/ 1.96): 14.0 sigma low (14.4 %, 16.8 sigma, before the CO2 removal enthalpy of session 10). Same kind of measure: the group's % improvement is the decrease of the mean physician "
     "severity score (Tierney et al. 2011 J Am Acad Dermatol 64:730: laxity 3.3 -> 1.3, 65.3 %), like the laxity "
-    "grade's; the model's fractional-CO2 tightening (wound contracture of 0.26-area x 2-day wounds, little immediate "
+    "grade's; the model's fractional-CO2 tightening (wound contracture of 0.19-area x 2-day wounds, little immediate "
     "contraction) is the miss. Was -3.4 sigma at an assumed sigma of 10 % (unsourced scale allowance)",
-    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 16.7 % [10.8-31.6] vs 51.4 +/- 1.58 % (published CI): "
-    "22 sigma low; one fractional CO2 session modelled (study: 1-3, mean 1.4; two sessions give 34 %)",
-    ("Tierney & Hanke 2009", "laxity_improvement"): "model 4.2 % [2.0-17.3] vs 57.0 +/- 1.94 % (published CI): 27 "
-    "sigma low; one session modelled (two give 9 %); same measure kind as above, the model's fractional-CO2 "
-    "laxity is the miss",
+    ("Tierney & Hanke 2009", "rhytid_improvement"): "model 14.9 % [9.8-21.4] vs 51.4 +/- 1.58 % (published CI): "
+    "23 sigma low (16.7 %, 22 sigma, before session 10); one fractional CO2 session modelled (study: 1-3, mean 1.4; "
+    "two sessions gave 34 % before session 10)",
+    ("Tierney & Hanke 2009", "laxity_improvement"): "model 5.8 % [2.5-9.4] vs 57.0 +/- 1.94 % (published CI): 26 "
+    "sigma low (4.2 %, 27 sigma, before session 10); one session modelled (two gave 9 % before session 10); same "
+    "measure kind as above, the model's fractional-CO2 laxity is the miss",
 }
 
 
@@ -290,10 +313,11 @@ def planned_month6():
 @pytest.mark.xfail(
     strict=True,
     reason="model (plans of a 55 y woman, type II cheek, laxity 2, photoaging 2; 20 000 photons, seed 1), laxity month 6 "
-    "nominal: co2_full_field 64.5 (1 session) > cooltouch_1320 21.7 (5 sessions, 14.7 J/cm^2 stacked) > co2_fractional "
-    "15.3 (3 sessions) > smoothbeam_1450 14.3 (4 sessions): the non-ablative 1320 nm plan out-tightens fractional CO2. "
-    "Fractional CO2 laxity is wound contracture of 0.26-area x 2-day micro-wounds (11.3 of 15.3 points) and is "
-    "under-predicted against Tierney & Hanke 2011 (50.3 %, model 14.4 %); a fractional wound gain fitted on that point "
+    "nominal: co2_full_field 55.5 (1 session) > cooltouch_1320 21.69 (5 sessions, 14.7 J/cm^2 stacked) > co2_fractional "
+    "21.40 (3 sessions) > smoothbeam_1450 14.3 (4 sessions): the non-ablative 1320 nm plan out-tightens fractional CO2 "
+    "by 0.3 points (by 6.4 before the CO2 removal enthalpy of session 10: co2_full_field 64.5, co2_fractional 15.3). "
+    "Fractional CO2 laxity is wound contracture of 0.19-area x 2-day micro-wounds and is "
+    "under-predicted against Tierney & Hanke 2011 (50.3 %, model 20.3 %); a fractional wound gain fitted on that point "
     "overshoots full-field Er:YAG and single-pass CO2 and breaks the texture point (docs/healing.md, 'Fractional "
     "ablative wounds: a gain of their own?')",
 )
@@ -336,16 +360,18 @@ def test_rhytid_and_laxity_are_different_measures(shipped):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model 51.1 % vs ~40-50 % (39.5-50.5 % at the reported precision): the top edge was 50.45 % until the "
-    "crater-wall cells of a fractional CO2 column were ejected once dry (QA5 #3, docs/collagen.md section 11), which "
-    "deepens the denatured wall lining (fractional_co2 denatured fraction 0.0423 -> 0.0510)",
+    reason="model 53.0 % vs ~40-50 % (39.5-50.5 % at the reported precision; 51.1 % before the CO2 removal enthalpy of "
+    "session 10, whose 3-pass full-field CO2 course at the preset's 7 J/cm^2 removes 40 um instead of 80): the top "
+    "edge was 50.45 % until the crater-wall cells of a fractional CO2 column were ejected once dry (QA5 #3, "
+    "docs/collagen.md section 11), which deepens the denatured wall lining (fractional_co2 denatured fraction "
+    "0.0423 -> 0.0510; 0.0220 since session 10)",
 )
 def test_fractional_co2_induces_about_half_the_collagen_of_full_field_co2(shipped):
     """Orringer et al. 2012 (Dermatol Surg 38:1668; 34 volunteers, intra-individual): after one
     treatment, fractional CO2 induced collagen ~40-50 % as much as fully ablative CO2 (held out, never
     fitted). Model: new collagen of one session of each reference course in the same person (50 y,
     photoaging 1), mid value, 1-6 months; tolerance = the published range at its reported precision
-    (whole per cent: 39.5-50.5 %). The model is 51.1 %, just above the top edge (50.45 % before the crater-wall
+    (whole per cent: 39.5-50.5 %). The model is 53.0 % (51.1 % before session 10; 50.45 % before the crater-wall
     change of QA5 #3). The fractional dose counts the dermis its columns remove (below the epidermis, healing.toml
     epidermis_thickness); without it the ratio was 0.04."""
     courses, _ = shipped
@@ -373,14 +399,10 @@ def test_open_wounds_close_later_when_deeper(shipped):
 
 #: Fitted points whose joint band sample is skewed past the delta method on its upper side (the nonlinear tail of
 #: the lognormal gains, which a linearisation leaves out). Hidden before QA4 #17 by the clip of the band at 100 %.
-SKEWED_BAND_POINTS = {
-    ("ablative_co2_eyelid", "rhytid_improvement", 9.0): (
-        "band [81.9, 85.0, 99.8] %: the 95th percentile sample has 3.39x the nominal's effect, ln 3.39 = 1.22 = 6.9 "
-        "delta-method sd (0.176): the upper tail of the weakly fitted wound gain (sd of ln 1.32), whose anticorrelated "
-        "partner (the persistent share) cannot fall below 0 (was 2.35x, 4.9 sd, sd of ln 1.03 with the 18 J/cm^2 "
-        "1320 nm course)"
-    )
-}
+#: Empty since session 10: Harris 1999 (ablative_co2_eyelid, rhytid grade, 9 months) was [81.9, 85.0, 99.8] % (the
+#: 95th percentile sample 3.39x the nominal's effect, 6.9 delta-method sd, with the wound gain's sd of ln 1.32, a strict
+#: xfail); with the CO2 removal enthalpy the wound gain is fitted to sd of ln 0.42 and the band is [76.2, 85.0, 94.1].
+SKEWED_BAND_POINTS: dict[tuple[str, str, float], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -445,21 +467,16 @@ def test_band_of_the_fitted_points_follows_the_fit_covariance(fitted_point_bands
         assert math.log(high / low) >= 1.645 * s, target
 
 
-@pytest.mark.xfail(strict=True, reason=next(iter(SKEWED_BAND_POINTS.values())))
-def test_band_upper_end_of_the_skewed_points_within_the_delta_method(fitted_point_bands):
-    for target, s, band, _ in fitted_point_bands:
-        if (target.course, target.measure, target.months) in SKEWED_BAND_POINTS:
-            _, mid, high = _effect(band)
-            assert math.log(high / mid) <= 2.5 * s, target
-
-
 def test_a_level_and_a_difference_of_one_study_share_an_arm(shipped):
     """Fitzpatrick, Rostan & Marchell 2000 report two arms (CO2 ~25 +/- 10 %, Er:YAG ~10 +/- 5 %; R); the fit
     uses their difference (15 +/- 11.2 %). A trial that adds the CO2 level must count the CO2 arm once: with the
     covariance of ``target_covariance`` (Cov(level, difference) = sigma_CO2^2) the generalised chi^2 of (level,
     difference) equals the plain chi^2 of the two arms as independent levels, exactly (a linear change of
-    variables; tolerance: round-off). Fitted with that covariance, the level breaks the published ranking
-    (docs/healing.md "Decision"), so it stays held out."""
+    variables; tolerance: round-off). Fitted with that covariance the fit stays consistent (χ² 2.98 on 2 dof) and,
+    since the CO2 removal enthalpy of session 10, keeps the published ranking fractional CO2 > 1320 nm at 6 months
+    (16.0 > 14.6; it broke it before, 11.2 < 14.5: docs/healing.md "Decision" and "Session 10"), the ranking of
+    :func:`test_modality_ranking_follows_the_evidence` (Alexiades-Armenakas, Dover & Arndt 2008). The level stays
+    held out until the Decision's other criteria are re-run."""
     import scipy.linalg
 
     from laserskin.healing.calibration import target_covariance
@@ -498,7 +515,7 @@ def test_a_level_and_a_difference_of_one_study_share_an_arm(shipped):
         )
         return result.improvement_at(6)[1]
 
-    assert six_months("fractional_co2") < six_months("nonablative_1320")  # ... but against the published order
+    assert six_months("fractional_co2") > six_months("nonablative_1320")  # ... and in the published order
 
 
 def test_every_published_point_names_what_it_measured():

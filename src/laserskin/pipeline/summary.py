@@ -33,11 +33,13 @@ from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
 
 __all__ = [
+    "OUTSIDE_MODEL_NOTES",
     "SimulationSummary",
     "contraction_note",
     "cooling_used",
     "epidermal_grade_bounds",
     "linear_summary",
+    "model_validity",
     "pigment_risk_bounds",
     "residual_damage_depth_m",
     "shell_summary",
@@ -54,6 +56,13 @@ class SimulationSummary(BaseModel):
 
     thermal_model: Literal["linear", "nonlinear"] = "linear"
     thermal_model_reason: str = ""
+    within_model_validity: bool = True
+    """False where the run left what the model represents (QA8 #2): tissue past the pyrolysis temperature dried in
+    place (``pyrolysis_note``), tissue vaporised under ``ablative = false`` (``ablative_note``) or tissue frozen
+    below the basal layer (``freezing_note``); its temperatures and the damage read from them are then not results
+    of the model's physics. Set by :func:`model_validity` from those notes (one rule for every stage)."""
+    model_validity_reason: str | None = None
+    """Why ``within_model_validity`` is false (the notes that say so), else ``None``."""
     geometry: Literal["rz", "voxels"] = "rz"
     """Which geometry ran: the axisymmetric r–z grid or the 3-D voxels (``[geometry] kind``)."""
     peak_temperature_C: float | None = None
@@ -208,6 +217,29 @@ class SimulationSummary(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready values."""
         return self.model_dump()
+
+
+#: Summary notes that say a run left what the model represents (its temperatures, and the damage read from them,
+#: are not results of its physics): :func:`model_validity` reads them; the CLI and the web show them as warnings.
+OUTSIDE_MODEL_NOTES = {
+    "ablative_note": "tissue vaporised under ablative = false was dried in place instead of removed",
+    "pyrolysis_note": "tissue passed the pyrolysis temperature and was dried in place, neither charred nor removed",
+    "freezing_note": "tissue froze below the basal layer (no latent heat of freezing, no cold injury in the model)",
+}
+
+
+def model_validity(summary: dict[str, Any]) -> dict[str, Any]:
+    """``within_model_validity`` and ``model_validity_reason`` of a summary, from its :data:`OUTSIDE_MODEL_NOTES`
+    (QA8 #2: a machine-readable statement beside the prose notes; exit 0 and the numbers stay, flagged)."""
+    keys = [key for key in OUTSIDE_MODEL_NOTES if summary.get(key)]
+    if not keys:
+        return {"within_model_validity": True, "model_validity_reason": None}
+    reasons = "; ".join(f"{OUTSIDE_MODEL_NOTES[key]} ({key})" for key in keys)
+    return {
+        "within_model_validity": False,
+        "model_validity_reason": f"outside what the model represents: {reasons}; read the temperatures above that "
+        "point and the damage read from them as not computed",
+    }
 
 
 def wavelength_band_nm(laser) -> list[float]:

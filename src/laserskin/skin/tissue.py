@@ -63,6 +63,11 @@ G_NIR = 0.90
 def mixing_mua_per_m(layer: SkinLayer, wavelength_m):
     """Absorption coefficient of a layer by the Jacques (2013) mixing model, 1/m.
 
+    At the CO2 lines (9–11 µm) the non-water volume ``1 − W − B − F`` (the protein matrix) adds its own absorption,
+    ≈ 0.92 × water per volume (:func:`laserskin.optics.chromophores.mua_dry_matrix_per_m`, derived from the Rowe 2017
+    blood spectrum): dermis ≈ 820 /cm instead of the water-only 551 /cm (docs/tissue_physics.md, "CO2 removal
+    enthalpy").
+
     Parameters
     ----------
     layer : SkinLayer
@@ -84,6 +89,8 @@ def mixing_mua_per_m(layer: SkinLayer, wavelength_m):
         + layer.fat_fraction * chrom.mua_fat_per_m(wl)
         + layer.melanin_fraction * chrom.mua_melanosome_per_m(wl)
         + layer.baseline_weight * chrom.mua_baseline_per_m(wl, include_constant=False)
+        + max(0.0, 1.0 - layer.water_fraction - layer.blood_fraction - layer.fat_fraction)
+        * chrom.mua_dry_matrix_per_m(wl)
     )
     return mua
 
