@@ -84,6 +84,7 @@ SETTING_ROWS = (
 RISK_ROWS = (
     "pigment_risk",
     "epidermal_injury",
+    "epidermal_injury_beyond_error",
     "epidermal_wound",
     "epidermal_omega",
     "blister_fluence_J_per_cm2",
