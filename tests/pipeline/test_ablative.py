@@ -78,8 +78,10 @@ def test_absurd_fluence_is_refused_with_field_and_limit():
     gaussian = Laser(**{**laser.model_dump(by_alias=True), "fluence": "600 J/cm^2", "profile": "gaussian"})
     with pytest.raises(InputError) as info:
         Simulation(person(), gaussian).run()
-    assert str(info.value).startswith("laser.fluence: got '600 J/cm^2'; expected a peak fluence of one pulse <= 1000")
-    assert "peak is 2 x its fluence" in str(info.value) and "1200 J/cm^2" in str(info.value)
+    # QA8 #3: the limit is stated for the field given (a fluence of 500 J/cm^2 here), the peak is the reason
+    assert str(info.value).startswith("laser.fluence: got '600 J/cm^2'; expected a fluence <= 500 J/cm^2 into this")
+    assert "limit of 1000 J/cm^2" in str(info.value) and "2 E / (pi w^2)" in str(info.value)
+    assert "is 1200 J/cm^2" in str(info.value)
 
 
 def test_nonlinear_stage_with_a_transport_source_bounds_the_temperature():

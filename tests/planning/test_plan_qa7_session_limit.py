@@ -83,12 +83,16 @@ def test_a_one_minute_limit_does_not_trade_the_outcome_away(cache):
     assert p.improvement_percent["month_6"][1] > _candidate(p, "fraxel_1550")["improvement_percent"]["month_6"][1]
 
 
-def test_a_limit_that_can_be_met_keeps_the_adaptations(cache):
-    """Default person under 15 min (met): cooltouch_1320 without cream (9.5 min) fits, so it is planned without
-    it at the lowered fluence (below the minimum benefit, rejected) and fraxel_1550 is chosen in 2 visits of
-    8 min, as before the change."""
+def test_a_limit_another_candidate_meets_does_not_trade_below_the_benefit_cut(cache):
+    """Default person under 15 min. Before QA8 #1: cooltouch_1320 without cream (9.5 min) fitted, so it was planned
+    without it at a lowered fluence (11.7 J/cm^2, 2 % at month 6, below the minimum benefit) and rejected, and
+    fraxel_1550 was chosen in 2 visits of 8 min (8.1 %). A trade is now made only where the traded option still
+    clears the minimum benefit: cooltouch_1320 keeps its cream and 14.2 J/cm^2 (40 min, ~20 %), ranked as without the
+    limit, flagged; fraxel_1550 still fits (2 visits of 8 min) and the plan names it as the candidate that fits."""
     p = plan(_default_person(), max_session_minutes=15.0, devices=DEVICES, cache_dir=cache, progress=None)
-    assert p.device == "fraxel_1550"
-    assert p.visits_per_session == 2 and p.session_minutes <= 15.0 + 1e-9
-    assert "session_limit_overrun_minutes" not in p.risks and "session_limit_not_met" not in p.risks
-    assert any(r.startswith("rejected: cooltouch_1320: not expected to work") for r in p.reasons)
+    assert p.device == "cooltouch_1320" and p.anesthetic != "none"
+    assert "below the minimum" in p.risks["session_limit_not_met"]
+    assert not any(r.startswith("rejected: cooltouch_1320") for r in p.reasons)
+    assert _candidate(p, "fraxel_1550")["session_minutes"] <= 15.0 + 1e-9
+    line = next(r for r in p.reasons if "candidates that fit the limit" in r)
+    assert "fraxel_1550" in line

@@ -8,6 +8,7 @@ import pytest
 
 from laserskin.damage.pain import ANESTHETICS
 from laserskin.planning.optimise import ANESTHETIC_ORDER, Counter, lightest_anesthetic
+from laserskin.planning.plan import RISK_KEYS
 from laserskin.planning.request import PlanRequest, planner_rules
 from laserskin.skin.person import Person
 from laserskin.treatment.devices import load_device
@@ -99,7 +100,9 @@ def test_an_infeasible_device_cooling_request_is_not_a_referral(monkeypatch):
         assert words in text, words
     assert "for this person" not in text and "specialist" not in text
     data = result.to_dict()
-    assert data["infeasible_request"] == text and data["risks"] == {"infeasible_request": text}
+    assert data["infeasible_request"] == text and data["risks"]["infeasible_request"] == text
+    # QA8 #6: the acceptance keys stay, null without a treatment
+    assert set(RISK_KEYS) <= set(data["risks"]) and data["risks"]["pigment_risk"] is None
     html = plan_report_html(result, {})
     assert "Request not feasible" in html and "Referral" not in html
     # contraindicated: still the person's referral
@@ -306,10 +309,7 @@ def test_the_simulation_page_words_necrosis_by_what_the_run_made():
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(labels.__file__).parents[1] / "web" / "templates")), autoescape=True
     )
-    env.globals.update(
-        label=labels.label, name=labels.name, choice=labels.choice, value=labels.display_value, explain=labels.explain
-    )
-    env.globals["CHOICES"] = labels.CHOICES
+    env.globals.update(labels.template_globals())  # the names the templates call (SIMULATION_ROWS since session 10)
     template = env.get_template("simulate_result.html")
 
     def page(**summary):

@@ -60,7 +60,7 @@ def test_labels_have_units_and_plain_words():
     assert label("fluence_J_per_cm2") == "Fluence (J/cm²)" and name("fluence_J_per_cm2") == "Fluence"
     assert display_value("pain_index", 5.94) == "5.9/10"
     assert display_value("anesthetic", "lidocaine_tetracaine_7_7") == "Lidocaine/tetracaine 7 %/7 % cream"
-    assert display_value("pulse_energy_mJ", 4807.3) == "4,807 mJ"
+    assert display_value("pulse_energy_mJ", 4807.3) == "4.81 J"  # QA8 #5: 1000 mJ and over in J
     assert display_value("fluence_fraction_of_blister", 0.976) == "98 %"
     # a [from, to] pair is a range with one unit, not two values
     assert display_value("wavelength_band_nm", [1100.0, 1800.0]) == "1,100–1,800 nm"

@@ -82,22 +82,40 @@ def write_outputs(plan: Any, out: Path, *, cache_dir: Any = None, outputs: Outpu
 
 def _supporting_dataset(plan: Any, cache_dir: Any) -> Any:
     """Simulation.run() at the chosen settings, one pass (Omega of n passes = n x one pass)."""
+    import json
+
     from laserskin.pipeline.simulation import Simulation
     from laserskin.treatment.protocol import Protocol
 
     setting = plan.support["setting"]
+    planned = plan.support.get("protocol")  # the plan's protocol: area, sessions, interval (QA8 #4)
     result = getattr(setting, "supporting_result", None)
     if result is None:
+        # one pass of the plan's protocol (the passes are thermally independent: Omega of n passes = n x one)
+        protocol = (
+            Protocol(anesthetic=plan.anesthetic)
+            if planned is None
+            else Protocol(**{**planned.model_dump(mode="json", by_alias=True), "passes": 1})
+        )
         sim = Simulation(
             plan.support["person"],
             setting.laser,
             setting.cooling,
-            Protocol(anesthetic=plan.anesthetic),
+            protocol,
             setting.simulation.settings,
             cache_dir=cache_dir,
         )
         result = sim.run(grid_warning=False)  # the grid the plan was computed on
     dataset = result.dataset.copy()
+    if planned is not None and result is getattr(setting, "supporting_result", None):
+        # the run of the planner (its passes, anaesthetic and area); the session count and interval, which the plan
+        # chose after the run and which do not enter a simulation, are the plan's
+        ran = json.loads(dataset.attrs.get("protocol", "{}"))
+        ran.update(
+            sessions=planned.sessions,
+            session_interval=planned.model_dump(mode="json", by_alias=True)["session_interval"],
+        )
+        dataset.attrs["protocol"] = json.dumps(ran)
     dataset.attrs["plan"] = plan.to_json(indent=None)
     dataset.attrs["note"] = f"one pass simulated; the plan uses {setting.passes} thermally independent passes"
     return dataset

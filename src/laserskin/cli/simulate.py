@@ -26,6 +26,7 @@ from laserskin.core.errors import InputError
 SUMMARY_ROWS = (
     ("cooling", "cooling (settings below)", ""),
     ("thermal_model", "thermal model", ""),
+    ("within_model_validity", "within what the model represents (no: see the warnings)", ""),
     ("peak_temperature_C", "peak tissue temperature", "°C"),
     ("peak_epidermis_temperature_C", "peak epidermal temperature", "°C"),
     ("peak_dermis_temperature_C", "peak dermal temperature", "°C"),
@@ -103,6 +104,7 @@ JSON_ONLY_KEYS = {
     "anesthetic": "input: named in the scenario (its effect is the pain row)",
     "cooling_kind": "the cooling row and the 'cooling used' line say it",
     "thermal_model_reason": "diagnostic text for modellers (the web page shows it as a note)",
+    "model_validity_reason": "the warning lines (the notes it names) say why",
     "boiling": "the thermal model row says it (non-linear when tissue water boils)",
     "pulse_energy_J": "setting: the table's title",
     "fluence_J_per_cm2": "setting: the table's title",
@@ -112,6 +114,7 @@ JSON_ONLY_KEYS = {
     "seed": "Monte Carlo run setting",
     "peak_cell_temperature_C": "diagnostic: the hottest single cell before pooling, moves with the seed (not an outcome)",
     "dermal_injury_mc_relative_error": "diagnostic: its effect is the 'possible within the Monte Carlo error' rows",
+    "epidermal_mc_relative_error": "diagnostic: its effect is the basal Ω and temperature Monte Carlo error ranges",
     "heat_steps": "numerical diagnostic",
     "heat_factorizations": "numerical diagnostic",
     "heat_cg_iterations": "numerical diagnostic",
@@ -145,6 +148,8 @@ def format_value(value: Any) -> str:
     """A summary value as table text (``—`` for missing)."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, (list, tuple)):

@@ -197,13 +197,14 @@ def pigment_risk_within_error(
 ) -> tuple[PigmentRisk, str]:
     """Noise-aware pigmentary risk (QA6 #23, QA7 #1): ``(risk, established_level)``, ``risk`` the points rule of
     :func:`pigment_risk` at the upper ends of the basal Ω and peak-temperature Monte Carlo bounds (the rise × (1 + k s),
-    :data:`READOUT_COVERAGE`, :func:`readout_relative_error`), ``established_level`` its level at the lower ends.
+    :data:`READOUT_COVERAGE`; s measured over the transport's groups of batches,
+    :func:`laserskin.pipeline.summary.basal_relative_error`), ``established_level`` its level at the lower ends.
 
     A risk is stated as the highest level the Monte Carlo error cannot exclude (conservative, as a safety statement
     should be); ``established_level`` is what the simulation establishes beyond the error, and the plan states both
     when they differ. A threshold on either bound still flips with the seed where that bound sits on a step (the
     nominal ~k s from it); the upper bound puts that zone below the step, where the nominal level is the lower one.
-    Measured (20 000 photons, seeds 1-5): the QA6 #23 type VI abdomen (smoothbeam_1450) basal peak bounds 47.9-50.7,
+    Measured with s = 1/√N (before session 10; 20 000 photons, seeds 1-5): the QA6 #23 type VI abdomen (smoothbeam_1450) basal peak bounds 47.9-50.7,
     48.4-51.7, 48.2-51.6, 48.6-51.9, 49.6-53.3 °C: "high" at every seed (the lower bounds gave "moderate"); the QA7 #1
     type VI neck (cooltouch_1320) 50.5-54.6, 50.2-54.3, 50.2-54.2, 49.96-53.95, 50.0-54.0 °C: "high" at every seed
     (the lower bounds flipped to "moderate" at seed 4).
@@ -622,7 +623,10 @@ def readout_relative_error(launch_cdf: Any, photons: int, rings: Any, *, ring: i
 
     A tally over N launched photons has a relative error ~1/√N; measured (QA6 finding 11, the smoothbeam_1450
     preset, 52 F type III cheek, 20 000 photons, 16 seeds): the axis region (N ≈ 1150) peak rise at the band depth
-    scatters by 2.9 % between seeds, 1/√N = 2.9 % (tests/damage/test_injury_dermal_uncertain.py).
+    scatters by 2.9 % between seeds, 1/√N = 2.9 % (tests/damage/test_injury_dermal_uncertain.py). The dermal extents
+    use it (at or above the scatter over the dermis); the basal threshold read-outs (pigment level, epidermal grade)
+    measure s over the transport's groups of batches instead (:mod:`laserskin.pipeline.readout_error`): at the basal
+    layer 1/√N understated the scatter 1.7× at 1064 nm (docs/planning.md, "Monte Carlo error").
     """
     n = readout_region_photons(launch_cdf, photons, rings, ring=ring)
     return float(1.0 / np.sqrt(n)) if n > 0 else float("inf")

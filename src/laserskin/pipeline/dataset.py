@@ -17,8 +17,14 @@ __all__ = ["linear_dataset", "provenance"]
 
 
 def provenance(simulation, summary: dict | None = None, citations: set[str] | frozenset[str] = frozenset()) -> dict:
-    """Inputs, seed, photons, version, summary and citations as NetCDF attributes (strings)."""
+    """Inputs, seed, photons, version, summary and citations as NetCDF attributes (strings).
+
+    ``photons``: the photons the run launched, the summary's ``photons`` where it states them (QA8 #4: an Er:YAG run
+    without Monte Carlo, Beer-Lambert, recorded the requested 200 000 though none ran; the request stays in
+    ``settings``)."""
     settings = simulation.settings
+    ran = (summary or {}).get("photons")
+    photons = settings.photons if ran is None else ran
     layers = getattr(simulation, "layers", None)
     tissue = (
         {"layers": json.dumps(layers.model_dump(mode="json", by_alias=True))}
@@ -33,7 +39,7 @@ def provenance(simulation, summary: dict | None = None, citations: set[str] | fr
         "protocol": json.dumps(simulation.protocol.model_dump(mode="json", by_alias=True)),
         "settings": json.dumps(settings.model_dump(mode="json", by_alias=True)),
         "seed": str(settings.seed),
-        "photons": str(settings.photons),
+        "photons": str(photons),
         "summary": json.dumps(summary or {}),
         "citations": json.dumps(sorted(citations)),
     }

@@ -37,14 +37,20 @@ MAX_RUNS = 8
 MAX_DOWN_STEPS = 3
 
 
+def _by_energy(laser) -> bool:
+    """Whether the refused field is a pulse energy: a fractional laser's micro-beam, or a full-field laser whose
+    pulse energy was given (QA8 #3; :func:`laserskin.pipeline.ablative.refused_setting` names the same field)."""
+    return bool(laser.is_fractional) or laser.energy_setting == "pulse_energy"
+
+
 def _value(laser) -> float:
-    """The refused field's value in SI: the micro-beam's pulse energy (J) or the fluence (J/m²)."""
-    return float(laser.microbeam_energy_J if laser.is_fractional else laser.fluence_J_per_m2)
+    """The refused field's value in SI: the (micro-beam's) pulse energy (J) or the fluence (J/m²)."""
+    return float(laser.pulse_energy_J if _by_energy(laser) else laser.fluence_J_per_m2)
 
 
 def _text(laser, value_si: float) -> str:
     """``value_si`` of the refused field with a unit chosen by its size (``10 J``, ``70.5 mJ``, ``420 J/cm^2``)."""
-    if laser.is_fractional:
+    if _by_energy(laser):
         return format_quantity(value_si, "J", "J" if value_si >= 1.0 else "mJ", digits=3)
     return format_quantity(value_si, "J/m^2", "J/cm^2", digits=3)
 
@@ -56,7 +62,7 @@ def _with_value(laser, value_si: float):
     table = laser.model_dump(by_alias=True, exclude_none=True)
     table.pop("fluence", None)
     table.pop("pulse_energy", None)
-    if laser.is_fractional:
+    if _by_energy(laser):
         table["pulse_energy"] = f"{value_si!r} J"
     else:
         table["fluence"] = f"{value_si!r} J/m^2"

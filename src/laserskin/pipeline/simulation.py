@@ -42,7 +42,7 @@ from laserskin.pipeline.response import SkinGeometry
 from laserskin.pipeline.result import Result
 from laserskin.pipeline.scenario import Scenario
 from laserskin.pipeline.settings import SimulationSettings
-from laserskin.pipeline.summary import linear_summary
+from laserskin.pipeline.summary import linear_summary, model_validity
 from laserskin.skin import Person
 from laserskin.thermal.cooling import Cooling, FreezingWarning
 from laserskin.thermal.enthalpy import OutsideModelError
@@ -329,6 +329,8 @@ class Simulation:
                 )
                 raise
         _refuse_burnt_tissue(result.summary, self.laser)
+        result.summary.update(model_validity(result.summary))  # every stage, one rule (QA8 #2)
+        result.dataset.attrs["within_model_validity"] = json.dumps(result.summary["within_model_validity"])
         if self.explicit:
             result.summary["pigment_risk"] = "not assessed (explicit layers: no Fitzpatrick type)"
         warn = not inside_progress_scope() if grid_warning is None else grid_warning

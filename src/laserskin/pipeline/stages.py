@@ -31,6 +31,7 @@ from laserskin.pipeline.settings import SimulationSettings
 from laserskin.skin import Person, SkinModel, skin_layers, tissue_at
 from laserskin.thermal import ThermalMedium, solve_bioheat
 from laserskin.thermal.cooling import Cooling
+from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.source import pulse_train_source
 from laserskin.transport import Beam
 from laserskin.transport.cache import simulate_transport_cached
@@ -187,6 +188,28 @@ def _base_run_key(medium: ThermalMedium, power, surface, t_end: float, probe, se
     return digest.digest()
 
 
+def _pulses(schedule):
+    starts, ends, power_W = schedule
+    return starts, ends - starts, power_W
+
+
+def heat_problem(skin: SkinModel, geometry: SkinGeometry, grid: RZGrid, schedule, cooling: Cooling, settings):
+    """``(medium, power, surface, t_end_s)`` of the heat run with the laser (:func:`thermal_response`): the thermal
+    medium on ``grid``, the pulse power P(t) in W, the surface boundary and the end time, s."""
+    medium = ThermalMedium.from_layers(
+        grid,
+        geometry.layer_bottoms_m,
+        [layer.k_W_per_mK for layer in skin.layers],
+        [layer.density_kg_per_m3 for layer in skin.layers],
+        [layer.specific_heat_J_per_kgK for layer in skin.layers],
+        [layer.perfusion_per_s for layer in skin.layers],
+    )
+    starts, ends, _ = schedule
+    power = Schedule.pulse_train(*_pulses(schedule))
+    t_end = float(ends.max()) + settings.relaxation_s
+    return medium, power, cooling.surface_boundary(starts, ends, t_end), t_end
+
+
 def thermal_response(
     skin: SkinModel,
     geometry: SkinGeometry,
@@ -208,19 +231,8 @@ def thermal_response(
     laser does not depend on the light: the last :data:`BASE_RUNS_KEPT` are kept (read-only)
     and reused when every input of that run is the same (medium, pulse train, cooling, times).
     """
-    medium = ThermalMedium.from_layers(
-        grid,
-        geometry.layer_bottoms_m,
-        [layer.k_W_per_mK for layer in skin.layers],
-        [layer.density_kg_per_m3 for layer in skin.layers],
-        [layer.specific_heat_J_per_kgK for layer in skin.layers],
-        [layer.perfusion_per_s for layer in skin.layers],
-    )
-    starts, ends, power_W = schedule
-    laser = pulse_train_source(source_per_J, starts, ends - starts, power_W, pulse_energy_J=pulse_energy_J)
-    power = laser.power
-    t_end = float(ends.max()) + settings.relaxation_s
-    surface = cooling.surface_boundary(starts, ends, t_end)
+    medium, power, surface, t_end = heat_problem(skin, geometry, grid, schedule, cooling, settings)
+    laser = pulse_train_source(source_per_J, *_pulses(schedule), pulse_energy_J=pulse_energy_J)
     probe = (0.0, PainParameters().nociceptor_depth_m)
     store_times = [t for t in settings.store_times_s if t <= t_end]
     runs = {}

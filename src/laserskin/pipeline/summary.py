@@ -11,6 +11,7 @@ and the damage depths are then measured from the surface (filled in by
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -29,15 +30,19 @@ from laserskin.damage.injury import (
     readout_relative_error,
 )
 from laserskin.damage.pain import pain_band
+from laserskin.pipeline.readout_error import basal_readout_relative_errors
 from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
 
 __all__ = [
+    "OUTSIDE_MODEL_NOTES",
     "SimulationSummary",
+    "basal_relative_error",
     "contraction_note",
     "cooling_used",
     "epidermal_grade_bounds",
     "linear_summary",
+    "model_validity",
     "pigment_risk_bounds",
     "residual_damage_depth_m",
     "shell_summary",
@@ -54,6 +59,13 @@ class SimulationSummary(BaseModel):
 
     thermal_model: Literal["linear", "nonlinear"] = "linear"
     thermal_model_reason: str = ""
+    within_model_validity: bool = True
+    """False where the run left what the model represents (QA8 #2): tissue past the pyrolysis temperature dried in
+    place (``pyrolysis_note``), tissue vaporised under ``ablative = false`` (``ablative_note``) or tissue frozen
+    below the basal layer (``freezing_note``); its temperatures and the damage read from them are then not results
+    of the model's physics. Set by :func:`model_validity` from those notes (one rule for every stage)."""
+    model_validity_reason: str | None = None
+    """Why ``within_model_validity`` is false (the notes that say so), else ``None``."""
     geometry: Literal["rz", "voxels"] = "rz"
     """Which geometry ran: the axisymmetric r–z grid or the 3-D voxels (``[geometry] kind``)."""
     peak_temperature_C: float | None = None
@@ -118,6 +130,11 @@ class SimulationSummary(BaseModel):
     epidermal_omega_band: DepthRange = None
     """[low, high]: the basal Henriques Ω (``epidermal_omega``) at the lower and upper Monte Carlo bounds, the band the
     grade reads (``None`` where no error is estimated)."""
+    epidermal_mc_relative_error: float | None = None
+    """s of ``epidermal_omega_band`` and the pigment bounds: the relative standard error of the basal peak rise of
+    the axis read-out region, measured over the transport's 32 independent groups of batches (the scatter of the
+    region's rise over them, through one backward heat run, :mod:`laserskin.pipeline.readout_error`); ``None`` where
+    not estimated."""
     pigment_risk: str
     """Pigmentary risk "low" | "moderate" | "high" (:func:`~laserskin.damage.injury.pigment_risk`). For a Monte Carlo
     run of the linear stage the planner's rule: the highest level the Monte Carlo error cannot exclude, the points
@@ -210,6 +227,29 @@ class SimulationSummary(BaseModel):
         return self.model_dump()
 
 
+#: Summary notes that say a run left what the model represents (its temperatures, and the damage read from them,
+#: are not results of its physics): :func:`model_validity` reads them; the CLI and the web show them as warnings.
+OUTSIDE_MODEL_NOTES = {
+    "ablative_note": "tissue vaporised under ablative = false was dried in place instead of removed",
+    "pyrolysis_note": "tissue passed the pyrolysis temperature and was dried in place, neither charred nor removed",
+    "freezing_note": "tissue froze below the basal layer (no latent heat of freezing, no cold injury in the model)",
+}
+
+
+def model_validity(summary: dict[str, Any]) -> dict[str, Any]:
+    """``within_model_validity`` and ``model_validity_reason`` of a summary, from its :data:`OUTSIDE_MODEL_NOTES`
+    (QA8 #2: a machine-readable statement beside the prose notes; exit 0 and the numbers stay, flagged)."""
+    keys = [key for key in OUTSIDE_MODEL_NOTES if summary.get(key)]
+    if not keys:
+        return {"within_model_validity": True, "model_validity_reason": None}
+    reasons = "; ".join(f"{OUTSIDE_MODEL_NOTES[key]} ({key})" for key in keys)
+    return {
+        "within_model_validity": False,
+        "model_validity_reason": f"outside what the model represents: {reasons}; read the temperatures above that "
+        "point and the damage read from them as not computed",
+    }
+
+
 def wavelength_band_nm(laser) -> list[float]:
     """Spectral band of the laser, nm: ``[λ, λ]`` for one line; for a sampled spectrum (lines that
     each stand for the band around them, midpoint rule) from the first line minus half its spacing to
@@ -259,17 +299,18 @@ def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *
     return float(ablation.residual_damage_depth(col[None, :], one, floor_m))
 
 
-def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
+def pigment_risk_bounds(simulation, response, outcome, injury=None, transport_results=None) -> dict[str, Any]:
     """``{"pigment_risk", "pigment_risk_beyond_error", "peak_basal_temperature_band_C"}`` of a Monte Carlo run: the
     level of :func:`~laserskin.damage.injury.pigment_risk_within_error` (the points rule at the upper Monte Carlo
-    bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`; s =
-    :func:`~laserskin.damage.injury.readout_relative_error`), the level established beyond the error (lower bounds)
-    and the basal peak band, °C (QA6 #23, QA7 #1). ``{}`` for a run without read-out regions (no Monte Carlo error estimated: the
-    nominal level stands). ``injury``: the setting's :class:`~laserskin.damage.injury.EpidermalInjury` (its
-    worst-column basal values; default ``outcome.injury``). One rule for ``laserskin simulate`` (:func:`linear_summary`)
-    and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
+    bounds of the basal exposure of the axis read-out, :func:`~laserskin.damage.injury.basal_exposure_bounds`; s
+    measured over the transport's groups of batches, :func:`basal_relative_error`), the level established beyond the
+    error (lower bounds) and the basal peak band, °C (QA6 #23, QA7 #1). ``{}`` for a run without read-out regions or
+    group tallies (no Monte Carlo error estimated: the nominal level stands). ``injury``: the setting's
+    :class:`~laserskin.damage.injury.EpidermalInjury` (its worst-column basal values; default ``outcome.injury``).
+    ``transport_results``: the run's (default: ``simulation.transport()``, a cache hit). One rule for ``laserskin
+    simulate`` (:func:`linear_summary`) and the planner (:func:`laserskin.planning.noise_rules.pigment_risk_keys`)."""
     injury = outcome.injury if injury is None else injury
-    bounds = _basal_bounds(simulation, response, outcome, injury)
+    bounds = _basal_bounds(simulation, response, outcome, injury, transport_results)
     if bounds is None:
         return {}
     omegas, temperatures = bounds
@@ -281,14 +322,14 @@ def pigment_risk_bounds(simulation, response, outcome, injury=None) -> dict[str,
     }
 
 
-def epidermal_grade_bounds(simulation, response, outcome, injury=None) -> dict[str, Any]:
+def epidermal_grade_bounds(simulation, response, outcome, injury=None, transport_results=None) -> dict[str, Any]:
     """``{"epidermal_injury", "epidermal_injury_beyond_error", "epidermal_omega_band"}`` of a Monte Carlo run: the
     grade at the upper Monte Carlo bound of the basal Ω of the axis read-out (the gravest grade the error cannot
     exclude), the grade established beyond the error (lower bound) and the basal Ω band
     (:func:`~laserskin.damage.injury.epidermal_grade_within_error`, the bounds of :func:`pigment_risk_bounds`). ``{}``
-    for a run without read-out regions (the nominal grade stands)."""
+    for a run without read-out regions or group tallies (the nominal grade stands)."""
     injury = outcome.injury if injury is None else injury
-    bounds = _basal_bounds(simulation, response, outcome, injury)
+    bounds = _basal_bounds(simulation, response, outcome, injury, transport_results)
     if bounds is None:
         return {}
     omegas = bounds[0]
@@ -297,20 +338,31 @@ def epidermal_grade_bounds(simulation, response, outcome, injury=None) -> dict[s
         "epidermal_injury": grade,
         "epidermal_injury_beyond_error": established,
         "epidermal_omega_band": [float(o) for o in omegas],
+        "epidermal_mc_relative_error": basal_relative_error(simulation, response, transport_results),
     }
 
 
-def _basal_bounds(simulation, response, outcome, injury):
+def basal_relative_error(simulation, response, transport_results=None) -> float | None:
+    """Relative standard error s of the axis region's pooled basal peak rise, measured over the transport's groups
+    of batches (:func:`laserskin.pipeline.readout_error.basal_readout_relative_errors`); ``None`` where it is not
+    estimated (no read-out regions or group tallies, no basal rise)."""
+    errors = basal_readout_relative_errors(simulation, response, (0,), transport_results)
+    if errors is None or not math.isfinite(errors[0]):
+        return None
+    return float(errors[0])
+
+
+def _basal_bounds(simulation, response, outcome, injury, transport_results=None):
     """``((Ω_low, Ω_high), (T_low_K, T_high_K))`` of the basal exposure of the axis read-out
-    (:func:`~laserskin.damage.injury.basal_exposure_bounds`, s = 1/√N of the axis region); ``None`` without read-out
-    regions."""
+    (:func:`~laserskin.damage.injury.basal_exposure_bounds`, s = :func:`basal_relative_error`); ``None`` where s is
+    not estimated."""
     rings = response.readout_rings
     if rings is None:
         return None
+    error = basal_relative_error(simulation, response, transport_results)
+    if error is None:
+        return None
     geometry, grid = response.geometry, response.grid
-    error = readout_relative_error(
-        simulation.beam().launch_radius_cdf(grid.r_edges_m), simulation.settings.photons, rings
-    )
     return basal_exposure_bounds(
         response.times_s,
         response.base_K,
@@ -366,10 +418,10 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     if bounds is not None:  # the same rule as the dermal band (readout_beyond_error)
         low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
         residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
-    pigment = pigment_risk_bounds(simulation, response, outcome)  # the planner's rule (QA6 #23)
+    pigment = pigment_risk_bounds(simulation, response, outcome, transport_results=transport_results)  # QA6 #23
     if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
         pigment.pop("pigment_risk_beyond_error", None)
-    grade = epidermal_grade_bounds(simulation, response, outcome)  # the pigment rule's side (risk_within_error)
+    grade = epidermal_grade_bounds(simulation, response, outcome, transport_results=transport_results)  # pigment side
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
@@ -401,6 +453,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         epidermal_injury=grade.get("epidermal_injury", outcome.injury.grade),
         epidermal_injury_beyond_error=grade.get("epidermal_injury_beyond_error"),
         epidermal_omega_band=grade.get("epidermal_omega_band"),
+        epidermal_mc_relative_error=grade.get("epidermal_mc_relative_error"),
         pigment_risk=pigment.get("pigment_risk", outcome.injury.pigment_risk.level),
         pigment_risk_beyond_error=pigment.get("pigment_risk_beyond_error"),
         peak_basal_temperature_band_C=pigment.get("peak_basal_temperature_band_C"),

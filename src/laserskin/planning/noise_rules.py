@@ -30,6 +30,7 @@ __all__ = [
     "MONTH6_MC_RELATIVE_ERROR",
     "REFERENCE_PHOTONS",
     "benefit_verdict",
+    "epidermal_grade_keys",
     "month6_relative_error",
     "pigment_risk_keys",
 ]
@@ -74,3 +75,15 @@ def pigment_risk_keys(simulation, response, outcome, injury) -> dict:
     from laserskin.pipeline.summary import pigment_risk_bounds
 
     return pigment_risk_bounds(simulation, response, outcome, injury)
+
+
+def epidermal_grade_keys(simulation, response, outcome, injury) -> dict:
+    """``{"epidermal_injury", "epidermal_injury_beyond_error", "epidermal_omega_band"}`` of a planner setting: the rule
+    of :func:`laserskin.pipeline.summary.epidermal_grade_bounds` (the grade at the upper Monte Carlo bound of the basal
+    Ω of the axis read-out, the gravest grade the error cannot exclude, with the grade established beyond the error
+    beside it), as ``laserskin simulate`` states it. The bounds scale the setting's ``injury`` (its basal Ω of all
+    passes) by the bound-to-nominal ratio, so the planner's passes x Ω carries over. ``{}`` for a run without
+    read-out regions (the nominal grade stands)."""
+    from laserskin.pipeline.summary import epidermal_grade_bounds
+
+    return epidermal_grade_bounds(simulation, response, outcome, injury)

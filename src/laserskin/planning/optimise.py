@@ -944,9 +944,12 @@ def finalise(
         "pulse_energy_J": float(energy),
         "fluence_J_per_cm2": float(fluence * 1e-4),
     }
-    from laserskin.planning.noise_rules import pigment_risk_keys  # the level beyond the MC error (QA6 #23)
+    from laserskin.planning.noise_rules import epidermal_grade_keys, pigment_risk_keys  # beyond the MC error (QA6 #23)
 
     result.summary.update(pigment_risk_keys(sim, response, outcome, injury))
+    # the epidermal grade by simulate's rule: at the upper Monte Carlo bound of the basal Omega, the grade established
+    # beyond the error beside it (before, the plan graded from the nominal read-out)
+    result.summary.update(epidermal_grade_keys(sim, response, outcome, injury))
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
     if thermal_model_rule:

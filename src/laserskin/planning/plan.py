@@ -51,7 +51,8 @@ __all__ = ["TreatmentPlan", "plan", "plan_request"]
 #: What ``improvement_percent`` measures (the healing model's clinical output).
 OUTCOME_MEASURE = (
     f"improvement_percent: {OUTCOME_MEASURES['laxity']}; rhytid_improvement_percent: {OUTCOME_MEASURES['rhytid']}; "
-    "months after the last session. Calibrated on graded laxity and wrinkle scores and on physical linear shrinkage "
+    "months after the last session; goal_measure names the one the plan was ranked on (laxity for tightening, "
+    "rhytid for resurfacing). Calibrated on graded laxity and wrinkle scores and on physical linear shrinkage "
     "across non-ablative, fractional and ablative courses, each compared as the measure its study used "
     "(docs/healing.md calibration table)"
 )
@@ -87,6 +88,10 @@ class TreatmentPlan:
     #: The goal the plan serves (``tighten`` or ``resurface``; ``recommend`` resolved), whose measure ranks,
     #: headlines and gives the reasons (QA6 #2): laxity grade for tightening, rhytid grade for resurfacing.
     goal: str | None = None
+    #: The measure the plan was ranked and headlined on (QA8 #7): ``"laxity"`` (tightening; its bands are
+    #: ``improvement_percent``) or ``"rhytid"`` (resurfacing; ``rhytid_improvement_percent``). ``improvement_percent``
+    #: is the laxity grade in every plan (issue 10's acceptance key keeps its meaning).
+    goal_measure: str | None = None
     modality: str | None = None
     device: str | None = None
     settings: dict = field(default_factory=dict)
@@ -133,6 +138,7 @@ class TreatmentPlan:
             "referral",
             "infeasible_request",
             "goal",
+            "goal_measure",
             "modality",
             "device",
             "settings",
@@ -288,7 +294,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             eligible=False,
             referral=referral,
             reasons=[referral],
-            risks={"referral_reason": referral},
+            risks=_no_treatment_risks(person, referral_reason=referral, referral_note=referral),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -298,7 +304,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             eligible=False,
             referral=unindicated,
             reasons=[unindicated],
-            risks={"referral_reason": unindicated, "indication": "none"},
+            risks=_no_treatment_risks(
+                person, referral_reason=unindicated, referral_note=unindicated, indication="none"
+            ),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -377,20 +385,20 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 referral=None,
                 infeasible_request=infeasible,
                 reasons=[*reasons, infeasible, *(f"rejected: {r}" for r in rejected)],
-                risks={"infeasible_request": infeasible},
+                risks=_no_treatment_risks(person, infeasible_request=infeasible),
                 wall_time_s=time.perf_counter() - clock,
                 **base,
             )
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
-            f"no {goal} treatment is offered for this person: every candidate is contraindicated or infeasible "
-            f"({' | '.join(rejected)}); consider the other goal or a specialist's assessment"
+            f"no {goal} treatment is offered {_for_whom(request)}: every candidate is contraindicated or infeasible "
+            f"({' | '.join(rejected)}); consider {_consider(request)}the other goal or a specialist's assessment"
         )
         return TreatmentPlan(
             eligible=False,
             referral=referral,
             reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
-            risks={"referral_reason": referral},
+            risks=_no_treatment_risks(person, referral_reason=referral, referral_note=referral),
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -399,29 +407,24 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
         cite("alexiades2007")
         referral = (
-            f"no {goal} course is expected to work for this person: every feasible option predicts less than the "
-            f"minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
-            "consider other devices, the other goal or a specialist's assessment"
+            f"no {goal} course is expected to work {_for_whom(request)}: every feasible option predicts less than "
+            f"the minimum {MIN_EXPECTED_IMPROVEMENT_PCT:g} % improvement at 6 months ({' | '.join(rejected)}); "
+            f"consider {_consider(request) or 'other devices, '}the other goal or a specialist's assessment"
         )
         return TreatmentPlan(
             eligible=False,
             referral=referral,
             reasons=[*reasons, *(f"rejected: {r}" for r in rejected)],
-            risks={
-                "referral_reason": referral,
-                "not_expected_to_work": [_below_minimum_reason(o, goal) for o in below],
-            },
-            candidates=[
-                {
-                    "device": o["setting"].device,
-                    "available": False,
-                    "sessions": o["course"].sessions,
-                    "improvement_percent": o["course"].improvement_percent,
-                    "rhytid_improvement_percent": getattr(o["course"], "rhytid_improvement_percent", None),
-                    "reasons": [_below_minimum_reason(o, goal)],
-                }
-                for o in below
-            ],
+            goal=goal,
+            goal_measure=_goal_measure(goal),
+            risks=_no_treatment_risks(
+                person,
+                referral_reason=referral,
+                referral_note=referral,
+                not_expected_to_work=[_below_minimum_reason(o, goal) for o in below],
+            ),
+            # the numbers computed for each rejected option, under the keys of an available one (QA8 #6)
+            candidates=[_rejected_option(o, goal, [_below_minimum_reason(o, goal)]) for o in below],
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
@@ -434,27 +437,18 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         # nothing for the other goal to treat (QA4 #28), or tightening of a laxity referred to surgery (QA6 #10)
         if not goal_indicated(other, person) or (laxity_referral and other == "tighten"):
             alternatives.append(
-                {
-                    "modality": load_device(name).device_class,
-                    "device": name,
-                    "goal": other,
-                    "available": False,
-                    "reasons": [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
-                }
+                _unavailable_option(
+                    load_device(name).device_class,
+                    name,
+                    other,
+                    [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
+                )
             )
             continue
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
         alternatives.extend(_option_numbers(o, other) for o in alt[:1])
         if not alt:
-            alternatives.append(
-                {
-                    "modality": load_device(name).device_class,
-                    "device": name,
-                    "goal": other,
-                    "available": False,
-                    "reasons": why,
-                }
-            )
+            alternatives.append(_unavailable_option(load_device(name).device_class, name, other, why))
     alternatives.extend(_option_numbers(o, goal) for o in options[1:3])
     setting, course = best["setting"], best["course"]
     summary = setting.summary
@@ -462,6 +456,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     reasons.append(_choice_reason(options, goal))
     reasons.extend(_near_minimum_note(best, goal, request.photons))
     reasons.extend(_pigment_within_error_note(best["setting"].summary))
+    reasons.extend(_epidermal_within_error_note(best["setting"]))
     reasons.extend(f"rejected: {r}" for r in rejected)
     blister = _blister_band_cm2(setting)
     fluence = summary["fluence_J_per_cm2"]
@@ -491,6 +486,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         "max_fraction_of_lower_blister": getattr(setting, "max_fraction_of_blister", None),
         "blister_uncertainty": None if setting.uncertainty is None else setting.uncertainty.as_dict(),
         "epidermal_injury": _epidermal_grade(setting),
+        # simulate's rule: the grade the Monte Carlo error cannot exclude, the one established beyond it beside it
+        "epidermal_injury_beyond_error": summary.get("epidermal_injury_beyond_error"),
+        "epidermal_omega_band": summary.get("epidermal_omega_band"),
         **_epidermal_grade_note(setting),
         **_epidermal_wound(setting),
         "pigment_risk": summary["pigment_risk"],
@@ -556,6 +554,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         eligible=True,
         referral=laxity_referral,
         goal=goal,
+        goal_measure=_goal_measure(goal),
         modality=setting.device_class,
         device=setting.device,
         settings=_settings(setting),
@@ -587,16 +586,39 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         wall_time_s=time.perf_counter() - clock,
         summary=summary,
         margin_curve=setting.curve,
-        support={"setting": setting, "course": course.course, "protocol": best["protocol"], "person": person},
+        support={
+            "setting": setting,
+            "course": course.course,
+            "protocol": _plan_protocol(best, course),
+            "person": person,
+        },
         **base,
     )
+
+
+def _plan_protocol(option: dict, course):
+    """The plan's :class:`~laserskin.treatment.protocol.Protocol`: the timed session of ``option`` (its passes,
+    anaesthetic and area per visit) with the course's session count and interval (QA8 #4: the ``simulation.nc`` of
+    ``plan --out`` recorded the class default, 400 cm^2, 1 session, 4 weeks)."""
+    from laserskin.treatment.protocol import Protocol
+
+    data = option["protocol"].model_dump(mode="json", by_alias=True)
+    data.update(
+        treated_area=f"{option['protocol'].treated_area_m2 * 1e4:.6g} cm^2",
+        sessions=course.sessions,
+        session_interval=f"{course.interval_weeks:.6g} week",
+    )
+    return Protocol(**data)
 
 
 def _epidermal_grade(setting) -> str | None:
     """The plan's epidermal injury grade: "necrosis" (the epidermis removed by design) for every ablative or
     fractional ablative option that makes a crater, whatever the simulation's basal read-out says (QA4 #16: an
-    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); the
-    simulation's grade otherwise."""
+    Er:YAG pass with a 49 um crater in a 71 um epidermis read "none", a shallower CO2 crater "blister"); otherwise
+    the grade by ``laserskin simulate``'s rule: at the upper Monte Carlo bound of the basal Omega (the gravest grade
+    the error cannot exclude, ``epidermal_injury_beyond_error`` beside it; :func:`~laserskin.planning.noise_rules.
+    epidermal_grade_keys` in :func:`~laserskin.planning.optimise.finalise`), the nominal grade where no error is
+    estimated."""
     summary = setting.summary
     crater = summary.get("crater_depth_um")
     if setting.device_class in ("ablative", "fractional_ablative") and isinstance(crater, (int, float)) and crater > 0:
@@ -853,6 +875,23 @@ def _pigment_within_error_note(summary: dict) -> list[str]:
     ]
 
 
+def _epidermal_within_error_note(setting) -> list[str]:
+    """A reason line when the epidermal grade established beyond the Monte Carlo error of the basal read-out is
+    milder than the stated grade (the grade at the upper bound of the basal Omega, simulate's rule,
+    :func:`laserskin.pipeline.summary.epidermal_grade_bounds`), else none. Not for a grade set by design (an ablative
+    crater: :func:`_epidermal_grade`)."""
+    summary = setting.summary
+    established, band = summary.get("epidermal_injury_beyond_error"), summary.get("epidermal_omega_band")
+    grade = _epidermal_grade(setting)
+    if not established or established == grade or not band or grade != summary.get("epidermal_injury"):
+        return []
+    return [
+        f"epidermal injury {grade} within the Monte Carlo error (grade at the upper Monte Carlo bound of the basal "
+        f"Omega; basal Omega {band[0]:.2g}-{band[1]:.2g} within 2 standard errors, nominal "
+        f"{summary.get('epidermal_omega', float('nan')):.2g}): {established} established beyond the error"
+    ]
+
+
 def _other_goal(goal: str) -> str:
     """The goal a plan did not take (tighten <-> resurface)."""
     return "resurface" if goal == "tighten" else "tighten"
@@ -1040,6 +1079,128 @@ def _option_numbers(option, goal: str | None = None) -> dict:
     }
 
 
+#: The keys of a planned option (:func:`_option_numbers`); an option never planned carries them as null (QA8 #6).
+OPTION_KEYS = (
+    "modality",
+    "device",
+    "goal",
+    "goal_measure",
+    "improvement_month_6",
+    "available",
+    "settings",
+    "sessions",
+    "interval_weeks",
+    "improvement_percent",
+    "rhytid_improvement_percent",
+    "immediate_tightening_percent",
+    "epidermal_omega",
+    "epidermal_injury",
+    "pigment_risk",
+    "target_verdict",
+    "downtime_days",
+    "crater_depth_um",
+    "pain_index",
+    "pain_with_plan",
+    "anesthetic",
+    "cooling_kind",
+    "session_minutes",
+)
+
+
+def _unavailable_option(modality: str, device: str, goal: str, reasons: list) -> dict:
+    """An option that was not planned (contraindicated, infeasible, nothing to treat): the keys of a planned option
+    (:data:`OPTION_KEYS`), null where nothing was computed, ``available`` false and the ``reasons`` (QA8 #6: a
+    client reading ``improvement_month_6`` of every entry got a KeyError)."""
+    out = dict.fromkeys(OPTION_KEYS)
+    out.update(
+        modality=modality, device=device, goal=goal, goal_measure=_goal_measure(goal), available=False, reasons=reasons
+    )
+    return out
+
+
+def _rejected_option(option: dict, goal: str, reasons: list) -> dict:
+    """A planned option that is not offered (below the minimum benefit): the numbers computed for it under the keys
+    of an available one (:func:`_option_numbers`; null where a setting has no laser read-out), ``available`` false and
+    the ``reasons`` (QA8 #6)."""
+    setting, course = option["setting"], option["course"]
+    out = dict.fromkeys(OPTION_KEYS)
+    if getattr(setting, "laser", None) is not None:
+        out.update(_option_numbers(option, goal))
+    else:
+        out.update(
+            device=setting.device,
+            modality=getattr(setting, "device_class", None),
+            goal=goal,
+            goal_measure=_goal_measure(goal),
+            improvement_month_6=_goal_bands(course, goal).get("month_6"),
+            sessions=course.sessions,
+            improvement_percent=course.improvement_percent,
+            rhytid_improvement_percent=getattr(course, "rhytid_improvement_percent", None),
+            session_minutes=option.get("session_minutes"),
+        )
+    out.update(available=False, reasons=reasons)
+    return out
+
+
+#: The keys of a treatment plan's ``risks`` that every plan carries (issue 10's acceptance interface lists
+#: ``risks (pigment_risk, ...)``); a plan without a treatment (referral, nothing to treat, not expected to work,
+#: an infeasible request) carries them as null (QA8 #6: before, ``risks`` held only the referral).
+RISK_KEYS = (
+    "epidermal_omega",
+    "epidermal_omega_limit",
+    "blister_fluence_J_per_cm2",
+    "fluence_fraction_of_blister",
+    "safety_margin",
+    "blister_margin",
+    "max_fraction_of_lower_blister",
+    "blister_uncertainty",
+    "epidermal_injury",
+    "epidermal_injury_beyond_error",
+    "epidermal_omega_band",
+    "pigment_risk",
+    "pigment_risk_reason",
+    "pigment_risk_mitigation",
+    "pain_index_without_anesthetic",
+    "pain_index_with_anesthetic",
+    "pain_without_anaesthetic",
+    "pain_with_plan",
+    "pain",
+    "downtime_days",
+    "reepithelialization_days",
+    "downtime_note",
+    "thermal_model",
+    "long_session",
+    "referral_reason",
+    "referral_note",
+)
+
+
+def _no_treatment_risks(person, **given) -> dict:
+    """``risks`` of a plan without a treatment: every key of :data:`RISK_KEYS`, null where it belongs to a setting
+    (no setting, no exposure: the pigment risk is a property of the setting and the skin type together, so it is null
+    and ``pigment_risk_reason`` says why), and the ``given`` keys (the referral and its reason)."""
+    out = dict.fromkeys(RISK_KEYS)
+    out["pigment_risk_reason"] = (
+        f"not assessed: no treatment is planned (the level is the skin type, Fitzpatrick {person.fitzpatrick}, "
+        "with the basal exposure of a setting)"
+    )
+    out.update(given)
+    return out
+
+
+def _for_whom(request) -> str:
+    """``"for this person"``, or ``"with the requested devices (X, Y)"`` when ``--device`` narrowed the candidates
+    (QA8 #6: a plan restricted to one device read as a verdict on the person)."""
+    if request.devices:
+        return f"with the requested device{'s' if len(request.devices) > 1 else ''} ({', '.join(request.devices)})"
+    return "for this person"
+
+
+def _consider(request) -> str:
+    """What the referral of a plan restricted by ``--device`` suggests first: the other devices."""
+    return "the default candidates (leave out --device), " if request.devices else ""
+
+
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
 RESURFACE_FALLBACK = ("fraxel_1550",)
 #: Device classes planned at their preset setting by one :class:`Simulation` run (the rest: fluence optimised).
@@ -1137,6 +1298,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                         lowered = finalise(feasible_none[0], "none", counter)
                         if _pain_above_limit(lowered.summary, "none", lowered.cooling):
                             lowered = None
+                below_note = None
                 if lowered is not None:
                     _, minutes_low, at_low = session_timing(
                         lowered.laser, passes=lowered.passes, area_m2=request.area_m2, anesthetic="none"
@@ -1144,6 +1306,17 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                     if not _fits_limit(minutes_low, at_low, limit, preset.device_class):
                         lowered = None
                 if lowered is not None:
+                    # QA8 #1: a session limit is a scheduling constraint, never a contraindication: the lowered
+                    # fluence is taken only where the option still clears the minimum benefit; otherwise the
+                    # option keeps its full setting and the cream, and the limit is flagged as not met
+                    below_note = _traded_below_benefit_note(
+                        setting, lowered, preset, person, request, goal, minutes, at_laser, minutes_low, limit
+                    )
+                    if below_note is not None:
+                        lowered = None
+                if below_note is not None:
+                    kept_note = below_note
+                elif lowered is not None:
                     before = setting.summary["fluence_J_per_cm2"]
                     setting, protocol, minutes, at_laser, note = _without_topical(
                         lowered, request, minutes, limit, chosen=setting.anesthetic, with_cream_summary=setting.summary
@@ -1337,7 +1510,8 @@ def _limit_overrun_reason(options: list[dict], goal: str) -> str:
         )
         return (
             f"{head}; no candidate fits the limit ({which}), so each keeps its full setting (cream and fluence "
-            "are traded only where that makes the session fit) and they are ranked as without the limit, by the predicted "
+            "are traded only where that makes the session fit and the option still clears the minimum benefit) and "
+            "they are ranked as without the limit, by the predicted "
             "6-month improvement: a limit that none meets separates none of them"
         )
     names = ", ".join(
@@ -1371,6 +1545,53 @@ def _limit_not_met_anyway_note(
         "fluence would cost comfort and outcome without meeting the limit, so the option keeps its full setting "
         f"and the cream ({minutes:.0f} min session, {at_laser:.1f} min at the laser): apply the cream before the "
         f"timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+    )
+
+
+def _traded_below_benefit_note(
+    setting,
+    lowered,
+    preset,
+    person,
+    request,
+    goal: str,
+    minutes: float,
+    at_laser: float,
+    minutes_low: float,
+    limit: float,
+) -> str | None:
+    """Why ``setting`` keeps its cream and full fluence although the session, without the cream at the ``lowered``
+    fluence, would fit the limit (QA8 #1): the lowered option predicts less than the minimum benefit beyond the Monte
+    Carlo error (the rule of :func:`_split_by_expected_benefit`). None where the lowered option clears it (the trade
+    is then made). Before, the lowered option was kept and then rejected by the benefit cut, with no fall-back to the
+    setting with the cream: a 20-min limit made the issue's person "not expected to work"."""
+    from laserskin.planning.noise_rules import benefit_verdict
+
+    course = plan_course(
+        session_dose_from_summary(lowered.summary, lowered.laser),
+        preset,
+        person,
+        max_sessions=request.max_sessions,
+        measure=_goal_measure(goal),
+    )
+    month6 = _goal_bands(course, goal)["month_6"][1]
+    if benefit_verdict(month6, request.photons, cut_pct=MIN_EXPECTED_IMPROVEMENT_PCT) != "below":
+        return None
+    measure = MEASURE_TEXT[_goal_measure(goal)]
+    visit = (
+        f" (the visit is then {at_laser:.0f} min at the laser, within the limit)"
+        if at_laser <= limit * (1 + 1e-9)
+        else ""
+    )
+    return (
+        f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) alone "
+        f"reaches it; without the cream the session would fit ({minutes_low:.0f} min) only at a fluence lowered to "
+        f"{lowered.summary['fluence_J_per_cm2']:.3g} J/cm^2 (from {setting.summary['fluence_J_per_cm2']:.3g}, for the "
+        f"pain without the cream), which predicts {month6:.2g} % ({measure}) at month 6, below the minimum "
+        f"{MIN_EXPECTED_IMPROVEMENT_PCT:g} %; a session limit is a scheduling constraint, not a reason to offer a "
+        f"course that does not work, so the option keeps its full setting and the cream ({minutes:.0f} min session, "
+        f"{at_laser:.1f} min at the laser): apply the cream before the timed visit{visit} or raise "
+        f"--max-session-minutes to {math.ceil(minutes):d}"
     )
 
 
@@ -1641,7 +1862,9 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
         person,
         laser,
         cooling,
-        Protocol(anesthetic=anesthetic, passes=passes),
+        # the plan's area: with passes > 1 it sets the time between passes at a spot (QA8 #4: the class default,
+        # 400 cm^2, was simulated and recorded)
+        Protocol.model_validate({"anesthetic": anesthetic, "passes": passes, "treated_area": f"{request.area_m2} m^2"}),
         planning_settings(request.photons, request.seed, laser),
         cache_dir=cache_dir,
     )
@@ -1650,7 +1873,9 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
     if request.anesthetic == "auto":
         anesthetic = _auto_anesthetic(result.summary, (cooling or {}).get("kind"), preset.device_class)
         if anesthetic != "none":
-            sim.protocol = Protocol(anesthetic=anesthetic, passes=passes)
+            sim.protocol = Protocol.model_validate(
+                {"anesthetic": anesthetic, "passes": passes, "treated_area": f"{request.area_m2} m^2"}
+            )
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))
     energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
     setting = SettingResult(

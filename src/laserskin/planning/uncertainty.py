@@ -38,7 +38,7 @@ relative standard error ``s_MC``::
 (perturbations to the end of a plausible range ≈ a 90 % band; assumption U). A perturbation
 that cannot be made (no other scattering set covers the laser's wavelengths) is left out of
 the band and said so in ``notes``. ``s_MC`` is the Monte Carlo error of the read-out that sets Ω
-(the basal rise pooled over the read-out regions), measured with an independent replicate run
+(the basal rise pooled over the read-out regions), measured over the transport's groups of batches
 (:func:`mc_relative_error`).
 """
 
@@ -119,11 +119,10 @@ class BlisterUncertainty:
         }
 
 
-#: Photons of the independent replicate run that measures the Monte Carlo noise, as a share of the run's.
-MC_REPLICATE_SHARE = 0.25
-#: Relative error returned when the read-out has fewer than 3 regions under the flat part of the beam (U).
+#: Relative error returned when the read-out has fewer than 3 regions under the flat part of the beam, or no
+#: groups of batches to measure it over (U).
 MC_FALLBACK = 0.05
-_MC_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> s_MC (one replicate each)
+_MC_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> s_MC
 
 
 def _pooled_basal_peaks(rise_per_J, response) -> np.ndarray:
@@ -134,74 +133,42 @@ def _pooled_basal_peaks(rise_per_J, response) -> np.ndarray:
     return pool_rings(rise, response.grid, response.readout_rings, axis=1).max(axis=0)
 
 
-def _replicate_rise(sim, response, photons: int) -> np.ndarray:
-    """Basal rise per joule of an independent replicate of ``sim``'s transport (``photons``, a seed derived
-    from the run's), solved on the run's grid with its heat inputs (the run without laser is reused), quietly."""
-    from laserskin.pipeline import stages
-
-    state = np.random.SeedSequence([int(sim.settings.seed), 0x6D63]).generate_state(1, np.uint64)[0]
-    settings = sim.settings.model_copy(update={"photons": int(photons), "seed": int(state >> np.uint64(1))})
-    grid = response.grid
-    _, source = stages.transport(
-        sim.optical_stacks(), grid, sim.beam(), settings, progress=None, cache_dir=sim.cache_dir
-    )
-    replicate, _ = stages.thermal_response(
-        sim.skin(),
-        sim.geometry(),
-        grid,
-        source,
-        sim.pulse_schedule(),
-        sim.pulse_energy_J(),
-        sim.cooling,
-        sim.settings,
-        progress=None,
-        readout_rings=response.readout_rings,
-    )
-    return replicate.rise_per_J
-
-
 def mc_relative_error(sim, response) -> float:
     """Monte Carlo relative standard error ``s_MC`` of the blister read-out of ``sim``'s ``response``.
 
     The blister verdict reads the basal laser rise pooled over the read-out regions
-    (:func:`laserskin.damage.injury.readout_rings`, each ≥ 1000 launched photons; :func:`basal_omega`),
-    so its noise is that of the pooled peak rise ``P_k`` per region, measured with an independent replicate:
-    one more transport of ``m`` = :data:`MC_REPLICATE_SHARE` × N photons (another seed, derived from the
-    run's) and one heat solve on the same grid. For each region ``k`` under the flat part of the beam
-    (r < 0.7 R flat-top, r < 0.5 w Gaussian: where the verdict is read) ``ε_k = (P_k(N) − P_k(m)) / P_k(N)``
-    has variance ``v (1/N + 1/m)``, so ``s_MC² = mean(ε_k²) · m / (N + m)``: the run's own noise. It falls as
-    1/√N at fixed regions; the regions hold a fixed 1000 photons and shrink as N grows (until each is one
-    ring), so the read-out's error falls more slowly below that (QA5 #17: 52 F type III neck,
-    cooltouch_1320, over 20 seeds: blister energy SD 1.48 / 1.02 / 0.56 % at 2·10⁴ / 10⁵ / 4·10⁵ photons,
-    this estimate 1.49 / 1.06 / 0.51 % on average; the former column-to-column scatter, 3.7 / 3.1 %, was
-    mostly the real radial fall of the deposition). Fewer than 3 such regions (few photons):
-    at least :data:`MC_FALLBACK` (U). One replicate per response (kept while the response lives).
+    (:func:`laserskin.damage.injury.readout_rings`, each ≥ 1000 launched photons; :func:`basal_omega`), so its
+    noise is that of the pooled peak rise per region. Each region's relative error under the flat part of the beam
+    (r < 0.7 R flat-top, r < 0.5 w Gaussian: where the verdict is read) is measured over the transport's groups of
+    batches (:func:`laserskin.pipeline.readout_error.basal_readout_relative_errors`, the rule of ``laserskin
+    simulate``'s threshold read-outs), and ``s_MC`` is their RMS. Fewer than 3 such regions (few photons): at least
+    :data:`MC_FALLBACK` (U); no groups: :data:`MC_FALLBACK`. One estimate per response (kept while it lives).
 
-    Not the free 1/√N model of the threshold read-outs (:func:`laserskin.damage.injury.readout_relative_error`): over
-    seeds 1-8 at 20 000 photons (52 F cheek) the basal scatter was 1.60 / 1.54 / 4.76 % for cooltouch_1320 /
-    smoothbeam_1450 / genesis_1064 (type IV), this estimate 1.66 / 1.17 / 4.84 % on average, 1/√N 2.83 / 2.72 / 2.77 %:
-    too wide at 1320 nm and too narrow at 1064 nm (docs/planning.md, "Monte Carlo error").
+    Before session 10 an independent replicate run (a quarter of the photons, another seed) measured it: right on
+    average, but one run's estimate spanned a factor 2-5 over the seeds (7-12 regions) and it cost a transport and a
+    heat solve. Over seeds 1-6 at 20 000 photons (52 F type IV cheek, planning grid) the seed-to-seed scatter of the
+    flat regions was 4.58 / 1.49 / 1.54 % for genesis_1064 / smoothbeam_1450 / cooltouch_1320, this estimate
+    4.65 (4.29-5.01) / 1.42 (1.30-1.49) / 1.74 (1.68-1.76) % (docs/planning.md, "Monte Carlo error").
     """
     try:
         return _MC_ERRORS[response]
     except (KeyError, TypeError):
         pass
-    photons = int(sim.settings.photons)
-    replicate = max(1, round(MC_REPLICATE_SHARE * photons))
-    peaks = _pooled_basal_peaks(response.rise_per_J, response)
-    other = _pooled_basal_peaks(_replicate_rise(sim, response, replicate), response)
-    rings = response.readout_rings if response.readout_rings is not None else np.arange(response.grid.nr)
-    flat = 0.5 if sim.beam().kind == "gaussian" else 0.7
-    under = (response.grid.r_centers_m < flat * beam_radius_m(sim)) & (peaks > 0)
-    first = np.array([np.flatnonzero(rings == k)[0] for k in np.unique(rings[under])], dtype=np.int64)
+    from laserskin.pipeline.readout_error import basal_readout_relative_errors
+
     error = MC_FALLBACK
-    if first.size:
-        eps = (peaks[first] - other[first]) / peaks[first]
-        error = float(np.sqrt(np.mean(eps**2) * replicate / (photons + replicate)))
-    if not math.isfinite(error):
-        error = MC_FALLBACK
-    elif first.size < 3:
-        error = max(error, MC_FALLBACK)
+    if response.readout_rings is not None:
+        peaks = _pooled_basal_peaks(response.rise_per_J, response)
+        flat = 0.5 if sim.beam().kind == "gaussian" else 0.7
+        under = (response.grid.r_centers_m < flat * beam_radius_m(sim)) & (peaks > 0)
+        regions = np.unique(response.readout_rings[under])
+        errors = basal_readout_relative_errors(sim, response, regions) if regions.size else None
+        if errors is not None:
+            error = float(np.sqrt(np.mean(errors**2)))
+            if not math.isfinite(error):
+                error = MC_FALLBACK
+            elif regions.size < 3:
+                error = max(error, MC_FALLBACK)
     try:
         _MC_ERRORS[response] = error
     except TypeError:  # a response that takes no weak reference: not kept

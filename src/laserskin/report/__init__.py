@@ -32,6 +32,7 @@ from laserskin.report.labels import (
     label,
     name,
     plan_risk_keys,
+    readable_units,
     unavailable_text,
 )
 
@@ -83,6 +84,7 @@ SETTING_ROWS = (
 RISK_ROWS = (
     "pigment_risk",
     "epidermal_injury",
+    "epidermal_injury_beyond_error",
     "epidermal_wound",
     "epidermal_omega",
     "blister_fluence_J_per_cm2",
@@ -373,7 +375,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
         ]
     parts += [
         "<h2>Why this plan</h2><ul>",
-        *(f"<li>{_e(r)}</li>" for r in data.get("reasons") or []),
+        *(f"<li>{_e(readable_units(r))}</li>" for r in data.get("reasons") or []),
         "</ul>",
     ]
     if figures:

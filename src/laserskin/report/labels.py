@@ -9,6 +9,7 @@ explanation. Nothing here imports the simulation stack.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "name",
     "plan_risk_keys",
     "pulses_text",
+    "readable_units",
     "simulation_row_shown",
     "unavailable_text",
     "unit",
@@ -181,6 +183,11 @@ LABELS: dict[str, Label] = {
     ),
     "thermal_model": Label("Thermal model", "", "linear below the onset of vaporisation, nonlinear (enthalpy) above"),
     "peak_temperature_C": Label("Peak tissue temperature", "°C"),
+    "within_model_validity": Label(
+        "Within what the model represents",
+        help="no: the setting left the model's physics (charring, vaporised tissue kept in place, freezing); the "
+        "warnings say where, and the temperatures and damage past that point are not computed results",
+    ),
     "coagulation_depth_um": Label(
         "Coagulated collagen below the crater floor (or the surface)",
         "µm",
@@ -424,11 +431,39 @@ def display_value(key: str, value: Any, context: Any = None) -> str:
             return "—"
         if key in ("fluence_fraction_of_blister", "mtz_area_fraction"):
             return f"{100 * number:.0f} %"
+        if key == "pulse_energy_mJ" and abs(number) >= 1000.0:  # 11.2 J, not "11,169 mJ" (QA8 #5)
+            return f"{_number(number / 1000.0, found.digits)} J"
         text = str(int(number)) if isinstance(value, int) else _number(number, found.digits)
         if found.unit == "/10":
             return f"{text}/10"
         return f"{text} {found.unit}".strip()
-    return str(value)
+    return _text_with_unit(str(value), found.unit)
+
+
+_BARE_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_SINGULAR_UNIT = re.compile(r"^([+-]?\d+(?:\.\d*)?) (year|week|day|hour|minute)$")
+_POWERS = (("^-1", "⁻¹"), ("^2", "²"), ("^3", "³"))
+
+
+def _text_with_unit(text: str, unit_text: str) -> str:
+    """A text value as a person reads it (QA8 #5): a bare number typed for a field with a unit gets the unit ("5"
+    for the longest session is "5 min"), and units are written with superscripts ("150 cm^2" is "150 cm²", the
+    spelling of every unit in the labels)."""
+    stripped = text.strip()
+    if unit_text and unit_text != "/10" and _BARE_NUMBER.match(stripped):
+        return f"{stripped} {unit_text}"
+    singular = _SINGULAR_UNIT.match(stripped)
+    if singular and float(singular.group(1)) != 1.0:  # the echoed input "52 year" reads "52 years"
+        return f"{stripped}s"
+    return readable_units(text)
+
+
+def readable_units(text: str) -> str:
+    """``text`` with units written as the labels write them, with superscripts: "17 J/cm^2" is "17 J/cm²" (one
+    spelling in HTML output, QA8 #5; reasons and notes are composed with ASCII carets for the terminal)."""
+    for caret, superscript in _POWERS:
+        text = text.replace(caret, superscript)
+    return text
 
 
 def pulses_text(settings: dict, fluence_unit: str = "J/cm²") -> str:
@@ -614,6 +649,7 @@ def plan_risk_keys(risks: dict, keys) -> list[str]:
 #: ``laserskin simulate`` is ``cli.simulate.SUMMARY_ROWS``.
 SIMULATION_ROWS = (
     "thermal_model",
+    "within_model_validity",
     "peak_temperature_C",
     "peak_epidermis_temperature_C",
     "peak_dermis_temperature_C",

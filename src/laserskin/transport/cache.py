@@ -46,6 +46,7 @@ from laserskin.optics.layers import LayerStack
 from laserskin.transport.beam import Beam
 from laserskin.transport.driver import KERNEL_VERSION, _check_inputs, simulate_transport
 from laserskin.transport.result import TransportResult
+from laserskin.transport.statistics import TALLY_GROUPS
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -202,6 +203,7 @@ def transport_cache_key(stack: LayerStack, grid: RZGrid, beam: Beam, photons: in
             "seed": int(seed),
             "laserskin": __version__,
             "kernel": KERNEL_VERSION,
+            "tally_groups": TALLY_GROUPS,  # entries without the group tallies are not found
         },
         sort_keys=True,
     )

@@ -26,7 +26,7 @@ from laserskin.optics.layers import LayerStack
 from laserskin.transport.beam import Beam
 from laserskin.transport.kernel import _ABS, _ABS_OUT, _NSCALAR, _RD, _ROUL, _TT, _reduce_wave, _run_wave
 from laserskin.transport.rng import batch_state
-from laserskin.transport.statistics import _ratio_stderr, batch_sizes
+from laserskin.transport.statistics import _ratio_stderr, batch_sizes, tally_groups
 
 KERNEL_VERSION = "1"
 """Bumped whenever the kernel's output for given inputs changes (part of cache keys)."""
@@ -198,6 +198,8 @@ def _run(stack, grid, beam, photons, seed, progress):
     tot_tt = np.zeros(nr)
     scalars = np.zeros((batches, _NSCALAR))
     layer_abs = np.zeros((batches, nl))
+    group_of = tally_groups(batches, nr * nz)  # absorbed weight per group of batches (the read-outs' MC error)
+    groups = np.zeros((int(group_of.max(initial=-1)) + 1, nr, nz))
     start = time.perf_counter()
     done = 0
     for first in range(0, batches, wave):
@@ -222,6 +224,8 @@ def _run(stack, grid, beam, photons, seed, progress):
                 layer_abs,
             )
         _reduce_wave(count, slot_tally, slot_rd, slot_tt, tot_tally, tot_rd, tot_tt)
+        for j in range(count if group_of.size else 0):  # in batch order: deterministic
+            groups[group_of[first + j]] += slot_tally[j, :, :, 0]
         done += int(sizes[first : first + count].sum())
         progress.on_progress("transport", done, time.perf_counter() - start)
     return {
@@ -233,6 +237,12 @@ def _run(stack, grid, beam, photons, seed, progress):
         "tt_r": tot_tt,
         "scalars": scalars,
         "layer_abs": layer_abs,
+        "groups": groups,
+        "group_photons": (
+            np.bincount(group_of, weights=sizes, minlength=groups.shape[0]).astype(np.int64)
+            if group_of.size
+            else np.zeros(0, dtype=np.int64)
+        ),
         "kernel_time_s": time.perf_counter() - start,
     }
 
@@ -272,7 +282,8 @@ def simulate_transport(
     TransportResult
         Reflectance, transmittance and absorption fractions (per incident joule, with
         batch standard errors), absorbed energy density (1/m³ = J/m³ per J) and fluence
-        (1/m² = J/m² per J) on the grid, and radially resolved Rd and Tt (1/m²).
+        (1/m² = J/m² per J) on the grid, radially resolved Rd and Tt (1/m²), and the absorbed energy
+        density split by groups of batches (float32; the Monte Carlo error of linear read-outs).
 
     Raises
     ------
@@ -323,6 +334,9 @@ def simulate_transport(
         roulette_balance=float(scalars[:, _ROUL].sum() / n),
         roulette_balance_stderr=float(se[_ROUL]),
         absorbed_energy_density_per_J=raw["absorbed"] / (n * volume),
+        # float32 (kept so in the disk cache: a cached run equals a fresh one bit for bit)
+        absorbed_by_group_per_J=(raw["groups"] / (n * volume)).astype(np.float32),
+        photons_by_group=raw["group_photons"],
         fluence_per_J=raw["collisions"] / (n * volume),
         diffuse_reflectance_per_area=raw["rd_r"] / (n * ring),
         transmittance_per_area=raw["tt_r"] / (n * ring),

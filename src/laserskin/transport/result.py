@@ -6,6 +6,7 @@ incident energy): multiply by the pulse energy in J to get J/m³ and J/m².
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, fields
 
@@ -110,6 +111,14 @@ class TransportResult:
         Wall time of the whole call in s.
     version, kernel_version : str
         laserskin version and kernel version that produced the result.
+    absorbed_by_group_per_J : ndarray (float32), shape (groups, nr, nz)
+        ``absorbed_energy_density_per_J`` split by the groups of batches that deposited it (independent random
+        streams, :func:`laserskin.transport.statistics.tally_groups`; they add up to it to float32 rounding), 1/m³
+        per incident joule of the whole run: the Monte Carlo error of any linear read-out of the deposition is the
+        scatter of its value over the groups (:func:`~laserskin.transport.statistics.relative_error_from_groups`).
+        Empty (0 groups) where the grid is too large to keep them.
+    photons_by_group : ndarray (int64), shape (groups,)
+        Photons launched in each group.
     """
 
     stack: LayerStack
@@ -139,10 +148,16 @@ class TransportResult:
     wall_time_s: float
     version: str
     kernel_version: str
+    absorbed_by_group_per_J: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0, 0), np.float32))
+    photons_by_group: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
         for name in _MAPS:
             array = np.array(getattr(self, name), dtype=np.float64)
+            array.setflags(write=False)
+            object.__setattr__(self, name, array)
+        for name, dtype in (("absorbed_by_group_per_J", np.float32), ("photons_by_group", np.int64)):
+            array = np.array(getattr(self, name), dtype=dtype)
             array.setflags(write=False)
             object.__setattr__(self, name, array)
 
@@ -211,6 +226,13 @@ class TransportResult:
             data_vars[name] = (dims, np.asarray(getattr(self, name)), {"units": units, "long_name": description})
         for name, (units, description) in _SCALARS.items():
             data_vars[name] = ((), float(getattr(self, name)), {"units": units, "long_name": description})
+        data_vars["absorbed_by_group_per_J"] = (
+            ("group", "r", "z") if self.absorbed_by_group_per_J.size else ("group", "r_g", "z_g"),
+            self.absorbed_by_group_per_J,
+            {"units": "1/m^3", "long_name": "absorbed energy density per incident joule by group of batches"},
+            {"zlib": True, "complevel": 1},
+        )
+        data_vars["photons_by_group"] = (("group",), self.photons_by_group, {"units": "1", "long_name": "photons"})
         data_vars["r_edges"] = (("r_edge",), grid.r_edges_m, {"units": "m", "long_name": "radial cell edges"})
         data_vars["z_edges"] = (("z_edge",), grid.z_edges_m, {"units": "m", "long_name": "depth cell edges"})
         coords = {
@@ -248,6 +270,8 @@ class TransportResult:
             values[name] = np.asarray(dataset[name].values, dtype=np.float64)
         for name in _SCALARS:
             values[name] = float(dataset[name].values)
+        values["absorbed_by_group_per_J"] = np.asarray(dataset["absorbed_by_group_per_J"].values, dtype=np.float32)
+        values["photons_by_group"] = np.asarray(dataset["photons_by_group"].values, dtype=np.int64)
         names = {f.name for f in fields(cls)}
         kwargs = dict(
             stack=stack,

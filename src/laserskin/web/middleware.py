@@ -267,7 +267,9 @@ def validation_error_response(request: Request, error: RequestValidationError) -
     for item in list(error.errors())[:20]:
         body = {**item, "loc": tuple(item.get("loc", ()))[1:]} if tuple(item.get("loc", ()))[:1] == ("body",) else item
         entry = {
-            "loc": [str(p)[:MAX_INPUT_ECHO] for p in item.get("loc", ())],
+            # the request's field, without the tags of tagged unions (QA8 #3: body.laser.pulse_duration, not
+            # body.laser.<laser>.pulse_duration), so that a client can attach it to its input
+            "loc": [str(p)[:MAX_INPUT_ECHO] for p in item.get("loc", ()) if not str(p).startswith("<")],
             # the one plain-words reading of input errors (laserskin.core.errors), never pydantic's text
             "msg": (_describe(body, title if body is not item else "") if item.get("type") != "json_invalid" else "")
             or str(item.get("msg", ""))[:300],
