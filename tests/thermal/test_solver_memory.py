@@ -4,10 +4,11 @@ SciPy's SuperLU allocates the arrays of L and U for 30 × the matrix's nonzeros 
 factorises and keeps them with the factor (solver.factor_bytes); the heat operators fill only
 6-9 × their nonzeros, so counting the nonzeros (12 B each) undercounted the allocation 6-10 times.
 The count is checked against what glibc's allocator holds (``mallinfo2``: bytes in use, summed
-over every arena, the owner thread's included), where that is available. Tolerance: 1 % above the
-count for the allocator's chunk headers and the handle's Python objects (measured: +0.03 %), none
-below (the count must not undercount); beyond the first guess of the fill the count is an upper
-bound. Budgets are checked in counted bytes, never by time.
+over every arena, the owner thread's included), where that is available. Tolerance: 1 % either way:
+the allocator's chunk headers and the handle's Python objects add a little (measured: +0.02-0.2 %),
+and whatever else the process frees meanwhile takes a little off (seen: -0.07 %, 17 kB, after the
+other thermal tests); the old count was 84-93 % below. Beyond the first guess of the fill the count
+is an upper bound. Budgets are checked in counted bytes, never by time.
 """
 
 import ctypes
@@ -117,7 +118,7 @@ def test_counted_bytes_agree_with_what_superlu_allocates(nr):
     counted = factor_bytes(matrix.shape[0], matrix.nnz, lu.nnz)
     assert solver._lu_cache_bytes == counted
     assert lu.nnz < 12 * matrix.nnz  # the heat operators fill well within SuperLU's first guess (30)
-    assert counted <= allocated <= 1.01 * counted, (counted, allocated)
+    assert abs(allocated - counted) <= 0.01 * counted, (counted, allocated)
     assert allocated > 5 * (12 * lu.nnz)  # what the cache used to count: nonzeros × 12 B
 
 
