@@ -282,3 +282,32 @@ def test_a_body_validators_message_names_its_key_bare(client):
 def test_a_json_null_is_called_null(client):
     (item,) = client.post("/api/plan", json={**PLAN, "photons": None}).json()["detail"]
     assert item["msg"] == f"photons: got null; expected {PLAN_PHOTONS}"
+
+
+@pytest.mark.parametrize(("dz_max", "refused"), [("40 um", False), ("25 um", True)])
+def test_a_grid_whose_lu_factors_outgrow_the_job_memory_is_refused(dz_max, refused):
+    """A simulation holds the LU factors of all its heat step sizes while it runs. Measured (session 10, cooltouch_1320
+    with cryogen, 200 rings): 55 400 cells (dz_max 40 µm) peak at 7.7 GB of address space and run under the 8 GiB
+    job cap; 74 800 cells (dz_max 25 µm) peak at 9.8 GB and failed under it, although the 80 000-cell limit of the
+    time accepted them. The server now refuses the larger grid up front, naming the grid and its limit."""
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.web.limits import scenario_limit_problem
+
+    scenario = scenario_from_dict(
+        {
+            "person": {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek"},
+            "laser": {"device": "cooltouch_1320", "fluence": "16 J/cm^2"},
+            "cooling": {"kind": "cryogen", "spurt_duration": "30 ms", "delay": "10 ms", "post_spurt": "30 ms"},
+            "transport": {"photons": 20000, "seed": 11},
+            "grid": {"nr": 200, "dz_max": dz_max},
+        }
+    )
+    problem = scenario_limit_problem(scenario, WebSettings())
+    if refused:
+        assert problem == (
+            "grid",
+            "200 × 374 = 74800 cells (z_max, dz_surface, dz_max, growth)",
+            "at most 56000 cells on this server",
+        )
+    else:
+        assert problem is None

@@ -56,7 +56,9 @@ class WebSettings:
     max_nr : int
         Largest radial cell count of a simulation grid.
     max_cells : int
-        Largest grid (radial × depth cells).
+        Largest grid (radial × depth cells). 56 000: a simulation holds the LU factors of all its step sizes while it
+        runs, so its address space grows with the cells: 55 400 cells (cooltouch_1320, cryogen) peak at 7.7 GB and fit
+        ``job_memory_bytes``; 74 800 cells peak at 9.8 GB and failed under it (session 10; 80 000 before).
     max_heat_steps : int
         Largest number of heat-solver steps of one simulation (estimate).
     max_history_bytes : int
@@ -94,7 +96,7 @@ class WebSettings:
 
     max_photons: int = 200_000
     max_nr: int = 200
-    max_cells: int = 80_000
+    max_cells: int = 56_000
     max_heat_steps: int = 20_000
     max_history_bytes: int = 1 << 30
     max_pulses: int = 200
