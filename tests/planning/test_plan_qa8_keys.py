@@ -17,31 +17,12 @@ from laserskin.skin.person import Person
 
 plan_module = importlib.import_module("laserskin.planning.plan")
 
-#: The top-level keys of issue 10's acceptance interface.
-ACCEPTANCE = (
-    "eligible",
-    "referral",
-    "device",
-    "modality",
-    "settings",
-    "session_minutes",
-    "sessions",
-    "epidermal_omega",
-    "blister_fluence_J_per_cm2",
-    "fluence_fraction_of_blister",
-    "safety_margin",
-    "improvement_percent",
-    "outcome_measure",
-    "pain",
-    "risks",
-)
 
-
-def test_a_referral_keeps_the_acceptance_keys():
+def test_a_referral_keeps_the_acceptance_keys(plan_acceptance_keys):
     """70 F, type III, cheek, laxity 4: the surgical referral (before: ``risks`` = {"referral_reason": ...})."""
     out = plan(Person(age=70, sex="female", fitzpatrick="III", site="cheek", laxity=4), progress=None).to_dict()
     assert out["eligible"] is False and out["referral"]
-    assert set(ACCEPTANCE) <= set(out) and "goal_measure" in out
+    assert set(plan_acceptance_keys) <= set(out) and "goal_measure" in out
     risks = out["risks"]
     assert set(RISK_KEYS) <= set(risks)
     assert risks["pigment_risk"] is None and "not assessed" in risks["pigment_risk_reason"]
@@ -56,7 +37,7 @@ def _stub_option(device: str, month6: float) -> dict:
     }
 
 
-def test_a_restricted_plan_below_the_benefit_names_the_devices_and_keeps_the_keys(monkeypatch):
+def test_a_restricted_plan_below_the_benefit_names_the_devices_and_keeps_the_keys(monkeypatch, plan_acceptance_keys):
     """52 F, type IV, cheek, laxity 2, ``--device genesis_1064`` (stubbed at 1e-4 % at month 6): the referral says
     "with the requested device (genesis_1064)", not "for this person", and the rejected candidate carries every key
     of an available one (null where nothing was computed)."""

@@ -807,14 +807,7 @@ def _benefit_screen(preset, person, request, goal: str):
     from laserskin.planning.noise_rules import benefit_verdict
 
     def screen(bound) -> str | None:
-        course = plan_course(
-            session_dose_from_summary(bound.summary, bound.laser),
-            preset,
-            person,
-            max_sessions=request.max_sessions,
-            measure=_goal_measure(goal),
-        )
-        band = _goal_bands(course, goal)["month_6"]
+        course, band = _month6_band(bound, preset, person, request, goal)
         cut = MIN_EXPECTED_IMPROVEMENT_PCT
         if benefit_verdict(SCREEN_BENEFIT_FACTOR * band[2], request.photons, cut_pct=cut) != "below":
             return None
@@ -1548,6 +1541,19 @@ def _limit_not_met_anyway_note(
     )
 
 
+def _month6_band(setting, preset, person, request, goal: str) -> tuple[Any, list[float]]:
+    """The course of ``setting``'s session dose (the planner's course rule, :func:`plan_course`) and its
+    ``[low, nominal, high]`` month-6 improvement (%) of the goal's measure."""
+    course = plan_course(
+        session_dose_from_summary(setting.summary, setting.laser),
+        preset,
+        person,
+        max_sessions=request.max_sessions,
+        measure=_goal_measure(goal),
+    )
+    return course, _goal_bands(course, goal)["month_6"]
+
+
 def _traded_below_benefit_note(
     setting,
     lowered,
@@ -1567,14 +1573,7 @@ def _traded_below_benefit_note(
     setting with the cream: a 20-min limit made the issue's person "not expected to work"."""
     from laserskin.planning.noise_rules import benefit_verdict
 
-    course = plan_course(
-        session_dose_from_summary(lowered.summary, lowered.laser),
-        preset,
-        person,
-        max_sessions=request.max_sessions,
-        measure=_goal_measure(goal),
-    )
-    month6 = _goal_bands(course, goal)["month_6"][1]
+    month6 = _month6_band(lowered, preset, person, request, goal)[1][1]
     if benefit_verdict(month6, request.photons, cut_pct=MIN_EXPECTED_IMPROVEMENT_PCT) != "below":
         return None
     measure = MEASURE_TEXT[_goal_measure(goal)]
