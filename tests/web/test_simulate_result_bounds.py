@@ -5,8 +5,6 @@ written by hand (no simulation): the page is a view of its ``summary.json``."""
 
 from __future__ import annotations
 
-import json
-import time
 import warnings
 
 import pytest
@@ -46,21 +44,11 @@ ABLATIVE = {  # no Monte Carlo error estimated: no bound, the possible depth equ
 }
 
 
-def _job(data, job_id: str, summary: dict) -> None:
-    folder = data / "jobs" / job_id
-    folder.mkdir(parents=True)
-    now = time.time()
-    record = {"id": job_id, "kind": "simulate", "status": "done", "stage": "done", "progress": 1.0}
-    record |= {"created_unix": now, "started_unix": now, "finished_unix": now, "inputs": {}}
-    (folder / "job.json").write_text(json.dumps(record), encoding="utf-8")
-    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def pages(tmp_path_factory, write_done_job):
     data = tmp_path_factory.mktemp("web_bounds")
-    _job(data, "a" * 32, LINEAR)
-    _job(data, "b" * 32, ABLATIVE)
+    write_done_job(data, "a" * 32, LINEAR)
+    write_done_job(data, "b" * 32, ABLATIVE)
     with TestClient(create_app(data, WebSettings(max_photons=2000))) as client:
         yield {k: client.get(f"/jobs/{k * 32}/result").text for k in "ab"}
 

@@ -5,8 +5,6 @@ A finished job is written to the data folder by hand (no simulation): the page i
 
 from __future__ import annotations
 
-import json
-import time
 import warnings
 
 import pytest
@@ -30,24 +28,14 @@ NOTES = {
 }
 
 
-def _job(data, job_id: str, summary: dict) -> None:
-    folder = data / "jobs" / job_id
-    folder.mkdir(parents=True)
-    now = time.time()
-    record = {"id": job_id, "kind": "simulate", "status": "done", "stage": "done", "progress": 1.0}
-    record |= {"created_unix": now, "started_unix": now, "finished_unix": now, "inputs": {}}
-    (folder / "job.json").write_text(json.dumps(record), encoding="utf-8")
-    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
+def pages(tmp_path_factory, write_done_job):
     data = tmp_path_factory.mktemp("web_notes")
     base = {"thermal_model": "linear", "peak_temperature_C": 542.0, "crater_depth_um": None, "mtz_depth_um": None}
-    _job(data, "a" * 32, {**base, **NOTES, "empty_note": "", "null_note": None})
-    _job(data, "b" * 32, {**base, "mtz_depth_um": 420.0, "mtz_width_um": 180.0})  # fractional
-    _job(data, "c" * 32, {**base, "crater_depth_um": 60.0})  # ablative
-    _job(data, "d" * 32, base)  # full-field non-ablative, no note
+    write_done_job(data, "a" * 32, {**base, **NOTES, "empty_note": "", "null_note": None})
+    write_done_job(data, "b" * 32, {**base, "mtz_depth_um": 420.0, "mtz_width_um": 180.0})  # fractional
+    write_done_job(data, "c" * 32, {**base, "crater_depth_um": 60.0})  # ablative
+    write_done_job(data, "d" * 32, base)  # full-field non-ablative, no note
     with TestClient(create_app(data, WebSettings(max_photons=2000))) as client:
         yield {k: client.get(f"/jobs/{k * 32}/result") for k in "abcd"}
 
