@@ -367,6 +367,26 @@ def _phase_change(simulation, starts, ends):
     )
 
 
+def _pyrolysis_note(peak_K: np.ndarray, volume, parameters) -> str | None:
+    """``pyrolysis_note`` of a voxel run whose tissue passed the pyrolysis temperature of the phase-change data (dry
+    tissue chars there; the r–z ablation stage would remove it, Vogel & Venugopalan 2003); else None. The 3-D path
+    neither chars nor removes tissue, so its temperatures above that point, and the damage read from them, are
+    outside what the model represents (the r–z path's note, ``pipeline.ablative``; QA8 #2)."""
+    limit_K = float(parameters.pyrolysis_temperature_K)
+    peak_K = np.asarray(peak_K, dtype=float)
+    if not float(peak_K.max()) > limit_K:
+        return None
+    hot_layers = np.flatnonzero((peak_K > limit_K).any(axis=(0, 1)))
+    k = int(np.unravel_index(int(np.argmax(peak_K)), peak_K.shape)[2])
+    return (
+        f"tissue passed the pyrolysis temperature: peak {peak_K.max() - CELSIUS_K:.0f} degC (at "
+        f"{(k + 0.5) * volume.voxel_m * 1e6:.0f} um depth), above the {limit_K - CELSIUS_K:.0f} degC at which dried "
+        f"tissue chars (carbonises); tissue is above it down to {(hot_layers.max() + 1) * volume.voxel_m * 1e6:.0f} "
+        "um. The 3-D path dries tissue in place without charring or removing it, so its temperatures above "
+        f"{limit_K - CELSIUS_K:.0f} degC, and the damage read from them, are outside what the model represents."
+    )
+
+
 def run_voxel(simulation) -> VoxelResult:
     """Transport → heat (pulse and cooling schedules) → damage on voxels; the summary keys of the
     r–z path plus ``geometry = "voxels"``, the region tally and, for arrays, the between-zone keys."""
@@ -410,6 +430,7 @@ def run_voxel(simulation) -> VoxelResult:
     between_column = _farthest_column(volume, centres)
     between = ColumnPeak(between_column)
     between_trace = ProbeTrace(between_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
+    phase_change = _phase_change(simulation, starts, ends)
     heat = solve_voxel_bioheat(
         medium,
         None if sources else source_per_J,
@@ -423,13 +444,16 @@ def run_voxel(simulation) -> VoxelResult:
         store_times_s=[t for t in settings.store_times_s if t <= t_end],
         threads=settings.threads,
         water_kg_per_m3=_water_map(simulation, volume, simulation.inclusions),
-        phase_change=_phase_change(simulation, starts, ends),
+        phase_change=phase_change,
         water_absorption_share=_water_share_map(simulation, setup, simulation.inclusions),
     )
     columns = VoxelColumns(volume.shape, volume.voxel_m, centre)
     omega = {key: d.omega for key, d in damage.items()}
     peak = heat.peak_temperature_K
     summary = _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport)
+    note = _pyrolysis_note(peak, volume, phase_change)
+    if note is not None:
+        summary["pyrolysis_note"] = note  # Simulation.run turns it into within_model_validity = false (QA8 #2)
     summary.update(
         _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, between_column)
     )
