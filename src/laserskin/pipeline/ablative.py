@@ -52,6 +52,7 @@ from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import (
     SimulationSummary,
     model_validity,
+    pyrolysis_note,
     residual_damage_depth_m,
     wavelength_band_nm,
 )
@@ -194,14 +195,8 @@ def _pyrolysis_note(heat, grid: RZGrid, parameters) -> str | None:
     i, j = np.unravel_index(int(np.argmax(peak_K)), peak_K.shape)
     hot = peak_K > limit_K
     depth_um = float(grid.z_edges_m[int(np.flatnonzero(hot.any(axis=0)).max()) + 1]) * 1e6
-    return (
-        f"tissue passed the pyrolysis temperature: peak {peak_K.max() - CELSIUS_K:.0f} degC (at "
-        f"{grid.z_centers_m[j] * 1e6:.0f} um depth, {grid.r_centers_m[i] * 1e6:.0f} um from the axis), above the "
-        f"{limit_K - CELSIUS_K:.0f} degC at which dried tissue chars (carbonises) and the ablation stage removes it; "
-        f"tissue is above {limit_K - CELSIUS_K:.0f} degC down to {depth_um:.0f} um. This non-ablative run dries "
-        f"tissue in place without charring or removing it, so its temperatures above {limit_K - CELSIUS_K:.0f} degC, "
-        "and the damage read from them, are outside what the model represents (read them as charred tissue)."
-    )
+    where = f"at {grid.z_centers_m[j] * 1e6:.0f} um depth, {grid.r_centers_m[i] * 1e6:.0f} um from the axis"
+    return pyrolysis_note(float(peak_K.max()), limit_K, where, depth_um, "This non-ablative run")
 
 
 def _boiled_peak_floor(summary: dict[str, Any], parameters, photons: int | None) -> str | None:

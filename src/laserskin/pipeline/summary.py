@@ -236,6 +236,21 @@ OUTSIDE_MODEL_NOTES = {
 }
 
 
+def pyrolysis_note(peak_K: float, limit_K: float, where: str, hot_depth_um: float, path: str) -> str:
+    """The ``pyrolysis_note`` text of a run whose tissue passed the pyrolysis temperature ``limit_K`` of the
+    phase-change data without being removed (dry tissue chars there; the ablation stage would remove it, Vogel &
+    Venugopalan 2003): its ``peak_K`` and ``where`` it sits, tissue above the limit down to ``hot_depth_um``, and
+    ``path`` (the stage that dries tissue in place). One text for the r–z and the voxel stages."""
+    limit_C = limit_K - CELSIUS_K
+    return (
+        f"tissue passed the pyrolysis temperature: peak {peak_K - CELSIUS_K:.0f} degC ({where}), above the "
+        f"{limit_C:.0f} degC at which dried tissue chars (carbonises) and the ablation stage removes it; tissue is "
+        f"above {limit_C:.0f} degC down to {hot_depth_um:.0f} um. {path} dries tissue in place without charring or "
+        f"removing it, so its temperatures above {limit_C:.0f} degC, and the damage read from them, are outside what "
+        "the model represents (read them as charred tissue)."
+    )
+
+
 def model_validity(summary: dict[str, Any]) -> dict[str, Any]:
     """``within_model_validity`` and ``model_validity_reason`` of a summary, from its :data:`OUTSIDE_MODEL_NOTES`
     (QA8 #2: a machine-readable statement beside the prose notes; exit 0 and the numbers stay, flagged)."""

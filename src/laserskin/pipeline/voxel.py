@@ -59,7 +59,7 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.dataset import provenance
 from laserskin.pipeline.response import DAMAGE_SETS
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary, wavelength_band_nm
+from laserskin.pipeline.summary import SimulationSummary, pyrolysis_note, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import simulate_voxel_transport
@@ -378,13 +378,9 @@ def _pyrolysis_note(peak_K: np.ndarray, volume, parameters) -> str | None:
         return None
     hot_layers = np.flatnonzero((peak_K > limit_K).any(axis=(0, 1)))
     k = int(np.unravel_index(int(np.argmax(peak_K)), peak_K.shape)[2])
-    return (
-        f"tissue passed the pyrolysis temperature: peak {peak_K.max() - CELSIUS_K:.0f} degC (at "
-        f"{(k + 0.5) * volume.voxel_m * 1e6:.0f} um depth), above the {limit_K - CELSIUS_K:.0f} degC at which dried "
-        f"tissue chars (carbonises); tissue is above it down to {(hot_layers.max() + 1) * volume.voxel_m * 1e6:.0f} "
-        "um. The 3-D path dries tissue in place without charring or removing it, so its temperatures above "
-        f"{limit_K - CELSIUS_K:.0f} degC, and the damage read from them, are outside what the model represents."
-    )
+    where = f"at {(k + 0.5) * volume.voxel_m * 1e6:.0f} um depth"
+    depth_um = (hot_layers.max() + 1) * volume.voxel_m * 1e6
+    return pyrolysis_note(float(peak_K.max()), limit_K, where, depth_um, "The 3-D path")
 
 
 def run_voxel(simulation) -> VoxelResult:
