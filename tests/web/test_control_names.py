@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 import warnings
 from pathlib import Path
 
@@ -50,15 +49,9 @@ def _plan() -> dict:
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, write_done_job):
     data = tmp_path_factory.mktemp("web_controls")
-    folder = data / "jobs" / JOB
-    folder.mkdir(parents=True)
-    now = time.time()
-    record = {"id": JOB, "kind": "plan", "status": "done", "stage": "done", "progress": 1.0}
-    record |= {"created_unix": now, "started_unix": now, "finished_unix": now, "inputs": {}}
-    (folder / "job.json").write_text(json.dumps(record), encoding="utf-8")
-    (folder / "plan.json").write_text(json.dumps(_plan()), encoding="utf-8")
+    record = write_done_job(data, JOB, _plan(), kind="plan")
     failed = data / "jobs" / FAILED
     failed.mkdir(parents=True)
     record = {**record, "id": FAILED, "status": "error", "stage": "error", "message": REFUSAL}
