@@ -518,6 +518,40 @@ def test_a_level_and_a_difference_of_one_study_share_an_arm(shipped):
     assert six_months("fractional_co2") > six_months("nonablative_1320")  # ... and in the published order
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="model 27.2 % [14.7-52.2] vs ~10 +/- 5.04 % (R): +3.41 sigma (12.8 %, +0.56 sigma, before the CO2 removal enthalpy of "
+    "session 10 doubled the wound gain, 3.29 -> 7.19, refitted on Harris 1999 whose eyelid course now contracts 7.8 % "
+    "linear at once instead of 29.4). The Er:YAG wound has almost no thermal contraction (0.11 % linear), so its "
+    "6-month shrinkage is wound contracture alone, 7.19 x W; the fitted difference (15 %) puts the CO2 level at 42.2 "
+    "and the arm at 27.2. Wound depth in the wound drive does not remove the miss (Ross et al. 2000: long-term "
+    "contraction rose with ablation depth; the Er:YAG wound, 119 um, is deeper than Harris's 81 um: 32.7 %, "
+    "docs/healing.md 'Session 11')",
+)
+def test_the_er_yag_arm_of_fitzpatrick_2000(shipped):
+    """Fitzpatrick, Rostan & Marchell 2000 (contralateral upper eyelids, 9 patients): the Er:YAG arm's vertical tattoo-dot
+    shrinkage at 6 months, ~10 % (R: recalled, the results section was not retrieved), compared with the model's
+    linear contraction of the ``ablative_er_yag`` course. Not independent of the fit (the arm is the held-out CO2
+    level minus the fitted CO2 - Er:YAG difference), and not a count of the held-out statistics; its value and sigma
+    are those the stored targets already carry: level - difference (25 - 15 = 10 %) and sqrt(sigma_difference^2 -
+    sigma_level^2) = sqrt(11.2^2 - 10^2) = 5.04 % (the arm's sigma, 5 %, in the difference's stored 11.2, R). Model mid
+    within 2 sigma."""
+    courses, targets = shipped
+    difference = next(t for t in targets if t.minus_course)
+    level = next(t for t in load_held_out() if t.course == difference.course and t.study == difference.study)
+    arm = difference.model_copy(
+        update=dict(
+            course=difference.minus_course,
+            minus_course="",
+            value_pct=level.value_pct - difference.value_pct,
+            sigma_pct=math.sqrt(difference.sigma_pct**2 - level.sigma_pct**2),
+        )
+    )
+    assert arm.value_pct == pytest.approx(10.0) and arm.sigma_pct == pytest.approx(5.0, abs=0.05)
+    _, mid, _ = _model_value(courses, arm, calibrated_parameters())
+    assert abs(mid - arm.value_pct) <= 2.0 * arm.sigma_pct
+
+
 def test_every_published_point_names_what_it_measured():
     """Each fitted and held-out point says what the study measured (``instrument``) next to the model quantity it is
     compared with (``measure``): a physical shrinkage is compared with the linear contraction, a graded score's %
