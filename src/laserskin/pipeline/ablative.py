@@ -887,7 +887,11 @@ def peak_fluence_refusal(laser, peak_fluence_J_per_m2: float) -> InputError:
     else:
         bound = f"a fluence <= {format_quantity(laser.fluence_J_per_m2 * scale, 'J/m^2', 'J/cm^2', digits=4)}"
     kind = "micro-beam" if laser.is_fractional else "spot"
-    scope = " for micro-beams, the peak of the published micro-beam settings it is checked on" if laser.is_fractional else ""
+    scope = (
+        " for micro-beams, the peak of the published micro-beam settings it is checked on"
+        if laser.is_fractional
+        else ""
+    )
     return InputError(
         field,
         typed,
