@@ -8,8 +8,30 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
+# A venv needs ensurepip, which Debian and Ubuntu ship apart from python3 (python3.X-venv): when
+# `$(PYTHON) -m venv` fails, running as root with apt-get, the version-matched package is installed
+# and the venv made again; otherwise a message says what to install. A venv left without pip by a
+# failed attempt is completed the same way (venv over an existing folder keeps what is there).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if ! { test -x $(BIN)/python && $(BIN)/python -m pip --version >/dev/null 2>&1; }; then \
+	  echo "$(PYTHON) -m venv $(VENV)"; \
+	  $(PYTHON) -m venv $(VENV) || { \
+	    pkg="python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"; \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      echo "$(PYTHON) cannot make a venv (no ensurepip): installing Debian's $$pkg"; \
+	      apt-get update -qq || true; \
+	      apt-cache show "$$pkg" >/dev/null 2>&1 || pkg=python3-venv; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$pkg" >/dev/null || { \
+	        echo "error: could not install $$pkg; install it (apt-get install $$pkg) and run make again" >&2; \
+	        exit 1; }; \
+	      $(PYTHON) -m venv $(VENV); \
+	    else \
+	      echo "error: $(PYTHON) cannot make a venv (ensurepip is missing): install it with" \
+	        "'sudo apt-get install $$pkg' (Debian/Ubuntu; or python3-venv), or set PYTHON= to a Python" \
+	        "that has venv, and run make again" >&2; \
+	      exit 1; \
+	    fi; }; \
+	fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)

@@ -14,7 +14,7 @@ import math
 import pytest
 
 from laserskin.core.errors import InputError
-from laserskin.pipeline.ablative import MAX_FULL_FIELD_FLUENCE_J_PER_M2, peak_fluence_refusal, refused_setting
+from laserskin.pipeline.ablative import MAX_MICROBEAM_FLUENCE_J_PER_M2, peak_fluence_refusal, refused_setting
 from laserskin.pipeline.setting_limit import _value, _with_value
 from laserskin.pipeline.simulation import Simulation
 from laserskin.skin import Person
@@ -41,7 +41,8 @@ def test_a_gaussian_spot_states_the_energy_that_reaches_the_peak_limit():
     laser = Laser(
         wavelength="1550 nm", pulse_energy="1 J", pulse_duration="3 ms", spot_diameter="100 um", profile="gaussian"
     )
-    limit_J = MAX_FULL_FIELD_FLUENCE_J_PER_M2 * math.pi * (50e-6) ** 2 / 2.0  # 39.27 mJ
+    # a 100 um spot is a narrow beam: the micro-beams' limit (2000 J/cm^2; 1000 before the limits were one rule)
+    limit_J = MAX_MICROBEAM_FLUENCE_J_PER_M2 * math.pi * (50e-6) ** 2 / 2.0  # 78.54 mJ
     error = peak_fluence_refusal(laser, laser.peak_fluence_J_per_m2)
     assert error.field == "laser.pulse_energy" and error.value == "1 J"
     assert f"a pulse energy <= {limit_J * 1e3:.3g} mJ into this 100 um gaussian spot" in error.allowed

@@ -44,3 +44,21 @@ def test_a_picosecond_pulse_is_a_422_on_body_laser_pulse_duration(client):
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "laser", "pulse_duration"]
     assert "from 10 ns to 60 s" in detail["msg"]
+
+
+def test_an_over_limit_micro_beam_is_a_422_before_the_job_runs(client):
+    """150 mJ into a 120 µm CO2 micro-beam (peak 2653 J/cm² > the micro-beam limit of 2000): refused when the request
+    is read (the job is priced by building its Simulation), not run (before: an 862 µm crater per pulse)."""
+    laser = {
+        "wavelength": "10600 nm",
+        "pulse_energy": "150 mJ",
+        "pulse_duration": "1 ms",
+        "spot_diameter": "10 mm",
+        "ablative": True,
+        "fractional": {"microbeam_diameter": "120 um", "density": "10 %"},
+    }
+    response = client.post("/api/simulate", json={**SCENARIO, "laser": laser})
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["body", "laser", "pulse_energy"]
+    assert detail["msg"].startswith("laser.pulse_energy: got '150 mJ'; expected a pulse energy <= 113 mJ into this")

@@ -294,6 +294,15 @@ class TypedQuantity(float):
         return (TypedQuantity, (float(self), self.text))
 
 
+def _is_bare_number(text: str) -> bool:
+    """Whether ``text`` is a number without a unit (``"5"``, ``" 1e3 "``)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _keep_typed_text(value: Any, handler: Callable[[Any], float]) -> float:
     """Wrap validator of :func:`Quantity`: the parsed SI float, carrying the typed text when text was typed."""
     parsed = handler(value)
@@ -411,8 +420,10 @@ def Quantity(
     def serialize(v: float) -> str:
         text = exact_quantity_text(v, si_unit, display)
         # what was typed, where it is the shorter exact text ("1.45 um", not "1449.9999999999998 nm"; QA5 #8);
-        # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms")
-        if isinstance(v, TypedQuantity) and len(v.text) < len(text):
+        # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms"), and for a bare number
+        # typed into a field that names its unit: "5" typed as --max-session-minutes reads "5 min", as the web's
+        # "5" typed under its label "(min)" and its JSON 5 do, so an echo does not depend on the interface
+        if isinstance(v, TypedQuantity) and len(v.text) < len(text) and not _is_bare_number(v.text):
             return v.text
         return text
 

@@ -82,8 +82,22 @@ _BEER_LAMBERT_MIN_RATIO = 20.0
 #: Largest peak fluence of a full-field pulse the stage accepts, J/m² (1000 J/cm²): far above
 #: any published resurfacing setting (Er:YAG experiments reach 80 J/cm², Walsh et al. 1989).
 MAX_FULL_FIELD_FLUENCE_J_PER_M2 = 1000e4
+#: Largest peak fluence of one pulse of a narrow beam (1/e² or flat-top radius <= ``FOCUSED_SPOT_MAX_RADIUS_M``: a
+#: fractional micro-beam or a focused spot, one geometry to the physics) the pipeline accepts, J/m² (2000 J/cm²).
+#: A narrow beam's result rests on models checked on micro-beams only up to the published device settings: the
+#: ablative channel's wall cone is calibrated at 15 mJ (Bailey et al.) and checked from 5 to 40 mJ into 120 µm
+#: (Hantash et al. 2007: peak 707 J/cm² at 40 mJ); the 1550 nm dried column from 10 to 70 mJ into 100 µm (Bedi et
+#: al. 2007, Manstein et al. 2004; the ``fraxel_1550`` range, peak 2 E / (π w²) = 1783 J/cm² at 70 mJ, the largest
+#: peak of a published micro-beam setting). Within that range the model's MTZ depth already grows more slowly with
+#: energy than the histology (docs/tissue_physics.md, "Fractional MTZ growth with energy"), so beyond it a depth is
+#: an extrapolation of a law known to fall behind, not a result; the limit is that largest published peak rounded
+#: up (+12 %, the margin of a setting typed near the top of the range). Wider spots keep their own limit: their
+#: published settings end two orders of magnitude lower (Er:YAG 80 J/cm²). Confidence: U (the rule), V (the
+#: settings). E.g. a 120 µm (1/e²) CO2 micro-beam is accepted up to 113 mJ, a 100 µm 1550 nm one up to 78.5 mJ.
+MAX_MICROBEAM_FLUENCE_J_PER_M2 = 2000e4
 #: Gaussian (non-fractional) spots up to this 1/e² radius are resolved on rings of
-#: ``FOCUSED_RING_M`` (crater walls of focused laboratory spots); wider spots are one column.
+#: ``FOCUSED_RING_M`` (crater walls of focused laboratory spots); wider spots are one column. Beams up to this
+#: radius (fractional micro-beams included) take the narrow beams' peak-fluence limit.
 FOCUSED_SPOT_MAX_RADIUS_M = 250e-6
 FOCUSED_RING_M = 2.0e-6
 
@@ -429,7 +443,7 @@ def run_nonlinear(
             raise InputError("grid", None, "the RZGrid of source_per_J")
         source = FixedSource(source_per_J)
         peak_fluence = float(laser.peak_fluence_J_per_m2)
-    if not fractional and peak_fluence > MAX_FULL_FIELD_FLUENCE_J_PER_M2:
+    if peak_fluence > max_peak_fluence_J_per_m2(laser):  # Simulation() refuses it first; direct callers here
         raise peak_fluence_refusal(laser, peak_fluence)
 
     if source_per_J is not None:
@@ -840,26 +854,55 @@ def refused_setting(laser) -> tuple[str, str]:
     return "laser.fluence", getattr(laser.fluence_J_per_m2, "text", None) or f"{laser.fluence_J_per_m2 * 1e-4:g} J/cm^2"
 
 
+def is_narrow_beam(laser) -> bool:
+    """Whether ``laser``'s simulated beam (the micro-beam of a fractional laser, else the spot) has a radius (1/e² or
+    flat-top) of at most :data:`FOCUSED_SPOT_MAX_RADIUS_M`."""
+    return float(laser.beam_radius_m) <= FOCUSED_SPOT_MAX_RADIUS_M
+
+
+def max_peak_fluence_J_per_m2(laser) -> float:
+    """The largest peak fluence of one pulse the pipeline accepts for ``laser`` (J/m²): :data:`MAX_MICROBEAM_FLUENCE_J_PER_M2`
+    for a narrow beam (:func:`is_narrow_beam`: a micro-beam or a focused spot), :data:`MAX_FULL_FIELD_FLUENCE_J_PER_M2`
+    for a wider spot."""
+    return MAX_MICROBEAM_FLUENCE_J_PER_M2 if is_narrow_beam(laser) else MAX_FULL_FIELD_FLUENCE_J_PER_M2
+
+
+def require_peak_fluence_within_model(laser) -> None:
+    """Refuse (``InputError``, :func:`peak_fluence_refusal`) a laser whose peak fluence of one pulse,
+    :attr:`~laserskin.treatment.laser.Laser.peak_fluence_J_per_m2`, exceeds :func:`max_peak_fluence_J_per_m2`.
+
+    The one check of every path (r–z linear and non-linear, ablative, voxels): :class:`Simulation` calls it when it
+    is built, before any transport runs (the CLI, the web's pricing of a job and the planner build one first)."""
+    peak = float(laser.peak_fluence_J_per_m2)
+    if peak > max_peak_fluence_J_per_m2(laser):
+        raise peak_fluence_refusal(laser, peak)
+
+
 def peak_fluence_refusal(laser, peak_fluence_J_per_m2: float) -> InputError:
-    """The refusal of a full-field pulse whose peak fluence exceeds :data:`MAX_FULL_FIELD_FLUENCE_J_PER_M2`, naming
-    the setting the user gave (``laser.pulse_energy`` or ``laser.fluence``, as typed) and its limit at this spot:
-    the value at which the peak reaches the limit (the peak rises in proportion to the energy), with the derived
-    peak fluence as the reason (QA8 #3)."""
+    """The refusal of a pulse whose peak fluence exceeds :func:`max_peak_fluence_J_per_m2` (full field or
+    micro-beam), naming the setting the user gave (``laser.pulse_energy`` or ``laser.fluence``, as typed) and its
+    limit at this spot: the value at which the peak reaches the limit (the peak rises in proportion to the energy),
+    with the derived peak fluence as the reason (QA8 #3)."""
     field, typed = refused_setting(laser)
-    scale = MAX_FULL_FIELD_FLUENCE_J_PER_M2 / peak_fluence_J_per_m2
+    limit = max_peak_fluence_J_per_m2(laser)
+    scale = limit / peak_fluence_J_per_m2
     gaussian = laser.profile == "gaussian"
-    spot = f"{format_quantity(laser.spot_diameter_m, 'm', 'mm' if laser.spot_diameter_m >= 1e-3 else 'um', 4)}"
+    diameter = laser.beam_diameter_m  # the spot, or the micro-beam of a fractional laser
+    spot = f"{format_quantity(diameter, 'm', 'mm' if diameter >= 1e-3 else 'um', 4)}"
     peak_rule = "2 E / (pi w^2) of a gaussian beam, w = half its 1/e^2 diameter" if gaussian else "E / (pi d^2 / 4)"
     if field == "laser.pulse_energy":
         limit_J = laser.pulse_energy_J * scale
         bound = f"a pulse energy <= {format_quantity(limit_J, 'J', 'J' if limit_J >= 1.0 else 'mJ', digits=3)}"
     else:
         bound = f"a fluence <= {format_quantity(laser.fluence_J_per_m2 * scale, 'J/m^2', 'J/cm^2', digits=4)}"
+    kind = "micro-beam" if laser.is_fractional else "spot"
+    narrow = f" for beams up to {2 * FOCUSED_SPOT_MAX_RADIUS_M * 1e6:.0f} um wide, the peak of the published micro-beam settings"
+    scope = narrow + " it is checked on" if is_narrow_beam(laser) else ""
     return InputError(
         field,
         typed,
-        f"{bound} into this {spot} {laser.profile.replace('_', '-')} spot, where the peak fluence of one pulse "
-        f"reaches the model's limit of {MAX_FULL_FIELD_FLUENCE_J_PER_M2 * 1e-4:g} J/cm^2 (this setting's peak "
+        f"{bound} into this {spot} {laser.profile.replace('_', '-')} {kind}, where the peak fluence of one pulse "
+        f"reaches the model's limit of {limit * 1e-4:g} J/cm^2{scope} (this setting's peak "
         f"fluence, {peak_rule}, is {peak_fluence_J_per_m2 * 1e-4:.6g} J/cm^2)",
     )
 

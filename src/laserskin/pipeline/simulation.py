@@ -32,6 +32,7 @@ from laserskin.pipeline.ablative import (
     apply_thermal_model_rule,
     needs_nonlinear,
     refused_setting,
+    require_peak_fluence_within_model,
     resolve_ablative,
     run_ablative,
 )
@@ -145,6 +146,8 @@ class Simulation:
         self.inclusions = tuple(inclusions)
         if self.layers is not None:  # no layer thinner than the grid resolves: the scenario's check (QA6 #13)
             require_resolved_on(self.layers.layers, self.settings.grid, self.voxel_geometry)
+        # a peak fluence beyond the model's limit is refused here, before any transport runs, on every path
+        require_peak_fluence_within_model(self.laser)
         # an unset [laser] ablative follows the physics of this tissue (pipeline.ablative.resolve_ablative)
         self.laser = resolve_ablative(self)
         if self.laser.ablative and self.cooling.kind == "contact":  # one check for the CLI, web and planner
