@@ -87,7 +87,12 @@ def test_overrides_replace_alternatives():
         ("genesis_1064", {"repetition_rate": "30 Hz"}, "repetition_rate"),
         ("titan_ir", {"fluence": "10 J/cm^2"}, "fluence"),
         ("co2_fractional", {"pulse_energy": "60 mJ"}, "pulse_energy"),
-        ("co2_fractional", {"fractional": {"density": "50 %"}}, "coverage"),
+        # the key typed, under its table (QA9 #7a: before, "laser.coverage" for a typed density)
+        ("co2_fractional", {"fractional": {"density": "50 %"}}, "fractional.density: got '50 %'"),
+        ("co2_fractional", {"fractional": {"coverage": "50 %"}}, "fractional.coverage: got '50 %'"),
+        ("co2_fractional", {"fractional": {"density": "5000 /cm^2"}}, "fractional.density: got '5000 /cm^2'"),
+        ("co2_fractional", {"fractional": {"mtz_density": "5000 /cm^2"}}, "fractional.mtz_density: got '5000 /cm^2'"),
+        ("co2_fractional", {"fractional": {"microbeam_diameter": "1 mm"}}, "fractional.microbeam_diameter: got"),
         ("er_yag_2940", {"pulse_duration": "50 ms", "repetition_rate": "1 Hz"}, "pulse_duration"),
         ("smoothbeam_1450", {"spot_diameter": "10 mm"}, "spot_diameter"),
     ],

@@ -373,9 +373,14 @@ def _tables():
                 st.floats(1e-3, 1e3).map(lambda v: {"fluence": f"{v!r} J/cm^2"}),
                 st.floats(1e-3, 1e4).map(lambda v: {"pulse_energy": f"{v!r} mJ"}),
             ),
-            # a repetition rate whose period is longer than the pulse
+            # a repetition rate whose period is longer than the pulse, and whose pulse train lasts at most 1 h
+            # (QA9 #1: (pulses - 1) / rate within one session)
             st.floats(1e-3, 1.0).map(
-                lambda duty: {"repetition_rate": f"{duty / (float(t['pulse_duration'].split()[0]) * 1e-3)!r} Hz"}
+                lambda duty: {
+                    "repetition_rate": (
+                        f"{max(duty / (float(t['pulse_duration'].split()[0]) * 1e-3), (t['pulses'] - 1) / 3500.0)!r} Hz"
+                    )
+                }
             ),
         ).map(lambda parts: {**parts[0], **parts[1], **parts[2]})
     )

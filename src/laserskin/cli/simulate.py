@@ -99,7 +99,7 @@ POSSIBLE_OF = {
 #: them), the inputs and version of the run, and numerical diagnostics for modellers.
 JSON_ONLY_KEYS = {
     "version": "package version (JSON provenance)",
-    "inputs": "the scenario as read (JSON provenance)",
+    "inputs": "the scenario that reproduces the run: as read, with --photons/--seed (JSON provenance)",
     "geometry": "input: the [geometry] kind",
     "anesthetic": "input: named in the scenario (its effect is the pain row)",
     "cooling_kind": "the cooling row and the 'cooling used' line say it",
@@ -192,6 +192,18 @@ def summary_table(summaries: dict[str, dict], title: str) -> Any:
     return table
 
 
+def reproducing_scenario(spec: Any, simulation: Any) -> Any:
+    """The scenario that reproduces ``simulation``: ``spec`` with the photons and seed that ran (the command's
+    ``--photons``/``--seed`` where given) in its ``[transport]`` table, so that ``simulate --json``'s ``inputs``, fed
+    back as a scenario, gives the same result (QA9 #2: it said 200 000 photons and seed 1 after ``--photons 2000
+    --seed 3``). ``--threads`` is not recorded: the result does not depend on it (each Monte Carlo batch has its own
+    random stream, ``laserskin.transport.driver``), and a thread count is the machine's, not the scenario's."""
+    ran = {"photons": simulation.settings.photons, "seed": simulation.settings.seed}
+    if all(getattr(spec.transport, key) == value for key, value in ran.items()):
+        return spec
+    return spec.model_copy(update={"transport": spec.transport.model_copy(update=ran)})
+
+
 def output_names(geometry: str) -> list[str]:
     """The files ``simulate --out`` writes for a geometry (``"rz"`` or ``"voxels"``): one list per geometry."""
     if geometry == "voxels":
@@ -239,6 +251,10 @@ def command(
         raise InputError("--movie", str(movie), 'an r-z simulation (no movie of [geometry] kind = "voxels")')
     check_threads(*((threads, "--threads") if threads is not None else (spec.transport.threads, "transport.threads")))
     simulation = Simulation.from_scenario(spec, photons=photons, seed=seed, threads=threads, progress=RichProgress())
+    # the schedule at the spot before any run: a wait between passes longer than the session is refused now, not
+    # after the transport (QA9 #1; the pass interval and pulse trains typed were refused when the file was read)
+    simulation.pulse_schedule()
+    spec = reproducing_scenario(spec, simulation)  # what `inputs` echoes: the run, with --photons/--seed (QA9 #2)
     if movie is not None:
         from laserskin.pipeline.ablative import resolve_ablative
 

@@ -80,10 +80,12 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import (
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StrictBool,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -99,7 +101,9 @@ from laserskin.optics.chromophores import (
     WAVELENGTH_MIN_M,
     mua_water_per_m,
 )
+from laserskin.treatment.counts import whole_number
 from laserskin.treatment.presets import preset_data
+from laserskin.treatment.protocol import MAX_WITHIN_SESSION_S, within_session
 
 __all__ = [
     "ABLATIVE_WATER_MUA_PER_M",
@@ -173,6 +177,54 @@ def _circle_area(diameter_m: float) -> float:
     return math.pi * diameter_m**2 / 4.0
 
 
+class _MessageOnly:
+    """A note kept with a model for its messages only (the key a user typed), not part of the model's value: every
+    note equals every other, so two specs of the same fields are equal however they were typed (a dumped and
+    re-read spec says ``coverage`` where ``density`` was typed)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _MessageOnly)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"_MessageOnly({self.value!r})"
+
+
+def _refuse_over_full_coverage(key: str, typed: Any, mtz_per_m2: float, microbeam_diameter: Any) -> None:
+    """A number of MTZ per area whose microbeams cover more than the skin (100 % per pattern) is refused under the
+    key typed, ``key`` (``density`` or ``mtz_density``), with the largest count for the microbeam diameter: a
+    validated diameter (m) or the text typed; text that does not parse is left to its own field's message."""
+    if isinstance(microbeam_diameter, str):
+        try:
+            diameter_m = to_si(microbeam_diameter, "m", field="microbeam_diameter")
+        except InputError:
+            return
+    elif isinstance(microbeam_diameter, float) and not isinstance(microbeam_diameter, bool):
+        diameter_m = microbeam_diameter
+    else:
+        return
+    if not diameter_m > 0.0:
+        return
+    area = _circle_area(diameter_m)
+    if mtz_per_m2 * area > 1.0 + 1e-12:
+        shown = getattr(typed, "text", None) or (
+            typed if isinstance(typed, str) else format_quantity(mtz_per_m2, "1/m^2", "1/cm^2", digits=6)
+        )
+        raise InputError(
+            key,
+            shown,
+            f"at most {format_quantity(1.0 / area, '1/m^2', '1/cm^2')} for microbeams of {diameter_m * 1e6:g} um "
+            f"(they would cover {mtz_per_m2 * area:.0%} of the skin; at most 100 % per pattern: use more passes)",
+        )
+
+
 # --------------------------------------------------------------------------- parts
 class SpectralLine(InputModel):
     """One wavelength of a broadband source with its relative weight (share of the energy)."""
@@ -194,6 +246,9 @@ class FractionalSpec(_DerivedFields):
     microbeam_diameter_m: Quantity("m", display="um", gt=0.0, le=2e-3) = Field(alias="microbeam_diameter")
     coverage: Quantity("", display="%", gt=0.0, le=1.0) | None = None
     mtz_per_m2: Quantity("1/m^2", display="1/cm^2", gt=0.0) | None = Field(default=None, alias="mtz_density")
+
+    #: the density key typed (``density``, ``coverage`` or ``mtz_density``; ``None``: not known), for messages only
+    _density_key: _MessageOnly = PrivateAttr(default_factory=lambda: _MessageOnly(None))
 
     @model_validator(mode="before")
     @classmethod
@@ -221,18 +276,44 @@ class FractionalSpec(_DerivedFields):
         try:
             coverage = to_si(value, "", field="density")
         except InputError:
-            try:
-                to_si(value, "1/m^2", field="density")
-            except InputError:
-                raise InputError(
-                    "density", value, "an area coverage such as '10 %' or a number of MTZ per area such as '200 /cm^2'"
-                ) from None
-            data["mtz_density"] = value
-        else:
+            coverage = None
+        if coverage is not None:
             if not 0.0 < coverage <= 1.0:
                 raise InputError("density", value, "an area coverage more than 0 % and at most 100 %, such as '10 %'")
             data["coverage"] = value
+            return data
+        try:
+            per_m2 = to_si(value, "1/m^2", field="density")
+        except InputError:
+            raise InputError(
+                "density", value, "an area coverage such as '10 %' or a number of MTZ per area such as '200 /cm^2'"
+            ) from None
+        # checked here, under the key typed: the mtz_density field would name itself (QA9 #7a)
+        if not per_m2 > 0.0:
+            raise InputError("density", value, "a number of MTZ per area more than 0 1/cm^2, such as '200 /cm^2'")
+        diameter = data.get("microbeam_diameter", data.get("microbeam_diameter_m"))
+        _refuse_over_full_coverage("density", value, per_m2, diameter if isinstance(diameter, str) else None)
+        data["mtz_density"] = value
         return data
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _remember_density_key(cls, data: Any, handler: ModelWrapValidatorHandler[FractionalSpec]) -> FractionalSpec:
+        """Keep the density key the user typed (``density``, ``coverage`` or ``mtz_density``) for the messages of
+        later checks (a device's range, :meth:`Laser._check`), which see only the fields (QA9 #7a)."""
+        typed = None
+        if isinstance(data, dict):
+            typed = next((k for k in (*_DENSITY_KEYS, "mtz_per_m2") if data.get(k) is not None), None)
+        model = handler(data)
+        if typed is not None:
+            model._density_key = _MessageOnly("mtz_density" if typed == "mtz_per_m2" else typed)
+        return model
+
+    @property
+    def density_key(self) -> str | None:
+        """The density key the user typed: ``"density"``, ``"coverage"`` or ``"mtz_density"`` (``None``: not known,
+        e.g. a spec built from SI fields). Only messages read it; it is not part of the spec's value."""
+        return self._density_key.value
 
     @model_validator(mode="after")
     def _one_density(self) -> FractionalSpec:
@@ -240,17 +321,13 @@ class FractionalSpec(_DerivedFields):
         area = _circle_area(self.microbeam_diameter_m)
         if (self.coverage is None) == (self.mtz_per_m2 is None):
             raise ValueError("density: give exactly one of density, coverage and mtz_density")
-        if self.coverage is None:
-            coverage = self.mtz_per_m2 * area
-            if coverage > 1.0 + 1e-12:
-                raise ValueError(
-                    f"density: {format_quantity(self.mtz_per_m2, '1/m^2', '1/cm^2')} microbeams of "
-                    f"{self.microbeam_diameter_m * 1e6:g} um cover {coverage:.0%} of the skin; "
-                    "at most 100 % per pattern (use more passes)"
-                )
-            self._fill(coverage=coverage)
-        else:
-            self._fill(mtz_per_m2=self.coverage / area)
+        coverage, per_m2 = self.coverage, self.mtz_per_m2
+        if coverage is not None:
+            self._fill(mtz_per_m2=coverage / area)
+        elif per_m2 is not None:
+            # mtz_density as typed (a typed density was checked under its own key before)
+            _refuse_over_full_coverage("mtz_density", per_m2, per_m2, self.microbeam_diameter_m)
+            self._fill(coverage=per_m2 * area)
         return self
 
     @property
@@ -365,9 +442,11 @@ class Laser(_DerivedFields):
         input: ``"flat_top"``, or ``"gaussian"`` for a fractional micro-beam (a focused beam).
     repetition_rate_Hz : float or None
         Pulse repetition rate (Hz); required when ``pulses > 1``. In fractional mode the
-        rate at which microbeams are fired.
+        rate at which microbeams are fired. With ``pulses > 1`` at least ``(pulses - 1) / 1 h``:
+        the stacked pulses are fired within one session
+        (:data:`laserskin.treatment.protocol.MAX_WITHIN_SESSION_S`, QA9 #1).
     pulses : int
-        Pulses stacked on one spot (1 to 10 000).
+        Pulses stacked on one spot (1 to 10 000; a number: text such as ``"2"`` is refused).
     ablative : bool
         Whether the laser vaporises tissue (only for strongly water-absorbed light). Unset in the
         input: decided from the water absorption of the wavelength(s) (see the module docstring);
@@ -451,6 +530,11 @@ class Laser(_DerivedFields):
         merged["device"] = preset.name
         return merged
 
+    @field_validator("pulses", mode="before")
+    @classmethod
+    def _count_is_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
+
     @field_validator("fractional", mode="before")
     @classmethod
     def _fractional_off(cls, value: Any) -> Any:
@@ -511,6 +595,17 @@ class Laser(_DerivedFields):
             )
         if self.pulses > 1 and self.repetition_rate_Hz is None:
             raise ValueError(f"repetition_rate: required when pulses > 1 (got pulses = {self.pulses})")
+        rate = self.repetition_rate_Hz
+        if self.pulses > 1 and rate is not None:  # the pulses stacked within one session (QA9 #1: 1e-8 Hz ran)
+            within_session(
+                "repetition_rate",
+                getattr(rate, "text", None) or format_quantity(rate, "Hz", digits=6),
+                (self.pulses - 1) / rate,
+                f"at least {format_quantity((self.pulses - 1) / MAX_WITHIN_SESSION_S, 'Hz', digits=4)} with "
+                f"pulses = {self.pulses}",
+                "the pulse train on a spot",
+                formula="(pulses - 1) / repetition_rate",
+            )
         if self.repetition_rate_Hz is not None and self.pulse_duration_s * self.repetition_rate_Hz > 1.0 + 1e-9:
             raise ValueError(
                 f"pulse_duration: {format_quantity(self.pulse_duration_s, 's', 'ms')} is longer than the "

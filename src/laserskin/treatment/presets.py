@@ -208,6 +208,7 @@ class PresetData(InputModel):
             given = _given_instead(laser, attribute)
             if given is not None:
                 given_key, given_attribute, given_si, given_display = given
+                given_key = _typed_key(laser, given_key)
                 given_value = _attribute(laser, given_attribute)
                 factor = value / given_value  # derived = factor * given (linear)
                 where = _where(laser, key)
@@ -221,7 +222,8 @@ class PresetData(InputModel):
                 )
             shown = _typed(value, si_unit, display)
             return (
-                f"{key}: got {shown}; expected from {_fmt(lo, si_unit, display)} to "
+                f"{_typed_key(laser, ('fractional.' if attribute.startswith('fractional.') else '') + key)}: got "
+                f"{shown}; expected from {_fmt(lo, si_unit, display)} to "
                 f"{format_quantity(hi, si_unit, display)} ({device})"
             )
         return None
@@ -242,6 +244,16 @@ _GIVEN_INSTEAD = {
     "spot_diameter_m": ("spot_fwhm", "spot_fwhm_m", "m", "mm"),
     "fractional.coverage": ("fractional.mtz_density", "fractional.mtz_per_m2", "1/m^2", "1/cm^2"),
 }
+
+
+def _typed_key(laser: Any, key: str) -> str:
+    """The key of a checked setting as the user typed it: a fractional table's settings under ``fractional.``, its
+    density under the key typed (``density``, ``coverage`` or ``mtz_density``; QA9 #7a: a ``density`` out of a
+    device's range was refused as ``laser.coverage``)."""
+    if key in ("fractional.coverage", "fractional.mtz_density"):
+        typed = getattr(getattr(laser, "fractional", None), "density_key", None)
+        return f"fractional.{typed}" if typed else key
+    return key
 
 
 def _given_instead(laser: Any, attribute: str) -> tuple[str, str, str, str] | None:

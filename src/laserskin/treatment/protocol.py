@@ -3,11 +3,11 @@
 TOML schema of the ``[protocol]`` table (all keys optional)::
 
     [protocol]
-    passes = 3                     # passes over the treated area in one session
+    passes = 3                     # passes over the treated area in one session (a whole number, not text)
     pulses_per_spot = 2            # stacked pulses per spot; default: the laser's `pulses`
     pass_interval = "5 min"        # end of one pass -> start of the next at the same spot (> 0 with passes > 1);
-                                   # default: the time one pass over the treated area takes
-    cooling_pause = "30 s"         # extra pause added between passes (let the skin cool)
+                                   # default: the time one pass over the treated area takes; at most 1 h
+    cooling_pause = "30 s"         # extra pause added between passes (let the skin cool); with pass_interval <= 1 h
     overlap = "10 %"               # area overlap of neighbouring spots within a pass
     anesthetic = "lidocaine_4"     # none | lidocaine_4 | lidocaine_tetracaine_7_7 | emla
     anesthetic_lead_time = "30 min"  # default: the cream's label time (data/parameters/anesthetics.toml)
@@ -43,21 +43,59 @@ the pace).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import math
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from laserskin.core.citations import cite
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, format_quantity
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
+from laserskin.treatment.counts import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from laserskin.treatment.laser import Laser
 
-__all__ = ["ANESTHETICS", "Anesthetic", "Protocol", "pulse_count_conflict"]
+__all__ = ["ANESTHETICS", "MAX_WITHIN_SESSION_S", "Anesthetic", "Protocol", "pulse_count_conflict", "within_session"]
+
+#: Longest time the treatment of one spot may span within a session, s (1 h): the wait between two passes at a spot
+#: (``pass_interval`` + ``cooling_pause``, or by default one pass over the treated area) and the pulse train stacked
+#: on a spot (``(pulses - 1) / repetition_rate``). Source (clinic; confidence D, derived from the session length):
+#: passes and stacked pulses are delivered within one session, and sessions last under an hour (issue 10, "sessions
+#: under an hour", after the project seed; the planner's ``[safety] max_session_minutes = 60`` of
+#: data/parameters/contraindications.toml, anaesthetic lead time included). No device preset, example scenario,
+#: reference course, plan or test comes near it (longest: a pass interval of 2 min and cooling pauses up to 10 min
+#: in the tests, a 1 s preset train (cooltouch_1320, 3 pulses at 2 Hz), a 99 s train at the edge of a device's
+#: ranges (genesis_1064, 100 pulses at 1 Hz), one default pass over 400 cm^2 of 44 min (titan_ir at 0.1 Hz), the
+#: planner's 3 full-field CO2 passes over the largest site area, 1200 cm^2, 28 min apart).
+#:
+#: Why 1 h is safe physically (QA9 #1): the damage integrals run over the whole schedule, the idle time included,
+#: and their rates are not zero at body temperature. At 37 degC (310.15 K, the arterial temperature of the heat model
+#: and the warmest resting tissue) the rate k = A exp(-Ea / (R T)) of Henriques' epidermal set (A = 3.1e98 /s,
+#: Ea = 6.28e5 J/mol; Henriques 1947, V in arrhenius.toml) is 5.3e-8 /s, so Omega over 1 h is 1.9e-4; the dermal
+#: collagen set of the pipeline (Pearce 2010 rat skin, A = 1.606e45 /s, Ea = 3.06e5 J/mol, R) has 4.7e-7 /s and
+#: Omega 1.7e-3 over 1 h, a denatured fraction of 0.17 % (the other collagen sets of arrhenius.toml: Maitland &
+#: Walsh 1997 2.0e-3, the derived Jacques 2006 set 0.016). Over days the idle time alone approaches Omega = 1:
+#: 1e7 s (116 d) gives Henriques 0.53 and Pearce 4.7, the 1.5 mm of "coagulation" and 84 % tightening of a 1e7 s
+#: pass interval that QA9 found. tests/treatment/test_session_span.py recomputes both Omegas with
+#: laserskin.damage.arrhenius.
+MAX_WITHIN_SESSION_S = 3600.0
+
+
+def within_session(
+    field: str, value: Any, span_s: float, allowed: str, span: str, *, formula: str = "", given: str | None = None
+) -> None:
+    """Refuse a span of one spot's treatment longer than :data:`MAX_WITHIN_SESSION_S`: one :class:`InputError`
+    naming ``field``, the ``value`` typed (or ``given``), what is ``allowed`` and the ``span`` that is too long
+    (``formula``: how it is computed), QA9 #1: before, any wait ran, and the damage integrals counted days at body
+    temperature as heating."""
+    if span_s > MAX_WITHIN_SESSION_S * (1 + 1e-12):
+        here = format_quantity(span_s, "s", "h" if span_s >= 2 * 3600.0 else "min", digits=4)
+        how = f"{formula}, here {here}" if formula else here
+        raise InputError(field, value, f"{allowed}: {span} ({how}) lasts at most 1 h, within one session", given=given)
 
 
 def pulse_count_conflict(laser_pulses: int, pulses_per_spot: int) -> InputError:
@@ -96,14 +134,19 @@ class Protocol(InputModel):
     Attributes
     ----------
     passes : int
-        Passes over the treated area per session (1-20).
+        Passes over the treated area per session (1-20; a number: text such as ``"2"`` is refused).
     pulses_per_spot : int or None
-        Stacked pulses per spot; ``None`` uses the laser's ``pulses``.
+        Stacked pulses per spot; ``None`` uses the laser's ``pulses``. Their train,
+        ``(pulses_per_spot - 1) / repetition_rate``, lasts at most 1 h (:data:`MAX_WITHIN_SESSION_S`).
     pass_interval_s : float or None
-        Time from the end of one pass to the start of the next at the same spot (s);
-        ``None``: the duration of one pass over the treated area.
+        Time from the end of one pass to the start of the next at the same spot (s), 0 to 1 h;
+        ``None``: the duration of one pass over the treated area (then also at most 1 h when
+        ``passes > 1``). Bound: passes are delivered within one session, and sessions last under an
+        hour (issue 10; ``[safety] max_session_minutes = 60``); see :data:`MAX_WITHIN_SESSION_S` for
+        the source and why Arrhenius damage at body temperature over 1 h is negligible (QA9 #1).
     cooling_pause_s : float
-        Extra pause between passes (s), added to the pass interval.
+        Extra pause between passes (s), added to the pass interval; 0 to 1 h, and
+        ``pass_interval + cooling_pause`` at most 1 h.
     overlap : float
         Fraction of a spot's area overlapped by its neighbours within a pass, [0, 0.9].
     anesthetic : str
@@ -114,15 +157,19 @@ class Protocol(InputModel):
     treated_area_m2 : float
         Skin area treated per session (m²), > 0.
     sessions : int
-        Number of sessions (1-20).
+        Number of sessions (1-20; a number, not text).
     session_interval_s : float
         Time between sessions (s).
     """
 
     passes: int = Field(default=1, ge=1, le=20)
     pulses_per_spot: int | None = Field(default=None, ge=1, le=10_000)
-    pass_interval_s: Quantity("s", display="s", ge=0.0) | None = Field(default=None, alias="pass_interval")
-    cooling_pause_s: Quantity("s", display="s", ge=0.0) = Field(default="0 s", alias="cooling_pause")
+    pass_interval_s: Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S) | None = Field(
+        default=None, alias="pass_interval"
+    )
+    cooling_pause_s: Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S) = Field(
+        default="0 s", alias="cooling_pause"
+    )
     overlap: Quantity("", display="%", ge=0.0, le=0.9) = 0.0
     anesthetic: Anesthetic = "none"
     anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) | None = Field(
@@ -131,6 +178,27 @@ class Protocol(InputModel):
     treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
     sessions: int = Field(default=1, ge=1, le=20)
     session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
+
+    @field_validator("passes", "pulses_per_spot", "sessions", mode="before")
+    @classmethod
+    def _counts_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
+
+    @model_validator(mode="after")
+    def _passes_within_the_session(self) -> Protocol:
+        # each is at most 1 h (the fields' range); together they are the wait between passes at a spot (QA9 #1)
+        if self.passes > 1 and self.pass_interval_s is not None:
+            wait = self.pass_interval_s + self.cooling_pause_s
+            if wait > MAX_WITHIN_SESSION_S * (1 + 1e-12):
+                typed = getattr(self.pass_interval_s, "text", None) or format_quantity(self.pass_interval_s, "s")
+                raise InputError(
+                    "pass_interval",
+                    typed,
+                    f"at most {format_quantity(MAX_WITHIN_SESSION_S - self.cooling_pause_s, 's', 'min')} with "
+                    f"cooling_pause = {format_quantity(self.cooling_pause_s, 's', 'min')}: the wait between passes at "
+                    "a spot (pass_interval + cooling_pause) is at most 1 h, one session",
+                )
+        return self
 
     @model_validator(mode="after")
     def _passes_apart(self) -> Protocol:
@@ -150,9 +218,20 @@ class Protocol(InputModel):
         that differs from it is refused (:func:`pulse_count_conflict`, QA4 #30), never resolved silently.
         """
         if self.pulses_per_spot is None:
-            return laser.pulses
+            return laser.pulses  # its train is checked by the laser (Laser._check)
         if laser.pulses != self.pulses_per_spot and _laser_pulses_given(laser):
             raise pulse_count_conflict(laser.pulses, self.pulses_per_spot)
+        if self.pulses_per_spot > 1 and laser.repetition_rate_Hz:  # the train within the session (QA9 #1)
+            rate = format_quantity(laser.repetition_rate_Hz, "Hz", digits=6)
+            within_session(
+                "protocol.pulses_per_spot",
+                self.pulses_per_spot,
+                (self.pulses_per_spot - 1) / laser.repetition_rate_Hz,
+                f"at most {math.floor(MAX_WITHIN_SESSION_S * laser.repetition_rate_Hz * (1 + 1e-12)) + 1} pulses "
+                f"at laser.repetition_rate = {rate}",
+                "the pulse train on a spot",
+                formula="(pulses_per_spot - 1) / repetition_rate",
+            )
         return self.pulses_per_spot
 
     def spots_per_pass(self, laser: Laser) -> float:
@@ -194,6 +273,17 @@ class Protocol(InputModel):
         period = 1.0 / laser.repetition_rate_Hz if laser.repetition_rate_Hz else 0.0
         train = (n - 1) * period + laser.pulse_duration_s
         gap = self.time_between_passes_s(laser) if self.passes > 1 else 0.0
+        if self.passes > 1 and self.pass_interval_s is None:  # the default wait: one pass over the area (QA9 #1)
+            area = format_quantity(self.treated_area_m2, "m^2", "cm^2", digits=6)
+            rate = format_quantity(laser.repetition_rate_Hz or 0.0, "Hz", digits=6)
+            within_session(
+                "protocol.pass_interval",
+                None,
+                gap,
+                "a pass_interval of at most 1 h, or a smaller treated_area",
+                "the wait between passes at a spot",
+                given=f"nothing (the default: the time of one pass over treated_area {area} at {rate})",
+            )
         return [k * (train + gap) for k in range(self.passes)]
 
     def session_duration_s(self, laser: Laser, *, include_anesthetic: bool = True) -> float:
