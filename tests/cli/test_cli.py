@@ -122,7 +122,9 @@ def test_simulate_json_acceptance_keys(tmp_path):
     from laserskin.pipeline.scenario import load_scenario, scenario_from_dict
 
     assert payload["version"] == laserskin.__version__
-    assert scenario_from_dict(payload["inputs"]) == load_scenario(EXAMPLES / "resurfacing_er_yag.toml")
+    read = load_scenario(EXAMPLES / "resurfacing_er_yag.toml")  # with the run's --photons (QA9 #2)
+    ran = read.model_copy(update={"transport": read.transport.model_copy(update={"photons": 2000})})
+    assert scenario_from_dict(payload["inputs"]) == ran
     again = invoke("simulate", EXAMPLES / "resurfacing_er_yag.toml", "--photons", 2000, "--out", out)
     assert again.exit_code == 2 and "--force" in again.stderr  # refused before computing
 

@@ -115,7 +115,7 @@ def test_absurd_grids_are_priced_without_building_them():
                     "pulses": 100,
                     "repetition_rate": "10 Hz",
                 },
-                "protocol": {"passes": 3},
+                "protocol": {"passes": 3, "pass_interval": "1 min"},  # the default wait would exceed 1 h (QA9 #1)
             },
             "laser.pulses",
         ),

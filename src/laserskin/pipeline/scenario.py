@@ -130,6 +130,7 @@ class Scenario(InputModel):
             raise ValueError('[[inclusions]] need [geometry] kind = "voxels"')
         if self.protocol is not None and isinstance(self.laser, Laser):
             self.protocol.effective_pulses_per_spot(self.laser)  # [laser] pulses against pulses_per_spot (QA4 #30)
+            self.protocol.pass_start_times_s(self.laser)  # the default wait between passes within 1 h (QA9 #1)
         return self
 
     # --- derived inputs -------------------------------------------------------------
