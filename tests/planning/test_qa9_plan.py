@@ -27,10 +27,11 @@ from laserskin.planning.plan import (
     _visits,
 )
 from laserskin.planning.request import planner_rules
-from laserskin.planning.sessions import session_timing
+from laserskin.planning.sessions import plan_course, session_dose_from_summary, session_timing
 from laserskin.report import plan_report_html
 from laserskin.report.labels import readable_units
 from laserskin.skin.person import Person
+from laserskin.treatment.devices import load_device
 
 LIMIT_MIN = 30.0
 
@@ -163,3 +164,32 @@ def test_a_plan_without_topical_says_why(fractional_plan):
         assert len(p.pain[key]) == 3 and p.pain[key][0] <= p.pain[key][1] <= p.pain[key][2]
     page = plan_report_html(p)
     assert "Why no topical anaesthetic" in page and html.escape(readable_units(note), quote=True) in page
+
+
+# --- #12: a --max-sessions cap is named as the cap, not as saturation ------------------------------------------------
+
+
+def test_a_session_cap_below_the_saturation_count_is_named_as_the_cap(large_area_plan):
+    """QA9 #12: with --max-sessions 2 the reason read "the smallest count in 2-2 after which one more session no longer
+    raises the 6-month improvement ..." although a third session raises it. The course of the plan's own session
+    dose (no new transport) is planned with and without the cap; the capped reason names the cap, the count the
+    rule takes without it and both month-6 predictions."""
+    p = large_area_plan
+    setting = p.support["setting"]
+    dose = session_dose_from_summary(setting.summary, setting.laser)
+    preset, person = load_device(p.device), p.support["person"]
+    free = plan_course(dose, preset, person, max_sessions=None)
+    assert free.sessions == p.sessions and free.sessions > 2  # the premise: the rule takes more than the cap
+    assert "capped" not in free.sessions_reason
+    capped = plan_course(dose, preset, person, max_sessions=2)
+    assert capped.sessions == 2
+    reason = capped.sessions_reason
+    for words in (
+        "capped by max_sessions 2 (--max-sessions)",
+        f"takes {free.sessions}",
+        f"{free.improvement_percent['month_6'][1]:.1f} % of the laxity grade at month 6",
+        f"instead of {capped.improvement_percent['month_6'][1]:.1f} % with 2",
+    ):
+        assert words in reason, words
+    # a cap at or above the count the rule takes changes nothing
+    assert "capped" not in plan_course(dose, preset, person, max_sessions=free.sessions).sessions_reason
