@@ -29,6 +29,7 @@ from laserskin.planning.modality import (
     primary_goal,
 )
 from laserskin.planning.optimise import (
+    ANESTHETIC_ORDER,
     STRONGEST_TOPICAL,
     Counter,
     NotExpectedToWork,
@@ -527,6 +528,11 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         cite("yun2002")
         reasons.append(ABLATIVE_ANAESTHESIA_NOTE)
         risks["anaesthesia_note"] = ABLATIVE_ANAESTHESIA_NOTE
+    choice_note = _no_topical_note(setting, request, best)
+    if choice_note is not None:  # QA9 #4: why the auto rule chose no topical, and what the lightest would give
+        pain["anaesthetic_choice_note"] = choice_note
+        risks["anaesthetic_choice_note"] = choice_note
+        reasons.append(choice_note)
     if best.get("anaesthetic_note"):
         reasons.append(best["anaesthetic_note"])
         risks["anaesthetic_dropped_for_session_limit"] = best["anaesthetic_note"]
@@ -1325,10 +1331,14 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         dose = session_dose_from_summary(setting.summary, setting.laser)
         course = plan_course(dose, preset, person, max_sessions=request.max_sessions, measure=_goal_measure(goal))
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
-        if kept_note is None:
-            kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit)
+        area_cm2 = request.area_m2 * 1e4
         if visits > 1 and preset.device_class == "ablative":  # one sitting, by cosmetic units (QA6 #15)
-            visits, kept_note = 1, _one_sitting_note(preset.name, minutes, at_laser, limit)
+            one_sitting = _one_sitting_note(preset.name, minutes, at_laser, limit)
+            visits, kept_note = 1, f"{kept_note}; {one_sitting}" if kept_note else one_sitting
+        elif kept_note is None:
+            kept_note = _limit_not_met_note(setting.anesthetic, minutes, at_laser, limit, area_cm2)
+        elif preset.device_class != "ablative":  # the cream kept before the timed visit: its laser time (QA9 #5)
+            kept_note += _laser_time_clause(minutes, at_laser, limit, area_cm2)
         if visits > 1:
             protocol, minutes, at_laser = session_timing(
                 setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=setting.anesthetic
@@ -1632,6 +1642,18 @@ def _visits_needed(minutes: float, at_laser: float, limit: float) -> int:
     return math.ceil(at_laser / (limit - lead) - 1e-9)
 
 
+def _lead_reaches_limit(minutes: float, at_laser: float, limit: float) -> bool:
+    """Whether the anaesthetic's lead time (``minutes - at_laser``) alone reaches ``limit``: no visit that waits for
+    the cream fits, so the plan's advice is to apply the cream before the timed visit."""
+    return minutes - at_laser >= limit * (1 - 1e-9)
+
+
+def _laser_visits_needed(at_laser: float, limit: float) -> int:
+    """Visits needed so that each visit's share of the laser time alone fits ``limit`` (the cream applied before
+    the timed visit; QA9 #5)."""
+    return 1 if at_laser <= limit * (1 + 1e-9) else math.ceil(at_laser / limit - 1e-9)
+
+
 def _visits(minutes: float, at_laser: float, limit: float) -> int:
     """Visits the session is split into (QA6 #1: a split only where it shortens what the patient sits through).
 
@@ -1639,13 +1661,49 @@ def _visits(minutes: float, at_laser: float, limit: float) -> int:
     lead time, which a split repeats at every visit (63 min of 45 min cream + 18 min of laser became 2 visits of
     54 min, 108 min per session); one visit, flagged (:func:`_limit_not_met_note`), with the cream applied before
     the timed visit instead. When the laser time alone exceeds the limit no single visit fits: the split of
-    :func:`_visits_needed` when that is at most :data:`MAX_VISITS_PER_SESSION`, else 1 (kept whole and flagged);
-    1 also when the lead time alone reaches the limit.
+    :func:`_visits_needed` when that is at most :data:`MAX_VISITS_PER_SESSION`, else 1 (kept whole and flagged).
+    When the lead time alone reaches the limit the cream goes before the timed visit (the plan's advice), so the
+    laser time alone is split (:func:`_laser_visits_needed`, QA9 #5: before, one 47-min visit was planned under a
+    30-min limit with that advice), again at most :data:`MAX_VISITS_PER_SESSION` visits, else 1.
     """
     if at_laser <= limit * (1 + 1e-9):
         return 1
-    needed = _visits_needed(minutes, at_laser, limit)
+    if _lead_reaches_limit(minutes, at_laser, limit):
+        needed = _laser_visits_needed(at_laser, limit)
+    else:
+        needed = _visits_needed(minutes, at_laser, limit)
     return needed if 1 <= needed <= MAX_VISITS_PER_SESSION else 1
+
+
+def _laser_time_clause(minutes: float, at_laser: float, limit: float, area_cm2: float | None = None) -> str:
+    """What a note that keeps the cream before the timed visit (its lead time alone reaches ``limit``) adds about the
+    laser time itself (QA9 #5): "" where it fits the limit; else the split of the laser time into visits that each
+    fit (:func:`_visits`), or, beyond :data:`MAX_VISITS_PER_SESSION` visits, that the laser time itself exceeds
+    the limit. Starts with "; "."""
+    if not _lead_reaches_limit(minutes, at_laser, limit) or at_laser <= limit * (1 + 1e-9):
+        return ""
+    lead = minutes - at_laser
+    visits = _visits(minutes, at_laser, limit)
+    if visits > 1:
+        where = f" of {area_cm2 / visits:.0f} cm^2" if area_cm2 else ""
+        return (
+            f"; with the cream applied before the timed visit the laser time alone ({at_laser:.1f} min) still exceeds "
+            f"the limit, so the area is treated in {visits} visits{where}, each {at_laser / visits:.1f} min at the "
+            f"laser (within the limit; {lead + at_laser / visits:.0f} min with the cream's lead time)"
+        )
+    needed = _laser_visits_needed(at_laser, limit)
+    smaller = (
+        f"; about {area_cm2 * MAX_VISITS_PER_SESSION * limit / at_laser:.0f} cm^2 or less fits in "
+        f"{MAX_VISITS_PER_SESSION} visits: the laser time is proportional to the area"
+        if area_cm2
+        else ""
+    )
+    return (
+        f"; the laser time itself ({at_laser:.1f} min) exceeds the limit too: with the cream applied before the "
+        f"timed visit the visit is still {at_laser:.1f} min at the laser, and fitting it under the limit would take "
+        f"{needed} visits, more than the planner's {MAX_VISITS_PER_SESSION}, so it stays one visit: treat a smaller "
+        f"area (--area{smaller}) or raise the limit"
+    )
 
 
 def _split_reason(option: dict, area_cm2: float, anesthetic: str | None) -> str:
@@ -1666,19 +1724,29 @@ def _split_reason(option: dict, area_cm2: float, anesthetic: str | None) -> str:
     )
 
 
-def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit: float) -> str | None:
-    """Why a session is kept as one visit over ``limit`` (``risks.session_limit_not_met``), or None when the
-    session fits or is split (:func:`_visits`). The lead-time-alone case with the anaesthetic on auto has its
-    own note (:func:`_kept_topical_note`)."""
-    if minutes <= limit * (1 + 1e-9) or _visits(minutes, at_laser, limit) > 1:
+def _limit_not_met_note(
+    anesthetic: str, minutes: float, at_laser: float, limit: float, area_cm2: float | None = None
+) -> str | None:
+    """Why a session is over ``limit`` (``risks.session_limit_not_met``): kept as one visit, or, when the lead time
+    alone reaches the limit, split on its laser time alone (QA9 #5, :func:`_laser_time_clause`); None when the
+    session fits or is split into visits that fit (:func:`_visits`). The lead-time-alone case with the anaesthetic
+    on auto has its own note (:func:`_kept_topical_note`), to which :func:`_laser_time_clause` is added."""
+    lead_alone = _lead_reaches_limit(minutes, at_laser, limit)
+    if minutes <= limit * (1 + 1e-9) or (_visits(minutes, at_laser, limit) > 1 and not lead_alone):
         return None
     lead = minutes - at_laser
     needed = _visits_needed(minutes, at_laser, limit)
     if needed == 0:
         return (
             f"session limit {limit:g} min not met: the anaesthetic lead time alone exceeds the limit ({anesthetic}, "
-            f"{lead:.0f} min); the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the laser): apply the "
-            f"cream before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+            f"{lead:.0f} min); "
+            + (
+                f"the session is one visit of {minutes:.0f} min ({at_laser:.1f} min at the laser): "
+                if _visits(minutes, at_laser, limit) == 1
+                else ""
+            )
+            + f"apply the cream before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d} "
+            "(one visit)" + _laser_time_clause(minutes, at_laser, limit, area_cm2)
         )
     if at_laser <= limit * (1 + 1e-9):  # the overrun is the cream's lead time: a split would repeat it (QA6 #1)
         return (
@@ -1701,7 +1769,12 @@ def _limit_not_met_note(anesthetic: str, minutes: float, at_laser: float, limit:
         f"session limit {limit:g} min not met: {why}; fitting {at_laser:.1f} min at the laser under the limit "
         f"would take {needed} visits, more than the planner's {MAX_VISITS_PER_SESSION}, so the session is one visit "
         f"of {minutes:.1f} min ({at_laser:.1f} min at the laser)"
-        + (f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min)" if lead > 0 else "")
+        + (
+            f"; apply the cream before the timed visit (the visit is then {at_laser:.0f} min at the laser, itself "
+            f"over the limit)"
+            if lead > 0
+            else ""
+        )
         + f"; or raise --max-session-minutes to {math.ceil(minutes):d} (one visit) or {math.ceil(fewest):d} "
         f"({MAX_VISITS_PER_SESSION} visits)"
     )
@@ -1793,6 +1866,60 @@ def _laxity_referral_note(referral: str, person) -> str:
         "does not treat (wrinkles, texture, dyschromia): it is commonly combined with or done after the lift; "
         "energy-based tightening is not offered for this laxity"
     )
+
+
+def _no_topical_note(setting, request, option: dict) -> str | None:
+    """Why ``--anesthetic auto`` planned no topical anaesthetic (QA9 #4), or None (a topical is planned, ``none`` was
+    asked for, or the cream was dropped for the session limit, whose note says so).
+
+    The auto rule (:func:`~laserskin.planning.optimise.lightest_anesthetic`) takes the lightest option whose
+    *nominal* pain with the plan's cooling is within the planner's pain limit; the note gives that nominal pain and
+    its band, the limit, whether the band's upper end is above it, what the lightest topical would give (and the
+    session it makes, its lead time included), and the published pain scores of this device (``pain.toml``
+    anchors), which were measured with a topical."""
+    if request.anesthetic != "auto" or setting.anesthetic != "none" or option.get("anaesthetic_note"):
+        return None
+    from laserskin.core.data import load_parameters
+
+    cooling = (setting.cooling or {}).get("kind")
+    band = _pain_bands(setting.summary, "none", cooling).get("with_plan")
+    if not band:
+        return None
+    limit = planner_rules()["safety"]["pain_index_limit"]
+    lightest = next(a for a in ANESTHETIC_ORDER if a != "none")
+    topical = _pain_bands(setting.summary, lightest, cooling)["with_plan"]
+    visits = option["visits"]
+    _, minutes_topical, at_laser = session_timing(
+        setting.laser, passes=setting.passes, area_m2=request.area_m2 / visits, anesthetic=lightest
+    )
+
+    def words(b):
+        return f"{b[1]:.1f}/10 [{b[0]:.1f}-{b[2]:.1f}]"
+
+    cooled = f"the plan's cooling ({cooling})" if cooling and cooling != "none" else "no cooling"
+    text = (
+        f"no topical anaesthetic (--anesthetic auto): the nominal pain with {cooled} is {words(band)}, within the "
+        f"planner's pain limit {limit:g}/10 (the auto rule takes the lightest option, none first, whose nominal pain is "
+        "within the limit)"
+    )
+    if band[2] > limit:
+        text += f"; the band's upper end ({band[2]:.1f}) is above the limit"
+    per_visit = " per visit" if visits > 1 else ""
+    text += (
+        f"; the lightest topical, {lightest}, would give {words(topical)}, with a {minutes_topical - at_laser:.0f}-min "
+        f"lead time ({minutes_topical:.0f} min{per_visit} instead of {option['session_minutes']:.0f}, session limit "
+        f"{option['limit_minutes']:g} min)"
+    )
+    anchors = [
+        a
+        for a in load_parameters("pain").get("anchors", [])
+        if a.get("device") == setting.device and a.get("anesthetic", "none") != "none"
+    ]
+    if anchors:
+        text += "; the published pain scores of this device were measured with a topical: " + ", ".join(
+            f"{a['study']} {float(a['published']):g}/10 ({a['anesthetic']}, cooling {a['cooling']})" for a in anchors
+        )
+    return text + f"; to plan with a topical: --anesthetic {lightest}"
 
 
 def _auto_anesthetic(summary: dict, cooling_kind: str | None, device_class: str | None = None) -> str:

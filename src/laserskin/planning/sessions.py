@@ -252,7 +252,7 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None, 
     ``measure``: the outcome whose saturation sets the count, the goal's measure (``laxity`` for tightening,
     ``rhytid`` for resurfacing; QA6 #2).
     """
-    lo, hi = preset.sessions.count
+    lo, hi = typical = preset.sessions.count
     if max_sessions is not None:
         hi = min(hi, max_sessions)
         lo = min(lo, hi)
@@ -274,6 +274,28 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None, 
         improvement[f"month_{months}"] = list(course.improvement_at(months))
         rhytid[f"month_{months}"] = list(course.improvement_at(months, "rhytid"))
     downtime = reepithelialization_days(dose, person.age_years)
+    reason = (
+        f"{count} session(s): the smallest count in {lo}-{hi} after which one more session no longer raises the "
+        f"6-month improvement of a saturating dose in this band (saturation of the healing model: "
+        f"{ceiling:.1f} % of the {measure} grade at month 6); "
+        "the count does not follow the Monte Carlo dose"
+    )
+    if count == hi < typical[1]:  # QA9 #12: the cap, not saturation, may have set the count: say so
+        free, free_ceiling = count, ceiling
+        while free < typical[1]:
+            more = _month6_mid(saturating, free + 1, interval_s, person, measure)[0]
+            if not more > free_ceiling:
+                break
+            free, free_ceiling = free + 1, more
+        if free > count:
+            free_mid = _month6_mid(dose, free, interval_s, person, measure)[0]
+            capped_mid = course.improvement_at(6, measure)[1]
+            reason = (
+                f"{count} session(s): capped by max_sessions {max_sessions} (--max-sessions); without the cap the "
+                f"saturation rule takes {free} (the smallest count in {typical[0]}-{typical[1]} after which one more "
+                f"session no longer raises the 6-month improvement of a saturating dose), which predicts "
+                f"{free_mid:.1f} % of the {measure} grade at month 6 instead of {capped_mid:.1f} % with {count}"
+            )
     return CoursePlan(
         count,
         interval_days / 7.0,
@@ -282,8 +304,5 @@ def plan_course(dose: SessionDose, preset, person, *, max_sessions: int | None, 
         course,
         improvement["month_6"][1] >= TARGET_IMPROVEMENT_PCT,
         rhytid,
-        f"{count} session(s): the smallest count in {lo}-{hi} after which one more session no longer raises the "
-        f"6-month improvement of a saturating dose in this band (saturation of the healing model: "
-        f"{ceiling:.1f} % of the {measure} grade at month 6); "
-        "the count does not follow the Monte Carlo dose",
+        reason,
     )

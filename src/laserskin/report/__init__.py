@@ -94,10 +94,12 @@ RISK_ROWS = (
     "pain_index_without_anesthetic",
     "pain_with_plan",
     "pain_without_anaesthetic",
+    "anaesthetic_choice_note",
     "downtime_days",
     "reepithelialization_days",
     "thermal_model",
     "long_session",
+    "session_limit_not_met",
     "anaesthesia_note",
     "referral_note",
 )

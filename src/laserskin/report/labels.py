@@ -130,6 +130,10 @@ LABELS: dict[str, Label] = {
     "pigment_risk": Label("Risk of pigment change"),
     "downtime_days": Label("Downtime", "days", "until the skin looks healed", digits=2),
     "long_session": Label("Session over the limit or split into visits"),
+    "session_limit_not_met": Label("Why the session limit is not met"),
+    "anaesthetic_choice_note": Label(
+        "Why no topical anaesthetic", help="the automatic choice, its pain limit and what the lightest topical gives"
+    ),
     "anaesthesia_note": Label("Anaesthesia"),
     "crater_depth_um": Label("Ablation depth", "µm", '"no crater" where nothing is ablated'),
     "immediate_tightening_percent": Label("Immediate tightening", "%"),
