@@ -54,7 +54,7 @@ import numpy as np
 
 from laserskin.core.citations import cite
 from laserskin.damage.arrhenius import arrhenius_omega
-from laserskin.damage.injury import pool_rings
+from laserskin.damage.injury import pool_rings, pooled_ring
 
 CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
 
@@ -64,6 +64,8 @@ __all__ = [
     "BlisterUncertainty",
     "beam_radius_m",
     "blister_uncertainty",
+    "dermal_dose_uncertainty",
+    "dermal_readout",
     "mc_relative_error",
 ]
 
@@ -101,6 +103,9 @@ class BlisterUncertainty:
     contributions: dict = field(default_factory=dict)
     runs: int = 0
     notes: dict = field(default_factory=dict)
+    #: ``{parameter: DermalReadout}`` of each perturbed run (the dermal dose's read-out, small arrays; not in
+    #: :meth:`as_dict`): :func:`dermal_dose_uncertainty` reads the dose at the planned energy from them.
+    dermal_readouts: dict = field(default_factory=dict, repr=False)
 
     def band(self, nominal: float | None) -> list[float] | None:
         """``[low, nominal, high]`` of a nominal value (``None`` stays ``None``)."""
@@ -404,6 +409,7 @@ def blister_uncertainty(
                     counter.heat_solves += 2
                 result.runs += 1
                 energies[name] = _one_pass_blister_J(alt_response, lo, hi)
+                result.dermal_readouts[name] = dermal_readout(alt_response)
         finally:
             for future in transports.values():  # on an error: no transport left running for nothing
                 future.cancel()
@@ -421,3 +427,117 @@ def blister_uncertainty(
     result.relative = float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY))
     result.relative_high = float(math.sqrt(high_sq))
     return result
+
+
+@dataclass(frozen=True)
+class DermalReadout:
+    """The dermal dose read-out of one run, linear in the pulse energy: the temperature of the dermal cells on the
+    beam axis pooled over the axis read-out region (as :class:`laserskin.planning.optimise.FastEvaluator` reads the
+    target), ``base_K + E·rise_per_J`` (nt, n_dermis), and the cells' thickness (µm)."""
+
+    times_s: np.ndarray
+    base_K: np.ndarray
+    rise_per_J: np.ndarray
+    dz_um: np.ndarray
+
+    def omega_depth_um(self, energy_J: float) -> float:
+        """Depth integral of the dermal Henriques Ω on the axis, ∫ Ω dz (µm), one pass at ``energy_J``: the smooth
+        measure of the dermal thermal-injury dose that drives the healing model (the injured band is where Ω ≥ 1)."""
+        history = self.base_K + energy_J * self.rise_per_J
+        omega = np.asarray(arrhenius_omega(self.times_s, history, parameters="henriques_moritz_1947"))
+        return float(np.sum(omega * self.dz_um))
+
+
+def dermal_readout(response) -> DermalReadout:
+    """:class:`DermalReadout` of a thermal response (the dermis of its own geometry)."""
+    grid, geometry = response.grid, response.geometry
+    z = grid.z_centers_m
+    dermis = np.flatnonzero((z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m))
+    return DermalReadout(
+        times_s=np.asarray(response.times_s),
+        base_K=np.asarray(pooled_ring(response.base_K[:, :, dermis], grid, response.readout_rings, axis=1)),
+        rise_per_J=np.asarray(pooled_ring(response.rise_per_J[:, :, dermis], grid, response.readout_rings, axis=1)),
+        dz_um=np.diff(grid.z_edges_m)[dermis] * 1e6,
+    )
+
+
+#: Largest dose-equivalent relative change searched per perturbation (a factor 3 in energy either way).
+_DOSE_SEARCH_FACTOR = 3.0
+
+
+def _equivalent_energy_J(readout: DermalReadout, target: float, energy_J: float) -> float | None:
+    """Energy at which ``readout``'s ∫Ω dz reaches ``target`` (log bisection within a factor
+    :data:`_DOSE_SEARCH_FACTOR` of ``energy_J``), None where it is not reached in that range."""
+    lo, hi = energy_J / _DOSE_SEARCH_FACTOR, energy_J * _DOSE_SEARCH_FACTOR
+    if readout.omega_depth_um(hi) < target:
+        return None
+    if readout.omega_depth_um(lo) >= target:
+        return lo
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        if readout.omega_depth_um(mid) < target:
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(lo * hi)
+
+
+def dermal_dose_uncertainty(uncertainty: BlisterUncertainty | None, response, energy_J: float) -> dict | None:
+    """Relative uncertainty of the dermal (healing) dose delivered at the planned one-pass energy ``energy_J``,
+    expressed as an equivalent fluence change, from the perturbed runs of the blister band (issue 10 item 3).
+
+    For each perturbation i the perturbed run's axial dermal ∫Ω dz (:class:`DermalReadout`) is matched to the nominal
+    run's at ``energy_J``: the perturbed skin at ``energy_J`` receives the dose the nominal skin receives at
+    ``energy_J·(1 + d_i)``, with ``d_i = energy_J/E_i − 1`` and ``E_i`` the perturbed run's energy of the nominal dose
+    (a perturbation that shifts the light in the dermis acts as a scaling of the energy). The ``d_i`` are combined
+    exactly as the blister band combines its changes (module docstring: a one-sided physical perturbation counts on
+    both sides, an alternative scattering set on its own side) with twice the Monte Carlo relative error ``s_MC`` of
+    the nominal run (the basal read-out's error, measured over the transport's batches, taken for the dermal
+    read-out as well: the same photons reach both, U), in quadrature::
+
+        δ_low = sqrt(Σ_sym d_i² + Σ_set min(d, 0)² + (2 s_MC)²),  δ_high likewise with max(d, 0)
+
+    The same parameters move the blister fluence, but not in the same direction (more melanin lowers both the
+    blister fluence and the light reaching the dermis; a thicker epidermis raises the first and lowers the second),
+    so the dermal changes are measured, not inferred from the blister band. A perturbation whose run has no read-out
+    or whose dose is not reached within a factor :data:`_DOSE_SEARCH_FACTOR` falls back to the blister band's change
+    for it (``|d|``; the source is said in ``sources``). Returns None where there is no blister band (ablative and
+    fractional settings) or no dermal dose at ``energy_J`` (∫Ω dz = 0): the dose then is not a smooth function to
+    perturb, and the outcome band stays the healing model's.
+
+    Returns
+    -------
+    dict or None
+        ``relative_low``, ``relative_high`` (δ), ``mc_relative_error`` (s_MC), ``contributions`` ``{parameter:
+        d_i}``, ``sources`` ``{parameter: "measured" | "blister band (proxy)"}``.
+    """
+    if uncertainty is None or response is None or energy_J is None or not energy_J > 0:
+        return None
+    nominal = dermal_readout(response)
+    target = nominal.omega_depth_um(energy_J)
+    if not target > 0.0 or not math.isfinite(target):
+        return None
+    mc = float(uncertainty.mc_relative_error)
+    low_sq = high_sq = (2.0 * mc) ** 2
+    contributions, sources = {}, {}
+    for name, blister_d in uncertainty.contributions.items():
+        readout = uncertainty.dermal_readouts.get(name)
+        equivalent = None if readout is None else _equivalent_energy_J(readout, target, energy_J)
+        if equivalent is not None:
+            d, sources[name] = energy_J / equivalent - 1.0, "measured"
+        else:
+            d, sources[name] = abs(float(blister_d)), "blister band (proxy)"
+        contributions[name] = float(d)
+        if name.startswith("scattering_set"):
+            low_sq += min(d, 0.0) ** 2
+            high_sq += max(d, 0.0) ** 2
+        else:
+            low_sq += d * d
+            high_sq += d * d
+    return {
+        "relative_low": float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY)),
+        "relative_high": float(math.sqrt(high_sq)),
+        "mc_relative_error": mc,
+        "contributions": contributions,
+        "sources": sources,
+    }
