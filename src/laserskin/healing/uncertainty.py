@@ -20,6 +20,11 @@ contain the nominal curve (:func:`band`). For a bounded measure (grade improveme
 each sample's ratio to the nominal is applied on the effect scale ``u = −ln(1 − y/ceiling)``, so the band
 stays below the ceiling instead of piling up on it (QA4 #17; :func:`bounded_samples`). The gains are not refitted per sample: the physiological ranges
 add parameter uncertainty at fixed calibration.
+
+This band is the healing model's alone, at a FIXED dose. The treatment plan widens it with the uncertainty of the
+delivered dermal dose (parameters of the skin and the Monte Carlo error; QA9 #11):
+:func:`laserskin.planning.plan.outcome_dose_band` takes this band's low end at the low end of the dose band and its
+high end at the high end, the nominal unchanged (docs/planning.md, "Outcome bands with the dose's uncertainty").
 """
 
 from __future__ import annotations
