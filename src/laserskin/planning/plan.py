@@ -635,12 +635,22 @@ def _fixed_course_bands(dose, sessions: int, interval_weeks: float, person) -> t
     return laxity, rhytid
 
 
-def _setting_at_energy(setting, energy_J: float, counter):
-    """``setting`` re-read at another one-pass energy from its linear response (no new transport or heat solve;
-    :func:`~laserskin.planning.optimise.finalise` with the linear read-outs and the plan's anaesthetic)."""
+def _setting_at_dose(setting, factor: float, counter):
+    """``setting`` re-read with ``factor`` times its dose per joule: the planned energy on a linear response whose
+    laser rise is scaled by ``factor``, i.e. the dose of the fluence ``factor × F`` (the response is linear in the
+    energy; no new transport or heat solve). The scaled response, not a moved energy, because the dose's ends may lie
+    beyond the device's fluence range (a setting at the device maximum: titan_ir at 46 J/cm^2), which a laser at that
+    energy would refuse; :func:`~laserskin.planning.optimise.finalise` with the linear read-outs and the plan's
+    anaesthetic."""
     import dataclasses
 
-    moved = dataclasses.replace(setting, safe_energy_J=energy_J, summary={}, curve={}, reasons=[])
+    response = setting.response
+    scaled = dataclasses.replace(
+        response,
+        rise_per_J=response.rise_per_J * factor,
+        nociceptor_rise_per_J=response.nociceptor_rise_per_J * factor,
+    )
+    moved = dataclasses.replace(setting, response=scaled, summary={}, curve={}, reasons=[])
     return finalise(moved, setting.anesthetic, counter, thermal_model_rule=False)
 
 
@@ -657,9 +667,9 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
       band, Norvang 1997; epidermis +20 %, Sandby-Møller 2003; dermis −20 %, Chopra 2015; the other scattering set,
       Salomatina 2006; cooling h at its range's low end, Aguilar 2001), expressed as an equivalent fluence change,
       with twice the Monte Carlo relative error ``s_MC`` in quadrature: ``δ_low``, ``δ_high``;
-    * the course (the plan's session count and interval) is re-evaluated at the fluence ``F (1 − δ_low)`` and
-      ``F (1 + δ_high)`` from the setting's linear thermal response (no new transport; :func:`finalise` with the
-      linear read-outs);
+    * the course (the plan's session count and interval) is re-evaluated at the dose of the fluence ``F (1 − δ_low)``
+      and ``F (1 + δ_high)`` from the setting's linear thermal response (no new transport; :func:`_setting_at_dose`:
+      the rise per joule scaled, so that an end beyond the device's fluence range is evaluated too);
     * combination (:data:`OUTCOME_DOSE_BAND_RULE`): low = the healing band's low end at the low-dose end, high = its
       high end at the high-dose end, nominal unchanged. The two sources are independent, so taking the corners
       gives a band somewhat wider than a joint 90 % band (conservative); quadrature in log space was not used
@@ -697,7 +707,7 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
     fluence = setting.summary["fluence_J_per_cm2"]
     ends = {}
     for side, factor in (("low", 1.0 - dose["relative_low"]), ("high", 1.0 + dose["relative_high"])):
-        moved = _setting_at_energy(setting, energy * factor, counter)
+        moved = _setting_at_dose(setting, factor, counter)
         ends[side] = _fixed_course_bands(
             session_dose_from_summary(moved.summary, moved.laser), course.sessions, course.interval_weeks, person
         )
