@@ -1298,6 +1298,7 @@ RISK_KEYS = (
     "blister_margin",
     "max_fraction_of_lower_blister",
     "blister_uncertainty",
+    "outcome_dose_uncertainty",
     "epidermal_injury",
     "epidermal_injury_beyond_error",
     "epidermal_omega_band",
