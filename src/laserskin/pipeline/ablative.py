@@ -891,8 +891,8 @@ def _refuse_pulses_that_cannot_fit(simulation, grid: RZGrid, parameters, n_pulse
     #7b: 60 pulses of 10 J/cm² were refused after 28 s, 10 000 pulses ran for minutes). Each steady-state pulse of
     fluence F removes at least d = (F - F_th,max) / h_abl,max (the steady-state ablation law, Walsh & Deutsch 1989;
     Vogel & Venugopalan 2003 §VII.A, with the tops of the published threshold and heat of ablation), so more than
-    (z_max - 2 dz) / d pulses cannot fit. Only where that bound holds for the model: full-field Er:YAG, steady-state
-    regime, pulses up to 10 ms, F >= 2 F_th,max (model depths per pulse 1.7-4.5x the bound: 10 J/cm² 250 us 50 um
+    (z_max - 2 dz) / d pulses cannot fit. Only where that bound holds for the model: a person's skin, full-field
+    Er:YAG, steady-state regime, pulses up to 10 ms, F >= 2 F_th,max (model depths per pulse 1.7-4.5x the bound: 10 J/cm² 250 us 50 um
     vs 27.7 um, 3.4 J/cm² 10 ms 15.2 vs 5.7 um, 2 J/cm² x 30 pulses 9.8 vs 1.0 um per pulse). The mean fluence
     is used (the axis of a Gaussian spot gets more), so the check never refuses a setting that fits."""
     laser = simulation.laser
@@ -902,6 +902,7 @@ def _refuse_pulses_that_cannot_fit(simulation, grid: RZGrid, parameters, n_pulse
         not parameters.material_removal
         or parameters.regime != "steady_state"
         or laser.is_fractional
+        or getattr(simulation, "explicit", False)  # a person's skin only: explicit layers may hold little water
         or not ER_YAG_BAND_M[0] <= wavelength <= ER_YAG_BAND_M[1]
         or float(laser.pulse_duration_s) > ER_YAG_CHECK_MAX_PULSE_S
         or fluence < ER_YAG_CHECK_MIN_FLUENCE_RATIO * ER_YAG_THRESHOLD_MAX_J_PER_M2
@@ -1164,7 +1165,12 @@ def _dried_column_update(
             ratio[i, shallow] = np.interp(grid.z_centers_m[shallow], zc, ratio_vox[i])
         reference = np.ones((grid.nr, grid.nz))
         used = in_box & dried
-        reference[used] = dried_factor(binned / n_bins, share)[used]
+        # bin 0 holds tissue with up to half a bin of its water left: its reference is not taken below that share
+        # (the absorption of the bin's wettest tissue when the dry matter absorbs nothing), so a wet neighbour's
+        # tally, smoothed into a dried voxel, is not divided by ~1e-8 (dry_absorption_fraction 0: 70 mJ fraxel
+        # refused as > 1000 degC). A no-op, bit for bit, where the dry matter keeps at least half a bin (the factor
+        # is >= dry_absorption_fraction: the shipped 0.1 and 0.33 with 5 bins).
+        reference[used] = np.maximum(dried_factor(binned / n_bins, share), 0.5 / n_bins)[used]
         return FixedSource(source_per_J * ratio, reference_factor=reference)
 
     return update
