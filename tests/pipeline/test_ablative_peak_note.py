@@ -18,7 +18,12 @@ from laserskin.skin import Person
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
-PARAMETERS = SimpleNamespace(boiling_temperature_K=100.0 + CELSIUS_K, pyrolysis_temperature_K=300.0 + CELSIUS_K)
+PARAMETERS = SimpleNamespace(
+    boiling_temperature_K=100.0 + CELSIUS_K,
+    pyrolysis_temperature_K=300.0 + CELSIUS_K,
+    spinodal_temperature_K=305.0 + CELSIUS_K,
+    regime="steady_state",  # the spinodal is a removal temperature of the blow-off regime only (QA9 #8)
+)
 
 
 def test_only_a_held_temperature_is_noted():

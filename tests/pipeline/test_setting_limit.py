@@ -111,3 +111,40 @@ def test_the_refused_setting_of_a_fractional_laser_is_echoed_in_a_readable_unit(
 
     assert refused_setting(fractional("50 J")) == ("laser.pulse_energy", "50 J")
     assert refused_setting(fractional("12.34 mJ")) == ("laser.pulse_energy", "12.34 mJ")
+
+
+class _BurnsByCell(_Burns):
+    """A Monte Carlo stand-in decided as the real one is (QA9 #9): refused when its hottest cell passes 1000 degC,
+    while the peak pooled over the read-out regions stays far lower."""
+
+    def __init__(self, laser, limit, calls):
+        super().__init__(laser, limit, calls)
+        self.settings = type("Settings", (), {"photons": 2000, "seed": 7})()
+
+    def run(self, *, grid_warning=None):
+        value = super().run().summary["peak_temperature_C"]  # refused above the limit, as _Burns
+        return type(
+            "R",
+            (),
+            {
+                "summary": {
+                    "thermal_model": "nonlinear",
+                    "peak_temperature_C": 0.23 * value,  # pooled
+                    "peak_cell_temperature_C": value,  # the hottest cell: what the ceiling is decided on
+                    "photons": 2000,
+                }
+            },
+        )()
+
+
+def test_the_limit_quotes_the_hottest_cell_on_both_sides_and_its_photon_count():
+    """QA9 #9: '186 J/cm^2, which runs at a peak of 219 degC' (pooled) against '202 J/cm^2, which burns' (the
+    hottest cell past 1000 degC) read as a jump of 780 degC for +8 %; the run at 186 had a 953 degC hottest cell."""
+    laser = Laser(wavelength="1450 nm", fluence="900 J/cm^2", pulse_duration="1 ms", spot_diameter="6 mm")
+    calls: list = []
+    message = str(refusal_with_limit(_BurnsByCell(laser, 190e4, calls), _refusal(0.012)))
+    low = float(re.search(r"i\.e\. ([0-9.]+) J/cm\^2 or less", message).group(1)) * 1e4
+    cell = float(re.search(r"whose hottest cell peaks at ([0-9.]+) degC", message).group(1))
+    assert cell == pytest.approx(1000.0 * low / 190e4, rel=5e-3)  # the hottest cell (3-digit value), not pooled
+    assert "its hottest cell passes 1000 degC" in message and "runs at a peak of" not in message
+    assert "2000 photons and seed 7" in message and "approximate at this photon count" in message

@@ -177,15 +177,29 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
 
 def _removal_peak_note(peak_K: float, parameters) -> str | None:
     """``peak_temperature_note`` of an ablation run whose peak is one of the removal rule's own temperatures (QA6
-    #22): a drying cell sits at the boiling plateau and a charred one is held at the pyrolysis temperature until it
-    is ejected, so a peak of exactly 100 or 300 degC reads back a parameter of tissue_phase_change.toml, not a
-    computed temperature (measured CO2 resurfacing surfaces approach 400 degC, Choi et al. 1999); else None."""
-    for held_K, what in (
+    #22, QA9 #8): a drying cell sits at the boiling plateau, a charred one is held at the pyrolysis temperature until
+    it is ejected, and in the blow-off regime superheated water explodes at the spinodal (Vogel & Venugopalan 2003
+    §V.C) and leaves with the tissue above it, so a peak of exactly one of these temperatures reads back a parameter
+    of tissue_phase_change.toml, not a computed temperature (measured CO2 resurfacing surfaces approach 400 degC,
+    Choi et al. 1999); else None. One rule for every removal temperature the run's regime uses."""
+    held = [
         (parameters.pyrolysis_temperature_K, "the pyrolysis temperature at which a charred cell is held and ejected"),
         (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits until it is ejected"),
-    ):
+    ]
+    if parameters.regime == "blow_off":  # the spinodal is a removal temperature of the blow-off regime only
+        held.insert(
+            0,
+            (
+                parameters.spinodal_temperature_K,
+                "the limit of superheat (spinodal of water, Vogel & Venugopalan 2003) at which superheated tissue "
+                "water explodes and is ejected in the blow-off regime",
+            ),
+        )
+    for held_K, what in held:
         if abs(peak_K - held_K) < 1e-6:
             cite("choi1999_thermographic")
+            if parameters.regime == "blow_off":
+                cite("vogel_venugopalan2003")
             return (
                 f"peak {held_K - CELSIUS_K:.0f} degC is {what} (tissue_phase_change.toml), a parameter of the ablation "
                 "model, not a computed temperature: surfaces of CO2 resurfacing scans were measured approaching "
@@ -463,6 +477,7 @@ def run_nonlinear(
     # a non-ablative laser leaves the stratum corneum intact (Manstein et al. 2004): its tissue
     # boils and dries in place, nothing is ejected by its vapour (no crater)
     parameters = phase_change_parameters(wavelength, float(durations.min()), material_removal=bool(laser.ablative))
+    _refuse_pulses_that_cannot_fit(simulation, grid, parameters, len(starts))  # before the solve (QA9 #7b)
     steps_per_pulse = 20
     laser_starts, laser_durations, laser_power = starts, durations, power_W
     if source_per_J is None:
@@ -535,10 +550,7 @@ def run_nonlinear(
     removed = heat.removed
     floor_m = float(heat.crater_depth_m[0])
     if np.any(heat.crater_depth_m >= grid.z_max_m - 2 * grid.dz_m[-1]):
-        raise InputError(
-            *refused_setting(laser),
-            f"settings whose crater stays within {grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)",
-        )
+        raise _too_deep_refusal(simulation, grid, heat.crater_depth_after_pulse_m, len(starts))
     omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
     # one basis for every peak key: the tissue remaining plus the tissue at the moment it was
     # removed (its temperature when it left: T_b, the pyrolysis temperature or the spinodal)
@@ -840,6 +852,106 @@ def _setting_limit(laser, outside, starts, durations, power_W) -> tuple[str, flo
     return f"{value}{' per pulse' if laser.pulses > 1 else ''} or less", share
 
 
+#: Er:YAG band of the up-front pulse-count check (the 3 um water band of tissue_phase_change.toml).
+ER_YAG_BAND_M = (2.7e-6, 3.1e-6)
+#: Top of the published Er:YAG skin ablation threshold, J/m² (R: 1-1.7 J/cm², Walsh & Deutsch 1989, Hohenleutner et
+#: al. 1997, as quoted in tissue_phase_change.toml; ablation.toml: 0.5-1.6 J/cm²).
+ER_YAG_THRESHOLD_MAX_J_PER_M2 = 1.7e4
+#: Top of the published heat of ablation of soft tissue, J/m³ (R: 2.5-3 kJ/cm³ for pulsed CO2, Walsh & Deutsch
+#: 1988; Er:YAG 540 ug/J ~ 1.85 kJ/g, Walsh & Deutsch 1989; ablation.toml 2.5 kJ/cm³).
+HEAT_OF_ABLATION_MAX_J_PER_M3 = 3.0e9
+#: The up-front check covers pulses up to this long (the range checked against the model: 0.1-10 ms, model depth per
+#: pulse 1.7-4.5x the bound) and fluences of at least this multiple of the threshold's top (near the threshold the
+#: ablation of long pulses is not bounded by the steady-state law).
+ER_YAG_CHECK_MAX_PULSE_S = 10e-3
+ER_YAG_CHECK_MIN_FLUENCE_RATIO = 2.0
+
+
+def _count_field(simulation, allowed_total: int) -> tuple[str, str, str]:
+    """The count setting a too-deep refusal names (QA9 #7b), the value typed and the allowed count, worded:
+    ``laser.pulses`` for one pass, ``protocol.passes`` for single pulses, else ``laser.pulses`` with the passes
+    (the total is their product)."""
+    pulses = int(simulation.laser.pulses)
+    passes = int(getattr(simulation.protocol, "passes", 1) or 1)
+    if passes == 1:
+        return "laser.pulses", str(pulses), f"at most {allowed_total} pulses"
+    if pulses == 1:
+        return "protocol.passes", str(passes), f"at most {allowed_total} passes"
+    whole = allowed_total // pulses
+    passes_hint = f"; {whole} pass{'es' if whole > 1 else ''} of {pulses} pulses" if whole >= 1 else ""
+    return (
+        "laser.pulses",
+        f"{pulses} (x {passes} passes)",
+        f"at most {allowed_total} pulses in all (laser.pulses x protocol.passes{passes_hint})",
+    )
+
+
+def _refuse_pulses_that_cannot_fit(simulation, grid: RZGrid, parameters, n_pulses: int) -> None:
+    """Refuse, before the solve, an Er:YAG pulse count whose crater provably passes the bottom of the grid (QA9
+    #7b: 60 pulses of 10 J/cm² were refused after 28 s, 10 000 pulses ran for minutes). Each steady-state pulse of
+    fluence F removes at least d = (F - F_th,max) / h_abl,max (the steady-state ablation law, Walsh & Deutsch 1989;
+    Vogel & Venugopalan 2003 §VII.A, with the tops of the published threshold and heat of ablation), so more than
+    (z_max - 2 dz) / d pulses cannot fit. Only where that bound holds for the model: a person's skin, full-field
+    Er:YAG, steady-state regime, pulses up to 10 ms, F >= 2 F_th,max (model depths per pulse 1.7-4.5x the bound: 10 J/cm² 250 us 50 um
+    vs 27.7 um, 3.4 J/cm² 10 ms 15.2 vs 5.7 um, 2 J/cm² x 30 pulses 9.8 vs 1.0 um per pulse). The mean fluence
+    is used (the axis of a Gaussian spot gets more), so the check never refuses a setting that fits."""
+    laser = simulation.laser
+    wavelength = float(laser.centroid_wavelength_m)
+    fluence = float(laser.fluence_J_per_m2)
+    if (
+        not parameters.material_removal
+        or parameters.regime != "steady_state"
+        or laser.is_fractional
+        or getattr(simulation, "explicit", False)  # a person's skin only: explicit layers may hold little water
+        or not ER_YAG_BAND_M[0] <= wavelength <= ER_YAG_BAND_M[1]
+        or float(laser.pulse_duration_s) > ER_YAG_CHECK_MAX_PULSE_S
+        or fluence < ER_YAG_CHECK_MIN_FLUENCE_RATIO * ER_YAG_THRESHOLD_MAX_J_PER_M2
+    ):
+        return
+    per_pulse_m = (fluence - ER_YAG_THRESHOLD_MAX_J_PER_M2) / HEAT_OF_ABLATION_MAX_J_PER_M3
+    limit_m = float(grid.z_max_m - 2 * grid.dz_m[-1])
+    most = int(math.floor(limit_m / per_pulse_m))
+    if n_pulses <= most:
+        return
+    cite("walsh_deutsch1989_eryag_rates", "walsh_deutsch1988", "vogel_venugopalan2003")
+    field, typed, allowed = _count_field(simulation, most)
+    raise InputError(
+        field,
+        typed,
+        f"{allowed} at {refused_setting(laser)[1]}: each pulse removes at least {per_pulse_m * 1e6:.1f} um (the "
+        f"steady-state ablation law (F - F_th)/h_abl with the tops of the published ranges, F_th "
+        f"{ER_YAG_THRESHOLD_MAX_J_PER_M2 * 1e-4:g} J/cm^2, h_abl {HEAT_OF_ABLATION_MAX_J_PER_M3 * 1e-9:g} kJ/cm^3), so "
+        f"{n_pulses} pulses cut deeper than the {grid.z_max_m * 1e3:.2f} mm of tissue the model holds (the dermis and "
+        "1 mm of subcutis); refused before the run. This is a bound: the model removes more per pulse, so fewer "
+        "pulses may already go too deep (a run that does names the largest count that fits)",
+    )
+
+
+def _too_deep_refusal(simulation, grid: RZGrid, floors_after_pulse_m: np.ndarray, n_pulses: int) -> InputError:
+    """The refusal of a run whose crater reached the bottom of the grid (QA9 #7b): the count setting and the
+    largest count that stayed within it, measured by this run (the floor after each pulse; the first k pulses of
+    the train are the same run), or the energy setting when the first pulse alone went too deep."""
+    laser = simulation.laser
+    limit_m = float(grid.z_max_m - 2 * grid.dz_m[-1])
+    depth = f"{grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)"
+    floors = np.asarray(floors_after_pulse_m, dtype=float)
+    floors = floors.reshape(floors.shape[0], -1).max(axis=1) if floors.size else floors
+    spikes = floors.size // max(n_pulses, 1)
+    if spikes > 1 and floors.size == spikes * n_pulses:
+        floors = floors[spikes - 1 :: spikes]
+    fit = int(np.count_nonzero(floors < limit_m)) if floors.size == n_pulses else 0
+    if n_pulses <= 1 or not 1 <= fit < n_pulses:
+        return InputError(*refused_setting(laser), f"settings whose crater stays within {depth}")
+    field, typed, allowed = _count_field(simulation, fit)
+    return InputError(
+        field,
+        typed,
+        f"{allowed} at {refused_setting(laser)[1]}, whose crater stays within {depth}: in this run it was "
+        f"{floors[fit - 1] * 1e3:.2f} mm deep after pulse {fit} (about {floors[fit - 1] / fit * 1e6:.0f} um per "
+        f"pulse) and pulse {fit + 1} of {n_pulses} took it past {limit_m * 1e3:.2f} mm",
+    )
+
+
 def refused_setting(laser) -> tuple[str, str]:
     """The setting a refusal names, as the user gave it: the micro-beam's pulse energy for a fractional
     laser, else the energy setting given (``fluence`` or ``pulse_energy``, QA8 #3), as typed where it was typed
@@ -1053,7 +1165,12 @@ def _dried_column_update(
             ratio[i, shallow] = np.interp(grid.z_centers_m[shallow], zc, ratio_vox[i])
         reference = np.ones((grid.nr, grid.nz))
         used = in_box & dried
-        reference[used] = dried_factor(binned / n_bins, share)[used]
+        # bin 0 holds tissue with up to half a bin of its water left: its reference is not taken below that share
+        # (the absorption of the bin's wettest tissue when the dry matter absorbs nothing), so a wet neighbour's
+        # tally, smoothed into a dried voxel, is not divided by ~1e-8 (dry_absorption_fraction 0: 70 mJ fraxel
+        # refused as > 1000 degC). A no-op, bit for bit, where the dry matter keeps at least half a bin (the factor
+        # is >= dry_absorption_fraction: the shipped 0.1 and 0.33 with 5 bins).
+        reference[used] = np.maximum(dried_factor(binned / n_bins, share), 0.5 / n_bins)[used]
         return FixedSource(source_per_J * ratio, reference_factor=reference)
 
     return update

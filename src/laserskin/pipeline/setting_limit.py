@@ -26,6 +26,7 @@ import warnings
 from laserskin.core.errors import InputError
 from laserskin.core.units import format_quantity
 from laserskin.pipeline.progress import resolve_progress
+from laserskin.pipeline.simulation import MAX_TISSUE_TEMPERATURE_C
 
 __all__ = ["LIMIT_RATIO", "MAX_RUNS", "refusal_with_limit"]
 
@@ -69,6 +70,17 @@ def _with_value(laser, value_si: float):
     return Laser.model_validate(table)
 
 
+def _decided_peak(summary: dict) -> tuple[float, bool]:
+    """The peak temperature (°C) the burn limit is decided on, and whether it is the hottest cell (QA9 #9): a
+    non-linear run is refused when its hottest cell passes the ceiling (the heat solver stops there), so that is
+    its read-out (``peak_cell_temperature_C`` of a Monte Carlo source; a Beer–Lambert run's peak is per cell
+    already); a linear run (below boiling) is decided on ``peak_temperature_C``."""
+    cell = summary.get("peak_cell_temperature_C")
+    if summary.get("thermal_model") == "nonlinear":
+        return float(summary["peak_temperature_C"] if cell is None else cell), True
+    return float(summary["peak_temperature_C"]), False
+
+
 def refusal_with_limit(simulation, refusal: InputError) -> InputError:
     """``refusal`` restated with the real limit of its field, found by re-running ``simulation``; ``refusal``
     itself when it is not a burnt-tissue refusal or the search cannot run (a scaled value outside a device's
@@ -94,9 +106,12 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
     share = getattr(refusal, "delivered_share", None)
     runs = 0
 
-    def peak_if_it_runs(value_si: float) -> float | None:
-        """The peak temperature (°C) of the setting at ``value_si``, None when it is refused as burning."""
-        nonlocal runs
+    monte_carlo = False
+
+    def peak_if_it_runs(value_si: float) -> tuple[float, bool] | None:
+        """The decided peak (°C, :func:`_decided_peak`) of the setting at ``value_si``, None when it is refused as
+        burning."""
+        nonlocal runs, monte_carlo
         runs += 1
         trial = copy.copy(simulation)
         trial.laser = _with_value(laser, value_si)
@@ -104,11 +119,13 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
         try:
             with warnings.catch_warnings():  # a trial's notes (pyrolysis, grid) are not the user's run's
                 warnings.simplefilter("ignore")
-                return float(trial.run(grid_warning=False).summary["peak_temperature_C"])
+                summary = trial.run(grid_warning=False).summary
         except InputError as error:
             if getattr(error, "burnt_tissue", False):
                 return None
             raise
+        monte_carlo = monte_carlo or bool(summary.get("photons"))
+        return _decided_peak(summary)
 
     try:
         # a value that runs: the refused run's bound, else tenfold steps down
@@ -131,10 +148,22 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
         return refusal
     ceiling = re.split(r"[;:,]", refusal.allowed, maxsplit=1)[0]
     per_pulse = " per pulse" if laser.pulses > 1 else ""
+    peak_C, by_cell = low_peak
+    if by_cell:  # QA9 #9: the read-out the limit is decided on, on both sides
+        runs_at = f"whose hottest cell peaks at {peak_C:.0f} degC"
+        burns = f"which burns (its hottest cell passes {MAX_TISSUE_TEMPERATURE_C:g} degC)"
+    else:
+        runs_at, burns = f"which runs at a peak of {peak_C:.0f} degC", "which burns"
+    settings = getattr(simulation, "settings", None)
+    found_by = f"found by {runs} more runs of this setting"
+    if monte_carlo and settings is not None:
+        found_by += (
+            f" at its {settings.photons} photons and seed {settings.seed}: the hottest cell moves with the Monte "
+            "Carlo noise, so the limit is approximate at this photon count (more photons settle it)"
+        )
     found = (
-        f"{ceiling}, i.e. {_text(laser, low)}{per_pulse} or less (the limit lies between {_text(laser, low)}, which "
-        f"runs at a peak of {low_peak:.0f} degC, and {_text(laser, high)}, which burns; found by {runs} more runs "
-        "of this setting)"
+        f"{ceiling}, i.e. {_text(laser, low)}{per_pulse} or less (the limit lies between {_text(laser, low)}, "
+        f"{runs_at}, and {_text(laser, high)}, {burns}; {found_by})"
     )
     reason = refusal.allowed.split(": this one heats it", 1)
     tail = f": this one heats it{reason[1]}" if len(reason) == 2 else ""
