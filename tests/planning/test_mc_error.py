@@ -34,19 +34,20 @@ def _sim(photons, seed, cache_dir):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(tmp_path_factory, side_by_side):
     """``{photons: [(sim, response), ...]}`` over the seeds, all read over the regions of the larger run, so
     that the read-out regions are the same at both photon counts (the planner's regions hold >= 1000
     photons and shrink as the photons grow; at fixed regions the error must fall as 1/sqrt(N))."""
     cache = tmp_path_factory.mktemp("mc_error")
-    out = {}
-    for photons in PHOTONS:
-        out[photons] = []
-        for seed in SEEDS:
-            sim = _sim(photons, seed, cache)
-            _, source, grid = sim.transport()
-            response, _ = sim.thermal_response(source, grid)
-            out[photons].append((sim, response))
+
+    def run(photons_seed):
+        sim = _sim(*photons_seed, cache)
+        _, source, grid = sim.transport()
+        return sim, sim.thermal_response(source, grid)[0]
+
+    cases = [(photons, seed) for photons in PHOTONS for seed in SEEDS]
+    pairs = side_by_side(run, cases)
+    out = {photons: [pair for (n, _), pair in zip(cases, pairs, strict=True) if n == photons] for photons in PHOTONS}
     rings = out[PHOTONS[-1]][0][1].readout_rings
     return {n: [(s, dataclasses.replace(r, readout_rings=rings)) for s, r in pairs] for n, pairs in out.items()}
 
@@ -111,7 +112,7 @@ SCATTER_SEEDS = {"genesis_1064": tuple(range(1, 17)), "smoothbeam_1450": SEEDS, 
 
 @pytest.mark.slow  # 16 / 6 / 6 transports and heat solves at 20 000 photons, ~25 / 10 / 30 s
 @pytest.mark.parametrize("device", ["genesis_1064", "smoothbeam_1450", "cooltouch_1320"])
-def test_readout_error_matches_the_basal_scatter(device, tmp_path):
+def test_readout_error_matches_the_basal_scatter(device, person_transport_cache, side_by_side):
     """The threshold read-outs' s (``laserskin simulate``'s ``epidermal_mc_relative_error``, the scatter of each
     region's basal rise over the transport's groups of batches, :mod:`laserskin.pipeline.readout_error`) against
     the seed-to-seed scatter of the same read-out. Before, s = 1/√N of the region's launched photons understated
@@ -122,13 +123,16 @@ def test_readout_error_matches_the_basal_scatter(device, tmp_path):
     person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
     preset = load_device(device)
     laser = preset.laser()
-    pairs, transports = [], []
-    for seed in SCATTER_SEEDS[device]:
+
+    def run(seed):
         settings = planning_settings(20_000, seed, laser)
-        sim = Simulation(person, laser, dict(preset.cooling), settings=settings, cache_dir=tmp_path)
+        # the planner's transports of this person at these seeds (conftest: shared with the plan tests)
+        sim = Simulation(person, laser, dict(preset.cooling), settings=settings, cache_dir=person_transport_cache)
         results, source, grid = sim.transport()
-        pairs.append((sim, sim.thermal_response(source, grid)[0]))
-        transports.append(results)
+        return (sim, sim.thermal_response(source, grid)[0]), results
+
+    runs_ = side_by_side(run, SCATTER_SEEDS[device])
+    pairs, transports = [pair for pair, _ in runs_], [results for _, results in runs_]
     reference, dof = _seed_scatter(pairs)
     first = _flat_regions(*pairs[0])
     regions = np.unique(pairs[0][1].readout_rings[first])

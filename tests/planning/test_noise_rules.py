@@ -91,7 +91,7 @@ def test_type_vi_abdomen_same_device_pigment_level_and_eligibility_for_five_seed
 
 
 @pytest.mark.slow
-def test_type_vi_neck_same_pigment_level_for_five_seeds(tmp_path):
+def test_type_vi_neck_same_pigment_level_for_five_seeds(tmp_path, side_by_side):
     """QA7 #1: 70 F, type VI, neck, laxity 3 (cooltouch_1320, ~13.3-13.7 J/cm^2): the lower bound of the basal peak sat
     on the 50 degC step (49.96-50.52 degC over seeds 1-5), so the level read there gave "high" x3, "moderate", "high";
     the stated level (upper bound, 53.95-54.58 degC) must be the same for every seed."""
@@ -99,10 +99,10 @@ def test_type_vi_neck_same_pigment_level_for_five_seeds(tmp_path):
     from laserskin.skin.person import Person
 
     person = Person(age=70, sex="female", fitzpatrick="VI", site="neck", laxity=3)
-    plans = [
-        plan(person, photons=20_000, seed=seed, cache_dir=tmp_path, devices=["cooltouch_1320"])
-        for seed in (1, 2, 3, 4, 5)
-    ]
+    plans = side_by_side(
+        lambda seed: plan(person, photons=20_000, seed=seed, cache_dir=tmp_path, devices=["cooltouch_1320"]),
+        (1, 2, 3, 4, 5),
+    )
     levels = [p.risks.get("pigment_risk") for p in plans]
     print(levels, [p.settings.get("fluence_J_per_cm2") for p in plans])
     assert len(set(levels)) == 1 and levels[0] is not None

@@ -17,8 +17,9 @@ DEVICES = ["cooltouch_1320", "fraxel_1550"]
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("qa7_session_limit")
+def cache(person_transport_cache):
+    """The transports of the issue's person, shared with the other planner tests of that person (conftest)."""
+    return person_transport_cache
 
 
 def _default_person() -> Person:

@@ -16,8 +16,9 @@ from laserskin.skin.person import Person
 
 
 @pytest.fixture(scope="module")
-def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("qa8_session_limit")
+def cache(person_transport_cache):
+    """The transports of the issue's person, shared with the other planner tests of that person (conftest)."""
+    return person_transport_cache
 
 
 def _person() -> Person:

@@ -18,18 +18,21 @@ def person(**kw):
 
 
 @pytest.fixture(scope="module")
-def plan_cache(tmp_path_factory):
-    """One Simulation cache for the module: the no-device plans reuse the smoothbeam_1450 runs."""
-    return tmp_path_factory.mktemp("plan_cache")
+def plan_cache(person_transport_cache):
+    """One transport cache for the module (and the other planner tests of the issue's person, conftest): the
+    two-device plans and the single plans of the default person reuse the smoothbeam_1450 runs."""
+    return person_transport_cache
 
 
 @pytest.fixture(scope="module")
-def cheek_plans(plan_cache):
+def cheek_plans(plan_cache, side_by_side):
     """The issue's person (52 F, type IV, cheek, laxity 2, smoothbeam_1450) planned with five seeds."""
-    return [
-        plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed, cache_dir=plan_cache)
-        for seed in (1, 2, 3, 4, 5)
-    ]
+    return side_by_side(
+        lambda seed: plan(
+            person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed, cache_dir=plan_cache
+        ),
+        (1, 2, 3, 4, 5),
+    )
 
 
 def _target_verdict(p) -> str:
@@ -128,9 +131,16 @@ def test_plan_json_keys_of_the_acceptance_interface(cheek_plans, plan_acceptance
     assert data["session_minutes"] <= 60.0 + 1e-9
 
 
-def test_max_fraction_of_blister_keyword(without_minimum_benefit):
+def test_max_fraction_of_blister_keyword(without_minimum_benefit, plan_cache):
     """plan(max_fraction_of_blister=...) sets the epidermal margin (PlanRequest field)."""
-    tighter = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_fraction_of_blister=0.7)
+    tighter = plan(
+        person(),
+        goal="tighten",
+        devices=["smoothbeam_1450"],
+        photons=PHOTONS,
+        max_fraction_of_blister=0.7,
+        cache_dir=plan_cache,
+    )
     assert tighter.risks["max_fraction_of_lower_blister"] == pytest.approx(0.7)
     assert tighter.settings["fluence_J_per_cm2"] <= 0.7 * tighter.blister_fluence_J_per_cm2[0] * (1 + 1e-6)
 
@@ -157,11 +167,18 @@ def test_ablative_plan_states_downtime_and_pain():
     assert p.improvement_percent["month_6"][1] > 20.0  # ablative > non-ablative (docs/healing.md ranking)
 
 
-def test_a_session_whose_laser_time_fits_the_limit_is_one_visit():
+def test_a_session_whose_laser_time_fits_the_limit_is_one_visit(plan_cache):
     """QA6 #1: 150 cm^2 take ~18 min at the laser; with the cream's label lead time (30 min for lidocaine 4 % and
     lidocaine/tetracaine 7/7, anesthetics.toml) the session is one visit under 60 min (before: 45 min for every
     cream, 63 min, split into 2 visits of 54 min, 108 min per session in total)."""
-    result = plan(person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, max_session_minutes=60.0)
+    result = plan(
+        person(),
+        goal="tighten",
+        devices=["smoothbeam_1450"],
+        photons=PHOTONS,
+        max_session_minutes=60.0,
+        cache_dir=plan_cache,
+    )
     assert result.session_minutes <= 60.0 + 1e-9
     assert result.visits_per_session == 1 and "session_limit_not_met" not in result.risks
     assert result.session_total_minutes == pytest.approx(result.session_minutes)
@@ -190,14 +207,20 @@ def test_a_long_area_under_a_limit_just_above_the_lead_time_is_one_flagged_visit
     assert not any("lead time alone exceeds" in r or "visits of" in r for r in p.reasons)
 
 
-def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(without_minimum_benefit):
+def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(without_minimum_benefit, plan_cache):
     """QA #19: 30-min limit, 400 cm^2: the topical's 45-min lead time alone is over the limit, so with the
     anaesthetic on auto the session is planned without it (under the limit) and the plan states the pain
     without it and what the clinician can do; a fixed anaesthetic is never overridden (flagged instead).
     The fluence lowered for the pain without the cream (9.6 J/cm^2) predicts 0.06 % at month 6: with the
     minimum-benefit rule (QA4 #23) the real plan is "not expected to work" and carries this note
     (test_a_lowered_setting_below_the_minimum_says_why); the rule is lifted here to check the wiring."""
-    kw = {"goal": "tighten", "devices": ["smoothbeam_1450"], "photons": PHOTONS, "area": "400 cm^2"}
+    kw = {
+        "goal": "tighten",
+        "devices": ["smoothbeam_1450"],
+        "photons": PHOTONS,
+        "area": "400 cm^2",
+        "cache_dir": plan_cache,
+    }
     auto = plan(person(), max_session_minutes=30.0, **kw)
     assert auto.anesthetic == "none"
     assert auto.session_minutes <= 30.0 + 1e-9
