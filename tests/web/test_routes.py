@@ -174,6 +174,7 @@ def test_api_plan_returns_the_plan_json(client, tmp_path):
         "area": "100 cm^2",
         "photons": 1000,
         "seed": 3,
+        "devices": ["smoothbeam_1450"],  # the wiring, not the ranking: one device (every candidate cost ~2 min)
     }
     response = client.post("/api/plan", json=body)
     assert response.status_code == 200, response.text
