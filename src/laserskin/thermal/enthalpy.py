@@ -80,16 +80,6 @@ released and the step repeated. Afterwards the vaporisation/ablation correction 
 (conduction can also bring cells to boiling). Matrices are refactorised whenever the
 properties changed.
 
-Factors (the heat solver's memory rules, docs/design.md): every SuperLU factor is made and freed on the solver's
-owner thread (SciPy frees SuperLU memory only there, scipy/scipy#15921). The operators of the untouched tissue
-(before the first change of water, capacity or floor) are the same in every run on this grid and medium, so
-their factors go through the solver's process-wide LRU cache (:func:`laserskin.thermal.solver._factorise`,
-counted by :func:`~laserskin.thermal.solver.factor_bytes` under its 1.5 GiB budget). Once the tissue changes,
-the operator changes with it (almost every step while it boils; the held cells of a boiling step make a matrix
-of their own), so those factors are one-off: cached, they would only evict the reusable ones. They are kept by
-the solve while its operator lasts, as a bioheat solve keeps the factors of its own step sizes, and counted the
-same way: ``EnthalpyResult.peak_factor_bytes``, the most bytes of factors the solve held at once.
-
 Energy ledger (exact up to round-off, tested to 1e-9 relative)::
 
     deposited = Δ stored + surface + deep + perfusion + vapour + ablated
@@ -108,6 +98,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.linalg import splu
 
 from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
@@ -118,14 +109,7 @@ from laserskin.thermal.boundary import SurfaceBoundary
 from laserskin.thermal.medium import ThermalMedium, _per_cell
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import (
-    _factorise,
-    _OwnedFactor,
-    _owner_thread,
-    _splu_owned,
-    factor_bytes,
-    steady_state_temperature,
-)
+from laserskin.thermal.solver import steady_state_temperature
 from laserskin.thermal.stepping import D_STAGE, W_STAGE, merge_close, plan_steps, pulse_runs
 
 #: Latent heat of vaporisation of water at 100 °C, J/kg (IAPWS-IF97: 2256.4 kJ/kg).
@@ -536,10 +520,6 @@ class EnthalpyResult:
         Water vaporised in each cell during the run, kg/m³ (cells ablated later included; the
         water that a blow-out ejects as liquid is not vaporised).
     n_steps, n_factorizations, n_boiling_steps : int
-        ``n_factorizations`` counts the factors made, not those the solver's cache gave.
-    peak_factor_bytes : int
-        The most bytes of SuperLU factors the solve held at once (cached ones included), counted as the solver's
-        cache counts them (:func:`laserskin.thermal.solver.factor_bytes`).
     onset_reached : bool
         Whether any cell reached the boiling temperature.
     global_peak_temperature_K : float
@@ -562,16 +542,6 @@ class EnthalpyResult:
     global_peak_temperature_K: float
     step_sizes_s: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
     vaporised_water_kg_per_m3: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
-    peak_factor_bytes: int = 0
-
-
-def _one_off_factor(matrix: sp.spmatrix) -> tuple[Any, int]:
-    """The SuperLU factor (MMD on AᵀA + A, as the solver's) of a matrix only this solve uses, made on the solver's
-    owner thread and freed there when dropped (scipy/scipy#15921), not cached; and its bytes as SuperLU allocates
-    them (:func:`laserskin.thermal.solver.factor_bytes`)."""
-    a = matrix.tocsc()
-    lu = _OwnedFactor(_owner_thread().submit(_splu_owned, a).result())
-    return lu, factor_bytes(a.shape[0], a.nnz, lu.nnz)
 
 
 class OutsideModelError(RuntimeError):
@@ -731,8 +701,6 @@ def solve_enthalpy(
     op_version = 0
     built_version = -1
     factors: dict[Any, Any] = {}
-    held_bytes = 0  # bytes of the factors in ``factors`` (solver.factor_bytes)
-    peak_factor_bytes = 0
 
     def absorption_factor() -> np.ndarray:
         water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
@@ -946,7 +914,6 @@ def solve_enthalpy(
             op = rebuild() if op_version > 0 else base_op
             built_version = op_version
             factors = {}
-            held_bytes = 0
         Lm = op.matrix(h)
         capacity = op.capacity_J_per_K
         g_surf = op.surface_full(h)
@@ -965,8 +932,7 @@ def solve_enthalpy(
                 n_pinned += 1
                 g_pin = np.where(pinned.ravel(), 1e9 * (capacity / dt + np.abs(Lm.diagonal())), 0.0)
                 L_step = (Lm + sp.diags(g_pin)).tocsc()
-                lu, size = _one_off_factor(L_step * (D_STAGE * dt) + sp.diags(capacity))
-                peak_factor_bytes = max(peak_factor_bytes, held_bytes + size)
+                lu = splu((L_step * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
                 n_fact += 1
                 g_step = g + g_pin * T_b
             else:
@@ -975,16 +941,9 @@ def solve_enthalpy(
                 key = (dt, h)
                 lu = factors.get(key)
                 if lu is None:
-                    matrix = Lm * (D_STAGE * dt) + sp.diags(capacity)
-                    if built_version == 0:  # the untouched tissue's operator: the same in every run, cached
-                        lu, made = _factorise(matrix)
-                        size = factor_bytes(lu.shape[0], matrix.nnz, lu.nnz)
-                    else:
-                        (lu, size), made = _one_off_factor(matrix), True
+                    lu = splu((Lm * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
                     factors[key] = lu
-                    held_bytes += size
-                    peak_factor_bytes = max(peak_factor_bytes, held_bytes)
-                    n_fact += int(made)
+                    n_fact += 1
             f1 = g_step - L_step @ y0
             y2 = lu.solve(capacity * y0 + (D_STAGE * dt) * (f1 + g_step))
             f2 = g_step - L_step @ y2
@@ -1092,5 +1051,4 @@ def solve_enthalpy(
         global_peak_temperature_K=float(peak.max()),
         step_sizes_s=step_sizes,
         vaporised_water_kg_per_m3=vaporised,
-        peak_factor_bytes=peak_factor_bytes,
     )
