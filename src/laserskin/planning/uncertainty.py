@@ -413,20 +413,26 @@ def blister_uncertainty(
         finally:
             for future in transports.values():  # on an error: no transport left running for nothing
                 future.cancel()
-    low_sq = high_sq = (2.0 * mc) ** 2
     for name in cases:  # summed in the order of the cases, as before
         energy = energies[name]
-        d = (energy / nominal - 1.0) if energy is not None else 1.0
-        result.contributions[name] = float(d)
+        result.contributions[name] = float((energy / nominal - 1.0) if energy is not None else 1.0)
+    result.relative, result.relative_high = _quadrature_band({name: result.contributions[name] for name in cases}, mc)
+    return result
+
+
+def _quadrature_band(contributions: dict[str, float], mc_relative_error: float) -> tuple[float, float]:
+    """Low and high relative half-widths of a band: 2 s_MC and every parameter's change in quadrature, in the order
+    given; the other scattering set is an alternative, not a spread, so its change counts on its own side only. The
+    low side is capped at :data:`MAX_RELATIVE_UNCERTAINTY`."""
+    low_sq = high_sq = (2.0 * mc_relative_error) ** 2
+    for name, d in contributions.items():
         if name.startswith("scattering_set"):
             low_sq += min(d, 0.0) ** 2
             high_sq += max(d, 0.0) ** 2
         else:
             low_sq += d * d
             high_sq += d * d
-    result.relative = float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY))
-    result.relative_high = float(math.sqrt(high_sq))
-    return result
+    return float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY)), float(math.sqrt(high_sq))
 
 
 @dataclass(frozen=True)
@@ -518,7 +524,6 @@ def dermal_dose_uncertainty(uncertainty: BlisterUncertainty | None, response, en
     if not target > 0.0 or not math.isfinite(target):
         return None
     mc = float(uncertainty.mc_relative_error)
-    low_sq = high_sq = (2.0 * mc) ** 2
     contributions, sources = {}, {}
     for name, blister_d in uncertainty.contributions.items():
         readout = uncertainty.dermal_readouts.get(name)
@@ -528,15 +533,10 @@ def dermal_dose_uncertainty(uncertainty: BlisterUncertainty | None, response, en
         else:
             d, sources[name] = abs(float(blister_d)), "blister band (proxy)"
         contributions[name] = float(d)
-        if name.startswith("scattering_set"):
-            low_sq += min(d, 0.0) ** 2
-            high_sq += max(d, 0.0) ** 2
-        else:
-            low_sq += d * d
-            high_sq += d * d
+    relative_low, relative_high = _quadrature_band(contributions, mc)
     return {
-        "relative_low": float(min(math.sqrt(low_sq), MAX_RELATIVE_UNCERTAINTY)),
-        "relative_high": float(math.sqrt(high_sq)),
+        "relative_low": relative_low,
+        "relative_high": relative_high,
         "mc_relative_error": mc,
         "contributions": contributions,
         "sources": sources,
