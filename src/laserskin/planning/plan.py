@@ -1782,10 +1782,9 @@ def _visits_needed(minutes: float, at_laser: float, limit: float) -> int:
     """
     if minutes <= limit * (1 + 1e-9):
         return 1
-    lead = minutes - at_laser
-    if lead >= limit * (1 - 1e-9):
+    if _lead_reaches_limit(minutes, at_laser, limit):
         return 0
-    return math.ceil(at_laser / (limit - lead) - 1e-9)
+    return math.ceil(at_laser / (limit - (minutes - at_laser)) - 1e-9)
 
 
 def _lead_reaches_limit(minutes: float, at_laser: float, limit: float) -> bool:
@@ -1796,8 +1795,8 @@ def _lead_reaches_limit(minutes: float, at_laser: float, limit: float) -> bool:
 
 def _laser_visits_needed(at_laser: float, limit: float) -> int:
     """Visits needed so that each visit's share of the laser time alone fits ``limit`` (the cream applied before
-    the timed visit; QA9 #5)."""
-    return 1 if at_laser <= limit * (1 + 1e-9) else math.ceil(at_laser / limit - 1e-9)
+    the timed visit; QA9 #5): :func:`_visits_needed` of a session without a lead time."""
+    return _visits_needed(at_laser, at_laser, limit)
 
 
 def _visits(minutes: float, at_laser: float, limit: float) -> int:
