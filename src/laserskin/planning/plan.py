@@ -403,6 +403,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             wall_time_s=time.perf_counter() - clock,
             **base,
         )
+    for option in options:  # one outcome band rule for every option the plan lists (the nominal is unchanged)
+        _with_outcome_dose_band(option, person, counter)
     options, below = _split_by_expected_benefit(options, goal, request.photons)
     rejected.extend(_below_minimum_reason(o, goal) for o in below)
     if not options:  # every feasible course predicts less than a detectable improvement (QA4 #23)
@@ -447,13 +449,16 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             )
             continue
         alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
+        for option in alt[:1]:  # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
+            _with_outcome_dose_band(option, person, counter)
         alternatives.extend(_option_numbers(o, other) for o in alt[:1])
         if not alt:
             alternatives.append(_unavailable_option(load_device(name).device_class, name, other, why))
     alternatives.extend(_option_numbers(o, goal) for o in options[1:3])
     setting, course = best["setting"], best["course"]
-    # the outcome band with the dose's uncertainty (QA9 #11; the nominal and every decision above are unchanged)
-    outcome_dose = _apply_outcome_dose_band(setting, course, person, counter)
+    # the outcome band with the dose's uncertainty (QA9 #11; applied to every option above, the nominal and every
+    # decision unchanged)
+    outcome_dose = _with_outcome_dose_band(best, person, counter)
     summary = setting.summary
     reasons += best["reasons"]
     reasons.append(_choice_reason(options, goal))
@@ -686,24 +691,19 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
     from laserskin.planning.uncertainty import dermal_dose_uncertainty
 
     counter = counter or Counter()
-    energy = setting.safe_energy_J
-    if setting.device_class in ("ablative", "fractional_ablative", "fractional_non_ablative") or not getattr(
-        setting, "blister_band_J", None
-    ):
-        return (
-            {"applied": False, "note": "not applied: no blister band for this modality (ablative or fractional)"},
-            None,
-            None,
-        )
+    if getattr(setting, "device_class", None) in (
+        "ablative",
+        "fractional_ablative",
+        "fractional_non_ablative",
+    ) or not getattr(setting, "blister_band_J", None):
+        return _dose_band_not_applied("no blister band for this modality (ablative or fractional)"), None, None
     if setting.summary.get("thermal_model") not in (None, "linear"):
-        return (
-            {"applied": False, "note": "not applied: the setting's read-out is the non-linear thermal model"},
-            None,
-            None,
-        )
-    dose = dermal_dose_uncertainty(setting.uncertainty, setting.response, energy)
+        return _dose_band_not_applied("the setting's read-out is the non-linear thermal model"), None, None
+    dose = dermal_dose_uncertainty(
+        getattr(setting, "uncertainty", None), getattr(setting, "response", None), setting.safe_energy_J
+    )
     if dose is None:
-        return {"applied": False, "note": "not applied: no dermal thermal injury at the planned fluence"}, None, None
+        return _dose_band_not_applied("no dermal thermal injury at the planned fluence"), None, None
     fluence = setting.summary["fluence_J_per_cm2"]
     ends = {}
     for side, factor in (("low", 1.0 - dose["relative_low"]), ("high", 1.0 + dose["relative_high"])):
@@ -732,9 +732,33 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
         },
         "healing_only_improvement_percent": healing[0],
         "healing_only_rhytid_improvement_percent": healing[1],
+        "band_includes": BAND_INCLUDES_DOSE
+        + ", ".join(_SOURCE_TEXT.get(k, k.replace("_", " ")) for k in dose["contributions"]),
         "rule": OUTCOME_DOSE_BAND_RULE,
     }
     return record, combined[0], combined[1]
+
+
+#: ``band_includes`` of an outcome band (``risks.outcome_dose_uncertainty`` and each option's
+#: ``outcome_dose_uncertainty``): what its ``[low, high]`` holds.
+BAND_INCLUDES_HEALING = "the healing model only (its fitted gains and physiological ranges, at the planned dose)"
+BAND_INCLUDES_DOSE = (
+    "the healing model (its fitted gains and physiological ranges) and the delivered dermal dose: 2 x the Monte "
+    "Carlo error, "
+)
+#: How the perturbations of the blister band are named in ``band_includes``.
+_SOURCE_TEXT = {
+    "melanin": "melanin",
+    "epidermis_thickness": "epidermal thickness",
+    "dermis_thickness": "dermal thickness",
+    "scattering_set": "scattering set",
+    "cooling_h": "cooling h",
+}
+
+
+def _dose_band_not_applied(why: str) -> dict:
+    """The record of an outcome band that stays the healing model's: why, and what the band includes."""
+    return {"applied": False, "note": f"not applied: {why}", "band_includes": f"{BAND_INCLUDES_HEALING}: {why}"}
 
 
 def _apply_outcome_dose_band(setting, course, person, counter) -> dict:
@@ -745,6 +769,19 @@ def _apply_outcome_dose_band(setting, course, person, counter) -> dict:
     if rhytid is not None:
         course.rhytid_improvement_percent = rhytid
     return record
+
+
+def _with_outcome_dose_band(option: dict, person, counter) -> dict:
+    """The outcome band rule of the chosen plan (:func:`outcome_dose_band`) applied once to a planned option: its
+    course's bands widened in place, the record kept as ``option["outcome_dose_uncertainty"]`` (a second call
+    returns it: the healing-only band is read before the first widening only). One rule for the plan, its
+    candidates and its alternatives, so that their bands compare; the nominal values, and so every decision, are
+    unchanged."""
+    if "outcome_dose_uncertainty" not in option:
+        option["outcome_dose_uncertainty"] = _apply_outcome_dose_band(
+            option["setting"], option["course"], person, counter
+        )
+    return option["outcome_dose_uncertainty"]
 
 
 def _plan_protocol(option: dict, course):
@@ -1208,6 +1245,8 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "interval_weeks": course.interval_weeks,
         "improvement_percent": course.improvement_percent,
         "rhytid_improvement_percent": getattr(course, "rhytid_improvement_percent", None),
+        # what the [low, high] of the bands above include: the chosen plan's rule (``risks.outcome_dose_uncertainty``)
+        "outcome_dose_uncertainty": option.get("outcome_dose_uncertainty"),
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
         "epidermal_injury": _epidermal_grade(setting),
@@ -1236,6 +1275,7 @@ OPTION_KEYS = (
     "interval_weeks",
     "improvement_percent",
     "rhytid_improvement_percent",
+    "outcome_dose_uncertainty",
     "immediate_tightening_percent",
     "epidermal_omega",
     "epidermal_injury",
@@ -1280,6 +1320,7 @@ def _rejected_option(option: dict, goal: str, reasons: list) -> dict:
             sessions=course.sessions,
             improvement_percent=course.improvement_percent,
             rhytid_improvement_percent=getattr(course, "rhytid_improvement_percent", None),
+            outcome_dose_uncertainty=option.get("outcome_dose_uncertainty"),
             session_minutes=option.get("session_minutes"),
         )
     out.update(available=False, reasons=reasons)

@@ -75,6 +75,23 @@ DERMIS_THICKNESS_REL = 0.20
 #: Largest combined relative uncertainty kept (the low end stays positive).
 MAX_RELATIVE_UNCERTAINTY = 0.8
 
+#: What each perturbation of the band is, with its source (``blister_uncertainty.perturbations`` in the plan JSON,
+#: the rows of the report): the names of :attr:`BlisterUncertainty.contributions`.
+PERTURBATIONS = {
+    "melanin": "epidermal melanin at the top of the person's Fitzpatrick band (Norvang et al. 1997)",
+    "epidermis_thickness": (f"living epidermis {EPIDERMIS_THICKNESS_REL:+.0%} thickness (Sandby-Møller et al. 2003)"),
+    "dermis_thickness": f"dermis {-DERMIS_THICKNESS_REL:+.0%} thickness (Chopra et al. 2015)",
+    "scattering_set": "the other scattering set (Salomatina et al. 2006; counted on its own side only)",
+    "cooling_h": "cooling heat-transfer coefficient at the low end of its literature range (Aguilar et al. 2001)",
+}
+
+
+def perturbation_text(name: str) -> str:
+    """What the perturbation ``name`` is (:data:`PERTURBATIONS`; ``scattering_set:<set>`` names the set)."""
+    base, _, which = name.partition(":")
+    text = PERTURBATIONS.get(base, base.replace("_", " "))
+    return f"{text}: {which}" if which else text
+
 
 @dataclass
 class BlisterUncertainty:
@@ -121,6 +138,7 @@ class BlisterUncertainty:
             "contributions": dict(self.contributions),
             "runs": self.runs,
             "notes": dict(self.notes),
+            "perturbations": {name: perturbation_text(name) for name in self.contributions},
         }
 
 

@@ -24,6 +24,7 @@ from laserskin.report.labels import (
     alternative_pain_text,
     alternatives_note,
     band_text,
+    blister_band_rows,
     choice,
     display_value,
     explain,
@@ -31,6 +32,8 @@ from laserskin.report.labels import (
     goal_headline,
     label,
     name,
+    outcome_band_includes_text,
+    outcome_band_rows,
     plan_risk_keys,
     readable_units,
     unavailable_text,
@@ -230,12 +233,16 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
     plan = plan or {}
     if not alternatives:
         return f"<p>{_e(alternatives_note(plan))}</p>"
+    # what each band includes, where the plan says (an older plan's alternatives carry no outcome_dose_uncertainty)
+    includes = any(alt.get("outcome_dose_uncertainty") for alt in alternatives)
     head = (
         "<tr><th scope='col'>Device</th><th scope='col'>Type</th><th scope='col'>Goal</th>"
         "<th scope='col'>Fluence (J/cm²)</th>"
         "<th scope='col'>Sessions</th><th scope='col'>Improvement at 6 months, in the measure of its goal</th>"
         f"<th scope='col'>{_e(ALTERNATIVE_PAIN_HEADER)}</th><th scope='col'>Downtime (days)</th>"
-        "<th scope='col'>Epidermal injury</th></tr>"
+        "<th scope='col'>Epidermal injury</th>"
+        + ("<th scope='col'>What its improvement band includes</th>" if includes else "")
+        + "</tr>"
     )
     rows = []
     for alt in alternatives:
@@ -243,7 +250,7 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
             rows.append(
                 f"<tr><td>{_e(alt.get('device', ''))}</td><td>{_e(choice('modality', alt.get('modality')))}</td>"
                 f"<td>{_e(alternative_goal_text(alt, plan.get('goal')))}</td>"
-                f"<td colspan='6'>{_e(unavailable_text(alt))}</td></tr>"
+                f"<td colspan='{7 if includes else 6}'>{_e(unavailable_text(alt))}</td></tr>"
             )
             continue
         rows.append(
@@ -260,6 +267,7 @@ def _alternatives_table(alternatives: list[dict], plan: dict | None = None) -> s
                     alternative_pain_text(alt),
                     display_value("downtime_days", alt.get("downtime_days")).removesuffix(" days"),
                     display_value("epidermal_injury", alt.get("epidermal_injury"), alt),
+                    *([outcome_band_includes_text(alt)] if includes else []),
                 )
             )
             + "</tr>"
@@ -286,6 +294,27 @@ def _improvement_sections(data: dict) -> list[str]:
         else []
     )
     return [*rhytid, *laxity] if data.get("goal") == "resurface" and rhytid else [*laxity, *rhytid]
+
+
+def _band_sources_section(data: dict) -> list[str]:
+    """What the [low, high] of the outcome and blister-fluence bands include: the rows of
+    :func:`~laserskin.report.labels.outcome_band_rows` and :func:`~laserskin.report.labels.blister_band_rows`, the
+    plan JSON's numbers (``risks.outcome_dose_uncertainty``, ``risks.blister_uncertainty``); nothing for a plan
+    without them (an older plan)."""
+    risks = data.get("risks") or {}
+    outcome, blister = outcome_band_rows(data), blister_band_rows(risks)
+    if not outcome and not blister:
+        return []
+    parts = ["<h2 id='band-sources'>What the bands include</h2>"]
+    if outcome:
+        parts.append(_rows(outcome, "Expected improvement: [low, high]"))
+        if data.get("alternatives"):
+            parts.append(
+                "<p class='note'>The alternatives' improvement bands follow the same rule (their last column).</p>"
+            )
+    if blister:
+        parts.append(_rows(blister, "Fluence that would blister: [low, high]"))
+    return parts
 
 
 def _figure_key(name: str) -> str:
@@ -372,6 +401,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             *_improvement_sections(data),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
             *(f"<p class='note outcome-note'>{_e(note)}</p>" for note in data.get("outcome_notes") or []),
+            *_band_sources_section(data),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or [], data),
         ]

@@ -28,6 +28,7 @@ __all__ = [
     "alternative_improvement_text",
     "alternatives_note",
     "band_text",
+    "blister_band_rows",
     "choice",
     "display_value",
     "epidermal_injury_text",
@@ -36,6 +37,8 @@ __all__ = [
     "goal_headline",
     "label",
     "name",
+    "outcome_band_includes_text",
+    "outcome_band_rows",
     "plan_risk_keys",
     "pulses_text",
     "readable_units",
@@ -624,6 +627,110 @@ def alternatives_note(plan: dict) -> str:
     return "No alternative device was feasible."
 
 
+def _signed_percent(relative: Any) -> str:
+    """A relative change as a signed percentage (``0.0343`` is ``"+3.4 %"``)."""
+    return f"{100.0 * float(relative):+.1f} %"
+
+
+def _half_widths(record: dict) -> str:
+    """``"-5.0 % / +10.8 %"``: the low and high relative half-widths of a band (``relative_low``, ``relative_high``)."""
+    return f"-{100.0 * float(record['relative_low']):.1f} % / +{100.0 * float(record['relative_high']):.1f} %"
+
+
+def _plain_band(band) -> str:
+    """``"20.2 % (7.7–43.8 %)"`` from ``[low, mid, high]`` (a band that is not the healing model's 5–95 % alone)."""
+    low, mid, high = (float(x) for x in band)
+    return f"{mid:.1f} % ({low:.1f}–{high:.1f} %)"
+
+
+def _perturbation(name: str, blister: dict | None) -> str:
+    """What a perturbation is, as the plan's ``blister_uncertainty.perturbations`` says (its name otherwise)."""
+    return str(((blister or {}).get("perturbations") or {}).get(name) or name.replace("_", " "))
+
+
+def blister_band_rows(risks: dict) -> list[tuple[str, str]]:
+    """Rows stating what the blister-fluence band ``[low, nominal, high]`` includes, read from the plan's
+    ``risks.blister_uncertainty`` (its ``contributions``, ``mc_relative_error``, ``notes``), never recomputed; none
+    where the plan has no blister band (ablative, fractional, no treatment)."""
+    record, band = risks.get("blister_uncertainty"), risks.get("blister_fluence_J_per_cm2")
+    if not record or not band:
+        return []
+    rows = [
+        ("Fluence that would blister (Ω = 1)", display_value("blister_fluence_J_per_cm2", band)),
+        ("Band, relative to the nominal (low / high)", _half_widths(record)),
+        (
+            "Monte Carlo error of the basal read-out (counted twice, in quadrature)",
+            f"{100.0 * float(record['mc_relative_error']):.2f} %",
+        ),
+    ]
+    for key, change in (record.get("contributions") or {}).items():
+        rows.append((f"Change with {_perturbation(key, record)}", f"{_signed_percent(change)} of the blister fluence"))
+    for key, why in (record.get("notes") or {}).items():
+        rows.append((f"Not included: {key.replace('_', ' ')}", readable_units(str(why))))
+    if record.get("runs") is not None:
+        rows.append(("Perturbed light-transport and heat runs", str(record["runs"])))
+    return rows
+
+
+def _goal_bands(plan: dict) -> tuple[str, dict | None, str]:
+    """``(measure, bands, healing-only key)`` of the measure of the plan's goal (rhytid for resurfacing)."""
+    if _goal_measure(plan.get("goal")) == "rhytid" and plan.get("rhytid_improvement_percent"):
+        return "rhytid", plan["rhytid_improvement_percent"], "healing_only_rhytid_improvement_percent"
+    return "laxity", plan.get("improvement_percent"), "healing_only_improvement_percent"
+
+
+def outcome_band_rows(plan: dict) -> list[tuple[str, str]]:
+    """Rows stating what the outcome band's ``[low, high]`` includes, read from the plan's
+    ``risks.outcome_dose_uncertainty`` (the delivered dose's band, each perturbation's change, the Monte Carlo error,
+    the healing model's band alone beside the plan's band), never recomputed; none for a plan without the record."""
+    risks = plan.get("risks") or {}
+    record = risks.get("outcome_dose_uncertainty")
+    if not record:
+        return []
+    rows = [("What the band includes", readable_units(str(record.get("band_includes") or record.get("note") or "—")))]
+    if not record.get("applied"):
+        return rows
+    blister = risks.get("blister_uncertainty")
+    rows += [
+        (
+            "Delivered dermal dose as an equivalent fluence",
+            display_value("fluence_J_per_cm2", record.get("fluence_J_per_cm2")),
+        ),
+        ("Dose band, relative to the nominal (low / high)", _half_widths(record)),
+        (
+            "Monte Carlo error (counted twice, in quadrature)",
+            f"{100.0 * float(record['mc_relative_error']):.2f} %",
+        ),
+    ]
+    sources = record.get("sources") or {}
+    for key, change in (record.get("contributions") or {}).items():
+        proxy = "" if sources.get(key, "measured") == "measured" else f" ({sources[key]})"
+        rows.append((f"Dose change with {_perturbation(key, blister)}", f"{_signed_percent(change)}{proxy}"))
+    measure, bands, healing_key = _goal_bands(plan)
+    healing = record.get(healing_key) or {}
+    for key, band in (bands or {}).items():
+        if key in healing:
+            rows.append(
+                (
+                    f"{IMPROVEMENT_TIMES.get(key, key)}, {MEASURES[measure]}",
+                    f"healing model alone {_plain_band(healing[key])}; with the delivered dose {_plain_band(band)}",
+                )
+            )
+    return rows
+
+
+def outcome_band_includes_text(option: dict) -> str:
+    """What an option's outcome band includes (its ``outcome_dose_uncertainty``), short, for the alternatives table:
+    ``"healing model and delivered dose (-5.0 % / +3.0 %)"`` or ``"healing model only: <why>"``; "—" where the
+    option does not say (an older plan, an option never planned)."""
+    record = option.get("outcome_dose_uncertainty")
+    if not record:
+        return "—"
+    if record.get("applied"):
+        return f"healing model and delivered dose ({_half_widths(record)})"
+    return f"healing model only: {str(record.get('note') or '').removeprefix('not applied: ')}".rstrip(": ")
+
+
 #: The pain rows of a plan's risks: the bands with and without the planned anaesthetic and cooling where the plan
 #: has them, else the single numbers of an older plan (QA6 #6: the web page and the report read the same rows).
 PAIN_BAND_KEYS = ("pain_with_plan", "pain_without_anaesthetic")
@@ -722,6 +829,9 @@ def template_globals() -> dict[str, Any]:
         "alternative_pain_text": alternative_pain_text,
         "ALTERNATIVE_PAIN_HEADER": ALTERNATIVE_PAIN_HEADER,
         "alternatives_note": alternatives_note,
+        "blister_band_rows": blister_band_rows,
+        "outcome_band_rows": outcome_band_rows,
+        "outcome_band_includes_text": outcome_band_includes_text,
         "plan_risk_keys": plan_risk_keys,
         "pulses_text": pulses_text,
         "BAND": BAND,
