@@ -19,9 +19,16 @@ Model (physics_data.md §5; D₅₀ calibrated, clinical_calibration_data.md §5
   Default 44 °C.
 * Dose: D = ∫ (T − T_threshold)₊ dt in K·s, integrated exactly for T piecewise linear in
   time between samples (including the partial time above threshold in a crossing step).
-* Index: a saturating (Naka–Rushton, exponent 1) map to 0–10, I = 10 · D / (D + D₅₀);
-  D₅₀ = the area- and band-averaged dose that gives 5/10, fitted to the published 0–10 scores
-  (``data/parameters/pain.toml``; the fit and its residuals: docs/healing.md "Pain").
+* Index: a saturating Naka–Rushton map to 0–10, I = 10 · Dⁿ / (Dⁿ + D₅₀ⁿ), with D the
+  area- and band-averaged dose plus the destruction term. D₅₀, the exponent n and the
+  destruction dose are fitted exactly on three published 0–10 scores (``data/parameters/pain.toml``
+  ``[[anchors]]``; the fit, its held-out checks and residuals: docs/healing.md "Pain"): the bulk
+  1450 nm diode pulse of Bernstein 2007 (no ablation: it fixes D₅₀, the dose of a full spot) and the
+  two fractional anchors (Fisher 2005, Tierney & Hanke 2012: the micro-columns' destroyed endings
+  dominate, and the ratio of their scores against the ratio of their destroyed fractions fixes n).
+  Exponent 1 with D₅₀ fitted on the fractional anchors alone (0.047 K·s, sessions ≤ 11) put every
+  bulk plan on the flat top (9–10 / 10); no monotone map of that dose could, because a bulk spot's
+  thermal dose is tens of times the fractional zone's while its published score is lower.
 * Anaesthetic: the index is multiplied by a factor by product (tags R/U, ranges in
   :data:`ANESTHETICS`, read from ``data/parameters/anesthetics.toml``, the one table of
   anaesthetic keys): lidocaine 4–5 % alone is weak (Tian et al. 2016: 4.90 vs 5.19 after
@@ -106,6 +113,7 @@ class PainParameters(InputModel):
     destruction_dose_K_s: Quantity("K*s", ge=0.0, display="K*s") = Field(
         default=_PAIN.get("destruction_dose", {}).get("value", "0 K*s"), alias="destruction_dose"
     )
+    exponent: float = Field(default=float(_PAIN.get("exponent", {}).get("value", 1.0)), gt=0.0, le=10.0)
 
 
 def anesthetic_factor(anesthetic: str) -> float:
@@ -116,12 +124,17 @@ def anesthetic_factor(anesthetic: str) -> float:
     return ANESTHETICS[anesthetic].factor
 
 
-def pain_index(dose_K_s: Any, half_max_dose_K_s: float = 1.0) -> Any:
-    """0–10 index 10·D/(D + D₅₀) from the supra-threshold dose D in K·s."""
+def pain_index(dose_K_s: Any, half_max_dose_K_s: float = 1.0, exponent: float = 1.0) -> Any:
+    """0–10 index 10·Dⁿ/(Dⁿ + D₅₀ⁿ) from the supra-threshold dose D in K·s (Naka–Rushton, exponent n)."""
     d = np.asarray(dose_K_s, dtype=np.float64)
     if not np.all(np.isfinite(d)) or np.any(d < 0):
         raise InputError("dose_K_s", dose_K_s, "a finite dose >= 0 K s")
-    out = 10.0 * d / (d + half_max_dose_K_s)
+    if not (math.isfinite(exponent) and exponent > 0):
+        raise InputError("exponent", exponent, "a finite exponent > 0")
+    if not (math.isfinite(half_max_dose_K_s) and half_max_dose_K_s > 0):
+        raise InputError("half_max_dose_K_s", half_max_dose_K_s, "a finite dose > 0 K s")
+    ratio = (d / half_max_dose_K_s) ** exponent
+    out = 10.0 * ratio / (ratio + 1.0)
     return float(out) if out.ndim == 0 else out
 
 
@@ -168,7 +181,7 @@ class PainResult:
 def _result(dose, above, peak, parameters, anesthetic, destroyed=0.0) -> PainResult:
     factor = anesthetic_factor(anesthetic)
     total = dose + parameters.destruction_dose_K_s * destroyed
-    index = pain_index(total, parameters.half_max_dose_K_s)
+    index = pain_index(total, parameters.half_max_dose_K_s, parameters.exponent)
     return PainResult(total, above, peak, index, index * factor, anesthetic, factor, destroyed)
 
 
