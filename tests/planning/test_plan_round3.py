@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from laserskin.damage.pain import ANESTHETICS
+from laserskin.damage.pain import ANESTHETICS, cooling_analgesia_factor
 from laserskin.planning.optimise import ANESTHETIC_ORDER, Counter, lightest_anesthetic
 from laserskin.planning.plan import RISK_KEYS
 from laserskin.planning.request import PlanRequest, planner_rules
@@ -18,13 +18,20 @@ PERSON = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek", "la
 
 
 def test_auto_anesthetic_is_the_lightest_within_the_pain_limit():
-    """QA5 #14: fraxel_1550 (cold air, x0.62) simulated at pain 8.32/10 without a topical is 5.16 with the
-    plan's cooling alone, within the limit 6: auto gives none (it gave lidocaine/tetracaine 7/7, +45 min)."""
+    """QA5 #14: fraxel_1550 (cold air) simulated at pain 8.32/10 without a topical is within the limit 6 with the
+    plan's cooling alone (x0.50 since session 12, 4.16/10): auto gives none (it gave lidocaine/tetracaine 7/7,
+    +45 min). With cold air no index <= 10 exceeds the limit any more, so the "next lighter topical" case takes the
+    same index under a cooling without an analgesia factor (cryogen: only its computed temperature acts): 8.32 is
+    over the limit there, and auto walks the order to the lightest topical within it, neither none nor the
+    strongest (emla at the factors of anesthetics.toml)."""
     limit = planner_rules()["safety"]["pain_index_limit"]
-    assert plan_module._auto_anesthetic({"pain_index": 8.3187}, "cold_air") == "none"
-    # 9.88 x 0.62 = 6.13 > 6: the next lighter topical whose pain is within the limit, not the strongest
-    chosen = plan_module._auto_anesthetic({"pain_index": 9.88}, "cold_air")
-    assert chosen == next(a for a in ANESTHETIC_ORDER if 9.88 * 0.62 * ANESTHETICS[a].factor <= limit)
+    index = 8.3187
+    assert index * cooling_analgesia_factor("cold_air") <= limit  # the premise of the cold-air case
+    assert plan_module._auto_anesthetic({"pain_index": index}, "cold_air") == "none"
+    cryogen = cooling_analgesia_factor("cryogen")
+    assert index * cryogen > limit  # the premise: without a topical this cooling leaves the pain over the limit
+    chosen = plan_module._auto_anesthetic({"pain_index": index}, "cryogen")
+    assert chosen == next(a for a in ANESTHETIC_ORDER if index * cryogen * ANESTHETICS[a].factor <= limit)
     assert chosen not in ("none", "lidocaine_tetracaine_7_7")
     # the shared rule: the strongest where no topical brings the pain within the limit (or none is computed)
     assert lightest_anesthetic(lambda a: limit + 1.0) == "lidocaine_tetracaine_7_7"
@@ -32,48 +39,58 @@ def test_auto_anesthetic_is_the_lightest_within_the_pain_limit():
 
 
 class _FakeRun:
-    def __init__(self, pain_index):
+    def __init__(self, pain_index, cooling):
         self.summary = {
             "pain_index": pain_index,
             "pain_index_with_anesthetic": pain_index,
-            "pain_index_with_plan": pain_index * 0.62,
+            "pain_index_with_plan": pain_index * cooling_analgesia_factor(cooling),
             "anesthetic": "none",
             "thermal_model": "linear",
             "fluence_J_per_cm2": 70.0,
         }
 
 
-@pytest.mark.parametrize(("pain_index", "expected"), [(9.32, "none"), (10.0, "lidocaine_4")])
-def test_a_preset_setting_on_auto_gets_the_lightest_topical(monkeypatch, pain_index, expected):
+@pytest.mark.parametrize(
+    ("pain_index", "cooling", "expected"), [(9.32, "auto", "none"), (7.2, "cryogen", "lidocaine_4")]
+)
+def test_a_preset_setting_on_auto_gets_the_lightest_topical(monkeypatch, pain_index, cooling, expected):
     """QA5 #14: the preset-setting path (fractional and ablative devices) used to set lidocaine/tetracaine
     7/7 whenever the anaesthetic was on auto; now the same rule as the fluence-optimised devices.
-    co2_fractional (cold air): 9.32 x 0.62 = 5.78 -> none; 10 x 0.62 = 6.2 -> lidocaine 4 % (x0.8 here)."""
+    co2_fractional with its cold air: 9.32 x 0.50 = 4.66 -> none. With cold air no index <= 10 is over the
+    limit 6 since session 12, so the topical case asks for cryogen (no analgesia factor): 7.2 -> lidocaine 4 %
+    (x0.8: 5.76), the lightest topical, not the strongest."""
     import laserskin.pipeline.simulation as simulation_module
 
-    runs = []
+    runs, coolings = [], []
 
     class FakeSimulation:
         def __init__(self, person, laser, cooling, protocol, settings, cache_dir=None):
             self.protocol = protocol
             runs.append(protocol.anesthetic)
+            coolings.append(cooling["kind"])
 
         def run(self):
-            return _FakeRun(pain_index)
+            return _FakeRun(pain_index, coolings[-1])
 
     monkeypatch.setattr(simulation_module, "Simulation", FakeSimulation)
     person = Person(**PERSON)
     preset = load_device("co2_fractional")
-    request = PlanRequest(**PERSON, devices=["co2_fractional"])
+    kind = preset.cooling["kind"] if cooling == "auto" else cooling
+    assert cooling != "auto" or kind == "cold_air"  # the device's own cooling
+    request = PlanRequest(**PERSON, devices=["co2_fractional"], cooling=cooling)
     verdict = plan_module.device_verdict(person, preset)
     setting = plan_module._ablative_setting(preset, person, request, verdict, Counter(), None)
-    assert runs == ["none"] and setting.anesthetic == expected == setting.summary["anesthetic"]
+    assert runs == ["none"] and coolings == [kind]
+    assert setting.anesthetic == expected == setting.summary["anesthetic"]
     assert setting.simulation.protocol.anesthetic == expected
     factor = ANESTHETICS[expected].factor
     assert setting.summary["pain_index_with_anesthetic"] == pytest.approx(pain_index * factor)
-    assert setting.summary["pain_index_with_plan"] == pytest.approx(pain_index * factor * 0.62)
+    assert setting.summary["pain_index_with_plan"] == pytest.approx(
+        pain_index * factor * cooling_analgesia_factor(kind)
+    )
     # a fixed anaesthetic is run and kept as asked
     runs.clear()
-    fixed = PlanRequest(**PERSON, devices=["co2_fractional"], anesthetic="emla")
+    fixed = PlanRequest(**PERSON, devices=["co2_fractional"], cooling=cooling, anesthetic="emla")
     assert plan_module._ablative_setting(preset, person, fixed, verdict, Counter(), None).anesthetic == "emla"
     assert runs == ["emla"]
 
