@@ -10,11 +10,22 @@ of independent group values ``P_g = Σ a · S_g`` and its relative standard erro
 every deposit of a photon history in one group (the deposits of one history are correlated: at 1064 nm the
 counting model 1/√N of the region's launched photons understated the basal noise 1.7×), at no extra photons and
 one backward heat run (tens of ms). Deterministic: the same seed gives the same estimate.
+
+Each result is kept while its response lives, the "not estimated" ``None`` too, and each backward run while its
+simulation lives, keyed on the value of everything it reads (:func:`_sensitivity`). The plan's dose band re-reads a
+setting on a copy of its response with the rise scaled (:func:`laserskin.planning.plan._setting_at_dose`): that
+copy is no heat run of the simulation, so its estimate is ``None`` (the groups' rises do not add up to its rise), but
+telling so took a backward run, twice per re-read (the pigment and the epidermal-grade bounds), about half the band's
+cost (session 12). Now the copy's backward run is the one of its response (the same heat problem, read-out time and
+regions) and its ``None`` is kept: no backward run at all.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
+import threading
 import weakref
 
 import numpy as np
@@ -25,7 +36,9 @@ from laserskin.transport.statistics import relative_error_from_groups
 
 __all__ = ["basal_readout_relative_errors", "basal_index", "source_groups"]
 
-_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: (simulation, errors)}
+_ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: (simulation, errors | None)}
+_SENSITIVITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # simulation -> {inputs' digest: a}
+_SENSITIVITIES_LOCK = threading.Lock()
 
 
 def basal_index(response) -> int:
@@ -56,7 +69,8 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
     time). ``transport_results``: the run's transport results (default: ``simulation.transport()``, a disk-cache hit
     for the run that made ``response``). ``None`` without read-out regions, without groups, or for a response on
     another grid or of another heat run than ``simulation``'s (checked: the groups' rises must add up to the
-    response's). One estimate per response, simulation and regions (kept while the response lives).
+    response's). One estimate per response, simulation and regions, ``None`` included (kept while the response
+    lives); one backward run per heat problem, read-out time and regions (:func:`_sensitivity`).
     """
     rings = response.readout_rings
     if rings is None:
@@ -68,6 +82,17 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
         kept = None
     if kept is not None and key in kept and kept[key][0] is simulation:
         return kept[key][1]
+    errors = _estimate(simulation, response, key, transport_results)
+    try:
+        _ERRORS.setdefault(response, {})[key] = (simulation, errors)
+    except TypeError:  # a response that takes no weak reference: not kept
+        pass
+    return errors
+
+
+def _estimate(simulation, response, key: tuple[int, ...], transport_results) -> np.ndarray | None:
+    """:func:`basal_readout_relative_errors` of the regions ``key``, not kept."""
+    rings = response.readout_rings
     grid = response.grid
     if transport_results is None:
         transport_results = simulation.transport()[0]
@@ -89,22 +114,71 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
         members = rings == k
         weights[j, members, basal] = area[members] / area[members].sum()
         peak_list.append(int(np.argmax(pooled_rise @ weights[j, :, basal])))
-    medium, power, surface, _ = stages.heat_problem(
+    heat = stages.heat_problem(
         simulation.skin(), response.geometry, grid, simulation.pulse_schedule(), simulation.cooling, simulation.settings
     )
     errors = np.full(len(key), math.inf)  # a region with no rise
     peaks = np.asarray(peak_list)
     for peak in np.unique(peaks[peaks > 0]):  # one backward run per read-out time, all its regions at once
         at = np.flatnonzero(peaks == peak)
-        a = readout_sensitivity(medium, power, surface, response.times_s[: peak + 1], weights[at])
+        a = _sensitivity(simulation, heat, response.times_s[: peak + 1], weights[at])
         values = np.tensordot(sources, a, axes=((1, 2), (1, 2)))  # (groups, regions)
         # the run's own rise at the peak, to float32 rounding: else the response is not this simulation's heat run
         nominal = pooled_rise[peak] @ weights[at, :, basal].T * simulation.pulse_energy_J()
         if not np.allclose(values.sum(axis=0), nominal, rtol=1e-4, atol=0.0):
             return None
         errors[at] = [relative_error_from_groups(values[:, j], photons) for j in range(at.size)]
-    try:
-        _ERRORS.setdefault(response, {})[key] = (simulation, errors)
-    except TypeError:  # a response that takes no weak reference: not kept
-        pass
     return errors
+
+
+def _sensitivity(simulation, heat, times_s, weights) -> np.ndarray:
+    """:func:`~laserskin.thermal.sensitivity.readout_sensitivity` of the heat problem ``heat`` (``(medium, power,
+    surface, t_end)`` of :func:`laserskin.pipeline.stages.heat_problem`), one backward run per value of its inputs:
+    kept under ``simulation`` while it lives, keyed on a digest of everything the backward run reads (every field of
+    the medium, its grid, the power and the surface schedules, the step times and the weights), so that
+    a kept ``a`` is the one a new run would return, bit for bit (the run is deterministic). A response's scaled copy
+    (the dose band's re-reads) shares its heat problem, read-out time and regions, hence its backward run."""
+    medium, power, surface, _ = heat
+    digest = hashlib.blake2b(digest_size=32)
+    try:
+        for part in (medium, power, surface, np.asarray(times_s, dtype=np.float64), np.asarray(weights, np.float64)):
+            _digest(digest, part)
+    except _NotKeyable:
+        return readout_sensitivity(medium, power, surface, times_s, weights)
+    key = digest.digest()
+    try:
+        kept = _SENSITIVITIES.get(simulation)
+    except TypeError:  # a simulation that takes no weak reference: not kept
+        kept = None
+    if kept is not None and key in kept:
+        return kept[key]
+    a = readout_sensitivity(medium, power, surface, times_s, weights)
+    a.setflags(write=False)  # shared by the reads of this heat problem
+    try:
+        with _SENSITIVITIES_LOCK:
+            _SENSITIVITIES.setdefault(simulation, {})[key] = a
+    except TypeError:  # a simulation that takes no weak reference: not kept
+        pass
+    return a
+
+
+def _digest(digest, value) -> None:
+    """Feed ``value`` (a dataclass of the heat problem, an array, a number or ``None``) into ``digest``: its fields
+    by name, an array by its dtype, shape and bytes."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(type(value).__qualname__.encode())
+        for field in dataclasses.fields(value):
+            digest.update(field.name.encode())
+            _digest(digest, getattr(value, field.name))
+    elif isinstance(value, (np.ndarray, np.generic)):
+        array = np.ascontiguousarray(value)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    elif value is None or isinstance(value, (bool, int, float, str)):
+        digest.update(repr(value).encode())
+    else:  # no other field types in the heat problem: not kept rather than keyed on an identity
+        raise _NotKeyable(type(value).__name__)
+
+
+class _NotKeyable(Exception):
+    """A heat problem with a field :func:`_digest` does not read: its backward run is not kept."""
