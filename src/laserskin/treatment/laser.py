@@ -85,7 +85,6 @@ from pydantic import (
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StrictBool,
-    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -101,7 +100,6 @@ from laserskin.optics.chromophores import (
     WAVELENGTH_MIN_M,
     mua_water_per_m,
 )
-from laserskin.treatment.counts import whole_number
 from laserskin.treatment.presets import preset_data
 from laserskin.treatment.protocol import MAX_WITHIN_SESSION_S, within_session
 
@@ -529,11 +527,6 @@ class Laser(_DerivedFields):
         merged = merge_laser_tables(preset.laser_table, overrides)
         merged["device"] = preset.name
         return merged
-
-    @field_validator("pulses", mode="before")
-    @classmethod
-    def _count_is_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
 
     @field_validator("fractional", mode="before")
     @classmethod

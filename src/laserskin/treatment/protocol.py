@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from laserskin.core.citations import cite
 from laserskin.core.data import load_parameters
@@ -54,7 +54,6 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, format_quantity
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
-from laserskin.treatment.counts import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from laserskin.treatment.laser import Laser
@@ -178,11 +177,6 @@ class Protocol(InputModel):
     treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
     sessions: int = Field(default=1, ge=1, le=20)
     session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
-
-    @field_validator("passes", "pulses_per_spot", "sessions", mode="before")
-    @classmethod
-    def _counts_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
 
     @model_validator(mode="after")
     def _passes_within_the_session(self) -> Protocol:
