@@ -5,6 +5,7 @@ in a scenario file (``laxity = "2"``) or a JSON body (``"laxity": "2"``) is refu
 
 from __future__ import annotations
 
+import html
 import tomllib
 import warnings
 
@@ -47,7 +48,7 @@ def test_a_form_laxity_that_is_no_whole_number_is_a_field_error(dry):
     for typed, got in (("two", "'two'"), ("2.5", "2.5")):
         response = dry.post("/plan", data={**FORM, "laxity": typed}, follow_redirects=False)
         assert response.status_code == 422
-        assert f"got {got}; expected a whole number from 0 to 4" in response.text
+        assert f"got {got}; expected a whole number from 0 to 4" in html.unescape(response.text)
         assert 'id="laxity-error"' in response.text
 
 
