@@ -183,3 +183,24 @@ def test_text_typed_on_a_command_line_reads_as_a_whole_number():
     with pytest.raises(InputError, match=r"^plan\.laxity: got '2'; expected a whole number from 0 to 4$"):
         PlanRequest.validated(**person, laxity="2")  # plain text: a person file's laxity = "2"
     assert typed_text(None) is None and typed_text(2) == 2 and isinstance(typed_text("2"), TypedText)
+
+
+def test_the_cli_options_typed_as_text_read_as_whole_numbers():
+    """``laserskin optics`` and ``laserskin plan`` read their whole-number options as text (a bad value reads like
+    every input error): they pass it as TypedText, so ``--laxity 2`` (and optics' default "1") is the number. Needs
+    cli/optics.py and cli/plan.py to pass ``typed_text`` (session 12, robust's report)."""
+    import json
+
+    from laserskin.cli import app
+
+    person = ["--age", "55", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek"]
+    optics = CliRunner().invoke(app, ["optics", *person, "--wavelength", "1064 nm", "--json"])
+    assert optics.exit_code == 0, optics.output
+    assert json.loads(optics.stdout)[0]["name"] == "stratum_corneum"
+    optics = CliRunner().invoke(app, ["optics", *person, "--wavelength", "1064 nm", "--laxity", "3", "--json"])
+    assert optics.exit_code == 0, optics.output
+    # the plan's whole-number options: accepted, so only the one bad option is refused (before the planner runs)
+    options = ["--laxity", "2", "--sun-exposure", "1", "--photons", "2000", "--seed", "3", "--max-sessions", "0"]
+    plan = CliRunner().invoke(app, ["plan", *person, *options], env={"COLUMNS": "200"})
+    assert plan.exit_code == 2, plan.output
+    assert plan.output.strip() == "error: plan.max_sessions: got '0'; expected a whole number from 1 to 20"
