@@ -204,3 +204,13 @@ def test_the_cli_options_typed_as_text_read_as_whole_numbers():
     plan = CliRunner().invoke(app, ["plan", *person, *options], env={"COLUMNS": "200"})
     assert plan.exit_code == 2, plan.output
     assert plan.output.strip() == "error: plan.max_sessions: got '0'; expected a whole number from 1 to 20"
+
+
+def test_an_unknown_scattering_set_is_refused_at_its_key_when_the_file_is_read():
+    """Session 12 (QA of the input messages): ``[transport] scattering = "foo"`` was read, and refused only when the
+    light transport started, as "scattering: got 'foo'" (no table)."""
+    assert _refusal("transport", "scattering", '"foo"') == (
+        "transport.scattering: got 'foo'; expected one of jacques2013, salomatina2006"
+    )
+    read = scenario_from_dict(_scenario("transport", "scattering", '"salomatina2006"'))
+    assert read.transport.scattering == "salomatina2006"
