@@ -225,3 +225,27 @@ def test_an_empty_array_is_said_in_plain_words():
     with pytest.raises(pydantic.ValidationError) as long:
         Stack(layers=(1, 2, 3))
     assert describe_validation_error(long.value) == "layers: got 3 items; expected at most 2 items"
+
+
+def test_an_array_given_as_something_else_is_said_in_plain_words():
+    """Session 12: ``spectrum = "x"`` read pydantic's own "Input should be a valid tuple"."""
+    message = scenario_error({"wavelength": "1064 nm", "fluence": "30 J/cm^2", "spot_diameter": "5 mm",
+                              "pulse_duration": "3 ms", "spectrum": "x"})  # fmt: skip
+    assert message == "laser.spectrum: got 'x'; expected an array of tables"
+
+
+class _Item(InputModel):
+    n: int = Field(ge=1, le=3)
+
+
+class _Items(InputModel):
+    items: tuple[_Item, ...]
+
+
+def test_an_item_of_an_array_is_located_by_its_index_in_brackets():
+    """Session 12: ``inclusions.0.kind`` (pydantic's) beside README's ``layers[0].thickness``: one style."""
+    with pytest.raises(ValidationError) as info:
+        _Items.model_validate({"items": [{"n": 1}, {"n": 9}]})
+    assert (
+        describe_validation_error(info.value, "probe") == "probe.items[1].n: got 9; expected a whole number from 1 to 3"
+    )

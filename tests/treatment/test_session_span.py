@@ -60,7 +60,7 @@ def test_an_hour_at_body_temperature_adds_no_damage_but_months_do(name):
         (
             {"passes": 2, "pass_interval": "40 min", "cooling_pause": "30 min"},
             "pass_interval: got '40 min'; expected at most 30 min with cooling_pause = 30 min: the wait between "
-            "passes at a spot (pass_interval + cooling_pause) is at most 1 h, one session",
+            "passes at a spot (pass_interval + cooling_pause, here 70 min) lasts at most 1 h, within one session",
         ),
     ],
 )
@@ -177,3 +177,50 @@ def test_a_count_given_as_a_number_is_read_as_before():
     assert _refusal(Protocol, {"passes": 2.5}) == "passes: got 2.5; expected a whole number from 1 to 20"
     assert "true/false is not a number" in _refusal(Protocol, {"passes": True})
     assert Laser.model_validate({**ER_YAG, "pulses": 2, "repetition_rate": "10 Hz"}).pulses == 2
+
+
+# ------------------------------------------------------------------ one message rule, worded only when refused
+def test_the_spans_within_a_session_are_worded_only_when_refused(monkeypatch):
+    """The refusals of a span longer than a session are formatted where they are raised (session 12: the pulse
+    train's and the default wait's words were formatted on every call of effective_pulses_per_spot,
+    pass_start_times_s and every Laser with stacked pulses). Counted through format_quantity, which each wording
+    calls."""
+    from laserskin.treatment import laser as laser_module
+    from laserskin.treatment import protocol as protocol_module
+
+    calls: list = []
+    real = protocol_module.format_quantity
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(protocol_module, "format_quantity", counted)
+    monkeypatch.setattr(laser_module, "format_quantity", counted)
+    laser = Laser.model_validate({**ER_YAG, "pulses": 3, "repetition_rate": "10 Hz"})
+    protocol = Protocol(passes=2, pulses_per_spot=3, treated_area="10 cm^2")
+    assert protocol.effective_pulses_per_spot(laser) == 3
+    assert len(protocol.pass_start_times_s(laser)) == 2
+    Protocol(passes=2, pass_interval="30 min", cooling_pause="30 min")
+    assert calls == []
+    slow = Laser.model_validate({**ER_YAG, "repetition_rate": "1 Hz"})
+    with pytest.raises(InputError, match="within one session"):  # a refusal is still worded
+        Protocol(pulses_per_spot=3602).effective_pulses_per_spot(slow)
+    assert calls
+
+
+def test_every_span_beyond_a_session_reads_the_one_message():
+    """The wait between passes (pass_interval + cooling_pause), the pulse train and the default wait: one rule
+    (protocol.session_refusal), "...: SPAN (FORMULA, here VALUE) lasts at most 1 h, within one session"."""
+    lines = [
+        _refusal(Protocol, {"passes": 2, "pass_interval": "50 min", "cooling_pause": "20 min"}),
+        _refusal(Laser, {**ER_YAG, "pulses": 2, "repetition_rate": "1e-4 Hz"}),
+    ]
+    with pytest.raises(InputError) as info:
+        Protocol(pulses_per_spot=3602).effective_pulses_per_spot(
+            Laser.model_validate({**ER_YAG, "repetition_rate": "1 Hz"})
+        )
+    lines.append(str(info.value))
+    for line in lines:
+        assert line.endswith(") lasts at most 1 h, within one session"), line
+        assert ", here " in line, line

@@ -14,6 +14,7 @@ import json
 import pytest
 
 from laserskin.cli.optics import age_value
+from laserskin.core.models import typed_text
 from laserskin.planning.request import PlanRequest
 from laserskin.web.forms import plan_data_from_form
 
@@ -21,8 +22,11 @@ PERSON = {"sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": "2"}
 
 
 def _cli(**options):
-    """The request as ``laserskin plan`` builds it from its option texts (cli/plan.py)."""
-    return PlanRequest.validated(**{**PERSON, **options, "age": age_value(options.get("age", "52"))})
+    """The request as ``laserskin plan`` builds it from its option texts (cli/plan.py): typed text, read as numbers
+    where a field holds a whole number (``--laxity 2``; laserskin.core.models.TypedText: plain text in a
+    whole-number field is refused)."""
+    typed = {k: typed_text(v) for k, v in {**PERSON, **options}.items()}
+    return PlanRequest.validated(**{**typed, "age": age_value(options.get("age", "52"))})
 
 
 def _form(**fields):

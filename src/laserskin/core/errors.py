@@ -294,6 +294,15 @@ def _join(location: str, key: str) -> str:
     return f"{location}.{key}" if location else key
 
 
+def _dotted(parts: Any) -> str:
+    """A location in README's style: keys joined by dots, an item of an array by its index in brackets
+    (``inclusions[0].kind``, as ``layers[1].k``; before, pydantic's ``inclusions.0.kind``)."""
+    text = ""
+    for part in parts:
+        text = f"{text}[{part}]" if isinstance(part, int) else f"{text}.{part}" if text else str(part)
+    return text
+
+
 def describe_error_item_fully(item: Any, title: str, prefix: str = "", *, mapping: str = "table") -> str:
     """:func:`describe_error_item` with the model ``title``; where that model only says "text" (a free-text
     field checked later, e.g. ``PlanRequest.fitzpatrick``), the first other registered model with the same
@@ -322,7 +331,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
     """
     loc = tuple(item.get("loc", ()))
     # "<...>" parts are the tags of tagged unions (which member was tried), not fields
-    location = ".".join(str(part) for part in loc if not str(part).startswith("<"))
+    location = _dotted(part for part in loc if not str(part).startswith("<"))
     if prefix:
         location = f"{prefix}.{location}" if location else prefix
     kind = item.get("type", "")
@@ -343,7 +352,7 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
     else:
         field, kept = _walk(title, loc)
     if kept is not None and kept != loc:  # union tags (cooling "cryogen") are not part of the field's name
-        location = ".".join(str(part) for part in kept)
+        location = _dotted(kept)
         if prefix:
             location = f"{prefix}.{location}" if location else prefix
     got = "got null" if value is None and mapping == "object" else f"got {shown(value)}"  # JSON's word for None
@@ -379,6 +388,9 @@ def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping
         return f"{location}: {got}; expected true or false"
     if kind in ("string_type", "string_pattern_mismatch"):
         return f"{location}: {got}; expected {_allowed(field, 'text')}"
+    if kind in ("tuple_type", "list_type", "set_type", "iterable_type"):  # QA: read "Input should be a valid tuple"
+        models = _models_in(field.annotation) if field is not None else []
+        return f"{location or 'input'}: {got}; expected an array" + (f" of {mapping}s" if models else "")
     if kind in ("too_short", "too_long"):  # an array (JSON's and TOML's word) with too few or too many items
         actual = ctx.get("actual_length")
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")

@@ -38,6 +38,7 @@ from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.core.units import format_quantity
+from laserskin.damage.ablation import get_laser
 from laserskin.damage.injury import (
     PooledObserver,
     dermal_injury,
@@ -854,12 +855,16 @@ def _setting_limit(laser, outside, starts, durations, power_W) -> tuple[str, flo
 
 #: Er:YAG band of the up-front pulse-count check (the 3 um water band of tissue_phase_change.toml).
 ER_YAG_BAND_M = (2.7e-6, 3.1e-6)
-#: Top of the published Er:YAG skin ablation threshold, J/m² (R: 1-1.7 J/cm², Walsh & Deutsch 1989, Hohenleutner et
-#: al. 1997, as quoted in tissue_phase_change.toml; ablation.toml: 0.5-1.6 J/cm²).
-ER_YAG_THRESHOLD_MAX_J_PER_M2 = 1.7e4
-#: Top of the published heat of ablation of soft tissue, J/m³ (R: 2.5-3 kJ/cm³ for pulsed CO2, Walsh & Deutsch
-#: 1988; Er:YAG 540 ug/J ~ 1.85 kJ/g, Walsh & Deutsch 1989; ablation.toml 2.5 kJ/cm³).
-HEAT_OF_ABLATION_MAX_J_PER_M3 = 3.0e9
+#: The tops of the published ranges of the Er:YAG skin ablation threshold (R: 1-1.7 J/cm², Walsh & Deutsch 1989,
+#: Hohenleutner et al. 1997) and of the heat of ablation of soft tissue (R: 2.5-3 kJ/cm³ for pulsed CO2, Walsh & Deutsch
+#: 1988; Er:YAG 540 ug/J ~ 1.85 kJ/g, Walsh & Deutsch 1989): ``[er_yag_2940_bound]`` of data/parameters/ablation.toml,
+#: read as every laser/tissue pair of that file (laserskin.damage.ablation), so the depth per pulse of the bound is
+#: the steady-state law of the model with them.
+ER_YAG_BOUND = get_laser("er_yag_2940_bound")
+#: Top of the published Er:YAG skin ablation threshold, J/m² (1.7 J/cm², ``ER_YAG_BOUND``).
+ER_YAG_THRESHOLD_MAX_J_PER_M2 = float(ER_YAG_BOUND.threshold_fluence_J_per_m2)
+#: Top of the published heat of ablation of soft tissue, J/m³ (3 kJ/cm³, ``ER_YAG_BOUND``).
+HEAT_OF_ABLATION_MAX_J_PER_M3 = float(ER_YAG_BOUND.heat_of_ablation_J_per_m3)
 #: The up-front check covers pulses up to this long (the range checked against the model: 0.1-10 ms, model depth per
 #: pulse 1.7-4.5x the bound) and fluences of at least this multiple of the threshold's top (near the threshold the
 #: ablation of long pulses is not bounded by the steady-state law).

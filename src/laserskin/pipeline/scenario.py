@@ -121,6 +121,17 @@ class Scenario(InputModel):
         return self
 
     @model_validator(mode="after")
+    def _scattering_set_known(self) -> Scenario:
+        """``[transport] scattering`` names a shipped set, refused at its key when the file is read (session 12: an
+        unknown name read "scattering: got 'foo'" without its table, and only when the light transport started)."""
+        from laserskin.skin.parameter_sets import available_scattering_sets
+
+        available = available_scattering_sets()
+        if self.transport.scattering not in available:
+            raise InputError("transport.scattering", self.transport.scattering, f"one of {', '.join(available)}")
+        return self
+
+    @model_validator(mode="after")
     def _skin_given_once(self) -> Scenario:
         if (self.person is None) == (self.layers is None):
             raise ValueError("give exactly one of the tables [person] or [[layers]]")

@@ -85,7 +85,6 @@ from pydantic import (
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StrictBool,
-    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -101,9 +100,8 @@ from laserskin.optics.chromophores import (
     WAVELENGTH_MIN_M,
     mua_water_per_m,
 )
-from laserskin.treatment.counts import whole_number
 from laserskin.treatment.presets import preset_data
-from laserskin.treatment.protocol import MAX_WITHIN_SESSION_S, within_session
+from laserskin.treatment.protocol import MAX_WITHIN_SESSION_S, beyond_session, session_refusal
 
 __all__ = [
     "ABLATIVE_WATER_MUA_PER_M",
@@ -530,11 +528,6 @@ class Laser(_DerivedFields):
         merged["device"] = preset.name
         return merged
 
-    @field_validator("pulses", mode="before")
-    @classmethod
-    def _count_is_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
-
     @field_validator("fractional", mode="before")
     @classmethod
     def _fractional_off(cls, value: Any) -> Any:
@@ -596,11 +589,12 @@ class Laser(_DerivedFields):
         if self.pulses > 1 and self.repetition_rate_Hz is None:
             raise ValueError(f"repetition_rate: required when pulses > 1 (got pulses = {self.pulses})")
         rate = self.repetition_rate_Hz
-        if self.pulses > 1 and rate is not None:  # the pulses stacked within one session (QA9 #1: 1e-8 Hz ran)
-            within_session(
+        train = (self.pulses - 1) / rate if rate else 0.0
+        if beyond_session(train):  # the pulses stacked within one session (QA9 #1: 1e-8 Hz ran); worded only then
+            raise session_refusal(
                 "repetition_rate",
                 getattr(rate, "text", None) or format_quantity(rate, "Hz", digits=6),
-                (self.pulses - 1) / rate,
+                train,
                 f"at least {format_quantity((self.pulses - 1) / MAX_WITHIN_SESSION_S, 'Hz', digits=4)} with "
                 f"pulses = {self.pulses}",
                 "the pulse train on a spot",

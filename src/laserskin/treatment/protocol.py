@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from laserskin.core.citations import cite
 from laserskin.core.data import load_parameters
@@ -54,12 +54,19 @@ from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, format_quantity
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
-from laserskin.treatment.counts import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from laserskin.treatment.laser import Laser
 
-__all__ = ["ANESTHETICS", "MAX_WITHIN_SESSION_S", "Anesthetic", "Protocol", "pulse_count_conflict", "within_session"]
+__all__ = [
+    "ANESTHETICS",
+    "MAX_WITHIN_SESSION_S",
+    "Anesthetic",
+    "Protocol",
+    "beyond_session",
+    "pulse_count_conflict",
+    "session_refusal",
+]
 
 #: Longest time the treatment of one spot may span within a session, s (1 h): the wait between two passes at a spot
 #: (``pass_interval`` + ``cooling_pause``, or by default one pass over the treated area) and the pulse train stacked
@@ -85,17 +92,22 @@ __all__ = ["ANESTHETICS", "MAX_WITHIN_SESSION_S", "Anesthetic", "Protocol", "pul
 MAX_WITHIN_SESSION_S = 3600.0
 
 
-def within_session(
+def beyond_session(span_s: float) -> bool:
+    """Whether a span of one spot's treatment, s, is longer than :data:`MAX_WITHIN_SESSION_S` (the test of
+    :func:`session_refusal`; nothing is formatted, so the callers word a refusal only when they raise one)."""
+    return span_s > MAX_WITHIN_SESSION_S * (1 + 1e-12)
+
+
+def session_refusal(
     field: str, value: Any, span_s: float, allowed: str, span: str, *, formula: str = "", given: str | None = None
-) -> None:
-    """Refuse a span of one spot's treatment longer than :data:`MAX_WITHIN_SESSION_S`: one :class:`InputError`
-    naming ``field``, the ``value`` typed (or ``given``), what is ``allowed`` and the ``span`` that is too long
-    (``formula``: how it is computed), QA9 #1: before, any wait ran, and the damage integrals counted days at body
-    temperature as heating."""
-    if span_s > MAX_WITHIN_SESSION_S * (1 + 1e-12):
-        here = format_quantity(span_s, "s", "h" if span_s >= 2 * 3600.0 else "min", digits=4)
-        how = f"{formula}, here {here}" if formula else here
-        raise InputError(field, value, f"{allowed}: {span} ({how}) lasts at most 1 h, within one session", given=given)
+) -> InputError:
+    """The refusal of a span of one spot's treatment longer than :data:`MAX_WITHIN_SESSION_S` (one message rule for
+    every such span; :func:`beyond_session` says when): one :class:`InputError` naming ``field``, the ``value`` typed
+    (or ``given``), what is ``allowed`` and the ``span`` that is too long (``formula``: how it is computed, and its
+    value here), QA9 #1: before, any wait ran, and the damage integrals counted days at body temperature as heating."""
+    here = format_quantity(span_s, "s", "h" if span_s >= 2 * 3600.0 else "min", digits=4)
+    how = f"{formula}, here {here}" if formula else here
+    return InputError(field, value, f"{allowed}: {span} ({how}) lasts at most 1 h, within one session", given=given)
 
 
 def pulse_count_conflict(laser_pulses: int, pulses_per_spot: int) -> InputError:
@@ -179,24 +191,20 @@ class Protocol(InputModel):
     sessions: int = Field(default=1, ge=1, le=20)
     session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
 
-    @field_validator("passes", "pulses_per_spot", "sessions", mode="before")
-    @classmethod
-    def _counts_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        return whole_number(cls, value, info)  # "2" is text, not a count (QA9 #6)
-
     @model_validator(mode="after")
     def _passes_within_the_session(self) -> Protocol:
         # each is at most 1 h (the fields' range); together they are the wait between passes at a spot (QA9 #1)
         if self.passes > 1 and self.pass_interval_s is not None:
             wait = self.pass_interval_s + self.cooling_pause_s
-            if wait > MAX_WITHIN_SESSION_S * (1 + 1e-12):
-                typed = getattr(self.pass_interval_s, "text", None) or format_quantity(self.pass_interval_s, "s")
-                raise InputError(
+            if beyond_session(wait):
+                raise session_refusal(
                     "pass_interval",
-                    typed,
+                    getattr(self.pass_interval_s, "text", None) or format_quantity(self.pass_interval_s, "s"),
+                    wait,
                     f"at most {format_quantity(MAX_WITHIN_SESSION_S - self.cooling_pause_s, 's', 'min')} with "
-                    f"cooling_pause = {format_quantity(self.cooling_pause_s, 's', 'min')}: the wait between passes at "
-                    "a spot (pass_interval + cooling_pause) is at most 1 h, one session",
+                    f"cooling_pause = {format_quantity(self.cooling_pause_s, 's', 'min')}",
+                    "the wait between passes at a spot",
+                    formula="pass_interval + cooling_pause",
                 )
         return self
 
@@ -221,14 +229,15 @@ class Protocol(InputModel):
             return laser.pulses  # its train is checked by the laser (Laser._check)
         if laser.pulses != self.pulses_per_spot and _laser_pulses_given(laser):
             raise pulse_count_conflict(laser.pulses, self.pulses_per_spot)
-        if self.pulses_per_spot > 1 and laser.repetition_rate_Hz:  # the train within the session (QA9 #1)
-            rate = format_quantity(laser.repetition_rate_Hz, "Hz", digits=6)
-            within_session(
+        rate = laser.repetition_rate_Hz
+        train = (self.pulses_per_spot - 1) / rate if rate else 0.0
+        if beyond_session(train):  # the train within the session (QA9 #1); worded only when refused
+            raise session_refusal(
                 "protocol.pulses_per_spot",
                 self.pulses_per_spot,
-                (self.pulses_per_spot - 1) / laser.repetition_rate_Hz,
-                f"at most {math.floor(MAX_WITHIN_SESSION_S * laser.repetition_rate_Hz * (1 + 1e-12)) + 1} pulses "
-                f"at laser.repetition_rate = {rate}",
+                train,
+                f"at most {math.floor(MAX_WITHIN_SESSION_S * rate * (1 + 1e-12)) + 1} pulses "
+                f"at laser.repetition_rate = {format_quantity(rate, 'Hz', digits=6)}",
                 "the pulse train on a spot",
                 formula="(pulses_per_spot - 1) / repetition_rate",
             )
@@ -273,10 +282,10 @@ class Protocol(InputModel):
         period = 1.0 / laser.repetition_rate_Hz if laser.repetition_rate_Hz else 0.0
         train = (n - 1) * period + laser.pulse_duration_s
         gap = self.time_between_passes_s(laser) if self.passes > 1 else 0.0
-        if self.passes > 1 and self.pass_interval_s is None:  # the default wait: one pass over the area (QA9 #1)
+        if self.passes > 1 and self.pass_interval_s is None and beyond_session(gap):  # the default wait (QA9 #1)
             area = format_quantity(self.treated_area_m2, "m^2", "cm^2", digits=6)
             rate = format_quantity(laser.repetition_rate_Hz or 0.0, "Hz", digits=6)
-            within_session(
+            raise session_refusal(
                 "protocol.pass_interval",
                 None,
                 gap,

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from laserskin.core.errors import InputError, key_terms, name_controls, shown
+from laserskin.core.models import number_from_text
 from laserskin.report import INPUT_ROWS
 from laserskin.report.labels import CHOICES, choice, label, unit
 
@@ -29,7 +30,6 @@ __all__ = [
     "form_unit_help",
     "hint_pulse_energy",
     "in_form_terms",
-    "number_or_text",
     "read_in_label_unit",
     "restate_server_ranges",
     "plan_data_from_form",
@@ -162,23 +162,6 @@ def too_long(form: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def number_or_text(value):
-    """``"12"`` → 12, ``"1.5"`` → 1.5, anything else (``"1e400"``, ``"nan"``, ``"55 year"``) as text
-    for the model to judge: non-finite numbers never reach a model as floats."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if len(text) > 30:
-        return text
-    if text.lstrip("-").isdigit():
-        return int(text)
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return number if math.isfinite(number) else text
-
-
 def form_label(name: str) -> str:
     """The label of a form field, ``"Area per session (cm²)"``: the text the page shows next to the field."""
     return label(LABEL_KEYS.get(name, name))
@@ -236,7 +219,7 @@ def _in_label_units(form: dict[str, Any]) -> dict[str, Any]:
 def plan_data_from_form(form: dict[str, Any], devices: list[str]) -> dict[str, Any]:
     """The PlanRequest dict of the planner form."""
     form = _in_label_units(clean({k: v for k, v in form.items() if k != "devices"}))
-    data = {k: number_or_text(v) if k in NUMERIC_PLAN_FIELDS else v for k, v in form.items()}
+    data = {k: number_from_text(v) if k in NUMERIC_PLAN_FIELDS else v for k, v in form.items()}
     if devices:
         data["devices"] = devices
     return data
@@ -247,7 +230,9 @@ def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
     field's label)."""
     form = _in_label_units(clean(form))
     person = {
-        k: number_or_text(form[k]) for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity") if k in form
+        k: number_from_text(form[k])
+        for k in ("age", "sex", "fitzpatrick", "site", "sun_exposure", "laxity")
+        if k in form
     }
     laser = {"device": form.get("device", "")}
     for key in ("fluence", "pulse_energy", "pulse_duration", "spot_diameter"):
@@ -257,8 +242,8 @@ def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
         "person": person,
         "laser": laser,
         "transport": {
-            "photons": number_or_text(form.get("photons", "20000")),
-            "seed": number_or_text(form.get("seed", "1")),
+            "photons": number_from_text(form.get("photons", "20000")),
+            "seed": number_from_text(form.get("seed", "1")),
         },
         "grid": {"nr": 60},
         "heat": {"relaxation": "1 s"},
@@ -266,5 +251,5 @@ def scenario_from_simulate_form(form: dict[str, Any]) -> dict[str, Any]:
     if form.get("cooling") and form["cooling"] != "device default":
         data["cooling"] = {"kind": form["cooling"]}
     if "passes" in form:
-        data["protocol"] = {"passes": number_or_text(form["passes"])}
+        data["protocol"] = {"passes": number_from_text(form["passes"])}
     return data
