@@ -31,7 +31,7 @@ def _request(devices):
             sex="F",
             fitzpatrick="VI",
             site="cheek",
-            laxity="2",
+            laxity=2,
             goal="tighten",
             devices=devices,
             photons=20_000,

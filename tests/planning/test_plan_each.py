@@ -69,7 +69,7 @@ def _plan(workers, monkeypatch, tmp_path) -> dict:
             sex="F",
             fitzpatrick="4",
             site="cheek",
-            laxity="2",
+            laxity=2,
             goal="tighten",
             devices=["smoothbeam_1450", "genesis_1064"],
             photons=2000,

@@ -21,6 +21,7 @@ def command(
     """Print the layer table of a person's skin at one wavelength."""
     from rich.table import Table
 
+    from laserskin.core.models import typed_text
     from laserskin.core.units import to_si
     from laserskin.skin import Person, optics_table
 
@@ -30,8 +31,8 @@ def command(
             "sex": sex,
             "fitzpatrick": fitzpatrick,
             "site": site,
-            "sun_exposure": sun_exposure,
-            "laxity": laxity,
+            "sun_exposure": typed_text(sun_exposure),  # typed text: read as a whole number (core.models.TypedText)
+            "laxity": typed_text(laxity),
         }
     )
     wavelength_m = to_si(wavelength, "m", field="wavelength", display="nm")

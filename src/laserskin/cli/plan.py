@@ -237,6 +237,7 @@ def command(
     """Plan a treatment: settings, sessions and predicted improvement (or a referral)."""
     import json
 
+    from laserskin.core.models import typed_text
     from laserskin.planning.plan import plan_request
     from laserskin.planning.request import PlanRequest
     from laserskin.plotting.progress import RichProgress
@@ -245,25 +246,26 @@ def command(
     origin: dict[str, str] = {}  # the table of each key of the person file (its messages name it)
     fields: dict = read_person_file(person_file, origin) if person_file is not None else {}
     # numeric options arrive as text and are read by the request model, so a bad value reads
-    # like every other input error (field: got VALUE; expected WHAT), never click's own text
+    # like every other input error (field: got VALUE; expected WHAT), never click's own text; whole numbers as
+    # TypedText (text typed on a command line: the models refuse plain text in a whole-number field)
     options = dict(
         age=age_value(age),
         sex=sex,
         fitzpatrick=fitzpatrick,
         site=site,
-        sun_exposure=sun_exposure,
-        laxity=laxity,
+        sun_exposure=typed_text(sun_exposure),
+        laxity=typed_text(laxity),
         goal=goal,
         area=area,
         devices=devices or None,
-        max_sessions=max_sessions,
+        max_sessions=typed_text(max_sessions),
         max_downtime_days=max_downtime_days,
         max_session_minutes=max_session_minutes,
         max_fraction_of_blister=max_fraction_of_blister,
         anesthetic=anesthetic,
         cooling=cooling,
-        photons=photons,
-        seed=seed,
+        photons=typed_text(photons),
+        seed=typed_text(seed),
     )
     given = {k: v for k, v in options.items() if v is not None}
     fields.update(given)
