@@ -22,7 +22,6 @@ from laserskin.cli._shell import (
     note,
     print_json,
 )
-from laserskin.cli.optics import age_value
 
 __all__ = ["command", "write_outputs", "OUTPUT_FILES", "read_person_file"]
 
@@ -246,10 +245,11 @@ def command(
     origin: dict[str, str] = {}  # the table of each key of the person file (its messages name it)
     fields: dict = read_person_file(person_file, origin) if person_file is not None else {}
     # numeric options arrive as text and are read by the request model, so a bad value reads
-    # like every other input error (field: got VALUE; expected WHAT), never click's own text; whole numbers as
-    # TypedText (text typed on a command line: the models refuse plain text in a whole-number field)
+    # like every other input error (field: got VALUE; expected WHAT), never click's own text, and echoed as
+    # typed: --age 150 reads "got '150'", not "got 150.0" (QA10 #13; the request's age takes a bare number);
+    # whole numbers as TypedText (text typed on a command line: the models refuse plain text in a whole-number field)
     options = dict(
-        age=age_value(age),
+        age=age,
         sex=sex,
         fitzpatrick=fitzpatrick,
         site=site,
@@ -310,7 +310,9 @@ def print_plan(plan: Any) -> None:
         table.add_row("request not feasible", plan.infeasible_request)
     else:
         s = plan.settings
-        wound = (plan.risks or {}).get("epidermal_wound")
+        risks = plan.risks or {}
+        wound = risks.get("epidermal_wound")
+        shown = risk_rows(risks, plan.modality)
         rows = [
             ("modality", plan.modality),
             ("device", plan.device),
@@ -322,8 +324,9 @@ def print_plan(plan: Any) -> None:
             ("session minutes", _minutes_text(plan)),
             # ablative / fractional: the wound by design, not the basal Omega of the blister criterion (QA5 #20, #22)
             ("epidermis", wound) if wound else ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
-            ("pain index", f"{plan.pain_index:.2g} / 10"),
         ]
+        if not any(key in PAIN_KEYS for key, _, _ in shown):  # else the risk rows say it, with its band
+            rows.append(("pain index", f"{plan.pain_index:.2g} / 10"))
         for measure, bands in (("laxity", plan.improvement_percent), ("rhytid", plan.rhytid_improvement_percent)):
             for key, band in (bands or {}).items():
                 rows.append(
@@ -334,12 +337,44 @@ def print_plan(plan: Any) -> None:
                 )
         for row in rows:
             table.add_row(*(str(cell) for cell in row))
+        if shown:
+            table.add_section()
+            for _, label, value in shown:
+                table.add_row(label, value)
     console().print(table)
     for reason in plan.reasons:
         console().print(f"- {reason}")
 
 
 plan_command = command  # the name the planner tests use
+
+#: Risk keys the table states in rows of its own (the epidermal Ω with its blister line, the epidermal wound).
+TABLE_OWN_RISKS = ("epidermal_omega", "epidermal_wound")
+#: Risk keys of the pain (with the plan, without anaesthetic; bands or single numbers).
+PAIN_KEYS = (
+    "pain_with_plan",
+    "pain_without_anaesthetic",
+    "pain_index_with_anesthetic",
+    "pain_index_without_anesthetic",
+)
+
+
+def risk_rows(risks: dict, modality: str | None = None) -> list[tuple[str, str, str]]:
+    """``(key, label, value)`` of the plan's safety and risk rows, the HTML report's (``report.RISK_ROWS`` through
+    ``report.labels.plan_risk_keys``, labelled and formatted by ``report.labels``): the blister-fluence band
+    ``nominal (low – high)`` in J/cm², the planned fluence as a share of it, the safety margin, the pain with the
+    planned anaesthetic and cooling and without anaesthetic with their bands, pigment risk, downtime, the session
+    over the limit or split (QA10 #9: the terminal table, and so ``make demo``, had none of them). Keys the table
+    states in a row of its own (:data:`TABLE_OWN_RISKS`) are left out."""
+    from laserskin.report import RISK_ROWS
+    from laserskin.report.labels import display_value, name, plan_risk_keys
+
+    context = {"modality": modality}
+    return [
+        (key, name(key), display_value(key, risks[key], context))
+        for key in plan_risk_keys(risks, RISK_ROWS)
+        if key not in TABLE_OWN_RISKS and risks.get(key) is not None
+    ]
 
 
 def _settings_text(s: dict) -> str:

@@ -17,6 +17,7 @@ from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
+from laserskin.pipeline.settings import MIN_PHOTONS
 
 __all__ = ["DEFAULT_AREA_CM2", "GOALS", "PlanRequest", "default_area_m2", "planner_rules", "site_max_area_m2"]
 
@@ -85,7 +86,8 @@ class PlanRequest(InputModel):
         ``"auto"`` (each device's default cooling) or a kind (``none``, ``cold_air``,
         ``contact``, ``cryogen``) with that kind's cited defaults, for every device.
     photons, seed : int
-        Monte Carlo photons per transport run and seed.
+        Monte Carlo photons per transport run (from :data:`~laserskin.pipeline.settings.MIN_PHOTONS`, the
+        floor of every coupled run, to 10^7) and seed.
     """
 
     age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")
@@ -105,7 +107,7 @@ class PlanRequest(InputModel):
     max_fraction_of_blister: float = Field(default=0.85, gt=0.0, le=1.0)
     anesthetic: AnestheticChoice = "auto"
     cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"
-    photons: int = Field(default=20_000, ge=1_000, le=10_000_000)
+    photons: int = Field(default=20_000, ge=MIN_PHOTONS, le=10_000_000)
     seed: int = Field(default=1, ge=0, lt=2**63)
 
     @model_validator(mode="before")
