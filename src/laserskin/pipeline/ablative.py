@@ -550,7 +550,7 @@ def run_nonlinear(
         raise
     removed = heat.removed
     floor_m = float(heat.crater_depth_m[0])
-    if np.any(heat.crater_depth_m >= grid.z_max_m - 2 * grid.dz_m[-1]):
+    if np.any(heat.crater_depth_m >= _deepest_floor_m(grid)):
         raise _too_deep_refusal(simulation, grid, heat.crater_depth_after_pulse_m, len(starts))
     omega = {key: np.where(removed, np.nan, integrator.omega(key)) for key in NONLINEAR_DAMAGE_SETS}
     # one basis for every peak key: the tissue remaining plus the tissue at the moment it was
@@ -914,7 +914,7 @@ def _refuse_pulses_that_cannot_fit(simulation, grid: RZGrid, parameters, n_pulse
     ):
         return
     per_pulse_m = (fluence - ER_YAG_THRESHOLD_MAX_J_PER_M2) / HEAT_OF_ABLATION_MAX_J_PER_M3
-    limit_m = float(grid.z_max_m - 2 * grid.dz_m[-1])
+    limit_m = _deepest_floor_m(grid)
     most = int(math.floor(limit_m / per_pulse_m))
     if n_pulses <= most:
         return
@@ -926,19 +926,36 @@ def _refuse_pulses_that_cannot_fit(simulation, grid: RZGrid, parameters, n_pulse
         f"{allowed} at {refused_setting(laser)[1]}: each pulse removes at least {per_pulse_m * 1e6:.1f} um (the "
         f"steady-state ablation law (F - F_th)/h_abl with the tops of the published ranges, F_th "
         f"{ER_YAG_THRESHOLD_MAX_J_PER_M2 * 1e-4:g} J/cm^2, h_abl {HEAT_OF_ABLATION_MAX_J_PER_M3 * 1e-9:g} kJ/cm^3), so "
-        f"{n_pulses} pulses cut deeper than the {grid.z_max_m * 1e3:.2f} mm of tissue the model holds (the dermis and "
-        "1 mm of subcutis); refused before the run. This is a bound: the model removes more per pulse, so fewer "
-        "pulses may already go too deep (a run that does names the largest count that fits)",
+        f"{n_pulses} pulses cut past {_depth_limit_text(grid)}; refused before the run. This is a bound: the model "
+        "removes more per pulse, so fewer pulses may already go too deep (a run that does names the largest count "
+        "that fits)",
+    )
+
+
+def _deepest_floor_m(grid: RZGrid) -> float:
+    """The deepest crater floor a run may reach (m): the bottom of the grid less its two deepest cells. The one limit of both crater-depth refusals and of their messages (QA10 #5:
+    the message quoted the grid's bottom, 2.68 mm, and the checked limit, 2.65 mm, in one line)."""
+    return float(grid.z_max_m - 2 * grid.dz_m[-1])
+
+
+def _depth_limit_text(grid: RZGrid) -> str:
+    """:func:`_deepest_floor_m` in words, for a refusal."""
+    return (
+        f"{_deepest_floor_m(grid) * 1e3:.2f} mm (the bottom of the tissue the model holds, the dermis and 1 mm of "
+        "subcutis, less its two deepest cells)"
     )
 
 
 def _too_deep_refusal(simulation, grid: RZGrid, floors_after_pulse_m: np.ndarray, n_pulses: int) -> InputError:
     """The refusal of a run whose crater reached the bottom of the grid (QA9 #7b): the count setting and the
     largest count that stayed within it, measured by this run (the floor after each pulse; the first k pulses of
-    the train are the same run), or the energy setting when the first pulse alone went too deep."""
+    the train are the same run), or the energy setting when the first pulse alone went too deep. One limit,
+    :func:`_deepest_floor_m`, is checked and quoted, with the depth the pulse that passed it removed: a crater
+    that reaches the subcutis (15 % water against the dermis's 65 %, skin_anatomy.toml) deepens far faster there
+    (QA10 #5: 80 J/cm², 1.68 mm after 4 pulses of about 420 um, then 1.00 mm in pulse 5, to the grid's bottom)."""
     laser = simulation.laser
-    limit_m = float(grid.z_max_m - 2 * grid.dz_m[-1])
-    depth = f"{grid.z_max_m * 1e3:.2f} mm (the dermis and 1 mm of subcutis)"
+    limit_m = _deepest_floor_m(grid)
+    depth = _depth_limit_text(grid)
     floors = np.asarray(floors_after_pulse_m, dtype=float)
     floors = floors.reshape(floors.shape[0], -1).max(axis=1) if floors.size else floors
     spikes = floors.size // max(n_pulses, 1)
@@ -948,12 +965,21 @@ def _too_deep_refusal(simulation, grid: RZGrid, floors_after_pulse_m: np.ndarray
     if n_pulses <= 1 or not 1 <= fit < n_pulses:
         return InputError(*refused_setting(laser), f"settings whose crater stays within {depth}")
     field, typed, allowed = _count_field(simulation, fit)
+    before_m, after_m = float(floors[fit - 1]), float(floors[fit])
+    mean_m = before_m / fit
+    removed = f"it removed {(after_m - before_m) * 1e3:.2f} mm"
+    if after_m >= float(grid.z_max_m) * (1 - 1e-9):
+        removed += ", all the tissue left down to the bottom of the grid"
+    else:
+        removed += f", to {after_m * 1e3:.2f} mm deep"
+    if after_m - before_m > 1.5 * mean_m and after_m > simulation.geometry().dermis_bottom_m:
+        removed += ": the crater had reached the subcutis, whose fat holds less water, so each mm takes less energy"
     return InputError(
         field,
         typed,
         f"{allowed} at {refused_setting(laser)[1]}, whose crater stays within {depth}: in this run it was "
-        f"{floors[fit - 1] * 1e3:.2f} mm deep after pulse {fit} (about {floors[fit - 1] / fit * 1e6:.0f} um per "
-        f"pulse) and pulse {fit + 1} of {n_pulses} took it past {limit_m * 1e3:.2f} mm",
+        f"{before_m * 1e3:.2f} mm deep after pulse {fit} (about {mean_m * 1e6:.0f} um per pulse) and pulse "
+        f"{fit + 1} of {n_pulses} took it past {limit_m * 1e3:.2f} mm ({removed})",
     )
 
 

@@ -119,13 +119,6 @@ class Person(InputModel):
             raise ValueError(f"unknown body site; expected one of {', '.join(SITES)}")
         return text
 
-    @field_validator("sun_exposure", "laxity", mode="before")
-    @classmethod
-    def _integer_grade(cls, value):
-        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            raise ValueError("expected an integer grade")
-        return value
-
     @field_serializer("age_years")
     def _age_out(self, value: float) -> float:
         return value

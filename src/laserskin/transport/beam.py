@@ -32,9 +32,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, shown
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, to_si, ureg
+from laserskin.core.units import Quantity, format_quantity, to_si, ureg
 
 GAUSSIAN_TRUNCATION = 3.0
 """Gaussian launch radii are sampled within ``GAUSSIAN_TRUNCATION × w`` (1/e² radius)."""
@@ -94,7 +94,8 @@ class Beam(InputModel):
             except InputError as error:
                 raise ValueError(f"{name}: expected {error.allowed}") from None
             if not width_m > 0:
-                raise ValueError(f"{name}: got {value!r}; expected > 0")
+                # the wording and unit of the fields' own range (radius_1e2: "expected more than 0 mm", QA10 #13)
+                raise ValueError(f"{name}: got {shown(value)}; expected more than {format_quantity(0.0, 'm', 'mm')}")
             factor = 0.5 if name == "diameter_1e2" else 1.0 / FWHM_PER_RADIUS_1E2
             data["radius_1e2"] = ureg.Quantity(width_m * factor, "m")
         return data

@@ -600,10 +600,15 @@ class Laser(_DerivedFields):
                 "the pulse train on a spot",
                 formula="(pulses - 1) / repetition_rate",
             )
-        if self.repetition_rate_Hz is not None and self.pulse_duration_s * self.repetition_rate_Hz > 1.0 + 1e-9:
-            raise ValueError(
-                f"pulse_duration: {format_quantity(self.pulse_duration_s, 's', 'ms')} is longer than the "
-                f"pulse period 1/repetition_rate = {format_quantity(1 / self.repetition_rate_Hz, 's', 'ms')}"
+        if rate is not None and self.pulse_duration_s * rate > 1.0 + 1e-9:
+            # the rate is named (QA10 #13): the pulse duration is the device's, a rate above 1/duration a slip
+            duration = self.pulse_duration_s
+            raise InputError(
+                "repetition_rate",
+                getattr(rate, "text", None) or format_quantity(rate, "Hz", digits=6),
+                f"at most {format_quantity(1.0 / duration, 'Hz', digits=6)} with pulse_duration "
+                f"{getattr(duration, 'text', None) or format_quantity(duration, 's', 'us', digits=6)} (each pulse "
+                "ends before the next starts: the pulse period 1/repetition_rate is at least the pulse duration)",
             )
         if self.ablative is None:  # not given: the physics decides (dropped again when dumped)
             self._fill(ablative=self.strongly_water_absorbed)
