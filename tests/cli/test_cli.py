@@ -202,7 +202,7 @@ def test_simulate_bad_laser(tmp_path, laser, field):
 )
 def test_simulate_bad_cooling(tmp_path, cooling, field):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[cooling]\n' + cooling + "\n"
-    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
     assert result.exit_code == 2, result.output
     assert field in result.output
 
@@ -230,28 +230,28 @@ def test_console_script_installed():
 
 def test_simulate_rejects_a_time_step_that_does_not_resolve_the_pulse(tmp_path):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\npulse_duration = "10 ms"\n[heat]\nmax_step = "5 ms"\n'
-    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
     assert result.exit_code == 2, result.output
     assert "max_step" in result.output
 
 
 def test_simulate_rejects_a_spot_larger_than_the_grid(tmp_path):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[grid]\nr_max = "2 mm"\n'
-    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
     assert result.exit_code == 2, result.output
     assert "grid" in result.output.lower() or "beam" in result.output.lower()
 
 
 def test_bad_protocol_is_reported_before_computing(tmp_path):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[protocol]\npasses = 0\n'
-    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
     assert result.exit_code == 2
     assert "protocol.passes" in result.output
 
 
 def test_simulate_refuses_a_beam_table_it_would_ignore(tmp_path):
     text = PERSON + '[laser]\ndevice = "cooltouch_1320"\n[beam]\nkind = "pencil"\n'
-    result = invoke("simulate", write(tmp_path, text), "--photons", 100)
+    result = invoke("simulate", write(tmp_path, text), "--photons", 1000)
     assert result.exit_code == 2
     assert "beam" in result.output
 

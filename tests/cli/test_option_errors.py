@@ -97,7 +97,7 @@ def test_an_out_folder_that_cannot_be_created_is_an_option_error_before_the_run(
     scenario = tmp_path / "s.toml"
     scenario.write_text(
         '[person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
-        '[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 100\n'
+        '[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 1000\n'
     )
     monkeypatch.setattr(tempfile, "mkdtemp", read_only)
     line = one_plain_line(invoke("simulate", scenario, "--out", tmp_path / "x", "--json"))
@@ -143,7 +143,7 @@ def test_threads_over_the_cores_say_the_cores_before_the_run(tmp_path, command, 
     transport = "" if option else f"threads = {threads}\n"
     scenario.write_text(
         '[person]\nage = 50\nsex = "female"\nfitzpatrick = "II"\nsite = "cheek"\n'
-        f'[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 100\n{transport}'
+        f'[laser]\ndevice = "genesis_1064"\n[transport]\nphotons = 1000\n{transport}'
     )
     line = one_plain_line(invoke(command, scenario, *(["--threads", threads] if option else []), "--json"))
     field = "--threads" if option else "transport.threads"
@@ -157,10 +157,13 @@ def test_threads_over_the_cores_say_the_cores_before_the_run(tmp_path, command, 
     ("tables", "field"),
     [
         (
-            '[base.transport]\nphotons = 100\nthreads = {threads}\n[axes]\n"laser.fluence" = ["10 J/cm^2"]\n',
+            '[base.transport]\nphotons = 1000\nthreads = {threads}\n[axes]\n"laser.fluence" = ["10 J/cm^2"]\n',
             "base.transport.threads",
         ),
-        ('[base.transport]\nphotons = 100\n[axes]\n"transport.threads" = [1, {threads}]\n', 'axes."transport.threads"'),
+        (
+            '[base.transport]\nphotons = 1000\n[axes]\n"transport.threads" = [1, {threads}]\n',
+            'axes."transport.threads"',
+        ),
     ],
 )
 def test_a_local_sweep_checks_its_threads_before_any_case_runs(tmp_path, tables, field):

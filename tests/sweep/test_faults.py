@@ -28,7 +28,7 @@ from laserskin.transport.cache import DamagedFileError, read_netcdf_checked
 BASE = {
     "person": {"age": 50, "sex": "female", "fitzpatrick": "III", "site": "cheek"},
     "laser": {"device": "genesis_1064"},
-    "transport": {"photons": 300},
+    "transport": {"photons": 1000},
     "grid": {"nr": 12, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }

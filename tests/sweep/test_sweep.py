@@ -13,7 +13,7 @@ from laserskin.sweep import Sweep, flatten_numbers, load_sweep, run_sweep, sweep
 BASE = {
     "person": {"age": 50, "sex": "female", "fitzpatrick": "III", "site": "cheek"},
     "laser": {"device": "genesis_1064"},
-    "transport": {"photons": 300},
+    "transport": {"photons": 1000},
     "grid": {"nr": 12, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }

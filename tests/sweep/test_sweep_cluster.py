@@ -15,7 +15,7 @@ from laserskin.sweep import Sweep, run_case, run_sweep, sweep_from_dict
 BASE = {
     "person": {"age": 50, "sex": "female", "fitzpatrick": "III", "site": "cheek"},
     "laser": {"device": "genesis_1064"},
-    "transport": {"photons": 300},
+    "transport": {"photons": 1000},
     "grid": {"nr": 12, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }
@@ -199,7 +199,7 @@ seed = 1
 [base]
 person = { age = 40, sex = "male", fitzpatrick = "II", site = "forehead" }
 laser = { device = "genesis_1064" }
-transport = { photons = 300 }
+transport = { photons = 1000 }
 grid = { nr = 12, dz_surface = "20 um", dz_max = "200 um" }
 heat = { relaxation = "0.05 s" }
 [axes]

@@ -21,7 +21,7 @@ with warnings.catch_warnings():  # starlette's TestClient warns about httpx at i
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-PERSON = {"age": "56", "sex": "female", "fitzpatrick": "III", "site": "cheek", "photons": "500"}
+PERSON = {"age": "56", "sex": "female", "fitzpatrick": "III", "site": "cheek", "photons": "1000"}
 
 
 @pytest.fixture(scope="module")

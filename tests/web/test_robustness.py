@@ -35,7 +35,7 @@ PLAN = {
 SCENARIO = {
     "person": {"age": 50, "sex": "male", "fitzpatrick": "II", "site": "forehead"},
     "laser": {"device": "genesis_1064", "fluence": "12 J/cm^2"},
-    "transport": {"photons": 500, "seed": 4},
+    "transport": {"photons": 1000, "seed": 4},
     "grid": {"nr": 16, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }

@@ -24,7 +24,7 @@ PERSON = {
 SCENARIO = {
     "person": {"age": 50, "sex": "male", "fitzpatrick": "II", "site": "forehead"},
     "laser": {"device": "genesis_1064", "fluence": "12 J/cm^2"},
-    "transport": {"photons": 500, "seed": 4},
+    "transport": {"photons": 1000, "seed": 4},
     "grid": {"nr": 16, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }
@@ -214,7 +214,7 @@ def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data)
     _, data = app_and_data
     response = client.post(
         "/simulate",
-        data={**PERSON, "device": "genesis_1064", "photons": "500"},
+        data={**PERSON, "device": "genesis_1064", "photons": "1000"},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -232,7 +232,7 @@ def test_simulate_form_runs_a_background_job_with_progress(client, app_and_data)
     svg = client.get(f"/jobs/{job_id}/figures/temperature_map.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert b"<svg" in svg.content
-    assert client.get(f"/jobs/{job_id}/download/summary.json").json()["photons"] == 500
+    assert client.get(f"/jobs/{job_id}/download/summary.json").json()["photons"] == 1000
     assert all(p.is_relative_to(data) for p in data.rglob("*"))
 
 
@@ -274,7 +274,7 @@ LAYERED = {  # examples/explicit_layers.toml as JSON, tiny numbers
     ],
     "laser": {"wavelength": "1450 nm", "fluence": "10 J/cm^2", "pulse_duration": "100 ms", "spot_diameter": "4 mm"},
     "cooling": {"kind": "contact"},
-    "transport": {"photons": 500, "seed": 4},
+    "transport": {"photons": 1000, "seed": 4},
     "grid": {"nr": 16, "dz_surface": "20 um", "dz_max": "200 um"},
     "heat": {"relaxation": "0.05 s"},
 }

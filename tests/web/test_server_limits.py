@@ -29,7 +29,7 @@ PERSON = {"age": "56", "sex": "female", "fitzpatrick": "III", "site": "cheek", "
 SCENARIO = {
     "person": {"age": 50, "sex": "male", "fitzpatrick": "II", "site": "forehead"},
     "laser": {"device": "genesis_1064", "fluence": "12 J/cm^2"},
-    "transport": {"photons": 500, "seed": 4},
+    "transport": {"photons": 1000, "seed": 4},
     "grid": {"nr": 16},
     "heat": {"relaxation": "0.05 s"},
 }
@@ -67,7 +67,7 @@ def test_simulate_form_photons_over_the_limit_say_the_servers_limit(client, phot
     assert response.status_code == 422
     assert (
         _field_error(response.text, "photons")
-        == f"got {photons}; expected a whole number from 1 to 2000 on this server"
+        == f"got {photons}; expected a whole number from 1000 to 2000 on this server"
     )
 
 
@@ -108,7 +108,7 @@ def test_api_plan_limit_is_reported_with_the_schemas_other_problems(client):
         ({"protocol": {"passes": 100}}, "protocol.passes: got 100; expected a whole number from 1 to 5 on this server"),
         (
             {"transport": {"photons": 10**11, "seed": 4}},
-            "transport.photons: got 100000000000; expected a whole number from 1 to 2000 on this server",
+            "transport.photons: got 100000000000; expected a whole number from 1000 to 2000 on this server",
         ),
         ({"grid": {"nr": 5000}}, "grid.nr: got 5000; expected a whole number from 2 to 200 on this server"),
         (
@@ -149,12 +149,26 @@ def test_plan_form_photons_below_the_minimum_say_the_servers_range(client, photo
 @pytest.mark.parametrize(("field", "value", "expected"), [
     ("passes", "0", "a whole number from 1 to 5 on this server"),
     ("passes", "two", "a whole number from 1 to 5 on this server"),
-    ("photons", "0", "a whole number from 1 to 2000 on this server"),
+    ("photons", "0", "a whole number from 1000 to 2000 on this server"),
 ])  # fmt: skip
 def test_simulate_form_below_the_minimum_says_the_servers_range(client, field, value, expected):
     response = client.post("/simulate", data={**PERSON, "device": "er_yag_2940", field: value}, follow_redirects=False)
     assert response.status_code == 422
     assert _field_error(response.text, field).endswith(f"; expected {expected}")
+
+
+@pytest.mark.parametrize("photons", ["1", "999"])
+def test_simulate_form_photons_below_the_simulations_floor_say_the_servers_range(client, photons):
+    """QA10 #11: a simulation takes from 1000 photons (the [transport] table from 1): the refusal states this server's
+    range from that floor, as the form's help does, with the reason."""
+    response = client.post(
+        "/simulate", data={**PERSON, "device": "er_yag_2940", "photons": photons}, follow_redirects=False
+    )
+    assert response.status_code == 422
+    message = _field_error(response.text, "photons")
+    assert message.startswith(f"got {photons}; expected a whole number from 1000 to 2000 on this server for a "), (
+        message
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,7 +177,7 @@ def test_simulate_form_below_the_minimum_says_the_servers_range(client, field, v
         ({"protocol": {"passes": 0}}, "protocol.passes: got 0; expected a whole number from 1 to 5 on this server"),
         (
             {"transport": {"photons": 0}},
-            "transport.photons: got 0; expected a whole number from 1 to 2000 on this server",
+            "transport.photons: got 0; expected a whole number from 1000 to 2000 on this server",
         ),
         ({"grid": {"nr": 1}}, "grid.nr: got 1; expected a whole number from 2 to 200 on this server"),
         (
@@ -211,7 +225,9 @@ def test_a_broadband_source_is_told_its_photons_per_wavelength(client):
 def test_form_help_states_the_servers_ranges(client):
     simulate, plan = client.get("/simulate").text, client.get("/").text
     assert 'id="passes-help">from 1 to 5 on this server<' in simulate
-    assert "from 1 to 2000 on this server" in simulate
+    # a simulation's floor (MIN_PHOTONS, the read-outs' pooling), not the [transport] table's 1 (QA10 #11)
+    assert "from 1000 to 2000 on this server" in simulate.partition('id="photons-help"')[2]
+    assert "from 1 to 2000" not in simulate
     assert "from 1000 to 2000 on this server" in plan
 
 
@@ -220,7 +236,14 @@ def test_a_server_that_takes_the_whole_schema_range_says_the_schemas():
         max_photons=10**10, max_passes=20, max_nr=2000, max_threads=1024, max_relaxation_s=3600, max_pulses=10_000
     )
     cores = numba.config.NUMBA_NUM_THREADS  # threads: the cores numba may use, where fewer than the server's limit
-    assert set(field_limits("scenario", generous)) == ({"transport.threads"} if cores < 1024 else set())
+    # photons: a simulation's floor (1000) lies above the [transport] table's own (1, laserskin transport), so the
+    # range is restated as the simulation's whole range even where the server takes all of it
+    assert set(field_limits("scenario", generous)) == {"transport.photons"} | (
+        {"transport.threads"} if cores < 1024 else set()
+    )
+    assert field_limits("scenario", generous)["transport.photons"].server_range == (
+        "from 1000 to 10000000000 on this server"
+    )
     assert list(field_limits("plan", generous)) == []
     assert set(field_limits("scenario", WebSettings())) == {
         "transport.photons",
@@ -237,9 +260,9 @@ def test_threads_over_the_cores_are_refused_before_a_job_starts(client):
     """A job asking for more threads than numba may use failed in its worker ("from 1 to 2 (cores available to
     numba)") after a 'from 1 to 4 on this server' check had let it through."""
     threads = THREADS + 1
-    (item,) = client.post("/api/simulate", json={**SCENARIO, "transport": {"photons": 500, "threads": threads}}).json()[
-        "detail"
-    ]
+    (item,) = client.post(
+        "/api/simulate", json={**SCENARIO, "transport": {"photons": 1000, "threads": threads}}
+    ).json()["detail"]
     assert item["msg"] == (
         f"transport.threads: got {threads}; expected a whole number from 1 to {THREADS} on this server"
     )

@@ -361,6 +361,19 @@ SERVER_LIMITED: dict[str, dict[tuple[str, ...], str]] = {
 RESTATED_ONLY: dict[str, str] = {"max_pulses": " per spot over all passes"}
 
 
+def _floors(kind: str) -> dict[tuple[str, ...], int]:
+    """Lower ends above the field's own, per field of ``kind``: the scenario's ``[transport]`` table takes photons
+    from 1 (``laserskin transport``), but every scenario the server runs is a coupled simulation, which takes from
+    :data:`~laserskin.pipeline.settings.MIN_PHOTONS` (its read-outs pool regions of that many launched photons), so
+    the range a form states is the simulation's ("from 1000 to 2000 on this server", not "from 1 to 2000" beside a
+    refusal of 500 "from 1000")."""
+    if kind != "scenario":
+        return {}
+    from laserskin.pipeline.settings import MIN_PHOTONS
+
+    return {("transport", "photons"): MIN_PHOTONS}
+
+
 @dataclass(frozen=True)
 class FieldLimit:
     """A field of which this server accepts less than the schema.
@@ -382,6 +395,9 @@ class FieldLimit:
         does: pulses per spot over all passes).
     example : str
         The example of a quantity's messages that lies in this server's range (``"'1 s'"``), or ``""``.
+    other_ranges : tuple of str
+        Other wordings of the field's range that messages on it restate as ``server_range``: the simulation's
+        (``"from 1000 to 10000000000"``) where the server states a floor above the field's own (:func:`_floors`).
     """
 
     schema_range: str
@@ -391,6 +407,7 @@ class FieldLimit:
     si_unit: str | None
     checked: bool = True
     example: str = ""
+    other_ranges: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=16)
@@ -404,6 +421,7 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
     else:
         from laserskin.pipeline.scenario import Scenario as model
     limits = {}
+    floors = _floors(kind)
     for path, attribute in SERVER_LIMITED[kind].items():
         field = field_at(model, path)
         if field is None:
@@ -411,10 +429,16 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
         bounds, spec = field_range(field)
         limit = available_threads(settings) if attribute == "max_threads" else getattr(settings, attribute)
         upper = bounds.get("le", bounds.get("lt", math.inf))
-        if limit >= upper:
+        floor = floors.get(path)
+        if limit >= upper and floor is None:
             continue  # this server accepts the schema's whole range
         fmt = spec.bound if spec is not None else None
-        server = {k: v for k, v in bounds.items() if k not in ("le", "lt")} | {"le": limit}
+        server = {k: v for k, v in bounds.items() if k not in ("le", "lt")} | {"le": min(limit, upper)}
+        other_ranges: tuple[str, ...] = ()
+        if floor is not None:  # the simulation's floor, as its refusal words it (SimulationSettings.from_tables)
+            server = {k: v for k, v in server.items() if k not in ("ge", "gt")} | {"ge": floor}
+            lower = {k: v for k, v in bounds.items() if k not in ("ge", "gt")} | {"ge": floor}
+            other_ranges = (range_words(**lower, fmt=fmt),)
         schema_range = range_words(**bounds, fmt=fmt)
         server_range = f"{range_words(**server, fmt=fmt)}{RESTATED_ONLY.get(attribute, '')} on this server"
         described = describe_field(field) or schema_range
@@ -427,6 +451,7 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
             spec.si_unit if spec is not None else None,
             checked=attribute not in RESTATED_ONLY,
             example=allowed.partition(" such as ")[2] if spec is not None else "",
+            other_ranges=other_ranges,
         )
     return limits
 
@@ -453,7 +478,8 @@ def with_server_ranges(message: str, field: str, kind: str, settings: WebSetting
     if found is None:
         return message
     # the schema's range as a whole ("from 1 to 20", not the start of "from 1 to 200")
-    message = re.sub(re.escape(found.schema_range) + r"(?![\d.])", lambda _: found.server_range, message)
+    for words in (found.schema_range, *found.other_ranges):
+        message = re.sub(re.escape(words) + r"(?![\d.])", lambda _: found.server_range, message)
     example = re.search(r" such as ('[^']*')", message)
     if found.example and example and (_magnitude(example.group(1).strip("'"), found.si_unit) or 0) > found.limit:
         # the schema's example (the typed number with the unit, "'10 s'") is outside this server's range
