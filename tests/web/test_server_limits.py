@@ -206,6 +206,18 @@ def test_api_simulate_values_below_the_minimum_say_the_servers_range(client, cha
     assert [item["msg"] for item in response.json()["detail"]] == [message]
 
 
+@pytest.mark.parametrize("photons", [1, 500, 999])
+def test_api_simulate_photons_below_the_simulations_floor_say_the_servers_range(client, photons):
+    """A count the [transport] table accepts (from 1) but a simulation refuses (from 1000, the read-outs' region):
+    the API states this server's range, as the form does (was "from 1000 to 10000000000")."""
+    response = client.post("/api/simulate", json={**SCENARIO, "transport": {"photons": photons}})
+    assert response.status_code == 422
+    [message] = [item["msg"] for item in response.json()["detail"]]
+    assert message.startswith(
+        f"transport.photons: got {photons}; expected a whole number from 1000 to 2000 on this server"
+    ), message
+
+
 @pytest.mark.parametrize("photons", [10, 999, "many"])
 def test_api_plan_photons_below_the_minimum_say_the_servers_range(client, photons):
     detail = client.post("/api/plan", json={**PLAN, "photons": photons}).json()["detail"]

@@ -140,8 +140,18 @@ def _body_loc(line: str) -> list[str]:
     return ["body", *parts] if parts and parts[0] not in ("body", "input") else ["body"]
 
 
-def _input_error(error: Exception) -> JSONResponse:
+def _input_error(error: Exception, kind: str | None = None, settings: Any = None) -> JSONResponse:
+    """422 of an input error; with ``kind`` and ``settings`` each line's range is restated as this server's
+    (``with_server_ranges``), as the form and the schema's own 422s do."""
     message = in_field_terms(describe_validation_error(error))
+    if kind is not None and settings is not None:
+        from laserskin.web.limits import with_server_ranges
+
+        lines = message.splitlines() or [message]
+        message = "\n".join(
+            with_server_ranges(line, match.group(1), kind, settings) if (match := _LINE_FIELD.match(line)) else line
+            for line in lines
+        )
     return JSONResponse(
         status_code=422,
         content={
@@ -591,7 +601,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         try:
             problem = scenario_limit_problem(scenario, settings)
         except (ValidationError, ValueError, ArithmeticError) as error:
-            return _input_error(error)
+            return _input_error(error, "scenario", settings)
         if problem:
             return _limit_error(*problem)
         response = await run_and_wait(request, "simulate", await request.json(), "summary.json")
