@@ -6,15 +6,16 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def person_transport_cache(tmp_path_factory):
+def person_transport_cache(run_transport_cache):
     """One transport cache for the planner tests of the issue's person (52 F, type IV, cheek, laxity 2) at the plan
     defaults (20 000 photons, seeds 1-6): test_plan_trust, test_plan_qa7_session_limit, test_plan_qa8_session_limit and
     test_mc_error's basal read-out runs start the same Monte Carlo transports (cooltouch_1320, smoothbeam_1450,
     fraxel_1550, genesis_1064). A transport is keyed on its optics, beam, grid, photons, seed and the package and
     kernel versions (:mod:`laserskin.transport.cache`), and a cached one is bit-identical to a fresh one
     (tests/pipeline/test_readout_error.py), so sharing it changes no result, only skips repeated runs. Heat solves
-    and plans are not cached here: each test computes its own."""
-    return tmp_path_factory.mktemp("person_transport_cache")
+    and plans are not cached here: each test computes its own. It is the run's shared transport cache
+    (tests/conftest.py), so the documented examples that plan this person reuse these transports too."""
+    return run_transport_cache
 
 
 @pytest.fixture(scope="session")
