@@ -42,6 +42,7 @@ from laserskin.planning.optimise import (
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
 from laserskin.planning.sessions import (
     MIN_EXPECTED_IMPROVEMENT_PCT,
+    band_error_um,
     plan_course,
     session_dose_from_summary,
     session_timing,
@@ -105,7 +106,10 @@ class TreatmentPlan:
     improvement_percent: dict | None = None
     rhytid_improvement_percent: dict | None = None
     epidermal_omega: float | None = None
-    pain_index: float | None = None
+    #: Pain /10 with the plan's anaesthetic and cooling (``pain.with_plan[1]``): simulate's ``pain_index_with_plan``
+    #: (QA10 #3: the key was ``pain_index``, which in ``summary`` and in ``simulate --json`` is the pain without
+    #: anaesthetic).
+    pain_index_with_plan: float | None = None
     blister_fluence_J_per_cm2: list | None = None
     fluence_fraction_of_blister: float | None = None
     safety_margin: float | None = None
@@ -132,6 +136,12 @@ class TreatmentPlan:
     citations: list[str] = field(default_factory=list)
     # objects for figures / NetCDF (not serialised)
     support: Any = field(default=None, repr=False)
+
+    @property
+    def pain_index(self) -> float | None:
+        """Python alias of :attr:`pain_index_with_plan` (not in the JSON: there ``pain_index`` is simulate's pain
+        without anaesthetic, ``summary.pain_index``)."""
+        return self.pain_index_with_plan
 
     def to_dict(self) -> dict:
         keys = (
@@ -161,7 +171,7 @@ class TreatmentPlan:
             "visits_per_session",
             "area_per_visit_cm2",
             "session_total_minutes",
-            "pain_index",
+            "pain_index_with_plan",
             "simulations_run",
             "simulation_work",
             "wall_time_s",
@@ -578,27 +588,28 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         interval_weeks=course.interval_weeks,
         session_minutes=best["session_minutes"],
         laser_minutes=best["laser_minutes"],
-        improvement_percent=course.improvement_percent,
+        improvement_percent=_laxity_bands(course.improvement_percent, person),
         rhytid_improvement_percent=course.rhytid_improvement_percent,
         epidermal_omega=summary["epidermal_omega"],
-        pain_index=pain["with_plan"][1] if pain.get("with_plan") else summary["pain_index_with_anesthetic"],
+        pain_index_with_plan=pain["with_plan"][1] if pain.get("with_plan") else summary["pain_index_with_anesthetic"],
         blister_fluence_J_per_cm2=blister,
         fluence_fraction_of_blister=fraction,
         safety_margin=margin,
         outcome_measure=OUTCOME_MEASURE,
-        outcome_notes=[FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] if setting.device_class == "fractional_ablative" else [],
+        outcome_notes=([FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] if setting.device_class == "fractional_ablative" else [])
+        + ([laxity_grade_zero_note(person)] if person.laxity == 0 else []),
         pain=pain,
         visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
         session_total_minutes=best["visits"] * best["session_minutes"],
         risks=risks,
         reasons=reasons,
-        alternatives=alternatives,
-        candidates=[_option_numbers(o, goal) for o in options],
+        alternatives=[_with_laxity_bands(a, person) for a in alternatives],
+        candidates=[_with_laxity_bands(_option_numbers(o, goal), person) for o in options],
         simulations_run=counter.as_dict()["total"],
         simulation_work=counter.as_dict(),
         wall_time_s=time.perf_counter() - clock,
-        summary=summary,
+        summary=_summary_as_simulate(summary, setting.device_class),
         margin_curve=setting.curve,
         support={
             "setting": setting,
@@ -1225,6 +1236,57 @@ def _settings(setting) -> dict:
     return out
 
 
+def laxity_grade_zero_note(person) -> str:
+    """The outcome note of a plan for a person without laxity (QA10 #8)."""
+    return (
+        f"laxity grade {person.laxity}: there is no laxity to improve, so the laxity-grade improvement "
+        "(improvement_percent, % decrease of the graded laxity) is not applicable: null; "
+        "the resurfacing outcome is rhytid_improvement_percent"
+    )
+
+
+def _laxity_bands(bands: dict | None, person) -> dict | None:
+    """``bands`` (laxity-grade improvement, ``improvement_percent``), or None for laxity grade 0 (QA10 #8: a % decrease
+    of a grade that is already 0 was reported, equal to laxity 2's). The key stays (issue 10's interface) with the
+    value null, as a plan without a treatment has it, and every reader of the plan (CLI table, report, web page)
+    already reads a null as "no rows"; a dict of null time points would break each of them. The reason is in
+    ``outcome_notes`` (:func:`laxity_grade_zero_note`)."""
+    if bands is None or person.laxity != 0:
+        return bands
+    return None
+
+
+def _with_laxity_bands(entry: dict, person) -> dict:
+    """An option entry (alternative, candidate) with :func:`_laxity_bands` applied to its ``improvement_percent``;
+    ``improvement_month_6`` too where the entry's measure is laxity."""
+    if person.laxity != 0 or not entry.get("improvement_percent"):
+        return entry
+    out = dict(entry, improvement_percent=_laxity_bands(entry["improvement_percent"], person))
+    if out.get("goal_measure") == "laxity":
+        out["improvement_month_6"] = None
+    return out
+
+
+#: Non-ablative device classes: the planner's linear read-out (``optimise.finalise``) removes no tissue.
+NON_ABLATIVE_CLASSES = ("non_ablative", "fractional_non_ablative")
+
+
+def _summary_as_simulate(summary: dict, device_class: str | None) -> dict:
+    """``summary`` with simulate's depth convention (docs/tissue_physics.md "Numbers, not null"; QA10 #3): the
+    linear read-out of a non-ablative setting leaves ``crater_depth_um`` and ``residual_damage_depth_um`` null,
+    ``simulate --json`` gives 0.0. A non-ablative laser removes nothing (crater 0.0); the residual damage (Henriques
+    Omega >= 1 contiguous with the surface) is 0.0 under a spared epidermis (epidermal grade none or erythema: basal
+    Omega below the necrosis threshold), and stays null where the epidermis is necrotic (its depth is not read)."""
+    out = dict(summary)
+    if device_class not in NON_ABLATIVE_CLASSES:
+        return out
+    if out.get("crater_depth_um", 0.0) is None:
+        out["crater_depth_um"] = 0.0
+    if out.get("residual_damage_depth_um", 0.0) is None and out.get("epidermal_injury") in ("none", "erythema"):
+        out["residual_damage_depth_um"] = 0.0
+    return out
+
+
 def _option_numbers(option, goal: str | None = None) -> dict:
     """The numbers of a planned option; ``goal``: the goal it serves, whose measure ``improvement_month_6``
     holds (``goal_measure``; QA6 #2: an alternative of the other goal is labelled as such by its ``goal``)."""
@@ -1253,12 +1315,46 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "pigment_risk": s.get("pigment_risk"),
         "target_verdict": setting.target_verdict,
         "downtime_days": course.downtime_days,
-        "crater_depth_um": s.get("crater_depth_um"),
-        "pain_index": pain[1] if pain else s.get("pain_index_with_anesthetic"),
+        "crater_depth_um": _summary_as_simulate(s, setting.device_class).get("crater_depth_um"),
+        "pain_index_with_plan": pain[1] if pain else s.get("pain_index_with_anesthetic"),
         "pain_with_plan": pain,
         "anesthetic": setting.anesthetic,
         "cooling_kind": (setting.cooling or {}).get("kind", "none"),
         "session_minutes": option["session_minutes"],
+        **_option_visits(option),
+    }
+
+
+def _option_visits(option: dict) -> dict:
+    """An option's visits under the session limit, with the chosen plan's keys (QA10 #6: an alternative split into
+    visits showed only its per-visit ``session_minutes``): ``visits_per_session``, ``area_per_visit_cm2`` (the timed
+    protocol's area), ``session_total_minutes`` (visits x minutes per visit), ``long_session`` (split, or over the
+    limit, as ``risks.long_session``) and ``session_limit_note`` (why: the split, or the limit not met; null when
+    one visit fits)."""
+    visits = int(option.get("visits") or 1)
+    minutes, limit = option.get("session_minutes"), option.get("limit_minutes")
+    protocol = option.get("protocol")
+    area = getattr(protocol, "treated_area_m2", None)
+    over = minutes is not None and limit is not None and minutes > limit * (1 + 1e-9)
+    note = None
+    if visits > 1:
+        note = (
+            f"split into {visits} visits of {area * 1e4:.0f} cm^2 ({minutes:.0f} min each, "
+            f"{visits * minutes:.0f} min per session in total) to keep each visit within the {limit:g}-min limit"
+            if area
+            else f"split into {visits} visits ({minutes:.0f} min each) to keep each visit within the {limit:g}-min limit"
+        )
+    if over:
+        why = option.get("anaesthetic_kept_note") or "the session is kept as one visit"
+        note = (
+            f"{note}; " if note else ""
+        ) + f"session limit {limit:g} min not met: {minutes:.0f} min per visit ({why})"
+    return {
+        "visits_per_session": visits,
+        "area_per_visit_cm2": None if area is None else area * 1e4,
+        "session_total_minutes": None if minutes is None else visits * minutes,
+        "long_session": visits > 1 or over,
+        "session_limit_note": note,
     }
 
 
@@ -1283,11 +1379,16 @@ OPTION_KEYS = (
     "target_verdict",
     "downtime_days",
     "crater_depth_um",
-    "pain_index",
+    "pain_index_with_plan",
     "pain_with_plan",
     "anesthetic",
     "cooling_kind",
     "session_minutes",
+    "visits_per_session",
+    "area_per_visit_cm2",
+    "session_total_minutes",
+    "long_session",
+    "session_limit_note",
 )
 
 
@@ -1322,6 +1423,7 @@ def _rejected_option(option: dict, goal: str, reasons: list) -> dict:
             rhytid_improvement_percent=getattr(course, "rhytid_improvement_percent", None),
             outcome_dose_uncertainty=option.get("outcome_dose_uncertainty"),
             session_minutes=option.get("session_minutes"),
+            **_option_visits(option),
         )
     out.update(available=False, reasons=reasons)
     return out
@@ -1516,7 +1618,14 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 else:
                     kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
         dose = session_dose_from_summary(setting.summary, setting.laser)
-        course = plan_course(dose, preset, person, max_sessions=request.max_sessions, measure=_goal_measure(goal))
+        course = plan_course(
+            dose,
+            preset,
+            person,
+            max_sessions=request.max_sessions,
+            measure=_goal_measure(goal),
+            band_error_um=_dose_band_error(setting),
+        )
         visits, unsplit = _visits(minutes, at_laser, limit), minutes
         area_cm2 = request.area_m2 * 1e4
         if visits > 1 and preset.device_class == "ablative":  # one sitting, by cosmetic units (QA6 #15)
@@ -1705,10 +1814,18 @@ def _limit_overrun_reason(options: list[dict], goal: str) -> str:
             "6-month improvement: a limit that none meets separates none of them"
         )
     names = ", ".join(
-        f"{o['setting'].device} ({o['session_minutes']:.0f} min, {_expected_benefit(o, goal):.1f} % at month 6)"
-        for o in fitting
+        f"{o['setting'].device} ({_visits_text(o)}, {_expected_benefit(o, goal):.1f} % at month 6)" for o in fitting
     )
     return f"{head}; candidates that fit the limit: {names}, ranked below it by the predicted 6-month improvement"
+
+
+def _visits_text(option: dict) -> str:
+    """``"16 min"`` for one visit, ``"in 2 visits of 16 min, 32 min in all"`` for a split session (QA10 #6: the
+    limit reason listed a split option's per-visit minutes as if one visit treated the whole area)."""
+    visits, minutes = int(option.get("visits") or 1), option["session_minutes"]
+    if visits == 1:
+        return f"{minutes:.0f} min"
+    return f"in {visits} visits of {minutes:.0f} min, {visits * minutes:.0f} min in all"
 
 
 def _fits_limit(minutes: float, at_laser: float, limit: float, device_class: str) -> bool:
@@ -1738,6 +1855,14 @@ def _limit_not_met_anyway_note(
     )
 
 
+def _dose_band_error(setting) -> tuple[float, float] | None:
+    """The Monte Carlo error of the ends of ``setting``'s dose band (:func:`~laserskin.planning.sessions.band_error_um`),
+    read on its linear response's grid; None where the setting has none (a preset's single Simulation run: the band
+    is then the Omega >= 1 range or a deterministic read-out) — the session count is then read at the band as is."""
+    grid = getattr(getattr(setting, "response", None), "grid", None)
+    return band_error_um(setting.summary.get("dermal_injury_band_um"), grid)
+
+
 def _month6_band(setting, preset, person, request, goal: str) -> tuple[Any, list[float]]:
     """The course of ``setting``'s session dose (the planner's course rule, :func:`plan_course`) and its
     ``[low, nominal, high]`` month-6 improvement (%) of the goal's measure."""
@@ -1747,6 +1872,7 @@ def _month6_band(setting, preset, person, request, goal: str) -> tuple[Any, list
         person,
         max_sessions=request.max_sessions,
         measure=_goal_measure(goal),
+        band_error_um=_dose_band_error(setting),
     )
     return course, _goal_bands(course, goal)["month_6"]
 
