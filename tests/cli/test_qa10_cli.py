@@ -202,7 +202,7 @@ def test_the_plan_table_states_the_safety_and_risk_rows_of_the_report(monkeypatc
     assert rows["Session over the limit or split into visits"] == "no"
     # no row twice: the epidermal Ω keeps its own row, the unlabelled pain index gives way to the labelled bands
     assert rows["epidermal Ω"] == "0.000342 (blisters at 1)" and "Epidermal damage integral Ω" not in rows
-    assert "pain index" not in rows
+    assert "pain index" not in rows and "pain with the plan" not in rows
 
 
 def test_the_plan_table_rows_are_the_reports_rows():

@@ -120,7 +120,9 @@ LABELS: dict[str, Label] = {
     "epidermis_thickness_um": Label("Epidermal thickness", "µm"),
     "epidermal_omega": Label("Epidermal damage integral Ω", "", OMEGA_HELP),
     "epidermal_omega_limit": Label("Erythema line for epidermal Ω (reported; the limit is the fluence margin)"),
-    "pain_index": Label("Expected pain", "/10", "with the planned anaesthetic", digits=2),
+    "pain_index": Label(
+        "Pain without anaesthetic", "/10", "simulate's pain index: the cooling's temperature only", digits=2
+    ),
     "pain_index_with_anesthetic": Label("Pain with anaesthetic", "/10", digits=2),
     "pain_index_with_plan": Label("Pain with anaesthetic and cooling", "/10", digits=2),
     "pain_index_without_anesthetic": Label("Pain without anaesthetic", "/10", digits=2),
@@ -589,7 +591,7 @@ def alternative_improvement_text(alt: dict) -> str:
 def alternative_pain_text(alt: dict) -> str:
     """An alternative's pain with its own plan, on the chosen plan's basis (its topical and its cooling's cold-air
     analgesia; QA6 #9): ``"5.2 (2.9–8.1), no topical"``."""
-    band, value = alt.get("pain_with_plan"), alt.get("pain_index")
+    band, value = alt.get("pain_with_plan"), alt.get("pain_index_with_plan", alt.get("pain_index"))
     if band:
         text = f"{float(band[1]):.1f} ({float(band[0]):.1f}–{float(band[2]):.1f})"
     elif value is not None:
