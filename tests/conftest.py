@@ -19,6 +19,7 @@ killed while they write) get their own empty folder in ``tmp_path``, as every te
 A test that sets ``LASERSKIN_CACHE_DIR`` itself or passes ``cache_dir=`` keeps that folder either way.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def run_transport_cache(tmp_path_factory) -> Path:
-    """The transport cache folder shared by the tests of this pytest run (a fresh temporary folder)."""
-    return tmp_path_factory.mktemp("transport-cache")
+    """The transport cache folder shared by the tests of this pytest run (a fresh temporary folder). Under
+    pytest-xdist (``make test`` runs two workers) every worker has its own base folder inside the run's: the cache
+    sits in the run's folder, so the workers share it (writes are atomic; two workers at worst compute one run twice)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "transport-cache"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(autouse=True)
