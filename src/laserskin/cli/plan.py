@@ -326,7 +326,9 @@ def print_plan(plan: Any) -> None:
             ("epidermis", wound) if wound else ("epidermal Ω", f"{plan.epidermal_omega:.3g} (blisters at 1)"),
         ]
         if not any(key in PAIN_KEYS for key, _, _ in shown):  # else the risk rows say it, with its band
-            rows.append(("pain with the plan", f"{plan.pain_index_with_plan:.2g} / 10"))
+            rows.append(
+                ("pain with the plan", f"{plan.pain_index:.2g} / 10")
+            )  # TreatmentPlan.pain_index: its pain_index_with_plan
         for measure, bands in (("laxity", plan.improvement_percent), ("rhytid", plan.rhytid_improvement_percent)):
             for key, band in (bands or {}).items():
                 rows.append(
