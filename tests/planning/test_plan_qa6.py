@@ -118,7 +118,7 @@ def _resurfacing_plan() -> dict:
 def test_a_resurfacing_plan_headlines_the_rhytid_grade_and_labels_the_other_goal(render):
     """QA6 #2: the headline read the laxity 7.2 % next to a tightening alternative at 10.1 % in the same column."""
     html = render(_resurfacing_plan())
-    assert "24.2 % (5–95 % band 19.7–31.8 %), rhytid (wrinkle) grade" in html
+    assert "24.2 % (uncertainty band 19.7–31.8 %), rhytid (wrinkle) grade" in html
     row = next(r for r in html.split("Other devices considered")[1].split("<tr>") if r.startswith("<td>cooltouch_1320"))
     assert "Tightening option (the other goal)" in row and "10.1 %" in row and "laxity grade" in row
 

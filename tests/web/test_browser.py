@@ -186,7 +186,7 @@ def test_plan_page_shows_plan_risks_inputs_and_figures(plan_job, page):
             "Risks",
             "Risk of pigment change",
             "/10",
-            "5–95 % band",
+            "uncertainty band",
             "Your inputs",
             "56 year",
             "100 cm",  # the bare area, read in the label's cm²

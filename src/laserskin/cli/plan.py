@@ -334,7 +334,7 @@ def print_plan(plan: Any) -> None:
                 rows.append(
                     (
                         f"{measure} improvement {key.replace('_', ' ')}",
-                        f"{band[1]:.1f} % (5-95 % band {band[0]:.1f}-{band[2]:.1f})",
+                        f"{band[1]:.1f} % (uncertainty band {band[0]:.1f}-{band[2]:.1f})",
                     )
                 )
         for row in rows:

@@ -18,12 +18,12 @@ __all__ = ["improvement_figure", "margin_figure", "maps_figure", "figure_png"]
 
 
 def improvement_figure(plan: Any, path: str | Path | None = None):
-    """Laxity improvement (%) vs months with the 5–95 % band and session markers."""
+    """Laxity improvement (%) vs months with its uncertainty band (the plan's [low, high]) and session markers."""
     course = plan.support["course"]
     figure, ax = new_figure(figsize=(6, 3.5))
     months = course.time_days / MONTH_DAYS
     low, mid, high = course.laxity_improvement_pct
-    ax.fill_between(months, low, high, alpha=0.3, label="5–95 % band")
+    ax.fill_between(months, low, high, alpha=0.3, label="uncertainty band")
     ax.plot(months, mid, label="nominal")
     for index, t in enumerate(course.session_time_days):
         ax.axvline(t / MONTH_DAYS, color="k", ls=":", lw=0.8, label="session" if index == 0 else None)

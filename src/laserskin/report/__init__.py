@@ -1,5 +1,5 @@
 """Self-contained HTML report of a treatment plan: the person's inputs, the plan, the risks,
-the expected improvement with its 5–95 % band, the alternatives as a table, the figures
+the expected improvement with its uncertainty band, the alternatives as a table, the figures
 (embedded PNG with title, caption and alt text), the assumptions (thresholds read from the
 planner's rule file, so they match the reasons) and the citations of the models the plan used.
 No external files or scripts; readable on a phone (fluid layout) and printable.

@@ -47,7 +47,9 @@ __all__ = [
     "unit",
 ]
 
-BAND = "5–95 % band"
+#: The outcome band: the healing model's 5–95 % band, cornered with the delivered dose's uncertainty where the
+#: plan has a blister band ("What the bands include" says which): not a 5–95 % band of one distribution.
+BAND = "uncertainty band"
 """How the uncertainty ranges of the improvement are called everywhere."""
 
 
@@ -503,7 +505,7 @@ def alternative_fluence_text(alt: dict) -> str:
 
 
 def band_text(band) -> str:
-    """``"12.9 % (5–95 % band 4.7–28.3 %)"`` from ``[low, mid, high]``."""
+    """``"12.9 % (uncertainty band 4.7–28.3 %)"`` from ``[low, mid, high]``."""
     low, mid, high = (float(x) for x in band)
     return f"{mid:.1f} % ({BAND} {low:.1f}–{high:.1f} %)"
 
@@ -571,7 +573,7 @@ def _goal_measure(goal: Any) -> str:
 
 
 def goal_headline(plan: dict) -> str:
-    """``"24.2 % (5–95 % band …), rhytid (wrinkle) grade"``: the plan's predicted 6-month improvement in the measure
+    """``"24.2 % (uncertainty band …), rhytid (wrinkle) grade"``: the plan's predicted 6-month improvement in the measure
     of its goal (rhytid grade for resurfacing, laxity grade for tightening; QA6 #2), or "—"."""
     measure = _goal_measure(plan.get("goal"))
     bands = plan.get("rhytid_improvement_percent") if measure == "rhytid" else None
