@@ -40,6 +40,7 @@ __all__ = [
     "basal_relative_error",
     "contraction_note",
     "cooling_used",
+    "dermal_readout",
     "epidermal_grade_bounds",
     "linear_summary",
     "model_validity",
@@ -391,6 +392,66 @@ def _basal_bounds(simulation, response, outcome, injury, transport_results=None)
     )
 
 
+def dermal_readout(simulation, response, outcome, *, passes: int = 1) -> dict[str, Any]:
+    """The dermal read-outs of a linear run under the keys and rule of ``laserskin simulate``, ``passes`` passes adding
+    their Ω as the planner does (one rule for :func:`linear_summary` and the planner's summary,
+    :func:`laserskin.planning.optimise.finalise`; QA10 #12: the plan said "partial thickness" where simulate of the
+    same setting said "none").
+
+    * ``peak_dermis_temperature_C``: from the peak field pooled over the read-out regions
+      (:func:`~laserskin.damage.injury.pool_rings`), the field of ``thermal_model_reason`` (QA5 #1).
+    * ``dermal_injury*``: :func:`~laserskin.damage.injury.dermal_injury` with the axis region's Monte Carlo bounds
+      (:func:`~laserskin.damage.injury.axis_omega_bounds`, s = :func:`~laserskin.damage.injury.
+      readout_relative_error`): a band reached only within the error is ``None`` with its
+      ``dermal_injury_possible_depth_um`` (QA6 #11).
+    * ``residual_damage_depth_um`` from the intact surface, beyond the error by the same rule
+      (:func:`~laserskin.damage.injury.readout_beyond_error`), with its possible depth: a number, not null.
+    """
+    geometry, grid, rings = response.geometry, response.grid, response.readout_rings
+    z = grid.z_centers_m
+    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    pooled = pool_rings(outcome.peak_temperature_K, grid, rings)
+    error = bounds = None
+    if rings is not None:  # the axis region's Monte Carlo error (QA6 #11)
+        cdf = simulation.beam().launch_radius_cdf(grid.r_edges_m)
+        error = readout_relative_error(cdf, simulation.settings.photons, rings)
+        low, high = axis_omega_bounds(
+            response.times_s,
+            response.base_K,
+            outcome.pulse_energy_J * response.rise_per_J,
+            grid,
+            rings,
+            relative_error=error,
+        )
+        bounds = (passes * low, passes * high)
+    readout = outcome.omega["henriques"] if outcome.readout_omega_henriques is None else outcome.readout_omega_henriques
+    injured = dermal_injury(
+        passes * outcome.omega["henriques"],
+        grid,
+        dermis_top_m=geometry.junction_depth_m,
+        dermis_bottom_m=geometry.dermis_bottom_m,
+        readout_omega=passes * readout,  # the depth from the pooled read-out map (QA5 #18)
+        axis_omega_bounds=bounds,
+        relative_error=error,
+    )
+    residual_um = residual_damage_depth_m(np.nan_to_num(passes * readout, nan=0.0), grid) * 1e6  # from the surface
+    possible_um = residual_um
+    if bounds is not None:  # the same rule as the dermal band (readout_beyond_error)
+        low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
+        residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
+    return {
+        "peak_dermis_temperature_C": float(pooled[:, dermis].max() - CELSIUS_K),
+        "dermal_injury_depth_um": pair(injured.depth_range_um),
+        "dermal_injury_possible_depth_um": pair(injured.possible_range_um),
+        "dermal_injury_mc_relative_error": injured.relative_error,
+        "dermal_injury_volume_mm3": injured.volume_mm3,
+        "dermal_injury_fraction": injured.dermis_fraction,
+        "dermal_injury": injured.grade,
+        "residual_damage_depth_um": float(residual_um),
+        "residual_damage_possible_depth_um": float(possible_um),
+    }
+
+
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
     """Summary of the linear (constant-property) path at the outcome's pulse energy.
 
@@ -405,34 +466,6 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     pooled = pool_rings(peak, grid, response.readout_rings)  # the field the 100 degC switch reads (QA5 #1)
     z = grid.z_centers_m
     epidermis = z < geometry.junction_depth_m
-    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
-    error = bounds = None
-    if response.readout_rings is not None:  # the axis region's Monte Carlo error (QA6 #11)
-        cdf = simulation.beam().launch_radius_cdf(grid.r_edges_m)
-        error = readout_relative_error(cdf, simulation.settings.photons, response.readout_rings)
-        bounds = axis_omega_bounds(
-            response.times_s,
-            response.base_K,
-            outcome.pulse_energy_J * response.rise_per_J,
-            grid,
-            response.readout_rings,
-            relative_error=error,
-        )
-    injured = dermal_injury(
-        outcome.omega["henriques"],
-        grid,
-        dermis_top_m=geometry.junction_depth_m,
-        dermis_bottom_m=geometry.dermis_bottom_m,
-        readout_omega=outcome.readout_omega_henriques,  # the depth from the pooled read-out map (QA5 #18)
-        axis_omega_bounds=bounds,
-        relative_error=error,
-    )
-    readout = outcome.omega["henriques"] if outcome.readout_omega_henriques is None else outcome.readout_omega_henriques
-    residual_um = residual_damage_depth_m(np.nan_to_num(readout, nan=0.0), grid) * 1e6  # from the intact surface
-    possible_um = residual_um
-    if bounds is not None:  # the same rule as the dermal band (readout_beyond_error)
-        low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
-        residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
     pigment = pigment_risk_bounds(simulation, response, outcome, transport_results=transport_results)  # QA6 #23
     if simulation.explicit:  # no Fitzpatrick type: the level is "not assessed" (Simulation.run), the band stands
         pigment.pop("pigment_risk_beyond_error", None)
@@ -451,18 +484,10 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
             ].max()
             - CELSIUS_K
         ),
-        peak_dermis_temperature_C=float(pooled[:, dermis].max() - CELSIUS_K),
+        **dermal_readout(simulation, response, outcome),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
         coagulation_depth_um=None if depth is None else float(depth[1]),
-        dermal_injury_depth_um=pair(injured.depth_range_um),
-        dermal_injury_possible_depth_um=pair(injured.possible_range_um),
-        dermal_injury_mc_relative_error=injured.relative_error,
-        residual_damage_depth_um=float(residual_um),
-        residual_damage_possible_depth_um=float(possible_um),
-        dermal_injury_volume_mm3=injured.volume_mm3,
-        dermal_injury_fraction=injured.dermis_fraction,
-        dermal_injury=injured.grade,
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=grade.get("epidermal_injury", outcome.injury.grade),

@@ -79,7 +79,7 @@ import numpy as np
 
 from laserskin.core.constants import CELSIUS_K
 from laserskin.damage.arrhenius import arrhenius_omega
-from laserskin.damage.injury import dermal_injury, pool_rings, pooled_ring, viable_epidermis_top_m
+from laserskin.damage.injury import pool_rings, pooled_ring, viable_epidermis_top_m
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
 from laserskin.planning.uncertainty import blister_uncertainty
@@ -91,7 +91,6 @@ __all__ = [
     "NotExpectedToWork",
     "SettingResult",
     "benefit_bound_setting",
-    "dermal_readout_keys",
     "optimise_device",
     "plan_each",
     "planning_settings",
@@ -864,74 +863,6 @@ def lightest_anesthetic(pain_with) -> str:
     return next((a for a in ANESTHETIC_ORDER if pain_with(a) <= limit), STRONGEST_TOPICAL)
 
 
-def dermal_readout_keys(sim, response, outcome, *, passes: int = 1) -> dict[str, Any]:
-    """The dermal read-outs of a planner setting under the keys and the rule of ``laserskin simulate``
-    (:func:`laserskin.pipeline.summary.linear_summary`), ``passes`` passes adding their Ω as the planner does.
-
-    * ``peak_dermis_temperature_C``: from the peak field pooled over the read-out regions
-      (:func:`~laserskin.damage.injury.pool_rings`), the field of ``thermal_model_reason`` (QA5 #1), not the hottest
-      single cell (QA10 #12: the plan said 63.7 °C, simulate and the plan's own reason 63.4 °C).
-    * ``dermal_injury*``: :func:`~laserskin.damage.injury.dermal_injury` with the axis region's Monte Carlo bounds
-      (:func:`~laserskin.damage.injury.axis_omega_bounds`, s = :func:`~laserskin.damage.injury.
-      readout_relative_error`): a band reached only within the error is ``None`` with its
-      ``dermal_injury_possible_depth_um`` (QA6 #11). QA10 #12: cooltouch_1320 at 14.22 J/cm^2, 52 F type IV cheek,
-      20 000 photons, seed 1: the plan said "partial thickness" [560, 1051] um, simulate (default grid) "none" (possible
-      [443, 1209] um, s = 3 %).
-    * ``residual_damage_depth_um`` (from the intact surface, beyond the error by the same rule, with its possible
-      depth) and ``crater_depth_um`` 0.0: numbers, not null, as simulate reports a run without a crater
-      (docs/tissue_physics.md; QA10 #3). The non-linear stage (:func:`_apply_thermal_model_rule`) replaces them with
-      its own.
-    """
-    from laserskin.damage.injury import axis_omega_bounds, readout_beyond_error, readout_relative_error
-    from laserskin.pipeline.result import pair
-    from laserskin.pipeline.summary import residual_damage_depth_m
-
-    geometry, grid, rings = response.geometry, response.grid, response.readout_rings
-    z = grid.z_centers_m
-    dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
-    pooled = pool_rings(outcome.peak_temperature_K, grid, rings)
-    error = bounds = None
-    if rings is not None:  # the axis region's Monte Carlo error, as linear_summary reads it
-        error = readout_relative_error(sim.beam().launch_radius_cdf(grid.r_edges_m), sim.settings.photons, rings)
-        low, high = axis_omega_bounds(
-            response.times_s,
-            response.base_K,
-            outcome.pulse_energy_J * response.rise_per_J,
-            grid,
-            rings,
-            relative_error=error,
-        )
-        bounds = (passes * low, passes * high)
-    readout = outcome.omega["henriques"] if outcome.readout_omega_henriques is None else outcome.readout_omega_henriques
-    injured = dermal_injury(
-        passes * outcome.omega["henriques"],
-        grid,
-        dermis_top_m=geometry.junction_depth_m,
-        dermis_bottom_m=geometry.dermis_bottom_m,
-        readout_omega=passes * readout,  # the depth from the pooled read-out map (QA5 #18)
-        axis_omega_bounds=bounds,
-        relative_error=error,
-    )
-    residual_um = residual_damage_depth_m(np.nan_to_num(passes * readout, nan=0.0), grid) * 1e6
-    possible_um = residual_um
-    if bounds is not None:
-        low_um, high_um = (residual_damage_depth_m(column[None, :], grid) * 1e6 for column in bounds)
-        residual_um, possible_um = readout_beyond_error(residual_um, low_um, high_um, merge=max)
-
-    return {
-        "peak_dermis_temperature_C": float(pooled[:, dermis].max() - CELSIUS_K),
-        "dermal_injury_depth_um": pair(injured.depth_range_um),
-        "dermal_injury_possible_depth_um": pair(injured.possible_range_um),
-        "dermal_injury_mc_relative_error": injured.relative_error,
-        "dermal_injury_volume_mm3": injured.volume_mm3,
-        "dermal_injury_fraction": injured.dermis_fraction,
-        "dermal_injury": injured.grade,
-        "crater_depth_um": 0.0,
-        "residual_damage_depth_um": float(residual_um),
-        "residual_damage_possible_depth_um": float(possible_um),
-    }
-
-
 def finalise(
     result: SettingResult, anesthetic: str, counter: Counter, *, thermal_model_rule: bool = True
 ) -> SettingResult:
@@ -942,6 +873,7 @@ def finalise(
     dose there: a bound), and a fractional laser's 3-D array is not run."""
     from laserskin.damage.collagen import collagen_response
     from laserskin.damage.injury import epidermal_injury
+    from laserskin.pipeline.summary import dermal_readout
     from laserskin.planning.sessions import injured_volume_band_um
 
     sim, response, laser = result.simulation, result.response, result.laser
@@ -984,7 +916,8 @@ def finalise(
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         # the dermal read-outs by simulate's rule (QA10 #12, #3): the pooled peak, the band beyond the Monte Carlo
         # error, 0.0 depths without a crater
-        **dermal_readout_keys(sim, response, outcome, passes=n),
+        **dermal_readout(sim, response, outcome, passes=n),
+        "crater_depth_um": 0.0,
         # the healing dose's band: the central 90 % of the injured volume, not gated (a band, not a verdict;
         # planning.sessions.session_dose_from_summary reads it before dermal_injury_depth_um)
         "dermal_injury_band_um": injured_volume_band_um(
