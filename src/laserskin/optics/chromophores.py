@@ -10,7 +10,8 @@ so that a layer's absorption is the volume-weighted sum (Jacques 2013, see
 Sources and splices (each documented in its function):
 
 * water: Segelstein 1981 (log-log interpolation of μa);
-* melanosome interior: Jacques 2013, 519·(λ/500 nm)^−3.5 /cm;
+* melanosome interior: Jacques 2013, 519·(λ/500 nm)^−3.5 /cm (named alternative shapes,
+  normalised at 694 nm: :data:`MELANIN_SPECTRA`);
 * oxy-/deoxy-haemoglobin as whole blood (150 g/L): Prahl (omlc) 400–1000 nm, cross-faded
   over 950–1000 nm into Bosschaart et al. 2014 whole blood (to 1995 nm), then Rowe et al.
   2017 whole blood in the mid-IR (one spectrum for both saturations);
@@ -23,7 +24,11 @@ naming the wavelength and the range.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -212,26 +217,158 @@ def n_water(wavelength_m):
 
 
 # --- melanin ------------------------------------------------------------------------
-def mua_melanosome_per_m(wavelength_m):
+MELANIN_CALIBRATION_WAVELENGTH_M = 694e-9
+"""Wavelength at which the epidermal melanin of each Fitzpatrick type is calibrated (ruby, 694 nm:
+Norvang et al. 1997's in-vivo epidermal absorption; ``skin_anatomy.toml`` ``[melanin]``)."""
+
+
+def _jacques2013_per_m(wl):
+    """Jacques (2013) Eq. 8: 519·(λ/500 nm)^−3.5 /cm, in 1/m."""
+    return 519.0e2 * (wl / 500e-9) ** -3.5
+
+
+@dataclass(frozen=True)
+class MelaninSpectrum:
+    """A named spectral shape of the melanosome absorption.
+
+    Every set other than the default is applied **shape-only**: it is scaled to the default's
+    (Jacques 2013) melanosome absorption at :data:`MELANIN_CALIBRATION_WAVELENGTH_M`, so the
+    melanosome volume fraction of each Fitzpatrick type (calibrated at 694 nm on Norvang et al.
+    1997) keeps its meaning, and only the absorption at other wavelengths changes.
+
+    Attributes
+    ----------
+    name : str
+        Key of the set.
+    citation : str
+        Bibliography key of the shape's source.
+    shape : callable
+        Relative spectral shape (wavelength in m -> dimensionless), any normalisation.
+    description : str
+        The shape and its source, with the confidence tag (V/R/D/U).
+    """
+
+    name: str
+    citation: str
+    shape: Callable[[np.ndarray], np.ndarray]
+    description: str
+
+
+MELANIN_SPECTRA: dict[str, MelaninSpectrum] = {
+    s.name: s
+    for s in (
+        MelaninSpectrum(
+            "jacques2013",
+            "jacques2013",
+            _jacques2013_per_m,
+            "519·(λ/500 nm)^−3.5 /cm, Jacques 2013 Phys Med Biol 58:R37 Eq. 8 (V; the default)",
+        ),
+        MelaninSpectrum(
+            "jacques1998",
+            "jacques1998_melanosome",
+            lambda wl: (wl / 1e-9) ** -3.48,
+            "λ^−3.48 (1.70e12·λ[nm]^−3.48 /cm for skin), omlc 'Melanosome absorption coefficient' "
+            "(Jacques 1998): the shape of an in-vivo optical fibre spectrometer measurement scaled to "
+            "melanosome data (V)",
+        ),
+        MelaninSpectrum(
+            "svaasand1995",
+            "svaasand1995",
+            lambda wl: (694e-9 / wl) ** 3.46,
+            "μa,m(694 nm)·(694 nm/λ)^3.46, Svaasand et al. 1995 Lasers Med Sci 10:55, the in-vivo "
+            "reflectance model of the Norvang 1997 group (R: as implemented by Bjorgan & Randeberg's "
+            "gpudm, MIT, src/melanin.cpp 'SVAASAND'; the paper itself not read)",
+        ),
+    )
+}
+"""Named melanosome spectral shapes; :data:`DEFAULT_MELANIN_SPECTRUM` is used unless another is
+selected with :func:`use_melanin_spectrum`. Sources and tags: docs/reference/melanin_spectrum.md."""
+
+DEFAULT_MELANIN_SPECTRUM = "jacques2013"
+_active_melanin_spectrum = DEFAULT_MELANIN_SPECTRUM
+
+
+def get_melanin_spectrum(name: str | None = None) -> MelaninSpectrum:
+    """The named melanin spectrum set (the active one when ``name`` is None).
+
+    Raises
+    ------
+    InputError
+        Unknown name (the error names the known sets).
+    """
+    key = _active_melanin_spectrum if name is None else name
+    if key not in MELANIN_SPECTRA:
+        raise InputError("melanin_spectrum", key, "one of " + ", ".join(MELANIN_SPECTRA))
+    return MELANIN_SPECTRA[key]
+
+
+def active_melanin_spectrum() -> str:
+    """Name of the melanin spectrum set in use (process-wide)."""
+    return _active_melanin_spectrum
+
+
+@contextlib.contextmanager
+def use_melanin_spectrum(name: str) -> Iterator[MelaninSpectrum]:
+    """Use the melanin spectrum set ``name`` inside the block (process-wide, restored on exit).
+
+    Process-wide on purpose: the planner computes optics in worker threads. The transport cache
+    is keyed on the layers' optical properties, so results of different sets never mix; the
+    in-memory optical stacks of :mod:`laserskin.pipeline.stages` (cached per person and
+    wavelength, not per set) are dropped on entry and on exit.
+    """
+    global _active_melanin_spectrum
+    spectrum = get_melanin_spectrum(name)
+    previous = _active_melanin_spectrum
+    _active_melanin_spectrum = spectrum.name
+    _drop_cached_optics()
+    try:
+        yield spectrum
+    finally:
+        _active_melanin_spectrum = previous
+        _drop_cached_optics()
+
+
+def _drop_cached_optics() -> None:
+    """Clear ``laserskin.pipeline.stages.optical_stack``'s cache if that module is loaded.
+
+    Looked up in :data:`sys.modules` rather than imported: optics sits below the pipeline.
+    ``tests/validation/test_melanin_spectrum.py`` checks that a switch reaches the stacks.
+    """
+    stages = sys.modules.get("laserskin.pipeline.stages")
+    if stages is not None:
+        stages.optical_stack.cache_clear()
+
+
+def mua_melanosome_per_m(wavelength_m, spectrum: str | None = None):
     """Absorption coefficient of the interior of a cutaneous melanosome, 1/m.
 
-    Jacques (2013), Phys. Med. Biol. 58:R37, Eq. 8: μa = 519·(λ/500 nm)^−3.5 /cm
-    (51 900 /m at 500 nm). The power law is used over the whole 400–11 000 nm range; above
-    ~2 µm melanin is irrelevant next to water (1.1 /cm at 2940 nm against 1.2e4 /cm for water).
+    Default (``jacques2013``): Jacques (2013), Phys. Med. Biol. 58:R37, Eq. 8:
+    μa = 519·(λ/500 nm)^−3.5 /cm (51 900 /m at 500 nm). The power law is used over the whole
+    400–11 000 nm range; above ~2 µm melanin is irrelevant next to water (1.1 /cm at 2940 nm
+    against 1.2e4 /cm for water). Another set of :data:`MELANIN_SPECTRA` (``spectrum``, or the
+    one selected with :func:`use_melanin_spectrum`) keeps the default's value at 694 nm and
+    changes the shape only.
 
     Parameters
     ----------
     wavelength_m : float or array_like
         Vacuum wavelength in m, 400 nm to 11 000 nm.
+    spectrum : str, optional
+        Name of a set of :data:`MELANIN_SPECTRA`; None: the active set.
 
     Returns
     -------
     numpy.ndarray
         μa in 1/m.
     """
-    cite("jacques2013")
     wl = check_wavelength(wavelength_m)
-    return 519.0e2 * (wl / 500e-9) ** -3.5
+    chosen = get_melanin_spectrum(spectrum)
+    cite("jacques2013")
+    if chosen.name == DEFAULT_MELANIN_SPECTRUM:
+        return _jacques2013_per_m(wl)
+    cite(chosen.citation)
+    ref = MELANIN_CALIBRATION_WAVELENGTH_M
+    return _jacques2013_per_m(ref) * chosen.shape(wl) / chosen.shape(ref)
 
 
 # --- blood --------------------------------------------------------------------------
