@@ -6,7 +6,9 @@ docs/reference/clinical_calibration_data.md §1) :func:`threshold_table` runs tr
 heat once per skin type and finds the fluence at which the basal Henriques Ω of one pulse
 reaches 1 (the planner's blister criterion, :mod:`laserskin.planning.uncertainty`).
 
-Run ``python -m laserskin.planning.thresholds`` to print the table of docs/planning.md.
+Run ``python -m laserskin.planning.thresholds`` to print the table of docs/planning.md
+(``--melanin-spectrum NAME`` runs it with another melanosome spectral shape of
+:data:`laserskin.optics.chromophores.MELANIN_SPECTRA`, normalised at 694 nm).
 """
 
 from __future__ import annotations
@@ -180,7 +182,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--melanin", action="store_true", help="also print the melanin each published row needs (11 runs per row)"
     )
+    parser.add_argument(
+        "--melanin-spectrum",
+        default=None,
+        help="melanosome spectral shape (a set of laserskin.optics.chromophores.MELANIN_SPECTRA; "
+        "default: the model's, jacques2013); all sets share the 694 nm value, so the melanin "
+        "calibration of each type is unchanged",
+    )
     args = parser.parse_args(argv)
+    if args.melanin_spectrum is not None:
+        from laserskin.optics.chromophores import use_melanin_spectrum
+
+        with use_melanin_spectrum(args.melanin_spectrum) as spectrum:
+            print(f"melanin spectrum: {spectrum.name} ({spectrum.description})")
+            print()
+            _print_tables(args.melanin)
+        return
+    _print_tables(args.melanin)
+
+
+def _print_tables(melanin: bool) -> None:
     rows = threshold_table()
     print("| setting | skin type | published (J/cm²) | model blister (J/cm²) | agrees | basal peak at published (°C) |")
     print("|---|---|---|---|---|---|")
@@ -192,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
             f"| {model} | {'yes' if r['agrees'] else 'NO'} | {r['basal_peak_at_published_C']:.0f} |"
         )
 
-    if args.melanin:
+    if melanin:
         print()
         print(
             "| row | kind | published (J/cm²) | melanosome fraction where model = published | μa,epi(694 nm) (1/cm) |"
