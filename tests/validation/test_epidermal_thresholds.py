@@ -29,6 +29,10 @@ V-VI against 755 nm with cryogen (Garcia et al. 2000) and 1064 nm with contact c
   model reproduces Norvang's own pair (in-vivo absorption, ruby threshold): see
   ``test_norvang_ruby_threshold_bracketed``.
 
+Nor does the melanin spectral shape: the sourced in-vivo shapes (Jacques 1998 lambda^-3.48,
+Svaasand 1995 (694/lambda)^3.46; docs/reference/melanin_spectrum.md) differ from the model's by at
+most 1.7 % at the laser lines, and the failing rows would need 0.2-0.9x its absorption there.
+
 So the residual lies in the published rows (type labels versus pigmentation of the cohorts,
 endpoints that allowed pigment change, device settings tagged U), not in a model parameter that
 the in-vivo data would let us move. These rows are strict xfails so that a fix shows up.
