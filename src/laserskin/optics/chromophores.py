@@ -367,7 +367,7 @@ def mua_melanosome_per_m(wavelength_m, spectrum: str | None = None):
     if chosen.name == DEFAULT_MELANIN_SPECTRUM:
         return _jacques2013_per_m(wl)
     cite(chosen.citation)
-    ref = MELANIN_CALIBRATION_WAVELENGTH_M
+    ref = np.asarray(MELANIN_CALIBRATION_WAVELENGTH_M)
     return _jacques2013_per_m(ref) * chosen.shape(wl) / chosen.shape(ref)
 
 
