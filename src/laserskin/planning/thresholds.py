@@ -41,7 +41,7 @@ def _response(row: dict, fitzpatrick: str, *, photons, seed, age, melanin_fracti
     from laserskin.treatment.laser import Laser
 
     laser = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"})
-    person = Person(age=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction)
+    person = Person(age_years=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction)
     sim = Simulation(
         person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed), cache_dir=cache_dir
     )
