@@ -81,7 +81,7 @@ def test_water_bands_peaks():
 
 
 def test_melanosome_power_law_exponent():
-    ratio = chrom.mua_melanosome_per_m(1000 * NM, "jacques2013") / chrom.mua_melanosome_per_m(500 * NM, "jacques2013")
+    ratio = chrom.mua_melanosome_per_m(1000 * NM) / chrom.mua_melanosome_per_m(500 * NM)
     assert ratio == pytest.approx(2.0**-3.5, rel=1e-12)
 
 

@@ -1,12 +1,14 @@
 """Named melanosome spectral shapes (issue 10 item 1; docs/reference/melanin_spectrum.md).
 
-Every alternative set is applied shape-only: it shares the default's (Jacques 2013) melanosome
-absorption at 694 nm, the wavelength at which the melanin of each Fitzpatrick type is calibrated
-on Norvang et al. 1997's in-vivo epidermal absorption, so a type's melanosome fraction keeps its
-meaning. The published shapes checked here are exact formulas, so the tolerance is rounding only.
+The sets are data: the model always uses Jacques 2013 (:func:`mua_melanosome_per_m`). A set is
+compared shape-only, normalised to the model's melanosome absorption at 694 nm, the wavelength at
+which the melanin of each Fitzpatrick type is calibrated on Norvang et al. 1997's in-vivo epidermal
+absorption. ``python -m laserskin.planning.thresholds --melanin-spectrum NAME`` applies a set as the
+equivalent melanosome fraction (fraction x the set's ratio to the model at the row's wavelength);
+``test_fraction_equivalence_in_the_planner_optics`` checks that equivalence in the optics the
+planner runs. The published shapes are exact formulas, so tolerances are floating-point rounding;
+the one physical difference (the bloodless-baseline weight 1 - B - M - F) is bounded explicitly.
 """
-
-import math
 
 import numpy as np
 import pytest
@@ -16,54 +18,61 @@ from laserskin.optics import chromophores as chrom
 
 NM = 1e-9
 LASER_NM = (585.0, 694.0, 755.0, 800.0, 1064.0)
+SHAPE_EXPONENT = {"jacques2013": 3.5, "jacques1998": 3.48, "svaasand1995": 3.46}
 
 
-def test_default_is_jacques2013_unchanged():
+def test_sets_are_the_documented_ones():
+    assert set(chrom.MELANIN_SPECTRA) == set(SHAPE_EXPONENT)
+    assert chrom.DEFAULT_MELANIN_SPECTRUM == "jacques2013"
+
+
+def test_model_spectrum_is_jacques2013_bit_for_bit():
     wl = np.array(LASER_NM) * NM
-    assert chrom.active_melanin_spectrum() == chrom.DEFAULT_MELANIN_SPECTRUM == "jacques2013"
     # Jacques 2013 Eq. 8, 519 (lambda/500 nm)^-3.5 /cm, bit for bit (the transport cache keys on it)
     assert np.array_equal(chrom.mua_melanosome_per_m(wl), 519.0e2 * (wl / 500e-9) ** -3.5)
-    assert np.array_equal(chrom.mua_melanosome_per_m(wl, "jacques2013"), chrom.mua_melanosome_per_m(wl))
+    assert chrom.CHROMOPHORES["melanosome"] is chrom.mua_melanosome_per_m
+    assert np.array_equal(chrom.mua_melanin_spectrum_per_m(wl, "jacques2013"), chrom.mua_melanosome_per_m(wl))
+    assert np.all(chrom.melanin_spectrum_ratio(wl, "jacques2013") == 1.0)
 
 
-@pytest.mark.parametrize("name", sorted(chrom.MELANIN_SPECTRA))
-def test_every_set_shares_the_694_nm_calibration(name):
-    at_694 = chrom.mua_melanosome_per_m(chrom.MELANIN_CALIBRATION_WAVELENGTH_M, name)
-    assert at_694 == pytest.approx(chrom.mua_melanosome_per_m(694 * NM), rel=1e-12)
+@pytest.mark.parametrize("name", sorted(SHAPE_EXPONENT))
+def test_every_set_is_normalised_at_694_nm(name):
+    ref = chrom.MELANIN_CALIBRATION_WAVELENGTH_M
+    assert ref == 694 * NM
+    assert chrom.mua_melanin_spectrum_per_m(ref, name) == chrom.mua_melanosome_per_m(ref)
+    assert chrom.melanin_spectrum_ratio(ref, name) == 1.0
 
 
-def test_published_shapes():
-    """Ratios to 694 nm: Svaasand et al. 1995 (694/lambda)^3.46; omlc Jacques 1998 lambda^-3.48."""
-    for nm in LASER_NM:
-        wl, ref = nm * NM, 694 * NM
-        svaasand = chrom.mua_melanosome_per_m(wl, "svaasand1995") / chrom.mua_melanosome_per_m(ref, "svaasand1995")
-        jacques98 = chrom.mua_melanosome_per_m(wl, "jacques1998") / chrom.mua_melanosome_per_m(ref, "jacques1998")
-        assert svaasand == pytest.approx((694.0 / nm) ** 3.46, rel=1e-12)
-        assert jacques98 == pytest.approx((694.0 / nm) ** 3.48, rel=1e-12)
+@pytest.mark.parametrize("name", sorted(SHAPE_EXPONENT))
+def test_published_shapes_and_their_ratio_to_the_model(name):
+    """Shape relative to 694 nm: (694/lambda)^p with p = 3.5 (Jacques 2013), 3.48 (omlc Jacques 1998),
+    3.46 (Svaasand et al. 1995); so the ratio to the model is (lambda/694)^(3.5 - p) (D), e.g.
+    svaasand1995 0.9932 at 585 nm and 1.0172 at 1064 nm (docs/reference/melanin_spectrum.md section 2)."""
+    p = SHAPE_EXPONENT[name]
+    wl = np.array(LASER_NM) * NM
+    at_694 = chrom.mua_melanin_spectrum_per_m(694 * NM, name)
+    relative = chrom.mua_melanin_spectrum_per_m(wl, name) / at_694
+    np.testing.assert_allclose(relative, (694.0 / np.array(LASER_NM)) ** p, rtol=1e-12)
+    expected_ratio = (np.array(LASER_NM) / 694.0) ** (3.5 - p)
+    np.testing.assert_allclose(chrom.melanin_spectrum_ratio(wl, name), expected_ratio, rtol=1e-12)
 
 
-def test_selection_is_scoped_and_restored():
-    wl = 1064 * NM
-    default = chrom.mua_melanosome_per_m(wl)
-    with chrom.use_melanin_spectrum("svaasand1995") as spectrum:
-        assert spectrum.name == chrom.active_melanin_spectrum() == "svaasand1995"
-        # (1064/694)^(3.5 - 3.46): the in-vivo Svaasand shape is 1.7 % above Jacques 2013 at 1064 nm
-        assert chrom.mua_melanosome_per_m(wl) / default == pytest.approx((1064 / 694) ** 0.04, rel=1e-12)
-    assert chrom.active_melanin_spectrum() == "jacques2013"
-    assert chrom.mua_melanosome_per_m(wl) == default
+def test_unknown_set_names_the_field_and_the_known_sets():
+    calls = (
+        lambda: chrom.get_melanin_spectrum("zonios"),
+        lambda: chrom.mua_melanin_spectrum_per_m(694 * NM, "zonios"),
+        lambda: chrom.melanin_spectrum_ratio(694 * NM, "zonios"),
+    )
+    for call in calls:
+        with pytest.raises(InputError) as info:
+            call()
+        assert info.value.field == "melanin_spectrum" and info.value.value == "zonios"
+        assert all(name in str(info.value) for name in chrom.MELANIN_SPECTRA)
 
 
-def test_selection_restored_after_an_error():
-    with pytest.raises(RuntimeError), chrom.use_melanin_spectrum("jacques1998"):
-        raise RuntimeError("inside")
-    assert chrom.active_melanin_spectrum() == "jacques2013"
-
-
-def test_unknown_set_names_the_known_ones():
-    with pytest.raises(InputError, match="svaasand1995"):
-        chrom.mua_melanosome_per_m(694 * NM, "zonios")
-    with pytest.raises(InputError, match="melanin_spectrum"), chrom.use_melanin_spectrum("zonios"):
-        pass
+def test_out_of_range_wavelength_raises():
+    with pytest.raises(InputError, match="400 nm to 11000 nm"):
+        chrom.mua_melanin_spectrum_per_m(300 * NM, "svaasand1995")
 
 
 def test_every_set_cites_a_bibliography_entry():
@@ -71,25 +80,75 @@ def test_every_set_cites_a_bibliography_entry():
 
     for spectrum in chrom.MELANIN_SPECTRA.values():
         assert spectrum.citation in bibliography(), spectrum.name
-        assert math.isfinite(float(chrom.mua_melanosome_per_m(1000 * NM, spectrum.name)))
 
 
-def test_switch_reaches_the_cached_optical_stacks():
-    """pipeline.stages caches a person's optical stack per wavelength; a set selected later in the
-    same process must still reach it (the epidermal mua at 1064 nm moves by the set's ratio)."""
-    from laserskin.pipeline.stages import optical_stack
+# --- the equivalence the threshold tool relies on ------------------------------------
+CASES = [("pdl585_csc300_light", "III"), ("ndyag1064_contact", "V"), ("alex755_dcd_dark", "VI")]
+
+
+def _epidermis(person, wavelength_m):
+    """The living epidermis's optical layer and skin layer in the optics the planner runs."""
+    from laserskin.planning.optimise import planning_settings
+    from laserskin.skin.anatomy import skin_layers
+    from laserskin.skin.tissue import tissue_at
+
+    scattering = planning_settings(20_000, 3).scattering
+    stack = tissue_at(person, wavelength_m, scattering=scattering).optical_stack()
+    (optical,) = (layer for layer in stack.layers if layer.name == "living_epidermis")
+    (skin,) = (layer for layer in skin_layers(person).layers if layer.name == "living_epidermis")
+    return optical, skin
+
+
+@pytest.mark.parametrize("name", ["svaasand1995", "jacques1998"])
+@pytest.mark.parametrize("row_id, fitz", CASES)
+def test_fraction_equivalence_in_the_planner_optics(row_id, fitz, name):
+    """The tool's melanosome fraction (f x ratio) gives the epidermis the absorption of the set:
+    mua_epi(f) + f (mua_set - mua_model) at the row's wavelength. The only other change is the
+    bloodless-baseline weight 1 - B - M - F, which moves by (1 - ratio) f (bound below, ~1e-6 of mua)."""
+    from laserskin.planning.thresholds import published_thresholds, spectrum_melanin_fraction
     from laserskin.skin.person import Person
 
-    person = Person(age=35, sex="female", fitzpatrick="VI", site="forearm")
-    wl = 1064 * NM
+    (row,) = (r for r in published_thresholds() if r["id"] == row_id)
+    wavelength_m = float(row["laser"]["wavelength"].split()[0]) * NM
+    assert row["laser"]["wavelength"].endswith(" nm")
+    person = Person(age_years=35.0, sex="female", fitzpatrick=fitz, site=row["site"])
+    optical, skin = _epidermis(person, wavelength_m)
+    f = skin.melanin_fraction
+    with_set = optical.mua_per_m + f * float(
+        chrom.mua_melanin_spectrum_per_m(wavelength_m, name) - chrom.mua_melanosome_per_m(wavelength_m)
+    )
 
-    def epidermal_melanin_mua():
-        stack = optical_stack(person, wl, "jacques2013")
-        return max(layer.mua_per_m for layer in stack.layers)
+    fraction = spectrum_melanin_fraction(row, fitz, name)
+    ratio = float(chrom.melanin_spectrum_ratio(wavelength_m, name))
+    assert fraction == pytest.approx(f * ratio, rel=1e-15)
+    equivalent, _ = _epidermis(person.model_copy(update={"melanin_fraction": fraction}), wavelength_m)
+    baseline = abs(1.0 - ratio) * f * float(chrom.mua_baseline_per_m(wavelength_m, include_constant=False))
+    assert abs(equivalent.mua_per_m - with_set) <= baseline * (1 + 1e-9) + 1e-12 * with_set
+    assert abs(equivalent.mua_per_m - with_set) <= 1e-5 * with_set  # far below the 3 % Monte Carlo error
+    # scattering, anisotropy and index do not depend on melanin
+    assert (equivalent.mus_per_m, equivalent.g, equivalent.n) == (optical.mus_per_m, optical.g, optical.n)
 
-    before = epidermal_melanin_mua()
-    with chrom.use_melanin_spectrum("svaasand1995"):
-        during = epidermal_melanin_mua()
-    after = epidermal_melanin_mua()
-    assert during > before * 1.005  # melanin is most of the type VI epidermal mua at 1064 nm; set ratio 1.017
-    assert after == before
+
+def test_tool_runs_the_model_spectrum_without_an_override():
+    from laserskin.planning.thresholds import published_thresholds, spectrum_melanin_fraction
+
+    row = published_thresholds()[0]
+    assert spectrum_melanin_fraction(row, "III", None) is None
+    assert spectrum_melanin_fraction(row, "III", None, fraction=0.02) == 0.02
+    # the model's own set is the type's fraction unchanged (the same run as no set)
+    from laserskin.skin.anatomy import melanin_fraction_for
+
+    assert spectrum_melanin_fraction(row, "III", "jacques2013") == melanin_fraction_for("III", row["site"])
+
+
+def test_tool_rejects_an_unknown_set_before_running():
+    from laserskin.planning.thresholds import main, published_thresholds, spectrum_melanin_fraction
+
+    with pytest.raises(InputError, match="melanin_spectrum.*svaasand1995"):
+        spectrum_melanin_fraction(published_thresholds()[0], "III", "zonios")
+    with pytest.raises(InputError, match="melanin_spectrum.*jacques2013"):
+        main(["--melanin-spectrum", "zonios"])
+    with pytest.raises(InputError, match="row"):
+        main(["--row", "no_such_row"])
+    with pytest.raises(InputError, match="type"):
+        main(["--type", "VII"])

@@ -24,10 +24,8 @@ naming the wavelength and the range.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -217,24 +215,44 @@ def n_water(wavelength_m):
 
 
 # --- melanin ------------------------------------------------------------------------
+def mua_melanosome_per_m(wavelength_m):
+    """Absorption coefficient of the interior of a cutaneous melanosome, 1/m.
+
+    Jacques (2013), Phys. Med. Biol. 58:R37, Eq. 8: μa = 519·(λ/500 nm)^−3.5 /cm
+    (51 900 /m at 500 nm). The power law is used over the whole 400–11 000 nm range; above
+    ~2 µm melanin is irrelevant next to water (1.1 /cm at 2940 nm against 1.2e4 /cm for water).
+    This is the model's melanin spectrum; the named alternative shapes of
+    :data:`MELANIN_SPECTRA` are data for comparisons (:func:`melanin_spectrum_ratio`).
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+
+    Returns
+    -------
+    numpy.ndarray
+        μa in 1/m.
+    """
+    cite("jacques2013")
+    wl = check_wavelength(wavelength_m)
+    return 519.0e2 * (wl / 500e-9) ** -3.5
+
+
 MELANIN_CALIBRATION_WAVELENGTH_M = 694e-9
 """Wavelength at which the epidermal melanin of each Fitzpatrick type is calibrated (ruby, 694 nm:
 Norvang et al. 1997's in-vivo epidermal absorption; ``skin_anatomy.toml`` ``[melanin]``)."""
 
 
-def _jacques2013_per_m(wl):
-    """Jacques (2013) Eq. 8: 519·(λ/500 nm)^−3.5 /cm, in 1/m."""
-    return 519.0e2 * (wl / 500e-9) ** -3.5
-
-
 @dataclass(frozen=True)
 class MelaninSpectrum:
-    """A named spectral shape of the melanosome absorption.
+    """A named spectral shape of the melanosome absorption (data only).
 
-    Every set other than the default is applied **shape-only**: it is scaled to the default's
-    (Jacques 2013) melanosome absorption at :data:`MELANIN_CALIBRATION_WAVELENGTH_M`, so the
-    melanosome volume fraction of each Fitzpatrick type (calibrated at 694 nm on Norvang et al.
-    1997) keeps its meaning, and only the absorption at other wavelengths changes.
+    A set is compared with the model's spectrum (:func:`mua_melanosome_per_m`) **shape-only**:
+    :func:`mua_melanin_spectrum_per_m` scales it to the model's melanosome absorption at
+    :data:`MELANIN_CALIBRATION_WAVELENGTH_M`, so the melanosome volume fraction of each Fitzpatrick
+    type (calibrated at 694 nm on Norvang et al. 1997) keeps its meaning, and only the absorption at
+    other wavelengths changes.
 
     Attributes
     ----------
@@ -243,7 +261,7 @@ class MelaninSpectrum:
     citation : str
         Bibliography key of the shape's source.
     shape : callable
-        Relative spectral shape (wavelength in m -> dimensionless), any normalisation.
+        Relative spectral shape (wavelength in m, an array -> dimensionless array), any normalisation.
     description : str
         The shape and its source, with the confidence tag (V/R/D/U).
     """
@@ -260,8 +278,8 @@ MELANIN_SPECTRA: dict[str, MelaninSpectrum] = {
         MelaninSpectrum(
             "jacques2013",
             "jacques2013",
-            _jacques2013_per_m,
-            "519·(λ/500 nm)^−3.5 /cm, Jacques 2013 Phys Med Biol 58:R37 Eq. 8 (V; the default)",
+            lambda wl: (wl / 500e-9) ** -3.5,
+            "519·(λ/500 nm)^−3.5 /cm, Jacques 2013 Phys Med Biol 58:R37 Eq. 8 (V; the model's spectrum)",
         ),
         MelaninSpectrum(
             "jacques1998",
@@ -281,94 +299,81 @@ MELANIN_SPECTRA: dict[str, MelaninSpectrum] = {
         ),
     )
 }
-"""Named melanosome spectral shapes; :data:`DEFAULT_MELANIN_SPECTRUM` is used unless another is
-selected with :func:`use_melanin_spectrum`. Sources and tags: docs/reference/melanin_spectrum.md."""
+"""Named melanosome spectral shapes (data, with citations). The model always uses
+:data:`DEFAULT_MELANIN_SPECTRUM` (:func:`mua_melanosome_per_m`); another set enters a run only as
+the equivalent melanosome fraction (:func:`melanin_spectrum_ratio`). Sources and tags:
+docs/reference/melanin_spectrum.md."""
 
 DEFAULT_MELANIN_SPECTRUM = "jacques2013"
-_active_melanin_spectrum = DEFAULT_MELANIN_SPECTRUM
+"""The set that :func:`mua_melanosome_per_m` implements."""
 
 
-def get_melanin_spectrum(name: str | None = None) -> MelaninSpectrum:
-    """The named melanin spectrum set (the active one when ``name`` is None).
+def get_melanin_spectrum(name: str) -> MelaninSpectrum:
+    """The set ``name`` of :data:`MELANIN_SPECTRA`.
 
     Raises
     ------
     InputError
-        Unknown name (the error names the known sets).
+        Unknown name (field ``melanin_spectrum``; the error names the known sets).
     """
-    key = _active_melanin_spectrum if name is None else name
-    if key not in MELANIN_SPECTRA:
-        raise InputError("melanin_spectrum", key, "one of " + ", ".join(MELANIN_SPECTRA))
-    return MELANIN_SPECTRA[key]
+    if name not in MELANIN_SPECTRA:
+        raise InputError("melanin_spectrum", name, "one of " + ", ".join(MELANIN_SPECTRA))
+    return MELANIN_SPECTRA[name]
 
 
-def active_melanin_spectrum() -> str:
-    """Name of the melanin spectrum set in use (process-wide)."""
-    return _active_melanin_spectrum
+def mua_melanin_spectrum_per_m(wavelength_m, name: str):
+    """Melanosome absorption of the set ``name``, normalised to the model's at 694 nm, 1/m.
 
-
-@contextlib.contextmanager
-def use_melanin_spectrum(name: str) -> Iterator[MelaninSpectrum]:
-    """Use the melanin spectrum set ``name`` inside the block (process-wide, restored on exit).
-
-    Process-wide on purpose: the planner computes optics in worker threads. The transport cache
-    is keyed on the layers' optical properties, so results of different sets never mix; the
-    in-memory optical stacks of :mod:`laserskin.pipeline.stages` (cached per person and
-    wavelength, not per set) are dropped on entry and on exit.
-    """
-    global _active_melanin_spectrum
-    spectrum = get_melanin_spectrum(name)
-    previous = _active_melanin_spectrum
-    _active_melanin_spectrum = spectrum.name
-    _drop_cached_optics()
-    try:
-        yield spectrum
-    finally:
-        _active_melanin_spectrum = previous
-        _drop_cached_optics()
-
-
-def _drop_cached_optics() -> None:
-    """Clear ``laserskin.pipeline.stages.optical_stack``'s cache if that module is loaded.
-
-    Looked up in :data:`sys.modules` rather than imported: optics sits below the pipeline.
-    ``tests/validation/test_melanin_spectrum.py`` checks that a switch reaches the stacks.
-    """
-    stages = sys.modules.get("laserskin.pipeline.stages")
-    if stages is not None:
-        stages.optical_stack.cache_clear()
-
-
-def mua_melanosome_per_m(wavelength_m, spectrum: str | None = None):
-    """Absorption coefficient of the interior of a cutaneous melanosome, 1/m.
-
-    Default (``jacques2013``): Jacques (2013), Phys. Med. Biol. 58:R37, Eq. 8:
-    μa = 519·(λ/500 nm)^−3.5 /cm (51 900 /m at 500 nm). The power law is used over the whole
-    400–11 000 nm range; above ~2 µm melanin is irrelevant next to water (1.1 /cm at 2940 nm
-    against 1.2e4 /cm for water). Another set of :data:`MELANIN_SPECTRA` (``spectrum``, or the
-    one selected with :func:`use_melanin_spectrum`) keeps the default's value at 694 nm and
-    changes the shape only.
+    μa,name(λ) = μa,model(694 nm)·shape(λ)/shape(694 nm) with μa,model = :func:`mua_melanosome_per_m`;
+    for :data:`DEFAULT_MELANIN_SPECTRUM` it *is* :func:`mua_melanosome_per_m` (bit for bit).
 
     Parameters
     ----------
     wavelength_m : float or array_like
         Vacuum wavelength in m, 400 nm to 11 000 nm.
-    spectrum : str, optional
-        Name of a set of :data:`MELANIN_SPECTRA`; None: the active set.
+    name : str
+        A set of :data:`MELANIN_SPECTRA`.
 
     Returns
     -------
     numpy.ndarray
         μa in 1/m.
+
+    Raises
+    ------
+    InputError
+        Wavelength out of range, or unknown set.
     """
+    spectrum = get_melanin_spectrum(name)
+    if spectrum.name == DEFAULT_MELANIN_SPECTRUM:
+        return mua_melanosome_per_m(wavelength_m)
     wl = check_wavelength(wavelength_m)
-    chosen = get_melanin_spectrum(spectrum)
-    cite("jacques2013")
-    if chosen.name == DEFAULT_MELANIN_SPECTRUM:
-        return _jacques2013_per_m(wl)
-    cite(chosen.citation)
+    cite(spectrum.citation)
     ref = np.asarray(MELANIN_CALIBRATION_WAVELENGTH_M)
-    return _jacques2013_per_m(ref) * chosen.shape(wl) / chosen.shape(ref)
+    return mua_melanosome_per_m(ref) * (spectrum.shape(wl) / spectrum.shape(ref))
+
+
+def melanin_spectrum_ratio(wavelength_m, name: str):
+    """μa of the set ``name`` over the model's at ``wavelength_m`` (both normalised at 694 nm).
+
+    Where melanin enters only as f·μa,mel(λ) at one wavelength, using the set ``name`` is the
+    model's spectrum with the melanosome volume fraction f multiplied by this ratio (up to the
+    bloodless-baseline weight 1 − B − M − F of :class:`laserskin.skin.anatomy.SkinLayer`, which
+    moves by (1 − ratio)·M). 1 at 694 nm for every set, exactly 1 everywhere for the default.
+
+    Parameters
+    ----------
+    wavelength_m : float or array_like
+        Vacuum wavelength in m, 400 nm to 11 000 nm.
+    name : str
+        A set of :data:`MELANIN_SPECTRA`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dimensionless ratio.
+    """
+    return mua_melanin_spectrum_per_m(wavelength_m, name) / mua_melanosome_per_m(wavelength_m)
 
 
 # --- blood --------------------------------------------------------------------------

@@ -8,7 +8,9 @@ reaches 1 (the planner's blister criterion, :mod:`laserskin.planning.uncertainty
 
 Run ``python -m laserskin.planning.thresholds`` to print the table of docs/planning.md
 (``--melanin-spectrum NAME`` runs it with another melanosome spectral shape of
-:data:`laserskin.optics.chromophores.MELANIN_SPECTRA`, normalised at 694 nm).
+:data:`laserskin.optics.chromophores.MELANIN_SPECTRA`, normalised at 694 nm, applied as the
+equivalent melanosome fraction: :func:`spectrum_melanin_fraction`; ``--row``/``--type`` run a
+subset).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "melanin_at_published",
     "model_blister_fluence_J_per_cm2",
     "published_thresholds",
+    "spectrum_melanin_fraction",
     "threshold_table",
 ]
 
@@ -41,7 +44,9 @@ def _response(row: dict, fitzpatrick: str, *, photons, seed, age, melanin_fracti
     from laserskin.treatment.laser import Laser
 
     laser = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"})
-    person = Person(age_years=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction)
+    person = Person(
+        age_years=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"], melanin_fraction=melanin_fraction
+    )
     sim = Simulation(
         person, laser, dict(row["cooling"]), settings=planning_settings(photons, seed), cache_dir=cache_dir
     )
@@ -92,11 +97,77 @@ def _blister_and_peak(row, fitzpatrick, photons=20_000, seed=3, age=35.0, melani
     return (None if energy is None else energy / area * 1e-4), peak_C
 
 
+def spectrum_melanin_fraction(
+    row: dict,
+    fitzpatrick: str,
+    melanin_spectrum: str | None,
+    *,
+    fraction: float | None = None,
+    age: float = 35.0,
+) -> float | None:
+    """Melanosome fraction that puts the set ``melanin_spectrum``'s melanin absorption into ``row``'s run.
+
+    In a threshold run melanin enters only as f·μa,mel(λ) at the row's one wavelength, so the set
+    (normalised to the model's spectrum at 694 nm, where each type is calibrated) is the model's
+    spectrum with f multiplied by :func:`laserskin.optics.chromophores.melanin_spectrum_ratio` at
+    λ (up to the bloodless-baseline weight 1 − B − M − F, which moves by (1 − ratio)·f). The
+    result goes through the same ``melanin_fraction`` override as :func:`melanin_at_published`.
+
+    Parameters
+    ----------
+    row : dict
+        A row of :func:`published_thresholds` (its laser must have one wavelength).
+    fitzpatrick : str
+        Skin type of the person ("I".."VI").
+    melanin_spectrum : str or None
+        A set of :data:`~laserskin.optics.chromophores.MELANIN_SPECTRA`; None: the model's own.
+    fraction : float, optional
+        The 694 nm-calibrated melanosome fraction; None: the type's at the row's site, as the
+        skin model resolves it.
+    age : float
+        Age of the person in years.
+
+    Returns
+    -------
+    float or None
+        The fraction to run with; ``fraction`` itself when ``melanin_spectrum`` is None.
+
+    Raises
+    ------
+    InputError
+        Unknown set, or a row whose laser has more than one wavelength.
+    """
+    if melanin_spectrum is None:
+        return fraction
+    from laserskin.core.errors import InputError
+    from laserskin.optics.chromophores import melanin_spectrum_ratio
+    from laserskin.skin.anatomy import skin_layers
+    from laserskin.skin.person import Person
+    from laserskin.treatment.laser import Laser
+
+    lines = Laser.from_config({**row["laser"], "fluence": f"{row['fluence']} J/cm^2"}).wavelength_weights()
+    if len(lines) != 1:
+        raise InputError(
+            "melanin_spectrum",
+            melanin_spectrum,
+            f"a row with a single-wavelength laser (row {row['id']!r} has {len(lines)})",
+        )
+    ratio = float(melanin_spectrum_ratio(lines[0][0], melanin_spectrum))
+    if fraction is None:
+        person = Person(age_years=age, sex="female", fitzpatrick=fitzpatrick, site=row["site"])
+        fraction = next(
+            layer.melanin_fraction for layer in skin_layers(person).layers if layer.name == "living_epidermis"
+        )
+    return fraction * ratio
+
+
 #: Melanosome volume fractions swept by :func:`melanin_at_published` (0.2–20 %).
 MELANIN_SWEEP = (0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.08, 0.11, 0.15, 0.2)
 
 
-def melanin_at_published(row: dict, *, photons: int = 20_000, seed: int = 3) -> dict:
+def melanin_at_published(
+    row: dict, *, photons: int = 20_000, seed: int = 3, melanin_spectrum: str | None = None
+) -> dict:
     """Epidermal melanin at which the model's blister fluence equals ``row``'s published fluence.
 
     Sweeps the melanosome volume fraction over :data:`MELANIN_SWEEP` at ``row``'s site (type
@@ -105,6 +176,8 @@ def melanin_at_published(row: dict, *, photons: int = 20_000, seed: int = 3) -> 
     possible only below that fraction, an "injured" row only above it. The fraction is also
     given as the epidermal melanin absorption at 694 nm (Jacques 2013 melanosome spectrum), the
     quantity Norvang et al. 1997 measured in vivo (3–12 cm⁻¹ Caucasian/Asian, ~25 cm⁻¹ African).
+    With ``melanin_spectrum`` each swept (694 nm-calibrated) fraction runs as
+    :func:`spectrum_melanin_fraction`; the 694 nm absorption is the same for every set.
 
     Returns
     -------
@@ -117,7 +190,16 @@ def melanin_at_published(row: dict, *, photons: int = 20_000, seed: int = 3) -> 
     from laserskin.optics.chromophores import mua_melanosome_per_m
 
     sweep = [
-        (f, model_blister_fluence_J_per_cm2(row, "III", photons=photons, seed=seed, melanin_fraction=f))
+        (
+            f,
+            model_blister_fluence_J_per_cm2(
+                row,
+                "III",
+                photons=photons,
+                seed=seed,
+                melanin_fraction=spectrum_melanin_fraction(row, "III", melanin_spectrum, fraction=f),
+            ),
+        )
         for f in MELANIN_SWEEP
     ]
     target = row["fluence"]
@@ -140,16 +222,27 @@ def melanin_at_published(row: dict, *, photons: int = 20_000, seed: int = 3) -> 
     }
 
 
-def threshold_table(photons: int = 20_000, seed: int = 3, rows: list[dict] | None = None) -> list[dict]:
+def threshold_table(
+    photons: int = 20_000,
+    seed: int = 3,
+    rows: list[dict] | None = None,
+    melanin_spectrum: str | None = None,
+    types: list[str] | None = None,
+) -> list[dict]:
     """``[{id, setting, type, kind, published, model, agrees, basal_peak_at_published_C, source}]`` per row and type.
 
     ``basal_peak_at_published_C`` is the peak temperature of the deepest epidermal cell (worst
-    column) at the published fluence, °C.
+    column) at the published fluence, °C. ``melanin_spectrum`` (a set of
+    :data:`~laserskin.optics.chromophores.MELANIN_SPECTRA`) runs each type with the equivalent
+    melanosome fraction (:func:`spectrum_melanin_fraction`); ``types`` keeps only those types.
     """
     out = []
     for row in rows if rows is not None else published_thresholds():
         for fitz in row["types"]:
-            model, peak_C = _blister_and_peak(row, fitz, photons=photons, seed=seed)
+            if types is not None and fitz not in types:
+                continue
+            fraction = spectrum_melanin_fraction(row, fitz, melanin_spectrum)
+            model, peak_C = _blister_and_peak(row, fitz, photons=photons, seed=seed, melanin_fraction=fraction)
             if row["kind"] == "tolerated":
                 agrees = model is None or model >= row["fluence"]
             else:
@@ -186,26 +279,38 @@ def main(argv: list[str] | None = None) -> None:
         "--melanin-spectrum",
         default=None,
         help="melanosome spectral shape (a set of laserskin.optics.chromophores.MELANIN_SPECTRA; "
-        "default: the model's, jacques2013); all sets share the 694 nm value, so the melanin "
-        "calibration of each type is unchanged",
+        "default: the model's, jacques2013), normalised at 694 nm and applied as the equivalent "
+        "melanosome fraction at each row's wavelength",
     )
+    parser.add_argument("--row", action="append", default=None, help="run only this row id (repeatable)")
+    parser.add_argument("--type", action="append", default=None, help="run only this skin type (repeatable)")
     args = parser.parse_args(argv)
+    from laserskin.core.errors import InputError
+
+    rows = published_thresholds()
+    for wanted in args.type or []:
+        if wanted not in ("I", "II", "III", "IV", "V", "VI"):
+            raise InputError("type", wanted, "a Fitzpatrick type I, II, III, IV, V or VI")
+    if args.row is not None:
+        known = [row["id"] for row in rows]
+        for wanted in args.row:
+            if wanted not in known:
+                raise InputError("row", wanted, "one of " + ", ".join(known))
+        rows = [row for row in rows if row["id"] in args.row]
     if args.melanin_spectrum is not None:
-        from laserskin.optics.chromophores import use_melanin_spectrum
+        from laserskin.optics.chromophores import get_melanin_spectrum
 
-        with use_melanin_spectrum(args.melanin_spectrum) as spectrum:
-            print(f"melanin spectrum: {spectrum.name} ({spectrum.description})")
-            print()
-            _print_tables(args.melanin)
-        return
-    _print_tables(args.melanin)
+        spectrum = get_melanin_spectrum(args.melanin_spectrum)
+        print(f"melanin spectrum: {spectrum.name} ({spectrum.description}), as the equivalent melanosome fraction")
+        print()
+    _print_tables(rows, args.melanin, args.melanin_spectrum, args.type)
 
 
-def _print_tables(melanin: bool) -> None:
-    rows = threshold_table()
+def _print_tables(rows: list[dict], melanin: bool, melanin_spectrum: str | None, types: list[str] | None) -> None:
+    table = threshold_table(rows=rows, melanin_spectrum=melanin_spectrum, types=types)
     print("| setting | skin type | published (J/cm²) | model blister (J/cm²) | agrees | basal peak at published (°C) |")
     print("|---|---|---|---|---|---|")
-    for r in rows:
+    for r in table:
         sign = ">=" if r["kind"] == "tolerated" else "<="
         model = "none below 500" if r["model"] is None else f"{r['model']:.1f}"
         print(
@@ -219,8 +324,8 @@ def _print_tables(melanin: bool) -> None:
             "| row | kind | published (J/cm²) | melanosome fraction where model = published | μa,epi(694 nm) (1/cm) |"
         )
         print("|---|---|---|---|---|")
-        for row in published_thresholds():
-            need = melanin_at_published(row)
+        for row in rows:
+            need = melanin_at_published(row, melanin_spectrum=melanin_spectrum)
             sign = "<=" if row["kind"] == "tolerated" else ">="
             if need["fraction"] is None:
                 frac, mua = "outside the sweep", "-"
