@@ -111,3 +111,37 @@ def test_coagulation_depth_follows_the_collagen_omega_of_the_passes(plan_and_sim
     # ln Omega interpolated between the centres of the deepest coagulated cell and the next one
     k = coagulated.max()
     assert z[k] * 1e6 <= read["coagulation_depth_um"] <= z[min(k + 1, z.size - 1)] * 1e6 + 1e-6
+
+
+def test_ablative_plan_summary_is_simulates_for_the_planned_protocol(person_transport_cache):
+    """The non-linear (ablative) path: a full-field Er:YAG plan's summary is the :class:`Simulation` result of its
+    setting (preset planned, `planning.plan._ablative_setting`), so a fresh run of the plan's laser, cooling, protocol
+    (passes, area) and settings gives the same issue-9 keys, to rounding."""
+    person = Person(age=55, sex="female", fitzpatrick="II", site="cheek", laxity=2)
+    result = plan(
+        person,
+        goal="resurface",
+        devices=["er_yag_2940"],
+        photons=PHOTONS,
+        seed=SEED,
+        cache_dir=person_transport_cache,
+        progress=None,
+    )
+    assert result.eligible and result.device == "er_yag_2940", result.reasons
+    setting = result.support["setting"]
+    sim = setting.simulation
+    run = Simulation(
+        person,
+        setting.laser,
+        setting.cooling,
+        sim.protocol,
+        sim.settings,
+        cache_dir=person_transport_cache,
+        progress=None,
+    ).run()
+    planned, simulated = result.summary, run.summary
+    assert planned["thermal_model"] == simulated["thermal_model"] == "nonlinear"
+    assert planned["crater_depth_um"] > 0.0  # an ablative read-out, not the linear one
+    for key in ISSUE9_KEYS[1:]:
+        assert isinstance(planned.get(key), float), (key, planned.get(key))
+        assert planned[key] == pytest.approx(simulated[key], rel=REL, abs=1e-9), key
