@@ -145,3 +145,162 @@ def test_ablative_plan_summary_is_simulates_for_the_planned_protocol(person_tran
     for key in ISSUE9_KEYS[1:]:
         assert isinstance(planned.get(key), float), (key, planned.get(key))
         assert planned[key] == pytest.approx(simulated[key], rel=REL, abs=1e-9), key
+
+
+# --- the dose band's ends: Monte Carlo bounds of the basal read-out on a scaled copy (session 13) -------------------
+
+#: Ends of a dose band for the unit checks: rises scaled by 0.8 and 1.2 (the cooltouch band of QA9 #11 is -18 %).
+FACTORS = (0.8, 1.2)
+
+
+def _scaled(response, factor, **changes):
+    """The copy the dose band reads (:func:`laserskin.planning.plan._setting_at_dose`), with ``changes``."""
+    import dataclasses
+
+    return dataclasses.replace(
+        response,
+        rise_per_J=response.rise_per_J * factor,
+        nociceptor_rise_per_J=response.nociceptor_rise_per_J * factor,
+        **changes,
+    )
+
+
+@pytest.fixture
+def small_run(tmp_path, monkeypatch):
+    """genesis_1064 at 4000 photons on a 20-ring grid (as tests/pipeline/test_readout_error.py: a ~1000-photon axis
+    region), with empty stores and the backward runs and group splits counted."""
+    import weakref
+
+    from laserskin.pipeline import readout_error
+    from laserskin.pipeline.settings import SimulationSettings
+    from laserskin.treatment.devices import load_device
+
+    for name in ("_ERRORS", "_SENSITIVITIES", "_ESTIMATED"):
+        monkeypatch.setattr(readout_error, name, weakref.WeakKeyDictionary())
+    calls = {"backward": 0, "split": 0}
+    backward, split = readout_error.readout_sensitivity, readout_error.source_groups
+
+    def counted_backward(*args):
+        calls["backward"] += 1
+        return backward(*args)
+
+    def counted_split(*args):
+        calls["split"] += 1
+        return split(*args)
+
+    monkeypatch.setattr(readout_error, "readout_sensitivity", counted_backward)
+    monkeypatch.setattr(readout_error, "source_groups", counted_split)
+    preset = load_device("genesis_1064")
+    settings = SimulationSettings(photons=4000, seed=3, grid={"nr": 20})
+    person = Person(age=52, sex="female", fitzpatrick="III", site="cheek", laxity=2)
+    sim = Simulation(person, preset.laser(), dict(preset.cooling), settings=settings, cache_dir=tmp_path)
+    results, source, grid = sim.transport()
+    response, _ = sim.thermal_response(source, grid)
+    return sim, response, results, calls
+
+
+def test_a_scaled_copy_has_its_heat_runs_relative_error(small_run):
+    """The copy's read-out is f x the run's, group by group, so its relative error is the run's: the same numbers,
+    read from the run's estimate (no backward run, no split of the groups), for every region the run has."""
+    from laserskin.pipeline.readout_error import basal_readout_relative_errors
+
+    sim, response, results, calls = small_run
+    regions = tuple(int(k) for k in np.unique(response.readout_rings)[:3])
+    errors = basal_readout_relative_errors(sim, response, regions, results)
+    axis = basal_readout_relative_errors(sim, response, (0,), results)
+    assert errors is not None and np.all(np.isfinite(errors)) and np.all(errors > 0.0)
+    assert axis[0] == pytest.approx(errors[0], rel=1e-9)
+    made = dict(calls)
+    for factor in FACTORS:
+        copy = _scaled(response, factor)
+        assert np.array_equal(basal_readout_relative_errors(sim, copy, regions), errors), factor
+        assert np.array_equal(basal_readout_relative_errors(sim, copy, (0,)), axis), factor
+    assert calls == made  # the copies read the run's estimate: no backward run, no group split
+
+
+def test_a_scaled_copys_error_is_the_scatter_of_its_scaled_groups(small_run):
+    """The identity the rule rests on, checked on the run's own groups: the groups' read-outs of the copy (f x each
+    group's) give the copy's relative error by the ratio estimator, and it equals the run's (to rounding)."""
+    from laserskin.pipeline import readout_error
+    from laserskin.pipeline.readout_error import basal_readout_relative_errors
+    from laserskin.transport.statistics import relative_error_from_groups
+
+    sim, response, results, _ = small_run
+    sources, photons = readout_error.source_groups(sim.optical_stacks(), results)
+    basal = readout_error.basal_index(response)
+    area = np.diff(response.grid.r_edges_m**2)
+    members = response.readout_rings == 0
+    weights = np.zeros((1, response.grid.nr, response.grid.nz))
+    weights[0, members, basal] = area[members] / area[members].sum()
+    peak = int(np.argmax(response.rise_per_J[:, :, basal] @ weights[0, :, basal]))
+    from laserskin.pipeline import stages
+    from laserskin.thermal.sensitivity import readout_sensitivity
+
+    heat = stages.heat_problem(
+        sim.skin(), response.geometry, response.grid, sim.pulse_schedule(), sim.cooling, sim.settings
+    )
+    a = readout_sensitivity(heat[0], heat[1], heat[2], response.times_s[: peak + 1], weights)
+    groups = np.tensordot(sources, a, axes=((1, 2), (1, 2)))[:, 0]
+    own = basal_readout_relative_errors(sim, response, (0,), results)  # the run's estimate, made first as in a plan
+    assert own[0] == pytest.approx(relative_error_from_groups(groups, photons), rel=1e-9)
+    for factor in FACTORS:
+        copy = _scaled(response, factor)
+        scaled_peak = int(np.argmax(copy.rise_per_J[:, :, basal] @ weights[0, :, basal]))
+        assert scaled_peak == peak  # the read-out time does not move with f
+        direct = relative_error_from_groups(factor * groups, photons)
+        assert basal_readout_relative_errors(sim, copy, (0,))[0] == pytest.approx(direct, rel=1e-9)
+
+
+def test_a_copy_that_is_no_multiple_of_a_heat_run_is_not_estimated(small_run):
+    """Only an exact positive multiple of an estimated heat run reads its estimate: a rise scaled unevenly (deeper
+    cells more, as another optics would) or a changed cooling-only history stays "not estimated" (the groups' check
+    fails)."""
+    from laserskin.pipeline.readout_error import basal_readout_relative_errors
+
+    sim, response, results, _ = small_run
+    assert basal_readout_relative_errors(sim, response, (0,), results) is not None
+    z = response.grid.z_centers_m
+    import dataclasses
+
+    uneven = dataclasses.replace(response, rise_per_J=response.rise_per_J * (1.0 + 0.05 * z / z.max())[None, None, :])
+    warmer = _scaled(response, 1.2, base_K=response.base_K + 1.0)
+    for copy in (uneven, warmer):
+        assert basal_readout_relative_errors(sim, copy, (0,)) is None
+    # a negative multiple has no basal rise to read: the groups' estimate says so (inf), not the run's error
+    assert not np.isfinite(basal_readout_relative_errors(sim, _scaled(response, -1.0), (0,))[0])
+
+
+def test_the_dose_bands_ends_read_the_basal_read_out_with_its_monte_carlo_bounds(plan_and_simulation):
+    """The plan's dose band re-reads its setting at F (1 - delta_low) and F (1 + delta_high)
+    (:func:`laserskin.planning.plan._setting_at_dose`). Each end now carries simulate's basal Monte Carlo keys with
+    the run's relative error s (before: "not estimated", the ends' grade and pigment level nominal): its Omega band
+    lies below / above the nominal's in the order of the doses, and each end's grade is at least its grade
+    established beyond the error."""
+    import importlib
+    from types import SimpleNamespace
+
+    from laserskin.damage.injury import GRADES
+
+    plan_module = importlib.import_module("laserskin.planning.plan")
+    result, _ = plan_and_simulation
+    record = result.risks["outcome_dose_uncertainty"]
+    assert record["applied"], record
+    setting = result.support["setting"]
+    nominal = setting.summary
+    s = nominal["epidermal_mc_relative_error"]
+    assert s is not None and 0.0 < s < 0.2
+    counter = SimpleNamespace(evaluations=0, transports=0, heat_solves=0, full_simulations=0)
+    ends = {
+        side: plan_module._setting_at_dose(setting, factor, counter).summary
+        for side, factor in (("low", 1.0 - record["relative_low"]), ("high", 1.0 + record["relative_high"]))
+    }
+    for side, end in ends.items():
+        assert end["epidermal_mc_relative_error"] == s, side
+        low, high = end["epidermal_omega_band"]
+        assert 0.0 <= low < high, side
+        assert GRADES.index(end["epidermal_injury"]) >= GRADES.index(end["epidermal_injury_beyond_error"]), side
+        t_low, t_high = end["peak_basal_temperature_band_C"]
+        assert t_low < t_high, side
+        assert end["pigment_risk_beyond_error"] in ("low", "moderate", "high"), side
+    bands = [ends["low"]["epidermal_omega_band"], nominal["epidermal_omega_band"], ends["high"]["epidermal_omega_band"]]
+    assert bands[0][1] < bands[1][1] < bands[2][1] and bands[0][0] < bands[1][0] < bands[2][0]
