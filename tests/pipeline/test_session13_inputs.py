@@ -185,3 +185,36 @@ def test_every_required_field_of_every_input_model_says_what_it_takes():
 def test_array_fields_are_described(annotation_of, words):
     model, field = annotation_of
     assert expected_words(_MODELS[model].model_fields[field]).startswith(words)
+
+
+# --- 4. laserskin transport goes through the transport cache --------------------------------------------------------
+@pytest.mark.private_transport_cache
+def test_a_repeated_transport_command_is_a_cache_hit_with_the_same_output(tmp_path, monkeypatch):
+    """The second identical ``laserskin transport`` reads the first run's entry in the cache of ``simulate``
+    (``LASERSKIN_CACHE_DIR``): no Monte Carlo run, the same summary and the same NetCDF content."""
+    import laserskin.transport.cache as cache
+    from laserskin.cli import app
+    from laserskin.core.io import read_netcdf
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(folder))
+    runs = []
+    real = cache.simulate_transport
+
+    def counted(*args, **kwargs):
+        runs.append(args[3] if len(args) > 3 else kwargs.get("photons"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "simulate_transport", counted)
+    scenario = str(EXAMPLES / "three_layer_skin.toml")
+    outputs = []
+    for name in ("first.nc", "second.nc"):
+        args = ["transport", scenario, "--photons", "2000", "--seed", "5", "--out", str(tmp_path / name), "--json"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert runs == [2000]  # one Monte Carlo run: the second command is a hit
+    assert len(list(folder.glob("*.nc"))) == 1
+    assert outputs[0] == outputs[1]
+    first, second = read_netcdf(tmp_path / "first.nc"), read_netcdf(tmp_path / "second.nc")
+    assert first.identical(second)
