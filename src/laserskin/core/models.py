@@ -216,7 +216,8 @@ def _models_at(model: Any, loc: tuple) -> list[Any]:
 
 def _required_said(model: Any, items: list[Any]) -> list[Any] | None:
     """``items`` (pydantic's errors of ``model``) where every "required" says what is expected: a missing field of the
-    model (its own location) with :func:`expected_words`, and a check's ``"KEY: required ..."`` (``spot_diameter:
+    model (its own location) with :func:`expected_words` where they say more than the describer of errors
+    (:func:`laserskin.core.errors.describe_field`, which words every other missing field), and a check's ``"KEY: required ..."`` (``spot_diameter:
     required (or spot_fwhm for a gaussian beam)``) for a field ``KEY`` of the model at its location with the field's
     words added; ``None`` where nothing changed.
 
@@ -226,8 +227,10 @@ def _required_said(model: Any, items: list[Any]) -> list[Any] | None:
     out = []
     for item in items:
         loc, error = tuple(item.get("loc", ())), (item.get("ctx") or {}).get("error")
-        if item.get("type") == "missing" and len(loc) == 1 and (field := _field_of(model, loc[0])) is not None:
-            allowed = expected_words(field)
+        field = _field_of(model, loc[0]) if item.get("type") == "missing" and len(loc) == 1 else None
+        if field is not None and (allowed := expected_words(field)) != describe_field(field):
+            # only where the describer of errors says less (an array): it says the rest, and finds a better word for
+            # "text" in another model (PlanRequest's fitzpatrick: Person's "one of I, ..., VI")
             error = InputError("", None, allowed, message=f"required; expected {allowed}")
             item = InitErrorDetails(type="value_error", loc=loc, input=item.get("input"), ctx={"error": error})
             changed = True
