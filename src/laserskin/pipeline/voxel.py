@@ -66,7 +66,14 @@ from laserskin.transport.voxel import simulate_voxel_transport
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
 from laserskin.transport.voxel_sites import firing_order, site_maps
 
-__all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
+__all__ = [
+    "VoxelColumns",
+    "VoxelResult",
+    "resting_profile_K",
+    "resting_temperature_at_depth_K",
+    "run_voxel",
+    "voxel_setup",
+]
 
 #: Ω at and above which a voxel counts as necrotic (Henriques) or coagulated (collagen).
 ZONE_OMEGA = 1.0
@@ -312,16 +319,63 @@ def _per_region(layer_values: list, blood_value, layers, volume, inclusions: tup
     return values
 
 
-def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> VoxelThermalMedium:
+def resting_profile_K(simulation) -> tuple[np.ndarray, np.ndarray]:
+    """``(depth_m, temperature_K)``: the r–z path's resting temperature with depth, the field its heat stage starts from.
+
+    The same steady state (:func:`laserskin.thermal.solver.steady_state_temperature`, the start of
+    :func:`laserskin.thermal.solver.solve_bioheat`) of the same medium (:func:`laserskin.pipeline.stages.heat_problem`:
+    the skin's layers, core temperature at the r–z grid's floor several mm down, the cooling's resting surface air)
+    on the depth cells of the r–z grid this simulation would use (:meth:`Simulation.grid`), solved on one ring of it:
+    the resting state is laterally uniform (insulated outer radius, no radial flux), so one ring gives the r–z field's
+    every column. The depths are the cell centres plus the grid's floor (held at the core temperature)."""
+    from laserskin.grid import RZGrid
+    from laserskin.thermal.solver import steady_state_temperature
+
+    grid = simulation.grid()
+    ring = RZGrid(grid.r_edges_m[:2], grid.z_edges_m)
+    medium, _, surface, _ = stages.heat_problem(
+        simulation.skin(),
+        simulation.geometry(),
+        ring,
+        simulation.pulse_schedule(),
+        simulation.cooling,
+        simulation.settings,
+    )
+    profile = steady_state_temperature(medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)[0]
+    depth = np.append(np.asarray(grid.z_centers_m, dtype=float), grid.z_max_m)
+    return depth, np.append(profile, medium.core_temperature_K)
+
+
+def resting_temperature_at_depth_K(simulation, depth_m: float) -> float:
+    """The r–z path's resting temperature at ``depth_m`` (:func:`resting_profile_K`, linear between its cell
+    centres; the core temperature below its grid), K: what the 3-D stage holds its volume's floor at.
+
+    Before (QA11 F-I) the floor of a 1.2 mm box sat at the core temperature (37 °C), where the r–z grid's sits
+    ~7.6 mm down: the 3-D skin rested 2 K warmer than the r–z skin (surface 36.7 against 34.7 °C) and a laterally
+    uniform exposure read 2.5 × the r–z tightening and 2 × its denatured collagen."""
+    depth, temperature = resting_profile_K(simulation)
+    return float(np.interp(depth_m, depth, temperature))
+
+
+def _thermal_medium(
+    simulation, volume, inclusions: tuple[InclusionSpec, ...], bottom_temperature_K: float | None = None
+) -> VoxelThermalMedium:
     """Thermal properties per region: the person's layers (as the r–z path), blood for blood
-    inclusions, and for any other inclusion the layer that holds most of its voxels."""
+    inclusions, and for any other inclusion the layer that holds most of its voxels; the floor held at
+    ``bottom_temperature_K`` (None: the core temperature)."""
     layers = simulation.skin().layers
     if len(layers) != volume.layer_count:
         raise InputError("layers", volume.layer_count, f"the person's {len(layers)} skin layers")
     own = [(lay.k_W_per_mK, lay.density_kg_per_m3, lay.specific_heat_J_per_kgK, lay.perfusion_per_s) for lay in layers]
     rows = np.array(_per_region(own, BLOOD_THERMAL, layers, volume, inclusions), dtype=np.float64)
     return VoxelThermalMedium(
-        volume.labels, volume.voxel_m, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3], periodic=volume.periodic
+        volume.labels,
+        volume.voxel_m,
+        rows[:, 0],
+        rows[:, 1] * rows[:, 2],
+        rows[:, 3],
+        periodic=volume.periodic,
+        bottom_temperature_K=bottom_temperature_K,
     )
 
 
@@ -413,7 +467,9 @@ def run_voxel(simulation) -> VoxelResult:
             simulation, setup, starts, ends, power_W
         )
     volume = setup.volumes[0][1]
-    medium = _thermal_medium(simulation, volume, simulation.inclusions)
+    # the floor at the r–z resting temperature of its depth, so the volume rests as the r–z skin does (QA11 F-I)
+    floor_K = resting_temperature_at_depth_K(simulation, volume.size_m[2])
+    medium = _thermal_medium(simulation, volume, simulation.inclusions, floor_K)
     damage = {
         key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
         for key, name in DAMAGE_SETS.items()
