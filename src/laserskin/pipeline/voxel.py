@@ -62,7 +62,7 @@ from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, pyrolysis_note, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
-from laserskin.transport.voxel import simulate_voxel_transport
+from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
 from laserskin.transport.voxel_sites import firing_order, site_maps
 
@@ -598,7 +598,17 @@ def _sites_in_turn(simulation, setup, starts, ends, power_W):
 
 
 def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport) -> dict:
-    """The r–z summary keys, read by the same damage functions from the voxel columns."""
+    """The r–z summary keys, read by the same damage functions from the voxel columns.
+
+    Every tissue key reads the layers' voxels only (an inclusion's peak is in ``peak_temperature_by_region_C``): the
+    epidermal keys, ``peak_dermis_temperature_C``, the collagen and the dermal injury. What each depth key measures
+    (docs/voxel.md, "What the keys read"): ``denaturation_depth_um`` / ``coagulation_depth_um`` — collagen Ω ≥ 1
+    anywhere, the shallowest top and the deepest bottom over all columns (the deepest coagulated column);
+    ``residual_damage_depth_um`` — Henriques Ω ≥ 1 contiguous with the surface, the deepest column;
+    ``dermal_injury_depth_um``, ``dermal_injury_fraction``, ``dermal_injury`` — Henriques Ω ≥ 1 in the dermis on
+    the axis column (column 0: nearest the beam's centre or the first lattice site; under uniform light the
+    volume's centre), its share of the dermis thickness and the grade from that share;
+    ``dermal_injury_volume_mm3`` and ``denatured_volume_mm3`` — summed over every layer voxel."""
     laser, settings = simulation.laser, simulation.settings
     geometry = simulation.geometry()
     z = volume.z_centers_m
@@ -659,7 +669,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     # light that leaves the box (sides of an open volume, the floor) heats nothing here; as a share of what the
     # box absorbs plus that light (an upper bound: part of it would come back to the surface) it takes the r-z
     # runs' 1 % rule and note (QA6 #3: 22 % left the hair-removal example's 3 mm floor without a note)
-    lost = sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
+    lost = sum(w * t.left_volume_fraction for w, t in zip(weights, transport))
     absorbed_in_box = sum(w * t.absorbed_fraction for w, t in zip(weights, transport))
     summary = SimulationSummary(
         geometry="voxels",
@@ -676,7 +686,9 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         ),
         peak_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(peak[epidermal_voxels].max() - CELSIUS_K),
-        peak_dermis_temperature_C=float(peak[:, :, dermis].max() - CELSIUS_K),
+        # the dermis' own (layer) voxels, as the epidermal keys and the dermal read-outs (QA11 F-G: the hair
+        # example's 323 degC was the follicle's shaft, which peak_temperature_by_region_C reports)
+        peak_dermis_temperature_C=float(np.where(skin_voxels, peak, resting_K)[:, :, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(collagen.denatured_volume_mm3),
         coagulation_depth_um=0.0 if depth is None else float(depth[1]),
@@ -707,7 +719,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         heat_steps=int(heat.steps),
         energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(lost),
-        absorbed_outside_grid_share=float(lost / (lost + absorbed_in_box)) if lost + absorbed_in_box > 0 else 0.0,
+        absorbed_outside_grid_share=outside_volume_share(lost, absorbed_in_box),
     ).to_dict()
     if fractional_array:
         zone = omega["henriques"] >= ZONE_OMEGA
