@@ -36,7 +36,9 @@ voxel follows the absorption of the tissue it has left by the r–z enthalpy sta
 water's share of the voxel's μa only, :func:`_water_share_map`), as a scaling of
 the fresh tissue's Monte Carlo map (no re-transport on dried optics: the light a dried voxel does not
 absorb is ``unabsorbed_by_dried_tissue_J``, not heat); no ablation in 3-D (ablative lasers run r–z); the
-bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
+bottom face held at the r–z path's resting temperature at the volume's depth
+(:func:`resting_temperature_at_depth_K`: the volume rests as the r–z skin does; QA11 F-I), and nothing below it
+(choose ``size`` z below the heated depth).
 """
 
 from __future__ import annotations
