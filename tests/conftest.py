@@ -10,7 +10,8 @@ package and kernel versions, written atomically and checksummed (:mod:`laserskin
 result is bit-identical to a fresh run (tests/transport/test_cache.py, tests/pipeline/test_readout_error.py), so
 sharing it changes no number a test reads; it only skips the repeated Monte Carlo runs of tests (and of the
 documented examples, which run in subprocesses that inherit the variable) that simulate the same person, device
-and seed. Heat solves and plans are not cached: every test computes its own.
+and seed. Heat solves are not cached, nor are plans, except the planner tests' that ask the run's plan store
+(tests/planning/conftest.py ``plan_store``) for the same plan: every other test computes its own.
 
 Tests whose subject depends on the cache being empty (hits and misses, cache files, damaged entries, counted or
 forbidden transport runs, progress that only a miss reports, a cached result compared with a fresh one, workers

@@ -19,8 +19,8 @@ def person_transport_cache(run_transport_cache):
     fraxel_1550, genesis_1064). A transport is keyed on its optics, beam, grid, photons, seed and the package and
     kernel versions (:mod:`laserskin.transport.cache`), and a cached one is bit-identical to a fresh one
     (tests/pipeline/test_readout_error.py), so sharing it changes no result, only skips repeated runs. Heat solves
-    and plans are not cached here: each test computes its own. It is the run's shared transport cache
-    (tests/conftest.py), so the documented examples that plan this person reuse these transports too."""
+    are not cached here, and plans only where a test asks :func:`plan_store` for them. It is the run's shared
+    transport cache (tests/conftest.py), so the documented examples that plan this person reuse these transports too."""
     return run_transport_cache
 
 
