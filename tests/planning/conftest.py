@@ -79,7 +79,7 @@ class PlanStore:
 
 @pytest.fixture(scope="session")
 def plan_store(tmp_path_factory, run_transport_cache) -> PlanStore:
-    """:class:`PlanStore` of this pytest run (a folder beside the run's transport cache, shared by the xdist workers)."""
+    """:class:`PlanStore` of this pytest run (a folder beside the run's transport cache, shared by xdist workers)."""
     base = tmp_path_factory.getbasetemp()
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "plan-store"
     folder.mkdir(exist_ok=True)
