@@ -88,12 +88,29 @@ def command(
         outputs.wrote(figure)
     summary = result.summary()
     _note_grid_capture(summary)
+    summary.update(provenance(spec, settings))
     if summary.get("grid_note"):
         note(f"note: {summary['grid_note']}")
     if as_json:
         print_json(summary)
         return
     print_summary(summary)
+
+
+def provenance(spec, settings) -> dict:
+    """``version`` and ``inputs`` of the JSON, as ``laserskin simulate --json`` records them (QA11 #10): the package
+    version and the scenario that reproduces the run (person or layers, laser, beam, the scattering set in
+    ``[transport]``, geometry, quantities echoed as typed), with the photons and seed that ran in its ``[transport]``
+    table by simulate's own rule (:func:`laserskin.cli.simulate.reproducing_scenario`: ``--photons``/``--seed``
+    recorded, ``--threads`` not, since the tallies do not depend on it), so ``inputs`` saved as a scenario file
+    runs the same transport again."""
+    from types import SimpleNamespace
+
+    import laserskin
+    from laserskin.cli.simulate import reproducing_scenario
+
+    ran = reproducing_scenario(spec, SimpleNamespace(settings=settings))
+    return {"version": laserskin.__version__, "inputs": ran.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
 
 def _note_grid_capture(summary: dict) -> None:
