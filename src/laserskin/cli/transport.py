@@ -123,7 +123,8 @@ def _note_grid_capture(summary: dict) -> None:
     absorbed = summary.get("absorbed_fraction")
     if outside is None or absorbed is None:
         return
-    summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
+    if "absorbed_outside_grid_share" not in summary:  # a voxel result gives its own (transport.voxel's rule)
+        summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
     summary.setdefault("grid_note", None)
     note_grid_capture(summary, warn=False)
 
