@@ -18,6 +18,7 @@ from laserskin.report.labels import (
     ALTERNATIVE_PAIN_HEADER,
     BAND,
     BLISTER_KEYS,
+    PERTURBATION_NAMES,
     alternative_fluence_text,
     alternative_goal_text,
     alternative_improvement_text,
@@ -175,8 +176,8 @@ def assumptions() -> list[str]:
             f"Epidermal safety: the fluence is at most {fraction:g} × the lower end of the blister-fluence band "
             f"[low, nominal, high]; the blister fluence is where the basal epidermal damage integral Ω (all passes "
             f"added) reaches {blister:g}, and its band combines Monte Carlo noise with melanin, epidermal and dermal "
-            "thickness, scattering-set and cooling uncertainty (not applicable to ablative and fractional devices, "
-            "which injure the epidermis by design)."
+            f"thickness, {PERTURBATION_NAMES['scattering_set']} and cooling uncertainty (not applicable to "
+            "ablative and fractional devices, which injure the epidermis by design)."
         ),
         (
             f"Collagen target (non-ablative tightening): a band of dermal thermal injury (Ω ≥ {target_omega:g}) at least "
