@@ -3,7 +3,7 @@
 * F-J: the blister and dose bands' ``scattering_set`` perturbation swaps in the Salomatina 2006 set, whose file takes
   the measured, ex-vivo absorption as well as the scattering (``absorption = "measured"``). Every place that names it
   (the plan JSON's ``perturbations``, report.html, ``laserskin optics --help``, docs/planning.md) now says "the
-  ex-vivo optical set (scattering and absorption)", from one table (``report.labels.OPTICAL_SETS``); the JSON keys stay.
+  ex-vivo optical set (scattering and absorption)", from one source (each set's TOML ``label``, ``skin.parameter_sets.optical_set_text``); the JSON keys stay.
 * F-H: ``optics --json`` carries ``version`` and the ``inputs`` that reproduce it (before: a bare list of layers).
 * F-E: ``inputs`` (and the NetCDF provenance) echo every quantity of ``[laser]``, ``[cooling]`` and ``[protocol]``
   as typed; the echo reads back to the same floats.
@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 
 import laserskin
 from laserskin.cli import app
-from laserskin.planning.uncertainty import BlisterUncertainty
+from laserskin.planning.uncertainty import PERTURBATION_NAMES, BlisterUncertainty
 from laserskin.report import plan_report_html
-from laserskin.report.labels import OPTICAL_SETS, PERTURBATION_NAMES
-from laserskin.skin.parameter_sets import available_scattering_sets, get_scattering_set
+from laserskin.skin.parameter_sets import available_scattering_sets, get_scattering_set, optical_set_text
 
+OPTICAL_SETS = {name: optical_set_text(name) for name in available_scattering_sets()}
 ROOT = Path(__file__).parents[2]
 PLAN = json.loads((ROOT / "tests" / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
 EX_VIVO = "the ex-vivo optical set (scattering and absorption), Salomatina et al. 2006"

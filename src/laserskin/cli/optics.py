@@ -5,11 +5,15 @@ from __future__ import annotations
 import typer
 
 from laserskin.cli._shell import AGE_HELP, LAXITY_HELP, SUN_EXPOSURE_HELP, console, print_json
-from laserskin.report.labels import OPTICAL_SETS
+from laserskin.skin.parameter_sets import available_scattering_sets, optical_set_text
 
 #: ``--scattering``: the optical parameter set, each named by what it sets (QA11 F-J: salomatina2006 sets the
-#: ex-vivo absorption as well as the scattering), from the one label table.
-SCATTERING_HELP = "Optical parameter set: " + "; ".join(f"{name}: {text}" for name, text in OPTICAL_SETS.items()) + "."
+#: ex-vivo absorption as well as the scattering), from each set's TOML ``label``.
+SCATTERING_HELP = (
+    "Optical parameter set: "
+    + "; ".join(f"{name}: {optical_set_text(name)}" for name in available_scattering_sets())
+    + "."
+)
 
 
 def command(

@@ -58,7 +58,7 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import pool_rings, pooled_ring
-from laserskin.report.labels import optical_set_text
+from laserskin.skin.parameter_sets import optical_set_text
 
 CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
 
@@ -81,7 +81,7 @@ MAX_RELATIVE_UNCERTAINTY = 0.8
 
 #: The optical set of the ``scattering_set`` perturbation where the nominal run takes the default ``jacques2013``
 #: (every plan: :func:`alternative_scattering_sets` gives ``salomatina2006``). Its label says what it changes,
-#: scattering and absorption (QA11 F-J; one label source: :data:`laserskin.report.labels.OPTICAL_SETS`).
+#: scattering and absorption (QA11 F-J; one label source: the set's TOML ``label``, :func:`optical_set_text`).
 DEFAULT_ALTERNATIVE_SET = "salomatina2006"
 
 #: What each perturbation of the band is, with its source (``blister_uncertainty.perturbations`` in the plan JSON,
@@ -92,6 +92,18 @@ PERTURBATIONS = {
     "dermis_thickness": f"dermis {-DERMIS_THICKNESS_REL:+.0%} thickness (Chopra et al. 2015)",
     "scattering_set": f"{optical_set_text(DEFAULT_ALTERNATIVE_SET)} (counted on its own side only)",
     "cooling_h": "cooling heat-transfer coefficient at the low end of its literature range (Aguilar et al. 2001)",
+}
+
+
+#: Each perturbation in a few words (the report's "Not included" rows and assumptions, the outcome band's
+#: ``band_includes``), by the keys of :attr:`BlisterUncertainty.contributions` (the key ``scattering_set`` is kept: it
+#: is the ex-vivo optical set, scattering and absorption, QA11 F-J).
+PERTURBATION_NAMES = {
+    "melanin": "melanin",
+    "epidermis_thickness": "epidermal thickness",
+    "dermis_thickness": "dermal thickness",
+    "scattering_set": optical_set_text(DEFAULT_ALTERNATIVE_SET).removeprefix("the ").split(", ")[0],
+    "cooling_h": "cooling h",
 }
 
 

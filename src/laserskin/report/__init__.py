@@ -18,7 +18,6 @@ from laserskin.report.labels import (
     ALTERNATIVE_PAIN_HEADER,
     BAND,
     BLISTER_KEYS,
-    PERTURBATION_NAMES,
     alternative_fluence_text,
     alternative_goal_text,
     alternative_improvement_text,
@@ -164,6 +163,8 @@ def _rules() -> dict:
 
 def assumptions() -> list[str]:
     """The planner's assumptions, with the thresholds of ``contraindications.toml``."""
+    from laserskin.planning.uncertainty import PERTURBATION_NAMES
+
     rules = _rules()
     safety, target = rules.get("safety", {}), rules.get("target", {})
     fraction = safety.get("max_fraction_of_blister", 0.85)

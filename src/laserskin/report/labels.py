@@ -21,8 +21,6 @@ __all__ = [
     "IMPROVEMENT_TIMES",
     "LABELS",
     "MEASURES",
-    "OPTICAL_SETS",
-    "PERTURBATION_NAMES",
     "SIMULATION_ROWS",
     "Label",
     "alternative_fluence_text",
@@ -39,7 +37,6 @@ __all__ = [
     "goal_headline",
     "label",
     "name",
-    "optical_set_text",
     "outcome_band_includes_text",
     "outcome_band_rows",
     "perturbation_name",
@@ -651,36 +648,12 @@ def _plain_band(band) -> str:
     return f"{mid:.1f} % ({low:.1f}–{high:.1f} %)"
 
 
-#: The shipped optical parameter sets (``--scattering``, ``[transport] scattering``, the blister and dose bands'
-#: ``scattering_set`` perturbation) named by what each sets (QA11 F-J): ``salomatina2006`` carries its own measured,
-#: excised-tissue absorption (its TOML: ``absorption = "measured"``) as well as its scattering, so swapping it in
-#: changes both; ``jacques2013`` is a scattering law on the chromophore mixing model's absorption. The one source of
-#: these words: the plan JSON's ``perturbations``, the report, ``laserskin optics --help`` and docs/planning.md read it.
-OPTICAL_SETS = {
-    "jacques2013": "the Jacques 2013 optical set (its scattering; absorption from the chromophore mixing model)",
-    "salomatina2006": "the ex-vivo optical set (scattering and absorption), Salomatina et al. 2006",
-}
-
-#: Each perturbation of the blister band in a few words (the report's "Not included" rows and assumptions, the outcome
-#: band's ``band_includes``), by the keys of ``risks.blister_uncertainty.contributions`` (kept: ``scattering_set`` is
-#: the ex-vivo optical set, scattering and absorption).
-PERTURBATION_NAMES = {
-    "melanin": "melanin",
-    "epidermis_thickness": "epidermal thickness",
-    "dermis_thickness": "dermal thickness",
-    "scattering_set": "ex-vivo optical set (scattering and absorption)",
-    "cooling_h": "cooling h",
-}
-
-
-def optical_set_text(name: str) -> str:
-    """The optical parameter set ``name`` in words (:data:`OPTICAL_SETS`; an unknown set by its name)."""
-    return OPTICAL_SETS.get(name, f"the optical parameter set {name}")
-
-
 def perturbation_name(name: str) -> str:
-    """The perturbation ``name`` in a few words (:data:`PERTURBATION_NAMES`; ``scattering_set:<set>`` is named by
-    its set, :data:`OPTICAL_SETS`)."""
+    """The perturbation ``name`` in a few words (:data:`laserskin.planning.uncertainty.PERTURBATION_NAMES`; ``scattering_set:<set>`` is named by
+    its set's label, :func:`laserskin.skin.parameter_sets.optical_set_text`)."""
+    from laserskin.planning.uncertainty import PERTURBATION_NAMES  # here: the CLI's help imports this module
+    from laserskin.skin.parameter_sets import optical_set_text
+
     base, _, which = name.partition(":")
     if base == "scattering_set" and which:
         return optical_set_text(which).removeprefix("the ")
