@@ -303,18 +303,6 @@ def _is_bare_number(text: str) -> bool:
     return True
 
 
-def _typed_in(text: str, unit: str) -> bool:
-    """Whether ``text`` is a number in ``unit`` however spelled (``"52 years"`` in ``year``, ``"30 ms"`` in ``ms``)."""
-    match = _NUMBER_AND_UNIT.match(text.strip().replace("µ", "u").replace("μ", "u"))
-    typed = None if match is None else _unit_text(match.group(2).strip())
-    if not typed or not unit:
-        return False
-    try:
-        return _unit("1" + typed if typed.startswith("/") else typed) == _unit(unit)
-    except Exception:  # noqa: BLE001 (text that parsed as a quantity always has a unit pint reads)
-        return False
-
-
 def _keep_typed_text(value: Any, handler: Callable[[Any], float]) -> float:
     """Wrap validator of :func:`Quantity`: the parsed SI float, carrying the typed text when text was typed."""
     parsed = handler(value)
@@ -430,14 +418,14 @@ def Quantity(
         return v
 
     def serialize(v: float) -> str:
-        # what was typed, in the unit typed ("1.45 um", not "1449.9999999999998 nm", QA5 #8; "120 kJ/m^2", "0.6 cm",
-        # "30000 us", "0.01 s", not "12 J/cm^2", "6 mm", "30 ms", "10 ms", QA11 F-E): it parses back to exactly v.
-        # The display unit for a number (JSON 5, "5" typed as --max-session-minutes reads "5 min", as the web's
-        # "5" typed under its label "(min)" does, so an echo does not depend on the interface) and for text typed
-        # in the display unit, spelled as the display unit ("52 years" reads "52 year")
-        if isinstance(v, TypedQuantity) and not _is_bare_number(v.text) and not _typed_in(v.text, display):
+        text = exact_quantity_text(v, si_unit, display)
+        # what was typed, where it is the shorter exact text ("1.45 um", not "1449.9999999999998 nm"; QA5 #8);
+        # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms"), and for a bare number
+        # typed into a field that names its unit: "5" typed as --max-session-minutes reads "5 min", as the web's
+        # "5" typed under its label "(min)" and its JSON 5 do, so an echo does not depend on the interface
+        if isinstance(v, TypedQuantity) and len(v.text) < len(text) and not _is_bare_number(v.text):
             return v.text
-        return exact_quantity_text(v, si_unit, display)
+        return text
 
     return Annotated[
         float,
