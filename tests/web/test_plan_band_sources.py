@@ -94,7 +94,7 @@ def test_the_rows_carry_the_plans_numbers(client):
     assert outcome["Dose change with the other scattering set"] == "+9.6 %"
     assert blister["Band, relative to the nominal (low / high)"] == "-14.3 % / +6.7 %"
     assert blister["Change with melanin to the top of the band"] == "-4.3 % of the blister fluence"
-    assert blister["Not included: epidermis thickness"] == "not varied: web stub"
+    assert blister["Not included: epidermal thickness"] == "not varied: web stub"
     assert blister["Perturbed light-transport and heat runs"] == "3"
 
 

@@ -17,7 +17,10 @@ from typing import Any
 from laserskin.report.labels import (
     ALTERNATIVE_PAIN_HEADER,
     BAND,
+    BAND_SOURCES_HEADING,
+    BLISTER_BAND_CAPTION,
     BLISTER_KEYS,
+    OUTCOME_BAND_CAPTION,
     alternative_fluence_text,
     alternative_goal_text,
     alternative_improvement_text,
@@ -307,15 +310,15 @@ def _band_sources_section(data: dict) -> list[str]:
     outcome, blister = outcome_band_rows(data), blister_band_rows(risks)
     if not outcome and not blister:
         return []
-    parts = ["<h2 id='band-sources'>What the bands include</h2>"]
+    parts = [f"<h2 id='band-sources'>{BAND_SOURCES_HEADING}</h2>"]
     if outcome:
-        parts.append(_rows(outcome, "Expected improvement: [low, high]"))
+        parts.append(_rows(outcome, OUTCOME_BAND_CAPTION))
         if data.get("alternatives"):
             parts.append(
                 "<p class='note'>The alternatives' improvement bands follow the same rule (their last column).</p>"
             )
     if blister:
-        parts.append(_rows(blister, "Fluence that would blister: [low, high]"))
+        parts.append(_rows(blister, BLISTER_BAND_CAPTION))
     return parts
 
 

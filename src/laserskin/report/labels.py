@@ -15,8 +15,11 @@ from typing import Any
 
 __all__ = [
     "BAND",
+    "BAND_SOURCES_HEADING",
+    "BLISTER_BAND_CAPTION",
     "BLISTER_KEYS",
     "CHOICES",
+    "OUTCOME_BAND_CAPTION",
     "EPIDERMAL_NECROSIS",
     "IMPROVEMENT_TIMES",
     "LABELS",
@@ -830,6 +833,13 @@ def simulation_row_shown(key: str, summary: dict) -> bool:
     return True
 
 
+#: The section on what the bands' [low, high] include, and its two tables' captions: the HTML report and the web plan
+#: page show the same section from :func:`outcome_band_rows` and :func:`blister_band_rows`.
+BAND_SOURCES_HEADING = "What the bands include"
+OUTCOME_BAND_CAPTION = "Expected improvement: [low, high]"
+BLISTER_BAND_CAPTION = "Fluence that would blister: [low, high]"
+
+
 def template_globals() -> dict[str, Any]:
     """The names the HTML templates call (web pages and their tests render with the same set)."""
     return {
@@ -848,6 +858,9 @@ def template_globals() -> dict[str, Any]:
         "alternatives_note": alternatives_note,
         "blister_band_rows": blister_band_rows,
         "outcome_band_rows": outcome_band_rows,
+        "BAND_SOURCES_HEADING": BAND_SOURCES_HEADING,
+        "OUTCOME_BAND_CAPTION": OUTCOME_BAND_CAPTION,
+        "BLISTER_BAND_CAPTION": BLISTER_BAND_CAPTION,
         "outcome_band_includes_text": outcome_band_includes_text,
         "plan_risk_keys": plan_risk_keys,
         "pulses_text": pulses_text,
