@@ -64,6 +64,7 @@ __all__ = [
     "PyrolysisWarning",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
+    "mtz_zone_extent",
     "needs_nonlinear",
     "resolve_ablative",
     "run_ablative",
@@ -345,16 +346,10 @@ def apply_thermal_model_rule(
         coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
     )
     if simulation.laser.is_fractional:
-        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
-        mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
-        coag_depth, coag_width = _zone_size((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
-        summary.update(
-            mtz_depth_um=mtz_depth * 1e6,
-            mtz_width_um=mtz_width * 1e6,
-            mtz_coagulation_depth_um=coag_depth * 1e6,
-            mtz_coagulation_width_um=coag_width * 1e6,
-            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(simulation.laser.mtz_per_m2)),
-        )
+        living = grid.z_centers_m >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+        necrosis = (henriques >= 1.0) & living[None, :]
+        coagulated = (collagen >= 1.0) & dermis[None, :]
+        summary.update(_rz_mtz_keys(necrosis, coagulated, grid, float(simulation.laser.mtz_per_m2)))
     import json
 
     dataset.attrs["summary"] = json.dumps(summary)
@@ -680,20 +675,16 @@ def run_nonlinear(
     }
     if fractional:
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
-        necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
-        # the coagulated-collagen column: the ablated channel and dermal collagen at Ω ≥ 1 (the epidermis has none)
+        # the necrosis zone: the ablated channel and the living tissue at Henriques Ω ≥ 1 (the stratum corneum's
+        # dead keratin only where ablated); the coagulated-collagen column: the channel and dermal collagen at
+        # Ω ≥ 1 (the epidermis has none). Both read by the one MTZ rule (mtz_zone_extent).
+        living = z >= viable_top
+        necrosis = removed | ((np.nan_to_num(integrator.omega("henriques")) >= 1.0) & living[None, :])
         coagulated = removed | ((np.nan_to_num(integrator.omega("collagen")) >= 1.0) & dermis[None, :])
-        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
-        mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
-        coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
         summary.update(
-            mtz_depth_um=mtz_depth * 1e6,
-            mtz_width_um=mtz_width * 1e6,
-            mtz_coagulation_depth_um=coag_depth * 1e6,
-            mtz_coagulation_width_um=coag_width * 1e6,
-            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
+            _rz_mtz_keys(necrosis, coagulated, grid, float(laser.mtz_per_m2)),
             mtz_ablation_depth_um=floor_m * 1e6,
-            mtz_ablation_width_um=_zone_size(removed, grid, in_dermis)[1] * 1e6,
+            mtz_ablation_width_um=_rz_zone_size(removed, grid)[1] * 1e6,
         )
     held = _removal_peak_note(float(pooled_peak_K.max()), parameters) if parameters.material_removal else None
     held = _boiled_peak_floor(summary, parameters, simulation.settings.photons if rings is not None else None) or held
@@ -1338,17 +1329,65 @@ def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, d
     return float(ablation.residual_damage_depth(dermal, grid, floor_m))
 
 
-def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
-    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within
-    ``width_region`` (the dermis: lesion widths are read there in histology, not in the epidermis
-    that the beam's tails heat), m. Every MTZ width (ablated, necrosis, coagulation) is read in the
-    same region, so a zone that contains another (necrosis ⊇ ablated) is never reported narrower."""
-    if not mask.any():
-        return 0.0, 0.0
-    _, cols = np.nonzero(mask)
-    rows = np.nonzero(mask & width_region)[0]
-    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
-    return float(grid.z_edges_m[cols.max() + 1]), width
+def mtz_zone_extent(zone: np.ndarray, z_edges_m: np.ndarray, cell_area_m2: Any) -> tuple[float, float, float]:
+    """The size of a microscopic treatment zone: the one MTZ rule of the r–z and the voxel paths.
+
+    Depth, width and area fraction describe one set of cells, the whole zone, epidermis included: the MTZ of a
+    fractional laser is a column of necrosis from the epidermis down (Manstein et al. 2004, ``manstein2004``; its
+    epidermal part is extruded as microscopic epidermal necrotic debris), and its width is read on epidermal
+    sheets as well as in the dermis (Thongsima et al., V abstract: NBTC on epidermal sheets). So a zone confined
+    to the epidermis (a blistered column that never reaches the dermis) is a zone of necrosis with its own width,
+    and a zone that contains another (necrosis ⊇ coagulated column ⊇ ablated channel) is never reported narrower,
+    shallower or covering less. Confidence: D (the rule), V (the sources' definitions).
+
+    Parameters
+    ----------
+    zone : ndarray of bool
+        The zone's cells, depth on the last axis (r–z: ``(nr, nz)``; voxels: ``(nx, ny, nz)``).
+    z_edges_m : ndarray
+        The depth edges of the cells (``zone.shape[-1] + 1`` values), m.
+    cell_area_m2 : float or ndarray
+        Each column's area in the plane, broadcastable to ``zone.shape[:-1]`` (r–z: the rings' areas; voxels:
+        the voxel face), m².
+
+    Returns
+    -------
+    depth_m, widest_section_m2, covered_m2
+        The bottom of the zone's deepest cell; the area of its widest section (the plane at one depth); the
+        area of the surface above it (its projection). All 0 for an empty zone. The width is the diameter of the
+        circle of the widest section's area, the area fraction the covered area per MTZ times the MTZ density.
+    """
+    zone = np.asarray(zone, dtype=bool)
+    if not zone.any():
+        return 0.0, 0.0, 0.0
+    area = np.broadcast_to(np.asarray(cell_area_m2, dtype=float), zone.shape[:-1])
+    lateral = tuple(range(zone.ndim - 1))
+    rows = np.flatnonzero(zone.any(axis=lateral))
+    sections = np.tensordot(area, zone, axes=(lateral, lateral))  # zone area at each depth
+    covered = float(area[zone.any(axis=-1)].sum())
+    return float(z_edges_m[rows.max() + 1]), float(sections.max()), covered
+
+
+def _rz_zone_size(zone: np.ndarray, grid: RZGrid) -> tuple[float, float, float]:
+    """:func:`mtz_zone_extent` on rings: depth and width (diameter of the widest section's circle; 2 × the
+    outermost ring edge for a section that is a full disk), m, and the covered surface area, m²."""
+    rings_m2 = math.pi * np.diff(grid.r_edges_m**2)
+    depth, widest, covered = mtz_zone_extent(zone, grid.z_edges_m, rings_m2)
+    return depth, 2.0 * math.sqrt(widest / math.pi), covered
+
+
+def _rz_mtz_keys(necrosis: np.ndarray, coagulated: np.ndarray, grid: RZGrid, mtz_per_m2: float) -> dict[str, float]:
+    """The MTZ keys of an r–z run from its necrosis zone and coagulated-collagen column (one micro-beam on
+    the rings; the area fraction its covered area times the MTZ density, at most 1)."""
+    depth, width, covered = _rz_zone_size(necrosis, grid)
+    coag_depth, coag_width, _ = _rz_zone_size(coagulated, grid)
+    return {
+        "mtz_depth_um": depth * 1e6,
+        "mtz_width_um": width * 1e6,
+        "mtz_coagulation_depth_um": coag_depth * 1e6,
+        "mtz_coagulation_width_um": coag_width * 1e6,
+        "mtz_area_fraction": min(1.0, covered * mtz_per_m2),
+    }
 
 
 def _dataset(simulation, grid, heat, omega, collagen, probe, summary):

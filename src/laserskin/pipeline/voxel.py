@@ -654,16 +654,20 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         absorbed_outside_grid_share=float(lost / (lost + absorbed_in_box)) if lost + absorbed_in_box > 0 else 0.0,
     ).to_dict()
     if fractional_array:
-        zone = omega["henriques"] >= ZONE_OMEGA
-        coag = omega["collagen"] >= ZONE_OMEGA
-        in_dermis = np.broadcast_to(z >= geometry.junction_depth_m, zone.shape)
+        # the r–z path's MTZ rule (pipeline.ablative.mtz_zone_extent): necrosis in the living tissue (below the
+        # stratum corneum), the collagen column in the dermis; depth, width and area fraction of the same cells
+        living = z >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+        zone = (omega["henriques"] >= ZONE_OMEGA) & living
+        coag = (omega["collagen"] >= ZONE_OMEGA) & dermis
         n_sites = len(setup.source.centers_m)
+        mtz_depth, mtz_width, mtz_area_fraction = _zone_size(zone, volume, n_sites)
+        coag_depth, coag_width, _ = _zone_size(coag, volume, n_sites)
         summary.update(
-            mtz_depth_um=_zone_depth(zone, volume) * 1e6,
-            mtz_width_um=_zone_width(zone & in_dermis, volume, n_sites) * 1e6,
-            mtz_coagulation_depth_um=_zone_depth(coag, volume) * 1e6,
-            mtz_coagulation_width_um=_zone_width(coag & in_dermis, volume, n_sites) * 1e6,
-            mtz_area_fraction=float((zone & in_dermis).any(axis=2).mean()),
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=mtz_area_fraction,
             denatured_volume_mm3=float(collagen.denatured_volume_mm3) / n_sites,
             dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
         )
@@ -746,18 +750,16 @@ def _residual_damage_depth_m(henriques: np.ndarray, columns: VoxelColumns) -> fl
     return max((residual_damage_depth_m(henriques, columns, 0.0, column=int(i)) for i in hot), default=0.0)
 
 
-def _zone_depth(zone: np.ndarray, volume) -> float:
-    """Deepest voxel bottom of a zone, m (0 when empty)."""
-    layers = np.flatnonzero(zone.any(axis=(0, 1)))
-    return float((layers.max() + 1) * volume.voxel_m) if layers.size else 0.0
+def _zone_size(zone: np.ndarray, volume, sites: int) -> tuple[float, float, float]:
+    """Depth (m), width (the diameter of the circle of its widest x–y section per site, m) and area fraction (the
+    share of the surface above it) of the zones of a periodic cell: the r–z path's rule,
+    :func:`laserskin.pipeline.ablative.mtz_zone_extent`."""
+    from laserskin.pipeline.ablative import mtz_zone_extent
 
-
-def _zone_width(zone: np.ndarray, volume, sites: int) -> float:
-    """Width of one zone: the diameter of the circle of its largest x–y section per site, m."""
-    if not zone.any():
-        return 0.0
-    area = zone.sum(axis=(0, 1)).max() * volume.voxel_m**2 / sites
-    return 2.0 * math.sqrt(area / math.pi)
+    z_edges_m = np.arange(volume.shape[2] + 1) * volume.voxel_m
+    depth, widest, covered = mtz_zone_extent(zone, z_edges_m, volume.voxel_m**2)
+    lx, ly, _ = volume.size_m
+    return depth, 2.0 * math.sqrt(widest / sites / math.pi), covered / (lx * ly)
 
 
 def _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, column) -> dict:
