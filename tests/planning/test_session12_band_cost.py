@@ -7,7 +7,9 @@ to the scaled rise), but telling so took a backward heat run, and the result was
 twice (the pigment and the epidermal-grade bounds), with the same inputs as the setting's own read-out: about half
 the band's cost. Now a backward run is kept per value of its inputs and the "not estimated" result is kept too. The
 checks here count the backward runs by their inputs (a fingerprint made here, not the module's key) and compare the
-kept results with a recomputation from empty stores.
+kept results with a recomputation from empty stores. Since session 13 a copy that is a positive multiple of a run's
+response reads that run's estimate (its relative error is the run's, group by group), so the copies make no backward
+run and no group split of their own.
 """
 
 import dataclasses
@@ -83,7 +85,7 @@ def _scaled(response, factor: float):
     )
 
 
-def test_a_scaled_copy_reads_its_responses_backward_run_and_keeps_its_none(tmp_path, monkeypatch, backward_runs):
+def test_a_scaled_copy_reads_its_responses_estimate(tmp_path, monkeypatch, backward_runs):
     preset = load_device("genesis_1064")
     settings = SimulationSettings(photons=4000, seed=3, grid={"nr": 20})  # as tests/pipeline/test_readout_error.py
     person = Person(age=52, sex="female", fitzpatrick="III", site="cheek", laxity=2)
@@ -105,10 +107,11 @@ def test_a_scaled_copy_reads_its_responses_backward_run_and_keeps_its_none(tmp_p
     monkeypatch.setattr(readout_error, "source_groups", counted_split)
     copies = [_scaled(response, f) for f in FACTORS]
     for copy in copies:
-        assert basal_readout_relative_errors(sim, copy, (0,)) is None  # not this simulation's heat run
-        assert basal_readout_relative_errors(sim, copy, (0,)) is None  # the kept "not estimated"
-    # the copies' backward run is the response's: no new one; each copy estimated once, then read from the store
-    assert len(backward_runs) == 1 and len(split_calls) == len(FACTORS)
+        # f x the run's rise: the run's relative error (session 13; before: "not estimated"), then kept
+        first = basal_readout_relative_errors(sim, copy, (0,))
+        assert np.array_equal(first, errors) and basal_readout_relative_errors(sim, copy, (0,)) is first
+    # the copies read the response's estimate: no backward run, no split of the groups
+    assert len(backward_runs) == 1 and len(split_calls) == 0
     assert basal_readout_relative_errors(sim, response, (0,), results) is errors
 
     # the kept results are those of a recomputation from empty stores (a new backward run per read-out)
@@ -117,8 +120,8 @@ def test_a_scaled_copy_reads_its_responses_backward_run_and_keeps_its_none(tmp_p
     assert again is not errors and np.array_equal(again, errors)
     assert len(backward_runs) == 2 and backward_runs[1] == backward_runs[0]
     _forget(monkeypatch)
-    assert [basal_readout_relative_errors(sim, copy, (0,)) for copy in copies] == [None, None]
-    assert len(backward_runs) == 3  # recomputed: the first copy's run, which the second copy then reads
+    assert all(np.array_equal(basal_readout_relative_errors(sim, copy, (0,)), errors) for copy in copies)
+    assert len(backward_runs) == 3  # recomputed: the response's run for the first copy, which the second then reads
 
 
 def test_the_plans_dose_band_makes_no_backward_run_twice(person_transport_cache, monkeypatch, backward_runs):
@@ -146,4 +149,5 @@ def test_the_plans_dose_band_makes_no_backward_run_twice(person_transport_cache,
     assert len(backward_runs) == made + 1  # from empty stores: one run, then read by the other end
     for a, b in zip(kept, fresh, strict=True):
         assert a.summary == b.summary and a.curve == b.curve
-        assert "epidermal_mc_relative_error" not in a.summary  # the copy's bounds: not estimated
+        # the copy's bounds: the run's relative error (session 13; before: not estimated)
+        assert a.summary["epidermal_mc_relative_error"] == setting.summary["epidermal_mc_relative_error"]

@@ -247,7 +247,7 @@ def command(
     # numeric options arrive as text and are read by the request model, so a bad value reads
     # like every other input error (field: got VALUE; expected WHAT), never click's own text, and echoed as
     # typed: --age 150 reads "got '150'", not "got 150.0" (QA10 #13; the request's age takes a bare number);
-    # whole numbers as TypedText (text typed on a command line: the models refuse plain text in a whole-number field)
+    # numbers as TypedText (text typed on a command line: the models refuse plain text in a number field)
     options = dict(
         age=age,
         sex=sex,
@@ -261,7 +261,7 @@ def command(
         max_sessions=typed_text(max_sessions),
         max_downtime_days=max_downtime_days,
         max_session_minutes=max_session_minutes,
-        max_fraction_of_blister=max_fraction_of_blister,
+        max_fraction_of_blister=typed_text(max_fraction_of_blister),
         anesthetic=anesthetic,
         cooling=cooling,
         photons=typed_text(photons),

@@ -21,10 +21,15 @@ def command(
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
 ) -> None:
-    """Run Monte Carlo light transport for a scenario and print Rd, Tt and absorption per layer."""
+    """Run Monte Carlo light transport for a scenario and print Rd, Tt and absorption per layer.
+
+    An r-z run goes through the transport cache that ``laserskin simulate`` uses (``$LASERSKIN_CACHE_DIR``, else
+    ~/.cache/laserskin/transport; the same key: optics, beam, grid, photons, seed): a repeated run is read back,
+    bit for bit, with the speed and threads of the run that made it. A voxel geometry is not cached (as in
+    simulate)."""
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.plotting.progress import RichProgress
-    from laserskin.transport import simulate_transport
+    from laserskin.transport import simulate_transport_cached
 
     outputs = Outputs(force)
     out = outputs.file(out, "--out")
@@ -58,7 +63,7 @@ def command(
         )
     else:
         grid = spec.rz_grid(stack, beam.outer_radius_m)
-        result = simulate_transport(
+        result = simulate_transport_cached(  # the cache of simulate (and its folder, LASERSKIN_CACHE_DIR)
             stack,
             grid,
             beam,

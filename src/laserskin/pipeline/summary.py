@@ -40,6 +40,7 @@ __all__ = [
     "basal_relative_error",
     "contraction_note",
     "cooling_used",
+    "dermal_depth_below_m",
     "dermal_readout",
     "epidermal_grade_bounds",
     "linear_summary",
@@ -47,7 +48,9 @@ __all__ = [
     "pigment_risk_bounds",
     "residual_damage_depth_m",
     "shell_summary",
+    "surface_readout",
     "wavelength_band_nm",
+    "zone_size_m",
 ]
 
 DepthRange = list[float] | None
@@ -452,6 +455,75 @@ def dermal_readout(simulation, response, outcome, *, passes: int = 1) -> dict[st
     }
 
 
+def dermal_depth_below_m(omega_map: np.ndarray, grid, floor_m: float, dermis: np.ndarray) -> float:
+    """Depth below the floor (the surface: 0) of the deepest dermal cell with Ω ≥ 1 on the axis, m; 0 when no
+    dermal cell below the floor reaches Ω = 1 (``coagulation_depth_um`` with the collagen Ω). Cells outside
+    ``dermis`` (epidermis, subcutis: no dermal collagen) are left out; the crossing is interpolated as in
+    :func:`laserskin.damage.ablation.residual_damage_depth` (at a dermal cell's edge where its neighbour is outside
+    the dermis). Here, below the summaries it fills (:func:`surface_readout`), for :mod:`laserskin.pipeline.ablative`
+    to import as :func:`residual_damage_depth_m`."""
+    from laserskin.damage import ablation
+
+    dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
+    return float(ablation.residual_damage_depth(dermal, grid, floor_m))
+
+
+def zone_size_m(mask: np.ndarray, grid, width_region: np.ndarray) -> tuple[float, float]:
+    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within ``width_region`` (the
+    dermis: lesion widths are read there in histology, not in the epidermis that the beam's tails heat), m. Every
+    MTZ width (ablated, necrosis, coagulation) is read in the same region, so a zone that contains another
+    (necrosis ⊇ ablated) is never reported narrower. ``(0, 0)`` for an empty zone."""
+    if not mask.any():
+        return 0.0, 0.0
+    _, cols = np.nonzero(mask)
+    rows = np.nonzero(mask & width_region)[0]
+    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
+    return float(grid.z_edges_m[cols.max() + 1]), width
+
+
+def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[str, Any]:
+    """The issue-9 keys of a linear run (no crater) that are not dermal read-outs (:func:`dermal_readout`), under
+    ``laserskin simulate``'s keys and rule, ``passes`` passes adding their Ω as the planner does: one function for
+    simulate's linear summary (:func:`linear_summary`) and the planner's (:func:`laserskin.planning.optimise.
+    finalise`; session 13: the plan's summary lacked ``peak_temperature_C`` and ``coagulation_depth_um``).
+
+    * ``peak_temperature_C``: the peak anywhere in the tissue from the peak field pooled over the read-out regions
+      (:func:`~laserskin.damage.injury.pool_rings`), the field of the 100 °C switch and of ``thermal_model_reason``
+      (QA5 #1). Passes are thermally independent in the planner (Ω adds), so ``passes`` does not raise it.
+    * ``crater_depth_um``, ``crater_depth_per_pulse_um``: 0.0 (a linear run removes nothing; "Numbers, not null").
+    * ``coagulation_depth_um``: the deepest dermal collagen Ω ≥ 1 on the axis below the intact surface
+      (:func:`dermal_depth_below_m`; 0.0 when none).
+    * for a fractional laser ``mtz_depth_um``, ``mtz_width_um`` (Henriques Ω ≥ 1), ``mtz_coagulation_depth_um``,
+      ``mtz_coagulation_width_um`` (dermal collagen Ω ≥ 1; widths in the dermis, :func:`zone_size_m`) and
+      ``mtz_area_fraction`` (π (width/2)² × zones per area, at most 1).
+    """
+    geometry, grid = response.geometry, response.grid
+    z = grid.z_centers_m
+    pooled = pool_rings(np.nan_to_num(outcome.peak_temperature_K, nan=0.0), grid, response.readout_rings)
+    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
+    collagen = passes * np.nan_to_num(outcome.omega["collagen"], nan=0.0)
+    keys: dict[str, Any] = {
+        "peak_temperature_C": float(pooled.max() - CELSIUS_K),
+        "crater_depth_um": 0.0,
+        "crater_depth_per_pulse_um": 0.0,
+        "coagulation_depth_um": dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
+    }
+    laser = simulation.laser
+    if laser.is_fractional:
+        henriques = passes * np.nan_to_num(outcome.omega["henriques"], nan=0.0)
+        in_dermis = (z > geometry.junction_depth_m)[None, :]
+        mtz_depth, mtz_width = zone_size_m(henriques >= 1.0, grid, in_dermis)
+        coag_depth, coag_width = zone_size_m((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
+        keys.update(
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
+        )
+    return keys
+
+
 def linear_summary(simulation, outcome, response, heat, transport_results) -> SimulationSummary:
     """Summary of the linear (constant-property) path at the outcome's pulse energy.
 
@@ -463,7 +535,6 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
-    pooled = pool_rings(peak, grid, response.readout_rings)  # the field the 100 degC switch reads (QA5 #1)
     z = grid.z_centers_m
     epidermis = z < geometry.junction_depth_m
     pigment = pigment_risk_bounds(simulation, response, outcome, transport_results=transport_results)  # QA6 #23
@@ -476,7 +547,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     return SimulationSummary(
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
-        peak_temperature_C=float(pooled.max() - CELSIUS_K),
+        **surface_readout(simulation, response, outcome),  # peak, crater, coagulation (and MTZ) keys
         peak_cell_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(
             (peak if outcome.readout_peak_temperature_K is None else outcome.readout_peak_temperature_K)[
@@ -487,7 +558,6 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         **dermal_readout(simulation, response, outcome),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
-        coagulation_depth_um=None if depth is None else float(depth[1]),
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=grade.get("epidermal_injury", outcome.injury.grade),

@@ -873,7 +873,7 @@ def finalise(
     dose there: a bound), and a fractional laser's 3-D array is not run."""
     from laserskin.damage.collagen import collagen_response
     from laserskin.damage.injury import epidermal_injury
-    from laserskin.pipeline.summary import dermal_readout
+    from laserskin.pipeline.summary import dermal_readout, surface_readout
     from laserskin.planning.sessions import injured_volume_band_um
 
     sim, response, laser = result.simulation, result.response, result.laser
@@ -917,7 +917,9 @@ def finalise(
         # the dermal read-outs by simulate's rule (QA10 #12, #3): the pooled peak, the band beyond the Monte Carlo
         # error, 0.0 depths without a crater
         **dermal_readout(sim, response, outcome, passes=n),
-        "crater_depth_um": 0.0,
+        # simulate's issue-9 keys of a linear run by its rule (session 13): the pooled peak anywhere, the collagen
+        # coagulation depth on the axis, 0.0 crater depths (and a fractional laser's MTZ keys)
+        **surface_readout(sim, response, outcome, passes=n),
         # the healing dose's band: the central 90 % of the injured volume, not gated (a band, not a verdict;
         # planning.sessions.session_dose_from_summary reads it before dermal_injury_depth_um)
         "dermal_injury_band_um": injured_volume_band_um(

@@ -107,14 +107,25 @@ class Cooling(InputModel):
 
     # --- timing ----------------------------------------------------------------------
     def phases(self, pulse_start_s: float, pulse_end_s: float) -> list[tuple[float, float, float, float]]:
-        """Cooling phases around one pulse: ``(start_s, end_s, h_W_per_m2K, medium_K)``, later win."""
+        """Cooling phases around one pulse: ``(start_s, end_s, h_W_per_m2K, medium_K)``, later win.
+
+        No phase starts before ``pulse_start_s - lead_time_s``, and the earliest starts exactly there, computed
+        as that one subtraction (see :attr:`lead_time_s`).
+        """
         return []
 
     @property
     def lead_time_s(self) -> float:
-        """How long before a pulse's start the cooling begins, s."""
-        phases = self.phases(0.0, 0.0)
-        return max([0.0] + [-start for start, end, _, _ in phases if end > start])
+        """How long before a pulse's start the cooling begins, s (0 for a kind without pre-cooling).
+
+        The one source of the lead: :meth:`phases` starts the earliest phase at ``pulse_start_s - lead_time_s``
+        and the pipeline places the first pulse at ``lead_time_s`` (:func:`laserskin.pipeline.stages.pulse_schedule`).
+        A floating-point subtraction is monotone and ``x - x == 0`` exactly, so a pulse at ``lead_time_s`` or later
+        has its cooling begin at t >= 0 whatever the durations. Before, a cryogen spurt began at
+        ``(start - delay) - spurt`` while the lead was ``delay + spurt``: spurt/delay 20/10 ms put the spurt at
+        -3.5e-18 s and was refused (QA11 F-D).
+        """
+        return 0.0
 
     def surface_schedule(
         self,
@@ -156,11 +167,13 @@ class Cooling(InputModel):
             phases.extend(self.phases(float(start), float(end)))
         phases = [(a, min(b, t_end_s), h, T) for a, b, h, T in phases if b > a and a < t_end_s]
         first = min((a for a, *_ in phases), default=0.0)
-        if first < 0:
+        if first < 0:  # only a caller of this function can get here: the pipeline starts its pulses at the lead
+            earliest = float(starts.min())
             raise InputError(
                 "pulse_start_s",
-                float(starts.min()),
+                earliest,
                 f">= {self.lead_time_s:.6g} s (cooling of kind {self.kind!r} starts that long before a pulse)",
+                given=f"{earliest:.6g} s",
             )
         # films (lower priority) are listed first by phases(); later phases win
         h_schedule = Schedule.from_intervals([(a, b, h) for a, b, h, _ in phases], default=resting_h)
@@ -196,13 +209,18 @@ class NoCooling(Cooling):
 class _Continuous(Cooling):
     """Cold air or contact: pre-cooling, optional cooling during the pulse, post-cooling."""
 
+    @property
+    def lead_time_s(self) -> float:
+        """The pre-cooling, s."""
+        return self.precool_s
+
     def phases(self, pulse_start_s, pulse_end_s):
         h, temperature = self.h_W_per_m2K, self._medium_temperature_K
-        pre, post = self.precool_s, self.postcool_s
+        start, post = pulse_start_s - self.lead_time_s, self.postcool_s
         if self.parallel:
-            return [(pulse_start_s - pre, pulse_end_s + post, h, temperature)]
+            return [(start, pulse_end_s + post, h, temperature)]
         return [
-            (pulse_start_s - pre, pulse_start_s, h, temperature),
+            (start, pulse_start_s, h, temperature),
             (pulse_end_s, pulse_end_s + post, h, temperature),
         ]
 
@@ -307,9 +325,14 @@ class CryogenCooling(Cooling):
         "film_h_W_per_m2K": ParameterRange(500.0, 5000.0, "W/(m^2*K)", "U", "assumption"),
     }
 
+    @property
+    def lead_time_s(self) -> float:
+        """The delay plus the spurt, s: the spurt starts that long before each pulse."""
+        return self.delay_s + self.spurt_duration_s
+
     def phases(self, pulse_start_s, pulse_end_s):
         h, liquid = self.h_W_per_m2K, self.liquid_temperature_K
-        spurt_end = pulse_start_s - self.delay_s
+        spurt_start, spurt_end = pulse_start_s - self.lead_time_s, pulse_start_s - self.delay_s
         phases = []
         if self.film_residence_s > 0:  # listed first: the spray phases override the film
             phases.append(
@@ -320,7 +343,7 @@ class CryogenCooling(Cooling):
                     liquid,
                 )
             )
-        phases.append((spurt_end - self.spurt_duration_s, spurt_end, h, liquid))
+        phases.append((spurt_start, spurt_end, h, liquid))
         if self.parallel:
             phases.append((pulse_start_s, pulse_end_s, h, liquid))
         if self.post_spurt_s > 0:

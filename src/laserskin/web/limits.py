@@ -31,6 +31,7 @@ __all__ = [
     "FieldLimit",
     "WebSettings",
     "available_threads",
+    "broadband_photons_problem",
     "field_limits",
     "input_limit_problems",
     "plan_limit_problem",
@@ -290,14 +291,7 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
             f"at most {settings.max_pulses} pulses per spot over all passes on this server",
         )
     if cost.photons > settings.max_photons:  # a broadband source: one transport run per wavelength
-        return (
-            "transport.photons",
-            f"{transport.photons} (× {cost.wavelengths} wavelengths = {cost.photons} photons)",
-            (
-                f"at most {settings.max_photons // cost.wavelengths} for a source of {cost.wavelengths} wavelengths "
-                f"on this server ({settings.max_photons} photons over all wavelengths)"
-            ),
-        )
+        return broadband_photons_problem(scenario, cost, settings)
     if cost.cells > settings.max_cells:
         return (
             "grid",
@@ -320,6 +314,47 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
             f"at most {_bytes(settings.max_history_bytes)} on this server",
         )
     return None
+
+
+def broadband_photons_problem(scenario, cost: Cost, settings: WebSettings) -> tuple[str, Any, str]:
+    """``(field, value, allowed)`` of a broadband source whose photons over all its wavelengths exceed the server's
+    ``max_photons``.
+
+    Every wavelength is its own transport run, and each run takes the simulation's floor,
+    :data:`~laserskin.pipeline.settings.MIN_PHOTONS` (the read-out regions are built from the photons of one run:
+    ``Simulation.readout_rings``), so the floor is per wavelength. Where ``max_photons`` over the wavelengths still
+    leaves that floor, the photons are refused with the range per wavelength this server takes (``transport.photons:
+    ... from 1000 to 28571 per wavelength``); where it does not (``titan_ir``, 7 wavelengths, on a server of 2000
+    photons: 285 per wavelength), no photon count can run the source here, and the source itself is refused, naming
+    the server's limit and the limit that would run it (session 13: the message read "at most 285", a count that
+    the simulation then refused for its floor)."""
+    from laserskin.pipeline.settings import MIN_PHOTONS
+
+    waves, photons = cost.wavelengths, scenario.transport.photons
+    per_wavelength = settings.max_photons // waves
+    if per_wavelength >= MIN_PHOTONS:
+        return (
+            "transport.photons",
+            f"{photons} (× {waves} wavelengths = {cost.photons} photons)",
+            (
+                f"a whole number from {MIN_PHOTONS} to {per_wavelength} per wavelength for a source of {waves} "
+                f"wavelengths on this server ({settings.max_photons} photons over all wavelengths)"
+            ),
+        )
+    laser = scenario.laser
+    device = getattr(laser, "device", None)
+    field, value = ("laser.device", repr(device)) if device else ("laser.spectrum", f"{waves} lines")
+    needed = MIN_PHOTONS * waves
+    return (
+        field,
+        f"{value} ({waves} wavelengths)",
+        (
+            f"a source this server can simulate: a simulation takes at least {MIN_PHOTONS} photons per wavelength "
+            f"({needed} for {waves} wavelengths) and this server at most {settings.max_photons} photons over all "
+            f"wavelengths (at most {settings.max_photons // MIN_PHOTONS} wavelengths): a server started with "
+            f"laserskin serve --max-photons {needed} or more runs it"
+        ),
+    )
 
 
 def _allowed(kind: str, field: str, settings: WebSettings) -> str:
