@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,12 @@ from laserskin.pipeline.summary import (
     model_validity,
     pyrolysis_note,
     residual_damage_depth_m,
+    rz_mtz_keys,
+    surface_readout,
     wavelength_band_nm,
+    zone_size_m,
 )
+from laserskin.pipeline.summary import dermal_depth_below_m as _dermal_depth_below_m
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
@@ -64,7 +69,6 @@ __all__ = [
     "PyrolysisWarning",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
-    "mtz_zone_extent",
     "needs_nonlinear",
     "resolve_ablative",
     "run_ablative",
@@ -320,8 +324,6 @@ def apply_thermal_model_rule(
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
-    z = grid.z_centers_m
-    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
     if epidermal_necrosis_depth_m is None:
@@ -335,21 +337,18 @@ def apply_thermal_model_rule(
     if residual_um is None:
         readout = henriques if readout_omega_henriques is None else np.nan_to_num(readout_omega_henriques, nan=0.0)
         residual_um = _depth_from_surface_m(readout, grid) * 1e6
+    # the pooled peak, the crater depths, the coagulation depth and a fractional laser's MTZ keys: the function of
+    # simulate's linear summary and the planner's (summary.surface_readout), on the dataset's maps
+    maps = SimpleNamespace(
+        peak_temperature_K=dataset["peak_temperature"].values, omega={"henriques": henriques, "collagen": collagen}
+    )
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
         epidermal_necrosis_depth_um=epidermal_necrosis_depth_m * 1e6,
-        peak_temperature_C=float(pooled_peak_K.max() - CELSIUS_K),  # the field of the reason (QA5 #1)
-        crater_depth_um=0.0,
-        crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=residual_um,
-        coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
+        **surface_readout(simulation, SimpleNamespace(grid=grid, geometry=geometry, readout_rings=rings), maps),
     )
-    if simulation.laser.is_fractional:
-        living = grid.z_centers_m >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
-        necrosis = (henriques >= 1.0) & living[None, :]
-        coagulated = (collagen >= 1.0) & dermis[None, :]
-        summary.update(_rz_mtz_keys(necrosis, coagulated, grid, float(simulation.laser.mtz_per_m2)))
     import json
 
     dataset.attrs["summary"] = json.dumps(summary)
@@ -677,14 +676,16 @@ def run_nonlinear(
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
         # the necrosis zone: the ablated channel and the living tissue at Henriques Ω ≥ 1 (the stratum corneum's
         # dead keratin only where ablated); the coagulated-collagen column: the channel and dermal collagen at
-        # Ω ≥ 1 (the epidermis has none). Both read by the one MTZ rule (mtz_zone_extent).
+        # Ω ≥ 1 (the epidermis has none); the crater: the channel. All read by the one MTZ rule, dermal first
+        # (summary.mtz_zone_extent: widths in the dermis, a zone confined to the epidermis over its own cells)
         living = z >= viable_top
         necrosis = removed | ((np.nan_to_num(integrator.omega("henriques")) >= 1.0) & living[None, :])
         coagulated = removed | ((np.nan_to_num(integrator.omega("collagen")) >= 1.0) & dermis[None, :])
+        in_dermis = (z > geometry.junction_depth_m)[None, :]
         summary.update(
-            _rz_mtz_keys(necrosis, coagulated, grid, float(laser.mtz_per_m2)),
+            rz_mtz_keys(necrosis, coagulated, grid, geometry.junction_depth_m, float(laser.mtz_per_m2)),
             mtz_ablation_depth_um=floor_m * 1e6,
-            mtz_ablation_width_um=_rz_zone_size(removed, grid)[1] * 1e6,
+            mtz_ablation_width_um=zone_size_m(removed, grid, in_dermis)[1] * 1e6,
         )
     held = _removal_peak_note(float(pooled_peak_K.max()), parameters) if parameters.material_removal else None
     held = _boiled_peak_floor(summary, parameters, simulation.settings.photons if rings is not None else None) or held
@@ -1316,78 +1317,6 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
 def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
     """``residual_damage_depth_um`` of an intact surface, m: :func:`residual_damage_depth_m` with the floor at 0."""
     return residual_damage_depth_m(omega_map, grid, 0.0)
-
-
-def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, dermis: np.ndarray) -> float:
-    """Depth below the floor (the surface: 0) of the deepest dermal cell with Ω ≥ 1 on the axis, m; 0 when no
-    dermal cell below the floor reaches Ω = 1. Cells outside ``dermis`` (epidermis, subcutis: no dermal
-    collagen) are left out; the crossing is interpolated as in :func:`laserskin.damage.ablation.residual_damage_depth`
-    (at a dermal cell's edge where its neighbour is outside the dermis)."""
-    from laserskin.damage import ablation
-
-    dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
-    return float(ablation.residual_damage_depth(dermal, grid, floor_m))
-
-
-def mtz_zone_extent(zone: np.ndarray, z_edges_m: np.ndarray, cell_area_m2: Any) -> tuple[float, float, float]:
-    """The size of a microscopic treatment zone: the one MTZ rule of the r–z and the voxel paths.
-
-    Depth, width and area fraction describe one set of cells, the whole zone, epidermis included: the MTZ of a
-    fractional laser is a column of necrosis from the epidermis down (Manstein et al. 2004, ``manstein2004``; its
-    epidermal part is extruded as microscopic epidermal necrotic debris), and its width is read on epidermal
-    sheets as well as in the dermis (Thongsima et al., V abstract: NBTC on epidermal sheets). So a zone confined
-    to the epidermis (a blistered column that never reaches the dermis) is a zone of necrosis with its own width,
-    and a zone that contains another (necrosis ⊇ coagulated column ⊇ ablated channel) is never reported narrower,
-    shallower or covering less. Confidence: D (the rule), V (the sources' definitions).
-
-    Parameters
-    ----------
-    zone : ndarray of bool
-        The zone's cells, depth on the last axis (r–z: ``(nr, nz)``; voxels: ``(nx, ny, nz)``).
-    z_edges_m : ndarray
-        The depth edges of the cells (``zone.shape[-1] + 1`` values), m.
-    cell_area_m2 : float or ndarray
-        Each column's area in the plane, broadcastable to ``zone.shape[:-1]`` (r–z: the rings' areas; voxels:
-        the voxel face), m².
-
-    Returns
-    -------
-    depth_m, widest_section_m2, covered_m2
-        The bottom of the zone's deepest cell; the area of its widest section (the plane at one depth); the
-        area of the surface above it (its projection). All 0 for an empty zone. The width is the diameter of the
-        circle of the widest section's area, the area fraction the covered area per MTZ times the MTZ density.
-    """
-    zone = np.asarray(zone, dtype=bool)
-    if not zone.any():
-        return 0.0, 0.0, 0.0
-    area = np.broadcast_to(np.asarray(cell_area_m2, dtype=float), zone.shape[:-1])
-    lateral = tuple(range(zone.ndim - 1))
-    rows = np.flatnonzero(zone.any(axis=lateral))
-    sections = np.tensordot(area, zone, axes=(lateral, lateral))  # zone area at each depth
-    covered = float(area[zone.any(axis=-1)].sum())
-    return float(z_edges_m[rows.max() + 1]), float(sections.max()), covered
-
-
-def _rz_zone_size(zone: np.ndarray, grid: RZGrid) -> tuple[float, float, float]:
-    """:func:`mtz_zone_extent` on rings: depth and width (diameter of the widest section's circle; 2 × the
-    outermost ring edge for a section that is a full disk), m, and the covered surface area, m²."""
-    rings_m2 = math.pi * np.diff(grid.r_edges_m**2)
-    depth, widest, covered = mtz_zone_extent(zone, grid.z_edges_m, rings_m2)
-    return depth, 2.0 * math.sqrt(widest / math.pi), covered
-
-
-def _rz_mtz_keys(necrosis: np.ndarray, coagulated: np.ndarray, grid: RZGrid, mtz_per_m2: float) -> dict[str, float]:
-    """The MTZ keys of an r–z run from its necrosis zone and coagulated-collagen column (one micro-beam on
-    the rings; the area fraction its covered area times the MTZ density, at most 1)."""
-    depth, width, covered = _rz_zone_size(necrosis, grid)
-    coag_depth, coag_width, _ = _rz_zone_size(coagulated, grid)
-    return {
-        "mtz_depth_um": depth * 1e6,
-        "mtz_width_um": width * 1e6,
-        "mtz_coagulation_depth_um": coag_depth * 1e6,
-        "mtz_coagulation_width_um": coag_width * 1e6,
-        "mtz_area_fraction": min(1.0, covered * mtz_per_m2),
-    }
 
 
 def _dataset(simulation, grid, heat, omega, collagen, probe, summary):
