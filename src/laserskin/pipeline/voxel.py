@@ -36,7 +36,9 @@ voxel follows the absorption of the tissue it has left by the r–z enthalpy sta
 water's share of the voxel's μa only, :func:`_water_share_map`), as a scaling of
 the fresh tissue's Monte Carlo map (no re-transport on dried optics: the light a dried voxel does not
 absorb is ``unabsorbed_by_dried_tissue_J``, not heat); no ablation in 3-D (ablative lasers run r–z); the
-bottom face held at the core temperature at the volume's depth (choose ``size`` z deep enough).
+bottom face held at the r–z path's resting temperature at the volume's depth
+(:func:`resting_temperature_at_depth_K`: the volume rests as the r–z skin does; QA11 F-I), and nothing below it
+(choose ``size`` z below the heated depth).
 """
 
 from __future__ import annotations
@@ -62,11 +64,18 @@ from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, mtz_zone_extent, pyrolysis_note, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
-from laserskin.transport.voxel import simulate_voxel_transport
+from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
 from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
 from laserskin.transport.voxel_sites import firing_order, site_maps
 
-__all__ = ["VoxelColumns", "VoxelResult", "run_voxel", "voxel_setup"]
+__all__ = [
+    "VoxelColumns",
+    "VoxelResult",
+    "resting_profile_K",
+    "resting_temperature_at_depth_K",
+    "run_voxel",
+    "voxel_setup",
+]
 
 #: Ω at and above which a voxel counts as necrotic (Henriques) or coagulated (collagen).
 ZONE_OMEGA = 1.0
@@ -312,16 +321,63 @@ def _per_region(layer_values: list, blood_value, layers, volume, inclusions: tup
     return values
 
 
-def _thermal_medium(simulation, volume, inclusions: tuple[InclusionSpec, ...]) -> VoxelThermalMedium:
+def resting_profile_K(simulation) -> tuple[np.ndarray, np.ndarray]:
+    """``(depth_m, temperature_K)``: the r–z path's resting temperature with depth, the field its heat stage starts from.
+
+    The same steady state (:func:`laserskin.thermal.solver.steady_state_temperature`, the start of
+    :func:`laserskin.thermal.solver.solve_bioheat`) of the same medium (:func:`laserskin.pipeline.stages.heat_problem`:
+    the skin's layers, core temperature at the r–z grid's floor several mm down, the cooling's resting surface air)
+    on the depth cells of the r–z grid this simulation would use (:meth:`Simulation.grid`), solved on one ring of it:
+    the resting state is laterally uniform (insulated outer radius, no radial flux), so one ring gives the r–z field's
+    every column. The depths are the cell centres plus the grid's floor (held at the core temperature)."""
+    from laserskin.grid import RZGrid
+    from laserskin.thermal.solver import steady_state_temperature
+
+    grid = simulation.grid()
+    ring = RZGrid(grid.r_edges_m[:2], grid.z_edges_m)
+    medium, _, surface, _ = stages.heat_problem(
+        simulation.skin(),
+        simulation.geometry(),
+        ring,
+        simulation.pulse_schedule(),
+        simulation.cooling,
+        simulation.settings,
+    )
+    profile = steady_state_temperature(medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)[0]
+    depth = np.append(np.asarray(grid.z_centers_m, dtype=float), grid.z_max_m)
+    return depth, np.append(profile, medium.core_temperature_K)
+
+
+def resting_temperature_at_depth_K(simulation, depth_m: float) -> float:
+    """The r–z path's resting temperature at ``depth_m`` (:func:`resting_profile_K`, linear between its cell
+    centres; the core temperature below its grid), K: what the 3-D stage holds its volume's floor at.
+
+    Before (QA11 F-I) the floor of a 1.2 mm box sat at the core temperature (37 °C), where the r–z grid's sits
+    ~7.6 mm down: the 3-D skin rested 2 K warmer than the r–z skin (surface 36.7 against 34.7 °C) and a laterally
+    uniform exposure read 2.5 × the r–z tightening and 2 × its denatured collagen."""
+    depth, temperature = resting_profile_K(simulation)
+    return float(np.interp(depth_m, depth, temperature))
+
+
+def _thermal_medium(
+    simulation, volume, inclusions: tuple[InclusionSpec, ...], bottom_temperature_K: float | None = None
+) -> VoxelThermalMedium:
     """Thermal properties per region: the person's layers (as the r–z path), blood for blood
-    inclusions, and for any other inclusion the layer that holds most of its voxels."""
+    inclusions, and for any other inclusion the layer that holds most of its voxels; the floor held at
+    ``bottom_temperature_K`` (None: the core temperature)."""
     layers = simulation.skin().layers
     if len(layers) != volume.layer_count:
         raise InputError("layers", volume.layer_count, f"the person's {len(layers)} skin layers")
     own = [(lay.k_W_per_mK, lay.density_kg_per_m3, lay.specific_heat_J_per_kgK, lay.perfusion_per_s) for lay in layers]
     rows = np.array(_per_region(own, BLOOD_THERMAL, layers, volume, inclusions), dtype=np.float64)
     return VoxelThermalMedium(
-        volume.labels, volume.voxel_m, rows[:, 0], rows[:, 1] * rows[:, 2], rows[:, 3], periodic=volume.periodic
+        volume.labels,
+        volume.voxel_m,
+        rows[:, 0],
+        rows[:, 1] * rows[:, 2],
+        rows[:, 3],
+        periodic=volume.periodic,
+        bottom_temperature_K=bottom_temperature_K,
     )
 
 
@@ -413,7 +469,9 @@ def run_voxel(simulation) -> VoxelResult:
             simulation, setup, starts, ends, power_W
         )
     volume = setup.volumes[0][1]
-    medium = _thermal_medium(simulation, volume, simulation.inclusions)
+    # the floor at the r–z resting temperature of its depth, so the volume rests as the r–z skin does (QA11 F-I)
+    floor_K = resting_temperature_at_depth_K(simulation, volume.size_m[2])
+    medium = _thermal_medium(simulation, volume, simulation.inclusions, floor_K)
     damage = {
         key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
         for key, name in DAMAGE_SETS.items()
@@ -542,7 +600,17 @@ def _sites_in_turn(simulation, setup, starts, ends, power_W):
 
 
 def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, transport) -> dict:
-    """The r–z summary keys, read by the same damage functions from the voxel columns."""
+    """The r–z summary keys, read by the same damage functions from the voxel columns.
+
+    Every tissue key reads the layers' voxels only (an inclusion's peak is in ``peak_temperature_by_region_C``): the
+    epidermal keys, ``peak_dermis_temperature_C``, the collagen and the dermal injury. What each depth key measures
+    (docs/voxel.md, "What the keys read"): ``denaturation_depth_um`` / ``coagulation_depth_um`` — collagen Ω ≥ 1
+    anywhere, the shallowest top and the deepest bottom over all columns (the deepest coagulated column);
+    ``residual_damage_depth_um`` — Henriques Ω ≥ 1 contiguous with the surface, the deepest column;
+    ``dermal_injury_depth_um``, ``dermal_injury_fraction``, ``dermal_injury`` — Henriques Ω ≥ 1 in the dermis on
+    the axis column (column 0: nearest the beam's centre or the first lattice site; under uniform light the
+    volume's centre), its share of the dermis thickness and the grade from that share;
+    ``dermal_injury_volume_mm3`` and ``denatured_volume_mm3`` — summed over every layer voxel."""
     laser, settings = simulation.laser, simulation.settings
     geometry = simulation.geometry()
     z = volume.z_centers_m
@@ -603,7 +671,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     # light that leaves the box (sides of an open volume, the floor) heats nothing here; as a share of what the
     # box absorbs plus that light (an upper bound: part of it would come back to the surface) it takes the r-z
     # runs' 1 % rule and note (QA6 #3: 22 % left the hair-removal example's 3 mm floor without a note)
-    lost = sum(w * (t.escaped_sides_fraction + t.total_transmittance) for w, t in zip(weights, transport))
+    lost = sum(w * t.left_volume_fraction for w, t in zip(weights, transport))
     absorbed_in_box = sum(w * t.absorbed_fraction for w, t in zip(weights, transport))
     summary = SimulationSummary(
         geometry="voxels",
@@ -620,7 +688,9 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         ),
         peak_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(peak[epidermal_voxels].max() - CELSIUS_K),
-        peak_dermis_temperature_C=float(peak[:, :, dermis].max() - CELSIUS_K),
+        # the dermis' own (layer) voxels, as the epidermal keys and the dermal read-outs (QA11 F-G: the hair
+        # example's 323 degC was the follicle's shaft, which peak_temperature_by_region_C reports)
+        peak_dermis_temperature_C=float(np.where(skin_voxels, peak, resting_K)[:, :, dermis].max() - CELSIUS_K),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(collagen.denatured_volume_mm3),
         coagulation_depth_um=0.0 if depth is None else float(depth[1]),
@@ -651,7 +721,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         heat_steps=int(heat.steps),
         energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(lost),
-        absorbed_outside_grid_share=float(lost / (lost + absorbed_in_box)) if lost + absorbed_in_box > 0 else 0.0,
+        absorbed_outside_grid_share=outside_volume_share(lost, absorbed_in_box),
     ).to_dict()
     if fractional_array:
         # the r–z path's MTZ rule (summary.mtz_zone_extent, dermal first): necrosis in the living tissue (below the

@@ -32,6 +32,12 @@ for what the r–z run cannot see (bulk rise, overlap, the epidermis between zon
 20 mJ, 52 F type III cheek, 2·10⁴ photons, seed 1: r–z 514 µm × 160 µm at a peak of 132 °C
 (100 °C at 2·10⁵ photons; 469 µm × 160 µm with the dried-column optics off); the cell (20 µm voxels,
 636 zones/cm², 20 K bulk rise) 535 µm × 209 µm at a peak of 387 °C.
+
+The cell is :data:`CELL_DEPTH_M` deep; its floor is held at the r–z path's resting temperature at that depth
+(:func:`laserskin.pipeline.voxel.resting_temperature_at_depth_K`), so it rests as the r–z skin does (QA11 F-I:
+before, at the core temperature, 2 K warmer). For the fraxel_1550 plan above (plan's own photons and seed) that
+moved the zone width 209 → 199 µm, the Ω between zones 0.024 → 0.0066 and the bulk rise 19.9 → 20.1 K; no plan
+decision changed.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ __all__ = ["FractionalArray", "array_voxel_m", "fractional_array"]
 
 #: Voxels of the unit cell the planner aims at (heat + transport within seconds on one core).
 TARGET_VOXELS = 20_000
-#: Depth of the cell, m: below every non-ablative MTZ (≤ ~1.4 mm at 1550 nm, Manstein 2004).
+#: Depth of the cell, m: below every non-ablative MTZ (≤ ~1.4 mm at 1550 nm, Manstein 2004); the floor sits at
+#: the r–z resting temperature of this depth (the 3-D stage's rule), not at the core temperature.
 CELL_DEPTH_M = 1.2e-3
 
 

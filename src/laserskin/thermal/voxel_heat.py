@@ -15,8 +15,8 @@ with the face temperature behind half a voxel of conduction (as in the r–z sol
 and T_m(t) the schedules of any surface cooling (:class:`~laserskin.thermal.boundary.SurfaceBoundary`,
 steps restarting fine wherever they change); the run starts from the core temperature, a given
 field, or the resting steady state (no laser, resting boundary: CG on ``L T = f``); the
-bottom face is held at the core temperature (or insulated); the sides are periodic when
-the volume is (a unit cell of a fractional array), insulated otherwise.
+bottom face is held at the core temperature or a given ``bottom_temperature_K`` (or insulated);
+the sides are periodic when the volume is (a unit cell of a fractional array), insulated otherwise.
 
 Discretisation: cell-centred finite volumes on the cubic voxels (7-point stencil,
 conductances between voxels as harmonic means of k, so flux is continuous across media).
@@ -87,6 +87,11 @@ class VoxelThermalMedium:
         k (> 0), ρc (> 0) and ω_b (>= 0) of each medium.
     periodic : bool
         Periodic side faces (x and y).
+    bottom_temperature_K : float, optional
+        Temperature the bottom face is held at (``bottom="core"``), K; None (default): the core
+        temperature. A volume shallower than the body's core sits on tissue cooler than the core:
+        the 3-D simulation stage holds its floor at the r–z path's resting temperature at that
+        depth (:func:`laserskin.pipeline.voxel.resting_temperature_at_depth_K`; QA11 F-I).
     """
 
     labels: np.ndarray
@@ -98,6 +103,7 @@ class VoxelThermalMedium:
     blood_volumetric_heat_capacity_J_per_m3K: float = BLOOD_VOLUMETRIC_HEAT_CAPACITY_J_PER_M3K
     arterial_temperature_K: float = CORE_TEMPERATURE_K
     core_temperature_K: float = CORE_TEMPERATURE_K
+    bottom_temperature_K: float | None = None
 
     def __post_init__(self) -> None:
         labels = np.ascontiguousarray(self.labels, dtype=np.uint8)
@@ -117,7 +123,16 @@ class VoxelThermalMedium:
             object.__setattr__(self, name, values)
         if not self.voxel_m > 0:
             raise InputError("voxel", self.voxel_m, "> 0 m")
+        if self.bottom_temperature_K is not None and not (
+            math.isfinite(self.bottom_temperature_K) and self.bottom_temperature_K > 0
+        ):
+            raise InputError("medium.bottom_temperature_K", self.bottom_temperature_K, "a finite temperature > 0 K")
         object.__setattr__(self, "labels", labels)
+
+    @property
+    def floor_temperature_K(self) -> float:
+        """Temperature of the bottom face, K: ``bottom_temperature_K``, or the core temperature."""
+        return self.core_temperature_K if self.bottom_temperature_K is None else float(self.bottom_temperature_K)
 
     @classmethod
     def from_volume(
@@ -634,7 +649,8 @@ def solve_voxel_bioheat(
         A time-dependent surface boundary h(t), T(t) (the cooling schedules of
         :meth:`laserskin.thermal.cooling.Cooling.surface_boundary`, as the r–z solver takes).
     bottom : {"core", "insulated"}
-        Bottom face at the core temperature or insulated.
+        Bottom face held at ``medium.floor_temperature_K`` (the core temperature unless the medium's
+        ``bottom_temperature_K`` is set) or insulated.
     initial_temperature_K : float, ndarray or "steady", optional
         Default: the core temperature everywhere; ``"steady"``: the steady state with the
         resting surface boundary and no laser (the r–z solver's start).
@@ -760,7 +776,7 @@ def _solve(
     l_diag = L.diagonal()
     rho_c = np.ascontiguousarray(medium.volumetric_heat_capacity_J_per_m3K[medium.labels].ravel())
     const = np.zeros(shape)
-    const[:, :, -1] += g_bottom * medium.core_temperature_K
+    const[:, :, -1] += g_bottom * medium.floor_temperature_K
     const += (
         medium.perfusion_per_s[medium.labels] * medium.blood_volumetric_heat_capacity_J_per_m3K
     ) * medium.arterial_temperature_K
@@ -800,7 +816,7 @@ def _solve(
         if initial_temperature_K != "steady":
             raise InputError("initial_temperature_K", initial_temperature_K, "a temperature, a field or 'steady'")
         g, f = boundary(surface.resting_h_W_per_m2K, surface.resting_temperature_K)
-        temperature = solve(g, 1.0, f, np.full(rho_c.size, medium.core_temperature_K))
+        temperature = solve(g, 1.0, f, np.full(rho_c.size, medium.floor_temperature_K))
     elif initial_temperature_K is None:
         temperature = np.full(rho_c.size, medium.core_temperature_K)
     else:

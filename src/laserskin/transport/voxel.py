@@ -285,6 +285,13 @@ class VoxelTransportResult:
             - 1.0
         )
 
+    @property
+    def left_volume_fraction(self) -> float:
+        """Light that leaves the volume through its floor (``total_transmittance``) and open sides
+        (``escaped_sides_fraction``): tissue below or beside the box would absorb part of it, and none of it
+        heats the box. The voxel twin of the r–z ``absorbed_outside_grid_fraction`` (QA11 F-F)."""
+        return float(self.total_transmittance + self.escaped_sides_fraction)
+
     def absorbed_by_region(self) -> dict[str, float]:
         return {name: float(v) for name, v in zip(self.volume.region_names, self.absorbed_fraction_by_region)}
 
@@ -313,7 +320,10 @@ class VoxelTransportResult:
             "absorbed_fraction_by_region_stderr": {
                 n: float(v) for n, v in zip(names, self.absorbed_fraction_by_region_stderr)
             },
-            "absorbed_outside_grid_fraction": 0.0,
+            # the light through the floor and open sides, and its share, as `simulate` of the same volume reports
+            # them (QA11 F-F: 0.0 before, where simulate said 8.9 % for examples/fractional_array_1550.toml)
+            "absorbed_outside_grid_fraction": self.left_volume_fraction,
+            "absorbed_outside_grid_share": outside_volume_share(self.left_volume_fraction, self.absorbed_fraction),
             "escaped_sides_fraction": float(self.escaped_sides_fraction),
             "escaped_sides_fraction_stderr": float(self.escaped_sides_fraction_stderr),
             "roulette_balance": float(self.roulette_balance),
@@ -568,11 +578,21 @@ def simulate_voxel_transport(
     )
 
 
+def outside_volume_share(left_fraction: float, absorbed_fraction: float) -> float:
+    """Share of the light the tissue would absorb that falls outside a voxel volume, at most: the light leaving the
+    volume (floor and open sides, ``left_fraction``) over itself plus what the volume absorbs (an upper bound: part
+    of the light that leaves would come back to the surface). The voxel ``absorbed_outside_grid_share`` of both
+    ``laserskin transport`` and ``laserskin simulate`` (the r–z runs take the grid's outside over the absorbed)."""
+    total = left_fraction + absorbed_fraction
+    return float(left_fraction / total) if total > 0 else 0.0
+
+
 __all__ = [
     "BEAM_KIND_CODES",
     "Medium",
     "VoxelSource",
     "VoxelTransportResult",
     "VoxelVolume",
+    "outside_volume_share",
     "simulate_voxel_transport",
 ]
