@@ -477,18 +477,20 @@ def mtz_zone_extent(zone: np.ndarray, z_edges_m: np.ndarray, in_dermis: np.ndarr
 
     * depth: the bottom of the zone's deepest cell;
     * the cells its width and area fraction are read on: the zone's dermal cells when it reaches the dermis
-      (lesion widths are read in the dermis in histology, not in the epidermis that the beam's tails heat:
-      Hantash et al. 2007, ``hantash2007_invivo``, V abstract; Manstein et al. 2004, ``manstein2004``), else,
-      for a zone confined to the epidermis (a blistered column that never reaches the junction), its own cells,
-      so a zone with a depth always has a width and an area fraction (QA11 F-A: a fractional 1550 nm r–z run
-      read 61.9 µm deep, 0 wide, area fraction 0). Confidence: D (the rule).
+      (the MTZ widths the model is validated on are histological widths of the dermal lesion, not of the
+      epidermis that the beam's tails heat: Hantash et al. 2007, ``hantash2007_invivo``, ``hantash2007_exvivo``;
+      Manstein et al. 2004, ``manstein2004``; R), else, for a zone confined to the epidermis (a blistered column
+      that never reaches the junction), its own cells, so a zone with a depth always has a width and an area
+      fraction (QA11 F-A: the ``fractional_array_1550`` example on rings, 1550 nm 2 mJ, read 61.9 µm deep, 0 wide,
+      area fraction 0; now 40 µm wide, 1.26 %). Confidence: D (the rule).
 
     A zone that reaches the dermis reads exactly as before the rule (every fractional CO2 and 1550 nm read-out
     unchanged). Known consequence: two nested zones may be read in different places. A crater confined to the
     epidermis is read over its own cells while the necrosis zone around it, reaching the dermis, is read in the
-    dermis, so at low CO2 energies the crater can be reported wider than the MTZ that contains it (fractional
-    CO2, 120 µm, 10 %, type II cheek: at 1 mJ crater CRATER_1 µm wide at the surface, MTZ MTZ_1 µm; from 2 mJ
-    the crater reaches the dermis). Depths are read alike everywhere, so they stay nested.
+    dermis, so below ~2 mJ of fractional CO2 the crater can be reported wider than the MTZ that contains it
+    (120 µm, 10 %, type II cheek, 1 mJ: crater 37 µm deep and coagulated column read 90 µm wide in the
+    epidermis, the necrosis zone 88 µm deep read 75 µm wide in the dermis; from 2 mJ the crater reaches the dermis
+    and every width is dermal). Depths are read alike everywhere, so they stay nested.
 
     Parameters
     ----------
