@@ -10,7 +10,8 @@ package and kernel versions, written atomically and checksummed (:mod:`laserskin
 result is bit-identical to a fresh run (tests/transport/test_cache.py, tests/pipeline/test_readout_error.py), so
 sharing it changes no number a test reads; it only skips the repeated Monte Carlo runs of tests (and of the
 documented examples, which run in subprocesses that inherit the variable) that simulate the same person, device
-and seed. Heat solves and plans are not cached: every test computes its own.
+and seed. Heat solves are not cached, nor are plans, except the planner tests' that ask the run's plan store
+(tests/planning/conftest.py ``plan_store``) for the same plan: every other test computes its own.
 
 Tests whose subject depends on the cache being empty (hits and misses, cache files, damaged entries, counted or
 forbidden transport runs, progress that only a miss reports, a cached result compared with a fresh one, workers
@@ -48,10 +49,16 @@ PRIVATE_TRANSPORT_CACHE = {
 }
 
 
-def _private_reason(path: Path) -> str | None:
+def _relative(path: Path) -> str | None:
     try:
-        relative = path.resolve().relative_to(ROOT).as_posix()
+        return path.resolve().relative_to(ROOT).as_posix()
     except ValueError:
+        return None
+
+
+def _private_reason(path: Path) -> str | None:
+    relative = _relative(path)
+    if relative is None:
         return None
     for prefix, reason in PRIVATE_TRANSPORT_CACHE.items():
         if relative == prefix or (prefix.endswith("/") and relative.startswith(prefix)):
@@ -59,11 +66,105 @@ def _private_reason(path: Path) -> str | None:
     return None
 
 
+#: Test files that run long, in seconds on one of the two workers of ``make test`` (sums of the test durations,
+#: ``--durations``, of the fresh-clone runs of session 13; approximate, for the order only). Under pytest-xdist's
+#: ``--dist loadfile`` (Makefile) a worker takes one file at a time, in the workers' collection order
+#: (:func:`pytest_configure`), so these are collected first, longest first, and the short files fill both workers'
+#: ends: xdist's own order (files with the most tests first) left long files of one or two tests (qa8's session
+#: limit, the reference doses) for the end, where one worker ran them while the other had nothing left. A file
+#: missing here, or a stale number, changes only the order, never a test; the other files follow in xdist's order.
+LONG_FILES_S = {
+    "planning/test_noise_rules_abdomen.py": 210,
+    "planning/test_plan_trust.py": 110,
+    "planning/test_qa10_plan.py": 60,  # 100 before its session-count calls ran with one BLAS thread
+    "planning/test_plan_qa8_session_limit.py": 85,
+    "test_docs_examples.py": 80,
+    "validation/test_tissue_response.py": 80,
+    "planning/test_plan_qa7_session_limit.py": 70,
+    "test_examples_tightening.py": 45,
+    "planning/test_noise_rules.py": 43,
+    "web/test_browser.py": 35,
+    "transport/test_voxel_fractional_array.py": 33,
+    "validation/test_reference_doses.py": 32,
+    "pipeline/test_summary_dermal_grade.py": 28,
+    "test_examples_smoke.py": 22,
+    "planning/test_session12_bands.py": 20,
+    "damage/test_injury_dermal_uncertain.py": 17,
+    "validation/test_healing_calibration.py": 16,
+    "pipeline/test_ablative_defaults.py": 16,
+}
+
+
+def _long_files_first(items: list) -> None:
+    """Reorder ``items`` in place: the files of :data:`LONG_FILES_S` first (longest first), then the others by their
+    number of tests (most first, xdist's own order); a file's tests stay together and in their order."""
+    files: dict[str, list] = {}
+    for item in items:
+        files.setdefault(str(item.path), []).append(item)
+
+    def cost(path: str) -> tuple[float, int]:
+        return (-LONG_FILES_S.get(_relative(Path(path)) or "", 0), -len(files[path]))
+
+    items[:] = [item for path in sorted(files, key=cost) for item in files[path]]
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         reason = _private_reason(Path(str(item.path)))
         if reason is not None:
             item.add_marker(pytest.mark.private_transport_cache(reason=reason))
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the order the workers take the files in (a serial run keeps its own)
+        _long_files_first(items)
+
+
+def pytest_configure(config):
+    """Under ``--dist loadfile`` (or ``loadscope``) xdist hands the files out in the workers' collection order
+    (:func:`_long_files_first`) instead of sorting them by their number of tests (``--no-loadscope-reorder``,
+    pytest-xdist >= 3.8; an older xdist sorts them by count, and this order only breaks its ties)."""
+    if getattr(config.option, "dist", "no") in ("loadfile", "loadscope") and hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+#: Test files that run with the BLAS libraries' own thread count, and why (every other test runs with one BLAS thread:
+#: :func:`_one_blas_thread`).
+DEFAULT_BLAS_THREADS = {
+    "planning/test_blas_threads.py": "compares one BLAS thread with the library's default thread count",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_blas_thread():
+    """One BLAS thread in the test processes, as a plan runs (:func:`laserskin.planning.plan.plan_request`).
+
+    Tests call the planner's and the healing model's functions directly (``plan_course``, ``_plan_device``, the
+    outcome bands), outside ``plan_request``'s one-thread limit: their dense linear algebra is many tiny products
+    (``scipy.linalg.expm`` of 11 x 11 parameter stacks), on which OpenBLAS's threads, spinning beside the other pytest
+    worker and the numba kernels on a 2-core machine, cost ~10x the work (``plan_course`` of the QA10 forehead dose:
+    10.8 CPU s with the default 2 threads, 0.97 with one; tests/healing with test_outcome_dose_band.py: 34.2 -> 21.2
+    CPU s). The numbers do not change (OpenBLAS splits a product's output between threads, never a sum;
+    tests/planning/test_blas_threads.py, which runs with the default count, :data:`DEFAULT_BLAS_THREADS`).
+    Subprocesses (the command line, the web server, the documented examples) keep their own thread count.
+    Returns the libraries' default counts (``{filepath: threads}``)."""
+    import scipy.linalg  # noqa: F401  (load numpy's and scipy's BLAS libraries before limiting them)
+    import scipy.sparse.linalg  # noqa: F401
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    defaults = {lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield defaults
+
+
+@pytest.fixture(autouse=True)
+def _default_blas_threads(request, _one_blas_thread):
+    """The BLAS libraries' own thread count for the tests of :data:`DEFAULT_BLAS_THREADS`."""
+    relative = _relative(Path(str(request.node.path)))
+    if relative not in DEFAULT_BLAS_THREADS or not _one_blas_thread:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=max(_one_blas_thread.values()), user_api="blas"):
+        yield
 
 
 @pytest.fixture(scope="session")

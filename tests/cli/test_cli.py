@@ -36,7 +36,7 @@ def test_optics_json_lists_layers():
         "--json",
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["layers"]  # with "version" and "inputs" (QA11 F-H)
     assert [row["name"] for row in rows][0] == "stratum_corneum"
     for row in rows:
         assert {"name", "thickness_um", "mua_per_cm", "mus_per_cm", "g", "n"} <= set(row)

@@ -196,7 +196,7 @@ def test_the_cli_options_typed_as_text_read_as_whole_numbers():
     person = ["--age", "55", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek"]
     optics = CliRunner().invoke(app, ["optics", *person, "--wavelength", "1064 nm", "--json"])
     assert optics.exit_code == 0, optics.output
-    assert json.loads(optics.stdout)[0]["name"] == "stratum_corneum"
+    assert json.loads(optics.stdout)["layers"][0]["name"] == "stratum_corneum"
     optics = CliRunner().invoke(app, ["optics", *person, "--wavelength", "1064 nm", "--laxity", "3", "--json"])
     assert optics.exit_code == 0, optics.output
     # the plan's whole-number options: accepted, so only the one bad option is refused (before the planner runs)

@@ -1,6 +1,12 @@
 """Fixtures of the planner tests."""
 
+import fcntl
+import hashlib
 import importlib
+import json
+import os
+import pickle
+from pathlib import Path
 
 import pytest
 
@@ -13,9 +19,71 @@ def person_transport_cache(run_transport_cache):
     fraxel_1550, genesis_1064). A transport is keyed on its optics, beam, grid, photons, seed and the package and
     kernel versions (:mod:`laserskin.transport.cache`), and a cached one is bit-identical to a fresh one
     (tests/pipeline/test_readout_error.py), so sharing it changes no result, only skips repeated runs. Heat solves
-    and plans are not cached here: each test computes its own. It is the run's shared transport cache
-    (tests/conftest.py), so the documented examples that plan this person reuse these transports too."""
+    are not cached here, and plans only where a test asks :func:`plan_store` for them. It is the run's shared
+    transport cache (tests/conftest.py), so the documented examples that plan this person reuse these transports too."""
     return run_transport_cache
+
+
+class PlanStore:
+    """Plans computed once per pytest run and read by every test that asks for the same plan.
+
+    ``store.plan(person_fields, **kwargs)`` is ``plan(Person(**person_fields), **kwargs)`` (transports from the run's
+    shared cache, no progress bar). A plan is a deterministic computation of its inputs (same person, devices,
+    photons and seed: the same transports, bit-identical on any thread, and the same heat solves; the seeds are
+    compared with each other by the tests, never a plan with itself), so the first test that asks computes it and
+    stores it (pickled, in the run's folder that both ``make test`` workers share); a later one, in this file or
+    another, on this worker or the other, reads it. Each caller gets its own copy (unpickled), so a test may change
+    what it got. Two callers asking for one plan at once: the second waits for the first (a lock file per plan,
+    ``flock``, released by the system if the process dies; it then computes the plan itself).
+
+    The key holds the inputs, the planner's rules (``contraindications.toml``, as loaded now) and its minimum-benefit
+    cut, so a test that changes either (``monkeypatch``) gets a plan of its own rules; a test that patches anything
+    else in the planner must call ``plan`` itself.
+    """
+
+    def __init__(self, folder: Path, transport_cache: Path):
+        self.folder = folder
+        self.transport_cache = transport_cache
+
+    def _key(self, person_fields: dict, kwargs: dict) -> str:
+        from laserskin import __version__
+        from laserskin.planning.request import planner_rules
+
+        plan_module = importlib.import_module("laserskin.planning.plan")
+        inputs = {
+            "person": person_fields,
+            "plan": kwargs,
+            "rules": planner_rules(),
+            "minimum_benefit_pct": plan_module.MIN_EXPECTED_IMPROVEMENT_PCT,
+            "version": __version__,
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=repr).encode()).hexdigest()[:32]
+
+    def plan(self, person_fields: dict, **kwargs):
+        """``plan(Person(**person_fields), **kwargs)``, computed once per run (see the class)."""
+        from laserskin.planning import plan
+        from laserskin.skin.person import Person
+
+        assert "cache_dir" not in kwargs and "progress" not in kwargs, "the store sets them"
+        key = self._key(person_fields, kwargs)
+        stored = self.folder / f"{key}.pickle"
+        with open(self.folder / f"{key}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not stored.exists():
+                result = plan(Person(**person_fields), **kwargs, cache_dir=self.transport_cache, progress=None)
+                partial = stored.with_name(f"{key}.{os.getpid()}.partial")
+                partial.write_bytes(pickle.dumps(result))
+                os.replace(partial, stored)
+            return pickle.loads(stored.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def plan_store(tmp_path_factory, run_transport_cache) -> PlanStore:
+    """:class:`PlanStore` of this pytest run (a folder beside the run's transport cache, shared by xdist workers)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "plan-store"
+    folder.mkdir(exist_ok=True)
+    return PlanStore(folder, run_transport_cache)
 
 
 @pytest.fixture(scope="session")

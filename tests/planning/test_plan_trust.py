@@ -11,11 +11,13 @@ from laserskin.planning.uncertainty import BlisterUncertainty
 from laserskin.skin.person import Person
 
 PHOTONS = 20_000  # the planner adds photons itself when the basal Monte Carlo error exceeds 3 %
+SEEDS = (1, 2, 3, 4, 5)
+#: The issue's person (52 F, type IV, cheek, laxity 2).
+PERSON = {"age": 52, "sex": "female", "fitzpatrick": "IV", "site": "cheek", "laxity": 2}
 
 
 def person(**kw):
-    base = {"age": 52, "sex": "female", "fitzpatrick": "IV", "site": "cheek", "laxity": 2}
-    return Person(**{**base, **kw})
+    return Person(**{**PERSON, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +28,12 @@ def plan_cache(person_transport_cache):
 
 
 @pytest.fixture(scope="module")
-def cheek_plans(plan_cache, side_by_side):
-    """The issue's person (52 F, type IV, cheek, laxity 2, smoothbeam_1450) planned with five seeds."""
+def cheek_plans(plan_store, side_by_side):
+    """The issue's person (52 F, type IV, cheek, laxity 2, smoothbeam_1450) planned with five seeds (from the run's
+    plan store, conftest: another file that asks for one of these plans reads it instead of planning it again)."""
     return side_by_side(
-        lambda seed: plan(
-            person(), goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed, cache_dir=plan_cache
-        ),
-        (1, 2, 3, 4, 5),
+        lambda seed: plan_store.plan(PERSON, goal="tighten", devices=["smoothbeam_1450"], photons=PHOTONS, seed=seed),
+        SEEDS,
     )
 
 
@@ -54,7 +55,7 @@ def test_same_person_same_choices_for_five_seeds(cheek_plans):
 
 
 @pytest.mark.slow  # five recommendations between the two contenders (smoothbeam runs come from the cache)
-def test_recommendation_between_devices_same_choices_for_five_seeds(cheek_plans, plan_cache, side_by_side):
+def test_recommendation_between_devices_same_choices_for_five_seeds(cheek_plans, plan_store, side_by_side):
     """Issue 10 item 4 with a choice of device: the recommended device, its passes and its session count
     must not follow the seed. Without --device this person's plan is a choice between cooltouch_1320 and
     smoothbeam_1450 (the other default candidates are far below or not eligible; all seven take ~4 min, so
@@ -62,17 +63,13 @@ def test_recommendation_between_devices_same_choices_for_five_seeds(cheek_plans,
     cooltouch_1320 was chosen for every seed but with 4, 4, 3, 5, 4 sessions (a line on the noisy month-6
     value; the dose's denatured fraction spans 0.14-0.30 over the seeds). The seeds are planned side by side
     (conftest ``side_by_side``: each seed's plan is the one the serial loop makes): within one plan the cached
-    smoothbeam_1450 runs finish long before cooltouch_1320's, which would leave a core idle."""
+    smoothbeam_1450 runs finish long before cooltouch_1320's, which would leave a core idle. The plans come from the
+    run's plan store (conftest), where the seed-1 plan serves test_session12_bands.py's pair too."""
     plans = side_by_side(
-        lambda seed: plan(
-            person(),
-            goal="tighten",
-            devices=["cooltouch_1320", "smoothbeam_1450"],
-            photons=PHOTONS,
-            seed=seed,
-            cache_dir=plan_cache,
+        lambda seed: plan_store.plan(
+            PERSON, goal="tighten", devices=["cooltouch_1320", "smoothbeam_1450"], photons=PHOTONS, seed=seed
         ),
-        (1, 2, 3, 4, 5),
+        SEEDS,
     )
     choices = {(p.device, p.settings["passes"], p.sessions) for p in plans}
     assert len(choices) == 1, [(p.device, p.settings["passes"], p.sessions) for p in plans]

@@ -67,7 +67,7 @@ def test_the_blister_band_rows_show_the_json_numbers():
         "<th scope='row'>Change with melanin to the top of the band</th><td>-4.3 % of the blister fluence</td>",
         "<th scope='row'>Change with the other scattering set</th><td>-12.6 % of the blister fluence</td>",
         "<th scope='row'>Change with cooling h at its low end</th><td>+0.9 % of the blister fluence</td>",
-        "<th scope='row'>Not included: epidermis thickness</th><td>not varied: stub reason</td>",
+        "<th scope='row'>Not included: epidermal thickness</th><td>not varied: stub reason</td>",
         "<th scope='row'>Perturbed light-transport and heat runs</th><td>4</td>",
         "<td>19.5 J/cm² (16.7 J/cm² – 20.8 J/cm²)</td>",
     ):

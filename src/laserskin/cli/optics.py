@@ -5,6 +5,15 @@ from __future__ import annotations
 import typer
 
 from laserskin.cli._shell import AGE_HELP, LAXITY_HELP, SUN_EXPOSURE_HELP, console, print_json
+from laserskin.skin.parameter_sets import available_scattering_sets, optical_set_text
+
+#: ``--scattering``: the optical parameter set, each named by what it sets (QA11 F-J: salomatina2006 sets the
+#: ex-vivo absorption as well as the scattering), from each set's TOML ``label``.
+SCATTERING_HELP = (
+    "Optical parameter set: "
+    + "; ".join(f"{name}: {optical_set_text(name)}" for name in available_scattering_sets())
+    + "."
+)
 
 
 def command(
@@ -15,7 +24,7 @@ def command(
     wavelength: str = typer.Option(..., help='Laser wavelength with unit, e.g. "1064 nm".'),
     sun_exposure: str = typer.Option("1", metavar="<int>", help=SUN_EXPOSURE_HELP),
     laxity: str = typer.Option("1", metavar="<int>", help=LAXITY_HELP),
-    scattering: str = typer.Option("jacques2013", help="Scattering parameter set name."),
+    scattering: str = typer.Option("jacques2013", help=SCATTERING_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the layer table as JSON."),
 ) -> None:
     """Print the layer table of a person's skin at one wavelength."""
@@ -38,7 +47,12 @@ def command(
     wavelength_m = to_si(wavelength, "m", field="wavelength", display="nm")
     rows = optics_table(person, wavelength_m, scattering=scattering)
     if as_json:
-        print_json(rows)
+        inputs = {
+            "person": person.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "wavelength": _echo_quantity(wavelength, "m", "nm"),
+            "scattering": scattering,
+        }
+        print_json(with_provenance({"layers": rows}, inputs))
         return
     table = Table(title=f"Skin optics at {wavelength_m * 1e9:g} nm ({scattering})")
     for column in ("layer", "thickness (µm)", "μa (1/cm)", "μs (1/cm)", "μs' (1/cm)", "g", "n"):
@@ -54,6 +68,25 @@ def command(
             f"{row['n']:.3f}",
         )
     console().print(table)
+
+
+def _echo_quantity(text: str, si_unit: str, display: str) -> str:
+    """A quantity option echoed as the quantity fields of a scenario echo theirs (``core.units.Quantity``'s rule)."""
+    from pydantic import TypeAdapter
+
+    from laserskin.core.units import Quantity
+
+    adapter = TypeAdapter(Quantity(si_unit, display=display))
+    return str(adapter.dump_python(adapter.validate_python(text), mode="json"))
+
+
+def with_provenance(result: dict, inputs: dict) -> dict:
+    """``result`` with the provenance ``simulate --json`` carries (:func:`laserskin.pipeline.summary.shell_summary`):
+    the package ``version`` and the ``inputs`` that reproduce it, each quantity echoed as typed (QA11 F-H: the
+    ``optics`` and ``transport`` JSON had neither)."""
+    import laserskin
+
+    return {"version": laserskin.__version__, "inputs": inputs, **result}
 
 
 def age_value(text: str | None) -> float | str | None:

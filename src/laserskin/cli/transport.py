@@ -88,12 +88,29 @@ def command(
         outputs.wrote(figure)
     summary = result.summary()
     _note_grid_capture(summary)
+    summary.update(provenance(spec, settings))
     if summary.get("grid_note"):
         note(f"note: {summary['grid_note']}")
     if as_json:
         print_json(summary)
         return
     print_summary(summary)
+
+
+def provenance(spec, settings) -> dict:
+    """``version`` and ``inputs`` of the JSON, as ``laserskin simulate --json`` records them (QA11 #10): the package
+    version and the scenario that reproduces the run (person or layers, laser, beam, the scattering set in
+    ``[transport]``, geometry, quantities echoed as typed), with the photons and seed that ran in its ``[transport]``
+    table by simulate's own rule (:func:`laserskin.cli.simulate.reproducing_scenario`: ``--photons``/``--seed``
+    recorded, ``--threads`` not, since the tallies do not depend on it), so ``inputs`` saved as a scenario file
+    runs the same transport again."""
+    from types import SimpleNamespace
+
+    import laserskin
+    from laserskin.cli.simulate import reproducing_scenario
+
+    ran = reproducing_scenario(spec, SimpleNamespace(settings=settings))
+    return {"version": laserskin.__version__, "inputs": ran.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
 
 def _note_grid_capture(summary: dict) -> None:
@@ -106,7 +123,8 @@ def _note_grid_capture(summary: dict) -> None:
     absorbed = summary.get("absorbed_fraction")
     if outside is None or absorbed is None:
         return
-    summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
+    if "absorbed_outside_grid_share" not in summary:  # a voxel result gives its own (transport.voxel's rule)
+        summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
     summary.setdefault("grid_note", None)
     note_grid_capture(summary, warn=False)
 

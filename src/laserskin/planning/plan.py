@@ -47,6 +47,7 @@ from laserskin.planning.sessions import (
     session_dose_from_summary,
     session_timing,
 )
+from laserskin.planning.uncertainty import PERTURBATION_NAMES
 
 __all__ = ["TreatmentPlan", "plan", "plan_request"]
 
@@ -626,7 +627,8 @@ OUTCOME_DOSE_BAND_RULE = (
     "low = the healing band's low end of the course at the low end of the dose band, high = its high end at the "
     "high end of the dose band, the nominal unchanged (the course at the planned fluence); the dose band is the "
     "delivered dermal dose's relative uncertainty as an equivalent fluence change, measured in the blister band's "
-    "perturbed runs (melanin, epidermal and dermal thickness, scattering set, cooling h) and combined in quadrature "
+    "perturbed runs (melanin, epidermal and dermal thickness, the ex-vivo optical set (scattering and absorption), "
+    "cooling h) and combined in quadrature "
     "with twice the Monte Carlo relative error; the session count and interval are the plan's"
 )
 
@@ -680,9 +682,9 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
 
     * dose band: :func:`laserskin.planning.uncertainty.dermal_dose_uncertainty` — the relative change of the dermal
       ∫Ω dz at the planned energy in each perturbed run of the blister band (melanin to the top of the Fitzpatrick
-      band, Norvang 1997; epidermis +20 %, Sandby-Møller 2003; dermis −20 %, Chopra 2015; the other scattering set,
-      Salomatina 2006; cooling h at its range's low end, Aguilar 2001), expressed as an equivalent fluence change,
-      with twice the Monte Carlo relative error ``s_MC`` in quadrature: ``δ_low``, ``δ_high``;
+      band, Norvang 1997; epidermis +20 %, Sandby-Møller 2003; dermis −20 %, Chopra 2015; the ex-vivo optical set
+      (scattering and absorption), Salomatina 2006; cooling h at its range's low end, Aguilar 2001), expressed as
+      an equivalent fluence change, with twice the Monte Carlo relative error ``s_MC`` in quadrature: ``δ_low``, ``δ_high``;
     * the course (the plan's session count and interval) is re-evaluated at the dose of the fluence ``F (1 − δ_low)``
       and ``F (1 + δ_high)`` from the setting's linear thermal response (no new transport; :func:`_setting_at_dose`:
       the rise per joule scaled, so that an end beyond the device's fluence range is evaluated too);
@@ -757,14 +759,8 @@ BAND_INCLUDES_DOSE = (
     "the healing model (its fitted gains and physiological ranges) and the delivered dermal dose: 2 x the Monte "
     "Carlo error, "
 )
-#: How the perturbations of the blister band are named in ``band_includes``.
-_SOURCE_TEXT = {
-    "melanin": "melanin",
-    "epidermis_thickness": "epidermal thickness",
-    "dermis_thickness": "dermal thickness",
-    "scattering_set": "scattering set",
-    "cooling_h": "cooling h",
-}
+#: How the perturbations of the blister band are named in ``band_includes``: the one label table (QA11 F-J).
+_SOURCE_TEXT = PERTURBATION_NAMES
 
 
 def _dose_band_not_applied(why: str) -> dict:

@@ -11,7 +11,14 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    FieldSerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
@@ -37,6 +44,10 @@ def site_max_area_m2(site: str) -> float:
     for neck, forearms and abdomen; cheek stands for the full face, 500 cm²)."""
     return planner_rules()["site_max_area_cm2"][site] * 1e-4
 
+
+#: Most sessions a plan may be asked for (``max_sessions`` from 1 to this): the ceiling every plan is held to, and
+#: what ``inputs.max_sessions`` records where no smaller limit was given.
+MAX_SESSIONS = 20
 
 #: Default treated area, cm², where the site holds it; smaller sites default to their whole area.
 DEFAULT_AREA_CM2 = 150.0
@@ -101,7 +112,7 @@ class PlanRequest(InputModel):
     # refuses typos that pint reads as tiny areas ("b" is a barn, 1e-24 cm^2)
     area_m2: Quantity("m^2", display="cm^2", ge=1e-4) = Field(default="150 cm^2", alias="area")
     devices: list[str] | None = None
-    max_sessions: int | None = Field(default=None, ge=1, le=20)
+    max_sessions: int | None = Field(default=None, ge=1, le=MAX_SESSIONS)
     max_downtime_days: Quantity("day", bare_unit="day", ge=0.0, le=365.0, display="day") | None = None
     max_session_minutes: Quantity("min", bare_unit="min", gt=0.0, le=600.0, display="min") | None = None
     max_fraction_of_blister: float = Field(default=0.85, gt=0.0, le=1.0)
@@ -109,6 +120,25 @@ class PlanRequest(InputModel):
     cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"
     photons: int = Field(default=20_000, ge=MIN_PHOTONS, le=10_000_000)
     seed: int = Field(default=1, ge=0, lt=2**63)
+
+    @field_serializer("max_sessions", "max_session_minutes", mode="wrap", when_used="json")
+    def _limit_held_to(self, value, handler: SerializerFunctionWrapHandler, info: FieldSerializationInfo):
+        # the JSON echo (a plan's `inputs`) states the limit the plan was held to, not the null of "the default"
+        # (QA11 #10 nit): the session limit of contraindications.toml [safety] max_session_minutes (60 min) that
+        # the planner applies where none is given, and the MAX_SESSIONS ceiling (under which each device keeps to
+        # its typical count). Read back, the echo plans the same: the limits are the same numbers.
+        if value is None:
+            value = self.resolved_limits()[info.field_name]
+        return handler(value)
+
+    def resolved_limits(self) -> dict[str, float | int]:
+        """The limits a plan of this request is held to: ``max_session_minutes`` (the request's, else
+        contraindications.toml ``[safety] max_session_minutes``) and ``max_sessions`` (the request's, else
+        :data:`MAX_SESSIONS`)."""
+        return {
+            "max_session_minutes": self.max_session_minutes or float(planner_rules()["safety"]["max_session_minutes"]),
+            "max_sessions": self.max_sessions if self.max_sessions is not None else MAX_SESSIONS,
+        }
 
     @model_validator(mode="before")
     @classmethod

@@ -18,17 +18,20 @@ epidermal melanin      to the upper end of the person's Fitzpatrick band   V/D  
 living epidermis       +20 % thickness                                     R      Sandby-Møller et al. 2003
                                                                                   (inter-individual SD ~15-20 %)
 dermis                 −20 % thickness                                     R      Chopra et al. 2015 (759-1969 µm)
-scattering set         each other shipped set that covers every           V      Salomatina et al. 2006
-                       wavelength of the laser (Salomatina 2006 ex-vivo:
-                       400-1600 nm only; not varied for a broadband
-                       source such as 1100-1800 nm, see ``notes``)
+optical set            each other shipped optical parameter set that      V      Salomatina et al. 2006
+(``scattering_set``)   covers every wavelength of the laser: today the
+                       ex-vivo set of Salomatina 2006, which swaps in its
+                       measured absorption as well as its scattering
+                       (``absorption = "measured"``; 400-1600 nm only; not
+                       varied for a broadband source such as 1100-1800 nm,
+                       see ``notes``)
 cooling h              low end of the cooling kind's literature range      V/U    Aguilar et al. 2001 (cryogen);
                                                                                   physics_data §6 (contact, air)
 =====================  ==================================================  =====  ============================
 
 Each perturbation gives a relative change ``d_i = E_i/E_0 − 1`` of the one-pass blister energy.
 A one-sided physical perturbation (melanin, thicknesses, h) stands for its mirror image too and
-counts on both sides; the alternative scattering set counts only on the side it moves to. The
+counts on both sides; the alternative optical set counts only on the side it moves to. The
 changes are taken as independent and combined in quadrature with twice the Monte Carlo
 relative standard error ``s_MC``::
 
@@ -36,7 +39,7 @@ relative standard error ``s_MC``::
     u_high = sqrt(Σ_sym d_i² + Σ_set max(d, 0)² + (2 s_MC)²),   high = E_0 (1 + u_high)
 
 (perturbations to the end of a plausible range ≈ a 90 % band; assumption U). A perturbation
-that cannot be made (no other scattering set covers the laser's wavelengths) is left out of
+that cannot be made (no other optical set covers the laser's wavelengths) is left out of
 the band and said so in ``notes``. ``s_MC`` is the Monte Carlo error of the read-out that sets Ω
 (the basal rise pooled over the read-out regions), measured over the transport's groups of batches
 (:func:`mc_relative_error`).
@@ -55,6 +58,7 @@ import numpy as np
 from laserskin.core.citations import cite
 from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import pool_rings, pooled_ring
+from laserskin.skin.parameter_sets import optical_set_text
 
 CITATIONS = ("henriques_moritz1947", "norvang1997", "sandbymoller2003", "chopra2015", "salomatina2006", "aguilar2001")
 
@@ -75,22 +79,42 @@ DERMIS_THICKNESS_REL = 0.20
 #: Largest combined relative uncertainty kept (the low end stays positive).
 MAX_RELATIVE_UNCERTAINTY = 0.8
 
+#: The optical set of the ``scattering_set`` perturbation where the nominal run takes the default ``jacques2013``
+#: (every plan: :func:`alternative_scattering_sets` gives ``salomatina2006``). Its label says what it changes,
+#: scattering and absorption (QA11 F-J; one label source: the set's TOML ``label``, :func:`optical_set_text`).
+DEFAULT_ALTERNATIVE_SET = "salomatina2006"
+
 #: What each perturbation of the band is, with its source (``blister_uncertainty.perturbations`` in the plan JSON,
 #: the rows of the report): the names of :attr:`BlisterUncertainty.contributions`.
 PERTURBATIONS = {
     "melanin": "epidermal melanin at the top of the person's Fitzpatrick band (Norvang et al. 1997)",
     "epidermis_thickness": (f"living epidermis {EPIDERMIS_THICKNESS_REL:+.0%} thickness (Sandby-Møller et al. 2003)"),
     "dermis_thickness": f"dermis {-DERMIS_THICKNESS_REL:+.0%} thickness (Chopra et al. 2015)",
-    "scattering_set": "the other scattering set (Salomatina et al. 2006; counted on its own side only)",
+    "scattering_set": f"{optical_set_text(DEFAULT_ALTERNATIVE_SET)} (counted on its own side only)",
     "cooling_h": "cooling heat-transfer coefficient at the low end of its literature range (Aguilar et al. 2001)",
 }
 
 
-def perturbation_text(name: str) -> str:
-    """What the perturbation ``name`` is (:data:`PERTURBATIONS`; ``scattering_set:<set>`` names the set)."""
+#: Each perturbation in a few words (the report's "Not included" rows and assumptions, the outcome band's
+#: ``band_includes``), by the keys of :attr:`BlisterUncertainty.contributions` (the key ``scattering_set`` is kept: it
+#: is the ex-vivo optical set, scattering and absorption, QA11 F-J).
+PERTURBATION_NAMES = {
+    "melanin": "melanin",
+    "epidermis_thickness": "epidermal thickness",
+    "dermis_thickness": "dermal thickness",
+    "scattering_set": optical_set_text(DEFAULT_ALTERNATIVE_SET).removeprefix("the ").split(", ")[0],
+    "cooling_h": "cooling h",
+}
+
+
+def perturbation_text(name: str, optical_set: str | None = None) -> str:
+    """What the perturbation ``name`` is (:data:`PERTURBATIONS`); ``scattering_set:<set>``, or ``scattering_set``
+    with the ``optical_set`` it swapped in, is named by that set (:func:`optical_set_text`)."""
     base, _, which = name.partition(":")
-    text = PERTURBATIONS.get(base, base.replace("_", " "))
-    return f"{text}: {which}" if which else text
+    which = which or (optical_set if base == "scattering_set" else "")
+    if base == "scattering_set" and which:
+        return f"{optical_set_text(which)} (counted on its own side only)"
+    return PERTURBATIONS.get(base, base.replace("_", " "))
 
 
 @dataclass
@@ -111,7 +135,7 @@ class BlisterUncertainty:
         Transport + heat runs spent.
     notes : dict
         ``{parameter: reason}`` for each perturbation left out of the band (e.g. no other
-        scattering set covers the laser's wavelengths).
+        optical set covers the laser's wavelengths).
     """
 
     relative: float
@@ -123,6 +147,8 @@ class BlisterUncertainty:
     #: ``{parameter: DermalReadout}`` of each perturbed run (the dermal dose's read-out, small arrays; not in
     #: :meth:`as_dict`): :func:`dermal_dose_uncertainty` reads the dose at the planned energy from them.
     dermal_readouts: dict = field(default_factory=dict, repr=False)
+    #: The optical set the ``scattering_set`` perturbation swapped in (its label, :func:`optical_set_text`).
+    optical_set: str | None = None
 
     def band(self, nominal: float | None) -> list[float] | None:
         """``[low, nominal, high]`` of a nominal value (``None`` stays ``None``)."""
@@ -138,7 +164,7 @@ class BlisterUncertainty:
             "contributions": dict(self.contributions),
             "runs": self.runs,
             "notes": dict(self.notes),
-            "perturbations": {name: perturbation_text(name) for name in self.contributions},
+            "perturbations": {name: perturbation_text(name, self.optical_set) for name in self.contributions},
         }
 
 
@@ -326,7 +352,7 @@ def alternative_scattering_sets(nominal: str, wavelengths_m) -> tuple[list[str],
     -------
     (list of str, str or None)
         The usable sets, and when there is none a one-line reason naming the sets' ranges and
-        the laser's (the band then leaves the scattering set out and says so).
+        the laser's (the band then leaves the optical set out and says so).
     """
     from laserskin.skin.parameter_sets import available_scattering_sets, get_scattering_set
 
@@ -346,7 +372,7 @@ def alternative_scattering_sets(nominal: str, wavelengths_m) -> tuple[list[str],
         return usable, None
     span = f"{low * 1e9:g} nm" if high - low <= 1e-12 else f"{low * 1e9:g}-{high * 1e9:g} nm"
     why = "; ".join(skipped) if skipped else "no other set is shipped"
-    return [], f"not varied: no scattering set other than {nominal} covers the laser's {span} ({why})"
+    return [], f"not varied: no optical set other than {nominal} covers the laser's {span} ({why})"
 
 
 def blister_uncertainty(
@@ -391,6 +417,8 @@ def blister_uncertainty(
     )
     for name in sets:  # "scattering_set" when one other set is shipped (today: salomatina2006)
         cases["scattering_set" if len(sets) == 1 else f"scattering_set:{name}"] = {"scattering": name}
+    if len(sets) == 1:
+        result.optical_set = sets[0]
     if why_not is not None:
         result.notes["scattering_set"] = why_not
     cooling = _cooling_low(sim)
@@ -440,7 +468,7 @@ def blister_uncertainty(
 
 def _quadrature_band(contributions: dict[str, float], mc_relative_error: float) -> tuple[float, float]:
     """Low and high relative half-widths of a band: 2 s_MC and every parameter's change in quadrature, in the order
-    given; the other scattering set is an alternative, not a spread, so its change counts on its own side only. The
+    given; the other optical set is an alternative, not a spread, so its change counts on its own side only. The
     low side is capped at :data:`MAX_RELATIVE_UNCERTAINTY`."""
     low_sq = high_sq = (2.0 * mc_relative_error) ** 2
     for name, d in contributions.items():
@@ -515,7 +543,7 @@ def dermal_dose_uncertainty(uncertainty: BlisterUncertainty | None, response, en
     ``energy_J·(1 + d_i)``, with ``d_i = energy_J/E_i − 1`` and ``E_i`` the perturbed run's energy of the nominal dose
     (a perturbation that shifts the light in the dermis acts as a scaling of the energy). The ``d_i`` are combined
     exactly as the blister band combines its changes (module docstring: a one-sided physical perturbation counts on
-    both sides, an alternative scattering set on its own side) with twice the Monte Carlo relative error ``s_MC`` of
+    both sides, an alternative optical set on its own side) with twice the Monte Carlo relative error ``s_MC`` of
     the nominal run (the basal read-out's error, measured over the transport's batches, taken for the dermal
     read-out as well: the same photons reach both, U), in quadrature::
 

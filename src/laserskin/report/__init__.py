@@ -163,6 +163,8 @@ def _rules() -> dict:
 
 def assumptions() -> list[str]:
     """The planner's assumptions, with the thresholds of ``contraindications.toml``."""
+    from laserskin.planning.uncertainty import PERTURBATION_NAMES
+
     rules = _rules()
     safety, target = rules.get("safety", {}), rules.get("target", {})
     fraction = safety.get("max_fraction_of_blister", 0.85)
@@ -175,8 +177,8 @@ def assumptions() -> list[str]:
             f"Epidermal safety: the fluence is at most {fraction:g} × the lower end of the blister-fluence band "
             f"[low, nominal, high]; the blister fluence is where the basal epidermal damage integral Ω (all passes "
             f"added) reaches {blister:g}, and its band combines Monte Carlo noise with melanin, epidermal and dermal "
-            "thickness, scattering-set and cooling uncertainty (not applicable to ablative and fractional devices, "
-            "which injure the epidermis by design)."
+            f"thickness, {PERTURBATION_NAMES['scattering_set']} and cooling uncertainty (not applicable to "
+            "ablative and fractional devices, which injure the epidermis by design)."
         ),
         (
             f"Collagen target (non-ablative tightening): a band of dermal thermal injury (Ω ≥ {target_omega:g}) at least "

@@ -39,6 +39,7 @@ __all__ = [
     "name",
     "outcome_band_includes_text",
     "outcome_band_rows",
+    "perturbation_name",
     "plan_risk_keys",
     "pulses_text",
     "readable_units",
@@ -647,6 +648,18 @@ def _plain_band(band) -> str:
     return f"{mid:.1f} % ({low:.1f}–{high:.1f} %)"
 
 
+def perturbation_name(name: str) -> str:
+    """The perturbation ``name`` in a few words (:data:`laserskin.planning.uncertainty.PERTURBATION_NAMES`; ``scattering_set:<set>`` is named by
+    its set's label, :func:`laserskin.skin.parameter_sets.optical_set_text`)."""
+    from laserskin.planning.uncertainty import PERTURBATION_NAMES  # here: the CLI's help imports this module
+    from laserskin.skin.parameter_sets import optical_set_text
+
+    base, _, which = name.partition(":")
+    if base == "scattering_set" and which:
+        return optical_set_text(which).removeprefix("the ")
+    return PERTURBATION_NAMES.get(base, base.replace("_", " "))
+
+
 def _perturbation(name: str, blister: dict | None) -> str:
     """What a perturbation is, as the plan's ``blister_uncertainty.perturbations`` says (its name otherwise)."""
     return str(((blister or {}).get("perturbations") or {}).get(name) or name.replace("_", " "))
@@ -670,7 +683,7 @@ def blister_band_rows(risks: dict) -> list[tuple[str, str]]:
     for key, change in (record.get("contributions") or {}).items():
         rows.append((f"Change with {_perturbation(key, record)}", f"{_signed_percent(change)} of the blister fluence"))
     for key, why in (record.get("notes") or {}).items():
-        rows.append((f"Not included: {key.replace('_', ' ')}", readable_units(str(why))))
+        rows.append((f"Not included: {perturbation_name(key)}", readable_units(str(why))))
     if record.get("runs") is not None:
         rows.append(("Perturbed light-transport and heat runs", str(record["runs"])))
     return rows

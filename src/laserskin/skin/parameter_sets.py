@@ -72,6 +72,15 @@ def available_scattering_sets() -> list[str]:
     return sorted(names)
 
 
+def optical_set_text(name: str) -> str:
+    """The optical parameter set ``name`` in words: its TOML's ``label`` (what it sets: ``salomatina2006`` carries its
+    own measured, excised-tissue absorption as well as its scattering; QA11 F-J); an unknown set by its name. The one
+    source of these words for the plan JSON, the report and ``laserskin optics --help``."""
+    if name not in available_scattering_sets():
+        return f"the optical parameter set {name}"
+    return str(load_parameter_file(f"{_SCATTERING_PREFIX}{name}.toml")["set"]["label"])
+
+
 @dataclass(frozen=True)
 class ScatteringSet:
     """An optical parameter set: per-layer scattering law (or measured data) and g model.

@@ -14,7 +14,7 @@ virtual population (N people drawn from distributions with a seed)::
     laser = { device = "genesis_1064" }
     transport = { photons = 20000 }
 
-    [axes]                     # dotted keys into [base]; every value list must be non-empty
+    [axes]                     # dotted keys into [base]; non-empty value lists; no key under another axis
     "laser.fluence" = ["10 J/cm^2", "14 J/cm^2", "18 J/cm^2"]
     "cooling" = [{ kind = "none" }, { kind = "contact" }]
 

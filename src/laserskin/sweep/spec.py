@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
 from laserskin.sweep.limits import MAX_AXES, MAX_AXIS_VALUES, MAX_CASES
-from laserskin.sweep.population import PopulationSpec
+from laserskin.sweep.population import PERSON_FIELDS, PopulationSpec
 
 _ADDRESS = re.compile(r"^(?:(tcp|tls|ucx|ws|wss)://[^\s/]+|inproc://\S+)$")
 
@@ -77,6 +77,7 @@ class SweepSpec(InputModel):
             raise ValueError("a sweep needs [axes] (non-empty value lists) and/or a [population]")
         if self.sweep.case == "simulate" and "person" not in self.base and self.population is None:
             raise ValueError("a simulate sweep needs base.person or a [population]")
+        check_axes_overlap(self)
         return self
 
     # --- shape -------------------------------------------------------------------------------
@@ -108,6 +109,53 @@ class SweepSpec(InputModel):
 def axis_dim(key: str) -> str:
     """Dimension name of an axis: the dotted key with dots replaced by ``__``."""
     return key.replace(".", "__")
+
+
+def check_axes_overlap(spec: SweepSpec) -> None:
+    """Refuse axes that would overwrite one another's values (QA11 #5).
+
+    A case applies ``[base]``, then the population's person, then the axes in file order, each axis writing its
+    value at its dotted key. Two axes where one key lies under the other (``cooling.spurt_duration`` and
+    ``cooling``) would overwrite each other: the table axis, applied after it, discards the dotted value (or, in
+    the other order, the dotted value is written into every table), while ``sweep.nc`` labels the results with
+    both dimensions. Likewise an axis over a trait the ``[population]`` draws (``person.age`` in a simulate
+    sweep, ``age`` in a plan sweep, or the whole ``person`` table) would discard the drawn trait that the
+    results are labelled with. Both are refused before anything runs, naming both keys.
+
+    Raises
+    ------
+    InputError
+        At ``axes``, naming the two overlapping keys (or the axis and the population trait) and what to do.
+    """
+    keys = list(spec.axes)
+    for i, first in enumerate(keys):
+        for second in keys[i + 1 :]:
+            outer, inner = (first, second) if len(first) <= len(second) else (second, first)
+            if inner.startswith(outer + "."):
+                raise InputError(
+                    "axes",
+                    [first, second],
+                    f"axes that do not overlap: axis '{outer}' replaces the whole {outer} table, so the two axes "
+                    "would overwrite each other while the results are labelled with both; give "
+                    f"{inner.removeprefix(outer + '.')} inside each value of axis '{outer}' instead, or drop one axis",
+                    given=f"'{first}' and '{second}'",
+                )
+    if spec.population is None:
+        return
+    table = "person." if spec.sweep.case == "simulate" else ""
+    drawn = {table + trait for trait in PERSON_FIELDS}
+    for key in keys:
+        overlap = sorted(trait for trait in drawn if trait == key or trait.startswith(key + "."))
+        if overlap:
+            raise InputError(
+                "axes",
+                key,
+                f"axes over keys the [population] does not draw: axis '{key}' would replace the drawn "
+                f"{', '.join(trait.removeprefix(table) for trait in overlap)} that the results are labelled with; "
+                "give the trait one value in [population] (the same for everyone), or sweep it without a "
+                "[population]",
+                given=f"'{key}' beside a [population]",
+            )
 
 
 def check_size(spec: SweepSpec) -> None:
