@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -55,8 +56,12 @@ from laserskin.pipeline.summary import (
     model_validity,
     pyrolysis_note,
     residual_damage_depth_m,
+    rz_mtz_keys,
+    surface_readout,
     wavelength_band_nm,
+    zone_size_m,
 )
+from laserskin.pipeline.summary import dermal_depth_below_m as _dermal_depth_below_m
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
@@ -319,8 +324,6 @@ def apply_thermal_model_rule(
     geometry = simulation.geometry()
     henriques = np.nan_to_num(dataset["omega_henriques"].values, nan=0.0)
     collagen = np.nan_to_num(dataset["omega_collagen"].values, nan=0.0)
-    z = grid.z_centers_m
-    dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # no crater: the crater depth is 0 and the damage depths are measured from the surface (on the
     # axis, the same measure as below a crater floor), so every result carries numbers, not null
     if epidermal_necrosis_depth_m is None:
@@ -334,27 +337,18 @@ def apply_thermal_model_rule(
     if residual_um is None:
         readout = henriques if readout_omega_henriques is None else np.nan_to_num(readout_omega_henriques, nan=0.0)
         residual_um = _depth_from_surface_m(readout, grid) * 1e6
+    # the pooled peak, the crater depths, the coagulation depth and a fractional laser's MTZ keys: the function of
+    # simulate's linear summary and the planner's (summary.surface_readout), on the dataset's maps
+    maps = SimpleNamespace(
+        peak_temperature_K=dataset["peak_temperature"].values, omega={"henriques": henriques, "collagen": collagen}
+    )
     summary.update(
         thermal_model="linear",
         thermal_model_reason=reason,
         epidermal_necrosis_depth_um=epidermal_necrosis_depth_m * 1e6,
-        peak_temperature_C=float(pooled_peak_K.max() - CELSIUS_K),  # the field of the reason (QA5 #1)
-        crater_depth_um=0.0,
-        crater_depth_per_pulse_um=0.0,
         residual_damage_depth_um=residual_um,
-        coagulation_depth_um=_dermal_depth_below_m(collagen, grid, 0.0, dermis) * 1e6,
+        **surface_readout(simulation, SimpleNamespace(grid=grid, geometry=geometry, readout_rings=rings), maps),
     )
-    if simulation.laser.is_fractional:
-        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
-        mtz_depth, mtz_width = _zone_size(henriques >= 1.0, grid, in_dermis)
-        coag_depth, coag_width = _zone_size((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
-        summary.update(
-            mtz_depth_um=mtz_depth * 1e6,
-            mtz_width_um=mtz_width * 1e6,
-            mtz_coagulation_depth_um=coag_depth * 1e6,
-            mtz_coagulation_width_um=coag_width * 1e6,
-            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(simulation.laser.mtz_per_m2)),
-        )
     import json
 
     dataset.attrs["summary"] = json.dumps(summary)
@@ -680,20 +674,18 @@ def run_nonlinear(
     }
     if fractional:
         cite("hantash2007_invivo", "hantash2007_exvivo", "marqa_mordon2014")
-        necrosis = removed | (np.nan_to_num(integrator.omega("henriques")) >= 1.0)
-        # the coagulated-collagen column: the ablated channel and dermal collagen at Ω ≥ 1 (the epidermis has none)
+        # the necrosis zone: the ablated channel and the living tissue at Henriques Ω ≥ 1 (the stratum corneum's
+        # dead keratin only where ablated); the coagulated-collagen column: the channel and dermal collagen at
+        # Ω ≥ 1 (the epidermis has none); the crater: the channel. All read by the one MTZ rule, dermal first
+        # (summary.mtz_zone_extent: widths in the dermis, a zone confined to the epidermis over its own cells)
+        living = z >= viable_top
+        necrosis = removed | ((np.nan_to_num(integrator.omega("henriques")) >= 1.0) & living[None, :])
         coagulated = removed | ((np.nan_to_num(integrator.omega("collagen")) >= 1.0) & dermis[None, :])
-        in_dermis = (grid.z_centers_m > geometry.junction_depth_m)[None, :]
-        mtz_depth, mtz_width = _zone_size(necrosis, grid, in_dermis)
-        coag_depth, coag_width = _zone_size(coagulated, grid, in_dermis)
+        in_dermis = (z > geometry.junction_depth_m)[None, :]
         summary.update(
-            mtz_depth_um=mtz_depth * 1e6,
-            mtz_width_um=mtz_width * 1e6,
-            mtz_coagulation_depth_um=coag_depth * 1e6,
-            mtz_coagulation_width_um=coag_width * 1e6,
-            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
+            rz_mtz_keys(necrosis, coagulated, grid, geometry.junction_depth_m, float(laser.mtz_per_m2)),
             mtz_ablation_depth_um=floor_m * 1e6,
-            mtz_ablation_width_um=_zone_size(removed, grid, in_dermis)[1] * 1e6,
+            mtz_ablation_width_um=zone_size_m(removed, grid, in_dermis)[1] * 1e6,
         )
     held = _removal_peak_note(float(pooled_peak_K.max()), parameters) if parameters.material_removal else None
     held = _boiled_peak_floor(summary, parameters, simulation.settings.photons if rings is not None else None) or held
@@ -1325,30 +1317,6 @@ def _per_pass_um(floors_m: np.ndarray, simulation) -> list[float]:
 def _depth_from_surface_m(omega_map: np.ndarray, grid: RZGrid) -> float:
     """``residual_damage_depth_um`` of an intact surface, m: :func:`residual_damage_depth_m` with the floor at 0."""
     return residual_damage_depth_m(omega_map, grid, 0.0)
-
-
-def _dermal_depth_below_m(omega_map: np.ndarray, grid: RZGrid, floor_m: float, dermis: np.ndarray) -> float:
-    """Depth below the floor (the surface: 0) of the deepest dermal cell with Ω ≥ 1 on the axis, m; 0 when no
-    dermal cell below the floor reaches Ω = 1. Cells outside ``dermis`` (epidermis, subcutis: no dermal
-    collagen) are left out; the crossing is interpolated as in :func:`laserskin.damage.ablation.residual_damage_depth`
-    (at a dermal cell's edge where its neighbour is outside the dermis)."""
-    from laserskin.damage import ablation
-
-    dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
-    return float(ablation.residual_damage_depth(dermal, grid, floor_m))
-
-
-def _zone_size(mask: np.ndarray, grid: RZGrid, width_region: np.ndarray) -> tuple[float, float]:
-    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within
-    ``width_region`` (the dermis: lesion widths are read there in histology, not in the epidermis
-    that the beam's tails heat), m. Every MTZ width (ablated, necrosis, coagulation) is read in the
-    same region, so a zone that contains another (necrosis ⊇ ablated) is never reported narrower."""
-    if not mask.any():
-        return 0.0, 0.0
-    _, cols = np.nonzero(mask)
-    rows = np.nonzero(mask & width_region)[0]
-    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
-    return float(grid.z_edges_m[cols.max() + 1]), width
 
 
 def _dataset(simulation, grid, heat, omega, collagen, probe, summary):

@@ -28,6 +28,7 @@ from laserskin.damage.injury import (
     pool_rings,
     readout_beyond_error,
     readout_relative_error,
+    viable_epidermis_top_m,
 )
 from laserskin.damage.pain import pain_band
 from laserskin.pipeline.readout_error import basal_readout_relative_errors
@@ -45,8 +46,10 @@ __all__ = [
     "epidermal_grade_bounds",
     "linear_summary",
     "model_validity",
+    "mtz_zone_extent",
     "pigment_risk_bounds",
     "residual_damage_depth_m",
+    "rz_mtz_keys",
     "shell_summary",
     "surface_readout",
     "wavelength_band_nm",
@@ -468,17 +471,78 @@ def dermal_depth_below_m(omega_map: np.ndarray, grid, floor_m: float, dermis: np
     return float(ablation.residual_damage_depth(dermal, grid, floor_m))
 
 
-def zone_size_m(mask: np.ndarray, grid, width_region: np.ndarray) -> tuple[float, float]:
-    """Depth (deepest cell bottom) of a zone and its width (2 × outermost ring edge) within ``width_region`` (the
-    dermis: lesion widths are read there in histology, not in the epidermis that the beam's tails heat), m. Every
-    MTZ width (ablated, necrosis, coagulation) is read in the same region, so a zone that contains another
-    (necrosis ⊇ ablated) is never reported narrower. ``(0, 0)`` for an empty zone."""
-    if not mask.any():
+def mtz_zone_extent(zone: np.ndarray, z_edges_m: np.ndarray, in_dermis: np.ndarray) -> tuple[float, np.ndarray]:
+    """The extent of a microscopic treatment zone (MTZ) by the dermal-first rule: the one MTZ rule of the r–z
+    path (:func:`zone_size_m`, :func:`rz_mtz_keys`) and the voxel path (:mod:`laserskin.pipeline.voxel`).
+
+    * depth: the bottom of the zone's deepest cell;
+    * the cells its width and area fraction are read on: the zone's dermal cells when it reaches the dermis
+      (the MTZ widths the model is validated on are histological widths of the dermal lesion, not of the
+      epidermis that the beam's tails heat: Hantash et al. 2007, ``hantash2007_invivo``, ``hantash2007_exvivo``;
+      Manstein et al. 2004, ``manstein2004``; R), else, for a zone confined to the epidermis (a blistered column
+      that never reaches the junction), its own cells, so a zone with a depth always has a width and an area
+      fraction (QA11 F-A: the ``fractional_array_1550`` example on rings, 1550 nm 2 mJ, read 61.9 µm deep, 0 wide,
+      area fraction 0; now 40 µm wide, 1.26 %). Confidence: D (the rule).
+
+    A zone that reaches the dermis reads exactly as before the rule (every fractional CO2 and 1550 nm read-out
+    unchanged). Known consequence: two nested zones may be read in different places. A crater confined to the
+    epidermis is read over its own cells while the necrosis zone around it, reaching the dermis, is read in the
+    dermis, so below ~2 mJ of fractional CO2 the crater can be reported wider than the MTZ that contains it
+    (120 µm, 10 %, type II cheek, 1 mJ: crater 37 µm deep and coagulated column read 90 µm wide in the
+    epidermis, the necrosis zone 88 µm deep read 75 µm wide in the dermis; from 2 mJ the crater reaches the dermis
+    and every width is dermal). Depths are read alike everywhere, so they stay nested.
+
+    Parameters
+    ----------
+    zone : ndarray of bool
+        The zone's cells, depth on the last axis (r–z: ``(nr, nz)``; voxels: ``(nx, ny, nz)``).
+    z_edges_m : ndarray
+        The depth edges of the cells (``zone.shape[-1] + 1`` values), m.
+    in_dermis : ndarray of bool
+        The dermal cells, broadcastable to ``zone.shape``.
+
+    Returns
+    -------
+    depth_m, read
+        The depth (0 for an empty zone) and the cells the width and area fraction are read on (empty for an
+        empty zone).
+    """
+    zone = np.asarray(zone, dtype=bool)
+    if not zone.any():
+        return 0.0, zone
+    layers = np.flatnonzero(zone.any(axis=tuple(range(zone.ndim - 1))))
+    dermal = zone & in_dermis
+    return float(z_edges_m[layers.max() + 1]), dermal if dermal.any() else zone
+
+
+def zone_size_m(mask: np.ndarray, grid, in_dermis: np.ndarray) -> tuple[float, float]:
+    """Depth and width of a zone on rings, m, by the dermal-first rule (:func:`mtz_zone_extent`): the width is
+    2 × the outermost ring edge of the cells it is read on (the dermis, or an epidermal zone's own cells).
+    ``(0, 0)`` for an empty zone."""
+    depth, read = mtz_zone_extent(mask, grid.z_edges_m, in_dermis)
+    if not read.any():
         return 0.0, 0.0
-    _, cols = np.nonzero(mask)
-    rows = np.nonzero(mask & width_region)[0]
-    width = 2.0 * float(grid.r_edges_m[rows.max() + 1]) if rows.size else 0.0
-    return float(grid.z_edges_m[cols.max() + 1]), width
+    rows = np.nonzero(read)[0]
+    return depth, 2.0 * float(grid.r_edges_m[rows.max() + 1])
+
+
+def rz_mtz_keys(
+    necrosis: np.ndarray, coagulated: np.ndarray, grid, junction_depth_m: float, mtz_per_m2: float
+) -> dict[str, float]:
+    """The MTZ keys of one micro-beam on rings (:func:`zone_size_m`, the dermis below ``junction_depth_m``):
+    ``mtz_depth_um`` and ``mtz_width_um`` of the necrosis zone, ``mtz_coagulation_depth_um`` and
+    ``mtz_coagulation_width_um`` of the coagulated-collagen column, ``mtz_area_fraction`` π (width/2)² × zones per
+    area (at most 1). One function for simulate's linear and non-linear summaries and the planner's."""
+    in_dermis = (grid.z_centers_m > junction_depth_m)[None, :]
+    depth, width = zone_size_m(necrosis, grid, in_dermis)
+    coag_depth, coag_width = zone_size_m(coagulated, grid, in_dermis)
+    return {
+        "mtz_depth_um": depth * 1e6,
+        "mtz_width_um": width * 1e6,
+        "mtz_coagulation_depth_um": coag_depth * 1e6,
+        "mtz_coagulation_width_um": coag_width * 1e6,
+        "mtz_area_fraction": min(1.0, math.pi * (width / 2) ** 2 * mtz_per_m2),
+    }
 
 
 def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[str, Any]:
@@ -493,9 +557,11 @@ def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[s
     * ``crater_depth_um``, ``crater_depth_per_pulse_um``: 0.0 (a linear run removes nothing; "Numbers, not null").
     * ``coagulation_depth_um``: the deepest dermal collagen Ω ≥ 1 on the axis below the intact surface
       (:func:`dermal_depth_below_m`; 0.0 when none).
-    * for a fractional laser ``mtz_depth_um``, ``mtz_width_um`` (Henriques Ω ≥ 1), ``mtz_coagulation_depth_um``,
-      ``mtz_coagulation_width_um`` (dermal collagen Ω ≥ 1; widths in the dermis, :func:`zone_size_m`) and
-      ``mtz_area_fraction`` (π (width/2)² × zones per area, at most 1).
+    * for a fractional laser ``mtz_depth_um``, ``mtz_width_um`` (living tissue at Henriques Ω ≥ 1),
+      ``mtz_coagulation_depth_um``,
+      ``mtz_coagulation_width_um`` (dermal collagen Ω ≥ 1) and ``mtz_area_fraction`` (π (width/2)² × zones per
+      area, at most 1): :func:`rz_mtz_keys` (widths in the dermis, or a zone confined to the epidermis over its own
+      cells: :func:`mtz_zone_extent`).
     """
     geometry, grid = response.geometry, response.grid
     z = grid.z_centers_m
@@ -511,16 +577,11 @@ def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[s
     laser = simulation.laser
     if laser.is_fractional:
         henriques = passes * np.nan_to_num(outcome.omega["henriques"], nan=0.0)
-        in_dermis = (z > geometry.junction_depth_m)[None, :]
-        mtz_depth, mtz_width = zone_size_m(henriques >= 1.0, grid, in_dermis)
-        coag_depth, coag_width = zone_size_m((collagen >= 1.0) & dermis[None, :], grid, in_dermis)
-        keys.update(
-            mtz_depth_um=mtz_depth * 1e6,
-            mtz_width_um=mtz_width * 1e6,
-            mtz_coagulation_depth_um=coag_depth * 1e6,
-            mtz_coagulation_width_um=coag_width * 1e6,
-            mtz_area_fraction=min(1.0, math.pi * (mtz_width / 2) ** 2 * float(laser.mtz_per_m2)),
-        )
+        # necrosis in the living tissue (the stratum corneum is dead keratin), collagen in the dermis
+        living = z >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+        necrosis = (henriques >= 1.0) & living[None, :]
+        coagulated = (collagen >= 1.0) & dermis[None, :]
+        keys.update(rz_mtz_keys(necrosis, coagulated, grid, geometry.junction_depth_m, float(laser.mtz_per_m2)))
     return keys
 
 

@@ -61,7 +61,7 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.dataset import provenance
 from laserskin.pipeline.response import DAMAGE_SETS
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary, pyrolysis_note, wavelength_band_nm
+from laserskin.pipeline.summary import SimulationSummary, mtz_zone_extent, pyrolysis_note, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
@@ -724,16 +724,22 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         absorbed_outside_grid_share=outside_volume_share(lost, absorbed_in_box),
     ).to_dict()
     if fractional_array:
-        zone = omega["henriques"] >= ZONE_OMEGA
-        coag = omega["collagen"] >= ZONE_OMEGA
-        in_dermis = np.broadcast_to(z >= geometry.junction_depth_m, zone.shape)
+        # the r–z path's MTZ rule (summary.mtz_zone_extent, dermal first): necrosis in the living tissue (below the
+        # stratum corneum), the collagen column in the dermis; widths and area fraction in the dermis, a zone
+        # confined to the epidermis over its own cells
+        living = z >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+        zone = (omega["henriques"] >= ZONE_OMEGA) & living
+        coag = (omega["collagen"] >= ZONE_OMEGA) & dermis
+        in_dermis = z >= geometry.junction_depth_m
         n_sites = len(setup.source.centers_m)
+        mtz_depth, mtz_width, mtz_area_fraction = _zone_size(zone, in_dermis, volume, n_sites)
+        coag_depth, coag_width, _ = _zone_size(coag, in_dermis, volume, n_sites)
         summary.update(
-            mtz_depth_um=_zone_depth(zone, volume) * 1e6,
-            mtz_width_um=_zone_width(zone & in_dermis, volume, n_sites) * 1e6,
-            mtz_coagulation_depth_um=_zone_depth(coag, volume) * 1e6,
-            mtz_coagulation_width_um=_zone_width(coag & in_dermis, volume, n_sites) * 1e6,
-            mtz_area_fraction=float((zone & in_dermis).any(axis=2).mean()),
+            mtz_depth_um=mtz_depth * 1e6,
+            mtz_width_um=mtz_width * 1e6,
+            mtz_coagulation_depth_um=coag_depth * 1e6,
+            mtz_coagulation_width_um=coag_width * 1e6,
+            mtz_area_fraction=mtz_area_fraction,
             denatured_volume_mm3=float(collagen.denatured_volume_mm3) / n_sites,
             dermal_injury_volume_mm3=injured.volume_mm3 / n_sites,
         )
@@ -816,18 +822,15 @@ def _residual_damage_depth_m(henriques: np.ndarray, columns: VoxelColumns) -> fl
     return max((residual_damage_depth_m(henriques, columns, 0.0, column=int(i)) for i in hot), default=0.0)
 
 
-def _zone_depth(zone: np.ndarray, volume) -> float:
-    """Deepest voxel bottom of a zone, m (0 when empty)."""
-    layers = np.flatnonzero(zone.any(axis=(0, 1)))
-    return float((layers.max() + 1) * volume.voxel_m) if layers.size else 0.0
-
-
-def _zone_width(zone: np.ndarray, volume, sites: int) -> float:
-    """Width of one zone: the diameter of the circle of its largest x–y section per site, m."""
-    if not zone.any():
-        return 0.0
-    area = zone.sum(axis=(0, 1)).max() * volume.voxel_m**2 / sites
-    return 2.0 * math.sqrt(area / math.pi)
+def _zone_size(zone: np.ndarray, in_dermis: np.ndarray, volume, sites: int) -> tuple[float, float, float]:
+    """Depth (m), width (the diameter of the circle of its widest x–y section per site, m) and area fraction (the
+    share of the surface above it) of the zones of a periodic cell, the widths and area read on the cells of the
+    r–z path's rule, dermal first (:func:`laserskin.pipeline.summary.mtz_zone_extent`; ``in_dermis`` on depth)."""
+    depth, read = mtz_zone_extent(zone, np.arange(volume.shape[2] + 1) * volume.voxel_m, in_dermis)
+    if not read.any():
+        return 0.0, 0.0, 0.0
+    area = read.sum(axis=(0, 1)).max() * volume.voxel_m**2 / sites
+    return depth, 2.0 * math.sqrt(area / math.pi), float(read.any(axis=2).mean())
 
 
 def _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, column) -> dict:
