@@ -53,6 +53,7 @@ import numpy as np
 
 from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
+from laserskin.core.units import format_quantity
 from laserskin.damage.arrhenius import omega_increment
 from laserskin.damage.collagen import collagen_response
 from laserskin.damage.injury import dermal_injury, epidermal_injury, viable_epidermis_top_m
@@ -65,8 +66,15 @@ from laserskin.pipeline.summary import SimulationSummary, mtz_zone_extent, pyrol
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
-from laserskin.transport.voxel_geometry import GeometrySpec, InclusionSpec, voxel_source, voxel_volume
+from laserskin.transport.voxel_geometry import (
+    GeometrySpec,
+    InclusionSpec,
+    lattice_spacing_m,
+    voxel_source,
+    voxel_volume,
+)
 from laserskin.transport.voxel_sites import firing_order, site_maps
+from laserskin.treatment.laser import _refuse_over_full_coverage
 
 __all__ = [
     "VoxelColumns",
@@ -170,8 +178,13 @@ class ProbeTrace:
     """Heat-solver observer: the temperature at one depth (linear between voxel centres) in one column."""
 
     def __init__(self, column: tuple[int, int], depth_m: float, z_centers_m: np.ndarray):
-        if not z_centers_m[0] <= depth_m <= z_centers_m[-1]:
-            raise InputError("probe depth", depth_m, f"a depth within the voxels ({z_centers_m[-1]} m)")
+        if not z_centers_m[0] <= depth_m <= z_centers_m[-1]:  # a scenario's box is checked before (_require_depths)
+            raise InputError(
+                "nociceptor_depth",
+                f"{depth_m * 1e6:.6g} um",
+                f"a depth between the first and the last voxel centre, {z_centers_m[0] * 1e6:.6g} um and "
+                f"{z_centers_m[-1] * 1e6:.6g} um (a deeper geometry.size[2])",
+            )
         self.column = column
         self.depth_m = depth_m
         self.z = z_centers_m
@@ -276,6 +289,91 @@ class VoxelSetup:
     volumes: list  # [(weight, VoxelVolume)]
     source: Any
     site_energy_scale: float  # energy into the volume per pulse / the simulated pulse energy
+    lattice_note: str | None = None  # a lattice of an escape volume off the laser's MTZ density (_lattice_note)
+
+
+#: Largest relative difference between a lattice's density and the laser's MTZ density that is read as the same
+#: density: a spacing typed to three significant figures lies within 0.5 % of the exact one, 1 % in density (D).
+LATTICE_DENSITY_RTOL = 0.01
+
+
+def _typed(value: float, si_unit: str, unit: str) -> str:
+    """A quantity as the user typed it (its text), else in ``unit``."""
+    return getattr(value, "text", None) or format_quantity(float(value), si_unit, unit, digits=6)
+
+
+def _per_cm2(density_per_m2: float) -> str:
+    return f"{density_per_m2 * 1e-4:.5g} 1/cm^2"
+
+
+def _length(length_m: float) -> str:
+    """A length to four significant figures in um, or mm from 1 mm (text a scenario can take back)."""
+    return f"{length_m * 1e3:.4g} mm" if length_m >= 1e-3 else f"{length_m * 1e6:.4g} um"
+
+
+def _lattice_density_per_m2(geometry: GeometrySpec) -> float:
+    """Sites per m² of the lattice as given (``density``, or ``spacing`` on its square or hexagonal lattice)."""
+    if geometry.density_per_m2 is not None:
+        return float(geometry.density_per_m2)
+    return (lattice_spacing_m(1.0, geometry.lattice) / float(geometry.spacing_m)) ** 2
+
+
+def _lattice_note(laser, geometry: GeometrySpec) -> str | None:
+    """Check a ``[geometry]`` lattice of a fractional laser's microbeams against the laser's MTZ density.
+
+    The MTZ density is the laser's (``[laser] fractional``), and one periodic unit cell stands for the whole array
+    (docs/voxel.md), so a periodic cell whose lattice has another density (beyond :data:`LATTICE_DENSITY_RTOL`) is
+    refused under the key given (``geometry.spacing`` or ``geometry.density``), naming the laser's density and the
+    spacing that matches it (QA11 #6: 50 um hex spacing made 44 444 zones/cm² of a 400 /cm² laser, 350 % coverage,
+    without a word). In an escape volume a lattice is the pattern of sites fired (docs/voxel.md, "Firing order and
+    scan overlap"), so another density runs, with this note (``lattice_note``): ``immediate_tightening_percent``
+    spreads one zone over the laser's density. Microbeams covering more than the skin are refused by the laser's own
+    rule (:func:`laserskin.treatment.laser._refuse_over_full_coverage`). ``None``: nothing to say (no lattice, a
+    laser that is not fractional, uniform light)."""
+    if not laser.is_fractional or geometry.lattice is None or geometry.illumination != "beam":
+        return None
+    if geometry.spacing_m is not None:
+        key, typed = "geometry.spacing", _typed(geometry.spacing_m, "m", "um")
+    else:
+        key, typed = "geometry.density", _typed(geometry.density_per_m2, "1/m^2", "1/cm^2")
+    density = _lattice_density_per_m2(geometry)
+    target = float(laser.mtz_per_m2)
+    matching = _length(lattice_spacing_m(target, geometry.lattice))
+    fix = f'spacing = "{matching}"' if key == "geometry.spacing" else f'density = "{target * 1e-4:.5g} 1/cm^2"'
+    fractional = laser.fractional
+    laser_density = (
+        f"the laser's MTZ density, {_per_cm2(target)} ([laser] fractional: {fractional.coverage * 100:.3g} % coverage "
+        f"of {fractional.microbeam_diameter_m * 1e6:.4g} um microbeams)"
+    )
+    same = abs(density / target - 1.0) <= LATTICE_DENSITY_RTOL
+    if not same and geometry.boundary == "periodic":
+        shown = f"{_per_cm2(density)} on a" if key == "geometry.spacing" else "on a"
+        raise InputError(
+            key,
+            typed,
+            f"{laser_density}, within {LATTICE_DENSITY_RTOL:.0%}: {fix} on this {geometry.lattice} lattice, or no "
+            f"lattice and {key.removeprefix('geometry.')} (a periodic cell then takes the square lattice at the "
+            f"laser's MTZ density, {_length(lattice_spacing_m(target))} apart). One periodic cell stands for the whole "
+            "array; for another density set the laser's fractional density",
+            given=f"{typed!r} ({shown} {geometry.lattice} lattice)",
+        )
+    try:  # the laser's own rule and words (no copy), with the spacing it means on this lattice
+        _refuse_over_full_coverage(key, typed, density, float(fractional.microbeam_diameter_m))
+    except InputError as refused:
+        if key != "geometry.spacing":
+            raise
+        closest = _length(lattice_spacing_m(1.0 / fractional.microbeam_area_m2, geometry.lattice))
+        raise InputError(
+            refused.field, refused.value, f"{refused.allowed}: a spacing of at least {closest} on this lattice"
+        ) from None
+    if same:
+        return None
+    return (
+        f"{key} {typed!r} places the microbeams at {_per_cm2(density)} on a {geometry.lattice} lattice, not at "
+        f"{laser_density} ({fix} on this lattice): the volume fires this pattern, its sites' heat adding as at "
+        f"{_per_cm2(density)}, while immediate_tightening_percent spreads one zone over the laser's density; the "
+        "results are not those of the laser's array"
+    )
 
 
 def _fractional_geometry(simulation, geometry: GeometrySpec) -> GeometrySpec:
@@ -286,9 +384,41 @@ def _fractional_geometry(simulation, geometry: GeometrySpec) -> GeometrySpec:
     return geometry
 
 
+def _require_depths(simulation, geometry: GeometrySpec) -> None:
+    """Refuse, before any transport, a voxel box whose voxels or depth cannot hold what the read-outs read: a voxel
+    centre in the epidermis, the nociceptor probe (:class:`laserskin.damage.pain.PainParameters`, 150 um: the pain
+    trace under the beam and between zones) within the voxel centres, and some dermis (QA11 #11: a 30 um box failed
+    after its transport with "probe depth: got 0.00015; expected a depth within the voxels (2.4999999999999998e-05
+    m)")."""
+    skin = simulation.geometry()
+    h = float(geometry.voxel_m)
+    junction = float(skin.junction_depth_m)
+    if not 0.5 * h < junction:
+        raise InputError(
+            "geometry.voxel",
+            _typed(geometry.voxel_m, "m", "um"),
+            f"voxels below {2 * junction * 1e6:.4g} um, so that a voxel centre lies in the {junction * 1e6:.0f} um "
+            "epidermis (voxels thinner than the stratum corneum resolve it: docs/voxel.md)",
+        )
+    probe = float(PainParameters().nociceptor_depth_m)
+    need = max(probe, junction)
+    voxels = math.ceil(need / h + 0.5 - 1e-9)  # the deepest voxel centre, (n - 1/2) h, at or below the probe
+    if max(1, round(float(geometry.size_m[2]) / h)) < voxels:
+        raise InputError(
+            "geometry.size[2]",
+            _typed(geometry.size_m[2], "m", "um"),
+            f"at least {voxels * h * 1e6:.6g} um ({voxels} voxels of {h * 1e6:.6g} um): the epidermis "
+            f"({junction * 1e6:.0f} um here), the nociceptor probe at {probe * 1e6:.0f} um and some dermis, whose voxel "
+            "centres the pain and dermal read-outs need (keep it below the heated depth too: docs/voxel.md)",
+        )
+
+
 def voxel_setup(simulation) -> VoxelSetup:
-    """The volume at each of the laser's wavelengths and the light of a voxel simulation."""
+    """The volume at each of the laser's wavelengths and the light of a voxel simulation; the box's depth and a
+    lattice are checked first (:func:`_require_depths`, :func:`_lattice_note`), before any transport."""
     laser = simulation.laser
+    _require_depths(simulation, simulation.voxel_geometry)
+    lattice_note = _lattice_note(laser, simulation.voxel_geometry)
     geometry = _fractional_geometry(simulation, simulation.voxel_geometry)
     beam = stages.treatment_beam(laser)
     stacks = stages.optical_stacks(simulation.person, laser, simulation.settings.scattering)
@@ -302,7 +432,7 @@ def voxel_setup(simulation) -> VoxelSetup:
         scale = laser.fluence_J_per_m2 * lx * ly / simulation.pulse_energy_J()
     else:
         scale = float(len(source.centers_m))
-    return VoxelSetup(geometry, volumes, source, scale)
+    return VoxelSetup(geometry, volumes, source, scale, lattice_note)
 
 
 def _per_region(layer_values: list, blood_value, layers, volume, inclusions: tuple[InclusionSpec, ...]) -> list:
@@ -508,6 +638,9 @@ def run_voxel(simulation) -> VoxelResult:
     note = _pyrolysis_note(peak, volume, phase_change)
     if note is not None:
         summary["pyrolysis_note"] = note  # Simulation.run turns it into within_model_validity = false (QA8 #2)
+    for key, note in (("depth_note", _floor_note(summary, omega, volume)), ("lattice_note", setup.lattice_note)):
+        if note is not None:
+            summary[key] = note
     summary.update(
         _array_keys(simulation, setup, volume, omega, between, between_trace, nociceptor, heat, between_column)
     )
@@ -809,6 +942,47 @@ def _epidermis_note(
             'epidermal outcome from the r-z simulation of the same laser (geometry kind = "rz")'
         )
     return "; ".join(notes) or None
+
+
+#: The depth keys of a voxel summary (a ``[top, bottom]`` pair by its bottom) that read a damage zone cut off by the
+#: box's floor as the box's depth (:func:`_floor_note`).
+FLOOR_DEPTH_KEYS = (
+    "mtz_depth_um",
+    "mtz_coagulation_depth_um",
+    "residual_damage_depth_um",
+    "coagulation_depth_um",
+    "denaturation_depth_um",
+    "dermal_injury_depth_um",
+    "dermal_injury_possible_depth_um",
+)
+
+
+def _floor_note(summary: dict, omega: dict, volume) -> str | None:
+    """``depth_note`` of a run whose damage (Henriques or collagen Ω ≥ 1) reaches the voxels on the box's floor: the
+    depth keys that read it (:data:`FLOOR_DEPTH_KEYS`) stay numbers, the box's depth, but are lower bounds only, since
+    the floor cuts the zone off (held at the resting temperature, it also cools the tissue above it). QA11 #6: a
+    zone reaching the floor of a 1 mm box read ``mtz_depth_um`` 1000.0 as its depth. None when the floor is
+    undamaged."""
+    reached = [
+        words
+        for key, words in (("henriques", "necrosis (Henriques Omega >= 1)"), ("collagen", "coagulated collagen"))
+        if (omega[key][:, :, -1] >= ZONE_OMEGA).any()
+    ]
+    if not reached:
+        return None
+    floor_um = volume.size_m[2] * 1e6
+    keys = []
+    for key in FLOOR_DEPTH_KEYS:
+        value = summary.get(key)
+        bottom = value[-1] if isinstance(value, list) and value else value
+        if isinstance(bottom, float | int) and bottom >= floor_um - 0.5 * volume.voxel_m * 1e6:
+            keys.append(key)
+    read = f"{', '.join(keys)} read the box's depth: the depth is at least this" if keys else "the damage goes deeper"
+    return (
+        f"{' and '.join(reached)} reaches the floor of the voxel box at {floor_um:.0f} um: {read} (the floor, held at "
+        "the resting temperature, cuts the zone off and cools the tissue above it); make geometry.size[2] deeper "
+        "than the damage"
+    )
 
 
 def _residual_damage_depth_m(henriques: np.ndarray, columns: VoxelColumns) -> float:

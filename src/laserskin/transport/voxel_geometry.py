@@ -61,6 +61,14 @@ MAX_VOXELS = 60_000_000
 
 NAMED_TISSUES = ("blood",)
 
+#: The coordinates of an inclusion's ``center`` by shape (a cylinder's are the two across its axis).
+CENTER_COORDINATES = {
+    "cylinder": (2, "the axis position across it ([x, z] for axis y, [y, z] for x, [x, y] for z)"),
+    "sphere": (3, "[x, y, z]"),
+    "ellipsoid": (3, "[x, y, z]"),
+    "follicle": (2, "[x, y] of the shaft"),
+}
+
 
 @dataclass(frozen=True)
 class FollicleSize:
@@ -100,8 +108,14 @@ def follicle_size(site: str, hair: str = "terminal") -> FollicleSize:
                 density_per_m2=to_si(row["density"], "1/m^2", field="density"),
                 tag=row["tag"],
             )
-    known = sorted({f"{row['region']} ({row['hair']})" for row in table})
-    raise InputError("follicle site", f"{site} ({hair})", "one of " + ", ".join(known))
+    known = []
+    for row in table:
+        sites = [name for name in row["sites"] if name != row["region"]]
+        if row["hair"] == hair:
+            known.append(row["region"] + (f" ({', '.join(sites)})" if sites else ""))
+    other = [row["hair"] for row in table if row["hair"] != hair and (site == row["region"] or site in row["sites"])]
+    also = f" ({site} has {other[0]} hair: hair = {other[0]!r})" if other else ""
+    raise InputError("site", site, f"a region or site of the {hair} follicle table: one of {'; '.join(known)}{also}")
 
 
 def lattice_spacing_m(density_per_m2: float, lattice: str = "square") -> float:
@@ -244,7 +258,9 @@ class InclusionSpec(InputModel):
         if not isinstance(data, dict) or data.get("site") is None:
             return data
         if data.get("kind") != "follicle":
-            raise ValueError('site sizes a follicle only (kind = "follicle")')
+            raise InputError(
+                "site", data["site"], f'kind = "follicle" (site sizes a follicle only; this is {data.get("kind")!r})'
+            )
         size = follicle_size(data["site"], data.get("hair", "terminal"))
         data = dict(data)
         for alias, value in (
@@ -258,20 +274,42 @@ class InclusionSpec(InputModel):
 
     @model_validator(mode="after")
     def _shape_and_optics(self) -> InclusionSpec:
-        need = {"cylinder": 2, "sphere": 3, "ellipsoid": 3, "follicle": 2}[self.kind]
-        if len(self.center_m) != need:
-            raise ValueError(f"a {self.kind} needs center with {need} coordinates")
-        if self.kind in ("cylinder", "sphere", "follicle") and self.radius_m is None:
-            raise ValueError(f"a {self.kind} needs a radius")
-        if self.kind == "ellipsoid" and self.radii_m is None:
-            raise ValueError("an ellipsoid needs radii = [a, b, c]")
-        if self.kind == "follicle" and self.depth_m is None:
-            raise ValueError("a follicle needs the depth of its bulb")
-        explicit = [v is not None for v in (self.n, self.mua_per_m, self.mus_per_m, self.g)]
-        if self.tissue is None and not all(explicit):
-            raise ValueError("give tissue (blood) or all of n, mua, mus, g")
-        if self.tissue is not None and any(explicit):
-            raise ValueError("give either tissue or explicit n, mua, mus, g, not both")
+        # each message names the key of the inclusion (the scenario reader puts inclusions[i] before it) in the
+        # got/expected form (QA11 #11: "a sphere needs a radius" named neither the key nor what it takes)
+        count, coordinates = CENTER_COORDINATES[self.kind]
+        shape = f"{'an' if self.kind[0] in 'aeiou' else 'a'} {self.kind}"
+        if len(self.center_m) != count:
+            typed = ", ".join(repr(_typed_um(c)) for c in self.center_m)
+            raise InputError(
+                "center",
+                None,
+                f"{count} coordinates for {shape}: {coordinates}",
+                given=f"{len(self.center_m)} coordinates [{typed}]",
+            )
+        for key, field, kinds, example in (
+            ("radius", "radius_m", ("cylinder", "sphere", "follicle"), 'radius = "100 um"'),
+            ("radii", "radii_m", ("ellipsoid",), 'radii = ["100 um", "50 um", "50 um"] (along x, y, z)'),
+            ("depth", "depth_m", ("follicle",), 'depth = "2.5 mm" (of the bulb\'s centre), or site = "cheek"'),
+        ):
+            if self.kind in kinds and getattr(self, field) is None:
+                raise InputError(key, None, f"the {key} of {shape}, such as {example}", given="nothing")
+        explicit = dict(zip(("n", "mua", "mus", "g"), (self.n, self.mua_per_m, self.mus_per_m, self.g)))
+        given = [key for key, value in explicit.items() if value is not None]
+        if self.tissue is None and len(given) < len(explicit):
+            missing = ", ".join(key for key in explicit if key not in given)
+            raise InputError(
+                "tissue",
+                None,
+                f'tissue = "blood", or all of n, mua, mus, g (missing: {missing})',
+                given="nothing" if not given else f"nothing, and only {', '.join(given)}",
+            )
+        if self.tissue is not None and given:
+            raise InputError(
+                "tissue",
+                None,
+                "either tissue (its optics from the chromophore library) or explicit n, mua, mus, g, not both",
+                given=f"{self.tissue!r} and {', '.join(given)}",
+            )
         return self
 
     def medium(self, name: str, wavelength_m: float | None) -> Medium:
@@ -387,11 +425,13 @@ def voxel_volume(
     if lattice_cell:
         lx, ly = cell[0]
     counts = []
-    for axis, length in zip("xyz", (lx, ly, lz)):
+    for axis, (length, typed) in enumerate(zip((lx, ly, lz), geometry.size_m)):
         k = max(1, round(length / h))
-        if not (lattice_cell and axis != "z") and abs(k * h - length) > 0.01 * h:
+        if not (lattice_cell and axis != 2) and abs(k * h - length) > 0.01 * h:
             raise InputError(
-                f"geometry.size.{axis}", f"{length * 1e6:.6g} um", f"a multiple of the voxel {h * 1e6:.6g} um"
+                f"geometry.size[{axis}]",
+                _typed_um(typed),
+                f"a multiple of the voxel {_typed_um(h)} ({'xyz'[axis]}: {k * h * 1e6:.6g} um is {k} voxels)",
             )
         counts.append(int(k))
     if math.prod(counts) > MAX_VOXELS:
@@ -451,6 +491,11 @@ def _region_names(stack: LayerStack, inclusions: tuple[InclusionSpec, ...]) -> l
 
 def _um(length_m: float) -> str:
     return f"{length_m * 1e6:.6g} um"
+
+
+def _typed_um(length_m: float) -> str:
+    """A length as typed (its text), else in um."""
+    return getattr(length_m, "text", None) or _um(length_m)
 
 
 def _inclusion_mask(
