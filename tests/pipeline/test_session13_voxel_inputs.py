@@ -245,11 +245,6 @@ def test_a_zone_cut_off_by_the_floor_says_so(floor_run):
     assert "at 300 um" in floor_run["depth_note"] and "lattice_note" not in floor_run
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs depth_note and lattice_note in pipeline.summary.OUTSIDE_MODEL_NOTES (and cli._shell.WARNING_NOTES): "
-    "files outside this helper's; the lead's two-line patch, then drop this marker",
-)
 def test_a_zone_cut_off_by_the_floor_is_outside_the_model(floor_run):
     assert floor_run["within_model_validity"] is False
     assert "depth_note" in floor_run["model_validity_reason"]

@@ -240,6 +240,7 @@ OUTSIDE_MODEL_NOTES = {
     "ablative_note": "tissue vaporised under ablative = false was dried in place instead of removed",
     "pyrolysis_note": "tissue passed the pyrolysis temperature and was dried in place, neither charred nor removed",
     "freezing_note": "tissue froze below the basal layer (no latent heat of freezing, no cold injury in the model)",
+    "depth_note": "the damage reaches the floor of the voxel box, which cuts it off: its depth is a lower bound",
 }
 
 
