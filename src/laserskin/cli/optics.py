@@ -5,15 +5,25 @@ from __future__ import annotations
 import typer
 
 from laserskin.cli._shell import AGE_HELP, LAXITY_HELP, SUN_EXPOSURE_HELP, console, print_json
-from laserskin.skin.parameter_sets import available_scattering_sets, optical_set_text
+
+
+def _optical_set_labels() -> dict[str, str]:
+    """Each shipped optical parameter set's ``label`` (``skin_scattering_<name>.toml``; the words
+    :func:`laserskin.skin.parameter_sets.optical_set_text` gives), read with tomllib alone: the help is built at
+    import, and importing the CLI loads no physics (numpy, pydantic; tests/cli/test_shell.py)."""
+    import tomllib
+    from importlib import resources
+
+    prefix, labels = "skin_scattering_", {}
+    for entry in sorted(resources.files("laserskin").joinpath("data", "parameters").iterdir(), key=lambda e: e.name):
+        if entry.name.startswith(prefix) and entry.name.endswith(".toml"):
+            labels[entry.name[len(prefix) : -len(".toml")]] = tomllib.loads(entry.read_text("utf-8"))["set"]["label"]
+    return labels
+
 
 #: ``--scattering``: the optical parameter set, each named by what it sets (QA11 F-J: salomatina2006 sets the
 #: ex-vivo absorption as well as the scattering), from each set's TOML ``label``.
-SCATTERING_HELP = (
-    "Optical parameter set: "
-    + "; ".join(f"{name}: {optical_set_text(name)}" for name in available_scattering_sets())
-    + "."
-)
+SCATTERING_HELP = "Optical parameter set: " + "; ".join(f"{n}: {t}" for n, t in _optical_set_labels().items()) + "."
 
 
 def command(
