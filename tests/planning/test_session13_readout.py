@@ -304,3 +304,25 @@ def test_the_dose_bands_ends_read_the_basal_read_out_with_its_monte_carlo_bounds
         assert end["pigment_risk_beyond_error"] in ("low", "moderate", "high"), side
     bands = [ends["low"]["epidermal_omega_band"], nominal["epidermal_omega_band"], ends["high"]["epidermal_omega_band"]]
     assert bands[0][1] < bands[1][1] < bands[2][1] and bands[0][0] < bands[1][0] < bands[2][0]
+
+
+def test_the_plan_records_the_epidermis_at_each_end_of_its_dose_band(plan_and_simulation):
+    """``risks.outcome_dose_uncertainty.epidermal_at_dose_ends`` shows what the ends read (QA12 nit: the bounds had no
+    user-visible output): each end's epidermal keys with their Monte Carlo bounds, the low end's Omega below the high
+    end's, and the record serialisable as the plan JSON is."""
+    import json
+
+    from laserskin.planning.plan import EPIDERMAL_AT_DOSE_END_KEYS
+
+    result, _ = plan_and_simulation
+    record = result.risks["outcome_dose_uncertainty"]
+    ends = record["epidermal_at_dose_ends"]
+    assert set(ends) == {"low", "high"}
+    for side in ("low", "high"):
+        assert set(ends[side]) == set(EPIDERMAL_AT_DOSE_END_KEYS), side
+        assert (
+            ends[side]["epidermal_mc_relative_error"]
+            == result.support["setting"].summary["epidermal_mc_relative_error"]
+        )
+    assert ends["low"]["epidermal_omega"] < ends["high"]["epidermal_omega"]
+    assert json.loads(json.dumps(record))["epidermal_at_dose_ends"] == ends

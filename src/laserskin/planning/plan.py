@@ -718,9 +718,12 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
     if dose is None:
         return _dose_band_not_applied("no dermal thermal injury at the planned fluence"), None, None
     fluence = setting.summary["fluence_J_per_cm2"]
-    ends = {}
+    ends, epidermal = {}, {}
     for side, factor in (("low", 1.0 - dose["relative_low"]), ("high", 1.0 + dose["relative_high"])):
         moved = _setting_at_dose(setting, factor, counter)
+        # the epidermis at each end of the dose band, with its Monte Carlo bounds (the nominal run's relative error:
+        # a scaled copy's is exactly that, pipeline.readout_error; session 13)
+        epidermal[side] = {key: moved.summary.get(key) for key in EPIDERMAL_AT_DOSE_END_KEYS}
         ends[side] = _fixed_course_bands(
             session_dose_from_summary(moved.summary, moved.laser), course.sessions, course.interval_weeks, person
         )
@@ -743,6 +746,7 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
             "low": {k: v[1] for k, v in ends["low"][0].items()},
             "high": {k: v[1] for k, v in ends["high"][0].items()},
         },
+        "epidermal_at_dose_ends": epidermal,
         "healing_only_improvement_percent": healing[0],
         "healing_only_rhytid_improvement_percent": healing[1],
         "band_includes": BAND_INCLUDES_DOSE
@@ -750,6 +754,20 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
         "rule": OUTCOME_DOSE_BAND_RULE,
     }
     return record, combined[0], combined[1]
+
+
+#: The epidermal read-outs of the setting re-read at each end of the dose band (``epidermal_at_dose_ends`` of
+#: ``risks.outcome_dose_uncertainty``), each with its Monte Carlo bounds.
+EPIDERMAL_AT_DOSE_END_KEYS = (
+    "epidermal_injury",
+    "epidermal_injury_beyond_error",
+    "epidermal_omega",
+    "epidermal_omega_band",
+    "epidermal_mc_relative_error",
+    "pigment_risk",
+    "pigment_risk_beyond_error",
+    "peak_basal_temperature_band_C",
+)
 
 
 #: ``band_includes`` of an outcome band (``risks.outcome_dose_uncertainty`` and each option's
