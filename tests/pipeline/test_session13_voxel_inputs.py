@@ -11,7 +11,8 @@ the laser's own rule, an escape volume's other pattern runs with a ``lattice_not
 depth within the voxels (2.4999999999999998e-05 m)"; the inclusions' checks said "a sphere needs a radius". Now
 each names the scenario key in the got/expected form, with units.
 
-Everything but two small runs (a 5 × 5 × 15-voxel cell, 2000 packets) is validation, before any transport.
+Everything but four small runs (a 5 × 5 × 15-voxel cell, QA12's b5 cell in a 0.3 and a 1 mm box; 2000 packets) is
+validation, before any transport.
 """
 
 from __future__ import annotations
@@ -210,18 +211,29 @@ def test_damage_on_the_floor_makes_the_depth_keys_lower_bounds():
     omega["henriques"][2, 2, 3:] = 5.0
     summary = {"mtz_depth_um": 200.0, "dermal_injury_depth_um": [60.0, 200.0], "coagulation_depth_um": 120.0}
     note = _floor_note(summary, omega, _volume())
-    assert note.startswith("necrosis (Henriques Omega >= 1) reaches the floor of the voxel box at 200 um: ")
-    assert "mtz_depth_um, dermal_injury_depth_um read the box's depth: the depth is at least this" in note
+    assert note.startswith("necrosis (Henriques Omega >= 1) reaches the floor of the voxel box at 200 um (its last 2 ")
+    assert "mtz_depth_um, dermal_injury_depth_um end at the floor: the depth is at least this" in note
     assert "coagulation_depth_um" not in note and "make geometry.size[2] deeper" in note
 
 
-def test_damage_ending_above_the_floor_is_a_depth():
+def test_damage_in_the_row_above_the_held_floor_row_is_cut_off():
+    """QA12 #1: the floor row, coupled to the held floor face, stays near rest (Ω < 1) under a zone that ends only
+    because of it; damage in the row above it (centre 170 um, bottom 180 um) reaches the floor."""
     omega = {key: np.zeros((5, 5, 10)) for key in ("henriques", "collagen")}
-    omega["henriques"][2, 2, 3:9] = 5.0  # one voxel above the floor: its bottom at 180 um is measured
-    omega["collagen"][2, 2, 3:9] = 5.0
-    assert _floor_note({"mtz_depth_um": 180.0}, omega, _volume()) is None
-    omega["collagen"][2, 2, 9] = 1.0
-    assert _floor_note({"mtz_depth_um": 180.0}, omega, _volume()).startswith("coagulated collagen reaches the floor")
+    omega["henriques"][2, 2, 3:9] = 5.0
+    note = _floor_note({"mtz_depth_um": 180.0, "dermal_injury_depth_um": [60.0, 184.0]}, omega, _volume())
+    assert note.startswith("necrosis (Henriques Omega >= 1) reaches the floor")
+    assert "mtz_depth_um, dermal_injury_depth_um end at the floor" in note
+
+
+def test_damage_ending_two_rows_above_the_floor_is_a_depth():
+    omega = {key: np.zeros((5, 5, 10)) for key in ("henriques", "collagen")}
+    omega["henriques"][2, 2, 3:8] = 5.0  # two voxels above the floor: its bottom at 160 um is measured
+    omega["collagen"][2, 2, 3:8] = 5.0
+    assert _floor_note({"mtz_depth_um": 160.0}, omega, _volume()) is None
+    omega["collagen"][2, 2, 8] = 1.0
+    note = _floor_note({"mtz_depth_um": 160.0}, omega, _volume())
+    assert note.startswith("coagulated collagen reaches the floor") and "the damage goes deeper" in note
     assert set(FLOOR_DEPTH_KEYS) >= {"mtz_depth_um", "residual_damage_depth_um", "coagulation_depth_um"}
 
 
@@ -248,6 +260,31 @@ def test_a_zone_cut_off_by_the_floor_says_so(floor_run):
 def test_a_zone_cut_off_by_the_floor_is_outside_the_model(floor_run):
     assert floor_run["within_model_validity"] is False
     assert "depth_note" in floor_run["model_validity_reason"]
+
+
+def _b5(size_z, voxel):
+    """QA12's b5floor: QA11's b5 without its lattice (the laser's 400 /cm², a 0.5 mm periodic cell), 2000 packets."""
+    data = _scenario(lattice=None, spacing=None, size=["0.5 mm", "0.5 mm", size_z], voxel=voxel)
+    data.pop("heat")
+    return Simulation.from_scenario(scenario_from_dict(data), progress=None).run(grid_warning=False).summary
+
+
+def test_an_ordinary_zone_cut_off_by_the_floor_says_so():
+    """QA12 #1: in a 0.3 mm box of 10 um voxels the zone read 290 um, no note, within the model: Henriques Ω ≈ 4e5
+    in the row above the floor row, 0.007 in the floor row (held cool by the floor). Ω falls by orders of magnitude
+    within a row or two at a zone's bottom, so 2000 packets decide this far from Ω = 1."""
+    summary = _b5("0.3 mm", "10 um")
+    assert summary["mtz_depth_um"] == pytest.approx(290.0)
+    assert "depth_note" in summary and "mtz_depth_um" in summary["depth_note"]
+    assert summary["within_model_validity"] is False
+
+
+def test_a_zone_well_above_the_floor_has_no_depth_note():
+    """The same laser in a 1 mm box of 20 um voxels: the zone ends ≈ 0.4 mm deep (QA12: 400 um), Ω ≈ 1e-9 by the
+    floor."""
+    summary = _b5("1 mm", "20 um")
+    assert 0 < summary["mtz_depth_um"] < 700.0
+    assert "depth_note" not in summary and summary["within_model_validity"] is True
 
 
 # --- #11: the inclusions' checks -----------------------------------------------------------------------------------

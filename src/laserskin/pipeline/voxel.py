@@ -409,7 +409,7 @@ def _require_depths(simulation, geometry: GeometrySpec) -> None:
             _typed(geometry.size_m[2], "m", "um"),
             f"at least {voxels * h * 1e6:.6g} um ({voxels} voxels of {h * 1e6:.6g} um): the epidermis "
             f"({junction * 1e6:.0f} um here), the nociceptor probe at {probe * 1e6:.0f} um and some dermis, whose voxel "
-            "centres the pain and dermal read-outs need (keep it below the heated depth too: docs/voxel.md)",
+            "centres the pain and dermal read-outs need (make size z reach below the heated depth too: docs/voxel.md)",
         )
 
 
@@ -957,31 +957,44 @@ FLOOR_DEPTH_KEYS = (
 )
 
 
+#: The voxel rows next to the box's floor that a zone cut off by the floor reaches (:func:`_floor_note`): the floor
+#: face is held at the resting temperature half a voxel below the bottom row's centres, coupled to them by 2k/h²,
+#: twice a row's coupling to its neighbour, so the bottom row stays near rest and is hardly ever damaged (QA12 #1:
+#: Henriques Ω 0.007 there, 3.6e5 one row above); the row above it is the deepest that heats. Damage in either row
+#: has gone as deep as the grid lets it: its bottom is the floor's, not the tissue's.
+FLOOR_ROWS = 2
+
+
 def _floor_note(summary: dict, omega: dict, volume) -> str | None:
-    """``depth_note`` of a run whose damage (Henriques or collagen Ω ≥ 1) reaches the voxels on the box's floor: the
-    depth keys that read it (:data:`FLOOR_DEPTH_KEYS`) stay numbers, the box's depth, but are lower bounds only, since
-    the floor cuts the zone off (held at the resting temperature, it also cools the tissue above it). QA11 #6: a
-    zone reaching the floor of a 1 mm box read ``mtz_depth_um`` 1000.0 as its depth. None when the floor is
+    """``depth_note`` of a run whose damage (Henriques or collagen Ω ≥ 1, the Ω the depth keys read) reaches the
+    last :data:`FLOOR_ROWS` voxel rows, next to the box's floor: the depth keys that read it
+    (:data:`FLOOR_DEPTH_KEYS`, those whose bottom lies in these rows) stay numbers, at most the box's depth, but are
+    lower bounds only, since the floor cuts the zone off (held at the resting temperature, it also cools the tissue
+    above it). QA11 #6: a zone reaching the floor of a 1 mm box read ``mtz_depth_um`` 1000.0 as its depth; QA12 #1:
+    one in a 0.3 mm box read 290 um with no note, the floor row being held cool. None when these rows are
     undamaged."""
+    rows = min(FLOOR_ROWS, omega["henriques"].shape[2])
     reached = [
         words
         for key, words in (("henriques", "necrosis (Henriques Omega >= 1)"), ("collagen", "coagulated collagen"))
-        if (omega[key][:, :, -1] >= ZONE_OMEGA).any()
+        if (omega[key][:, :, -rows:] >= ZONE_OMEGA).any()
     ]
     if not reached:
         return None
+    voxel_um = volume.voxel_m * 1e6
     floor_um = volume.size_m[2] * 1e6
+    reach_um = floor_um - (rows - 0.5) * voxel_um - 0.01 * voxel_um  # the centre of the highest of these rows
     keys = []
     for key in FLOOR_DEPTH_KEYS:
         value = summary.get(key)
         bottom = value[-1] if isinstance(value, list) and value else value
-        if isinstance(bottom, float | int) and bottom >= floor_um - 0.5 * volume.voxel_m * 1e6:
+        if isinstance(bottom, float | int) and bottom >= reach_um:
             keys.append(key)
-    read = f"{', '.join(keys)} read the box's depth: the depth is at least this" if keys else "the damage goes deeper"
+    read = f"{', '.join(keys)} end at the floor: the depth is at least this" if keys else "the damage goes deeper"
     return (
-        f"{' and '.join(reached)} reaches the floor of the voxel box at {floor_um:.0f} um: {read} (the floor, held at "
-        "the resting temperature, cuts the zone off and cools the tissue above it); make geometry.size[2] deeper "
-        "than the damage"
+        f"{' and '.join(reached)} reaches the floor of the voxel box at {floor_um:.0f} um (its last {rows} voxel "
+        f"rows): {read} (the floor, held at the resting temperature, cuts the zone off and cools the tissue above "
+        "it); make geometry.size[2] deeper than the damage"
     )
 
 
