@@ -25,11 +25,11 @@ def command(
 
     An r-z run goes through the transport cache that ``laserskin simulate`` uses (``$LASERSKIN_CACHE_DIR``, else
     ~/.cache/laserskin/transport; the same key: optics, beam, grid, photons, seed): a repeated run is read back,
-    bit for bit, with the speed and threads of the run that made it. A voxel geometry is not cached (as in
-    simulate)."""
+    bit for bit, and says so (``from_cache``; the speed and threads of the run that made it under ``cached_run``).
+    A voxel geometry is not cached (as in simulate)."""
     from laserskin.pipeline.scenario import load_scenario
     from laserskin.plotting.progress import RichProgress
-    from laserskin.transport import simulate_transport_cached
+    from laserskin.transport.cache import transport_cached_or_run
 
     outputs = Outputs(force)
     out = outputs.file(out, "--out")
@@ -47,6 +47,7 @@ def command(
     stack = spec.layer_stack()
     beam = spec.beam_model()
     voxels = spec.geometry.kind == "voxels"
+    from_cache = False  # a voxel geometry is not cached
     if voxels:
         from laserskin.transport.voxel_geometry import run_voxel_scenario
 
@@ -63,7 +64,7 @@ def command(
         )
     else:
         grid = spec.rz_grid(stack, beam.outer_radius_m)
-        result = simulate_transport_cached(  # the cache of simulate (and its folder, LASERSKIN_CACHE_DIR)
+        result, from_cache = transport_cached_or_run(  # the cache of simulate (and its folder, LASERSKIN_CACHE_DIR)
             stack,
             grid,
             beam,
@@ -88,6 +89,7 @@ def command(
         outputs.wrote(figure)
     summary = result.summary()
     _note_grid_capture(summary)
+    _say_cache_hit(summary, from_cache)
     summary.update(provenance(spec, settings))
     if summary.get("grid_note"):
         note(f"note: {summary['grid_note']}")
@@ -111,6 +113,19 @@ def provenance(spec, settings) -> dict:
 
     ran = reproducing_scenario(spec, SimpleNamespace(settings=settings))
     return {"version": laserskin.__version__, "inputs": ran.model_dump(mode="json", by_alias=True, exclude_none=True)}
+
+
+def _say_cache_hit(summary: dict, from_cache: bool) -> None:
+    """``from_cache`` (whether the tallies were read back from the transport cache) and ``cached_run``: on a hit,
+    the ``threads``, ``wall_time_s`` and ``photons_per_second`` of the earlier run that computed them, which the
+    top-level keys then leave null, since this command ran no Monte Carlo (QA12 #4: ``--threads 2`` reported the
+    earlier run's ``threads: 1`` and its speed as this run's); null on a miss."""
+    summary["from_cache"] = from_cache
+    summary["cached_run"] = None
+    if from_cache:
+        keys = ("threads", "wall_time_s", "photons_per_second")
+        summary["cached_run"] = {key: summary[key] for key in keys}
+        summary.update(dict.fromkeys(keys))
 
 
 def _note_grid_capture(summary: dict) -> None:
@@ -152,4 +167,11 @@ def print_summary(summary: dict) -> None:
     if outside:
         table.add_row("  absorbed outside the maps", f"{outside:.5f}", "")
     console().print(table)
-    console().print(f"{summary['photons_per_second']:,.0f} photons/s on {summary['threads']} thread(s)")
+    ran = summary.get("cached_run")
+    if summary.get("from_cache") and ran:
+        console().print(
+            "read from the transport cache (LASERSKIN_CACHE_DIR): no Monte Carlo ran; the run that made it: "
+            f"{ran['photons_per_second']:,.0f} photons/s on {ran['threads']} thread(s)"
+        )
+    else:
+        console().print(f"{summary['photons_per_second']:,.0f} photons/s on {summary['threads']} thread(s)")

@@ -9,7 +9,8 @@ Width conventions (always say which one):
   ``E(r) = 2 / (π w²) · exp(−2 r² / w²)`` per incident joule. Equivalent inputs
   are ``diameter_1e2 = 2 w`` and the intensity full width at half maximum
   ``fwhm = w · sqrt(2 ln 2) ≈ 1.1774 w`` (so ``w = FWHM / sqrt(2 ln 2)``).
-  Internally only ``radius_1e2_m`` is stored. The launch distribution is truncated
+  Internally only ``radius_1e2_m`` is stored (a dumped beam echoes the width under the
+  key it was given, see ``_echo_width_as_typed``). The launch distribution is truncated
   at ``r = 3 w`` (``GAUSSIAN_TRUNCATION``), which leaves out ``exp(−18) ≈ 1.5e-8``
   of the energy; the truncated profile is renormalised to 1 J.
 
@@ -30,11 +31,20 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+    model_validator,
+)
 
 from laserskin.core.errors import InputError, shown
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, format_quantity, to_si, ureg
+from laserskin.core.units import Quantity, TypedQuantity, format_quantity, to_si, ureg
 
 GAUSSIAN_TRUNCATION = 3.0
 """Gaussian launch radii are sampled within ``GAUSSIAN_TRUNCATION × w`` (1/e² radius)."""
@@ -49,6 +59,10 @@ _GAUSSIAN_WIDTH_KEYS = {
     "diameter_1e2": ("diameter_1e2", "diameter_1e2_m"),
     "fwhm": ("fwhm", "fwhm_m"),
 }
+_RADIUS_PER_WIDTH = {"diameter_1e2": 0.5, "fwhm": 1.0 / FWHM_PER_RADIUS_1E2}
+"""The 1/e² radius per unit of each other Gaussian width (``w = D / 2``, ``w = FWHM / sqrt(2 ln 2)``)."""
+_WIDTH = TypeAdapter(Quantity("m", gt=0.0))
+"""A width field's own (de)serialisation: a typed ``fwhm``/``diameter_1e2`` echoes as a ``radius_1e2`` would."""
 
 
 class Beam(InputModel):
@@ -71,12 +85,17 @@ class Beam(InputModel):
         default=None, alias="radius_1e2", description="Gaussian 1/e² intensity radius w"
     )
 
-    @model_validator(mode="before")
+    _width_typed: tuple[str, float] | None = PrivateAttr(default=None)
+    """``(key, width in m)`` of a Gaussian width typed as ``fwhm`` or ``diameter_1e2`` (the width a
+    :class:`~laserskin.core.units.TypedQuantity` when typed as text), so that a dumped beam echoes that key and
+    text (QA12 #3); ``None`` when ``radius_1e2`` was given or no width."""
+
+    @model_validator(mode="wrap")
     @classmethod
-    def _gaussian_width_to_radius(cls, data: Any) -> Any:
-        """Convert ``diameter_1e2`` or ``fwhm`` into the stored 1/e² radius."""
+    def _gaussian_width_to_radius(cls, data: Any, handler: ModelWrapValidatorHandler[Beam]) -> Beam:
+        """Convert ``diameter_1e2`` or ``fwhm`` into the stored 1/e² radius, remembering the key and width typed."""
         if not isinstance(data, dict):
-            return data
+            return handler(data)
         data = dict(data)
         given = {name: [k for k in keys if k in data] for name, keys in _GAUSSIAN_WIDTH_KEYS.items()}
         present = [name for name, keys in given.items() if keys]
@@ -85,6 +104,7 @@ class Beam(InputModel):
                 "give exactly one Gaussian width: radius_1e2, diameter_1e2 or fwhm "
                 f"(got {', '.join(k for keys in given.values() for k in keys)})"
             )
+        typed: tuple[str, float] | None = None
         if present and present[0] != "radius_1e2":
             name = present[0]
             key = given[name][0]
@@ -96,9 +116,43 @@ class Beam(InputModel):
             if not width_m > 0:
                 # the wording and unit of the fields' own range (radius_1e2: "expected more than 0 mm", QA10 #13)
                 raise ValueError(f"{name}: got {shown(value)}; expected more than {format_quantity(0.0, 'm', 'mm')}")
-            factor = 0.5 if name == "diameter_1e2" else 1.0 / FWHM_PER_RADIUS_1E2
-            data["radius_1e2"] = ureg.Quantity(width_m * factor, "m")
-        return data
+            data["radius_1e2"] = ureg.Quantity(width_m * _RADIUS_PER_WIDTH[name], "m")
+            if isinstance(value, str) and math.isfinite(width_m):
+                width_m = TypedQuantity(width_m, value.strip())
+            typed = (name, width_m)
+        beam = handler(data)
+        if typed is not None:
+            beam._width_typed = typed
+        return beam
+
+    @model_serializer(mode="wrap")
+    def _echo_width_as_typed(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        """Dump the Gaussian width under the key it was given (``fwhm``, ``diameter_1e2`` or ``radius_1e2``), with
+        its text by the rule of every quantity (:func:`laserskin.core.units.Quantity`: the typed text where it is the
+        shorter exact text, else the display unit), so it reads back to the same radius bit for bit (QA12 #3)."""
+        dumped = handler(self)
+        typed = self._width_typed
+        if not isinstance(dumped, dict) or typed is None or self.radius_1e2_m is None:
+            return dumped
+        name, width_m = typed
+        radius_key = "radius_1e2" if info.by_alias else "radius_1e2_m"
+        if radius_key not in dumped or float(width_m) * _RADIUS_PER_WIDTH[name] != self.radius_1e2_m:
+            return dumped  # the radius changed since (model_copy): the stored radius is the truth
+        key = _GAUSSIAN_WIDTH_KEYS[name][0 if info.by_alias else 1]
+        return {
+            (key if k == radius_key else k): (_WIDTH.dump_python(width_m) if k == radius_key else v)
+            for k, v in dumped.items()
+        }
+
+    def __eq__(self, other: object) -> bool:
+        """The same beam: the same kind and widths (the floats), whichever width key was typed, as a quantity's
+        typed text does not enter its equality either (:class:`~laserskin.core.units.TypedQuantity`)."""
+        if not isinstance(other, Beam):
+            return NotImplemented
+        return (self.kind, self.diameter_m, self.radius_1e2_m) == (other.kind, other.diameter_m, other.radius_1e2_m)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.diameter_m, self.radius_1e2_m))
 
     @model_validator(mode="after")
     def _widths_match_kind(self) -> Beam:

@@ -303,7 +303,8 @@ def simulate_transport_cached(
     Parameters are those of ``simulate_transport``, plus ``cache_dir`` (default
     :func:`default_cache_dir`). A cached result is returned with the caller's
     ``stack`` (layer names), ``grid`` and ``beam`` objects; its ``threads``,
-    ``photons_per_second`` and ``wall_time_s`` are those of the run that made it.
+    ``photons_per_second`` and ``wall_time_s`` are those of the run that made it
+    (:func:`transport_cached_or_run` also says whether it was read back).
     A missing, unreadable or mismatching cache file (see :func:`read_netcdf_checked`)
     is recomputed and overwritten; when the entry cannot be written (e.g. a folder of
     that name) the result is returned uncached.
@@ -317,6 +318,21 @@ def simulate_transport_cached(
     -------
     TransportResult
     """
+    return transport_cached_or_run(stack, grid, beam, photons, seed, threads, progress, cache_dir)[0]
+
+
+def transport_cached_or_run(
+    stack: LayerStack,
+    grid: RZGrid,
+    beam: Beam,
+    photons: int,
+    seed: int,
+    threads: int | None = None,
+    progress: Callback | None = None,
+    cache_dir: str | os.PathLike | None = None,
+) -> tuple[TransportResult, bool]:
+    """:func:`simulate_transport_cached` and whether the result was read from the cache (``True``: its
+    ``threads``, ``photons_per_second`` and ``wall_time_s`` are the earlier run's, not this call's; QA12 #4)."""
     _check_inputs(stack, grid, beam, photons, seed, threads)
     directory = _cache_folder(cache_dir)
     path = directory / f"{transport_cache_key(stack, grid, beam, photons, seed)}.nc"
@@ -327,7 +343,7 @@ def simulate_transport_cached(
             os.utime(path)  # a hit: most recently used (see prune_cache)
         except OSError:
             pass
-        return dataclasses.replace(cached, stack=stack, grid=grid, beam=beam)
+        return dataclasses.replace(cached, stack=stack, grid=grid, beam=beam), True
     result = simulate_transport(stack, grid, beam, photons, seed, threads=threads, progress=progress)
     try:
         write_netcdf_checked(result.to_dataset(), path)
@@ -335,4 +351,4 @@ def simulate_transport_cached(
         logger.warning("transport cache: could not store %s (%s)", path, error)
     if max_bytes is not None:
         prune_cache(directory, max_bytes=max_bytes)
-    return result
+    return result, False
