@@ -255,11 +255,33 @@ def field_range(field: Any) -> tuple[dict[str, Any], Any]:
     return bounds, None
 
 
+class Choices:
+    """What a text field takes where its own check (a validator) holds the values: ``site: Annotated[str,
+    Choices(SITES)]``. It checks nothing; it gives the field the words of its check, ``one of forehead, cheek,
+    ...``, where the type alone says "text" (:func:`describe_field`), so that a missing value says what is expected
+    as a wrong one does, in every interface (before, ``plan.site: required; expected text``; QA12 #5). The JSON
+    schema is unchanged (the check also reads ``" Cheek "`` and, for a skin type, ``4``)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: typing.Iterable[Any]):
+        self.values = tuple(str(value) for value in values)
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.values)
+
+    def __repr__(self) -> str:
+        return f"Choices({self.values!r})"
+
+
 def describe_field(field: Any) -> str | None:
     """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
     if field is None:
         return None
-    annotation, _ = _unwrap(field.annotation)
+    annotation, inner = _unwrap(field.annotation)
+    choices = next((m for m in [*field.metadata, *inner] if isinstance(m, Choices)), None)
+    if choices is not None:
+        return choices.describe()
     bounds, spec = field_range(field)
     if spec is not None:
         return spec.describe()
@@ -305,9 +327,9 @@ def _dotted(parts: Any) -> str:
 
 def describe_error_item_fully(item: Any, title: str, prefix: str = "", *, mapping: str = "table") -> str:
     """:func:`describe_error_item` with the model ``title``; where that model only says "text" (a free-text
-    field checked later, e.g. ``PlanRequest.fitzpatrick``), the first other registered model with the same
-    location that says more (``Person``'s "one of I, ..., VI"). Every candidate is tried, since the registry's
-    order follows import order."""
+    field checked later), the first other registered model with the same location that says more. Every
+    candidate is tried, since the registry's order follows import order. A checked text field of an input model
+    says its values itself (:class:`Choices`, which every interface reads: ``PlanRequest.fitzpatrick``, QA12 #5)."""
     line = describe_error_item(item, title, prefix, mapping=mapping)
     if not (title and line.endswith("expected text")):
         return line

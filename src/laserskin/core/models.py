@@ -229,8 +229,8 @@ def _required_said(model: Any, items: list[Any]) -> list[Any] | None:
         loc, error = tuple(item.get("loc", ())), (item.get("ctx") or {}).get("error")
         field = _field_of(model, loc[0]) if item.get("type") == "missing" and len(loc) == 1 else None
         if field is not None and (allowed := expected_words(field)) != describe_field(field):
-            # only where the describer of errors says less (an array): it says the rest, and finds a better word for
-            # "text" in another model (PlanRequest's fitzpatrick: Person's "one of I, ..., VI")
+            # only where the describer of errors says less (an array): it says the rest; a text field checked by a
+            # validator names its values with errors.Choices (PlanRequest's fitzpatrick and site, QA12 #5)
             error = InputError("", None, allowed, message=f"required; expected {allowed}")
             item = InitErrorDetails(type="value_error", loc=loc, input=item.get("input"), ctx={"error": error})
             changed = True

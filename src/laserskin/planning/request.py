@@ -9,7 +9,7 @@ The web API and the sweep runner use the same model. Example::
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     Field,
@@ -21,10 +21,11 @@ from pydantic import (
 )
 
 from laserskin.core.data import load_parameters
-from laserskin.core.errors import InputError
+from laserskin.core.errors import Choices, InputError
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.pipeline.settings import MIN_PHOTONS
+from laserskin.skin.person import FITZPATRICK_TYPES, SITES
 
 __all__ = ["DEFAULT_AREA_CM2", "GOALS", "PlanRequest", "default_area_m2", "planner_rules", "site_max_area_m2"]
 
@@ -103,8 +104,9 @@ class PlanRequest(InputModel):
 
     age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")
     sex: Literal["female", "male"]
-    fitzpatrick: str
-    site: str
+    # checked by Person (:meth:`person`); Choices gives them Person's words where one is missing (QA12 #5)
+    fitzpatrick: Annotated[str, Choices(FITZPATRICK_TYPES)]
+    site: Annotated[str, Choices(SITES)]
     sun_exposure: int = Field(default=1, ge=0, le=3)
     laxity: int = Field(default=1, ge=0, le=4)
     goal: Literal["tighten", "resurface", "recommend"] = "recommend"

@@ -15,6 +15,8 @@ subset).
 
 from __future__ import annotations
 
+import argparse
+import sys
 from functools import lru_cache
 
 from laserskin.core.constants import CELSIUS_K
@@ -269,8 +271,6 @@ def threshold_table(
 
 
 def main(argv: list[str] | None = None) -> None:
-    import argparse
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--melanin", action="store_true", help="also print the melanin each published row needs (11 runs per row)"
@@ -285,6 +285,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--row", action="append", default=None, help="run only this row id (repeatable)")
     parser.add_argument("--type", action="append", default=None, help="run only this skin type (repeatable)")
     args = parser.parse_args(argv)
+    from laserskin.core.errors import InputError
+
+    try:
+        _run(args)
+    except InputError as error:  # bad input: one line and status 2, as the laserskin CLI (no traceback; QA12 nit)
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _run(args: argparse.Namespace) -> None:
+    """The tables :func:`main` prints for its parsed ``args``; :class:`InputError` for an unknown row, type or
+    melanin spectrum, before anything runs."""
     from laserskin.core.errors import InputError
 
     rows = published_thresholds()

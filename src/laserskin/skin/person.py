@@ -14,10 +14,11 @@ TOML form (the ``[person]`` table of a scenario)::
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_serializer, field_validator
 
+from laserskin.core.errors import Choices
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 
@@ -83,7 +84,7 @@ class Person(InputModel):
     age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")
     sex: Literal["female", "male"]
     fitzpatrick: Literal["I", "II", "III", "IV", "V", "VI"]
-    site: str
+    site: Annotated[str, Choices(SITES)]  # checked by _site; Choices: the words of a missing site
     sun_exposure: int = Field(default=1, ge=0, le=3)
     laxity: int = Field(default=1, ge=0, le=4)
     melanin_fraction: float | None = Field(default=None, ge=0.0, le=1.0)
