@@ -142,13 +142,9 @@ def test_tool_runs_the_model_spectrum_without_an_override():
 
 
 def test_tool_rejects_an_unknown_set_before_running():
-    from laserskin.planning.thresholds import main, published_thresholds, spectrum_melanin_fraction
+    """The function refuses an unknown set; the tool's one-line refusals (exit 2) are tested in
+    tests/core/test_session13_required.py."""
+    from laserskin.planning.thresholds import published_thresholds, spectrum_melanin_fraction
 
     with pytest.raises(InputError, match="melanin_spectrum.*svaasand1995"):
         spectrum_melanin_fraction(published_thresholds()[0], "III", "zonios")
-    with pytest.raises(InputError, match="melanin_spectrum.*jacques2013"):
-        main(["--melanin-spectrum", "zonios"])
-    with pytest.raises(InputError, match="row"):
-        main(["--row", "no_such_row"])
-    with pytest.raises(InputError, match="type"):
-        main(["--type", "VII"])
