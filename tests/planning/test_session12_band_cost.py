@@ -12,7 +12,6 @@ response reads that run's estimate (its relative error is the run's, group by gr
 run and no group split of their own.
 """
 
-import dataclasses
 import hashlib
 import importlib
 from types import SimpleNamespace
@@ -78,11 +77,7 @@ def _forget(monkeypatch):
 
 def _scaled(response, factor: float):
     """The copy the dose band reads (:func:`laserskin.planning.plan._setting_at_dose`)."""
-    return dataclasses.replace(
-        response,
-        rise_per_J=response.rise_per_J * factor,
-        nociceptor_rise_per_J=response.nociceptor_rise_per_J * factor,
-    )
+    return response.scaled(factor)
 
 
 def test_a_scaled_copy_reads_its_responses_estimate(tmp_path, monkeypatch, backward_runs):

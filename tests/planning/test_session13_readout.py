@@ -157,12 +157,8 @@ def _scaled(response, factor, **changes):
     """The copy the dose band reads (:func:`laserskin.planning.plan._setting_at_dose`), with ``changes``."""
     import dataclasses
 
-    return dataclasses.replace(
-        response,
-        rise_per_J=response.rise_per_J * factor,
-        nociceptor_rise_per_J=response.nociceptor_rise_per_J * factor,
-        **changes,
-    )
+    copy = response.scaled(factor)
+    return dataclasses.replace(copy, **changes) if changes else copy
 
 
 @pytest.fixture
@@ -175,7 +171,7 @@ def small_run(tmp_path, monkeypatch):
     from laserskin.pipeline.settings import SimulationSettings
     from laserskin.treatment.devices import load_device
 
-    for name in ("_ERRORS", "_SENSITIVITIES", "_ESTIMATED"):
+    for name in ("_ERRORS", "_SENSITIVITIES"):
         monkeypatch.setattr(readout_error, name, weakref.WeakKeyDictionary())
     calls = {"backward": 0, "split": 0}
     backward, split = readout_error.readout_sensitivity, readout_error.source_groups

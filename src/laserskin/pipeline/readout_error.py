@@ -21,12 +21,11 @@ to ``1/f`` of its rise, so until session 13 its estimate was ``None`` and the en
 were the nominal ones, without Monte Carlo bounds. The copy's rise is ``f`` times the rise of the simulation's heat
 run, everywhere, so its read-out is ``f`` times the run's read-out group by group (``P_g → f P_g``): its relative
 standard error is the run's, exactly (the ratio estimator's standard error and the total both scale by ``f``; the
-read-out time, the argmax of the scaled rise, is the same). :func:`basal_readout_relative_errors` therefore finds,
-among the responses of the same simulation it has estimated, one whose rise the copy's is a positive multiple of (the
-whole (nt, nr, nz) field to the rounding of its dtype, the same grid, times, cooling-only history, basal cell and
-read-out regions: :func:`_scaled_from`), and returns that response's estimate: no backward run, no guess. A response
-that is not such a multiple (another heat problem, another transport) keeps the check against the groups and its
-``None``.
+read-out time, the argmax of the scaled rise, is the same). Such a copy is made by
+:meth:`laserskin.pipeline.response.ThermalResponse.scaled`, which records its origin and factor (``scaled_from``);
+:func:`basal_readout_relative_errors` returns the origin's estimate for it (``factor > 0``): no backward run, no
+guess. Any other response (another heat problem, another transport, a copy changed after scaling) keeps the check
+against the groups and its ``None``.
 """
 
 from __future__ import annotations
@@ -46,9 +45,6 @@ from laserskin.transport.statistics import relative_error_from_groups
 __all__ = ["basal_readout_relative_errors", "basal_index", "source_groups"]
 
 _ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: (simulation, errors | None)}
-#: simulation -> [weak references to the responses of its heat runs whose estimate was made] (:func:`_scaled_from`)
-_ESTIMATED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_ESTIMATED_LOCK = threading.Lock()
 _SENSITIVITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # simulation -> {inputs' digest: a}
 _SENSITIVITIES_LOCK = threading.Lock()
 
@@ -81,8 +77,8 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
     time). ``transport_results``: the run's transport results (default: ``simulation.transport()``, a disk-cache hit
     for the run that made ``response``). ``None`` without read-out regions, without groups, or for a response on
     another grid or of another heat run than ``simulation``'s (checked: the groups' rises must add up to the
-    response's). A copy of an estimated heat run's response with its rise scaled by ``f > 0`` (the dose band's ends)
-    has that run's relative errors (module docstring, :func:`_scaled_from`). One estimate per response, simulation and
+    response's). A copy made by ``response.scaled(f)`` with ``f > 0`` (the dose band's ends) has its origin's
+    relative errors (module docstring). One estimate per response, simulation and
     regions, ``None`` included (kept while the response lives); one backward run per heat problem, read-out time and
     regions (:func:`_sensitivity`).
     """
@@ -94,81 +90,25 @@ def basal_readout_relative_errors(simulation, response, regions=(0,), transport_
 
 def _kept_or_estimated(simulation, response, key: tuple[int, ...], transport_results, *, follow_scaling: bool):
     """:func:`basal_readout_relative_errors` of the regions ``key``: the kept estimate, else a new one (kept); with
-    ``follow_scaling`` a scaled copy of an estimated heat run reads that run's (itself read without following,
-    so that no chain of copies is walked)."""
+    ``follow_scaling`` a scaled copy (``scaled_from``, factor > 0) reads its origin's (itself read without following:
+    :meth:`~laserskin.pipeline.response.ThermalResponse.scaled` always names a heat run's own response)."""
     try:
         kept = _ERRORS[response]
     except (KeyError, TypeError):
         kept = None
     if kept is not None and key in kept and kept[key][0] is simulation:
         return kept[key][1]
-    origin = _scaled_from(simulation, response) if follow_scaling else None
-    if origin is not None:  # f x the rise of a heat run of this simulation: that run's relative errors (docstring)
-        errors = _kept_or_estimated(simulation, origin, key, transport_results, follow_scaling=False)
+    scaled_from = getattr(response, "scaled_from", None) if follow_scaling else None
+    if scaled_from is not None and scaled_from[1] > 0.0 and math.isfinite(scaled_from[1]):
+        # f x the rise of the origin's heat run: that run's relative errors (docstring)
+        errors = _kept_or_estimated(simulation, scaled_from[0], key, transport_results, follow_scaling=False)
     else:
         errors = _estimate(simulation, response, key, transport_results)
-        if errors is not None:
-            _remember(simulation, response)
     try:
         _ERRORS.setdefault(response, {})[key] = (simulation, errors)
     except TypeError:  # a response that takes no weak reference: not kept
         pass
     return errors
-
-
-def _remember(simulation, response) -> None:
-    """Note ``response`` as a heat run of ``simulation`` whose estimate passed the groups' check."""
-    try:
-        ref = weakref.ref(response)
-        with _ESTIMATED_LOCK:
-            refs = _ESTIMATED.setdefault(simulation, [])
-            refs[:] = [r for r in refs if r() is not None and r() is not response]
-            refs.append(ref)
-    except TypeError:  # no weak references: not remembered (its scaled copies stay "not estimated")
-        pass
-
-
-def _scaled_from(simulation, response):
-    """The response of a heat run of ``simulation`` (one whose estimate passed the groups' check) of which
-    ``response`` is a scaled copy, ``rise_per_J = f × its rise_per_J`` with ``f > 0`` over the whole field (to 8
-    units of the rise's rounding), on the same grid, times, cooling-only history, basal cell and read-out regions;
-    ``None`` where there is none (``response`` itself a heat run, or anything else)."""
-    try:
-        with _ESTIMATED_LOCK:
-            refs = list(_ESTIMATED.get(simulation, ()))
-    except TypeError:
-        return None
-    rise = np.asarray(response.rise_per_J)
-    for ref in refs:
-        origin = ref()
-        if origin is None or origin is response:
-            continue
-        base = np.asarray(origin.rise_per_J)
-        if (
-            base.shape != rise.shape
-            or (
-                origin.grid is not response.grid
-                and not (
-                    np.array_equal(origin.grid.r_edges_m, response.grid.r_edges_m)
-                    and np.array_equal(origin.grid.z_edges_m, response.grid.z_edges_m)
-                )
-            )
-            or not np.array_equal(origin.times_s, response.times_s)
-            or not (origin.base_K is response.base_K or np.array_equal(origin.base_K, response.base_K))
-            or not np.array_equal(origin.readout_rings, response.readout_rings)
-            or basal_index(origin) != basal_index(response)
-        ):
-            continue
-        at = np.unravel_index(int(np.argmax(np.abs(base))), base.shape)
-        if not base[at] != 0.0:
-            continue
-        factor = float(rise[at]) / float(base[at])
-        if not (factor > 0.0 and math.isfinite(factor)):
-            continue
-        eps = float(np.finfo(np.result_type(rise.dtype, base.dtype, np.float32)).eps)
-        if np.allclose(rise, factor * base, rtol=8.0 * eps, atol=8.0 * eps * abs(float(rise[at]))):
-            return origin
-    return None
 
 
 def _estimate(simulation, response, key: tuple[int, ...], transport_results) -> np.ndarray | None:

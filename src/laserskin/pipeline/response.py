@@ -15,7 +15,7 @@ temperature (dehydration, coagulation), which this model does not follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -93,6 +93,24 @@ class ThermalResponse:
     nociceptor_rise_per_J: np.ndarray
     geometry: SkinGeometry
     readout_rings: np.ndarray | None = None
+    #: ``(origin, factor)`` for a copy made by :meth:`scaled` (the response of a heat run and the factor its rises were
+    #: multiplied by); ``None`` for a heat run's own response. Not an init field: ``dataclasses.replace`` of a copy
+    #: (another base, another rise) drops it, so it only ever names the exact multiple :meth:`scaled` made.
+    scaled_from: tuple[ThermalResponse, float] | None = field(default=None, init=False, repr=False)
+
+    def scaled(self, factor: float) -> ThermalResponse:
+        """This response with its laser rises (field and nociceptor) multiplied by ``factor``: the dose of ``factor``
+        times the energy (the response is linear in it), e.g. the ends of the plan's dose band. The copy records its
+        origin (:attr:`scaled_from`), from which :mod:`laserskin.pipeline.readout_error` reads its Monte Carlo error."""
+        copy = replace(
+            self,
+            rise_per_J=self.rise_per_J * factor,
+            nociceptor_rise_per_J=self.nociceptor_rise_per_J * factor,
+        )
+        origin = self.scaled_from[0] if self.scaled_from is not None else self
+        base_factor = self.scaled_from[1] if self.scaled_from is not None else 1.0
+        object.__setattr__(copy, "scaled_from", (origin, base_factor * factor))
+        return copy
 
     def temperature_K(self, pulse_energy_J: float) -> np.ndarray:
         """History (nt, nr, nz) in K at pulse energy ``pulse_energy_J``."""

@@ -662,13 +662,7 @@ def _setting_at_dose(setting, factor: float, counter):
     anaesthetic."""
     import dataclasses
 
-    response = setting.response
-    scaled = dataclasses.replace(
-        response,
-        rise_per_J=response.rise_per_J * factor,
-        nociceptor_rise_per_J=response.nociceptor_rise_per_J * factor,
-    )
-    moved = dataclasses.replace(setting, response=scaled, summary={}, curve={}, reasons=[])
+    moved = dataclasses.replace(setting, response=setting.response.scaled(factor), summary={}, curve={}, reasons=[])
     return finalise(moved, setting.anesthetic, counter, thermal_model_rule=False)
 
 
