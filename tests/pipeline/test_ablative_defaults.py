@@ -152,7 +152,7 @@ def test_an_unset_flag_stays_non_ablative_where_the_tissue_scatters_too_much():
 def test_dermal_depth_below_the_floor_ignores_epidermal_cells():
     """Synthetic axis: Ω ≥ 1 only in epidermal cells below the floor → 0; a coagulated dermal cell → the depth
     of its bottom edge (its neighbour below is Ω = 0) below the floor."""
-    from laserskin.pipeline.ablative import _dermal_depth_below_m
+    from laserskin.pipeline.summary import dermal_depth_below_m as _dermal_depth_below_m
 
     edges = np.arange(0.0, 201e-6, 10e-6)  # 20 cells of 10 µm
     grid = RZGrid(r_edges_m=np.array([0.0, 50e-6]), z_edges_m=edges)

@@ -53,6 +53,7 @@ from laserskin.pipeline.progress import inside_progress_scope
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import (
     SimulationSummary,
+    dermal_depth_below_m,
     model_validity,
     pyrolysis_note,
     residual_damage_depth_m,
@@ -61,7 +62,6 @@ from laserskin.pipeline.summary import (
     wavelength_band_nm,
     zone_size_m,
 )
-from laserskin.pipeline.summary import dermal_depth_below_m as _dermal_depth_below_m
 
 __all__ = [
     "NONLINEAR_DAMAGE_SETS",
@@ -573,7 +573,7 @@ def run_nonlinear(
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     # collagen is dermal: only dermal cells count, so a floor inside the epidermis with no dermal
     # collagen at Ω ≥ 1 gives 0 (not the depth of the epidermal cells the collagen set integrates)
-    coagulation_m = _dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
+    coagulation_m = dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
     collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
     spot_radius = grid.r_max_m
     collagen = collagen_response(

@@ -464,8 +464,8 @@ def dermal_depth_below_m(omega_map: np.ndarray, grid, floor_m: float, dermis: np
     dermal cell below the floor reaches Ω = 1 (``coagulation_depth_um`` with the collagen Ω). Cells outside
     ``dermis`` (epidermis, subcutis: no dermal collagen) are left out; the crossing is interpolated as in
     :func:`laserskin.damage.ablation.residual_damage_depth` (at a dermal cell's edge where its neighbour is outside
-    the dermis). Here, below the summaries it fills (:func:`surface_readout`), for :mod:`laserskin.pipeline.ablative`
-    to import as :func:`residual_damage_depth_m`."""
+    the dermis). Here, with :func:`surface_readout`, which uses it; :mod:`laserskin.pipeline.ablative` imports it
+    for the depth below a crater floor."""
     from laserskin.damage import ablation
 
     dermal = np.where(dermis[None, :], np.nan_to_num(omega_map, nan=0.0), np.nan)
