@@ -221,22 +221,30 @@ def _model_value(courses, target, params):
     return result.improvement_at(target.months, measure[target.measure])
 
 
-#: Held-out misses (model mid values [band] with the shipped reference doses; the reason after the colon).
+#: Held-out misses (model mid values [band] with the shipped reference doses; the reason after the colon). The terms
+#: of the fractional-CO2 outcomes (kappa-weighted, % of the grade) are traced in docs/healing.md "Session 14".
 HELD_OUT_MISSES = {
     ("Chua et al. 2007", "laxity_improvement"): "model 0.09 % vs >= 5 %: the Titan-type preset (20 degC window) "
     "injures almost no dermis (Henriques Omega >= 1 in 0.13 % of the 0.3-0.8 mm band, peak dermis 51 degC); "
     "heat-shock remodelling below injury is not modelled",
     ("Tierney & Hanke 2011", "laxity_improvement"): "model 20.3 % [10.3-30.4] vs 50.3 +/- 2.14 % (published 95 % CI "
-    "/ 1.96): 14.0 sigma low (14.4 %, 16.8 sigma, before the CO2 removal enthalpy of session 10). Same kind of measure: the group's % improvement is the decrease of the mean physician "
-    "severity score (Tierney et al. 2011 J Am Acad Dermatol 64:730: laxity 3.3 -> 1.3, 65.3 %), like the laxity "
-    "grade's; the model's fractional-CO2 tightening (wound contracture of 0.19-area x 2-day wounds, little immediate "
-    "contraction) is the miss. Was -3.4 sigma at an assumed sigma of 10 % (unsourced scale allowance)",
+    "/ 1.96): 14.0 sigma low (-4.6 sigma with the model's band added in quadrature, -3.0 with also the Tierney "
+    "group's between-site SD of 7.5). Same kind of measure: the group's % improvement is the decrease of the mean "
+    "physician severity score (Tierney et al. 2011 J Am Acad Dermatol 64:730: laxity 3.3 -> 1.3, 65.3 %). Terms at 3 "
+    "months: wound contracture 17.2 (0.189 area x 2.25 days open = 0.43 area-days per session, 1/18 of a full-field "
+    "CO2 pass), new collagen 2.8 (injured dermis 0.020 of the dermis per session, 96 % of it the ablated column; "
+    "Orringer 2012 caps it near half of full field's), persistent thermal 0.2 (0.095 % of area at once). Meeting it "
+    "needs 3.0x the fractional wound drive, which puts the same course's texture at 78 % (+15 sigma): texture = "
+    "laxity + 27.3 points of renewal in the model, 1.8 below laxity in the study (docs/healing.md 'Session 14')",
     ("Tierney & Hanke 2009", "rhytid_improvement"): "model 14.9 % [9.8-21.4] vs 51.4 +/- 1.58 % (published CI): "
-    "23 sigma low (16.7 %, 22 sigma, before session 10); one fractional CO2 session modelled (study: 1-3, mean 1.4; "
-    "two sessions gave 34 % before session 10)",
+    "23 sigma low (-9.4 sigma with the model's band, -4.3 with also a between-site SD of 7.5); one fractional CO2 "
+    "session modelled (study: 1-3, mean 1.4; 60 % x 1 + 40 % x 2 sessions 7 weeks apart gives 21.2 %): laxity 5.8 + "
+    "renewal 9.1",
     ("Tierney & Hanke 2009", "laxity_improvement"): "model 5.8 % [2.5-9.4] vs 57.0 +/- 1.94 % (published CI): 26 "
-    "sigma low (4.2 %, 27 sigma, before session 10); one session modelled (two gave 9 % before session 10); same "
-    "measure kind as above, the model's fractional-CO2 laxity is the miss",
+    "sigma low (-17.9 with the model's band, -6.4 with also a between-site SD of 7.5); one session modelled (a 1.4 "
+    "session mixture gives 8.5 %; even 4x the fractional wound drive gives 18.4 %): wound contracture 4.9, new "
+    "collagen 0.7, persistent thermal 0.1; the study's neck scores after a mean 1.4 sessions exceed its face scores "
+    "after 2.4, which no per-session dose response gives",
 }
 
 
@@ -263,6 +271,41 @@ def test_held_out_outcomes(shipped, target):
         assert mid >= target.value_pct
     else:
         assert abs(mid - target.value_pct) <= 2.0 * target.sigma_pct
+
+
+#: Within-study contrasts of the Tierney points: published rhytid/texture minus laxity of the same patients, against the
+#: model's rhytid grade minus its laxity grade (= gain_renewal x renewed fraction). Not independent of the held-out
+#: points above and not counted in the held-out statistics (like the Er:YAG arm of Fitzpatrick 2000).
+TIERNEY_CONTRAST_MISSES = {
+    "fractional_co2": "model +27.3 points (renewal: 3 sessions renew 0.386 of the superficial layer, 0.189 area x "
+    "0.83 of its depth each) vs texture - laxity = 48.5 - 50.3 = -1.8 +/- 2.92 (Tierney & Hanke 2011): +10.0 sigma. Any "
+    "change of the tightening drive moves both grades alike, so none meets the study's laxity and texture together; the "
+    "texture point is met (-0.46 sigma) because the laxity is 30 points low (docs/healing.md 'Session 14')",
+    "fractional_co2_neck": "model +9.1 points (one session renews 0.129 of the layer) vs rhytides - laxity = 51.4 - "
+    "57.0 = -5.6 +/- 2.50 (Tierney & Hanke 2009): +5.9 sigma",
+}
+
+
+@pytest.mark.parametrize(
+    "course",
+    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=r), id=c) for c, r in TIERNEY_CONTRAST_MISSES.items()],
+)
+def test_tierney_rhytid_minus_laxity_of_the_same_patients(shipped, course):
+    """Tierney & Hanke report laxity and wrinkle/texture scores of the same patients (2011 face: texture 48.5 %, laxity
+    50.3 %; 2009 neck: rhytides 51.4 %, laxity 57.0 %), and the two move together, while the model's rhytid grade is its
+    laxity grade plus superficial renewal (docs/healing.md, Model step 6), which fractional CO2 columns drive. The
+    contrast rhytid - laxity is compared within 2 sigma, sigma = the two published sigmas (95 % CI / 1.96) in
+    quadrature: the scores of the same patients are positively correlated, so the sigma of their difference is at most
+    that (the looser tolerance)."""
+    courses, _ = shipped
+    params = calibrated_parameters()
+    points = {t.measure: t for t in load_held_out() if t.course == course}
+    rhytid, laxity = points["rhytid_improvement"], points["laxity_improvement"]
+    assert rhytid.months == laxity.months and rhytid.study == laxity.study
+    published = rhytid.value_pct - laxity.value_pct
+    sigma = math.hypot(rhytid.sigma_pct, laxity.sigma_pct)
+    model = _model_value(courses, rhytid, params)[1] - _model_value(courses, laxity, params)[1]
+    assert abs(model - published) <= 2.0 * sigma
 
 
 def test_modality_ranking_follows_the_evidence(shipped):
