@@ -131,15 +131,12 @@ def _say_cache_hit(summary: dict, from_cache: bool) -> None:
 def _note_grid_capture(summary: dict) -> None:
     """The share of the absorbed light that falls outside the grid (``absorbed_outside_grid_share``) and, above
     the simulation's 1 % (MAX_ABSORBED_OUTSIDE_GRID), its ``grid_note``: the same key, rule and words as
-    ``laserskin simulate`` (QA6 #18; one rule, pipeline.simulation.note_grid_capture)."""
+    ``laserskin simulate`` (QA6 #18; one rule, pipeline.simulation.note_grid_capture). The share is the result's own
+    (r–z and voxel results alike: transport.result.outside_grid_share, session 14)."""
     from laserskin.pipeline.simulation import note_grid_capture
 
-    outside = summary.get("absorbed_outside_grid_fraction")
-    absorbed = summary.get("absorbed_fraction")
-    if outside is None or absorbed is None:
+    if summary.get("absorbed_outside_grid_share") is None:
         return
-    if "absorbed_outside_grid_share" not in summary:  # a voxel result gives its own (transport.voxel's rule)
-        summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
     summary.setdefault("grid_note", None)
     note_grid_capture(summary, warn=False)
 

@@ -34,6 +34,7 @@ from laserskin.damage.pain import pain_band
 from laserskin.pipeline.readout_error import basal_readout_relative_errors
 from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
+from laserskin.transport.result import outside_grid_share
 
 __all__ = [
     "OUTSIDE_MODEL_NOTES",
@@ -593,7 +594,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     relative to the largest rise (cooling acts uniformly in r and is excluded), and the light
     absorbed beyond the grid (not heating the tissue in this model), as a fraction of the
     incident light (``absorbed_outside_grid_fraction``) and of the absorbed light
-    (``absorbed_outside_grid_share``; above 1 % the run warns and says so in ``grid_note``).
+    (``absorbed_outside_grid_share``, :func:`~laserskin.transport.result.outside_grid_share` of the wavelengths'
+    weighted fractions; above 1 % the run warns and says so in ``grid_note``).
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
@@ -606,6 +608,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
+    outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
+    on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
     return SimulationSummary(
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
@@ -645,13 +649,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         outer_edge_rise_fraction=float(
             np.abs(response.rise_per_J[:, -1, :]).max() / max(np.abs(response.rise_per_J).max(), 1e-300)
         ),
-        absorbed_outside_grid_fraction=float(
-            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
-        ),
-        absorbed_outside_grid_share=float(
-            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
-            / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
-        ),
+        absorbed_outside_grid_fraction=outside,
+        absorbed_outside_grid_share=outside_grid_share(outside, on_grid),  # the one rule (voxels too)
         freezing_note=freezing_note(  # the run's coldest in the spot (the model cools the whole grid alike)
             np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
                 grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])

@@ -1,0 +1,108 @@
+"""Session 14 leftovers: one rule per quantity, one check per input, refusals that echo what was typed."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from laserskin.grid import RZGrid
+from laserskin.transport import Beam, LayerStack, OpticalLayer, simulate_transport
+from laserskin.transport.result import outside_grid_share
+
+# --- 1. absorbed_outside_grid_share: one rule for r–z and voxel runs --------------------------------------------
+
+
+def test_outside_grid_share_is_outside_over_outside_plus_on_grid():
+    assert outside_grid_share(0.2, 0.6) == pytest.approx(0.25, rel=1e-15)
+    assert outside_grid_share(0.0, 0.0) == 0.0
+    assert outside_grid_share(0.0, 0.5) == 0.0
+
+
+def test_voxel_runs_share_the_rule():
+    from laserskin.transport import voxel
+
+    assert voxel.outside_volume_share is outside_grid_share  # the voxel name of the same function, not a copy
+
+
+def test_rz_transport_result_reports_the_share_by_the_one_rule(tmp_path):
+    """A narrow grid of weakly absorbing tissue: much of A lies beyond r_max. The result's own share is the rule's
+    (outside over outside + on the grid, which is A on rings), so ``laserskin transport`` no longer works it out."""
+    stack = LayerStack(
+        layers=(
+            OpticalLayer(name="epidermis", n=1.4, mua="1 1/cm", mus="100 1/cm", g=0.8, thickness="60 um"),
+            OpticalLayer(name="dermis", n=1.4, mua="0.3 1/cm", mus="100 1/cm", g=0.8, thickness="2 mm"),
+        ),
+    )
+    grid = RZGrid.graded(r_max_m=1e-3, nr=6, z_max_m=1e-3, dz_surface_m=5e-5, dz_max_m=2e-4, interfaces_m=[60e-6])
+    result = simulate_transport(stack, grid, Beam(kind="flat_top", diameter="1 mm"), 2000, seed=5, threads=1)
+    outside, absorbed = result.absorbed_outside_grid_fraction, result.absorbed_fraction
+    assert 0.0 < outside < absorbed
+    summary = result.summary()
+    assert summary["absorbed_outside_grid_share"] == outside_grid_share(outside, absorbed - outside)
+    assert summary["absorbed_outside_grid_share"] == pytest.approx(outside / absorbed, rel=1e-12)  # the same on rings
+    assert result.absorbed_on_grid_fraction == absorbed - outside
+
+
+@pytest.fixture(scope="module")
+def simulation_1064(tmp_path_factory):
+    """1064 nm, 5 mm spot on a person's default grid (tests/pipeline/test_grid_capture_warning.py): a fifth of the
+    absorbed light lies beyond the radius."""
+    from laserskin.pipeline.simulation import Simulation, SimulationSettings
+    from laserskin.skin import Person
+    from laserskin.treatment.laser import Laser
+
+    person = Person(age=55, sex="female", fitzpatrick="II", site="cheek")
+    settings = SimulationSettings(photons=3_000, seed=3, grid={"nr": 30})
+    return Simulation(
+        person,
+        Laser.from_device("genesis_1064"),
+        settings=settings,
+        progress=None,
+        cache_dir=tmp_path_factory.mktemp("cache"),
+    )
+
+
+@pytest.fixture(scope="module")
+def run_1064(simulation_1064):
+    """The run, with the calls of pool_rings made while its linear summary is computed counted (item 2)."""
+    import laserskin.pipeline.simulation as simulation_module
+    import laserskin.pipeline.summary as summary_module
+
+    calls: list[int] = []
+    inside: list[bool] = []
+    pool_rings, linear_summary = summary_module.pool_rings, simulation_module.linear_summary
+
+    def counted_pool_rings(*args, **kwargs):
+        if inside:
+            calls.append(1)
+        return pool_rings(*args, **kwargs)
+
+    def counted_summary(*args, **kwargs):
+        inside.append(True)
+        try:
+            return linear_summary(*args, **kwargs)
+        finally:
+            inside.pop()
+
+    summary_module.pool_rings, simulation_module.linear_summary = counted_pool_rings, counted_summary
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the grid note's warning (tested in test_grid_capture_warning)
+            result = simulation_1064.run()
+    finally:
+        summary_module.pool_rings, simulation_module.linear_summary = pool_rings, linear_summary
+    return result, len(calls)
+
+
+def test_simulation_summary_takes_the_share_by_the_same_rule(simulation_1064, run_1064):
+    result, _ = run_1064
+    assert result.summary["thermal_model"] == "linear"
+    transport_results, _, _ = simulation_1064.transport()  # cached: the run's own tallies
+    weights = [w for _, w in simulation_1064.laser.wavelength_weights()]
+    outside = sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
+    on_grid = sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results))
+    assert result.summary["absorbed_outside_grid_share"] == outside_grid_share(outside, on_grid)
+    assert result.summary["absorbed_outside_grid_share"] > 0.05
+    # the 1 % note says "of the absorbed light": the share it reads is of the absorbed light
+    assert f"{result.summary['absorbed_outside_grid_share']:.1%} of the absorbed light" in result.summary["grid_note"]
