@@ -106,3 +106,12 @@ def test_simulation_summary_takes_the_share_by_the_same_rule(simulation_1064, ru
     assert result.summary["absorbed_outside_grid_share"] > 0.05
     # the 1 % note says "of the absorbed light": the share it reads is of the absorbed light
     assert f"{result.summary['absorbed_outside_grid_share']:.1%} of the absorbed light" in result.summary["grid_note"]
+
+
+# --- 2. the pooled peak field: computed once per summary ---------------------------------------------------------
+
+
+def test_a_linear_summary_pools_the_peak_field_once(run_1064):
+    """Before: surface_readout and dermal_readout each pooled the same peak field (2 calls per linear summary)."""
+    _, calls = run_1064
+    assert calls == 1
