@@ -187,3 +187,72 @@ def test_transport_notes_an_escape_lattice_off_the_laser_density(tmp_path):
     note = json.loads(result.stdout)["lattice_note"]
     assert note.startswith("geometry.spacing '200 um' places the microbeams at 2500 1/cm^2")
     assert f"note: {note}" in result.stderr
+
+
+# --- 5. refusals echo a quantity as typed (core.errors.shown), with its value in the message's unit ---------------
+
+
+def test_plan_refuses_an_area_echoing_it_as_typed():
+    """Before: ``got '1e+04 cm^2'`` for ``--area "1 m^2"``."""
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    person = ["plan", "--age", "50", "--sex", "female", "--fitzpatrick", "II", "--site", "cheek", "--laxity", "2"]
+    runner = CliRunner()
+    metres = runner.invoke(app, [*person, "--area", "1 m^2"])
+    assert metres.exit_code == 2
+    assert (
+        metres.stderr.strip()
+        .splitlines()[-1]
+        .startswith("error: plan.area: got '1 m^2' (10000 cm^2); expected at most 500 cm^2 per session for site cheek")
+    )
+    same_unit = runner.invoke(app, [*person, "--area", "600 cm^2"])
+    assert same_unit.exit_code == 2
+    assert "plan.area: got '600 cm^2'; expected at most 500 cm^2" in same_unit.stderr  # no conversion to add
+
+
+def test_every_quantity_field_is_echoed_as_typed():
+    """The one rule: a value parsed from text keeps it (and its field's units), and InputError shows it so."""
+    import pickle
+
+    from pydantic import BaseModel
+
+    from laserskin.core.errors import InputError
+    from laserskin.core.units import Quantity, echo
+
+    class Setting(BaseModel):
+        depth_m: Quantity("m", display="um", gt=0)
+        fluence_J_per_m2: Quantity("J/m^2", gt=0)
+
+    setting = Setting(depth_m="0.2 mm", fluence_J_per_m2="30 J/cm^2")
+    assert str(InputError("depth", setting.depth_m, "at most 150 um")) == (
+        "depth: got '0.2 mm' (200 um); expected at most 150 um"
+    )
+    assert str(InputError("fluence", setting.fluence_J_per_m2, "at most 20 J/cm^2")) == (
+        "fluence: got '30 J/cm^2'; expected at most 20 J/cm^2"
+    )
+    assert echo(setting.depth_m, "m", "mm") == "'0.2 mm'"  # in the message's own unit: nothing to add
+    assert echo(2e-4, "m", "um") == "'200 um'"  # a value built inside (no text): in the message's unit
+    again = pickle.loads(pickle.dumps(setting.depth_m))  # sweeps pickle scenarios
+    assert (again.text, again.si_unit, again.display) == ("0.2 mm", "m", "um")
+
+
+def test_laser_refusals_echo_the_settings_as_typed():
+    from laserskin.core.errors import InputError
+    from laserskin.treatment.laser import Laser
+
+    def refusal(**fields) -> str:
+        with pytest.raises(Exception) as caught:
+            Laser.model_validate(fields)
+        return str(InputError.from_validation(caught.value, "laser"))
+
+    base = {"wavelength": "1550 nm", "pulse_energy": "10 mJ", "pulse_duration": "3 ms"}
+    # before: "fractional.microbeam_diameter: 1200 um must be smaller than the spot (scan pattern) diameter 1 mm"
+    line = refusal(
+        **base, spot_diameter="1 mm", fractional={"microbeam_diameter": "1.2 mm", "mtz_density": "10 1/cm^2"}
+    )
+    assert line.startswith("laser.fractional.microbeam_diameter: got '1.2 mm' (1200 um); expected a diameter smaller")
+    assert "spot_diameter 1 mm" in line
+    line = refusal(**base, spot_diameter="5 mm", pulses=2, repetition_rate="0.5 kHz")
+    assert line.startswith("laser.repetition_rate: got '0.5 kHz' (500 Hz); expected at most 333.333 Hz")
