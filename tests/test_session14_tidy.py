@@ -256,3 +256,79 @@ def test_laser_refusals_echo_the_settings_as_typed():
     assert "spot_diameter 1 mm" in line
     line = refusal(**base, spot_diameter="5 mm", pulses=2, repetition_rate="0.5 kHz")
     assert line.startswith("laser.repetition_rate: got '0.5 kHz' (500 Hz); expected at most 333.333 Hz")
+
+
+# --- 4. a cryogen device fires one spurt per pulse: trains faster than its cycle are refused ----------------------
+
+
+def _cryogen_schedule(laser, protocol, cooling):
+    from laserskin.pipeline.stages import pulse_schedule
+
+    starts, ends, _ = pulse_schedule(laser, protocol, cooling)
+    return cooling.surface_schedule(starts, ends, float(ends.max()) + 1.0)
+
+
+def _laser(rate: str, duration: str = "3 ms", pulses: int = 3):
+    from laserskin.treatment.laser import Laser
+
+    return Laser(
+        wavelength="1320 nm",
+        fluence="14 J/cm^2",
+        pulse_duration=duration,
+        spot_diameter="10 mm",
+        pulses=pulses,
+        repetition_rate=rate,
+    )
+
+
+def test_a_train_faster_than_the_cryogen_cycle_is_refused_naming_fields_values_and_relation():
+    """50 Hz (20 ms apart) under 30 ms spurts and 20 ms delays: before, each pulse's spurt began before the previous
+    pulse (and the later phases silently won)."""
+    from laserskin.core.errors import InputError
+    from laserskin.thermal.cooling import CryogenCooling
+    from laserskin.treatment.protocol import Protocol
+
+    cooling = CryogenCooling(spurt_duration="30 ms", delay="20 ms")
+    with pytest.raises(InputError) as caught:
+        _cryogen_schedule(_laser("50 Hz"), Protocol(), cooling)
+    message = str(caught.value)
+    assert message.startswith(
+        "cooling.spurt_duration: got '30 ms' with delay '20 ms' and post_spurt '0 ms', for pulses of 3 ms starting "
+        "20 ms apart; expected spurt_duration + delay + pulse duration + post_spurt (53 ms here) at most the time "
+        "from one pulse's start to the next's"
+    )
+    assert "laser.repetition_rate of at most 18.87 Hz" in message
+    # the post-spurt belongs to the cycle: 10 Hz (100 ms) holds 30 + 20 + 3 ms, not with a 50 ms post-spurt
+    _cryogen_schedule(_laser("10 Hz"), Protocol(), cooling)
+    with pytest.raises(InputError, match=r"\(103 ms here\)"):
+        _cryogen_schedule(_laser("10 Hz"), Protocol(), cooling.model_copy(update={"post_spurt_s": 0.05}))
+
+
+def test_the_cycle_that_just_fits_runs_and_passes_too_close_are_refused():
+    from laserskin.core.errors import InputError
+    from laserskin.thermal.cooling import CryogenCooling
+    from laserskin.treatment.protocol import Protocol
+
+    cooling = CryogenCooling(spurt_duration="30 ms", delay="10 ms")
+    h, _ = _cryogen_schedule(_laser("20 Hz", duration="10 ms"), Protocol(), cooling)  # 30 + 10 + 10 = 50 ms = 1/20 Hz
+    assert h.value_at(0.0) == cooling.h_W_per_m2K
+    single = _laser("1 Hz", pulses=1)
+    _cryogen_schedule(single, Protocol(passes=2, pass_interval="40 ms"), cooling)  # the next spurt at the pulse's end
+    with pytest.raises(InputError, match="the pass interval between passes"):
+        _cryogen_schedule(single, Protocol(passes=2, pass_interval="39 ms"), cooling)
+
+
+def test_the_clinical_cryogen_presets_run():
+    """CoolTouch 1320 nm (30 ms spurt, 10 ms delay, 50 ms pulse, 30 ms post-spurt: 120 ms of a 500 ms period) and
+    Smoothbeam 1450 nm (spray through its 210 ms pulse) at their rates, and at the top of their ranges."""
+    from laserskin.pipeline.simulation import default_cooling
+    from laserskin.treatment.devices import load_device
+    from laserskin.treatment.protocol import Protocol
+
+    for name, top in (
+        ("cooltouch_1320", {"pulse_duration": "100 ms", "repetition_rate": "2 Hz", "pulses": 3}),
+        ("smoothbeam_1450", {"pulse_duration": "300 ms", "repetition_rate": "2 Hz", "pulses": 2}),
+    ):
+        device = load_device(name)
+        for laser in (device.laser(), device.laser(**top)):
+            _cryogen_schedule(laser, Protocol(), default_cooling(laser))
