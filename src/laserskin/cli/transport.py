@@ -47,6 +47,7 @@ def command(
     stack = spec.layer_stack()
     beam = spec.beam_model()
     voxels = spec.geometry.kind == "voxels"
+    lattice_note = _check_lattice(spec) if voxels else None  # before the transport, as simulate
     from_cache = False  # a voxel geometry is not cached
     if voxels:
         from laserskin.transport.voxel_geometry import run_voxel_scenario
@@ -91,12 +92,30 @@ def command(
     _note_grid_capture(summary)
     _say_cache_hit(summary, from_cache)
     summary.update(provenance(spec, settings))
-    if summary.get("grid_note"):
-        note(f"note: {summary['grid_note']}")
+    if voxels:
+        summary["lattice_note"] = lattice_note
+    for key in ("grid_note", "lattice_note"):
+        if summary.get(key):
+            note(f"note: {summary[key]}")
     if as_json:
         print_json(summary)
         return
     print_summary(summary)
+
+
+def _check_lattice(spec) -> str | None:
+    """A voxel scenario's ``[geometry]`` lattice of a fractional laser's microbeams checked against the laser's MTZ
+    density by the rule and words of ``laserskin simulate`` (:func:`laserskin.pipeline.voxel._lattice_note`, one
+    function): a periodic cell off the density by more than 1 %, or microbeams covering more than the skin, are
+    refused; an escape volume off the density runs, with its ``lattice_note`` (session 14: ``transport`` ran what
+    ``simulate`` of the same file refused). ``None`` without a fractional laser (a wavelength only: nothing to
+    check against)."""
+    from laserskin.pipeline.voxel import _lattice_note
+    from laserskin.treatment.laser import Laser
+
+    if not isinstance(spec.laser, Laser):
+        return None
+    return _lattice_note(spec.laser, spec.geometry)
 
 
 def provenance(spec, settings) -> dict:
@@ -131,15 +150,12 @@ def _say_cache_hit(summary: dict, from_cache: bool) -> None:
 def _note_grid_capture(summary: dict) -> None:
     """The share of the absorbed light that falls outside the grid (``absorbed_outside_grid_share``) and, above
     the simulation's 1 % (MAX_ABSORBED_OUTSIDE_GRID), its ``grid_note``: the same key, rule and words as
-    ``laserskin simulate`` (QA6 #18; one rule, pipeline.simulation.note_grid_capture)."""
+    ``laserskin simulate`` (QA6 #18; one rule, pipeline.simulation.note_grid_capture). The share is the result's own
+    (r–z and voxel results alike: transport.result.outside_grid_share, session 14)."""
     from laserskin.pipeline.simulation import note_grid_capture
 
-    outside = summary.get("absorbed_outside_grid_fraction")
-    absorbed = summary.get("absorbed_fraction")
-    if outside is None or absorbed is None:
+    if summary.get("absorbed_outside_grid_share") is None:
         return
-    if "absorbed_outside_grid_share" not in summary:  # a voxel result gives its own (transport.voxel's rule)
-        summary["absorbed_outside_grid_share"] = float(outside) / absorbed if absorbed > 0 else 0.0
     summary.setdefault("grid_note", None)
     note_grid_capture(summary, warn=False)
 

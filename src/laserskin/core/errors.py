@@ -16,9 +16,15 @@ from typing import Any
 
 
 def shown(value: Any) -> str:
-    """A value as the user wrote it: ``true``/``false`` for booleans (TOML/JSON), quotes for text."""
+    """A value as the user wrote it: ``true``/``false`` for booleans (TOML/JSON), quotes for text, and a quantity
+    parsed from text (:class:`laserskin.core.units.TypedQuantity`) as typed, with its value in the field's display
+    unit where typed in another (``'1 m^2' (10000 cm^2)``; session 14: a check after parsing echoed the SI float
+    or its own conversion). The one place an error message writes the value it got."""
     if isinstance(value, bool):
         return str(value).lower()
+    echo = getattr(value, "echo", None)
+    if isinstance(value, float) and callable(echo):
+        return str(echo())
     return repr(value)
 
 

@@ -280,18 +280,64 @@ class TypedQuantity(float):
     """An SI float that remembers the text it was parsed from (``"1.45 um"``), so that a dumped model echoes
     what was typed: that text parses back to exactly this value, where the display unit may need 17 digits
     (1.45 µm is ``1449.9999999999998 nm``, QA5 #8). Arithmetic gives plain floats; equality and hashing are the
-    float's."""
+    float's.
 
-    __slots__ = ("text",)
+    With its SI and display units (``si_unit``, ``display``; set by :func:`Quantity`) it also says how a refusal
+    echoes it (:meth:`echo`): :func:`laserskin.core.errors.shown`, the one place an error message writes the value
+    it got, writes the text as typed, with the value in the field's display unit where the text is in another unit
+    (session 14: ``--area "1 m^2"`` was refused as ``got '1e+04 cm^2'``)."""
+
+    __slots__ = ("display", "si_unit", "text")
     text: str
+    si_unit: str | None
+    display: str | None
 
-    def __new__(cls, value: float, text: str) -> TypedQuantity:
+    def __new__(cls, value: float, text: str, si_unit: str | None = None, display: str | None = None) -> TypedQuantity:
         self = super().__new__(cls, value)
         self.text = text
+        self.si_unit = si_unit
+        self.display = display
         return self
 
     def __reduce__(self):
-        return (TypedQuantity, (float(self), self.text))
+        return (TypedQuantity, (float(self), self.text, self.si_unit, self.display))
+
+    def echo(self, unit: str | None = None) -> str:
+        """The value as the user typed it, quoted, and where the text is in another unit than ``unit`` (default: the
+        field's display unit; a message passes the unit of its own words), the value in it: ``'1 m^2' (10000 cm^2)``,
+        ``'150 cm^2'``."""
+        typed = repr(self.text)
+        unit = unit or self.display
+        if self.si_unit is None or unit is None or not math.isfinite(self):
+            return typed
+        match = _NUMBER_AND_UNIT.match(self.text.replace("µ", "u").replace("μ", "u"))
+        written = match.group(2).strip() if match else None
+        if written is not None and written.replace(" ", "") == unit.replace(" ", ""):
+            return typed
+        try:
+            converted = format_quantity(float(self), self.si_unit, unit, digits=6)
+        except Exception:  # a unit pint cannot convert to the display unit: the text alone
+            return typed
+        return f"{typed} ({converted})"
+
+
+def echo(value: float, si_unit: str, unit: str | None = None, *, digits: int = 6) -> str:
+    """A refused quantity, quoted, for a message's ``got``: as typed (:meth:`TypedQuantity.echo`, with the value in
+    the field's display unit where typed in another), else formatted in ``unit`` (default: the display unit of
+    ``si_unit``)."""
+    if isinstance(value, TypedQuantity) and value.text:
+        return value.echo(unit or _example_unit(si_unit))
+    return repr(typed_text(value, si_unit, unit, digits=digits))
+
+
+def typed_text(value: float, si_unit: str, unit: str | None = None, *, digits: int = 6) -> str:
+    """A quantity in a message, unquoted, as the user typed it (:class:`TypedQuantity`), else formatted in ``unit``
+    (default: the display unit of ``si_unit``) to ``digits`` significant figures: the one rule for the text of a
+    value inside a message's words (a refusal's ``got`` is :func:`laserskin.core.errors.shown`'s)."""
+    text = getattr(value, "text", None)
+    if isinstance(text, str) and text:
+        return text
+    return format_quantity(float(value), si_unit, unit, digits=digits)
 
 
 def _is_bare_number(text: str) -> bool:
@@ -303,12 +349,17 @@ def _is_bare_number(text: str) -> bool:
     return True
 
 
-def _keep_typed_text(value: Any, handler: Callable[[Any], float]) -> float:
-    """Wrap validator of :func:`Quantity`: the parsed SI float, carrying the typed text when text was typed."""
-    parsed = handler(value)
-    if isinstance(value, str) and isinstance(parsed, float) and math.isfinite(parsed):
-        return TypedQuantity(parsed, value.strip())
-    return parsed
+def _keep_typed_text(si_unit: str, display: str) -> Callable[[Any, Callable[[Any], float]], float]:
+    """Wrap validator of :func:`Quantity`: the parsed SI float, carrying the typed text (and the field's units)
+    when text was typed."""
+
+    def keep(value: Any, handler: Callable[[Any], float]) -> float:
+        parsed = handler(value)
+        if isinstance(value, str) and isinstance(parsed, float) and math.isfinite(parsed):
+            return TypedQuantity(parsed, value.strip(), si_unit, display)
+        return parsed
+
+    return keep
 
 
 @dataclass(frozen=True)
@@ -430,7 +481,7 @@ def Quantity(
     return Annotated[
         float,
         BeforeValidator(validate),
-        WrapValidator(_keep_typed_text),  # outside the parse: sees the typed value and the SI float
+        WrapValidator(_keep_typed_text(si_unit, display)),  # outside the parse: sees the typed value and the SI float
         PlainSerializer(serialize, return_type=str),
         WithJsonSchema({"type": "string", "description": f"quantity with units, e.g. '1 {display}'"}),
         spec,

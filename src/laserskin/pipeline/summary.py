@@ -34,6 +34,7 @@ from laserskin.damage.pain import pain_band
 from laserskin.pipeline.readout_error import basal_readout_relative_errors
 from laserskin.pipeline.result import pair
 from laserskin.thermal.cooling import freezing_note
+from laserskin.transport.result import outside_grid_share
 
 __all__ = [
     "OUTSIDE_MODEL_NOTES",
@@ -48,6 +49,7 @@ __all__ = [
     "model_validity",
     "mtz_zone_extent",
     "pigment_risk_bounds",
+    "pooled_peak_K",
     "residual_damage_depth_m",
     "rz_mtz_keys",
     "shell_summary",
@@ -399,7 +401,17 @@ def _basal_bounds(simulation, response, outcome, injury, transport_results=None)
     )
 
 
-def dermal_readout(simulation, response, outcome, *, passes: int = 1) -> dict[str, Any]:
+def pooled_peak_K(response, outcome) -> np.ndarray:
+    """The peak temperature field pooled over the read-out regions (:func:`~laserskin.damage.injury.pool_rings`;
+    NaN read as 0), K: the one field of ``peak_temperature_C`` (:func:`surface_readout`) and
+    ``peak_dermis_temperature_C`` (:func:`dermal_readout`). A summary computes it once and passes it to both
+    (session 14: each pooled it again)."""
+    return pool_rings(np.nan_to_num(outcome.peak_temperature_K, nan=0.0), response.grid, response.readout_rings)
+
+
+def dermal_readout(
+    simulation, response, outcome, *, passes: int = 1, pooled_K: np.ndarray | None = None
+) -> dict[str, Any]:
     """The dermal read-outs of a linear run under the keys and rule of ``laserskin simulate``, ``passes`` passes adding
     their Ω as the planner does (one rule for :func:`linear_summary` and the planner's summary,
     :func:`laserskin.planning.optimise.finalise`; QA10 #12: the plan said "partial thickness" where simulate of the
@@ -413,11 +425,14 @@ def dermal_readout(simulation, response, outcome, *, passes: int = 1) -> dict[st
       ``dermal_injury_possible_depth_um`` (QA6 #11).
     * ``residual_damage_depth_um`` from the intact surface, beyond the error by the same rule
       (:func:`~laserskin.damage.injury.readout_beyond_error`), with its possible depth: a number, not null.
+
+    ``pooled_K``: :func:`pooled_peak_K` of this response and outcome where the caller has it (computed here
+    otherwise).
     """
     geometry, grid, rings = response.geometry, response.grid, response.readout_rings
     z = grid.z_centers_m
     dermis = (z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
-    pooled = pool_rings(outcome.peak_temperature_K, grid, rings)
+    pooled = pooled_peak_K(response, outcome) if pooled_K is None else pooled_K
     error = bounds = None
     if rings is not None:  # the axis region's Monte Carlo error (QA6 #11)
         cdf = simulation.beam().launch_radius_cdf(grid.r_edges_m)
@@ -546,7 +561,9 @@ def rz_mtz_keys(
     }
 
 
-def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[str, Any]:
+def surface_readout(
+    simulation, response, outcome, *, passes: int = 1, pooled_K: np.ndarray | None = None
+) -> dict[str, Any]:
     """The issue-9 keys of a linear run (no crater) that are not dermal read-outs (:func:`dermal_readout`), under
     ``laserskin simulate``'s keys and rule, ``passes`` passes adding their Ω as the planner does: one function for
     simulate's linear summary (:func:`linear_summary`) and the planner's (:func:`laserskin.planning.optimise.
@@ -563,10 +580,13 @@ def surface_readout(simulation, response, outcome, *, passes: int = 1) -> dict[s
       ``mtz_coagulation_width_um`` (dermal collagen Ω ≥ 1) and ``mtz_area_fraction`` (π (width/2)² × zones per
       area, at most 1): :func:`rz_mtz_keys` (widths in the dermis, or a zone confined to the epidermis over its own
       cells: :func:`mtz_zone_extent`).
+
+    ``pooled_K``: :func:`pooled_peak_K` of this response and outcome where the caller has it (computed here
+    otherwise).
     """
     geometry, grid = response.geometry, response.grid
     z = grid.z_centers_m
-    pooled = pool_rings(np.nan_to_num(outcome.peak_temperature_K, nan=0.0), grid, response.readout_rings)
+    pooled = pooled_peak_K(response, outcome) if pooled_K is None else pooled_K
     dermis = (z > geometry.junction_depth_m) & (z < geometry.dermis_bottom_m)
     collagen = passes * np.nan_to_num(outcome.omega["collagen"], nan=0.0)
     keys: dict[str, Any] = {
@@ -593,7 +613,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     relative to the largest rise (cooling acts uniformly in r and is excluded), and the light
     absorbed beyond the grid (not heating the tissue in this model), as a fraction of the
     incident light (``absorbed_outside_grid_fraction``) and of the absorbed light
-    (``absorbed_outside_grid_share``; above 1 % the run warns and says so in ``grid_note``).
+    (``absorbed_outside_grid_share``, :func:`~laserskin.transport.result.outside_grid_share` of the wavelengths'
+    weighted fractions; above 1 % the run warns and says so in ``grid_note``).
     """
     geometry, grid = response.geometry, response.grid
     peak = outcome.peak_temperature_K
@@ -606,10 +627,13 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
     weights = [weight for _, weight in laser.wavelength_weights()]
+    outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
+    on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
+    pooled = pooled_peak_K(response, outcome)  # once, for both read-outs
     return SimulationSummary(
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
-        **surface_readout(simulation, response, outcome),  # peak, crater, coagulation (and MTZ) keys
+        **surface_readout(simulation, response, outcome, pooled_K=pooled),  # peak, crater, coagulation (and MTZ)
         peak_cell_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(
             (peak if outcome.readout_peak_temperature_K is None else outcome.readout_peak_temperature_K)[
@@ -617,7 +641,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
             ].max()
             - CELSIUS_K
         ),
-        **dermal_readout(simulation, response, outcome),
+        **dermal_readout(simulation, response, outcome, pooled_K=pooled),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
         immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
@@ -645,13 +669,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         outer_edge_rise_fraction=float(
             np.abs(response.rise_per_J[:, -1, :]).max() / max(np.abs(response.rise_per_J).max(), 1e-300)
         ),
-        absorbed_outside_grid_fraction=float(
-            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
-        ),
-        absorbed_outside_grid_share=float(
-            sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results))
-            / max(sum(w * t.absorbed_fraction for w, t in zip(weights, transport_results)), 1e-300)
-        ),
+        absorbed_outside_grid_fraction=outside,
+        absorbed_outside_grid_share=outside_grid_share(outside, on_grid),  # the one rule (voxels too)
         freezing_note=freezing_note(  # the run's coldest in the spot (the model cools the whole grid alike)
             np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
                 grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])

@@ -182,10 +182,12 @@ class PlanRequest(InputModel):
         person = self.person()  # validates fitzpatrick, site, grades
         limit = site_max_area_m2(person.site)
         if self.area_m2 > limit * (1 + 1e-12):
-            raise ValueError(
-                f"area: got '{self.area_m2 * 1e4:.4g} cm^2'; expected at most {limit * 1e4:.4g} cm^2 per session "
-                f"for site {person.site} (the site's anatomical area, contraindications.toml site_max_area_cm2"
-                + ("; a full-face treatment is planned with site cheek)" if person.site != "cheek" else ")")
+            raise InputError(  # the area echoed as typed, with its cm^2 (core.errors.shown; session 14)
+                "area",
+                self.area_m2,
+                f"at most {limit * 1e4:.4g} cm^2 per session for site {person.site} (the site's anatomical area, "
+                "contraindications.toml site_max_area_cm2"
+                + ("; a full-face treatment is planned with site cheek)" if person.site != "cheek" else ")"),
             )
         return self
 

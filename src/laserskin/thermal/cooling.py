@@ -18,6 +18,9 @@ Sources of the defaults and literature ranges (physics_data.md §6):
   air reaching the skin mixes with room air and is warmer, an uncertainty folded into the
   impinging-jet h of 50–300 W m⁻² K⁻¹ (engineering estimate, U).
 
+A cryogen device fires one spurt per pulse (spurt, delay, pulse, post-spurt in turn): a pulse train whose pulses
+start closer together than that cycle is refused (:meth:`CryogenCooling.check_pulse_train`), not merged.
+
 TOML form::
 
     [cooling]
@@ -38,7 +41,7 @@ from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, echo, format_quantity
 from laserskin.thermal.boundary import (
     RESTING_H_W_PER_M2K,
     ROOM_TEMPERATURE_K,
@@ -162,6 +165,7 @@ class Cooling(InputModel):
             raise InputError("resting_h", resting_h, ">= 0 W/(m^2*K)")
         if not (resting_T > 0 and np.isfinite(resting_T)):
             raise InputError("resting_T", resting_T, "> 0 K")
+        self.check_pulse_train(starts, ends)
         phases = []
         for start, end in zip(starts, ends):
             phases.extend(self.phases(float(start), float(end)))
@@ -179,6 +183,12 @@ class Cooling(InputModel):
         h_schedule = Schedule.from_intervals([(a, b, h) for a, b, h, _ in phases], default=resting_h)
         t_schedule = Schedule.from_intervals([(a, b, T) for a, b, _, T in phases], default=resting_T)
         return h_schedule, t_schedule
+
+    def check_pulse_train(self, pulse_start_s: Any, pulse_end_s: Any) -> None:
+        """Refuse pulse times this kind of cooling cannot serve (:class:`InputError`); every kind but cryogen
+        serves any (:meth:`CryogenCooling.check_pulse_train`). :meth:`surface_schedule` calls it, so every heat run
+        is checked; call it with the pipeline's pulse schedule to refuse before a transport."""
+        return None
 
     def surface_boundary(
         self,
@@ -329,6 +339,55 @@ class CryogenCooling(Cooling):
     def lead_time_s(self) -> float:
         """The delay plus the spurt, s: the spurt starts that long before each pulse."""
         return self.delay_s + self.spurt_duration_s
+
+    def check_pulse_train(self, pulse_start_s: Any, pulse_end_s: Any) -> None:
+        """Refuse pulses too close for one spurt each: the device's cycle of a pulse, spurt → delay → pulse →
+        post-spurt (``spurt_duration + delay + pulse duration + post_spurt``), must end before the next pulse's
+        spurt starts, i.e. fit in the time from one pulse's start to the next's (``1 / repetition_rate`` within a
+        train; the pass interval between passes).
+
+        A dynamic cooling device (DCD, CoolTouch) fires one spurt per pulse, triggered with it, and its valve cannot
+        spray two overlapping spurts; a faster train is not a merged, longer spray either (the device would have to
+        skip or merge spurts, which no device setting describes), so it is refused naming the fields, their values
+        and the relation, not merged (session 14: the phases of consecutive pulses overlapped without a word and
+        the later one won). The residual film (``film_residence``) is liquid left on the skin, not a spray, and may
+        lie under the next spurt (the spurt wins while it sprays). Clinical trains satisfy it with room to spare
+        (CoolTouch 1320 nm: 30 ms + 10 ms + 50 ms + 30 ms = 120 ms in a 500 ms period at 2 Hz; the preset ranges
+        at most 170 ms at 2 Hz)."""
+        starts = np.atleast_1d(np.asarray(pulse_start_s, dtype=float))
+        ends = np.atleast_1d(np.asarray(pulse_end_s, dtype=float))
+        if starts.size < 2:
+            return
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+        busy_until = ends[:-1] + self.post_spurt_s  # the end of each pulse's cycle
+        next_spurt = starts[1:] - self.lead_time_s  # the start of the next pulse's spurt (as phases() computes it)
+        tolerance = 1e-9 * np.maximum(1.0, np.abs(starts[1:]))  # rounding of k / repetition_rate, not a setting
+        clash = np.flatnonzero(next_spurt < busy_until - tolerance)
+        if clash.size == 0:
+            return
+        k = int(clash[0])
+        period = float(starts[k + 1] - starts[k])
+        pulse = float(ends[k] - starts[k])
+        cycle = self.spurt_duration_s + self.delay_s + pulse + self.post_spurt_s
+
+        def ms(value_s: float) -> str:
+            return format_quantity(value_s, "s", "ms", digits=4)
+
+        raise InputError(
+            "cooling.spurt_duration",
+            self.spurt_duration_s,
+            f"spurt_duration + delay + pulse duration + post_spurt ({ms(cycle)} here) at most the time from one "
+            f"pulse's start to the next's ({ms(period)} here: 1/laser.repetition_rate within a pulse train, the pass "
+            f"interval between passes), i.e. a laser.repetition_rate of at most "
+            f"{format_quantity(1.0 / cycle, 'Hz', digits=4)}, or a shorter spurt_duration, delay or post_spurt: a "
+            "cryogen device fires one spurt per pulse (spurt, delay, pulse, post-spurt in turn) and cannot start the "
+            "next pulse's spurt before that cycle has ended",
+            given=(
+                f"{echo(self.spurt_duration_s, 's', 'ms')} with delay {echo(self.delay_s, 's', 'ms')} and post_spurt "
+                f"{echo(self.post_spurt_s, 's', 'ms')}, for pulses of {ms(pulse)} starting {ms(period)} apart"
+            ),
+        )
 
     def phases(self, pulse_start_s, pulse_end_s):
         h, liquid = self.h_W_per_m2K, self.liquid_temperature_K

@@ -52,6 +52,21 @@ def region_names(names: list[str]) -> list[str]:
     return out
 
 
+def outside_grid_share(outside_fraction: float, on_grid_fraction: float) -> float:
+    """``absorbed_outside_grid_share``: of the light the tissue absorbs, the share not absorbed on the grid,
+    ``outside / (outside + on the grid)`` (0 where both are 0); the fractions are of the incident light.
+
+    The one rule of every path (QA session 14: the r–z run took the outside over A, the voxel run the light leaving
+    over itself plus what the box absorbs, two formulas for one quantity): on rings ``outside`` is the light absorbed
+    at r ≥ r_max or z ≥ z_max and ``on_grid`` the rest of A (:attr:`TransportResult.absorbed_on_grid_fraction`); in
+    a voxel box ``outside`` is the light leaving through its floor and open sides (an upper bound: part of it would
+    come back) and ``on_grid`` what the box absorbs. Neither heats the tissue of the model, so the share is what the
+    1 % grid note (``grid_note``, :func:`laserskin.pipeline.simulation.note_grid_capture`) calls "the absorbed light
+    [that] falls outside the grid"."""
+    total = outside_fraction + on_grid_fraction
+    return float(outside_fraction / total) if total > 0 else 0.0
+
+
 def _exact_stack_json(stack: LayerStack) -> str:
     """Layer stack as JSON with SI values written exactly (``repr``) and units, so it re-validates bit-exactly."""
     layers = [
@@ -167,6 +182,16 @@ class TransportResult:
         """Specular + diffuse reflectance."""
         return self.specular_reflectance + self.diffuse_reflectance
 
+    @property
+    def absorbed_on_grid_fraction(self) -> float:
+        """The part of A deposited on the grid (in the maps, heating the tissue): A − the light absorbed outside."""
+        return float(self.absorbed_fraction - self.absorbed_outside_grid_fraction)
+
+    @property
+    def absorbed_outside_grid_share(self) -> float:
+        """Share of the absorbed light that falls outside the grid (:func:`outside_grid_share`)."""
+        return outside_grid_share(float(self.absorbed_outside_grid_fraction), self.absorbed_on_grid_fraction)
+
     def energy_balance(self) -> float:
         """``specular + Rd + Tt + A − roulette_balance − 1``: zero to rounding."""
         return (
@@ -198,6 +223,7 @@ class TransportResult:
                 zip(names, (float(v) for v in self.absorbed_fraction_by_layer_stderr))
             ),
             "absorbed_outside_grid_fraction": float(self.absorbed_outside_grid_fraction),
+            "absorbed_outside_grid_share": self.absorbed_outside_grid_share,
             "roulette_balance": float(self.roulette_balance),
             "roulette_balance_stderr": float(self.roulette_balance_stderr),
             "photons": int(self.photons),

@@ -27,6 +27,7 @@ from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.transport.beam import BEAM_KIND_CODES, Beam
 from laserskin.transport.driver import check_threads, numba_threads
+from laserskin.transport.result import outside_grid_share
 from laserskin.transport.rng import batch_state
 from laserskin.transport.statistics import _ratio_stderr, batch_sizes
 from laserskin.transport.voxel_kernel import (
@@ -292,6 +293,13 @@ class VoxelTransportResult:
         heats the box. The voxel twin of the r–z ``absorbed_outside_grid_fraction`` (QA11 F-F)."""
         return float(self.total_transmittance + self.escaped_sides_fraction)
 
+    @property
+    def absorbed_outside_grid_share(self) -> float:
+        """Share of the light the tissue would absorb that falls outside the volume, at most: the light leaving it
+        over itself plus what the box absorbs (:func:`~laserskin.transport.result.outside_grid_share`, the rule of
+        the r–z runs too)."""
+        return outside_grid_share(self.left_volume_fraction, float(self.absorbed_fraction))
+
     def absorbed_by_region(self) -> dict[str, float]:
         return {name: float(v) for name, v in zip(self.volume.region_names, self.absorbed_fraction_by_region)}
 
@@ -323,7 +331,7 @@ class VoxelTransportResult:
             # the light through the floor and open sides, and its share, as `simulate` of the same volume reports
             # them (QA11 F-F: 0.0 before, where simulate said 8.9 % for examples/fractional_array_1550.toml)
             "absorbed_outside_grid_fraction": self.left_volume_fraction,
-            "absorbed_outside_grid_share": outside_volume_share(self.left_volume_fraction, self.absorbed_fraction),
+            "absorbed_outside_grid_share": self.absorbed_outside_grid_share,
             "escaped_sides_fraction": float(self.escaped_sides_fraction),
             "escaped_sides_fraction_stderr": float(self.escaped_sides_fraction_stderr),
             "roulette_balance": float(self.roulette_balance),
@@ -578,13 +586,8 @@ def simulate_voxel_transport(
     )
 
 
-def outside_volume_share(left_fraction: float, absorbed_fraction: float) -> float:
-    """Share of the light the tissue would absorb that falls outside a voxel volume, at most: the light leaving the
-    volume (floor and open sides, ``left_fraction``) over itself plus what the volume absorbs (an upper bound: part
-    of the light that leaves would come back to the surface). The voxel ``absorbed_outside_grid_share`` of both
-    ``laserskin transport`` and ``laserskin simulate`` (the r–z runs take the grid's outside over the absorbed)."""
-    total = left_fraction + absorbed_fraction
-    return float(left_fraction / total) if total > 0 else 0.0
+#: The voxel name of the one rule (:func:`laserskin.transport.result.outside_grid_share`), kept for its importers.
+outside_volume_share = outside_grid_share
 
 
 __all__ = [

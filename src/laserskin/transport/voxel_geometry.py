@@ -46,7 +46,7 @@ from pydantic import Field, model_validator
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, typed_text
 from laserskin.optics.layers import LayerStack
 from laserskin.transport.beam import Beam
 from laserskin.transport.result import region_names
@@ -495,7 +495,7 @@ def _um(length_m: float) -> str:
 
 def _typed_um(length_m: float) -> str:
     """A length as typed (its text), else in um."""
-    return getattr(length_m, "text", None) or _um(length_m)
+    return typed_text(length_m, "m", "um")
 
 
 def _inclusion_mask(

@@ -93,7 +93,7 @@ from pydantic import (
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, format_quantity, to_si
+from laserskin.core.units import Quantity, TypedQuantity, echo, format_quantity, to_si, typed_text
 from laserskin.optics.chromophores import (
     ABLATIVE_WATER_MUA_PER_M,
     WAVELENGTH_MAX_M,
@@ -212,12 +212,9 @@ def _refuse_over_full_coverage(key: str, typed: Any, mtz_per_m2: float, microbea
         return
     area = _circle_area(diameter_m)
     if mtz_per_m2 * area > 1.0 + 1e-12:
-        shown = getattr(typed, "text", None) or (
-            typed if isinstance(typed, str) else format_quantity(mtz_per_m2, "1/m^2", "1/cm^2", digits=6)
-        )
-        raise InputError(
+        raise InputError(  # the text typed, a typed quantity as core.errors.shown echoes it, else the density
             key,
-            shown,
+            typed if isinstance(typed, str | TypedQuantity) else mtz_per_m2,
             f"at most {format_quantity(1.0 / area, '1/m^2', '1/cm^2')} for microbeams of {diameter_m * 1e6:g} um "
             f"(they would cover {mtz_per_m2 * area:.0%} of the skin; at most 100 % per pattern: use more passes)",
         )
@@ -540,13 +537,13 @@ class Laser(_DerivedFields):
         """A pulse shorter than :data:`MIN_PULSE_DURATION_S` is outside the thermal models' regime (QA8 #8)."""
         if value < MIN_PULSE_DURATION_S * (1 - 1e-12):
             cite("vogel_venugopalan2003")
-            typed = getattr(value, "text", None) or format_quantity(value, "s", "ns", digits=6)
             raise InputError(
                 "",
-                typed,
+                value,
                 f"a duration from {MIN_PULSE_DURATION_S * 1e9:g} ns to {MAX_PULSE_DURATION_S:g} s: shorter pulses "
                 "ablate by plasma formation and stress waves (irradiance near or above optical breakdown, "
                 "1e10-1e11 W/cm^2; Vogel & Venugopalan 2003), which this thermal model does not describe",
+                given=echo(value, "s", "ns"),
             )
         return value
 
@@ -582,9 +579,11 @@ class Laser(_DerivedFields):
         elif self.spot_diameter_m is None:
             raise ValueError("spot_diameter: required (or spot_fwhm for a gaussian beam)")
         if self.fractional is not None and self.fractional.microbeam_diameter_m >= self.spot_diameter_m:
-            raise ValueError(
-                f"fractional.microbeam_diameter: {self.fractional.microbeam_diameter_m * 1e6:g} um must be "
-                f"smaller than the spot (scan pattern) diameter {self.spot_diameter_m * 1e3:g} mm"
+            raise InputError(  # both as typed (session 14: converted, "1.2e+04 um must be smaller than ... 10 mm")
+                "fractional.microbeam_diameter",
+                self.fractional.microbeam_diameter_m,
+                f"a diameter smaller than the spot (scan pattern) diameter, spot_diameter "
+                f"{typed_text(self.spot_diameter_m, 'm', 'mm')}",
             )
         if self.pulses > 1 and self.repetition_rate_Hz is None:
             raise ValueError(f"repetition_rate: required when pulses > 1 (got pulses = {self.pulses})")
@@ -593,22 +592,24 @@ class Laser(_DerivedFields):
         if beyond_session(train):  # the pulses stacked within one session (QA9 #1: 1e-8 Hz ran); worded only then
             raise session_refusal(
                 "repetition_rate",
-                getattr(rate, "text", None) or format_quantity(rate, "Hz", digits=6),
+                rate,
                 train,
                 f"at least {format_quantity((self.pulses - 1) / MAX_WITHIN_SESSION_S, 'Hz', digits=4)} with "
                 f"pulses = {self.pulses}",
                 "the pulse train on a spot",
                 formula="(pulses - 1) / repetition_rate",
+                given=echo(rate, "Hz", "Hz"),
             )
         if rate is not None and self.pulse_duration_s * rate > 1.0 + 1e-9:
             # the rate is named (QA10 #13): the pulse duration is the device's, a rate above 1/duration a slip
             duration = self.pulse_duration_s
             raise InputError(
                 "repetition_rate",
-                getattr(rate, "text", None) or format_quantity(rate, "Hz", digits=6),
+                rate,
                 f"at most {format_quantity(1.0 / duration, 'Hz', digits=6)} with pulse_duration "
-                f"{getattr(duration, 'text', None) or format_quantity(duration, 's', 'us', digits=6)} (each pulse "
+                f"{typed_text(duration, 's', 'us')} (each pulse "
                 "ends before the next starts: the pulse period 1/repetition_rate is at least the pulse duration)",
+                given=echo(rate, "Hz", "Hz"),
             )
         if self.ablative is None:  # not given: the physics decides (dropped again when dumped)
             self._fill(ablative=self.strongly_water_absorbed)

@@ -38,7 +38,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from laserskin.core.citations import bibliography
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, format_quantity, from_si
+from laserskin.core.units import Quantity, echo, format_quantity, from_si
 
 __all__ = [
     "DEVICE_CLASSES",
@@ -233,8 +233,7 @@ def _typed(value: float, si_unit: str, display: str) -> str:
     """A refused value as the user typed it, quoted like every other message's ``got '...'`` (QA5 #16: a typed
     ``'30.001 J/cm^2'`` read ``got 30 J/cm^2; expected from 1 to 30``); a value given as a number in the
     display unit."""
-    text = getattr(value, "text", None)
-    return repr(text) if text else repr(format_quantity(value, si_unit, display, digits=6))
+    return echo(value, si_unit, display)  # the one rule of core.units (session 14)
 
 
 # a derived setting -> the setting the user gave instead (TOML key, attribute, SI unit, display unit)

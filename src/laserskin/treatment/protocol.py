@@ -52,7 +52,7 @@ from laserskin.core.citations import cite
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, format_quantity
+from laserskin.core.units import Quantity, echo, format_quantity
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,12 +199,13 @@ class Protocol(InputModel):
             if beyond_session(wait):
                 raise session_refusal(
                     "pass_interval",
-                    getattr(self.pass_interval_s, "text", None) or format_quantity(self.pass_interval_s, "s"),
+                    self.pass_interval_s,
                     wait,
                     f"at most {format_quantity(MAX_WITHIN_SESSION_S - self.cooling_pause_s, 's', 'min')} with "
                     f"cooling_pause = {format_quantity(self.cooling_pause_s, 's', 'min')}",
                     "the wait between passes at a spot",
                     formula="pass_interval + cooling_pause",
+                    given=echo(self.pass_interval_s, "s", "min"),
                 )
         return self
 
