@@ -35,7 +35,7 @@ def one_plain_line(result) -> str:
         (["--photons", "abc"], "photons: got 'abc'; expected a whole number from 1000 to 10000000"),
         (["--max-fraction-of-blister", "x"], "max_fraction_of_blister: got 'x'; expected a number"),
         # QA4 #9: before "plan: area 1e+07 cm^2 is larger than site 'cheek' allows (...)"
-        (["--area", "1e7 cm^2"], "plan.area: got '1e+07 cm^2'; expected at most 500 cm^2 per session for site cheek"),
+        (["--area", "1e7 cm^2"], "plan.area: got '1e7 cm^2'; expected at most 500 cm^2 per session for site cheek"),
         # a valid "30 min" leaves only the bad laxity to report
         (["--max-session-minutes", "30 min", "--laxity", "9"], "laxity: got '9'; expected a whole number from 0 to 4"),
     ],

@@ -38,7 +38,7 @@ spot_diameter = "1 mm"
         (
             'fluence = "10 J/cm^2"',
             "1 ps",
-            "error: laser.pulse_duration: got '1 ps'; expected a duration from 10 ns to 60 s",
+            "error: laser.pulse_duration: got '1 ps' (0.001 ns); expected a duration from 10 ns to 60 s",
         ),
     ],
 )
