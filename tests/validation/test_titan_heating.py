@@ -9,26 +9,38 @@ Published references (QA4 finding 14; docs/tissue_physics.md "Titan-type broadba
   ex vivo (50, 100 J/cm²) the alteration was greatest at 1–2 mm.
 * Cutera, Titan Mobile Advanced Technique D0777 Rev B (2013) (``cutera_titan_d0777``, V:
   manufacturer): treatment window held at 20 °C (the preset's cooling).
+* Tanaka 2017 (``tanaka2017_titan_water_filter``, V: conference abstract naming "Titan; Cutera") and Tanaka &
+  Gale 2013 (``tanaka_gale2013_nir``, V: abstract): the band comes "together with a water-filter that excludes
+  wavelengths 1400–1500 nm". The preset samples 1100–1800 nm without that band (6 equal lines; shape U).
+* Alexiades-Armenakas 2009 (``alexiades2009_mobile_ir``, V: abstract): the mobile technique, 4 to 5 pulses across a
+  small grid area, then 6 to 8 passes to each grid area, 45–46 J/cm² on the face.
 * No measured dermal temperature of the device was found (search record in docs/tissue_physics.md).
   The "45–66 °C, 1–1.5 mm deep" of issue 9 is the model's own earlier output, not a measurement.
   The temperature target used here is the dermal 60–70 °C of collagen contraction by laser and RF
   tightening (docs/reference/physics_data.md §4, V/R): Zelickson's immediate fibril alteration at
   1–2 mm and Ruiz-Esparza's immediate tightening (22/25) both need collagen heated that far.
 
-Setting: Zelickson's in-vivo 45 J/cm² with the preset's cycle (6 s, U) and cooling, on a type IV cheek (the QA scenario's person).
+Setting: Zelickson's in-vivo 45 J/cm² with the preset's cycle (6 s, U) and cooling, on a type IV cheek (the QA
+scenario's person): one stationary pulse. Scenario "mobile technique" (a protocol, not the device): the same pulse
+stacked as Alexiades-Armenakas' passes over a grid. Each spot gets one pulse per pass (a grid of 4–5 pulses, V);
+the time from the end of its pulse to the start of the next pass is 4–5 pulse periods of the preset (0.1 Hz, U)
+less the 6 s pulse (U): 34–44 s (D). The two corners of the published ranges are run: 6 passes 44 s apart (the
+coolest) and 8 passes 34 s apart (the hottest). The stationary spot under the window between passes (resting air,
+the model's protocol) is not the gliding window of the technique (U).
 
-Tolerances (statistics): 3000 photons per spectral line (7 lines). The radially averaged (r < 3 mm)
-peak-temperature profile moves by ≤ 0.4 K between seeds 1–3 and 20 000 photons (measured:
-half-maximum band 0.3–2.2 mm, band edges within one grid cell ≈ 30 µm; peak 56.2–56.4 °C), far
-inside the margins asserted below (≥ 0.3 mm on the band edges, ≥ 3 K on the temperature).
+Tolerances (statistics): 3000 photons per spectral line (6 lines). The radially averaged (r < 3 mm)
+peak-temperature profile moves by ≤ 0.2 K between seeds 1–3 and 20 000 photons (measured: peak 56.5–56.7 °C at
+1.04 mm, half-maximum band 0.31–2.22 mm, band edges within one grid cell ≈ 30 µm; mobile corners: see the tests),
+far inside the margins asserted below (≥ 0.3 mm on the band edges, ≥ 3 K on the temperature).
 """
 
 import numpy as np
 import pytest
 
-from laserskin import Laser, Person, Simulation
+from laserskin import Laser, Person, Protocol, Simulation
 from laserskin.core.constants import CELSIUS_K
 from laserskin.pipeline.simulation import SimulationSettings
+from laserskin.treatment.devices import load_device
 
 #: Zelickson et al. 2006, in vivo, the setting inside the preset's fluence range (30, 45, 65 J/cm²).
 FLUENCE = "45 J/cm^2"
@@ -40,20 +52,20 @@ SHALLOW_BAND_M = (0.0, 1e-3)
 DEEP_BAND_M = (1e-3, 2e-3)
 #: Dermal collagen contraction by laser/RF tightening, °C (physics_data.md §4, V/R).
 TIGHTENING_RANGE_C = (60.0, 70.0)
+#: Mobile technique (Alexiades-Armenakas 2009, V): passes per grid area and pulses per grid area per pass.
+MOBILE_PASSES = (6, 8)
+MOBILE_PULSES_PER_GRID = (4, 5)
+#: "Near painless" (Ruiz-Esparza 2006, V) and "painless" with the mobile technique (infrared broadband light chapter,
+#: V text, docs/tissue_physics.md): at most mild, taken as a pain index below 2 of 10 (U).
+PAINLESS_INDEX = 2.0
 
 
-@pytest.fixture(scope="module")
-def titan_profile(tmp_path_factory):
-    """Depths (m), radially averaged peak-temperature profile (°C), initial profile (°C), summary."""
-    person = Person(age=50, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
-    laser = Laser.from_device("titan_ir", fluence=FLUENCE)
-    result = Simulation(
-        person,
-        laser,
-        settings=SimulationSettings(photons=PHOTONS, seed=1),
-        progress=None,
-        cache_dir=tmp_path_factory.mktemp("titan-transport-cache"),
-    ).run()
+def _person():
+    return Person(age=50, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
+
+
+def _radial_profile(result):
+    """Depths (m), radially averaged (r < CENTRAL_RADIUS_M) peak-temperature profile (°C), initial profile (°C)."""
     ds = result.dataset
     z_edges = ds["z_edges"].values
     r_edges = ds["r_edges"].values
@@ -64,13 +76,54 @@ def titan_profile(tmp_path_factory):
     peak_C = ds["peak_temperature"].values - CELSIUS_K  # (r, z), K
     profile_C = (peak_C[central] * weights[central, None]).sum(axis=0) / weights[central].sum()
     initial_C = ds["axis_temperature"].values[0] - CELSIUS_K  # (time, z) on the axis, before cooling
-    return z, profile_C, initial_C, result.summary
+    return z, profile_C, initial_C
+
+
+@pytest.fixture(scope="module")
+def transport_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("titan-transport-cache")
+
+
+@pytest.fixture(scope="module")
+def titan_profile(transport_cache):
+    """Depths (m), radially averaged peak-temperature profile (°C), initial profile (°C), summary."""
+    laser = Laser.from_device("titan_ir", fluence=FLUENCE)
+    result = Simulation(
+        _person(),
+        laser,
+        settings=SimulationSettings(photons=PHOTONS, seed=1),
+        progress=None,
+        cache_dir=transport_cache,
+    ).run()
+    return (*_radial_profile(result), result.summary)
+
+
+@pytest.fixture(scope="module")
+def mobile_corners(transport_cache):
+    """{passes: (depths, profile °C, summary)} at the coolest (6 passes, 44 s) and hottest (8 passes, 34 s) corner."""
+    laser = Laser.from_device("titan_ir", fluence=FLUENCE)
+    period_s = 1.0 / laser.repetition_rate_Hz
+    corners = {}
+    for passes, pulses_per_grid in zip(MOBILE_PASSES, reversed(MOBILE_PULSES_PER_GRID), strict=True):
+        interval_s = pulses_per_grid * period_s - laser.pulse_duration_s
+        result = Simulation(
+            _person(),
+            laser,
+            dict(load_device("titan_ir").cooling),
+            Protocol(passes=passes, pass_interval=f"{interval_s} s"),
+            settings=SimulationSettings(photons=PHOTONS, seed=1),
+            progress=None,
+            cache_dir=transport_cache,
+        ).run(grid_warning=False)
+        z, profile_C, _ = _radial_profile(result)
+        corners[passes] = (z, profile_C, result.summary)
+    return corners
 
 
 def test_titan_heats_both_zelickson_depth_bands(titan_profile):
     """The zone heated to at least half the peak rise starts in 0–1 mm and reaches well into 1–2 mm
     (Zelickson 2006: fibril alteration at both depths in vivo at 45 J/cm²). Model (seed 1): peak
-    56.4 °C at 0.9 mm; half-maximum band ≈ 0.3–2.2 mm."""
+    56.7 °C at 1.04 mm; half-maximum band ≈ 0.31–2.22 mm."""
     z, profile_C, initial_C, _ = titan_profile
     rise = profile_C - initial_C
     half = z[rise >= 0.5 * rise.max()]
@@ -82,9 +135,10 @@ def test_titan_heats_both_zelickson_depth_bands(titan_profile):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model peak dermal temperature 56.4 °C at 0.9 mm and 52.8 °C (mean) in the 1–2 mm band at "
-    "45 J/cm² (preset 6 s cycle, 20 °C window) vs the 60–70 °C of dermal collagen contraction; the "
-    "device's cycle timing and contact conductance are not published (U), see docs/tissue_physics.md",
+    reason="one stationary pulse: model peak dermal temperature 56.7 °C at 1.04 mm and 53.5 °C (mean) in the 1–2 mm "
+    "band at 45 J/cm² (preset 6 s cycle, 20 °C window, water-filtered spectrum) vs the 60–70 °C of dermal collagen "
+    "contraction; the device's cycle timing and contact conductance are not published (U); the published mobile "
+    "technique's passes reach it (test below), see docs/tissue_physics.md",
 )
 def test_titan_dermal_peak_reaches_collagen_contraction_range(titan_profile):
     """At Zelickson's in-vivo 45 J/cm² the 1–2 mm band reaches the 60–70 °C of collagen contraction."""
@@ -93,3 +147,30 @@ def test_titan_dermal_peak_reaches_collagen_contraction_range(titan_profile):
     low, high = TIGHTENING_RANGE_C
     assert low <= profile_C[deep].max() <= high
     assert low <= summary["peak_dermis_temperature_C"] <= high
+
+
+@pytest.mark.slow
+def test_mobile_technique_passes_bring_the_deep_dermis_to_collagen_contraction(mobile_corners):
+    """Scenario (protocol): Alexiades-Armenakas' 6–8 passes of 45 J/cm² over a grid of 4–5 pulses bring the 1–2 mm
+    band into the 60–70 °C of collagen contraction at both corners. Model (seed 1): 63.5 °C at 1.17 mm (6 passes,
+    44 s apart) and 65.2 °C at 1.21 mm (8 passes, 34 s apart). The pass interval rests on the preset's U cycle: 7
+    passes 20 s apart reach 67.4 °C and 90 s apart 59.7 °C (docs/tissue_physics.md)."""
+    low, high = TIGHTENING_RANGE_C
+    for passes, (z, profile_C, summary) in mobile_corners.items():
+        deep = (z >= DEEP_BAND_M[0]) & (z < DEEP_BAND_M[1])
+        assert low <= profile_C[deep].max() <= high, f"{passes} passes: {profile_C[deep].max():.1f} °C"
+        assert low <= summary["peak_dermis_temperature_C"] <= high, f"{passes} passes"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="model pain index 9.7 (6 passes) and 9.8 (8 passes) of 10, epidermis 51–52 °C, vs a 'painless' mobile "
+    "technique (infrared broadband light chapter, V): between passes the model leaves the spot under resting air, "
+    "while the gliding 20 °C window of the technique keeps touching the grid (its share of the time is not "
+    "published, U)",
+)
+def test_mobile_technique_is_near_painless(mobile_corners):
+    """Held out (V): the mobile technique is "painless"; taken as a pain index below 2 of 10 (U)."""
+    for _, _, summary in mobile_corners.values():
+        assert summary["pain_index"] < PAINLESS_INDEX
