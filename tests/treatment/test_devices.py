@@ -114,8 +114,10 @@ def test_titan_spectrum_flat_over_band():
     weights = laser.wavelength_weights()
     wavelengths = [lam for lam, _ in weights]
     assert sum(w for _, w in weights) == pytest.approx(1.0, rel=1e-12)
-    assert all(w == pytest.approx(1 / 7) for _, w in weights)
-    # midpoint rule over 1100-1800 nm: centroid of a flat spectrum is the band centre
+    assert all(w == pytest.approx(1 / 6) for _, w in weights)
+    # water filter: no line in 1400-1500 nm (Tanaka 2017, titan_ir.toml)
+    assert not any(1400e-9 <= lam <= 1500e-9 for lam in wavelengths)
+    # midpoint rule over 1100-1800 nm less the filtered band: the centroid stays at the band centre
     assert min(wavelengths) > 1100e-9 and max(wavelengths) < 1800e-9
     assert laser.centroid_wavelength_m == pytest.approx(1450e-9, rel=1e-12)
     # equal-area disc of the 10 x 15 mm tip

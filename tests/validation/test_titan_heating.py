@@ -12,7 +12,7 @@ Published references (QA4 finding 14; docs/tissue_physics.md "Titan-type broadba
 * Tanaka 2017 (``tanaka2017_titan_water_filter``, V: conference abstract naming "Titan; Cutera") and Tanaka &
   Gale 2013 (``tanaka_gale2013_nir``, V: abstract): the band comes "together with a water-filter that excludes
   wavelengths 1400–1500 nm". The preset samples 1100–1800 nm without that band (6 equal lines; shape U).
-* Alexiades-Armenakas 2009 (``alexiades2009_mobile_ir``, V: abstract): the mobile technique, 4 to 5 pulses across a
+* Alexiades-Armenakas 2009 (``alexiades2009``, V: abstract): the mobile technique, 4 to 5 pulses across a
   small grid area, then 6 to 8 passes to each grid area, 45–46 J/cm² on the face.
 * No measured dermal temperature of the device was found (search record in docs/tissue_physics.md).
   The "45–66 °C, 1–1.5 mm deep" of issue 9 is the model's own earlier output, not a measurement.

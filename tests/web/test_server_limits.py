@@ -224,17 +224,17 @@ def test_api_plan_photons_below_the_minimum_say_the_servers_range(client, photon
     assert [item["msg"].split("; ", 1)[1] for item in detail] == [f"expected {PLAN_PHOTONS}"]
 
 
-#: titan_ir's refusal on a server of 2000 photons: 285 per wavelength, below the simulation's floor of 1000 per run
+#: titan_ir's refusal on a server of 2000 photons: 333 per wavelength, below the simulation's floor of 1000 per run
 TITAN_IR_REFUSED = (
-    "got 'titan_ir' (7 wavelengths); expected a source this server can simulate: a simulation takes at least 1000 "
-    "photons per wavelength (7000 for 7 wavelengths) and this server at most 2000 photons over all wavelengths (at "
-    "most 2 wavelengths): a server started with laserskin serve --max-photons 7000 or more runs it"
+    "got 'titan_ir' (6 wavelengths); expected a source this server can simulate: a simulation takes at least 1000 "
+    "photons per wavelength (6000 for 6 wavelengths) and this server at most 2000 photons over all wavelengths (at "
+    "most 2 wavelengths): a server started with laserskin serve --max-photons 6000 or more runs it"
 )
 
 
 def test_a_broadband_source_the_server_cannot_run_is_refused_as_a_source(client):
-    """titan_ir is launched at 7 wavelengths, one transport run each, and each run takes the simulation's floor of
-    1000 photons (pipeline.settings.MIN_PHOTONS): the server's 2000 photons are 285 per run, so no photon count runs
+    """titan_ir is launched at 6 wavelengths, one transport run each, and each run takes the simulation's floor of
+    1000 photons (pipeline.settings.MIN_PHOTONS): the server's 2000 photons are 333 per run, so no photon count runs
     it here (session 13: it read "at most 285", a count the simulation refuses). The source is refused, naming the
     server's limit and the one that would run it."""
     for photons in (1000, 2000):
@@ -253,14 +253,14 @@ def test_the_simulate_form_marks_the_device_the_server_cannot_run(client):
 
 
 def test_a_broadband_source_is_told_its_photons_per_wavelength(tmp_path):
-    """On a server of 20000 photons titan_ir runs from 1000 to 2857 photons per wavelength: a count over it is told
+    """On a server of 20000 photons titan_ir runs from 1000 to 3333 photons per wavelength: a count over it is told
     that range (the floor included), not the single-wavelength range."""
     with TestClient(create_app(tmp_path, WebSettings(max_photons=20_000))) as larger:
-        body = {**SCENARIO, "laser": {"device": "titan_ir"}, "transport": {"photons": 3000, "seed": 1}}
+        body = {**SCENARIO, "laser": {"device": "titan_ir"}, "transport": {"photons": 3500, "seed": 1}}
         (item,) = larger.post("/api/simulate", json=body).json()["detail"]
     assert item["msg"] == (
-        "transport.photons: got 3000 (× 7 wavelengths = 21000 photons); expected a whole number from 1000 to 2857 "
-        "per wavelength for a source of 7 wavelengths on this server (20000 photons over all wavelengths)"
+        "transport.photons: got 3500 (× 6 wavelengths = 21000 photons); expected a whole number from 1000 to 3333 "
+        "per wavelength for a source of 6 wavelengths on this server (20000 photons over all wavelengths)"
     )
 
 
