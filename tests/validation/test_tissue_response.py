@@ -163,10 +163,12 @@ def test_er_yag_residual_damage_grows_with_pulse_duration():
     """Walsh, Flotte & Deutsch 1989 (V): Q-switched 90 ns pulses leave less damage than 200 µs pulses; longer
     (ms) pulses more still (coagulating Er:YAG modes, StatPearls V). Read below a full-field floor (the ordering,
     not Walsh's wall values: at the wall of the focused geometry below both 90 ns and 200 µs leave about one 2 µm
-    ring, 7.2 and 3.9 µm, so the ordering is not resolved there). Model: 9.6 < 14.0 < 24.1 µm."""
+    ring, 7.2 and 3.9 µm, so the ordering is not resolved there). All three at 5 J/cm² (the 10 ms pulse was read at
+    10 J/cm² until session 14, QA13 #5: 24.1 µm; the model's floor damage falls with fluence). Model: 9.6 < 14.0 <
+    26.7 µm (craters 23.6 µm for the 10 ms pulse)."""
     q_switched = run(er_yag(5, "90 ns"))["residual_damage_depth_um"]
     free_running = run(er_yag(5, "200 us"))["residual_damage_depth_um"]
-    long = run(er_yag(10, "10 ms"))["residual_damage_depth_um"]
+    long = run(er_yag(5, "10 ms"))["residual_damage_depth_um"]
     assert q_switched < free_running < long
     assert free_running <= 50.0  # upper end of the 10–50 µm spread (Walsh 1989)
 
