@@ -123,3 +123,75 @@ def test_the_nonlinear_rerun_without_an_area_takes_the_planners_default(monkeypa
 
 def test_optimise_device_keeps_the_plans_area(smoothbeam_setting):
     assert smoothbeam_setting.treated_area_m2 == 0.01
+
+
+# --- 2. a pulse train faster than the cryogen cycle is refused before any transport --------------------------------
+
+#: A 1320 nm train at 50 Hz (20 ms apart) under 30 ms spurts and 20 ms delays: a 53 ms cycle per pulse.
+FAST_CRYOGEN_TRAIN = {
+    "person": PERSON,
+    "laser": {
+        "wavelength": "1320 nm",
+        "fluence": "14 J/cm^2",
+        "pulse_duration": "3 ms",
+        "spot_diameter": "10 mm",
+        "pulses": 3,
+        "repetition_rate": "50 Hz",
+    },
+    "cooling": {"kind": "cryogen", "spurt_duration": "30 ms", "delay": "20 ms"},
+    "transport": {"photons": 1000},
+}
+CRYOGEN_REFUSAL = "cooling.spurt_duration: got '30 ms' with delay '20 ms' and post_spurt '0 ms', for pulses of 3 ms"
+
+
+@pytest.fixture
+def no_transport(monkeypatch):
+    """Every Monte Carlo transport entry of the pipeline fails the test if called."""
+    from laserskin.pipeline import stages
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the Monte Carlo transport ran")
+
+    monkeypatch.setattr(stages, "transport", refuse)
+    monkeypatch.setattr(stages, "simulate_transport_cached", refuse)
+
+
+def _toml(data: dict) -> str:
+    def value(v):
+        return f'"{v}"' if isinstance(v, str) else str(v)
+
+    return "\n".join(
+        f"[{table}]\n" + "\n".join(f"{k} = {value(v)}" for k, v in fields.items()) for table, fields in data.items()
+    )
+
+
+def test_simulate_refuses_a_train_faster_than_the_cryogen_cycle_before_the_transport(tmp_path, no_transport):
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    scenario = tmp_path / "fast_cryogen.toml"
+    scenario.write_text(_toml(FAST_CRYOGEN_TRAIN))
+    result = CliRunner().invoke(
+        app, ["simulate", str(scenario), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: " + CRYOGEN_REFUSAL), result.output
+
+
+def test_the_web_refuses_a_train_faster_than_the_cryogen_cycle_before_the_transport(tmp_path, no_transport):
+    import warnings
+
+    from laserskin.web.app import create_app
+    from laserskin.web.limits import WebSettings
+
+    with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    with TestClient(create_app(tmp_path, WebSettings(max_photons=2000, dry_run_s=0.0))) as client:
+        response = client.post("/api/simulate", json=FAST_CRYOGEN_TRAIN)
+    assert response.status_code == 422, response.text
+    messages = [item["msg"] for item in response.json()["detail"]]
+    assert len(messages) == 1 and messages[0].startswith(CRYOGEN_REFUSAL), messages
