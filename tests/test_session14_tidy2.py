@@ -245,3 +245,81 @@ def test_every_hypothesis_test_sets_deadline_none():
             if not ok:
                 missing.append(f"{path.relative_to(Path(__file__).parent)}::{node.name}")
     assert not missing, missing
+
+
+# --- 5. angle, count and information units do not pass as dimensionless (QA13 #1) ----------------------------------
+
+
+def _simulate_line(tmp_path, data: dict) -> str:
+    """The one line ``laserskin simulate`` prints for the scenario ``data`` (exit 2)."""
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(_toml(data))
+    result = CliRunner().invoke(
+        app, ["simulate", str(scenario), "--out", str(tmp_path / "out")], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0].removeprefix("error: ")
+
+
+@pytest.mark.parametrize(
+    ("rate", "what", "read_as"),
+    [("60 rpm", "an angle", "6.28319 Hz"), ("1 rad/s", "an angle", "1 Hz"), ("1 Bq", "a count", "1 Hz")],
+)
+def test_a_repetition_rate_in_angle_or_count_units_is_refused(tmp_path, no_transport, rate, what, read_as):
+    """pint takes radians and counts as dimensionless: '60 rpm' ran as 6.283 Hz (a revolution is 2 pi rad), '1 rad/s'
+    and '1 Bq' as 1 Hz."""
+    data = {**FAST_CRYOGEN_TRAIN, "laser": {**FAST_CRYOGEN_TRAIN["laser"], "repetition_rate": rate}}
+    line = _simulate_line(tmp_path, data)
+    assert line.startswith(f"laser.repetition_rate: got '{rate}', a unit with {what} in it; expected a frequency "), (
+        line
+    )
+    assert line.endswith(f"(a unit without angles, counts or information: pint would read '{rate}' as {read_as})")
+
+
+def test_a_fluence_per_steradian_is_refused(tmp_path, no_transport):
+    data = {**FAST_CRYOGEN_TRAIN, "laser": {**FAST_CRYOGEN_TRAIN["laser"], "fluence": "14 J/cm^2/sr"}}
+    line = _simulate_line(tmp_path, data)
+    assert line.startswith("laser.fluence: got '14 J/cm^2/sr', a unit with an angle in it; expected an areal energy")
+
+
+def test_every_quantity_kind_refuses_an_angle_and_keeps_its_own_units():
+    """The rule is one, in core.units.to_si: for every kind of quantity a field can have, its display unit parses and
+    the same unit times rad, sr, rpm-style revolutions or counts is refused."""
+    from laserskin.core.errors import InputError
+    from laserskin.core.units import DISPLAY_UNITS, QUANTITY_KINDS, to_si
+
+    for si_unit in QUANTITY_KINDS:
+        unit = DISPLAY_UNITS.get(si_unit, si_unit)
+        to_si(f"2 {unit}" if unit else "2", si_unit, field="x")  # the field's own unit parses
+        for extra in ("rad", "sr", "revolution", "count"):
+            if si_unit.startswith("1/"):
+                text = f"2 {extra}/{si_unit[2:]}"
+            else:
+                text = f"2 {si_unit}*{extra}" if si_unit else f"2 {extra}"
+            with pytest.raises(InputError, match="a unit without angles, counts or information"):
+                to_si(text, si_unit, field="x")
+
+
+def test_the_web_api_refuses_a_repetition_rate_in_rpm(tmp_path, no_transport):
+    import warnings
+
+    from laserskin.web.app import create_app
+    from laserskin.web.limits import WebSettings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    body = {**FAST_CRYOGEN_TRAIN, "laser": {**FAST_CRYOGEN_TRAIN["laser"], "repetition_rate": "60 rpm"}}
+    with TestClient(create_app(tmp_path, WebSettings(max_photons=2000, dry_run_s=0.0))) as client:
+        response = client.post("/api/simulate", json=body)
+    assert response.status_code == 422, response.text
+    messages = [item["msg"] for item in response.json()["detail"]]
+    assert len(messages) == 1, messages
+    assert messages[0].startswith("laser.repetition_rate: got '60 rpm', a unit with an angle in it; expected"), messages
