@@ -323,3 +323,58 @@ def test_the_web_api_refuses_a_repetition_rate_in_rpm(tmp_path, no_transport):
     messages = [item["msg"] for item in response.json()["detail"]]
     assert len(messages) == 1, messages
     assert messages[0].startswith("laser.repetition_rate: got '60 rpm', a unit with an angle in it; expected"), messages
+
+
+# --- 6. a preset setting outside its device's range is refused under its own key (QA13 #2) -------------------------
+
+SMOOTHBEAM_3_S = {"person": PERSON, "laser": {"device": "smoothbeam_1450", "pulse_duration": "3 s"}}
+
+
+def test_a_preset_pulse_duration_outside_the_device_range_is_refused_as_the_pulse_duration(tmp_path, no_transport):
+    """Before, the pulse-period relation ran first and named the preset's rate, which the user never typed:
+    "laser.repetition_rate: got '1 Hz'; expected at most 0.333333 Hz with pulse_duration 3 s"."""
+    line = _simulate_line(tmp_path, SMOOTHBEAM_3_S)
+    assert line == (
+        "laser.pulse_duration: got '3 s' (3000 ms); expected from 50 to 300 ms (the range of device 'smoothbeam_1450')"
+    )
+
+
+def test_without_a_device_the_pulse_period_relation_still_names_the_rate():
+    from pydantic import ValidationError
+
+    from laserskin.core.errors import InputError
+    from laserskin.treatment.laser import Laser
+
+    with pytest.raises(ValidationError) as refused:
+        Laser(
+            wavelength="1450 nm",
+            fluence="10 J/cm^2",
+            pulse_duration="3 s",
+            spot_diameter="6 mm",
+            repetition_rate="1 Hz",
+        )
+    message = str(InputError.from_validation(refused.value, "laser"))
+    assert message.startswith("laser.repetition_rate: got '1 Hz'; expected at most 0.333333 Hz with pulse_duration 3 s")
+
+
+def test_the_web_form_shows_the_device_range_refusal_at_its_pulse_duration_field(tmp_path, no_transport):
+    import re
+    import warnings
+
+    from laserskin.web.app import create_app
+    from laserskin.web.limits import WebSettings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    form = {"age": "52", "sex": "female", "fitzpatrick": "II", "site": "cheek", "photons": "1000"}
+    with TestClient(create_app(tmp_path, WebSettings(max_photons=2000, dry_run_s=0.0))) as client:
+        response = client.post(
+            "/simulate", data={**form, "device": "smoothbeam_1450", "pulse_duration": "3 s"}, follow_redirects=False
+        )
+    assert response.status_code == 422, response.text[-2000:]
+    errors = dict(re.findall(r'id="(\w+)-error"[^>]*>([^<]*)', response.text))
+    assert errors.pop("form") == "Please correct the 1 field marked below.", errors  # not a banner of its own
+    assert set(errors) == {"pulse_duration"}, errors
+    assert errors["pulse_duration"].startswith("got &#39;3 s&#39; (3000 ms); expected from 50 to 300 ms"), errors
