@@ -2,7 +2,7 @@ import math
 
 import pint
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
@@ -55,6 +55,7 @@ def test_format_and_from_si():
     assert format_quantity(1e5, "J/m^2") == "10 J/cm^2"
 
 
+@settings(deadline=None)  # no wall-clock assert (CONTRIBUTING): Hypothesis's 200 ms default failed once under load
 @given(st.floats(min_value=1e-12, max_value=1e6, allow_nan=False, allow_infinity=False))
 def test_serialised_quantities_round_trip_exactly(value):
     """Provenance must reproduce the inputs: dump -> parse gives the same float, bit for bit."""

@@ -47,7 +47,7 @@ def command(
     stack = spec.layer_stack()
     beam = spec.beam_model()
     voxels = spec.geometry.kind == "voxels"
-    lattice_note = _check_lattice(spec) if voxels else None  # before the transport, as simulate
+    lattice_note = _scenario_lattice_note(spec) if voxels else None  # before the transport, as simulate
     from_cache = False  # a voxel geometry is not cached
     if voxels:
         from laserskin.transport.voxel_geometry import run_voxel_scenario
@@ -103,19 +103,19 @@ def command(
     print_summary(summary)
 
 
-def _check_lattice(spec) -> str | None:
+def _scenario_lattice_note(spec) -> str | None:
     """A voxel scenario's ``[geometry]`` lattice of a fractional laser's microbeams checked against the laser's MTZ
-    density by the rule and words of ``laserskin simulate`` (:func:`laserskin.pipeline.voxel._lattice_note`, one
+    density by the rule and words of ``laserskin simulate`` (:func:`laserskin.pipeline.voxel.check_lattice`, one
     function): a periodic cell off the density by more than 1 %, or microbeams covering more than the skin, are
     refused; an escape volume off the density runs, with its ``lattice_note`` (session 14: ``transport`` ran what
     ``simulate`` of the same file refused). ``None`` without a fractional laser (a wavelength only: nothing to
     check against)."""
-    from laserskin.pipeline.voxel import _lattice_note
+    from laserskin.pipeline.voxel import check_lattice
     from laserskin.treatment.laser import Laser
 
     if not isinstance(spec.laser, Laser):
         return None
-    return _lattice_note(spec.laser, spec.geometry)
+    return check_lattice(spec.laser, spec.geometry)
 
 
 def provenance(spec, settings) -> dict:

@@ -167,9 +167,36 @@ def to_si(
             expected_quantity(si_unit, quantity.magnitude, display),
             given=f"{shown(value)}, {given}" if given else None,
         ) from None
+    hidden = _hidden_dimensionless(str(quantity.units), si_unit)
+    if hidden:
+        read_as = format_quantity(magnitude, si_unit, display or _example_unit(si_unit), digits=6).strip()
+        raise InputError(
+            field,
+            value,
+            f"{expected_quantity(si_unit, example, display)} (a unit without angles, counts or information: pint "
+            f"would read {shown(value)} as {read_as})",
+            given=f"{shown(value)}, a unit with {hidden} in it",
+        )
     if math.isnan(magnitude) or (math.isinf(magnitude) and not (allow_inf and magnitude > 0)):
         raise InputError(field, value, "a finite number")
     return magnitude
+
+
+#: pint's dimensionless base units, in words: an angle (rad; deg, revolutions, rpm and sr are made of it), a count
+#: (Bq, cps) and information (bit, baud). pint takes them as dimensionless, so it converts '60 rpm' to 6.283 Hz (a
+#: revolution is 2π rad), '1 rad/s' and '1 Bq' to 1 Hz and '10 J/cm^2/sr' to 10 J/cm^2 (QA13 #1). No laserskin
+#: quantity holds one: :func:`to_si` refuses a unit whose root units hold one the field's SI unit does not.
+HIDDEN_DIMENSIONLESS: dict[str, str] = {"radian": "an angle", "count": "a count", "bit": "information"}
+
+
+@lru_cache(maxsize=256)
+def _hidden_dimensionless(unit: str, si_unit: str) -> str | None:
+    """What ``unit`` holds that pint's dimension check lets through (:data:`HIDDEN_DIMENSIONLESS`, in words, e.g.
+    "an angle") and ``si_unit`` does not, or None."""
+    typed = dict(ureg.Quantity(1.0, unit).to_root_units().unit_items())
+    wanted = dict(ureg.Quantity(1.0, si_unit).to_root_units().unit_items())
+    words = [word for name, word in HIDDEN_DIMENSIONLESS.items() if typed.get(name, 0) != wanted.get(name, 0)]
+    return " or ".join(words) or None
 
 
 # SI unit -> what people call such a quantity (error messages say what is expected in plain words)

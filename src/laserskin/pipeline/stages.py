@@ -135,7 +135,13 @@ def transport(
 
 
 def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
-    """``(starts_s, ends_s, power_W)`` of every pulse at the spot over all passes (simulated beam)."""
+    """``(starts_s, ends_s, power_W)`` of every pulse at the spot over all passes (simulated beam).
+
+    The schedule is first known here, so the cooling's refusal of pulse times it cannot serve
+    (:meth:`~laserskin.thermal.cooling.Cooling.check_pulse_train`: a cryogen device's spurt, delay, pulse and
+    post-spurt cycle longer than the time between two pulses) is raised here, before any transport, wherever the
+    schedule is built ahead of the run (``laserskin simulate``, the web's cost estimate); before session 14 it came
+    at the heat stage, after the Monte Carlo transport."""
     pulses = protocol.effective_pulses_per_spot(laser)
     laser_for_spot = laser.model_copy(update={"pulses": pulses}) if pulses != laser.pulses else laser
     lead = cooling.lead_time_s
@@ -144,6 +150,7 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
         intervals.extend(laser_for_spot.pulse_train(start_s=lead + start))
     starts = np.array([a for a, _, _ in intervals])
     ends = np.array([b for _, b, _ in intervals])
+    cooling.check_pulse_train(starts, ends)
     scale = simulated_pulse_energy_J(laser) / laser.pulse_energy_J if laser.is_fractional else 1.0
     power = np.array([p for _, _, p in intervals]) * scale
     return starts, ends, power

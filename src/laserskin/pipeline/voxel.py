@@ -79,6 +79,7 @@ from laserskin.treatment.laser import _refuse_over_full_coverage
 __all__ = [
     "VoxelColumns",
     "VoxelResult",
+    "check_lattice",
     "resting_profile_K",
     "resting_temperature_at_depth_K",
     "run_voxel",
@@ -289,7 +290,7 @@ class VoxelSetup:
     volumes: list  # [(weight, VoxelVolume)]
     source: Any
     site_energy_scale: float  # energy into the volume per pulse / the simulated pulse energy
-    lattice_note: str | None = None  # a lattice of an escape volume off the laser's MTZ density (_lattice_note)
+    lattice_note: str | None = None  # a lattice of an escape volume off the laser's MTZ density (check_lattice)
 
 
 #: Largest relative difference between a lattice's density and the laser's MTZ density that is read as the same
@@ -318,7 +319,7 @@ def _lattice_density_per_m2(geometry: GeometrySpec) -> float:
     return (lattice_spacing_m(1.0, geometry.lattice) / float(geometry.spacing_m)) ** 2
 
 
-def _lattice_note(laser, geometry: GeometrySpec) -> str | None:
+def check_lattice(laser, geometry: GeometrySpec) -> str | None:
     """Check a ``[geometry]`` lattice of a fractional laser's microbeams against the laser's MTZ density.
 
     The MTZ density is the laser's (``[laser] fractional``), and one periodic unit cell stands for the whole array
@@ -415,10 +416,10 @@ def _require_depths(simulation, geometry: GeometrySpec) -> None:
 
 def voxel_setup(simulation) -> VoxelSetup:
     """The volume at each of the laser's wavelengths and the light of a voxel simulation; the box's depth and a
-    lattice are checked first (:func:`_require_depths`, :func:`_lattice_note`), before any transport."""
+    lattice are checked first (:func:`_require_depths`, :func:`check_lattice`), before any transport."""
     laser = simulation.laser
     _require_depths(simulation, simulation.voxel_geometry)
-    lattice_note = _lattice_note(laser, simulation.voxel_geometry)
+    lattice_note = check_lattice(laser, simulation.voxel_geometry)
     geometry = _fractional_geometry(simulation, simulation.voxel_geometry)
     beam = stages.treatment_beam(laser)
     stacks = stages.optical_stacks(simulation.person, laser, simulation.settings.scattering)

@@ -477,6 +477,10 @@ class SettingResult:
     target_verdict: str = "NOT reached"
     #: why this pass count (preset-planned devices)
     passes_reason: str = ""
+    #: the plan's treated area per session, m² (``PlanRequest.area_m2``): the protocol of the non-linear re-run
+    #: (:func:`finalise`; with passes > 1 it sets the time between passes at a spot); None: the planner's default for
+    #: the person's site (:func:`~laserskin.planning.request.default_area_m2`, what a plan without ``area`` takes)
+    treated_area_m2: float | None = None
 
     @property
     def energy_to_fluence(self) -> float:
@@ -529,6 +533,7 @@ def optimise_device(
     cooling_variants: bool = False,
     cache_dir=None,
     screen: Callable[[SettingResult], str | None] | None = None,
+    area_m2: float | None = None,
 ) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
 
@@ -551,6 +556,10 @@ def optimise_device(
         run (one pulse duration and cooling only); a reason string means the device cannot reach the planner's
         minimum benefit at any setting the optimisation could choose, and :class:`NotExpectedToWork` is raised
         with it before the photons are raised and the blister band is run (genesis_1064: ~1.5 of 9-15 CPU s).
+    area_m2 : float, optional
+        The plan's treated area per session, m² (``PlanRequest.area_m2``), kept on each
+        :class:`SettingResult` (``treated_area_m2``) for the protocol of the non-linear re-run of
+        :func:`finalise`; None: the planner's default area for the person's site.
 
     Returns
     -------
@@ -633,6 +642,7 @@ def optimise_device(
                     fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
                 )
                 setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
+                setting.treated_area_m2 = area_m2
                 results.append(setting)
     return order_settings(results)
 
@@ -825,9 +835,17 @@ def _apply_thermal_model_rule(result: SettingResult, linear_peak_K: float, energ
     """The pipeline's rule (:func:`laserskin.pipeline.ablative.needs_nonlinear`): where the linear
     read-out at the chosen energy leaves the linear model's range (a cell at the onset of
     vaporisation), the setting is re-run by :class:`Simulation` (non-linear enthalpy model, the
-    planned passes) and its tissue read-outs replace the linear ones; else the linear ones stand."""
+    planned passes, the plan's area: :attr:`SettingResult.treated_area_m2`) and its summary replaces the linear one
+    (the chosen ``pulse_energy_J`` and ``fluence_J_per_cm2`` kept); else the linear read-outs stand.
+
+    A linear key the non-linear summary lacks is dropped, not kept beside the non-linear read-outs (session 14): the
+    linear ``dermal_injury_band_um`` (the planner's dose band, central 90 % of the linear injured volume) stayed
+    beside the non-linear ``dermal_injury_depth_um`` and set the healing dose
+    (:func:`~laserskin.planning.sessions.session_dose_from_summary` reads it first). Without it the dose is read
+    from the non-linear Ω ≥ 1 range, as that of a preset's single :class:`Simulation` run and of ``simulate``."""
     from laserskin.pipeline.ablative import needs_nonlinear
     from laserskin.pipeline.simulation import Simulation
+    from laserskin.planning.request import default_area_m2
     from laserskin.treatment.protocol import Protocol
 
     nonlinear, reason = needs_nonlinear(linear_peak_K)
@@ -836,16 +854,17 @@ def _apply_thermal_model_rule(result: SettingResult, linear_peak_K: float, energ
     if not nonlinear:
         return
     sim = result.simulation
+    area_m2 = result.treated_area_m2 if result.treated_area_m2 is not None else default_area_m2(sim.person.site)
+    protocol = Protocol.model_validate(
+        {"passes": result.passes, "anesthetic": result.anesthetic, "treated_area": f"{area_m2!r} m^2"}
+    )
     run = Simulation(
-        sim.person,
-        result.laser,
-        result.cooling,
-        Protocol(passes=result.passes, anesthetic=result.anesthetic),
-        sim.settings,
-        cache_dir=getattr(sim, "cache_dir", None),
+        sim.person, result.laser, result.cooling, protocol, sim.settings, cache_dir=getattr(sim, "cache_dir", None)
     ).run()
     counter.full_simulations += 1
     keep = ("pulse_energy_J", "fluence_J_per_cm2")
+    linear = result.summary
+    result.summary = {k: v for k, v in linear.items() if k in run.summary or k in keep}
     result.summary.update({k: v for k, v in run.summary.items() if k not in keep and k != "wall_time_s"})
     result.supporting_result = run
     result.reasons.append(f"thermal model: non-linear ({reason})")

@@ -585,6 +585,23 @@ class Laser(_DerivedFields):
                 f"a diameter smaller than the spot (scan pattern) diameter, spot_diameter "
                 f"{typed_text(self.spot_diameter_m, 'm', 'mm')}",
             )
+        area = self.beam_area_m2
+        if self.pulse_energy_J is None:
+            self._fill(pulse_energy_J=self.fluence_J_per_m2 * area)
+        else:
+            self._fill(fluence_J_per_m2=self.pulse_energy_J / area)
+        if self.device is not None:
+            # the device's ranges before the relations between settings (pulse train, pulse period): a value outside
+            # its device's range is refused under its own key and range (QA13 #2: smoothbeam_1450 with pulse_duration
+            # '3 s', range 50-300 ms, was refused as "laser.repetition_rate: got '1 Hz'", the preset's rate, which the
+            # user never typed)
+            try:
+                preset = preset_data(self.device)
+            except InputError as error:
+                raise ValueError(f"device: got {self.device!r}; expected {error.allowed}") from None
+            problem = preset.range_problem(self)
+            if problem:
+                raise ValueError(problem)
         if self.pulses > 1 and self.repetition_rate_Hz is None:
             raise ValueError(f"repetition_rate: required when pulses > 1 (got pulses = {self.pulses})")
         rate = self.repetition_rate_Hz
@@ -622,19 +639,6 @@ class Laser(_DerivedFields):
                         f"1.91-1.96 um or 2.52-11 um, Segelstein 1981); {wavelength_m * 1e9:g} nm has "
                         f"water mua = {mua / 100:.3g} /cm"
                     )
-        area = self.beam_area_m2
-        if self.pulse_energy_J is None:
-            self._fill(pulse_energy_J=self.fluence_J_per_m2 * area)
-        else:
-            self._fill(fluence_J_per_m2=self.pulse_energy_J / area)
-        if self.device is not None:
-            try:
-                preset = preset_data(self.device)
-            except InputError as error:
-                raise ValueError(f"device: got {self.device!r}; expected {error.allowed}") from None
-            problem = preset.range_problem(self)
-            if problem:
-                raise ValueError(problem)
         return self
 
     # ---------------------------------------------------------------- derived
