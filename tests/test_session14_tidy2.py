@@ -180,6 +180,18 @@ def test_simulate_refuses_a_train_faster_than_the_cryogen_cycle_before_the_trans
     assert len(lines) == 1 and lines[0].startswith("error: " + CRYOGEN_REFUSAL), result.output
 
 
+def test_the_python_api_refuses_a_train_faster_than_the_cryogen_cycle_when_the_simulation_is_built():
+    """Simulation(...) checks the schedule in its constructor (before: only when run() reached the heat stage, after
+    the transport)."""
+    from laserskin.core.errors import InputError
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+
+    with pytest.raises(InputError) as refused:
+        Simulation.from_scenario(scenario_from_dict(FAST_CRYOGEN_TRAIN))
+    assert str(refused.value).startswith(CRYOGEN_REFUSAL)
+
+
 def test_the_web_refuses_a_train_faster_than_the_cryogen_cycle_before_the_transport(tmp_path, no_transport):
     import warnings
 

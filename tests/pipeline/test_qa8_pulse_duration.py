@@ -36,7 +36,9 @@ def test_a_pulse_shorter_than_the_thermal_regime_is_refused_naming_field_value_a
     with pytest.raises(InputError) as refused:
         scenario_from_dict(_er_yag(duration)).laser_model()
     line = str(refused.value)
-    assert line.startswith(f"laser.pulse_duration: got '{duration}'")  # as typed (session 14), then in ns if typed otherwise
+    assert line.startswith(
+        f"laser.pulse_duration: got '{duration}'"
+    )  # as typed (session 14), then in ns if typed otherwise
     assert "; expected a duration from 10 ns to 60 s" in line
     assert "Vogel & Venugopalan 2003" in line
 

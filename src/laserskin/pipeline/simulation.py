@@ -157,6 +157,7 @@ class Simulation:
                 '"none", "cold_air" or "cryogen" with an ablative laser: ablation needs a free surface (a contact '
                 "window is taken off the skin before an ablative pulse; the plume must leave)",
             )
+        self.pulse_schedule()  # a pulse train the cooling cannot follow is refused before any transport runs
 
     @classmethod
     def from_scenario(

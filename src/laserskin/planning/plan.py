@@ -1536,6 +1536,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 cache_dir=cache_dir,
                 max_fraction=request.max_fraction_of_blister,
                 screen=screen,
+                area_m2=request.area_m2,
             )
 
         # among the default candidates, a device that cannot reach the minimum benefit at any setting the optimisation
