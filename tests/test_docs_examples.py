@@ -79,18 +79,22 @@ def shell_commands(text: str) -> list[str]:
 
 
 def examples() -> list:
-    params = []
+    """One parameter per distinct example: an example written verbatim in several places (the same command line in
+    README.md and docs/cli.md) runs once, its id naming every place (``README.md:82#3+docs/cli.md:212#0``). Each run
+    is a fresh interpreter in its own scratch folder, so a second run of the same text checks nothing the first did
+    not; it only repeated the simulation."""
+    places: dict[tuple[str, str], list[str]] = {}
     for path in DOCUMENTS:
         for line, language, text in fenced_blocks(path.read_text(encoding="utf-8")):
             if language not in RUN_LANGUAGES:
                 continue
             name = f"{path.relative_to(ROOT)}:{line}"
             if language == "python":
-                params.append(pytest.param("python", text, id=name))
+                places.setdefault(("python", text), []).append(name)
             else:
                 for number, command in enumerate(shell_commands(text)):
-                    params.append(pytest.param("shell", command, id=f"{name}#{number}"))
-    return params
+                    places.setdefault(("shell", command), []).append(f"{name}#{number}")
+    return [pytest.param(kind, code, id="+".join(names)) for (kind, code), names in places.items()]
 
 
 def test_the_block_parser_finds_fences_and_commands():
@@ -98,6 +102,17 @@ def test_the_block_parser_finds_fences_and_commands():
     blocks = [(language, body) for _, language, body in fenced_blocks(text)]
     assert blocks[0][0] == "bash" and blocks[1][0] == ""
     assert shell_commands(blocks[0][1]) == ["laserskin a --b 1"]
+
+
+def test_an_example_written_in_two_places_runs_once_under_both_names(tmp_path, monkeypatch):
+    """The same command line in two documents is one parameter whose id names both places; different text is not."""
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("```bash\nlaserskin devices\nlaserskin --version\n```\n", encoding="utf-8")
+    second.write_text("x\n```sh\nlaserskin devices\n```\n", encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    monkeypatch.setitem(globals(), "DOCUMENTS", [first, second])
+    params = {p.id: p.values for p in examples()}
+    assert params == {"a.md:1#0+b.md:2#0": ("shell", "laserskin devices"), "a.md:1#1": ("shell", "laserskin --version")}
 
 
 @pytest.fixture

@@ -39,6 +39,12 @@ class PlanStore:
     The key holds the inputs, the planner's rules (``contraindications.toml``, as loaded now) and its minimum-benefit
     cut, so a test that changes either (``monkeypatch``) gets a plan of its own rules; a test that patches anything
     else in the planner must call ``plan`` itself.
+
+    Plans read by more than one file (the issue's person, tighten, 20 000 photons): smoothbeam_1450 alone, seeds 1-5
+    (test_plan_trust.py ``cheek_plans``; seed 1 also test_session12_bands.py's device planned alone), and
+    cooltouch_1320 + smoothbeam_1450, seeds 1-5 (test_plan_trust.py's recommendation; seed 1 also
+    test_session12_bands.py's pair). cooltouch_1320 alone at seed 1 (test_qa10_summary.py) is planned the same way by
+    test_session13_readout.py, which does not read the store yet.
     """
 
     def __init__(self, folder: Path, transport_cache: Path):

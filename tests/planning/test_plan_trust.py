@@ -167,18 +167,16 @@ def test_ablative_plan_states_downtime_and_pain():
     assert p.improvement_percent["month_6"][1] > 20.0  # ablative > non-ablative (docs/healing.md ranking)
 
 
-def test_a_session_whose_laser_time_fits_the_limit_is_one_visit(plan_cache):
+def test_a_session_whose_laser_time_fits_the_limit_is_one_visit(cheek_plans):
     """QA6 #1: 150 cm^2 take ~18 min at the laser; with the cream's label lead time (30 min for lidocaine 4 % and
     lidocaine/tetracaine 7/7, anesthetics.toml) the session is one visit under 60 min (before: 45 min for every
-    cream, 63 min, split into 2 visits of 54 min, 108 min per session in total)."""
-    result = plan(
-        person(),
-        goal="tighten",
-        devices=["smoothbeam_1450"],
-        photons=PHOTONS,
-        max_session_minutes=60.0,
-        cache_dir=plan_cache,
-    )
+    cream, 63 min, split into 2 visits of 54 min, 108 min per session in total). The limit is the planner's default
+    (contraindications.toml ``[safety] max_session_minutes``, 60 min), so the plan is ``cheek_plans``' seed-1 plan:
+    the same request as one that asks for ``max_session_minutes=60`` (its echo states the limit it was held to), the
+    same computation (the keyword's own path is checked by the 50- and 30-min plans below)."""
+    assert planner_rules()["safety"]["max_session_minutes"] == 60.0
+    result = cheek_plans[0]
+    assert result.seed == 1 and result.request["max_session_minutes"] == "60 min"
     assert result.session_minutes <= 60.0 + 1e-9
     assert result.visits_per_session == 1 and "session_limit_not_met" not in result.risks
     assert result.session_total_minutes == pytest.approx(result.session_minutes)

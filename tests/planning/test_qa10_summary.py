@@ -20,28 +20,22 @@ import warnings
 import pytest
 
 from laserskin.pipeline.simulation import GridCaptureWarning, Simulation
-from laserskin.planning import plan
 from laserskin.planning.optimise import planning_settings
 from laserskin.skin.person import Person
 from laserskin.treatment.protocol import Protocol
 
 PHOTONS = 20_000  # the plan default, at which QA10 #12 was found (the planner may raise it; the re-run reads its own)
 SEED = 1
+PERSON = {"age": 52, "sex": "female", "fitzpatrick": "IV", "site": "cheek", "laxity": 2}
 REL = 1e-6  # same transport, same heat solves: rounding only
 
 
 @pytest.fixture(scope="module")
-def plan_and_simulation(person_transport_cache):
-    person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
-    result = plan(
-        person,
-        goal="tighten",
-        devices=["cooltouch_1320"],
-        photons=PHOTONS,
-        seed=SEED,
-        cache_dir=person_transport_cache,
-        progress=None,
-    )
+def plan_and_simulation(plan_store, person_transport_cache):
+    """The plan, from the run's plan store (conftest; test_session13_readout.py plans the same request, and
+    test_session12_band_cost.py too, which counts its own backward runs), and the simulation of its setting."""
+    person = Person(**PERSON)
+    result = plan_store.plan(PERSON, goal="tighten", devices=["cooltouch_1320"], photons=PHOTONS, seed=SEED)
     assert result.eligible and result.device == "cooltouch_1320", result.reasons
     setting = result.support["setting"]
     # one pass: simulate of ``passes`` > 1 fires them in one schedule, the planner adds the passes' Omega

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from laserskin.planning import plan
 from laserskin.planning.plan import BAND_INCLUDES_HEALING, OPTION_KEYS, outcome_dose_band
 from laserskin.skin.person import Person
 
@@ -28,31 +27,18 @@ SAME_RTOL = 1e-9
 
 
 @pytest.fixture(scope="module")
-def pair_plan(person_transport_cache):
-    return plan(
-        Person(**PERSON),
-        goal="tighten",
-        devices=DEVICES,
-        photons=PHOTONS,
-        seed=1,
-        cache_dir=person_transport_cache,
-        progress=None,
-    )
+def pair_plan(plan_store):
+    """The pair's plan at seed 1, from the run's plan store (conftest): test_plan_trust.py's recommendation test plans
+    the same request (its seed-1 plan), so whichever file asks first computes it and the other reads it."""
+    return plan_store.plan(PERSON, goal="tighten", devices=DEVICES, photons=PHOTONS, seed=1)
 
 
 @pytest.fixture(scope="module")
-def planned_alone(pair_plan, person_transport_cache):
-    """The alternative's device planned alone: there it is the chosen plan, whose band the plan's rule sets."""
+def planned_alone(pair_plan, plan_store):
+    """The alternative's device planned alone: there it is the chosen plan, whose band the plan's rule sets (from the
+    plan store: smoothbeam_1450 alone at seed 1 is test_plan_trust.py's ``cheek_plans`` seed-1 plan)."""
     alternative = pair_plan.alternatives[0]["device"]
-    return plan(
-        Person(**PERSON),
-        goal="tighten",
-        devices=[alternative],
-        photons=PHOTONS,
-        seed=1,
-        cache_dir=person_transport_cache,
-        progress=None,
-    )
+    return plan_store.plan(PERSON, goal="tighten", devices=[alternative], photons=PHOTONS, seed=1)
 
 
 def test_the_alternative_carries_the_band_of_the_chosen_plan_rule(pair_plan, planned_alone):
