@@ -32,7 +32,16 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 
-from laserskin.core.errors import InputError, _field_of, _models_in, _unwrap, describe_field, register_model
+from laserskin.core.errors import (
+    InputError,
+    _field_of,
+    _models_in,
+    _unwrap,
+    describe_field,
+    range_words,
+    register_model,
+    shown,
+)
 
 
 def _numeric(annotation: Any) -> bool:
@@ -141,6 +150,94 @@ def number_from_text(value: Any) -> Any:
     except ValueError:
         return text
     return number if math.isfinite(number) else text
+
+
+# --- a bare number in a field shown in % ----------------------------------------------------------------------------
+def percent_spec(annotation: Any, metadata: Any = (), item: bool = False) -> Any:
+    """The spec of a dimensionless quantity shown in % (``Quantity("", display="%")``: a coverage, an overlap) that
+    ``annotation`` holds (optional or not; with ``item``, as the items of a tuple), else ``None``."""
+    annotation, inner = _unwrap(annotation)
+    if item and typing.get_origin(annotation) is tuple:
+        members = {a for a in typing.get_args(annotation) if a is not Ellipsis}
+        return percent_spec(members.pop()) if len(members) == 1 else None
+    return next(
+        (m for m in [*metadata, *inner] if _is_quantity([m]) and m.si_unit == "" and getattr(m, "display", "") == "%"),
+        None,
+    )
+
+
+def _bare_number(value: Any) -> float | None:
+    """``value`` as a finite number where it is a bare one (``5``, ``1.5``, the text ``"5"``), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def bare_fraction_refusal(value: Any, spec: Any, field: str = "", *, also: str = "") -> InputError | None:
+    """The refusal of a bare number outside the range of a dimensionless quantity shown in % (``spec``, a
+    :func:`percent_spec`), saying what it was read as; ``None`` where ``value`` is no bare finite number or is inside.
+
+    The one rule of these fields (QA13 #10): a bare number is a fraction of 1 (``0.05`` is 5 %), a percentage is
+    typed with its unit (``"5 %"``). Before, ``coverage = 5`` was refused as ``got 5; expected more than 0 % and at
+    most 100 %``, which 5 seems to be; now ``got 5 (a bare number is a fraction of 1: 500 %); expected a fraction
+    more than 0 and at most 1, or a percentage such as '5 %'``. ``also`` adds another kind of value the field takes
+    (``density``: "a number of MTZ per area such as '200 /cm^2'")."""
+    number = _bare_number(value)
+    if number is None:
+        return None
+    bounds = {"gt": spec.gt, "ge": spec.ge, "lt": spec.lt, "le": spec.le}
+
+    def inside(fraction: float) -> bool:
+        return (
+            (spec.gt is None or fraction > spec.gt)
+            and (spec.ge is None or fraction >= spec.ge)
+            and (spec.lt is None or fraction < spec.lt)
+            and (spec.le is None or fraction <= spec.le)
+        )
+
+    if inside(number):
+        return None
+    # the number typed, as the percentage it may have meant where it is no fraction of 1 and that is inside (5 as
+    # '5 %'; 0.95, 95 % of a field up to 90 %, is no 0.95 %); else one that is inside
+    meant = number / 100.0 if abs(number) > 1.0 else None
+    candidates = [meant, 0.1, spec.le, spec.ge, None if spec.lt is None else spec.lt / 2]
+    example = next((c for c in candidates if c is not None and inside(c)), None)
+    percentage = "a percentage" if example is None else f"a percentage such as '{example * 100:.6g} %'"
+    kinds = [f"a fraction {range_words(**bounds)}".strip(), percentage, *([also] if also else [])]
+    allowed = f"{kinds[0]}, or {kinds[1]}" if len(kinds) == 2 else f"{', '.join(kinds[:-1])}, or {kinds[-1]}"
+    given = f"{shown(value)} (a bare number is a fraction of 1: {number * 100:.6g} %)"
+    return InputError(field, value, allowed, given=given)
+
+
+def _fractions_said(model: Any, items: list[Any]) -> list[Any] | None:
+    """``items`` (pydantic's errors of ``model``) where a bare number refused by a field of ``model`` shown in % (or
+    an item of one, a device's coverage range) says what it was read as (:func:`bare_fraction_refusal`); ``None``
+    where nothing changed."""
+    changed = False
+    out = []
+    for item in items:
+        loc = tuple(item.get("loc", ()))
+        field = _field_of(model, loc[0]) if loc and item.get("type") == "value_error" else None
+        spec = None
+        if field is not None and len(loc) == 1:
+            spec = percent_spec(field.annotation, field.metadata)
+        elif field is not None and len(loc) == 2 and isinstance(loc[1], int):
+            spec = percent_spec(field.annotation, item=True)
+        refusal = bare_fraction_refusal(item.get("input"), spec) if spec is not None else None
+        if refusal is not None:
+            item = InitErrorDetails(type="value_error", loc=loc, input=item.get("input"), ctx={"error": refusal})
+            changed = True
+        out.append(item)
+    return out if changed else None
 
 
 # --- what a required field takes ------------------------------------------------------------------------------------
@@ -276,7 +373,8 @@ class InputModel(BaseModel):
             try:
                 return handler(data)
             except ValidationError as error:
-                restated = _required_said(cls, error.errors())
+                required = _required_said(cls, error.errors())
+                restated = _fractions_said(cls, required or error.errors()) or required
                 if restated is None:
                     raise
                 try:
@@ -297,6 +395,7 @@ class InputModel(BaseModel):
             # a field's own problems only: the table's checks across fields (loc ()) ran without the refused values
             items = error.errors()
             items = _required_said(cls, items) or items
+            items = _fractions_said(cls, items) or items
             others = [item for item in items if item["loc"] and item["loc"][0] not in refused]
         except Exception:  # noqa: BLE001 (a table check that needs a refused value: the refusals say what is wrong)
             others = []

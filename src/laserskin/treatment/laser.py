@@ -92,7 +92,7 @@ from pydantic import (
 
 from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
-from laserskin.core.models import InputModel
+from laserskin.core.models import InputModel, bare_fraction_refusal, percent_spec
 from laserskin.core.units import Quantity, TypedQuantity, echo, format_quantity, to_si, typed_text
 from laserskin.optics.chromophores import (
     ABLATIVE_WATER_MUA_PER_M,
@@ -233,7 +233,10 @@ class FractionalSpec(_DerivedFields):
 
     Give ``microbeam_diameter`` and one of ``density`` (``"10 %"`` = area coverage
     fraction, or ``"200 /cm^2"`` = MTZ per area), ``coverage`` (fraction or percent) or
-    ``mtz_density`` (per area). The other is derived with
+    ``mtz_density`` (per area). A bare number is a fraction of 1 (``coverage = 0.05`` and
+    ``density = 0.05`` are 5 %); a percentage is typed with its unit (``"5 %"``). A bare
+    number out of range (``coverage = 5``) is refused saying what it was read as (500 %;
+    :func:`laserskin.core.models.bare_fraction_refusal`, QA13 #10). The other is derived with
     ``coverage = mtz_per_m2 * pi * microbeam_diameter^2 / 4`` (Manstein et al. 2004).
     Coverage per pulse pattern must be at most 100 %.
     """
@@ -273,6 +276,12 @@ class FractionalSpec(_DerivedFields):
         except InputError:
             coverage = None
         if coverage is not None:
+            # a bare number is a fraction of 1, as for `coverage` (its field's rule and range; QA13 #10)
+            spec = percent_spec(cls.model_fields["coverage"].annotation)
+            per_area = "a number of MTZ per area such as '200 /cm^2'"
+            refusal = bare_fraction_refusal(value, spec, "density", also=per_area)
+            if refusal is not None:
+                raise refusal
             if not 0.0 < coverage <= 1.0:
                 raise InputError("density", value, "an area coverage more than 0 % and at most 100 %, such as '10 %'")
             data["coverage"] = value
