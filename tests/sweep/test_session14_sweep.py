@@ -108,3 +108,49 @@ def test_a_base_value_no_drawn_person_takes_names_the_base_key():
 
 def test_the_example_still_validates():
     assert sweep_from_dict(_example()).n_cases == 9
+
+
+# --- QA13 #4: an axis that repeats a value ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("axis", "values", "given", "repeats"),
+    [
+        ("cooling", [{"kind": "none"}, {"kind": "none"}], '{ kind = "none" } twice', "value 2 repeats value 1,"),
+        ("laser.fluence", ["10 J/cm^2", "10 J/cm^2"], "'10 J/cm^2' twice", "value 2 repeats value 1,"),
+        (
+            "laser.fluence",
+            ["10 J/cm^2", "14 J/cm^2", "100 kJ/m^2"],
+            "'100 kJ/m^2'",
+            "value 3 repeats value 1 ('10 J/cm^2', the same laser.fluence)",
+        ),
+        (
+            "cooling",
+            [{"kind": "cold_air"}, {"kind": "none"}, {"kind": "cold_air", "h": "0.1 kW/(m^2*K)"}],
+            '{ kind = "cold_air", h = "0.1 kW/(m^2*K)" }',
+            "value 3 repeats value 1",
+        ),
+    ],
+)
+def test_an_axis_that_gives_one_input_twice_is_refused(axis, values, given, repeats):
+    with pytest.raises(InputError) as refused:
+        sweep_from_dict(_example(axes={axis: values}))
+    assert refused.value.field == f"axes.{axis}"
+    text = str(refused.value)
+    assert text.startswith(f"axes.{axis}: got {given}; expected values that differ: {repeats}"), text
+    assert "drop one" in text
+
+
+def test_an_axis_with_a_repeat_exits_2_and_writes_nothing(tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        '"cooling" = [{ kind = "none" }, { kind = "cold_air" }, { kind = "contact" }]',
+        '"cooling" = [{ kind = "none" }, { kind = "none" }]',
+    )
+    result, line, out = _sweep(tmp_path, text)
+    assert result.exit_code == 2, result.output
+    assert 'axes.cooling: got { kind = "none" } twice; expected values that differ' in line
+    assert not out.exists()
+
+
+def test_values_that_differ_only_in_rounding_are_one_value_and_distinct_values_are_kept():
+    with pytest.raises(InputError, match=r"value 2 repeats value 1 \('1\.45 um'"):
+        sweep_from_dict(_example(axes={"laser.wavelength": ["1.45 um", "1450 nm"]}))
+    assert sweep_from_dict(_example(axes={"laser.fluence": ["10 J/cm^2", "10.5 J/cm^2"]})).n_cases == 2

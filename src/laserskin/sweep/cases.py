@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from laserskin.core.errors import InputError, shown
-from laserskin.sweep.spec import SweepSpec, check_size
+from laserskin.sweep.spec import SweepSpec, axis_dim, check_size
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -147,10 +148,12 @@ class Sweep:
         failures: dict[int, InputError] = {}
         first_problem: InputError | None = None
         people_ok: list[int] = []
+        first_ok: Any = None
         for p in range(spec.n_people):
             checked, problem = checked_case(self.case(p * stride))
             if problem is None:
                 people_ok.append(p)
+                first_ok = first_ok if first_ok is not None else checked
             else:
                 failures[p * stride] = problem[0]
                 first_problem = first_problem or problem[1]
@@ -160,6 +163,7 @@ class Sweep:
         axes = list(spec.axes.items())
         for d in range(offset, len(spec.shape)):
             key, values = axes[d - offset]
+            validated = [_at_key(first_ok, key)]  # what each value of the axis reads as, once validated
             for i in range(1, spec.shape[d]):  # value 0 of every axis was checked with the people above
                 first_error: InputError | None = None
                 for p in people_ok:
@@ -170,10 +174,12 @@ class Sweep:
                     checked, problem = checked_case(self.case(int(np.ravel_multi_index(position, spec.shape))))
                     if problem is None:
                         first_error = None
+                        validated.append(_at_key(checked, key))
                         break
                     first_error = first_error or problem[1]
                 if first_error is not None:  # this value fails with everyone: a bad axis value
                     raise self._in_file_terms(first_error, key, values[i])
+            check_repeats(key, values, validated)
         return failures
 
     def origin(self, key: str) -> str:
@@ -207,6 +213,34 @@ class Sweep:
             lines.append(line)
         first = lines[0].split(": ", 1)[0] if ": " in lines[0] else error.field
         return InputError(first, error.value, error.allowed, message="\n".join(lines))
+
+
+def check_repeats(key: str, values: list[Any], validated: list[Any]) -> None:
+    """Refuse an axis that gives one input twice (QA13 #4): ``[{ kind = "none" }, { kind = "none" }]``, or one
+    quantity typed two ways, ``"10 J/cm^2"`` and ``"100 kJ/m^2"``. ``validated``: what each value reads as in its
+    case's validated inputs (:func:`_at_key`, so two spellings of one quantity and a table with and without a
+    default are the same); where a value cannot be read there, the values as written are compared. Two equal
+    values would run the same case twice under two labels and give ``sweep.nc`` a repeated coordinate.
+
+    Raises
+    ------
+    InputError
+        At ``axes.KEY``, naming the repeated value and the value it repeats.
+    """
+    for i in range(len(values)):
+        for j in range(i):
+            first, second = validated[j], validated[i]
+            if first is _UNREADABLE or second is _UNREADABLE:
+                first, second = values[j], values[i]
+            if _same(first, second):
+                same = "" if values[j] == values[i] else f" ({_shown_value(values[j])}, the same {key})"
+                raise InputError(
+                    f"axes.{key}",
+                    values[i],
+                    f"values that differ: value {i + 1} repeats value {j + 1}{same}, so two cases would be one run "
+                    f"under two labels and sweep.nc's coordinate {axis_dim(key)} would repeat; drop one",
+                    given=f"{_shown_value(values[i])} twice" if values[j] == values[i] else _shown_value(values[i]),
+                )
 
 
 #: A problem's line that starts with its dotted key (``laser.fluence: got ...``, ``layers[1].k: ...``).
@@ -270,6 +304,47 @@ def checked_case(case: Case) -> tuple[Any, tuple[InputError, InputError] | None]
     except ValidationError as error:
         return None, (InputError.from_validation(error, f"case {case.case_id}"), InputError.from_validation(error))
     return request, None
+
+
+def _at_key(model: Any, key: str) -> Any:
+    """The validated value at a dotted input key (keys by name or TOML alias; ``laser.fluence`` is the laser's
+    ``fluence_J_per_m2``), or ``_UNREADABLE`` where the key leads nowhere readable."""
+    from pydantic import BaseModel
+
+    node = model
+    for part in key.split("."):
+        if isinstance(node, BaseModel):
+            fields = type(node).model_fields
+            name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+            if name is None:
+                return _UNREADABLE
+            node = getattr(node, name)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return _UNREADABLE
+    return node
+
+
+_UNREADABLE = object()
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Whether two validated values are the same input: equal models, tables and text, and numbers equal to within
+    rounding (``'1.45 um'`` and ``'1450 nm'`` convert to SI floats one rounding apart)."""
+    from pydantic import BaseModel
+
+    if isinstance(first, bool) or isinstance(second, bool):
+        return first is second
+    if isinstance(first, int | float) and isinstance(second, int | float):
+        return math.isclose(first, second, rel_tol=1e-9, abs_tol=0.0)
+    if isinstance(first, BaseModel) or isinstance(second, BaseModel):
+        return type(first) is type(second) and _same(dict(first), dict(second))
+    if isinstance(first, dict) and isinstance(second, dict):
+        return first.keys() == second.keys() and all(_same(first[k], second[k]) for k in first)
+    if isinstance(first, list | tuple) and isinstance(second, list | tuple):
+        return len(first) == len(second) and all(_same(a, b) for a, b in zip(first, second))
+    return bool(first == second)
 
 
 def plan_request(case: Case):
