@@ -206,7 +206,7 @@ class Sweep:
             key, rest = (match.group(1), match.group(2)) if match else ("", line)
             where = self.origin(key) if key else ""
             line = f"{where}: {rest}" if where else rest
-            if axis is not None and not where.startswith(f"axes.{axis}"):
+            if axis is not None and where != f"axes.{axis}" and not where.startswith(f"axes.{axis}."):
                 line += f" (with axes.{axis} = {_shown_value(value)})"
             elif axis is None and self.spec.population is not None:
                 line += " (for every person the [population] draws)"
