@@ -280,6 +280,45 @@ class Choices:
         return f"Choices({self.values!r})"
 
 
+class Floor:
+    """A higher lower end that some commands hold a field to, beside the field's own, and why: ``photons:
+    Annotated[int, Floor(1000, "a simulation takes from 1000: ...")] = Field(ge=1)``. It checks nothing (the command
+    does: :meth:`laserskin.pipeline.settings.SimulationSettings.from_tables`); a refusal of the field that states
+    its own range adds the words, unless the value given already meets the floor or lies over the upper end
+    (:func:`describe_error_item`). So one schema shared by two commands (``laserskin transport`` takes photons from
+    1, a simulation from 1000) states the range of each, and a user who follows the first refusal is not refused
+    by the second (QA13 #6: ``photons = 0`` read "from 1 to 10000000000", then ``photons = 10`` "from 1000")."""
+
+    __slots__ = ("lowest", "words")
+
+    def __init__(self, lowest: float, words: str):
+        self.lowest = lowest  # not ``ge``: the field's own bounds are read from metadata by that name (field_range)
+        self.words = words
+
+    def __repr__(self) -> str:
+        return f"Floor({self.lowest!r}, {self.words!r})"
+
+
+def floor_of(field: Any) -> Floor | None:
+    """The :class:`Floor` of a field, or ``None``."""
+    if field is None:
+        return None
+    _, inner = _unwrap(field.annotation)
+    return next((m for m in [*field.metadata, *inner] if isinstance(m, Floor)), None)
+
+
+def _meets(value: Any, ge: float) -> bool:
+    """Whether a given value (a number, or a number written as text) is at least ``ge``."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return False
+    return isinstance(value, int | float) and value >= ge
+
+
 def describe_field(field: Any) -> str | None:
     """What a field accepts, in plain words (``None`` when that cannot be said simply)."""
     if field is None:
@@ -350,6 +389,20 @@ def describe_error_item_fully(item: Any, title: str, prefix: str = "", *, mappin
 
 
 def describe_error_item(item: Any, title: str = "", prefix: str = "", *, mapping: str = "table") -> str:
+    """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``): see
+    :func:`_describe_item`; a field with a :class:`Floor` adds its words where the line states the field's range
+    below it (not for a value over the upper end, nor one that meets the floor)."""
+    line = _describe_item(item, title, prefix, mapping=mapping)
+    loc = tuple(item.get("loc", ()))
+    floor = floor_of(_walk(title, loc)[0]) if loc else None
+    if floor is None or "expected" not in line or _meets(item.get("input"), floor.lowest):
+        return line
+    if item.get("type") in ("less_than", "less_than_equal"):
+        return line
+    return f"{line} ({floor.words})"
+
+
+def _describe_item(item: Any, title: str = "", prefix: str = "", *, mapping: str = "table") -> str:
     """One line for one problem of a pydantic ``ValidationError`` (an item of ``error.errors()``).
 
     ``title`` names the validated model (``error.title``); for errors without one (a web

@@ -7,9 +7,11 @@ A scenario file holds them as the ``[grid]``, ``[transport]`` and ``[heat]`` tab
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from laserskin.core.errors import InputError, describe_field
+from laserskin.core.errors import Floor, InputError, describe_field
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.damage.injury import READOUT_MIN_PHOTONS
@@ -28,6 +30,12 @@ __all__ = ["MIN_PHOTONS", "GridSpec", "HeatSettings", "SimulationSettings", "Tra
 MIN_PHOTONS = READOUT_MIN_PHOTONS
 #: Why, as the refusal says it.
 FLOOR_REASON = f"its read-outs pool regions of {MIN_PHOTONS} launched photons; laserskin transport takes from 1"
+#: The simulation's floor as the ``[transport]`` table's own refusals say it (``photons = 0`` under ``laserskin
+#: simulate`` read "from 1 to 10000000000", then ``photons = 10`` "from 1000"; QA13 #6): each refusal states the
+#: range of each command.
+SIMULATION_FLOOR = Floor(
+    MIN_PHOTONS, f"a simulation takes from {MIN_PHOTONS}: its read-outs pool regions of {MIN_PHOTONS} launched photons"
+)
 
 
 class GridSpec(InputModel):
@@ -49,7 +57,7 @@ class GridSpec(InputModel):
 class TransportSettings(InputModel):
     """Monte Carlo settings: photons, seed, threads and the scattering parameter set."""
 
-    photons: int = Field(default=200_000, ge=1, le=MAX_PHOTONS)
+    photons: Annotated[int, SIMULATION_FLOOR] = Field(default=200_000, ge=1, le=MAX_PHOTONS)
     seed: int = Field(default=1, ge=0, lt=2**63)
     threads: int | None = Field(default=None, ge=1, le=1024)
     scattering: str = "jacques2013"
