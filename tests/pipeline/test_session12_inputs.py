@@ -66,7 +66,11 @@ def _refusal(table: str, key: str, value: str) -> str:
     [
         ("person", "laxity", "a whole number from 0 to 4"),
         ("person", "sun_exposure", "a whole number from 0 to 3"),
-        ("transport", "photons", "a whole number from 1 to 10000000000"),
+        (
+            "transport",
+            "photons",
+            "a whole number from 1 to 10000000000 (a simulation takes from 1000: its read-outs pool regions of 1000 launched photons)",
+        ),
         ("transport", "seed", "a whole number at least 0 and less than 9223372036854775808"),
         ("transport", "threads", "a whole number from 1 to 1024"),
         ("grid", "nr", "a whole number from 2 to 2000"),

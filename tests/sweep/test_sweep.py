@@ -195,7 +195,7 @@ def test_a_case_that_fails_validation_becomes_its_error_record_without_computing
     ("change", "message"),
     [
         # the base fails for every person: a bad file, refused before any work
-        ({"population": {"n": 3, "site": "forehead", "laxity": 4}}, r"case c000000\.area: got '150 cm\^2'"),
+        ({"population": {"n": 3, "site": "forehead", "laxity": 4}}, r"base\.area: got '150 cm\^2'"),
         ({"base": {**MIXED_SITES["base"], "bogus": 1}}, r"bogus: unknown key"),
         # an axis value that fails with every person
         ({"axes": {"max_sessions": [2, 99]}}, r"max_sessions: got 99"),

@@ -408,6 +408,15 @@ class QuantitySpec:
         """The allowed range in words: "from 18 year to 100 year", "more than 0 ms", ""."""
         return range_words(self.gt, self.ge, self.lt, self.le, self.bound)
 
+    def holds(self, value_si: float) -> bool:
+        """Whether an SI value lies inside the bounds."""
+        return (
+            (self.gt is None or value_si > self.gt)
+            and (self.ge is None or value_si >= self.ge)
+            and (self.lt is None or value_si < self.lt)
+            and (self.le is None or value_si <= self.le)
+        )
+
     def example_magnitude(self) -> float:
         """A value in the display unit that lies inside the range (1 when it does, else a bound)."""
         try:
@@ -526,4 +535,14 @@ def _with_range(allowed: str, spec: QuantitySpec) -> str:
     if not bounds or " such as " not in allowed:
         return allowed
     kind, _, rest = allowed.partition(" such as ")
+    typed = re.match(r"'([^']*)'", rest)
+    # the typed number with the field's unit is the example where the field takes it ("'10 J'" for a fluence: "such
+    # as '10 J/cm^2'"), else the field's own, inside the range (QA13 #6: '0.855 eV' read "such as '0.855 nm'")
+    if typed is not None and spec.display:
+        try:
+            inside = spec.holds(to_si(typed.group(1), spec.si_unit, field="value"))
+        except InputError:
+            inside = False
+        if not inside:
+            rest = f"'{_example_magnitude(spec):g} {spec.display}'{rest[typed.end() :]}"
     return f"{kind} {bounds}, such as {rest}"

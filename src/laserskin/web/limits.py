@@ -515,6 +515,10 @@ def with_server_ranges(message: str, field: str, kind: str, settings: WebSetting
     # the schema's range as a whole ("from 1 to 20", not the start of "from 1 to 200")
     for words in (found.schema_range, *found.other_ranges):
         message = re.sub(re.escape(words) + r"(?![\d.])", lambda _: found.server_range, message)
+    if found.other_ranges:  # the range is the simulation's: the schema's note that a simulation takes more goes
+        from laserskin.pipeline.settings import SIMULATION_FLOOR
+
+        message = message.replace(f" ({SIMULATION_FLOOR.words})", "")
     example = re.search(r" such as ('[^']*')", message)
     if found.example and example and (_magnitude(example.group(1).strip("'"), found.si_unit) or 0) > found.limit:
         # the schema's example (the typed number with the unit, "'10 s'") is outside this server's range
