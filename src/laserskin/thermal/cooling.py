@@ -2,7 +2,8 @@
 
 Every kind acts on the bioheat surface boundary the same way — a convective flux
 h(t) (T_surface − T_medium(t)) — and differs in h, in the medium temperature and in
-timing around each pulse. Between cooling phases the skin sees the resting room air.
+timing around each pulse. Between cooling phases the skin sees the resting room air, unless a contact window
+stays on the spot between its pulses (``contact_between_pulses``, :class:`ContactCooling`).
 
 Sources of the defaults and literature ranges (physics_data.md §6):
 
