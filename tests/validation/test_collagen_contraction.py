@@ -181,8 +181,9 @@ def test_non_ablative_bulk_heating_gives_no_visible_immediate_contraction(course
     "2006, V): one stationary pulse of the preset (36 J/cm^2, 6 s, 20 degC window, water-filtered 1100-1800 nm, "
     "20 000 photons) heats the dermis to 51.5 degC for seconds, Pearce's collagen Omega < 1 everywhere (coagulation "
     "depth 0); contraction below denaturation (or oedema) is not modelled. The published mobile technique's 6-8 "
-    "stacked passes at 45 J/cm^2 give 4.3-9.9 % of area (a protocol scenario whose pass interval rests on the U cycle, "
-    "tests/validation/test_titan_heating.py)",
+    "passes at 45 J/cm^2 give 4.4-9.9 % of area with the window lifted between passes (epidermis 51-52 degC, pain "
+    "9.7-9.8) but 0.18-0.24 % with the gliding 20 degC window held on the spot (pain 0; dermis 56.7 degC), "
+    "tests/validation/test_titan_heating.py",
 )
 def test_titan_immediate_tightening_is_visible():
     """Held out (V, magnitude U): visible immediate tightening, >= 2 % of area."""

@@ -2,7 +2,8 @@
 
 Every kind acts on the bioheat surface boundary the same way — a convective flux
 h(t) (T_surface − T_medium(t)) — and differs in h, in the medium temperature and in
-timing around each pulse. Between cooling phases the skin sees the resting room air.
+timing around each pulse. Between cooling phases the skin sees the resting room air, unless a contact window
+stays on the spot between its pulses (``contact_between_pulses``, :class:`ContactCooling`).
 
 Sources of the defaults and literature ranges (physics_data.md §6):
 
@@ -166,7 +167,7 @@ class Cooling(InputModel):
         if not (resting_T > 0 and np.isfinite(resting_T)):
             raise InputError("resting_T", resting_T, "> 0 K")
         self.check_pulse_train(starts, ends)
-        phases = []
+        phases = self.between_pulse_phases(starts, ends, resting_h, resting_T)  # first: the lowest priority
         for start, end in zip(starts, ends):
             phases.extend(self.phases(float(start), float(end)))
         phases = [(a, min(b, t_end_s), h, T) for a, b, h, T in phases if b > a and a < t_end_s]
@@ -183,6 +184,14 @@ class Cooling(InputModel):
         h_schedule = Schedule.from_intervals([(a, b, h) for a, b, h, _ in phases], default=resting_h)
         t_schedule = Schedule.from_intervals([(a, b, T) for a, b, _, T in phases], default=resting_T)
         return h_schedule, t_schedule
+
+    def between_pulse_phases(
+        self, pulse_start_s: np.ndarray, pulse_end_s: np.ndarray, resting_h: float, resting_T: float
+    ) -> list[tuple[float, float, float, float]]:
+        """Cooling of the spot in the gaps between its pulses, under the phases around each pulse (which win):
+        ``(start_s, end_s, h_W_per_m2K, medium_K)``. None for every kind but contact cooling held between pulses
+        (:attr:`ContactCooling.contact_between_pulses`): the gaps see the resting room air."""
+        return []
 
     def check_pulse_train(self, pulse_start_s: Any, pulse_end_s: Any) -> None:
         """Refuse pulse times this kind of cooling cannot serve (:class:`InputError`); every kind but cryogen
@@ -275,6 +284,20 @@ class ContactCooling(_Continuous):
     Defaults: window 5 °C (range −10 … 15 °C; 6–12 °C windows in Anvari 1995, −10 °C in
     Zenzie 2000); contact conductance h 5000 W m⁻² K⁻¹ (U, range 10³–10⁴); 1 s pre-cooling
     (Anvari 1995: skin cools within ~1 s), cooling during the pulse, 0.5 s post-cooling (U).
+
+    ``contact_between_pulses`` (a share, 0–100 %, default 0) is how much of the time between two pulses at the
+    spot (after one pulse's post-cooling, before the next one's pre-cooling: within a stacked train and between
+    passes) the window stays on it. 0: the window is lifted and the spot sees the resting room air (a handpiece
+    stepped to the next spot and away until the next pass). 1: the window is held on the spot throughout, from the
+    first pulse's pre-cooling to the last pulse's post-cooling (a handpiece left in place, or one that glides over
+    an area about one tip wide, as in the mobile technique of Alexiades-Armenakas 2009, V abstract: pulses "within
+    a localized area measuring approximately 1 handpiece tip-width", 6–8 passes over it before moving on). A share
+    f in between is the time-averaged boundary of contact for f of the time and room air for the rest, the
+    convective flux averaged over the alternation (D): h = f h_window + (1 − f) h_air and
+    T = (f h_window T_window + (1 − f) h_air T_air) / h. It draws the same heat from the spot on average but smooths
+    the swings of the surface temperature, exact for alternations faster than the epidermis's thermal time
+    (~(100 µm)² / α ≈ 0.1 s) and, for slower ones, a mean over the contact and the air (the surface is colder than
+    this under the window and warmer in the air). The share a gliding handpiece gives a spot is not published (U).
     """
 
     kind: Literal["contact"] = "contact"
@@ -284,17 +307,38 @@ class ContactCooling(_Continuous):
     precool_s: _Duration = Field(default="1 s", alias="precool")
     parallel: bool = True
     postcool_s: _Duration = Field(default="0.5 s", alias="postcool")
+    contact_between_pulses: Quantity("", display="%", ge=0.0, le=1.0) = 0.0
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "window_temperature_K": ParameterRange(263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"),
         "h_W_per_m2K": ParameterRange(1e3, 1e4, "W/(m^2*K)", "U", "contact resistance estimate"),
         "precool_s": ParameterRange(0.25, 2.0, "s", "V/U", "Anvari 1995 (~1 s)"),
         "postcool_s": ParameterRange(0.0, 2.0, "s", "U", "clinical practice"),
+        "contact_between_pulses": ParameterRange(
+            0.0, 1.0, "%", "U", "window lifted (0) to held on the spot (1, mobile technique: Alexiades-Armenakas 2009)"
+        ),
     }
 
     @property
     def _medium_temperature_K(self) -> float:
         return self.window_temperature_K
+
+    def between_pulse_phases(self, pulse_start_s, pulse_end_s, resting_h, resting_T):
+        """The gaps between consecutive pulses (sorted by start; overlapping pulses leave none) with the window on
+        the spot for the share ``contact_between_pulses`` of the time (the time-averaged boundary, see the class)."""
+        share = self.contact_between_pulses
+        if share == 0.0 or np.size(pulse_start_s) < 2:
+            return []
+        order = np.argsort(pulse_start_s, kind="stable")
+        starts = np.asarray(pulse_start_s, dtype=float)[order]
+        done = np.maximum.accumulate(np.asarray(pulse_end_s, dtype=float)[order])  # the latest end so far
+        if share == 1.0:
+            h, temperature = self.h_W_per_m2K, self.window_temperature_K
+        else:
+            window, air = share * self.h_W_per_m2K, (1.0 - share) * resting_h
+            h = window + air
+            temperature = (window * self.window_temperature_K + air * resting_T) / h if h > 0 else resting_T
+        return [(float(a), float(b), h, temperature) for a, b in zip(done[:-1], starts[1:]) if b > a]
 
 
 class CryogenCooling(Cooling):
