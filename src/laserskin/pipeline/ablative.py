@@ -580,10 +580,9 @@ def run_nonlinear(
     # collagen at Ω ≥ 1 gives 0 (not the depth of the epidermal cells the collagen set integrates)
     coagulation_m = dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
     collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
-    # a spot: the linear stage's rule (QA13 #9: the whole grid, r_max, read a quarter of its contraction at the
-    # switch). A fractional zone: the whole grid, re-scaled to the zone's integral (the rings beyond the beam carry
-    # only the 37 degC background, <= 0.3 % of it: the stored doses of the fractional courses keep their value)
-    spot_radius = grid.r_max_m if fractional else readout_radius_m(grid, simulation.beam().outer_radius_m)
+    # the linear stage's rule (QA13 #9: the whole grid, r_max, read a quarter of its contraction at the switch; for
+    # a fractional zone it added the 37 degC background of the rings beyond the beam, 0.1-0.23 % of the zone's)
+    spot_radius = readout_radius_m(grid, simulation.beam().outer_radius_m)
     collagen = collagen_response(
         collagen_omega,
         grid,
