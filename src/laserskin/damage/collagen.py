@@ -429,6 +429,43 @@ def calibrate_stiffness_ratio(
     return float(brentq(miss, low, high, xtol=1e-10, rtol=1e-12))
 
 
+def readout_radius_m(grid: Any, beam_outer_radius_m: float) -> float:
+    """Radius, m, over which :func:`collagen_response` averages the column contraction: the beam's outer radius
+    (flat top d/2, Gaussian 3 w; one micro-beam's for a fractional laser; one ring for a pencil beam), clipped to
+    the grid. One rule for the linear and the non-linear read-outs: the non-linear stage averaged over the whole
+    grid (r_max, twice the spot radius of a Monte Carlo grid), which read a quarter of the linear stage's
+    contraction at the onset of vaporisation (QA13 #9)."""
+    return float(min(beam_outer_radius_m or grid.dr_m, grid.r_max_m))
+
+
+def _readout_rings(grid: Any, radius_m: float) -> np.ndarray:
+    """The rings averaged for a read-out radius: those whose centre lies inside it (at least the axis ring)."""
+    treated = np.asarray(grid.r_centers_m < radius_m)
+    if not np.any(treated):
+        treated = treated.copy()
+        treated[0] = True
+    return treated
+
+
+def readout_area_m2(grid: Any, radius_m: float) -> float:
+    """Area, m², that :func:`collagen_response` averages over at ``radius_m``: the rings whose centre lies inside,
+    out to their outer edge (not π r²: the last ring reaches past r by up to a ring width)."""
+    return float(np.asarray(grid.ring_area_m2)[_readout_rings(grid, radius_m)].sum())
+
+
+def skin_tightening_percent(
+    spot_tightening_percent: float, grid: Any, radius_m: float, mtz_per_m2: float | None = None
+) -> float:
+    """Skin-area contraction, %, from :func:`collagen_response`'s ``tightening_percent`` read at ``radius_m``.
+
+    A spot: its area-averaged contraction. A fractional laser (``mtz_per_m2``, zones per m²): one zone's
+    contraction integrated over the area averaged (:func:`readout_area_m2`) and spread over the skin area per
+    zone — the area actually averaged, so the integral does not depend on where the last ring ends."""
+    if mtz_per_m2 is None:
+        return float(spot_tightening_percent)
+    return float(spot_tightening_percent * readout_area_m2(grid, radius_m) * mtz_per_m2)
+
+
 def collagen_response(
     omega_collagen: Any,
     grid: Any,
@@ -451,7 +488,7 @@ def collagen_response(
         those whose centre lies between them; if the grid ends above ``dermis_bottom_m`` the
         dermis below the grid is taken as native (it still holds the surface back).
     spot_radius_m : float
-        Radius of the treated spot in m; rings whose centre lies inside are averaged.
+        Radius of the treated spot in m (:func:`readout_radius_m`); rings whose centre lies inside are averaged.
     parameters : CollagenParameters, optional
     removed : ndarray of bool (nr, nz), optional
         Cells removed by ablation: they neither shrink nor hold the surface back.
@@ -512,9 +549,7 @@ def collagen_response(
     eps = np.divide(s_eff * force.sum(axis=1), total, out=np.zeros(grid.nr), where=total > 0)
     h_d = (fraction * dz).sum(axis=1)
     column = area_contraction(eps)
-    treated = grid.r_centers_m < spot_radius_m
-    if not np.any(treated):
-        treated[0] = True
+    treated = _readout_rings(grid, spot_radius_m)
     weights = grid.ring_area_m2[treated]
     tightening = float((column[treated] * weights).sum() / weights.sum() * 100.0)
     volume = grid.cell_volume_m3

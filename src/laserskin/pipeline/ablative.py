@@ -402,7 +402,12 @@ def run_nonlinear(
     """
     from laserskin.damage import ablation
     from laserskin.damage.arrhenius import ArrheniusIntegrator
-    from laserskin.damage.collagen import collagen_response, omega_depth_range
+    from laserskin.damage.collagen import (
+        collagen_response,
+        omega_depth_range,
+        readout_radius_m,
+        skin_tightening_percent,
+    )
     from laserskin.damage.injury import epidermal_injury, pigment_risk, viable_epidermis_top_m
     from laserskin.damage.pain import NociceptorFieldObserver
     from laserskin.thermal import ThermalMedium
@@ -575,7 +580,9 @@ def run_nonlinear(
     # collagen at Ω ≥ 1 gives 0 (not the depth of the epidermal cells the collagen set integrates)
     coagulation_m = dermal_depth_below_m(omega["collagen"], grid, floor_m, dermis)
     collagen_omega = np.where(removed, 0.0, integrator.omega("collagen"))
-    spot_radius = grid.r_max_m
+    # the linear stage's rule (QA13 #9: the whole grid, r_max, read a quarter of its contraction at the switch; for
+    # a fractional zone it added the 37 degC background of the rings beyond the beam, 0.1-0.23 % of the zone's)
+    spot_radius = readout_radius_m(grid, simulation.beam().outer_radius_m)
     collagen = collagen_response(
         collagen_omega,
         grid,
@@ -584,9 +591,9 @@ def run_nonlinear(
         spot_radius_m=spot_radius,
         removed=removed,
     )
-    tightening = float(collagen.tightening_percent)
-    if fractional:
-        tightening *= math.pi * spot_radius**2 * float(laser.mtz_per_m2)
+    tightening = skin_tightening_percent(
+        float(collagen.tightening_percent), grid, spot_radius, float(laser.mtz_per_m2) if fractional else None
+    )
 
     # epidermal injury: the linear path's read-out (worst basal cell over all columns, necrotic living
     # epidermis above it: "superficial necrosis") if the basal layer survives, else the epidermis is gone

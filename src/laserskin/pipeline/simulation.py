@@ -280,11 +280,21 @@ class Simulation:
         cdf = self.beam().launch_radius_cdf(grid.r_edges_m)
         return readout_rings(grid, cdf, self.settings.photons)
 
+    def collagen_readout_radius_m(self, grid: RZGrid) -> float:
+        """Radius the collagen read-out averages over on ``grid``, m (:func:`laserskin.damage.collagen.readout_radius_m`:
+        the beam's outer radius clipped to the grid; one rule for the linear and the non-linear stage)."""
+        from laserskin.damage.collagen import readout_radius_m
+
+        return readout_radius_m(grid, self.beam().outer_radius_m)
+
     def tightening_percent(self, spot_tightening_percent: float) -> float:
-        """Skin-area contraction, %, from the contraction of the simulated spot (see
-        :func:`laserskin.pipeline.stages.tightening_percent`)."""
-        radius = self.beam().outer_radius_m or self.grid().dr_m
-        return stages.tightening_percent(spot_tightening_percent, self.laser, radius)
+        """Skin-area contraction, %, from the contraction of the simulated spot read on :meth:`grid` at
+        :meth:`collagen_readout_radius_m` (:func:`laserskin.damage.collagen.skin_tightening_percent`)."""
+        from laserskin.damage.collagen import skin_tightening_percent
+
+        grid = self.grid()
+        mtz = float(self.laser.mtz_per_m2) if self.laser.is_fractional else None
+        return skin_tightening_percent(spot_tightening_percent, grid, self.collagen_readout_radius_m(grid), mtz)
 
     def provenance(self, summary: dict | None = None, citations=frozenset()) -> dict[str, str]:
         """Inputs, seed, photons, version and citations as NetCDF attributes (JSON strings)."""
@@ -421,7 +431,7 @@ class Simulation:
         response, heat = self.thermal_response(source, grid)
         outcome = response.evaluate(
             self.pulse_energy_J(),
-            spot_radius_m=self.beam().outer_radius_m or grid.dr_m,
+            spot_radius_m=self.collagen_readout_radius_m(grid),
             anesthetic=self.protocol.anesthetic,
             pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
         )
