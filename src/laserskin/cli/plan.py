@@ -418,8 +418,8 @@ def _minutes_text(plan: Any) -> str:
 
 
 def _wavelength_text(settings: dict) -> str:
-    """``1450 nm``, or the band of a broadband source with its centroid."""
-    band = settings.get("wavelength_band_nm")
-    if band:
-        return f"{band[0]:.0f}-{band[1]:.0f} nm (centroid {settings['wavelength_nm']:.0f} nm)"
-    return f"{settings['wavelength_nm']:.0f} nm"
+    """``1450 nm``, or a broadband source's emitted bands and the energy-weighted mean of its lines, said to be no
+    emitted wavelength where it falls in a gap (:func:`laserskin.report.labels.wavelength_text`, QA14 #9)."""
+    from laserskin.report.labels import wavelength_text
+
+    return wavelength_text(settings)

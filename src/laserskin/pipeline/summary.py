@@ -55,6 +55,7 @@ __all__ = [
     "shell_summary",
     "surface_readout",
     "wavelength_band_nm",
+    "wavelength_bands_nm",
     "zone_size_m",
 ]
 
@@ -275,19 +276,26 @@ def model_validity(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def wavelength_band_nm(laser) -> list[float]:
-    """Spectral band of the laser, nm: ``[λ, λ]`` for one line; for a sampled spectrum (lines that
-    each stand for the band around them, midpoint rule) from the first line minus half its spacing to
-    the last plus half its spacing (Titan-type 1150…1750 nm lines → 1100–1800 nm).
-
-    ``wavelength_nm`` is the energy-weighted centroid of the lines; this band says what it stands for.
+def wavelength_bands_nm(laser) -> list[list[float]]:
+    """The bands the laser emits, nm, ``[[low, high], ...]`` shortest first (``[[λ, λ]]`` for one line): the sampled
+    spectrum's lines, each standing for the band of its sampling step around it, with contiguous lines merged and a
+    band with no line left out (:attr:`~laserskin.treatment.laser.Laser.emitted_bands_m`; titan_ir's 1150…1750 nm
+    lines less the water filter's 1400-1500 nm → ``[[1100, 1400], [1500, 1800]]``). Summary and plan key
+    ``wavelength_bands_nm``.
     """
-    lines = sorted(lam for lam, _ in laser.wavelength_weights())
-    if len(lines) < 2:
-        return [lines[0] * 1e9, lines[0] * 1e9]
-    low = lines[0] - (lines[1] - lines[0]) / 2.0
-    high = lines[-1] + (lines[-1] - lines[-2]) / 2.0
-    return [round(low * 1e9, 6), round(high * 1e9, 6)]
+    return [[round(low * 1e9, 6), round(high * 1e9, 6)] for low, high in laser.emitted_bands_m]
+
+
+def wavelength_band_nm(laser) -> list[float]:
+    """Spectral band of the laser, nm, ``[low, high]``: ``[λ, λ]`` for one line; for a sampled spectrum the outer
+    edges of its emitted bands (:func:`wavelength_bands_nm`; titan_ir → 1100–1800 nm, which includes the
+    1400-1500 nm its water filter removes: ``wavelength_bands_nm`` says which parts are emitted).
+
+    ``wavelength_nm`` is the energy-weighted mean (centroid) of the lines; it may fall in a gap of the bands
+    (titan_ir: 1450 nm), where it is no wavelength of the source.
+    """
+    bands = wavelength_bands_nm(laser)
+    return [bands[0][0], bands[-1][1]]
 
 
 def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *, column: int = 0) -> float:

@@ -71,8 +71,7 @@ PLAN_ROWS = (
 #: design (ablative, fractional: ``risks.epidermal_wound`` says the crater and necrosis depth instead; QA5 #20).
 BLISTER_ROWS = BLISTER_KEYS
 SETTING_ROWS = (
-    "wavelength_nm",
-    "wavelength_band_nm",
+    "wavelength_nm",  # a broadband source: its emitted bands and mean (labels.wavelength_text), its band in that row
     "fluence_J_per_cm2",
     "pulse_energy_mJ",
     "pulse_duration_ms",
@@ -389,7 +388,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             ),
             _rows(_plan_rows(data)),
             "<h3>Laser settings</h3>",
-            _rows(_labelled(settings, SETTING_ROWS)),
+            _rows(_labelled(settings, SETTING_ROWS, settings)),  # context: the wavelength row reads the bands
             "<h3>Cooling</h3>",
             _rows(
                 [

@@ -49,6 +49,7 @@ __all__ = [
     "simulation_row_shown",
     "unavailable_text",
     "unit",
+    "wavelength_text",
 ]
 
 #: The outcome band: the healing model's 5–95 % band, cornered with the delivered dose's uncertainty where the
@@ -152,8 +153,15 @@ LABELS: dict[str, Label] = {
     "wall_time_s": Label("Computing time", "s", digits=2),
     "version": Label("laserskin version"),
     # settings
-    "wavelength_nm": Label("Wavelength", "nm", "energy-weighted centroid for a broadband source", digits=4),
-    "wavelength_band_nm": Label("Spectral band", "nm"),
+    "wavelength_nm": Label(
+        "Wavelength",
+        "nm",
+        "a broadband source: its emitted bands and the energy-weighted mean of its lines, which may fall in a gap "
+        "between the bands (not emitted)",
+        digits=4,
+    ),
+    "wavelength_band_nm": Label("Spectral band", "nm", "from the shortest to the longest emitted wavelength"),
+    "wavelength_bands_nm": Label("Emitted bands", "nm", "the parts of the spectral band the source emits"),
     "fluence_J_per_cm2": Label("Fluence", "J/cm²"),
     "pulse_energy_mJ": Label("Pulse energy", "mJ"),
     "pulse_energy_J": Label("Pulse energy", "J"),
@@ -422,6 +430,10 @@ def display_value(key: str, value: Any, context: Any = None) -> str:
         return epidermal_injury_text(value, context)
     if key == "pigment_risk_beyond_error" and isinstance(value, str):
         return choice("pigment_risk", value)
+    if key == "wavelength_nm" and isinstance(context, dict) and context.get("wavelength_band_nm"):
+        return wavelength_text({**context, "wavelength_nm": value})
+    if key == "wavelength_bands_nm" and isinstance(value, (list, tuple)) and value:
+        return _bands_text(value)
     if key == "crater_depth_um" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
         return "no crater"
     if key in CHOICES and isinstance(value, str):
@@ -453,6 +465,29 @@ def display_value(key: str, value: Any, context: Any = None) -> str:
             return f"{text}/10"
         return f"{text} {found.unit}".strip()
     return _text_with_unit(str(value), found.unit)
+
+
+def _bands_text(bands: Any) -> str:
+    """``"1100–1400, 1500–1800 nm"``: wavelength bands ``[[low, high], ...]`` (one line ``[λ, λ]``: ``"1064 nm"``)."""
+    return ", ".join(f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}" for low, high in bands) + " nm"
+
+
+def wavelength_text(settings: dict) -> str:
+    """The wavelength of a plan's ``settings`` (or a simulation summary) as a clinician reads it: ``"1064 nm"`` for
+    one line; for a broadband source its emitted bands and the energy-weighted mean of its lines, said to be no
+    emitted wavelength where it falls in a gap between the bands (QA14 #9: titan_ir's water filter removes
+    1400-1500 nm, where its mean 1450 nm falls): ``"1100–1400, 1500–1800 nm (energy-weighted mean of the lines
+    1450 nm, not emitted)"``. The bands are ``wavelength_bands_nm``
+    (:func:`laserskin.pipeline.summary.wavelength_bands_nm`), else the one ``wavelength_band_nm`` of a plan written
+    before that key. One text for the plan's terminal table and report.html."""
+    mean = float(settings["wavelength_nm"])
+    band = settings.get("wavelength_band_nm")
+    bands = settings.get("wavelength_bands_nm") or ([band] if band else [[mean, mean]])
+    if len(bands) == 1 and bands[0][0] == bands[0][1]:
+        return _bands_text(bands)
+    tolerance = 1e-9 * mean
+    emitted = any(low - tolerance <= mean <= high + tolerance for low, high in bands)
+    return f"{_bands_text(bands)} (energy-weighted mean of the lines {mean:.0f} nm{'' if emitted else ', not emitted'})"
 
 
 _BARE_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")

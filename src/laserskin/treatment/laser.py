@@ -757,8 +757,42 @@ class Laser(_DerivedFields):
 
     @property
     def centroid_wavelength_m(self) -> float:
-        """Energy-weighted mean wavelength (m); the wavelength itself for a single line."""
+        """Energy-weighted mean wavelength (m); the wavelength itself for a single line. For a ``spectrum`` with a
+        gap (:attr:`emitted_bands_m`) it may fall where nothing is emitted (titan_ir: 1450 nm, in its water filter's
+        1400-1500 nm): :attr:`centroid_is_emitted` says so."""
         return math.fsum(w * lam for lam, w in self.wavelength_weights())
+
+    @property
+    def emitted_bands_m(self) -> list[tuple[float, float]]:
+        """The wavelength bands the source emits, ``[(low_m, high_m), ...]`` shortest first; ``[(λ, λ)]`` for a
+        single line.
+
+        A ``spectrum`` samples its band by the midpoint rule: each line stands for the band of the sampling step
+        around it, the step being the smallest spacing of adjacent lines (the spectrum's own data: titan_ir's
+        100 nm). Lines one step apart merge into one band; a wider gap is a band not emitted. titan_ir's lines
+        1150, 1250, 1350, 1550, 1650, 1750 nm give 1100-1400 and 1500-1800 nm: its water filter removes
+        1400-1500 nm (Tanaka & Gale 2013, V). Lines the step apart within 1e-6 of it count as one step (the
+        wavelengths are parsed from nm text: 1250e-9 - 1150e-9 is not exactly 100e-9).
+        """
+        lines = sorted(lam for lam, _ in self.wavelength_weights())
+        if len(lines) == 1:
+            return [(lines[0], lines[0])]
+        step = min(b - a for a, b in zip(lines, lines[1:]))
+        bands = [[lines[0], lines[0]]]
+        for previous, lam in zip(lines, lines[1:]):
+            if lam - previous <= step * (1.0 + 1e-6):
+                bands[-1][1] = lam
+            else:
+                bands.append([lam, lam])
+        return [(low - step / 2.0, high + step / 2.0) for low, high in bands]
+
+    @property
+    def centroid_is_emitted(self) -> bool:
+        """Whether :attr:`centroid_wavelength_m` lies in an emitted band (:attr:`emitted_bands_m`, edges
+        included); ``False`` where it falls in a gap of the spectrum, so it is no wavelength of the source."""
+        centroid = self.centroid_wavelength_m
+        tolerance = 1e-9 * centroid
+        return any(low - tolerance <= centroid <= high + tolerance for low, high in self.emitted_bands_m)
 
     # ---------------------------------------------------------------- methods
     def wavelength_weights(self) -> list[tuple[float, float]]:
@@ -809,9 +843,8 @@ class Laser(_DerivedFields):
         if self.spectrum is None:
             wl = f"{self.wavelength_m * 1e9:.6g} nm"
         else:
-            lo = min(line.wavelength_m for line in self.spectrum) * 1e9
-            hi = max(line.wavelength_m for line in self.spectrum) * 1e9
-            wl = f"{lo:.6g}-{hi:.6g} nm ({len(self.spectrum)} lines)"
+            bands = ", ".join(f"{lo * 1e9:.6g}-{hi * 1e9:.6g}" for lo, hi in self.emitted_bands_m)
+            wl = f"{bands} nm ({len(self.spectrum)} lines)"
         parts = [wl]
         if self.fractional:
             parts.append(
