@@ -112,3 +112,44 @@ def test_the_report_states_the_bands_in_the_wavelength_row():
     one_line = _settings(Laser.from_device("genesis_1064"))
     rows = plan_report_html({**PLAN, "settings": one_line}).split("<h3>Laser settings</h3>")[1].split("</table>")[0]
     assert "<th scope='row'>Wavelength</th><td>1,064 nm</td>" in rows
+
+
+# ---------------------------------------------------------------- the key in the plan's settings, summaries and page
+def test_the_plan_settings_and_the_summary_carry_the_bands():
+    from types import SimpleNamespace
+
+    from laserskin.cli.simulate import unlisted_keys
+    from laserskin.pipeline.summary import SimulationSummary
+    from laserskin.planning.plan import _settings as plan_settings
+
+    def settings(device: str) -> dict:
+        laser = Laser.from_device(device)
+        return plan_settings(
+            SimpleNamespace(laser=laser, passes=1, binding="test", safe_energy_J=None, target_energy_J=None)
+        )
+
+    assert settings("titan_ir")["wavelength_bands_nm"] == [pytest.approx([1100, 1400]), pytest.approx([1500, 1800])]
+    assert "wavelength_bands_nm" not in settings("genesis_1064")
+    assert "wavelength_bands_nm" in SimulationSummary.model_fields
+    assert unlisted_keys(["wavelength_bands_nm"]) == []
+
+
+def test_the_plan_page_states_the_bands():
+    import jinja2
+
+    from laserskin.report import labels
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(labels.__file__).parents[1] / "web" / "templates")), autoescape=True
+    )
+    env.globals.update(labels.template_globals())
+    plan = {**PLAN, "settings": {**PLAN["settings"], **_settings(Laser.from_device("titan_ir"))}}
+    page = env.get_template("plan_result.html").render(plan=plan, job={"id": "x"}, figures=[])
+    assert "1100–1400, 1500–1800 nm (energy-weighted mean of the lines 1450 nm, not emitted)" in page
+
+
+def test_the_devices_table_states_the_emitted_bands():
+    from laserskin.treatment.devices import load_device
+
+    assert load_device("titan_ir").table_row()["wavelength"] == "1100-1400, 1500-1800 nm (6 lines)"
+    assert load_device("genesis_1064").table_row()["wavelength"] == "1064 nm"

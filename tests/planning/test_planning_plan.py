@@ -230,8 +230,9 @@ def test_no_feasible_device_is_an_answer_not_an_input_error():
 
 
 def test_broadband_settings_state_their_band():
-    """A Titan-type lamp is 1100-1800 nm: the plan's ``wavelength_nm`` is its energy-weighted centroid
-    (1450 nm for the flat spectrum) and ``wavelength_band_nm`` says what that number stands for;
+    """A Titan-type lamp is 1100-1800 nm less its water-filtered 1400-1500 nm: the plan's ``wavelength_nm`` is the
+    energy-weighted mean of its lines (1450 nm, not itself emitted) and ``wavelength_band_nm`` says what that number
+    stands for (``wavelength_bands_nm``: the emitted parts);
     a one-line laser has no band key."""
     from types import SimpleNamespace
 

@@ -110,6 +110,7 @@ JSON_ONLY_KEYS = {
     "fluence_J_per_cm2": "setting: the table's title",
     "wavelength_nm": "setting: the table's title",
     "wavelength_band_nm": "setting: the table's title",
+    "wavelength_bands_nm": "setting: the table's title (Laser.describe: the emitted bands)",
     "photons": "Monte Carlo run setting",
     "seed": "Monte Carlo run setting",
     "peak_cell_temperature_C": "diagnostic: the hottest single cell before pooling, moves with the seed (not an outcome)",

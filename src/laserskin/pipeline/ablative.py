@@ -60,6 +60,7 @@ from laserskin.pipeline.summary import (
     rz_mtz_keys,
     surface_readout,
     wavelength_band_nm,
+    wavelength_bands_nm,
     zone_size_m,
 )
 
@@ -666,6 +667,7 @@ def run_nonlinear(
         "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
         "wavelength_nm": wavelength * 1e9,
         "wavelength_band_nm": wavelength_band_nm(laser),
+        "wavelength_bands_nm": wavelength_bands_nm(laser),
         "photons": simulation.settings.photons if source_per_J is not None else 0,
         "seed": simulation.settings.seed,
         "heat_steps": int(heat.n_steps),

@@ -196,6 +196,8 @@ class SimulationSummary(BaseModel):
     fluence_J_per_cm2: float
     wavelength_nm: float
     wavelength_band_nm: DepthRange = None
+    wavelength_bands_nm: list[list[float]] | None = None
+    """The bands the source emits, nm (:func:`wavelength_bands_nm`; QA14 #9: titan_ir [[1100, 1400], [1500, 1800]])."""
     photons: int
     seed: int
     heat_steps: int
@@ -670,6 +672,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
         wavelength_nm=laser.centroid_wavelength_m * 1e9,
         wavelength_band_nm=wavelength_band_nm(laser),
+        wavelength_bands_nm=wavelength_bands_nm(laser),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.n_steps),

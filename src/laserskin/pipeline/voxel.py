@@ -62,7 +62,13 @@ from laserskin.pipeline import stages
 from laserskin.pipeline.dataset import provenance
 from laserskin.pipeline.response import DAMAGE_SETS
 from laserskin.pipeline.result import Result, pair
-from laserskin.pipeline.summary import SimulationSummary, mtz_zone_extent, pyrolysis_note, wavelength_band_nm
+from laserskin.pipeline.summary import (
+    SimulationSummary,
+    mtz_zone_extent,
+    pyrolysis_note,
+    wavelength_band_nm,
+    wavelength_bands_nm,
+)
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
 from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
@@ -850,6 +856,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
         wavelength_nm=laser.centroid_wavelength_m * 1e9,
         wavelength_band_nm=wavelength_band_nm(laser),
+        wavelength_bands_nm=wavelength_bands_nm(laser),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),

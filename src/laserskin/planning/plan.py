@@ -20,7 +20,7 @@ from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
-from laserskin.pipeline.summary import wavelength_band_nm
+from laserskin.pipeline.summary import wavelength_band_nm, wavelength_bands_nm
 from laserskin.planning.eligibility import device_verdict, goal_indicated, no_indication_reason, referral_reason
 from laserskin.planning.modality import (
     CLASSES_FOR_GOAL,
@@ -1237,6 +1237,7 @@ def _settings(setting) -> dict:
     if band[0] != band[1]:
         # a broadband source: wavelength_nm is the energy-weighted centroid of this band
         out["wavelength_band_nm"] = band
+        out["wavelength_bands_nm"] = wavelength_bands_nm(laser)  # the parts of it emitted (QA14 #9)
     if laser.is_fractional:
         out["microbeam_diameter_um"] = laser.fractional.microbeam_diameter_m * 1e6
         out["coverage_percent"] = laser.fractional.coverage * 100

@@ -91,8 +91,8 @@ class DevicePreset(PresetData):
         if laser.spectrum is None:
             wavelength = f"{laser.wavelength_m * 1e9:.5g} nm"
         else:
-            lines = [lam for lam, _ in laser.wavelength_weights()]
-            wavelength = f"{min(lines) * 1e9:.5g}-{max(lines) * 1e9:.5g} nm ({len(lines)} lines)"
+            bands = ", ".join(f"{low * 1e9:.5g}-{high * 1e9:.5g}" for low, high in laser.emitted_bands_m)
+            wavelength = f"{bands} nm ({len(laser.spectrum)} lines)"  # the emitted bands (QA14 #9)
         fluence_range = self.fluence_range_J_per_m2()
         fluence = "-" if fluence_range is None else f"{fluence_range[0] / 1e4:.3g}-{fluence_range[1] / 1e4:.3g}"
         if laser.is_fractional:
