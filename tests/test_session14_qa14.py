@@ -81,3 +81,29 @@ def test_times_from_elsewhere_are_keyed_at_the_pulse_starts():
         CryogenCooling().surface_schedule([0.1, 0.12], [0.11, 0.13], 1.0)
     assert caught.value.field == "pulse_start_s"
     assert "starting 20 ms apart" in str(caught.value)
+
+
+# --- QA14 #13: the message's unit spelled another way is not a conversion -------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["30 J/cm2", "30 J/cm²", "30 J / cm^2", "30 J/cm^2"])
+def test_a_refusal_echoes_the_messages_unit_spelled_another_way_without_a_conversion(typed):
+    from laserskin.treatment.laser import Laser
+
+    with pytest.raises(ValueError) as caught:
+        Laser.from_config({"device": "genesis_1064", "fluence": typed})
+    assert f"fluence: got '{typed}'; expected from 5 to 25 J/cm^2" in str(caught.value)
+
+
+def test_a_unit_that_converts_is_still_echoed_with_its_value_in_the_messages_unit():
+    from laserskin.treatment.laser import Laser
+
+    with pytest.raises(ValueError, match=r"fluence: got '300 kJ/m\^2' \(30 J/cm\^2\); expected from 5 to 25"):
+        Laser.from_config({"device": "genesis_1064", "fluence": "300 kJ/m^2"})
+
+
+def test_offset_and_scaled_units_are_not_the_same_unit():
+    from laserskin.core.units import _same_unit
+
+    assert _same_unit("°C", "degC") and _same_unit("um", "µm") and _same_unit("J/cm²", "J/cm^2")
+    assert not _same_unit("K", "degC") and not _same_unit("degF", "degC") and not _same_unit("ms", "s")
