@@ -107,3 +107,79 @@ def test_offset_and_scaled_units_are_not_the_same_unit():
 
     assert _same_unit("°C", "degC") and _same_unit("um", "µm") and _same_unit("J/cm²", "J/cm^2")
     assert not _same_unit("K", "degC") and not _same_unit("degF", "degC") and not _same_unit("ms", "s")
+
+
+# --- QA14 #3: a field's own range refusal echoes as every other refusal of it ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "got"),
+    [
+        ("10 mm^2", "'10 mm^2' (0.1 cm^2)"),
+        ("1e-6 m^2", "'1e-6 m^2' (0.01 cm^2)"),
+        ("0.5 cm^2", "'0.5 cm^2'"),
+        ("0.5 cm2", "'0.5 cm2'"),
+    ],
+)
+def test_the_parse_time_range_refusal_gives_the_value_in_the_unit_of_its_words(typed, got):
+    """Before: "got '10 mm^2'; expected at least 1 cm^2" while '1 m^2' read "got '1 m^2' (10000 cm^2)"."""
+    from pydantic import BaseModel
+
+    from laserskin.core.units import Quantity
+
+    class Request(BaseModel):
+        area_m2: Quantity("m^2", display="cm^2", ge=1e-4)
+
+    with pytest.raises(ValueError) as caught:
+        Request(area_m2=typed)
+    assert f"got {got}; expected at least 1 cm^2" in str(caught.value), str(caught.value)
+
+
+def test_a_laser_spot_in_metres_is_refused_with_its_value_in_mm():
+    from laserskin.treatment.laser import Laser
+
+    with pytest.raises(ValueError) as caught:
+        Laser(wavelength="1064 nm", fluence="10 J/cm^2", pulse_duration="3 ms", spot_diameter="0.2 m")
+    message = str(caught.value)
+    assert "spot_diameter" in message and "got '0.2 m' (200 mm); expected more than 0 mm and at most 100 mm" in message
+
+
+def test_the_plan_area_refusal_converts_below_the_range_as_above_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    base = ["plan", "--age", "55", "--sex", "female", "--site", "cheek", "--fitzpatrick", "II"]
+    result = CliRunner().invoke(
+        app, [*base, "--area", "10 mm^2", "--out", str(tmp_path / "p.json")], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "got '10 mm^2' (0.1 cm^2); expected at least 1 cm^2" in result.output, result.output
+
+
+@pytest.mark.parametrize(("typed", "got"), [("1 min", "'1 min' (60 s)"), ("30 s", "'30 s'")])
+def test_the_web_server_limit_on_relaxation_converts_as_the_schema_does(tmp_path, typed, got):
+    """The server-limit path of a scenario (web/limits.py scenario_limit_problem) quoted the text alone."""
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.web.limits import WebSettings, scenario_limit_problem
+
+    scenario = scenario_from_dict(
+        {
+            "person": {"age": 55, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+            "laser": {"device": "genesis_1064"},
+            "heat": {"relaxation": typed},
+            "transport": {"photons": 2000},
+        }
+    )
+    field, value, allowed = scenario_limit_problem(scenario, WebSettings(max_photons=2000))
+    assert (field, value) == ("heat.relaxation", got)
+    assert allowed.startswith("a duration more than 0 s and at most 5 s on this server")
+
+
+@pytest.mark.parametrize(("typed", "got"), [("2 h", "'2 h' (7200 s)"), ("7200 s", "'7200 s'")])
+def test_a_server_limit_echoes_a_typed_quantity_with_its_value_in_the_unit_of_its_words(typed, got):
+    from laserskin.web.limits import WebSettings, field_limits
+
+    limit = field_limits("scenario", WebSettings())["heat.relaxation"]
+    assert limit.echo(typed) == got
+    assert limit.echo(3) == "3"

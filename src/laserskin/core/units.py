@@ -341,6 +341,12 @@ class TypedQuantity(float):
         written = match.group(2).strip() if match else None
         if written is not None and _same_unit(written, unit):
             return typed
+        if written == "" and match is not None:  # a bare number, read in the field's bare unit: that unit is
+            try:  # the message's where the number is the value in it ('1e3' for an age in years)
+                if math.isclose(float(match.group(1)), from_si(float(self), self.si_unit, unit), rel_tol=1e-9):
+                    return typed
+            except Exception:
+                return typed
         try:
             converted = format_quantity(float(self), self.si_unit, unit, digits=6)
         except Exception:  # a unit pint cannot convert to the display unit: the text alone
@@ -524,7 +530,11 @@ def Quantity(
             (gt is None or v > gt) and (ge is None or v >= ge) and (lt is None or v < lt) and (le is None or v <= le)
         )
         if not inside:
-            raise InputError("", value, spec.range_text())
+            # as typed, with its value in the unit of the range's words where typed in another (QA14 #3: '10 mm^2'
+            # was refused as "got '10 mm^2'; expected at least 1 cm^2", with no cm^2 value): TypedQuantity.echo,
+            # the one rule of every refusal's got
+            typed = TypedQuantity(v, value.strip(), si_unit, display) if isinstance(value, str) else None
+            raise InputError("", value, spec.range_text(), given=typed.echo(display) if typed is not None else None)
         return v
 
     def serialize(v: float) -> str:
