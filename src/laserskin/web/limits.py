@@ -326,8 +326,8 @@ def broadband_photons_problem(scenario, cost: Cost, settings: WebSettings) -> tu
     :data:`~laserskin.pipeline.settings.MIN_PHOTONS` (the read-out regions are built from the photons of one run:
     ``Simulation.readout_rings``), so the floor is per wavelength. Where ``max_photons`` over the wavelengths still
     leaves that floor, the photons are refused with the range per wavelength this server takes (``transport.photons:
-    ... from 1000 to 28571 per wavelength``); where it does not (``titan_ir``, 7 wavelengths, on a server of 2000
-    photons: 285 per wavelength), no photon count can run the source here, and the source itself is refused, naming
+    ... from 1000 to 28571 per wavelength``); where it does not (``titan_ir``, 6 wavelengths, on a server of 2000
+    photons: 333 per wavelength), no photon count can run the source here, and the source itself is refused, naming
     the server's limit and the limit that would run it (session 13: the message read "at most 285", a count that
     the simulation then refused for its floor)."""
     from laserskin.pipeline.settings import MIN_PHOTONS
