@@ -47,7 +47,6 @@ __all__ = [
     "skin_geometry",
     "skin_model",
     "thermal_response",
-    "tightening_percent",
     "transport",
     "treatment_beam",
     "treatment_grid",
@@ -299,11 +298,3 @@ def thermal_response(
         readout_rings=readout_rings,
     )
     return response, heat
-
-
-def tightening_percent(spot_tightening_percent: float, laser: Laser, beam_radius_m: float) -> float:
-    """Area contraction of the skin, %: the spot's, or for a fractional laser the contraction
-    of one micro-beam's zone spread over the skin area per zone (zone area × zones per area)."""
-    if laser.is_fractional:
-        return spot_tightening_percent * math.pi * beam_radius_m**2 * laser.mtz_per_m2
-    return spot_tightening_percent
