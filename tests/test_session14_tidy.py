@@ -20,9 +20,13 @@ def test_outside_grid_share_is_outside_over_outside_plus_on_grid():
 
 
 def test_voxel_runs_share_the_rule():
+    """The voxel simulate path imports the one rule under its one name (QA14 #6: the voxel alias
+    ``transport.voxel.outside_volume_share`` is gone)."""
+    from laserskin.pipeline import voxel as voxel_pipeline
     from laserskin.transport import voxel
 
-    assert voxel.outside_volume_share is outside_grid_share  # the voxel name of the same function, not a copy
+    assert voxel_pipeline.outside_grid_share is outside_grid_share
+    assert not hasattr(voxel, "outside_volume_share")
 
 
 def test_rz_transport_result_reports_the_share_by_the_one_rule(tmp_path):

@@ -65,7 +65,8 @@ from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import SimulationSummary, mtz_zone_extent, pyrolysis_note, wavelength_band_nm
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
-from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
+from laserskin.transport.result import outside_grid_share
+from laserskin.transport.voxel import simulate_voxel_transport
 from laserskin.transport.voxel_geometry import (
     GeometrySpec,
     InclusionSpec,
@@ -859,7 +860,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         heat_steps=int(heat.steps),
         energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(lost),
-        absorbed_outside_grid_share=outside_volume_share(lost, absorbed_in_box),
+        absorbed_outside_grid_share=outside_grid_share(lost, absorbed_in_box),
     ).to_dict()
     if fractional_array:
         # the r–z path's MTZ rule (summary.mtz_zone_extent, dermal first): necrosis in the living tissue (below the
