@@ -20,9 +20,13 @@ def test_outside_grid_share_is_outside_over_outside_plus_on_grid():
 
 
 def test_voxel_runs_share_the_rule():
+    """The voxel simulate path imports the one rule under its one name (QA14 #6: the voxel alias
+    ``transport.voxel.outside_volume_share`` is gone)."""
+    from laserskin.pipeline import voxel as voxel_pipeline
     from laserskin.transport import voxel
 
-    assert voxel.outside_volume_share is outside_grid_share  # the voxel name of the same function, not a copy
+    assert voxel_pipeline.outside_grid_share is outside_grid_share
+    assert not hasattr(voxel, "outside_volume_share")
 
 
 def test_rz_transport_result_reports_the_share_by_the_one_rule(tmp_path):
@@ -293,9 +297,9 @@ def test_a_train_faster_than_the_cryogen_cycle_is_refused_naming_fields_values_a
         _cryogen_schedule(_laser("50 Hz"), Protocol(), cooling)
     message = str(caught.value)
     assert message.startswith(
-        "cooling.spurt_duration: got '30 ms' with delay '20 ms' and post_spurt '0 ms', for pulses of 3 ms starting "
-        "20 ms apart; expected spurt_duration + delay + pulse duration + post_spurt (53 ms here) at most the time "
-        "from one pulse's start to the next's"
+        "laser.repetition_rate: got '50 Hz', with cryogen cooling.spurt_duration '30 ms', delay '20 ms' and "
+        "post_spurt '0 ms', for pulses of 3 ms; expected spurt_duration + delay + pulse duration + post_spurt (53 ms "
+        "here) at most the time from one pulse's start to the next's (the pulse period 1/repetition_rate, 20 ms here)"
     )
     assert "laser.repetition_rate of at most 18.87 Hz" in message
     # the post-spurt belongs to the cycle: 10 Hz (100 ms) holds 30 + 20 + 3 ms, not with a 50 ms post-spurt
@@ -314,7 +318,7 @@ def test_the_cycle_that_just_fits_runs_and_passes_too_close_are_refused():
     assert h.value_at(0.0) == cooling.h_W_per_m2K
     single = _laser("1 Hz", pulses=1)
     _cryogen_schedule(single, Protocol(passes=2, pass_interval="40 ms"), cooling)  # the next spurt at the pulse's end
-    with pytest.raises(InputError, match="the pass interval between passes"):
+    with pytest.raises(InputError, match="a protocol.pass_interval of at least 40 ms"):
         _cryogen_schedule(single, Protocol(passes=2, pass_interval="39 ms"), cooling)
 
 

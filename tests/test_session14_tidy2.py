@@ -141,7 +141,10 @@ FAST_CRYOGEN_TRAIN = {
     "cooling": {"kind": "cryogen", "spurt_duration": "30 ms", "delay": "20 ms"},
     "transport": {"photons": 1000},
 }
-CRYOGEN_REFUSAL = "cooling.spurt_duration: got '30 ms' with delay '20 ms' and post_spurt '0 ms', for pulses of 3 ms"
+CRYOGEN_REFUSAL = (
+    "laser.repetition_rate: got '50 Hz', with cryogen cooling.spurt_duration '30 ms', delay '20 ms' and post_spurt "
+    "'0 ms', for pulses of 3 ms"
+)
 
 
 @pytest.fixture

@@ -125,7 +125,8 @@ def test_linear_results_report_numbers_not_null():
 
 
 def test_broadband_reports_its_band():
-    """Titan-type 1100–1800 nm (7 lines 1150…1750 nm, each standing for 100 nm). Before: only 1450 nm."""
+    """Titan-type 1100–1800 nm (6 lines 1150…1750 nm without 1450 nm, the water filter's band; each standing for 100 nm).
+    Before: only 1450 nm."""
     assert wavelength_band_nm(Laser.from_device("titan_ir")) == pytest.approx([1100.0, 1800.0])
     assert wavelength_band_nm(_eryag("5 J/cm^2")) == pytest.approx([2940.0, 2940.0])
 

@@ -178,7 +178,7 @@ def test_voxel_transport_counts_the_light_through_the_floor_as_simulate_does(run
     """QA11 F-F: the voxel transport result's ``absorbed_outside_grid_fraction`` / ``_share`` (what ``laserskin
     transport`` prints) are the floor and side losses and their share by the rule of ``simulate``: the same numbers
     as the 3-D simulation that ran this transport (before: 0.0 and 0.0 where ``simulate`` said 1.7 % here)."""
-    from laserskin.transport.voxel import outside_volume_share
+    from laserskin.transport.result import outside_grid_share
 
     _, voxels = runs
     (transport,) = voxels.transport
@@ -187,7 +187,7 @@ def test_voxel_transport_counts_the_light_through_the_floor_as_simulate_does(run
     assert lost > 0.01  # the 1.2 mm floor lets light out: the check can fail
     assert light["absorbed_outside_grid_fraction"] == pytest.approx(lost, rel=1e-12)
     assert light["absorbed_outside_grid_share"] == pytest.approx(lost / (lost + transport.absorbed_fraction), rel=1e-12)
-    assert light["absorbed_outside_grid_share"] == outside_volume_share(lost, transport.absorbed_fraction)
+    assert light["absorbed_outside_grid_share"] == outside_grid_share(lost, transport.absorbed_fraction)
     for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):
         assert light[key] == pytest.approx(voxels.summary[key], rel=1e-12)
 

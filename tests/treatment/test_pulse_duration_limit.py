@@ -35,5 +35,5 @@ def test_simulate_refuses_a_one_day_pulse_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert (
         result.stderr.strip()
-        == "error: laser.pulse_duration: got '1 day'; expected more than 0 ms and at most 60000 ms"
+        == "error: laser.pulse_duration: got '1 day' (8.64e+07 ms); expected more than 0 ms and at most 60000 ms"
     )

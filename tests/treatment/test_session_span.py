@@ -55,8 +55,8 @@ def test_an_hour_at_body_temperature_adds_no_damage_but_months_do(name):
     "fields, line",
     [
         ({"passes": 2, "pass_interval": "1e7 s"}, "pass_interval: got '1e7 s'; expected from 0 s to 3600 s"),
-        ({"passes": 2, "pass_interval": "2 h"}, "pass_interval: got '2 h'; expected from 0 s to 3600 s"),
-        ({"passes": 2, "cooling_pause": "1 d"}, "cooling_pause: got '1 d'; expected from 0 s to 3600 s"),
+        ({"passes": 2, "pass_interval": "2 h"}, "pass_interval: got '2 h' (7200 s); expected from 0 s to 3600 s"),
+        ({"passes": 2, "cooling_pause": "1 d"}, "cooling_pause: got '1 d' (86400 s); expected from 0 s to 3600 s"),
         (
             {"passes": 2, "pass_interval": "40 min", "cooling_pause": "30 min"},
             "pass_interval: got '40 min'; expected at most 30 min with cooling_pause = 30 min: the wait between "

@@ -339,13 +339,42 @@ class TypedQuantity(float):
             return typed
         match = _NUMBER_AND_UNIT.match(self.text.replace("µ", "u").replace("μ", "u"))
         written = match.group(2).strip() if match else None
-        if written is not None and written.replace(" ", "") == unit.replace(" ", ""):
+        if written is not None and _same_unit(written, unit):
             return typed
+        if written == "" and match is not None:  # a bare number, read in the field's bare unit: that unit is
+            try:  # the message's where the number is the value in it ('1e3' for an age in years)
+                if math.isclose(float(match.group(1)), from_si(float(self), self.si_unit, unit), rel_tol=1e-9):
+                    return typed
+            except Exception:
+                return typed
         try:
             converted = format_quantity(float(self), self.si_unit, unit, digits=6)
         except Exception:  # a unit pint cannot convert to the display unit: the text alone
             return typed
         return f"{typed} ({converted})"
+
+
+@lru_cache(maxsize=256)
+def _same_unit(written: str, unit: str) -> bool:
+    """Whether the unit typed (``J/cm2``, ``J/cm²``, ``J / cm^2``) is ``unit`` spelled another way: the parsed units
+    convert with factor 1 (QA14 #13: the echo compared the text and added ``(30 J/cm^2)`` to ``'30 J/cm2'``)."""
+    if written.replace(" ", "") == unit.replace(" ", ""):
+        return True
+    text = _unit_text(written)
+    if not text:
+        return False
+    try:
+        typed = _unit("1" + text if text.startswith("/") else text)
+        wanted = _unit(unit)
+        if typed == wanted:
+            return True
+        if typed.dimensionality != wanted.dimensionality or not (typed.is_compatible_with(wanted)):
+            return False
+        zero = float(ureg.Quantity(0.0, typed).to(wanted).magnitude)  # offset units (degC, degF) shift zero
+        one = float(ureg.Quantity(1.0, typed).to(wanted).magnitude)
+    except Exception:  # a unit pint cannot read or convert: not the same
+        return False
+    return math.isclose(zero, 0.0, abs_tol=1e-12) and math.isclose(one, 1.0, rel_tol=1e-12)
 
 
 def echo(value: float, si_unit: str, unit: str | None = None, *, digits: int = 6) -> str:
@@ -501,7 +530,11 @@ def Quantity(
             (gt is None or v > gt) and (ge is None or v >= ge) and (lt is None or v < lt) and (le is None or v <= le)
         )
         if not inside:
-            raise InputError("", value, spec.range_text())
+            # as typed, with its value in the unit of the range's words where typed in another (QA14 #3: '10 mm^2'
+            # was refused as "got '10 mm^2'; expected at least 1 cm^2", with no cm^2 value): TypedQuantity.echo,
+            # the one rule of every refusal's got
+            typed = TypedQuantity(v, value.strip(), si_unit, display) if isinstance(value, str) else None
+            raise InputError("", value, spec.range_text(), given=typed.echo(display) if typed is not None else None)
         return v
 
     def serialize(v: float) -> str:

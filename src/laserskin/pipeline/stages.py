@@ -47,7 +47,6 @@ __all__ = [
     "skin_geometry",
     "skin_model",
     "thermal_response",
-    "tightening_percent",
     "transport",
     "treatment_beam",
     "treatment_grid",
@@ -141,7 +140,8 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
     (:meth:`~laserskin.thermal.cooling.Cooling.check_pulse_train`: a cryogen device's spurt, delay, pulse and
     post-spurt cycle longer than the time between two pulses) is raised here, before any transport, wherever the
     schedule is built ahead of the run (``laserskin simulate``, the web's cost estimate); before session 14 it came
-    at the heat stage, after the Monte Carlo transport."""
+    at the heat stage, after the Monte Carlo transport. Only here is it known which gap is a pulse period and which
+    the wait between passes, so the refusal names ``laser.repetition_rate`` or ``protocol.pass_interval`` (QA14 #2)."""
     pulses = protocol.effective_pulses_per_spot(laser)
     laser_for_spot = laser.model_copy(update={"pulses": pulses}) if pulses != laser.pulses else laser
     lead = cooling.lead_time_s
@@ -150,7 +150,14 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
         intervals.extend(laser_for_spot.pulse_train(start_s=lead + start))
     starts = np.array([a for a, _, _ in intervals])
     ends = np.array([b for _, b, _ in intervals])
-    cooling.check_pulse_train(starts, ends)
+    cooling.check_pulse_train(  # which gaps are pulse periods and which pass gaps: the refusal names the input
+        starts,
+        ends,
+        pulses_per_pass=pulses,
+        repetition_rate_Hz=laser.repetition_rate_Hz,
+        pass_interval_s=protocol.pass_interval_s,
+        cooling_pause_s=protocol.cooling_pause_s,
+    )
     scale = simulated_pulse_energy_J(laser) / laser.pulse_energy_J if laser.is_fractional else 1.0
     power = np.array([p for _, _, p in intervals]) * scale
     return starts, ends, power
@@ -291,11 +298,3 @@ def thermal_response(
         readout_rings=readout_rings,
     )
     return response, heat
-
-
-def tightening_percent(spot_tightening_percent: float, laser: Laser, beam_radius_m: float) -> float:
-    """Area contraction of the skin, %: the spot's, or for a fractional laser the contraction
-    of one micro-beam's zone spread over the skin area per zone (zone area × zones per area)."""
-    if laser.is_fractional:
-        return spot_tightening_percent * math.pi * beam_radius_m**2 * laser.mtz_per_m2
-    return spot_tightening_percent

@@ -55,7 +55,7 @@ from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.errors import InputError
 from laserskin.core.units import format_quantity
 from laserskin.damage.arrhenius import omega_increment
-from laserskin.damage.collagen import collagen_response
+from laserskin.damage.collagen import collagen_response, skin_tightening_percent
 from laserskin.damage.injury import dermal_injury, epidermal_injury, viable_epidermis_top_m
 from laserskin.damage.pain import PainParameters, pain_from_trace
 from laserskin.pipeline import stages
@@ -71,7 +71,8 @@ from laserskin.pipeline.summary import (
 )
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
-from laserskin.transport.voxel import outside_volume_share, simulate_voxel_transport
+from laserskin.transport.result import outside_grid_share
+from laserskin.transport.voxel import simulate_voxel_transport
 from laserskin.transport.voxel_geometry import (
     GeometrySpec,
     InclusionSpec,
@@ -780,12 +781,13 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     skin_omega = np.where(skin_voxels, omega["henriques"], 0.0)
     # collagen and the dermal band likewise read the layers' voxels: a follicle in the dermal depth band is
     # keratin and follicular epithelium, not dermal collagen (QA6 #3: the hair-removal example "tightened" 2.4 %)
+    readout_radius = max(spot_radius, volume.voxel_m / 2)  # at least the axis column
     collagen = collagen_response(
         columns.columns(np.where(skin_voxels, omega["collagen"], 0.0)),
         columns,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
-        spot_radius_m=max(spot_radius, volume.voxel_m / 2),
+        spot_radius_m=readout_radius,
     )
     injury = epidermal_injury(
         columns.columns(skin_omega),
@@ -805,8 +807,11 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
     depth = collagen.coagulated_depth_range_um
     boiling = bool(heat.reached_boiling or peak.max() >= WATER_BOILING_K)
     tightening = collagen.tightening_percent
-    if laser.is_fractional and not fractional_array:  # one zone in an open volume: spread over the array
-        tightening = stages.tightening_percent(tightening, laser, spot_radius)
+    if laser.is_fractional and not fractional_array:
+        # one zone in an open volume, spread over the array by the r-z stages' one rule (QA14 #4; before: x pi r^2,
+        # the rule the r-z stages dropped): the zone's contraction integrated over the area the read-out averaged,
+        # the square columns whose centre lies inside the read-out radius (h^2 each), x zones per area
+        tightening = skin_tightening_percent(tightening, columns, readout_radius, float(laser.mtz_per_m2))
     weights = [w for w, _ in setup.volumes]
     # light that leaves the box (sides of an open volume, the floor) heats nothing here; as a share of what the
     # box absorbs plus that light (an upper bound: part of it would come back to the surface) it takes the r-z
@@ -862,7 +867,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         heat_steps=int(heat.steps),
         energy_balance_residual_J=None,  # the voxel solver keeps no surface / deep-loss ledger
         absorbed_outside_grid_fraction=float(lost),
-        absorbed_outside_grid_share=outside_volume_share(lost, absorbed_in_box),
+        absorbed_outside_grid_share=outside_grid_share(lost, absorbed_in_box),
     ).to_dict()
     if fractional_array:
         # the r–z path's MTZ rule (summary.mtz_zone_extent, dermal first): necrosis in the living tissue (below the

@@ -193,10 +193,26 @@ class Cooling(InputModel):
         (:attr:`ContactCooling.contact_between_pulses`): the gaps see the resting room air."""
         return []
 
-    def check_pulse_train(self, pulse_start_s: Any, pulse_end_s: Any) -> None:
+    def check_pulse_train(
+        self,
+        pulse_start_s: Any,
+        pulse_end_s: Any,
+        *,
+        pulses_per_pass: int | None = None,
+        repetition_rate_Hz: float | None = None,
+        pass_interval_s: float | None = None,
+        cooling_pause_s: float = 0.0,
+    ) -> None:
         """Refuse pulse times this kind of cooling cannot serve (:class:`InputError`); every kind but cryogen
         serves any (:meth:`CryogenCooling.check_pulse_train`). :meth:`surface_schedule` calls it, so every heat run
-        is checked; call it with the pipeline's pulse schedule to refuse before a transport."""
+        is checked; call it with the pipeline's pulse schedule to refuse before a transport.
+
+        The keywords say where the times come from, so that a refusal names the input that makes the clash (QA14
+        #2): ``pulses_per_pass`` pulses at ``repetition_rate_Hz`` make one pass (a gap inside it is the pulse
+        period, keyed at ``laser.repetition_rate``), and passes follow each other ``pass_interval_s`` (``None``: the
+        default, one pass over the area) + ``cooling_pause_s`` after the end of the previous one (a gap between
+        passes is keyed at ``protocol.pass_interval``). Without them (times from elsewhere) a clash is keyed at
+        ``pulse_start_s``."""
         return None
 
     def surface_boundary(
@@ -384,20 +400,34 @@ class CryogenCooling(Cooling):
         """The delay plus the spurt, s: the spurt starts that long before each pulse."""
         return self.delay_s + self.spurt_duration_s
 
-    def check_pulse_train(self, pulse_start_s: Any, pulse_end_s: Any) -> None:
+    def check_pulse_train(
+        self,
+        pulse_start_s: Any,
+        pulse_end_s: Any,
+        *,
+        pulses_per_pass: int | None = None,
+        repetition_rate_Hz: float | None = None,
+        pass_interval_s: float | None = None,
+        cooling_pause_s: float = 0.0,
+    ) -> None:
         """Refuse pulses too close for one spurt each: the device's cycle of a pulse, spurt → delay → pulse →
         post-spurt (``spurt_duration + delay + pulse duration + post_spurt``), must end before the next pulse's
         spurt starts, i.e. fit in the time from one pulse's start to the next's (``1 / repetition_rate`` within a
-        train; the pass interval between passes).
+        train); between passes, the time from the end of one pass to the start of the next (``pass_interval +
+        cooling_pause``) must hold ``post_spurt + spurt_duration + delay``.
 
         A dynamic cooling device (DCD, CoolTouch) fires one spurt per pulse, triggered with it, and its valve cannot
         spray two overlapping spurts; a faster train is not a merged, longer spray either (the device would have to
         skip or merge spurts, which no device setting describes), so it is refused naming the fields, their values
         and the relation, not merged (session 14: the phases of consecutive pulses overlapped without a word and
-        the later one won). The residual film (``film_residence``) is liquid left on the skin, not a spray, and may
-        lie under the next spurt (the spurt wins while it sprays). Clinical trains satisfy it with room to spare
-        (CoolTouch 1320 nm: 30 ms + 10 ms + 50 ms + 30 ms = 120 ms in a 500 ms period at 2 Hz; the preset ranges
-        at most 170 ms at 2 Hz)."""
+        the later one won). The refusal is keyed at the input that makes the clash (QA14 #2: it was keyed at
+        ``cooling.spurt_duration``, a default the user never typed, and advised a lower repetition rate for passes
+        too close): ``laser.repetition_rate`` within a train (as :class:`~laserskin.treatment.laser.Laser` keys the
+        pulse-period relation), ``protocol.pass_interval`` between passes, with the cooling's values as context;
+        see :meth:`Cooling.check_pulse_train` for the keywords that say which gap is which. The residual film
+        (``film_residence``) is liquid left on the skin, not a spray, and may lie under the next spurt (the spurt
+        wins while it sprays). Clinical trains satisfy it with room to spare (CoolTouch 1320 nm: 30 ms + 10 ms +
+        50 ms + 30 ms = 120 ms in a 500 ms period at 2 Hz; the preset ranges at most 170 ms at 2 Hz)."""
         starts = np.atleast_1d(np.asarray(pulse_start_s, dtype=float))
         ends = np.atleast_1d(np.asarray(pulse_end_s, dtype=float))
         if starts.size < 2:
@@ -418,19 +448,51 @@ class CryogenCooling(Cooling):
         def ms(value_s: float) -> str:
             return format_quantity(value_s, "s", "ms", digits=4)
 
-        raise InputError(
-            "cooling.spurt_duration",
-            self.spurt_duration_s,
+        cooling = (
+            f"cryogen cooling.spurt_duration {echo(self.spurt_duration_s, 's', 'ms')}, delay "
+            f"{echo(self.delay_s, 's', 'ms')} and post_spurt {echo(self.post_spurt_s, 's', 'ms')}"
+        )
+        why = (
+            "a cryogen device fires one spurt per pulse (spurt, delay, pulse, post-spurt in turn) and cannot start the "
+            "next pulse's spurt before that cycle has ended"
+        )
+        between_passes = pulses_per_pass is not None and (k + 1) % pulses_per_pass == 0
+        if between_passes:
+            gap = float(starts[k + 1] - ends[k])  # end of one pass -> start of the next
+            need = self.post_spurt_s + self.spurt_duration_s + self.delay_s
+            least = max(need - cooling_pause_s, 0.0)
+            pause = f" + cooling_pause {ms(cooling_pause_s)}" if cooling_pause_s > 0 else ""
+            if pass_interval_s is None:
+                given = f"nothing (the default: one pass over the treated area, {ms(gap - cooling_pause_s)})"
+            else:
+                given = echo(pass_interval_s, "s", "ms")
+            raise InputError(
+                "protocol.pass_interval",
+                pass_interval_s,
+                f"the time from the end of one pass to the start of the next at a spot (pass_interval{pause}: "
+                f"{ms(gap)} here) at least post_spurt + spurt_duration + delay ({ms(need)} here), i.e. a "
+                f"protocol.pass_interval of at least {ms(least)}, or a shorter cooling.spurt_duration, delay or "
+                f"post_spurt: {why}",
+                given=f"{given}, with {cooling}, for pulses of {ms(pulse)}",
+            )
+        relation = (
             f"spurt_duration + delay + pulse duration + post_spurt ({ms(cycle)} here) at most the time from one "
-            f"pulse's start to the next's ({ms(period)} here: 1/laser.repetition_rate within a pulse train, the pass "
-            f"interval between passes), i.e. a laser.repetition_rate of at most "
-            f"{format_quantity(1.0 / cycle, 'Hz', digits=4)}, or a shorter spurt_duration, delay or post_spurt: a "
-            "cryogen device fires one spurt per pulse (spurt, delay, pulse, post-spurt in turn) and cannot start the "
-            "next pulse's spurt before that cycle has ended",
-            given=(
-                f"{echo(self.spurt_duration_s, 's', 'ms')} with delay {echo(self.delay_s, 's', 'ms')} and post_spurt "
-                f"{echo(self.post_spurt_s, 's', 'ms')}, for pulses of {ms(pulse)} starting {ms(period)} apart"
-            ),
+            f"pulse's start to the next's"
+        )
+        remedy = f"or a shorter cooling.spurt_duration, delay or post_spurt: {why}"
+        if pulses_per_pass is not None and repetition_rate_Hz is not None:
+            raise InputError(
+                "laser.repetition_rate",
+                repetition_rate_Hz,
+                f"{relation} (the pulse period 1/repetition_rate, {ms(period)} here), i.e. a laser.repetition_rate "
+                f"of at most {format_quantity(1.0 / cycle, 'Hz', digits=4)}, {remedy}",
+                given=f"{echo(repetition_rate_Hz, 'Hz', 'Hz')}, with {cooling}, for pulses of {ms(pulse)}",
+            )
+        raise InputError(  # times from elsewhere (a caller of surface_schedule): the pulse starts are the input
+            "pulse_start_s",
+            float(starts[k + 1]),
+            f"{relation} ({ms(period)} here), or a shorter cooling.spurt_duration, delay or post_spurt: {why}",
+            given=f"pulses of {ms(pulse)} starting {ms(period)} apart, with {cooling}",
         )
 
     def phases(self, pulse_start_s, pulse_end_s):

@@ -586,16 +586,11 @@ def simulate_voxel_transport(
     )
 
 
-#: The voxel name of the one rule (:func:`laserskin.transport.result.outside_grid_share`), kept for its importers.
-outside_volume_share = outside_grid_share
-
-
 __all__ = [
     "BEAM_KIND_CODES",
     "Medium",
     "VoxelSource",
     "VoxelTransportResult",
     "VoxelVolume",
-    "outside_volume_share",
     "simulate_voxel_transport",
 ]

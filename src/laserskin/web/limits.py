@@ -262,10 +262,12 @@ def scenario_limit_problem(scenario, settings: WebSettings) -> tuple[str, Any, s
     if grid.nr is not None and grid.nr > settings.max_nr:
         return "grid.nr", grid.nr, _allowed("scenario", "grid.nr", settings)
     if heat.relaxation_s > settings.max_relaxation_s:
-        from laserskin.core.errors import shown
+        from laserskin.core.units import TypedQuantity
 
-        typed = getattr(heat.relaxation_s, "text", None)  # as typed ("'2 min'"), quoted as the schema's messages
-        value = shown(typed) if typed else f"{heat.relaxation_s:g} s"
+        # as typed, with its value in the message's unit where typed in another ("'2 h' (7200 s)"): the schema's
+        # messages' one rule, TypedQuantity.echo (QA14 #3: this path quoted the text alone)
+        relaxation = heat.relaxation_s
+        value = relaxation.echo("s") if isinstance(relaxation, TypedQuantity) else f"{relaxation:g} s"
         return "heat.relaxation", value, _allowed("scenario", "heat.relaxation", settings)
     if len(heat.store_times_s) > settings.max_store_times:
         return (
@@ -324,8 +326,8 @@ def broadband_photons_problem(scenario, cost: Cost, settings: WebSettings) -> tu
     :data:`~laserskin.pipeline.settings.MIN_PHOTONS` (the read-out regions are built from the photons of one run:
     ``Simulation.readout_rings``), so the floor is per wavelength. Where ``max_photons`` over the wavelengths still
     leaves that floor, the photons are refused with the range per wavelength this server takes (``transport.photons:
-    ... from 1000 to 28571 per wavelength``); where it does not (``titan_ir``, 7 wavelengths, on a server of 2000
-    photons: 285 per wavelength), no photon count can run the source here, and the source itself is refused, naming
+    ... from 1000 to 28571 per wavelength``); where it does not (``titan_ir``, 6 wavelengths, on a server of 2000
+    photons: 333 per wavelength), no photon count can run the source here, and the source itself is refused, naming
     the server's limit and the limit that would run it (session 13: the message read "at most 285", a count that
     the simulation then refused for its floor)."""
     from laserskin.pipeline.settings import MIN_PHOTONS
@@ -433,6 +435,8 @@ class FieldLimit:
     other_ranges : tuple of str
         Other wordings of the field's range that messages on it restate as ``server_range``: the simulation's
         (``"from 1000 to 10000000000"``) where the server states a floor above the field's own (:func:`_floors`).
+    display : str or None
+        The unit the range's words are in (the field's display unit), ``None`` for a plain number.
     """
 
     schema_range: str
@@ -443,6 +447,20 @@ class FieldLimit:
     checked: bool = True
     example: str = ""
     other_ranges: tuple[str, ...] = ()
+    display: str | None = None
+
+    def echo(self, value: Any) -> str:
+        """The ``got`` of a value over this limit: a quantity typed as text as typed, with its value in the unit of
+        the range's words where typed in another (``'2 h' (7200 s)``, :meth:`TypedQuantity.echo`, the one rule of
+        the schema's messages; QA14 #3), anything else as :func:`~laserskin.core.errors.shown` writes it."""
+        from laserskin.core.errors import shown
+        from laserskin.core.units import TypedQuantity
+
+        if self.si_unit is not None and isinstance(value, str):
+            number = _magnitude(value, self.si_unit)
+            if number is not None:
+                return TypedQuantity(number, value.strip(), self.si_unit, self.display).echo()
+        return shown(value)
 
 
 @functools.lru_cache(maxsize=16)
@@ -487,6 +505,7 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
             checked=attribute not in RESTATED_ONLY,
             example=allowed.partition(" such as ")[2] if spec is not None else "",
             other_ranges=other_ranges,
+            display=spec.display if spec is not None else None,
         )
     return limits
 
