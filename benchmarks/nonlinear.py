@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         launched = int(s.get("photons") or 0)
         source = f"MC {launched:>8d} photons" if launched else "Beer-Lambert, no photons"
         print(
-            f"{label:42s} {source:26s} {elapsed:6.2f} s wall {cpu:6.2f} s CPU  grid {result.grid.nr}x{result.grid.nz}  "
+            f"{label:48s} {source:26s} {elapsed:6.2f} s wall {cpu:6.2f} s CPU  grid {result.grid.nr}x{result.grid.nz}  "
             f"steps {s['heat_steps']}  "
             f"factorisations {s['heat_factorizations']}  crater {s['crater_depth_um']:.1f} µm  "
             f"residual damage {s['residual_damage_depth_um']:.1f} µm  model {s['thermal_model']}"

@@ -538,11 +538,13 @@ def _energy_range(preset, laser) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 #: Results the in-process memo keeps (:func:`memoised`), least recently used dropped first; 0 turns it off. An entry is
 #: one device's optimised settings (:func:`optimise_device`: one to nine :class:`SettingResult` sharing one or two
-#: heat responses) or one preset-planned setting (plan.py's ``_ablative_setting``: the :class:`Simulation` result
-#: behind it). 16 holds every device a ``recommend`` plan runs (at most 12: four tightening candidates, the resurfacing
-#: ones, full-field ablative at 1-3 passes) or five seeds of a two-device plan, at the memory measured in the session-14
-#: report (tests/planning/test_session14_memo.py checks the bound).
-PLAN_MEMO_SIZE = 16
+#: heat responses) or one preset-planned setting (plan.py's ``_preset_setting``: the :class:`Simulation` result
+#: behind it). Measured (session 14, the default plan of the issue's person, 52 F type IV cheek: five entries, 82 MB
+#: of arrays in all): 49 MB for cooltouch_1320 (photons raised), 12.5 MB smoothbeam_1450, 15 MB genesis_1064 (the
+#: screen's bound), 5 MB fraxel_1550, 0.6 MB co2_fractional; so 12 entries hold at most ~0.6 GB. 12 covers the
+#: devices a plan runs and five seeds of a two-device plan (tests/planning/test_plan_trust.py's recommendation reads
+#: cheek_plans' five smoothbeam_1450 optimisations).
+PLAN_MEMO_SIZE = 12
 
 
 @dataclass
