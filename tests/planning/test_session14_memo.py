@@ -5,7 +5,8 @@ A device's optimised settings (:func:`~laserskin.planning.optimise.optimise_devi
 twice gives the same JSON (the wall time aside) and the second runs no heat solve and no transport; (b) every input
 of the key (seed, photons, anaesthetic, cooling, area, a person field, the preset's content, the margin, the
 planner's rules) is a miss; (c) a caller that changes what it got changes neither the memo nor a later hit; the
-benefit screen is applied to the kept bound at every call; the memo keeps at most ``PLAN_MEMO_SIZE`` results.
+benefit screen is applied to the kept bound at every call; the memo keeps at most ``PLAN_MEMO_SIZE`` results and
+``PLAN_MEMO_BYTES`` of arrays.
 (b) and (c) count the calls of the optimisation itself (replaced by a stand-in that counts), (a) the real heat
 solver's.
 """
@@ -14,6 +15,7 @@ import dataclasses
 import importlib
 import json
 
+import numpy as np
 import pytest
 
 from laserskin.planning import optimise
@@ -114,6 +116,7 @@ def _stand_in(monkeypatch):
             feasible=True,
             summary={"fluence_J_per_cm2": 10.0, "nested": {"depth_um": [100.0, 200.0]}},
             reasons=["first"],
+            response=np.zeros(1000),  # 8000 bytes, shared by the copies (as a heat response is)
         )
         if screen is not None and (why := screen(dataclasses.replace(setting, binding="bound"))):
             raise NotExpectedToWork(why)
@@ -250,11 +253,18 @@ def test_the_memo_is_bounded(monkeypatch):
     _optimise(seed=5)  # kept
     _optimise(seed=1)  # dropped (least recently used)
     assert len(calls) == 6
+    # the bytes of arrays held bound it too: 8000 per entry here
+    assert plan_memo_info()["nbytes"] == 3 * 8000
+    monkeypatch.setattr(optimise, "PLAN_MEMO_BYTES", 2 * 8000)
+    _optimise(seed=7)
+    assert plan_memo_info()["entries"] == 2 and len(calls) == 7
+    _optimise(seed=7)
+    assert len(calls) == 7
     monkeypatch.setattr(optimise, "PLAN_MEMO_SIZE", 0)  # off: neither read nor kept
-    _optimise(seed=5)
+    _optimise(seed=7)
     _optimise(seed=6)
     _optimise(seed=6)
-    assert len(calls) == 9
+    assert len(calls) == 10
 
 
 def test_a_preset_planned_setting_is_memoised_by_its_inputs(monkeypatch):

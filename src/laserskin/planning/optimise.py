@@ -76,11 +76,13 @@ import contextlib
 import contextvars
 import copy
 import dataclasses
+import gc
 import hashlib
 import json
 import math
 import os
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -541,10 +543,15 @@ def _energy_range(preset, laser) -> tuple[float, float]:
 #: heat responses) or one preset-planned setting (plan.py's ``_preset_setting``: the :class:`Simulation` result
 #: behind it). Measured (session 14, the default plan of the issue's person, 52 F type IV cheek: five entries, 82 MB
 #: of arrays in all): 49 MB for cooltouch_1320 (photons raised), 12.5 MB smoothbeam_1450, 15 MB genesis_1064 (the
-#: screen's bound), 5 MB fraxel_1550, 0.6 MB co2_fractional; so 12 entries hold at most ~0.6 GB. 12 covers the
+#: screen's bound), 5 MB fraxel_1550, 0.6 MB co2_fractional (:data:`PLAN_MEMO_BYTES` bounds the sum). 12 covers the
 #: devices a plan runs and five seeds of a two-device plan (tests/planning/test_plan_trust.py's recommendation reads
 #: cheek_plans' five smoothbeam_1450 optimisations).
 PLAN_MEMO_SIZE = 12
+#: Bytes of arrays the memo keeps at most (those its entries reach, :func:`_array_bytes`), least recently used dropped
+#: first: 12 entries of a larger person (tests/planning/test_noise_rules_abdomen.py, type VI abdomen, three devices,
+#: five seeds) raised the peak resident memory of that test from 3.6 to 5.0 GB; 512 MiB holds the plans above
+#: (five smoothbeam_1450 and five cooltouch_1320 optimisations: ~310 MB).
+PLAN_MEMO_BYTES = 512 * 2**20
 
 
 @dataclass
@@ -561,6 +568,8 @@ class _MemoEntry:
     bound_cited: frozenset[str] = frozenset()
     #: False: the screen rejected the device, and only its bound is kept
     complete: bool = True
+    #: bytes of the arrays the entry reaches (:func:`_array_bytes`)
+    nbytes: int = 0
 
 
 class _Memo:
@@ -580,11 +589,19 @@ class _Memo:
             return entry
 
     def put(self, key: str, entry: _MemoEntry) -> None:
+        entry.nbytes = _array_bytes(entry)
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
-            while len(self._entries) > max(0, PLAN_MEMO_SIZE):
+            while self._entries and (
+                len(self._entries) > max(0, PLAN_MEMO_SIZE)
+                or sum(e.nbytes for e in self._entries.values()) > PLAN_MEMO_BYTES
+            ):
                 self._entries.popitem(last=False)
+
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(e.nbytes for e in self._entries.values())
 
     def count(self, hit: bool) -> None:
         with self._lock:
@@ -611,8 +628,42 @@ def clear_plan_memo() -> None:
 
 
 def plan_memo_info() -> dict[str, int]:
-    """The memo's ``entries``, ``size`` (:data:`PLAN_MEMO_SIZE`), ``hits`` and ``misses`` since it was last cleared."""
-    return {"entries": len(_MEMO), "size": PLAN_MEMO_SIZE, "hits": _MEMO.hits, "misses": _MEMO.misses}
+    """The memo's ``entries``, ``size`` (:data:`PLAN_MEMO_SIZE`), ``nbytes`` (arrays held) and ``max_bytes``
+    (:data:`PLAN_MEMO_BYTES`), ``hits`` and ``misses`` since it was last cleared."""
+    return {
+        "entries": len(_MEMO),
+        "size": PLAN_MEMO_SIZE,
+        "nbytes": _MEMO.nbytes(),
+        "max_bytes": PLAN_MEMO_BYTES,
+        "hits": _MEMO.hits,
+        "misses": _MEMO.misses,
+    }
+
+
+_NOT_DATA = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CodeType)
+
+
+def _array_bytes(root: Any) -> int:
+    """Bytes of the distinct NumPy arrays (their base buffers) reachable from ``root`` through its data (not through
+    modules, classes or functions)."""
+    seen: set[int] = set()
+    bases: set[int] = set()
+    stack, total = [root], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _NOT_DATA):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):
+            base = obj
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if id(base) not in bases:
+                bases.add(id(base))
+                total += base.nbytes
+            continue
+        stack.extend(gc.get_referents(obj))
+    return total
 
 
 #: Module constants of the optimisation that a key holds (a test may change them with ``monkeypatch``).
@@ -690,7 +741,8 @@ def memoised(
     screen: Callable[[SettingResult], str | None] | None = None,
 ) -> _R:
     """``compute(counter, screen)``, computed once per ``key`` in this process (an in-process memo of at most
-    :data:`PLAN_MEMO_SIZE` results, least recently used dropped first; :func:`clear_plan_memo` empties it).
+    :data:`PLAN_MEMO_SIZE` results holding at most :data:`PLAN_MEMO_BYTES` of arrays, least recently used dropped
+    first; :func:`clear_plan_memo` empties it).
 
     The rule: ``key`` (:func:`memo_key`) holds everything that determines the result — the person and device preset
     by their content, anaesthetic, photons, seed, cooling, margin, passes, area, the transport cache folder, the
