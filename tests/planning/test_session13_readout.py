@@ -35,18 +35,15 @@ ISSUE9_KEYS = (
 )
 
 
+PERSON = {"age": 52, "sex": "female", "fitzpatrick": "IV", "site": "cheek", "laxity": 2}
+
+
 @pytest.fixture(scope="module")
-def plan_and_simulation(person_transport_cache):
-    person = Person(age=52, sex="female", fitzpatrick="IV", site="cheek", laxity=2)
-    result = plan(
-        person,
-        goal="tighten",
-        devices=["cooltouch_1320"],
-        photons=PHOTONS,
-        seed=SEED,
-        cache_dir=person_transport_cache,
-        progress=None,
-    )
+def plan_and_simulation(plan_store, person_transport_cache):
+    """The plan, from the run's plan store (conftest: test_qa10_summary.py reads the same plan, computed once per run),
+    and the simulation of its setting."""
+    person = Person(**PERSON)
+    result = plan_store.plan(PERSON, goal="tighten", devices=["cooltouch_1320"], photons=PHOTONS, seed=SEED)
     assert result.eligible and result.device == "cooltouch_1320", result.reasons
     setting = result.support["setting"]
     assert setting.passes == 1, setting.passes  # simulate fires passes in one schedule, the planner adds their Omega

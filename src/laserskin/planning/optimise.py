@@ -62,14 +62,28 @@ between 1 and 3 passes with the seed. Where no pass count has a target within th
 range, the fewest passes whose dermal band is within :data:`BAND_TOLERANCE` (relative) or two
 grid cells of the thickest band.
 Monotonicity in E (needed by the bisection) holds because θ ≥ 0 wherever the laser heats.
+
+In-process memo (session 14): a device's optimised settings and a preset-planned setting are computed once per
+process for the same inputs (:func:`memoised`, at most :data:`PLAN_MEMO_SIZE` results, :func:`clear_plan_memo`): a
+plan that asks again (the other goal's alternatives, the session-limit re-plans, the same request twice, the test
+suite's plans of one person) gets a private copy, without a transport or a heat solve, and its JSON is the one a
+fresh process writes (the work and citations of the first computation are counted again).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
+import dataclasses
+import gc
+import hashlib
+import json
 import math
 import os
+import threading
+import types
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -91,8 +105,12 @@ __all__ = [
     "NotExpectedToWork",
     "SettingResult",
     "benefit_bound_setting",
+    "clear_plan_memo",
+    "memo_key",
+    "memoised",
     "optimise_device",
     "plan_each",
+    "plan_memo_info",
     "planning_settings",
     "target_verdict",
 ]
@@ -517,6 +535,281 @@ def _energy_range(preset, laser) -> tuple[float, float]:
     return (fluence[0] * laser.beam_area_m2, fluence[1] * laser.beam_area_m2)
 
 
+# --------------------------------------------------------------------------------------------
+# In-process memo
+# --------------------------------------------------------------------------------------------
+#: Results the in-process memo keeps (:func:`memoised`), least recently used dropped first; 0 turns it off. An entry is
+#: one device's optimised settings (:func:`optimise_device`: one to nine :class:`SettingResult` sharing one or two
+#: heat responses) or one preset-planned setting (plan.py's ``_preset_setting``: the :class:`Simulation` result
+#: behind it). Measured (session 14, the default plan of the issue's person, 52 F type IV cheek: five entries, 82 MB
+#: of arrays in all): 49 MB for cooltouch_1320 (photons raised), 12.5 MB smoothbeam_1450, 15 MB genesis_1064 (the
+#: screen's bound), 5 MB fraxel_1550, 0.6 MB co2_fractional (:data:`PLAN_MEMO_BYTES` bounds the sum). 12 covers the
+#: devices a plan runs and five seeds of a two-device plan (tests/planning/test_plan_trust.py's recommendation reads
+#: cheek_plans' five smoothbeam_1450 optimisations).
+PLAN_MEMO_SIZE = 12
+#: Bytes of arrays the memo keeps at most (those its entries reach, :func:`_array_bytes`), least recently used dropped
+#: first: 12 entries of a larger person (tests/planning/test_noise_rules_abdomen.py, type VI abdomen, three devices,
+#: five seeds) raised the peak resident memory of that test from 3.6 to 5.0 GB; 512 MiB holds the plans above
+#: (five smoothbeam_1450 and five cooltouch_1320 optimisations: ~310 MB).
+PLAN_MEMO_BYTES = 512 * 2**20
+
+
+@dataclass
+class _MemoEntry:
+    """What :func:`memoised` keeps of one computation (private copies, :func:`_private_copy`)."""
+
+    value: Any
+    work: Counter
+    cited: frozenset[str]
+    #: the benefit screen's bound (:func:`benefit_bound_setting`), with the work and citations up to it; ``None``:
+    #: no screen ran
+    bound: SettingResult | None = None
+    bound_work: Counter | None = None
+    bound_cited: frozenset[str] = frozenset()
+    #: False: the screen rejected the device, and only its bound is kept
+    complete: bool = True
+    #: bytes of the arrays the entry reaches (:func:`_array_bytes`)
+    nbytes: int = 0
+
+
+class _Memo:
+    """A thread-safe least-recently-used map of :class:`_MemoEntry` (at most :data:`PLAN_MEMO_SIZE`)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, _MemoEntry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> _MemoEntry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: _MemoEntry) -> None:
+        entry.nbytes = _array_bytes(entry)
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while self._entries and (
+                len(self._entries) > max(0, PLAN_MEMO_SIZE)
+                or sum(e.nbytes for e in self._entries.values()) > PLAN_MEMO_BYTES
+            ):
+                self._entries.popitem(last=False)
+
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(e.nbytes for e in self._entries.values())
+
+    def count(self, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_MEMO = _Memo()
+
+
+def clear_plan_memo() -> None:
+    """Empty the in-process memo (:func:`memoised`) and reset its hit and miss counts."""
+    _MEMO.clear()
+
+
+def plan_memo_info() -> dict[str, int]:
+    """The memo's ``entries``, ``size`` (:data:`PLAN_MEMO_SIZE`), ``nbytes`` (arrays held) and ``max_bytes``
+    (:data:`PLAN_MEMO_BYTES`), ``hits`` and ``misses`` since it was last cleared."""
+    return {
+        "entries": len(_MEMO),
+        "size": PLAN_MEMO_SIZE,
+        "nbytes": _MEMO.nbytes(),
+        "max_bytes": PLAN_MEMO_BYTES,
+        "hits": _MEMO.hits,
+        "misses": _MEMO.misses,
+    }
+
+
+_NOT_DATA = (type, types.ModuleType, types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.CodeType)
+
+
+def _array_bytes(root: Any) -> int:
+    """Bytes of the distinct NumPy arrays (their base buffers) reachable from ``root`` through its data (not through
+    modules, classes or functions)."""
+    seen: set[int] = set()
+    bases: set[int] = set()
+    stack, total = [root], 0
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, _NOT_DATA):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, np.ndarray):
+            base = obj
+            while isinstance(base.base, np.ndarray):
+                base = base.base
+            if id(base) not in bases:
+                bases.add(id(base))
+                total += base.nbytes
+            continue
+        stack.extend(gc.get_referents(obj))
+    return total
+
+
+#: Module constants of the optimisation that a key holds (a test may change them with ``monkeypatch``).
+_KEY_CONSTANTS = (
+    "PLANNING_GRID_NR",
+    "MC_TARGET",
+    "MAX_PHOTONS",
+    "BAND_TOLERANCE",
+    "TARGET_TOLERANCE",
+    "PASS_NOISE_K",
+    "STRONGEST_TOPICAL",
+    "ANESTHETIC_ORDER",
+    "SCREEN_NOISE_K",
+)
+
+
+def _key_part(value: Any) -> Any:
+    """A JSON-able stand-in for ``value`` in :func:`memo_key` (``json.dumps``'s ``default``)."""
+    if hasattr(value, "model_dump"):  # pydantic: the content (a device preset by its every field, not its name)
+        return {"type": type(value).__qualname__, "fields": value.model_dump(mode="json")}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"type": type(value).__qualname__, "fields": dataclasses.asdict(value)}
+    if isinstance(value, type) or callable(value):  # a class or function by its identity (a test's stand-in differs)
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}@{id(value)}"
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(repr, value))
+    return repr(value)
+
+
+def memo_key(kind: str, *, cache_dir=None, **inputs: Any) -> str:
+    """Key of :func:`memoised`: a digest of ``kind``, the ``inputs`` (models and dataclasses by their content, classes
+    and functions by their identity), the transport cache folder (``None``: ``$LASERSKIN_CACHE_DIR`` or the default,
+    as :class:`Simulation` resolves it; a cached transport is bit-identical to a fresh one, but the results keep their
+    :class:`Simulation`, whose later runs use that folder), the planner's rules (``contraindications.toml`` as loaded
+    now) and this module's constants (:data:`_KEY_CONSTANTS`)."""
+    from laserskin.transport.cache import default_cache_dir
+
+    folder = os.path.abspath(os.path.expanduser(os.fspath(cache_dir if cache_dir is not None else default_cache_dir())))
+    payload = {
+        "kind": kind,
+        "inputs": inputs,
+        "cache_dir": folder,
+        "rules": planner_rules(),
+        "constants": {name: globals()[name] for name in _KEY_CONSTANTS},
+    }
+    text = json.dumps(payload, sort_keys=True, default=_key_part)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _private_copy(value: _T) -> _T:
+    """A deep copy of a :class:`SettingResult` or a list of them that shares only the heavy read-only objects they
+    point to (heat response, :class:`Simulation`, blister uncertainty, evaluation outcome, supporting simulation
+    result: nothing in the planner writes to them) and copies everything a caller reassigns or changes in place
+    (``summary``, ``curve``, ``reasons``, ``cooling``, ``overrides``, the laser, ...)."""
+    shared: dict[int, Any] = {}
+    for setting in value if isinstance(value, list) else [value]:
+        for name in ("response", "simulation", "uncertainty", "outcome", "supporting_result"):
+            heavy = getattr(setting, name, None)
+            if heavy is not None:
+                shared[id(heavy)] = heavy
+    return copy.deepcopy(value, shared)
+
+
+def memoised(
+    key: str,
+    compute: Callable[[Counter, Callable[[SettingResult], str | None] | None], _R],
+    counter: Counter,
+    *,
+    screen: Callable[[SettingResult], str | None] | None = None,
+) -> _R:
+    """``compute(counter, screen)``, computed once per ``key`` in this process (an in-process memo of at most
+    :data:`PLAN_MEMO_SIZE` results holding at most :data:`PLAN_MEMO_BYTES` of arrays, least recently used dropped
+    first; :func:`clear_plan_memo` empties it).
+
+    The rule: ``key`` (:func:`memo_key`) holds everything that determines the result — the person and device preset
+    by their content, anaesthetic, photons, seed, cooling, margin, passes, area, the transport cache folder, the
+    planner's rules and this module's constants — so a hit returns what the computation would return. The memo
+    assumes that the code and the package's data files do not change within the process; a test that replaces a
+    physics function with ``monkeypatch`` (other than the :class:`Simulation` class, which the keys hold) calls
+    :func:`clear_plan_memo`. A hit:
+
+    * returns a private copy (:func:`_private_copy`): a caller that changes its result (``finalise`` does) changes
+      neither the memo nor a later hit;
+    * adds to ``counter`` the work the first computation counted, and cites the works it cited, so that a plan's
+      ``simulation_work``, ``simulations_run`` and ``citations`` are those of the work its results stand for, the
+      same in a fresh process and after a hit (no transport or heat solve runs on a hit);
+    * with a ``screen`` (:func:`optimise_device`'s benefit screen), calls it on a copy of the first computation's
+      bound, as the computation does, and raises :class:`NotExpectedToWork` when it rejects the device.
+    """
+    from laserskin.core.citations import cite, recording
+
+    if PLAN_MEMO_SIZE <= 0:  # off: neither read nor kept
+        return compute(counter, screen)
+    entry = _MEMO.get(key)
+    if entry is not None:
+        if screen is not None and entry.bound is not None:
+            why = screen(_private_copy(entry.bound))
+            if why:
+                _MEMO.count(hit=True)
+                counter.add(entry.bound_work or Counter())
+                cite(*entry.bound_cited)
+                raise NotExpectedToWork(why)
+        if entry.complete:
+            _MEMO.count(hit=True)
+            counter.add(entry.work)
+            cite(*entry.cited)
+            return _private_copy(entry.value)
+    _MEMO.count(hit=False)
+    own = Counter()
+    seen: dict[str, Any] = {}
+    with recording() as used:
+
+        def on_bound(bound: SettingResult) -> str | None:
+            seen.update(bound=_private_copy(bound), work=dataclasses.replace(own), cited=frozenset(used))
+            return screen(bound) if screen is not None else None
+
+        try:
+            value = compute(own, on_bound if screen is not None else None)
+        except NotExpectedToWork:
+            if "bound" in seen:
+                _MEMO.put(
+                    key, _MemoEntry(None, Counter(), frozenset(), seen["bound"], seen["work"], seen["cited"], False)
+                )
+            raise
+        finally:
+            counter.add(own)
+    _MEMO.put(
+        key,
+        _MemoEntry(
+            _private_copy(value),
+            own,
+            frozenset(used),
+            seen.get("bound"),
+            seen.get("work"),
+            seen.get("cited", frozenset()),
+        ),
+    )
+    return value
+
+
 def optimise_device(
     person,
     preset,
@@ -536,6 +829,12 @@ def optimise_device(
     area_m2: float | None = None,
 ) -> list[SettingResult]:
     """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
+
+    The result is memoised within the process (:func:`memoised`; the rule, the key and the copies: the section
+    "In-process memo" of this module): the same call again returns copies of the first call's settings, adds the
+    work that call counted to ``counter`` and cites what it cited, without a transport or a heat solve. With a
+    ``screen``, the memo keeps the first run's bound (:func:`benefit_bound_setting`) and calls ``screen`` on a copy
+    of it at every call, so the screen's own inputs (the plan's goal, its minimum benefit) need not be in the key.
 
     Parameters
     ----------
@@ -571,6 +870,71 @@ def optimise_device(
     NotExpectedToWork
         When ``screen`` rejects the device.
     """
+    from laserskin.pipeline import simulation as simulation_module
+
+    if max_fraction is None:
+        max_fraction = planner_rules()["safety"]["max_fraction_of_blister"]
+    if cooling is not None:
+        coolings = [dict(cooling)]
+    else:
+        coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
+    key = memo_key(
+        "optimise_device",
+        person=person,
+        preset=preset,
+        max_coverage=verdict.max_coverage,  # the only field of the verdict the optimisation reads
+        anesthetic=anesthetic,
+        max_passes=max_passes,
+        photons=photons,
+        seed=seed,
+        coolings=coolings,
+        max_fraction=max_fraction,
+        n_pulse_durations=n_pulse_durations,
+        cache_dir=cache_dir,
+        screened=screen is not None,
+        area_m2=area_m2,
+        simulation=simulation_module.Simulation,
+    )
+
+    def compute(own: Counter, on_bound: Callable[[SettingResult], str | None] | None) -> list[SettingResult]:
+        return _optimise_device(
+            person,
+            preset,
+            verdict=verdict,
+            anesthetic=anesthetic,
+            max_passes=max_passes,
+            photons=photons,
+            seed=seed,
+            coolings=coolings,
+            max_fraction=max_fraction,
+            counter=own,
+            n_pulse_durations=n_pulse_durations,
+            cache_dir=cache_dir,
+            screen=on_bound,
+            area_m2=area_m2,
+        )
+
+    return memoised(key, compute, counter, screen=screen)
+
+
+def _optimise_device(
+    person,
+    preset,
+    *,
+    verdict,
+    anesthetic: str,
+    max_passes: int,
+    photons: int,
+    seed: int,
+    coolings: list[dict],
+    max_fraction: float,
+    counter: Counter,
+    n_pulse_durations: int,
+    cache_dir,
+    screen: Callable[[SettingResult], str | None] | None,
+    area_m2: float | None,
+) -> list[SettingResult]:
+    """:func:`optimise_device` without the memo (``coolings`` and ``max_fraction`` resolved)."""
     from laserskin.pipeline.simulation import Simulation
 
     overrides = {}
@@ -585,14 +949,8 @@ def optimise_device(
             "coverage": verdict.max_coverage,
         }
     pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
-    if max_fraction is None:
-        max_fraction = planner_rules()["safety"]["max_fraction_of_blister"]
     results: list[SettingResult] = []
     transport = None
-    if cooling is not None:
-        coolings = [dict(cooling)]
-    else:
-        coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
     durations = _pulse_durations(preset, base_laser, n_pulse_durations)
     if len(durations) * len(coolings) > 1:  # the bound is of one response: not for several set-ups
         screen = None

@@ -35,6 +35,8 @@ from laserskin.planning.optimise import (
     NotExpectedToWork,
     finalise,
     lightest_anesthetic,
+    memo_key,
+    memoised,
     optimise_device,
     plan_each,
     planning_settings,
@@ -1520,7 +1522,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
         if preset.device_class == "ablative":  # full-field: 1-3 passes, chosen by outcome per downtime day
             settings = [_full_field_passes(preset, person, request, verdict, counter, cache_dir)]
         else:
-            settings = [_ablative_setting(preset, person, request, verdict, counter, cache_dir)]
+            settings = [_preset_setting(preset, person, request, verdict, counter, cache_dir)]
     else:
 
         def optimised(anesthetic: str, screen=None) -> list:
@@ -2137,7 +2139,7 @@ def _full_field_passes(preset, person, request, verdict, counter, cache_dir):
     """
     rows = []
     for n in range(1, MAX_PASSES + 1):
-        setting = _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes=n)
+        setting = _preset_setting(preset, person, request, verdict, counter, cache_dir, passes=n)
         course = plan_course(
             session_dose_from_summary(setting.summary, setting.laser),
             preset,
@@ -2285,6 +2287,33 @@ def _summary_with_anesthetic(summary: dict, anesthetic: str, cooling_kind: str |
         band = pain_band(out["pain_index"], anesthetic, cooling_kind)["with_plan"]
         out["pain_index_with_plan"] = None if band is None else float(band[1])
     return out
+
+
+def _preset_setting(preset, person, request, verdict, counter, cache_dir, passes: int = 1):
+    """:func:`_ablative_setting`, memoised in this process (:func:`~laserskin.planning.optimise.memoised`: a copy of
+    the first run's setting, its work added to ``counter``). The key holds what that run reads: the person, the
+    preset's content, the coverage cap, the cooling, the requested anaesthetic, the passes, the plan's area, photons
+    and seed, the transport cache folder (and the planner's rules and constants, :func:`memo_key`)."""
+    from laserskin.pipeline import simulation as simulation_module
+
+    key = memo_key(
+        "preset_setting",
+        person=person,
+        preset=preset,
+        max_coverage=verdict.max_coverage,  # the only field of the verdict the run reads
+        cooling=cooling_for(request, preset),
+        anesthetic=request.anesthetic,
+        passes=passes,
+        area_m2=request.area_m2,
+        photons=request.photons,
+        seed=request.seed,
+        cache_dir=cache_dir,
+        simulation=simulation_module.Simulation,
+        setting=_ablative_setting,
+    )
+    return memoised(
+        key, lambda own, _screen: _ablative_setting(preset, person, request, verdict, own, cache_dir, passes), counter
+    )
 
 
 def _ablative_setting(preset, person, request, verdict, counter, cache_dir, passes: int = 1):
