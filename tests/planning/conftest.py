@@ -43,8 +43,8 @@ class PlanStore:
     Plans read by more than one file (the issue's person, tighten, 20 000 photons): smoothbeam_1450 alone, seeds 1-5
     (test_plan_trust.py ``cheek_plans``; seed 1 also test_session12_bands.py's device planned alone), and
     cooltouch_1320 + smoothbeam_1450, seeds 1-5 (test_plan_trust.py's recommendation; seed 1 also
-    test_session12_bands.py's pair). cooltouch_1320 alone at seed 1 (test_qa10_summary.py) is planned the same way by
-    test_session13_readout.py, which does not read the store yet.
+    test_session12_bands.py's pair). cooltouch_1320 alone at seed 1 (test_qa10_summary.py) is read by
+    test_session13_readout.py too.
     """
 
     def __init__(self, folder: Path, transport_cache: Path):

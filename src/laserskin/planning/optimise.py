@@ -1258,7 +1258,7 @@ def finalise(
     fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
     chosen = lightest_anesthetic(lambda a: fast.pain(energy, a)) if anesthetic == "auto" else anesthetic
     result.anesthetic = chosen
-    spot_radius = sim.beam().outer_radius_m or response.grid.dr_m
+    spot_radius = sim.collagen_readout_radius_m(response.grid)  # the one read-out radius rule (QA14 #5)
     outcome = response.evaluate(
         energy, spot_radius_m=spot_radius, anesthetic=chosen, pain_cell_area_m2=_pain_area(sim, laser)["cell_area_m2"]
     )
@@ -1269,7 +1269,7 @@ def finalise(
         response.grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
-        spot_radius_m=min(spot_radius, response.grid.r_max_m),
+        spot_radius_m=spot_radius,
     )
     injury = epidermal_injury(
         n * outcome.readout_omega_henriques,
