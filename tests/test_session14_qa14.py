@@ -230,3 +230,21 @@ def test_one_fractional_zone_in_an_open_voxel_volume_is_spread_over_the_area_the
     mtz = float(simulation.laser.mtz_per_m2)
     assert seen["zone"] > 0 and abs(averaged / (math.pi * radius**2) - 1) > 1e-3  # the two rules differ here
     assert result.summary["immediate_tightening_percent"] == pytest.approx(seen["zone"] * averaged * mtz, rel=1e-12)
+
+
+def test_the_web_over_the_schema_range_echoes_the_typed_quantity_with_its_converted_value(tmp_path):
+    """QA14 #3 remainder: a value beyond the field's own schema range (``heat.relaxation = "2 h"``, schema at most 1 h)
+    is answered by the raw-input server-limit path, which now echoes as every other refusal does."""
+    from fastapi.testclient import TestClient
+
+    from laserskin.web.app import create_app
+
+    body = {
+        "person": {"age": 50, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+        "laser": {"wavelength": "1450 nm", "fluence": "10 J/cm^2", "pulse_duration": "50 ms", "spot_diameter": "6 mm"},
+        "heat": {"relaxation": "2 h"},
+    }
+    response = TestClient(create_app(tmp_path)).post("/api/simulate", json=body)
+    assert response.status_code == 422
+    messages = [item["msg"] for item in response.json()["detail"]]
+    assert any(m.startswith("heat.relaxation: got '2 h' (7200 s); expected") for m in messages), messages

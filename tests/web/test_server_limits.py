@@ -113,7 +113,7 @@ def test_api_plan_limit_is_reported_with_the_schemas_other_problems(client):
         ({"grid": {"nr": 5000}}, "grid.nr: got 5000; expected a whole number from 2 to 200 on this server"),
         (
             {"heat": {"relaxation": "2 h"}},
-            "heat.relaxation: got '2 h'; expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
+            "heat.relaxation: got '2 h' (7200 s); expected a duration more than 0 s and at most 5 s on this server, such as '1 s'",
         ),
         (
             {"heat": {"relaxation": "10 s"}},  # within the schema's 3600 s: the server's own check

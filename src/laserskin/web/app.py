@@ -324,7 +324,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = restate_server_ranges(field_errors(error, PLAN_FORM_FIELDS), "plan", settings)
             # a value over the server's limit is answered with that limit, whichever bound fired (QA5 #24)
-            errors.update(server_limit_errors(input_limit_problems(data, "plan", settings)))
+            errors.update(server_limit_errors(input_limit_problems(data, "plan", settings), "plan", settings))
         if errors:
             return page(request, "plan_form.html", status_code=422, form=shown, errors=errors)
         try:
@@ -366,7 +366,11 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
             except (ValidationError, ValueError, ArithmeticError) as error:
                 errors = hint_pulse_energy(field_errors(error, SIM_FORM_FIELDS, SIM_PREFIXES))
                 errors = restate_server_ranges(errors, "scenario", settings, SIM_PREFIXES)
-            errors.update(server_limit_errors(input_limit_problems(data, "scenario", settings), SIM_PREFIXES))
+            errors.update(
+                server_limit_errors(
+                    input_limit_problems(data, "scenario", settings), "scenario", settings, SIM_PREFIXES
+                )
+            )
         if errors:
             return page(request, "simulate_form.html", status_code=422, form=form, errors=errors)
         try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from laserskin.core.errors import InputError, key_terms, name_controls, shown
+from laserskin.core.errors import InputError, key_terms, name_controls
 from laserskin.core.models import number_from_text
 from laserskin.report import INPUT_ROWS
 from laserskin.report.labels import CHOICES, choice, label, unit
@@ -117,11 +117,20 @@ def field_errors(error: Exception, fields: tuple[str, ...], prefixes: dict[str, 
     return errors
 
 
-def server_limit_errors(problems: list, prefixes: dict[str, str] | None = None) -> dict[str, str]:
+def server_limit_errors(
+    problems: list, kind: str, settings: Any, prefixes: dict[str, str] | None = None
+) -> dict[str, str]:
     """Form errors of the values over the server's limits (:func:`laserskin.web.limits.input_limit_problems`),
-    worded as every other field error: ``"got 100; expected a whole number from 1 to 5 on this server"``."""
+    worded as every other field error: ``"got 100; expected a whole number from 1 to 5 on this server"``; a quantity
+    as typed with its value in the range's unit (``got '2 h' (7200 s)``, :meth:`FieldLimit.echo`, QA14 #3)."""
+    from laserskin.web.limits import field_limits
+
     prefixes = prefixes or {}
-    return {prefixes.get(field, field): f"got {shown(value)}; expected {allowed}" for field, value, allowed in problems}
+    limits = field_limits(kind, settings)
+    return {
+        prefixes.get(field, field): f"got {limits[field].echo(value)}; expected {allowed}"
+        for field, value, allowed in problems
+    }
 
 
 def restate_server_ranges(errors: dict[str, str], kind: str, settings, prefixes: dict[str, str] | None = None):

@@ -299,7 +299,6 @@ def _with_server_limits(request: Request, error: RequestValidationError, items: 
     the schema's item on that field replaced, or the limit's item added; the schema's range in its other items on
     such a field restated as this server's ("photons: got 10; expected a whole number from 1000 to 200000 on this
     server")."""
-    from laserskin.core.errors import shown
     from laserskin.web.limits import field_limits, input_limit_problems, with_server_ranges
 
     kind, settings = LIMIT_KINDS.get(request.url.path), getattr(request.app.state, "settings", None)
@@ -315,7 +314,7 @@ def _with_server_limits(request: Request, error: RequestValidationError, items: 
     for field, value, allowed in input_limit_problems(getattr(error, "body", None), kind, settings):
         entry = {
             "loc": ["body", *field.split(".")],
-            "msg": f"{field}: got {shown(_safe(value))}; expected {allowed}",
+            "msg": f"{field}: got {field_limits(kind, settings)[field].echo(_safe(value))}; expected {allowed}",
             "type": "limit",
             "input": _safe(value),
         }
