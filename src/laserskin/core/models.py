@@ -166,7 +166,7 @@ def percent_spec(annotation: Any, metadata: Any = (), item: bool = False) -> Any
     )
 
 
-def _bare_number(value: Any) -> float | None:
+def bare_number(value: Any) -> float | None:
     """``value`` as a finite number where it is a bare one (``5``, ``1.5``, the text ``"5"``), else ``None``."""
     if isinstance(value, bool):
         return None
@@ -191,7 +191,7 @@ def bare_fraction_refusal(value: Any, spec: Any, field: str = "", *, also: str =
     most 100 %``, which 5 seems to be; now ``got 5 (a bare number is a fraction of 1: 500 %); expected a fraction
     more than 0 and at most 1, or a percentage such as '5 %'``. ``also`` adds another kind of value the field takes
     (``density``: "a number of MTZ per area such as '200 /cm^2'")."""
-    number = _bare_number(value)
+    number = bare_number(value)
     if number is None:
         return None
     bounds = {"gt": spec.gt, "ge": spec.ge, "lt": spec.lt, "le": spec.le}

@@ -556,15 +556,12 @@ def _magnitude(value: Any, si_unit: str | None) -> float | None:
             number = to_si(value, si_unit, field="value")
         except Exception:  # not a quantity: the schema says what is wrong with it
             return None
-    elif isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and len(value) <= 40:
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return None
-    else:
+    elif isinstance(value, str) and len(value) > 40:  # not read: a number is never that long
         return None
+    else:
+        from laserskin.core.models import bare_number
+
+        return bare_number(value)
     return number if math.isfinite(number) else None
 
 
