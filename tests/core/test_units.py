@@ -168,3 +168,21 @@ def test_a_comma_is_explained_in_the_number_typed(text, words):
 def test_a_digit_that_is_no_exponent_of_its_unit_is_still_refused(text):
     with pytest.raises(InputError, match="no arithmetic"):
         to_si(text, "J/m^2", field="laser.fluence")
+
+
+def test_every_quantity_kind_refuses_an_angle_and_keeps_its_own_units():
+    """The rule is one, in core.units.to_si: for every kind of quantity a field can have, its display unit parses and
+    the same unit times rad, sr, rpm-style revolutions or counts is refused."""
+    from laserskin.core.errors import InputError
+    from laserskin.core.units import DISPLAY_UNITS, QUANTITY_KINDS, to_si
+
+    for si_unit in QUANTITY_KINDS:
+        unit = DISPLAY_UNITS.get(si_unit, si_unit)
+        to_si(f"2 {unit}" if unit else "2", si_unit, field="x")  # the field's own unit parses
+        for extra in ("rad", "sr", "revolution", "count"):
+            if si_unit.startswith("1/"):
+                text = f"2 {extra}/{si_unit[2:]}"
+            else:
+                text = f"2 {si_unit}*{extra}" if si_unit else f"2 {extra}"
+            with pytest.raises(InputError, match="a unit without angles, counts or information"):
+                to_si(text, si_unit, field="x")

@@ -14,7 +14,7 @@ import pytest
 @pytest.fixture(scope="session")
 def person_transport_cache(run_transport_cache):
     """One transport cache for the planner tests of the issue's person (52 F, type IV, cheek, laxity 2) at the plan
-    defaults (20 000 photons, seeds 1-6): test_plan_trust, test_plan_qa7_session_limit, test_plan_qa8_session_limit and
+    defaults (20 000 photons, seeds 1-6): test_plan_trust, test_session_limit_trade, test_session_limit_eligibility and
     test_mc_error's basal read-out runs start the same Monte Carlo transports (cooltouch_1320, smoothbeam_1450,
     fraxel_1550, genesis_1064). A transport is keyed on its optics, beam, grid, photons, seed and the package and
     kernel versions (:mod:`laserskin.transport.cache`), and a cached one is bit-identical to a fresh one
@@ -41,10 +41,10 @@ class PlanStore:
     else in the planner must call ``plan`` itself.
 
     Plans read by more than one file (the issue's person, tighten, 20 000 photons): smoothbeam_1450 alone, seeds 1-5
-    (test_plan_trust.py ``cheek_plans``; seed 1 also test_session12_bands.py's device planned alone), and
+    (test_plan_trust.py ``cheek_plans``; seed 1 also test_alternative_bands.py's device planned alone), and
     cooltouch_1320 + smoothbeam_1450, seeds 1-5 (test_plan_trust.py's recommendation; seed 1 also
-    test_session12_bands.py's pair). cooltouch_1320 alone at seed 1 (test_qa10_summary.py) is read by
-    test_session13_readout.py too.
+    test_alternative_bands.py's pair). cooltouch_1320 alone at seed 1 (test_plan_summary_dermal_keys.py) is read by
+    test_plan_readout.py too.
     """
 
     def __init__(self, folder: Path, transport_cache: Path):
@@ -112,7 +112,7 @@ def side_by_side():
 @pytest.fixture
 def without_minimum_benefit(monkeypatch):
     """Plans that tests read for their safety limits or wiring, whatever they predict: the minimum-benefit rule
-    (QA4 #23, ``MIN_EXPECTED_IMPROVEMENT_PCT``, tested in test_plan_round2.py) would answer "not expected to work"
+    (QA4 #23, ``MIN_EXPECTED_IMPROVEMENT_PCT``, tested in test_plan_choice.py) would answer "not expected to work"
     for devices that predict almost nothing (genesis_1064 ~1e-4 %, titan_ir ~3 %, smoothbeam_1450 at 0.7 of the
     blister fluence 0.9 %)."""
     monkeypatch.setattr(importlib.import_module("laserskin.planning.plan"), "MIN_EXPECTED_IMPROVEMENT_PCT", 0.0)

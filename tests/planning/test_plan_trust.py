@@ -64,7 +64,7 @@ def test_recommendation_between_devices_same_choices_for_five_seeds(cheek_plans,
     value; the dose's denatured fraction spans 0.14-0.30 over the seeds). The seeds are planned side by side
     (conftest ``side_by_side``: each seed's plan is the one the serial loop makes): within one plan the cached
     smoothbeam_1450 runs finish long before cooltouch_1320's, which would leave a core idle. The plans come from the
-    run's plan store (conftest), where the seed-1 plan serves test_session12_bands.py's pair too."""
+    run's plan store (conftest), where the seed-1 plan serves test_alternative_bands.py's pair too."""
     plans = side_by_side(
         lambda seed: plan_store.plan(
             PERSON, goal="tighten", devices=["cooltouch_1320", "smoothbeam_1450"], photons=PHOTONS, seed=seed
@@ -226,7 +226,7 @@ def test_auto_anaesthetic_dropped_when_its_lead_time_alone_exceeds_the_limit(
     to pain, 6 / 9.9, x 2.75 for the bulk 1320/1450 plans), under which it takes one again (lidocaine/tetracaine
     7/7 at 11.6 J/cm^2). The fluence lowered for the pain without the cream (10.8 J/cm^2, 2 visits of 23.6 min)
     predicts 0.7 % at month 6: with the minimum-benefit rule (QA4 #23) the real plan keeps the cream (QA8 #1,
-    test_plan_qa8_session_limit.py); the rule is lifted here to check the wiring."""
+    test_session_limit_eligibility.py); the rule is lifted here to check the wiring."""
     monkeypatch.setitem(planner_rules()["safety"], "pain_index_limit", PAIN_LIMIT_NEEDING_A_TOPICAL)
     kw = {
         "goal": "tighten",

@@ -221,7 +221,7 @@ def test_requested_cooling_replaces_the_device_default(without_minimum_benefit):
 def test_no_feasible_device_is_an_answer_not_an_input_error():
     """Resurfacing a type VI person with the ablative devices asked for: both are contraindicated, so the plan
     says so (eligible false, the reasons) instead of refusing the request as bad input. (With the default
-    candidates fraxel_1550 is planned instead, QA4 #20: test_plan_round2.py.)"""
+    candidates fraxel_1550 is planned instead, QA4 #20: test_plan_choice.py.)"""
     dark = Person(age=45, sex="male", fitzpatrick="VI", site="forehead", laxity=1)
     result = plan(dark, goal="resurface", devices=["co2_fractional", "er_yag_2940"], photons=PHOTONS)
     assert result.eligible is False

@@ -22,7 +22,7 @@ def test_titan_plan_works_and_says_why_the_scattering_set_is_not_varied(monkeypa
     """QA #2: ``plan --device titan_ir`` exited 2 (salomatina2006 asked for 1650 nm). 1000 photons: the
     planner adds photons itself when the basal Monte Carlo error needs them; only the plan's existence and
     its stated band are checked here. The Titan-type course predicts less than the planner's minimum benefit
-    (QA4 #23: then the plan says it is not expected to work, test_plan_round2.py), so the minimum is lifted here
+    (QA4 #23: then the plan says it is not expected to work, test_plan_choice.py), so the minimum is lifted here
     to read the safety band of the plan it would make."""
     import importlib
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from laserskin.cli import app
@@ -80,3 +81,73 @@ def test_inclusions_need_a_voxel_geometry(tmp_path):
     path.write_text(text)
     result = runner.invoke(app, ["transport", str(path), "--photons", "10", "--json"])
     assert result.exit_code != 0
+
+
+FRACTIONAL_VOXELS = """
+[person]
+age = 45
+sex = "female"
+fitzpatrick = "II"
+site = "cheek"
+
+[laser]
+wavelength = "1550 nm"
+pulse_energy = "2 mJ"
+pulse_duration = "3 ms"
+spot_diameter = "15 mm"
+profile = "gaussian"
+fractional = {{ microbeam_diameter = "120 um", mtz_density = "1000 1/cm^2" }}
+
+[geometry]
+kind = "voxels"
+size = ["0.3 mm", "0.3 mm", "0.6 mm"]
+voxel = "15 um"
+boundary = "{boundary}"
+lattice = "{lattice}"
+spacing = "{spacing}"
+
+[transport]
+photons = 1000
+seed = 7
+"""
+
+
+@pytest.mark.parametrize(
+    ("boundary", "lattice", "spacing", "words"),
+    [
+        ("periodic", "hex", "50 um", "the laser's MTZ density"),  # 46 188 /cm² of a 1000 /cm² laser (QA11 #6)
+        ("escape", "square", "100 um", "a spacing of at least"),  # 120 um microbeams 100 um apart: 113 % coverage
+    ],
+)
+def test_transport_refuses_the_lattice_simulate_refuses(tmp_path, boundary, lattice, spacing, words):
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    scenario = tmp_path / "lattice.toml"
+    scenario.write_text(FRACTIONAL_VOXELS.format(boundary=boundary, lattice=lattice, spacing=spacing))
+    runner = CliRunner()
+    transport = runner.invoke(app, ["transport", str(scenario), "--json"])
+    simulate = runner.invoke(app, ["simulate", str(scenario), "--json", "--out", str(tmp_path / "out")])
+    assert transport.exit_code == 2, transport.output
+    assert simulate.exit_code == 2, simulate.output
+    line = transport.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: geometry.spacing: got '{spacing}'") and words in line
+    assert line == simulate.stderr.strip().splitlines()[-1]  # the same words: one function
+
+
+def test_transport_notes_an_escape_lattice_off_the_laser_density(tmp_path):
+    """An escape volume fires the pattern given (docs/voxel.md): it runs, and says so, as simulate does."""
+    from typer.testing import CliRunner
+
+    from laserskin.cli import app
+
+    scenario = tmp_path / "lattice.toml"
+    scenario.write_text(FRACTIONAL_VOXELS.format(boundary="escape", lattice="square", spacing="200 um"))
+    result = CliRunner().invoke(app, ["transport", str(scenario), "--json", "--photons", "200"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    note = json.loads(result.stdout)["lattice_note"]
+    assert note.startswith("geometry.spacing '200 um' places the microbeams at 2500 1/cm^2")
+    assert f"note: {note}" in result.stderr

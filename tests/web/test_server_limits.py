@@ -376,3 +376,49 @@ def test_a_grid_whose_lu_factors_outgrow_the_job_memory_is_refused(dz_max, refus
         )
     else:
         assert problem is None
+
+
+@pytest.mark.parametrize(("typed", "got"), [("1 min", "'1 min' (60 s)"), ("30 s", "'30 s'")])
+def test_the_web_server_limit_on_relaxation_converts_as_the_schema_does(tmp_path, typed, got):
+    """The server-limit path of a scenario (web/limits.py scenario_limit_problem) quoted the text alone."""
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.web.limits import WebSettings, scenario_limit_problem
+
+    scenario = scenario_from_dict(
+        {
+            "person": {"age": 55, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+            "laser": {"device": "genesis_1064"},
+            "heat": {"relaxation": typed},
+            "transport": {"photons": 2000},
+        }
+    )
+    field, value, allowed = scenario_limit_problem(scenario, WebSettings(max_photons=2000))
+    assert (field, value) == ("heat.relaxation", got)
+    assert allowed.startswith("a duration more than 0 s and at most 5 s on this server")
+
+
+@pytest.mark.parametrize(("typed", "got"), [("2 h", "'2 h' (7200 s)"), ("7200 s", "'7200 s'")])
+def test_a_server_limit_echoes_a_typed_quantity_with_its_value_in_the_unit_of_its_words(typed, got):
+    from laserskin.web.limits import WebSettings, field_limits
+
+    limit = field_limits("scenario", WebSettings())["heat.relaxation"]
+    assert limit.echo(typed) == got
+    assert limit.echo(3) == "3"
+
+
+def test_the_web_over_the_schema_range_echoes_the_typed_quantity_with_its_converted_value(tmp_path):
+    """QA14 #3 remainder: a value beyond the field's own schema range (``heat.relaxation = "2 h"``, schema at most 1 h)
+    is answered by the raw-input server-limit path, which now echoes as every other refusal does."""
+    from fastapi.testclient import TestClient
+
+    from laserskin.web.app import create_app
+
+    body = {
+        "person": {"age": 50, "sex": "female", "fitzpatrick": "II", "site": "cheek"},
+        "laser": {"wavelength": "1450 nm", "fluence": "10 J/cm^2", "pulse_duration": "50 ms", "spot_diameter": "6 mm"},
+        "heat": {"relaxation": "2 h"},
+    }
+    response = TestClient(create_app(tmp_path)).post("/api/simulate", json=body)
+    assert response.status_code == 422
+    messages = [item["msg"] for item in response.json()["detail"]]
+    assert any(m.startswith("heat.relaxation: got '2 h' (7200 s); expected") for m in messages), messages

@@ -211,10 +211,6 @@ def _union_tags(field: Any, key: str) -> list[str]:
     return tags
 
 
-def _field_of_any(models: list[Any], key: Any) -> bool:
-    return any(_field_of(model, key) is not None for model in models)
-
-
 def range_words(gt: Any = None, ge: Any = None, lt: Any = None, le: Any = None, fmt: Any = None) -> str:
     """Bounds in plain words: ``range_words(ge=1, le=20)`` is ``"from 1 to 20"``."""
     fmt = fmt or (lambda v: str(v) if isinstance(v, int) else f"{v:g}")

@@ -566,9 +566,7 @@ class ArrheniusIntegrator:
             ps = _as_set(entry)
             sets[ps.name] = ps
             regions[ps.name] = regions.get(ps.name, np.zeros(grid.nz, dtype=bool)) | (index == layer)
-        integrator = cls(grid, sets, regions=regions, **kwargs)
-        integrator._by_layer = True
-        return integrator
+        return cls(grid, sets, regions=regions, **kwargs)
 
     # --- protocol -------------------------------------------------------------------
     def on_step(self, time_s: float, dt_s: float, temperature_old_K: Any, temperature_new_K: Any) -> None:

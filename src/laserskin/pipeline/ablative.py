@@ -1236,25 +1236,6 @@ def _normal_spiking(wavelength_m, starts, durations, power_W):
     return np.asarray(new_starts), np.full(len(new_starts), width), np.asarray(new_power), True
 
 
-class _AxisProbe:
-    """Observer recording the temperature on the axis at a depth (the floor cell once it is ablated above)."""
-
-    def __init__(self, grid: RZGrid, depth_m: float):
-        self.j = int(min(np.searchsorted(grid.z_edges_m, depth_m, side="right") - 1, grid.nz - 1))
-        self.times: list[float] = []
-        self.values: list[float] = []
-
-    def on_step(self, time_s, dt_s, temperature_old_K, temperature_new_K) -> None:
-        if not self.times:
-            self.times.append(time_s - dt_s)
-            self.values.append(float(temperature_old_K[0, self.j]))
-        self.times.append(time_s)
-        self.values.append(float(temperature_new_K[0, self.j]))
-
-    def trace(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.asarray(self.times), np.asarray(self.values)
-
-
 def _beer_lambert_grid(laser, bottoms, mua_layers, energy_J, n_pulses):
     """Grid, beam fraction per ring and peak fluence for a Beer–Lambert source.
 

@@ -344,8 +344,6 @@ class FastEvaluator:
         self.dermis = np.flatnonzero((z >= geometry.junction_depth_m) & (z < geometry.dermis_bottom_m))
         self.dz_um = np.diff(grid.z_edges_m)[self.dermis] * 1e6
         self.dermis_um = (geometry.dermis_bottom_m - geometry.junction_depth_m) * 1e6
-        self.z_top_um = grid.z_edges_m[self.dermis] * 1e6
-        self.max_base = float(response.base_K.max())
         # the dermal column of the target read on the axis read-out region (the pooled temperature of the pipeline's
         # dermal keys, laserskin.damage.injury.readout_maps; QA5 #18): linear in energy, pooled once here
         self._axis_base = pooled_ring(response.base_K[:, :, self.dermis], grid, response.readout_rings, axis=1)

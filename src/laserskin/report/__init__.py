@@ -19,7 +19,6 @@ from laserskin.report.labels import (
     BAND,
     BAND_SOURCES_HEADING,
     BLISTER_BAND_CAPTION,
-    BLISTER_KEYS,
     OUTCOME_BAND_CAPTION,
     alternative_fluence_text,
     alternative_goal_text,
@@ -67,9 +66,6 @@ PLAN_ROWS = (
     "laser_minutes",
     "anesthetic",
 )
-#: Risk rows of the blister criterion (basal Omega = 1), left out for an option that injures the epidermis by
-#: design (ablative, fractional: ``risks.epidermal_wound`` says the crater and necrosis depth instead; QA5 #20).
-BLISTER_ROWS = BLISTER_KEYS
 SETTING_ROWS = (
     "wavelength_nm",  # a broadband source: its emitted bands and mean (labels.wavelength_text), its band in that row
     "fluence_J_per_cm2",

@@ -54,12 +54,8 @@ from laserskin.transport.result import region_names
 if TYPE_CHECKING:
     from laserskin.transport.voxel import Medium, VoxelSource, VoxelVolume
 
-HAIR_KINDS = ("terminal", "vellus")
-
 MAX_VOXELS = 60_000_000
 """Largest voxel count a scenario may ask for (memory: tallies are float64 per voxel and thread)."""
-
-NAMED_TISSUES = ("blood",)
 
 #: The coordinates of an inclusion's ``center`` by shape (a cylinder's are the two across its axis).
 CENTER_COORDINATES = {

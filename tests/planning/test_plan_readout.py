@@ -1,13 +1,13 @@
-"""Session 13: the plan's ``summary`` carries the issue-9 acceptance keys ``laserskin simulate --json`` prints for the
+"""The plan's ``summary`` carries the issue-9 acceptance keys ``laserskin simulate --json`` prints for the
 same setting, read by the same function (:func:`laserskin.pipeline.summary.surface_readout` beside
 :func:`~laserskin.pipeline.summary.dermal_readout`), with the same values.
 
 Before: for 52 F type IV cheek, laxity 2, cooltouch_1320 (20 000 photons, seed 1) the plan's summary had no
 ``peak_temperature_C`` and no ``coagulation_depth_um`` (simulate: numbers). The check re-runs the plan's setting through
-:class:`~laserskin.pipeline.simulation.Simulation` as tests/planning/test_qa10_summary.py does: the same person, laser
-(the planned pulse energy), cooling, anaesthetic, grid, photons and seed, hence the same cached transport
-(bit-identical, tests/pipeline/test_readout_error.py) and the same heat solves, so the numbers agree to rounding
-(rel 1e-6), not within a Monte Carlo tolerance: both read one field.
+:class:`~laserskin.pipeline.simulation.Simulation` as tests/planning/test_plan_summary_dermal_keys.py does: the same
+person, laser (the planned pulse energy), cooling, anaesthetic, grid, photons and seed, hence the same cached
+transport (bit-identical, tests/pipeline/test_readout_error.py) and the same heat solves, so the numbers agree to
+rounding (rel 1e-6), not within a Monte Carlo tolerance: both read one field.
 """
 
 import warnings
@@ -40,8 +40,8 @@ PERSON = {"age": 52, "sex": "female", "fitzpatrick": "IV", "site": "cheek", "lax
 
 @pytest.fixture(scope="module")
 def plan_and_simulation(plan_store, person_transport_cache):
-    """The plan, from the run's plan store (conftest: test_qa10_summary.py reads the same plan, computed once per run),
-    and the simulation of its setting."""
+    """The plan, from the run's plan store (conftest: test_plan_summary_dermal_keys.py reads the same plan, computed
+    once per run), and the simulation of its setting."""
     person = Person(**PERSON)
     result = plan_store.plan(PERSON, goal="tighten", devices=["cooltouch_1320"], photons=PHOTONS, seed=SEED)
     assert result.eligible and result.device == "cooltouch_1320", result.reasons
@@ -144,7 +144,7 @@ def test_ablative_plan_summary_is_simulates_for_the_planned_protocol(person_tran
         assert planned[key] == pytest.approx(simulated[key], rel=REL, abs=1e-9), key
 
 
-# --- the dose band's ends: Monte Carlo bounds of the basal read-out on a scaled copy (session 13) -------------------
+# --- the dose band's ends: Monte Carlo bounds of the basal read-out on a scaled copy -------------------------------
 
 #: Ends of a dose band for the unit checks: rises scaled by 0.8 and 1.2 (the cooltouch band of QA9 #11 is -18 %).
 FACTORS = (0.8, 1.2)

@@ -1,4 +1,4 @@
-"""The planner's in-process memo (:func:`laserskin.planning.optimise.memoised`; session 14, test time).
+"""The planner's in-process memo (:func:`laserskin.planning.optimise.memoised`, added for test time).
 
 A device's optimised settings (:func:`~laserskin.planning.optimise.optimise_device`) and a preset-planned setting
 (plan.py's ``_preset_setting``) are computed once per process for the same inputs. Checked here: (a) the same plan

@@ -1,4 +1,5 @@
-"""QA12 #5: a missing skin type or site says what is expected, in every interface.
+"""Every "required" says what is expected: a missing skin type or site in every interface, an array field, a
+check's required key.
 
 Before, ``laserskin plan`` without ``--fitzpatrick`` (and the web plan form) read ``plan.fitzpatrick: required;
 expected text`` while ``POST /api/plan`` read "one of I, ..., VI", and a missing ``site`` read "expected text"
@@ -15,16 +16,19 @@ with status 2 (before: a traceback).
 from __future__ import annotations
 
 import re
+import tomllib
 import warnings
+from pathlib import Path
 from typing import Annotated
 
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from laserskin.cli import app
-from laserskin.core.errors import Choices, InputError, describe_field, describe_validation_error
+from laserskin.core.errors import _MODELS, Choices, InputError, describe_field, describe_validation_error
 from laserskin.core.models import InputModel, expected_words
-from laserskin.pipeline.scenario import Scenario
+from laserskin.pipeline.scenario import Scenario, scenario_from_dict
 from laserskin.planning import PlanRequest
 from laserskin.skin.person import FITZPATRICK_TYPES, SITES, Person
 
@@ -195,3 +199,77 @@ def test_thresholds_tool_refuses_in_one_line_with_status_2(capsys, argv, line):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1 and captured.err.startswith(line)
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def _example(name: str) -> dict:
+    return tomllib.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+def _refusal(data: dict) -> str:
+    with pytest.raises(InputError) as refused:
+        scenario_from_dict(data)
+    return str(refused.value)
+
+
+# --- an array field and a check's required key ----------------------------------------------------------------------
+def test_a_missing_inclusion_center_says_what_it_takes():
+    data = _example("follicle_810_voxel.toml")
+    del data["inclusions"][0]["center"]
+    assert _refusal(data) == (
+        "inclusions[0].center: required; expected an array of 2 or 3 items, each a length, such as "
+        "['1 mm', '1 mm', '1 mm']"
+    )
+
+
+def test_a_checks_required_key_says_what_it_takes():
+    """The laser's own checks ("spot_diameter: required (or spot_fwhm ...)") get the field's words."""
+    data = _example("tightening_1320.toml")
+    data["laser"] = {"wavelength": "1320 nm", "fluence": "10 J/cm^2", "pulse_duration": "3 ms"}
+    message = _refusal(data)
+    assert message.startswith("laser.spot_diameter: required (or spot_fwhm for a gaussian beam); expected a length ")
+    assert "such as '" in message
+    data["laser"] = {**data["laser"], "spot_diameter": "5 mm", "pulses": 3}
+    message = _refusal(data)
+    assert message.startswith("laser.repetition_rate: required when pulses > 1 (got pulses = 3); expected a frequency")
+
+
+def test_every_required_field_of_every_input_model_says_what_it_takes():
+    """Each registered input model validated without its required fields: every line that says "required" says
+    what is expected (the words of expected_words, never the fallback)."""
+    checked = 0
+    for name, model in list(_MODELS.items()):
+        if not (isinstance(model, type) and issubclass(model, InputModel)):
+            continue
+        required = [f for f in model.model_fields.values() if f.is_required()]
+        if not required:
+            continue
+        try:
+            model.model_validate({})
+        except ValidationError as error:
+            lines = describe_validation_error(error).splitlines()
+        except (InputError, ValueError, TypeError, KeyError):  # a before-check that needs a key: not this subject
+            continue
+        else:
+            continue
+        for line in lines:
+            if ": required" in line:
+                assert "; expected " in line, (name, line)
+                assert "as the documentation" not in line, (name, line)
+                checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize(
+    ("annotation_of", "words"),
+    [
+        (("GeometrySpec", "size_m"), "an array of 3 items, each a length more than 0 mm, such as"),
+        (("PlanRequest", "devices"), "an array of items, each text"),
+        (("Scenario", "inclusions"), "an array of tables"),
+    ],
+)
+def test_array_fields_are_described(annotation_of, words):
+    model, field = annotation_of
+    assert expected_words(_MODELS[model].model_fields[field]).startswith(words)

@@ -19,7 +19,7 @@ from laserskin.report import plan_report_html
 from laserskin.report.labels import display_value, wavelength_text
 from laserskin.treatment.laser import Laser
 
-PLAN = json.loads((Path(__file__).parent / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
+PLAN = json.loads((Path(__file__).parents[1] / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
 
 
 def _broadband(*wavelengths_nm: float, weights: tuple[float, ...] | None = None) -> Laser:

@@ -124,7 +124,7 @@ def test_a_limit_another_candidate_meets_does_not_trade_below_the_benefit_cut(mo
     the scenario. cooltouch_1320 needs a topical only under a pain limit below its 2.75/10; fraxel_1550 fits 15 min
     only without one, i.e. under a limit of at least its 2.58/10 (cold air), where cooltouch's fluence without the
     cream is barely lowered (at 1.7/10 already 13.3 J/cm^2, 11.4 %, above any cut fraxel's 8.1 % clears). The plan
-    path of the benefit-cut rule is checked end to end in test_plan_qa8_session_limit.py; here its two pieces, on the
+    path of the benefit-cut rule is checked end to end in test_session_limit_eligibility.py; here its two pieces, on the
     numbers of the QA finding: the note that keeps the cream (:func:`_traded_below_benefit_note`, the lowered option
     below the cut; none where it clears the cut) and the plan-level line that names the candidate fitting the limit
     (:func:`_limit_overrun_reason`)."""

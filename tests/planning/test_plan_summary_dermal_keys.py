@@ -15,6 +15,7 @@ heat solves. The numbers must then agree to floating-point rounding (rel 1e-6, a
 the epidermal Omega), not within a Monte Carlo tolerance: both read one field.
 """
 
+import importlib
 import warnings
 
 import pytest
@@ -32,8 +33,8 @@ REL = 1e-6  # same transport, same heat solves: rounding only
 
 @pytest.fixture(scope="module")
 def plan_and_simulation(plan_store, person_transport_cache):
-    """The plan, from the run's plan store (conftest; test_session13_readout.py plans the same request, and
-    test_session12_band_cost.py too, which counts its own backward runs), and the simulation of its setting."""
+    """The plan, from the run's plan store (conftest; test_plan_readout.py plans the same request, and
+    test_dose_band_cost.py too, which counts its own backward runs), and the simulation of its setting."""
     person = Person(**PERSON)
     result = plan_store.plan(PERSON, goal="tighten", devices=["cooltouch_1320"], photons=PHOTONS, seed=SEED)
     assert result.eligible and result.device == "cooltouch_1320", result.reasons
@@ -85,3 +86,17 @@ def test_plan_summary_depth_keys_are_numbers_as_in_simulate(plan_and_simulation)
         assert isinstance(simulated[key], float), key
         assert isinstance(planned[key], float), (key, planned.get(key))
         assert planned[key] == pytest.approx(simulated[key], rel=REL, abs=1e-9), key
+
+
+plan_module = importlib.import_module("laserskin.planning.plan")
+
+
+def test_plan_summary_follows_simulates_depth_convention():
+    """The linear read-out leaves the depths of a non-ablative setting null; ``simulate --json`` gives 0.0."""
+    linear = {"crater_depth_um": None, "residual_damage_depth_um": None, "epidermal_injury": "erythema"}
+    out = plan_module._summary_as_simulate(linear, "non_ablative")
+    assert out["crater_depth_um"] == 0.0 and out["residual_damage_depth_um"] == 0.0
+    necrotic = plan_module._summary_as_simulate({**linear, "epidermal_injury": "blister"}, "non_ablative")
+    assert necrotic["crater_depth_um"] == 0.0 and necrotic["residual_damage_depth_um"] is None  # not read: not 0
+    ablative = {"crater_depth_um": 48.8, "residual_damage_depth_um": 14.0}
+    assert plan_module._summary_as_simulate(ablative, "ablative") == ablative

@@ -169,3 +169,32 @@ def test_api_devices_rows_are_the_display_rows_of_devices_json():
     presets = json.loads(result.stdout)
     assert [preset["display"] for preset in presets] == table_rows()
     assert all("wavelength_m" in preset["default"] for preset in presets)
+
+
+PERSON = ["--age", "45", "--sex", "female", "--fitzpatrick", "I", "--site", "cheek"]
+
+
+runner = CliRunner()
+
+
+# --- optics --json -------------------------------------------------------------------------------------------------
+def test_optics_json_carries_version_and_the_inputs_that_reproduce_it():
+    from laserskin.core.units import to_si
+    from laserskin.skin import Person, optics_table
+
+    args = [*PERSON, "--wavelength", "0.755 um", "--scattering", "salomatina2006", "--json"]
+    result = runner.invoke(app, ["optics", *args])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"version", "inputs", "layers"}
+    assert data["version"] == laserskin.__version__
+    inputs = data["inputs"]
+    assert inputs["wavelength"] == "0.755 um" and inputs["scattering"] == "salomatina2006"
+    assert inputs["person"]["fitzpatrick"] == "I" and inputs["person"]["site"] == "cheek"
+    again = optics_table(
+        Person.model_validate(inputs["person"]),
+        to_si(inputs["wavelength"], "m", field="wavelength"),
+        scattering=inputs["scattering"],
+    )
+    assert again == data["layers"]
+    assert [row["name"] for row in data["layers"]][0] == "stratum_corneum"

@@ -1,12 +1,16 @@
-"""QA3 planner items: ablative plans state what was set (no unchecked target claimed), full-field passes
-by outcome per downtime day, tie-breaks named, ranking candidates, pigment risk for types V-VI."""
+"""The planner's choice of device, goal and passes: ablative plans state what was set (no unchecked target claimed),
+full-field passes by outcome per downtime day, tie-breaks named, ranking candidates, pigment risk for types V-VI, the
+minimum benefit, and an infeasible device/cooling request that is not a referral of the person."""
 
+import importlib
 from types import SimpleNamespace
 
 import pytest
 
 from laserskin.planning import plan
+from laserskin.planning.plan import RISK_KEYS
 from laserskin.skin.person import Person
+from laserskin.treatment.devices import load_device
 
 PHOTONS = 20_000
 
@@ -34,20 +38,6 @@ def test_an_explicit_goal_that_excludes_the_device_suggests_the_other_goal():
     with pytest.raises(InputError) as error:
         plan(person(), goal="tighten", devices=["co2_full_field"], photons=PHOTONS)
     assert error.value.field == "devices" and "--goal resurface" in str(error.value)
-
-
-def test_plan_json_has_no_binary_float_noise():
-    """QA3 #22: 1550.0000000000002 nm, 99.99999999999999 um in the plan JSON."""
-    from laserskin.planning.plan import TreatmentPlan
-
-    p = TreatmentPlan(
-        eligible=True,
-        referral=None,
-        request={},
-        settings={"wavelength_nm": 1550.0000000000002, "microbeam_diameter_um": 99.99999999999999, "f": 13.123456},
-    )
-    settings = p.to_dict()["settings"]
-    assert settings == {"wavelength_nm": 1550.0, "microbeam_diameter_um": 100.0, "f": 13.123456}
 
 
 def test_ablative_plan_does_not_claim_the_dermal_target(co2_plan):
@@ -161,28 +151,6 @@ def test_dark_skin_pigment_risk_comes_with_its_reason_and_a_test_spot():
         assert any(r.startswith(f"pigment risk {p.risks['pigment_risk']}") and "test spot" in r for r in p.reasons)
 
 
-def test_ablative_options_that_make_a_crater_grade_the_epidermis_as_removed():
-    """QA4 #16: an Er:YAG plan (49 um crater in a 71 um epidermis) read 'None expected' next to a 5.6-day open
-    wound, while a shallower CO2 crater read 'blister'. Every ablative option with a crater is graded "necrosis"
-    (removed by design) with a note; non-ablative options keep the simulation's grade."""
-    from types import SimpleNamespace
-
-    from laserskin.planning.plan import _epidermal_grade, _epidermal_grade_note
-
-    def setting(device_class, crater, read):
-        summary = {"crater_depth_um": crater, "residual_damage_depth_um": 11.9, "epidermal_injury": read}
-        return SimpleNamespace(device_class=device_class, summary=summary)
-
-    er_yag = setting("ablative", 49.0, "none")
-    assert _epidermal_grade(er_yag) == "necrosis"
-    assert "49 um crater" in _epidermal_grade_note(er_yag)["epidermal_injury_note"]
-    assert _epidermal_grade(setting("ablative", 21.0, "blister")) == "necrosis"
-    assert _epidermal_grade(setting("fractional_ablative", 300.0, "necrosis")) == "necrosis"
-    assert _epidermal_grade_note(setting("fractional_ablative", 300.0, "necrosis")) == {}
-    assert _epidermal_grade(setting("ablative", 0.0, "erythema")) == "erythema"  # below threshold: no crater
-    assert _epidermal_grade(setting("non_ablative", None, "none")) == "none"
-
-
 def test_resurfacing_falls_back_to_fractional_non_ablative_when_no_ablative_device_is_offered(monkeypatch):
     """QA4 #20: type VI + resurface was 'not eligible' (every resurface candidate is ablative and contraindicated),
     although fractional non-ablative 1550 nm at low density is the resurfacing of skin of colour (Kaushik & Alexis
@@ -251,3 +219,62 @@ def test_a_lowered_setting_below_the_minimum_says_why():
     lowered["anaesthetic_note"] = "session limit 30 min: ... raise --max-session-minutes to 99"
     reason = _below_minimum_reason(lowered, "tighten")
     assert "not expected to work" in reason and reason.endswith("raise --max-session-minutes to 99")
+
+
+plan_module = importlib.import_module("laserskin.planning.plan")
+
+
+PERSON = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 2}
+
+
+def test_an_infeasible_device_cooling_request_is_not_a_referral(monkeypatch):
+    """QA5 #19: cooltouch_1320 with cold air (instead of its cryogen) has no safe fluence >= the device minimum;
+    the plan said "no tighten treatment is offered for this person" (eligible false, a specialist referral).
+    Now the person is eligible and the request is infeasible, with the device's own cooling's result. The
+    device runs are stubbed (a full run: blister 10.2-12.2 J/cm^2 with cold air, 14.4 J/cm^2 with cryogen)."""
+    from types import SimpleNamespace
+
+    from laserskin.report import plan_report_html
+
+    def stub(preset, person, request, counter, cache_dir, goal=None):
+        if request.cooling == "cold_air":
+            return [], [f"{preset.name}: with cold_air cooling: no safe fluence (blister fluence 10.2-12.2 J/cm^2)"]
+        return [{"setting": SimpleNamespace(summary={"fluence_J_per_cm2": 14.4})}], []
+
+    monkeypatch.setattr(plan_module, "_plan_device", stub)
+    result = plan_module.plan(Person(**PERSON), devices=["cooltouch_1320"], cooling="cold_air", photons=1000)
+    assert result.eligible is True and result.referral is None and result.device is None
+    text = result.infeasible_request
+    for words in ("device/cooling combination is infeasible", "blister fluence 10.2-12.2", "cryogen", "14.4 J/cm^2"):
+        assert words in text, words
+    assert "for this person" not in text and "specialist" not in text
+    data = result.to_dict()
+    assert data["infeasible_request"] == text and data["risks"]["infeasible_request"] == text
+    # QA8 #6: the acceptance keys stay, null without a treatment
+    assert set(RISK_KEYS) <= set(data["risks"]) and data["risks"]["pigment_risk"] is None
+    html = plan_report_html(result, {})
+    assert "Request not feasible" in html and "Referral" not in html
+    # contraindicated: still the person's referral
+    monkeypatch.setattr(plan_module, "_plan_device", lambda p, *a: ([], [f"{p.name}: contraindicated: stub"]))
+    referred = plan_module.plan(Person(**PERSON), devices=["cooltouch_1320"], cooling="cold_air", photons=1000)
+    assert referred.eligible is False and referred.infeasible_request is None and "specialist" in referred.referral
+
+
+def test_the_infeasible_reason_states_the_blister_fluence_and_the_device_minimum():
+    """QA5 #19: the rejection named the binding constraint but not the blister fluence it found."""
+    from types import SimpleNamespace
+
+    preset = load_device("cooltouch_1320")
+    laser = preset.laser()
+    per_cm2 = laser.beam_area_m2 * 1e4
+    setting = SimpleNamespace(
+        reasons=["no safe fluence in the device range: epidermal safety at the device minimum"],
+        laser=laser,
+        blister_band_J=[10.2 * per_cm2, 12.2 * per_cm2],
+        blister_energy_J=11.0 * per_cm2,
+        energy_range_J=(10.0 * per_cm2, 20.0 * per_cm2),
+        cooling={"kind": "none"},
+    )
+    text = plan_module._infeasible_reason(preset, setting)
+    assert text.startswith("cooltouch_1320: with no cooling: no safe fluence")
+    assert "blister fluence 10.2-12.2 J/cm^2" in text and "device minimum 10 J/cm^2" in text

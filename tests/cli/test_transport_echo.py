@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -131,3 +132,45 @@ def test_a_second_identical_run_says_it_was_read_from_the_cache(tmp_path):
     table = _invoke("transport", path, "--threads", 2)
     assert table.exit_code == 0, table.output
     assert "read from the transport cache" in table.stdout and "photons/s on 1 thread(s)" in table.stdout
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+# --- laserskin transport goes through the transport cache --------------------------------------------------------
+@pytest.mark.private_transport_cache
+def test_a_repeated_transport_command_is_a_cache_hit_with_the_same_output(tmp_path, monkeypatch):
+    """The second identical ``laserskin transport`` reads the first run's entry in the cache of ``simulate``
+    (``LASERSKIN_CACHE_DIR``): no Monte Carlo run, the same summary and the same NetCDF content."""
+    import laserskin.transport.cache as cache
+    from laserskin.cli import app
+    from laserskin.core.io import read_netcdf
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(folder))
+    runs = []
+    real = cache.simulate_transport
+
+    def counted(*args, **kwargs):
+        runs.append(args[3] if len(args) > 3 else kwargs.get("photons"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "simulate_transport", counted)
+    scenario = str(EXAMPLES / "three_layer_skin.toml")
+    outputs = []
+    for name in ("first.nc", "second.nc"):
+        args = ["transport", scenario, "--photons", "2000", "--seed", "5", "--out", str(tmp_path / name), "--json"]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+    assert runs == [2000]  # one Monte Carlo run: the second command is a hit
+    assert len(list(folder.glob("*.nc"))) == 1
+    speed = ("threads", "wall_time_s", "photons_per_second", "from_cache", "cached_run")
+    assert [{k: v for k, v in o.items() if k not in speed} for o in outputs[1:]] == [
+        {k: v for k, v in outputs[0].items() if k not in speed}
+    ]
+    assert (
+        outputs[1]["from_cache"] and outputs[1]["cached_run"]["photons_per_second"] == outputs[0]["photons_per_second"]
+    )
+    first, second = read_netcdf(tmp_path / "first.nc"), read_netcdf(tmp_path / "second.nc")
+    assert first.identical(second)

@@ -1,4 +1,4 @@
-"""Session 12: the plan's dose band computes the Monte Carlo bounds of a basal read-out once.
+"""The plan's dose band computes the Monte Carlo bounds of a basal read-out once.
 
 The outcome band re-reads a setting at the two ends of its dose band on a copy of its linear response with the rise
 scaled (:func:`laserskin.planning.plan._setting_at_dose`). For that copy the read-out's Monte Carlo error is "not
@@ -24,6 +24,7 @@ from laserskin.pipeline.readout_error import basal_readout_relative_errors
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.simulation import Simulation
 from laserskin.planning import plan
+from laserskin.planning.optimise import clear_plan_memo
 from laserskin.skin.person import Person
 from laserskin.treatment.devices import load_device
 
@@ -55,7 +56,10 @@ def _fingerprint(medium, power, surface, times_s, weights) -> str:
 
 @pytest.fixture
 def backward_runs(monkeypatch):
-    """The fingerprints of the backward runs made (one entry per run)."""
+    """The fingerprints of the backward runs made (one entry per run), from an empty planner memo
+    (:func:`laserskin.planning.optimise.memoised`): a setting another test of this process planned (the same request
+    in test_alternative_bands.py, test_plan_trust.py) would be read from it, with no backward run to count."""
+    clear_plan_memo()
     runs: list[str] = []
     run = readout_error.readout_sensitivity
 

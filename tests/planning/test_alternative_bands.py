@@ -1,4 +1,4 @@
-"""Session 12: the plan's alternatives carry the chosen plan's outcome band rule, and the report states what the bands
+"""The plan's alternatives carry the chosen plan's outcome band rule, and the report states what the bands
 include.
 
 Before, the chosen plan's ``improvement_percent`` band held the uncertainty of the delivered dermal dose

@@ -1,11 +1,7 @@
-"""QA9 planner findings 4 and 5.
+"""The visits of a session: a session under the limit is split into at most a few visits (the anaesthetic's lead
+time is not laser time), every option carries its visit keys, and a full-field resurfacing is one sitting.
 
-#4: ``--anesthetic auto`` plans a fractional treatment with no topical (its nominal pain with cold air is within the
-planner's pain limit), while the published pain scores of these devices were measured with one: the plan now says
-why no topical was chosen (``risks.anaesthetic_choice_note``, also under ``pain``, in the reasons and in the HTML
-report): the nominal pain and its band, the limit, and what the lightest topical would give.
-
-#5: when the cream's lead time alone reaches the session limit the advice is to apply it before the timed visit, but
+When the cream's lead time alone reaches the session limit the advice is to apply it before the timed visit, but
 the laser time itself was left whole (one 47-min visit under a 30-min limit): it is now split into visits whose laser
 time each fits the limit, or the plan says that the laser time itself exceeds the limit.
 
@@ -15,20 +11,25 @@ its module-scoped fixture; the rest are rule checks on the timing helpers. Since
 within the limit 6), so its plan here fixes the topical that the auto plan's own note offers (lidocaine 4 %).
 """
 
+from __future__ import annotations
+
 import html
+import importlib
 import math
+from types import SimpleNamespace
 
 import pytest
 
-from laserskin.damage.pain import pain_band
 from laserskin.planning import plan
-from laserskin.planning.optimise import ANESTHETIC_ORDER
 from laserskin.planning.plan import (
     MAX_VISITS_PER_SESSION,
+    OPTION_KEYS,
     _limit_not_met_note,
+    _option_numbers,
+    _split_reason,
     _visits,
+    _visits_needed,
 )
-from laserskin.planning.request import planner_rules
 from laserskin.planning.sessions import plan_course, session_dose_from_summary, session_timing
 from laserskin.report import plan_report_html
 from laserskin.report.labels import readable_units
@@ -55,20 +56,6 @@ def large_area_plan(cache):
         area="400 cm^2",
         max_session_minutes=LIMIT_MIN,
         anesthetic="lidocaine_4",
-        seed=1,
-        cache_dir=cache,
-        progress=None,
-    )
-
-
-@pytest.fixture(scope="module")
-def fractional_plan(cache):
-    """QA9 #4's co2_fractional command: 50 F, type III neck, laxity 2, 300 cm^2 under a 20-min limit."""
-    return plan(
-        Person(age=50, sex="female", fitzpatrick="III", site="neck", laxity=2),
-        devices=["co2_fractional"],
-        area="300 cm^2",
-        max_session_minutes=20.0,
         seed=1,
         cache_dir=cache,
         progress=None,
@@ -139,40 +126,6 @@ def test_the_qa_plan_splits_the_laser_time_into_visits_that_fit(large_area_plan)
     assert "anaesthetic_choice_note" not in p.risks and "anaesthetic_choice_note" not in p.pain
 
 
-# --- #4: why no topical -----------------------------------------------------------------------------------------
-
-
-def test_a_plan_without_topical_says_why(fractional_plan):
-    """Before: ``anesthetic`` "none" with pain with the plan 5.6 [3.2-8.8] and nothing said about the choice. Now the
-    note gives the nominal pain and band with the cold air, the limit, the band's upper end above it, and what the
-    lightest topical gives (its band computed here from the plan's own pain index), with the published anchors."""
-    p = fractional_plan
-    assert p.eligible and p.device == "co2_fractional" and p.anesthetic == "none"
-    cooling = p.cooling["kind"]
-    limit = planner_rules()["safety"]["pain_index_limit"]
-    band = p.pain["with_plan"]
-    assert band[1] <= limit  # the auto rule's premise: the nominal is within the limit
-    note = p.risks["anaesthetic_choice_note"]
-    assert p.pain["anaesthetic_choice_note"] == note and note in p.reasons
-    lightest = next(a for a in ANESTHETIC_ORDER if a != "none")
-    topical = pain_band(p.risks["pain_index_without_anesthetic"], lightest, cooling)["with_plan"]
-    for words in (
-        "no topical anaesthetic (--anesthetic auto)",
-        f"{band[1]:.1f}/10 [{band[0]:.1f}-{band[2]:.1f}]",
-        f"pain limit {limit:g}/10",
-        f"{lightest}, would give {topical[1]:.1f}/10 [{topical[0]:.1f}-{topical[2]:.1f}]",
-        f"--anesthetic {lightest}",
-        "Tierney & Hanke 2012",  # the published scores of this device, measured with a topical (pain.toml)
-    ):
-        assert words in note, words
-    assert (band[2] > limit) == ("upper end" in note)
-    # the acceptance keys of issue 10 keep their shape
-    for key in ("without_anaesthetic", "with_plan"):
-        assert len(p.pain[key]) == 3 and p.pain[key][0] <= p.pain[key][1] <= p.pain[key][2]
-    page = plan_report_html(p)
-    assert "Why no topical anaesthetic" in page and html.escape(readable_units(note), quote=True) in page
-
-
 # --- #12: a --max-sessions cap is named as the cap, not as saturation ------------------------------------------------
 
 
@@ -200,3 +153,144 @@ def test_a_session_cap_below_the_saturation_count_is_named_as_the_cap(large_area
         assert words in reason, words
     # a cap at or above the count the rule takes changes nothing
     assert "capped" not in plan_course(dose, preset, person, max_sessions=free.sessions).sessions_reason
+
+
+plan_module = importlib.import_module("laserskin.planning.plan")
+
+
+def test_one_sitting_note_gives_the_options():
+    """QA6 #15 (the plan: test_a_full_field_resurfacing_over_the_limit_is_one_sitting_not_patches, co2_full_field over
+    500 cm^2, ~71 min at the laser)."""
+    note = plan_module._one_sitting_note("co2_full_field", 101.0, 71.0, 60.0)
+    assert "one sitting" in note and "cosmetic units" in note and "--max-session-minutes to 101" in note
+    assert "fractional" in note and "patches" in note
+
+
+PHOTONS = 20_000
+
+
+def test_visits_are_capped_and_the_cap_is_flagged_with_the_options():
+    """QA5 #9: 45 min of cream + 31.8 min at the laser under a 46-min limit used to be split into 32 visits of
+    1 min at the laser each (the visit count diverges as the limit approaches the lead time). QA6 #1: the laser
+    time (31.8 min) fits the limit, so no split at all: one visit, flagged, with the options."""
+    assert _visits_needed(76.8, 31.8, 46.0) == 32
+    assert _visits(76.8, 31.8, 46.0) == 1
+    note = _limit_not_met_note("emla", 76.8, 31.8, 46.0)
+    for words in (
+        "one visit of 76.8 min",
+        "would not shorten",
+        "2 visits take 122 min",
+        "before the timed visit",
+        "raise --max-session-minutes to 77",
+    ):
+        assert words in note, words
+    # the laser time over the limit: 30 min lead leaves 30 min of laser per visit; 70 min -> 3 visits, nothing flagged
+    assert (
+        _visits(100.0, 70.0, 60.0) == MAX_VISITS_PER_SESSION and _limit_not_met_note("emla", 100.0, 70.0, 60.0) is None
+    )
+    # beyond the cap: one visit, flagged with the visits it would take
+    assert _visits(130.0, 100.0, 60.0) == 1 and "4 visits" in _limit_not_met_note("emla", 130.0, 100.0, 60.0)
+    # no anaesthetic: only a laser time longer than the cap x the limit is flagged
+    assert _visits(200.0, 200.0, 60.0) == 1 and "4 visits" in _limit_not_met_note("none", 200.0, 200.0, 60.0)
+    assert _visits(150.0, 150.0, 60.0) == 3
+    # the lead time alone over the limit: one visit, flagged (fixed anaesthetic)
+    assert _visits(70.0, 5.0, 60.0) == 1 and "lead time alone exceeds the limit" in _limit_not_met_note(
+        "emla", 70.0, 5.0, 60.0
+    )
+
+
+def test_a_split_states_the_total_minutes_per_session():
+    """QA6 #1: a split session says what the patient sits through per session, the lead time repeated."""
+    option = {
+        "visits": 3,
+        "session_minutes": 53.6,
+        "laser_minutes": 23.6,
+        "unsplit_minutes": 100.7,
+        "limit_minutes": 60.0,
+    }
+    text = _split_reason(option, 500.0, "lidocaine_tetracaine_7_7")
+    for words in (
+        "3 visits of 167 cm^2",
+        "54 min each",
+        "161 min per session in total",
+        "repeated at every visit",
+        "laser time alone (71 min) exceeds",
+    ):
+        assert words in text, words
+
+
+def test_a_full_field_resurfacing_over_the_limit_is_one_sitting_not_patches():
+    """QA5 #9 split a full-field ablative session into patches, each an open wound with its own downtime; QA6 #15:
+    a full-field resurfacing is done in one sitting by cosmetic units, so it stays one visit, flagged. Since session 10
+    the planner takes one pass of the preset (the CO2 removal enthalpy; 23.6 min at the laser for 500 cm^2, three
+    passes and ~71 min before), below the cream's 30 min lead time: the premise, a laser time over the limit, is kept
+    with no anaesthetic and a 20 min limit."""
+    p = plan(
+        Person(age=55, sex="female", fitzpatrick="II", site="cheek", laxity=2),
+        devices=["co2_full_field"],
+        photons=PHOTONS,
+        max_session_minutes=20.0,
+        area="500 cm^2",
+        anesthetic="none",
+    )
+    # the laser time alone over the limit: no single visit fits (QA6 #1)
+    assert p.modality == "ablative" and p.visits_per_session == 1 and p.laser_minutes > 20.0
+    note = p.risks["session_limit_not_met"]
+    assert note in p.reasons and "one sitting" in note
+    assert not any("patches of" in r for r in p.reasons)
+
+
+def _stub_option(device: str, minutes: float, visits: int, limit: float, month6: float, area_cm2: float):
+    laser = load_device("cooltouch_1320").laser()
+    setting = SimpleNamespace(
+        device=device,
+        device_class="fractional_non_ablative",
+        summary={"pain_index": 3.0},
+        anesthetic="none",
+        cooling=None,
+        laser=laser,
+        passes=1,
+        safe_energy_J=None,
+        target_energy_J=None,
+        binding="",
+        target_verdict="reached",
+    )
+    course = SimpleNamespace(
+        improvement_percent={"month_6": [1.0, month6, 20.0]}, sessions=3, interval_weeks=4.0, downtime_days=1.0
+    )
+    return {
+        "setting": setting,
+        "course": course,
+        "session_minutes": minutes,
+        "laser_minutes": minutes,
+        "visits": visits,
+        "limit_minutes": limit,
+        "protocol": SimpleNamespace(treated_area_m2=area_cm2 * 1e-4 / visits),
+    }
+
+
+def test_a_split_option_carries_the_chosen_plans_visit_keys():
+    """QA10 #6: fraxel_1550 at 300 cm^2 under a 20-min limit was split into 2 visits of 15.9 min, exported as
+    ``session_minutes`` 15.92 only (equal to its 150 cm^2 value)."""
+    entry = _option_numbers(_stub_option("fraxel_1550", 15.92, 2, 20.0, 8.7, 300.0), "tighten")
+    assert tuple(entry) == OPTION_KEYS
+    assert entry["visits_per_session"] == 2 and entry["area_per_visit_cm2"] == pytest.approx(150.0)
+    assert entry["session_total_minutes"] == pytest.approx(31.84) and entry["long_session"] is True
+    assert "2 visits" in entry["session_limit_note"]
+
+
+def test_an_option_over_the_limit_carries_its_reason():
+    """QA10 #6: smoothbeam_1450 at 47.7 min under a 20-min limit showed no reason at all."""
+    entry = _option_numbers(_stub_option("smoothbeam_1450", 47.68, 1, 20.0, 6.0, 150.0), "tighten")
+    assert entry["visits_per_session"] == 1 and entry["long_session"] is True
+    assert "not met" in entry["session_limit_note"] and "48 min" in entry["session_limit_note"]
+    fits = _option_numbers(_stub_option("smoothbeam_1450", 12.0, 1, 20.0, 6.0, 150.0), "tighten")
+    assert fits["long_session"] is False and fits["session_limit_note"] is None
+
+
+def test_fits_the_limit_counts_visits():
+    """QA10 #6: "candidates that fit the limit: fraxel_1550 (16 min, ...)" for 2 visits x 16 min."""
+    chosen = _stub_option("cooltouch_1320", 45.0, 1, 20.0, 20.0, 300.0)
+    split = _stub_option("fraxel_1550", 15.92, 2, 20.0, 8.7, 300.0)
+    reason = plan_module._limit_overrun_reason([chosen, split], "tighten")
+    assert "fraxel_1550 (in 2 visits of 16 min, 32 min in all" in reason

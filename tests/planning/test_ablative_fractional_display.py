@@ -1,151 +1,16 @@
-"""QA5 planner findings, round 3: one ``--anesthetic auto`` rule for every device class (#14), an infeasible
-device/cooling request is not a referral of the person (#19), and the plan table and report of
-fractional/ablative options state what the clinician sets and sees (#20, #22)."""
+"""What the plan table, report.html and the web pages show of fractional and ablative options: what the clinician sets
+(energy per micro-beam, coverage, visits) and sees (the wound against the epidermis, not the blister criterion), and
+necrosis worded by what the run made.
+"""
+
+from __future__ import annotations
 
 import importlib
+from types import SimpleNamespace
 
 import pytest
 
-from laserskin.damage.pain import ANESTHETICS, cooling_analgesia_factor
-from laserskin.planning.optimise import ANESTHETIC_ORDER, Counter, lightest_anesthetic
-from laserskin.planning.plan import RISK_KEYS
-from laserskin.planning.request import PlanRequest, planner_rules
-from laserskin.skin.person import Person
-from laserskin.treatment.devices import load_device
-
 plan_module = importlib.import_module("laserskin.planning.plan")
-PERSON = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek", "laxity": 2}
-
-
-def test_auto_anesthetic_is_the_lightest_within_the_pain_limit():
-    """QA5 #14: fraxel_1550 (cold air) simulated at pain 8.32/10 without a topical is within the limit 6 with the
-    plan's cooling alone (x0.50 since session 12, 4.16/10): auto gives none (it gave lidocaine/tetracaine 7/7,
-    +45 min). With cold air no index <= 10 exceeds the limit any more, so the "next lighter topical" case takes the
-    same index under a cooling without an analgesia factor (cryogen: only its computed temperature acts): 8.32 is
-    over the limit there, and auto walks the order to the lightest topical within it, neither none nor the
-    strongest (emla at the factors of anesthetics.toml)."""
-    limit = planner_rules()["safety"]["pain_index_limit"]
-    index = 8.3187
-    assert index * cooling_analgesia_factor("cold_air") <= limit  # the premise of the cold-air case
-    assert plan_module._auto_anesthetic({"pain_index": index}, "cold_air") == "none"
-    cryogen = cooling_analgesia_factor("cryogen")
-    assert index * cryogen > limit  # the premise: without a topical this cooling leaves the pain over the limit
-    chosen = plan_module._auto_anesthetic({"pain_index": index}, "cryogen")
-    assert chosen == next(a for a in ANESTHETIC_ORDER if index * cryogen * ANESTHETICS[a].factor <= limit)
-    assert chosen not in ("none", "lidocaine_tetracaine_7_7")
-    # the shared rule: the strongest where no topical brings the pain within the limit (or none is computed)
-    assert lightest_anesthetic(lambda a: limit + 1.0) == "lidocaine_tetracaine_7_7"
-    assert plan_module._auto_anesthetic({"pain_index": None}, "cold_air") == "lidocaine_tetracaine_7_7"
-
-
-class _FakeRun:
-    def __init__(self, pain_index, cooling):
-        self.summary = {
-            "pain_index": pain_index,
-            "pain_index_with_anesthetic": pain_index,
-            "pain_index_with_plan": pain_index * cooling_analgesia_factor(cooling),
-            "anesthetic": "none",
-            "thermal_model": "linear",
-            "fluence_J_per_cm2": 70.0,
-        }
-
-
-@pytest.mark.parametrize(
-    ("pain_index", "cooling", "expected"), [(9.32, "auto", "none"), (7.2, "cryogen", "lidocaine_4")]
-)
-def test_a_preset_setting_on_auto_gets_the_lightest_topical(monkeypatch, pain_index, cooling, expected):
-    """QA5 #14: the preset-setting path (fractional and ablative devices) used to set lidocaine/tetracaine
-    7/7 whenever the anaesthetic was on auto; now the same rule as the fluence-optimised devices.
-    co2_fractional with its cold air: 9.32 x 0.50 = 4.66 -> none. With cold air no index <= 10 is over the
-    limit 6 since session 12, so the topical case asks for cryogen (no analgesia factor): 7.2 -> lidocaine 4 %
-    (x0.8: 5.76), the lightest topical, not the strongest."""
-    import laserskin.pipeline.simulation as simulation_module
-
-    runs, coolings = [], []
-
-    class FakeSimulation:
-        def __init__(self, person, laser, cooling, protocol, settings, cache_dir=None):
-            self.protocol = protocol
-            runs.append(protocol.anesthetic)
-            coolings.append(cooling["kind"])
-
-        def run(self):
-            return _FakeRun(pain_index, coolings[-1])
-
-    monkeypatch.setattr(simulation_module, "Simulation", FakeSimulation)
-    person = Person(**PERSON)
-    preset = load_device("co2_fractional")
-    kind = preset.cooling["kind"] if cooling == "auto" else cooling
-    assert cooling != "auto" or kind == "cold_air"  # the device's own cooling
-    request = PlanRequest(**PERSON, devices=["co2_fractional"], cooling=cooling)
-    verdict = plan_module.device_verdict(person, preset)
-    setting = plan_module._ablative_setting(preset, person, request, verdict, Counter(), None)
-    assert runs == ["none"] and coolings == [kind]
-    assert setting.anesthetic == expected == setting.summary["anesthetic"]
-    assert setting.simulation.protocol.anesthetic == expected
-    factor = ANESTHETICS[expected].factor
-    assert setting.summary["pain_index_with_anesthetic"] == pytest.approx(pain_index * factor)
-    assert setting.summary["pain_index_with_plan"] == pytest.approx(
-        pain_index * factor * cooling_analgesia_factor(kind)
-    )
-    # a fixed anaesthetic is run and kept as asked
-    runs.clear()
-    fixed = PlanRequest(**PERSON, devices=["co2_fractional"], cooling=cooling, anesthetic="emla")
-    assert plan_module._ablative_setting(preset, person, fixed, verdict, Counter(), None).anesthetic == "emla"
-    assert runs == ["emla"]
-
-
-def test_an_infeasible_device_cooling_request_is_not_a_referral(monkeypatch):
-    """QA5 #19: cooltouch_1320 with cold air (instead of its cryogen) has no safe fluence >= the device minimum;
-    the plan said "no tighten treatment is offered for this person" (eligible false, a specialist referral).
-    Now the person is eligible and the request is infeasible, with the device's own cooling's result. The
-    device runs are stubbed (a full run: blister 10.2-12.2 J/cm^2 with cold air, 14.4 J/cm^2 with cryogen)."""
-    from types import SimpleNamespace
-
-    from laserskin.report import plan_report_html
-
-    def stub(preset, person, request, counter, cache_dir, goal=None):
-        if request.cooling == "cold_air":
-            return [], [f"{preset.name}: with cold_air cooling: no safe fluence (blister fluence 10.2-12.2 J/cm^2)"]
-        return [{"setting": SimpleNamespace(summary={"fluence_J_per_cm2": 14.4})}], []
-
-    monkeypatch.setattr(plan_module, "_plan_device", stub)
-    result = plan_module.plan(Person(**PERSON), devices=["cooltouch_1320"], cooling="cold_air", photons=1000)
-    assert result.eligible is True and result.referral is None and result.device is None
-    text = result.infeasible_request
-    for words in ("device/cooling combination is infeasible", "blister fluence 10.2-12.2", "cryogen", "14.4 J/cm^2"):
-        assert words in text, words
-    assert "for this person" not in text and "specialist" not in text
-    data = result.to_dict()
-    assert data["infeasible_request"] == text and data["risks"]["infeasible_request"] == text
-    # QA8 #6: the acceptance keys stay, null without a treatment
-    assert set(RISK_KEYS) <= set(data["risks"]) and data["risks"]["pigment_risk"] is None
-    html = plan_report_html(result, {})
-    assert "Request not feasible" in html and "Referral" not in html
-    # contraindicated: still the person's referral
-    monkeypatch.setattr(plan_module, "_plan_device", lambda p, *a: ([], [f"{p.name}: contraindicated: stub"]))
-    referred = plan_module.plan(Person(**PERSON), devices=["cooltouch_1320"], cooling="cold_air", photons=1000)
-    assert referred.eligible is False and referred.infeasible_request is None and "specialist" in referred.referral
-
-
-def test_the_infeasible_reason_states_the_blister_fluence_and_the_device_minimum():
-    """QA5 #19: the rejection named the binding constraint but not the blister fluence it found."""
-    from types import SimpleNamespace
-
-    preset = load_device("cooltouch_1320")
-    laser = preset.laser()
-    per_cm2 = laser.beam_area_m2 * 1e4
-    setting = SimpleNamespace(
-        reasons=["no safe fluence in the device range: epidermal safety at the device minimum"],
-        laser=laser,
-        blister_band_J=[10.2 * per_cm2, 12.2 * per_cm2],
-        blister_energy_J=11.0 * per_cm2,
-        energy_range_J=(10.0 * per_cm2, 20.0 * per_cm2),
-        cooling={"kind": "none"},
-    )
-    text = plan_module._infeasible_reason(preset, setting)
-    assert text.startswith("cooltouch_1320: with no cooling: no safe fluence")
-    assert "blister fluence 10.2-12.2 J/cm^2" in text and "device minimum 10 J/cm^2" in text
 
 
 class _Geometry:
@@ -153,7 +18,6 @@ class _Geometry:
 
 
 def _wound_setting(device_class, **summary):
-    from types import SimpleNamespace
 
     simulation = SimpleNamespace(geometry=lambda: _Geometry())
     return SimpleNamespace(device_class=device_class, summary=summary, simulation=simulation)
@@ -181,7 +45,6 @@ def test_ablative_and_fractional_options_state_the_wound_against_the_epidermis()
 
 
 def _fake_plan(**changes):
-    from types import SimpleNamespace
 
     plan = dict(
         eligible=True,
@@ -336,3 +199,61 @@ def test_the_simulation_page_words_necrosis_by_what_the_run_made():
 
     assert "Epidermis removed" in page(crater_depth_um=49.0)
     assert "a burn (overdose)" in page(crater_depth_um=0.0)
+
+
+def test_ablative_options_that_make_a_crater_grade_the_epidermis_as_removed():
+    """QA4 #16: an Er:YAG plan (49 um crater in a 71 um epidermis) read 'None expected' next to a 5.6-day open
+    wound, while a shallower CO2 crater read 'blister'. Every ablative option with a crater is graded "necrosis"
+    (removed by design) with a note; non-ablative options keep the simulation's grade."""
+
+    from laserskin.planning.plan import _epidermal_grade, _epidermal_grade_note
+
+    def setting(device_class, crater, read):
+        summary = {"crater_depth_um": crater, "residual_damage_depth_um": 11.9, "epidermal_injury": read}
+        return SimpleNamespace(device_class=device_class, summary=summary)
+
+    er_yag = setting("ablative", 49.0, "none")
+    assert _epidermal_grade(er_yag) == "necrosis"
+    assert "49 um crater" in _epidermal_grade_note(er_yag)["epidermal_injury_note"]
+    assert _epidermal_grade(setting("ablative", 21.0, "blister")) == "necrosis"
+    assert _epidermal_grade(setting("fractional_ablative", 300.0, "necrosis")) == "necrosis"
+    assert _epidermal_grade_note(setting("fractional_ablative", 300.0, "necrosis")) == {}
+    assert _epidermal_grade(setting("ablative", 0.0, "erythema")) == "erythema"  # below threshold: no crater
+    assert _epidermal_grade(setting("non_ablative", None, "none")) == "none"
+
+
+def test_web_plan_page_shows_a_fractional_plan_by_its_energy_per_micro_beam():
+    """QA6 #17: the page read "255 J/cm^2" in the headline and "Spot diameter 15.0 mm" for fraxel_1550; now the
+    CLI's wording (QA5 #22): energy per micro-beam, the fluence in it, the scan pattern."""
+    import copy
+    import json
+    from pathlib import Path
+
+    import jinja2
+
+    from laserskin.report import labels
+
+    stored = json.loads((Path(__file__).parents[1] / "web" / "data" / "plan.json").read_text(encoding="utf-8"))
+    templates = Path(labels.__file__).parents[1] / "web" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.globals.update(labels.template_globals())
+    fractional = copy.deepcopy(stored)
+    fractional["settings"].update(
+        {
+            "fluence_J_per_cm2": 255.0,
+            "pulse_energy_mJ": 20.0,
+            "spot_diameter_mm": 15.0,
+            "microbeam_diameter_um": 100.0,
+            "coverage_percent": 5.0,
+        }
+    )
+    page = env.get_template("plan_result.html").render(plan=fractional, job={"id": "x"}, figures=[])
+    assert "Energy per micro-beam" in page and "Scan pattern" in page and "Fluence in a micro-beam (MTZ)" in page
+    assert "per micro-beam (255" in page and "Spot diameter" not in page
+    plain = env.get_template("plan_result.html").render(plan=stored, job={"id": "x"}, figures=[])
+    assert "Spot diameter" in plain and "micro-beam" not in plain and "referral-note" not in plain
+    # QA6 #10: an eligible plan with a referral beside it shows the referral
+    referred = env.get_template("plan_result.html").render(
+        plan={**stored, "referral": "severe laxity: refer for surgical consultation"}, job={"id": "x"}, figures=[]
+    )
+    assert 'id="referral-note">Referral: severe laxity: refer for surgical consultation' in referred

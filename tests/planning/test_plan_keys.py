@@ -12,8 +12,9 @@ import importlib
 from types import SimpleNamespace
 
 from laserskin.planning import plan
-from laserskin.planning.plan import OPTION_KEYS, RISK_KEYS, _goal_measure, _option_numbers
+from laserskin.planning.plan import OPTION_KEYS, RISK_KEYS, TreatmentPlan, _goal_measure, _option_numbers
 from laserskin.skin.person import Person
+from laserskin.treatment.devices import load_device
 
 plan_module = importlib.import_module("laserskin.planning.plan")
 
@@ -69,7 +70,6 @@ def test_unavailable_alternatives_carry_the_option_keys():
 
 def test_option_keys_are_the_keys_of_a_planned_option():
     """OPTION_KEYS is the key list of :func:`_option_numbers` (a planned option's entry), checked on a stub."""
-    from laserskin.treatment.devices import load_device
 
     laser = load_device("cooltouch_1320").laser()
     setting = SimpleNamespace(
@@ -108,3 +108,26 @@ def test_a_resurfacing_plan_names_its_measure(tmp_path):
     assert p.goal == "resurface" and p.goal_measure == "rhytid"
     assert p.rhytid_improvement_percent and p.improvement_percent != p.rhytid_improvement_percent
     assert any("rhytid (wrinkle) grade" in r for r in p.reasons if " chosen: " in r)
+
+
+def test_plan_json_has_no_binary_float_noise():
+    """QA3 #22: 1550.0000000000002 nm, 99.99999999999999 um in the plan JSON."""
+    from laserskin.planning.plan import TreatmentPlan
+
+    p = TreatmentPlan(
+        eligible=True,
+        referral=None,
+        request={},
+        settings={"wavelength_nm": 1550.0000000000002, "microbeam_diameter_um": 99.99999999999999, "f": 13.123456},
+    )
+    settings = p.to_dict()["settings"]
+    assert settings == {"wavelength_nm": 1550.0, "microbeam_diameter_um": 100.0, "f": 13.123456}
+
+
+def test_pain_keys_have_one_meaning():
+    """``pain_index`` is simulate's pain without anaesthetic (``summary.pain_index``); the plan's pain with its
+    anaesthetic and cooling is ``pain_index_with_plan`` (simulate's name for that value), at the top level and in
+    every option."""
+    out = TreatmentPlan(eligible=True, referral=None, request={}, pain_index_with_plan=5.3).to_dict()
+    assert "pain_index" not in out and out["pain_index_with_plan"] == 5.3
+    assert "pain_index" not in OPTION_KEYS and "pain_index_with_plan" in OPTION_KEYS

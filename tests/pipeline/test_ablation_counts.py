@@ -1,5 +1,5 @@
-"""QA9 #7b and #8: an Er:YAG crater too deep for the model names the count at fault, and a blow-off peak that is
-the spinodal says it is a parameter.
+"""An Er:YAG crater too deep for the model names the count at fault, the crater bound reads its constants from
+data/parameters/ablation.toml, and a blow-off peak that is the spinodal says it is a parameter.
 
 #7b: 10 J/cm², 60 pulses at 10 Hz was refused after 28 s as "laser.fluence: ... crater stays within 2.61 mm", and
 10 000 pulses ran for minutes. Now a count whose crater provably passes the bottom is refused before the solve
@@ -122,3 +122,25 @@ def test_the_spinodal_is_a_removal_temperature_of_the_blow_off_regime_only():
     assert ablative._removal_peak_note(steady.spinodal_temperature_K, steady) is None
     assert "spinodal" in ablative._removal_peak_note(blow_off.spinodal_temperature_K, blow_off)
     assert "pyrolysis" in ablative._removal_peak_note(steady.pyrolysis_temperature_K, steady)
+
+
+# --- the Er:YAG crater bound's constants: data/parameters/ablation.toml --------------------------------------------
+def test_the_crater_bound_reads_the_tops_of_the_published_ranges_from_the_parameter_file():
+    from importlib import resources
+
+    from laserskin.damage.ablation import LASERS
+    from laserskin.pipeline import ablative
+
+    bound = LASERS["er_yag_2940_bound"]
+    assert ablative.ER_YAG_THRESHOLD_MAX_J_PER_M2 == bound.threshold_fluence_J_per_m2 == 1.7e4  # 1.7 J/cm^2
+    assert ablative.HEAT_OF_ABLATION_MAX_J_PER_M3 == bound.heat_of_ablation_J_per_m3 == 3.0e9  # 3 kJ/cm^3
+    # the tops of the ranges of the pair the model ablates with: never below its own constants
+    model = LASERS["er_yag_2940"]
+    assert bound.threshold_fluence_J_per_m2 >= model.threshold_fluence_J_per_m2
+    assert bound.heat_of_ablation_J_per_m3 >= model.heat_of_ablation_J_per_m3
+    assert "Walsh & Deutsch 1989" in bound.source and "Walsh & Deutsch 1988" in bound.source
+    text = resources.files("laserskin").joinpath("data", "parameters", "ablation.toml").read_text(encoding="utf-8")
+    table = text[text.index("[er_yag_2940_bound]") :]
+    assert "# R: top of 1-1.7 J/cm^2" in table and "R: top of 2.5-3 kJ/cm^3" in table  # the confidence tags
+    source = resources.files("laserskin").joinpath("pipeline", "ablative.py").read_text(encoding="utf-8")
+    assert "1.7e4" not in source and "3.0e9" not in source  # no second copy of the numbers in the code
