@@ -73,16 +73,16 @@ def _private_reason(path: Path) -> str | None:
 #: ends: xdist's own order (files with the most tests first) left long files of one or two tests (qa8's session
 #: limit, the reference doses) for the end, where one worker ran them while the other had nothing left. A file
 #: missing here, or a stale number, changes only the order, never a test; the other files follow in xdist's order.
-#: test_session12_bands.py is left out: its plans come from the plan store (tests/planning/conftest.py), where
+#: test_alternative_bands.py is left out: its plans come from the plan store (tests/planning/conftest.py), where
 #: test_plan_trust.py, started early, has usually computed them already.
 LONG_FILES_S = {
     "planning/test_noise_rules_abdomen.py": 210,
     "planning/test_plan_trust.py": 110,
-    "planning/test_qa10_plan.py": 60,  # 100 before its session-count calls ran with one BLAS thread
-    "planning/test_plan_qa8_session_limit.py": 85,
+    "planning/test_session_count.py": 60,  # 100 before its session-count calls ran with one BLAS thread
+    "planning/test_session_limit_eligibility.py": 85,
     "test_docs_examples.py": 80,
     "validation/test_tissue_response.py": 80,
-    "planning/test_plan_qa7_session_limit.py": 70,
+    "planning/test_session_limit_trade.py": 70,
     "test_examples_tightening.py": 45,
     "planning/test_noise_rules.py": 43,
     "web/test_browser.py": 35,

@@ -73,9 +73,23 @@ GAP = [
 ]
 
 
+#: Blister fluences of :func:`_model`, by (row, type).
+_MODELS: dict[tuple[str, str], float | None] = {}
+
+
+def _model(row_id: str, fitz: str) -> float | None:
+    """``model_blister_fluence_J_per_cm2(ROWS[row_id], fitz)`` at its defaults (20 000 photons, seed 3), once per
+    module: the skin-type trend test reads the three ndyag1064_contact types that the reproduced rows check. The
+    computation is deterministic in these inputs (same transport, same heat solve), so a second call would read the
+    same number."""
+    if (row_id, fitz) not in _MODELS:
+        _MODELS[row_id, fitz] = model_blister_fluence_J_per_cm2(ROWS[row_id], fitz)
+    return _MODELS[row_id, fitz]
+
+
 def _check(row_id, fitz):
     row = ROWS[row_id]
-    model = model_blister_fluence_J_per_cm2(row, fitz)
+    model = _model(row_id, fitz)
     if row["kind"] == "tolerated":
         assert model is None or model >= row["fluence"] * (1 - TOLERANCE), (row["source"], fitz, model)
     else:
@@ -104,8 +118,7 @@ def test_published_threshold_known_gap(row_id, fitz):
 
 
 def test_blister_fluence_falls_with_skin_type():
-    row = ROWS["ndyag1064_contact"]
-    values = [model_blister_fluence_J_per_cm2(row, fitz) for fitz in ("I", "III", "V")]
+    values = [_model("ndyag1064_contact", fitz) for fitz in ("I", "III", "V")]
     assert values[0] > values[1] > values[2]
 
 

@@ -143,7 +143,7 @@ def test_tool_runs_the_model_spectrum_without_an_override():
 
 def test_tool_rejects_an_unknown_set_before_running():
     """The function refuses an unknown set; the tool's one-line refusals (exit 2) are tested in
-    tests/core/test_session13_required.py."""
+    tests/core/test_required_fields.py."""
     from laserskin.planning.thresholds import published_thresholds, spectrum_melanin_fraction
 
     with pytest.raises(InputError, match="melanin_spectrum.*svaasand1995"):
