@@ -148,3 +148,71 @@ def test_the_limit_quotes_the_hottest_cell_on_both_sides_and_its_photon_count():
     assert cell == pytest.approx(1000.0 * low / 190e4, rel=5e-3)  # the hottest cell (3-digit value), not pooled
     assert "its hottest cell passes 1000 degC" in message and "runs at a peak of" not in message
     assert "2000 photons and seed 7" in message and "approximate at this photon count" in message
+
+
+# --- QA15 #5: an explicit ablative = false at an ablating wavelength; the photon wording of each source -------------
+def _person_simulation(**laser):
+    """A real simulation of the scenario (not run): its optics decide whether the laser ablates."""
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+
+    person = {"age": 52, "sex": "female", "fitzpatrick": "III", "site": "cheek"}
+    return Simulation.from_scenario(scenario_from_dict({"person": person, "laser": laser}), photons=2000, seed=7)
+
+
+class _BurnsWithOptics(_BurnsByCell):
+    """:class:`_BurnsByCell` (a Monte Carlo read-out, photons 2000) with a real simulation's laser and optics."""
+
+    def __init__(self, simulation, limit, calls, photons=2000):
+        super().__init__(simulation.laser, limit, calls)
+        self.optical_stack, self.photons = simulation.optical_stack, photons
+
+    def run(self, *, grid_warning=None):
+        result = super().run()
+        result.summary["photons"] = self.photons
+        return result
+
+
+ER_YAG = {"wavelength": "2940 nm", "fluence": "40 J/cm^2", "pulse_duration": "90 ns", "spot_diameter": "2 mm"}
+
+
+def test_ablative_false_at_an_ablating_wavelength_names_the_flag_and_its_fix():
+    """QA15 #5: 2940 nm 40 J/cm² 90 ns with ``ablative = false`` said 'laser.fluence ... 10.4 J/cm^2 or less', while
+    with ablative unset the same setting runs (at 80 J/cm² too): the burn is the flag's (tissue that would be
+    ablated, simulated drying in place). The refusal now names laser.ablative = false, the rule that ablates the
+    wavelength, and the fix (unset or true), with the fluence limit kept for one who keeps the flag."""
+    simulation = _person_simulation(**ER_YAG, ablative=False)
+    calls: list = []
+    message = str(refusal_with_limit(_BurnsWithOptics(simulation, 10.5e4, calls), _refusal(0.2)))
+    assert message.startswith("laser.ablative: got false; expected unset (or true) at 2940 nm with fluence 40 J/cm^2")
+    assert "strongly water-absorbed" in message and "runs this setting as ablative" in message
+    assert "Leave laser.ablative unset (or set it to true)" in message
+    low = float(re.search(r"i\.e\. ([0-9.]+) J/cm\^2 or less", message).group(1)) * 1e4
+    assert low <= 10.5e4 and calls  # the limit of the fluence with the flag kept is still found
+    assert "2000 photons and seed 7" in message  # this case's source is a Monte Carlo one (the linear run's)
+
+
+@pytest.mark.parametrize(
+    "laser",
+    [
+        {**ER_YAG, "ablative": True},  # the flag already ablates
+        ER_YAG,  # unset: the physics decides (ablative here), not the user
+        {**ER_YAG, "wavelength": "1450 nm", "ablative": False},  # not water-absorbed enough: unset is false too
+        # strongly water-absorbed, but it scatters too much in skin for the ablation stage: unset runs non-ablative
+        {**ER_YAG, "wavelength": "1927 nm", "ablative": False},
+    ],
+)
+def test_the_flag_is_named_only_where_unsetting_it_would_ablate(laser):
+    simulation = _person_simulation(**laser)
+    message = str(refusal_with_limit(_BurnsWithOptics(simulation, 10.5e4, []), _refusal(0.2)))
+    assert message.startswith("laser.fluence: got '40 J/cm^2'; expected a setting that keeps the tissue below")
+    assert "ablative" not in message
+
+
+def test_a_beer_lambert_source_has_no_monte_carlo_noise_to_quote():
+    """QA15 #5: the limit's 'at its N photons and seed S: the hottest cell moves with the Monte Carlo noise' is said
+    only of a Monte Carlo source; a Beer-Lambert one (the ablation stage: photons 0) says that it has none."""
+    simulation = _person_simulation(**ER_YAG)
+    message = str(refusal_with_limit(_BurnsWithOptics(simulation, 10.5e4, [], photons=0), _refusal(0.2)))
+    assert "Monte Carlo noise" not in message and "photons and seed" not in message
+    assert "a Beer-Lambert source, no Monte Carlo: the limit does not depend on the photon count or seed" in message

@@ -490,6 +490,61 @@ def _describe_item(item: Any, title: str = "", prefix: str = "", *, mapping: str
     return f"{location or 'input'}: {message} ({got})"
 
 
+def located_in(error: Exception, model: type, prefix: str) -> Exception:
+    """The problems of a model that a validator of ``model`` builds from ``model``'s own fields (the
+    :class:`laserskin.skin.Person` of a flat :class:`laserskin.planning.PlanRequest`), each at the field of
+    ``model`` the user typed; raise it from the validator.
+
+    The one rule for a sub-model checked inside an outer model's validator: a problem whose field is a field of
+    ``model`` (by name or alias) is located there, so pydantic reports it at that field (``plan.fitzpatrick`` on
+    the CLI, as ``plan.age``; ``loc: ["body", "fitzpatrick"]`` on the JSON API), and any other at ``prefix`` and
+    its own location. Before, the validator raised the sub-model's text as one value error of the whole model:
+    ``plan.person.fitzpatrick`` on the CLI and ``loc: ["body"]`` with ``person.fitzpatrick`` on the API, for a
+    body without a ``person`` key (QA15 #6). Each problem keeps the sub-model's words (``got 'VII'; expected one
+    of I, II, ...``).
+
+    Parameters
+    ----------
+    error : Exception
+        The sub-model's ``pydantic.ValidationError`` (anything else is returned as it is).
+    model : type
+        The outer model whose validator builds the sub-model.
+    prefix : str
+        Location of a problem on a field that ``model`` does not have (``"person"``).
+
+    Returns
+    -------
+    Exception
+        A ``pydantic.ValidationError`` titled ``model``'s name, one problem per line of ``error``.
+    """
+    from pydantic import ValidationError
+    from pydantic_core import InitErrorDetails, PydanticCustomError
+
+    if not isinstance(error, ValidationError):
+        return error
+    problems: list[InitErrorDetails] = []
+    for item in error.errors():
+        line = describe_error_item(item, error.title)
+        match = _STARTS_WITH_KEY.match(line)
+        key, detail = (match.group(1), match.group(2)) if match else ("", line)
+        head, _, rest = key.partition(".")
+        field = _field_of(model, head) if head else None
+        if field is not None:  # the outer field's own key, as typed (its alias where it has one)
+            name = field.alias or next(n for n, f in getattr(model, "model_fields", {}).items() if f is field)
+            loc: tuple = (name, *(rest.split(".") if rest else ()))
+        else:
+            loc = (prefix, *(key.split(".") if key else ()))
+        refusal = InputError("", item.get("input"), "", message=detail)  # described as it is (_describe_item)
+        problems.append(
+            InitErrorDetails(
+                type=PydanticCustomError("value_error", "{error}", {"error": refusal}),
+                loc=loc,
+                input=item.get("input"),
+            )
+        )
+    return ValidationError.from_exception_data(model.__name__, problems)
+
+
 def describe_validation_error(error: Exception, prefix: str = "") -> str:
     """One line per problem of a pydantic ``ValidationError`` (or an :class:`InputError`), in plain words.
 

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from laserskin.core.data import load_parameters
-from laserskin.core.errors import Choices, InputError
+from laserskin.core.errors import Choices, InputError, located_in
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.pipeline.settings import MIN_PHOTONS
@@ -206,8 +206,8 @@ class PlanRequest(InputModel):
                 sun_exposure=self.sun_exposure,
                 laxity=self.laxity,
             )
-        except ValidationError as error:
-            raise ValueError(str(InputError.from_validation(error, "person"))) from None
+        except ValidationError as error:  # each problem at the field typed: plan.fitzpatrick (QA15 #6)
+            raise located_in(error, PlanRequest, "person") from None
 
     @classmethod
     def validated(cls, **fields) -> PlanRequest:
