@@ -59,6 +59,7 @@ in a strictly higher level whenever there is any exposure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -572,14 +573,16 @@ DERMAL_GRADES = ("none", "partial thickness", "full thickness")
 
 
 def classify_dermal_injury(dermis_fraction: float) -> str:
-    """Dermal burn grade from the share of the dermis thickness inside the Henriques Ω ≥ 1 band (axis read-out).
+    """Dermal burn grade from the share of the dermis thickness lost: inside the Henriques Ω ≥ 1 band (axis read-out),
+    plus, under a crater, the dermis the crater removed (:func:`dermal_injury`).
 
     ========================  ==================================================================
     share of the dermis       grade
     ========================  ==================================================================
-    0 (no Ω ≥ 1 cell)         "none"
-    > 0, < 75 %               "partial thickness": a band of necrotic dermis with living dermis
-                              around it (the wound response of non-ablative remodelling)
+    0 (none lost)             "none"
+    > 0, < 75 %               "partial thickness": a band of necrotic (or ablated) dermis with
+                              living dermis around or below it (the wound response of
+                              non-ablative remodelling; a crater floor in the dermis)
     ≥ 75 %                    "full thickness": the dermal part of a third-degree burn
                               (necrosis of the epidermis and ≥ 75 % of the dermis, physics_data
                               §4.1); under a spared epidermis, a sub-surface full-thickness burn
@@ -741,7 +744,8 @@ class DermalInjury:
     depth_range_um : tuple of float or None
         [top, bottom] depth of the zone with Ω ≥ threshold on the axis column of the read-out map, µm.
     dermis_fraction : float
-        Share of the dermis thickness (``dermis_top_m`` to ``dermis_bottom_m``) inside ``depth_range_um``, 0-1.
+        Share of the dermis thickness (``dermis_top_m`` to ``dermis_bottom_m``) lost: inside ``depth_range_um``,
+        plus, under a crater (``crater_floor_m``), the dermis the crater removed; 0-1.
     grade : str
         Dermal burn grade from ``dermis_fraction`` (:func:`classify_dermal_injury`).
     possible_range_um : tuple of float or None
@@ -769,6 +773,7 @@ def dermal_injury(
     readout_omega: Any = None,
     axis_omega_bounds: tuple[Any, Any] | None = None,
     relative_error: float | None = None,
+    crater_floor_m: float | None = None,
 ) -> DermalInjury:
     """Thermally injured dermal volume, depth range and burn grade from an Arrhenius Ω map.
 
@@ -788,6 +793,14 @@ def dermal_injury(
     The grade (:func:`classify_dermal_injury`) reads the share of the dermis thickness inside that depth range
     (physics_data §4.1: a third-degree burn is necrosis of ≥ 75 % of the dermis), so a band through most of the
     dermis is "full thickness" whatever the epidermal grade (QA5 finding 26).
+
+    Under a crater (``crater_floor_m``, the axis column's floor of an ablative run) the dermis the crater removed is
+    lost too (QA15 #8): the share is (removed dermis + injured band below the floor) / the whole dermis thickness,
+    ``(max(floor − dermis_top, 0) + (bottom − top of depth_range_um)) / (dermis_bottom − dermis_top)``. An Er:YAG
+    crater 1573 µm deep in a forehead whose dermis spans 77-2375 µm, with a 44 µm band [1573, 1617] µm under it,
+    reads 0.67 ("partial thickness"), not the band over the 0.8 mm of dermis left (0.055, what this read-out gave
+    before). The depth range and the volume stay those of the dermis left below the floor (the removed cells carry
+    no Ω; the crater is ``crater_depth_um``).
 
     Monte Carlo error (QA6 finding 11): the axis region's rise still carries s = 1/√N ≈ 3 % error (N ≈ 1000
     photons), ~1 K of a 37 K rise, and near Ω = 1 (×3 per kelvin) the band came and went with the seed ([264, 341]
@@ -812,6 +825,9 @@ def dermal_injury(
         Ω of the axis read-out at the lower and upper bound of its rise (:func:`axis_omega_bounds`).
     relative_error : float, optional
         s of those bounds (:func:`readout_relative_error`), reported in :attr:`DermalInjury.relative_error`.
+    crater_floor_m : float, optional
+        Depth of the crater floor on the axis, m (ablative runs): the band and the volume are read below it, and
+        the dermis above it counts as lost in ``dermis_fraction`` and the grade. ``None``: an intact surface.
     """
     from laserskin.damage.collagen import omega_depth_range
 
@@ -821,8 +837,15 @@ def dermal_injury(
     read = o if readout_omega is None else np.asarray(readout_omega, dtype=np.float64)
     if read.shape != (grid.nr, grid.nz):
         raise InputError("readout_omega", read.shape, f"shape {(grid.nr, grid.nz)}")
+    thickness = dermis_bottom_m - dermis_top_m
+    floor_m = dermis_top_m
+    if crater_floor_m is not None:
+        if not math.isfinite(crater_floor_m):
+            raise InputError("crater_floor_m", crater_floor_m, "a finite crater floor depth in m")
+        floor_m = min(max(float(crater_floor_m), dermis_top_m), dermis_bottom_m)
+    removed_m = floor_m - dermis_top_m  # dermis the crater removed (0 above the junction or without a crater)
     z = grid.z_centers_m
-    in_dermis = (z > dermis_top_m) & (z < dermis_bottom_m)
+    in_dermis = (z > floor_m) & (z < dermis_bottom_m)  # the dermis left
     injured = -np.expm1(-o[:, in_dermis])
     volume = float((injured * grid.cell_volume_m3[:, in_dermis]).sum() * 1e9)
     depth = omega_depth_range(np.where(in_dermis[None, :], read, np.nan), grid, threshold, column=0)
@@ -843,8 +866,8 @@ def dermal_injury(
         depth, possible = readout_beyond_error(
             depth, axis_range(low), axis_range(high), merge=lambda a, b: (min(a[0], b[0]), max(a[1], b[1]))
         )
-    thickness = dermis_bottom_m - dermis_top_m
-    fraction = 0.0 if depth is None or not thickness > 0 else min(max((depth[1] - depth[0]) / thickness, 0.0), 1.0)
+    band_m = 0.0 if depth is None else depth[1] - depth[0]
+    fraction = 0.0 if not thickness > 0 else min(max((removed_m + band_m) / thickness, 0.0), 1.0)
     return DermalInjury(
         volume,
         None if depth is None else (depth[0] * 1e6, depth[1] * 1e6),

@@ -182,15 +182,29 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
     )
 
 
-def _removal_peak_note(peak_K: float, parameters) -> str | None:
+#: CO2 laser lines (9.3, 9.6, 10.2, 10.6 um): the wavelengths whose measured resurfacing surface temperatures (Choi
+#: et al. 1999) are evidence for the peak note (:func:`_removal_peak_note`).
+CO2_BAND_M = (9.0e-6, 11.0e-6)
+
+
+def _removal_peak_note(peak_K: float, parameters, wavelength_m: float | None = None) -> str | None:
     """``peak_temperature_note`` of an ablation run whose peak is one of the removal rule's own temperatures (QA6
     #22, QA9 #8): a drying cell sits at the boiling plateau, a charred one is held at the pyrolysis temperature until
-    it is ejected, and in the blow-off regime superheated water explodes at the spinodal (Vogel & Venugopalan 2003
-    §V.C) and leaves with the tissue above it, so a peak of exactly one of these temperatures reads back a parameter
-    of tissue_phase_change.toml, not a computed temperature (measured CO2 resurfacing surfaces approach 400 degC,
-    Choi et al. 1999); else None. One rule for every removal temperature the run's regime uses."""
+    it is ejected (the model's cap on dried matrix), and in the blow-off regime superheated water explodes at the
+    spinodal (Vogel & Venugopalan 2003 §V.C) and leaves with the tissue above it, so a peak of exactly one of these
+    temperatures reads back a parameter of tissue_phase_change.toml, not a computed temperature; else None. One rule
+    for every removal temperature the run's regime uses.
+
+    The evidence beside it is the wavelength's (QA15 #7): for CO2 (``wavelength_m`` in :data:`CO2_BAND_M`)
+    measured resurfacing surfaces approach 400 degC (Choi et al. 1999); for any other wavelength (Er:YAG 2940 nm,
+    or ``None``) no measured skin surface temperature is in the reference data (docs/reference/
+    tissue_response_data.md), so the note says the peak is the model's parameter, neither computed nor measured, and
+    that the 400 degC was measured on CO2 scans."""
     held = [
-        (parameters.pyrolysis_temperature_K, "the pyrolysis temperature at which a charred cell is held and ejected"),
+        (
+            parameters.pyrolysis_temperature_K,
+            "the pyrolysis temperature at which a charred cell is held and ejected, the model's cap on dried matrix",
+        ),
         (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits until it is ejected"),
     ]
     if parameters.regime == "blow_off":  # the spinodal is a removal temperature of the blow-off regime only
@@ -202,15 +216,26 @@ def _removal_peak_note(peak_K: float, parameters) -> str | None:
                 "water explodes and is ejected in the blow-off regime",
             ),
         )
+    co2 = wavelength_m is not None and CO2_BAND_M[0] <= wavelength_m <= CO2_BAND_M[1]
     for held_K, what in held:
         if abs(peak_K - held_K) < 1e-6:
             cite("choi1999_thermographic")
             if parameters.regime == "blow_off":
                 cite("vogel_venugopalan2003")
+            if co2:
+                evidence = (
+                    "not a computed temperature: surfaces of CO2 resurfacing scans were measured approaching "
+                    "400 degC (Choi et al. 1999)"
+                )
+            else:
+                at = "" if wavelength_m is None else f" at {wavelength_m * 1e9:.0f} nm"
+                evidence = (
+                    f"neither computed nor measured: no skin surface temperature measured{at} is in the reference "
+                    "data (the ~400 degC of Choi et al. 1999 was measured on CO2 resurfacing scans)"
+                )
             return (
                 f"peak {held_K - CELSIUS_K:.0f} degC is {what} (tissue_phase_change.toml), a parameter of the ablation "
-                "model, not a computed temperature: surfaces of CO2 resurfacing scans were measured approaching "
-                "400 degC (Choi et al. 1999); compare devices by crater and damage depths, not by this peak"
+                f"model, {evidence}; compare devices by crater and damage depths, not by this peak"
             )
     return None
 
@@ -275,9 +300,13 @@ def needs_nonlinear(peak_temperature_K: Any, *, onset_K: float = WATER_BOILING_K
             f"the linear response reaches {peak - CELSIUS_K:.0f} °C >= {onset_K - CELSIUS_K:.0f} °C "
             "(onset of vaporisation): tissue water boils, properties change"
         )
+    # QA15 #9 (was "constant properties, the linear response is exact"): the check covers boiling, drying and
+    # removal, not optics that change below the onset (coagulated dermis scattering more: not modelled,
+    # docs/tissue_physics.md "Temperature dependence of scattering is not modelled")
     return False, (
-        f"peak {peak - CELSIUS_K:.1f} °C below the onset of vaporisation ({onset_K - CELSIUS_K:.0f} °C): "
-        "constant properties, the linear response is exact"
+        f"peak {peak - CELSIUS_K:.1f} °C below the onset of vaporisation ({onset_K - CELSIUS_K:.0f} °C): no tissue "
+        "water boils, so none dries or is removed and the linear response stands; the check does not cover optics "
+        f"changing below {onset_K - CELSIUS_K:.0f} °C (coagulated dermis scattering more is not modelled)"
     )
 
 
@@ -622,12 +651,16 @@ def run_nonlinear(
         necrosis_depth_m = float(geometry.junction_depth_m)  # full thickness
     pain = probe.result(simulation.protocol.anesthetic)
     depth = omega_depth_range(np.where(dermis[None, :], omega["collagen"], np.nan), grid, 1.0, column=0)
+    # band and volume below the floor; the share and the grade count the dermis the crater removed as lost
+    # (QA15 #8: a crater through 65 % of the dermis with a 44 um band under it read "partial", 0.055 = the band
+    # over the dermis left, not over the dermis)
     injured = dermal_injury(
         np.nan_to_num(omega["henriques"], nan=0.0),
         grid,
-        dermis_top_m=max(geometry.junction_depth_m, floor_m),
+        dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
         readout_omega=np.nan_to_num(np.where(removed, np.nan, readout_omega), nan=0.0),  # the depth (QA5 #18)
+        crater_floor_m=floor_m,
     )
     epidermis = z < geometry.junction_depth_m
     pooled_peak_K = pool_rings(peak_K, grid, rings)
@@ -652,7 +685,7 @@ def run_nonlinear(
         "dermal_injury_possible_depth_um": pair(injured.possible_range_um),  # no error estimate: the band (QA6 #11)
         "dermal_injury_mc_relative_error": None,
         "dermal_injury_volume_mm3": injured.volume_mm3 * area_scale,
-        "dermal_injury_fraction": injured.dermis_fraction,  # of the dermis left under the crater
+        "dermal_injury_fraction": injured.dermis_fraction,  # removed by the crater + the band, over the dermis
         "dermal_injury": injured.grade,
         "epidermal_omega": min(epidermal_omega, 1e300),
         "epidermal_injury": grade,
@@ -696,7 +729,9 @@ def run_nonlinear(
             mtz_ablation_depth_um=floor_m * 1e6,
             mtz_ablation_width_um=zone_size_m(removed, grid, in_dermis)[1] * 1e6,
         )
-    held = _removal_peak_note(float(pooled_peak_K.max()), parameters) if parameters.material_removal else None
+    held = (
+        _removal_peak_note(float(pooled_peak_K.max()), parameters, wavelength) if parameters.material_removal else None
+    )
     held = _boiled_peak_floor(summary, parameters, simulation.settings.photons if rings is not None else None) or held
     if held is not None:
         summary["peak_temperature_note"] = held
