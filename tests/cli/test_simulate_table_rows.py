@@ -82,7 +82,7 @@ def test_the_monte_carlo_bounds_are_rows_in_clinician_units():
     assert "48.4 – 51.7" in _row(lines, "peak basal-layer temperature, Monte Carlo error range")
     assert "157.6 – 459.2" in _row(lines, "dermal injury depth range possible within the Monte Carlo error")
     assert "564" in _row(lines, "residual thermal necrosis depth possible within the Monte Carlo error")
-    share = _row(lines, "share of the dermis thickness injured")
+    share = _row(lines, "share of the dermis thickness injured or removed")
     assert " % " in share and "16.74" in share  # a fraction 0-1 in the JSON, % here
     assert " % " in _row(lines, "MTZ share of the area") and "0.4535" in _row(lines, "MTZ share of the area")
     assert "50, 51.6" in _row(lines, "crater depth added by each pass")  # one value per pass, not a range

@@ -38,7 +38,7 @@ SUMMARY_ROWS = (
     ("dermal_injury_depth_um", "dermal injury (Henriques Ω ≥ 1) depth range", "µm"),
     ("dermal_injury_possible_depth_um", "dermal injury depth range possible within the Monte Carlo error", "µm"),
     ("dermal_injury_volume_mm3", "dermal injury volume", "mm³"),
-    ("dermal_injury_fraction", "share of the dermis thickness injured", "%"),
+    ("dermal_injury_fraction", "share of the dermis thickness injured or removed", "%"),
     ("dermal_injury", "dermal injury (≥ 75 % of the dermis: full thickness)", ""),
     ("epidermal_omega", "epidermal (basal) Ω, Henriques", ""),
     ("epidermal_omega_band", "epidermal (basal) Ω, Monte Carlo error range", ""),

@@ -114,7 +114,8 @@ class SimulationSummary(BaseModel):
     launched photons (:func:`~laserskin.damage.injury.readout_relative_error`); ``None`` where not estimated."""
     dermal_injury_volume_mm3: float
     dermal_injury_fraction: float | None = None
-    """Share of the dermis thickness inside ``dermal_injury_depth_um`` (0-1; QA5 #26)."""
+    """Share of the dermis thickness lost (0-1): inside ``dermal_injury_depth_um``, plus the dermis a crater removed
+    (:func:`laserskin.damage.injury.dermal_injury`)."""
     dermal_injury: str | None = None
     """Dermal burn grade "none" | "partial thickness" | "full thickness" (≥ 75 % of the dermis, the dermal part of a
     third-degree burn, physics_data §4.1; :func:`~laserskin.damage.injury.classify_dermal_injury`)."""
