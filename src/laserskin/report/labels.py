@@ -192,7 +192,9 @@ LABELS: dict[str, Label] = {
     "denatured_volume_mm3": Label("Denatured collagen volume", "mm³"),
     "dermal_injury_depth_um": Label("Depth of dermal thermal injury (Ω ≥ 1)", "µm"),
     "dermal_injury_volume_mm3": Label("Expected injured dermal volume, Σ (1 − e^−Ω) V", "mm³"),
-    "dermal_injury_fraction": Label("Share of the dermis thickness lost (Ω ≥ 1 band, and removed by a crater)", "", digits=2),
+    "dermal_injury_fraction": Label(
+        "Share of the dermis thickness lost (Ω ≥ 1 band, and removed by a crater)", "", digits=2
+    ),
     "dermal_injury": Label(
         "Dermal injury",
         help="burn grade of the dermis: full thickness where the Ω ≥ 1 band spans at least 75 % of the dermis "
