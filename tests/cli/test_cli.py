@@ -116,7 +116,8 @@ def test_simulate_json_acceptance_keys(tmp_path):
     assert payload["pigment_risk"] in {"low", "moderate", "high"}
     assert payload["crater_depth_um"] > 0
     assert payload["cooling"]["kind"] == "cold_air"
-    assert payload["cooling"]["source"] == "[cooling] table"
+    # the example's [cooling] kind = "cold_air" is the preset's own kind: the device's cold air (QA15 #2a)
+    assert payload["cooling"]["source"] == "device er_yag_2940's cold_air ([cooling] table gives its kind only)"
     # QA4 #7: the JSON records the package version and the scenario it ran (it reads back as the same scenario)
     import laserskin
     from laserskin.pipeline.scenario import load_scenario, scenario_from_dict

@@ -57,6 +57,7 @@ from laserskin.pipeline.summary import (
     model_validity,
     pyrolysis_note,
     residual_damage_depth_m,
+    run_contraction_note,
     rz_mtz_keys,
     surface_readout,
     wavelength_band_nm,
@@ -746,6 +747,9 @@ def run_nonlinear(
             if not inside_progress_scope():  # drivers of many runs (the planner) keep it in the summary
                 warnings.warn(note, PyrolysisWarning, stacklevel=3)
     summary.update(model_validity(summary))  # QA8 #2: the notes above, machine-readable
+    summary["contraction_note"] = run_contraction_note(  # against the range of this laser (QA15 #2b)
+        simulation, summary.get("immediate_tightening_percent"), summary.get("coagulation_depth_um")
+    )
     # the typed, stable keys (SimulationSummary) first; the non-linear diagnostics after them
     typed = set(SimulationSummary.model_fields)
     extras = {key: value for key, value in summary.items() if key not in typed}

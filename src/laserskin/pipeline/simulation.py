@@ -6,8 +6,8 @@ shrinkage, epidermal injury, pain; ablative lasers → crater depth and residual
 thermal damage beneath it (:mod:`laserskin.pipeline.ablative`).
 
 :class:`Simulation` is a thin facade over :mod:`laserskin.pipeline.stages`: it resolves
-every default in one place (the device preset's cooling when none is given, the protocol,
-the numerical settings) and exposes the stages the planner reuses. Light transport and the
+every default in one place (the device preset's cooling when none is given, and under a given cooling of its
+own kind: :func:`resolve_cooling`; the protocol, the numerical settings) and exposes the stages the planner reuses. Light transport and the
 heat equation with constant properties are linear, so one transport run serves every
 fluence and the temperature rise scales with it; the linearity breaks where tissue is
 ablated or its properties change with temperature (coagulation, dehydration).
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,11 +54,13 @@ from laserskin.treatment.protocol import Protocol
 
 __all__ = [
     "DEFAULT_PROGRESS",
+    "CoolingResolution",
     "GridCaptureWarning",
     "Result",
     "Simulation",
     "SimulationSettings",
     "default_cooling",
+    "resolve_cooling",
     "progress_scope",
     "resolve_progress",
 ]
@@ -67,6 +69,62 @@ __all__ = [
 def default_cooling(laser: Laser) -> Cooling:
     """The cooling a laser gets when none is given: its device preset's, or none."""
     return Cooling.from_config(load_device(laser.device).cooling if laser.device else None)
+
+
+class CoolingResolution(NamedTuple):
+    """How :func:`resolve_cooling` arrived at a run's cooling: ``given`` (a cooling was passed), the laser's
+    ``device`` and its preset's cooling kind (``preset_kind``, ``None`` without a preset), whether the given cooling
+    was laid over the preset's (``merged``: same kind) and the keys it set there (``overrides``, TOML names)."""
+
+    given: bool
+    device: str | None
+    preset_kind: str | None
+    merged: bool
+    overrides: tuple[str, ...] = ()
+
+    def source(self, label: str = "[cooling] table") -> str:
+        """Where the cooling came from, in words (``cooling_used``'s ``source``): ``label`` names the given cooling
+        (a scenario's ``[cooling]`` table, or the ``cooling`` argument of a Python call)."""
+        if not self.given:
+            if self.device:
+                return f"default of device {self.device} (no {label})"
+            return f"none given (no {label})"
+        if self.merged:
+            if self.overrides:
+                owner = label.removesuffix(" table")  # "[cooling] overrides: delay"
+                return f"device {self.device}'s {self.preset_kind}, with {owner} overrides: {', '.join(self.overrides)}"
+            return f"device {self.device}'s {self.preset_kind} ({label} gives its kind only)"
+        if self.device:
+            return f"{label} (replaces device {self.device}'s {self.preset_kind})"
+        return label
+
+
+def resolve_cooling(laser: Laser, cooling: Cooling | dict | None) -> tuple[Cooling, CoolingResolution]:
+    """The cooling a run uses, and how it was arrived at (QA15 #2a): the one rule of :class:`Simulation`.
+
+    * none given: the device preset's cooling (:func:`default_cooling`), or none for a laser without a preset;
+    * given, and the laser's preset has a cooling of the **same kind**: the preset's cooling with the given
+      fields laid over it. Only the fields actually given override (a dict's keys, a model's
+      ``model_fields_set``); the rest are the preset's. ``[cooling] kind = "cryogen"`` on smoothbeam_1450 is
+      the device's cryogen (parallel spray, 10 ms delay), not the generic one (no parallel spray, 20 ms delay:
+      97.9 degC at the basal layer and necrosis at 14 J/cm^2, 56 degC and none with the device's);
+    * given, of another kind (or no preset): the given cooling, as given (the preset's does not apply).
+    """
+    device = laser.device or None
+    preset = default_cooling(laser) if device else None
+    preset_kind = None if preset is None else preset.kind
+    if cooling is None:
+        return (preset if preset is not None else Cooling.from_config(None)), CoolingResolution(
+            False, device, preset_kind, False
+        )
+    given = Cooling.from_config(cooling)
+    if preset is None or given.kind != preset.kind:
+        return given, CoolingResolution(True, device, preset_kind, False)
+    fields = type(given).model_fields
+    names = [name for name in fields if name in given.model_fields_set and name != "kind"]  # declaration order
+    merged = preset.model_copy(update={name: getattr(given, name) for name in names})
+    overrides = tuple(fields[name].alias or name for name in names)
+    return merged, CoolingResolution(True, device, preset_kind, True, overrides)
 
 
 class Simulation:
@@ -79,7 +137,9 @@ class Simulation:
     laser : laserskin.treatment.laser.Laser
     cooling : laserskin.thermal.cooling.Cooling, dict or None
         Surface cooling; ``None`` = the device preset's default cooling (see
-        :func:`default_cooling`), or none for a laser without a preset.
+        :func:`default_cooling`), or none for a laser without a preset. A cooling of the preset's own kind
+        overrides only the fields it gives, the rest are the preset's; another kind replaces the preset's
+        (:func:`resolve_cooling`; ``cooling_resolution`` records which happened).
     protocol : laserskin.treatment.protocol.Protocol, optional
         Passes, stacking, anaesthetic, treated area.
     settings : SimulationSettings, optional
@@ -136,7 +196,8 @@ class Simulation:
         if self.layers is not None:
             explicit_skin(self.layers)  # the thermal properties are checked before anything runs
         self.laser = laser
-        self.cooling = default_cooling(laser) if cooling is None else Cooling.from_config(cooling)
+        # the one cooling rule (QA15 #2a): a given cooling of the preset's own kind is laid over the preset's
+        self.cooling, self.cooling_resolution = resolve_cooling(laser, cooling)
         self.protocol = protocol if protocol is not None else Protocol()
         self.settings = settings if settings is not None else SimulationSettings()
         self.progress = resolve_progress(progress)

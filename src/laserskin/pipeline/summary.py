@@ -12,7 +12,7 @@ and the damage depths are then measured from the surface (filled in by
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -37,10 +37,13 @@ from laserskin.thermal.cooling import freezing_note
 from laserskin.transport.result import outside_grid_share
 
 __all__ = [
+    "NON_ABLATIVE_CONTRACTION_MAX_AREA_PERCENT",
     "OUTSIDE_MODEL_NOTES",
+    "ContractionRange",
     "SimulationSummary",
     "basal_relative_error",
     "contraction_note",
+    "contraction_range",
     "cooling_used",
     "dermal_depth_below_m",
     "dermal_readout",
@@ -51,6 +54,7 @@ __all__ = [
     "pigment_risk_bounds",
     "pooled_peak_K",
     "residual_damage_depth_m",
+    "run_contraction_note",
     "rz_mtz_keys",
     "shell_summary",
     "surface_readout",
@@ -212,8 +216,12 @@ class SimulationSummary(BaseModel):
     """Set when tissue at or below the basal layer fell below the freezing point of tissue water (−0.5 °C): the model
     carries no freezing (latent heat) and no cold injury (:func:`laserskin.thermal.cooling.freezing_note`; QA5 #25)."""
     contraction_note: str | None = None
-    """Set when ``immediate_tightening_percent`` exceeds the published range the contraction model is calibrated
-    on (:func:`contraction_note`; QA7 #7). The value is reported as computed, not clamped."""
+    """Set when ``immediate_tightening_percent`` exceeds the published range that applies to the run
+    (:func:`contraction_range`): for an ablative laser the range the contraction model is calibrated on (QA7 #7), for
+    a non-ablative one (not fractional) the published non-ablative range, below 2 % of area (QA15 #2b: above it the
+    dermis is coagulated). The note names the range and its source; the value is reported as computed, not
+    clamped. The stages fill it (:func:`run_contraction_note`); a summary built without it reads the calibrated
+    range."""
     wall_time_s: float = 0.0
 
     @model_validator(mode="after")
@@ -641,10 +649,12 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
     on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
     pooled = pooled_peak_K(response, outcome)  # once, for both read-outs
+    surface = surface_readout(simulation, response, outcome, pooled_K=pooled)  # peak, crater, coagulation (and MTZ)
+    tightening = simulation.tightening_percent(float(outcome.collagen.tightening_percent))
     return SimulationSummary(
         thermal_model="linear",
         thermal_model_reason="no cell reaches the onset of vaporisation (100 degC): constant properties hold",
-        **surface_readout(simulation, response, outcome, pooled_K=pooled),  # peak, crater, coagulation (and MTZ)
+        **surface,
         peak_cell_temperature_C=float(peak.max() - CELSIUS_K),
         peak_epidermis_temperature_C=float(
             (peak if outcome.readout_peak_temperature_K is None else outcome.readout_peak_temperature_K)[
@@ -655,7 +665,8 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         **dermal_readout(simulation, response, outcome, pooled_K=pooled),
         denaturation_depth_um=pair(depth),
         denatured_volume_mm3=float(outcome.collagen.denatured_volume_mm3),
-        immediate_tightening_percent=simulation.tightening_percent(float(outcome.collagen.tightening_percent)),
+        immediate_tightening_percent=tightening,
+        contraction_note=run_contraction_note(simulation, tightening, surface.get("coagulation_depth_um")),
         epidermal_omega=float(outcome.injury.omega_basal),
         epidermal_injury=grade.get("epidermal_injury", outcome.injury.grade),
         epidermal_injury_beyond_error=grade.get("epidermal_injury_beyond_error"),
@@ -694,44 +705,132 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     )
 
 
-def contraction_note(area_percent: float | None) -> str | None:
-    """The note for an immediate contraction above the range the contraction model is calibrated on, or ``None``.
+#: Top of the published immediate contraction after non-ablative bulk heating, % of area: none reported after
+#: 1310-1320 nm (with cooling) and 1450 nm (with cryogen) courses, the change builds over months (Alexiades-Armenakas
+#: 2007; Hardaway 2002; R): docs/collagen.md section 1 row 7, the held-out points B4 and B5 of section 5 (< 2 % of
+#: area; tests/validation/test_collagen_contraction.py).
+NON_ABLATIVE_CONTRACTION_MAX_AREA_PERCENT = 2.0
 
-    The model's one free parameter (the stiffness ratio k, collagen.toml ``[contraction]``) is fitted to full-field
-    CO2 resurfacing, three passes: 30 % linear, inside the published 20–40 % linear immediate contraction
-    (collagen.toml ``[calibration] target_range``; Fitzpatrick, Rostan & Marchell 2000, ≈ 40 % recalled as the
-    maximum, R; reviews of CO2 resurfacing, R; docs/collagen.md §1 and §3). Above the top of that range (40 %
-    linear = 64 % of area) the value is the model's extrapolation, not a published outcome; it is said, not clamped
-    (docs/collagen.md §3, "Above the calibrated range"). QA7 #7: one 20 J/cm², 50 ms CO2 pulse, 72.3 % of area."""
+
+class ContractionRange(NamedTuple):
+    """A published range of immediate contraction a run is read against (:func:`contraction_range`): its top,
+    % of area, what it is with its source, and what a value above it means."""
+
+    max_area_percent: float
+    what: str
+    beyond: str
+
+
+def _area_from_linear(linear: float) -> float:
+    return 100.0 * (1.0 - (1.0 - linear) ** 2)
+
+
+def contraction_range(*, ablative: bool | None = None, fractional: bool = False) -> ContractionRange:
+    """The published range of immediate contraction that applies to a run (one table for :func:`contraction_note`).
+
+    * ablative (or not known): the range the contraction model is calibrated on, 20-40 % linear after three
+      full-field CO2 passes (collagen.toml ``[calibration] target_range``; docs/collagen.md sections 1 and 3);
+    * non-ablative bulk heating (not fractional): below :data:`NON_ABLATIVE_CONTRACTION_MAX_AREA_PERCENT` % of
+      area (docs/collagen.md section 1 row 7, section 5 B4/B5; QA15 #2b);
+    * non-ablative fractional: no published immediate range of its own (its coagulated columns are the treatment,
+      the contraction is spread over the area between them): the calibrated range, as for ablative lasers.
+    """
+    if ablative is False and not fractional:
+        return ContractionRange(
+            NON_ABLATIVE_CONTRACTION_MAX_AREA_PERCENT,
+            f"the range published for non-ablative lasers: below {NON_ABLATIVE_CONTRACTION_MAX_AREA_PERCENT:.0f} % "
+            "of area, no immediate contraction reported after 1320 nm and 1450 nm courses with cryogen cooling "
+            "(Alexiades-Armenakas 2007; Hardaway 2002; docs/collagen.md section 1 row 7, section 5 B4 and B5)",
+            "contraction this large comes from denatured dermal collagen",
+        )
+    low, high = (float(x) for x in load_parameters("collagen")["calibration"]["target_range"])
+    return ContractionRange(
+        _area_from_linear(high),
+        f"the range the contraction model is calibrated on: {100 * low:.0f}-{100 * high:.0f} % linear, the "
+        f"published immediate contraction after three full-field CO2 passes (Fitzpatrick, Rostan & Marchell 2000, "
+        f"about {100 * high:.0f} % at most; reviews)",
+        "beyond it the value is the model's extrapolation, not a published outcome (docs/collagen.md section 3)",
+    )
+
+
+def contraction_note(
+    area_percent: float | None,
+    *,
+    ablative: bool | None = None,
+    fractional: bool = False,
+    coagulation_depth_um: float | None = None,
+) -> str | None:
+    """The note for an immediate contraction above the published range that applies to the run
+    (:func:`contraction_range`), or ``None``; it names the range and its source. The value is said, not clamped.
+
+    Ablative (or ``ablative`` not known): the model's one free parameter (the stiffness ratio k, collagen.toml
+    ``[contraction]``) is fitted to full-field CO2 resurfacing, three passes: 30 % linear, inside the published
+    20-40 % linear immediate contraction (collagen.toml ``[calibration] target_range``; Fitzpatrick, Rostan &
+    Marchell 2000, about 40 % recalled as the maximum, R; reviews of CO2 resurfacing, R; docs/collagen.md sections 1
+    and 3). Above the top of that range (40 % linear = 64 % of area) the value is the model's extrapolation, not a
+    published outcome (docs/collagen.md section 3, "Above the calibrated range"). QA7 #7: one 20 J/cm², 50 ms CO2
+    pulse, 72.3 % of area.
+
+    Non-ablative, not fractional (QA15 #2b): above the published non-ablative range (below 2 % of area,
+    docs/collagen.md section 1 row 7 and section 5 B4/B5) the dermis is coagulated at this setting (a burn, not
+    non-ablative remodelling: ``coagulation_depth_um`` says how deep) and the value is the model's extrapolation.
+    smoothbeam_1450 at 14 J/cm² with the generic cryogen spray (no parallel spurts): 62 % of area and necrosis."""
     if area_percent is None or not np.isfinite(area_percent):
         return None
-    low, high = (float(x) for x in load_parameters("collagen")["calibration"]["target_range"])
-    linear = 1.0 - np.sqrt(max(0.0, 1.0 - float(area_percent) / 100.0))
-    if linear <= high:
+    published = contraction_range(ablative=ablative, fractional=fractional)
+    if float(area_percent) <= published.max_area_percent:
         return None
+    linear = 1.0 - np.sqrt(max(0.0, 1.0 - float(area_percent) / 100.0))
+    beyond = published.beyond
+    if ablative is False and not fractional:
+        if coagulation_depth_um is not None and coagulation_depth_um > 0.0:
+            burn = f"at this setting the dermis is coagulated {coagulation_depth_um:.3g} um deep (a burn"
+        else:
+            burn = "at this setting dermal collagen is denatured far beyond non-ablative heating (a burn"
+        beyond = (
+            f"{beyond}: {burn}, not non-ablative remodelling), and the value is the model's extrapolation (its "
+            "contraction is calibrated on ablative CO2 resurfacing, docs/collagen.md section 3)"
+        )
     return (
-        f"immediate contraction {area_percent:.3g} % of area ({100 * linear:.3g} % linear) is above the range the "
-        f"contraction model is calibrated on: {100 * low:.0f}-{100 * high:.0f} % linear, the published immediate "
-        f"contraction after three full-field CO2 passes (Fitzpatrick, Rostan & Marchell 2000, about "
-        f"{100 * high:.0f} % at most; reviews); beyond it the value is the model's extrapolation, not a published "
-        "outcome (docs/collagen.md section 3)"
+        f"immediate contraction {area_percent:.3g} % of area ({100 * linear:.3g} % linear) is above "
+        f"{published.what}; {beyond}"
+    )
+
+
+def run_contraction_note(simulation, area_percent: float | None, coagulation_depth_um: float | None = None):
+    """:func:`contraction_note` for a run of ``simulation``: its laser says ablative or not, fractional or not (one
+    call for the r-z linear, the non-linear and the voxel summaries)."""
+    laser = simulation.laser
+    return contraction_note(
+        area_percent,
+        ablative=getattr(laser, "ablative", None),
+        fractional=bool(getattr(laser, "is_fractional", False)),
+        coagulation_depth_um=coagulation_depth_um,
     )
 
 
 def cooling_used(simulation, scenario=None) -> dict[str, Any]:
-    """The cooling a simulation ran with (its settings) and where it came from (``source``)."""
+    """The cooling a simulation ran with (its settings) and where it came from (``source``): the device preset's
+    default, a ``[cooling]`` table laid over the preset's cooling of the same kind (naming the keys it set), or a
+    table of another kind that replaced it (:func:`laserskin.pipeline.simulation.resolve_cooling`, QA15 #2a).
+    Without a scenario the given cooling is the ``cooling`` argument of a Python call."""
     cooling = simulation.cooling
     data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
-    source = "arguments"
-    if scenario is not None:
+    resolution = getattr(simulation, "cooling_resolution", None)
+    label = "[cooling] table" if scenario is not None else "cooling argument"
+    if resolution is not None:
+        source = resolution.source(label)
+    elif scenario is None:
+        source = "arguments"
+    else:  # a simulation built without the constructor's rule (a test double): what the scenario says
         laser = getattr(scenario, "laser", None)
         device = laser.get("device") if isinstance(laser, dict) else getattr(laser, "device", None)
         if getattr(scenario, "cooling", None) is not None:
-            source = "[cooling] table"
+            source = label
         elif device:
-            source = f"default of device {device} (no [cooling] table)"
+            source = f"default of device {device} (no {label})"
         else:
-            source = "none given (no [cooling] table)"
+            source = f"none given (no {label})"
     data["source"] = source
     return data
 

@@ -66,6 +66,7 @@ from laserskin.pipeline.summary import (
     SimulationSummary,
     mtz_zone_extent,
     pyrolysis_note,
+    run_contraction_note,
     wavelength_band_nm,
     wavelength_bands_nm,
 )
@@ -849,6 +850,9 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         dermal_injury_fraction=injured.dermis_fraction,
         dermal_injury=injured.grade,
         immediate_tightening_percent=float(tightening),
+        contraction_note=run_contraction_note(  # against the range of this laser (QA15 #2b)
+            simulation, float(tightening), 0.0 if depth is None else float(depth[1])
+        ),
         epidermal_omega=float(injury.omega_basal),
         epidermal_injury=injury.grade,
         pigment_risk=injury.pigment_risk.level,

@@ -221,5 +221,12 @@ class PlanRequest(InputModel):
 
 
 def cooling_for(request: PlanRequest, preset) -> dict:
-    """The ``[cooling]`` table used with ``preset``: its default, or the requested kind."""
-    return dict(preset.cooling) if request.cooling == "auto" else {"kind": request.cooling}
+    """The ``[cooling]`` table used with ``preset``: its default, or the requested kind with every key given (the
+    kind's generic settings). A table of the preset's own kind that gives only its kind would take the preset's
+    settings (``Simulation``'s cooling rule, QA15 #2a); the planner keeps the generic kind, so that no plan changes
+    with that rule (whether a requested kind should follow the device's own settings is a separate decision)."""
+    if request.cooling == "auto":
+        return dict(preset.cooling)
+    from laserskin.thermal.cooling import Cooling
+
+    return Cooling.from_config({"kind": request.cooling}).model_dump(mode="json", by_alias=True)
