@@ -98,7 +98,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
@@ -106,10 +105,11 @@ from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.thermal.boundary import SurfaceBoundary
+from laserskin.thermal.condensed import CondensedFactorizer
 from laserskin.thermal.medium import ThermalMedium, _per_cell
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import steady_state_temperature
+from laserskin.thermal.solver import _factorise, steady_state_temperature
 from laserskin.thermal.stepping import D_STAGE, W_STAGE, merge_close, plan_steps, pulse_runs
 
 #: Latent heat of vaporisation of water at 100 °C, J/kg (IAPWS-IF97: 2256.4 kJ/kg).
@@ -120,6 +120,9 @@ WATER_SPECIFIC_HEAT_J_PER_KGK = 4180.0
 WATER_DENSITY_KG_PER_M3 = 1000.0
 #: Solves per step in which held (boiling) cells that would rather cool are released.
 _MAX_RELEASES = 8
+#: Re-use the deep tissue's factor while only the rows near the surface change (:mod:`laserskin.thermal.condensed`);
+#: ``False`` factorises every matrix whole (the tests compare the two).
+CONDENSE = True
 
 
 @dataclass(frozen=True)
@@ -701,6 +704,7 @@ def solve_enthalpy(
     op_version = 0
     built_version = -1
     factors: dict[Any, Any] = {}
+    factorizer = CondensedFactorizer(nr, nz, enabled=CONDENSE)
 
     def absorption_factor() -> np.ndarray:
         water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
@@ -932,7 +936,7 @@ def solve_enthalpy(
                 n_pinned += 1
                 g_pin = np.where(pinned.ravel(), 1e9 * (capacity / dt + np.abs(Lm.diagonal())), 0.0)
                 L_step = (Lm + sp.diags(g_pin)).tocsc()
-                lu = splu((L_step * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
+                lu = factorizer.factorise(L_step * (D_STAGE * dt) + sp.diags(capacity))
                 n_fact += 1
                 g_step = g + g_pin * T_b
             else:
@@ -941,9 +945,17 @@ def solve_enthalpy(
                 key = (dt, h)
                 lu = factors.get(key)
                 if lu is None:
-                    lu = splu((Lm * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
+                    a_step = Lm * (D_STAGE * dt) + sp.diags(capacity)
+                    if op is base_op:
+                        # the tissue as the linear stage (and the resting state) had it: the same matrices, whose
+                        # factors the linear solver's process-wide cache may hold (keyed by exact content)
+                        lu, computed = _factorise(a_step)
+                        factorizer.remember(a_step)
+                        n_fact += computed
+                    else:
+                        lu = factorizer.factorise(a_step)
+                        n_fact += 1
                     factors[key] = lu
-                    n_fact += 1
             f1 = g_step - L_step @ y0
             y2 = lu.solve(capacity * y0 + (D_STAGE * dt) * (f1 + g_step))
             f2 = g_step - L_step @ y2
