@@ -18,7 +18,7 @@ from scipy.sparse.linalg import splu
 from laserskin.grid import RZGrid
 from laserskin.thermal import Schedule, SurfaceBoundary, ThermalMedium, condensed, enthalpy
 from laserskin.thermal.condensed import CondensedFactorizer
-from laserskin.thermal.enthalpy import FixedSource, solve_enthalpy
+from laserskin.thermal.enthalpy import BeerLambertSource, FixedSource, solve_enthalpy
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.solver import clear_factorization_cache
 from laserskin.thermal.stepping import D_STAGE
@@ -127,3 +127,34 @@ def test_changes_near_the_surface_reuse_the_deep_factor_and_deeper_ones_fall_bac
     step("condensed")  # back to the split's step size, nothing changed in its static part
     pinned[:, nz - 1] = True  # the deepest row: the active part would be the whole grid
     step("full")
+
+
+def _ablating_column(monkeypatch, condense: bool):
+    """Er:YAG-like: 10 J/cm² in 250 µs, twice, absorbed within microns (Beer–Lambert from the moving floor)."""
+    monkeypatch.setattr(enthalpy, "CONDENSE", condense)
+    grid = RZGrid.uniform(nr=1, dr_m=1e-3, nz=300, dz_m=1e-6)
+    medium = ThermalMedium.from_layers(grid, (300e-6,), [0.45], [1100], [3300], [0.0])
+    source = BeerLambertSource(np.full(grid.nz, 1.2e6), np.array([1.0]))
+    energy_J = 10e4 * math.pi * 1e-6
+    clear_factorization_cache()
+    before = dict(condensed.STATS)
+    result = solve_enthalpy(
+        medium, 650.0, source, Schedule.pulse_train([0.0, 0.01], 250e-6, energy_J / 250e-6), SurfaceBoundary.resting_air(),
+        0.02,
+    )  # fmt: skip
+    return result, {path: condensed.STATS[path] - before[path] for path in before}
+
+
+def test_one_column_tridiagonal_factors_match_superlu(monkeypatch):
+    full, full_paths = _ablating_column(monkeypatch, condense=False)
+    fast, fast_paths = _ablating_column(monkeypatch, condense=True)
+    assert full_paths["tridiagonal"] == 0 and fast_paths["full"] == 0 and fast_paths["tridiagonal"] > 20
+    assert fast.removed.any() and np.array_equal(fast.removed, full.removed)
+    np.testing.assert_allclose(fast.crater_depth_m, full.crater_depth_m, rtol=0, atol=0)
+    for name in ("final_temperature_K", "peak_temperature_K", "water_fraction"):
+        a, b = getattr(fast, name), getattr(full, name)
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10 * np.abs(b).max(), err_msg=name)
+    for item in ("deposited_J", "stored_change_J", "surface_loss_J", "vapour_J", "ablated_J"):
+        a, b = getattr(fast.energy, item), getattr(full.energy, item)
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-10 * full.energy.deposited_J), item
+    assert abs(fast.energy.residual_J) < 1e-9 * fast.energy.deposited_J
