@@ -125,6 +125,28 @@ _MAX_RELEASES = 8
 CONDENSE = True
 
 
+def _diagonal_positions(m: sp.csc_matrix) -> np.ndarray | None:
+    """Where the diagonal entry of each column of ``m`` sits in ``m.data`` (None unless ``m`` is canonical CSC with
+    every diagonal entry stored)."""
+    if not (sp.issparse(m) and m.format == "csc" and m.has_canonical_format):
+        return None
+    n = m.shape[0]
+    cols = np.repeat(np.arange(n), np.diff(m.indptr))
+    at = np.flatnonzero(m.indices == cols)
+    return at if at.size == n else None
+
+
+def _plus_diagonal(m: sp.csc_matrix, diagonal: np.ndarray, at: np.ndarray | None, scale: float = 1.0) -> sp.csc_matrix:
+    """``m * scale + diag(diagonal)`` (``m + diag(diagonal)`` for ``scale`` 1), the same floating-point operations
+    on every entry as SciPy's sparse sum, on ``m``'s own pattern (``at``: :func:`_diagonal_positions`) without its
+    conversions; SciPy's sum where ``at`` is None."""
+    if at is None:
+        return ((m * scale if scale != 1.0 else m) + sp.diags(diagonal)).tocsc()
+    data = m.data * scale if scale != 1.0 else m.data.copy()
+    data[at] = data[at] + diagonal
+    return sp.csc_matrix((data, m.indices, m.indptr), shape=m.shape)
+
+
 @dataclass(frozen=True)
 class PhaseChangeParameters:
     """Constants of the vaporisation and ablation model (SI).
@@ -675,7 +697,9 @@ def solve_enthalpy(
     base_op = Operator(medium)
     n_fact = 0
     if initial_temperature_K is None:
-        temperature = steady_state_temperature(medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
+        resting_h, resting_K = surface.resting_h_W_per_m2K, surface.resting_temperature_K
+        assert resting_h is not None and resting_K is not None  # SurfaceBoundary fills them in
+        temperature = steady_state_temperature(medium, resting_h, resting_K)
         n_fact += 1
     else:
         temperature = _per_cell(initial_temperature_K, (nr, nz), "initial_temperature_K")
@@ -705,6 +729,8 @@ def solve_enthalpy(
     built_version = -1
     factors: dict[Any, Any] = {}
     factorizer = CondensedFactorizer(nr, nz, enabled=CONDENSE)
+    diag_of: Any = None  # the operator matrix whose diagonal positions diag_at holds
+    diag_at: np.ndarray | None = None
 
     def absorption_factor() -> np.ndarray:
         water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
@@ -765,7 +791,7 @@ def solve_enthalpy(
             threshold = (1.0 - p.ablation_vaporised_fraction) * water0
             excess_by_col: dict[int, float] = {}
             deferred = p.regime == "blow_off" and on
-            for i in cols if not deferred else ():
+            for i in cols.tolist() if not deferred else []:
                 j = floor[i]
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
@@ -805,7 +831,7 @@ def solve_enthalpy(
                 (state.temperature_K > p.pyrolysis_temperature_K) & live & ~(superheating & wet_now)
             ) | exploding
             deep_hot &= p.material_removal  # intact surface: dry tissue chars in place
-            for i in np.flatnonzero(deep_hot.any(axis=1)):
+            for i in np.flatnonzero(deep_hot.any(axis=1)).tolist():
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
                 keep = p.spinodal_temperature_K if exploding[i].any() else p.pyrolysis_temperature_K
@@ -919,6 +945,8 @@ def solve_enthalpy(
             built_version = op_version
             factors = {}
         Lm = op.matrix(h)
+        if Lm is not diag_of:
+            diag_at, diag_of = _diagonal_positions(Lm), Lm
         capacity = op.capacity_J_per_K
         g_surf = op.surface_full(h)
         source_W = pw * (s * volume).ravel()
@@ -935,8 +963,8 @@ def solve_enthalpy(
                 # into the reservoir is the energy that vaporises the cell's water (after the step)
                 n_pinned += 1
                 g_pin = np.where(pinned.ravel(), 1e9 * (capacity / dt + np.abs(Lm.diagonal())), 0.0)
-                L_step = (Lm + sp.diags(g_pin)).tocsc()
-                lu = factorizer.factorise(L_step * (D_STAGE * dt) + sp.diags(capacity))
+                L_step = _plus_diagonal(Lm, g_pin, diag_at)
+                lu = factorizer.factorise(_plus_diagonal(L_step, capacity, diag_at, scale=D_STAGE * dt))
                 n_fact += 1
                 g_step = g + g_pin * T_b
             else:
@@ -945,7 +973,7 @@ def solve_enthalpy(
                 key = (dt, h)
                 lu = factors.get(key)
                 if lu is None:
-                    a_step = Lm * (D_STAGE * dt) + sp.diags(capacity)
+                    a_step = _plus_diagonal(Lm, capacity, diag_at, scale=D_STAGE * dt)
                     if op is base_op:
                         # the tissue as the linear stage (and the resting state) had it: the same matrices, whose
                         # factors the linear solver's process-wide cache may hold (keyed by exact content)
@@ -995,7 +1023,7 @@ def solve_enthalpy(
                 matrix_left[:] = matrix_left - x
                 matrix_paid[:] = matrix_paid + x
             else:
-                x = 0.0
+                x = np.zeros((nr, nz))
             C_new = C_cell - m * c_w
             energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref) - x
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
