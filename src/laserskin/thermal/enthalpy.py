@@ -78,7 +78,10 @@ enthalpy method); the energy that flowed into the reservoir is handed back to th
 vaporisation (and as heat once its water is gone). A held cell that would rather cool is
 released and the step repeated. Afterwards the vaporisation/ablation correction runs
 (conduction can also bring cells to boiling). Matrices are refactorised whenever the
-properties changed.
+properties changed: by :class:`~laserskin.thermal.condensed.CondensedFactorizer`, which re-uses the deep tissue's
+factor while only the rows near the surface change (exact block elimination with the Schur complement; the same
+numbers to round-off) and factorises one radial column as a tridiagonal LDLᵀ; the unchanged tissue's matrices
+(before any cell boils or dries) come from the linear solver's cache of factors.
 
 Energy ledger (exact up to round-off, tested to 1e-9 relative)::
 
