@@ -12,7 +12,9 @@ default photon count (:class:`SimulationSettings`), and the 1450 nm case once mo
 
 Printed per case: whether photons enter and how many were launched (the run's ``summary["photons"]``: 0 for a
 Beer–Lambert source), wall and CPU time (this process, user + system; on a loaded machine only the CPU time means
-something), grid, heat steps, factorisations, crater and residual damage, thermal model.
+something), grid, heat steps, factorisations (and how the enthalpy stage made them: whole SuperLU factorisations,
+new splits and condensed factorisations of :mod:`laserskin.thermal.condensed`, tridiagonal LDLᵀ of one column),
+crater and residual damage, thermal model.
 
 Run: .venv/bin/python benchmarks/nonlinear.py [--no-1e6]
 """
@@ -24,6 +26,7 @@ import time
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.pipeline.simulation import Simulation
 from laserskin.skin import Person
+from laserskin.thermal import condensed
 from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
@@ -118,15 +121,18 @@ def main(argv: list[str] | None = None) -> None:
             person, laser, protocol=Protocol(passes=passes) if passes > 1 else None, settings=settings
         )
         t0, c0 = time.perf_counter(), _cpu_s()
+        paths0 = dict(condensed.STATS)
         result = simulation.run()
         elapsed, cpu = time.perf_counter() - t0, _cpu_s() - c0
+        paths = {path: condensed.STATS[path] - paths0[path] for path in paths0}
         s = result.summary
         launched = int(s.get("photons") or 0)
         source = f"MC {launched:>8d} photons" if launched else "Beer-Lambert, no photons"
         print(
             f"{label:48s} {source:26s} {elapsed:6.2f} s wall {cpu:6.2f} s CPU  grid {result.grid.nr}x{result.grid.nz}  "
             f"steps {s['heat_steps']}  "
-            f"factorisations {s['heat_factorizations']}  crater {s['crater_depth_um']:.1f} µm  "
+            f"factorisations {s['heat_factorizations']} ({paths['full']} whole, {paths['split']} splits, "
+            f"{paths['condensed']} condensed, {paths['tridiagonal']} tridiagonal)  crater {s['crater_depth_um']:.1f} µm  "
             f"residual damage {s['residual_damage_depth_um']:.1f} µm  model {s['thermal_model']}"
         )
 

@@ -78,7 +78,10 @@ enthalpy method); the energy that flowed into the reservoir is handed back to th
 vaporisation (and as heat once its water is gone). A held cell that would rather cool is
 released and the step repeated. Afterwards the vaporisation/ablation correction runs
 (conduction can also bring cells to boiling). Matrices are refactorised whenever the
-properties changed.
+properties changed: by :class:`~laserskin.thermal.condensed.CondensedFactorizer`, which re-uses the deep tissue's
+factor while only the rows near the surface change (exact block elimination with the Schur complement; the same
+numbers to round-off) and factorises one radial column as a tridiagonal LDLᵀ; the unchanged tissue's matrices
+(before any cell boils or dries) come from the linear solver's cache of factors.
 
 Energy ledger (exact up to round-off, tested to 1e-9 relative)::
 
@@ -98,7 +101,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 
 from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
@@ -106,10 +108,11 @@ from laserskin.core.constants import WATER_BOILING_K
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.thermal.boundary import SurfaceBoundary
+from laserskin.thermal.condensed import CondensedFactorizer
 from laserskin.thermal.medium import ThermalMedium, _per_cell
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import steady_state_temperature
+from laserskin.thermal.solver import _factorise, steady_state_temperature
 from laserskin.thermal.stepping import D_STAGE, W_STAGE, merge_close, plan_steps, pulse_runs
 
 #: Latent heat of vaporisation of water at 100 °C, J/kg (IAPWS-IF97: 2256.4 kJ/kg).
@@ -120,6 +123,31 @@ WATER_SPECIFIC_HEAT_J_PER_KGK = 4180.0
 WATER_DENSITY_KG_PER_M3 = 1000.0
 #: Solves per step in which held (boiling) cells that would rather cool are released.
 _MAX_RELEASES = 8
+#: Re-use the deep tissue's factor while only the rows near the surface change (:mod:`laserskin.thermal.condensed`);
+#: ``False`` factorises every matrix whole (the tests compare the two).
+CONDENSE = True
+
+
+def _diagonal_positions(m: sp.csc_matrix) -> np.ndarray | None:
+    """Where the diagonal entry of each column of ``m`` sits in ``m.data`` (None unless ``m`` is canonical CSC with
+    every diagonal entry stored)."""
+    if not (sp.issparse(m) and m.format == "csc" and m.has_canonical_format):
+        return None
+    n = m.shape[0]
+    cols = np.repeat(np.arange(n), np.diff(m.indptr))
+    at = np.flatnonzero(m.indices == cols)
+    return at if at.size == n else None
+
+
+def _plus_diagonal(m: sp.csc_matrix, diagonal: np.ndarray, at: np.ndarray | None, scale: float = 1.0) -> sp.csc_matrix:
+    """``m * scale + diag(diagonal)`` (``m + diag(diagonal)`` for ``scale`` 1), the same floating-point operations
+    on every entry as SciPy's sparse sum, on ``m``'s own pattern (``at``: :func:`_diagonal_positions`) without its
+    conversions; SciPy's sum where ``at`` is None."""
+    if at is None:
+        return ((m * scale if scale != 1.0 else m) + sp.diags(diagonal)).tocsc()
+    data = m.data * scale if scale != 1.0 else m.data.copy()
+    data[at] = data[at] + diagonal
+    return sp.csc_matrix((data, m.indices, m.indptr), shape=m.shape)
 
 
 @dataclass(frozen=True)
@@ -672,7 +700,9 @@ def solve_enthalpy(
     base_op = Operator(medium)
     n_fact = 0
     if initial_temperature_K is None:
-        temperature = steady_state_temperature(medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
+        resting_h, resting_K = surface.resting_h_W_per_m2K, surface.resting_temperature_K
+        assert resting_h is not None and resting_K is not None  # SurfaceBoundary fills them in
+        temperature = steady_state_temperature(medium, resting_h, resting_K)
         n_fact += 1
     else:
         temperature = _per_cell(initial_temperature_K, (nr, nz), "initial_temperature_K")
@@ -701,6 +731,9 @@ def solve_enthalpy(
     op_version = 0
     built_version = -1
     factors: dict[Any, Any] = {}
+    factorizer = CondensedFactorizer(nr, nz, enabled=CONDENSE)
+    diag_of: Any = None  # the operator matrix whose diagonal positions diag_at holds
+    diag_at: np.ndarray | None = None
 
     def absorption_factor() -> np.ndarray:
         water = water0 if (p.regime == "blow_off" and laser_on) else state.water_kg_per_m3
@@ -761,7 +794,7 @@ def solve_enthalpy(
             threshold = (1.0 - p.ablation_vaporised_fraction) * water0
             excess_by_col: dict[int, float] = {}
             deferred = p.regime == "blow_off" and on
-            for i in cols if not deferred else ():
+            for i in cols.tolist() if not deferred else []:
                 j = floor[i]
                 dry_enough = state.water_kg_per_m3[i, j] <= threshold[i, j] * (1 + 1e-12) + 1e-12
                 dry_enough = dry_enough and water_at_pulse_start[i, j] >= p.desiccated_water_fraction * water0[i, j]
@@ -801,7 +834,7 @@ def solve_enthalpy(
                 (state.temperature_K > p.pyrolysis_temperature_K) & live & ~(superheating & wet_now)
             ) | exploding
             deep_hot &= p.material_removal  # intact surface: dry tissue chars in place
-            for i in np.flatnonzero(deep_hot.any(axis=1)):
+            for i in np.flatnonzero(deep_hot.any(axis=1)).tolist():
                 j_last = int(np.flatnonzero(deep_hot[i])[-1])
                 cells = [j for j in range(j_last + 1) if not state.removed[i, j]]
                 keep = p.spinodal_temperature_K if exploding[i].any() else p.pyrolysis_temperature_K
@@ -915,6 +948,8 @@ def solve_enthalpy(
             built_version = op_version
             factors = {}
         Lm = op.matrix(h)
+        if Lm is not diag_of:
+            diag_at, diag_of = _diagonal_positions(Lm), Lm
         capacity = op.capacity_J_per_K
         g_surf = op.surface_full(h)
         source_W = pw * (s * volume).ravel()
@@ -931,8 +966,8 @@ def solve_enthalpy(
                 # into the reservoir is the energy that vaporises the cell's water (after the step)
                 n_pinned += 1
                 g_pin = np.where(pinned.ravel(), 1e9 * (capacity / dt + np.abs(Lm.diagonal())), 0.0)
-                L_step = (Lm + sp.diags(g_pin)).tocsc()
-                lu = splu((L_step * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
+                L_step = _plus_diagonal(Lm, g_pin, diag_at)
+                lu = factorizer.factorise(_plus_diagonal(L_step, capacity, diag_at, scale=D_STAGE * dt))
                 n_fact += 1
                 g_step = g + g_pin * T_b
             else:
@@ -941,9 +976,17 @@ def solve_enthalpy(
                 key = (dt, h)
                 lu = factors.get(key)
                 if lu is None:
-                    lu = splu((Lm * (D_STAGE * dt) + sp.diags(capacity)).tocsc(), permc_spec="MMD_AT_PLUS_A")
+                    a_step = _plus_diagonal(Lm, capacity, diag_at, scale=D_STAGE * dt)
+                    if op is base_op:
+                        # the tissue as the linear stage (and the resting state) had it: the same matrices, whose
+                        # factors the linear solver's process-wide cache may hold (keyed by exact content)
+                        lu, computed = _factorise(a_step)
+                        factorizer.remember(a_step)
+                        n_fact += computed
+                    else:
+                        lu = factorizer.factorise(a_step)
+                        n_fact += 1
                     factors[key] = lu
-                    n_fact += 1
             f1 = g_step - L_step @ y0
             y2 = lu.solve(capacity * y0 + (D_STAGE * dt) * (f1 + g_step))
             f2 = g_step - L_step @ y2
@@ -983,7 +1026,7 @@ def solve_enthalpy(
                 matrix_left[:] = matrix_left - x
                 matrix_paid[:] = matrix_paid + x
             else:
-                x = 0.0
+                x = np.zeros((nr, nz))
             C_new = C_cell - m * c_w
             energy_in_cell = C_cell * (T3 - T_ref) + e - m * L - m * c_w * (T_b - T_ref) - x
             T_new = np.where(pinned, T_ref + energy_in_cell / C_new, T3)
