@@ -796,7 +796,7 @@ def outcome_evidence_rows(plan: dict) -> list[tuple[str, ...]]:
     devices' courses, a lower bound and an arm derived from a level and a difference say so. Empty without points
     (no device, an older plan, a device with no published outcome: the summary says which)."""
     evidence = plan.get("outcome_evidence") or {}
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for point in evidence.get("points") or []:
         measure = EVIDENCE_MEASURES.get(point.get("measure"), str(point.get("measure")))
         if point.get("difference"):
