@@ -617,7 +617,7 @@ def _device_evidence(device: str) -> tuple[dict, ...]:
                 "sigma_pct": t.sigma_pct,
                 "criterion": t.criterion,
                 "model_pct": float(value),
-                "z": float((value - t.value_pct) / t.sigma_pct),
+                "z": float((value - t.value_pct) / t.sigma_pct) + 0.0,  # no -0.0
                 "role": role,
                 "course": t.course,
                 "minus_course": t.minus_course or None,

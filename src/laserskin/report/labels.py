@@ -814,7 +814,7 @@ def outcome_evidence_rows(plan: dict) -> list[tuple[str, ...]]:
                 published,
                 f"{float(point['model_pct']):.1f}",
                 role,
-                f"{float(point['z']):+.1f}",
+                f"{round(float(point['z']), 1) + 0.0:+.1f}",  # no "-0.0"
             )
         )
     return rows
