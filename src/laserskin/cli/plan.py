@@ -337,6 +337,9 @@ def print_plan(plan: Any) -> None:
                         f"{band[1]:.1f} % (uncertainty band {band[0]:.1f}-{band[2]:.1f})",
                     )
                 )
+        evidence = getattr(plan, "outcome_evidence", None)  # the model against the device's published outcomes
+        if evidence:  # (QA15 #4)
+            rows.append(("published outcomes", evidence["summary"]))
         for row in rows:
             table.add_row(*(str(cell) for cell in row))
         if shown:

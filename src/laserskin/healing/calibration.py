@@ -37,6 +37,7 @@ comes from the literature ranges in ``healing.toml``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -490,3 +491,169 @@ def _calibrated_parameters() -> HealingParameters:
         joint_names=gains.names,
         joint_covariance_log=gains.covariance_log,
     )
+
+
+#: What each role of a published point means in :func:`device_evidence`.
+EVIDENCE_ROLES = {
+    "fitted": "a calibration target (healing.toml [[calibration.targets]]): the gains are fitted to it",
+    "held out": "a held-out outcome (healing.toml [[calibration.held_out]]), or an arm derived from a held-out level "
+    "and a fitted difference of the same study: checked, never fitted",
+}
+
+
+def _course_setting(entry: Mapping) -> str:
+    """A one-line summary of a reference course's settings (``reference_courses.toml``)."""
+    laser = dict(entry.get("laser", {}))
+    device = laser.pop("device", "?")
+    days = list(entry.get("session_days", []))
+    settings = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in laser.items()) or "preset"
+    parts = [f"{device} ({settings})"]
+    passes = (entry.get("protocol") or {}).get("passes")
+    if passes:
+        parts.append(f"{passes} passes")
+    if days:
+        parts.append(
+            f"{len(days)} session"
+            + ("s" if len(days) > 1 else "")
+            + (f" (days {', '.join(str(d) for d in days)})" if len(days) > 1 else "")
+        )
+    site = (entry.get("person") or {}).get("site")
+    if site:
+        parts.append(str(site))
+    return "; ".join(parts)
+
+
+def _study_of(source: str) -> str:
+    """The study a source string starts with (its authors and year: "Alexiades-Armenakas 2007 J Drugs ..." gives
+    "Alexiades-Armenakas 2007"); the source's first clause if it names no year."""
+    match = re.match(r"^(.+?\b(?:19|20)\d\d)\b", source)
+    return match.group(1) if match else source.split(":")[0]
+
+
+def _derived_arms(
+    fitted: Sequence[CalibrationTarget], held_out: Sequence[CalibrationTarget]
+) -> list[tuple[CalibrationTarget, str]]:
+    """Arms of a two-arm study that the stored points imply but do not list: a difference ``X − Y`` and a level of one
+    arm (same study, measure and follow-up) give the other arm's level, value ``level ∓ difference`` and sigma
+    ``sqrt(sigma_difference² − sigma_level²)`` (the difference's sigma is the two arms' in quadrature). The Er:YAG arm
+    of Fitzpatrick et al. 2000 (10 ± 5.04 %: the held-out CO2 level 25 ± 10 minus the fitted CO2 − Er:YAG difference
+    15 ± 11.2) is such an arm, checked by ``test_the_er_yag_arm_of_fitzpatrick_2000``. Each comes with a note saying
+    how it was derived."""
+    out = []
+    for diff in [*fitted, *held_out]:
+        if not diff.minus_course:
+            continue
+        for level in [*fitted, *held_out]:
+            if level.minus_course or level.study != diff.study or level.measure != diff.measure:
+                continue
+            if level.months != diff.months or level.sigma_pct >= diff.sigma_pct:
+                continue
+            if level.course == diff.course:
+                course, value = diff.minus_course, level.value_pct - diff.value_pct
+            elif level.course == diff.minus_course:
+                course, value = diff.course, level.value_pct + diff.value_pct
+            else:
+                continue
+            arm = diff.model_copy(
+                update=dict(
+                    course=course,
+                    minus_course="",
+                    value_pct=value,
+                    sigma_pct=math.sqrt(diff.sigma_pct**2 - level.sigma_pct**2),
+                )
+            )
+            note = (
+                f"derived: the {level.course} level ({level.value_pct:g} ± {level.sigma_pct:g} %) and the "
+                f"{diff.course} − {diff.minus_course} difference ({diff.value_pct:g} ± {diff.sigma_pct:g} %) of the "
+                "same study; not independent of them"
+            )
+            out.append((arm, note))
+    return out
+
+
+@lru_cache(maxsize=64)  # one entry per device preset
+def _device_evidence(device: str) -> tuple[dict, ...]:
+    courses = load_reference_courses()
+    settings = load_parameter_file("reference_courses")
+    device_of = {name: (entry.get("laser") or {}).get("device") for name, entry in settings.items()}
+    fitted, held_out = load_targets(), load_held_out()
+    candidates: list[tuple[CalibrationTarget, str, str]] = [(t, "fitted", "") for t in fitted]
+    candidates += [(t, "held out", "") for t in held_out]
+    candidates += [(t, "held out", note) for t, note in _derived_arms(fitted, held_out)]
+    chosen = [
+        (t, role, note)
+        for t, role, note in candidates
+        if device_of.get(t.course) == device or (t.minus_course and device_of.get(t.minus_course) == device)
+    ]
+    if not chosen:
+        return ()
+    # the model value at the calibrated gains, as calibrate() and the validation tests compute it
+    params = calibrated_parameters()
+    targets = [t for t, _, _ in chosen]
+    immediate, neo, wound, renewal, persistent = target_components(courses, targets, params)
+    model = predict(
+        params.gain_neo,
+        params.laxity_per_linear,
+        targets,
+        immediate,
+        neo,
+        wound,
+        params.gain_wound,
+        renewal,
+        params.gain_renewal,
+        persistent,
+        params.thermal_persistence,
+    )
+    out = []
+    for (t, role, note), value in zip(chosen, model):
+        names = [t.course, *([t.minus_course] if t.minus_course else [])]
+        out.append(
+            {
+                "study": t.study or _study_of(t.source),
+                "measure": t.measure,
+                "instrument": t.instrument or None,
+                "months": t.months,
+                "value_pct": t.value_pct,
+                "sigma_pct": t.sigma_pct,
+                "criterion": t.criterion,
+                "model_pct": float(value),
+                "z": float((value - t.value_pct) / t.sigma_pct) + 0.0,  # no -0.0
+                "role": role,
+                "course": t.course,
+                "minus_course": t.minus_course or None,
+                "difference": bool(t.minus_course),
+                "derived": note or None,
+                "setting": " − ".join(_course_setting(settings[n]) for n in names if n in settings) or None,
+                "source": t.source,
+            }
+        )
+    return tuple(out)
+
+
+def device_evidence(device: str) -> list[dict]:
+    """The published outcomes of the calibration whose reference course uses ``device``, each with the model's value.
+
+    Sources: ``healing.toml`` ``[[calibration.targets]]`` (role ``"fitted"``) and ``[[calibration.held_out]]`` (role
+    ``"held out"``), their courses' settings in ``reference_courses.toml`` (``laser.device``) and their doses in
+    ``reference_doses.toml`` (:func:`load_reference_courses`). A difference target (``minus_course``: course −
+    minus_course) is included when either course uses the device (``difference`` true); an arm that a difference and a
+    level of the same study imply (the Er:YAG arm of Fitzpatrick et al. 2000) is included as a held-out point with a
+    ``derived`` note (:func:`_derived_arms`). The model value is that of the validation tests
+    (tests/validation/test_healing_calibration.py): :func:`target_components` and :func:`predict` at
+    :func:`calibrated_parameters`, the nominal (mid) value; ``z = (model − published) / sigma``.
+
+    Parameters
+    ----------
+    device : str
+        A device preset name (``laserskin devices``).
+
+    Returns
+    -------
+    list of dict
+        One dict per point: ``study``, ``measure`` (the model quantity compared), ``instrument`` (what the study
+        measured), ``months``, ``value_pct``, ``sigma_pct``, ``criterion`` (``"value"``, or ``"at_least"``: the value
+        is a lower bound), ``model_pct``, ``z``, ``role``, ``course``, ``minus_course``, ``difference``, ``derived``,
+        ``setting`` (the course's settings, one line) and ``source``; fitted points first. Empty when no reference
+        course uses the device. Cached: it depends only on the data files; each call returns fresh copies.
+    """
+    return [dict(point) for point in _device_evidence(device)]

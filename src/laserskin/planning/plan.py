@@ -19,6 +19,7 @@ import laserskin
 from laserskin.core.citations import cite, recording
 from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
+from laserskin.healing.calibration import device_evidence
 from laserskin.pipeline.progress import DEFAULT_PROGRESS, progress_scope
 from laserskin.pipeline.summary import wavelength_band_nm, wavelength_bands_nm
 from laserskin.planning.eligibility import device_verdict, goal_indicated, no_indication_reason, referral_reason
@@ -61,6 +62,12 @@ OUTCOME_MEASURE = (
     "across non-ablative, fractional and ablative courses, each compared as the measure its study used "
     "(docs/healing.md calibration table)"
 )
+
+#: |z| = |model − published| / sigma up to which the model is said to be *within* a published outcome in
+#: ``outcome_evidence``: 2 published sigmas, the tolerance of the held-out checks (tests/validation/
+#: test_healing_calibration.py, ~95 % for a normal error); beyond it the model over-predicts (z > 2: the plan's
+#: improvement is an upper estimate for the device) or under-predicts (z < −2: a lower estimate).
+OUTCOME_EVIDENCE_Z = 2.0
 
 MAX_PASSES = 3
 #: Relative difference of the predicted 6-month improvement treated as a tie between devices: the
@@ -119,6 +126,9 @@ class TreatmentPlan:
     outcome_measure: str | None = None
     #: Caveats of the predicted outcome (QA6 #19: the immediate value of an ablative fractional plan is a lower bound).
     outcome_notes: list[str] = field(default_factory=list)
+    #: How well the healing model meets the published outcomes of the plan's device (QA15 #4, issue 10 "the report
+    #: says how good the fit is"): ``{"device", "points", "summary"}`` (:func:`outcome_evidence`); None without a device.
+    outcome_evidence: dict | None = None
     pain: dict | None = None
     visits_per_session: int = 1
     area_per_visit_cm2: float | None = None
@@ -170,6 +180,7 @@ class TreatmentPlan:
             "safety_margin",
             "outcome_measure",
             "outcome_notes",
+            "outcome_evidence",
             "pain",
             "visits_per_session",
             "area_per_visit_cm2",
@@ -601,6 +612,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         outcome_measure=OUTCOME_MEASURE,
         outcome_notes=([FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE] if setting.device_class == "fractional_ablative" else [])
         + ([laxity_grade_zero_note(person)] if person.laxity == 0 else []),
+        outcome_evidence=outcome_evidence(setting.device),
         pain=pain,
         visits_per_session=best["visits"],
         area_per_visit_cm2=request.area_m2 * 1e4 / best["visits"],
@@ -633,6 +645,113 @@ OUTCOME_DOSE_BAND_RULE = (
     "cooling h) and combined in quadrature "
     "with twice the Monte Carlo relative error; the session count and interval are the plan's"
 )
+
+
+MEASURE_WORDS = {
+    "laxity_improvement": "laxity grade",
+    "rhytid_improvement": "rhytid grade",
+    "linear_shrinkage": "linear shrinkage",
+}
+
+
+def _evidence_point_text(point: dict) -> str:
+    """``Fitzpatrick et al. 2000, linear shrinkage at 6 months`` (a difference says so)."""
+    what = MEASURE_WORDS.get(point["measure"], point["measure"])
+    if point.get("difference"):
+        what = f"{what} difference {point['course']} − {point['minus_course']}"
+    return f"{point['study']}, {what} at {point['months']:g} months"
+
+
+def _evidence_values_text(point: dict) -> str:
+    """``27.2 % vs 10 ± 5 %`` (a lower bound: ``0.1 % vs ≥ 5 %``)."""
+    published = (
+        f"≥ {point['value_pct']:.3g}"
+        if point.get("criterion") == "at_least"
+        else f"{point['value_pct']:.3g} ± {point['sigma_pct']:.2g}"
+    )
+    return f"{point['model_pct']:.1f} % vs {published} %"
+
+
+def evidence_verdict(point: dict) -> str:
+    """``"within"``, ``"over"`` or ``"under"``: the model against one published point, by :data:`OUTCOME_EVIDENCE_Z`
+    (a lower bound, ``criterion`` ``"at_least"``, is under-predicted whenever the model is below it)."""
+    if point.get("criterion") == "at_least" and point["model_pct"] < point["value_pct"]:
+        return "under"
+    if point["z"] > OUTCOME_EVIDENCE_Z:
+        return "over"
+    if point["z"] < -OUTCOME_EVIDENCE_Z:
+        return "under"
+    return "within"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _roles_text(points: list[dict]) -> str:
+    roles = [p["role"] for p in points]
+    kinds = sorted(set(roles), key=["fitted", "held out"].index)
+    return kinds[0] if len(kinds) == 1 else ", ".join(f"{roles.count(r)} {r}" for r in kinds)
+
+
+def outcome_evidence_summary(device: str, points: list[dict]) -> str:
+    """One sentence on how the healing model meets the published outcomes of ``device`` (``points``, as given by
+    :func:`laserskin.healing.calibration.device_evidence`); a pure function of its arguments.
+
+    The device's own points (not the differences between two devices' courses) decide: all within
+    :data:`OUTCOME_EVIDENCE_Z` sigmas, "within"; some above, the model over-predicts and ``improvement_percent`` is
+    an upper estimate for the device; some below, a lower estimate; both, neither. The point furthest out is named
+    with its values. Without points: the plan's outcome is the model's transfer from the calibrated devices.
+    """
+    if not points:
+        return (
+            f"no published outcome for {device} in the calibration: improvement_percent is the model's transfer "
+            "from other devices"
+        )
+    levels = [p for p in points if not p.get("difference")]
+    differences = [p for p in points if p.get("difference")]
+    judged = levels or differences
+    head = f"{_count(len(levels), 'published point')} for {device} ({_roles_text(levels)})" if levels else ""
+    if differences:
+        tail = f"{_count(len(differences), 'published difference')} between {device} and another device"
+        tail += f" ({_roles_text(differences)})"
+        head = f"{head} and {tail}" if head else tail
+    verdicts = [evidence_verdict(p) for p in judged]
+    over = [p for p, v in zip(judged, verdicts) if v == "over"]
+    under = [p for p, v in zip(judged, verdicts) if v == "under"]
+
+    def missed(kind: str, misses: list[dict]) -> str:
+        worst = max(misses, key=lambda p: abs(p["z"]))
+        which = "it" if len(judged) == 1 else ("one of them" if len(misses) == 1 else f"{len(misses)} of them")
+        by = "by" if len(misses) == 1 else "by up to"
+        return (
+            f"the model {kind}-predicts {which} {by} {worst['z']:+.1f} σ ({_evidence_point_text(worst)}: "
+            f"{_evidence_values_text(worst)})"
+        )
+
+    if over and under:
+        return (
+            f"{head}: {missed('over', over)} and {missed('under', under)}: improvement_percent is neither an upper "
+            "nor a lower estimate for this device"
+        )
+    if over:
+        return f"{head}: {missed('over', over)}: read improvement_percent as an upper estimate for this device"
+    if under:
+        return f"{head}: {missed('under', under)}: read improvement_percent as a lower estimate for this device"
+    largest = max(abs(p["z"]) for p in judged)
+    each = "it" if len(judged) == 1 else "each"
+    return f"{head}: the model is within {OUTCOME_EVIDENCE_Z:g} σ of {each} (largest |z| {largest:.1f} σ)"
+
+
+def outcome_evidence(device: str | None) -> dict | None:
+    """The plan's ``outcome_evidence``: ``{"device", "points", "summary"}``, the published outcomes of the
+    calibration whose reference course uses ``device`` with the model's value and z
+    (:func:`laserskin.healing.calibration.device_evidence`, from healing.toml) and one sentence
+    (:func:`outcome_evidence_summary`); None without a device (a referral, nothing planned)."""
+    if not device:
+        return None
+    points = device_evidence(device)
+    return {"device": device, "points": points, "summary": outcome_evidence_summary(device, points)}
 
 
 def _fixed_course_bands(dose, sessions: int, interval_weeks: float, person) -> tuple[dict, dict]:
@@ -1320,6 +1439,8 @@ def _option_numbers(option, goal: str | None = None) -> dict:
         "rhytid_improvement_percent": getattr(course, "rhytid_improvement_percent", None),
         # what the [low, high] of the bands above include: the chosen plan's rule (``risks.outcome_dose_uncertainty``)
         "outcome_dose_uncertainty": option.get("outcome_dose_uncertainty"),
+        # how well the healing model meets its device's published outcomes (the plan's ``outcome_evidence.summary``)
+        "outcome_evidence_summary": outcome_evidence_summary(setting.device, device_evidence(setting.device)),
         "immediate_tightening_percent": s.get("immediate_tightening_percent"),
         "epidermal_omega": s.get("epidermal_omega"),
         "epidermal_injury": _epidermal_grade(setting),
@@ -1383,6 +1504,7 @@ OPTION_KEYS = (
     "improvement_percent",
     "rhytid_improvement_percent",
     "outcome_dose_uncertainty",
+    "outcome_evidence_summary",
     "immediate_tightening_percent",
     "epidermal_omega",
     "epidermal_injury",

@@ -20,6 +20,9 @@ from laserskin.report.labels import (
     BAND_SOURCES_HEADING,
     BLISTER_BAND_CAPTION,
     OUTCOME_BAND_CAPTION,
+    OUTCOME_EVIDENCE_CAPTION,
+    OUTCOME_EVIDENCE_HEADER,
+    OUTCOME_EVIDENCE_HEADING,
     alternative_fluence_text,
     alternative_goal_text,
     alternative_improvement_text,
@@ -36,6 +39,7 @@ from laserskin.report.labels import (
     name,
     outcome_band_includes_text,
     outcome_band_rows,
+    outcome_evidence_rows,
     plan_risk_keys,
     readable_units,
     unavailable_text,
@@ -317,6 +321,28 @@ def _band_sources_section(data: dict) -> list[str]:
     return parts
 
 
+def _outcome_evidence_section(data: dict) -> list[str]:
+    """The plan's ``outcome_evidence``: its summary sentence and the table of the device's published outcomes
+    (study | measure | months | published | model | role | z; :func:`~laserskin.report.labels.outcome_evidence_rows`);
+    nothing for a plan without it (an older plan)."""
+    evidence = data.get("outcome_evidence") or {}
+    if not evidence.get("summary"):
+        return []
+    parts = [
+        f"<h3 id='outcome-evidence'>{_e(OUTCOME_EVIDENCE_HEADING)}</h3>",
+        f"<p class='note outcome-evidence'>{_e(evidence['summary'])}.</p>",
+    ]
+    rows = outcome_evidence_rows(data)
+    if rows:
+        head = "<tr>" + "".join(f"<th scope='col'>{_e(h)}</th>" for h in OUTCOME_EVIDENCE_HEADER) + "</tr>"
+        body = "".join("<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+        parts.append(
+            f"<div class='wide' tabindex='0'><table><caption>{_e(OUTCOME_EVIDENCE_CAPTION)}</caption>"
+            f"{head}{body}</table></div>"
+        )
+    return parts
+
+
 def _figure_key(name: str) -> str:
     """``improvement``/``margin``/``maps``/... from a figure name or a caption that mentions it."""
     text = name.lower()
@@ -401,6 +427,7 @@ def plan_report_html(plan, figures: dict[str, bytes] | None = None, citations=No
             *_improvement_sections(data),
             *([f"<p class='note'>Measure: {_e(data['outcome_measure'])}</p>"] if data.get("outcome_measure") else []),
             *(f"<p class='note outcome-note'>{_e(note)}</p>" for note in data.get("outcome_notes") or []),
+            *_outcome_evidence_section(data),
             *_band_sources_section(data),
             "<h2>Alternatives</h2>",
             _alternatives_table(data.get("alternatives") or [], data),

@@ -42,6 +42,7 @@ __all__ = [
     "name",
     "outcome_band_includes_text",
     "outcome_band_rows",
+    "outcome_evidence_rows",
     "perturbation_name",
     "plan_risk_keys",
     "pulses_text",
@@ -776,6 +777,49 @@ def outcome_band_rows(plan: dict) -> list[tuple[str, str]]:
     return rows
 
 
+#: Heading, caption and column headers of the published outcomes of the plan's device (the plan's ``outcome_evidence``,
+#: QA15 #4: how well the healing model meets them; issue 10 "the report says how good the fit is").
+OUTCOME_EVIDENCE_HEADING = "How well the model meets this device's published outcomes"
+OUTCOME_EVIDENCE_CAPTION = "Published outcomes of the healing model's calibration for this device"
+OUTCOME_EVIDENCE_HEADER = ("Study", "Measure", "Months", "Published (%)", "Model (%)", "Role", "z (σ)")
+#: The measure each published point is compared as (``outcome_evidence.points[].measure``).
+EVIDENCE_MEASURES = {
+    "laxity_improvement": "laxity grade",
+    "rhytid_improvement": "rhytid (wrinkle) grade",
+    "linear_shrinkage": "linear shrinkage",
+}
+
+
+def outcome_evidence_rows(plan: dict) -> list[tuple[str, ...]]:
+    """The rows of the published-outcome table (:data:`OUTCOME_EVIDENCE_HEADER`) from the plan's
+    ``outcome_evidence.points``: study | measure | months | published | model | role | z. A difference of two
+    devices' courses, a lower bound and an arm derived from a level and a difference say so. Empty without points
+    (no device, an older plan, a device with no published outcome: the summary says which)."""
+    evidence = plan.get("outcome_evidence") or {}
+    rows: list[tuple[str, ...]] = []
+    for point in evidence.get("points") or []:
+        measure = EVIDENCE_MEASURES.get(point.get("measure"), str(point.get("measure")))
+        if point.get("difference"):
+            measure = f"{measure}, difference {point.get('course')} − {point.get('minus_course')}"
+        role = str(point.get("role"))
+        if point.get("derived"):
+            role = f"{role} (derived from a level and a difference of the study)"
+        value, sigma = float(point["value_pct"]), float(point["sigma_pct"])
+        published = f"≥ {value:.3g}" if point.get("criterion") == "at_least" else f"{value:.3g} ± {sigma:.2g}"
+        rows.append(
+            (
+                str(point.get("study")),
+                measure,
+                f"{float(point['months']):g}",
+                published,
+                f"{float(point['model_pct']):.1f}",
+                role,
+                f"{round(float(point['z']), 1) + 0.0:+.1f}",  # no "-0.0"
+            )
+        )
+    return rows
+
+
 def outcome_band_includes_text(option: dict) -> str:
     """What an option's outcome band includes (its ``outcome_dose_uncertainty``), short, for the alternatives table:
     ``"healing model and delivered dose (-5.0 % / +3.0 %)"`` or ``"healing model only: <why>"``; "—" where the
@@ -895,6 +939,10 @@ def template_globals() -> dict[str, Any]:
         "alternatives_note": alternatives_note,
         "blister_band_rows": blister_band_rows,
         "outcome_band_rows": outcome_band_rows,
+        "outcome_evidence_rows": outcome_evidence_rows,
+        "OUTCOME_EVIDENCE_HEADING": OUTCOME_EVIDENCE_HEADING,
+        "OUTCOME_EVIDENCE_CAPTION": OUTCOME_EVIDENCE_CAPTION,
+        "OUTCOME_EVIDENCE_HEADER": OUTCOME_EVIDENCE_HEADER,
         "BAND_SOURCES_HEADING": BAND_SOURCES_HEADING,
         "OUTCOME_BAND_CAPTION": OUTCOME_BAND_CAPTION,
         "BLISTER_BAND_CAPTION": BLISTER_BAND_CAPTION,
