@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from html import unescape
 from pathlib import Path
 
 import jinja2
@@ -93,3 +94,18 @@ def test_the_report_words_the_plan_grade_by_its_modality():
     plan["modality"], plan["risks"]["epidermal_injury"] = "ablative", "necrosis"
     risks = plan_report_html(plan).split("<h2>Risks</h2>")[1].split("</table>")[0]
     assert "Epidermis removed (by design: full-field ablative resurfacing)" in risks
+
+
+@pytest.mark.parametrize("render", [_plan_page, plan_report_html], ids=["page", "report"])
+def test_the_device_s_published_outcomes_are_shown_on_the_page_and_in_the_report(render):
+    """QA15 #4: the plan's ``outcome_evidence`` (the device's published outcomes, the model's value and z) is shown
+    with its summary sentence on the web page as in report.html: an Er:YAG plan says it over-predicts the held-out
+    Fitzpatrick 2000 arm and reads as an upper estimate."""
+    from laserskin.planning.plan import outcome_evidence
+
+    plan = copy.deepcopy(PLAN)
+    plan["outcome_evidence"] = outcome_evidence("er_yag_2940")
+    html = unescape(render(plan))
+    assert labels.OUTCOME_EVIDENCE_HEADING in html
+    assert "upper estimate" in html
+    assert "Fitzpatrick et al. 2000" in html and "+3.4" in html
