@@ -340,6 +340,7 @@ def test_a_body_validators_message_names_its_key_bare(client):
     (before: "body.area: ..."); one about the body itself still reads "body: ..."."""
     (item,) = client.post("/api/plan", json={**PLAN, "area": "1 m^2"}).json()["detail"]
     assert item["msg"].startswith("area: got ") and "at most 500 cm^2 per session for site cheek" in item["msg"]
+    assert item["loc"] == ["body", "area"]  # QA15 #6: at the key (before: ["body"]; core.errors.located_at)
     (item,) = client.post("/api/plan", json=[1, 2]).json()["detail"]
     assert item["msg"] == "body: got [1, 2]; expected an object"
 

@@ -518,7 +518,7 @@ def located_in(error: Exception, model: type, prefix: str) -> Exception:
         A ``pydantic.ValidationError`` titled ``model``'s name, one problem per line of ``error``.
     """
     from pydantic import ValidationError
-    from pydantic_core import InitErrorDetails, PydanticCustomError
+    from pydantic_core import InitErrorDetails
 
     if not isinstance(error, ValidationError):
         return error
@@ -534,15 +534,33 @@ def located_in(error: Exception, model: type, prefix: str) -> Exception:
             loc: tuple = (name, *(rest.split(".") if rest else ()))
         else:
             loc = (prefix, *(key.split(".") if key else ()))
-        refusal = InputError("", item.get("input"), "", message=detail)  # described as it is (_describe_item)
-        problems.append(
-            InitErrorDetails(
-                type=PydanticCustomError("value_error", "{error}", {"error": refusal}),
-                loc=loc,
-                input=item.get("input"),
-            )
-        )
+        problems.append(_problem_at(loc, detail, item.get("input")))
     return ValidationError.from_exception_data(model.__name__, problems)
+
+
+def _problem_at(loc: tuple, detail: str, value: Any) -> Any:
+    """One pydantic problem at ``loc`` whose text is ``detail`` as it is (``got ...; expected ...``)."""
+    from pydantic_core import InitErrorDetails, PydanticCustomError
+
+    refusal = InputError("", value, "", message=detail)  # described as it is (_describe_item)
+    return InitErrorDetails(
+        type=PydanticCustomError("value_error", "{error}", {"error": refusal}), loc=loc, input=value
+    )
+
+
+def located_at(refusal: InputError, model: type) -> Exception:
+    """An :class:`InputError` that a validator of ``model`` raises about one of ``model``'s own fields, located at
+    that field as typed (its alias where it has one), so that the JSON API reports it there (``loc: ["body",
+    "area"]``) as the command line does (``plan.area``); a refusal about anything else is returned as it is.
+    Raise it from the validator. The same rule as :func:`located_in`, for a check across fields (a plan's area
+    against its site's anatomical area, QA15 #6)."""
+    from pydantic import ValidationError
+
+    field = _field_of(model, refusal.field)
+    if field is None:
+        return refusal
+    name = field.alias or next(n for n, f in getattr(model, "model_fields", {}).items() if f is field)
+    return ValidationError.from_exception_data(model.__name__, [_problem_at((name,), refusal.detail, refusal.value)])
 
 
 def describe_validation_error(error: Exception, prefix: str = "") -> str:

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from laserskin.core.data import load_parameters
-from laserskin.core.errors import Choices, InputError, located_in
+from laserskin.core.errors import Choices, InputError, located_at, located_in
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity
 from laserskin.pipeline.settings import MIN_PHOTONS
@@ -182,13 +182,14 @@ class PlanRequest(InputModel):
         person = self.person()  # validates fitzpatrick, site, grades
         limit = site_max_area_m2(person.site)
         if self.area_m2 > limit * (1 + 1e-12):
-            raise InputError(  # the area echoed as typed, with its cm^2 (core.errors.shown; session 14)
+            refusal = InputError(  # the area echoed as typed, with its cm^2 (core.errors.shown; session 14)
                 "area",
                 self.area_m2,
                 f"at most {limit * 1e4:.4g} cm^2 per session for site {person.site} (the site's anatomical area, "
                 "contraindications.toml site_max_area_cm2"
                 + ("; a full-face treatment is planned with site cheek)" if person.site != "cheek" else ")"),
             )
+            raise located_at(refusal, PlanRequest)
         return self
 
     def person(self):
