@@ -158,6 +158,12 @@ def _field_of(model: type, key: Any) -> Any:
     return None
 
 
+def _typed_key(model: type, field: Any) -> str:
+    """The key a user types for ``field`` of ``model`` (a field found by :func:`_field_of`): its alias where it has
+    one, else its name."""
+    return field.alias or next(n for n, f in getattr(model, "model_fields", {}).items() if f is field)
+
+
 def _locate(title: str, loc: tuple) -> Any:
     """The ``FieldInfo`` that pydantic's location ``loc`` names in the model called ``title``
     (any registered model that has that location when ``title`` is not one, e.g. a web body)."""
@@ -530,7 +536,7 @@ def located_in(error: Exception, model: type, prefix: str) -> Exception:
         head, _, rest = key.partition(".")
         field = _field_of(model, head) if head else None
         if field is not None:  # the outer field's own key, as typed (its alias where it has one)
-            name = field.alias or next(n for n, f in getattr(model, "model_fields", {}).items() if f is field)
+            name = _typed_key(model, field)
             loc: tuple = (name, *(rest.split(".") if rest else ()))
         else:
             loc = (prefix, *(key.split(".") if key else ()))
@@ -559,7 +565,7 @@ def located_at(refusal: InputError, model: type) -> Exception:
     field = _field_of(model, refusal.field)
     if field is None:
         return refusal
-    name = field.alias or next(n for n, f in getattr(model, "model_fields", {}).items() if f is field)
+    name = _typed_key(model, field)
     return ValidationError.from_exception_data(model.__name__, [_problem_at((name,), refusal.detail, refusal.value)])
 
 
