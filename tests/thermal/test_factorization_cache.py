@@ -87,14 +87,14 @@ def test_factorise_matches_splu_and_keys_on_exact_contents():
     n = 60
     a = sp.random(n, n, density=0.08, random_state=rng, format="csc") + sp.diags(np.full(n, 4.0))
     b = rng.normal(size=n)
-    lu, computed = solver._factorise(a)
+    lu, computed = solver.factorise(a)
     assert computed
     assert np.array_equal(lu.solve(b), splu(a.tocsc(), permc_spec="MMD_AT_PLUS_A").solve(b))
-    again, computed = solver._factorise(a.tocsr())  # same contents in another format: a hit
+    again, computed = solver.factorise(a.tocsr())  # same contents in another format: a hit
     assert again is lu and not computed
     nudged = a.tocsc(copy=True)
     nudged.data[0] = np.nextafter(nudged.data[0], np.inf)
-    _, computed = solver._factorise(nudged)
+    _, computed = solver.factorise(nudged)
     assert computed
 
 
@@ -108,7 +108,7 @@ def test_cache_stays_within_its_budget(monkeypatch):
     monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", _BUDGET)
     n = 200
     for k in range(12):
-        solver._factorise(sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + k), np.full(n - 1, -1.0)], [-1, 0, 1]))
+        solver.factorise(sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + k), np.full(n - 1, -1.0)], [-1, 0, 1]))
         assert solver._lu_cache_bytes <= _BUDGET
         assert solver._lu_cache_bytes == len(solver._lu_cache) * _TRIDIAGONAL_200_BYTES
     assert 0 < len(solver._lu_cache) < 12
@@ -155,7 +155,7 @@ def test_factors_are_freed_on_the_thread_that_made_them(monkeypatch):
 
     def work(offset):
         for k in range(4):
-            solver._factorise(
+            solver.factorise(
                 sp.diags([np.full(n - 1, -1.0), np.full(n, 4.0 + offset + k), np.full(n - 1, -1.0)], [-1, 0, 1])
             )
 

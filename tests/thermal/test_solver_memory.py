@@ -64,13 +64,13 @@ def _settle():
 
 
 def _measured(matrix):
-    """(factor, computed, bytes the allocator holds more afterwards) of ``solver._factorise(matrix)``, with nothing
+    """(factor, computed, bytes the allocator holds more afterwards) of ``solver.factorise(matrix)``, with nothing
     else freed meanwhile (dropped factors freed and garbage collected first, the collector off)."""
     _settle()
     gc.disable()
     try:
         before = _allocated()
-        lu, computed = solver._factorise(matrix)
+        lu, computed = solver.factorise(matrix)
         return lu, computed, _allocated() - before
     finally:
         gc.enable()
@@ -136,17 +136,17 @@ def test_the_budget_holds_in_counted_bytes(monkeypatch):
     matrices = [_heat_matrix(12, dt_s=1e-4 * 2**k) for k in range(8)]
     sizes = []
     for matrix in matrices:
-        lu, _ = solver._factorise(matrix)
+        lu, _ = solver.factorise(matrix)
         sizes.append(factor_bytes(matrix.shape[0], matrix.nnz, lu.nnz))
     clear_factorization_cache()
     budget = 3 * max(sizes) + 1
     monkeypatch.setattr(solver, "FACTORIZATION_CACHE_BYTES", budget)
     for matrix in matrices:
-        solver._factorise(matrix)
+        solver.factorise(matrix)
         assert solver._lu_cache_bytes == sum(size for _, size in solver._lu_cache.values()) <= budget
     assert len(solver._lu_cache) == 3  # the three most recent
-    assert solver._factorise(matrices[-1])[1] is False
-    assert solver._factorise(matrices[0])[1] is True  # evicted
+    assert solver.factorise(matrices[-1])[1] is False
+    assert solver.factorise(matrices[0])[1] is True  # evicted
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,7 @@ from laserskin.thermal.condensed import CondensedFactorizer
 from laserskin.thermal.medium import ThermalMedium, _per_cell
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import _factorise, steady_state_temperature
+from laserskin.thermal.solver import factorise, steady_state_temperature
 from laserskin.thermal.stepping import D_STAGE, W_STAGE, merge_close, plan_steps, pulse_runs
 
 #: Latent heat of vaporisation of water at 100 °C, J/kg (IAPWS-IF97: 2256.4 kJ/kg).
@@ -980,7 +980,7 @@ def solve_enthalpy(
                     if op is base_op:
                         # the tissue as the linear stage (and the resting state) had it: the same matrices, whose
                         # factors the linear solver's process-wide cache may hold (keyed by exact content)
-                        lu, computed = _factorise(a_step)
+                        lu, computed = factorise(a_step)
                         factorizer.remember(a_step)
                         n_fact += computed
                     else:

@@ -20,7 +20,7 @@ from laserskin.thermal.boundary import SurfaceBoundary
 from laserskin.thermal.medium import ThermalMedium
 from laserskin.thermal.operator import Operator
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import _factorise
+from laserskin.thermal.solver import factorise
 from laserskin.thermal.stepping import D_STAGE as _D
 from laserskin.thermal.stepping import W_STAGE as _W
 
@@ -72,7 +72,7 @@ def readout_sensitivity(
         h = surface.h_W_per_m2K.value_on(t0, t1)
         if (dt, h) not in factors:
             L = op.matrix(h)
-            factors[(dt, h)] = (_factorise(L * (_D * dt) + sp.diags(capacity))[0], L.T.tocsr())
+            factors[(dt, h)] = (factorise(L * (_D * dt) + sp.diags(capacity))[0], L.T.tocsr())
         lu, lt = factors[(dt, h)]
         # forward: y2 = M⁻¹(C T − DΔt L T + 2DΔt g); y3 = M⁻¹(C T + WΔt(2g − L T − L y2) + DΔt g)
         rho3 = lu.solve(lam, trans="T")

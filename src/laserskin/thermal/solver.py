@@ -65,7 +65,7 @@ from laserskin.thermal.stepping import merge_close as _merge_close
 from laserskin.thermal.stepping import plan_steps as _plan_steps
 from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
-__all__ = ["clear_factorization_cache", "factor_bytes", "solve_bioheat", "steady_state_temperature"]
+__all__ = ["clear_factorization_cache", "factor_bytes", "factorise", "solve_bioheat", "steady_state_temperature"]
 
 #: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes, counted
 #: as SuperLU allocates it (:func:`factor_bytes`): ~36 MB a factor on the planning grid (~10 000 cells), ~90 MB
@@ -174,7 +174,7 @@ def _live_factors() -> int:
 
 
 def clear_factorization_cache() -> None:
-    """Drop every LU factor kept by the process-wide cache of :func:`_factorise`."""
+    """Drop every LU factor kept by the process-wide cache of :func:`factorise`."""
     global _lu_cache_bytes
     with _lu_lock:
         _lu_cache.clear()
@@ -182,7 +182,7 @@ def clear_factorization_cache() -> None:
     _owner_thread().submit(_release_dropped).result()
 
 
-def _factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
+def factorise(matrix: sp.spmatrix) -> tuple[Any, bool]:
     """SuperLU factor of ``matrix`` (MMD on AᵀA + A) and whether it was computed (False: cached).
 
     The planner solves the same operators many times over (the run without the laser is the
@@ -258,7 +258,7 @@ def _steady(op: Operator, medium: ThermalMedium, h: float, medium_K: float) -> t
         + op.deep_W_per_K * medium.core_temperature_K
         + op.perfusion_W_per_K * medium.arterial_temperature_K
     )
-    lu, computed = _factorise(op.matrix(h))
+    lu, computed = factorise(op.matrix(h))
     return lu.solve(rhs), computed
 
 
@@ -330,7 +330,7 @@ def solve_bioheat(
         with and without the laser, or several pulse trains): pass the same empty dict to
         each call. A dict that was used with another medium is refused. Factors not in it are
         taken from a process-wide cache keyed by the matrix's contents when the same operator
-        was factorised before (see :func:`_factorise`; ``HeatResult.n_factorizations`` counts
+        was factorised before (see :func:`factorise`; ``HeatResult.n_factorizations`` counts
         only those computed by this call).
 
     Returns
@@ -520,7 +520,7 @@ def solve_bioheat(
         lu = factors.get(key)
         L = op.matrix(h)
         if lu is None:
-            lu, computed = _factorise(L * (_D * dt) + sp.diags(capacity))
+            lu, computed = factorise(L * (_D * dt) + sp.diags(capacity))
             factors[key] = lu
             n_factorizations += computed
         g_surf = op.surface_full(h)
