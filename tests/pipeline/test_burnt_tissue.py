@@ -46,3 +46,28 @@ def test_the_refusal_names_an_allowed_value_of_the_field():
     assert 1.0 < allowed < 1000.0
     summary = Simulation(PERSON, _laser(f"{allowed} J/cm^2"), settings=SETTINGS).run().summary
     assert summary["peak_temperature_C"] <= MAX_TISSUE_TEMPERATURE_C
+
+
+def test_the_library_refusal_of_a_forced_non_ablative_co2_pulse_names_the_flag_and_its_fix():
+    """QA15 #5 through the library API (what the planner and sweeps call): 10600 nm 40 J/cm² 1 ms with
+    ``ablative = false`` burns (the tissue CO2 vaporises is simulated drying in place), while with ``ablative``
+    unset the same setting runs as ablative. ``laserskin simulate`` and the web named ``laser.ablative`` and its fix;
+    ``Simulation.run`` said ``laser.fluence`` only. Both now word it with one helper
+    (``pipeline.simulation.burnt_tissue_refusal``), the library with the refused run's bound."""
+    co2 = dict(wavelength="10600 nm", fluence="40 J/cm^2", pulse_duration="1 ms", spot_diameter="2 mm")
+    with pytest.raises(InputError) as info:
+        Simulation(PERSON, Laser(**co2, ablative=False), settings=SETTINGS, progress=None).run()
+    refusal = info.value
+    message = str(refusal)
+    assert refusal.field == "laser.ablative" and refusal.burnt_tissue
+    assert message.startswith("laser.ablative: got false; expected unset (or true) at 10600 nm with fluence 40 J/cm^2")
+    assert "Leave laser.ablative unset (or set it to true)" in message
+    bound = re.search(
+        r"keep ablative = false with a lower fluence: a setting that keeps the tissue below 1000 degC; the limit is at "
+        r"least ([0-9.]+) J/cm\^2 \(a lower bound only",
+        message,
+    )
+    assert bound and 0.0 < float(bound.group(1)) < 40.0, message
+    # the fix it names runs: unset, the model runs the setting as ablative (a crater, below the ceiling)
+    summary = Simulation(PERSON, Laser(**co2), settings=SETTINGS, progress=None).run().summary
+    assert summary["crater_depth_um"] > 0 and summary["peak_temperature_C"] <= MAX_TISSUE_TEMPERATURE_C

@@ -47,7 +47,8 @@ def _refusal(share):
         "a setting that keeps the tissue below 1000 degC; the limit is at least 10.9 J/cm^2 (...): this one heats "
         "it past 1000 degC, where it would have charred and burnt (no carbonisation or combustion in this model)",
     )
-    refusal.burnt_tissue, refusal.delivered_share = True, share
+    # what the library's refusal carries (pipeline.simulation.burnt_tissue_refusal): the marker, how hot, the share
+    refusal.burnt_tissue, refusal.heats, refusal.delivered_share = True, "past 1000 degC", share
     return refusal
 
 

@@ -28,6 +28,7 @@ Every result states ``thermal_model`` ("nonlinear" here, "linear" in the linear 
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from types import SimpleNamespace
@@ -69,6 +70,7 @@ __all__ = [
     "NONLINEAR_DAMAGE_SETS",
     "AblativeSettingWarning",
     "PyrolysisWarning",
+    "ablates_when_unset",
     "apply_thermal_model_rule",
     "dehydration_optics_spec",
     "needs_nonlinear",
@@ -147,6 +149,32 @@ def resolve_ablative(simulation):
     if _beer_lambert_applies(simulation.optical_stack(float(laser.centroid_wavelength_m))):
         return laser
     return laser.model_copy(update={"ablative": False})  # still "not given": dumps leave it out
+
+
+def ablates_when_unset(simulation) -> bool:
+    """Whether the laser's ``ablative = false`` was given (by the user or a device preset) at a setting the model
+    runs as ablative when ``ablative`` is unset (QA15 #5): the laser's own rule
+    (:attr:`laserskin.treatment.laser.Laser.strongly_water_absorbed`, which decides an unset ``ablative``) and the
+    ablation stage's (:func:`resolve_ablative`: the light deposited in a thin layer of this tissue). A burn there is
+    the flag's doing: the tissue the setting vaporises is simulated drying in place under an intact surface instead
+    of removed as a crater (2940 nm 40 J/cm² 90 ns burns with ``ablative = false`` and runs, at 80 J/cm² too, with
+    it unset). False for a stand-in without optics."""
+    from laserskin.treatment.laser import Laser
+
+    laser = simulation.laser
+    if not laser.ablative_given or laser.ablative or not hasattr(simulation, "optical_stack"):
+        return False
+    table = laser.model_dump(by_alias=True, exclude_none=True)
+    table.pop("ablative", None)
+    try:
+        unset = Laser.model_validate(table)
+    except ValueError:
+        return False
+    if not unset.ablative:  # not strongly water-absorbed: unset is false too
+        return False
+    trial = copy.copy(simulation)
+    trial.laser = unset
+    return bool(resolve_ablative(trial).ablative)
 
 
 def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> str | None:

@@ -15,9 +15,11 @@ value of the same setting never heats less. Called by the edges (``laserskin sim
 the library's own refusal keeps the bound, measured without further runs (the planner and sweeps never pay for
 the search).
 
-Where the burn is an explicit ``ablative = false``'s doing, at a setting the model runs as ablative with the flag
-unset (:func:`_ablates_when_unset`), the refusal names ``laser.ablative`` and its fix first, and the limit of the
-energy with the flag kept after it (QA15 #5). The limit says how it depends on the photon count: approximate at a
+The restated refusal is worded by the library's own helper
+(:func:`laserskin.pipeline.simulation.burnt_tissue_refusal`), the limit found in place of the bound: where the burn is
+an explicit ``ablative = false``'s doing, at a setting the model runs as ablative with the flag unset
+(:func:`laserskin.pipeline.ablative.ablates_when_unset`), both name ``laser.ablative`` and its fix first, and the
+limit of the energy with the flag kept after it (QA15 #5). The limit says how it depends on the photon count: approximate at a
 Monte Carlo source's count and seed, none for a Beer–Lambert source.
 """
 
@@ -25,13 +27,12 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import warnings
 
 from laserskin.core.errors import InputError
 from laserskin.core.units import format_quantity
 from laserskin.pipeline.progress import resolve_progress
-from laserskin.pipeline.simulation import MAX_TISSUE_TEMPERATURE_C
+from laserskin.pipeline.simulation import BURN_LIMIT, MAX_TISSUE_TEMPERATURE_C, burnt_tissue_refusal
 
 __all__ = ["LIMIT_RATIO", "MAX_RUNS", "refusal_with_limit"]
 
@@ -75,39 +76,6 @@ def _with_value(laser, value_si: float):
     return Laser.model_validate(table)
 
 
-def _ablates_when_unset(simulation) -> bool:
-    """Whether the refused laser's ``ablative = false`` was given (by the user or a device preset) at a setting the
-    model runs as ablative when ``ablative`` is unset (QA15 #5): the one rule of the project, the laser's own
-    (:attr:`laserskin.treatment.laser.Laser.strongly_water_absorbed`, which decides an unset ``ablative``) and the
-    ablation stage's (:func:`laserskin.pipeline.ablative.resolve_ablative`: the light deposited in a thin layer of
-    this tissue). There the burn is the flag's doing: the tissue the setting vaporises is simulated drying in place
-    under an intact surface instead of removed as a crater (2940 nm 40 J/cm² 90 ns burns with ``ablative = false``
-    and runs, at 80 J/cm² too, with it unset)."""
-    from laserskin.pipeline.ablative import resolve_ablative
-    from laserskin.treatment.laser import Laser
-
-    laser = simulation.laser
-    if not laser.ablative_given or laser.ablative or not hasattr(simulation, "optical_stack"):
-        return False
-    table = laser.model_dump(by_alias=True, exclude_none=True)
-    table.pop("ablative", None)
-    try:
-        unset = Laser.model_validate(table)
-    except ValueError:
-        return False
-    if not unset.ablative:  # not strongly water-absorbed: unset is false too
-        return False
-    trial = copy.copy(simulation)
-    trial.laser = unset
-    return bool(resolve_ablative(trial).ablative)
-
-
-def _wavelength_text(laser) -> str:
-    """``2940 nm``, or ``its wavelengths (centroid 2900 nm)`` for a laser of several."""
-    centroid = f"{laser.centroid_wavelength_m * 1e9:.6g} nm"
-    return centroid if len(laser.wavelength_weights()) == 1 else f"its wavelengths (centroid {centroid})"
-
-
 def _decided_peak(summary: dict) -> tuple[float, bool]:
     """The peak temperature (°C) the burn limit is decided on, and whether it is the hottest cell (QA9 #9): a
     non-linear run is refused when its hottest cell passes the ceiling (the heat solver stops there), so that is
@@ -134,8 +102,9 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
     Returns
     -------
     InputError
-        Same field and value; the expected text names the largest value that ran (with its peak temperature),
-        the smallest refused and the number of runs it took.
+        The library's refusal (:func:`~laserskin.pipeline.simulation.burnt_tissue_refusal`: same field and value)
+        whose limit names the largest value that ran (with its peak temperature), the smallest refused and the
+        number of runs it took.
     """
     if not getattr(refusal, "burnt_tissue", False):
         return refusal
@@ -185,7 +154,6 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
                 low, low_peak = middle, peak
     except ValueError:  # a scaled value the laser or the device does not take (InputError too): keep the bound
         return refusal
-    ceiling = re.split(r"[;:,]", refusal.allowed, maxsplit=1)[0]
     per_pulse = " per pulse" if laser.pulses > 1 else ""
     peak_C, by_cell = low_peak
     if by_cell:  # QA9 #9: the read-out the limit is decided on, on both sides
@@ -203,22 +171,9 @@ def refusal_with_limit(simulation, refusal: InputError) -> InputError:
     elif sources == {False}:  # QA15 #5: no Monte Carlo, so no photon count or seed to name
         found_by += " (a Beer-Lambert source, no Monte Carlo: the limit does not depend on the photon count or seed)"
     found = (
-        f"{ceiling}, i.e. {_text(laser, low)}{per_pulse} or less (the limit lies between {_text(laser, low)}, "
+        f"{BURN_LIMIT}, i.e. {_text(laser, low)}{per_pulse} or less (the limit lies between {_text(laser, low)}, "
         f"{runs_at}, and {_text(laser, high)}, {burns}; {found_by})"
     )
-    reason = refusal.allowed.split(": this one heats it", 1)
-    tail = f": this one heats it{reason[1]}" if len(reason) == 2 else ""
-    if _ablates_when_unset(simulation):  # QA15 #5: the flag is the cause, and unsetting it the fix
-        wavelength = _wavelength_text(laser)
-        field = refusal.field.removeprefix("laser.")
-        return InputError(
-            "laser.ablative",
-            False,
-            f"unset (or true) at {wavelength} with {field} {_text(laser, refused)}: {wavelength} is strongly "
-            "water-absorbed (water mu_a >= 100 /cm) and deposited in a thin layer of this skin, so with ablative "
-            "unset the model runs this setting as ablative, the tissue it vaporises removed as a crater; "
-            "ablative = false simulates that tissue drying in place under an intact surface, where this setting "
-            f"heats it past {MAX_TISSUE_TEMPERATURE_C:g} degC. Leave laser.ablative unset (or set it to true), or "
-            f"keep ablative = false with a lower {field}: {found}",
-        )
-    return InputError(refusal.field, _text(laser, refused), found + tail)
+    # the library's wording, the limit found in place of its bound (an ablative = false at an ablating setting
+    # names laser.ablative and its fix first, QA15 #5)
+    return burnt_tissue_refusal(simulation, found, getattr(refusal, "heats", None))

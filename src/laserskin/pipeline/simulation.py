@@ -29,6 +29,7 @@ from laserskin.damage.injury import pool_rings
 from laserskin.grid import RZGrid
 from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import (
+    ablates_when_unset,
     apply_thermal_model_rule,
     needs_nonlinear,
     refused_setting,
@@ -53,12 +54,14 @@ from laserskin.treatment.laser import Laser
 from laserskin.treatment.protocol import Protocol
 
 __all__ = [
+    "BURN_LIMIT",
     "DEFAULT_PROGRESS",
     "CoolingResolution",
     "GridCaptureWarning",
     "Result",
     "Simulation",
     "SimulationSettings",
+    "burnt_tissue_refusal",
     "default_cooling",
     "resolve_cooling",
     "progress_scope",
@@ -398,12 +401,12 @@ class Simulation:
             except OutsideModelError as outside:
                 _refuse_burnt_tissue(
                     {"peak_temperature_C": outside.peak_K - CELSIUS_K},
-                    self.laser,
+                    self,
                     force=True,
                     limit=getattr(outside, "setting_limit", None),
                 )
                 raise
-        _refuse_burnt_tissue(result.summary, self.laser)
+        _refuse_burnt_tissue(result.summary, self)
         result.summary.update(model_validity(result.summary))  # every stage, one rule (QA8 #2)
         result.dataset.attrs["within_model_validity"] = json.dumps(result.summary["within_model_validity"])
         if self.explicit:
@@ -525,12 +528,16 @@ class GridCaptureWarning(UserWarning):
 MAX_TISSUE_TEMPERATURE_C = MAX_TISSUE_TEMPERATURE_K - CELSIUS_K
 
 
-def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=None) -> None:
+#: What a burning setting is refused against, the start of every burn refusal's expected value.
+BURN_LIMIT = f"a setting that keeps the tissue below {MAX_TISSUE_TEMPERATURE_C:g} degC"
+
+
+def _refuse_burnt_tissue(summary: dict, simulation, *, force: bool = False, limit=None) -> None:
     """Refuse a setting whose tissue would have burnt (``peak_temperature_C`` above the ceiling; with
-    ``force`` whatever the peak: the solver stopped because a temperature left the model). ``limit``:
-    ``(value, share)`` from :func:`laserskin.pipeline.ablative.run_nonlinear` — the refused field's value
-    that reaches the ceiling, measured by the refused run (the share of its energy delivered when the
-    tissue got there); the message names it."""
+    ``force`` whatever the peak: the solver stopped because a temperature left the model), by
+    :func:`burnt_tissue_refusal`. ``limit``: ``(value, share)`` from :func:`laserskin.pipeline.ablative.run_nonlinear`
+    — the refused field's value that reaches the ceiling, measured by the refused run (the share of its energy
+    delivered when the tissue got there); the message names it as a lower bound."""
     peak = summary.get("peak_temperature_C")
     if not force and (peak is None or not peak > MAX_TISSUE_TEMPERATURE_C):
         return
@@ -538,7 +545,7 @@ def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=Non
     heats = f"to {peak:.0f} degC" if not force and peak > MAX_TISSUE_TEMPERATURE_C else f"past {ceiling}"
     if force and peak is not None and not peak > MAX_TISSUE_TEMPERATURE_C:
         heats = "beyond what the model represents"
-    expected = f"a setting that keeps the tissue below {ceiling}"
+    expected = BURN_LIMIT
     if limit is not None:
         value, share = limit
         expected = (
@@ -546,15 +553,50 @@ def _refuse_burnt_tissue(summary: dict, laser, *, force: bool = False, limit=Non
             f"run reached {ceiling} when {share:.1%} of its energy had been delivered, and the same energy over the "
             "whole pulse heats less, so the real limit is higher; laserskin simulate and the web find it)"
         )
-    refusal = InputError(
-        *refused_setting(laser),
-        f"{expected}: this one heats it {heats}, where it would have charred and burnt "
-        "(no carbonisation or combustion in this model)",
-    )
-    # what laserskin.pipeline.setting_limit needs to find the real limit (QA4 #5)
-    refusal.burnt_tissue = True
-    refusal.delivered_share = None if limit is None else limit[1]
+    refusal = burnt_tissue_refusal(simulation, expected, heats)
+    refusal.delivered_share = None if limit is None else limit[1]  # where setting_limit starts its search (QA4 #5)
     raise refusal
+
+
+def burnt_tissue_refusal(simulation, limit: str, heats: str | None = None) -> InputError:
+    """The refusal of a setting whose tissue would burn: one wording for the library (:meth:`Simulation.run`, which
+    the planner and sweeps call) and the edges (``laserskin simulate`` and the web restate it with the limit found by
+    more runs, :func:`laserskin.pipeline.setting_limit.refusal_with_limit`).
+
+    ``limit`` says how far the refused field may go (:data:`BURN_LIMIT`, then the refused run's lower bound or the
+    limit found); ``heats`` how the refused setting heated the tissue (``"past 1000 degC"``), kept on the refusal for
+    its restatement. The refused field is the energy setting (:func:`~laserskin.pipeline.ablative.refused_setting`),
+    except where an explicit ``ablative = false`` is the burn's cause
+    (:func:`~laserskin.pipeline.ablative.ablates_when_unset`, QA15 #5): there the refusal names ``laser.ablative``
+    and its fix first, and ``limit`` for one who keeps the flag. The refusal carries ``burnt_tissue = True`` (what
+    the edges look for) and ``heats``."""
+    laser = simulation.laser
+    field, value = refused_setting(laser)
+    if ablates_when_unset(simulation):
+        centroid = f"{laser.centroid_wavelength_m * 1e9:.6g} nm"
+        wavelength = centroid if len(laser.wavelength_weights()) == 1 else f"its wavelengths (centroid {centroid})"
+        name = field.removeprefix("laser.")
+        refusal = InputError(
+            "laser.ablative",
+            False,
+            f"unset (or true) at {wavelength} with {name} {value}: {wavelength} is strongly water-absorbed (water "
+            "mu_a >= 100 /cm) and deposited in a thin layer of this skin, so with ablative unset the model runs this "
+            "setting as ablative, the tissue it vaporises removed as a crater; ablative = false simulates that tissue "
+            f"drying in place under an intact surface, where this setting heats it past {MAX_TISSUE_TEMPERATURE_C:g} "
+            f"degC. Leave laser.ablative unset (or set it to true), or keep ablative = false with a lower {name}: "
+            f"{limit}",
+        )
+    else:
+        burns = (
+            f": this one heats it {heats}, where it would have charred and burnt (no carbonisation or combustion in "
+            "this model)"
+            if heats
+            else ""
+        )
+        refusal = InputError(field, value, limit + burns)
+    refusal.burnt_tissue = True
+    refusal.heats = heats
+    return refusal
 
 
 def note_grid_capture(summary: dict, *, warn: bool) -> None:
