@@ -17,7 +17,6 @@ import math
 import pytest
 
 from laserskin.core.errors import InputError
-from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import (
     MAX_FULL_FIELD_FLUENCE_J_PER_M2,
     MAX_MICROBEAM_FLUENCE_J_PER_M2,
@@ -37,16 +36,6 @@ VOXELS = GeometrySpec(
     lattice="square",
     spacing="400 um",
 )
-
-
-@pytest.fixture
-def no_transport(monkeypatch):
-    """Any Monte Carlo transport fails the test: a refusal must come before it."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the transport ran before the refusal")
-
-    monkeypatch.setattr(stages, "simulate_transport_cached", forbidden)
 
 
 def test_an_over_limit_fractional_co2_micro_beam_is_refused_with_its_limit(no_transport):

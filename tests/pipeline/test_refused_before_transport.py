@@ -30,18 +30,6 @@ CRYOGEN_REFUSAL = (
 )
 
 
-@pytest.fixture
-def no_transport(monkeypatch):
-    """Every Monte Carlo transport entry of the pipeline fails the test if called."""
-    from laserskin.pipeline import stages
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the Monte Carlo transport ran")
-
-    monkeypatch.setattr(stages, "transport", refuse)
-    monkeypatch.setattr(stages, "simulate_transport_cached", refuse)
-
-
 def _toml(data: dict) -> str:
     def value(v):
         return f'"{v}"' if isinstance(v, str) else str(v)

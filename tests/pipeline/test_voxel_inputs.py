@@ -26,7 +26,6 @@ import pytest
 from pydantic import ValidationError
 
 from laserskin.core.errors import InputError
-from laserskin.pipeline import voxel as voxel_stage
 from laserskin.pipeline.scenario import scenario_from_dict
 from laserskin.pipeline.simulation import Simulation
 from laserskin.pipeline.voxel import FLOOR_DEPTH_KEYS, ProbeTrace, _floor_note, voxel_setup
@@ -67,16 +66,6 @@ def _scenario(laser=None, inclusions=None, **geometry):
 
 def _simulation(**kw):
     return Simulation.from_scenario(scenario_from_dict(_scenario(**kw)), progress=None)
-
-
-@pytest.fixture
-def no_transport(monkeypatch):
-    """Any voxel Monte Carlo fails the test: the refusal must come before it."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("the voxel transport ran before the refusal")
-
-    monkeypatch.setattr(voxel_stage, "simulate_voxel_transport", forbidden)
 
 
 # --- #11: the box's depth ------------------------------------------------------------------------------------------
