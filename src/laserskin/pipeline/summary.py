@@ -810,28 +810,14 @@ def run_contraction_note(simulation, area_percent: float | None, coagulation_dep
 
 
 def cooling_used(simulation, scenario=None) -> dict[str, Any]:
-    """The cooling a simulation ran with (its settings) and where it came from (``source``): the device preset's
-    default, a ``[cooling]`` table laid over the preset's cooling of the same kind (naming the keys it set), or a
-    table of another kind that replaced it (:func:`laserskin.pipeline.simulation.resolve_cooling`, QA15 #2a).
-    Without a scenario the given cooling is the ``cooling`` argument of a Python call."""
-    cooling = simulation.cooling
-    data = dict(cooling.model_dump(mode="json", by_alias=True)) if hasattr(cooling, "model_dump") else {}
-    resolution = getattr(simulation, "cooling_resolution", None)
+    """The cooling a simulation ran with (its settings) and where it came from (``source``, in the words of its
+    :class:`~laserskin.pipeline.simulation.CoolingResolution`): the device preset's default, a ``[cooling]`` table
+    laid over the preset's cooling of the same kind (naming the keys it set), or a table of another kind that
+    replaced it (:func:`laserskin.pipeline.simulation.resolve_cooling`, QA15 #2a). Without a scenario the given
+    cooling is the ``cooling`` argument of a Python call."""
+    data = dict(simulation.cooling.model_dump(mode="json", by_alias=True))
     label = "[cooling] table" if scenario is not None else "cooling argument"
-    if resolution is not None:
-        source = resolution.source(label)
-    elif scenario is None:
-        source = "arguments"
-    else:  # a simulation built without the constructor's rule (a test double): what the scenario says
-        laser = getattr(scenario, "laser", None)
-        device = laser.get("device") if isinstance(laser, dict) else getattr(laser, "device", None)
-        if getattr(scenario, "cooling", None) is not None:
-            source = label
-        elif device:
-            source = f"default of device {device} (no {label})"
-        else:
-            source = f"none given (no {label})"
-    data["source"] = source
+    data["source"] = simulation.cooling_resolution.source(label)
     return data
 
 
