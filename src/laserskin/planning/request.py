@@ -95,8 +95,9 @@ class PlanRequest(InputModel):
         EMLA, lidocaine/tetracaine 7/7 whose nominal pain with the plan's cooling is within the
         planner's pain limit (``[safety] pain_index_limit``), the strongest where none is.
     cooling : str
-        ``"auto"`` (each device's default cooling) or a kind (``none``, ``cold_air``,
-        ``contact``, ``cryogen``) with that kind's cited defaults, for every device.
+        ``"auto"`` (each device's default cooling) or a kind (``none``, ``cold_air``, ``contact``, ``cryogen``), for
+        every device by ``simulate``'s rule (:func:`cooling_for`): a device whose own cooling is of that kind keeps
+        its own, another gets the kind's cited defaults.
     photons, seed : int
         Monte Carlo photons per transport run (from :data:`~laserskin.pipeline.settings.MIN_PHOTONS`, the
         floor of every coupled run, to 10^7) and seed.
@@ -222,12 +223,14 @@ class PlanRequest(InputModel):
 
 
 def cooling_for(request: PlanRequest, preset) -> dict:
-    """The ``[cooling]`` table used with ``preset``: its default, or the requested kind with every key given (the
-    kind's generic settings). A table of the preset's own kind that gives only its kind would take the preset's
-    settings (``Simulation``'s cooling rule, QA15 #2a); the planner keeps the generic kind, so that no plan changes
-    with that rule (whether a requested kind should follow the device's own settings is a separate decision)."""
-    if request.cooling == "auto":
-        return dict(preset.cooling)
-    from laserskin.thermal.cooling import Cooling
+    """The cooling a plan uses with ``preset``, every key given (a ``[cooling]`` table): the cooling ``simulate``
+    runs for the preset's laser, by the one rule of :func:`laserskin.pipeline.simulation.resolve_cooling`.
 
-    return Cooling.from_config({"kind": request.cooling}).model_dump(mode="json", by_alias=True)
+    ``auto`` is the preset's own cooling; a requested kind that is the preset's own kind is the preset's cooling
+    too (``--device smoothbeam_1450 --cooling cryogen`` is the device's parallel spray with its 10 ms delay, not
+    the generic spurt); another kind replaces it with that kind's cited defaults."""
+    from laserskin.pipeline.simulation import resolve_cooling
+
+    given = None if request.cooling == "auto" else {"kind": request.cooling}
+    cooling, _ = resolve_cooling(preset.laser(), given)
+    return cooling.model_dump(mode="json", by_alias=True)

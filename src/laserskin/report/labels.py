@@ -249,6 +249,17 @@ LABELS: dict[str, Label] = {
     "delay": Label("Delay before the pulse"),
     "parallel": Label("Cooling during the pulse"),
     "temperature": Label("Cooling temperature"),
+    # the other keys of a plan's cooling table (every setting of the cooling it simulated, session 16)
+    "h": Label("Heat-transfer coefficient"),
+    "liquid_temperature": Label("Cryogen temperature"),
+    "post_spurt": Label("Cryogen spurt after the pulse"),
+    "film_residence": Label("Cryogen film residence"),
+    "film_h": Label("Cryogen film heat-transfer coefficient"),
+    "air_temperature": Label("Air temperature"),
+    "window_temperature": Label("Window temperature"),
+    "precool": Label("Cooling before the pulse"),
+    "postcool": Label("Cooling after the pulse"),
+    "contact_between_pulses": Label("Window contact between pulses"),
 }
 
 IMPROVEMENT_TIMES = {
