@@ -16,11 +16,11 @@ the library's own refusal keeps the bound, measured without further runs (the pl
 the search).
 
 The restated refusal is worded by the library's own helper
-(:func:`laserskin.pipeline.simulation.burnt_tissue_refusal`), the limit found in place of the bound: where the burn is
-an explicit ``ablative = false``'s doing, at a setting the model runs as ablative with the flag unset
+(:func:`laserskin.pipeline.simulation.burnt_tissue_refusal`), the limit found in place of the bound: where the burn
+is an explicit ``ablative = false``'s doing, at a setting the model runs as ablative with the flag unset
 (:func:`laserskin.pipeline.ablative.ablates_when_unset`), both name ``laser.ablative`` and its fix first, and the
-limit of the energy with the flag kept after it (QA15 #5). The limit says how it depends on the photon count: approximate at a
-Monte Carlo source's count and seed, none for a Beer–Lambert source.
+limit of the energy with the flag kept after it (QA15 #5). The limit says how it depends on the photon count:
+approximate at a Monte Carlo source's count and seed, none for a Beer–Lambert source.
 """
 
 from __future__ import annotations

@@ -576,15 +576,15 @@ def burnt_tissue_refusal(simulation, limit: str, heats: str | None = None) -> In
         centroid = f"{laser.centroid_wavelength_m * 1e9:.6g} nm"
         wavelength = centroid if len(laser.wavelength_weights()) == 1 else f"its wavelengths (centroid {centroid})"
         name = field.removeprefix("laser.")
+        hot = heats or f"past {MAX_TISSUE_TEMPERATURE_C:g} degC"
         refusal = InputError(
             "laser.ablative",
             False,
             f"unset (or true) at {wavelength} with {name} {value}: {wavelength} is strongly water-absorbed (water "
             "mu_a >= 100 /cm) and deposited in a thin layer of this skin, so with ablative unset the model runs this "
             "setting as ablative, the tissue it vaporises removed as a crater; ablative = false simulates that tissue "
-            f"drying in place under an intact surface, where this setting heats it past {MAX_TISSUE_TEMPERATURE_C:g} "
-            f"degC. Leave laser.ablative unset (or set it to true), or keep ablative = false with a lower {name}: "
-            f"{limit}",
+            f"drying in place under an intact surface, where this setting heats it {hot}. Leave laser.ablative unset "
+            f"(or set it to true), or keep ablative = false with a lower {name}: {limit}",
         )
     else:
         burns = (
