@@ -68,3 +68,44 @@ def test_the_fraxel_sr_abstract_is_bedi_2007_and_cited_by_its_key():
             quoting.append(path.name)
             assert "bedi2007" in text, f"{path.name} quotes Bedi 2007 without the key bedi2007"
     assert "test_tissue_response.py" in quoting
+
+
+def test_a_cached_computation_cites_its_sources_on_every_call():
+    calls = []
+
+    @citations.cached(maxsize=4)
+    def conduction(order: int) -> int:
+        calls.append(order)
+        citations.cite("pennes1948")
+        return order
+
+    assert conduction(1) == 1
+    with citations.recording() as used:
+        assert conduction(1) == 1
+    assert calls == [1]  # the second call was a hit
+    assert used == {"pennes1948"}
+    conduction.cache_clear()
+    assert conduction.cache_info().currsize == 0
+
+
+def test_a_second_simulation_in_a_process_records_the_same_works(monkeypatch, tmp_path):
+    """The skin's and the optics' computations are cached per person and wavelength (pipeline.stages) and the
+    transport on disk: a second simulation of the same scenario in a process lists the works the first listed (it
+    missed 25, the layers' and the chromophores' sources, and the Monte Carlo's when the transport came from the
+    cache, before :func:`laserskin.core.citations.cached` and ``transport.driver.TRANSPORT_CITATIONS``)."""
+    from laserskin.pipeline import stages
+    from laserskin.pipeline.scenario import scenario_from_dict
+    from laserskin.pipeline.simulation import Simulation
+
+    monkeypatch.setenv("LASERSKIN_CACHE_DIR", str(tmp_path))  # the first transport runs, the second is read back
+    stages.skin_model.cache_clear()
+    stages.optical_stack.cache_clear()
+
+    scenario = {
+        "person": {"age": 52, "sex": "F", "fitzpatrick": 3, "site": "cheek"},
+        "laser": {"device": "smoothbeam_1450"},
+        "transport": {"photons": 2000},
+    }
+    first, second = (Simulation.from_scenario(scenario_from_dict(scenario)).run().citations for _ in range(2))
+    assert {"sandbymoller2003", "wang1995mcml"} <= set(first)
+    assert second == first

@@ -5,21 +5,28 @@ Every physical model and parameter set names its source in its docstring and cal
 ``laserskin/data/bibliography.toml`` (a test checks that no DOI or title appears twice).
 A :func:`recording` block collects the keys cited while it is open, so a simulation or a
 plan records exactly the works it used; ``laserskin cite`` lists the whole bibliography.
+A computation that cites and is cached uses :func:`cached` (not :func:`functools.lru_cache`):
+its hits cite what its first call cited, so what a run records does not depend on what ran
+before it in the same process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any, TypeVar
 
 from laserskin.core.errors import InputError
 
-__all__ = ["Citation", "all_citations", "bibliography", "cite", "get", "recording"]
+__all__ = ["Citation", "all_citations", "bibliography", "cached", "cite", "get", "recording"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,47 @@ def recording() -> Iterator[set[str]]:
         yield used
     finally:
         _RECORDERS.reset(token)
+
+
+def cached(maxsize: int | None = 128) -> Callable[[_F], _F]:
+    """:func:`functools.lru_cache` for a computation that cites: a hit cites the keys its first call cited.
+
+    With a plain ``lru_cache`` only the first call in a process records its sources, so a second
+    simulation or plan would list fewer works than the first (the skin's and the optics' sources were
+    missing from every simulation after the first one for the same person). The decorated function
+    keeps ``cache_clear`` and ``cache_info``.
+
+    Examples
+    --------
+    >>> @cached(maxsize=1)
+    ... def conduction():
+    ...     cite("pennes1948")
+    ...     return 1.0
+    >>> _ = conduction()
+    >>> with recording() as used:
+    ...     _ = conduction()
+    >>> sorted(used)
+    ['pennes1948']
+    """
+
+    def decorate(function: _F) -> _F:
+        @lru_cache(maxsize=maxsize)
+        def computed(*args: Any, **kwargs: Any) -> tuple[Any, frozenset[str]]:
+            with recording() as used:
+                value = function(*args, **kwargs)
+            return value, frozenset(used)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            value, used = computed(*args, **kwargs)
+            cite(*used)
+            return value
+
+        wrapper.cache_clear = computed.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = computed.cache_info  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 def get(key: str) -> Citation:

@@ -40,7 +40,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -48,7 +47,7 @@ import scipy.linalg
 from pydantic import Field, ValidationError
 from scipy.optimize import least_squares
 
-from laserskin.core.citations import cite
+from laserskin.core.citations import cached, cite
 from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.data import load_parameters as load_parameter_file
 from laserskin.core.errors import InputError
@@ -471,13 +470,13 @@ def calibrated_parameters() -> HealingParameters:
     The uncertainty band samples the gains jointly from the fit (``joint_names``, ``joint_covariance_log``:
     normal on the log scale with the fit's covariance, :mod:`laserskin.healing.uncertainty`); their
     ``ranges`` are the ±2 standard errors (log scale) the docs quote. The fit runs once per process; its sources
-    are recorded on every use, so a second plan in a process lists the same works as the first.
+    are recorded on every use (:func:`~laserskin.core.citations.cached`), so a second plan in a process lists the
+    same works as the first.
     """
-    cite(*CITATIONS)
     return _calibrated_parameters()
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def _calibrated_parameters() -> HealingParameters:
     parameters = load_parameters()
     gains = calibrate(load_reference_courses(), load_targets(), parameters)
@@ -571,7 +570,7 @@ def _derived_arms(
     return out
 
 
-@lru_cache(maxsize=64)  # one entry per device preset
+@cached(maxsize=64)  # one entry per device preset
 def _device_evidence(device: str) -> tuple[dict, ...]:
     courses = load_reference_courses()
     settings = load_parameter_file("reference_courses")

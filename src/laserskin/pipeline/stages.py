@@ -17,11 +17,11 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from functools import lru_cache
 
 import numpy as np
 
 from laserskin.core.callbacks import Callback
+from laserskin.core.citations import cached
 from laserskin.damage.pain import PainParameters
 from laserskin.grid import RZGrid
 from laserskin.optics.layers import LayerStack
@@ -56,13 +56,13 @@ __all__ = [
 DERMAL_LAYERS = ("papillary_dermis", "reticular_dermis")
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def skin_model(person: Person) -> SkinModel:
     """The person's layered skin (:func:`laserskin.skin.skin_layers`), cached per person."""
     return skin_layers(person)
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def optical_stack(person: Person, wavelength_m: float, scattering: str) -> LayerStack:
     """The person's skin optics at one wavelength (m), cached per person, wavelength and set."""
     return tissue_at(person, wavelength_m, scattering=scattering).optical_stack()

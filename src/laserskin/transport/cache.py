@@ -39,12 +39,13 @@ import numpy as np
 
 from laserskin import __version__
 from laserskin.core.callbacks import Callback
+from laserskin.core.citations import cite
 from laserskin.core.errors import InputError
 from laserskin.core.io import NETCDF_LOCK, read_netcdf, write_atomic
 from laserskin.grid import RZGrid
 from laserskin.optics.layers import LayerStack
 from laserskin.transport.beam import Beam
-from laserskin.transport.driver import KERNEL_VERSION, _check_inputs, simulate_transport
+from laserskin.transport.driver import KERNEL_VERSION, TRANSPORT_CITATIONS, _check_inputs, simulate_transport
 from laserskin.transport.result import TransportResult
 from laserskin.transport.statistics import TALLY_GROUPS
 
@@ -343,6 +344,7 @@ def transport_cached_or_run(
             os.utime(path)  # a hit: most recently used (see prune_cache)
         except OSError:
             pass
+        cite(*TRANSPORT_CITATIONS)  # the result stands for the run: its sources are recorded as the run's are
         return dataclasses.replace(cached, stack=stack, grid=grid, beam=beam), True
     result = simulate_transport(stack, grid, beam, photons, seed, threads=threads, progress=progress)
     try:

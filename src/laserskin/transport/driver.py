@@ -41,6 +41,10 @@ _LUT_MAX = 1 << 20
 #: planner's blister-band prefetch) and one in the caller's thread take turns on the cores.
 _KERNEL_LOCK = threading.Lock()
 
+#: The works a layered Monte Carlo run rests on (MCML, the Henyey-Greenstein phase function, the generator),
+#: cited by every run and by every result read back from the transport cache.
+TRANSPORT_CITATIONS = ("wang1995mcml", "henyey1941", "blackman2021xoshiro")
+
 
 def kernels_threadsafe() -> bool:
     """Whether numba's parallel kernels may be launched from several Python threads at once.
@@ -291,7 +295,7 @@ def simulate_transport(
         On bad photons, seed or threads, a beam wider than the grid, or a non-absorbing
         semi-infinite last layer.
     """
-    cite("wang1995mcml", "henyey1941", "blackman2021xoshiro")
+    cite(*TRANSPORT_CITATIONS)
     from laserskin.transport.result import TransportResult
 
     threads = _check_inputs(stack, grid, beam, photons, seed, threads)
