@@ -19,7 +19,11 @@ def shown(value: Any) -> str:
     """A value as the user wrote it: ``true``/``false`` for booleans (TOML/JSON), quotes for text, and a quantity
     parsed from text (:class:`laserskin.core.units.TypedQuantity`) as typed, with its value in the field's display
     unit where typed in another (``'1 m^2' (10000 cm^2)``; session 14: a check after parsing echoed the SI float
-    or its own conversion). The one place an error message writes the value it got."""
+    or its own conversion). The one place an error message writes the value it got. ``None`` (a key left out, a
+    value not given) is ``nothing``, the word of every refusal of a missing value (``got nothing; expected ...``;
+    QA16 #10: Python's ``got None`` for an explicit layer without ``water_fraction``)."""
+    if value is None:
+        return "nothing"
     if isinstance(value, bool):
         return str(value).lower()
     echo = getattr(value, "echo", None)

@@ -65,6 +65,63 @@ def _comma_note(text: str) -> str:
 ureg.define("percent_vol = 0.01 = vol_percent")
 
 
+def _unit_words(text: str) -> list[str]:
+    """The units written side by side in a unit text (``'nm nm'`` -> ``['nm', 'nm']``; ``'J / cm^2'`` is one):
+    pint reads a space between them as a product."""
+    joined = re.sub(r"\s*([/*^·])\s*", r"\1", text.strip())
+    return joined.split()
+
+
+def _side_by_side(value: str, target: pint.Unit) -> str | None:
+    """Why a unit of the wrong kind is wrong, where it is two or more units written side by side (QA16 #10:
+    ``'1450 nm nm'`` was refused as "an area", pint's product nm·nm): the unit typed twice, or the units one of
+    which is the field's kind; ``None`` otherwise (a unit of another kind, said as such)."""
+    match = _NUMBER_AND_UNIT.match(value.strip().replace("µ", "u").replace("μ", "u"))
+    words = _unit_words(match.group(2)) if match else []
+    if len(words) < 2:
+        return None
+    if len(set(words)) == 1:
+        times = "twice" if len(words) == 2 else f"{len(words)} times"
+        return f"{shown(value)}, the unit {words[0]} typed {times}"
+    fitting = []
+    for word in words:
+        try:
+            if _unit(_unit_text(word) or word).dimensionality == target.dimensionality:
+                fitting.append(word)
+        except Exception:
+            continue
+    if fitting:
+        return f"{shown(value)}, units side by side ({' and '.join(words)}, read as their product)"
+    return None
+
+
+def _unit_problem(value: Any, unit: str) -> str:
+    """What is wrong with a unit pint cannot read: a unit typed twice without a space (``'1450nmnm'``), else the
+    unit pint does not know."""
+    glued = re.fullmatch(r"(.+?)\1+", unit.replace(" ", ""))
+    if glued is not None:
+        try:
+            _unit(glued.group(1))
+        except Exception:
+            pass
+        else:
+            count = len(unit.replace(" ", "")) // len(glued.group(1))
+            times = "twice" if count == 2 else f"{count} times"
+            return f"{shown(value)}, the unit {glued.group(1)} typed {times}"
+    words = _unit_words(unit)
+    unknown = []
+    for word in re.split(r"[/*^·()]+", " ".join(words)):
+        for part in word.split():
+            if part and not re.fullmatch(r"[-+]?\d+(?:\.\d+)?", part):
+                try:
+                    _unit(part)
+                except Exception:
+                    unknown.append(part)
+    if unknown:
+        return f"{shown(value)}, with {', '.join(repr(u) for u in unknown)}, not a unit"
+    return f"{shown(value)}, a unit pint cannot read"
+
+
 @lru_cache(maxsize=256)
 def _unit(text: str) -> pint.Unit:
     return ureg.Unit(text)
@@ -154,18 +211,27 @@ def to_si(
             # number and unit apart, so offset units ("37 degC") parse too
             quantity = ureg.Quantity(float(match.group(1)), "1" + unit if unit.startswith("/") else unit)
         except Exception:
-            raise InputError(field, value, expected_quantity(si_unit, example, display)) from None
+            expected = expected_quantity(si_unit, float(match.group(1)), display)
+            problem = _unit_problem(value, unit)
+            raise InputError(field, value, f"{expected} (one number and one unit)", given=problem) from None
     else:
         raise InputError(field, value, expected_quantity(si_unit, example, display))
     try:
         magnitude = float(quantity.to(target).magnitude)
     except pint.DimensionalityError:
-        given = quantity_kind(quantity.units)
+        words = _side_by_side(value, target) if isinstance(value, str) else None
+        kind = quantity_kind(quantity.units)
+        if words is not None:
+            given = words
+        elif kind:
+            given = f"{shown(value)}, {kind}"
+        else:  # a unit of no kind with a name ('10 J/cm^2/cm^2'): the unit it is
+            given = f"{shown(value)}, a quantity in {format(quantity.units, '~C').replace('**', '^')}"
         raise InputError(
             field,
             value,
-            expected_quantity(si_unit, quantity.magnitude, display),
-            given=f"{shown(value)}, {given}" if given else None,
+            expected_quantity(si_unit, quantity.magnitude, display) + (" (one number and one unit)" if words else ""),
+            given=given,
         ) from None
     hidden = _hidden_dimensionless(str(quantity.units), si_unit)
     if hidden:

@@ -839,7 +839,8 @@ class Laser(_DerivedFields):
 
     def describe(self) -> str:
         """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
-        laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, ...)"``, ``"15 mm pattern"``)."""
+        laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, 5 % coverage, ...)"``, ``"15 mm
+        pattern"``)."""
         if self.spectrum is None:
             wl = f"{self.wavelength_m * 1e9:.6g} nm"
         else:
@@ -849,8 +850,8 @@ class Laser(_DerivedFields):
         if self.fractional:
             parts.append(
                 f"{format_quantity(self.pulse_energy_J, 'J', 'mJ')} per MTZ "
-                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, {self.fractional.coverage:.3g} "
-                "coverage, "
+                f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, "
+                f"{(self.fractional.coverage or 0.0) * 100:.3g} % coverage, "  # in %, as typed and planned (QA16 #10: "0.1 coverage")
                 f"{format_quantity(self.fractional.mtz_per_m2, '1/m^2', '1/cm^2')})"
             )
         else:

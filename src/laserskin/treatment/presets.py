@@ -36,7 +36,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from laserskin.core.citations import bibliography
-from laserskin.core.errors import InputError
+from laserskin.core.errors import InputError, shown
 from laserskin.core.models import InputModel
 from laserskin.core.units import Quantity, echo, format_quantity, from_si
 
@@ -175,7 +175,7 @@ class PresetData(InputModel):
     def _cooling_kind(cls, table: dict[str, Any]) -> dict[str, Any]:
         kinds = ("none", "cold_air", "contact", "cryogen")
         if table.get("kind") not in kinds:
-            raise ValueError(f"cooling.kind: got {table.get('kind')!r}; expected one of {', '.join(kinds)}")
+            raise ValueError(f"kind: got {shown(table.get('kind'))}; expected one of {', '.join(kinds)}")
         return table
 
     @field_validator("sources")
