@@ -60,14 +60,17 @@ class _FakeRun:
 
 
 @pytest.mark.parametrize(
-    ("pain_index", "cooling", "expected"), [(9.32, "auto", "none"), (7.2, "cryogen", "lidocaine_4")]
+    ("pain_index", "cooling", "expected"),
+    [(9.32, "auto", "lidocaine_4"), (7.2, "cryogen", "lidocaine_4"), (9.0, "cryogen", "emla")],
 )
 def test_a_preset_setting_on_auto_gets_the_lightest_topical(monkeypatch, pain_index, cooling, expected):
     """QA5 #14: the preset-setting path (fractional and ablative devices) used to set lidocaine/tetracaine
-    7/7 whenever the anaesthetic was on auto; now the same rule as the fluence-optimised devices.
-    co2_fractional with its cold air: 9.32 x 0.50 = 4.66 -> none. With cold air no index <= 10 is over the
-    limit 6 since session 12, so the topical case asks for cryogen (no analgesia factor): 7.2 -> lidocaine 4 %
-    (x0.8: 5.76), the lightest topical, not the strongest."""
+    7/7 whenever the anaesthetic was on auto; now the same rule as the fluence-optimised devices, never lighter than
+    the topical of the device's published pain scores (QA16 #5). co2_fractional with its cold air: 9.32 x 0.50 =
+    4.66 is within the limit without a topical, which gave none until session 16; now lidocaine 4 %, the cream of
+    Tierney & Hanke 2012 (pain.toml [auto_minimum_topical]). Cryogen (no analgesia factor): 7.2 -> lidocaine 4 %
+    (x0.8: 5.76), the lightest topical within the limit; 9.0 x 0.8 = 7.2 > 6 -> EMLA (x0.65: 5.85), above the
+    minimum, not the strongest."""
     import laserskin.pipeline.simulation as simulation_module
 
     runs, coolings = [], []
@@ -116,11 +119,15 @@ def person(**kw):
 def test_full_field_ablative_gets_at_least_the_strongest_topical():
     """QA6 #14: Er:YAG 10 J/cm^2 pain 9.21 without a topical x 0.62 (cold-air factor fitted on fractional 1550 nm,
     Fisher 2005) = 5.71 < 6 chose no anaesthetic; topical alone is not sufficient for resurfacing (Yun et al. 2002),
-    so full-field ablative takes the strongest topical whatever the index; the other classes keep the lightest."""
+    so full-field ablative takes the strongest topical whatever the index; the fractional classes at least the
+    topical of their published pain scores (QA16 #5: fraxel_1550 at 8.32 x 0.50 gave none); the bulk non-ablative
+    class keeps the lightest, none first."""
     strongest = plan_module.STRONGEST_TOPICAL
     assert plan_module._auto_anesthetic({"pain_index": 9.21}, "cold_air", "ablative") == strongest
     assert plan_module._auto_anesthetic({"pain_index": 0.5}, "cold_air", "ablative") == strongest
-    assert plan_module._auto_anesthetic({"pain_index": 8.3187}, "cold_air", "fractional_non_ablative") == "none"
+    for fractional in ("fractional_non_ablative", "fractional_ablative"):
+        assert plan_module._auto_anesthetic({"pain_index": 8.3187}, "cold_air", fractional) == "lidocaine_4"
+    assert plan_module._auto_anesthetic({"pain_index": 8.3187}, "cold_air", "non_ablative") == "none"
 
 
 def test_er_yag_plan_states_topical_is_not_enough():
@@ -129,6 +136,10 @@ def test_er_yag_plan_states_topical_is_not_enough():
     assert p.anesthetic == plan_module.STRONGEST_TOPICAL  # before: "none"
     note = p.risks["anaesthesia_note"]
     assert note in p.reasons and "Yun et al. 2002" in note and "nerve blocks" in note
+    # QA16 #5: the band with the plan read "mild" beside that note; now no verbal band, and the pain says why
+    assert p.pain["with_plan_category"] == plan_module.ABLATIVE_PAIN_CATEGORY
+    assert "not validated for an ablative wound" in p.pain["with_plan_note"]
+    assert p.pain["without_anaesthetic_category"] in ("none", "mild", "moderate", "severe")
     assert "yun2002" in p.citations
     from laserskin.report import plan_report_html
 
@@ -170,34 +181,73 @@ def fractional_plan(cache):
     )
 
 
-def test_a_plan_without_topical_says_why(fractional_plan):
-    """Before: ``anesthetic`` "none" with pain with the plan 5.6 [3.2-8.8] and nothing said about the choice. Now the
-    note gives the nominal pain and band with the cold air, the limit, the band's upper end above it, and what the
-    lightest topical gives (its band computed here from the plan's own pain index), with the published anchors."""
+def test_a_fractional_plan_keeps_the_topical_of_its_pain_data(fractional_plan):
+    """QA16 #5: QA9 #4's co2_fractional plan got "none" (pain with cold air 5.6 [3.2-8.8], within the limit 6) and a
+    note on why; every published pain score of this device was measured with a topical (Tierney & Hanke 2012), so
+    auto now takes lidocaine 4 %, and its 30-min lead time, which alone reaches the 20-min limit, is not dropped for
+    the limit (as for full-field ablative): the limit is flagged as not met, with what to do."""
     p = fractional_plan
-    assert p.eligible and p.device == "co2_fractional" and p.anesthetic == "none"
+    assert p.eligible and p.device == "co2_fractional" and p.anesthetic == "lidocaine_4"
+    assert "anaesthetic_choice_note" not in p.risks and "anaesthetic_choice_note" not in p.pain
+    assert "anaesthetic_dropped_for_session_limit" not in p.risks
+    note = p.risks["session_limit_not_met"]
+    assert note in p.reasons
+    for words in ("lidocaine_4 lead time (30 min) alone reaches it", "Tierney & Hanke 2012", "--anesthetic none"):
+        assert words in note, words
+    assert {"fisher2005_cold_air", "tierney2012_pain"} <= set(p.citations)
     cooling = p.cooling["kind"]
+    band = pain_band(p.risks["pain_index_without_anesthetic"], "lidocaine_4", cooling)["with_plan"]
+    assert p.pain["with_plan"] == pytest.approx(band)
+    # the acceptance keys of issue 10 keep their shape
+    for key in ("without_anaesthetic", "with_plan"):
+        assert len(p.pain[key]) == 3 and p.pain[key][0] <= p.pain[key][1] <= p.pain[key][2]
+
+
+def test_a_plan_without_topical_says_why():
+    """QA9 #4 (now for the bulk devices only: a fractional device gets at least lidocaine 4 % on auto). A plan on auto
+    without a topical gives the nominal pain and band with the plan's cooling, the limit, the band's upper end above
+    it, and what the lightest topical gives (its band computed here from the plan's own pain index) with its lead
+    time. Stub: cooltouch_1320 at pain index 5.5 with cold air (x0.50: 2.75 within the limit, upper end 4.2)."""
+    from types import SimpleNamespace
+
+    preset = load_device("cooltouch_1320")
+    setting = SimpleNamespace(
+        anesthetic="none",
+        cooling={"kind": "cold_air"},
+        summary={"pain_index": 5.5},
+        laser=preset.laser(),
+        passes=1,
+        device="cooltouch_1320",
+    )
+    request = SimpleNamespace(anesthetic="auto", area_m2=100e-4)
+    option = {"visits": 1, "session_minutes": 5.0, "limit_minutes": 60.0}
+    note = plan_module._no_topical_note(setting, request, option)
     limit = planner_rules()["safety"]["pain_index_limit"]
-    band = p.pain["with_plan"]
-    assert band[1] <= limit  # the auto rule's premise: the nominal is within the limit
-    note = p.risks["anaesthetic_choice_note"]
-    assert p.pain["anaesthetic_choice_note"] == note and note in p.reasons
+    band = pain_band(5.5, "none", "cold_air")["with_plan"]
     lightest = next(a for a in ANESTHETIC_ORDER if a != "none")
-    topical = pain_band(p.risks["pain_index_without_anesthetic"], lightest, cooling)["with_plan"]
+    topical = pain_band(5.5, lightest, "cold_air")["with_plan"]
     for words in (
         "no topical anaesthetic (--anesthetic auto)",
         f"{band[1]:.1f}/10 [{band[0]:.1f}-{band[2]:.1f}]",
         f"pain limit {limit:g}/10",
         f"{lightest}, would give {topical[1]:.1f}/10 [{topical[0]:.1f}-{topical[2]:.1f}]",
+        "30-min lead time",
         f"--anesthetic {lightest}",
-        "Tierney & Hanke 2012",  # the published scores of this device, measured with a topical (pain.toml)
     ):
         assert words in note, words
     assert (band[2] > limit) == ("upper end" in note)
-    # the acceptance keys of issue 10 keep their shape
-    for key in ("without_anaesthetic", "with_plan"):
-        assert len(p.pain[key]) == 3 and p.pain[key][0] <= p.pain[key][1] <= p.pain[key][2]
-    page = plan_report_html(p)
+    # no note where a topical is planned or none was asked for
+    assert (
+        plan_module._no_topical_note(SimpleNamespace(**{**vars(setting), "anesthetic": "emla"}), request, option)
+        is None
+    )
+    assert plan_module._no_topical_note(setting, SimpleNamespace(anesthetic="none", area_m2=0.01), option) is None
+
+
+def test_the_report_shows_why_no_topical():
+    """The report row "Why no topical anaesthetic" shows the note."""
+    note = "no topical anaesthetic (--anesthetic auto): the nominal pain with no cooling is 2.8/10 [1.9-3.6]"
+    page = plan_report_html({"eligible": True, "risks": {"anaesthetic_choice_note": note}})
     assert "Why no topical anaesthetic" in page and html.escape(readable_units(note), quote=True) in page
 
 

@@ -414,6 +414,25 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 wall_time_s=time.perf_counter() - clock,
                 **base,
             )
+    if not options:  # a user constraint no candidate meets (QA16 #8): the person is eligible, the request is not
+        infeasible = _infeasible_constraint_request(
+            rejected,
+            request,
+            goal,
+            _other_goal(goal) if not request.devices and goal_indicated(_other_goal(goal), person) else None,
+        )
+        if infeasible is not None:
+            return TreatmentPlan(
+                eligible=True,
+                referral=None,
+                infeasible_request=infeasible,
+                goal=goal,
+                goal_measure=_goal_measure(goal),
+                reasons=[*reasons, infeasible, *(f"rejected: {r}" for r in rejected)],
+                risks=_no_treatment_risks(person, infeasible_request=infeasible),
+                wall_time_s=time.perf_counter() - clock,
+                **base,
+            )
     if not options:  # an answer, not an input error: say why no device is offered (e.g. resurfacing type VI)
         referral = (
             f"no {goal} treatment is offered {_for_whom(request)}: every candidate is contraindicated or infeasible "
@@ -542,6 +561,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         ),
         "thermal_model": summary.get("thermal_model"),
         "long_session": best["visits"] > 1 or best["session_minutes"] > best["limit_minutes"],
+        "fractional_coverage": fractional_coverage(
+            setting, device_verdict(person, load_device(setting.device)).max_coverage
+        ),
         "referral_reason": laxity_referral,
         "referral_note": laxity_referral
         or f"no referral: laxity grade {person.laxity} is within the range of non-surgical treatment",
@@ -553,6 +575,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     if risks.get("epidermal_injury_note"):
         reasons.append(risks["epidermal_injury_note"])
+    if risks["fractional_coverage"] and risks["fractional_coverage"]["cap_percent"] is not None:
+        reasons.append(f"{setting.device}: {risks['fractional_coverage']['note']}")  # QA16 #2
     if setting.device_class == "fractional_ablative":  # QA6 #19: the immediate value is a lower bound
         cite("hantash2007_invivo")
         reasons.append(FRACTIONAL_ABLATIVE_IMMEDIATE_NOTE)
@@ -560,6 +584,9 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         cite("yun2002")
         reasons.append(ABLATIVE_ANAESTHESIA_NOTE)
         risks["anaesthesia_note"] = ABLATIVE_ANAESTHESIA_NOTE
+        if pain.get("with_plan"):  # QA16 #5: no verbal band ("mild") for a number the note says is not validated
+            pain["with_plan_category"] = ABLATIVE_PAIN_CATEGORY
+            pain["with_plan_note"] = ABLATIVE_PAIN_BAND_NOTE
     choice_note = _no_topical_note(setting, request, best)
     if choice_note is not None:  # QA9 #4: why the auto rule chose no topical, and what the lightest would give
         pain["anaesthetic_choice_note"] = choice_note
@@ -1366,6 +1393,59 @@ def _settings(setting) -> dict:
     return out
 
 
+def fractional_coverage(setting, max_coverage: float | None) -> dict | None:
+    """``risks.fractional_coverage`` of a fractional plan (QA16 #2), else None: the nominal coverage (the
+    micro-beams' share of the area, the setting the planner caps), the injured share of the area it makes
+    (``mtz_area_fraction`` of the r–z run and, for a non-ablative array, of its 3-D unit cell: the dermal zones are
+    wider than the beams), the skin-of-colour cap where one applies, and a note.
+
+    The cap (contraindications.toml ``fractional_density_skin_of_colour``, Kaushik & Alexis 2017) is applied to the
+    nominal coverage; the note says so and by how much the injured share exceeds it."""
+    laser = setting.laser
+    if not laser.is_fractional:
+        return None
+    nominal = laser.fractional.coverage
+    summary = setting.summary
+    rz = summary.get("mtz_area_fraction")
+    array = (summary.get("fractional_array") or {}).get("mtz_area_fraction")
+    injured = [v for v in (rz, array) if v is not None]
+    text = (
+        f"nominal coverage {nominal * 100:.3g} % (the area of the {laser.fractional.microbeam_diameter_m * 1e6:.0f} um "
+        "micro-beams)"
+    )
+    if injured:
+        shares = [f"{rz * 100:.3g} % in the r-z run"] if rz is not None else []
+        if array is not None:
+            shares.append(f"{array * 100:.3g} % in the 3-D array")
+        ratios = [v / nominal for v in injured]
+        text += (
+            f"; injured share of the area (mtz_area_fraction: the zones' width) {', '.join(shares)}, "
+            f"{min(ratios):.2g}-{max(ratios):.2g}x the nominal"
+            if len(ratios) > 1
+            else f"; injured share of the area (mtz_area_fraction: the zones' width) {shares[0]}, "
+            f"{ratios[0]:.2g}x the nominal"
+        )
+    if max_coverage is not None:
+        cite("kaushik_alexis2017")
+        text += (
+            f"; the skin-of-colour cap {max_coverage * 100:g} % (Kaushik & Alexis 2017) is applied to the nominal "
+            "coverage"
+            + (
+                f", so the injured share is above it (up to {max(injured) * 100:.3g} %)"
+                if injured and max(injured) > max_coverage
+                else ""
+            )
+        )
+    return {
+        "coverage_percent": nominal * 100,
+        "injured_area_percent": None if rz is None else rz * 100,
+        "injured_area_percent_3d": None if array is None else array * 100,
+        "cap_percent": None if max_coverage is None else max_coverage * 100,
+        "cap_applies_to": None if max_coverage is None else "coverage_percent (the micro-beams' nominal coverage)",
+        "note": text,
+    }
+
+
 def laxity_grade_zero_note(person) -> str:
     """The outcome note of a plan for a person without laxity (QA10 #8)."""
     return (
@@ -1591,6 +1671,7 @@ RISK_KEYS = (
     "downtime_note",
     "thermal_model",
     "long_session",
+    "fractional_coverage",
     "referral_reason",
     "referral_note",
 )
@@ -1620,6 +1701,37 @@ def _for_whom(request) -> str:
 def _consider(request) -> str:
     """What the referral of a plan restricted by ``--device`` suggests first: the other devices."""
     return "the default candidates (leave out --device), " if request.devices else ""
+
+
+class ConstraintRejection(str):
+    """A candidate's rejection by a user constraint alone (``--max-downtime-days``; QA16 #8): the person is eligible
+    for it, so a plan left without options by such rejections is an infeasible request, not a referral
+    (docs/planning.md "Infeasible request"). ``downtime_days``: the candidate's downtime."""
+
+    downtime_days: float
+
+    def __new__(cls, text: str, downtime_days: float):
+        out = super().__new__(cls, text)
+        out.downtime_days = float(downtime_days)
+        return out
+
+
+def _infeasible_constraint_request(rejected: list, request, goal: str, other: str | None = None) -> str | None:
+    """What the plan says when no candidate meets the user's downtime limit although at least one is offered to the
+    person without it (QA16 #8): the limit, the shortest downtime of the candidates it rejected, and how to get a
+    plan (``other``: the other goal where it is indicated); None where no candidate was rejected by the constraint
+    alone."""
+    bound = [r for r in rejected if isinstance(r, ConstraintRejection)]
+    if not bound:
+        return None
+    shortest = min(bound, key=lambda r: r.downtime_days)
+    device = shortest.split(":", 1)[0]
+    return (
+        f"the requested max_downtime_days {request.max_downtime_days:g} is infeasible for goal {goal!r}: no candidate "
+        f"meets it ({' | '.join(rejected)}); the person is eligible: the shortest downtime is {device}'s "
+        f"{shortest.downtime_days:.1f} d: raise --max-downtime-days to at least {math.ceil(shortest.downtime_days):d} "
+        "or leave it out for a plan" + (f", or plan the other goal (--goal {other})" if other else "")
+    )
 
 
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
@@ -1688,7 +1800,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             # session is timed without the topical — at a fluence whose pain without it stays within the
             # planner's pain limit (re-optimised with no anaesthetic where the fluence is the planner's
             # choice) — or, where no such setting exists, the topical is kept and the limit is flagged as not met
-            # (never for full-field ablative resurfacing: the topical is its minimum, QA6 #14).
+            # (never for full-field ablative resurfacing nor a fractional device: the topical is their minimum,
+            # QA6 #14, QA16 #5).
             # QA7 #5: dropping the cream and lowering the fluence cost outcome, so they are made only where the
             # session then fits the limit (with the visit cap); otherwise the option keeps its full setting
             # (cream, fluence) and the limit is flagged as not met (:func:`_limit_not_met_anyway_note`)
@@ -1696,11 +1809,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 setting.laser, passes=setting.passes, area_m2=request.area_m2, anesthetic="none"
             )
             fits_none = _fits_limit(minutes_none, at_none, limit, preset.device_class)
-            if (
-                preset.device_class != "ablative"
-                and fits_none
-                and not _pain_above_limit(setting.summary, "none", setting.cooling)
-            ):
+            minimum = auto_minimum_topical(preset.device_class)  # never dropped below it (QA6 #14, QA16 #5)
+            if minimum is None and fits_none and not _pain_above_limit(setting.summary, "none", setting.cooling):
                 setting, protocol, minutes, at_laser, note = _without_topical(setting, request, minutes, limit)
             else:
                 lowered = None
@@ -1747,7 +1857,7 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                         f"; the fluence is lowered to {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 (from "
                         f"{before:.3g} with the cream) so that the pain without the cream stays within the limit"
                     )
-                elif not fits_none and preset.device_class != "ablative":
+                elif not fits_none and minimum is None:
                     kept_note = _limit_not_met_anyway_note(setting, minutes, at_laser, minutes_none, at_none, limit)
                 else:
                     kept_note = _kept_topical_note(setting, minutes, at_laser, limit)
@@ -1775,8 +1885,11 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
             )
         if request.max_downtime_days is not None and course.downtime_days > request.max_downtime_days:
             why.append(
-                f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
-                f"{request.max_downtime_days:g} (binding constraint)"
+                ConstraintRejection(
+                    f"{preset.name}: downtime {course.downtime_days:.1f} d exceeds max_downtime_days "
+                    f"{request.max_downtime_days:g} (binding constraint)",
+                    course.downtime_days,
+                )
             )
             continue
         if setting.target_verdict.startswith("not checked"):
@@ -1786,7 +1899,8 @@ def _plan_device(preset, person, request, counter, cache_dir, goal: str | None =
                 f"{preset.name}: fluence {setting.summary['fluence_J_per_cm2']:.3g} J/cm^2 set by "
                 f"{setting.binding}; {setting.passes} pass(es){_stacked_pulses(setting.laser)}; dermal remodelling target "
                 f"(thermal-injury Omega >= 1 band >= {planner_rules()['target']['min_band_um']:g} um, through "
-                f"< {planner_rules()['target']['max_dermis_fraction']:.0%} of the dermis): " + setting.target_verdict
+                f"< {planner_rules()['target']['max_dermis_fraction']:.0%} of the dermis): "
+                + target_verdict_text(setting)
             ] + list(setting.reasons)
         if verdict.reasons:
             reasons.append(f"{preset.name}: " + "; ".join(verdict.reasons))
@@ -1838,6 +1952,34 @@ def _infeasible_cooling_request(names, person, request, counter, cache_dir, reje
     )
 
 
+def target_verdict_text(setting) -> str:
+    """The dermal target's verdict as the plan's reason states it (QA16 #7): the optimiser's verdict (the target
+    fluence, a Monte Carlo estimate on the beam axis, vs the safe fluence) and, where the plan's summary resolves no
+    Omega >= 1 band beyond the Monte Carlo error (``dermal_injury`` "none", ``dermal_injury_depth_um`` null: the rule
+    of ``laserskin simulate``), that the band is possible, not resolved, with its possible depth and the volume — so a
+    user checking the setting with ``simulate`` reads what the plan says."""
+    verdict = setting.target_verdict
+    summary = setting.summary or {}
+    if verdict == "NOT reached" or summary.get("dermal_injury_depth_um") is not None:
+        return verdict
+    if "dermal_injury_depth_um" not in summary:  # no dermal read-out to compare (a stub or a summary without it)
+        return verdict
+    possible = summary.get("dermal_injury_possible_depth_um")
+    volume = summary.get("dermal_injury_volume_mm3")
+    text = (
+        f"{verdict} on the target-fluence estimate (beam axis), but no band is resolved beyond the Monte Carlo error "
+        f"(summary dermal_injury {summary.get('dermal_injury')!r}, dermal_injury_depth_um null)"
+    )
+    if possible:
+        text += (
+            f": an Omega >= 1 band is possible, not resolved, at {possible[0]:.0f}-{possible[1]:.0f} um "
+            "(dermal_injury_possible_depth_um)"
+        )
+    if volume:
+        text += f"; the Omega >= 1 volume summed over the cells (dermal_injury_volume_mm3) is {volume:.3g} mm^3"
+    return text
+
+
 def _infeasible_reason(preset, setting) -> str:
     """Why the fluence-optimised ``setting`` is infeasible, with the blister fluence found and the device minimum."""
     why = setting.reasons[0] if setting.reasons else "infeasible"
@@ -1859,9 +2001,11 @@ def _preset_reason(preset, setting) -> str:
     summary, laser = setting.summary, setting.laser
     parts = [f"{preset.name}: preset setting, fluence {summary['fluence_J_per_cm2']:.3g} J/cm^2"]
     if laser.is_fractional:
+        injured = summary.get("mtz_area_fraction")
         parts.append(
             f"{laser.fractional.microbeam_diameter_m * 1e6:.0f} um micro-beams at {laser.fractional.coverage * 100:.0f} % "
             "coverage"
+            + (f" (injured area {injured * 100:.1f} %, mtz_area_fraction: QA16 #2)" if injured is not None else "")
         )
     parts.append(f"{setting.passes} pass(es) ({setting.passes_reason}){_stacked_pulses(laser)}")
     depth = summary.get("dermal_injury_depth_um")
@@ -2065,6 +2209,14 @@ def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -
             f"alone reaches it; full-field ablative resurfacing needs at least the strongest topical (Yun et al. "
             f"2002), so the cream is kept ({minutes:.0f} min session, {at_laser:.0f} min at the laser): apply it "
             f"before the timed visit or raise --max-session-minutes to {math.ceil(minutes):d}"
+        )
+    if auto_minimum_topical(setting.device_class) is not None:  # fractional: the topical of its pain data (QA16 #5)
+        return (
+            f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
+            f"alone reaches it; every published pain score of fractional treatment was measured with a topical "
+            f"(Fisher et al. 2005; Tierney & Hanke 2012), so on --anesthetic auto the cream is kept ({minutes:.0f} min "
+            f"session, {at_laser:.0f} min at the laser): apply it before the timed visit, raise --max-session-minutes "
+            f"to {math.ceil(minutes):d}, or plan without it with --anesthetic none"
         )
     pain = _pain_bands(setting.summary, "none", (setting.cooling or {}).get("kind")).get("with_plan")
     return (
@@ -2320,13 +2472,11 @@ def _no_topical_note(setting, request, option: dict) -> str | None:
 
     The auto rule (:func:`~laserskin.planning.optimise.lightest_anesthetic`) takes the lightest option whose
     *nominal* pain with the plan's cooling is within the planner's pain limit; the note gives that nominal pain and
-    its band, the limit, whether the band's upper end is above it, what the lightest topical would give (and the
-    session it makes, its lead time included), and the published pain scores of this device (``pain.toml``
-    anchors), which were measured with a topical."""
+    its band, the limit, whether the band's upper end is above it, and what the lightest topical would give (and the
+    session it makes, its lead time included). (The fractional devices, whose published pain scores were measured
+    with a topical, never get none on auto since QA16 #5: :func:`auto_minimum_topical`.)"""
     if request.anesthetic != "auto" or setting.anesthetic != "none" or option.get("anaesthetic_note"):
         return None
-    from laserskin.core.data import load_parameters
-
     cooling = (setting.cooling or {}).get("kind")
     band = _pain_bands(setting.summary, "none", cooling).get("with_plan")
     if not band:
@@ -2356,37 +2506,56 @@ def _no_topical_note(setting, request, option: dict) -> str | None:
         f"lead time ({minutes_topical:.0f} min{per_visit} instead of {option['session_minutes']:.0f}, session limit "
         f"{option['limit_minutes']:g} min)"
     )
-    anchors = [
-        a
-        for a in load_parameters("pain").get("anchors", [])
-        if a.get("device") == setting.device and a.get("anesthetic", "none") != "none"
-    ]
-    if anchors:
-        text += "; the published pain scores of this device were measured with a topical: " + ", ".join(
-            f"{a['study']} {float(a['published']):g}/10 ({a['anesthetic']}, cooling {a['cooling']})" for a in anchors
-        )
     return text + f"; to plan with a topical: --anesthetic {lightest}"
+
+
+def auto_minimum_topical(device_class: str | None) -> str | None:
+    """The lightest topical ``--anesthetic auto`` may choose for ``device_class``, or None (none first).
+
+    * full-field ablative (``"ablative"``): the strongest topical (QA6 #14; Yun et al. 2002: topical alone is not
+      sufficient for laser resurfacing);
+    * fractional (``"fractional_ablative"``, ``"fractional_non_ablative"``): the cream of ``pain.toml``
+      ``[auto_minimum_topical]`` (QA16 #5): every published pain score of these devices, the points the pain index
+      and its cold-air factor were fitted on, was measured with a topical (Fisher et al. 2005; Tierney & Hanke
+      2012), so a plan without one is outside the data of the index and not the practice of those studies;
+    * other classes: None."""
+    from laserskin.core.data import load_parameters
+
+    if device_class == "ablative":
+        cite("yun2002")
+        return STRONGEST_TOPICAL
+    minimum = load_parameters("pain").get("auto_minimum_topical", {}).get(device_class or "")
+    if minimum is not None:
+        cite("fisher2005_cold_air", "tierney2012_pain")
+    return minimum
 
 
 def _auto_anesthetic(summary: dict, cooling_kind: str | None, device_class: str | None = None) -> str:
     """``--anesthetic auto`` for a preset setting: the rule of the fluence-optimised devices
     (:func:`~laserskin.planning.optimise.lightest_anesthetic`: the lightest topical, none first, whose
-    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain.
+    nominal pain with the plan's cooling is within the planner's pain limit) on the simulated pain, never lighter
+    than the class's :func:`auto_minimum_topical`.
 
     Full-field ablative resurfacing (``device_class == "ablative"``) always gets the strongest topical
     (QA6 #14): topical anaesthesia alone is not sufficient for laser resurfacing (Yun et al. 2002), so the
     pain index — whose cold-air factor was fitted on fractional 1550 nm under an intact epidermis (Fisher
     2005), with no ablative data point — may not choose a lighter cream or none; nerve blocks or sedation
-    are usual on top (:data:`ABLATIVE_ANAESTHESIA_NOTE`)."""
-    if device_class == "ablative":
-        cite("yun2002")
+    are usual on top (:data:`ABLATIVE_ANAESTHESIA_NOTE`). Fractional devices get at least the topical their
+    published pain scores were measured with (QA16 #5), then the lightest within the pain limit from it on (the
+    creams' factors fall along :data:`~laserskin.planning.optimise.ANESTHETIC_ORDER`, so a cream lighter than the
+    minimum within the limit leaves the minimum within it)."""
+    minimum = auto_minimum_topical(device_class)
+    if minimum == STRONGEST_TOPICAL:
         return STRONGEST_TOPICAL
 
     def pain_with(anesthetic: str) -> float:
         band = _pain_bands(summary, anesthetic, cooling_kind).get("with_plan")
         return math.inf if not band else band[1]
 
-    return lightest_anesthetic(pain_with)
+    chosen = lightest_anesthetic(pain_with)
+    if minimum is not None and ANESTHETIC_ORDER.index(chosen) < ANESTHETIC_ORDER.index(minimum):
+        return minimum
+    return chosen
 
 
 #: What the plan says next to a full-field ablative option's anaesthetic (QA6 #14, Yun et al. 2002).
@@ -2395,6 +2564,21 @@ ABLATIVE_ANAESTHESIA_NOTE = (
     "topical is the minimum, and regional nerve blocks, tumescent/infiltration anaesthesia or sedation are usual on "
     "top; the pain index's cold-air factor was fitted on non-ablative fractional 1550 nm (Fisher 2005) and is not "
     "validated for an open wound"
+)
+
+
+#: ``pain.with_plan_category`` of a full-field ablative plan (QA16 #5: Er:YAG read "mild" beside "topical alone is not
+#: sufficient"): the pain with the plan is the index times the topical's and the cold air's factors, both measured
+#: under an intact epidermis, so no verbal band is given for it.
+ABLATIVE_PAIN_CATEGORY = "not validated for an ablative wound"
+
+#: ``pain.with_plan_note`` of a full-field ablative plan: why the band with the plan carries no verbal band.
+ABLATIVE_PAIN_BAND_NOTE = (
+    "pain with the plan not validated for an ablative wound: it is the pain index times the topical's factor and the "
+    "cold-air factor, both measured under an intact epidermis (the cold-air factor on fractional 1550 nm, Fisher et "
+    "al. 2005; no ablative data point), so no verbal band (mild/moderate/severe) is given for it; topical anaesthesia "
+    "alone is not sufficient for laser resurfacing (Yun et al. 2002): regional nerve blocks, tumescent/infiltration "
+    "anaesthesia or sedation are usual on top"
 )
 
 
