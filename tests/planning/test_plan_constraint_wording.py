@@ -1,4 +1,4 @@
-"""QA16 #2, #7, #8 (the plan's wording and answers; no simulation is run here).
+"""A plan's answers where a user constraint binds or a read-out is unresolved (QA16 #2, #7, #8; no simulation is run).
 
 #8: ``--max-downtime-days 0`` with an ablative device answered ``eligible: false`` and a referral; a user constraint no
 candidate meets is an infeasible request (docs/planning.md "Infeasible request", QA5 #19): ``eligible: true``,
