@@ -900,7 +900,6 @@ def run_nonlinear(
     crater = _crater_note(floor_m, geometry) if parameters.material_removal else None
     if crater is not None:  # QA16 #3: a crater through the whole skin is a full-thickness wound, outside the model
         summary["crater_note"] = crater
-        summary["skin_thickness_um"] = float(geometry.dermis_bottom_m) * 1e6
     summary.update(model_validity(summary))  # QA8 #2: the notes above, machine-readable
     summary["contraction_note"] = run_contraction_note(  # against the range of this laser (QA15 #2b)
         simulation, summary.get("immediate_tightening_percent"), summary.get("coagulation_depth_um")

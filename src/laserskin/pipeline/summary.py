@@ -276,14 +276,12 @@ def pyrolysis_note(peak_K: float, limit_K: float, where: str, hot_depth_um: floa
 
 
 def _validity_reason(key: str, summary: dict[str, Any]) -> str:
-    """The reason :func:`model_validity` gives for one of :data:`OUTSIDE_MODEL_NOTES`: its text, with the numbers of
-    the run where the summary has them (``crater_note``: the crater depth and the skin's thickness, QA16 #3)."""
-    crater, skin = summary.get("crater_depth_um"), summary.get("skin_thickness_um")
-    if key == "crater_note" and isinstance(crater, (int, float)) and isinstance(skin, (int, float)):
-        return (
-            f"the crater ({crater:.0f} um) passed the bottom of the dermis ({skin:.0f} um, the skin's thickness) into "
-            "the subcutis, a full-thickness wound"
-        )
+    """The reason :func:`model_validity` gives for one of :data:`OUTSIDE_MODEL_NOTES`: its text, or for
+    ``crater_note`` the note's first clause, which holds the run's numbers (QA16 #3: "the crater is 2550 um deep, past
+    the bottom of the dermis at 1610 um (the skin's thickness, stratum corneum to dermis)")."""
+    note = summary.get(key)
+    if key == "crater_note" and isinstance(note, str) and ":" in note:
+        return f"{note.split(':', 1)[0]}, into the subcutis: a full-thickness wound"
     return OUTSIDE_MODEL_NOTES[key]
 
 
