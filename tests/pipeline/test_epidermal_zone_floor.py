@@ -15,7 +15,7 @@ the model's validity; now ``within_model_validity`` is false with the depths in 
 #9: :func:`laserskin.pipeline.summary.validity_keys` gives a summary built outside ``Simulation.run`` (the
 planner's) simulate's validity and grid keys.
 
-CPU (2 shared cores, session 16): fraxel 2000 photons ~15 s, 1000 photons ~24 s, 20 000 photons ~17 s with the
+CPU (2 shared cores, session 16): fraxel 2000 photons ~15 s, 4 mJ (linear) ~4 s, 1000 photons ~24 s, 20 000 photons ~17 s with the
 transport cached (slow), 60 % coverage 2000 photons ~16 s, Er:YAG 14 pulses ~2.4 s, CO2 ~0.3 s.
 """
 
@@ -58,6 +58,22 @@ def test_fraxel_at_2000_photons_reads_the_zone_necrosis():
 
 def test_fraxel_at_the_lowest_photon_count_and_another_seed_agrees():
     assert _verdict(_fraxel(1000, seed=2)) == ("necrosis", pytest.approx(59.94, abs=0.01), "moderate")
+
+
+def test_the_linear_stage_takes_the_same_floor():
+    """fraxel_1550 at 4 mJ, 2000 photons: the pooled peak stays below 100 degC, so the linear stage's read-out stands
+    (apply_thermal_model_rule); pooled it read basal Omega 4.87e-09, "none", 0.0, "low" under a zone 251 um deep. At
+    20 000 photons (non-linear, measured session 16, 9.6 s CPU): "necrosis", 59.94 um, "moderate", no floor."""
+    sim = Simulation(
+        PERSON,
+        Laser.from_device("fraxel_1550", pulse_energy="4 mJ"),
+        settings=SimulationSettings(photons=2000, seed=1),
+        progress=None,
+    )
+    s = sim.run(grid_warning=False).summary
+    assert s["thermal_model"] == "linear"
+    assert _verdict(s) == ("necrosis", pytest.approx(59.94, abs=0.01), "moderate")
+    assert "4.87e-09" in s["epidermal_readout_note"]
 
 
 @pytest.mark.slow
