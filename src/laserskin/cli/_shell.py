@@ -106,7 +106,7 @@ def note(message: str) -> None:
 #: freezing); every other ``*_note`` is an informational note. The CLI prints them as ``warning:`` and
 #: ``note:`` lines, the web result page with the same two styles (QA6 #16). The same keys as
 #: ``laserskin.pipeline.summary.OUTSIDE_MODEL_NOTES``, which set ``within_model_validity`` false (QA8 #2; a test).
-WARNING_NOTES = ("ablative_note", "pyrolysis_note", "freezing_note", "depth_note")
+WARNING_NOTES = ("ablative_note", "pyrolysis_note", "freezing_note", "depth_note", "crater_note")
 #: Notes said first, in this order; any other ``*_note`` key follows in alphabetical order.
 NOTE_ORDER = ("grid_note", "peak_temperature_note", *WARNING_NOTES)
 

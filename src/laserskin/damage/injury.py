@@ -537,6 +537,124 @@ def epidermal_injury(
     )
 
 
+@dataclass(frozen=True)
+class ZoneNecrosis:
+    """Necrotic living epidermis inside a micro-zone's necrosis map (:func:`zone_epidermal_necrosis`).
+
+    Attributes
+    ----------
+    depth_m : float
+        Bottom of the zone's deepest necrotic living epidermal cell, m, at most the junction (the junction when the
+        zone holds a basal cell).
+    basal : bool
+        Whether the zone holds a basal cell (the deepest epidermal cell, :func:`basal_layer_values`).
+    omega_basal : float
+        Worst per-cell Henriques Ω of the zone's basal cells (0 when it holds none).
+    peak_basal_temperature_K : float
+        Hottest per-cell peak of the zone's basal cells, K (0 when it holds none).
+    """
+
+    depth_m: float
+    basal: bool
+    omega_basal: float
+    peak_basal_temperature_K: float
+
+
+def zone_epidermal_necrosis(
+    zone: Any,
+    omega_henriques: Any,
+    peak_temperature_K: Any,
+    grid: Any,
+    *,
+    junction_depth_m: float,
+    viable_top_m: float = 0.0,
+) -> ZoneNecrosis | None:
+    """The living epidermis inside a micro-zone's necrosis map ``zone`` (bool (nr, nz): the map behind
+    ``mtz_depth_um``, per-cell Henriques Ω ≥ 1 in the living tissue or ablated), or ``None`` when it holds none.
+
+    QA16 #1: the MTZ is read per cell while the epidermal read-out is pooled over the read-out regions; at few
+    photons the axis region spans the whole micro-beam and the cool skin around it (fraxel_1550 20 mJ at 2000
+    photons: one region 0-160 um around a 100 um beam), so the pooled basal Ω read 2e-6 ("none") under a zone
+    necrotic from the surface to 490 um (20 000 photons: Ω 1.9e8, "necrosis"). :func:`raise_to_zone` puts the
+    epidermal verdict at least at this zone's.
+    """
+    necrotic = np.asarray(zone, dtype=bool)
+    if necrotic.shape != (grid.nr, grid.nz):
+        raise InputError("zone", necrotic.shape, f"shape {(grid.nr, grid.nz)}")
+    z = grid.z_centers_m
+    living = (z >= viable_top_m) & (z < junction_depth_m)
+    inside = necrotic & living[None, :]
+    if not inside.any():
+        return None
+    rows = np.flatnonzero(inside.any(axis=0))
+    depth = min(float(grid.z_edges_m[rows.max() + 1]), float(junction_depth_m))
+    basal_row = int(np.flatnonzero(z < junction_depth_m)[-1])
+    at_basal = inside[:, basal_row]
+    if not at_basal.any():
+        return ZoneNecrosis(depth, False, 0.0, 0.0)
+    omega = np.nan_to_num(np.asarray(omega_henriques, dtype=np.float64)[:, basal_row], nan=0.0, posinf=1e300)
+    peak = np.nan_to_num(np.asarray(peak_temperature_K, dtype=np.float64)[:, basal_row], nan=0.0)
+    return ZoneNecrosis(
+        float(junction_depth_m),
+        True,
+        float(min(max(omega[at_basal].max(), NECROSIS_OMEGA), 1e300)),  # Ω >= 1 by the zone's definition
+        float(peak[at_basal].max()),
+    )
+
+
+#: Pigmentary risk levels, lowest first (:func:`raise_to_zone`).
+PIGMENT_LEVELS = ("low", "moderate", "high")
+
+
+def raise_to_zone(
+    zone: ZoneNecrosis,
+    *,
+    omega_basal: float,
+    grade: str,
+    necrosis_depth_m: float,
+    pigment_level: str,
+    fitzpatrick: Any,
+    peak_basal_temperature_K: float = 0.0,
+) -> dict[str, Any]:
+    """The epidermal verdict raised to what a micro-zone's necrotic epidermis establishes (QA16 #1): the one rule
+    that keeps ``epidermal_omega``, ``epidermal_injury``, ``epidermal_necrosis_depth_um`` and ``pigment_risk``
+    consistent with the necrosis the run reports (``mtz_depth_um``). A zone holding a basal cell makes the grade at
+    least :func:`classify_epidermal_injury` of its basal cells' worst per-cell Ω (≥ 1: at least "blister"); a zone
+    confined above the basal layer makes it at least :data:`SUPERFICIAL_NECROSIS`. The necrosis depth is at least the
+    zone's and the pigmentary risk at least the points rule's at the zone's basal Ω and peak. Nothing is lowered.
+
+    Returns ``{"omega_basal", "grade", "necrosis_depth_m", "pigment_level", "raised"}``, ``raised`` the names of the
+    values it raised (empty: the pooled read-out already said as much)."""
+    if grade not in GRADES:
+        raise InputError("grade", grade, f"one of {', '.join(GRADES)}")
+    if pigment_level not in PIGMENT_LEVELS:
+        raise InputError("pigment_level", pigment_level, f"one of {', '.join(PIGMENT_LEVELS)}")
+    zone_grade = classify_epidermal_injury(zone.omega_basal) if zone.basal else SUPERFICIAL_NECROSIS
+    # Ω is the zone's only where the grade read from it is above the pooled Ω's (a pooled Ω of the same grade is
+    # the read-out and stays); depths within a nanometre (the junction by two roads) are the same depth
+    pooled_grade = classify_epidermal_injury(max(float(omega_basal), 0.0))
+    below = GRADES.index(pooled_grade) < GRADES.index(zone_grade) and zone.basal
+    new: dict[str, Any] = {
+        "omega_basal": max(float(omega_basal), zone.omega_basal) if below else float(omega_basal),
+        "grade": max(grade, zone_grade, key=GRADES.index),
+        "necrosis_depth_m": zone.depth_m if zone.depth_m > float(necrosis_depth_m) + 1e-9 else float(necrosis_depth_m),
+        "pigment_level": pigment_level,
+    }
+    if zone.basal:
+        level = pigment_risk(
+            fitzpatrick, new["omega_basal"], max(float(peak_basal_temperature_K), zone.peak_basal_temperature_K)
+        ).level
+        new["pigment_level"] = max(pigment_level, level, key=PIGMENT_LEVELS.index)
+    old = {
+        "omega_basal": omega_basal,
+        "grade": grade,
+        "necrosis_depth_m": necrosis_depth_m,
+        "pigment_level": pigment_level,
+    }
+    new["raised"] = tuple(key for key in old if new[key] != old[key])
+    return new
+
+
 def epidermal_grade_within_error(injury: EpidermalInjury, omega_basal_bounds: tuple[float, float]) -> tuple[str, str]:
     """Noise-aware epidermal grade: ``(grade, established)`` by :func:`risk_within_error` — ``grade`` at the upper
     Monte Carlo bound of the basal Ω (the gravest grade the error cannot exclude, a safety statement as the pigmentary

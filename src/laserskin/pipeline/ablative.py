@@ -216,7 +216,9 @@ def _vaporised_tissue_note(simulation, heat, water0: np.ndarray, parameters) -> 
 CO2_BAND_M = (9.0e-6, 11.0e-6)
 
 
-def _removal_peak_note(peak_K: float, parameters, wavelength_m: float | None = None) -> str | None:
+def _removal_peak_note(
+    peak_K: float, parameters, wavelength_m: float | None = None, *, ejected: bool = True
+) -> str | None:
     """``peak_temperature_note`` of an ablation run whose peak is one of the removal rule's own temperatures (QA6
     #22, QA9 #8): a drying cell sits at the boiling plateau, a charred one is held at the pyrolysis temperature until
     it is ejected (the model's cap on dried matrix), and in the blow-off regime superheated water explodes at the
@@ -228,7 +230,16 @@ def _removal_peak_note(peak_K: float, parameters, wavelength_m: float | None = N
     measured resurfacing surfaces approach 400 degC (Choi et al. 1999); for any other wavelength (Er:YAG 2940 nm,
     or ``None``) no measured skin surface temperature is in the reference data (docs/reference/
     tissue_response_data.md), so the note says the peak is the model's parameter, neither computed nor measured, and
-    that the 400 degC was measured on CO2 scans."""
+    that the 400 degC was measured on CO2 scans.
+
+    ``ejected``: whether the run removed any tissue (QA16 #10: CO2 at 2 J/cm², no crater, read "a drying cell sits
+    until it is ejected" though nothing was ejected). Without removal the held temperature is worded as the one a
+    cell sits at, and the note says that no cell reached the removal criterion at this setting."""
+    if not ejected:
+        held_plain = [
+            (parameters.pyrolysis_temperature_K, "the pyrolysis temperature, the model's cap on dried matrix"),
+            (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits"),
+        ]
     held = [
         (
             parameters.pyrolysis_temperature_K,
@@ -245,6 +256,8 @@ def _removal_peak_note(peak_K: float, parameters, wavelength_m: float | None = N
                 "water explodes and is ejected in the blow-off regime",
             ),
         )
+    if not ejected:
+        held = held_plain + [entry for entry in held if entry[0] == parameters.spinodal_temperature_K]
     co2 = wavelength_m is not None and CO2_BAND_M[0] <= wavelength_m <= CO2_BAND_M[1]
     for held_K, what in held:
         if abs(peak_K - held_K) < 1e-6:
@@ -265,6 +278,7 @@ def _removal_peak_note(peak_K: float, parameters, wavelength_m: float | None = N
             return (
                 f"peak {held_K - CELSIUS_K:.0f} degC is {what} (tissue_phase_change.toml), a parameter of the ablation "
                 f"model, {evidence}; compare devices by crater and damage depths, not by this peak"
+                + ("" if ejected else "; at this setting no cell dried or charred enough to be ejected (no crater)")
             )
     return None
 
@@ -308,6 +322,105 @@ def _boiled_peak_floor(summary: dict[str, Any], parameters, photons: int | None)
         f"regions reads {pooled_C:.1f} degC at {photons} photons (each region averages over much of the beam): the "
         f"peak tissue temperature is given as {boiling_C:.0f} degC, the lower bound the boiling establishes; more "
         "photons narrow the read-out regions"
+    )
+
+
+def epidermal_zone_floor(
+    summary: dict[str, Any], simulation, grid: RZGrid, rings, zone: np.ndarray, omega_K: Any, peak_K: Any, geometry
+) -> None:
+    """QA16 #1: a fractional run's epidermal verdict is never milder than the necrosis its micro-zone reports.
+
+    ``zone`` is the necrosis map behind ``mtz_depth_um`` (per cell: Henriques Ω ≥ 1 in the living tissue, or
+    ablated); ``omega_K``/``peak_K`` the per-cell Henriques Ω and peak temperature maps. The epidermal keys of
+    ``summary`` are read over the Monte Carlo read-out regions (``rings``, each ≥ 1000 launched photons): at few
+    photons the axis region spans the micro-beam and the cooler skin around it and averages the zone away
+    (fraxel_1550 20 mJ, 2000 photons: one region 0-160 um around a 100 um beam, basal Ω 2e-6 "none" under a zone
+    necrotic from the surface to 490 um; 20 000 photons: Ω 1.9e8 "necrosis"). Where the zone holds living epidermis,
+    :func:`~laserskin.damage.injury.raise_to_zone` raises ``epidermal_omega``, ``epidermal_injury``,
+    ``epidermal_necrosis_depth_um`` and ``pigment_risk`` to the zone's, and ``epidermal_readout_note`` says what the
+    pooled read-out gave and why it could not resolve the zone. The one rule for the linear and the non-linear
+    stage; a deterministic source (``rings`` None) is read per cell already and is left as it is."""
+    from laserskin.damage.injury import raise_to_zone, zone_epidermal_necrosis
+
+    if rings is None:
+        return  # a deterministic source: the read-out is per cell already
+    found = zone_epidermal_necrosis(
+        zone,
+        omega_K,
+        peak_K,
+        grid,
+        junction_depth_m=geometry.junction_depth_m,
+        viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),
+    )
+    if found is None:
+        return
+    pooled: dict[str, Any] = {
+        "omega": float(summary["epidermal_omega"]),
+        "grade": str(summary["epidermal_injury"]),
+        "depth_um": float(summary.get("epidermal_necrosis_depth_um") or 0.0),
+        "risk": str(summary["pigment_risk"]),
+    }
+    new = raise_to_zone(
+        found,
+        omega_basal=pooled["omega"],
+        grade=pooled["grade"],
+        necrosis_depth_m=pooled["depth_um"] * 1e-6,
+        pigment_level=pooled["risk"],
+        fitzpatrick=geometry.fitzpatrick,
+    )
+    if not new["raised"]:
+        return
+    summary.update(
+        epidermal_omega=min(new["omega_basal"], 1e300),
+        epidermal_injury=new["grade"],
+        epidermal_necrosis_depth_um=new["necrosis_depth_m"] * 1e6,
+        pigment_risk=new["pigment_level"],
+    )
+    epidermis_C = summary.get("peak_epidermis_temperature_C")
+    # the zone's basal peak, at most the boiling point (the lower bound a boiled cell establishes, as
+    # peak_temperature_C's; a single cell's peak above it moves with the seed)
+    zone_C = min(found.peak_basal_temperature_K, WATER_BOILING_K) - CELSIUS_K
+    if found.basal and epidermis_C is not None and epidermis_C < zone_C:
+        summary["peak_epidermis_temperature_C"] = zone_C
+    region = np.flatnonzero(np.asarray(rings) == np.asarray(rings)[0])
+    radius_um = float(grid.r_edges_m[region.max() + 1]) * 1e6
+    beam_um = float(simulation.laser.beam_diameter_m) * 1e6
+    peak_text = (
+        f", peak_epidermis_temperature_C {summary['peak_epidermis_temperature_C']:.1f} (the zone's basal cells, at most boiling)"
+        if summary.get("peak_epidermis_temperature_C") != epidermis_C
+        else ""
+    )
+    where = "down to the basal layer" if found.basal else f"down to {found.depth_m * 1e6:.0f} um, above the basal layer"
+    summary["epidermal_readout_note"] = (
+        f"the micro-zone is necrotic in the living epidermis {where} (the necrosis map of mtz_depth_um, read per "
+        f'cell), so the epidermis is necrotic in the zone: epidermal_injury reads "{new["grade"]}" (basal Omega '
+        f"{new['omega_basal']:.3g}), epidermal_necrosis_depth_um {new['necrosis_depth_m'] * 1e6:.1f}, pigment_risk "
+        f'"{new["pigment_level"]}"{peak_text}. The basal read-out pooled over the Monte Carlo read-out regions gave Omega '
+        f'{pooled["omega"]:.3g} ("{pooled["grade"]}", necrosis depth {pooled["depth_um"]:.1f} um, pigment risk '
+        f'"{pooled["risk"]}"): at {simulation.settings.photons} photons its axis region spans {radius_um:.0f} um '
+        f"around a {beam_um:.0f} um micro-beam and averages the zone with the cooler skin around it, so it does not "
+        "resolve the zone (more photons narrow the regions)"
+    )
+
+
+def _crater_note(floor_m: float, geometry) -> str | None:
+    """``crater_note`` of an ablation run whose crater (on the axis) passed the bottom of the dermis (QA16 #3), else
+    None. Such a crater goes through the whole skin (stratum corneum to dermis) into the subcutis: a full-thickness
+    wound, not resurfacing, and outside what the model represents: its removal rule (a cell leaves when its water has
+    boiled off) is checked on water-rich skin, and in fat (15 % water, 80 % lipid, skin_anatomy.toml) it takes about
+    a quarter of the dermis's energy per volume, so the crater deepens faster there than in the dermis
+    (docs/tissue_physics.md, Known limits: Er:YAG 25 J/cm² x 14 pulses, 126 um per pulse in the dermis, ~300 um in
+    fat). One of :data:`~laserskin.pipeline.summary.OUTSIDE_MODEL_NOTES`: ``within_model_validity`` false."""
+    bottom_m = float(geometry.dermis_bottom_m)
+    if not (math.isfinite(bottom_m) and floor_m > bottom_m):
+        return None
+    return (
+        f"the crater is {floor_m * 1e6:.0f} um deep, past the bottom of the dermis at {bottom_m * 1e6:.0f} um (the "
+        f"skin's thickness, stratum corneum to dermis): it goes through the whole skin into the subcutis, a "
+        "full-thickness wound, not resurfacing. The model's removal rule (a cell leaves when its water has boiled "
+        "off) is checked on water-rich skin; in the fat below (15 % water) it removes tissue faster per pulse than "
+        "in the dermis, so the crater depth, the damage below it and the tightening are outside what the model "
+        "represents"
     )
 
 
@@ -408,6 +521,10 @@ def apply_thermal_model_rule(
         residual_damage_depth_um=residual_um,
         **surface_readout(simulation, SimpleNamespace(grid=grid, geometry=geometry, readout_rings=rings), maps),
     )
+    if simulation.laser.is_fractional:  # the zone of mtz_depth_um (surface_readout's map) floors the verdict
+        living = grid.z_centers_m >= viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m)
+        zone = (henriques >= 1.0) & living[None, :]
+        epidermal_zone_floor(summary, simulation, grid, rings, zone, henriques, maps.peak_temperature_K, geometry)
     import json
 
     dataset.attrs["summary"] = json.dumps(summary)
@@ -758,8 +875,14 @@ def run_nonlinear(
             mtz_ablation_depth_um=floor_m * 1e6,
             mtz_ablation_width_um=zone_size_m(removed, grid, in_dermis)[1] * 1e6,
         )
+        # the epidermal verdict is at least the zone's (QA16 #1: pooled over a region wider than the zone it read "none")
+        epidermal_zone_floor(
+            summary, simulation, grid, rings, necrosis, integrator.omega("henriques"), heat.peak_temperature_K, geometry
+        )
     held = (
-        _removal_peak_note(float(pooled_peak_K.max()), parameters, wavelength) if parameters.material_removal else None
+        _removal_peak_note(float(pooled_peak_K.max()), parameters, wavelength, ejected=bool(removed.any()))
+        if parameters.material_removal
+        else None
     )
     held = _boiled_peak_floor(summary, parameters, simulation.settings.photons if rings is not None else None) or held
     if held is not None:
@@ -774,6 +897,9 @@ def run_nonlinear(
             summary["pyrolysis_note"] = note
             if not inside_progress_scope():  # drivers of many runs (the planner) keep it in the summary
                 warnings.warn(note, PyrolysisWarning, stacklevel=3)
+    crater = _crater_note(floor_m, geometry) if parameters.material_removal else None
+    if crater is not None:  # QA16 #3: a crater through the whole skin is a full-thickness wound, outside the model
+        summary["crater_note"] = crater
     summary.update(model_validity(summary))  # QA8 #2: the notes above, machine-readable
     summary["contraction_note"] = run_contraction_note(  # against the range of this laser (QA15 #2b)
         simulation, summary.get("immediate_tightening_percent"), summary.get("coagulation_depth_um")

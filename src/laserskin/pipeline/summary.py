@@ -50,6 +50,7 @@ __all__ = [
     "epidermal_grade_bounds",
     "linear_summary",
     "model_validity",
+    "validity_keys",
     "mtz_zone_extent",
     "pigment_risk_bounds",
     "pooled_peak_K",
@@ -255,6 +256,7 @@ OUTSIDE_MODEL_NOTES = {
     "pyrolysis_note": "tissue passed the pyrolysis temperature and was dried in place, neither charred nor removed",
     "freezing_note": "tissue froze below the basal layer (no latent heat of freezing, no cold injury in the model)",
     "depth_note": "the damage reaches the floor of the voxel box, which cuts it off: its depth is a lower bound",
+    "crater_note": "the crater passed the bottom of the dermis into the subcutis, a full-thickness wound",
 }
 
 
@@ -273,13 +275,23 @@ def pyrolysis_note(peak_K: float, limit_K: float, where: str, hot_depth_um: floa
     )
 
 
+def _validity_reason(key: str, summary: dict[str, Any]) -> str:
+    """The reason :func:`model_validity` gives for one of :data:`OUTSIDE_MODEL_NOTES`: its text, or for
+    ``crater_note`` the note's first clause, which holds the run's numbers (QA16 #3: "the crater is 2550 um deep, past
+    the bottom of the dermis at 1610 um (the skin's thickness, stratum corneum to dermis)")."""
+    note = summary.get(key)
+    if key == "crater_note" and isinstance(note, str) and ":" in note:
+        return f"{note.split(':', 1)[0]}, into the subcutis: a full-thickness wound"
+    return OUTSIDE_MODEL_NOTES[key]
+
+
 def model_validity(summary: dict[str, Any]) -> dict[str, Any]:
     """``within_model_validity`` and ``model_validity_reason`` of a summary, from its :data:`OUTSIDE_MODEL_NOTES`
     (QA8 #2: a machine-readable statement beside the prose notes; exit 0 and the numbers stay, flagged)."""
     keys = [key for key in OUTSIDE_MODEL_NOTES if summary.get(key)]
     if not keys:
         return {"within_model_validity": True, "model_validity_reason": None}
-    reasons = "; ".join(f"{OUTSIDE_MODEL_NOTES[key]} ({key})" for key in keys)
+    reasons = "; ".join(f"{_validity_reason(key, summary)} ({key})" for key in keys)
     return {
         "within_model_validity": False,
         "model_validity_reason": f"outside what the model represents: {reasons}; read the temperatures above that "
@@ -645,9 +657,6 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
     grade = epidermal_grade_bounds(simulation, response, outcome, transport_results=transport_results)  # pigment side
     depth = outcome.collagen.coagulated_depth_range_um
     laser, settings = simulation.laser, simulation.settings
-    weights = [weight for _, weight in laser.wavelength_weights()]
-    outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
-    on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
     pooled = pooled_peak_K(response, outcome)  # once, for both read-outs
     surface = surface_readout(simulation, response, outcome, pooled_K=pooled)  # peak, crater, coagulation (and MTZ)
     tightening = simulation.tightening_percent(float(outcome.collagen.tightening_percent))
@@ -692,17 +701,59 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         outer_edge_rise_fraction=float(
             np.abs(response.rise_per_J[:, -1, :]).max() / max(np.abs(response.rise_per_J).max(), 1e-300)
         ),
-        absorbed_outside_grid_fraction=outside,
-        absorbed_outside_grid_share=outside_grid_share(outside, on_grid),  # the one rule (voxels too)
-        freezing_note=freezing_note(  # the run's coldest in the spot (the model cools the whole grid alike)
-            np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
-                grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])
-            ],
-            z,
-            grid.z_edges_m,
-            basal_depth_m=geometry.junction_depth_m,
-        ),
+        **grid_capture_keys(simulation, transport_results),
+        freezing_note=linear_freezing_note(simulation, response, outcome),
     )
+
+
+def grid_capture_keys(simulation, transport_results) -> dict[str, float]:
+    """``absorbed_outside_grid_fraction`` (of the incident light) and ``absorbed_outside_grid_share`` (of the
+    absorbed light, :func:`~laserskin.transport.result.outside_grid_share`, the one rule, voxels too) of an r–z
+    run's transport results, weighted over the laser's wavelengths: :func:`linear_summary`'s and the plan's
+    (:func:`validity_keys`)."""
+    weights = [weight for _, weight in simulation.laser.wavelength_weights()]
+    outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
+    on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
+    return {
+        "absorbed_outside_grid_fraction": outside,
+        "absorbed_outside_grid_share": outside_grid_share(outside, on_grid),
+    }
+
+
+def linear_freezing_note(simulation, response, outcome) -> str | None:
+    """``freezing_note`` of a linear run (:func:`~laserskin.thermal.cooling.freezing_note`) from the run's coldest
+    temperature in the spot (the model cools the whole grid alike): :func:`linear_summary`'s and the plan's."""
+    geometry, grid = response.geometry, response.grid
+    return freezing_note(
+        np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
+            grid.r_centers_m <= max(simulation.beam().outer_radius_m or 0.0, grid.r_centers_m[0])
+        ],
+        grid.z_centers_m,
+        grid.z_edges_m,
+        basal_depth_m=geometry.junction_depth_m,
+    )
+
+
+def validity_keys(simulation, response, outcome, summary: dict[str, Any], transport_results=None) -> dict[str, Any]:
+    """The validity and grid keys ``laserskin simulate`` gives a linear run, for a summary built outside
+    :meth:`~laserskin.pipeline.simulation.Simulation.run` (QA16 #9: the planner's linear read-out lacked them):
+    ``absorbed_outside_grid_fraction``, ``absorbed_outside_grid_share`` and ``grid_note`` (:func:`grid_capture_keys`,
+    :func:`~laserskin.pipeline.simulation.note_grid_capture`), ``freezing_note`` (:func:`linear_freezing_note`) and
+    ``within_model_validity`` / ``model_validity_reason`` (:func:`model_validity` over ``summary``'s notes and these).
+    Keys ``summary`` already holds (a non-linear run's own) are kept as they are. ``transport_results``: the run's
+    (default ``simulation.transport()``, a cache hit)."""
+    from laserskin.pipeline.simulation import note_grid_capture
+
+    if transport_results is None:
+        transport_results = simulation.transport()[0]
+    keys: dict[str, Any] = {**grid_capture_keys(simulation, transport_results), "grid_note": None}
+    keys["freezing_note"] = linear_freezing_note(simulation, response, outcome)
+    keys = {key: value for key, value in keys.items() if summary.get(key) is None}
+    merged = {**summary, **keys}
+    note_grid_capture(merged, warn=False)
+    keys["grid_note"] = merged.get("grid_note")
+    keys.update(model_validity(merged))
+    return keys
 
 
 #: Top of the published immediate contraction after non-ablative bulk heating, % of area: none reported after
