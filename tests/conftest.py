@@ -155,6 +155,33 @@ def _one_blas_thread():
         yield defaults
 
 
+#: Budget of the heat solver's process-wide LU cache in the test processes (``FACTORIZATION_CACHE_BYTES``, counted as
+#: SuperLU allocates; the library's default is 1.5 GiB, sized for the web server's jobs under an address-space limit).
+TEST_FACTORIZATION_CACHE_BYTES = 6 * 2**30
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_lu_cache_budget():
+    """The heat solver's LU cache holds :data:`TEST_FACTORIZATION_CACHE_BYTES` in the test processes (session 16).
+
+    A cached factor is the one a fresh factorisation of the same matrix gives (SuperLU is deterministic; keyed on the
+    matrix's exact contents, :func:`laserskin.thermal.solver._factorise`; tests/thermal/test_factorization_cache.py),
+    so no number a test reads changes, only the work: the planner tests plan the same person and device for several
+    seeds, and every seed solves heat on the same matrices (the medium, the cooling and the step ladder do not depend
+    on the light), which the default 1.5 GiB (~40 factors on the planning grid) evicted between the devices and seeds.
+    Measured (20 M type VI abdomen, smoothbeam_1450 + cooltouch_1320, seeds 1 and 2 in one process, 2-core
+    machine): 614 -> 307 factorisations, 87.6 -> 73.8 CPU s, peak resident memory 2.18 -> 2.51 GB (SuperLU allocates
+    a factor's first guess, ~36 MB on the planning grid, and writes a fraction of it; the address space, no limit here,
+    10.4 GB). Tests of the cache's budget set their own (``monkeypatch``); subprocesses (the command line, the
+    examples) keep the library's default."""
+    from laserskin.thermal import solver
+
+    default = solver.FACTORIZATION_CACHE_BYTES
+    solver.FACTORIZATION_CACHE_BYTES = max(default, TEST_FACTORIZATION_CACHE_BYTES)
+    yield
+    solver.FACTORIZATION_CACHE_BYTES = default
+
+
 @pytest.fixture(autouse=True)
 def _default_blas_threads(request, _one_blas_thread):
     """The BLAS libraries' own thread count for the tests of :data:`DEFAULT_BLAS_THREADS`."""

@@ -576,10 +576,12 @@ PLAN_MEMO_BYTES = 512 * 2**20
 #: optimisations that differ from a kept one only in what the runs do not read (session 16): the anaesthetic (the
 #: session-limit re-optimisation without the cream, ``_plan_device``'s ``optimised("none")``), the margin, the passes,
 #: the benefit screen and the planner's rules (a test's lowered pain limit). The entries share the heat responses of
-#: the :func:`memoised` results, so most of their bytes are counted by both. Eight keep the two stages of the four
-#: optimised candidates of a plan.
-RUNS_MEMO_SIZE = 8
-RUNS_MEMO_BYTES = 384 * 2**20
+#: the :func:`memoised` results, so most of their bytes are counted by both. Six keep the stages of a default plan's
+#: fluence-optimised candidates (cooltouch_1320 and smoothbeam_1450: two each; genesis_1064, screened out: one); the
+#: bytes are the smaller bound (the type VI abdomen's five seeds of tests/planning/test_noise_rules_abdomen.py: peak
+#: resident 4.71 GB on main, 5.87 GB with 8 entries / 384 MiB here and an 8 GiB LU cache in the tests).
+RUNS_MEMO_SIZE = 6
+RUNS_MEMO_BYTES = 256 * 2**20
 
 
 @dataclass
