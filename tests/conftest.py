@@ -67,7 +67,8 @@ def _private_reason(path: Path) -> str | None:
 
 
 #: Test files that run long, in seconds on one of the two workers of ``make test`` (sums of the test durations,
-#: ``--durations``, of the fresh-clone runs of session 13; approximate, for the order only). Under pytest-xdist's
+#: ``--durations``, of fresh-clone runs on the 2-core machine, the sources in the table's comment; approximate, for the
+#: order only). Under pytest-xdist's
 #: ``--dist loadfile`` (Makefile) a worker takes one file at a time, in the workers' collection order
 #: (:func:`pytest_configure`), so these are collected first, longest first, and the short files fill both workers'
 #: ends: xdist's own order (files with the most tests first) left long files of one or two tests (qa8's session
@@ -76,18 +77,21 @@ def _private_reason(path: Path) -> str | None:
 #: test_alternative_bands.py is left out: its plans come from the plan store (tests/planning/conftest.py), where
 #: test_plan_trust.py, started early, has usually computed them already.
 LONG_FILES_S = {
-    "planning/test_noise_rules_abdomen.py": 210,
-    "planning/test_plan_trust.py": 110,
-    "planning/test_session_count.py": 60,  # 100 before its session-count calls ran with one BLAS thread
-    "planning/test_session_limit_eligibility.py": 85,
+    # session 16: the session-15 fresh-clone durations on the 2-core machine (the longest tests), and for the files
+    # measured in session 16 those times the measured CPU ratio (set-up runs memo, the tests' LU budget)
+    "planning/test_noise_rules_abdomen.py": 295,  # 367 x 295.0 / 368.6 CPU s
+    "planning/test_plan_trust.py": 139,  # 169 x 167.9 / 203.7 CPU s
+    "planning/test_session_count.py": 90,  # 100 x 85.6 / 95.2 CPU s
+    "planning/test_session_limit_eligibility.py": 87,  # 127 x 84.6 / 122.9 CPU s
+    "planning/test_session_limit_trade.py": 108,  # 103 x 100.7 / 96.2 CPU s (no re-optimisation in it; noise?)
+    "planning/test_noise_rules.py": 86,  # 90 x 81.8 / 85.1 CPU s
     "test_docs_examples.py": 80,
     "validation/test_tissue_response.py": 80,
-    "planning/test_session_limit_trade.py": 70,
+    "transport/test_voxel_fractional_array.py": 45,
     "test_examples_tightening.py": 45,
-    "planning/test_noise_rules.py": 43,
     "web/test_browser.py": 35,
-    "transport/test_voxel_fractional_array.py": 33,
     "validation/test_reference_doses.py": 32,
+    "planning/test_dose_band_cost.py": 32,
     "pipeline/test_summary_dermal_grade.py": 28,
     "test_examples_smoke.py": 22,
     "damage/test_injury_dermal_uncertain.py": 17,
@@ -153,6 +157,66 @@ def _one_blas_thread():
     defaults = {lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
     with threadpool_limits(limits=1, user_api="blas"):
         yield defaults
+
+
+#: Budget of the heat solver's process-wide LU cache in the test processes (``FACTORIZATION_CACHE_BYTES``, counted as
+#: SuperLU allocates; the library's default is 1.5 GiB, sized for the web server's jobs under an address-space limit),
+#: on a machine with at least :data:`TEST_LU_CACHE_MIN_MEMORY_BYTES` of memory; ``LASERSKIN_TEST_LU_CACHE_BYTES`` (bytes)
+#: sets it on any machine (the library's default: ``0``).
+TEST_FACTORIZATION_CACHE_BYTES = 6 * 2**30
+#: Memory (MemTotal, or a smaller cgroup ``memory.max``) below which the tests keep the library's LU budget: the budget
+#: above raised the peak resident memory of the longest file's worker (test_noise_rules_abdomen.py) from 4.71 to 5.98 GB,
+#: and ``make test`` runs two workers.
+TEST_LU_CACHE_MIN_MEMORY_BYTES = 12 * 2**30
+
+
+def _memory_bytes() -> int | None:
+    """The machine's memory (MemTotal), or the cgroup's ``memory.max`` where smaller; None where unreadable."""
+    sizes = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            sizes += [int(line.split()[1]) << 10 for line in meminfo if line.startswith("MemTotal:")]
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as cap:
+            if (text := cap.read().strip()) != "max":
+                sizes.append(int(text))
+    except (OSError, ValueError):
+        pass
+    return min(sizes) if sizes else None
+
+
+def _test_lu_budget(default: int) -> int:
+    """The LU budget of the test processes (:data:`TEST_FACTORIZATION_CACHE_BYTES`; see there)."""
+    given = os.environ.get("LASERSKIN_TEST_LU_CACHE_BYTES")
+    if given is not None:
+        return int(given) or default
+    memory = _memory_bytes()
+    if memory is None or memory < TEST_LU_CACHE_MIN_MEMORY_BYTES:
+        return default
+    return max(default, TEST_FACTORIZATION_CACHE_BYTES)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_lu_cache_budget():
+    """The heat solver's LU cache holds :data:`TEST_FACTORIZATION_CACHE_BYTES` in the test processes (session 16), on
+    a machine with the memory for it (:func:`_test_lu_budget`).
+
+    A cached factor is the one a fresh factorisation of the same matrix gives (SuperLU is deterministic; keyed on the
+    matrix's exact contents, :func:`laserskin.thermal.solver._factorise`; tests/thermal/test_factorization_cache.py),
+    so no number a test reads changes, only the work: the planner tests plan the same person and device for several
+    seeds, and every seed solves heat on the same matrices (the medium, the cooling and the step ladder do not depend
+    on the light), which the default 1.5 GiB (~40 factors on the planning grid) evicted between the devices and seeds.
+    Measured on the 2-core machine (busy: CPU s): 20 M type VI abdomen, smoothbeam_1450 + cooltouch_1320, seeds 1 and
+    2 in one process, 614 -> 307 factorisations, 87.6 -> 73.8 CPU s (8 GiB), peak resident memory 2.18 -> 2.51 GB;
+    test_noise_rules_abdomen.py (five seeds, three devices) 368.6 -> 295.0 CPU s with the planner's set-up runs memo,
+    peak resident 4.71 -> 5.98 GB; test_plan_trust.py 203.7 -> 167.9 CPU s, 3.24 -> 3.38 GB (SuperLU allocates a factor's first guess, ~36 MB on the planning grid, and writes a
+    fraction of it; the address space, no limit here, grows by the budget). Tests of the cache's budget set their own
+    (``monkeypatch``); subprocesses (the command line, the examples) keep the library's default."""
+    from laserskin.thermal import solver
+
+    default = solver.FACTORIZATION_CACHE_BYTES
+    solver.FACTORIZATION_CACHE_BYTES = _test_lu_budget(default)
+    yield
+    solver.FACTORIZATION_CACHE_BYTES = default
 
 
 @pytest.fixture(autouse=True)

@@ -67,7 +67,12 @@ In-process memo (session 14): a device's optimised settings and a preset-planned
 process for the same inputs (:func:`memoised`, at most :data:`PLAN_MEMO_SIZE` results, :func:`clear_plan_memo`): a
 plan that asks again (the other goal's alternatives, the session-limit re-plans, the same request twice, the test
 suite's plans of one person) gets a private copy, without a transport or a heat solve, and its JSON is the one a
-fresh process writes (the work and citations of the first computation are counted again).
+fresh process writes (the work and citations of the first computation are counted again). Session 16: the runs of a
+device's set-up (its transports, heat responses and blister band, :func:`_setup_runs`) are kept as well, on the
+inputs they read, so an optimisation that differs only in what the runs do not read (the anaesthetic of the
+session-limit re-optimisation without the cream, the margin, the passes, the benefit screen, the planner's rules)
+re-runs only the cheap fluence search on them; the Monte Carlo read-outs of a response (basal Ω, the axis Ω, pain) are
+computed once per energy.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.damage.injury import pool_rings, pooled_ring, viable_epidermis_top_m
 from laserskin.damage.pain import nociceptor_cells, pain_from_cells
 from laserskin.planning.request import planner_rules
+from laserskin.planning.uncertainty import basal_omega as _basal_omega
 from laserskin.planning.uncertainty import blister_uncertainty
 
 __all__ = [
@@ -348,23 +354,31 @@ class FastEvaluator:
         # dermal keys, laserskin.damage.injury.readout_maps; QA5 #18): linear in energy, pooled once here
         self._axis_base = pooled_ring(response.base_K[:, :, self.dermis], grid, response.readout_rings, axis=1)
         self._axis_rise = pooled_ring(response.rise_per_J[:, :, self.dermis], grid, response.readout_rings, axis=1)
+        self._axis_omegas: dict[tuple[float, str], np.ndarray] = {}  # (energy, set) -> axis Ω, one pass
+        self._pains: dict[tuple[float, str], float] = {}  # (energy, anaesthetic) -> pain index
 
     def basal_omega(self, energy_J: float) -> float:
-        """Worst basal-layer Henriques Ω over the read-out regions (:func:`laserskin.damage.injury.pool_rings`), one pass."""
-        r = self.response
-        history = r.base_K[:, :, self.basal] + energy_J * r.rise_per_J[:, :, self.basal]
+        """Worst basal-layer Henriques Ω over the read-out regions (:func:`laserskin.damage.injury.pool_rings`), one
+        pass: :func:`laserskin.planning.uncertainty.basal_omega` (the same read-out, kept per response and energy,
+        so the bisections of the pass counts, the bound and the blister band share it). Each call counts as an
+        evaluation, kept or not (the plan's ``simulation_work`` does not depend on what a process kept)."""
         self.counter.evaluations += 1
-        if r.readout_rings is not None:  # the temperature pooled over the read-out regions (pipeline read-out)
-            history = pool_rings(history, r.grid, r.readout_rings, axis=1)
-        return float(np.max(arrhenius_omega(r.times_s, history, parameters="henriques_moritz_1947")))
+        return _basal_omega(self.response, energy_J)
 
     def axis_dermal_omega(self, energy_J: float, parameter_set: str | None = None) -> np.ndarray:
         """Ω of ``parameter_set`` (default: the target set) in the dermal cells on the beam axis (the temperature
-        pooled over the axis read-out region, :func:`laserskin.damage.injury.pooled_ring`), one pass."""
-        r = self.response
-        history = self._axis_base + energy_J * self._axis_rise
+        pooled over the axis read-out region, :func:`laserskin.damage.injury.pooled_ring`), one pass. Computed once
+        per energy and set (the pass counts' bisections, the safety and target checks read the same energies; Ω of n
+        passes is n times it), a read-only array."""
         name = parameter_set or planner_rules()["target"]["parameter_set"]
-        return np.asarray(arrhenius_omega(r.times_s, history, parameters=name))
+        key = (float(energy_J), name)
+        omega = self._axis_omegas.get(key)
+        if omega is None:
+            history = self._axis_base + energy_J * self._axis_rise
+            omega = np.asarray(arrhenius_omega(self.response.times_s, history, parameters=name))
+            omega.setflags(write=False)
+            self._axis_omegas[key] = omega
+        return omega
 
     def band_um(self, energy_J: float, passes: int) -> float:
         """Thickness of the axial dermal band with passes·Ω_target ≥ target Ω, µm."""
@@ -383,8 +397,14 @@ class FastEvaluator:
         return pain_from_cells(self.response.times_s, cells, self._pain_weights, anesthetic=anesthetic)
 
     def pain(self, energy_J: float, anesthetic: str) -> float:
-        """Pain index with ``anesthetic`` and the cooling's analgesia at ``energy_J``, 0-10."""
-        return float(self.pain_result(energy_J, anesthetic).index_with_anesthetic) * self._cooling_factor
+        """Pain index with ``anesthetic`` and the cooling's analgesia at ``energy_J``, 0-10 (computed once per energy
+        and anaesthetic)."""
+        key = (float(energy_J), anesthetic)
+        if key not in self._pains:
+            self._pains[key] = (
+                float(self.pain_result(energy_J, anesthetic).index_with_anesthetic) * self._cooling_factor
+            )
+        return self._pains[key]
 
     def violations(self, energy_J: float, passes: int, anesthetic: str, max_energy_J: float | None = None) -> list[str]:
         """Safety constraints violated at ``energy_J`` (empty list: safe).
@@ -550,6 +570,18 @@ PLAN_MEMO_SIZE = 12
 #: five seeds) raised the peak resident memory of that test from 3.6 to 5.0 GB; 512 MiB holds the plans above
 #: (five smoothbeam_1450 and five cooltouch_1320 optimisations: ~310 MB).
 PLAN_MEMO_BYTES = 512 * 2**20
+#: Stages of a set-up's runs the in-process memo keeps (:func:`_setup_runs`: a device's first transport and heat
+#: response, and its final response with the blister band; least recently used dropped first; off with
+#: :data:`PLAN_MEMO_SIZE` <= 0), and the bytes of arrays they may hold (:func:`_array_bytes`). They serve the
+#: optimisations that differ from a kept one only in what the runs do not read (session 16): the anaesthetic (the
+#: session-limit re-optimisation without the cream, ``_plan_device``'s ``optimised("none")``), the margin, the passes,
+#: the benefit screen and the planner's rules (a test's lowered pain limit). The entries share the heat responses of
+#: the :func:`memoised` results, so most of their bytes are counted by both. Six keep the stages of a default plan's
+#: fluence-optimised candidates (cooltouch_1320 and smoothbeam_1450: two each; genesis_1064, screened out: one); the
+#: bytes are the smaller bound (the type VI abdomen's five seeds of tests/planning/test_noise_rules_abdomen.py: peak
+#: resident 4.71 GB on main, 5.87 GB with 8 entries / 384 MiB here and an 8 GiB LU cache in the tests).
+RUNS_MEMO_SIZE = 6
+RUNS_MEMO_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -571,9 +603,12 @@ class _MemoEntry:
 
 
 class _Memo:
-    """A thread-safe least-recently-used map of :class:`_MemoEntry` (at most :data:`PLAN_MEMO_SIZE`)."""
+    """A thread-safe least-recently-used map of :class:`_MemoEntry` (at most :data:`PLAN_MEMO_SIZE` entries holding
+    :data:`PLAN_MEMO_BYTES` of arrays; another memo names its own bounds: the module constants ``size`` and
+    ``max_bytes``, read at every insertion, so that a test's ``monkeypatch`` of them applies)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: str = "PLAN_MEMO_SIZE", max_bytes: str = "PLAN_MEMO_BYTES") -> None:
+        self._size, self._max_bytes = size, max_bytes
         self._entries: OrderedDict[str, _MemoEntry] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -591,9 +626,9 @@ class _Memo:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
+            size, max_bytes = globals()[self._size], globals()[self._max_bytes]
             while self._entries and (
-                len(self._entries) > max(0, PLAN_MEMO_SIZE)
-                or sum(e.nbytes for e in self._entries.values()) > PLAN_MEMO_BYTES
+                len(self._entries) > max(0, size) or sum(e.nbytes for e in self._entries.values()) > max_bytes
             ):
                 self._entries.popitem(last=False)
 
@@ -618,16 +653,22 @@ class _Memo:
 
 
 _MEMO = _Memo()
+#: The runs of one set-up (:func:`_setup_runs`): its transport and heat response, and its final (photons raised)
+#: response with the blister band.
+_RUNS = _Memo("RUNS_MEMO_SIZE", "RUNS_MEMO_BYTES")
 
 
 def clear_plan_memo() -> None:
-    """Empty the in-process memo (:func:`memoised`) and reset its hit and miss counts."""
+    """Empty the in-process memos (:func:`memoised` and the set-up runs of :func:`_setup_runs`) and reset the hit
+    and miss counts."""
     _MEMO.clear()
+    _RUNS.clear()
 
 
 def plan_memo_info() -> dict[str, int]:
     """The memo's ``entries``, ``size`` (:data:`PLAN_MEMO_SIZE`), ``nbytes`` (arrays held) and ``max_bytes``
-    (:data:`PLAN_MEMO_BYTES`), ``hits`` and ``misses`` since it was last cleared."""
+    (:data:`PLAN_MEMO_BYTES`), ``hits`` and ``misses`` since it was last cleared; the same of the set-up runs' memo
+    (:func:`_setup_runs`) with the prefix ``runs_``."""
     return {
         "entries": len(_MEMO),
         "size": PLAN_MEMO_SIZE,
@@ -635,6 +676,12 @@ def plan_memo_info() -> dict[str, int]:
         "max_bytes": PLAN_MEMO_BYTES,
         "hits": _MEMO.hits,
         "misses": _MEMO.misses,
+        "runs_entries": len(_RUNS),
+        "runs_size": RUNS_MEMO_SIZE,
+        "runs_nbytes": _RUNS.nbytes(),
+        "runs_max_bytes": RUNS_MEMO_BYTES,
+        "runs_hits": _RUNS.hits,
+        "runs_misses": _RUNS.misses,
     }
 
 
@@ -697,12 +744,13 @@ def _key_part(value: Any) -> Any:
     return repr(value)
 
 
-def memo_key(kind: str, *, cache_dir=None, **inputs: Any) -> str:
+def memo_key(kind: str, *, cache_dir=None, rules: bool = True, **inputs: Any) -> str:
     """Key of :func:`memoised`: a digest of ``kind``, the ``inputs`` (models and dataclasses by their content, classes
     and functions by their identity), the transport cache folder (``None``: ``$LASERSKIN_CACHE_DIR`` or the default,
     as :class:`Simulation` resolves it; a cached transport is bit-identical to a fresh one, but the results keep their
     :class:`Simulation`, whose later runs use that folder), the planner's rules (``contraindications.toml`` as loaded
-    now) and this module's constants (:data:`_KEY_CONSTANTS`)."""
+    now; ``rules=False``: not, for a computation that reads none of them) and this module's constants
+    (:data:`_KEY_CONSTANTS`)."""
     from laserskin.transport.cache import default_cache_dir
 
     folder = os.path.abspath(os.path.expanduser(os.fspath(cache_dir if cache_dir is not None else default_cache_dir())))
@@ -710,7 +758,7 @@ def memo_key(kind: str, *, cache_dir=None, **inputs: Any) -> str:
         "kind": kind,
         "inputs": inputs,
         "cache_dir": folder,
-        "rules": planner_rules(),
+        "rules": planner_rules() if rules else None,
         "constants": {name: globals()[name] for name in _KEY_CONSTANTS},
     }
     text = json.dumps(payload, sort_keys=True, default=_key_part)
@@ -806,6 +854,102 @@ def memoised(
         ),
     )
     return value
+
+
+def _kept_runs(key: str, compute: Callable[[Counter], _R], counter: Counter) -> _R:
+    """``compute(counter)``, computed once per ``key`` in this process (the set-up runs' memo, :data:`_RUNS`): a hit
+    returns the first computation's value itself (heat responses, simulations, transports and blister bands, which
+    nothing writes to), adds to ``counter`` the work it counted and cites the works it cited (so a plan's
+    ``simulation_work`` and ``citations`` are those of a fresh process), without a transport or a heat solve."""
+    from laserskin.core.citations import cite, recording
+
+    if PLAN_MEMO_SIZE <= 0:  # off with the plan memo
+        return compute(counter)
+    entry = _RUNS.get(key)
+    if entry is not None:
+        _RUNS.count(hit=True)
+        counter.add(entry.work)
+        cite(*entry.cited)
+        return entry.value
+    _RUNS.count(hit=False)
+    own = Counter()
+    with recording() as used:
+        try:
+            value = compute(own)
+        finally:
+            counter.add(own)
+    _RUNS.put(key, _MemoEntry(value, own, frozenset(used)))
+    return value
+
+
+def _setup_runs(person, laser, cooling: dict, photons: int, seed: int, cache_dir, energy_range_J, counter, *, bound):
+    """The runs of one optical and thermal set-up of :func:`_optimise_device`, kept in the process (:func:`_kept_runs`)
+    on everything they read, which is neither the anaesthetic, the margin, the passes, the screen nor the planner's
+    rules: the person, the laser (the content of its model), the cooling, photons, seed, transport cache folder, the
+    device's pulse-energy range (the blister band's search range), the :class:`Simulation` class, the functions called
+    (a test's stand-in is another key) and the constants of this module and of :mod:`laserskin.planning.uncertainty`.
+
+    ``bound(sim, response)`` runs between the first run and the rest, on every call, hit or miss (the benefit screen:
+    it raises :class:`NotExpectedToWork` before the photons are raised and the blister band is run, as before).
+    Returns ``(sim, response, source, uncertainty)`` of the final run: the first run's, or where the basal Monte Carlo
+    error needs more photons (:func:`photons_for_noise`) a run with them, and the blister band of that run."""
+    from laserskin.pipeline import simulation as simulation_module
+    from laserskin.planning import uncertainty as uncertainty_module
+
+    Simulation = simulation_module.Simulation
+    first_key = memo_key(
+        "setup_first_run",
+        rules=False,
+        person=person,
+        laser=laser,
+        cooling=cooling,
+        photons=photons,
+        seed=seed,
+        cache_dir=cache_dir,
+        simulation=Simulation,
+        planning_settings=planning_settings,
+    )
+
+    def first(own: Counter):
+        sim = Simulation(person, laser, cooling, settings=planning_settings(photons, seed, laser), cache_dir=cache_dir)
+        transport = sim.transport()
+        own.transports += len(transport[0])
+        _, source, grid = transport
+        response, _ = sim.thermal_response(source, grid)
+        own.heat_solves += 2
+        return sim, response, source
+
+    sim, response, source = _kept_runs(first_key, first, counter)
+    bound(sim, response)
+    final_key = memo_key(
+        "setup_final_run",
+        rules=False,
+        first=first_key,
+        energy_range_J=list(energy_range_J),
+        photons_for_noise=photons_for_noise,
+        blister_uncertainty=blister_uncertainty,
+        uncertainty_constants={
+            name: getattr(uncertainty_module, name)
+            for name in ("EPIDERMIS_THICKNESS_REL", "DERMIS_THICKNESS_REL", "MAX_RELATIVE_UNCERTAINTY", "MC_FALLBACK")
+        },
+    )
+
+    def final(own: Counter):
+        run_sim, run_response, run_source = sim, response, source
+        more = photons_for_noise(sim, response, photons)
+        if more > sim.settings.photons:  # the decision needs a quieter basal layer: more photons
+            run_sim = Simulation(
+                person, laser, cooling, settings=planning_settings(more, seed, laser), cache_dir=cache_dir
+            )
+            transport = run_sim.transport()
+            own.transports += len(transport[0])
+            _, run_source, grid = transport
+            run_response, _ = run_sim.thermal_response(run_source, grid)
+            own.heat_solves += 2
+        band = blister_uncertainty(run_sim, run_response, run_source, tuple(energy_range_J), counter=own)
+        return run_sim, run_response, run_source, band
+
+    return _kept_runs(final_key, final, counter)
 
 
 def optimise_device(
@@ -950,8 +1094,42 @@ def _optimise_device(
     results: list[SettingResult] = []
     transport = None
     durations = _pulse_durations(preset, base_laser, n_pulse_durations)
-    if len(durations) * len(coolings) > 1:  # the bound is of one response: not for several set-ups
-        screen = None
+    if len(durations) * len(coolings) == 1:  # one set-up (the planner's): its runs are kept in the process
+        laser = preset.laser(**overrides, pulse_duration=f"{durations[0]} s")
+        lo, hi = _energy_range(preset, laser)
+        variant = coolings[0]
+
+        def bound(sim, response) -> None:
+            if screen is not None:
+                setting = benefit_bound_setting(
+                    sim,
+                    response,
+                    preset,
+                    laser,
+                    variant,
+                    lo,
+                    hi,
+                    max_passes,
+                    counter,
+                    {**overrides, "pulse_duration": f"{durations[0]} s"},
+                )
+                why = None if setting is None else screen(setting)
+                if why:
+                    raise NotExpectedToWork(why)
+
+        sim, response, _, uncertainty = _setup_runs(
+            person, laser, variant, photons, seed, cache_dir, (lo, hi), counter, bound=bound
+        )
+        fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
+        for passes in range(1, max_passes + 1):
+            setting = _optimise_fluence(
+                fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
+            )
+            setting.overrides = {**overrides, "pulse_duration": f"{durations[0]} s"}
+            setting.treated_area_m2 = area_m2
+            results.append(setting)
+        return order_settings(results)
+    screen = None  # the bound is of one response: not for several set-ups
     for duration in durations:
         laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
         lo, hi = _energy_range(preset, laser)

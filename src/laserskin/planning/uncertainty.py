@@ -235,15 +235,32 @@ def beam_radius_m(sim) -> float:
     return sim.laser.beam_radius_m
 
 
+#: The basal Ω of :func:`basal_omega` already computed, per response (kept while it lives) and energy.
+_BASAL_OMEGAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {energy J: Ω}
+
+
 def basal_omega(response, energy_J: float) -> float:
     """Worst basal-layer Henriques Ω over the read-out regions of one pass at ``energy_J`` (linear response;
-    :func:`laserskin.damage.injury.pool_rings`, as the pipeline's epidermal read-out)."""
-    z = response.grid.z_centers_m
-    basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
-    history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
-    if response.readout_rings is not None:  # the temperature pooled over the read-out regions
-        history = pool_rings(history, response.grid, response.readout_rings, axis=1)
-    return float(np.max(arrhenius_omega(response.times_s, history, parameters="henriques_moritz_1947")))
+    :func:`laserskin.damage.injury.pool_rings`, as the pipeline's epidermal read-out).
+
+    Computed once per response and energy (session 16): the bisections of the blister fluence
+    (:func:`_one_pass_blister_J`, :meth:`~laserskin.planning.optimise.FastEvaluator.blister_energy_J` for each pass
+    count, the benefit screen's bound) start from the same bracket and share their first midpoints, and the one-pass
+    bisection of the nominal response is the blister band's; a kept value is the one the computation returns, bit for
+    bit (it is deterministic)."""
+    try:
+        kept = _BASAL_OMEGAS.setdefault(response, {})
+    except TypeError:  # a response that takes no weak reference: not kept
+        kept = {}
+    key = float(energy_J)
+    if key not in kept:
+        z = response.grid.z_centers_m
+        basal = int(np.flatnonzero(z < response.geometry.junction_depth_m)[-1])
+        history = response.base_K[:, :, basal] + energy_J * response.rise_per_J[:, :, basal]
+        if response.readout_rings is not None:  # the temperature pooled over the read-out regions
+            history = pool_rings(history, response.grid, response.readout_rings, axis=1)
+        kept[key] = float(np.max(arrhenius_omega(response.times_s, history, parameters="henriques_moritz_1947")))
+    return kept[key]
 
 
 def _one_pass_blister_J(response, lo: float, hi: float) -> float | None:
