@@ -12,9 +12,6 @@ the model's validity; now ``within_model_validity`` is false with the depths in 
 
 #10 (CO2 part): CO2 at 2 J/cm^2 (no crater) said a cell "sits until it is ejected" though none was.
 
-#9: :func:`laserskin.pipeline.summary.validity_keys` gives a summary built outside ``Simulation.run`` (the
-planner's) simulate's validity and grid keys.
-
 CPU (2 shared cores, session 16): fraxel 2000 photons ~15 s, 4 mJ (linear) ~4 s, 1000 photons ~24 s, 20 000 photons ~17 s with the
 transport cached (slow), 60 % coverage 2000 photons ~16 s, Er:YAG 14 pulses ~2.4 s, CO2 ~0.3 s.
 """
@@ -137,27 +134,3 @@ def test_co2_without_a_crater_says_nothing_was_ejected():
     assert s["crater_depth_um"] == 0.0
     note = s["peak_temperature_note"]
     assert "until it is ejected" not in note and "no cell dried or charred enough to be ejected" in note
-
-
-def test_validity_keys_match_simulate_for_a_linear_run():
-    from laserskin.pipeline.summary import validity_keys
-
-    sim = Simulation(
-        PERSON, Laser.from_device("cooltouch_1320"), settings=SimulationSettings(photons=2000, seed=1), progress=None
-    )
-    result = sim.run(grid_warning=False)
-    assert result.summary["thermal_model"] == "linear"
-    transport_results, source, grid = sim.transport()
-    response, _ = sim.thermal_response(source, grid)
-    outcome = response.evaluate(sim.pulse_energy_J(), spot_radius_m=sim.collagen_readout_radius_m(grid))
-    keys = validity_keys(sim, response, outcome, {"thermal_model": "linear"}, transport_results)
-    for key in (
-        "absorbed_outside_grid_fraction",
-        "absorbed_outside_grid_share",
-        "grid_note",
-        "freezing_note",
-        "within_model_validity",
-        "model_validity_reason",
-    ):
-        assert keys[key] == result.summary.get(key), key
-    assert keys["grid_note"] is not None  # cooltouch's 5 mm spot: > 1 % of the absorbed light beyond the grid

@@ -73,18 +73,6 @@ def test_plan_summary_has_simulates_issue9_keys_with_equal_values(plan_and_simul
     assert planned["crater_depth_per_pulse_um"] == simulated["crater_depth_per_pulse_um"] == 0.0
 
 
-def test_plan_summary_has_simulates_validity_and_grid_keys(plan_and_simulation):
-    """QA16 #9: a linear plan's summary carries simulate's validity and grid keys of its setting, with simulate's
-    values (the plan said nothing where simulate notes absorbed light outside the grid)."""
-    result, run = plan_and_simulation
-    planned, simulated = result.summary, run.summary
-    for key in ("within_model_validity", "model_validity_reason", "grid_note", "freezing_note"):
-        assert key in planned, key
-        assert planned[key] == simulated[key], key
-    for key in ("absorbed_outside_grid_fraction", "absorbed_outside_grid_share"):
-        assert planned[key] == pytest.approx(simulated[key], rel=REL, abs=1e-12), key
-
-
 def test_plan_peak_temperature_is_the_pooled_field_of_the_reason(plan_and_simulation):
     """The peak anywhere is the pooled read-out (the field of thermal_model_reason), not the hottest cell: it lies
     between the pooled dermal peak and the hottest single cell, and below the 100 degC switch of a linear run."""

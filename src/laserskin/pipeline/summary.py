@@ -50,7 +50,6 @@ __all__ = [
     "epidermal_grade_bounds",
     "linear_summary",
     "model_validity",
-    "validity_keys",
     "mtz_zone_extent",
     "pigment_risk_bounds",
     "pooled_peak_K",
@@ -709,8 +708,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
 def grid_capture_keys(simulation, transport_results) -> dict[str, float]:
     """``absorbed_outside_grid_fraction`` (of the incident light) and ``absorbed_outside_grid_share`` (of the
     absorbed light, :func:`~laserskin.transport.result.outside_grid_share`, the one rule, voxels too) of an r–z
-    run's transport results, weighted over the laser's wavelengths: :func:`linear_summary`'s and the plan's
-    (:func:`validity_keys`)."""
+    run's transport results, weighted over the laser's wavelengths (:func:`linear_summary`)."""
     weights = [weight for _, weight in simulation.laser.wavelength_weights()]
     outside = float(sum(w * t.absorbed_outside_grid_fraction for w, t in zip(weights, transport_results)))
     on_grid = float(sum(w * t.absorbed_on_grid_fraction for w, t in zip(weights, transport_results)))
@@ -722,7 +720,7 @@ def grid_capture_keys(simulation, transport_results) -> dict[str, float]:
 
 def linear_freezing_note(simulation, response, outcome) -> str | None:
     """``freezing_note`` of a linear run (:func:`~laserskin.thermal.cooling.freezing_note`) from the run's coldest
-    temperature in the spot (the model cools the whole grid alike): :func:`linear_summary`'s and the plan's."""
+    temperature in the spot (the model cools the whole grid alike): :func:`linear_summary`'s."""
     geometry, grid = response.geometry, response.grid
     return freezing_note(
         np.min(response.base_K + outcome.pulse_energy_J * response.rise_per_J, axis=0)[
@@ -732,28 +730,6 @@ def linear_freezing_note(simulation, response, outcome) -> str | None:
         grid.z_edges_m,
         basal_depth_m=geometry.junction_depth_m,
     )
-
-
-def validity_keys(simulation, response, outcome, summary: dict[str, Any], transport_results=None) -> dict[str, Any]:
-    """The validity and grid keys ``laserskin simulate`` gives a linear run, for a summary built outside
-    :meth:`~laserskin.pipeline.simulation.Simulation.run` (QA16 #9: the planner's linear read-out lacked them):
-    ``absorbed_outside_grid_fraction``, ``absorbed_outside_grid_share`` and ``grid_note`` (:func:`grid_capture_keys`,
-    :func:`~laserskin.pipeline.simulation.note_grid_capture`), ``freezing_note`` (:func:`linear_freezing_note`) and
-    ``within_model_validity`` / ``model_validity_reason`` (:func:`model_validity` over ``summary``'s notes and these).
-    Keys ``summary`` already holds (a non-linear run's own) are kept as they are. ``transport_results``: the run's
-    (default ``simulation.transport()``, a cache hit)."""
-    from laserskin.pipeline.simulation import note_grid_capture
-
-    if transport_results is None:
-        transport_results = simulation.transport()[0]
-    keys: dict[str, Any] = {**grid_capture_keys(simulation, transport_results), "grid_note": None}
-    keys["freezing_note"] = linear_freezing_note(simulation, response, outcome)
-    keys = {key: value for key, value in keys.items() if summary.get(key) is None}
-    merged = {**summary, **keys}
-    note_grid_capture(merged, warn=False)
-    keys["grid_note"] = merged.get("grid_note")
-    keys.update(model_validity(merged))
-    return keys
 
 
 #: Top of the published immediate contraction after non-ablative bulk heating, % of area: none reported after

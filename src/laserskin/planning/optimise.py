@@ -1504,10 +1504,6 @@ def finalise(
     else:
         result.summary["thermal_model"] = "linear"
         result.summary["thermal_model_reason"] = "benefit screen bound: linear read-outs (an upper bound of the dose)"
-    if result.summary.get("thermal_model") == "linear":  # simulate's validity and grid keys of the setting (QA16 #9)
-        from laserskin.pipeline.summary import validity_keys
-
-        result.summary.update(validity_keys(sim, response, outcome, result.summary))
     result.curve = {
         "fluence_J_per_cm2": (energies / laser.beam_area_m2 * 1e-4).tolist(),
         "epidermal_omega": [n * fast.basal_omega(e) for e in energies],
