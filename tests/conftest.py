@@ -159,15 +159,18 @@ def _one_blas_thread():
         yield defaults
 
 
-#: Budget of the heat solver's process-wide LU cache in the test processes (``FACTORIZATION_CACHE_BYTES``, counted as
-#: SuperLU allocates; the library's default is 1.5 GiB, sized for the web server's jobs under an address-space limit),
-#: on a machine with at least :data:`TEST_LU_CACHE_MIN_MEMORY_BYTES` of memory; ``LASERSKIN_TEST_LU_CACHE_BYTES`` (bytes)
-#: sets it on any machine (the library's default: ``0``).
+#: Largest budget of the heat solver's process-wide LU cache in the test processes (``FACTORIZATION_CACHE_BYTES``,
+#: counted as SuperLU allocates; the library's default is 1.5 GiB, sized for the web server's jobs under an
+#: address-space limit), where the machine's memory holds it (:func:`_test_lu_budget`); ``LASERSKIN_TEST_LU_CACHE_BYTES``
+#: (bytes) sets it on any machine (the library's default: ``0``).
 TEST_FACTORIZATION_CACHE_BYTES = 6 * 2**30
-#: Memory (MemTotal, or a smaller cgroup ``memory.max``) below which the tests keep the library's LU budget: the budget
-#: above raised the peak resident memory of the longest file's worker (test_noise_rules_abdomen.py) from 4.71 to 5.98 GB,
-#: and ``make test`` runs two workers (16 GiB: two such workers at once with room for the rest).
-TEST_LU_CACHE_MIN_MEMORY_BYTES = 16 * 2**30
+#: Peak resident memory of one ``make test`` worker besides its LU budget, rounded up: the largest worker of the
+#: session-15 fresh clone peaked at 5.6 GB with the library's 1.5 GiB, session 16's at 10.6 GB with 6 GiB (~4.1 GiB
+#: besides it, both on the 2-core machine).
+TEST_WORKER_BASE_BYTES = int(4.5 * 2**30)
+#: ``make test``'s workers (the Makefile's TEST_WORKERS) and the memory left to everything else.
+TEST_WORKERS = 2
+TEST_MEMORY_HEADROOM_BYTES = 2 * 2**30
 
 
 def _memory_bytes() -> int | None:
@@ -184,15 +187,18 @@ def _memory_bytes() -> int | None:
     return min(sizes) if sizes else None
 
 
-def _test_lu_budget(default: int) -> int:
-    """The LU budget of the test processes (:data:`TEST_FACTORIZATION_CACHE_BYTES`; see there)."""
+def _test_lu_budget(default: int, memory: int | None = None) -> int:
+    """The LU budget of a test process: what two workers at their peak leave of the machine's ``memory`` (default: this
+    machine's, :func:`_memory_bytes`), at most :data:`TEST_FACTORIZATION_CACHE_BYTES` and never below the library's
+    ``default`` (16 GiB: 2.5 GiB; 24 GiB: 6 GiB; 8 GiB: the default)."""
     given = os.environ.get("LASERSKIN_TEST_LU_CACHE_BYTES")
     if given is not None:
         return int(given) or default
-    memory = _memory_bytes()
-    if memory is None or memory < TEST_LU_CACHE_MIN_MEMORY_BYTES:
+    memory = _memory_bytes() if memory is None else memory
+    if memory is None:
         return default
-    return max(default, TEST_FACTORIZATION_CACHE_BYTES)
+    fits = (memory - TEST_MEMORY_HEADROOM_BYTES) // TEST_WORKERS - TEST_WORKER_BASE_BYTES
+    return int(max(default, min(TEST_FACTORIZATION_CACHE_BYTES, fits)))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -201,7 +207,7 @@ def _test_lu_cache_budget():
     a machine with the memory for it (:func:`_test_lu_budget`).
 
     A cached factor is the one a fresh factorisation of the same matrix gives (SuperLU is deterministic; keyed on the
-    matrix's exact contents, :func:`laserskin.thermal.solver._factorise`; tests/thermal/test_factorization_cache.py),
+    matrix's exact contents, :func:`laserskin.thermal.solver.factorise`; tests/thermal/test_factorization_cache.py),
     so no number a test reads changes, only the work: the planner tests plan the same person and device for several
     seeds, and every seed solves heat on the same matrices (the medium, the cooling and the step ladder do not depend
     on the light), which the default 1.5 GiB (~40 factors on the planning grid) evicted between the devices and seeds.
