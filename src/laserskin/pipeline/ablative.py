@@ -235,17 +235,17 @@ def _removal_peak_note(
     ``ejected``: whether the run removed any tissue (QA16 #10: CO2 at 2 J/cm², no crater, read "a drying cell sits
     until it is ejected" though nothing was ejected). Without removal the held temperature is worded as the one a
     cell sits at, and the note says that no cell reached the removal criterion at this setting."""
-    if not ejected:
-        held_plain = [
-            (parameters.pyrolysis_temperature_K, "the pyrolysis temperature, the model's cap on dried matrix"),
-            (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits"),
-        ]
     held = [
         (
             parameters.pyrolysis_temperature_K,
-            "the pyrolysis temperature at which a charred cell is held and ejected, the model's cap on dried matrix",
+            "the pyrolysis temperature at which a charred cell is held and ejected, the model's cap on dried matrix"
+            if ejected
+            else "the pyrolysis temperature, the model's cap on dried matrix",
         ),
-        (parameters.boiling_temperature_K, "the boiling plateau at which a drying cell sits until it is ejected"),
+        (
+            parameters.boiling_temperature_K,
+            "the boiling plateau at which a drying cell sits" + (" until it is ejected" if ejected else ""),
+        ),
     ]
     if parameters.regime == "blow_off":  # the spinodal is a removal temperature of the blow-off regime only
         held.insert(
@@ -256,8 +256,6 @@ def _removal_peak_note(
                 "water explodes and is ejected in the blow-off regime",
             ),
         )
-    if not ejected:
-        held = held_plain + [entry for entry in held if entry[0] == parameters.spinodal_temperature_K]
     co2 = wavelength_m is not None and CO2_BAND_M[0] <= wavelength_m <= CO2_BAND_M[1]
     for held_K, what in held:
         if abs(peak_K - held_K) < 1e-6:
