@@ -168,3 +168,16 @@ def test_devices_listing_names_the_folder_the_presets_live_in(monkeypatch):
     result = CliRunner().invoke(app, ["devices"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     assert PRESET_FILES in result.stdout and "treatment/devices" not in result.stdout
+
+
+def test_preset_citing_an_unknown_source_names_the_key_once():
+    """A preset's ``sources`` must be keys of data/bibliography.toml; the refusal names the field once and the
+    unknown key (it read ``sources: sources: ...`` before)."""
+    from laserskin.treatment.presets import PresetData, raw_presets
+
+    raw = dict(raw_presets()["fraxel_1550"], sources=["manstein2004", "nobody2099"])
+    with pytest.raises(ValidationError) as caught:
+        PresetData.model_validate(raw)
+    message = describe_validation_error(caught.value)
+    assert "nobody2099" in message and "bibliography.toml" in message
+    assert message.count("sources") == 1, message

@@ -183,7 +183,7 @@ class PresetData(InputModel):
     def _known_sources(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
         unknown = [key for key in keys if key not in bibliography()]
         if unknown:
-            raise ValueError(f"sources: {', '.join(unknown)} not in data/bibliography.toml")
+            raise ValueError(f"got {', '.join(unknown)}; expected keys of data/bibliography.toml")
         return keys
 
     def range_problem(self, laser: Any) -> str | None:
