@@ -29,7 +29,7 @@ from laserskin.pipeline.response import HistoryRecorder, SkinGeometry, ThermalRe
 from laserskin.pipeline.scenario import default_grid
 from laserskin.pipeline.settings import SimulationSettings
 from laserskin.skin import Person, SkinModel, skin_layers, tissue_at
-from laserskin.thermal import ThermalMedium, solve_bioheat
+from laserskin.thermal import ThermalMedium, solve_bioheat_runs
 from laserskin.thermal.cooling import Cooling
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.source import pulse_train_source
@@ -240,7 +240,8 @@ def thermal_response(
     """Two heat solves (cooling only; cooling + laser) → :class:`ThermalResponse` and the
     :class:`~laserskin.thermal.HeatResult` of the run with the laser.
 
-    The two runs take the same steps and share their LU factors, so the rise per joule is
+    The two runs take the same steps and share their LU factors (solved together,
+    :func:`~laserskin.thermal.solver.solve_bioheat_runs`), so the rise per joule is
     their difference divided by the pulse energy (linear superposition). The run without the
     laser does not depend on the light: the last :data:`BASE_RUNS_KEPT` are kept (read-only)
     and reused when every input of that run is the same (medium, pulse train, cooling, times).
@@ -257,25 +258,26 @@ def thermal_response(
         if kept is not None:
             _base_runs.move_to_end(key)
             runs["base"] = kept
-    for label, source in (("base", None), ("laser", laser.source_per_J)):
-        if label in runs:
-            continue
-        recorder = HistoryRecorder()
-        heat = solve_bioheat(
-            medium,
-            source,
-            power,
-            surface,
-            t_end,
-            probes=[probe],
-            observers=[recorder],
-            progress=progress if label == "laser" else None,
-            factorizations=factorizations,
-            max_step_s=settings.max_step_s,
-            store_times_s=store_times,
-        )
-        times, fields = recorder.history()
-        runs[label] = (times, fields, heat.probe_temperatures_K[0])
+    # the runs still needed are solved together (one SuperLU call per stage for both: the same steps and factors)
+    labels = [label for label in ("base", "laser") if label not in runs]
+    recorders = {label: HistoryRecorder() for label in labels}
+    sources = {"base": None, "laser": laser.source_per_J}
+    heats = solve_bioheat_runs(
+        medium,
+        [sources[label] for label in labels],
+        power,
+        surface,
+        t_end,
+        probes=[probe],
+        observers=[[recorders[label]] for label in labels],
+        progress=progress,
+        factorizations=factorizations,
+        max_step_s=settings.max_step_s,
+        store_times_s=store_times,
+    )
+    for label, heat_of_run in zip(labels, heats, strict=True):
+        times, fields = recorders[label].history()
+        runs[label] = (times, fields, heat_of_run.probe_temperatures_K[0])
         if label == "base":
             for array in runs[label]:
                 array.setflags(write=False)
@@ -283,6 +285,7 @@ def thermal_response(
                 _base_runs[key] = runs[label]
                 while len(_base_runs) > BASE_RUNS_KEPT:
                     _base_runs.popitem(last=False)
+    heat = heats[-1]
     times, base, probe_base = runs["base"]
     times_laser, hot, probe_laser = runs["laser"]
     if times.shape != times_laser.shape or not np.allclose(times, times_laser, rtol=0, atol=1e-12):

@@ -5,7 +5,8 @@ Public API
 * :class:`ThermalMedium` — per-cell k, ρc, perfusion (``from_layers``, ``jiang2002``);
 * :class:`Schedule` — piecewise-constant P(t), h(t), T(t) (``pulse_train``, ``from_intervals``);
 * :class:`SurfaceBoundary` — h(t) and T_medium(t) at z = 0, resting values for the initial state;
-* :func:`solve_bioheat` → :class:`HeatResult` (probes, stored fields, peaks, energy ledger);
+* :func:`solve_bioheat` → :class:`HeatResult` (probes, stored fields, peaks, energy ledger); :func:`solve_bioheat_runs`
+  several sources on the same steps, solved together;
 * :func:`steady_state_temperature` — resting temperature field;
 * :class:`Cooling` and its kinds (none, cold air, contact, cryogen) → ``surface_boundary``.
 """
@@ -27,7 +28,7 @@ from laserskin.thermal.cooling import (
 from laserskin.thermal.medium import JIANG2002_LAYERS, ThermalMedium
 from laserskin.thermal.result import EnergyLedger, HeatResult
 from laserskin.thermal.schedule import Schedule
-from laserskin.thermal.solver import solve_bioheat, steady_state_temperature
+from laserskin.thermal.solver import solve_bioheat, solve_bioheat_runs, steady_state_temperature
 
 __all__ = [
     "JIANG2002_LAYERS",
@@ -46,5 +47,6 @@ __all__ = [
     "SurfaceBoundary",
     "ThermalMedium",
     "solve_bioheat",
+    "solve_bioheat_runs",
     "steady_state_temperature",
 ]

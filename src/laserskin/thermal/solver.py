@@ -65,7 +65,14 @@ from laserskin.thermal.stepping import merge_close as _merge_close
 from laserskin.thermal.stepping import plan_steps as _plan_steps
 from laserskin.thermal.stepping import pulse_runs as _pulse_runs
 
-__all__ = ["clear_factorization_cache", "factor_bytes", "factorise", "solve_bioheat", "steady_state_temperature"]
+__all__ = [
+    "clear_factorization_cache",
+    "factor_bytes",
+    "factorise",
+    "solve_bioheat",
+    "solve_bioheat_runs",
+    "steady_state_temperature",
+]
 
 #: Memory the process-wide cache of LU factors may hold (least recently used evicted first), bytes, counted
 #: as SuperLU allocates it (:func:`factor_bytes`): ~36 MB a factor on the planning grid (~10 000 cells), ~90 MB
@@ -343,6 +350,55 @@ def solve_bioheat(
         On a source whose shape does not match the grid, negative power or source,
         a step that would not resolve the pulse, probes or storage times outside the domain.
     """
+    return solve_bioheat_runs(
+        medium,
+        [source_per_J],
+        power,
+        surface,
+        t_end_s,
+        initial_temperature_K=initial_temperature_K,
+        probes=probes,
+        store_times_s=store_times_s,
+        observers=[observers],
+        max_step_s=max_step_s,
+        first_step_s=first_step_s,
+        steps_per_pulse=steps_per_pulse,
+        steps_per_level=steps_per_level,
+        progress=progress,
+        factorizations=factorizations,
+    )[0]
+
+
+def solve_bioheat_runs(
+    medium: ThermalMedium,
+    sources_per_J: Sequence[np.ndarray | None],
+    power: Schedule,
+    surface: SurfaceBoundary,
+    t_end_s: float,
+    *,
+    initial_temperature_K: float | np.ndarray | None = None,
+    probes: Sequence[tuple[float, float]] = (),
+    store_times_s: Sequence[float] = (),
+    observers: Sequence[Iterable[Any]] | None = None,
+    max_step_s: float | None = None,
+    first_step_s: float | None = None,
+    steps_per_pulse: int = 20,
+    steps_per_level: int = 3,
+    progress: Callback | None = None,
+    factorizations: dict | None = None,
+) -> list[HeatResult]:
+    """:func:`solve_bioheat` for several sources at once: one :class:`HeatResult` per entry of ``sources_per_J``.
+
+    The runs share the medium, schedules, probes, storage times and therefore every step and LU factor; each
+    step's two TR-BDF2 systems are solved for all runs in one SuperLU call with a right-hand side per run, which
+    reads the factor once (two runs: ~1.8× faster triangular solves than two calls). Each column is solved with
+    the same arithmetic as a single right-hand side, so every result is bit for bit what :func:`solve_bioheat`
+    gives for its source (tests/thermal/test_solver_runs.py). The linear pipeline solves its runs with and
+    without the laser this way (:func:`laserskin.pipeline.stages.thermal_response`).
+
+    ``observers``: one iterable of observers per run (``None``: none); the other parameters are those of
+    :func:`solve_bioheat`, and ``progress`` reports the simulated time once for all runs.
+    """
     cite("pennes1948", "bank1985trbdf2", "hosea1996trbdf2")
     clock = _time.perf_counter()
     grid = medium.grid
@@ -354,23 +410,19 @@ def solve_bioheat(
         raise InputError("power", type(power).__name__, "a Schedule of power in W")
     if not isinstance(surface, SurfaceBoundary):
         raise InputError("surface", type(surface).__name__, "a SurfaceBoundary")
-    if source_per_J is None:
-        source = np.zeros(nr * nz)
-    else:
-        source_arr = np.asarray(source_per_J, dtype=np.float64)
-        if source_arr.shape != (nr, nz):
+    if not sources_per_J:
+        raise InputError("sources_per_J", "no source", "one source (or None) per run")
+    sources = [_source_vector(source_per_J, nr, nz) for source_per_J in sources_per_J]
+    observer_lists = [list(obs) for obs in observers] if observers is not None else [[] for _ in sources]
+    if len(observer_lists) != len(sources):
+        raise InputError("observers", f"{len(observer_lists)} lists", f"one list per source ({len(sources)})")
+    for obs in itertools.chain.from_iterable(observer_lists):
+        if not callable(getattr(obs, "on_step", None)):
             raise InputError(
-                "source_per_J",
-                f"shape {source_arr.shape}",
-                f"shape {(nr, nz)} (the grid's nr, nz)",
+                "observers",
+                type(obs).__name__,
+                "objects with an on_step(time_s, dt_s, T_old, T_new) method",
             )
-        if not np.all(np.isfinite(source_arr)) or np.any(source_arr < 0):
-            raise InputError(
-                "source_per_J",
-                "negative or non-finite values",
-                "finite values >= 0 1/m^3",
-            )
-        source = source_arr.ravel().copy()
     if not (isinstance(steps_per_pulse, int) and steps_per_pulse >= 10):
         raise InputError("steps_per_pulse", steps_per_pulse, "an integer >= 10")
     if not (isinstance(steps_per_level, int) and steps_per_level >= 1):
@@ -414,15 +466,6 @@ def solve_bioheat(
         probe_cells[n] = (i_r, i_z)
     probe_flat_depth = [(i_r * nz + max(i_z, 0), i_r, i_z) for i_r, i_z in probe_cells]
 
-    observers = list(observers)
-    for obs in observers:
-        if not callable(getattr(obs, "on_step", None)):
-            raise InputError(
-                "observers",
-                type(obs).__name__,
-                "objects with an on_step(time_s, dt_s, T_old, T_new) method",
-            )
-
     op = Operator(medium)
     n_factorizations = 0
     if initial_temperature_K is None:
@@ -464,39 +507,16 @@ def solve_bioheat(
     )
 
     # --- bookkeeping ---------------------------------------------------------------------
-    n_times = len(plan) + 1
-    times = np.empty(n_times)
-    times[0] = 0.0
-    probe_T = np.empty((probe_points.shape[0], n_times))
-    stored_list: dict[float, np.ndarray] = {}
+    capacity = op.capacity_J_per_K
     field0 = initial.reshape(nr, nz)
-    if store.size and store[0] == 0.0:
-        stored_list[0.0] = field0.copy()
-
-    def record_probes(col, vec, h, medium_K):
-        for p, (flat, _i_r, i_z) in enumerate(probe_flat_depth):
-            if i_z == -1:
-                probe_T[p, col] = op.face_temperature(np.array([vec[flat]]), h, medium_K)[0]
-            else:
-                probe_T[p, col] = vec[flat]
-
-    record_probes(0, initial, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
-    peak = initial.copy()
-    peak_time = np.zeros(op.n)
-    global_peak = float(initial.max())
-    global_peak_time = 0.0
-    global_peak_field = initial
-    outer = slice((nr - 1) * nz, nr * nz)
-    max_change = 0.0
-    max_outer_change = 0.0
-
-    deposited = surface_loss = deep_loss = perfusion_loss = 0.0
-    source_power_per_W = source * op.volume_m3  # W per cell per W of laser power
-    source_total_per_W = float(source_power_per_W.sum())
+    tracks = [
+        _RunTrack(op, medium, source, observers_of_run, len(plan), probe_flat_depth, store, field0)
+        for source, observers_of_run in zip(sources, observer_lists, strict=True)
+    ]
+    for track in tracks:
+        track.record_probes(0, initial, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
     deep_rhs = op.deep_W_per_K * medium.core_temperature_K
     perf_rhs = op.perfusion_W_per_K * medium.arterial_temperature_K
-    T_core, T_art = medium.core_temperature_K, medium.arterial_temperature_K
-    capacity = op.capacity_J_per_K
     factors: dict[Any, Any] = {} if factorizations is None else factorizations
     if factors.setdefault("medium", medium) is not medium:
         raise InputError(
@@ -504,11 +524,14 @@ def solve_bioheat(
             "a cache of another medium",
             "a dict used only with this medium",
         )
+    times = np.empty(len(plan) + 1)
+    times[0] = 0.0
     step_sizes = np.empty(len(plan))
 
     if progress is not None:
         progress.on_start("heat", t_end, "s")
     last_report = 0.0
+    temperatures = [initial] * len(tracks)
 
     for n_step, (t0, t1) in enumerate(plan, start=1):
         dt_exact = t1 - t0
@@ -524,71 +547,156 @@ def solve_bioheat(
             factors[key] = lu
             n_factorizations += computed
         g_surf = op.surface_full(h)
-        g = p * source_power_per_W + g_surf * medium_K + deep_rhs + perf_rhs
+        g_rest = g_surf * medium_K + deep_rhs + perf_rhs
+        gs = [p * track.source_power_per_W + g_rest for track in tracks]
 
-        f1 = g - L @ temperature
-        y2 = lu.solve(capacity * temperature + (_D * dt) * (f1 + g))
-        f2 = g - L @ y2
-        y3 = lu.solve(capacity * temperature + dt * (_W * (f1 + f2) + _D * g))
-
-        # ledger with the scheme's stage weights (exact discrete balance); elementwise sums, not BLAS
-        # dot products, which start threads and crawl on a busy shared machine
-        weights = ((_W, temperature), (_W, y2), (_D, y3))
-        for weight, y in weights:
-            surface_loss += dt * weight * float((g_surf * (y - medium_K)).sum())
-            deep_loss += dt * weight * float((op.deep_W_per_K * (y - T_core)).sum())
-            perfusion_loss += dt * weight * float((op.perfusion_W_per_K * (y - T_art)).sum())
-        deposited += dt * p * source_total_per_W
-
-        y3.setflags(write=False)
+        f1s = [g - L @ temperature for g, temperature in zip(gs, temperatures, strict=True)]
+        y2s = _solve_columns(
+            lu, [capacity * T + (_D * dt) * (f1 + g) for T, f1, g in zip(temperatures, f1s, gs, strict=True)]
+        )
+        f2s = [g - L @ y2 for g, y2 in zip(gs, y2s, strict=True)]
+        y3s = _solve_columns(
+            lu,
+            [
+                capacity * T + dt * (_W * (f1 + f2) + _D * g)
+                for T, f1, f2, g in zip(temperatures, f1s, f2s, gs, strict=True)
+            ],
+        )
         times[n_step] = t1
         step_sizes[n_step - 1] = dt
-        record_probes(n_step, y3, h, medium_K)
-        hotter = y3 > peak
-        if np.any(hotter):
-            peak = np.where(hotter, y3, peak)
-            peak_time = np.where(hotter, t1, peak_time)
-        y_max = float(y3.max())
-        if y_max > global_peak:
-            global_peak, global_peak_time, global_peak_field = y_max, t1, y3
-        change = np.abs(y3 - initial)
-        max_change = max(max_change, float(change.max()))
-        max_outer_change = max(max_outer_change, float(change[outer].max()))
-        if t1 in store:
-            stored_list[t1] = y3.reshape(nr, nz).copy()
-        old_field, new_field = temperature.reshape(nr, nz), y3.reshape(nr, nz)
-        for obs in observers:
-            obs.on_step(t1, dt_exact, old_field, new_field)
-        temperature = y3
+        for track, temperature, y2, y3 in zip(tracks, temperatures, y2s, y3s, strict=True):
+            track.after_step(n_step, t0, t1, dt, dt_exact, p, h, medium_K, g_surf, temperature, y2, y3)
+        temperatures = y3s
         if progress is not None and (t1 - last_report >= 0.01 * t_end or n_step == len(plan)):
             progress.on_progress("heat", t1, _time.perf_counter() - clock)
             last_report = t1
 
-    final = temperature.reshape(nr, nz).copy()
-    stored_change = float((capacity * (temperature - initial)).sum())
-    ledger = EnergyLedger(deposited, stored_change, surface_loss, deep_loss, perfusion_loss)
-    stored_times = np.array(sorted(stored_list))
-    stored_fields = np.stack([stored_list[t] for t in stored_times]) if stored_times.size else np.empty((0, nr, nz))
     if progress is not None:
         progress.on_end("heat", _time.perf_counter() - clock)
-    return HeatResult(
-        grid=grid,
-        times_s=times,
-        probe_points_m=probe_points,
-        probe_cells=probe_cells,
-        probe_temperatures_K=probe_T,
-        stored_times_s=stored_times,
-        stored_temperatures_K=stored_fields,
-        initial_temperature_K=initial.reshape(nr, nz).copy(),
-        final_temperature_K=final,
-        peak_temperature_K=peak.reshape(nr, nz).copy(),
-        peak_time_s=peak_time.reshape(nr, nz).copy(),
-        global_peak_temperature_K=global_peak,
-        global_peak_time_s=global_peak_time,
-        global_peak_field_K=np.asarray(global_peak_field).reshape(nr, nz).copy(),
-        energy=ledger,
-        n_steps=len(plan),
-        n_factorizations=n_factorizations,
-        outer_edge_rise_fraction=(max_outer_change / max_change) if max_change > 0 else 0.0,
-        step_sizes_s=step_sizes,
-    )
+    return [
+        track.result(grid, times, probe_points, probe_cells, initial, temperature, n_factorizations, step_sizes)
+        for track, temperature in zip(tracks, temperatures, strict=True)
+    ]
+
+
+def _source_vector(source_per_J: np.ndarray | None, nr: int, nz: int) -> np.ndarray:
+    """A run's source map, checked, as a flat copy (zeros for ``None``: no laser)."""
+    if source_per_J is None:
+        return np.zeros(nr * nz)
+    source_arr = np.asarray(source_per_J, dtype=np.float64)
+    if source_arr.shape != (nr, nz):
+        raise InputError(
+            "source_per_J",
+            f"shape {source_arr.shape}",
+            f"shape {(nr, nz)} (the grid's nr, nz)",
+        )
+    if not np.all(np.isfinite(source_arr)) or np.any(source_arr < 0):
+        raise InputError(
+            "source_per_J",
+            "negative or non-finite values",
+            "finite values >= 0 1/m^3",
+        )
+    return source_arr.ravel().copy()
+
+
+def _solve_columns(lu: Any, right_hand_sides: list[np.ndarray]) -> list[np.ndarray]:
+    """``[lu.solve(b) for b in right_hand_sides]`` in one call (one column per system, the factor read once)."""
+    if len(right_hand_sides) == 1:
+        return [lu.solve(right_hand_sides[0])]
+    solved = lu.solve(np.stack(right_hand_sides, axis=1).copy(order="F"))
+    return [solved[:, j] for j in range(solved.shape[1])]
+
+
+class _RunTrack:
+    """What one run of :func:`solve_bioheat_runs` records as it steps: probes, stored fields, peaks, the energy
+    ledger (with the scheme's stage weights: an exact discrete balance) and the edge-rise check."""
+
+    def __init__(self, op, medium, source, observers, n_steps, probe_flat_depth, store, field0) -> None:
+        self.op = op
+        self.core_K, self.arterial_K = medium.core_temperature_K, medium.arterial_temperature_K
+        self.observers = observers
+        self.probe_flat_depth = probe_flat_depth
+        self.store = store
+        self.probe_T = np.empty((len(probe_flat_depth), n_steps + 1))
+        self.stored: dict[float, np.ndarray] = {}
+        if store.size and store[0] == 0.0:
+            self.stored[0.0] = field0.copy()
+        initial = field0.ravel()
+        self.initial = initial
+        self.peak = initial.copy()
+        self.peak_time = np.zeros(op.n)
+        self.global_peak = float(initial.max())
+        self.global_peak_time = 0.0
+        self.global_peak_field = initial
+        nr, nz = field0.shape
+        self.outer = slice((nr - 1) * nz, nr * nz)
+        self.shape = (nr, nz)
+        self.max_change = 0.0
+        self.max_outer_change = 0.0
+        self.deposited = self.surface_loss = self.deep_loss = self.perfusion_loss = 0.0
+        self.source_power_per_W = source * op.volume_m3  # W per cell per W of laser power
+        self.source_total_per_W = float(self.source_power_per_W.sum())
+
+    def record_probes(self, col, vec, h, medium_K) -> None:
+        for p, (flat, _i_r, i_z) in enumerate(self.probe_flat_depth):
+            if i_z == -1:
+                self.probe_T[p, col] = self.op.face_temperature(np.array([vec[flat]]), h, medium_K)[0]
+            else:
+                self.probe_T[p, col] = vec[flat]
+
+    def after_step(self, n_step, t0, t1, dt, dt_exact, p, h, medium_K, g_surf, temperature, y2, y3) -> None:
+        op = self.op
+        T_core, T_art = self.core_K, self.arterial_K
+        # elementwise sums, not BLAS dot products, which start threads and crawl on a busy shared machine
+        for weight, y in ((_W, temperature), (_W, y2), (_D, y3)):
+            self.surface_loss += dt * weight * float((g_surf * (y - medium_K)).sum())
+            self.deep_loss += dt * weight * float((op.deep_W_per_K * (y - T_core)).sum())
+            self.perfusion_loss += dt * weight * float((op.perfusion_W_per_K * (y - T_art)).sum())
+        self.deposited += dt * p * self.source_total_per_W
+
+        y3.setflags(write=False)
+        self.record_probes(n_step, y3, h, medium_K)
+        hotter = y3 > self.peak
+        if np.any(hotter):
+            self.peak = np.where(hotter, y3, self.peak)
+            self.peak_time = np.where(hotter, t1, self.peak_time)
+        y_max = float(y3.max())
+        if y_max > self.global_peak:
+            self.global_peak, self.global_peak_time, self.global_peak_field = y_max, t1, y3
+        change = np.abs(y3 - self.initial)
+        self.max_change = max(self.max_change, float(change.max()))
+        self.max_outer_change = max(self.max_outer_change, float(change[self.outer].max()))
+        if t1 in self.store:
+            self.stored[t1] = y3.reshape(self.shape).copy()
+        old_field, new_field = temperature.reshape(self.shape), y3.reshape(self.shape)
+        for obs in self.observers:
+            obs.on_step(t1, dt_exact, old_field, new_field)
+
+    def result(self, grid, times, probe_points, probe_cells, initial, temperature, n_factorizations, step_sizes):
+        shape = self.shape
+        capacity = self.op.capacity_J_per_K
+        stored_change = float((capacity * (temperature - initial)).sum())
+        ledger = EnergyLedger(self.deposited, stored_change, self.surface_loss, self.deep_loss, self.perfusion_loss)
+        stored_times = np.array(sorted(self.stored))
+        stored_fields = np.stack([self.stored[t] for t in stored_times]) if stored_times.size else np.empty((0, *shape))
+        return HeatResult(
+            grid=grid,
+            times_s=times,
+            probe_points_m=probe_points,
+            probe_cells=probe_cells,
+            probe_temperatures_K=self.probe_T,
+            stored_times_s=stored_times,
+            stored_temperatures_K=stored_fields,
+            initial_temperature_K=initial.reshape(shape).copy(),
+            final_temperature_K=temperature.reshape(shape).copy(),
+            peak_temperature_K=self.peak.reshape(shape).copy(),
+            peak_time_s=self.peak_time.reshape(shape).copy(),
+            global_peak_temperature_K=self.global_peak,
+            global_peak_time_s=self.global_peak_time,
+            global_peak_field_K=np.asarray(self.global_peak_field).reshape(shape).copy(),
+            energy=ledger,
+            n_steps=len(step_sizes),
+            n_factorizations=n_factorizations,
+            outer_edge_rise_fraction=(self.max_outer_change / self.max_change) if self.max_change > 0 else 0.0,
+            step_sizes_s=step_sizes,
+        )
