@@ -3,7 +3,9 @@
 Scenario: Jiang 2002 layers, 120 radial × ~180 depth cells (default-like graded grid), a
 3 ms pulse on a Gaussian source followed by 1 s relaxation, without and with cryogen
 cooling. Prints the best of three wall and CPU times and the first run's CPU time (the later
-runs take their factors from the solver's cache), steps and factorisations.
+runs take their factors from the solver's cache), steps and factorisations. Then the cost of
+the Arrhenius damage integral (``arrhenius_omega``, ``linear_T``) of a 300-sample heating history
+on the same grid for the four damage sets of the pipeline (best of three CPU seconds).
 
 Run: .venv/bin/python benchmarks/thermal.py
 """
@@ -13,6 +15,7 @@ import time
 
 import numpy as np
 
+from laserskin.damage.arrhenius import arrhenius_omega
 from laserskin.grid import RZGrid
 from laserskin.thermal import Cooling, Schedule, SurfaceBoundary, ThermalMedium, solve_bioheat
 
@@ -64,6 +67,31 @@ def main() -> None:
             f"peak {result.global_peak_temperature_K - 273.15:6.1f} °C  "
             f"energy residual {result.energy.residual_J / result.energy.deposited_J:.1e}"
         )
+
+    _arrhenius(grid)
+
+
+def _arrhenius(grid: RZGrid) -> None:
+    """CPU of Ω over a heating history: 300 samples of a 3 ms pulse heating the top 0.5 mm by up to 40 K
+    and its 1 s relaxation (session 18, old and new code run alternately on the loaded 2-core development machine:
+    2.19 s before the compiled g(x) and the shared primitives, 1.36-1.48 s after; the same Ω to the last bit)."""
+    times = np.concatenate([np.linspace(0.0, 3e-3, 31), 3e-3 + np.geomspace(1e-4, 1.0, 269)])
+    z = grid.z_centers_m[None, :]
+    r = grid.r_centers_m[:, None]
+    profile = 40.0 * np.exp(-2 * r**2 / 1.5e-3**2) * np.exp(-z / 5e-4)
+    shape_t = np.minimum(times / 3e-3, 1.0) / np.sqrt(1.0 + np.maximum(times - 3e-3, 0.0) / 0.05)
+    history = 308.0 + shape_t[:, None, None] * profile[None]
+    sets = ("henriques_moritz_1947", "weaver_stoll_1969", "takata_1974", "pearce_2010_rat_skin_collagen")
+    arrhenius_omega(times[:3], history[:3], parameters=sets[0])  # load the compiled kernel
+    best = None
+    for _ in range(3):
+        c0 = _cpu_s()
+        peak = max(float(np.max(arrhenius_omega(times, history, parameters=name))) for name in sets)
+        cpu = _cpu_s() - c0
+        best = cpu if best is None else min(best, cpu)
+    print(
+        f"{'Arrhenius Ω, 4 sets':30s} CPU {best:6.3f} s  samples {times.size}  cells {grid.nr * grid.nz}  peak Ω {peak:.3g}"
+    )
 
 
 if __name__ == "__main__":
