@@ -41,3 +41,44 @@ def test_no_estimate_for_another_heat_run(tmp_path):
     assert basal_readout_relative_errors(sim, response, (0,), results) is not None
     longer = _sim(tmp_path, pulse_duration="1 ms")  # same light, another pulse: another heat run
     assert basal_readout_relative_errors(longer, response, (0,), results) is None
+
+
+def test_a_kept_read_out_needs_no_backward_run(tmp_path, monkeypatch):
+    """The backward run's sensitivity is kept one read-out region at a time: the axis region after an estimate over
+    regions that include it is read from the store (no backward run), with the error a fresh store gives, bit for
+    bit; a new region runs backwards alone (session 18)."""
+    import weakref
+
+    import numpy as np
+
+    from laserskin.pipeline import readout_error
+
+    sim = _sim(tmp_path)
+    results, source, grid = sim.transport()
+    response, _ = sim.thermal_response(source, grid)
+    regions = tuple(int(k) for k in np.unique(response.readout_rings)[:3])
+    fresh = {}
+    for key in ((0,), regions[1:2]):  # each estimate from empty stores
+        monkeypatch.setattr(readout_error, "_ERRORS", weakref.WeakKeyDictionary())
+        monkeypatch.setattr(readout_error, "_SENSITIVITIES", weakref.WeakKeyDictionary())
+        fresh[key] = basal_readout_relative_errors(sim, response, key, results)
+    monkeypatch.setattr(readout_error, "_ERRORS", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(readout_error, "_SENSITIVITIES", weakref.WeakKeyDictionary())
+    rows = []
+    backward = readout_error.readout_sensitivity
+
+    def counted(medium, power, surface, times_s, weights):
+        rows.append(len(weights))
+        return backward(medium, power, surface, times_s, weights)
+
+    monkeypatch.setattr(readout_error, "readout_sensitivity", counted)
+    several = basal_readout_relative_errors(sim, response, regions[:1] + regions[2:], results)
+    made = list(rows)
+    assert made and sum(made) == 2
+    assert np.array_equal(basal_readout_relative_errors(sim, response, (0,), results), fresh[(0,)])
+    assert rows == made  # region 0 was kept: no backward run
+    assert np.array_equal(basal_readout_relative_errors(sim, response, regions[1:2], results), fresh[regions[1:2]])
+    assert rows[len(made) :] == [1]  # only the new region ran backwards
+    # the groups' read-outs of several regions are summed over the cells as one product (BLAS): region 0's error
+    # among others equals its error alone to rounding only, as before the store kept single regions
+    assert several is not None and math.isclose(several[0], fresh[(0,)][0], rel_tol=1e-12)

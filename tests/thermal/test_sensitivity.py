@@ -71,3 +71,22 @@ def test_bad_inputs(case):
         readout_sensitivity(medium, power, surface, [0.0, 1e-3], np.zeros((grid.nr, grid.nz)))
     with pytest.raises(InputError, match="times_s"):
         readout_sensitivity(medium, power, surface, [1e-3, 2e-3], np.zeros((1, grid.nr, grid.nz)))
+
+
+def test_each_read_out_is_computed_on_its_own(case):
+    """A row of ``a`` does not depend on the other read-outs of the run, bit for bit (the transposed SuperLU solve
+    takes the right-hand sides one by one; the sparse products and sums act per column): what lets
+    :func:`laserskin.pipeline.readout_error._sensitivity` keep ``a`` one read-out at a time and run backwards only
+    the read-outs not kept."""
+    grid, medium, power, surface = case
+    rng = np.random.default_rng(11)
+    times, _ = _run(medium, None, power, surface, 0.02)
+    weights = rng.random((5, grid.nr, grid.nz))
+    weights[2] = 0.0
+    weights[2, :4, 6] = 0.25
+    together = readout_sensitivity(medium, power, surface, times[:31], weights)
+    for j in range(weights.shape[0]):
+        alone = readout_sensitivity(medium, power, surface, times[:31], weights[j : j + 1])
+        assert np.array_equal(alone[0], together[j]), j
+    pair = readout_sensitivity(medium, power, surface, times[:31], weights[[3, 1]])
+    assert np.array_equal(pair, together[[3, 1]])

@@ -45,7 +45,7 @@ from laserskin.transport.statistics import relative_error_from_groups
 __all__ = ["basal_readout_relative_errors", "basal_index", "source_groups"]
 
 _ERRORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # response -> {regions: (simulation, errors | None)}
-_SENSITIVITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # simulation -> {inputs' digest: a}
+_SENSITIVITIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # simulation -> {inputs' digest: a row}
 _SENSITIVITIES_LOCK = threading.Lock()
 
 
@@ -155,31 +155,44 @@ def _estimate(simulation, response, key: tuple[int, ...], transport_results) -> 
 def _sensitivity(simulation, heat, times_s, weights) -> np.ndarray:
     """:func:`~laserskin.thermal.sensitivity.readout_sensitivity` of the heat problem ``heat`` (``(medium, power,
     surface, t_end)`` of :func:`laserskin.pipeline.stages.heat_problem`), one backward run per value of its inputs:
-    kept under ``simulation`` while it lives, keyed on a digest of everything the backward run reads (every field of
-    the medium, its grid, the power and the surface schedules, the step times and the weights), so that
-    a kept ``a`` is the one a new run would return, bit for bit (the run is deterministic). A response's scaled copy
-    (the dose band's re-reads) shares its heat problem, read-out time and regions, hence its backward run."""
+    kept under ``simulation`` while it lives, one read-out (a row of ``weights``) at a time, keyed on a digest of
+    everything the backward run reads (every field of the medium, its grid, the power and the surface schedules, the
+    step times and the read-out's weights), so that a kept ``a`` is the one a new run would return, bit for bit (the
+    run is deterministic). A backward run is made for the read-outs not kept only, all at once: each row of ``a`` is
+    computed on its own (the transposed SuperLU solve takes the right-hand sides one by one, the sparse products and
+    the sums act per column; tests/thermal/test_sensitivity.py checks it), so a row does not depend on which other
+    read-outs ran with it. The Monte Carlo error of the blister band (the regions under the flat part of the beam)
+    and the simulation's axis read-out (region 0, one of them) thus share one backward run (session 18). A
+    response's scaled copy (the dose band's re-reads) shares its heat problem, read-out time and regions, hence its
+    backward run."""
     medium, power, surface, _ = heat
-    digest = hashlib.blake2b(digest_size=32)
+    rows = np.asarray(weights, np.float64)
+    problem = hashlib.blake2b(digest_size=32)
     try:
-        for part in (medium, power, surface, np.asarray(times_s, dtype=np.float64), np.asarray(weights, np.float64)):
-            _digest(digest, part)
+        for part in (medium, power, surface, np.asarray(times_s, dtype=np.float64)):
+            _digest(problem, part)
     except _NotKeyable:
         return readout_sensitivity(medium, power, surface, times_s, weights)
-    key = digest.digest()
+    keys = []
+    for row in rows:
+        digest = problem.copy()
+        _digest(digest, row)
+        keys.append(digest.digest())
     try:
         kept = _SENSITIVITIES.get(simulation)
     except TypeError:  # a simulation that takes no weak reference: not kept
-        kept = None
-    if kept is not None and key in kept:
-        return kept[key]
-    a = readout_sensitivity(medium, power, surface, times_s, weights)
-    a.setflags(write=False)  # shared by the reads of this heat problem
-    try:
+        return readout_sensitivity(medium, power, surface, times_s, weights)
+    kept = {} if kept is None else dict(kept)  # a snapshot: another thread may add to the store
+    missing = [j for j, key in enumerate(keys) if key not in kept]
+    if missing:
+        new = readout_sensitivity(medium, power, surface, times_s, rows[missing])
+        for j, row in zip(missing, new, strict=True):
+            row.setflags(write=False)  # shared by the reads of this heat problem
+            kept[keys[j]] = row
         with _SENSITIVITIES_LOCK:
-            _SENSITIVITIES.setdefault(simulation, {})[key] = a
-    except TypeError:  # a simulation that takes no weak reference: not kept
-        pass
+            _SENSITIVITIES.setdefault(simulation, {}).update({keys[j]: kept[keys[j]] for j in missing})
+    a = np.stack([kept[key] for key in keys])
+    a.setflags(write=False)
     return a
 
 
