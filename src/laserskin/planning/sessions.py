@@ -314,7 +314,8 @@ def _saturation_count(
     memo: dict[tuple[str, int], float] = {}
 
     def mid(dose: SessionDose, n: int) -> float:
-        key = (dose.model_dump_json(), n)
+        # the field values (repr of floats round-trips exactly); model_dump_json costs ~40 ms through the unit fields
+        key = (repr(sorted(dose.__dict__.items())), n)
         if key not in memo:
             memo[key] = _month6_mid(dose, n, interval_s, person, measure)[0]
         return memo[key]
