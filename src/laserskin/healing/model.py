@@ -34,6 +34,7 @@ the calibration and the uncertainty band.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -218,6 +219,29 @@ def _reepithelialization_days(dose: SessionDose, slowing, p) -> np.ndarray:
     return base * slowing / DAY_S
 
 
+#: Propagators exp(A h) already computed, keyed by the rate matrices' bytes and the step (s). The planner simulates
+#: many courses of one person with one parameter sample (session counts, band ends moved), so the same A and the
+#: same steps (the output step, the steps from a grid point to a session) recur; a hit returns the very array
+#: scipy computed, so results are bit-identical. Small LRU: each entry is ~2 x 170 kB at 64 band samples.
+_EXPM_CACHE: OrderedDict[tuple[bytes, float], np.ndarray] = OrderedDict()
+_EXPM_CACHE_SIZE = 64
+
+
+def _expm(a: np.ndarray, a_key: bytes, step: float) -> np.ndarray:
+    """``scipy.linalg.expm(a * step)``, memoised on ``(a_key, step)`` (``a_key``: ``a.tobytes()``)."""
+    key = (a_key, step)
+    phi = _EXPM_CACHE.get(key)
+    if phi is None:
+        phi = scipy.linalg.expm(a * step)
+        phi.flags.writeable = False
+        _EXPM_CACHE[key] = phi
+        if len(_EXPM_CACHE) > _EXPM_CACHE_SIZE:
+            _EXPM_CACHE.popitem(last=False)
+    else:
+        _EXPM_CACHE.move_to_end(key)
+    return phi
+
+
 def _propagate(
     doses: Sequence[SessionDose],
     age_years: float,
@@ -229,12 +253,13 @@ def _propagate(
     """States (ns, nt, 11) on a uniform ``time_days`` grid; sessions act right-continuously."""
     ns = p["tau_removal_s"].size
     a = _system_matrix(age_years, sun_exposure, p)
+    a_key = a.tobytes()
     factors = _age_factors(age_years, p)
     x = np.zeros((ns, _NSTATE))
     x[:, N] = 1.0
     events = sorted(doses, key=lambda d: d.time_s)
     h_s = (time_days[1] - time_days[0]) * DAY_S if time_days.size > 1 else 0.0
-    phi = scipy.linalg.expm(a * h_s)
+    phi = _expm(a, a_key, h_s)
     out = np.empty((ns, time_days.size, _NSTATE))
     t_cur = 0.0
     k = 0
@@ -243,13 +268,13 @@ def _propagate(
         while k < len(events) and events[k].time_s <= t_s * (1.0 + 1e-12):
             step = events[k].time_s - t_cur
             if step > 0.0:
-                x = np.einsum("sij,sj->si", scipy.linalg.expm(a * step), x)
+                x = np.einsum("sij,sj->si", _expm(a, a_key, step), x)
                 t_cur = events[k].time_s
             x = _apply_session(x, events[k], dermis_m, factors, p)
             k += 1
         step = t_s - t_cur
         if step > 0.0:
-            prop = phi if abs(step - h_s) <= 1e-9 * h_s else scipy.linalg.expm(a * step)
+            prop = phi if abs(step - h_s) <= 1e-9 * h_s else _expm(a, a_key, step)
             x = np.einsum("sij,sj->si", prop, x)
         t_cur = max(t_cur, t_s)
         out[:, i] = x

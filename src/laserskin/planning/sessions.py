@@ -276,16 +276,21 @@ def _moved_band(dose: SessionDose, d_top_m: float, d_bottom_m: float) -> Session
 
 
 def _session_gain(
-    saturating: SessionDose, count: int, interval_s: float, person, measure: str, band_error_um
+    saturating: SessionDose, count: int, interval_s: float, person, measure: str, band_error_um, mid=None
 ) -> tuple[float, float, float]:
     """``(gain, sigma, month-6 mid at count + 1)`` of session ``count + 1`` for a saturating dose: the change of the
     6-month mid improvement, and its standard error from the band ends' Monte Carlo error ``band_error_um``
     (``(top, bottom)``, 1 sigma, µm): each end moved by ±1 sigma (central difference), the two in quadrature
-    (independent ends). ``sigma`` is 0 where no error is given."""
+    (independent ends). ``sigma`` is 0 where no error is given. ``mid(dose, count)``: the month-6 mid (default
+    :func:`_month6_mid`; :func:`_saturation_count` passes a memo of it)."""
+    if mid is None:
+
+        def mid(dose: SessionDose, n: int) -> float:
+            return _month6_mid(dose, n, interval_s, person, measure)[0]
 
     def gain(dose: SessionDose) -> tuple[float, float]:
-        more = _month6_mid(dose, count + 1, interval_s, person, measure)[0]
-        return more - _month6_mid(dose, count, interval_s, person, measure)[0], more
+        more = mid(dose, count + 1)
+        return more - mid(dose, count), more
 
     nominal, more = gain(saturating)
     if not band_error_um:
@@ -304,9 +309,20 @@ def _saturation_count(
     """``(count, month-6 mid at count)``: from ``start``, a session is added while its gain exceeds
     :data:`SESSION_GAIN_SIGMAS` times its standard error (:func:`_session_gain`; with no error: while it is
     positive), up to ``stop``."""
-    count, value = start, _month6_mid(saturating, start, interval_s, person, measure)[0]
+    # the step from count to count + 1 simulates, for the dose and each moved band, the courses of count and
+    # count + 1 sessions; the next step needs count + 1 again: memoised here (the same inputs, the same value)
+    memo: dict[tuple[str, int], float] = {}
+
+    def mid(dose: SessionDose, n: int) -> float:
+        # the field values (repr of floats round-trips exactly); model_dump_json costs ~40 ms through the unit fields
+        key = (repr(sorted(dose.__dict__.items())), n)
+        if key not in memo:
+            memo[key] = _month6_mid(dose, n, interval_s, person, measure)[0]
+        return memo[key]
+
+    count, value = start, mid(saturating, start)
     while count < stop:
-        gain, sigma, more = _session_gain(saturating, count, interval_s, person, measure, band_error_um)
+        gain, sigma, more = _session_gain(saturating, count, interval_s, person, measure, band_error_um, mid)
         if not gain > SESSION_GAIN_SIGMAS * sigma:
             break
         count, value = count + 1, more
