@@ -52,6 +52,13 @@ courses of the session count 3 %, imports ~8 %. Planned one device at a time the
 of 237 distinct operators (side by side more: the 1.5 GiB LU cache, the web jobs' budget, evicts a device's step
 ladder while the others run); the tests hold 6 GiB (tests/conftest.py).
 
+Session 18 (quiet 2-core machine, load 1-2): warm 49.5 s wall / 72.6 CPU s before (cold 82.8 / 113.6 on a new venv)
+-> warm 37.3 s / 57.1 CPU s, cold 41.4 / 62.2 after the heat runs with and without the laser were solved together
+(solve_bioheat_runs), the Arrhenius primitives computed once per sample, one backward run per device and the healing
+courses' matrix exponentials kept; the same plan number for number. Still above the 30 s target: the blister band's
+perturbed heat solves (~11 of cooltouch_1320's ~24 CPU s), the fractional preset's non-linear run (~13 of fraxel_1550's
+~22) and the SuperLU factorisations of each perturbed medium's ladder of step sizes are what is left.
+
 Then the cold plans of a type II and a type VI person (:data:`PERSON_PLANS`, fresh processes, wall and
 CPU s), then three plans in this process (wall time, device, work counters).
 
