@@ -3,8 +3,12 @@
 A cached factor is the SuperLU factor of a matrix with exactly the same contents, so a solve
 that takes its factors from the cache must reproduce a solve that factorises everything itself
 to the last bit (tolerance 0), and a matrix that differs in one value must not hit the cache.
+
+The same holds for runs solved together (:func:`solve_bioheat_runs`, one SuperLU call with a column per run): each
+run's fields, probes, peaks, stored fields, observer calls and ledger equal its own :func:`solve_bioheat` exactly.
 """
 
+import dataclasses
 import gc
 import threading
 
@@ -13,8 +17,17 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from laserskin.core.errors import InputError
 from laserskin.grid import RZGrid
-from laserskin.thermal import Schedule, SurfaceBoundary, ThermalMedium, solve_bioheat, solver, steady_state_temperature
+from laserskin.thermal import (
+    Schedule,
+    SurfaceBoundary,
+    ThermalMedium,
+    solve_bioheat,
+    solve_bioheat_runs,
+    solver,
+    steady_state_temperature,
+)
 from laserskin.thermal.solver import clear_factorization_cache
 
 
@@ -177,3 +190,49 @@ def test_factors_are_freed_on_the_thread_that_made_them(monkeypatch):
 def _empty_cache_afterwards():
     yield
     clear_factorization_cache()
+
+
+def _equal(a, b):
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and np.array_equal(a, b)
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return all(_equal(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return a == b
+
+
+@pytest.mark.parametrize("order", [("base", "laser"), ("laser", "base", "half")])
+def test_runs_together_equal_runs_alone_bit_for_bit(order):
+    medium, source, power, surface = _case()
+    sources = {"base": None, "laser": source, "half": 0.5 * source}
+    options = dict(probes=[(0.0, 0.0), (0.2e-3, 0.1e-3)], store_times_s=[0.012, 0.05])
+    alone = {}
+    for label in order:
+        recorder = _Recorder()
+        result = solve_bioheat(medium, sources[label], power, surface, 0.1, observers=[recorder], **options)
+        alone[label] = (result, recorder)
+    recorders = [_Recorder() for _ in order]
+    together = solve_bioheat_runs(
+        medium, [sources[label] for label in order], power, surface, 0.1, observers=[[r] for r in recorders], **options
+    )
+    assert len(together) == len(order)
+    for label, result, recorder in zip(order, together, recorders, strict=True):
+        # n_factorizations counts what the process-wide LU cache did not hold yet: it depends on the order of the calls
+        fields = [f.name for f in dataclasses.fields(result) if f.name not in ("grid", "n_factorizations")]
+        differing = [name for name in fields if not _equal(getattr(result, name), getattr(alone[label][0], name))]
+        assert differing == [], f"{label}: {differing}"
+        assert len(recorder.calls) == len(alone[label][1].calls) == result.n_steps
+        for (t, dt, old, new), (t_a, dt_a, old_a, new_a) in zip(recorder.calls, alone[label][1].calls, strict=True):
+            assert (t, dt) == (t_a, dt_a)
+            assert np.array_equal(old, old_a) and np.array_equal(new, new_a)
+    assert (
+        together[order.index("laser")].global_peak_temperature_K
+        > together[order.index("base")].global_peak_temperature_K
+    )
+
+
+def test_runs_need_one_observer_list_per_source():
+    medium, source, power, surface = _case()
+    with pytest.raises(InputError, match="observers"):
+        solve_bioheat_runs(medium, [None, source], power, surface, 0.1, observers=[[]])
+    with pytest.raises(InputError, match="sources_per_J"):
+        solve_bioheat_runs(medium, [], power, surface, 0.1)

@@ -393,7 +393,7 @@ def solve_bioheat_runs(
     step's two TR-BDF2 systems are solved for all runs in one SuperLU call with a right-hand side per run, which
     reads the factor once (two runs: ~1.8× faster triangular solves than two calls). Each column is solved with
     the same arithmetic as a single right-hand side, so every result is bit for bit what :func:`solve_bioheat`
-    gives for its source (tests/thermal/test_solver_runs.py). The linear pipeline solves its runs with and
+    gives for its source (tests/thermal/test_factorization_cache.py). The linear pipeline solves its runs with and
     without the laser this way (:func:`laserskin.pipeline.stages.thermal_response`).
 
     ``observers``: one iterable of observers per run (``None``: none); the other parameters are those of
