@@ -20,13 +20,13 @@ SETTINGS = SimulationSettings(photons=2_000, seed=3, grid={"nr": 12})
 @pytest.fixture
 def solves(monkeypatch):
     calls = []
-    original = stages.solve_bioheat
+    original = stages.solve_bioheat_runs
 
-    def counted(medium, source, *args, **kwargs):
-        calls.append("base" if source is None else "laser")
-        return original(medium, source, *args, **kwargs)
+    def counted(medium, sources, *args, **kwargs):  # the runs solved together, in order
+        calls.extend("base" if source is None else "laser" for source in sources)
+        return original(medium, sources, *args, **kwargs)
 
-    monkeypatch.setattr(stages, "solve_bioheat", counted)
+    monkeypatch.setattr(stages, "solve_bioheat_runs", counted)
     stages._base_runs.clear()
     yield calls
     stages._base_runs.clear()

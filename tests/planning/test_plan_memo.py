@@ -48,19 +48,20 @@ def empty_memo():
 
 @pytest.fixture
 def heat_solves(monkeypatch):
-    """Calls of the heat solver and of the Monte Carlo transport (both counted, both still run)."""
+    """Heat runs and Monte Carlo transports (both counted, both still run; a call of the heat solver that solves the
+    runs with and without the laser together counts each run)."""
     calls = {"heat": 0, "transport": 0}
-    solve, transport = stages.solve_bioheat, stages.simulate_transport_cached
+    solve, transport = stages.solve_bioheat_runs, stages.simulate_transport_cached
 
-    def counted_solve(*args, **kwargs):
-        calls["heat"] += 1
-        return solve(*args, **kwargs)
+    def counted_solve(medium, sources, *args, **kwargs):
+        calls["heat"] += len(sources)
+        return solve(medium, sources, *args, **kwargs)
 
     def counted_transport(*args, **kwargs):
         calls["transport"] += 1
         return transport(*args, **kwargs)
 
-    monkeypatch.setattr(stages, "solve_bioheat", counted_solve)
+    monkeypatch.setattr(stages, "solve_bioheat_runs", counted_solve)
     monkeypatch.setattr(stages, "simulate_transport_cached", counted_transport)
     stages._base_runs.clear()  # the cooling-only runs' own cache: the first plan solves them
     yield calls
