@@ -4,8 +4,8 @@ A cached factor is the SuperLU factor of a matrix with exactly the same contents
 that takes its factors from the cache must reproduce a solve that factorises everything itself
 to the last bit (tolerance 0), and a matrix that differs in one value must not hit the cache.
 
-The same holds for runs solved together (:func:`solve_bioheat_runs`, one SuperLU call with a column per run): each
-run's fields, probes, peaks, stored fields, observer calls and ledger equal its own :func:`solve_bioheat` exactly.
+The same holds for runs solved together (:func:`solve_bioheat_runs`, one SuperLU call per run with the step's factor):
+each run's fields, probes, peaks, stored fields, observer calls and ledger equal its own :func:`solve_bioheat` exactly.
 """
 
 import dataclasses

@@ -258,7 +258,7 @@ def thermal_response(
         if kept is not None:
             _base_runs.move_to_end(key)
             runs["base"] = kept
-    # the runs still needed are solved together (one SuperLU call per stage for both: the same steps and factors)
+    # the runs still needed are solved together (the same steps and factors; one SuperLU call per run and stage)
     labels = [label for label in ("base", "laser") if label not in runs]
     recorders = {label: HistoryRecorder() for label in labels}
     sources = {"base": None, "laser": laser.source_per_J}

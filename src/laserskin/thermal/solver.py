@@ -390,8 +390,8 @@ def solve_bioheat_runs(
     """:func:`solve_bioheat` for several sources at once: one :class:`HeatResult` per entry of ``sources_per_J``.
 
     The runs share the medium, schedules, probes, storage times and therefore every step and LU factor; each
-    step's two TR-BDF2 systems are solved for all runs in one SuperLU call with a right-hand side per run, which
-    reads the factor once (two runs: ~1.8× faster triangular solves than two calls). Each column is solved with
+    step's two TR-BDF2 systems are solved for every run with that step's factor (one SuperLU call per run: a call
+    with several right-hand sides rounds differently on some CPUs, :func:`_solve_columns`). Each column is solved with
     the same arithmetic as a single right-hand side, so every result is bit for bit what :func:`solve_bioheat`
     gives for its source (tests/thermal/test_factorization_cache.py). The linear pipeline solves its runs with and
     without the laser this way (:func:`laserskin.pipeline.stages.thermal_response`).
@@ -600,11 +600,14 @@ def _source_vector(source_per_J: np.ndarray | None, nr: int, nz: int) -> np.ndar
 
 
 def _solve_columns(lu: Any, right_hand_sides: list[np.ndarray]) -> list[np.ndarray]:
-    """``[lu.solve(b) for b in right_hand_sides]`` in one call (one column per system, the factor read once)."""
-    if len(right_hand_sides) == 1:
-        return [lu.solve(right_hand_sides[0])]
-    solved = lu.solve(np.stack(right_hand_sides, axis=1).copy(order="F"))
-    return [solved[:, j] for j in range(solved.shape[1])]
+    """``[lu.solve(b) for b in right_hand_sides]``: one SuperLU call per column, never one call with several.
+
+    SuperLU solves a single right-hand side with BLAS's ``dtrsv``/``dgemv`` and several with ``dtrsm``/``dgemm``,
+    whose rounding differs (OpenBLAS picks its kernels by CPU at run time: the same on session 18's machine, ~1e-14
+    apart on an AVX-512 EPYC). A column's result would then depend on whether another run was solved beside it
+    (the cached run without the laser, the other device's runs), so a result would depend on the process's history;
+    one column per call keeps every run bit for bit what :func:`solve_bioheat` gives alone, on any CPU."""
+    return [lu.solve(rhs) for rhs in right_hand_sides]
 
 
 class _RunTrack:
