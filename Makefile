@@ -60,10 +60,10 @@ lint: venv
 
 # Two pytest workers (pytest-xdist), one test file per worker at a time (--dist loadfile: a file's module-scoped
 # fixtures, e.g. a plan shared by its tests, are computed once), the long files first (tests/conftest.py
-# LONG_FILES_S: the 25 slowest durations printed at the end keep that table current); TEST_WORKERS=0 runs serially.
+# LONG_FILES_S: the 40 slowest durations printed at the end keep that table current); TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= 2
 test: venv browser lint
-	$(BIN)/python -m pytest --durations=25 $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+	$(BIN)/python -m pytest --durations=40 $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 bench: venv
 	$(BIN)/python benchmarks/transport.py
