@@ -43,6 +43,15 @@ that cannot be made (no other optical set covers the laser's wavelengths) is lef
 the band and said so in ``notes``. ``s_MC`` is the Monte Carlo error of the read-out that sets Ω
 (the basal rise pooled over the read-out regions), measured over the transport's groups of batches
 (:func:`mc_relative_error`).
+
+The optical perturbations (melanin, the optical set) change nothing but the optics: they run on the nominal run's
+r-z grid, so each differs from the nominal run in its light alone and its contribution measures the optics alone,
+not the optics plus a change of the domain or its cells (a numerical change, not a parameter uncertainty). For a
+person's skin the grid does not depend on the optics anyway (the subcutis is finite, and the grid ends at its
+bottom: :func:`laserskin.pipeline.scenario.default_extent`); the band states it instead of relying on it. Their heat
+solves then take the nominal run's medium and steps, hence its LU factors (:func:`laserskin.thermal.solver.factorise`)
+and its run without the laser (:func:`laserskin.pipeline.stages.thermal_response`), provided they are solved while
+the nominal factors are still cached: before the thickness cases, each of which factorises a ladder of its own.
 """
 
 from __future__ import annotations
@@ -293,14 +302,18 @@ def _skin_overrides(sim, epidermis_factor=1.0, dermis_factor=1.0) -> dict:
     return out
 
 
-def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, cooling=None):
-    """A :class:`Simulation` like ``sim`` with a changed person, layer thicknesses, set or cooling."""
+def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, cooling=None, grid=None):
+    """A :class:`Simulation` like ``sim`` with a changed person, layer thicknesses, set or cooling; on ``grid`` where
+    given (the nominal run's, for a change of the optics alone), else on the grid of its own optical stack."""
     from laserskin.pipeline.simulation import Simulation
     from laserskin.skin import skin_layers, tissue_at
 
     class _Perturbed(Simulation):
         def skin(self):
             return skin_layers(self.person, overrides or {})
+
+        def grid(self):
+            return super().grid() if grid is None else grid
 
         def optical_stacks(self):
             skin = self.skin()
@@ -425,15 +438,21 @@ def blister_uncertainty(
         return result
     cases = {}
     melanin = _melanin_high(sim.person)
-    if melanin is not None:
-        cases["melanin"] = {"person": sim.person.model_copy(update={"melanin_fraction": melanin})}
+    if melanin is not None:  # optics only: the nominal grid (module docstring)
+        cases["melanin"] = {
+            "person": sim.person.model_copy(update={"melanin_fraction": melanin}),
+            "grid": response.grid,
+        }
     cases["epidermis_thickness"] = {"overrides": _skin_overrides(sim, epidermis_factor=1 + EPIDERMIS_THICKNESS_REL)}
     cases["dermis_thickness"] = {"overrides": _skin_overrides(sim, dermis_factor=1 - DERMIS_THICKNESS_REL)}
     sets, why_not = alternative_scattering_sets(
         sim.settings.scattering, [wavelength for wavelength, _ in sim.laser.wavelength_weights()]
     )
     for name in sets:  # "scattering_set" when one other set is shipped (today: salomatina2006)
-        cases["scattering_set" if len(sets) == 1 else f"scattering_set:{name}"] = {"scattering": name}
+        cases["scattering_set" if len(sets) == 1 else f"scattering_set:{name}"] = {
+            "scattering": name,
+            "grid": response.grid,
+        }
     if len(sets) == 1:
         result.optical_set = sets[0]
     if why_not is not None:
@@ -448,19 +467,22 @@ def blister_uncertainty(
         for name, change in cases.items()
     }
     energies = {}
-    # the perturbed optics' transports run one after another in a background thread while this
-    # thread solves heat (the cooling case first: it reuses the nominal source); each result is the
-    # one a transport in this thread gives (same inputs, seed and photons, bit-identical on any
-    # thread), so only the wall time changes (issue 9: a plan within 30 s)
+    # heat in this order: the cooling case (it reuses the nominal source, no transport to wait for), the optical
+    # cases while the nominal LU factors are still cached, then the thicknesses (a ladder of factors each, which
+    # pushes the nominal's out of the cache); sums and results keep the order of the cases
+    order = sorted(cases, key=lambda n: (n != "cooling_h", "grid" not in cases[n]))
+    # the perturbed optics' transports run one after another, in that order, in a background thread while this
+    # thread solves heat; each result is the one a transport in this thread gives (same inputs, seed and
+    # photons, bit-identical on any thread), so only the wall time changes (issue 9: a plan within 30 s)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="laserskin-blister-band") as pool:
         context = contextvars.copy_context()  # the caller's citation records
         transports = {
-            name: pool.submit(context.run, _quiet_transport, *_transport_inputs(simulation))
-            for name, simulation in perturbed.items()
+            name: pool.submit(context.run, _quiet_transport, *_transport_inputs(perturbed[name]))
+            for name in order
             if name != "cooling_h"
         }
         try:
-            for name in sorted(cases, key=lambda n: n != "cooling_h"):
+            for name in order:
                 if name == "cooling_h":  # optics unchanged: reuse the source, heat only
                     source, grid = source_per_J, response.grid
                 else:
