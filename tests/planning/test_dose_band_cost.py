@@ -147,6 +147,6 @@ def test_the_plans_dose_band_makes_no_backward_run_twice(person_transport_cache,
     fresh = [plan_module._setting_at_dose(setting, f, counter) for f in FACTORS]
     assert len(backward_runs) == made + 1  # from empty stores: one run, then read by the other end
     for a, b in zip(kept, fresh, strict=True):
-        assert a.summary == b.summary and a.curve == b.curve
+        assert a.summary == b.summary and a.curve == b.curve == {}  # a re-read makes no margin curve (session 19)
         # the copy's bounds: the run's relative error (session 13; before: not estimated)
         assert a.summary["epidermal_mc_relative_error"] == setting.summary["epidermal_mc_relative_error"]

@@ -15,7 +15,7 @@ temperature (dehydration, coagulation), which this model does not follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -116,6 +116,38 @@ class ThermalResponse:
         """History (nt, nr, nz) in K at pulse energy ``pulse_energy_J``."""
         return self.base_K + pulse_energy_J * self.rise_per_J
 
+    def damage(self, pulse_energy_J: float, *, sets=tuple(DAMAGE_SETS)) -> TissueDamage:
+        """The damage maps at one pulse energy: Ω of the Arrhenius ``sets`` (keys of :data:`DAMAGE_SETS`), the peak
+        field and the read-out maps. :meth:`evaluate` is this with every set, plus the collagen, injury and pain
+        read-outs; a read-out that needs fewer sets takes this (the ends of the plan's dose band,
+        :func:`laserskin.planning.plan._setting_at_dose`: the other sets are about half the cost)."""
+        return self._damage(pulse_energy_J, sets)[1]
+
+    def _damage(self, pulse_energy_J: float, sets) -> tuple[np.ndarray, TissueDamage]:
+        """The temperature history at ``pulse_energy_J`` and :meth:`damage` of ``sets`` from it."""
+        if not (np.isfinite(pulse_energy_J) and pulse_energy_J >= 0):
+            raise InputError("pulse_energy", pulse_energy_J, "a finite energy >= 0 J")
+        history = self.temperature_K(pulse_energy_J)
+        omega = {key: arrhenius_omega(self.times_s, history, parameters=DAMAGE_SETS[key]) for key in sets}
+        peak = history.max(axis=0)
+        # the epidermal and dermal read-outs from the temperature pooled over the Monte Carlo read-out regions
+        readout_omega, readout_peak = readout_maps(
+            self.times_s,
+            history,
+            omega["henriques"],
+            peak,
+            self.grid,
+            rings=self.readout_rings,
+            rows=self.grid.z_centers_m < self.geometry.dermis_bottom_m,
+        )
+        return history, TissueDamage(
+            pulse_energy_J=pulse_energy_J,
+            omega=omega,
+            peak_temperature_K=peak,
+            readout_omega_henriques=readout_omega,
+            readout_peak_temperature_K=readout_peak,
+        )
+
     def evaluate(
         self,
         pulse_energy_J: float,
@@ -139,37 +171,23 @@ class ThermalResponse:
             Skin area per micro-beam zone (fractional lasers), m²: pain is averaged over it
             instead of the spot (:func:`laserskin.damage.pain.pain_from_field`).
         """
-        if not (np.isfinite(pulse_energy_J) and pulse_energy_J >= 0):
-            raise InputError("pulse_energy", pulse_energy_J, "a finite energy >= 0 J")
-        history = self.temperature_K(pulse_energy_J)
+        history, damage = self._damage(pulse_energy_J, tuple(DAMAGE_SETS))
         if np.any(history >= WATER_BOILING_K):
             # Water boils: the linear, constant-property model no longer holds.
             boiling = True
         else:
             boiling = False
-        omega = {key: arrhenius_omega(self.times_s, history, parameters=name) for key, name in DAMAGE_SETS.items()}
-        peak = history.max(axis=0)
         geometry = self.geometry
         collagen = collagen_response(
-            omega["collagen"],
+            damage.omega["collagen"],
             self.grid,
             dermis_top_m=geometry.junction_depth_m,
             dermis_bottom_m=geometry.dermis_bottom_m,
             spot_radius_m=min(spot_radius_m, self.grid.r_max_m),
         )
-        # the epidermal and dermal read-outs from the temperature pooled over the Monte Carlo read-out regions
-        readout_omega, readout_peak = readout_maps(
-            self.times_s,
-            history,
-            omega["henriques"],
-            peak,
-            self.grid,
-            rings=self.readout_rings,
-            rows=self.grid.z_centers_m < geometry.dermis_bottom_m,
-        )
         injury = epidermal_injury(
-            readout_omega,
-            readout_peak,
+            damage.readout_omega_henriques,
+            damage.readout_peak_temperature_K,
             self.grid,
             junction_depth_m=geometry.junction_depth_m,
             fitzpatrick=geometry.fitzpatrick,
@@ -186,33 +204,37 @@ class ThermalResponse:
             anesthetic=anesthetic,
         )
         return TissueResponse(
-            pulse_energy_J=pulse_energy_J,
-            omega=omega,
-            peak_temperature_K=peak,
+            **{f.name: getattr(damage, f.name) for f in fields(TissueDamage)},
             collagen=collagen,
             injury=injury,
             pain=pain,
             nociceptor_trace_K=trace,
             boiling=boiling,
-            readout_omega_henriques=readout_omega,
-            readout_peak_temperature_K=readout_peak,
         )
 
 
 @dataclass(frozen=True, eq=False)
-class TissueResponse:
-    """Outcome of :meth:`ThermalResponse.evaluate` (fields on the grid, read-outs)."""
+class TissueDamage:
+    """Outcome of :meth:`ThermalResponse.damage`: the damage maps at one pulse energy."""
 
     pulse_energy_J: float
+    #: Ω per Arrhenius set (keys of :data:`DAMAGE_SETS`: every set for :meth:`ThermalResponse.evaluate`)
     omega: dict[str, np.ndarray]
     peak_temperature_K: np.ndarray
-    collagen: object
-    injury: object
-    pain: object
-    nociceptor_trace_K: np.ndarray
-    boiling: bool
     #: Henriques Ω / peak temperature maps of the epidermal and dermal read-outs (rows above the dermis bottom from
     #: the temperature pooled over the read-out regions, :func:`laserskin.damage.injury.readout_maps`); None: the
     #: per-cell maps
     readout_omega_henriques: np.ndarray | None = None
     readout_peak_temperature_K: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class TissueResponse(TissueDamage):
+    """Outcome of :meth:`ThermalResponse.evaluate`: the damage maps of every set (fields on the grid) and the
+    read-outs."""
+
+    collagen: object
+    injury: object
+    pain: object
+    nociceptor_trace_K: np.ndarray
+    boiling: bool

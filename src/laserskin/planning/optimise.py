@@ -106,12 +106,14 @@ from laserskin.planning.uncertainty import blister_uncertainty
 
 __all__ = [
     "PLANNING_GRID_NR",
+    "READOUT_DAMAGE_SETS",
     "Counter",
     "FastEvaluator",
     "NotExpectedToWork",
     "SettingResult",
     "benefit_bound_setting",
     "clear_plan_memo",
+    "damage_readout",
     "memo_key",
     "memoised",
     "optimise_device",
@@ -522,6 +524,11 @@ class SettingResult:
     def energy_to_fluence(self) -> float:
         """Nominal fluence per joule of simulated pulse energy, J/m² per J."""
         return 1.0 / self.laser.beam_area_m2
+
+    @property
+    def read_energy_J(self) -> float:
+        """The pulse energy :func:`finalise` reads the setting at: the safe energy, else the low end of the range."""
+        return self.safe_energy_J if self.safe_energy_J is not None else self.energy_range_J[0]
 
 
 def _cooling_variants(preset) -> list[dict]:
@@ -1416,67 +1423,59 @@ def lightest_anesthetic(pain_with) -> str:
     return next((a for a in ANESTHETIC_ORDER if pain_with(a) <= limit), STRONGEST_TOPICAL)
 
 
-def finalise(
-    result: SettingResult, anesthetic: str, counter: Counter, *, thermal_model_rule: bool = True
-) -> SettingResult:
-    """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve.
+#: The Arrhenius sets :func:`damage_readout` reads (of :data:`laserskin.pipeline.response.DAMAGE_SETS`): the others
+#: are no read-out of a setting's summary, and each costs as much as one of these.
+READOUT_DAMAGE_SETS = ("henriques", "collagen")
 
-    ``thermal_model_rule=False`` (the benefit screen's bound, :func:`benefit_bound_setting`): the linear read-outs
-    stand even above the onset of vaporisation (the linear model has no latent heat, so it overstates the heat
-    dose there: a bound), and a fractional laser's 3-D array is not run."""
+
+def damage_readout(result: SettingResult, damage) -> dict:
+    """The damage read-outs of :func:`finalise`'s summary from ``damage`` (the
+    :class:`~laserskin.pipeline.response.TissueDamage` of ``result.response`` at the chosen energy, one pass; the sets
+    :data:`READOUT_DAMAGE_SETS` at least), ``result.passes`` passes applied: the dermal and surface keys of
+    ``laserskin simulate``, the healing dose's band, the tightening, the epidermal grade and pigment level with their
+    Monte Carlo bounds. What a re-read of the setting at another dose reads (the ends of the plan's dose band,
+    :func:`laserskin.planning.plan._setting_at_dose`, which evaluate only those sets); :func:`finalise` adds the pain,
+    the energy and the margin curve."""
     from laserskin.damage.collagen import collagen_response
     from laserskin.damage.injury import epidermal_injury
     from laserskin.pipeline.summary import dermal_readout, surface_readout
+    from laserskin.planning.noise_rules import epidermal_grade_keys, pigment_risk_keys  # beyond the MC error (QA6 #23)
     from laserskin.planning.sessions import injured_volume_band_um
 
-    sim, response, laser = result.simulation, result.response, result.laser
-    energy = result.safe_energy_J if result.safe_energy_J is not None else result.energy_range_J[0]
-    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
-    chosen = lightest_anesthetic(lambda a: fast.pain(energy, a)) if anesthetic == "auto" else anesthetic
-    result.anesthetic = chosen
-    spot_radius = sim.collagen_readout_radius_m(response.grid)  # the one read-out radius rule (QA14 #5)
-    outcome = response.evaluate(
-        energy, spot_radius_m=spot_radius, anesthetic=chosen, pain_cell_area_m2=_pain_area(sim, laser)["cell_area_m2"]
-    )
-    counter.evaluations += 1
-    geometry, n = response.geometry, result.passes
+    sim, response, n = result.simulation, result.response, result.passes
+    geometry = response.geometry
     collagen = collagen_response(
-        n * outcome.omega["collagen"],
+        n * damage.omega["collagen"],
         response.grid,
         dermis_top_m=geometry.junction_depth_m,
         dermis_bottom_m=geometry.dermis_bottom_m,
-        spot_radius_m=spot_radius,
+        spot_radius_m=sim.collagen_readout_radius_m(response.grid),  # the one read-out radius rule (QA14 #5)
     )
     injury = epidermal_injury(
-        n * outcome.readout_omega_henriques,
-        outcome.readout_peak_temperature_K,
+        n * damage.readout_omega_henriques,
+        damage.readout_peak_temperature_K,
         response.grid,
         junction_depth_m=geometry.junction_depth_m,
         fitzpatrick=geometry.fitzpatrick,
         viable_top_m=viable_epidermis_top_m(geometry.layer_names, geometry.layer_bottoms_m),  # as simulate reads it
     )
-    z = response.grid.z_centers_m
-    epi = z < geometry.junction_depth_m
-    fluence = energy / laser.beam_area_m2
-    from laserskin.treatment.devices import load_device
-
-    result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
+    epi = response.grid.z_centers_m < geometry.junction_depth_m
     tightening = sim.tightening_percent(float(collagen.tightening_percent))
     depth = collagen.coagulated_depth_range_um
-    result.summary = {
-        "peak_epidermis_temperature_C": float(outcome.readout_peak_temperature_K[:, epi].max() - CELSIUS_K),
+    summary = {
+        "peak_epidermis_temperature_C": float(damage.readout_peak_temperature_K[:, epi].max() - CELSIUS_K),
         "denaturation_depth_um": None if depth is None else [float(depth[0]), float(depth[1])],
         "denatured_volume_mm3": float(collagen.denatured_volume_mm3),
         # the dermal read-outs by simulate's rule (QA10 #12, #3): the pooled peak, the band beyond the Monte Carlo
         # error, 0.0 depths without a crater
-        **dermal_readout(sim, response, outcome, passes=n),
+        **dermal_readout(sim, response, damage, passes=n),
         # simulate's issue-9 keys of a linear run by its rule (session 13): the pooled peak anywhere, the collagen
         # coagulation depth on the axis, 0.0 crater depths (and a fractional laser's MTZ keys)
-        **surface_readout(sim, response, outcome, passes=n),
+        **surface_readout(sim, response, damage, passes=n),
         # the healing dose's band: the central 90 % of the injured volume, not gated (a band, not a verdict;
         # planning.sessions.session_dose_from_summary reads it before dermal_injury_depth_um)
         "dermal_injury_band_um": injured_volume_band_um(
-            n * outcome.omega["henriques"],
+            n * damage.omega["henriques"],
             response.grid,
             dermis_top_m=geometry.junction_depth_m,
             dermis_bottom_m=geometry.dermis_bottom_m,
@@ -1485,18 +1484,45 @@ def finalise(
         "epidermal_omega": float(injury.omega_basal),
         "epidermal_injury": injury.grade,
         "pigment_risk": injury.pigment_risk.level,
+    }
+    summary.update(pigment_risk_keys(sim, response, damage, injury))
+    # the epidermal grade by simulate's rule: at the upper Monte Carlo bound of the basal Omega, the grade established
+    # beyond the error beside it (before, the plan graded from the nominal read-out)
+    summary.update(epidermal_grade_keys(sim, response, damage, injury))
+    return summary
+
+
+def finalise(
+    result: SettingResult, anesthetic: str, counter: Counter, *, thermal_model_rule: bool = True
+) -> SettingResult:
+    """Full evaluation at the chosen energy (passes applied), anaesthetic choice, margin curve.
+
+    ``thermal_model_rule=False`` (the benefit screen's bound, :func:`benefit_bound_setting`): the linear read-outs
+    stand even above the onset of vaporisation (the linear model has no latent heat, so it overstates the heat
+    dose there: a bound), and a fractional laser's 3-D array is not run."""
+    sim, response, laser = result.simulation, result.response, result.laser
+    energy = result.read_energy_J
+    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
+    chosen = lightest_anesthetic(lambda a: fast.pain(energy, a)) if anesthetic == "auto" else anesthetic
+    result.anesthetic = chosen
+    spot_radius = sim.collagen_readout_radius_m(response.grid)  # the one read-out radius rule (QA14 #5)
+    outcome = response.evaluate(
+        energy, spot_radius_m=spot_radius, anesthetic=chosen, pain_cell_area_m2=_pain_area(sim, laser)["cell_area_m2"]
+    )
+    counter.evaluations += 1
+    n = result.passes
+    fluence = energy / laser.beam_area_m2
+    from laserskin.treatment.devices import load_device
+
+    result.laser = load_device(result.device).laser(**result.overrides, pulse_energy=f"{energy} J")
+    result.summary = {
+        **damage_readout(result, outcome),
         "pain_index": float(outcome.pain.index_without_anesthetic),
         "pain_index_with_anesthetic": float(outcome.pain.index_with_anesthetic),
         "boiling": bool(outcome.boiling),
         "pulse_energy_J": float(energy),
         "fluence_J_per_cm2": float(fluence * 1e-4),
     }
-    from laserskin.planning.noise_rules import epidermal_grade_keys, pigment_risk_keys  # beyond the MC error (QA6 #23)
-
-    result.summary.update(pigment_risk_keys(sim, response, outcome, injury))
-    # the epidermal grade by simulate's rule: at the upper Monte Carlo bound of the basal Omega, the grade established
-    # beyond the error beside it (before, the plan graded from the nominal read-out)
-    result.summary.update(epidermal_grade_keys(sim, response, outcome, injury))
     lo, hi = result.energy_range_J
     energies = np.geomspace(lo, hi, 9) if hi > lo else np.array([lo])
     if thermal_model_rule:

@@ -31,9 +31,11 @@ from laserskin.planning.modality import (
 )
 from laserskin.planning.optimise import (
     ANESTHETIC_ORDER,
+    READOUT_DAMAGE_SETS,
     STRONGEST_TOPICAL,
     Counter,
     NotExpectedToWork,
+    damage_readout,
     finalise,
     lightest_anesthetic,
     memo_key,
@@ -806,12 +808,23 @@ def _setting_at_dose(setting, factor: float, counter):
     laser rise is scaled by ``factor``, i.e. the dose of the fluence ``factor × F`` (the response is linear in the
     energy; no new transport or heat solve). The scaled response, not a moved energy, because the dose's ends may lie
     beyond the device's fluence range (a setting at the device maximum: titan_ir at 46 J/cm^2), which a laser at that
-    energy would refuse; :func:`~laserskin.planning.optimise.finalise` with the linear read-outs and the plan's
-    anaesthetic."""
+    energy would refuse.
+
+    Its summary is :func:`~laserskin.planning.optimise.damage_readout` of the scaled response: the damage read-outs of
+    :func:`~laserskin.planning.optimise.finalise`, the same numbers, which hold all that :func:`outcome_dose_band`
+    reads (the healing dose of :func:`~laserskin.planning.sessions.session_dose_from_summary` and
+    :data:`EPIDERMAL_AT_DOSE_END_KEYS`). Only the Arrhenius sets those read are integrated
+    (:data:`~laserskin.planning.optimise.READOUT_DAMAGE_SETS`), with no pain, anaesthetic choice or margin curve
+    (``curve`` stays empty): half the CPU time of the ``finalise`` the ends took until session 18. The laser is the
+    setting's, which ``finalise`` made at the same energy."""
     import dataclasses
 
-    moved = dataclasses.replace(setting, response=setting.response.scaled(factor), summary={}, curve={}, reasons=[])
-    return finalise(moved, setting.anesthetic, counter, thermal_model_rule=False)
+    response = setting.response.scaled(factor)
+    damage = response.damage(setting.read_energy_J, sets=READOUT_DAMAGE_SETS)
+    counter.evaluations += 1  # one damage evaluation, as finalise counts its own
+    moved = dataclasses.replace(setting, response=response, summary={}, curve={}, reasons=[], outcome=damage)
+    moved.summary = damage_readout(moved, damage)
+    return moved
 
 
 def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict | None, dict | None]:
@@ -829,7 +842,8 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
       an equivalent fluence change, with twice the Monte Carlo relative error ``s_MC`` in quadrature: ``δ_low``, ``δ_high``;
     * the course (the plan's session count and interval) is re-evaluated at the dose of the fluence ``F (1 − δ_low)``
       and ``F (1 + δ_high)`` from the setting's linear thermal response (no new transport; :func:`_setting_at_dose`:
-      the rise per joule scaled, so that an end beyond the device's fluence range is evaluated too);
+      the rise per joule scaled, so that an end beyond the device's fluence range is evaluated too, and only the
+      damage read-outs that the healing dose and :data:`EPIDERMAL_AT_DOSE_END_KEYS` take);
     * combination (:data:`OUTCOME_DOSE_BAND_RULE`): low = the healing band's low end at the low-dose end, high = its
       high end at the high-dose end, nominal unchanged. The two sources are independent, so taking the corners
       gives a band somewhat wider than a joint 90 % band (conservative); quadrature in log space was not used
