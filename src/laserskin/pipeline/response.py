@@ -172,11 +172,8 @@ class ThermalResponse:
             instead of the spot (:func:`laserskin.damage.pain.pain_from_field`).
         """
         history, damage = self._damage(pulse_energy_J, tuple(DAMAGE_SETS))
-        if np.any(history >= WATER_BOILING_K):
-            # Water boils: the linear, constant-property model no longer holds.
-            boiling = True
-        else:
-            boiling = False
+        # water boils: the linear, constant-property model no longer holds (read from the peak map, not the history)
+        boiling = bool(np.any(damage.peak_temperature_K >= WATER_BOILING_K))
         geometry = self.geometry
         collagen = collagen_response(
             damage.omega["collagen"],
