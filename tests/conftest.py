@@ -43,7 +43,6 @@ PRIVATE_TRANSPORT_CACHE = {
     "planning/test_plan_each.py": "devices side by side vs one by one: each must run its own transports",
     "planning/test_blister_band_prefetch.py": "background transports vs the sequential reference",
     "thermal/test_factorization_cache.py": "process-wide caches compared with fresh computations",
-    "thermal/test_solver_memory.py": "memory of a run that computes its transport",
     "planning/test_plan_memory.py": "memory of a plan that computes its transports",
     "plotting/test_progress.py": "progress output",
 }
