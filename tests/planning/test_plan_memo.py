@@ -107,7 +107,7 @@ def _stand_in(monkeypatch):
             device=preset.name,
             device_class=preset.device_class,
             laser=None,
-            cooling=dict(kwargs["coolings"][0]),
+            cooling=dict(kwargs["cooling"]),
             passes=1,
             energy_range_J=(1.0, 2.0),
             safe_energy_J=1.5,

@@ -482,7 +482,7 @@ def _bisect_log(predicate, lo: float, hi: float, iterations: int = 10) -> float:
 
 @dataclass
 class SettingResult:
-    """Outcome of optimising one (device, pulse duration, cooling, passes) combination."""
+    """Outcome of optimising one (device, cooling, passes) combination."""
 
     device: str
     device_class: str
@@ -529,24 +529,6 @@ class SettingResult:
     def read_energy_J(self) -> float:
         """The pulse energy :func:`finalise` reads the setting at: the safe energy, else the low end of the range."""
         return self.safe_energy_J if self.safe_energy_J is not None else self.energy_range_J[0]
-
-
-def _cooling_variants(preset) -> list[dict]:
-    """The preset's cooling, and for cryogen a longer spurt (20-100 ms, Anvari et al. 1995)."""
-    base = dict(preset.cooling)
-    variants = [base]
-    if base.get("kind") == "cryogen":
-        variants.append({**base, "spurt_duration": "60 ms"})
-    return variants
-
-
-def _pulse_durations(preset, laser, n: int) -> list[float]:
-    default = laser.pulse_duration_s
-    if n <= 1 or preset.ranges.pulse_duration_s is None:
-        return [default]
-    lo, hi = preset.ranges.pulse_duration_s
-    values = [default] + list(np.geomspace(lo, hi, n)[[0, -1]][: n - 1])
-    return list(dict.fromkeys(float(v) for v in values))
 
 
 def _energy_range(preset, laser) -> tuple[float, float]:
@@ -971,13 +953,12 @@ def optimise_device(
     cooling: dict | None = None,
     max_fraction: float | None = None,
     counter: Counter,
-    n_pulse_durations: int = 1,
-    cooling_variants: bool = False,
     cache_dir=None,
     screen: Callable[[SettingResult], str | None] | None = None,
     area_m2: float | None = None,
 ) -> list[SettingResult]:
-    """Optimise fluence, pulse duration, cooling and passes of one non-ablative device.
+    """Optimise the fluence at each number of passes of one non-ablative device, at its preset's pulse duration and the
+    given cooling (the preset's where ``None``).
 
     The result is memoised within the process (:func:`memoised`; the rule, the key and the copies: the section
     "In-process memo" of this module): the same call again returns copies of the first call's settings, adds the
@@ -997,13 +978,15 @@ def optimise_device(
         Passes tried, 1..max_passes.
     photons, seed : int
         Monte Carlo settings of the transport run.
+    cooling : dict, optional
+        Surface cooling (the preset's where ``None``).
     counter : Counter
         Incremented with the work done.
     screen : callable, optional
         The planner's benefit screen (cheap bound first): called with :func:`benefit_bound_setting` of the first
-        run (one pulse duration and cooling only); a reason string means the device cannot reach the planner's
-        minimum benefit at any setting the optimisation could choose, and :class:`NotExpectedToWork` is raised
-        with it before the photons are raised and the blister band is run (genesis_1064: ~1.5 of 9-15 CPU s).
+        run; a reason string means the device cannot reach the planner's minimum benefit at any setting the
+        optimisation could choose, and :class:`NotExpectedToWork` is raised with it before the photons are raised
+        and the blister band is run (genesis_1064: ~1.5 of 9-15 CPU s).
     area_m2 : float, optional
         The plan's treated area per session, m² (``PlanRequest.area_m2``), kept on each
         :class:`SettingResult` (``treated_area_m2``) for the protocol of the non-linear re-run of
@@ -1012,7 +995,7 @@ def optimise_device(
     Returns
     -------
     list of SettingResult
-        One per (pulse duration, cooling, passes), best first (:func:`order_settings`).
+        One per number of passes, best first (:func:`order_settings`).
 
     Raises
     ------
@@ -1023,10 +1006,7 @@ def optimise_device(
 
     if max_fraction is None:
         max_fraction = planner_rules()["safety"]["max_fraction_of_blister"]
-    if cooling is not None:
-        coolings = [dict(cooling)]
-    else:
-        coolings = _cooling_variants(preset) if cooling_variants else [dict(preset.cooling)]
+    cooling = dict(preset.cooling if cooling is None else cooling)
     key = memo_key(
         "optimise_device",
         person=person,
@@ -1036,9 +1016,8 @@ def optimise_device(
         max_passes=max_passes,
         photons=photons,
         seed=seed,
-        coolings=coolings,
+        cooling=cooling,
         max_fraction=max_fraction,
-        n_pulse_durations=n_pulse_durations,
         cache_dir=cache_dir,
         screened=screen is not None,
         area_m2=area_m2,
@@ -1054,10 +1033,9 @@ def optimise_device(
             max_passes=max_passes,
             photons=photons,
             seed=seed,
-            coolings=coolings,
+            cooling=cooling,
             max_fraction=max_fraction,
             counter=own,
-            n_pulse_durations=n_pulse_durations,
             cache_dir=cache_dir,
             screen=on_bound,
             area_m2=area_m2,
@@ -1075,17 +1053,14 @@ def _optimise_device(
     max_passes: int,
     photons: int,
     seed: int,
-    coolings: list[dict],
+    cooling: dict,
     max_fraction: float,
     counter: Counter,
-    n_pulse_durations: int,
     cache_dir,
     screen: Callable[[SettingResult], str | None] | None,
     area_m2: float | None,
 ) -> list[SettingResult]:
-    """:func:`optimise_device` without the memo (``coolings`` and ``max_fraction`` resolved)."""
-    from laserskin.pipeline.simulation import Simulation
-
+    """:func:`optimise_device` without the memo (``cooling`` and ``max_fraction`` resolved)."""
     overrides = {}
     base_laser = preset.laser()
     if (
@@ -1098,93 +1073,31 @@ def _optimise_device(
             "coverage": verdict.max_coverage,
         }
     pain_anesthetic = STRONGEST_TOPICAL if anesthetic == "auto" else anesthetic
+    setting_overrides = {**overrides, "pulse_duration": f"{base_laser.pulse_duration_s} s"}
+    laser = preset.laser(**setting_overrides)
+    lo, hi = _energy_range(preset, laser)
+
+    def bound(sim, response) -> None:
+        if screen is not None:
+            setting = benefit_bound_setting(
+                sim, response, preset, laser, cooling, lo, hi, max_passes, counter, setting_overrides
+            )
+            why = None if setting is None else screen(setting)
+            if why:
+                raise NotExpectedToWork(why)
+
+    sim, response, _, uncertainty = _setup_runs(
+        person, laser, cooling, photons, seed, cache_dir, (lo, hi), counter, bound=bound
+    )
+    fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
     results: list[SettingResult] = []
-    transport = None
-    durations = _pulse_durations(preset, base_laser, n_pulse_durations)
-    if len(durations) * len(coolings) == 1:  # one set-up (the planner's): its runs are kept in the process
-        laser = preset.laser(**overrides, pulse_duration=f"{durations[0]} s")
-        lo, hi = _energy_range(preset, laser)
-        variant = coolings[0]
-
-        def bound(sim, response) -> None:
-            if screen is not None:
-                setting = benefit_bound_setting(
-                    sim,
-                    response,
-                    preset,
-                    laser,
-                    variant,
-                    lo,
-                    hi,
-                    max_passes,
-                    counter,
-                    {**overrides, "pulse_duration": f"{durations[0]} s"},
-                )
-                why = None if setting is None else screen(setting)
-                if why:
-                    raise NotExpectedToWork(why)
-
-        sim, response, _, uncertainty = _setup_runs(
-            person, laser, variant, photons, seed, cache_dir, (lo, hi), counter, bound=bound
+    for passes in range(1, max_passes + 1):
+        setting = _optimise_fluence(
+            fast, sim, preset, laser, cooling, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
         )
-        fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
-        for passes in range(1, max_passes + 1):
-            setting = _optimise_fluence(
-                fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
-            )
-            setting.overrides = {**overrides, "pulse_duration": f"{durations[0]} s"}
-            setting.treated_area_m2 = area_m2
-            results.append(setting)
-        return order_settings(results)
-    screen = None  # the bound is of one response: not for several set-ups
-    for duration in durations:
-        laser = preset.laser(**overrides, pulse_duration=f"{duration} s")
-        lo, hi = _energy_range(preset, laser)
-        for variant in coolings:
-            sim = Simulation(
-                person, laser, variant, settings=planning_settings(photons, seed, laser), cache_dir=cache_dir
-            )
-            if transport is None:  # one transport per optical set-up (beam and optics unchanged here)
-                transport = sim.transport()
-                counter.transports += len(transport[0])
-            _, source, grid = transport
-            response, _ = sim.thermal_response(source, grid)
-            counter.heat_solves += 2
-            if screen is not None:
-                bound = benefit_bound_setting(
-                    sim,
-                    response,
-                    preset,
-                    laser,
-                    variant,
-                    lo,
-                    hi,
-                    max_passes,
-                    counter,
-                    {**overrides, "pulse_duration": f"{duration} s"},
-                )
-                why = None if bound is None else screen(bound)
-                if why:
-                    raise NotExpectedToWork(why)
-            more = photons_for_noise(sim, response, photons)
-            if more > sim.settings.photons:  # the decision needs a quieter basal layer: more photons
-                sim = Simulation(
-                    person, laser, variant, settings=planning_settings(more, seed, laser), cache_dir=cache_dir
-                )
-                transport = sim.transport()
-                counter.transports += len(transport[0])
-                _, source, grid = transport
-                response, _ = sim.thermal_response(source, grid)
-                counter.heat_solves += 2
-            fast = FastEvaluator(response, counter, **_pain_area(sim, laser))
-            uncertainty = blister_uncertainty(sim, response, source, (lo, hi), counter=counter)
-            for passes in range(1, max_passes + 1):
-                setting = _optimise_fluence(
-                    fast, sim, preset, laser, variant, passes, lo, hi, pain_anesthetic, uncertainty, max_fraction
-                )
-                setting.overrides = {**overrides, "pulse_duration": f"{duration} s"}
-                setting.treated_area_m2 = area_m2
-                results.append(setting)
+        setting.overrides = dict(setting_overrides)
+        setting.treated_area_m2 = area_m2
+        results.append(setting)
     return order_settings(results)
 
 
