@@ -333,7 +333,8 @@ def check_threads(threads: int | None, field: str) -> None:
 
     from laserskin.core.errors import InputError
 
-    most = int(numba.config.NUMBA_NUM_THREADS)
+    # numba.config sets its NUMBA_* names at import (globals() from the environment): mypy cannot see them
+    most = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= most:
         raise InputError(field, threads, f"a whole number from 1 to {most} (the cores numba may use here)")
 
@@ -401,12 +402,13 @@ class ShellGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
         try:
-            status = super().main(args, prog_name, complete_var, False, **extra)
+            status = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.Abort:
             error_line("aborted")
             sys.exit(EXIT_FAILURE)

@@ -207,6 +207,7 @@ def reproducing_scenario(spec: Any, simulation: Any) -> Any:
 
 def output_names(geometry: str) -> list[str]:
     """The files ``simulate --out`` writes for a geometry (``"rz"`` or ``"voxels"``): one list per geometry."""
+    figures: tuple[str, ...]
     if geometry == "voxels":
         from laserskin.pipeline.voxel import VOXEL_FIGURES as figures
     else:
@@ -289,7 +290,14 @@ def command(
 
         out.mkdir(parents=True, exist_ok=True)
         outputs.wrote(result.save(out / "result.nc"))
-        for path in result.figures(out) if spec.geometry.kind == "voxels" else plot_simulation(result, out):
+        if spec.geometry.kind == "voxels":
+            from laserskin.pipeline.voxel import VoxelResult
+
+            assert isinstance(result, VoxelResult)  # a voxel scenario runs the voxel stage (Simulation.run)
+            paths = result.figures(out)
+        else:
+            paths = plot_simulation(result, out)
+        for path in paths:
             outputs.wrote(path)
     if movie is not None and result.summary.get("thermal_model") == "nonlinear":
         # the 100 degC rule switched a non-ablative run to the non-linear model after it started: keep the

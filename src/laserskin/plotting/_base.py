@@ -62,7 +62,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] =
     plt = pyplot()
     import matplotlib
 
-    with matplotlib.rc_context(STYLE):
+    # matplotlib's stub wants its literal rcParams keys; STYLE's keys are plain str (all valid rcParams)
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         figure, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
     return figure, axes
 

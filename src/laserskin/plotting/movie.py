@@ -96,7 +96,8 @@ def write_temperature_movie(
     figure.set_layout_engine("none")
     movie = animation.FuncAnimation(figure, update, frames=list(frames), blit=False)
     writer_name = MOVIE_SUFFIXES[suffix]
-    writer = animation.writers[writer_name](fps=fps)
+    # matplotlib's stub says fps: int; its writers take fractional rates (ffmpeg -framerate, pillow 1000/fps)
+    writer = animation.writers[writer_name](fps=fps)  # type: ignore[arg-type]
     try:
         write_atomic(path, lambda temporary: movie.save(temporary, writer=writer, dpi=MOVIE_DPI))
     finally:

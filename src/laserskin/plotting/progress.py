@@ -56,7 +56,7 @@ def interactive(stream: Any = None) -> bool:
     if shell is None:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:  # noqa: BLE001 - IPython present but unusable: no bar
         return False
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"

@@ -6,7 +6,7 @@ on a new figure (or the given axes), optionally saves it to ``path`` and returns
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,8 @@ def plot_simulation(result: Any, directory: str | Path, prefix: str = "") -> lis
     """Write the temperature map, depth profiles and probe traces of a simulation as PNG files."""
     directory = Path(directory)
     paths = []
-    for name, function in zip(SIMULATION_FIGURES, (plot_temperature_map, plot_depth_profiles, plot_probe_traces)):
+    plotters: tuple[Callable[..., Any], ...] = (plot_temperature_map, plot_depth_profiles, plot_probe_traces)
+    for name, function in zip(SIMULATION_FIGURES, plotters):
         path = directory / f"{prefix}{name}.png"
         close(function(result, path))
         paths.append(path)
@@ -216,7 +217,7 @@ def plot_result(result: Any, path: str | Path | None = None, *, title: str | Non
 
 
 def _headline(result: Any) -> str:
-    summary = getattr(result, "summary", None)
+    summary: Any = getattr(result, "summary", None)  # a Summary model, its JSON text, or absent
     if isinstance(summary, str):  # a dataset: its provenance holds the summary as JSON
         import json
 

@@ -17,7 +17,7 @@ import logging
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -64,8 +64,9 @@ def _axis_coordinate(values: list[Any]) -> tuple[np.ndarray, dict[str, str]]:
         return np.asarray(values, dtype=float), {}
     if all(isinstance(v, str) for v in values):
         parsed = [re.match(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$", v) for v in values]
-        if all(parsed) and len({m.group(2) for m in parsed}) == 1:
-            return np.asarray([float(m.group(1)) for m in parsed]), {"units": parsed[0].group(2)}
+        matches = [m for m in parsed if m is not None]
+        if len(matches) == len(parsed) and len({m.group(2) for m in matches}) == 1:
+            return np.asarray([float(m.group(1)) for m in matches]), {"units": matches[0].group(2)}
         return np.asarray(values, dtype=object), {}
     labels = []
     for value in values:
@@ -380,16 +381,17 @@ class SweepStore:
                 np.arange(spec.population.n),
                 {"units": "1", "long_name": "person of the population"},
             )
+            people = cast(list[dict[str, Any]], self.sweep.people)  # a population: every entry is a person
             for name in PERSON_FIELDS:
-                column = [p[name] for p in self.sweep.people]
+                column = [p[name] for p in people]
                 units, long_name = PERSON_UNITS.get(name, ("1", name.replace("_", " ")))
                 if all(isinstance(v, int | float) and not isinstance(v, bool) for v in column):
                     array = np.asarray(column, dtype=float)
                 else:
                     array = np.asarray([str(v) for v in column], dtype=str)
                 coords[name] = ("person", array, {"units": units, "long_name": long_name})
-        for key, values in spec.axes.items():
-            array, attrs = _axis_coordinate(values)
+        for key, axis_values in spec.axes.items():
+            array, attrs = _axis_coordinate(axis_values)
             if array.dtype == object:
                 array = array.astype(str)
             attrs = {"units": "1", **attrs, "long_name": key, "key": key}

@@ -269,7 +269,8 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     app.state.settings, app.state.data_dir, app.state.jobs = settings, data_dir, jobs
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_exception_handler(RequestValidationError, validation_error_response)
+    # starlette types a handler as taking any Exception; this one is registered for RequestValidationError only
+    app.add_exception_handler(RequestValidationError, validation_error_response)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if swagger is not None:
         app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="swagger")
@@ -518,10 +519,11 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     @app.get(
         "/api/jobs/{job_id}",
         tags=["api"],
+        response_model=dict[str, Any],  # the schema of a success; errors return a JSONResponse
         summary="Progress of a background job",
         responses={404: {"description": "no such job"}},
     )
-    def api_job(job_id: str) -> dict[str, Any]:
+    def api_job(job_id: str) -> dict[str, Any] | JSONResponse:
         job = jobs.get(job_id)
         if job is None:
             return JSONResponse(status_code=404, content={"detail": "no such job"})
@@ -530,10 +532,11 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     @app.delete(
         "/api/jobs/{job_id}",
         tags=["api"],
+        response_model=dict[str, Any],  # the schema of a success; errors return a JSONResponse
         summary="Cancel a job (its worker stops at once) and delete it",
         responses={404: {"description": "no such job"}},
     )
-    def api_job_delete(job_id: str) -> dict[str, Any]:
+    def api_job_delete(job_id: str) -> dict[str, Any] | JSONResponse:
         if jobs.get(job_id) is None or not jobs.delete(job_id):
             return JSONResponse(status_code=404, content={"detail": "no such job"})
         return {"id": job_id, "deleted": True}
@@ -580,13 +583,14 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     @app.post(
         "/api/plan",
         tags=["api"],
+        response_model=dict[str, Any],  # the schema of a success; errors return a JSONResponse
         summary="Plan a treatment (same JSON as `laserskin plan --json`)",
         responses={
             422: {"description": "invalid input, over a server limit, or an infeasible goal"},
             503: {"description": "the server is busy; retry after `Retry-After` seconds"},
         },
     )
-    async def api_plan(plan: PlanRequest, request: Request) -> dict[str, Any]:
+    async def api_plan(plan: PlanRequest, request: Request) -> dict[str, Any] | JSONResponse:
         problem = plan_limit_problem(plan, settings)
         if problem:
             return _limit_error(*problem)
@@ -595,13 +599,14 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
     @app.post(
         "/api/simulate",
         tags=["api"],
+        response_model=dict[str, Any],  # the schema of a success; errors return a JSONResponse
         summary="Simulate one scenario (the Scenario TOML schema as JSON)",
         responses={
             422: {"description": "invalid input or over a server limit"},
             503: {"description": "the server is busy; retry after `Retry-After` seconds"},
         },
     )
-    async def api_simulate(scenario: Scenario, request: Request) -> dict[str, Any]:
+    async def api_simulate(scenario: Scenario, request: Request) -> dict[str, Any] | JSONResponse:
         try:
             problem = scenario_limit_problem(scenario, settings)
         except (ValidationError, ValueError, ArithmeticError) as error:
@@ -612,7 +617,7 @@ def create_app(data_dir: str | Path | None = None, settings: WebSettings | None 
         if isinstance(response, JSONResponse) and response.status_code == 200:
             # the wrapped body is longer: carry the job's own headers (X-Job-Id), not its content-length/-type
             kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
-            return JSONResponse({"summary": json.loads(response.body)}, headers=kept)
+            return JSONResponse({"summary": json.loads(bytes(response.body))}, headers=kept)
         return response
 
     return app

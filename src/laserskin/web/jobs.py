@@ -426,9 +426,9 @@ class JobManager:
                     self._finish(job, "error", reason)
             self.queue.clear()
             for job_id, running in list(self.running.items()):
-                job = self.jobs.get(job_id)
-                if job is not None and not job.finished:
-                    self._finish(job, "error", reason)
+                running_job = self.jobs.get(job_id)
+                if running_job is not None and not running_job.finished:
+                    self._finish(running_job, "error", reason)
                 try:
                     running.process.kill()
                 except (OSError, ValueError, AttributeError):

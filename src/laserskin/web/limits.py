@@ -22,7 +22,10 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "RESTATED_ONLY",
@@ -469,6 +472,7 @@ def field_limits(kind: str, settings: WebSettings) -> dict[str, FieldLimit]:
     below the schema's upper end; the bounds are read from the input model, so the words are the schema's own."""
     from laserskin.core.errors import describe_field, field_at, field_range, range_words
 
+    model: type[BaseModel]
     if kind == "plan":
         from laserskin.planning import PlanRequest as model
     else:
@@ -515,7 +519,8 @@ def available_threads(settings: WebSettings) -> int:
     fewer (more fail in the job: "threads: ... from 1 to 2 (cores available to numba)")."""
     import numba
 
-    return max(1, min(settings.max_threads, int(numba.config.NUMBA_NUM_THREADS)))
+    # numba.config sets its NUMBA_* names at import (globals() from the environment): mypy cannot see them
+    return max(1, min(settings.max_threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
 
 
 def server_range(kind: str, field: str, settings: WebSettings) -> str:

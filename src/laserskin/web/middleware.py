@@ -266,7 +266,7 @@ def validation_error_response(request: Request, error: RequestValidationError) -
     items = []
     for item in list(error.errors())[:20]:
         body = {**item, "loc": tuple(item.get("loc", ()))[1:]} if tuple(item.get("loc", ()))[:1] == ("body",) else item
-        entry = {
+        entry: dict[str, Any] = {
             # the request's field, without the tags of tagged unions (QA8 #3: body.laser.pulse_duration, not
             # body.laser.<laser>.pulse_duration), so that a client can attach it to its input
             "loc": [str(p)[:MAX_INPUT_ECHO] for p in item.get("loc", ()) if not str(p).startswith("<")],

@@ -53,7 +53,8 @@ def _rc(constrained: bool = False):
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    return matplotlib.rc_context({**RC, **(CONSTRAINED if constrained else {})})
+    # matplotlib's stub wants its literal rcParams keys; RC's and CONSTRAINED's are plain str (all valid rcParams)
+    return matplotlib.rc_context({**RC, **(CONSTRAINED if constrained else {})})  # type: ignore[dict-item]
 
 
 def _one_legend(fig) -> None:
@@ -113,7 +114,8 @@ class _Progress(Callback):
     """Maps laserskin progress events onto one fraction for the job page."""
 
     def __init__(self, report: Report, weights: dict[str, tuple[float, float]]):
-        self.report, self.weights, self.totals, self.fraction = report, weights, {}, 0.0
+        self.report, self.weights, self.fraction = report, weights, 0.0
+        self.totals: dict[str, float] = {}
         self.reported = -1.0
 
     def on_start(self, stage, total, unit):
