@@ -55,14 +55,13 @@ from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import (
     SimulationSummary,
     dermal_depth_below_m,
+    laser_keys,
     model_validity,
     pyrolysis_note,
     residual_damage_depth_m,
     run_contraction_note,
     rz_mtz_keys,
     surface_readout,
-    wavelength_band_nm,
-    wavelength_bands_nm,
     zone_size_m,
 )
 
@@ -840,11 +839,7 @@ def run_nonlinear(
         "anesthetic": simulation.protocol.anesthetic,
         "boiling": bool(heat.onset_reached),
         "vaporised_water_mg": float((heat.vaporised_water_kg_per_m3 * grid.cell_volume_m3).sum() * 1e6) * area_scale,
-        "pulse_energy_J": energy_J,
-        "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
-        "wavelength_nm": wavelength * 1e9,
-        "wavelength_band_nm": wavelength_band_nm(laser),
-        "wavelength_bands_nm": wavelength_bands_nm(laser),
+        **laser_keys(simulation),
         "photons": simulation.settings.photons if source_per_J is not None else 0,
         "seed": simulation.settings.seed,
         "heat_steps": int(heat.n_steps),

@@ -320,6 +320,21 @@ def wavelength_band_nm(laser) -> list[float]:
     return [bands[0][0], bands[-1][1]]
 
 
+def laser_keys(simulation) -> dict[str, Any]:
+    """The summary keys that echo the laser as the run fired it, one rule for the linear, non-linear and voxel
+    summaries: ``pulse_energy_J`` (one pulse into the simulated beam, one micro-beam if fractional),
+    ``fluence_J_per_cm2``, ``wavelength_nm`` (the centroid) and the bands (:func:`wavelength_band_nm`,
+    :func:`wavelength_bands_nm`)."""
+    laser = simulation.laser
+    return {
+        "pulse_energy_J": float(simulation.pulse_energy_J()),
+        "fluence_J_per_cm2": laser.fluence_J_per_m2 * 1e-4,
+        "wavelength_nm": float(laser.centroid_wavelength_m) * 1e9,
+        "wavelength_band_nm": wavelength_band_nm(laser),
+        "wavelength_bands_nm": wavelength_bands_nm(laser),
+    }
+
+
 def residual_damage_depth_m(omega_map: np.ndarray, grid, floor_m: float = 0.0, *, column: int = 0) -> float:
     """``residual_damage_depth_um`` (in m): how deep below the final crater floor — the intact surface when
     there is no crater — Henriques Ω ≥ 1 extends *contiguously from the floor*, in one column (the axis).
@@ -655,7 +670,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         pigment.pop("pigment_risk_beyond_error", None)
     grade = epidermal_grade_bounds(simulation, response, outcome, transport_results=transport_results)  # pigment side
     depth = outcome.collagen.coagulated_depth_range_um
-    laser, settings = simulation.laser, simulation.settings
+    settings = simulation.settings
     pooled = pooled_peak_K(response, outcome)  # once, for both read-outs
     surface = surface_readout(simulation, response, outcome, pooled_K=pooled)  # peak, crater, coagulation (and MTZ)
     tightening = simulation.tightening_percent(float(outcome.collagen.tightening_percent))
@@ -688,11 +703,7 @@ def linear_summary(simulation, outcome, response, heat, transport_results) -> Si
         anesthetic=simulation.protocol.anesthetic,
         cooling_kind=simulation.cooling.kind,
         boiling=bool(outcome.boiling),
-        pulse_energy_J=simulation.pulse_energy_J(),
-        fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
-        wavelength_nm=laser.centroid_wavelength_m * 1e9,
-        wavelength_band_nm=wavelength_band_nm(laser),
-        wavelength_bands_nm=wavelength_bands_nm(laser),
+        **laser_keys(simulation),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.n_steps),

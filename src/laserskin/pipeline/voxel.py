@@ -64,11 +64,10 @@ from laserskin.pipeline.response import DAMAGE_SETS
 from laserskin.pipeline.result import Result, pair
 from laserskin.pipeline.summary import (
     SimulationSummary,
+    laser_keys,
     mtz_zone_extent,
     pyrolysis_note,
     run_contraction_note,
-    wavelength_band_nm,
-    wavelength_bands_nm,
 )
 from laserskin.thermal.schedule import Schedule
 from laserskin.thermal.voxel_heat import BLOOD_THERMAL, VoxelDamage, VoxelThermalMedium, solve_voxel_bioheat
@@ -861,11 +860,7 @@ def _summary(simulation, setup, volume, columns, omega, peak, heat, nociceptor, 
         anesthetic=simulation.protocol.anesthetic,
         cooling_kind=simulation.cooling.kind,
         boiling=boiling,
-        pulse_energy_J=simulation.pulse_energy_J(),
-        fluence_J_per_cm2=laser.fluence_J_per_m2 * 1e-4,
-        wavelength_nm=laser.centroid_wavelength_m * 1e9,
-        wavelength_band_nm=wavelength_band_nm(laser),
-        wavelength_bands_nm=wavelength_bands_nm(laser),
+        **laser_keys(simulation),
         photons=settings.photons,
         seed=settings.seed,
         heat_steps=int(heat.steps),
