@@ -175,7 +175,7 @@ class RZGrid:
     def z_max_m(self) -> float:
         return float(self.z_edges_m[-1])
 
-    def layer_index(self, layer_boundaries_m: Sequence[float]) -> np.ndarray:
+    def layer_index(self, layer_boundaries_m: Sequence[float] | np.ndarray) -> np.ndarray:
         """Layer number of each depth cell, shape (nz,).
 
         ``layer_boundaries_m`` are the depths of the bottoms of the layers (cumulative

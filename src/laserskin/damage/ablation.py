@@ -66,12 +66,13 @@ class AblationParameters(InputModel):
     """Ablation constants of one laser/tissue pair (SI inside)."""
 
     name: str
-    wavelength_m: Quantity("m", gt=0.0, display="nm") = Field(alias="wavelength")
-    mua_per_m: Quantity("1/m", gt=0.0) = Field(alias="mua")
-    threshold_fluence_J_per_m2: Quantity("J/m^2", gt=0.0) = Field(alias="threshold_fluence")
-    heat_of_ablation_J_per_m3: Quantity("J/m^3", gt=0.0, display="kJ/cm^3") = Field(alias="heat_of_ablation")
-    plateau_depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="plateau_depth")
-    ablation_temperature_K: Quantity("K", gt=CELSIUS_K, display="K") = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    wavelength_m: Quantity("m", gt=0.0, display="nm") = Field(alias="wavelength")  # type: ignore[valid-type]
+    mua_per_m: Quantity("1/m", gt=0.0) = Field(alias="mua")  # type: ignore[valid-type]
+    threshold_fluence_J_per_m2: Quantity("J/m^2", gt=0.0) = Field(alias="threshold_fluence")  # type: ignore[valid-type]
+    heat_of_ablation_J_per_m3: Quantity("J/m^3", gt=0.0, display="kJ/cm^3") = Field(alias="heat_of_ablation")  # type: ignore[valid-type]
+    plateau_depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="plateau_depth")  # type: ignore[valid-type]
+    ablation_temperature_K: Quantity("K", gt=CELSIUS_K, display="K") = Field(  # type: ignore[valid-type]
         default="100 degC", alias="ablation_temperature"
     )
     source: str = ""

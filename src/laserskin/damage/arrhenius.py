@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numba import njit
@@ -59,8 +59,9 @@ class ArrheniusRegime(InputModel):
     with the gas constant its source used (``R_source``).
     """
 
-    A_per_s: Quantity("1/s", gt=0.0, display="1/s") = Field(alias="A", description="frequency factor")
-    activation_temperature_K: Quantity("K", gt=0.0, display="K") = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    A_per_s: Quantity("1/s", gt=0.0, display="1/s") = Field(alias="A", description="frequency factor")  # type: ignore[valid-type]
+    activation_temperature_K: Quantity("K", gt=0.0, display="K") = Field(  # type: ignore[valid-type]
         alias="Ea_over_R", description="Ea/R, activation energy over the gas constant"
     )
 
@@ -94,7 +95,8 @@ class ArrheniusParameterSet(InputModel):
     name: str
     title: str = ""
     regimes: tuple[ArrheniusRegime, ...] = Field(min_length=1, max_length=2)
-    switch_temperature_K: Quantity("K", gt=0.0, display="K") | None = Field(default=None, alias="switch_temperature")
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    switch_temperature_K: Quantity("K", gt=0.0, display="K") | None = Field(default=None, alias="switch_temperature")  # type: ignore[valid-type]
     switch_belongs_to: Literal["low", "high"] = "high"
     confidence: Literal["V", "R", "D", "U"]
     validity: str = ""
@@ -402,7 +404,8 @@ def _increment(
     big = _big_steps(t0, t1, ps)
     out = np.empty_like(t0)
     small = ~big
-    out[small] = (dt_s[small] if np.ndim(dt_s) else dt_s) * _rate(0.5 * (t0[small] + t1[small]), ps)
+    # np.ndim(dt_s) > 0: dt_s is the array of step lengths (the cast tells mypy so; it does nothing at run time)
+    out[small] = (cast(np.ndarray, dt_s)[small] if np.ndim(dt_s) else dt_s) * _rate(0.5 * (t0[small] + t1[small]), ps)
     if np.any(big):
         a, b = t0[big], t1[big]
         total = np.zeros_like(a)
@@ -411,7 +414,7 @@ def _increment(
             inside = ca != cb
             if np.any(inside):
                 total[inside] += _primitive(cb[inside], regime) - _primitive(ca[inside], regime)
-        out[big] = (dt_s[big] if np.ndim(dt_s) else dt_s) * total / (b - a)
+        out[big] = (cast(np.ndarray, dt_s)[big] if np.ndim(dt_s) else dt_s) * total / (b - a)
     return out
 
 
@@ -426,7 +429,9 @@ def _regime_bounds(ps: ArrheniusParameterSet) -> list[tuple[float, float]]:
     """Temperature range of each regime (the primitives are taken on T clipped to it)."""
     if not ps.two_regime:
         return [(0.0, np.inf)]
-    return [(0.0, ps.switch_temperature_K), (ps.switch_temperature_K, np.inf)]
+    switch = ps.switch_temperature_K
+    assert switch is not None  # a two-regime set has its switch (ArrheniusParameterSet._check_switch)
+    return [(0.0, switch), (switch, np.inf)]
 
 
 def arrhenius_omega(
@@ -608,7 +613,7 @@ class ArrheniusIntegrator:
             else:
                 self._masks[label] = np.ones(shape, dtype=bool)
         self._omega = {label: np.where(m, 0.0, np.nan) for label, m in self._masks.items()}
-        self._peak = None
+        self._peak: np.ndarray | None = None
         self.time_s = 0.0
         self.steps = 0
 
@@ -677,7 +682,9 @@ class ArrheniusIntegrator:
     def combined_omega(self) -> np.ndarray:
         """Ω of the set assigned to each cell (non-overlapping regions), NaN where none."""
         masks = list(self._masks.values())
-        if sum(m.astype(int) for m in masks).max() > 1:
+        overlaps = sum(m.astype(int) for m in masks)
+        assert isinstance(overlaps, np.ndarray)  # not sum()'s start 0: there is a mask (__init__ refuses no sets)
+        if overlaps.max() > 1:
             raise InputError("regions", "overlapping", "non-overlapping regions (use by_layer)")
         out = np.full((self.grid.nr, self.grid.nz), np.nan)
         for label, mask in self._masks.items():

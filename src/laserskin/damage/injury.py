@@ -279,7 +279,9 @@ def readout_rings(grid: Any, launch_cdf: Any, photons: int, *, min_photons: floa
 
     def flush() -> None:  # a remainder below min_photons joins the region inside it
         if current:
-            (groups[-1] if groups and held < min_photons else groups.append([]) or groups[-1]).extend(current)
+            if not (groups and held < min_photons):
+                groups.append([])
+            groups[-1].extend(current)
 
     for i in range(grid.nr):
         if counts[i] > 0.0:

@@ -97,20 +97,21 @@ _PAIN = _pain_table()
 class PainParameters(InputModel):
     """Nociceptor depths, heat-pain threshold and the dose giving an index of 5/10 (``pain.toml``)."""
 
-    nociceptor_depth_m: Quantity("m", gt=0.0, display="um") = Field(default="150 um", alias="nociceptor_depth")
-    nerve_band_top_m: Quantity("m", ge=0.0, display="um") = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    nociceptor_depth_m: Quantity("m", gt=0.0, display="um") = Field(default="150 um", alias="nociceptor_depth")  # type: ignore[valid-type]
+    nerve_band_top_m: Quantity("m", ge=0.0, display="um") = Field(  # type: ignore[valid-type]
         default=_PAIN.get("nerve_band_top", {}).get("value", "20 um"), alias="nerve_band_top"
     )
-    nerve_band_bottom_m: Quantity("m", gt=0.0, display="um") = Field(
+    nerve_band_bottom_m: Quantity("m", gt=0.0, display="um") = Field(  # type: ignore[valid-type]
         default=_PAIN.get("nerve_band_bottom", {}).get("value", "200 um"), alias="nerve_band_bottom"
     )
-    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(
+    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(  # type: ignore[valid-type]
         default=_PAIN.get("threshold_temperature", {}).get("value", "317.15 K"), alias="threshold_temperature"
     )
-    half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(
+    half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(  # type: ignore[valid-type]
         default=_PAIN.get("half_max_dose", {}).get("value", "1 K*s"), alias="half_max_dose"
     )
-    destruction_dose_K_s: Quantity("K*s", ge=0.0, display="K*s") = Field(
+    destruction_dose_K_s: Quantity("K*s", ge=0.0, display="K*s") = Field(  # type: ignore[valid-type]
         default=_PAIN.get("destruction_dose", {}).get("value", "0 K*s"), alias="destruction_dose"
     )
     exponent: float = Field(default=float(_PAIN.get("exponent", {}).get("value", 1.0)), gt=0.0, le=10.0)

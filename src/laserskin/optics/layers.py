@@ -21,10 +21,11 @@ class OpticalLayer(InputModel):
 
     name: str = "layer"
     n: float = Field(ge=1.0, le=4.0, description="refractive index")
-    mua_per_m: Quantity("1/m", ge=0.0) = Field(alias="mua", description="absorption coefficient")
-    mus_per_m: Quantity("1/m", ge=0.0) = Field(alias="mus", description="scattering coefficient")
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    mua_per_m: Quantity("1/m", ge=0.0) = Field(alias="mua", description="absorption coefficient")  # type: ignore[valid-type]
+    mus_per_m: Quantity("1/m", ge=0.0) = Field(alias="mus", description="scattering coefficient")  # type: ignore[valid-type]
     g: float = Field(gt=-1.0, lt=1.0, description="Henyey-Greenstein anisotropy")
-    thickness_m: Quantity("m", gt=0.0, display="um", allow_inf=True) = Field(alias="thickness")
+    thickness_m: Quantity("m", gt=0.0, display="um", allow_inf=True) = Field(alias="thickness")  # type: ignore[valid-type]
 
     @property
     def musp_per_m(self) -> float:

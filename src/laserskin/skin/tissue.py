@@ -347,10 +347,10 @@ def tissue_at(
     skin = person_or_skin if isinstance(person_or_skin, SkinModel) else skin_layers(person_or_skin)
     if isinstance(wavelength_m, str) or hasattr(wavelength_m, "units"):  # "1064 nm" or a pint quantity
         wavelength_m = to_si(wavelength_m, "m", field="wavelength", display="nm")
-    wavelength = np.asarray(wavelength_m, dtype=np.float64)
-    if wavelength.ndim != 0:
+    wavelength_array = np.asarray(wavelength_m, dtype=np.float64)
+    if wavelength_array.ndim != 0:
         raise InputError("wavelength", wavelength_m, "a single wavelength (use layer_optics for spectra)")
-    wavelength = float(wavelength)
+    wavelength = float(wavelength_array)
     pset = get_scattering_set(scattering)
     overrides = dict(overrides or {})
     for layer_name, fields in overrides.items():

@@ -64,22 +64,22 @@ class SurfaceBoundary:
                 float(self.medium_temperature_K.values.min()),
                 "> 0 K",
             )
-        if self.resting_h_W_per_m2K is None:
-            object.__setattr__(self, "resting_h_W_per_m2K", float(self.h_W_per_m2K.values[0]))
-        if self.resting_temperature_K is None:
-            object.__setattr__(
-                self,
-                "resting_temperature_K",
-                float(self.medium_temperature_K.values[0]),
-            )
-        if not (self.resting_h_W_per_m2K >= 0 and math.isfinite(self.resting_h_W_per_m2K)):
+        resting_h = self.resting_h_W_per_m2K
+        if resting_h is None:
+            resting_h = float(self.h_W_per_m2K.values[0])
+            object.__setattr__(self, "resting_h_W_per_m2K", resting_h)
+        resting_temperature = self.resting_temperature_K
+        if resting_temperature is None:
+            resting_temperature = float(self.medium_temperature_K.values[0])
+            object.__setattr__(self, "resting_temperature_K", resting_temperature)
+        if not (resting_h >= 0 and math.isfinite(resting_h)):
             raise InputError(
                 "surface.resting_h_W_per_m2K",
-                self.resting_h_W_per_m2K,
+                resting_h,
                 ">= 0 W/(m^2*K)",
             )
-        if not (self.resting_temperature_K > 0 and math.isfinite(self.resting_temperature_K)):
-            raise InputError("surface.resting_temperature_K", self.resting_temperature_K, "> 0 K")
+        if not (resting_temperature > 0 and math.isfinite(resting_temperature)):
+            raise InputError("surface.resting_temperature_K", resting_temperature, "> 0 K")
 
     @classmethod
     def resting_air(

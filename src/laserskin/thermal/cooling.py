@@ -33,7 +33,7 @@ TOML form::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple, TypeAlias
 
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError
@@ -66,9 +66,16 @@ class ParameterRange(NamedTuple):
     source: str
 
 
-_Temperature = Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)
-_H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
-_Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
+# Field types of the cooling kinds. mypy reads no Quantity(...) call as a type: to mypy they are Any, as the fields
+# marked ignore[valid-type] are (float would refuse the quantity-text defaults such as "5 degC").
+if TYPE_CHECKING:
+    _Temperature: TypeAlias = Any
+    _H: TypeAlias = Any
+    _Duration: TypeAlias = Any
+else:
+    _Temperature = Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)
+    _H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
+    _Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
 
 
 class Cooling(InputModel):
@@ -244,6 +251,15 @@ class NoCooling(Cooling):
 class _Continuous(Cooling):
     """Cold air or contact: pre-cooling, optional cooling during the pulse, post-cooling."""
 
+    if TYPE_CHECKING:  # what phases() reads, defined by each subclass (no fields of this base)
+        h_W_per_m2K: float
+        precool_s: float
+        postcool_s: float
+        parallel: bool
+
+        @property
+        def _medium_temperature_K(self) -> float: ...
+
     @property
     def lead_time_s(self) -> float:
         """The pre-cooling, s."""
@@ -323,7 +339,8 @@ class ContactCooling(_Continuous):
     precool_s: _Duration = Field(default="1 s", alias="precool")
     parallel: bool = True
     postcool_s: _Duration = Field(default="0.5 s", alias="postcool")
-    contact_between_pulses: Quantity("", display="%", ge=0.0, le=1.0) = 0.0
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    contact_between_pulses: Quantity("", display="%", ge=0.0, le=1.0) = 0.0  # type: ignore[valid-type]
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "window_temperature_K": ParameterRange(263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"),
@@ -370,7 +387,8 @@ class CryogenCooling(Cooling):
 
     kind: Literal["cryogen"] = "cryogen"
     citation_keys: ClassVar[tuple[str, ...]] = ("anvari1995", "aguilar2001", "li2022csc")
-    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")  # type: ignore[valid-type]
     delay_s: _Duration = Field(default="20 ms", alias="delay")
     h_W_per_m2K: _H = Field(default="20000 W/(m^2*K)", alias="h")
     liquid_temperature_K: _Temperature = Field(default="-26 degC", alias="liquid_temperature")

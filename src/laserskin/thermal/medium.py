@@ -104,11 +104,11 @@ class ThermalMedium:
     def from_layers(
         cls,
         grid: RZGrid,
-        layer_bottoms_m: Sequence[float],
-        conductivity_W_per_mK: Sequence[float],
-        density_kg_per_m3: Sequence[float],
-        specific_heat_J_per_kgK: Sequence[float],
-        perfusion_per_s: Sequence[float],
+        layer_bottoms_m: Sequence[float] | np.ndarray,
+        conductivity_W_per_mK: Sequence[float] | np.ndarray,
+        density_kg_per_m3: Sequence[float] | np.ndarray,
+        specific_heat_J_per_kgK: Sequence[float] | np.ndarray,
+        perfusion_per_s: Sequence[float] | np.ndarray,
         **kwargs,
     ) -> ThermalMedium:
         """Per-cell arrays from per-layer values, assigned with ``grid.layer_index``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ class HeatResult:
 
         grid = self.grid
         field_dims = ("r", "z")
-        data = {
+        data: dict[str, tuple[Any, ...]] = {
             "initial_temperature": (field_dims, self.initial_temperature_K, {"units": "K"}),
             "final_temperature": (field_dims, self.final_temperature_K, {"units": "K"}),
             "peak_temperature": (field_dims, self.peak_temperature_K, {"units": "K"}),

@@ -469,7 +469,9 @@ def solve_bioheat_runs(
     op = Operator(medium)
     n_factorizations = 0
     if initial_temperature_K is None:
-        temperature, computed = _steady(op, medium, surface.resting_h_W_per_m2K, surface.resting_temperature_K)
+        resting_h, resting_K = surface.resting_h_W_per_m2K, surface.resting_temperature_K
+        assert resting_h is not None and resting_K is not None  # SurfaceBoundary.__post_init__ fills both
+        temperature, computed = _steady(op, medium, resting_h, resting_K)
         n_factorizations += computed
     else:
         temperature = _per_cell(initial_temperature_K, (nr, nz), "initial_temperature_K").ravel()

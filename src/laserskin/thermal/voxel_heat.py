@@ -160,20 +160,21 @@ class VoxelThermalMedium:
                 rows.append(BLOOD_THERMAL)
             else:
                 rows.append(JIANG2002_LAYERS[default])
-        rows = np.array(rows, dtype=np.float64)
+        table = np.array(rows, dtype=np.float64)
         return cls(
             volume.labels,
             volume.voxel_m,
-            rows[:, 0],
-            rows[:, 1] * rows[:, 2],
-            rows[:, 3],
+            table[:, 0],
+            table[:, 1] * table[:, 2],
+            table[:, 3],
             periodic=volume.periodic,
             **kwargs,
         )
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return tuple(int(v) for v in self.labels.shape)
+        nx, ny, nz = self.labels.shape  # 3-D (__post_init__)
+        return int(nx), int(ny), int(nz)
 
 
 def _face_conductance(k1: np.ndarray, k2: np.ndarray, h: float) -> np.ndarray:
@@ -572,7 +573,7 @@ def _step_plan(
     while off, and from the pulse step again wherever the surface boundary changes (a cryogen
     spurt, a contact window lifted)."""
     inside = [float(t) for t in power.breakpoints_s if 0 < t < t_end]
-    resets = set()
+    resets: set[float] = set()
     if surface is not None:
         for schedule in (surface.h_W_per_m2K, surface.medium_temperature_K):
             resets.update(float(t) for t in schedule.change_points() if 0 < t < t_end)
@@ -742,6 +743,7 @@ def _envelope(schedules: list[Schedule]) -> Schedule:
         return Schedule.constant(sum(abs(float(s.values[0])) for s in schedules))
     probes = np.concatenate([[times[0] - 1.0], 0.5 * (times[:-1] + times[1:]), [times[-1] + 1.0]])
     values = sum(np.abs(np.asarray(s.value_at(probes), dtype=np.float64)) for s in schedules)
+    assert isinstance(values, np.ndarray)  # not sum()'s start 0: schedules is not empty (above)
     return Schedule(times, values)
 
 

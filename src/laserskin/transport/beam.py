@@ -80,8 +80,9 @@ class Beam(InputModel):
     """
 
     kind: Literal["pencil", "flat_top", "gaussian"] = "pencil"
-    diameter_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="diameter", description="flat-top diameter")
-    radius_1e2_m: Quantity("m", gt=0.0) | None = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    diameter_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="diameter", description="flat-top diameter")  # type: ignore[valid-type]
+    radius_1e2_m: Quantity("m", gt=0.0) | None = Field(  # type: ignore[valid-type]
         default=None, alias="radius_1e2", description="Gaussian 1/e² intensity radius w"
     )
 
@@ -185,8 +186,10 @@ class Beam(InputModel):
     def outer_radius_m(self) -> float:
         """Largest launch radius in m: 0 (pencil), ``diameter/2`` (flat top), ``3 w`` (Gaussian)."""
         if self.kind == "flat_top":
+            assert self.diameter_m is not None  # _widths_match_kind: a flat top has its diameter
             return 0.5 * self.diameter_m
         if self.kind == "gaussian":
+            assert self.radius_1e2_m is not None  # _widths_match_kind: a Gaussian has its radius
             return GAUSSIAN_TRUNCATION * self.radius_1e2_m
         return 0.0
 
@@ -196,8 +199,10 @@ class Beam(InputModel):
         Width is the flat-top radius or the Gaussian 1/e² radius (0 for a pencil).
         """
         if self.kind == "flat_top":
+            assert self.diameter_m is not None  # _widths_match_kind: a flat top has its diameter
             return BEAM_KIND_CODES["flat_top"], 0.5 * self.diameter_m, 0.5 * self.diameter_m
         if self.kind == "gaussian":
+            assert self.radius_1e2_m is not None  # _widths_match_kind: a Gaussian has its radius
             return BEAM_KIND_CODES["gaussian"], self.radius_1e2_m, self.outer_radius_m
         return BEAM_KIND_CODES["pencil"], 0.0, 0.0
 
@@ -210,10 +215,12 @@ class Beam(InputModel):
         """
         r = np.asarray(r_m, dtype=float)
         if self.kind == "flat_top":
+            assert self.diameter_m is not None  # _widths_match_kind: a flat top has its diameter
             radius = 0.5 * self.diameter_m
             return np.where(r <= radius, 1.0 / (math.pi * radius**2), 0.0)
         if self.kind == "gaussian":
             w = self.radius_1e2_m
+            assert w is not None  # _widths_match_kind: a Gaussian has its radius
             kept = -math.expm1(-2.0 * GAUSSIAN_TRUNCATION**2)
             return np.where(r <= self.outer_radius_m, 2.0 / (math.pi * w**2) * np.exp(-2.0 * r**2 / w**2) / kept, 0.0)
         raise InputError("beam.kind", self.kind, "a beam with a finite profile (flat_top or gaussian)")
@@ -226,10 +233,12 @@ class Beam(InputModel):
         """
         r = np.asarray(r_m, dtype=float)
         if self.kind == "flat_top":
+            assert self.diameter_m is not None  # _widths_match_kind: a flat top has its diameter
             radius = 0.5 * self.diameter_m
             return np.clip((r / radius) ** 2, 0.0, 1.0)
         if self.kind == "gaussian":
             w = self.radius_1e2_m
+            assert w is not None  # _widths_match_kind: a Gaussian has its radius
             kept = -math.expm1(-2.0 * GAUSSIAN_TRUNCATION**2)
             rr = np.minimum(r, self.outer_radius_m)
             return np.where(r >= 0, -np.expm1(-2.0 * rr**2 / w**2) / kept, 0.0)

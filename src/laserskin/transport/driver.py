@@ -54,7 +54,7 @@ def kernels_threadsafe() -> bool:
     thread-safe (a kernel launched while another runs aborts the process). The planner plans its
     candidate devices in threads only when this holds (:func:`laserskin.planning.optimise.plan_each`).
     """
-    layer = numba.config.THREADING_LAYER
+    layer = numba.config.THREADING_LAYER  # type: ignore[attr-defined]  # numba.config sets its names at run time
     if layer == "workqueue":
         return False
     pools = {"tbb": ("tbbpool",), "omp": ("omppool",)}.get(layer, ("tbbpool", "omppool"))
@@ -69,7 +69,7 @@ def kernels_threadsafe() -> bool:
 
 def check_threads(threads) -> int:
     """The thread count to run with: ``None`` = every thread numba may use; else 1 to that many."""
-    max_threads = numba.config.NUMBA_NUM_THREADS
+    max_threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]  # numba.config sets its names at run time
     if threads is None:
         threads = max_threads
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= threads <= max_threads:
@@ -180,7 +180,7 @@ def _warm_up() -> None:
         return
     from laserskin.optics.layers import OpticalLayer
 
-    stack = LayerStack(layers=(OpticalLayer(n=1.0, mua="1 1/cm", mus="1 1/cm", g=0.5, thickness="1 mm"),))
+    stack = LayerStack(layers=(OpticalLayer(n=1.0, mua_per_m="1 1/cm", mus_per_m="1 1/cm", g=0.5, thickness_m="1 mm"),))
     grid = RZGrid.uniform(nr=2, dr_m=1e-3, nz=2, dz_m=1e-3)
     _run(stack, grid, Beam(kind="pencil"), 2, 0, Callback())
     _WARM = True
@@ -213,7 +213,8 @@ def _run(stack, grid, beam, photons, seed, progress):
         # other work on its core takes fewer; each batch has its own stream and tally slot, so the
         # result does not depend on which thread ran it
         with numba.parallel_chunksize(1):
-            _run_wave(
+            # ignore[call-arg]: mypy cannot place the arguments after a star-unpacked tuple of unknown length
+            _run_wave(  # type: ignore[call-arg]
                 first,
                 sizes[first : first + count],
                 states,

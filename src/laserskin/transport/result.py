@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -247,7 +248,7 @@ class TransportResult:
         batches and versions.
         """
         grid = self.grid
-        data_vars = {}
+        data_vars: dict[str, tuple[Any, ...]] = {}
         for name, (units, dims, description) in _MAPS.items():
             data_vars[name] = (dims, np.asarray(getattr(self, name)), {"units": units, "long_name": description})
         for name, (units, description) in _SCALARS.items():
@@ -291,7 +292,7 @@ class TransportResult:
         stack = LayerStack.model_validate(json.loads(attrs["stack_si"]))
         beam = Beam.model_validate(json.loads(attrs["beam_si"]))
         grid = RZGrid(np.asarray(dataset["r_edges"].values), np.asarray(dataset["z_edges"].values))
-        values = {}
+        values: dict[str, Any] = {}
         for name in _MAPS:
             values[name] = np.asarray(dataset[name].values, dtype=np.float64)
         for name in _SCALARS:
@@ -299,7 +300,7 @@ class TransportResult:
         values["absorbed_by_group_per_J"] = np.asarray(dataset["absorbed_by_group_per_J"].values, dtype=np.float32)
         values["photons_by_group"] = np.asarray(dataset["photons_by_group"].values, dtype=np.int64)
         names = {f.name for f in fields(cls)}
-        kwargs = dict(
+        kwargs: dict[str, Any] = dict(
             stack=stack,
             grid=grid,
             beam=beam,

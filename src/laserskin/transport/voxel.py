@@ -130,12 +130,14 @@ class VoxelVolume:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return tuple(int(v) for v in self.labels.shape)
+        nx, ny, nz = self.labels.shape  # 3-D (__post_init__)
+        return int(nx), int(ny), int(nz)
 
     @property
     def size_m(self) -> tuple[float, float, float]:
         """Extent (x, y, z) in m."""
-        return tuple(v * self.voxel_m for v in self.shape)
+        nx, ny, nz = self.shape
+        return nx * self.voxel_m, ny * self.voxel_m, nz * self.voxel_m
 
     @property
     def region_names(self) -> list[str]:
@@ -413,6 +415,7 @@ def _check(volume, source, photons, seed, threads) -> int:
         if source.beam is not None:
             ox = oy = source.beam.outer_radius_m
         else:
+            assert source.rectangle_m is not None  # (the test above: a beam or a rectangle)
             ox, oy = 0.5 * source.rectangle_m[0], 0.5 * source.rectangle_m[1]
         for x, y in source.centers_m:
             if abs(x) + ox > 0.5 * lx * (1 + 1e-12) or abs(y) + oy > 0.5 * ly * (1 + 1e-12):
@@ -490,7 +493,8 @@ def _run(volume, source, photons, seed, threads, progress):
     for first in range(0, batches, wave):
         count = min(wave, batches - first)
         states = np.stack([batch_state(seed, b) for b in range(first, first + count)])
-        run_voxel_wave(
+        # ignore[call-arg]: mypy cannot place the arguments after a star-unpacked tuple of unknown length
+        run_voxel_wave(  # type: ignore[call-arg]
             firsts[first : first + count],
             sizes[first : first + count],
             states,

@@ -161,18 +161,19 @@ class GeometrySpec(InputModel):
     """
 
     kind: Literal["rz", "voxels"] = "rz"
-    size_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    size_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(  # type: ignore[valid-type]
         default=None, alias="size"
     )
-    voxel_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="voxel")
+    voxel_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="voxel")  # type: ignore[valid-type]
     boundary: Literal["escape", "periodic"] = "escape"
     fresnel_between_media: bool = True
     illumination: Literal["beam", "uniform"] = "beam"
     lattice: Literal["square", "hex"] | None = None
-    spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")
-    density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")
+    spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")  # type: ignore[valid-type]
+    density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")  # type: ignore[valid-type]
     order: Literal["simultaneous", "raster", "random"] = "simultaneous"
-    site_interval_s: Quantity("s", ge=0.0, display="ms") | None = Field(default=None, alias="site_interval")
+    site_interval_s: Quantity("s", ge=0.0, display="ms") | None = Field(default=None, alias="site_interval")  # type: ignore[valid-type]
     order_seed: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
@@ -207,7 +208,11 @@ class GeometrySpec(InputModel):
         """``((Lx, Ly), centres)`` of the microbeam lattice's unit cell in m, or None."""
         if self.lattice is None:
             return None
-        spacing = self.spacing_m or lattice_spacing_m(self.density_per_m2, self.lattice)
+        if self.spacing_m is None:  # (spacing is > 0: the `or` of a given spacing)
+            assert self.density_per_m2 is not None  # _voxels_complete: a lattice has spacing or density
+            spacing = lattice_spacing_m(self.density_per_m2, self.lattice)
+        else:
+            spacing = self.spacing_m
         return lattice_unit_cell(spacing, self.lattice)
 
 
@@ -232,20 +237,21 @@ class InclusionSpec(InputModel):
     name: str | None = None
     kind: Literal["cylinder", "sphere", "ellipsoid", "follicle"]
     axis: Literal["x", "y", "z"] = "y"
-    center_m: tuple[Quantity("m"), ...] = Field(alias="center", min_length=2, max_length=3)
-    radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="radius")
-    radii_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(
+    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
+    center_m: tuple[Quantity("m"), ...] = Field(alias="center", min_length=2, max_length=3)  # type: ignore[valid-type]
+    radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="radius")  # type: ignore[valid-type]
+    radii_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(  # type: ignore[valid-type]
         default=None, alias="radii"
     )
-    depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="depth")
-    bulb_radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="bulb_radius")
+    depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="depth")  # type: ignore[valid-type]
+    bulb_radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="bulb_radius")  # type: ignore[valid-type]
     site: str | None = None
     hair: Literal["terminal", "vellus"] = "terminal"
     tissue: Literal["blood"] | None = None
     saturation: float = Field(default=0.75, ge=0.0, le=1.0)
     n: float | None = Field(default=None, ge=1.0, le=4.0)
-    mua_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mua")
-    mus_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mus")
+    mua_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mua")  # type: ignore[valid-type]
+    mus_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mus")  # type: ignore[valid-type]
     g: float | None = Field(default=None, gt=-1.0, lt=1.0)
 
     @model_validator(mode="before")
@@ -313,7 +319,10 @@ class InclusionSpec(InputModel):
         from laserskin.transport.voxel import Medium
 
         if self.tissue is None:
-            return Medium(name, self.n, self.mua_per_m, self.mus_per_m, self.g)
+            n, mua, mus, g = self.n, self.mua_per_m, self.mus_per_m, self.g
+            # _shape_and_optics: without a tissue all four optics are given
+            assert n is not None and mua is not None and mus is not None and g is not None
+            return Medium(name, n, mua, mus, g)
         if wavelength_m is None:
             raise InputError(f"inclusions.{name}.tissue", self.tissue, "a scenario with a laser wavelength")
         return blood_medium(name, wavelength_m, self.saturation)
@@ -321,7 +330,9 @@ class InclusionSpec(InputModel):
     def diameters_m(self) -> tuple[tuple[str, float], ...]:
         """The shape's diameters that voxels must resolve: ``(field, diameter in m)`` pairs."""
         if self.kind == "ellipsoid":
+            assert self.radii_m is not None  # _shape_and_optics: an ellipsoid has its radii
             return tuple(("radii", 2.0 * r) for r in self.radii_m)
+        assert self.radius_m is not None  # _shape_and_optics: a cylinder, sphere or follicle has its radius
         if self.kind == "follicle":
             return (("radius", 2.0 * self.radius_m), ("bulb_radius", 2.0 * (self.bulb_radius_m or 2.0 * self.radius_m)))
         return (("radius", 2.0 * self.radius_m),)
@@ -331,14 +342,19 @@ class InclusionSpec(InputModel):
         c = self.center_m
         if self.kind == "cylinder":
             r, inf = self.radius_m, math.inf
+            assert r is not None  # _shape_and_optics: a cylinder has its radius
             a, b = (c[0] - r, c[0] + r), (c[1] - r, c[1] + r)
             return {"x": ((-inf, inf), a, b), "y": (a, (-inf, inf), b), "z": (a, b, (-inf, inf))}[self.axis]
         if self.kind == "follicle":
+            assert self.radius_m is not None and self.depth_m is not None  # _shape_and_optics: a follicle has both
             bulb = self.bulb_radius_m or 2.0 * self.radius_m
             r = max(self.radius_m, bulb)
             return (c[0] - r, c[0] + r), (c[1] - r, c[1] + r), (min(0.0, self.depth_m - bulb), self.depth_m + bulb)
         radii = (self.radius_m,) * 3 if self.kind == "sphere" else self.radii_m
-        return tuple((ci - ri, ci + ri) for ci, ri in zip(c, radii))
+        # _shape_and_optics: an ellipsoid has its radii; a sphere and an ellipsoid have 3 centre coordinates
+        assert radii is not None and len(c) == 3
+        (cx, cy, cz), (rx, ry, rz) = c, radii
+        return (cx - rx, cx + rx), (cy - ry, cy + ry), (cz - rz, cz + rz)
 
     def mask(self, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Boolean (nx, ny, nz) mask of the voxel centres inside the shape (x, y, z centre vectors in m)."""
@@ -359,13 +375,17 @@ class InclusionSpec(InputModel):
                 d2 = (X - a) ** 2 + (Z - b) ** 2 + 0.0 * Y
             else:
                 d2 = (X - a) ** 2 + (Y - b) ** 2 + 0.0 * Z
+            assert self.radius_m is not None  # _shape_and_optics: a cylinder has its radius
             return (("radius", d2 <= self.radius_m**2),)
         if self.kind == "sphere":
+            assert self.radius_m is not None  # _shape_and_optics: a sphere has its radius
             return (("radius", (X - c[0]) ** 2 + (Y - c[1]) ** 2 + (Z - c[2]) ** 2 <= self.radius_m**2),)
         if self.kind == "ellipsoid":
+            assert self.radii_m is not None  # _shape_and_optics: an ellipsoid has its radii
             a, b, cc = self.radii_m
             return (("radii", ((X - c[0]) / a) ** 2 + ((Y - c[1]) / b) ** 2 + ((Z - c[2]) / cc) ** 2 <= 1.0),)
         # follicle: shaft from the surface to the bulb, spherical bulb
+        assert self.radius_m is not None and self.depth_m is not None  # _shape_and_optics: a follicle has both
         bulb = self.bulb_radius_m or 2.0 * self.radius_m
         r2 = (X - c[0]) ** 2 + (Y - c[1]) ** 2
         shaft = (r2 <= self.radius_m**2) & (Z <= self.depth_m)
@@ -414,14 +434,16 @@ def voxel_volume(
     """
     from laserskin.transport.voxel import Medium, VoxelVolume
 
-    h = geometry.voxel_m
+    h, size = geometry.voxel_m, geometry.size_m
+    assert h is not None and size is not None  # a voxel geometry (kind = "voxels") has both: _voxels_complete
     cell = geometry.lattice_cell()
-    lx, ly, lz = geometry.size_m
+    lx, ly, lz = size
     lattice_cell = cell is not None and geometry.boundary == "periodic"
     if lattice_cell:
+        assert cell is not None  # (lattice_cell says so)
         lx, ly = cell[0]
     counts = []
-    for axis, (length, typed) in enumerate(zip((lx, ly, lz), geometry.size_m)):
+    for axis, (length, typed) in enumerate(zip((lx, ly, lz), size)):
         k = max(1, round(length / h))
         if not (lattice_cell and axis != 2) and abs(k * h - length) > 0.01 * h:
             raise InputError(
@@ -549,12 +571,14 @@ def voxel_source(geometry: GeometrySpec, beam: Beam) -> VoxelSource:
         return VoxelSource.spot(beam)
     if geometry.boundary == "periodic":  # the cell is rounded to whole voxels: scale the sites with it
         h = geometry.voxel_m
+        assert h is not None  # a voxel geometry (kind = "voxels") has its voxel: _voxels_complete
         (cx, cy), centres = cell
         fx = max(1, round(cx / h)) * h / cx
         fy = max(1, round(cy / h)) * h / cy
         return VoxelSource(beam=beam, centers_m=tuple((x * fx, y * fy) for x, y in centres))
     # escape boundary: tile the lattice over the top face
     (cx, cy), centres = cell
+    assert geometry.size_m is not None  # a voxel geometry (kind = "voxels") has its size: _voxels_complete
     lx, ly, _ = geometry.size_m
     spots = []
     for i in range(-int(lx / cx) - 1, int(lx / cx) + 2):

@@ -128,6 +128,7 @@ def site_maps(volume, beam, centers_m, photons: int, seed: int, *, threads=None,
             "number of voxels apart",
         )
     if method != "per-site" and exact:
+        assert shifts is not None  # (exact says so)
         x0, y0 = centers[reference]
         run = simulate_voxel_transport(
             volume, VoxelSource.spot(beam, x0, y0), photons, seed, threads=threads, progress=progress
