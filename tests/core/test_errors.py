@@ -2,6 +2,8 @@
 or pint's own text. The translation lives once in core (InputError, describe_validation_error), so
 scenario files, the CLI and the web JSON all read the same line."""
 
+from typing import Annotated
+
 import pytest
 from pydantic import Field, ValidationError
 
@@ -100,7 +102,7 @@ def test_validator_messages_join_their_key_to_the_location():
 
 
 class _Probe(InputModel):
-    duration_s: Quantity("s", gt=0.0) = Field(alias="duration")
+    duration_s: Annotated[float, Quantity("s", gt=0.0)] = Field(alias="duration")
     count: int = Field(default=1, ge=1, le=5)
     mode: str = "a"
 

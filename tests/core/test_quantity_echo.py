@@ -3,6 +3,8 @@ the typed unit converts."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 
 
@@ -45,7 +47,7 @@ def test_the_parse_time_range_refusal_gives_the_value_in_the_unit_of_its_words(t
     from laserskin.core.units import Quantity
 
     class Request(BaseModel):
-        area_m2: Quantity("m^2", display="cm^2", ge=1e-4)
+        area_m2: Annotated[float, Quantity("m^2", display="cm^2", ge=1e-4)]
 
     with pytest.raises(ValueError) as caught:
         Request(area_m2=typed)
@@ -104,8 +106,8 @@ def test_every_quantity_field_is_echoed_as_typed():
     from laserskin.core.units import Quantity, echo
 
     class Setting(BaseModel):
-        depth_m: Quantity("m", display="um", gt=0)
-        fluence_J_per_m2: Quantity("J/m^2", gt=0)
+        depth_m: Annotated[float, Quantity("m", display="um", gt=0)]
+        fluence_J_per_m2: Annotated[float, Quantity("J/m^2", gt=0)]
 
     setting = Setting(depth_m="0.2 mm", fluence_J_per_m2="30 J/cm^2")
     assert str(InputError("depth", setting.depth_m, "at most 150 um")) == (

@@ -1,4 +1,5 @@
 import math
+from typing import Annotated
 
 import pint
 import pytest
@@ -39,7 +40,7 @@ def test_infinity_only_when_allowed():
 
 def test_quantity_field_validates_bounds_and_round_trips():
     class Pulse(BaseModel):
-        duration_s: Quantity("s", gt=0.0)
+        duration_s: Annotated[float, Quantity("s", gt=0.0)]
 
     pulse = Pulse(duration_s="3 ms")
     assert pulse.duration_s == pytest.approx(3e-3)
@@ -61,8 +62,8 @@ def test_serialised_quantities_round_trip_exactly(value):
     """Provenance must reproduce the inputs: dump -> parse gives the same float, bit for bit."""
 
     class Pulse(BaseModel):
-        duration_s: Quantity("s", display="ms", gt=0)
-        fluence_J_per_m2: Quantity("J/m^2", gt=0)
+        duration_s: Annotated[float, Quantity("s", display="ms", gt=0)]
+        fluence_J_per_m2: Annotated[float, Quantity("J/m^2", gt=0)]
 
     pulse = Pulse.model_validate({"duration_s": f"{value!r} s", "fluence_J_per_m2": f"{value * 1e4!r} J/m^2"})
     again = Pulse.model_validate(pulse.model_dump())
@@ -76,8 +77,8 @@ def test_a_quantity_is_echoed_as_typed():
     import pickle
 
     class Line(BaseModel):
-        wavelength_m: Quantity("m", display="nm", gt=0)
-        coverage: Quantity("", display="%", gt=0, le=1) = 0.1
+        wavelength_m: Annotated[float, Quantity("m", display="nm", gt=0)]
+        coverage: Annotated[float, Quantity("", display="%", gt=0, le=1)] = 0.1
 
     line = Line(wavelength_m=" 1.45 um ", coverage="30 %")
     assert line.model_dump() == {"wavelength_m": "1.45 um", "coverage": "30 %"}

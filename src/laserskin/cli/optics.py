@@ -82,11 +82,13 @@ def command(
 
 def _echo_quantity(text: str, si_unit: str, display: str) -> str:
     """A quantity option echoed as the quantity fields of a scenario echo theirs (``core.units.Quantity``'s rule)."""
+    from typing import Annotated
+
     from pydantic import TypeAdapter
 
     from laserskin.core.units import Quantity
 
-    adapter = TypeAdapter(Quantity(si_unit, display=display))
+    adapter = TypeAdapter(Annotated[float, Quantity(si_unit, display=display)])
     return str(adapter.dump_python(adapter.validate_python(text), mode="json"))
 
 

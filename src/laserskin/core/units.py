@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
 import pint
+from annotated_types import GroupedMetadata
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema, WrapValidator
 
 from laserskin.core.errors import InputError, range_words, shown
@@ -546,65 +547,84 @@ class QuantitySpec:
         return f"{kind} {bounds}, such as {such}" if such else f"{kind} {bounds}"
 
 
-def Quantity(
-    si_unit: str,
-    *,
-    display: str | None = None,
-    bare_unit: str | None = None,
-    gt: float | None = None,
-    ge: float | None = None,
-    lt: float | None = None,
-    le: float | None = None,
-    allow_inf: bool = False,
-) -> Any:
-    """Pydantic field type: accepts a quantity with units, stores an SI float.
+@dataclass(frozen=True, init=False)
+class Quantity(QuantitySpec, GroupedMetadata):
+    """Pydantic field metadata: the field accepts a quantity with units and stores an SI float.
 
-    Bounds are given in SI and reported in the display unit. Serialisation writes
-    the value back as a string in the display unit, so a model dumped to TOML or
-    JSON reads back unchanged. A bad value raises an :class:`InputError` (inside
-    pydantic's error, where :func:`laserskin.core.errors.describe_validation_error`
-    finds it) that says in plain words what is allowed.
+    Annotate the field as ``Annotated[float, Quantity(si_unit, ...)]``: to type checkers the field is a float (the SI
+    value), to pydantic this object stands for its validators, serialiser and JSON schema (``annotated_types``'
+    grouped metadata, expanded by pydantic), and it is itself the field's :class:`QuantitySpec`, which error messages,
+    forms and echoes read from the field's metadata.
+
+    Bounds are given in SI and reported in the display unit. Serialisation writes the value back as a string in the
+    display unit, so a model dumped to TOML or JSON reads back unchanged. A bad value raises an :class:`InputError`
+    (inside pydantic's error, where :func:`laserskin.core.errors.describe_validation_error` finds it) that says in
+    plain words what is allowed. A default is typed text as well, validated like any input: ``Field(default=
+    unit_default("3 ms"))``.
 
     Examples
     --------
+    >>> from typing import Annotated
     >>> from pydantic import BaseModel
     >>> class Pulse(BaseModel):
-    ...     duration_s: Quantity("s", gt=0)
+    ...     duration_s: Annotated[float, Quantity("s", gt=0)]
     >>> Pulse(duration_s="3 ms").duration_s
     0.003
     """
-    display = display or _example_unit(si_unit)
-    spec = QuantitySpec(si_unit, display, gt, ge, lt, le)
 
-    def validate(value: Any, info: ValidationInfo) -> float:
+    bare_unit: str | None = None
+    allow_inf: bool = False
+
+    def __init__(
+        self,
+        si_unit: str,
+        *,
+        display: str | None = None,
+        bare_unit: str | None = None,
+        gt: float | None = None,
+        ge: float | None = None,
+        lt: float | None = None,
+        le: float | None = None,
+        allow_inf: bool = False,
+    ) -> None:
+        values = dict(si_unit=si_unit, display=display or _example_unit(si_unit), gt=gt, ge=ge, lt=lt, le=le)
+        for name, value in {**values, "bare_unit": bare_unit, "allow_inf": allow_inf}.items():
+            object.__setattr__(self, name, value)
+
+    def __iter__(self) -> Iterator[Any]:
+        yield BeforeValidator(self._validate)
+        yield WrapValidator(_keep_typed_text(self.si_unit, self.display))  # outside the parse: typed value, SI float
+        yield PlainSerializer(self._serialize, return_type=str)
+        yield WithJsonSchema({"type": "string", "description": f"quantity with units, e.g. '1 {self.display}'"})
+
+    def _validate(self, value: Any, info: ValidationInfo) -> float:
         # Internal construction passes SI floats (InputModel.from_si, context {"si": True});
         # at the edges a bare number for a dimensional field is refused.
         si = bool(info.context and info.context.get("si")) and isinstance(value, int | float)
         try:
             v = to_si(
                 value,
-                si_unit,
+                self.si_unit,
                 field="value",
-                bare_unit=si_unit if si else bare_unit,
-                allow_inf=allow_inf,
-                display=display,
-                example=lambda: _example_magnitude(spec),  # worked out only for an error message
+                bare_unit=self.si_unit if si else self.bare_unit,
+                allow_inf=self.allow_inf,
+                display=self.display,
+                example=lambda: _example_magnitude(self),  # worked out only for an error message
             )
         except InputError as error:  # pydantic adds the field location
-            raise InputError("", value, _with_range(error.allowed, spec), given=error.given) from None
-        inside = (
-            (gt is None or v > gt) and (ge is None or v >= ge) and (lt is None or v < lt) and (le is None or v <= le)
-        )
-        if not inside:
+            raise InputError("", value, _with_range(error.allowed, self), given=error.given) from None
+        if not self.holds(v):
             # as typed, with its value in the unit of the range's words where typed in another (QA14 #3: '10 mm^2'
             # was refused as "got '10 mm^2'; expected at least 1 cm^2", with no cm^2 value): TypedQuantity.echo,
             # the one rule of every refusal's got
-            typed = TypedQuantity(v, value.strip(), si_unit, display) if isinstance(value, str) else None
-            raise InputError("", value, spec.range_text(), given=typed.echo(display) if typed is not None else None)
+            typed = TypedQuantity(v, value.strip(), self.si_unit, self.display) if isinstance(value, str) else None
+            raise InputError(
+                "", value, self.range_text(), given=typed.echo(self.display) if typed is not None else None
+            )
         return v
 
-    def serialize(v: float) -> str:
-        text = exact_quantity_text(v, si_unit, display)
+    def _serialize(self, v: float) -> str:
+        text = exact_quantity_text(v, self.si_unit, self.display)
         # what was typed, where it is the shorter exact text ("1.45 um", not "1449.9999999999998 nm"; QA5 #8);
         # the display unit otherwise, also for SI text built inside ("0.003 s" reads "3 ms"), and for a bare number
         # typed into a field that names its unit: "5" typed as --max-session-minutes reads "5 min", as the web's
@@ -613,14 +633,11 @@ def Quantity(
             return v.text
         return text
 
-    return Annotated[
-        float,
-        BeforeValidator(validate),
-        WrapValidator(_keep_typed_text(si_unit, display)),  # outside the parse: sees the typed value and the SI float
-        PlainSerializer(serialize, return_type=str),
-        WithJsonSchema({"type": "string", "description": f"quantity with units, e.g. '1 {display}'"}),
-        spec,
-    ]
+
+def unit_default(text: str) -> Any:
+    """A :class:`Quantity` field's default, typed with its unit (``"3 ms"``) and validated as any input is (the
+    models validate their defaults): typed ``Any`` because the field holds the SI float it parses to."""
+    return text
 
 
 @lru_cache(maxsize=512)

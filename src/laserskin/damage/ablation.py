@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -58,7 +58,7 @@ from laserskin.core.constants import CELSIUS_K, CORE_TEMPERATURE_K, WATER_BOILIN
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, unit_default
 from laserskin.damage.collagen import omega_depth_range
 
 
@@ -66,14 +66,17 @@ class AblationParameters(InputModel):
     """Ablation constants of one laser/tissue pair (SI inside)."""
 
     name: str
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    wavelength_m: Quantity("m", gt=0.0, display="nm") = Field(alias="wavelength")  # type: ignore[valid-type]
-    mua_per_m: Quantity("1/m", gt=0.0) = Field(alias="mua")  # type: ignore[valid-type]
-    threshold_fluence_J_per_m2: Quantity("J/m^2", gt=0.0) = Field(alias="threshold_fluence")  # type: ignore[valid-type]
-    heat_of_ablation_J_per_m3: Quantity("J/m^3", gt=0.0, display="kJ/cm^3") = Field(alias="heat_of_ablation")  # type: ignore[valid-type]
-    plateau_depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="plateau_depth")  # type: ignore[valid-type]
-    ablation_temperature_K: Quantity("K", gt=CELSIUS_K, display="K") = Field(  # type: ignore[valid-type]
-        default="100 degC", alias="ablation_temperature"
+    wavelength_m: Annotated[float, Quantity("m", gt=0.0, display="nm")] = Field(alias="wavelength")
+    mua_per_m: Annotated[float, Quantity("1/m", gt=0.0)] = Field(alias="mua")
+    threshold_fluence_J_per_m2: Annotated[float, Quantity("J/m^2", gt=0.0)] = Field(alias="threshold_fluence")
+    heat_of_ablation_J_per_m3: Annotated[float, Quantity("J/m^3", gt=0.0, display="kJ/cm^3")] = Field(
+        alias="heat_of_ablation"
+    )
+    plateau_depth_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(
+        default=None, alias="plateau_depth"
+    )
+    ablation_temperature_K: Annotated[float, Quantity("K", gt=CELSIUS_K, display="K")] = Field(
+        default=unit_default("100 degC"), alias="ablation_temperature"
     )
     source: str = ""
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 from numba import njit
@@ -59,9 +59,8 @@ class ArrheniusRegime(InputModel):
     with the gas constant its source used (``R_source``).
     """
 
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    A_per_s: Quantity("1/s", gt=0.0, display="1/s") = Field(alias="A", description="frequency factor")  # type: ignore[valid-type]
-    activation_temperature_K: Quantity("K", gt=0.0, display="K") = Field(  # type: ignore[valid-type]
+    A_per_s: Annotated[float, Quantity("1/s", gt=0.0, display="1/s")] = Field(alias="A", description="frequency factor")
+    activation_temperature_K: Annotated[float, Quantity("K", gt=0.0, display="K")] = Field(
         alias="Ea_over_R", description="Ea/R, activation energy over the gas constant"
     )
 
@@ -95,8 +94,9 @@ class ArrheniusParameterSet(InputModel):
     name: str
     title: str = ""
     regimes: tuple[ArrheniusRegime, ...] = Field(min_length=1, max_length=2)
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    switch_temperature_K: Quantity("K", gt=0.0, display="K") | None = Field(default=None, alias="switch_temperature")  # type: ignore[valid-type]
+    switch_temperature_K: Annotated[float, Quantity("K", gt=0.0, display="K")] | None = Field(
+        default=None, alias="switch_temperature"
+    )
     switch_belongs_to: Literal["low", "high"] = "high"
     confidence: Literal["V", "R", "D", "U"]
     validity: str = ""

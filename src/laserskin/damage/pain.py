@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field
@@ -51,7 +51,7 @@ from laserskin.core.constants import CELSIUS_K, WATER_BOILING_K
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, unit_default
 
 
 @dataclass(frozen=True)
@@ -97,21 +97,22 @@ _PAIN = _pain_table()
 class PainParameters(InputModel):
     """Nociceptor depths, heat-pain threshold and the dose giving an index of 5/10 (``pain.toml``)."""
 
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    nociceptor_depth_m: Quantity("m", gt=0.0, display="um") = Field(default="150 um", alias="nociceptor_depth")  # type: ignore[valid-type]
-    nerve_band_top_m: Quantity("m", ge=0.0, display="um") = Field(  # type: ignore[valid-type]
+    nociceptor_depth_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
+        default=unit_default("150 um"), alias="nociceptor_depth"
+    )
+    nerve_band_top_m: Annotated[float, Quantity("m", ge=0.0, display="um")] = Field(
         default=_PAIN.get("nerve_band_top", {}).get("value", "20 um"), alias="nerve_band_top"
     )
-    nerve_band_bottom_m: Quantity("m", gt=0.0, display="um") = Field(  # type: ignore[valid-type]
+    nerve_band_bottom_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
         default=_PAIN.get("nerve_band_bottom", {}).get("value", "200 um"), alias="nerve_band_bottom"
     )
-    threshold_temperature_K: Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K") = Field(  # type: ignore[valid-type]
+    threshold_temperature_K: Annotated[float, Quantity("K", gt=CELSIUS_K, lt=WATER_BOILING_K, display="K")] = Field(
         default=_PAIN.get("threshold_temperature", {}).get("value", "317.15 K"), alias="threshold_temperature"
     )
-    half_max_dose_K_s: Quantity("K*s", gt=0.0, display="K*s") = Field(  # type: ignore[valid-type]
+    half_max_dose_K_s: Annotated[float, Quantity("K*s", gt=0.0, display="K*s")] = Field(
         default=_PAIN.get("half_max_dose", {}).get("value", "1 K*s"), alias="half_max_dose"
     )
-    destruction_dose_K_s: Quantity("K*s", ge=0.0, display="K*s") = Field(  # type: ignore[valid-type]
+    destruction_dose_K_s: Annotated[float, Quantity("K*s", ge=0.0, display="K*s")] = Field(
         default=_PAIN.get("destruction_dose", {}).get("value", "0 K*s"), alias="destruction_dose"
     )
     exponent: float = Field(default=float(_PAIN.get("exponent", {}).get("value", 1.0)), gt=0.0, le=10.0)

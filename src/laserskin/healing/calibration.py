@@ -40,7 +40,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import scipy.linalg
@@ -87,10 +87,14 @@ class ReferenceCourse(InputModel):
     """A reference treatment course: the person and the per-session damage summaries."""
 
     description: str = ""
-    age_years: Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year") = Field(alias="age")
+    age_years: Annotated[float, Quantity("year", ge=18.0, le=100.0, bare_unit="year", display="year")] = Field(
+        alias="age"
+    )
     sun_exposure: float = Field(ge=0.0, le=3.0)
     sessions: tuple[SessionDose, ...] = Field(min_length=1)
-    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") | None = Field(default=None, alias="dermis_thickness")
+    dermis_thickness_m: Annotated[float, Quantity("m", gt=0.0, display="mm")] | None = Field(
+        default=None, alias="dermis_thickness"
+    )
 
     @property
     def last_session_days(self) -> float:

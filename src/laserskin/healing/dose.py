@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
 from laserskin.core.constants import DAY_S
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, unit_default
 
 __all__ = ["SessionDose"]
 
@@ -51,16 +51,20 @@ class SessionDose(InputModel):
         plus the residual thermal damage below the crater floor, m (key ``wound_depth``).
     """
 
-    time_s: Quantity("s", ge=0.0, display="day") = Field(alias="time")
+    time_s: Annotated[float, Quantity("s", ge=0.0, display="day")] = Field(alias="time")
     denatured_fraction: float = Field(ge=0.0, le=1.0)
-    depth_top_m: Quantity("m", ge=0.0, display="mm") = Field(alias="depth_top")
-    depth_bottom_m: Quantity("m", gt=0.0, display="mm") = Field(alias="depth_bottom")
+    depth_top_m: Annotated[float, Quantity("m", ge=0.0, display="mm")] = Field(alias="depth_top")
+    depth_bottom_m: Annotated[float, Quantity("m", gt=0.0, display="mm")] = Field(alias="depth_bottom")
     immediate_tightening_pct: float = Field(default=0.0, ge=0.0, lt=100.0, alias="immediate_tightening")
     epidermal_injury_grade: int = Field(default=0, ge=0, le=3)
     coverage: float = Field(default=0.0, ge=0.0, le=1.0)
-    ablated_depth_m: Quantity("m", ge=0.0, display="um") = Field(default="0 um", alias="ablated_depth")
+    ablated_depth_m: Annotated[float, Quantity("m", ge=0.0, display="um")] = Field(
+        default=unit_default("0 um"), alias="ablated_depth"
+    )
     wound_area_fraction: float = Field(default=0.0, ge=0.0, le=1.0)
-    wound_depth_m: Quantity("m", ge=0.0, display="um") = Field(default="0 um", alias="wound_depth")
+    wound_depth_m: Annotated[float, Quantity("m", ge=0.0, display="um")] = Field(
+        default=unit_default("0 um"), alias="wound_depth"
+    )
 
     @model_validator(mode="after")
     def _band_ordered(self) -> SessionDose:

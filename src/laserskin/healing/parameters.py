@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field, ValidationError, model_validator
 
 from laserskin.core.data import load_parameters as load_parameter_file
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, to_si
+from laserskin.core.units import Quantity, to_si, unit_default
 
 __all__ = ["HealingParameters", "healing_toml", "load_parameters"]
 
@@ -106,35 +107,43 @@ class HealingParameters(InputModel):
         Covariance of the logarithms of ``joint_names``, in their order (symmetric, n x n).
     """
 
-    tau_inflammation_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_inflammation")
-    tau_fibroblast_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_fibroblast")
-    tau_maturation_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_maturation")
-    tau_removal_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="tau_removal")
+    tau_inflammation_s: Annotated[float, Quantity("s", gt=0.0, **_TIME)] = Field(alias="tau_inflammation")
+    tau_fibroblast_s: Annotated[float, Quantity("s", gt=0.0, **_TIME)] = Field(alias="tau_fibroblast")
+    tau_maturation_s: Annotated[float, Quantity("s", gt=0.0, **_TIME)] = Field(alias="tau_maturation")
+    tau_removal_s: Annotated[float, Quantity("s", gt=0.0, **_TIME)] = Field(alias="tau_removal")
     replacement_ratio: float = Field(ge=0.0)
     saturation_fraction: float = Field(gt=0.0)
     immature_weight: float = Field(ge=0.0, le=1.0)
     collagen_loss_per_year: float = Field(ge=0.0, lt=1.0)
     sun_loss_per_grade: float = Field(ge=0.0)
-    age_reference_years: Quantity("year", ge=0.0, bare_unit="year", display="year") = Field(alias="age_reference")
+    age_reference_years: Annotated[float, Quantity("year", ge=0.0, bare_unit="year", display="year")] = Field(
+        alias="age_reference"
+    )
     response_loss_per_decade: float = Field(ge=0.0, lt=1.0)
     slowing_per_decade: float = Field(ge=0.0)
-    reepithelialization_fractional_s: Quantity("s", gt=0.0, display="hour") = Field(
+    reepithelialization_fractional_s: Annotated[float, Quantity("s", gt=0.0, display="hour")] = Field(
         alias="reepithelialization_fractional"
     )
-    reepithelialization_bulk_s: Quantity("s", gt=0.0, **_TIME) = Field(alias="reepithelialization_bulk")
-    reepithelialization_fractional_ablative_s: Quantity("s", gt=0.0, display="hour") = Field(
-        default="48 hour", alias="reepithelialization_fractional_ablative"
+    reepithelialization_bulk_s: Annotated[float, Quantity("s", gt=0.0, **_TIME)] = Field(
+        alias="reepithelialization_bulk"
     )
-    reepithelialization_depth_slope_s_per_m: Quantity("s/m", ge=0.0, display="day/mm") = Field(
-        default="35 day/mm", alias="reepithelialization_depth_slope"
+    reepithelialization_fractional_ablative_s: Annotated[float, Quantity("s", gt=0.0, display="hour")] = Field(
+        default=unit_default("48 hour"), alias="reepithelialization_fractional_ablative"
     )
-    reepithelialization_reference_depth_m: Quantity("m", gt=0.0, display="um") = Field(
-        default="100 um", alias="reepithelialization_reference_depth"
+    reepithelialization_depth_slope_s_per_m: Annotated[float, Quantity("s/m", ge=0.0, display="day/mm")] = Field(
+        default=unit_default("35 day/mm"), alias="reepithelialization_depth_slope"
+    )
+    reepithelialization_reference_depth_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
+        default=unit_default("100 um"), alias="reepithelialization_reference_depth"
     )
     wound_saturation_area_days: float = Field(default=10.0, gt=0.0)
-    renewal_layer_depth_m: Quantity("m", gt=0.0, display="mm") = Field(default="0.5 mm", alias="renewal_layer_depth")
-    epidermis_thickness_m: Quantity("m", gt=0.0, display="um") = Field(default="75 um", alias="epidermis_thickness")
-    dermis_thickness_m: Quantity("m", gt=0.0, display="mm") = Field(alias="dermis_thickness")
+    renewal_layer_depth_m: Annotated[float, Quantity("m", gt=0.0, display="mm")] = Field(
+        default=unit_default("0.5 mm"), alias="renewal_layer_depth"
+    )
+    epidermis_thickness_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
+        default=unit_default("75 um"), alias="epidermis_thickness"
+    )
+    dermis_thickness_m: Annotated[float, Quantity("m", gt=0.0, display="mm")] = Field(alias="dermis_thickness")
     gain_neo: float = Field(default=0.0, ge=0.0)
     laxity_per_linear: float = Field(default=1.0, ge=0.0)
     gain_wound: float = Field(default=0.0, ge=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from typing import Annotated
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -21,11 +22,10 @@ class OpticalLayer(InputModel):
 
     name: str = "layer"
     n: float = Field(ge=1.0, le=4.0, description="refractive index")
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    mua_per_m: Quantity("1/m", ge=0.0) = Field(alias="mua", description="absorption coefficient")  # type: ignore[valid-type]
-    mus_per_m: Quantity("1/m", ge=0.0) = Field(alias="mus", description="scattering coefficient")  # type: ignore[valid-type]
+    mua_per_m: Annotated[float, Quantity("1/m", ge=0.0)] = Field(alias="mua", description="absorption coefficient")
+    mus_per_m: Annotated[float, Quantity("1/m", ge=0.0)] = Field(alias="mus", description="scattering coefficient")
     g: float = Field(gt=-1.0, lt=1.0, description="Henyey-Greenstein anisotropy")
-    thickness_m: Quantity("m", gt=0.0, display="um", allow_inf=True) = Field(alias="thickness")  # type: ignore[valid-type]
+    thickness_m: Annotated[float, Quantity("m", gt=0.0, display="um", allow_inf=True)] = Field(alias="thickness")
 
     @property
     def musp_per_m(self) -> float:

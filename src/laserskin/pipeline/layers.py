@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
 from pydantic import Field
@@ -87,16 +88,16 @@ class ExplicitLayer(OpticalLayer):
         Tissue water volume fraction 0–1 (needed only by the non-linear model above 100 °C).
     """
 
-    k_W_per_mK: Quantity("W/(m*K)", display="W/(m*K)", gt=0.0, le=1000.0) | None = Field(
+    k_W_per_mK: Annotated[float, Quantity("W/(m*K)", display="W/(m*K)", gt=0.0, le=1000.0)] | None = Field(
         default=None, alias="k", description="thermal conductivity"
     )
-    density_kg_per_m3: Quantity("kg/m^3", display="kg/m^3", gt=0.0, le=1e5) | None = Field(
+    density_kg_per_m3: Annotated[float, Quantity("kg/m^3", display="kg/m^3", gt=0.0, le=1e5)] | None = Field(
         default=None, alias="density", description="density"
     )
-    specific_heat_J_per_kgK: Quantity("J/(kg*K)", display="J/(kg*K)", gt=0.0, le=1e5) | None = Field(
+    specific_heat_J_per_kgK: Annotated[float, Quantity("J/(kg*K)", display="J/(kg*K)", gt=0.0, le=1e5)] | None = Field(
         default=None, alias="specific_heat", description="specific heat capacity"
     )
-    perfusion_per_s: Quantity("1/s", display="1/s", ge=0.0, le=1.0) | None = Field(
+    perfusion_per_s: Annotated[float, Quantity("1/s", display="1/s", ge=0.0, le=1.0)] | None = Field(
         default=None, alias="perfusion", description="blood perfusion rate (none = 0)"
     )
     water_fraction: float | None = Field(default=None, ge=0.0, le=1.0, description="tissue water volume fraction")

@@ -57,9 +57,9 @@ class Ambient(InputModel):
 class LightOnly(InputModel):
     """A ``[laser]`` table with only a wavelength: enough for light transport alone."""
 
-    wavelength_m: Quantity("m", display="nm", ge=WAVELENGTH_MIN_M * (1 - 1e-12), le=WAVELENGTH_MAX_M * (1 + 1e-12)) = (
-        Field(alias="wavelength")
-    )
+    wavelength_m: Annotated[
+        float, Quantity("m", display="nm", ge=WAVELENGTH_MIN_M * (1 - 1e-12), le=WAVELENGTH_MAX_M * (1 + 1e-12))
+    ] = Field(alias="wavelength")
 
     def wavelength_weights(self) -> list[tuple[float, float]]:
         return [(self.wavelength_m, 1.0)]

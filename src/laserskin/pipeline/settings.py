@@ -13,7 +13,7 @@ from pydantic import Field
 
 from laserskin.core.errors import Floor, InputError, describe_field
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, unit_default
 from laserskin.damage.injury import READOUT_MIN_PHOTONS
 from laserskin.transport.driver import MAX_PHOTONS
 
@@ -46,11 +46,15 @@ class GridSpec(InputModel):
     (set ``growth = 1`` and ``dz_surface = dz_max`` for a uniform grid).
     """
 
-    r_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="r_max")
+    r_max_m: Annotated[float, Quantity("m", gt=0.0)] | None = Field(default=None, alias="r_max")
     nr: int | None = Field(default=None, ge=2, le=2000)
-    z_max_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="z_max")
-    dz_surface_m: Quantity("m", gt=0.0, display="um") = Field(default="5 um", alias="dz_surface")
-    dz_max_m: Quantity("m", gt=0.0, display="um") = Field(default="50 um", alias="dz_max")
+    z_max_m: Annotated[float, Quantity("m", gt=0.0)] | None = Field(default=None, alias="z_max")
+    dz_surface_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
+        default=unit_default("5 um"), alias="dz_surface"
+    )
+    dz_max_m: Annotated[float, Quantity("m", gt=0.0, display="um")] = Field(
+        default=unit_default("50 um"), alias="dz_max"
+    )
     growth: float = Field(default=1.08, ge=1.0, le=2.0)
 
 
@@ -67,9 +71,13 @@ class HeatSettings(InputModel):
     """Heat-solver settings: how long to follow the tissue after the last pulse, largest step,
     times at which whole temperature fields are stored."""
 
-    relaxation_s: Quantity("s", display="s", gt=0.0, le=3600.0) = Field(default="1 s", alias="relaxation")
-    max_step_s: Quantity("s", display="ms", gt=0.0) | None = Field(default=None, alias="max_step")
-    store_times_s: tuple[Quantity("s", display="ms", ge=0.0), ...] = Field(default=(), alias="store_times")
+    relaxation_s: Annotated[float, Quantity("s", display="s", gt=0.0, le=3600.0)] = Field(
+        default=unit_default("1 s"), alias="relaxation"
+    )
+    max_step_s: Annotated[float, Quantity("s", display="ms", gt=0.0)] | None = Field(default=None, alias="max_step")
+    store_times_s: tuple[Annotated[float, Quantity("s", display="ms", ge=0.0)], ...] = Field(
+        default=(), alias="store_times"
+    )
 
 
 class SimulationSettings(TransportSettings, HeatSettings):

@@ -23,7 +23,7 @@ from pydantic import (
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import Choices, InputError, located_at, located_in
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity
+from laserskin.core.units import Quantity, unit_default
 from laserskin.pipeline.settings import MIN_PHOTONS
 from laserskin.skin.person import FITZPATRICK_TYPES, SITES
 
@@ -103,7 +103,9 @@ class PlanRequest(InputModel):
         floor of every coupled run, to 10^7) and seed.
     """
 
-    age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")
+    age_years: Annotated[float, Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year")] = Field(
+        alias="age"
+    )
     sex: Literal["female", "male"]
     # checked by Person (:meth:`person`); Choices gives them Person's words where one is missing (QA12 #5)
     fitzpatrick: Annotated[str, Choices(FITZPATRICK_TYPES)]
@@ -113,11 +115,15 @@ class PlanRequest(InputModel):
     goal: Literal["tighten", "resurface", "recommend"] = "recommend"
     # at least 1 cm^2: below a few spots a session (and its timing) means nothing; it also
     # refuses typos that pint reads as tiny areas ("b" is a barn, 1e-24 cm^2)
-    area_m2: Quantity("m^2", display="cm^2", ge=1e-4) = Field(default="150 cm^2", alias="area")
+    area_m2: Annotated[float, Quantity("m^2", display="cm^2", ge=1e-4)] = Field(
+        default=unit_default("150 cm^2"), alias="area"
+    )
     devices: list[str] | None = None
     max_sessions: int | None = Field(default=None, ge=1, le=MAX_SESSIONS)
-    max_downtime_days: Quantity("day", bare_unit="day", ge=0.0, le=365.0, display="day") | None = None
-    max_session_minutes: Quantity("min", bare_unit="min", gt=0.0, le=600.0, display="min") | None = None
+    max_downtime_days: Annotated[float, Quantity("day", bare_unit="day", ge=0.0, le=365.0, display="day")] | None = None
+    max_session_minutes: Annotated[float, Quantity("min", bare_unit="min", gt=0.0, le=600.0, display="min")] | None = (
+        None
+    )
     max_fraction_of_blister: float = Field(default=0.85, gt=0.0, le=1.0)
     anesthetic: AnestheticChoice = "auto"
     cooling: Literal["auto", "none", "cold_air", "contact", "cryogen"] = "auto"

@@ -81,8 +81,9 @@ class Person(InputModel):
         the Fitzpatrick type (:mod:`laserskin.skin.anatomy`).
     """
 
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    age_years: Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year") = Field(alias="age")  # type: ignore[valid-type]
+    age_years: Annotated[float, Quantity("year", bare_unit="year", ge=18.0, le=100.0, display="year")] = Field(
+        alias="age"
+    )
     sex: Literal["female", "male"]
     fitzpatrick: Literal["I", "II", "III", "IV", "V", "VI"]
     site: Annotated[str, Choices(SITES)]  # checked by _site; Choices: the words of a missing site

@@ -33,7 +33,7 @@ TOML form::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError
@@ -42,7 +42,7 @@ from laserskin.core.citations import cite
 from laserskin.core.constants import CELSIUS_K
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, echo, format_quantity
+from laserskin.core.units import Quantity, echo, format_quantity, unit_default
 from laserskin.thermal.boundary import (
     RESTING_H_W_PER_M2K,
     ROOM_TEMPERATURE_K,
@@ -66,16 +66,10 @@ class ParameterRange(NamedTuple):
     source: str
 
 
-# Field types of the cooling kinds. mypy reads no Quantity(...) call as a type: to mypy they are Any, as the fields
-# marked ignore[valid-type] are (float would refuse the quantity-text defaults such as "5 degC").
-if TYPE_CHECKING:
-    _Temperature: TypeAlias = Any
-    _H: TypeAlias = Any
-    _Duration: TypeAlias = Any
-else:
-    _Temperature = Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)
-    _H = Quantity("W/(m^2*K)", ge=0.0, le=1e6)
-    _Duration = Quantity("s", display="ms", ge=0.0, le=60.0)
+# Field types of the cooling kinds
+_Temperature = Annotated[float, Quantity("K", display="degC", ge=MIN_MEDIUM_TEMPERATURE_K, le=MAX_MEDIUM_TEMPERATURE_K)]
+_H = Annotated[float, Quantity("W/(m^2*K)", ge=0.0, le=1e6)]
+_Duration = Annotated[float, Quantity("s", display="ms", ge=0.0, le=60.0)]
 
 
 class Cooling(InputModel):
@@ -286,11 +280,11 @@ class ColdAirCooling(_Continuous):
 
     kind: Literal["cold_air"] = "cold_air"
     citation_keys: ClassVar[tuple[str, ...]] = ("zenzie2000",)
-    air_temperature_K: _Temperature = Field(default="-30 degC", alias="air_temperature")
-    h_W_per_m2K: _H = Field(default="100 W/(m^2*K)", alias="h")
-    precool_s: _Duration = Field(default="2 s", alias="precool")
+    air_temperature_K: _Temperature = Field(default=unit_default("-30 degC"), alias="air_temperature")
+    h_W_per_m2K: _H = Field(default=unit_default("100 W/(m^2*K)"), alias="h")
+    precool_s: _Duration = Field(default=unit_default("2 s"), alias="precool")
     parallel: bool = True
-    postcool_s: _Duration = Field(default="2 s", alias="postcool")
+    postcool_s: _Duration = Field(default=unit_default("2 s"), alias="postcool")
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "air_temperature_K": ParameterRange(
@@ -334,13 +328,12 @@ class ContactCooling(_Continuous):
 
     kind: Literal["contact"] = "contact"
     citation_keys: ClassVar[tuple[str, ...]] = ("anvari1995", "zenzie2000")
-    window_temperature_K: _Temperature = Field(default="5 degC", alias="window_temperature")
-    h_W_per_m2K: _H = Field(default="5000 W/(m^2*K)", alias="h")
-    precool_s: _Duration = Field(default="1 s", alias="precool")
+    window_temperature_K: _Temperature = Field(default=unit_default("5 degC"), alias="window_temperature")
+    h_W_per_m2K: _H = Field(default=unit_default("5000 W/(m^2*K)"), alias="h")
+    precool_s: _Duration = Field(default=unit_default("1 s"), alias="precool")
     parallel: bool = True
-    postcool_s: _Duration = Field(default="0.5 s", alias="postcool")
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    contact_between_pulses: Quantity("", display="%", ge=0.0, le=1.0) = 0.0  # type: ignore[valid-type]
+    postcool_s: _Duration = Field(default=unit_default("0.5 s"), alias="postcool")
+    contact_between_pulses: Annotated[float, Quantity("", display="%", ge=0.0, le=1.0)] = 0.0
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "window_temperature_K": ParameterRange(263.15, 288.15, "degC", "V", "Anvari 1995; Zenzie 2000"),
@@ -387,15 +380,16 @@ class CryogenCooling(Cooling):
 
     kind: Literal["cryogen"] = "cryogen"
     citation_keys: ClassVar[tuple[str, ...]] = ("anvari1995", "aguilar2001", "li2022csc")
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    spurt_duration_s: Quantity("s", display="ms", gt=0.0, le=1.0) = Field(default="30 ms", alias="spurt_duration")  # type: ignore[valid-type]
-    delay_s: _Duration = Field(default="20 ms", alias="delay")
-    h_W_per_m2K: _H = Field(default="20000 W/(m^2*K)", alias="h")
-    liquid_temperature_K: _Temperature = Field(default="-26 degC", alias="liquid_temperature")
+    spurt_duration_s: Annotated[float, Quantity("s", display="ms", gt=0.0, le=1.0)] = Field(
+        default=unit_default("30 ms"), alias="spurt_duration"
+    )
+    delay_s: _Duration = Field(default=unit_default("20 ms"), alias="delay")
+    h_W_per_m2K: _H = Field(default=unit_default("20000 W/(m^2*K)"), alias="h")
+    liquid_temperature_K: _Temperature = Field(default=unit_default("-26 degC"), alias="liquid_temperature")
     parallel: bool = False
-    post_spurt_s: _Duration = Field(default="0 ms", alias="post_spurt")
-    film_residence_s: _Duration = Field(default="0 ms", alias="film_residence")
-    film_h_W_per_m2K: _H = Field(default="2000 W/(m^2*K)", alias="film_h")
+    post_spurt_s: _Duration = Field(default=unit_default("0 ms"), alias="post_spurt")
+    film_residence_s: _Duration = Field(default=unit_default("0 ms"), alias="film_residence")
+    film_h_W_per_m2K: _H = Field(default=unit_default("2000 W/(m^2*K)"), alias="film_h")
 
     _ranges: ClassVar[dict[str, ParameterRange]] = {
         "spurt_duration_s": ParameterRange(0.020, 0.100, "ms", "V", "Anvari 1995"),

@@ -28,7 +28,7 @@ TOML form::
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -61,7 +61,7 @@ _GAUSSIAN_WIDTH_KEYS = {
 }
 _RADIUS_PER_WIDTH = {"diameter_1e2": 0.5, "fwhm": 1.0 / FWHM_PER_RADIUS_1E2}
 """The 1/e² radius per unit of each other Gaussian width (``w = D / 2``, ``w = FWHM / sqrt(2 ln 2)``)."""
-_WIDTH = TypeAdapter(Quantity("m", gt=0.0))
+_WIDTH = TypeAdapter(Annotated[float, Quantity("m", gt=0.0)])
 """A width field's own (de)serialisation: a typed ``fwhm``/``diameter_1e2`` echoes as a ``radius_1e2`` would."""
 
 
@@ -80,9 +80,10 @@ class Beam(InputModel):
     """
 
     kind: Literal["pencil", "flat_top", "gaussian"] = "pencil"
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    diameter_m: Quantity("m", gt=0.0) | None = Field(default=None, alias="diameter", description="flat-top diameter")  # type: ignore[valid-type]
-    radius_1e2_m: Quantity("m", gt=0.0) | None = Field(  # type: ignore[valid-type]
+    diameter_m: Annotated[float, Quantity("m", gt=0.0)] | None = Field(
+        default=None, alias="diameter", description="flat-top diameter"
+    )
+    radius_1e2_m: Annotated[float, Quantity("m", gt=0.0)] | None = Field(
         default=None, alias="radius_1e2", description="Gaussian 1/e² intensity radius w"
     )
 

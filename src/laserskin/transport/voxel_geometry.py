@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -161,19 +161,27 @@ class GeometrySpec(InputModel):
     """
 
     kind: Literal["rz", "voxels"] = "rz"
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    size_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(  # type: ignore[valid-type]
-        default=None, alias="size"
-    )
-    voxel_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="voxel")  # type: ignore[valid-type]
+    size_m: (
+        tuple[
+            Annotated[float, Quantity("m", gt=0.0)],
+            Annotated[float, Quantity("m", gt=0.0)],
+            Annotated[float, Quantity("m", gt=0.0)],
+        ]
+        | None
+    ) = Field(default=None, alias="size")
+    voxel_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="voxel")
     boundary: Literal["escape", "periodic"] = "escape"
     fresnel_between_media: bool = True
     illumination: Literal["beam", "uniform"] = "beam"
     lattice: Literal["square", "hex"] | None = None
-    spacing_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="spacing")  # type: ignore[valid-type]
-    density_per_m2: Quantity("1/m^2", gt=0.0, display="1/cm^2") | None = Field(default=None, alias="density")  # type: ignore[valid-type]
+    spacing_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="spacing")
+    density_per_m2: Annotated[float, Quantity("1/m^2", gt=0.0, display="1/cm^2")] | None = Field(
+        default=None, alias="density"
+    )
     order: Literal["simultaneous", "raster", "random"] = "simultaneous"
-    site_interval_s: Quantity("s", ge=0.0, display="ms") | None = Field(default=None, alias="site_interval")  # type: ignore[valid-type]
+    site_interval_s: Annotated[float, Quantity("s", ge=0.0, display="ms")] | None = Field(
+        default=None, alias="site_interval"
+    )
     order_seed: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
@@ -237,21 +245,27 @@ class InclusionSpec(InputModel):
     name: str | None = None
     kind: Literal["cylinder", "sphere", "ellipsoid", "follicle"]
     axis: Literal["x", "y", "z"] = "y"
-    # ignore[valid-type]: a Quantity(...) field type is a call pydantic evaluates; mypy reads no call as a type
-    center_m: tuple[Quantity("m"), ...] = Field(alias="center", min_length=2, max_length=3)  # type: ignore[valid-type]
-    radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="radius")  # type: ignore[valid-type]
-    radii_m: tuple[Quantity("m", gt=0.0), Quantity("m", gt=0.0), Quantity("m", gt=0.0)] | None = Field(  # type: ignore[valid-type]
-        default=None, alias="radii"
+    center_m: tuple[Annotated[float, Quantity("m")], ...] = Field(alias="center", min_length=2, max_length=3)
+    radius_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="radius")
+    radii_m: (
+        tuple[
+            Annotated[float, Quantity("m", gt=0.0)],
+            Annotated[float, Quantity("m", gt=0.0)],
+            Annotated[float, Quantity("m", gt=0.0)],
+        ]
+        | None
+    ) = Field(default=None, alias="radii")
+    depth_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="depth")
+    bulb_radius_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(
+        default=None, alias="bulb_radius"
     )
-    depth_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="depth")  # type: ignore[valid-type]
-    bulb_radius_m: Quantity("m", gt=0.0, display="um") | None = Field(default=None, alias="bulb_radius")  # type: ignore[valid-type]
     site: str | None = None
     hair: Literal["terminal", "vellus"] = "terminal"
     tissue: Literal["blood"] | None = None
     saturation: float = Field(default=0.75, ge=0.0, le=1.0)
     n: float | None = Field(default=None, ge=1.0, le=4.0)
-    mua_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mua")  # type: ignore[valid-type]
-    mus_per_m: Quantity("1/m", ge=0.0) | None = Field(default=None, alias="mus")  # type: ignore[valid-type]
+    mua_per_m: Annotated[float, Quantity("1/m", ge=0.0)] | None = Field(default=None, alias="mua")
+    mus_per_m: Annotated[float, Quantity("1/m", ge=0.0)] | None = Field(default=None, alias="mus")
     g: float | None = Field(default=None, gt=-1.0, lt=1.0)
 
     @model_validator(mode="before")
@@ -350,8 +364,9 @@ class InclusionSpec(InputModel):
             bulb = self.bulb_radius_m or 2.0 * self.radius_m
             r = max(self.radius_m, bulb)
             return (c[0] - r, c[0] + r), (c[1] - r, c[1] + r), (min(0.0, self.depth_m - bulb), self.depth_m + bulb)
-        radii = (self.radius_m,) * 3 if self.kind == "sphere" else self.radii_m
-        # _shape_and_optics: an ellipsoid has its radii; a sphere and an ellipsoid have 3 centre coordinates
+        # _shape_and_optics: a sphere has its radius, an ellipsoid its radii; both have 3 centre coordinates
+        radius = self.radius_m
+        radii = (radius, radius, radius) if radius is not None and self.kind == "sphere" else self.radii_m
         assert radii is not None and len(c) == 3
         (cx, cy, cz), (rx, ry, rz) = c, radii
         return (cx - rx, cx + rx), (cy - ry, cy + ry), (cz - rz, cz + rz)

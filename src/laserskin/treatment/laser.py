@@ -76,7 +76,7 @@ Lasers Surg Med 34:426-438 (definition of MTZ density / coverage).
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     Field,
@@ -224,7 +224,9 @@ def _refuse_over_full_coverage(key: str, typed: Any, mtz_per_m2: float, microbea
 class SpectralLine(InputModel):
     """One wavelength of a broadband source with its relative weight (share of the energy)."""
 
-    wavelength_m: Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE) = Field(alias="wavelength")
+    wavelength_m: Annotated[float, Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE)] = Field(
+        alias="wavelength"
+    )
     weight: float = Field(gt=0.0, allow_inf_nan=False)
 
 
@@ -241,9 +243,13 @@ class FractionalSpec(_DerivedFields):
     Coverage per pulse pattern must be at most 100 %.
     """
 
-    microbeam_diameter_m: Quantity("m", display="um", gt=0.0, le=2e-3) = Field(alias="microbeam_diameter")
-    coverage: Quantity("", display="%", gt=0.0, le=1.0) | None = None
-    mtz_per_m2: Quantity("1/m^2", display="1/cm^2", gt=0.0) | None = Field(default=None, alias="mtz_density")
+    microbeam_diameter_m: Annotated[float, Quantity("m", display="um", gt=0.0, le=2e-3)] = Field(
+        alias="microbeam_diameter"
+    )
+    coverage: Annotated[float, Quantity("", display="%", gt=0.0, le=1.0)] | None = None
+    mtz_per_m2: Annotated[float, Quantity("1/m^2", display="1/cm^2", gt=0.0)] | None = Field(
+        default=None, alias="mtz_density"
+    )
 
     #: the density key typed (``density``, ``coverage`` or ``mtz_density``; ``None``: not known), for messages only
     _density_key: _MessageOnly = PrivateAttr(default_factory=lambda: _MessageOnly(None))
@@ -461,17 +467,27 @@ class Laser(_DerivedFields):
     """
 
     device: str | None = None
-    wavelength_m: Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE) | None = Field(
+    wavelength_m: Annotated[float, Quantity("m", display="nm", ge=_WAVELENGTH_GE, le=_WAVELENGTH_LE)] | None = Field(
         default=None, alias="wavelength"
     )
     spectrum: tuple[SpectralLine, ...] | None = Field(default=None, min_length=1, max_length=200)
-    fluence_J_per_m2: Quantity("J/m^2", gt=0.0) | None = Field(default=None, alias="fluence")
-    pulse_energy_J: Quantity("J", display="mJ", gt=0.0) | None = Field(default=None, alias="pulse_energy")
-    pulse_duration_s: Quantity("s", display="ms", gt=0.0, le=MAX_PULSE_DURATION_S) = Field(alias="pulse_duration")
-    spot_diameter_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_diameter")
-    spot_fwhm_m: Quantity("m", display="mm", gt=0.0, le=0.1) | None = Field(default=None, alias="spot_fwhm")
+    fluence_J_per_m2: Annotated[float, Quantity("J/m^2", gt=0.0)] | None = Field(default=None, alias="fluence")
+    pulse_energy_J: Annotated[float, Quantity("J", display="mJ", gt=0.0)] | None = Field(
+        default=None, alias="pulse_energy"
+    )
+    pulse_duration_s: Annotated[float, Quantity("s", display="ms", gt=0.0, le=MAX_PULSE_DURATION_S)] = Field(
+        alias="pulse_duration"
+    )
+    spot_diameter_m: Annotated[float, Quantity("m", display="mm", gt=0.0, le=0.1)] | None = Field(
+        default=None, alias="spot_diameter"
+    )
+    spot_fwhm_m: Annotated[float, Quantity("m", display="mm", gt=0.0, le=0.1)] | None = Field(
+        default=None, alias="spot_fwhm"
+    )
     profile: Profile = "flat_top"
-    repetition_rate_Hz: Quantity("Hz", gt=0.0, le=1e6) | None = Field(default=None, alias="repetition_rate")
+    repetition_rate_Hz: Annotated[float, Quantity("Hz", gt=0.0, le=1e6)] | None = Field(
+        default=None, alias="repetition_rate"
+    )
     pulses: int = Field(default=1, ge=1, le=MAX_PULSES_PER_SPOT)
     ablative: StrictBool | None = None  # a TOML/JSON boolean only: "no", "yes", 1, 0 are refused (QA5 #6)
     fractional: FractionalSpec | None = None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -62,23 +62,30 @@ DeviceClass = Literal["non_ablative", "fractional_non_ablative", "ablative", "fr
 _REL_TOL = 1e-9  # range checks tolerate round-off of unit conversion only
 
 
-def _pair(kind: Any) -> Any:
-    return tuple[kind, kind]
+# the [min, max] of a device's settings, each end a quantity of the setting's kind
+_Fluence = Annotated[float, Quantity("J/m^2", gt=0.0)]
+_Energy = Annotated[float, Quantity("J", display="mJ", gt=0.0)]
+_PulseDuration = Annotated[float, Quantity("s", display="ms", gt=0.0)]
+_SpotDiameter = Annotated[float, Quantity("m", display="mm", gt=0.0)]
+_Rate = Annotated[float, Quantity("Hz", gt=0.0)]
+_MicrobeamDiameter = Annotated[float, Quantity("m", display="um", gt=0.0)]
+_Coverage = Annotated[float, Quantity("", display="%", gt=0.0, le=1.0)]
+_Interval = Annotated[float, Quantity("s", display="week", gt=0.0)]
 
 
 class DeviceRanges(InputModel):
     """Allowed ``[min, max]`` of a device's settings (inclusive), in SI inside."""
 
-    fluence_J_per_m2: _pair(Quantity("J/m^2", gt=0.0)) | None = Field(default=None, alias="fluence")
-    pulse_energy_J: _pair(Quantity("J", display="mJ", gt=0.0)) | None = Field(default=None, alias="pulse_energy")
-    pulse_duration_s: _pair(Quantity("s", display="ms", gt=0.0)) | None = Field(default=None, alias="pulse_duration")
-    spot_diameter_m: _pair(Quantity("m", display="mm", gt=0.0)) | None = Field(default=None, alias="spot_diameter")
-    repetition_rate_Hz: _pair(Quantity("Hz", gt=0.0)) | None = Field(default=None, alias="repetition_rate")
+    fluence_J_per_m2: tuple[_Fluence, _Fluence] | None = Field(default=None, alias="fluence")
+    pulse_energy_J: tuple[_Energy, _Energy] | None = Field(default=None, alias="pulse_energy")
+    pulse_duration_s: tuple[_PulseDuration, _PulseDuration] | None = Field(default=None, alias="pulse_duration")
+    spot_diameter_m: tuple[_SpotDiameter, _SpotDiameter] | None = Field(default=None, alias="spot_diameter")
+    repetition_rate_Hz: tuple[_Rate, _Rate] | None = Field(default=None, alias="repetition_rate")
     pulses: tuple[int, int] | None = None
-    microbeam_diameter_m: _pair(Quantity("m", display="um", gt=0.0)) | None = Field(
+    microbeam_diameter_m: tuple[_MicrobeamDiameter, _MicrobeamDiameter] | None = Field(
         default=None, alias="microbeam_diameter"
     )
-    coverage: _pair(Quantity("", display="%", gt=0.0, le=1.0)) | None = None
+    coverage: tuple[_Coverage, _Coverage] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> DeviceRanges:
@@ -93,7 +100,7 @@ class SessionSpec(InputModel):
     """Typical treatment course: number of sessions and interval between them (ranges)."""
 
     count: tuple[int, int] = (1, 1)
-    interval_s: _pair(Quantity("s", display="week", gt=0.0)) | None = Field(default=None, alias="interval")
+    interval_s: tuple[_Interval, _Interval] | None = Field(default=None, alias="interval")
 
     @field_validator("count")
     @classmethod

@@ -44,7 +44,7 @@ the pace).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -52,7 +52,7 @@ from laserskin.core.citations import cite
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
 from laserskin.core.models import InputModel
-from laserskin.core.units import Quantity, echo, format_quantity
+from laserskin.core.units import Quantity, echo, format_quantity, unit_default
 from laserskin.damage.pain import ANESTHETICS as PAIN_ANESTHETICS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,7 +137,7 @@ def _laser_pulses_given(laser: Laser) -> bool:
 #: Stable anaesthetic keys and what they stand for: the keys of the one anaesthetic table
 #: (``data/parameters/anesthetics.toml``, read by :mod:`laserskin.damage.pain`).
 ANESTHETICS: dict[str, str] = {key: entry.description for key, entry in PAIN_ANESTHETICS.items()}
-Anesthetic = Literal[tuple(ANESTHETICS)]  # type: ignore[valid-type]
+Anesthetic = Literal[tuple(ANESTHETICS)]
 
 
 class Protocol(InputModel):
@@ -176,20 +176,24 @@ class Protocol(InputModel):
 
     passes: int = Field(default=1, ge=1, le=20)
     pulses_per_spot: int | None = Field(default=None, ge=1, le=10_000)
-    pass_interval_s: Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S) | None = Field(
+    pass_interval_s: Annotated[float, Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S)] | None = Field(
         default=None, alias="pass_interval"
     )
-    cooling_pause_s: Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S) = Field(
-        default="0 s", alias="cooling_pause"
+    cooling_pause_s: Annotated[float, Quantity("s", display="s", ge=0.0, le=MAX_WITHIN_SESSION_S)] = Field(
+        default=unit_default("0 s"), alias="cooling_pause"
     )
-    overlap: Quantity("", display="%", ge=0.0, le=0.9) = 0.0
+    overlap: Annotated[float, Quantity("", display="%", ge=0.0, le=0.9)] = 0.0
     anesthetic: Anesthetic = "none"
-    anesthetic_lead_time_s: Quantity("s", display="min", ge=0.0, le=3 * 3600.0) | None = Field(
+    anesthetic_lead_time_s: Annotated[float, Quantity("s", display="min", ge=0.0, le=3 * 3600.0)] | None = Field(
         default=None, alias="anesthetic_lead_time"
     )
-    treated_area_m2: Quantity("m^2", display="cm^2", gt=0.0, le=2.0) = Field(default="400 cm^2", alias="treated_area")
+    treated_area_m2: Annotated[float, Quantity("m^2", display="cm^2", gt=0.0, le=2.0)] = Field(
+        default=unit_default("400 cm^2"), alias="treated_area"
+    )
     sessions: int = Field(default=1, ge=1, le=20)
-    session_interval_s: Quantity("s", display="week", gt=0.0) = Field(default="4 week", alias="session_interval")
+    session_interval_s: Annotated[float, Quantity("s", display="week", gt=0.0)] = Field(
+        default=unit_default("4 week"), alias="session_interval"
+    )
 
     @model_validator(mode="after")
     def _passes_within_the_session(self) -> Protocol:
