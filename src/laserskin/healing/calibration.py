@@ -240,7 +240,8 @@ def target_components(
         for k, values in enumerate(components):
             for (j, sign), value in zip(entries, values):
                 parts[k, j] += sign * value
-    return tuple(parts)
+    # the five rows (views, as tuple(parts) gave them), spelled out so that mypy sees five
+    return parts[0], parts[1], parts[2], parts[3], parts[4]
 
 
 def predict(

@@ -131,17 +131,21 @@ class SessionDose(InputModel):
 
         ``denatured_fraction = coverage × zone_denatured_fraction`` (area average).
         """
-        return cls(
-            time=time,
-            denatured_fraction=coverage * zone_denatured_fraction,
-            depth_top=zone_depth_top,
-            depth_bottom=zone_depth_bottom,
-            immediate_tightening=immediate_tightening,
-            epidermal_injury_grade=epidermal_injury_grade,
-            coverage=coverage,
-            ablated_depth=ablated_depth,
-            wound_area_fraction=wound_area_fraction,
-            wound_depth=wound_depth,
+        # By the aliases, as a mapping: the pydantic mypy plugin takes only field names as keywords, and
+        # field names would make a refused value's error name the field (``time_s``), not its key (``time``)
+        return cls.model_validate(
+            {
+                "time": time,
+                "denatured_fraction": coverage * zone_denatured_fraction,
+                "depth_top": zone_depth_top,
+                "depth_bottom": zone_depth_bottom,
+                "immediate_tightening": immediate_tightening,
+                "epidermal_injury_grade": epidermal_injury_grade,
+                "coverage": coverage,
+                "ablated_depth": ablated_depth,
+                "wound_area_fraction": wound_area_fraction,
+                "wound_depth": wound_depth,
+            }
         )
 
 

@@ -393,7 +393,8 @@ def simulate_course(
             "a HealingParameters (laserskin.healing.calibrated_parameters())",
         )
     try:
-        doses = [d if isinstance(d, SessionDose) else SessionDose(**d) for d in doses]
+        # a new name, typed: the parameter takes dicts too, the rest reads SessionDose only
+        sessions: list[SessionDose] = [d if isinstance(d, SessionDose) else SessionDose(**d) for d in doses]
     except ValidationError as error:
         raise InputError.from_validation(error, "doses") from None
     except TypeError:
@@ -411,7 +412,7 @@ def simulate_course(
             dermis_m,
             "a thickness between 0.1 mm and 10 mm (in m)",
         )
-    for i, dose in enumerate(doses):
+    for i, dose in enumerate(sessions):
         if dose.time_days > t_end_days:
             raise InputError(
                 f"doses[{i}].time",
@@ -438,7 +439,7 @@ def simulate_course(
     n_steps = max(1, math.ceil(t_end_days / dt_days - 1e-9))
     time_days = np.linspace(0.0, float(t_end_days), n_steps + 1)
     p = parameter_arrays(parameters, band_samples)
-    x = _propagate(doses, age, sun, dermis_m, p, time_days)
+    x = _propagate(sessions, age, sun, dermis_m, p, time_days)
 
     functional = x[..., N] + x[..., Y] + x[..., M]
     new = x[..., Y] + x[..., M]
@@ -465,9 +466,9 @@ def simulate_course(
         laxity_improvement_pct=band(laxity, MAX_GRADE_IMPROVEMENT_PCT),
         rhytid_improvement_pct=band(rhytid, MAX_GRADE_IMPROVEMENT_PCT),
         states={name: x[0, :, j].copy() for j, name in enumerate(STATE_NAMES)},
-        session_time_days=np.array(sorted(d.time_days for d in doses)),
+        session_time_days=np.array(sorted(d.time_days for d in sessions)),
         reepithelialization_days=np.array(
-            [reepithelialization_days(d, age, parameters) for d in sorted(doses, key=lambda d: d.time_s)]
+            [reepithelialization_days(d, age, parameters) for d in sorted(sessions, key=lambda d: d.time_s)]
         ),
         age_years=age,
         sun_exposure=sun,

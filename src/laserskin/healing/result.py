@@ -162,7 +162,7 @@ class HealingResult:
                 OUTCOME_MEASURES["rhytid"],
             ),
         }
-        data = {
+        data: dict[str, tuple[tuple[str, ...], np.ndarray, dict[str, str]]] = {
             name: (("band", "time"), values, {"units": units, "long_name": long})
             for name, (values, units, long) in banded.items()
         }
