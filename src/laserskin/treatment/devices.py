@@ -176,6 +176,7 @@ def load_device(name: str) -> DevicePreset:
     """
     preset_data(name)  # the name check and its message
     preset = _validated(DevicePreset, name)
+    assert isinstance(preset, DevicePreset)  # _validated returns the model it is given (typed as its base)
     cite(*preset.sources)
     return preset
 

@@ -603,16 +603,20 @@ class Laser(_DerivedFields):
             self._fill(spot_diameter_m=self.spot_fwhm_m * FWHM_TO_1E2_DIAMETER)
         elif self.spot_diameter_m is None:
             raise ValueError("spot_diameter: required (or spot_fwhm for a gaussian beam)")
-        if self.fractional is not None and self.fractional.microbeam_diameter_m >= self.spot_diameter_m:
+        spot_diameter = self.spot_diameter_m
+        assert spot_diameter is not None  # given, or set from spot_fwhm just above
+        if self.fractional is not None and self.fractional.microbeam_diameter_m >= spot_diameter:
             raise InputError(  # both as typed (session 14: converted, "1.2e+04 um must be smaller than ... 10 mm")
                 "fractional.microbeam_diameter",
                 self.fractional.microbeam_diameter_m,
                 f"a diameter smaller than the spot (scan pattern) diameter, spot_diameter "
-                f"{typed_text(self.spot_diameter_m, 'm', 'mm')}",
+                f"{typed_text(spot_diameter, 'm', 'mm')}",
             )
         area = self.beam_area_m2
         if self.pulse_energy_J is None:
-            self._fill(pulse_energy_J=self.fluence_J_per_m2 * area)
+            fluence = self.fluence_J_per_m2
+            assert fluence is not None  # exactly one of fluence and pulse_energy (checked above)
+            self._fill(pulse_energy_J=fluence * area)
         else:
             self._fill(fluence_J_per_m2=self.pulse_energy_J / area)
         if self.device is not None:
@@ -632,6 +636,7 @@ class Laser(_DerivedFields):
         rate = self.repetition_rate_Hz
         train = (self.pulses - 1) / rate if rate else 0.0
         if beyond_session(train):  # the pulses stacked within one session (QA9 #1: 1e-8 Hz ran); worded only then
+            assert rate is not None  # without a rate the train is 0
             raise session_refusal(
                 "repetition_rate",
                 rate,
@@ -695,7 +700,9 @@ class Laser(_DerivedFields):
 
         In fractional mode this is the scan-pattern footprint, not the microbeam.
         """
-        return _circle_area(self.spot_diameter_m)
+        diameter = self.spot_diameter_m
+        assert diameter is not None  # given, or set from spot_fwhm (Laser._check)
+        return _circle_area(diameter)
 
     @property
     def beam_diameter_m(self) -> float:
@@ -703,7 +710,9 @@ class Laser(_DerivedFields):
 
         Flat-top diameter, or 1/e² diameter for ``profile = "gaussian"``.
         """
-        return self.fractional.microbeam_diameter_m if self.fractional else self.spot_diameter_m
+        diameter = self.fractional.microbeam_diameter_m if self.fractional else self.spot_diameter_m
+        assert diameter is not None  # the spot's: given, or set from spot_fwhm (Laser._check)
+        return diameter
 
     @property
     def beam_radius_m(self) -> float:
@@ -722,19 +731,25 @@ class Laser(_DerivedFields):
         Flat-top: ``E / (pi r^2)``. Gaussian with 1/e² radius ``w``: ``2 E / (pi w^2)``.
         """
         factor = 2.0 if self.profile == "gaussian" else 1.0
-        return factor * self.pulse_energy_J / (math.pi * self.beam_radius_m**2)
+        energy = self.pulse_energy_J
+        assert energy is not None  # given, or set from the fluence (Laser._check)
+        return factor * energy / (math.pi * self.beam_radius_m**2)
 
     @property
     def pulse_power_W(self) -> float:
         """Power during one top-hat pulse, pulse energy / pulse duration (W)."""
-        return self.pulse_energy_J / self.pulse_duration_s
+        energy = self.pulse_energy_J
+        assert energy is not None  # given, or set from the fluence (Laser._check)
+        return energy / self.pulse_duration_s
 
     @property
     def average_power_W(self) -> float | None:
         """Time-averaged power, pulse energy × repetition rate (W); ``None`` without a rate."""
         if self.repetition_rate_Hz is None:
             return None
-        return self.pulse_energy_J * self.repetition_rate_Hz
+        energy = self.pulse_energy_J
+        assert energy is not None  # given, or set from the fluence (Laser._check)
+        return energy * self.repetition_rate_Hz
 
     @property
     def microbeam_energy_J(self) -> float | None:
@@ -754,12 +769,18 @@ class Laser(_DerivedFields):
     @property
     def coverage_fraction(self) -> float:
         """Fraction of the skin surface hit per pattern: MTZ coverage, or 1 for full-field lasers."""
-        return self.fractional.coverage if self.fractional else 1.0
+        coverage = self.fractional.coverage if self.fractional else 1.0
+        assert coverage is not None  # given, or set from mtz_density (FractionalSpec._one_density)
+        return coverage
 
     @property
     def microbeams_per_spot(self) -> float | None:
         """Number of microbeams in one scan pattern, mtz_per_m2 × spot area; ``None`` if not fractional."""
-        return self.fractional.mtz_per_m2 * self.spot_area_m2 if self.fractional else None
+        if not self.fractional:
+            return None
+        per_m2 = self.fractional.mtz_per_m2
+        assert per_m2 is not None  # given, or set from coverage (FractionalSpec._one_density)
+        return per_m2 * self.spot_area_m2
 
     @property
     def energy_per_area_J_per_m2(self) -> float:
@@ -767,9 +788,15 @@ class Laser(_DerivedFields):
 
         Full-field: the nominal fluence. Fractional: E_mb × mtz_per_m2.
         """
+        # both energy settings are set, one given, the other derived (Laser._check); a fractional spec's two
+        # densities likewise (FractionalSpec._one_density)
         if self.fractional:
-            return self.pulse_energy_J * self.fractional.mtz_per_m2
-        return self.fluence_J_per_m2
+            energy, per_m2 = self.pulse_energy_J, self.fractional.mtz_per_m2
+            assert energy is not None and per_m2 is not None
+            return energy * per_m2
+        fluence = self.fluence_J_per_m2
+        assert fluence is not None
+        return fluence
 
     @property
     def centroid_wavelength_m(self) -> float:
@@ -822,7 +849,9 @@ class Laser(_DerivedFields):
             energy weighted by ``weight``.
         """
         if self.spectrum is None:
-            return [(self.wavelength_m, 1.0)]
+            wavelength = self.wavelength_m
+            assert wavelength is not None  # exactly one of wavelength and spectrum (Laser._check)
+            return [(wavelength, 1.0)]
         return [(line.wavelength_m, line.weight) for line in self.spectrum]
 
     def pulse_train(self, start_s: float = 0.0) -> list[tuple[float, float, float]]:
@@ -857,24 +886,32 @@ class Laser(_DerivedFields):
         """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
         laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, 5 % coverage, ...)"``, ``"15 mm
         pattern"``)."""
+        # set once validated: one of each pair (wavelength/spectrum, energy/fluence, spot/FWHM) given, the
+        # other derived (Laser._check), as a fractional spec's densities (FractionalSpec._one_density)
+        energy, fluence, spot = self.pulse_energy_J, self.fluence_J_per_m2, self.spot_diameter_m
+        assert energy is not None and fluence is not None and spot is not None
         if self.spectrum is None:
-            wl = f"{self.wavelength_m * 1e9:.6g} nm"
+            wavelength = self.wavelength_m
+            assert wavelength is not None
+            wl = f"{wavelength * 1e9:.6g} nm"
         else:
             bands = ", ".join(f"{lo * 1e9:.6g}-{hi * 1e9:.6g}" for lo, hi in self.emitted_bands_m)
             wl = f"{bands} nm ({len(self.spectrum)} lines)"
         parts = [wl]
         if self.fractional:
+            per_m2 = self.fractional.mtz_per_m2
+            assert per_m2 is not None
             parts.append(
-                f"{format_quantity(self.pulse_energy_J, 'J', 'mJ')} per MTZ "
+                f"{format_quantity(energy, 'J', 'mJ')} per MTZ "
                 f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, "
                 f"{(self.fractional.coverage or 0.0) * 100:.3g} % coverage, "  # in %, as typed and planned (QA16 #10: "0.1 coverage")
-                f"{format_quantity(self.fractional.mtz_per_m2, '1/m^2', '1/cm^2')})"
+                f"{format_quantity(per_m2, '1/m^2', '1/cm^2')})"
             )
         else:
-            parts.append(format_quantity(self.fluence_J_per_m2, "J/m^2"))
+            parts.append(format_quantity(fluence, "J/m^2"))
         parts.append(format_quantity(self.pulse_duration_s, "s", "s" if self.pulse_duration_s >= 1 else "ms"))
         # fractional: the profile is the micro-beam's (above); the spot is the scan pattern
-        parts.append(f"{self.spot_diameter_m * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile))
+        parts.append(f"{spot * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile))
         if self.repetition_rate_Hz:
             parts.append(format_quantity(self.repetition_rate_Hz, "Hz"))
         if self.pulses > 1:

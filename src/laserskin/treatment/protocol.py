@@ -44,7 +44,7 @@ the pace).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field, model_validator
 
@@ -137,7 +137,10 @@ def _laser_pulses_given(laser: Laser) -> bool:
 #: Stable anaesthetic keys and what they stand for: the keys of the one anaesthetic table
 #: (``data/parameters/anesthetics.toml``, read by :mod:`laserskin.damage.pain`).
 ANESTHETICS: dict[str, str] = {key: entry.description for key, entry in PAIN_ANESTHETICS.items()}
-Anesthetic = Literal[tuple(ANESTHETICS)]
+if TYPE_CHECKING:  # a Literal of keys read from data at import time is no type to mypy: a str to it
+    Anesthetic: TypeAlias = str
+else:
+    Anesthetic = Literal[tuple(ANESTHETICS)]
 
 
 class Protocol(InputModel):
@@ -237,6 +240,7 @@ class Protocol(InputModel):
         rate = laser.repetition_rate_Hz
         train = (self.pulses_per_spot - 1) / rate if rate else 0.0
         if beyond_session(train):  # the train within the session (QA9 #1); worded only when refused
+            assert rate is not None  # without a rate the train is 0
             raise session_refusal(
                 "protocol.pulses_per_spot",
                 self.pulses_per_spot,
@@ -258,7 +262,9 @@ class Protocol(InputModel):
             ``treated_area × mtz_per_m2 / (1 − overlap)`` (overlap of scan patterns).
         """
         if laser.is_fractional:
-            return self.treated_area_m2 * laser.mtz_per_m2 / (1.0 - self.overlap)
+            per_m2 = laser.mtz_per_m2
+            assert per_m2 is not None  # a fractional laser's density (FractionalSpec._one_density)
+            return self.treated_area_m2 * per_m2 / (1.0 - self.overlap)
         return self.treated_area_m2 / (laser.spot_area_m2 * (1.0 - self.overlap))
 
     def pass_duration_s(self, laser: Laser) -> float:
