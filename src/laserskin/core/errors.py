@@ -41,6 +41,15 @@ class InputError(ValueError):
     pydantic adds the location (see :func:`describe_validation_error`).
     """
 
+    #: Markers of a burn refusal (:func:`laserskin.pipeline.simulation.burnt_tissue_refusal`), set on that
+    #: refusal only (its instance; these class defaults are what every other error reads as)
+    burnt_tissue: bool = False
+    #: how the refused setting heated the tissue (``"past 1000 degC"``), kept for the refusal's restatement
+    heats: str | None = None
+    #: the share of the refused run's energy delivered when the tissue reached the ceiling (where
+    #: :func:`laserskin.pipeline.setting_limit.refusal_with_limit` starts its search)
+    delivered_share: float | None = None
+
     def __init__(self, field: str, value: Any, allowed: str, *, message: str | None = None, given: str | None = None):
         self.field = field
         self.value = value

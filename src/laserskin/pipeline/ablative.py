@@ -605,6 +605,7 @@ def run_nonlinear(
     energy_J = float(simulation.pulse_energy_J())
     fractional = bool(laser.is_fractional)
 
+    source: BeerLambertSource | FixedSource
     if source_per_J is None:
         tissue = simulation.optical_stack(wavelength)  # the person's optics, or explicit layers
         mua_layers = np.array([layer.mua_per_m for layer in tissue.layers])
@@ -936,7 +937,7 @@ def relayered_stack(stack, grid: RZGrid, factor_on_axis: np.ndarray, step: float
     for layer in stack.layers:
         bottom = top + layer.thickness_m
         inside = np.flatnonzero((z_top >= top - 1e-15) & (z_bot <= bottom + 1e-12))
-        pieces = []  # (thickness, factor)
+        pieces: list[list[float]] = []  # [thickness, factor]
         for j in inside:
             f = float(factor[j])
             used[j] = f
@@ -1000,6 +1001,7 @@ def _layered_transport_update(simulation, grid: RZGrid, water0: np.ndarray, para
         for weight, stack in simulation._stacks():
             new, used = relayered_stack(stack, grid, factor)
             stacks.append((weight, new))
+        assert used is not None  # simulation._stacks(): one stack per wavelength of the laser, at least one
         _, source = stages.transport(
             stacks, grid, simulation.beam(), simulation.settings, progress=None, cache_dir=simulation.cache_dir
         )
@@ -1315,14 +1317,14 @@ def _dried_column_update(
 
     s_dry = float(spec["scattering_dry_fraction"])
     dn_per_water = float(spec["refractive_index_per_water_fraction"])
-    media = [Medium(layer.name, layer.n, layer.mua_per_m, layer.mus_per_m, layer.g) for layer in stack.layers]
+    media_list = [Medium(layer.name, layer.n, layer.mua_per_m, layer.mus_per_m, layer.g) for layer in stack.layers]
     for k, layer in enumerate(stack.layers):
         inside = layer_of_voxel == k
         water_volume_fraction = float(w0_axis[cell_of_voxel[inside]].mean()) / 1000.0 if inside.any() else 0.0
         layer_share = float(share[0, cell_of_voxel[inside]].mean()) if inside.any() else 1.0
         for b in range(n_bins):
             left = b / n_bins  # water left / initial
-            media.append(
+            media_list.append(
                 Medium(
                     f"{layer.name}|water {left:.2f}",
                     min(4.0, layer.n + dn_per_water * water_volume_fraction * (1.0 - left)),
@@ -1331,7 +1333,7 @@ def _dried_column_update(
                     layer.g,
                 )
             )
-    media = tuple(media)
+    media = tuple(media_list)
     counts = np.zeros((n_ring, nzv))
     np.add.at(counts, ring, 1.0)
     smooth = np.ones(5) / 5.0
@@ -1409,8 +1411,11 @@ def _normal_spiking(wavelength_m, starts, durations, power_W):
         and spec.get("enabled", True)
         and spec["wavelength_min_m"] <= wavelength_m <= spec["wavelength_max_m"]
     )
-    if not in_band or not np.all(
-        (durations >= spec["pulse_duration_min_s"]) & (durations <= spec["pulse_duration_max_s"])
+    # (spec is None: in_band is False already; restated for the type checker)
+    if (
+        spec is None
+        or not in_band
+        or not np.all((durations >= spec["pulse_duration_min_s"]) & (durations <= spec["pulse_duration_max_s"]))
     ):
         return starts, durations, power_W, False
     width, period = spec["spike_duration_s"], spec["spike_period_s"]

@@ -56,7 +56,8 @@ def linear_dataset(simulation, outcome, response, summary: dict[str, Any], sourc
         "time": ("time", response.times_s, {"units": "s"}),
     }
     history = response.temperature_K(outcome.pulse_energy_J)
-    data = {
+    # (dims, values, attrs): attrs hold strings and, on the global-peak field, its time as a float
+    data: dict[str, tuple[tuple[str, ...], Any, dict[str, Any]]] = {
         "peak_temperature": (("r", "z"), outcome.peak_temperature_K, {"units": "K"}),
         "denatured_fraction": (("r", "z"), outcome.collagen.denatured_fraction, {"units": "1"}),
         "nociceptor_temperature": (("time",), outcome.nociceptor_trace_K, {"units": "K"}),

@@ -29,7 +29,7 @@ class Result:
 
     summary: dict[str, Any]
     dataset: Any
-    grid: RZGrid
+    grid: RZGrid | None  # None for a voxel run (VoxelResult: fields on x, y, z)
     layer_names: list[str]
     layer_bottoms_m: np.ndarray
     transport: list[Any] = field(default_factory=list)
@@ -54,7 +54,8 @@ class Result:
             raise InputError("format", format, "netcdf or mat")
         from scipy.io import savemat
 
-        arrays = {
+        # one array per variable and coordinate, then the units and provenance as structs (dicts)
+        arrays: dict[str, Any] = {
             name: np.asarray(self.dataset[name].values) for name in (*self.dataset.data_vars, *self.dataset.coords)
         }
         arrays["units"] = {name: str(self.dataset[name].attrs.get("units", "")) for name in arrays}

@@ -179,8 +179,10 @@ class Scenario(InputModel):
             return LayerStack(layers=self.layers, n_above=self.ambient.n_above, n_below=self.ambient.n_below)
         from laserskin.skin import tissue_at
 
+        person = self.person
+        assert person is not None  # _skin_given_once: exactly one of person and layers
         wavelength = self.wavelength_m() if wavelength_m is None else wavelength_m
-        tissue = tissue_at(self.person, wavelength, scattering=self.transport.scattering)
+        tissue = tissue_at(person, wavelength, scattering=self.transport.scattering)
         return tissue.optical_stack(n_above=self.ambient.n_above)
 
     def rz_grid(self, stack: LayerStack, beam_radius_m: float) -> RZGrid:

@@ -27,6 +27,7 @@ from laserskin.core.constants import CELSIUS_K, MAX_TISSUE_TEMPERATURE_K, WATER_
 from laserskin.core.errors import InputError
 from laserskin.damage.injury import pool_rings
 from laserskin.grid import RZGrid
+from laserskin.optics.layers import LayerStack
 from laserskin.pipeline import stages
 from laserskin.pipeline.ablative import (
     ablates_when_unset,
@@ -256,6 +257,18 @@ class Simulation:
         """Whether the tissue is explicit layers (no person)."""
         return self.layers is not None
 
+    def _given_person(self) -> Person:
+        """The person of a simulation without explicit layers."""
+        person = self.person
+        assert person is not None  # __init__: exactly one of person and layers, and not explicit here
+        return person
+
+    def _given_layers(self) -> LayerStack:
+        """The explicit layers of a simulation without a person."""
+        layers = self.layers
+        assert layers is not None  # __init__: exactly one of person and layers, and explicit here
+        return layers
+
     # --- the stages (public: the planner reuses them) -------------------------------------
     def beam(self):
         """Beam of one spot, or of one micro-beam for a fractional laser."""
@@ -265,11 +278,17 @@ class Simulation:
         """Energy of one pulse into the simulated beam (one micro-beam if fractional), J."""
         return stages.simulated_pulse_energy_J(self.laser)
 
+    def _mtz_per_m2(self) -> float:
+        """The MTZ density of a fractional laser, 1/m²."""
+        mtz_per_m2 = self.laser.mtz_per_m2
+        assert mtz_per_m2 is not None  # fractional: FractionalSpec._one_density derives it from a given coverage
+        return mtz_per_m2
+
     def skin(self):
         """The layered skin the heat stage reads: the person's, or the explicit layers'."""
         if self.explicit:
-            return explicit_skin(self.layers)
-        return stages.skin_model(self.person)
+            return explicit_skin(self._given_layers())
+        return stages.skin_model(self._given_person())
 
     def grid(self) -> RZGrid:
         """The r–z grid shared by transport and heat."""
@@ -279,14 +298,14 @@ class Simulation:
         """The optical layers at ``wavelength_m`` (m): the person's skin, or the explicit layers."""
         if self.explicit:
             return self.layers
-        return stages.optical_stack(self.person, wavelength_m, self.settings.scattering)
+        return stages.optical_stack(self._given_person(), wavelength_m, self.settings.scattering)
 
     def optical_stacks(self):
         """``[(weight, LayerStack)]``: the optical layers at each wavelength of the laser with its energy weight (one
         stack for explicit layers, whose optics hold at every wavelength): what :meth:`transport` launches into."""
         if self.explicit:  # explicit optics hold at every wavelength of the laser
             return [(1.0, self.layers)]
-        return stages.optical_stacks(self.person, self.laser, self.settings.scattering)
+        return stages.optical_stacks(self._given_person(), self.laser, self.settings.scattering)
 
     def _stacks(self):
         return self.optical_stacks()
@@ -306,12 +325,13 @@ class Simulation:
     def geometry(self):
         """Layer depths, the epidermal–dermal junction and the bottom of the dermis."""
         if not self.explicit:
-            return stages.skin_geometry(self.skin(), self.person.fitzpatrick)
+            return stages.skin_geometry(self.skin(), self._given_person().fitzpatrick)
+        layers = self._given_layers()
         depth = self.grid().z_max_m
-        junction, dermis_bottom = layer_roles(self.layers, depth)
-        bottoms = self.layers.boundaries_m  # a semi-infinite last layer ends at inf (below the grid)
+        junction, dermis_bottom = layer_roles(layers, depth)
+        bottoms = layers.boundaries_m  # a semi-infinite last layer ends at inf (below the grid)
         return SkinGeometry(
-            layer_names=tuple(self.layers.names),
+            layer_names=tuple(layers.names),
             layer_bottoms_m=tuple(float(b) for b in bottoms),
             junction_depth_m=junction,
             dermis_bottom_m=dermis_bottom,
@@ -357,7 +377,7 @@ class Simulation:
         from laserskin.damage.collagen import skin_tightening_percent
 
         grid = self.grid()
-        mtz = float(self.laser.mtz_per_m2) if self.laser.is_fractional else None
+        mtz = float(self._mtz_per_m2()) if self.laser.is_fractional else None
         return skin_tightening_percent(spot_tightening_percent, grid, self.collagen_readout_radius_m(grid), mtz)
 
     def provenance(self, summary: dict | None = None, citations=frozenset()) -> dict[str, str]:
@@ -387,7 +407,8 @@ class Simulation:
                 '"rz" for explicit [[layers]] (the voxel stage builds its volume from a [person])',
             )
         if self.explicit and self.laser.ablative:
-            require_water(self.layers, "an ablative laser vaporises tissue water")
+            require_water(self._given_layers(), "an ablative laser vaporises tissue water")
+        result: Result
         with recording() as cited:
             try:
                 if self.voxel_geometry.kind == "voxels":
@@ -497,11 +518,11 @@ class Simulation:
             self.pulse_energy_J(),
             spot_radius_m=self.collagen_readout_radius_m(grid),
             anesthetic=self.protocol.anesthetic,
-            pain_cell_area_m2=1.0 / self.laser.mtz_per_m2 if self.laser.is_fractional else None,
+            pain_cell_area_m2=1.0 / self._mtz_per_m2() if self.laser.is_fractional else None,
         )
         onset = needs_nonlinear(pool_rings(outcome.peak_temperature_K, grid, response.readout_rings))
         if self.explicit and onset[0]:
-            require_water(self.layers, onset[1])
+            require_water(self._given_layers(), onset[1])
         summary = linear_summary(self, outcome, response, heat, transport_results).to_dict()
         linear = Result(
             summary=summary,
@@ -542,7 +563,12 @@ def _refuse_burnt_tissue(summary: dict, simulation, *, force: bool = False, limi
     if not force and (peak is None or not peak > MAX_TISSUE_TEMPERATURE_C):
         return
     ceiling = f"{MAX_TISSUE_TEMPERATURE_C:g} degC"
-    heats = f"to {peak:.0f} degC" if not force and peak > MAX_TISSUE_TEMPERATURE_C else f"past {ceiling}"
+    # (not force: peak is not None and above the ceiling, from the return above; restated for the type checker)
+    heats = (
+        f"to {peak:.0f} degC"
+        if not force and peak is not None and peak > MAX_TISSUE_TEMPERATURE_C
+        else f"past {ceiling}"
+    )
     if force and peak is not None and not peak > MAX_TISSUE_TEMPERATURE_C:
         heats = "beyond what the model represents"
     expected = BURN_LIMIT

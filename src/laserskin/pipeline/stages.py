@@ -86,7 +86,9 @@ def treatment_beam(laser: Laser) -> Beam:
 
 def simulated_pulse_energy_J(laser: Laser) -> float:
     """Energy of one pulse into the simulated beam (one micro-beam if fractional), J."""
-    return float(laser.microbeam_energy_J if laser.is_fractional else laser.pulse_energy_J)
+    energy = laser.microbeam_energy_J if laser.is_fractional else laser.pulse_energy_J
+    assert energy is not None  # Laser._check fills pulse_energy_J (the microbeam's in fractional mode)
+    return float(energy)
 
 
 def treatment_grid(stack: LayerStack, beam: Beam, settings: SimulationSettings) -> RZGrid:
@@ -158,7 +160,9 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
         pass_interval_s=protocol.pass_interval_s,
         cooling_pause_s=protocol.cooling_pause_s,
     )
-    scale = simulated_pulse_energy_J(laser) / laser.pulse_energy_J if laser.is_fractional else 1.0
+    pulse_energy = laser.pulse_energy_J
+    assert pulse_energy is not None  # Laser._check fills it from the fluence when not given
+    scale = simulated_pulse_energy_J(laser) / pulse_energy if laser.is_fractional else 1.0
     power = np.array([p for _, _, p in intervals]) * scale
     return starts, ends, power
 

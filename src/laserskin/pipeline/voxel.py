@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -225,6 +225,7 @@ class ColumnPeak:
         if self.initial_K is None:
             self.initial_K = np.array(temperature_old_K[self.column])
             self.peak_rise_K = np.zeros_like(self.initial_K)
+        assert self.peak_rise_K is not None  # set with initial_K on the first step
         np.maximum(self.peak_rise_K, temperature_new_K[self.column] - self.initial_K, out=self.peak_rise_K)
 
 
@@ -323,7 +324,10 @@ def _lattice_density_per_m2(geometry: GeometrySpec) -> float:
     """Sites per m² of the lattice as given (``density``, or ``spacing`` on its square or hexagonal lattice)."""
     if geometry.density_per_m2 is not None:
         return float(geometry.density_per_m2)
-    return (lattice_spacing_m(1.0, geometry.lattice) / float(geometry.spacing_m)) ** 2
+    lattice, spacing_m = geometry.lattice, geometry.spacing_m
+    # GeometrySpec._voxels_complete: a lattice has exactly one of spacing and density (callers pass a lattice)
+    assert lattice is not None and spacing_m is not None
+    return (lattice_spacing_m(1.0, lattice) / float(spacing_m)) ** 2
 
 
 def check_lattice(laser, geometry: GeometrySpec) -> str | None:
@@ -343,7 +347,9 @@ def check_lattice(laser, geometry: GeometrySpec) -> str | None:
     if geometry.spacing_m is not None:
         key, typed = "geometry.spacing", _typed(geometry.spacing_m, "m", "um")
     else:
-        key, typed = "geometry.density", _typed(geometry.density_per_m2, "1/m^2", "1/cm^2")
+        density_per_m2 = geometry.density_per_m2
+        assert density_per_m2 is not None  # GeometrySpec._voxels_complete: a lattice has spacing or density
+        key, typed = "geometry.density", _typed(density_per_m2, "1/m^2", "1/cm^2")
     density = _lattice_density_per_m2(geometry)
     target = float(laser.mtz_per_m2)
     matching = _length(lattice_spacing_m(target, geometry.lattice))
@@ -399,22 +405,24 @@ def _require_depths(simulation, geometry: GeometrySpec) -> None:
     after its transport with "probe depth: got 0.00015; expected a depth within the voxels (2.4999999999999998e-05
     m)")."""
     skin = simulation.geometry()
-    h = float(geometry.voxel_m)
+    voxel_m, size_m = geometry.voxel_m, geometry.size_m
+    assert voxel_m is not None and size_m is not None  # GeometrySpec._voxels_complete: a voxel geometry has both
+    h = float(voxel_m)
     junction = float(skin.junction_depth_m)
     if not 0.5 * h < junction:
         raise InputError(
             "geometry.voxel",
-            _typed(geometry.voxel_m, "m", "um"),
+            _typed(voxel_m, "m", "um"),
             f"voxels below {2 * junction * 1e6:.4g} um, so that a voxel centre lies in the {junction * 1e6:.0f} um "
             "epidermis (voxels thinner than the stratum corneum resolve it: docs/voxel.md)",
         )
     probe = float(PainParameters().nociceptor_depth_m)
     need = max(probe, junction)
     voxels = math.ceil(need / h + 0.5 - 1e-9)  # the deepest voxel centre, (n - 1/2) h, at or below the probe
-    if max(1, round(float(geometry.size_m[2]) / h)) < voxels:
+    if max(1, round(float(size_m[2]) / h)) < voxels:
         raise InputError(
             "geometry.size[2]",
-            _typed(geometry.size_m[2], "m", "um"),
+            _typed(size_m[2], "m", "um"),
             f"at least {voxels * h * 1e6:.6g} um ({voxels} voxels of {h * 1e6:.6g} um): the epidermis "
             f"({junction * 1e6:.0f} um here), the nociceptor probe at {probe * 1e6:.0f} um and some dermis, whose voxel "
             "centres the pain and dermal read-outs need (make size z reach below the heated depth too: docs/voxel.md)",
@@ -596,6 +604,7 @@ def run_voxel(simulation) -> VoxelResult:
             transport.append(light)
             part = weight * light.absorbed_energy_density_per_J
             source_per_J = part if source_per_J is None else source_per_J + part
+        assert source_per_J is not None  # voxel_setup: a volume per wavelength of the laser, at least one
         # heat: the r–z path's pulse train (simulated beam) and cooling schedules
         power = Schedule.pulse_train(starts, ends - starts, power_W * setup.site_energy_scale)
         sources = ()
@@ -611,12 +620,12 @@ def run_voxel(simulation) -> VoxelResult:
     floor_K = resting_temperature_at_depth_K(simulation, volume.size_m[2])
     medium = _thermal_medium(simulation, volume, simulation.inclusions, floor_K)
     damage = {
-        key: VoxelDamage(lambda a, b, dt, name=name: omega_increment(a, b, dt, parameters=name), volume.shape)
-        for key, name in DAMAGE_SETS.items()
+        key: VoxelDamage(partial(omega_increment, parameters=name), volume.shape) for key, name in DAMAGE_SETS.items()
     }
     centres = setup.source.centers_m
     centre = _column_distance(volume, centres[0])
-    axis_column = np.unravel_index(int(np.argmin(centre)), centre.shape)
+    ix, iy = np.unravel_index(int(np.argmin(centre)), centre.shape)
+    axis_column = (int(ix), int(iy))
     pain_parameters = PainParameters()
     nociceptor = ProbeTrace(axis_column, pain_parameters.nociceptor_depth_m, volume.z_centers_m)
     between_column = _farthest_column(volume, centres)
@@ -717,6 +726,7 @@ def _sites_in_turn(simulation, setup, starts, ends, power_W):
         transport.append(runs[0])
         methods.add(method)
         maps = [weight * m for m in site] if maps is None else [a + weight * m for a, m in zip(maps, site)]
+    assert maps is not None  # voxel_setup: a volume per wavelength of the laser, at least one
     interval = float(geometry.site_interval_s)
     sources, all_starts, all_ends = [], [], []
     for rank, k in enumerate(order):

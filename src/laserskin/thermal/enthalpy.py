@@ -576,6 +576,10 @@ class OutsideModelError(RuntimeError):
     """Tissue heated past the model's ceiling (``peak_K`` > ``ceiling_K``), or a temperature that is not
     finite and positive: the pipeline turns it into an input error naming the laser setting."""
 
+    #: ``(value, share)``: the refused field's value that reaches the ceiling and the share of the energy delivered
+    #: then; set by the non-linear stage (:func:`laserskin.pipeline.ablative.run_nonlinear`) when it can tell
+    setting_limit: tuple[str, float] | None = None
+
     def __init__(self, peak_K: float, ceiling_K: float, crossing_time_s: float | None = None):
         super().__init__(f"tissue at {peak_K - 273.15:.0f} degC, beyond the model's {ceiling_K - 273.15:.0f} degC")
         self.peak_K = peak_K
