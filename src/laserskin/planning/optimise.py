@@ -519,6 +519,10 @@ class SettingResult:
     #: (:func:`finalise`; with passes > 1 it sets the time between passes at a spot); None: the planner's default for
     #: the person's site (:func:`~laserskin.planning.request.default_area_m2`, what a plan without ``area`` takes)
     treated_area_m2: float | None = None
+    #: the full Simulation.run() result behind the setting (:func:`finalise`'s non-linear re-run, plan.py's
+    #: ``_ablative_setting``), set after construction; None: none (readers take ``getattr(..., None)``). Not an
+    #: ``__init__`` argument, so ``dataclasses.replace`` leaves it None as before; out of repr and comparison
+    supporting_result: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def energy_to_fluence(self) -> float:
@@ -1175,7 +1179,9 @@ def order_settings(results: list[SettingResult]) -> list[SettingResult]:
         best = rated[0]
         for s in rated[1:]:
             sigma = 2.0 * math.sqrt(2.0) * (s.uncertainty.mc_relative_error if s.uncertainty is not None else 0.05)
-            if math.log(s.target_ratio) < math.log(best.target_ratio) - PASS_NOISE_K * sigma:
+            ratio, best_ratio = s.target_ratio, best.target_ratio
+            assert ratio is not None and best_ratio is not None  # rated holds only settings with a target ratio
+            if math.log(ratio) < math.log(best_ratio) - PASS_NOISE_K * sigma:
                 best = s
     else:
         top = max(s.band_um for s in feasible)

@@ -311,7 +311,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
     clock = time.perf_counter()
     person = request.person()
     inputs = request.model_dump(mode="json", by_alias=True)
-    base = {"request": inputs, "seed": request.seed, "photons": request.photons}
+    # every plan's request, seed and photons, spread into each TreatmentPlan below (values of three types)
+    base: dict[str, Any] = {"request": inputs, "seed": request.seed, "photons": request.photons}
     referral = referral_reason(person)
     laxity_referral = None
     if referral and _resurface_beside_referral(request.goal, person, request.devices):  # QA6 #10
@@ -884,7 +885,7 @@ def outcome_dose_band(setting, course, person, counter=None) -> tuple[dict, dict
             session_dose_from_summary(moved.summary, moved.laser), course.sessions, course.interval_weeks, person
         )
     healing = (course.improvement_percent, course.rhytid_improvement_percent)
-    combined = []
+    combined: list[dict[str, list[float]] | None] = []
     for i, bands in enumerate(healing):
         if bands is None:
             combined.append(None)
@@ -1564,6 +1565,8 @@ def _option_visits(option: dict) -> dict:
     over = minutes is not None and limit is not None and minutes > limit * (1 + 1e-9)
     note = None
     if visits > 1:
+        # only a planned option (_device_options) has visits: it carries its timed session minutes too
+        assert minutes is not None
         note = (
             f"split into {visits} visits of {area * 1e4:.0f} cm^2 ({minutes:.0f} min each, "
             f"{visits * minutes:.0f} min per session in total) to keep each visit within the {limit:g}-min limit"
@@ -2212,7 +2215,9 @@ def _traded_below_benefit_note(
 def _pain_above_limit(summary: dict, anesthetic: str, cooling: dict | None) -> bool:
     """Whether the nominal pain with ``anesthetic`` and the plan's cooling is above the planner's pain limit."""
     band = _pain_bands(summary, anesthetic, (cooling or {}).get("kind")).get("with_plan")
-    return bool(band) and band[1] > planner_rules()["safety"]["pain_index_limit"]
+    if not band:
+        return False
+    return band[1] > planner_rules()["safety"]["pain_index_limit"]
 
 
 def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -> str:
@@ -2233,6 +2238,9 @@ def _kept_topical_note(setting, minutes: float, at_laser: float, limit: float) -
             f"to {math.ceil(minutes):d}, or plan without it with --anesthetic none"
         )
     pain = _pain_bands(setting.summary, "none", (setting.cooling or {}).get("kind")).get("with_plan")
+    # the caller comes here with no minimum topical only where _pain_above_limit(setting.summary, "none",
+    # setting.cooling) held: this same band, given
+    assert pain is not None
     return (
         f"session limit {limit:g} min not met: the {setting.anesthetic} lead time ({minutes - at_laser:.0f} min) "
         f"alone reaches it, and without the cream the pain would be {pain[1]:.1f}/10 [{pain[0]:.1f}-{pain[2]:.1f}], "

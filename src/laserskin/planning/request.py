@@ -206,13 +206,17 @@ class PlanRequest(InputModel):
         from laserskin.skin.person import Person
 
         try:
-            return Person(
-                age=self.age_years,
-                sex=self.sex,
-                fitzpatrick=self.fitzpatrick,
-                site=self.site,
-                sun_exposure=self.sun_exposure,
-                laxity=self.laxity,
+            # by the alias ``age``, as a mapping: the pydantic mypy plugin takes only field names as keywords, and
+            # the field name would make a refused age's error name ``age_years``, not the key ``age``
+            return Person.model_validate(
+                {
+                    "age": self.age_years,
+                    "sex": self.sex,
+                    "fitzpatrick": self.fitzpatrick,
+                    "site": self.site,
+                    "sun_exposure": self.sun_exposure,
+                    "laxity": self.laxity,
+                }
             )
         except ValidationError as error:  # each problem at the field typed: plan.fitzpatrick (QA15 #6)
             raise located_in(error, PlanRequest, "person") from None

@@ -20,7 +20,7 @@ import numpy as np
 from laserskin.core.constants import MONTH_DAYS
 from laserskin.core.data import load_parameters
 from laserskin.core.errors import InputError
-from laserskin.healing import SessionDose, reepithelialization_days, simulate_course
+from laserskin.healing import HealingResult, SessionDose, reepithelialization_days, simulate_course
 from laserskin.healing import load_parameters as load_healing_parameters
 
 __all__ = [
@@ -187,17 +187,21 @@ def session_dose_from_summary(summary: dict, laser, *, time_s: float = 0.0) -> S
         wound_area = min(1.0, max(wound_area, 0.0))
     if laser.is_fractional:  # injury confined to microscopic zones: focal, re-epithelialises in ~1 day
         grade = min(grade, 2)
-    return SessionDose(
-        time=f"{time_s} s",
-        denatured_fraction=min(1.0, fraction),
-        depth_top=f"{top} m",
-        depth_bottom=f"{bottom} m",
-        immediate_tightening=min(float(summary.get("immediate_tightening_percent") or 0.0), 99.0),
-        epidermal_injury_grade=grade,
-        coverage=laser.coverage_fraction if laser.is_fractional else 0.0,
-        ablated_depth=f"{crater * 1e-6} m",
-        wound_area_fraction=wound_area if wound_depth_um > 0 else 0.0,
-        wound_depth=f"{wound_depth_um * 1e-6} m",
+    # By the aliases, as a mapping: the pydantic mypy plugin takes only field names as keywords, and
+    # field names would make a refused value's error name the field (``time_s``), not its key (``time``)
+    return SessionDose.model_validate(
+        {
+            "time": f"{time_s} s",
+            "denatured_fraction": min(1.0, fraction),
+            "depth_top": f"{top} m",
+            "depth_bottom": f"{bottom} m",
+            "immediate_tightening": min(float(summary.get("immediate_tightening_percent") or 0.0), 99.0),
+            "epidermal_injury_grade": grade,
+            "coverage": laser.coverage_fraction if laser.is_fractional else 0.0,
+            "ablated_depth": f"{crater * 1e-6} m",
+            "wound_area_fraction": wound_area if wound_depth_um > 0 else 0.0,
+            "wound_depth": f"{wound_depth_um * 1e-6} m",
+        }
     )
 
 
@@ -225,12 +229,15 @@ def session_timing(
     """
     from laserskin.treatment.protocol import Protocol
 
-    protocol = Protocol(
-        passes=passes,
-        anesthetic=anesthetic,
-        treated_area=f"{area_m2} m^2",
-        overlap=overlap,
-        cooling_pause=f"{cooling_pause_s} s",
+    # by the aliases, as a mapping (as SessionDose above: the plugin takes field names only)
+    protocol = Protocol.model_validate(
+        {
+            "passes": passes,
+            "anesthetic": anesthetic,
+            "treated_area": f"{area_m2} m^2",
+            "overlap": overlap,
+            "cooling_pause": f"{cooling_pause_s} s",
+        }
     )
     firing = protocol.session_duration_s(laser, include_anesthetic=False) / 60.0
     lead = protocol.session_duration_s(laser) / 60.0 - firing
@@ -244,7 +251,7 @@ class CoursePlan:
     interval_weeks: float
     improvement_percent: dict
     downtime_days: float
-    course: object
+    course: HealingResult
     reached_target: bool
     rhytid_improvement_percent: dict | None = None
     sessions_reason: str = ""
@@ -252,7 +259,7 @@ class CoursePlan:
 
 def _month6_mid(
     dose: SessionDose, count: int, interval_s: float, person, measure: str = "laxity"
-) -> tuple[float, object]:
+) -> tuple[float, HealingResult]:
     doses = [dose.model_copy(update={"time_s": k * interval_s}) for k in range(count)]
     t_end = (count - 1) * interval_s / 86400.0 + 6 * MONTH_DAYS + 2
     course = simulate_course(doses, person.age_years, person.sun_exposure, t_end)
@@ -300,7 +307,7 @@ def _session_gain(
         up = gain(_moved_band(saturating, d_top, d_bottom))[0]
         down = gain(_moved_band(saturating, -d_top, -d_bottom))[0]
         slopes.append(0.5 * (up - down))
-    return nominal, float(np.hypot(*slopes)), more
+    return nominal, float(np.hypot(slopes[0], slopes[1])), more  # the two ends' slopes, by index for mypy
 
 
 def _saturation_count(

@@ -119,8 +119,9 @@ PERTURBATION_NAMES = {
 def perturbation_text(name: str, optical_set: str | None = None) -> str:
     """What the perturbation ``name`` is (:data:`PERTURBATIONS`); ``scattering_set:<set>``, or ``scattering_set``
     with the ``optical_set`` it swapped in, is named by that set (:func:`optical_set_text`)."""
-    base, _, which = name.partition(":")
-    which = which or (optical_set if base == "scattering_set" else "")
+    base, _, named = name.partition(":")
+    # the set named after the colon, else the one swapped in (None or "" where neither: not named by a set)
+    which: str | None = named or (optical_set if base == "scattering_set" else "")
     if base == "scattering_set" and which:
         return f"{optical_set_text(which)} (counted on its own side only)"
     return PERTURBATIONS.get(base, base.replace("_", " "))
@@ -310,7 +311,10 @@ def _perturbed_simulation(sim, *, person=None, overrides=None, scattering=None, 
 
     class _Perturbed(Simulation):
         def skin(self):
-            return skin_layers(self.person, overrides or {})
+            person = self.person
+            # built below with a person and no layers=: Simulation.__init__ refuses a None person then
+            assert person is not None
+            return skin_layers(person, overrides or {})
 
         def grid(self):
             return super().grid() if grid is None else grid
