@@ -66,6 +66,11 @@ CENTER_COORDINATES = {
 }
 
 
+#: three lengths, each more than 0 (x, y, z): a box's size, an ellipsoid's radii
+_Length = Annotated[float, Quantity("m", gt=0.0)]
+_Lengths3 = tuple[_Length, _Length, _Length]
+
+
 @dataclass(frozen=True)
 class FollicleSize:
     """An anagen hair follicle of a body site (SI): shaft and bulb radius, bulb depth, density."""
@@ -161,14 +166,7 @@ class GeometrySpec(InputModel):
     """
 
     kind: Literal["rz", "voxels"] = "rz"
-    size_m: (
-        tuple[
-            Annotated[float, Quantity("m", gt=0.0)],
-            Annotated[float, Quantity("m", gt=0.0)],
-            Annotated[float, Quantity("m", gt=0.0)],
-        ]
-        | None
-    ) = Field(default=None, alias="size")
+    size_m: _Lengths3 | None = Field(default=None, alias="size")
     voxel_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="voxel")
     boundary: Literal["escape", "periodic"] = "escape"
     fresnel_between_media: bool = True
@@ -247,14 +245,7 @@ class InclusionSpec(InputModel):
     axis: Literal["x", "y", "z"] = "y"
     center_m: tuple[Annotated[float, Quantity("m")], ...] = Field(alias="center", min_length=2, max_length=3)
     radius_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="radius")
-    radii_m: (
-        tuple[
-            Annotated[float, Quantity("m", gt=0.0)],
-            Annotated[float, Quantity("m", gt=0.0)],
-            Annotated[float, Quantity("m", gt=0.0)],
-        ]
-        | None
-    ) = Field(default=None, alias="radii")
+    radii_m: _Lengths3 | None = Field(default=None, alias="radii")
     depth_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(default=None, alias="depth")
     bulb_radius_m: Annotated[float, Quantity("m", gt=0.0, display="um")] | None = Field(
         default=None, alias="bulb_radius"
