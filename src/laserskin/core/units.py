@@ -587,8 +587,11 @@ class Quantity(QuantitySpec, GroupedMetadata):
         le: float | None = None,
         allow_inf: bool = False,
     ) -> None:
-        values = dict(si_unit=si_unit, display=display or _example_unit(si_unit), gt=gt, ge=ge, lt=lt, le=le)
-        for name, value in {**values, "bare_unit": bare_unit, "allow_inf": allow_inf}.items():
+        display = display or _example_unit(si_unit)
+        fields = dict(
+            si_unit=si_unit, display=display, gt=gt, ge=ge, lt=lt, le=le, bare_unit=bare_unit, allow_inf=allow_inf
+        )
+        for name, value in fields.items():  # frozen: set once, here
             object.__setattr__(self, name, value)
 
     def __iter__(self) -> Iterator[Any]:

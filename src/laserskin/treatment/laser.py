@@ -171,6 +171,15 @@ class _DerivedFields(InputModel):
         return data
 
 
+def _validated(value: float | None) -> float:
+    """A setting that is optional on input and set on every validated laser: one of a pair is given and the other
+    derived (``Laser._check``: pulse energy and fluence, spot diameter and FWHM; ``FractionalSpec._one_density``:
+    coverage and MTZ density), or one of a pair is required (the wavelength where there is no spectrum). The one
+    place that says so to the type checker."""
+    assert value is not None, "set on every validated laser (Laser._check, FractionalSpec._one_density)"
+    return value
+
+
 def _circle_area(diameter_m: float) -> float:
     return math.pi * diameter_m**2 / 4.0
 
@@ -700,9 +709,7 @@ class Laser(_DerivedFields):
 
         In fractional mode this is the scan-pattern footprint, not the microbeam.
         """
-        diameter = self.spot_diameter_m
-        assert diameter is not None  # given, or set from spot_fwhm (Laser._check)
-        return _circle_area(diameter)
+        return _circle_area(_validated(self.spot_diameter_m))
 
     @property
     def beam_diameter_m(self) -> float:
@@ -710,9 +717,7 @@ class Laser(_DerivedFields):
 
         Flat-top diameter, or 1/e² diameter for ``profile = "gaussian"``.
         """
-        diameter = self.fractional.microbeam_diameter_m if self.fractional else self.spot_diameter_m
-        assert diameter is not None  # the spot's: given, or set from spot_fwhm (Laser._check)
-        return diameter
+        return self.fractional.microbeam_diameter_m if self.fractional else _validated(self.spot_diameter_m)
 
     @property
     def beam_radius_m(self) -> float:
@@ -731,25 +736,19 @@ class Laser(_DerivedFields):
         Flat-top: ``E / (pi r^2)``. Gaussian with 1/e² radius ``w``: ``2 E / (pi w^2)``.
         """
         factor = 2.0 if self.profile == "gaussian" else 1.0
-        energy = self.pulse_energy_J
-        assert energy is not None  # given, or set from the fluence (Laser._check)
-        return factor * energy / (math.pi * self.beam_radius_m**2)
+        return factor * _validated(self.pulse_energy_J) / (math.pi * self.beam_radius_m**2)
 
     @property
     def pulse_power_W(self) -> float:
         """Power during one top-hat pulse, pulse energy / pulse duration (W)."""
-        energy = self.pulse_energy_J
-        assert energy is not None  # given, or set from the fluence (Laser._check)
-        return energy / self.pulse_duration_s
+        return _validated(self.pulse_energy_J) / self.pulse_duration_s
 
     @property
     def average_power_W(self) -> float | None:
         """Time-averaged power, pulse energy × repetition rate (W); ``None`` without a rate."""
         if self.repetition_rate_Hz is None:
             return None
-        energy = self.pulse_energy_J
-        assert energy is not None  # given, or set from the fluence (Laser._check)
-        return energy * self.repetition_rate_Hz
+        return _validated(self.pulse_energy_J) * self.repetition_rate_Hz
 
     @property
     def microbeam_energy_J(self) -> float | None:
@@ -769,18 +768,12 @@ class Laser(_DerivedFields):
     @property
     def coverage_fraction(self) -> float:
         """Fraction of the skin surface hit per pattern: MTZ coverage, or 1 for full-field lasers."""
-        coverage = self.fractional.coverage if self.fractional else 1.0
-        assert coverage is not None  # given, or set from mtz_density (FractionalSpec._one_density)
-        return coverage
+        return _validated(self.fractional.coverage) if self.fractional else 1.0
 
     @property
     def microbeams_per_spot(self) -> float | None:
         """Number of microbeams in one scan pattern, mtz_per_m2 × spot area; ``None`` if not fractional."""
-        if not self.fractional:
-            return None
-        per_m2 = self.fractional.mtz_per_m2
-        assert per_m2 is not None  # given, or set from coverage (FractionalSpec._one_density)
-        return per_m2 * self.spot_area_m2
+        return _validated(self.fractional.mtz_per_m2) * self.spot_area_m2 if self.fractional else None
 
     @property
     def energy_per_area_J_per_m2(self) -> float:
@@ -788,15 +781,9 @@ class Laser(_DerivedFields):
 
         Full-field: the nominal fluence. Fractional: E_mb × mtz_per_m2.
         """
-        # both energy settings are set, one given, the other derived (Laser._check); a fractional spec's two
-        # densities likewise (FractionalSpec._one_density)
         if self.fractional:
-            energy, per_m2 = self.pulse_energy_J, self.fractional.mtz_per_m2
-            assert energy is not None and per_m2 is not None
-            return energy * per_m2
-        fluence = self.fluence_J_per_m2
-        assert fluence is not None
-        return fluence
+            return _validated(self.pulse_energy_J) * _validated(self.fractional.mtz_per_m2)
+        return _validated(self.fluence_J_per_m2)
 
     @property
     def centroid_wavelength_m(self) -> float:
@@ -849,9 +836,7 @@ class Laser(_DerivedFields):
             energy weighted by ``weight``.
         """
         if self.spectrum is None:
-            wavelength = self.wavelength_m
-            assert wavelength is not None  # exactly one of wavelength and spectrum (Laser._check)
-            return [(wavelength, 1.0)]
+            return [(_validated(self.wavelength_m), 1.0)]
         return [(line.wavelength_m, line.weight) for line in self.spectrum]
 
     def pulse_train(self, start_s: float = 0.0) -> list[tuple[float, float, float]]:
@@ -886,32 +871,26 @@ class Laser(_DerivedFields):
         """One line in clinical units, e.g. ``"1064 nm, 14 J/cm^2, 0.3 ms, 5 mm flat_top, 10 Hz"``; a fractional
         laser's profile is named with its micro-beam (``"20 mJ per MTZ (100 um gaussian, 5 % coverage, ...)"``, ``"15 mm
         pattern"``)."""
-        # set once validated: one of each pair (wavelength/spectrum, energy/fluence, spot/FWHM) given, the
-        # other derived (Laser._check), as a fractional spec's densities (FractionalSpec._one_density)
-        energy, fluence, spot = self.pulse_energy_J, self.fluence_J_per_m2, self.spot_diameter_m
-        assert energy is not None and fluence is not None and spot is not None
         if self.spectrum is None:
-            wavelength = self.wavelength_m
-            assert wavelength is not None
-            wl = f"{wavelength * 1e9:.6g} nm"
+            wl = f"{_validated(self.wavelength_m) * 1e9:.6g} nm"
         else:
             bands = ", ".join(f"{lo * 1e9:.6g}-{hi * 1e9:.6g}" for lo, hi in self.emitted_bands_m)
             wl = f"{bands} nm ({len(self.spectrum)} lines)"
         parts = [wl]
         if self.fractional:
-            per_m2 = self.fractional.mtz_per_m2
-            assert per_m2 is not None
             parts.append(
-                f"{format_quantity(energy, 'J', 'mJ')} per MTZ "
+                f"{format_quantity(_validated(self.pulse_energy_J), 'J', 'mJ')} per MTZ "
                 f"({self.fractional.microbeam_diameter_m * 1e6:.4g} um {self.profile}, "
                 f"{(self.fractional.coverage or 0.0) * 100:.3g} % coverage, "  # in %, as typed and planned (QA16 #10: "0.1 coverage")
-                f"{format_quantity(per_m2, '1/m^2', '1/cm^2')})"
+                f"{format_quantity(_validated(self.fractional.mtz_per_m2), '1/m^2', '1/cm^2')})"
             )
         else:
-            parts.append(format_quantity(fluence, "J/m^2"))
+            parts.append(format_quantity(_validated(self.fluence_J_per_m2), "J/m^2"))
         parts.append(format_quantity(self.pulse_duration_s, "s", "s" if self.pulse_duration_s >= 1 else "ms"))
         # fractional: the profile is the micro-beam's (above); the spot is the scan pattern
-        parts.append(f"{spot * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile))
+        parts.append(
+            f"{_validated(self.spot_diameter_m) * 1e3:.4g} mm " + ("pattern" if self.fractional else self.profile)
+        )
         if self.repetition_rate_Hz:
             parts.append(format_quantity(self.repetition_rate_Hz, "Hz"))
         if self.pulses > 1:
