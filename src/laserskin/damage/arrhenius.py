@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from numba import njit
@@ -391,10 +391,8 @@ def omega_increment(
     return _increment(t0, t1, dt_s, ps, method).reshape(shape)
 
 
-def _increment(
-    t0: np.ndarray, t1: np.ndarray, dt_s: float | np.ndarray, ps: ArrheniusParameterSet, method: str
-) -> np.ndarray:
-    """ΔΩ of steps from ``t0`` to ``t1`` (flat arrays); ``dt_s`` a float or one step length per element."""
+def _increment(t0: np.ndarray, t1: np.ndarray, dt_s: float, ps: ArrheniusParameterSet, method: str) -> np.ndarray:
+    """ΔΩ of steps of ``dt_s`` from ``t0`` to ``t1`` (flat arrays)."""
     if method == "trapezoid":
         return 0.5 * dt_s * (_rate(t0, ps) + _rate(t1, ps))
     if method == "simpson":
@@ -404,8 +402,7 @@ def _increment(
     big = _big_steps(t0, t1, ps)
     out = np.empty_like(t0)
     small = ~big
-    # np.ndim(dt_s) > 0: dt_s is the array of step lengths (the cast tells mypy so; it does nothing at run time)
-    out[small] = (cast(np.ndarray, dt_s)[small] if np.ndim(dt_s) else dt_s) * _rate(0.5 * (t0[small] + t1[small]), ps)
+    out[small] = dt_s * _rate(0.5 * (t0[small] + t1[small]), ps)
     if np.any(big):
         a, b = t0[big], t1[big]
         total = np.zeros_like(a)
@@ -414,7 +411,7 @@ def _increment(
             inside = ca != cb
             if np.any(inside):
                 total[inside] += _primitive(cb[inside], regime) - _primitive(ca[inside], regime)
-        out[big] = (cast(np.ndarray, dt_s)[big] if np.ndim(dt_s) else dt_s) * total / (b - a)
+        out[big] = dt_s * total / (b - a)
     return out
 
 

@@ -85,9 +85,9 @@ def treatment_beam(laser: Laser) -> Beam:
 
 
 def simulated_pulse_energy_J(laser: Laser) -> float:
-    """Energy of one pulse into the simulated beam (one micro-beam if fractional), J."""
-    energy = laser.microbeam_energy_J if laser.is_fractional else laser.pulse_energy_J
-    assert energy is not None  # Laser._check fills pulse_energy_J (the microbeam's in fractional mode)
+    """Energy of one pulse into the simulated beam, J: a fractional laser's ``pulse_energy`` is the micro-beam's."""
+    energy = laser.pulse_energy_J
+    assert energy is not None  # Laser._check fills it from the fluence when not given
     return float(energy)
 
 
@@ -160,10 +160,7 @@ def pulse_schedule(laser: Laser, protocol: Protocol, cooling: Cooling):
         pass_interval_s=protocol.pass_interval_s,
         cooling_pause_s=protocol.cooling_pause_s,
     )
-    pulse_energy = laser.pulse_energy_J
-    assert pulse_energy is not None  # Laser._check fills it from the fluence when not given
-    scale = simulated_pulse_energy_J(laser) / pulse_energy if laser.is_fractional else 1.0
-    power = np.array([p for _, _, p in intervals]) * scale
+    power = np.array([p for _, _, p in intervals])  # the simulated beam's: a fractional pulse is one micro-beam's
     return starts, ends, power
 
 

@@ -2682,7 +2682,7 @@ def _ablative_setting(preset, person, request, verdict, counter, cache_dir, pass
                 {"anesthetic": anesthetic, "passes": passes, "treated_area": f"{request.area_m2} m^2"}
             )
             result.summary = _summary_with_anesthetic(result.summary, anesthetic, (cooling or {}).get("kind"))
-    energy = laser.pulse_energy_J if not laser.is_fractional else laser.microbeam_energy_J
+    energy = laser.pulse_energy_J  # a fractional laser's is the micro-beam's
     setting = SettingResult(
         device=preset.name,
         device_class=preset.device_class,
