@@ -304,13 +304,14 @@ def test_fractional_co2_contraction_has_no_cliff_in_energy(fractional_co2_series
 #: w/8 = 7.5 µm) and the denatured lining of that ring (a few µm, thinner than a ring) leaves with it (Σ F of the
 #: dermis 5.59 → 4.39 ring-µm). Deterministic (Beer–Lambert), not noise; not the wall spread itself (at 0.2 rad the
 #: same step falls between 39 and 40 mJ: 0.712 → 0.668). Rings of w/16 (scratch) give 0.2766 / 0.2757 / 0.2905 /
-#: 0.3120 / 0.3342: rising, non-decreasing within 2 %. Before session 10: 1.837 / 1.802 / 1.716 / 2.086 / 2.285 (k
-#: 132.8, 0.2 rad).
+#: 0.3120 / 0.3342: rising, non-decreasing within 2 %, but w/32 and w/64 do not converge (session 21, docs/collagen.md
+#: "Finer rings do not converge"). Before session 10: 1.837 / 1.802 / 1.716 / 2.086 / 2.285 (k 132.8, 0.2 rad).
 FRACTIONAL_RING_REASON = (
     "model 0.2605 / 0.2697 / 0.3008 / 0.2138 / 0.2324 % of area at 36 / 37 / 38 / 39 / 40 mJ: falls by 29 % from 38 to "
     "39 mJ, where the crater widens by one ring (w/8 = 7.5 um) and the denatured lining of that ring (a few um, thinner "
     "than a ring) leaves with it; the wall is resolved by rings of w/8 (rings of w/16: 0.277 / 0.276 / 0.291 / 0.312 / "
-    "0.334, rising; docs/collagen.md sections 11-12)"
+    "0.334, rising, but w/32 gives 0.405 / 0.596 / 0.648 / 0.556 / 0.562 and w/64 1.37 at 36 mJ: the wall light drills "
+    "the crater's rim on thin rings, no convergence; docs/collagen.md sections 11-12)"
 )
 
 
