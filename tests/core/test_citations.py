@@ -29,6 +29,16 @@ def test_recording_collects_the_keys_cited_inside_the_block():
     assert outer == {"pennes1948", "wang1995mcml"}
 
 
+def test_deferred_keys_reach_the_record_only_when_cited_again():
+    """The planner's alternative device is planned ahead of its use: its sources wait until the plan lists it."""
+    with citations.recording() as outer:
+        with citations.deferred() as ahead:
+            citations.cite("wang1995mcml")
+        assert ahead == {"wang1995mcml"} and outer == set()
+        citations.cite(*ahead)
+    assert outer == {"wang1995mcml"}
+
+
 def test_unknown_key_is_refused():
     with pytest.raises(InputError, match="bibliography"):
         citations.cite("no_such_work_1900")

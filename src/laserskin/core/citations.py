@@ -86,6 +86,19 @@ def recording() -> Iterator[set[str]]:
         _RECORDERS.reset(token)
 
 
+@contextlib.contextmanager
+def deferred() -> Iterator[set[str]]:
+    """Collect the keys cited inside the ``with`` block without passing them to the enclosing blocks' records: a
+    computation made ahead of its use (the planner's alternative device) cites them with :func:`cite` when it is
+    used, so that a result lists only the works of what it shows."""
+    used: set[str] = set()
+    token = _RECORDERS.set((used,))
+    try:
+        yield used
+    finally:
+        _RECORDERS.reset(token)
+
+
 def cached(maxsize: int | None = 128) -> Callable[[_F], _F]:
     """:func:`functools.lru_cache` for a computation that cites: a hit cites the keys its first call cited.
 

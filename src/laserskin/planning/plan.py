@@ -16,7 +16,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 import laserskin
-from laserskin.core.citations import cite, recording
+from laserskin.core.citations import cite, deferred, recording
 from laserskin.core.errors import InputError
 from laserskin.healing import OUTCOME_MEASURES
 from laserskin.healing.calibration import device_evidence
@@ -378,13 +378,31 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             f"at least one device of class {' or '.join(CLASSES_FOR_GOAL[goal])} for goal {goal!r}",
         )
     options, rejected = [], []
-    # the candidates are independent: planned side by side (plan_each; the same plan as one by one)
+    # the other modality, for the trade-off (first device of that class), unless it has nothing to treat (QA4 #28)
+    # or is tightening of a laxity referred to surgery (QA6 #10)
+    other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
+    alternative = _Alternative(other_names[0], other) if other_names else None
+    if alternative and (not goal_indicated(other, person) or (laxity_referral and other == "tighten")):
+        alternative.why_unavailable = [
+            referral_reason(person) if laxity_referral else no_indication_reason(other, person)
+        ]
+    # the candidates and the alternative are independent: planned side by side (plan_each; the same plan as one by
+    # one); the alternative last, its work and sources counted only where the plan lists it
+
+    def plan_one(item: str | _Alternative, own: Counter) -> tuple[list, list]:
+        if isinstance(item, _Alternative):
+            return item.plan(person, request, cache_dir)
+        return _plan_device(load_device(item), person, request, own, cache_dir, goal)
+
+    jobs: list[str | _Alternative] = [*names]
+    if alternative is not None and not alternative.why_unavailable:
+        jobs.append(alternative)
     planned = plan_each(
-        lambda name, own: _plan_device(load_device(name), person, request, own, cache_dir, goal),
-        names,
+        plan_one,
+        jobs,
         counter,
-        start_first=lambda name: load_device(name).device_class in PRESET_PLANNED_CLASSES,
-    )
+        start_first=lambda item: isinstance(item, str) and load_device(item).device_class in PRESET_PLANNED_CLASSES,
+    )[: len(names)]
     for options_, why in planned:
         options.extend(options_)
         rejected.extend(why)
@@ -479,27 +497,22 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         )
     options = _order_options(options, names, goal)
     best = options[0]
-    # the other modality, for the trade-off (first device of that class)
-    other_names = candidate_devices(other, request.devices) if request.devices else list(DEFAULT_DEVICES[other])
     alternatives = []
-    for name in other_names[:1]:
-        # nothing for the other goal to treat (QA4 #28), or tightening of a laxity referred to surgery (QA6 #10)
-        if not goal_indicated(other, person) or (laxity_referral and other == "tighten"):
+    if alternative is not None:
+        name = alternative.name
+        if alternative.why_unavailable:
             alternatives.append(
-                _unavailable_option(
-                    load_device(name).device_class,
-                    name,
-                    other,
-                    [referral_reason(person) if laxity_referral else no_indication_reason(other, person)],
-                )
+                _unavailable_option(load_device(name).device_class, name, other, alternative.why_unavailable)
             )
-            continue
-        alt, why = _plan_device(load_device(name), person, request, counter, cache_dir, other)
-        for option in alt[:1]:  # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
-            _with_outcome_dose_band(option, person, counter)
-        alternatives.extend(_option_numbers(o, other) for o in alt[:1])
-        if not alt:
-            alternatives.append(_unavailable_option(load_device(name).device_class, name, other, why))
+        else:
+            alt, why = alternative.result(counter)
+            for option in alt[
+                :1
+            ]:  # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
+                _with_outcome_dose_band(option, person, counter)
+            alternatives.extend(_option_numbers(o, other) for o in alt[:1])
+            if not alt:
+                alternatives.append(_unavailable_option(load_device(name).device_class, name, other, why))
     alternatives.extend(_option_numbers(o, goal) for o in options[1:3])
     setting, course = best["setting"], best["course"]
     # the outcome band with the dose's uncertainty (QA9 #11; applied to every option above, the nominal and every
@@ -1753,6 +1766,46 @@ def _infeasible_constraint_request(rejected: list, request, goal: str, other: st
 
 #: Resurfacing when every ablative candidate is contraindicated or infeasible (default candidates only).
 RESURFACE_FALLBACK = ("fraxel_1550",)
+
+
+@dataclass
+class _Alternative:
+    """The first device of the goal a plan did not take, planned beside the candidates (its options and rejection
+    reasons, or the error it raised, kept until the plan lists it) or unavailable for a reason."""
+
+    name: str
+    goal: str
+    why_unavailable: list = field(default_factory=list)  # reasons (text) the plan lists it without planning it
+    counter: Counter = field(default_factory=Counter)
+    _planned: tuple[list, list] | None = None
+    _error: Exception | None = None
+    _cited: set[str] = field(default_factory=set)
+
+    def plan(self, person, request, cache_dir) -> tuple[list, list]:
+        """Plan the device with its own counter and citation record; an error is raised by :meth:`result`, where the
+        plan lists the alternative (a plan that ends before, e.g. with a referral, shows none of it). Returns no
+        candidate option and no rejection (the alternative is not a candidate)."""
+        from laserskin.treatment.devices import load_device
+
+        with deferred() as self._cited:
+            try:
+                self._planned = _plan_device(
+                    load_device(self.name), person, request, self.counter, cache_dir, self.goal
+                )
+            except Exception as error:  # noqa: BLE001 (kept and raised where the alternative is used)
+                self._error = error
+        return [], []
+
+    def result(self, counter: Counter) -> tuple[list, list]:
+        """The options and rejection reasons; the work is added to ``counter`` and the works it used are cited."""
+        if self._error is not None:
+            raise self._error
+        assert self._planned is not None  # planned by plan_each before the plan lists its alternatives
+        counter.add(self.counter)
+        cite(*sorted(self._cited))
+        return self._planned
+
+
 #: Device classes planned at their preset setting by one :class:`Simulation` run (the rest: fluence optimised).
 PRESET_PLANNED_CLASSES = ("ablative", "fractional_ablative", "fractional_non_ablative")
 
