@@ -31,6 +31,8 @@ def _printed(monkeypatch, settings) -> str:
         pain_index=3.0,
         improvement_percent={},
         rhytid_improvement_percent=None,
+        outcome_evidence=None,
+        session_total_minutes=None,
         risks={},
         reasons=[],
     )

@@ -80,6 +80,8 @@ def _plan(**changes):
         "pain_index": 5.34818510561,
         "improvement_percent": {"month_6": [7.7, 20.2, 43.8]},
         "rhytid_improvement_percent": None,
+        "outcome_evidence": None,
+        "session_total_minutes": None,
         "risks": dict(RISKS),
         "reasons": [],
     }

@@ -88,7 +88,7 @@ def _supporting_dataset(plan: Any, cache_dir: Any) -> Any:
 
     setting = plan.support["setting"]
     planned = plan.support.get("protocol")  # the plan's protocol: area, sessions, interval (QA8 #4)
-    result = getattr(setting, "supporting_result", None)
+    result = setting.supporting_result
     if result is None:
         # one pass of the plan's protocol (the passes are thermally independent: Omega of n passes = n x one)
         protocol = (
@@ -106,7 +106,7 @@ def _supporting_dataset(plan: Any, cache_dir: Any) -> Any:
         )
         result = sim.run(grid_warning=False)  # the grid the plan was computed on
     dataset = result.dataset.copy()
-    if planned is not None and result is getattr(setting, "supporting_result", None):
+    if planned is not None and result is setting.supporting_result:
         # the run of the planner (its passes, anaesthetic and area); the session count and interval, which the plan
         # chose after the run and which do not enter a simulation, are the plan's
         ran = json.loads(dataset.attrs.get("protocol", "{}"))
@@ -337,7 +337,7 @@ def print_plan(plan: Any) -> None:
                         f"{band[1]:.1f} % (uncertainty band {band[0]:.1f}-{band[2]:.1f})",
                     )
                 )
-        evidence = getattr(plan, "outcome_evidence", None)  # the model against the device's published outcomes
+        evidence = plan.outcome_evidence  # the model against the device's published outcomes
         if evidence:  # (QA15 #4)
             rows.append(("published outcomes", evidence["summary"]))
         for row in rows:
@@ -416,7 +416,7 @@ def _minutes_text(plan: Any) -> str:
     """``48 (at the laser 18)``, or per visit and in total for a session split into visits (QA6 #1)."""
     if (plan.visits_per_session or 1) == 1:
         return f"{plan.session_minutes:.0f} (at the laser {plan.laser_minutes:.0f})"
-    total = getattr(plan, "session_total_minutes", None) or plan.visits_per_session * plan.session_minutes
+    total = plan.session_total_minutes or plan.visits_per_session * plan.session_minutes
     return f"{plan.session_minutes:.0f} per visit (at the laser {plan.laser_minutes:.0f}), {total:.0f} in total"
 
 
