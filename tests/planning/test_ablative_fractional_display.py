@@ -74,6 +74,8 @@ def _fake_plan(**changes):
         pain_index=5.2,
         improvement_percent={},
         rhytid_improvement_percent=None,
+        outcome_evidence=None,
+        session_total_minutes=None,
         risks={"epidermal_wound": "no crater, the 60 um epidermis necrotic to 60 um: in the micro-zones, by design"},
         reasons=[],
     )
