@@ -71,7 +71,7 @@ def _plan(workers, monkeypatch, tmp_path) -> dict:
             site="cheek",
             laxity=2,
             goal="tighten",
-            devices=["smoothbeam_1450", "genesis_1064"],
+            devices=["smoothbeam_1450", "genesis_1064", "co2_fractional"],  # the last: the resurfacing alternative
             photons=2000,
         )
     )
@@ -84,9 +84,12 @@ def _plan(workers, monkeypatch, tmp_path) -> dict:
 
 
 def test_devices_side_by_side_give_the_serial_plan(monkeypatch, tmp_path):
+    """The same plan, the alternative of the other goal included (planned beside the candidates side by side, where
+    the plan lists it one at a time)."""
     serial = _plan(1, monkeypatch, tmp_path)
     side_by_side = _plan(2, monkeypatch, tmp_path)
     assert serial["simulation_work"]["transport_runs"] > 0
+    assert [a["device"] for a in serial["alternatives"]][:1] == ["co2_fractional"]
     assert side_by_side == serial
 
 

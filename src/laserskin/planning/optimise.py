@@ -118,6 +118,7 @@ __all__ = [
     "memoised",
     "optimise_device",
     "plan_each",
+    "plan_workers",
     "plan_memo_info",
     "planning_settings",
     "target_verdict",
@@ -246,6 +247,21 @@ def memory_plan_workers(workers: int) -> int:
     return max(1, workers)
 
 
+def plan_workers(n_items: int) -> int:
+    """How many of ``n_items`` devices :func:`plan_each` plans side by side (1: one at a time): one more than the
+    cores, at most :data:`MAX_PLAN_WORKERS`, within the memory this process may use; 1 under :func:`serial_planning`
+    or where numba's threading layer runs one kernel at a time."""
+    from laserskin.transport.driver import kernels_threadsafe
+
+    cores = os.cpu_count() or 1
+    workers = min(n_items, MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
+    workers = memory_plan_workers(workers)  # as many as the memory this process may use holds
+    # numba's workqueue layer runs one kernel at a time: one device at a time
+    if _SERIAL_PLANNING.get() or not kernels_threadsafe():
+        return 1
+    return workers
+
+
 def plan_each(
     plan_one: Callable[[_T, Counter], _R],
     items: Sequence[_T],
@@ -270,13 +286,8 @@ def plan_each(
     run (fractional and ablative presets: the non-linear model) first, so that a device whose work is
     mostly Monte Carlo transport (both cores) is left for the end rather than a one-core run.
     """
-    from laserskin.transport.driver import kernels_threadsafe
-
-    cores = os.cpu_count() or 1
-    workers = min(len(items), MAX_PLAN_WORKERS, cores + 1) if cores > 1 else 1
-    workers = memory_plan_workers(workers)  # as many as the memory this process may use holds
-    # numba's workqueue layer runs one kernel at a time: one device at a time
-    if workers <= 1 or _SERIAL_PLANNING.get() or not kernels_threadsafe():
+    workers = plan_workers(len(items))
+    if workers <= 1:
         return [plan_one(item, counter) for item in items]
     counters = [Counter() for _ in items]
     order = sorted(range(len(items)), key=lambda i: not start_first(items[i])) if start_first else range(len(items))

@@ -42,6 +42,7 @@ from laserskin.planning.optimise import (
     memoised,
     optimise_device,
     plan_each,
+    plan_workers,
     planning_settings,
 )
 from laserskin.planning.request import PlanRequest, cooling_for, planner_rules
@@ -395,8 +396,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
         return _plan_device(load_device(item), person, request, own, cache_dir, goal)
 
     jobs: list[str | _Alternative] = [*names]
-    if alternative is not None and not alternative.why_unavailable:
-        jobs.append(alternative)
+    if alternative is not None and not alternative.why_unavailable and plan_workers(len(names) + 1) > 1:
+        jobs.append(alternative)  # one device at a time, it is planned where the plan lists it, as before
     planned = plan_each(
         plan_one,
         jobs,
@@ -505,7 +506,7 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
                 _unavailable_option(load_device(name).device_class, name, other, alternative.why_unavailable)
             )
         else:
-            alt, why = alternative.result(counter)
+            alt, why = alternative.result(counter, person, request, cache_dir)
             for option in alt[
                 :1
             ]:  # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
@@ -1770,8 +1771,9 @@ RESURFACE_FALLBACK = ("fraxel_1550",)
 
 @dataclass
 class _Alternative:
-    """The first device of the goal a plan did not take, planned beside the candidates (its options and rejection
-    reasons, or the error it raised, kept until the plan lists it) or unavailable for a reason."""
+    """The first device of the goal a plan did not take, planned beside the candidates where they are planned side by
+    side (its options and rejection reasons, or the error it raised, kept until the plan lists it), else where the plan
+    lists it; or unavailable for a reason."""
 
     name: str
     goal: str
@@ -1796,11 +1798,14 @@ class _Alternative:
                 self._error = error
         return [], []
 
-    def result(self, counter: Counter) -> tuple[list, list]:
-        """The options and rejection reasons; the work is added to ``counter`` and the works it used are cited."""
+    def result(self, counter: Counter, person, request, cache_dir) -> tuple[list, list]:
+        """The options and rejection reasons (planned now where the devices were planned one at a time); the work is
+        added to ``counter`` and the works it used are cited."""
+        if self._planned is None and self._error is None:
+            self.plan(person, request, cache_dir)
         if self._error is not None:
             raise self._error
-        assert self._planned is not None  # planned by plan_each before the plan lists its alternatives
+        assert self._planned is not None  # set by plan() unless it kept an error
         counter.add(self.counter)
         cite(*sorted(self._cited))
         return self._planned
