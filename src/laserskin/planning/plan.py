@@ -507,9 +507,8 @@ def _plan_request(request: PlanRequest, *, cache_dir=None) -> TreatmentPlan:
             )
         else:
             alt, why = alternative.result(counter, person, request, cache_dir)
-            for option in alt[
-                :1
-            ]:  # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
+            # the chosen plan's band rule (QA: the bands of the plan and its alternatives compare)
+            for option in alt[:1]:
                 _with_outcome_dose_band(option, person, counter)
             alternatives.extend(_option_numbers(o, other) for o in alt[:1])
             if not alt:
