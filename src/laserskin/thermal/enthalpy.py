@@ -101,6 +101,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from laserskin.core.callbacks import Callback
 from laserskin.core.citations import cite
@@ -390,11 +391,22 @@ class BeerLambertSource:
         Specular reflectance of the surface (0 ≤ R < 1).
     wall_spread_rad : float
         Half-angle θ (rad) at which the beam widens below the surface: in an ablated (void)
-        part of the grid the light at radius r moves outward with slope θ r / w (a
-        self-similar cone), crossing into the next ring; where that ring is still tissue at
-        that depth — the wall of a narrow crater — the light is absorbed there. 0 (default):
-        light goes straight down its own ring. For a micro-beam θ stands for the divergence of
-        the focused beam and the scattering in the plume.
+        part of the grid the light at radius r moves outward with slope θ r / w, so over a cell
+        height dz a ring's light (uniform over its area) maps onto the annulus scaled by
+        exp(θ dz / w); the first ring outside it that is still tissue at that depth — the wall
+        of a narrow crater — stops it, and the light enters the wall there. An exact remap, with
+        no limit on how many rings the light crosses in one cell height. 0 (default): light goes
+        straight down its own ring. For a micro-beam θ stands for the divergence of the focused
+        beam and the scattering in the plume.
+    wall_refractive_index : float
+        Real refractive index n of the wall tissue (≥ 1). Light meets the wall at grazing
+        incidence and refracts to the angle θ_t from the wall's normal, sin θ_t ≈ 1/n (Snell), so
+        in the wall it is absorbed along the radius with the coefficient μa / cos θ_t, across as
+        many rings as that takes: a depth set by the tissue (~7 µm for CO2 in dermis), not by the
+        ring width, which is what makes fine rings converge (docs/collagen.md, "Wall light across
+        rings"). Departures: the refracted ray's descent while it is absorbed (~1/μa) is not
+        followed (the light is absorbed at the depth it entered), and Fresnel reflection at the
+        wall is part of the effective θ. 1 (default): the first tissue ring takes the light whole.
     beam_radius_m : float, optional
         1/e² radius w of the beam at the surface (default: the grid's outer radius).
     """
@@ -406,6 +418,7 @@ class BeerLambertSource:
         reflectance: float = 0.0,
         wall_spread_rad: float = 0.0,
         beam_radius_m: float | None = None,
+        wall_refractive_index: float = 1.0,
     ):
         self.mua_per_m = np.asarray(mua_per_m, dtype=float)
         self.beam_fraction = np.asarray(beam_fraction, dtype=float)
@@ -413,8 +426,12 @@ class BeerLambertSource:
             raise InputError("reflectance", reflectance, "0 <= R < 1")
         if not (math.isfinite(wall_spread_rad) and 0.0 <= wall_spread_rad < 1.0):
             raise InputError("wall_spread_rad", wall_spread_rad, "an angle in [0, 1) rad")
+        if not (math.isfinite(wall_refractive_index) and wall_refractive_index >= 1.0):
+            raise InputError("wall_refractive_index", wall_refractive_index, "a refractive index >= 1")
         self.reflectance = float(reflectance)
         self.wall_spread_rad = float(wall_spread_rad)
+        # radial share of the refracted ray's path in the wall (0 for n = 1: the light is taken at once)
+        self.wall_radial_cosine = math.sqrt(1.0 - 1.0 / wall_refractive_index**2)
         self.beam_radius_m = beam_radius_m
         if np.any(self.beam_fraction < 0) or self.beam_fraction.sum() > 1.0 + 1e-9:
             raise InputError("beam_fraction", self.beam_fraction.sum(), "fractions >= 0 summing to <= 1")
@@ -432,30 +449,17 @@ class BeerLambertSource:
 
     def _with_walls(self, grid, state: TissueState, mua: np.ndarray) -> np.ndarray:
         """Depth march: absorption in tissue cells, outward spread across void cells (W per W, per cell)."""
-        nr, nz = grid.nr, grid.nz
-        power = self.beam_fraction * (1.0 - self.reflectance)
-        out = np.zeros((nr, nz))
-        # a beam that widens self-similarly at half-angle θ moves its light at radius r outward with
-        # slope θ r / w; the share of ring i's light crossing its outer edge over a cell height dz
         r = grid.r_edges_m
         w = self.beam_radius_m if self.beam_radius_m else r[-1]
-        crossing = 2.0 * r[1:] * (self.wall_spread_rad * r[1:] / w) / (r[1:] ** 2 - r[:-1] ** 2)
-        void = state.removed
-        for j in range(nz):
-            tissue = ~void[:, j]
-            taken = np.where(tissue, power * (-np.expm1(-mua[:, j] * grid.dz_m[j])), 0.0)
-            out[:, j] = taken
-            power = power - taken
-            moving = np.where(void[:, j], power * np.minimum(crossing * grid.dz_m[j], 1.0), 0.0)
-            moving[-1] = 0.0  # the outermost ring keeps its light (the grid spans 4 beam radii)
-            if moving.any():
-                power = power - moving
-                arriving = np.concatenate([[0.0], moving[:-1]])
-                wall = arriving > 0  # where the next ring is tissue, the wall takes the light now
-                into_wall = np.where(wall & tissue, arriving, 0.0)
-                out[:, j] += into_wall
-                power = power + arriving - into_wall
-        return out
+        return _wall_march(
+            self.beam_fraction * (1.0 - self.reflectance),
+            np.ascontiguousarray(mua, dtype=np.float64),
+            np.ascontiguousarray(state.removed),
+            np.ascontiguousarray(grid.dz_m, dtype=np.float64),
+            np.ascontiguousarray(r, dtype=np.float64),
+            self.wall_spread_rad / w,
+            self.wall_radial_cosine,
+        )
 
     def redeposit_fractions(self, grid, state: TissueState, absorption_factor: np.ndarray, column: int) -> np.ndarray:
         """How energy arriving at the floor of ``column`` is shared by its cells (sums to ≤ 1)."""
@@ -1099,3 +1103,64 @@ def solve_enthalpy(
         step_sizes_s=step_sizes,
         vaporised_water_kg_per_m3=vaporised,
     )
+
+
+@njit(cache=True)
+def _wall_march(power0, mua, void, dz, r, spread_per_m, radial_cosine):  # pragma: no cover (numba)
+    """W per W absorbed in each cell (nr, nz) of :meth:`BeerLambertSource._with_walls`: row by row, tissue cells take
+    Beer–Lambert, void rings' light is remapped outward onto the scaled annulus up to the first tissue ring."""
+    nr, nz = mua.shape
+    power = power0.copy()
+    out = np.zeros((nr, nz))
+    moved = np.zeros(nr)
+    for j in range(nz):
+        for i in range(nr):
+            if not void[i, j]:
+                taken = power[i] * (-np.expm1(-mua[i, j] * dz[j]))
+                out[i, j] += taken
+                power[i] -= taken
+        # void rings: the light of ring i (uniform over its area) maps onto [s r_i, s r_{i+1}], stopped by the
+        # first tissue ring outside it (the wall), where it enters; the outermost ring keeps its light
+        scale = math.exp(spread_per_m * dz[j])
+        moved[:] = 0.0
+        for i in range(nr):
+            if not void[i, j] or power[i] == 0.0:
+                moved[i] += power[i]
+                continue
+            lo, hi = scale * r[i], scale * r[i + 1]
+            area = hi * hi - lo * lo
+            m = i
+            while m < nr:
+                if m > i and not void[m, j]:  # the wall: what reaches it enters here
+                    share = (hi * hi - max(lo, r[m]) ** 2) / area
+                    _into_wall(out, power[i] * share, m, j, mua, r, radial_cosine)
+                    break
+                if m == nr - 1:
+                    share = (hi * hi - max(lo, r[m]) ** 2) / area
+                    moved[m] += power[i] * share
+                    break
+                if r[m + 1] > lo:
+                    share = (min(hi, r[m + 1]) ** 2 - max(lo, r[m]) ** 2) / area
+                    moved[m] += power[i] * share
+                if r[m + 1] >= hi:
+                    break
+                m += 1
+        power[:] = moved
+    return out
+
+
+@njit(cache=True)
+def _into_wall(out, amount, entry, j, mua, r, radial_cosine):  # pragma: no cover (numba)
+    """Beer–Lambert along the radius from the wall ring ``entry`` with μa / cos θ_t."""
+    nr = mua.shape[0]
+    if radial_cosine == 0.0:
+        out[entry, j] += amount
+        return
+    left = amount
+    for m in range(entry, nr):
+        if m == nr - 1:
+            out[m, j] += left
+            return
+        taken = left * (-math.expm1(-mua[m, j] * (r[m + 1] - r[m]) / radial_cosine))
+        out[m, j] += taken
+        left -= taken
