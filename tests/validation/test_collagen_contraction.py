@@ -302,8 +302,9 @@ def test_fractional_co2_contraction_has_no_cliff_in_energy(fractional_co2_series
 #: Strict xfails until session 22: 0.2605 / 0.2697 / 0.3008 / 0.2138 / 0.2324 % of area at 36 / 37 / 38 / 39 / 40 mJ
 #: (the crater's 13th ring of w/8 leaving with its denatured lining), and no convergence with the ring width (w/32
 #: 0.405-0.648, w/64 1.37 at 36 mJ: the wall light, absorbed whole by the first tissue ring, drilled the rim of thin
-#: rings). Since the wall light is absorbed across rings along the refracted ray and remapped exactly (thermal.enthalpy
-#: BeerLambertSource; docs/collagen.md "Wall light across rings") the series rises and converges (the test below).
+#: rings). Since the wall light widens as a cone, is remapped exactly and is absorbed across rings along the refracted
+#: ray (thermal.enthalpy BeerLambertSource; docs/collagen.md "Wall light across rings") the series rises, 0.994 /
+#: 1.052 / 1.095 / 1.176 / 1.235 %, and converges with the ring width (the last test).
 def test_fractional_co2_contraction_is_higher_at_40_than_at_36_mJ(fractional_co2_series):
     """QA5 finding 3: a deeper, wider channel with its denatured lining (Hantash et al. 2007: the MTZ grows with
     energy) contracts more at 40 than at 36 mJ."""
@@ -320,8 +321,9 @@ def test_fractional_co2_contraction_is_non_decreasing_in_energy(fractional_co2_s
 @pytest.mark.slow
 def test_fractional_co2_contraction_converges_with_the_ring_width(monkeypatch):
     """Rings of w/16 and w/32 at 36 mJ agree within 10 % (a grid-convergence criterion, not a published spread; the
-    crater depth to a cell). Before the wall light was absorbed across rings they differed by 47 % (0.277 → 0.405 %),
-    and w/64 gave 1.37 % with a trench drilled to 984 µm at the rim."""
+    crater depth within one of this grid's 8.7-µm cells). Model: 1.012 / 1.002 %, crater 600.8 / 609.5 µm. Before
+    session 22's wall light (a cone, absorbed across rings) they differed by 47 % (0.277 → 0.405 %), and w/64 gave
+    1.37 % with a trench drilled to 984 µm at the rim."""
     from laserskin.pipeline import ablative
 
     summaries = []
@@ -330,7 +332,7 @@ def test_fractional_co2_contraction_converges_with_the_ring_width(monkeypatch):
         summaries.append(_fractional_co2(36.0)[0])
     coarse, fine = (s["immediate_tightening_percent"] for s in summaries)
     assert abs(fine / coarse - 1.0) < 0.10, (coarse, fine)
-    assert abs(summaries[1]["crater_depth_um"] - summaries[0]["crater_depth_um"]) < 10.0, summaries
+    assert abs(summaries[1]["crater_depth_um"] - summaries[0]["crater_depth_um"]) < 1.5 * 8.7, summaries
 
 
 # --- QA7 #7: a contraction above the calibrated range is said, not clamped ------------------------------------------

@@ -391,10 +391,12 @@ class BeerLambertSource:
         Specular reflectance of the surface (0 ≤ R < 1).
     wall_spread_rad : float
         Half-angle θ (rad) at which the beam widens below the surface: in an ablated (void)
-        part of the grid the light at radius r moves outward with slope θ r / w, so over a cell
-        height dz a ring's light (uniform over its area) maps onto the annulus scaled by
-        exp(θ dz / w); the first ring outside it that is still tissue at that depth — the wall
-        of a narrow crater — stops it, and the light enters the wall there. An exact remap, with
+        part of the grid the light at radius r and depth z moves outward with slope
+        θ r / (w + θ z) — a self-similar cone, r ∝ 1 + θ z / w, whose apex lies w / θ above the
+        surface — so from the top to the bottom of a cell a ring's light (uniform over its area)
+        maps onto the annulus scaled by (w + θ z_bottom) / (w + θ z_top); the first ring outside
+        it that is still tissue at that depth — the wall of a narrow crater — stops it, and the
+        light enters the wall there. An exact remap, with
         no limit on how many rings the light crosses in one cell height. 0 (default): light goes
         straight down its own ring. For a micro-beam θ stands for the divergence of the focused
         beam and the scattering in the plume.
@@ -455,7 +457,7 @@ class BeerLambertSource:
             self.beam_fraction * (1.0 - self.reflectance),
             np.ascontiguousarray(mua, dtype=np.float64),
             np.ascontiguousarray(state.removed),
-            np.ascontiguousarray(grid.dz_m, dtype=np.float64),
+            np.ascontiguousarray(grid.z_edges_m, dtype=np.float64),
             np.ascontiguousarray(r, dtype=np.float64),
             self.wall_spread_rad / w,
             self.wall_radial_cosine,
@@ -1106,7 +1108,7 @@ def solve_enthalpy(
 
 
 @njit(cache=True)
-def _wall_march(power0, mua, void, dz, r, spread_per_m, radial_cosine):  # pragma: no cover (numba)
+def _wall_march(power0, mua, void, z, r, spread_per_m, radial_cosine):  # pragma: no cover (numba)
     """W per W absorbed in each cell (nr, nz) of :meth:`BeerLambertSource._with_walls`: row by row, tissue cells take
     Beer–Lambert, void rings' light is remapped outward onto the scaled annulus up to the first tissue ring."""
     nr, nz = mua.shape
@@ -1116,12 +1118,13 @@ def _wall_march(power0, mua, void, dz, r, spread_per_m, radial_cosine):  # pragm
     for j in range(nz):
         for i in range(nr):
             if not void[i, j]:
-                taken = power[i] * (-np.expm1(-mua[i, j] * dz[j]))
+                taken = power[i] * (-np.expm1(-mua[i, j] * (z[j + 1] - z[j])))
                 out[i, j] += taken
                 power[i] -= taken
-        # void rings: the light of ring i (uniform over its area) maps onto [s r_i, s r_{i+1}], stopped by the
-        # first tissue ring outside it (the wall), where it enters; the outermost ring keeps its light
-        scale = math.exp(spread_per_m * dz[j])
+        # void rings: the light of ring i (uniform over its area) maps onto [s r_i, s r_{i+1}] (the cone's widening
+        # over the cell), stopped by the first tissue ring outside it (the wall), where it enters; the outermost
+        # ring keeps its light
+        scale = (1.0 + spread_per_m * z[j + 1]) / (1.0 + spread_per_m * z[j])
         moved[:] = 0.0
         for i in range(nr):
             if not void[i, j] or power[i] == 0.0:
