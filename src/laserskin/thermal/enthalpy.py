@@ -62,7 +62,8 @@ boiling point of tissue water (Vogel & Venugopalan 2003, Chem Rev 103:577, §V):
   the surface boundary (cooling, resting air) acts on the floor cell of each column.
 * **Source.** For strongly absorbed wavelengths (μa ≫ μs', Er:YAG, CO2) the absorbed power
   is recomputed every step by Beer–Lambert from each column's floor with the current μa
-  (:class:`BeerLambertSource`); otherwise a light-transport tally is scaled by the local
+  (:class:`BeerLambertSource`; a micro-beam's light widening as a cone in its crater meets the
+  walls and is refracted into them); otherwise a light-transport tally is scaled by the local
   change of μa and dropped in removed cells (:class:`FixedSource`; re-running the Monte
   Carlo per pulse is left to the caller via ``source_update``).
 
@@ -396,10 +397,10 @@ class BeerLambertSource:
         surface — so from the top to the bottom of a cell a ring's light (uniform over its area)
         maps onto the annulus scaled by (w + θ z_bottom) / (w + θ z_top); the first ring outside
         it that is still tissue at that depth — the wall of a narrow crater — stops it, and the
-        light enters the wall there. An exact remap, with
-        no limit on how many rings the light crosses in one cell height. 0 (default): light goes
-        straight down its own ring. For a micro-beam θ stands for the divergence of the focused
-        beam and the scattering in the plume.
+        light enters the wall there. An exact remap, with no limit on how many rings the light
+        crosses in one cell height. 0 (default): light goes straight down its own ring. For a
+        micro-beam θ stands for the divergence of the focused beam and the scattering in the
+        plume.
     wall_refractive_index : float
         Real refractive index n of the wall tissue (≥ 1). Light meets the wall at grazing
         incidence and refracts to the angle θ_t from the wall's normal, sin θ_t ≈ 1/n (Snell), so
